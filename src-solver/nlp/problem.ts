@@ -1,0 +1,52 @@
+/**
+ * The nonlinear program the interior-point solver takes (Ipopt's TNLP shape):
+ *
+ *     min f(x)   s.t.   gL ≤ g(x) ≤ gU,   xL ≤ x ≤ xU,      x ∈ ℝⁿ, g: ℝⁿ → ℝᵐ
+ *
+ * Equality constraints have gL[i] = gU[i]; ±Infinity marks a missing bound.
+ *
+ * "Structure once, values many": `jacobianStructure()` and `hessianStructure()` are called once
+ * per solve; the `eval*` callbacks write values into caller-owned arrays in the same order as the
+ * structure. Duplicate (row, col) entries are allowed and are summed.
+ *
+ * The Hessian is that of the Lagrangian  σ_f ∇²f(x) + Σ_i λ_i ∇²g_i(x), lower triangle only
+ * (every entry has row ≥ col).
+ *
+ * Callbacks must not keep references to `x` or the output arrays between calls.
+ */
+export interface SparseStructure {
+  /** Row index of each nonzero (0-based). */
+  readonly rows: Int32Array;
+  /** Column index of each nonzero (0-based). */
+  readonly cols: Int32Array;
+}
+
+export interface NlpProblem {
+  /** Number of variables n. */
+  readonly n: number;
+  /** Number of constraints m. */
+  readonly m: number;
+  /** Variable bounds, length n; -Infinity / +Infinity when absent. */
+  readonly xL: Float64Array;
+  readonly xU: Float64Array;
+  /** Constraint bounds, length m; gL[i] === gU[i] for equalities. */
+  readonly gL: Float64Array;
+  readonly gU: Float64Array;
+  /** Starting point, length n (the solver pushes it into the bounds, Ipopt §3.6). */
+  readonly x0: Float64Array;
+  /** Optional names for diagnostics (length n / m). */
+  readonly varNames?: readonly string[];
+  readonly conNames?: readonly string[];
+
+  jacobianStructure(): SparseStructure;
+  /** Lower triangle of the Lagrangian Hessian: rows[k] ≥ cols[k]. */
+  hessianStructure(): SparseStructure;
+
+  evalF(x: Float64Array): number;
+  evalGradF(x: Float64Array, out: Float64Array): void;
+  evalG(x: Float64Array, out: Float64Array): void;
+  /** Values in the order of jacobianStructure(). */
+  evalJacobian(x: Float64Array, out: Float64Array): void;
+  /** Values of σ_f ∇²f + Σ λ_i ∇²g_i in the order of hessianStructure(). */
+  evalHessian(x: Float64Array, sigmaF: number, lambda: Float64Array, out: Float64Array): void;
+}
