@@ -1,0 +1,24 @@
+import type { Locator, Page } from '@playwright/test';
+
+/** Page object for the home (projects) screen. */
+export class HomePage {
+  readonly solverVersion: Locator;
+  readonly examples: Locator;
+
+  constructor(readonly page: Page) {
+    this.solverVersion = page.getByTestId('solver-version');
+    this.examples = page.getByRole('list', { name: 'Bundled examples' }).getByRole('listitem');
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/');
+  }
+
+  async openExample(title: string): Promise<void> {
+    await this.page.getByRole('button', { name: `Open ${title}` }).click();
+  }
+
+  async openAbout(): Promise<void> {
+    await this.page.getByRole('navigation').getByRole('button', { name: 'About' }).click();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The backend: plain Node, no Electron. It owns everything behind the UI (project store, job
+ * runner, report rendering as later issues add them) and answers the commands of contract.ts.
+ * Adapters expose it: the Electron main process over IPC (src-main/electron), and the Node host
+ * over a local WebSocket (src-main/backend/host.ts) for development and end-to-end tests.
+ */
+import { join } from 'node:path';
+import { solverInfo } from '../../src-solver/version';
+import type { CommandArg, CommandName, CommandResult, EventName, Events, Result } from '../contract';
+import { ApiFailure, toApiError } from './errors';
+import { listExamples } from './examples';
+
+export interface BackendOptions {
+  /** Folder holding `examples/` (the repository's `resources/`, or the packaged app's). */
+  readonly resourcesDir: string;
+  /** Where user data lives (projects, recent list). */
+  readonly dataDir: string;
+  readonly host: 'electron' | 'node-host';
+}
+
+type Handler<K extends CommandName> = (arg: CommandArg<K>) => Promise<CommandResult<K>> | CommandResult<K>;
+type Handlers = { [K in CommandName]: Handler<K> };
+type Validators = { [K in CommandName]: (arg: unknown) => CommandArg<K> };
+
+function expectNull(command: string) {
+  return (arg: unknown): null => {
+    if (arg !== null && arg !== undefined) {
+      throw new ApiFailure('invalidArgument', `${command} takes no argument`);
+    }
+    return null;
+  };
+}
+
+/** Every command's argument is validated here before any handler sees it. */
+const validators: Validators = {
+  'app.info': expectNull('app.info'),
+  'examples.list': expectNull('examples.list'),
+};
+
+export class Backend {
+  private readonly listeners = new Map<EventName, Set<(payload: never) => void>>();
+  private readonly anyListeners = new Set<(event: EventName, payload: unknown) => void>();
+  private readonly handlers: Handlers;
+
+  constructor(readonly options: BackendOptions) {
+    const examplesDir = join(options.resourcesDir, 'examples');
+    this.handlers = {
+      'app.info': () => ({ solver: solverInfo(), host: options.host, examples: listExamples(examplesDir) }),
+      'examples.list': () => listExamples(examplesDir),
+    };
+  }
+
+  /** Run one command; never throws — failures come back as `{ ok: false, error }`. */
+  async handle(command: string, arg: unknown): Promise<Result<unknown>> {
+    try {
+      if (!Object.hasOwn(this.handlers, command)) {
+        throw new ApiFailure('unknownCommand', `Unknown command "${command}"`);
+      }
+      const name = command as CommandName;
+      const checked = validators[name](arg);
+      const handler = this.handlers[name] as (a: unknown) => unknown;
+      return { ok: true, value: await handler(checked) };
+    } catch (err) {
+      return { ok: false, error: toApiError(err) };
+    }
+  }
+
+  on<K extends EventName>(event: K, listener: (payload: Events[K]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  emit<K extends EventName>(event: K, payload: Events[K]): void {
+    for (const l of this.listeners.get(event) ?? []) (l as (p: Events[K]) => void)(payload);
+    for (const l of this.anyListeners) l(event, payload);
+  }
+
+  /** Listen to every event (adapters forward them all). */
+  onAny(listener: (event: EventName, payload: unknown) => void): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
+  }
+
+  close(): void {
+    this.listeners.clear();
+    this.anyListeners.clear();
+  }
+}
