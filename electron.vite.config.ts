@@ -7,7 +7,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/electron/main.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src-main/electron/main.ts'),
+          // One utility process per area during a distributed solve runs this entry.
+          'area-worker': resolve(__dirname, 'src-solver/worker/area-worker.ts'),
+        },
+      },
     },
   },
   preload: {

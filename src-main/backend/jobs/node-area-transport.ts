@@ -1,0 +1,61 @@
+/**
+ * Area processes under plain Node (CLI, Node host, tests): `child_process.fork` of the area
+ * worker, structured-clone IPC. The Electron app uses utility processes through the same
+ * AreaTransport interface (src-main/electron/utility-area-transport.ts).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { AreaTransport, FromArea, SpawnArea } from '../../../src-solver/enapp/protocol';
+
+export const areaWorkerEntry = fileURLToPath(new URL('../../../src-solver/worker/area-worker.ts', import.meta.url));
+
+/** Every child this module started and that has not exited yet (tests check for orphans). */
+export const liveAreaProcesses = new Set<ChildProcess>();
+/** Every pid this module started (tests check with `process.kill(pid, 0)` that each is gone). */
+export const startedAreaPids: number[] = [];
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal === 'SIGKILL') return 'killed (SIGKILL; out of memory or killed by the system)';
+  if (signal) return `killed by ${signal}`;
+  return `exit code ${code}`;
+}
+
+export function nodeAreaTransport(env: NodeJS.ProcessEnv = {}): SpawnArea {
+  return (): AreaTransport => {
+    const child = fork(areaWorkerEntry, [], {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...env },
+    });
+    liveAreaProcesses.add(child);
+    if (child.pid !== undefined) startedAreaPids.push(child.pid);
+    let exited = false;
+    const exitWaiters: (() => void)[] = [];
+    const exitListeners: ((reason: string) => void)[] = [];
+    child.on('exit', (code, signal) => {
+      exited = true;
+      liveAreaProcesses.delete(child);
+      const reason = describeExit(code, signal);
+      exitListeners.forEach((l) => l(reason));
+      exitWaiters.splice(0).forEach((w) => w());
+    });
+    child.on('error', () => undefined); // reported through 'exit'
+    return {
+      send: (message) => {
+        if (!exited && child.connected) child.send(message);
+      },
+      onMessage: (listener) => void child.on('message', (m) => listener(m as FromArea)),
+      onExit: (listener) => void exitListeners.push(listener),
+      terminate: (graceMs) =>
+        new Promise<void>((resolve) => {
+          if (exited) return resolve();
+          exitWaiters.push(resolve);
+          if (graceMs > 0 && child.connected) {
+            child.send({ type: 'cancel' });
+            setTimeout(() => !exited && child.kill('SIGKILL'), graceMs).unref();
+          } else child.kill('SIGKILL');
+        }),
+    };
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The messages between the ENApp coordinator and one area's solver process (spec "Spatial
+ * decomposition"). Transport-agnostic: Node child processes, worker threads and Electron utility
+ * processes all carry these objects (structured clone), and tests can call an area in-process.
+ *
+ * Boundary values (3 numbers per boundary per period, in per unit):
+ *   parent → child: v^t, the squared voltage magnitude of the boundary bus in the parent's solution;
+ *   child → parent: P^t, Q^t, the power entering the child area at its root (the boundary bus).
+ */
+
+/** What one area is given each round. */
+export interface AreaInputs {
+  /** Child areas: squared root (boundary-bus) voltage per period, from the parent. */
+  readonly rootVSqPu?: readonly number[];
+  /** Parent areas: each child boundary's equivalent load per period, from the child. */
+  readonly childLoads: readonly { readonly boundary: number; readonly pPu: readonly number[]; readonly qPu: readonly number[] }[];
+}
+
+/** What one area returns each round. */
+export interface AreaOutputs {
+  /** Child areas: the power entering the area at its root, per period. */
+  readonly rootPQ?: { readonly pPu: readonly number[]; readonly qPu: readonly number[] };
+  /** Parent areas: squared voltage of each child boundary bus, per period. */
+  readonly childVSq: readonly { readonly boundary: number; readonly vSqPu: readonly number[] }[];
+}
+
+export interface AreaStats {
+  readonly status: string;
+  readonly iterations: number;
+  readonly seconds: number;
+  readonly objective: number;
+}
+
+export type ToArea =
+  /** Build the area's model once; `spec` is whatever the area solver factory of `kind` takes. */
+  | { readonly type: 'init'; readonly area: number; readonly name: string; readonly kind: string; readonly spec: unknown }
+  /** Solve round `round` with these boundary inputs (warm-started from the previous round). */
+  | { readonly type: 'solve'; readonly round: number; readonly inputs: AreaInputs }
+  /** Stop the current solve as soon as possible and exit. */
+  | { readonly type: 'cancel' };
+
+export type FromArea =
+  | { readonly type: 'ready'; readonly area: number }
+  | { readonly type: 'progress'; readonly area: number; readonly round: number; readonly iter: number; readonly objective: number; readonly infPr: number }
+  | { readonly type: 'result'; readonly area: number; readonly round: number; readonly outputs: AreaOutputs; readonly stats: AreaStats; readonly solution?: unknown }
+  | { readonly type: 'error'; readonly area: number; readonly round: number | null; readonly message: string };
+
+/** The solver side of one area: built once from its spec, then solved once per round. */
+export interface AreaSolver {
+  solve(
+    inputs: AreaInputs,
+    round: number,
+    hooks: { onProgress?: (iter: number, objective: number, infPr: number) => void; signal?: { readonly aborted: boolean } },
+  ): { outputs: AreaOutputs; stats: AreaStats; solution?: unknown };
+}
+
+export type AreaSolverFactory = (spec: unknown) => AreaSolver;
+
+/** One end of a connection to an area process, as the coordinator sees it. */
+export interface AreaTransport {
+  send(message: ToArea): void;
+  onMessage(listener: (message: FromArea) => void): void;
+  /** Called once when the process ends for any reason; `reason` is human-readable ("exit code 1", "killed by SIGKILL"). */
+  onExit(listener: (reason: string) => void): void;
+  /** Ask to stop (cancel message), then force-kill after `graceMs`; resolves when the process is gone. */
+  terminate(graceMs: number): Promise<void>;
+}
+
+/** Starts a fresh process for an area (Electron: utilityProcess.fork; Node: child_process.fork). */
+export type SpawnArea = (area: number, name: string) => AreaTransport;

@@ -1,0 +1,65 @@
+/**
+ * Entry of one area's solver process — the only Node/Electron-facing file of the solver core.
+ * It runs under `child_process.fork` (CLI, Node host, tests: process.send / 'message') and as an
+ * Electron utility process (process.parentPort). Messages are those of enapp/protocol.ts.
+ *
+ * Fault injection for the fault tests only: TESSERA_FAULT="crash@<area>:<round>" exits with
+ * code 3 when that area starts that round, "hang@<area>:<round>" stops answering; with
+ * TESSERA_FAULT_ONCE=<file> the fault fires only if that file does not exist yet (and creates it),
+ * so a restarted area then succeeds.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { areaSolverFactories } from '../enapp/registry';
+import type { AreaSolver, FromArea, ToArea } from '../enapp/protocol';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function post(message: FromArea): void {
+  if (parentPort) parentPort.postMessage(message);
+  else process.send?.(message);
+}
+
+const fault = /^(crash|hang)@(\d+):(\d+)$/.exec(process.env.TESSERA_FAULT ?? '');
+let area = 0;
+let solver: AreaSolver | null = null;
+const signal = { aborted: false };
+
+function handle(msg: ToArea): void {
+  try {
+    if (msg.type === 'init') {
+      area = msg.area;
+      const factory = areaSolverFactories[msg.kind];
+      if (!factory) throw new Error(`unknown area solver "${msg.kind}"`);
+      solver = factory(msg.spec);
+      post({ type: 'ready', area });
+    } else if (msg.type === 'solve') {
+      const once = process.env.TESSERA_FAULT_ONCE;
+      if (fault && Number(fault[2]) === area && Number(fault[3]) === msg.round && !(once && existsSync(once))) {
+        if (once) writeFileSync(once, 'fired');
+        if (fault[1] === 'crash') process.exit(3);
+        return; // hang: never answer this round
+      }
+      if (!solver) throw new Error('solve before init');
+      const r = solver.solve(msg.inputs, msg.round, {
+        signal,
+        onProgress: (iter, objective, infPr) => post({ type: 'progress', area, round: msg.round, iter, objective, infPr }),
+      });
+      post({ type: 'result', area, round: msg.round, outputs: r.outputs, stats: r.stats, solution: r.solution });
+    } else if (msg.type === 'cancel') {
+      signal.aborted = true;
+      process.exit(0);
+    }
+  } catch (err) {
+    post({ type: 'error', area, round: msg.type === 'solve' ? msg.round : null, message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+if (parentPort) parentPort.on('message', (e) => handle(e.data as ToArea));
+else process.on('message', (m) => handle(m as ToArea));
+// A parent that dies takes its areas with it: no orphans.
+process.on('disconnect', () => process.exit(0));
