@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateFeeder } from '../../model/validate';
+import { unwrapImport } from '../types';
+import { IEEE123_BATTERY_BUSES, IEEE123_PV_BUSES, importProfileCsv, importReferenceCsv } from './reference';
+
+const ref = (p: string) => readFileSync(new URL(`../../../../shared/reference-data/ieee123-balanced/${p}`, import.meta.url), 'utf8');
+
+describe('importReferenceCsv (IEEE 123 balanced)', () => {
+  const linedata = ref('csv/linedata.csv');
+  const powerdata = ref('csv/powerdata.csv');
+
+  it('reads the published case: 128 buses, 127 branches, 85 loads, 4 capacitors', () => {
+    const { feeder, warnings } = unwrapImport(importReferenceCsv(linedata, powerdata));
+    expect(feeder.buses).toHaveLength(128);
+    expect(feeder.branches).toHaveLength(127);
+    expect(feeder.loads).toHaveLength(85);
+    expect(feeder.capacitors.map((c) => [c.bus, c.qKvar])).toEqual([
+      ['85', 200],
+      ['90', 50],
+      ['92', 50],
+      ['94', 50],
+    ]);
+    expect(feeder.substation).toEqual({ bus: '1', vSetPu: 1.03 });
+    expect(feeder.baseKva).toBe(1000);
+    expect(feeder.buses.every((b) => b.vBaseKv === 2.4018)).toBe(true);
+    expect(warnings).toEqual([]);
+    expect(validateFeeder(feeder)).toEqual([]);
+    // Spot values straight from the files.
+    expect(feeder.branches[1]).toEqual({ name: 'l2', from: '2', to: '3', rOhm: 0.0232, xOhm: 0.0475, kind: 'line' });
+    expect(feeder.loads.find((l) => l.bus === '50')).toEqual({ name: 'L50', bus: '50', pKw: 70, qKvar: 50 });
+    // Totals summed independently (awk over powerdata.csv): 1163.197 kW, 640.012 kvar.
+    expect(feeder.loads.reduce((s, l) => s + l.pKw, 0)).toBeCloseTo(1163.197, 9);
+    expect(feeder.loads.reduce((s, l) => s + l.qKvar, 0)).toBeCloseTo(640.012, 9);
+  });
+
+  it('places DER only where asked, rated at P_der with the spec ratios', () => {
+    const { feeder } = unwrapImport(importReferenceCsv(linedata, powerdata, { pvBuses: IEEE123_PV_BUSES, batteryBuses: IEEE123_BATTERY_BUSES }));
+    expect(feeder.pv).toHaveLength(17);
+    expect(feeder.batteries).toHaveLength(26);
+    // Bus 3: peak load 13.33 kW → P_der = 0.35 × 13.33 = 4.6655 kW (README), S = 1.2 P, E = 4 h × P.
+    expect(feeder.pv[0]).toEqual({ name: 'PV3', bus: '3', pRatedKw: 4.6655, sRatedKva: 1.2 * 4.6655 });
+    const b = feeder.batteries[0];
+    expect(b.energyKwh).toBeCloseTo(18.662, 12);
+    expect([b.etaCharge, b.etaDischarge, b.socMin, b.socMax, b.socInitial]).toEqual([0.95, 0.95, 0.3, 0.95, 0.625]);
+  });
+
+  it('names file, row and column of a bad cell', () => {
+    const bad = linedata.replace('3,4,0.0441,0.0447', '3,4,abc,0.0447');
+    const out = importReferenceCsv(bad, powerdata);
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.errors).toEqual([{ file: 'linedata.csv', line: 4, column: 3, message: 'row 4, column "R": "abc" is not a number' }]);
+  });
+
+  it('reports a branch to a bus not in powerdata, a missing column, and a loop', () => {
+    const out1 = importReferenceCsv(`${linedata.trimEnd()}\n3,999,1,1\n`, powerdata);
+    expect(out1.ok || out1.errors[0]).toMatchObject({ file: 'linedata.csv', line: 129, column: 2 });
+    const out2 = importReferenceCsv(linedata.replace('fbus,tbus,R,X', 'fbus,tbus,R'), powerdata);
+    expect(out2.ok || out2.errors[0].message).toBe('missing column "X" (header: fbus,tbus,R)');
+    const out3 = importReferenceCsv(`${linedata.trimEnd()}\n4,6,1,1\n`, powerdata);
+    expect(out3.ok || out3.errors[0]).toMatchObject({ file: 'linedata.csv', line: 129 });
+    expect(out3.ok || out3.errors[0].message).toMatch(/^branch l128: the feeder is not radial: branches .* form a loop/);
+  });
+});
+
+describe('importProfileCsv', () => {
+  it('reads the 24 h load shape', () => {
+    const out = importProfileCsv(ref('profiles/load_shape_24h.csv'), 'load');
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.shape.mult).toHaveLength(24);
+    expect(out.shape.mult[0]).toBe(0.71);
+    expect(out.shape.mult[19]).toBe(1);
+  });
+  it('rejects hours out of order', () => {
+    const out = importProfileCsv('0,1\n2,1\n', 'x');
+    expect(out.ok).toBe(false);
+  });
+});
