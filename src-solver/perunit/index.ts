@@ -1,0 +1,1 @@
+export { toPerUnit, shapeSeries, zBaseOhm, type PerUnitFeeder } from './perunit';
