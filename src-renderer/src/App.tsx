@@ -1,32 +1,97 @@
-import { useEffect, useState } from 'react';
-import type { AppInfo, ExampleSummary } from '../../src-main/contract';
+import { useCallback, useEffect, useState } from 'react';
+import type { AppInfo, ProjectSummary } from '../../src-main/contract';
 import { call } from './api/transport';
+import { Home } from './screens/Home';
+import { ImportWizard } from './screens/ImportWizard';
+import { Workspace } from './screens/Workspace';
 
-type View = { kind: 'home' } | { kind: 'example'; example: ExampleSummary } | { kind: 'about' };
+type View = 'home' | 'workspace' | 'import' | 'about';
+
+/** The example opened on first start (no project open, none recent). */
+const FIRST_START_EXAMPLE = 'ieee123';
 
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [view, setView] = useState<View>({ kind: 'home' });
+  const [view, setView] = useState<View>('home');
+  const [project, setProject] = useState<ProjectSummary | null>(null);
+  const [importedFeeder, setImportedFeeder] = useState<string | null>(null);
+  const [starting, setStarting] = useState(true);
 
   useEffect(() => {
-    call('app.info', null).then(setInfo, (e: Error) => setError(e.message));
+    let live = true;
+    (async () => {
+      try {
+        const i = await call('app.info', null);
+        if (!live) return;
+        setInfo(i);
+        // Reopen what was open; on first start, open the bundled example.
+        const current = await call('projects.current', null).catch(() => null);
+        if (current) {
+          setProject(current);
+          setView('workspace');
+        } else {
+          const recent = await call('projects.recent', null).catch(() => null);
+          if (recent && recent.length === 0 && i.examples.some((e) => e.id === FIRST_START_EXAMPLE)) {
+            const p = await call('projects.openExample', { id: FIRST_START_EXAMPLE }).catch(() => null);
+            if (p && live) {
+              setProject(p);
+              setView('workspace');
+            }
+          }
+        }
+      } catch (e) {
+        if (live) setError((e as Error).message);
+      } finally {
+        if (live) setStarting(false);
+      }
+    })();
+    return () => {
+      live = false;
+    };
   }, []);
 
+  const opened = useCallback((p: ProjectSummary) => {
+    setProject(p);
+    setImportedFeeder(null);
+    setView('workspace');
+  }, []);
+
+  const close = async () => {
+    try {
+      await call('projects.close', null);
+    } catch (e) {
+      setError((e as Error).message);
+      return;
+    }
+    setProject(null);
+    setView('home');
+  };
+
   return (
-    <div className="shell">
+    <div className={`shell ${view === 'workspace' ? 'full' : ''}`}>
       <header className="topbar">
-        <button className="brand" onClick={() => setView({ kind: 'home' })}>
+        <button className="brand" onClick={() => setView(project ? 'workspace' : 'home')}>
           Tessera
         </button>
         <nav>
-          <button aria-current={view.kind === 'home'} onClick={() => setView({ kind: 'home' })}>
+          <button aria-current={view === 'home'} onClick={() => setView('home')}>
             Projects
           </button>
-          <button aria-current={view.kind === 'about'} onClick={() => setView({ kind: 'about' })}>
+          {project && (
+            <button aria-current={view === 'workspace' || view === 'import'} onClick={() => setView('workspace')}>
+              {project.name}
+            </button>
+          )}
+          <button aria-current={view === 'about'} onClick={() => setView('about')}>
             About
           </button>
         </nav>
+        {project && (
+          <button className="topbar-action" onClick={() => void close()}>
+            Close project
+          </button>
+        )}
         <span className="status" data-testid="solver-version">
           {info ? `solver ${info.solver.version}` : error ? 'backend unavailable' : 'connecting…'}
         </span>
@@ -38,62 +103,30 @@ export function App() {
           </div>
         )}
         {!info && !error && <p className="muted">Connecting to the Tessera backend…</p>}
-        {info && view.kind === 'home' && (
-          <Home examples={info.examples} onOpen={(example) => setView({ kind: 'example', example })} />
+        {info && starting && <p className="muted">Opening…</p>}
+        {info && !starting && view === 'home' && <Home examples={info.examples} current={project} onOpened={opened} />}
+        {info && !starting && view === 'workspace' && project && (
+          <Workspace project={project} onProject={setProject} onImport={() => setView('import')} initialFeederName={importedFeeder} />
         )}
-        {info && view.kind === 'example' && <ExampleDetail example={view.example} onBack={() => setView({ kind: 'home' })} />}
-        {info && view.kind === 'about' && <About info={info} />}
+        {info && !starting && view === 'import' && (
+          <ImportWizard
+            onCancel={() => setView(project ? 'workspace' : 'home')}
+            onSaved={(p, name) => {
+              setProject(p);
+              setImportedFeeder(name);
+              setView('workspace');
+            }}
+          />
+        )}
+        {info && view === 'about' && <About info={info} />}
       </main>
     </div>
   );
 }
 
-function Home({ examples, onOpen }: { examples: readonly ExampleSummary[]; onOpen: (e: ExampleSummary) => void }) {
-  return (
-    <section>
-      <h1>Projects</h1>
-      <p className="muted">
-        Multi-period optimal power flow for distribution feeders with PV and batteries. Start from a bundled example.
-      </p>
-      <h2>Bundled examples</h2>
-      {examples.length === 0 ? (
-        <p className="empty">No bundled examples were found in this installation.</p>
-      ) : (
-        <ul className="cards" aria-label="Bundled examples">
-          {examples.map((e) => (
-            <li key={e.id} className="card">
-              <h3>{e.title}</h3>
-              <p>{e.description}</p>
-              <button onClick={() => onOpen(e)} aria-label={`Open ${e.title}`}>
-                Open
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-function ExampleDetail({ example, onBack }: { example: ExampleSummary; onBack: () => void }) {
-  return (
-    <section>
-      <button className="link" onClick={onBack}>
-        ← All projects
-      </button>
-      <h1 data-testid="example-title">{example.title}</h1>
-      <p>{example.description}</p>
-      <dl className="facts">
-        <dt>Example id</dt>
-        <dd>{example.id}</dd>
-      </dl>
-    </section>
-  );
-}
-
 function About({ info }: { info: AppInfo }) {
   return (
-    <section>
+    <section className="page">
       <h1>About Tessera</h1>
       <dl className="facts">
         <dt>Solver core</dt>
@@ -104,6 +137,23 @@ function About({ info }: { info: AppInfo }) {
         <dd data-testid="about-host">{info.host === 'electron' ? 'Electron main process' : 'Node host (browser)'}</dd>
         <dt>Bundled examples</dt>
         <dd>{info.examples.length}</dd>
+      </dl>
+      <h2>Keyboard shortcuts</h2>
+      <dl className="facts">
+        <dt>Ctrl/⌘ + Z</dt>
+        <dd>Undo</dd>
+        <dt>Ctrl/⌘ + Shift + Z, Ctrl/⌘ + Y</dt>
+        <dd>Redo</dd>
+        <dt>/ or Ctrl/⌘ + F</dt>
+        <dd>Find a bus</dd>
+        <dt>F</dt>
+        <dd>Fit the network</dd>
+        <dt>+ / −</dt>
+        <dd>Zoom</dd>
+        <dt>1 – 4</dt>
+        <dd>Network, Areas, PV & batteries, Study settings</dd>
+        <dt>Esc</dt>
+        <dd>Stop placing devices</dd>
       </dl>
     </section>
   );

@@ -1,0 +1,384 @@
+/**
+ * The feeder as a one-line graph (cytoscape, canvas). Positions are computed here, not by a
+ * cytoscape layout: bus coordinates when the feeder has them for every bus, otherwise the tidy
+ * tree layout of topology.ts (substation at the top); both go in with `layout: preset`.
+ * Devices are small glyph nodes beside their bus; load size is the bus's size; areas colour buses.
+ *
+ * Elements are built once per feeder. Placements, areas and cuts only update data/classes in
+ * one batch, so editing stays fast on 10,000 buses.
+ */
+import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
+import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import type { CutBranch, Placements } from '../../../src-main/contract';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import { edgeKey, treeLayout, type FeederTree, type LocalAreas } from './topology';
+
+export const AREA_COLORS = ['#2f6db5', '#d9822b', '#3a9a5b', '#8e5ab5', '#c2453d', '#2a9d9a', '#b59a2f', '#6b7a8f', '#d45f9b', '#5a8f29'];
+export const areaColor = (area: number): string => (area <= 0 ? '#9aa4b2' : AREA_COLORS[(area - 1) % AREA_COLORS.length]);
+
+export type GraphMode = 'view' | 'areas' | 'place-pv' | 'place-battery';
+
+export interface NetworkGraphProps {
+  readonly feeder: Feeder;
+  readonly tree: FeederTree;
+  readonly placements?: Placements;
+  readonly areas?: LocalAreas | null;
+  readonly cuts?: readonly CutBranch[];
+  readonly mode?: GraphMode;
+  readonly onTapEdge?: (from: string, to: string) => void;
+  readonly onTapBus?: (bus: string) => void;
+  readonly onSelectionChange?: (buses: string[]) => void;
+  /** Test id of the container (several graphs can exist, e.g. import preview). */
+  readonly testId?: string;
+}
+
+export interface NetworkGraphHandle {
+  fit(): void;
+  zoom(factor: number): void;
+  /** Centre on a bus and select it; false when there is no such bus. */
+  focusBus(name: string): boolean;
+}
+
+interface HoverInfo {
+  readonly bus: string;
+  readonly x: number;
+  readonly y: number;
+}
+
+interface GraphTimings {
+  elementsMs: number;
+  firstRenderMs: number | null;
+  fitMs: number | null;
+  buses: number;
+}
+
+declare global {
+  interface Window {
+    /** Test hook, present only with `?e2e=1`: read positions, never used by the app itself. */
+    __tesseraGraph?: {
+      renderedPosition(bus: string): { x: number; y: number } | null;
+      edgeMidpoint(from: string, to: string): { x: number; y: number } | null;
+      boundingRect(): { left: number; top: number };
+      timings: GraphTimings;
+      selected(): string[];
+    };
+  }
+}
+
+const e2eHooks = typeof location !== 'undefined' && new URLSearchParams(location.search).has('e2e');
+
+function hasCoordinates(feeder: Feeder): boolean {
+  return feeder.buses.length > 0 && feeder.buses.every((b) => Number.isFinite(b.x) && Number.isFinite(b.y));
+}
+
+/** Positions in model units; coordinates are flipped so north is up and scaled to ~40 px spacing. */
+function positions(feeder: Feeder, tree: FeederTree): { x: Float64Array; y: Float64Array } {
+  if (!hasCoordinates(feeder)) return treeLayout(tree);
+  const n = feeder.buses.length;
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  feeder.buses.forEach((b) => {
+    minX = Math.min(minX, b.x!); maxX = Math.max(maxX, b.x!);
+    minY = Math.min(minY, b.y!); maxY = Math.max(maxY, b.y!);
+  });
+  const span = Math.max(maxX - minX, maxY - minY) || 1;
+  const scale = (40 * Math.sqrt(n)) / span;
+  feeder.buses.forEach((b, i) => {
+    x[i] = (b.x! - minX) * scale;
+    y[i] = (maxY - b.y!) * scale;
+  });
+  return { x, y };
+}
+
+export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(function NetworkGraph(props, ref) {
+  const { feeder, tree, placements, areas, cuts, mode = 'view', testId = 'network-graph' } = props;
+  const container = useRef<HTMLDivElement>(null);
+  const cyRef = useRef<Core | null>(null);
+  const handlers = useRef(props);
+  handlers.current = props;
+  const [hover, setHover] = useState<HoverInfo | null>(null);
+  const big = feeder.buses.length > 2000;
+
+  const busData = useMemo(() => {
+    const loadKw = new Map<string, { p: number; q: number }>();
+    for (const l of feeder.loads) {
+      const cur = loadKw.get(l.bus) ?? { p: 0, q: 0 };
+      loadKw.set(l.bus, { p: cur.p + l.pKw, q: cur.q + l.qKvar });
+    }
+    const capKvar = new Map<string, number>();
+    for (const c of feeder.capacitors) capKvar.set(c.bus, (capKvar.get(c.bus) ?? 0) + c.qKvar);
+    return { loadKw, capKvar };
+  }, [feeder]);
+
+  // Build the graph once per feeder.
+  useEffect(() => {
+    if (!container.current) return;
+    const t0 = performance.now();
+    const pos = positions(feeder, tree);
+    const elements: ElementDefinition[] = [];
+    feeder.buses.forEach((b, i) => {
+      const load = busData.loadKw.get(b.name);
+      const size = load ? Math.min(26, 7 + 2.2 * Math.sqrt(Math.max(0, load.p))) : 6;
+      elements.push({
+        group: 'nodes',
+        data: { id: `b:${b.name}`, bus: b.name, label: b.name, size, area: 0 },
+        position: { x: pos.x[i], y: pos.y[i] },
+        classes: b.name === feeder.substation.bus ? 'bus substation' : load ? 'bus load' : 'bus',
+      });
+      const cap = busData.capKvar.get(b.name);
+      if (cap) {
+        elements.push({
+          group: 'nodes',
+          data: { id: `c:${b.name}`, label: '' },
+          position: { x: pos.x[i] - 14, y: pos.y[i] + 10 },
+          classes: 'glyph cap',
+          selectable: false,
+          grabbable: false,
+        });
+      }
+    });
+    feeder.branches.forEach((br) => {
+      elements.push({
+        group: 'edges',
+        data: { id: `e:${edgeKey(br.from, br.to)}`, source: `b:${br.from}`, target: `b:${br.to}`, from: br.from, to: br.to, kind: br.kind },
+        classes: br.kind,
+      });
+    });
+    const elementsMs = performance.now() - t0;
+    const timings: GraphTimings = { elementsMs, firstRenderMs: null, fitMs: null, buses: feeder.buses.length };
+    const cy = cytoscape({
+      container: container.current,
+      elements,
+      layout: { name: 'preset', fit: false },
+      style: graphStyle(big),
+      minZoom: 0.02,
+      maxZoom: 6,
+      wheelSensitivity: 0.3,
+      boxSelectionEnabled: true,
+      selectionType: 'additive',
+      autoungrabify: true,
+      pixelRatio: big ? 1 : 'auto',
+      textureOnViewport: big,
+      hideEdgesOnViewport: big,
+      hideLabelsOnViewport: true,
+      motionBlur: false,
+    });
+    cyRef.current = cy;
+    cy.one('render', () => {
+      timings.firstRenderMs = performance.now() - t0;
+    });
+    const tFit = performance.now();
+    cy.fit(undefined, 24);
+    timings.fitMs = performance.now() - tFit;
+
+    cy.on('tap', 'edge', (ev) => {
+      const d = ev.target.data();
+      handlers.current.onTapEdge?.(d.from, d.to);
+    });
+    cy.on('tap', 'node.bus', (ev) => handlers.current.onTapBus?.(ev.target.data('bus')));
+    const reportSelection = () => handlers.current.onSelectionChange?.(cy.$('node.bus:selected').map((n) => n.data('bus') as string));
+    let selTimer: ReturnType<typeof setTimeout> | null = null;
+    cy.on('select unselect', 'node.bus', () => {
+      if (selTimer) clearTimeout(selTimer);
+      selTimer = setTimeout(reportSelection, 30);
+    });
+    cy.on('mouseover', 'node.bus', (ev) => {
+      const p = ev.target.renderedPosition();
+      setHover({ bus: ev.target.data('bus'), x: p.x, y: p.y });
+    });
+    cy.on('mouseout', 'node.bus', () => setHover(null));
+    cy.on('viewport', () => setHover(null));
+
+    if (e2eHooks) {
+      window.__tesseraGraph = {
+        renderedPosition: (bus) => {
+          const n = cy.$id(`b:${bus}`);
+          return n.nonempty() ? n.renderedPosition() : null;
+        },
+        edgeMidpoint: (from, to) => {
+          const e = cy.$id(`e:${edgeKey(from, to)}`);
+          return e.nonempty() ? e.renderedMidpoint() : null;
+        },
+        boundingRect: () => {
+          const r = container.current!.getBoundingClientRect();
+          return { left: r.left, top: r.top };
+        },
+        timings,
+        selected: () => cy.$('node.bus:selected').map((n) => n.data('bus') as string),
+      };
+    }
+    return () => {
+      if (selTimer) clearTimeout(selTimer);
+      cy.destroy();
+      cyRef.current = null;
+      if (e2eHooks) delete window.__tesseraGraph;
+    };
+  }, [feeder, tree, busData, big]);
+
+  // Areas and cuts: colour buses, mark cut branches.
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    const cutKeys = new Set((cuts ?? []).map((c) => edgeKey(c.from, c.to)));
+    cy.batch(() => {
+      cy.nodes('.bus').forEach((n) => {
+        const i = tree.index.get(n.data('bus'));
+        const a = areas && i !== undefined ? areas.areaOf[i] : 0;
+        n.data('color', areas && areas.count > 1 ? areaColor(a) : '#4a5a70');
+      });
+      cy.edges().forEach((e) => {
+        const isCut = cutKeys.has(edgeKey(e.data('from'), e.data('to')));
+        if (isCut) e.addClass('cut');
+        else e.removeClass('cut');
+      });
+    });
+  }, [areas, cuts, tree, feeder]);
+
+  // Devices: PV and battery glyphs from the scenario's placements.
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    cy.batch(() => {
+      cy.remove('node.glyph.pv, node.glyph.battery');
+      const add = (kind: 'pv' | 'battery', buses: Set<string>) => {
+        const items: ElementDefinition[] = [];
+        for (const bus of buses) {
+          const n = cy.$id(`b:${bus}`);
+          if (n.empty()) continue;
+          const p = n.position();
+          items.push({
+            group: 'nodes',
+            data: { id: `${kind}:${bus}` },
+            position: { x: p.x + (kind === 'pv' ? 12 : -12), y: p.y - 10 },
+            classes: `glyph ${kind}`,
+            selectable: false,
+            grabbable: false,
+          });
+        }
+        cy.add(items);
+      };
+      add('pv', new Set((placements?.pv ?? []).map((d) => d.bus)));
+      add('battery', new Set((placements?.batteries ?? []).map((d) => d.bus)));
+    });
+  }, [placements, feeder]);
+
+  useEffect(() => {
+    const el = container.current;
+    if (el) el.dataset.mode = mode;
+    const cy = cyRef.current;
+    if (cy) cy.boxSelectionEnabled(mode === 'areas' || mode === 'view');
+  }, [mode]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      fit: () => cyRef.current?.fit(undefined, 24),
+      zoom: (factor) => {
+        const cy = cyRef.current;
+        if (!cy) return;
+        cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+      },
+      focusBus: (name) => {
+        const cy = cyRef.current;
+        const n = cy?.$id(`b:${name}`);
+        if (!cy || !n || n.empty()) return false;
+        cy.$(':selected').unselect();
+        n.select();
+        cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1.2) }, { duration: 200 });
+        return true;
+      },
+    }),
+    [],
+  );
+
+  const info = hover ? busInfo(hover.bus, feeder, busData, placements, areas, tree) : null;
+  return (
+    <div className="graph-wrap">
+      <div ref={container} className="graph" data-testid={testId} data-buses={feeder.buses.length} />
+      {hover && info && (
+        <div className="tooltip" role="tooltip" data-testid="bus-tooltip" style={{ left: hover.x + 14, top: hover.y + 10 }}>
+          <strong>Bus {hover.bus}</strong>
+          <dl>
+            {info.map(([k, v]) => (
+              <FragmentRow key={k} k={k} v={v} />
+            ))}
+          </dl>
+        </div>
+      )}
+    </div>
+  );
+});
+
+function FragmentRow({ k, v }: { k: string; v: string }) {
+  return (
+    <>
+      <dt>{k}</dt>
+      <dd>{v}</dd>
+    </>
+  );
+}
+
+function busInfo(
+  bus: string,
+  feeder: Feeder,
+  data: { loadKw: Map<string, { p: number; q: number }>; capKvar: Map<string, number> },
+  placements: Placements | undefined,
+  areas: LocalAreas | null | undefined,
+  tree: FeederTree,
+): [string, string][] {
+  const i = tree.index.get(bus);
+  const b = i !== undefined ? feeder.buses[i] : undefined;
+  const rows: [string, string][] = [];
+  if (b) rows.push(['Base voltage', `${b.vBaseKv.toFixed(4)} kV (L-N)`]);
+  if (bus === feeder.substation.bus) rows.push(['Substation', `${feeder.substation.vSetPu} pu set point`]);
+  const load = data.loadKw.get(bus);
+  rows.push(['Peak load', load ? `${load.p.toFixed(1)} kW, ${load.q.toFixed(1)} kvar` : 'none']);
+  const cap = data.capKvar.get(bus);
+  if (cap) rows.push(['Capacitor', `${cap.toFixed(0)} kvar`]);
+  for (const pv of placements?.pv ?? []) if (pv.bus === bus) rows.push([`PV ${pv.name}`, `${pv.pRatedKw.toFixed(1)} kW / ${pv.sRatedKva.toFixed(1)} kVA`]);
+  for (const bt of placements?.batteries ?? [])
+    if (bt.bus === bus) rows.push([`Battery ${bt.name}`, `${bt.pRatedKw.toFixed(1)} kW, ${bt.energyKwh.toFixed(1)} kWh`]);
+  if (i !== undefined) {
+    rows.push(['Depth', String(tree.depth[i])]);
+    if (areas && areas.count > 1) rows.push(['Area', String(areas.areaOf[i])]);
+  }
+  return rows;
+}
+
+function graphStyle(big: boolean): cytoscape.StylesheetJson {
+  return [
+    {
+      selector: 'node.bus',
+      style: {
+        width: 'data(size)',
+        height: 'data(size)',
+        'background-color': 'data(color)',
+        label: 'data(label)',
+        'font-size': 9,
+        color: '#3b4656',
+        'text-valign': 'bottom',
+        'text-margin-y': 2,
+        'min-zoomed-font-size': big ? 14 : 7,
+        'border-width': 0,
+      },
+    },
+    { selector: 'node.bus[!color]', style: { 'background-color': '#4a5a70' } },
+    { selector: 'node.substation', style: { shape: 'rectangle', width: 16, height: 16, 'background-color': '#12263f', 'border-width': 2, 'border-color': '#fff' } },
+    { selector: 'node.bus:selected', style: { 'border-width': 3, 'border-color': '#f2b705', 'overlay-opacity': 0 } },
+    { selector: 'node.glyph', style: { width: 9, height: 9, label: '', events: 'no', 'border-width': 1, 'border-color': '#fff' } },
+    { selector: 'node.glyph.pv', style: { shape: 'triangle', 'background-color': '#e0a100' } },
+    { selector: 'node.glyph.battery', style: { shape: 'round-rectangle', width: 11, height: 7, 'background-color': '#1f8f4e' } },
+    { selector: 'node.glyph.cap', style: { shape: 'diamond', 'background-color': '#2a7fb8' } },
+    {
+      selector: 'edge',
+      style: { width: 2, 'line-color': '#8d99ab', 'curve-style': 'straight', 'overlay-padding': 4 },
+    },
+    { selector: 'edge.switch', style: { 'line-style': 'dotted' } },
+    { selector: 'edge.transformer, edge.regulator', style: { width: 3, 'line-color': '#5d6b80' } },
+    {
+      selector: 'edge.cut',
+      style: { width: 4, 'line-color': '#c2453d', 'line-style': 'dashed', 'mid-target-arrow-shape': 'tee', 'mid-target-arrow-color': '#c2453d', 'arrow-scale': 1.4 },
+    },
+  ];
+}

@@ -1,0 +1,240 @@
+/**
+ * Import wizard: choose an OpenDSS folder / Master.dss (+ redirected files) / zip, or a CSV pair;
+ * the backend parses it (`import.preview`) and we show everything it read, every error, warning
+ * and ignored element with file:line, the three-phase reduction report and a preview graph.
+ * Nothing is saved until "Save feeder" (`import.commit` with the preview's token).
+ */
+import { useMemo, useRef, useState } from 'react';
+import type { ImportFile, ImportPreview, ProjectSummary } from '../../../src-main/contract';
+import { call } from '../api/transport';
+import { NetworkGraph } from '../graph/NetworkGraph';
+import { buildTree } from '../graph/topology';
+
+type Format = 'auto' | 'dss' | 'csv-pair' | 'tessera-csv';
+
+async function readFiles(list: FileList): Promise<ImportFile[]> {
+  const out: ImportFile[] = [];
+  for (const f of Array.from(list)) {
+    const name = (f.webkitRelativePath || f.name).replace(/\\/g, '/');
+    if (/\.zip$/i.test(f.name)) {
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      out.push({ name, base64: btoa(bin) });
+    } else out.push({ name, text: await f.text() });
+  }
+  return out;
+}
+
+export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummary, feederName: string) => void; onCancel: () => void }) {
+  const [files, setFiles] = useState<ImportFile[]>([]);
+  const [format, setFormat] = useState<Format>('auto');
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [name, setName] = useState('');
+  const folderInput = useRef<HTMLInputElement>(null);
+
+  const choose = async (list: FileList | null) => {
+    if (!list || list.length === 0) return;
+    const read = await readFiles(list);
+    setFiles(read);
+    await runPreview(read, format);
+  };
+
+  const runPreview = async (f: ImportFile[], fmt: Format) => {
+    setBusy(true);
+    setError(null);
+    setPreview(null);
+    try {
+      const p = await call('import.preview', { files: f, format: fmt });
+      setPreview(p);
+      setName(p.feederName);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const tree = useMemo(() => (preview?.feeder ? buildTree(preview.feeder) : null), [preview]);
+  const topologyProblems = useMemo(() => {
+    if (!tree) return [];
+    const out: string[] = [];
+    if (tree.loops.length)
+      out.push(
+        `The network is meshed: branch ${tree.loops[0]} closes a loop${tree.loops.length > 1 ? ` (and ${tree.loops.length - 1} more)` : ''}. Tessera needs a radial feeder; open a switch or remove the tie.`,
+      );
+    if (tree.unreachable.length)
+      out.push(
+        `${tree.unreachable.length} bus${tree.unreachable.length > 1 ? 'es are' : ' is'} not connected to the substation: ${tree.unreachable.slice(0, 8).join(', ')}${tree.unreachable.length > 8 ? ', …' : ''}.`,
+      );
+    return out;
+  }, [tree]);
+  const canSave = !!preview && preview.ok && topologyProblems.length === 0 && !busy;
+
+  const save = async () => {
+    if (!preview) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const p = await call('import.commit', { token: preview.token, name: name.trim() || preview.feederName });
+      onSaved(p, name.trim() || preview.feederName);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="page import" aria-label="Import a feeder">
+      <div className="page-head">
+        <h1>Import a feeder</h1>
+        <button className="link" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      <p className="muted">
+        OpenDSS: choose the folder holding <code>Master.dss</code> (and the files it redirects), the files themselves, or a
+        zip. CSV: the pair <code>linedata.csv</code> (fbus,tbus,R,X in ohm) and <code>powerdata.csv</code> (bus,P_L,Q_L,Q_C
+        in kW/kvar), or a Tessera CSV export. Nothing is saved until you press Save.
+      </p>
+      <div className="import-pick">
+        <label className="file-button">
+          Choose folder…
+          <input
+            ref={folderInput}
+            type="file"
+            data-testid="import-folder"
+            // @ts-expect-error: webkitdirectory is not in React's input attributes
+            webkitdirectory=""
+            multiple
+            onChange={(e) => void choose(e.target.files)}
+          />
+        </label>
+        <label className="file-button">
+          Choose files…
+          <input type="file" data-testid="import-files" multiple accept=".dss,.csv,.txt,.zip" onChange={(e) => void choose(e.target.files)} />
+        </label>
+        <label>
+          Format{' '}
+          <select
+            value={format}
+            onChange={(e) => {
+              const f = e.target.value as Format;
+              setFormat(f);
+              if (files.length) void runPreview(files, f);
+            }}
+          >
+            <option value="auto">Detect</option>
+            <option value="dss">OpenDSS</option>
+            <option value="csv-pair">CSV pair (linedata + powerdata)</option>
+            <option value="tessera-csv">Tessera CSV export</option>
+          </select>
+        </label>
+        {files.length > 0 && (
+          <span className="muted small" data-testid="import-file-list">
+            {files.length} file{files.length > 1 ? 's' : ''}: {files.map((f) => f.name).join(', ')}
+          </span>
+        )}
+      </div>
+      {busy && <p className="muted">Reading…</p>}
+      {error && (
+        <div role="alert" className="error" data-testid="import-failure">
+          {error}
+        </div>
+      )}
+      {!preview && !busy && !error && <p className="empty">Choose a feeder to see what Tessera reads from it.</p>}
+      {preview && (
+        <div className="import-result">
+          <div className="import-report">
+            <h2>
+              {preview.ok && topologyProblems.length === 0 ? 'Ready to save' : 'Cannot be saved yet'}{' '}
+              <span className="tag">{formatLabel(preview.format)}</span>
+            </h2>
+            <dl className="facts counts" data-testid="import-counts">
+              {Object.entries(preview.counts).map(([k, v]) => (
+                <FactRow key={k} k={k} v={v} />
+              ))}
+            </dl>
+            {preview.errors.length > 0 && (
+              <IssueList title="Errors" testId="import-errors" kind="bad" items={preview.errors.map((e) => [loc(e.file, e.line, e.column), e.message])} />
+            )}
+            {topologyProblems.length > 0 && (
+              <div role="alert" className="error" data-testid="import-topology">
+                {topologyProblems.map((p) => (
+                  <p key={p}>{p}</p>
+                ))}
+              </div>
+            )}
+            {preview.warnings.length > 0 && (
+              <IssueList title="Warnings" testId="import-warnings" kind="warn" items={preview.warnings.map((e) => [loc(e.file, e.line, e.column), e.message])} />
+            )}
+            {preview.ignored.length > 0 && (
+              <IssueList title="Ignored elements" testId="import-ignored" kind="plain" items={preview.ignored.map((e) => [loc(e.file, e.line), e.element])} />
+            )}
+            {preview.reduction.length > 0 && (
+              <>
+                <h3>Three-phase reduction</h3>
+                <ul className="issues" data-testid="import-reduction">
+                  {preview.reduction.map((r) => (
+                    <li key={r}>{r}</li>
+                  ))}
+                </ul>
+              </>
+            )}
+            <div className="inline-form">
+              <label>
+                Feeder name
+                <input value={name} onChange={(e) => setName(e.target.value)} data-testid="import-name" />
+              </label>
+              <button className="primary" disabled={!canSave} onClick={() => void save()}>
+                Save feeder
+              </button>
+            </div>
+          </div>
+          <div className="import-graph">
+            {preview.feeder && tree ? (
+              <NetworkGraph feeder={preview.feeder} tree={tree} testId="import-preview-graph" />
+            ) : (
+              <p className="empty">No network preview: the feeder could not be built.</p>
+            )}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+const loc = (file: string, line: number, column?: number) => `${file}:${line}${column ? `:${column}` : ''}`;
+
+function formatLabel(f: ImportPreview['format']): string {
+  return f === 'dss' ? 'OpenDSS' : f === 'csv-pair' ? 'CSV pair' : 'Tessera CSV';
+}
+
+function FactRow({ k, v }: { k: string; v: number }) {
+  return (
+    <>
+      <dt>{k}</dt>
+      <dd>{v}</dd>
+    </>
+  );
+}
+
+function IssueList({ title, testId, kind, items }: { title: string; testId: string; kind: 'bad' | 'warn' | 'plain'; items: [string, string][] }) {
+  return (
+    <>
+      <h3>
+        {title} <span className="muted small">({items.length})</span>
+      </h3>
+      <ul className={`issues ${kind}`} data-testid={testId} role={kind === 'bad' ? 'alert' : undefined}>
+        {items.map(([where, what], i) => (
+          <li key={i}>
+            <code>{where}</code> {what}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}

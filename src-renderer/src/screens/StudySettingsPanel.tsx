@@ -1,0 +1,236 @@
+/**
+ * Study settings of the scenario: horizon, start hour, Δt, objective, terminal-SOC rule, limits,
+ * relaxation, tolerances, and the load/PV/price shapes (small charts; edit as numbers or import a
+ * CSV). Each committed field is one undoable edit saved at once.
+ */
+import { useEffect, useState } from 'react';
+import type { StudySettings } from '../../../src-main/contract';
+import { ShapeChart } from '../components/ShapeChart';
+
+type Edit = (label: string, study: StudySettings) => void;
+
+/** Numbers from a CSV: the last numeric field of each line; header and blank lines skipped. */
+export function parseShapeCsv(text: string): number[] {
+  const out: number[] = [];
+  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const fields = raw.split(/[,;\t]/).map((f) => f.trim().replace(/^"|"$/g, ''));
+    for (let i = fields.length - 1; i >= 0; i--) {
+      if (fields[i] !== '' && Number.isFinite(Number(fields[i]))) {
+        out.push(Number(fields[i]));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; onEdit: Edit }) {
+  const set = <K extends keyof StudySettings>(key: K, value: StudySettings[K], label: string) => {
+    if (study[key] === value) return;
+    onEdit(label, { ...study, [key]: value });
+  };
+  const hours = study.periods * study.dtH;
+  return (
+    <div className="study" data-testid="study-settings">
+      <fieldset>
+        <legend>Horizon</legend>
+        <NumberField label="Periods (T)" value={study.periods} min={1} max={8760} step={1} integer onCommit={(v) => set('periods', v, 'Set periods')} />
+        <NumberField label="Start hour" value={study.startHour} min={0} max={23} step={1} integer onCommit={(v) => set('startHour', v, 'Set start hour')} />
+        <NumberField label="Period length Δt (h)" value={study.dtH} min={0.05} max={24} step={0.25} onCommit={(v) => set('dtH', v, 'Set period length')} />
+        <p className="muted small">
+          {hours} h from hour {study.startHour}.
+        </p>
+      </fieldset>
+      <fieldset>
+        <legend>Objective and batteries</legend>
+        <Select label="Objective" value={study.objective} options={[['cost', 'Energy cost'], ['loss', 'Line losses']]} onChange={(v) => set('objective', v, 'Set objective')} />
+        <Select
+          label="Terminal SOC"
+          value={study.terminalSoc}
+          options={[['equal', 'Hard: end = start'], ['soft', 'Soft penalty'], ['free', 'Free']]}
+          onChange={(v) => set('terminalSoc', v, 'Set terminal SOC rule')}
+        />
+        <Select
+          label="Battery inverter limit"
+          value={study.batteryLimit}
+          options={[['box', 'Box (source papers)'], ['disk', 'Apparent-power disk']]}
+          onChange={(v) => set('batteryLimit', v, 'Set battery limit')}
+        />
+        <NumberField label="Battery-loss weight α" value={study.alpha} min={0} max={1e6} step={0.0001} onCommit={(v) => set('alpha', v, 'Set α')} />
+      </fieldset>
+      <fieldset>
+        <legend>Limits and solver</legend>
+        <NumberField label="V min (pu)" value={study.vMinPu} min={0.5} max={1.2} step={0.01} onCommit={(v) => set('vMinPu', v, 'Set V min')} />
+        <NumberField label="V max (pu)" value={study.vMaxPu} min={0.5} max={1.5} step={0.01} onCommit={(v) => set('vMaxPu', v, 'Set V max')} />
+        <label className="check">
+          <input type="checkbox" checked={study.currentLimits} onChange={(e) => set('currentLimits', e.target.checked, 'Toggle current limits')} /> Branch current limits
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={study.relax} onChange={(e) => set('relax', e.target.checked, 'Toggle relaxation')} /> SOCP relaxation of the branch-flow equality
+        </label>
+        <NumberField label="Tolerance" value={study.tolerance} min={1e-12} max={1e-2} step={1e-7} onCommit={(v) => set('tolerance', v, 'Set tolerance')} />
+        <NumberField
+          label="Boundary tolerance (pu)"
+          value={study.boundaryTolerancePu}
+          min={1e-10}
+          max={1e-1}
+          step={1e-5}
+          onCommit={(v) => set('boundaryTolerancePu', v, 'Set boundary tolerance')}
+        />
+      </fieldset>
+      <div className="shapes">
+        <ShapeEditor title="Load shape" unit="× peak" color="#2f6db5" values={study.loadShape} window={{ start: study.startHour, hours }} onCommit={(v) => set('loadShape', v, 'Edit load shape')} testId="shape-load" />
+        <ShapeEditor title="PV shape" unit="× rating" color="#e0a100" values={study.pvShape} window={{ start: study.startHour, hours }} onCommit={(v) => set('pvShape', v, 'Edit PV shape')} testId="shape-pv" />
+        <ShapeEditor
+          title="Energy price"
+          unit="¢/kWh"
+          color="#3a9a5b"
+          values={study.priceCentsPerKwh}
+          window={{ start: study.startHour, hours }}
+          onCommit={(v) => set('priceCentsPerKwh', v, 'Edit price shape')}
+          testId="shape-price"
+        />
+      </div>
+    </div>
+  );
+}
+
+function NumberField({
+  label,
+  value,
+  min,
+  max,
+  step,
+  integer,
+  onCommit,
+}: {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  integer?: boolean;
+  onCommit: (v: number) => void;
+}) {
+  const [draft, setDraft] = useState(String(value));
+  const [bad, setBad] = useState<string | null>(null);
+  useEffect(() => setDraft(String(value)), [value]);
+  const commit = () => {
+    const v = Number(draft);
+    if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+      setBad(`${integer ? 'A whole number' : 'A number'} from ${min} to ${max}`);
+      return;
+    }
+    setBad(null);
+    onCommit(v);
+  };
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type="number"
+        value={draft}
+        step={step}
+        aria-invalid={bad ? true : undefined}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+      />
+      {bad && <small className="bad">{bad}</small>}
+    </label>
+  );
+}
+
+function Select<T extends string>({ label, value, options, onChange }: { label: string; value: T; options: [T, string][]; onChange: (v: T) => void }) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <select value={value} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function ShapeEditor({
+  title,
+  unit,
+  color,
+  values,
+  window: win,
+  onCommit,
+  testId,
+}: {
+  title: string;
+  unit: string;
+  color: string;
+  values: readonly number[];
+  window: { start: number; hours: number };
+  onCommit: (v: number[]) => void;
+  testId: string;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState('');
+  const [bad, setBad] = useState<string | null>(null);
+  const apply = (nums: number[]) => {
+    if (nums.length < 24) return setBad(`Need at least 24 hourly values, got ${nums.length}.`);
+    if (nums.some((v) => !Number.isFinite(v))) return setBad('Every value must be a number.');
+    setBad(null);
+    setEditing(false);
+    onCommit(nums);
+  };
+  return (
+    <div className="shape card" data-testid={testId}>
+      <div className="shape-head">
+        <h3>{title}</h3>
+        <span className="muted small">
+          {values.length} points · min {fmt(Math.min(...values))} · max {fmt(Math.max(...values))} {unit}
+        </span>
+      </div>
+      {values.length ? <ShapeChart values={values} unit={unit} color={color} window={win} /> : <p className="empty">No values.</p>}
+      <div className="shape-actions">
+        <button
+          className="link"
+          onClick={() => {
+            setDraft(values.join(', '));
+            setEditing(!editing);
+          }}
+        >
+          {editing ? 'Close' : 'Edit values'}
+        </button>
+        <label className="link file-link">
+          Import CSV…
+          <input
+            type="file"
+            accept=".csv,.txt"
+            aria-label={`Import ${title} CSV`}
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              if (f) apply(parseShapeCsv(await f.text()));
+              e.target.value = '';
+            }}
+          />
+        </label>
+      </div>
+      {editing && (
+        <div>
+          <textarea aria-label={`${title} values`} rows={3} value={draft} onChange={(e) => setDraft(e.target.value)} />
+          <button className="primary small" onClick={() => apply(draft.split(/[\s,;]+/).filter(Boolean).map(Number))}>
+            Apply
+          </button>
+        </div>
+      )}
+      {bad && (
+        <p className="bad small" role="alert">
+          {bad}
+        </p>
+      )}
+    </div>
+  );
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : '–');
