@@ -107,7 +107,13 @@ describe('the bundled IEEE 123 example project', () => {
     const component = (start: string): Set<string> => {
       const seen = new Set([start]);
       const stack = [start];
-      while (stack.length) for (const w of adj.get(stack.pop()!)!) if (!seen.has(w)) (seen.add(w), stack.push(w));
+      while (stack.length) {
+        for (const w of adj.get(stack.pop()!)!) {
+          if (seen.has(w)) continue;
+          seen.add(w);
+          stack.push(w);
+        }
+      }
       return seen;
     };
     const roots = new Map<number, string>([
