@@ -1,0 +1,435 @@
+/**
+ * Areas of a feeder for the distributed solve (ENApp, spec "Spatial decomposition").
+ *
+ * A partition is a set of cut branches. The feeder is oriented from the substation; a cut
+ * `from → to` must be an existing branch named parent-first. Per the spec, the parent area keeps
+ * the cut branch and its downstream bus — the *boundary bus* — where the child area appears as a
+ * load; the child area is rooted at that boundary bus, where the parent appears as a voltage
+ * source. So a boundary bus belongs to both areas, and it must carry no device (load, PV,
+ * battery, capacitor): its injection would otherwise be counted twice (the IEEE 123 cuts 15→117,
+ * 20→118 and 62→125 end at device-free switch stubs).
+ *
+ * Each area's problem size (used to balance areas) is estimated from the spec's variables:
+ * per non-root bus and period P, Q, l (its parent branch) and v → 4; per PV q_D → 1; per
+ * battery Pc, Pd, qB, B → 4; all times the number of periods T.
+ *
+ * `checkPartition` explains every way a cut set can fail; `suggestPartition` chooses k−1 cuts
+ * that balance the areas' sizes with the fewest boundaries (k−1 is the least for k areas).
+ */
+import type { Feeder } from '../model/feeder';
+
+export interface CutBranch {
+  /** Parent-side bus. */
+  readonly from: string;
+  /** Child-side bus: the boundary bus. */
+  readonly to: string;
+}
+
+export interface AreaInfo {
+  /** 1-based; area 1 holds the substation; the others breadth-first over the area tree, ties in feeder order. */
+  readonly id: number;
+  /** The substation bus, or the boundary bus the parent area keeps. */
+  readonly rootBus: string;
+  readonly parentArea: number | null;
+  /** Every bus the area solves for: its own buses and the boundary buses of its child areas, in feeder order. */
+  readonly buses: readonly string[];
+  /** Problem size estimate, variables × periods. */
+  readonly sizeEstimate: number;
+}
+
+export interface PartitionCheck {
+  readonly ok: boolean;
+  readonly areas: readonly AreaInfo[];
+  readonly errors: readonly string[];
+}
+
+/** Variables per non-root bus (P, Q, l of its parent branch, and v), per PV, per battery. */
+export const VARS_PER_BUS = 4;
+export const VARS_PER_PV = 1;
+export const VARS_PER_BATTERY = 4;
+
+/** The feeder as a tree rooted at the substation, indexed by bus number (feeder order). */
+export interface RootedTree {
+  readonly names: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  /** Parent bus index, −1 for the root. */
+  readonly parent: Int32Array;
+  readonly children: readonly (readonly number[])[];
+  /** Depth-first preorder from the root. */
+  readonly preorder: Int32Array;
+  readonly root: number;
+}
+
+/** Orient the feeder from its substation; errors when it is not a connected tree. */
+export function rootTree(feeder: Feeder): { tree: RootedTree } | { error: string } {
+  const names = feeder.buses.map((b) => b.name);
+  const index = new Map(names.map((n, i) => [n, i]));
+  const root = index.get(feeder.substation.bus);
+  if (root === undefined) return { error: `the substation bus ${feeder.substation.bus} is not a bus of the feeder` };
+  const adj: number[][] = names.map(() => []);
+  for (const br of feeder.branches) {
+    const a = index.get(br.from);
+    const b = index.get(br.to);
+    if (a === undefined || b === undefined)
+      return { error: `branch ${br.name} joins an unknown bus (${a === undefined ? br.from : br.to})` };
+    adj[a]!.push(b);
+    adj[b]!.push(a);
+  }
+  if (feeder.branches.length !== names.length - 1) {
+    return {
+      error: `the feeder is not radial: ${feeder.branches.length} branches for ${names.length} buses (a tree has ${names.length - 1})`,
+    };
+  }
+  const parent = new Int32Array(names.length).fill(-2);
+  const children: number[][] = names.map(() => []);
+  const preorder = new Int32Array(names.length);
+  let n = 0;
+  const stack = [root];
+  parent[root] = -1;
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    preorder[n++] = u;
+    const next = adj[u]!.filter((v) => parent[v] === -2);
+    for (const v of next) parent[v] = u;
+    children[u]!.push(...next);
+    // Push in reverse so children are visited in feeder order.
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
+  }
+  if (n !== names.length) {
+    const unreached = names.filter((_, i) => parent[i] === -2);
+    return {
+      error: `the feeder is not connected: ${unreached.slice(0, 5).join(', ')}${unreached.length > 5 ? ', …' : ''} cannot be reached from the substation`,
+    };
+  }
+  return { tree: { names, index, parent, children, preorder, root } };
+}
+
+/** Per-bus device counts: which buses carry devices, and each bus's variable weight per period. */
+function busWeights(feeder: Feeder, tree: RootedTree): { weight: Float64Array; devices: string[][] } {
+  const weight = new Float64Array(tree.names.length);
+  const devices: string[][] = tree.names.map(() => []);
+  for (let i = 0; i < weight.length; i++) weight[i] = i === tree.root ? 0 : VARS_PER_BUS;
+  const add = (bus: string, label: string, vars: number) => {
+    const i = tree.index.get(bus);
+    if (i === undefined) return;
+    weight[i] += vars;
+    devices[i]!.push(label);
+  };
+  for (const l of feeder.loads) add(l.bus, `load ${l.name}`, 0);
+  for (const c of feeder.capacitors) add(c.bus, `capacitor ${c.name}`, 0);
+  for (const p of feeder.pv) add(p.bus, `PV ${p.name}`, VARS_PER_PV);
+  for (const b of feeder.batteries) add(b.bus, `battery ${b.name}`, VARS_PER_BATTERY);
+  return { weight, devices };
+}
+
+const dash = (c: CutBranch) => `${c.from}–${c.to}`;
+
+/** Check a cut set and describe the areas it makes (see the file comment for the rules). */
+export function checkPartition(feeder: Feeder, cuts: readonly CutBranch[], periods = 24): PartitionCheck {
+  const rooted = rootTree(feeder);
+  if ('error' in rooted) return { ok: false, areas: [], errors: [`cannot partition: ${rooted.error}`] };
+  const tree = rooted.tree;
+  const { weight, devices } = busWeights(feeder, tree);
+  const errors: string[] = [];
+
+  // 1. Each cut: an existing branch, named parent first, once, ending at a device-free bus.
+  const cutAt = new Map<number, CutBranch>(); // boundary bus index → its cut
+  for (const cut of cuts) {
+    const a = tree.index.get(cut.from);
+    const b = tree.index.get(cut.to);
+    if (a === undefined || b === undefined) {
+      errors.push(`cut ${dash(cut)}: bus ${a === undefined ? cut.from : cut.to} is not in the feeder`);
+      continue;
+    }
+    if (tree.parent[a] === b) {
+      errors.push(
+        `cut ${dash(cut)} is named backwards: ${cut.to} is upstream of ${cut.from} (name it ${cut.to}–${cut.from})`,
+      );
+      continue;
+    }
+    if (tree.parent[b] !== a) {
+      errors.push(`cut ${dash(cut)}: no branch joins buses ${cut.from} and ${cut.to}`);
+      continue;
+    }
+    if (cutAt.has(b)) {
+      errors.push(`cut ${dash(cut)} is listed twice`);
+      continue;
+    }
+    if (devices[b]!.length > 0) {
+      errors.push(
+        `cut ${dash(cut)}: boundary bus ${cut.to} carries ${devices[b]!.join(', ')} — a boundary bus must carry no load, PV, battery or capacitor (cut a branch ending at a device-free bus)`,
+      );
+    }
+    cutAt.set(b, cut);
+  }
+
+  // 2. Areas: walk the tree; a cut's boundary bus starts the child area.
+  const home = new Int32Array(tree.names.length); // area index (0-based) owning each bus
+  const roots: number[] = [tree.root];
+  const parentArea: (number | null)[] = [null];
+  for (let k = 0; k < tree.preorder.length; k++) {
+    const u = tree.preorder[k]!;
+    if (u === tree.root) {
+      home[u] = 0;
+    } else if (cutAt.has(u)) {
+      parentArea.push(home[tree.parent[u]!]!);
+      home[u] = roots.length;
+      roots.push(u);
+    } else {
+      home[u] = home[tree.parent[u]!]!;
+    }
+  }
+  const members: number[][] = roots.map(() => []);
+  const ownCount = new Int32Array(roots.length);
+  for (let u = 0; u < tree.names.length; u++) {
+    members[home[u]!]!.push(u);
+    ownCount[home[u]!]++;
+    if (cutAt.has(u)) members[home[tree.parent[u]!]!]!.push(u); // the parent keeps the boundary bus
+  }
+
+  // 3. Every area must have something to solve: a bus of its own besides its root.
+  for (let a = 0; a < roots.length; a++) {
+    if (ownCount[a]! > 1) continue;
+    const r = roots[a]!;
+    const into = cutAt.get(r);
+    const outOf = cuts.filter((c) => tree.index.get(c.from) === r && cutAt.get(tree.index.get(c.to)!) === c);
+    if (a === 0) {
+      errors.push(
+        `cut${outOf.length > 1 ? 's' : ''} ${outOf.map(dash).join(', ')} leave${outOf.length > 1 ? '' : 's'} the substation area {${tree.names[r]}} empty`,
+      );
+    } else if (outOf.length > 0) {
+      errors.push(`cuts ${dash(into!)} and ${outOf.map(dash).join(', ')} leave area {${tree.names[r]}} empty`);
+    } else {
+      errors.push(`cut ${dash(into!)} leaves area {${tree.names[r]}} empty: ${tree.names[r]} is the end of the feeder`);
+    }
+  }
+
+  // Number areas breadth-first over the area tree (area 1 = substation), ties in feeder order.
+  const depth = roots.map(() => 0);
+  for (let a = 1; a < roots.length; a++) depth[a] = depth[parentArea[a]!]! + 1; // parents come first (preorder)
+  const order = roots.map((_, a) => a).sort((x, y) => depth[x]! - depth[y]! || roots[x]! - roots[y]!);
+  const idOf = new Int32Array(roots.length);
+  order.forEach((a, i) => (idOf[a] = i + 1));
+  const areas: AreaInfo[] = order.map((a) => {
+    const r = roots[a]!;
+    const buses = members[a]!.sort((x, y) => x - y);
+    let size = 0;
+    for (const u of buses) if (u !== r) size += u === tree.root ? 0 : home[u] === a ? weight[u]! : VARS_PER_BUS;
+    return {
+      id: idOf[a]!,
+      rootBus: tree.names[r]!,
+      parentArea: parentArea[a] === null ? null : idOf[parentArea[a]!]!,
+      buses: buses.map((u) => tree.names[u]!),
+      sizeEstimate: size * periods,
+    };
+  });
+  return { ok: errors.length === 0, areas, errors };
+}
+
+/** max/min of the areas' size estimates (1 = perfectly balanced). */
+export function imbalance(check: PartitionCheck): number {
+  const sizes = check.areas.map((a) => a.sizeEstimate);
+  return Math.max(...sizes) / Math.max(1, Math.min(...sizes));
+}
+
+/**
+ * Suggest k areas: k−1 cuts at branches ending in device-free buses, balancing the areas' sizes.
+ *
+ * Method: for a threshold L, a post-order sweep accumulates each subtree's weight (less the
+ * subtrees already cut off) and cuts above a bus as soon as its accumulated weight reaches L —
+ * areas of about L each. Thresholds around W/k (W = total weight) are tried, and among the cut
+ * sets with exactly k−1 cuts that pass `checkPartition`, the one with the smallest max/min size
+ * ratio wins; recursive bisection (split the largest area as evenly as possible) competes; when
+ * the places to cut are few enough, every combination is tried (optimal). A bounded local search then moves single cuts while the ratio improves. Throws when the feeder
+ * has too few device-free places to cut.
+ */
+export function suggestPartition(feeder: Feeder, k: number, periods = 24): { cuts: CutBranch[] } {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`the number of areas must be a positive integer (got ${k})`);
+  if (k === 1) return { cuts: [] };
+  const rooted = rootTree(feeder);
+  if ('error' in rooted) throw new Error(`cannot partition: ${rooted.error}`);
+  const tree = rooted.tree;
+  const { weight, devices } = busWeights(feeder, tree);
+  const n = tree.names.length;
+  // A bus can start an area when it carries no device and has buses below it.
+  const cuttable = new Uint8Array(n);
+  let candidates = 0;
+  for (let u = 0; u < n; u++) {
+    if (u !== tree.root && devices[u]!.length === 0 && tree.children[u]!.length > 0) ((cuttable[u] = 1), candidates++);
+  }
+  if (candidates < k - 1) {
+    throw new Error(
+      `only ${candidates} branches end at a device-free bus with buses below it, so at most ${candidates + 1} areas are possible (asked for ${k})`,
+    );
+  }
+  const total = weight.reduce((a, b) => a + b, 0);
+  const toCuts = (boundary: number[]): CutBranch[] =>
+    boundary.map((b) => ({ from: tree.names[tree.parent[b]!]!, to: tree.names[b]! }));
+
+  const scorer = new AreaScorer(tree, weight);
+  let best: { boundary: number[]; ratio: number } | null = null;
+  const consider = (boundary: number[]) => {
+    if (boundary.length !== k - 1) return;
+    const ratio = scorer.ratio(boundary);
+    if (ratio < (best?.ratio ?? Infinity)) best = { boundary, ratio };
+  };
+
+  // 1. Threshold sweeps.
+  const acc = new Float64Array(n);
+  const sweep = (threshold: number): number[] => {
+    const boundary: number[] = [];
+    for (let k2 = n - 1; k2 >= 0; k2--) {
+      const u = tree.preorder[k2]!;
+      let s = weight[u]!;
+      for (const c of tree.children[u]!) s += acc[c]!;
+      if (cuttable[u] && s >= threshold) {
+        boundary.push(u);
+        acc[u] = VARS_PER_BUS; // the parent keeps the boundary bus
+      } else {
+        acc[u] = s;
+      }
+    }
+    return boundary;
+  };
+  const target = total / k;
+  for (let f = 0.5; f <= 1.3; f += 0.01) consider(sweep(target * f));
+
+  // 2. Recursive bisection.
+  consider(bisect(tree, weight, cuttable, k));
+  if (!best) throw new Error(`could not find ${k} valid areas on feeder ${feeder.name}`);
+
+  // 3. Small search spaces (few places to cut, few areas): try every combination — optimal.
+  const places: number[] = [];
+  for (let u = 0; u < n; u++) if (cuttable[u]) places.push(u);
+  let combos = 1;
+  for (let i = 0; i < k - 1; i++) combos = (combos * (places.length - i)) / (i + 1);
+  if (combos * n <= 3e7) {
+    const pick: number[] = [];
+    const choose = (start: number) => {
+      if (pick.length === k - 1) return consider(pick.slice());
+      for (let i = start; i <= places.length - (k - 1 - pick.length); i++) {
+        pick.push(places[i]!);
+        choose(i + 1);
+        pick.pop();
+      }
+    };
+    choose(0);
+  }
+
+  // 4. Local search: move one cut to another place while that lowers max/min, within a budget
+  //    of about 3·10⁷ bus visits (a few tenths of a second on a 10,000-bus feeder).
+  let budget = Math.floor(3e7 / n);
+  let current = best as { boundary: number[]; ratio: number };
+  let improved = true;
+  while (improved && budget > 0) {
+    improved = false;
+    for (let i = 0; i < current.boundary.length && budget > 0; i++) {
+      const taken = new Set(current.boundary);
+      for (const c of places) {
+        if (taken.has(c) || budget-- <= 0) continue;
+        const trial = current.boundary.slice();
+        trial[i] = c;
+        const ratio = scorer.ratio(trial);
+        if (ratio < current.ratio - 1e-12) {
+          current = { boundary: trial, ratio };
+          taken.delete(current.boundary[i]!);
+          improved = true;
+          break;
+        }
+      }
+    }
+  }
+  const cuts = toCuts(current.boundary);
+  if (!checkPartition(feeder, cuts, periods).ok)
+    throw new Error(`internal: suggested cuts for ${k} areas do not pass checkPartition`);
+  return { cuts };
+}
+
+/** Area sizes of a cut set in one pass (same rules as checkPartition); max/min, or ∞ when an area is empty. */
+class AreaScorer {
+  private readonly isCut: Uint8Array;
+  private readonly home: Int32Array;
+  constructor(
+    private readonly tree: RootedTree,
+    private readonly weight: Float64Array,
+  ) {
+    this.isCut = new Uint8Array(tree.names.length);
+    this.home = new Int32Array(tree.names.length);
+  }
+
+  ratio(boundary: readonly number[]): number {
+    const { tree, weight, isCut, home } = this;
+    isCut.fill(0);
+    for (const b of boundary) {
+      if (isCut[b]) return Infinity;
+      isCut[b] = 1;
+    }
+    const size = new Float64Array(boundary.length + 1);
+    const own = new Int32Array(boundary.length + 1);
+    let areas = 0;
+    for (let i = 0; i < tree.preorder.length; i++) {
+      const u = tree.preorder[i]!;
+      if (u === tree.root) {
+        home[u] = areas++;
+        own[home[u]!]!++;
+      } else if (isCut[u]) {
+        size[home[tree.parent[u]!]!] += VARS_PER_BUS;
+        home[u] = areas++;
+        own[home[u]!]!++;
+      } else {
+        home[u] = home[tree.parent[u]!]!;
+        size[home[u]!] += weight[u]!;
+        own[home[u]!]!++;
+      }
+    }
+    let max = 0;
+    let min = Infinity;
+    for (let a = 0; a < areas; a++) {
+      if (own[a]! < 2) return Infinity;
+      max = Math.max(max, size[a]!);
+      min = Math.min(min, size[a]!);
+    }
+    return max / Math.max(1, min);
+  }
+}
+
+/** Split the largest area as evenly as possible, k−1 times. */
+function bisect(tree: RootedTree, weight: Float64Array, cuttable: Uint8Array, k: number): number[] {
+  const n = tree.names.length;
+  const isCut = new Uint8Array(n);
+  const boundary: number[] = [];
+  const sub = new Float64Array(n);
+  const areaOf = new Int32Array(n);
+  for (let step = 0; step < k - 1; step++) {
+    // Subtree weights within areas, and each area's total.
+    const areaRoot: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const u = tree.preorder[i]!;
+      if (u === tree.root || isCut[u]) areaOf[u] = areaRoot.push(u) - 1;
+      else areaOf[u] = areaOf[tree.parent[u]!]!;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      const u = tree.preorder[i]!;
+      let s = weight[u]!;
+      for (const c of tree.children[u]!) s += isCut[c] ? VARS_PER_BUS : sub[c]!;
+      sub[u] = s;
+    }
+    const areaSize = areaRoot.map((r) => sub[r]!);
+    // Best split of each area: the cuttable bus whose subtree is nearest half the area.
+    const order = areaSize.map((_, a) => a).sort((a, b) => areaSize[b]! - areaSize[a]!);
+    let chosen = -1;
+    for (const a of order) {
+      let bestGap = Infinity;
+      for (let u = 0; u < n; u++) {
+        if (!cuttable[u] || isCut[u] || areaOf[u] !== a || u === areaRoot[a]) continue;
+        const gap = Math.abs(areaSize[a]! - 2 * sub[u]!);
+        if (gap < bestGap) ((bestGap = gap), (chosen = u));
+      }
+      if (chosen >= 0) break;
+    }
+    if (chosen < 0) break;
+    isCut[chosen] = 1;
+    boundary.push(chosen);
+  }
+  return boundary;
+}
