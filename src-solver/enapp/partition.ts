@@ -255,7 +255,10 @@ export function suggestPartition(feeder: Feeder, k: number, periods = 24): { cut
   const cuttable = new Uint8Array(n);
   let candidates = 0;
   for (let u = 0; u < n; u++) {
-    if (u !== tree.root && devices[u]!.length === 0 && tree.children[u]!.length > 0) ((cuttable[u] = 1), candidates++);
+    if (u !== tree.root && devices[u]!.length === 0 && tree.children[u]!.length > 0) {
+      cuttable[u] = 1;
+      candidates++;
+    }
   }
   if (candidates < k - 1) {
     throw new Error(
@@ -423,7 +426,10 @@ function bisect(tree: RootedTree, weight: Float64Array, cuttable: Uint8Array, k:
       for (let u = 0; u < n; u++) {
         if (!cuttable[u] || isCut[u] || areaOf[u] !== a || u === areaRoot[a]) continue;
         const gap = Math.abs(areaSize[a]! - 2 * sub[u]!);
-        if (gap < bestGap) ((bestGap = gap), (chosen = u));
+        if (gap < bestGap) {
+          bestGap = gap;
+          chosen = u;
+        }
       }
       if (chosen >= 0) break;
     }
