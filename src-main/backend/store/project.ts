@@ -672,14 +672,15 @@ export class Project {
   updateRun(id: number, update: RunUpdate, series: Record<string, SeriesInput> = {}): void {
     this.assertOpen();
     this.db.transaction(() => {
-      const sets: string[] = [];
-      const values: unknown[] = [];
-      if (update.status !== undefined) (sets.push('status = ?'), values.push(update.status));
-      if (update.stats !== undefined) (sets.push('stats_json = ?'), values.push(JSON.stringify(update.stats)));
-      if (update.log !== undefined) (sets.push('log_text = ?'), values.push(update.log));
+      const columns: [string, unknown][] = [];
+      if (update.status !== undefined) columns.push(['status', update.status]);
+      if (update.stats !== undefined) columns.push(['stats_json', JSON.stringify(update.stats)]);
+      if (update.log !== undefined) columns.push(['log_text', update.log]);
       if (update.error !== undefined)
-        (sets.push('error_json = ?'), values.push(update.error === null ? null : JSON.stringify(update.error)));
-      if (update.finishedAt !== undefined) (sets.push('finished_at = ?'), values.push(update.finishedAt));
+        columns.push(['error_json', update.error === null ? null : JSON.stringify(update.error)]);
+      if (update.finishedAt !== undefined) columns.push(['finished_at', update.finishedAt]);
+      const sets = columns.map(([c]) => `${c} = ?`);
+      const values = columns.map(([, v]) => v);
       const exists = this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
       if (!exists) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
       if (sets.length > 0) this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
