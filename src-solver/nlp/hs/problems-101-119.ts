@@ -459,7 +459,8 @@ function hs118(): { x0: number[]; lower: number[]; upper: number[]; f: string; c
 
 /** HS119: f = Σ_ij a_ij (x_i² + x_i + 1)(x_j² + x_j + 1), Σ_j b_ij x_j = c_i, 0 ≤ x ≤ 5. */
 function hs119(): { x0: number[]; lower: number; upper: number; defs: [string, string][]; f: string; cons: string[] } {
-  // Nonzero a_ij (1-based), row by row, as in the book (a_ii = 1 for all i).
+  // Nonzero a_ij (1-based), row by row, as in the book (a_ii = 1 for all i; the CasADi/APMonitor
+  // transcription has a_11,12 in place of a_12,12, OptimizationProblems.jl agrees with the book).
   const aRows: number[][] = [
     [1, 4, 7, 8, 16],
     [2, 3, 7, 10],
