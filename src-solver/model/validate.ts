@@ -63,6 +63,8 @@ const MAX_NAMES_LISTED = 20;
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const key = (name: string): string => name.toLowerCase();
+/** A number for a message: 6 significant digits (1.66667, not 1.6666666666666665). */
+const fmt = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(6))) : String(v));
 
 function listNames(names: readonly string[]): string {
   if (names.length <= MAX_NAMES_LISTED) return names.join(', ');
@@ -222,7 +224,7 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
     if (okP && pv.pRatedKw < 0) error('badRating', el, `rated power must not be negative, got ${pv.pRatedKw} kW`);
     if (okS && pv.sRatedKva <= 0) error('badRating', el, `inverter rating must be positive, got ${pv.sRatedKva} kVA`);
     if (okP && okS && pv.sRatedKva < pv.pRatedKw) {
-      error('ratingConflict', el, `inverter rating ${pv.sRatedKva} kVA is below the rated power ${pv.pRatedKw} kW`);
+      error('ratingConflict', el, `inverter rating ${fmt(pv.sRatedKva)} kVA is below the rated power ${fmt(pv.pRatedKw)} kW`);
     }
     checkShape(el, pv.shape);
   }
@@ -235,7 +237,7 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
     if (okP && b.pRatedKw <= 0) error('badRating', el, `power rating must be positive, got ${b.pRatedKw} kW`);
     if (okE && b.energyKwh <= 0) error('badRating', el, `energy rating must be positive, got ${b.energyKwh} kWh`);
     if (okP && okS && b.sRatedKva < b.pRatedKw) {
-      error('ratingConflict', el, `inverter rating ${b.sRatedKva} kVA is below the power rating ${b.pRatedKw} kW`);
+      error('ratingConflict', el, `inverter rating ${fmt(b.sRatedKva)} kVA is below the power rating ${fmt(b.pRatedKw)} kW`);
     }
     for (const [what, eta] of [
       ['charging efficiency', b.etaCharge],
