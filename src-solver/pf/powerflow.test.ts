@@ -143,15 +143,13 @@ describe('random radial feeder with every kind of injection, against Newton–Ra
     substation: { bus: 'b0', vSetPu: 1.02 },
     buses: names.map((name) => ({ name, vBaseKv: 2.4018 })),
     branches,
-    loads: names
-      .slice(1)
-      .map((bus, i) => ({
-        name: `L${i}`,
-        bus,
-        pKw: 40 * rand(),
-        qKvar: 20 * rand(),
-        shape: i % 3 === 0 ? undefined : 'day',
-      })),
+    loads: names.slice(1).map((bus, i) => ({
+      name: `L${i}`,
+      bus,
+      pKw: 40 * rand(),
+      qKvar: 20 * rand(),
+      shape: i % 3 === 0 ? undefined : 'day',
+    })),
     capacitors: [
       { name: 'C1', bus: 'b7', qKvar: 60 },
       { name: 'C2', bus: 'b33', qKvar: 30 },
@@ -331,6 +329,25 @@ describe('IEEE 123 (balanced) at peak load, no PV or batteries', () => {
         `losses ${pf.lossKw.toFixed(4)} kW ${pf.lossKvar.toFixed(4)} kvar, vmin ${pf.vmin.pu.toFixed(6)} pu at ${pf.vmin.bus}, ` +
         `${pf.iterations} sweeps (Newton ${nr.iterations}), mismatch ${pf.maxMismatchPu.toExponential(2)}`,
     );
+  });
+
+  it('converges near the nose: 4.4 × peak load (V_min ≈ 0.57 pu) within the default iterations, as Newton does', () => {
+    // At 4.5 × peak neither method finds a solution from a flat start (the nose lies between).
+    const n = feeder.buses.length;
+    const idx = new Map(feeder.buses.map((b, i) => [b.name, i]));
+    const p = new Array<number>(n).fill(0);
+    const q = new Array<number>(n).fill(0);
+    const sh = new Array<number>(n).fill(0);
+    for (const l of feeder.loads) {
+      p[idx.get(l.bus)!] -= 4.4 * l.pKw;
+      q[idx.get(l.bus)!] -= 4.4 * l.qKvar;
+    }
+    for (const c of feeder.capacitors) sh[idx.get(c.bus)!] += c.qKvar;
+    const nr = newtonYbus(feeder, { pKw: p, qKvar: q, shuntKvar: sh }, 1.03, 1e-10);
+    const heavy = solvePowerFlow(feeder, { periods: 1, loadScale: [4.4] }).periods[0];
+    expect(heavy.vmin.pu).toBeLessThan(0.6);
+    for (let i = 0; i < n; i++) expect(Math.abs(heavy.vPu[i] - nr.vPu[i])).toBeLessThan(1e-8);
+    expect(() => solvePowerFlow(feeder, { periods: 1, loadScale: [4.5] })).toThrow(PowerFlowError);
   });
 
   it('satisfies the branch-flow model of the OPF, spec (1)–(4) with equality, to 1e-9 pu', () => {
