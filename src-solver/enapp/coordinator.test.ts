@@ -200,9 +200,9 @@ describe('ENApp with one Node process per area', () => {
   });
 
   it('detects a hung area by timeout and ends cleanly after its one restart hangs too', async () => {
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'hang@4:1' }), { areaTimeoutMs: 1500 }, { clock });
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'hang@4:1' }), { areaTimeoutMs: 3000 }, { clock });
     expect(res.status).toBe('failed');
-    expect(res.message).toBe('area A4 did not answer within 2 s (hung)');
+    expect(res.message).toBe('area A4 did not answer within 3 s (hung)');
     expect(res.restarts.map((r) => r.area)).toEqual([4]);
   });
 

@@ -50,6 +50,8 @@ export interface EnappOptions {
   readonly maxRounds?: number;
   /** An area that has not answered a round within this time is treated as hung. */
   readonly areaTimeoutMs?: number;
+  /** An area process that has not built its model (answered `init`) within this time is treated as hung. */
+  readonly startTimeoutMs?: number;
   /** Restart a crashed or hung area once before giving up. */
   readonly restartOnce?: boolean;
   /** 'auto': ω = 1, halved to 0.5 once the change grows two rounds running; a number fixes ω. */
@@ -156,6 +158,7 @@ export async function runEnapp(
   const tol = options.tolerancePu ?? 1e-3;
   const maxRounds = options.maxRounds ?? 50;
   const timeoutMs = options.areaTimeoutMs ?? 300_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 120_000;
   const graceMs = options.graceMs ?? 2_000;
   const { clock, signal } = hooks;
   const t0 = clock.now();
@@ -194,7 +197,7 @@ export async function runEnapp(
   };
 
   /** Wait for the next message of an area, its exit, the timeout or a cancel. */
-  const next = (a: EnappArea, l: Live): Promise<FromArea> =>
+  const next = (a: EnappArea, l: Live, waitMs: number): Promise<FromArea> =>
     new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new Cancelled());
       if (l.exited) return reject(new AreaFailure(`area ${a.name} solver stopped: ${l.exited}`));
@@ -206,8 +209,8 @@ export async function runEnapp(
       };
       const timer = clock.setTimeout(() => {
         settle();
-        reject(new AreaFailure(`area ${a.name} did not answer within ${(timeoutMs / 1000).toFixed(0)} s (hung)`));
-      }, timeoutMs);
+        reject(new AreaFailure(`area ${a.name} did not answer within ${(waitMs / 1000).toFixed(0)} s (hung)`));
+      }, waitMs);
       const waiter = (m: FromArea | { type: 'exit'; reason: string }) => {
         settle();
         if (m.type === 'exit') reject(new AreaFailure(`area ${a.name} solver stopped: ${m.reason}`));
@@ -228,11 +231,11 @@ export async function runEnapp(
       try {
         if (!l || l.exited) {
           l = start(a);
-          const ready = await next(a, l);
+          const ready = await next(a, l, startTimeoutMs);
           if (ready.type === 'error') throw new AreaSolveError(`area ${a.name}: ${ready.message}`);
         }
         l.transport.send({ type: 'solve', round, inputs });
-        const m = await next(a, l);
+        const m = await next(a, l, timeoutMs);
         if (m.type === 'error') throw new AreaSolveError(`area ${a.name}, round ${round}: ${m.message}`);
         if (m.type !== 'result') throw new AreaFailure(`area ${a.name}: unexpected message "${m.type}"`);
         hooks.onAreaEvent?.(a.id, 'solved', `${m.stats.status}, ${m.stats.iterations} it, ${m.stats.seconds.toFixed(2)} s`);
