@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main';
 
@@ -60,6 +61,20 @@ describe('tessera pf', () => {
     expect(voltages).toHaveLength(129);
     expect(existsSync(join(dir, 'res', 'pf-branches.csv'))).toBe(true);
     expect((JSON.parse(readFileSync(join(dir, 'res', 'pf.json'), 'utf8')) as PfJson).periods).toHaveLength(3);
+  });
+
+  it('reads the OpenDSS script of the example and gets the same answer as its CSV form', async () => {
+    const dss = fileURLToPath(new URL('../../../resources/examples/ieee123/dss/Master.dss', import.meta.url));
+    const args = ['--hours', '1', '--load-scale', '1', '--pv-scale', '0', '--json'];
+    const a = capture(tmpdir());
+    const b = capture(tmpdir());
+    expect(await main(['pf', dss, ...args], a.io)).toBe(0);
+    expect(await main(['pf', 'ieee123', ...args], b.io)).toBe(0);
+    const [pa] = (JSON.parse(a.out.join('')) as PfJson).periods;
+    const [pb] = (JSON.parse(b.out.join('')) as PfJson).periods;
+    expect(pa.substationKw).toBeCloseTo(pb.substationKw, 6);
+    expect(pa.lossKvar).toBeCloseTo(pb.lossKvar, 6);
+    expect(pa.vminBus).toBe(pb.vminBus);
   });
 
   it.each([

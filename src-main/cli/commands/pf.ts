@@ -1,13 +1,15 @@
 /**
  * `tessera pf` — the exact AC power flow of a feeder over a horizon (src-solver/pf), printed per
  * period and written as CSV/JSON. The feeder is a bundled example id, an example folder (or its
- * example.json) or a reference `linedata.csv` with its `powerdata.csv` beside it.
+ * example.json), an OpenDSS script (e.g. Master.dss) or a reference `linedata.csv` with its
+ * `powerdata.csv` beside it.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExampleError, loadExampleProject, type ExampleProject } from '../../../src-solver/examples/project';
 import { importReferenceCsv } from '../../../src-solver/io/csv/reference';
+import { importDss } from '../../../src-solver/io/dss/index';
 import { formatIssue } from '../../../src-solver/io/types';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { validateFeeder } from '../../../src-solver/model/validate';
@@ -35,13 +37,15 @@ function readText(file: string): string {
   }
 }
 
-/** Open `<feeder>`: example id, example folder, example.json, or reference linedata.csv. */
+/** Open `<feeder>`: example id, example folder, example.json, an OpenDSS script, or reference linedata.csv. */
 export function openFeeder(arg: string, cwd: string): OpenedFeeder {
   let path = resolve(cwd, arg);
   if (!existsSync(path) && /^[\w-]+$/.test(arg) && existsSync(join(examplesDir, arg, 'example.json')))
     path = join(examplesDir, arg);
   if (!existsSync(path))
-    throw new CliError(`no such feeder: ${arg} (give a bundled example id, an example folder or a linedata.csv)`);
+    throw new CliError(
+      `no such feeder: ${arg} (give a bundled example id, an example folder, a .dss script or a linedata.csv)`,
+    );
   if (statSync(path).isDirectory()) path = join(path, 'example.json');
   if (basename(path) === 'example.json') {
     const dir = dirname(path);
@@ -65,12 +69,12 @@ export function openFeeder(arg: string, cwd: string): OpenedFeeder {
     return { feeder: out.feeder, project: null, source: path };
   }
   if (path.toLowerCase().endsWith('.dss')) {
-    throw new CliError(
-      `${path}: OpenDSS import is not wired into \`tessera pf\` yet; use the example folder or a reference CSV pair`,
-    );
+    const out = importDss(path, (file) => readFileSync(file, 'utf8'));
+    if (!out.ok) throw new CliError(out.errors.map(formatIssue).join('\n'));
+    return { feeder: out.feeder, project: null, source: path };
   }
   throw new CliError(
-    `${path}: unrecognised feeder file (expected example.json, a folder holding one, or linedata.csv)`,
+    `${path}: unrecognised feeder file (expected example.json, a folder holding one, a .dss script or linedata.csv)`,
   );
 }
 
@@ -178,7 +182,8 @@ Exact AC power flow (balanced, radial) for every hour of the horizon. Loads foll
 shape, PV its irradiance shape; batteries and PV reactive power are at zero (no dispatch).
 
   <feeder>        a bundled example id (ieee123), an example folder or its example.json,
-                  or a reference linedata.csv with powerdata.csv beside it
+                  an OpenDSS script (Master.dss), or a reference linedata.csv with
+                  powerdata.csv beside it
   --hours N       number of 1-hour periods (default 24)
   --start H       hour of day of the first period (default 0)
   --load-scale X  every load at X × its peak instead of its shape (1 = peak load)
