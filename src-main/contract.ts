@@ -35,15 +35,232 @@ export interface AppInfo {
   readonly examples: readonly ExampleSummary[];
 }
 
+// ---------------------------------------------------------------------------------------------
+// Projects, feeders, scenarios (desktop app I). A project is one SQLite file (`.tessera`).
+// The Feeder model itself is src-solver/model/feeder.ts (the renderer may import its types).
+// ---------------------------------------------------------------------------------------------
+
+export interface ProjectRef {
+  readonly path: string;
+  readonly name: string;
+  /** ISO time of the last open. */
+  readonly openedAt: string;
+}
+
+export interface FeederSummary {
+  readonly id: number;
+  readonly name: string;
+  readonly buses: number;
+  readonly branches: number;
+  readonly loads: number;
+  readonly pv: number;
+  readonly batteries: number;
+  readonly capacitors: number;
+  /** Where it came from, e.g. 'OpenDSS: Master.dss' or 'CSV: linedata.csv + powerdata.csv'. */
+  readonly source: string;
+  readonly importedAt: string;
+}
+
+export interface ScenarioSummary {
+  readonly id: number;
+  readonly feederId: number;
+  readonly name: string;
+  readonly updatedAt: string;
+  readonly pvCount: number;
+  readonly batteryCount: number;
+  /** Number of areas of the partition (1 = not partitioned). */
+  readonly areaCount: number;
+}
+
+export interface ProjectSummary {
+  readonly path: string;
+  readonly name: string;
+  readonly schemaVersion: number;
+  readonly feeders: readonly FeederSummary[];
+  readonly scenarios: readonly ScenarioSummary[];
+}
+
+/** Study settings of a scenario: what the OPF solves. Units in names; defaults in the store. */
+export interface StudySettings {
+  /** Horizon T, number of periods. */
+  readonly periods: number;
+  /** Hour of day of the first period (index into the shapes). */
+  readonly startHour: number;
+  /** Period length Δt, hours. */
+  readonly dtH: number;
+  readonly objective: 'cost' | 'loss';
+  /** spec (9): hard B_T = B_0, a soft penalty, or free. */
+  readonly terminalSoc: 'equal' | 'soft' | 'free';
+  /** spec (11): the source papers' conservative box, or the exact apparent-power disk. */
+  readonly batteryLimit: 'box' | 'disk';
+  /** SOCP relaxation of spec (4) instead of the exact equality. */
+  readonly relax: boolean;
+  readonly vMinPu: number;
+  readonly vMaxPu: number;
+  /** Enforce branch current limits where a branch has an ampacity. */
+  readonly currentLimits: boolean;
+  /** Battery-loss weight α of the objective. */
+  readonly alpha: number;
+  /** NLP tolerance (Ipopt's tol). */
+  readonly tolerance: number;
+  /** Distributed solve: boundary tolerance, pu. */
+  readonly boundaryTolerancePu: number;
+  /** Hourly multipliers (24 or more points; the horizon wraps around them). */
+  readonly loadShape: readonly number[];
+  readonly pvShape: readonly number[];
+  readonly priceCentsPerKwh: readonly number[];
+}
+
+export interface PvPlacement {
+  readonly name: string;
+  readonly bus: string;
+  readonly pRatedKw: number;
+  readonly sRatedKva: number;
+}
+
+export interface BatteryPlacement {
+  readonly name: string;
+  readonly bus: string;
+  readonly pRatedKw: number;
+  readonly energyKwh: number;
+  readonly sRatedKva: number;
+  readonly etaCharge: number;
+  readonly etaDischarge: number;
+  readonly socMin: number;
+  readonly socMax: number;
+  readonly socInitial: number;
+}
+
+export interface Placements {
+  readonly pv: readonly PvPlacement[];
+  readonly batteries: readonly BatteryPlacement[];
+}
+
+/** A partition is a set of cut branches, each named by its parent-side and child-side bus. */
+export interface CutBranch {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface Partition {
+  readonly cuts: readonly CutBranch[];
+}
+
+export interface Scenario {
+  readonly id: number;
+  readonly feederId: number;
+  readonly name: string;
+  readonly study: StudySettings;
+  readonly placements: Placements;
+  readonly partition: Partition;
+  readonly updatedAt: string;
+}
+
+export interface AreaInfo {
+  /** 1-based area number; area 1 holds the substation. */
+  readonly id: number;
+  /** The area's root: the substation bus, or the boundary bus its parent area keeps. */
+  readonly rootBus: string;
+  readonly parentArea: number | null;
+  readonly buses: readonly string[];
+  /** Problem size estimate used for balancing (variables × periods). */
+  readonly sizeEstimate: number;
+}
+
+export interface PartitionCheck {
+  readonly ok: boolean;
+  readonly areas: readonly AreaInfo[];
+  /** Specific reasons when not ok, e.g. 'cut 15–117 and 117–16 leave area {117} empty'. */
+  readonly errors: readonly string[];
+}
+
+/** A repeatable what-if placement rule (source papers: batteries on 30 % of load buses, …). */
+export interface BulkPlacementRule {
+  readonly kind: 'battery' | 'pv';
+  /** Fraction of load buses that get a device, 0–1. */
+  readonly fractionOfLoadBuses: number;
+  /** Device power rating as a fraction of the bus's peak load kW. */
+  readonly powerFractionOfPeakLoad: number;
+  /** Battery energy as hours at rated power (battery only). */
+  readonly energyHours?: number;
+  /** Inverter kVA as a multiple of the power rating. */
+  readonly inverterRatio: number;
+  /** PRNG seed: the same seed picks the same buses. */
+  readonly seed: number;
+  /** Replace existing devices of this kind (true) or add to them (false). */
+  readonly replace: boolean;
+}
+
+/** One file handed to the import wizard: text files as text, a zip as base64. */
+export interface ImportFile {
+  /** Path relative to the chosen folder (or the file name), '/' separated. */
+  readonly name: string;
+  readonly text?: string;
+  readonly base64?: string;
+}
+
+export interface ImportIssueDto {
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
+  readonly message: string;
+}
+
+export interface ImportPreview {
+  /** Hand back to `import.commit` to save exactly what was previewed. */
+  readonly token: string;
+  readonly ok: boolean;
+  readonly format: 'dss' | 'csv-pair' | 'tessera-csv';
+  readonly feederName: string;
+  readonly counts: { buses: number; branches: number; loads: number; pv: number; batteries: number; capacitors: number };
+  readonly errors: readonly ImportIssueDto[];
+  readonly warnings: readonly ImportIssueDto[];
+  readonly ignored: readonly { file: string; line: number; element: string }[];
+  /** Three-phase → balanced reduction report lines (what was approximated and by how much). */
+  readonly reduction: readonly string[];
+  /** The feeder for the preview graph (null when it could not be built). */
+  readonly feeder: import('../src-solver/model/feeder').Feeder | null;
+}
+
 /** Command name → argument and result. Add commands here first; the compiler finds the rest. */
 export interface Commands {
   'app.info': { arg: null; result: AppInfo };
   'examples.list': { arg: null; result: readonly ExampleSummary[] };
+
+  'projects.recent': { arg: null; result: readonly ProjectRef[] };
+  /** Create a new empty project file (default location: the data folder's projects/). */
+  'projects.create': { arg: { name: string; path?: string }; result: ProjectSummary };
+  'projects.open': { arg: { path: string }; result: ProjectSummary };
+  /** Open (creating on first use) the project built from a bundled example. */
+  'projects.openExample': { arg: { id: string }; result: ProjectSummary };
+  'projects.current': { arg: null; result: ProjectSummary | null };
+  'projects.saveAs': { arg: { path: string }; result: ProjectSummary };
+  'projects.close': { arg: null; result: null };
+
+  'import.preview': { arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv' }; result: ImportPreview };
+  'import.commit': { arg: { token: string; name?: string }; result: ProjectSummary };
+
+  'feeders.get': { arg: { id: number }; result: import('../src-solver/model/feeder').Feeder };
+  /** Deleting needs `confirm: true` (the UI asks first). */
+  'feeders.delete': { arg: { id: number; confirm: boolean }; result: ProjectSummary };
+
+  'scenarios.get': { arg: { id: number }; result: Scenario };
+  'scenarios.update': {
+    arg: { id: number; patch: Partial<Pick<Scenario, 'name' | 'study' | 'placements' | 'partition'>> };
+    result: Scenario;
+  };
+  'scenarios.duplicate': { arg: { id: number; name?: string }; result: Scenario };
+  'scenarios.delete': { arg: { id: number; confirm: boolean }; result: ProjectSummary };
+
+  'partition.check': { arg: { feederId: number; cuts: readonly CutBranch[] }; result: PartitionCheck };
+  'partition.suggest': { arg: { feederId: number; k: number }; result: Partition };
+  'placements.bulk': { arg: { scenarioId: number; rule: BulkPlacementRule }; result: Scenario };
 }
 
 /** Pushed events: name → payload. */
 export interface Events {
   'backend.log': { readonly level: 'info' | 'warn' | 'error'; readonly message: string };
+  'project.changed': { readonly path: string };
 }
 
 export type CommandName = keyof Commands;

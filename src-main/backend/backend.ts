@@ -9,6 +9,8 @@ import { solverInfo } from '../../src-solver/version';
 import type { CommandArg, CommandName, CommandResult, EventName, Events, Result } from '../contract';
 import { ApiFailure, toApiError } from './errors';
 import { listExamples } from './examples';
+import { ProjectService } from './handlers/projects';
+import { projectValidators } from './handlers/validators';
 
 export interface BackendOptions {
   /** Folder holding `examples/` (the repository's `resources/`, or the packaged app's). */
@@ -35,18 +37,44 @@ function expectNull(command: string) {
 const validators: Validators = {
   'app.info': expectNull('app.info'),
   'examples.list': expectNull('examples.list'),
+  ...projectValidators,
 };
 
 export class Backend {
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>();
   private readonly anyListeners = new Set<(event: EventName, payload: unknown) => void>();
   private readonly handlers: Handlers;
+  /** The open project and everything done to it (handlers/projects.ts). */
+  readonly projects: ProjectService;
 
   constructor(readonly options: BackendOptions) {
     const examplesDir = join(options.resourcesDir, 'examples');
+    const projects = (this.projects = new ProjectService({
+      dataDir: options.dataDir,
+      examplesDir,
+      onChanged: (path) => this.emit('project.changed', { path }),
+    }));
     this.handlers = {
       'app.info': () => ({ solver: solverInfo(), host: options.host, examples: listExamples(examplesDir) }),
       'examples.list': () => listExamples(examplesDir),
+      'projects.recent': () => projects.recent(),
+      'projects.create': (a) => projects.create(a),
+      'projects.open': (a) => projects.open(a),
+      'projects.openExample': (a) => projects.openExample(a),
+      'projects.current': () => projects.current(),
+      'projects.saveAs': (a) => projects.saveAs(a),
+      'projects.close': () => projects.close(),
+      'import.preview': (a) => projects.importPreview(a),
+      'import.commit': (a) => projects.importCommit(a),
+      'feeders.get': (a) => projects.getFeeder(a),
+      'feeders.delete': (a) => projects.deleteFeeder(a),
+      'scenarios.get': (a) => projects.getScenario(a),
+      'scenarios.update': (a) => projects.updateScenario(a),
+      'scenarios.duplicate': (a) => projects.duplicateScenario(a),
+      'scenarios.delete': (a) => projects.deleteScenario(a),
+      'partition.check': (a) => projects.checkPartition(a),
+      'partition.suggest': (a) => projects.suggestPartition(a),
+      'placements.bulk': (a) => projects.bulkPlacements(a),
     };
   }
 
@@ -84,6 +112,7 @@ export class Backend {
   }
 
   close(): void {
+    this.projects.closeAll();
     this.listeners.clear();
     this.anyListeners.clear();
   }

@@ -1,0 +1,249 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ImportPreview, ProjectSummary, Scenario } from '../../contract';
+import { resourcesDir } from '../../paths';
+import { Backend } from '../backend';
+import { COMED_PRICES_2023_11_10_CENTS_PER_KWH } from '../store/defaults';
+
+const refDir = new URL('../../../../shared/reference-data/ieee123-balanced/', import.meta.url);
+const backends: Backend[] = [];
+function backend(dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'))): Backend {
+  const b = new Backend({ resourcesDir, dataDir, host: 'node-host' });
+  backends.push(b);
+  return b;
+}
+afterEach(() => {
+  for (const b of backends.splice(0)) b.close();
+});
+
+async function ok<T>(b: Backend, command: string, arg: unknown): Promise<T> {
+  const r = await b.handle(command, arg);
+  if (!r.ok) throw new Error(`${command} failed: ${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+async function fail(b: Backend, command: string, arg: unknown): Promise<string> {
+  const r = await b.handle(command, arg);
+  if (r.ok) throw new Error(`${command} unexpectedly succeeded`);
+  return `${r.error.code}: ${r.error.message}`;
+}
+
+describe('first start and the IEEE 123 example', () => {
+  it('opens the bundled example on first start: feeder, 17 PV, 26 batteries, 4 areas, default study with ComEd prices', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'));
+    const b = backend(dataDir);
+    const s = await ok<ProjectSummary>(b, 'projects.current', null);
+    expect(s.path).toBe(join(dataDir, 'projects', 'ieee123.tessera'));
+    expect(s.feeders).toHaveLength(1);
+    expect(s.feeders[0]).toMatchObject({ buses: 128, branches: 127, loads: 85, pv: 17, batteries: 26, capacitors: 4 });
+    expect(s.scenarios).toEqual([
+      expect.objectContaining({ name: 'Base case', pvCount: 17, batteryCount: 26, areaCount: 4 }),
+    ]);
+    const sc = await ok<Scenario>(b, 'scenarios.get', { id: s.scenarios[0]!.id });
+    expect(sc.partition.cuts).toEqual([
+      { from: '15', to: '117' },
+      { from: '20', to: '118' },
+      { from: '62', to: '125' },
+    ]);
+    expect(sc.study).toMatchObject({
+      periods: 24,
+      dtH: 1,
+      objective: 'cost',
+      vMinPu: 0.95,
+      vMaxPu: 1.05,
+      alpha: 0.001,
+      terminalSoc: 'equal',
+    });
+    expect(sc.study.priceCentsPerKwh).toEqual(COMED_PRICES_2023_11_10_CENTS_PER_KWH);
+    expect(sc.study.loadShape[19]).toBe(1);
+    // The battery ratings are the reference Storage.dss's (independent of our import path).
+    const storage = readFileSync(new URL('dss/Storage.dss', refDir), 'utf8');
+    const b3 = sc.placements.batteries.find((x) => x.bus === '3')!;
+    expect(storage).toMatch(
+      new RegExp(
+        `bus1=3\\.1 .*kVA=${b3.sRatedKva.toFixed(4)} kWrated=${b3.pRatedKw} kWhrated=${b3.energyKwh.toFixed(3)}`,
+      ),
+    );
+    const check = await ok<{ ok: boolean; areas: unknown[] }>(b, 'partition.check', {
+      feederId: s.feeders[0]!.id,
+      cuts: sc.partition.cuts,
+    });
+    expect(check.ok).toBe(true);
+    expect(check.areas).toHaveLength(4);
+    // Not on later starts: the recent list exists, so nothing opens by itself.
+    b.close();
+    const later = backend(dataDir);
+    expect(await ok(later, 'projects.current', null)).toBeNull();
+    expect((await ok<{ path: string }[]>(later, 'projects.recent', null)).map((r) => r.path)).toEqual([s.path]);
+  });
+});
+
+describe('scenario edits', () => {
+  it('persists every update at once, duplicates, bulk-places and deletes only with confirmation', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'));
+    const b = backend(dataDir);
+    const s = await ok<ProjectSummary>(b, 'projects.openExample', { id: 'ieee123' });
+    const id = s.scenarios[0]!.id;
+    const events: string[] = [];
+    b.on('project.changed', (e) => events.push(e.path));
+    await ok(b, 'scenarios.update', { id, patch: { study: { periods: 12, vMinPu: 0.9 }, name: 'Edited' } });
+    // A second backend (as after a crash and restart) sees the edit without any save step.
+    const other = backend(mkdtempSync(join(tmpdir(), 'tessera-data-')));
+    await ok(other, 'projects.open', { path: s.path });
+    expect(await ok<Scenario>(other, 'scenarios.get', { id })).toMatchObject({
+      name: 'Edited',
+      study: { periods: 12, vMinPu: 0.9, vMaxPu: 1.05 },
+    });
+    other.close();
+    expect(events).toEqual([s.path]);
+
+    const copy = await ok<Scenario>(b, 'scenarios.duplicate', { id });
+    expect(copy.name).toBe('Edited (copy)');
+    const placed = await ok<Scenario>(b, 'placements.bulk', {
+      scenarioId: copy.id,
+      rule: {
+        kind: 'battery',
+        fractionOfLoadBuses: 0.3,
+        powerFractionOfPeakLoad: 0.35,
+        energyHours: 4,
+        inverterRatio: 1.2,
+        seed: 3,
+        replace: true,
+      },
+    });
+    expect(placed.placements.batteries).toHaveLength(26);
+    expect(placed.placements.pv).toHaveLength(17);
+    expect(await fail(b, 'scenarios.delete', { id: copy.id, confirm: false })).toMatch(
+      /^invalidArgument: scenarios.delete: deleting needs confirm: true/,
+    );
+    const after = await ok<ProjectSummary>(b, 'scenarios.delete', { id: copy.id, confirm: true });
+    expect(after.scenarios.map((x) => x.id)).toEqual([id]);
+    const suggested = await ok<{ cuts: unknown[] }>(b, 'partition.suggest', { feederId: s.feeders[0]!.id, k: 4 });
+    expect(suggested.cuts).toHaveLength(3);
+  });
+
+  it('rejects wrong types, NaN, negative ratings, bad ranges and unknown ids with specific messages', async () => {
+    const b = backend();
+    expect(await fail(b, 'scenarios.get', { id: 1 })).toMatch(/^noProject: /);
+    const s = await ok<ProjectSummary>(b, 'projects.openExample', { id: 'ieee123' });
+    const id = s.scenarios[0]!.id;
+    const sc = await ok<Scenario>(b, 'scenarios.get', { id });
+    const bat = sc.placements.batteries[0]!;
+    const cases: [string, unknown, RegExp][] = [
+      ['scenarios.get', { id: '1' }, /^invalidArgument: scenarios.get: id must be a finite number, got "1"/],
+      ['scenarios.get', { id: 1.5 }, /^invalidArgument: scenarios.get: id must be an integer, got 1.5/],
+      ['scenarios.get', { id: 999 }, /^notFound: No scenario with id 999/],
+      ['feeders.get', { id: 42 }, /^notFound: No feeder with id 42/],
+      [
+        'scenarios.update',
+        { id, patch: { study: { vMinPu: Number.NaN } } },
+        /^invalidArgument: scenarios.update: patch.study.vMinPu must be a finite number, got NaN/,
+      ],
+      [
+        'scenarios.update',
+        { id, patch: { study: { vMinPu: 1.1 } } },
+        /^invalidArgument: scenarios.update: vMinPu \(1.1\) must be below vMaxPu \(1.05\)/,
+      ],
+      ['scenarios.update', { id, patch: { study: { periods: 0 } } }, /patch.study.periods must be ≥ 1, got 0/],
+      [
+        'scenarios.update',
+        { id, patch: { study: { objective: 'profit' } } },
+        /patch.study.objective must be one of 'cost', 'loss', got "profit"/,
+      ],
+      [
+        'scenarios.update',
+        { id, patch: { colour: 'red' } },
+        /^invalidArgument: scenarios.update: patch has an unknown field "colour"/,
+      ],
+      [
+        'scenarios.update',
+        { id, patch: { placements: { pv: [], batteries: [{ ...bat, pRatedKw: -5 }] } } },
+        /patch.placements.batteries\[0\].pRatedKw must be ≥ 0, got -5/,
+      ],
+      [
+        'scenarios.update',
+        { id, patch: { placements: { pv: [], batteries: [{ ...bat, socInitial: 0.1 }] } } },
+        /socInitial must be within \[socMin, socMax\]/,
+      ],
+      [
+        'scenarios.update',
+        { id, patch: { placements: { pv: [], batteries: [{ ...bat, bus: 'nowhere' }] } } },
+        /bus nowhere, which is not in the feeder/,
+      ],
+      ['scenarios.update', { id: 12345, patch: { name: 'x' } }, /^notFound: No scenario with id 12345/],
+      ['partition.suggest', { feederId: s.feeders[0]!.id, k: 0 }, /k must be ≥ 1, got 0/],
+      [
+        'placements.bulk',
+        {
+          scenarioId: id,
+          rule: {
+            kind: 'battery',
+            fractionOfLoadBuses: 2,
+            powerFractionOfPeakLoad: 0.35,
+            inverterRatio: 1.2,
+            seed: 1,
+            replace: true,
+          },
+        },
+        /rule.fractionOfLoadBuses must be ≤ 1, got 2/,
+      ],
+      [
+        'projects.openExample',
+        { id: '../../etc' },
+        /^invalidArgument: projects.openExample: id must be an example folder name/,
+      ],
+      ['projects.open', { path: 'relative.tessera' }, /path must be absolute/],
+      ['import.commit', { token: 'nope' }, /^notFound: That import preview has expired/],
+    ];
+    for (const [command, arg, expected] of cases) expect(await fail(b, command, arg), command).toMatch(expected);
+    // Nothing of the rejected edits reached the file.
+    expect(await ok<Scenario>(b, 'scenarios.get', { id })).toEqual(sc);
+  });
+});
+
+describe('import', () => {
+  const dssFiles = () =>
+    readdirSync(new URL('dss/', refDir)).map((name) => ({
+      name: `ieee123/${name}`,
+      text: readFileSync(new URL(`dss/${name}`, refDir), 'utf8'),
+    }));
+
+  it('previews and commits the reference OpenDSS set into the open project', async () => {
+    const b = backend();
+    await ok(b, 'projects.create', { name: 'Imports' });
+    const preview = await ok<ImportPreview>(b, 'import.preview', { files: dssFiles() });
+    expect(preview.errors).toEqual([]);
+    expect(preview).toMatchObject({
+      ok: true,
+      format: 'dss',
+      counts: { buses: 128, loads: 85, pv: 17, batteries: 26, capacitors: 4 },
+    });
+    const s = await ok<ProjectSummary>(b, 'import.commit', { token: preview.token, name: 'IEEE 123 from DSS' });
+    expect(s.feeders).toEqual([
+      expect.objectContaining({ name: 'IEEE 123 from DSS', source: 'OpenDSS: ieee123/Master.dss', buses: 128 }),
+    ]);
+    expect(s.scenarios).toEqual([
+      expect.objectContaining({ name: 'Base case', pvCount: 17, batteryCount: 26, areaCount: 1 }),
+    ]);
+    expect(await fail(b, 'import.commit', { token: preview.token })).toMatch(/^notFound: /);
+  });
+
+  it('points errors at the file and line', async () => {
+    const b = backend();
+    const files = dssFiles().map((f) =>
+      f.name.endsWith('Line.dss') ? { ...f, text: f.text.replace('r1=0.0232', 'r1=abc') } : f,
+    );
+    const preview = await ok<ImportPreview>(b, 'import.preview', { files });
+    expect(preview.ok).toBe(false);
+    expect(preview.errors[0]).toMatchObject({ file: 'ieee123/Line.dss', line: 2 });
+    const csv = await ok<ImportPreview>(b, 'import.preview', {
+      files: [
+        { name: 'linedata.csv', text: 'fbus,tbus,R,X\n1,2,0.1,0.1\n2,3,x,0.1\n' },
+        { name: 'powerdata.csv', text: 'bus,P_L,Q_L,Q_C,P_der,busType\n1,0,0,0,0,0\n2,1,1,0,0,0\n3,1,1,0,0,0\n' },
+      ],
+    });
+    expect(csv.ok).toBe(false);
+    expect(csv.errors[0]).toMatchObject({ file: 'linedata.csv', line: 3 });
+  });
+});
