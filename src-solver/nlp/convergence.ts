@@ -1,0 +1,109 @@
+/**
+ * Optimality error and termination tests, W&B 2006 eq. (5)–(6) and Ipopt's OptErrorConvCheck.
+ *
+ *     E_μ(w, λ, z) = max( ‖∇_w L‖∞ / s_d,  ‖c(w)‖∞,  ‖Z_L(W−W_L)e − μe, Z_U(W_U−W)e − μe‖∞ / s_c )
+ *     s_d = max(s_max, (‖λ‖₁ + ‖z‖₁)/(m + n_z)) / s_max,   s_c = max(s_max, ‖z‖₁/n_z) / s_max
+ *
+ * (n_z = number of bound multipliers). 'solved' needs E_0 ≤ tol AND the UNSCALED dual
+ * infeasibility, constraint violation and complementarity below dualInfTol, constrViolTol,
+ * complInfTol; 'acceptable' the same with the acceptable tolerances for acceptableIter
+ * consecutive iterations. Unscaled values undo the gradient scaling (scaling.ts):
+ * ∇L and complementarity divide by s_f, constraint rows by s_c,i, slack components of ∇L
+ * multiply by s_c,i / s_f.
+ */
+import type { Iterate } from './iterate';
+
+export interface OptimalityError {
+  /** ‖∇_w L‖∞ (scaled) */
+  dualInf: number;
+  /** ‖c‖∞ (scaled) */
+  primalInf: number;
+  /** max |z s − μ| (scaled) */
+  compl: number;
+  sd: number;
+  sc: number;
+  /** E_μ */
+  error: number;
+  /** Unscaled counterparts (μ = 0 for complementarity). */
+  dualInfUnscaled: number;
+  primalInfUnscaled: number;
+  complUnscaled: number;
+}
+
+export function newOptimalityError(): OptimalityError {
+  return { dualInf: 0, primalInf: 0, compl: 0, sd: 1, sc: 1, error: 0, dualInfUnscaled: 0, primalInfUnscaled: 0, complUnscaled: 0 };
+}
+
+/** Fill `e` with E_μ at `it`; `resid` (length nw) receives ∇_w L. */
+export function optimalityError(it: Iterate, mu: number, sMax: number, resid: Float64Array, e: OptimalityError): void {
+  const nlp = it.nlp;
+  const { n, nw, m, wL, wU, hasL, hasU, objScale, conScale, conOfSlack } = nlp;
+  it.dualResidual(resid);
+  let dual = 0;
+  let dualU = 0;
+  for (let j = 0; j < nw; j++) {
+    const a = Math.abs(resid[j]);
+    if (a > dual) dual = a;
+    const u = j < n ? a / objScale : (a * conScale[conOfSlack[j - n]]) / objScale;
+    if (u > dualU) dualU = u;
+  }
+  let prim = 0;
+  let primU = 0;
+  for (let i = 0; i < m; i++) {
+    const a = Math.abs(it.c[i]);
+    if (a > prim) prim = a;
+    const u = a / conScale[i];
+    if (u > primU) primU = u;
+  }
+  let compl = 0;
+  let compl0 = 0;
+  let zSum = 0;
+  let nz = 0;
+  const { w, zL, zU } = it;
+  for (let j = 0; j < nw; j++) {
+    if (hasL[j]) {
+      const p = zL[j] * (w[j] - wL[j]);
+      compl = Math.max(compl, Math.abs(p - mu));
+      compl0 = Math.max(compl0, Math.abs(p));
+      zSum += Math.abs(zL[j]);
+      nz++;
+    }
+    if (hasU[j]) {
+      const p = zU[j] * (wU[j] - w[j]);
+      compl = Math.max(compl, Math.abs(p - mu));
+      compl0 = Math.max(compl0, Math.abs(p));
+      zSum += Math.abs(zU[j]);
+      nz++;
+    }
+  }
+  let lamSum = 0;
+  for (let i = 0; i < m; i++) lamSum += Math.abs(it.lambda[i]);
+  const sd = m + nz > 0 ? Math.max(sMax, (lamSum + zSum) / (m + nz)) / sMax : 1;
+  const sc = nz > 0 ? Math.max(sMax, zSum / nz) / sMax : 1;
+  e.dualInf = dual;
+  e.primalInf = prim;
+  e.compl = compl;
+  e.sd = sd;
+  e.sc = sc;
+  e.error = Math.max(dual / sd, prim, compl / sc);
+  e.dualInfUnscaled = dualU;
+  e.primalInfUnscaled = primU;
+  e.complUnscaled = compl0 / objScale;
+}
+
+export interface ToleranceSet {
+  tol: number;
+  dualInfTol: number;
+  constrViolTol: number;
+  complInfTol: number;
+}
+
+/** Ipopt's convergence test: scaled E_0 and the three unscaled tests (e must be computed with μ = 0). */
+export function meetsTolerances(e: OptimalityError, t: ToleranceSet): boolean {
+  return (
+    e.error <= t.tol &&
+    e.dualInfUnscaled <= t.dualInfTol &&
+    e.primalInfUnscaled <= t.constrViolTol &&
+    e.complUnscaled <= t.complInfTol
+  );
+}

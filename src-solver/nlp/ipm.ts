@@ -1,0 +1,905 @@
+/**
+ * The primal-dual interior-point filter line-search method of
+ *   A. Wächter, L. T. Biegler, "On the implementation of an interior-point filter line-search
+ *   algorithm for large-scale nonlinear programming", Math. Program. 106 (2006) 25–57 ("W&B"),
+ * the algorithm of Ipopt, for
+ *
+ *     min f(x)   s.t.   gL ≤ g(x) ≤ gU,   xL ≤ x ≤ xU          (problem.ts)
+ *
+ * solved in the internal form  min s_f f  s.t.  c(w) = 0,  wL ≤ w ≤ wU  (internalNlp.ts: slacks
+ * for inequalities, fixed variables as parameters, gradient-based scaling, relaxed bounds).
+ *
+ * The loop (Algorithm A of W&B §2, Ipopt's IpoptAlgorithm::Optimize) is a list of named steps:
+ *
+ *   initialize                   §3.6  push x₀ into the bounds, slacks, z₀ = 1, least-squares λ₀
+ *   loop:
+ *     checkConvergence           eq. (5)-(6), Ipopt's OptErrorConvCheck (convergence.ts)
+ *     reportIteration            one IterationRecord; callback, cancel, time and iteration limits
+ *     updateBarrierParameter     §2.1 eq. (7)-(8) monotone, or adaptive (barrier.ts)
+ *     computeSearchDirection     eq. (13) with inertia correction §3.1 (kkt.ts, inertia.ts)
+ *     lineSearch                 §2.3-2.4 filter, switching, Armijo, SOC (lineSearch.ts, filter.ts)
+ *       → restoration            §3.3 when α < α_min or the step cannot be computed (restoration.ts)
+ *     acceptTrialPoint           λ, z updates with α, κ_Σ safeguard eq. (16)
+ *
+ * Everything the loop touches is allocated in the constructor; the loop allocates nothing
+ * (except when entering the restoration phase, which builds its own solver once).
+ */
+import { InertiaCorrector } from './inertia';
+import { InternalNlp, allFinite, validateProblem } from './internalNlp';
+import { Iterate } from './iterate';
+import { KktSystem } from './kkt';
+import { Filter } from './filter';
+import {
+  alphaMinimum,
+  filterAcceptance,
+  maxStepPositive,
+  maxStepToBoundary,
+  type TrialVerdict,
+} from './lineSearch';
+import { fractionToBoundaryTau, KktErrorReferences, loqoMu, monotoneMuDecrease } from './barrier';
+import { meetsTolerances, newOptimalityError, optimalityError, type OptimalityError } from './convergence';
+import { resolveOptions, type ResolvedOptions, type SolveOptions } from './options';
+import { statusMessage, type SolveStatus } from './status';
+import type { IterationRecord, SolveHooks, SolveResult } from './types';
+import type { NlpProblem } from './problem';
+import { runRestoration } from './restoration';
+import type { FactorResult } from '../sparse/ldl';
+
+const EPS = 2.220446049250313e-16;
+
+/** Internal control of a (possibly nested) run. */
+export interface RunControl {
+  /** 0 for the user's problem, 1 inside the restoration phase. */
+  depth: number;
+  /** Added to the iteration numbers reported. */
+  iterOffset: number;
+  /** Clock value (ms) at which the whole solve started. */
+  startMs: number;
+  /** Restoration phase: called after each accepted iteration; true ends the run as 'solved' with `stoppedByCaller`. */
+  acceptIterate?: (it: Iterate) => boolean;
+  /** Restoration phase: the warm-start multipliers of slacks (length nS each) in internal units. */
+  slackMultipliers?: { vL: Float64Array; vU: Float64Array };
+}
+
+export interface RunOutcome {
+  result: SolveResult;
+  /** The final internal iterate (for the restoration phase's caller). */
+  final: Iterate;
+  /** True when RunControl.acceptIterate ended the run. */
+  stoppedByAccept: boolean;
+}
+
+/** Solve an NLP; see SolveOptions, SolveHooks and SolveResult for the contract. Never throws for a bad problem (status 'invalidProblem'). */
+export function solveNlp(p: NlpProblem, options: SolveOptions = {}, hooks: SolveHooks = {}): SolveResult {
+  const now = hooks.now ?? Date.now;
+  const startMs = now();
+  let opts: ResolvedOptions;
+  try {
+    opts = resolveOptions(options);
+  } catch (err) {
+    return invalidResult(p, err instanceof Error ? err.message : String(err));
+  }
+  const invalid = validateProblem(p);
+  if (invalid) return invalidResult(p, invalid);
+  if (hooks.warmStart && hooks.warmStart.x.length !== p.n) return invalidResult(p, 'warmStart.x must have length n');
+  return runIpm(p, opts, hooks, { depth: 0, iterOffset: 0, startMs }).result;
+}
+
+function invalidResult(p: NlpProblem, detail: string): SolveResult {
+  const n = Math.max(0, p.n | 0);
+  const m = Math.max(0, p.m | 0);
+  return {
+    status: 'invalidProblem',
+    message: statusMessage('invalidProblem', detail),
+    x: p.x0 ? Float64Array.from(p.x0) : new Float64Array(n),
+    lambda: new Float64Array(m),
+    zL: new Float64Array(n),
+    zU: new Float64Array(n),
+    g: new Float64Array(m).fill(NaN),
+    objective: NaN,
+    iterations: 0,
+    seconds: 0,
+    infPr: NaN,
+    infDu: NaN,
+    compl: NaN,
+    timing: { evaluation: 0, factorization: 0, total: 0, factorizations: 0, evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 } },
+  };
+}
+
+/** Run the algorithm on a validated problem with resolved options (also used by the restoration phase). */
+export function runIpm(p: NlpProblem, opts: ResolvedOptions, hooks: SolveHooks, ctl: RunControl): RunOutcome {
+  return new InteriorPointSolver(p, opts, hooks, ctl).run();
+}
+
+type Stop = { status: SolveStatus; detail: string } | null;
+
+class InteriorPointSolver {
+  private readonly nlp: InternalNlp;
+  private readonly kkt: KktSystem;
+  private readonly inertia = new InertiaCorrector();
+  private readonly filter = new Filter();
+  private readonly now: () => number;
+  private cur: Iterate;
+  private trial: Iterate;
+  /** Search direction (Δw, Δλ, Δz_L, Δz_U) and the second-order-correction direction. */
+  private readonly dw: Float64Array;
+  private readonly dl: Float64Array;
+  private readonly dzL: Float64Array;
+  private readonly dzU: Float64Array;
+  private readonly rhs: Float64Array;
+  private readonly sol: Float64Array;
+  private readonly socRhs: Float64Array;
+  private readonly socSol: Float64Array;
+  private readonly cSoc: Float64Array;
+  private readonly sigma: Float64Array;
+  private readonly hess: Float64Array;
+  private readonly gradPhi: Float64Array;
+  private readonly resid: Float64Array;
+  private readonly err: OptimalityError = newOptimalityError();
+  private readonly err0: OptimalityError = newOptimalityError();
+  /** μ and τ of W&B §2.1. */
+  private mu: number;
+  private tau: number;
+  private thetaMin = 0;
+  private thetaMax = Infinity;
+  private iter = 0;
+  private acceptableCount = 0;
+  private history: IterationRecord[] | undefined;
+  // last step, for the iteration record
+  private lastAlphaPr = 0;
+  private lastAlphaDu = 0;
+  private lastDNorm = 0;
+  private lastLs = 0;
+  private lastDeltaW = 0;
+  private tinyStep = false;
+  private consecutiveTinySteps = 0;
+  private restorationCount = 0;
+  // adaptive μ
+  private freeMode = true;
+  private muMax = 1e5;
+  private readonly kktRefs = new KktErrorReferences();
+  // timing
+  private factorMs = 0;
+  private factorizations = 0;
+  private stoppedByAccept = false;
+
+  constructor(
+    private readonly p: NlpProblem,
+    private readonly o: ResolvedOptions,
+    private readonly hooks: SolveHooks,
+    private readonly ctl: RunControl,
+  ) {
+    this.now = hooks.now ?? Date.now;
+    this.nlp = new InternalNlp(p, o.boundRelaxFactor, o.constrViolTol, this.now);
+    const nlp = this.nlp;
+    this.cur = new Iterate(nlp);
+    this.trial = new Iterate(nlp);
+    const { nw, m } = nlp;
+    this.dw = new Float64Array(nw);
+    this.dl = new Float64Array(m);
+    this.dzL = new Float64Array(nw);
+    this.dzU = new Float64Array(nw);
+    this.rhs = new Float64Array(nw + m);
+    this.sol = new Float64Array(nw + m);
+    this.socRhs = new Float64Array(nw + m);
+    this.socSol = new Float64Array(nw + m);
+    this.cSoc = new Float64Array(m);
+    this.sigma = new Float64Array(nw);
+    this.hess = new Float64Array(nlp.hRows.length);
+    this.gradPhi = new Float64Array(nw);
+    this.resid = new Float64Array(nw);
+    this.kkt = new KktSystem(nlp);
+    this.mu = o.muInit;
+    this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
+    if (o.history) this.history = [];
+  }
+
+  run(): RunOutcome {
+    let stop = this.initialize();
+    while (!stop) {
+      const converged = this.checkConvergence();
+      const reported = this.reportIteration();
+      stop = converged ?? reported ?? this.checkLimits();
+      if (stop) break;
+      this.updateBarrierParameter();
+      const directionOk = this.computeSearchDirection();
+      let accepted = false;
+      if (directionOk) {
+        const ls = this.lineSearch();
+        if (ls === 'stop') {
+          stop = this.pendingStop;
+          break;
+        }
+        accepted = ls === 'accepted';
+      }
+      if (!accepted) {
+        stop = this.restoration(directionOk ? 'the line search failed (α < α_min)' : 'the KKT system could not be regularized');
+        if (stop) break;
+      }
+      this.iter++;
+      if (this.ctl.acceptIterate && this.ctl.acceptIterate(this.cur)) {
+        this.stoppedByAccept = true;
+        stop = { status: 'solved', detail: 'Restoration phase ended: the point is acceptable to the original filter.' };
+      }
+    }
+    return this.finish(stop);
+  }
+
+  private pendingStop: Stop = null;
+
+  private log(level: number, line: string): void {
+    if (this.o.printLevel >= level && this.hooks.log) this.hooks.log(line);
+  }
+
+  // ───────────────────────────────────────── initialize (W&B §3.6) ──
+
+  private initialize(): Stop {
+    const { nlp, o, cur } = this;
+    const { n, nw, m, wL, wU, hasL, hasU } = nlp;
+    const warm = this.hooks.warmStart;
+    const x0 = warm?.x ?? this.p.x0;
+    // Fixed variables take their value; others start at x0 (pushed after scaling is known).
+    for (let j = 0; j < n; j++) cur.w[j] = nlp.fixed[j] ? this.p.xL[j] : x0[j];
+    if (!Number.isFinite(nlp.evalF(cur.x))) {
+      return { status: 'invalidProblem', detail: 'The objective is not finite (NaN or Inf) at the starting point.' };
+    }
+    if (o.nlpScaling === 'gradient-based' && this.ctl.depth === 0) {
+      if (!nlp.computeScaling(cur.x, cur.gradF, cur.jac, o.nlpScalingMaxGradient, o.nlpScalingMinValue)) {
+        return { status: 'invalidProblem', detail: this.describeNonFinite(cur.x) };
+      }
+    }
+    // Push x into its (relaxed) bounds: W&B eq. (36)-(37) with κ₁ = boundPush, κ₂ = boundFrac.
+    for (let j = 0; j < n; j++) if (!nlp.fixed[j]) cur.w[j] = this.pushIntoBounds(cur.w[j], wL[j], wU[j]);
+    // Slacks: s₀ = s_c g(x₀), pushed likewise.
+    nlp.evalG(cur.x, cur.gs);
+    for (let k = 0; k < nlp.nS; k++) cur.w[n + k] = this.pushIntoBounds(cur.gs[nlp.conOfSlack[k]], wL[n + k], wU[n + k]);
+    if (!cur.evalFunctions() || !cur.evalDerivatives()) {
+      return { status: 'invalidProblem', detail: this.describeNonFinite(cur.x) };
+    }
+    // Bound multipliers.
+    const mu0 = o.muInit;
+    for (let j = 0; j < nw; j++) {
+      cur.zL[j] = hasL[j] ? o.boundMultInitVal : 0;
+      cur.zU[j] = hasU[j] ? o.boundMultInitVal : 0;
+    }
+    if (warm?.zL || warm?.zU) {
+      for (let j = 0; j < n; j++) {
+        if (warm.zL && hasL[j]) cur.zL[j] = Math.max(warm.zL[j] * nlp.objScale, mu0 / (cur.w[j] - wL[j]) * 1e-3);
+        if (warm.zU && hasU[j]) cur.zU[j] = Math.max(warm.zU[j] * nlp.objScale, mu0 / (wU[j] - cur.w[j]) * 1e-3);
+      }
+    }
+    const sm = this.ctl.slackMultipliers;
+    if (sm) {
+      for (let k = 0; k < nlp.nS; k++) {
+        if (hasL[n + k]) cur.zL[n + k] = sm.vL[k];
+        if (hasU[n + k]) cur.zU[n + k] = sm.vU[k];
+      }
+    }
+    // Constraint multipliers: warm start, or least squares (W&B §3.6), discarded if > λ_max.
+    if (warm?.lambda) {
+      for (let i = 0; i < m; i++) cur.lambda[i] = (warm.lambda[i] * nlp.objScale) / nlp.conScale[i];
+      if (!sm) {
+        for (let k = 0; k < nlp.nS; k++) {
+          const li = cur.lambda[nlp.conOfSlack[k]];
+          const j = n + k;
+          if (hasL[j]) cur.zL[j] = Math.max(-li, mu0 / (cur.w[j] - wL[j]));
+          if (hasU[j]) cur.zU[j] = Math.max(li, mu0 / (wU[j] - cur.w[j]));
+        }
+      }
+    } else if (m > 0 && this.ctl.depth === 0) {
+      this.leastSquaresMultipliers();
+    }
+    if (this.ctl.depth > 0) cur.lambda.fill(0);
+    // Filter bounds θ_max, θ_min (W&B §3.2 / Ipopt theta_max_fact 1e4, theta_min_fact 1e-4).
+    this.thetaMax = 1e4 * Math.max(1, cur.theta);
+    this.thetaMin = 1e-4 * Math.max(1, cur.theta);
+    this.filter.clear();
+    // μ_max for the adaptive strategy (Ipopt mu_max_fact·average complementarity).
+    const avg = this.averageComplementarity(cur).avg;
+    this.muMax = avg > 0 ? 1000 * avg : 1e5;
+    this.log(1, 'iter    objective    inf_pr   inf_du lg(mu)  ||d||  lg(rg) alpha_du alpha_pr  ls');
+    return null;
+  }
+
+  private pushIntoBounds(v: number, lo: number, hi: number): number {
+    const { boundPush: k1, boundFrac: k2 } = this.o;
+    const hasLo = lo > -Infinity;
+    const hasHi = hi < Infinity;
+    if (hasLo && hasHi) {
+      const pL = Math.min(k1 * Math.max(1, Math.abs(lo)), k2 * (hi - lo));
+      const pU = Math.min(k1 * Math.max(1, Math.abs(hi)), k2 * (hi - lo));
+      if (v < lo + pL) v = lo + pL;
+      else if (v > hi - pU) v = hi - pU;
+      if (!(v > lo && v < hi)) v = 0.5 * (lo + hi);
+      return v;
+    }
+    if (hasLo) return Math.max(v, lo + k1 * Math.max(1, Math.abs(lo)));
+    if (hasHi) return Math.min(v, hi - k1 * Math.max(1, Math.abs(hi)));
+    return v;
+  }
+
+  private describeNonFinite(x: Float64Array): string {
+    const p = this.p;
+    const g = new Float64Array(p.m);
+    const gf = new Float64Array(p.n);
+    try {
+      p.evalG(x, g);
+      p.evalGradF(x, gf);
+    } catch {
+      /* reported below */
+    }
+    for (let i = 0; i < p.m; i++) {
+      if (!Number.isFinite(g[i])) return `Constraint ${p.conNames?.[i] ?? `g[${i}]`} is ${g[i]} at the starting point.`;
+    }
+    for (let j = 0; j < p.n; j++) {
+      if (!Number.isFinite(gf[j])) return `The objective gradient component ${p.varNames?.[j] ?? `x[${j}]`} is ${gf[j]} at the starting point.`;
+    }
+    return 'A derivative (Jacobian or Hessian) is not finite (NaN or Inf) at the starting point.';
+  }
+
+  /**
+   * λ₀ from  [ I  Aᵀ ; A  0 ] [d ; λ] = [ −(∇f − z_L + z_U) ; 0 ]  (W&B §3.6), kept only if
+   * ‖λ₀‖∞ ≤ λ_max (Ipopt constr_mult_init_max); otherwise λ₀ = 0.
+   */
+  private leastSquaresMultipliers(): void {
+    const { cur, nlp, kkt, rhs, sol, sigma } = this;
+    const { n, nw, m, fixed } = nlp;
+    sigma.fill(1);
+    kkt.assemble(null, cur.jac, sigma, 0, 0);
+    let r = kkt.factor();
+    this.factorizations++;
+    if (!r.ok) {
+      kkt.assemble(null, cur.jac, sigma, 0, 1e-8);
+      r = kkt.factor();
+      this.factorizations++;
+      if (!r.ok) return;
+    }
+    for (let j = 0; j < nw; j++) rhs[j] = -((j < n ? cur.gradF[j] : 0) - cur.zL[j] + cur.zU[j]);
+    for (let j = 0; j < n; j++) if (fixed[j]) rhs[j] = 0;
+    for (let i = 0; i < m; i++) rhs[nw + i] = 0;
+    kkt.solve(rhs, sol);
+    let mx = 0;
+    for (let i = 0; i < m; i++) mx = Math.max(mx, Math.abs(sol[nw + i]));
+    if (Number.isFinite(mx) && mx <= this.o.constrMultInitMax) for (let i = 0; i < m; i++) cur.lambda[i] = sol[nw + i];
+    else cur.lambda.fill(0);
+  }
+
+  private averageComplementarity(it: Iterate): { avg: number; min: number } {
+    const { nw, wL, wU, hasL, hasU } = this.nlp;
+    let sum = 0;
+    let min = Infinity;
+    let cnt = 0;
+    for (let j = 0; j < nw; j++) {
+      if (hasL[j]) {
+        const c = it.zL[j] * (it.w[j] - wL[j]);
+        sum += c;
+        if (c < min) min = c;
+        cnt++;
+      }
+      if (hasU[j]) {
+        const c = it.zU[j] * (wU[j] - it.w[j]);
+        sum += c;
+        if (c < min) min = c;
+        cnt++;
+      }
+    }
+    return cnt > 0 ? { avg: sum / cnt, min } : { avg: 0, min: 0 };
+  }
+
+  // ───────────────────────────────────────── checkConvergence (eq. 5-6) ──
+
+  private checkConvergence(): Stop {
+    const { o, cur } = this;
+    optimalityError(cur, 0, o.sMax, this.resid, this.err0);
+    const e = this.err0;
+    if (meetsTolerances(e, o)) return { status: 'solved', detail: `Converged in ${this.iter + this.ctl.iterOffset} iterations.` };
+    const acceptable = meetsTolerances(e, {
+      tol: o.acceptableTol,
+      dualInfTol: o.acceptableDualInfTol,
+      constrViolTol: o.acceptableConstrViolTol,
+      complInfTol: o.acceptableComplInfTol,
+    });
+    this.acceptableCount = acceptable ? this.acceptableCount + 1 : 0;
+    if (o.acceptableIter > 0 && this.acceptableCount >= o.acceptableIter) {
+      return { status: 'acceptable', detail: `Acceptable for ${this.acceptableCount} consecutive iterations (E = ${e.error.toExponential(2)}).` };
+    }
+    return null;
+  }
+
+  private isAcceptable(): boolean {
+    const o = this.o;
+    return meetsTolerances(this.err0, {
+      tol: o.acceptableTol,
+      dualInfTol: o.acceptableDualInfTol,
+      constrViolTol: o.acceptableConstrViolTol,
+      complInfTol: o.acceptableComplInfTol,
+    });
+  }
+
+  // ───────────────────────────────────────── reportIteration ──
+
+  private readonly record: IterationRecord = {
+    iter: 0, objective: 0, infPr: 0, infDu: 0, lgMu: 0, dNorm: 0, lgRg: null,
+    alphaDu: 0, alphaPr: 0, ls: 0, restoration: false, elapsedS: 0,
+  };
+
+  private reportIteration(): Stop {
+    const { cur, nlp } = this;
+    const wantRecord = this.hooks.onIteration || this.history || this.o.printLevel > 0;
+    if (!wantRecord) return null;
+    if (this.ctl.depth > 0 && this.iter === 0) return null; // the outer loop reported this point
+    const r = this.history ? ({} as IterationRecord) : this.record;
+    r.iter = this.iter + this.ctl.iterOffset;
+    r.objective = cur.f / nlp.objScale;
+    r.infPr = this.err0.primalInfUnscaled;
+    r.infDu = this.err0.dualInf;
+    r.lgMu = Math.log10(this.mu);
+    r.dNorm = this.lastDNorm;
+    r.lgRg = this.lastDeltaW > 0 ? Math.log10(this.lastDeltaW) : null;
+    r.alphaDu = this.lastAlphaDu;
+    r.alphaPr = this.lastAlphaPr;
+    r.ls = this.lastLs;
+    r.restoration = this.ctl.depth > 0;
+    r.elapsedS = (this.now() - this.ctl.startMs) / 1000;
+    if (this.history) this.history.push(r);
+    if (this.o.printLevel > 0 && this.hooks.log) this.hooks.log(formatRecord(r));
+    if (this.hooks.onIteration && this.hooks.onIteration(r) === false) {
+      return { status: 'cancelled', detail: `Stopped by the onIteration callback at iteration ${r.iter}.` };
+    }
+    return null;
+  }
+
+  private checkLimits(): Stop {
+    const { o, hooks } = this;
+    if (hooks.signal?.aborted) return { status: 'cancelled', detail: 'Stopped by the abort signal.' };
+    if (this.iter + this.ctl.iterOffset >= o.maxIter) return { status: 'maxIterations', detail: `Reached maxIter = ${o.maxIter}.` };
+    if ((this.now() - this.ctl.startMs) / 1000 > o.maxSeconds) return { status: 'maxTime', detail: `Reached maxSeconds = ${o.maxSeconds}.` };
+    const x = this.cur.x;
+    let xmax = 0;
+    for (let j = 0; j < x.length; j++) xmax = Math.max(xmax, Math.abs(x[j]));
+    if (xmax > o.divergingIteratesTol || this.cur.f / this.nlp.objScale < -o.divergingIteratesTol) {
+      return { status: 'unbounded', detail: `|x|∞ = ${xmax.toExponential(2)}, f = ${(this.cur.f / this.nlp.objScale).toExponential(2)}.` };
+    }
+    return null;
+  }
+
+  // ───────────────────────────────────────── updateBarrierParameter (§2.1, barrier.ts) ──
+
+  private updateBarrierParameter(): void {
+    const { o } = this;
+    if (o.muStrategy === 'adaptive') {
+      this.updateBarrierAdaptive();
+      return;
+    }
+    // Monotone: decrease while the barrier problem is solved to κ_ε μ (or after a tiny step).
+    for (;;) {
+      optimalityError(this.cur, this.mu, o.sMax, this.resid, this.err);
+      const solvedSub = this.err.error <= o.kappaEps * this.mu;
+      if (!solvedSub && !this.tinyStep) break;
+      const next = monotoneMuDecrease(this.mu, o.kappaMu, o.thetaMu, Math.min(o.muMin, o.tol / 10));
+      this.tinyStep = false;
+      if (next === this.mu) break;
+      this.mu = next;
+      this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
+      this.filter.clear();
+      this.inertia.deltaWLast = this.inertia.deltaWLast; // unchanged (Ipopt keeps δ_w^last)
+    }
+  }
+
+  private updateBarrierAdaptive(): void {
+    const { o } = this;
+    const e0 = this.err0.error;
+    const { avg, min } = this.averageComplementarity(this.cur);
+    const muMin = Math.min(o.muMin, o.tol / 10);
+    if (this.freeMode) {
+      if (this.iter > 0 && !this.kktRefs.sufficientProgress(e0)) {
+        this.freeMode = false;
+        this.mu = Math.max(muMin, Math.min(this.muMax, 0.8 * avg));
+        this.log(2, `adaptive μ: insufficient progress, switching to monotone mode with μ = ${this.mu.toExponential(2)}`);
+      } else {
+        this.kktRefs.add(e0);
+        this.mu = Math.max(muMin, Math.min(this.muMax, loqoMu(avg, min)));
+        if (!(this.mu > 0)) this.mu = muMin;
+      }
+      this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
+      this.filter.clear();
+      return;
+    }
+    if (this.kktRefs.sufficientProgress(e0)) {
+      this.freeMode = true;
+      this.kktRefs.clear();
+      this.kktRefs.add(e0);
+      this.mu = Math.max(muMin, Math.min(this.muMax, loqoMu(avg, min)));
+      this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
+      this.filter.clear();
+      return;
+    }
+    optimalityError(this.cur, this.mu, o.sMax, this.resid, this.err);
+    if (this.err.error <= o.kappaEps * this.mu || this.tinyStep) {
+      this.tinyStep = false;
+      this.mu = monotoneMuDecrease(this.mu, o.kappaMu, o.thetaMu, muMin);
+      this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
+      this.filter.clear();
+    }
+  }
+
+  // ───────────────────────────────────────── computeSearchDirection (eq. 13, §3.1) ──
+
+  private computeSearchDirection(): boolean {
+    const { cur, nlp, kkt, sigma, rhs, sol, o, mu } = this;
+    const { n, nw, m, wL, wU, hasL, hasU } = nlp;
+    // Hessian of the Lagrangian at (x, λ).
+    nlp.evalHessian(cur.x, 1, cur.lambda, this.hess);
+    if (!allFinite(this.hess)) return false;
+    // Σ = Z_L (W−W_L)⁻¹ + Z_U (W_U−W)⁻¹
+    for (let j = 0; j < nw; j++) {
+      let s = 0;
+      if (hasL[j]) s += cur.zL[j] / (cur.w[j] - wL[j]);
+      if (hasU[j]) s += cur.zU[j] / (wU[j] - cur.w[j]);
+      sigma[j] = s;
+    }
+    const t0 = this.now();
+    const ok = this.inertia.factorize(this, mu);
+    this.factorMs += this.now() - t0;
+    if (!ok) {
+      this.log(2, `inertia correction failed (δ_w > ${this.inertia.c.deltaWMax})`);
+      return false;
+    }
+    // Right-hand side: −(∇φ_μ + Aᵀλ), −c
+    cur.barrierGradientPlusAtLambda(mu, o.kappaD, this.gradPhi, true);
+    for (let j = 0; j < nw; j++) rhs[j] = -this.gradPhi[j];
+    for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
+    kkt.solve(rhs, sol);
+    for (let j = 0; j < nw; j++) this.dw[j] = sol[j];
+    for (let i = 0; i < m; i++) this.dl[i] = sol[nw + i];
+    if (!allFinite(sol)) return false;
+    this.recoverBoundMultiplierStep(this.dw);
+    void n;
+    return true;
+  }
+
+  /** PerturbedSystem for InertiaCorrector. */
+  assembleAndFactor(deltaW: number, deltaC: number): FactorResult {
+    this.kkt.assemble(this.hess, this.cur.jac, this.sigma, deltaW, deltaC);
+    this.factorizations++;
+    return this.kkt.factor();
+  }
+
+  hasCorrectInertia(r: FactorResult): boolean {
+    return this.kkt.hasCorrectInertia(r);
+  }
+
+  /** Δz_L = μ (W−W_L)⁻¹e − z_L − Σ_L Δw,  Δz_U = μ (W_U−W)⁻¹e − z_U + Σ_U Δw  (eq. 11 eliminated). */
+  private recoverBoundMultiplierStep(dw: Float64Array): void {
+    const { cur, nlp, mu } = this;
+    const { nw, wL, wU, hasL, hasU } = nlp;
+    for (let j = 0; j < nw; j++) {
+      if (hasL[j]) {
+        const s = cur.w[j] - wL[j];
+        this.dzL[j] = mu / s - cur.zL[j] - (cur.zL[j] / s) * dw[j];
+      } else this.dzL[j] = 0;
+      if (hasU[j]) {
+        const s = wU[j] - cur.w[j];
+        this.dzU[j] = mu / s - cur.zU[j] + (cur.zU[j] / s) * dw[j];
+      } else this.dzU[j] = 0;
+    }
+  }
+
+  // ───────────────────────────────────────── lineSearch (§2.3-2.4) ──
+
+  private lineSearch(): 'accepted' | 'failed' | 'stop' {
+    const { cur, trial, nlp, o, mu, dw, dl } = this;
+    const { nw, wL, wU, hasL, hasU } = nlp;
+    const tau = this.tau;
+    const phi = cur.barrierObjective(mu, o.kappaD);
+    // ∇φ_μᵀΔw (gradient without Aᵀλ)
+    cur.barrierGradientPlusAtLambda(mu, o.kappaD, this.gradPhi, false);
+    let gradPhiD = 0;
+    for (let j = 0; j < nw; j++) gradPhiD += this.gradPhi[j] * dw[j];
+    const theta = cur.theta;
+    const alphaMax = maxStepToBoundary(cur.w, dw, wL, wU, hasL, hasU, tau);
+    const alphaDual = Math.min(maxStepPositive(cur.zL, this.dzL, hasL, tau), maxStepPositive(cur.zU, this.dzU, hasU, tau));
+    // Tiny step (Ipopt tiny_step_tol): the direction is at round-off level; take it without line search.
+    let rel = 0;
+    for (let j = 0; j < nw; j++) rel = Math.max(rel, Math.abs(dw[j]) / (1 + Math.abs(cur.w[j])));
+    let relL = 0;
+    for (let i = 0; i < dl.length; i++) relL = Math.max(relL, Math.abs(dl[i]) / (1 + Math.abs(cur.lambda[i])));
+    if (rel < 10 * EPS && relL < 1e-2) {
+      this.consecutiveTinySteps++;
+      if (this.consecutiveTinySteps > 2 && this.mu <= Math.min(o.muMin, o.tol / 10) * 1.0000001) {
+        this.pendingStop = this.isAcceptable()
+          ? { status: 'acceptable', detail: 'The search direction became too small at an acceptable point.' }
+          : { status: 'numericalError', detail: 'The search direction became too small to make progress.' };
+        return 'stop';
+      }
+      this.tinyStep = true;
+      this.setTrialPrimal(alphaMax, dw);
+      if (trial.evalFunctions() && trial.evalDerivatives()) {
+        this.acceptTrialPoint(alphaMax, alphaDual, dl, 'hType', 1, phi, theta);
+        return 'accepted';
+      }
+    } else this.consecutiveTinySteps = 0;
+
+    const alphaMin = alphaMinimum(theta, gradPhiD, this.thetaMin, o);
+    let alpha = alphaMax;
+    let ls = 0;
+    for (;;) {
+      ls++;
+      if (this.hooks.signal?.aborted) {
+        this.pendingStop = { status: 'cancelled', detail: 'Stopped by the abort signal.' };
+        return 'stop';
+      }
+      this.setTrialPrimal(alpha, dw);
+      let verdict: TrialVerdict = 'rejected';
+      let thetaTrial = Infinity;
+      if (trial.evalFunctions()) {
+        thetaTrial = trial.theta;
+        verdict = this.testTrial(alpha, phi, theta, gradPhiD);
+        if (verdict !== 'rejected' && !trial.evalDerivatives()) verdict = 'rejected';
+      }
+      if (verdict !== 'rejected') {
+        this.acceptTrialPoint(alpha, alphaDual, dl, verdict, ls, phi, theta);
+        return 'accepted';
+      }
+      // Second-order correction (§2.4) after the first trial, when θ did not decrease.
+      if (ls === 1 && thetaTrial >= theta && o.maxSoc > 0 && nlp.m > 0) {
+        const socAccepted = this.secondOrderCorrection(alpha, alphaDual, phi, theta, gradPhiD);
+        if (socAccepted) return 'accepted';
+      }
+      alpha *= 0.5;
+      if (alpha < alphaMin) {
+        this.lastLs = ls;
+        return 'failed';
+      }
+    }
+  }
+
+  private setTrialPrimal(alpha: number, d: Float64Array): void {
+    const w = this.cur.w;
+    const tw = this.trial.w;
+    for (let j = 0; j < w.length; j++) tw[j] = w[j] + alpha * d[j];
+  }
+
+  /** W&B A-5.2..A-5.5 for the trial point already evaluated into this.trial. */
+  private testTrial(alpha: number, phi: number, theta: number, gradPhiD: number): TrialVerdict {
+    const { trial, o, mu } = this;
+    const phiTrial = trial.barrierObjective(mu, o.kappaD);
+    if (!Number.isFinite(phiTrial)) return 'rejected';
+    // Ipopt obj_max_inc: reject a trial whose barrier objective explodes.
+    if (phiTrial - phi > 0 && Math.log10(phiTrial - phi) > o.objMaxInc + Math.max(1, Math.log10(Math.abs(phi) + 1e-300))) {
+      return 'rejected';
+    }
+    return filterAcceptance(trial.theta, phiTrial, theta, phi, alpha, gradPhiD, this.thetaMin, this.thetaMax, this.filter, o);
+  }
+
+  /**
+   * W&B §2.4, steps A-5.5 to A-5.10: solve the same factorized system with the constraint
+   * right-hand side c_soc = α c_soc^{prev} + c(w + α Δw) up to p_max times, while θ decreases by κ_soc.
+   */
+  private secondOrderCorrection(alpha0: number, alphaDual: number, phi: number, theta: number, gradPhiD: number): boolean {
+    const { cur, trial, nlp, o, kkt, socRhs, socSol, cSoc } = this;
+    const { nw, m, wL, wU, hasL, hasU } = nlp;
+    for (let i = 0; i < m; i++) cSoc[i] = alpha0 * cur.c[i] + trial.c[i];
+    let thetaOld = theta;
+    let alphaSoc = alpha0;
+    for (let p = 1; p <= o.maxSoc; p++) {
+      for (let j = 0; j < nw; j++) socRhs[j] = this.rhs[j];
+      for (let i = 0; i < m; i++) socRhs[nw + i] = -cSoc[i];
+      kkt.solve(socRhs, socSol);
+      if (!allFinite(socSol)) return false;
+      const dwSoc = socSol.subarray(0, nw);
+      alphaSoc = maxStepToBoundary(cur.w, dwSoc, wL, wU, hasL, hasU, this.tau);
+      this.setTrialPrimal(alphaSoc, dwSoc);
+      if (!trial.evalFunctions()) return false;
+      const verdict = this.testTrial(alpha0, phi, theta, gradPhiD);
+      if (verdict !== 'rejected' && trial.evalDerivatives()) {
+        // The corrected step replaces Δw (and Δλ); recover Δz for it.
+        this.dw.set(dwSoc);
+        for (let i = 0; i < m; i++) this.dl[i] = socSol[nw + i];
+        this.recoverBoundMultiplierStep(this.dw);
+        const aDual = Math.min(
+          maxStepPositive(cur.zL, this.dzL, hasL, this.tau),
+          maxStepPositive(cur.zU, this.dzU, hasU, this.tau),
+        );
+        void alphaDual;
+        this.acceptTrialPoint(alphaSoc, aDual, this.dl, verdict, 1 + p, phi, theta);
+        return true;
+      }
+      if (!(trial.theta <= o.kappaSoc * thetaOld)) return false;
+      thetaOld = trial.theta;
+      for (let i = 0; i < m; i++) cSoc[i] = alphaSoc * cSoc[i] + trial.c[i];
+    }
+    return false;
+  }
+
+  // ───────────────────────────────────────── acceptTrialPoint ──
+
+  private acceptTrialPoint(
+    alpha: number,
+    alphaDual: number,
+    dl: Float64Array,
+    verdict: TrialVerdict,
+    ls: number,
+    phi: number,
+    theta: number,
+  ): void {
+    const { cur, trial, nlp, o } = this;
+    const { nw, m, wL, wU, hasL, hasU } = nlp;
+    // Filter augmentation (A-7): every iteration that is not f-type.
+    if (verdict === 'hType') this.filter.augment(theta, phi, o.gammaTheta, o.gammaPhi);
+    // λ⁺ = λ + α Δλ (Ipopt alpha_for_y = primal);  z⁺ = z + α_z Δz
+    for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * dl[i];
+    let dNorm = 0;
+    for (let j = 0; j < nw; j++) {
+      dNorm = Math.max(dNorm, Math.abs(trial.w[j] - cur.w[j]));
+      trial.zL[j] = hasL[j] ? cur.zL[j] + alphaDual * this.dzL[j] : 0;
+      trial.zU[j] = hasU[j] ? cur.zU[j] + alphaDual * this.dzU[j] : 0;
+      // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s].
+      if (hasL[j]) {
+        const s = trial.w[j] - wL[j];
+        trial.zL[j] = Math.max(Math.min(trial.zL[j], (o.kappaSigma * this.mu) / s), this.mu / (o.kappaSigma * s));
+      }
+      if (hasU[j]) {
+        const s = wU[j] - trial.w[j];
+        trial.zU[j] = Math.max(Math.min(trial.zU[j], (o.kappaSigma * this.mu) / s), this.mu / (o.kappaSigma * s));
+      }
+    }
+    const t = this.cur;
+    this.cur = this.trial;
+    this.trial = t;
+    this.lastAlphaPr = alpha;
+    this.lastAlphaDu = alphaDual;
+    this.lastDNorm = dNorm;
+    this.lastLs = ls;
+    this.lastDeltaW = this.inertia.deltaW;
+  }
+
+  // ───────────────────────────────────────── restoration (§3.3) ──
+
+  private restoration(reason: string): Stop {
+    const { cur, o } = this;
+    if (this.ctl.depth > 0) {
+      return { status: 'restorationFailed', detail: `Inside the restoration phase ${reason}.` };
+    }
+    optimalityError(cur, 0, o.sMax, this.resid, this.err0);
+    if (cur.thetaInf <= 1e-2 * o.tol || cur.thetaInf <= EPS * 100) {
+      // Restoration at an (almost) feasible point cannot help (W&B §3.3 remark; Ipopt does the same).
+      if (this.isAcceptable()) return { status: 'acceptable', detail: `Stopped at an acceptable point: ${reason} at an almost feasible point.` };
+      return { status: 'restorationFailed', detail: `The restoration phase was called at an almost feasible point (${reason}).` };
+    }
+    this.filter.augment(cur.theta, cur.barrierObjective(this.mu, o.kappaD), o.gammaTheta, o.gammaPhi);
+    this.log(2, `entering restoration phase: ${reason}`);
+    this.restorationCount++;
+    const out = runRestoration({
+      nlp: this.nlp,
+      cur,
+      trial: this.trial,
+      mu: this.mu,
+      opts: o,
+      hooks: this.hooks,
+      startMs: this.ctl.startMs,
+      iterOffset: this.iter + this.ctl.iterOffset + 1,
+      accept: (t: Iterate) => {
+        const phiT = t.barrierObjective(this.mu, o.kappaD);
+        return Number.isFinite(phiT) && t.theta <= 0.9 * cur.theta && t.theta <= this.thetaMax && this.filter.acceptable(t.theta, phiT);
+      },
+    });
+    this.iter += out.iterations;
+    if (out.status === 'returned') {
+      // The restoration phase wrote the new point into this.trial (functions and derivatives evaluated).
+      this.lastAlphaPr = 1;
+      this.lastAlphaDu = 1;
+      this.lastLs = 1;
+      let dNorm = 0;
+      for (let j = 0; j < cur.w.length; j++) dNorm = Math.max(dNorm, Math.abs(this.trial.w[j] - cur.w[j]));
+      this.lastDNorm = dNorm;
+      const t = this.cur;
+      this.cur = this.trial;
+      this.trial = t;
+        this.inertia.reset();
+      this.iter--; // run() counts the iteration that called the restoration
+      return null;
+    }
+    if (out.status === 'feasibleButRejected') {
+      const t = this.cur;
+      this.cur = this.trial;
+      this.trial = t;
+        this.filter.clear();
+      this.inertia.reset();
+      this.iter--;
+      return null;
+    }
+    if (out.useTrial) {
+      const t = this.cur;
+      this.cur = this.trial;
+      this.trial = t;
+    }
+    return { status: out.finalStatus, detail: out.detail };
+  }
+
+  // ───────────────────────────────────────── finish ──
+
+  private finish(stop: Stop): RunOutcome {
+    const { nlp, cur, p } = this;
+    const { n, m } = nlp;
+    const status = stop?.status ?? 'numericalError';
+    const detail = stop?.detail ?? '';
+    const x = new Float64Array(n);
+    const valid = status !== 'invalidProblem';
+    for (let j = 0; j < n; j++) {
+      let v = valid ? cur.w[j] : p.x0[j];
+      // Honor the original bounds (Ipopt honor_original_bounds).
+      if (v < p.xL[j]) v = p.xL[j];
+      if (v > p.xU[j]) v = p.xU[j];
+      x[j] = v;
+    }
+    const g = new Float64Array(m);
+    let objective = NaN;
+    let infPr = NaN;
+    if (valid) {
+      try {
+        objective = p.evalF(x);
+        p.evalG(x, g);
+      } catch {
+        objective = NaN;
+      }
+      infPr = 0;
+      for (let i = 0; i < m; i++) infPr = Math.max(infPr, p.gL[i] - g[i], g[i] - p.gU[i]);
+      optimalityError(cur, 0, this.o.sMax, this.resid, this.err0);
+    }
+    const lambda = new Float64Array(m);
+    const zL = new Float64Array(n);
+    const zU = new Float64Array(n);
+    if (valid) {
+      for (let i = 0; i < m; i++) lambda[i] = (cur.lambda[i] * nlp.conScale[i]) / nlp.objScale;
+      for (let j = 0; j < n; j++) {
+        zL[j] = cur.zL[j] / nlp.objScale;
+        zU[j] = cur.zU[j] / nlp.objScale;
+      }
+    }
+    const totalMs = this.now() - this.ctl.startMs;
+    const c = nlp.counters;
+    const iterations = this.iter + this.ctl.iterOffset;
+    const result: SolveResult = {
+      status,
+      message: statusMessage(status, detail),
+      x,
+      lambda,
+      zL,
+      zU,
+      g,
+      objective,
+      iterations,
+      seconds: totalMs / 1000,
+      infPr,
+      infDu: valid ? this.err0.dualInfUnscaled : NaN,
+      compl: valid ? this.err0.complUnscaled : NaN,
+      timing: {
+        evaluation: c.ms / 1000,
+        factorization: this.factorMs / 1000,
+        total: totalMs / 1000,
+        factorizations: this.factorizations,
+        evaluations: { f: c.f, g: c.g, gradF: c.gradF, jacobian: c.jacobian, hessian: c.hessian },
+      },
+    };
+    if (this.history) result.history = this.history;
+    this.log(1, `${status}: ${result.message}`);
+    return { result, final: cur, stoppedByAccept: this.stoppedByAccept };
+  }
+}
+
+function fmt(v: number, w: number, digits: number): string {
+  const s = Number.isFinite(v) ? v.toExponential(digits) : String(v);
+  return s.padStart(w);
+}
+
+/** Ipopt's iteration line. */
+export function formatRecord(r: IterationRecord): string {
+  return (
+    `${String(r.iter).padStart(4)}${r.restoration ? 'r' : ' '}` +
+    `${fmt(r.objective, 14, 7)}${fmt(r.infPr, 9, 2)}${fmt(r.infDu, 9, 2)}` +
+    `${r.lgMu.toFixed(1).padStart(7)}${fmt(r.dNorm, 9, 2)}` +
+    `${(r.lgRg === null ? '-' : r.lgRg.toFixed(1)).padStart(7)}` +
+    `${fmt(r.alphaDu, 9, 2)}${fmt(r.alphaPr, 9, 2)}${String(r.ls).padStart(4)}`
+  );
+}

@@ -1,0 +1,84 @@
+/** Public types of the interior-point solver (see ipm.ts for the algorithm). */
+import type { SolveStatus } from './status';
+
+/** One line of Ipopt's iteration output (W&B 2006 / Ipopt's documentation of the columns). */
+export interface IterationRecord {
+  /** Iteration counter k (restoration iterations included). */
+  iter: number;
+  /** Unscaled objective f(x_k) (in restoration: the restoration objective). */
+  objective: number;
+  /** Unscaled max-norm constraint violation. */
+  infPr: number;
+  /** Scaled max-norm dual infeasibility. */
+  infDu: number;
+  /** log10 of the barrier parameter μ. */
+  lgMu: number;
+  /** Max-norm of the primal step (x and slacks) that led here (0 at k = 0). */
+  dNorm: number;
+  /** log10 of the Hessian regularization δ_w of that step, null when none was needed. */
+  lgRg: number | null;
+  /** Step size of the bound multipliers. */
+  alphaDu: number;
+  /** Step size of the primal variables. */
+  alphaPr: number;
+  /** Number of trial points in the backtracking line search. */
+  ls: number;
+  /** True when the iteration belongs to the feasibility restoration phase (Ipopt marks it 'r'). */
+  restoration: boolean;
+  /** Seconds since the solve started (hooks.now). */
+  elapsedS: number;
+}
+
+export interface SolveHooks {
+  /** Called once per iteration (k = 0 included); returning false stops the solve ('cancelled'). */
+  onIteration?: (r: IterationRecord) => void | boolean;
+  /** Polled once per iteration and per trial point; an AbortSignal fits. */
+  signal?: { readonly aborted: boolean };
+  /** Clock in milliseconds (default Date.now); performance.now gives finer timing splits. */
+  now?: () => number;
+  /** Receives the iteration table and diagnostics (printLevel ≥ 1). */
+  log?: (line: string) => void;
+  /**
+   * Warm start: x (required), constraint multipliers λ and bound multipliers zL, zU (unscaled,
+   * sign convention of SolveResult). Missing multipliers are initialized as in a cold start.
+   */
+  warmStart?: { x: Float64Array; lambda?: Float64Array; zL?: Float64Array; zU?: Float64Array };
+}
+
+/** Time spent per part of the solve (seconds, measured with hooks.now). */
+export interface SolveTiming {
+  evaluation: number;
+  factorization: number;
+  total: number;
+  factorizations: number;
+  evaluations: { f: number; g: number; gradF: number; jacobian: number; hessian: number };
+}
+
+/**
+ * Result of a solve, in the user's (unscaled) units.
+ *
+ * Multiplier sign convention (Ipopt's): the Lagrangian is
+ *     L(x, λ, zL, zU) = f(x) + λᵀ g(x) − zLᵀ (x − xL) + zUᵀ (x − xU),   zL, zU ≥ 0,
+ * so at a solution ∇f + Jᵀλ − zL + zU = 0; λ_i ≥ 0 when the upper bound gU_i is active and
+ * λ_i ≤ 0 when the lower bound gL_i is active.
+ */
+export interface SolveResult {
+  status: SolveStatus;
+  message: string;
+  x: Float64Array;
+  lambda: Float64Array;
+  zL: Float64Array;
+  zU: Float64Array;
+  g: Float64Array;
+  objective: number;
+  iterations: number;
+  seconds: number;
+  /** Unscaled max-norm constraint violation (including bound violation of g) at x. */
+  infPr: number;
+  /** Unscaled max-norm dual infeasibility at the returned point. */
+  infDu: number;
+  /** Unscaled max-norm complementarity at the returned point. */
+  compl: number;
+  history?: IterationRecord[];
+  timing: SolveTiming;
+}
