@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImportPreview, ProjectSummary, Scenario } from '../../contract';
 import { resourcesDir } from '../../paths';
@@ -227,6 +228,19 @@ describe('import', () => {
       expect.objectContaining({ name: 'Base case', pvCount: 17, batteryCount: 26, areaCount: 1 }),
     ]);
     expect(await fail(b, 'import.commit', { token: preview.token })).toMatch(/^notFound: /);
+  });
+
+  it('reads an OpenDSS set from a zip archive', async () => {
+    const b = backend();
+    const zip = zipSync(Object.fromEntries(dssFiles().map((f) => [f.name, strToU8(f.text)])));
+    const preview = await ok<ImportPreview>(b, 'import.preview', {
+      files: [{ name: 'ieee123.zip', base64: Buffer.from(zip).toString('base64') }],
+    });
+    expect(preview).toMatchObject({ ok: true, format: 'dss', counts: { buses: 128, pv: 17, batteries: 26 } });
+    const bad = await ok<ImportPreview>(b, 'import.preview', {
+      files: [{ name: 'x.zip', base64: Buffer.from('not a zip').toString('base64') }],
+    });
+    expect(bad.errors[0]!.message).toMatch(/not a readable zip archive/);
   });
 
   it('points errors at the file and line', async () => {

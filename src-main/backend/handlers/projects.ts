@@ -7,6 +7,7 @@
  * list yet (the app has never opened a project).
  */
 import { randomUUID } from 'node:crypto';
+import { strFromU8, unzipSync } from 'fflate';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
@@ -142,14 +143,20 @@ export class ProjectService {
   importPreview(arg: CommandArg<'import.preview'>): ImportPreview {
     const files = new Map<string, string>();
     for (const f of arg.files) {
-      if (f.base64 !== undefined) {
-        return failedPreview(
-          'dss',
-          f.name,
-          'zip archives are not supported yet: choose the folder holding the files instead',
-        );
+      if (f.base64 === undefined) {
+        files.set(normalizeName(f.name), f.text ?? '');
+        continue;
       }
-      files.set(normalizeName(f.name), f.text ?? '');
+      // A zip: its text files join the set under their paths inside the archive.
+      let entries: Record<string, Uint8Array>;
+      try {
+        entries = unzipSync(new Uint8Array(Buffer.from(f.base64, 'base64')));
+      } catch (err) {
+        return failedPreview('dss', f.name, `not a readable zip archive (${(err as Error).message})`);
+      }
+      for (const [name, bytes] of Object.entries(entries)) {
+        if (!name.endsWith('/') && !name.startsWith('__MACOSX/')) files.set(normalizeName(name), strFromU8(bytes));
+      }
     }
     const names = [...files.keys()];
     const format = arg.format && arg.format !== 'auto' ? arg.format : detectFormat(names);
