@@ -156,7 +156,7 @@ export function amdOrder(pattern: SymmetricPattern, options: AmdOptions = {}): I
       }
     }
     let q = 0;
-    for (let p = 0; p < cnz; ) {
+    for (let p = 0; p < cnz;) {
       const j = flip(iw[p++]);
       if (j >= 0) {
         iw[q] = pe[j];
@@ -319,7 +319,7 @@ export function amdOrder(pattern: SymmetricPattern, options: AmdOptions = {}): I
         const pi = pe[i];
         for (let q = pi + 1; q < pi + ln; q++) w[iw[q]] = mark;
         let jLast = i;
-        for (let j = next[i]; j !== -1; ) {
+        for (let j = next[i]; j !== -1;) {
           let same = len[j] === ln && elen[j] === eln;
           const pj = pe[j];
           for (let q = pj + 1; same && q < pj + ln; q++) if (w[iw[q]] !== mark) same = false;

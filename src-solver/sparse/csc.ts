@@ -111,9 +111,11 @@ export function checkPattern(p: SymmetricPattern): void {
   for (let j = 0; j < n; j++) {
     const p0 = colPtr[j];
     const p1 = colPtr[j + 1];
-    if (p1 <= p0 || rowIdx[p1 - 1] !== j) throw new RangeError(`SymmetricPattern: column ${j} lacks its diagonal as last entry`);
+    if (p1 <= p0 || rowIdx[p1 - 1] !== j)
+      throw new RangeError(`SymmetricPattern: column ${j} lacks its diagonal as last entry`);
     for (let q = p0 + 1; q < p1; q++) {
-      if (rowIdx[q] <= rowIdx[q - 1]) throw new RangeError(`SymmetricPattern: column ${j} rows not strictly increasing`);
+      if (rowIdx[q] <= rowIdx[q - 1])
+        throw new RangeError(`SymmetricPattern: column ${j} rows not strictly increasing`);
     }
     if (rowIdx[p0] < 0) throw new RangeError(`SymmetricPattern: column ${j} has a negative row index`);
   }

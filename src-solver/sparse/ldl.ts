@@ -172,7 +172,8 @@ export class LdlSolver {
   /** Numeric factorization of values laid out as pattern.rowIdx (length nnz). No allocation. */
   factor(values: Float64Array): FactorResult {
     const n = this.n;
-    if (values.length < this.nnzA) throw new RangeError(`LdlSolver.factor: ${values.length} values for ${this.nnzA} entries`);
+    if (values.length < this.nnzA)
+      throw new RangeError(`LdlSolver.factor: ${values.length} values for ${this.nnzA} entries`);
     const { cp, ci, cx, aToC, lp, li, lx, rp, rc, d, dInv, y, colNext } = this;
     const tol = this.pivotTolerance;
     const nnzA = this.nnzA;
@@ -303,7 +304,14 @@ export class LdlSolver {
   }
 
   /** r = b − A x; returns ‖r‖∞ / (‖A‖∞‖x‖∞ + ‖b‖∞) (0 when the denominator is 0 and r = 0). */
-  private residual(values: Float64Array, b: Float64Array, x: Float64Array, r: Float64Array, normA: number, normB: number): number {
+  private residual(
+    values: Float64Array,
+    b: Float64Array,
+    x: Float64Array,
+    r: Float64Array,
+    normA: number,
+    normB: number,
+  ): number {
     symMatVec(this.aPattern, values, x, r);
     let rMax = 0;
     let xMax = 0;
