@@ -10,8 +10,10 @@ export class HomePage {
     this.examples = page.getByRole('list', { name: 'Bundled examples' }).getByRole('listitem');
   }
 
+  /** The Projects screen (on start the app may open the last project or the bundled example instead). */
   async goto(): Promise<void> {
     await this.page.goto('/');
+    await this.page.getByRole('navigation').getByRole('button', { name: 'Projects' }).click();
   }
 
   async openExample(title: string): Promise<void> {

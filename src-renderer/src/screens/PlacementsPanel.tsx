@@ -154,7 +154,8 @@ function Cell({ value, label, max, onCommit }: { value: number; label: string; m
       className="cell"
       aria-label={label}
       type="number"
-      value={draft ?? String(value)}
+      value={draft ?? String(Math.round(value * 100) / 100)}
+      title={String(value)}
       onChange={(e) => setDraft(e.target.value)}
       onBlur={commit}
       onKeyDown={(e) => {

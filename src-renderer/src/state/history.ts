@@ -23,6 +23,10 @@ export class History {
     if (this.past.length > this.limit) this.past.shift();
     this.future = [];
   }
+  /** Forget the newest edit (its write was refused by the store). */
+  dropLast(): void {
+    this.past.pop();
+  }
   /** The edit to undo (moved to the redo stack), or null. */
   undo(): Edit | null {
     const e = this.past.pop();

@@ -58,10 +58,11 @@ export function useScenario(scenarioId: number | null, onSaved?: (s: Scenario) =
     };
   }, [scenarioId]);
 
-  const write = useCallback((patch: ScenarioPatch): Promise<void> => {
-    const run = async () => {
+  /** Write a patch; resolves false (and shows the stored state again) when the store refused it. */
+  const write = useCallback((patch: ScenarioPatch): Promise<boolean> => {
+    const run = async (): Promise<boolean> => {
       const s = current.current;
-      if (!s) return;
+      if (!s) return false;
       // Optimistic: show the edit now, then take the store's answer.
       const optimistic = { ...s, ...patch } as Scenario;
       current.current = optimistic;
@@ -73,12 +74,18 @@ export function useScenario(scenarioId: number | null, onSaved?: (s: Scenario) =
         setScenario(saved);
         setSave({ kind: 'saved', at: new Date() });
         savedCb.current?.(saved);
+        return true;
       } catch (e) {
+        // The store keeps what it had: show that again rather than an edit that does not exist.
+        current.current = s;
+        setScenario(s);
         setSave({ kind: 'failed', message: (e as Error).message });
+        return false;
       }
     };
-    queue.current = queue.current.then(run, run);
-    return queue.current;
+    const next = queue.current.then(run, run);
+    queue.current = next.then(() => undefined);
+    return next;
   }, []);
 
   const bump = () => setVersion((v) => v + 1);
@@ -89,7 +96,10 @@ export function useScenario(scenarioId: number | null, onSaved?: (s: Scenario) =
       if (!s) return;
       history.current.push({ label, undo: inversePatch(s, patch), redo: patch });
       bump();
-      await write(patch);
+      if (!(await write(patch))) {
+        history.current.dropLast();
+        bump();
+      }
     },
     [write],
   );

@@ -1,0 +1,36 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** Page object for the import wizard. */
+export class ImportPage {
+  readonly counts: Locator;
+  readonly errors: Locator;
+  readonly save: Locator;
+  readonly name: Locator;
+
+  constructor(readonly page: Page) {
+    this.counts = page.getByTestId('import-counts');
+    this.errors = page.getByTestId('import-errors');
+    this.save = page.getByRole('button', { name: 'Save feeder' });
+    this.name = page.getByTestId('import-name');
+  }
+
+  async open(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Import feeder…' }).first().click();
+    await expect(this.page.getByRole('heading', { name: 'Import a feeder' })).toBeVisible();
+  }
+
+  async chooseFolder(dir: string): Promise<void> {
+    await this.page.getByTestId('import-folder').setInputFiles(dir);
+  }
+
+  async chooseFiles(files: string[]): Promise<void> {
+    await this.page.getByTestId('import-files').setInputFiles(files);
+  }
+
+  /** The count shown for one kind ('buses', 'branches', …). */
+  async count(kind: string): Promise<number> {
+    await expect(this.counts).toBeVisible();
+    const dd = this.counts.locator(`dt:text-is("${kind}") + dd`);
+    return Number(await dd.textContent());
+  }
+}

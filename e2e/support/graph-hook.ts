@@ -1,0 +1,9 @@
+/** The renderer's `?e2e=1` graph hook (src-renderer/src/graph/NetworkGraph.tsx), typed for the Node-side tests. */
+export interface GraphHook {
+  renderedPosition(bus: string): { x: number; y: number } | null;
+  edgeMidpoint(from: string, to: string): { x: number; y: number } | null;
+  boundingRect(): { left: number; top: number };
+  timings: { elementsMs: number; firstRenderMs: number | null; fitMs: number | null; buses: number };
+  selected(): string[];
+}
+export type HookedGlobal = { __tesseraGraph?: GraphHook };
