@@ -101,6 +101,13 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     return v;
   };
 
+  /** A phase count: a whole number 1–20 (else an error and 3). */
+  const phasesOf = (a: Assignment, el: ElementDef): number => {
+    const v = num(a, el);
+    if (Number.isInteger(v) && v >= 1 && v <= 20) return v;
+    if (Number.isFinite(v)) error(a.at, `${el.cls}.${el.name}: phases must be a whole number 1–20, got ${a.value}`);
+    return 3;
+  };
   const byClass = (cls: string) => script.elements.filter((e) => e.cls === cls);
   const disabled = (el: ElementDef): boolean => {
     const last = [...el.assignments].reverse().find((a) => a.prop === 'enabled');
@@ -121,7 +128,7 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     if (a.prop === 'bus1') sourceBus = parseBusRef(a.value).bus;
     else if (a.prop === 'basekv') sourceBaseKv = num(a, source);
     else if (a.prop === 'pu') sourcePu = num(a, source);
-    else if (a.prop === 'phases') sourcePhases = num(a, source);
+    else if (a.prop === 'phases') sourcePhases = phasesOf(a, source);
   }
   if (!(sourceBaseKv > 0)) error(source.at, `Circuit basekv must be positive, got ${sourceBaseKv}`);
   if (!Number.isInteger(sourcePhases) || sourcePhases < 1) {
@@ -329,7 +336,7 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     };
     for (const a of el.assignments) {
       const p = a.prop;
-      if (p === 'phases') phases = num(a, el);
+      if (p === 'phases') phases = phasesOf(a, el);
       else if (p === 'windings') {
         windings = num(a, el);
         if (windings !== 2) {
@@ -487,7 +494,7 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let conn = 'wye';
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'phases': phases = num(a, el); break;
+        case 'phases': phases = phasesOf(a, el); break;
         case 'bus1': bus = deviceBus(a.value, a.at); break;
         case 'kw': kw = num(a, el); spec = 'kw-pf'; break;
         case 'pf': pf = num(a, el); if (spec === 'kw-kvar') spec = 'kw-pf'; break;
@@ -555,7 +562,7 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let conn = 'wye';
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'phases': phases = num(a, el); break;
+        case 'phases': phases = phasesOf(a, el); break;
         case 'bus1': bus = deviceBus(a.value, a.at); break;
         case 'bus2': {
           const ref = parseBusRef(a.value);

@@ -100,7 +100,7 @@ function resolveCommand(word: string): string | null {
 
 /** Runaway guards: include depth, and total lines read (a fuzzed or self-including script). */
 const MAX_INCLUDE_DEPTH = 32;
-const MAX_TOTAL_LINES = 5_000_000;
+const MAX_TOTAL_LINES = 2_000_000;
 
 export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
   const result: ScriptResult = { circuitName: null, elements: [], voltageBasesKv: [], coords: new Map(), ignored: [], errors: [], warnings: [] };
@@ -112,6 +112,8 @@ export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
   let lastClass = 'line';
   let currentDir = dirnamePath(entryPath);
   let totalLines = 0;
+  /** Set by a runaway (include depth, line count): everything stops. */
+  let aborted = false;
 
   const error = (at: Loc, message: string): void => void result.errors.push({ file: at.file, line: at.line, column: at.column, message });
   const warn = (at: Loc, message: string): void => void result.warnings.push({ file: at.file, line: at.line, column: at.column, message });
@@ -302,8 +304,10 @@ export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
   };
 
   const runFile = (path: string, depth: number, from: Loc | null): void => {
+    if (aborted) return;
     if (depth > MAX_INCLUDE_DEPTH) {
       error(from ?? { file: path, line: 0 }, `includes nested deeper than ${MAX_INCLUDE_DEPTH} (does a file redirect to itself?)`);
+      aborted = true;
       return;
     }
     const text = readText(path, from, 'script');
@@ -311,8 +315,10 @@ export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
     const lines = text.split(/\r\n|\n|\r/);
     let inBlockComment = false;
     for (let k = 0; k < lines.length; k++) {
+      if (aborted) return;
       if (++totalLines > MAX_TOTAL_LINES) {
         error({ file: path, line: k + 1 }, `more than ${MAX_TOTAL_LINES} lines read in all; stopping`);
+        aborted = true;
         return;
       }
       const lineNo = k + 1;
@@ -341,7 +347,10 @@ export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
         if (e instanceof DssSyntaxError) error({ file: path, line: lineNo, column: e.column }, e.message);
         else throw e;
       }
-      if (result.errors.length > 1000) return;
+      if (result.errors.length > 1000) {
+        aborted = true;
+        return;
+      }
     }
     if (inBlockComment) warn({ file: path, line: lines.length }, 'a /* block comment is not closed before the end of the file');
   };
