@@ -482,7 +482,6 @@ class InteriorPointSolver {
       this.mu = next;
       this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
       this.filter.clear();
-      this.inertia.deltaWLast = this.inertia.deltaWLast; // unchanged (Ipopt keeps δ_w^last)
     }
   }
 
@@ -562,7 +561,18 @@ class InteriorPointSolver {
   assembleAndFactor(deltaW: number, deltaC: number): FactorResult {
     this.kkt.assemble(this.hess, this.cur.jac, this.sigma, deltaW, deltaC);
     this.factorizations++;
-    return this.kkt.factor();
+    const r = this.kkt.factor();
+    if ((globalThis as unknown as { DBG?: boolean }).DBG && r.zero > 0) {
+      const piv = this.kkt.solver.pivots();
+      const perm = this.kkt.solver.permutation;
+      const diag: string[] = [];
+      for (let k = 0; k < piv.length; k++) diag.push(`${perm[k]}:${piv[k].toExponential(2)}`);
+      this.hooks.log?.(`    pivots ${diag.join(' ')} sigma ${Array.from(this.sigma).map((v) => v.toExponential(2)).join(' ')}`);
+    }
+    if (this.o.printLevel >= 2 && this.hooks.log) {
+      this.hooks.log(`  factor δw=${deltaW.toExponential(2)} δc=${deltaC.toExponential(2)}: ok=${r.ok} inertia (+${r.positive}, −${r.negative}, 0:${r.zero})`);
+    }
+    return r;
   }
 
   hasCorrectInertia(r: FactorResult): boolean {

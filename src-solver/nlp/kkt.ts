@@ -16,9 +16,18 @@
  * Jacobian, slack, Σ/δ_w and δ_c entry to its slot; each iteration only overwrites `values`.
  * The LDLᵀ symbolic analysis (ordering, elimination tree) is done once in the constructor.
  * Solves use iterative refinement against the unfactored matrix (LdlSolver.solveRefined).
+ *
+ * Ordering (kktOrdering): AMD, except that every constraint row λ_i is eliminated only after all
+ * the variables it couples to. The LDLᵀ uses static 1×1 pivots; eliminating λ_i first would
+ * make its pivot −δ_c (tiny) and add ±a²/δ_c to its neighbours, which later cancel
+ * catastrophically (seen on HS54). Eliminated after its neighbours, λ_i's pivot is
+ * −δ_c − a_iᵀ(W+Σ)⁻¹a_i (a Schur complement of a positive definite block, no cancellation),
+ * so the factorization is as stable as a Cholesky of each definite part. The elimination-tree
+ * postorder done by LdlSolver keeps this property (neighbours are descendants).
  */
 import { patternFromTriplets, type SymmetricPattern } from '../sparse/csc';
 import { LdlSolver, type FactorResult } from '../sparse/ldl';
+import { amdOrder } from '../sparse/amd';
 import type { InternalNlp } from './internalNlp';
 
 export class KktSystem {
@@ -83,7 +92,7 @@ export class KktSystem {
     const fixed = nlp.fixed;
     for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
     for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
-    this.solver = new LdlSolver(pattern);
+    this.solver = new LdlSolver(pattern, { ordering: kktOrdering(pattern, nw) });
   }
 
   /**
@@ -131,4 +140,50 @@ export class KktSystem {
   solve(b: Float64Array, x: Float64Array): void {
     this.lastResidual = this.solver.solveRefined(this.values, b, x, 10, 1e-14);
   }
+}
+
+/**
+ * AMD order of the KKT pattern with each λ node (index ≥ nw) deferred until all its w
+ * neighbours are eliminated (see the file comment).
+ */
+export function kktOrdering(pattern: SymmetricPattern, nw: number): Int32Array {
+  const n = pattern.n;
+  const amd = amdOrder(pattern);
+  const { colPtr, rowIdx } = pattern;
+  // w → λ adjacency (λ columns hold their w rows in the upper triangle).
+  const count = new Int32Array(n); // remaining w neighbours of each λ
+  const wDeg = new Int32Array(nw + 1);
+  for (let c = nw; c < n; c++) {
+    for (let q = colPtr[c]; q < colPtr[c + 1]; q++) {
+      const r = rowIdx[q];
+      if (r < nw) {
+        count[c]++;
+        wDeg[r + 1]++;
+      }
+    }
+  }
+  for (let j = 0; j < nw; j++) wDeg[j + 1] += wDeg[j];
+  const adj = new Int32Array(wDeg[nw]);
+  const fill = wDeg.slice(0, nw);
+  for (let c = nw; c < n; c++) {
+    for (let q = colPtr[c]; q < colPtr[c + 1]; q++) {
+      const r = rowIdx[q];
+      if (r < nw) adj[fill[r]++] = c;
+    }
+  }
+  const reached = new Uint8Array(n);
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let t = 0; t < n; t++) {
+    const v = amd[t];
+    if (v < nw) {
+      out[k++] = v;
+      for (let q = wDeg[v]; q < wDeg[v + 1]; q++) {
+        const c = adj[q];
+        if (--count[c] === 0 && reached[c]) out[k++] = c;
+      }
+    } else if (count[v] === 0) out[k++] = v;
+    else reached[v] = 1;
+  }
+  return out;
 }

@@ -1,0 +1,199 @@
+/**
+ * Unit tests of the solver's pieces against hand-derived answers: filter, fraction to the
+ * boundary, barrier updates, α_min, inertia correction (Algorithm IC), KKT assembly and ordering.
+ */
+import { describe, expect, it } from 'vitest';
+import { Filter } from './filter';
+import { alphaMinimum, filterAcceptance, maxStepPositive, maxStepToBoundary, switchingCondition } from './lineSearch';
+import { fractionToBoundaryTau, KktErrorReferences, loqoMu, monotoneMuDecrease } from './barrier';
+import { InertiaCorrector } from './inertia';
+import { InternalNlp } from './internalNlp';
+import { KktSystem } from './kkt';
+import { resolveOptions } from './options';
+import { hs071 } from './testing/problems';
+
+const C = resolveOptions();
+
+describe('filter (W&B §2.3)', () => {
+  it('rejects exactly the points dominated by a stored pair', () => {
+    const f = new Filter();
+    f.add(1, 10);
+    expect(f.acceptable(0.5, 20)).toBe(true); // less infeasible
+    expect(f.acceptable(2, 5)).toBe(true); // better objective
+    expect(f.acceptable(1, 10)).toBe(false); // the pair itself
+    expect(f.acceptable(2, 11)).toBe(false);
+  });
+  it('augments with the margins of eq. (22) and prunes dominated entries', () => {
+    const f = new Filter();
+    f.augment(1, 10, 1e-5, 1e-8);
+    // stored pair = (1 − 1e-5, 10 − 1e-8)
+    expect(f.acceptable(1 - 2e-5, 100)).toBe(true);
+    expect(f.acceptable(1 - 0.5e-5, 10 - 0.5e-8)).toBe(false);
+    f.add(2, 20);
+    f.add(3, 30); // (3, 30) is already excluded by (2, 20) but is stored; the next pair prunes both
+    f.add(0.5, 5); // dominates all previous pairs → they are removed
+    expect(f.length).toBe(1);
+  });
+});
+
+describe('fraction to the boundary (eq. 15)', () => {
+  it('stops at τ of the distance to the nearest bound', () => {
+    const w = Float64Array.from([1, 5]);
+    const d = Float64Array.from([-2, 10]);
+    const lo = Float64Array.from([0, -Infinity]);
+    const hi = Float64Array.from([Infinity, 6]);
+    const has = (a: number[]) => Uint8Array.from(a);
+    // var 0: 1 − 2α ≥ 0.01 → α ≤ 0.495; var 1: 5 + 10α ≤ 6 − 0.01 → α ≤ 0.099
+    expect(maxStepToBoundary(w, d, lo, hi, has([1, 0]), has([0, 1]), 0.99)).toBeCloseTo(0.099, 12);
+    expect(maxStepToBoundary(w, d, lo, hi, has([1, 0]), has([0, 0]), 0.99)).toBeCloseTo(0.495, 12);
+    expect(maxStepToBoundary(w, Float64Array.from([1, -1]), lo, hi, has([1, 0]), has([0, 1]), 0.99)).toBe(1);
+  });
+  it('applies to the multipliers', () => {
+    expect(maxStepPositive(Float64Array.from([2, 1]), Float64Array.from([-4, 1]), Uint8Array.from([1, 1]), 0.99)).toBeCloseTo(0.495, 12);
+    expect(maxStepPositive(Float64Array.from([2]), Float64Array.from([-4]), Uint8Array.from([0]), 0.99)).toBe(1);
+  });
+});
+
+describe('barrier parameter (eq. 7-8) and LOQO rule', () => {
+  it('monotone decrease takes the smaller of κ_μ μ and μ^θ_μ, floored', () => {
+    expect(monotoneMuDecrease(0.1, 0.2, 1.5, 1e-11)).toBeCloseTo(0.02, 15); // 0.1^1.5 = 0.0316 > 0.02
+    expect(monotoneMuDecrease(1e-4, 0.2, 1.5, 1e-11)).toBeCloseTo(1e-6, 18); // (1e-4)^1.5 = 1e-6 < 2e-5
+    expect(monotoneMuDecrease(1e-12, 0.2, 1.5, 1e-11)).toBe(1e-11);
+    expect(fractionToBoundaryTau(0.1, 0.99)).toBe(0.99);
+    expect(fractionToBoundaryTau(1e-4, 0.99)).toBeCloseTo(0.9999, 15);
+  });
+  it('LOQO: centred complementarity (ξ = 1) gives σ = 0; ξ = 0.5 gives σ = 0.1·0.05³', () => {
+    expect(loqoMu(1, 1)).toBe(0);
+    expect(loqoMu(2, 1)).toBeCloseTo(2 * 0.1 * Math.pow(0.05, 3), 15);
+    expect(loqoMu(1, 1e-6)).toBeCloseTo(0.1 * 8, 12); // σ capped at 0.1·2³
+  });
+  it('KKT-error references require a reduction below the max of the last values', () => {
+    const r = new KktErrorReferences(2, 0.5);
+    expect(r.sufficientProgress(100)).toBe(true);
+    r.add(10);
+    r.add(4);
+    expect(r.sufficientProgress(5)).toBe(true); // ≤ 0.5·10
+    expect(r.sufficientProgress(6)).toBe(false);
+    r.add(2); // window is now {4, 2}
+    expect(r.sufficientProgress(2.5)).toBe(false);
+    expect(r.sufficientProgress(2)).toBe(true);
+  });
+});
+
+describe('switching condition and α_min (eq. 19, 23)', () => {
+  it('matches the formulas', () => {
+    // α(−m)^2.3 > θ^1.1: α = 1, m = −1, θ = 0.5 → 1 > 0.466
+    expect(switchingCondition(1, -1, 0.5, C)).toBe(true);
+    expect(switchingCondition(0.1, -1, 0.5, C)).toBe(false);
+    expect(switchingCondition(1, 1, 0, C)).toBe(false);
+    // ∇φᵀd > 0 → γ_α γ_θ
+    expect(alphaMinimum(1, 1, 1e-4, C)).toBeCloseTo(0.05 * 1e-5, 20);
+    // θ > θ_min: γ_α min(γ_θ, γ_φ θ/(−m)) = 0.05·min(1e-5, 1e-8·1/1e-2) = 0.05·1e-6
+    expect(alphaMinimum(1, -1e-2, 1e-4, C)).toBeCloseTo(0.05 * 1e-6, 20);
+  });
+  it('filter acceptance distinguishes f-type (Armijo) from h-type steps', () => {
+    const f = new Filter();
+    // nearly feasible (θ ≤ θ_min) and a descent direction → Armijo decides
+    expect(filterAcceptance(0, 0.9, 0, 1, 1, -1, 1e-4, 1e4, f, C)).toBe('fType');
+    expect(filterAcceptance(0, 1.1, 0, 1, 1, -1, 1e-4, 1e4, f, C)).toBe('rejected');
+    // infeasible point: sufficient decrease in θ suffices
+    expect(filterAcceptance(0.5, 2, 1, 1, 1, -1, 1e-4, 1e4, f, C)).toBe('hType');
+    // beyond θ_max
+    expect(filterAcceptance(2e4, 0, 1, 1, 1, -1, 1e-4, 1e4, f, C)).toBe('rejected');
+  });
+});
+
+describe('inertia correction (W&B Algorithm IC)', () => {
+  /** A "matrix" that has the right inertia once δ_w ≥ need (and needs δ_c > 0 when singular). */
+  const system = (need: number, singular: boolean) => {
+    const calls: [number, number][] = [];
+    return {
+      calls,
+      assembleAndFactor(dw: number, dc: number) {
+        calls.push([dw, dc]);
+        const zero = singular && dc === 0 ? 1 : 0;
+        const good = dw >= need && zero === 0;
+        return { ok: zero === 0, positive: good ? 2 : 1, negative: good ? 1 : 2 - zero, zero };
+      },
+      hasCorrectInertia: (r: { ok: boolean; positive: number; negative: number; zero: number }) => r.ok && r.positive === 2 && r.negative === 1,
+    };
+  };
+  it('first δ_w is δ̄_w⁰ = 1e-4, then ×100 while δ_w^last = 0', () => {
+    const ic = new InertiaCorrector();
+    const s = system(5e-2, false);
+    expect(ic.factorize(s, 0.1)).toBe(true);
+    expect(s.calls.map((c) => c[0])).toEqual([0, 1e-4, 1e-2, 1]);
+    expect(ic.deltaWLast).toBe(1);
+  });
+  it('later iterations start from κ_w⁻ δ_w^last and grow by κ_w⁺ = 8', () => {
+    const ic = new InertiaCorrector();
+    ic.deltaWLast = 1;
+    const s = system(2, false);
+    ic.factorize(s, 0.1);
+    expect(s.calls.map((c) => c[0])).toEqual([0, 1 / 3, 8 / 3]);
+  });
+  it('a singular matrix gets δ_c = 1e-8 μ^{1/4} before any δ_w', () => {
+    const ic = new InertiaCorrector();
+    const s = system(0, true);
+    expect(ic.factorize(s, 1e-4)).toBe(true);
+    expect(s.calls).toEqual([[0, 0], [0, 1e-8 * Math.pow(1e-4, 0.25)]]);
+    expect(ic.deltaC).toBeCloseTo(1e-9, 20);
+  });
+  it('gives up beyond δ̄_w^max', () => {
+    const ic = new InertiaCorrector();
+    expect(ic.factorize(system(Infinity, false), 0.1)).toBe(false);
+  });
+});
+
+describe('KKT assembly (eq. 13) and ordering', () => {
+  it('assembles [W+Σ+δw, Aᵀ; A, −δc] with the slack column, matching a hand-built matrix', () => {
+    // HS071 at x = (1,2,3,4): W from the Lagrangian with σ = 1, λ = (0.5, −1); one inequality (slack), one equality.
+    const p = hs071();
+    const nlp = new InternalNlp(p, 0, 1e-4, () => 0);
+    const kkt = new KktSystem(nlp);
+    const x = Float64Array.from([1, 2, 3, 4]);
+    const lam = Float64Array.from([0.5, -1]);
+    const hess = new Float64Array(nlp.hRows.length);
+    nlp.evalHessian(x, 1, lam, hess);
+    const jac = new Float64Array(nlp.jRows.length);
+    nlp.evalJacobian(x, jac);
+    const sigma = Float64Array.from([1, 2, 3, 4, 5]);
+    kkt.assemble(hess, jac, sigma, 0.1, 0.01);
+    // dense from the CSC
+    const dim = 7;
+    const K = Array.from({ length: dim }, () => new Array<number>(dim).fill(0));
+    const { colPtr, rowIdx } = kkt.pattern;
+    for (let c = 0; c < dim; c++) for (let q = colPtr[c]; q < colPtr[c + 1]; q++) { K[rowIdx[q]][c] = kkt.values[q]; K[c][rowIdx[q]] = kkt.values[q]; }
+    const [x1, x2, x3, x4] = [1, 2, 3, 4];
+    const [l1, l2] = [0.5, -1];
+    const W = [
+      [2 * x4 + 2 * l2, x4 + l1 * x3 * x4, x4 + l1 * x2 * x4, 2 * x1 + x2 + x3 + l1 * x2 * x3],
+      [0, 2 * l2, l1 * x1 * x4, x1 + l1 * x1 * x3],
+      [0, 0, 2 * l2, x1 + l1 * x1 * x2],
+      [0, 0, 0, 2 * l2],
+    ];
+    for (let r = 0; r < 4; r++) for (let c = r; c < 4; c++) expect(K[r][c]).toBeCloseTo(W[r][c] + (r === c ? sigma[r] + 0.1 : 0), 12);
+    // w = (x1..x4, s) with s the slack of g1 (25 ≤ g1); g2 = 40 is an equality
+    expect(K[4][4]).toBeCloseTo(sigma[4] + 0.1, 12);
+    const J1 = [x2 * x3 * x4, x1 * x3 * x4, x1 * x2 * x4, x1 * x2 * x3];
+    const J2 = [2 * x1, 2 * x2, 2 * x3, 2 * x4];
+    for (let j = 0; j < 4; j++) {
+      expect(K[j][5]).toBeCloseTo(J1[j], 12);
+      expect(K[j][6]).toBeCloseTo(J2[j], 12);
+    }
+    expect(K[4][5]).toBe(-1);
+    expect(K[4][6]).toBe(0);
+    expect(K[5][5]).toBe(-0.01);
+    expect(K[6][6]).toBe(-0.01);
+    expect(K[5][6]).toBe(0);
+  });
+  it('eliminates every constraint row after the variables it couples to', () => {
+    const p = hs071();
+    const nlp = new InternalNlp(p, 0, 1e-4, () => 0);
+    const kkt = new KktSystem(nlp);
+    const perm = kkt.solver.permutation;
+    const pos = new Int32Array(perm.length);
+    perm.forEach((v, k) => (pos[v] = k));
+    for (let k = 0; k < nlp.jRows.length; k++) expect(pos[nlp.nw + nlp.jRows[k]]).toBeGreaterThan(pos[nlp.jCols[k]]);
+  });
+});
