@@ -7,3 +7,11 @@ export interface GraphHook {
   selected(): string[];
 }
 export type HookedGlobal = { __tesseraGraph?: GraphHook };
+
+/** The few browser globals the timing probes use inside page.evaluate (the e2e tsconfig has no DOM lib). */
+export type BrowserGlobals = {
+  dispatchEvent(e: unknown): boolean;
+  KeyboardEvent: new (type: string, init: { key: string }) => unknown;
+  requestAnimationFrame(cb: () => void): number;
+  performance: { now(): number };
+};

@@ -98,6 +98,8 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
   const handlers = useRef(props);
   handlers.current = props;
   const [hover, setHover] = useState<HoverInfo | null>(null);
+  /** Bounds of the bus positions, model units: fitting from them skips cytoscape's label-aware bounding box (seconds on 10k buses). */
+  const bounds = useRef({ x1: 0, y1: 0, x2: 1, y2: 1 });
   const big = feeder.buses.length > 2000;
 
   const busData = useMemo(() => {
@@ -145,6 +147,12 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
         classes: br.kind,
       });
     });
+    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    for (let i = 0; i < pos.x.length; i++) {
+      x1 = Math.min(x1, pos.x[i]); x2 = Math.max(x2, pos.x[i]);
+      y1 = Math.min(y1, pos.y[i]); y2 = Math.max(y2, pos.y[i]);
+    }
+    bounds.current = pos.x.length ? { x1, y1, x2, y2 } : { x1: 0, y1: 0, x2: 1, y2: 1 };
     const elementsMs = performance.now() - t0;
     const timings: GraphTimings = { elementsMs, firstRenderMs: null, fitMs: null, buses: feeder.buses.length };
     const cy = cytoscape({
@@ -169,7 +177,7 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
       timings.firstRenderMs = performance.now() - t0;
     });
     const tFit = performance.now();
-    cy.fit(undefined, 24);
+    fitTo(cy, bounds.current);
     timings.fitMs = performance.now() - tFit;
 
     cy.on('tap', 'edge', (ev) => {
@@ -273,7 +281,7 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
   useImperativeHandle(
     ref,
     () => ({
-      fit: () => cyRef.current?.fit(undefined, 24),
+      fit: () => cyRef.current && fitTo(cyRef.current, bounds.current),
       zoom: (factor) => {
         const cy = cyRef.current;
         if (!cy) return;
@@ -309,6 +317,15 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
     </div>
   );
 });
+
+/** Fit the viewport to precomputed bounds (24 px padding, room for the node size). */
+function fitTo(cy: Core, b: { x1: number; y1: number; x2: number; y2: number }): void {
+  const pad = 36;
+  const w = Math.max(1, cy.width() - 2 * pad);
+  const h = Math.max(1, cy.height() - 2 * pad);
+  const zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), Math.min(w / Math.max(1, b.x2 - b.x1), h / Math.max(1, b.y2 - b.y1))));
+  cy.viewport({ zoom, pan: { x: cy.width() / 2 - (zoom * (b.x1 + b.x2)) / 2, y: cy.height() / 2 - (zoom * (b.y1 + b.y2)) / 2 } });
+}
 
 function FragmentRow({ k, v }: { k: string; v: string }) {
   return (
@@ -354,7 +371,8 @@ function graphStyle(big: boolean): cytoscape.StylesheetJson {
         width: 'data(size)',
         height: 'data(size)',
         'background-color': 'data(color)',
-        label: 'data(label)',
+        // On big feeders labels are drawn only for the selected bus: measuring 10k labels costs seconds.
+        label: big ? '' : 'data(label)',
         'font-size': 9,
         color: '#3b4656',
         'text-valign': 'bottom',
@@ -365,7 +383,7 @@ function graphStyle(big: boolean): cytoscape.StylesheetJson {
     },
     { selector: 'node.bus[!color]', style: { 'background-color': '#4a5a70' } },
     { selector: 'node.substation', style: { shape: 'rectangle', width: 16, height: 16, 'background-color': '#12263f', 'border-width': 2, 'border-color': '#fff' } },
-    { selector: 'node.bus:selected', style: { 'border-width': 3, 'border-color': '#f2b705', 'overlay-opacity': 0 } },
+    { selector: 'node.bus:selected', style: { 'border-width': 3, 'border-color': '#f2b705', 'overlay-opacity': 0, label: 'data(label)', 'min-zoomed-font-size': 0 } },
     { selector: 'node.glyph', style: { width: 9, height: 9, label: '', events: 'no', 'border-width': 1, 'border-color': '#fff' } },
     { selector: 'node.glyph.pv', style: { shape: 'triangle', 'background-color': '#e0a100' } },
     { selector: 'node.glyph.battery', style: { shape: 'round-rectangle', width: 11, height: 7, 'background-color': '#1f8f4e' } },
