@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Feeder } from '../../model/feeder';
 import { importDss } from '../dss/index';
 import { unwrapImport } from '../types';
-import { readTesseraCsv, writeTesseraCsv } from './tessera';
+import { readDispatchCsv, readTesseraCsv, writeDispatchCsv, writeTesseraCsv } from './tessera';
 
 const readFs = (p: string) => readFileSync(p, 'utf8');
 const ieee123 = unwrapImport(importDss(fileURLToPath(new URL('../../../../shared/reference-data/ieee123-balanced/dss/Master.dss', import.meta.url)), readFs, { storageSocMax: 0.95 })).feeder;
@@ -84,5 +84,19 @@ describe('Tessera CSV', () => {
     expect(bad('buses.csv', '"b,2",7.2,,\n', '"b,2",7.2,,\n"b,2",7.2,,\n')[0]).toMatchObject({ file: 'proj/buses.csv', line: 3, message: expect.stringContaining('more than one bus') });
     const missing = readTesseraCsv({ 'feeder.csv': files['feeder.csv'] });
     expect(missing.ok || missing.errors.map((e) => e.message)).toEqual(['buses.csv is missing (it is required)', 'branches.csv is missing (it is required)']);
+  });
+});
+
+describe('dispatch.csv', () => {
+  it('round-trips a dispatch and names bad rows', () => {
+    const d = { periods: 3, intervalH: 0.5, pvKvar: { P: [1, -2.5, 0] }, batteryKw: { B: [-4, 0, 4] }, batteryKvar: { B: [0.1, 0.2, 0.3] } };
+    const text = writeDispatchCsv(d);
+    expect(text.split('\n')[1]).toBe('1,0.5,pv,P,,1');
+    const back = readDispatchCsv(text);
+    expect(back).toEqual({ ok: true, dispatch: d });
+    const bad = readDispatchCsv(text.replace('2,0.5,battery,B', '2,0.5,boat,B'));
+    expect(bad.ok || bad.errors[0]).toMatchObject({ line: 6, column: 3, message: 'row 6, column "device": "boat" is not pv or battery' });
+    const gap = readDispatchCsv(text.split('\n').filter((l) => !l.startsWith('2,0.5,pv')).join('\n'));
+    expect(gap.ok || gap.errors[0].message).toBe('pv P has no row for period 2');
   });
 });

@@ -16,6 +16,7 @@
  * shortest round-trip form, so values survive exactly.
  */
 import type { Battery, Branch, BranchKind, Bus, Capacitor, Feeder, Load, Pv, Shape } from '../../model/feeder';
+import type { Dispatch } from '../dispatch';
 import type { ImportError, ImportIssue, ImportOutcome } from '../types';
 import { SourceMap, locatedValidation } from '../validation';
 import { CsvColumns, CsvSyntaxError, csvLine, parseCsvTable, type CsvTable } from './csv';
@@ -204,4 +205,70 @@ export function readTesseraCsv(files: Readonly<Record<string, string>> | ((name:
   const checked = locatedValidation(feeder, sources);
   if (checked.errors.length > 0) return { ok: false, errors: checked.errors, warnings: [...warnings, ...checked.warnings] };
   return { ok: true, feeder, warnings: [...warnings, ...checked.warnings], ignored: [], reduction: null };
+}
+
+/**
+ * dispatch.csv — one row per device and period:
+ *   `period,interval_h,device,name,p_kw,q_kvar`
+ * `device` is `pv` or `battery`; `period` runs 1..T. For a battery `p_kw` is the net real power
+ * (> 0 discharging); for PV `p_kw` is empty (its output is the forecast, rating × shape).
+ * `q_kvar` > 0 injects.
+ */
+export function writeDispatchCsv(dispatch: Dispatch): string {
+  const rows: (string | number | undefined)[][] = [];
+  const T = dispatch.periods;
+  for (const [name, q] of Object.entries(dispatch.pvKvar ?? {})) for (let t = 0; t < T; t++) rows.push([t + 1, dispatch.intervalH, 'pv', name, undefined, q[t]]);
+  const batteries = new Set([...Object.keys(dispatch.batteryKw ?? {}), ...Object.keys(dispatch.batteryKvar ?? {})]);
+  for (const name of batteries) {
+    for (let t = 0; t < T; t++) rows.push([t + 1, dispatch.intervalH, 'battery', name, dispatch.batteryKw?.[name]?.[t] ?? 0, dispatch.batteryKvar?.[name]?.[t] ?? 0]);
+  }
+  return [csvLine(['period', 'interval_h', 'device', 'name', 'p_kw', 'q_kvar']), ...rows.map(csvLine)].join('\n') + '\n';
+}
+
+export function readDispatchCsv(text: string, file = 'dispatch.csv'): { ok: true; dispatch: Dispatch } | { ok: false; errors: ImportError[] } {
+  const errors: ImportError[] = [];
+  let t: CsvTable;
+  try {
+    t = parseCsvTable(text, file);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) return { ok: false, errors: [e.issue] };
+    throw e;
+  }
+  const c = new CsvColumns(t, errors);
+  if (!c.require(['period', 'interval_h', 'device', 'name', 'q_kvar'])) return { ok: false, errors };
+  const pvKvar: Record<string, number[]> = {};
+  const batteryKw: Record<string, number[]> = {};
+  const batteryKvar: Record<string, number[]> = {};
+  let intervalH = NaN;
+  let periods = 0;
+  for (const r of t.rows) {
+    const period = c.number(r, 'period');
+    const interval = c.number(r, 'interval_h');
+    const device = c.requiredText(r, 'device').toLowerCase();
+    const name = c.requiredText(r, 'name');
+    const q = c.number(r, 'q_kvar');
+    if (!Number.isInteger(period) || period < 1) {
+      c.fail(r, 'period', `"${c.text(r, 'period')}" is not a period number 1, 2, …`);
+      continue;
+    }
+    if (Number.isNaN(intervalH)) intervalH = interval;
+    else if (interval !== intervalH) c.fail(r, 'interval_h', `interval ${interval} h differs from ${intervalH} h above`);
+    periods = Math.max(periods, period);
+    if (device === 'pv') (pvKvar[name] ??= [])[period - 1] = q;
+    else if (device === 'battery') {
+      (batteryKw[name] ??= [])[period - 1] = c.number(r, 'p_kw');
+      (batteryKvar[name] ??= [])[period - 1] = q;
+    } else c.fail(r, 'device', `"${device}" is not pv or battery`);
+  }
+  for (const [what, table] of [
+    ['pv', pvKvar],
+    ['battery', batteryKvar],
+  ] as const) {
+    for (const [name, v] of Object.entries(table)) {
+      const missing = Array.from({ length: periods }, (_, i) => i + 1).filter((p) => v[p - 1] === undefined);
+      if (missing.length > 0) errors.push({ file, line: 1, message: `${what} ${name} has no row for period${missing.length === 1 ? '' : 's'} ${missing.slice(0, 10).join(', ')}` });
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, dispatch: { periods, intervalH: Number.isNaN(intervalH) ? 1 : intervalH, pvKvar, batteryKw, batteryKvar } };
 }

@@ -18,18 +18,10 @@
  */
 import type { Feeder } from '../../model/feeder';
 import { shapeSeries } from '../../perunit/perunit';
+import type { Dispatch } from '../dispatch';
 
-/** Set points per period from an OPF run. Device names as in the feeder. */
-export interface DssDispatch {
-  readonly periods: number;
-  readonly intervalH: number;
-  /** PV inverter reactive power per period, kvar (> 0 injects). Missing PV: 0. */
-  readonly pvKvar?: Readonly<Record<string, readonly number[]>>;
-  /** Battery net real power per period, kW (> 0 discharging = Pd − Pc). Missing battery: 0. */
-  readonly batteryKw?: Readonly<Record<string, readonly number[]>>;
-  /** Battery inverter reactive power per period, kvar (> 0 injects). Missing: 0. */
-  readonly batteryKvar?: Readonly<Record<string, readonly number[]>>;
-}
+/** The dispatch written into the script (see ../dispatch). */
+export type DssDispatch = Dispatch;
 
 export class DssExportError extends Error {
   constructor(message: string) {
