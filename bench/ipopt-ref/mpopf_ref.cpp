@@ -9,9 +9,10 @@
 // period), its own derivative code and its own power-flow starting point.
 //
 // Model conventions shared with the TS model by specification (see src-solver/opf/model.ts):
-//   cost objective  = sum_t C_t[USD/kWh] * Psubs_t[pu] * dt ; loss = sum_t sum_e r_e l_e,t
-//   alpha term      = alpha * sum ((1-etac) Pc + (1/etad - 1) Pd)   (no dt)
-//   soft terminal   = w * sum_k (B_k,T - B_k,0)^2
+//   objective in engineering units (K = baseKva):
+//   cost objective  = sum_t C_t[USD/kWh] * K Psubs_t[pu] * dt ; loss = K sum_t sum_e r_e l_e,t
+//   alpha term      = alpha * K sum ((1-etac) Pc + (1/etad - 1) Pd)   (no dt)
+//   soft terminal   = w * sum_k (K (B_k,T - B_k,0))^2
 //   disk row        = ((Pd - Pc)^2 + qB^2) / S^2 <= 1 plus the implied box |qB| <= S ;
 //   l has no lower bound (implied by (4)).
 //
@@ -239,7 +240,8 @@ class MpOpf : public TNLP {
       }
       for (int k = 0; k < nBat; k++) f += d.alpha * ((1 - d.etac[k]) * x[Pc(k, t)] + (1 / d.etad[k] - 1) * x[Pd(k, t)]);
     }
-    if (soft) for (int k = 0; k < nBat; k++) { double dv = x[B(k, T - 1)] - d.b0[k]; f += d.softWeight * dv * dv; }
+    f *= d.baseKva;
+    if (soft) for (int k = 0; k < nBat; k++) { double dv = d.baseKva * (x[B(k, T - 1)] - d.b0[k]); f += d.softWeight * dv * dv; }
     return true;
   }
 
@@ -250,7 +252,8 @@ class MpOpf : public TNLP {
       else for (int c : children[0]) g[P(c, t)] += d.price[t] * d.dtH;
       for (int k = 0; k < nBat; k++) { g[Pc(k, t)] += d.alpha * (1 - d.etac[k]); g[Pd(k, t)] += d.alpha * (1 / d.etad[k] - 1); }
     }
-    if (soft) for (int k = 0; k < nBat; k++) g[B(k, T - 1)] += 2 * d.softWeight * (x[B(k, T - 1)] - d.b0[k]);
+    for (int i = 0; i < n; i++) g[i] *= d.baseKva;
+    if (soft) for (int k = 0; k < nBat; k++) g[B(k, T - 1)] += 2 * d.softWeight * d.baseKva * d.baseKva * (x[B(k, T - 1)] - d.b0[k]);
     return true;
   }
 
@@ -360,7 +363,7 @@ class MpOpf : public TNLP {
           double lm = 2 * LAM(cDisk + kk * T + t) / (d.batS[kk] * d.batS[kk]);
           put(Pc(kk, t), Pc(kk, t), lm); put(Pd(kk, t), Pd(kk, t), lm); put(Pd(kk, t), Pc(kk, t), -lm); put(Qb(kk, t), Qb(kk, t), lm);
         }
-    if (soft) for (int kk = 0; kk < nBat; kk++) put(B(kk, T - 1), B(kk, T - 1), 2 * d.softWeight * sf);
+    if (soft) for (int kk = 0; kk < nBat; kk++) put(B(kk, T - 1), B(kk, T - 1), 2 * d.softWeight * d.baseKva * d.baseKva * sf);
     return k;
   }
 

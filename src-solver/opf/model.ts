@@ -8,9 +8,13 @@
  *        bounds: (5) on v, (6) on l (rated branches, when asked), (8) on B, (10) on Pc, Pd,
  *        (11) box on qB ('box'), (12) on q_D.
  *
- * Everything is per unit (network.ts); the cost objective is `Σ_t C^t[USD/kWh] P_subs^t Δt` with
- * P_subs in per unit, i.e. USD per `baseKva` (× baseKva → USD), which keeps f and its gradient
- * O(1) on a feeder of a few MW. The α term and the soft penalty are in the same objective units.
+ * Variables and rows are per unit (network.ts); the OBJECTIVE is in engineering units — USD for
+ * 'cost' (`Σ_t C^t[USD/kWh] · P_subs^t[kW] · Δt`), kW summed over periods for 'loss' — i.e. the
+ * per-unit expression × baseKva, with the α term on powers in kW and the soft penalty
+ * `w Σ_k (B_k^T − B_k^0)²` on energies in kWh. Why: with the per-unit objective (gradients ~0.03)
+ * the barrier term μ/slack competes with the objective at Ipopt's final μ ≈ 2.5e-9, and the optimum
+ * moved by 1.3e-5 relative between tol 1e-8 and 1e-9 (native Ipopt, IEEE 123, T = 5); in
+ * engineering units the gradients are O(10) and tol 1e-8 is converged.
  * Notes on choices the spec leaves open:
  * - `l ≥ 0` of spec (6) is implied by (4) (exact or relaxed) because v ≥ V_min² > 0, so l carries
  *   no lower bound: the redundant bound would be active (degenerate) on every branch with no flow.
@@ -34,7 +38,7 @@ export interface OpfModel {
   readonly net: OpfNetwork;
   readonly ix: IndexMap;
   readonly problem: NlpProblem;
-  /** Linear objective coefficients (the gradient without the soft terminal term). */
+  /** Linear objective coefficients, objective units per unit of x (the gradient without the soft terminal term). */
   readonly objectiveLinear: Float64Array;
 }
 
@@ -235,7 +239,9 @@ export function buildModel(net: OpfNetwork, x0In?: Float64Array): OpfModel {
       objectiveLinear[ix.Pd(k, t)]! += s.alpha * (1 / net.batEtaD[k]! - 1);
     }
   }
-  const w = s.softTerminalWeight;
+  for (let c = 0; c < n; c++) objectiveLinear[c]! *= net.baseKva;
+  /** Soft terminal weight on per-unit energies: w [objective/kWh²] · baseKva². */
+  const w = s.softTerminalWeight * net.baseKva * net.baseKva;
 
   // ---- Bounds. ----
   const xL = new Float64Array(n).fill(-Infinity);

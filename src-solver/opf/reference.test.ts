@@ -77,7 +77,9 @@ describe.skipIf(!ref.ok)(`model vs native Ipopt reference${ref.ok ? '' : ` — s
       // Ipopt stops at tol 1e-8 (scaled); its point satisfies our rows to that order.
       expect(viol.rows).toBeLessThan(1e-7);
       expect(viol.bounds).toBeLessThan(1e-7);
-      expect(Math.abs(model.problem.evalF(x) - res.objective)).toBeLessThan(1e-12 * Math.max(1, Math.abs(res.objective)));
+      // (Ipopt reports f before projecting x onto the original bounds — bound_relax_factor 1e-8 —
+      // so the two values differ by that projection, ~1e-10 relative.)
+      expect(Math.abs(model.problem.evalF(x) - res.objective)).toBeLessThan(1e-8 * Math.max(1, Math.abs(res.objective)));
       // The exact model's optimum, fed to the independent AC power flow, reproduces voltages,
       // losses and substation power (spec "Validation by power flow"; the issue asks 1e-6 pu).
       const results = extractResults(model.net, model.ix, x, { status: res.status, message: '', iterations: res.iterations, seconds: res.seconds, objectiveNlp: res.objective });
@@ -89,8 +91,8 @@ describe.skipIf(!ref.ok)(`model vs native Ipopt reference${ref.ok ? '' : ` — s
         expect(val.maxSubstationDiffPu).toBeLessThan(1e-6);
       }
       // Totals are the per-unit sums the reference prints, in kWh.
-      expect(results.totals.lineLossKwh).toBeCloseTo(res.totals!.lineLossPuH * 1000, 6);
-      expect(results.totals.substationKwh).toBeCloseTo(res.totals!.substationPPuH * 1000, 6);
+      expect(results.totals.lineLossKwh).toBeCloseTo(res.totals!.lineLossPuH * 1000, 9);
+      expect(results.totals.substationKwh).toBeCloseTo(res.totals!.substationPPuH * 1000, 9);
     });
   }
 });

@@ -17,7 +17,7 @@ export interface OpfSolverStats {
   readonly message: string;
   readonly iterations: number;
   readonly seconds: number;
-  /** NLP objective, per-unit objective units (see model.ts). */
+  /** NLP objective: USD ('cost') or kW summed over periods ('loss'), α term included (see model.ts). */
   readonly objectiveNlp: number;
 }
 
@@ -202,7 +202,7 @@ export function extractResults(net: OpfNetwork, ix: IndexMap, x: Float64Array, s
     feederName: net.feederName,
     status: solver.status,
     message: solver.message,
-    objective: solver.objectiveNlp * base,
+    objective: solver.objectiveNlp,
     objectiveKind: net.study.objective,
     dtH: dt,
     busNames: net.busNames,

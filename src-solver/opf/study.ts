@@ -53,11 +53,14 @@ export interface Study {
   readonly priceCentsPerKwh?: Profile;
   /** Objective. Default 'cost'. */
   readonly objective?: OpfObjective;
-  /** Battery-loss weight α (objective units per unit of per-unit power), ≥ 0. Default 0.001 (spec). */
+  /**
+   * Battery-loss weight α ≥ 0, on powers in kW: objective units (USD for 'cost', kW for 'loss')
+   * per kW of (1−ηc)Pc + (1/ηd − 1)Pd in each period. Default 0.001 (spec).
+   */
   readonly alpha?: number;
   /** Terminal SOC condition, spec (9). Default 'equal'. */
   readonly terminalSoc?: TerminalSoc;
-  /** Weight w of the soft terminal penalty `w Σ (B^T − B^0)²`, B in per-unit·hours. Default 10. */
+  /** Weight w of the soft terminal penalty `w Σ_k (B_k^T − B_k^0)²`, B in kWh: objective units per kWh². Default 0.1. */
   readonly softTerminalWeight?: number;
   /** Battery inverter limit, spec (11). Default 'box' (the source papers, for comparison). */
   readonly batteryLimit?: BatteryLimit;
@@ -97,7 +100,7 @@ export const STUDY_DEFAULTS = {
   objective: 'cost' as OpfObjective,
   alpha: 0.001,
   terminalSoc: 'equal' as TerminalSoc,
-  softTerminalWeight: 10,
+  softTerminalWeight: 0.1,
   batteryLimit: 'box' as BatteryLimit,
   relax: false,
   vMinPu: 0.95,
