@@ -292,3 +292,42 @@ describe('OpenDSS import errors name file and line', () => {
     expect(errs[0]).toMatchObject({ file: '/e/sub/x.dss', line: 3 });
   });
 });
+
+describe('more OpenDSS forms', () => {
+  it('Clear forgets earlier definitions; Edit Vsource.source, Select + ~, Set DataPath, Switch class, single quotes, tap report', () => {
+    const files = {
+      '/g/Master.dss': [
+        'New Circuit.old bus1=zz',
+        'New Line.gone zz yy',
+        'Clear',
+        "New Circuit.g bus1='s' basekv=12.47",
+        'Edit Vsource.source pu=1.04',
+        'Set DataPath=parts',
+        'Redirect net.dss', // resolved in parts/
+        'Select Line.l1',
+        '~ length=2',
+      ].join('\n'),
+      '/g/parts/net.dss': [
+        'New Line.l1 bus1=s bus2=a r1=0.5 x1=0.25',
+        'New Switch.sw1 bus1=a bus2=b',
+        'New Transformer.t buses=[b c] kVs=[12.47 12.47] kVAs=[100 100] XHL=2',
+        "Transformer.t.Taps=['1' '1.05']",
+      ].join('\n'),
+    };
+    const out = ok(importDssFiles('/g/Master.dss', files));
+    const f = out.feeder;
+    expect(f.name).toBe('g');
+    expect(f.substation).toEqual({ bus: 's', vSetPu: 1.04 });
+    expect(f.buses.map((b) => b.name)).toEqual(['s', 'a', 'b', 'c']);
+    expect(f.branches.find((b) => b.name === 'l1')).toMatchObject({ rOhm: 1, xOhm: 0.5 });
+    expect(f.branches.find((b) => b.name === 'sw1')).toMatchObject({ kind: 'switch', rOhm: 0.001, xOhm: 0.001 });
+    const tap = out.reduction!.notes.find((n) => n.element === 'Transformer.t')!;
+    expect(tap.magnitude).toBeCloseTo(0.05, 12);
+    expect(tap.message).toContain('off-nominal tap ratio 1.05');
+  });
+
+  it('warns about unknown properties and positional values past the end, and keeps going', () => {
+    const out = ok(importDssFiles('/h.dss', { '/h.dss': 'New Circuit.h bus1=s\nNew Line.l1 s a frobness=3' }));
+    expect(out.warnings).toEqual([{ file: '/h.dss', line: 2, column: 17, message: 'line.l1: unknown property "frobness"; ignored' }]);
+  });
+});

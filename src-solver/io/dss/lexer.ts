@@ -185,7 +185,7 @@ export function parseDssNumber(value: string, quoted: boolean): number {
 export function splitArray(value: string): string[] {
   return value
     .split(/[\s,]+/)
-    .map((s) => s.trim())
+    .map((s) => s.trim().replace(/^(["'])(.*)\1$/, '$2'))
     .filter((s) => s !== '');
 }
 
