@@ -51,6 +51,7 @@ test('a 10,000-bus feeder renders, fits, zooms and answers hover and search quic
   await page.waitForFunction(() => (globalThis as unknown as HookedGlobal).__tesseraGraph?.timings.firstRenderMs != null);
   const previewWallMs = Date.now() - tPreview;
 
+  await wizard.name.fill('ieee123 x80');
   const tSave = Date.now();
   await wizard.save.click();
   await ws.graphReady();

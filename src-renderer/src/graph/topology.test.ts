@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import { areasFromCuts, buildTree, cutsForSelection, toggleCut, treeLayout } from './topology';
+
+/** 1 ─ 2 ─ 3 ─ 4 and 2 ─ 5 ─ 6 (substation 1), hand-drawn. */
+function feeder(extra: [string, string][] = []): Feeder {
+  const edges: [string, string][] = [['1', '2'], ['2', '3'], ['3', '4'], ['2', '5'], ['5', '6'], ...extra];
+  const names = ['1', '2', '3', '4', '5', '6'];
+  return {
+    name: 't',
+    baseKva: 1000,
+    substation: { bus: '1', vSetPu: 1 },
+    buses: names.map((name) => ({ name, vBaseKv: 2.4 })),
+    branches: edges.map(([from, to], i) => ({ name: `l${i}`, from, to, rOhm: 0.1, xOhm: 0.1, kind: 'line' as const })),
+    loads: [],
+    capacitors: [],
+    pv: [],
+    batteries: [],
+    shapes: [],
+  };
+}
+
+describe('buildTree', () => {
+  it('orients from the substation and finds loops', () => {
+    const t = buildTree(feeder());
+    expect(t.names[t.parent[t.index.get('4')!]]).toBe('3');
+    expect(t.depth[t.index.get('6')!]).toBe(3);
+    expect(t.loops).toEqual([]);
+    expect(buildTree(feeder([['4', '6']])).loops).toEqual(['4–6']);
+  });
+});
+
+describe('treeLayout', () => {
+  it('puts leaves one slot apart, parents over their children, depth down', () => {
+    const t = buildTree(feeder());
+    const { x, y } = treeLayout(t, 10);
+    const at = (b: string) => ({ x: x[t.index.get(b)!], y: y[t.index.get(b)!] });
+    // Leaves 4 and 6 take slots 0 and 1; 3 sits over 4, 5 over 6, 2 halfway between 3 and 5.
+    expect(at('4').x).toBe(0);
+    expect(at('6').x).toBe(10);
+    expect(at('2').x).toBe(5);
+    expect(at('1').y).toBe(0);
+    expect(at('4').y).toBeCloseTo(3 * 16);
+  });
+});
+
+describe('areasFromCuts', () => {
+  it('numbers areas from the substation and flags an area of only its boundary bus', () => {
+    const t = buildTree(feeder());
+    const a = areasFromCuts(t, [{ from: '2', to: '5' }]);
+    expect(a.count).toBe(2);
+    expect(a.areaOf[t.index.get('6')!]).toBe(2);
+    expect(a.areaOf[t.index.get('4')!]).toBe(1);
+    expect(a.errors).toEqual([]);
+    const bad = areasFromCuts(t, [{ from: '2', to: '5' }, { from: '5', to: '6' }]);
+    expect(bad.errors.join()).toContain('only its boundary bus 5');
+    expect(areasFromCuts(t, [{ from: '1', to: '4' }]).errors.join()).toContain('not a branch');
+  });
+});
+
+describe('cut editing', () => {
+  it('toggles a cut oriented parent → child', () => {
+    const t = buildTree(feeder());
+    expect(toggleCut(t, [], '5', '2')).toEqual([{ from: '2', to: '5' }]);
+    expect(toggleCut(t, [{ from: '2', to: '5' }], '5', '2')).toEqual([]);
+  });
+  it('makes a connected selection one area and refuses a disconnected one', () => {
+    const t = buildTree(feeder());
+    const r = cutsForSelection(t, [], ['3', '4']);
+    expect('cuts' in r && r.cuts).toEqual([{ from: '2', to: '3' }]);
+    const mid = cutsForSelection(t, [], ['2', '3']);
+    expect('cuts' in mid && mid.cuts.map((c) => `${c.from}-${c.to}`).sort()).toEqual(['1-2', '2-5', '3-4']);
+    expect('error' in cutsForSelection(t, [], ['4', '6'])).toBe(true);
+  });
+});
