@@ -6,9 +6,12 @@
  * Reported: ordering (AMD) time, symbolic analysis time (postorder, structure of L, buffers),
  * numeric factor and solve times (median of repeats — the per-iteration cost), one refined
  * solve, nnz(L) and fill relative to nnz(A); for the small case also natural-order nnz(L).
+ * Each size runs twice: AMD with δc = 1e-8 (quasi-definite), and the KKT-aware ordering
+ * (kktorder.ts) with δc = 0 (the unregularized system Ipopt tries first).
  * Targets: the 2M-row case factors in ≤ ~1 s (the 10k-bus OPF must solve in < 60 s overall).
  */
 import { amdOrder } from '../../src-solver/sparse/amd';
+import { kktAmdOrder } from '../../src-solver/sparse/kktorder';
 import { LdlSolver } from '../../src-solver/sparse/ldl';
 import { opfLikeKkt } from '../../src-solver/sparse/testmatrices';
 import type { BenchCase } from '../types';
@@ -18,14 +21,23 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-function runCase(buses: number, periods: number, repeats: number, compareNatural: boolean): Record<string, unknown> {
+type Ordering = 'amd' | 'kkt';
+
+function runCase(
+  buses: number,
+  periods: number,
+  repeats: number,
+  compareNatural: boolean,
+  ordering: Ordering,
+): Record<string, unknown> {
   let t0 = performance.now();
-  const kkt = opfLikeKkt({ buses, periods, seed: 7 });
+  // The KKT ordering is meant for δc = 0 (Ipopt's first attempt); AMD needs δc > 0.
+  const kkt = opfLikeKkt({ buses, periods, seed: 7, deltaC: ordering === 'kkt' ? 0 : 1e-8 });
   const generateMs = performance.now() - t0;
   const dim = kkt.nVar + kkt.nCon;
 
   t0 = performance.now();
-  const perm = amdOrder(kkt.pattern);
+  const perm = ordering === 'amd' ? amdOrder(kkt.pattern) : kktAmdOrder(kkt.pattern, kkt.nVar, kkt.values).perm;
   const orderingMs = performance.now() - t0;
   t0 = performance.now();
   const solver = new LdlSolver(kkt.pattern, { ordering: perm });
@@ -57,6 +69,8 @@ function runCase(buses: number, periods: number, repeats: number, compareNatural
 
   const out: Record<string, unknown> = {
     iterations: repeats,
+    ordering,
+    deltaC: ordering === 'kkt' ? 0 : 1e-8,
     dim,
     nVar: kkt.nVar,
     nCon: kkt.nCon,
@@ -81,12 +95,22 @@ const cases: BenchCase[] = [
   {
     name: 'ldl opf-like KKT N=128 T=24 (IEEE-123 scale)',
     size: { buses: 128, periods: 24 },
-    run: () => runCase(128, 24, 21, true),
+    run: () => runCase(128, 24, 21, true, 'amd'),
+  },
+  {
+    name: 'ldl opf-like KKT N=128 T=24, KKT ordering, δc=0',
+    size: { buses: 128, periods: 24 },
+    run: () => runCase(128, 24, 21, false, 'kkt'),
   },
   {
     name: 'ldl opf-like KKT N=10240 T=24 (2M rows)',
     size: { buses: 10240, periods: 24 },
-    run: () => runCase(10240, 24, 5, false),
+    run: () => runCase(10240, 24, 5, false, 'amd'),
+  },
+  {
+    name: 'ldl opf-like KKT N=10240 T=24 (2M rows), KKT ordering, δc=0',
+    size: { buses: 10240, periods: 24 },
+    run: () => runCase(10240, 24, 5, false, 'kkt'),
   },
 ];
 

@@ -51,7 +51,7 @@ describe('kktAmdOrder', () => {
     // Independent fact: J has full row rank and W ≻ 0, so the inertia is (nVar, nCon, 0).
     const plain = new LdlSolver(m.pattern).factor(m.values);
     expect(plain.ok).toBe(false); // constraint rows eliminated before their variables
-    const { perm, unmatched } = kktAmdOrder(m.pattern, m.nVar);
+    const { perm, unmatched } = kktAmdOrder(m.pattern, m.nVar, m.values);
     expect(unmatched).toBe(0);
     expect(isPermutation(perm, m.nVar + m.nCon)).toBe(true);
     const s = new LdlSolver(m.pattern, { ordering: perm });

@@ -477,6 +477,33 @@ describe('LdlSolver on OPF-like KKT matrices (testmatrices.ts)', () => {
     }
   });
 
+  it('refinement against the unregularized KKT (δc = 0) while factoring the regularized one (δc = 1e-6)', () => {
+    // Clarabel-style: factor K + δ, refine with K. The fixed point of refinement is the solution
+    // of K x = b itself, so the backward error w.r.t. K must reach rounding level.
+    const exact = opfLikeKkt({ buses: 30, periods: 6, seed: 21, deltaC: 0 });
+    const reg = opfLikeKkt({ buses: 30, periods: 6, seed: 21, deltaC: 1e-6 });
+    expect(Array.from(reg.pattern.rowIdx)).toEqual(Array.from(exact.pattern.rowIdx));
+    const n = exact.nVar + exact.nCon;
+    const s = new LdlSolver(reg.pattern);
+    expect(s.factor(reg.values).ok).toBe(true);
+    const b = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 13) - 6);
+    const x = new Float64Array(n);
+    const unrefined = s.solveRefined(exact.values, b, x, 0);
+    const refined = s.solveRefined(exact.values, b, x, 20);
+    expect(unrefined).toBeGreaterThan(1e-12); // the perturbation is visible without refinement
+    expect(refined).toBeLessThan(1e-14);
+    // Independent check of the final x: dense residual of the exact system.
+    const K = toDense(exact.pattern, exact.values);
+    expect(denseResidual(K, x, b) / (maxAbs(x) + maxAbs(b))).toBeLessThan(1e-12);
+  });
+
+  it('an empty (0×0) matrix factors with inertia (0, 0, 0)', () => {
+    const { pattern } = patternFromTriplets(0, new Int32Array(0), new Int32Array(0));
+    const s = new LdlSolver(pattern);
+    expect(s.factor(new Float64Array(0))).toEqual({ ok: true, positive: 0, negative: 0, zero: 0 });
+    expect(s.solveRefined(new Float64Array(0), new Float64Array(0), new Float64Array(0))).toBe(0);
+  });
+
   it('AMD fill on a 24-period feeder is far below natural order', () => {
     const kkt = opfLikeKkt({ buses: 64, periods: 24, seed: 3 });
     const amd = new LdlSolver(kkt.pattern);
