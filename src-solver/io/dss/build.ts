@@ -268,13 +268,20 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
             isSwitch = true;
             Object.assign(z, { r1: 1, x1: 1, r0: 1, x0: 1, sym: true });
             length = 0.001;
+            codeUnits = 'none';
+            lineUnits = 'none';
           } else isSwitch = false;
           break;
         case 'geometry': case 'spacing': case 'wires': case 'cncables': case 'tscables':
           unsupported = a.prop;
           break;
         default:
-          applyZ(z, a, el);
+          // As OpenDSS does, impedance data given on the line itself resets the length units:
+          // r1/x1/…/matrices are then per unit of the line's length as written.
+          if (applyZ(z, a, el) && a.prop !== 'normamps') {
+            codeUnits = 'none';
+            lineUnits = 'none';
+          }
       }
     }
     if (unsupported) {

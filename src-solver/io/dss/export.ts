@@ -5,7 +5,7 @@
  * The script is the balanced single-phase equivalent (phases=1 everywhere, kV line-to-neutral,
  * powers per phase), like the reference IEEE 123 case:
  *   Master.dss      circuit (substation bus, set point), VoltageBases, the Redirects, daily-mode solve
- *   Lines.dss       lines/switches (r1=r0, x1=x0, so OpenDSS's 1-phase Zs = (2·Z1+Z0)/3 equals Z1),
+ *   Lines.dss       lines/switches (1-phase, r1 + j·x1 ohm; OpenDSS takes Z0 = Z1 for 1-phase lines),
  *                   transformers/regulators as 1-phase 2-winding transformers on baseKva
  *                   (regulators get a disabled RegControl: taps stay fixed)
  *   LoadShapes.dss  the feeder's shapes (mult and qmult)

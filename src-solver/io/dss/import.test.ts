@@ -331,3 +331,26 @@ describe('more OpenDSS forms', () => {
     expect(out.warnings).toEqual([{ file: '/h.dss', line: 2, column: 17, message: 'line.l1: unknown property "frobness"; ignored' }]);
   });
 });
+
+describe('length units as OpenDSS applies them', () => {
+  it('converts a line code per kft for a length in ft, and resets units when impedance is set on the line', () => {
+    const master = [
+      'New Circuit.u bus1=s',
+      'New LineCode.k nphases=3 r1=1 x1=2 units=kft',
+      'New Line.a s a linecode=k length=500 units=ft', // 0.5 kft → 0.5 + j1
+      'New Line.b a b linecode=k length=500 units=ft r1=0.1', // r1 on the line resets units: 500 × (0.1 + j2)
+      'New Line.c b c r1=0.2 x1=0.3 length=2 units=mi', // own units: 2 × (0.2 + j0.3)
+    ].join('\n');
+    const f = ok(importDssFiles('/u.dss', { '/u.dss': master })).feeder;
+    const z = (n: string) => {
+      const b = f.branches.find((x) => x.name === n)!;
+      return [b.rOhm, b.xOhm];
+    };
+    expect(z('a')[0]).toBeCloseTo(0.5, 12);
+    expect(z('a')[1]).toBeCloseTo(1, 12);
+    expect(z('b')[0]).toBeCloseTo(50, 12);
+    expect(z('b')[1]).toBeCloseTo(1000, 12);
+    expect(z('c')[0]).toBeCloseTo(0.4, 12);
+    expect(z('c')[1]).toBeCloseTo(0.6, 12);
+  });
+});
