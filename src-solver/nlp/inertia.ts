@@ -12,10 +12,13 @@
  *   IC-5  δ_w ← κ̄_w⁺ δ_w if δ_w^last = 0, else κ_w⁺ δ_w                   (κ̄_w⁺ = 100, κ_w⁺ = 8)
  *   IC-6  δ_w > δ̄_w^max (1e20) ⇒ give up (the caller enters restoration or stops), else IC-4.
  *
- * Degenerate Jacobian memory: our LDLᵀ uses a static ordering without pivoting, so a zero pivot
- * may also come from the ordering meeting an unperturbed (2,2) block. Once δ_c was needed, the
- * next iterations start with δ_c > 0 (Ipopt's `jac_degenerate` heuristic does the same after
- * repeated singularity), which keeps the factorization count at one per iteration.
+ * Degeneracy memory (Ipopt's PDPerturbationHandler `hess_degenerate_` / `jac_degenerate_`):
+ * our LDLᵀ uses a static ordering without pivoting, so a zero pivot may also come from the
+ * ordering meeting a zero diagonal (a variable without curvature or bounds, or an unperturbed
+ * (2,2) block). Once δ_c was needed, later iterations start with δ_c > 0; once δ_w > 0 was
+ * needed in `degenItersMax` = 3 consecutive iterations, later iterations skip the unperturbed
+ * trial and start at IC-3 (δ_w = max(δ̄_w^min, κ_w⁻ δ_w^last)). Both keep the factorization
+ * count near one per iteration on models whose Hessian is structurally singular (OPF flows).
  */
 import type { FactorResult } from '../sparse/ldl';
 
@@ -64,6 +67,10 @@ export class InertiaCorrector {
   /** Factorizations performed in the last call. */
   trials = 0;
   private jacDegenerate = false;
+  private hessDegenerate = false;
+  private hessPerturbedIters = 0;
+  /** Ipopt degen_iters_max. */
+  private static readonly DEGEN_ITERS_MAX = 3;
 
   constructor(readonly c: InertiaConstants = INERTIA_DEFAULTS) {}
 
@@ -76,10 +83,17 @@ export class InertiaCorrector {
     const deltaCPert = c.deltaCBar * Math.pow(mu, c.kappaC);
     let deltaC = this.jacDegenerate ? deltaCPert : 0;
     let deltaW = 0;
-    this.trials = 1;
-    let r = sys.assembleAndFactor(deltaW, deltaC);
-    if (sys.hasCorrectInertia(r)) return this.accept(deltaW, deltaC);
-    if (!r.ok || r.zero > 0) {
+    this.trials = 0;
+    let r: FactorResult | null = null;
+    if (!this.hessDegenerate) {
+      this.trials = 1;
+      r = sys.assembleAndFactor(deltaW, deltaC);
+      if (sys.hasCorrectInertia(r)) {
+        this.hessPerturbedIters = 0;
+        return this.accept(deltaW, deltaC);
+      }
+    }
+    if (r && (!r.ok || r.zero > 0)) {
       // IC-2: singular (or a zero pivot of the static ordering): regularize the constraint block.
       if (deltaC === 0) {
         deltaC = deltaCPert;
@@ -99,6 +113,8 @@ export class InertiaCorrector {
       r = sys.assembleAndFactor(deltaW, deltaC);
       if (sys.hasCorrectInertia(r)) {
         this.deltaWLast = deltaW;
+        if (deltaC > 0) this.jacDegenerate = true;
+        if (++this.hessPerturbedIters >= InertiaCorrector.DEGEN_ITERS_MAX) this.hessDegenerate = true;
         return this.accept(deltaW, deltaC);
       }
       if (r.zero > 0 && deltaC === 0) deltaC = deltaCPert;
@@ -119,5 +135,7 @@ export class InertiaCorrector {
   reset(): void {
     this.deltaWLast = 0;
     this.jacDegenerate = false;
+    this.hessDegenerate = false;
+    this.hessPerturbedIters = 0;
   }
 }

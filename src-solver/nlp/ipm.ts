@@ -102,7 +102,7 @@ function invalidResult(p: NlpProblem, detail: string): SolveResult {
     infPr: NaN,
     infDu: NaN,
     compl: NaN,
-    timing: { evaluation: 0, factorization: 0, total: 0, factorizations: 0, evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 } },
+    timing: { evaluation: 0, factorization: 0, setup: 0, total: 0, factorizations: 0, evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 } },
   };
 }
 
@@ -160,6 +160,7 @@ class InteriorPointSolver {
   private readonly kktRefs = new KktErrorReferences();
   // timing
   private factorMs = 0;
+  private readonly setupMs: number;
   private factorizations = 0;
   private stoppedByAccept = false;
 
@@ -188,7 +189,9 @@ class InteriorPointSolver {
     this.hess = new Float64Array(nlp.hRows.length);
     this.gradPhi = new Float64Array(nw);
     this.resid = new Float64Array(nw);
+    const tSetup = this.now();
     this.kkt = new KktSystem(nlp);
+    this.setupMs = this.now() - tSetup;
     this.mu = o.muInit;
     this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
     if (o.history) this.history = [];
@@ -887,6 +890,7 @@ class InteriorPointSolver {
       timing: {
         evaluation: c.ms / 1000,
         factorization: this.factorMs / 1000,
+        setup: this.setupMs / 1000,
         total: totalMs / 1000,
         factorizations: this.factorizations,
         evaluations: { f: c.f, g: c.g, gradF: c.gradF, jacobian: c.jacobian, hessian: c.hessian },

@@ -139,6 +139,14 @@ describe('inertia correction (W&B Algorithm IC)', () => {
     expect(s.calls).toEqual([[0, 0], [0, 1e-8 * Math.pow(1e-4, 0.25)]]);
     expect(ic.deltaC).toBeCloseTo(1e-9, 20);
   });
+  it('after 3 consecutive perturbed iterations the unperturbed trial is skipped (Ipopt hess_degenerate)', () => {
+    const ic = new InertiaCorrector();
+    for (let k = 0; k < 3; k++) ic.factorize(system(1e-6, false), 0.1);
+    const s = system(1e-6, false);
+    ic.factorize(s, 0.1);
+    expect(s.calls[0][0]).toBeGreaterThan(0);
+    expect(s.calls.length).toBe(1);
+  });
   it('gives up beyond δ̄_w^max', () => {
     const ic = new InertiaCorrector();
     expect(ic.factorize(system(Infinity, false), 0.1)).toBe(false);

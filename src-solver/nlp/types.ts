@@ -48,7 +48,10 @@ export interface SolveHooks {
 /** Time spent per part of the solve (seconds, measured with hooks.now). */
 export interface SolveTiming {
   evaluation: number;
+  /** Numeric factorizations (inertia-correction retries included). */
   factorization: number;
+  /** Building the KKT pattern and the LDLᵀ symbolic analysis (ordering, elimination tree), once. */
+  setup: number;
   total: number;
   factorizations: number;
   evaluations: { f: number; g: number; gradF: number; jacobian: number; hessian: number };
