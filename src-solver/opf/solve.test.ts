@@ -155,6 +155,7 @@ describe('OPF solve: objectives and options on IEEE 123 (T = 3 from 10 h)', () =
   });
 
   it('exports JSON with the documented fields and CSV tables', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document, probed field by field
     const doc = resultsToJson(cost.results) as Record<string, any>;
     for (const key of ['status', 'objective', 'totals', 'maxSimultaneousChargeDischargeKw', 'validation', 'solver', 'periods', 'batteries']) expect(doc).toHaveProperty(key);
     for (const key of ['lineLossKwh', 'substationKwh', 'substationKvarh', 'pvKwh', 'pvKvarh', 'batteryKwh', 'batteryKvarh', 'costUsd', 'demandKwh']) expect(doc.totals).toHaveProperty(key);

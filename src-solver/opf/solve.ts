@@ -86,6 +86,22 @@ export function diagnose(net: OpfNetwork, ix: IndexMap, problemBounds: { xU: Flo
       consider(r.zU[ix.B(k, t)]!, () => `maximum state of charge of battery ${net.batNames[k]} (${hour(t)})`);
     }
   }
+  if (text.startsWith('voltage')) {
+    // How widespread: buses and periods sitting at that voltage limit at the last iterate.
+    const lower = text.startsWith('voltage lower');
+    const bound = lower ? s.vMinPu ** 2 : s.vMaxPu ** 2;
+    const buses = new Set<number>();
+    let cells = 0;
+    for (let t = 0; t < T; t++) {
+      for (let b = 1; b < net.nBus; b++) {
+        if (Math.abs(r.x[ix.v(b, t)]! - bound) < 1e-6) {
+          buses.add(b);
+          cells++;
+        }
+      }
+    }
+    if (buses.size > 1) text += `; ${buses.size} buses sit at that limit in ${cells} bus-periods`;
+  }
   if (text) return text;
   const { gL, gU } = problemBounds;
   let worst = 0;

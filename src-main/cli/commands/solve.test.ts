@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../main';
+import type { CliIo } from '../types';
+
+function capture(cwd: string): CliIo & { out: string; err: string } {
+  const io = { out: '', err: '', cwd, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  return io;
+}
+
+describe('tessera solve', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-solve-cli-'));
+
+  it('solves the bundled IEEE 123 example, prints the summary and writes the JSON schema', async () => {
+    const io = capture(dir);
+    const code = await main(['solve', 'ieee123', '--hours', '3', '--start', '10', '--objective', 'loss', '--json', 'out.json', '--csv', 'tables'], io);
+    expect(io.err).toBe('');
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/loss objective, 3 periods — solved/);
+    expect(io.out).toMatch(/power-flow validation: max \|ΔV\|/);
+    const doc = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
+    expect(doc.status).toBe('solved');
+    expect(Object.keys(doc.totals).sort()).toEqual(
+      ['batteryKvarh', 'batteryKwh', 'costUsd', 'demandKwh', 'lineLossKwh', 'pvKvarh', 'pvKwh', 'substationKvarh', 'substationKwh'].sort(),
+    );
+    expect(doc.validation.maxVoltageDiffPu).toBeLessThan(1e-6);
+    expect(doc.solver.iterations).toBeGreaterThan(0);
+    expect(doc.periods).toHaveLength(3);
+    expect(doc.batteries).toHaveLength(26);
+    expect(readFileSync(join(dir, 'tables', 'opf-periods.csv'), 'utf8').split('\n')[0]).toMatch(/^period,hour,substation_kw/);
+  });
+
+  it('exits 1 with the binding limit named when the study is infeasible', async () => {
+    const io = capture(dir);
+    const code = await main(['solve', 'ieee123', '--hours', '2', '--start', '10', '--vmin', '1.02'], io);
+    expect(code).toBe(1);
+    expect(io.out).toMatch(/— infeasible/);
+    expect(io.err).toMatch(/not optimal \(infeasible\).*voltage lower limit 1\.02 pu/s);
+  });
+
+  it('refuses bad options with exit 2 and a clear message', async () => {
+    const io = capture(dir);
+    expect(await main(['solve', 'ieee123', '--objective', 'profit'], io)).toBe(2);
+    expect(io.err).toMatch(/--objective must be one of cost, loss/);
+  });
+});

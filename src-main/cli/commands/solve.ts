@@ -1,0 +1,185 @@
+/**
+ * `tessera solve` — the centralized multi-period OPF of a feeder (src-solver/opf): build the
+ * model, solve it with the interior-point solver, validate by AC power flow, print a summary
+ * table, and write JSON/CSV. Exit status: 0 solved, 1 not optimal (infeasible, iteration limit,
+ * …; the summary and the reason are printed first), 2 invalid input.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { importProfileCsv } from '../../../src-solver/io/csv/reference';
+import { NetworkError } from '../../../src-solver/opf/network';
+import { resultsToCsv, resultsToJson, type OpfResults } from '../../../src-solver/opf/results';
+import { solveOpf } from '../../../src-solver/opf/solve';
+import { StudyError, type Study } from '../../../src-solver/opf/study';
+import { CliError, type CliCommand, type CliIo } from '../types';
+import { openFeeder } from './pf';
+
+const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
+              [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
+              [--current-limits] [--price FILE.csv] [--json out.json] [--csv DIR] [--verbose]
+
+Multi-period optimal power flow (branch-flow model with PV and batteries), validated by AC power flow.
+
+  <project|feeder>   a bundled example id (ieee123), an example folder or its example.json,
+                     an OpenDSS script (Master.dss), or a reference linedata.csv
+  --hours N          number of 1-hour periods (default: the project's study, else 24)
+  --start H          hour of day of the first period (default 0)
+  --objective K      cost (substation energy cost, default) or loss (line losses)
+  --relax            SOCP relaxation of the branch-power equality (reports the relaxation gap)
+  --battery-limit L  box (conservative, default) or disk (exact apparent-power limit)
+  --terminal M       terminal state of charge: equal (default), soft (penalty) or free
+  --vmin V, --vmax V voltage limits, pu (default 0.95, 1.05)
+  --current-limits   enforce branch ampacities where the feeder has them
+  --price FILE.csv   hourly price in cents/kWh (hour,value); default: the project's price
+  --json FILE        write the result JSON to FILE ("-" prints it on stdout)
+  --csv DIR          write periods/buses/branches/batteries/pv CSV tables to DIR
+  --verbose          print the solver's iteration log
+
+Exit status: 0 solved, 1 not optimal (infeasible, limits reached; the reason is printed), 2 invalid input.`;
+
+function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw new CliError(`--${name} must be one of ${allowed.join(', ')} (got "${v}")`);
+  return v as T;
+}
+
+function num(name: string, v: string | undefined, ok: (x: number) => boolean, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || !ok(x)) throw new CliError(`--${name} must be ${what} (got "${v}")`);
+  return x;
+}
+
+const f = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : '—');
+
+function summary(r: OpfResults, io: CliIo): void {
+  io.stdout(`\n${r.feederName}: ${r.objectiveKind} objective, ${r.periods.length} periods — ${r.status}\n`);
+  io.stdout('  hour  subst kW  subst kvar   loss kW  price $/kWh   cost $   Vmin pu  Vmax pu\n');
+  for (const p of r.periods) {
+    let vmin = Infinity;
+    let vmax = -Infinity;
+    for (const v of p.vPu) {
+      vmin = Math.min(vmin, v);
+      vmax = Math.max(vmax, v);
+    }
+    io.stdout(
+      `  ${String(p.hour).padStart(4)}  ${f(p.substationKw, 1).padStart(8)}  ${f(p.substationKvar, 1).padStart(10)}  ${f(p.lossKw, 2).padStart(8)}  ${f(p.priceUsdPerKwh, 4).padStart(11)}  ${f(p.costUsd, 2).padStart(7)}  ${f(vmin, 4).padStart(8)}  ${f(vmax, 4).padStart(7)}\n`,
+    );
+  }
+  const t = r.totals;
+  io.stdout(
+    `\n  totals: line loss ${f(t.lineLossKwh, 2)} kWh, substation ${f(t.substationKwh, 1)} kWh / ${f(t.substationKvarh, 1)} kvarh, ` +
+      `PV ${f(t.pvKwh, 1)} kWh / ${f(t.pvKvarh, 1)} kvarh, battery ${f(t.batteryKwh, 2)} kWh / ${f(t.batteryKvarh, 1)} kvarh, ` +
+      `demand ${f(t.demandKwh, 1)} kWh, cost $${f(t.costUsd, 2)}\n`,
+  );
+  io.stdout(`  objective ${r.objective.toPrecision(10)} ${r.objectiveKind === 'cost' ? 'USD' : 'kW (sum over periods)'}; largest simultaneous charge/discharge ${r.maxSimultaneousChargeDischargeKw.toExponential(2)} kW; largest relaxation gap ${r.maxRelaxationGapPu.toExponential(2)} pu\n`);
+  if (r.validation) {
+    const v = r.validation;
+    io.stdout(
+      v.error
+        ? `  power-flow validation failed: ${v.error}\n`
+        : `  power-flow validation: max |ΔV| ${v.maxVoltageDiffPu.toExponential(2)} pu, |Δloss| ${v.maxLossDiffPu.toExponential(2)} pu, |ΔS_subs| ${v.maxSubstationDiffPu.toExponential(2)} pu\n`,
+    );
+  }
+  io.stdout(`  solver: ${r.solver.status}, ${r.solver.iterations} iterations, ${f(r.solver.seconds, 2)} s\n`);
+}
+
+export const command: CliCommand = {
+  name: 'solve',
+  summary: 'Multi-period OPF (cost or loss) with PV and batteries, validated by AC power flow (JSON/CSV)',
+  usage: USAGE,
+  run(args, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          hours: { type: 'string' },
+          start: { type: 'string' },
+          objective: { type: 'string' },
+          relax: { type: 'boolean' },
+          'battery-limit': { type: 'string' },
+          terminal: { type: 'string' },
+          vmin: { type: 'string' },
+          vmax: { type: 'string' },
+          'current-limits': { type: 'boolean' },
+          price: { type: 'string' },
+          json: { type: 'string' },
+          csv: { type: 'string' },
+          verbose: { type: 'boolean' },
+        },
+      });
+    } catch (e) {
+      throw new CliError(`${(e as Error).message}\n\n${USAGE}`);
+    }
+    const { values: o, positionals } = parsed;
+    if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
+    const opened = openFeeder(positionals[0]!, io.cwd);
+    const projectStudy: Study = opened.project?.study ?? {};
+    let price = projectStudy.priceCentsPerKwh;
+    if (o.price !== undefined) {
+      const text = (() => {
+        try {
+          return readFileSync(resolve(io.cwd, o.price), 'utf8');
+        } catch (e) {
+          throw new CliError(`cannot read ${o.price}: ${(e as Error).message}`);
+        }
+      })();
+      const shape = importProfileCsv(text, 'price', o.price);
+      if (!shape.ok) throw new CliError(`${o.price}: ${shape.errors.map((er) => er.message).join('; ')}`);
+      price = { intervalH: shape.shape.intervalH, values: shape.shape.mult };
+    }
+    const study: Study = {
+      ...projectStudy,
+      ...(price ? { priceCentsPerKwh: price } : {}),
+      periods: num('hours', o.hours, (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? projectStudy.periods ?? 24,
+      ...(o.start !== undefined ? { startHour: num('start', o.start, (x) => x >= 0, 'an hour ≥ 0') } : {}),
+      ...(o.objective !== undefined ? { objective: oneOf('objective', o.objective, ['cost', 'loss'] as const) } : {}),
+      ...(o.relax ? { relax: true } : {}),
+      ...(o['battery-limit'] !== undefined ? { batteryLimit: oneOf('battery-limit', o['battery-limit'], ['box', 'disk'] as const) } : {}),
+      ...(o.terminal !== undefined ? { terminalSoc: oneOf('terminal', o.terminal, ['equal', 'soft', 'free'] as const) } : {}),
+      ...(o.vmin !== undefined ? { vMinPu: num('vmin', o.vmin, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
+      ...(o.vmax !== undefined ? { vMaxPu: num('vmax', o.vmax, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
+      ...(o['current-limits'] ? { currentLimits: true } : {}),
+    };
+    if ((study.objective ?? 'cost') === 'cost' && !study.priceCentsPerKwh)
+      io.stderr('tessera solve: no price profile (give --price); the cost objective uses a flat 1 ¢/kWh\n');
+    let out;
+    try {
+      out = solveOpf(
+        opened.feeder,
+        study,
+        { nlp: { printLevel: o.verbose ? 1 : 0 } },
+        { now: () => performance.now(), log: o.verbose ? (line) => io.stdout(`${line}\n`) : undefined },
+      );
+    } catch (e) {
+      if (e instanceof StudyError || e instanceof NetworkError) throw new CliError(e.message);
+      throw e;
+    }
+    const r = out.results;
+    const jsonOnStdout = o.json === '-';
+    if (!jsonOnStdout) summary(r, io);
+    const doc = resultsToJson(r);
+    if (o.json !== undefined) {
+      const text = `${JSON.stringify(doc, null, 2)}\n`;
+      if (jsonOnStdout) io.stdout(text);
+      else {
+        writeFileSync(resolve(io.cwd, o.json), text);
+        io.stdout(`  wrote ${o.json}\n`);
+      }
+    }
+    if (o.csv !== undefined) {
+      const dir = resolve(io.cwd, o.csv);
+      mkdirSync(dir, { recursive: true });
+      for (const [name, text] of Object.entries(resultsToCsv(r))) writeFileSync(join(dir, `opf-${name}.csv`), text);
+      if (!jsonOnStdout) io.stdout(`  wrote CSV tables to ${o.csv}\n`);
+    }
+    if (r.status !== 'solved') {
+      io.stderr(`tessera solve: not optimal (${r.status}): ${r.message}\n`);
+      return 1;
+    }
+    return 0;
+  },
+};
