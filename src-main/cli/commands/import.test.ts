@@ -21,9 +21,12 @@ async function run(args: string[]) {
 
 describe('tessera import', () => {
   it('prints the --json counts of the IEEE 123 case from OpenDSS', async () => {
-    const r = await run(['import', join(ref, 'dss/Master.dss'), '--json']);
+    const r = await run(['import', join(ref, 'dss/Master.dss'), '--json', '--soc-max', '0.95']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual({ buses: 128, branches: 127, loads: 85, pv: 17, batteries: 26, capacitors: 4, substationBus: '1', warnings: [] });
+    // Without --soc-max the assumed ceiling is a located warning.
+    const w = JSON.parse((await run(['import', join(ref, 'dss/Master.dss'), '--json'])).out) as { warnings: { file: string; line: number; message: string }[] };
+    expect(w.warnings).toEqual([{ file: join(ref, 'dss/Storage.dss'), line: 1, message: expect.stringContaining('OpenDSS has no SOC ceiling') }]);
   });
 
   it('reads the reference CSV pair from its folder', async () => {

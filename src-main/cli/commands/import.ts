@@ -12,7 +12,7 @@ import { importDss } from '../../../src-solver/io/dss/index';
 import { formatIssue, type ImportOutcome } from '../../../src-solver/io/types';
 import { CliError, type CliCommand } from '../types';
 
-const USAGE = `tessera import <path> [--json] [--base-kva N]
+const USAGE = `tessera import <path> [--json] [--base-kva N] [--soc-max X]
 
 Reads a feeder and prints what it holds. <path> is one of
   an OpenDSS script (.dss; Redirect/Compile paths resolve against the including file),
@@ -21,7 +21,8 @@ Reads a feeder and prints what it holds. <path> is one of
   a folder with the reference pair linedata.csv + powerdata.csv (or either file of it).
 Options
   --json        machine-readable counts and warnings
-  --base-kva N  per-unit power base for OpenDSS and reference-pair input (default 1000)`;
+  --base-kva N  per-unit power base for OpenDSS and reference-pair input (default 1000)
+  --soc-max X   battery SOC ceiling for OpenDSS input, 0 < X ≤ 1 (OpenDSS has none; default 1)`;
 
 type Kind = 'dss' | 'tessera-csv' | 'reference-csv';
 
@@ -41,10 +42,10 @@ function detect(path: string): { kind: Kind; path: string } {
 }
 
 /** Imports a feeder from a path (file access here; parsing in src-solver). */
-export function importPath(path: string, options: { baseKva?: number } = {}): ImportOutcome & { kind: Kind } {
+export function importPath(path: string, options: { baseKva?: number; storageSocMax?: number } = {}): ImportOutcome & { kind: Kind } {
   const found = detect(path);
   const read = (p: string) => readFileSync(p, 'utf8');
-  if (found.kind === 'dss') return { kind: found.kind, ...importDss(found.path, read, { baseKva: options.baseKva }) };
+  if (found.kind === 'dss') return { kind: found.kind, ...importDss(found.path, read, { baseKva: options.baseKva, storageSocMax: options.storageSocMax }) };
   if (found.kind === 'reference-csv') {
     return {
       kind: found.kind,
@@ -68,6 +69,7 @@ export const command: CliCommand = {
   run(args, io) {
     const json = args.includes('--json');
     let baseKva: number | undefined;
+    let socMax: number | undefined;
     const rest: string[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
@@ -75,11 +77,14 @@ export const command: CliCommand = {
       if (a === '--base-kva') {
         baseKva = Number(args[++i]);
         if (!(baseKva > 0)) throw new CliError(`--base-kva needs a positive number of kVA, got "${args[i] ?? ''}"`);
+      } else if (a === '--soc-max') {
+        socMax = Number(args[++i]);
+        if (!(socMax > 0 && socMax <= 1)) throw new CliError(`--soc-max needs a fraction in (0, 1], got "${args[i] ?? ''}"`);
       } else if (a.startsWith('--')) throw new CliError(`unknown option ${a}\n\n${USAGE}`);
       else rest.push(a);
     }
     if (rest.length !== 1) throw new CliError(`give exactly one feeder path\n\n${USAGE}`);
-    const out = importPath(resolve(io.cwd, rest[0]), { baseKva });
+    const out = importPath(resolve(io.cwd, rest[0]), { baseKva, storageSocMax: socMax });
     if (!out.ok) {
       const shown = out.errors.slice(0, 50).map(formatIssue);
       if (out.errors.length > 50) shown.push(`… and ${out.errors.length - 50} more`);

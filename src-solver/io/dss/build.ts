@@ -499,18 +499,19 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let daily: string | undefined;
     let yearly: string | undefined;
     let conn = 'wye';
+    let powerGiven = false;
     for (const a of el.assignments) {
       switch (a.prop) {
         case 'phases': phases = phasesOf(a, el); break;
         case 'bus1': bus = deviceBus(a.value, a.at); break;
-        case 'kw': kw = num(a, el); spec = 'kw-pf'; break;
+        case 'kw': kw = num(a, el); spec = 'kw-pf'; powerGiven = true; break;
         case 'pf': pf = num(a, el); if (spec === 'kw-kvar') spec = 'kw-pf'; break;
         case 'kvar':
           kvar = num(a, el);
           spec = 'kw-kvar';
           pf = kvar === 0 ? 1 : Math.sign(kvar) * (kw / Math.hypot(kw, kvar));
           break;
-        case 'kva': kva = num(a, el); spec = 'kva-pf'; break;
+        case 'kva': kva = num(a, el); spec = 'kva-pf'; powerGiven = true; break;
         case 'model': model = num(a, el); break;
         case 'daily': daily = a.value; break;
         case 'yearly': yearly = a.value; break;
@@ -530,6 +531,7 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     if (spec === 'kw-kvar') [pKw, qKvar] = [kw, kvar];
     else if (spec === 'kw-pf') [pKw, qKvar] = [kw, Math.sign(pf) * kw * Math.sqrt(1 / (pf * pf) - 1)];
     else [pKw, qKvar] = [kva * Math.abs(pf), Math.sign(pf) * kva * Math.sqrt(1 - pf * pf)];
+    if (!powerGiven) warn(el.at, `load.${el.name}: no kW or kVA given; OpenDSS's default ${kw} kW at pf ${pf} is used`);
     const shape = daily ?? yearly;
     if (daily === undefined && yearly !== undefined) notes.push({ element: `Load.${el.name}`, message: `no daily shape: its yearly shape "${yearly}" is used as the daily shape` });
     const load: Load = { name: el.name, bus: bus.bus, pKw: pKw * powerScale, qKvar: qKvar * powerScale, ...(shape !== undefined ? { shape } : {}), dssModel: model };
@@ -636,6 +638,10 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
   // ---- Storage --------------------------------------------------------------------------------
   const batteries: Battery[] = [];
   const socMax = options.storageSocMax ?? 1;
+  const storage = byClass('storage');
+  if (storage.length > 0 && options.storageSocMax === undefined) {
+    warn(storage[0].at, `batteries may charge to 100 % of kWhrated (socMax = 1): OpenDSS has no SOC ceiling; give the storageSocMax import option (CLI --soc-max) to set one`);
+  }
   for (const el of byClass('storage')) {
     if (disabled(el)) continue;
     let bus: { bus: string; nodes: number[] } | null = null;

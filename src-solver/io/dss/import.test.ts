@@ -242,6 +242,7 @@ describe('OpenDSS syntax forms', () => {
     ]);
     expect(out.warnings.map((w) => [w.line, w.message])).toEqual([
       [17, 'generator.g1 is not modelled by Tessera and is left out (it affects the network)'],
+      [6, 'batteries may charge to 100 % of kWhrated (socMax = 1): OpenDSS has no SOC ceiling; give the storageSocMax import option (CLI --soc-max) to set one'],
       [7, 'base voltage of 1 bus (e) is not in Set VoltageBases; Tessera uses the base reached through the transformer ratios'],
     ]);
   });
