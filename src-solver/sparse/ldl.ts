@@ -25,7 +25,7 @@
  *     for EVERY symmetric permutation (Vanderbei 1995), with exactly n positive and m negative pivots.
  *   - The pattern and the cost are then fixed by the symbolic phase: no delayed pivots, no
  *     dynamic fill, no reallocation, predictable time — what a 2M-row factor in ~1 s needs.
- *   - This is what QDLDL (OSQP), Clarabel and OSQP's KKT solvers do.
+ *   - This is what QDLDL (OSQP) and Clarabel do.
  * The price: a matrix that is NOT quasi-definite (δc = 0, or an indefinite W) may meet a zero or
  * tiny pivot that pivoting would have avoided. That must be REPORTED, never hidden:
  *   a pivot is "zero" when  |d_k| ≤ pivotTolerance · (|c_kk| + Σ_j |l_kj y_j|)  or d_k is not
@@ -33,16 +33,28 @@
  *   scale-invariant and does not flag a deliberate −δc pivot, whatever δc's size). A zero pivot is
  *   counted in `zero`, the factorization goes on with D⁻¹_kk := 0 (column k of L is zeroed, so
  *   nothing blows up), and `ok` is false: the caller must not trust `solve` and should perturb.
- * Failure cases tested in ldl.test.ts (each against an independent answer):
- *   - zero on the diagonal of a 2×2 [[0,1],[1,0]] and of a KKT whose constraint row is ordered
- *     first (natural order, δc = 0): exact zero pivot → ok false, zero = 1, no NaN anywhere;
- *     the same matrices with δc > 0 factor with ok true and inertia (n, m, 0);
- *   - singular matrices (rank-deficient Jacobian, duplicated rows, [[1,1],[1,1]]): the exact zero
- *     pivot appears through cancellation and is caught by the relative test → ok false, zero ≥ 1;
- *   - near-singular [[1,1],[1,1+ε]]: ε = 1e-8 factors (ok, inertia (2,0,0)), ε = 1e-15 is flagged;
- *   - random sparse indefinite matrices (no quasi-definiteness): ok true generically, inertia
- *     equal to a dense Jacobi-eigenvalue count, residual ≤ 1e-12 after refinement;
- *   - NaN in the values → ok false (not an exception, not a silent garbage factor).
+ * Failure cases tested (ldl.test.ts, kktorder.test.ts), each against an independent answer:
+ *   - zero on the diagonal: [[0,1],[1,0]], and a KKT [H Aᵀ; A 0] with a constraint row ordered
+ *     first (δc = 0): exact zero pivot → ok false, zero = 1, every pivot and solve output finite;
+ *     the same ordering with δc = 1e-8 factors with ok true and the exact inertia (4, 2, 0);
+ *   - singular through cancellation: [[1,1],[1,1]], a rank-2 B·Bᵀ, a KKT with two identical
+ *     constraint rows (natural and AMD order) → ok false, zero ≥ 1 (with τ = 0 these tests fail:
+ *     the computed pivot is ~1e-16, not 0 — which is why the test is relative);
+ *   - near-singular [[1,1],[1,1+ε]]: ε = 1e-8 factors and solves to 1e-6, ε = 1e-15 is flagged;
+ *   - random sparse indefinite matrices (not quasi-definite): ok generically, and then inertia
+ *     equal to a dense Jacobi-eigenvalue count and refined backward error ≤ 1e-12;
+ *     random quasi-definite ones: ok and exact inertia under AMD, natural and random orders;
+ *   - NaN / ±Infinity in the values → ok false (no exception, no silent garbage);
+ *   - OPF-like KKT with δc = 0 under plain AMD: constraint rows get eliminated before their
+ *     variables and 4 712 of 25 252 pivots are exactly zero (N = 128, T = 24) — all reported.
+ *
+ * How the interior-point solver should use it (either works; both are tested):
+ *   (1) fast: plain AMD, ALWAYS factor with a small δc > 0 (quasi-definite ⇒ never a zero pivot,
+ *       inertia (n, m, 0) ⇔ W + JᵀJ/δc ≻ 0, i.e. Ipopt's test), and call `solveRefined` with the
+ *       UNregularized values: refinement converges to the solution of the exact system;
+ *   (2) Ipopt-faithful: `kktAmdOrder(pattern, n, valuesAtX0).perm` as the ordering (kktorder.ts),
+ *       so δc = 0 factors without spurious zero pivots; "singular" then means what Ipopt thinks
+ *       it means (a degenerate Jacobian). 1.3–1.4× the fill and 2–4× the flops of (1).
  *
  * References: R. J. Vanderbei, "Symmetric quasidefinite matrices", SIAM J. Optim. 5(1), 1995;
  * A. Wächter, L. T. Biegler, "On the implementation of an interior-point filter line-search
