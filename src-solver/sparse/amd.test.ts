@@ -110,6 +110,19 @@ describe('amdOrder', () => {
     expect(new LdlSolver(graphPattern(n, edges), { ordering: perm }).nnzL).toBe(2 * n - 3);
   });
 
+  it('a full dense matrix (every row above the dense threshold): valid permutation, nnz(L) = n(n−1)/2', () => {
+    const n = 40;
+    const edges: [number, number][] = [];
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) edges.push([i, j]);
+    const p = graphPattern(n, edges);
+    const perm = amdOrder(p);
+    expect(isPermutation(perm, n)).toBe(true);
+    expect(new LdlSolver(p, { ordering: perm }).nnzL).toBe((n * (n - 1)) / 2);
+    // With dense-row removal disabled the quotient-graph path handles the clique itself.
+    const perm2 = amdOrder(p, { denseAlpha: -1 });
+    expect(isPermutation(perm2, n)).toBe(true);
+  });
+
   it('survives garbage collection on a graph with many cliques (random graph, valid permutation)', () => {
     const rand = xorshift(99);
     const n = 300;

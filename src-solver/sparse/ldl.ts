@@ -181,7 +181,7 @@ export class LdlSolver {
     this.bCopy = new Float64Array(n);
   }
 
-  /** Numeric factorization of values laid out as pattern.rowIdx (length nnz). No allocation. */
+  /** Numeric factorization of values laid out as pattern.rowIdx (length nnz). No allocation (only the small result record). */
   factor(values: Float64Array): FactorResult {
     const n = this.n;
     if (values.length < this.nnzA)
