@@ -25,7 +25,8 @@ function chainCase(T: number): BenchCase {
         setupSeconds: t.setup,
         evaluationSeconds: t.evaluation,
         factorizationSeconds: t.factorization,
-        restSeconds: t.total - t.setup - t.evaluation - t.factorization,
+        linearSolveSeconds: t.solve,
+        restSeconds: t.total - t.setup - t.evaluation - t.factorization - t.solve,
         msPerIteration: (1000 * (t.total - t.setup)) / it,
         factorizations: t.factorizations,
       };

@@ -107,3 +107,26 @@ export function meetsTolerances(e: OptimalityError, t: ToleranceSet): boolean {
     e.complUnscaled <= t.complInfTol
   );
 }
+
+/**
+ * E_μ from an E_0 computed at the same iterate: only the complementarity term depends on μ,
+ * so the dual residual (the expensive part) is not recomputed.
+ */
+export function optimalityErrorAtMu(it: Iterate, mu: number, e0: OptimalityError, e: OptimalityError): void {
+  const { nw, wL, wU, hasL, hasU } = it.nlp;
+  const { w, zL, zU } = it;
+  let compl = 0;
+  for (let j = 0; j < nw; j++) {
+    if (hasL[j]) compl = Math.max(compl, Math.abs(zL[j] * (w[j] - wL[j]) - mu));
+    if (hasU[j]) compl = Math.max(compl, Math.abs(zU[j] * (wU[j] - w[j]) - mu));
+  }
+  e.dualInf = e0.dualInf;
+  e.primalInf = e0.primalInf;
+  e.compl = compl;
+  e.sd = e0.sd;
+  e.sc = e0.sc;
+  e.error = Math.max(e0.dualInf / e0.sd, e0.primalInf, compl / e0.sc);
+  e.dualInfUnscaled = e0.dualInfUnscaled;
+  e.primalInfUnscaled = e0.primalInfUnscaled;
+  e.complUnscaled = e0.complUnscaled;
+}

@@ -37,7 +37,7 @@ import {
   type TrialVerdict,
 } from './lineSearch';
 import { fractionToBoundaryTau, KktErrorReferences, loqoMu, monotoneMuDecrease } from './barrier';
-import { meetsTolerances, newOptimalityError, optimalityError, type OptimalityError } from './convergence';
+import { meetsTolerances, newOptimalityError, optimalityError, optimalityErrorAtMu, type OptimalityError } from './convergence';
 import { resolveOptions, type ResolvedOptions, type SolveOptions } from './options';
 import { statusMessage, type SolveStatus } from './status';
 import type { IterationRecord, SolveHooks, SolveResult } from './types';
@@ -102,7 +102,7 @@ function invalidResult(p: NlpProblem, detail: string): SolveResult {
     infPr: NaN,
     infDu: NaN,
     compl: NaN,
-    timing: { evaluation: 0, factorization: 0, setup: 0, total: 0, factorizations: 0, evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 } },
+    timing: { evaluation: 0, factorization: 0, setup: 0, solve: 0, total: 0, factorizations: 0, evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 } },
   };
 }
 
@@ -191,6 +191,7 @@ class InteriorPointSolver {
     this.resid = new Float64Array(nw);
     const tSetup = this.now();
     this.kkt = new KktSystem(nlp);
+    this.kkt.clock = this.now;
     this.setupMs = this.now() - tSetup;
     this.mu = o.muInit;
     this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
@@ -476,7 +477,7 @@ class InteriorPointSolver {
     }
     // Monotone: decrease while the barrier problem is solved to κ_ε μ (or after a tiny step).
     for (;;) {
-      optimalityError(this.cur, this.mu, o.sMax, this.resid, this.err);
+      optimalityErrorAtMu(this.cur, this.mu, this.err0, this.err);
       const solvedSub = this.err.error <= o.kappaEps * this.mu;
       if (!solvedSub && !this.tinyStep) break;
       const next = monotoneMuDecrease(this.mu, o.kappaMu, o.thetaMu, Math.min(o.muMin, o.tol / 10));
@@ -516,7 +517,7 @@ class InteriorPointSolver {
       this.filter.clear();
       return;
     }
-    optimalityError(this.cur, this.mu, o.sMax, this.resid, this.err);
+    optimalityErrorAtMu(this.cur, this.mu, this.err0, this.err);
     if (this.err.error <= o.kappaEps * this.mu || this.tinyStep) {
       this.tinyStep = false;
       this.mu = monotoneMuDecrease(this.mu, o.kappaMu, o.thetaMu, muMin);
@@ -891,6 +892,7 @@ class InteriorPointSolver {
         evaluation: c.ms / 1000,
         factorization: this.factorMs / 1000,
         setup: this.setupMs / 1000,
+        solve: this.kkt.solveMs / 1000,
         total: totalMs / 1000,
         factorizations: this.factorizations,
         evaluations: { f: c.f, g: c.g, gradF: c.gradF, jacobian: c.jacobian, hessian: c.hessian },

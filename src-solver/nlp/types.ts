@@ -52,6 +52,8 @@ export interface SolveTiming {
   factorization: number;
   /** Building the KKT pattern and the LDLᵀ symbolic analysis (ordering, elimination tree), once. */
   setup: number;
+  /** Triangular solves with iterative refinement (search direction, second-order corrections). */
+  solve: number;
   total: number;
   factorizations: number;
   evaluations: { f: number; g: number; gradF: number; jacobian: number; hessian: number };
