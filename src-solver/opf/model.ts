@@ -176,6 +176,25 @@ export function buildModel(net: OpfNetwork, x0In?: Float64Array): OpfModel {
       if (i > 0) jac.add(row, ix.v(i, t), 0);
     }
   }
+  // Variable indices of every (4) row, flat over k = t·nBr + e, so the hot loops below are plain
+  // array walks (bpVi = −1 when the parent is the root, whose v is the constant vRoot[t]).
+  const nBp = T * nBr;
+  const bpL = new Int32Array(nBp);
+  const bpP = new Int32Array(nBp);
+  const bpQ = new Int32Array(nBp);
+  const bpVi = new Int32Array(nBp);
+  const bpRow = new Int32Array(nBp);
+  for (let t = 0; t < T; t++) {
+    for (let e = 0; e < nBr; e++) {
+      const k = t * nBr + e;
+      const i = net.parent[e + 1]!;
+      bpL[k] = ix.l(e, t);
+      bpP[k] = ix.P(e, t);
+      bpQ[k] = ix.Q(e, t);
+      bpVi[k] = i > 0 ? ix.v(i, t) : -1;
+      bpRow[k] = ix.branchPower(e, t);
+    }
+  }
   // spec (11) disk: ((Pd − Pc)² + qB²) / S_BR² ≤ 1. Entries: Pc, Pd, qB.
   const diskStart = new Int32Array(disk ? T * nBat : 0);
   if (disk) {
@@ -321,34 +340,34 @@ export function buildModel(net: OpfNetwork, x0In?: Float64Array): OpfModel {
     evalG(x, out) {
       out.set(gConst);
       for (let k = 0; k < nLin; k++) out[jacRows[k]!]! += jacConst[k]! * x[jacCols[k]!]!;
-      for (let t = 0; t < T; t++) {
-        for (let e = 0; e < nBr; e++) {
-          const i = net.parent[e + 1]!;
-          const vi = i > 0 ? x[ix.v(i, t)]! : vRoot[t]!;
-          const P = x[ix.P(e, t)]!;
-          const Q = x[ix.Q(e, t)]!;
-          out[ix.branchPower(e, t)] = x[ix.l(e, t)]! * vi - P * P - Q * Q;
-        }
-        if (disk) {
+      // spec (4): l_ij v_i − P_ij² − Q_ij²
+      for (let k = 0; k < nBp; k++) {
+        const vi = bpVi[k]! >= 0 ? x[bpVi[k]!]! : vRoot[(k / nBr) | 0]!;
+        const P = x[bpP[k]!]!;
+        const Q = x[bpQ[k]!]!;
+        out[bpRow[k]!] = x[bpL[k]!]! * vi - P * P - Q * Q;
+      }
+      if (disk) {
+        for (let t = 0; t < T; t++) {
           for (let k = 0; k < nBat; k++) {
-            const net_ = x[ix.Pd(k, t)]! - x[ix.Pc(k, t)]!;
+            const pn = x[ix.Pd(k, t)]! - x[ix.Pc(k, t)]!;
             const q = x[ix.qB(k, t)]!;
-            out[ix.disk(k, t)] = (net_ * net_ + q * q) * invS2[k]!;
+            out[ix.disk(k, t)] = (pn * pn + q * q) * invS2[k]!;
           }
         }
       }
     },
     evalJacobian(x, out) {
       out.set(jacConst);
+      for (let k = 0; k < nBp; k++) {
+        const p = bpStart[k]!;
+        const vi = bpVi[k]!;
+        out[p] = vi >= 0 ? x[vi]! : vRoot[(k / nBr) | 0]!; // ∂/∂l = v_i
+        out[p + 1] = -2 * x[bpP[k]!]!; // ∂/∂P
+        out[p + 2] = -2 * x[bpQ[k]!]!; // ∂/∂Q
+        if (vi >= 0) out[p + 3] = x[bpL[k]!]!; // ∂/∂v_i = l
+      }
       for (let t = 0; t < T; t++) {
-        for (let e = 0; e < nBr; e++) {
-          const i = net.parent[e + 1]!;
-          const p = bpStart[t * nBr + e]!;
-          out[p] = i > 0 ? x[ix.v(i, t)]! : vRoot[t]!; // ∂/∂l = v_i
-          out[p + 1] = -2 * x[ix.P(e, t)]!; // ∂/∂P
-          out[p + 2] = -2 * x[ix.Q(e, t)]!; // ∂/∂Q
-          if (i > 0) out[p + 3] = x[ix.l(e, t)]!; // ∂/∂v_i = l
-        }
         if (disk) {
           for (let k = 0; k < nBat; k++) {
             const p = diskStart[t * nBat + k]!;
@@ -361,14 +380,14 @@ export function buildModel(net: OpfNetwork, x0In?: Float64Array): OpfModel {
       }
     },
     evalHessian(_x, sigmaF, lambda, out) {
+      for (let k = 0; k < nBp; k++) {
+        const lam = lambda[bpRow[k]!]!;
+        const p = bpHes[k]!;
+        out[p] = -2 * lam;
+        out[p + 1] = -2 * lam;
+        if (bpVi[k]! >= 0) out[p + 2] = lam;
+      }
       for (let t = 0; t < T; t++) {
-        for (let e = 0; e < nBr; e++) {
-          const lam = lambda[ix.branchPower(e, t)]!;
-          const p = bpHes[t * nBr + e]!;
-          out[p] = -2 * lam;
-          out[p + 1] = -2 * lam;
-          if (net.parent[e + 1]! > 0) out[p + 2] = lam;
-        }
         if (disk) {
           for (let k = 0; k < nBat; k++) {
             const lam2 = 2 * lambda[ix.disk(k, t)]! * invS2[k]!;
