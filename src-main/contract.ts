@@ -222,6 +222,151 @@ export interface ImportPreview {
   readonly feeder: import('../src-solver/model/feeder').Feeder | null;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Runs, dashboards, comparisons, reports (desktop app II).
+// ---------------------------------------------------------------------------------------------
+
+export type RunKind = 'centralized' | 'distributed';
+
+/** 'running' while a solve is under way; the others are final. */
+export type RunStatus =
+  | 'running'
+  | 'solved'
+  | 'acceptable'
+  | 'infeasible'
+  | 'maxIterations'
+  | 'notConverged'
+  | 'failed'
+  | 'cancelled';
+
+export interface RunSummary {
+  readonly id: number;
+  readonly scenarioId: number;
+  readonly kind: RunKind;
+  readonly status: RunStatus;
+  /** One sentence: the solver's reason, or the specific failure ("area 3 solver stopped: …"). */
+  readonly message: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  /** Objective in engineering units (USD for cost, kWh for loss), when solved. */
+  readonly objective: number | null;
+  readonly iterations: number | null;
+  readonly seconds: number | null;
+  /** Distributed runs: number of areas and of rounds. */
+  readonly areas: number | null;
+  readonly rounds: number | null;
+}
+
+/** The source papers' totals over the horizon. */
+export interface RunTotals {
+  readonly lineLossKwh: number;
+  readonly substationKwh: number;
+  readonly substationKvarh: number;
+  readonly pvKwh: number;
+  readonly pvKvarh: number;
+  /** Discharge minus charge. */
+  readonly batteryKwh: number;
+  readonly batteryKvarh: number;
+  readonly costUsd: number;
+  readonly demandKwh: number;
+}
+
+/** OPF vs independent AC power flow, per period and the largest discrepancies. */
+export interface RunValidation {
+  readonly maxVoltageDiffPu: number;
+  readonly maxLossDiffPu: number;
+  readonly maxSubstationDiffPu: number;
+  readonly periods: readonly {
+    readonly opfLossKw: number;
+    readonly pfLossKw: number;
+    readonly opfSubstationKw: number;
+    readonly pfSubstationKw: number;
+    readonly opfSubstationKvar: number;
+    readonly pfSubstationKvar: number;
+  }[];
+}
+
+export interface RunRound {
+  readonly round: number;
+  readonly maxChangePu: number;
+  readonly areaSeconds: readonly number[];
+  readonly areaIterations: readonly number[];
+  readonly wallSeconds: number;
+}
+
+export interface RunDistributedInfo {
+  readonly areas: readonly { readonly id: number; readonly rootBus: string; readonly buses: number }[];
+  readonly rounds: readonly RunRound[];
+  readonly converged: boolean;
+  readonly maxBoundaryChangePu: number;
+  /** First round whose boundary values were damped, or null when damping was never needed. */
+  readonly dampingFromRound: number | null;
+  readonly wallSeconds: number;
+}
+
+/**
+ * A stored run with everything the dashboards, comparisons and report show. `series` holds the
+ * per-period results, each `T` long for system series, or `units × T` (unit-major) for per-unit
+ * series. Names (units in names):
+ *   system:   substationKw, substationKvar, demandKw, pvKw, lossKw, priceUsdPerKwh, costUsd
+ *   per bus:  voltagePu           (busNames.length × T)
+ *   per PV:   pvUnitKw, pvUnitKvar            (pvNames.length × T)
+ *   per battery: batterySocKwh, batteryChargeKw, batteryDischargeKw, batteryKvar (batteryNames.length × T)
+ */
+export interface RunDetail extends RunSummary {
+  readonly settings: StudySettings;
+  readonly partition: Partition;
+  readonly log: string;
+  readonly periods: number;
+  readonly dtH: number;
+  readonly totals: RunTotals | null;
+  readonly maxSimultaneousChargeDischargeKw: number | null;
+  readonly validation: RunValidation | null;
+  readonly busNames: readonly string[];
+  readonly pvNames: readonly string[];
+  readonly pvBuses: readonly string[];
+  readonly batteryNames: readonly string[];
+  readonly batteryBuses: readonly string[];
+  /** Per battery: limits the SOC and power charts draw. */
+  readonly batteryLimits: readonly { readonly pRatedKw: number; readonly energyKwh: number; readonly socMin: number; readonly socMax: number }[];
+  readonly series: Readonly<Record<string, readonly number[]>>;
+  readonly distributed: RunDistributedInfo | null;
+}
+
+/** Live progress of a run, pushed as the 'run.progress' event. */
+export interface RunProgress {
+  readonly runId: number;
+  readonly kind: RunKind;
+  readonly phase: 'building' | 'solving' | 'validating' | 'saving';
+  /** Centralized: one interior-point iteration (Ipopt's columns). */
+  readonly iteration?: { readonly iter: number; readonly objective: number; readonly infPr: number; readonly infDu: number; readonly lgMu: number };
+  /** Distributed: one finished round. */
+  readonly round?: RunRound;
+  /** Distributed: one area's state ('started', 'solving', 'solved', 'restarted', 'failed'). */
+  readonly area?: { readonly id: number; readonly state: string; readonly detail: string };
+  readonly elapsedSeconds: number;
+}
+
+export interface ComparisonRow {
+  readonly quantity: string;
+  readonly unit: string;
+  readonly a: number;
+  readonly b: number;
+  /** b − a. */
+  readonly diff: number;
+  /** |b − a| / max(|a|, tiny). */
+  readonly relDiff: number;
+}
+
+export interface RunComparison {
+  readonly a: RunSummary;
+  readonly b: RunSummary;
+  /** 'method': same scenario, centralized vs distributed; 'scenario': two scenarios (siting what-if). */
+  readonly mode: 'method' | 'scenario';
+  readonly rows: readonly ComparisonRow[];
+  readonly maxRelDiff: number;
+}
+
 /** Command name → argument and result. Add commands here first; the compiler finds the rest. */
 export interface Commands {
   'app.info': { arg: null; result: AppInfo };
@@ -255,12 +400,27 @@ export interface Commands {
   'partition.check': { arg: { feederId: number; cuts: readonly CutBranch[] }; result: PartitionCheck };
   'partition.suggest': { arg: { feederId: number; k: number }; result: Partition };
   'placements.bulk': { arg: { scenarioId: number; rule: BulkPlacementRule }; result: Scenario };
+
+  /** Start a solve off the UI thread; progress arrives as 'run.progress', the end as 'run.finished'. */
+  'runs.start': { arg: { scenarioId: number; kind: RunKind }; result: RunSummary };
+  'runs.cancel': { arg: { runId: number }; result: null };
+  'runs.list': { arg: { scenarioId: number }; result: readonly RunSummary[] };
+  'runs.get': { arg: { runId: number }; result: RunDetail };
+  'runs.delete': { arg: { runId: number; confirm: boolean }; result: null };
+  /** Side by side totals and key figures; `mode` follows from the runs' scenarios. */
+  'runs.compare': { arg: { a: number; b: number }; result: RunComparison };
+  /** All result series as one CSV or JSON text (the renderer saves it). */
+  'runs.export': { arg: { runId: number; format: 'csv' | 'json' }; result: { fileName: string; text: string } };
+  /** Render the PDF study report (Chromium); also written under the data folder's reports/. */
+  'report.pdf': { arg: { runId: number; compareWith?: number }; result: { fileName: string; path: string; base64: string; pages: number } };
 }
 
 /** Pushed events: name → payload. */
 export interface Events {
   'backend.log': { readonly level: 'info' | 'warn' | 'error'; readonly message: string };
   'project.changed': { readonly path: string };
+  'run.progress': RunProgress;
+  'run.finished': RunSummary;
 }
 
 export type CommandName = keyof Commands;

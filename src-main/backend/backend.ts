@@ -10,7 +10,13 @@ import type { CommandArg, CommandName, CommandResult, EventName, Events, Result 
 import { ApiFailure, toApiError } from './errors';
 import { listExamples } from './examples';
 import { ProjectService } from './handlers/projects';
+import { runValidators } from './handlers/runs';
 import { projectValidators } from './handlers/validators';
+import { nodeAreaTransport } from './jobs/node-area-transport';
+import { chromiumRenderPdf, type RenderPdf } from './report/chromium';
+import { ReportService } from './report/service';
+import { RunService } from './runs/service';
+import type { SpawnArea } from '../../src-solver/enapp/protocol';
 
 export interface BackendOptions {
   /** Folder holding `examples/` (the repository's `resources/`, or the packaged app's). */
@@ -18,6 +24,13 @@ export interface BackendOptions {
   /** Where user data lives (projects, recent list). */
   readonly dataDir: string;
   readonly host: 'electron' | 'node-host';
+  /**
+   * Starts one solver process per area (a centralized run is one area). Electron main:
+   * `utilityAreaTransport()`; Node host, CLI, tests: `nodeAreaTransport()` (the default).
+   */
+  readonly spawnArea?: SpawnArea;
+  /** Prints the report's HTML to PDF. Electron: `webContents.printToPDF`; default: Chromium via playwright-core. */
+  readonly renderPdf?: RenderPdf;
 }
 
 type Handler<K extends CommandName> = (arg: CommandArg<K>) => Promise<CommandResult<K>> | CommandResult<K>;
@@ -38,6 +51,7 @@ const validators: Validators = {
   'app.info': expectNull('app.info'),
   'examples.list': expectNull('examples.list'),
   ...projectValidators,
+  ...runValidators,
 };
 
 export class Backend {
@@ -46,6 +60,9 @@ export class Backend {
   private readonly handlers: Handlers;
   /** The open project and everything done to it (handlers/projects.ts). */
   readonly projects: ProjectService;
+  /** Solves in area processes, the run list, comparisons, exports (runs/service.ts). */
+  readonly runs: RunService;
+  readonly reports: ReportService;
 
   constructor(readonly options: BackendOptions) {
     const examplesDir = join(options.resourcesDir, 'examples');
@@ -53,6 +70,17 @@ export class Backend {
       dataDir: options.dataDir,
       examplesDir,
       onChanged: (path) => this.emit('project.changed', { path }),
+    }));
+    const runs = (this.runs = new RunService({
+      project: () => projects.requireProject(),
+      spawnArea: options.spawnArea ?? nodeAreaTransport(),
+      emit: (event, payload) => this.emit(event, payload),
+    }));
+    const reports = (this.reports = new ReportService({
+      project: () => projects.requireProject(),
+      runs,
+      renderPdf: options.renderPdf ?? chromiumRenderPdf(),
+      dataDir: options.dataDir,
     }));
     this.handlers = {
       'app.info': () => ({ solver: solverInfo(), host: options.host, examples: listExamples(examplesDir) }),
@@ -75,6 +103,14 @@ export class Backend {
       'partition.check': (a) => projects.checkPartition(a),
       'partition.suggest': (a) => projects.suggestPartition(a),
       'placements.bulk': (a) => projects.bulkPlacements(a),
+      'runs.start': (a) => runs.start(a),
+      'runs.cancel': (a) => runs.cancel(a),
+      'runs.list': (a) => runs.list(a),
+      'runs.get': (a) => runs.get(a),
+      'runs.delete': (a) => runs.delete(a),
+      'runs.compare': (a) => runs.compare(a),
+      'runs.export': (a) => runs.export(a),
+      'report.pdf': (a) => reports.pdf(a),
     };
   }
 
@@ -111,7 +147,9 @@ export class Backend {
     return () => this.anyListeners.delete(listener);
   }
 
+  /** Cancels running solves (their processes are killed), then closes the project. */
   close(): void {
+    void this.runs.closeAll();
     this.projects.closeAll();
     this.listeners.clear();
     this.anyListeners.clear();

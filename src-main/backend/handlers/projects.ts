@@ -57,7 +57,8 @@ export class ProjectService {
     return join(this.options.dataDir, 'projects');
   }
 
-  private requireProject(): Project {
+  /** The open project (runs and reports work on it), or `noProject`. */
+  requireProject(): Project {
     if (!this.project) throw new ApiFailure('noProject', 'No project is open: open or create one first');
     return this.project;
   }

@@ -1,0 +1,64 @@
+/**
+ * The network picture of the report: a static SVG of the feeder drawn with the one-line view's
+ * own tidy tree layout and area colouring (src-renderer/src/graph/topology.ts — pure functions,
+ * imported as they are so the picture matches the screen), branches coloured by area, the
+ * substation as a square, PV and battery buses marked.
+ */
+import type { CutBranch } from '../../contract';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import { areasFromCuts, buildTree, treeLayout } from '../../../src-renderer/src/graph/topology';
+
+export const AREA_COLORS = ['#2f6fb0', '#d9822b', '#3a9e5c', '#c23b3b', '#7a5cb8', '#8c6d46', '#d16aa8', '#6b6b6b', '#b5b531', '#2fb5c2'];
+
+export function areaColor(area: number): string {
+  return area <= 0 ? '#999999' : AREA_COLORS[(area - 1) % AREA_COLORS.length]!;
+}
+
+export function networkSvg(feeder: Feeder, cuts: readonly CutBranch[], width = 720, height = 520): { svg: string; areas: number; areaSizes: number[] } {
+  const tree = buildTree(feeder);
+  const { x, y } = treeLayout(tree);
+  const areas = areasFromCuts(tree, cuts);
+  const n = tree.names.length;
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    x0 = Math.min(x0, x[i]!);
+    x1 = Math.max(x1, x[i]!);
+    y0 = Math.min(y0, y[i]!);
+    y1 = Math.max(y1, y[i]!);
+  }
+  const pad = 14;
+  const sx = (width - 2 * pad) / Math.max(x1 - x0, 1);
+  const sy = (height - 2 * pad) / Math.max(y1 - y0, 1);
+  const px = (i: number): string => (pad + (x[i]! - x0) * sx).toFixed(1);
+  const py = (i: number): string => (pad + (y[i]! - y0) * sy).toFixed(1);
+  const r = n > 2000 ? 0.6 : n > 300 ? 1.5 : 2.5;
+  const stroke = n > 2000 ? 0.5 : 1.2;
+  // Branches grouped by area into one path each (small files for 10,000-bus feeders).
+  const paths = new Map<number, string[]>();
+  for (let i = 0; i < n; i++) {
+    const p = tree.parent[i]!;
+    if (p < 0) continue;
+    const a = areas.areaOf[i]!;
+    let list = paths.get(a);
+    if (!list) paths.set(a, (list = []));
+    list.push(`M${px(p)} ${py(p)}L${px(i)} ${py(i)}`);
+  }
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`];
+  for (const [a, d] of paths) parts.push(`<path d="${d.join('')}" stroke="${areaColor(a)}" stroke-width="${stroke}" fill="none"/>`);
+  const pvBuses = new Set(feeder.pv.map((d) => d.bus));
+  const batBuses = new Set(feeder.batteries.map((d) => d.bus));
+  const dots: string[] = [];
+  for (let i = 0; i < n; i++) dots.push(`<circle cx="${px(i)}" cy="${py(i)}" r="${r}" fill="${areaColor(areas.areaOf[i]!)}"/>`);
+  parts.push(...dots);
+  for (let i = 0; i < n; i++) {
+    const name = tree.names[i]!;
+    if (batBuses.has(name)) parts.push(`<rect x="${(Number(px(i)) + r).toFixed(1)}" y="${(Number(py(i)) - 3 * r).toFixed(1)}" width="${2 * r + 1}" height="${2 * r + 1}" fill="#1b7f3a"/>`);
+    if (pvBuses.has(name)) parts.push(`<circle cx="${(Number(px(i)) - r - 1).toFixed(1)}" cy="${(Number(py(i)) - 2 * r).toFixed(1)}" r="${r + 0.5}" fill="#e8b400"/>`);
+  }
+  if (tree.root >= 0) parts.push(`<rect x="${Number(px(tree.root)) - 6}" y="${Number(py(tree.root)) - 6}" width="12" height="12" fill="#222"/>`);
+  parts.push('</svg>');
+  return { svg: parts.join(''), areas: areas.count, areaSizes: areas.sizes.slice(1) };
+}

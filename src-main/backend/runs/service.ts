@@ -1,0 +1,190 @@
+/**
+ * Runs: start a solve off the UI thread, report its progress, cancel it, store it, read it back.
+ *
+ * Both kinds go through area processes (`spawnArea`: Node child processes under the Node host and
+ * CLI, Electron utility processes in the app) driven by the ENApp coordinator: a centralized run is
+ * a one-area run of the 'central' area solver (src-solver/enapp/central-area.ts), so cancel
+ * (message, then kill after a bounded wait), crash detection and "no process left behind" are the
+ * coordinator's, for both kinds.
+ *
+ * Lifecycle of a run record: saved as 'running' when the solve starts (so it is listed at once);
+ * updated once at the end with its status, message, log, stats and series. A failure keeps the
+ * record with the specific message ("area central solver stopped: exit code 3"). A record left
+ * 'running' by a closed app reads as failed ("interrupted").
+ */
+import type { CommandArg, CommandResult, Events, RunDetail, RunKind, RunProgress, RunStatus, RunSummary } from '../../contract';
+import { runEnapp, type EnappResult } from '../../../src-solver/enapp/coordinator';
+import type { CentralAreaSolution } from '../../../src-solver/enapp/central-area';
+import type { SpawnArea } from '../../../src-solver/enapp/protocol';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import { withPlacements } from '../../../src-solver/model/placement';
+import { ApiFailure } from '../errors';
+import type { Project } from '../store/project';
+import { compareRuns } from './compare';
+import { exportRun } from './export';
+import { detailOf, emptyStats, fromOpfResults, runStatusOf, summaryOf, toOpfStudy, type StoredSettings, type StoredStats } from './records';
+
+export interface RunServiceOptions {
+  /** The open project (throws `noProject` when there is none). */
+  readonly project: () => Project;
+  readonly spawnArea: SpawnArea;
+  readonly emit: <K extends 'run.progress' | 'run.finished' | 'backend.log'>(event: K, payload: Events[K]) => void;
+  /** How long an area process gets to exit after a cancel before it is killed, ms. Default 500. */
+  readonly graceMs?: number;
+}
+
+interface Job {
+  readonly controller: AbortController;
+  done: Promise<void>;
+}
+
+const ISO = (): string => new Date().toISOString();
+
+export class RunService {
+  private readonly active = new Map<number, Job>();
+
+  constructor(private readonly options: RunServiceOptions) {}
+
+  /** Ids of runs being solved now. */
+  activeRuns(): number[] {
+    return [...this.active.keys()];
+  }
+
+  start(arg: CommandArg<'runs.start'>): RunSummary {
+    const project = this.options.project();
+    const scenario = project.getScenario(arg.scenarioId);
+    const base = project.getFeeder(scenario.feederId);
+    if (arg.kind === 'distributed' && scenario.partition.cuts.length === 0)
+      throw new ApiFailure('invalidArgument', 'runs.start: a distributed run needs areas: cut the feeder into areas first');
+    const settings: StoredSettings = {
+      study: scenario.study,
+      placements: scenario.placements,
+      partition: scenario.partition,
+      scenarioName: scenario.name,
+      feederName: base.name,
+    };
+    const id = project.saveRun({
+      scenarioId: scenario.id,
+      kind: arg.kind,
+      status: 'running',
+      settings,
+      stats: emptyStats('solving', settings),
+      log: '',
+    });
+    const job: Job = { controller: new AbortController(), done: Promise.resolve() };
+    this.active.set(id, job);
+    const feeder = withPlacements(base, scenario.placements);
+    job.done = this.execute(project, id, arg.kind, feeder, settings, job.controller.signal)
+      .catch((err: unknown) => this.options.emit('backend.log', { level: 'error', message: `run ${id}: ${(err as Error).message}` }))
+      .finally(() => this.active.delete(id));
+    return summaryOf(project.loadRun(id, []).run, true);
+  }
+
+  /** Resolves once the run has ended and its processes are gone. A finished run: nothing to do. */
+  async cancel(arg: CommandArg<'runs.cancel'>): Promise<null> {
+    const job = this.active.get(arg.runId);
+    if (!job) {
+      this.options.project().loadRun(arg.runId, []); // notFound for an unknown id
+      return null;
+    }
+    job.controller.abort();
+    await job.done;
+    return null;
+  }
+
+  /** Wait for a run to end (tests, CLI). */
+  async wait(runId: number): Promise<void> {
+    await this.active.get(runId)?.done;
+  }
+
+  list(arg: CommandArg<'runs.list'>): RunSummary[] {
+    const project = this.options.project();
+    project.getScenario(arg.scenarioId);
+    return project.listRuns(arg.scenarioId).map((r) => summaryOf(r, this.active.has(r.id)));
+  }
+
+  get(arg: CommandArg<'runs.get'>): RunDetail {
+    return detailOf(this.options.project().loadRun(arg.runId), this.active.has(arg.runId));
+  }
+
+  async delete(arg: CommandArg<'runs.delete'>): Promise<null> {
+    if (this.active.has(arg.runId)) await this.cancel({ runId: arg.runId });
+    this.options.project().deleteRun(arg.runId);
+    return null;
+  }
+
+  compare(arg: CommandArg<'runs.compare'>): CommandResult<'runs.compare'> {
+    return compareRuns(this.get({ runId: arg.a }), this.get({ runId: arg.b }));
+  }
+
+  export(arg: CommandArg<'runs.export'>): CommandResult<'runs.export'> {
+    return exportRun(this.get({ runId: arg.runId }), arg.format);
+  }
+
+  /** Cancel every run (backend shutdown); resolves when all processes are gone. */
+  async closeAll(): Promise<void> {
+    for (const job of this.active.values()) job.controller.abort();
+    await Promise.all([...this.active.values()].map((j) => j.done));
+  }
+
+  // --- the job ----------------------------------------------------------------------------------
+
+  private async execute(project: Project, id: number, kind: RunKind, feeder: Feeder, settings: StoredSettings, signal: AbortSignal): Promise<void> {
+    const t0 = performance.now();
+    const elapsedSeconds = (): number => (performance.now() - t0) / 1000;
+    const progress = (p: Omit<RunProgress, 'runId' | 'kind' | 'elapsedSeconds'>): void =>
+      this.options.emit('run.progress', { runId: id, kind, elapsedSeconds: elapsedSeconds(), ...p });
+    const log: string[] = [`${kind} run of scenario "${settings.scenarioName}" on feeder ${feeder.name}, started ${ISO()}`];
+    progress({ phase: 'building' });
+
+    let outcome: { status: RunStatus; stats: StoredStats; series?: Parameters<Project['updateRun']>[2] };
+    if (kind === 'centralized') {
+      const { study, nlp } = toOpfStudy(settings.study);
+      const res = await runEnapp(
+        [{ id: 1, name: 'central', parent: null, kind: 'central', spec: { feeder, study, options: { nlp } } }],
+        [],
+        [],
+        this.options.spawnArea,
+        // One area, no boundaries: the first round is the answer. A crashed solve is not retried
+        // (an out-of-memory kill would only repeat).
+        { maxRounds: 1, restartOnce: false, graceMs: this.options.graceMs ?? 500 },
+        {
+          clock: { now: () => performance.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+          signal,
+          onAreaProgress: (_area, _round, iter, objective, infPr) =>
+            // The area protocol carries iter, objective and inf_pr; inf_du and lg(mu) are in the log.
+            progress({ phase: 'solving', iteration: { iter, objective, infPr, infDu: NaN, lgMu: NaN } }),
+          onAreaEvent: (area, state, detail) => {
+            log.push(`area ${area}: ${state} (${detail})`);
+            progress({ phase: 'solving', area: { id: area, state, detail } });
+          },
+        },
+      );
+      outcome = this.centralOutcome(res, settings, log);
+    } else {
+      const message = 'distributed runs are not available in this build yet (the distributed OPF area solver has not landed)';
+      outcome = { status: 'failed', stats: emptyStats(message, settings) };
+    }
+    progress({ phase: 'saving' });
+    log.push(`${outcome.status}: ${outcome.stats.message}`, `finished ${ISO()} after ${elapsedSeconds().toFixed(2)} s`);
+    project.updateRun(id, { status: outcome.status, stats: outcome.stats, log: log.join('\n'), finishedAt: ISO() }, outcome.series ?? {});
+    this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
+  }
+
+  private centralOutcome(res: EnappResult, settings: StoredSettings, log: string[]) {
+    if (res.status === 'cancelled') return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
+    if (res.status !== 'converged') return { status: 'failed' as const, stats: emptyStats(res.message, settings) };
+    const solution = res.areaSolutions[0] as CentralAreaSolution;
+    log.push(solution.log);
+    const r = solution.results;
+    const status = runStatusOf(r.status);
+    if (status !== 'solved' && status !== 'acceptable') {
+      return {
+        status,
+        stats: { ...emptyStats(r.message, settings), objective: null, iterations: r.solver.iterations, seconds: r.solver.seconds, notes: r.notes },
+      };
+    }
+    const { stats, series } = fromOpfResults(r, settings.placements, null);
+    return { status, stats, series };
+  }
+}
