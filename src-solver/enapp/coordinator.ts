@@ -42,6 +42,25 @@ export interface BoundaryState {
   readonly vSqPu: number[];
   readonly pPu: number[];
   readonly qPu: number[];
+  /**
+   * Optional price exchange (area solvers that use it, e.g. 'opf'): the parent's marginal
+   * objective per pu of P and Q drawn at the boundary, and the child's per unit of v. Forwarded
+   * and damped like the values, not part of the convergence test. Absent: not exchanged.
+   */
+  readonly pricePPerPu?: number[];
+  readonly priceQPerPu?: number[];
+  readonly priceVPerPu?: number[];
+}
+
+function copyState(b: BoundaryState): BoundaryState {
+  return {
+    vSqPu: [...b.vSqPu],
+    pPu: [...b.pPu],
+    qPu: [...b.qPu],
+    ...(b.pricePPerPu ? { pricePPerPu: [...b.pricePPerPu] } : {}),
+    ...(b.priceQPerPu ? { priceQPerPu: [...b.priceQPerPu] } : {}),
+    ...(b.priceVPerPu ? { priceVPerPu: [...b.priceVPerPu] } : {}),
+  };
 }
 
 export interface EnappOptions {
@@ -123,11 +142,16 @@ interface Live {
 
 function inputsFor(area: EnappArea, boundaries: readonly EnappBoundary[], x: readonly BoundaryState[]): AreaInputs {
   const up = boundaries.find((b) => b.childArea === area.id);
+  const upX = up ? x[up.id - 1]! : null;
   return {
-    ...(up ? { rootVSqPu: x[up.id - 1]!.vSqPu } : {}),
+    ...(upX ? { rootVSqPu: upX.vSqPu } : {}),
+    ...(upX?.pricePPerPu && upX.priceQPerPu ? { rootPrice: { pPerPu: upX.pricePPerPu, qPerPu: upX.priceQPerPu } } : {}),
     childLoads: boundaries
       .filter((b) => b.parentArea === area.id)
-      .map((b) => ({ boundary: b.id, pPu: x[b.id - 1]!.pPu, qPu: x[b.id - 1]!.qPu })),
+      .map((b) => {
+        const s = x[b.id - 1]!;
+        return { boundary: b.id, pPu: s.pPu, qPu: s.qPu, ...(s.priceVPerPu ? { vPricePerPu: s.priceVPerPu } : {}) };
+      }),
   };
 }
 
@@ -171,7 +195,7 @@ export async function runEnapp(
   const rounds: RoundRecord[] = [];
   const solutions: unknown[] = areas.map(() => null);
   const stats: (AreaStats | null)[] = areas.map(() => null);
-  let x: BoundaryState[] = initial.map((b) => ({ vSqPu: [...b.vSqPu], pPu: [...b.pPu], qPu: [...b.qPu] }));
+  let x: BoundaryState[] = initial.map(copyState);
   let returned: BoundaryState[] = x;
   let omega = typeof options.damping === 'number' ? options.damping : 1;
   let dampingFromRound: number | null = typeof options.damping === 'number' && options.damping !== 1 ? 1 : null;
@@ -280,7 +304,18 @@ export async function runEnapp(
         const childOut = results[b.childArea - 1]!.outputs as AreaOutputs;
         const v = parentOut.childVSq.find((c) => c.boundary === b.id);
         if (!v || !childOut.rootPQ) throw new AreaFailure(`boundary ${b.bus}: an area did not report its side`);
-        return { vSqPu: [...v.vSqPu], pPu: [...childOut.rootPQ.pPu], qPu: [...childOut.rootPQ.qPu] };
+        const old = x[b.id - 1]!;
+        const pP = v.pPricePerPu ?? old.pricePPerPu;
+        const pQ = v.qPricePerPu ?? old.priceQPerPu;
+        const pV = childOut.rootPQ.vPricePerPu ?? old.priceVPerPu;
+        return {
+          vSqPu: [...v.vSqPu],
+          pPu: [...childOut.rootPQ.pPu],
+          qPu: [...childOut.rootPQ.qPu],
+          ...(pP ? { pricePPerPu: [...pP] } : {}),
+          ...(pQ ? { priceQPerPu: [...pQ] } : {}),
+          ...(pV ? { priceVPerPu: [...pV] } : {}),
+        };
       });
       let dv = 0;
       let dp = 0;
@@ -325,7 +360,18 @@ export async function runEnapp(
       x = x.map((old, i) => {
         const o = out[i]!;
         const mix = (a: number[], b: number[]) => a.map((v, t) => v + omega * (b[t]! - v));
-        return { vSqPu: mix(old.vSqPu, o.vSqPu), pPu: mix(old.pPu, o.pPu), qPu: mix(old.qPu, o.qPu) };
+        const mixOpt = (a: number[] | undefined, b: number[] | undefined) => (a && b ? mix(a, b) : (b ?? a));
+        const pP = mixOpt(old.pricePPerPu, o.pricePPerPu);
+        const pQ = mixOpt(old.priceQPerPu, o.priceQPerPu);
+        const pV = mixOpt(old.priceVPerPu, o.priceVPerPu);
+        return {
+          vSqPu: mix(old.vSqPu, o.vSqPu),
+          pPu: mix(old.pPu, o.pPu),
+          qPu: mix(old.qPu, o.qPu),
+          ...(pP ? { pricePPerPu: pP } : {}),
+          ...(pQ ? { priceQPerPu: pQ } : {}),
+          ...(pV ? { priceVPerPu: pV } : {}),
+        };
       });
       prevChange = change;
     }

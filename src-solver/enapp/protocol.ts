@@ -13,15 +13,28 @@ export interface AreaInputs {
   /** Child areas: squared root (boundary-bus) voltage per period, from the parent. */
   readonly rootVSqPu?: readonly number[];
   /** Parent areas: each child boundary's equivalent load per period, from the child. */
-  readonly childLoads: readonly { readonly boundary: number; readonly pPu: readonly number[]; readonly qPu: readonly number[] }[];
+  readonly childLoads: readonly {
+    readonly boundary: number;
+    readonly pPu: readonly number[];
+    readonly qPu: readonly number[];
+    /** Optional price exchange: the child's marginal objective per unit of boundary v^t (see BoundaryState). */
+    readonly vPricePerPu?: readonly number[];
+  }[];
+  /** Child areas, optional price exchange: the parent's marginal objective per pu of P^t and Q^t drawn at the boundary. */
+  readonly rootPrice?: { readonly pPerPu: readonly number[]; readonly qPerPu: readonly number[] };
 }
 
 /** What one area returns each round. */
 export interface AreaOutputs {
-  /** Child areas: the power entering the area at its root, per period. */
-  readonly rootPQ?: { readonly pPu: readonly number[]; readonly qPu: readonly number[] };
-  /** Parent areas: squared voltage of each child boundary bus, per period. */
-  readonly childVSq: readonly { readonly boundary: number; readonly vSqPu: readonly number[] }[];
+  /** Child areas: the power entering the area at its root, per period (and, optionally, the area's marginal objective per unit of root v^t). */
+  readonly rootPQ?: { readonly pPu: readonly number[]; readonly qPu: readonly number[]; readonly vPricePerPu?: readonly number[] };
+  /** Parent areas: squared voltage of each child boundary bus, per period (and, optionally, its marginal objective per pu of P, Q drawn there). */
+  readonly childVSq: readonly {
+    readonly boundary: number;
+    readonly vSqPu: readonly number[];
+    readonly pPricePerPu?: readonly number[];
+    readonly qPricePerPu?: readonly number[];
+  }[];
 }
 
 export interface AreaStats {

@@ -1,0 +1,170 @@
+/**
+ * The 'opf' area solver of the distributed multi-period OPF (ENApp, spec "Spatial decomposition";
+ * the decomposition and its prices are explained in distributed.ts): one area's own multi-period
+ * branch-flow OPF (opf/model.ts, all of spec (1)–(12)) on its sub-feeder, solved once per round
+ * with the latest boundary values of its neighbours.
+ *
+ *   child area (root = boundary bus b):  v_b^t fixed (from the parent)             → spec (3), (4) at the root
+ *   parent area (leaf b per child):      p_L,b^t = P_b^t, q_L,b^t = Q_b^t (child)  → spec (1), (2) at b
+ *
+ *   objective of area a =  own terms (cost: Σ C^t P_subs^t Δt in the substation area only; loss:
+ *                          Σ r l over its own branches; α battery terms; soft SOC penalty)
+ *                        + Σ_t (π_P^t P_root^t + π_Q^t Q_root^t)      child: price of its import
+ *                        + Σ_children Σ_t π_v^t v_b^t                  parent: price of a boundary voltage
+ *
+ * and it reports, besides the values, the prices its neighbours need (Lagrangian L = f + λᵀg,
+ * so a multiplier is the derivative of the optimum with respect to the row's constant):
+ *   parent → child   π_P^t = λ(spec (1) at b, t),   π_Q^t = λ(spec (2) at b, t)
+ *   child  → parent  π_v^t = ∂L/∂v_root^t = Σ_{root branches e} ( −λ(spec (3), e, t) + λ(spec (4), e, t) · l_e^t ).
+ *
+ * Structure once: the area's network (tree, loads, devices, shapes) is built once; a round only
+ * swaps the root voltage and the boundary loads (a copy of two arrays) and rebuilds the NLP
+ * callbacks over them (linear in the area's size, milliseconds), then overwrites the price
+ * coefficients of the linear objective in place. Warm start: from round 2 on, the previous
+ * round's x, λ, zL, zU with a small initial barrier parameter and bound push (Ipopt's
+ * warm_start_init_point with warm_start_bound_push/mult_bound_push), since consecutive rounds
+ * differ only by the boundary changes.
+ */
+import type { Feeder } from '../model/feeder';
+import { solveNlp, type SolveOptions, type SolveResult } from '../nlp/index';
+import { buildModel } from '../opf/model';
+import { buildNetwork, type OpfNetwork } from '../opf/network';
+import { OPF_NLP_DEFAULTS } from '../opf/solve';
+import type { Study } from '../opf/study';
+import type { AreaInputs, AreaOutputs, AreaSolver, AreaStats } from './protocol';
+
+export interface OpfAreaSpec {
+  /** The area's sub-feeder: its own buses plus its children's boundary buses (device-free leaves); substation = the area's root. */
+  readonly feeder: Feeder;
+  readonly study: Study;
+  /** True for the area holding the real substation (its root import is the feeder's, priced by the objective itself). */
+  readonly substationArea: boolean;
+  /** Each child boundary: its id (coordinator numbering) and bus name. */
+  readonly childBoundaries: readonly { readonly boundary: number; readonly bus: string }[];
+  /** Interior-point options on top of OPF_NLP_DEFAULTS. */
+  readonly nlp?: SolveOptions;
+  /** Warm-start options used from round 2 on. Default WARM_START_OPTIONS. */
+  readonly warmNlp?: SolveOptions;
+}
+
+/** The area's solution for merging: its x in its own model's layout (rebuild the area network to read it). */
+export interface OpfAreaSolution {
+  readonly x: Float64Array;
+  readonly status: string;
+  readonly objective: number;
+}
+
+/**
+ * Warm start from the previous round: μ_0 small (the point is near-optimal), bound push small so
+ * the previous point is kept (Ipopt's warm_start_bound_push = warm_start_bound_frac = 1e-9 would
+ * also do; 1e-6 leaves room when the boundary moved).
+ */
+export const WARM_START_OPTIONS: SolveOptions = { muInit: 1e-6, boundPush: 1e-6, boundFrac: 1e-6 };
+
+/** The same network with new per-period root voltage and boundary loads (structure shared). */
+export function withBoundaryInputs(net0: OpfNetwork, boundaryBus: ReadonlyMap<number, number>, inputs: AreaInputs): OpfNetwork {
+  const T = net0.periods;
+  const nBus = net0.nBus;
+  const pLoadPu = net0.pLoadPu.slice();
+  const qLoadPu = net0.qLoadPu.slice();
+  for (const cl of inputs.childLoads) {
+    const b = boundaryBus.get(cl.boundary);
+    if (b === undefined) throw new Error(`boundary ${cl.boundary} is not a child boundary of this area`);
+    for (let t = 0; t < T; t++) {
+      pLoadPu[t * nBus + b]! += cl.pPu[t]!;
+      qLoadPu[t * nBus + b]! += cl.qPu[t]!;
+    }
+  }
+  const vRootSqPu = inputs.rootVSqPu ? Float64Array.from(inputs.rootVSqPu.slice(0, T)) : net0.vRootSqPu;
+  for (let t = 0; t < T; t++) if (!(vRootSqPu[t]! > 0)) throw new Error(`root voltage of period ${t + 1} must be > 0`);
+  return { ...net0, pLoadPu, qLoadPu, vRootSqPu };
+}
+
+export function createOpfArea(specIn: unknown): AreaSolver {
+  const spec = specIn as OpfAreaSpec;
+  const net0 = buildNetwork(spec.feeder, spec.study);
+  const T = net0.periods;
+  const boundaryBus = new Map<number, number>();
+  for (const c of spec.childBoundaries) {
+    const b = net0.busIndex.get(c.bus);
+    if (b === undefined || b === 0) throw new Error(`child boundary bus ${c.bus} is not a leaf of this area`);
+    boundaryBus.set(c.boundary, b);
+  }
+  const rootBranches = Array.from(net0.childList.subarray(net0.childStart[0]!, net0.childStart[1]!));
+  let previous: SolveResult | null = null;
+
+  return {
+    solve(inputs, round, hooks) {
+      const t0 = Date.now();
+      const net = withBoundaryInputs(net0, boundaryBus, inputs);
+      const model = buildModel(net, previous ? previous.x.slice() : undefined);
+      const { ix, objectiveLinear: c } = model;
+      // Prices (see the file comment): overwrite, in place, the coefficients the closures read.
+      if (!spec.substationArea) {
+        for (let t = 0; t < T; t++) {
+          for (const e of rootBranches) {
+            c[ix.P(e, t)] = inputs.rootPrice ? inputs.rootPrice.pPerPu[t]! : 0;
+            c[ix.Q(e, t)] = inputs.rootPrice ? inputs.rootPrice.qPerPu[t]! : 0;
+          }
+        }
+      }
+      for (const cl of inputs.childLoads) {
+        if (!cl.vPricePerPu) continue;
+        const b = boundaryBus.get(cl.boundary)!;
+        for (let t = 0; t < T; t++) c[ix.v(b, t)] = cl.vPricePerPu[t]!;
+      }
+      const warm = previous;
+      const nlp = solveNlp(
+        model.problem,
+        { ...OPF_NLP_DEFAULTS, ...spec.nlp, ...(warm ? (spec.warmNlp ?? WARM_START_OPTIONS) : {}) },
+        {
+          ...(hooks.signal ? { signal: hooks.signal } : {}),
+          onIteration: (r) => hooks.onProgress?.(r.iter, r.objective, r.infPr),
+          ...(warm ? { warmStart: { x: warm.x, lambda: warm.lambda, zL: warm.zL, zU: warm.zU } } : {}),
+        },
+      );
+      const optimal = nlp.status === 'solved' || nlp.status === 'acceptable';
+      if (nlp.status === 'cancelled') throw new Error('cancelled');
+      if (!optimal) throw new Error(`area OPF not optimal in round ${round}: ${nlp.status} — ${nlp.message}`);
+      previous = nlp;
+      const x = nlp.x;
+      const lam = nlp.lambda;
+
+      // Child side: the power entering the area at its root and the price of the root voltage.
+      let rootPQ: AreaOutputs['rootPQ'];
+      if (!spec.substationArea) {
+        const pPu: number[] = [];
+        const qPu: number[] = [];
+        const vPricePerPu: number[] = [];
+        for (let t = 0; t < T; t++) {
+          let p = net.rootLoadPPu[t]!;
+          let q = net.rootLoadQPu[t]!;
+          let mu = 0;
+          for (const e of rootBranches) {
+            p += x[ix.P(e, t)]!;
+            q += x[ix.Q(e, t)]!;
+            mu += -lam[ix.kvl(e, t)]! + lam[ix.branchPower(e, t)]! * x[ix.l(e, t)]!;
+          }
+          pPu.push(p);
+          qPu.push(q);
+          vPricePerPu.push(mu);
+        }
+        rootPQ = { pPu, qPu, vPricePerPu };
+      }
+      // Parent side: each boundary bus's voltage and the price of power drawn there.
+      const childVSq = spec.childBoundaries.map((cb) => {
+        const b = boundaryBus.get(cb.boundary)!;
+        const e = b - 1; // the branch into bus b
+        return {
+          boundary: cb.boundary,
+          vSqPu: Array.from({ length: T }, (_, t) => x[ix.v(b, t)]!),
+          pPricePerPu: Array.from({ length: T }, (_, t) => lam[ix.realBalance(e, t)]!),
+          qPricePerPu: Array.from({ length: T }, (_, t) => lam[ix.reactiveBalance(e, t)]!),
+        };
+      });
+      const stats: AreaStats = { status: nlp.status, iterations: nlp.iterations, seconds: (Date.now() - t0) / 1000, objective: nlp.objective };
+      const solution: OpfAreaSolution = { x: x.slice(), status: nlp.status, objective: nlp.objective };
+      return { outputs: { ...(rootPQ ? { rootPQ } : {}), childVSq }, stats, solution };
+    },
+  };
+}
