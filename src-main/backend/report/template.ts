@@ -7,8 +7,24 @@
  */
 import type { RunComparison, RunDetail } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
-import { runChartOptions, comparisonSubstationOption } from '../../shared/charts';
-import { formatSci, formatValue, keyFigureRows, periodHours, totalsRows } from '../../shared/figures';
+import {
+  batteryMultiplesHeight,
+  batteryMultiplesOption,
+  batteryOrder,
+  convergenceOption,
+  lossOption,
+  overlayOption,
+  periodLabels,
+  priceCostOption,
+  pvOption,
+  substationOption,
+  voltageEnvelopeOption,
+  voltageHeatmapOption,
+  voltageRows,
+  type ChartOption,
+} from '../../../src-shared/charts';
+import { formatInUnit, formatNumber, formatSci, totalsRows } from '../../../src-shared/format';
+import { batteryCycles, minVoltagePu, peakSubstationKw } from '../runs/compare';
 import { chartSvg } from './charts';
 import { areaColor, networkSvg } from './network-svg';
 
@@ -22,6 +38,8 @@ export interface ReportInput {
   readonly comparison: RunComparison | null;
   readonly generatedAt: Date;
 }
+
+const formatValue = (v: number, digits: number): string => formatNumber(v, digits);
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -156,16 +174,23 @@ function totalsSection(inp: ReportInput): string {
 </section>`;
   }
   if (!r.totals) return `<section><h2>Totals</h2><p>No results: the run ended ${statusSpan(r.status)} — ${e(r.message)}</p></section>`;
+  const maxV = (r.series.voltagePu ?? []).reduce((m, x) => Math.max(m, x), -Infinity);
+  const figures: [string, string][] = [
+    ['Peak substation demand', formatInUnit(peakSubstationKw(r), 'kW')],
+    ['Minimum voltage', formatInUnit(minVoltagePu(r), 'pu')],
+    ['Maximum voltage', formatInUnit(maxV, 'pu')],
+    ['Battery cycling (equivalent full cycles)', formatNumber(batteryCycles(r), 3)],
+  ];
+  if (r.objective !== null)
+    figures.push([`Objective (${r.settings.objective === 'cost' ? 'USD, α term included' : 'kW, losses summed over periods'})`, formatNumber(r.objective, 4)]);
   return `<section>
   <h2>Totals over the horizon</h2>
-  <table><tr><th>Quantity</th><th class="num">Value</th><th>Unit</th></tr>
-  ${totalsRows(r.totals).map((w) => `<tr><td>${e(w.label)}</td><td class="num">${formatValue(w.value, w.decimals)}</td><td>${e(w.unit)}</td></tr>`).join('')}
+  <table><tr><th>Quantity</th><th class="num">Value</th></tr>
+  ${totalsRows(r).map((w) => `<tr><td>${e(w.label)}</td><td class="num">${e(w.text)}</td></tr>`).join('')}
   </table>
   <h3>Key figures</h3>
-  <table><tr><th>Quantity</th><th class="num">Value</th><th>Unit</th></tr>
-  ${keyFigureRows(r).map((w) => `<tr><td>${e(w.label)}</td><td class="num">${formatValue(w.value, w.decimals)}</td><td>${e(w.unit)}</td></tr>`).join('')}
-  ${r.objective !== null ? `<tr><td>Objective (${r.settings.objective === 'cost' ? 'cost, α term included' : 'losses summed over periods'})</td><td class="num">${formatValue(r.objective, 4)}</td><td>${r.settings.objective === 'cost' ? 'USD' : 'kW'}</td></tr>` : ''}
-  ${r.maxSimultaneousChargeDischargeKw !== null ? `<tr><td>Largest simultaneous charge/discharge</td><td class="num">${formatSci(r.maxSimultaneousChargeDischargeKw)}</td><td>kW</td></tr>` : ''}
+  <table><tr><th>Quantity</th><th class="num">Value</th></tr>
+  ${figures.map(([k, v]) => `<tr><td>${e(k)}</td><td class="num">${e(v)}</td></tr>`).join('')}
   </table>
 </section>`;
 }
@@ -173,8 +198,25 @@ function totalsSection(inp: ReportInput): string {
 function chartsSection(inp: ReportInput): string {
   const r = inp.run;
   if (!r.totals) return '';
-  const charts = runChartOptions(r).map((c) => `<div class="chart" data-chart="${c.id}">${chartSvg(c.option)}</div>`);
-  if (inp.other?.totals) charts.unshift(`<div class="chart" data-chart="compare">${chartSvg(comparisonSubstationOption(r, inp.other, `A: run ${r.id}`, `B: run ${inp.other.id}`))}</div>`);
+  const W = 720;
+  const chart = (id: string, option: ChartOption, height = 300) => `<div class="chart" data-chart="${id}">${chartSvg(option, W, height)}</div>`;
+  const charts: string[] = [];
+  if (inp.other?.totals) {
+    const labels: [string, string] = [`A: run ${r.id}`, `B: run ${inp.other.id}`];
+    charts.push(chart('compareSubstation', overlayOption(r, inp.other, 'substationKw', 'kW', labels, 'Substation power, A vs B')));
+    charts.push(chart('compareLoss', overlayOption(r, inp.other, 'lossKw', 'kW', labels, 'Line losses, A vs B')));
+  }
+  charts.push(chart('substation', substationOption(r, 'Substation power, demand and PV')));
+  charts.push(chart('priceCost', priceCostOption(r, 'Energy price and cost')));
+  charts.push(chart('loss', lossOption(r, 'Line losses')));
+  charts.push(chart('voltageEnvelope', voltageEnvelopeOption(r, 'Bus voltage range')));
+  charts.push(chart('voltageHeatmap', voltageHeatmapOption(r, voltageRows(r), 'Bus voltages'), 420));
+  if (r.pvNames.length > 0) charts.push(chart('pv', pvOption(r, 'PV')));
+  if (r.batteryNames.length > 0) {
+    const shown = batteryOrder(r).slice(0, 6);
+    charts.push(chart('batteries', batteryMultiplesOption(r, shown, 3), batteryMultiplesHeight(shown.length, 3)));
+  }
+  if (r.distributed) charts.push(chart('convergence', convergenceOption(r.distributed, r.settings.boundaryTolerancePu, 'Boundary convergence')));
   // Two charts per page.
   const pages: string[] = [];
   for (let i = 0; i < charts.length; i += 2) pages.push(`<section><h2>Charts${i > 0 ? ' (continued)' : ''}</h2>${charts.slice(i, i + 2).join('')}</section>`);
@@ -185,7 +227,7 @@ function validationSection(inp: ReportInput): string {
   const r = inp.run;
   const v = r.validation;
   if (!v) return `<section><h2>Validation by AC power flow</h2><p>No validation: ${r.totals ? 'the power flow did not run or failed' : 'the run has no results'} (${e(r.message)}).</p></section>`;
-  const hours = periodHours(r);
+  const hours = periodLabels(r);
   return `<section>
   <h2>Validation by AC power flow</h2>
   <p>The OPF's battery and PV set points are fed to an independent AC power flow (Newton on the

@@ -1,0 +1,168 @@
+/**
+ * Runs end to end through real area processes (Node child processes running the area worker):
+ * a centralized IEEE 123 run reports its iterations, is stored 'solved' with the totals an
+ * in-process solveOpf (no process, no store) gives, is listed and re-opened; cancel leaves no
+ * process; an infeasible study and a crashed area keep their record with the specific message.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunDetail, RunProgress, RunSummary, Scenario, StudySettings } from '../../contract';
+import { solveOpf } from '../../../src-solver/opf/solve';
+import { withPlacements } from '../../../src-solver/model/placement';
+import { resourcesDir } from '../../paths';
+import { Backend } from '../backend';
+import { nodeAreaTransport, startedAreaPids } from '../jobs/node-area-transport';
+
+async function call<T>(b: Backend, command: string, arg: unknown): Promise<T> {
+  const r = await b.handle(command, arg);
+  if (!r.ok) throw new Error(`${command}: ${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function openIeee123(b: Backend, study: Partial<StudySettings>): Promise<Scenario> {
+  const summary = await call<{ scenarios: { id: number }[] }>(b, 'projects.openExample', { id: 'ieee123' });
+  const dup = await call<Scenario>(b, 'scenarios.duplicate', { id: summary.scenarios[0]!.id, name: `test ${Math.random()}` });
+  return call<Scenario>(b, 'scenarios.update', { id: dup.id, patch: { study } });
+}
+
+async function finished(b: Backend, runId: number): Promise<RunSummary> {
+  await b.runs.wait(runId);
+  return (await call<RunSummary[]>(b, 'runs.list', { scenarioId: (await call<RunDetail>(b, 'runs.get', { runId })).scenarioId })).find((r) => r.id === runId)!;
+}
+
+describe('centralized runs through the area process', () => {
+  const backend = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-runs-')), host: 'node-host' });
+  const progress: RunProgress[] = [];
+  const done: RunSummary[] = [];
+  backend.on('run.progress', (p) => progress.push(p));
+  backend.on('run.finished', (s) => done.push(s));
+  afterAll(() => backend.close());
+
+  let scenario: Scenario;
+  let detail: RunDetail;
+  beforeAll(async () => {
+    scenario = await openIeee123(backend, { periods: 5 });
+    const started = await call<RunSummary>(backend, 'runs.start', { scenarioId: scenario.id, kind: 'centralized' });
+    expect(started.status).toBe('running');
+    await backend.runs.wait(started.id);
+    detail = await call<RunDetail>(backend, 'runs.get', { runId: started.id });
+  }, 120_000);
+
+  it('reports interior-point iterations while solving and the end as run.finished', () => {
+    const its = progress.filter((p) => p.runId === detail.id && p.iteration);
+    expect(its.length).toBeGreaterThan(5);
+    expect(its.map((p) => p.iteration!.iter)).toEqual(its.map((_, k) => k)); // 0, 1, 2, … in order
+    expect(its.at(-1)!.iteration!.infPr).toBeLessThan(1e-8);
+    expect(done.find((s) => s.id === detail.id)?.status).toBe('solved');
+  });
+
+  it('stores the run solved with the totals of an in-process solveOpf (1e-9 relative)', () => {
+    expect(detail.status).toBe('solved');
+    expect(detail.periods).toBe(5);
+    // Independent path: the scenario's study written out here, solved in this process.
+    const s = scenario.study;
+    const feeder = withPlacements(backend.projects.getFeeder({ id: scenario.feederId }), scenario.placements);
+    const direct = solveOpf(
+      feeder,
+      {
+        periods: 5, dtH: s.dtH, startHour: s.startHour, objective: s.objective, terminalSoc: s.terminalSoc, batteryLimit: s.batteryLimit,
+        relax: s.relax, vMinPu: s.vMinPu, vMaxPu: s.vMaxPu, currentLimits: s.currentLimits, alpha: s.alpha,
+        loadProfile: { intervalH: 1, values: s.loadShape }, pvProfile: { intervalH: 1, values: s.pvShape },
+        priceCentsPerKwh: { intervalH: 1, values: s.priceCentsPerKwh },
+      },
+      { nlp: { tol: s.tolerance } },
+    ).results;
+    expect(direct.status).toBe('solved');
+    for (const [k, v] of Object.entries(direct.totals)) {
+      expect(Math.abs(detail.totals![k as keyof typeof direct.totals] - v)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v)));
+    }
+    expect(detail.objective).toBeCloseTo(direct.objective, 9);
+    // Series: the substation power per period and every bus voltage, as solved.
+    expect(detail.series.substationKw).toEqual(direct.periods.map((p) => p.substationKw));
+    const T = 5;
+    direct.busNames.forEach((_, b) => {
+      for (let t = 0; t < T; t++) expect(detail.series.voltagePu![b * T + t]).toBe(direct.periods[t]!.vPu[b]);
+    });
+    // Invariant: Σ substation energy = demand + losses − PV − battery net discharge (kWh).
+    const t = detail.totals!;
+    expect(t.substationKwh).toBeCloseTo(t.demandKwh + t.lineLossKwh - t.pvKwh - t.batteryKwh, 3);
+    expect(detail.validation!.maxVoltageDiffPu).toBeLessThan(1e-6);
+    expect(detail.log).toMatch(/iter\s+objective/);
+  });
+
+  it('lists the run under its scenario and re-opens it from the store', async () => {
+    const list = await call<RunSummary[]>(backend, 'runs.list', { scenarioId: scenario.id });
+    expect(list.map((r) => [r.id, r.status, r.kind])).toEqual([[detail.id, 'solved', 'centralized']]);
+    const again = await call<RunDetail>(backend, 'runs.get', { runId: detail.id });
+    expect(again).toEqual(detail);
+  });
+
+  it('cancel mid-solve: status cancelled, record kept, no area process left', async () => {
+    const s24 = await openIeee123(backend, { periods: 24 });
+    const before = startedAreaPids.length;
+    const firstIteration = new Promise<void>((resolve) => {
+      const off = backend.on('run.progress', (p) => p.iteration && (off(), resolve()));
+    });
+    const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: s24.id, kind: 'centralized' });
+    await firstIteration;
+    await call(backend, 'runs.cancel', { runId: run.id });
+    const pids = startedAreaPids.slice(before);
+    expect(pids.length).toBe(1);
+    expect(pids.filter(isAlive)).toEqual([]);
+    const d = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
+    expect([d.status, d.message]).toEqual(['cancelled', 'cancelled by the user']);
+    expect(d.finishedAt).not.toBeNull();
+  }, 120_000);
+
+  it('an infeasible study (V_min 1.02 pu) ends infeasible with the solver message; the record is kept', async () => {
+    const bad = await openIeee123(backend, { periods: 3, vMinPu: 1.02 });
+    const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: bad.id, kind: 'centralized' });
+    const s = await finished(backend, run.id);
+    expect(s.status).toBe('infeasible');
+    expect(s.message).toMatch(/voltage lower limit 1\.02 pu/);
+    const d = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
+    expect(d.totals).toBeNull();
+    expect(d.iterations).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('validates arguments and ids', async () => {
+    expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'fast' })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });
+    expect(await backend.handle('runs.get', { runId: 999_999 })).toMatchObject({ ok: false, error: { code: 'notFound' } });
+    expect(await backend.handle('runs.delete', { runId: detail.id, confirm: false })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });
+    const whole = await call<Scenario>(backend, 'scenarios.update', { id: scenario.id, patch: { partition: { cuts: [] } } });
+    expect(await backend.handle('runs.start', { scenarioId: whole.id, kind: 'distributed' })).toMatchObject({ ok: false, error: { message: /areas/ } });
+  });
+});
+
+describe('a crashed area process', () => {
+  it('fails the run naming the area and the exit; the record is kept', async () => {
+    const backend = new Backend({
+      resourcesDir,
+      dataDir: mkdtempSync(join(tmpdir(), 'tessera-runs-crash-')),
+      host: 'node-host',
+      spawnArea: nodeAreaTransport({ TESSERA_FAULT: 'crash@1:1' }),
+    });
+    try {
+      const sc = await openIeee123(backend, { periods: 2 });
+      const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: sc.id, kind: 'centralized' });
+      const s = await finished(backend, run.id);
+      expect(s.status).toBe('failed');
+      expect(s.message).toBe('area central solver stopped: exit code 3');
+      const d = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
+      expect(d.log).toMatch(/area central solver stopped/);
+    } finally {
+      backend.close();
+    }
+  }, 120_000);
+});
