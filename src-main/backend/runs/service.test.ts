@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunDetail, RunProgress, RunSummary, Scenario, StudySettings } from '../../contract';
+import type { RunComparison, RunDetail, RunProgress, RunSummary, Scenario, StudySettings } from '../../contract';
 import { solveOpf } from '../../../src-solver/opf/solve';
 import { withPlacements } from '../../../src-solver/model/placement';
 import { resourcesDir } from '../../paths';
@@ -135,6 +135,24 @@ describe('centralized runs through the area process', () => {
     expect(d.totals).toBeNull();
     expect(d.iterations).toBeGreaterThan(0);
   }, 120_000);
+
+  it('a distributed run of the same scenario: rounds reported, areas stored, totals agree with the centralized run', async () => {
+    expect(scenario.partition.cuts.length).toBeGreaterThan(0);
+    const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: scenario.id, kind: 'distributed' });
+    const s = await finished(backend, run.id);
+    expect([s.status, s.message]).toEqual(['solved', expect.stringMatching(/^converged in \d+ rounds/)]);
+    const d = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
+    expect(d.distributed!.areas.length).toBe(scenario.partition.cuts.length + 1);
+    expect(d.distributed!.rounds.length).toBe(s.rounds);
+    expect(d.distributed!.maxBoundaryChangePu).toBeLessThan(scenario.study.boundaryTolerancePu);
+    const rounds = progress.filter((p) => p.runId === run.id && p.round).map((p) => p.round!.round);
+    expect(rounds).toEqual(d.distributed!.rounds.map((r) => r.round));
+    const cmp = await call<RunComparison>(backend, 'runs.compare', { a: detail.id, b: run.id });
+    expect(cmp.mode).toBe('method');
+    const row = (q: string) => cmp.rows.find((r) => r.quantity === q)!;
+    expect(row('Energy cost').relDiff).toBeLessThan(1e-3);
+    expect(row('Substation energy').relDiff).toBeLessThan(1e-3);
+  }, 300_000);
 
   it('validates arguments and ids', async () => {
     expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'fast' })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });

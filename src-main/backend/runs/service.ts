@@ -12,8 +12,9 @@
  * record with the specific message ("area central solver stopped: exit code 3"). A record left
  * 'running' by a closed app reads as failed ("interrupted").
  */
-import type { CommandArg, CommandResult, Events, RunDetail, RunKind, RunProgress, RunStatus, RunSummary } from '../../contract';
-import { runEnapp, type EnappResult } from '../../../src-solver/enapp/coordinator';
+import type { CommandArg, CommandResult, Events, RunDetail, RunDistributedInfo, RunKind, RunProgress, RunRound, RunStatus, RunSummary } from '../../contract';
+import { runEnapp, type Clock, type EnappResult, type RoundRecord } from '../../../src-solver/enapp/coordinator';
+import { PartitionError, solveDistributed, type DistributedOutcome } from '../../../src-solver/enapp/distributed';
 import type { CentralAreaSolution } from '../../../src-solver/enapp/central-area';
 import type { SpawnArea } from '../../../src-solver/enapp/protocol';
 import type { Feeder } from '../../../src-solver/model/feeder';
@@ -39,6 +40,16 @@ interface Job {
 }
 
 const ISO = (): string => new Date().toISOString();
+
+const clock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+function runRound(r: RoundRecord): RunRound {
+  return { round: r.round, maxChangePu: r.maxChangePu, areaSeconds: r.areaSeconds, areaIterations: r.areaIterations, wallSeconds: r.wallSeconds };
+}
 
 export class RunService {
   private readonly active = new Map<number, Job>();
@@ -149,7 +160,7 @@ export class RunService {
         // (an out-of-memory kill would only repeat).
         { maxRounds: 1, restartOnce: false, graceMs: this.options.graceMs ?? 500 },
         {
-          clock: { now: () => performance.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+          clock,
           signal,
           onAreaProgress: (_area, _round, iter, objective, infPr) =>
             // The area protocol carries iter, objective and inf_pr; inf_du and lg(mu) are in the log.
@@ -162,13 +173,57 @@ export class RunService {
       );
       outcome = this.centralOutcome(res, settings, log);
     } else {
-      const message = 'distributed runs are not available in this build yet (the distributed OPF area solver has not landed)';
-      outcome = { status: 'failed', stats: emptyStats(message, settings) };
+      const { study, nlp } = toOpfStudy(settings.study);
+      let out: DistributedOutcome | string;
+      try {
+        out = await solveDistributed(
+          feeder,
+          study,
+          settings.partition.cuts,
+          this.options.spawnArea,
+          { nlp, tolerancePu: settings.study.boundaryTolerancePu, graceMs: this.options.graceMs ?? 500 },
+          {
+            clock,
+            signal,
+            onRound: (r) => {
+              log.push(`round ${r.round}: largest boundary change ${r.maxChangePu.toExponential(2)} pu, ω ${r.omega}, areas ${r.areaStatus.map((st, i) => `${i + 1}:${st}/${r.areaIterations[i]}it/${r.areaSeconds[i]!.toFixed(2)}s`).join(' ')}`);
+              progress({ phase: 'solving', round: runRound(r) });
+            },
+            onAreaEvent: (area, state, detail) => {
+              if (state !== 'solved') log.push(`area ${area}: ${state} (${detail})`);
+              progress({ phase: 'solving', area: { id: area, state, detail } });
+            },
+          },
+        );
+      } catch (err) {
+        if (!(err instanceof PartitionError)) throw err;
+        out = err.message;
+      }
+      outcome = this.distributedOutcome(out, settings);
     }
     progress({ phase: 'saving' });
     log.push(`${outcome.status}: ${outcome.stats.message}`, `finished ${ISO()} after ${elapsedSeconds().toFixed(2)} s`);
     project.updateRun(id, { status: outcome.status, stats: outcome.stats, log: log.join('\n'), finishedAt: ISO() }, outcome.series ?? {});
     this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
+  }
+
+  private distributedOutcome(out: DistributedOutcome | string, settings: StoredSettings) {
+    if (typeof out === 'string') return { status: 'failed' as const, stats: emptyStats(out, settings) };
+    const { enapp, plan, results } = out;
+    if (enapp.status === 'cancelled') return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
+    const info: RunDistributedInfo = {
+      areas: plan.check.areas.map((a) => ({ id: a.id, rootBus: a.rootBus, buses: a.buses.length })),
+      rounds: enapp.rounds.map(runRound),
+      converged: enapp.status === 'converged',
+      maxBoundaryChangePu: enapp.rounds.at(-1)?.maxChangePu ?? NaN,
+      dampingFromRound: enapp.dampingFromRound,
+      wallSeconds: enapp.wallSeconds,
+    };
+    if (enapp.status === 'failed' || !results) return { status: 'failed' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };
+    // Not converged within the round limit: keep the last merged dispatch, marked notConverged.
+    const status: RunStatus = enapp.status === 'converged' ? 'solved' : 'notConverged';
+    const { stats, series } = fromOpfResults(results, settings.placements, info);
+    return { status, stats: { ...stats, seconds: enapp.wallSeconds }, series };
   }
 
   private centralOutcome(res: EnappResult, settings: StoredSettings, log: string[]) {
