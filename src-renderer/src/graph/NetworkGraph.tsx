@@ -30,6 +30,8 @@ export interface NetworkGraphProps {
   readonly onSelectionChange?: (buses: string[]) => void;
   /** Test id of the container (several graphs can exist, e.g. import preview). */
   readonly testId?: string;
+  /** Bus name → colour, overriding the area colours (e.g. the run dashboards' voltage view). */
+  readonly busColors?: ReadonlyMap<string, string> | null;
 }
 
 export interface NetworkGraphHandle {
@@ -92,7 +94,7 @@ function positions(feeder: Feeder, tree: FeederTree): { x: Float64Array; y: Floa
 }
 
 export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(function NetworkGraph(props, ref) {
-  const { feeder, tree, placements, areas, cuts, mode = 'view', testId = 'network-graph' } = props;
+  const { feeder, tree, placements, areas, cuts, mode = 'view', testId = 'network-graph', busColors } = props;
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);
   const handlers = useRef(props);
@@ -242,6 +244,18 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
       });
     });
   }, [areas, cuts, tree, feeder]);
+
+  // Bus colours given by the caller (voltage view) win over area colours; runs after the area effect.
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy || !busColors) return;
+    cy.batch(() => {
+      cy.nodes('.bus').forEach((n) => {
+        const c = busColors.get(n.data('bus'));
+        if (c) n.data('color', c);
+      });
+    });
+  }, [busColors, areas, cuts, tree, feeder]);
 
   // Devices: PV and battery glyphs from the scenario's placements.
   useEffect(() => {

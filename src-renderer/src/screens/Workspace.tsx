@@ -14,13 +14,15 @@ import { useScenario } from '../state/useScenario';
 import { AreasPanel } from './AreasPanel';
 import { newDevice, PlacementsPanel, type PlaceKind } from './PlacementsPanel';
 import { StudySettingsPanel } from './StudySettingsPanel';
+import { RunsView } from '../runs/RunsView';
 
-type Tab = 'network' | 'areas' | 'devices' | 'study';
+type Tab = 'network' | 'areas' | 'devices' | 'study' | 'runs';
 const TABS: [Tab, string][] = [
   ['network', 'Network'],
   ['areas', 'Areas'],
   ['devices', 'PV & batteries'],
   ['study', 'Study settings'],
+  ['runs', 'Runs'],
 ];
 
 export function Workspace({
@@ -302,8 +304,8 @@ export function Workspace({
             </button>
           </div>
         ) : (
-          <div className={`stage-body ${tab === 'study' ? 'study-tab' : ''}`}>
-            <div className="graph-pane" hidden={tab === 'study'}>
+          <div className={`stage-body ${tab === 'study' || tab === 'runs' ? 'study-tab' : ''}`}>
+            <div className="graph-pane" hidden={tab === 'study' || tab === 'runs'}>
               {feeder && tree ? (
                 <>
                   <NetworkGraph
@@ -362,6 +364,8 @@ export function Workspace({
                 />
               ) : tab === 'study' ? (
                 <StudySettingsPanel study={scenario.study} onEdit={(label, study) => void editor.edit(label, { study })} />
+              ) : tab === 'runs' ? (
+                <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} />
               ) : null}
             </div>
           </div>

@@ -1,0 +1,165 @@
+/**
+ * Two runs side by side. Same scenario, centralized vs distributed ('method'): the totals table
+ * with differences, the largest differences, the distributed run's convergence. Two scenarios
+ * ('scenario', e.g. a BESS siting what-if): cost, losses, peak substation demand, minimum voltage,
+ * battery cycling with the difference. Rows come from the backend's runs.compare, so the report
+ * and this table are the same numbers.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { RunComparison, RunDetail, RunSummary } from '../../../src-main/contract';
+import { convergenceOption, overlayOption, runLabel } from '../../../src-shared/charts';
+import { formatInUnit, formatPercent } from '../../../src-shared/format';
+import { call } from '../api/transport';
+import { EChart } from '../dashboards/EChart';
+
+export interface CompareCandidate {
+  readonly run: RunSummary;
+  readonly scenarioName: string;
+}
+
+const FINAL_OK = new Set(['solved', 'acceptable', 'maxIterations', 'notConverged']);
+
+export function CompareView({
+  run,
+  candidates,
+  onExportPdf,
+  exporting,
+}: {
+  run: RunDetail;
+  candidates: readonly CompareCandidate[];
+  onExportPdf: (otherId: number) => void;
+  exporting: boolean;
+}) {
+  const usable = useMemo(() => candidates.filter((c) => c.run.id !== run.id && FINAL_OK.has(c.run.status)), [candidates, run.id]);
+  const preferred = usable.find((c) => c.run.scenarioId === run.scenarioId && c.run.kind !== run.kind) ?? usable[0];
+  const [otherId, setOtherId] = useState<number | null>(preferred?.run.id ?? null);
+  useEffect(() => {
+    setOtherId((cur) => (cur !== null && usable.some((c) => c.run.id === cur) ? cur : (preferred?.run.id ?? null)));
+  }, [usable, preferred]);
+
+  const [cmp, setCmp] = useState<RunComparison | null>(null);
+  const [other, setOther] = useState<RunDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setCmp(null);
+    setOther(null);
+    setError(null);
+    if (otherId === null) return;
+    let live = true;
+    // Centralized first when the methods differ, so "b − a" reads "distributed − centralized".
+    const o = usable.find((c) => c.run.id === otherId)?.run;
+    const [a, b] = o && run.kind === 'distributed' && o.kind === 'centralized' ? [otherId, run.id] : [run.id, otherId];
+    Promise.all([call('runs.compare', { a, b }), call('runs.get', { runId: otherId })]).then(
+      ([c, d]) => {
+        if (!live) return;
+        setCmp(c);
+        setOther(d);
+      },
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [otherId, run.id, run.kind, usable]);
+
+  if (usable.length === 0)
+    return <p className="empty">No other finished run to compare with. Run this scenario with the other method, or run another scenario of this feeder.</p>;
+
+  const [ra, rb] = cmp && other ? (cmp.a.id === run.id ? [run, other] : [other, run]) : [null, null];
+  const name = (s: RunSummary) => `${runLabel(s)} (${candidates.find((c) => c.run.id === s.id)?.scenarioName ?? 'this scenario'})`;
+  const largest = cmp ? [...cmp.rows].sort((x, y) => y.relDiff - x.relDiff).slice(0, 3) : [];
+  const distributed = ra?.distributed ? ra : rb?.distributed ? rb : null;
+
+  return (
+    <div className="compare" data-testid="compare">
+      <div className="dash-head">
+        <label className="inline">
+          Compare with{' '}
+          <select value={otherId ?? ''} onChange={(e) => setOtherId(Number(e.target.value))} aria-label="Compare with">
+            {usable.map((c) => (
+              <option key={c.run.id} value={c.run.id}>
+                {runLabel(c.run)} · {c.scenarioName} · {c.run.status}
+              </option>
+            ))}
+          </select>
+        </label>
+        {cmp && (
+          <button onClick={() => onExportPdf(otherId!)} disabled={exporting} data-testid="export-compare-pdf">
+            {exporting ? 'Rendering PDF…' : 'Export comparison PDF'}
+          </button>
+        )}
+      </div>
+      {error && (
+        <div role="alert" className="error">
+          {error}
+        </div>
+      )}
+      {!cmp && !error && <p className="muted">Comparing…</p>}
+      {cmp && ra && rb && (
+        <>
+          <p className="muted small" data-testid="compare-mode">
+            {cmp.mode === 'method' ? 'Same scenario, centralized vs distributed' : 'Scenario vs scenario'}: A = {name(cmp.a)}, B = {name(cmp.b)}. Largest relative difference{' '}
+            <strong data-testid="compare-max-rel">{formatPercent(cmp.maxRelDiff)}</strong>.
+          </p>
+          <div className="compare-grid">
+            <div>
+              <table className="grid" data-testid="compare-table">
+                <thead>
+                  <tr>
+                    <th>Quantity</th>
+                    <th className="num">A · {runLabel(cmp.a)}</th>
+                    <th className="num">B · {runLabel(cmp.b)}</th>
+                    <th className="num">B − A</th>
+                    <th className="num">relative</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {cmp.rows.map((r) => (
+                    <tr key={r.quantity} data-quantity={r.quantity} className={largest.includes(r) && r.relDiff > 0 ? 'hot' : undefined}>
+                      <td>{r.quantity}</td>
+                      <td className="num" data-value={r.a}>
+                        {formatInUnit(r.a, r.unit)}
+                      </td>
+                      <td className="num" data-value={r.b}>
+                        {formatInUnit(r.b, r.unit)}
+                      </td>
+                      <td className="num">{formatInUnit(r.diff, r.unit)}</td>
+                      <td className="num">{formatPercent(r.relDiff)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <h3>Largest differences</h3>
+              <ol className="small" data-testid="largest-differences">
+                {largest.map((r) => (
+                  <li key={r.quantity}>
+                    {r.quantity}: {formatInUnit(r.diff, r.unit)} ({formatPercent(r.relDiff)})
+                  </li>
+                ))}
+              </ol>
+            </div>
+            <div className="compare-charts">
+              <figure className="chart-card">
+                <figcaption>Substation real power, A vs B</figcaption>
+                <EChart option={overlayOption(ra, rb, 'substationKw', 'kW', [`A ${runLabel(ra)}`, `B ${runLabel(rb)}`])} height={200} testId="chart-compare-substation" />
+              </figure>
+              <figure className="chart-card">
+                <figcaption>Line losses, A vs B</figcaption>
+                <EChart option={overlayOption(ra, rb, 'lossKw', 'kW', [`A ${runLabel(ra)}`, `B ${runLabel(rb)}`])} height={200} testId="chart-compare-losses" />
+              </figure>
+              {distributed?.distributed && (
+                <figure className="chart-card">
+                  <figcaption>
+                    Convergence of {runLabel(distributed)}: {distributed.distributed.rounds.length} rounds
+                    {distributed.distributed.dampingFromRound !== null ? `, damped from round ${distributed.distributed.dampingFromRound}` : ''}
+                  </figcaption>
+                  <EChart option={convergenceOption(distributed.distributed, distributed.settings.boundaryTolerancePu)} height={200} testId="chart-compare-convergence" />
+                </figure>
+              )}
+            </div>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

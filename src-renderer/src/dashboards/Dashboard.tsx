@@ -1,0 +1,243 @@
+/**
+ * A run's dashboards: the totals table of the source papers and the charts a planner reads at a
+ * glance (overview), every battery as small multiples, the voltage view (bus × period heatmap and
+ * the network coloured by voltage with a period slider) and the OPF vs AC power flow validation.
+ * Every option comes from src-shared/charts.ts, every number's text from src-shared/format.ts, so
+ * the PDF report shows the same charts and the same numbers.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { RunDetail } from '../../../src-main/contract';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import {
+  batteryMultiplesHeight,
+  batteryMultiplesOption,
+  batteryOrder,
+  lossOption,
+  periodLabels,
+  priceCostOption,
+  pvOption,
+  substationOption,
+  VOLTAGE_STOPS,
+  voltageColor,
+  voltageEnvelopeOption,
+  voltageHeatmapOption,
+  voltageRange,
+  voltageRows,
+} from '../../../src-shared/charts';
+import { formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
+import { NetworkGraph } from '../graph/NetworkGraph';
+import type { FeederTree } from '../graph/topology';
+import { EChart } from './EChart';
+
+/** The totals table; `data-value` carries the unrounded number for tests that compare sources. */
+export function TotalsTable({ run, testId = 'totals-table' }: { run: RunDetail; testId?: string }) {
+  const rows = totalsRows(run);
+  return (
+    <table className="grid totals" data-testid={testId}>
+      <thead>
+        <tr>
+          <th>Total over {run.periods} periods</th>
+          <th className="num">Value</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key} data-key={r.key} data-value={r.value ?? ''}>
+            <td>{r.label}</td>
+            <td className="num">{r.text}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Overview: totals and the system charts. `onReady` fires once every chart has drawn. */
+export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => void }) {
+  const options = useMemo(
+    () => [
+      { id: 'substation', title: 'Substation P and Q against demand and PV', option: substationOption(run) },
+      { id: 'price-cost', title: 'Energy price and cost per period', option: priceCostOption(run) },
+      { id: 'losses', title: 'Line losses per period', option: lossOption(run) },
+      { id: 'pv', title: 'PV real and reactive power', option: pvOption(run) },
+      { id: 'voltage-envelope', title: 'Lowest and highest bus voltage', option: voltageEnvelopeOption(run) },
+    ],
+    [run],
+  );
+  const drawn = useRef(new Set<string>());
+  const ready = useRef(onReady);
+  ready.current = onReady;
+  useEffect(() => {
+    drawn.current = new Set();
+  }, [options]);
+  const mark = (id: string) => {
+    drawn.current.add(id);
+    if (drawn.current.size === options.length) ready.current?.();
+  };
+  const simultaneous = run.maxSimultaneousChargeDischargeKw;
+  return (
+    <div className="dash-overview">
+      <div className="dash-side">
+        <h3>Totals</h3>
+        <TotalsTable run={run} />
+        <p className="muted small" data-testid="simultaneous-note">
+          Largest simultaneous charge and discharge of one battery: <strong>{formatKw(simultaneous)}</strong>
+          {simultaneous !== null && simultaneous < 1e-3 ? ' (none: no battery charges and discharges in the same period)' : ''}.
+        </p>
+      </div>
+      <div className="dash-charts">
+        {options.map((o) => (
+          <figure key={o.id} className="chart-card">
+            <figcaption>{o.title}</figcaption>
+            <EChart option={o.option} height={210} testId={`chart-${o.id}`} onDrawn={() => mark(o.id)} />
+          </figure>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+const PAGE = 12;
+
+/** Every battery's SOC, charge/discharge and reactive power, largest throughput first, 12 per page. */
+export function Batteries({ run }: { run: RunDetail }) {
+  const order = useMemo(() => batteryOrder(run), [run]);
+  const [page, setPage] = useState(0);
+  const pages = Math.max(1, Math.ceil(order.length / PAGE));
+  const shown = order.slice(page * PAGE, page * PAGE + PAGE);
+  const key = shown.join(',');
+  const option = useMemo(() => batteryMultiplesOption(run, key ? key.split(',').map(Number) : []), [run, key]);
+  if (order.length === 0) return <p className="empty">This scenario has no battery.</p>;
+  return (
+    <div data-testid="battery-multiples" data-count={order.length}>
+      <div className="dash-head">
+        <p className="muted small">
+          {order.length} batter{order.length === 1 ? 'y' : 'ies'}, largest energy throughput first. Dashed red lines: SOC limits and ±rated power. Charge is drawn below zero.
+          {' '}Largest simultaneous charge and discharge: <strong>{formatKw(run.maxSimultaneousChargeDischargeKw)}</strong>.
+        </p>
+        {pages > 1 && (
+          <div className="pager">
+            <button onClick={() => setPage((p) => Math.max(0, p - 1))} disabled={page === 0} aria-label="Previous batteries">
+              ‹
+            </button>
+            <span className="small">
+              {page * PAGE + 1}–{page * PAGE + shown.length} of {order.length}
+            </span>
+            <button onClick={() => setPage((p) => Math.min(pages - 1, p + 1))} disabled={page >= pages - 1} aria-label="Next batteries">
+              ›
+            </button>
+          </div>
+        )}
+      </div>
+      <EChart option={option} height={batteryMultiplesHeight(shown.length)} testId="chart-batteries" />
+    </div>
+  );
+}
+
+/** Voltages: bus × period heatmap, and the network coloured by voltage at the period of the slider. */
+export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder | null; tree: FeederTree | null }) {
+  const rows = useMemo(() => voltageRows(run), [run]);
+  const range = useMemo(() => voltageRange(run, rows), [run, rows]);
+  const heatmap = useMemo(() => voltageHeatmapOption(run, rows), [run, rows]);
+  const labels = useMemo(() => periodLabels(run), [run]);
+  const [t, setT] = useState(0);
+  const period = Math.min(t, run.periods - 1);
+  const { colors, lowest } = useMemo(() => {
+    const T = run.periods;
+    const v = run.series.voltagePu ?? [];
+    const m = new Map<string, string>();
+    let lowest = { bus: '', v: Infinity };
+    run.busNames.forEach((bus, i) => {
+      const x = v[i * T + period];
+      if (x === undefined) return;
+      m.set(bus, voltageColor(x, range));
+      if (x < lowest.v) lowest = { bus, v: x };
+    });
+    return { colors: m, lowest };
+  }, [run, period, range]);
+  const heatHeight = Math.min(720, Math.max(260, rows.rows * 9 + 40));
+  return (
+    <div className="dash-voltage">
+      <figure className="chart-card">
+        <figcaption>
+          Bus voltage by period{rows.groupSize > 1 ? ` (each row: the lowest of ${rows.groupSize} consecutive buses)` : ''}
+        </figcaption>
+        <EChart option={heatmap} height={heatHeight} testId="chart-voltage-heatmap" />
+      </figure>
+      <figure className="chart-card network-card">
+        <figcaption>
+          Network at{' '}
+          <output data-testid="voltage-period">
+            {labels[period]} (period {period + 1})
+          </output>{' '}
+          · lowest {formatPu(lowest.v)} at bus {lowest.bus}
+        </figcaption>
+        <label className="slider">
+          <span className="small muted">Period</span>
+          <input type="range" min={0} max={run.periods - 1} step={1} value={period} onChange={(e) => setT(Number(e.target.value))} aria-label="Period" />
+        </label>
+        <div className="network-voltage">
+          {feeder && tree ? (
+            <NetworkGraph feeder={feeder} tree={tree} busColors={colors} testId="voltage-graph" />
+          ) : (
+            <p className="muted pad">Loading the network…</p>
+          )}
+        </div>
+        <div className="voltage-scale" aria-label="Voltage colour scale">
+          <span className="small">{range[0].toFixed(3)} pu</span>
+          <i style={{ background: `linear-gradient(to right, ${VOLTAGE_STOPS.join(', ')})` }} />
+          <span className="small">{range[1].toFixed(3)} pu</span>
+        </div>
+      </figure>
+    </div>
+  );
+}
+
+/** OPF vs the independent AC power flow, per period and the largest discrepancies. */
+export function Validation({ run }: { run: RunDetail }) {
+  const v = run.validation;
+  const labels = periodLabels(run);
+  if (!v) return <p className="empty">This run has no AC power flow validation (it did not finish with a solution).</p>;
+  return (
+    <div data-testid="validation">
+      <dl className="facts kpis">
+        <dt>Largest voltage difference</dt>
+        <dd data-testid="validation-voltage">{formatSci(v.maxVoltageDiffPu)} pu</dd>
+        <dt>Largest loss difference</dt>
+        <dd>{formatSci(v.maxLossDiffPu)} pu</dd>
+        <dt>Largest substation power difference</dt>
+        <dd>{formatSci(v.maxSubstationDiffPu)} pu</dd>
+      </dl>
+      <div className="table-scroll tall">
+        <table className="grid" data-testid="validation-table">
+          <thead>
+            <tr>
+              <th>Period</th>
+              <th className="num">OPF loss kW</th>
+              <th className="num">AC PF loss kW</th>
+              <th className="num">OPF substation kW</th>
+              <th className="num">AC PF substation kW</th>
+              <th className="num">OPF substation kvar</th>
+              <th className="num">AC PF substation kvar</th>
+              <th className="num">Δ substation kW</th>
+            </tr>
+          </thead>
+          <tbody>
+            {v.periods.map((p, t) => (
+              <tr key={t}>
+                <td>{labels[t] ?? t + 1}</td>
+                <td className="num">{formatNumber(p.opfLossKw, 3)}</td>
+                <td className="num">{formatNumber(p.pfLossKw, 3)}</td>
+                <td className="num">{formatNumber(p.opfSubstationKw, 2)}</td>
+                <td className="num">{formatNumber(p.pfSubstationKw, 2)}</td>
+                <td className="num">{formatNumber(p.opfSubstationKvar, 2)}</td>
+                <td className="num">{formatNumber(p.pfSubstationKvar, 2)}</td>
+                <td className="num">{formatSci(p.pfSubstationKw - p.opfSubstationKw)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
