@@ -23,7 +23,7 @@ import {
   voltageRows,
   type ChartOption,
 } from '../../../src-shared/charts';
-import { formatInUnit, formatNumber, formatSci, totalsRows } from '../../../src-shared/format';
+import { formatInUnit, formatNumber, formatPercent, formatSci, totalsRows } from '../../../src-shared/format';
 import { batteryCycles, minVoltagePu, peakSubstationKw } from '../runs/compare';
 import { chartSvg } from './charts';
 import { areaColor, networkSvg } from './network-svg';
@@ -60,6 +60,8 @@ th, td { border-bottom: 0.5px solid #bbb; padding: 1.2mm 2mm; text-align: left; 
 th { background: #eef2f7; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .meta td:first-child { width: 45mm; color: #555; }
+table.cmp td:first-child { width: 42%; }
+table.cmp td.num { font-size: 9pt; }
 .status-ok { color: #1b7f3a; font-weight: 600; }
 .status-bad { color: #b02a2a; font-weight: 600; }
 .chart { margin: 2mm 0 5mm; page-break-inside: avoid; }
@@ -167,10 +169,10 @@ function totalsSection(inp: ReportInput): string {
     return `<section>
   <h2>${c.mode === 'method' ? 'Centralized vs distributed' : 'Scenario comparison'}</h2>
   <p class="small">A: run ${r.id} (${e(r.kind)}, “${e(inp.scenarioName)}”); B: run ${inp.other.id} (${e(inp.other.kind)}, “${e(inp.otherScenarioName ?? '')}”). Difference = B − A.</p>
-  <table><tr><th>Quantity</th><th>Unit</th><th class="num">A</th><th class="num">B</th><th class="num">B − A</th><th class="num">relative</th></tr>
-  ${c.rows.map((w) => `<tr><td>${e(w.quantity)}</td><td>${e(w.unit)}</td><td class="num">${formatValue(w.a, 4)}</td><td class="num">${formatValue(w.b, 4)}</td><td class="num">${formatSci(w.diff)}</td><td class="num">${formatSci(w.relDiff)}</td></tr>`).join('')}
+  <table class="cmp"><tr><th>Quantity</th><th class="num">A</th><th class="num">B</th><th class="num">B − A</th><th class="num">relative</th></tr>
+  ${c.rows.map((w) => `<tr><td>${e(w.quantity)}</td><td class="num">${e(formatInUnit(w.a, w.unit))}</td><td class="num">${e(formatInUnit(w.b, w.unit))}</td><td class="num">${e(formatInUnit(w.diff, w.unit))}</td><td class="num">${e(formatPercent(w.relDiff))}</td></tr>`).join('')}
   </table>
-  <p>Largest relative difference: ${formatSci(c.maxRelDiff)}</p>
+  <p>Largest relative difference: ${e(formatPercent(c.maxRelDiff))}</p>
 </section>`;
   }
   if (!r.totals) return `<section><h2>Totals</h2><p>No results: the run ended ${statusSpan(r.status)} — ${e(r.message)}</p></section>`;
@@ -217,9 +219,13 @@ function chartsSection(inp: ReportInput): string {
     charts.push(chart('batteries', batteryMultiplesOption(r, shown, 3), batteryMultiplesHeight(shown.length, 3)));
   }
   if (r.distributed) charts.push(chart('convergence', convergenceOption(r.distributed, r.settings.boundaryTolerancePu, 'Boundary convergence')));
-  // Two charts per page.
+  // Three charts per page (the heatmap and battery panels are taller: two).
   const pages: string[] = [];
-  for (let i = 0; i < charts.length; i += 2) pages.push(`<section><h2>Charts${i > 0 ? ' (continued)' : ''}</h2>${charts.slice(i, i + 2).join('')}</section>`);
+  for (let i = 0; i < charts.length; ) {
+    const n = charts.slice(i, i + 3).some((c) => /data-chart="(voltageHeatmap|batteries)"/.test(c)) ? 2 : 3;
+    pages.push(`<section><h2>Charts${i > 0 ? ' (continued)' : ''}</h2>${charts.slice(i, i + n).join('')}</section>`);
+    i += n;
+  }
   return pages.join('\n');
 }
 

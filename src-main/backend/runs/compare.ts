@@ -120,7 +120,7 @@ export function compareRuns(a: RunDetail, b: RunDetail): RunComparison {
       row('Line losses', 'kWh', ta.lineLossKwh, tb.lineLossKwh),
       row('Peak substation demand', 'kW', peakSubstationKw(a), peakSubstationKw(b)),
       row('Minimum voltage', 'pu', minVoltagePu(a), minVoltagePu(b)),
-      row('Battery cycling', 'equivalent full cycles', batteryCycles(a), batteryCycles(b)),
+      row('Battery cycling (equivalent full cycles)', 'cycles', batteryCycles(a), batteryCycles(b)),
       ...totalsRows(ta, tb).slice(2),
     );
   } else {
