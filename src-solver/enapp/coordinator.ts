@@ -7,7 +7,8 @@
  *                area a solves with  v_{root(a)}^t  (from its parent)  and  P_c^t, Q_c^t (its children)
  *                x'  = { v from each parent's solution, P, Q from each child's solution }
  *                Δ_k = max |x' − x_k|   (v compared as magnitude √v, P and Q as they are; all pu)
- *                x_{k+1} = x_k + ω (x' − x_k)        ω = 1, or 0.5 once rounds oscillate (damping)
+ *                x_{k+1} = x_k + ω (x' − x_k)        ω = 1, or 0.5 once rounds oscillate (damping:
+ *                                                     Δ grew two rounds running, or Δ_k ≥ Δ_{k−2})
  *     stop when Δ_k < tolerance (converged), at the round limit, on cancel, or on a failure.
  *
  * Transport-agnostic: areas are reached through `SpawnArea` (processes in the app and CLI,
@@ -73,7 +74,7 @@ export interface EnappOptions {
   readonly startTimeoutMs?: number;
   /** Restart a crashed or hung area once before giving up. */
   readonly restartOnce?: boolean;
-  /** 'auto': ω = 1, halved to 0.5 once the change grows two rounds running; a number fixes ω. */
+  /** 'auto': ω = 1, halved to 0.5 once the change grows two rounds running or is no smaller than two rounds before (a 2-cycle); a number fixes ω. */
   readonly damping?: 'auto' | number;
   /** How long a process gets to exit after a cancel before it is killed. */
   readonly graceMs?: number;
@@ -293,6 +294,7 @@ export async function runEnapp(
 
   try {
     let prevChange = Infinity;
+    let prevPrevChange = Infinity;
     let growing = 0;
     for (let round = 1; round <= maxRounds; round++) {
       if (signal?.aborted) throw new Cancelled();
@@ -335,7 +337,11 @@ export async function runEnapp(
       });
       if (options.damping === 'auto' || options.damping === undefined) {
         growing = change > prevChange ? growing + 1 : 0;
-        if (growing >= 2 && omega === 1) {
+        // Also a 2-cycle (values flipping between two states: the change alternates and never
+        // grows twice running, seen with OPF areas whose reactive power answers prices bang-bang):
+        // no decrease over two rounds.
+        const cycling = change >= tol && change >= prevPrevChange;
+        if ((growing >= 2 || cycling) && omega === 1) {
           omega = 0.5;
           dampingFromRound = round + 1;
         }
@@ -373,6 +379,7 @@ export async function runEnapp(
           ...(pV ? { priceVPerPu: pV } : {}),
         };
       });
+      prevPrevChange = prevChange;
       prevChange = change;
     }
     return await finish('maxRounds', `not converged after ${maxRounds} rounds: largest boundary change ${rounds.at(-1)!.maxChangePu.toExponential(2)} pu ≥ ${tol} pu`);

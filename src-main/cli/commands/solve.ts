@@ -12,12 +12,14 @@ import { NetworkError } from '../../../src-solver/opf/network';
 import { resultsToCsv, resultsToJson, type OpfResults } from '../../../src-solver/opf/results';
 import { solveOpf } from '../../../src-solver/opf/solve';
 import { StudyError, type Study } from '../../../src-solver/opf/study';
+import { runDistributedSolve } from '../distributed-solve';
 import { CliError, type CliCommand, type CliIo } from '../types';
 import { openFeeder } from './pf';
 
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
               [--current-limits] [--price FILE.csv] [--json out.json] [--csv DIR] [--verbose]
+              [--distributed [--areas FILE | --auto-areas K] [--tolerance PU] [--max-rounds N]]
 
 Multi-period optimal power flow (branch-flow model with PV and batteries), validated by AC power flow.
 
@@ -35,6 +37,13 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
   --json FILE        write the result JSON to FILE ("-" prints it on stdout)
   --csv DIR          write periods/buses/branches/batteries/pv CSV tables to DIR
   --verbose          print the solver's iteration log
+  --distributed      solve by areas (ENApp), one process per area; prints per-round convergence
+                     and a comparison with the centralized solve (see distributed-solve.ts)
+  --areas FILE       cuts: CSV cutFromBus,boundaryBus (or from,to) or JSON [{from,to}];
+                     default: the project's areas
+  --auto-areas K     suggest K balanced areas instead
+  --tolerance PU     largest boundary change between rounds that counts as converged (default 1e-3)
+  --max-rounds N     round limit (default 50)
 
 Exit status: 0 solved, 1 not optimal (infeasible, limits reached; the reason is printed), 2 invalid input.`;
 
@@ -109,6 +118,11 @@ export const command: CliCommand = {
           json: { type: 'string' },
           csv: { type: 'string' },
           verbose: { type: 'boolean' },
+          distributed: { type: 'boolean' },
+          areas: { type: 'string' },
+          'auto-areas': { type: 'string' },
+          tolerance: { type: 'string' },
+          'max-rounds': { type: 'string' },
         },
       });
     } catch (e) {
@@ -146,6 +160,23 @@ export const command: CliCommand = {
     };
     if ((study.objective ?? 'cost') === 'cost' && !study.priceCentsPerKwh)
       io.stderr('tessera solve: no price profile (give --price); the cost objective uses a flat 1 ¢/kWh\n');
+    if (o.distributed)
+      return runDistributedSolve(
+        opened.feeder,
+        study,
+        {
+          ...(o.areas !== undefined ? { areas: o.areas } : {}),
+          ...(o['auto-areas'] !== undefined ? { autoAreas: num('auto-areas', o['auto-areas'], (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2') } : {}),
+          ...(opened.project ? { projectCuts: opened.project.cuts } : {}),
+          ...(o.tolerance !== undefined ? { tolerancePu: num('tolerance', o.tolerance, (x) => x > 0, 'a positive number') } : {}),
+          ...(o['max-rounds'] !== undefined ? { maxRounds: num('max-rounds', o['max-rounds'], (x) => Number.isInteger(x) && x >= 1, 'a positive integer') } : {}),
+          ...(o.json !== undefined ? { json: o.json } : {}),
+        },
+        io,
+      ).catch((e: unknown) => {
+        if (e instanceof StudyError || e instanceof NetworkError) throw new CliError(e.message);
+        throw e;
+      });
     let out;
     try {
       out = solveOpf(

@@ -1,0 +1,215 @@
+/**
+ * The distributed multi-period OPF (ENApp with OPF areas) against the centralized OPF of the same
+ * study — the independent answer — on IEEE 123 with the papers' 4 areas (cuts 15–117, 20–118,
+ * 62–125) and with suggested partitions; plus the decomposition's invariants (the areas' models
+ * partition the centralized model's variables, and each area's equations hold at the whole
+ * feeder's power flow) and a killed OPF area process.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { liveAreaProcesses, nodeAreaTransport, startedAreaPids } from '../../src-main/backend/jobs/node-area-transport';
+import { loadIeee123 } from '../../bench/ipopt-ref/export-data';
+import { buildModel } from '../opf/model';
+import { buildNetwork } from '../opf/network';
+import { initialPoint } from '../opf/init';
+import { solveOpf } from '../opf/solve';
+import type { Study } from '../opf/study';
+import type { Clock } from './coordinator';
+import { buildAreaProblems, compareWithCentralized, solveDistributed, type DistributedOutcome } from './distributed';
+import { createOpfArea, withBoundaryInputs, type OpfAreaSpec } from './opf-area';
+import { suggestPartition, type CutBranch } from './partition';
+import type { AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
+import { areaSolverFactories } from './registry';
+
+const clock: Clock = { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+const { feeder, price } = loadIeee123();
+const CUTS4: CutBranch[] = [
+  { from: '15', to: '117' },
+  { from: '20', to: '118' },
+  { from: '62', to: '125' },
+];
+
+/** Areas called in-process (the same factories an area process uses), to keep the suite fast. */
+const inProcess: SpawnArea = () => {
+  let listener: (m: FromArea) => void = () => undefined;
+  let solver: ReturnType<typeof createOpfArea> | null = null;
+  let area = 0;
+  const t: AreaTransport = {
+    send: (m: ToArea) =>
+      setTimeout(() => {
+        try {
+          if (m.type === 'init') {
+            area = m.area;
+            solver = areaSolverFactories[m.kind]!(m.spec);
+            listener({ type: 'ready', area });
+          } else if (m.type === 'solve') {
+            listener({ type: 'result', area, round: m.round, ...solver!.solve(m.inputs, m.round, {}) });
+          }
+        } catch (err) {
+          listener({ type: 'error', area, round: m.type === 'solve' ? m.round : null, message: String(err) });
+        }
+      }, 0),
+    onMessage: (l) => (listener = l),
+    onExit: () => undefined,
+    terminate: async () => undefined,
+  };
+  return t;
+};
+
+describe('area problems of IEEE 123 (4 areas)', () => {
+  const study: Study = { periods: 3, startHour: 10, priceCentsPerKwh: price };
+  const plan = buildAreaProblems(feeder, study, CUTS4);
+  const specs = plan.areas.map((a) => a.spec as OpfAreaSpec);
+
+  it('the areas partition the centralized variables: every non-root bus, PV and battery in exactly one area', () => {
+    const owner = new Map<string, number>();
+    for (const [i, s] of specs.entries()) {
+      const net = buildNetwork(s.feeder, s.study);
+      for (const name of net.busNames.slice(1)) {
+        expect(owner.has(name), `bus ${name} in two areas`).toBe(false);
+        owner.set(name, i);
+      }
+    }
+    expect(owner.size).toBe(feeder.buses.length - 1);
+    expect(specs.reduce((n, s) => n + s.feeder.pv.length, 0)).toBe(feeder.pv.length);
+    expect(specs.reduce((n, s) => n + s.feeder.batteries.length, 0)).toBe(feeder.batteries.length);
+    expect(specs.reduce((n, s) => n + s.feeder.loads.length, 0)).toBe(feeder.loads.length);
+    const central = buildModel(buildNetwork(feeder, study)).problem;
+    expect(specs.reduce((n, s) => n + buildModel(buildNetwork(s.feeder, s.study)).problem.n, 0)).toBe(central.n);
+    // Boundary buses: a leaf of the parent, the root of the child.
+    expect(plan.boundaries.map((b) => b.bus).sort()).toEqual(['117', '118', '125']);
+    for (const b of plan.boundaries) expect(specs[b.childArea - 1]!.feeder.substation.bus).toBe(b.bus);
+  });
+
+  it("each area's equations hold at the whole feeder's power flow, given the power flow's boundary values", () => {
+    const gNet = buildNetwork(feeder, study);
+    const gModel = buildModel(gNet);
+    const xg = initialPoint(gNet, gModel.ix); // the DistFlow power flow of the whole feeder
+    for (const [i, a] of plan.areas.entries()) {
+      const s = specs[i]!;
+      const net0 = buildNetwork(s.feeder, s.study);
+      const up = plan.boundaries.find((b) => b.childArea === a.id);
+      const inputs = {
+        ...(up ? { rootVSqPu: plan.initial[up.id - 1]!.vSqPu } : {}),
+        childLoads: plan.boundaries.filter((b) => b.parentArea === a.id).map((b) => ({ boundary: b.id, pPu: plan.initial[b.id - 1]!.pPu, qPu: plan.initial[b.id - 1]!.qPu })),
+      };
+      const kids = new Map(s.childBoundaries.map((c) => [c.boundary, net0.busIndex.get(c.bus)!]));
+      const model = buildModel(withBoundaryInputs(net0, kids, inputs));
+      const { ix } = model;
+      const x = new Float64Array(ix.n); // the global power flow, restricted to the area
+      for (let t = 0; t < 3; t++) {
+        for (let b = 1; b < net0.nBus; b++) {
+          const g = gNet.busIndex.get(net0.busNames[b]!)!;
+          x[ix.P(b - 1, t)] = xg[gModel.ix.P(g - 1, t)]!;
+          x[ix.Q(b - 1, t)] = xg[gModel.ix.Q(g - 1, t)]!;
+          x[ix.l(b - 1, t)] = xg[gModel.ix.l(g - 1, t)]!;
+          x[ix.v(b, t)] = xg[gModel.ix.v(g, t)]!;
+        }
+        for (let k = 0; k < net0.nBat; k++) x[ix.B(k, t)] = net0.batB0PuH[k]!;
+      }
+      const g = new Float64Array(ix.m);
+      model.problem.evalG(x, g);
+      let worst = 0;
+      for (let r = 0; r < ix.m; r++) worst = Math.max(worst, model.problem.gL[r]! - g[r]!, g[r]! - model.problem.gU[r]!);
+      expect(worst, `area ${a.name}`).toBeLessThan(1e-12);
+    }
+  });
+
+  it('refuses cuts that do not partition the feeder, with the reason', () => {
+    expect(() => buildAreaProblems(feeder, study, [{ from: '117', to: '15' }])).toThrow(/named backwards/);
+  });
+});
+
+/** Totals the optimum determines, within 1e-3 relative of the centralized solve. */
+function expectMatches(out: DistributedOutcome): void {
+  expect(out.enapp.status).toBe('converged');
+  expect(out.results!.status).toBe('solved');
+  for (const r of out.comparison!.rows) if (r.determined) expect(r.relDiff, r.quantity).toBeLessThan(1e-3);
+  expect(out.comparison!.maxRelDiff).toBeLessThan(1e-3);
+  // The merged dispatch is physically consistent: the AC power flow reproduces it.
+  expect(out.results!.validation!.maxVoltageDiffPu).toBeLessThan(1e-4);
+  expect(out.results!.validation!.maxLossDiffPu).toBeLessThan(1e-5);
+}
+
+describe('distributed = centralized on IEEE 123, 4 areas, T = 5 (boundary tolerance 1e-5 pu)', () => {
+  for (const objective of ['cost', 'loss'] as const) {
+    it(`${objective} objective`, async () => {
+      // From 10 h: PV produces, prices vary, batteries both charge and discharge.
+      const study: Study = { periods: 5, startHour: 10, priceCentsPerKwh: price, objective };
+      const central = solveOpf(feeder, study).results;
+      const rounds: number[] = [];
+      const out = await solveDistributed(feeder, study, CUTS4, inProcess, { centralized: central, tolerancePu: 1e-5, maxRounds: 100 }, { clock, onRound: (r) => rounds.push(r.maxChangePu) });
+      expectMatches(out);
+      expect(out.results!.totals.pvKwh).toBeGreaterThan(0);
+      expect(rounds.at(-1)!).toBeLessThan(1e-5);
+      // Same result shape as the centralized solve.
+      expect(out.results!.busNames.length).toBe(central.busNames.length);
+      expect(out.results!.periods.length).toBe(5);
+    }, 120_000);
+  }
+
+  it("without the price exchange (each area only its own objective, the papers' scheme) the answer differs", async () => {
+    // Prices frozen at their starting values: a child's import at C^t, no loss sensitivities.
+    const study: Study = { periods: 5, startHour: 10, priceCentsPerKwh: price, objective: 'loss' };
+    const central = solveOpf(feeder, study).results;
+    const frozen: SpawnArea = (area, name) => {
+      const t = inProcess(area, name);
+      return {
+        ...t,
+        send: (m) =>
+          t.send(
+            m.type === 'solve'
+              ? { ...m, inputs: { ...m.inputs, rootPrice: undefined, childLoads: m.inputs.childLoads.map((c) => ({ boundary: c.boundary, pPu: c.pPu, qPu: c.qPu })) } }
+              : m,
+          ),
+      };
+    };
+    const out = await solveDistributed(feeder, study, CUTS4, frozen, { centralized: central, tolerancePu: 1e-5, maxRounds: 100 }, { clock });
+    expect(out.enapp.status).toBe('converged');
+    // Losses are what this objective minimises: the uncoordinated areas lose more than the optimum.
+    expect(out.results!.totals.lineLossKwh).toBeGreaterThan(central.totals.lineLossKwh * (1 + 1e-3));
+  }, 120_000);
+});
+
+describe('suggested partitions of IEEE 123 (k = 2..8, T = 2) converge to the centralized answer', () => {
+  const study: Study = { periods: 2, startHour: 12, priceCentsPerKwh: price };
+  const central = solveOpf(feeder, study).results;
+  for (let k = 2; k <= 8; k++) {
+    it(`k = ${k}`, async () => {
+      const { cuts } = suggestPartition(feeder, k, 2);
+      const out = await solveDistributed(feeder, study, cuts, inProcess, { centralized: central, tolerancePu: 1e-5, maxRounds: 100 }, { clock });
+      expect(out.plan.areas.length).toBe(k);
+      expectMatches(out);
+    }, 120_000);
+  }
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('OPF areas in their own Node processes', () => {
+  afterEach(() => {
+    expect(liveAreaProcesses.size).toBe(0);
+    expect(startedAreaPids.filter(isAlive)).toEqual([]);
+  });
+  const study: Study = { periods: 3, startHour: 10, priceCentsPerKwh: price };
+
+  it('converges to the centralized answer, with every process gone afterwards', async () => {
+    const central = solveOpf(feeder, study).results;
+    const out = await solveDistributed(feeder, study, CUTS4, nodeAreaTransport(), { centralized: central, tolerancePu: 1e-5, maxRounds: 100 }, { clock });
+    expectMatches(out);
+    expect(compareWithCentralized(central, out.results!).maxRelDiff).toBe(out.comparison!.maxRelDiff);
+  }, 120_000);
+
+  it('a killed OPF area process ends the run cleanly, naming the area', async () => {
+    const out = await solveDistributed(feeder, study, CUTS4, nodeAreaTransport({ TESSERA_FAULT: 'crash@3:2' }), { restartOnce: false }, { clock });
+    expect(out.enapp.status).toBe('failed');
+    expect(out.enapp.message).toBe('area 3 (root 117) solver stopped: exit code 3');
+    expect(out.results).toBeNull();
+  }, 120_000);
+});
