@@ -7,6 +7,8 @@ import { app, BrowserWindow, ipcMain, shell } from 'electron';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Backend } from '../backend/backend';
+import { electronRenderPdf } from './print-to-pdf';
+import { utilityAreaTransport } from './utility-area-transport';
 
 function resourcesRoot(): string {
   // Packaged: resources are copied next to the app (electron-builder extraResources);
@@ -45,7 +47,14 @@ function createWindow(backend: Backend): BrowserWindow {
 void app.whenReady().then(() => {
   const dataDir = join(app.getPath('userData'), 'data');
   mkdirSync(dataDir, { recursive: true });
-  const backend = new Backend({ resourcesDir: resourcesRoot(), dataDir, host: 'electron' });
+  // Solves run in utility processes (one per area); reports print with Electron's Chromium.
+  const backend = new Backend({
+    resourcesDir: resourcesRoot(),
+    dataDir,
+    host: 'electron',
+    spawnArea: utilityAreaTransport(),
+    renderPdf: electronRenderPdf(),
+  });
   ipcMain.handle('tessera:invoke', (event, command: unknown, arg: unknown) => {
     // Only our own window's top frame may call the backend.
     const frameUrl = event.senderFrame?.url ?? '';

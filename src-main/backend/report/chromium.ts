@@ -19,8 +19,9 @@ export const CHROMIUM_ARGS = [
 
 export function chromiumRenderPdf(executablePath = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium'): RenderPdf {
   return async (html) => {
-    // Loaded on first use: the packaged app never needs it (it prints with Electron).
-    const { chromium } = await import('playwright-core');
+    // Loaded on first use, and kept out of the Electron bundle (the app prints with Electron).
+    const moduleName = 'playwright-core';
+    const { chromium } = (await import(/* @vite-ignore */ moduleName)) as typeof import('playwright-core');
     const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage();
