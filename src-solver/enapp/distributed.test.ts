@@ -212,4 +212,16 @@ describe('OPF areas in their own Node processes', () => {
     expect(out.enapp.message).toBe('area 3 (root 117) solver stopped: exit code 3');
     expect(out.results).toBeNull();
   }, 120_000);
+
+  it('a cancel mid-run ends the run cleanly, every area process stopped', async () => {
+    const controller = new AbortController();
+    const out = await solveDistributed(feeder, study, CUTS4, nodeAreaTransport(), { tolerancePu: 1e-12, maxRounds: 100 }, {
+      clock,
+      signal: controller.signal,
+      onRound: (r) => r.round === 1 && setTimeout(() => controller.abort(), 0),
+    });
+    expect(out.enapp.status).toBe('cancelled');
+    expect(out.enapp.message).toBe('cancelled by the user');
+    expect(out.results).toBeNull();
+  }, 120_000);
 });
