@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { nodeAreaTransport } from '../backend/jobs/node-area-transport';
 import type { Clock, RoundRecord } from '../../src-solver/enapp/coordinator';
 import { PartitionError, solveDistributed } from '../../src-solver/enapp/distributed';
-import { suggestPartition, type CutBranch } from '../../src-solver/enapp/partition';
+import { checkPartition, suggestPartition, type CutBranch } from '../../src-solver/enapp/partition';
 import type { Feeder } from '../../src-solver/model/feeder';
 import { resultsToJson } from '../../src-solver/opf/results';
 import { solveOpf } from '../../src-solver/opf/solve';
@@ -80,6 +80,9 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
     cuts = o.projectCuts.map((c) => ({ from: c.from, to: c.to }));
     how = "the project's areas";
   } else throw new CliError('--distributed needs areas: --areas FILE or --auto-areas K (the feeder has none of its own)');
+
+  const check = checkPartition(feeder, cuts, periods);
+  if (!check.ok) throw new CliError(`invalid areas: ${check.errors.join('; ')}`);
 
   const quiet = o.json === '-';
   const say = (text: string): void => {
