@@ -69,6 +69,16 @@ describe('PDF study report', () => {
     expect(text).toContain(`$${formatNumber(detail.totals!.costUsd, 2)}`);
   });
 
+  it('the same numbers in runs.get, the dashboards\' formats, the CSV export and the PDF', async () => {
+    const { text: csv } = await call<{ text: string }>(backend, 'runs.export', { runId: detail.id, format: 'csv' });
+    const cost = csv.split('\n').filter((l) => l.startsWith('costUsd,')).map((l) => Number(l.split(',').at(-1)));
+    expect(cost).toEqual(detail.series.costUsd);
+    // Σ per-period cost from the CSV, printed as the dashboards print money, is in the PDF.
+    expect(text).toContain(formatInUnit(cost.reduce((a, b) => a + b, 0), 'USD'));
+    const loss = csv.split('\n').filter((l) => l.startsWith('lossKw,')).map((l) => Number(l.split(',').at(-1)));
+    expect(text).toContain(formatInUnit(loss.reduce((a, b) => a + b, 0) * detail.dtH, 'kWh'));
+  });
+
   it('has every section: title, settings, feeder with areas, totals, charts, validation, solver statistics, appendix', () => {
     for (const heading of ['Study report', 'Study settings', 'Feeder', 'Totals over the horizon', 'Charts', 'Validation by AC power flow', 'Solver statistics', 'Appendix: assumptions'])
       expect(text).toContain(heading);

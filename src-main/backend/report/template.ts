@@ -79,10 +79,6 @@ function statusSpan(status: string): string {
   return `<span class="${status === 'solved' || status === 'acceptable' ? 'status-ok' : 'status-bad'}">${e(status)}</span>`;
 }
 
-function runLabel(r: RunDetail, scenario: string): string {
-  return `Run ${r.id} — ${r.kind}, scenario “${scenario}”`;
-}
-
 function titlePage(inp: ReportInput): string {
   const r = inp.run;
   const subtitle = inp.other

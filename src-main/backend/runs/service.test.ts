@@ -13,7 +13,8 @@ import { solveOpf } from '../../../src-solver/opf/solve';
 import { withPlacements } from '../../../src-solver/model/placement';
 import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
-import { nodeAreaTransport, startedAreaPids } from '../jobs/node-area-transport';
+import { buildReportHtml } from '../report/template';
+import { liveAreaProcesses, nodeAreaTransport, startedAreaPids } from '../jobs/node-area-transport';
 
 async function call<T>(b: Backend, command: string, arg: unknown): Promise<T> {
   const r = await b.handle(command, arg);
@@ -134,6 +135,10 @@ describe('centralized runs through the area process', () => {
     const d = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
     expect(d.totals).toBeNull();
     expect(d.iterations).toBeGreaterThan(0);
+    // Its report says so instead of showing numbers.
+    const html = buildReportHtml(backend.reports.input({ runId: run.id }));
+    expect(html).toContain('No results: the run ended');
+    expect(html).not.toContain('data-chart=');
   }, 120_000);
 
   it('a distributed run of the same scenario: rounds reported, areas stored, totals agree with the centralized run', async () => {
@@ -152,7 +157,26 @@ describe('centralized runs through the area process', () => {
     const row = (q: string) => cmp.rows.find((r) => r.quantity === q)!;
     expect(row('Energy cost').relDiff).toBeLessThan(1e-3);
     expect(row('Substation energy').relDiff).toBeLessThan(1e-3);
+    // The report of a distributed run has its rounds table and convergence chart.
+    const html = buildReportHtml(backend.reports.input({ runId: run.id }));
+    expect(html).toContain('data-chart="convergence"');
+    expect(html).toContain('Largest boundary change');
+    expect(html.match(/<tr><td>\d+<\/td><td class="num">\d\.\d\de[-+]\d+<\/td>/g)!.length).toBe(d.distributed!.rounds.length);
   }, 300_000);
+
+  it('deletes a run (and cancels it first when it is still solving)', async () => {
+    const sc = await openIeee123(backend, { periods: 24 });
+    const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: sc.id, kind: 'centralized' });
+    await call(backend, 'runs.delete', { runId: run.id, confirm: true });
+    expect(backend.runs.activeRuns()).toEqual([]);
+    expect(await call<RunSummary[]>(backend, 'runs.list', { scenarioId: sc.id })).toEqual([]);
+    expect(await backend.handle('runs.get', { runId: run.id })).toMatchObject({ ok: false, error: { code: 'notFound' } });
+  }, 120_000);
+
+  it('leaves no area process behind after all these runs', () => {
+    expect(liveAreaProcesses.size).toBe(0);
+    expect(startedAreaPids.filter(isAlive)).toEqual([]);
+  });
 
   it('validates arguments and ids', async () => {
     expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'fast' })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });
