@@ -77,10 +77,10 @@ export function LiveProgress({
                   .map((r) => (
                     <tr key={r.iter}>
                       <td className="num">{r.iter}</td>
-                      <td className="num">{r.objective.toPrecision(8)}</td>
+                      <td className="num">{Number.isFinite(r.objective) ? r.objective.toPrecision(8) : '–'}</td>
                       <td className="num">{formatSci(r.infPr)}</td>
                       <td className="num">{formatSci(r.infDu)}</td>
-                      <td className="num">{r.lgMu.toFixed(1)}</td>
+                      <td className="num">{Number.isFinite(r.lgMu) ? r.lgMu.toFixed(1) : '–'}</td>
                     </tr>
                   ))}
               </tbody>

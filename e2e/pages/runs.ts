@@ -1,0 +1,70 @@
+import { expect, type Download, type Locator, type Page } from '@playwright/test';
+
+type RunView = 'Overview' | 'Batteries' | 'Voltages' | 'OPF vs AC power flow' | 'Solver' | 'Compare';
+
+/** Page object for the scenario's Runs tab: start, watch, cancel, open, compare, export. */
+export class RunsPage {
+  readonly root: Locator;
+  readonly live: Locator;
+  readonly detail: Locator;
+  readonly totals: Locator;
+  readonly list: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('runs-view');
+    this.live = page.getByTestId('live-progress');
+    this.detail = page.getByTestId('run-detail');
+    this.totals = page.getByTestId('totals-table');
+    this.list = page.getByRole('list', { name: 'Runs' });
+  }
+
+  async open(scenarioName: string): Promise<void> {
+    await this.page.getByRole('list', { name: 'Scenarios' }).getByRole('button', { name: new RegExp(`^${escape(scenarioName)}`) }).click();
+    await this.page.getByRole('tab', { name: 'Runs' }).click();
+    await expect(this.root).toBeVisible();
+  }
+
+  /** Start a run from the UI; resolves to the run id the live panel shows. */
+  async start(kind: 'centralized' | 'distributed'): Promise<number> {
+    await this.page.getByTestId(`start-${kind}`).click();
+    await expect(this.live).toBeVisible();
+    await expect(this.live).toHaveAttribute('data-kind', kind);
+    return Number(await this.live.getAttribute('data-run'));
+  }
+
+  item(runId: number): Locator {
+    return this.list.locator(`li[data-run="${runId}"]`);
+  }
+
+  async waitFinished(runId: number, timeout = 180_000): Promise<string> {
+    await expect(this.item(runId)).not.toHaveAttribute('data-status', 'running', { timeout });
+    return (await this.item(runId).getAttribute('data-status'))!;
+  }
+
+  async select(runId: number): Promise<void> {
+    await this.item(runId).getByRole('button').first().click();
+    await expect(this.detail).toHaveAttribute('data-run', String(runId));
+  }
+
+  async view(name: RunView): Promise<void> {
+    await this.page.getByRole('tablist', { name: 'Run views' }).getByRole('tab', { name }).click();
+  }
+
+  /** The totals table as shown: key → { text, value } (value: the unrounded number the cell carries). */
+  async totalsShown(table: Locator = this.totals): Promise<Map<string, { text: string; value: number }>> {
+    const rows = await table.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({ key: tr.getAttribute('data-key')!, value: tr.getAttribute('data-value')!, text: tr.querySelector('td.num')!.textContent!.trim() })),
+    );
+    return new Map(rows.map((r) => [r.key, { text: r.text, value: Number(r.value) }]));
+  }
+
+  /** Click an export button and wait for the download it triggers. */
+  async export(testId: 'export-pdf' | 'export-csv' | 'export-json' | 'export-compare-pdf', timeout = 120_000): Promise<Download> {
+    const [download] = await Promise.all([this.page.waitForEvent('download', { timeout }), this.page.getByTestId(testId).click()]);
+    return download;
+  }
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

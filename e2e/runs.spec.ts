@@ -1,0 +1,199 @@
+/**
+ * Desktop app II in Chromium against the real Node host: on the bundled IEEE 123 example, run a
+ * centralized and a 4-area distributed 24-hour solve from the UI and watch their progress, cancel
+ * a third run mid-way (then no area solver process of the host remains), open the dashboards,
+ * compare the two runs, export CSV, JSON and the PDF report. The numbers are checked across
+ * sources: the UI's totals table against runs.get, against sums of the exported CSV series and the
+ * JSON, and their printed text against the PDF's text (pdftotext). PDF pages (pdftoppm) and UI
+ * screenshots go to test-results/runs/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RunDetail } from '../src-main/contract';
+import { formatInUnit } from '../src-shared/format';
+import { expect, test } from './fixtures';
+import { RunsPage } from './pages/runs';
+import { WorkspacePage } from './pages/workspace';
+
+const OUT = resolve('test-results/runs');
+
+/** Area solver processes started by this test's Node host (descendants of the host process). */
+function hostAreaProcesses(): string[] {
+  const port = process.env.TESSERA_E2E_PORT ?? '5199';
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const procs = table
+    .split('\n')
+    .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
+    .filter((m): m is RegExpMatchArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+  const hosts = procs.filter((p) => p.args.includes('tessera.mjs host') && p.args.includes(`--port ${port}`)).map((p) => p.pid);
+  const under = new Set(hosts);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs)
+      if (under.has(p.ppid) && !under.has(p.pid)) {
+        under.add(p.pid);
+        grew = true;
+      }
+  }
+  return procs.filter((p) => under.has(p.pid) && p.args.includes('area-worker')).map((p) => `${p.pid} ${p.args}`);
+}
+
+/** Sum of a system series in the tidy CSV export (series,unit,element,bus,period,value). */
+function csvSums(csv: string): Map<string, number> {
+  const lines = csv.trim().split('\n');
+  expect(lines[0]).toBe('series,unit,element,bus,period,value');
+  const sums = new Map<string, number>();
+  for (const l of lines.slice(1)) {
+    const f = l.split(',');
+    if (f[2] !== '') continue; // per-unit series
+    sums.set(f[0], (sums.get(f[0]) ?? 0) + Number(f[5]));
+  }
+  return sums;
+}
+
+const pdfText = (file: string) => execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+
+test('IEEE 123: centralized and 4-area distributed runs from the UI, live progress, cancel, dashboards, comparison, exports', async ({ page, api }) => {
+  test.setTimeout(300_000);
+  const probe = await api.invoke('runs.list', { scenarioId: 0 });
+  test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
+  mkdirSync(OUT, { recursive: true });
+
+  // A fresh copy of the example's scenario (17 PV, 26 batteries, the papers' 4 areas, 24 h).
+  const example = await api.call('projects.openExample', { id: 'ieee123' });
+  const base = example.scenarios[0];
+  const scenario = await api.call('scenarios.duplicate', { id: base.id, name: `e2e runs ${Date.now().toString(36)}` });
+  expect(scenario.partition.cuts).toHaveLength(3);
+  expect(scenario.study.periods).toBe(24);
+  const dtH = scenario.study.dtH;
+
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(`${e.message}\n${e.stack ?? ''}`));
+  const ws = new WorkspacePage(page);
+  const runs = new RunsPage(page);
+  await ws.goto();
+  await expect(ws.root).toBeVisible();
+  await runs.open(scenario.name);
+  const noErrors = () => expect(pageErrors, 'errors in the page').toEqual([]);
+
+  // Centralized: interior-point iterations appear live, then the run finishes solved.
+  const central = await runs.start('centralized');
+  await expect(page.getByTestId('live-iteration').or(page.getByTestId('run-detail'))).toBeVisible({ timeout: 60_000 }).catch(noErrors);
+  noErrors();
+  await expect(page.getByTestId('live-iteration')).toBeVisible({ timeout: 60_000 });
+  await page.screenshot({ path: join(OUT, 'ui-progress-centralized.png') });
+  expect(await runs.waitFinished(central)).toBe('solved');
+
+  // Distributed over 4 areas: rounds and per-area states appear live.
+  const distributed = await runs.start('distributed');
+  await expect(page.getByTestId('area-table').locator('tbody tr')).toHaveCount(4, { timeout: 60_000 });
+  await expect(page.getByTestId('live-round')).toBeVisible({ timeout: 120_000 });
+  await page.screenshot({ path: join(OUT, 'ui-progress-distributed.png') });
+  const distStatus = await runs.waitFinished(distributed, 240_000);
+  expect(['solved', 'acceptable', 'notConverged']).toContain(distStatus);
+
+  // Cancel a third run mid-way: it keeps its record as cancelled and no area process remains.
+  const cancelled = await runs.start('distributed');
+  await expect(page.getByTestId('area-table').locator('tbody tr').first()).toBeVisible({ timeout: 60_000 });
+  expect(hostAreaProcesses().length).toBeGreaterThan(0);
+  await page.getByTestId('cancel-run').click();
+  expect(await runs.waitFinished(cancelled, 60_000)).toBe('cancelled');
+  await expect.poll(() => hostAreaProcesses(), { timeout: 15_000, message: 'area solver processes left after cancel' }).toEqual([]);
+  await runs.select(cancelled);
+  await expect(page.getByTestId('run-failure')).toContainText('cancelled');
+
+  // Dashboards of the centralized run.
+  await runs.select(central);
+  await expect(page.getByTestId('chart-substation')).toHaveAttribute('data-drawn', 'true');
+  await expect(runs.detail).not.toHaveAttribute('data-open-ms', '');
+  const shown = await runs.totalsShown();
+  await page.screenshot({ path: join(OUT, 'ui-dashboard-overview.png'), fullPage: true });
+  await runs.view('Batteries');
+  await expect(page.getByTestId('battery-multiples')).toHaveAttribute('data-count', String(scenario.placements.batteries.length));
+  await page.screenshot({ path: join(OUT, 'ui-dashboard-batteries.png'), fullPage: true });
+  await runs.view('Voltages');
+  await expect(page.getByTestId('voltage-graph')).toBeVisible();
+  await page.getByLabel('Period').fill('18');
+  await expect(page.getByTestId('voltage-period')).toContainText('period 19');
+  await page.screenshot({ path: join(OUT, 'ui-dashboard-voltages.png'), fullPage: true });
+  await runs.view('OPF vs AC power flow');
+  await expect(page.getByTestId('validation-table').locator('tbody tr')).toHaveCount(24);
+  await page.screenshot({ path: join(OUT, 'ui-dashboard-validation.png'), fullPage: true });
+
+  // The UI's totals are runs.get's numbers, printed with the shared format.
+  const detail: RunDetail = await api.call('runs.get', { runId: central });
+  for (const [key, v] of shown) {
+    const expected = key === 'maxSimultaneousChargeDischargeKw' ? detail.maxSimultaneousChargeDischargeKw : (detail.totals as unknown as Record<string, number>)[key];
+    expect(v.value, key).toBe(expected);
+  }
+
+  // CSV: the series sum to the totals shown (energy = Σ power · Δt), to solver precision.
+  const csvDl = await runs.export('export-csv');
+  const csvPath = join(OUT, csvDl.suggestedFilename());
+  await csvDl.saveAs(csvPath);
+  const sums = csvSums(readFileSync(csvPath, 'utf8'));
+  const fromCsv: [string, number, string][] = [
+    ['lineLossKwh', sums.get('lossKw')! * dtH, 'kWh'],
+    ['substationKwh', sums.get('substationKw')! * dtH, 'kWh'],
+    ['substationKvarh', sums.get('substationKvar')! * dtH, 'kvarh'],
+    ['pvKwh', sums.get('pvKw')! * dtH, 'kWh'],
+    ['demandKwh', sums.get('demandKw')! * dtH, 'kWh'],
+    ['costUsd', sums.get('costUsd')!, 'USD'],
+  ];
+  for (const [key, value, unit] of fromCsv) {
+    const ui = shown.get(key)!;
+    expect(Math.abs(value - ui.value), `${key}: CSV ${value} vs UI ${ui.value}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(ui.value)));
+    expect(formatInUnit(value, unit), key).toBe(ui.text);
+  }
+
+  // JSON: the same totals, exactly.
+  const jsonDl = await runs.export('export-json');
+  const jsonPath = join(OUT, jsonDl.suggestedFilename());
+  await jsonDl.saveAs(jsonPath);
+  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as RunDetail;
+  for (const [key, v] of shown) if (key !== 'maxSimultaneousChargeDischargeKw') expect((json.totals as unknown as Record<string, number>)[key], key).toBe(v.value);
+
+  // PDF report of the run: its text holds every total exactly as the UI prints it.
+  const pdfDl = await runs.export('export-pdf');
+  const pdfPath = join(OUT, pdfDl.suggestedFilename());
+  await pdfDl.saveAs(pdfPath);
+  const text = pdfText(pdfPath);
+  for (const [key, v] of shown) expect(text, `PDF shows ${key} as ${v.text}`).toContain(v.text);
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-l', '6', pdfPath, join(OUT, 'report-page')]);
+
+  // Compare centralized vs distributed: table, largest differences, convergence; comparison PDF.
+  await runs.view('Compare');
+  await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 30_000 });
+  await page.getByLabel('Compare with').selectOption(String(distributed));
+  await expect(page.getByTestId('compare-mode')).toContainText('centralized vs distributed');
+  await expect(page.getByTestId('chart-compare-convergence')).toHaveAttribute('data-drawn', 'true');
+  const cmp = await api.call('runs.compare', { a: central, b: distributed });
+  const cmpRows = await page
+    .getByTestId('compare-table')
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+  expect(cmpRows.map((r) => r[0])).toEqual(cmp.rows.map((r) => r.quantity));
+  cmp.rows.forEach((r, i) => {
+    expect(cmpRows[i][1]).toBe(formatInUnit(r.a, r.unit));
+    expect(cmpRows[i][2]).toBe(formatInUnit(r.b, r.unit));
+  });
+  // Centralized and distributed agree on the cost to well under a percent.
+  const costRow = cmp.rows.find((r) => /cost/i.test(r.quantity));
+  if (costRow && distStatus !== 'notConverged') expect(costRow.relDiff).toBeLessThan(1e-2);
+  await page.screenshot({ path: join(OUT, 'ui-compare.png'), fullPage: true });
+  const cmpDl = await runs.export('export-compare-pdf');
+  const cmpPath = join(OUT, `compare-${cmpDl.suggestedFilename()}`);
+  await cmpDl.saveAs(cmpPath);
+  const cmpText = pdfText(cmpPath);
+  for (const r of cmpRows.slice(0, 4)) expect(cmpText, `comparison PDF shows ${r[0]}`).toContain(r[1]);
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-l', '4', cmpPath, join(OUT, 'compare-page')]);
+
+  writeFileSync(join(OUT, 'numbers.json'), JSON.stringify({ central, distributed, cancelled, totals: Object.fromEntries(shown), comparison: cmp.rows }, null, 2));
+});
