@@ -173,6 +173,15 @@ describe('centralized runs through the area process', () => {
     expect(await backend.handle('runs.get', { runId: run.id })).toMatchObject({ ok: false, error: { code: 'notFound' } });
   }, 120_000);
 
+  it('a record left running by a closed app reads as failed (interrupted); cancelling a finished run does nothing', async () => {
+    const project = backend.projects.requireProject();
+    const id = project.saveRun({ scenarioId: scenario.id, kind: 'centralized', status: 'running', settings: { study: scenario.study, partition: scenario.partition } });
+    const d = await call<RunDetail>(backend, 'runs.get', { runId: id });
+    expect([d.status, d.message]).toEqual(['failed', 'interrupted: the application closed during the solve']);
+    expect(await call(backend, 'runs.cancel', { runId: detail.id })).toBeNull();
+    expect((await call<RunDetail>(backend, 'runs.get', { runId: detail.id })).status).toBe('solved');
+  });
+
   it('leaves no area process behind after all these runs', () => {
     expect(liveAreaProcesses.size).toBe(0);
     expect(startedAreaPids.filter(isAlive)).toEqual([]);

@@ -86,7 +86,7 @@ export class RunService {
     this.active.set(id, job);
     const feeder = withPlacements(base, scenario.placements);
     job.done = this.execute(project, id, arg.kind, feeder, settings, job.controller.signal)
-      .catch((err: unknown) => this.options.emit('backend.log', { level: 'error', message: `run ${id}: ${(err as Error).message}` }))
+      .catch((err: unknown) => this.failUnexpectedly(project, id, settings, err))
       .finally(() => this.active.delete(id));
     return summaryOf(project.loadRun(id, []).run, true);
   }
@@ -139,6 +139,18 @@ export class RunService {
   }
 
   // --- the job ----------------------------------------------------------------------------------
+
+  /** A bug or a store error while running: keep the record as failed with the message, if the project is still open. */
+  private failUnexpectedly(project: Project, id: number, settings: StoredSettings, err: unknown): void {
+    const message = `internal error: ${err instanceof Error ? err.message : String(err)}`;
+    this.options.emit('backend.log', { level: 'error', message: `run ${id}: ${message}` });
+    try {
+      project.updateRun(id, { status: 'failed', stats: emptyStats(message, settings), finishedAt: ISO() });
+      this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
+    } catch {
+      // The project was closed meanwhile: the record reads as interrupted when it is reopened.
+    }
+  }
 
   private async execute(project: Project, id: number, kind: RunKind, feeder: Feeder, settings: StoredSettings, signal: AbortSignal): Promise<void> {
     const t0 = performance.now();
