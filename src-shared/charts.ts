@@ -33,7 +33,8 @@ export const COLORS = {
 } as const;
 
 /** Voltage colour scale, low to high: the heatmap's visualMap and the network view use the same stops. */
-export const VOLTAGE_STOPS = ['#b2182b', '#ef8a62', '#fbe3c8', '#e8eef5', '#a6c8e6', '#4a86c5', '#1b4f8f'] as const;
+/** Red (low) through green (the middle of the range, normally 1.0 pu) to deep blue (high); no near-white stop, so buses stay visible on a white canvas. */
+export const VOLTAGE_STOPS = ['#b2182b', '#e07040', '#e3b53e', '#7db36a', '#3f9a8c', '#3a6fb5', '#28357f'] as const;
 
 const AXIS_LABEL = { fontSize: 10, color: '#5b6575' };
 const SPLIT_LINE = { lineStyle: { color: '#eef1f5' } };
@@ -226,7 +227,7 @@ export function batteryMultiplesOption(run: RunDetail, indices: readonly number[
   indices.forEach((b, k) => {
     const col = k % columns;
     const row = Math.floor(k / columns);
-    const top = row * panelHeight + 22;
+    const top = row * panelHeight + 38;
     const socH = Math.round((panelHeight - 50) * 0.45);
     const pH = panelHeight - 50 - socH - 6;
     const left = `${col * colW + 4.5}%`;
@@ -242,13 +243,13 @@ export function batteryMultiplesOption(run: RunDetail, indices: readonly number[
       itemGap: 1,
     });
     const g1 = grids.length;
-    grids.push({ left, width, top: top + 12, height: socH });
-    grids.push({ left, width, top: top + 12 + socH + 6, height: pH });
+    grids.push({ left, width, top: top + 16, height: socH });
+    grids.push({ left, width, top: top + 16 + socH + 6, height: pH });
     xAxes.push(categoryAxis(labels, { gridIndex: g1, axisLabel: { show: false } }));
     xAxes.push(categoryAxis(labels, { gridIndex: g1 + 1, axisLabel: { ...AXIS_LABEL, fontSize: 9, interval: Math.max(0, Math.ceil(labels.length / 4) - 1) } }));
     const socMinKwh = lim.socMin * lim.energyKwh;
     const socMaxKwh = lim.socMax * lim.energyKwh;
-    yAxes.push(valueAxis('', { gridIndex: g1, min: 0, max: round(lim.energyKwh || 1, 3), splitNumber: 2, axisLabel: { ...AXIS_LABEL, fontSize: 9 } }));
+    yAxes.push(valueAxis('', { gridIndex: g1, min: 0, max: round(lim.energyKwh || 1, 3), splitNumber: 2, axisLabel: { ...AXIS_LABEL, fontSize: 9, formatter: (v: number) => formatNumber(v, 0) } }));
     const pMax = lim.pRatedKw || 1;
     yAxes.push(valueAxis('', { gridIndex: g1 + 1, min: round(-pMax * 1.1, 3), max: round(pMax * 1.1, 3), splitNumber: 2, axisLabel: { ...AXIS_LABEL, fontSize: 9, formatter: (v: number) => formatNumber(v, 0) } }));
     const limitLine = (values: number[]) => ({
@@ -305,7 +306,7 @@ export function batteryMultiplesOption(run: RunDetail, indices: readonly number[
     animation: false,
     textStyle: TEXT,
     title: titles,
-    legend: { top: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 10, color: '#5b6575' }, data: ['SOC kWh', 'Charge kW', 'Discharge kW', 'Reactive kvar'] },
+    legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 10, color: '#5b6575' }, data: ['SOC kWh', 'Charge kW', 'Discharge kW', 'Reactive kvar'] },
     tooltip: { trigger: 'axis' },
     axisPointer: { link: [{ xAxisIndex: 'all' }] },
     grid: grids,
@@ -316,7 +317,7 @@ export function batteryMultiplesOption(run: RunDetail, indices: readonly number[
 }
 
 /** Height in px the battery multiples need for `count` panels. */
-export const batteryMultiplesHeight = (count: number, columns = 3, panelHeight = 170): number => Math.max(1, Math.ceil(count / columns)) * panelHeight + 24;
+export const batteryMultiplesHeight = (count: number, columns = 3, panelHeight = 170): number => Math.max(1, Math.ceil(count / columns)) * panelHeight + 40;
 
 export interface VoltageRows {
   /** Row labels: the bus name, or "a … b (n buses, min)" when buses are grouped. */
@@ -463,7 +464,7 @@ export function convergenceOption(dist: Pick<RunDistributedInfo, 'rounds'>, tole
     legend: legend({ top: title ? 18 : 0 }),
     tooltip: { trigger: 'axis', valueFormatter: (x: unknown) => (typeof x === 'number' ? x.toExponential(2) : String(x)) },
     xAxis: { type: 'category', name: 'round', nameLocation: 'middle', nameGap: 20, nameTextStyle: AXIS_LABEL, data: rounds.map((r) => String(r.round)), axisLabel: AXIS_LABEL, axisTick: { show: false } },
-    yAxis: { type: 'log', name: 'max boundary change, pu', nameTextStyle: { ...AXIS_LABEL, align: 'left' }, axisLabel: { ...AXIS_LABEL, formatter: (x: number) => x.toExponential(0) }, splitLine: SPLIT_LINE },
+    yAxis: { type: 'log', min: (e: { min: number }) => 10 ** Math.floor(Math.log10(Math.min(e.min, tolerancePu))), name: 'max boundary change, pu', nameTextStyle: { ...AXIS_LABEL, align: 'left' }, axisLabel: { ...AXIS_LABEL, formatter: (x: number) => x.toExponential(0) }, splitLine: SPLIT_LINE },
     series: [
       {
         name: 'Max boundary change',

@@ -155,7 +155,7 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
     });
     return { colors: m, lowest };
   }, [run, period, range]);
-  const heatHeight = Math.min(720, Math.max(260, rows.rows * 9 + 40));
+  const heatHeight = Math.min(560, Math.max(260, rows.rows * 4 + 60));
   return (
     <div className="dash-voltage">
       <figure className="chart-card">
