@@ -19,6 +19,9 @@ import type { Feeder } from '../../src-solver/model/feeder';
 import { Project } from '../../src-main/backend/store/project';
 import { fromOpfResults, type StoredSettings } from '../../src-main/backend/runs/records';
 import { RunService } from '../../src-main/backend/runs/service';
+import { chromiumRenderPdf, pdfPageCount } from '../../src-main/backend/report/chromium';
+import { ReportService } from '../../src-main/backend/report/service';
+import { buildReportHtml } from '../../src-main/backend/report/template';
 import type { OpfPeriod, OpfResults } from '../../src-solver/opf/results';
 import { solvePowerFlow } from '../../src-solver/pf/powerflow';
 import type { BenchCase } from '../types';
@@ -98,32 +101,42 @@ function powerFlowAsResults(feeder: Feeder): OpfResults {
   };
 }
 
+/** A .tessera file holding the 10,240-bus feeder, its scenario and one stored 24-period run. */
+function storedBigRun(): { dir: string; path: string; runId: number; feeder: Feeder } {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-runs-'));
+  const path = join(dir, 'big.tessera');
+  const feeder = scaledIeee123();
+  const results = powerFlowAsResults(feeder);
+  const p = Project.create(path, 'Bench');
+  const { scenarioId } = p.addFeeder(feeder, { source: 'bench' });
+  const settings: StoredSettings = {
+    study: DEFAULT_STUDY,
+    placements: { pv: feeder.pv, batteries: feeder.batteries },
+    partition: { cuts: [] },
+    scenarioName: 'bench',
+    feederName: feeder.name,
+  };
+  const { stats, series } = fromOpfResults(results, settings.placements, null);
+  const runId = p.saveRun({ scenarioId, kind: 'centralized', status: 'solved', settings, stats, log: 'bench' }, series);
+  p.close();
+  return { dir, path, runId, feeder };
+}
+
+const noSolves = () => {
+  throw new Error('no solves in this bench');
+};
+
 const cases: BenchCase[] = [
   {
     name: 'runs: runs.get of a 10,000-bus 24-period run (load from the store + build the DTO + serialize)',
     size: { buses: 10_240, periods: PERIODS },
     run() {
-      const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-runs-'));
-      const path = join(dir, 'big.tessera');
-      const feeder = scaledIeee123();
-      const results = powerFlowAsResults(feeder);
-      const p = Project.create(path, 'Bench');
-      const { scenarioId } = p.addFeeder(feeder, { source: 'bench' });
-      const settings: StoredSettings = {
-        study: DEFAULT_STUDY,
-        placements: { pv: feeder.pv, batteries: feeder.batteries },
-        partition: { cuts: [] },
-        scenarioName: 'bench',
-        feederName: feeder.name,
-      };
-      const { stats, series } = fromOpfResults(results, settings.placements, null);
-      const runId = p.saveRun({ scenarioId, kind: 'centralized', status: 'solved', settings, stats, log: 'bench' }, series);
-      p.close();
+      const { dir, path, runId, feeder } = storedBigRun();
 
       // Cold: reopen the file (as after an app restart), then runs.get.
       const t0 = performance.now();
       const q = Project.open(path);
-      const runs = new RunService({ project: () => q, spawnArea: () => { throw new Error('no solves in this bench'); }, emit: () => undefined });
+      const runs = new RunService({ project: () => q, spawnArea: noSolves, emit: () => undefined });
       const openMs = performance.now() - t0;
       const t1 = performance.now();
       const detail = runs.get({ runId });
@@ -149,6 +162,32 @@ const cases: BenchCase[] = [
         seriesValues: values,
         buses: detail.busNames.length,
         ok: detail.busNames.length === feeder.buses.length && detail.series.voltagePu!.length === feeder.buses.length * PERIODS,
+      };
+    },
+  },
+  {
+    name: 'report: PDF study report of a 10,240-bus 24-period run (HTML with server-side charts and network picture, then Chromium)',
+    size: { buses: 10_240, periods: PERIODS },
+    async run() {
+      const { dir, path, runId } = storedBigRun();
+      const q = Project.open(path);
+      const runs = new RunService({ project: () => q, spawnArea: noSolves, emit: () => undefined });
+      const reports = new ReportService({ project: () => q, runs, renderPdf: chromiumRenderPdf(), dataDir: dir });
+      const t0 = performance.now();
+      const html = buildReportHtml(reports.input({ runId }));
+      const htmlMs = performance.now() - t0;
+      const t1 = performance.now();
+      const pdf = await chromiumRenderPdf()(html);
+      const pdfMs = performance.now() - t1;
+      q.close();
+      rmSync(dir, { recursive: true, force: true });
+      return {
+        iterations: null,
+        htmlMs: Math.round(htmlMs),
+        htmlMb: Math.round((html.length / 1e6) * 10) / 10,
+        pdfMs: Math.round(pdfMs),
+        pdfMb: Math.round((pdf.length / 1e6) * 10) / 10,
+        pages: pdfPageCount(pdf),
       };
     },
   },

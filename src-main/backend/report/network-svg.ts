@@ -50,9 +50,8 @@ export function networkSvg(feeder: Feeder, cuts: readonly CutBranch[], width = 7
   for (const [a, d] of paths) parts.push(`<path d="${d.join('')}" stroke="${areaColor(a)}" stroke-width="${stroke}" fill="none"/>`);
   const pvBuses = new Set(feeder.pv.map((d) => d.bus));
   const batBuses = new Set(feeder.batteries.map((d) => d.bus));
-  const dots: string[] = [];
-  for (let i = 0; i < n; i++) dots.push(`<circle cx="${px(i)}" cy="${py(i)}" r="${r}" fill="${areaColor(areas.areaOf[i]!)}"/>`);
-  parts.push(...dots);
+  // Bus dots only on small feeders: on large ones they merge into the lines and only cost print time.
+  if (n <= 2000) for (let i = 0; i < n; i++) parts.push(`<circle cx="${px(i)}" cy="${py(i)}" r="${r}" fill="${areaColor(areas.areaOf[i]!)}"/>`);
   for (let i = 0; i < n; i++) {
     const name = tree.names[i]!;
     if (batBuses.has(name)) parts.push(`<rect x="${(Number(px(i)) + r).toFixed(1)}" y="${(Number(py(i)) - 3 * r).toFixed(1)}" width="${2 * r + 1}" height="${2 * r + 1}" fill="#1b7f3a"/>`);
