@@ -151,6 +151,8 @@ describe('centralized runs through the area process', () => {
     expect(d.distributed!.rounds.length).toBe(s.rounds);
     expect(d.distributed!.maxBoundaryChangePu).toBeLessThan(scenario.study.boundaryTolerancePu);
     const rounds = progress.filter((p) => p.runId === run.id && p.round).map((p) => p.round!.round);
+    const solving = progress.filter((p) => p.runId === run.id && p.area?.state === 'solving');
+    expect(solving.length).toBe(d.distributed!.areas.length * d.distributed!.rounds.length);
     expect(rounds).toEqual(d.distributed!.rounds.map((r) => r.round));
     const cmp = await call<RunComparison>(backend, 'runs.compare', { a: detail.id, b: run.id });
     expect(cmp.mode).toBe('method');

@@ -187,6 +187,7 @@ export class RunService {
     } else {
       const { study, nlp } = toOpfStudy(settings.study);
       let out: DistributedOutcome | string;
+      const solvingRound = new Map<number, number>();
       try {
         out = await solveDistributed(
           feeder,
@@ -200,6 +201,12 @@ export class RunService {
             onRound: (r) => {
               log.push(`round ${r.round}: largest boundary change ${r.maxChangePu.toExponential(2)} pu, ω ${r.omega}, areas ${r.areaStatus.map((st, i) => `${i + 1}:${st}/${r.areaIterations[i]}it/${r.areaSeconds[i]!.toFixed(2)}s`).join(' ')}`);
               progress({ phase: 'solving', round: runRound(r) });
+            },
+            onAreaProgress: (area, round) => {
+              // First iteration of an area in a round: it is solving (one event per area per round).
+              if (solvingRound.get(area) === round) return;
+              solvingRound.set(area, round);
+              progress({ phase: 'solving', area: { id: area, state: 'solving', detail: `round ${round}` } });
             },
             onAreaEvent: (area, state, detail) => {
               if (state !== 'solved') log.push(`area ${area}: ${state} (${detail})`);
