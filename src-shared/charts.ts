@@ -400,7 +400,7 @@ export function voltageHeatmapOption(run: RunDetail, rows: VoltageRows, title?: 
       position: 'top',
       formatter: (p: { value: [number, number, number] }) => `${rows.labels[p.value[1]]}<br/>${labels[p.value[0]]}: ${p.value[2].toFixed(4)} pu`,
     },
-    xAxis: categoryAxis(labels, { splitArea: { show: false } }),
+    xAxis: categoryAxis(labels, { splitArea: { show: false }, axisLabel: { ...AXIS_LABEL, interval: Math.max(0, Math.ceil(labels.length / 6) - 1) } }),
     yAxis: {
       type: 'category',
       data: rows.labels.map((l) => (l.length > 16 ? l.slice(0, 15) + '…' : l)),
