@@ -287,3 +287,32 @@ test('a 10,000-bus 24-hour run: its dashboards open in under 2 s after it finish
   writeFileSync(file, JSON.stringify([...all, record], null, 2));
   expect(openMs, 'runs.get + every overview chart drawn').toBeLessThan(2000);
 });
+
+test('an infeasible study shows the binding limit and keeps its record across a reload', async ({ page, api }) => {
+  test.setTimeout(180_000);
+  const probe = await api.invoke('runs.list', { scenarioId: 0 });
+  test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
+  mkdirSync(OUT, { recursive: true });
+  const example = await api.call('projects.openExample', { id: 'ieee123' });
+  const copy = await api.call('scenarios.duplicate', { id: example.scenarios[0].id, name: `e2e infeasible ${Date.now().toString(36)}` });
+  // No voltage can be held at 1.02 pu or above while the substation sits at its set point below it.
+  await api.call('scenarios.update', { id: copy.id, patch: { study: { ...copy.study, periods: 3, vMinPu: 1.02 } } });
+
+  const ws = new WorkspacePage(page);
+  const runs = new RunsPage(page);
+  await ws.goto();
+  await expect(ws.root).toBeVisible();
+  await runs.open(copy.name);
+  const id = await runs.start('centralized');
+  expect(await runs.waitFinished(id, 120_000)).toBe('infeasible');
+  await expect(page.getByTestId('run-failure')).toContainText('voltage lower limit 1.02 pu');
+  await expect(page.getByTestId('export-pdf')).toBeDisabled();
+  await page.screenshot({ path: join(OUT, 'ui-infeasible.png') });
+
+  await page.reload();
+  await expect(ws.root).toBeVisible();
+  await runs.open(copy.name);
+  await expect(runs.item(id)).toHaveAttribute('data-status', 'infeasible');
+  await runs.select(id);
+  await expect(page.getByTestId('run-failure')).toContainText('voltage lower limit 1.02 pu');
+});

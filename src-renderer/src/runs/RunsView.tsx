@@ -331,7 +331,7 @@ export function RunsView({
                   {detail.objective !== null && <>objective {formatInUnit(detail.objective, detail.settings.objective === 'cost' ? 'USD' : 'kWh')} · </>}
                   {detail.iterations !== null && <>{detail.iterations} iterations · </>}
                   {detail.rounds !== null && <>{detail.rounds} rounds · </>}
-                  {formatSeconds(detail.seconds)} · {detail.periods} periods × {detail.dtH} h · {detail.busNames.length} buses
+                  {formatSeconds(detail.seconds)} · {detail.periods} periods × {detail.dtH} h{detail.busNames.length > 0 ? ` · ${detail.busNames.length} buses` : ''}
                 </p>
               </div>
               <div className="button-row">
