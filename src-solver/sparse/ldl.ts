@@ -68,7 +68,8 @@
  */
 import { type SymmetricPattern, checkPattern, symMatVec } from './csc';
 import { amdOrder } from './amd';
-import { eliminationTree, factorStructure, permuteSymmetric, postorder } from './symbolic';
+import { columnCounts, eliminationTree, permuteSymmetric, postorder } from './symbolic';
+import { supernodalStructure } from './supernodal';
 
 export { symMatVec };
 
@@ -96,6 +97,11 @@ export interface LdlOptions {
    * Bounds: [0, 1). 0 flags exact zeros and non-finite values only.
    */
   readonly pivotTolerance?: number;
+  /**
+   * Largest number of stored factor entries (8 bytes each) allowed; the constructor throws a
+   * RangeError before allocating more. Default 2²⁷ (1 GiB).
+   */
+  readonly maxFactorEntries?: number;
 }
 
 export class LdlSolver {
@@ -109,23 +115,37 @@ export class LdlSolver {
   /** Multiply–adds of one numeric factorization, Σ_j |L_{*j}|² (for reporting). */
   readonly flops: number;
 
+  /** Stored entries of the supernodal blocks (nnzL plus the unit diagonal and the explicit zeros of relaxed supernodes). */
+  readonly storedEntries: number;
+  /** Number of (relaxed) supernodes. */
+  readonly supernodes: number;
+
   private readonly pivotTolerance: number;
-  // C = P A Pᵀ, upper CSC; aToC[q] = slot in C of A's entry q.
-  private readonly cp: Int32Array;
-  private readonly ci: Int32Array;
-  private readonly cx: Float64Array;
-  private readonly aToC: Int32Array;
-  // L by columns (Lp, Li, Lx) and by rows (Rp, Rc); D and D⁻¹.
-  private readonly lp: Int32Array;
-  private readonly li: Int32Array;
-  private readonly lx: Float64Array;
+  // Supernodes (supernodal.ts): columns ss[s]..ss[s+1]-1, rows ri[rp[s]..], block at bp[s].
+  private readonly nsuper: number;
+  private readonly ss: Int32Array;
   private readonly rp: Int32Array;
-  private readonly rc: Int32Array;
+  private readonly ri: Int32Array;
+  private readonly bp: Int32Array;
+  private readonly colSuper: Int32Array;
+  /** aToL[q] = slot in lx of A's entry q (the lower-triangle position of P A Pᵀ). */
+  private readonly aToL: Int32Array;
+  /** Slot in lx of the diagonal of each pivot. */
+  private readonly diagL: Int32Array;
+  private readonly lx: Float64Array;
   private readonly d: Float64Array;
   private readonly dInv: Float64Array;
-  // Work: the dense row y, column fill pointers, solve and refinement buffers.
-  private readonly y: Float64Array;
-  private readonly colNext: Int32Array;
+  /** |c_kk| + Σ_j |l_kj y_j| for the zero-pivot test. */
+  private readonly scale: Float64Array;
+  // Numeric work: update lists (head/next), next row position of each supernode, relative map,
+  // the dense update column and L·D of the updating supernode.
+  private readonly head: Int32Array;
+  private readonly next: Int32Array;
+  private readonly lpos: Int32Array;
+  private readonly relMap: Int32Array;
+  private readonly relIdx: Int32Array;
+  private readonly tmp: Float64Array;
+  private readonly wbuf: Float64Array;
   private readonly work: Float64Array;
   private readonly r: Float64Array;
   private readonly dx: Float64Array;
@@ -133,7 +153,7 @@ export class LdlSolver {
   private readonly bCopy: Float64Array;
   private readonly aPattern: SymmetricPattern;
 
-  /** Symbolic analysis ONCE: fill-reducing ordering, elimination tree, column counts, all buffers preallocated. */
+  /** Symbolic analysis ONCE: fill-reducing ordering, elimination tree, supernodes, all buffers preallocated. */
   constructor(pattern: SymmetricPattern, options: LdlOptions = {}) {
     checkPattern(pattern);
     const n = pattern.n;
@@ -143,6 +163,7 @@ export class LdlSolver {
     const tol = options.pivotTolerance ?? 1e-12;
     if (!(tol >= 0 && tol < 1)) throw new RangeError(`LdlSolver: pivotTolerance ${tol} outside [0, 1)`);
     this.pivotTolerance = tol;
+    const maxEntries = options.maxFactorEntries ?? 2 ** 27;
 
     // 1. Fill-reducing ordering.
     const ordering = options.ordering ?? 'amd';
@@ -160,23 +181,72 @@ export class LdlSolver {
     const { pattern: c, map } = permuteSymmetric(pattern, perm);
     const parent = eliminationTree(c);
 
-    // 3. Exact structure of L.
-    const s = factorStructure(c, parent);
-    this.cp = c.colPtr;
-    this.ci = c.rowIdx;
-    this.cx = new Float64Array(this.nnzA);
-    this.aToC = map;
-    this.lp = s.Lp;
-    this.li = s.Li;
-    this.rp = s.Rp;
-    this.rc = s.Rc;
-    this.nnzL = s.Lp[n];
-    this.flops = s.flops;
-    this.lx = new Float64Array(this.nnzL);
+    // 3. Column counts (exact nnz(L), flops), then relaxed supernodes and their rows.
+    const cc = columnCounts(c, parent);
+    let nnzL = 0;
+    let flops = 0;
+    for (let j = 0; j < n; j++) {
+      nnzL += cc[j];
+      flops += cc[j] * cc[j];
+    }
+    this.nnzL = nnzL;
+    this.flops = flops;
+    const sn = supernodalStructure(c, parent, cc);
+    const stored = sn.blockPtr[sn.nsuper];
+    if (stored > maxEntries)
+      throw new RangeError(
+        `LdlSolver: the factor needs ${stored} stored entries (nnz(L) ${nnzL}), above the limit ${maxEntries} (${((maxEntries * 8) / 2 ** 30).toFixed(2)} GiB)`,
+      );
+    this.storedEntries = stored;
+    this.nsuper = sn.nsuper;
+    this.supernodes = sn.nsuper;
+    this.ss = sn.superStart;
+    this.rp = sn.rowPtr;
+    this.ri = sn.rowIdx;
+    this.bp = Int32Array.from(sn.blockPtr);
+    this.colSuper = sn.colSuper;
+
+    // 4. Slot of every entry of A in the blocks: C's entry (i, k), i ≤ k, is L's (k, i), column i.
+    const { ss, rp, ri, bp, colSuper } = this;
+    const aToC = map;
+    const cToL = new Int32Array(this.nnzA);
+    for (let k = 0; k < n; k++) {
+      for (let q = c.colPtr[k]; q < c.colPtr[k + 1]; q++) {
+        const i = c.rowIdx[q];
+        const s = colSuper[i];
+        const f = ss[s];
+        const nr = rp[s + 1] - rp[s];
+        let rel: number;
+        if (k < ss[s + 1]) rel = k - f;
+        else {
+          let lo = rp[s] + ss[s + 1] - f;
+          let hi = rp[s + 1] - 1;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (ri[mid] < k) lo = mid + 1;
+            else hi = mid;
+          }
+          rel = lo - rp[s];
+        }
+        cToL[q] = bp[s] + (i - f) * nr + rel;
+      }
+    }
+    this.aToL = new Int32Array(this.nnzA);
+    for (let q = 0; q < this.nnzA; q++) this.aToL[q] = cToL[aToC[q]];
+    this.diagL = new Int32Array(n);
+    for (let k = 0; k < n; k++) this.diagL[k] = cToL[c.colPtr[k + 1] - 1];
+
+    this.lx = new Float64Array(stored);
     this.d = new Float64Array(n);
     this.dInv = new Float64Array(n);
-    this.y = new Float64Array(n);
-    this.colNext = new Int32Array(n);
+    this.scale = new Float64Array(n);
+    this.head = new Int32Array(sn.nsuper);
+    this.next = new Int32Array(sn.nsuper);
+    this.lpos = new Int32Array(sn.nsuper);
+    this.relMap = new Int32Array(n);
+    this.tmp = new Float64Array(sn.maxRows);
+    this.relIdx = new Int32Array(sn.maxRows);
+    this.wbuf = new Float64Array(sn.maxBlock);
     this.work = new Float64Array(n);
     this.r = new Float64Array(n);
     this.dx = new Float64Array(n);
@@ -184,50 +254,132 @@ export class LdlSolver {
     this.bCopy = new Float64Array(n);
   }
 
-  /** Numeric factorization of values laid out as pattern.rowIdx (length nnz). No allocation (only the small result record). */
+  /**
+   * Numeric factorization of values laid out as pattern.rowIdx (length nnz). No allocation (only
+   * the small result record). Left-looking supernodal: for each supernode s, every earlier
+   * supernode d with rows in s's columns subtracts L_d D_d L_dᵀ restricted to s's rows (a dense
+   * product, scattered through a relative row map), then the block of s is factored densely with
+   * 1×1 pivots in order (right-looking inside the block).
+   */
   factor(values: Float64Array): FactorResult {
     const n = this.n;
     if (values.length < this.nnzA)
       throw new RangeError(`LdlSolver.factor: ${values.length} values for ${this.nnzA} entries`);
-    const { cp, ci, cx, aToC, lp, li, lx, rp, rc, d, dInv, y, colNext } = this;
+    const { ss, rp, ri, bp, colSuper, aToL, diagL, lx, d, dInv, scale, head, next, lpos, relMap, relIdx, tmp, wbuf } = this;
     const tol = this.pivotTolerance;
     const nnzA = this.nnzA;
-    for (let q = 0; q < nnzA; q++) cx[aToC[q]] = values[q];
-    colNext.set(lp.subarray(0, n));
+    const nsuper = this.nsuper;
+    lx.fill(0);
+    for (let q = 0; q < nnzA; q++) lx[aToL[q]] = values[q];
+    for (let k = 0; k < n; k++) scale[k] = Math.abs(lx[diagL[k]]);
+    head.fill(-1);
 
     let positive = 0;
     let negative = 0;
     let zero = 0;
-    for (let k = 0; k < n; k++) {
-      // Scatter column k of C (rows < k) into y; its last entry is c_kk.
-      const cEnd = cp[k + 1] - 1;
-      for (let q = cp[k]; q < cEnd; q++) y[ci[q]] = cx[q];
-      const ckk = cx[cEnd];
-      let dk = ckk;
-      let scale = Math.abs(ckk);
-      // Row k of L over its row subtree, in increasing column order (topological).
-      const rEnd = rp[k + 1];
-      for (let t = rp[k]; t < rEnd; t++) {
-        const j = rc[t];
-        const yj = y[j];
-        y[j] = 0;
-        const p1 = colNext[j];
-        for (let p = lp[j]; p < p1; p++) y[li[p]] -= lx[p] * yj;
-        const lkj = yj * dInv[j];
-        lx[p1] = lkj;
-        colNext[j] = p1 + 1;
-        const term = lkj * yj;
-        dk -= term;
-        scale += Math.abs(term);
+    for (let s = 0; s < nsuper; s++) {
+      const f = ss[s];
+      const l = ss[s + 1];
+      const nc = l - f;
+      const r0 = rp[s];
+      const nr = rp[s + 1] - r0;
+      const px = bp[s];
+      for (let t = 0; t < nr; t++) relMap[ri[r0 + t]] = t;
+
+      // --- Updates from the descendants whose next rows fall in f..l-1. ---
+      let dd = head[s];
+      while (dd !== -1) {
+        const dnext = next[dd];
+        const fd = ss[dd];
+        const ncd = ss[dd + 1] - fd;
+        const r0d = rp[dd];
+        const nrd = rp[dd + 1] - r0d;
+        const pxd = bp[dd];
+        const p0 = lpos[dd];
+        let p1 = p0;
+        while (p1 < nrd && ri[r0d + p1] < l) p1++;
+        const m1 = p1 - p0; // rows of d inside s's columns
+        const m2 = nrd - p0; // all rows of d from p0 on
+        // Relative positions in s of d's rows p0.. (the first m1 are columns of s).
+        const rb = r0d + p0;
+        for (let ii = 0; ii < m2; ii++) relIdx[ii] = relMap[ri[rb + ii]];
+        if (ncd === 1) {
+          // One column: scatter the rank-1 update directly.
+          const base = pxd + p0;
+          const dt = d[fd];
+          for (let jj = 0; jj < m1; jj++) {
+            const ljj = lx[base + jj];
+            const w = ljj * dt;
+            if (w === 0) continue;
+            const col = relIdx[jj];
+            scale[f + col] += Math.abs(ljj * w);
+            const tb = px + col * nr;
+            for (let ii = jj; ii < m2; ii++) lx[tb + relIdx[ii]] -= lx[base + ii] * w;
+          }
+        } else {
+          // wbuf[jj·ncd + t] = l_{row jj, t} · d_t
+          for (let t = 0; t < ncd; t++) {
+            const dt = d[fd + t];
+            const base = pxd + t * nrd + p0;
+            for (let jj = 0; jj < m1; jj++) wbuf[jj * ncd + t] = lx[base + jj] * dt;
+          }
+          for (let jj = 0; jj < m1; jj++) {
+            for (let ii = jj; ii < m2; ii++) tmp[ii] = 0;
+            let acc = 0;
+            for (let t = 0; t < ncd; t++) {
+              const w = wbuf[jj * ncd + t];
+              if (w === 0) continue;
+              const base = pxd + t * nrd + p0;
+              acc += Math.abs(lx[base + jj] * w);
+              for (let ii = jj; ii < m2; ii++) tmp[ii] += lx[base + ii] * w;
+            }
+            const col = relIdx[jj];
+            scale[f + col] += acc;
+            const tb = px + col * nr;
+            for (let ii = jj; ii < m2; ii++) lx[tb + relIdx[ii]] -= tmp[ii];
+          }
+        }
+        lpos[dd] = p1;
+        if (p1 < nrd) {
+          const s2 = colSuper[ri[r0d + p1]];
+          next[dd] = head[s2];
+          head[s2] = dd;
+        }
+        dd = dnext;
       }
-      d[k] = dk;
-      if (Math.abs(dk) > tol * scale && Number.isFinite(dk) && Number.isFinite(scale)) {
-        dInv[k] = 1 / dk;
-        if (dk > 0) positive++;
-        else negative++;
-      } else {
-        dInv[k] = 0; // zero pivot: l_{*k} becomes 0, so the rest of the factor stays finite
-        zero++;
+
+      // --- Dense LDLᵀ of the block, 1×1 pivots in order. ---
+      for (let j = 0; j < nc; j++) {
+        const k = f + j;
+        const cj = px + j * nr;
+        const dk = lx[cj + j];
+        const sc = scale[k];
+        d[k] = dk;
+        let di: number;
+        if (Math.abs(dk) > tol * sc && Number.isFinite(dk) && Number.isFinite(sc)) {
+          di = 1 / dk;
+          if (dk > 0) positive++;
+          else negative++;
+        } else {
+          di = 0; // zero pivot: l_{*k} becomes 0, so the rest of the factor stays finite
+          zero++;
+        }
+        dInv[k] = di;
+        for (let kk = j + 1; kk < nc; kk++) {
+          const v = lx[cj + kk]; // l_{kk,j} d_j
+          const w = v * di;
+          if (w === 0) continue;
+          scale[f + kk] += Math.abs(w * v);
+          const ck = px + kk * nr;
+          for (let i = kk; i < nr; i++) lx[ck + i] -= lx[cj + i] * w;
+        }
+        for (let i = j + 1; i < nr; i++) lx[cj + i] *= di;
+      }
+      if (nr > nc) {
+        lpos[s] = nc;
+        const s2 = colSuper[ri[r0 + nc]];
+        next[s] = head[s2];
+        head[s2] = s;
       }
     }
     return { ok: zero === 0, positive, negative, zero };
@@ -236,23 +388,40 @@ export class LdlSolver {
   /** Solve A x = b in place (b overwritten with x). No allocation. */
   solve(b: Float64Array): void {
     const n = this.n;
-    const { lp, li, lx, dInv, work: z, permutation: perm } = this;
+    const { ss, rp, ri, bp, lx, dInv, work: z, permutation: perm } = this;
+    const nsuper = this.nsuper;
     for (let k = 0; k < n; k++) z[k] = b[perm[k]];
     // L z = P b
-    for (let j = 0; j < n; j++) {
-      const zj = z[j];
-      if (zj === 0) continue;
-      const end = lp[j + 1];
-      for (let p = lp[j]; p < end; p++) z[li[p]] -= lx[p] * zj;
+    for (let s = 0; s < nsuper; s++) {
+      const f = ss[s];
+      const nc = ss[s + 1] - f;
+      const r0 = rp[s];
+      const nr = rp[s + 1] - r0;
+      const px = bp[s];
+      for (let j = 0; j < nc; j++) {
+        const zj = z[f + j];
+        if (zj === 0) continue;
+        const cj = px + j * nr;
+        for (let i = j + 1; i < nc; i++) z[f + i] -= lx[cj + i] * zj;
+        for (let i = nc; i < nr; i++) z[ri[r0 + i]] -= lx[cj + i] * zj;
+      }
     }
     // D
     for (let k = 0; k < n; k++) z[k] *= dInv[k];
     // Lᵀ
-    for (let j = n - 1; j >= 0; j--) {
-      let s = z[j];
-      const end = lp[j + 1];
-      for (let p = lp[j]; p < end; p++) s -= lx[p] * z[li[p]];
-      z[j] = s;
+    for (let s = nsuper - 1; s >= 0; s--) {
+      const f = ss[s];
+      const nc = ss[s + 1] - f;
+      const r0 = rp[s];
+      const nr = rp[s + 1] - r0;
+      const px = bp[s];
+      for (let j = nc - 1; j >= 0; j--) {
+        const cj = px + j * nr;
+        let acc = z[f + j];
+        for (let i = j + 1; i < nc; i++) acc -= lx[cj + i] * z[f + i];
+        for (let i = nc; i < nr; i++) acc -= lx[cj + i] * z[ri[r0 + i]];
+        z[f + j] = acc;
+      }
     }
     for (let k = 0; k < n; k++) b[perm[k]] = z[k];
   }

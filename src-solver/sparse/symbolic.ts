@@ -171,3 +171,20 @@ export function factorStructure(c: SymmetricPattern, parent: Int32Array): Factor
   }
   return { Lp, Li, Rp, Rc, flops };
 }
+
+/** Strictly-lower column counts of L (|L_{*j}| without the unit diagonal), by row-subtree traversal: O(nnz(L)) time, O(n) memory. */
+export function columnCounts(c: SymmetricPattern, parent: Int32Array): Int32Array {
+  const n = c.n;
+  const colCount = new Int32Array(n);
+  const flag = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    flag[k] = k;
+    for (let q = c.colPtr[k]; q < c.colPtr[k + 1]; q++) {
+      for (let i = c.rowIdx[q]; i < k && flag[i] !== k; i = parent[i]) {
+        flag[i] = k;
+        colCount[i]++;
+      }
+    }
+  }
+  return colCount;
+}
