@@ -316,3 +316,51 @@ test('an infeasible study shows the binding limit and keeps its record across a 
   await runs.select(id);
   await expect(page.getByTestId('run-failure')).toContainText('voltage lower limit 1.02 pu');
 });
+
+test('scenario vs scenario (battery siting what-if): side by side with the difference', async ({ page, api }) => {
+  test.setTimeout(180_000);
+  const probe = await api.invoke('runs.list', { scenarioId: 0 });
+  test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
+  mkdirSync(OUT, { recursive: true });
+  const example = await api.call('projects.openExample', { id: 'ieee123' });
+  const stamp = Date.now().toString(36);
+  const a = await api.call('scenarios.duplicate', { id: example.scenarios[0].id, name: `e2e siting A ${stamp}` });
+  const b = await api.call('scenarios.duplicate', { id: example.scenarios[0].id, name: `e2e siting B ${stamp}` });
+  // B: the batteries re-sited by a seeded rule (30 % of load buses, 2 h at half the peak load).
+  await api.call('placements.bulk', { scenarioId: b.id, rule: { kind: 'battery', fractionOfLoadBuses: 0.3, powerFractionOfPeakLoad: 0.5, energyHours: 2, inverterRatio: 1.2, seed: 7, replace: true } });
+  const finished = async (scenarioId: number, runId: number) => {
+    for (;;) {
+      const r = (await api.call('runs.list', { scenarioId })).find((x) => x.id === runId)!;
+      if (r.status !== 'running') return r;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  };
+  const ra = await api.call('runs.start', { scenarioId: a.id, kind: 'centralized' });
+  expect((await finished(a.id, ra.id)).status).toBe('solved');
+  const rb = await api.call('runs.start', { scenarioId: b.id, kind: 'centralized' });
+  expect((await finished(b.id, rb.id)).status).toBe('solved');
+
+  const ws = new WorkspacePage(page);
+  const runs = new RunsPage(page);
+  await ws.goto();
+  await expect(ws.root).toBeVisible();
+  await runs.open(a.name);
+  await runs.select(ra.id);
+  await runs.view('Compare');
+  await page.getByLabel('Compare with').selectOption(String(rb.id));
+  await expect(page.getByTestId('compare-mode')).toContainText('Scenario vs scenario');
+  const cmp = await api.call('runs.compare', { a: ra.id, b: rb.id });
+  expect(cmp.mode).toBe('scenario');
+  const quantities = cmp.rows.map((r) => r.quantity.toLowerCase()).join(' | ');
+  for (const q of ['cost', 'loss', 'peak', 'minimum voltage', 'cycl']) expect(quantities, `comparison has ${q}`).toContain(q);
+  const rows = page.getByTestId('compare-table').locator('tbody tr');
+  await expect(rows).toHaveCount(cmp.rows.length);
+  for (const [i, r] of cmp.rows.entries()) {
+    const cells = rows.nth(i).locator('td');
+    await expect(cells.nth(0)).toHaveText(r.quantity);
+    await expect(cells.nth(1)).toHaveText(formatInUnit(r.a, r.unit));
+    await expect(cells.nth(2)).toHaveText(formatInUnit(r.b, r.unit));
+    await expect(cells.nth(3)).toHaveText(formatInUnit(r.diff, r.unit));
+  }
+  await page.screenshot({ path: join(OUT, 'ui-compare-scenarios.png'), fullPage: true });
+});

@@ -92,7 +92,7 @@ function categoryAxis(labels: string[], extra: ChartOption = {}): ChartOption {
   return {
     type: 'category',
     data: labels,
-    axisLabel: { ...AXIS_LABEL, interval: labels.length > 24 ? Math.ceil(labels.length / 12) - 1 : labels.length > 12 ? 1 : 0 },
+    axisLabel: { ...AXIS_LABEL, interval: labels.length > 12 ? Math.ceil(labels.length / 8) - 1 : 0 },
     axisTick: { show: false },
     axisLine: { lineStyle: { color: '#c6cdd8' } },
     ...extra,
