@@ -38,7 +38,7 @@ export function createCentralArea(specIn: unknown): AreaSolver {
         {
           log: (line) => lines.push(line),
           ...(hooks.signal ? { signal: hooks.signal } : {}),
-          onIteration: (r) => hooks.onProgress?.(r.iter, r.objective, r.infPr),
+          onIteration: (r) => hooks.onProgress?.(r.iter, r.objective, r.infPr, { infDu: r.infDu, lgMu: r.lgMu }),
         },
       );
       const r = out.results;

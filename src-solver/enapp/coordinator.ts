@@ -19,7 +19,7 @@
  *
  * Pure: time and timers come in through `clock`, cancellation through `signal`.
  */
-import type { AreaInputs, AreaOutputs, AreaStats, AreaTransport, FromArea, SpawnArea } from './protocol';
+import type { AreaInputs, AreaOutputs, AreaStats, AreaTransport, FromArea, ProgressExtra, SpawnArea } from './protocol';
 
 export interface EnappArea {
   /** 1-based; the root area (holding the substation) has parent null. */
@@ -125,7 +125,7 @@ export interface EnappHooks {
   readonly clock: Clock;
   readonly signal?: { readonly aborted: boolean; addEventListener?(type: 'abort', listener: () => void): void };
   onRound?(record: RoundRecord): void;
-  onAreaProgress?(area: number, round: number, iter: number, objective: number, infPr: number): void;
+  onAreaProgress?(area: number, round: number, iter: number, objective: number, infPr: number, extra?: ProgressExtra): void;
   onAreaEvent?(area: number, event: 'started' | 'solved' | 'restarted', detail: string): void;
 }
 
@@ -208,7 +208,7 @@ export async function runEnapp(
     const transport = spawn(a.id, a.name);
     const l: Live = { transport, exited: null, waiters: [] };
     transport.onMessage((m) => {
-      if (m.type === 'progress') hooks.onAreaProgress?.(a.id, m.round, m.iter, m.objective, m.infPr);
+      if (m.type === 'progress') hooks.onAreaProgress?.(a.id, m.round, m.iter, m.objective, m.infPr, m.extra);
       else l.waiters.shift()?.(m);
     });
     transport.onExit((reason) => {

@@ -8,6 +8,12 @@
  *   child → parent: P^t, Q^t, the power entering the child area at its root (the boundary bus).
  */
 
+/** More of an interior-point iteration (Ipopt's columns) when the area solver has them. */
+export interface ProgressExtra {
+  readonly infDu: number;
+  readonly lgMu: number;
+}
+
 /** What one area is given each round. */
 export interface AreaInputs {
   /** Child areas: squared root (boundary-bus) voltage per period, from the parent. */
@@ -54,7 +60,7 @@ export type ToArea =
 
 export type FromArea =
   | { readonly type: 'ready'; readonly area: number }
-  | { readonly type: 'progress'; readonly area: number; readonly round: number; readonly iter: number; readonly objective: number; readonly infPr: number }
+  | { readonly type: 'progress'; readonly area: number; readonly round: number; readonly iter: number; readonly objective: number; readonly infPr: number; readonly extra?: ProgressExtra }
   | { readonly type: 'result'; readonly area: number; readonly round: number; readonly outputs: AreaOutputs; readonly stats: AreaStats; readonly solution?: unknown }
   | { readonly type: 'error'; readonly area: number; readonly round: number | null; readonly message: string };
 
@@ -63,7 +69,7 @@ export interface AreaSolver {
   solve(
     inputs: AreaInputs,
     round: number,
-    hooks: { onProgress?: (iter: number, objective: number, infPr: number) => void; signal?: { readonly aborted: boolean } },
+    hooks: { onProgress?: (iter: number, objective: number, infPr: number, extra?: ProgressExtra) => void; signal?: { readonly aborted: boolean } },
   ): { outputs: AreaOutputs; stats: AreaStats; solution?: unknown };
 }
 

@@ -47,7 +47,8 @@ function handle(msg: ToArea): void {
       if (!solver) throw new Error('solve before init');
       const r = solver.solve(msg.inputs, msg.round, {
         signal,
-        onProgress: (iter, objective, infPr) => post({ type: 'progress', area, round: msg.round, iter, objective, infPr }),
+        onProgress: (iter, objective, infPr, extra) =>
+          post({ type: 'progress', area, round: msg.round, iter, objective, infPr, ...(extra ? { extra } : {}) }),
       });
       post({ type: 'result', area, round: msg.round, outputs: r.outputs, stats: r.stats, solution: r.solution });
     } else if (msg.type === 'cancel') {

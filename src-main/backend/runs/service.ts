@@ -174,9 +174,8 @@ export class RunService {
         {
           clock,
           signal,
-          onAreaProgress: (_area, _round, iter, objective, infPr) =>
-            // The area protocol carries iter, objective and inf_pr; inf_du and lg(mu) are in the log.
-            progress({ phase: 'solving', iteration: { iter, objective, infPr, infDu: NaN, lgMu: NaN } }),
+          onAreaProgress: (_area, _round, iter, objective, infPr, extra) =>
+            progress({ phase: 'solving', iteration: { iter, objective, infPr, infDu: extra?.infDu ?? NaN, lgMu: extra?.lgMu ?? NaN } }),
           onAreaEvent: (area, state, detail) => {
             log.push(`area ${area}: ${state} (${detail})`);
             progress({ phase: 'solving', area: { id: area, state, detail } });
