@@ -16,6 +16,7 @@ import { generateScaledFeeder } from '../src-solver/examples/scaled';
 import { importReferenceCsv } from '../src-solver/io/csv/reference';
 import { expect, test } from './fixtures';
 import { RunsPage } from './pages/runs';
+import { syntheticRun } from './support/synthetic-run';
 import { WorkspacePage } from './pages/workspace';
 
 const OUT = resolve('test-results/runs');
@@ -363,4 +364,75 @@ test('scenario vs scenario (battery siting what-if): side by side with the diffe
     await expect(cells.nth(3)).toHaveText(formatInUnit(r.diff, r.unit));
   }
   await page.screenshot({ path: join(OUT, 'ui-compare-scenarios.png'), fullPage: true });
+});
+
+test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in under 2 s', async ({ page, api }) => {
+  test.setTimeout(120_000);
+  const probe = await api.invoke('runs.list', { scenarioId: 0 });
+  test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
+  mkdirSync(OUT, { recursive: true });
+  const example = await api.call('projects.openExample', { id: 'ieee123' });
+  const sc = await api.call('scenarios.duplicate', { id: example.scenarios[0].id, name: `e2e 10k renderer ${Date.now().toString(36)}` });
+  const FAKE = 900_000_000;
+  const { summary, detail } = syntheticRun(FAKE, sc.id, sc.study);
+  const detailJson = JSON.stringify(detail);
+  // Everything goes to the real host except this scenario's run list and the synthetic run itself.
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => ws.send(m));
+    ws.onMessage((m) => {
+      const req = JSON.parse(String(m)) as { id: number; command: string; arg: { scenarioId?: number; runId?: number } };
+      if (req.command === 'runs.list' && req.arg?.scenarioId === sc.id) ws.send(JSON.stringify({ kind: 'reply', id: req.id, result: { ok: true, value: [summary] } }));
+      else if (req.command === 'runs.get' && req.arg?.runId === FAKE) ws.send(`{"kind":"reply","id":${req.id},"result":{"ok":true,"value":${detailJson}}}`);
+      else server.send(m);
+    });
+  });
+
+  const ws = new WorkspacePage(page);
+  const runs = new RunsPage(page);
+  await ws.goto();
+  await expect(ws.root).toBeVisible();
+  await page.getByRole('list', { name: 'Scenarios' }).getByRole('button', { name: new RegExp(`^${sc.name}`) }).click();
+  const tClick = Date.now();
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(runs.detail).toHaveAttribute('data-run', String(FAKE), { timeout: 60_000 });
+  await expect(runs.detail).not.toHaveAttribute('data-open-ms', '', { timeout: 60_000 });
+  const clickToDrawnWallMs = Date.now() - tClick;
+  const openMs = Number(await runs.detail.getAttribute('data-open-ms'));
+  const fetchMs = Number(await runs.detail.getAttribute('data-fetch-ms'));
+  await expect(page.getByTestId('run-facts')).toContainText('10240 buses');
+  await page.screenshot({ path: join(OUT, 'ui-10k-synthetic-overview.png'), fullPage: true });
+  const tVoltage = Date.now();
+  await runs.view('Voltages');
+  await expect(page.getByTestId('chart-voltage-heatmap')).toHaveAttribute('data-drawn', 'true', { timeout: 60_000 });
+  const heatmapWallMs = Date.now() - tVoltage;
+  await page.screenshot({ path: join(OUT, 'ui-10k-synthetic-voltages.png'), fullPage: true });
+  const tBat = Date.now();
+  await runs.view('Batteries');
+  await expect(page.getByTestId('chart-batteries')).toHaveAttribute('data-drawn', 'true', { timeout: 60_000 });
+  const batteriesWallMs = Date.now() - tBat;
+
+  const record = {
+    test: '10k run dashboards (renderer share, synthetic run of full size)',
+    buses: detail.busNames.length,
+    pv: detail.pvNames.length,
+    batteries: detail.batteryNames.length,
+    detailMb: +(detailJson.length / 1e6).toFixed(1),
+    fetchMs,
+    openMs,
+    clickToDrawnWallMs,
+    heatmapWallMs,
+    batteriesWallMs,
+    at: new Date().toISOString(),
+  };
+  console.log('e2e timings:', JSON.stringify(record));
+  const file = 'test-results/e2e-timings.json';
+  let all: unknown[] = [];
+  try {
+    all = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+  } catch {
+    /* first record */
+  }
+  writeFileSync(file, JSON.stringify([...all, record], null, 2));
+  expect(openMs, 'transfer + parse + every overview chart drawn').toBeLessThan(2000);
 });
