@@ -57,6 +57,27 @@ export default tseslint.config(
     },
   },
   {
+    // Pure presentation helpers shared by the dashboards and the PDF report (chart options,
+    // number formats): plain ECMAScript plus types from the contract.
+    files: ['src-shared/**/*.ts'],
+    ignores: ['src-shared/**/*.test.ts'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'src-shared is pure.' }, ...nodeOnlyModules.map((name) => ({ name, message: 'src-shared is pure.' }))],
+          patterns: [
+            { group: ['node:*'], message: 'src-shared is pure.' },
+            { group: ['**/src-main/**', '!**/src-main/contract'], message: 'src-shared may import only types from src-main/contract.' },
+            { group: ['**/src-renderer/**', 'react', 'react-dom', 'cytoscape', 'echarts', 'better-sqlite3', 'ws'], message: 'src-shared depends on nothing but the contract and src-solver.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', ...hostGlobals],
+    },
+  },
+  {
     files: ['src-renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
