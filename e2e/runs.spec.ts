@@ -35,9 +35,11 @@ function hostAreaProcesses(): string[] {
     .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
     .filter((m): m is RegExpMatchArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
-  const hosts = procs.filter((p) => p.args.includes('tessera.mjs host') && p.args.includes(`--port ${port}`)).map((p) => p.pid);
+  const hosts = procs
+    .filter((p) => p.args.includes('tessera.mjs host') && p.args.includes(`--port ${port}`))
+    .map((p) => p.pid);
   const under = new Set(hosts);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of procs)
       if (under.has(p.ppid) && !under.has(p.pid)) {
@@ -63,7 +65,10 @@ function csvSums(csv: string): Map<string, number> {
 
 const pdfText = (file: string) => execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
 
-test('IEEE 123: centralized and 4-area distributed runs from the UI, live progress, cancel, dashboards, comparison, exports', async ({ page, api }) => {
+test('IEEE 123: centralized and 4-area distributed runs from the UI, live progress, cancel, dashboards, comparison, exports', async ({
+  page,
+  api,
+}) => {
   test.setTimeout(300_000);
   const probe = await api.invoke('runs.list', { scenarioId: 0 });
   test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
@@ -88,7 +93,9 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
 
   // Centralized: interior-point iterations appear live, then the run finishes solved.
   const central = await runs.start('centralized');
-  await expect(page.getByTestId('live-iteration').or(page.getByTestId('run-detail'))).toBeVisible({ timeout: 60_000 }).catch(noErrors);
+  await expect(page.getByTestId('live-iteration').or(page.getByTestId('run-detail')))
+    .toBeVisible({ timeout: 60_000 })
+    .catch(noErrors);
   noErrors();
   await expect(page.getByTestId('live-iteration')).toBeVisible({ timeout: 60_000 });
   await page.screenshot({ path: join(OUT, 'ui-progress-centralized.png') });
@@ -108,7 +115,9 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   expect(hostAreaProcesses().length).toBeGreaterThan(0);
   await page.getByTestId('cancel-run').click();
   expect(await runs.waitFinished(cancelled, 60_000)).toBe('cancelled');
-  await expect.poll(() => hostAreaProcesses(), { timeout: 15_000, message: 'area solver processes left after cancel' }).toEqual([]);
+  await expect
+    .poll(() => hostAreaProcesses(), { timeout: 15_000, message: 'area solver processes left after cancel' })
+    .toEqual([]);
   await runs.select(cancelled);
   await expect(page.getByTestId('run-failure')).toContainText('cancelled');
 
@@ -119,7 +128,10 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   const shown = await runs.totalsShown();
   await page.screenshot({ path: join(OUT, 'ui-dashboard-overview.png'), fullPage: true });
   await runs.view('Batteries');
-  await expect(page.getByTestId('battery-multiples')).toHaveAttribute('data-count', String(scenario.placements.batteries.length));
+  await expect(page.getByTestId('battery-multiples')).toHaveAttribute(
+    'data-count',
+    String(scenario.placements.batteries.length),
+  );
   await page.screenshot({ path: join(OUT, 'ui-dashboard-batteries.png'), fullPage: true });
   await runs.view('Voltages');
   await expect(page.getByTestId('voltage-graph')).toBeVisible();
@@ -133,7 +145,10 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   // The UI's totals are runs.get's numbers, printed with the shared format.
   const detail: RunDetail = await api.call('runs.get', { runId: central });
   for (const [key, v] of shown) {
-    const expected = key === 'maxSimultaneousChargeDischargeKw' ? detail.maxSimultaneousChargeDischargeKw : (detail.totals as unknown as Record<string, number>)[key];
+    const expected =
+      key === 'maxSimultaneousChargeDischargeKw'
+        ? detail.maxSimultaneousChargeDischargeKw
+        : (detail.totals as unknown as Record<string, number>)[key];
     expect(v.value, key).toBe(expected);
   }
 
@@ -152,7 +167,9 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   ];
   for (const [key, value, unit] of fromCsv) {
     const ui = shown.get(key)!;
-    expect(Math.abs(value - ui.value), `${key}: CSV ${value} vs UI ${ui.value}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(ui.value)));
+    expect(Math.abs(value - ui.value), `${key}: CSV ${value} vs UI ${ui.value}`).toBeLessThanOrEqual(
+      1e-9 * Math.max(1, Math.abs(ui.value)),
+    );
     expect(formatInUnit(value, unit), key).toBe(ui.text);
   }
 
@@ -161,7 +178,9 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   const jsonPath = join(OUT, jsonDl.suggestedFilename());
   await jsonDl.saveAs(jsonPath);
   const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as RunDetail;
-  for (const [key, v] of shown) if (key !== 'maxSimultaneousChargeDischargeKw') expect((json.totals as unknown as Record<string, number>)[key], key).toBe(v.value);
+  for (const [key, v] of shown)
+    if (key !== 'maxSimultaneousChargeDischargeKw')
+      expect((json.totals as unknown as Record<string, number>)[key], key).toBe(v.value);
 
   // PDF report of the run: its text holds every total exactly as the UI prints it.
   const pdfDl = await runs.export('export-pdf');
@@ -198,13 +217,24 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   for (const r of cmpRows.slice(0, 4)) expect(cmpText, `comparison PDF shows ${r[0]}`).toContain(r[1]);
   execFileSync('pdftoppm', ['-png', '-r', '60', '-l', '4', cmpPath, join(OUT, 'compare-page')]);
 
-  writeFileSync(join(OUT, 'numbers.json'), JSON.stringify({ central, distributed, cancelled, totals: Object.fromEntries(shown), comparison: cmp.rows }, null, 2));
+  writeFileSync(
+    join(OUT, 'numbers.json'),
+    JSON.stringify(
+      { central, distributed, cancelled, totals: Object.fromEntries(shown), comparison: cmp.rows },
+      null,
+      2,
+    ),
+  );
+  await api.invoke('scenarios.delete', { id: scenario.id, confirm: true }); // keep the shared example project small
 });
 
 /** The 10,240-bus benchmark feeder (80 × IEEE 123) as a linedata/powerdata pair, in memory. */
 function scaledCsvFiles(): { name: string; text: string }[] {
   const REF = resolve('../shared/reference-data/ieee123-balanced');
-  const base = importReferenceCsv(readFileSync(resolve(REF, 'csv/linedata.csv'), 'utf8'), readFileSync(resolve(REF, 'csv/powerdata.csv'), 'utf8'));
+  const base = importReferenceCsv(
+    readFileSync(resolve(REF, 'csv/linedata.csv'), 'utf8'),
+    readFileSync(resolve(REF, 'csv/powerdata.csv'), 'utf8'),
+  );
   if (!base.ok) throw new Error('reference CSV did not import');
   const f = generateScaledFeeder(base.feeder, 80);
   const name = (b: string) => b.replace(/^c0_/, '');
@@ -215,13 +245,27 @@ function scaledCsvFiles(): { name: string; text: string }[] {
   }
   for (const c of f.capacitors) p.get(c.bus)!.qc += c.qKvar;
   return [
-    { name: 'linedata.csv', text: ['fbus,tbus,R,X', ...f.branches.map((b) => `${name(b.from)},${name(b.to)},${b.rOhm},${b.xOhm}`)].join('\n') + '\n' },
-    { name: 'powerdata.csv', text: ['bus,P_L,Q_L,Q_C,P_der,busType', ...[...p].map(([b, v]) => `${name(b)},${v.p},${v.q},${v.qc},0,0`)].join('\n') + '\n' },
+    {
+      name: 'linedata.csv',
+      text:
+        ['fbus,tbus,R,X', ...f.branches.map((b) => `${name(b.from)},${name(b.to)},${b.rOhm},${b.xOhm}`)].join('\n') +
+        '\n',
+    },
+    {
+      name: 'powerdata.csv',
+      text:
+        ['bus,P_L,Q_L,Q_C,P_der,busType', ...[...p].map(([b, v]) => `${name(b)},${v.p},${v.q},${v.qc},0,0`)].join(
+          '\n',
+        ) + '\n',
+    },
   ];
 }
 
 test('a 10,000-bus 24-hour run: its dashboards open in under 2 s after it finishes', async ({ page, api, project }) => {
-  test.skip(process.env.TESSERA_E2E_10K !== '1', 'the 10,000-bus OPF solve takes minutes on a shared machine: set TESSERA_E2E_10K=1');
+  test.skip(
+    process.env.TESSERA_E2E_10K !== '1',
+    'the 10,000-bus OPF solve takes minutes on a shared machine: set TESSERA_E2E_10K=1',
+  );
   test.setTimeout(30 * 60_000);
   const probe = await api.invoke('runs.list', { scenarioId: 0 });
   test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
@@ -235,8 +279,29 @@ test('a 10,000-bus 24-hour run: its dashboards open in under 2 s after it finish
   const feeder = saved.feeders.find((f) => f.name === 'ieee123 x80')!;
   expect(feeder.buses).toBeGreaterThanOrEqual(10_000);
   const sc = saved.scenarios.find((s) => s.feederId === feeder.id)!;
-  await api.call('placements.bulk', { scenarioId: sc.id, rule: { kind: 'battery', fractionOfLoadBuses: 0.3, powerFractionOfPeakLoad: 0.5, energyHours: 4, inverterRatio: 1.2, seed: 1, replace: true } });
-  await api.call('placements.bulk', { scenarioId: sc.id, rule: { kind: 'pv', fractionOfLoadBuses: 0.2, powerFractionOfPeakLoad: 1, inverterRatio: 1.1, seed: 2, replace: true } });
+  await api.call('placements.bulk', {
+    scenarioId: sc.id,
+    rule: {
+      kind: 'battery',
+      fractionOfLoadBuses: 0.3,
+      powerFractionOfPeakLoad: 0.5,
+      energyHours: 4,
+      inverterRatio: 1.2,
+      seed: 1,
+      replace: true,
+    },
+  });
+  await api.call('placements.bulk', {
+    scenarioId: sc.id,
+    rule: {
+      kind: 'pv',
+      fractionOfLoadBuses: 0.2,
+      powerFractionOfPeakLoad: 1,
+      inverterRatio: 1.1,
+      seed: 2,
+      replace: true,
+    },
+  });
   const tSolve = Date.now();
   const started = await api.call('runs.start', { scenarioId: sc.id, kind: 'centralized' });
   let status = started.status;
@@ -276,7 +341,17 @@ test('a 10,000-bus 24-hour run: its dashboards open in under 2 s after it finish
   await expect(page.getByTestId('chart-batteries')).toHaveAttribute('data-drawn', 'true', { timeout: 60_000 });
   const batteriesWallMs = Date.now() - tBat;
 
-  const record = { test: '10k run dashboards', buses: feeder.buses, solveWallS, fetchMs, openMs, clickToDrawnWallMs, heatmapWallMs, batteriesWallMs, at: new Date().toISOString() };
+  const record = {
+    test: '10k run dashboards',
+    buses: feeder.buses,
+    solveWallS,
+    fetchMs,
+    openMs,
+    clickToDrawnWallMs,
+    heatmapWallMs,
+    batteriesWallMs,
+    at: new Date().toISOString(),
+  };
   console.log('e2e timings:', JSON.stringify(record));
   const file = 'test-results/e2e-timings.json';
   let all: unknown[] = [];
@@ -295,7 +370,10 @@ test('an infeasible study shows the binding limit and keeps its record across a 
   test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
   mkdirSync(OUT, { recursive: true });
   const example = await api.call('projects.openExample', { id: 'ieee123' });
-  const copy = await api.call('scenarios.duplicate', { id: example.scenarios[0].id, name: `e2e infeasible ${Date.now().toString(36)}` });
+  const copy = await api.call('scenarios.duplicate', {
+    id: example.scenarios[0].id,
+    name: `e2e infeasible ${Date.now().toString(36)}`,
+  });
   // No voltage can be held at 1.02 pu or above while the substation sits at its set point below it.
   await api.call('scenarios.update', { id: copy.id, patch: { study: { ...copy.study, periods: 3, vMinPu: 1.02 } } });
 
@@ -316,6 +394,7 @@ test('an infeasible study shows the binding limit and keeps its record across a 
   await expect(runs.item(id)).toHaveAttribute('data-status', 'infeasible');
   await runs.select(id);
   await expect(page.getByTestId('run-failure')).toContainText('voltage lower limit 1.02 pu');
+  await api.invoke('scenarios.delete', { id: copy.id, confirm: true });
 });
 
 test('scenario vs scenario (battery siting what-if): side by side with the difference', async ({ page, api }) => {
@@ -328,7 +407,18 @@ test('scenario vs scenario (battery siting what-if): side by side with the diffe
   const a = await api.call('scenarios.duplicate', { id: example.scenarios[0].id, name: `e2e siting A ${stamp}` });
   const b = await api.call('scenarios.duplicate', { id: example.scenarios[0].id, name: `e2e siting B ${stamp}` });
   // B: the batteries re-sited by a seeded rule (30 % of load buses, 2 h at half the peak load).
-  await api.call('placements.bulk', { scenarioId: b.id, rule: { kind: 'battery', fractionOfLoadBuses: 0.3, powerFractionOfPeakLoad: 0.5, energyHours: 2, inverterRatio: 1.2, seed: 7, replace: true } });
+  await api.call('placements.bulk', {
+    scenarioId: b.id,
+    rule: {
+      kind: 'battery',
+      fractionOfLoadBuses: 0.3,
+      powerFractionOfPeakLoad: 0.5,
+      energyHours: 2,
+      inverterRatio: 1.2,
+      seed: 7,
+      replace: true,
+    },
+  });
   const finished = async (scenarioId: number, runId: number) => {
     for (;;) {
       const r = (await api.call('runs.list', { scenarioId })).find((x) => x.id === runId)!;
@@ -353,7 +443,8 @@ test('scenario vs scenario (battery siting what-if): side by side with the diffe
   const cmp = await api.call('runs.compare', { a: ra.id, b: rb.id });
   expect(cmp.mode).toBe('scenario');
   const quantities = cmp.rows.map((r) => r.quantity.toLowerCase()).join(' | ');
-  for (const q of ['cost', 'loss', 'peak', 'minimum voltage', 'cycl']) expect(quantities, `comparison has ${q}`).toContain(q);
+  for (const q of ['cost', 'loss', 'peak', 'minimum voltage', 'cycl'])
+    expect(quantities, `comparison has ${q}`).toContain(q);
   const rows = page.getByTestId('compare-table').locator('tbody tr');
   await expect(rows).toHaveCount(cmp.rows.length);
   for (const [i, r] of cmp.rows.entries()) {
@@ -364,6 +455,7 @@ test('scenario vs scenario (battery siting what-if): side by side with the diffe
     await expect(cells.nth(3)).toHaveText(formatInUnit(r.diff, r.unit));
   }
   await page.screenshot({ path: join(OUT, 'ui-compare-scenarios.png'), fullPage: true });
+  for (const s of [a, b]) await api.invoke('scenarios.delete', { id: s.id, confirm: true });
 });
 
 test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in under 2 s', async ({ page, api }) => {
@@ -372,7 +464,10 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
   test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
   mkdirSync(OUT, { recursive: true });
   const example = await api.call('projects.openExample', { id: 'ieee123' });
-  const sc = await api.call('scenarios.duplicate', { id: example.scenarios[0].id, name: `e2e 10k renderer ${Date.now().toString(36)}` });
+  const sc = await api.call('scenarios.duplicate', {
+    id: example.scenarios[0].id,
+    name: `e2e 10k renderer ${Date.now().toString(36)}`,
+  });
   const FAKE = 900_000_000;
   const { summary, detail } = syntheticRun(FAKE, sc.id, sc.study);
   const detailJson = JSON.stringify(detail);
@@ -381,9 +476,15 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
     const server = ws.connectToServer();
     server.onMessage((m) => ws.send(m));
     ws.onMessage((m) => {
-      const req = JSON.parse(String(m)) as { id: number; command: string; arg: { scenarioId?: number; runId?: number } };
-      if (req.command === 'runs.list' && req.arg?.scenarioId === sc.id) ws.send(JSON.stringify({ kind: 'reply', id: req.id, result: { ok: true, value: [summary] } }));
-      else if (req.command === 'runs.get' && req.arg?.runId === FAKE) ws.send(`{"kind":"reply","id":${req.id},"result":{"ok":true,"value":${detailJson}}}`);
+      const req = JSON.parse(String(m)) as {
+        id: number;
+        command: string;
+        arg: { scenarioId?: number; runId?: number };
+      };
+      if (req.command === 'runs.list' && req.arg?.scenarioId === sc.id)
+        ws.send(JSON.stringify({ kind: 'reply', id: req.id, result: { ok: true, value: [summary] } }));
+      else if (req.command === 'runs.get' && req.arg?.runId === FAKE)
+        ws.send(`{"kind":"reply","id":${req.id},"result":{"ok":true,"value":${detailJson}}}`);
       else server.send(m);
     });
   });
@@ -392,7 +493,10 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
   const runs = new RunsPage(page);
   await ws.goto();
   await expect(ws.root).toBeVisible();
-  await page.getByRole('list', { name: 'Scenarios' }).getByRole('button', { name: new RegExp(`^${sc.name}`) }).click();
+  await page
+    .getByRole('list', { name: 'Scenarios' })
+    .getByRole('button', { name: new RegExp(`^${sc.name}`) })
+    .click();
   const tClick = Date.now();
   await page.getByRole('tab', { name: 'Runs' }).click();
   await expect(runs.detail).toHaveAttribute('data-run', String(FAKE), { timeout: 60_000 });
@@ -400,7 +504,7 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
   const clickToDrawnWallMs = Date.now() - tClick;
   const openMs = Number(await runs.detail.getAttribute('data-open-ms'));
   const fetchMs = Number(await runs.detail.getAttribute('data-fetch-ms'));
-  await expect(page.getByTestId('run-facts')).toContainText('10240 buses');
+  await expect(page.getByTestId('run-facts')).toContainText('10,240 buses');
   await page.screenshot({ path: join(OUT, 'ui-10k-synthetic-overview.png'), fullPage: true });
   const tVoltage = Date.now();
   await runs.view('Voltages');
@@ -435,4 +539,5 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
   }
   writeFileSync(file, JSON.stringify([...all, record], null, 2));
   expect(openMs, 'transfer + parse + every overview chart drawn').toBeLessThan(2000);
+  await api.invoke('scenarios.delete', { id: sc.id, confirm: true });
 });

@@ -84,7 +84,9 @@ function baseOption(title: string | undefined): ChartOption {
   return {
     animation: false,
     textStyle: TEXT,
-    ...(title ? { title: { text: title, left: 0, top: 0, textStyle: { fontSize: 12, fontWeight: 600, color: '#1d2430' } } } : {}),
+    ...(title
+      ? { title: { text: title, left: 0, top: 0, textStyle: { fontSize: 12, fontWeight: 600, color: '#1d2430' } } }
+      : {}),
   };
 }
 
@@ -112,7 +114,14 @@ function valueAxis(name: string, extra: ChartOption = {}): ChartOption {
   };
 }
 
-const legend = (extra: ChartOption = {}) => ({ top: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 10, color: '#5b6575' }, ...extra });
+const legend = (extra: ChartOption = {}) => ({
+  top: 0,
+  right: 0,
+  itemWidth: 14,
+  itemHeight: 8,
+  textStyle: { fontSize: 10, color: '#5b6575' },
+  ...extra,
+});
 const axisTooltip = (unit: string) => ({
   trigger: 'axis',
   valueFormatter: (v: unknown) => (typeof v === 'number' ? `${formatNumber(v, 1)} ${unit}` : String(v)),
@@ -129,10 +138,39 @@ export function substationOption(run: RunDetail, title?: string): ChartOption {
     xAxis: categoryAxis(labels),
     yAxis: valueAxis('kW, kvar'),
     series: [
-      { name: 'Demand kW', type: 'line', data: systemSeries(run, 'demandKw').map((v) => round(v, 2)), symbol: 'none', lineStyle: { width: 0 }, areaStyle: { color: COLORS.demand, opacity: 0.28 }, itemStyle: { color: COLORS.demand } },
-      { name: 'PV kW', type: 'line', data: systemSeries(run, 'pvKw').map((v) => round(v, 2)), symbol: 'none', lineStyle: { width: 1.5, color: COLORS.pv }, itemStyle: { color: COLORS.pv } },
-      { name: 'Substation kW', type: 'line', data: systemSeries(run, 'substationKw').map((v) => round(v, 2)), symbol: 'none', lineStyle: { width: 2, color: COLORS.substationP }, itemStyle: { color: COLORS.substationP } },
-      { name: 'Substation kvar', type: 'line', data: systemSeries(run, 'substationKvar').map((v) => round(v, 2)), symbol: 'none', lineStyle: { width: 1.5, type: 'dashed', color: COLORS.substationQ }, itemStyle: { color: COLORS.substationQ } },
+      {
+        name: 'Demand kW',
+        type: 'line',
+        data: systemSeries(run, 'demandKw').map((v) => round(v, 2)),
+        symbol: 'none',
+        lineStyle: { width: 0 },
+        areaStyle: { color: COLORS.demand, opacity: 0.28 },
+        itemStyle: { color: COLORS.demand },
+      },
+      {
+        name: 'PV kW',
+        type: 'line',
+        data: systemSeries(run, 'pvKw').map((v) => round(v, 2)),
+        symbol: 'none',
+        lineStyle: { width: 1.5, color: COLORS.pv },
+        itemStyle: { color: COLORS.pv },
+      },
+      {
+        name: 'Substation kW',
+        type: 'line',
+        data: systemSeries(run, 'substationKw').map((v) => round(v, 2)),
+        symbol: 'none',
+        lineStyle: { width: 2, color: COLORS.substationP },
+        itemStyle: { color: COLORS.substationP },
+      },
+      {
+        name: 'Substation kvar',
+        type: 'line',
+        data: systemSeries(run, 'substationKvar').map((v) => round(v, 2)),
+        symbol: 'none',
+        lineStyle: { width: 1.5, type: 'dashed', color: COLORS.substationQ },
+        itemStyle: { color: COLORS.substationQ },
+      },
     ],
   };
 }
@@ -146,10 +184,32 @@ export function priceCostOption(run: RunDetail, title?: string): ChartOption {
     legend: legend({ top: title ? 18 : 0 }),
     tooltip: { trigger: 'axis' },
     xAxis: categoryAxis(labels),
-    yAxis: [valueAxis('USD'), valueAxis('USD/kWh', { position: 'right', splitLine: { show: false }, nameTextStyle: { ...AXIS_LABEL, align: 'right' } })],
+    yAxis: [
+      valueAxis('USD'),
+      valueAxis('USD/kWh', {
+        position: 'right',
+        splitLine: { show: false },
+        nameTextStyle: { ...AXIS_LABEL, align: 'right' },
+      }),
+    ],
     series: [
-      { name: 'Cost USD', type: 'bar', data: systemSeries(run, 'costUsd').map((v) => round(v, 2)), itemStyle: { color: COLORS.cost, opacity: 0.75 }, barCategoryGap: '25%' },
-      { name: 'Price USD/kWh', type: 'line', yAxisIndex: 1, step: 'middle', data: systemSeries(run, 'priceUsdPerKwh').map((v) => round(v, 5)), symbol: 'none', lineStyle: { width: 1.5, color: COLORS.price }, itemStyle: { color: COLORS.price } },
+      {
+        name: 'Cost USD',
+        type: 'bar',
+        data: systemSeries(run, 'costUsd').map((v) => round(v, 2)),
+        itemStyle: { color: COLORS.cost, opacity: 0.75 },
+        barCategoryGap: '25%',
+      },
+      {
+        name: 'Price USD/kWh',
+        type: 'line',
+        yAxisIndex: 1,
+        step: 'middle',
+        data: systemSeries(run, 'priceUsdPerKwh').map((v) => round(v, 5)),
+        symbol: 'none',
+        lineStyle: { width: 1.5, color: COLORS.price },
+        itemStyle: { color: COLORS.price },
+      },
     ],
   };
 }
@@ -164,7 +224,15 @@ export function lossOption(run: RunDetail, title?: string): ChartOption {
     tooltip: axisTooltip('kW'),
     xAxis: categoryAxis(labels),
     yAxis: valueAxis('kW'),
-    series: [{ name: 'Line loss kW', type: 'bar', data: systemSeries(run, 'lossKw').map((v) => round(v, 3)), itemStyle: { color: COLORS.loss, opacity: 0.8 }, barCategoryGap: '25%' }],
+    series: [
+      {
+        name: 'Line loss kW',
+        type: 'bar',
+        data: systemSeries(run, 'lossKw').map((v) => round(v, 3)),
+        itemStyle: { color: COLORS.loss, opacity: 0.8 },
+        barCategoryGap: '25%',
+      },
+    ],
   };
 }
 
@@ -173,8 +241,23 @@ export function pvOption(run: RunDetail, title?: string, maxUnits = 8): ChartOpt
   const labels = periodLabels(run);
   const n = run.pvNames.length;
   const series: ChartOption[] = [
-    { name: 'PV kW (all)', type: 'line', data: unitTotal(run, 'pvUnitKw').map((v) => round(v, 2)), symbol: 'none', lineStyle: { width: 1.5, color: COLORS.pv }, itemStyle: { color: COLORS.pv }, areaStyle: { color: COLORS.pv, opacity: 0.08 } },
-    { name: 'PV kvar (all)', type: 'line', data: unitTotal(run, 'pvUnitKvar').map((v) => round(v, 2)), symbol: 'none', lineStyle: { width: 2, color: COLORS.pvQ }, itemStyle: { color: COLORS.pvQ } },
+    {
+      name: 'PV kW (all)',
+      type: 'line',
+      data: unitTotal(run, 'pvUnitKw').map((v) => round(v, 2)),
+      symbol: 'none',
+      lineStyle: { width: 1.5, color: COLORS.pv },
+      itemStyle: { color: COLORS.pv },
+      areaStyle: { color: COLORS.pv, opacity: 0.08 },
+    },
+    {
+      name: 'PV kvar (all)',
+      type: 'line',
+      data: unitTotal(run, 'pvUnitKvar').map((v) => round(v, 2)),
+      symbol: 'none',
+      lineStyle: { width: 2, color: COLORS.pvQ },
+      itemStyle: { color: COLORS.pvQ },
+    },
   ];
   if (n > 1 && n <= maxUnits) {
     for (let i = 0; i < n; i++) {
@@ -216,7 +299,12 @@ export function batteryOrder(run: RunDetail): number[] {
  * min/max limits (top), charge (negative) and discharge bars and reactive power with ±rated power
  * limits (bottom).
  */
-export function batteryMultiplesOption(run: RunDetail, indices: readonly number[], columns = 3, panelHeight = 170): ChartOption {
+export function batteryMultiplesOption(
+  run: RunDetail,
+  indices: readonly number[],
+  columns = 3,
+  panelHeight = 170,
+): ChartOption {
   const labels = periodLabels(run);
   const grids: ChartOption[] = [];
   const xAxes: ChartOption[] = [];
@@ -246,12 +334,33 @@ export function batteryMultiplesOption(run: RunDetail, indices: readonly number[
     grids.push({ left, width, top: top + 16, height: socH });
     grids.push({ left, width, top: top + 16 + socH + 6, height: pH });
     xAxes.push(categoryAxis(labels, { gridIndex: g1, axisLabel: { show: false } }));
-    xAxes.push(categoryAxis(labels, { gridIndex: g1 + 1, axisLabel: { ...AXIS_LABEL, fontSize: 9, interval: Math.max(0, Math.ceil(labels.length / 4) - 1) } }));
+    xAxes.push(
+      categoryAxis(labels, {
+        gridIndex: g1 + 1,
+        axisLabel: { ...AXIS_LABEL, fontSize: 9, interval: Math.max(0, Math.ceil(labels.length / 4) - 1) },
+      }),
+    );
     const socMinKwh = lim.socMin * lim.energyKwh;
     const socMaxKwh = lim.socMax * lim.energyKwh;
-    yAxes.push(valueAxis('', { gridIndex: g1, min: 0, max: round(lim.energyKwh || 1, 3), splitNumber: 2, axisLabel: { ...AXIS_LABEL, fontSize: 9, formatter: (v: number) => formatNumber(v, 0) } }));
+    yAxes.push(
+      valueAxis('', {
+        gridIndex: g1,
+        min: 0,
+        max: round(lim.energyKwh || 1, 3),
+        splitNumber: 2,
+        axisLabel: { ...AXIS_LABEL, fontSize: 9, formatter: (v: number) => formatNumber(v, 0) },
+      }),
+    );
     const pMax = lim.pRatedKw || 1;
-    yAxes.push(valueAxis('', { gridIndex: g1 + 1, min: round(-pMax * 1.1, 3), max: round(pMax * 1.1, 3), splitNumber: 2, axisLabel: { ...AXIS_LABEL, fontSize: 9, formatter: (v: number) => formatNumber(v, 0) } }));
+    yAxes.push(
+      valueAxis('', {
+        gridIndex: g1 + 1,
+        min: round(-pMax * 1.1, 3),
+        max: round(pMax * 1.1, 3),
+        splitNumber: 2,
+        axisLabel: { ...AXIS_LABEL, fontSize: 9, formatter: (v: number) => formatNumber(v, 0) },
+      }),
+    );
     const limitLine = (values: number[]) => ({
       silent: true,
       symbol: 'none',
@@ -306,7 +415,14 @@ export function batteryMultiplesOption(run: RunDetail, indices: readonly number[
     animation: false,
     textStyle: TEXT,
     title: titles,
-    legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 10, color: '#5b6575' }, data: ['SOC kWh', 'Charge kW', 'Discharge kW', 'Reactive kvar'] },
+    legend: {
+      top: 0,
+      left: 0,
+      itemWidth: 14,
+      itemHeight: 8,
+      textStyle: { fontSize: 10, color: '#5b6575' },
+      data: ['SOC kWh', 'Charge kW', 'Discharge kW', 'Reactive kvar'],
+    },
     tooltip: { trigger: 'axis' },
     axisPointer: { link: [{ xAxisIndex: 'all' }] },
     grid: grids,
@@ -317,7 +433,8 @@ export function batteryMultiplesOption(run: RunDetail, indices: readonly number[
 }
 
 /** Height in px the battery multiples need for `count` panels. */
-export const batteryMultiplesHeight = (count: number, columns = 3, panelHeight = 170): number => Math.max(1, Math.ceil(count / columns)) * panelHeight + 40;
+export const batteryMultiplesHeight = (count: number, columns = 3, panelHeight = 170): number =>
+  Math.max(1, Math.ceil(count / columns)) * panelHeight + 40;
 
 export interface VoltageRows {
   /** Row labels: the bus name, or "a … b (n buses, min)" when buses are grouped. */
@@ -348,7 +465,9 @@ export function voltageRows(run: Pick<RunDetail, 'series' | 'periods' | 'busName
   for (let r = 0; r < rows; r++) {
     const b0 = r * groupSize;
     const b1 = Math.min(n, b0 + groupSize);
-    labels.push(groupSize === 1 ? run.busNames[b0] : `${run.busNames[b0]} … ${run.busNames[b1 - 1]} (${b1 - b0} buses, min)`);
+    labels.push(
+      groupSize === 1 ? run.busNames[b0] : `${run.busNames[b0]} … ${run.busNames[b1 - 1]} (${b1 - b0} buses, min)`,
+    );
     for (let b = b0; b < b1; b++) {
       for (let t = 0; t < T; t++) {
         const x = v[b * T + t];
@@ -363,7 +482,10 @@ export function voltageRows(run: Pick<RunDetail, 'series' | 'periods' | 'busName
 }
 
 /** The colour range of voltage views: the study limits, widened to include every value. */
-export function voltageRange(run: Pick<RunDetail, 'settings'>, rows?: Pick<VoltageRows, 'min' | 'max'>): [number, number] {
+export function voltageRange(
+  run: Pick<RunDetail, 'settings'>,
+  rows?: Pick<VoltageRows, 'min' | 'max'>,
+): [number, number] {
   const lo = Math.min(run.settings.vMinPu, rows?.min ?? Infinity);
   const hi = Math.max(run.settings.vMaxPu, rows?.max ?? -Infinity);
   return [round(lo, 4), round(hi, 4)];
@@ -398,9 +520,13 @@ export function voltageHeatmapOption(run: RunDetail, rows: VoltageRows, title?: 
     grid: { left: 110, right: 70, top: title ? 30 : 8, bottom: 24 },
     tooltip: {
       position: 'top',
-      formatter: (p: { value: [number, number, number] }) => `${rows.labels[p.value[1]]}<br/>${labels[p.value[0]]}: ${p.value[2].toFixed(4)} pu`,
+      formatter: (p: { value: [number, number, number] }) =>
+        `${rows.labels[p.value[1]]}<br/>${labels[p.value[0]]}: ${p.value[2].toFixed(4)} pu`,
     },
-    xAxis: categoryAxis(labels, { splitArea: { show: false }, axisLabel: { ...AXIS_LABEL, interval: Math.max(0, Math.ceil(labels.length / 6) - 1) } }),
+    xAxis: categoryAxis(labels, {
+      splitArea: { show: false },
+      axisLabel: { ...AXIS_LABEL, interval: Math.max(0, Math.ceil(labels.length / 6) - 1) },
+    }),
     yAxis: {
       type: 'category',
       data: rows.labels.map((l) => (l.length > 16 ? l.slice(0, 15) + '…' : l)),
@@ -440,31 +566,85 @@ export function voltageEnvelopeOption(run: RunDetail, title?: string): ChartOpti
     if (v[k] < lo[t]) lo[t] = v[k];
     if (v[k] > hi[t]) hi[t] = v[k];
   }
-  const limit = (value: number, name: string) => ({ yAxis: value, name, label: { formatter: `${name} ${value}`, fontSize: 9, color: COLORS.limit, position: 'insideEndTop' } });
+  const limit = (value: number, name: string) => ({
+    yAxis: value,
+    name,
+    label: { formatter: `${name} ${value}`, fontSize: 9, color: COLORS.limit, position: 'insideEndTop' },
+  });
   return {
     ...baseOption(title),
     grid: { left: 52, right: 12, top: title ? 44 : 28, bottom: 24 },
     legend: legend({ top: title ? 18 : 0 }),
-    tooltip: { trigger: 'axis', valueFormatter: (x: unknown) => (typeof x === 'number' ? `${x.toFixed(4)} pu` : String(x)) },
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (x: unknown) => (typeof x === 'number' ? `${x.toFixed(4)} pu` : String(x)),
+    },
     xAxis: categoryAxis(labels),
-    yAxis: valueAxis('pu', { scale: true, min: round(Math.min(run.settings.vMinPu, ...lo.filter(Number.isFinite)) - 0.005, 3), max: round(Math.max(run.settings.vMaxPu, ...hi.filter(Number.isFinite)) + 0.005, 3) }),
+    yAxis: valueAxis('pu', {
+      scale: true,
+      min: round(Math.min(run.settings.vMinPu, ...lo.filter(Number.isFinite)) - 0.005, 3),
+      max: round(Math.max(run.settings.vMaxPu, ...hi.filter(Number.isFinite)) + 0.005, 3),
+    }),
     series: [
-      { name: 'Lowest bus voltage', type: 'line', data: lo.map((x) => (Number.isFinite(x) ? round(x, 5) : null)), symbol: 'none', lineStyle: { color: VOLTAGE_STOPS[0], width: 1.5 }, itemStyle: { color: VOLTAGE_STOPS[0] }, markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.limit, type: 'dashed', width: 1 }, data: [limit(run.settings.vMinPu, 'Vmin'), limit(run.settings.vMaxPu, 'Vmax')] } },
-      { name: 'Highest bus voltage', type: 'line', data: hi.map((x) => (Number.isFinite(x) ? round(x, 5) : null)), symbol: 'none', lineStyle: { color: VOLTAGE_STOPS[6], width: 1.5 }, itemStyle: { color: VOLTAGE_STOPS[6] } },
+      {
+        name: 'Lowest bus voltage',
+        type: 'line',
+        data: lo.map((x) => (Number.isFinite(x) ? round(x, 5) : null)),
+        symbol: 'none',
+        lineStyle: { color: VOLTAGE_STOPS[0], width: 1.5 },
+        itemStyle: { color: VOLTAGE_STOPS[0] },
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { color: COLORS.limit, type: 'dashed', width: 1 },
+          data: [limit(run.settings.vMinPu, 'Vmin'), limit(run.settings.vMaxPu, 'Vmax')],
+        },
+      },
+      {
+        name: 'Highest bus voltage',
+        type: 'line',
+        data: hi.map((x) => (Number.isFinite(x) ? round(x, 5) : null)),
+        symbol: 'none',
+        lineStyle: { color: VOLTAGE_STOPS[6], width: 1.5 },
+        itemStyle: { color: VOLTAGE_STOPS[6] },
+      },
     ],
   };
 }
 
 /** Distributed run: largest boundary change per round (log scale) against the boundary tolerance. */
-export function convergenceOption(dist: Pick<RunDistributedInfo, 'rounds'>, tolerancePu: number, title?: string): ChartOption {
+export function convergenceOption(
+  dist: Pick<RunDistributedInfo, 'rounds'>,
+  tolerancePu: number,
+  title?: string,
+): ChartOption {
   const rounds = dist.rounds;
   return {
     ...baseOption(title),
     grid: { left: 60, right: 16, top: title ? 44 : 28, bottom: 30 },
     legend: legend({ top: title ? 18 : 0 }),
-    tooltip: { trigger: 'axis', valueFormatter: (x: unknown) => (typeof x === 'number' ? x.toExponential(2) : String(x)) },
-    xAxis: { type: 'category', name: 'round', nameLocation: 'middle', nameGap: 20, nameTextStyle: AXIS_LABEL, data: rounds.map((r) => String(r.round)), axisLabel: AXIS_LABEL, axisTick: { show: false } },
-    yAxis: { type: 'log', min: (e: { min: number }) => 10 ** Math.floor(Math.log10(Math.min(e.min, tolerancePu))), name: 'max boundary change, pu', nameTextStyle: { ...AXIS_LABEL, align: 'left' }, axisLabel: { ...AXIS_LABEL, formatter: (x: number) => x.toExponential(0) }, splitLine: SPLIT_LINE },
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (x: unknown) => (typeof x === 'number' ? x.toExponential(2) : String(x)),
+    },
+    xAxis: {
+      type: 'category',
+      name: 'round',
+      nameLocation: 'middle',
+      nameGap: 20,
+      nameTextStyle: AXIS_LABEL,
+      data: rounds.map((r) => String(r.round)),
+      axisLabel: AXIS_LABEL,
+      axisTick: { show: false },
+    },
+    yAxis: {
+      type: 'log',
+      min: (e: { min: number }) => 10 ** Math.floor(Math.log10(Math.min(e.min, tolerancePu))),
+      name: 'max boundary change, pu',
+      nameTextStyle: { ...AXIS_LABEL, align: 'left' },
+      axisLabel: { ...AXIS_LABEL, formatter: (x: number) => x.toExponential(0) },
+      splitLine: SPLIT_LINE,
+    },
     series: [
       {
         name: 'Max boundary change',
@@ -473,7 +653,18 @@ export function convergenceOption(dist: Pick<RunDistributedInfo, 'rounds'>, tole
         symbolSize: 5,
         lineStyle: { color: COLORS.substationP, width: 1.5 },
         itemStyle: { color: COLORS.substationP },
-        markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.limit, type: 'dashed' }, label: { formatter: `tolerance ${tolerancePu.toExponential(0)}`, fontSize: 9, color: COLORS.limit, position: 'insideEndTop' }, data: [{ yAxis: tolerancePu }] },
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { color: COLORS.limit, type: 'dashed' },
+          label: {
+            formatter: `tolerance ${tolerancePu.toExponential(0)}`,
+            fontSize: 9,
+            color: COLORS.limit,
+            position: 'insideEndTop',
+          },
+          data: [{ yAxis: tolerancePu }],
+        },
       },
     ],
   };
@@ -488,21 +679,70 @@ export function iterationsOption(rows: readonly IterationRow[], title?: string):
     grid: { left: 64, right: 64, top: title ? 44 : 28, bottom: 30 },
     legend: legend({ top: title ? 18 : 0 }),
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', name: 'iteration', nameLocation: 'middle', nameGap: 20, nameTextStyle: AXIS_LABEL, data: rows.map((r) => String(r.iter)), axisLabel: AXIS_LABEL, axisTick: { show: false } },
+    xAxis: {
+      type: 'category',
+      name: 'iteration',
+      nameLocation: 'middle',
+      nameGap: 20,
+      nameTextStyle: AXIS_LABEL,
+      data: rows.map((r) => String(r.iter)),
+      axisLabel: AXIS_LABEL,
+      axisTick: { show: false },
+    },
     yAxis: [
-      valueAxis('objective', { scale: true, axisLabel: { ...AXIS_LABEL, formatter: (x: number) => formatNumber(x, 1) } }),
-      { type: 'log', name: 'infeasibility', position: 'right', nameTextStyle: { ...AXIS_LABEL, align: 'right' }, axisLabel: { ...AXIS_LABEL, formatter: (x: number) => x.toExponential(0) }, splitLine: { show: false } },
+      valueAxis('objective', {
+        scale: true,
+        axisLabel: { ...AXIS_LABEL, formatter: (x: number) => formatNumber(x, 1) },
+      }),
+      {
+        type: 'log',
+        name: 'infeasibility',
+        position: 'right',
+        nameTextStyle: { ...AXIS_LABEL, align: 'right' },
+        axisLabel: { ...AXIS_LABEL, formatter: (x: number) => x.toExponential(0) },
+        splitLine: { show: false },
+      },
     ],
     series: [
-      { name: 'Objective', type: 'line', data: rows.map((r) => r.objective), symbol: 'none', lineStyle: { color: COLORS.substationP, width: 1.5 }, itemStyle: { color: COLORS.substationP } },
-      { name: 'Primal infeasibility', type: 'line', yAxisIndex: 1, data: rows.map((r) => (r.infPr > 0 ? r.infPr : null)), symbol: 'none', lineStyle: { color: COLORS.loss, width: 1.2 }, itemStyle: { color: COLORS.loss } },
-      { name: 'Dual infeasibility', type: 'line', yAxisIndex: 1, data: rows.map((r) => (r.infDu > 0 ? r.infDu : null)), symbol: 'none', lineStyle: { color: COLORS.discharge, width: 1.2, type: 'dashed' }, itemStyle: { color: COLORS.discharge } },
+      {
+        name: 'Objective',
+        type: 'line',
+        data: rows.map((r) => r.objective),
+        symbol: 'none',
+        lineStyle: { color: COLORS.substationP, width: 1.5 },
+        itemStyle: { color: COLORS.substationP },
+      },
+      {
+        name: 'Primal infeasibility',
+        type: 'line',
+        yAxisIndex: 1,
+        data: rows.map((r) => (r.infPr > 0 ? r.infPr : null)),
+        symbol: 'none',
+        lineStyle: { color: COLORS.loss, width: 1.2 },
+        itemStyle: { color: COLORS.loss },
+      },
+      {
+        name: 'Dual infeasibility',
+        type: 'line',
+        yAxisIndex: 1,
+        data: rows.map((r) => (r.infDu > 0 ? r.infDu : null)),
+        symbol: 'none',
+        lineStyle: { color: COLORS.discharge, width: 1.2, type: 'dashed' },
+        itemStyle: { color: COLORS.discharge },
+      },
     ],
   };
 }
 
 /** One system series of two runs on one chart (comparison view). */
-export function overlayOption(a: RunDetail, b: RunDetail, name: string, unit: string, labels: readonly [string, string], title?: string): ChartOption {
+export function overlayOption(
+  a: RunDetail,
+  b: RunDetail,
+  name: string,
+  unit: string,
+  labels: readonly [string, string],
+  title?: string,
+): ChartOption {
   const T = Math.max(a.periods, b.periods);
   const x = a.periods >= b.periods ? periodLabels(a) : periodLabels(b);
   const sa = systemSeries(a, name);
@@ -515,8 +755,22 @@ export function overlayOption(a: RunDetail, b: RunDetail, name: string, unit: st
     xAxis: categoryAxis(x.slice(0, T)),
     yAxis: valueAxis(unit),
     series: [
-      { name: labels[0], type: 'line', data: sa.map((v) => round(v, 3)), symbol: 'none', lineStyle: { color: COLORS.runA, width: 2 }, itemStyle: { color: COLORS.runA } },
-      { name: labels[1], type: 'line', data: sb.map((v) => round(v, 3)), symbol: 'none', lineStyle: { color: COLORS.runB, width: 1.5, type: 'dashed' }, itemStyle: { color: COLORS.runB } },
+      {
+        name: labels[0],
+        type: 'line',
+        data: sa.map((v) => round(v, 3)),
+        symbol: 'none',
+        lineStyle: { color: COLORS.runA, width: 2 },
+        itemStyle: { color: COLORS.runA },
+      },
+      {
+        name: labels[1],
+        type: 'line',
+        data: sb.map((v) => round(v, 3)),
+        symbol: 'none',
+        lineStyle: { color: COLORS.runB, width: 1.5, type: 'dashed' },
+        itemStyle: { color: COLORS.runB },
+      },
     ],
   };
 }

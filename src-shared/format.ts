@@ -27,7 +27,8 @@ export const formatKwh = (v: number | null | undefined): string => `${formatNumb
 export const formatKvarh = (v: number | null | undefined): string => `${formatNumber(v, 1)} kvarh`;
 export const formatKw = (v: number | null | undefined): string => `${formatNumber(v, 1)} kW`;
 export const formatKvar = (v: number | null | undefined): string => `${formatNumber(v, 1)} kvar`;
-export const formatUsd = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `$${formatNumber(v, 2)}`.replace('$-', '-$'));
+export const formatUsd = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : `$${formatNumber(v, 2)}`.replace('$-', '-$');
 export const formatPu = (v: number | null | undefined): string => `${formatNumber(v, 4)} pu`;
 export const formatSeconds = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '–' : v < 10 ? `${v.toFixed(2)} s` : `${formatNumber(v, 1)} s`;

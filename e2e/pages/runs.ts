@@ -19,7 +19,10 @@ export class RunsPage {
   }
 
   async open(scenarioName: string): Promise<void> {
-    await this.page.getByRole('list', { name: 'Scenarios' }).getByRole('button', { name: new RegExp(`^${escape(scenarioName)}`) }).click();
+    await this.page
+      .getByRole('list', { name: 'Scenarios' })
+      .getByRole('button', { name: new RegExp(`^${escape(scenarioName)}`) })
+      .click();
     await this.page.getByRole('tab', { name: 'Runs' }).click();
     await expect(this.root).toBeVisible();
   }
@@ -52,15 +55,27 @@ export class RunsPage {
 
   /** The totals table as shown: key → { text, value } (value: the unrounded number the cell carries). */
   async totalsShown(table: Locator = this.totals): Promise<Map<string, { text: string; value: number }>> {
-    const rows = await table.locator('tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => ({ key: tr.getAttribute('data-key')!, value: tr.getAttribute('data-value')!, text: tr.querySelector('td.num')!.textContent!.trim() })),
-    );
+    const rows = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => ({
+          key: tr.getAttribute('data-key')!,
+          value: tr.getAttribute('data-value')!,
+          text: tr.querySelector('td.num')!.textContent!.trim(),
+        })),
+      );
     return new Map(rows.map((r) => [r.key, { text: r.text, value: Number(r.value) }]));
   }
 
   /** Click an export button and wait for the download it triggers. */
-  async export(testId: 'export-pdf' | 'export-csv' | 'export-json' | 'export-compare-pdf', timeout = 120_000): Promise<Download> {
-    const [download] = await Promise.all([this.page.waitForEvent('download', { timeout }), this.page.getByTestId(testId).click()]);
+  async export(
+    testId: 'export-pdf' | 'export-csv' | 'export-json' | 'export-compare-pdf',
+    timeout = 120_000,
+  ): Promise<Download> {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download', { timeout }),
+      this.page.getByTestId(testId).click(),
+    ]);
     return download;
   }
 }

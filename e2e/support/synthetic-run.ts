@@ -7,7 +7,12 @@
  */
 import type { RunDetail, RunSummary, StudySettings } from '../../src-main/contract';
 
-export function syntheticRun(id: number, scenarioId: number, settings: StudySettings, sizes = { buses: 10_240, pv: 1_360, batteries: 2_080, periods: 24 }): { summary: RunSummary; detail: RunDetail } {
+export function syntheticRun(
+  id: number,
+  scenarioId: number,
+  settings: StudySettings,
+  sizes = { buses: 10_240, pv: 1_360, batteries: 2_080, periods: 24 },
+): { summary: RunSummary; detail: RunDetail } {
   const T = sizes.periods;
   const shape = (t: number) => 0.6 + 0.4 * Math.sin((Math.PI * (t - 6)) / 12);
   const sys = (f: (t: number) => number) => Array.from({ length: T }, (_, t) => f(t));
@@ -40,13 +45,30 @@ export function syntheticRun(id: number, scenarioId: number, settings: StudySett
     log: 'synthetic',
     periods: T,
     dtH: 1,
-    totals: { lineLossKwh: 400, substationKwh: 21000, substationKvarh: 2500, pvKwh: 600, pvKvarh: 580, batteryKwh: -90, batteryKvarh: 770, costUsd: 706, demandKwh: 21350 },
+    totals: {
+      lineLossKwh: 400,
+      substationKwh: 21000,
+      substationKvarh: 2500,
+      pvKwh: 600,
+      pvKvarh: 580,
+      batteryKwh: -90,
+      batteryKvarh: 770,
+      costUsd: 706,
+      demandKwh: 21350,
+    },
     maxSimultaneousChargeDischargeKw: 0,
     validation: {
       maxVoltageDiffPu: 1e-7,
       maxLossDiffPu: 1e-8,
       maxSubstationDiffPu: 1e-8,
-      periods: sys((t) => 1000 * shape(t)).map((p) => ({ opfLossKw: p / 50, pfLossKw: p / 50, opfSubstationKw: p, pfSubstationKw: p, opfSubstationKvar: p / 8, pfSubstationKvar: p / 8 })),
+      periods: sys((t) => 1000 * shape(t)).map((p) => ({
+        opfLossKw: p / 50,
+        pfLossKw: p / 50,
+        opfSubstationKw: p,
+        pfSubstationKw: p,
+        opfSubstationKvar: p / 8,
+        pfSubstationKvar: p / 8,
+      })),
     },
     busNames,
     pvNames,

@@ -30,7 +30,10 @@ export function CompareView({
   onExportPdf: (otherId: number) => void;
   exporting: boolean;
 }) {
-  const usable = useMemo(() => candidates.filter((c) => c.run.id !== run.id && FINAL_OK.has(c.run.status)), [candidates, run.id]);
+  const usable = useMemo(
+    () => candidates.filter((c) => c.run.id !== run.id && FINAL_OK.has(c.run.status)),
+    [candidates, run.id],
+  );
   const preferred = usable.find((c) => c.run.scenarioId === run.scenarioId && c.run.kind !== run.kind) ?? usable[0];
   const [otherId, setOtherId] = useState<number | null>(preferred?.run.id ?? null);
   useEffect(() => {
@@ -63,10 +66,16 @@ export function CompareView({
   }, [otherId, run.id, run.kind, usable]);
 
   if (usable.length === 0)
-    return <p className="empty">No other finished run to compare with. Run this scenario with the other method, or run another scenario of this feeder.</p>;
+    return (
+      <p className="empty">
+        No other finished run to compare with. Run this scenario with the other method, or run another scenario of this
+        feeder.
+      </p>
+    );
 
   const [ra, rb] = cmp && other ? (cmp.a.id === run.id ? [run, other] : [other, run]) : [null, null];
-  const name = (s: RunSummary) => `${runLabel(s)} (${candidates.find((c) => c.run.id === s.id)?.scenarioName ?? 'this scenario'})`;
+  const name = (s: RunSummary) =>
+    `${runLabel(s)} (${candidates.find((c) => c.run.id === s.id)?.scenarioName ?? 'this scenario'})`;
   const largest = cmp ? [...cmp.rows].sort((x, y) => y.relDiff - x.relDiff).slice(0, 3) : [];
   const distributed = ra?.distributed ? ra : rb?.distributed ? rb : null;
 
@@ -98,7 +107,8 @@ export function CompareView({
       {cmp && ra && rb && (
         <>
           <p className="muted small" data-testid="compare-mode">
-            {cmp.mode === 'method' ? 'Same scenario, centralized vs distributed' : 'Scenario vs scenario'}: A = {name(cmp.a)}, B = {name(cmp.b)}. Largest relative difference{' '}
+            {cmp.mode === 'method' ? 'Same scenario, centralized vs distributed' : 'Scenario vs scenario'}: A ={' '}
+            {name(cmp.a)}, B = {name(cmp.b)}. Largest relative difference{' '}
             <strong data-testid="compare-max-rel">{formatPercent(cmp.maxRelDiff)}</strong>.
           </p>
           <div className="compare-grid">
@@ -115,7 +125,11 @@ export function CompareView({
                 </thead>
                 <tbody>
                   {cmp.rows.map((r) => (
-                    <tr key={r.quantity} data-quantity={r.quantity} className={largest.includes(r) && r.relDiff > 0 ? 'hot' : undefined}>
+                    <tr
+                      key={r.quantity}
+                      data-quantity={r.quantity}
+                      className={largest.includes(r) && r.relDiff > 0 ? 'hot' : undefined}
+                    >
                       <td>{r.quantity}</td>
                       <td className="num" data-value={r.a}>
                         {formatInUnit(r.a, r.unit)}
@@ -141,19 +155,33 @@ export function CompareView({
             <div className="compare-charts">
               <figure className="chart-card">
                 <figcaption>Substation real power, A vs B</figcaption>
-                <EChart option={overlayOption(ra, rb, 'substationKw', 'kW', [`A ${runLabel(ra)}`, `B ${runLabel(rb)}`])} height={200} testId="chart-compare-substation" />
+                <EChart
+                  option={overlayOption(ra, rb, 'substationKw', 'kW', [`A ${runLabel(ra)}`, `B ${runLabel(rb)}`])}
+                  height={200}
+                  testId="chart-compare-substation"
+                />
               </figure>
               <figure className="chart-card">
                 <figcaption>Line losses, A vs B</figcaption>
-                <EChart option={overlayOption(ra, rb, 'lossKw', 'kW', [`A ${runLabel(ra)}`, `B ${runLabel(rb)}`])} height={200} testId="chart-compare-losses" />
+                <EChart
+                  option={overlayOption(ra, rb, 'lossKw', 'kW', [`A ${runLabel(ra)}`, `B ${runLabel(rb)}`])}
+                  height={200}
+                  testId="chart-compare-losses"
+                />
               </figure>
               {distributed?.distributed && (
                 <figure className="chart-card">
                   <figcaption>
                     Convergence of {runLabel(distributed)}: {distributed.distributed.rounds.length} rounds
-                    {distributed.distributed.dampingFromRound !== null ? `, damped from round ${distributed.distributed.dampingFromRound}` : ''}
+                    {distributed.distributed.dampingFromRound !== null
+                      ? `, damped from round ${distributed.distributed.dampingFromRound}`
+                      : ''}
                   </figcaption>
-                  <EChart option={convergenceOption(distributed.distributed, distributed.settings.boundaryTolerancePu)} height={200} testId="chart-compare-convergence" />
+                  <EChart
+                    option={convergenceOption(distributed.distributed, distributed.settings.boundaryTolerancePu)}
+                    height={200}
+                    testId="chart-compare-convergence"
+                  />
                 </figure>
               )}
             </div>

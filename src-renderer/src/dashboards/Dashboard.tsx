@@ -82,7 +82,10 @@ export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => voi
         <TotalsTable run={run} />
         <p className="muted small" data-testid="simultaneous-note">
           Largest simultaneous charge and discharge of one battery: <strong>{formatKw(simultaneous)}</strong>
-          {simultaneous !== null && simultaneous < 1e-3 ? ' (none: no battery charges and discharges in the same period)' : ''}.
+          {simultaneous !== null && simultaneous < 1e-3
+            ? ' (none: no battery charges and discharges in the same period)'
+            : ''}
+          .
         </p>
       </div>
       <div className="dash-charts">
@@ -112,18 +115,27 @@ export function Batteries({ run }: { run: RunDetail }) {
     <div data-testid="battery-multiples" data-count={order.length}>
       <div className="dash-head">
         <p className="muted small">
-          {order.length} batter{order.length === 1 ? 'y' : 'ies'}, largest energy throughput first. Dashed red lines: SOC limits and ±rated power. Charge is drawn below zero.
-          {' '}Largest simultaneous charge and discharge: <strong>{formatKw(run.maxSimultaneousChargeDischargeKw)}</strong>.
+          {order.length} batter{order.length === 1 ? 'y' : 'ies'}, largest energy throughput first. Dashed red lines:
+          SOC limits and ±rated power. Charge is drawn below zero. Largest simultaneous charge and discharge:{' '}
+          <strong>{formatKw(run.maxSimultaneousChargeDischargeKw)}</strong>.
         </p>
         {pages > 1 && (
           <div className="pager">
-            <button onClick={() => setPage((p) => Math.max(0, p - 1))} disabled={page === 0} aria-label="Previous batteries">
+            <button
+              onClick={() => setPage((p) => Math.max(0, p - 1))}
+              disabled={page === 0}
+              aria-label="Previous batteries"
+            >
               ‹
             </button>
             <span className="small">
               {page * PAGE + 1}–{page * PAGE + shown.length} of {order.length}
             </span>
-            <button onClick={() => setPage((p) => Math.min(pages - 1, p + 1))} disabled={page >= pages - 1} aria-label="Next batteries">
+            <button
+              onClick={() => setPage((p) => Math.min(pages - 1, p + 1))}
+              disabled={page >= pages - 1}
+              aria-label="Next batteries"
+            >
               ›
             </button>
           </div>
@@ -160,7 +172,8 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
     <div className="dash-voltage">
       <figure className="chart-card">
         <figcaption>
-          Bus voltage by period{rows.groupSize > 1 ? ` (each row: the lowest of ${rows.groupSize} consecutive buses)` : ''}
+          Bus voltage by period
+          {rows.groupSize > 1 ? ` (each row: the lowest of ${rows.groupSize} consecutive buses)` : ''}
         </figcaption>
         <EChart option={heatmap} height={heatHeight} testId="chart-voltage-heatmap" />
       </figure>
@@ -174,7 +187,15 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
         </figcaption>
         <label className="slider">
           <span className="small muted">Period</span>
-          <input type="range" min={0} max={run.periods - 1} step={1} value={period} onChange={(e) => setT(Number(e.target.value))} aria-label="Period" />
+          <input
+            type="range"
+            min={0}
+            max={run.periods - 1}
+            step={1}
+            value={period}
+            onChange={(e) => setT(Number(e.target.value))}
+            aria-label="Period"
+          />
         </label>
         <div className="network-voltage">
           {feeder && tree ? (

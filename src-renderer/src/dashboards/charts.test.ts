@@ -144,7 +144,9 @@ describe('battery small multiples', () => {
     expect(batteryOrder(r)).toEqual([1, 0]); // 100 kWh through 'big' vs 10 through 'small'
   });
   it('draws SOC limits in kWh, ±rated power, and charge as negative bars', () => {
-    const o = batteryMultiplesOption(r, [0]) as { series: { name: string; data: number[]; markLine?: { data: { yAxis: number }[] } }[] };
+    const o = batteryMultiplesOption(r, [0]) as {
+      series: { name: string; data: number[]; markLine?: { data: { yAxis: number }[] } }[];
+    };
     const soc = o.series.find((s) => s.name === 'SOC kWh')!;
     expect(soc.markLine!.data.map((d) => d.yAxis)).toEqual([20, 180]); // 0.1·200, 0.9·200
     const charge = o.series.find((s) => s.name === 'Charge kW')!;

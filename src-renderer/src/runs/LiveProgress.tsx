@@ -37,17 +37,20 @@ export function LiveProgress({
             Run #{run.id} · {run.kind} <span className="tag running">running</span>
           </h2>
           <p className="muted small" aria-live="polite">
-            <span data-testid="live-phase">{live?.phase ?? 'starting'}</span> · {formatSeconds(live?.elapsedSeconds ?? 0)} elapsed
+            <span data-testid="live-phase">{live?.phase ?? 'starting'}</span> ·{' '}
+            {formatSeconds(live?.elapsedSeconds ?? 0)} elapsed
             {run.kind === 'centralized' && last && (
               <>
                 {' '}
-                · iteration <strong data-testid="live-iteration">{last.iter}</strong>, objective {formatNumber(last.objective, 3)}, infeasibility {formatSci(last.infPr)}
+                · iteration <strong data-testid="live-iteration">{last.iter}</strong>, objective{' '}
+                {formatNumber(last.objective, 3)}, infeasibility {formatSci(last.infPr)}
               </>
             )}
             {run.kind === 'distributed' && lastRound && (
               <>
                 {' '}
-                · round <strong data-testid="live-round">{lastRound.round}</strong>, largest boundary change {formatSci(lastRound.maxChangePu)} pu
+                · round <strong data-testid="live-round">{lastRound.round}</strong>, largest boundary change{' '}
+                {formatSci(lastRound.maxChangePu)} pu
               </>
             )}
           </p>

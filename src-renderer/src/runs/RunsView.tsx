@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetail, RunStatus, RunSummary, Scenario, ScenarioSummary } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { convergenceOption, runLabel } from '../../../src-shared/charts';
-import { formatInUnit, formatSci, formatSeconds } from '../../../src-shared/format';
+import { formatInUnit, formatNumber, formatSci, formatSeconds } from '../../../src-shared/format';
 import { call } from '../api/transport';
 import { CompareView, type CompareCandidate } from '../compare/CompareView';
 import { Batteries, Overview, Validation, Voltages } from '../dashboards/Dashboard';
@@ -40,7 +40,15 @@ const STATUS_TEXT: Record<RunStatus, string> = {
   cancelled: 'cancelled',
 };
 const statusClass = (s: RunStatus) =>
-  s === 'solved' || s === 'acceptable' ? 'good' : s === 'running' ? 'running' : s === 'cancelled' ? 'muted' : s === 'maxIterations' || s === 'notConverged' ? 'warn' : 'bad';
+  s === 'solved' || s === 'acceptable'
+    ? 'good'
+    : s === 'running'
+      ? 'running'
+      : s === 'cancelled'
+        ? 'muted'
+        : s === 'maxIterations' || s === 'notConverged'
+          ? 'warn'
+          : 'bad';
 const hasResults = (r: RunDetail) => r.totals !== null && r.series && Object.keys(r.series).length > 0;
 
 export function RunsView({
@@ -197,7 +205,10 @@ export function RunsView({
     setMessage(null);
     try {
       if (format === 'pdf') {
-        const r = await call('report.pdf', compareWith !== undefined ? { runId: detail.id, compareWith } : { runId: detail.id });
+        const r = await call(
+          'report.pdf',
+          compareWith !== undefined ? { runId: detail.id, compareWith } : { runId: detail.id },
+        );
         saveBase64(r.base64, r.fileName);
         setMessage(`Saved ${r.fileName} (${r.pages} page${r.pages === 1 ? '' : 's'}); a copy is in ${r.path}.`);
       } else {
@@ -223,7 +234,12 @@ export function RunsView({
       <aside className="runs-side">
         <h3>New run</h3>
         <div className="run-start">
-          <button className="primary" onClick={() => void start('centralized')} disabled={busy !== null} data-testid="start-centralized">
+          <button
+            className="primary"
+            onClick={() => void start('centralized')}
+            disabled={busy !== null}
+            data-testid="start-centralized"
+          >
             Run centralized
           </button>
           <button
@@ -237,7 +253,8 @@ export function RunsView({
           </button>
         </div>
         <p className="muted small">
-          {scenario.study.periods} periods × {scenario.study.dtH} h, {scenario.study.objective === 'cost' ? 'cost' : 'loss'} objective, {scenario.placements.pv.length} PV,{' '}
+          {scenario.study.periods} periods × {scenario.study.dtH} h,{' '}
+          {scenario.study.objective === 'cost' ? 'cost' : 'loss'} objective, {scenario.placements.pv.length} PV,{' '}
           {scenario.placements.batteries.length} batteries.
         </p>
         {message && (
@@ -256,7 +273,13 @@ export function RunsView({
         ) : (
           <ul className="list select runs-list" aria-label="Runs">
             {runs.map((r) => (
-              <li key={r.id} aria-current={r.id === selectedId} data-run={r.id} data-status={r.status} data-kind={r.kind}>
+              <li
+                key={r.id}
+                aria-current={r.id === selectedId}
+                data-run={r.id}
+                data-status={r.status}
+                data-kind={r.kind}
+              >
                 <button onClick={() => setSelectedId(r.id)}>
                   <span className="run-line">
                     <strong>{runLabel(r)}</strong>
@@ -265,7 +288,8 @@ export function RunsView({
                   <span className="muted small">
                     {new Date(r.startedAt).toLocaleString()}
                     {r.seconds !== null && ` · ${formatSeconds(r.seconds)}`}
-                    {r.objective !== null && ` · ${formatInUnit(r.objective, scenario.study.objective === 'cost' ? 'USD' : 'kWh')}`}
+                    {r.objective !== null &&
+                      ` · ${formatInUnit(r.objective, scenario.study.objective === 'cost' ? 'USD' : 'kWh')}`}
                     {r.rounds !== null && ` · ${r.rounds} rounds`}
                   </span>
                 </button>
@@ -325,29 +349,52 @@ export function RunsView({
               <div>
                 <h2>
                   Run #{detail.id} · {detail.kind}
-                  {detail.areas ? ` · ${detail.areas} areas` : ''} <span className={`tag ${statusClass(detail.status)}`}>{STATUS_TEXT[detail.status]}</span>
+                  {detail.areas ? ` · ${detail.areas} areas` : ''}{' '}
+                  <span className={`tag ${statusClass(detail.status)}`}>{STATUS_TEXT[detail.status]}</span>
                 </h2>
                 <p className="muted small" data-testid="run-facts">
-                  {detail.objective !== null && <>objective {formatInUnit(detail.objective, detail.settings.objective === 'cost' ? 'USD' : 'kWh')} · </>}
+                  {detail.objective !== null && (
+                    <>
+                      objective {formatInUnit(detail.objective, detail.settings.objective === 'cost' ? 'USD' : 'kWh')}{' '}
+                      ·{' '}
+                    </>
+                  )}
                   {detail.iterations !== null && <>{detail.iterations} iterations · </>}
                   {detail.rounds !== null && <>{detail.rounds} rounds · </>}
-                  {formatSeconds(detail.seconds)} · {detail.periods} periods × {detail.dtH} h{detail.busNames.length > 0 ? ` · ${detail.busNames.length} buses` : ''}
+                  {formatSeconds(detail.seconds)} · {detail.periods} periods × {detail.dtH} h
+                  {detail.busNames.length > 0 ? ` · ${formatNumber(detail.busNames.length, 0)} buses` : ''}
                 </p>
               </div>
               <div className="button-row">
-                <button onClick={() => void exportRun('pdf')} disabled={busy !== null || !hasResults(detail)} data-testid="export-pdf">
+                <button
+                  onClick={() => void exportRun('pdf')}
+                  disabled={busy !== null || !hasResults(detail)}
+                  data-testid="export-pdf"
+                >
                   {busy === 'export-pdf' ? 'Rendering PDF…' : 'Export PDF report'}
                 </button>
-                <button onClick={() => void exportRun('csv')} disabled={busy !== null || !hasResults(detail)} data-testid="export-csv">
+                <button
+                  onClick={() => void exportRun('csv')}
+                  disabled={busy !== null || !hasResults(detail)}
+                  data-testid="export-csv"
+                >
                   CSV
                 </button>
-                <button onClick={() => void exportRun('json')} disabled={busy !== null || !hasResults(detail)} data-testid="export-json">
+                <button
+                  onClick={() => void exportRun('json')}
+                  disabled={busy !== null || !hasResults(detail)}
+                  data-testid="export-json"
+                >
                   JSON
                 </button>
               </div>
             </header>
             {!(detail.status === 'solved' || detail.status === 'acceptable') && (
-              <div role="alert" className={detail.status === 'cancelled' ? 'notice' : 'error'} data-testid="run-failure">
+              <div
+                role="alert"
+                className={detail.status === 'cancelled' ? 'notice' : 'error'}
+                data-testid="run-failure"
+              >
                 <strong>{STATUS_TEXT[detail.status]}:</strong> {detail.message}
               </div>
             )}
@@ -367,7 +414,12 @@ export function RunsView({
                   {view === 'validation' && <Validation run={detail} />}
                   {view === 'solver' && <Solver run={detail} />}
                   {view === 'compare' && (
-                    <CompareView run={detail} candidates={candidates} onExportPdf={(id) => void exportRun('pdf', id)} exporting={busy === 'export-pdf'} />
+                    <CompareView
+                      run={detail}
+                      candidates={candidates}
+                      onExportPdf={(id) => void exportRun('pdf', id)}
+                      exporting={busy === 'export-pdf'}
+                    />
                   )}
                 </div>
               </>
@@ -384,14 +436,18 @@ export function RunsView({
 /** How the solve went: the distributed rounds and area times, and the solver log. */
 function Solver({ run }: { run: RunDetail }) {
   const d = run.distributed;
-  const option = useMemo(() => (d ? convergenceOption(d, run.settings.boundaryTolerancePu) : null), [d, run.settings.boundaryTolerancePu]);
+  const option = useMemo(
+    () => (d ? convergenceOption(d, run.settings.boundaryTolerancePu) : null),
+    [d, run.settings.boundaryTolerancePu],
+  );
   return (
     <div className="solver-view">
       {d && option && (
         <div className="compare-grid">
           <figure className="chart-card">
             <figcaption>
-              Convergence: {d.rounds.length} rounds, {d.converged ? 'converged' : 'not converged'}, largest boundary change {formatSci(d.maxBoundaryChangePu)} pu
+              Convergence: {d.rounds.length} rounds, {d.converged ? 'converged' : 'not converged'}, largest boundary
+              change {formatSci(d.maxBoundaryChangePu)} pu
               {d.dampingFromRound !== null ? `, damped from round ${d.dampingFromRound}` : ''}
             </figcaption>
             <EChart option={option} height={240} testId="chart-convergence" />

@@ -34,7 +34,16 @@ const MAX_ROWS = 3000;
 
 /** Apply one progress event to a run's live state (pure: returns a new state). */
 export function applyProgress(prev: LiveRun | undefined, p: RunProgress): LiveRun {
-  const base: LiveRun = prev ?? { runId: p.runId, kind: p.kind, phase: p.phase, elapsedSeconds: 0, iterations: [], rounds: [], areas: [], finished: null };
+  const base: LiveRun = prev ?? {
+    runId: p.runId,
+    kind: p.kind,
+    phase: p.phase,
+    elapsedSeconds: 0,
+    iterations: [],
+    rounds: [],
+    areas: [],
+    finished: null,
+  };
   let iterations = base.iterations;
   if (p.iteration) iterations = [...(iterations.length >= MAX_ROWS ? iterations.slice(1) : iterations), p.iteration];
   let rounds = base.rounds;
@@ -48,16 +57,35 @@ export function applyProgress(prev: LiveRun | undefined, p: RunProgress): LiveRu
       .sort((a, b) => a - b)
       .map((id) => {
         const cur = areas.find((a) => a.id === id);
-        return { id, state: cur?.state ?? 'solved', detail: cur?.detail ?? '', seconds: r.areaSeconds[id - 1] ?? cur?.seconds ?? null, iterations: r.areaIterations[id - 1] ?? cur?.iterations ?? null };
+        return {
+          id,
+          state: cur?.state ?? 'solved',
+          detail: cur?.detail ?? '',
+          seconds: r.areaSeconds[id - 1] ?? cur?.seconds ?? null,
+          iterations: r.areaIterations[id - 1] ?? cur?.iterations ?? null,
+        };
       });
   }
   if (p.area) {
     const a = p.area;
     const cur = areas.find((x) => x.id === a.id);
-    const next: AreaState = { id: a.id, state: a.state, detail: a.detail, seconds: cur?.seconds ?? null, iterations: cur?.iterations ?? null };
+    const next: AreaState = {
+      id: a.id,
+      state: a.state,
+      detail: a.detail,
+      seconds: cur?.seconds ?? null,
+      iterations: cur?.iterations ?? null,
+    };
     areas = [...areas.filter((x) => x.id !== a.id), next].sort((x, y) => x.id - y.id);
   }
-  return { ...base, phase: p.phase, elapsedSeconds: Math.max(base.elapsedSeconds, p.elapsedSeconds), iterations, rounds, areas };
+  return {
+    ...base,
+    phase: p.phase,
+    elapsedSeconds: Math.max(base.elapsedSeconds, p.elapsedSeconds),
+    iterations,
+    rounds,
+    areas,
+  };
 }
 
 let live = new Map<number, LiveRun>();
@@ -81,7 +109,18 @@ function ensureSubscribed() {
   api.on('run.finished', (s) => {
     const next = new Map(live);
     const cur = live.get(s.id);
-    next.set(s.id, { ...(cur ?? { runId: s.id, kind: s.kind, phase: 'saving', elapsedSeconds: s.seconds ?? 0, iterations: [], rounds: [], areas: [] }), finished: s });
+    next.set(s.id, {
+      ...(cur ?? {
+        runId: s.id,
+        kind: s.kind,
+        phase: 'saving',
+        elapsedSeconds: s.seconds ?? 0,
+        iterations: [],
+        rounds: [],
+        areas: [],
+      }),
+      finished: s,
+    });
     notify(next);
     for (const f of finishedListeners) f(s);
   });
