@@ -229,6 +229,15 @@ export function RunsView({
 
   const running = runs.filter((r) => r.status === 'running');
 
+  // While a run is running, also poll the list: a lost event (reconnect, reload mid-run) must not
+  // leave a finished run looking as if it were still running.
+  const anyRunning = running.length > 0;
+  useEffect(() => {
+    if (!anyRunning) return;
+    const timer = setInterval(() => void refresh(), 3000);
+    return () => clearInterval(timer);
+  }, [anyRunning, refresh]);
+
   return (
     <div className="runs" data-testid="runs-view">
       <aside className="runs-side">
