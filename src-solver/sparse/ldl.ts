@@ -326,8 +326,24 @@ export class LdlSolver {
           for (let jj = 0; jj < m1; jj++) {
             for (let ii = jj; ii < m2; ii++) tmp[ii] = 0;
             let acc = 0;
-            for (let t = 0; t < ncd; t++) {
-              const w = wbuf[jj * ncd + t];
+            const wj = jj * ncd;
+            let t = 0;
+            // Four columns of d at a time: one pass over tmp per four axpys.
+            for (; t + 3 < ncd; t += 4) {
+              const w0 = wbuf[wj + t];
+              const w1 = wbuf[wj + t + 1];
+              const w2 = wbuf[wj + t + 2];
+              const w3 = wbuf[wj + t + 3];
+              const b0 = pxd + t * nrd + p0;
+              const b1 = b0 + nrd;
+              const b2 = b1 + nrd;
+              const b3 = b2 + nrd;
+              acc += Math.abs(lx[b0 + jj] * w0) + Math.abs(lx[b1 + jj] * w1) + Math.abs(lx[b2 + jj] * w2) + Math.abs(lx[b3 + jj] * w3);
+              for (let ii = jj; ii < m2; ii++)
+                tmp[ii] += lx[b0 + ii] * w0 + lx[b1 + ii] * w1 + lx[b2 + ii] * w2 + lx[b3 + ii] * w3;
+            }
+            for (; t < ncd; t++) {
+              const w = wbuf[wj + t];
               if (w === 0) continue;
               const base = pxd + t * nrd + p0;
               acc += Math.abs(lx[base + jj] * w);
