@@ -6,3 +6,4 @@ export { STATUS_DESCRIPTIONS } from './status';
 export type { SolveOptions } from './options';
 export type { IterationRecord, SolveHooks, SolveResult, SolveTiming } from './types';
 export type { NlpProblem, SparseStructure } from './problem';
+export { createSolverWorkspace, type SolverWorkspace } from './workspace';

@@ -27,7 +27,8 @@
 import { InertiaCorrector } from './inertia';
 import { InternalNlp, allFinite, validateProblem } from './internalNlp';
 import { Iterate } from './iterate';
-import { KktSystem } from './kkt';
+import type { KktSystem } from './kkt';
+import { kktSystemFor, type SolverWorkspace } from './workspace';
 import { Filter } from './filter';
 import {
   alphaMinimum,
@@ -59,6 +60,8 @@ export interface RunControl {
   acceptIterate?: (it: Iterate) => boolean;
   /** Restoration phase: the warm-start multipliers of slacks (length nS each) in internal units. */
   slackMultipliers?: { vL: Float64Array; vU: Float64Array };
+  /** The user's problem only: a workspace whose KKT system (pattern + symbolic LDLᵀ) is reused when the structure matches (workspace.ts). */
+  workspace?: SolverWorkspace;
 }
 
 export interface RunOutcome {
@@ -70,7 +73,7 @@ export interface RunOutcome {
 }
 
 /** Solve an NLP; see SolveOptions, SolveHooks and SolveResult for the contract. Never throws for a bad problem (status 'invalidProblem'). */
-export function solveNlp(p: NlpProblem, options: SolveOptions = {}, hooks: SolveHooks = {}): SolveResult {
+export function solveNlp(p: NlpProblem, options: SolveOptions = {}, hooks: SolveHooks & { workspace?: SolverWorkspace } = {}): SolveResult {
   const now = hooks.now ?? Date.now;
   const startMs = now();
   let opts: ResolvedOptions;
@@ -82,7 +85,7 @@ export function solveNlp(p: NlpProblem, options: SolveOptions = {}, hooks: Solve
   const invalid = validateProblem(p);
   if (invalid) return invalidResult(p, invalid);
   if (hooks.warmStart && hooks.warmStart.x.length !== p.n) return invalidResult(p, 'warmStart.x must have length n');
-  return runIpm(p, opts, hooks, { depth: 0, iterOffset: 0, startMs }).result;
+  return runIpm(p, opts, hooks, { depth: 0, iterOffset: 0, startMs, ...(hooks.workspace ? { workspace: hooks.workspace } : {}) }).result;
 }
 
 function invalidResult(p: NlpProblem, detail: string): SolveResult {
@@ -190,7 +193,7 @@ class InteriorPointSolver {
     this.gradPhi = new Float64Array(nw);
     this.resid = new Float64Array(nw);
     const tSetup = this.now();
-    this.kkt = new KktSystem(nlp);
+    this.kkt = kktSystemFor(nlp, ctl.depth === 0 ? ctl.workspace : undefined);
     this.kkt.clock = this.now;
     this.setupMs = this.now() - tSetup;
     this.mu = o.muInit;
