@@ -126,13 +126,16 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   await expect(page.getByTestId('chart-substation')).toHaveAttribute('data-drawn', 'true');
   await expect(runs.detail).not.toHaveAttribute('data-open-ms', '');
   const shown = await runs.totalsShown();
-  await page.screenshot({ path: join(OUT, 'ui-dashboard-overview.png'), fullPage: true });
+  // A tall window for the record, so every chart of the (inner-scrolling) dashboard is in the picture.
+  await page.setViewportSize({ width: 1400, height: 1500 });
+  await page.screenshot({ path: join(OUT, 'ui-dashboard-overview.png') });
   await runs.view('Batteries');
   await expect(page.getByTestId('battery-multiples')).toHaveAttribute(
     'data-count',
     String(scenario.placements.batteries.length),
   );
-  await page.screenshot({ path: join(OUT, 'ui-dashboard-batteries.png'), fullPage: true });
+  await page.screenshot({ path: join(OUT, 'ui-dashboard-batteries.png') });
+  await page.setViewportSize({ width: 1400, height: 900 });
   await runs.view('Voltages');
   await expect(page.getByTestId('voltage-graph')).toBeVisible();
   await page.getByLabel('Period').fill('18');

@@ -582,8 +582,8 @@ export function voltageEnvelopeOption(run: RunDetail, title?: string): ChartOpti
     xAxis: categoryAxis(labels),
     yAxis: valueAxis('pu', {
       scale: true,
-      min: round(Math.min(run.settings.vMinPu, ...lo.filter(Number.isFinite)) - 0.005, 3),
-      max: round(Math.max(run.settings.vMaxPu, ...hi.filter(Number.isFinite)) + 0.005, 3),
+      min: Math.floor((Math.min(run.settings.vMinPu, ...lo.filter(Number.isFinite)) - 0.004) * 100) / 100,
+      max: Math.ceil((Math.max(run.settings.vMaxPu, ...hi.filter(Number.isFinite)) + 0.004) * 100) / 100,
     }),
     series: [
       {
