@@ -7,8 +7,9 @@
  * JSON, and their printed text against the PDF's text (pdftotext). PDF pages (pdftoppm) and UI
  * screenshots go to test-results/runs/.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunDetail } from '../src-main/contract';
 import { formatInUnit } from '../src-shared/format';
@@ -24,6 +25,11 @@ const OUT = resolve('test-results/runs');
 /** Area solver processes started by this test's Node host (descendants of the host process). */
 function hostAreaProcesses(): string[] {
   const port = process.env.TESSERA_E2E_PORT ?? '5199';
+  return areaProcessesUnder((p) => p.args.includes('tessera.mjs host') && p.args.includes(`--port ${port}`));
+}
+
+/** Area solver processes descending from the processes `isRoot` picks ("pid args" each). */
+function areaProcessesUnder(isRoot: (p: { pid: number; args: string }) => boolean): string[] {
   let table: string;
   try {
     table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' });
@@ -35,9 +41,7 @@ function hostAreaProcesses(): string[] {
     .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
     .filter((m): m is RegExpMatchArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
-  const hosts = procs
-    .filter((p) => p.args.includes('tessera.mjs host') && p.args.includes(`--port ${port}`))
-    .map((p) => p.pid);
+  const hosts = procs.filter(isRoot).map((p) => p.pid);
   const under = new Set(hosts);
   for (let grew = true; grew;) {
     grew = false;
@@ -543,4 +547,52 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
   writeFileSync(file, JSON.stringify([...all, record], null, 2));
   expect(openMs, 'transfer + parse + every overview chart drawn').toBeLessThan(2000);
   await api.invoke('scenarios.delete', { id: sc.id, confirm: true });
+});
+
+test('a crashed area fails the run with the area named, keeps the record, and leaves no process', async ({ page }) => {
+  test.setTimeout(180_000);
+  // A host of our own whose area processes crash: area 3 exits in round 1 (fault injection of the area worker).
+  const port = 5300 + Math.floor(Math.random() * 200);
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-crash-'));
+  const host = spawn(process.execPath, ['bin/tessera.mjs', 'host', '--port', String(port), '--data', dataDir], {
+    env: { ...process.env, TESSERA_FAULT: 'crash@3:1' },
+    stdio: 'ignore',
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await expect
+      .poll(
+        () =>
+          fetch(`${base}/health`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        { timeout: 60_000, message: 'fault host did not start' },
+      )
+      .toBe(true);
+    const probe = await page.request.get(`${base}/health`);
+    expect(probe.ok()).toBe(true);
+    const ws = new WorkspacePage(page);
+    const runs = new RunsPage(page);
+    // A fresh data folder: the app opens the bundled example on first start.
+    await page.goto(`${base}/?e2e=1`);
+    await expect(ws.root).toBeVisible({ timeout: 30_000 });
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await expect(runs.root).toBeVisible();
+    const id = await runs.start('distributed');
+    expect(await runs.waitFinished(id, 120_000)).toBe('failed');
+    await expect(page.getByTestId('run-failure')).toContainText(/area 3 \(root \w+\) solver stopped: exit code 3/);
+    await page.screenshot({ path: join(OUT, 'ui-crashed-area.png') });
+    await expect
+      .poll(() => areaProcessesUnder((p) => p.pid === host.pid), {
+        timeout: 15_000,
+        message: 'area processes left after the crash',
+      })
+      .toEqual([]);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await expect(runs.item(id)).toHaveAttribute('data-status', 'failed');
+  } finally {
+    host.kill('SIGTERM');
+  }
 });
