@@ -114,6 +114,30 @@ describe('area problems of IEEE 123 (4 areas)', () => {
     }
   });
 
+  it('a warm-started round (kept KKT system, previous point) reaches the optimum a cold solve of the same inputs finds', () => {
+    const a = plan.areas[3]!; // area 4 (root 125): a child, with price and voltage inputs
+    const up = plan.boundaries.find((b) => b.childArea === a.id)!;
+    const init = plan.initial[up.id - 1]!;
+    const inputsAt = (vScale: number, price: number) => ({
+      rootVSqPu: init.vSqPu.map((v) => v * vScale),
+      rootPrice: { pPerPu: init.pricePPerPu!.map((p) => p * price), qPerPu: init.pricePPerPu!.map((p) => 0.1 * p * price) },
+      childLoads: [],
+    });
+    const warm = createOpfArea(a.spec);
+    warm.solve(inputsAt(1, 1), 1, {});
+    const second = inputsAt(1.004, 1.05); // the root voltage and the import prices moved
+    const w = warm.solve(second, 2, {});
+    const c = createOpfArea(a.spec).solve(second, 1, {});
+    expect(w.stats.status).toBe('solved');
+    expect(w.stats.iterations).toBeLessThan(c.stats.iterations);
+    expect(Math.abs(w.stats.objective - c.stats.objective)).toBeLessThan(1e-6 * Math.abs(c.stats.objective));
+    for (let t = 0; t < 3; t++) {
+      expect(Math.abs(w.outputs.rootPQ!.pPu[t]! - c.outputs.rootPQ!.pPu[t]!)).toBeLessThan(1e-6);
+      expect(Math.abs(w.outputs.rootPQ!.qPu[t]! - c.outputs.rootPQ!.qPu[t]!)).toBeLessThan(1e-5);
+      expect(Math.abs(w.outputs.rootPQ!.vPricePerPu[t]! - c.outputs.rootPQ!.vPricePerPu[t]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.outputs.rootPQ!.vPricePerPu[t]!)));
+    }
+  });
+
   it('refuses cuts that do not partition the feeder, with the reason', () => {
     expect(() => buildAreaProblems(feeder, study, [{ from: '117', to: '15' }])).toThrow(/named backwards/);
   });
