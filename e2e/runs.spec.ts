@@ -593,6 +593,11 @@ test('a crashed area fails the run with the area named, keeps the record, and le
     await page.getByRole('tab', { name: 'Runs' }).click();
     await expect(runs.item(id)).toHaveAttribute('data-status', 'failed');
   } finally {
+    // Stop our host and wait for it (it shuts down gracefully); SIGKILL if it does not within 10 s.
+    const exited = new Promise<void>((res) => (host.exitCode !== null ? res() : host.once('exit', () => res())));
     host.kill('SIGTERM');
+    const timer = setTimeout(() => host.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
   }
 });
