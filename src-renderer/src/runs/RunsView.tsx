@@ -451,7 +451,7 @@ function Solver({ run }: { run: RunDetail }) {
   );
   return (
     <div className="solver-view">
-      {d && option && (
+      {d && d.rounds.length > 0 && option && (
         <div className="compare-grid">
           <figure className="chart-card">
             <figcaption>
