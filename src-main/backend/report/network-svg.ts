@@ -1,12 +1,12 @@
 /**
  * The network picture of the report: a static SVG of the feeder drawn with the one-line view's
- * own tidy tree layout and area colouring (src-renderer/src/graph/topology.ts — pure functions,
+ * own tidy tree layout and area colouring (src-shared/topology.ts — pure functions,
  * imported as they are so the picture matches the screen), branches coloured by area, the
  * substation as a square, PV and battery buses marked.
  */
 import type { CutBranch } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
-import { areasFromCuts, buildTree, treeLayout } from '../../../src-renderer/src/graph/topology';
+import { areasFromCuts, buildTree, treeLayout } from '../../../src-shared/topology';
 
 export const AREA_COLORS = ['#2f6fb0', '#d9822b', '#3a9e5c', '#c23b3b', '#7a5cb8', '#8c6d46', '#d16aa8', '#6b6b6b', '#b5b531', '#2fb5c2'];
 

@@ -26,7 +26,7 @@ import {
 } from '../../../src-shared/charts';
 import { formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
 import { NetworkGraph } from '../graph/NetworkGraph';
-import type { FeederTree } from '../graph/topology';
+import type { FeederTree } from '../../../src-shared/topology';
 import { EChart } from './EChart';
 
 /** The totals table; `data-value` carries the unrounded number for tests that compare sources. */

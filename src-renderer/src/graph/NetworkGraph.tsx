@@ -11,7 +11,7 @@ import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { CutBranch, Placements } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
-import { edgeKey, treeLayout, type FeederTree, type LocalAreas } from './topology';
+import { edgeKey, treeLayout, type FeederTree, type LocalAreas } from '../../../src-shared/topology';
 
 export const AREA_COLORS = ['#2f6db5', '#d9822b', '#3a9a5b', '#8e5ab5', '#c2453d', '#2a9d9a', '#b59a2f', '#6b7a8f', '#d45f9b', '#5a8f29'];
 export const areaColor = (area: number): string => (area <= 0 ? '#9aa4b2' : AREA_COLORS[(area - 1) % AREA_COLORS.length]);

@@ -13,7 +13,7 @@ import { call } from '../api/transport';
 import { CompareView, type CompareCandidate } from '../compare/CompareView';
 import { Batteries, Overview, Validation, Voltages } from '../dashboards/Dashboard';
 import { EChart } from '../dashboards/EChart';
-import type { FeederTree } from '../graph/topology';
+import type { FeederTree } from '../../../src-shared/topology';
 import { saveBase64, saveText } from './download';
 import { LiveProgress } from './LiveProgress';
 import { onRunFinished, startListening, useLiveRuns } from './progress';

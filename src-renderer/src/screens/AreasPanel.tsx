@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import type { CutBranch, PartitionCheck } from '../../../src-main/contract';
 import { areaColor } from '../graph/NetworkGraph';
-import type { LocalAreas, FeederTree } from '../graph/topology';
+import type { LocalAreas, FeederTree } from '../../../src-shared/topology';
 
 /** The 4-area split of the IEEE 123 case used by the source papers (reference-data/areas4). */
 export const IEEE123_AREAS4: readonly CutBranch[] = [

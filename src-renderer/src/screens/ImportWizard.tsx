@@ -8,7 +8,7 @@ import { useMemo, useRef, useState } from 'react';
 import type { ImportFile, ImportPreview, ProjectSummary } from '../../../src-main/contract';
 import { call } from '../api/transport';
 import { NetworkGraph } from '../graph/NetworkGraph';
-import { buildTree } from '../graph/topology';
+import { buildTree } from '../../../src-shared/topology';
 
 type Format = 'auto' | 'dss' | 'csv-pair' | 'tessera-csv';
 

@@ -8,7 +8,7 @@ import type { BatteryPlacement, CutBranch, PartitionCheck, ProjectSummary, PvPla
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { call } from '../api/transport';
 import { NetworkGraph, type GraphMode, type NetworkGraphHandle } from '../graph/NetworkGraph';
-import { areasFromCuts, buildTree, cutsForSelection, toggleCut } from '../graph/topology';
+import { areasFromCuts, buildTree, cutsForSelection, toggleCut } from '../../../src-shared/topology';
 import { useShortcuts } from '../state/shortcuts';
 import { useScenario } from '../state/useScenario';
 import { AreasPanel } from './AreasPanel';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Feeder } from '../../../src-solver/model/feeder';
+import type { Feeder } from '../src-solver/model/feeder';
 import { areasFromCuts, buildTree, cutsForSelection, toggleCut, treeLayout } from './topology';
 
 /** 1 ─ 2 ─ 3 ─ 4 and 2 ─ 5 ─ 6 (substation 1), hand-drawn. */

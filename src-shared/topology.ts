@@ -5,8 +5,8 @@
  * Pure functions over the Feeder model (no DOM, no cytoscape) so they are unit-tested and run in
  * a few milliseconds on a 10,000-bus feeder.
  */
-import type { Feeder } from '../../../src-solver/model/feeder';
-import type { CutBranch } from '../../../src-main/contract';
+import type { Feeder } from '../src-solver/model/feeder';
+import type { CutBranch } from '../src-main/contract';
 
 export interface FeederTree {
   readonly names: readonly string[];
