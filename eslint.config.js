@@ -96,7 +96,13 @@ export default tseslint.config(
   {
     files: ['src-main/backend/**/*.ts', 'src-main/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The backend is plain Node; only src-main/electron adapts it to Electron.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The backend is plain Node; only src-main/electron adapts it to Electron.' }],
+          patterns: [{ group: ['**/src-renderer/**'], message: 'The backend may not import the UI; shared pure code lives in src-shared.' }],
+        },
+      ],
     },
   },
 );

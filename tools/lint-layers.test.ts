@@ -42,6 +42,11 @@ describe('src-solver stays pure', () => {
     expect(await ruleIds(code, 'src-solver/pf/example.test.ts')).toEqual([]);
   });
 
+  it('keeps the UI out of the backend', async () => {
+    const msgs = await ruleIds("import { x } from '../../src-renderer/src/graph/x';\nexport const a = x;\n", 'src-main/backend/example.ts');
+    expect(msgs.some((m) => m.startsWith('no-restricted-imports'))).toBe(true);
+  });
+
   it('keeps electron out of the backend and Node out of the renderer', async () => {
     const msgs = await ruleIds("import { app } from 'electron';\nexport const a = app;\n", 'src-main/backend/example.ts');
     expect(msgs.some((m) => m.startsWith('no-restricted-imports'))).toBe(true);
