@@ -4,11 +4,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { exampleFolderFiles } from '../../../src-solver/examples/export';
 import type { ExampleManifest } from '../../../src-solver/examples/project';
 import type { Study } from '../../../src-solver/opf/study';
 import { generateScaledFeeder, IEEE123_ATTACH_BUSES } from '../../../src-solver/examples/scaled';
+import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand } from '../types';
 import { openFeeder } from './pf';
 
@@ -33,21 +33,16 @@ export const command: CliCommand = {
   summary: 'Generate the scaled benchmark feeder (80 × IEEE 123 = 10,240 buses) as an example folder',
   usage: USAGE,
   run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          copies: { type: 'string', default: '80' },
-          base: { type: 'string', default: 'ieee123' },
-          attach: { type: 'string' },
-          out: { type: 'string' },
-        },
-      });
-    } catch (e) {
-      throw new CliError(`${(e as Error).message}\n\n${USAGE}`);
-    }
+    const parsed = parseCommandArgs(
+      args,
+      {
+        copies: { type: 'string', default: '80' },
+        base: { type: 'string', default: 'ieee123' },
+        attach: { type: 'string' },
+        out: { type: 'string' },
+      },
+      USAGE,
+    );
     const { values, positionals } = parsed;
     if (positionals.length !== 1 || positionals[0] !== 'scaled')
       throw new CliError(`expected \`gen scaled\`\n\n${USAGE}`);

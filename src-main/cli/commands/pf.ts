@@ -6,7 +6,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ExampleError, loadExampleProject, type ExampleProject } from '../../../src-solver/examples/project';
 import { importReferenceCsv } from '../../../src-solver/io/csv/reference';
 import { importDss } from '../../../src-solver/io/dss/index';
@@ -20,6 +19,7 @@ import {
   type PowerFlowResult,
 } from '../../../src-solver/pf/powerflow';
 import { examplesDir } from '../../paths';
+import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand } from '../types';
 
 /** What a feeder argument opens to: the feeder, and the example project when there is one. */
@@ -200,23 +200,18 @@ export const command: CliCommand = {
   summary: 'AC power flow of a feeder per hour: voltages, losses, substation power (CSV/JSON)',
   usage: USAGE,
   run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          hours: { type: 'string' },
-          start: { type: 'string' },
-          'load-scale': { type: 'string' },
-          'pv-scale': { type: 'string' },
-          json: { type: 'boolean', default: false },
-          out: { type: 'string' },
-        },
-      });
-    } catch (e) {
-      throw new CliError(`${(e as Error).message}\n\n${USAGE}`);
-    }
+    const parsed = parseCommandArgs(
+      args,
+      {
+        hours: { type: 'string' },
+        start: { type: 'string' },
+        'load-scale': { type: 'string' },
+        'pv-scale': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        out: { type: 'string' },
+      },
+      USAGE,
+    );
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`expected one feeder argument\n\n${USAGE}`);
     const hours =

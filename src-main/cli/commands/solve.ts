@@ -6,13 +6,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { importProfileCsv } from '../../../src-solver/io/csv/reference';
 import { NetworkError } from '../../../src-solver/opf/network';
 import { resultsToCsv, resultsToJson, type OpfResults } from '../../../src-solver/opf/results';
 import { solveOpf } from '../../../src-solver/opf/solve';
 import { StudyError, type Study } from '../../../src-solver/opf/study';
 import { runDistributedSolve } from '../distributed-solve';
+import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand, type CliIo } from '../types';
 import { openFeeder } from './pf';
 
@@ -49,7 +49,8 @@ Exit status: 0 solved, 1 not optimal (infeasible, limits reached; the reason is 
 
 function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
   if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v)) throw new CliError(`--${name} must be one of ${allowed.join(', ')} (got "${v}")`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new CliError(`--${name} must be one of ${allowed.join(', ')} (got "${v}")`);
   return v as T;
 }
 
@@ -82,7 +83,9 @@ function summary(r: OpfResults, io: CliIo): void {
       `PV ${f(t.pvKwh, 1)} kWh / ${f(t.pvKvarh, 1)} kvarh, battery ${f(t.batteryKwh, 2)} kWh / ${f(t.batteryKvarh, 1)} kvarh, ` +
       `demand ${f(t.demandKwh, 1)} kWh, cost $${f(t.costUsd, 2)}\n`,
   );
-  io.stdout(`  objective ${r.objective.toPrecision(10)} ${r.objectiveKind === 'cost' ? 'USD' : 'kW (sum over periods)'}; largest simultaneous charge/discharge ${r.maxSimultaneousChargeDischargeKw.toExponential(2)} kW; largest relaxation gap ${r.maxRelaxationGapPu.toExponential(2)} pu\n`);
+  io.stdout(
+    `  objective ${r.objective.toPrecision(10)} ${r.objectiveKind === 'cost' ? 'USD' : 'kW (sum over periods)'}; largest simultaneous charge/discharge ${r.maxSimultaneousChargeDischargeKw.toExponential(2)} kW; largest relaxation gap ${r.maxRelaxationGapPu.toExponential(2)} pu\n`,
+  );
   if (r.validation) {
     const v = r.validation;
     io.stdout(
@@ -99,35 +102,30 @@ export const command: CliCommand = {
   summary: 'Multi-period OPF (cost or loss) with PV and batteries, validated by AC power flow (JSON/CSV)',
   usage: USAGE,
   run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          hours: { type: 'string' },
-          start: { type: 'string' },
-          objective: { type: 'string' },
-          relax: { type: 'boolean' },
-          'battery-limit': { type: 'string' },
-          terminal: { type: 'string' },
-          vmin: { type: 'string' },
-          vmax: { type: 'string' },
-          'current-limits': { type: 'boolean' },
-          price: { type: 'string' },
-          json: { type: 'string' },
-          csv: { type: 'string' },
-          verbose: { type: 'boolean' },
-          distributed: { type: 'boolean' },
-          areas: { type: 'string' },
-          'auto-areas': { type: 'string' },
-          tolerance: { type: 'string' },
-          'max-rounds': { type: 'string' },
-        },
-      });
-    } catch (e) {
-      throw new CliError(`${(e as Error).message}\n\n${USAGE}`);
-    }
+    const parsed = parseCommandArgs(
+      args,
+      {
+        hours: { type: 'string' },
+        start: { type: 'string' },
+        objective: { type: 'string' },
+        relax: { type: 'boolean' },
+        'battery-limit': { type: 'string' },
+        terminal: { type: 'string' },
+        vmin: { type: 'string' },
+        vmax: { type: 'string' },
+        'current-limits': { type: 'boolean' },
+        price: { type: 'string' },
+        json: { type: 'string' },
+        csv: { type: 'string' },
+        verbose: { type: 'boolean' },
+        distributed: { type: 'boolean' },
+        areas: { type: 'string' },
+        'auto-areas': { type: 'string' },
+        tolerance: { type: 'string' },
+        'max-rounds': { type: 'string' },
+      },
+      USAGE,
+    );
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
     const opened = openFeeder(positionals[0]!, io.cwd);
@@ -148,12 +146,17 @@ export const command: CliCommand = {
     const study: Study = {
       ...projectStudy,
       ...(price ? { priceCentsPerKwh: price } : {}),
-      periods: num('hours', o.hours, (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? projectStudy.periods ?? 24,
+      periods:
+        num('hours', o.hours, (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? projectStudy.periods ?? 24,
       ...(o.start !== undefined ? { startHour: num('start', o.start, (x) => x >= 0, 'an hour ≥ 0') } : {}),
       ...(o.objective !== undefined ? { objective: oneOf('objective', o.objective, ['cost', 'loss'] as const) } : {}),
       ...(o.relax ? { relax: true } : {}),
-      ...(o['battery-limit'] !== undefined ? { batteryLimit: oneOf('battery-limit', o['battery-limit'], ['box', 'disk'] as const) } : {}),
-      ...(o.terminal !== undefined ? { terminalSoc: oneOf('terminal', o.terminal, ['equal', 'soft', 'free'] as const) } : {}),
+      ...(o['battery-limit'] !== undefined
+        ? { batteryLimit: oneOf('battery-limit', o['battery-limit'], ['box', 'disk'] as const) }
+        : {}),
+      ...(o.terminal !== undefined
+        ? { terminalSoc: oneOf('terminal', o.terminal, ['equal', 'soft', 'free'] as const) }
+        : {}),
       ...(o.vmin !== undefined ? { vMinPu: num('vmin', o.vmin, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
       ...(o.vmax !== undefined ? { vMaxPu: num('vmax', o.vmax, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
       ...(o['current-limits'] ? { currentLimits: true } : {}),
@@ -166,10 +169,23 @@ export const command: CliCommand = {
         study,
         {
           ...(o.areas !== undefined ? { areas: o.areas } : {}),
-          ...(o['auto-areas'] !== undefined ? { autoAreas: num('auto-areas', o['auto-areas'], (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2') } : {}),
+          ...(o['auto-areas'] !== undefined
+            ? { autoAreas: num('auto-areas', o['auto-areas'], (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2') }
+            : {}),
           ...(opened.project ? { projectCuts: opened.project.cuts } : {}),
-          ...(o.tolerance !== undefined ? { tolerancePu: num('tolerance', o.tolerance, (x) => x > 0, 'a positive number') } : {}),
-          ...(o['max-rounds'] !== undefined ? { maxRounds: num('max-rounds', o['max-rounds'], (x) => Number.isInteger(x) && x >= 1, 'a positive integer') } : {}),
+          ...(o.tolerance !== undefined
+            ? { tolerancePu: num('tolerance', o.tolerance, (x) => x > 0, 'a positive number') }
+            : {}),
+          ...(o['max-rounds'] !== undefined
+            ? {
+                maxRounds: num(
+                  'max-rounds',
+                  o['max-rounds'],
+                  (x) => Number.isInteger(x) && x >= 1,
+                  'a positive integer',
+                ),
+              }
+            : {}),
           ...(o.json !== undefined ? { json: o.json } : {}),
         },
         io,
