@@ -17,6 +17,34 @@
  * The LDLᵀ symbolic analysis (ordering, elimination tree) is done once in the constructor.
  * Solves use iterative refinement against the unfactored matrix (LdlSolver.solveRefined).
  *
+ * Two factorizations, chosen per problem (constructor option `ordering`, default 'auto'):
+ *
+ * (1) AMD PATH — plain AMD with a static regularization δ₀ (1e-8 at first) added to the λ
+ *     diagonal inside the factorization only: LDLᵀ of K₀ = K − δ₀·[0 0; 0 I], quasi-definite
+ *     whenever W + Σ + δ_w ≻ 0 (Vanderbei 1995: 1×1 pivots exist in ANY order, so AMD's
+ *     least-fill order is allowed; 6.1× fewer flops than (2) on the 1,280-bus × 24 h OPF).
+ *     Solves refine against the UNperturbed K (`values`): the step solves the IPM's system.
+ *     Inertia: inertia(K₀) = (nw, m, 0) ⇔ H + AᵀA/(δ_c+δ₀) ≻ 0 (H = W+Σ+δ_w; Schur complement
+ *     of the negative definite λ block). For v ∈ null(A), vᵀ(H + AᵀA/δ)v = vᵀHv, so a K₀ with
+ *     the right inertia PROVES the reduced Hessian positive definite — the IPM's test (W&B §3.1)
+ *     is not weakened, only made slightly more conservative (a reduced-PD H whose negative
+ *     curvature off null(A) exceeds ‖A‖²/δ₀ gets a δ_w it did not need). What δ₀ does hide is a
+ *     SINGULAR K (rank-deficient A with δ_c = 0): K₀ is regular — caught by refinement below.
+ *     Watched on every factorization / solve:
+ *       - K₀ reports a zero/non-finite pivot: the stable factorization (2) of K decides. If K is
+ *         singular there too, that inertia is reported (the IPM perturbs; AMD stays). If not, the
+ *         zero was AMD cancellation of ±a²/δ₀ terms: δ₀ is raised ×100 (up to 1e-6; the stable
+ *         result serves this iteration), beyond that the system falls back to (2) for good;
+ *       - a refined solve ends with a backward error above `fallbackResidual` (1e-10): K is
+ *         singular or K₀ too far from it — fall back to (2) for good, refactor, re-solve.
+ *     `fallbackReason` says why (null while on (1)); `onFallback` is called once.
+ * (2) STABLE PATH — `kktOrdering` (below) with the IPM's own δ_c only: what this solver used
+ *     before; "singular" means what Ipopt means by it (a degenerate Jacobian).
+ * 'auto' takes (1) only when (2) costs ≥ 1e8 multiply–adds and ≥ 2× those of (1): on small
+ *     problems the saving is milliseconds and (1) changes the iterate path (see `minFlops`).
+ *     Measured on HS: every problem reaches the published f* with (1) forced (kkt.test.ts), but
+ *     HS13 (no KKT point at x*) ends at stationarity 4e-5 instead of < 1e-5.
+ *
  * Ordering (kktOrdering): AMD, except that every constraint row λ_i is eliminated only after all
  * the variables it couples to. The LDLᵀ uses static 1×1 pivots; eliminating λ_i first would
  * make its pivot −δ_c (tiny) and add ±a²/δ_c to its neighbours, which later cancel
@@ -28,14 +56,67 @@
 import { patternFromTriplets, type SymmetricPattern } from '../sparse/csc';
 import { LdlSolver, type FactorResult } from '../sparse/ldl';
 import { amdOrder } from '../sparse/amd';
+import { columnCounts, eliminationTree, permuteSymmetric } from '../sparse/symbolic';
 import type { InternalNlp } from './internalNlp';
+
+export interface KktOptions {
+  /**
+   * 'auto' (default): plain AMD + δ₀ when it saves at least `minFlopRatio`× the flops of the
+   * stable ordering, else the stable ordering. 'amd' / 'stable' force one path ('amd' still
+   * falls back to the stable ordering when it proves unreliable).
+   */
+  readonly ordering?: 'auto' | 'amd' | 'stable';
+}
 
 export class KktSystem {
   /** nw + m */
   readonly dim: number;
   readonly pattern: SymmetricPattern;
+  /** The IPM's matrix K (what solves are refined against). */
   readonly values: Float64Array;
-  readonly solver: LdlSolver;
+  /** Regularization δ₀ on the λ diagonal of the factored K₀ while on the AMD path. */
+  static readonly staticDeltaC = 1e-8;
+  /** Largest δ₀ the AMD path escalates to (×100 per spurious zero pivot) before falling back. */
+  static readonly maxDelta0 = 1e-6;
+  /** The δ₀ in use (starts at staticDeltaC). */
+  delta0 = KktSystem.staticDeltaC;
+  /** Called when δ₀ is raised after AMD met zero pivots the stable ordering did not. */
+  onDelta0?: (delta0: number, zeroPivots: number) => void;
+  /** Backward error above which the AMD path is abandoned. */
+  static readonly fallbackResidual = 1e-10;
+  /**
+   * 'auto' takes the AMD path only when the stable ordering costs more than this many times its
+   * flops: below that the saving does not pay for the refinement solves and the changed
+   * singularity reporting (measured: HS problems, where both orders cost about the same).
+   */
+  static readonly minFlopRatio = 2;
+  /**
+   * …and only when the stable factorization costs at least this many multiply–adds (≈ 0.1 s at
+   * ~1 GFlop/s): below it the saving is a few ms per iteration, not worth a different iterate
+   * path (measured: IEEE 123, T = 3, SOCP relaxation, 7.8e4 vs 1.8e5 flops, reaches
+   * `restorationFailed` at iteration 17 on the AMD path, solves in 14 on the stable one).
+   */
+  static readonly minFlops = 1e8;
+  /** The ordering used when the constructor is given none (tests and experiments may change it). */
+  static defaultOrdering: 'auto' | 'amd' | 'stable' = 'auto';
+  /** Multiply–adds of one factorization under each ordering (Σ_j |L_{*j}|²). */
+  readonly flopsAmd: number;
+  readonly flopsStable: number;
+  /** Why the stable ordering is in use; null while on the AMD path. */
+  fallbackReason: string | null = null;
+  /** Called once, when switching to the stable ordering. */
+  onFallback: (reason: string) => void = () => {};
+  /** Plain AMD solver (path 1); null once fallen back. */
+  private amdSolver: LdlSolver | null;
+  /** kktOrdering solver (path 2), built on the first fallback. */
+  private stableSolver: LdlSolver | null = null;
+  /** K₀ = K − δ₀ on the λ diagonal, what the AMD path factors. */
+  private readonly regValues: Float64Array;
+  /** The solver holding the last factorization. */
+  private active: LdlSolver | null = null;
+  /** Factorizations where AMD's zero pivot was checked with the stable ordering (and confirmed). */
+  zeroChecks = 0;
+  private readonly bSave: Float64Array;
   /** Slot of each Hessian entry, −1 when it touches a fixed variable. */
   private readonly hessPos: Int32Array;
   /** Slot of each Jacobian entry, −1 for a fixed column. */
@@ -52,7 +133,10 @@ export class KktSystem {
   solveMs = 0;
   clock: () => number = () => 0;
 
-  constructor(private readonly nlp: InternalNlp) {
+  constructor(
+    private readonly nlp: InternalNlp,
+    options: KktOptions = {},
+  ) {
     const { n, m, nw, nS } = nlp;
     this.nw = nw;
     this.fixed = nlp.fixed;
@@ -95,7 +179,46 @@ export class KktSystem {
     const fixed = nlp.fixed;
     for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
     for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
-    this.solver = new LdlSolver(pattern, { ordering: kktOrdering(pattern, nw) });
+    this.regValues = new Float64Array(this.values.length);
+    this.bSave = new Float64Array(dim);
+    const choice = options.ordering ?? KktSystem.defaultOrdering;
+    const amd = amdOrder(pattern);
+    const stableOrder = kktOrdering(pattern, nw, amd);
+    this.flopsAmd = factorFlops(pattern, amd);
+    this.flopsStable = factorFlops(pattern, stableOrder);
+    const useAmd =
+      choice === 'amd' ||
+      (choice === 'auto' && this.flopsStable >= KktSystem.minFlops && this.flopsStable > KktSystem.minFlopRatio * this.flopsAmd);
+    if (useAmd) {
+      this.amdSolver = new LdlSolver(pattern, { ordering: amd });
+    } else {
+      this.amdSolver = null;
+      this.stableSolver = new LdlSolver(pattern, { ordering: stableOrder });
+    }
+  }
+
+  /** 'amd' while on path (1), 'stable' once on path (2). */
+  get path(): 'amd' | 'stable' {
+    return this.amdSolver ? 'amd' : 'stable';
+  }
+
+  /** The solver in use (plain AMD, or the stable kktOrdering after a fallback). */
+  get solver(): LdlSolver {
+    return this.active ?? this.amdSolver ?? this.stable();
+  }
+
+  private stable(): LdlSolver {
+    this.stableSolver ??= new LdlSolver(this.pattern, { ordering: kktOrdering(this.pattern, this.nw) });
+    return this.stableSolver;
+  }
+
+  /** Switch permanently to the stable ordering and refactor the current K with it. */
+  private fallBack(reason: string, factored?: FactorResult): FactorResult {
+    this.amdSolver = null;
+    this.fallbackReason = reason;
+    this.onFallback(reason);
+    this.active = this.stable();
+    return factored ?? this.active.factor(this.values);
   }
 
   /**
@@ -131,7 +254,28 @@ export class KktSystem {
 
   /** Numeric factorization; inertia wanted: (nw, m, 0). */
   factor(): FactorResult {
-    return this.solver.factor(this.values);
+    if (!this.amdSolver) return this.stable().factor(this.values);
+    const reg = this.regValues;
+    reg.set(this.values);
+    const dp = this.diagPos;
+    const d0 = this.delta0;
+    for (let i = this.nw; i < this.dim; i++) reg[dp[i]] -= d0;
+    const r = this.amdSolver.factor(reg);
+    this.active = this.amdSolver;
+    if (r.ok) return r;
+    // A zero pivot of K₀: genuine (K's H block singular/indefinite, the IPM must perturb) or an
+    // artefact of AMD's order (cancellation). The stable factorization of K decides.
+    const rs = this.stable().factor(this.values);
+    this.active = this.stableSolver;
+    this.zeroChecks++;
+    if (!rs.ok) return rs; // genuine: report the stable inertia, stay on AMD for the next matrices
+    if (d0 * 100 <= KktSystem.maxDelta0) {
+      // spurious (cancellation of ±a²/δ₀ terms): a larger δ₀ makes K₀ better conditioned
+      this.delta0 = d0 * 100;
+      this.onDelta0?.(this.delta0, r.zero);
+      return rs;
+    }
+    return this.fallBack(`plain AMD with δ₀ = ${d0} met ${r.zero} zero pivots where the stable ordering met none`, rs);
   }
 
   /** True when `r` is the inertia of a correctly perturbed system (W&B §3.1). */
@@ -142,7 +286,17 @@ export class KktSystem {
   /** K x = b with iterative refinement (b untouched, x may alias b). */
   solve(b: Float64Array, x: Float64Array): void {
     const t = this.clock();
-    this.lastResidual = this.solver.solveRefined(this.values, b, x, 10, 1e-14);
+    if (x === b && this.amdSolver) {
+      // keep b for a possible re-solve after a fallback
+      this.bSave.set(b);
+      b = this.bSave;
+    }
+    let res = this.solver.solveRefined(this.values, b, x, 10, 1e-14);
+    if (this.amdSolver && this.active === this.amdSolver && !(res <= KktSystem.fallbackResidual)) {
+      this.fallBack(`refinement with plain AMD and δ₀ = ${this.delta0} stalled at backward error ${res.toExponential(2)}`);
+      res = this.stable().solveRefined(this.values, b, x, 10, 1e-14);
+    }
+    this.lastResidual = res;
     this.solveMs += this.clock() - t;
   }
 }
@@ -151,9 +305,8 @@ export class KktSystem {
  * AMD order of the KKT pattern with each λ node (index ≥ nw) deferred until all its w
  * neighbours are eliminated (see the file comment).
  */
-export function kktOrdering(pattern: SymmetricPattern, nw: number): Int32Array {
+export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Array = amdOrder(pattern)): Int32Array {
   const n = pattern.n;
-  const amd = amdOrder(pattern);
   const { colPtr, rowIdx } = pattern;
   // w → λ adjacency (λ columns hold their w rows in the upper triangle).
   const count = new Int32Array(n); // remaining w neighbours of each λ
@@ -191,4 +344,13 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number): Int32Array {
     else reached[v] = 1;
   }
   return out;
+}
+
+/** Σ_j |L_{*j}|² of the LDLᵀ of P A Pᵀ for the order `order` (symbolic only, O(nnz(A))). */
+export function factorFlops(pattern: SymmetricPattern, order: Int32Array): number {
+  const { pattern: c } = permuteSymmetric(pattern, order);
+  const cc = columnCounts(c, eliminationTree(c));
+  let flops = 0;
+  for (let j = 0; j < cc.length; j++) flops += cc[j] * cc[j];
+  return flops;
 }

@@ -195,10 +195,11 @@ describe('KKT assembly (eq. 13) and ordering', () => {
     expect(K[6][6]).toBe(-0.01);
     expect(K[5][6]).toBe(0);
   });
-  it('eliminates every constraint row after the variables it couples to', () => {
+  it('eliminates every constraint row after the variables it couples to (stable path)', () => {
     const p = hs071();
     const nlp = new InternalNlp(p, 0, 1e-4, () => 0);
-    const kkt = new KktSystem(nlp);
+    const kkt = new KktSystem(nlp, { ordering: 'stable' });
+    expect(kkt.path).toBe('stable');
     const perm = kkt.solver.permutation;
     const pos = new Int32Array(perm.length);
     perm.forEach((v, k) => (pos[v] = k));
