@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, ProjectSummary } from '../../src-main/contract';
 import { call } from './api/transport';
 import { Home } from './screens/Home';
@@ -17,6 +17,13 @@ export function App() {
   const [project, setProject] = useState<ProjectSummary | null>(null);
   const [importedFeeder, setImportedFeeder] = useState<string | null>(null);
   const [starting, setStarting] = useState(true);
+  // A screen the user picked while start-up was still asking the backend wins over the
+  // start-up's own choice (a click during loading is never undone by a late reply).
+  const navigated = useRef(false);
+  const go = useCallback((v: View) => {
+    navigated.current = true;
+    setView(v);
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -29,14 +36,14 @@ export function App() {
         const current = await call('projects.current', null).catch(() => null);
         if (current) {
           setProject(current);
-          setView('workspace');
+          if (!navigated.current) setView('workspace');
         } else {
           const recent = await call('projects.recent', null).catch(() => null);
           if (recent && recent.length === 0 && i.examples.some((e) => e.id === FIRST_START_EXAMPLE)) {
             const p = await call('projects.openExample', { id: FIRST_START_EXAMPLE }).catch(() => null);
             if (p && live) {
               setProject(p);
-              setView('workspace');
+              if (!navigated.current) setView('workspace');
             }
           }
         }
@@ -54,8 +61,8 @@ export function App() {
   const opened = useCallback((p: ProjectSummary) => {
     setProject(p);
     setImportedFeeder(null);
-    setView('workspace');
-  }, []);
+    go('workspace');
+  }, [go]);
 
   const close = async () => {
     try {
@@ -65,25 +72,25 @@ export function App() {
       return;
     }
     setProject(null);
-    setView('home');
+    go('home');
   };
 
   return (
     <div className={`shell ${view === 'workspace' ? 'full' : ''}`}>
       <header className="topbar">
-        <button className="brand" onClick={() => setView(project ? 'workspace' : 'home')}>
+        <button className="brand" onClick={() => go(project ? 'workspace' : 'home')}>
           Tessera
         </button>
         <nav>
-          <button aria-current={view === 'home'} onClick={() => setView('home')}>
+          <button aria-current={view === 'home'} onClick={() => go('home')}>
             Projects
           </button>
           {project && (
-            <button aria-current={view === 'workspace' || view === 'import'} onClick={() => setView('workspace')}>
+            <button aria-current={view === 'workspace' || view === 'import'} onClick={() => go('workspace')}>
               {project.name}
             </button>
           )}
-          <button aria-current={view === 'about'} onClick={() => setView('about')}>
+          <button aria-current={view === 'about'} onClick={() => go('about')}>
             About
           </button>
         </nav>
@@ -106,15 +113,15 @@ export function App() {
         {info && starting && <p className="muted">Opening…</p>}
         {info && !starting && view === 'home' && <Home examples={info.examples} current={project} onOpened={opened} />}
         {info && !starting && view === 'workspace' && project && (
-          <Workspace project={project} onProject={setProject} onImport={() => setView('import')} initialFeederName={importedFeeder} />
+          <Workspace project={project} onProject={setProject} onImport={() => go('import')} initialFeederName={importedFeeder} />
         )}
         {info && !starting && view === 'import' && (
           <ImportWizard
-            onCancel={() => setView(project ? 'workspace' : 'home')}
+            onCancel={() => go(project ? 'workspace' : 'home')}
             onSaved={(p, name) => {
               setProject(p);
               setImportedFeeder(name);
-              setView('workspace');
+              go('workspace');
             }}
           />
         )}
