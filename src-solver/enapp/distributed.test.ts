@@ -162,6 +162,7 @@ describe('distributed = centralized on IEEE 123, 4 areas, T = 5 (the default bou
       const central = solveOpf(feeder, study).results;
       const rounds: number[] = [];
       const out = await solveDistributed(feeder, study, CUTS4, inProcess, { centralized: central, maxRounds: 100 }, { clock, onRound: (r) => rounds.push(r.maxChangePu) });
+      expect(out.enapp.message).toMatch(/^converged/);
       expectMatches(out);
       expect(out.results!.totals.pvKwh).toBeGreaterThan(0);
       // The rounds ran to the tolerance divided by the error margin (see distributed.ts).

@@ -104,6 +104,8 @@ export function createOpfArea(specIn: unknown): AreaSolver {
   let previous: SolveResult | null = null;
   /** Iterations of the area's cold solve (round 1): the budget of a warm start. */
   let coldIterations = 0;
+  /** The last round's tiny-μ warm start ran out of its budget. */
+  let tinyMuFailed = false;
   // The area's NLP structure never changes between rounds: its KKT pattern and symbolic LDLᵀ are built once.
   const workspace = createSolverWorkspace();
 
@@ -152,10 +154,18 @@ export function createOpfArea(specIn: unknown): AreaSolver {
       // iteration count; past that it is retried from the same point with a central-path μ
       // (RETRY_OPTIONS: 41 iterations in all instead of 50 for a cold restart), and a retry that
       // fails too is solved cold: a round must not fail where a cold solve succeeds.
+      // Round 2 (the prices' jump) and a round after one whose tiny-μ start ran out start at once
+      // from the central path, saving the wasted budget (10,240 buses, 8 areas, round 2: 57–68
+      // iterations per area with the detour; IEEE 123 T = 24: Σ_rounds max-area iterations 260 → 241).
       const warmIterLimit = Math.max(WARM_ITER_LIMIT_MIN, coldIterations);
-      let { model, nlp } = run(previous);
+      const moderateFirst = previous !== null && (round === 2 || tinyMuFailed);
+      const attempts: (SolveOptions | null)[] = moderateFirst ? [{ maxIter: warmIterLimit, ...RETRY_OPTIONS }, null] : [RETRY_OPTIONS, null];
+      let { model, nlp } = moderateFirst ? run(previous, attempts.shift()!) : run(previous);
       let iterations = nlp.iterations;
-      for (const retry of [RETRY_OPTIONS, null]) {
+      // The next round tries the tiny μ again (a central-path start always costs ~16–18 iterations
+      // on IEEE 123 area 4, T = 24: staying on it doubled the iterations, 260 → 567).
+      tinyMuFailed = previous !== null && !moderateFirst && !isOptimal(nlp);
+      for (const retry of attempts) {
         if (!previous || isOptimal(nlp) || nlp.status === 'cancelled') break;
         ({ model, nlp } = retry ? run(previous, retry) : run(null));
         iterations += nlp.iterations;
