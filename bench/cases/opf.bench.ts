@@ -35,7 +35,7 @@ function opfCase(name: string, makeFeeder: () => Feeder, study: Study, withRefer
         iterations: r.solver.iterations,
         solverSeconds: r.solver.seconds,
         /** Where the solver's time went (factorization dominates at 10k buses; model evaluation is small). */
-        solverTiming: { evaluation: out.nlp.timing.evaluation, factorization: out.nlp.timing.factorization, total: out.nlp.timing.total, factorizations: out.nlp.timing.factorizations },
+        solverTiming: { evaluation: out.nlp.timing.evaluation, factorization: out.nlp.timing.factorization, total: out.nlp.timing.total, factorizations: out.nlp.timing.factorizations, kkt: out.nlp.timing.kkt },
         buildSolveValidateSeconds: totalSeconds,
         objective: r.objective,
         lineLossKwh: r.totals.lineLossKwh,

@@ -134,7 +134,7 @@ describe('area problems of IEEE 123 (4 areas)', () => {
     for (let t = 0; t < 3; t++) {
       expect(Math.abs(w.outputs.rootPQ!.pPu[t]! - c.outputs.rootPQ!.pPu[t]!)).toBeLessThan(1e-6);
       expect(Math.abs(w.outputs.rootPQ!.qPu[t]! - c.outputs.rootPQ!.qPu[t]!)).toBeLessThan(1e-5);
-      expect(Math.abs(w.outputs.rootPQ!.vPricePerPu[t]! - c.outputs.rootPQ!.vPricePerPu[t]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.outputs.rootPQ!.vPricePerPu[t]!)));
+      expect(Math.abs(w.outputs.rootPQ!.vPricePerPu![t]! - c.outputs.rootPQ!.vPricePerPu![t]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.outputs.rootPQ!.vPricePerPu![t]!)));
     }
   });
 

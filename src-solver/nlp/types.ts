@@ -57,6 +57,12 @@ export interface SolveTiming {
   total: number;
   factorizations: number;
   evaluations: { f: number; g: number; gradF: number; jacobian: number; hessian: number };
+  /**
+   * Which KKT factorization the solve ended on (kkt.ts): 'amd' (plain AMD on K − δ₀, refined
+   * against K) or 'stable' (the KKT ordering); why it left AMD if it did; the δ₀ reached; how
+   * many zero pivots of AMD were checked with the stable factorization.
+   */
+  kkt: { path: 'amd' | 'stable'; fallbackReason: string | null; delta0: number; zeroChecks: number };
 }
 
 /**
