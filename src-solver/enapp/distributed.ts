@@ -203,7 +203,11 @@ export interface ComparisonRow {
   readonly unit: string;
   readonly centralized: number;
   readonly distributed: number;
-  /** |distributed − centralized| / |centralized| (absolute difference when centralized is 0). */
+  /**
+   * |distributed − centralized| / max(|centralized|, 1 unit): relative for totals above one kWh
+   * (kvarh, USD), absolute below — a net battery energy of −1e-6 kWh against 0 (loss objective:
+   * the batteries idle) is the same answer, not a 100 % difference.
+   */
   readonly relDiff: number;
   /**
    * False when the optimum does not determine the quantity: where a PV and a battery share a bus
@@ -231,7 +235,7 @@ const COMPARED: readonly { quantity: string; unit: string; value: (t: OpfTotals)
   { quantity: 'substation cost', unit: 'USD', value: (t) => t.costUsd },
 ];
 
-const relDiff = (c: number, d: number): number => Math.abs(d - c) / (Math.abs(c) > 0 ? Math.abs(c) : 1);
+const relDiff = (c: number, d: number): number => Math.abs(d - c) / Math.max(Math.abs(c), 1);
 
 /** Side-by-side totals (the list) and the largest relative difference among the determined ones. */
 export function compareWithCentralized(central: OpfResults, distributed: OpfResults): Comparison {

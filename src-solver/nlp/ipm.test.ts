@@ -226,6 +226,29 @@ describe('solveNlp ends every other way with a clear status', () => {
     expect(r.objective).toBeCloseTo(1, 12);
   });
 
+  it('a line search that fails at an acceptable point stops there (acceptable), not in restoration', () => {
+    // min (x−1)² + (y−1)² on the circle x² + y² = 2: x* = (1, 1). Every point within 1e-3 of x*
+    // evaluates NaN, so once the iterates get that close every trial step is cut to α_min.
+    const circle = denseProblem({
+      n: 2, m: 1, gL: [2], gU: [2], x0: [1.6, 0.2],
+      f: (x) => (x[0] - 1) ** 2 + (x[1] - 1) ** 2,
+      grad: (x, o) => { o[0] = 2 * (x[0] - 1); o[1] = 2 * (x[1] - 1); },
+      g: (x, o) => { o[0] = x[0] ** 2 + x[1] ** 2; },
+      jac: (x, o) => { o[0] = 2 * x[0]; o[1] = 2 * x[1]; },
+      hess: (_x, s, l, H) => { H[0] = 2 * s + 2 * l[0]; H[3] = 2 * s + 2 * l[0]; },
+    });
+    const p: NlpProblem = { ...circle, evalF: (x) => (Math.hypot(x[0] - 1, x[1] - 1) < 1e-3 ? NaN : circle.evalF(x)) };
+    const loose = { acceptableTol: 1e-1, acceptableDualInfTol: 1e-1, acceptableConstrViolTol: 1e-1, acceptableComplInfTol: 1e-1, acceptableIter: 0 };
+    const r = solveNlp(p, { tol: 1e-12, ...loose });
+    expect(r.status).toBe('acceptable');
+    expect(r.message).toMatch(/restoration phase was called at an acceptable point/i);
+    expect(Math.hypot(r.x[0] - 1, r.x[1] - 1)).toBeLessThan(1e-2);
+    expect(Math.hypot(r.x[0] - 1, r.x[1] - 1)).toBeGreaterThanOrEqual(1e-3);
+    // With the acceptable level out of reach the same failure goes to the restoration phase.
+    const strict = solveNlp(p, { tol: 1e-12, acceptableIter: 0 });
+    expect(strict.status).not.toBe('acceptable');
+  });
+
   it('NaN at the start → invalidProblem with a message naming the culprit', () => {
     const r = solveNlp(logBarrierLike(-1));
     expect(r.status).toBe('invalidProblem');
