@@ -33,8 +33,9 @@
  *     Watched on every factorization / solve:
  *       - K₀ reports a zero/non-finite pivot: the stable factorization (2) of K decides. If K is
  *         singular there too, that inertia is reported (the IPM perturbs; AMD stays). If not, the
- *         zero was AMD cancellation of ±a²/δ₀ terms: δ₀ is raised ×100 (up to 1e-6; the stable
- *         result serves this iteration), beyond that the system falls back to (2) for good;
+ *         zero was AMD cancellation of ±a²/δ₀ terms: the stable result serves this iteration and
+ *         δ₀ is raised ×100 (up to 1e-6); after `spuriousBudget` (6) such factorizations the
+ *         system falls back to (2) for good;
  *       - a refined solve ends with a backward error above `fallbackResidual` (1e-10): K is
  *         singular or K₀ too far from it — fall back to (2) for good, refactor, re-solve.
  *     `fallbackReason` says why (null while on (1)); `onFallback` is called once.
@@ -80,6 +81,10 @@ export class KktSystem {
   static readonly maxDelta0 = 1e-6;
   /** The δ₀ in use (starts at staticDeltaC). */
   delta0 = KktSystem.staticDeltaC;
+  /** Factorizations where AMD met zero pivots the stable ordering did not. */
+  spuriousZeros = 0;
+  /** Spurious-zero factorizations tolerated (each costs one stable factorization) before falling back for good. */
+  static readonly spuriousBudget = 6;
   /** Called when δ₀ is raised after AMD met zero pivots the stable ordering did not. */
   onDelta0?: (delta0: number, zeroPivots: number) => void;
   /** Backward error above which the AMD path is abandoned. */
@@ -269,12 +274,15 @@ export class KktSystem {
     this.active = this.stableSolver;
     this.zeroChecks++;
     if (!rs.ok) return rs; // genuine: report the stable inertia, stay on AMD for the next matrices
+    // spurious (cancellation of ±a²/δ₀ terms): the stable result serves this iteration
+    this.spuriousZeros++;
     if (d0 * 100 <= KktSystem.maxDelta0) {
-      // spurious (cancellation of ±a²/δ₀ terms): a larger δ₀ makes K₀ better conditioned
+      // a larger δ₀ makes K₀ better conditioned
       this.delta0 = d0 * 100;
       this.onDelta0?.(this.delta0, r.zero);
       return rs;
     }
+    if (this.spuriousZeros <= KktSystem.spuriousBudget) return rs;
     return this.fallBack(`plain AMD with δ₀ = ${d0} met ${r.zero} zero pivots where the stable ordering met none`, rs);
   }
 
