@@ -31,11 +31,14 @@
  *     curvature off null(A) exceeds ‖A‖²/δ₀ gets a δ_w it did not need). What δ₀ does hide is a
  *     SINGULAR K (rank-deficient A with δ_c = 0): K₀ is regular — caught by refinement below.
  *     Watched on every factorization / solve:
- *       - K₀ reports a zero/non-finite pivot: the stable factorization (2) of K decides. If K is
- *         singular there too, that inertia is reported (the IPM perturbs; AMD stays). If not, the
- *         zero was AMD cancellation of ±a²/δ₀ terms: the stable result serves this iteration and
- *         δ₀ is raised ×100 (up to 1e-6); after `spuriousBudget` (6) such factorizations the
- *         system falls back to (2) for good;
+ *       - K₀ reports a zero/non-finite pivot: most often AMD's cancellation of ±a²/δ₀ terms, so
+ *         δ₀ is raised ×100 (up to 1e-6) and K₀ refactored with AMD (cheap). A zero that
+ *         survives the largest δ₀ goes to the stable factorization (2) of K: if K is singular
+ *         there too, that inertia is reported (the IPM perturbs; AMD stays); if not, the stable
+ *         result serves this iteration, and after `spuriousBudget` (6) such factorizations the
+ *         system falls back to (2) for good. (Checking every zero with (2) first cost the
+ *         10,240-bus × 24 h OPF four stable factorizations, ~30 s, and the memory of a second
+ *         factor; the ×100 AMD retries cost ~1 s each.)
  *       - a refined solve ends with a backward error above `fallbackResidual` (1e-10): K is
  *         singular or K₀ too far from it — fall back to (2) for good, refactor, re-solve.
  *     `fallbackReason` says why (null while on (1)); `onFallback` is called once.
@@ -85,7 +88,7 @@ export class KktSystem {
   spuriousZeros = 0;
   /** Spurious-zero factorizations tolerated (each costs one stable factorization) before falling back for good. */
   static readonly spuriousBudget = 6;
-  /** Called when δ₀ is raised after AMD met zero pivots the stable ordering did not. */
+  /** Called when δ₀ is raised after AMD met zero pivots (before any stable check). */
   onDelta0?: (delta0: number, zeroPivots: number) => void;
   /** Backward error above which the AMD path is abandoned. */
   static readonly fallbackResidual = 1e-10;
@@ -115,11 +118,13 @@ export class KktSystem {
   private amdSolver: LdlSolver | null;
   /** kktOrdering solver (path 2), built on the first fallback. */
   private stableSolver: LdlSolver | null = null;
+  /** The stable path's ordering (computed once, for the flop comparison). */
+  private readonly stableOrder: Int32Array;
   /** K₀ = K − δ₀ on the λ diagonal, what the AMD path factors. */
   private readonly regValues: Float64Array;
   /** The solver holding the last factorization. */
   private active: LdlSolver | null = null;
-  /** Factorizations where AMD's zero pivot was checked with the stable ordering (and confirmed). */
+  /** Factorizations where a zero pivot surviving the largest δ₀ was checked with the stable ordering. */
   zeroChecks = 0;
   private readonly bSave: Float64Array;
   /** Slot of each Hessian entry, −1 when it touches a fixed variable. */
@@ -189,6 +194,7 @@ export class KktSystem {
     const choice = options.ordering ?? KktSystem.defaultOrdering;
     const amd = amdOrder(pattern);
     const stableOrder = kktOrdering(pattern, nw, amd);
+    this.stableOrder = stableOrder;
     this.flopsAmd = factorFlops(pattern, amd);
     this.flopsStable = factorFlops(pattern, stableOrder);
     const useAmd =
@@ -213,7 +219,7 @@ export class KktSystem {
   }
 
   private stable(): LdlSolver {
-    this.stableSolver ??= new LdlSolver(this.pattern, { ordering: kktOrdering(this.pattern, this.nw) });
+    this.stableSolver ??= new LdlSolver(this.pattern, { ordering: this.stableOrder });
     return this.stableSolver;
   }
 
@@ -259,31 +265,37 @@ export class KktSystem {
 
   /** Numeric factorization; inertia wanted: (nw, m, 0). */
   factor(): FactorResult {
-    if (!this.amdSolver) return this.stable().factor(this.values);
+    const amd = this.amdSolver;
+    if (!amd) return this.stable().factor(this.values);
+    let r = this.factorAmd(amd);
+    // A zero pivot of K₀: usually AMD's cancellation of ±a²/δ₀ terms, which a larger δ₀ removes.
+    while (!r.ok && this.delta0 * 100 <= KktSystem.maxDelta0) {
+      this.delta0 *= 100;
+      this.onDelta0?.(this.delta0, r.zero);
+      r = this.factorAmd(amd);
+    }
+    if (r.ok) return r;
+    // Still zero at the largest δ₀: genuine (K's H block singular/indefinite, the IPM must
+    // perturb) or an artefact of AMD's order. The stable factorization of K decides.
+    const rs = this.stable().factor(this.values);
+    this.active = this.stableSolver;
+    this.zeroChecks++;
+    if (!rs.ok) return rs; // genuine: report the stable inertia, stay on AMD for the next matrices
+    // spurious: the stable result serves this iteration
+    this.spuriousZeros++;
+    if (this.spuriousZeros <= KktSystem.spuriousBudget) return rs;
+    return this.fallBack(`plain AMD with δ₀ = ${this.delta0} met ${r.zero} zero pivots where the stable ordering met none`, rs);
+  }
+
+  /** LDLᵀ of K₀ = K − δ₀ on the λ diagonal with the AMD solver. */
+  private factorAmd(amd: LdlSolver): FactorResult {
     const reg = this.regValues;
     reg.set(this.values);
     const dp = this.diagPos;
     const d0 = this.delta0;
     for (let i = this.nw; i < this.dim; i++) reg[dp[i]] -= d0;
-    const r = this.amdSolver.factor(reg);
-    this.active = this.amdSolver;
-    if (r.ok) return r;
-    // A zero pivot of K₀: genuine (K's H block singular/indefinite, the IPM must perturb) or an
-    // artefact of AMD's order (cancellation). The stable factorization of K decides.
-    const rs = this.stable().factor(this.values);
-    this.active = this.stableSolver;
-    this.zeroChecks++;
-    if (!rs.ok) return rs; // genuine: report the stable inertia, stay on AMD for the next matrices
-    // spurious (cancellation of ±a²/δ₀ terms): the stable result serves this iteration
-    this.spuriousZeros++;
-    if (d0 * 100 <= KktSystem.maxDelta0) {
-      // a larger δ₀ makes K₀ better conditioned
-      this.delta0 = d0 * 100;
-      this.onDelta0?.(this.delta0, r.zero);
-      return rs;
-    }
-    if (this.spuriousZeros <= KktSystem.spuriousBudget) return rs;
-    return this.fallBack(`plain AMD with δ₀ = ${d0} met ${r.zero} zero pivots where the stable ordering met none`, rs);
+    this.active = amd;
+    return amd.factor(reg);
   }
 
   /** True when `r` is the inertia of a correctly perturbed system (W&B §3.1). */
