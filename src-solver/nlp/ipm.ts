@@ -105,7 +105,7 @@ function invalidResult(p: NlpProblem, detail: string): SolveResult {
     infPr: NaN,
     infDu: NaN,
     compl: NaN,
-    timing: { evaluation: 0, factorization: 0, setup: 0, solve: 0, total: 0, factorizations: 0, evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 }, kkt: { path: 'stable', fallbackReason: null, delta0: 0, zeroChecks: 0 } },
+    timing: { evaluation: 0, factorization: 0, setup: 0, solve: 0, total: 0, factorizations: 0, evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 }, kkt: { path: 'stable', fallbackReason: null, delta0: 0, zeroReports: 0 } },
   };
 }
 
@@ -908,7 +908,7 @@ class InteriorPointSolver {
         total: totalMs / 1000,
         factorizations: this.factorizations,
         evaluations: { f: c.f, g: c.g, gradF: c.gradF, jacobian: c.jacobian, hessian: c.hessian },
-        kkt: { path: this.kkt.path, fallbackReason: this.kkt.fallbackReason, delta0: this.kkt.delta0, zeroChecks: this.kkt.zeroChecks },
+        kkt: { path: this.kkt.path, fallbackReason: this.kkt.fallbackReason, delta0: this.kkt.delta0, zeroReports: this.kkt.zeroReports },
       },
     };
     if (this.history) result.history = this.history;

@@ -170,7 +170,7 @@ describe('AMD path: K₀ = K − δ₀ on the λ diagonal, refined against K', (
     expect(r.ok).toBe(false);
     expect(r.zero).toBeGreaterThanOrEqual(1);
     expect(kkt.path).toBe('amd');
-    expect(kkt.zeroChecks).toBe(1);
+    expect(kkt.zeroReports).toBe(1);
     kkt.assemble(null, new Float64Array([1, 1, 0]), new Float64Array(3), 1e-4, 0);
     const r2 = kkt.factor();
     expect(kkt.hasCorrectInertia(r2)).toBe(true); // δw > 0 repairs it on the AMD path

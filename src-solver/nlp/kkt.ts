@@ -33,12 +33,10 @@
  *     Watched on every factorization / solve:
  *       - K₀ reports a zero/non-finite pivot: most often AMD's cancellation of ±a²/δ₀ terms, so
  *         δ₀ is raised ×100 (up to 1e-6) and K₀ refactored with AMD (cheap). A zero that
- *         survives the largest δ₀ goes to the stable factorization (2) of K: if K is singular
- *         there too, that inertia is reported (the IPM perturbs; AMD stays); if not, the stable
- *         result serves this iteration, and after `spuriousBudget` (6) such factorizations the
- *         system falls back to (2) for good. (Checking every zero with (2) first cost the
- *         10,240-bus × 24 h OPF four stable factorizations, ~30 s, and the memory of a second
- *         factor; the ×100 AMD retries cost ~1 s each.)
+ *         survives the largest δ₀ is reported as it is, like any singular K: the IPM perturbs
+ *         (δ_w, δ_c) until the inertia is right. (Checking such zeros with the stable
+ *         factorization first cost the 10,240-bus × 24 h OPF six stable factorizations, ~5 s
+ *         each, and 0.6 GB for a second factor — and each one confirmed the zero.)
  *       - a refined solve ends with a backward error above `fallbackResidual` (1e-10): K is
  *         singular or K₀ too far from it — fall back to (2) for good, refactor, re-solve.
  *     `fallbackReason` says why (null while on (1)); `onFallback` is called once.
@@ -80,14 +78,10 @@ export class KktSystem {
   readonly values: Float64Array;
   /** Regularization δ₀ on the λ diagonal of the factored K₀ while on the AMD path. */
   static readonly staticDeltaC = 1e-8;
-  /** Largest δ₀ the AMD path escalates to (×100 per spurious zero pivot) before falling back. */
+  /** Largest δ₀ the AMD path escalates to (×100 per factorization with a zero pivot). */
   static readonly maxDelta0 = 1e-6;
   /** The δ₀ in use (starts at staticDeltaC). */
   delta0 = KktSystem.staticDeltaC;
-  /** Factorizations where AMD met zero pivots the stable ordering did not. */
-  spuriousZeros = 0;
-  /** Spurious-zero factorizations tolerated (each costs one stable factorization) before falling back for good. */
-  static readonly spuriousBudget = 6;
   /** Called when δ₀ is raised after AMD met zero pivots (before any stable check). */
   onDelta0?: (delta0: number, zeroPivots: number) => void;
   /** Backward error above which the AMD path is abandoned. */
@@ -124,8 +118,8 @@ export class KktSystem {
   private readonly regValues: Float64Array;
   /** The solver holding the last factorization. */
   private active: LdlSolver | null = null;
-  /** Factorizations where a zero pivot surviving the largest δ₀ was checked with the stable ordering. */
-  zeroChecks = 0;
+  /** AMD-path factorizations reported with zero pivots (they survived the largest δ₀). */
+  zeroReports = 0;
   private readonly bSave: Float64Array;
   /** Slot of each Hessian entry, −1 when it touches a fixed variable. */
   private readonly hessPos: Int32Array;
@@ -274,17 +268,8 @@ export class KktSystem {
       this.onDelta0?.(this.delta0, r.zero);
       r = this.factorAmd(amd);
     }
-    if (r.ok) return r;
-    // Still zero at the largest δ₀: genuine (K's H block singular/indefinite, the IPM must
-    // perturb) or an artefact of AMD's order. The stable factorization of K decides.
-    const rs = this.stable().factor(this.values);
-    this.active = this.stableSolver;
-    this.zeroChecks++;
-    if (!rs.ok) return rs; // genuine: report the stable inertia, stay on AMD for the next matrices
-    // spurious: the stable result serves this iteration
-    this.spuriousZeros++;
-    if (this.spuriousZeros <= KktSystem.spuriousBudget) return rs;
-    return this.fallBack(`plain AMD with δ₀ = ${this.delta0} met ${r.zero} zero pivots where the stable ordering met none`, rs);
+    if (!r.ok) this.zeroReports++; // still zero at the largest δ₀: the IPM perturbs
+    return r;
   }
 
   /** LDLᵀ of K₀ = K − δ₀ on the λ diagonal with the AMD solver. */

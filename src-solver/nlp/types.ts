@@ -60,9 +60,9 @@ export interface SolveTiming {
   /**
    * Which KKT factorization the solve ended on (kkt.ts): 'amd' (plain AMD on K − δ₀, refined
    * against K) or 'stable' (the KKT ordering); why it left AMD if it did; the δ₀ reached; how
-   * many zero pivots of AMD were checked with the stable factorization.
+   * many AMD factorizations still had zero pivots at the largest δ₀ (reported to the IPM).
    */
-  kkt: { path: 'amd' | 'stable'; fallbackReason: string | null; delta0: number; zeroChecks: number };
+  kkt: { path: 'amd' | 'stable'; fallbackReason: string | null; delta0: number; zeroReports: number };
 }
 
 /**
