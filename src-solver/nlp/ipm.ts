@@ -485,8 +485,8 @@ class InteriorPointSolver {
       if (!solvedSub && !this.tinyStep) break;
       // Floor as in Ipopt's monotone update: no barrier problem is solved more finely than the
       // termination test can see, min(tol, compl_inf_tol)/(κ_ε + 1) (W&B eq. 7: ε_tol/10).
-      // Going lower (to mu_min = 1e-11) left Σ = z/x near 1e11 at a point already optimal to
-      // 2e-8 and drove the 10,240-bus × 24 h OPF from iteration 36 into a 3.7e-1 δ_w and restoration.
+      // (This solver used mu_min = 1e-11 here before; the 10,240-bus × 24 h OPF then went on to
+      // μ = 1e-11 from a point already optimal to 2e-8.)
       const next = monotoneMuDecrease(this.mu, o.kappaMu, o.thetaMu, Math.max(o.muMin, Math.min(o.tol, o.complInfTol) / (o.kappaEps + 1)));
       this.tinyStep = false;
       if (next === this.mu) break;

@@ -82,7 +82,7 @@ export class KktSystem {
   static readonly maxDelta0 = 1e-6;
   /** The δ₀ in use (starts at staticDeltaC). */
   delta0 = KktSystem.staticDeltaC;
-  /** Called when δ₀ is raised after AMD met zero pivots (before any stable check). */
+  /** Called when δ₀ is raised because the AMD factorization met zero pivots. */
   onDelta0?: (delta0: number, zeroPivots: number) => void;
   /** Backward error above which the AMD path is abandoned. */
   static readonly fallbackResidual = 1e-10;
