@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { importProfileCsv } from '../../../src-solver/io/csv/reference';
+import { DEFAULT_MAX_ROUNDS } from '../../../src-solver/enapp/coordinator';
 import { NetworkError } from '../../../src-solver/opf/network';
 import { resultsToCsv, resultsToJson, type OpfResults } from '../../../src-solver/opf/results';
 import { solveOpf } from '../../../src-solver/opf/solve';
@@ -43,7 +44,7 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
                      default: the project's areas
   --auto-areas K     suggest K balanced areas instead
   --tolerance PU     largest boundary change between rounds that counts as converged (default 1e-3)
-  --max-rounds N     round limit (default 50)
+  --max-rounds N     round limit (default ${DEFAULT_MAX_ROUNDS})
 
 Exit status: 0 solved, 1 not optimal (infeasible, limits reached; the reason is printed), 2 invalid input.`;
 
