@@ -235,7 +235,15 @@ const COMPARED: readonly { quantity: string; unit: string; value: (t: OpfTotals)
   { quantity: 'substation cost', unit: 'USD', value: (t) => t.costUsd },
 ];
 
-const relDiff = (c: number, d: number): number => Math.abs(d - c) / Math.max(Math.abs(c), 1);
+/**
+ * |b − a| / max(|a|, 1 unit): relative for totals above one unit (kWh, kvarh, USD, pu), absolute
+ * below — −1e-6 kWh against 0 is the same answer, not a 100 % difference. Every comparison table
+ * (centralized vs distributed here, run vs run in the app) uses this one rule.
+ */
+export function relativeDifference(a: number, b: number): number {
+  return Math.abs(b - a) / Math.max(Math.abs(a), 1);
+}
+const relDiff = relativeDifference;
 
 /** Side-by-side totals (the list) and the largest relative difference among the determined ones. */
 export function compareWithCentralized(central: OpfResults, distributed: OpfResults): Comparison {

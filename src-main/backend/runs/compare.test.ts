@@ -54,6 +54,15 @@ describe('compareRuns', () => {
     expect(c.a).not.toHaveProperty('series');
   });
 
+  it('a total near zero differs absolutely: −1e-6 kWh against 0 is not a 100 % difference', () => {
+    const idle = (id: number, batteryKwh: number) => run({ id, scenarioId: 7, series: A.series, totals: { ...A.totals!, batteryKwh } });
+    const c = compareRuns(idle(4, -1e-6), idle(5, 0));
+    const net = c.rows.find((r) => r.quantity === 'Battery net discharge')!;
+    expect(net.diff).toBe(1e-6);
+    expect(net.relDiff).toBe(1e-6);
+    expect(c.maxRelDiff).toBeLessThan(1e-5);
+  });
+
   it('method mode (same scenario): totals, then the largest differences and where they are', () => {
     const B = run({
       id: 3, scenarioId: 7, kind: 'distributed',

@@ -7,16 +7,14 @@
  *   'scenario' — two scenarios (e.g. a BESS siting what-if): cost, losses, peak substation demand,
  *                minimum voltage, battery cycling, then the other totals.
  *
- * Each row: a, b, diff = b − a, relDiff = |b − a| / max(|a|, 1e-12).
+ * Each row: a, b, diff = b − a, relDiff = |b − a| / max(|a|, 1 unit) (enapp/distributed.ts).
  */
 import type { ComparisonRow, RunComparison, RunDetail } from '../../contract';
+import { relativeDifference } from '../../../src-solver/enapp/distributed';
 import { ApiFailure } from '../errors';
 
-const TINY = 1e-12;
-
 function row(quantity: string, unit: string, a: number, b: number): ComparisonRow {
-  const diff = b - a;
-  return { quantity, unit, a, b, diff, relDiff: Math.abs(diff) / Math.max(Math.abs(a), TINY) };
+  return { quantity, unit, a, b, diff: b - a, relDiff: relativeDifference(a, b) };
 }
 
 function need(r: RunDetail, which: string): NonNullable<RunDetail['totals']> {
