@@ -21,6 +21,7 @@ import type {
   StudySettings,
 } from '../../src-main/contract';
 import type { Bus, Feeder } from '../../src-solver/model/feeder';
+import { mulberry32 } from '../../src-solver/random';
 
 const REF = new URL('../../../shared/reference-data/ieee123-balanced/', import.meta.url);
 
@@ -257,17 +258,6 @@ function checkPartition(feeder: Feeder, cuts: readonly CutBranch[]): PartitionCh
     if (a.parentArea !== null && a.buses.length === 1) errors.push(`cut ${parent.get(a.rootBus)}–${a.rootBus} leaves area ${a.id} with only its boundary bus`);
   }
   return { ok: errors.length === 0, areas, errors };
-}
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class MockBackend {

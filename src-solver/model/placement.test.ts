@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { importReferenceCsv } from '../io/csv/reference';
 import { unwrapImport } from '../io/types';
 import type { Feeder } from './feeder';
-import { applyBulkRule, checkBulkRule, loadBusPeaks, mulberry32, type BulkPlacementRule } from './placement';
+import { mulberry32 } from '../random';
+import { applyBulkRule, checkBulkRule, loadBusPeaks, type BulkPlacementRule } from './placement';
 import { validateFeeder } from './validate';
 
 const ref = new URL('../../../shared/reference-data/ieee123-balanced/csv/', import.meta.url);

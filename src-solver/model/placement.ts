@@ -14,6 +14,7 @@
  *   starting at 62.5 % (`BATTERY_DEFAULTS`).
  */
 import type { Battery, Feeder, Pv } from './feeder';
+import { mulberry32 } from '../random';
 
 export interface Placements {
   readonly pv: readonly Pv[];
@@ -43,18 +44,6 @@ export const BATTERY_DEFAULTS = {
   socMax: 0.95,
   socInitial: 0.625,
 } as const;
-
-/** mulberry32: a small, fast 32-bit PRNG with a good spread; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Peak load kW per load bus (buses whose loads sum to > 0 kW), in feeder bus order. */
 export function loadBusPeaks(feeder: Feeder): Map<string, number> {

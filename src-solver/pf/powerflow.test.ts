@@ -5,6 +5,7 @@ import { importReferenceCsv } from '../io/csv/reference';
 import { unwrapImport } from '../io/types';
 import { PowerFlowError, PowerFlowInputError, solvePowerFlow, type PowerFlowPeriod } from './powerflow';
 import { newtonYbus } from './testing/newton-ybus';
+import { mulberry32 as rng } from '../random';
 
 const REF = new URL('../../../shared/reference-data/ieee123-balanced/', import.meta.url);
 const read = (rel: string): string => readFileSync(new URL(rel, REF), 'utf8');
@@ -102,18 +103,6 @@ describe('two-bus feeder against closed-form answers', () => {
     if (err.reason === 'maxIterations') expect(err.mismatchPu).toBeGreaterThan(1e-3);
   });
 });
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('random radial feeder with every kind of injection, against Newton–Raphson on Y_bus', () => {
   const rand = rng(42);

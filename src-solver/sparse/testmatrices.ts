@@ -29,6 +29,7 @@
  * (quasi-definite ⇒ inertia (n, m, 0) under every symmetric permutation).
  */
 import { type SymmetricPattern, patternFromTriplets } from './csc';
+import { mulberry32 } from '../random';
 
 export interface OpfKktOptions {
   readonly buses: number;
@@ -55,18 +56,6 @@ export interface OpfKkt {
   readonly rows: Int32Array;
   readonly cols: Int32Array;
   readonly tripletValues: Float64Array;
-}
-
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Growable triplet list (generator-only; the solver's hot loops never allocate). */

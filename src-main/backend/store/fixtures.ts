@@ -4,17 +4,7 @@
  * feeder — the solver's scaled examples are for that — just the right shape and size.)
  */
 import type { Feeder } from '../../../src-solver/model/feeder';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../src-solver/random';
 
 export function randomTreeFeeder(buses: number, seed = 1, name = `random-${buses}`): Feeder {
   const rand = mulberry32(seed);

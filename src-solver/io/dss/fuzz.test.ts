@@ -7,21 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateFeeder } from '../../model/validate';
 import { importDssFiles } from './index';
+import { mulberry32 as rng } from '../../random';
 
 const readTest = (rel: string) => readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');
 const ref = '../../../../shared/reference-data/ieee123-balanced/dss/';
-
-/** mulberry32: a small seeded PRNG (deterministic runs). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPICE = ['[', ']', '(', ')', '{', '}', '"', "'", '=', '~', '!', '//', '/*', '*/', '.', ',', '|', ' ', '\n', '-', 'e', '0', '1e308', 'NaN', '-1', 'Redirect Master.dss', 'Redirect nope.dss', 'Compile IEEELineCodes.dss', 'New ', 'Edit ', '~ ', 'phases=1e9', 'kW=', 'bus1=', 'like=x', 'switch=y', 'Clear\n', 'units=furlong', 'windings=3', 'Line.', '\u0000', '\r', 'mult=(file=nope.csv)', 'LatLongCoords nope.csv'];
 

@@ -12,18 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { NlpProblem } from '../problem';
 import { define } from './define';
 import { HS_PROBLEMS } from './index';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../random';
 
 /** Dense n×n Lagrangian Hessian (symmetric) from the sparse lower triangle. */
 function denseHessian(p: NlpProblem, x: Float64Array, sigma: number, lambda: Float64Array): Float64Array {
