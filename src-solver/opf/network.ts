@@ -15,6 +15,7 @@
  * "voltage source" boundary bus with a given `v^t`, and a child area can appear as extra loads.
  */
 import type { Feeder, Shape } from '../model/feeder';
+import { compileRadialNetwork, PowerFlowInputError, type RadialNetwork } from '../pf/network';
 import { resolveStudy, sampleProfile, StudyError, type ResolvedStudy, type Study } from './study';
 
 /** What makes a model an area model (ENApp); all optional. */
@@ -104,52 +105,28 @@ export function buildNetwork(feeder: Feeder, studyIn: Study = {}, area: AreaOpti
   const hourOfPeriod = new Float64Array(T);
   for (let t = 0; t < T; t++) hourOfPeriod[t] = study.startHour + t * study.dtH;
 
-  // Tree in BFS order from the root.
-  const rootName = feeder.substation.bus;
-  const adj = new Map<string, { other: string; branch: number }[]>();
-  for (const b of feeder.buses) adj.set(b.name, []);
-  feeder.branches.forEach((br, k) => {
-    for (const [a, o] of [[br.from, br.to], [br.to, br.from]] as const) {
-      const list = adj.get(a);
-      if (!list) throw new NetworkError(`branch ${br.name} names unknown bus "${a}"`);
-      list.push({ other: o, branch: k });
-    }
-  });
-  if (!adj.has(rootName)) throw new NetworkError(`substation bus "${rootName}" is not a bus of the feeder`);
-  const busNames: string[] = [rootName];
-  const busIndex = new Map<string, number>([[rootName, 0]]);
-  const parentList: number[] = [-1];
-  const inBranch: number[] = [-1];
-  for (let h = 0; h < busNames.length; h++) {
-    for (const { other, branch } of adj.get(busNames[h]!)!) {
-      if (branch === inBranch[h]) continue;
-      if (busIndex.has(other)) throw new NetworkError(`the feeder has a loop through branch ${feeder.branches[branch]!.name}`);
-      busIndex.set(other, busNames.length);
-      busNames.push(other);
-      parentList.push(h);
-      inBranch.push(branch);
-    }
+  // The tree in BFS order from the root and its per-unit impedances: the power flow's
+  // orientation (pf/network.ts), so OPF, validation and power flow number buses alike.
+  let radial: RadialNetwork;
+  try {
+    radial = compileRadialNetwork(feeder);
+  } catch (e) {
+    if (e instanceof PowerFlowInputError) throw new NetworkError(e.message);
+    throw e;
   }
-  if (busNames.length !== feeder.buses.length) {
-    const missing = feeder.buses.filter((b) => !busIndex.has(b.name)).map((b) => b.name);
-    throw new NetworkError(`buses not connected to the substation: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
-  }
-  const nBus = busNames.length;
+  const nBus = radial.n;
   const nBr = nBus - 1;
-  const busByName = new Map(feeder.buses.map((b) => [b.name, b]));
-  const parent = Int32Array.from(parentList);
-  const rPu = new Float64Array(nBr);
-  const xPu = new Float64Array(nBr);
+  const busNames = Array.from(radial.busAt, (i) => feeder.buses[i]!.name);
+  const busIndex = new Map(busNames.map((name, k) => [name, k]));
+  const parent = radial.parentPos.slice();
+  // Branch e feeds bus e + 1 (BFS position e + 1 of the radial network).
+  const rPu = radial.rPu.slice(1);
+  const xPu = radial.xPu.slice(1);
+  const iBaseA = radial.iBaseA.slice(1);
   const iMaxSqPu = new Float64Array(nBr).fill(Infinity);
-  const iBaseA = new Float64Array(nBr);
   const branchNames: string[] = [];
   for (let e = 0; e < nBr; e++) {
-    const br = feeder.branches[inBranch[e + 1]!]!;
-    const vBaseKv = busByName.get(busNames[e + 1]!)!.vBaseKv;
-    const zBase = (vBaseKv * vBaseKv * 1000) / base;
-    rPu[e] = br.rOhm / zBase;
-    xPu[e] = br.xOhm / zBase;
-    iBaseA[e] = base / vBaseKv;
+    const br = feeder.branches[radial.branchAt[e + 1]!]!;
     if (study.currentLimits && br.ampacityA !== undefined) iMaxSqPu[e] = (br.ampacityA / iBaseA[e]!) ** 2;
     branchNames.push(br.name);
   }
