@@ -10,7 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HS_PROBLEMS } from './hs/index';
-import { solveNlp, type NlpProblem, type SolveResult } from './index';
+import { solveNlp } from './index';
+import { stationarity } from './testing/problems';
 
 /** Known, explained discrepancies of this solver on the collection. */
 const KNOWN: Record<string, string> = {
@@ -20,18 +21,6 @@ const KNOWN: Record<string, string> = {
   hs058: 'published f* = 3.19033354957 is f at the 6-digit x*; the exact local minimum x1 = −0.78615138 has f = 3.1903368422',
   hs108: 'nonconvex (hexagon area); the iterates reach a KKT point with f = −0.6749814',
 };
-
-function stationarity(p: NlpProblem, r: SolveResult): number {
-  const g = new Float64Array(p.n);
-  p.evalGradF(r.x, g);
-  const js = p.jacobianStructure();
-  const jv = new Float64Array(js.rows.length);
-  p.evalJacobian(r.x, jv);
-  for (let k = 0; k < jv.length; k++) g[js.cols[k]] += jv[k] * r.lambda[js.rows[k]];
-  let mx = 0;
-  for (let j = 0; j < p.n; j++) mx = Math.max(mx, Math.abs(g[j] - r.zL[j] + r.zU[j]));
-  return mx;
-}
 
 const regular = HS_PROBLEMS.filter((h) => !h.knownFailure && !KNOWN[h.id]);
 const known = HS_PROBLEMS.filter((h) => h.knownFailure || KNOWN[h.id]);

@@ -3,21 +3,8 @@
  * documented multipliers), and on every way a solve can end.
  */
 import { describe, expect, it } from 'vitest';
-import { checkDerivatives, solveNlp, type NlpProblem, type SolveResult } from './index';
-import { denseProblem, hs071 } from './testing/problems';
-
-/** ‖∇f + Jᵀλ − zL + zU‖∞ computed from the problem's callbacks (independent of the solver's internals). */
-function stationarity(p: NlpProblem, r: SolveResult): number {
-  const g = new Float64Array(p.n);
-  p.evalGradF(r.x, g);
-  const js = p.jacobianStructure();
-  const jv = new Float64Array(js.rows.length);
-  p.evalJacobian(r.x, jv);
-  for (let k = 0; k < jv.length; k++) g[js.cols[k]] += jv[k] * r.lambda[js.rows[k]];
-  let mx = 0;
-  for (let j = 0; j < p.n; j++) mx = Math.max(mx, Math.abs(g[j] - r.zL[j] + r.zU[j]));
-  return mx;
-}
+import { checkDerivatives, solveNlp, type NlpProblem } from './index';
+import { denseProblem, hs071, stationarity } from './testing/problems';
 
 const rosenbrock = (): NlpProblem =>
   denseProblem({

@@ -3,6 +3,7 @@
  * helpers; exact first and second derivatives). Each names where its optimum comes from.
  */
 import type { NlpProblem } from '../problem';
+import type { SolveResult } from '../types';
 
 export interface DenseSpec {
   n: number;
@@ -88,4 +89,17 @@ export function hs071(): NlpProblem {
       H[3 * n + 3] = l[1] * 2;
     },
   });
+}
+
+/** ‖∇f + Jᵀλ − zL + zU‖∞ computed from the problem's callbacks (independent of the solver's internals). */
+export function stationarity(p: NlpProblem, r: SolveResult): number {
+  const g = new Float64Array(p.n);
+  p.evalGradF(r.x, g);
+  const js = p.jacobianStructure();
+  const jv = new Float64Array(js.rows.length);
+  p.evalJacobian(r.x, jv);
+  for (let k = 0; k < jv.length; k++) g[js.cols[k]] += jv[k] * r.lambda[js.rows[k]];
+  let mx = 0;
+  for (let j = 0; j < p.n; j++) mx = Math.max(mx, Math.abs(g[j] - r.zL[j] + r.zU[j]));
+  return mx;
 }
