@@ -114,8 +114,10 @@ export class KktSystem {
   private stableSolver: LdlSolver | null = null;
   /** The stable path's ordering (computed once, for the flop comparison). */
   private readonly stableOrder: Int32Array;
-  /** K₀ = K − δ₀ on the λ diagonal, what the AMD path factors. */
-  private readonly regValues: Float64Array;
+  /** K's λ diagonal, kept while `values` holds K₀ during an AMD factorization. */
+  private readonly lambdaDiag: Float64Array;
+  /** ‖K‖∞ of the assembled values (refinement's backward error), NaN until computed. */
+  private normK = Number.NaN;
   /** The solver holding the last factorization. */
   private active: LdlSolver | null = null;
   /** AMD-path factorizations reported with zero pivots (they survived the largest δ₀). */
@@ -175,7 +177,6 @@ export class KktSystem {
     }
     const { pattern, map } = patternFromTriplets(dim, rows, cols);
     this.pattern = pattern;
-    this.values = new Float64Array(pattern.colPtr[dim]);
     this.diagPos = map.slice(0, dim);
     this.hessPos = map.slice(hStart, jStart);
     this.jacPos = map.slice(jStart, sStart);
@@ -183,23 +184,29 @@ export class KktSystem {
     const fixed = nlp.fixed;
     for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
     for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
-    this.regValues = new Float64Array(this.values.length);
     this.bSave = new Float64Array(dim);
     const choice = options.ordering ?? KktSystem.defaultOrdering;
     const amd = amdOrder(pattern);
     const stableOrder = kktOrdering(pattern, nw, amd);
     this.stableOrder = stableOrder;
-    this.flopsAmd = factorFlops(pattern, amd);
+    // The stable order's cost first (its symbolic arrays are garbage before the solver's big
+    // arrays exist), then the AMD solver, whose symbolic analysis gives its flops.
     this.flopsStable = factorFlops(pattern, stableOrder);
+    const amdSolver = choice === 'stable' ? null : new LdlSolver(pattern, { ordering: amd });
+    this.flopsAmd = amdSolver ? amdSolver.flops : factorFlops(pattern, amd);
     const useAmd =
       choice === 'amd' ||
       (choice === 'auto' && this.flopsStable >= KktSystem.minFlops && this.flopsStable > KktSystem.minFlopRatio * this.flopsAmd);
     if (useAmd) {
-      this.amdSolver = new LdlSolver(pattern, { ordering: amd });
+      this.amdSolver = amdSolver;
     } else {
       this.amdSolver = null;
       this.stableSolver = new LdlSolver(pattern, { ordering: stableOrder });
     }
+    // K lives in the factoring solver's own input array when it has one (WebAssembly kernel):
+    // no copy of nnz(K) doubles per factorization, and one array of that size less.
+    this.values = (useAmd ? amdSolver : this.stableSolver)?.stagingValues() ?? new Float64Array(pattern.colPtr[dim]);
+    this.lambdaDiag = new Float64Array(useAmd ? m : 0);
   }
 
   /** 'amd' while on path (1), 'stable' once on path (2). */
@@ -232,6 +239,7 @@ export class KktSystem {
    */
   assemble(hess: Float64Array | null, jac: Float64Array, sigma: Float64Array, deltaW: number, deltaC: number): void {
     const v = this.values;
+    this.normK = Number.NaN;
     v.fill(0);
     if (hess) {
       const hp = this.hessPos;
@@ -272,15 +280,26 @@ export class KktSystem {
     return r;
   }
 
-  /** LDLᵀ of K₀ = K − δ₀ on the λ diagonal with the AMD solver. */
+  /**
+   * LDLᵀ of K₀ = K − δ₀ on the λ diagonal with the AMD solver: K₀ is formed in `values` itself
+   * and K's λ diagonal restored exactly afterwards (no second nnz(K) array).
+   */
   private factorAmd(amd: LdlSolver): FactorResult {
-    const reg = this.regValues;
-    reg.set(this.values);
+    const v = this.values;
     const dp = this.diagPos;
     const d0 = this.delta0;
-    for (let i = this.nw; i < this.dim; i++) reg[dp[i]] -= d0;
+    const nw = this.nw;
+    const keep = this.lambdaDiag;
+    for (let i = nw; i < this.dim; i++) {
+      keep[i - nw] = v[dp[i]];
+      v[dp[i]] -= d0;
+    }
     this.active = amd;
-    return amd.factor(reg);
+    try {
+      return amd.factor(v);
+    } finally {
+      for (let i = nw; i < this.dim; i++) v[dp[i]] = keep[i - nw];
+    }
   }
 
   /** True when `r` is the inertia of a correctly perturbed system (W&B §3.1). */
@@ -296,10 +315,12 @@ export class KktSystem {
       this.bSave.set(b);
       b = this.bSave;
     }
-    let res = this.solver.solveRefined(this.values, b, x, 10, 1e-14);
+    const solver = this.solver;
+    if (Number.isNaN(this.normK)) this.normK = solver.normInf(this.values); // once per assembled K
+    let res = solver.solveRefined(this.values, b, x, 10, 1e-14, this.normK);
     if (this.amdSolver && this.active === this.amdSolver && !(res <= KktSystem.fallbackResidual)) {
       this.fallBack(`refinement with plain AMD and δ₀ = ${this.delta0} stalled at backward error ${res.toExponential(2)}`);
-      res = this.stable().solveRefined(this.values, b, x, 10, 1e-14);
+      res = this.stable().solveRefined(this.values, b, x, 10, 1e-14, this.normK);
     }
     this.lastResidual = res;
     this.solveMs += this.clock() - t;

