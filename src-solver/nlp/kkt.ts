@@ -315,9 +315,9 @@ export class KktSystem {
       this.bSave.set(b);
       b = this.bSave;
     }
-    const solver = this.solver;
-    if (Number.isNaN(this.normK)) this.normK = solver.normInf(this.values); // once per assembled K
-    let res = solver.solveRefined(this.values, b, x, 10, 1e-14, this.normK);
+    // ‖K‖∞ once per assembled K: computed with the first solve's residual, then reused
+    let res = this.solver.solveRefined(this.values, b, x, 10, 1e-14, this.normK);
+    this.normK = this.solver.lastNormA;
     if (this.amdSolver && this.active === this.amdSolver && !(res <= KktSystem.fallbackResidual)) {
       this.fallBack(`refinement with plain AMD and δ₀ = ${this.delta0} stalled at backward error ${res.toExponential(2)}`);
       res = this.stable().solveRefined(this.values, b, x, 10, 1e-14, this.normK);

@@ -420,6 +420,9 @@ describe('LdlSolver on random sparse matrices (dense Jacobi eigenvalues as the r
         const rel = s.solveRefined(values, b, x);
         expect(rel).toBeLessThan(1e-12);
         expect(denseResidual(a, x, b) / (maxAbs(x) + maxAbs(b))).toBeLessThan(1e-11);
+        // ‖A‖∞ computed with the first residual is the dense max row sum
+        const rowSums = a.map((row) => row.reduce((acc, v) => acc + Math.abs(v), 0));
+        expect(s.lastNormA).toBeCloseTo(Math.max(...rowSums), 12);
         checked++;
       }
     }

@@ -165,6 +165,8 @@ export class LdlSolver {
   /** Copy of b for solveRefined when b aliases x (allocated on first need). */
   private bCopy: Float64Array | null = null;
   private readonly aPattern: SymmetricPattern;
+  /** ‖A‖∞ used by the last solveRefined (given or computed). */
+  lastNormA = Number.NaN;
 
   /** Symbolic analysis ONCE: fill-reducing ordering, elimination tree, supernodes, all buffers preallocated. */
   constructor(pattern: SymmetricPattern, options: LdlOptions = {}) {
@@ -493,8 +495,10 @@ export class LdlSolver {
    * Stops when it is ≤ tol (default 1e-14), after maxSteps corrections (default 10), or when a
    * correction fails to halve it (a correction that increases it is undone). `b` is not modified
    * (x may be the same array as b; b is then copied once into a buffer allocated on first need).
+   * `normA` = ‖A‖∞ when the caller knows it (several solves with one matrix); otherwise it is
+   * computed in the same pass as the first residual. Either way it is left in `lastNormA`.
    */
-  solveRefined(values: Float64Array, b: Float64Array, x: Float64Array, maxSteps = 10, tol = 1e-14, normA = this.normInf(values)): number {
+  solveRefined(values: Float64Array, b: Float64Array, x: Float64Array, maxSteps = 10, tol = 1e-14, normA = Number.NaN): number {
     const n = this.n;
     const { dx } = this;
     let r = this.r;
@@ -509,12 +513,16 @@ export class LdlSolver {
     this.solve(x);
     let normB = 0;
     for (let i = 0; i < n; i++) normB = Math.max(normB, Math.abs(bb[i]));
-    let rel = this.residual(values, bb, x, r, normA, normB);
+    if (Number.isNaN(normA)) normA = this.residualAndNorm(values, bb, x, r);
+    else this.residual(values, bb, x, r);
+    this.lastNormA = normA;
+    let rel = this.relativeResidual(r, x, normA, normB);
     for (let step = 0; step < maxSteps && rel > tol; step++) {
       dx.set(r);
       this.solve(dx);
       for (let i = 0; i < n; i++) x[i] += dx[i];
-      const next = this.residual(values, bb, x, rNext, normA, normB);
+      this.residual(values, bb, x, rNext);
+      const next = this.relativeResidual(rNext, x, normA, normB);
       if (!(next <= rel)) {
         for (let i = 0; i < n; i++) x[i] -= dx[i]; // the correction made things worse: undo it
         return rel;
@@ -543,40 +551,51 @@ export class LdlSolver {
     return this.d;
   }
 
-  /** ‖A‖∞ = max row sum of |a_ij| over the full symmetric matrix (values in this solver's pattern). */
-  normInf(values: Float64Array): number {
-    const { colPtr, rowIdx } = this.aPattern;
+  /** r = b − A x. */
+  private residual(values: Float64Array, b: Float64Array, x: Float64Array, r: Float64Array): void {
+    symMatVec(this.aPattern, values, x, r);
+    for (let i = 0; i < this.n; i++) r[i] = b[i] - r[i];
+  }
+
+  /** r = b − A x and, in the same pass over A, ‖A‖∞ (returned). */
+  private residualAndNorm(values: Float64Array, b: Float64Array, x: Float64Array, r: Float64Array): number {
+    const { n, colPtr, rowIdx } = this.aPattern;
     const rowSum = this.work;
-    rowSum.fill(0);
-    for (let j = 0; j < this.n; j++) {
-      for (let q = colPtr[j]; q < colPtr[j + 1]; q++) {
+    rowSum.fill(0, 0, n);
+    r.fill(0, 0, n);
+    for (let j = 0; j < n; j++) {
+      const xj = x[j];
+      let rj = 0;
+      let sj = 0;
+      const end = colPtr[j + 1];
+      for (let q = colPtr[j]; q < end; q++) {
         const i = rowIdx[q];
-        const a = Math.abs(values[q]);
-        rowSum[i] += a;
-        if (i !== j) rowSum[j] += a;
+        const a = values[q];
+        const abs = Math.abs(a);
+        sj += abs;
+        if (i !== j) {
+          r[i] += a * xj;
+          rj += a * x[i];
+          rowSum[i] += abs;
+        } else rj += a * xj;
       }
+      r[j] += rj;
+      rowSum[j] += sj;
     }
     let m = 0;
-    for (let i = 0; i < this.n; i++) m = Math.max(m, rowSum[i]);
+    for (let i = 0; i < n; i++) {
+      r[i] = b[i] - r[i];
+      m = Math.max(m, rowSum[i]);
+    }
     return m;
   }
 
-  /** r = b − A x; returns ‖r‖∞ / (‖A‖∞‖x‖∞ + ‖b‖∞) (0 when the denominator is 0 and r = 0). */
-  private residual(
-    values: Float64Array,
-    b: Float64Array,
-    x: Float64Array,
-    r: Float64Array,
-    normA: number,
-    normB: number,
-  ): number {
-    symMatVec(this.aPattern, values, x, r);
+  /** ‖r‖∞ / (‖A‖∞‖x‖∞ + ‖b‖∞) (0 when the denominator is 0 and r = 0; NaN in r propagates). */
+  private relativeResidual(r: Float64Array, x: Float64Array, normA: number, normB: number): number {
     let rMax = 0;
     let xMax = 0;
     for (let i = 0; i < this.n; i++) {
-      const ri = b[i] - r[i];
-      r[i] = ri;
-      const a = Math.abs(ri);
+      const a = Math.abs(r[i]);
       if (!(a <= rMax)) rMax = a; // NaN propagates
       xMax = Math.max(xMax, Math.abs(x[i]));
     }
