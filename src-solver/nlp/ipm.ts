@@ -573,13 +573,6 @@ class InteriorPointSolver {
     this.kkt.assemble(this.hess, this.cur.jac, this.sigma, deltaW, deltaC);
     this.factorizations++;
     const r = this.kkt.factor();
-    if ((globalThis as unknown as { DBG?: boolean }).DBG && r.zero > 0) {
-      const piv = this.kkt.solver.pivots();
-      const perm = this.kkt.solver.permutation;
-      const diag: string[] = [];
-      for (let k = 0; k < piv.length; k++) diag.push(`${perm[k]}:${piv[k].toExponential(2)}`);
-      this.hooks.log?.(`    pivots ${diag.join(' ')} sigma ${Array.from(this.sigma).map((v) => v.toExponential(2)).join(' ')}`);
-    }
     if (this.o.printLevel >= 2 && this.hooks.log) {
       this.hooks.log(`  factor δw=${deltaW.toExponential(2)} δc=${deltaC.toExponential(2)}: ok=${r.ok} inertia (+${r.positive}, −${r.negative}, 0:${r.zero})`);
     }

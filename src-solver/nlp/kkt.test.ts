@@ -10,6 +10,7 @@ import { InternalNlp } from './internalNlp';
 import { factorFlops, KktSystem, kktOrdering } from './kkt';
 import { amdOrder } from '../sparse/amd';
 import { LdlSolver, symMatVec } from '../sparse/ldl';
+import { patternFromTriplets, type SymmetricPattern } from '../sparse/csc';
 import { chainProblem } from './testing/chain';
 import { denseProblem, hs071 } from './testing/problems';
 import { HS_PROBLEMS } from './hs/index';
@@ -187,5 +188,36 @@ describe('AMD path on the Hock–Schittkowski collection', () => {
     const r = solveNlp(h.build());
     expect(['solved', 'acceptable']).toContain(r.status);
     expect(Math.abs(r.objective - h.fStar)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(h.fStar)));
+  });
+});
+
+describe('AMD path zero-pivot threshold (KktSystem.amdPivotTolerance)', () => {
+  /** K₀ = [−δ₀ 1 1; 1 h 0; 1 0 h] in natural order: λ first, then x₁, x₂. */
+  function k0(delta0: number, h: number): { pattern: SymmetricPattern; values: Float64Array } {
+    const rows = Int32Array.of(0, 0, 0, 1, 2);
+    const cols = Int32Array.of(0, 1, 2, 1, 2);
+    const v = [-delta0, 1, 1, h, h];
+    const { pattern, map } = patternFromTriplets(3, rows, cols);
+    const values = new Float64Array(pattern.colPtr[3]);
+    v.forEach((x, k) => (values[map[k]] += x));
+    return { pattern, values };
+  }
+
+  it('x₂’s pivot 2h, formed by cancelling 1/δ₀ terms, is a pivot with the right sign, not a zero', () => {
+    const h = 1e-7;
+    const { pattern, values } = k0(1e-6, h);
+    // quasi-definite (h > 0, δ₀ > 0): inertia (2, 1, 0) in any order (Vanderbei 1995)
+    const strict = new LdlSolver(pattern, { ordering: 'natural', pivotTolerance: 1e-12 });
+    expect(strict.factor(values).zero).toBe(1); // |d|/scale ≈ h·δ₀ = 1e-13: the default calls it singular
+    const amd = new LdlSolver(pattern, { ordering: 'natural', pivotTolerance: KktSystem.amdPivotTolerance });
+    expect(amd.factor(values)).toEqual({ ok: true, positive: 2, negative: 1, zero: 0 });
+    const exact = h + h / (1 + h * 1e-6); // h + 1/δ₀ − (1/δ₀)²/(h + 1/δ₀)
+    expect(Math.abs(amd.pivots()[2] - exact) / exact).toBeLessThan(1e-2); // rounding ε/δ₀ ≈ 2e-10 absolute
+  });
+
+  it('at the initial δ₀ = 1e-8 the same pivot is still flagged (|d|/scale ≈ 1e-15): δ₀ is raised', () => {
+    const { pattern, values } = k0(KktSystem.staticDeltaC, 1e-7);
+    const amd = new LdlSolver(pattern, { ordering: 'natural', pivotTolerance: KktSystem.amdPivotTolerance });
+    expect(amd.factor(values).zero).toBe(1);
   });
 });
