@@ -79,18 +79,34 @@ export function negative(): i32 {
   return NEGATIVE;
 }
 
-/** y[0..len) -= x[0..len) * w (SIMD, unaligned loads are allowed). */
+/** y[0..len) += x[0..len) · w (SIMD; unaligned loads are allowed). */
 // @ts-ignore: decorator
-@inline function axpyNeg(y: usize, x: usize, w: f64, len: i32): void {
+@inline function axpy1(y: usize, x: usize, w: f64, len: i32): void {
   const vw = f64x2.splat(w);
   let i = 0;
   for (; i + 1 < len; i += 2) {
     const o = <usize>i << 3;
-    v128.store(y + o, f64x2.sub(v128.load(y + o), f64x2.mul(v128.load(x + o), vw)));
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(v128.load(x + o), vw)));
   }
   if (i < len) {
     const o = <usize>i << 3;
-    store<f64>(y + o, load<f64>(y + o) - load<f64>(x + o) * w);
+    store<f64>(y + o, load<f64>(y + o) + load<f64>(x + o) * w);
+  }
+}
+
+/** y[0..len) += x0[0..len) · w0 + x1[0..len) · w1: one load/store of y per two columns. */
+// @ts-ignore: decorator
+@inline function axpy2(y: usize, x0: usize, w0: f64, x1: usize, w1: f64, len: i32): void {
+  const v0 = f64x2.splat(w0);
+  const v1 = f64x2.splat(w1);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.add(f64x2.mul(v128.load(x0 + o), v0), f64x2.mul(v128.load(x1 + o), v1))));
+  }
+  if (i < len) {
+    const o = <usize>i << 3;
+    store<f64>(y + o, load<f64>(y + o) + (load<f64>(x0 + o) * w0 + load<f64>(x1 + o) * w1));
   }
 }
 
@@ -166,28 +182,13 @@ export function factor(tol: f64): i32 {
             const b0 = pxd + t * nrd + p0;
             const b1 = b0 + nrd;
             acc += Math.abs(gf(LX, b0 + jj) * w0) + Math.abs(gf(LX, b1 + jj) * w1);
-            const x0 = ad(LX, b0 + jj);
-            const x1 = ad(LX, b1 + jj);
-            const v0 = f64x2.splat(w0);
-            const v1 = f64x2.splat(w1);
-            let i = 0;
-            for (; i + 1 < len; i += 2) {
-              const o = <usize>i << 3;
-              v128.store(
-                tmp + o,
-                f64x2.add(v128.load(tmp + o), f64x2.add(f64x2.mul(v128.load(x0 + o), v0), f64x2.mul(v128.load(x1 + o), v1))),
-              );
-            }
-            if (i < len) {
-              const o = <usize>i << 3;
-              store<f64>(tmp + o, load<f64>(tmp + o) + load<f64>(x0 + o) * w0 + load<f64>(x1 + o) * w1);
-            }
+            axpy2(tmp, ad(LX, b0 + jj), w0, ad(LX, b1 + jj), w1, len);
           }
           if (t < ncd) {
             const w = gf(WBUF, wj + t);
             const b0 = pxd + t * nrd + p0;
             acc += Math.abs(gf(LX, b0 + jj) * w);
-            axpyNeg(tmp, ad(LX, b0 + jj), -w, len);
+            axpy1(tmp, ad(LX, b0 + jj), w, len);
           }
           const col = gi(RELIDX, jj);
           sf(SCALE, f + col, gf(SCALE, f + col) + acc);
@@ -223,29 +224,14 @@ export function factor(tol: f64): i32 {
         const w0 = l0 * gf(D, f + t);
         const w1 = l1 * gf(D, f + t + 1);
         acc += Math.abs(w0 * l0) + Math.abs(w1 * l1);
-        const x0 = ad(LX, c0 + j);
-        const x1 = ad(LX, c1 + j);
-        const v0 = f64x2.splat(w0);
-        const v1 = f64x2.splat(w1);
-        let i = 0;
-        for (; i + 1 < len; i += 2) {
-          const o = <usize>i << 3;
-          v128.store(
-            y + o,
-            f64x2.sub(v128.load(y + o), f64x2.add(f64x2.mul(v128.load(x0 + o), v0), f64x2.mul(v128.load(x1 + o), v1))),
-          );
-        }
-        if (i < len) {
-          const o = <usize>i << 3;
-          store<f64>(y + o, load<f64>(y + o) - (load<f64>(x0 + o) * w0 + load<f64>(x1 + o) * w1));
-        }
+        axpy2(y, ad(LX, c0 + j), -w0, ad(LX, c1 + j), -w1, len); // y −= l_{·t} w_t, two columns at once
       }
       if (t < j) {
         const c0 = px + t * nr;
         const l0 = gf(LX, c0 + j);
         const w0 = l0 * gf(D, f + t);
         acc += Math.abs(w0 * l0);
-        axpyNeg(y, ad(LX, c0 + j), w0, len);
+        axpy1(y, ad(LX, c0 + j), -w0, len);
       }
       const sc = gf(SCALE, k) + acc;
       sf(SCALE, k, sc);
