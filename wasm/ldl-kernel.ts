@@ -8,7 +8,7 @@
  *
  * Memory: imported; the JS side (LdlSolver) lays out every array once and passes byte offsets
  * to `setup`. Nothing is allocated here. i32 arrays: ss, rp, ri, bp, colSuper, aToL, diagL,
- * head, next, lpos, relMap, relIdx, perm; f64 arrays: lx, d, dInv, scale, tmp, wbuf, values, z.
+ * head, next, lpos, relMap, relIdx; f64 arrays: lx, d, dInv, scale, tmp, wbuf, values, z.
  */
 
 let N: i32 = 0;
@@ -27,7 +27,6 @@ let NEXT: usize = 0;
 let LPOS: usize = 0;
 let RELMAP: usize = 0;
 let RELIDX: usize = 0;
-let PERM: usize = 0;
 let LX: usize = 0;
 let D: usize = 0;
 let DINV: usize = 0;
@@ -63,12 +62,12 @@ let NEGATIVE: i32 = 0;
 export function setup(
   n: i32, nsuper: i32, nnzA: i32, stored: i32,
   ss: usize, rp: usize, ri: usize, bp: usize, cs: usize, aToL: usize, diagL: usize,
-  head: usize, next: usize, lpos: usize, relMap: usize, relIdx: usize, perm: usize,
+  head: usize, next: usize, lpos: usize, relMap: usize, relIdx: usize,
   lx: usize, d: usize, dInv: usize, scale: usize, tmp: usize, wbuf: usize, values: usize, z: usize,
 ): void {
   N = n; NSUPER = nsuper; NNZA = nnzA; STORED = stored;
   SS = ss; RP = rp; RI = ri; BP = bp; CS = cs; ATOL = aToL; DIAGL = diagL;
-  HEAD = head; NEXT = next; LPOS = lpos; RELMAP = relMap; RELIDX = relIdx; PERM = perm;
+  HEAD = head; NEXT = next; LPOS = lpos; RELMAP = relMap; RELIDX = relIdx;
   LX = lx; D = d; DINV = dInv; SCALE = scale; TMP = tmp; WBUF = wbuf; VALUES = values; Z = z;
 }
 
@@ -267,9 +266,8 @@ export function factor(tol: f64): i32 {
   return zero;
 }
 
-/** Solve A x = b for b at `b` (f64[N], overwritten with x), using Z as work. */
-export function solve(b: usize): void {
-  for (let k = 0; k < N; k++) sf(Z, k, gf(b, gi(PERM, k)));
+/** Solve L D Lᵀ z = z in place at Z (the caller permutes: z = P b before, b = Pᵀ z after). */
+export function solve(): void {
   // L z = P b
   for (let s = 0; s < NSUPER; s++) {
     const f = gi(SS, s);
@@ -304,5 +302,4 @@ export function solve(b: usize): void {
       sf(Z, f + j, acc);
     }
   }
-  for (let k = 0; k < N; k++) sf(b, gi(PERM, k), gf(Z, k));
 }

@@ -131,8 +131,6 @@ class InteriorPointSolver {
   private readonly dzU: Float64Array;
   private readonly rhs: Float64Array;
   private readonly sol: Float64Array;
-  private readonly socRhs: Float64Array;
-  private readonly socSol: Float64Array;
   private readonly cSoc: Float64Array;
   private readonly sigma: Float64Array;
   private readonly hess: Float64Array;
@@ -185,8 +183,6 @@ class InteriorPointSolver {
     this.dzU = new Float64Array(nw);
     this.rhs = new Float64Array(nw + m);
     this.sol = new Float64Array(nw + m);
-    this.socRhs = new Float64Array(nw + m);
-    this.socSol = new Float64Array(nw + m);
     this.cSoc = new Float64Array(m);
     this.sigma = new Float64Array(nw);
     this.hess = new Float64Array(nlp.hRows.length);
@@ -691,13 +687,14 @@ class InteriorPointSolver {
    * right-hand side c_soc = α c_soc^{prev} + c(w + α Δw) up to p_max times, while θ decreases by κ_soc.
    */
   private secondOrderCorrection(alpha0: number, alphaDual: number, phi: number, theta: number, gradPhiD: number): boolean {
-    const { cur, trial, nlp, o, kkt, socRhs, socSol, cSoc } = this;
+    // The step's own arrays are free here (Δw, Δλ were copied out of `sol`); `rhs` keeps its w
+    // part, the one the corrections share, and takes −c_soc as its λ part.
+    const { cur, trial, nlp, o, kkt, cSoc, rhs: socRhs, sol: socSol } = this;
     const { nw, m, wL, wU, hasL, hasU } = nlp;
     for (let i = 0; i < m; i++) cSoc[i] = alpha0 * cur.c[i] + trial.c[i];
     let thetaOld = theta;
     let alphaSoc = alpha0;
     for (let p = 1; p <= o.maxSoc; p++) {
-      for (let j = 0; j < nw; j++) socRhs[j] = this.rhs[j];
       for (let i = 0; i < m; i++) socRhs[nw + i] = -cSoc[i];
       kkt.solve(socRhs, socSol);
       if (!allFinite(socSol)) return false;

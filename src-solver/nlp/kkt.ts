@@ -134,7 +134,8 @@ export class KktSystem {
   private active: LdlSolver | null = null;
   /** AMD-path factorizations reported with zero pivots (they survived the largest δ₀). */
   zeroReports = 0;
-  private readonly bSave: Float64Array;
+  /** Copy of b for a re-solve after a fallback when x aliases b (allocated on first need). */
+  private bSave: Float64Array | null = null;
   /** Slot of each Hessian entry, −1 when it touches a fixed variable. */
   private readonly hessPos: Int32Array;
   /** Slot of each Jacobian entry, −1 for a fixed column. */
@@ -196,7 +197,6 @@ export class KktSystem {
     const fixed = nlp.fixed;
     for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
     for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
-    this.bSave = new Float64Array(dim);
     const choice = options.ordering ?? KktSystem.defaultOrdering;
     const amd = amdOrder(pattern);
     const stableOrder = kktOrdering(pattern, nw, amd);
@@ -324,6 +324,7 @@ export class KktSystem {
     const t = this.clock();
     if (x === b && this.amdSolver) {
       // keep b for a possible re-solve after a fallback
+      this.bSave ??= new Float64Array(this.dim);
       this.bSave.set(b);
       b = this.bSave;
     }

@@ -236,7 +236,7 @@ export class LdlSolver {
       view.set(src);
       return view;
     };
-    this.permutation = into(kv?.perm, perm);
+    this.permutation = perm;
     this.ss = into(kv?.ss, sn.superStart);
     this.rp = into(kv?.rp, sn.rowPtr);
     this.ri = into(kv?.ri, sn.rowIdx);
@@ -447,10 +447,11 @@ export class LdlSolver {
   solve(b: Float64Array): void {
     const n = this.n;
     if (this.wasm) {
-      const rhs = this.wasm.arrays.rhs;
-      rhs.set(b.subarray(0, n));
+      const z = this.wasm.arrays.z;
+      const perm = this.permutation;
+      for (let k = 0; k < n; k++) z[k] = b[perm[k]];
       this.wasm.solve();
-      b.set(rhs);
+      for (let k = 0; k < n; k++) b[perm[k]] = z[k];
       return;
     }
     const { ss, rp, ri, bp, lx, dInv, work: z, permutation: perm } = this;

@@ -22,7 +22,7 @@ interface KernelExports {
   factor(tol: number): number;
   positive(): number;
   negative(): number;
-  solve(b: number): void;
+  solve(): void;
 }
 
 /** Lengths of the kernel's arrays. */
@@ -49,7 +49,6 @@ export interface KernelArrays {
   readonly lpos: Int32Array;
   readonly relMap: Int32Array;
   readonly relIdx: Int32Array;
-  readonly perm: Int32Array;
   readonly lx: Float64Array;
   readonly d: Float64Array;
   readonly dInv: Float64Array;
@@ -58,9 +57,8 @@ export interface KernelArrays {
   readonly wbuf: Float64Array;
   /** A's values as the kernel factors them (`factor` copies into it unless given this array). */
   readonly values: Float64Array;
+  /** Right-hand side and solution of `solve`, in pivot order. */
   readonly z: Float64Array;
-  /** Right-hand side / solution of `solve`. */
-  readonly rhs: Float64Array;
 }
 
 export interface WasmKernel {
@@ -69,7 +67,7 @@ export interface WasmKernel {
   readonly bytes: number;
   /** Factor arrays.values (filled by the caller); returns the inertia counts. */
   factor(tol: number): { positive: number; negative: number; zero: number };
-  /** arrays.rhs := A⁻¹ arrays.rhs. */
+  /** arrays.z := (L D Lᵀ)⁻¹ arrays.z (z in pivot order: the caller applies the permutation). */
   solve(): void;
 }
 
@@ -118,7 +116,6 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     ['lpos', nsuper],
     ['relMap', n],
     ['relIdx', Math.max(1, sizes.maxRows)],
-    ['perm', n],
   ];
   const f64: [keyof KernelArrays, number][] = [
     ['lx', stored],
@@ -129,7 +126,6 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     ['wbuf', Math.max(1, sizes.maxBlock)],
     ['values', nnzA],
     ['z', n],
-    ['rhs', n],
   ];
   // Offsets: 16-byte aligned, after the first page (the module's own, unused, static area).
   const offsets = new Map<keyof KernelArrays, number>();
@@ -157,10 +153,9 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
   exports.setup(
     n, nsuper, nnzA, stored,
     o('ss'), o('rp'), o('ri'), o('bp'), o('colSuper'), o('aToL'), o('diagL'),
-    o('head'), o('next'), o('lpos'), o('relMap'), o('relIdx'), o('perm'),
+    o('head'), o('next'), o('lpos'), o('relMap'), o('relIdx'),
     o('lx'), o('d'), o('dInv'), o('scale'), o('tmp'), o('wbuf'), o('values'), o('z'),
   ); // prettier-ignore
-  const rhs = o('rhs');
   return {
     arrays,
     bytes: pages * PAGE,
@@ -169,7 +164,7 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
       return { positive: exports.positive(), negative: exports.negative(), zero };
     },
     solve() {
-      exports.solve(rhs);
+      exports.solve();
     },
   };
 }
