@@ -9,7 +9,6 @@ import { readTesseraCsv, writeTesseraCsv } from '../../src-solver/io/csv/tessera
 import { exportDss } from '../../src-solver/io/dss/export';
 import { importDss, importDssFiles } from '../../src-solver/io/dss/index';
 import { unwrapImport } from '../../src-solver/io/types';
-import { toPerUnit } from '../../src-solver/perunit/perunit';
 import type { BenchCase } from '../types';
 
 const master123 = fileURLToPath(new URL('../../../shared/reference-data/ieee123-balanced/dss/Master.dss', import.meta.url));
@@ -46,15 +45,14 @@ const cases: BenchCase[] = [
     },
   },
   {
-    name: 'Tessera CSV write + read, 10k-bus feeder; toPerUnit',
+    name: 'Tessera CSV write + read, 10k-bus feeder',
     size: { buses: 10_240 },
     run() {
       const big = generateScaledFeeder(ieee123(), 80);
       let files: Record<string, string> = {};
       const writeMs = timeIt(3, () => (files = writeTesseraCsv(big)));
       const readMs = timeIt(3, () => unwrapImport(readTesseraCsv(files)));
-      const perUnitMs = timeIt(10, () => toPerUnit(big));
-      return { iterations: 3, writeMs, readMs, perUnitMs };
+      return { iterations: 3, writeMs, readMs };
     },
   },
 ];

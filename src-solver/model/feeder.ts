@@ -99,6 +99,21 @@ export interface Shape {
   readonly qmult?: readonly number[];
 }
 
+/**
+ * values[k] for k = ⌊hour / intervalH⌋, wrapping around the series (OpenDSS daily mode): the one
+ * rule by which the power flow, the OPF and the exports sample shapes and study profiles.
+ */
+export function sampleSeries(values: readonly number[], intervalH: number, hour: number): number {
+  const n = values.length;
+  const k = Math.floor(hour / intervalH + 1e-9);
+  return values[((k % n) + n) % n]!;
+}
+
+/** Multiplier of `shape` at `hour`: qmult when `reactive` (falling back to mult), else mult. */
+export function shapeMultiplier(shape: Shape, hour: number, reactive = false): number {
+  return sampleSeries(reactive && shape.qmult ? shape.qmult : shape.mult, shape.intervalH, hour);
+}
+
 export interface Substation {
   readonly bus: string;
   /** Voltage set point magnitude, pu. */

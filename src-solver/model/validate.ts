@@ -45,7 +45,7 @@ export interface FeederIssue {
   readonly message: string;
 }
 
-/** Thrown by `assertValidFeeder` (and so by `toPerUnit`) with every error found. */
+/** Thrown by `assertValidFeeder` with every error found. */
 export class FeederValidationError extends Error {
   constructor(readonly issues: readonly FeederIssue[]) {
     super(

@@ -14,7 +14,7 @@
  * Sub-areas (the distributed ENApp method) reuse this with `AreaOptions`: the root may be a
  * "voltage source" boundary bus with a given `v^t`, and a child area can appear as extra loads.
  */
-import type { Feeder, Shape } from '../model/feeder';
+import { shapeMultiplier, type Feeder, type Shape } from '../model/feeder';
 import { compileRadialNetwork, PowerFlowInputError, type RadialNetwork } from '../pf/network';
 import { resolveStudy, sampleProfile, StudyError, type ResolvedStudy, type Study } from './study';
 
@@ -94,8 +94,7 @@ function shapeValue(shapes: ReadonlyMap<string, Shape>, name: string | undefined
   if (name === undefined) return 1;
   const s = shapes.get(name);
   if (!s) throw new NetworkError(`unknown shape "${name}"`);
-  const mult = reactive && s.qmult ? s.qmult : s.mult;
-  return sampleProfile({ intervalH: s.intervalH, values: mult }, hour);
+  return shapeMultiplier(s, hour, reactive);
 }
 
 export function buildNetwork(feeder: Feeder, studyIn: Study = {}, area: AreaOptions = {}): OpfNetwork {

@@ -4,6 +4,7 @@
  * /work/shared/spec/mpopf-formulation.md. Every option has a documented default; `resolveStudy`
  * fills them in and `describeDefaults` lists the ones that were filled, for the solve log.
  */
+import { sampleSeries } from '../model/feeder';
 
 /** Objective (spec "Objectives"). */
 export type OpfObjective =
@@ -176,7 +177,5 @@ export function describeDefaults(study: Study = {}): string[] {
 
 /** The profile value at a given hour (wrapping around the profile's length). */
 export function sampleProfile(p: Profile, hour: number): number {
-  const n = p.values.length;
-  const k = Math.floor(hour / p.intervalH + 1e-9);
-  return p.values[((k % n) + n) % n]!;
+  return sampleSeries(p.values, p.intervalH, hour);
 }

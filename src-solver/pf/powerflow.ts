@@ -13,7 +13,7 @@
  * period. A period that does not converge throws `PowerFlowError` naming the period, the
  * iteration, the last mismatch and the bus where it was largest.
  */
-import type { Feeder, Shape } from '../model/feeder';
+import { shapeMultiplier, type Feeder, type Shape } from '../model/feeder';
 import { compileRadialNetwork, PowerFlowInputError, type RadialNetwork } from './network';
 import { sweep, SweepWorkspace, COLLAPSE_VOLTAGE_PU } from './sweep';
 
@@ -125,14 +125,6 @@ export class PowerFlowError extends Error {
 const DEFAULT_TOL = 1e-10;
 const DEFAULT_MAX_ITER = 100;
 
-/** Multiplier of a shape at `hour` (points of `intervalH` hours, wrapping around the shape). */
-function shapeAt(shape: Shape, hour: number, reactive: boolean): number {
-  const mult = reactive && shape.qmult ? shape.qmult : shape.mult;
-  const n = mult.length;
-  const i = Math.floor(hour / shape.intervalH + 1e-9);
-  return mult[((i % n) + n) % n];
-}
-
 function checkTable<T>(
   name: string,
   table: readonly (readonly T[])[] | undefined,
@@ -214,8 +206,8 @@ function fillInjections(
   const loadScale = study.loadScale?.[t];
   feeder.loads.forEach((l, i) => {
     const shape = prep.loadShape[i];
-    const mp = loadScale ?? (shape ? shapeAt(shape, hour, false) : 1);
-    const mq = loadScale ?? (shape ? shapeAt(shape, hour, true) : 1);
+    const mp = loadScale ?? (shape ? shapeMultiplier(shape, hour, false) : 1);
+    const mq = loadScale ?? (shape ? shapeMultiplier(shape, hour, true) : 1);
     pPu[prep.loadPos[i]] += (l.pKw * mp) / sBase;
     qPu[prep.loadPos[i]] += (l.qKvar * mq) / sBase;
   });
@@ -228,7 +220,7 @@ function fillInjections(
   const pvKvar = study.dispatch?.pvKvar?.[t];
   feeder.pv.forEach((p, i) => {
     const shape = prep.pvShape[i];
-    const m = pvScale ?? (shape ? shapeAt(shape, hour, false) : 1);
+    const m = pvScale ?? (shape ? shapeMultiplier(shape, hour, false) : 1);
     pPu[prep.pvPos[i]] -= (p.pRatedKw * m) / sBase;
     if (pvKvar) qPu[prep.pvPos[i]] -= pvKvar[i] / sBase;
   });

@@ -81,6 +81,17 @@ describe('exportDss', () => {
     expect(back.shapes.find((s) => s.name === load.shape)).toEqual({ name: load.shape, intervalH: 1, mult: [2, 0, -3], qmult: [-1, -1, 1] });
   });
 
+  it('samples a PV shape at each period’s start hour: half-hour periods repeat hourly points', () => {
+    const shape = { name: 'sun', intervalH: 1, mult: [0, 0.25, 0.5, 1] };
+    const pv = { ...ieee123.pv[0], shape: 'sun', pRatedKw: 100 };
+    const feeder: Feeder = { ...ieee123, shapes: [...ieee123.shapes, shape], pv: [pv], batteries: [] };
+    const files = exportDss(feeder, { periods: 8, intervalH: 0.5 });
+    const line = files['Dispatch.dss'].split('\n').find((l) => l.startsWith(`New LoadShape.dispatch_pv_${pv.name} `))!;
+    // hours 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5 → points 0, 0, 1, 1, 2, 2, 3, 3 (negative: injection as load)
+    expect(line).toContain('interval=0.5 mult=[0 0 -25 -25 -50 -50 -100 -100]');
+    expect(() => exportDss({ ...feeder, pv: [{ ...pv, shape: 'moon' }] }, { periods: 2, intervalH: 1 })).toThrow(/shape "moon" is not defined/);
+  });
+
   it('refuses names OpenDSS cannot hold and dispatch of the wrong length', () => {
     const bad: Feeder = { ...ieee13, buses: ieee13.buses.map((b, i) => (i === 1 ? { ...b, name: 'a.b' } : b)) };
     expect(() => exportDss(bad)).toThrow(DssExportError);

@@ -16,8 +16,7 @@
  * LoadShape qmult is honoured by Loads. PVSystems.dss/Storage.dss are then still written (for
  * the ratings) but not redirected, so nothing is counted twice.
  */
-import type { Feeder } from '../../model/feeder';
-import { shapeSeries } from '../../perunit/perunit';
+import { shapeMultiplier, type Feeder } from '../../model/feeder';
 import type { Dispatch } from '../dispatch';
 
 /** The dispatch written into the script (see ../dispatch). */
@@ -140,7 +139,10 @@ function dispatchScript(feeder: Feeder, d: DssDispatch, kv: (bus: string) => num
   const out = [`! Dispatch of feeder ${feeder.name}: ${T} periods of ${d.intervalH} h. Each device is a Load of kW=1 kvar=1`, '! whose own LoadShape gives mult = −P(t) and qmult = −Q(t) (negative load = injection).'];
   for (const p of feeder.pv) {
     const shape = `dispatch_pv_${p.name}`;
-    const pKw = Array.from(shapeSeries(feeder, p.shape, T), (m) => m * p.pRatedKw);
+    // P follows the PV's own shape at each period's start hour, as in the power flow and the OPF
+    const pvShape = p.shape === undefined ? undefined : feeder.shapes.find((x) => x.name === p.shape);
+    if (p.shape !== undefined && !pvShape) throw new DssExportError(`PV ${p.name}: shape "${p.shape}" is not defined`);
+    const pKw = Array.from({ length: T }, (_, t) => (pvShape ? shapeMultiplier(pvShape, t * d.intervalH) : 1) * p.pRatedKw);
     out.push(`New ${objectName('LoadShape', shape)} npts=${T} interval=${n(d.intervalH)} mult=${arr(neg(pKw))} qmult=${arr(neg(series(d.pvKvar, p.name, 'pvKvar')))}`);
     out.push(`New ${objectName('Load', `pv_${p.name}`)} bus1=${busName(p.bus)} phases=1 kV=${n(kv(p.bus))} kW=1 kvar=1 model=1 vminpu=0.5 vmaxpu=1.5 daily=${shape}`);
   }

@@ -1,1 +1,0 @@
-export { toPerUnit, shapeSeries, zBaseOhm, type PerUnitFeeder } from './perunit';
