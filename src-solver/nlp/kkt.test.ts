@@ -136,9 +136,13 @@ describe('AMD path: K₀ = K − δ₀ on the λ diagonal, refined against K', (
     expect(r.ok).toBe(true); // K₀ is regular: δ₀ hides the singularity …
     const b = Float64Array.from([0, 0, 0, 1, 2]); // … and K x = b has no solution (rows 4, 5 contradict)
     const x = new Float64Array(5);
+    const k = Array.from(kkt.values);
     kkt.solve(b, x);
     expect(kkt.path).toBe('stable');
     expect(kkt.fallbackReason).toMatch(/stalled/);
+    // K (not K₀) moved with the switch, into the stable solver's own input array
+    expect(Array.from(kkt.values)).toEqual(k);
+    expect(kkt.values).toBe(kkt.solver.stagingValues() ?? kkt.values);
     const again = kkt.factor();
     expect(again.ok).toBe(false);
     expect(again.zero).toBeGreaterThanOrEqual(1);

@@ -75,7 +75,11 @@ export class KktSystem {
   readonly dim: number;
   readonly pattern: SymmetricPattern;
   /** The IPM's matrix K (what solves are refined against). */
-  readonly values: Float64Array;
+  get values(): Float64Array {
+    return this.k;
+  }
+  /** K's values (pattern order): the factoring solver's input array when it has one. */
+  private k: Float64Array;
   /** Regularization δ₀ on the λ diagonal of the factored K₀ while on the AMD path. */
   static readonly staticDeltaC = 1e-8;
   /**
@@ -217,7 +221,7 @@ export class KktSystem {
     }
     // K lives in the factoring solver's own input array when it has one (WebAssembly kernel):
     // no copy of nnz(K) doubles per factorization, and one array of that size less.
-    this.values = (useAmd ? amdSolver : this.stableSolver)?.stagingValues() ?? new Float64Array(pattern.colPtr[dim]);
+    this.k = (useAmd ? amdSolver : this.stableSolver)?.stagingValues() ?? new Float64Array(pattern.colPtr[dim]);
     this.lambdaDiag = new Float64Array(useAmd ? m : 0);
   }
 
@@ -242,6 +246,10 @@ export class KktSystem {
     this.fallbackReason = reason;
     this.onFallback(reason);
     this.active = this.stable();
+    // K moves into the stable solver's input array: the AMD solver's memory (where K lived) is
+    // then garbage as a whole instead of being kept alive by this one view.
+    const staged = this.active.stagingValues();
+    this.k = staged ? (staged.set(this.k), staged) : this.k.slice();
     return factored ?? this.active.factor(this.values);
   }
 
