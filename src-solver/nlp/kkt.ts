@@ -241,7 +241,7 @@ export class KktSystem {
   }
 
   /** Switch permanently to the stable ordering and refactor the current K with it. */
-  private fallBack(reason: string, factored?: FactorResult): FactorResult {
+  private fallBack(reason: string): void {
     this.amdSolver = null;
     this.fallbackReason = reason;
     this.onFallback(reason);
@@ -250,7 +250,7 @@ export class KktSystem {
     // then garbage as a whole instead of being kept alive by this one view.
     const staged = this.active.stagingValues();
     this.k = staged ? (staged.set(this.k), staged) : this.k.slice();
-    return factored ?? this.active.factor(this.values);
+    this.active.factor(this.values);
   }
 
   /**
