@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { expect, test } from './fixtures';
 import { ImportPage } from './pages/import';
 import { WorkspacePage } from './pages/workspace';
+import { testDataPath } from '../test-data/index';
 
 async function openProject(page: import('@playwright/test').Page, name: string) {
   await new WorkspacePage(page).goto();
@@ -54,7 +55,7 @@ test('an invalid partition says why', async ({ page, project }) => {
   const wizard = new ImportPage(page);
   const ws = new WorkspacePage(page);
   await wizard.open();
-  const REF = resolve('../shared/reference-data/ieee123-balanced');
+  const REF = testDataPath('ieee123-balanced');
   await wizard.chooseFiles([resolve(REF, 'csv/linedata.csv'), resolve(REF, 'csv/powerdata.csv')]);
   await wizard.save.click();
   await ws.graphReady();

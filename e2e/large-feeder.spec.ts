@@ -13,8 +13,9 @@ import { expect, test } from './fixtures';
 import { ImportPage } from './pages/import';
 import { WorkspacePage } from './pages/workspace';
 import type { BrowserGlobals, HookedGlobal } from './support/graph-hook';
+import { testDataPath } from '../test-data/index';
 
-const REF = resolve('../shared/reference-data/ieee123-balanced');
+const REF = testDataPath('ieee123-balanced');
 
 /** The scaled feeder as linedata/powerdata; copy 0 keeps IEEE 123's names so bus 1 is the substation. */
 function writeScaledCsv(dir: string): { buses: number } {

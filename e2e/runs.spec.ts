@@ -19,6 +19,7 @@ import { expect, test } from './fixtures';
 import { RunsPage } from './pages/runs';
 import { syntheticRun } from './support/synthetic-run';
 import { WorkspacePage } from './pages/workspace';
+import { testDataPath } from '../test-data/index';
 
 const OUT = resolve('test-results/runs');
 
@@ -237,7 +238,7 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
 
 /** The 10,240-bus benchmark feeder (80 × IEEE 123) as a linedata/powerdata pair, in memory. */
 function scaledCsvFiles(): { name: string; text: string }[] {
-  const REF = resolve('../shared/reference-data/ieee123-balanced');
+  const REF = testDataPath('ieee123-balanced');
   const base = importReferenceCsv(
     readFileSync(resolve(REF, 'csv/linedata.csv'), 'utf8'),
     readFileSync(resolve(REF, 'csv/powerdata.csv'), 'utf8'),

@@ -10,8 +10,9 @@ import type { HookedGlobal } from './support/graph-hook';
 import { expect, test } from './fixtures';
 import { ImportPage } from './pages/import';
 import { WorkspacePage } from './pages/workspace';
+import { testDataPath } from '../test-data/index';
 
-const REF = resolve('../shared/reference-data/ieee123-balanced');
+const REF = testDataPath('ieee123-balanced');
 
 /** Facts read straight from the reference CSVs. */
 function referenceFacts() {

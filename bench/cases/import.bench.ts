@@ -10,8 +10,9 @@ import { exportDss } from '../../src-solver/io/dss/export';
 import { importDss, importDssFiles } from '../../src-solver/io/dss/index';
 import { unwrapImport } from '../../src-solver/io/types';
 import type { BenchCase } from '../types';
+import { testDataPath } from '../../test-data/index';
 
-const master123 = fileURLToPath(new URL('../../../shared/reference-data/ieee123-balanced/dss/Master.dss', import.meta.url));
+const master123 = testDataPath('ieee123-balanced/dss/Master.dss');
 const readFs = (p: string) => readFileSync(p, 'utf8');
 const ieee123 = () => unwrapImport(importDss(master123, readFs, { storageSocMax: 0.95 })).feeder;
 

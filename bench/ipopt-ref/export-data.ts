@@ -15,6 +15,7 @@ import type { OpfNetwork } from '../../src-solver/opf/network';
 import type { Study } from '../../src-solver/opf/study';
 import { ieee123Feeder, ieee123Price, readIeee123Texts } from '../../src-solver/opf/testing/ieee123';
 import type { Feeder } from '../../src-solver/model/feeder';
+import { testDataUrl } from '../../test-data/index';
 
 const num = (v: number): string => (Number.isFinite(v) ? v.toPrecision(17) : v > 0 ? 'inf' : '-inf');
 
@@ -117,7 +118,7 @@ export function runIpoptRef(binary: string, dataPath: string, full = false): Ipo
 
 /** The IEEE 123 reference case as a Feeder, plus its price profile (for scripts and benches). */
 export function loadIeee123(): { feeder: Feeder; price: Study['priceCentsPerKwh'] } {
-  const dir = new URL('../../../shared/reference-data/ieee123-balanced/', import.meta.url);
+  const dir = testDataUrl('ieee123-balanced/');
   const texts = readIeee123Texts((rel) => readFileSync(new URL(rel, dir), 'utf8'));
   return { feeder: ieee123Feeder(texts), price: ieee123Price(texts) };
 }

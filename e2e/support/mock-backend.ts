@@ -22,8 +22,9 @@ import type {
 } from '../../src-main/contract';
 import type { Bus, Feeder } from '../../src-solver/model/feeder';
 import { mulberry32 } from '../../src-solver/random';
+import { testDataUrl } from '../../test-data/index';
 
-const REF = new URL('../../../shared/reference-data/ieee123-balanced/', import.meta.url);
+const REF = testDataUrl('ieee123-balanced/');
 
 type Handler<K extends keyof Commands> = (arg: Commands[K]['arg']) => Commands[K]['result'];
 

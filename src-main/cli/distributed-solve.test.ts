@@ -10,6 +10,7 @@ import { liveAreaProcesses } from '../backend/jobs/node-area-transport';
 import { parseCutsFile } from './distributed-solve';
 import { main } from './main';
 import type { CliIo } from './types';
+import { testDataUrl } from '../../test-data/index';
 
 function capture(cwd: string): CliIo & { out: string; err: string } {
   const io = { out: '', err: '', cwd, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
@@ -18,7 +19,7 @@ function capture(cwd: string): CliIo & { out: string; err: string } {
 
 describe('cuts files', () => {
   it('reads the reference connections.csv, a from,to CSV and JSON', () => {
-    const ref = readFileSync(new URL('../../../shared/reference-data/ieee123-balanced/areas4/connections.csv', import.meta.url), 'utf8');
+    const ref = readFileSync(testDataUrl('ieee123-balanced/areas4/connections.csv'), 'utf8');
     expect(parseCutsFile(ref, 'connections.csv')).toEqual([
       { from: '15', to: '117' },
       { from: '20', to: '118' },

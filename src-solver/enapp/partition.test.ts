@@ -5,8 +5,9 @@ import { IEEE123_BATTERY_BUSES, IEEE123_PV_BUSES, importReferenceCsv } from '../
 import { unwrapImport } from '../io/types';
 import { generateScaledFeeder } from '../examples/scaled';
 import { checkPartition, imbalance, suggestPartition, VARS_PER_BATTERY, VARS_PER_BUS, VARS_PER_PV } from './partition';
+import { testDataUrl } from '../../test-data/index';
 
-const ref = new URL('../../../shared/reference-data/ieee123-balanced/', import.meta.url);
+const ref = testDataUrl('ieee123-balanced/');
 const text = (p: string) => readFileSync(new URL(p, ref), 'utf8');
 
 function ieee123(): Feeder {

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { validateFeeder } from '../model/validate';
 import { solvePowerFlow } from '../pf/powerflow';
 import { ExampleError, loadExampleProject, parseExampleManifest } from './project';
+import { testDataUrl } from '../../test-data/index';
 
 const EXAMPLE = new URL('../../resources/examples/ieee123/', import.meta.url);
-const REF = new URL('../../../shared/reference-data/ieee123-balanced/', import.meta.url);
+const REF = testDataUrl('ieee123-balanced/');
 const readExample = (rel: string): string => readFileSync(new URL(rel, EXAMPLE), 'utf8');
 const readRef = (rel: string): string => readFileSync(new URL(rel, REF), 'utf8');
 

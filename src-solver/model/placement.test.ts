@@ -6,8 +6,9 @@ import type { Feeder } from './feeder';
 import { mulberry32 } from '../random';
 import { applyBulkRule, checkBulkRule, loadBusPeaks, type BulkPlacementRule } from './placement';
 import { validateFeeder } from './validate';
+import { testDataUrl } from '../../test-data/index';
 
-const ref = new URL('../../../shared/reference-data/ieee123-balanced/csv/', import.meta.url);
+const ref = testDataUrl('ieee123-balanced/csv/');
 const text = (p: string) => readFileSync(new URL(p, ref), 'utf8');
 /** The IEEE 123 network and loads with no PV or batteries. */
 const bare = (): Feeder => unwrapImport(importReferenceCsv(text('linedata.csv'), text('powerdata.csv'))).feeder;

@@ -4,8 +4,9 @@ import type { Feeder } from '../model/feeder';
 import { buildOpfModel, type OpfModel } from './model';
 import type { Study } from './study';
 import { ieee123Feeder, ieee123Price, readIeee123Texts } from './testing/ieee123';
+import { testDataUrl } from '../../test-data/index';
 
-const refDir = new URL('../../../shared/reference-data/ieee123-balanced/', import.meta.url);
+const refDir = testDataUrl('ieee123-balanced/');
 const texts = readIeee123Texts((rel) => readFileSync(new URL(rel, refDir), 'utf8'));
 const ieee123 = ieee123Feeder(texts);
 const price = ieee123Price(texts);

@@ -1,5 +1,5 @@
 /**
- * The multi-period OPF as an NlpProblem — /work/shared/spec/mpopf-formulation.md, all of it:
+ * The multi-period OPF as an NlpProblem — docs/spec/mpopf-formulation.md, all of it:
  *
  *   min  f(x) = objective (loss or cost) + α Σ_t Σ_k ((1−ηc) Pc_k^t + (1/ηd − 1) Pd_k^t)
  *               [+ w Σ_k (B_k^T − B_k^0)² for the soft terminal SOC]

@@ -1,7 +1,7 @@
 /**
  * A study: what the planner asks the multi-period OPF to do on a feeder — the horizon, the
  * shapes that drive loads, PV and prices, the objective and the modelling options of
- * /work/shared/spec/mpopf-formulation.md. Every option has a documented default; `resolveStudy`
+ * docs/spec/mpopf-formulation.md. Every option has a documented default; `resolveStudy`
  * fills them in and `describeDefaults` lists the ones that were filled, for the solve log.
  */
 import { sampleSeries } from '../model/feeder';

@@ -6,8 +6,9 @@ import { unwrapImport } from '../io/types';
 import { PowerFlowError, PowerFlowInputError, solvePowerFlow, type PowerFlowPeriod } from './powerflow';
 import { newtonYbus } from './testing/newton-ybus';
 import { mulberry32 as rng } from '../random';
+import { testDataUrl } from '../../test-data/index';
 
-const REF = new URL('../../../shared/reference-data/ieee123-balanced/', import.meta.url);
+const REF = testDataUrl('ieee123-balanced/');
 const read = (rel: string): string => readFileSync(new URL(rel, REF), 'utf8');
 
 /** A two-bus feeder: source bus "s" → line z → bus "b". */

@@ -7,8 +7,9 @@ import type { ImportPreview, ProjectSummary, Scenario } from '../../contract';
 import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
 import { COMED_PRICES_2023_11_10_CENTS_PER_KWH } from '../store/defaults';
+import { testDataUrl } from '../../../test-data/index';
 
-const refDir = new URL('../../../../shared/reference-data/ieee123-balanced/', import.meta.url);
+const refDir = testDataUrl('ieee123-balanced/');
 const backends: Backend[] = [];
 function backend(dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'))): Backend {
   const b = new Backend({ resourcesDir, dataDir, host: 'node-host' });

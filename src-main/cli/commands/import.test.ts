@@ -8,8 +8,9 @@ import { writeTesseraCsv } from '../../../src-solver/io/csv/tessera';
 import { importDss } from '../../../src-solver/io/dss/index';
 import { unwrapImport } from '../../../src-solver/io/types';
 import { main } from '../main';
+import { testDataPath } from '../../../test-data/index';
 
-const ref = fileURLToPath(new URL('../../../../shared/reference-data/ieee123-balanced/', import.meta.url));
+const ref = testDataPath('ieee123-balanced/');
 const ieee13 = fileURLToPath(new URL('../../../test-data/dss/ieee13/IEEE13Nodeckt.dss', import.meta.url));
 
 async function run(args: string[]) {

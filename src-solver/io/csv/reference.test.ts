@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { validateFeeder } from '../../model/validate';
 import { unwrapImport } from '../types';
 import { IEEE123_BATTERY_BUSES, IEEE123_PV_BUSES, importProfileCsv, importReferenceCsv } from './reference';
+import { testDataUrl } from '../../../test-data/index';
 
-const ref = (p: string) => readFileSync(new URL(`../../../../shared/reference-data/ieee123-balanced/${p}`, import.meta.url), 'utf8');
+const ref = (p: string) => readFileSync(testDataUrl(`ieee123-balanced/${p}`), 'utf8');
 
 describe('importReferenceCsv (IEEE 123 balanced)', () => {
   const linedata = ref('csv/linedata.csv');

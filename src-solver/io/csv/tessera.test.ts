@@ -5,9 +5,10 @@ import type { Feeder } from '../../model/feeder';
 import { importDss } from '../dss/index';
 import { unwrapImport } from '../types';
 import { readDispatchCsv, readTesseraCsv, writeDispatchCsv, writeTesseraCsv } from './tessera';
+import { testDataPath } from '../../../test-data/index';
 
 const readFs = (p: string) => readFileSync(p, 'utf8');
-const ieee123 = unwrapImport(importDss(fileURLToPath(new URL('../../../../shared/reference-data/ieee123-balanced/dss/Master.dss', import.meta.url)), readFs, { storageSocMax: 0.95 })).feeder;
+const ieee123 = unwrapImport(importDss(testDataPath('ieee123-balanced/dss/Master.dss'), readFs, { storageSocMax: 0.95 })).feeder;
 const ieee13 = unwrapImport(importDss(fileURLToPath(new URL('../../../test-data/dss/ieee13/IEEE13Nodeckt.dss', import.meta.url)), readFs)).feeder;
 
 /** Every optional field present somewhere, and names that need CSV quoting. */

@@ -5,9 +5,10 @@ import type { Feeder } from '../../model/feeder';
 import { unwrapImport } from '../types';
 import { DssExportError, exportDss } from './export';
 import { importDss, importDssFiles } from './index';
+import { testDataPath } from '../../../test-data/index';
 
 const readFs = (p: string) => readFileSync(p, 'utf8');
-const ieee123 = unwrapImport(importDss(fileURLToPath(new URL('../../../../shared/reference-data/ieee123-balanced/dss/Master.dss', import.meta.url)), readFs, { storageSocMax: 0.95 })).feeder;
+const ieee123 = unwrapImport(importDss(testDataPath('ieee123-balanced/dss/Master.dss'), readFs, { storageSocMax: 0.95 })).feeder;
 const ieee13 = unwrapImport(importDss(fileURLToPath(new URL('../../../test-data/dss/ieee13/IEEE13Nodeckt.dss', import.meta.url)), readFs)).feeder;
 
 /** Re-import an exported script set from memory. */

@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { validateFeeder } from '../../model/validate';
 import { importDssFiles } from './index';
 import { mulberry32 as rng } from '../../random';
+import { testDataPath } from '../../../test-data/index';
 
 const readTest = (rel: string) => readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');
-const ref = '../../../../shared/reference-data/ieee123-balanced/dss/';
+const ref = testDataPath('ieee123-balanced/dss/');
 
 const SPICE = ['[', ']', '(', ')', '{', '}', '"', "'", '=', '~', '!', '//', '/*', '*/', '.', ',', '|', ' ', '\n', '-', 'e', '0', '1e308', 'NaN', '-1', 'Redirect Master.dss', 'Redirect nope.dss', 'Compile IEEELineCodes.dss', 'New ', 'Edit ', '~ ', 'phases=1e9', 'kW=', 'bus1=', 'like=x', 'switch=y', 'Clear\n', 'units=furlong', 'windings=3', 'Line.', '\u0000', '\r', 'mult=(file=nope.csv)', 'LatLongCoords nope.csv'];
 

@@ -6,8 +6,9 @@ import { validateFeeder } from '../../model/validate';
 import { IEEE123_BATTERY_BUSES, IEEE123_PV_BUSES, importReferenceCsv } from '../csv/reference';
 import { unwrapImport, type ImportOutcome } from '../types';
 import { importDss, importDssFiles } from './index';
+import { testDataPath } from '../../../test-data/index';
 
-const refDir = fileURLToPath(new URL('../../../../shared/reference-data/ieee123-balanced/', import.meta.url));
+const refDir = testDataPath('ieee123-balanced/');
 const ieee13 = fileURLToPath(new URL('../../../test-data/dss/ieee13/IEEE13Nodeckt.dss', import.meta.url));
 const readFs = (p: string) => readFileSync(p, 'utf8');
 

@@ -1,5 +1,5 @@
 /**
- * Test and bench helper: the IEEE 123 balanced case of /work/shared/reference-data/ieee123-balanced
+ * Test and bench helper: the IEEE 123 balanced case of test-data/ieee123-balanced
  * as a Feeder, built from the CSV tables (network, loads, capacitors), the OpenDSS PVSystem and
  * Storage files (placement and ratings) and the profiles. Pure: the caller reads the files and
  * passes their text (tests use node:fs; this folder is part of the pure solver tree).
