@@ -1,0 +1,343 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { opendssRef } from '../../test-data/index';
+import {
+  computeLineConstants,
+  kronReduce,
+  LineConstantsError,
+  parseLengthUnit,
+  perUnitLength,
+  toMeters,
+  type BareWire,
+  type ComplexMatrix,
+  type ConcentricNeutralCable,
+  type TapeShieldedCable,
+} from './lineConstants';
+
+interface RefLine {
+  geometry: string;
+  phases: number;
+  units: number;
+  rmatrix_ohm_per_unit_length: number[];
+  xmatrix_ohm_per_unit_length: number[];
+  cmatrix_nf_per_unit_length: number[];
+}
+const ref8500 = JSON.parse(readFileSync(opendssRef('opendss-results', 'ieee8500_line_constants.json'), 'utf8')) as { lines: RefLine[] };
+
+const MI = 1609.344;
+const FT = 0.3048;
+const IN = 0.0254;
+
+/** Largest |a − b| / max|b| over a matrix (relative to the matrix's largest entry). */
+function relDiff(a: readonly number[], b: readonly number[]): number {
+  expect(a.length).toBe(b.length);
+  const scale = Math.max(...b.map(Math.abs));
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / scale;
+}
+
+// 4_ACSR of the 8500-node feeder's WireData.dss (Rac in ohm/km, GMR and radius in cm), in SI.
+const acsr4: BareWire = { kind: 'wire', rac: 1.572497e-3, rdc: 1.572497e-3 / 1.02, gmr: 0.133096e-2, radius: 0.3175e-2 };
+// LineGeometry 3PH_H-…: three phases on a crossarm, neutral below (metres).
+const crossarm = [
+  [-0.6096, 9.7536],
+  [0.1524, 10.3632],
+  [0.6096, 9.7536],
+  [0.1524, 8.2296],
+];
+
+describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
+  it('3PH_H-4_ACSR4_ACSR4_ACSR4_ACSR: R, X and C match OpenDSS to 1e-9 (Deri earth, Rdc = Rac/1.02)', () => {
+    const want = ref8500.lines.find((l) => l.geometry === '3ph_h-4_acsr4_acsr4_acsr4_acsr')!;
+    expect(want.units).toBe(3); // km
+    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true });
+    expect(lc.order).toBe(3);
+    const m = perUnitLength(lc, 'km');
+    expect(relDiff(m.rmatrix, want.rmatrix_ohm_per_unit_length)).toBeLessThan(1e-9);
+    expect(relDiff(m.xmatrix, want.xmatrix_ohm_per_unit_length)).toBeLessThan(1e-9);
+    expect(relDiff(m.cmatrix, want.cmatrix_nf_per_unit_length)).toBeLessThan(1e-9);
+  });
+
+  it('the same line with Rac as its Rdc is off by the 2 % resistance difference: Deri really takes Rdc', () => {
+    const want = ref8500.lines.find((l) => l.geometry === '3ph_h-4_acsr4_acsr4_acsr4_acsr')!;
+    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: { ...acsr4, rdc: acsr4.rac } })), nphases: 3, reduce: true });
+    const r = perUnitLength(lc, 'km').rmatrix;
+    expect(r[0] - want.rmatrix_ohm_per_unit_length[0]).toBeGreaterThan(0.02);
+  });
+
+  it('unreduced: the 4×4 primitive matrix, and its Kron reduction is the Schur complement Zpp − Zpn·Znn⁻¹·Znp', () => {
+    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: false });
+    expect(lc.order).toBe(4);
+    const z = lc.zPerMeter;
+    // Schur complement with the 1×1 neutral block, in complex arithmetic written out here.
+    const [nre, nim] = [z.re[15], z.im[15]];
+    const d = nre * nre + nim * nim;
+    const reduced = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true }).zPerMeter;
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        const [are, aim] = [z.re[i * 4 + 3], z.im[i * 4 + 3]];
+        const [bre, bim] = [z.re[3 * 4 + j], z.im[3 * 4 + j]];
+        const pre = are * bre - aim * bim;
+        const pim = are * bim + aim * bre;
+        const qre = (pre * nre + pim * nim) / d;
+        const qim = (pim * nre - pre * nim) / d;
+        expect(reduced.re[i * 3 + j]).toBeCloseTo(z.re[i * 4 + j] - qre, 15);
+        expect(reduced.im[i * 3 + j]).toBeCloseTo(z.im[i * 4 + j] - qim, 15);
+      }
+    }
+    // C unreduced: the phase block of the full inverse is what `reduce` keeps (OpenDSS does not reduce P).
+    const cr = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true }).cPerMeter;
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(cr[i * 3 + j]).toBe(lc.cPerMeter[i * 4 + j]);
+  });
+
+  it('eliminating two neutrals one by one equals eliminating the 2×2 block at once', () => {
+    const five = [...crossarm, [-0.1524, 7.5]].map(([x, y]) => ({ x, y, data: acsr4 }));
+    const full = computeLineConstants({ conductors: five, nphases: 3 }).zPerMeter;
+    const seq = kronReduce(full, 3);
+    // Block: Zpp − Zpn · inv(Znn) · Znp with the 2×2 complex inverse written out.
+    const g = (i: number, j: number) => ({ re: full.re[i * 5 + j], im: full.im[i * 5 + j] });
+    const mul = (a: { re: number; im: number }, b: { re: number; im: number }) => ({ re: a.re * b.re - a.im * b.im, im: a.re * b.im + a.im * b.re });
+    const sub = (a: { re: number; im: number }, b: { re: number; im: number }) => ({ re: a.re - b.re, im: a.im - b.im });
+    const det = sub(mul(g(3, 3), g(4, 4)), mul(g(3, 4), g(4, 3)));
+    const dd = det.re * det.re + det.im * det.im;
+    const invDet = { re: det.re / dd, im: -det.im / dd };
+    const inv = [
+      [mul(g(4, 4), invDet), mul({ re: -g(3, 4).re, im: -g(3, 4).im }, invDet)],
+      [mul({ re: -g(4, 3).re, im: -g(4, 3).im }, invDet), mul(g(3, 3), invDet)],
+    ];
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        let acc = g(i, j);
+        for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) acc = sub(acc, mul(mul(g(i, 3 + a), inv[a][b]), g(3 + b, j)));
+        expect(seq.re[i * 3 + j]).toBeCloseTo(acc.re, 14);
+        expect(seq.im[i * 3 + j]).toBeCloseTo(acc.im, 14);
+      }
+    }
+  });
+
+  it("Deri's complex-depth earth agrees with Carson's full series (a second method) within 2 % on R and 0.5 % on X", () => {
+    const wire: BareWire = { ...acsr4, rdc: acsr4.rac }; // same R in both models: only the earth term differs
+    const conductors = crossarm.map(([x, y]) => ({ x, y, data: wire }));
+    const deri = computeLineConstants({ conductors, nphases: 3, reduce: true, earthModel: 'deri' }).zPerMeter;
+    const carson = computeLineConstants({ conductors, nphases: 3, reduce: true, earthModel: 'fullcarson' }).zPerMeter;
+    expect(relDiff(Array.from(deri.re), Array.from(carson.re))).toBeLessThan(0.02);
+    expect(relDiff(Array.from(deri.im), Array.from(carson.im))).toBeLessThan(0.005);
+    // …and the difference is not nothing: they are different models.
+    expect(relDiff(Array.from(deri.re), Array.from(carson.re))).toBeGreaterThan(1e-4);
+  });
+
+  it('symmetric matrices; C has positive diagonal and negative off-diagonal entries', () => {
+    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true });
+    const n = lc.order;
+    const sym = (m: ComplexMatrix) => {
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(m.re[i * n + j]).toBe(m.re[j * n + i]);
+    };
+    sym(lc.zPerMeter);
+    for (let i = 0; i < n; i++) {
+      expect(lc.cPerMeter[i * n + i]).toBeGreaterThan(0);
+      for (let j = 0; j < n; j++) if (i !== j) expect(lc.cPerMeter[i * n + j]).toBeLessThan(0);
+    }
+  });
+});
+
+/**
+ * Kersting, "Distribution System Modeling and Analysis", Example 4.2: three 250 kcmil AA
+ * concentric-neutral cables (1/3 neutral, 13 × #14 Cu strands), 6 in apart, impedances by the
+ * modified Carson equations (OpenDSS's EarthModel=Carson). The published matrix (Ω/mile) is the
+ * "Original 606 Linecode" quoted in the vendored IEEE 13 script (test-data/opendss-feeders/feeders/
+ * 13Bus/IEEE13Nodeckt.dss) with the note that it matches Kersting's results; its capacitance
+ * 257 nF/mile is Kersting's formula without semiconducting layers (his Example 5.x).
+ */
+describe('concentric-neutral cable against Kersting (Example 4.2)', () => {
+  const cable: ConcentricNeutralCable = {
+    kind: 'cn',
+    rac: 0.41 / MI, // 250 kcmil AA: 0.4100 Ω/mile
+    rdc: 0.41 / MI / 1.02,
+    gmr: 0.0171 * FT,
+    radius: (0.567 / 2) * IN,
+    k: 13,
+    diaStrand: 0.0641 * IN, // #14 Cu
+    gmrStrand: 0.00208 * FT,
+    rStrand: 14.8722 / MI,
+    diaCable: 1.29 * IN, // outside diameter over the neutral strands
+    epsR: 2.3,
+    // Kersting's capacitance runs from the conductor to the strands: R_in = the conductor radius.
+    diaIns: 1.0 * IN,
+    insLayer: (0.5 - 0.567 / 2) * IN,
+    semicon: false,
+  };
+  const place = (c: ConcentricNeutralCable) => [-0.5, 0, 0.5].map((x) => ({ x: x * FT, y: -4 * FT, data: c }));
+  const R = [0.7982, 0.3192, 0.2849, 0.3192, 0.7891, 0.3192, 0.2849, 0.3192, 0.7982];
+  const X = [0.4463, 0.0328, -0.0143, 0.0328, 0.4041, 0.0328, -0.0143, 0.0328, 0.4463];
+
+  it('z_abc matches the published 4-digit matrix (Ω/mile) with the Carson earth model', () => {
+    const m = perUnitLength(computeLineConstants({ conductors: place(cable), nphases: 3, earthModel: 'carson' }), 'mi');
+    m.rmatrix.forEach((v, i) => expect(Math.abs(v - R[i])).toBeLessThan(6e-5));
+    m.xmatrix.forEach((v, i) => expect(Math.abs(v - X[i])).toBeLessThan(6e-5));
+  });
+
+  it('capacitance without semiconducting layers is the published 257 nF/mile; with them (OpenDSS default) it is larger', () => {
+    const m = perUnitLength(computeLineConstants({ conductors: place(cable), nphases: 3, earthModel: 'carson' }), 'mi');
+    expect(m.cmatrix[0]).toBeGreaterThan(256.5);
+    expect(m.cmatrix[0]).toBeLessThan(257.5);
+    expect(m.cmatrix[1]).toBe(0); // shielded cables: no mutual capacitance
+    const semi = perUnitLength(computeLineConstants({ conductors: place({ ...cable, semicon: true }), nphases: 3, earthModel: 'carson' }), 'mi');
+    expect(semi.cmatrix[0]).toBeGreaterThan(m.cmatrix[0]);
+  });
+});
+
+/**
+ * Kersting, Example 4.3: one 1/0 AA tape-shielded cable (copper tape 5 mil, 0.88 in over the
+ * shield) with a separate 1/0 Cu neutral 3 in away; published z = 1.3218 + j0.6744 Ω/mile
+ * (modified Carson). Kersting's shield resistance has no lap factor: OpenDSS's
+ * √(50/(100 − lap)) is 1 at TapeLap = 50. The IEEE 13 feeder's configuration 607 is the same cable
+ * with the neutral 1 in away: its published line code (vendored IEEE13Nodeckt.dss, mtx607) is
+ * 1.3425 + j0.5124 Ω/mile and 236 nF/mile.
+ */
+describe('tape-shielded cable against Kersting (Example 4.3) and IEEE 13 configuration 607', () => {
+  const ts: TapeShieldedCable = {
+    kind: 'ts',
+    rac: 0.97 / MI, // 1/0 AA
+    rdc: 0.97 / MI / 1.02,
+    gmr: 0.0111 * FT,
+    radius: (0.368 / 2) * IN,
+    diaShield: 0.88 * IN,
+    tapeLayer: 0.005 * IN,
+    tapeLap: 50,
+    epsR: 2.3,
+    // Kersting's capacitance: conductor radius to the shield's radius d_s/2.
+    diaIns: 0.88 * IN,
+    insLayer: (0.44 - 0.184) * IN,
+  };
+  const cu10: BareWire = { kind: 'wire', rac: 0.607 / MI, rdc: 0.607 / MI / 1.02, gmr: 0.01113 * FT, radius: (0.368 / 2) * IN };
+  const line = (sepIn: number) =>
+    computeLineConstants({
+      conductors: [
+        { x: 0, y: -4 * FT, data: ts },
+        { x: sepIn * IN, y: -4 * FT, data: cu10 },
+      ],
+      nphases: 1,
+      reduce: true,
+      earthModel: 'carson',
+    });
+
+  it('Example 4.3: 1.3218 + j0.6744 Ω/mile', () => {
+    const m = perUnitLength(line(3), 'mi');
+    expect(m.order).toBe(1);
+    expect(Math.abs(m.rmatrix[0] - 1.3218)).toBeLessThan(1.5e-4);
+    expect(Math.abs(m.xmatrix[0] - 0.6744)).toBeLessThan(1.5e-4);
+  });
+
+  it('configuration 607 (neutral 1 in away): 1.3425 + j0.5124 Ω/mile and 236 nF/mile, to the published rounding', () => {
+    const m = perUnitLength(line(1), 'mi');
+    expect(Math.abs(m.rmatrix[0] - 1.3425)).toBeLessThan(4e-4);
+    expect(Math.abs(m.xmatrix[0] - 0.5124)).toBeLessThan(4e-4);
+    expect(Math.abs(m.cmatrix[0] - 236) / 236).toBeLessThan(0.003);
+  });
+
+  it('the tape overlap raises the shield resistance as OpenDSS models it (lap 20 % ≠ lap 50 %)', () => {
+    const m50 = perUnitLength(line(3), 'mi');
+    const lap20 = computeLineConstants({
+      conductors: [
+        { x: 0, y: -4 * FT, data: { ...ts, tapeLap: 20 } },
+        { x: 3 * IN, y: -4 * FT, data: cu10 },
+      ],
+      nphases: 1,
+      reduce: true,
+      earthModel: 'carson',
+    });
+    expect(perUnitLength(lap20, 'mi').xmatrix[0]).not.toBeCloseTo(m50.xmatrix[0], 3);
+  });
+});
+
+describe('units and bad input', () => {
+  it('reads OpenDSS unit words by their first letters and converts as OpenDSS (mile = 1609.344 m)', () => {
+    expect(parseLengthUnit('Meter')).toBe('m');
+    expect(parseLengthUnit('m')).toBe('m');
+    expect(parseLengthUnit('miles')).toBe('mi');
+    expect(parseLengthUnit('kft')).toBe('kft');
+    expect(parseLengthUnit('FT')).toBe('ft');
+    expect(parseLengthUnit('feet')).toBeNull(); // OpenDSS would silently read "none" (metres): refused instead
+    expect(parseLengthUnit('inch')).toBe('in');
+    expect(parseLengthUnit('none')).toBe('none');
+    expect(parseLengthUnit('3')).toBe('km');
+    expect(parseLengthUnit('furlong')).toBeNull();
+    expect(toMeters('mi')).toBe(1609.344);
+    expect(toMeters('kft')).toBe(304.8);
+    expect(toMeters('none')).toBe(1);
+  });
+
+  it('per-unit conversion scales R, X by metres per unit and C to nF', () => {
+    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true });
+    const km = perUnitLength(lc, 'km');
+    const mi = perUnitLength(lc, 'mi');
+    expect(mi.rmatrix[0] / km.rmatrix[0]).toBeCloseTo(1.609344, 12);
+    expect(km.cmatrix[0]).toBeCloseTo(lc.cPerMeter[0] * 1e12, 6);
+  });
+
+  const bad = (input: Parameters<typeof computeLineConstants>[0], message: RegExp) => expect(() => computeLineConstants(input)).toThrow(message);
+  it('refuses impossible cross-sections with the conductor named', () => {
+    bad({ conductors: [{ x: 0, y: 0, data: acsr4 }], nphases: 1 }, /conductor 1: height must be > 0/);
+    bad(
+      {
+        conductors: [
+          { x: 0, y: 10, data: acsr4 },
+          { x: 0.001, y: 10, data: acsr4 },
+        ],
+        nphases: 1,
+      },
+      /conductors 1 and 2 occupy the same space/,
+    );
+    bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 2 }, /nphases must be an integer from 1 to the number of conductors \(1\)/);
+    bad({ conductors: [{ x: 0, y: 10, data: { ...acsr4, gmr: 0 } }], nphases: 1 }, /conductor 1: GMR must be a positive number/);
+    bad({ conductors: [{ x: 0, y: 10, data: { ...acsr4, rdc: Number.NaN } }], nphases: 1 }, /conductor 1: Rdc must be a positive number/);
+    bad({ conductors: [{ x: Infinity, y: 10, data: acsr4 }], nphases: 1 }, /conductor 1: position is not a finite number/);
+    bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, frequency: 0 }, /frequency must be a positive number/);
+    bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, rhoEarth: -5 }, /earth resistivity must be a positive number/);
+  });
+
+  it('refuses a cable as a neutral, a bare phase among cables, and a conductor inside a concentric neutral', () => {
+    const cn: ConcentricNeutralCable = {
+      kind: 'cn', rac: 1e-4, rdc: 1e-4, gmr: 0.005, radius: 0.007, k: 13, diaStrand: 0.0016, gmrStrand: 0.0006, rStrand: 0.009, diaCable: 0.033, epsR: 2.3,
+      diaIns: 0.027, insLayer: 0.0056,
+    };
+    const err = (input: Parameters<typeof computeLineConstants>[0]) => {
+      try {
+        computeLineConstants(input);
+      } catch (e) {
+        expect(e).toBeInstanceOf(LineConstantsError);
+        return (e as Error).message;
+      }
+      throw new Error('no error');
+    };
+    expect(
+      err({
+        conductors: [
+          { x: 0, y: -1, data: acsr4 },
+          { x: 0.5, y: -1, data: cn },
+        ],
+        nphases: 1,
+      }),
+    ).toMatch(/conductor 2: a CN\/TS cable can only be a phase conductor/);
+    expect(
+      err({
+        conductors: [
+          { x: 0, y: -1, data: cn },
+          { x: 0.5, y: -1, data: acsr4 },
+          { x: 1, y: -1, data: acsr4 },
+        ],
+        nphases: 2,
+      }),
+    ).toMatch(/conductor 2: in a cable line .* every phase conductor must be a cable/);
+    expect(
+      err({
+        conductors: [
+          { x: 0, y: -1, data: cn },
+          { x: 0.012, y: -1, data: acsr4 },
+        ],
+        nphases: 1,
+      }),
+    ).toMatch(/conductor 2 lies inside the neutral\/shield of cable 1/);
+    expect(err({ conductors: [{ x: 0, y: -1, data: { ...cn, k: 1 } }], nphases: 1 })).toMatch(/at least 2 strands/);
+    expect(err({ conductors: [{ x: 0, y: -1, data: { ...cn, insLayer: 0.02 } }], nphases: 1 })).toMatch(/InsLayer .* must be less than the radius over the insulation/);
+  });
+});
