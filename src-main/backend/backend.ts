@@ -91,7 +91,20 @@ export class Backend {
       'projects.openExample': (a) => projects.openExample(a),
       'projects.current': () => projects.current(),
       'projects.saveAs': (a) => projects.saveAs(a),
-      'projects.close': () => projects.close(),
+      'projects.close': async (a) => {
+        // A run going: ask first; then cancel it cleanly (its record stays, as cancelled).
+        const running = runs.activeRuns();
+        if (running.length > 0) {
+          if (a?.confirm !== true)
+            throw new ApiFailure(
+              'confirmRequired',
+              `${running.length === 1 ? 'A run is' : `${running.length} runs are`} still going: closing the project cancels ${running.length === 1 ? 'it' : 'them'}. Close anyway?`,
+              { runs: running },
+            );
+          await runs.closeAll();
+        }
+        return projects.close();
+      },
       'import.preview': (a) => projects.importPreview(a),
       'import.commit': (a) => projects.importCommit(a),
       'feeders.get': (a) => projects.getFeeder(a),

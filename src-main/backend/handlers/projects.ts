@@ -111,7 +111,7 @@ export class ProjectService {
     if (!isAbsolute(arg.path))
       throw new ApiFailure('invalidArgument', `projects.saveAs: path must be absolute, got "${arg.path}"`);
     mkdirSync(dirname(arg.path), { recursive: true });
-    p.saveAs(arg.path);
+    p.saveAs(arg.path, { overwrite: arg.overwrite === true });
     touchRecent(this.options.dataDir, { path: p.path, name: p.name });
     return p.summary();
   }
