@@ -7,7 +7,7 @@
  * list yet (the app has never opened a project).
  */
 import { randomUUID } from 'node:crypto';
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8 } from 'fflate';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
@@ -27,6 +27,7 @@ import type { ImportOutcome, ReductionReport } from '../../../src-solver/io/type
 import { checkPartition, suggestPartition } from '../../../src-solver/enapp/partition';
 import { applyBulkRule, withPlacements } from '../../../src-solver/model/placement';
 import { ApiFailure } from '../errors';
+import { DEFAULT_ZIP_LIMITS, unzipWithLimits, type ZipLimits } from '../import/zip';
 import { readExampleManifest } from '../examples';
 import { DEFAULT_STUDY } from '../store/defaults';
 import { PROJECT_EXTENSION, Project } from '../store/project';
@@ -37,6 +38,8 @@ export interface ProjectServiceOptions {
   readonly dataDir: string;
   readonly examplesDir: string;
   readonly onChanged?: (path: string) => void;
+  /** Caps on an imported zip's unpacked size and entries (default DEFAULT_ZIP_LIMITS). */
+  readonly zipLimits?: ZipLimits;
 }
 
 interface PendingImport {
@@ -149,13 +152,13 @@ export class ProjectService {
         continue;
       }
       // A zip: its text files join the set under their paths inside the archive.
-      let entries: Record<string, Uint8Array>;
+      let entries: Map<string, Uint8Array>;
       try {
-        entries = unzipSync(new Uint8Array(Buffer.from(f.base64, 'base64')));
+        entries = unzipWithLimits(new Uint8Array(Buffer.from(f.base64, 'base64')), this.options.zipLimits ?? DEFAULT_ZIP_LIMITS);
       } catch (err) {
-        return failedPreview('dss', f.name, `not a readable zip archive (${(err as Error).message})`);
+        return failedPreview('dss', f.name, (err as Error).message);
       }
-      for (const [name, bytes] of Object.entries(entries)) {
+      for (const [name, bytes] of entries) {
         if (!name.endsWith('/') && !name.startsWith('__MACOSX/')) files.set(normalizeName(name), strFromU8(bytes));
       }
     }
