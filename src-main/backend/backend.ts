@@ -29,6 +29,8 @@ export interface BackendOptions {
    * `utilityAreaTransport()`; Node host, CLI, tests: `nodeAreaTransport()` (the default).
    */
   readonly spawnArea?: SpawnArea;
+  /** Host mode: project paths from clients must lie inside this folder (the data folder). */
+  readonly pathRoot?: string;
   /** Prints the report's HTML to PDF. Electron: `webContents.printToPDF`; default: Chromium via playwright-core. */
   readonly renderPdf?: RenderPdf;
 }
@@ -69,6 +71,7 @@ export class Backend {
     const projects = (this.projects = new ProjectService({
       dataDir: options.dataDir,
       examplesDir,
+      ...(options.pathRoot === undefined ? {} : { pathRoot: options.pathRoot }),
       onChanged: (path) => this.emit('project.changed', { path }),
     }));
     const runs = (this.runs = new RunService({

@@ -23,7 +23,8 @@ export const command: CliCommand = {
     const token = process.env.TESSERA_HOST_TOKEN || undefined;
     if (token !== undefined && !isValidHostToken(token))
       throw new CliError('TESSERA_HOST_TOKEN must be 16–128 characters of A–Z, a–z, 0–9, - and _');
-    const backend = new Backend({ resourcesDir, dataDir, host: 'node-host' });
+    // Browser clients may use project paths inside the data folder only.
+    const backend = new Backend({ resourcesDir, dataDir, host: 'node-host', pathRoot: dataDir });
     const host = await startHost({ backend, staticDir: rendererDist, port, token });
     io.stdout(`Tessera host listening on ${host.openUrl} (data: ${dataDir})\n`);
     await new Promise<void>((done) => {
