@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { defineConfig } from '@playwright/test';
 
 /**
@@ -9,6 +10,10 @@ import { defineConfig } from '@playwright/test';
  */
 const port = Number(process.env.TESSERA_E2E_PORT ?? 5199);
 const chromium = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
+// The host refuses requests without its per-launch token: pick one here (workers and the web
+// server inherit the environment) and give the browser the cookie the host's link would set.
+process.env.TESSERA_HOST_TOKEN ||= randomBytes(24).toString('base64url');
+const token = process.env.TESSERA_HOST_TOKEN;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -21,6 +26,10 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    storageState: {
+      cookies: [{ name: `tessera-token-${port}`, value: token, domain: '127.0.0.1', path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }],
+      origins: [],
+    },
     screenshot: 'only-on-failure',
     trace: 'off',
   },

@@ -15,9 +15,14 @@ export interface Api {
   call<K extends CommandName>(command: K, arg: CommandArg<K>): Promise<CommandResult<K>>;
 }
 
+/** The host's WebSocket URL with its token (playwright.config.ts sets TESSERA_HOST_TOKEN for the host it starts). */
+export function hostWsUrl(baseURL: string): string {
+  return `${baseURL.replace('http', 'ws')}/ws?token=${process.env.TESSERA_HOST_TOKEN ?? ''}`;
+}
+
 async function wsApi(baseURL: string): Promise<Api & { close(): void }> {
   const { WebSocket } = await import('ws');
-  const ws = new WebSocket(`${baseURL.replace('http', 'ws')}/ws`);
+  const ws = new WebSocket(hostWsUrl(baseURL));
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

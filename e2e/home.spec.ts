@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { hostWsUrl } from './fixtures';
 import { HomePage } from './pages/home';
 
 /** Ask the backend directly (the same Node host the page talks to) what it should show. */
 async function backendInfo(baseURL: string) {
   const { WebSocket } = await import('ws');
-  const ws = new WebSocket(`${baseURL.replace('http', 'ws')}/ws`);
+  const ws = new WebSocket(hostWsUrl(baseURL));
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

@@ -576,7 +576,8 @@ test('a crashed area fails the run with the area named, keeps the record, and le
     const ws = new WorkspacePage(page);
     const runs = new RunsPage(page);
     // A fresh data folder: the app opens the bundled example on first start.
-    await page.goto(`${base}/?e2e=1`);
+    // The host's printed link: the token sets the cookie, then the host redirects to /?e2e=1.
+    await page.goto(`${base}/?e2e=1&token=${process.env.TESSERA_HOST_TOKEN}`);
     await expect(ws.root).toBeVisible({ timeout: 30_000 });
     await page.getByRole('tab', { name: 'Runs' }).click();
     await expect(runs.root).toBeVisible();

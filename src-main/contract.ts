@@ -78,6 +78,8 @@ export interface ProjectSummary {
   readonly schemaVersion: number;
   readonly feeders: readonly FeederSummary[];
   readonly scenarios: readonly ScenarioSummary[];
+  /** Present when the project is open read-only (another Tessera has it open): why. */
+  readonly readOnly?: string;
 }
 
 /** Study settings of a scenario: what the OPF solves. Units in names; defaults in the store. */
@@ -379,8 +381,14 @@ export interface Commands {
   /** Open (creating on first use) the project built from a bundled example. */
   'projects.openExample': { arg: { id: string }; result: ProjectSummary };
   'projects.current': { arg: null; result: ProjectSummary | null };
-  'projects.saveAs': { arg: { path: string }; result: ProjectSummary };
-  'projects.close': { arg: null; result: null };
+  /**
+   * Save a copy and continue in it. An existing file is replaced only with `overwrite: true` (the
+   * UI asks first; without it the error is `confirmOverwrite`). In host mode the path is inside
+   * the data folder.
+   */
+  'projects.saveAs': { arg: { path: string; overwrite?: boolean }; result: ProjectSummary };
+  /** With a run going, closing needs `confirm: true` (error `confirmRequired`); the runs are then cancelled and kept as cancelled. */
+  'projects.close': { arg: { confirm?: boolean } | null; result: null };
 
   'import.preview': { arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv' }; result: ImportPreview };
   'import.commit': { arg: { token: string; name?: string }; result: ProjectSummary };

@@ -20,7 +20,7 @@ const cases: BenchCase[] = [
     async run() {
       const backend = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-bench-')), host: 'node-host' });
       const host = await startHost({ backend });
-      const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`);
+      const ws = new WebSocket(host.wsUrl);
       await new Promise((r) => ws.once('open', r));
       const times: number[] = [];
       for (let i = 0; i < ROUND_TRIPS; i++) {

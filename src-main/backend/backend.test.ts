@@ -78,7 +78,7 @@ describe('Node host bridge', () => {
   it('round-trips a command over the WebSocket and forwards events', async () => {
     const backend = new Backend({ resourcesDir, dataDir: tmpdir(), host: 'node-host' });
     host = await startHost({ backend });
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`);
+    const ws = new WebSocket(host.wsUrl);
     await new Promise((r) => ws.once('open', r));
     const messages: unknown[] = [];
     ws.on('message', (d) => messages.push(JSON.parse(String(d))));
@@ -97,8 +97,9 @@ describe('Node host bridge', () => {
     const staticDir = mkdtempSync(join(tmpdir(), 'tessera-static-'));
     writeFileSync(join(staticDir, 'index.html'), '<p>hi</p>');
     host = await startHost({ backend: new Backend({ resourcesDir, dataDir: tmpdir(), host: 'node-host' }), staticDir });
-    expect(await (await fetch(`${host.url}/`)).text()).toBe('<p>hi</p>');
-    expect((await fetch(`${host.url}/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+    const headers = { cookie: host.cookie };
+    expect(await (await fetch(`${host.url}/`, { headers })).text()).toBe('<p>hi</p>');
+    expect((await fetch(`${host.url}/..%2f..%2fetc%2fpasswd`, { headers })).status).toBe(404);
     expect((await fetch(`${host.url}/health`)).status).toBe(200);
   });
 });

@@ -29,6 +29,8 @@ export interface BackendOptions {
    * `utilityAreaTransport()`; Node host, CLI, tests: `nodeAreaTransport()` (the default).
    */
   readonly spawnArea?: SpawnArea;
+  /** Host mode: project paths from clients must lie inside this folder (the data folder). */
+  readonly pathRoot?: string;
   /** Prints the report's HTML to PDF. Electron: `webContents.printToPDF`; default: Chromium via playwright-core. */
   readonly renderPdf?: RenderPdf;
 }
@@ -69,6 +71,7 @@ export class Backend {
     const projects = (this.projects = new ProjectService({
       dataDir: options.dataDir,
       examplesDir,
+      ...(options.pathRoot === undefined ? {} : { pathRoot: options.pathRoot }),
       onChanged: (path) => this.emit('project.changed', { path }),
     }));
     const runs = (this.runs = new RunService({
@@ -91,7 +94,20 @@ export class Backend {
       'projects.openExample': (a) => projects.openExample(a),
       'projects.current': () => projects.current(),
       'projects.saveAs': (a) => projects.saveAs(a),
-      'projects.close': () => projects.close(),
+      'projects.close': async (a) => {
+        // A run going: ask first; then cancel it cleanly (its record stays, as cancelled).
+        const running = runs.activeRuns();
+        if (running.length > 0) {
+          if (a?.confirm !== true)
+            throw new ApiFailure(
+              'confirmRequired',
+              `${running.length === 1 ? 'A run is' : `${running.length} runs are`} still going: closing the project cancels ${running.length === 1 ? 'it' : 'them'}. Close anyway?`,
+              { runs: running },
+            );
+          await runs.closeAll();
+        }
+        return projects.close();
+      },
       'import.preview': (a) => projects.importPreview(a),
       'import.commit': (a) => projects.importCommit(a),
       'feeders.get': (a) => projects.getFeeder(a),

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, ProjectSummary } from '../../src-main/contract';
-import { call } from './api/transport';
+import { backend, call } from './api/transport';
 import { Home } from './screens/Home';
 import { ImportWizard } from './screens/ImportWizard';
 import { Workspace } from './screens/Workspace';
@@ -66,7 +66,12 @@ export function App() {
 
   const close = async () => {
     try {
-      await call('projects.close', null);
+      // With a run going the backend asks for confirmation; closing then cancels the run.
+      const r = await backend().invoke('projects.close', null);
+      if (!r.ok && r.error.code === 'confirmRequired') {
+        if (!confirm(r.error.message)) return;
+        await call('projects.close', { confirm: true });
+      } else if (!r.ok) throw new Error(r.error.message);
     } catch (e) {
       setError((e as Error).message);
       return;

@@ -7,9 +7,9 @@
  * list yet (the app has never opened a project).
  */
 import { randomUUID } from 'node:crypto';
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8 } from 'fflate';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type {
   CommandArg,
   CommandResult,
@@ -27,6 +27,8 @@ import type { ImportOutcome, ReductionReport } from '../../../src-solver/io/type
 import { checkPartition, suggestPartition } from '../../../src-solver/enapp/partition';
 import { applyBulkRule, withPlacements } from '../../../src-solver/model/placement';
 import { ApiFailure } from '../errors';
+import { checkProjectPath } from '../path-policy';
+import { DEFAULT_ZIP_LIMITS, unzipWithLimits, type ZipLimits } from '../import/zip';
 import { readExampleManifest } from '../examples';
 import { DEFAULT_STUDY } from '../store/defaults';
 import { PROJECT_EXTENSION, Project } from '../store/project';
@@ -37,6 +39,13 @@ export interface ProjectServiceOptions {
   readonly dataDir: string;
   readonly examplesDir: string;
   readonly onChanged?: (path: string) => void;
+  /**
+   * Host mode: project paths from clients must lie inside this folder (path-policy.ts). Unset
+   * (desktop app, tests, CLI): any absolute path — the desktop's come from native dialogs.
+   */
+  readonly pathRoot?: string;
+  /** Caps on an imported zip's unpacked size and entries (default DEFAULT_ZIP_LIMITS). */
+  readonly zipLimits?: ZipLimits;
 }
 
 interface PendingImport {
@@ -81,18 +90,18 @@ export class ProjectService {
   }
 
   create(arg: CommandArg<'projects.create'>): ProjectSummary {
-    const path = arg.path ?? join(this.projectsDir, `${safeFileName(arg.name)}${PROJECT_EXTENSION}`);
-    if (!isAbsolute(path))
-      throw new ApiFailure('invalidArgument', `projects.create: path must be absolute, got "${path}"`);
+    const path =
+      arg.path === undefined
+        ? join(this.projectsDir, `${safeFileName(arg.name)}${PROJECT_EXTENSION}`)
+        : checkProjectPath(this.options.pathRoot, arg.path, 'projects.create');
     mkdirSync(dirname(path), { recursive: true });
     return this.switchTo(Project.create(path, arg.name));
   }
 
   open(arg: CommandArg<'projects.open'>): ProjectSummary {
-    if (!isAbsolute(arg.path))
-      throw new ApiFailure('invalidArgument', `projects.open: path must be absolute, got "${arg.path}"`);
-    if (this.project && resolve(this.project.path) === resolve(arg.path)) return this.project.summary();
-    return this.switchTo(Project.open(arg.path));
+    const path = checkProjectPath(this.options.pathRoot, arg.path, 'projects.open');
+    if (this.project && resolve(this.project.path) === path) return this.project.summary();
+    return this.switchTo(Project.open(path));
   }
 
   current(): ProjectSummary | null {
@@ -108,10 +117,9 @@ export class ProjectService {
 
   saveAs(arg: CommandArg<'projects.saveAs'>): ProjectSummary {
     const p = this.requireProject();
-    if (!isAbsolute(arg.path))
-      throw new ApiFailure('invalidArgument', `projects.saveAs: path must be absolute, got "${arg.path}"`);
-    mkdirSync(dirname(arg.path), { recursive: true });
-    p.saveAs(arg.path);
+    const path = checkProjectPath(this.options.pathRoot, arg.path, 'projects.saveAs');
+    mkdirSync(dirname(path), { recursive: true });
+    p.saveAs(path, { overwrite: arg.overwrite === true });
     touchRecent(this.options.dataDir, { path: p.path, name: p.name });
     return p.summary();
   }
@@ -149,13 +157,13 @@ export class ProjectService {
         continue;
       }
       // A zip: its text files join the set under their paths inside the archive.
-      let entries: Record<string, Uint8Array>;
+      let entries: Map<string, Uint8Array>;
       try {
-        entries = unzipSync(new Uint8Array(Buffer.from(f.base64, 'base64')));
+        entries = unzipWithLimits(new Uint8Array(Buffer.from(f.base64, 'base64')), this.options.zipLimits ?? DEFAULT_ZIP_LIMITS);
       } catch (err) {
-        return failedPreview('dss', f.name, `not a readable zip archive (${(err as Error).message})`);
+        return failedPreview('dss', f.name, (err as Error).message);
       }
-      for (const [name, bytes] of Object.entries(entries)) {
+      for (const [name, bytes] of entries) {
         if (!name.endsWith('/') && !name.startsWith('__MACOSX/')) files.set(normalizeName(name), strFromU8(bytes));
       }
     }

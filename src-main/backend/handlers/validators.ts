@@ -303,10 +303,18 @@ export const projectValidators = {
   'projects.current': (arg: unknown): null => noArg('projects.current', arg),
   'projects.saveAs': (arg: unknown): CommandArg<'projects.saveAs'> => {
     const c = new Check('projects.saveAs');
-    const o = c.object(arg, 'argument', ['path']);
-    return { path: c.string(o.path, 'path', { nonEmpty: true, max: 4096 }) };
+    const o = c.object(arg, 'argument', ['path', 'overwrite']);
+    return {
+      path: c.string(o.path, 'path', { nonEmpty: true, max: 4096 }),
+      ...(o.overwrite === undefined ? {} : { overwrite: c.boolean(o.overwrite, 'overwrite') }),
+    };
   },
-  'projects.close': (arg: unknown): null => noArg('projects.close', arg),
+  'projects.close': (arg: unknown): CommandArg<'projects.close'> => {
+    if (arg === null || arg === undefined) return null;
+    const c = new Check('projects.close');
+    const o = c.object(arg, 'argument', ['confirm']);
+    return o.confirm === undefined ? {} : { confirm: c.boolean(o.confirm, 'confirm') };
+  },
   'import.preview': (arg: unknown): CommandArg<'import.preview'> => {
     const c = new Check('import.preview');
     const o = c.object(arg, 'argument', ['files', 'format']);

@@ -10,10 +10,19 @@
  * - Durability: WAL journal, `synchronous = FULL`, foreign keys on. Every method that writes more
  *   than one row does it in one transaction, so a crash or kill at any moment leaves either the
  *   whole change or none of it (proved by store.crash.test.ts).
+ * - Write transactions begin IMMEDIATE (they take the write lock before reading), so a second
+ *   connection waits out `busy_timeout` instead of failing at once with "database is locked".
+ * - One editor: opening takes the project lock (lock.ts); a project open elsewhere opens
+ *   read-only (`readOnly` says why) and every edit is refused with that reason.
+ * - Save As never replaces the open project's own file (real paths and inodes are compared), never
+ *   a file another connection holds, and never without `overwrite`; it writes VACUUM INTO a
+ *   temporary file, removes the replaced file's stale -wal/-shm, then renames atomically.
+ * - Open says what is wrong: `readOnlyFile`, `corruptProject` (with SQLite's integrity-check
+ *   message), `notAProject`, `unsupportedProject` (a newer Tessera).
  * - better-sqlite3 is synchronous: each call here is one short transaction on the main thread.
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   FeederSummary,
@@ -28,6 +37,7 @@ import type { Feeder } from '../../../src-solver/model/feeder';
 import { ApiFailure } from '../errors';
 import { blobToFloat64, float64ToBlob } from './blobs';
 import { DEFAULT_STUDY, NO_PARTITION } from './defaults';
+import { acquireProjectLock, describeOwner } from './lock';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, TESSERA_APPLICATION_ID, type Migration } from './migrations';
 
 export const PROJECT_EXTENSION = '.tessera';
@@ -37,6 +47,47 @@ type Db = Database.Database;
 export interface ProjectOptions {
   /** Clock for timestamps (tests inject one). */
   readonly now?: () => Date;
+}
+
+export interface SaveAsOptions {
+  /** Replace an existing file (the UI asks the planner first); without it an existing file is refused. */
+  readonly overwrite?: boolean;
+  /** The copy's project name; default: the file name. */
+  readonly name?: string;
+}
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+/** What the file's first bytes say: an SQLite database (and whether Tessera wrote it), or not. */
+function sniff(path: string): { sqlite: boolean; tessera: boolean; size: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(100);
+    const n = readSync(fd, head, 0, 100, 0);
+    const sqlite = n >= 16 && head.toString('latin1', 0, 16) === SQLITE_HEADER;
+    return { sqlite, tessera: sqlite && n >= 72 && head.readUInt32BE(68) === TESSERA_APPLICATION_ID, size: statSync(path).size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function sqliteCode(err: unknown): string {
+  return String((err as { code?: unknown }).code ?? '');
+}
+
+/** Whether two paths name the same file: same real path, or (hard links, case-insensitive disks) the same inode. */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const ra = realpathSync(a);
+    const rb = existsSync(b) ? realpathSync(b) : join(realpathSync(dirname(resolve(b))), basename(b));
+    if (ra === rb) return true;
+    if (!existsSync(b)) return false;
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return resolve(a) === resolve(b);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -120,6 +171,8 @@ export function checkSchema(db: Db, path: string): number {
   try {
     tableCount = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
   } catch (err) {
+    // A damaged SQLite file is not "not a project": the caller names the damage (explainOpenFailure).
+    if (/^SQLITE_(CORRUPT|NOTADB)/.test(sqliteCode(err))) throw err;
     throw new ApiFailure('notAProject', `${path} is not a Tessera project (${(err as Error).message})`);
   }
   if (!hasTable(db, 'schema_migrations')) {
@@ -179,8 +232,43 @@ export function applyMigrations(
         m.name,
         now().toISOString(),
       );
-    })();
+    }).immediate();
   }
+}
+
+/** SQLite's own account of a damaged file (integrity_check on a separate read-only connection). */
+function integrityMessage(path: string, fallback: string): string {
+  let db: Db | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const rows = db.pragma('integrity_check(5)', { simple: false }) as { integrity_check: string }[];
+    const text = rows.map((r) => r.integrity_check).join('; ');
+    return text && text !== 'ok' ? text : fallback;
+  } catch (err) {
+    return (err as Error).message || fallback;
+  } finally {
+    db?.close();
+  }
+}
+
+/** Turn an SQLite failure while opening into what is wrong with the file. */
+function explainOpenFailure(err: unknown, path: string, tesseraHeader: boolean): unknown {
+  if (err instanceof ApiFailure) return err;
+  const code = sqliteCode(err);
+  const message = (err as Error).message ?? String(err);
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
+    return new ApiFailure(
+      'corruptProject',
+      `${path} is damaged${tesseraHeader ? ' (it is a Tessera project)' : ''}: SQLite's integrity check says "${integrityMessage(path, message)}". ` +
+        'Restore it from a backup; the file was not changed.',
+      { sqlite: code },
+    );
+  }
+  if (/^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code))
+    return new ApiFailure('readOnlyFile', `${path} cannot be written (${message}): copy it to a folder you can write to`);
+  if (/^SQLITE_BUSY/.test(code))
+    return new ApiFailure('projectLocked', `${path} is busy in another program (${message}); try again when it is closed`);
+  return err;
 }
 
 function configure(db: Db): void {
@@ -307,7 +395,14 @@ export class Project {
     private db: Db,
     private filePath: string,
     private readonly now: () => Date,
+    private releaseLock: (() => void) | null,
+    private readOnlyReason: string | null = null,
   ) {}
+
+  /** Why this project is read-only (open elsewhere), or null when it may be edited. */
+  get readOnly(): string | null {
+    return this.readOnlyReason;
+  }
 
   get path(): string {
     return this.filePath;
@@ -316,43 +411,86 @@ export class Project {
   /** Create a new project file; refuses to overwrite an existing file. */
   static create(path: string, name: string, options: ProjectOptions = {}): Project {
     if (existsSync(path)) throw new ApiFailure('alreadyExists', `A file already exists at ${path}`);
+    const lock = acquireProjectLock(path);
+    if (!lock.held) throw new ApiFailure('projectLocked', `Cannot create ${path}: ${describeOwner(lock.owner)}`);
     const now = options.now ?? (() => new Date());
-    const db = new Database(path);
+    let db: Db | null = null;
     try {
+      db = new Database(path);
       configure(db);
       applyMigrations(db, 0, LATEST_SCHEMA_VERSION, now);
       db.prepare("INSERT INTO project_meta (key, value) VALUES ('name', ?)").run(name);
     } catch (err) {
-      db.close();
+      db?.close();
       rmSync(path, { force: true });
+      lock.release();
       throw err;
     }
-    return new Project(db, path, now);
+    return new Project(db, path, now, lock.release);
   }
 
-  /** Open an existing project, upgrading older schemas; refuses unknown migrations untouched. */
+  /**
+   * Open an existing project, upgrading older schemas; refuses unknown migrations untouched.
+   * When another Tessera holds the project's lock, it opens read-only (see `readOnly`).
+   */
   static open(path: string, options: ProjectOptions = {}): Project {
+    return Project.openLocked(path, options.now ?? (() => new Date()), null);
+  }
+
+  /** Open with the lock already taken (`heldLock`, Save As), or take it here. */
+  private static openLocked(path: string, now: () => Date, heldLock: (() => void) | null): Project {
     if (!existsSync(path)) throw new ApiFailure('notFound', `No project file at ${path}`);
-    const now = options.now ?? (() => new Date());
+    if (statSync(path).isDirectory()) throw new ApiFailure('notAProject', `${path} is a folder, not a Tessera project`);
+    const kind = sniff(path);
+    if (!kind.sqlite)
+      throw new ApiFailure(
+        'notAProject',
+        kind.size === 0 ? `${path} is an empty file, not a Tessera project` : `${path} is not a Tessera project (not an SQLite database)`,
+      );
+    try {
+      accessSync(path, constants.W_OK);
+      accessSync(dirname(path), constants.W_OK);
+    } catch {
+      heldLock?.();
+      throw new ApiFailure(
+        'readOnlyFile',
+        `${path} is read-only (no permission to write it or its folder): Tessera saves every edit into the project file. ` +
+          'Copy it to a folder you can write to, or change its permissions.',
+      );
+    }
+    let release = heldLock;
+    let heldBy: string | null = null;
+    if (!release) {
+      const lock = acquireProjectLock(path);
+      if (lock.held) release = lock.release;
+      else heldBy = describeOwner(lock.owner);
+    }
+    const readOnly = heldBy === null ? null : `${heldBy}, so it opened read-only here`;
     let db: Db;
     try {
-      db = new Database(path, { fileMustExist: true });
+      db = new Database(path, { fileMustExist: true, readonly: readOnly !== null });
     } catch (err) {
+      release?.();
       throw new ApiFailure('notAProject', `${path} could not be opened (${(err as Error).message})`);
     }
     try {
       db.pragma('busy_timeout = 5000');
       const version = checkSchema(db, path);
       if (version === 0) throw new ApiFailure('notAProject', `${path} is an empty database, not a Tessera project`);
-      configure(db);
-      applyMigrations(db, version, LATEST_SCHEMA_VERSION, now);
+      if (readOnly === null) {
+        configure(db);
+        applyMigrations(db, version, LATEST_SCHEMA_VERSION, now);
+      } else if (version < LATEST_SCHEMA_VERSION) {
+        throw new ApiFailure('projectLocked', `${path} needs upgrading to this version of Tessera, but ${heldBy}: close it there first`);
+      }
       const integrity = db.pragma('quick_check', { simple: true });
       if (integrity !== 'ok') throw new ApiFailure('corruptProject', `${path} is damaged: ${String(integrity)}`);
     } catch (err) {
       db.close();
-      throw err;
+      release?.();
+      throw explainOpenFailure(err, path, kind.tessera);
     }
-    return new Project(db, path, now);
+    return new Project(db, path, now, release, readOnly);
   }
 
   /** The underlying connection, for tests and tools (read-only use, please). */
@@ -363,6 +501,12 @@ export class Project {
 
   private assertOpen(): void {
     if (this.closed) throw new ApiFailure('noProject', 'The project is closed');
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.readOnly !== null)
+      throw new ApiFailure('readOnly', `${this.filePath} is read-only here: ${this.readOnly}. Close it there to edit it here.`);
   }
 
   private stamp(): string {
@@ -387,6 +531,7 @@ export class Project {
       path: this.filePath,
       name: this.name,
       schemaVersion: this.schemaVersion(),
+      ...(this.readOnly === null ? {} : { readOnly: this.readOnly }),
       feeders: this.listFeeders(),
       scenarios: this.listScenarios(),
     };
@@ -442,7 +587,7 @@ export class Project {
       partition?: Partition;
     },
   ): { feederId: number; scenarioId: number } {
-    this.assertOpen();
+    this.assertWritable();
     return this.db.transaction(() => {
       const feederId = this.insertFeeder(feeder, options.source, options.importReport);
       const scenarioId = this.insertScenario(feederId, options.scenarioName ?? 'Base case', {
@@ -451,7 +596,7 @@ export class Project {
         partition: options.partition ?? NO_PARTITION,
       });
       return { feederId, scenarioId };
-    })();
+    }).immediate();
   }
 
   getFeeder(id: number): Feeder {
@@ -477,7 +622,7 @@ export class Project {
 
   /** Delete a feeder with its scenarios, runs and results (foreign keys cascade, one statement). */
   deleteFeeder(id: number): void {
-    this.assertOpen();
+    this.assertWritable();
     const info = this.db.prepare('DELETE FROM feeders WHERE id = ?').run(id);
     if (info.changes === 0) throw new ApiFailure('notFound', `No feeder with id ${id} in this project`);
   }
@@ -539,7 +684,7 @@ export class Project {
     name: string,
     content: Partial<Pick<Scenario, 'study' | 'placements' | 'partition'>> = {},
   ): Scenario {
-    this.assertOpen();
+    this.assertWritable();
     return this.db.transaction(() => {
       const feeder = this.getFeeder(feederId);
       const id = this.insertScenario(feederId, name, {
@@ -548,7 +693,7 @@ export class Project {
         partition: content.partition ?? NO_PARTITION,
       });
       return this.getScenario(id);
-    })();
+    }).immediate();
   }
 
   getScenario(id: number): Scenario {
@@ -572,7 +717,7 @@ export class Project {
     patch: { name?: string; study?: Partial<StudySettings>; placements?: Placements; partition?: Partition },
     check?: (next: Scenario) => void,
   ): Scenario {
-    this.assertOpen();
+    this.assertWritable();
     return this.db.transaction(() => {
       const current = this.getScenario(id);
       const next: Scenario = {
@@ -597,12 +742,12 @@ export class Project {
           id,
         );
       return next;
-    })();
+    }).immediate();
   }
 
   /** Clone a scenario in SQL (no JSON round trip): settings, placements and partition, not runs. */
   duplicateScenario(id: number, name?: string): Scenario {
-    this.assertOpen();
+    this.assertWritable();
     return this.db.transaction(() => {
       const source = this.getScenario(id);
       const taken = new Set(
@@ -619,11 +764,11 @@ export class Project {
         )
         .run(newName, this.stamp(), id);
       return this.getScenario(Number(info.lastInsertRowid));
-    })();
+    }).immediate();
   }
 
   deleteScenario(id: number): void {
-    this.assertOpen();
+    this.assertWritable();
     const info = this.db.prepare('DELETE FROM scenarios WHERE id = ?').run(id);
     if (info.changes === 0) throw new ApiFailure('notFound', `No scenario with id ${id} in this project`);
   }
@@ -642,7 +787,7 @@ export class Project {
 
   /** Save a run and its series in one transaction; returns the run id. */
   saveRun(run: NewRun, series: Record<string, SeriesInput> = {}): number {
-    this.assertOpen();
+    this.assertWritable();
     return this.db.transaction(() => {
       if (!this.hasScenario(run.scenarioId))
         throw new ApiFailure('notFound', `No scenario with id ${run.scenarioId} in this project`);
@@ -665,12 +810,12 @@ export class Project {
       const id = Number(info.lastInsertRowid);
       this.writeSeries(id, series);
       return id;
-    })();
+    }).immediate();
   }
 
   /** Update a run's status/stats/log/error and add (or replace) series, in one transaction. */
   updateRun(id: number, update: RunUpdate, series: Record<string, SeriesInput> = {}): void {
-    this.assertOpen();
+    this.assertWritable();
     this.db.transaction(() => {
       const columns: [string, unknown][] = [];
       if (update.status !== undefined) columns.push(['status', update.status]);
@@ -685,7 +830,7 @@ export class Project {
       if (!exists) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
       if (sets.length > 0) this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
       this.writeSeries(id, series);
-    })();
+    }).immediate();
   }
 
   private static readonly runSelect = `SELECT r.*, (SELECT json_group_array(name) FROM run_series s WHERE s.run_id = r.id) AS series_names FROM runs r`;
@@ -721,7 +866,7 @@ export class Project {
   }
 
   deleteRun(id: number): void {
-    this.assertOpen();
+    this.assertWritable();
     const info = this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
     if (info.changes === 0) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
   }
@@ -729,31 +874,47 @@ export class Project {
   // --- file -----------------------------------------------------------------------------------
 
   /**
-   * Write a consistent copy to `path` (VACUUM INTO a temporary file beside it, then an atomic
-   * rename), and continue working in the copy. The original file is left as it was.
+   * Write a consistent copy to `path` and continue working in the copy; the original file is left
+   * as it was. Refused: the open project's own file under any spelling (real path, inode), an
+   * existing file without `overwrite`, a file another Tessera holds open. The copy is written by
+   * VACUUM INTO a temporary file beside the target, then renamed over it atomically (after removing
+   * the replaced file's -wal/-shm, which would otherwise be replayed into the copy).
    */
-  saveAs(path: string, name?: string): void {
+  saveAs(path: string, options: SaveAsOptions = {}): void {
     this.assertOpen();
-    if (path === this.filePath)
-      throw new ApiFailure('invalidArgument', 'Save as needs a different file than the open project');
-    const temp = `${path}.tmp-${process.pid}`;
+    const target = resolve(path);
+    if (sameFile(this.filePath, target))
+      throw new ApiFailure('invalidArgument', `${target} is the open project itself: Save As needs a different file`);
+    const exists = existsSync(target);
+    if (exists && statSync(target).isDirectory()) throw new ApiFailure('invalidArgument', `${target} is a folder`);
+    if (exists && options.overwrite !== true)
+      throw new ApiFailure('confirmOverwrite', `${target} already exists: replace it?`, { path: target });
+    const lock = acquireProjectLock(target);
+    if (!lock.held) throw new ApiFailure('projectLocked', `Cannot replace ${target}: ${describeOwner(lock.owner)}`);
+    const temp = `${target}.tmp-${process.pid}`;
     rmSync(temp, { force: true });
     try {
       this.db.prepare('VACUUM INTO ?').run(temp);
-      renameSync(temp, path);
+      rmSync(`${target}-wal`, { force: true });
+      rmSync(`${target}-shm`, { force: true });
+      renameSync(temp, target);
     } catch (err) {
       rmSync(temp, { force: true });
-      throw new ApiFailure('writeFailed', `Could not save the project to ${path}: ${(err as Error).message}`);
+      lock.release();
+      throw new ApiFailure('writeFailed', `Could not save the project to ${target}: ${(err as Error).message}`);
     }
-    const next = Project.open(path, { now: this.now });
+    const next = Project.openLocked(target, this.now, lock.release);
     next.db
       .prepare(
         "INSERT INTO project_meta (key, value) VALUES ('name', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       )
-      .run(name ?? basename(path, extname(path)));
+      .run(options.name ?? basename(target, extname(target)));
     this.db.close();
+    this.releaseLock?.();
     this.db = next.db;
-    this.filePath = path;
+    this.filePath = target;
+    this.releaseLock = next.releaseLock;
+    this.readOnlyReason = null;
   }
 
   /** Close the connection (checkpoints the WAL into the file, so the file alone is complete). */
@@ -761,5 +922,7 @@ export class Project {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+    this.releaseLock?.();
+    this.releaseLock = null;
   }
 }
