@@ -171,6 +171,68 @@ describe('ENApp coordinator (in-process areas)', () => {
   });
 });
 
+/**
+ * Scripted areas: each answers a round after `delayMs` (LinDistFlow, in-process), except that
+ * `fail(area, round)` may answer with an error at once; `terminate` makes the "process" exit
+ * like a real one. Records every start and whether it happened after the run ended.
+ */
+function scripted(delayMs: number, fail: (area: number, round: number) => FromArea | null) {
+  const log = { starts: [] as number[], alive: new Set<number>(), startsAfterEnd: 0, ended: false };
+  let serial = 0;
+  const spawn: SpawnArea = (areaId) => {
+    const me = ++serial;
+    log.starts.push(areaId);
+    log.alive.add(me);
+    if (log.ended) log.startsAfterEnd++;
+    let listener: (m: FromArea) => void = () => undefined;
+    const exitListeners: ((r: string) => void)[] = [];
+    let solver: ReturnType<typeof createLinDistFlowArea> | null = null;
+    let exited = false;
+    const exit = (reason: string) => {
+      if (exited) return;
+      exited = true;
+      log.alive.delete(me);
+      exitListeners.forEach((l) => l(reason));
+    };
+    return {
+      send: (m: ToArea) => {
+        if (exited) return;
+        if (m.type === 'init') {
+          solver = createLinDistFlowArea(m.spec);
+          queueMicrotask(() => listener({ type: 'ready', area: areaId }));
+        } else if (m.type === 'solve') {
+          const f = fail(areaId, m.round);
+          if (f) return void queueMicrotask(() => !exited && listener(f));
+          setTimeout(() => !exited && listener({ type: 'result', area: areaId, round: m.round, ...solver!.solve(m.inputs, m.round, {}) }), delayMs);
+        }
+      },
+      onMessage: (l) => (listener = l),
+      onExit: (l) => void exitListeners.push(l),
+      terminate: async () => exit('stopped'),
+    };
+  };
+  return { spawn, log };
+}
+
+describe('the supervisor: ending a run stops every area process and forbids restarts', () => {
+  it('an area error in round 1 while the others are still solving: no area restarts, none is left', async () => {
+    const s = split(feeder, pickBoundaries(), V0);
+    const { spawn, log } = scripted(50, (a, r) => (a === 3 && r === 1 ? { type: 'error', area: 3, round: 1, message: 'boom' } : null));
+    const events: string[] = [];
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, spawn, { tolerancePu: 1e-12 }, { clock, onAreaEvent: (a, e) => events.push(`${a}:${e}`) });
+    log.ended = true;
+    expect(res.status).toBe('failed');
+    expect(res.message).toBe('area A3, round 1: boom');
+    // Areas 1, 2, 4 were stopped under their wait: before the supervisor they counted that as a crash and restarted.
+    expect(res.restarts).toEqual([]);
+    expect(events.filter((e) => e.endsWith('restarted'))).toEqual([]);
+    expect(log.starts.sort()).toEqual([1, 2, 3, 4]);
+    expect(log.alive.size).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(log.startsAfterEnd).toBe(0);
+  });
+});
+
 describe('ENApp with one Node process per area', () => {
   const s = split(feeder, pickBoundaries(), V0);
 
@@ -205,6 +267,26 @@ describe('ENApp with one Node process per area', () => {
     expect(res.message).toBe('area A4 did not answer within 3 s (hung)');
     expect(res.restarts.map((r) => r.area)).toEqual([4]);
   });
+
+  it('notices a stopped (SIGSTOP) area after 10× its slowest round (at least minHangMs), not the fixed first-round limit', async () => {
+    const pids = new Map<number, number>();
+    const base = nodeAreaTransport();
+    const spawn: SpawnArea = (a, n) => {
+      const t = base(a, n);
+      pids.set(a, t.pid!);
+      return t;
+    };
+    const t0 = performance.now();
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, spawn, { tolerancePu: 1e-12, restartOnce: false, minHangMs: 1500, areaTimeoutMs: 300_000 }, {
+      clock,
+      // After round 1 (measured: a few ms per area), area 2 stops before it is sent round 2.
+      onRound: (r) => r.round === 1 && process.kill(pids.get(2)!, 'SIGSTOP'),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    expect(res.status).toBe('failed');
+    expect(res.message).toMatch(/^area A2 did not answer within 2 s \(hung; the limit is 10× its slowest round, at least 2 s\)$/);
+    expect(seconds).toBeLessThan(20);
+  }, 60_000);
 
   it('cancels mid-run: status cancelled, every process gone', async () => {
     const controller = new AbortController();

@@ -12,10 +12,21 @@
  *     stop when Δ_k < tolerance (converged), at the round limit, on cancel, or on a failure.
  *
  * Transport-agnostic: areas are reached through `SpawnArea` (processes in the app and CLI,
- * in-process in some tests). An area process that exits or stays silent past the timeout is
+ * in-process in some tests). An area process that exits or stays silent past its hang limit is
  * restarted once (its model is rebuilt; the round is re-sent); a second failure ends the run
- * with a message naming the area. Every process is terminated before `runEnapp` resolves —
- * after success, failure and cancel alike — so none is left behind.
+ * with a message naming the area.
+ *
+ * Processes: one supervisor (AreaSupervisor) owns every area process of a run for the run's
+ * whole life. Ending the run — success, failure, infeasible, cancel — stops every process it ever
+ * started and forbids any further start, so an area whose wait was cut short by the end (its
+ * process stopped under it) cannot "restart" after the run is over; `runEnapp` resolves only when
+ * all of them are gone.
+ *
+ * Hang limit: an area is hung when it sends nothing (no progress, no result) for
+ * max(minHangMs, hangFactor × the longest it has been measured to take: its slowest round, or its
+ * longest silence between progress messages); before anything is measured (the first round's
+ * model build and first iteration) `areaTimeoutMs`. A stopped (SIGSTOP) area is thus noticed in
+ * ~30 s instead of a fixed 300 s, and a slow but progressing area never is.
  *
  * Pure: time and timers come in through `clock`, cancellation through `signal`.
  */
@@ -75,8 +86,12 @@ export interface EnappOptions {
   /** Largest boundary change that counts as converged, pu (source papers: 1e-3). */
   readonly tolerancePu?: number;
   readonly maxRounds?: number;
-  /** An area that has not answered a round within this time is treated as hung. */
+  /** Hang limit before anything is measured for an area (see the file comment). Default 300 s. */
   readonly areaTimeoutMs?: number;
+  /** Hang limit once measured: this many times the area's slowest round (or longest silence). Default 10. */
+  readonly hangFactor?: number;
+  /** Hang limit once measured is never below this. Default 30 s. */
+  readonly minHangMs?: number;
   /** An area process that has not built its model (answered `init`) within this time is treated as hung. */
   readonly startTimeoutMs?: number;
   /** Restart a crashed or hung area once before giving up. */
@@ -102,8 +117,10 @@ export interface RoundRecord {
   readonly maxChangeQPu: number;
   /** The relaxation factor used to form the next round's values. */
   readonly omega: number;
-  /** Per area (index = area id − 1). */
+  /** Per area (index = area id − 1): wall seconds inside the area process. */
   readonly areaSeconds: number[];
+  /** Per area: CPU seconds inside the area process (NaN where the process does not measure it). */
+  readonly areaCpuSeconds: number[];
   readonly areaIterations: number[];
   readonly areaStatus: string[];
   readonly wallSeconds: number;
@@ -111,7 +128,7 @@ export interface RoundRecord {
   readonly boundaries: BoundaryState[];
 }
 
-export type EnappStatus = 'converged' | 'maxRounds' | 'cancelled' | 'failed';
+export type EnappStatus = 'converged' | 'maxRounds' | 'cancelled' | 'failed' | 'infeasible';
 
 export interface EnappResult {
   readonly status: EnappStatus;
@@ -126,6 +143,13 @@ export interface EnappResult {
   /** The first round whose values were damped (null: never). */
   readonly dampingFromRound: number | null;
   readonly wallSeconds: number;
+  /**
+   * Σ over rounds of the slowest area's CPU seconds: the run's time with one core per area and
+   * free communication (null when an area does not measure CPU time).
+   */
+  readonly criticalPathCpuSeconds: number | null;
+  /** Status 'infeasible': the area whose problem has no solution, the round, and the limit that binds. */
+  readonly infeasible?: { readonly area: number; readonly areaName: string; readonly round: number; readonly binding: string };
 }
 
 export interface EnappHooks {
@@ -138,14 +162,67 @@ export interface EnappHooks {
 
 /** The area's process crashed, hung or misbehaved: worth one restart. */
 class AreaFailure extends Error {}
-/** The area's solver itself reported an error (e.g. infeasible): a restart would not help. */
+/** The area's solver itself reported an error: a restart would not help. */
 class AreaSolveError extends Error {}
+/** The area's problem is infeasible for its inputs. */
+class AreaInfeasible extends Error {
+  constructor(
+    message: string,
+    readonly area: number,
+    readonly areaName: string,
+    readonly round: number,
+    readonly binding: string,
+  ) {
+    super(message);
+  }
+}
 class Cancelled extends Error {}
+/** A start asked for after the run ended (refused: no process outlives its run). */
+class RunEnded extends Error {}
 
 interface Live {
   transport: AreaTransport;
   exited: string | null;
   waiters: ((m: FromArea | { type: 'exit'; reason: string }) => void)[];
+  /** Re-arms the current wait's hang timer (a progress message arrived). */
+  kick: (() => void) | null;
+  lastHeard: number;
+}
+
+/**
+ * Owns every area process of one run (see the file comment): each start goes through it, and
+ * `endAll` stops all of them — also ones the coordinator no longer references — and refuses any
+ * later start.
+ */
+export class AreaSupervisor {
+  private readonly owned = new Set<AreaTransport>();
+  private ended = false;
+
+  constructor(private readonly spawnArea: SpawnArea) {}
+
+  get hasEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Processes started and not yet known to have exited. */
+  get running(): number {
+    return this.owned.size;
+  }
+
+  start(area: number, name: string): AreaTransport {
+    if (this.ended) throw new RunEnded(`area ${name}: not started, the run has ended`);
+    const t = this.spawnArea(area, name);
+    this.owned.add(t);
+    t.onExit(() => this.owned.delete(t));
+    return t;
+  }
+
+  /** End the run: no more starts; stop every process (cancel, then kill after `graceMs`); resolves when all are gone. */
+  async endAll(graceMs: number): Promise<void> {
+    this.ended = true;
+    await Promise.all([...this.owned].map((t) => t.terminate(graceMs)));
+    this.owned.clear();
+  }
 }
 
 function inputsFor(area: EnappArea, boundaries: readonly EnappBoundary[], x: readonly BoundaryState[]): AreaInputs {
@@ -189,7 +266,9 @@ export async function runEnapp(
 ): Promise<EnappResult> {
   const tol = options.tolerancePu ?? 1e-3;
   const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
-  const timeoutMs = options.areaTimeoutMs ?? 300_000;
+  const firstTimeoutMs = options.areaTimeoutMs ?? 300_000;
+  const hangFactor = options.hangFactor ?? 10;
+  const minHangMs = options.minHangMs ?? 30_000;
   const startTimeoutMs = options.startTimeoutMs ?? 120_000;
   const graceMs = options.graceMs ?? 2_000;
   const { clock, signal } = hooks;
@@ -198,6 +277,10 @@ export async function runEnapp(
   if (treeErrors.length > 0) throw new Error(`Invalid area tree: ${treeErrors.join('; ')}`);
 
   const live: (Live | null)[] = areas.map(() => null);
+  const supervisor = new AreaSupervisor(spawn);
+  /** Per area: the longest it has been measured to take, ms (slowest round, longest silence); 0 = nothing measured yet. */
+  const measuredMs: number[] = areas.map(() => 0);
+  const hangLimitMs = (a: EnappArea): number => (measuredMs[a.id - 1]! > 0 ? Math.max(minHangMs, hangFactor * measuredMs[a.id - 1]!) : firstTimeoutMs);
   const restarted = new Set<number>();
   const restarts: { area: number; reason: string }[] = [];
   const rounds: RoundRecord[] = [];
@@ -212,11 +295,17 @@ export async function runEnapp(
   signal?.addEventListener?.('abort', () => [...cancelers].forEach((c) => c()));
 
   const start = (a: EnappArea): Live => {
-    const transport = spawn(a.id, a.name);
-    const l: Live = { transport, exited: null, waiters: [] };
+    const transport = supervisor.start(a.id, a.name);
+    const l: Live = { transport, exited: null, waiters: [], kick: null, lastHeard: clock.now() };
     transport.onMessage((m) => {
-      if (m.type === 'progress') hooks.onAreaProgress?.(a.id, m.round, m.iter, m.objective, m.infPr, m.extra);
-      else l.waiters.shift()?.(m);
+      if (m.type === 'progress') {
+        const now = clock.now();
+        // A silence between progress messages of a solve counts as a measurement (not the wait for 'ready').
+        if (m.iter > 0) measuredMs[a.id - 1] = Math.max(measuredMs[a.id - 1]!, now - l.lastHeard);
+        l.lastHeard = now;
+        l.kick?.();
+        hooks.onAreaProgress?.(a.id, m.round, m.iter, m.objective, m.infPr, m.extra);
+      } else l.waiters.shift()?.(m);
     });
     transport.onExit((reason) => {
       l.exited = reason;
@@ -228,21 +317,36 @@ export async function runEnapp(
     return l;
   };
 
-  /** Wait for the next message of an area, its exit, the timeout or a cancel. */
-  const next = (a: EnappArea, l: Live, waitMs: number): Promise<FromArea> =>
+  /**
+   * Wait for the next message of an area, its exit, the hang limit or a cancel. `limitMs` null:
+   * the area's hang limit, re-armed by every progress message; a number: a fixed limit.
+   */
+  const next = (a: EnappArea, l: Live, limitMs: number | null): Promise<FromArea> =>
     new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new Cancelled());
       if (l.exited) return reject(new AreaFailure(`area ${a.name} solver stopped: ${l.exited}`));
       const settle = () => {
         clock.clearTimeout(timer);
+        l.kick = null;
         cancelers.delete(cancel);
         const i = l.waiters.indexOf(waiter);
         if (i >= 0) l.waiters.splice(i, 1);
       };
-      const timer = clock.setTimeout(() => {
-        settle();
-        reject(new AreaFailure(`area ${a.name} did not answer within ${(waitMs / 1000).toFixed(0)} s (hung)`));
-      }, waitMs);
+      const arm = (): unknown => {
+        const measured = limitMs === null && measuredMs[a.id - 1]! > 0;
+        const waitMs = limitMs ?? hangLimitMs(a);
+        return clock.setTimeout(() => {
+          settle();
+          const why = measured ? `; the limit is ${hangFactor}× its slowest round, at least ${(minHangMs / 1000).toFixed(0)} s` : '';
+          reject(new AreaFailure(`area ${a.name} did not answer within ${(waitMs / 1000).toFixed(0)} s (hung${why})`));
+        }, waitMs);
+      };
+      let timer = arm();
+      if (limitMs === null)
+        l.kick = () => {
+          clock.clearTimeout(timer);
+          timer = arm();
+        };
       const waiter = (m: FromArea | { type: 'exit'; reason: string }) => {
         settle();
         if (m.type === 'exit') reject(new AreaFailure(`area ${a.name} solver stopped: ${m.reason}`));
@@ -257,7 +361,7 @@ export async function runEnapp(
     });
 
   /** One area's round: (re)start if needed, send the inputs, wait for its result; restart once on failure. */
-  const solveArea = async (a: EnappArea, round: number, inputs: AreaInputs) => {
+  const solveArea = async (a: EnappArea, round: number, inputs: AreaInputs, muHint?: number) => {
     for (;;) {
       let l = live[a.id - 1];
       try {
@@ -266,14 +370,23 @@ export async function runEnapp(
           const ready = await next(a, l, startTimeoutMs);
           if (ready.type === 'error') throw new AreaSolveError(`area ${a.name}: ${ready.message}`);
         }
-        l.transport.send({ type: 'solve', round, inputs });
-        const m = await next(a, l, timeoutMs);
-        if (m.type === 'error') throw new AreaSolveError(`area ${a.name}, round ${round}: ${m.message}`);
+        const sent = clock.now();
+        l.lastHeard = sent;
+        l.transport.send({ type: 'solve', round, inputs, ...(muHint !== undefined ? { muHint } : {}) });
+        const m = await next(a, l, null);
+        if (m.type === 'error') {
+          if (m.status === 'infeasible')
+            throw new AreaInfeasible(`area ${a.name} is infeasible in round ${round}: ${m.message}`, a.id, a.name, round, m.binding ?? 'no single limit identified');
+          throw new AreaSolveError(`area ${a.name}, round ${round}: ${m.message}`);
+        }
         if (m.type !== 'result') throw new AreaFailure(`area ${a.name}: unexpected message "${m.type}"`);
+        measuredMs[a.id - 1] = Math.max(measuredMs[a.id - 1]!, clock.now() - sent);
         hooks.onAreaEvent?.(a.id, 'solved', `${m.stats.status}, ${m.stats.iterations} it, ${m.stats.seconds.toFixed(2)} s`);
         return m;
       } catch (err) {
         if (!(err instanceof AreaFailure)) throw err;
+        // The run has ended (another area failed, a cancel): the process was stopped under this wait. No restart.
+        if (supervisor.hasEnded) throw err;
         if (options.restartOnce === false || restarted.has(a.id)) throw err;
         restarted.add(a.id);
         restarts.push({ area: a.id, reason: err.message });
@@ -284,8 +397,9 @@ export async function runEnapp(
     }
   };
 
-  const finish = async (status: EnappStatus, message: string): Promise<EnappResult> => {
-    await Promise.all(live.map((l) => l?.transport.terminate(graceMs)));
+  const finish = async (status: EnappStatus, message: string, infeasible?: EnappResult['infeasible']): Promise<EnappResult> => {
+    await supervisor.endAll(graceMs);
+    const cpu = rounds.map((r) => Math.max(...r.areaCpuSeconds));
     return {
       status,
       message,
@@ -296,6 +410,8 @@ export async function runEnapp(
       restarts,
       dampingFromRound,
       wallSeconds: (clock.now() - t0) / 1000,
+      criticalPathCpuSeconds: cpu.some((c) => !Number.isFinite(c)) ? null : cpu.reduce((s, c) => s + c, 0),
+      ...(infeasible ? { infeasible } : {}),
     };
   };
 
@@ -361,6 +477,7 @@ export async function runEnapp(
         maxChangeQPu: dq,
         omega,
         areaSeconds: results.map((r) => r.stats.seconds),
+        areaCpuSeconds: results.map((r) => r.stats.cpuSeconds ?? NaN),
         areaIterations: results.map((r) => r.stats.iterations),
         areaStatus: results.map((r) => r.stats.status),
         wallSeconds: (clock.now() - tr) / 1000,
@@ -392,6 +509,7 @@ export async function runEnapp(
     return await finish('maxRounds', `not converged after ${maxRounds} rounds: largest boundary change ${rounds.at(-1)!.maxChangePu.toExponential(2)} pu ≥ ${tol} pu`);
   } catch (err) {
     if (err instanceof Cancelled) return finish('cancelled', 'cancelled by the user');
+    if (err instanceof AreaInfeasible) return finish('infeasible', err.message, { area: err.area, areaName: err.areaName, round: err.round, binding: err.binding });
     return finish('failed', err instanceof Error ? err.message : String(err));
   }
 }

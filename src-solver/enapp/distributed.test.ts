@@ -240,6 +240,19 @@ describe('OPF areas in their own Node processes', () => {
     expect(out.results).toBeNull();
   }, 120_000);
 
+  it('an infeasible study (V_min 1.02 pu) ends infeasible naming the binding limit, its bus, hour and area — not failed', async () => {
+    const out = await solveDistributed(feeder, { ...study, vMinPu: 1.02 }, CUTS4, nodeAreaTransport(), {}, { clock });
+    expect(out.enapp.status).toBe('infeasible');
+    expect(out.enapp.infeasible).toMatchObject({ round: 1, binding: expect.stringMatching(/^voltage lower limit 1\.02 pu at bus \w+ \(hour \d+\)/) });
+    const { areaName, binding } = out.enapp.infeasible!;
+    expect(out.enapp.message).toContain(`area ${areaName} is infeasible in round 1`);
+    expect(out.enapp.message).toContain(binding);
+    // The bus named is one of that area's own buses.
+    const area = out.plan.check.areas.find((a) => areaName.startsWith(`${a.id} `))!;
+    expect(area.buses).toContain(/at bus (\w+)/.exec(binding)![1]);
+    expect(out.results).toBeNull();
+  }, 120_000);
+
   it('a cancel mid-run ends the run cleanly, every area process stopped', async () => {
     const controller = new AbortController();
     const out = await solveDistributed(feeder, study, CUTS4, nodeAreaTransport(), { tolerancePu: 1e-12, maxRounds: 100 }, {

@@ -312,7 +312,7 @@ export async function solveDistributed(
   const stepTolerancePu = tolerancePu / BOUNDARY_ERROR_MARGIN;
   const enapp = await runEnapp(plan.areas, plan.boundaries, plan.initial, spawn, { ...options, tolerancePu: stepTolerancePu, damping }, hooks);
   const solutions = enapp.areaSolutions as (OpfAreaSolution | null)[];
-  if (enapp.status === 'failed' || enapp.status === 'cancelled' || solutions.some((s) => !s)) return { plan, enapp, results: null };
+  if (enapp.status === 'failed' || enapp.status === 'cancelled' || enapp.status === 'infeasible' || solutions.some((s) => !s)) return { plan, enapp, results: null };
   const { x } = mergeAreaSolutions(plan, solutions);
   const model = buildModel(plan.net, x);
   const iterations = enapp.rounds.reduce((s, r) => s + Math.max(...r.areaIterations), 0);

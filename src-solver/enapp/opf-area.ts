@@ -30,9 +30,9 @@ import type { Feeder } from '../model/feeder';
 import { createSolverWorkspace, solveNlp, type SolveOptions, type SolveResult } from '../nlp/index';
 import { buildModel } from '../opf/model';
 import { buildNetwork, type OpfNetwork } from '../opf/network';
-import { OPF_NLP_DEFAULTS } from '../opf/solve';
+import { diagnose, OPF_NLP_DEFAULTS } from '../opf/solve';
 import type { Study } from '../opf/study';
-import type { AreaInputs, AreaOutputs, AreaSolver, AreaStats } from './protocol';
+import { AreaInfeasibleError, type AreaInputs, type AreaOutputs, type AreaSolver, type AreaStats } from './protocol';
 
 export interface OpfAreaSpec {
   /** The area's sub-feeder: its own buses plus its children's boundary buses (device-free leaves); substation = the area's root. */
@@ -173,6 +173,11 @@ export function createOpfArea(specIn: unknown): AreaSolver {
       if (!previous) coldIterations = nlp.iterations;
       const { ix } = model;
       if (nlp.status === 'cancelled') throw new Error('cancelled');
+      if (nlp.status === 'infeasible') {
+        // The area's own problem has no solution for its inputs: name the limit (bus, hour), like the centralized solve.
+        const binding = diagnose(net, model.ix, model.problem, nlp);
+        throw new AreaInfeasibleError(`${nlp.message} Binding: ${binding}.`, binding);
+      }
       if (!isOptimal(nlp)) throw new Error(`area OPF not optimal in round ${round}: ${nlp.status} — ${nlp.message}`);
       previous = nlp;
       const x = nlp.x;

@@ -46,7 +46,10 @@ export interface AreaOutputs {
 export interface AreaStats {
   readonly status: string;
   readonly iterations: number;
+  /** Wall time of the round inside the area process. */
   readonly seconds: number;
+  /** CPU time of the round inside the area process (user + system; process.cpuUsage), when the process measures it. */
+  readonly cpuSeconds?: number;
   readonly objective: number;
 }
 
@@ -54,7 +57,17 @@ export type ToArea =
   /** Build the area's model once; `spec` is whatever the area solver factory of `kind` takes. */
   | { readonly type: 'init'; readonly area: number; readonly name: string; readonly kind: string; readonly spec: unknown }
   /** Solve round `round` with these boundary inputs (warm-started from the previous round). */
-  | { readonly type: 'solve'; readonly round: number; readonly inputs: AreaInputs }
+  | {
+      readonly type: 'solve';
+      readonly round: number;
+      readonly inputs: AreaInputs;
+      /**
+       * The coordinator's hint for the warm start (exact mode): the barrier parameter to restart
+       * the area's interior point at, centred on its last iterate (large while the boundary values
+       * still move, tiny once they settle). Absent: the area solver's own rule.
+       */
+      readonly muHint?: number;
+    }
   /** Stop the current solve as soon as possible and exit. */
   | { readonly type: 'cancel' };
 
@@ -62,14 +75,34 @@ export type FromArea =
   | { readonly type: 'ready'; readonly area: number }
   | { readonly type: 'progress'; readonly area: number; readonly round: number; readonly iter: number; readonly objective: number; readonly infPr: number; readonly extra?: ProgressExtra }
   | { readonly type: 'result'; readonly area: number; readonly round: number; readonly outputs: AreaOutputs; readonly stats: AreaStats; readonly solution?: unknown }
-  | { readonly type: 'error'; readonly area: number; readonly round: number | null; readonly message: string };
+  | {
+      readonly type: 'error';
+      readonly area: number;
+      readonly round: number | null;
+      readonly message: string;
+      /** 'infeasible': the area's own problem has no solution for these inputs (`binding` names the limit); otherwise a plain error. */
+      readonly status?: 'infeasible';
+      /** The limit that binds hardest (bus, hour), when the area solver can tell. */
+      readonly binding?: string;
+    };
+
+/** Thrown by an area solver whose problem is infeasible; the worker reports it as an 'error' with status 'infeasible'. */
+export class AreaInfeasibleError extends Error {
+  constructor(
+    message: string,
+    readonly binding: string,
+  ) {
+    super(message);
+    this.name = 'AreaInfeasibleError';
+  }
+}
 
 /** The solver side of one area: built once from its spec, then solved once per round. */
 export interface AreaSolver {
   solve(
     inputs: AreaInputs,
     round: number,
-    hooks: { onProgress?: (iter: number, objective: number, infPr: number, extra?: ProgressExtra) => void; signal?: { readonly aborted: boolean } },
+    hooks: { onProgress?: (iter: number, objective: number, infPr: number, extra?: ProgressExtra) => void; signal?: { readonly aborted: boolean }; muHint?: number },
   ): { outputs: AreaOutputs; stats: AreaStats; solution?: unknown };
 }
 
@@ -81,8 +114,13 @@ export interface AreaTransport {
   onMessage(listener: (message: FromArea) => void): void;
   /** Called once when the process ends for any reason; `reason` is human-readable ("exit code 1", "killed by SIGKILL"). */
   onExit(listener: (reason: string) => void): void;
-  /** Ask to stop (cancel message), then force-kill after `graceMs`; resolves when the process is gone. */
+  /**
+   * Ask to stop (cancel message), then force-kill after `graceMs`; resolves when the process is
+   * gone. An exit after `terminate` is reported as stopped on request, not as a crash.
+   */
   terminate(graceMs: number): Promise<void>;
+  /** The operating-system process id, where there is one (diagnostics, tests). */
+  readonly pid?: number;
 }
 
 /** Starts a fresh process for an area (Electron: utilityProcess.fork; Node: child_process.fork). */

@@ -3,6 +3,12 @@
  * It runs under `child_process.fork` (CLI, Node host, tests: process.send / 'message') and as an
  * Electron utility process (process.parentPort). Messages are those of enapp/protocol.ts.
  *
+ * A worker never outlives its parent: it exits (quietly, code 0) when the IPC channel closes,
+ * when a send fails (EPIPE, channel closed), when a write to stdout/stderr fails with EPIPE, and
+ * when the parent process is gone — checked every second while idle and at every progress message
+ * while solving (a parent killed mid-solve does not leave its areas computing until the end).
+ * Each result carries the round's CPU time (process.cpuUsage, user + system).
+ *
  * Fault injection for the fault tests only: TESSERA_FAULT="crash@<area>:<round>" exits with
  * code 3 when that area starts that round, "hang@<area>:<round>" stops answering; with
  * TESSERA_FAULT_ONCE=<file> the fault fires only if that file does not exist yet (and creates it),
@@ -10,7 +16,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { areaSolverFactories } from '../enapp/registry';
-import type { AreaSolver, FromArea, ToArea } from '../enapp/protocol';
+import { AreaInfeasibleError, type AreaSolver, type FromArea, type ToArea } from '../enapp/protocol';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -18,10 +24,35 @@ interface ParentPort {
 }
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+/** The parent at start (process.ppid is read once at start-up by Node, so it cannot tell a new parent). */
+const parentPid = process.ppid;
 
+/** Leave at once and quietly: the parent is gone, nobody reads our output. */
+function quit(): never {
+  process.exit(0);
+}
+
+function parentAlive(): boolean {
+  if (!parentPort && !process.connected) return false;
+  try {
+    process.kill(parentPid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists (another user's process took the pid is not possible while it is our parent).
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let lastParentCheck = 0;
 function post(message: FromArea): void {
+  const now = Date.now();
+  if (now - lastParentCheck > 250) {
+    lastParentCheck = now;
+    if (!parentAlive()) quit();
+  }
   if (parentPort) parentPort.postMessage(message);
-  else process.send?.(message);
+  else if (process.connected) process.send?.(message, undefined, undefined, (err) => err && quit());
+  else quit();
 }
 
 const fault = /^(crash|hang)@(\d+):(\d+)$/.exec(process.env.TESSERA_FAULT ?? '');
@@ -45,22 +76,33 @@ function handle(msg: ToArea): void {
         return; // hang: never answer this round
       }
       if (!solver) throw new Error('solve before init');
+      const cpu0 = process.cpuUsage();
       const r = solver.solve(msg.inputs, msg.round, {
         signal,
+        ...(msg.muHint !== undefined ? { muHint: msg.muHint } : {}),
         onProgress: (iter, objective, infPr, extra) =>
           post({ type: 'progress', area, round: msg.round, iter, objective, infPr, ...(extra ? { extra } : {}) }),
       });
-      post({ type: 'result', area, round: msg.round, outputs: r.outputs, stats: r.stats, solution: r.solution });
+      const cpu = process.cpuUsage(cpu0);
+      const stats = { ...r.stats, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+      post({ type: 'result', area, round: msg.round, outputs: r.outputs, stats, solution: r.solution });
     } else if (msg.type === 'cancel') {
       signal.aborted = true;
       process.exit(0);
     }
   } catch (err) {
-    post({ type: 'error', area, round: msg.type === 'solve' ? msg.round : null, message: err instanceof Error ? err.message : String(err) });
+    const message = err instanceof Error ? err.message : String(err);
+    const round = msg.type === 'solve' ? msg.round : null;
+    if (err instanceof AreaInfeasibleError) post({ type: 'error', area, round, message, status: 'infeasible', binding: err.binding });
+    else post({ type: 'error', area, round, message });
   }
 }
 
 if (parentPort) parentPort.on('message', (e) => handle(e.data as ToArea));
 else process.on('message', (m) => handle(m as ToArea));
-// A parent that dies takes its areas with it: no orphans.
-process.on('disconnect', () => process.exit(0));
+// A parent that dies takes its areas with it: no orphans, no stack traces.
+process.on('disconnect', quit);
+for (const stream of [process.stdout, process.stderr]) stream?.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? quit() : undefined));
+setInterval(() => {
+  if (!parentAlive()) quit();
+}, 1000).unref();

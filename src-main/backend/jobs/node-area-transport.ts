@@ -14,13 +14,27 @@ export const liveAreaProcesses = new Set<ChildProcess>();
 /** Every pid this module started (tests check with `process.kill(pid, 0)` that each is gone). */
 export const startedAreaPids: number[] = [];
 
-function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+// Whatever ends this process (an exception, process.exit, a handled signal), its area processes
+// end with it — also one that is stopped (SIGSTOP) and so could not notice its parent go.
+let exitHookInstalled = false;
+function killAllOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of liveAreaProcesses) child.kill('SIGKILL');
+  });
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null, stopping: boolean): string {
+  // Stopped on request (the run ended, a cancel, a restart): not a crash, whatever the signal.
+  if (stopping) return 'stopped (the run ended)';
   if (signal === 'SIGKILL') return 'killed (SIGKILL; out of memory or killed by the system)';
   if (signal) return `killed by ${signal}`;
   return `exit code ${code}`;
 }
 
 export function nodeAreaTransport(env: NodeJS.ProcessEnv = {}): SpawnArea {
+  killAllOnExit();
   return (): AreaTransport => {
     const child = fork(areaWorkerEntry, [], {
       execArgv: ['--import', 'tsx'],
@@ -31,17 +45,19 @@ export function nodeAreaTransport(env: NodeJS.ProcessEnv = {}): SpawnArea {
     liveAreaProcesses.add(child);
     if (child.pid !== undefined) startedAreaPids.push(child.pid);
     let exited = false;
+    let stopping = false;
     const exitWaiters: (() => void)[] = [];
     const exitListeners: ((reason: string) => void)[] = [];
     child.on('exit', (code, signal) => {
       exited = true;
       liveAreaProcesses.delete(child);
-      const reason = describeExit(code, signal);
+      const reason = describeExit(code, signal, stopping);
       exitListeners.forEach((l) => l(reason));
       exitWaiters.splice(0).forEach((w) => w());
     });
     child.on('error', () => undefined); // reported through 'exit'
     return {
+      ...(child.pid !== undefined ? { pid: child.pid } : {}),
       send: (message) => {
         if (!exited && child.connected) child.send(message);
       },
@@ -50,6 +66,7 @@ export function nodeAreaTransport(env: NodeJS.ProcessEnv = {}): SpawnArea {
       terminate: (graceMs) =>
         new Promise<void>((resolve) => {
           if (exited) return resolve();
+          stopping = true;
           exitWaiters.push(resolve);
           if (graceMs > 0 && child.connected) {
             child.send({ type: 'cancel' });

@@ -141,6 +141,15 @@ describe('centralized runs through the area process', () => {
     expect(html).not.toContain('data-chart=');
   }, 120_000);
 
+  it('a distributed run of an infeasible study ends infeasible naming the limit, bus, hour and area (not failed)', async () => {
+    const bad = await openIeee123(backend, { periods: 3, vMinPu: 1.02 });
+    expect(bad.partition.cuts.length).toBeGreaterThan(0);
+    const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: bad.id, kind: 'distributed' });
+    const s = await finished(backend, run.id);
+    expect(s.status).toBe('infeasible');
+    expect(s.message).toMatch(/^area \d+ \(root \w+\) is infeasible in round 1: .*Binding: voltage lower limit 1\.02 pu at bus \w+ \(hour \d+\)/);
+  }, 120_000);
+
   it('a distributed run of the same scenario: rounds reported, areas stored, totals agree with the centralized run', async () => {
     expect(scenario.partition.cuts.length).toBeGreaterThan(0);
     const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: scenario.id, kind: 'distributed' });

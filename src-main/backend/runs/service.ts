@@ -237,6 +237,8 @@ export class RunService {
       dampingFromRound: enapp.dampingFromRound,
       wallSeconds: enapp.wallSeconds,
     };
+    // An area whose problem has no solution: the study is infeasible (binding limit, hour and area in the message), not a failure.
+    if (enapp.status === 'infeasible') return { status: 'infeasible' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };
     if (enapp.status === 'failed' || !results) return { status: 'failed' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };
     // Not converged within the round limit: keep the last merged dispatch, marked notConverged.
     const status: RunStatus = enapp.status === 'converged' ? 'solved' : 'notConverged';
