@@ -199,6 +199,8 @@ export async function runEnapp(
 
   const live: (Live | null)[] = areas.map(() => null);
   const restarted = new Set<number>();
+  /** Set once the run ends: an area whose process is stopped by the end is not restarted. */
+  let ended = false;
   const restarts: { area: number; reason: string }[] = [];
   const rounds: RoundRecord[] = [];
   const solutions: unknown[] = areas.map(() => null);
@@ -274,7 +276,7 @@ export async function runEnapp(
         return m;
       } catch (err) {
         if (!(err instanceof AreaFailure)) throw err;
-        if (options.restartOnce === false || restarted.has(a.id)) throw err;
+        if (ended || options.restartOnce === false || restarted.has(a.id)) throw err;
         restarted.add(a.id);
         restarts.push({ area: a.id, reason: err.message });
         hooks.onAreaEvent?.(a.id, 'restarted', err.message);
@@ -285,6 +287,7 @@ export async function runEnapp(
   };
 
   const finish = async (status: EnappStatus, message: string): Promise<EnappResult> => {
+    ended = true;
     await Promise.all(live.map((l) => l?.transport.terminate(graceMs)));
     return {
       status,
