@@ -20,7 +20,8 @@ export function buildState(root, outDir = 'cli-dist') {
   for (const [file, { size, mtimeMs }] of Object.entries(manifest.files ?? {})) {
     const st = statSync(new URL(file, root), { throwIfNoEntry: false });
     if (!st) return { fresh: false, reason: `${file} is gone since the last build` };
-    if (st.size !== size || st.mtimeMs !== mtimeMs) return { fresh: false, reason: `${file} changed since the last build` };
+    if (st.size !== size || st.mtimeMs !== mtimeMs)
+      return { fresh: false, reason: `${file} changed since the last build` };
   }
   return { fresh: true };
 }

@@ -19,7 +19,8 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // `--out NAME` builds into another folder directly under the root (tools/build-cli.test.ts).
 const outArg = process.argv.indexOf('--out');
 const outName = outArg > 0 ? process.argv[outArg + 1] : 'cli-dist';
-if (!outName || !/^[\w.-]+$/.test(outName)) throw new Error('build-cli: --out takes a folder name directly under the repository root');
+if (!outName || !/^[\w.-]+$/.test(outName))
+  throw new Error('build-cli: --out takes a folder name directly under the repository root');
 const outDir = join(root, outName);
 // Build into a fresh folder, then swap it in, so a process starting meanwhile never sees half a build.
 const tmpDir = `${outDir}.tmp-${process.pid}`;
@@ -47,11 +48,19 @@ const result = await build({
 });
 
 const files = {};
-for (const input of [...Object.keys(result.metafile.inputs), 'tools/build-cli.mjs', 'bin/build-state.mjs', 'package.json']) {
+for (const input of [
+  ...Object.keys(result.metafile.inputs),
+  'tools/build-cli.mjs',
+  'bin/build-state.mjs',
+  'package.json',
+]) {
   const st = statSync(join(root, input));
   files[relative(root, join(root, input)).split('\\').join('/')] = { size: st.size, mtimeMs: st.mtimeMs };
 }
-writeFileSync(join(tmpDir, 'manifest.json'), `${JSON.stringify({ builtAt: new Date().toISOString(), files }, null, 1)}\n`);
+writeFileSync(
+  join(tmpDir, 'manifest.json'),
+  `${JSON.stringify({ builtAt: new Date().toISOString(), files }, null, 1)}\n`,
+);
 rmSync(outDir, { recursive: true, force: true });
 renameSync(tmpDir, outDir);
 process.stdout.write(

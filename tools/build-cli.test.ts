@@ -18,30 +18,53 @@ describe('build-cli', () => {
   const out = join(root, outName);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('builds the CLI and the area worker to JavaScript that runs without tsx, with a manifest of its sources', { timeout: 120_000 }, async () => {
-    execFileSync(process.execPath, [join(root, 'tools', 'build-cli.mjs'), '--out', outName], { cwd: root, stdio: 'pipe' });
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: Record<string, { size: number }> };
-    expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(['src-main/cli/run.ts', 'src-solver/worker/area-worker.ts', 'src-main/cli/commands/solve.ts']));
-    expect(buildState(pathToFileURL(`${root}/`), outName)).toEqual({ fresh: true });
-
-    // Plain Node, no loader: the version, and a command that finds the bundled examples (repoRoot
-    // resolved from the build folder).
-    const run = (args: string[]) => execFileSync(process.execPath, [join(out, 'tessera.mjs'), ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-    expect(run(['--version']).trim()).toBe(SOLVER_VERSION);
-    expect(run(['examples'])).toMatch(/^ieee123\s+IEEE 123/);
-
-    // The bundled area worker starts under plain Node and answers the coordinator's protocol.
-    const answer = await new Promise<{ type: string; message?: string }>((resolve, reject) => {
-      const child = fork(join(out, 'area-worker.mjs'), [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      child.once('message', (m) => {
-        child.kill('SIGKILL');
-        resolve(m as { type: string; message?: string });
+  it(
+    'builds the CLI and the area worker to JavaScript that runs without tsx, with a manifest of its sources',
+    { timeout: 120_000 },
+    async () => {
+      execFileSync(process.execPath, [join(root, 'tools', 'build-cli.mjs'), '--out', outName], {
+        cwd: root,
+        stdio: 'pipe',
       });
-      child.once('exit', (code) => reject(new Error(`area worker exited ${code}`)));
-      child.send({ type: 'init', area: 0, name: 'x', kind: 'no-such-solver', spec: null });
-    });
-    expect(answer).toMatchObject({ type: 'error', message: 'unknown area solver "no-such-solver"' });
-  });
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+        files: Record<string, { size: number }>;
+      };
+      expect(Object.keys(manifest.files)).toEqual(
+        expect.arrayContaining([
+          'src-main/cli/run.ts',
+          'src-solver/worker/area-worker.ts',
+          'src-main/cli/commands/solve.ts',
+        ]),
+      );
+      expect(buildState(pathToFileURL(`${root}/`), outName)).toEqual({ fresh: true });
+
+      // Plain Node, no loader: the version, and a command that finds the bundled examples (repoRoot
+      // resolved from the build folder).
+      const run = (args: string[]) =>
+        execFileSync(process.execPath, [join(out, 'tessera.mjs'), ...args], {
+          encoding: 'utf8',
+          env: { ...process.env, NODE_OPTIONS: '' },
+        });
+      expect(run(['--version']).trim()).toBe(SOLVER_VERSION);
+      expect(run(['examples'])).toMatch(/^ieee123\s+IEEE 123/);
+
+      // The bundled area worker starts under plain Node and answers the coordinator's protocol.
+      const answer = await new Promise<{ type: string; message?: string }>((resolve, reject) => {
+        const child = fork(join(out, 'area-worker.mjs'), [], {
+          execArgv: [],
+          serialization: 'advanced',
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        child.once('message', (m) => {
+          child.kill('SIGKILL');
+          resolve(m as { type: string; message?: string });
+        });
+        child.once('exit', (code) => reject(new Error(`area worker exited ${code}`)));
+        child.send({ type: 'init', area: 0, name: 'x', kind: 'no-such-solver', spec: null });
+      });
+      expect(answer).toMatchObject({ type: 'error', message: 'unknown area solver "no-such-solver"' });
+    },
+  );
 });
 
 describe('buildState', () => {

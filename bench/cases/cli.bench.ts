@@ -23,16 +23,25 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 
 function timeProcess(args: string[], env: NodeJS.ProcessEnv = {}): { ms: number; stdout: string } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`tessera ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  if (r.status !== 0)
+    throw new Error(`tessera ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   return { ms, stdout: r.stdout };
 }
 
 function workerStartMs(entry: string, execArgv: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, [], {
+      execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     child.once('message', (m: { type?: string }) => {
       const ms = performance.now() - t0;
       child.kill('SIGKILL');
@@ -44,7 +53,11 @@ function workerStartMs(entry: string, execArgv: string[]): Promise<number> {
   });
 }
 
-function solveOverhead(env: NodeJS.ProcessEnv = {}): { wallSeconds: number; solverSeconds: number; overheadSeconds: number } {
+function solveOverhead(env: NodeJS.ProcessEnv = {}): {
+  wallSeconds: number;
+  solverSeconds: number;
+  overheadSeconds: number;
+} {
   const { ms, stdout } = timeProcess(['solve', 'ieee123', '--json', '-'], env);
   const solverSeconds = (JSON.parse(stdout) as { solver: { seconds: number } }).solver.seconds;
   return { wallSeconds: ms / 1000, solverSeconds, overheadSeconds: ms / 1000 - solverSeconds };
@@ -67,7 +80,9 @@ const cases: BenchCase[] = [
       const workerSource = [];
       for (let i = 0; i < REPEAT; i++) {
         worker.push(await workerStartMs(join(repoRoot, 'cli-dist', 'area-worker.mjs'), []));
-        workerSource.push(await workerStartMs(join(repoRoot, 'src-solver', 'worker', 'area-worker.ts'), ['--import', 'tsx']));
+        workerSource.push(
+          await workerStartMs(join(repoRoot, 'src-solver', 'worker', 'area-worker.ts'), ['--import', 'tsx']),
+        );
       }
       const solves = [solveOverhead(), solveOverhead(), solveOverhead()];
       const solveSource = solveOverhead(fromSource);
@@ -88,7 +103,8 @@ const cases: BenchCase[] = [
         result.areaWorkerStartMs >= 150 && `area worker start ${result.areaWorkerStartMs.toFixed(0)} ms ≥ 150 ms`,
         result.solveOverheadSeconds > 0.6 && `solve overhead ${result.solveOverheadSeconds.toFixed(2)} s > 0.6 s`,
       ].filter(Boolean);
-      if (missed.length > 0) throw new Error(`start-up targets missed: ${missed.join('; ')} (${JSON.stringify(result)})`);
+      if (missed.length > 0)
+        throw new Error(`start-up targets missed: ${missed.join('; ')} (${JSON.stringify(result)})`);
       return result;
     },
   },
