@@ -21,7 +21,7 @@ const hostGlobals = [
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', 'playwright-report/', 'bench/results/', '.tmp/', 'bench/ipopt-ref/build/', 'wasm/'],
+    ignores: ['node_modules/', 'out/', 'dist/', 'cli-dist*/', 'test-results/', 'playwright-report/', 'bench/results/', '.tmp/', 'bench/ipopt-ref/build/', 'wasm/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

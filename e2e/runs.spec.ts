@@ -7,9 +7,8 @@
  * JSON, and their printed text against the PDF's text (pdftotext). PDF pages (pdftoppm) and UI
  * screenshots go to test-results/runs/.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunDetail } from '../src-main/contract';
 import { formatInUnit } from '../src-shared/format';
@@ -20,13 +19,14 @@ import { RunsPage } from './pages/runs';
 import { syntheticRun } from './support/synthetic-run';
 import { WorkspacePage } from './pages/workspace';
 import { testDataPath } from '../test-data/index';
+import { e2eRunDir, heldAreas, holdAt, release, startOwnHost } from './support/harness';
 
 const OUT = resolve('test-results/runs');
 
-/** Area solver processes started by this test's Node host (descendants of the host process). */
+/** Area solver processes started by this suite's Node host (descendants of the host process). */
 function hostAreaProcesses(): string[] {
-  const port = process.env.TESSERA_E2E_PORT ?? '5199';
-  return areaProcessesUnder((p) => p.args.includes('tessera.mjs host') && p.args.includes(`--port ${port}`));
+  const data = join(e2eRunDir(), 'data');
+  return areaProcessesUnder((p) => p.args.includes('tessera.mjs host') && p.args.includes(data));
 }
 
 /** Area solver processes descending from the processes `isRoot` picks ("pid args" each). */
@@ -96,30 +96,54 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   await runs.open(scenario.name);
   const noErrors = () => expect(pageErrors, 'errors in the page').toEqual([]);
 
-  // Centralized: interior-point iterations appear live, then the run finishes solved.
-  const central = await runs.start('centralized');
-  await expect(page.getByTestId('live-iteration').or(page.getByTestId('run-detail')))
-    .toBeVisible({ timeout: 60_000 })
-    .catch(noErrors);
-  noErrors();
-  await expect(page.getByTestId('live-iteration')).toBeVisible({ timeout: 60_000 });
-  await page.screenshot({ path: join(OUT, 'ui-progress-centralized.png') });
+  // The solves are held at known points (e2e/support/harness.ts) while the live panel is checked,
+  // so a fast solve cannot finish before its progress is shown.
+  const heldAt = (what: string) =>
+    expect.poll(() => heldAreas().length, { timeout: 60_000, message: `no area held ${what}` }).toBeGreaterThan(0);
+
+  // Centralized: interior-point iterations appear live (held after iteration 3), then the run finishes solved.
+  let central: number;
+  try {
+    holdAt(3);
+    central = await runs.start('centralized');
+    await heldAt('at iteration 3 (centralized)');
+    await expect(page.getByTestId('live-iteration')).toHaveText('3').catch(noErrors);
+    noErrors();
+    await page.screenshot({ path: join(OUT, 'ui-progress-centralized.png') });
+  } finally {
+    release();
+  }
   expect(await runs.waitFinished(central)).toBe('solved');
 
-  // Distributed over 4 areas: rounds and per-area states appear live.
-  const distributed = await runs.start('distributed');
-  await expect(page.getByTestId('area-table').locator('tbody tr')).toHaveCount(4, { timeout: 60_000 });
-  await expect(page.getByTestId('live-round')).toBeVisible({ timeout: 120_000 });
-  await page.screenshot({ path: join(OUT, 'ui-progress-distributed.png') });
+  // Distributed over 4 areas: rounds and per-area states appear live (held in round 2, after round 1 is shown).
+  let distributed: number;
+  try {
+    holdAt(2, 2);
+    distributed = await runs.start('distributed');
+    await expect(page.getByTestId('area-table').locator('tbody tr')).toHaveCount(4, { timeout: 60_000 });
+    await heldAt('in round 2 (distributed)');
+    await expect(page.getByTestId('live-round')).toHaveText('1');
+    await page.screenshot({ path: join(OUT, 'ui-progress-distributed.png') });
+  } finally {
+    release();
+  }
   const distStatus = await runs.waitFinished(distributed, 240_000);
   expect(['solved', 'acceptable', 'notConverged']).toContain(distStatus);
 
-  // Cancel a third run mid-way: it keeps its record as cancelled and no area process remains.
-  const cancelled = await runs.start('distributed');
-  await expect(page.getByTestId('area-table').locator('tbody tr').first()).toBeVisible({ timeout: 60_000 });
-  expect(hostAreaProcesses().length).toBeGreaterThan(0);
-  await page.getByTestId('cancel-run').click();
-  expect(await runs.waitFinished(cancelled, 60_000)).toBe('cancelled');
+  // Cancel a third run while its areas are held in round 1: it keeps its record as cancelled and
+  // no area process remains.
+  let cancelled: number;
+  try {
+    holdAt(2, 1);
+    cancelled = await runs.start('distributed');
+    await heldAt('in round 1 (to cancel)');
+    await expect(page.getByTestId('area-table').locator('tbody tr').first()).toBeVisible({ timeout: 60_000 });
+    expect(hostAreaProcesses().length).toBeGreaterThan(0);
+    await page.getByTestId('cancel-run').click();
+    expect(await runs.waitFinished(cancelled, 60_000)).toBe('cancelled');
+  } finally {
+    release();
+  }
   await expect
     .poll(() => hostAreaProcesses(), { timeout: 15_000, message: 'area solver processes left after cancel' })
     .toEqual([]);
@@ -553,24 +577,9 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
 test('a crashed area fails the run with the area named, keeps the record, and leaves no process', async ({ page }) => {
   test.setTimeout(180_000);
   // A host of our own whose area processes crash: area 3 exits in round 1 (fault injection of the area worker).
-  const port = 5300 + Math.floor(Math.random() * 200);
-  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-crash-'));
-  const host = spawn(process.execPath, ['bin/tessera.mjs', 'host', '--port', String(port), '--data', dataDir], {
-    env: { ...process.env, TESSERA_FAULT: 'crash@3:1' },
-    stdio: 'ignore',
-  });
+  const host = await startOwnHost({ TESSERA_FAULT: 'crash@3:1' });
   try {
-    const base = `http://127.0.0.1:${port}`;
-    await expect
-      .poll(
-        () =>
-          fetch(`${base}/health`).then(
-            (r) => r.ok,
-            () => false,
-          ),
-        { timeout: 60_000, message: 'fault host did not start' },
-      )
-      .toBe(true);
+    const base = host.url;
     const probe = await page.request.get(`${base}/health`);
     expect(probe.ok()).toBe(true);
     const ws = new WorkspacePage(page);
@@ -586,7 +595,7 @@ test('a crashed area fails the run with the area named, keeps the record, and le
     await expect(page.getByTestId('run-failure')).toContainText(/area 3 \(root \w+\) solver stopped: exit code 3/);
     await page.screenshot({ path: join(OUT, 'ui-crashed-area.png') });
     await expect
-      .poll(() => areaProcessesUnder((p) => p.pid === host.pid), {
+      .poll(() => areaProcessesUnder((p) => p.pid === host.process.pid), {
         timeout: 15_000,
         message: 'area processes left after the crash',
       })
@@ -595,11 +604,6 @@ test('a crashed area fails the run with the area named, keeps the record, and le
     await page.getByRole('tab', { name: 'Runs' }).click();
     await expect(runs.item(id)).toHaveAttribute('data-status', 'failed');
   } finally {
-    // Stop our host and wait for it (it shuts down gracefully); SIGKILL if it does not within 10 s.
-    const exited = new Promise<void>((res) => (host.exitCode !== null ? res() : host.once('exit', () => res())));
-    host.kill('SIGTERM');
-    const timer = setTimeout(() => host.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await host.stop();
   }
 });

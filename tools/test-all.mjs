@@ -40,6 +40,8 @@ if (want('e2e')) {
   // Chromium, poppler and friends come from the system: install them if missing (Debian).
   if (!process.env.TESSERA_CHROMIUM) ok = run('system packages', 'bash', ['tools/setup-system.sh']) && ok;
   ok = run('build', 'npx', ['electron-vite', 'build']) && ok;
+  // The e2e host runs as users run it: from the CLI's JavaScript build, current with the sources.
+  ok = run('build cli', 'node', ['tools/build-cli.mjs']) && ok;
   const out = '.tmp/playwright.json';
   rmSync(out, { force: true });
   ok = run('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out }) && ok;

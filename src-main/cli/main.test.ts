@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SOLVER_VERSION } from '../../src-solver/version';
+import { commandModules } from './commands/index';
 import { main } from './main';
 
 function capture() {
@@ -28,6 +30,16 @@ describe('tessera CLI', () => {
     const c = capture();
     expect(await main(['frobnicate'], c.io)).toBe(2);
     expect(c.err.join('')).toContain('unknown command "frobnicate"');
+  });
+
+  it('lists every command module of commands/ in commands/index.ts under its own name', async () => {
+    const dir = fileURLToPath(new URL('./commands', import.meta.url));
+    const modules = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts')
+      .map((f) => f.replace(/\.ts$/, ''))
+      .sort();
+    expect(Object.keys(commandModules).sort()).toEqual(modules);
+    for (const [name, load] of Object.entries(commandModules)) expect((await load()).command.name).toBe(name);
   });
 
   it('runs as the installed bin (bin/tessera.mjs)', () => {

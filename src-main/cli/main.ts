@@ -1,25 +1,22 @@
 /**
- * `tessera` — the headless command line. Commands live one per file in ./commands and are found
- * at start-up, so each feature adds its own file (import, pf, solve, bench, …).
+ * `tessera` — the headless command line. Commands live one per file in ./commands, listed in
+ * ./commands/index.ts and loaded on demand: a command's imports cost only when it runs.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
 import { SOLVER_VERSION } from '../../src-solver/version';
+import { commandModules } from './commands/index';
 import { CliError, type CliCommand, type CliIo } from './types';
 
-const commandsDir = fileURLToPath(new URL('./commands', import.meta.url));
-
+/** Every command, for `tessera --help` (loads all of them). */
 export async function loadCommands(): Promise<Map<string, CliCommand>> {
-  const files = readdirSync(commandsDir)
-    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !/\.(test|d)\.ts$/.test(f))
-    .sort();
   const map = new Map<string, CliCommand>();
-  for (const f of files) {
-    const mod = (await import(pathToFileURL(join(commandsDir, f)).href)) as { command?: CliCommand };
-    if (mod.command) map.set(mod.command.name, mod.command);
-  }
+  for (const name of Object.keys(commandModules).sort()) map.set(name, await loadCommand(name));
   return map;
+}
+
+async function loadCommand(name: string): Promise<CliCommand> {
+  const { command } = await commandModules[name]!();
+  if (command.name !== name) throw new Error(`commands/index.ts lists "${name}" but the module's command is "${command.name}"`);
+  return command;
 }
 
 function helpText(commands: Map<string, CliCommand>): string {
@@ -44,16 +41,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${SOLVER_VERSION}\n`);
     return 0;
   }
-  const commands = await loadCommands();
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    io.stdout(helpText(commands));
+    io.stdout(helpText(await loadCommands()));
     return first === undefined ? 1 : 0;
   }
-  const cmd = commands.get(first);
-  if (!cmd) {
+  if (!Object.hasOwn(commandModules, first)) {
     io.stderr(`tessera: unknown command "${first}". Run \`tessera --help\` for the list.\n`);
     return 2;
   }
+  const cmd = await loadCommand(first);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${cmd.usage ?? `tessera ${cmd.name}`}\n`);
     return 0;

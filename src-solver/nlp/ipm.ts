@@ -15,7 +15,7 @@
  *   loop:
  *     checkConvergence           eq. (5)-(6), Ipopt's OptErrorConvCheck (convergence.ts)
  *     reportIteration            one IterationRecord; callback, cancel, time and iteration limits
- *     updateBarrierParameter     §2.1 eq. (7)-(8) monotone, or adaptive (barrier.ts)
+ *     updateBarrierParameter     §2.1 eq. (7)-(8) monotone, or adaptive (muStrategy.ts, barrier.ts)
  *     computeSearchDirection     eq. (13) with inertia correction §3.1 (kkt.ts, inertia.ts)
  *     lineSearch                 §2.3-2.4 filter, switching, Armijo, SOC (lineSearch.ts, filter.ts)
  *       → restoration            §3.3 when α < α_min or the step cannot be computed (restoration.ts)
@@ -37,40 +37,19 @@ import {
   maxStepToBoundary,
   type TrialVerdict,
 } from './lineSearch';
-import { fractionToBoundaryTau, KktErrorReferences, loqoMu, monotoneMuDecrease } from './barrier';
-import { meetsTolerances, newOptimalityError, optimalityError, optimalityErrorAtMu, type OptimalityError } from './convergence';
+import { MuStrategy, type MuUpdateContext } from './muStrategy';
+import { meetsTolerances, newOptimalityError, optimalityError, type OptimalityError } from './convergence';
 import { resolveOptions, type ResolvedOptions, type SolveOptions } from './options';
 import { statusMessage, type SolveStatus } from './status';
 import type { IterationRecord, SolveHooks, SolveResult } from './types';
 import type { NlpProblem } from './problem';
 import { runRestoration } from './restoration';
+import type { RunControl, RunOutcome } from './run';
+
+export type { RunControl, RunOutcome } from './run';
 import type { FactorResult } from '../sparse/ldl';
 
 const EPS = 2.220446049250313e-16;
-
-/** Internal control of a (possibly nested) run. */
-export interface RunControl {
-  /** 0 for the user's problem, 1 inside the restoration phase. */
-  depth: number;
-  /** Added to the iteration numbers reported. */
-  iterOffset: number;
-  /** Clock value (ms) at which the whole solve started. */
-  startMs: number;
-  /** Restoration phase: called after each accepted iteration; true ends the run as 'solved' with `stoppedByCaller`. */
-  acceptIterate?: (it: Iterate) => boolean;
-  /** Restoration phase: the warm-start multipliers of slacks (length nS each) in internal units. */
-  slackMultipliers?: { vL: Float64Array; vU: Float64Array };
-  /** The user's problem only: a workspace whose KKT system (pattern + symbolic LDLᵀ) is reused when the structure matches (workspace.ts). */
-  workspace?: SolverWorkspace;
-}
-
-export interface RunOutcome {
-  result: SolveResult;
-  /** The final internal iterate (for the restoration phase's caller). */
-  final: Iterate;
-  /** True when RunControl.acceptIterate ended the run. */
-  stoppedByAccept: boolean;
-}
 
 /** Solve an NLP; see SolveOptions, SolveHooks and SolveResult for the contract. Never throws for a bad problem (status 'invalidProblem'). */
 export function solveNlp(p: NlpProblem, options: SolveOptions = {}, hooks: SolveHooks & { workspace?: SolverWorkspace } = {}): SolveResult {
@@ -138,9 +117,9 @@ class InteriorPointSolver {
   private readonly resid: Float64Array;
   private readonly err: OptimalityError = newOptimalityError();
   private readonly err0: OptimalityError = newOptimalityError();
-  /** μ and τ of W&B §2.1. */
-  private mu: number;
-  private tau: number;
+  /** μ and τ of W&B §2.1, owned by the barrier strategy. */
+  private readonly barrier: MuStrategy;
+  private readonly muContext: MuUpdateContext;
   private thetaMin = 0;
   private thetaMax = Infinity;
   private iter = 0;
@@ -155,10 +134,6 @@ class InteriorPointSolver {
   private tinyStep = false;
   private consecutiveTinySteps = 0;
   private restorationCount = 0;
-  // adaptive μ
-  private freeMode = true;
-  private muMax = 1e5;
-  private readonly kktRefs = new KktErrorReferences();
   // timing
   private factorMs = 0;
   private readonly setupMs: number;
@@ -192,9 +167,34 @@ class InteriorPointSolver {
     this.kkt = kktSystemFor(nlp, ctl.depth === 0 ? ctl.workspace : undefined);
     this.kkt.clock = this.now;
     this.setupMs = this.now() - tSetup;
-    this.mu = o.muInit;
-    this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
+    this.barrier = new MuStrategy(o);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context reads the loop's live fields
+    const self = this;
+    this.muContext = {
+      get cur() {
+        return self.cur;
+      },
+      get iter() {
+        return self.iter;
+      },
+      err0: this.err0,
+      err: this.err,
+      get tinyStep() {
+        return self.tinyStep;
+      },
+      consumeTinyStep: () => void (self.tinyStep = false),
+      clearFilter: () => self.filter.clear(),
+      log: (level, line) => self.log(level, line),
+    };
     if (o.history) this.history = [];
+  }
+
+  private get mu(): number {
+    return this.barrier.mu;
+  }
+
+  private get tau(): number {
+    return this.barrier.tau;
   }
 
   run(): RunOutcome {
@@ -204,7 +204,7 @@ class InteriorPointSolver {
       const reported = this.reportIteration();
       stop = converged ?? reported ?? this.checkLimits();
       if (stop) break;
-      this.updateBarrierParameter();
+      this.barrier.update(this.muContext); // updateBarrierParameter (muStrategy.ts)
       const directionOk = this.computeSearchDirection();
       let accepted = false;
       if (directionOk) {
@@ -297,9 +297,7 @@ class InteriorPointSolver {
     this.thetaMax = 1e4 * Math.max(1, cur.theta);
     this.thetaMin = 1e-4 * Math.max(1, cur.theta);
     this.filter.clear();
-    // μ_max for the adaptive strategy (Ipopt mu_max_fact·average complementarity).
-    const avg = this.averageComplementarity(cur).avg;
-    this.muMax = avg > 0 ? 1000 * avg : 1e5;
+    this.barrier.start(cur);
     this.log(1, 'iter    objective    inf_pr   inf_du lg(mu)  ||d||  lg(rg) alpha_du alpha_pr  ls');
     return null;
   }
@@ -365,28 +363,6 @@ class InteriorPointSolver {
     for (let i = 0; i < m; i++) mx = Math.max(mx, Math.abs(sol[nw + i]));
     if (Number.isFinite(mx) && mx <= this.o.constrMultInitMax) for (let i = 0; i < m; i++) cur.lambda[i] = sol[nw + i];
     else cur.lambda.fill(0);
-  }
-
-  private averageComplementarity(it: Iterate): { avg: number; min: number } {
-    const { nw, wL, wU, hasL, hasU } = this.nlp;
-    let sum = 0;
-    let min = Infinity;
-    let cnt = 0;
-    for (let j = 0; j < nw; j++) {
-      if (hasL[j]) {
-        const c = it.zL[j] * (it.w[j] - wL[j]);
-        sum += c;
-        if (c < min) min = c;
-        cnt++;
-      }
-      if (hasU[j]) {
-        const c = it.zU[j] * (wU[j] - it.w[j]);
-        sum += c;
-        if (c < min) min = c;
-        cnt++;
-      }
-    }
-    return cnt > 0 ? { avg: sum / cnt, min } : { avg: 0, min: 0 };
   }
 
   // ───────────────────────────────────────── checkConvergence (eq. 5-6) ──
@@ -464,69 +440,6 @@ class InteriorPointSolver {
       return { status: 'unbounded', detail: `|x|∞ = ${xmax.toExponential(2)}, f = ${(this.cur.f / this.nlp.objScale).toExponential(2)}.` };
     }
     return null;
-  }
-
-  // ───────────────────────────────────────── updateBarrierParameter (§2.1, barrier.ts) ──
-
-  private updateBarrierParameter(): void {
-    const { o } = this;
-    if (o.muStrategy === 'adaptive') {
-      this.updateBarrierAdaptive();
-      return;
-    }
-    // Monotone: decrease while the barrier problem is solved to κ_ε μ (or after a tiny step).
-    for (;;) {
-      optimalityErrorAtMu(this.cur, this.mu, this.err0, this.err);
-      const solvedSub = this.err.error <= o.kappaEps * this.mu;
-      if (!solvedSub && !this.tinyStep) break;
-      // Floor as in Ipopt's monotone update: no barrier problem is solved more finely than the
-      // termination test can see, min(tol, compl_inf_tol)/(κ_ε + 1) (W&B eq. 7: ε_tol/10).
-      // (This solver used mu_min = 1e-11 here before; the 10,240-bus × 24 h OPF then went on to
-      // μ = 1e-11 from a point already optimal to 2e-8.)
-      const next = monotoneMuDecrease(this.mu, o.kappaMu, o.thetaMu, Math.max(o.muMin, Math.min(o.tol, o.complInfTol) / (o.kappaEps + 1)));
-      this.tinyStep = false;
-      if (next === this.mu) break;
-      this.mu = next;
-      this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
-      this.filter.clear();
-    }
-  }
-
-  private updateBarrierAdaptive(): void {
-    const { o } = this;
-    const e0 = this.err0.error;
-    const { avg, min } = this.averageComplementarity(this.cur);
-    const muMin = Math.min(o.muMin, o.tol / 10);
-    if (this.freeMode) {
-      if (this.iter > 0 && !this.kktRefs.sufficientProgress(e0)) {
-        this.freeMode = false;
-        this.mu = Math.max(muMin, Math.min(this.muMax, 0.8 * avg));
-        this.log(2, `adaptive μ: insufficient progress, switching to monotone mode with μ = ${this.mu.toExponential(2)}`);
-      } else {
-        this.kktRefs.add(e0);
-        this.mu = Math.max(muMin, Math.min(this.muMax, loqoMu(avg, min)));
-        if (!(this.mu > 0)) this.mu = muMin;
-      }
-      this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
-      this.filter.clear();
-      return;
-    }
-    if (this.kktRefs.sufficientProgress(e0)) {
-      this.freeMode = true;
-      this.kktRefs.clear();
-      this.kktRefs.add(e0);
-      this.mu = Math.max(muMin, Math.min(this.muMax, loqoMu(avg, min)));
-      this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
-      this.filter.clear();
-      return;
-    }
-    optimalityErrorAtMu(this.cur, this.mu, this.err0, this.err);
-    if (this.err.error <= o.kappaEps * this.mu || this.tinyStep) {
-      this.tinyStep = false;
-      this.mu = monotoneMuDecrease(this.mu, o.kappaMu, o.thetaMu, muMin);
-      this.tau = fractionToBoundaryTau(this.mu, o.tauMin);
-      this.filter.clear();
-    }
   }
 
   // ───────────────────────────────────────── computeSearchDirection (eq. 13, §3.1) ──
@@ -799,6 +712,7 @@ class InteriorPointSolver {
         const phiT = t.barrierObjective(this.mu, o.kappaD);
         return Number.isFinite(phiT) && t.theta <= 0.9 * cur.theta && t.theta <= this.thetaMax && this.filter.acceptable(t.theta, phiT);
       },
+      runIpm,
     });
     this.iter += out.iterations;
     if (out.status === 'returned') {

@@ -3,7 +3,8 @@
  *
  * When the filter line search cannot find an acceptable step (α < α_min) or the step cannot be
  * computed, the method looks for a less infeasible point by solving, with the same interior-point
- * method (a recursive call), the ℓ1 restoration problem in the scaled internal units:
+ * method (the runner the caller passes in, `runIpm`), the ℓ1 restoration problem in the scaled
+ * internal units:
  *
  *     min_{x,p,n}  ρ Σ_i (p_i + n_i) + (ζ/2) Σ_j D_R,j² (x_j − x_R,j)²                  (eq. 30)
  *     s.t.         c_L ≤ s_c∘g(x) − p + n ≤ c_U,   wL ≤ x ≤ wU,   p, n ≥ 0
@@ -29,7 +30,7 @@ import type { ResolvedOptions } from './options';
 import type { NlpProblem, SparseStructure } from './problem';
 import type { SolveStatus } from './status';
 import type { SolveHooks } from './types';
-import { runIpm } from './ipm';
+import type { IpmRunner } from './run';
 
 export interface RestorationInput {
   nlp: InternalNlp;
@@ -44,6 +45,8 @@ export interface RestorationInput {
   iterOffset: number;
   /** Is the outer point in `trial` (functions evaluated) good enough to return to the main loop? */
   accept: (t: Iterate) => boolean;
+  /** The interior-point method that solves the restoration problem (the caller's own, ipm.ts). */
+  runIpm: IpmRunner;
 }
 
 export interface RestorationOutput {
@@ -223,7 +226,7 @@ export function runRestoration(inp: RestorationInput): RestorationOutput {
     for (let j = 0; j < n; j++) trial.w[j] = w[j];
     for (let k = 0; k < nS; k++) trial.w[n + k] = w[nR + k];
   };
-  const outcome = runIpm(
+  const outcome = inp.runIpm(
     prob,
     innerOpts,
     {

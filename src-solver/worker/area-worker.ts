@@ -13,8 +13,14 @@
  * code 3 when that area starts that round, "hang@<area>:<round>" stops answering; with
  * TESSERA_FAULT_ONCE=<file> the fault fires only if that file does not exist yet (and creates it),
  * so a restarted area then succeeds.
+ *
+ * Hold for the e2e tests of progress and cancel: with TESSERA_TEST_HOLD=<file>, while <file>
+ * exists and reads "k" (every round) or "k@r" (round r only), an area's solve stops right after
+ * reporting iteration k and waits until <file> is removed; `<file>.held-<area>` exists while it
+ * waits. A test thereby sees the run at a known point instead of racing the solver. Only the e2e
+ * host (playwright.config.ts) and the tests set it.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { areaSolverFactories } from '../enapp/registry';
 import { AreaInfeasibleError, type AreaSolver, type FromArea, type ToArea } from '../enapp/protocol';
 
@@ -56,9 +62,26 @@ function post(message: FromArea): void {
 }
 
 const fault = /^(crash|hang)@(\d+):(\d+)$/.exec(process.env.TESSERA_FAULT ?? '');
+const holdFile = process.env.TESSERA_TEST_HOLD;
 let area = 0;
 let solver: AreaSolver | null = null;
 const signal = { aborted: false };
+
+/** The TESSERA_TEST_HOLD hook: block this (synchronous) solve while `file` asks to hold here. */
+function holdAt(file: string, round: number, iter: number): void {
+  let asked: RegExpExecArray | null;
+  try {
+    asked = /^(\d+)(?:@(\d+))?$/.exec(readFileSync(file, 'utf8').trim());
+  } catch {
+    return; // no hold asked (or released)
+  }
+  if (!asked || Number(asked[1]) !== iter || (asked[2] !== undefined && Number(asked[2]) !== round)) return;
+  const marker = `${file}.held-${area}`;
+  writeFileSync(marker, String(process.pid));
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (existsSync(file)) Atomics.wait(nap, 0, 0, 20);
+  rmSync(marker, { force: true });
+}
 
 function handle(msg: ToArea): void {
   try {
@@ -80,8 +103,10 @@ function handle(msg: ToArea): void {
       const r = solver.solve(msg.inputs, msg.round, {
         signal,
         ...(msg.muHint !== undefined ? { muHint: msg.muHint } : {}),
-        onProgress: (iter, objective, infPr, extra) =>
-          post({ type: 'progress', area, round: msg.round, iter, objective, infPr, ...(extra ? { extra } : {}) }),
+        onProgress: (iter, objective, infPr, extra) => {
+          post({ type: 'progress', area, round: msg.round, iter, objective, infPr, ...(extra ? { extra } : {}) });
+          if (holdFile) holdAt(holdFile, msg.round, iter);
+        },
       });
       const cpu = process.cpuUsage(cpu0);
       const stats = { ...r.stats, cpuSeconds: (cpu.user + cpu.system) / 1e6 };

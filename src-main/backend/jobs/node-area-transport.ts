@@ -7,7 +7,18 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AreaTransport, FromArea, SpawnArea } from '../../../src-solver/enapp/protocol';
 
-export const areaWorkerEntry = fileURLToPath(new URL('../../../src-solver/worker/area-worker.ts', import.meta.url));
+/** Defined (true) by tools/build-cli.mjs in the JavaScript build; undeclared when running from source. */
+declare const __TESSERA_BUNDLE__: boolean | undefined;
+const bundled = typeof __TESSERA_BUNDLE__ !== 'undefined' && __TESSERA_BUNDLE__;
+
+/**
+ * The area worker's entry: in the JavaScript build (cli-dist/) its bundled sibling, started by
+ * plain Node; from source (tsx, tests) the TypeScript file, started through tsx's loader.
+ */
+export const areaWorkerEntry = bundled
+  ? fileURLToPath(new URL('./area-worker.mjs', import.meta.url))
+  : fileURLToPath(new URL('../../../src-solver/worker/area-worker.ts', import.meta.url));
+const areaWorkerExecArgv = bundled ? [] : ['--import', 'tsx'];
 
 /** Every child this module started and that has not exited yet (tests check for orphans). */
 export const liveAreaProcesses = new Set<ChildProcess>();
@@ -37,7 +48,7 @@ export function nodeAreaTransport(env: NodeJS.ProcessEnv = {}): SpawnArea {
   killAllOnExit();
   return (): AreaTransport => {
     const child = fork(areaWorkerEntry, [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: areaWorkerExecArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...env },

@@ -4,7 +4,7 @@
  * in-process solveOpf (no process, no store) gives, is listed and re-opened; cancel leaves no
  * process; an infeasible study and a crashed area keep their record with the specific message.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +225,81 @@ describe('a crashed area process', () => {
       expect(d.log).toMatch(/area central solver stopped/);
     } finally {
       backend.close();
+    }
+  }, 120_000);
+});
+
+describe('the e2e hold hook (TESSERA_TEST_HOLD)', () => {
+  const until = async (cond: () => boolean, what: string) => {
+    for (const t0 = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 20))) {
+      if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
+    }
+  };
+
+  it('holds the solve right after iteration k until released, then it finishes; a held run cancels', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-hold-'));
+    const hold = join(dir, 'hold');
+    const backend = new Backend({
+      resourcesDir,
+      dataDir: join(dir, 'data'),
+      host: 'node-host',
+      spawnArea: nodeAreaTransport({ TESSERA_TEST_HOLD: hold }),
+    });
+    const iters: number[] = [];
+    backend.on('run.progress', (p) => p.iteration && iters.push(p.iteration.iter));
+    try {
+      const sc = await openIeee123(backend, { periods: 2 });
+      writeFileSync(hold, '3');
+      const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: sc.id, kind: 'centralized' });
+      await until(() => existsSync(`${hold}.held-1`) && iters.includes(3), 'the hold at iteration 3');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(iters).toEqual([0, 1, 2, 3]); // nothing past the hold
+      expect((await call<RunDetail>(backend, 'runs.get', { runId: run.id })).status).toBe('running');
+      rmSync(hold);
+      expect((await finished(backend, run.id)).status).toBe('solved');
+      expect(iters.length).toBeGreaterThan(5);
+      expect(existsSync(`${hold}.held-1`)).toBe(false);
+
+      // Held again, then cancelled: the blocked area process is stopped and the run is cancelled.
+      writeFileSync(hold, '2');
+      const before = startedAreaPids.length;
+      const second = await call<RunSummary>(backend, 'runs.start', { scenarioId: sc.id, kind: 'centralized' });
+      await until(() => existsSync(`${hold}.held-1`), 'the second hold');
+      await call(backend, 'runs.cancel', { runId: second.id });
+      expect((await call<RunDetail>(backend, 'runs.get', { runId: second.id })).status).toBe('cancelled');
+      expect(startedAreaPids.slice(before).filter(isAlive)).toEqual([]);
+    } finally {
+      backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('an area that crashes while the others are mid-solve fails the run, and no area is restarted after the end', async () => {
+    // Areas 1, 2, 4 are held in round 1 (busy, as in a real solve) while area 3 crashes twice.
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-hold-crash-'));
+    const hold = join(dir, 'hold');
+    const backend = new Backend({
+      resourcesDir,
+      dataDir: join(dir, 'data'),
+      host: 'node-host',
+      spawnArea: nodeAreaTransport({ TESSERA_TEST_HOLD: hold, TESSERA_FAULT: 'crash@3:1' }),
+    });
+    try {
+      const sc = await openIeee123(backend, { periods: 2 });
+      writeFileSync(hold, '1@1');
+      const before = startedAreaPids.length;
+      const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: sc.id, kind: 'distributed' });
+      const s = await finished(backend, run.id);
+      expect(s.status).toBe('failed');
+      expect(s.message).toMatch(/area 3 .*solver stopped: exit code 3/);
+      await new Promise((r) => setTimeout(r, 1500));
+      const pids = startedAreaPids.slice(before);
+      expect(pids.length).toBe(5); // 4 areas + the one restart of area 3
+      expect(pids.filter(isAlive)).toEqual([]);
+    } finally {
+      rmSync(hold, { force: true });
+      backend.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });
