@@ -40,6 +40,31 @@ describe('tessera solve', () => {
     expect(io.err).toMatch(/not optimal \(infeasible\).*voltage lower limit 1\.02 pu/s);
   });
 
+  it('--battery adds a what-if battery: it charges and discharges within its window and never raises the cost', async () => {
+    const base = capture(dir);
+    expect(await main(['solve', 'ieee123', '--hours', '24', '--json', 'base.json'], base)).toBe(0);
+    const io = capture(dir);
+    const code = await main(['solve', 'ieee123', '--hours', '24', '--battery', '65:100:400', '--battery', '76:50:200:80:1', '--soc-max', '0.9', '--json', 'bat.json'], io);
+    expect(io.err).toBe('');
+    expect(code).toBe(0);
+    const b = JSON.parse(readFileSync(join(dir, 'base.json'), 'utf8'));
+    const d = JSON.parse(readFileSync(join(dir, 'bat.json'), 'utf8'));
+    expect(d.batteries).toHaveLength(28);
+    const added = d.batteries.slice(26);
+    expect(added.map((x: { bus: string }) => x.bus)).toEqual(['65', '76']);
+    const soc = added[0].socKwh as number[];
+    expect(Math.min(...soc)).toBeGreaterThanOrEqual(0.3 * 400 - 1e-6);
+    expect(Math.max(...soc)).toBeLessThanOrEqual(0.9 * 400 + 1e-6);
+    expect(Math.max(...(added[0].dischargeKw as number[]))).toBeGreaterThan(1);
+    // Idling is feasible, so the optimum with the batteries is no worse than without.
+    expect(d.objective).toBeLessThan(b.objective);
+    const bad = capture(dir);
+    expect(await main(['solve', 'ieee123', '--battery', '999:1:4'], bad)).toBe(2);
+    expect(bad.err).toMatch(/--battery: battery at bus "999": the feeder ieee123-balanced has no such bus/);
+    expect(await main(['solve', 'ieee123', '--battery', '65:1'], bad)).toBe(2);
+    expect(bad.err).toMatch(/expected BUS:KW:KWH/);
+  });
+
   it('refuses bad options with exit 2 and a clear message', async () => {
     const io = capture(dir);
     expect(await main(['solve', 'ieee123', '--objective', 'profit'], io)).toBe(2);

@@ -12,6 +12,7 @@ import { NetworkError } from '../../../src-solver/opf/network';
 import { resultsToCsv, resultsToJson, type OpfResults } from '../../../src-solver/opf/results';
 import { solveOpf } from '../../../src-solver/opf/solve';
 import { StudyError, type Study } from '../../../src-solver/opf/study';
+import { BatterySpecError, parseBatterySpec, withBatteries } from '../../../src-solver/siting/battery';
 import { runDistributedSolve } from '../distributed-solve';
 import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand, type CliIo } from '../types';
@@ -20,6 +21,7 @@ import { openFeeder } from './pf';
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
               [--current-limits] [--price FILE.csv] [--json out.json] [--csv DIR] [--verbose]
+              [--battery BUS:KW:KWH[:KVA[:PHASES]] …] [--soc-max F]
               [--distributed [--areas FILE | --auto-areas K] [--tolerance PU] [--max-rounds N]]
 
 Multi-period optimal power flow (branch-flow model with PV and batteries), validated by AC power flow.
@@ -38,6 +40,11 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
   --json FILE        write the result JSON to FILE ("-" prints it on stdout)
   --csv DIR          write periods/buses/branches/batteries/pv CSV tables to DIR
   --verbose          print the solver's iteration log
+  --battery SPEC     add a battery BUS:KW:KWH[:KVA[:PHASES]] (repeatable) for a what-if, e.g. a
+                     line of \`tessera site\`: inverter 1.2 × KW unless KVA is given, start at
+                     62.5 %, SOC window 30–95 %, efficiencies 95 %; PHASES (1–3, default 3) is a
+                     label on balanced feeders
+  --soc-max F        upper SOC limit of the added batteries, fraction (default 0.95)
   --distributed      solve by areas (ENApp), one process per area; prints per-round convergence
                      and a comparison with the centralized solve (see distributed-solve.ts)
   --areas FILE       cuts: CSV cutFromBus,boundaryBus (or from,to) or JSON [{from,to}];
@@ -124,12 +131,25 @@ export const command: CliCommand = {
         'auto-areas': { type: 'string' },
         tolerance: { type: 'string' },
         'max-rounds': { type: 'string' },
+        battery: { type: 'string', multiple: true },
+        'soc-max': { type: 'string' },
       },
       USAGE,
     );
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
-    const opened = openFeeder(positionals[0]!, io.cwd);
+    const openedAsIs = openFeeder(positionals[0]!, io.cwd);
+    let opened = openedAsIs;
+    if (o.battery !== undefined || o['soc-max'] !== undefined) {
+      const socMax = num('soc-max', o['soc-max'], (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
+      if (o.battery === undefined) throw new CliError('--soc-max applies to the batteries added with --battery; give at least one');
+      try {
+        opened = { ...openedAsIs, feeder: withBatteries(openedAsIs.feeder, o.battery.map(parseBatterySpec), socMax !== undefined ? { socMax } : {}) };
+      } catch (e) {
+        if (e instanceof BatterySpecError) throw new CliError(`--battery: ${e.message}`);
+        throw e;
+      }
+    }
     const projectStudy: Study = opened.project?.study ?? {};
     let price = projectStudy.priceCentsPerKwh;
     if (o.price !== undefined) {

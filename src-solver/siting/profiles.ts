@@ -1,0 +1,217 @@
+/**
+ * A year of hourly profiles (load and PV multipliers, energy price) and the study horizons drawn
+ * from it: representative days by k-medoids clustering of the 365 daily load/PV/price vectors
+ * (weights = cluster sizes, so Σ weights = 365 and weighted sums estimate a year), or a contiguous
+ * stretch of hours.
+ *
+ * Files are `timestamp,value` or `hour,value` CSVs with one row per hour of a 365-day year (8760);
+ * the bundled example year is resources/year-profiles/ (ERCOT North 2023 prices in USD/MWh, DFW
+ * load in pu of peak, Denton TX PV in pu of AC rating).
+ */
+import { mulberry32 } from '../random';
+import type { Study } from '../opf/study';
+
+export const HOURS_PER_YEAR = 8760;
+
+export interface YearProfiles {
+  /** Multiplier of every load's peak P and Q. */
+  readonly loadPu: Float64Array;
+  /** Multiplier of every PV's rated output. */
+  readonly pvPu: Float64Array;
+  /** Energy price, USD/MWh. */
+  readonly priceUsdPerMwh: Float64Array;
+}
+
+/** A profile file that cannot be used: the message names the file and what is wrong. */
+export class ProfileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProfileError';
+  }
+}
+
+/**
+ * Parse an hourly year: header `timestamp,value` or `hour,value` (any case), then 8760 rows.
+ * `hour` rows must count up by one from 0 or 1; timestamps are taken in file order.
+ */
+export function parseHourlyYear(text: string, file: string): Float64Array {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new ProfileError(`${file}: empty file (expected a header timestamp,value or hour,value and ${HOURS_PER_YEAR} rows)`);
+  const header = lines[0]!.split(',').map((h) => h.trim().toLowerCase());
+  if (header.length !== 2 || !(header[0] === 'timestamp' || header[0] === 'hour') || header[1] !== 'value')
+    throw new ProfileError(`${file}: header must be "timestamp,value" or "hour,value" (got "${lines[0]}")`);
+  const rows = lines.length - 1;
+  if (rows !== HOURS_PER_YEAR)
+    throw new ProfileError(`${file}: ${rows} hourly values, a year needs exactly ${HOURS_PER_YEAR} (365 days × 24 h; leave out 29 February)`);
+  const out = new Float64Array(HOURS_PER_YEAR);
+  let firstHour = 0;
+  for (let k = 0; k < rows; k++) {
+    const line = lines[k + 1]!;
+    const cells = line.split(',');
+    if (cells.length !== 2) throw new ProfileError(`${file} line ${k + 2}: expected 2 columns, got ${cells.length} ("${line}")`);
+    const v = Number(cells[1]!.trim());
+    if (cells[1]!.trim() === '' || !Number.isFinite(v)) throw new ProfileError(`${file} line ${k + 2}: value "${cells[1]!.trim()}" is not a number`);
+    if (header[0] === 'hour') {
+      const h = Number(cells[0]!.trim());
+      if (k === 0) {
+        if (h !== 0 && h !== 1) throw new ProfileError(`${file} line 2: hours must start at 0 or 1 (got "${cells[0]}")`);
+        firstHour = h;
+      }
+      if (h !== firstHour + k) throw new ProfileError(`${file} line ${k + 2}: hour ${cells[0]!.trim()} out of sequence (expected ${firstHour + k})`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The three profiles of a year; `read(name)` returns a file's text (or throws). File names are
+ * those of the bundled year: price_*.csv, load_*.csv and pv_*.csv are found by prefix in `names`.
+ */
+export function loadYearProfiles(names: readonly string[], read: (name: string) => string): YearProfiles {
+  const pick = (prefix: string, what: string): string => {
+    const hits = names.filter((n) => n.toLowerCase().startsWith(prefix) && n.toLowerCase().endsWith('.csv'));
+    if (hits.length !== 1)
+      throw new ProfileError(hits.length === 0 ? `no ${prefix}*.csv (${what}) among the profiles [${names.join(', ')}]` : `more than one ${prefix}*.csv: ${hits.join(', ')}`);
+    return hits[0]!;
+  };
+  const load = pick('load', 'load multiplier, pu of peak');
+  const pv = pick('pv', 'PV output, pu of rating');
+  const price = pick('price', 'energy price, USD/MWh');
+  const loadPu = parseHourlyYear(read(load), load);
+  const pvPu = parseHourlyYear(read(pv), pv);
+  const priceUsdPerMwh = parseHourlyYear(read(price), price);
+  for (let h = 0; h < HOURS_PER_YEAR; h++) {
+    if (loadPu[h]! < 0) throw new ProfileError(`${load}: hour ${h} has a negative load multiplier ${loadPu[h]}`);
+    if (pvPu[h]! < 0) throw new ProfileError(`${pv}: hour ${h} has a negative PV multiplier ${pvPu[h]}`);
+  }
+  return { loadPu, pvPu, priceUsdPerMwh };
+}
+
+export interface RepresentativeDay {
+  /** Day of the year, 0-based (0 = 1 January). */
+  readonly day: number;
+  /** Days it stands for (its cluster's size). */
+  readonly weight: number;
+  /** The days of its cluster, 0-based, ascending. */
+  readonly members: readonly number[];
+}
+
+/**
+ * k representative days by k-medoids on the daily vectors [load(24), PV(24), price(24)], each
+ * block scaled by the standard deviation of its hourly values over the year (so the three carry
+ * comparable weight; price spikes still stand out and tend to get their own day, which is what a
+ * battery's value depends on). Initial medoids by k-medoids++ from `seed` (mulberry32), then
+ * alternating assignment / medoid update to a fixed point; the best of a few restarts (lowest
+ * total distance). Deterministic for a seed. Returned in calendar order.
+ */
+export function representativeDays(year: YearProfiles, k: number, seed = 1): RepresentativeDay[] {
+  const D = HOURS_PER_YEAR / 24;
+  if (!Number.isInteger(k) || k < 1 || k > D) throw new ProfileError(`the number of representative days must be an integer from 1 to ${D} (got ${k})`);
+  const blocks = [year.loadPu, year.pvPu, year.priceUsdPerMwh];
+  const scale = blocks.map((b) => {
+    let m = 0;
+    for (const v of b) m += v;
+    m /= b.length;
+    let s = 0;
+    for (const v of b) s += (v - m) ** 2;
+    const sd = Math.sqrt(s / b.length);
+    return sd > 0 ? 1 / sd : 1;
+  });
+  // Pairwise distances (365² doubles, ~1 MB).
+  const dist = new Float64Array(D * D);
+  for (let a = 0; a < D; a++) {
+    for (let b = a + 1; b < D; b++) {
+      let s = 0;
+      for (let q = 0; q < 3; q++) {
+        const x = blocks[q]!;
+        const c = scale[q]!;
+        for (let h = 0; h < 24; h++) s += ((x[a * 24 + h]! - x[b * 24 + h]!) * c) ** 2;
+      }
+      dist[a * D + b] = dist[b * D + a] = Math.sqrt(s);
+    }
+  }
+  const rand = mulberry32(seed);
+  let best: { medoids: number[]; assign: Int32Array; cost: number } | null = null;
+  for (let restart = 0; restart < 8; restart++) {
+    // k-medoids++ start.
+    const medoids = [Math.floor(rand() * D)];
+    const near = new Float64Array(D).fill(Infinity);
+    while (medoids.length < k) {
+      const last = medoids[medoids.length - 1]!;
+      let total = 0;
+      for (let d = 0; d < D; d++) {
+        near[d] = Math.min(near[d]!, dist[d * D + last]!);
+        total += near[d]! ** 2;
+      }
+      let r = rand() * total;
+      let pick = -1;
+      for (let d = 0; d < D; d++) {
+        if (near[d]! === 0) continue;
+        r -= near[d]! ** 2;
+        pick = d;
+        if (r <= 0) break;
+      }
+      if (pick < 0) pick = [...Array(D).keys()].find((d) => !medoids.includes(d))!;
+      medoids.push(pick);
+    }
+    const assign = new Int32Array(D);
+    let cost = Infinity;
+    for (let iter = 0; iter < 100; iter++) {
+      cost = 0;
+      for (let d = 0; d < D; d++) {
+        let bj = 0;
+        for (let j = 1; j < k; j++) if (dist[d * D + medoids[j]!]! < dist[d * D + medoids[bj]!]!) bj = j;
+        assign[d] = bj;
+        cost += dist[d * D + medoids[bj]!]!;
+      }
+      let changed = false;
+      for (let j = 0; j < k; j++) {
+        let bestM = medoids[j]!;
+        let bestS = Infinity;
+        for (let c = 0; c < D; c++) {
+          if (assign[c] !== j) continue;
+          let s = 0;
+          for (let d = 0; d < D; d++) if (assign[d] === j) s += dist[c * D + d]!;
+          if (s < bestS - 1e-12 || (Math.abs(s - bestS) <= 1e-12 && c === medoids[j])) {
+            bestS = s;
+            bestM = c;
+          }
+        }
+        if (bestM !== medoids[j]) {
+          medoids[j] = bestM;
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+    if (!best || cost < best.cost - 1e-9) best = { medoids: medoids.slice(), assign: assign.slice(), cost };
+  }
+  const out: RepresentativeDay[] = best!.medoids.map((m, j) => {
+    const members: number[] = [];
+    for (let d = 0; d < D; d++) if (best!.assign[d] === j) members.push(d);
+    return { day: m, weight: members.length, members };
+  });
+  return out.sort((a, b) => a.day - b.day);
+}
+
+/** The study fields (horizon and profiles) for `hours` hours of the year from hour `start`. */
+export function yearStretchStudy(year: YearProfiles, start: number, hours: number): Study {
+  if (!Number.isInteger(start) || !Number.isInteger(hours) || start < 0 || hours < 1 || start + hours > HOURS_PER_YEAR)
+    throw new ProfileError(`hours ${start}..${start + hours} are not within the year (0..${HOURS_PER_YEAR})`);
+  const slice = (a: Float64Array, f = 1): number[] => Array.from(a.subarray(start, start + hours), (v) => v * f);
+  return {
+    periods: hours,
+    dtH: 1,
+    startHour: 0,
+    loadProfile: { intervalH: 1, values: slice(year.loadPu) },
+    pvProfile: { intervalH: 1, values: slice(year.pvPu) },
+    // USD/MWh → ¢/kWh: × 100 / 1000.
+    priceCentsPerKwh: { intervalH: 1, values: slice(year.priceUsdPerMwh, 0.1) },
+  };
+}
+
+/** The study fields of one day of the year (24 h). */
+export function dayStudy(year: YearProfiles, day: number): Study {
+  return yearStretchStudy(year, day * 24, 24);
+}
