@@ -76,6 +76,9 @@ export interface ProjectSummary {
   readonly path: string;
   readonly name: string;
   readonly schemaVersion: number;
+  /** Project settings the report's title page shows ('' when not set). */
+  readonly author?: string;
+  readonly organisation?: string;
   readonly feeders: readonly FeederSummary[];
   readonly scenarios: readonly ScenarioSummary[];
 }
@@ -381,6 +384,8 @@ export interface Commands {
   'projects.current': { arg: null; result: ProjectSummary | null };
   'projects.saveAs': { arg: { path: string }; result: ProjectSummary };
   'projects.close': { arg: null; result: null };
+  /** Rename the open project or set its report settings (author, organisation). */
+  'projects.update': { arg: { name?: string; author?: string; organisation?: string }; result: ProjectSummary };
 
   'import.preview': { arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv' }; result: ImportPreview };
   'import.commit': { arg: { token: string; name?: string }; result: ProjectSummary };

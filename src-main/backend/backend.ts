@@ -92,6 +92,7 @@ export class Backend {
       'projects.current': () => projects.current(),
       'projects.saveAs': (a) => projects.saveAs(a),
       'projects.close': () => projects.close(),
+      'projects.update': (a) => projects.update(a),
       'import.preview': (a) => projects.importPreview(a),
       'import.commit': (a) => projects.importCommit(a),
       'feeders.get': (a) => projects.getFeeder(a),

@@ -307,6 +307,15 @@ export const projectValidators = {
     return { path: c.string(o.path, 'path', { nonEmpty: true, max: 4096 }) };
   },
   'projects.close': (arg: unknown): null => noArg('projects.close', arg),
+  'projects.update': (arg: unknown): CommandArg<'projects.update'> => {
+    const c = new Check('projects.update');
+    const o = c.object(arg, 'argument', ['name', 'author', 'organisation']);
+    return {
+      ...(o.name === undefined ? {} : { name: c.string(o.name, 'name', { nonEmpty: true, max: 200 }).trim() }),
+      ...(o.author === undefined ? {} : { author: c.string(o.author, 'author', { max: 200 }).trim() }),
+      ...(o.organisation === undefined ? {} : { organisation: c.string(o.organisation, 'organisation', { max: 200 }).trim() }),
+    };
+  },
   'import.preview': (arg: unknown): CommandArg<'import.preview'> => {
     const c = new Check('import.preview');
     const o = c.object(arg, 'argument', ['files', 'format']);
