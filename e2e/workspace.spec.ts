@@ -124,8 +124,8 @@ test('example, DSS and CSV import, 4 areas by clicking, bulk batteries, undo/red
   await expect(ws.batteryCount).toHaveText(String(placed));
   await ws.saved();
 
-  // Edit one rating in the table, then a study setting; both are saved at once. A rating the
-  // store refuses (power above the inverter's kVA) is reported and not kept.
+  // Edit one rating in the table, then a study setting; both are saved at once. A power above the
+  // inverter's kVA is explained on its row and not sent; keeping the old power leaves it as it was.
   const firstKw = page.getByRole('table', { name: 'Batteries' }).locator('tbody tr').first().locator('input').first();
   const firstKva = page.getByRole('table', { name: 'Batteries' }).locator('tbody tr').first().locator('input').nth(2);
   await firstKva.fill('99');
@@ -133,8 +133,8 @@ test('example, DSS and CSV import, 4 areas by clicking, bulk batteries, undo/red
   await ws.saved();
   await firstKw.fill('1000');
   await firstKw.press('Enter');
-  await expect(page.getByRole('alert').filter({ hasText: 'was not saved' })).toBeVisible();
-  await expect(ws.saveState).toHaveText('Not saved');
+  await expect(page.getByTestId('rating-issue')).toContainText("1000 kW is more than");
+  await page.getByTestId('rating-issue').getByRole('button', { name: /^Keep / }).click();
   await expect(firstKw).not.toHaveValue('1000');
   await firstKw.fill('12.5');
   await firstKw.press('Enter');

@@ -76,6 +76,9 @@ export interface ProjectSummary {
   readonly path: string;
   readonly name: string;
   readonly schemaVersion: number;
+  /** Project settings the report's title page shows ('' when not set). */
+  readonly author?: string;
+  readonly organisation?: string;
   readonly feeders: readonly FeederSummary[];
   readonly scenarios: readonly ScenarioSummary[];
   /** Present when the project is open read-only (another Tessera has it open): why. */
@@ -389,6 +392,8 @@ export interface Commands {
   'projects.saveAs': { arg: { path: string; overwrite?: boolean }; result: ProjectSummary };
   /** With a run going, closing needs `confirm: true` (error `confirmRequired`); the runs are then cancelled and kept as cancelled. */
   'projects.close': { arg: { confirm?: boolean } | null; result: null };
+  /** Rename the open project or set its report settings (author, organisation). */
+  'projects.update': { arg: { name?: string; author?: string; organisation?: string }; result: ProjectSummary };
 
   'import.preview': { arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv' }; result: ImportPreview };
   'import.commit': { arg: { token: string; name?: string }; result: ProjectSummary };

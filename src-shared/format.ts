@@ -103,3 +103,29 @@ export function totalsRows(run: Pick<RunDetail, 'totals' | 'maxSimultaneousCharg
   });
   return rows;
 }
+
+/** "1 area", "4 areas", "1 battery", "26 batteries". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatNumber(n, 0)} ${n === 1 ? one : many}`;
+}
+
+/** A difference with its sign always shown ("+207.0 kW", "−$37.12"); true minus sign. */
+export function formatSignedInUnit(v: number | null | undefined, unit: string): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const text = formatInUnit(Math.abs(v), unit);
+  if (text.replace(/[^1-9]/g, '') === '') return text; // prints as zero: no sign
+  return `${v < 0 ? '−' : '+'}${text}`;
+}
+
+/** A relative change as a signed percentage with one decimal ("−5.2 %", "+16.0 %"). */
+export function formatSignedPercent(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const p = Math.abs(v * 100).toFixed(1);
+  if (Number(p) === 0) return '0.0 %';
+  return `${v < 0 ? '−' : '+'}${formatNumber(Number(p), 1)} %`;
+}
+
+/** A ratio or factor without floating-point noise: 1/3 → "0.3333", 0.5 → "0.5", 2 → "2". */
+export function formatFactor(v: number, digits = 4): string {
+  return String(Number(v.toFixed(digits)));
+}

@@ -108,6 +108,7 @@ export class Backend {
         }
         return projects.close();
       },
+      'projects.update': (a) => projects.update(a),
       'import.preview': (a) => projects.importPreview(a),
       'import.commit': (a) => projects.importCommit(a),
       'feeders.get': (a) => projects.getFeeder(a),

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, ProjectSummary } from '../../src-main/contract';
 import { backend, call } from './api/transport';
 import { Home } from './screens/Home';
 import { ImportWizard } from './screens/ImportWizard';
 import { Workspace } from './screens/Workspace';
+import { SHORTCUTS } from './state/shortcuts';
 
 type View = 'home' | 'workspace' | 'import' | 'about';
 
@@ -151,21 +152,13 @@ function About({ info }: { info: AppInfo }) {
         <dd>{info.examples.length}</dd>
       </dl>
       <h2>Keyboard shortcuts</h2>
-      <dl className="facts">
-        <dt>Ctrl/⌘ + Z</dt>
-        <dd>Undo</dd>
-        <dt>Ctrl/⌘ + Shift + Z, Ctrl/⌘ + Y</dt>
-        <dd>Redo</dd>
-        <dt>/ or Ctrl/⌘ + F</dt>
-        <dd>Find a bus</dd>
-        <dt>F</dt>
-        <dd>Fit the network</dd>
-        <dt>+ / −</dt>
-        <dd>Zoom</dd>
-        <dt>1 – 4</dt>
-        <dd>Network, Areas, PV & batteries, Study settings</dd>
-        <dt>Esc</dt>
-        <dd>Stop placing devices</dd>
+      <dl className="facts" data-testid="shortcut-table">
+        {SHORTCUTS.map((k) => (
+          <Fragment key={k.action}>
+            <dt>{k.keys}</dt>
+            <dd>{k.does}</dd>
+          </Fragment>
+        ))}
       </dl>
     </section>
   );

@@ -26,6 +26,7 @@ import { importDssFiles } from '../../../src-solver/io/dss';
 import type { ImportOutcome, ReductionReport } from '../../../src-solver/io/types';
 import { checkPartition, suggestPartition } from '../../../src-solver/enapp/partition';
 import { applyBulkRule, withPlacements } from '../../../src-solver/model/placement';
+import { formatFactor } from '../../../src-shared/format';
 import { ApiFailure } from '../errors';
 import { checkProjectPath } from '../path-policy';
 import { DEFAULT_ZIP_LIMITS, unzipWithLimits, type ZipLimits } from '../import/zip';
@@ -113,6 +114,15 @@ export class ProjectService {
       return this.openExample({ id: 'ieee123' });
     }
     return this.project?.summary() ?? null;
+  }
+
+  update(arg: CommandArg<'projects.update'>): ProjectSummary {
+    const p = this.requireProject();
+    if (arg.name !== undefined && arg.name.trim() === '')
+      throw new ApiFailure('invalidArgument', 'projects.update: name must not be empty');
+    p.setMeta({ name: arg.name, author: arg.author, organisation: arg.organisation });
+    if (arg.name !== undefined) touchRecent(this.options.dataDir, { path: p.path, name: p.name });
+    return this.changed();
   }
 
   saveAs(arg: CommandArg<'projects.saveAs'>): ProjectSummary {
@@ -389,7 +399,7 @@ function failedPreview(format: ImportPreview['format'], file: string, message: s
 
 function reductionLines(r: ReductionReport | null): string[] {
   if (!r) return [];
-  const lines = [`${r.sourcePhases}-phase source; powers scaled by ${r.powerScale} to the per-phase equivalent`];
+  const lines = [`${r.sourcePhases}-phase source; powers scaled by ${formatFactor(r.powerScale)} to the per-phase equivalent`];
   if (r.largestLoadImbalance)
     lines.push(
       `largest load imbalance: ${(100 * r.largestLoadImbalance.fraction).toFixed(1)} % at bus ${r.largestLoadImbalance.bus}`,

@@ -315,6 +315,15 @@ export const projectValidators = {
     const o = c.object(arg, 'argument', ['confirm']);
     return o.confirm === undefined ? {} : { confirm: c.boolean(o.confirm, 'confirm') };
   },
+  'projects.update': (arg: unknown): CommandArg<'projects.update'> => {
+    const c = new Check('projects.update');
+    const o = c.object(arg, 'argument', ['name', 'author', 'organisation']);
+    return {
+      ...(o.name === undefined ? {} : { name: c.string(o.name, 'name', { nonEmpty: true, max: 200 }).trim() }),
+      ...(o.author === undefined ? {} : { author: c.string(o.author, 'author', { max: 200 }).trim() }),
+      ...(o.organisation === undefined ? {} : { organisation: c.string(o.organisation, 'organisation', { max: 200 }).trim() }),
+    };
+  },
   'import.preview': (arg: unknown): CommandArg<'import.preview'> => {
     const c = new Check('import.preview');
     const o = c.object(arg, 'argument', ['files', 'format']);

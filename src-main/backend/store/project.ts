@@ -520,6 +520,22 @@ export class Project {
     return row?.value ?? basename(this.filePath, extname(this.filePath));
   }
 
+  /** A project setting (project_meta), or '' when never set. */
+  meta(key: 'author' | 'organisation'): string {
+    this.assertOpen();
+    const row = this.db.prepare('SELECT value FROM project_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? '';
+  }
+
+  /** Set the name and report settings; undefined leaves a setting as it is. */
+  setMeta(values: { name?: string; author?: string; organisation?: string }): void {
+    this.assertOpen();
+    const put = this.db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.db.transaction(() => {
+      for (const [k, v] of Object.entries(values)) if (v !== undefined) put.run(k, v);
+    })();
+  }
+
   schemaVersion(): number {
     this.assertOpen();
     return (this.db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number }).v;
@@ -532,6 +548,8 @@ export class Project {
       name: this.name,
       schemaVersion: this.schemaVersion(),
       ...(this.readOnly === null ? {} : { readOnly: this.readOnly }),
+      author: this.meta('author'),
+      organisation: this.meta('organisation'),
       feeders: this.listFeeders(),
       scenarios: this.listScenarios(),
     };

@@ -8,7 +8,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetail, RunStatus, RunSummary, Scenario, ScenarioSummary } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { convergenceOption, runLabel } from '../../../src-shared/charts';
-import { formatInUnit, formatNumber, formatSci, formatSeconds } from '../../../src-shared/format';
+import { formatInUnit, formatNumber, formatSci, formatSeconds, plural } from '../../../src-shared/format';
+import { useConfirm } from '../components/ConfirmDialog';
 import { call } from '../api/transport';
 import { CompareView, type CompareCandidate } from '../compare/CompareView';
 import { Batteries, Overview, Validation, Voltages } from '../dashboards/Dashboard';
@@ -74,6 +75,7 @@ export function RunsView({
   const [timing, setTiming] = useState<{ fetchMs: number; openMs: number | null } | null>(null);
   const [candidates, setCandidates] = useState<CompareCandidate[]>([]);
   const openedAt = useRef(0);
+  const [confirmDialog, ask] = useConfirm();
   const liveRuns = useLiveRuns();
   const areaCount = scenario.partition.cuts.length + 1;
 
@@ -189,7 +191,13 @@ export function RunsView({
   };
 
   const remove = async (r: RunSummary) => {
-    if (!confirm(`Delete run #${r.id} (${r.kind}, ${STATUS_TEXT[r.status]})? This cannot be undone.`)) return;
+    const ok = await ask({
+      title: `Delete ${runLabel(r)}?`,
+      body: <p>The {r.kind} run ({STATUS_TEXT[r.status]}) and all its results are deleted. This cannot be undone.</p>,
+      confirmLabel: 'Delete run',
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await call('runs.delete', { runId: r.id, confirm: true });
       if (selectedId === r.id) setSelectedId(null);
@@ -255,16 +263,16 @@ export function RunsView({
             className="primary"
             onClick={() => void start('distributed')}
             disabled={busy !== null || areaCount < 2}
-            title={areaCount < 2 ? 'Cut the feeder into areas first (Areas tab)' : `ENApp over ${areaCount} areas`}
+            title={areaCount < 2 ? 'Cut the feeder into areas first (Areas tab)' : `ENApp over ${plural(areaCount, 'area')}: one solver process per area`}
             data-testid="start-distributed"
           >
-            Run distributed ({areaCount} areas)
+            {areaCount < 2 ? 'Run distributed (no areas yet)' : `Run distributed (${plural(areaCount, 'area')})`}
           </button>
         </div>
         <p className="muted small">
           {scenario.study.periods} periods × {scenario.study.dtH} h,{' '}
-          {scenario.study.objective === 'cost' ? 'cost' : 'loss'} objective, {scenario.placements.pv.length} PV,{' '}
-          {scenario.placements.batteries.length} batteries.
+          {scenario.study.objective === 'cost' ? 'cost' : 'loss'} objective, {plural(scenario.placements.pv.length, 'PV', 'PV')},{' '}
+          {plural(scenario.placements.batteries.length, 'battery', 'batteries')}.
         </p>
         {message && (
           <div className="notice small" role="status" data-testid="runs-message">
@@ -438,6 +446,7 @@ export function RunsView({
           </div>
         )}
       </section>
+      {confirmDialog}
     </div>
   );
 }

@@ -207,7 +207,8 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
   );
 }
 
-const loc = (file: string, line: number, column?: number) => `${file}:${line}${column ? `:${column}` : ''}`;
+/** Where an issue is: `file:line[:col]`, or the file alone when the issue is about the whole file (line 0). */
+const loc = (file: string, line: number, column?: number) => (line > 0 ? `${file}:${line}${column ? `:${column}` : ''}` : file);
 
 function formatLabel(f: ImportPreview['format']): string {
   return f === 'dss' ? 'OpenDSS' : f === 'csv-pair' ? 'CSV pair' : 'Tessera CSV';

@@ -3,7 +3,7 @@
  * click-a-bus placement mode (the graph calls `placeAt`), and bulk what-if rules run by the
  * backend (`placements.bulk`, seeded so the same rule picks the same buses).
  */
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { BatteryPlacement, BulkPlacementRule, Placements, PvPlacement } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 
@@ -42,6 +42,58 @@ export function PlacementsPanel({
     onEdit(label, { ...placements, pv: placements.pv.map((d, k) => (k === i ? { ...d, ...patch } : d)) });
   const setBat = (i: number, patch: Partial<BatteryPlacement>, label: string) =>
     onEdit(label, { ...placements, batteries: placements.batteries.map((d, k) => (k === i ? { ...d, ...patch } : d)) });
+  // A power above the inverter's rating (or an inverter below the power) is not sent to the store:
+  // the row says so in plain words and offers the fix.
+  const [issue, setIssue] = useState<RatingIssue | null>(null);
+  const checkPower = (kind: 'pv' | 'battery', i: number, d: PvPlacement | BatteryPlacement, v: number, field: 'kw' | 'kva') => {
+    const kw = field === 'kw' ? v : d.pRatedKw;
+    const kva = field === 'kva' ? v : d.sRatedKva;
+    const set = kind === 'pv' ? setPv : setBat;
+    if (kw <= kva) {
+      setIssue(null);
+      set(i, field === 'kw' ? { pRatedKw: v } : { sRatedKva: v }, `Set ${d.name} ${field === 'kw' ? 'power' : 'inverter'}`);
+    } else setIssue({ kind, index: i, name: d.name, kw, kva, field });
+  };
+  const issueRow = (kind: 'pv' | 'battery', i: number, cols: number) => {
+    if (!issue || issue.kind !== kind || issue.index !== i) return null;
+    const set = kind === 'pv' ? setPv : setBat;
+    const fmt = (v: number) => String(Math.round(v * 1000) / 1000);
+    return (
+      <tr className="field-issue">
+        <td colSpan={cols}>
+          <div role="alert" data-testid="rating-issue">
+            {issue.field === 'kw'
+              ? `${fmt(issue.kw)} kW is more than ${issue.name}'s inverter can carry (${fmt(issue.kva)} kVA).`
+              : `An inverter of ${fmt(issue.kva)} kVA cannot carry ${issue.name}'s ${fmt(issue.kw)} kW.`}{' '}
+            {issue.field === 'kw' ? (
+              <button
+                className="primary small"
+                onClick={() => {
+                  set(i, { pRatedKw: issue.kw, sRatedKva: issue.kw }, `Set ${issue.name} power and inverter`);
+                  setIssue(null);
+                }}
+              >
+                Raise the inverter to {fmt(issue.kw)} kVA
+              </button>
+            ) : (
+              <button
+                className="primary small"
+                onClick={() => {
+                  set(i, { pRatedKw: issue.kva, sRatedKva: issue.kva }, `Set ${issue.name} inverter and power`);
+                  setIssue(null);
+                }}
+              >
+                Lower the power to {fmt(issue.kva)} kW
+              </button>
+            )}{' '}
+            <button className="small" onClick={() => setIssue(null)}>
+              Keep {issue.field === 'kw' ? `${fmt(placementsKw(placements, kind, i))} kW` : `${fmt(placementsKva(placements, kind, i))} kVA`}
+            </button>
+          </div>
+        </td>
+      </tr>
+    );
+  };
 
   return (
     <div className="placements">
@@ -76,16 +128,17 @@ export function PlacementsPanel({
             </thead>
             <tbody>
               {placements.batteries.map((b, i) => (
-                <tr key={b.name}>
+                <Fragment key={b.name}>
+                <tr aria-invalid={issue?.kind === 'battery' && issue.index === i}>
                   <td>{b.name}</td>
                   <td>
                     <button className="link" onClick={() => onFocusBus(b.bus)}>
                       {b.bus}
                     </button>
                   </td>
-                  <td><Cell value={b.pRatedKw} label={`${b.name} kW`} onCommit={(v) => setBat(i, { pRatedKw: v }, `Set ${b.name} power`)} /></td>
+                  <td><Cell value={b.pRatedKw} label={`${b.name} kW`} onCommit={(v) => checkPower('battery', i, b, v, 'kw')} /></td>
                   <td><Cell value={b.energyKwh} label={`${b.name} kWh`} onCommit={(v) => setBat(i, { energyKwh: v }, `Set ${b.name} energy`)} /></td>
-                  <td><Cell value={b.sRatedKva} label={`${b.name} kVA`} onCommit={(v) => setBat(i, { sRatedKva: v }, `Set ${b.name} inverter`)} /></td>
+                  <td><Cell value={b.sRatedKva} label={`${b.name} kVA`} onCommit={(v) => checkPower('battery', i, b, v, 'kva')} /></td>
                   <td><Cell value={b.socInitial} max={1} label={`${b.name} initial SOC`} onCommit={(v) => setBat(i, { socInitial: v }, `Set ${b.name} SOC`)} /></td>
                   <td>
                     <button className="icon" aria-label={`Remove ${b.name}`} onClick={() => onEdit(`Remove ${b.name}`, { ...placements, batteries: placements.batteries.filter((_, k) => k !== i) })}>
@@ -93,6 +146,8 @@ export function PlacementsPanel({
                     </button>
                   </td>
                 </tr>
+                {issueRow('battery', i, 7)}
+                </Fragment>
               ))}
             </tbody>
           </table>
@@ -117,21 +172,24 @@ export function PlacementsPanel({
             </thead>
             <tbody>
               {placements.pv.map((p, i) => (
-                <tr key={p.name}>
+                <Fragment key={p.name}>
+                <tr aria-invalid={issue?.kind === 'pv' && issue.index === i}>
                   <td>{p.name}</td>
                   <td>
                     <button className="link" onClick={() => onFocusBus(p.bus)}>
                       {p.bus}
                     </button>
                   </td>
-                  <td><Cell value={p.pRatedKw} label={`${p.name} kW`} onCommit={(v) => setPv(i, { pRatedKw: v }, `Set ${p.name} power`)} /></td>
-                  <td><Cell value={p.sRatedKva} label={`${p.name} kVA`} onCommit={(v) => setPv(i, { sRatedKva: v }, `Set ${p.name} inverter`)} /></td>
+                  <td><Cell value={p.pRatedKw} label={`${p.name} kW`} onCommit={(v) => checkPower('pv', i, p, v, 'kw')} /></td>
+                  <td><Cell value={p.sRatedKva} label={`${p.name} kVA`} onCommit={(v) => checkPower('pv', i, p, v, 'kva')} /></td>
                   <td>
                     <button className="icon" aria-label={`Remove ${p.name}`} onClick={() => onEdit(`Remove ${p.name}`, { ...placements, pv: placements.pv.filter((_, k) => k !== i) })}>
                       ×
                     </button>
                   </td>
                 </tr>
+                {issueRow('pv', i, 5)}
+                </Fragment>
               ))}
             </tbody>
           </table>
@@ -159,12 +217,25 @@ function Cell({ value, label, max, onCommit }: { value: number; label: string; m
       onChange={(e) => setDraft(e.target.value)}
       onBlur={commit}
       onKeyDown={(e) => {
-        if (e.key === 'Enter') commit();
+        // Enter commits and leaves the cell, so the 1–5 tab keys switch tabs instead of typing here.
+        if (e.key === 'Enter') e.currentTarget.blur();
         if (e.key === 'Escape') setDraft(null);
       }}
     />
   );
 }
+
+interface RatingIssue {
+  readonly kind: 'pv' | 'battery';
+  readonly index: number;
+  readonly name: string;
+  readonly kw: number;
+  readonly kva: number;
+  /** Which field the user typed. */
+  readonly field: 'kw' | 'kva';
+}
+const placementsKw = (p: Placements, kind: 'pv' | 'battery', i: number) => (kind === 'pv' ? p.pv[i]!.pRatedKw : p.batteries[i]!.pRatedKw);
+const placementsKva = (p: Placements, kind: 'pv' | 'battery', i: number) => (kind === 'pv' ? p.pv[i]!.sRatedKva : p.batteries[i]!.sRatedKva);
 
 function BulkForm({ onRun }: { onRun: (rule: BulkPlacementRule) => Promise<void> }) {
   const [kind, setKind] = useState<'battery' | 'pv'>('battery');

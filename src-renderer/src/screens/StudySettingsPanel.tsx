@@ -122,7 +122,7 @@ function NumberField({
       return;
     }
     setBad(null);
-    onCommit(v);
+    if (v !== value) onCommit(v);
   };
   return (
     <label className="field">
@@ -134,7 +134,8 @@ function NumberField({
         aria-invalid={bad ? true : undefined}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={commit}
-        onKeyDown={(e) => e.key === 'Enter' && commit()}
+        // Enter commits by leaving the field, so the 1–5 tab keys work again at once.
+        onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
       />
       {bad && <small className="bad">{bad}</small>}
     </label>
