@@ -209,6 +209,29 @@ New LineGeometry.gcn2 nconds=4 nphases=3 spacing=ug cncables=[cn250 cn250 cn250]
   });
 });
 
+describe('one computation per geometry', () => {
+  it('repeats come from the cache as copies; an Edit of a wire afterwards is taken into account', () => {
+    const lib = parseGeometryDss(
+      `New WireData.w Rac=0.3 Runits=km GMRac=0.5 GMRunits=cm Radius=0.6
+New LineGeometry.g nconds=2 nphases=1 reduce=y units=m
+~ cond=1 wire=w x=0 h=10
+~ cond=2 wire=w x=0.5 h=9`,
+      'c.dss',
+    );
+    const a = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
+    a.matrices.rmatrix[0] = -1; // the caller's copy
+    const b = lineImpedanceFromGeometry(lib, { geometry: 'G' }, 'km');
+    expect(b.matrices.rmatrix[0]).toBeGreaterThan(0.3);
+    expect(lib.impedanceCache.size).toBe(1);
+    // Rac edited later leaves Rdc (derived from the first Rac) as it was — and Deri uses Rdc, as OpenDSS.
+    parseGeometryDss('Edit WireData.w Rac=0.6', 'c2.dss', lib);
+    expect(lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km').matrices.rmatrix[0]).toBeCloseTo(b.matrices.rmatrix[0], 12);
+    parseGeometryDss('Edit WireData.w Rdc=0.6', 'c3.dss', lib);
+    const c = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
+    expect(c.matrices.rmatrix[0]).toBeGreaterThan(b.matrices.rmatrix[0] + 0.25);
+  });
+});
+
 describe('WireData/CNData/TSData as OpenDSS stores them', () => {
   it('abbreviations and defaults: GMR= is GMRac, diam= halves, Rdc = Rac/1.02, units default to each other', () => {
     expect(resolveGeometryProperty('wiredata', 'GMR')).toBe('gmrac');

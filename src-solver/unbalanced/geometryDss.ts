@@ -185,6 +185,8 @@ export class GeometryLibrary {
   readonly geometries = new Map<string, LineGeometryDef>();
   readonly spacings = new Map<string, LineSpacingDef>();
   private readonly unitFlags = new WeakMap<ConductorDef, UnitFlags>();
+  /** Results of lineImpedanceFromGeometry by (refs, unit, options); any define/edit clears it. */
+  readonly impedanceCache = new Map<string, GeometryImpedance>();
 
   private mapOf(cls: 'wiredata' | 'cndata' | 'tsdata'): Map<string, ConductorDef> {
     return cls === 'wiredata' ? this.wires : cls === 'cndata' ? this.cnData : this.tsData;
@@ -214,6 +216,7 @@ export class GeometryLibrary {
 
   /** `Edit <cls>.<name> …` or a `~` continuation: applies assignments in order. */
   edit(cls: string, name: string, assignments: readonly GeometryAssignment[]): void {
+    this.impedanceCache.clear();
     const c = cls.toLowerCase() as GeometryClass;
     const key = name.toLowerCase();
     let previous: string | null = null;
@@ -680,6 +683,24 @@ export function placeGeometry(g: LineGeometryDef): PlacedConductor[] {
  * GeometryDssError naming what is missing or wrong.
  */
 export function lineImpedanceFromGeometry(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUnit: LengthUnit, options: GeometryOptions = {}): GeometryImpedance {
+  // Feeders have thousands of lines on a few dozen geometries: compute each combination once.
+  const key = JSON.stringify([
+    refs.geometry?.toLowerCase(), refs.spacing?.toLowerCase(), refs.wires, refs.cncables, refs.tscables, refs.rho, refs.earthModel ?? options.earthModel,
+    options.frequency, lengthUnit,
+  ]).toLowerCase();
+  const hit = lib.impedanceCache.get(key);
+  if (hit) return copyImpedance(hit);
+  const result = computeImpedance(lib, refs, lengthUnit, options);
+  lib.impedanceCache.set(key, result);
+  return copyImpedance(result);
+}
+
+function copyImpedance(z: GeometryImpedance): GeometryImpedance {
+  const m = z.matrices;
+  return { ...z, matrices: { ...m, rmatrix: [...m.rmatrix], xmatrix: [...m.xmatrix], cmatrix: [...m.cmatrix] } };
+}
+
+function computeImpedance(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUnit: LengthUnit, options: GeometryOptions): GeometryImpedance {
   let geom: LineGeometryDef;
   if (refs.geometry !== undefined) {
     const g = lib.geometries.get(refs.geometry.toLowerCase());
