@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { opendssRef } from '../../test-data/index';
 import {
   computeLineConstants,
+  internalImpedance,
   kronReduce,
+  MU0,
   LineConstantsError,
   parseLengthUnit,
   perUnitLength,
@@ -246,6 +248,68 @@ describe('tape-shielded cable against Kersting (Example 4.3) and IEEE 13 configu
       earthModel: 'carson',
     });
     expect(perUnitLength(lap20, 'mi').xmatrix[0]).not.toBeCloseTo(m50.xmatrix[0], 3);
+  });
+});
+
+describe('skin effect (Deri internal impedance)', () => {
+  /** I_n(z) = (1/π)∫₀^π e^{z cos θ} cos nθ dθ by composite Simpson — a second method for the Bessel series. */
+  function besselByIntegral(n: number, zre: number, zim: number): { re: number; im: number } {
+    const m = 4000;
+    let re = 0;
+    let im = 0;
+    for (let k = 0; k <= m; k++) {
+      const th = (Math.PI * k) / m;
+      const wgt = k === 0 || k === m ? 1 : k % 2 ? 4 : 2;
+      const c = Math.cos(th);
+      const mag = Math.exp(zre * c) * Math.cos(n * th) * wgt;
+      re += mag * Math.cos(zim * c);
+      im += mag * Math.sin(zim * c);
+    }
+    const h = Math.PI / m / 3 / Math.PI;
+    return { re: re * h, im: im * h };
+  }
+  const rdc = 1.5417e-3; // Ω/m (4 ACSR)
+  const zintByIntegral = (f: number) => {
+    const s = Math.sqrt((f * MU0) / rdc);
+    const i0 = besselByIntegral(0, s, s);
+    const i1 = besselByIntegral(1, s, s);
+    const d = i1.re * i1.re + i1.im * i1.im;
+    const q = { re: (i0.re * i1.re + i0.im * i1.im) / d, im: (i0.im * i1.re - i0.re * i1.im) / d };
+    const k = Math.sqrt(rdc * f * MU0) / 2;
+    return { re: (q.re - q.im) * k, im: (q.re + q.im) * k };
+  };
+
+  it('matches the integral representation of I0/I1 from 60 Hz to 1 MHz (|α| from 0.2 to 30)', () => {
+    for (const f of [60, 1e3, 1e4, 1e5, 5e5]) {
+      const a = internalImpedance(rdc, f);
+      const b = zintByIntegral(f);
+      expect(Math.abs(a.re - b.re) / Math.abs(b.re)).toBeLessThan(1e-9);
+      expect(Math.abs(a.im - b.im) / Math.abs(b.im)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('has the textbook limits: Rdc + jωμ0/8π at low frequency, (1+j)√(Rdc f μ0)/2 at high frequency', () => {
+    const lo = internalImpedance(rdc, 1);
+    expect(lo.re / rdc - 1).toBeLessThan(1e-7);
+    expect(lo.re / rdc - 1).toBeGreaterThan(0);
+    expect(lo.im / ((2 * Math.PI * MU0) / (8 * Math.PI))).toBeCloseTo(1, 6);
+    const f = 2e7; // |α| > 35
+    const hi = internalImpedance(rdc, f);
+    expect(hi.re).toBeCloseTo(Math.sqrt(rdc * f * MU0) / 2, 12);
+    expect(hi.im).toBeCloseTo(hi.re, 12);
+    // R grows with frequency in between.
+    expect(internalImpedance(rdc, 1e5).re).toBeGreaterThan(internalImpedance(rdc, 1e4).re);
+  });
+
+  it('above 1 kHz the self impedance uses the radius and the internal reactance (no GMR): a round wire agrees across the switch', () => {
+    // GMR = e^(-1/4)·r is exactly the internal inductance μ0/8π of a round wire at low frequency,
+    // so the power-frequency (GMR) and harmonic (radius + Zint) forms nearly meet at 999/1001 Hz.
+    const wire: BareWire = { kind: 'wire', rac: rdc, rdc, gmr: Math.exp(-0.25) * 0.003175, radius: 0.003175 };
+    const one = (f: number) => computeLineConstants({ conductors: [{ x: 0, y: 10, data: wire }], nphases: 1, frequency: f }).zPerMeter;
+    const below = one(999.999);
+    const above = one(1000);
+    expect(Math.abs(above.im[0] - below.im[0]) / below.im[0]).toBeLessThan(2e-3);
+    expect(above.re[0]).toBeGreaterThan(below.re[0]); // skin effect now counted in R
   });
 });
 
