@@ -849,3 +849,94 @@ export function parseGeometryDss(text: string, file: string, into: GeometryLibra
   });
   return into;
 }
+
+// ---- the OpenDSS import's hook ----
+
+/** The part of a script element (../io/dss/script ElementDef) the hook reads. */
+export interface ScriptElementLike {
+  readonly cls: string;
+  readonly name: string;
+  readonly at: GeometryLoc;
+  readonly assignments: readonly GeometryAssignment[];
+}
+
+/** The part of a script run (../io/dss/script ScriptResult) the hook reads. */
+export interface ScriptLike {
+  readonly elements: readonly ScriptElementLike[];
+  /** `Set` options (lower-case names): `earthmodel` is read. */
+  readonly options?: ReadonlyMap<string, string>;
+}
+
+/** A Line's matrices for the import: per metre of length (multiply by the length in metres). */
+export interface LineConstantsForImport {
+  /** Conductors of the Line (the geometry's nphases when reduced, else all its conductors). */
+  readonly phases: number;
+  /** Series impedance, Ω per metre, phases×phases row-major. */
+  readonly z: { readonly n: number; readonly re: Float64Array; readonly im: Float64Array };
+  /** Shunt capacitance, nF per metre, in `re` (`im` zero). */
+  readonly cNf: { readonly n: number; readonly re: Float64Array; readonly im: Float64Array };
+  /** The matrices are per this many metres: 1. */
+  readonly unitsMetres: number;
+  /** Ratings the Line takes from its geometry / first wire (0: none given). */
+  readonly normAmps: number;
+  readonly emergAmps: number;
+}
+
+/**
+ * A hook for the three-phase import: `hook(lineElement, scriptResult, frequencyHz)` gives the
+ * Line's Z and C per metre from its geometry=/spacing=+wires= (or `{ error }` naming the cause).
+ * The script's WireData/CNData/TSData/LineGeometry/LineSpacing elements are read once per
+ * script (in script order, after all of them are defined — OpenDSS computes line constants at
+ * solve time, so later Edits count). `Set EarthModel=` is honoured; a Line's own EarthModel=
+ * and rho= win. One OpenDSS quirk is not reproduced: rho= on a Line that uses a shared
+ * LineGeometry changes that geometry's rho for every Line using it; here it applies to that
+ * Line only.
+ */
+export function createLineConstantsHook(): (line: ScriptElementLike, script: ScriptLike, frequencyHz: number) => LineConstantsForImport | { error: string } {
+  const libraries = new WeakMap<ScriptLike, GeometryLibrary | { error: string }>();
+  const libraryOf = (script: ScriptLike): GeometryLibrary | { error: string } => {
+    let lib = libraries.get(script);
+    if (!lib) {
+      const l = new GeometryLibrary();
+      try {
+        for (const el of script.elements) if (GEOMETRY_CLASSES.has(el.cls)) l.define(el.cls, el.name, el.assignments, el.at);
+        lib = l;
+      } catch (e) {
+        if (!(e instanceof GeometryDssError)) throw e;
+        lib = { error: e.message };
+      }
+      libraries.set(script, lib);
+    }
+    return lib;
+  };
+  return (line, script, frequencyHz) => {
+    const lib = libraryOf(script);
+    if ('error' in lib) return lib;
+    try {
+      const refs = lineGeometryRefs(line.assignments);
+      if (!refs) return { error: 'the Line names neither geometry= nor spacing=' };
+      const set = script.options?.get('earthmodel');
+      let earthModel: EarthModel | undefined;
+      if (set !== undefined) {
+        const m = set.trim().toLowerCase();
+        earthModel = m === '' ? undefined : (['carson', 'fullcarson', 'deri'] as const).find((e) => e.startsWith(m));
+        if (!earthModel) return { error: `Set EarthModel=${clip(set)} is not Carson, FullCarson or Deri` };
+      }
+      const z = lineImpedanceFromGeometry(lib, { ...refs, at: refs.at ?? line.at }, 'm', { frequency: frequencyHz, earthModel });
+      const n = z.order;
+      const c = new Float64Array(n * n);
+      c.set(z.matrices.cmatrix);
+      return {
+        phases: n,
+        z: { n, re: Float64Array.from(z.matrices.rmatrix), im: Float64Array.from(z.matrices.xmatrix) },
+        cNf: { n, re: c, im: new Float64Array(n * n) },
+        unitsMetres: 1,
+        normAmps: z.normAmps,
+        emergAmps: z.emergAmps,
+      };
+    } catch (e) {
+      if (e instanceof GeometryDssError) return { error: e.message };
+      throw e;
+    }
+  };
+}
