@@ -31,7 +31,7 @@
  * the spacing has more conductors than phases, ratings from the first wire; `CNCables=`/
  * `TSCables=` give the phase cables and a later `wires=` the neutrals.
  */
-import { parseDssBool, parseDssNumber, parseNumberArray, splitArray, stripComment, tokenizeParams } from '../io/dss/lexer';
+import { DssSyntaxError, parseDssBool, parseDssNumber, parseNumberArray, splitArray, stripComment, tokenizeParams } from '../io/dss/lexer';
 import {
   computeLineConstants,
   LineConstantsError,
@@ -196,6 +196,7 @@ export class GeometryLibrary {
   define(cls: string, name: string, assignments: readonly GeometryAssignment[], at?: GeometryLoc): void {
     const c = cls.toLowerCase();
     if (!GEOMETRY_CLASSES.has(c)) throw new GeometryDssError(`${cls} is not a conductor-geometry class`, at);
+    if (name.trim() === '') throw new GeometryDssError(`New ${cls}: the object needs a name (${cls}.<name>)`, at);
     const key = name.toLowerCase();
     if (c === 'linegeometry') {
       const g: LineGeometryDef = {
@@ -821,14 +822,22 @@ export function parseGeometryDss(text: string, file: string, into: GeometryLibra
     const rest = m[2];
     const restCol = line.length - rest.length;
     const at = (column?: number): GeometryLoc => ({ file, line: lineNo, column });
+    const tokens = (text2: string, offset: number) => {
+      try {
+        return tokenizeParams(text2, offset);
+      } catch (e) {
+        if (e instanceof DssSyntaxError) throw new GeometryDssError(e.message, at(e.column));
+        throw e;
+      }
+    };
     const toAssignments = (text2: string, offset: number): GeometryAssignment[] =>
-      tokenizeParams(text2, offset).map((p) => ({ prop: p.name, value: p.value, quoted: p.quoted, at: at(p.column) }));
+      tokens(text2, offset).map((p) => ({ prop: p.name, value: p.value, quoted: p.quoted, at: at(p.column) }));
     if (word === '~' || word === 'more' || word === 'm') {
       if (active) into.edit(active.cls, active.name, toAssignments(rest, restCol));
       return;
     }
     if (word === 'new' || word === 'edit') {
-      const params = tokenizeParams(rest, restCol);
+      const params = tokens(rest, restCol);
       if (params.length === 0) return;
       const head = params[0];
       const objText = head.name === 'object' || head.name === '' ? head.value : '';

@@ -356,6 +356,8 @@ describe('units and bad input', () => {
     bad({ conductors: [{ x: 0, y: 10, data: { ...acsr4, rdc: Number.NaN } }], nphases: 1 }, /conductor 1: Rdc must be a positive number/);
     bad({ conductors: [{ x: Infinity, y: 10, data: acsr4 }], nphases: 1 }, /conductor 1: position is not a finite number/);
     bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, frequency: 0 }, /frequency must be a positive number/);
+    // 1e300 Hz: each entry is finite, their products in the Kron reduction overflow.
+    bad({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true, frequency: 1e300 }, /non-finite impedances/);
     bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, rhoEarth: -5 }, /earth resistivity must be a positive number/);
   });
 

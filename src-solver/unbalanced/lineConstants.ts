@@ -559,6 +559,9 @@ export function computeLineConstants(input: LineConstantsInput): LineConstants {
   const z = kronReduce(zPrimitive, order);
   const c = new Float64Array(order * order);
   for (let i = 0; i < order; i++) for (let j = 0; j < order; j++) c[i * order + j] = cAll[i * n + j];
+  // Extreme but individually valid numbers (a 1e-300 m GMR, wires 1e15 m apart) must not leak out as Inf/NaN.
+  const finite = (a: Float64Array): boolean => a.every(Number.isFinite);
+  if (!finite(z.re) || !finite(z.im) || !finite(c)) throw new LineConstantsError('the conductor data give non-finite impedances (check dimensions and units)');
   return { order, zPerMeter: z, cPerMeter: c, zPrimitivePerMeter: zPrimitive };
 }
 
