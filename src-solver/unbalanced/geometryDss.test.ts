@@ -323,6 +323,16 @@ describe('bad input: a clear error at file:line naming the object', () => {
     );
   });
 
+  it('nphases not given: every conductor is a phase (as OpenDSS), but not with reduce=yes', () => {
+    const lib = parseGeometryDss(`${wire}\nNew LineGeometry.g nconds=2 units=m cond=1 wire=w x=0 h=10 cond=2 wire=w x=1 h=10`, 'n.dss');
+    const z = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
+    expect(z.order).toBe(2);
+    expect(z.nphases).toBe(2);
+    expect(err(`${wire}\nNew LineGeometry.g nconds=2 reduce=y units=m cond=1 wire=w x=0 h=10 cond=2 wire=w x=1 h=10`, (l) => lineImpedanceFromGeometry(l, { geometry: 'g' }, 'km'))).toMatch(
+      /nphases is not given \(needed for reduce=yes\)/,
+    );
+  });
+
   it('a Line: undefined geometry/spacing, wires before spacing, wrong wire count', () => {
     const lib = parseGeometryDss(`${wire}\nNew LineSpacing.s nconds=2 nphases=1 units=m x=[0 1] h=[10 9]`, 'l.dss');
     const at = { file: 'lines.dss', line: 7 };

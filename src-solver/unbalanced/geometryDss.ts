@@ -666,11 +666,20 @@ export interface GeometryOptions {
   readonly earthModel?: EarthModel;
 }
 
+/**
+ * Phase conductors of a geometry. Without `nphases` OpenDSS keeps every conductor as a phase
+ * (the Line gets nconds conductors, nothing reduced); we do the same, and refuse the cases where
+ * OpenDSS would go on with zero phases (reduce=yes, cables).
+ */
+export function geometryPhases(g: LineGeometryDef): number {
+  return g.nphases >= 1 ? g.nphases : g.nconds;
+}
+
 /** The geometry's conductors placed in metres, with SI data. */
 export function placeGeometry(g: LineGeometryDef): PlacedConductor[] {
   const label = `LineGeometry.${g.name}`;
   if (g.nconds < 1) throw new GeometryDssError(`${label}: nconds is not given`, g.at);
-  if (g.nphases < 1) throw new GeometryDssError(`${label}: nphases is not given`, g.at);
+  if (g.nphases < 1 && (g.reduce || g.cableLine)) throw new GeometryDssError(`${label}: nphases is not given (needed for ${g.reduce ? 'reduce=yes' : 'cables'})`, g.at);
   if (g.nphases > g.nconds) throw new GeometryDssError(`${label}: nphases=${g.nphases} exceeds nconds=${g.nconds}`, g.at);
   return g.conds.map((s, i) => {
     if (!s.wire) throw new GeometryDssError(`${label}: conductor ${i + 1} has no wire/cncable/tscable`, g.at);
@@ -717,7 +726,7 @@ function computeImpedance(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUn
   try {
     lc = computeLineConstants({
       conductors,
-      nphases: geom.nphases,
+      nphases: geometryPhases(geom),
       frequency: options.frequency,
       rhoEarth: refs.rho,
       earthModel: refs.earthModel ?? options.earthModel,
@@ -729,7 +738,7 @@ function computeImpedance(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUn
   }
   return {
     order: lc.order,
-    nphases: geom.nphases,
+    nphases: geometryPhases(geom),
     reduced: lc.order < conductors.length,
     matrices: perUnitLength(lc, lengthUnit),
     normAmps: geom.normAmps,
