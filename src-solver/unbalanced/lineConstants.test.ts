@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { opendssRef } from '../../test-data/index';
+import { parseSymMatrix } from '../io/dss/lexer';
 import {
   computeLineConstants,
   internalImpedance,
@@ -138,6 +139,70 @@ describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
       expect(lc.cPerMeter[i * n + i]).toBeGreaterThan(0);
       for (let j = 0; j < n; j++) if (i !== j) expect(lc.cPerMeter[i * n + j]).toBeLessThan(0);
     }
+  });
+});
+
+/**
+ * Overhead lines by Kersting's modified Carson equations (OpenDSS's EarthModel=Carson), against
+ * published numbers: the IEEE 13-node feeder's configurations 601 and 602 (556.5 kcmil 26/7 and
+ * 4/0 6/1 ACSR on spacing 500: phases at (0, 28), (2.5, 28), (7, 28) ft, neutral at (4, 24) ft,
+ * phasing BACN and CABN) whose matrices the vendored IEEE13Nodeckt.dss carries as mtx601/mtx602
+ * (Ω/mile, 4 digits); and Kersting's Example 4.1 (336.4 kcmil 26/7 ACSR phases at 29 ft, neutral at
+ * (4, 25) ft) with its Example 5.1 shunt admittances (µS/mile).
+ */
+describe('overhead lines against Kersting / IEEE 13 (Carson earth)', () => {
+  const wire = (rOhmMi: number, gmrFt: number, dIn: number): BareWire => ({ kind: 'wire', rac: rOhmMi / MI, rdc: rOhmMi / MI / 1.02, gmr: gmrFt * FT, radius: (dIn / 2) * IN });
+  const acsr556 = wire(0.1859, 0.0313, 0.927);
+  const acsr4_0 = wire(0.592, 0.00814, 0.563);
+  const acsr336 = wire(0.306, 0.0244, 0.721);
+  const line = (phasesFt: number[][], neutralFt: number[], phase: BareWire, neutral: BareWire) =>
+    perUnitLength(
+      computeLineConstants({
+        conductors: [...phasesFt, neutralFt].map(([x, y], i) => ({ x: x * FT, y: y * FT, data: i < 3 ? phase : neutral })),
+        nphases: 3,
+        reduce: true,
+        earthModel: 'carson',
+      }),
+      'mi',
+    );
+  const ieee13 = readFileSync(opendssRef('feeders', '13Bus', 'IEEE13Nodeckt.dss'), 'utf8');
+  const code = (name: string, prop: string) => {
+    const block = ieee13.slice(ieee13.search(new RegExp(`New linecode\\.${name} `, 'i')));
+    return parseSymMatrix(new RegExp(`${prop}\\s*=\\s*\\(([^)]*)\\)`, 'i').exec(block)![1])!.values;
+  };
+  const within = (got: number[], want: number[], tol: number) => got.forEach((v, i) => expect(Math.abs(v - want[i]), `entry ${i}: ${v} vs ${want[i]}`).toBeLessThan(tol));
+
+  it('IEEE 13 configurations 601 and 602: the published R and X to their 4 digits', () => {
+    const [p1, p2, p3] = [
+      [0, 28],
+      [2.5, 28],
+      [7, 28],
+    ];
+    const c601 = line([p2, p1, p3], [4, 24], acsr556, acsr4_0); // BACN: A in position 2, B in 1, C in 3
+    within(c601.rmatrix, code('mtx601', 'rmatrix'), 1e-4);
+    within(c601.xmatrix, code('mtx601', 'xmatrix'), 1e-4);
+    const c602 = line([p2, p3, p1], [4, 24], acsr4_0, acsr4_0); // CABN
+    within(c602.rmatrix, code('mtx602', 'rmatrix'), 1e-4);
+    within(c602.xmatrix, code('mtx602', 'xmatrix'), 1e-4);
+  });
+
+  it('Kersting Example 4.1 z_abc (Ω/mile) and Example 5.1 y_abc (µS/mile)', () => {
+    const m = line(
+      [
+        [0, 29],
+        [2.5, 29],
+        [7, 29],
+      ],
+      [4, 25],
+      acsr336,
+      acsr4_0,
+    );
+    within(m.rmatrix, [0.4576, 0.156, 0.1535, 0.156, 0.4666, 0.158, 0.1535, 0.158, 0.4615], 1e-4);
+    within(m.xmatrix, [1.078, 0.5017, 0.3849, 0.5017, 1.0482, 0.4236, 0.3849, 0.4236, 1.0651], 1e-4);
+    // B = ωC; the textbook's 11.17689 mile/µF (ε0 rounded) leaves a uniform 0.07 % difference.
+    const b = m.cmatrix.map((c) => 2 * Math.PI * 60 * c * 1e-3);
+    const want = [5.6711, -1.8362, -0.7033, -1.8362, 5.9774, -1.169, -0.7033, -1.169, 5.3911];
+    b.forEach((v, i) => expect(Math.abs(v / want[i] - 1)).toBeLessThan(1.5e-3));
   });
 });
 
