@@ -4,6 +4,7 @@ import { opendssRef } from '../../test-data/index';
 import { parseSymMatrix, tokenizeParams } from '../io/dss/lexer';
 import {
   conductorToSI,
+  createLineConstantsHook,
   GeometryDssError,
   GeometryLibrary,
   lineGeometryRefs,
@@ -11,6 +12,7 @@ import {
   parseGeometryDss,
   resolveGeometryProperty,
   type GeometryAssignment,
+  type ScriptElementLike,
 } from './geometryDss';
 import { parseLengthUnit } from './lineConstants';
 
@@ -209,6 +211,29 @@ New LineGeometry.gcn2 nconds=4 nphases=3 spacing=ug cncables=[cn250 cn250 cn250]
   });
 });
 
+describe('one computation per geometry', () => {
+  it('repeats come from the cache as copies; an Edit of a wire afterwards is taken into account', () => {
+    const lib = parseGeometryDss(
+      `New WireData.w Rac=0.3 Runits=km GMRac=0.5 GMRunits=cm Radius=0.6
+New LineGeometry.g nconds=2 nphases=1 reduce=y units=m
+~ cond=1 wire=w x=0 h=10
+~ cond=2 wire=w x=0.5 h=9`,
+      'c.dss',
+    );
+    const a = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
+    a.matrices.rmatrix[0] = -1; // the caller's copy
+    const b = lineImpedanceFromGeometry(lib, { geometry: 'G' }, 'km');
+    expect(b.matrices.rmatrix[0]).toBeGreaterThan(0.3);
+    expect(lib.impedanceCache.size).toBe(1);
+    // Rac edited later leaves Rdc (derived from the first Rac) as it was — and Deri uses Rdc, as OpenDSS.
+    parseGeometryDss('Edit WireData.w Rac=0.6', 'c2.dss', lib);
+    expect(lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km').matrices.rmatrix[0]).toBeCloseTo(b.matrices.rmatrix[0], 12);
+    parseGeometryDss('Edit WireData.w Rdc=0.6', 'c3.dss', lib);
+    const c = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
+    expect(c.matrices.rmatrix[0]).toBeGreaterThan(b.matrices.rmatrix[0] + 0.25);
+  });
+});
+
 describe('WireData/CNData/TSData as OpenDSS stores them', () => {
   it('abbreviations and defaults: GMR= is GMRac, diam= halves, Rdc = Rac/1.02, units default to each other', () => {
     expect(resolveGeometryProperty('wiredata', 'GMR')).toBe('gmrac');
@@ -298,6 +323,16 @@ describe('bad input: a clear error at file:line naming the object', () => {
     );
   });
 
+  it('nphases not given: every conductor is a phase (as OpenDSS), but not with reduce=yes', () => {
+    const lib = parseGeometryDss(`${wire}\nNew LineGeometry.g nconds=2 units=m cond=1 wire=w x=0 h=10 cond=2 wire=w x=1 h=10`, 'n.dss');
+    const z = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
+    expect(z.order).toBe(2);
+    expect(z.nphases).toBe(2);
+    expect(err(`${wire}\nNew LineGeometry.g nconds=2 reduce=y units=m cond=1 wire=w x=0 h=10 cond=2 wire=w x=1 h=10`, (l) => lineImpedanceFromGeometry(l, { geometry: 'g' }, 'km'))).toMatch(
+      /nphases is not given \(needed for reduce=yes\)/,
+    );
+  });
+
   it('a Line: undefined geometry/spacing, wires before spacing, wrong wire count', () => {
     const lib = parseGeometryDss(`${wire}\nNew LineSpacing.s nconds=2 nphases=1 units=m x=[0 1] h=[10 9]`, 'l.dss');
     const at = { file: 'lines.dss', line: 7 };
@@ -307,5 +342,68 @@ describe('bad input: a clear error at file:line naming the object', () => {
     expect(() => lineImpedanceFromGeometry(lib, { spacing: 's', wires: ['w', 'x'], at }, 'km')).toThrow(/no WireData named "x"/);
     expect(() => lineGeometryRefs([{ prop: 'wires', value: '[w w]', at }])).toThrow(/wires= needs spacing= before it on the Line/);
     expect(() => lineGeometryRefs([{ prop: 'earthmodel', value: 'flat', at }])).toThrow(/EarthModel=flat is not Carson, FullCarson or Deri/);
+  });
+});
+
+/** DSS text → script elements (New + ~ lines), as the import's script runner hands them over. */
+function scriptElements(text: string, file: string): ScriptElementLike[] {
+  const out: { cls: string; name: string; at: { file: string; line: number }; assignments: GeometryAssignment[] }[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/!.*$/, '');
+    const m = /^\s*(new|~)\s+(.*)$/i.exec(line);
+    if (!m) return;
+    let params = tokenizeParams(m[2]);
+    if (m[1].toLowerCase() === 'new') {
+      const [cls, ...rest] = params[0].value.split('.');
+      out.push({ cls: cls.toLowerCase(), name: rest.join('.'), at: { file, line: i + 1 }, assignments: [] });
+      params = params.slice(1);
+    }
+    out[out.length - 1].assignments.push(...params.map((p) => ({ prop: p.name.toLowerCase(), value: p.value, quoted: p.quoted, at: { file, line: i + 1, column: p.column } })));
+  });
+  return out;
+}
+
+describe('the import hook (createLineConstantsHook)', () => {
+  it('gives every 8500-node example line its OpenDSS matrices per metre, with the ratings', () => {
+    const ref = JSON.parse(read(opendssRef('opendss-results', 'ieee8500_line_constants.json'))) as { lines: RefLine[] };
+    const elements = [
+      ...scriptElements(read(feeder8500('WireData.dss')), 'WireData.dss'),
+      ...scriptElements(read(feeder8500('LineGeometry.dss')), 'LineGeometry.dss'),
+      ...scriptElements(read(feeder8500('Lines-Geometry.dss')), 'Lines-Geometry.dss'),
+    ];
+    const script = { elements, options: new Map([['defaultbasefrequency', '60']]) };
+    const hook = createLineConstantsHook();
+    for (const want of ref.lines) {
+      const el = elements.find((e) => e.cls === 'line' && e.name.toLowerCase() === want.example_line)!;
+      const lc = hook(el, script, 60);
+      if ('error' in lc) throw new Error(lc.error);
+      expect(lc.phases).toBe(want.phases);
+      expect(lc.unitsMetres).toBe(1);
+      expect(relDiff(Array.from(lc.z.re, (v) => v * 1000), want.rmatrix_ohm_per_unit_length)).toBeLessThan(1e-9);
+      expect(relDiff(Array.from(lc.z.im, (v) => v * 1000), want.xmatrix_ohm_per_unit_length)).toBeLessThan(1e-9);
+      expect(relDiff(Array.from(lc.cNf.re, (v) => v * 1000), want.cmatrix_nf_per_unit_length)).toBeLessThan(1e-9);
+      expect(lc.normAmps).toBeGreaterThan(0);
+    }
+  });
+
+  it('Set EarthModel applies; bad definitions and unknown geometries come back as errors with their place', () => {
+    const defs = scriptElements(
+      `New WireData.w Rac=0.3 Runits=km GMRac=0.5 GMRunits=cm Radius=0.6
+New LineGeometry.g nconds=2 nphases=1 reduce=y units=m
+~ cond=1 wire=w x=0 h=10
+~ cond=2 wire=w x=0.5 h=9
+New Line.a bus1=x bus2=y geometry=g length=1 units=km
+New Line.b bus1=x bus2=y geometry=nosuch`,
+      's.dss',
+    );
+    const hook = createLineConstantsHook();
+    const deri = hook(defs[2], { elements: defs }, 60);
+    const carson = hook(defs[2], { elements: defs, options: new Map([['earthmodel', 'carson']]) }, 60);
+    if ('error' in deri || 'error' in carson) throw new Error('unexpected error');
+    expect(carson.z.re[0]).not.toBeCloseTo(deri.z.re[0], 6);
+    expect(hook(defs[3], { elements: defs }, 60)).toEqual({ error: 's.dss:6:22: geometry=nosuch: no LineGeometry of that name is defined' });
+    expect(hook(defs[2], { elements: defs, options: new Map([['earthmodel', 'flat']]) }, 60)).toEqual({ error: 'Set EarthModel=flat is not Carson, FullCarson or Deri' });
+    const bad = scriptElements('New WireData.w Rac=0.3 GMRac=-2\nNew Line.a bus1=x bus2=y geometry=g', 'b.dss');
+    expect(hook(bad[1], { elements: bad }, 60)).toEqual({ error: expect.stringMatching(/^b\.dss:1:\d+: wiredata\.w: gmrac must be positive/) });
   });
 });

@@ -31,7 +31,7 @@
  * the spacing has more conductors than phases, ratings from the first wire; `CNCables=`/
  * `TSCables=` give the phase cables and a later `wires=` the neutrals.
  */
-import { parseDssBool, parseDssNumber, parseNumberArray, splitArray, stripComment, tokenizeParams } from '../io/dss/lexer';
+import { DssSyntaxError, parseDssBool, parseDssNumber, parseNumberArray, splitArray, stripComment, tokenizeParams } from '../io/dss/lexer';
 import {
   computeLineConstants,
   LineConstantsError,
@@ -185,6 +185,8 @@ export class GeometryLibrary {
   readonly geometries = new Map<string, LineGeometryDef>();
   readonly spacings = new Map<string, LineSpacingDef>();
   private readonly unitFlags = new WeakMap<ConductorDef, UnitFlags>();
+  /** Results of lineImpedanceFromGeometry by (refs, unit, options); any define/edit clears it. */
+  readonly impedanceCache = new Map<string, GeometryImpedance>();
 
   private mapOf(cls: 'wiredata' | 'cndata' | 'tsdata'): Map<string, ConductorDef> {
     return cls === 'wiredata' ? this.wires : cls === 'cndata' ? this.cnData : this.tsData;
@@ -194,6 +196,7 @@ export class GeometryLibrary {
   define(cls: string, name: string, assignments: readonly GeometryAssignment[], at?: GeometryLoc): void {
     const c = cls.toLowerCase();
     if (!GEOMETRY_CLASSES.has(c)) throw new GeometryDssError(`${cls} is not a conductor-geometry class`, at);
+    if (name.trim() === '') throw new GeometryDssError(`New ${cls}: the object needs a name (${cls}.<name>)`, at);
     const key = name.toLowerCase();
     if (c === 'linegeometry') {
       const g: LineGeometryDef = {
@@ -214,6 +217,7 @@ export class GeometryLibrary {
 
   /** `Edit <cls>.<name> …` or a `~` continuation: applies assignments in order. */
   edit(cls: string, name: string, assignments: readonly GeometryAssignment[]): void {
+    this.impedanceCache.clear();
     const c = cls.toLowerCase() as GeometryClass;
     const key = name.toLowerCase();
     let previous: string | null = null;
@@ -662,11 +666,20 @@ export interface GeometryOptions {
   readonly earthModel?: EarthModel;
 }
 
+/**
+ * Phase conductors of a geometry. Without `nphases` OpenDSS keeps every conductor as a phase
+ * (the Line gets nconds conductors, nothing reduced); we do the same, and refuse the cases where
+ * OpenDSS would go on with zero phases (reduce=yes, cables).
+ */
+export function geometryPhases(g: LineGeometryDef): number {
+  return g.nphases >= 1 ? g.nphases : g.nconds;
+}
+
 /** The geometry's conductors placed in metres, with SI data. */
 export function placeGeometry(g: LineGeometryDef): PlacedConductor[] {
   const label = `LineGeometry.${g.name}`;
   if (g.nconds < 1) throw new GeometryDssError(`${label}: nconds is not given`, g.at);
-  if (g.nphases < 1) throw new GeometryDssError(`${label}: nphases is not given`, g.at);
+  if (g.nphases < 1 && (g.reduce || g.cableLine)) throw new GeometryDssError(`${label}: nphases is not given (needed for ${g.reduce ? 'reduce=yes' : 'cables'})`, g.at);
   if (g.nphases > g.nconds) throw new GeometryDssError(`${label}: nphases=${g.nphases} exceeds nconds=${g.nconds}`, g.at);
   return g.conds.map((s, i) => {
     if (!s.wire) throw new GeometryDssError(`${label}: conductor ${i + 1} has no wire/cncable/tscable`, g.at);
@@ -680,6 +693,24 @@ export function placeGeometry(g: LineGeometryDef): PlacedConductor[] {
  * GeometryDssError naming what is missing or wrong.
  */
 export function lineImpedanceFromGeometry(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUnit: LengthUnit, options: GeometryOptions = {}): GeometryImpedance {
+  // Feeders have thousands of lines on a few dozen geometries: compute each combination once.
+  const key = JSON.stringify([
+    refs.geometry?.toLowerCase(), refs.spacing?.toLowerCase(), refs.wires, refs.cncables, refs.tscables, refs.rho, refs.earthModel ?? options.earthModel,
+    options.frequency, lengthUnit,
+  ]).toLowerCase();
+  const hit = lib.impedanceCache.get(key);
+  if (hit) return copyImpedance(hit);
+  const result = computeImpedance(lib, refs, lengthUnit, options);
+  lib.impedanceCache.set(key, result);
+  return copyImpedance(result);
+}
+
+function copyImpedance(z: GeometryImpedance): GeometryImpedance {
+  const m = z.matrices;
+  return { ...z, matrices: { ...m, rmatrix: [...m.rmatrix], xmatrix: [...m.xmatrix], cmatrix: [...m.cmatrix] } };
+}
+
+function computeImpedance(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUnit: LengthUnit, options: GeometryOptions): GeometryImpedance {
   let geom: LineGeometryDef;
   if (refs.geometry !== undefined) {
     const g = lib.geometries.get(refs.geometry.toLowerCase());
@@ -695,7 +726,7 @@ export function lineImpedanceFromGeometry(lib: GeometryLibrary, refs: LineGeomet
   try {
     lc = computeLineConstants({
       conductors,
-      nphases: geom.nphases,
+      nphases: geometryPhases(geom),
       frequency: options.frequency,
       rhoEarth: refs.rho,
       earthModel: refs.earthModel ?? options.earthModel,
@@ -707,7 +738,7 @@ export function lineImpedanceFromGeometry(lib: GeometryLibrary, refs: LineGeomet
   }
   return {
     order: lc.order,
-    nphases: geom.nphases,
+    nphases: geometryPhases(geom),
     reduced: lc.order < conductors.length,
     matrices: perUnitLength(lc, lengthUnit),
     normAmps: geom.normAmps,
@@ -800,14 +831,22 @@ export function parseGeometryDss(text: string, file: string, into: GeometryLibra
     const rest = m[2];
     const restCol = line.length - rest.length;
     const at = (column?: number): GeometryLoc => ({ file, line: lineNo, column });
+    const tokens = (text2: string, offset: number) => {
+      try {
+        return tokenizeParams(text2, offset);
+      } catch (e) {
+        if (e instanceof DssSyntaxError) throw new GeometryDssError(e.message, at(e.column));
+        throw e;
+      }
+    };
     const toAssignments = (text2: string, offset: number): GeometryAssignment[] =>
-      tokenizeParams(text2, offset).map((p) => ({ prop: p.name, value: p.value, quoted: p.quoted, at: at(p.column) }));
+      tokens(text2, offset).map((p) => ({ prop: p.name, value: p.value, quoted: p.quoted, at: at(p.column) }));
     if (word === '~' || word === 'more' || word === 'm') {
       if (active) into.edit(active.cls, active.name, toAssignments(rest, restCol));
       return;
     }
     if (word === 'new' || word === 'edit') {
-      const params = tokenizeParams(rest, restCol);
+      const params = tokens(rest, restCol);
       if (params.length === 0) return;
       const head = params[0];
       const objText = head.name === 'object' || head.name === '' ? head.value : '';
@@ -827,4 +866,95 @@ export function parseGeometryDss(text: string, file: string, into: GeometryLibra
     active = null;
   });
   return into;
+}
+
+// ---- the OpenDSS import's hook ----
+
+/** The part of a script element (../io/dss/script ElementDef) the hook reads. */
+export interface ScriptElementLike {
+  readonly cls: string;
+  readonly name: string;
+  readonly at: GeometryLoc;
+  readonly assignments: readonly GeometryAssignment[];
+}
+
+/** The part of a script run (../io/dss/script ScriptResult) the hook reads. */
+export interface ScriptLike {
+  readonly elements: readonly ScriptElementLike[];
+  /** `Set` options (lower-case names): `earthmodel` is read. */
+  readonly options?: ReadonlyMap<string, string>;
+}
+
+/** A Line's matrices for the import: per metre of length (multiply by the length in metres). */
+export interface LineConstantsForImport {
+  /** Conductors of the Line (the geometry's nphases when reduced, else all its conductors). */
+  readonly phases: number;
+  /** Series impedance, Ω per metre, phases×phases row-major. */
+  readonly z: { readonly n: number; readonly re: Float64Array; readonly im: Float64Array };
+  /** Shunt capacitance, nF per metre, in `re` (`im` zero). */
+  readonly cNf: { readonly n: number; readonly re: Float64Array; readonly im: Float64Array };
+  /** The matrices are per this many metres: 1. */
+  readonly unitsMetres: number;
+  /** Ratings the Line takes from its geometry / first wire (0: none given). */
+  readonly normAmps: number;
+  readonly emergAmps: number;
+}
+
+/**
+ * A hook for the three-phase import: `hook(lineElement, scriptResult, frequencyHz)` gives the
+ * Line's Z and C per metre from its geometry=/spacing=+wires= (or `{ error }` naming the cause).
+ * The script's WireData/CNData/TSData/LineGeometry/LineSpacing elements are read once per
+ * script (in script order, after all of them are defined — OpenDSS computes line constants at
+ * solve time, so later Edits count). `Set EarthModel=` is honoured; a Line's own EarthModel=
+ * and rho= win. One OpenDSS quirk is not reproduced: rho= on a Line that uses a shared
+ * LineGeometry changes that geometry's rho for every Line using it; here it applies to that
+ * Line only.
+ */
+export function createLineConstantsHook(): (line: ScriptElementLike, script: ScriptLike, frequencyHz: number) => LineConstantsForImport | { error: string } {
+  const libraries = new WeakMap<ScriptLike, GeometryLibrary | { error: string }>();
+  const libraryOf = (script: ScriptLike): GeometryLibrary | { error: string } => {
+    let lib = libraries.get(script);
+    if (!lib) {
+      const l = new GeometryLibrary();
+      try {
+        for (const el of script.elements) if (GEOMETRY_CLASSES.has(el.cls)) l.define(el.cls, el.name, el.assignments, el.at);
+        lib = l;
+      } catch (e) {
+        if (!(e instanceof GeometryDssError)) throw e;
+        lib = { error: e.message };
+      }
+      libraries.set(script, lib);
+    }
+    return lib;
+  };
+  return (line, script, frequencyHz) => {
+    const lib = libraryOf(script);
+    if ('error' in lib) return lib;
+    try {
+      const refs = lineGeometryRefs(line.assignments);
+      if (!refs) return { error: 'the Line names neither geometry= nor spacing=' };
+      const set = script.options?.get('earthmodel');
+      let earthModel: EarthModel | undefined;
+      if (set !== undefined) {
+        const m = set.trim().toLowerCase();
+        earthModel = m === '' ? undefined : (['carson', 'fullcarson', 'deri'] as const).find((e) => e.startsWith(m));
+        if (!earthModel) return { error: `Set EarthModel=${clip(set)} is not Carson, FullCarson or Deri` };
+      }
+      const z = lineImpedanceFromGeometry(lib, { ...refs, at: refs.at ?? line.at }, 'm', { frequency: frequencyHz, earthModel });
+      const n = z.order;
+      const c = new Float64Array(n * n);
+      c.set(z.matrices.cmatrix);
+      return {
+        phases: n,
+        z: { n, re: Float64Array.from(z.matrices.rmatrix), im: Float64Array.from(z.matrices.xmatrix) },
+        cNf: { n, re: c, im: new Float64Array(n * n) },
+        unitsMetres: 1,
+        normAmps: z.normAmps,
+        emergAmps: z.emergAmps,
+      };
+    } catch (e) {
+      if (e instanceof GeometryDssError) return { error: e.message };
+      throw e;
+    }
+  };
 }

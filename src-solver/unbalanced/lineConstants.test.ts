@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { opendssRef } from '../../test-data/index';
+import { parseSymMatrix } from '../io/dss/lexer';
 import {
   computeLineConstants,
+  internalImpedance,
   kronReduce,
+  MU0,
   LineConstantsError,
   parseLengthUnit,
   perUnitLength,
@@ -140,6 +143,70 @@ describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
 });
 
 /**
+ * Overhead lines by Kersting's modified Carson equations (OpenDSS's EarthModel=Carson), against
+ * published numbers: the IEEE 13-node feeder's configurations 601 and 602 (556.5 kcmil 26/7 and
+ * 4/0 6/1 ACSR on spacing 500: phases at (0, 28), (2.5, 28), (7, 28) ft, neutral at (4, 24) ft,
+ * phasing BACN and CABN) whose matrices the vendored IEEE13Nodeckt.dss carries as mtx601/mtx602
+ * (Ω/mile, 4 digits); and Kersting's Example 4.1 (336.4 kcmil 26/7 ACSR phases at 29 ft, neutral at
+ * (4, 25) ft) with its Example 5.1 shunt admittances (µS/mile).
+ */
+describe('overhead lines against Kersting / IEEE 13 (Carson earth)', () => {
+  const wire = (rOhmMi: number, gmrFt: number, dIn: number): BareWire => ({ kind: 'wire', rac: rOhmMi / MI, rdc: rOhmMi / MI / 1.02, gmr: gmrFt * FT, radius: (dIn / 2) * IN });
+  const acsr556 = wire(0.1859, 0.0313, 0.927);
+  const acsr4_0 = wire(0.592, 0.00814, 0.563);
+  const acsr336 = wire(0.306, 0.0244, 0.721);
+  const line = (phasesFt: number[][], neutralFt: number[], phase: BareWire, neutral: BareWire) =>
+    perUnitLength(
+      computeLineConstants({
+        conductors: [...phasesFt, neutralFt].map(([x, y], i) => ({ x: x * FT, y: y * FT, data: i < 3 ? phase : neutral })),
+        nphases: 3,
+        reduce: true,
+        earthModel: 'carson',
+      }),
+      'mi',
+    );
+  const ieee13 = readFileSync(opendssRef('feeders', '13Bus', 'IEEE13Nodeckt.dss'), 'utf8');
+  const code = (name: string, prop: string) => {
+    const block = ieee13.slice(ieee13.search(new RegExp(`New linecode\\.${name} `, 'i')));
+    return parseSymMatrix(new RegExp(`${prop}\\s*=\\s*\\(([^)]*)\\)`, 'i').exec(block)![1])!.values;
+  };
+  const within = (got: number[], want: number[], tol: number) => got.forEach((v, i) => expect(Math.abs(v - want[i]), `entry ${i}: ${v} vs ${want[i]}`).toBeLessThan(tol));
+
+  it('IEEE 13 configurations 601 and 602: the published R and X to their 4 digits', () => {
+    const [p1, p2, p3] = [
+      [0, 28],
+      [2.5, 28],
+      [7, 28],
+    ];
+    const c601 = line([p2, p1, p3], [4, 24], acsr556, acsr4_0); // BACN: A in position 2, B in 1, C in 3
+    within(c601.rmatrix, code('mtx601', 'rmatrix'), 1e-4);
+    within(c601.xmatrix, code('mtx601', 'xmatrix'), 1e-4);
+    const c602 = line([p2, p3, p1], [4, 24], acsr4_0, acsr4_0); // CABN
+    within(c602.rmatrix, code('mtx602', 'rmatrix'), 1e-4);
+    within(c602.xmatrix, code('mtx602', 'xmatrix'), 1e-4);
+  });
+
+  it('Kersting Example 4.1 z_abc (Ω/mile) and Example 5.1 y_abc (µS/mile)', () => {
+    const m = line(
+      [
+        [0, 29],
+        [2.5, 29],
+        [7, 29],
+      ],
+      [4, 25],
+      acsr336,
+      acsr4_0,
+    );
+    within(m.rmatrix, [0.4576, 0.156, 0.1535, 0.156, 0.4666, 0.158, 0.1535, 0.158, 0.4615], 1e-4);
+    within(m.xmatrix, [1.078, 0.5017, 0.3849, 0.5017, 1.0482, 0.4236, 0.3849, 0.4236, 1.0651], 1e-4);
+    // B = ωC; the textbook's 11.17689 mile/µF (ε0 rounded) leaves a uniform 0.07 % difference.
+    const b = m.cmatrix.map((c) => 2 * Math.PI * 60 * c * 1e-3);
+    const want = [5.6711, -1.8362, -0.7033, -1.8362, 5.9774, -1.169, -0.7033, -1.169, 5.3911];
+    b.forEach((v, i) => expect(Math.abs(v / want[i] - 1)).toBeLessThan(1.5e-3));
+  });
+});
+
+/**
  * Kersting, "Distribution System Modeling and Analysis", Example 4.2: three 250 kcmil AA
  * concentric-neutral cables (1/3 neutral, 13 × #14 Cu strands), 6 in apart, impedances by the
  * modified Carson equations (OpenDSS's EarthModel=Carson). The published matrix (Ω/mile) is the
@@ -249,6 +316,68 @@ describe('tape-shielded cable against Kersting (Example 4.3) and IEEE 13 configu
   });
 });
 
+describe('skin effect (Deri internal impedance)', () => {
+  /** I_n(z) = (1/π)∫₀^π e^{z cos θ} cos nθ dθ by composite Simpson — a second method for the Bessel series. */
+  function besselByIntegral(n: number, zre: number, zim: number): { re: number; im: number } {
+    const m = 4000;
+    let re = 0;
+    let im = 0;
+    for (let k = 0; k <= m; k++) {
+      const th = (Math.PI * k) / m;
+      const wgt = k === 0 || k === m ? 1 : k % 2 ? 4 : 2;
+      const c = Math.cos(th);
+      const mag = Math.exp(zre * c) * Math.cos(n * th) * wgt;
+      re += mag * Math.cos(zim * c);
+      im += mag * Math.sin(zim * c);
+    }
+    const h = Math.PI / m / 3 / Math.PI;
+    return { re: re * h, im: im * h };
+  }
+  const rdc = 1.5417e-3; // Ω/m (4 ACSR)
+  const zintByIntegral = (f: number) => {
+    const s = Math.sqrt((f * MU0) / rdc);
+    const i0 = besselByIntegral(0, s, s);
+    const i1 = besselByIntegral(1, s, s);
+    const d = i1.re * i1.re + i1.im * i1.im;
+    const q = { re: (i0.re * i1.re + i0.im * i1.im) / d, im: (i0.im * i1.re - i0.re * i1.im) / d };
+    const k = Math.sqrt(rdc * f * MU0) / 2;
+    return { re: (q.re - q.im) * k, im: (q.re + q.im) * k };
+  };
+
+  it('matches the integral representation of I0/I1 from 60 Hz to 1 MHz (|α| from 0.2 to 30)', () => {
+    for (const f of [60, 1e3, 1e4, 1e5, 5e5]) {
+      const a = internalImpedance(rdc, f);
+      const b = zintByIntegral(f);
+      expect(Math.abs(a.re - b.re) / Math.abs(b.re)).toBeLessThan(1e-9);
+      expect(Math.abs(a.im - b.im) / Math.abs(b.im)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('has the textbook limits: Rdc + jωμ0/8π at low frequency, (1+j)√(Rdc f μ0)/2 at high frequency', () => {
+    const lo = internalImpedance(rdc, 1);
+    expect(lo.re / rdc - 1).toBeLessThan(1e-7);
+    expect(lo.re / rdc - 1).toBeGreaterThan(0);
+    expect(lo.im / ((2 * Math.PI * MU0) / (8 * Math.PI))).toBeCloseTo(1, 6);
+    const f = 2e7; // |α| > 35
+    const hi = internalImpedance(rdc, f);
+    expect(hi.re).toBeCloseTo(Math.sqrt(rdc * f * MU0) / 2, 12);
+    expect(hi.im).toBeCloseTo(hi.re, 12);
+    // R grows with frequency in between.
+    expect(internalImpedance(rdc, 1e5).re).toBeGreaterThan(internalImpedance(rdc, 1e4).re);
+  });
+
+  it('above 1 kHz the self impedance uses the radius and the internal reactance (no GMR): a round wire agrees across the switch', () => {
+    // GMR = e^(-1/4)·r is exactly the internal inductance μ0/8π of a round wire at low frequency,
+    // so the power-frequency (GMR) and harmonic (radius + Zint) forms nearly meet at 999/1001 Hz.
+    const wire: BareWire = { kind: 'wire', rac: rdc, rdc, gmr: Math.exp(-0.25) * 0.003175, radius: 0.003175 };
+    const one = (f: number) => computeLineConstants({ conductors: [{ x: 0, y: 10, data: wire }], nphases: 1, frequency: f }).zPerMeter;
+    const below = one(999.999);
+    const above = one(1000);
+    expect(Math.abs(above.im[0] - below.im[0]) / below.im[0]).toBeLessThan(2e-3);
+    expect(above.re[0]).toBeGreaterThan(below.re[0]); // skin effect now counted in R
+  });
+});
+
 describe('units and bad input', () => {
   it('reads OpenDSS unit words by their first letters and converts as OpenDSS (mile = 1609.344 m)', () => {
     expect(parseLengthUnit('Meter')).toBe('m');
@@ -292,6 +421,8 @@ describe('units and bad input', () => {
     bad({ conductors: [{ x: 0, y: 10, data: { ...acsr4, rdc: Number.NaN } }], nphases: 1 }, /conductor 1: Rdc must be a positive number/);
     bad({ conductors: [{ x: Infinity, y: 10, data: acsr4 }], nphases: 1 }, /conductor 1: position is not a finite number/);
     bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, frequency: 0 }, /frequency must be a positive number/);
+    // 1e300 Hz: each entry is finite, their products in the Kron reduction overflow.
+    bad({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true, frequency: 1e300 }, /non-finite impedances/);
     bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, rhoEarth: -5 }, /earth resistivity must be a positive number/);
   });
 

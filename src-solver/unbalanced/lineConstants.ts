@@ -130,6 +130,22 @@ function besselI0I1(z: C): { i0: C; i1: C } {
   return { i0: s0, i1: cmul(cscale(z, 0.5), s1) };
 }
 
+/**
+ * Internal impedance (Ω/m) of a solid round conductor of DC resistance `rdc` (Ω/m) at `frequency`
+ * (Hz), with skin effect — the formula OpenDSS uses with the Deri earth model:
+ * Zint = (1+j)·√(Rdc·f·μ0)/2 · I0(α)/I1(α), α = (1+j)·√(f·μ0/Rdc) (I0/I1 taken as 1 past |α| = 35).
+ * Its limits: Rdc + jωμ0/(8π) at low frequency; (1+j)·√(Rdc·f·μ0)/2 at high frequency.
+ */
+export function internalImpedance(rdc: number, frequency: number): { re: number; im: number } {
+  const alpha = cscale(cx(1, 1), Math.sqrt((frequency * MU0) / rdc));
+  let ratio = cx(1);
+  if (cabs(alpha) <= 35) {
+    const { i0, i1 } = besselI0I1(alpha);
+    ratio = cdiv(i0, i1);
+  }
+  return cscale(cmul(cx(1, 1), ratio), Math.sqrt(rdc * frequency * MU0) / 2);
+}
+
 // ---- small dense complex matrices (row-major re/im) ----
 
 /** An n×n complex matrix, row-major: element (i, j) is re[i*n+j] + j·im[i*n+j]. */
@@ -452,12 +468,8 @@ export function computeLineConstants(input: LineConstantsInput): LineConstants {
   /** Internal impedance of conductor i's core (Ω/m). */
   const zint = (d: ConductorData): C => {
     if (model !== 'deri') return cx(d.rac, (w * MU0) / (8 * Math.PI));
-    const alpha = cscale(cx(1, 1), Math.sqrt((f * MU0) / d.rdc));
-    const ratio = cabs(alpha) > 35 ? cx(1) : (() => {
-      const { i0, i1 } = besselI0I1(alpha);
-      return cdiv(i0, i1);
-    })();
-    return cscale(cmul(cx(1, 1), ratio), Math.sqrt(d.rdc * f * MU0) / 2);
+    const z = internalImpedance(d.rdc, f);
+    return cx(z.re, z.im);
   };
 
   const selfZ = (d: ConductorData, i: number): C => {
@@ -547,6 +559,9 @@ export function computeLineConstants(input: LineConstantsInput): LineConstants {
   const z = kronReduce(zPrimitive, order);
   const c = new Float64Array(order * order);
   for (let i = 0; i < order; i++) for (let j = 0; j < order; j++) c[i * order + j] = cAll[i * n + j];
+  // Extreme but individually valid numbers (a 1e-300 m GMR, wires 1e15 m apart) must not leak out as Inf/NaN.
+  const finite = (a: Float64Array): boolean => a.every(Number.isFinite);
+  if (!finite(z.re) || !finite(z.im) || !finite(c)) throw new LineConstantsError('the conductor data give non-finite impedances (check dimensions and units)');
   return { order, zPerMeter: z, cPerMeter: c, zPrimitivePerMeter: zPrimitive };
 }
 
