@@ -387,6 +387,13 @@ export interface Commands {
    * the data folder.
    */
   'projects.saveAs': { arg: { path: string; overwrite?: boolean }; result: ProjectSummary };
+  /**
+   * Desktop app only: the main process shows the native Open / Save As dialog and opens or saves
+   * to the file picked there (the renderer never supplies a path). `null` when the planner cancels.
+   * The dialog asks before replacing an existing file. In the browser (Node host): `unsupported`.
+   */
+  'projects.openDialog': { arg: null; result: ProjectSummary | null };
+  'projects.saveAsDialog': { arg: null; result: ProjectSummary | null };
   /** With a run going, closing needs `confirm: true` (error `confirmRequired`); the runs are then cancelled and kept as cancelled. */
   'projects.close': { arg: { confirm?: boolean } | null; result: null };
 

@@ -361,6 +361,8 @@ export class MockBackend {
       }
       return this.open(p);
     },
+    'projects.openDialog': () => null,
+    'projects.saveAsDialog': () => null,
     'projects.close': () => {
       this.current = null;
       return null;

@@ -94,6 +94,14 @@ export class Backend {
       'projects.openExample': (a) => projects.openExample(a),
       'projects.current': () => projects.current(),
       'projects.saveAs': (a) => projects.saveAs(a),
+      // File dialogs are the Electron main process's (src-main/electron/main.ts answers these
+      // itself); a backend reached any other way has none.
+      'projects.openDialog': () => {
+        throw new ApiFailure('unsupported', 'Opening a project file by dialog needs the desktop app; here, pick one from the recent list');
+      },
+      'projects.saveAsDialog': () => {
+        throw new ApiFailure('unsupported', 'Save As by dialog needs the desktop app');
+      },
       'projects.close': async (a) => {
         // A run going: ask first; then cancel it cleanly (its record stays, as cancelled).
         const running = runs.activeRuns();

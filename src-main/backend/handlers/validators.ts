@@ -309,6 +309,8 @@ export const projectValidators = {
       ...(o.overwrite === undefined ? {} : { overwrite: c.boolean(o.overwrite, 'overwrite') }),
     };
   },
+  'projects.openDialog': (arg: unknown): null => noArg('projects.openDialog', arg),
+  'projects.saveAsDialog': (arg: unknown): null => noArg('projects.saveAsDialog', arg),
   'projects.close': (arg: unknown): CommandArg<'projects.close'> => {
     if (arg === null || arg === undefined) return null;
     const c = new Check('projects.close');
