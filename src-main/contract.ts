@@ -397,7 +397,16 @@ export interface Commands {
   /** With a run going, closing needs `confirm: true` (error `confirmRequired`); the runs are then cancelled and kept as cancelled. */
   'projects.close': { arg: { confirm?: boolean } | null; result: null };
 
-  'import.preview': { arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv' }; result: ImportPreview };
+  /**
+   * Read the files in a worker thread (the backend stays responsive); `requestId` (the caller's
+   * choice) names it for `import.cancel` and the `import.progress` events.
+   */
+  'import.preview': {
+    arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv'; requestId?: string };
+    result: ImportPreview;
+  };
+  /** Stop a running preview: it then fails with `cancelled`. Unknown or finished ids are ignored. */
+  'import.cancel': { arg: { requestId: string }; result: null };
   'import.commit': { arg: { token: string; name?: string }; result: ProjectSummary };
 
   'feeders.get': { arg: { id: number }; result: import('../src-solver/model/feeder').Feeder };
@@ -436,6 +445,13 @@ export interface Events {
   'project.changed': { readonly path: string };
   'run.progress': RunProgress;
   'run.finished': RunSummary;
+  'import.progress': ImportProgress;
+}
+
+/** A stage of a running `import.preview`. */
+export interface ImportProgress {
+  readonly requestId: string;
+  readonly stage: 'unpacking' | 'parsing' | 'summarising';
 }
 
 export type CommandName = keyof Commands;

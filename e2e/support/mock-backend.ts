@@ -362,6 +362,7 @@ export class MockBackend {
       return this.open(p);
     },
     'projects.openDialog': () => null,
+    'import.cancel': () => null,
     'projects.saveAsDialog': () => null,
     'projects.close': () => {
       this.current = null;

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Backend } from '../backend/backend';
+import { workerImport } from '../backend/import/run';
 import type { ProjectSummary } from '../contract';
 import { electronRenderPdf } from './print-to-pdf';
 import {
@@ -123,6 +124,8 @@ void app.whenReady().then(() => {
     host: 'electron',
     spawnArea: utilityAreaTransport(),
     renderPdf: electronRenderPdf(),
+    // Import previews in a worker thread of the bundled entry, so the main process never freezes.
+    runImport: workerImport({ script: join(__dirname, 'import-worker.js') }),
   });
   ipcMain.handle('tessera:invoke', async (event, command: unknown, arg: unknown) => {
     // Only the top frame of our own window, showing the app's page, may call the backend.

@@ -317,13 +317,19 @@ export const projectValidators = {
     const o = c.object(arg, 'argument', ['confirm']);
     return o.confirm === undefined ? {} : { confirm: c.boolean(o.confirm, 'confirm') };
   },
+  'import.cancel': (arg: unknown): CommandArg<'import.cancel'> => {
+    const c = new Check('import.cancel');
+    const o = c.object(arg, 'argument', ['requestId']);
+    return { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) };
+  },
   'import.preview': (arg: unknown): CommandArg<'import.preview'> => {
     const c = new Check('import.preview');
-    const o = c.object(arg, 'argument', ['files', 'format']);
+    const o = c.object(arg, 'argument', ['files', 'format', 'requestId']);
     const files = c.array(o.files, 'files', 5000).map((f, i) => checkFile(c, f, `files[${i}]`));
     if (files.length === 0) c.fail('files', 'must hold at least one file', 'an empty list');
     return {
       files,
+      ...(o.requestId === undefined ? {} : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
       ...(o.format === undefined
         ? {}
         : { format: c.oneOf(o.format, 'format', ['auto', 'dss', 'csv-pair', 'tessera-csv'] as const) }),
