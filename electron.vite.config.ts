@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           // One utility process per area during a distributed solve runs this entry.
           'area-worker': resolve(__dirname, 'src-solver/worker/area-worker.ts'),
+          // Import previews are built in a worker thread running this entry (backend/import/run.ts).
+          'import-worker': resolve(__dirname, 'src-main/backend/import/worker.ts'),
         },
       },
     },

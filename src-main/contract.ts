@@ -390,12 +390,28 @@ export interface Commands {
    * the data folder.
    */
   'projects.saveAs': { arg: { path: string; overwrite?: boolean }; result: ProjectSummary };
+  /**
+   * Desktop app only: the main process shows the native Open / Save As dialog and opens or saves
+   * to the file picked there (the renderer never supplies a path). `null` when the planner cancels.
+   * The dialog asks before replacing an existing file. In the browser (Node host): `unsupported`.
+   */
+  'projects.openDialog': { arg: null; result: ProjectSummary | null };
+  'projects.saveAsDialog': { arg: null; result: ProjectSummary | null };
   /** With a run going, closing needs `confirm: true` (error `confirmRequired`); the runs are then cancelled and kept as cancelled. */
   'projects.close': { arg: { confirm?: boolean } | null; result: null };
   /** Rename the open project or set its report settings (author, organisation). */
   'projects.update': { arg: { name?: string; author?: string; organisation?: string }; result: ProjectSummary };
 
-  'import.preview': { arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv' }; result: ImportPreview };
+  /**
+   * Read the files in a worker thread (the backend stays responsive); `requestId` (the caller's
+   * choice) names it for `import.cancel` and the `import.progress` events.
+   */
+  'import.preview': {
+    arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv'; requestId?: string };
+    result: ImportPreview;
+  };
+  /** Stop a running preview: it then fails with `cancelled`. Unknown or finished ids are ignored. */
+  'import.cancel': { arg: { requestId: string }; result: null };
   'import.commit': { arg: { token: string; name?: string }; result: ProjectSummary };
 
   'feeders.get': { arg: { id: number }; result: import('../src-solver/model/feeder').Feeder };
@@ -434,6 +450,13 @@ export interface Events {
   'project.changed': { readonly path: string };
   'run.progress': RunProgress;
   'run.finished': RunSummary;
+  'import.progress': ImportProgress;
+}
+
+/** A stage of a running `import.preview`. */
+export interface ImportProgress {
+  readonly requestId: string;
+  readonly stage: 'unpacking' | 'parsing' | 'summarising';
 }
 
 export type CommandName = keyof Commands;

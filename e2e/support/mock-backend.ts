@@ -361,6 +361,9 @@ export class MockBackend {
       }
       return this.open(p);
     },
+    'projects.openDialog': () => null,
+    'import.cancel': () => null,
+    'projects.saveAsDialog': () => null,
     'projects.close': () => {
       this.current = null;
       return null;

@@ -12,6 +12,7 @@ import { listExamples } from './examples';
 import { ProjectService } from './handlers/projects';
 import { runValidators } from './handlers/runs';
 import { projectValidators } from './handlers/validators';
+import type { RunImport } from './import/run';
 import { nodeAreaTransport } from './jobs/node-area-transport';
 import { chromiumRenderPdf, type RenderPdf } from './report/chromium';
 import { ReportService } from './report/service';
@@ -29,6 +30,8 @@ export interface BackendOptions {
    * `utilityAreaTransport()`; Node host, CLI, tests: `nodeAreaTransport()` (the default).
    */
   readonly spawnArea?: SpawnArea;
+  /** Builds import previews; default a worker thread running the TypeScript entry (desktop: the bundled one). */
+  readonly runImport?: RunImport;
   /** Host mode: project paths from clients must lie inside this folder (the data folder). */
   readonly pathRoot?: string;
   /** Prints the report's HTML to PDF. Electron: `webContents.printToPDF`; default: Chromium via playwright-core. */
@@ -73,6 +76,8 @@ export class Backend {
       examplesDir,
       ...(options.pathRoot === undefined ? {} : { pathRoot: options.pathRoot }),
       onChanged: (path) => this.emit('project.changed', { path }),
+      onImportProgress: (p) => this.emit('import.progress', p),
+      ...(options.runImport === undefined ? {} : { runImport: options.runImport }),
     }));
     const runs = (this.runs = new RunService({
       project: () => projects.requireProject(),
@@ -94,6 +99,14 @@ export class Backend {
       'projects.openExample': (a) => projects.openExample(a),
       'projects.current': () => projects.current(),
       'projects.saveAs': (a) => projects.saveAs(a),
+      // File dialogs are the Electron main process's (src-main/electron/main.ts answers these
+      // itself); a backend reached any other way has none.
+      'projects.openDialog': () => {
+        throw new ApiFailure('unsupported', 'Opening a project file by dialog needs the desktop app; here, pick one from the recent list');
+      },
+      'projects.saveAsDialog': () => {
+        throw new ApiFailure('unsupported', 'Save As by dialog needs the desktop app');
+      },
       'projects.close': async (a) => {
         // A run going: ask first; then cancel it cleanly (its record stays, as cancelled).
         const running = runs.activeRuns();
@@ -111,6 +124,7 @@ export class Backend {
       'projects.update': (a) => projects.update(a),
       'import.preview': (a) => projects.importPreview(a),
       'import.commit': (a) => projects.importCommit(a),
+      'import.cancel': (a) => projects.cancelImport(a),
       'feeders.get': (a) => projects.getFeeder(a),
       'feeders.delete': (a) => projects.deleteFeeder(a),
       'scenarios.get': (a) => projects.getScenario(a),

@@ -1,19 +1,58 @@
 /**
  * The Electron main process: a thin adapter. It creates the window with a locked-down renderer
- * (contextIsolation, sandbox, no nodeIntegration, strict CSP from index.html), binds the
- * backend's commands to IPC and forwards backend events. All logic lives in src-main/backend.
+ * (contextIsolation, sandbox, no nodeIntegration), serves it from the `app://` protocol with the
+ * CSP as a header, binds the backend's commands to IPC and forwards backend events. The security
+ * rules are pure functions in security.ts (unit-tested); all other logic lives in src-main/backend.
  */
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, type WebContents } from 'electron';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Backend } from '../backend/backend';
+import { workerImport } from '../backend/import/run';
+import type { ProjectSummary } from '../contract';
 import { electronRenderPdf } from './print-to-pdf';
+import {
+  APP_ENTRY,
+  APP_SCHEME,
+  appRequestFile,
+  appResponseHeaders,
+  externalUrlAllowed,
+  isTrustedSender,
+  navigationAllowed,
+  permissionAllowed,
+  rendererCommandRefusal,
+} from './security';
 import { utilityAreaTransport } from './utility-area-transport';
+
+const devUrl = process.env.ELECTRON_RENDERER_URL || undefined;
+const rendererDir = join(__dirname, '../renderer');
+
+// Must precede `ready`: app:// is a standard, secure origin (fetch, storage work as on https).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+// One instance: a second launch focuses the first window instead of opening the project twice.
+if (!app.requestSingleInstanceLock()) app.quit();
 
 function resourcesRoot(): string {
   // Packaged: resources are copied next to the app (electron-builder extraResources);
   // from source: the repository's resources/ folder (out/main → ../../resources).
   return app.isPackaged ? join(process.resourcesPath, 'resources') : join(__dirname, '../../resources');
+}
+
+/** Guards for every web contents (windows, the hidden PDF window, anything created later). */
+function lockDown(contents: WebContents): void {
+  const refuse = (e: { preventDefault(): void }, url: string) => {
+    if (!navigationAllowed(url, devUrl)) e.preventDefault();
+  };
+  contents.on('will-navigate', (e) => refuse(e, e.url));
+  contents.on('will-frame-navigate', (e) => refuse(e, e.url));
+  contents.on('will-redirect', (e) => refuse(e, e.url));
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (externalUrlAllowed(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
 }
 
 function createWindow(backend: Backend): BrowserWindow {
@@ -29,22 +68,53 @@ function createWindow(backend: Backend): BrowserWindow {
       webSecurity: true,
     },
   });
-  // Never navigate away from the app; open external links in the browser.
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:/.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   const off = backend.onAny((event, payload) => {
     if (!win.isDestroyed()) win.webContents.send('tessera:event', event, payload);
   });
   win.on('closed', off);
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+  void win.loadURL(devUrl ?? APP_ENTRY);
   return win;
 }
 
+const PROJECT_FILTERS = [{ name: 'Tessera project', extensions: ['tessera'] }];
+
+/** Open / Save As through the native dialogs: the path comes from the planner, not the renderer. */
+async function dialogCommand(backend: Backend, win: BrowserWindow | null, command: string) {
+  if (command === 'projects.openDialog') {
+    const picked = win
+      ? await dialog.showOpenDialog(win, { properties: ['openFile'], filters: PROJECT_FILTERS })
+      : await dialog.showOpenDialog({ properties: ['openFile'], filters: PROJECT_FILTERS });
+    if (picked.canceled || !picked.filePaths[0]) return { ok: true, value: null };
+    return backend.handle('projects.open', { path: picked.filePaths[0] });
+  }
+  const current = await backend.handle('projects.current', null);
+  const defaultPath = current.ok && current.value ? (current.value as ProjectSummary).path : undefined;
+  const options = {
+    filters: PROJECT_FILTERS,
+    properties: ['showOverwriteConfirmation', 'createDirectory'] as ('showOverwriteConfirmation' | 'createDirectory')[],
+    ...(defaultPath ? { defaultPath } : {}),
+  };
+  const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+  if (picked.canceled || !picked.filePath) return { ok: true, value: null };
+  // The native dialog asked before replacing an existing file.
+  return backend.handle('projects.saveAs', { path: picked.filePath, overwrite: true });
+}
+
 void app.whenReady().then(() => {
+  // The renderer, from the built folder only, with the CSP as a header (not only a meta tag).
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = appRequestFile(request.url, rendererDir);
+    if (!file) return new Response('not found', { status: 404 });
+    try {
+      return new Response(await readFile(file), { headers: appResponseHeaders(file) });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
+  app.on('web-contents-created', (_e, contents) => lockDown(contents));
+
   const dataDir = join(app.getPath('userData'), 'data');
   mkdirSync(dataDir, { recursive: true });
   // Solves run in utility processes (one per area); reports print with Electron's Chromium.
@@ -54,17 +124,30 @@ void app.whenReady().then(() => {
     host: 'electron',
     spawnArea: utilityAreaTransport(),
     renderPdf: electronRenderPdf(),
+    // Import previews in a worker thread of the bundled entry, so the main process never freezes.
+    runImport: workerImport({ script: join(__dirname, 'import-worker.js') }),
   });
-  ipcMain.handle('tessera:invoke', (event, command: unknown, arg: unknown) => {
-    // Only our own window's top frame may call the backend.
-    const frameUrl = event.senderFrame?.url ?? '';
-    if (!frameUrl.startsWith('file:') && !(process.env.ELECTRON_RENDERER_URL && frameUrl.startsWith(process.env.ELECTRON_RENDERER_URL))) {
+  ipcMain.handle('tessera:invoke', async (event, command: unknown, arg: unknown) => {
+    // Only the top frame of our own window, showing the app's page, may call the backend.
+    if (!isTrustedSender(event.senderFrame, devUrl)) {
       return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the Tessera window' } };
     }
     if (typeof command !== 'string') return { ok: false, error: { code: 'invalidArgument', message: 'command must be a string' } };
+    if (command === 'projects.openDialog' || command === 'projects.saveAsDialog') {
+      if (arg !== null && arg !== undefined) return { ok: false, error: { code: 'invalidArgument', message: `${command} takes no argument` } };
+      return dialogCommand(backend, BrowserWindow.fromWebContents(event.sender), command);
+    }
+    const recent = await backend.handle('projects.recent', null);
+    const refusal = rendererCommandRefusal(command, arg, recent.ok ? (recent.value as { path: string }[]).map((r) => r.path) : []);
+    if (refusal) return { ok: false, error: refusal };
     return backend.handle(command, arg);
   });
-  createWindow(backend);
+  const main = createWindow(backend);
+  app.on('second-instance', () => {
+    const win = BrowserWindow.getAllWindows()[0] ?? main;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow(backend);
   });
@@ -73,3 +156,4 @@ void app.whenReady().then(() => {
     if (process.platform !== 'darwin') app.quit();
   });
 });
+

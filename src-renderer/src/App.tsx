@@ -65,6 +65,16 @@ export function App() {
     go('workspace');
   }, [go]);
 
+  // Desktop only: the main process shows the native Save dialog (which asks before replacing a file).
+  const saveAs = async () => {
+    try {
+      const saved = await call('projects.saveAsDialog', null);
+      if (saved) setProject(saved);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
   const close = async () => {
     try {
       // With a run going the backend asks for confirmation; closing then cancels the run.
@@ -100,6 +110,11 @@ export function App() {
             About
           </button>
         </nav>
+        {project && window.tessera && (
+          <button className="topbar-action" onClick={() => void saveAs()}>
+            Save as…
+          </button>
+        )}
         {project && (
           <button className="topbar-action" onClick={() => void close()}>
             Close project

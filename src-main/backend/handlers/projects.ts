@@ -7,13 +7,12 @@
  * list yet (the app has never opened a project).
  */
 import { randomUUID } from 'node:crypto';
-import { strFromU8 } from 'fflate';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type {
   CommandArg,
+  ImportProgress,
   CommandResult,
-  ImportIssueDto,
   ImportPreview,
   Partition,
   ProjectSummary,
@@ -22,14 +21,13 @@ import type {
 } from '../../contract';
 import type { Feeder, Shape } from '../../../src-solver/model/feeder';
 import { importProfileCsv, importReferenceCsv } from '../../../src-solver/io/csv/reference';
-import { importDssFiles } from '../../../src-solver/io/dss';
-import type { ImportOutcome, ReductionReport } from '../../../src-solver/io/types';
 import { checkPartition, suggestPartition } from '../../../src-solver/enapp/partition';
 import { applyBulkRule, withPlacements } from '../../../src-solver/model/placement';
-import { formatFactor } from '../../../src-shared/format';
 import { ApiFailure } from '../errors';
 import { checkProjectPath } from '../path-policy';
-import { DEFAULT_ZIP_LIMITS, unzipWithLimits, type ZipLimits } from '../import/zip';
+import type { PendingImport } from '../import/preview';
+import { workerImport, type RunImport } from '../import/run';
+import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../import/zip';
 import { readExampleManifest } from '../examples';
 import { DEFAULT_STUDY } from '../store/defaults';
 import { PROJECT_EXTENSION, Project } from '../store/project';
@@ -47,12 +45,9 @@ export interface ProjectServiceOptions {
   readonly pathRoot?: string;
   /** Caps on an imported zip's unpacked size and entries (default DEFAULT_ZIP_LIMITS). */
   readonly zipLimits?: ZipLimits;
-}
-
-interface PendingImport {
-  readonly feeder: Feeder;
-  readonly source: string;
-  readonly report: unknown;
+  /** How previews are built: default a worker thread (import/run.ts); `inlineImport` in-thread. */
+  readonly runImport?: RunImport;
+  readonly onImportProgress?: (p: ImportProgress) => void;
 }
 
 const MAX_PENDING_IMPORTS = 8;
@@ -60,8 +55,12 @@ const MAX_PENDING_IMPORTS = 8;
 export class ProjectService {
   private project: Project | null = null;
   private readonly pending = new Map<string, PendingImport>();
+  private readonly imports = new Map<string, AbortController>();
+  private readonly runImport: RunImport;
 
-  constructor(private readonly options: ProjectServiceOptions) {}
+  constructor(private readonly options: ProjectServiceOptions) {
+    this.runImport = options.runImport ?? workerImport();
+  }
 
   private get projectsDir(): string {
     return join(this.options.dataDir, 'projects');
@@ -159,104 +158,36 @@ export class ProjectService {
 
   // --- import -----------------------------------------------------------------------------------
 
-  importPreview(arg: CommandArg<'import.preview'>): ImportPreview {
-    const files = new Map<string, string>();
-    for (const f of arg.files) {
-      if (f.base64 === undefined) {
-        files.set(normalizeName(f.name), f.text ?? '');
-        continue;
-      }
-      // A zip: its text files join the set under their paths inside the archive.
-      let entries: Map<string, Uint8Array>;
-      try {
-        entries = unzipWithLimits(new Uint8Array(Buffer.from(f.base64, 'base64')), this.options.zipLimits ?? DEFAULT_ZIP_LIMITS);
-      } catch (err) {
-        return failedPreview('dss', f.name, (err as Error).message);
-      }
-      for (const [name, bytes] of entries) {
-        if (!name.endsWith('/') && !name.startsWith('__MACOSX/')) files.set(normalizeName(name), strFromU8(bytes));
-      }
-    }
-    const names = [...files.keys()];
-    const format = arg.format && arg.format !== 'auto' ? arg.format : detectFormat(names);
-    if (format === 'tessera-csv')
-      return failedPreview(
-        'tessera-csv',
-        names[0] ?? '',
-        'the Tessera CSV format cannot be imported by this version yet',
+  /**
+   * Read the files and build the preview in a worker thread (import/worker.ts): a large feeder
+   * never blocks the backend. `requestId` names the request for `import.cancel` and for the
+   * `import.progress` events.
+   */
+  async importPreview(arg: CommandArg<'import.preview'>): Promise<ImportPreview> {
+    const requestId = arg.requestId ?? randomUUID();
+    if (this.imports.has(requestId)) throw new ApiFailure('invalidArgument', `import.preview: request ${requestId} is already running`);
+    const controller = new AbortController();
+    this.imports.set(requestId, controller);
+    try {
+      const built = await this.runImport(
+        { files: arg.files, ...(arg.format === undefined ? {} : { format: arg.format }), zipLimits: this.options.zipLimits ?? DEFAULT_ZIP_LIMITS },
+        (stage) => this.options.onImportProgress?.({ requestId, stage }),
+        controller.signal,
       );
-    let outcome: ImportOutcome;
-    let source: string;
-    if (format === 'dss') {
-      const entry =
-        names.find((n) => basename(n).toLowerCase() === 'master.dss') ??
-        (names.filter((n) => n.toLowerCase().endsWith('.dss')).length === 1
-          ? names.find((n) => n.toLowerCase().endsWith('.dss'))
-          : undefined);
-      if (!entry)
-        return failedPreview(
-          'dss',
-          names[0] ?? '',
-          'no Master.dss among the files: which script is the circuit? (name it Master.dss)',
-        );
-      outcome = importDssFiles(entry, files);
-      source = `OpenDSS: ${entry}`;
-    } else {
-      const line = names.find((n) => basename(n).toLowerCase().includes('line'));
-      const power = names.find((n) => basename(n).toLowerCase().includes('power'));
-      if (!line || !power)
-        return failedPreview(
-          'csv-pair',
-          names[0] ?? '',
-          'a CSV pair needs a linedata file (fbus,tbus,R,X) and a powerdata file (bus,P_L,Q_L,Q_C,P_der)',
-        );
-      outcome = importReferenceCsv(files.get(line)!, files.get(power)!, {
-        linedataFile: line,
-        powerdataFile: power,
-        name: basename(dirname(line)) || 'feeder',
-      });
-      source = `CSV: ${line} + ${power}`;
+      if (built.pending) {
+        this.pending.set(built.preview.token, built.pending);
+        while (this.pending.size > MAX_PENDING_IMPORTS) this.pending.delete(this.pending.keys().next().value!);
+      }
+      return built.preview;
+    } finally {
+      this.imports.delete(requestId);
     }
-    const token = randomUUID();
-    const warnings: ImportIssueDto[] = outcome.warnings.map(issueDto);
-    if (!outcome.ok) {
-      return {
-        token,
-        ok: false,
-        format,
-        feederName: '',
-        counts: zeroCounts(),
-        errors: outcome.errors.map(issueDto),
-        warnings,
-        ignored: [],
-        reduction: [],
-        feeder: null,
-      };
-    }
-    const reduction = reductionLines(outcome.reduction);
-    const ignored = outcome.ignored.map((i) => ({ file: i.file, line: i.line, element: i.element }));
-    this.pending.set(token, { feeder: outcome.feeder, source, report: { format, warnings, ignored, reduction } });
-    while (this.pending.size > MAX_PENDING_IMPORTS) this.pending.delete(this.pending.keys().next().value!);
-    const f = outcome.feeder;
-    return {
-      token,
-      ok: true,
-      format,
-      feederName: f.name,
-      counts: {
-        buses: f.buses.length,
-        branches: f.branches.length,
-        loads: f.loads.length,
-        pv: f.pv.length,
-        batteries: f.batteries.length,
-        capacitors: f.capacitors.length,
-      },
-      errors: [],
-      warnings,
-      ignored,
-      reduction,
-      feeder: f,
-    };
+  }
+
+  /** Stop a running `import.preview` (its worker is terminated; the preview fails with `cancelled`). */
+  cancelImport(arg: CommandArg<'import.cancel'>): null {
+    this.imports.get(arg.requestId)?.abort();
+    return null;
   }
 
   importCommit(arg: CommandArg<'import.commit'>): ProjectSummary {
@@ -361,51 +292,6 @@ function safeFileName(name: string): string {
       .trim()
       .slice(0, 100) || 'project'
   );
-}
-
-function normalizeName(name: string): string {
-  return name.replace(/\\/g, '/').replace(/^\.\//, '');
-}
-
-function detectFormat(names: readonly string[]): 'dss' | 'csv-pair' | 'tessera-csv' {
-  if (names.some((n) => n.toLowerCase().endsWith('.dss'))) return 'dss';
-  return 'csv-pair';
-}
-
-function zeroCounts(): ImportPreview['counts'] {
-  return { buses: 0, branches: 0, loads: 0, pv: 0, batteries: 0, capacitors: 0 };
-}
-
-function issueDto(i: { file: string; line: number; column?: number; message: string }): ImportIssueDto {
-  return i.column === undefined
-    ? { file: i.file, line: i.line, message: i.message }
-    : { file: i.file, line: i.line, column: i.column, message: i.message };
-}
-
-function failedPreview(format: ImportPreview['format'], file: string, message: string): ImportPreview {
-  return {
-    token: randomUUID(),
-    ok: false,
-    format,
-    feederName: '',
-    counts: zeroCounts(),
-    errors: [{ file, line: 0, message }],
-    warnings: [],
-    ignored: [],
-    reduction: [],
-    feeder: null,
-  };
-}
-
-function reductionLines(r: ReductionReport | null): string[] {
-  if (!r) return [];
-  const lines = [`${r.sourcePhases}-phase source; powers scaled by ${formatFactor(r.powerScale)} to the per-phase equivalent`];
-  if (r.largestLoadImbalance)
-    lines.push(
-      `largest load imbalance: ${(100 * r.largestLoadImbalance.fraction).toFixed(1)} % at bus ${r.largestLoadImbalance.bus}`,
-    );
-  for (const n of r.notes) lines.push(`${n.element}: ${n.message}`);
-  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------

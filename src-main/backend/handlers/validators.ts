@@ -309,6 +309,8 @@ export const projectValidators = {
       ...(o.overwrite === undefined ? {} : { overwrite: c.boolean(o.overwrite, 'overwrite') }),
     };
   },
+  'projects.openDialog': (arg: unknown): null => noArg('projects.openDialog', arg),
+  'projects.saveAsDialog': (arg: unknown): null => noArg('projects.saveAsDialog', arg),
   'projects.close': (arg: unknown): CommandArg<'projects.close'> => {
     if (arg === null || arg === undefined) return null;
     const c = new Check('projects.close');
@@ -324,13 +326,19 @@ export const projectValidators = {
       ...(o.organisation === undefined ? {} : { organisation: c.string(o.organisation, 'organisation', { max: 200 }).trim() }),
     };
   },
+  'import.cancel': (arg: unknown): CommandArg<'import.cancel'> => {
+    const c = new Check('import.cancel');
+    const o = c.object(arg, 'argument', ['requestId']);
+    return { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) };
+  },
   'import.preview': (arg: unknown): CommandArg<'import.preview'> => {
     const c = new Check('import.preview');
-    const o = c.object(arg, 'argument', ['files', 'format']);
+    const o = c.object(arg, 'argument', ['files', 'format', 'requestId']);
     const files = c.array(o.files, 'files', 5000).map((f, i) => checkFile(c, f, `files[${i}]`));
     if (files.length === 0) c.fail('files', 'must hold at least one file', 'an empty list');
     return {
       files,
+      ...(o.requestId === undefined ? {} : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
       ...(o.format === undefined
         ? {}
         : { format: c.oneOf(o.format, 'format', ['auto', 'dss', 'csv-pair', 'tessera-csv'] as const) }),

@@ -20,11 +20,15 @@ export function Home({
     call('projects.recent', null).then(setRecent, () => setRecent([]));
   }, []);
 
-  const run = async (p: Promise<ProjectSummary>) => {
+  // The desktop app opens project files through the native dialog of the main process.
+  const desktop = typeof window !== 'undefined' && window.tessera !== undefined;
+
+  const run = async (p: Promise<ProjectSummary | null>) => {
     setBusy(true);
     setError(null);
     try {
-      onOpened(await p);
+      const opened = await p;
+      if (opened) onOpened(opened);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -62,6 +66,14 @@ export function Home({
               Create
             </button>
           </form>
+
+          {desktop && (
+            <p>
+              <button disabled={busy} onClick={() => void run(call('projects.openDialog', null))}>
+                Open a project file…
+              </button>
+            </p>
+          )}
 
           <h2>Recent projects</h2>
           {recent === null ? (
