@@ -40,7 +40,8 @@ describe('tessera solve --distributed', () => {
     const code = await main(['solve', 'ieee123', '--distributed', '--areas', 'areas.csv', '--hours', '2', '--start', '10', '--tolerance', '1e-5', '--max-rounds', '100', '--json', 'out.json'], io);
     expect(io.err).toBe('');
     expect(code).toBe(0);
-    expect(io.out).toMatch(/distributed OPF, 4 areas/);
+    expect(io.out).toMatch(/distributed OPF \(exact coordination\), 4 areas/);
+    expect(io.out).toMatch(/critical path \d+\.\d+ CPU s/);
     expect(io.out).toMatch(/converged: converged in \d+ rounds/);
     expect(io.out).toMatch(/largest difference: /);
     const doc = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
@@ -55,8 +56,37 @@ describe('tessera solve --distributed', () => {
     expect(d.areaSeconds[0]).toHaveLength(4);
     expect(d.wallSeconds).toBeGreaterThan(0);
     expect(d.comparison.maxRelDiff).toBeLessThan(1e-3);
+    expect(d.coordination).toBe('exact');
+    // CPU seconds measured inside each area process, per round; the critical path is Σ_rounds max_area.
+    expect(d.areaCpuSeconds).toHaveLength(d.rounds);
+    expect(d.areaCpuSeconds.flat().every((c: number) => c > 0)).toBe(true);
+    const crit = (d.areaCpuSeconds as number[][]).reduce((s, r) => s + Math.max(...r), 0);
+    expect(d.criticalPathCpuSeconds).toBeCloseTo(crit, 9);
+    expect(d.criticalPathCpuSeconds).toBeLessThan((d.areaCpuSeconds as number[][]).flat().reduce((s, c) => s + c, 0));
     expect(liveAreaProcesses.size).toBe(0);
   }, 180_000);
+
+  it('--coordination published: the papers\' exchange, reported with its difference from the centralized solve', async () => {
+    writeFileSync(join(dir, 'areas.csv'), 'from,to\n15,117\n20,118\n62,125\n');
+    const io = capture(dir);
+    const code = await main(['solve', 'ieee123', '--distributed', '--areas', 'areas.csv', '--hours', '2', '--start', '10', '--coordination', 'published', '--json', 'pub.json'], io);
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/distributed OPF \(published coordination\)/);
+    expect(io.out).toMatch(/not the centralized optimum/);
+    const d = JSON.parse(readFileSync(join(dir, 'pub.json'), 'utf8')).distributed;
+    expect(d.coordination).toBe('published');
+    expect(d.comparison.rows.length).toBeGreaterThan(5);
+    expect(d.rounds).toBeLessThanOrEqual(6);
+  }, 180_000);
+
+  it('refuses a bad --coordination, and --coordination without --distributed, with exit 2', async () => {
+    const io = capture(dir);
+    await expect(main(['solve', 'ieee123', '--distributed', '--auto-areas', '2', '--hours', '1', '--coordination', 'fast'], io)).resolves.toBe(2);
+    expect(io.err).toMatch(/coordination/);
+    const io2 = capture(dir);
+    await expect(main(['solve', 'ieee123', '--hours', '1', '--coordination', 'exact'], io2)).resolves.toBe(2);
+    expect(io2.err).toMatch(/--coordination needs --distributed/);
+  }, 60_000);
 
   it('refuses an invalid cut with the reason and exit 2', async () => {
     const io = capture(dir);

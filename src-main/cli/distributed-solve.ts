@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { nodeAreaTransport } from '../backend/jobs/node-area-transport';
 import type { Clock, RoundRecord } from '../../src-solver/enapp/coordinator';
-import { PartitionError, solveDistributed } from '../../src-solver/enapp/distributed';
+import { PartitionError, solveDistributed, type Coordination } from '../../src-solver/enapp/distributed';
 import { checkPartition, suggestPartition, type CutBranch } from '../../src-solver/enapp/partition';
 import type { Feeder } from '../../src-solver/model/feeder';
 import { resultsToJson } from '../../src-solver/opf/results';
@@ -29,6 +29,8 @@ export interface DistributedCliOptions {
   readonly maxRounds?: number;
   /** Write JSON to this file ("-" = stdout). */
   readonly json?: string;
+  /** Default 'exact' (see enapp/distributed.ts Coordination). */
+  readonly coordination?: Coordination;
 }
 
 /** Parse a cuts file (see DistributedCliOptions.areas). */
@@ -88,7 +90,8 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
   const say = (text: string): void => {
     if (!quiet) io.stdout(text);
   };
-  say(`\n${feeder.name}: distributed OPF, ${cuts.length + 1} areas (${how}: cuts ${cuts.map((c) => `${c.from}–${c.to}`).join(', ')}), T = ${periods}\n`);
+  const coordination = o.coordination ?? 'exact';
+  say(`\n${feeder.name}: distributed OPF (${coordination} coordination), ${cuts.length + 1} areas (${how}: cuts ${cuts.map((c) => `${c.from}–${c.to}`).join(', ')}), T = ${periods}\n`);
 
   const t0 = performance.now();
   const central = solveOpf(feeder, study, {}, { now: () => performance.now() });
@@ -98,7 +101,7 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
-  say('  round  max change pu   ΔV pu      ΔP pu      ΔQ pu     ω    wall s  area s (iterations)\n');
+  say('  round  max change pu   ΔV pu      ΔP pu      ΔQ pu     ω    wall s  area CPU s (iterations)\n');
   let out;
   try {
     out = await solveDistributed(
@@ -106,13 +109,13 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
       study,
       cuts,
       nodeAreaTransport(),
-      { centralized: central.results, ...(o.tolerancePu !== undefined ? { tolerancePu: o.tolerancePu } : {}), ...(o.maxRounds !== undefined ? { maxRounds: o.maxRounds } : {}) },
+      { centralized: central.results, coordination, ...(o.tolerancePu !== undefined ? { tolerancePu: o.tolerancePu } : {}), ...(o.maxRounds !== undefined ? { maxRounds: o.maxRounds } : {}) },
       {
         clock,
         signal: controller.signal,
         onRound: (r: RoundRecord) =>
           say(
-            `  ${String(r.round).padStart(5)}  ${e2(r.maxChangePu).padStart(13)}  ${e2(r.maxChangeVPu)}  ${e2(r.maxChangePPu)}  ${e2(r.maxChangeQPu)}  ${r.omega.toFixed(1)}  ${r.wallSeconds.toFixed(2).padStart(6)}  ${r.areaSeconds.map((s, i) => `${s.toFixed(2)} (${r.areaIterations[i]})`).join(', ')}\n`,
+            `  ${String(r.round).padStart(5)}  ${e2(r.maxChangePu).padStart(13)}  ${e2(r.maxChangeVPu)}  ${e2(r.maxChangePPu)}  ${e2(r.maxChangeQPu)}  ${r.omega.toFixed(1)}  ${r.wallSeconds.toFixed(2).padStart(6)}  ${r.areaCpuSeconds.map((s, i) => `${s.toFixed(2)} (${r.areaIterations[i]})`).join(', ')}\n`,
           ),
         onAreaEvent: (area, event, detail) => event === 'restarted' && io.stderr(`tessera solve: area ${area} restarted: ${detail}\n`),
       },
@@ -124,7 +127,8 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
     process.off('SIGINT', onSigint);
   }
   const { enapp } = out;
-  say(`  ${enapp.status}: ${enapp.message}; wall ${enapp.wallSeconds.toFixed(2)} s${enapp.dampingFromRound !== null ? `; damping ω = 0.5 used from round ${enapp.dampingFromRound}` : ''}\n`);
+  say(`  ${enapp.status}: ${enapp.message}; wall ${enapp.wallSeconds.toFixed(2)} s${enapp.criticalPathCpuSeconds !== null ? `; critical path ${enapp.criticalPathCpuSeconds.toFixed(2)} CPU s (Σ over rounds of the slowest area's CPU time)` : ''}${enapp.dampingFromRound !== null ? `; damping ω = 0.5 used from round ${enapp.dampingFromRound}` : ''}\n`);
+  if (coordination === 'published') say("  published coordination: the papers' value-only exchange, not the centralized optimum; its difference follows\n");
   if (out.comparison) {
     say('\n  quantity            unit     centralized   distributed   rel. diff\n');
     for (const r of out.comparison.rows)
@@ -143,8 +147,12 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
         status: enapp.status,
         message: enapp.message,
         maxBoundaryChangePu: enapp.rounds.at(-1)?.maxChangePu ?? null,
-        residualsPerRound: enapp.rounds.map((r) => ({ round: r.round, maxChangePu: r.maxChangePu, vPu: r.maxChangeVPu, pPu: r.maxChangePPu, qPu: r.maxChangeQPu, omega: r.omega })),
+        residualsPerRound: enapp.rounds.map((r) => ({ round: r.round, maxChangePu: r.maxChangePu, vPu: r.maxChangeVPu, pPu: r.maxChangePPu, qPu: r.maxChangeQPu, priceRel: r.maxChangePriceRel, omega: r.omega })),
+        andersonRestarts: enapp.andersonRestarts,
         areaSeconds,
+        areaCpuSeconds: enapp.rounds.map((r) => r.areaCpuSeconds),
+        criticalPathCpuSeconds: enapp.criticalPathCpuSeconds,
+        coordination,
         areaIterations: enapp.rounds.map((r) => r.areaIterations),
         boundaries: enapp.boundaries.map((b, i) => ({ bus: out.plan.boundaries[i]!.bus, vPu: b.vSqPu.map(Math.sqrt), pPu: b.pPu, qPu: b.qPu })),
         dampingFromRound: enapp.dampingFromRound,

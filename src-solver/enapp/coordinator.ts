@@ -30,6 +30,7 @@
  *
  * Pure: time and timers come in through `clock`, cancellation through `signal`.
  */
+import { GroupedAnderson } from './anderson';
 import type { AreaInputs, AreaOutputs, AreaStats, AreaTransport, FromArea, ProgressExtra, SpawnArea } from './protocol';
 
 export interface EnappArea {
@@ -100,6 +101,77 @@ export interface EnappOptions {
   readonly damping?: 'auto' | number;
   /** How long a process gets to exit after a cancel before it is killed. */
   readonly graceMs?: number;
+  /**
+   * 'anderson': Anderson acceleration of the exchanged vector (see `exchangeLayout` and
+   * anderson.ts), from round `andersonFromRound` on, mixing β = ω; the 'auto' damping trigger is
+   * then off (the safeguard damps instead). 'none' (default): x ← x + ω (x' − x).
+   */
+  readonly acceleration?: 'none' | 'anderson';
+  /** Anderson history columns per group. Default 5. */
+  readonly andersonMemory?: number;
+  /** First round whose next values are accelerated. Default 2. */
+  readonly andersonFromRound?: number;
+  /**
+   * Send each area a warm-start μ hint: (the largest change of its inputs since its last round)²,
+   * clamped to [muHintMin, muHintMax] (see protocol.ts ToArea 'solve'). Default false.
+   */
+  readonly muHint?: boolean;
+  /**
+   * false: exchange values only (the source papers' scheme): the prices stay at their starting
+   * values whatever the areas report. Default true.
+   */
+  readonly exchangePrices?: boolean;
+  /**
+   * Converged also needs the exchanged prices to settle: each price's change below this, relative
+   * to the largest price of its kind. Default: not tested.
+   */
+  readonly priceTest?: number;
+  readonly muHintMin?: number;
+  readonly muHintScale?: number;
+  readonly muHintMax?: number;
+}
+
+/** Components of one boundary-period in the flat exchanged vector (prices only where exchanged). */
+const KINDS = ['vSqPu', 'pPu', 'qPu', 'pricePPerPu', 'priceQPerPu', 'priceVPerPu'] as const;
+type Kind = (typeof KINDS)[number];
+
+/**
+ * The exchanged vector as one flat array, and its Anderson groups: per period t the values that
+ * move together within an hour — v, Q, π_Q, π_v of every boundary at t — and one group of P and
+ * π_P of every boundary and period (the energy exchange: batteries move energy between hours, so
+ * the hours' P are coupled).
+ */
+export function exchangeLayout(x: readonly BoundaryState[]): { kinds: Kind[]; T: number; groups: number[][] } {
+  const T = x[0]?.vSqPu.length ?? 0;
+  const kinds = KINDS.filter((k) => x.every((b) => b[k] !== undefined));
+  const K = kinds.length;
+  const at = (b: number, t: number, k: number) => (b * T + t) * K + k;
+  const perPeriod = Array.from({ length: T }, (_, t) => {
+    const g: number[] = [];
+    x.forEach((_, b) => kinds.forEach((k, ki) => k !== 'pPu' && k !== 'pricePPerPu' && g.push(at(b, t, ki))));
+    return g;
+  });
+  const energy: number[] = [];
+  x.forEach((_, b) => {
+    for (let t = 0; t < T; t++) kinds.forEach((k, ki) => (k === 'pPu' || k === 'pricePPerPu') && energy.push(at(b, t, ki)));
+  });
+  return { kinds, T, groups: [...perPeriod, energy].filter((g) => g.length > 0) };
+}
+
+function flatten(x: readonly BoundaryState[], kinds: readonly Kind[], T: number): Float64Array {
+  const out = new Float64Array(x.length * T * kinds.length);
+  let i = 0;
+  for (const b of x) for (let t = 0; t < T; t++) for (const k of kinds) out[i++] = b[k]![t]!;
+  return out;
+}
+
+function unflatten(f: Float64Array, like: readonly BoundaryState[], kinds: readonly Kind[], T: number): BoundaryState[] {
+  let i = 0;
+  return like.map((b) => {
+    const s = copyState(b) as { -readonly [K in Kind]?: number[] };
+    for (let t = 0; t < T; t++) for (const k of kinds) s[k]![t] = f[i++]!;
+    return s as BoundaryState;
+  });
 }
 
 export interface Clock {
@@ -115,6 +187,8 @@ export interface RoundRecord {
   readonly maxChangeVPu: number;
   readonly maxChangePPu: number;
   readonly maxChangeQPu: number;
+  /** Largest price change relative to the largest price of its kind (0 when prices are not tested). */
+  readonly maxChangePriceRel: number;
   /** The relaxation factor used to form the next round's values. */
   readonly omega: number;
   /** Per area (index = area id − 1): wall seconds inside the area process. */
@@ -148,6 +222,8 @@ export interface EnappResult {
    * free communication (null when an area does not measure CPU time).
    */
   readonly criticalPathCpuSeconds: number | null;
+  /** Rounds whose Anderson step was a safeguard restart (residual grew > 2×). */
+  readonly andersonRestarts: number[];
   /** Status 'infeasible': the area whose problem has no solution, the round, and the limit that binds. */
   readonly infeasible?: { readonly area: number; readonly areaName: string; readonly round: number; readonly binding: string };
 }
@@ -283,12 +359,35 @@ export async function runEnapp(
   const hangLimitMs = (a: EnappArea): number => (measuredMs[a.id - 1]! > 0 ? Math.max(minHangMs, hangFactor * measuredMs[a.id - 1]!) : firstTimeoutMs);
   const restarted = new Set<number>();
   const restarts: { area: number; reason: string }[] = [];
+  const andersonRestarts: number[] = [];
   const rounds: RoundRecord[] = [];
   const solutions: unknown[] = areas.map(() => null);
   const stats: (AreaStats | null)[] = areas.map(() => null);
   let x: BoundaryState[] = initial.map(copyState);
   let returned: BoundaryState[] = x;
   let omega = typeof options.damping === 'number' ? options.damping : 1;
+  const anderson = options.acceleration === 'anderson';
+  const andersonFrom = options.andersonFromRound ?? 2;
+  const layout = exchangeLayout(initial);
+  let accel: GroupedAnderson | null = null;
+  /** Per area: the inputs it solved last (for the μ hint: how far its inputs moved since). */
+  const lastInputs: (AreaInputs | null)[] = areas.map(() => null);
+  const muHintFor = (a: EnappArea, inputs: AreaInputs): number | undefined => {
+    if (!options.muHint) return undefined;
+    const prev = lastInputs[a.id - 1];
+    lastInputs[a.id - 1] = inputs;
+    if (!prev) return undefined;
+    let d = 0;
+    const diff = (u: readonly number[] | undefined, w: readonly number[] | undefined, f: (v: number) => number = (v) => v) => {
+      if (u && w) for (let t = 0; t < u.length; t++) d = Math.max(d, Math.abs(f(u[t]!) - f(w[t]!)));
+    };
+    diff(inputs.rootVSqPu, prev.rootVSqPu, (v) => Math.sqrt(Math.max(v, 0)));
+    inputs.childLoads.forEach((c, i) => {
+      diff(c.pPu, prev.childLoads[i]?.pPu);
+      diff(c.qPu, prev.childLoads[i]?.qPu);
+    });
+    return Math.min(options.muHintMax ?? 1e-4, Math.max(options.muHintMin ?? 1e-9, (options.muHintScale ?? 1) * d * d));
+  };
   let dampingFromRound: number | null = typeof options.damping === 'number' && options.damping !== 1 ? 1 : null;
 
   const cancelers = new Set<() => void>();
@@ -411,6 +510,7 @@ export async function runEnapp(
       dampingFromRound,
       wallSeconds: (clock.now() - t0) / 1000,
       criticalPathCpuSeconds: cpu.some((c) => !Number.isFinite(c)) ? null : cpu.reduce((s, c) => s + c, 0),
+      andersonRestarts,
       ...(infeasible ? { infeasible } : {}),
     };
   };
@@ -422,7 +522,12 @@ export async function runEnapp(
     for (let round = 1; round <= maxRounds; round++) {
       if (signal?.aborted) throw new Cancelled();
       const tr = clock.now();
-      const results = await Promise.all(areas.map((a) => solveArea(a, round, inputsFor(a, boundaries, x))));
+      const results = await Promise.all(
+        areas.map((a) => {
+          const inputs = inputsFor(a, boundaries, x);
+          return solveArea(a, round, inputs, muHintFor(a, inputs));
+        }),
+      );
       // x' from the areas' own sides of each boundary.
       const out: BoundaryState[] = boundaries.map((b) => {
         const parentOut = results[b.parentArea - 1]!.outputs as AreaOutputs;
@@ -430,9 +535,10 @@ export async function runEnapp(
         const v = parentOut.childVSq.find((c) => c.boundary === b.id);
         if (!v || !childOut.rootPQ) throw new AreaFailure(`boundary ${b.bus}: an area did not report its side`);
         const old = x[b.id - 1]!;
-        const pP = v.pPricePerPu ?? old.pricePPerPu;
-        const pQ = v.qPricePerPu ?? old.priceQPerPu;
-        const pV = childOut.rootPQ.vPricePerPu ?? old.priceVPerPu;
+        const prices = options.exchangePrices !== false;
+        const pP = (prices ? v.pPricePerPu : undefined) ?? old.pricePPerPu;
+        const pQ = (prices ? v.qPricePerPu : undefined) ?? old.priceQPerPu;
+        const pV = (prices ? childOut.rootPQ.vPricePerPu : undefined) ?? old.priceVPerPu;
         return {
           vSqPu: [...v.vSqPu],
           pPu: [...childOut.rootPQ.pPu],
@@ -454,11 +560,25 @@ export async function runEnapp(
         }
       });
       const change = Math.max(dv, dp, dq);
+      // Prices (when exchanged and part of the test): largest change relative to the largest price of its kind.
+      let dPrice = 0;
+      if (options.priceTest !== undefined && options.exchangePrices !== false) {
+        for (const k of ['pricePPerPu', 'priceQPerPu', 'priceVPerPu'] as const) {
+          let scale = 0;
+          out.forEach((o) => o[k]?.forEach((v) => (scale = Math.max(scale, Math.abs(v)))));
+          if (!(scale > 0)) continue;
+          out.forEach((o, i) => {
+            const a = o[k];
+            const b = x[i]![k];
+            if (a && b) for (let t = 0; t < a.length; t++) dPrice = Math.max(dPrice, Math.abs(a[t]! - b[t]!) / scale);
+          });
+        }
+      }
       results.forEach((r, i) => {
         solutions[i] = r.solution ?? null;
         stats[i] = r.stats;
       });
-      if (options.damping === 'auto' || options.damping === undefined) {
+      if (!anderson && (options.damping === 'auto' || options.damping === undefined)) {
         growing = change > prevChange ? growing + 1 : 0;
         // Also a 2-cycle (values flipping between two states: the change alternates and never
         // grows twice running, seen with OPF areas whose reactive power answers prices bang-bang):
@@ -475,6 +595,7 @@ export async function runEnapp(
         maxChangeVPu: dv,
         maxChangePPu: dp,
         maxChangeQPu: dq,
+        maxChangePriceRel: dPrice,
         omega,
         areaSeconds: results.map((r) => r.stats.seconds),
         areaCpuSeconds: results.map((r) => r.stats.cpuSeconds ?? NaN),
@@ -486,7 +607,32 @@ export async function runEnapp(
       rounds.push(record);
       returned = out;
       hooks.onRound?.(record);
-      if (change < tol) return await finish('converged', `converged in ${round} rounds: largest boundary change ${change.toExponential(2)} pu < ${tol} pu`);
+      if (change < tol && dPrice < (options.priceTest ?? Infinity))
+        return await finish(
+          'converged',
+          `converged in ${round} rounds: largest boundary change ${change.toExponential(2)} pu < ${tol} pu${options.priceTest !== undefined ? `, largest price change ${dPrice.toExponential(2)} < ${options.priceTest} relative` : ''}`,
+        );
+      if (anderson) {
+        const xf = flatten(x, layout.kinds, layout.T);
+        const gf = flatten(out, layout.kinds, layout.T);
+        if (!accel) {
+          // Scale: values as they are (pu, the convergence test's units); each price kind by its largest magnitude.
+          const scale = new Float64Array(xf.length).fill(1);
+          layout.kinds.forEach((k, ki) => {
+            if (!k.startsWith('price')) return;
+            let m = 0;
+            for (let i = ki; i < xf.length; i += layout.kinds.length) m = Math.max(m, Math.abs(xf[i]!), Math.abs(gf[i]!));
+            for (let i = ki; i < xf.length; i += layout.kinds.length) scale[i] = m > 0 ? m : 1;
+          });
+          accel = new GroupedAnderson(layout.groups, scale, { ...(options.andersonMemory ? { memory: options.andersonMemory } : {}) });
+        }
+        const st = accel.step(xf, gf, omega, round >= andersonFrom);
+        if (st.restarted) andersonRestarts.push(round);
+        x = unflatten(st.x, x, layout.kinds, layout.T);
+        prevPrevChange = prevChange;
+        prevChange = change;
+        continue;
+      }
       x = x.map((old, i) => {
         const o = out[i]!;
         const mix = (a: number[], b: number[]) => a.map((v, t) => v + omega * (b[t]! - v));

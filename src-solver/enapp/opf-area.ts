@@ -158,13 +158,20 @@ export function createOpfArea(specIn: unknown): AreaSolver {
       // from the central path, saving the wasted budget (10,240 buses, 8 areas, round 2: 57–68
       // iterations per area with the detour; IEEE 123 T = 24: Σ_rounds max-area iterations 260 → 241).
       const warmIterLimit = Math.max(WARM_ITER_LIMIT_MIN, coldIterations);
-      const moderateFirst = previous !== null && (round === 2 || tinyMuFailed);
+      // The coordinator's μ hint (exact mode): restart centred at that μ, whatever the round.
+      const hint = previous !== null ? hooks.muHint : undefined;
+      const moderateFirst = hint === undefined && previous !== null && (round === 2 || tinyMuFailed);
       const attempts: (SolveOptions | null)[] = moderateFirst ? [{ maxIter: warmIterLimit, ...RETRY_OPTIONS }, null] : [RETRY_OPTIONS, null];
-      let { model, nlp } = moderateFirst ? run(previous, attempts.shift()!) : run(previous);
+      let { model, nlp } =
+        hint !== undefined
+          ? run(previous, { maxIter: warmIterLimit, muInit: hint, boundPush: Math.min(hint, 1e-2), boundFrac: Math.min(hint, 1e-2), constrViolTol: 1e-8 })
+          : moderateFirst
+            ? run(previous, attempts.shift()!)
+            : run(previous);
       let iterations = nlp.iterations;
       // The next round tries the tiny μ again (a central-path start always costs ~16–18 iterations
       // on IEEE 123 area 4, T = 24: staying on it doubled the iterations, 260 → 567).
-      tinyMuFailed = previous !== null && !moderateFirst && !isOptimal(nlp);
+      tinyMuFailed = previous !== null && hint === undefined && !moderateFirst && !isOptimal(nlp);
       for (const retry of attempts) {
         if (!previous || isOptimal(nlp) || nlp.status === 'cancelled') break;
         ({ model, nlp } = retry ? run(previous, retry) : run(null));
