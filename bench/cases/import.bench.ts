@@ -3,7 +3,6 @@
  * written as OpenDSS and as Tessera CSV and read back, plus the per-unit conversion.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { generateScaledFeeder } from '../../src-solver/examples/scaled';
 import { readTesseraCsv, writeTesseraCsv } from '../../src-solver/io/csv/tessera';
 import { exportDss } from '../../src-solver/io/dss/export';
