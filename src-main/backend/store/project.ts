@@ -9,7 +9,7 @@
  *   untouched — not even its journal mode is changed.
  * - Durability: WAL journal, `synchronous = FULL`, foreign keys on. Every method that writes more
  *   than one row does it in one transaction, so a crash or kill at any moment leaves either the
- *   whole change or none of it (proved by store.crash.test.ts).
+ *   whole change or none of it (proved by crash.test.ts).
  * - better-sqlite3 is synchronous: each call here is one short transaction on the main thread.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
