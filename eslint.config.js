@@ -19,6 +19,51 @@ const hostGlobals = [
   'require', '__dirname', '__filename', 'global', 'setImmediate',
 ].map((name) => ({ name, message: 'src-solver is pure ECMAScript: pass host facilities in as arguments.' }));
 
+/** Test support (src-solver/testing: the HS collection and its expression language, test matrices,
+ *  reference feeders, test doubles): tests and benchmarks may import it, product code may not. */
+const testSupport = {
+  group: ['**/testing', '**/testing/**'],
+  message: 'src-solver/testing is test support: only tests (*.test.ts), e2e and benchmarks may import it.',
+};
+
+const solverPurity = {
+  paths: [
+    { name: 'electron', message: 'src-solver may not import electron.' },
+    ...nodeOnlyModules.map((name) => ({ name, message: `src-solver may not import Node's "${name}".` })),
+  ],
+  patterns: [
+    { group: ['node:*'], message: 'src-solver may not import Node built-ins.' },
+    { group: ['**/src-main/**', '**/src-renderer/**', 'react', 'react-dom', 'cytoscape', 'echarts', 'better-sqlite3', 'ws'], message: 'src-solver depends on nothing outside src-solver.' },
+  ],
+};
+
+/**
+ * The solver core's internal layers, lowest first: a folder of src-solver may import its own
+ * layer and the layers below (and random.ts, version.ts), never a layer above. sparse → nlp →
+ * (model, io, pf) → opf → examples → enapp; worker/ (the process entry) sits on top.
+ */
+const solverLayers = [['sparse'], ['nlp'], ['model', 'io', 'pf'], ['opf'], ['examples'], ['enapp']];
+const solverLayerBlocks = solverLayers.map((layer, i) => {
+  const above = solverLayers.slice(i + 1).flat().concat('worker');
+  return {
+    files: layer.map((dir) => `src-solver/${dir}/**/*.ts`),
+    ignores: ['src-solver/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: solverPurity.paths,
+          patterns: [
+            ...solverPurity.patterns,
+            testSupport,
+            { group: above.flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]), message: `src-solver/${layer.join(', ')} may import only its own and lower layers (${solverLayers.slice(0, i + 1).flat().join(' → ')}), not ${above.join(', ')}.` },
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   {
     ignores: ['node_modules/', 'out/', 'dist/', 'cli-dist*/', 'test-results/', 'playwright-report/', 'bench/results/', '.tmp/', 'bench/ipopt-ref/build/', 'wasm/'],
@@ -36,25 +81,20 @@ export default tseslint.config(
   },
   {
     // The pure numerical core (the worker entry is its only Node-facing part).
+    // (src-solver/testing is pure too; it may import the product, the product may not import it.)
     files: ['src-solver/**/*.ts'],
-    ignores: ['src-solver/**/*.test.ts', 'src-solver/worker/**'],
+    ignores: ['src-solver/**/*.test.ts', 'src-solver/worker/**', 'src-solver/testing/worker/**'],
     languageOptions: { globals: {} },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'src-solver may not import electron.' },
-            ...nodeOnlyModules.map((name) => ({ name, message: `src-solver may not import Node's "${name}".` })),
-          ],
-          patterns: [
-            { group: ['node:*'], message: 'src-solver may not import Node built-ins.' },
-            { group: ['**/src-main/**', '**/src-renderer/**', 'react', 'react-dom', 'cytoscape', 'echarts', 'better-sqlite3', 'ws'], message: 'src-solver depends on nothing outside src-solver.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', solverPurity],
       'no-restricted-globals': ['error', ...hostGlobals],
     },
+  },
+  ...solverLayerBlocks,
+  {
+    // The area process entry (Node-facing): no test support.
+    files: ['src-solver/worker/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [testSupport] }] },
   },
   {
     // Pure presentation helpers shared by the dashboards and the PDF report (chart options,
@@ -71,6 +111,7 @@ export default tseslint.config(
             { group: ['node:*'], message: 'src-shared is pure.' },
             { group: ['**/src-main/**', '!**/src-main/contract'], message: 'src-shared may import only types from src-main/contract.' },
             { group: ['**/src-renderer/**', 'react', 'react-dom', 'cytoscape', 'echarts', 'better-sqlite3', 'ws'], message: 'src-shared depends on nothing but the contract and src-solver.' },
+            testSupport,
           ],
         },
       ],
@@ -88,6 +129,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'The renderer runs sandboxed: no Node built-ins.' },
             { group: ['**/src-main/backend/**', '**/src-main/electron/**', 'better-sqlite3'], message: 'The renderer may import only types from src-main/contract.' },
+            testSupport,
           ],
         },
       ],
@@ -102,6 +144,31 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'The backend is plain Node; only src-main/electron adapts it to Electron.' }],
           patterns: [{ group: ['**/src-renderer/**'], message: 'The backend may not import the UI; shared pure code lives in src-shared.' }],
         },
+      ],
+    },
+  },
+  {
+    // Product code of the main side (backend, CLI, Electron main, preload): no test support.
+    files: ['src-main/**/*.ts'],
+    ignores: ['src-main/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The backend is plain Node; only src-main/electron adapts it to Electron.' }],
+          patterns: [{ group: ['**/src-renderer/**'], message: 'The backend may not import the UI; shared pure code lives in src-shared.' }, testSupport],
+        },
+      ],
+    },
+  },
+  {
+    // Electron main and preload may import electron (the block above forbids it for the rest of src-main).
+    files: ['src-main/electron/**/*.ts', 'src-main/preload/**/*.ts'],
+    ignores: ['src-main/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/src-renderer/**'], message: 'The main process may not import the UI; shared pure code lives in src-shared.' }, testSupport] },
       ],
     },
   },

@@ -1,5 +1,5 @@
 /**
- * Desktop app II in Chromium against the real Node host: on the bundled IEEE 123 example, run a
+ * The run workflow in Chromium against the real Node host: on the bundled IEEE 123 example, run a
  * centralized and a 4-area distributed 24-hour solve from the UI and watch their progress, cancel
  * a third run mid-way (then no area solver process of the host remains), open the dashboards,
  * compare the two runs, export CSV, JSON and the PDF report. The numbers are checked across

@@ -36,7 +36,7 @@ export interface AppInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Projects, feeders, scenarios (desktop app I). A project is one SQLite file (`.tessera`).
+// Projects, feeders, scenarios. A project is one SQLite file (`.tessera`).
 // The Feeder model itself is src-solver/model/feeder.ts (the renderer may import its types).
 // ---------------------------------------------------------------------------------------------
 
@@ -228,7 +228,7 @@ export interface ImportPreview {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Runs, dashboards, comparisons, reports (desktop app II).
+// Runs, dashboards, comparisons, reports.
 // ---------------------------------------------------------------------------------------------
 
 export type RunKind = 'centralized' | 'distributed';

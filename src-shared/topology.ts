@@ -1,77 +1,20 @@
 /**
- * Feeder topology for the one-line view: the tree oriented from the substation, a tidy O(n)
+ * Feeder topology for the one-line view: the tree oriented from the substation (model/tree.ts), a tidy O(n)
  * layout for feeders without coordinates, and areas from a set of cut branches.
  *
  * Pure functions over the Feeder model (no DOM, no cytoscape) so they are unit-tested and run in
  * a few milliseconds on a 10,000-bus feeder.
  */
 import type { Feeder } from '../src-solver/model/feeder';
+import { orientFeeder, type OrientedFeeder } from '../src-solver/model/tree';
 import type { CutBranch } from '../src-main/contract';
 
-export interface FeederTree {
-  readonly names: readonly string[];
-  readonly index: ReadonlyMap<string, number>;
-  /** Parent bus index, -1 for the root and for buses not reached from the substation. */
-  readonly parent: Int32Array;
-  /** Index of the branch joining a bus to its parent, -1 for the root. */
-  readonly parentBranch: Int32Array;
-  /** Depth from the substation (0 at the root, -1 when unreachable). */
-  readonly depth: Int32Array;
-  /** Buses in breadth-first order from the substation (reachable ones only). */
-  readonly order: Int32Array;
-  readonly children: readonly number[][];
-  readonly root: number;
-  /** Branches that close a loop (not part of the BFS tree), as 'from–to'. */
-  readonly loops: readonly string[];
-  /** Buses not connected to the substation. */
-  readonly unreachable: readonly string[];
-}
+/** The feeder oriented from the substation, tolerant of loops and islands (the view draws them). */
+export type FeederTree = OrientedFeeder;
 
+/** The one-line view's tree: src-solver/model/tree.ts `orientFeeder`, which never fails. */
 export function buildTree(feeder: Feeder): FeederTree {
-  const n = feeder.buses.length;
-  const names = feeder.buses.map((b) => b.name);
-  const index = new Map<string, number>();
-  names.forEach((name, i) => index.set(name, i));
-  const adj: { to: number; branch: number }[][] = Array.from({ length: n }, () => []);
-  feeder.branches.forEach((br, k) => {
-    const a = index.get(br.from);
-    const b = index.get(br.to);
-    if (a === undefined || b === undefined) return;
-    adj[a].push({ to: b, branch: k });
-    adj[b].push({ to: a, branch: k });
-  });
-  const parent = new Int32Array(n).fill(-1);
-  const parentBranch = new Int32Array(n).fill(-1);
-  const depth = new Int32Array(n).fill(-1);
-  const order = new Int32Array(n);
-  const children: number[][] = Array.from({ length: n }, () => []);
-  const usedBranch = new Uint8Array(feeder.branches.length);
-  const root = index.get(feeder.substation.bus) ?? 0;
-  let head = 0;
-  let tail = 0;
-  if (n > 0) {
-    order[tail++] = root;
-    depth[root] = 0;
-  }
-  while (head < tail) {
-    const u = order[head++];
-    for (const { to, branch } of adj[u]) {
-      if (depth[to] >= 0) continue;
-      depth[to] = depth[u] + 1;
-      parent[to] = u;
-      parentBranch[to] = branch;
-      usedBranch[branch] = 1;
-      children[u].push(to);
-      order[tail++] = to;
-    }
-  }
-  const loops: string[] = [];
-  feeder.branches.forEach((br, k) => {
-    if (!usedBranch[k] && index.has(br.from) && index.has(br.to)) loops.push(`${br.from}–${br.to}`);
-  });
-  const unreachable: string[] = [];
-  for (let i = 0; i < n; i++) if (depth[i] < 0) unreachable.push(names[i]);
-  return { names, index, parent, parentBranch, depth, order: order.subarray(0, tail), children, root, loops, unreachable };
+  return orientFeeder(feeder);
 }
 
 /**

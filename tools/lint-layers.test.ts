@@ -65,3 +65,58 @@ describe('tsconfig for src-solver has no DOM or Node types', () => {
     expect(cfg.compilerOptions.types).toEqual([]);
   });
 });
+
+describe('the solver core imports only downward: sparse → nlp → (model, io, pf) → opf → examples → enapp', () => {
+  const layerMsg = (msgs: string[]) => msgs.filter((m) => m.startsWith('no-restricted-imports') && m.includes('lower layers'));
+  it.each([
+    ['src-solver/sparse/example.ts', '../nlp/ipm', 'solveNlp'],
+    ['src-solver/nlp/example.ts', '../opf/solve', 'solveOpf'],
+    ['src-solver/nlp/example.ts', '../model/feeder', 'emptyFeeder'],
+    ['src-solver/pf/example.ts', '../opf/solve', 'solveOpf'],
+    ['src-solver/opf/example.ts', '../enapp/coordinator', 'runEnapp'],
+    ['src-solver/opf/example.ts', '../examples/project', 'loadExampleProject'],
+    ['src-solver/enapp/example.ts', '../worker/serve', 'serveAreaProcess'],
+  ])('%s may not import %s', async (file, spec, name) => {
+    const msgs = await ruleIds(`import { ${name} } from '${spec}';\nexport const a = ${name};\n`, file);
+    expect(layerMsg(msgs)).toHaveLength(1);
+  });
+
+  it.each([
+    ['src-solver/nlp/example.ts', '../sparse/ldl', 'LdlSolver'],
+    ['src-solver/opf/example.ts', '../nlp/ipm', 'solveNlp'],
+    ['src-solver/opf/example.ts', '../pf/powerflow', 'solvePowerFlow'],
+    ['src-solver/enapp/example.ts', '../opf/solve', 'solveOpf'],
+    ['src-solver/io/dss/example.ts', '../../model/feeder', 'emptyFeeder'],
+    ['src-solver/enapp/example.ts', '../random', 'mulberry32'],
+  ])('%s may import %s', async (file, spec, name) => {
+    expect(await ruleIds(`import { ${name} } from '${spec}';\nexport const a = ${name};\n`, file)).toEqual([]);
+  });
+});
+
+describe('test support (src-solver/testing) stays out of the product', () => {
+  const testingMsg = (msgs: string[]) => msgs.filter((m) => m.startsWith('no-restricted-imports') && m.includes('test support'));
+  it.each([
+    ['src-solver/nlp/example.ts', '../testing/hs/index'],
+    ['src-solver/sparse/example.ts', '../testing/sparse/kktorder'],
+    ['src-solver/enapp/example.ts', '../testing/enapp/lindistflow-area'],
+    ['src-solver/worker/example.ts', '../testing/enapp/lindistflow-area'],
+    ['src-main/backend/example.ts', '../../src-solver/testing/opf/ieee123'],
+    ['src-main/cli/commands/example.ts', '../../../src-solver/testing/nlp/problems'],
+    ['src-main/electron/example.ts', '../../src-solver/testing/nlp/problems'],
+    ['src-shared/example.ts', '../src-solver/testing/hs/index'],
+    ['src-renderer/src/example.ts', '../../src-solver/testing/hs/index'],
+  ])('%s may not import %s', async (file, spec) => {
+    const msgs = await ruleIds(`import { x } from '${spec}';\nexport const a = x;\n`, file);
+    expect(testingMsg(msgs)).toHaveLength(1);
+  });
+
+  it.each([
+    ['src-solver/nlp/example.test.ts', '../testing/hs/index'],
+    ['src-main/backend/example.test.ts', '../../src-solver/testing/opf/ieee123'],
+    ['bench/cases/example.bench.ts', '../../src-solver/testing/sparse/kktorder'],
+    ['e2e/example.spec.ts', '../src-solver/testing/opf/ieee123'],
+    ['src-solver/testing/hs/example.ts', '../nlp/problems'],
+  ])('%s may import %s', async (file, spec) => {
+    expect(await ruleIds(`import { x } from '${spec}';\nexport const a = x;\n`, file)).toEqual([]);
+  });
+});

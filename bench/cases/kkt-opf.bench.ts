@@ -5,7 +5,7 @@
  * 0.1…0.22, λ diagonal −1e-8 (quasi-definite, so every ordering factors with inertia (n, m, 0)).
  *
  * For each ordering — 'kkt' (nlp/kkt.ts kktOrdering, the one the NLP uses: λ rows after all
- * their variables), 'pair' (sparse/kktorder.ts, λ row paired with a matched variable) and 'amd'
+ * their variables), 'pair' (testing/sparse/kktorder.ts, λ row paired with a matched variable) and 'amd'
  * (plain AMD, needs δc > 0) — reports ordering and symbolic seconds, nnz(L), flops, stored
  * supernodal entries, and the numeric factor time both as wall and as CPU (user) time; the
  * CPU-time MFlop/s is the kernel speed (wall time on a shared 2-core machine is noise).
@@ -18,7 +18,7 @@ import { kktOrdering } from '../../src-solver/nlp/kkt';
 import { buildOpfModel } from '../../src-solver/opf/model';
 import { amdOrder } from '../../src-solver/sparse/amd';
 import { patternFromTriplets } from '../../src-solver/sparse/csc';
-import { kktAmdOrder } from '../../src-solver/sparse/kktorder';
+import { kktAmdOrder } from '../../src-solver/testing/sparse/kktorder';
 import { LdlSolver } from '../../src-solver/sparse/ldl';
 import type { BenchCase } from '../types';
 

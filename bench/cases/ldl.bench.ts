@@ -1,6 +1,6 @@
 /**
  * The sparse LDLᵀ under the interior-point solver, on OPF-like KKT matrices
- * (src-solver/sparse/testmatrices.ts: random radial feeder of N buses, T periods, DistFlow rows,
+ * (src-solver/testing/sparse/testmatrices.ts: random radial feeder of N buses, T periods, DistFlow rows,
  * battery SOC chains; δc = 1e-8 so the inertia must be (nVar, nCon, 0)).
  *
  * Reported: ordering (AMD) time, symbolic analysis time (postorder, structure of L, buffers),
@@ -13,9 +13,9 @@
  * timed with the TypeScript kernel in the same run (`js…Ms`, `wasmFactorSpeedup`, `wasmSolveSpeedup`).
  */
 import { amdOrder } from '../../src-solver/sparse/amd';
-import { kktAmdOrder } from '../../src-solver/sparse/kktorder';
+import { kktAmdOrder } from '../../src-solver/testing/sparse/kktorder';
 import { LdlSolver } from '../../src-solver/sparse/ldl';
-import { opfLikeKkt } from '../../src-solver/sparse/testmatrices';
+import { opfLikeKkt } from '../../src-solver/testing/sparse/testmatrices';
 import type { BenchCase } from '../types';
 
 function median(xs: number[]): number {

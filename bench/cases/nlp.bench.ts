@@ -3,9 +3,9 @@
  * iterations, time) and a large chain-structured NLP (time per iteration split into
  * evaluation / factorization / rest, plus the one-off symbolic setup).
  */
-import { HS_PROBLEMS } from '../../src-solver/nlp/hs/index';
+import { HS_PROBLEMS } from '../../src-solver/testing/hs/index';
 import { solveNlp } from '../../src-solver/nlp/index';
-import { chainProblem } from '../../src-solver/nlp/testing/chain';
+import { chainProblem } from '../../src-solver/testing/nlp/chain';
 import type { BenchCase } from '../types';
 
 const now = (): number => performance.now();

@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OpfNetwork } from '../../src-solver/opf/network';
 import type { Study } from '../../src-solver/opf/study';
-import { ieee123Feeder, ieee123Price, readIeee123Texts } from '../../src-solver/opf/testing/ieee123';
+import { ieee123Feeder, ieee123Price, readIeee123Texts } from '../../src-solver/testing/opf/ieee123';
 import type { Feeder } from '../../src-solver/model/feeder';
 import { testDataUrl } from '../../test-data/index';
 

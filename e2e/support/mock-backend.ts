@@ -1,6 +1,6 @@
 /**
- * A stand-in for the backend's project commands, for developing the UI before the real handlers
- * exist: with TESSERA_E2E_MOCK=1 the fixture routes the page's WebSocket here (Playwright
+ * An in-memory double of the backend's project commands, for working on the UI without the Node
+ * host: with TESSERA_E2E_MOCK=1 the fixture routes the page's WebSocket here (Playwright
  * `routeWebSocket`) instead of to the Node host. In-memory, test-only, deliberately small: a
  * CSV-pair reader, a minimal OpenDSS reader (Line/Load/Capacitor/PVSystem/Storage, Redirect),
  * a cut-based partition check, a seeded bulk rule. The specs run unchanged against the real

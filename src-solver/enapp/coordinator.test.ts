@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveAreaProcesses, nodeAreaTransport, startedAreaPids } from '../../src-main/backend/jobs/node-area-transport';
+import { liveAreaProcesses, nodeAreaTransport, startedAreaPids, testingAreaWorkerEntry } from '../../src-main/backend/jobs/node-area-transport';
 import { runEnapp, type BoundaryState, type Clock, type EnappArea, type EnappBoundary } from './coordinator';
-import { createLinDistFlowArea, type LinDistFlowAreaSpec } from './lindistflow-area';
+import { createLinDistFlowArea, type LinDistFlowAreaSpec } from '../testing/enapp/lindistflow-area';
 import type { AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
 
 const clock: Clock = { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
@@ -237,7 +237,7 @@ describe('ENApp with one Node process per area', () => {
   const s = split(feeder, pickBoundaries(), V0);
 
   it('converges to the centralized answer and leaves no process behind', async () => {
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport(), { tolerancePu: 1e-12 }, { clock });
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({}, testingAreaWorkerEntry), { tolerancePu: 1e-12 }, { clock });
     expect(res.status).toBe('converged');
     expectMatchesCentralized(res, s);
   });
@@ -245,7 +245,7 @@ describe('ENApp with one Node process per area', () => {
   it('restarts a crashed area once and still converges', async () => {
     const once = join(mkdtempSync(join(tmpdir(), 'tessera-fault-')), 'fired');
     const events: string[] = [];
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'crash@2:2', TESSERA_FAULT_ONCE: once }), { tolerancePu: 1e-12 }, {
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'crash@2:2', TESSERA_FAULT_ONCE: once }, testingAreaWorkerEntry), { tolerancePu: 1e-12 }, {
       clock,
       onAreaEvent: (a, e, d) => events.push(`${a}:${e}:${d}`),
     });
@@ -256,13 +256,13 @@ describe('ENApp with one Node process per area', () => {
   });
 
   it('ends cleanly, naming the area, when an area crashes and restarts are off', async () => {
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'crash@3:1' }), { restartOnce: false }, { clock });
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'crash@3:1' }, testingAreaWorkerEntry), { restartOnce: false }, { clock });
     expect(res.status).toBe('failed');
     expect(res.message).toBe('area A3 solver stopped: exit code 3');
   });
 
   it('detects a hung area by timeout and ends cleanly after its one restart hangs too', async () => {
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'hang@4:1' }), { areaTimeoutMs: 3000 }, { clock });
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'hang@4:1' }, testingAreaWorkerEntry), { areaTimeoutMs: 3000 }, { clock });
     expect(res.status).toBe('failed');
     expect(res.message).toBe('area A4 did not answer within 3 s (hung)');
     expect(res.restarts.map((r) => r.area)).toEqual([4]);
@@ -294,7 +294,7 @@ describe('ENApp with one Node process per area', () => {
       s.areas,
       s.boundaries,
       s.initial,
-      nodeAreaTransport({ TESSERA_FAULT: 'hang@1:2' }),
+      nodeAreaTransport({ TESSERA_FAULT: 'hang@1:2' }, testingAreaWorkerEntry),
       { tolerancePu: 1e-12, areaTimeoutMs: 60_000 },
       { clock, signal: controller.signal, onRound: (r) => r.round === 1 && setTimeout(() => controller.abort(), 200) },
     );

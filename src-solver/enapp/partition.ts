@@ -17,6 +17,7 @@
  * that balance the areas' sizes with the fewest boundaries (k−1 is the least for k areas).
  */
 import type { Feeder } from '../model/feeder';
+import { orientFeeder } from '../model/tree';
 
 export interface CutBranch {
   /** Parent-side bus. */
@@ -60,48 +61,40 @@ export interface RootedTree {
   readonly root: number;
 }
 
-/** Orient the feeder from its substation; errors when it is not a connected tree. */
+/**
+ * The feeder as a rooted tree (model/tree.ts `orientFeeder`, strictly): errors when the
+ * substation is not a bus, a branch names an unknown bus, or the feeder is not a connected tree.
+ */
 export function rootTree(feeder: Feeder): { tree: RootedTree } | { error: string } {
-  const names = feeder.buses.map((b) => b.name);
-  const index = new Map(names.map((n, i) => [n, i]));
-  const root = index.get(feeder.substation.bus);
-  if (root === undefined) return { error: `the substation bus ${feeder.substation.bus} is not a bus of the feeder` };
-  const adj: number[][] = names.map(() => []);
-  for (const br of feeder.branches) {
-    const a = index.get(br.from);
-    const b = index.get(br.to);
-    if (a === undefined || b === undefined)
-      return { error: `branch ${br.name} joins an unknown bus (${a === undefined ? br.from : br.to})` };
-    adj[a]!.push(b);
-    adj[b]!.push(a);
+  const o = orientFeeder(feeder);
+  const names = o.names;
+  if (!o.substationFound) return { error: `the substation bus ${feeder.substation.bus} is not a bus of the feeder` };
+  if (o.unknownEnds.length > 0) {
+    const br = feeder.branches[o.unknownEnds[0]!]!;
+    return { error: `branch ${br.name} joins an unknown bus (${o.index.has(br.from) ? br.to : br.from})` };
   }
   if (feeder.branches.length !== names.length - 1) {
     return {
       error: `the feeder is not radial: ${feeder.branches.length} branches for ${names.length} buses (a tree has ${names.length - 1})`,
     };
   }
-  const parent = new Int32Array(names.length).fill(-2);
-  const children: number[][] = names.map(() => []);
-  const preorder = new Int32Array(names.length);
-  let n = 0;
-  const stack = [root];
-  parent[root] = -1;
-  while (stack.length > 0) {
-    const u = stack.pop()!;
-    preorder[n++] = u;
-    const next = adj[u]!.filter((v) => parent[v] === -2);
-    for (const v of next) parent[v] = u;
-    children[u]!.push(...next);
-    // Push in reverse so children are visited in feeder order.
-    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
-  }
-  if (n !== names.length) {
-    const unreached = names.filter((_, i) => parent[i] === -2);
+  if (o.unreachable.length > 0) {
+    const unreached = o.unreachable;
     return {
       error: `the feeder is not connected: ${unreached.slice(0, 5).join(', ')}${unreached.length > 5 ? ', …' : ''} cannot be reached from the substation`,
     };
   }
-  return { tree: { names, index, parent, children, preorder, root } };
+  // Depth-first preorder, children in feeder order.
+  const preorder = new Int32Array(names.length);
+  let n = 0;
+  const stack = [o.root];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    preorder[n++] = u;
+    const next = o.children[u]!;
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
+  }
+  return { tree: { names, index: o.index, parent: o.parent, children: o.children, preorder, root: o.root } };
 }
 
 /** Per-bus device counts: which buses carry devices, and each bus's variable weight per period. */

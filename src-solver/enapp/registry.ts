@@ -3,12 +3,10 @@
  * The multi-period OPF area registers itself here as 'opf'.
  */
 import { createCentralArea } from './central-area';
-import { createLinDistFlowArea } from './lindistflow-area';
 import { createOpfArea } from './opf-area';
 import type { AreaSolverFactory } from './protocol';
 
 export const areaSolverFactories: Record<string, AreaSolverFactory> = {
-  lindistflow: createLinDistFlowArea,
   /** One area of the distributed multi-period OPF (opf-area.ts). */
   opf: createOpfArea,
   /** The whole feeder's OPF as one area (centralized runs through the same process machinery). */

@@ -1,5 +1,5 @@
 /**
- * The Hock–Schittkowski collection (src-solver/nlp/hs, written independently from the book):
+ * The Hock–Schittkowski collection (src-solver/testing/hs, written independently from the book):
  * every problem must reach its published optimum, |f − f*| ≤ 1e-6·max(1, |f*|), with status
  * 'solved' or 'acceptable'.
  *
@@ -9,9 +9,9 @@
  * not solver failures.
  */
 import { describe, expect, it } from 'vitest';
-import { HS_PROBLEMS } from './hs/index';
+import { HS_PROBLEMS } from '../testing/hs/index';
 import { solveNlp } from './index';
-import { stationarity } from './testing/problems';
+import { stationarity } from '../testing/nlp/problems';
 
 /** Known, explained discrepancies of this solver on the collection. */
 const KNOWN: Record<string, string> = {

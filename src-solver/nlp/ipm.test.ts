@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivatives, solveNlp, type NlpProblem } from './index';
-import { denseProblem, hs071, stationarity } from './testing/problems';
+import { denseProblem, hs071, stationarity } from '../testing/nlp/problems';
 
 const rosenbrock = (): NlpProblem =>
   denseProblem({

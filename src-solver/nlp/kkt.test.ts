@@ -11,9 +11,9 @@ import { factorFlops, KktSystem, kktOrdering } from './kkt';
 import { amdOrder } from '../sparse/amd';
 import { LdlSolver, symMatVec } from '../sparse/ldl';
 import { patternFromTriplets, type SymmetricPattern } from '../sparse/csc';
-import { chainProblem } from './testing/chain';
-import { denseProblem, hs071 } from './testing/problems';
-import { HS_PROBLEMS } from './hs/index';
+import { chainProblem } from '../testing/nlp/chain';
+import { denseProblem, hs071 } from '../testing/nlp/problems';
+import { HS_PROBLEMS } from '../testing/hs/index';
 import { solveNlp } from './index';
 import type { NlpProblem } from './problem';
 

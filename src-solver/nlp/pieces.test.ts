@@ -10,7 +10,7 @@ import { InertiaCorrector } from './inertia';
 import { InternalNlp } from './internalNlp';
 import { KktSystem } from './kkt';
 import { resolveOptions } from './options';
-import { hs071 } from './testing/problems';
+import { hs071 } from '../testing/nlp/problems';
 
 const C = resolveOptions();
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Feeder } from '../model/feeder';
 import { buildOpfModel, type OpfModel } from './model';
 import type { Study } from './study';
-import { ieee123Feeder, ieee123Price, readIeee123Texts } from './testing/ieee123';
+import { ieee123Feeder, ieee123Price, readIeee123Texts } from '../testing/opf/ieee123';
 import { testDataUrl } from '../../test-data/index';
 
 const refDir = testDataUrl('ieee123-balanced/');

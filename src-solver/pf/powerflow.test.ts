@@ -4,7 +4,7 @@ import type { Feeder } from '../model/feeder';
 import { importReferenceCsv } from '../io/csv/reference';
 import { unwrapImport } from '../io/types';
 import { PowerFlowError, PowerFlowInputError, solvePowerFlow, type PowerFlowPeriod } from './powerflow';
-import { newtonYbus } from './testing/newton-ybus';
+import { newtonYbus } from '../testing/pf/newton-ybus';
 import { mulberry32 as rng } from '../random';
 import { testDataUrl } from '../../test-data/index';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SymmetricPattern, patternFromTriplets, symMatVec } from './csc';
 import { LdlSolver } from './ldl';
-import { opfLikeKkt } from './testmatrices';
+import { opfLikeKkt } from '../testing/sparse/testmatrices';
 
 // ---------------------------------------------------------------- helpers (independent of ldl.ts)
 

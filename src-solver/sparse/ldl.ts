@@ -16,8 +16,8 @@
  * Every iteration (`factor`): left-looking supernodal (supernodal.ts): each supernode gathers the
  * updates L_d D_d L_dᵀ of its descendants, then factors its dense block with 1×1 pivots.
  * No allocation; one pass of multiply–adds over L. Two implementations of this numeric phase
- * (and of `solve`): the WebAssembly kernel (wasm/ldl-kernel.ts, default; 1.7–2.6× faster on a
- * 2M-row KKT) and the TypeScript code below (reference in tests, fallback without WebAssembly).
+ * (and of `solve`): the WebAssembly kernel (wasm/ldl-kernel.ts, default; factorization 1.4–2.6×, solves
+ * 1.2–2.3× faster on a 2M-row KKT, README) and the TypeScript code below (reference in tests, fallback without WebAssembly).
  *
  * Choice: STATIC ordering with 1×1 pivots only, plus regularization by the caller (option (b)),
  * not Bunch–Kaufman 1×1/2×2 pivoting (option (a)). Reasons:
@@ -35,7 +35,7 @@
  *   scale-invariant and does not flag a deliberate −δc pivot, whatever δc's size). A zero pivot is
  *   counted in `zero`, the factorization goes on with D⁻¹_kk := 0 (column k of L is zeroed, so
  *   nothing blows up), and `ok` is false: the caller must not trust `solve` and should perturb.
- * Failure cases tested (ldl.test.ts, kktorder.test.ts), each against an independent answer:
+ * Failure cases tested (ldl.test.ts, testing/sparse/kktorder.test.ts), each against an independent answer:
  *   - zero on the diagonal: [[0,1],[1,0]], and a KKT [H Aᵀ; A 0] with a constraint row ordered
  *     first (δc = 0): exact zero pivot → ok false, zero = 1, every pivot and solve output finite;
  *     the same ordering with δc = 1e-8 factors with ok true and the exact inertia (4, 2, 0);
@@ -56,7 +56,8 @@
  *       but a row eliminated before its variables adds ±a²/δc that later cancel: with δc = 1e-8
  *       the unrefined backward error is ~1e-11, so refinement is needed (and converges, tested).
  *   (2) a KKT-aware ordering that eliminates each constraint row after variables it touches —
- *       nlp/kkt.ts `kktOrdering` (after all of them) or `kktAmdOrder` here (after a matched one):
+ *       nlp/kkt.ts `kktOrdering` (after all of them) or `kktAmdOrder` (after a matched one;
+ *       testing/sparse/kktorder.ts, used by tests and benchmarks):
  *       δc = 0 factors with the exact inertia, min |d_k| ≥ 1e-4, unrefined backward error
  *       ~1e-17; nnz(L) 1.3–1.4× and flops 2–4× those of (1). "Singular" then means what Ipopt
  *       thinks it means (a degenerate Jacobian).

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { symMatVec } from './csc';
 import { LdlSolver } from './ldl';
-import { opfLikeKkt } from './testmatrices';
+import { opfLikeKkt } from '../testing/sparse/testmatrices';
 import { decodeBase64 } from './wasmKernel';
 import { mulberry32 } from '../random';
 

@@ -18,7 +18,9 @@ const bundled = typeof __TESSERA_BUNDLE__ !== 'undefined' && __TESSERA_BUNDLE__;
 export const areaWorkerEntry = bundled
   ? fileURLToPath(new URL('./area-worker.mjs', import.meta.url))
   : fileURLToPath(new URL('../../../src-solver/worker/area-worker.ts', import.meta.url));
-const areaWorkerExecArgv = bundled ? [] : ['--import', 'tsx'];
+
+/** The test entry with the test doubles (src-solver/testing/worker/area-worker.ts); tests only. */
+export const testingAreaWorkerEntry = fileURLToPath(new URL('../../../src-solver/testing/worker/area-worker.ts', import.meta.url));
 
 /** Every child this module started and that has not exited yet (tests check for orphans). */
 export const liveAreaProcesses = new Set<ChildProcess>();
@@ -44,11 +46,13 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null, stoppi
   return `exit code ${code}`;
 }
 
-export function nodeAreaTransport(env: NodeJS.ProcessEnv = {}): SpawnArea {
+/** Area processes running `entry` (a .ts entry through tsx's loader) with `env` added to ours. */
+export function nodeAreaTransport(env: NodeJS.ProcessEnv = {}, entry = areaWorkerEntry): SpawnArea {
+  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   killAllOnExit();
   return (): AreaTransport => {
-    const child = fork(areaWorkerEntry, [], {
-      execArgv: areaWorkerExecArgv,
+    const child = fork(entry, [], {
+      execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...env },

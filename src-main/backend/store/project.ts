@@ -9,7 +9,7 @@
  *   untouched — not even its journal mode is changed.
  * - Durability: WAL journal, `synchronous = FULL`, foreign keys on. Every method that writes more
  *   than one row does it in one transaction, so a crash or kill at any moment leaves either the
- *   whole change or none of it (proved by store.crash.test.ts).
+ *   whole change or none of it (proved by crash.test.ts).
  * - Write transactions begin IMMEDIATE (they take the write lock before reading), so a second
  *   connection waits out `busy_timeout` instead of failing at once with "database is locked".
  * - One editor: opening takes the project lock (lock.ts); a project open elsewhere opens

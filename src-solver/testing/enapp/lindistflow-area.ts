@@ -9,7 +9,7 @@
  * area tree is deep, which makes it the exact yardstick for the coordinator and the process
  * transport (tests), and a fast distributed screening power flow.
  */
-import type { AreaInputs, AreaOutputs, AreaSolver } from './protocol';
+import type { AreaInputs, AreaOutputs, AreaSolver } from '../../enapp/protocol';
 
 export interface LinDistFlowAreaSpec {
   /** Local buses in BFS order from the area root (index 0). */

@@ -2,8 +2,8 @@
  * Small NLPs with known optima for the solver's tests and benchmarks, written by hand (dense
  * helpers; exact first and second derivatives). Each names where its optimum comes from.
  */
-import type { NlpProblem } from '../problem';
-import type { SolveResult } from '../types';
+import type { NlpProblem } from '../../nlp/problem';
+import type { SolveResult } from '../../nlp/types';
 
 export interface DenseSpec {
   n: number;

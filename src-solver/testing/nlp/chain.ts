@@ -9,7 +9,7 @@
  *
  * Variables: x_0..x_T then u_0..u_{T−1} (n = 2T + 1), constraints m = 2T.
  */
-import type { NlpProblem } from '../problem';
+import type { NlpProblem } from '../../nlp/problem';
 
 export function chainProblem(T: number, h = 0.1): NlpProblem {
   const n = 2 * T + 1;

@@ -9,7 +9,7 @@
  * Plus a few hand-derived derivative cases for the expression compiler itself.
  */
 import { describe, expect, it } from 'vitest';
-import type { NlpProblem } from '../problem';
+import type { NlpProblem } from '../../nlp/problem';
 import { define } from './define';
 import { HS_PROBLEMS } from './index';
 import { mulberry32 as rng } from '../../random';

@@ -1,4 +1,4 @@
-import type { NlpProblem } from '../problem';
+import type { NlpProblem } from '../../nlp/problem';
 import { define, type ProblemSpec } from './define';
 
 /** One Hock–Schittkowski problem with its published optimum. */

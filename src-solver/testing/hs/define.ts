@@ -17,7 +17,7 @@
  * Hessian pattern is the union of the structurally nonzero lower-triangle pairs of f and every
  * g_i (entries may repeat across expressions; they are merged to one position each here).
  */
-import type { NlpProblem, SparseStructure } from '../problem';
+import type { NlpProblem, SparseStructure } from '../../nlp/problem';
 import { compileExpr, parseExpr, type CompiledExpr, type ExprNode } from './expr';
 
 export interface ProblemSpec {

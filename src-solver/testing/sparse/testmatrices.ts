@@ -28,8 +28,8 @@
  * References: spec mpopf-formulation.md §Constraints; Vanderbei, SIAM J. Optim. 5(1), 1995
  * (quasi-definite ⇒ inertia (n, m, 0) under every symmetric permutation).
  */
-import { type SymmetricPattern, patternFromTriplets } from './csc';
-import { mulberry32 } from '../random';
+import { type SymmetricPattern, patternFromTriplets } from '../../sparse/csc';
+import { mulberry32 } from '../../random';
 
 export interface OpfKktOptions {
   readonly buses: number;

@@ -2,11 +2,12 @@
  * Test and bench helper: the IEEE 123 balanced case of test-data/ieee123-balanced
  * as a Feeder, built from the CSV tables (network, loads, capacitors), the OpenDSS PVSystem and
  * Storage files (placement and ratings) and the profiles. Pure: the caller reads the files and
- * passes their text (tests use node:fs; this folder is part of the pure solver tree).
- * Stand-in until the shared importer (`src-solver/io/`) and bundled example land.
+ * passes their text (tests use node:fs; test support is pure like the solver tree). Built
+ * directly from the reference tables, independently of the product's importers (src-solver/io/)
+ * and of the bundled example, so tests can compare those against it.
  */
 import type { Battery, Branch, Bus, Capacitor, Feeder, Load, Pv, Shape } from '../../model/feeder';
-import type { Profile } from '../study';
+import type { Profile } from '../../opf/study';
 
 /** Files under reference-data/ieee123-balanced/ this helper needs, relative to that folder. */
 export const IEEE123_FILES = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { patternFromTriplets } from './csc';
+import { patternFromTriplets } from '../../sparse/csc';
 import { kktAmdOrder } from './kktorder';
-import { LdlSolver } from './ldl';
+import { LdlSolver } from '../../sparse/ldl';
 import { opfLikeKkt } from './testmatrices';
 
 /** Upper pattern + values from a dense symmetric matrix. */

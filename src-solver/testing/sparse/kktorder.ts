@@ -33,8 +33,8 @@
  * O. Schenk, K. Gärtner, "On fast factorization pivoting methods for sparse symmetric indefinite
  * systems", ETNA 23, 2006 (pairs compressed before the fill-reducing ordering).
  */
-import { type SymmetricPattern, patternFromTriplets } from './csc';
-import { amdOrder } from './amd';
+import { type SymmetricPattern, patternFromTriplets } from '../../sparse/csc';
+import { amdOrder } from '../../sparse/amd';
 
 export interface KktOrdering {
   /** perm[k] = original index eliminated k-th (pass as LdlSolver's `ordering`). */

@@ -1,0 +1,144 @@
+/**
+ * One area's solver process — with the entries, the only Node/Electron-facing code of the solver
+ * core (worker/area-worker.ts serves the product's area solvers; tests add their own).
+ * It runs under `child_process.fork` (CLI, Node host, tests: process.send / 'message') and as an
+ * Electron utility process (process.parentPort). Messages are those of enapp/protocol.ts.
+ *
+ * A worker never outlives its parent: it exits (quietly, code 0) when the IPC channel closes,
+ * when a send fails (EPIPE, channel closed), when a write to stdout/stderr fails with EPIPE, and
+ * when the parent process is gone — checked every second while idle and at every progress message
+ * while solving (a parent killed mid-solve does not leave its areas computing until the end).
+ * Each result carries the round's CPU time (process.cpuUsage, user + system).
+ *
+ * Fault injection for the fault tests only: TESSERA_FAULT="crash@<area>:<round>" exits with
+ * code 3 when that area starts that round, "hang@<area>:<round>" stops answering; with
+ * TESSERA_FAULT_ONCE=<file> the fault fires only if that file does not exist yet (and creates it),
+ * so a restarted area then succeeds.
+ *
+ * Hold for the e2e tests of progress and cancel: with TESSERA_TEST_HOLD=<file>, while <file>
+ * exists and reads "k" (every round) or "k@r" (round r only), an area's solve stops right after
+ * reporting iteration k and waits until <file> is removed; `<file>.held-<area>` exists while it
+ * waits. A test thereby sees the run at a known point instead of racing the solver. Only the e2e
+ * host (playwright.config.ts) and the tests set it.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  AreaInfeasibleError,
+  type AreaSolver,
+  type AreaSolverFactory,
+  type FromArea,
+  type ToArea,
+} from '../enapp/protocol';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+/** Serve the coordinator's messages in this process with these area solver factories. */
+export function serveAreaProcess(factories: Readonly<Record<string, AreaSolverFactory>>): void {
+  const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+  /** The parent at start (process.ppid is read once at start-up by Node, so it cannot tell a new parent). */
+  const parentPid = process.ppid;
+
+  /** Leave at once and quietly: the parent is gone, nobody reads our output. */
+  function quit(): never {
+    process.exit(0);
+  }
+
+  function parentAlive(): boolean {
+    if (!parentPort && !process.connected) return false;
+    try {
+      process.kill(parentPid, 0);
+      return true;
+    } catch (e) {
+      // EPERM: it exists (another user's process took the pid is not possible while it is our parent).
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+
+  let lastParentCheck = 0;
+  function post(message: FromArea): void {
+    const now = Date.now();
+    if (now - lastParentCheck > 250) {
+      lastParentCheck = now;
+      if (!parentAlive()) quit();
+    }
+    if (parentPort) parentPort.postMessage(message);
+    else if (process.connected) process.send?.(message, undefined, undefined, (err) => err && quit());
+    else quit();
+  }
+
+  const fault = /^(crash|hang)@(\d+):(\d+)$/.exec(process.env.TESSERA_FAULT ?? '');
+  const holdFile = process.env.TESSERA_TEST_HOLD;
+  let area = 0;
+  let solver: AreaSolver | null = null;
+  const signal = { aborted: false };
+
+  /** The TESSERA_TEST_HOLD hook: block this (synchronous) solve while `file` asks to hold here. */
+  function holdAt(file: string, round: number, iter: number): void {
+    let asked: RegExpExecArray | null;
+    try {
+      asked = /^(\d+)(?:@(\d+))?$/.exec(readFileSync(file, 'utf8').trim());
+    } catch {
+      return; // no hold asked (or released)
+    }
+    if (!asked || Number(asked[1]) !== iter || (asked[2] !== undefined && Number(asked[2]) !== round)) return;
+    const marker = `${file}.held-${area}`;
+    writeFileSync(marker, String(process.pid));
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    while (existsSync(file)) Atomics.wait(nap, 0, 0, 20);
+    rmSync(marker, { force: true });
+  }
+
+  function handle(msg: ToArea): void {
+    try {
+      if (msg.type === 'init') {
+        area = msg.area;
+        const factory = Object.hasOwn(factories, msg.kind) ? factories[msg.kind] : undefined;
+        if (!factory) throw new Error(`unknown area solver "${msg.kind}"`);
+        solver = factory(msg.spec);
+        post({ type: 'ready', area });
+      } else if (msg.type === 'solve') {
+        const once = process.env.TESSERA_FAULT_ONCE;
+        if (fault && Number(fault[2]) === area && Number(fault[3]) === msg.round && !(once && existsSync(once))) {
+          if (once) writeFileSync(once, 'fired');
+          if (fault[1] === 'crash') process.exit(3);
+          return; // hang: never answer this round
+        }
+        if (!solver) throw new Error('solve before init');
+        const cpu0 = process.cpuUsage();
+        const r = solver.solve(msg.inputs, msg.round, {
+          signal,
+          ...(msg.muHint !== undefined ? { muHint: msg.muHint } : {}),
+          onProgress: (iter, objective, infPr, extra) => {
+            post({ type: 'progress', area, round: msg.round, iter, objective, infPr, ...(extra ? { extra } : {}) });
+            if (holdFile) holdAt(holdFile, msg.round, iter);
+          },
+        });
+        const cpu = process.cpuUsage(cpu0);
+        const stats = { ...r.stats, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+        post({ type: 'result', area, round: msg.round, outputs: r.outputs, stats, solution: r.solution });
+      } else if (msg.type === 'cancel') {
+        signal.aborted = true;
+        process.exit(0);
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const round = msg.type === 'solve' ? msg.round : null;
+      if (err instanceof AreaInfeasibleError)
+        post({ type: 'error', area, round, message, status: 'infeasible', binding: err.binding });
+      else post({ type: 'error', area, round, message });
+    }
+  }
+
+  if (parentPort) parentPort.on('message', (e) => handle(e.data as ToArea));
+  else process.on('message', (m) => handle(m as ToArea));
+  // A parent that dies takes its areas with it: no orphans, no stack traces.
+  process.on('disconnect', quit);
+  for (const stream of [process.stdout, process.stderr])
+    stream?.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? quit() : undefined));
+  setInterval(() => {
+    if (!parentAlive()) quit();
+  }, 1000).unref();
+}
