@@ -1,0 +1,92 @@
+/**
+ * A pool of siting solver processes (src-solver/worker/siting-worker.ts) under plain Node
+ * (`child_process.fork`, structured-clone IPC), one per core by default: the `PartSolver` the
+ * siting study (src-solver/siting/study.ts) runs its OPFs through. Each process gets the feeder,
+ * study and horizon once, then one (configuration, part) task at a time.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import type { Study } from '../../../src-solver/opf/study';
+import type { BatteryOptions } from '../../../src-solver/siting/battery';
+import type { Horizon, PartOutcome, PartSolver } from '../../../src-solver/siting/evaluate';
+import type { ToSitingWorker } from '../../../src-solver/worker/siting-worker';
+
+export const sitingWorkerEntry = fileURLToPath(new URL('../../../src-solver/worker/siting-worker.ts', import.meta.url));
+
+export interface SitingPool {
+  readonly size: number;
+  readonly solve: PartSolver;
+  /** Ends every process (running tasks reject). */
+  close(): void;
+  /** Pids started (tests check that each is gone after close). */
+  readonly pids: readonly number[];
+}
+
+interface Task {
+  readonly msg: Extract<ToSitingWorker, { type: 'solve' }>;
+  readonly resolve: (o: PartOutcome) => void;
+  readonly reject: (e: Error) => void;
+}
+
+export function createSitingPool(feeder: Feeder, baseStudy: Study, horizon: Horizon, batteryOptions: BatteryOptions = {}, size = availableParallelism()): SitingPool {
+  const n = Math.max(1, Math.floor(size));
+  const queue: Task[] = [];
+  const busy = new Map<ChildProcess, Task>();
+  const idle: ChildProcess[] = [];
+  const pids: number[] = [];
+  let closed = false;
+  let nextId = 1;
+
+  const dispatch = (): void => {
+    while (idle.length && queue.length) {
+      const child = idle.pop()!;
+      const task = queue.shift()!;
+      busy.set(child, task);
+      child.send(task.msg);
+    }
+  };
+
+  const children: ChildProcess[] = [];
+  for (let k = 0; k < n; k++) {
+    const child = fork(sitingWorkerEntry, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    if (child.pid !== undefined) pids.push(child.pid);
+    children.push(child);
+    child.on('message', (m: { type: string; id: number; outcome?: PartOutcome; message?: string }) => {
+      const task = busy.get(child);
+      if (!task || task.msg.id !== m.id) return;
+      busy.delete(child);
+      idle.push(child);
+      if (m.type === 'result') task.resolve(m.outcome!);
+      else task.reject(new Error(m.message ?? 'siting worker error'));
+      dispatch();
+    });
+    child.on('exit', (code, signal) => {
+      const task = busy.get(child);
+      busy.delete(child);
+      const i = idle.indexOf(child);
+      if (i >= 0) idle.splice(i, 1);
+      if (task) task.reject(new Error(closed ? 'siting study cancelled' : `a siting solver process ended (${signal === 'SIGKILL' ? 'killed: out of memory or by the system' : signal ? `signal ${signal}` : `exit code ${code}`})`));
+    });
+    child.on('error', () => undefined);
+    child.send({ type: 'init', feeder, baseStudy, horizon, batteryOptions } satisfies ToSitingWorker);
+    idle.push(child);
+  }
+
+  return {
+    size: n,
+    pids,
+    solve: (specs, part, wantLmp) =>
+      new Promise<PartOutcome>((resolve, reject) => {
+        if (closed) return reject(new Error('siting pool closed'));
+        queue.push({ msg: { type: 'solve', id: nextId++, specs: [...specs], part, wantLmp }, resolve, reject });
+        dispatch();
+      }),
+    close: () => {
+      closed = true;
+      for (const t of queue.splice(0)) t.reject(new Error('siting study cancelled'));
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    },
+  };
+}

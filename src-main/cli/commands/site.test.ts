@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { testDataPath } from '../../../test-data/index';
+import { main } from '../main';
+import type { CliIo } from '../types';
+import { defaultSizes, parseCandidates, parseSizesCsv } from './site';
+
+function capture(cwd: string): CliIo & { out: string; err: string } {
+  const io = { out: '', err: '', cwd, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  return io;
+}
+
+describe('tessera site', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-site-cli-'));
+  writeFileSync(join(dir, 'cands.txt'), 'bus\n114\n65\n# a comment\n30\n');
+  writeFileSync(join(dir, 'sizes.csv'), 'kw,kwh\n40,160\n');
+
+  it('ranks verified sites, writes the documented JSON, and each line re-runs with tessera solve --battery', async () => {
+    const io = capture(dir);
+    const code = await main(['site', 'ieee123', '--candidates', 'cands.txt', '--sizes', 'sizes.csv', '--days', '1', '--verify', '3', '--workers', '2', '--json', 'site.json'], io);
+    expect(io.err).toBe('');
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/3 candidates, 1 size, K = 1, 1 representative days/);
+    expect(io.out).toMatch(/\[4\/4\] verify; best so far/);
+    expect(io.out).toMatch(/ranked \(screen-and-verify; 4 configurations verified, 4 OPF solves/);
+    const doc = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8'));
+    expect(typeof doc.baseline.objective).toBe('number');
+    expect(doc.ranked).toHaveLength(3);
+    const first = doc.ranked[0];
+    expect(Object.keys(first.sites[0]).sort()).toEqual(['bus', 'kva', 'kw', 'kwh', 'phases']);
+    expect(first.sites[0]).toMatchObject({ kw: 40, kwh: 160, phases: 3 });
+    for (const k of ['savingsUsd', 'annualSavingsUsd', 'netBenefitUsd', 'npvUsd', 'annualisedCostUsd']) expect(typeof first[k]).toBe('number');
+    expect(first.annualSavingsUsd).toBeCloseTo(first.savingsUsd * doc.horizon.parts[0].weight, 6);
+    expect(doc.ranked.map((r: { sites: { bus: string }[] }) => r.sites[0]!.bus).sort()).toEqual(['114', '30', '65']);
+    // Traceability: the verified day's objective equals a plain OPF with the same battery and profiles.
+    expect(first.verification.parts[0].objective).toBeCloseTo(doc.baseline.objective - first.savingsUsd, 9);
+  }, 600_000);
+
+  it('bad input: no candidate, unknown bus, a sizes header, profiles of the wrong length, both --days and --contiguous', async () => {
+    writeFileSync(join(dir, 'none.txt'), 'bus\n');
+    let io = capture(dir);
+    expect(await main(['site', 'ieee123', '--candidates', 'none.txt'], io)).toBe(2);
+    expect(io.err).toMatch(/no candidate bus/);
+    writeFileSync(join(dir, 'unknown.txt'), '114\nX9\n');
+    io = capture(dir);
+    expect(await main(['site', 'ieee123', '--candidates', 'unknown.txt', '--days', '1'], io)).toBe(2);
+    expect(io.err).toMatch(/candidate bus not in the feeder ieee123-balanced: X9/);
+    writeFileSync(join(dir, 'badsizes.csv'), 'power,energy\n1,4\n');
+    io = capture(dir);
+    expect(await main(['site', 'ieee123', '--sizes', 'badsizes.csv'], io)).toBe(2);
+    expect(io.err).toMatch(/badsizes\.csv: header must be kw,kwh/);
+    const short = join(dir, 'short-year');
+    mkdirSync(short, { recursive: true });
+    for (const n of ['load_ercot-ncent_2023.csv', 'pv_denton-tx_tmy.csv']) copyFileSync(testDataPath('year-profiles', n), join(short, n));
+    writeFileSync(join(short, 'price.csv'), readFileSync(testDataPath('year-profiles', 'price_ercot-north_2023.csv'), 'utf8').split('\n').slice(0, 8000).join('\n'));
+    io = capture(dir);
+    expect(await main(['site', 'ieee123', '--profiles', 'short-year'], io)).toBe(2);
+    expect(io.err).toMatch(/price\.csv: 7999 hourly values, a year needs exactly 8760/);
+    io = capture(dir);
+    expect(await main(['site', 'ieee123', '--days', '3', '--contiguous', '0:168'], io)).toBe(2);
+    expect(io.err).toMatch(/either --days N or --contiguous/);
+  });
+
+  it('parses sizes and candidates files; default sizes are 4-hour ladders of the peak load', () => {
+    expect(parseSizesCsv('kw,kwh\n100,400\n50,200\n', 's')).toEqual([{ kw: 100, kwh: 400 }, { kw: 50, kwh: 200 }]);
+    expect(parseSizesCsv('KW,KWH,KVA\n100,400,150\n', 's')).toEqual([{ kw: 100, kwh: 400, kva: 150 }]);
+    expect(() => parseSizesCsv('kw,kwh\n100,x\n', 's.csv')).toThrow(/s\.csv line 2: expected 2 positive numbers/);
+    expect(() => parseSizesCsv('kw,kwh,kva\n100,400,50\n', 's.csv')).toThrow(/kva 50 is below kw 100/);
+    expect(parseCandidates('114\n\n65, comment\n')).toEqual(['114', '65']);
+    expect(defaultSizes(1163.2)).toEqual([{ kw: 60, kwh: 240 }, { kw: 115, kwh: 460 }, { kw: 235, kwh: 940 }, { kw: 350, kwh: 1400 }]);
+  });
+});

@@ -1,0 +1,298 @@
+/**
+ * `tessera site` — the BESS siting and sizing study (src-solver/siting, docs/siting.md): where on
+ * a feeder to put K batteries, how large, what they save; every number from a verified OPF run,
+ * the OPFs run in worker processes (one per core). Exit status: 0 done, 1 no feasible
+ * configuration, 2 invalid input, 130 cancelled (Ctrl-C).
+ */
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { NetworkError } from '../../../src-solver/opf/network';
+import { StudyError, type Study } from '../../../src-solver/opf/study';
+import { BATTERY_DEFAULTS, BatterySpecError } from '../../../src-solver/siting/battery';
+import { ECONOMICS_DEFAULTS, EconomicsError, type Economics } from '../../../src-solver/siting/economics';
+import type { Horizon } from '../../../src-solver/siting/evaluate';
+import { dayStudy, HOURS_PER_YEAR, loadYearProfiles, ProfileError, representativeDays, yearStretchStudy, type YearProfiles } from '../../../src-solver/siting/profiles';
+import {
+  loadBuses,
+  opfMemoryEstimate,
+  runSitingStudy,
+  singleSiteConfigs,
+  SitingCancelled,
+  SitingError,
+  sweepStudy,
+  type SitingInput,
+  type SitingReport,
+  type SizeOption,
+} from '../../../src-solver/siting/study';
+import { createSitingPool } from '../../backend/jobs/siting-pool';
+import { resourcesDir } from '../../paths';
+import { parseCommandArgs } from '../args';
+import { CliError, type CliCommand, type CliIo } from '../types';
+import { openFeeder } from './pf';
+
+export const bundledYearDir = join(resourcesDir, 'year-profiles');
+
+const USAGE = `tessera site <project|feeder> [--candidates all|FILE] [--count K] [--sizes FILE]
+              [--days N | --profiles DIR | --contiguous START:HOURS] [--capex-kw X] [--capex-kwh Y]
+              [--om X] [--lifetime Y] [--rate R] [--phases P] [--verify N] [--sweep]
+              [--workers N] [--json FILE]
+
+BESS siting and sizing: where to put K batteries, how large, and what they save. The study
+screens every candidate by its marginal value (the OPF's locational marginal prices), verifies the
+best with the full multi-period OPF (validated by AC power flow) and ranks by verified net benefit.
+
+  --candidates C     all (default: every load bus) or a FILE with one bus per line (header "bus" optional)
+  --count K          number of sites (default 1)
+  --sizes FILE       CSV with header kw,kwh (optional kva column): the sizes to try
+                     (default: 4-hour batteries at 5, 10, 20 and 30 % of the feeder's peak load)
+  --days N           representative days drawn from the year by k-medoids (default 12)
+  --profiles DIR     the year: load*.csv, pv*.csv, price*.csv with 8760 rows of timestamp,value or
+                     hour,value (price USD/MWh, load and PV pu); default: the bundled ERCOT/DFW 2023 year
+  --contiguous S:H   a contiguous horizon instead: H hours of the year from hour S (e.g. 0:8760)
+  --capex-kw X       capital cost, USD per kW (default ${ECONOMICS_DEFAULTS.capexUsdPerKw})
+  --capex-kwh Y      capital cost, USD per kWh (default ${ECONOMICS_DEFAULTS.capexUsdPerKwh})
+  --om X             fixed O&M, USD per kW-year (default ${ECONOMICS_DEFAULTS.fixedOmUsdPerKwYear})
+  --lifetime Y       years (default ${ECONOMICS_DEFAULTS.lifetimeYears})
+  --rate R           discount rate, fraction (default ${ECONOMICS_DEFAULTS.discountRate})
+  --phases P         phases of the batteries, 1–3 (default 3; a label on balanced feeders)
+  --verify N         configurations verified per stage (default 10)
+  --sweep            the plain what-if sweep instead: every candidate × every size, each verified
+  --workers N        solver processes (default: one per core)
+  --json FILE        write the report JSON to FILE ("-" prints it on stdout)
+
+Batteries get the bundled example's ratios (inverter 1.2 × kW, start 62.5 %, SOC 30–95 %,
+efficiencies 95 %); re-run any ranked line with tessera solve <feeder> --battery BUS:KW:KWH:KVA:PHASES.
+Exit status: 0 done, 1 no feasible configuration, 2 invalid input, 130 cancelled.`;
+
+function num(name: string, v: string | undefined, ok: (x: number) => boolean, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || !ok(x)) throw new CliError(`--${name} must be ${what} (got "${v}")`);
+  return x;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read ${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** `--sizes FILE`: header kw,kwh[,kva], one size per row. */
+export function parseSizesCsv(text: string, file: string): SizeOption[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
+  if (header[0] !== 'kw' || header[1] !== 'kwh' || (header.length === 3 && header[2] !== 'kva') || header.length > 3)
+    throw new CliError(`${file}: header must be kw,kwh (optionally kw,kwh,kva), got "${lines[0] ?? ''}"`);
+  if (lines.length < 2) throw new CliError(`${file}: no size rows under the header`);
+  return lines.slice(1).map((line, k) => {
+    const cells = line.split(',').map((c) => c.trim());
+    const vals = cells.map(Number);
+    if (cells.length !== header.length || vals.some((v, i) => cells[i] === '' || !Number.isFinite(v) || v <= 0))
+      throw new CliError(`${file} line ${k + 2}: expected ${header.length} positive numbers (${header.join(',')}), got "${line}"`);
+    if (vals[2] !== undefined && vals[2] < vals[0]!) throw new CliError(`${file} line ${k + 2}: kva ${vals[2]} is below kw ${vals[0]}`);
+    return { kw: vals[0]!, kwh: vals[1]!, ...(vals[2] !== undefined ? { kva: vals[2] } : {}) };
+  });
+}
+
+/** `--candidates FILE`: one bus per line, optional header "bus"; blank lines and # comments skipped. */
+export function parseCandidates(text: string): string[] {
+  const rows = text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*/, '').split(',')[0]!.trim())
+    .filter((l) => l !== '');
+  return rows[0]?.toLowerCase() === 'bus' ? rows.slice(1) : rows;
+}
+
+/** Default sizes: 4-hour batteries at 5, 10, 20 and 30 % of the feeder's peak load, rounded to 5 kW. */
+export function defaultSizes(peakLoadKw: number): SizeOption[] {
+  const kws = [0.05, 0.1, 0.2, 0.3].map((f) => Math.max(5, Math.round((f * peakLoadKw) / 5) * 5));
+  return [...new Set(kws)].map((kw) => ({ kw, kwh: 4 * kw }));
+}
+
+const usd = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
+const f = (v: number | null, d: number): string => (v !== null && Number.isFinite(v) ? v.toFixed(d) : '—');
+
+function printReport(r: SitingReport, io: CliIo, seconds: number, workers: number): void {
+  const b = r.baseline;
+  io.stdout(`\nbaseline: ${f(b.objective, 2)} USD over the horizon (${r.horizon.description}), ${usd(b.annualObjective)} USD/year; ` +
+    `losses ${usd(b.annualLineLossKwh)} kWh/year, substation peak ${f(b.peakKw, 1)} kW\n`);
+  if (r.sizeCurve.length) {
+    io.stdout(`\nbenefit versus size at bus ${r.sizeCurve[0]!.bus} (verified):\n      kW      kWh   savings $/yr   cost $/yr   net $/yr\n`);
+    for (const c of r.sizeCurve)
+      io.stdout(`  ${f(c.kw, 0).padStart(6)}  ${f(c.kwh, 0).padStart(7)}  ${usd(c.annualSavingsUsd).padStart(13)}  ${usd(c.annualisedCostUsd).padStart(10)}  ${usd(c.netBenefitUsd).padStart(9)}${c.feasible ? '' : '  (infeasible)'}\n`);
+  }
+  io.stdout(
+    `\nranked (${r.method}; ${r.configurationsVerified} configurations verified, ${r.opfSolves} OPF solves, ${seconds.toFixed(1)} s on ${workers} process${workers > 1 ? 'es' : ''}):\n` +
+      '  rank  sites (bus:kW/kWh)            savings $/yr  energy $/yr  loss kWh/yr  peak −kW  V-limit h  cost $/yr   net $/yr  payback y      NPV $\n',
+  );
+  for (const e of r.ranked.slice(0, 20)) {
+    const sites = e.sites.map((s) => `${s.bus}:${s.kw}/${s.kwh}`).join(' ');
+    io.stdout(
+      e.feasible
+        ? `  ${String(e.rank).padStart(4)}  ${sites.padEnd(28)}  ${usd(e.annualSavingsUsd).padStart(12)}  ${usd(e.annualEnergyCostSavingsUsd).padStart(11)}  ${usd(e.annualLossSavingsKwh).padStart(11)}  ${f(e.peakReductionKw, 1).padStart(8)}  ${f(e.voltageLimitHoursRemoved, 0).padStart(9)}  ${usd(e.annualisedCostUsd).padStart(9)}  ${usd(e.netBenefitUsd).padStart(9)}  ${f(e.simplePaybackYears, 1).padStart(9)}  ${usd(e.npvUsd).padStart(9)}\n`
+        : `  ${String(e.rank).padStart(4)}  ${sites.padEnd(28)}  infeasible: ${e.failure}\n`,
+    );
+  }
+  if (r.ranked.length > 20) io.stdout(`  … ${r.ranked.length - 20} more in the JSON\n`);
+  if (r.sensitivity.length) {
+    io.stdout('\nsensitivity (best configuration and its net benefit):\n');
+    for (const s of r.sensitivity) io.stdout(`  ${s.case.padEnd(20)} ${s.bestSites.map((x) => `${x.bus}:${x.kw}/${x.kwh}`).join(' ').padEnd(28)} ${usd(s.netBenefitUsd).padStart(9)} $/yr\n`);
+  }
+  if (r.marginalValue.length) {
+    io.stdout('\nmarginal value (screen, USD per kW-year): ');
+    io.stdout(`${r.marginalValue.slice(0, 8).map((m) => `${m.bus} ${f(m.usdPerKwYear, 2)}`).join(', ')} … ${r.marginalValue.at(-1)!.bus} ${f(r.marginalValue.at(-1)!.usdPerKwYear, 2)}\n`);
+  }
+  const top = r.ranked[0];
+  if (top?.feasible) io.stdout(`\nre-run the first line: tessera solve <feeder> ${top.solveArgs} (with that day's profiles)\n`);
+}
+
+export const command: CliCommand = {
+  name: 'site',
+  summary: 'BESS siting and sizing study: ranked sites and sizes with savings, net benefit, payback (JSON)',
+  usage: USAGE,
+  async run(args, io) {
+    const { values: o, positionals } = parseCommandArgs(
+      args,
+      {
+        candidates: { type: 'string' },
+        count: { type: 'string' },
+        sizes: { type: 'string' },
+        days: { type: 'string' },
+        profiles: { type: 'string' },
+        contiguous: { type: 'string' },
+        'capex-kw': { type: 'string' },
+        'capex-kwh': { type: 'string' },
+        om: { type: 'string' },
+        lifetime: { type: 'string' },
+        rate: { type: 'string' },
+        phases: { type: 'string' },
+        verify: { type: 'string' },
+        sweep: { type: 'boolean' },
+        workers: { type: 'string' },
+        json: { type: 'string' },
+      },
+      USAGE,
+    );
+    if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
+    if (o.days !== undefined && o.contiguous !== undefined) throw new CliError('give either --days N or --contiguous START:HOURS, not both');
+    const opened = openFeeder(positionals[0]!, io.cwd);
+    const feeder = opened.feeder;
+    const baseStudy: Study = { ...(opened.project?.study ?? {}), objective: 'cost' };
+
+    // Candidates and sizes.
+    let candidates: string[];
+    if (o.candidates === undefined || o.candidates === 'all') candidates = loadBuses(feeder);
+    else candidates = parseCandidates(readText(resolve(io.cwd, o.candidates), 'candidates file'));
+    const peak = feeder.loads.reduce((s, l) => s + l.pKw, 0);
+    const sizes = o.sizes !== undefined ? parseSizesCsv(readText(resolve(io.cwd, o.sizes), 'sizes file'), o.sizes) : defaultSizes(peak);
+    const economics: Economics = {
+      capexUsdPerKw: num('capex-kw', o['capex-kw'], (x) => x >= 0, 'a cost ≥ 0') ?? ECONOMICS_DEFAULTS.capexUsdPerKw,
+      capexUsdPerKwh: num('capex-kwh', o['capex-kwh'], (x) => x >= 0, 'a cost ≥ 0') ?? ECONOMICS_DEFAULTS.capexUsdPerKwh,
+      fixedOmUsdPerKwYear: num('om', o.om, (x) => x >= 0, 'a cost ≥ 0') ?? ECONOMICS_DEFAULTS.fixedOmUsdPerKwYear,
+      lifetimeYears: num('lifetime', o.lifetime, (x) => Number.isInteger(x) && x >= 1, 'a whole number of years ≥ 1') ?? ECONOMICS_DEFAULTS.lifetimeYears,
+      discountRate: num('rate', o.rate, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)') ?? ECONOMICS_DEFAULTS.discountRate,
+    };
+    const count = num('count', o.count, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? 1;
+    const phases = num('phases', o.phases, (x) => [1, 2, 3].includes(x), '1, 2 or 3') ?? BATTERY_DEFAULTS.phases;
+    const verifyTop = num('verify', o.verify, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? 10;
+    const workersAsked = num('workers', o.workers, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? availableParallelism();
+
+    // The year and the horizon.
+    const yearDir = o.profiles !== undefined ? resolve(io.cwd, o.profiles) : bundledYearDir;
+    let names: string[];
+    try {
+      if (!statSync(yearDir).isDirectory()) throw new Error('not a folder');
+      names = readdirSync(yearDir);
+    } catch (e) {
+      throw new CliError(`--profiles ${yearDir}: ${(e as Error).message}`);
+    }
+    let year: YearProfiles;
+    try {
+      year = loadYearProfiles(names, (n) => readText(join(yearDir, n), 'profile'));
+    } catch (e) {
+      if (e instanceof ProfileError) throw new CliError(`--profiles ${yearDir}: ${e.message}`);
+      throw e;
+    }
+    let horizon: Horizon;
+    if (o.contiguous !== undefined) {
+      const m = /^(\d+):(\d+)$/.exec(o.contiguous.trim());
+      if (!m) throw new CliError(`--contiguous must be START:HOURS in hours of the year (e.g. 0:8760), got "${o.contiguous}"`);
+      const start = Number(m[1]);
+      const hours = Number(m[2]);
+      if (hours < 1 || start + hours > HOURS_PER_YEAR) throw new CliError(`--contiguous ${o.contiguous}: hours ${start}..${start + hours} are not within the year (0..${HOURS_PER_YEAR})`);
+      horizon = { kind: 'contiguous', parts: [{ label: `hours ${start}–${start + hours - 1}`, weight: 1, study: yearStretchStudy(year, start, hours) }], annualFactor: HOURS_PER_YEAR / hours, description: `${hours} contiguous hours from hour ${start}` };
+    } else {
+      const k = num('days', o.days, (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a whole number from 1 to 365') ?? 12;
+      const days = representativeDays(year, k, 1);
+      const label = (d: number): string => new Date(Date.UTC(2023, 0, 1 + d)).toISOString().slice(0, 10);
+      horizon = { kind: 'representative-days', parts: days.map((d) => ({ label: `day ${label(d.day)} (×${d.weight})`, weight: d.weight, study: dayStudy(year, d.day) })), annualFactor: 1, description: `${k} representative days of ${o.profiles ?? 'the bundled 2023 ERCOT/DFW year'}` };
+    }
+
+    // Processes and memory: as many as fit, at most one per task.
+    const longest = Math.max(...horizon.parts.map((p) => p.study.periods ?? 24));
+    const need = opfMemoryEstimate(feeder, longest);
+    const budget = 0.8 * totalmem();
+    const workers = Math.max(1, Math.min(workersAsked, Math.floor(budget / need) || 1));
+    const input: SitingInput = { feeder, candidates, sizes, count, economics, horizon, phases, verifyTop, alpha: baseStudy.alpha ?? 0.001, concurrency: workers, memoryLimitBytes: budget / workers };
+
+    const jsonOnStdout = o.json === '-';
+    const say = (t: string): void => (jsonOnStdout ? io.stderr(t) : io.stdout(t));
+    say(`tessera site ${feeder.name}: ${candidates.length} candidates, ${sizes.length} size${sizes.length > 1 ? 's' : ''}, K = ${count}, ${horizon.description}; ${workers} solver process${workers > 1 ? 'es' : ''}\n`);
+    const signal = { aborted: false };
+    const onSigint = (): void => {
+      signal.aborted = true;
+    };
+    process.once('SIGINT', onSigint);
+    const t0 = performance.now();
+    let report: SitingReport;
+    let lastLine = 0;
+    const hooks = {
+      signal,
+      log: (l: string) => say(`  ${l}\n`),
+      onProgress: (p: { stage: string; done: number; total: number; best?: { sites: readonly { bus: string; kw: number; kwh: number }[]; netBenefitUsd: number } }) => {
+        const now = performance.now();
+        if (p.done < p.total && now - lastLine < 2000) return;
+        lastLine = now;
+        const best = p.best ? `; best so far ${p.best.sites.map((s) => `${s.bus}:${s.kw}/${s.kwh}`).join(' ')} (net ${usd(p.best.netBenefitUsd)} $/yr)` : '';
+        say(`  [${p.done}/${p.total}] ${p.stage}${best}\n`);
+      },
+    };
+    // Validate before starting any process (errors are cheap this way).
+    let pool: ReturnType<typeof createSitingPool> | null = null;
+    try {
+      pool = createSitingPool(feeder, baseStudy, horizon, {}, workers);
+      report = o.sweep
+        ? await sweepStudy(input, singleSiteConfigs(candidates, sizes, phases), pool.solve, hooks)
+        : await runSitingStudy(input, pool.solve, hooks);
+    } catch (e) {
+      if (e instanceof SitingCancelled || signal.aborted) {
+        io.stderr('tessera site: cancelled\n');
+        return 130;
+      }
+      if (e instanceof SitingError || e instanceof ProfileError || e instanceof BatterySpecError || e instanceof EconomicsError || e instanceof StudyError || e instanceof NetworkError)
+        throw new CliError(e.message);
+      throw e;
+    } finally {
+      pool?.close();
+      process.removeListener('SIGINT', onSigint);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    if (!jsonOnStdout) printReport(report, io, seconds, workers);
+    if (o.json !== undefined) {
+      const text = `${JSON.stringify({ feeder: feeder.name, seconds, workers, ...report }, null, 2)}\n`;
+      if (jsonOnStdout) io.stdout(text);
+      else {
+        writeFileSync(resolve(io.cwd, o.json), text);
+        io.stdout(`  wrote ${o.json}\n`);
+      }
+    }
+    if (!report.ranked.some((r) => r.feasible)) {
+      io.stderr('tessera site: no feasible configuration\n');
+      return 1;
+    }
+    return 0;
+  },
+};
