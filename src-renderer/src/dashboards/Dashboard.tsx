@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetail } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import {
+  batteryFleetOption,
   batteryMultiplesHeight,
   batteryMultiplesOption,
   batteryOrder,
@@ -24,7 +25,8 @@ import {
   voltageRange,
   voltageRows,
 } from '../../../src-shared/charts';
-import { formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
+import { formatInUnit, formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
+import { batteryFigures } from '../../../src-shared/study';
 import { NetworkGraph } from '../graph/NetworkGraph';
 import type { FeederTree } from '../../../src-shared/topology';
 import { EChart } from './EChart';
@@ -54,16 +56,19 @@ export function TotalsTable({ run, testId = 'totals-table' }: { run: RunDetail; 
 
 /** Overview: totals and the system charts. `onReady` fires once every chart has drawn. */
 export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => void }) {
-  const options = useMemo(
-    () => [
+  const options = useMemo(() => {
+    const hasPv = run.pvNames.length > 0 && (run.series.pvKw ?? []).some((v) => Math.abs(v) > 1e-9);
+    return [
+      ...(run.batteryNames.length > 0
+        ? [{ id: 'battery-fleet', title: `Batteries: stored energy and net power (${run.batteryNames.length === 1 ? 'one battery' : `all ${run.batteryNames.length}`})`, option: batteryFleetOption(run) }]
+        : []),
       { id: 'substation', title: 'Substation P and Q against demand and PV', option: substationOption(run) },
       { id: 'price-cost', title: 'Energy price and cost per period', option: priceCostOption(run) },
       { id: 'losses', title: 'Line losses per period', option: lossOption(run) },
-      { id: 'pv', title: 'PV real and reactive power', option: pvOption(run) },
+      ...(hasPv ? [{ id: 'pv', title: 'PV real and reactive power', option: pvOption(run) }] : []),
       { id: 'voltage-envelope', title: 'Lowest and highest bus voltage', option: voltageEnvelopeOption(run) },
-    ],
-    [run],
-  );
+    ];
+  }, [run]);
   const drawn = useRef(new Set<string>());
   const ready = useRef(onReady);
   ready.current = onReady;
@@ -87,6 +92,8 @@ export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => voi
             : ''}
           .
         </p>
+        {run.batteryNames.length > 0 && <BatteryTable run={run} />}
+        {run.pvNames.length === 0 && <p className="muted small" data-testid="no-pv-note">This scenario has no PV.</p>}
       </div>
       <div className="dash-charts">
         {options.map((o) => (
@@ -100,6 +107,44 @@ export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => voi
   );
 }
 
+/** Every battery: size, equivalent full cycles, energy through it, and what its shifting is worth. */
+export function BatteryTable({ run }: { run: RunDetail }) {
+  const rows = useMemo(() => batteryFigures(run), [run]);
+  return (
+    <>
+      <h3>Batteries</h3>
+      <div className="table-scroll">
+        <table className="grid" data-testid="battery-table" aria-label="Battery results">
+          <thead>
+            <tr>
+              <th>Battery</th>
+              <th>Bus</th>
+              <th className="num" title="Power rating, kW / energy rating, kWh">Size</th>
+              <th className="num" title="Equivalent full cycles: energy discharged ÷ usable energy">Cycles</th>
+              <th className="num" title="Energy discharged over the study, kWh">Out kWh</th>
+              <th className="num" title="Arbitrage value: Σ price × (discharge − charge) × Δt at the study's prices">Value</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((b) => (
+              <tr key={b.name} data-battery={b.name}>
+                <td>{b.name}</td>
+                <td>{b.bus}</td>
+                <td className="num">
+                  {formatNumber(b.pRatedKw, 0)} kW / {formatNumber(b.energyKwh, 0)} kWh
+                </td>
+                <td className="num">{formatNumber(b.cycles, 2)}</td>
+                <td className="num">{formatNumber(b.dischargedKwh, 1)}</td>
+                <td className="num">{formatInUnit(b.arbitrageUsd, 'USD')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
 const PAGE = 12;
 
 /** Every battery's SOC, charge/discharge and reactive power, largest throughput first, 12 per page. */
@@ -109,7 +154,9 @@ export function Batteries({ run }: { run: RunDetail }) {
   const pages = Math.max(1, Math.ceil(order.length / PAGE));
   const shown = order.slice(page * PAGE, page * PAGE + PAGE);
   const key = shown.join(',');
-  const option = useMemo(() => batteryMultiplesOption(run, key ? key.split(',').map(Number) : []), [run, key]);
+  // Fewer batteries than columns: as many columns as batteries, so one battery fills the width.
+  const columns = Math.max(1, Math.min(3, shown.length));
+  const option = useMemo(() => batteryMultiplesOption(run, key ? key.split(',').map(Number) : [], columns, columns === 1 ? 260 : 170), [run, key, columns]);
   if (order.length === 0) return <p className="empty">This scenario has no battery.</p>;
   return (
     <div data-testid="battery-multiples" data-count={order.length}>
@@ -141,7 +188,7 @@ export function Batteries({ run }: { run: RunDetail }) {
           </div>
         )}
       </div>
-      <EChart option={option} height={batteryMultiplesHeight(shown.length)} testId="chart-batteries" />
+      <EChart option={option} height={batteryMultiplesHeight(shown.length, columns, columns === 1 ? 260 : 170)} testId="chart-batteries" />
     </div>
   );
 }

@@ -4,6 +4,7 @@
  * CSV). Each committed field is one undoable edit saved at once.
  */
 import { useEffect, useState } from 'react';
+import { appliedBoundaryStepPu } from '../../../src-shared/charts';
 import type { StudySettings } from '../../../src-main/contract';
 import { ShapeChart } from '../components/ShapeChart';
 
@@ -77,6 +78,11 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
           step={1e-5}
           onCommit={(v) => set('boundaryTolerancePu', v, 'Set boundary tolerance')}
         />
+        <small className="muted hint" data-testid="boundary-applied">
+          Distributed runs stop when a round changes the boundary values by less than{' '}
+          {appliedBoundaryStepPu(study.boundaryTolerancePu).toExponential(0)} pu (this tolerance ÷ 10: the distance left is
+          about ten times the last change).
+        </small>
       </fieldset>
       <div className="shapes">
         <ShapeEditor title="Load shape" unit="× peak" color="#2f6db5" values={study.loadShape} window={{ start: study.startHour, hours }} onCommit={(v) => set('loadShape', v, 'Edit load shape')} testId="shape-load" />
