@@ -202,7 +202,7 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   await runs.view('Compare');
   await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 30_000 });
   await page.getByLabel('Baseline').selectOption(String(distributed));
-  await expect(page.getByTestId('compare-mode')).toContainText('centralized vs distributed');
+  await expect(page.getByTestId('compare-mode')).toContainText('centralized (A) vs distributed (B)');
   await expect(page.getByTestId('chart-compare-convergence')).toHaveAttribute('data-drawn', 'true');
   const cmp = await api.call('runs.compare', { a: central, b: distributed });
   const cmpRows = await page

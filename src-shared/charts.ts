@@ -864,3 +864,69 @@ export function overlayOption(
 
 /** A short human name for a run ("#12 centralized"). */
 export const runLabel = (r: Pick<RunSummary, 'id' | 'kind'>): string => `#${r.id} ${r.kind}`;
+
+/**
+ * Voltage along the feeder at one period: each bus at its electrical distance from the substation
+ * (x, Ω) and its voltage (y, pu), each branch a segment from parent to child, with ANSI C84.1
+ * Range A as dashed lines. `distance` and `parent` are indexed like `run.busNames`' tree.
+ */
+export function voltageProfileOption(
+  run: RunDetail,
+  tree: { readonly names: readonly string[]; readonly parent: ArrayLike<number> },
+  distance: ArrayLike<number>,
+  period: number,
+  title?: string,
+): ChartOption {
+  const T = run.periods;
+  const v = run.series.voltagePu ?? [];
+  const row = new Map(run.busNames.map((b, i) => [b, i]));
+  const at = (i: number): number | null => {
+    const r = row.get(tree.names[i]!);
+    const x = r === undefined ? undefined : v[r * T + period];
+    return x === undefined || !Number.isFinite(distance[i]!) ? null : x;
+  };
+  const points: [number, number, string][] = [];
+  const segments: ([number, number] | null)[] = [];
+  for (let i = 0; i < tree.names.length; i++) {
+    const y = at(i);
+    if (y === null) continue;
+    points.push([round(distance[i]!, 4), round(y, 5), tree.names[i]!]);
+    const p = tree.parent[i]!;
+    const yp = p >= 0 ? at(p) : null;
+    if (yp !== null) segments.push([round(distance[p]!, 4), round(yp, 5)], [round(distance[i]!, 4), round(y, 5)], null);
+  }
+  return {
+    ...baseOption(title),
+    grid: { left: 56, right: 16, top: title ? 52 : 36, bottom: 36 },
+    legend: legend({ top: title ? 18 : 0 }),
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { data?: unknown }) => {
+        const d = p.data as [number, number, string] | undefined;
+        return d && d.length === 3 ? `Bus ${d[2]}<br/>${formatNumber(d[1], 4)} pu at ${formatNumber(d[0], 2)} Ω from the substation` : '';
+      },
+    },
+    xAxis: { type: 'value', name: 'electrical distance from the substation, Ω (Σ|Z|)', nameLocation: 'middle', nameGap: 22, nameTextStyle: AXIS_LABEL, axisLabel: AXIS_LABEL, splitLine: SPLIT_LINE },
+    yAxis: valueAxis('pu', { scale: true }),
+    series: [
+      {
+        name: 'Branches',
+        type: 'line',
+        data: segments,
+        connectNulls: false,
+        symbol: 'none',
+        lineStyle: { width: 1, color: '#9aa5b5' },
+        itemStyle: { color: '#9aa5b5' },
+        silent: true,
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { color: COLORS.limit, type: 'dashed' },
+          label: { formatter: (m: { value: number }) => `Range A ${m.value}`, fontSize: 9, color: COLORS.limit, position: 'insideEndTop' },
+          data: [{ yAxis: 0.95 }, { yAxis: 1.05 }],
+        },
+      },
+      { name: 'Bus voltage pu', type: 'scatter', data: points, symbolSize: 5, itemStyle: { color: COLORS.substationP } },
+    ],
+  };
+}

@@ -7,6 +7,8 @@
 import type { ComparisonRow, RunComparison, RunDetail, RunSummary } from '../src-main/contract';
 import { formatInUnit, formatNumber, formatSignedInUnit, formatSignedPercent, plural } from './format';
 import { periodLabels, unitSeries } from './charts';
+import type { Feeder } from '../src-solver/model/feeder';
+import type { FeederTree } from './topology';
 
 // ---------------------------------------------------------------------------------------------
 // Batteries
@@ -178,4 +180,28 @@ export function batterySummary(run: Pick<RunDetail, 'batteryLimits'>): string {
   const kw = run.batteryLimits.reduce((s, b) => s + b.pRatedKw, 0);
   const kwh = run.batteryLimits.reduce((s, b) => s + b.energyKwh, 0);
   return `${plural(n, 'battery', 'batteries')}, ${formatNumber(kw, 0)} kW / ${formatNumber(kwh, 0)} kWh`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Voltage profile along the feeder
+
+/**
+ * Electrical distance of every bus from the substation: Σ |r + jx| (Ω) of the branches on its
+ * path (tree order), NaN for buses the substation does not reach. Feeders carry impedances, not
+ * line lengths, so this is the distance a voltage-drop profile is drawn against.
+ */
+export function electricalDistanceOhm(feeder: Pick<Feeder, 'branches'>, tree: FeederTree): Float64Array {
+  const n = tree.names.length;
+  const d = new Float64Array(n).fill(Number.NaN);
+  for (let k = 0; k < n; k++) {
+    const i = tree.order[k]!;
+    const p = tree.parent[i]!;
+    if (p < 0) {
+      d[i] = 0;
+      continue;
+    }
+    const br = feeder.branches[tree.parentBranch[i]!]!;
+    d[i] = d[p]! + Math.hypot(br.rOhm, br.xOhm);
+  }
+  return d;
 }

@@ -19,7 +19,7 @@ import { openFeeder } from './pf';
 
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
-              [--current-limits] [--price FILE.csv] [--json out.json] [--csv DIR] [--verbose]
+              [--current-limits] [--price FILE.csv] [--soc-max X] [--json out.json] [--csv DIR] [--verbose]
               [--distributed [--areas FILE | --auto-areas K] [--tolerance PU] [--max-rounds N]]
 
 Multi-period optimal power flow (branch-flow model with PV and batteries), validated by AC power flow.
@@ -34,7 +34,9 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
   --terminal M       terminal state of charge: equal (default), soft (penalty) or free
   --vmin V, --vmax V voltage limits, pu (default 0.95, 1.05)
   --current-limits   enforce branch ampacities where the feeder has them
-  --price FILE.csv   hourly price in cents/kWh (hour,value); default: the project's price
+  --price FILE.csv   hourly price in cents/kWh: rows hour,value or a market export with hourly
+                     timestamps ("2023-11-10 00:00:00",1.6; a header row is skipped); default: the project's price
+  --soc-max X        battery SOC ceiling for OpenDSS input, 0 < X ≤ 1 (OpenDSS has none; default 1)
   --json FILE        write the result JSON to FILE ("-" prints it on stdout)
   --csv DIR          write periods/buses/branches/batteries/pv CSV tables to DIR
   --verbose          print the solver's iteration log
@@ -116,6 +118,7 @@ export const command: CliCommand = {
         vmax: { type: 'string' },
         'current-limits': { type: 'boolean' },
         price: { type: 'string' },
+        'soc-max': { type: 'string' },
         json: { type: 'string' },
         csv: { type: 'string' },
         verbose: { type: 'boolean' },
@@ -129,7 +132,8 @@ export const command: CliCommand = {
     );
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
-    const opened = openFeeder(positionals[0]!, io.cwd);
+    const socMax = num('soc-max', o['soc-max'], (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
+    const opened = openFeeder(positionals[0]!, io.cwd, socMax === undefined ? {} : { storageSocMax: socMax });
     const projectStudy: Study = opened.project?.study ?? {};
     let price = projectStudy.priceCentsPerKwh;
     if (o.price !== undefined) {

@@ -23,11 +23,12 @@ import {
   voltageEnvelopeOption,
   voltageHeatmapOption,
   voltageRange,
+  voltageProfileOption,
   voltageRows,
 } from '../../../src-shared/charts';
 import { formatInUnit, formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
-import { batteryFigures } from '../../../src-shared/study';
-import { NetworkGraph } from '../graph/NetworkGraph';
+import { ANSI_RANGE_A, ANSI_RANGE_B, batteryFigures, electricalDistanceOhm, voltageViolations } from '../../../src-shared/study';
+import { NetworkGraph, type NetworkGraphHandle } from '../graph/NetworkGraph';
 import type { FeederTree } from '../../../src-shared/topology';
 import { EChart } from './EChart';
 
@@ -145,6 +146,56 @@ export function BatteryTable({ run }: { run: RunDetail }) {
   );
 }
 
+/** Buses outside ANSI C84.1 Range A (and B), worst first; a click shows the bus at its worst hour. */
+function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof voltageViolations>; onLocate: (bus: string, at: string) => void }) {
+  return (
+    <figure className="chart-card violations" data-testid="voltage-violations" data-count={violations.length}>
+      <figcaption title={`ANSI C84.1 service voltage: Range A ${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu (normal), Range B ${ANSI_RANGE_B.min}–${ANSI_RANGE_B.max} pu (infrequent)`}>
+        Voltage limits (ANSI C84.1 Range A {ANSI_RANGE_A.min}–{ANSI_RANGE_A.max} pu)
+      </figcaption>
+      {violations.length === 0 ? (
+        <p className="good small">Every bus is within Range A in every period.</p>
+      ) : (
+        <>
+          <p className="small">
+            {violations.length} bus{violations.length === 1 ? '' : 'es'} outside Range A
+            {violations.some((v) => v.range === 'B') ? `, ${violations.filter((v) => v.range === 'B').length} also outside Range B` : ''}. Click one to
+            see it on the network at its worst hour.
+          </p>
+          <div className="table-scroll">
+            <table className="grid">
+              <thead>
+                <tr>
+                  <th>Bus</th>
+                  <th>Outside</th>
+                  <th className="num">Hours</th>
+                  <th className="num">Worst</th>
+                  <th>At</th>
+                </tr>
+              </thead>
+              <tbody>
+                {violations.slice(0, 200).map((v) => (
+                  <tr key={v.bus} data-bus={v.bus}>
+                    <td>
+                      <button className="link" onClick={() => onLocate(v.bus, v.worstAt)}>
+                        {v.bus}
+                      </button>
+                    </td>
+                    <td className={v.range === 'B' ? 'bad' : 'warn'}>Range {v.range}</td>
+                    <td className="num">{v.hours}</td>
+                    <td className="num">{formatPu(v.worstPu)}</td>
+                    <td>{v.worstAt}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </figure>
+  );
+}
+
 const PAGE = 12;
 
 /** Every battery's SOC, charge/discharge and reactive power, largest throughput first, 12 per page. */
@@ -215,8 +266,26 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
     return { colors: m, lowest };
   }, [run, period, range]);
   const heatHeight = Math.min(560, Math.max(260, rows.rows * 4 + 60));
+  const violations = useMemo(() => voltageViolations(run), [run]);
+  const distance = useMemo(() => (feeder && tree ? electricalDistanceOhm(feeder, tree) : null), [feeder, tree]);
+  const profile = useMemo(() => (tree && distance ? voltageProfileOption(run, tree, distance, period) : null), [run, tree, distance, period]);
+  const graph = useRef<NetworkGraphHandle>(null);
+  const locate = (bus: string, at: string) => {
+    const k = labels.indexOf(at);
+    if (k >= 0) setT(k);
+    graph.current?.focusBus(bus);
+  };
   return (
     <div className="dash-voltage">
+      <ViolationList violations={violations} onLocate={locate} />
+      {profile && (
+        <figure className="chart-card">
+          <figcaption>
+            Voltage along the feeder at {labels[period]} (period {period + 1}): each dot a bus, each segment a branch
+          </figcaption>
+          <EChart option={profile} height={260} testId="chart-voltage-profile" />
+        </figure>
+      )}
       <figure className="chart-card">
         <figcaption>
           Bus voltage by period
@@ -246,7 +315,7 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
         </label>
         <div className="network-voltage">
           {feeder && tree ? (
-            <NetworkGraph feeder={feeder} tree={tree} busColors={colors} testId="voltage-graph" />
+            <NetworkGraph ref={graph} feeder={feeder} tree={tree} busColors={colors} testId="voltage-graph" />
           ) : (
             <p className="muted pad">Loading the network…</p>
           )}
