@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunDetail } from '../src-main/contract';
-import { formatInUnit } from '../src-shared/format';
+import { formatInUnit, formatSignedInUnit, formatSignedPercent } from '../src-shared/format';
 import { generateScaledFeeder } from '../src-solver/examples/scaled';
 import { importReferenceCsv } from '../src-solver/io/csv/reference';
 import { expect, test } from './fixtures';
@@ -225,8 +225,8 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
   // Compare centralized vs distributed: table, largest differences, convergence; comparison PDF.
   await runs.view('Compare');
   await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 30_000 });
-  await page.getByLabel('Compare with').selectOption(String(distributed));
-  await expect(page.getByTestId('compare-mode')).toContainText('centralized vs distributed');
+  await page.getByLabel('Baseline').selectOption(String(distributed));
+  await expect(page.getByTestId('compare-mode')).toContainText('centralized (A) vs distributed (B)');
   await expect(page.getByTestId('chart-compare-convergence')).toHaveAttribute('data-drawn', 'true');
   const cmp = await api.call('runs.compare', { a: central, b: distributed });
   const cmpRows = await page
@@ -470,9 +470,12 @@ test('scenario vs scenario (battery siting what-if): side by side with the diffe
   await runs.open(a.name);
   await runs.select(ra.id);
   await runs.view('Compare');
-  await page.getByLabel('Compare with').selectOption(String(rb.id));
+  await page.getByLabel('Baseline').selectOption(String(rb.id));
   await expect(page.getByTestId('compare-mode')).toContainText('Scenario vs scenario');
-  const cmp = await api.call('runs.compare', { a: ra.id, b: rb.id });
+  // The chosen baseline is A; the opened run is B; differences are B − A with their sign.
+  const cmp = await api.call('runs.compare', { a: rb.id, b: ra.id });
+  await expect(page.getByTestId('compare-headline')).toContainText(`“${a.name}”`);
+  await expect(page.getByTestId('compare-headline')).toContainText(`against “${b.name}”`);
   expect(cmp.mode).toBe('scenario');
   const quantities = cmp.rows.map((r) => r.quantity.toLowerCase()).join(' | ');
   for (const q of ['cost', 'loss', 'peak', 'minimum voltage', 'cycl'])
@@ -484,7 +487,9 @@ test('scenario vs scenario (battery siting what-if): side by side with the diffe
     await expect(cells.nth(0)).toHaveText(r.quantity);
     await expect(cells.nth(1)).toHaveText(formatInUnit(r.a, r.unit));
     await expect(cells.nth(2)).toHaveText(formatInUnit(r.b, r.unit));
-    await expect(cells.nth(3)).toHaveText(formatInUnit(r.diff, r.unit));
+    await expect(cells.nth(3)).toHaveText(formatSignedInUnit(r.diff, r.unit));
+    const rel = Math.abs(r.a) > 1e-12 ? (r.b - r.a) / Math.abs(r.a) : null;
+    await expect(cells.nth(4)).toHaveText(formatSignedPercent(rel));
   }
   await page.screenshot({ path: join(OUT, 'ui-compare-scenarios.png'), fullPage: true });
   for (const s of [a, b]) await api.invoke('scenarios.delete', { id: s.id, confirm: true });

@@ -9,6 +9,7 @@
  */
 import type { RunDetail, RunDistributedInfo, RunProgress, RunSummary } from '../src-main/contract';
 import { formatNumber } from './format';
+import { BOUNDARY_ERROR_MARGIN } from '../src-solver/enapp/distributed';
 
 /** An ECharts option as plain data. */
 export type ChartOption = Record<string, unknown>;
@@ -122,19 +123,45 @@ const legend = (extra: ChartOption = {}) => ({
   textStyle: { fontSize: 10, color: '#5b6575' },
   ...extra,
 });
-const axisTooltip = (unit: string) => ({
-  trigger: 'axis',
-  valueFormatter: (v: unknown) => (typeof v === 'number' ? `${formatNumber(v, 1)} ${unit}` : String(v)),
-});
+/** The unit a series name ends with ("Substation kvar" → "kvar"), or '' when it has none. */
+export function unitOfSeries(name: string): string {
+  const m = /\b(kW|kvar|kWh|kvarh|USD\/kWh|USD|pu|kVA|%)$/.exec(name.trim());
+  return m ? m[1]! : '';
+}
+
+/** Digits a value is shown with in its unit. */
+const digitsFor = (unit: string) => (unit === 'USD/kWh' ? 4 : unit === 'pu' ? 4 : unit === 'USD' ? 2 : 1);
+
+/**
+ * Axis tooltip: one line per series with the series' own unit ("Substation kvar: 120.3 kvar"),
+ * so a chart mixing kW and kvar (or USD and USD/kWh) never labels them all alike.
+ */
+export function seriesTooltip(): ChartOption {
+  return {
+    trigger: 'axis',
+    formatter: (params: unknown) => {
+      const list = (Array.isArray(params) ? params : [params]) as { axisValueLabel?: string; marker?: string; seriesName: string; value: unknown }[];
+      const head = list[0]?.axisValueLabel ?? '';
+      const lines = list.map((p) => {
+        const unit = unitOfSeries(p.seriesName);
+        const label = unit ? p.seriesName.slice(0, -unit.length).trim() : p.seriesName;
+        const v = Array.isArray(p.value) ? p.value.at(-1) : p.value;
+        const text = typeof v === 'number' ? `${formatNumber(v, digitsFor(unit))}${unit ? ` ${unit}` : ''}` : '–';
+        return `${p.marker ?? ''}${label}: <b>${text}</b>`;
+      });
+      return [head, ...lines].join('<br/>');
+    },
+  };
+}
 
 /** Substation P and Q against demand and PV over the horizon. */
 export function substationOption(run: RunDetail, title?: string): ChartOption {
   const labels = periodLabels(run);
   return {
     ...baseOption(title),
-    grid: { left: 52, right: 12, top: title ? 44 : 28, bottom: 24 },
+    grid: { left: 52, right: 12, top: title ? 52 : 36, bottom: 24 },
     legend: legend({ top: title ? 18 : 0 }),
-    tooltip: axisTooltip('kW / kvar'),
+    tooltip: seriesTooltip(),
     xAxis: categoryAxis(labels),
     yAxis: valueAxis('kW, kvar'),
     series: [
@@ -180,9 +207,9 @@ export function priceCostOption(run: RunDetail, title?: string): ChartOption {
   const labels = periodLabels(run);
   return {
     ...baseOption(title),
-    grid: { left: 52, right: 52, top: title ? 44 : 28, bottom: 24 },
+    grid: { left: 52, right: 52, top: title ? 52 : 36, bottom: 24 },
     legend: legend({ top: title ? 18 : 0 }),
-    tooltip: { trigger: 'axis' },
+    tooltip: seriesTooltip(),
     xAxis: categoryAxis(labels),
     yAxis: [
       valueAxis('USD'),
@@ -214,14 +241,63 @@ export function priceCostOption(run: RunDetail, title?: string): ChartOption {
   };
 }
 
+/**
+ * The battery fleet at a glance (run Overview): stored energy of all batteries (line, right axis,
+ * kWh) with its usable limits, and their net power per period (bars, kW; discharge up, charge down).
+ */
+export function batteryFleetOption(run: RunDetail, title?: string): ChartOption {
+  const labels = periodLabels(run);
+  const soc = unitTotal(run, 'batterySocKwh');
+  const charge = unitTotal(run, 'batteryChargeKw');
+  const discharge = unitTotal(run, 'batteryDischargeKw');
+  const socMax = run.batteryLimits.reduce((s, b) => s + b.energyKwh * b.socMax, 0);
+  const socMin = run.batteryLimits.reduce((s, b) => s + b.energyKwh * b.socMin, 0);
+  return {
+    ...baseOption(title),
+    grid: { left: 52, right: 56, top: title ? 52 : 36, bottom: 24 },
+    legend: legend({ top: title ? 18 : 0 }),
+    tooltip: seriesTooltip(),
+    xAxis: categoryAxis(labels),
+    yAxis: [
+      valueAxis('kW'),
+      valueAxis('kWh', { position: 'right', splitLine: { show: false }, min: 0, nameTextStyle: { ...AXIS_LABEL, align: 'right' } }),
+    ],
+    series: [
+      {
+        name: 'Net battery power kW',
+        type: 'bar',
+        data: discharge.map((d, t) => round(d - charge[t]!, 2)),
+        itemStyle: { color: COLORS.substationQ, opacity: 0.75 },
+        barCategoryGap: '25%',
+      },
+      {
+        name: 'Stored energy kWh',
+        type: 'line',
+        yAxisIndex: 1,
+        data: soc.map((v) => round(v, 2)),
+        symbol: 'none',
+        lineStyle: { width: 2, color: COLORS.pv },
+        itemStyle: { color: COLORS.pv },
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { color: COLORS.limit, type: 'dashed' },
+          label: { show: false },
+          data: [{ yAxis: round(socMax, 2) }, { yAxis: round(socMin, 2) }],
+        },
+      },
+    ],
+  };
+}
+
 /** Line losses per period. */
 export function lossOption(run: RunDetail, title?: string): ChartOption {
   const labels = periodLabels(run);
   return {
     ...baseOption(title),
-    grid: { left: 52, right: 12, top: title ? 44 : 28, bottom: 24 },
+    grid: { left: 52, right: 12, top: title ? 52 : 36, bottom: 24 },
     legend: legend({ top: title ? 18 : 0 }),
-    tooltip: axisTooltip('kW'),
+    tooltip: seriesTooltip(),
     xAxis: categoryAxis(labels),
     yAxis: valueAxis('kW'),
     series: [
@@ -272,9 +348,9 @@ export function pvOption(run: RunDetail, title?: string, maxUnits = 8): ChartOpt
   }
   return {
     ...baseOption(title),
-    grid: { left: 52, right: 12, top: title ? 44 : 28, bottom: 24 },
+    grid: { left: 52, right: 12, top: title ? 52 : 36, bottom: 24 },
     legend: legend({ top: title ? 18 : 0, type: 'scroll', width: '80%' }),
-    tooltip: axisTooltip('kW / kvar'),
+    tooltip: seriesTooltip(),
     xAxis: categoryAxis(labels),
     yAxis: valueAxis('kW, kvar'),
     series,
@@ -573,7 +649,7 @@ export function voltageEnvelopeOption(run: RunDetail, title?: string): ChartOpti
   });
   return {
     ...baseOption(title),
-    grid: { left: 52, right: 12, top: title ? 44 : 28, bottom: 24 },
+    grid: { left: 52, right: 12, top: title ? 52 : 36, bottom: 24 },
     legend: legend({ top: title ? 18 : 0 }),
     tooltip: {
       trigger: 'axis',
@@ -612,16 +688,26 @@ export function voltageEnvelopeOption(run: RunDetail, title?: string): ChartOpti
   };
 }
 
-/** Distributed run: largest boundary change per round (log scale) against the boundary tolerance. */
+/**
+ * The change below which distributed rounds stop for a boundary tolerance ε: ε / 10, because the
+ * distance left to the fixed point is about ten times the last change (enapp/distributed.ts).
+ * What the convergence chart and the settings show is this applied threshold, not ε alone.
+ */
+export function appliedBoundaryStepPu(tolerancePu: number): number {
+  return tolerancePu / BOUNDARY_ERROR_MARGIN;
+}
+
+/** Distributed run: largest boundary change per round (log scale) against the threshold where rounds stop. */
 export function convergenceOption(
   dist: Pick<RunDistributedInfo, 'rounds'>,
   tolerancePu: number,
   title?: string,
 ): ChartOption {
   const rounds = dist.rounds;
+  const stopPu = appliedBoundaryStepPu(tolerancePu);
   return {
     ...baseOption(title),
-    grid: { left: 60, right: 16, top: title ? 44 : 28, bottom: 30 },
+    grid: { left: 60, right: 16, top: title ? 52 : 36, bottom: 30 },
     legend: legend({ top: title ? 18 : 0 }),
     tooltip: {
       trigger: 'axis',
@@ -639,7 +725,8 @@ export function convergenceOption(
     },
     yAxis: {
       type: 'log',
-      min: (e: { min: number }) => 10 ** Math.floor(Math.log10(Math.min(e.min, tolerancePu))),
+      min: (e: { min: number }) => 10 ** Math.floor(Math.log10(Math.min(e.min, stopPu))),
+      max: (e: { max: number }) => 10 ** Math.ceil(Math.log10(Math.max(e.max, tolerancePu))),
       name: 'max boundary change, pu',
       nameTextStyle: { ...AXIS_LABEL, align: 'left' },
       axisLabel: { ...AXIS_LABEL, formatter: (x: number) => x.toExponential(0) },
@@ -658,12 +745,12 @@ export function convergenceOption(
           symbol: 'none',
           lineStyle: { color: COLORS.limit, type: 'dashed' },
           label: {
-            formatter: `tolerance ${tolerancePu.toExponential(0)}`,
+            formatter: `rounds stop below ${stopPu.toExponential(0)} pu (tolerance ${tolerancePu.toExponential(0)} ÷ ${BOUNDARY_ERROR_MARGIN})`,
             fontSize: 9,
             color: COLORS.limit,
             position: 'insideEndTop',
           },
-          data: [{ yAxis: tolerancePu }],
+          data: [{ yAxis: stopPu }],
         },
       },
     ],
@@ -676,7 +763,7 @@ export type IterationRow = NonNullable<RunProgress['iteration']>;
 export function iterationsOption(rows: readonly IterationRow[], title?: string): ChartOption {
   return {
     ...baseOption(title),
-    grid: { left: 64, right: 64, top: title ? 44 : 28, bottom: 30 },
+    grid: { left: 64, right: 64, top: title ? 52 : 36, bottom: 30 },
     legend: legend({ top: title ? 18 : 0 }),
     tooltip: { trigger: 'axis' },
     xAxis: {
@@ -749,14 +836,14 @@ export function overlayOption(
   const sb = systemSeries(b, name);
   return {
     ...baseOption(title),
-    grid: { left: 52, right: 12, top: title ? 44 : 28, bottom: 24 },
+    grid: { left: 52, right: 12, top: title ? 52 : 36, bottom: 24 },
     legend: legend({ top: title ? 18 : 0 }),
-    tooltip: axisTooltip(unit),
+    tooltip: seriesTooltip(),
     xAxis: categoryAxis(x.slice(0, T)),
     yAxis: valueAxis(unit),
     series: [
       {
-        name: labels[0],
+        name: `${labels[0]} ${unit}`,
         type: 'line',
         data: sa.map((v) => round(v, 3)),
         symbol: 'none',
@@ -764,7 +851,7 @@ export function overlayOption(
         itemStyle: { color: COLORS.runA },
       },
       {
-        name: labels[1],
+        name: `${labels[1]} ${unit}`,
         type: 'line',
         data: sb.map((v) => round(v, 3)),
         symbol: 'none',
@@ -777,3 +864,69 @@ export function overlayOption(
 
 /** A short human name for a run ("#12 centralized"). */
 export const runLabel = (r: Pick<RunSummary, 'id' | 'kind'>): string => `#${r.id} ${r.kind}`;
+
+/**
+ * Voltage along the feeder at one period: each bus at its electrical distance from the substation
+ * (x, Ω) and its voltage (y, pu), each branch a segment from parent to child, with ANSI C84.1
+ * Range A as dashed lines. `distance` and `parent` are indexed like `run.busNames`' tree.
+ */
+export function voltageProfileOption(
+  run: RunDetail,
+  tree: { readonly names: readonly string[]; readonly parent: ArrayLike<number> },
+  distance: ArrayLike<number>,
+  period: number,
+  title?: string,
+): ChartOption {
+  const T = run.periods;
+  const v = run.series.voltagePu ?? [];
+  const row = new Map(run.busNames.map((b, i) => [b, i]));
+  const at = (i: number): number | null => {
+    const r = row.get(tree.names[i]!);
+    const x = r === undefined ? undefined : v[r * T + period];
+    return x === undefined || !Number.isFinite(distance[i]!) ? null : x;
+  };
+  const points: [number, number, string][] = [];
+  const segments: ([number, number] | null)[] = [];
+  for (let i = 0; i < tree.names.length; i++) {
+    const y = at(i);
+    if (y === null) continue;
+    points.push([round(distance[i]!, 4), round(y, 5), tree.names[i]!]);
+    const p = tree.parent[i]!;
+    const yp = p >= 0 ? at(p) : null;
+    if (yp !== null) segments.push([round(distance[p]!, 4), round(yp, 5)], [round(distance[i]!, 4), round(y, 5)], null);
+  }
+  return {
+    ...baseOption(title),
+    grid: { left: 56, right: 16, top: title ? 52 : 36, bottom: 36 },
+    legend: legend({ top: title ? 18 : 0 }),
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { data?: unknown }) => {
+        const d = p.data as [number, number, string] | undefined;
+        return d && d.length === 3 ? `Bus ${d[2]}<br/>${formatNumber(d[1], 4)} pu at ${formatNumber(d[0], 2)} Ω from the substation` : '';
+      },
+    },
+    xAxis: { type: 'value', name: 'electrical distance from the substation, Ω (Σ|Z|)', nameLocation: 'middle', nameGap: 22, nameTextStyle: AXIS_LABEL, axisLabel: AXIS_LABEL, splitLine: SPLIT_LINE },
+    yAxis: valueAxis('pu', { scale: true }),
+    series: [
+      {
+        name: 'Branches',
+        type: 'line',
+        data: segments,
+        connectNulls: false,
+        symbol: 'none',
+        lineStyle: { width: 1, color: '#9aa5b5' },
+        itemStyle: { color: '#9aa5b5' },
+        silent: true,
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { color: COLORS.limit, type: 'dashed' },
+          label: { formatter: (m: { value: number }) => `Range A ${m.value}`, fontSize: 9, color: COLORS.limit, position: 'insideEndTop' },
+          data: [{ yAxis: 0.95 }, { yAxis: 1.05 }],
+        },
+      },
+      { name: 'Bus voltage pu', type: 'scatter', data: points, symbolSize: 5, itemStyle: { color: COLORS.substationP } },
+    ],
+  };
+}

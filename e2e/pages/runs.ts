@@ -19,10 +19,14 @@ export class RunsPage {
   }
 
   async open(scenarioName: string): Promise<void> {
-    await this.page
+    // The current scenario shows its name as an in-place editable field, not as a select button.
+    const item = this.page
       .getByRole('list', { name: 'Scenarios' })
-      .getByRole('button', { name: new RegExp(`^${escape(scenarioName)}`) })
-      .click();
+      .getByRole('listitem')
+      .filter({ hasText: new RegExp(`^${escape(scenarioName)}`) });
+    if ((await item.getAttribute('aria-current')) !== 'true') await item.getByRole('button').first().click();
+    await expect(item).toHaveAttribute('aria-current', 'true');
+    await expect(this.page.getByRole('button', { name: new RegExp(`^Scenario name: ${escape(scenarioName)}\\.`) })).toBeEnabled();
     await this.page.getByRole('tab', { name: 'Runs' }).click();
     await expect(this.root).toBeVisible();
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { testDataUrl } from '../../test-data/index';
-import { ieee123Feeder, readIeee123Texts } from '../opf/testing/ieee123';
+import { ieee123Feeder, readIeee123Texts } from '../testing/opf/ieee123';
 import { solveOpf } from '../opf/solve';
 import type { Study } from '../opf/study';
 import { annuityFactor, ECONOMICS_DEFAULTS, sizeCost, valuate } from './economics';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testDataPath, testDataUrl } from '../../test-data/index';
-import { ieee123Feeder, readIeee123Texts } from '../opf/testing/ieee123';
+import { ieee123Feeder, readIeee123Texts } from '../testing/opf/ieee123';
 import { ECONOMICS_DEFAULTS } from './economics';
 import { balancedPartSolver, type Horizon, type PartOutcome, type PartSolver } from './evaluate';
 import { dayStudy, loadYearProfiles, representativeDays } from './profiles';

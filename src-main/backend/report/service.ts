@@ -10,7 +10,23 @@ import type { Project } from '../store/project';
 import { compareRuns } from '../runs/compare';
 import type { RunService } from '../runs/service';
 import { pdfPageCount, type RenderPdf } from './chromium';
-import { buildReportHtml, type ReportInput } from './template';
+import { buildReportHtml, type ImportNotes, type ReportInput } from './template';
+import { baselineFirst } from '../../../src-shared/study';
+import { DEFAULT_STUDY } from '../store/defaults';
+
+/** The stored import report, read defensively (older projects stored less). */
+function importNotes(raw: unknown): ImportNotes {
+  if (!raw || typeof raw !== 'object') return {};
+  const o = raw as Record<string, unknown>;
+  const list = <T>(v: unknown, ok: (x: Record<string, unknown>) => boolean): T[] =>
+    Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object' && ok(x as Record<string, unknown>)) as T[]) : [];
+  return {
+    format: typeof o.format === 'string' ? o.format : undefined,
+    warnings: list(o.warnings, (x) => typeof x.message === 'string'),
+    ignored: list(o.ignored, (x) => typeof x.element === 'string'),
+    reduction: Array.isArray(o.reduction) ? o.reduction.filter((x): x is string => typeof x === 'string') : [],
+  };
+}
 
 export interface ReportServiceOptions {
   readonly project: () => Project;
@@ -25,19 +41,33 @@ export class ReportService {
   /** Everything the template needs (also used by tests to check the numbers the PDF shows). */
   input(arg: CommandArg<'report.pdf'>): ReportInput {
     const project = this.options.project();
-    const run = this.options.runs.get({ runId: arg.runId });
-    const other = arg.compareWith !== undefined ? this.options.runs.get({ runId: arg.compareWith }) : null;
+    const opened = this.options.runs.get({ runId: arg.runId });
+    const against = arg.compareWith !== undefined ? this.options.runs.get({ runId: arg.compareWith }) : null;
+    // A comparison reads against its baseline (A): the run compared against, or the centralized run
+    // of the same scenario; the study case (B) is the report's subject.
+    const [base, run] = against ? baselineFirst(opened, against) : [null, opened];
     const scenario = project.getScenario(run.scenarioId);
     const feeder = project.getFeeder(scenario.feederId);
-    const otherScenario = other ? project.getScenario(other.scenarioId) : null;
+    const baseScenario = base ? project.getScenario(base.scenarioId) : null;
+    const summary = project.summary();
+    const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
     return {
       projectName: project.name,
+      author: summary.author ?? '',
+      organisation: summary.organisation ?? '',
       feeder,
+      importedDeviceNames: new Set([...feeder.pv, ...feeder.batteries].map((d) => d.name)),
+      importNotes: importNotes(project.getImportReport(scenario.feederId)),
+      defaultProfiles: {
+        load: same(run.settings.loadShape, DEFAULT_STUDY.loadShape),
+        pv: same(run.settings.pvShape, DEFAULT_STUDY.pvShape),
+        price: same(run.settings.priceCentsPerKwh, DEFAULT_STUDY.priceCentsPerKwh),
+      },
       scenarioName: scenario.name,
-      otherScenarioName: otherScenario?.name ?? null,
+      otherScenarioName: baseScenario?.name ?? null,
       run,
-      other,
-      comparison: other ? compareRuns(run, other) : null,
+      other: base,
+      comparison: base ? compareRuns(base, run) : null,
       generatedAt: new Date(),
     };
   }

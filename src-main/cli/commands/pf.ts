@@ -38,7 +38,8 @@ function readText(file: string): string {
 }
 
 /** Open `<feeder>`: example id, example folder, example.json, an OpenDSS script, or reference linedata.csv. */
-export function openFeeder(arg: string, cwd: string): OpenedFeeder {
+/** `storageSocMax`: the SOC ceiling of OpenDSS storage (OpenDSS has none); refused for other inputs. */
+export function openFeeder(arg: string, cwd: string, options: { storageSocMax?: number } = {}): OpenedFeeder {
   let path = resolve(cwd, arg);
   if (!existsSync(path) && /^[\w-]+$/.test(arg) && existsSync(join(examplesDir, arg, 'example.json')))
     path = join(examplesDir, arg);
@@ -47,6 +48,8 @@ export function openFeeder(arg: string, cwd: string): OpenedFeeder {
       `no such feeder: ${arg} (give a bundled example id, an example folder, a .dss script or a linedata.csv)`,
     );
   if (statSync(path).isDirectory()) path = join(path, 'example.json');
+  if (options.storageSocMax !== undefined && !path.toLowerCase().endsWith('.dss'))
+    throw new CliError(`--soc-max applies to OpenDSS input (a .dss script), whose storage has no SOC ceiling; ${arg} carries its batteries' own limits`);
   if (basename(path) === 'example.json') {
     const dir = dirname(path);
     try {
@@ -69,7 +72,7 @@ export function openFeeder(arg: string, cwd: string): OpenedFeeder {
     return { feeder: out.feeder, project: null, source: path };
   }
   if (path.toLowerCase().endsWith('.dss')) {
-    const out = importDss(path, (file) => readFileSync(file, 'utf8'));
+    const out = importDss(path, (file) => readFileSync(file, 'utf8'), { storageSocMax: options.storageSocMax });
     if (!out.ok) throw new CliError(out.errors.map(formatIssue).join('\n'));
     return { feeder: out.feeder, project: null, source: path };
   }

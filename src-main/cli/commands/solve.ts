@@ -20,8 +20,8 @@ import { openFeeder } from './pf';
 
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
-              [--current-limits] [--price FILE.csv] [--json out.json] [--csv DIR] [--verbose]
-              [--battery BUS:KW:KWH[:KVA[:PHASES]] …] [--soc-max F]
+              [--current-limits] [--price FILE.csv] [--soc-max X] [--json out.json] [--csv DIR] [--verbose]
+              [--battery BUS:KW:KWH[:KVA[:PHASES]] …]
               [--distributed [--areas FILE | --auto-areas K] [--tolerance PU] [--max-rounds N]
                              [--coordination exact|published]]
 
@@ -37,7 +37,10 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
   --terminal M       terminal state of charge: equal (default), soft (penalty) or free
   --vmin V, --vmax V voltage limits, pu (default 0.95, 1.05)
   --current-limits   enforce branch ampacities where the feeder has them
-  --price FILE.csv   hourly price in cents/kWh (hour,value); default: the project's price
+  --price FILE.csv   hourly price in cents/kWh: rows hour,value or a market export with hourly
+                     timestamps ("2023-11-10 00:00:00",1.6; a header row is skipped); default: the project's price
+  --soc-max X        SOC ceiling, 0 < X ≤ 1, of OpenDSS input's storage (OpenDSS has none; default 1)
+                     and of the --battery batteries (default 0.95)
   --json FILE        write the result JSON to FILE ("-" prints it on stdout)
   --csv DIR          write periods/buses/branches/batteries/pv CSV tables to DIR
   --verbose          print the solver's iteration log
@@ -45,7 +48,6 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
                      line of \`tessera site\`: inverter 1.2 × KW unless KVA is given, start at
                      62.5 %, SOC window 30–95 %, efficiencies 95 %; PHASES (1–3, default 3) is a
                      label on balanced feeders
-  --soc-max F        upper SOC limit of the added batteries, fraction (default 0.95)
   --distributed      solve by areas (ENApp), one process per area; prints per-round convergence
                      and a comparison with the centralized solve (see distributed-solve.ts)
   --areas FILE       cuts: CSV cutFromBus,boundaryBus (or from,to) or JSON [{from,to}];
@@ -127,6 +129,7 @@ export const command: CliCommand = {
         vmax: { type: 'string' },
         'current-limits': { type: 'boolean' },
         price: { type: 'string' },
+        'soc-max': { type: 'string' },
         json: { type: 'string' },
         csv: { type: 'string' },
         verbose: { type: 'boolean' },
@@ -136,18 +139,19 @@ export const command: CliCommand = {
         tolerance: { type: 'string' },
         'max-rounds': { type: 'string' },
         battery: { type: 'string', multiple: true },
-        'soc-max': { type: 'string' },
         coordination: { type: 'string' },
       },
       USAGE,
     );
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
-    const openedAsIs = openFeeder(positionals[0]!, io.cwd);
+    // --soc-max: the SOC ceiling of OpenDSS storage (as `tessera import`; other inputs carry their
+    // own and refuse it) and of the batteries added with --battery (any input).
+    const socMax = num('soc-max', o['soc-max'], (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
+    const capsImported = socMax !== undefined && (o.battery === undefined || positionals[0]!.toLowerCase().endsWith('.dss'));
+    const openedAsIs = openFeeder(positionals[0]!, io.cwd, capsImported ? { storageSocMax: socMax } : {});
     let opened = openedAsIs;
-    if (o.battery !== undefined || o['soc-max'] !== undefined) {
-      const socMax = num('soc-max', o['soc-max'], (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
-      if (o.battery === undefined) throw new CliError('--soc-max applies to the batteries added with --battery; give at least one');
+    if (o.battery !== undefined) {
       try {
         opened = { ...openedAsIs, feeder: withBatteries(openedAsIs.feeder, o.battery.map(parseBatterySpec), socMax !== undefined ? { socMax } : {}) };
       } catch (e) {

@@ -8,7 +8,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunComparison, RunDetail, RunSummary } from '../../../src-main/contract';
 import { convergenceOption, overlayOption, runLabel } from '../../../src-shared/charts';
-import { formatInUnit, formatPercent } from '../../../src-shared/format';
+import { formatInUnit, formatSignedInUnit, formatSignedPercent } from '../../../src-shared/format';
+import { baselineFirst, comparisonHeadline, formatChange, signedRelative } from '../../../src-shared/study';
 import { call } from '../api/transport';
 import { EChart } from '../dashboards/EChart';
 
@@ -49,9 +50,10 @@ export function CompareView({
     setError(null);
     if (otherId === null) return;
     let live = true;
-    // Centralized first when the methods differ, so "b − a" reads "distributed − centralized".
+    // The baseline is A (src-shared/study baselineFirst): the run compared against, or the
+    // centralized run of the same scenario; differences read B − A.
     const o = usable.find((c) => c.run.id === otherId)?.run;
-    const [a, b] = o && run.kind === 'distributed' && o.kind === 'centralized' ? [otherId, run.id] : [run.id, otherId];
+    const [a, b] = o ? baselineFirst(run, o).map((r) => r.id) : [run.id, otherId];
     Promise.all([call('runs.compare', { a, b }), call('runs.get', { runId: otherId })]).then(
       ([c, d]) => {
         if (!live) return;
@@ -74,8 +76,8 @@ export function CompareView({
     );
 
   const [ra, rb] = cmp && other ? (cmp.a.id === run.id ? [run, other] : [other, run]) : [null, null];
-  const name = (s: RunSummary) =>
-    `${runLabel(s)} (${candidates.find((c) => c.run.id === s.id)?.scenarioName ?? 'this scenario'})`;
+  const scenarioOf = (s: RunSummary) => (candidates.find((c) => c.run.id === s.id)?.scenarioName ?? 'this scenario').replace(/ \(this scenario\)$/, '');
+  const name = (s: RunSummary) => `${scenarioOf(s)} (${runLabel(s)})`;
   const largest = cmp ? [...cmp.rows].sort((x, y) => y.relDiff - x.relDiff).slice(0, 3) : [];
   const distributed = ra?.distributed ? ra : rb?.distributed ? rb : null;
 
@@ -83,8 +85,8 @@ export function CompareView({
     <div className="compare" data-testid="compare">
       <div className="dash-head">
         <label className="inline">
-          Compare with{' '}
-          <select value={otherId ?? ''} onChange={(e) => setOtherId(Number(e.target.value))} aria-label="Compare with">
+          Baseline (A){' '}
+          <select value={otherId ?? ''} onChange={(e) => setOtherId(Number(e.target.value))} aria-label="Baseline">
             {usable.map((c) => (
               <option key={c.run.id} value={c.run.id}>
                 {runLabel(c.run)} · {c.scenarioName} · {c.run.status}
@@ -106,10 +108,12 @@ export function CompareView({
       {!cmp && !error && <p className="muted">Comparing…</p>}
       {cmp && ra && rb && (
         <>
+          <p className="headline" data-testid="compare-headline">
+            {comparisonHeadline(cmp, cmp.mode === 'method' ? name(cmp.a) : scenarioOf(cmp.a), cmp.mode === 'method' ? name(cmp.b) : scenarioOf(cmp.b), Math.round(ra.periods * ra.dtH))}
+          </p>
           <p className="muted small" data-testid="compare-mode">
-            {cmp.mode === 'method' ? 'Same scenario, centralized vs distributed' : 'Scenario vs scenario'}: A ={' '}
-            {name(cmp.a)}, B = {name(cmp.b)}. Largest relative difference{' '}
-            <strong data-testid="compare-max-rel">{formatPercent(cmp.maxRelDiff)}</strong>.
+            {cmp.mode === 'method' ? 'Same scenario, centralized (A) vs distributed (B)' : 'Scenario vs scenario'}: A (baseline) ={' '}
+            {name(cmp.a)}, B = {name(cmp.b)}. Differences are B − A; percentages are relative to A.
           </p>
           <div className="compare-grid">
             <div>
@@ -117,10 +121,10 @@ export function CompareView({
                 <thead>
                   <tr>
                     <th>Quantity</th>
-                    <th className="num">A · {runLabel(cmp.a)}</th>
-                    <th className="num">B · {runLabel(cmp.b)}</th>
+                    <th className="num" title={name(cmp.a)}>A · {scenarioOf(cmp.a)}</th>
+                    <th className="num" title={name(cmp.b)}>B · {scenarioOf(cmp.b)}</th>
                     <th className="num">B − A</th>
-                    <th className="num">relative</th>
+                    <th className="num">change</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -137,8 +141,8 @@ export function CompareView({
                       <td className="num" data-value={r.b}>
                         {formatInUnit(r.b, r.unit)}
                       </td>
-                      <td className="num">{formatInUnit(r.diff, r.unit)}</td>
-                      <td className="num">{formatPercent(r.relDiff)}</td>
+                      <td className="num" data-diff={r.diff}>{formatSignedInUnit(r.diff, r.unit)}</td>
+                      <td className="num">{formatSignedPercent(signedRelative(r))}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -147,7 +151,7 @@ export function CompareView({
               <ol className="small" data-testid="largest-differences">
                 {largest.map((r) => (
                   <li key={r.quantity}>
-                    {r.quantity}: {formatInUnit(r.diff, r.unit)} ({formatPercent(r.relDiff)})
+                    {r.quantity}: {formatChange(r)}
                   </li>
                 ))}
               </ol>
@@ -156,7 +160,7 @@ export function CompareView({
               <figure className="chart-card">
                 <figcaption>Substation real power, A vs B</figcaption>
                 <EChart
-                  option={overlayOption(ra, rb, 'substationKw', 'kW', [`A ${runLabel(ra)}`, `B ${runLabel(rb)}`])}
+                  option={overlayOption(ra, rb, 'substationKw', 'kW', [`A ${scenarioOf(ra)}`, `B ${scenarioOf(rb)}`])}
                   height={200}
                   testId="chart-compare-substation"
                 />
@@ -164,7 +168,7 @@ export function CompareView({
               <figure className="chart-card">
                 <figcaption>Line losses, A vs B</figcaption>
                 <EChart
-                  option={overlayOption(ra, rb, 'lossKw', 'kW', [`A ${runLabel(ra)}`, `B ${runLabel(rb)}`])}
+                  option={overlayOption(ra, rb, 'lossKw', 'kW', [`A ${scenarioOf(ra)}`, `B ${scenarioOf(rb)}`])}
                   height={200}
                   testId="chart-compare-losses"
                 />

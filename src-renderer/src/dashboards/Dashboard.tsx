@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetail } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import {
+  batteryFleetOption,
   batteryMultiplesHeight,
   batteryMultiplesOption,
   batteryOrder,
@@ -22,10 +23,12 @@ import {
   voltageEnvelopeOption,
   voltageHeatmapOption,
   voltageRange,
+  voltageProfileOption,
   voltageRows,
 } from '../../../src-shared/charts';
-import { formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
-import { NetworkGraph } from '../graph/NetworkGraph';
+import { formatInUnit, formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
+import { ANSI_RANGE_A, ANSI_RANGE_B, batteryFigures, electricalDistanceOhm, voltageViolations } from '../../../src-shared/study';
+import { NetworkGraph, type NetworkGraphHandle } from '../graph/NetworkGraph';
 import type { FeederTree } from '../../../src-shared/topology';
 import { EChart } from './EChart';
 
@@ -54,16 +57,19 @@ export function TotalsTable({ run, testId = 'totals-table' }: { run: RunDetail; 
 
 /** Overview: totals and the system charts. `onReady` fires once every chart has drawn. */
 export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => void }) {
-  const options = useMemo(
-    () => [
+  const options = useMemo(() => {
+    const hasPv = run.pvNames.length > 0 && (run.series.pvKw ?? []).some((v) => Math.abs(v) > 1e-9);
+    return [
+      ...(run.batteryNames.length > 0
+        ? [{ id: 'battery-fleet', title: `Batteries: stored energy and net power (${run.batteryNames.length === 1 ? 'one battery' : `all ${run.batteryNames.length}`})`, option: batteryFleetOption(run) }]
+        : []),
       { id: 'substation', title: 'Substation P and Q against demand and PV', option: substationOption(run) },
       { id: 'price-cost', title: 'Energy price and cost per period', option: priceCostOption(run) },
       { id: 'losses', title: 'Line losses per period', option: lossOption(run) },
-      { id: 'pv', title: 'PV real and reactive power', option: pvOption(run) },
+      ...(hasPv ? [{ id: 'pv', title: 'PV real and reactive power', option: pvOption(run) }] : []),
       { id: 'voltage-envelope', title: 'Lowest and highest bus voltage', option: voltageEnvelopeOption(run) },
-    ],
-    [run],
-  );
+    ];
+  }, [run]);
   const drawn = useRef(new Set<string>());
   const ready = useRef(onReady);
   ready.current = onReady;
@@ -87,6 +93,8 @@ export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => voi
             : ''}
           .
         </p>
+        {run.batteryNames.length > 0 && <BatteryTable run={run} />}
+        {run.pvNames.length === 0 && <p className="muted small" data-testid="no-pv-note">This scenario has no PV.</p>}
       </div>
       <div className="dash-charts">
         {options.map((o) => (
@@ -100,6 +108,94 @@ export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => voi
   );
 }
 
+/** Every battery: size, equivalent full cycles, energy through it, and what its shifting is worth. */
+export function BatteryTable({ run }: { run: RunDetail }) {
+  const rows = useMemo(() => batteryFigures(run), [run]);
+  return (
+    <>
+      <h3>Batteries</h3>
+      <div className="table-scroll">
+        <table className="grid" data-testid="battery-table" aria-label="Battery results">
+          <thead>
+            <tr>
+              <th>Battery</th>
+              <th>Bus</th>
+              <th className="num" title="Power rating, kW / energy rating, kWh">Size</th>
+              <th className="num" title="Equivalent full cycles: energy discharged ÷ usable energy">Cycles</th>
+              <th className="num" title="Energy discharged over the study, kWh">Out kWh</th>
+              <th className="num" title="Arbitrage value: Σ price × (discharge − charge) × Δt at the study's prices">Value</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((b) => (
+              <tr key={b.name} data-battery={b.name}>
+                <td>{b.name}</td>
+                <td>{b.bus}</td>
+                <td className="num">
+                  {formatNumber(b.pRatedKw, 0)} kW / {formatNumber(b.energyKwh, 0)} kWh
+                </td>
+                <td className="num">{formatNumber(b.cycles, 2)}</td>
+                <td className="num">{formatNumber(b.dischargedKwh, 1)}</td>
+                <td className="num">{formatInUnit(b.arbitrageUsd, 'USD')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+/** Buses outside ANSI C84.1 Range A (and B), worst first; a click shows the bus at its worst hour. */
+function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof voltageViolations>; onLocate: (bus: string, at: string) => void }) {
+  return (
+    <figure className="chart-card violations" data-testid="voltage-violations" data-count={violations.length}>
+      <figcaption title={`ANSI C84.1 service voltage: Range A ${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu (normal), Range B ${ANSI_RANGE_B.min}–${ANSI_RANGE_B.max} pu (infrequent)`}>
+        Voltage limits (ANSI C84.1 Range A {ANSI_RANGE_A.min}–{ANSI_RANGE_A.max} pu)
+      </figcaption>
+      {violations.length === 0 ? (
+        <p className="good small">Every bus is within Range A in every period.</p>
+      ) : (
+        <>
+          <p className="small">
+            {violations.length} bus{violations.length === 1 ? '' : 'es'} outside Range A
+            {violations.some((v) => v.range === 'B') ? `, ${violations.filter((v) => v.range === 'B').length} also outside Range B` : ''}. Click one to
+            see it on the network at its worst hour.
+          </p>
+          <div className="table-scroll">
+            <table className="grid">
+              <thead>
+                <tr>
+                  <th>Bus</th>
+                  <th>Outside</th>
+                  <th className="num">Hours</th>
+                  <th className="num">Worst</th>
+                  <th>At</th>
+                </tr>
+              </thead>
+              <tbody>
+                {violations.slice(0, 200).map((v) => (
+                  <tr key={v.bus} data-bus={v.bus}>
+                    <td>
+                      <button className="link" onClick={() => onLocate(v.bus, v.worstAt)}>
+                        {v.bus}
+                      </button>
+                    </td>
+                    <td className={v.range === 'B' ? 'bad' : 'warn'}>Range {v.range}</td>
+                    <td className="num">{v.hours}</td>
+                    <td className="num">{formatPu(v.worstPu)}</td>
+                    <td>{v.worstAt}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </figure>
+  );
+}
+
 const PAGE = 12;
 
 /** Every battery's SOC, charge/discharge and reactive power, largest throughput first, 12 per page. */
@@ -109,7 +205,9 @@ export function Batteries({ run }: { run: RunDetail }) {
   const pages = Math.max(1, Math.ceil(order.length / PAGE));
   const shown = order.slice(page * PAGE, page * PAGE + PAGE);
   const key = shown.join(',');
-  const option = useMemo(() => batteryMultiplesOption(run, key ? key.split(',').map(Number) : []), [run, key]);
+  // Fewer batteries than columns: as many columns as batteries, so one battery fills the width.
+  const columns = Math.max(1, Math.min(3, shown.length));
+  const option = useMemo(() => batteryMultiplesOption(run, key ? key.split(',').map(Number) : [], columns, columns === 1 ? 260 : 170), [run, key, columns]);
   if (order.length === 0) return <p className="empty">This scenario has no battery.</p>;
   return (
     <div data-testid="battery-multiples" data-count={order.length}>
@@ -141,7 +239,7 @@ export function Batteries({ run }: { run: RunDetail }) {
           </div>
         )}
       </div>
-      <EChart option={option} height={batteryMultiplesHeight(shown.length)} testId="chart-batteries" />
+      <EChart option={option} height={batteryMultiplesHeight(shown.length, columns, columns === 1 ? 260 : 170)} testId="chart-batteries" />
     </div>
   );
 }
@@ -168,8 +266,26 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
     return { colors: m, lowest };
   }, [run, period, range]);
   const heatHeight = Math.min(560, Math.max(260, rows.rows * 4 + 60));
+  const violations = useMemo(() => voltageViolations(run), [run]);
+  const distance = useMemo(() => (feeder && tree ? electricalDistanceOhm(feeder, tree) : null), [feeder, tree]);
+  const profile = useMemo(() => (tree && distance ? voltageProfileOption(run, tree, distance, period) : null), [run, tree, distance, period]);
+  const graph = useRef<NetworkGraphHandle>(null);
+  const locate = (bus: string, at: string) => {
+    const k = labels.indexOf(at);
+    if (k >= 0) setT(k);
+    graph.current?.focusBus(bus);
+  };
   return (
     <div className="dash-voltage">
+      <ViolationList violations={violations} onLocate={locate} />
+      {profile && (
+        <figure className="chart-card">
+          <figcaption>
+            Voltage along the feeder at {labels[period]} (period {period + 1}): each dot a bus, each segment a branch
+          </figcaption>
+          <EChart option={profile} height={260} testId="chart-voltage-profile" />
+        </figure>
+      )}
       <figure className="chart-card">
         <figcaption>
           Bus voltage by period
@@ -199,7 +315,7 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
         </label>
         <div className="network-voltage">
           {feeder && tree ? (
-            <NetworkGraph feeder={feeder} tree={tree} busColors={colors} testId="voltage-graph" />
+            <NetworkGraph ref={graph} feeder={feeder} tree={tree} busColors={colors} testId="voltage-graph" />
           ) : (
             <p className="muted pad">Loading the network…</p>
           )}

@@ -3,9 +3,9 @@
  * centralized run; per-round boundary residuals and each area's state and time for a distributed
  * one. Cancel is always available while the run is running.
  */
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RunSummary } from '../../../src-main/contract';
-import { convergenceOption, iterationsOption } from '../../../src-shared/charts';
+import { appliedBoundaryStepPu, convergenceOption, iterationsOption } from '../../../src-shared/charts';
 import { formatNumber, formatSci, formatSeconds } from '../../../src-shared/format';
 import { EChart } from '../dashboards/EChart';
 import type { LiveRun } from './progress';
@@ -29,6 +29,26 @@ export function LiveProgress({
   const roundOption = useMemo(() => convergenceOption({ rounds }, tolerancePu), [rounds, tolerancePu]);
   const last = iterations.at(-1);
   const lastRound = rounds.at(-1);
+  // Elapsed time ticks on its own: solver events can be seconds apart (building a large model).
+  const started = Date.parse(run.startedAt);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(t);
+  }, []);
+  const elapsed = Math.max(live?.elapsedSeconds ?? 0, Number.isFinite(started) ? Math.max(0, (now - started) / 1000) : 0);
+  const phaseText: Record<string, string> = {
+    building: 'Building the model',
+    solving: run.kind === 'centralized' ? 'Solving' : 'Areas are agreeing on their boundary powers',
+    validating: 'Checking the result with an AC power flow',
+    saving: 'Saving the results',
+  };
+  const status =
+    run.kind === 'centralized' && last && live?.phase === 'solving'
+      ? `Solving: step ${last.iter}; the constraints are met to within ${formatSci(last.infPr, 1)} (done below about 1e-8).`
+      : run.kind === 'distributed' && lastRound && live?.phase === 'solving'
+        ? `Round ${lastRound.round}: the boundary values moved by at most ${formatSci(lastRound.maxChangePu, 1)} pu; the rounds stop below ${formatSci(appliedBoundaryStepPu(tolerancePu), 0)} pu.`
+        : `${phaseText[live?.phase ?? ''] ?? 'Starting the solver'}…`;
   return (
     <section className="live" data-testid="live-progress" data-run={run.id} data-kind={run.kind}>
       <div className="live-head">
@@ -36,9 +56,12 @@ export function LiveProgress({
           <h2>
             Run #{run.id} · {run.kind} <span className="tag running">running</span>
           </h2>
-          <p className="muted small" aria-live="polite">
+          <p className="live-status" data-testid="live-status" aria-live="polite">
+            {status}
+          </p>
+          <p className="muted small">
             <span data-testid="live-phase">{live?.phase ?? 'starting'}</span> ·{' '}
-            {formatSeconds(live?.elapsedSeconds ?? 0)} elapsed
+            <span data-testid="live-elapsed">{formatSeconds(elapsed)}</span> elapsed
             {run.kind === 'centralized' && last && (
               <>
                 {' '}
@@ -62,7 +85,8 @@ export function LiveProgress({
       {run.kind === 'centralized' ? (
         <div className="live-body">
           <EChart option={itOption} height={260} testId="chart-iterations" />
-          <div className="table-scroll">
+          <details className="table-scroll">
+            <summary className="small">Iteration table (interior-point log)</summary>
             <table className="grid" data-testid="iteration-table">
               <thead>
                 <tr>
@@ -88,7 +112,7 @@ export function LiveProgress({
                   ))}
               </tbody>
             </table>
-          </div>
+          </details>
         </div>
       ) : (
         <div className="live-body">

@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetail, RunStatus, RunSummary, Scenario, ScenarioSummary } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
-import { convergenceOption, runLabel } from '../../../src-shared/charts';
+import { appliedBoundaryStepPu, convergenceOption, runLabel } from '../../../src-shared/charts';
 import { formatInUnit, formatNumber, formatSci, formatSeconds, plural } from '../../../src-shared/format';
 import { useConfirm } from '../components/ConfirmDialog';
 import { call } from '../api/transport';
@@ -464,8 +464,10 @@ function Solver({ run }: { run: RunDetail }) {
         <div className="compare-grid">
           <figure className="chart-card">
             <figcaption>
-              Convergence: {d.rounds.length} rounds, {d.converged ? 'converged' : 'not converged'}, largest boundary
-              change {formatSci(d.maxBoundaryChangePu)} pu
+              Convergence: {d.rounds.length} rounds, {d.converged ? 'converged' : 'not converged'}, last boundary
+              change {formatSci(d.maxBoundaryChangePu)} pu (rounds stop below{' '}
+              {formatSci(appliedBoundaryStepPu(run.settings.boundaryTolerancePu), 0)} pu: the boundary tolerance{' '}
+              {formatSci(run.settings.boundaryTolerancePu, 0)} pu ÷ 10)
               {d.dampingFromRound !== null ? `, damped from round ${d.dampingFromRound}` : ''}
             </figcaption>
             <EChart option={option} height={240} testId="chart-convergence" />

@@ -4,25 +4,12 @@
  * CSV). Each committed field is one undoable edit saved at once.
  */
 import { useEffect, useState } from 'react';
+import { appliedBoundaryStepPu } from '../../../src-shared/charts';
+import { importProfileCsv } from '../../../src-solver/io/csv/reference';
 import type { StudySettings } from '../../../src-main/contract';
 import { ShapeChart } from '../components/ShapeChart';
 
 type Edit = (label: string, study: StudySettings) => void;
-
-/** Numbers from a CSV: the last numeric field of each line; header and blank lines skipped. */
-export function parseShapeCsv(text: string): number[] {
-  const out: number[] = [];
-  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    const fields = raw.split(/[,;\t]/).map((f) => f.trim().replace(/^"|"$/g, ''));
-    for (let i = fields.length - 1; i >= 0; i--) {
-      if (fields[i] !== '' && Number.isFinite(Number(fields[i]))) {
-        out.push(Number(fields[i]));
-        break;
-      }
-    }
-  }
-  return out;
-}
 
 export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; onEdit: Edit }) {
   const set = <K extends keyof StudySettings>(key: K, value: StudySettings[K], label: string) => {
@@ -77,6 +64,11 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
           step={1e-5}
           onCommit={(v) => set('boundaryTolerancePu', v, 'Set boundary tolerance')}
         />
+        <small className="muted hint" data-testid="boundary-applied">
+          Distributed runs stop when a round changes the boundary values by less than{' '}
+          {appliedBoundaryStepPu(study.boundaryTolerancePu).toExponential(0)} pu (this tolerance ÷ 10: the distance left is
+          about ten times the last change).
+        </small>
       </fieldset>
       <div className="shapes">
         <ShapeEditor title="Load shape" unit="× peak" color="#2f6db5" values={study.loadShape} window={{ start: study.startHour, hours }} onCommit={(v) => set('loadShape', v, 'Edit load shape')} testId="shape-load" />
@@ -211,7 +203,12 @@ function ShapeEditor({
             aria-label={`Import ${title} CSV`}
             onChange={async (e) => {
               const f = e.target.files?.[0];
-              if (f) apply(parseShapeCsv(await f.text()));
+              if (f) {
+                // The same parser as the CLI's --price: hour,value rows or a market export with timestamps.
+                const r = importProfileCsv(await f.text(), title, f.name);
+                if (r.ok) apply([...r.shape.mult]);
+                else setBad(`${f.name}: ${r.errors.slice(0, 3).map((er) => er.message).join('; ')}${r.errors.length > 3 ? ` (and ${r.errors.length - 3} more)` : ''}`);
+              }
               e.target.value = '';
             }}
           />

@@ -79,3 +79,27 @@ describe('importProfileCsv', () => {
     expect(out.ok).toBe(false);
   });
 });
+
+describe('importProfileCsv: market exports with timestamps', () => {
+  it('reads the ComEd hourly price export (header, quoted timestamps, value last) as 24 hourly values', () => {
+    const text = ref('profiles/comed_hourly_prices_2023-11-10.csv');
+    const out = importProfileCsv(text, 'price');
+    expect(out.ok || out.errors).toBe(true);
+    if (!out.ok) return;
+    // Independently: the last field of every line after the header.
+    const expected = text.trim().split(/\r?\n/).slice(1).map((l) => Number(l.split(',').at(-1)));
+    expect(expected).toHaveLength(24);
+    expect(out.shape.mult).toEqual(expected);
+    expect(out.shape.intervalH).toBe(1);
+  });
+
+  it('reads ISO timestamps with a header, and names the row where the hours jump', () => {
+    const ok = importProfileCsv('timestamp,value\n2023-01-01T00:00,-2.1\n2023-01-01T01:00,3.5\n', 'p');
+    expect(ok.ok && ok.shape.mult).toEqual([-2.1, 3.5]);
+    const gap = importProfileCsv('"2023-11-10 00:00:00",1.6\n"2023-11-10 02:00:00",1.7\n', 'p', 'prices.csv');
+    expect(gap.ok).toBe(false);
+    if (gap.ok) return;
+    expect(gap.errors[0]).toMatchObject({ file: 'prices.csv', line: 2, column: 1 });
+    expect(gap.errors[0]!.message).toBe('row 2: 2023-11-10 02:00:00 is 2 h after the previous row; an hourly profile needs rows 1 h apart');
+  });
+});

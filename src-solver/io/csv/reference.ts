@@ -210,28 +210,54 @@ export function importReferenceCsv(linedataText: string, powerdataText: string, 
   return { ok: true, feeder, warnings: [...warnings, ...checked.warnings], ignored: [], reduction: null };
 }
 
+/** `2023-11-10 00:00:00`, `2023-01-01T01:00`: an hourly timestamp, read as UTC hours since 1970. */
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
+function timestampHours(s: string): number | null {
+  const m = TIMESTAMP.exec(s.trim());
+  if (!m) return null;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)) / 3_600_000;
+}
+
 /**
- * A reference profile (`profiles/load_shape_24h.csv`, `pv_shape_24h.csv`): headerless rows
- * `hour,multiplier`, hours 0, 1, 2, … in order. Returns a Shape with a 1 h interval.
+ * An hourly profile, one value per row, the value in the last column. Rows are keyed either by
+ * the hour (`hour,multiplier`: 0, 1, 2, … in order — the reference profiles) or by a timestamp in
+ * any column (a market's hourly export: `"Real-Time","2023-11-10 00:00:00",1.6`), one hour apart.
+ * A first row without a number in its last column is a header and is skipped. Returns a Shape
+ * with a 1 h interval.
  */
 export function importProfileCsv(text: string, name: string, file = `${name}.csv`): { ok: true; shape: Shape } | { ok: false; errors: ImportError[] } {
   const errors: ImportError[] = [];
   let records;
   try {
-    records = parseCsvRecordsNoHeader(text, file);
+    records = parseCsvRecordsNoHeader(text.replace(/^\uFEFF/, ''), file);
   } catch (e) {
     if (e instanceof CsvSyntaxError) return { ok: false, errors: [e.issue] };
     throw e;
   }
+  const num = (c: string | undefined) => (c === undefined || c.trim() === '' ? Number.NaN : Number(c));
+  if (records.length > 0 && !Number.isFinite(num(records[0]!.cells.at(-1)))) records = records.slice(1);
   const mult: number[] = [];
+  let previous: number | null = null;
   for (const r of records) {
-    const hour = Number(r.cells[0]);
-    const value = Number(r.cells[1]);
-    if (r.cells.length < 2 || !Number.isFinite(hour) || !Number.isFinite(value)) {
-      errors.push({ file, line: r.line, message: `row ${r.line}: expected "hour,multiplier", got "${r.cells.join(',')}"` });
+    const value = num(r.cells.at(-1));
+    const stampAt = r.cells.slice(0, -1).findIndex((c) => timestampHours(c) !== null);
+    if (r.cells.length < 2 || !Number.isFinite(value)) {
+      errors.push({ file, line: r.line, message: `row ${r.line}: expected "hour,value" or "timestamp,value", got "${r.cells.join(',')}"` });
       continue;
     }
-    if (hour !== mult.length) errors.push({ file, line: r.line, column: 1, message: `row ${r.line}: hour ${hour} out of order (expected ${mult.length})` });
+    if (stampAt >= 0) {
+      const h = timestampHours(r.cells[stampAt]!)!;
+      if (previous !== null && Math.abs(h - previous - 1) > 1e-9)
+        errors.push({ file, line: r.line, column: stampAt + 1, message: `row ${r.line}: ${r.cells[stampAt]!.trim()} is ${Math.round((h - previous) * 100) / 100} h after the previous row; an hourly profile needs rows 1 h apart` });
+      previous = h;
+    } else {
+      const hour = num(r.cells[0]);
+      if (!Number.isFinite(hour)) {
+        errors.push({ file, line: r.line, message: `row ${r.line}: expected "hour,value" or "timestamp,value", got "${r.cells.join(',')}"` });
+        continue;
+      }
+      if (hour !== mult.length) errors.push({ file, line: r.line, column: 1, message: `row ${r.line}: hour ${hour} out of order (expected ${mult.length})` });
+    }
     mult.push(value);
   }
   if (mult.length === 0 && errors.length === 0) errors.push({ file, line: 1, message: 'the profile has no rows' });
