@@ -885,10 +885,6 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       error(el.at, `${label(el)}: model=8 needs ZIPV=[…7 values]`);
       continue;
     }
-    if (model === 6 || model === 7) {
-      error(el.at, `${label(el)}: load model ${model} is not supported by the three-phase power flow yet`);
-      continue;
-    }
     const q = (p: number) => {
       const v = p * Math.sqrt(Math.max(0, 1 / (pf * pf) - 1));
       return pf < 0 ? -v : v;
@@ -1020,7 +1016,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   for (const el of byClass('regcontrol')) {
     let transformer = '';
     let winding = 1;
-    let vreg = 120, band = 3, ptratio = 60, ctprim = 300, r = 0, x = 0, ptphase = 1, maxTapChange = 16;
+    let vreg = 120, band = 3, ptratio = 60, ctprim = 300, r = 0, x = 0, ptphase = 1, maxTapChange = 16, delay = 15;
     let tapWinding: number | null = null;
     for (const a of el.assignments) {
       switch (a.prop) {
@@ -1039,6 +1035,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
           break;
         }
         case 'maxtapchange': maxTapChange = int(a, el, 0, 1000) ?? maxTapChange; break;
+        case 'delay': delay = num(a, el); break;
         case 'tapwinding': tapWinding = int(a, el, 1, 20); break;
         default: break; // delays, reverse settings, logging: no effect on a static solution
       }
@@ -1053,7 +1050,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       continue;
     }
     regControls.push({
-      name: el.name.toLowerCase(), transformer, winding, vreg, band, ptratio, ctprim, r, x, ptphase, maxTapChange, tapWinding: tapWinding ?? winding, enabled: !disabled(el), at: locOf(el),
+      name: el.name.toLowerCase(), transformer, winding, vreg, band, ptratio, ctprim, r, x, ptphase, maxTapChange, tapWinding: tapWinding ?? winding, delay, enabled: !disabled(el), at: locOf(el),
     });
     count('regcontrol').imported++;
   }
@@ -1065,7 +1062,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     let type: UCapControl['type'] = 'current';
     let ptratio = 60, ctratio = 60, on = 300, off = 200, vmin = 115, vmax = 126;
     let voltOverride = false;
-    let ptPhase = 1, ctPhase = 1;
+    let ptPhase = 1, ctPhase = 1, delay = 15, delayOff = 15;
     for (const a of el.assignments) {
       switch (a.prop) {
         case 'capacitor': capacitor = a.value.trim().toLowerCase(); break;
@@ -1085,15 +1082,18 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
         case 'vmax': vmax = num(a, el); break;
         case 'ptphase': ptPhase = Number(a.value) || 1; break;
         case 'ctphase': ctPhase = Number(a.value) || 1; break;
+        case 'delay': delay = num(a, el); break;
+        case 'delayoff': delayOff = num(a, el); break;
         default: break;
       }
     }
+    if (type === 'pf' || type === 'time') count('capcontrol').approximated.push({ element: label(el), what: `type=${type} is not simulated: the capacitor keeps its state` });
     if (!capacitors.some((c) => c.name === capacitor)) {
       error(el.at, `${label(el)}: capacitor "${capacitor}" is not defined`);
       continue;
     }
     capControls.push({
-      name: el.name.toLowerCase(), capacitor, element, terminal: term, type, ptratio, ctratio, onSetting: on, offSetting: off, voltOverride, vmin, vmax, ptPhase, ctPhase, enabled: !disabled(el), at: locOf(el),
+      name: el.name.toLowerCase(), capacitor, element, terminal: term, type, ptratio, ctratio, onSetting: on, offSetting: off, voltOverride, vmin, vmax, ptPhase, ctPhase, delay, delayOff, enabled: !disabled(el), at: locOf(el),
     });
     count('capcontrol').imported++;
   }

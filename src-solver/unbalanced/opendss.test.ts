@@ -111,13 +111,22 @@ describe('three-phase power flow = OpenDSS with the same taps', () => {
     expect(p.regulatorTaps).toEqual(ref.regcontrol_taps);
   });
 
-  it('8500-node feeder, line-code version (center-tapped service transformers, XfmrCode, reactor, 120/240 V loads) at OpenDSS’s taps', () => {
+  it('8500-node feeder, line-code version (center-tapped service transformers, XfmrCode, reactor, 120/240 V loads): RegControls and CapControls acting reach OpenDSS’s taps, then its voltages', () => {
     const ref = reference('ieee8500');
-    const net = load(ref);
-    freezeAt(net, ref);
-    const { p } = compare('ieee8500', ref, net);
+    const { p } = compare('ieee8500', ref, load(ref));
+    expect(p.regulatorTaps).toEqual(ref.regcontrol_taps);
+    expect(p.capacitorStates).toEqual(ref.capacitor_states);
     expect(Object.keys(p.nodeVoltagesPu).length).toBeGreaterThan(4800);
   }, 120_000);
+
+  for (const name of ['ieee13', 'ieee34', 'ieee123', 'ieee37']) {
+    it(`${name} with regulators acting (OpenDSS's static control mode): the same tap positions and capacitor states, then the same voltages`, () => {
+      const ref = reference(name);
+      const { p } = compare(name, ref, load(ref));
+      expect(p.regulatorTaps).toEqual(ref.regcontrol_taps);
+      if (ref.capacitor_states) expect(p.capacitorStates).toEqual(ref.capacitor_states);
+    });
+  }
 
   it("Kersting's 4-node cases need line constants from conductor geometry: a clear error until that module is wired in", () => {
     for (const name of ['4bus-yy-bal', '4bus-dy-bal']) {

@@ -48,6 +48,11 @@ interface Injector {
   /** Present per-phase W and var (after multipliers). */
   w: number;
   v: number;
+  /** Base per-phase var (models 6 and 7 hold it fixed). */
+  readonly vNom: number;
+  /** Per phase: the global nodes (−1 = ground) the phase branch runs from and to. */
+  ia: Int32Array;
+  ib: Int32Array;
 }
 
 export interface StampOwner {
@@ -136,8 +141,16 @@ export class UnbalancedSystem {
       const vbase = e.conn === 'wye' && e.phases > 1 ? (e.kv * 1000) / Math.sqrt(3) : e.kv * 1000;
       this.injectors.push({
         kind, name: e.name, idx, phases: e.phases, conn: e.conn, nconds: idx.length, vbase, model, vminpu: 0.95, vmaxpu: 1.05, vlowpu: 0.5, zipv: null,
-        cvrWatts: 1, cvrVars: 2, w: 0, v: 0, ...extra,
+        cvrWatts: 1, cvrVars: 2, w: 0, v: 0, vNom: (e.kvar * 1000) / e.phases, ia: new Int32Array(0), ib: new Int32Array(0), ...extra,
       });
+      const inj = this.injectors[this.injectors.length - 1];
+      inj.ia = new Int32Array(inj.phases);
+      inj.ib = new Int32Array(inj.phases);
+      for (let p = 0; p < inj.phases; p++) {
+        const [i, j] = this.branch(inj, p);
+        inj.ia[p] = idx[i];
+        inj.ib[p] = idx[j];
+      }
     };
     for (const l of net.loads) addInjector('load', l, l.model, { vminpu: l.vminpu, vmaxpu: l.vmaxpu, vlowpu: l.vlowpu, zipv: l.zipv, cvrWatts: l.cvrWatts, cvrVars: l.cvrVars });
     for (const g of net.generators) addInjector('generator', g, 1, { vminpu: 0.9, vmaxpu: 1.1 });
@@ -329,14 +342,25 @@ export class UnbalancedSystem {
         const [qr, qi] = mulY(0, b);
         return [pr + qr, pi + qi];
       }
-      // Model 4, CVR: P ∝ V^CVRwatts, Q ∝ V^CVRvars (OpenDSS: linear-in-exponent current form).
+      // Model 4, CVR: P ∝ |V|^CVRwatts, Q ∝ |V|^CVRvars (2: constant-impedance vars), as OpenDSS.
       const vratio = vmag / vb;
-      const wf = Math.pow(vratio, inj.cvrWatts - 1) / vb;
-      const vf = Math.pow(vratio, inj.cvrVars - 1) / vb;
-      const [ur, ui] = [vr / vmag, vi / vmag];
-      // I = conj(P·vratio^cw + jQ·vratio^cv) / conj(V) = (P f_w − j Q f_v)·(V/|V|)·…
-      const pw = inj.w * wf * vratio * vb / vmag, qv = inj.v * vf * vratio * vb / vmag;
-      return [pw * ur + qv * ui, pw * ui - qv * ur];
+      const wf = inj.cvrWatts !== 1 ? Math.pow(vratio, inj.cvrWatts) : vratio;
+      const [pr, pi] = wf > 0 ? sOverV(inj.w * wf, 0) : [0, 0];
+      let qr: number, qi: number;
+      if (inj.cvrVars === 2) [qr, qi] = mulY(0, b);
+      else [qr, qi] = sOverV(0, inj.v * Math.pow(vratio, inj.cvrVars));
+      return [pr + qr, pi + qi];
+    }
+    if (model === 6 || model === 7) {
+      // Constant P with fixed Q (6: always the base kvar; 7: the base kvar as a fixed reactance).
+      const yq = -inj.vNom / (vb * vb);
+      if (vmag <= vlow) return mulY(g, b);
+      if (vmag <= v95) return mulY(y95r, yq);
+      if (vmag > v105) return mulY(y105r, yq);
+      if (model === 6) return sOverV(inj.w, inj.vNom);
+      const [pr, pi] = sOverV(inj.w, 0);
+      const [qr, qi] = mulY(0, yq);
+      return [pr + qr, pi + qi];
     }
     if (model === 5) {
       if (vmag <= vlow) return mulY(g, b);
@@ -411,23 +435,39 @@ export class UnbalancedSystem {
           bi[c] = this.srcIm[i];
         }
       }
+      const vRe = this.vRe, vIm = this.vIm, compact = this.compact;
       for (const inj of this.injectors) {
-        const [g, b] = this.yeq(inj);
+        const vb2 = inj.vbase * inj.vbase;
+        const g = inj.w / vb2, b = -inj.v / vb2;
+        const fast = inj.model === 1 || inj.kind === 'generator';
+        const vlow = inj.vlowpu * inj.vbase, v95 = inj.vminpu * inj.vbase, v105 = inj.vmaxpu * inj.vbase;
         for (let p = 0; p < inj.phases; p++) {
-          const [vr, vi] = this.branchV(inj, p);
-          const [ir, ii] = this.injectorCurrent(inj, p);
-          // compensation: Yeq·V − I(V), entering conductor i, leaving j.
+          const a = inj.ia[p], bb = inj.ib[p];
+          const vr = (a >= 0 ? vRe[a] : 0) - (bb >= 0 ? vRe[bb] : 0);
+          const vi = (a >= 0 ? vIm[a] : 0) - (bb >= 0 ? vIm[bb] : 0);
+          let ir: number, ii: number;
+          const vm2 = vr * vr + vi * vi;
+          if (fast && vm2 > v95 * v95 && vm2 <= v105 * v105) {
+            // Constant power inside [Vmin, Vmax]: conj(S / V).
+            ir = (inj.w * vr + inj.v * vi) / vm2;
+            ii = (inj.w * vi - inj.v * vr) / vm2;
+          } else if (inj.model === 2 && inj.kind === 'load') {
+            ir = g * vr - b * vi;
+            ii = g * vi + b * vr;
+          } else {
+            [ir, ii] = this.injectorCurrent(inj, p);
+          }
+          void vlow;
+          // compensation: Yeq·V − I(V), entering conductor a, leaving b.
           const cr = g * vr - b * vi - ir;
           const ci = g * vi + b * vr - ii;
-          const [i, j] = this.branch(inj, p);
-          const a = inj.idx[i], bb = inj.idx[j];
-          if (a >= 0 && this.compact[a] >= 0) {
-            br[this.compact[a]] += cr;
-            bi[this.compact[a]] += ci;
+          if (a >= 0 && compact[a] >= 0) {
+            br[compact[a]] += cr;
+            bi[compact[a]] += ci;
           }
-          if (bb >= 0 && this.compact[bb] >= 0) {
-            br[this.compact[bb]] -= cr;
-            bi[this.compact[bb]] -= ci;
+          if (bb >= 0 && compact[bb] >= 0) {
+            br[compact[bb]] -= cr;
+            bi[compact[bb]] -= ci;
           }
         }
       }
@@ -499,9 +539,9 @@ export class UnbalancedSystem {
  * OpenDSS's CalcVoltageBases: solve with no loads, then give each bus the `Set VoltageBases`
  * value (line-to-line kV) nearest to √3 × its first node's voltage; the bus base is that / √3.
  */
-export function calcVoltageBases(net: UNetwork): void {
+export function calcVoltageBases(net: UNetwork, system?: UnbalancedSystem): void {
   const bases = net.voltageBasesKv;
-  const sys = new UnbalancedSystem(net);
+  const sys = system ?? new UnbalancedSystem(net);
   for (let k = 0; k < sys.injectors.length; k++) sys.setInjection(k, 0, 0);
   sys.solve({ maxIterations: 1 });
   for (const b of net.buses.values()) {

@@ -62,8 +62,8 @@ export function ensureVoltageBases(net: UNetwork): void {
 }
 
 export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions = {}): { periods: UnbalancedPeriod[]; system: UnbalancedSystem } {
-  ensureVoltageBases(net);
   const sys = new UnbalancedSystem(net);
+  if (![...net.buses.values()].some((b) => b.kvBaseLN > 0)) calcVoltageBases(net, sys);
   sys.setBases();
   const controls = options.controls !== false && net.controlMode !== 'off';
   const periods: UnbalancedPeriod[] = [];
