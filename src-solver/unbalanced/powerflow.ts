@@ -563,14 +563,11 @@ export function shapeMultiplier(shape: ULoadShape, hour: number): { p: number; q
   const n = shape.mult.length;
   if (n === 0) return { p: 1, q: null };
   if (shape.intervalHours > 0) {
-    const span = n * shape.intervalHours;
-    let h = hour % span;
-    if (h < 0) h += span;
-    // OpenDSS: point k covers (k·Δ, (k+1)·Δ]: hour h uses index ceil(h/Δ) − 1 (h = 0 → last point of the previous cycle).
-    let k = Math.round(h / shape.intervalHours * 1e9) / 1e9;
-    k = Math.ceil(k) - 1;
-    if (k < 0) k = n - 1;
-    return { p: shape.mult[k], q: shape.qmult ? shape.qmult[k] ?? null : null };
+    // OpenDSS: point index round(h / Δ), wrapping, index 0 meaning the last point (1-based).
+    let k = Math.round(hour / shape.intervalHours) % n;
+    if (k < 0) k += n;
+    const i = k === 0 ? n - 1 : k - 1;
+    return { p: shape.mult[i], q: shape.qmult ? (shape.qmult[i] ?? null) : null };
   }
   const hours = shape.hours ?? [];
   const last = hours[hours.length - 1] ?? 1;
