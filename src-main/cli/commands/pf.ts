@@ -18,6 +18,12 @@ import {
   solvePowerFlow,
   type PowerFlowResult,
 } from '../../../src-solver/pf/powerflow';
+import {
+  importUnbalanced,
+  scriptSourcePhases,
+  solveUnbalanced,
+  unbalancedPeriodJson,
+} from '../../../src-solver/unbalanced/index';
 import { examplesDir } from '../../paths';
 import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand } from '../types';
@@ -79,6 +85,59 @@ export function openFeeder(arg: string, cwd: string, options: { storageSocMax?: 
   throw new CliError(
     `${path}: unrecognised feeder file (expected example.json, a folder holding one, a .dss script or linedata.csv)`,
   );
+}
+
+/**
+ * The .dss script a feeder argument names when it is a three-phase feeder (its circuit has 2 or
+ * more phases), else null. Balanced single-phase scripts (phases=1), example projects and CSV
+ * feeders keep the balanced path.
+ */
+export function threePhaseScript(arg: string, cwd: string): string | null {
+  const path = resolve(cwd, arg);
+  if (!path.toLowerCase().endsWith('.dss') || !existsSync(path) || statSync(path).isDirectory()) return null;
+  const phases = scriptSourcePhases(path, (file) => readFileSync(file, 'utf8'));
+  return phases !== null && phases >= 2 ? path : null;
+}
+
+/** `tessera pf` on a three-phase feeder: the unbalanced power flow (src-solver/unbalanced). */
+function runThreePhase(
+  path: string,
+  o: { hours?: number; json: boolean; out?: string; controls: boolean },
+  io: { cwd: string; stdout: (s: string) => void },
+): number {
+  const imported = importUnbalanced(path, (file) => readFileSync(file, 'utf8'));
+  if (!imported.ok) throw new CliError(imported.errors.slice(0, 50).map(formatIssue).join('\n'));
+  const net = imported.network;
+  const { periods } = solveUnbalanced(net, { hours: o.hours, controls: o.controls });
+  const converged = periods.every((p) => p.converged);
+  const json = {
+    status: converged ? ('converged' as const) : ('not converged' as const),
+    feeder: net.name,
+    phases: 3,
+    periods: periods.map((p, k) => unbalancedPeriodJson(p, k, o.hours === undefined ? 0 : k + 1)),
+  };
+  if (o.out !== undefined) {
+    const dir = resolve(io.cwd, o.out);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'pf.json'), `${JSON.stringify(json)}\n`);
+  }
+  if (o.json) io.stdout(`${JSON.stringify(json)}\n`);
+  else {
+    io.stdout(
+      `${net.name}: three-phase, ${net.buses.size} buses, ${net.lines.length} lines, ${net.transformers.length} transformers, ` +
+        `${net.loads.length} loads; ${o.hours === undefined ? 'snapshot at nominal load' : `${o.hours} hour(s) on the daily shapes`}` +
+        `${o.controls && net.controlMode !== 'off' ? ', regulators and capacitor controls acting' : ', controls off'}\n`,
+    );
+    for (const [k, p] of periods.entries()) {
+      const taps = Object.entries(p.regulatorTaps).map(([n, t]) => `${n}=${t}`).join(' ');
+      io.stdout(
+        `${o.hours === undefined ? 'snapshot' : `hour ${k + 1}`}: substation ${p.substationKw.toFixed(2)} kW ${p.substationKvar.toFixed(2)} kvar (three-phase totals), ` +
+          `losses ${p.lossKw.toFixed(3)} kW, Vmin ${p.vminPu.toFixed(5)} pu (${p.vminBus}), Vmax ${p.vmaxPu.toFixed(5)} pu (${p.vmaxBus})` +
+          `${taps ? `, taps ${taps}` : ''}${p.converged ? '' : ' — NOT CONVERGED'}\n`,
+      );
+    }
+  }
+  return converged ? 0 : 1;
 }
 
 function number(
@@ -180,9 +239,18 @@ function writeOutputs(dir: string, feeder: Feeder, res: PowerFlowResult): string
 }
 
 const USAGE = `tessera pf <feeder> [--hours N] [--start H] [--load-scale X] [--pv-scale X] [--json] [--out DIR]
+           [--balanced-equivalent] [--controls-off]
 
-Exact AC power flow (balanced, radial) for every hour of the horizon. Loads follow their daily
-shape, PV its irradiance shape; batteries and PV reactive power are at zero (no dispatch).
+Exact AC power flow for every hour of the horizon. Loads follow their daily shape, PV its
+irradiance shape; batteries and PV reactive power are at zero (no dispatch).
+
+A three-phase OpenDSS script (its circuit has 2 or more phases) gets the unbalanced three-phase
+power flow: a snapshot at nominal load (or --hours N on the loads' daily shapes), regulators and
+capacitor controls acting as OpenDSS's static mode; --json adds per period "nodeVoltagesPu"
+{bus: {node: pu}}, "lineVoltagesPu" {bus: [v12, v23, v31]}, "vuf", "regulatorTaps" and
+"capacitorStates"; substationKw/Kvar are three-phase totals and "voltagesPu" the lowest phase.
+--balanced-equivalent reads such a script as its balanced single-phase equivalent instead
+(powers per phase); --controls-off freezes taps and capacitor states.
 
   <feeder>        a bundled example id (ieee123), an example folder or its example.json,
                   an OpenDSS script (Master.dss), or a reference linedata.csv with
@@ -212,11 +280,18 @@ export const command: CliCommand = {
         'pv-scale': { type: 'string' },
         json: { type: 'boolean', default: false },
         out: { type: 'string' },
+        'balanced-equivalent': { type: 'boolean', default: false },
+        'controls-off': { type: 'boolean', default: false },
       },
       USAGE,
     );
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`expected one feeder argument\n\n${USAGE}`);
+    const threePhase = values['balanced-equivalent'] ? null : threePhaseScript(positionals[0], io.cwd);
+    if (threePhase) {
+      const hoursTp = number('hours', values.hours, (x) => Number.isInteger(x) && x >= 1 && x <= 8760, 'a whole number of hours, 1–8760');
+      return runThreePhase(threePhase, { hours: hoursTp, json: values.json === true, out: values.out, controls: !values['controls-off'] }, io);
+    }
     const hours =
       number(
         'hours',

@@ -16,7 +16,7 @@ import { BatterySpecError, parseBatterySpec, withBatteries } from '../../../src-
 import { runDistributedSolve } from '../distributed-solve';
 import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand, type CliIo } from '../types';
-import { openFeeder } from './pf';
+import { openFeeder, threePhaseScript } from './pf';
 
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
@@ -58,6 +58,9 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
   --coordination C   exact (default: values and prices exchanged, Anderson-accelerated; reaches
                      the centralized optimum) or published (the source papers' value-only
                      exchange: few rounds, a different point; its difference is always reported)
+  --balanced-equivalent  solve a three-phase OpenDSS feeder as its balanced single-phase
+                     equivalent (the three-phase OPF is not available yet; without this flag a
+                     three-phase feeder is refused, never reduced silently)
 
 Exit status: 0 solved, 1 not optimal (infeasible, limits reached; the reason is printed), 2 invalid input.`;
 
@@ -140,11 +143,19 @@ export const command: CliCommand = {
         'max-rounds': { type: 'string' },
         battery: { type: 'string', multiple: true },
         coordination: { type: 'string' },
+        'balanced-equivalent': { type: 'boolean' },
       },
       USAGE,
     );
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
+    if (!o['balanced-equivalent'] && threePhaseScript(positionals[0]!, io.cwd)) {
+      throw new CliError(
+        `${positionals[0]} is a three-phase feeder: the three-phase OPF is not available yet, and Tessera does not reduce it silently.\n` +
+          `  tessera pf ${positionals[0]}                        its three-phase power flow (per-phase voltages, taps, capacitors)\n` +
+          `  tessera solve ${positionals[0]} --balanced-equivalent   the OPF of its balanced single-phase equivalent (powers per phase)`,
+      );
+    }
     // --soc-max: the SOC ceiling of OpenDSS storage (as `tessera import`; other inputs carry their
     // own and refuse it) and of the batteries added with --battery (any input).
     const socMax = num('soc-max', o['soc-max'], (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
