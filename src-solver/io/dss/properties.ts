@@ -55,6 +55,26 @@ export const CLASS_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
     'revX', 'tapdelay', 'debugtrace', 'maxtapchange', 'inversetime', 'tapwinding', 'vlimit', 'PTphase', 'revThreshold', 'revDelay',
     'revNeutral', 'EventLog', 'RemotePTRatio', 'TapNum', 'Reset', 'LDC_Z', 'rev_Z', 'Cogen', 'basefreq', 'enabled', 'like',
   ],
+  xfmrcode: [
+    'phases', 'windings', 'wdg', 'conn', 'kV', 'kVA', 'tap', '%R', 'Rneut', 'Xneut', 'conns', 'kVs', 'kVAs', 'taps', 'Xhl', 'Xht', 'Xlt',
+    'Xscarray', 'thermal', 'n', 'm', 'flrise', 'hsrise', '%loadloss', '%noloadloss', 'normhkVA', 'emerghkVA', 'MaxTap', 'MinTap', 'NumTaps',
+    '%imag', 'ppm_antifloat', '%Rs', 'X12', 'X13', 'X23', 'RdcOhms', 'Seasons', 'Ratings', 'like',
+  ],
+  reactor: [
+    'bus1', 'bus2', 'phases', 'kvar', 'kv', 'conn', 'Rmatrix', 'Xmatrix', 'Parallel', 'R', 'X', 'Rp', 'Z1', 'Z2', 'Z0', 'Z', 'RCurve',
+    'LCurve', 'LmH', ...PD_INHERITED,
+  ],
+  capcontrol: [
+    'element', 'terminal', 'capacitor', 'type', 'PTratio', 'CTratio', 'ONsetting', 'OFFsetting', 'Delay', 'VoltOverride', 'Vmax', 'Vmin',
+    'DelayOFF', 'DeadTime', 'CTPhase', 'PTPhase', 'VBus', 'EventLog', 'UserModel', 'UserData', 'pctMinkvar', 'Reset', 'basefreq', 'enabled',
+    'like',
+  ],
+  generator: [
+    'phases', 'bus1', 'kv', 'kW', 'pf', 'kvar', 'model', 'Vminpu', 'Vmaxpu', 'yearly', 'daily', 'duty', 'dispmode', 'dispvalue', 'conn',
+    'Rneut', 'Xneut', 'status', 'class', 'Vpu', 'maxkvar', 'minkvar', 'pvfactor', 'forceon', 'kVA', 'MVA', 'Xd', 'Xdp', 'Xdpp', 'H', 'D',
+    'UserModel', 'UserData', 'ShaftModel', 'ShaftData', 'DutyStart', 'debugtrace', 'Balanced', 'XRdp', 'UseFuel', 'FuelkWh', '%Fuel',
+    '%Reserve', 'Refuel', ...PC_INHERITED,
+  ],
   loadshape: [
     'npts', 'interval', 'mult', 'hour', 'mean', 'stddev', 'csvfile', 'sngfile', 'dblfile', 'action', 'qmult', 'UseActual', 'Pmax', 'Qmax',
     'sinterval', 'minterval', 'Pbase', 'Qbase', 'Pmult', 'PQCSVFile', 'MemoryMapping', 'like',

@@ -52,7 +52,28 @@ export interface ScriptResult {
   readonly ignored: IgnoredElement[];
   readonly errors: ImportError[];
   readonly warnings: ImportIssue[];
+  /** `Set name=value` options as written (lower-case names, last one wins): controlmode, loadmult, … */
+  readonly options: Map<string, string>;
 }
+
+export interface ScriptOptions {
+  /**
+   * Read for the three-phase model (../../unbalanced): keeps XfmrCode, Reactor, CapControl,
+   * Generator; records Open/Close (as `@open`/`@close` assignments), Disable/Enable and BatchEdit;
+   * an element class that changes the network and is not modelled is an error, not a warning.
+   * Without it the script is read exactly as the balanced importer always has.
+   */
+  readonly unbalanced?: boolean;
+  /** Command lines run after the entry script, as if appended to it (e.g. a results file's `pre`). */
+  readonly extraLines?: readonly string[];
+}
+
+/** Classes the three-phase model adds to MODELLED_CLASSES. */
+const UNBALANCED_CLASSES = new Set(['xfmrcode', 'reactor', 'capcontrol', 'generator']);
+/** Protection devices: no effect on a power flow while closed (accepted and listed as ignored). */
+const PROTECTION_CLASSES = new Set(['fuse', 'recloser', 'relay']);
+/** Line-constants data: read by the line-constants module when it is wired in. */
+export const LINE_CONSTANTS_CLASSES = new Set(['linegeometry', 'wiredata', 'cndata', 'tsdata', 'linespacing', 'cnline']);
 
 export type ReadFile = (path: string) => string;
 
@@ -102,8 +123,10 @@ function resolveCommand(word: string): string | null {
 const MAX_INCLUDE_DEPTH = 32;
 const MAX_TOTAL_LINES = 2_000_000;
 
-export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
-  const result: ScriptResult = { circuitName: null, elements: [], voltageBasesKv: [], coords: new Map(), ignored: [], errors: [], warnings: [] };
+export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: ScriptOptions = {}): ScriptResult {
+  const result: ScriptResult = { circuitName: null, elements: [], voltageBasesKv: [], coords: new Map(), ignored: [], errors: [], warnings: [], options: new Map() };
+  const unbalanced = scriptOptions.unbalanced === true;
+  const isModelled = (cls: string): boolean => MODELLED_CLASSES.has(cls) || (unbalanced && UNBALANCED_CLASSES.has(cls));
   /** Lower-case `class.name` → definition. */
   const byKey = new Map<string, ElementDef>();
   let active: ElementDef | null = null;
@@ -282,7 +305,7 @@ export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
         return;
       }
       result.circuitName = name;
-    } else if (!MODELLED_CLASSES.has(cls) || (cls === 'vsource' && name.toLowerCase() !== 'source')) {
+    } else if (!isModelled(cls) || (cls === 'vsource' && name.toLowerCase() !== 'source')) {
       if (!KNOWN_CLASSES.has(cls)) {
         error(at, `unknown element class "${cls}"`);
         active = null;
@@ -291,7 +314,9 @@ export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
       }
       if (isNew) {
         result.ignored.push({ file, line, element: `${cls}.${name}` });
-        if (ELECTRICAL_CLASSES.has(cls) || cls === 'vsource') warn(at, `${cls}.${name} is not modelled by Tessera and is left out (it affects the network)`);
+        if (unbalanced && (cls === 'vsource' || (ELECTRICAL_CLASSES.has(cls) && !PROTECTION_CLASSES.has(cls) && !LINE_CONSTANTS_CLASSES.has(cls)))) {
+          error(at, `${cls}.${name}: the class ${cls} is not supported by the three-phase model`);
+        } else if (!unbalanced && (ELECTRICAL_CLASSES.has(cls) || cls === 'vsource')) warn(at, `${cls}.${name} is not modelled by Tessera and is left out (it affects the network)`);
       }
       active = null;
       activeIgnored = true;
@@ -406,10 +431,55 @@ export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
         currentDir = joinPath(currentDir, p.value);
       } else if (name === '') {
         warn(at, `Set: "${p.value}" has no option name; ignored`);
+      } else {
+        result.options.set(name, p.value);
       }
       // Every other option (mode, number, stepsize, controlmode, …) concerns a solution, not the model.
     }
   };
+
+  /** Open/Close/Disable/Enable/BatchEdit for the three-phase model. */
+  function networkCommand(cmd: string, params: Param[], file: string, line: number): void {
+    const at: Loc = { file, line, column: params[0]?.column };
+    const spec = params[0]?.value ?? '';
+    if (spec === '') {
+      error(at, `${cmd} needs an element, like Line.l1`);
+      return;
+    }
+    if (cmd === 'batchedit') {
+      const dot = spec.indexOf('.');
+      const cls = (dot < 0 ? spec : spec.slice(0, dot)).toLowerCase();
+      const pattern = dot < 0 ? '.*' : spec.slice(dot + 1);
+      let re: RegExp;
+      try {
+        re = new RegExp(`^(?:${pattern})$`, 'i');
+      } catch {
+        error(at, `BatchEdit: "${pattern.slice(0, 80)}" is not a valid pattern`);
+        return;
+      }
+      if (!isModelled(cls)) {
+        if (KNOWN_CLASSES.has(cls)) result.ignored.push({ file, line, element: `command BatchEdit ${spec}` });
+        else error(at, `BatchEdit: unknown element class "${cls}"`);
+        return;
+      }
+      for (const def of result.elements) if (def.cls === cls && re.test(def.name)) applyParams(def, params.slice(1), file, line);
+      return;
+    }
+    const { cls, name } = splitObject(spec);
+    const def = byKey.get(`${cls}.${name.toLowerCase()}`);
+    if (!def) {
+      if (KNOWN_CLASSES.has(cls) && !isModelled(cls)) result.ignored.push({ file, line, element: `command ${cmd} ${spec}` });
+      else error(at, `${cmd}: ${spec} is not defined`);
+      return;
+    }
+    if (cmd === 'disable' || cmd === 'enable') {
+      def.assignments.push({ prop: 'enabled', value: cmd === 'enable' ? 'yes' : 'no', quoted: false, at });
+      return;
+    }
+    const terminal = params[1]?.value ?? '0';
+    const conductor = params[2]?.value ?? '0';
+    def.assignments.push({ prop: `@${cmd}`, value: `${terminal} ${conductor}`, quoted: false, at });
+  }
 
   function executeLine(text: string, file: string, line: number, depth: number): void {
     const trimmed = text.trimStart();
@@ -487,6 +557,18 @@ export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
         return;
       case '//':
         return;
+      case 'open':
+      case 'close':
+      case 'disable':
+      case 'enable':
+      case 'batchedit':
+        if (unbalanced) {
+          networkCommand(cmd, params, file, line);
+          return;
+        }
+        result.ignored.push({ file, line, element: `command ${word}${params[0] ? ` ${params[0].value}` : ''}` });
+        warn(at, `command "${word}" changes the circuit in a way Tessera does not model; ignored`);
+        return;
       case null:
         error(at, `unknown command "${word}"`);
         return;
@@ -498,6 +580,15 @@ export function runScript(entryPath: string, readFile: ReadFile): ScriptResult {
   }
 
   runFile(entryPath, 0, null);
+  (scriptOptions.extraLines ?? []).forEach((text, k) => {
+    if (aborted) return;
+    try {
+      executeLine(stripComment(text), '<commands>', k + 1, 0);
+    } catch (e) {
+      if (e instanceof DssSyntaxError) error({ file: '<commands>', line: k + 1, column: e.column }, e.message);
+      else throw e;
+    }
+  });
   return result;
 }
 
