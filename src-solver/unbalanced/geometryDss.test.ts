@@ -401,7 +401,7 @@ New Line.b bus1=x bus2=y geometry=nosuch`,
     const carson = hook(defs[2], { elements: defs, options: new Map([['earthmodel', 'carson']]) }, 60);
     if ('error' in deri || 'error' in carson) throw new Error('unexpected error');
     expect(carson.z.re[0]).not.toBeCloseTo(deri.z.re[0], 6);
-    expect(hook(defs[3], { elements: defs }, 60)).toEqual({ error: 's.dss:6:22: geometry=nosuch: no LineGeometry of that name is defined' });
+    expect(hook(defs[3], { elements: defs }, 60)).toEqual({ error: 'geometry=nosuch: no LineGeometry of that name is defined' });
     expect(hook(defs[2], { elements: defs, options: new Map([['earthmodel', 'flat']]) }, 60)).toEqual({ error: 'Set EarthModel=flat is not Carson, FullCarson or Deri' });
     const bad = scriptElements('New WireData.w Rac=0.3 GMRac=-2\nNew Line.a bus1=x bus2=y geometry=g', 'b.dss');
     expect(hook(bad[1], { elements: bad }, 60)).toEqual({ error: expect.stringMatching(/^b\.dss:1:\d+: wiredata\.w: gmrac must be positive/) });

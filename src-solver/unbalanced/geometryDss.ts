@@ -940,7 +940,9 @@ export function createLineConstantsHook(): (line: ScriptElementLike, script: Scr
         earthModel = m === '' ? undefined : (['carson', 'fullcarson', 'deri'] as const).find((e) => e.startsWith(m));
         if (!earthModel) return { error: `Set EarthModel=${clip(set)} is not Carson, FullCarson or Deri` };
       }
-      const z = lineImpedanceFromGeometry(lib, { ...refs, at: refs.at ?? line.at }, 'm', { frequency: frequencyHz, earthModel });
+      // The import reports a hook error at the Line's own place: messages about the Line carry no
+      // place of their own; those about a LineGeometry/WireData/… name theirs.
+      const z = lineImpedanceFromGeometry(lib, { ...refs, at: undefined }, 'm', { frequency: frequencyHz, earthModel });
       const n = z.order;
       const c = new Float64Array(n * n);
       c.set(z.matrices.cmatrix);

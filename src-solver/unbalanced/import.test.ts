@@ -58,7 +58,7 @@ Open Line.l2 2 1
     expect(errors(`${base}New Load.x bus1=b2 kv=12.47 kw=1e308`)[0]).toMatchObject({ file: '/m.dss', line: 4, message: expect.stringMatching(/load\.x: kw=1e308 is out of any sensible range/) });
     expect(errors(`${base}New Load.x bus1=b2 kv=12.47 kw=abc`)[0].message).toMatch(/load\.x: kw="abc" is not a number/);
     expect(errors(`${base}New Fault.f1 bus1=b2`)[0].message).toMatch(/fault\.f1: the class fault is not supported/);
-    expect(errors(`${base}New Line.g bus1=b2 bus2=b5 geometry=x length=1`)[0].message).toMatch(/line\.g: LineGeometry not supported yet/);
+    expect(errors(`${base}New Line.g bus1=b2 bus2=b5 geometry=x length=1`)[0].message).toMatch(/line\.g: .*geometry=x: no LineGeometry of that name is defined/);
     expect(errors(`${base}New Line.c bus1=b2 bus2=b5 linecode=nope`)[0].message).toMatch(/LineCode "nope" is not defined/);
     expect(errors(`${base}New Transformer.t1 buses=[b2] kvs=[12.47 4.16]`)[0].message).toMatch(/transformer\.t1: winding 2 has no bus/);
   });

@@ -17,6 +17,7 @@ import type { IgnoredElement, ImportError, ImportIssue } from '../io/types';
 import { parseBusRef, parseDssBool, parseDssNumber, parseSymMatrix, splitArray } from '../io/dss/lexer';
 import { runScript, type Assignment, type ElementDef, type Loc, type ReadFile, type ScriptResult } from '../io/dss/script';
 import { cinverse, ckron, cleading, cmatrix, type CMatrix } from './cmatrix';
+import { createLineConstantsHook } from './geometryDss';
 import type {
   Conn, LoadModel, SourceLoc, Terminal, UBus, UCapacitor, UCapControl, UGenerator, ULine, ULoad, ULoadShape, UNetwork, URegControl,
   UShunt, UTransformer, UVsource, UWinding,
@@ -78,6 +79,9 @@ export const DEFAULT_LOADSHAPE = [
 ];
 
 const LIMIT = 1e12;
+
+/** Line impedances from LineGeometry/WireData/CNData/TSData/LineSpacing (./geometryDss). */
+const defaultLineConstants: LineConstantsHook = createLineConstantsHook();
 
 /** Runs the script and builds the network. Voltage bases are computed by the caller's solver (./powerflow). */
 export function importUnbalanced(entryPath: string, readFile: ReadFile, options: UnbalancedImportOptions = {}): UnbalancedImportOutcome {
@@ -543,7 +547,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     let cm: CMatrix;
     let factor: number;
     if (geometry) {
-      const hook = options.lineConstants;
+      const hook = options.lineConstants ?? defaultLineConstants;
       if (!hook) {
         error(el.at, `${label(el)}: LineGeometry not supported yet (impedances from ${geometry}= need the line-constants module); give a LineCode or matrices`);
         continue;
@@ -554,6 +558,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
         continue;
       }
       z.phases = lc.phases;
+      if (z.normAmps === undefined && 'normAmps' in lc && typeof lc.normAmps === 'number' && lc.normAmps > 0) z.normAmps = lc.normAmps;
       zm = lc.z;
       cm = lc.cNf;
       factor = lc.unitsMetres > 0 && lineUnits !== 'none' ? (length * METRES[lineUnits]) / lc.unitsMetres : length;

@@ -5,6 +5,8 @@
  * FIRST property in this order that starts with it (`ph` → phases, `kv` → kV, `Lin` → linecode).
  */
 
+import { GEOMETRY_CLASS_PROPERTIES } from '../../unbalanced/geometryDss';
+
 const PD_INHERITED = ['normamps', 'emergamps', 'faultrate', 'pctperm', 'repair', 'basefreq', 'enabled', 'like'];
 const PC_INHERITED = ['spectrum', 'basefreq', 'enabled', 'like'];
 
@@ -82,6 +84,8 @@ export const CLASS_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
 };
 // `Circuit` takes the Vsource properties; `Switch` (not an OpenDSS class — Tessera reads
 // `New Switch.x bus1=… bus2=…` as a Line with switch=yes) takes the Line properties.
+// WireData, CNData, TSData, LineGeometry, LineSpacing: their lists live with their reader.
+Object.assign(CLASS_PROPERTIES as Record<string, readonly string[]>, GEOMETRY_CLASS_PROPERTIES);
 (CLASS_PROPERTIES as Record<string, readonly string[]>).circuit = CLASS_PROPERTIES.vsource;
 (CLASS_PROPERTIES as Record<string, readonly string[]>).switch = CLASS_PROPERTIES.line;
 

@@ -69,7 +69,7 @@ export interface ScriptOptions {
 }
 
 /** Classes the three-phase model adds to MODELLED_CLASSES. */
-const UNBALANCED_CLASSES = new Set(['xfmrcode', 'reactor', 'capcontrol', 'generator']);
+const UNBALANCED_CLASSES = new Set(['xfmrcode', 'reactor', 'capcontrol', 'generator', 'wiredata', 'cndata', 'tsdata', 'linegeometry', 'linespacing']);
 /** Protection devices: no effect on a power flow while closed (accepted and listed as ignored). */
 const PROTECTION_CLASSES = new Set(['fuse', 'recloser', 'relay']);
 /** Line-constants data: read by the line-constants module when it is wired in. */
