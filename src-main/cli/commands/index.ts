@@ -15,5 +15,6 @@ export const commandModules: Readonly<Record<string, Loader>> = {
   host: () => import('./host'),
   import: () => import('./import'),
   pf: () => import('./pf'),
+  site: () => import('./site'),
   solve: () => import('./solve'),
 };
