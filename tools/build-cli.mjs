@@ -3,6 +3,7 @@
 //   cli-dist/tessera.mjs      the `tessera` command (src-main/cli/run.ts), commands split into
 //                             chunks loaded on demand
 //   cli-dist/area-worker.mjs  one ENApp area's solver process (src-solver/worker/area-worker.ts)
+//   cli-dist/import-worker.mjs the import preview's worker thread (src-main/backend/import/worker.ts)
 //   cli-dist/manifest.json    every source file the bundles were built from, with its size and
 //                             modification time: bin/tessera.mjs runs the bundle only while
 //                             every listed file still has that size and time (otherwise it runs
@@ -10,7 +11,6 @@
 // npm packages stay external (resolved from node_modules at run time, like the sources do).
 // Runs at `npm install`/`npm ci` (the `prepare` script) and before the e2e stage of `npm test`;
 // `npm run build:cli` by hand after editing the sources.
-import { build } from 'esbuild';
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +27,25 @@ const tmpDir = `${outDir}.tmp-${process.pid}`;
 rmSync(tmpDir, { recursive: true, force: true });
 mkdirSync(tmpDir, { recursive: true });
 
+// esbuild comes with Vite, a development dependency: an install without dev dependencies has no
+// bundler, and the CLI then runs from source through tsx (a production dependency for that reason).
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch {
+  rmSync(tmpDir, { recursive: true, force: true });
+  process.stdout.write('build-cli: esbuild is not installed (no dev dependencies); tessera runs from source\n');
+  process.exit(0);
+}
+
 const t0 = performance.now();
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { tessera: 'src-main/cli/run.ts', 'area-worker': 'src-solver/worker/area-worker.ts' },
+  entryPoints: {
+    tessera: 'src-main/cli/run.ts',
+    'area-worker': 'src-solver/worker/area-worker.ts',
+    'import-worker': 'src-main/backend/import/worker.ts',
+  },
   outdir: tmpDir,
   outExtension: { '.js': '.mjs' },
   // Chunks sit beside the entries: src-main/paths.ts finds the repository one folder up.

@@ -270,7 +270,7 @@ describe('ENApp with one Node process per area', () => {
 
   it('notices a stopped (SIGSTOP) area after 10× its slowest round (at least minHangMs), not the fixed first-round limit', async () => {
     const pids = new Map<number, number>();
-    const base = nodeAreaTransport();
+    const base = nodeAreaTransport({}, testingAreaWorkerEntry);
     const spawn: SpawnArea = (a, n) => {
       const t = base(a, n);
       pids.set(a, t.pid!);

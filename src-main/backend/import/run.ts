@@ -4,7 +4,7 @@
  * thread (reference for tests).
  */
 import { Worker } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ApiFailure } from '../errors';
 import { buildImportPreview, type BuiltPreview, type ImportRequest, type ImportStage } from './preview';
 
@@ -18,14 +18,21 @@ export type RunImport = (request: ImportRequest, progress: (stage: ImportStage) 
 /** Where the worker's code is: a bundled .js (desktop app), or the TypeScript entry under tsx. */
 export type ImportWorkerEntry = { readonly script: string } | { readonly typescript: string };
 
+/** Defined (true) by tools/build-cli.mjs in the JavaScript build; undeclared when running from source. */
+declare const __TESSERA_BUNDLE__: boolean | undefined;
+const bundled = typeof __TESSERA_BUNDLE__ !== 'undefined' && __TESSERA_BUNDLE__;
+
 const bootScript = new URL('./worker-boot.mjs', import.meta.url);
-const tsEntry = new URL('./worker.ts', import.meta.url);
+/** The CLI build's bundled sibling (cli-dist/import-worker.mjs), else the TypeScript entry under tsx. */
+const defaultEntry: ImportWorkerEntry = bundled
+  ? { script: fileURLToPath(new URL('./import-worker.mjs', import.meta.url)) }
+  : { typescript: new URL('./worker.ts', import.meta.url).href };
 
 function cancelled(): ApiFailure {
   return new ApiFailure('cancelled', 'The import was cancelled');
 }
 
-export function workerImport(entry: ImportWorkerEntry = { typescript: tsEntry.href }): RunImport {
+export function workerImport(entry: ImportWorkerEntry = defaultEntry): RunImport {
   return (request, progress, signal) =>
     new Promise<BuiltPreview>((resolve, reject) => {
       if (signal.aborted) return reject(cancelled());
