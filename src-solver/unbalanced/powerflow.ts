@@ -50,6 +50,13 @@ interface Injector {
   v: number;
   /** Base per-phase var (models 6 and 7 hold it fixed). */
   readonly vNom: number;
+  /**
+   * The admittance (per phase, S) this injector puts in Y: its nominal Yeq, fixed so that Y is
+   * factored once per structure and control state, not per period; the iteration injects the
+   * difference between it and the present load current, whatever the period's level.
+   */
+  readonly yG: number;
+  readonly yB: number;
   /** Per phase: the global nodes (−1 = ground) the phase branch runs from and to. */
   ia: Int32Array;
   ib: Int32Array;
@@ -139,9 +146,12 @@ export class UnbalancedSystem {
     const addInjector = (kind: 'load' | 'generator', e: ULoad | UGenerator, model: number, extra: Partial<Injector>) => {
       const idx = idxOf(e.bus);
       const vbase = e.conn === 'wye' && e.phases > 1 ? (e.kv * 1000) / Math.sqrt(3) : e.kv * 1000;
+      const nominal = kind === 'load' ? net.loadMult : 0;
+      const yG = (nominal * e.kw * 1000) / e.phases / (vbase * vbase);
+      const yB = (-nominal * e.kvar * 1000) / e.phases / (vbase * vbase);
       this.injectors.push({
         kind, name: e.name, idx, phases: e.phases, conn: e.conn, nconds: idx.length, vbase, model, vminpu: 0.95, vmaxpu: 1.05, vlowpu: 0.5, zipv: null,
-        cvrWatts: 1, cvrVars: 2, w: 0, v: 0, vNom: (e.kvar * 1000) / e.phases, ia: new Int32Array(0), ib: new Int32Array(0), ...extra,
+        cvrWatts: 1, cvrVars: 2, w: 0, v: 0, vNom: (e.kvar * 1000) / e.phases, yG, yB, ia: new Int32Array(0), ib: new Int32Array(0), ...extra,
       });
       const inj = this.injectors[this.injectors.length - 1];
       inj.ia = new Int32Array(inj.phases);
@@ -192,7 +202,6 @@ export class UnbalancedSystem {
     const inj = this.injectors[k];
     inj.w = (kwTotal * 1000) / inj.phases;
     inj.v = (kvarTotal * 1000) / inj.phases;
-    this.dirty = true;
   }
 
   /** Rebuilds a transformer's stamp (after a tap change). */
@@ -252,7 +261,7 @@ export class UnbalancedSystem {
       this.ldl = new ComplexLdl(this.nLive, Int32Array.from(rows), Int32Array.from(cols));
     }
     const injY = this.injectors.map((inj) => {
-      const [g, b] = this.yeq(inj);
+      const g = inj.yG, b = inj.yB;
       const m = { n: inj.nconds, re: new Float64Array(inj.nconds * inj.nconds), im: new Float64Array(inj.nconds * inj.nconds) } as CMatrix;
       for (let p = 0; p < inj.phases; p++) {
         const [i, j] = this.branch(inj, p);
@@ -458,9 +467,9 @@ export class UnbalancedSystem {
             [ir, ii] = this.injectorCurrent(inj, p);
           }
           void vlow;
-          // compensation: Yeq·V − I(V), entering conductor a, leaving b.
-          const cr = g * vr - b * vi - ir;
-          const ci = g * vi + b * vr - ii;
+          // compensation: (the Y matrix's admittance)·V − I(V), entering conductor a, leaving b.
+          const cr = inj.yG * vr - inj.yB * vi - ir;
+          const ci = inj.yG * vi + inj.yB * vr - ii;
           if (a >= 0 && compact[a] >= 0) {
             br[compact[a]] += cr;
             bi[compact[a]] += ci;
@@ -473,15 +482,17 @@ export class UnbalancedSystem {
       }
       this.ldl!.solve(br, bi);
       let change = 0;
+      const vbase = this.vbase;
       for (let i = 0; i < n; i++) {
-        const c = this.compact[i];
+        const c = compact[i];
         if (c < 0) continue;
-        const d = Math.hypot(br[c] - this.vRe[i], bi[c] - this.vIm[i]) / this.vbase[i];
+        const dr = br[c] - vRe[i], di = bi[c] - vIm[i];
+        const d = (dr * dr + di * di) / (vbase[i] * vbase[i]);
         if (d > change) change = d;
-        this.vRe[i] = br[c];
-        this.vIm[i] = bi[c];
+        vRe[i] = br[c];
+        vIm[i] = bi[c];
       }
-      if (change < tol) return it;
+      if (change < tol * tol) return it;
     }
     return -1;
   }
@@ -543,7 +554,7 @@ export function calcVoltageBases(net: UNetwork, system?: UnbalancedSystem): void
   const bases = net.voltageBasesKv;
   const sys = system ?? new UnbalancedSystem(net);
   for (let k = 0; k < sys.injectors.length; k++) sys.setInjection(k, 0, 0);
-  sys.solve({ maxIterations: 1 });
+  sys.solve({ maxIterations: 100, tolerance: 1e-6 });
   for (const b of net.buses.values()) {
     if (b.nodes.length === 0) continue;
     const [vr, vi] = sys.v(b.name, b.nodes[0]);
