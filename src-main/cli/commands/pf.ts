@@ -92,8 +92,16 @@ export function openFeeder(arg: string, cwd: string): OpenedFeeder {
 export function threePhaseScript(arg: string, cwd: string): string | null {
   const path = resolve(cwd, arg);
   if (!path.toLowerCase().endsWith('.dss') || !existsSync(path) || statSync(path).isDirectory()) return null;
-  const phases = scriptSourcePhases(path, (file) => readFileSync(file, 'utf8'));
+  const phases = scriptSourcePhases(path, readScriptFile);
   return phases !== null && phases >= 2 ? path : null;
+}
+
+/** Script reader for the three-phase import: regular files only (no devices or FIFOs), at most 256 MB. */
+export function readScriptFile(file: string): string {
+  const st = statSync(file);
+  if (!st.isFile()) throw new Error('not a regular file');
+  if (st.size > 256 * 1024 * 1024) throw new Error(`larger than 256 MB (${st.size} bytes)`);
+  return readFileSync(file, 'utf8');
 }
 
 /** `tessera pf` on a three-phase feeder: the unbalanced power flow (src-solver/unbalanced). */
@@ -102,7 +110,7 @@ function runThreePhase(
   o: { hours?: number; json: boolean; out?: string; controls: boolean },
   io: { cwd: string; stdout: (s: string) => void },
 ): number {
-  const imported = importUnbalanced(path, (file) => readFileSync(file, 'utf8'));
+  const imported = importUnbalanced(path, readScriptFile);
   if (!imported.ok) throw new CliError(imported.errors.slice(0, 50).map(formatIssue).join('\n'));
   const net = imported.network;
   const { periods } = solveUnbalanced(net, { hours: o.hours, controls: o.controls });
