@@ -518,6 +518,27 @@ export class UnbalancedSystem {
 
   /** Σ V·conj(I) over an element's conductors (W, var): its losses (or, for a source, minus its output + internal). */
   elementPower(o: StampOwner, conductors?: readonly number[]): [number, number] {
+    if (!conductors) {
+      // Σ V·conj(Y V) without temporaries (called for every element every period).
+      const { idx, y } = o.stamp;
+      const vRe = this.vRe, vIm = this.vIm;
+      let p = 0, q = 0;
+      for (let a = 0; a < idx.length; a++) {
+        const ga = idx[a];
+        if (ga < 0) continue;
+        let ir = 0, ii = 0;
+        for (let b = 0; b < idx.length; b++) {
+          const gb = idx[b];
+          if (gb < 0) continue;
+          const yr = y.re[a * y.n + b], yi = y.im[a * y.n + b];
+          ir += yr * vRe[gb] - yi * vIm[gb];
+          ii += yr * vIm[gb] + yi * vRe[gb];
+        }
+        p += vRe[ga] * ir + vIm[ga] * ii;
+        q += vIm[ga] * ir - vRe[ga] * ii;
+      }
+      return [p, q];
+    }
     const { re, im } = this.elementCurrents(o);
     let p = 0, q = 0;
     const list = conductors ?? [...o.stamp.idx.keys()];

@@ -149,7 +149,25 @@ function periodResult(net: UNetwork, sys: UnbalancedSystem, iterations: number, 
   const lineVoltagesPu: Record<string, number[]> = {};
   const vuf: Record<string, number> = {};
   let vmin = Infinity, vmax = -Infinity, vminBus = '', vmaxBus = '';
-  for (const b of net.buses.values()) {
+  if (!full) {
+    // Extremes straight from the node arrays (no per-bus maps).
+    const { bus, node } = sys.nodes;
+    for (let i = 0; i < sys.nodes.count; i++) {
+      if (node[i] > 3 || !sys.live[i]) continue;
+      const b = net.buses.get(bus[i])!;
+      if (!(b.kvBaseLN > 0)) continue;
+      const m = Math.sqrt(sys.vRe[i] * sys.vRe[i] + sys.vIm[i] * sys.vIm[i]) / (b.kvBaseLN * 1000);
+      if (m > 0 && m < vmin) {
+        vmin = m;
+        vminBus = `${bus[i]}.${node[i]}`;
+      }
+      if (m > vmax) {
+        vmax = m;
+        vmaxBus = `${bus[i]}.${node[i]}`;
+      }
+    }
+  }
+  for (const b of full ? net.buses.values() : []) {
     if (b.nodes.length === 0) continue;
     const base = b.kvBaseLN * 1000;
     const mags: Record<string, number> = {};
