@@ -6,11 +6,13 @@
  * reactors, the source's Thevenin admittance) plus each load's and generator's admittance at
  * nominal voltage, Yeq. Each iteration evaluates the nonlinear loads at the present voltages and
  * injects only their deviation from Yeq: Y V⁽ᵏ⁺¹⁾ = I_src + Σ (Yeq V⁽ᵏ⁾ − I_load(V⁽ᵏ⁾)), one
- * forward/back substitution with the same factor. Convergence: the map contracts with a factor
- * about |∂I_load/∂V − Yeq| / |Y| ≈ (load current × drop) ratio, i.e. linearly and quickly (5–15
- * iterations to 1e-12 pu on distribution feeders at normal loading); a constant-impedance load
- * is exact after one step. It accepts meshed networks (Y has no radial assumption); near voltage
- * collapse it slows, and the iteration limit reports non-convergence rather than a wrong answer.
+ * forward/back substitution with the same factor. Convergence: the map contracts linearly, with a
+ * factor of the order of the voltage drop the loads cause (|Z_thevenin·Yeq|, up to twice that for
+ * constant power): 7–11 iterations to 1e-11 pu on the IEEE feeders, ~28 on the 8500-node feeder's
+ * weak 120/240 V secondaries; Anderson acceleration of the fixed point (`accelerate`) halves those
+ * counts without moving the fixed point. A constant-impedance load is exact after one step. It
+ * accepts meshed networks (Y has no radial assumption); near voltage collapse it slows, and the
+ * iteration limit reports non-convergence rather than a wrong answer.
  * Y is complex symmetric and factored once per structure/value change by ./cldl.
  *
  * Controls (OpenDSS's static control mode): after a converged solution, regulators move their
