@@ -11,7 +11,7 @@ import { readTesseraCsv } from '../../../src-solver/io/csv/tessera';
 import { importDss } from '../../../src-solver/io/dss/index';
 import { formatIssue, type ImportOutcome } from '../../../src-solver/io/types';
 import { importUnbalanced, type UnbalancedImportOutcome } from '../../../src-solver/unbalanced/index';
-import { threePhaseScript } from './pf';
+import { readScriptFile, threePhaseScript } from './pf';
 import { CliError, type CliCommand } from '../types';
 
 const USAGE = `tessera import <path> [--json] [--base-kva N] [--soc-max X]
@@ -89,7 +89,7 @@ export const command: CliCommand = {
     const target = resolve(io.cwd, rest[0]);
     const dssTarget = existsSync(target) && statSync(target).isDirectory() && existsSync(join(target, 'Master.dss')) ? join(target, 'Master.dss') : target;
     const threePhasePath = threePhaseScript(dssTarget, io.cwd);
-    const tp: UnbalancedImportOutcome | null = threePhasePath ? importUnbalanced(threePhasePath, (p) => readFileSync(p, 'utf8')) : null;
+    const tp: UnbalancedImportOutcome | null = threePhasePath ? importUnbalanced(threePhasePath, readScriptFile) : null;
     const out = importPath(target, { baseKva, storageSocMax: socMax });
     let threePhase: Record<string, unknown> | null = null;
     let threePhaseLines: string[] = [];

@@ -95,8 +95,16 @@ export function openFeeder(arg: string, cwd: string, options: { storageSocMax?: 
 export function threePhaseScript(arg: string, cwd: string): string | null {
   const path = resolve(cwd, arg);
   if (!path.toLowerCase().endsWith('.dss') || !existsSync(path) || statSync(path).isDirectory()) return null;
-  const phases = scriptSourcePhases(path, (file) => readFileSync(file, 'utf8'));
+  const phases = scriptSourcePhases(path, readScriptFile);
   return phases !== null && phases >= 2 ? path : null;
+}
+
+/** Script reader for the three-phase import: regular files only (no devices or FIFOs), at most 256 MB. */
+export function readScriptFile(file: string): string {
+  const st = statSync(file);
+  if (!st.isFile()) throw new Error('not a regular file');
+  if (st.size > 256 * 1024 * 1024) throw new Error(`larger than 256 MB (${st.size} bytes)`);
+  return readFileSync(file, 'utf8');
 }
 
 /** `tessera pf` on a three-phase feeder: the unbalanced power flow (src-solver/unbalanced). */
@@ -105,10 +113,10 @@ function runThreePhase(
   o: { hours?: number; json: boolean; out?: string; controls: boolean },
   io: { cwd: string; stdout: (s: string) => void },
 ): number {
-  const imported = importUnbalanced(path, (file) => readFileSync(file, 'utf8'));
+  const imported = importUnbalanced(path, readScriptFile);
   if (!imported.ok) throw new CliError(imported.errors.slice(0, 50).map(formatIssue).join('\n'));
   const net = imported.network;
-  const { periods } = solveUnbalanced(net, { hours: o.hours, controls: o.controls });
+  const { periods } = solveUnbalanced(net, { hours: o.hours, controls: o.controls, elementFlows: o.out !== undefined });
   const converged = periods.every((p) => p.converged);
   const json = {
     status: converged ? ('converged' as const) : ('not converged' as const),
@@ -120,6 +128,20 @@ function runThreePhase(
     const dir = resolve(io.cwd, o.out);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'pf.json'), `${JSON.stringify(json)}\n`);
+    const nodes = ['period,bus,node,v_pu,angle_deg'];
+    const flows = ['period,element,terminal,bus,node,amps,kw,kvar'];
+    periods.forEach((p, k) => {
+      for (const [bus, byNode] of Object.entries(p.nodeVoltagesPu)) {
+        for (const [n, v] of Object.entries(byNode)) nodes.push([k, csvCell(bus), n, v, p.nodeAnglesDeg[bus][n]].join(','));
+      }
+      for (const e of p.elements ?? []) {
+        e.terminals.forEach((t, ti) =>
+          t.nodes.forEach((n, c) => flows.push([k, csvCell(e.element), ti + 1, csvCell(t.bus), n, t.amps[c], t.kw[c], t.kvar[c]].join(','))),
+        );
+      }
+    });
+    writeFileSync(join(dir, 'pf-nodes.csv'), `${nodes.join('\n')}\n`);
+    writeFileSync(join(dir, 'pf-elements.csv'), `${flows.join('\n')}\n`);
   }
   if (o.json) io.stdout(`${JSON.stringify(json)}\n`);
   else {
@@ -249,6 +271,8 @@ power flow: a snapshot at nominal load (or --hours N on the loads' daily shapes)
 capacitor controls acting as OpenDSS's static mode; --json adds per period "nodeVoltagesPu"
 {bus: {node: pu}}, "lineVoltagesPu" {bus: [v12, v23, v31]}, "vuf", "regulatorTaps" and
 "capacitorStates"; substationKw/Kvar are three-phase totals and "voltagesPu" the lowest phase.
+--out DIR writes pf.json, pf-nodes.csv (every node's |V| pu and angle) and pf-elements.csv (per
+line/transformer terminal and conductor: current, kW, kvar into the element).
 --balanced-equivalent reads such a script as its balanced single-phase equivalent instead
 (powers per phase); --controls-off freezes taps and capacitor states.
 

@@ -1,5 +1,7 @@
 /** `tessera pf`/`import`/`solve` on a three-phase OpenDSS feeder (src-solver/unbalanced). */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { opendssRef } from '../../../test-data/index';
 import { main } from '../main';
@@ -57,5 +59,13 @@ describe('tessera on a three-phase feeder', () => {
     const c = capture();
     expect(await main(['solve', ieee13, '--hours', '1'], c.io)).toBe(2);
     expect(c.err.join('')).toMatch(/three-phase OPF is not available yet[\s\S]*--balanced-equivalent/);
+  });
+
+  it('a three-phase script may not Redirect to a device: a located error, no hang', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-pf3-'));
+    writeFileSync(join(dir, 'dev.dss'), 'New Circuit.c basekv=12.47\nRedirect /dev/zero\n');
+    const c = capture();
+    expect(await main(['pf', join(dir, 'dev.dss')], c.io)).toBe(2);
+    expect(c.err.join('')).toContain(`${join(dir, 'dev.dss')}:2:10: cannot read script "/dev/zero": not a regular file`);
   });
 });
