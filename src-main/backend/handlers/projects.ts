@@ -186,7 +186,8 @@ export class ProjectService {
     const pending = this.pending.get(arg.token);
     if (!pending)
       throw new ApiFailure('notFound', 'That import preview has expired or was already saved: preview the files again');
-    const feeder = arg.name ? { ...pending.feeder, name: arg.name } : pending.feeder;
+    const read = pending.load();
+    const feeder = arg.name ? { ...read, name: arg.name } : read;
     p.addFeeder(feeder, { source: pending.source, importReport: pending.report });
     this.pending.delete(arg.token);
     return this.changed();

@@ -5,13 +5,33 @@
  */
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
+import type { ImportPreview } from '../../contract';
+import type { Feeder } from '../../../src-solver/model/feeder';
 import { ApiFailure } from '../errors';
 import { buildImportPreview, type BuiltPreview, type ImportRequest, type ImportStage } from './preview';
 
 export type ImportWorkerReply =
   | { readonly type: 'progress'; readonly stage: ImportStage }
-  | { readonly type: 'done'; readonly built: BuiltPreview }
+  | {
+      readonly type: 'done';
+      /** The preview without its feeder (`feeder: null`); the feeder is `pending.feederJson`. */
+      readonly preview: ImportPreview;
+      readonly pending?: { readonly feederJson: string; readonly source: string; readonly report: unknown };
+    }
   | { readonly type: 'error'; readonly message: string };
+
+/** Above this many buses the preview carries no feeder to draw (parsing it would stall the backend). */
+export const PREVIEW_FEEDER_MAX_BUSES = 20_000;
+
+/** Rebuild the preview on the backend's side: parse the feeder only when it is small enough to draw. */
+function fromWorker(m: Extract<ImportWorkerReply, { type: 'done' }>, maxBuses: number): BuiltPreview {
+  const p = m.pending;
+  if (!p) return { preview: m.preview };
+  let parsed: Feeder | null = null;
+  const load = () => (parsed ??= JSON.parse(p.feederJson) as Feeder);
+  const feeder = m.preview.ok && m.preview.counts.buses <= maxBuses ? load() : null;
+  return { preview: { ...m.preview, feeder }, pending: { load, source: p.source, report: p.report } };
+}
 
 export type RunImport = (request: ImportRequest, progress: (stage: ImportStage) => void, signal: AbortSignal) => Promise<BuiltPreview>;
 
@@ -25,7 +45,11 @@ function cancelled(): ApiFailure {
   return new ApiFailure('cancelled', 'The import was cancelled');
 }
 
-export function workerImport(entry: ImportWorkerEntry = { typescript: tsEntry.href }): RunImport {
+export function workerImport(
+  entry: ImportWorkerEntry = { typescript: tsEntry.href },
+  options: { readonly previewFeederMaxBuses?: number } = {},
+): RunImport {
+  const maxBuses = options.previewFeederMaxBuses ?? PREVIEW_FEEDER_MAX_BUSES;
   return (request, progress, signal) =>
     new Promise<BuiltPreview>((resolve, reject) => {
       if (signal.aborted) return reject(cancelled());
@@ -46,7 +70,7 @@ export function workerImport(entry: ImportWorkerEntry = { typescript: tsEntry.hr
       worker.on('message', (m: ImportWorkerReply) => {
         if (m.type === 'progress') {
           if (!settled) progress(m.stage);
-        } else if (m.type === 'done') finish(() => resolve(m.built));
+        } else if (m.type === 'done') finish(() => resolve(fromWorker(m, maxBuses)));
         else finish(() => reject(new ApiFailure('importFailed', `The import failed: ${m.message}`)));
       });
       worker.on('error', (err) => finish(() => reject(new ApiFailure('importFailed', `The import failed: ${err.message}`))));
