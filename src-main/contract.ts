@@ -223,7 +223,10 @@ export interface ImportPreview {
   readonly ignored: readonly { file: string; line: number; element: string }[];
   /** Three-phase → balanced reduction report lines (what was approximated and by how much). */
   readonly reduction: readonly string[];
-  /** The feeder for the preview graph (null when it could not be built). */
+  /**
+   * The feeder for the preview graph: null when it could not be built, or when it has more than
+   * 20,000 buses (too many to draw; `counts` say what was read, and it can still be saved).
+   */
   readonly feeder: import('../src-solver/model/feeder').Feeder | null;
 }
 

@@ -33,6 +33,29 @@ test('desktop app opens and shows the bundled examples from the backend', async 
     await expect(page.getByTestId('solver-version')).toContainText('solver ');
     await expect(page.getByRole('list', { name: 'Bundled examples' })).toContainText('IEEE 123');
     await page.screenshot({ path: 'test-results/electron-home.png' });
+    // Hardening (issue #13; the rules are unit-tested in src-main/electron/security.test.ts).
+    expect(page.url()).toBe('app://tessera/index.html');
+    const csp = await page.evaluate(() => fetch('app://tessera/index.html').then((r) => r.headers.get('content-security-policy')));
+    expect(csp).toContain("frame-ancestors 'none'");
+    type PageGlobals = {
+      open(url: string): unknown;
+      navigator: { permissions: { query(q: { name: string }): Promise<{ state: string }> } };
+      location: { href: string };
+      tessera: { invoke(c: string, a: unknown): Promise<{ ok: boolean; error?: { code: string } }> };
+    };
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).open('https://example.com/') === null)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.permissions.query({ name: 'geolocation' }).then((s) => s.state))).toBe('denied');
+    await page.evaluate(() => void ((globalThis as unknown as PageGlobals).location.href = 'https://example.com/'));
+    await page.waitForTimeout(500);
+    expect(page.url()).toBe('app://tessera/index.html');
+    // The renderer cannot name a file for Save As; the dialog is the main process's.
+    const saveAs = await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).tessera.invoke('projects.saveAs', {
+        path: '/tmp/x.tessera',
+        overwrite: true,
+      }),
+    );
+    expect(saveAs).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   } finally {
     await app.close();
   }

@@ -77,6 +77,8 @@ export class Backend {
       ...(options.pathRoot === undefined ? {} : { pathRoot: options.pathRoot }),
       onChanged: (path) => this.emit('project.changed', { path }),
       onImportProgress: (p) => this.emit('import.progress', p),
+      // Opening another project cancels runs on the current one (kept as cancelled in its file).
+      beforeSwitch: () => this.runs.closeAll(),
       ...(options.runImport === undefined ? {} : { runImport: options.runImport }),
     }));
     const runs = (this.runs = new RunService({

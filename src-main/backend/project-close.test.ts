@@ -65,6 +65,23 @@ describe('projects.close with a run going', () => {
     expect((list.value as RunSummary[]).find((r) => r.id === runId)?.status).toBe('cancelled');
   });
 
+  it('opening another project cancels the run on the current one, whose record stays, as cancelled, in its file', async () => {
+    const opened = await backend.handle('projects.openExample', { id: 'ieee123' });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const summary = opened.value as ProjectSummary;
+    const scenarioId = summary.scenarios[0]!.id;
+    const started = await backend.handle('runs.start', { scenarioId, kind: 'centralized' });
+    if (!started.ok) throw new Error(started.error.message);
+    const runId = (started.value as RunSummary).id;
+    const other = await backend.handle('projects.create', { name: `other ${Date.now()}` });
+    expect(other.ok).toBe(true);
+    expect(backend.runs.activeRuns()).toEqual([]);
+    expect(await backend.handle('projects.open', { path: summary.path })).toMatchObject({ ok: true });
+    const list = await backend.handle('runs.list', { scenarioId });
+    if (!list.ok) throw new Error(list.error.message);
+    expect((list.value as RunSummary[]).find((r) => r.id === runId)?.status).toBe('cancelled');
+  });
+
   it('closes at once when nothing runs, and rejects a malformed argument', async () => {
     expect(await backend.handle('projects.close', null)).toEqual({ ok: true, value: null });
     expect(await backend.handle('projects.close', { confirm: 'yes' })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });

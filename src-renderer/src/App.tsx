@@ -130,6 +130,11 @@ export function App() {
             {error}
           </div>
         )}
+        {project?.readOnly && (
+          <div role="status" className="error" data-testid="project-read-only">
+            Read-only: {project.readOnly}. Close it there to edit it here.
+          </div>
+        )}
         {!info && !error && <p className="muted">Connecting to the Tessera backend…</p>}
         {info && starting && <p className="muted">Opening…</p>}
         {info && !starting && view === 'home' && <Home examples={info.examples} current={project} onOpened={opened} />}

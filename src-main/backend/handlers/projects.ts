@@ -48,6 +48,8 @@ export interface ProjectServiceOptions {
   /** How previews are built: default a worker thread (import/run.ts); `inlineImport` in-thread. */
   readonly runImport?: RunImport;
   readonly onImportProgress?: (p: ImportProgress) => void;
+  /** Before another project replaces the open one: cancel what runs on it (Backend: the runs). */
+  readonly beforeSwitch?: () => Promise<void>;
 }
 
 const MAX_PENDING_IMPORTS = 8;
@@ -72,7 +74,16 @@ export class ProjectService {
     return this.project;
   }
 
-  private switchTo(p: Project): ProjectSummary {
+  /**
+   * Make `p` the open project. Runs still going on the previous one are cancelled first
+   * (`beforeSwitch`), while it is still open, so their records end as cancelled in their file.
+   */
+  private async switchTo(p: Project): Promise<ProjectSummary> {
+    try {
+      await this.options.beforeSwitch?.();
+    } catch {
+      /* the runs end regardless; their own records say how */
+    }
     this.project?.close();
     this.project = p;
     touchRecent(this.options.dataDir, { path: p.path, name: p.name });
@@ -89,7 +100,7 @@ export class ProjectService {
     return readRecent(this.options.dataDir);
   }
 
-  create(arg: CommandArg<'projects.create'>): ProjectSummary {
+  async create(arg: CommandArg<'projects.create'>): Promise<ProjectSummary> {
     const path =
       arg.path === undefined
         ? join(this.projectsDir, `${safeFileName(arg.name)}${PROJECT_EXTENSION}`)
@@ -98,13 +109,13 @@ export class ProjectService {
     return this.switchTo(Project.create(path, arg.name));
   }
 
-  open(arg: CommandArg<'projects.open'>): ProjectSummary {
+  async open(arg: CommandArg<'projects.open'>): Promise<ProjectSummary> {
     const path = checkProjectPath(this.options.pathRoot, arg.path, 'projects.open');
     if (this.project && resolve(this.project.path) === path) return this.project.summary();
     return this.switchTo(Project.open(path));
   }
 
-  current(): ProjectSummary | null {
+  async current(): Promise<ProjectSummary | null> {
     if (
       !this.project &&
       !existsSync(recentFile(this.options.dataDir)) &&
@@ -140,7 +151,7 @@ export class ProjectService {
   }
 
   /** Open the example's project, building it on first use (into a temporary file, then renamed). */
-  openExample(arg: CommandArg<'projects.openExample'>): ProjectSummary {
+  async openExample(arg: CommandArg<'projects.openExample'>): Promise<ProjectSummary> {
     const dir = join(this.options.examplesDir, arg.id);
     if (!existsSync(join(dir, 'example.json'))) throw new ApiFailure('notFound', `No bundled example "${arg.id}"`);
     const path = join(this.projectsDir, `${arg.id}${PROJECT_EXTENSION}`);
@@ -195,7 +206,8 @@ export class ProjectService {
     const pending = this.pending.get(arg.token);
     if (!pending)
       throw new ApiFailure('notFound', 'That import preview has expired or was already saved: preview the files again');
-    const feeder = arg.name ? { ...pending.feeder, name: arg.name } : pending.feeder;
+    const read = pending.load();
+    const feeder = arg.name ? { ...read, name: arg.name } : read;
     p.addFeeder(feeder, { source: pending.source, importReport: pending.report });
     this.pending.delete(arg.token);
     return this.changed();

@@ -20,9 +20,9 @@ export interface ImportRequest {
   readonly zipLimits: ZipLimits;
 }
 
-/** A feeder read and waiting for `import.commit`. */
+/** A feeder read and waiting for `import.commit` (`load` parses it when it came as JSON from the worker). */
 export interface PendingImport {
-  readonly feeder: Feeder;
+  readonly load: () => Feeder;
   readonly source: string;
   readonly report: unknown;
 }
@@ -136,7 +136,7 @@ export function buildImportPreview(
     reduction,
     feeder: f,
   };
-  return { preview, pending: { feeder: f, source, report: { format, warnings, ignored, reduction } } };
+  return { preview, pending: { load: () => f, source, report: { format, warnings, ignored, reduction } } };
 }
 
 function failed(format: ImportPreview['format'], file: string, message: string): BuiltPreview {

@@ -17,7 +17,8 @@ import { unwrapImport } from '../../../src-solver/io/types';
 import { testDataPath } from '../../../test-data/index';
 import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
-import { inlineImport } from './run';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import { inlineImport, workerImport } from './run';
 
 const ieee123 = unwrapImport(importDss(testDataPath('ieee123-balanced/dss/Master.dss'), (p) => readFileSync(p, 'utf8'), { storageSocMax: 0.95 })).feeder;
 const big = generateScaledFeeder(ieee123, 80);
@@ -74,6 +75,25 @@ describe('import off the backend thread', () => {
     await worker.handle('projects.create', { name: 'big' });
     const committed = await worker.handle('import.commit', { token: w.preview.token });
     expect(committed.ok).toBe(true);
+  });
+
+  it('a feeder too large to draw comes without the feeder in the preview, and is still saved whole', async () => {
+    const b = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-import-')), host: 'node-host', runImport: workerImport(undefined, { previewFeederMaxBuses: 1000 }) });
+    try {
+      const r = await b.handle('import.preview', { files });
+      if (!r.ok) throw new Error(r.error.message);
+      const preview = r.value as ImportPreview;
+      expect(preview).toMatchObject({ ok: true, feeder: null, counts: { buses: big.buses.length } });
+      await b.handle('projects.create', { name: 'big' });
+      const saved = await b.handle('import.commit', { token: preview.token, name: 'Big one' });
+      if (!saved.ok) throw new Error(saved.error.message);
+      const id = (saved.value as { feeders: { id: number }[] }).feeders[0]!.id;
+      const stored = await b.handle('feeders.get', { id });
+      const expected = (await inline.handle('import.preview', { files })) as { ok: true; value: ImportPreview };
+      expect(stored.ok && (stored.value as Feeder)).toEqual({ ...expected.value.feeder!, name: 'Big one' });
+    } finally {
+      b.close();
+    }
   });
 
   it('cancel stops a running import: the preview fails with cancelled, and the backend imports again afterwards', async () => {

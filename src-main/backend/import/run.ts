@@ -5,13 +5,33 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ImportPreview } from '../../contract';
+import type { Feeder } from '../../../src-solver/model/feeder';
 import { ApiFailure } from '../errors';
 import { buildImportPreview, type BuiltPreview, type ImportRequest, type ImportStage } from './preview';
 
 export type ImportWorkerReply =
   | { readonly type: 'progress'; readonly stage: ImportStage }
-  | { readonly type: 'done'; readonly built: BuiltPreview }
+  | {
+      readonly type: 'done';
+      /** The preview without its feeder (`feeder: null`); the feeder is `pending.feederJson`. */
+      readonly preview: ImportPreview;
+      readonly pending?: { readonly feederJson: string; readonly source: string; readonly report: unknown };
+    }
   | { readonly type: 'error'; readonly message: string };
+
+/** Above this many buses the preview carries no feeder to draw (parsing it would stall the backend). */
+export const PREVIEW_FEEDER_MAX_BUSES = 20_000;
+
+/** Rebuild the preview on the backend's side: parse the feeder only when it is small enough to draw. */
+function fromWorker(m: Extract<ImportWorkerReply, { type: 'done' }>, maxBuses: number): BuiltPreview {
+  const p = m.pending;
+  if (!p) return { preview: m.preview };
+  let parsed: Feeder | null = null;
+  const load = () => (parsed ??= JSON.parse(p.feederJson) as Feeder);
+  const feeder = m.preview.ok && m.preview.counts.buses <= maxBuses ? load() : null;
+  return { preview: { ...m.preview, feeder }, pending: { load, source: p.source, report: p.report } };
+}
 
 export type RunImport = (request: ImportRequest, progress: (stage: ImportStage) => void, signal: AbortSignal) => Promise<BuiltPreview>;
 
@@ -32,32 +52,57 @@ function cancelled(): ApiFailure {
   return new ApiFailure('cancelled', 'The import was cancelled');
 }
 
-export function workerImport(entry: ImportWorkerEntry = defaultEntry): RunImport {
+/**
+ * Previews in a worker thread. One thread is kept between previews (starting one loads and, under
+ * tsx, compiles the parser: seconds) and unref'd while idle, so it never keeps the process alive;
+ * a cancelled or failed preview's thread is terminated and the next preview starts a fresh one.
+ */
+export function workerImport(
+  entry: ImportWorkerEntry = defaultEntry,
+  options: { readonly previewFeederMaxBuses?: number } = {},
+): RunImport {
+  const maxBuses = options.previewFeederMaxBuses ?? PREVIEW_FEEDER_MAX_BUSES;
+  let idle: Worker | null = null;
+  const start = () =>
+    'script' in entry
+      ? new Worker(entry.script)
+      : new Worker(bootScript, { workerData: { entry: entry.typescript.startsWith('file:') ? entry.typescript : pathToFileURL(entry.typescript).href } });
   return (request, progress, signal) =>
     new Promise<BuiltPreview>((resolve, reject) => {
       if (signal.aborted) return reject(cancelled());
-      const worker =
-        'script' in entry
-          ? new Worker(entry.script)
-          : new Worker(bootScript, { workerData: { entry: entry.typescript.startsWith('file:') ? entry.typescript : pathToFileURL(entry.typescript).href } });
+      const worker = idle ?? start();
+      idle = null;
+      worker.ref();
       let settled = false;
-      const finish = (fn: () => void) => {
+      const finish = (keep: boolean, fn: () => void) => {
         if (settled) return;
         settled = true;
         signal.removeEventListener('abort', onAbort);
-        void worker.terminate();
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (keep && idle === null) {
+          worker.unref();
+          idle = worker;
+          worker.once('exit', () => {
+            if (idle === worker) idle = null;
+          });
+        } else void worker.terminate();
         fn();
       };
-      const onAbort = () => finish(() => reject(cancelled()));
-      signal.addEventListener('abort', onAbort, { once: true });
-      worker.on('message', (m: ImportWorkerReply) => {
+      const onAbort = () => finish(false, () => reject(cancelled()));
+      const onMessage = (m: ImportWorkerReply) => {
         if (m.type === 'progress') {
           if (!settled) progress(m.stage);
-        } else if (m.type === 'done') finish(() => resolve(m.built));
-        else finish(() => reject(new ApiFailure('importFailed', `The import failed: ${m.message}`)));
-      });
-      worker.on('error', (err) => finish(() => reject(new ApiFailure('importFailed', `The import failed: ${err.message}`))));
-      worker.on('exit', (code) => finish(() => reject(new ApiFailure('importFailed', `The import worker stopped (exit code ${code})`))));
+        } else if (m.type === 'done') finish(true, () => resolve(fromWorker(m, maxBuses)));
+        else finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${m.message}`)));
+      };
+      const onError = (err: Error) => finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${err.message}`)));
+      const onExit = (code: number) => finish(false, () => reject(new ApiFailure('importFailed', `The import worker stopped (exit code ${code})`)));
+      signal.addEventListener('abort', onAbort, { once: true });
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
       worker.postMessage(request);
     });
 }

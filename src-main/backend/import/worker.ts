@@ -13,7 +13,13 @@ if (port) {
     let reply: ImportWorkerReply;
     try {
       const built = buildImportPreview(request, (stage) => port.postMessage({ type: 'progress', stage } satisfies ImportWorkerReply));
-      reply = { type: 'done', built };
+      // The feeder crosses as one JSON string (a memory copy), not as a structured clone of a
+      // million objects that the backend's thread would have to rebuild.
+      reply = {
+        type: 'done',
+        preview: { ...built.preview, feeder: null },
+        ...(built.pending ? { pending: { feederJson: JSON.stringify(built.pending.load()), source: built.pending.source, report: built.pending.report } } : {}),
+      };
     } catch (err) {
       reply = { type: 'error', message: err instanceof Error ? err.message : String(err) };
     }

@@ -6,7 +6,7 @@
  */
 import { useMemo, useRef, useState } from 'react';
 import type { ImportFile, ImportPreview, ProjectSummary } from '../../../src-main/contract';
-import { call } from '../api/transport';
+import { backend, call } from '../api/transport';
 import { NetworkGraph } from '../graph/NetworkGraph';
 import { buildTree } from '../../../src-shared/topology';
 
@@ -33,6 +33,8 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [name, setName] = useState('');
+  // The running preview (the backend reads in a worker thread, reports its stage and can stop).
+  const [request, setRequest] = useState<{ id: string; stage: string } | null>(null);
   const folderInput = useRef<HTMLInputElement>(null);
 
   const choose = async (list: FileList | null) => {
@@ -46,15 +48,26 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
     setBusy(true);
     setError(null);
     setPreview(null);
+    const requestId = `import-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    setRequest({ id: requestId, stage: 'starting' });
+    const off = backend().on('import.progress', (p) => {
+      if (p.requestId === requestId) setRequest({ id: requestId, stage: p.stage });
+    });
     try {
-      const p = await call('import.preview', { files: f, format: fmt });
+      const p = await call('import.preview', { files: f, format: fmt, requestId });
       setPreview(p);
       setName(p.feederName);
     } catch (e) {
       setError((e as Error).message);
     } finally {
+      off();
+      setRequest(null);
       setBusy(false);
     }
+  };
+
+  const cancelPreview = () => {
+    if (request) void call('import.cancel', { requestId: request.id });
   };
 
   const tree = useMemo(() => (preview?.feeder ? buildTree(preview.feeder) : null), [preview]);
@@ -139,7 +152,16 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
           </span>
         )}
       </div>
-      {busy && <p className="muted">Reading…</p>}
+      {busy && (
+        <p className="muted" data-testid="import-progress">
+          Reading… {request && request.stage !== 'starting' ? `(${request.stage})` : ''}
+          {request && (
+            <button className="link" onClick={cancelPreview}>
+              Stop reading
+            </button>
+          )}
+        </p>
+      )}
       {error && (
         <div role="alert" className="error" data-testid="import-failure">
           {error}
