@@ -15,7 +15,7 @@ import { solveOpf } from '../opf/solve';
 import type { Study } from '../opf/study';
 import type { Clock, RoundRecord } from './coordinator';
 import { BOUNDARY_ERROR_MARGIN, PRICE_TEST_FRACTION, buildAreaProblems, compareWithCentralized, solveDistributed, type DistributedOutcome } from './distributed';
-import { createOpfArea, withBoundaryInputs, type OpfAreaSpec } from './opf-area';
+import { centred, createOpfArea, withBoundaryInputs, type OpfAreaSpec } from './opf-area';
 import { suggestPartition, type CutBranch } from './partition';
 import type { AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
 import { areaSolverFactories } from './registry';
@@ -54,6 +54,35 @@ const inProcess: SpawnArea = () => {
   };
   return t;
 };
+
+describe('centred warm start (opf-area centred)', () => {
+  it('lifts every complementarity product below μ to μ: active bounds by moving x off them, inactive ones by raising z', () => {
+    const prev = {
+      x: Float64Array.from([1e-9, 5, 2, 10 - 1e-8]),
+      zL: Float64Array.from([3, 1e-12, 1e-6, 0]),
+      zU: Float64Array.from([0, 0, 1e-12, 2]),
+    } as unknown as Parameters<typeof centred>[0];
+    const xL = Float64Array.from([0, 0, 0, -Infinity]);
+    const xU = Float64Array.from([Infinity, Infinity, 4, 10]);
+    const mu = 1e-4;
+    const c = centred(prev, { xL, xU }, mu);
+    // Active lower bound (z = 3 ≫ s): z kept, x moved to lo + μ/z.
+    expect(c.zL[0]).toBe(3);
+    expect(c.x[0]).toBeCloseTo(mu / 3, 15);
+    // Inactive lower bound far away: x kept, z = μ/s.
+    expect(c.x[1]).toBe(5);
+    expect(c.zL[1]).toBeCloseTo(mu / 5, 15);
+    // Two bounds, both products below μ: both raised.
+    expect(c.zL[2]! * (c.x[2]! - 0)).toBeCloseTo(mu, 12);
+    expect(c.zU[2]! * (4 - c.x[2]!)).toBeCloseTo(mu, 12);
+    // Active upper bound.
+    expect(c.zU[3]).toBe(2);
+    expect(10 - c.x[3]!).toBeCloseTo(mu / 2, 15);
+    // Products already above μ are left alone; the input is not modified.
+    expect(centred(prev, { xL, xU }, 1e-15).x).toEqual(prev.x);
+    expect(prev.x[0]).toBe(1e-9);
+  });
+});
 
 describe('area problems of IEEE 123 (4 areas)', () => {
   const study: Study = { periods: 3, startHour: 10, priceCentsPerKwh: price };

@@ -52,6 +52,16 @@
  * 2–10 warm iterations per area). The prices are not in the test: they are functions of the
  * values (each area's multipliers at its optimum) and settle with them. A rule that needs two
  * rounds running below ε would guard the dips directly; it belongs in coordinator.ts.
+ *
+ * Exact mode since Anderson acceleration (coordination 'exact', see Coordination below): the
+ * accelerated rounds are no longer a linear contraction, so the ρ/(1−ρ) estimate no longer
+ * applies; what a converged run guarantees is stated instead as consistency: in the last round
+ * every boundary value the areas returned is within ε/10 pu of the value they were given (both
+ * sides of each boundary agree to that; each area is optimal for those inputs) and every price
+ * within PRICE_TEST_FRACTION·ε relative — prices are what the battery and reactive totals answer
+ * to, and without that test a run stopped with values settled and prices not (see
+ * PRICE_TEST_FRACTION). The totals' remaining error is measured against the centralized solve
+ * wherever one is given (CLI, bench: `comparison`), not estimated.
  */
 import type { Feeder } from '../model/feeder';
 import type { SolveOptions } from '../nlp/index';

@@ -71,6 +71,39 @@ export const RETRY_OPTIONS: SolveOptions = { muInit: 1e-3 };
 /** Smallest iteration budget of a warm start (the budget is the area's cold iteration count). */
 export const WARM_ITER_LIMIT_MIN = 15;
 
+/**
+ * The previous solution moved onto the central path of barrier parameter μ: every bound whose
+ * complementarity product z·s is below μ gets z·s = μ — an active bound (z ≥ s) by moving x off
+ * it to s = μ/z with z kept, an inactive one (z < s) by raising z to μ/s with x kept. Products
+ * above μ are left (the interior point lowers them).
+ */
+export function centred(prev: SolveResult, bounds: { readonly xL: Float64Array; readonly xU: Float64Array }, mu: number): SolveResult {
+  const x = prev.x.slice();
+  const zL = prev.zL.slice();
+  const zU = prev.zU.slice();
+  const { xL, xU } = bounds;
+  for (let j = 0; j < x.length; j++) {
+    const lo = xL[j]!;
+    const hi = xU[j]!;
+    const room = Number.isFinite(lo) && Number.isFinite(hi) ? (hi - lo) / 2 : Infinity;
+    if (Number.isFinite(lo)) {
+      const s = Math.max(x[j]! - lo, 0);
+      if (zL[j]! * s < mu) {
+        if (zL[j]! >= s) x[j] = lo + Math.min(mu / zL[j]!, room);
+        else zL[j] = mu / Math.max(s, 1e-300);
+      }
+    }
+    if (Number.isFinite(hi)) {
+      const s = Math.max(hi - x[j]!, 0);
+      if (zU[j]! * s < mu) {
+        if (zU[j]! >= s) x[j] = hi - Math.min(mu / zU[j]!, room);
+        else zU[j] = mu / Math.max(s, 1e-300);
+      }
+    }
+  }
+  return { ...prev, x, zL, zU };
+}
+
 /** The same network with new per-period root voltage and boundary loads (structure shared). */
 export function withBoundaryInputs(net0: OpfNetwork, boundaryBus: ReadonlyMap<number, number>, inputs: AreaInputs): OpfNetwork {
   const T = net0.periods;
@@ -133,8 +166,9 @@ export function createOpfArea(specIn: unknown): AreaSolver {
         }
         return m;
       };
-      const run = (warm: SolveResult | null, options?: SolveOptions) => {
-        const m = priced(warm ? warm.x.slice() : undefined);
+      const run = (warm0: SolveResult | null, options?: SolveOptions, centreMu?: number) => {
+        const m = priced(warm0 ? warm0.x.slice() : undefined);
+        const warm = warm0 && centreMu !== undefined ? centred(warm0, m.problem, centreMu) : warm0;
         const r = solveNlp(
           m.problem,
           { ...OPF_NLP_DEFAULTS, ...spec.nlp, ...(warm ? (options ?? { maxIter: warmIterLimit, ...(spec.warmNlp ?? WARM_START_OPTIONS) }) : {}) },
@@ -164,7 +198,7 @@ export function createOpfArea(specIn: unknown): AreaSolver {
       const attempts: (SolveOptions | null)[] = moderateFirst ? [{ maxIter: warmIterLimit, ...RETRY_OPTIONS }, null] : [RETRY_OPTIONS, null];
       let { model, nlp } =
         hint !== undefined
-          ? run(previous, { maxIter: warmIterLimit, muInit: hint, boundPush: Math.min(hint, 1e-2), boundFrac: Math.min(hint, 1e-2), constrViolTol: 1e-8 })
+          ? run(previous, { maxIter: warmIterLimit, muInit: hint, boundPush: 1e-12, boundFrac: 1e-12, constrViolTol: 1e-8 }, hint)
           : moderateFirst
             ? run(previous, attempts.shift()!)
             : run(previous);
