@@ -3,10 +3,11 @@
  * (contextIsolation, sandbox, no nodeIntegration, strict CSP from index.html), binds the
  * backend's commands to IPC and forwards backend events. All logic lives in src-main/backend.
  */
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
-import { mkdirSync } from 'node:fs';
+import { app, BrowserWindow, dialog, ipcMain, shell } from 'electron';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Backend } from '../backend/backend';
+import { electronSqliteBinding, useSqliteBinding } from '../backend/store/sqlite';
 import { electronRenderPdf } from './print-to-pdf';
 import { utilityAreaTransport } from './utility-area-transport';
 
@@ -44,7 +45,34 @@ function createWindow(backend: Backend): BrowserWindow {
   return win;
 }
 
+/**
+ * SQLite's native addon built for Electron's ABI (src-main/backend/store/sqlite.ts): the Node
+ * build in node_modules is the CLI's and the tests'. False (after telling the user) when missing.
+ */
+function useElectronSqlite(): boolean {
+  const binding = electronSqliteBinding({
+    packaged: app.isPackaged,
+    resourcesPath: process.resourcesPath,
+    repoRoot: join(__dirname, '../..'),
+    platform: process.platform,
+    arch: process.arch,
+  });
+  if (!existsSync(binding)) {
+    const fix = app.isPackaged ? 'Reinstall Tessera.' : 'Run `npm run electron:sqlite` (it downloads or builds it once), then `npm start`.';
+    dialog.showErrorBox('Tessera cannot start', `SQLite for Electron is missing: ${binding}
+
+${fix}`);
+    return false;
+  }
+  useSqliteBinding(binding);
+  return true;
+}
+
 void app.whenReady().then(() => {
+  if (!useElectronSqlite()) {
+    app.exit(1);
+    return;
+  }
   const dataDir = join(app.getPath('userData'), 'data');
   mkdirSync(dataDir, { recursive: true });
   // Solves run in utility processes (one per area); reports print with Electron's Chromium.

@@ -14,7 +14,8 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from './sqlite';
 import type {
   FeederSummary,
   Partition,
@@ -317,7 +318,7 @@ export class Project {
   static create(path: string, name: string, options: ProjectOptions = {}): Project {
     if (existsSync(path)) throw new ApiFailure('alreadyExists', `A file already exists at ${path}`);
     const now = options.now ?? (() => new Date());
-    const db = new Database(path);
+    const db = openDatabase(path);
     try {
       configure(db);
       applyMigrations(db, 0, LATEST_SCHEMA_VERSION, now);
@@ -336,7 +337,7 @@ export class Project {
     const now = options.now ?? (() => new Date());
     let db: Db;
     try {
-      db = new Database(path, { fileMustExist: true });
+      db = openDatabase(path, { fileMustExist: true });
     } catch (err) {
       throw new ApiFailure('notAProject', `${path} could not be opened (${(err as Error).message})`);
     }
