@@ -241,7 +241,7 @@ function validationSection(inp: ReportInput): string {
     ['Largest substation power difference', `${formatSci(v.maxSubstationDiffPu)} pu`],
   ])}
   <table><tr><th>Hour</th><th class="num">Loss OPF kW</th><th class="num">Loss PF kW</th><th class="num">Subst. OPF kW</th><th class="num">Subst. PF kW</th><th class="num">Subst. OPF kvar</th><th class="num">Subst. PF kvar</th></tr>
-  ${v.periods.map((p, t) => `<tr><td>${hours[t]}</td><td class="num">${formatValue(p.opfLossKw, 3)}</td><td class="num">${formatValue(p.pfLossKw, 3)}</td><td class="num">${formatValue(p.opfSubstationKw, 2)}</td><td class="num">${formatValue(p.pfSubstationKw, 2)}</td><td class="num">${formatValue(p.opfSubstationKvar, 2)}</td><td class="num">${formatValue(p.pfSubstationKvar, 2)}</td></tr>`).join('')}
+  ${v.periods.map((p, t) => `<tr><td>${hours[t]}</td><td class="num">${formatValue(p.lossKwOpf, 3)}</td><td class="num">${formatValue(p.lossKwPf, 3)}</td><td class="num">${formatValue(p.substationKwOpf, 2)}</td><td class="num">${formatValue(p.substationKwPf, 2)}</td><td class="num">${formatValue(p.substationKvarOpf, 2)}</td><td class="num">${formatValue(p.substationKvarPf, 2)}</td></tr>`).join('')}
   </table>
 </section>`;
 }
