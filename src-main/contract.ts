@@ -4,11 +4,61 @@
  *
  * Commands resolve to values, never throw across the boundary: `Result<T>` carries either the
  * value or an `ApiError` with a stable `code` (Electron keeps only `message` of a thrown error).
+ *
+ * Types the solver defines (totals, validation, partition, placements, statuses) are the solver's
+ * own, imported here, so the two cannot drift apart.
  */
+import type { AreaInfo as SolverAreaInfo, CutBranch as SolverCutBranch, PartitionCheck as SolverPartitionCheck } from '../src-solver/enapp/partition';
+import type { Battery, Pv } from '../src-solver/model/feeder';
+import type { SolveStatus as NlpSolveStatus } from '../src-solver/nlp/status';
+import type { OpfTotals, OpfValidation } from '../src-solver/opf/results';
+
+/** How the interior-point solver ended (src-solver/nlp/status.ts). */
+export type SolveStatus = NlpSolveStatus;
+
+/** Every code an ApiError carries. */
+export type ApiErrorCode =
+  /** An argument failed validation (the message names it). */
+  | 'invalidArgument'
+  | 'badRequest'
+  | 'unknownCommand'
+  | 'notFound'
+  | 'alreadyExists'
+  /** No project is open. */
+  | 'noProject'
+  /** The file is not a Tessera project, is damaged, or needs a newer Tessera. */
+  | 'notAProject'
+  | 'corruptProject'
+  | 'unsupportedProject'
+  /** A bundled example folder could not be read. */
+  | 'badExample'
+  /** The partition does not cut the feeder into valid areas. */
+  | 'cannotPartition'
+  /** The run has no solution to show or export. */
+  | 'notSolved'
+  | 'writeFailed'
+  /** The host refused the request (origin, token). */
+  | 'forbidden'
+  /** The connection to the backend is gone. */
+  | 'disconnected'
+  /** Not available in this host (e.g. a native dialog in the browser). */
+  | 'unsupported'
+  /** The action needs an explicit confirmation (`confirm: true`; a run is going). */
+  | 'confirmRequired'
+  /** Save As onto an existing file needs `overwrite: true`. */
+  | 'confirmOverwrite'
+  /** The project file cannot be written (read-only file, or opened read-only here). */
+  | 'readOnlyFile'
+  | 'readOnly'
+  /** Another Tessera holds the project. */
+  | 'projectLocked'
+  | 'cancelled'
+  | 'importFailed'
+  | 'internal';
 
 export interface ApiError {
-  /** Stable, machine-readable code, e.g. 'invalidArgument', 'notFound', 'internal'. */
-  readonly code: string;
+  /** Stable, machine-readable code. */
+  readonly code: ApiErrorCode;
   /** A sentence a planner can read. */
   readonly message: string;
   readonly detail?: unknown;
@@ -116,25 +166,11 @@ export interface StudySettings {
   readonly priceCentsPerKwh: readonly number[];
 }
 
-export interface PvPlacement {
-  readonly name: string;
-  readonly bus: string;
-  readonly pRatedKw: number;
-  readonly sRatedKva: number;
-}
+/** A placed PV system (the solver's Pv; its output follows the study's PV shape). */
+export type PvPlacement = Omit<Pv, 'shape'>;
 
-export interface BatteryPlacement {
-  readonly name: string;
-  readonly bus: string;
-  readonly pRatedKw: number;
-  readonly energyKwh: number;
-  readonly sRatedKva: number;
-  readonly etaCharge: number;
-  readonly etaDischarge: number;
-  readonly socMin: number;
-  readonly socMax: number;
-  readonly socInitial: number;
-}
+/** A placed battery (the solver's Battery). */
+export type BatteryPlacement = Battery;
 
 export interface Placements {
   readonly pv: readonly PvPlacement[];
@@ -142,10 +178,7 @@ export interface Placements {
 }
 
 /** A partition is a set of cut branches, each named by its parent-side and child-side bus. */
-export interface CutBranch {
-  readonly from: string;
-  readonly to: string;
-}
+export type CutBranch = SolverCutBranch;
 
 export interface Partition {
   readonly cuts: readonly CutBranch[];
@@ -161,23 +194,11 @@ export interface Scenario {
   readonly updatedAt: string;
 }
 
-export interface AreaInfo {
-  /** 1-based area number; area 1 holds the substation. */
-  readonly id: number;
-  /** The area's root: the substation bus, or the boundary bus its parent area keeps. */
-  readonly rootBus: string;
-  readonly parentArea: number | null;
-  readonly buses: readonly string[];
-  /** Problem size estimate used for balancing (variables × periods). */
-  readonly sizeEstimate: number;
-}
+/** One area of a partition (src-solver/enapp/partition.ts). */
+export type AreaInfo = SolverAreaInfo;
 
-export interface PartitionCheck {
-  readonly ok: boolean;
-  readonly areas: readonly AreaInfo[];
-  /** Specific reasons when not ok, e.g. 'cut 15–117 and 117–16 leave area {117} empty'. */
-  readonly errors: readonly string[];
-}
+/** A partition checked: its areas, or specific reasons, e.g. 'cut 15–117 and 117–16 leave area {117} empty'. */
+export type PartitionCheck = SolverPartitionCheck;
 
 /** A repeatable what-if placement rule (source papers: batteries on 30 % of load buses, …). */
 export interface BulkPlacementRule {
@@ -265,34 +286,11 @@ export interface RunSummary {
   readonly rounds: number | null;
 }
 
-/** The source papers' totals over the horizon. */
-export interface RunTotals {
-  readonly lineLossKwh: number;
-  readonly substationKwh: number;
-  readonly substationKvarh: number;
-  readonly pvKwh: number;
-  readonly pvKvarh: number;
-  /** Discharge minus charge. */
-  readonly batteryKwh: number;
-  readonly batteryKvarh: number;
-  readonly costUsd: number;
-  readonly demandKwh: number;
-}
+/** The source papers' totals over the horizon (src-solver/opf/results.ts). */
+export type RunTotals = OpfTotals;
 
-/** OPF vs independent AC power flow, per period and the largest discrepancies. */
-export interface RunValidation {
-  readonly maxVoltageDiffPu: number;
-  readonly maxLossDiffPu: number;
-  readonly maxSubstationDiffPu: number;
-  readonly periods: readonly {
-    readonly opfLossKw: number;
-    readonly pfLossKw: number;
-    readonly opfSubstationKw: number;
-    readonly pfSubstationKw: number;
-    readonly opfSubstationKvar: number;
-    readonly pfSubstationKvar: number;
-  }[];
-}
+/** OPF vs independent AC power flow, per period and the largest discrepancies (src-solver/opf/results.ts). */
+export type RunValidation = Omit<OpfValidation, 'error'>;
 
 export interface RunRound {
   readonly round: number;

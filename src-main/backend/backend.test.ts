@@ -65,6 +65,16 @@ describe('Backend.handle', () => {
     expect(await backend.handle('__proto__', null)).toMatchObject({ ok: false, error: { code: 'unknownCommand' } });
     const broken = new Backend({ resourcesDir: tempResources({ bad: '{' }), dataDir: tmpdir(), host: 'node-host' });
     expect(await broken.handle('examples.list', null)).toMatchObject({ ok: false, error: { code: 'badExample' } });
+    // Opening an example reads it with the solver's loader (the one `tessera solve` uses): its checks and messages.
+    const noFeeder = new Backend({
+      resourcesDir: tempResources({ thin: '{"title":"T","description":"d"}' }),
+      dataDir: mkdtempSync(join(tmpdir(), 'tessera-thin-')),
+      host: 'node-host',
+    });
+    expect(await noFeeder.handle('projects.openExample', { id: 'thin' })).toMatchObject({
+      ok: false,
+      error: { code: 'badExample', message: expect.stringMatching(/^example thin \(.*\): example\.json: "feeder" must be an object$/) },
+    });
   });
 });
 

@@ -1,9 +1,9 @@
-import type { ApiError } from '../contract';
+import type { ApiError, ApiErrorCode } from '../contract';
 
 /** A failure with a stable code that crosses the API boundary as a value (see contract.ts). */
 export class ApiFailure extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly detail?: unknown,
   ) {

@@ -5,11 +5,12 @@
  * rules are pure functions in security.ts (unit-tested); all other logic lives in src-main/backend.
  */
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, type WebContents } from 'electron';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Backend } from '../backend/backend';
 import { workerImport } from '../backend/import/run';
+import { electronSqliteBinding, useSqliteBinding } from '../backend/store/sqlite';
 import type { ProjectSummary } from '../contract';
 import { electronRenderPdf } from './print-to-pdf';
 import {
@@ -100,7 +101,34 @@ async function dialogCommand(backend: Backend, win: BrowserWindow | null, comman
   return backend.handle('projects.saveAs', { path: picked.filePath, overwrite: true });
 }
 
+/**
+ * SQLite's native addon built for Electron's ABI (src-main/backend/store/sqlite.ts): the Node
+ * build in node_modules is the CLI's and the tests'. False (after telling the user) when missing.
+ */
+function useElectronSqlite(): boolean {
+  const binding = electronSqliteBinding({
+    packaged: app.isPackaged,
+    resourcesPath: process.resourcesPath,
+    repoRoot: join(__dirname, '../..'),
+    platform: process.platform,
+    arch: process.arch,
+  });
+  if (!existsSync(binding)) {
+    const fix = app.isPackaged ? 'Reinstall Tessera.' : 'Run `npm run electron:sqlite` (it downloads or builds it once), then `npm start`.';
+    dialog.showErrorBox('Tessera cannot start', `SQLite for Electron is missing: ${binding}
+
+${fix}`);
+    return false;
+  }
+  useSqliteBinding(binding);
+  return true;
+}
+
 void app.whenReady().then(() => {
+  if (!useElectronSqlite()) {
+    app.exit(1);
+    return;
+  }
   // The renderer, from the built folder only, with the CSP as a header (not only a meta tag).
   protocol.handle(APP_SCHEME, async (request) => {
     const file = appRequestFile(request.url, rendererDir);

@@ -24,7 +24,7 @@
  */
 import type { Feeder, Shape } from '../model/feeder';
 import { importProfileCsv, importReferenceCsv } from '../io/csv/reference';
-import { formatIssue } from '../io/types';
+import { formatIssue, type ImportIssue } from '../io/types';
 import type { OpfObjective, Study, TerminalSoc } from '../opf/study';
 
 /** A manifest or one of its files is missing, malformed or inconsistent; names the file and field. */
@@ -88,6 +88,8 @@ export interface ExampleProject {
   readonly priceCentsPerKwh: readonly number[] | null;
   /** Importer warnings, as `file:line: message`. */
   readonly warnings: readonly string[];
+  /** The same warnings as the importer reports them (file, line, message). */
+  readonly importWarnings: readonly ImportIssue[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -257,5 +259,6 @@ export function loadExampleProject(manifestText: string, readText: (relativePath
     pvShape: pvShape.mult,
     priceCentsPerKwh: price ? price.mult : null,
     warnings: imported.warnings.map(formatIssue),
+    importWarnings: imported.warnings,
   };
 }

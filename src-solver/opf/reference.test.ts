@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { buildIpoptRef, exportData, loadIeee123, runIpoptRef, type IpoptRefResult } from '../../bench/ipopt-ref/export-data';
 import { buildModel, type OpfModel } from './model';
 import { buildNetwork } from './network';
-import { extractResults } from './results';
+import { extractResults, type OpfStatus } from './results';
 import type { Study } from './study';
 import { validateWithPowerFlow } from './validate';
 
@@ -82,7 +82,7 @@ describe.skipIf(!ref.ok)(`model vs native Ipopt reference${ref.ok ? '' : ` — s
       expect(Math.abs(model.problem.evalF(x) - res.objective)).toBeLessThan(1e-8 * Math.max(1, Math.abs(res.objective)));
       // The exact model's optimum, fed to the independent AC power flow, reproduces voltages,
       // losses and substation power (spec "Validation by power flow"; the issue asks 1e-6 pu).
-      const results = extractResults(model.net, model.ix, x, { status: res.status, message: '', iterations: res.iterations, seconds: res.seconds, objectiveNlp: res.objective });
+      const results = extractResults(model.net, model.ix, x, { status: res.status as OpfStatus, message: '', iterations: res.iterations, seconds: res.seconds, objectiveNlp: res.objective });
       const val = validateWithPowerFlow(feeder, model.net, results);
       expect(val.error).toBeUndefined();
       if (!study.relax) {

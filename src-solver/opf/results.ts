@@ -10,10 +10,14 @@
  */
 import type { IndexMap } from './index-map';
 import type { OpfNetwork } from './network';
+import type { SolveStatus } from '../nlp/status';
+
+/** How an OPF solve ended: the NLP solver's status, or 'maxRounds' for a distributed solve stopped at its round limit. */
+export type OpfStatus = SolveStatus | 'maxRounds';
 
 /** Solver outcome as the OPF reports it (status names are those of the NLP solver). */
 export interface OpfSolverStats {
-  readonly status: string;
+  readonly status: OpfStatus;
   readonly message: string;
   readonly iterations: number;
   readonly seconds: number;
@@ -81,7 +85,7 @@ export interface OpfValidation {
 
 export interface OpfResults {
   readonly feederName: string;
-  readonly status: string;
+  readonly status: OpfStatus;
   readonly message: string;
   /** Objective in engineering units: USD for 'cost', kW (Σ over periods) for 'loss'; α term included. */
   readonly objective: number;

@@ -19,16 +19,16 @@ import type {
   Scenario,
   StudySettings,
 } from '../../contract';
-import type { Feeder, Shape } from '../../../src-solver/model/feeder';
-import { importProfileCsv, importReferenceCsv } from '../../../src-solver/io/csv/reference';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import { importReferenceCsv } from '../../../src-solver/io/csv/reference';
 import { checkPartition, suggestPartition } from '../../../src-solver/enapp/partition';
 import { applyBulkRule, withPlacements } from '../../../src-solver/model/placement';
+import { loadExampleProject, type ExampleProject } from '../../../src-solver/examples/project';
 import { ApiFailure } from '../errors';
 import { checkProjectPath } from '../path-policy';
 import type { PendingImport } from '../import/preview';
 import { workerImport, type RunImport } from '../import/run';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../import/zip';
-import { readExampleManifest } from '../examples';
 import { DEFAULT_STUDY } from '../store/defaults';
 import { PROJECT_EXTENSION, Project } from '../store/project';
 import { readRecent, recentFile, touchRecent } from '../store/recent';
@@ -310,78 +310,47 @@ function safeFileName(name: string): string {
 // Example projects
 // ---------------------------------------------------------------------------------------------
 
-interface ExampleFeederSpec {
-  format: 'reference-csv';
-  name?: string;
-  linedata: string;
-  powerdata: string;
-  pvBuses?: string[];
-  batteryBuses?: string[];
-  substationBus?: string;
-  vSetPu?: number;
-  baseKva?: number;
-  vBaseKv?: number;
-}
-
-function readProfile(dir: string, rel: string | undefined, name: string): Shape | undefined {
-  if (!rel) return undefined;
-  const r = importProfileCsv(readFileSync(join(dir, rel), 'utf8'), name, rel);
-  if (!r.ok)
-    throw new ApiFailure(
-      'badExample',
-      `${join(dir, rel)}: ${r.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`,
-    );
-  return r.shape;
-}
-
-/** Build an example's project file at `path` from its manifest: feeder, base case, study, areas. */
+/**
+ * Build an example's project file at `path` from its manifest: feeder, base case, study, areas.
+ * The example is read by the solver's loader (src-solver/examples/project.ts, as `tessera pf`
+ * and `tessera solve` read it); this adds the scenario's stored settings around it.
+ */
 export function buildExampleProject(dir: string, path: string): Project {
   const manifestFile = join(dir, 'example.json');
-  const m = readExampleManifest(manifestFile);
-  const spec = m.feeder as ExampleFeederSpec | undefined;
-  if (!spec || spec.format !== 'reference-csv')
-    throw new ApiFailure('badExample', `${manifestFile}: "feeder.format" must be "reference-csv"`);
-  const profiles = (m.profiles ?? {}) as { load?: string; pv?: string; price?: string };
-  const loadShape = readProfile(dir, profiles.load, 'LoadShape');
-  const pvShape = readProfile(dir, profiles.pv, 'PVShape');
-  const price = readProfile(dir, profiles.price, 'Price');
-  const outcome = importReferenceCsv(
-    readFileSync(join(dir, spec.linedata), 'utf8'),
-    readFileSync(join(dir, spec.powerdata), 'utf8'),
-    {
-      name: spec.name,
-      linedataFile: spec.linedata,
-      powerdataFile: spec.powerdata,
-      pvBuses: spec.pvBuses,
-      batteryBuses: spec.batteryBuses,
-      substationBus: spec.substationBus,
-      vSetPu: spec.vSetPu,
-      baseKva: spec.baseKva,
-      vBaseKv: spec.vBaseKv,
-      loadShape,
-      pvShape,
-    },
+  let ex: ExampleProject;
+  try {
+    ex = loadExampleProject(readFileSync(manifestFile, 'utf8'), (rel) => readFileSync(join(dir, rel), 'utf8'));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new ApiFailure('badExample', `example ${basename(dir)} (${dir}): ${why}`);
+  }
+  const s = ex.study;
+  const fromManifest: Partial<StudySettings> = Object.fromEntries(
+    Object.entries({
+      periods: s.periods,
+      dtH: s.dtH,
+      startHour: s.startHour,
+      objective: s.objective,
+      vMinPu: s.vMinPu,
+      vMaxPu: s.vMaxPu,
+      alpha: s.alpha,
+      terminalSoc: s.terminalSoc,
+    }).filter(([, v]) => v !== undefined),
   );
-  if (!outcome.ok)
-    throw new ApiFailure(
-      'badExample',
-      `${manifestFile}: the feeder does not import: ${outcome.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; ')}`,
-    );
   const study: StudySettings = {
     ...DEFAULT_STUDY,
-    ...((m.study ?? {}) as Partial<StudySettings>),
-    ...(loadShape ? { loadShape: loadShape.mult } : {}),
-    ...(pvShape ? { pvShape: pvShape.mult } : {}),
-    ...(price ? { priceCentsPerKwh: price.mult } : {}),
+    ...fromManifest,
+    loadShape: ex.loadShape,
+    pvShape: ex.pvShape,
+    ...(ex.priceCentsPerKwh ? { priceCentsPerKwh: ex.priceCentsPerKwh } : {}),
   };
-  let partition: Partition = { cuts: [] };
-  if (typeof m.areas === 'string') {
-    const areas = JSON.parse(readFileSync(join(dir, m.areas), 'utf8')) as { cuts: { from: string; to: string }[] };
-    partition = { cuts: areas.cuts.map((c) => ({ from: String(c.from), to: String(c.to) })) };
-    const check = checkPartition(outcome.feeder, partition.cuts, study.periods);
-    if (!check.ok) throw new ApiFailure('badExample', `${join(dir, m.areas)}: ${check.errors.join('; ')}`);
+  const partition: Partition = { cuts: ex.cuts.map((c) => ({ from: c.from, to: c.to })) };
+  if (partition.cuts.length > 0) {
+    const check = checkPartition(ex.feeder, partition.cuts, study.periods);
+    if (!check.ok) throw new ApiFailure('badExample', `example ${basename(dir)}: its areas are not a valid partition: ${check.errors.join('; ')}`);
   }
-  const project = Project.create(path, m.title);
+  const outcome = { feeder: ex.feeder, warnings: ex.importWarnings };
+  const project = Project.create(path, ex.title);
   try {
     project.addFeeder(outcome.feeder, {
       source: `Example: ${basename(dir)}`,

@@ -91,8 +91,8 @@ describe('PDF study report', () => {
     expect(text).toMatch(/area 1\s+area 2/); // the network picture's legend
     // Validation table: one row per period with the OPF and PF losses side by side.
     const v = detail.validation!.periods[0]!;
-    expect(text).toContain(formatNumber(v.opfLossKw, 3));
-    expect(text).toContain(formatNumber(v.pfLossKw, 3));
+    expect(text).toContain(formatNumber(v.lossKwOpf, 3));
+    expect(text).toContain(formatNumber(v.lossKwPf, 3));
     expect(text).toContain(`${detail.iterations}`);
   });
 

@@ -504,7 +504,7 @@ function validationPart(inp: ReportInput): Part {
       : ''
   }
   <table class="compact">${head}
-  ${part.map(({ p, t }) => `<tr><td>${hours[t]}</td><td class="num">${formatNumber(p.opfLossKw, 3)}</td><td class="num">${formatNumber(p.pfLossKw, 3)}</td><td class="num">${formatNumber(p.opfSubstationKw, 2)}</td><td class="num">${formatNumber(p.pfSubstationKw, 2)}</td><td class="num">${formatNumber(p.opfSubstationKvar, 2)}</td><td class="num">${formatNumber(p.pfSubstationKvar, 2)}</td></tr>`).join('')}
+  ${part.map(({ p, t }) => `<tr><td>${hours[t]}</td><td class="num">${formatNumber(p.lossKwOpf, 3)}</td><td class="num">${formatNumber(p.lossKwPf, 3)}</td><td class="num">${formatNumber(p.substationKwOpf, 2)}</td><td class="num">${formatNumber(p.substationKwPf, 2)}</td><td class="num">${formatNumber(p.substationKvarOpf, 2)}</td><td class="num">${formatNumber(p.substationKvarPf, 2)}</td></tr>`).join('')}
   </table>
 </section>`,
     ),

@@ -171,14 +171,7 @@ export function fromOpfResults(
             maxVoltageDiffPu: v.maxVoltageDiffPu,
             maxLossDiffPu: v.maxLossDiffPu,
             maxSubstationDiffPu: v.maxSubstationDiffPu,
-            periods: v.periods.map((p) => ({
-              opfLossKw: p.lossKwOpf,
-              pfLossKw: p.lossKwPf,
-              opfSubstationKw: p.substationKwOpf,
-              pfSubstationKw: p.substationKwPf,
-              opfSubstationKvar: p.substationKvarOpf,
-              pfSubstationKvar: p.substationKvarPf,
-            })),
+            periods: v.periods,
           }
         : null,
     busNames: r.busNames,

@@ -1,13 +1,18 @@
 /**
- * Default study settings of a new scenario — the one place they are defined. They are the
- * source papers' IEEE 123 study (spec "Parameters of the IEEE 123 case"): 24 hourly periods from
- * midnight, substation energy cost objective, hard terminal SOC, the papers' battery box, the
- * exact (non-relaxed) branch equation, 0.95–1.05 pu, no current limits, α = 0.001, Ipopt's
- * tolerance 1e-8 and the ENApp boundary tolerance 1e-3 pu. Shapes are the bundled example's
+ * Default study settings of a new scenario. The solver options are the solver's own defaults
+ * (src-solver/opf/study.ts STUDY_DEFAULTS, opf/solve.ts OPF_NLP_DEFAULTS, enapp/distributed.ts
+ * DEFAULT_BOUNDARY_TOLERANCE_PU), which are the source papers' IEEE 123 study (spec "Parameters of
+ * the IEEE 123 case"): 24 hourly periods from midnight, substation energy cost objective, hard
+ * terminal SOC, the papers' battery box, the exact (non-relaxed) branch equation, 0.95–1.05 pu,
+ * no current limits, α = 0.001, Ipopt's tolerance 1e-8 and the ENApp boundary tolerance 1e-3 pu.
+ * A scenario stores whole shapes, which the solver has no default for: the bundled example's
  * profiles (reference-data/ieee123-balanced/profiles): load and PV multipliers and the ComEd
  * real-time prices of 10 Nov 2023 in cents/kWh, hour 0 to 23.
  */
 import type { BulkPlacementRule, Partition, Placements, StudySettings } from '../../contract';
+import { DEFAULT_BOUNDARY_TOLERANCE_PU } from '../../../src-solver/enapp/distributed';
+import { OPF_NLP_DEFAULTS } from '../../../src-solver/opf/solve';
+import { STUDY_DEFAULTS } from '../../../src-solver/opf/study';
 
 /** load_shape_24h.csv, multiplier of peak load. */
 export const LOAD_SHAPE_24H: readonly number[] = [
@@ -23,20 +28,21 @@ export const COMED_PRICES_2023_11_10_CENTS_PER_KWH: readonly number[] = [
   1.6, 3.8, 1.7, 1.8, 2.1, 2.2, 2.4, 2.9, 4.4, 5.1, 4.3, 3.5, 2.8, 2.8, 2.3, 2, 2.3, 4.1, 3.4, 6.6, 4.7, 4.7, 5, 2.6,
 ];
 
+const d = STUDY_DEFAULTS;
 export const DEFAULT_STUDY: StudySettings = Object.freeze({
-  periods: 24,
-  startHour: 0,
-  dtH: 1,
-  objective: 'cost',
-  terminalSoc: 'equal',
-  batteryLimit: 'box',
-  relax: false,
-  vMinPu: 0.95,
-  vMaxPu: 1.05,
-  currentLimits: false,
-  alpha: 0.001,
-  tolerance: 1e-8,
-  boundaryTolerancePu: 1e-3,
+  periods: d.periods,
+  startHour: d.startHour,
+  dtH: d.dtH,
+  objective: d.objective,
+  terminalSoc: d.terminalSoc,
+  batteryLimit: d.batteryLimit,
+  relax: d.relax,
+  vMinPu: d.vMinPu,
+  vMaxPu: d.vMaxPu,
+  currentLimits: d.currentLimits,
+  alpha: d.alpha,
+  tolerance: OPF_NLP_DEFAULTS.tol!,
+  boundaryTolerancePu: DEFAULT_BOUNDARY_TOLERANCE_PU,
   loadShape: LOAD_SHAPE_24H,
   pvShape: PV_SHAPE_24H,
   priceCentsPerKwh: COMED_PRICES_2023_11_10_CENTS_PER_KWH,

@@ -23,7 +23,8 @@
  */
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from './sqlite';
 import type {
   FeederSummary,
   Partition,
@@ -240,7 +241,7 @@ export function applyMigrations(
 function integrityMessage(path: string, fallback: string): string {
   let db: Db | null = null;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = openDatabase(path, { readonly: true, fileMustExist: true });
     const rows = db.pragma('integrity_check(5)', { simple: false }) as { integrity_check: string }[];
     const text = rows.map((r) => r.integrity_check).join('; ');
     return text && text !== 'ok' ? text : fallback;
@@ -416,7 +417,7 @@ export class Project {
     const now = options.now ?? (() => new Date());
     let db: Db | null = null;
     try {
-      db = new Database(path);
+      db = openDatabase(path);
       configure(db);
       applyMigrations(db, 0, LATEST_SCHEMA_VERSION, now);
       db.prepare("INSERT INTO project_meta (key, value) VALUES ('name', ?)").run(name);
@@ -468,7 +469,7 @@ export class Project {
     const readOnly = heldBy === null ? null : `${heldBy}, so it opened read-only here`;
     let db: Db;
     try {
-      db = new Database(path, { fileMustExist: true, readonly: readOnly !== null });
+      db = openDatabase(path, { fileMustExist: true, readonly: readOnly !== null });
     } catch (err) {
       release?.();
       throw new ApiFailure('notAProject', `${path} could not be opened (${(err as Error).message})`);

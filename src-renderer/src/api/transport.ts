@@ -3,6 +3,8 @@
  * otherwise a WebSocket to the Node host that served this page. Both implement TesseraApi.
  */
 import type {
+  ApiError,
+  ApiErrorCode,
   CommandArg,
   CommandName,
   CommandResult,
@@ -91,9 +93,24 @@ export function backend(): TesseraApi {
   return api;
 }
 
-/** Invoke and unwrap: resolves to the value or rejects with the backend's message. */
+/** A backend error as the renderer receives it: the message a planner reads, with its code and detail kept. */
+export class ApiCallError extends Error {
+  readonly code: ApiErrorCode;
+  readonly detail: unknown;
+  constructor(
+    readonly command: CommandName,
+    error: ApiError,
+  ) {
+    super(error.message);
+    this.name = 'ApiCallError';
+    this.code = error.code;
+    this.detail = error.detail;
+  }
+}
+
+/** Invoke and unwrap: resolves to the value or rejects with an ApiCallError (the backend's code, message and detail). */
 export async function call<K extends CommandName>(command: K, arg: CommandArg<K>): Promise<CommandResult<K>> {
   const r = await backend().invoke(command, arg);
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new ApiCallError(command, r.error);
   return r.value;
 }

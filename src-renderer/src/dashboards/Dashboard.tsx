@@ -363,13 +363,13 @@ export function Validation({ run }: { run: RunDetail }) {
             {v.periods.map((p, t) => (
               <tr key={t}>
                 <td>{labels[t] ?? t + 1}</td>
-                <td className="num">{formatNumber(p.opfLossKw, 3)}</td>
-                <td className="num">{formatNumber(p.pfLossKw, 3)}</td>
-                <td className="num">{formatNumber(p.opfSubstationKw, 2)}</td>
-                <td className="num">{formatNumber(p.pfSubstationKw, 2)}</td>
-                <td className="num">{formatNumber(p.opfSubstationKvar, 2)}</td>
-                <td className="num">{formatNumber(p.pfSubstationKvar, 2)}</td>
-                <td className="num">{formatSci(p.pfSubstationKw - p.opfSubstationKw)}</td>
+                <td className="num">{formatNumber(p.lossKwOpf, 3)}</td>
+                <td className="num">{formatNumber(p.lossKwPf, 3)}</td>
+                <td className="num">{formatNumber(p.substationKwOpf, 2)}</td>
+                <td className="num">{formatNumber(p.substationKwPf, 2)}</td>
+                <td className="num">{formatNumber(p.substationKvarOpf, 2)}</td>
+                <td className="num">{formatNumber(p.substationKvarPf, 2)}</td>
+                <td className="num">{formatSci(p.substationKwPf - p.substationKwOpf)}</td>
               </tr>
             ))}
           </tbody>
