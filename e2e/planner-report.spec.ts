@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatInUnit, formatSignedInUnit } from '../src-shared/format';
-import { batteryFigures } from '../src-shared/study';
+import { batteryFigures, voltageViolations } from '../src-shared/study';
 import { expect, test } from './fixtures';
 import { RunsPage } from './pages/runs';
 import { WorkspacePage } from './pages/workspace';
@@ -52,6 +52,13 @@ test('run overview with batteries, comparison against a baseline, and the PDF a 
   }
   await page.setViewportSize({ width: 1400, height: 1100 });
   await page.screenshot({ path: join(OUT, 'ui-overview-batteries.png') });
+
+  // Voltages: the ANSI C84.1 list (as many buses as the run's voltages put outside Range A) and
+  // the profile along the feeder.
+  await runs.view('Voltages');
+  await expect(page.getByTestId('voltage-violations')).toHaveAttribute('data-count', String(voltageViolations(detail).length));
+  await expect(page.getByTestId('chart-voltage-profile')).toHaveAttribute('data-drawn', 'true');
+  await page.screenshot({ path: join(OUT, 'ui-voltages.png') });
 
   // Compare against the baseline (no storage): A = baseline, B = this run, signed differences.
   for (;;) {

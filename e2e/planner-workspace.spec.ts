@@ -202,6 +202,31 @@ test('battery kW above its inverter: plain words and an offer to raise the kVA; 
   await expect(page.getByRole('tab', { name: 'Runs' })).toHaveAttribute('title', 'Runs (key 5)');
 });
 
+test('clicking a bus or a branch opens its details', async ({ page, api, project }) => {
+  await importIeee123(api);
+  const ws = new WorkspacePage(page);
+  await openProject(page, ws, project.name);
+  await ws.graphReady();
+  // Bus 48's peak load as powerdata.csv lists it.
+  const power = readFileSync(resolve(REF, 'csv/powerdata.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
+  const row48 = power.find((r) => r[0] === '48')!;
+  await ws.clickBus('48');
+  const details = page.getByTestId('details');
+  await expect(details).toHaveAttribute('data-bus', '48');
+  await expect(details).toContainText(`${Number(row48[1]).toFixed(1)} kW`);
+  await page.screenshot({ path: 'test-results/ui-details-bus.png' });
+  // Its supply link walks up the feeder.
+  await details.getByRole('button', { name: /^bus \d+$/ }).first().click();
+  await expect(details).not.toHaveAttribute('data-bus', '48');
+  // A branch: its ends and impedance.
+  await ws.clickBranch('15', '117');
+  await expect(details).toContainText('bus 15');
+  await expect(details).toContainText('bus 117');
+  await expect(details).toContainText('Ω');
+  await details.getByRole('button', { name: 'Feeder facts' }).click();
+  await expect(page.getByTestId('feeder-facts')).toBeVisible();
+});
+
 test('a page load has no 404 (favicon) and no console warning or error', async ({ page, project }) => {
   const problems: string[] = [];
   page.on('console', (m) => {

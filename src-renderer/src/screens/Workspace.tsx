@@ -19,6 +19,7 @@ import { Legend, NetworkPanel } from './workspace/NetworkPanel';
 import { useFeeder } from './workspace/useFeeder';
 import { usePartitionCheck } from './workspace/usePartitionCheck';
 import { plainSaveError } from './workspace/plainErrors';
+import { Details, type Inspected } from './workspace/Details';
 
 /** Tabs that show the graph (the others use the whole stage for their panel). */
 const GRAPH_TABS: ReadonlySet<WorkspaceTab> = new Set(['network', 'areas', 'devices']);
@@ -40,10 +41,12 @@ export function Workspace({
   const [placing, setPlacing] = useState<PlaceKind | null>(null);
   const [selection, setSelection] = useState<string[]>([]);
   const [message, setMessage] = useState<string | null>(null);
+  const [inspect, setInspect] = useState<Inspected | null>(null);
   const graph = useRef<NetworkGraphHandle>(null);
   const search = useRef<HTMLInputElement>(null);
 
   const scenarios = useMemo(() => project.scenarios.filter((s) => s.feederId === feederId), [project, feederId]);
+  useEffect(() => setInspect(null), [feederId]);
   useEffect(() => {
     setScenarioId((cur) => (cur !== null && scenarios.some((s) => s.id === cur) ? cur : (scenarios[0]?.id ?? null)));
   }, [scenarios]);
@@ -62,11 +65,16 @@ export function Workspace({
   const setCuts = (label: string, next: CutBranch[]) => void editor.edit(label, { partition: { cuts: next } });
 
   const onTapEdge = (from: string, to: string) => {
+    if (tab === 'network') return setInspect({ kind: 'branch', from, to });
     if (tab !== 'areas' || !tree || !scenario) return;
     const cut = cuts.some((c) => (c.from === from && c.to === to) || (c.from === to && c.to === from));
     setCuts(`${cut ? 'Join' : 'Cut'} ${from}–${to}`, toggleCut(tree, cuts, from, to));
   };
   const onTapBus = (bus: string) => {
+    if (tab === 'network' || (tab === 'devices' && !placing)) {
+      setTab('network');
+      return setInspect({ kind: 'bus', name: bus });
+    }
     if (tab !== 'devices' || !placing || !feeder || !scenario) return;
     const d = newDevice(placing, bus, feeder, scenario.placements);
     const p = scenario.placements;
@@ -222,6 +230,22 @@ export function Workspace({
             <div className="panel">
               {!scenario ? (
                 <p className="muted">{scenarioId === null ? 'No scenario selected.' : 'Opening the scenario…'}</p>
+              ) : tab === 'network' && inspect && feeder && tree ? (
+                <Details
+                  item={inspect}
+                  feeder={feeder}
+                  tree={tree}
+                  scenario={scenario}
+                  areaOf={(bus) => {
+                    const i = tree.index.get(bus);
+                    return i === undefined || !local || cuts.length === 0 ? null : (local.areaOf[i] ?? null);
+                  }}
+                  onClose={() => setInspect(null)}
+                  onBus={(bus) => {
+                    setInspect({ kind: 'bus', name: bus });
+                    graph.current?.focusBus(bus);
+                  }}
+                />
               ) : tab === 'network' ? (
                 <NetworkPanel feeder={feeder} scenario={scenario} summary={feederSummary?.source} />
               ) : tab === 'areas' && tree && local ? (

@@ -45,7 +45,7 @@ export function NetworkPanel({ feeder, scenario, summary }: { feeder: Feeder | n
         <dd>{scenario.partition.cuts.length + 1}</dd>
       </dl>
       <p className="muted small">
-        Hover a bus for its data. Keys: {SHORTCUT_HINT}.
+        Hover a bus for its data; click a bus or a branch for its details. Keys: {SHORTCUT_HINT}.
       </p>
     </div>
   );
