@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
+import type { HookedGlobal } from './support/graph-hook';
 import { expect, test, type Api } from './fixtures';
 import { WorkspacePage } from './pages/workspace';
 import { testDataPath } from '../test-data/index';
@@ -225,6 +226,26 @@ test('clicking a bus or a branch opens its details', async ({ page, api, project
   await expect(details).toContainText('Ω');
   await details.getByRole('button', { name: 'Feeder facts' }).click();
   await expect(page.getByTestId('feeder-facts')).toBeVisible();
+});
+
+test('an invalid partition: the area table numbers and colours its areas as the graph does', async ({ page, api, project }) => {
+  await importIeee123(api);
+  const ws = new WorkspacePage(page);
+  await openProject(page, ws, project.name);
+  await ws.graphReady();
+  await ws.tab('Areas');
+  // 1–2 then 2–3: bus 2 alone between two cuts (invalid), plus a valid cut further down.
+  for (const [a, b] of [['1', '2'], ['2', '3'], ['62', '125']]) await ws.clickBranch(a, b);
+  await expect(page.getByTestId('partition-errors')).toBeVisible();
+  const rows = page.getByRole('table', { name: 'Areas' }).locator('tbody tr');
+  await expect(rows).toHaveCount(4);
+  for (let i = 0; i < 4; i++) {
+    const root = (await rows.nth(i).getAttribute('data-root'))!;
+    const swatch = await rows.nth(i).locator('.swatch').evaluate((el) => (el as unknown as { style: { background: string } }).style.background);
+    const graphColor = await page.evaluate((b) => (globalThis as unknown as HookedGlobal).__tesseraGraph!.busColor(b), root);
+    const hex = (c: string) => (c.startsWith('#') ? c.toLowerCase() : `#${(c.match(/\d+/g) ?? []).slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('')}`);
+    expect(hex(swatch), `area ${i + 1} (root bus ${root}): table swatch = graph colour`).toBe(hex(graphColor!));
+  }
 });
 
 test('a page load has no 404 (favicon) and no console warning or error', async ({ page, project }) => {

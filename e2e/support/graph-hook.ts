@@ -5,6 +5,8 @@ export interface GraphHook {
   boundingRect(): { left: number; top: number };
   timings: { elementsMs: number; firstRenderMs: number | null; fitMs: number | null; buses: number };
   selected(): string[];
+  /** The fill colour the graph gives a bus (its area's colour when cut into areas). */
+  busColor(bus: string): string | null;
 }
 export type HookedGlobal = { __tesseraGraph?: GraphHook };
 

@@ -63,6 +63,7 @@ declare global {
       boundingRect(): { left: number; top: number };
       timings: GraphTimings;
       selected(): string[];
+      busColor(bus: string): string | null;
     };
   }
 }
@@ -216,6 +217,10 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
         },
         timings,
         selected: () => cy.$('node.bus:selected').map((n) => n.data('bus') as string),
+        busColor: (bus) => {
+          const n = cy.$id(`b:${bus}`);
+          return n.nonempty() ? ((n.data('color') as string | undefined) ?? null) : null;
+        },
       };
     }
     return () => {
