@@ -6,7 +6,7 @@
  * switch tabs, graph tools only where there is a graph, and a page that loads without a 404 or a
  * console warning.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { HookedGlobal } from './support/graph-hook';
@@ -246,6 +246,50 @@ test('an invalid partition: the area table numbers and colours its areas as the 
     const hex = (c: string) => (c.startsWith('#') ? c.toLowerCase() : `#${(c.match(/\d+/g) ?? []).slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('')}`);
     expect(hex(swatch), `area ${i + 1} (root bus ${root}): table swatch = graph colour`).toBe(hex(graphColor!));
   }
+});
+
+test('a small feeder (IEEE 13, with its coordinates): Fit keeps every bus and its label inside the view; transformers, the regulator, the switch and capacitors get one-line symbols', async ({ page, api, project }) => {
+  const dir = testDataPath('dss/ieee13');
+  // The circuit script as the wizard expects it (Master.dss), with the files it redirects to.
+  const files = readdirSync(dir).map((f) => ({ name: f === 'IEEE13Nodeckt.dss' ? 'Master.dss' : f, text: readFileSync(resolve(dir, f), 'utf8') }));
+  const preview = await api.call('import.preview', { files });
+  expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
+  await api.call('import.commit', { token: preview.token, name: 'IEEE 13' });
+  const feeder = await api.call('feeders.get', { id: (await api.call('projects.current', null))!.feeders[0]!.id });
+  const ws = new WorkspacePage(page);
+  await openProject(page, ws, project.name);
+  await ws.graphReady();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('button', { name: 'Fit' }).click();
+  await page.waitForTimeout(300);
+  const box = (await ws.graph.boundingBox())!;
+  const hook = await page.evaluate((buses) => {
+    const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;
+    const r = g.boundingRect();
+    return {
+      zoom: g.zoom(),
+      at: buses.map((b) => ({ b, p: g.renderedPosition(b), left: r.left, top: r.top })),
+      xf: g.count('node.glyph.xf'),
+      reg: g.count('node.glyph.reg'),
+      sw: g.count('node.glyph.sw'),
+      cap: g.count('node.glyph.cap'),
+    };
+  }, feeder.buses.map((b) => b.name));
+  for (const { b, p } of hook.at) {
+    // The bus, its largest glyph and its label (about 9 model units under the circle, ~5.5 per character wide).
+    const halfWidth = Math.max(13, b.length * 2.8) * hook.zoom;
+    expect(p!.x - halfWidth, `bus ${b} left edge`).toBeGreaterThanOrEqual(0);
+    expect(p!.x + halfWidth, `bus ${b} right edge`).toBeLessThanOrEqual(box.width);
+    expect(p!.y - 13 * hook.zoom, `bus ${b} top`).toBeGreaterThanOrEqual(0);
+    expect(p!.y + 24 * hook.zoom, `bus ${b} label bottom`).toBeLessThanOrEqual(box.height);
+  }
+  const kinds = (k: string) => feeder.branches.filter((br) => br.kind === k).length;
+  expect(hook.xf).toBe(2 * kinds('transformer'));
+  expect(hook.reg).toBe(kinds('regulator'));
+  expect(hook.sw).toBe(kinds('switch'));
+  expect(hook.cap).toBe(2 * new Set(feeder.capacitors.map((c) => c.bus)).size);
+  expect(kinds('transformer') + kinds('regulator') + kinds('switch')).toBeGreaterThan(0);
+  await page.screenshot({ path: 'test-results/ui-ieee13-fit.png' });
 });
 
 test('a page load has no 404 (favicon) and no console warning or error', async ({ page, project }) => {

@@ -7,6 +7,9 @@ export interface GraphHook {
   selected(): string[];
   /** The fill colour the graph gives a bus (its area's colour when cut into areas). */
   busColor(bus: string): string | null;
+  zoom(): number;
+  /** How many graph elements match a cytoscape selector (e.g. 'node.glyph.xf'). */
+  count(selector: string): number;
 }
 export type HookedGlobal = { __tesseraGraph?: GraphHook };
 

@@ -79,6 +79,21 @@ export function Legend({ feeder, summary, mode }: { feeder: Feeder; summary?: st
           <i className="g cap" /> capacitor
         </span>
       )}
+      {feeder.branches.some((b) => b.kind === 'transformer') && (
+        <span>
+          <i className="g xf" /> transformer
+        </span>
+      )}
+      {feeder.branches.some((b) => b.kind === 'regulator') && (
+        <span>
+          <i className="g reg">R</i> regulator
+        </span>
+      )}
+      {feeder.branches.some((b) => b.kind === 'switch') && (
+        <span>
+          <i className="g sw" /> switch
+        </span>
+      )}
       <span className="hint" data-testid="graph-hint">
         {hint}
       </span>
