@@ -7,7 +7,7 @@
  * table and a feeder figure with bus names. Numbers are checked against runs.get / runs.compare.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatInUnit, formatSignedInUnit } from '../src-shared/format';
 import { batteryFigures, voltageViolations } from '../src-shared/study';
@@ -52,6 +52,19 @@ test('run overview with batteries, comparison against a baseline, and the PDF a 
   }
   await page.setViewportSize({ width: 1400, height: 1100 });
   await page.screenshot({ path: join(OUT, 'ui-overview-batteries.png') });
+  // The report's tables as CSV for a planner's own template: every battery with its figures.
+  const [tablesDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-tables').click()]);
+  const tablesPath = join(OUT, 'tables.csv');
+  await tablesDl.saveAs(tablesPath);
+  const blocks = readFileSync(tablesPath, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n\r\n');
+  const batteryBlock = blocks.find((b) => b.startsWith('Batteries'))!.split('\r\n').slice(2);
+  expect(batteryBlock).toHaveLength(detail.batteryNames.length);
+  const figs = new Map(batteryFigures(detail).map((b) => [b.name, b]));
+  for (const line of batteryBlock) {
+    const [name, , , , cycles, , , value] = line.split(',');
+    expect(Number(cycles)).toBeCloseTo(figs.get(name!)!.cycles, 9);
+    expect(Number(value)).toBeCloseTo(figs.get(name!)!.arbitrageUsd, 9);
+  }
 
   // Voltages: the ANSI C84.1 list (as many buses as the run's voltages put outside Range A) and
   // the profile along the feeder.

@@ -16,6 +16,7 @@ import { CompareView } from '../compare/CompareView';
 import { Batteries, Overview, Validation, Voltages } from '../dashboards/Dashboard';
 import type { FeederTree } from '../../../src-shared/topology';
 import { saveBase64, saveText } from './download';
+import { reportTablesCsv } from '../../../src-shared/tables';
 import { LiveProgress } from './LiveProgress';
 import { startListening, useLiveRuns } from './progress';
 import { RunList, STATUS_TEXT, statusClass } from './RunList';
@@ -213,6 +214,14 @@ export function RunsView({
                   data-testid="export-csv"
                 >
                   CSV
+                </button>
+                <button
+                  onClick={() => saveText(reportTablesCsv(detail), `tessera-run-${detail.id}-tables.csv`)}
+                  disabled={!hasResults(detail)}
+                  title="The report's tables (totals, batteries, voltage limits) as CSV for Excel or Word"
+                  data-testid="export-tables"
+                >
+                  Tables (CSV)
                 </button>
                 <button
                   onClick={() => void exportRun('json')}
