@@ -16,14 +16,32 @@ function field(v: string | number | null): string {
 }
 const row = (cells: (string | number | null)[]) => cells.map(field).join(',');
 
-export function reportTablesCsv(run: RunDetail, comparison?: { cmp: RunComparison; nameA: string; nameB: string } | null): string {
+export function reportTablesCsv(
+  run: RunDetail,
+  comparison?: { cmp: RunComparison; nameA: string; nameB: string } | null,
+): string {
   const blocks: string[][] = [];
-  blocks.push([row([`Totals, run ${run.id} (${run.kind}), ${run.periods} periods of ${run.dtH} h`]), row(['quantity', 'unit', 'value']), ...totalsRows(run).map((r) => row([r.label, r.unit, r.value]))]);
+  blocks.push([
+    row([`Totals, run ${run.id} (${run.kind}), ${run.periods} periods of ${run.dtH} h`]),
+    row(['quantity', 'unit', 'value']),
+    ...totalsRows(run).map((r) => row([r.label, r.unit, r.value])),
+  ]);
   if (run.batteryNames.length)
     blocks.push([
       row(['Batteries']),
-      row(['battery', 'bus', 'power_kw', 'energy_kwh', 'equivalent_cycles', 'discharged_kwh', 'charged_kwh', 'arbitrage_value_usd']),
-      ...batteryFigures(run).map((b) => row([b.name, b.bus, b.pRatedKw, b.energyKwh, b.cycles, b.dischargedKwh, b.chargedKwh, b.arbitrageUsd])),
+      row([
+        'battery',
+        'bus',
+        'power_kw',
+        'energy_kwh',
+        'equivalent_cycles',
+        'discharged_kwh',
+        'charged_kwh',
+        'arbitrage_value_usd',
+      ]),
+      ...batteryFigures(run).map((b) =>
+        row([b.name, b.bus, b.pRatedKw, b.energyKwh, b.cycles, b.dischargedKwh, b.chargedKwh, b.arbitrageUsd]),
+      ),
     ]);
   const vio = voltageViolations(run);
   blocks.push([

@@ -73,7 +73,10 @@ async function finished(api, scenarioId, runId) {
 
 const data = mkdtempSync(join(tmpdir(), 'tessera-screens-'));
 const port = await freePort();
-const host = spawn(process.execPath, [join(root, 'bin/tessera.mjs'), 'host', '--port', String(port), '--data', data], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const host = spawn(process.execPath, [join(root, 'bin/tessera.mjs'), 'host', '--port', String(port), '--data', data], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const url = await new Promise((res, rej) => {
   let text = '';
   host.stdout.on('data', (d) => {
@@ -93,14 +96,20 @@ try {
   const base = project.scenarios[0];
   const baseScenario = await api.call('scenarios.get', { id: base.id });
   const none = await api.call('scenarios.duplicate', { id: base.id, name: 'No storage' });
-  await api.call('scenarios.update', { id: none.id, patch: { placements: { pv: baseScenario.placements.pv, batteries: [] } } });
+  await api.call('scenarios.update', {
+    id: none.id,
+    patch: { placements: { pv: baseScenario.placements.pv, batteries: [] } },
+  });
   const runNone = await api.call('runs.start', { scenarioId: none.id, kind: 'centralized' });
   await finished(api, none.id, runNone.id);
   const runBase = await api.call('runs.start', { scenarioId: base.id, kind: 'centralized' });
   await finished(api, base.id, runBase.id);
   api.close();
 
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+  browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'],
+  });
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   const shot = async (name) => {
     await page.waitForTimeout(400);
@@ -139,7 +148,10 @@ try {
 
   // The report: export from the UI, its executive summary page as the README shows it.
   await page.getByRole('tablist', { name: 'Run views' }).getByRole('tab', { name: 'Overview' }).click();
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('export-pdf').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 120_000 }),
+    page.getByTestId('export-pdf').click(),
+  ]);
   const pdf = join(data, 'report.pdf');
   await download.saveAs(pdf);
   const prefix = join(data, 'report-page');
@@ -153,7 +165,11 @@ try {
   const sheet = join(data, 'sheet.html');
   writeFileSync(
     sheet,
-    `<body style="margin:0;background:#e9edf2;display:flex;gap:24px;justify-content:center;padding:20px">${[3, 4, feederPage]
+    `<body style="margin:0;background:#e9edf2;display:flex;gap:24px;justify-content:center;padding:20px">${[
+      3,
+      4,
+      feederPage,
+    ]
       .map((n) => `<img src="${img(n)}" style="height:890px;box-shadow:0 4px 18px rgba(0,0,0,.25)">`)
       .join('')}</body>`,
   );

@@ -51,22 +51,34 @@ export function RunList({
     <aside className="runs-side">
       <h3>New run</h3>
       <div className="run-start">
-        <button className="primary" onClick={() => onStart('centralized')} disabled={busy !== null} data-testid="start-centralized" title="One solve of the whole feeder over every period">
+        <button
+          className="primary"
+          onClick={() => onStart('centralized')}
+          disabled={busy !== null}
+          data-testid="start-centralized"
+          title="One solve of the whole feeder over every period"
+        >
           Run centralized
         </button>
         <button
           className="primary"
           onClick={() => onStart('distributed')}
           disabled={busy !== null || areaCount < 2}
-          title={areaCount < 2 ? 'Cut the feeder into areas first (Areas tab)' : `ENApp over ${plural(areaCount, 'area')}: one solver process per area, agreeing on boundary powers round by round`}
+          title={
+            areaCount < 2
+              ? 'Cut the feeder into areas first (Areas tab)'
+              : `ENApp over ${plural(areaCount, 'area')}: one solver process per area, agreeing on boundary powers round by round`
+          }
           data-testid="start-distributed"
         >
           {areaCount < 2 ? 'Run distributed (no areas yet)' : `Run distributed (${plural(areaCount, 'area')})`}
         </button>
       </div>
       <p className="muted small">
-        {scenario.study.periods} periods × {scenario.study.dtH} h, {scenario.study.objective === 'cost' ? 'cost' : 'loss'} objective,{' '}
-        {plural(scenario.placements.pv.length, 'PV', 'PV')}, {plural(scenario.placements.batteries.length, 'battery', 'batteries')}.
+        {scenario.study.periods} periods × {scenario.study.dtH} h,{' '}
+        {scenario.study.objective === 'cost' ? 'cost' : 'loss'} objective,{' '}
+        {plural(scenario.placements.pv.length, 'PV', 'PV')},{' '}
+        {plural(scenario.placements.batteries.length, 'battery', 'batteries')}.
       </p>
       {message && (
         <div className="notice small" role="status" data-testid="runs-message">
@@ -93,7 +105,8 @@ export function RunList({
                 <span className="muted small">
                   {new Date(r.startedAt).toLocaleString()}
                   {r.seconds !== null && ` · ${formatSeconds(r.seconds)}`}
-                  {r.objective !== null && ` · ${formatInUnit(r.objective, scenario.study.objective === 'cost' ? 'USD' : 'kWh')}`}
+                  {r.objective !== null &&
+                    ` · ${formatInUnit(r.objective, scenario.study.objective === 'cost' ? 'USD' : 'kWh')}`}
                   {r.rounds !== null && ` · ${r.rounds} rounds`}
                 </span>
               </button>

@@ -49,7 +49,15 @@ export function RunsView({
   feeder: Feeder | null;
   tree: FeederTree | null;
 }) {
-  const { runs, listError, refresh, cancelling, start: startRun, cancel: cancelRun, remove: removeRun } = useRuns(scenario.id);
+  const {
+    runs,
+    listError,
+    refresh,
+    cancelling,
+    start: startRun,
+    cancel: cancelRun,
+    remove: removeRun,
+  } = useRuns(scenario.id);
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [view, setView] = useState<View>('overview');
   const [busy, setBusy] = useState<string | null>(null);
@@ -89,7 +97,11 @@ export function RunsView({
   const remove = async (r: RunSummary) => {
     const ok = await ask({
       title: `Delete ${runLabel(r)}?`,
-      body: <p>The {r.kind} run ({STATUS_TEXT[r.status]}) and all its results are deleted. This cannot be undone.</p>,
+      body: (
+        <p>
+          The {r.kind} run ({STATUS_TEXT[r.status]}) and all its results are deleted. This cannot be undone.
+        </p>
+      ),
       confirmLabel: 'Delete run',
       danger: true,
     });
@@ -108,7 +120,10 @@ export function RunsView({
     setMessage(null);
     try {
       if (format === 'pdf') {
-        const r = await call('report.pdf', compareWith !== undefined ? { runId: detail.id, compareWith } : { runId: detail.id });
+        const r = await call(
+          'report.pdf',
+          compareWith !== undefined ? { runId: detail.id, compareWith } : { runId: detail.id },
+        );
         saveBase64(r.base64, r.fileName);
         setMessage(`Saved ${r.fileName} (${r.pages} page${r.pages === 1 ? '' : 's'}); a copy is in ${r.path}.`);
       } else {

@@ -18,8 +18,8 @@ export function Solver({ run }: { run: RunDetail }) {
         <div className="compare-grid">
           <figure className="chart-card">
             <figcaption>
-              Convergence: {d.rounds.length} rounds, {d.converged ? 'converged' : 'not converged'}, last boundary
-              change {formatSci(d.maxBoundaryChangePu)} pu (rounds stop below{' '}
+              Convergence: {d.rounds.length} rounds, {d.converged ? 'converged' : 'not converged'}, last boundary change{' '}
+              {formatSci(d.maxBoundaryChangePu)} pu (rounds stop below{' '}
               {formatSci(appliedBoundaryStepPu(run.settings.boundaryTolerancePu), 0)} pu: the boundary tolerance{' '}
               {formatSci(run.settings.boundaryTolerancePu, 0)} pu ÷ 10)
               {d.dampingFromRound !== null ? `, damped from round ${d.dampingFromRound}` : ''}

@@ -4,7 +4,12 @@ import type { RunSummary, ScenarioSummary } from '../../../src-main/contract';
 import { call } from '../api/transport';
 import type { CompareCandidate } from '../compare/CompareView';
 
-export function useCompareCandidates(active: boolean, scenarios: readonly ScenarioSummary[], scenarioId: number, runs: readonly RunSummary[]) {
+export function useCompareCandidates(
+  active: boolean,
+  scenarios: readonly ScenarioSummary[],
+  scenarioId: number,
+  runs: readonly RunSummary[],
+) {
   const [candidates, setCandidates] = useState<CompareCandidate[]>([]);
   useEffect(() => {
     if (!active) return;

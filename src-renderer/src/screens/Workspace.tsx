@@ -52,7 +52,10 @@ export function Workspace({
   }, [scenarios]);
 
   const refreshProject = () => {
-    call('projects.current', null).then((p) => p && onProject(p), () => undefined);
+    call('projects.current', null).then(
+      (p) => p && onProject(p),
+      () => undefined,
+    );
   };
   const editor = useScenario(scenarioId, refreshProject);
   // While a switch is pending the editor still holds the previous scenario: nothing acts on it.
@@ -80,7 +83,9 @@ export function Workspace({
     const p = scenario.placements;
     void editor.edit(
       `Add ${d.name}`,
-      placing === 'pv' ? { placements: { ...p, pv: [...p.pv, d as PvPlacement] } } : { placements: { ...p, batteries: [...p.batteries, d as BatteryPlacement] } },
+      placing === 'pv'
+        ? { placements: { ...p, pv: [...p.pv, d as PvPlacement] } }
+        : { placements: { ...p, batteries: [...p.batteries, d as BatteryPlacement] } },
     );
   };
 
@@ -104,7 +109,14 @@ export function Workspace({
     tab: (i) => WORKSPACE_TABS[i] && setTab(WORKSPACE_TABS[i].id),
   });
 
-  const mode: GraphMode = tab === 'areas' ? 'areas' : tab === 'devices' && placing ? (placing === 'pv' ? 'place-pv' : 'place-battery') : 'view';
+  const mode: GraphMode =
+    tab === 'areas'
+      ? 'areas'
+      : tab === 'devices' && placing
+        ? placing === 'pv'
+          ? 'place-pv'
+          : 'place-battery'
+        : 'view';
   const feederSummary = project.feeders.find((f) => f.id === feederId);
   const saveError = editor.save.kind === 'failed' ? plainSaveError(editor.save.message) : null;
 
@@ -128,16 +140,32 @@ export function Workspace({
         <div className="toolbar">
           <nav className="tabs" role="tablist">
             {WORKSPACE_TABS.map(({ id, label, key }) => (
-              <button key={id} role="tab" aria-selected={tab === id} title={`${label} (key ${key})`} onClick={() => setTab(id)}>
+              <button
+                key={id}
+                role="tab"
+                aria-selected={tab === id}
+                title={`${label} (key ${key})`}
+                onClick={() => setTab(id)}
+              >
                 {label}
               </button>
             ))}
           </nav>
           <div className="tools">
-            <button onClick={() => void editor.undo()} disabled={!editor.canUndo} title={`Undo ${editor.undoLabel ?? ''} (Ctrl+Z)`} aria-label="Undo">
+            <button
+              onClick={() => void editor.undo()}
+              disabled={!editor.canUndo}
+              title={`Undo ${editor.undoLabel ?? ''} (Ctrl+Z)`}
+              aria-label="Undo"
+            >
               ↶ Undo
             </button>
-            <button onClick={() => void editor.redo()} disabled={!editor.canRedo} title={`Redo ${editor.redoLabel ?? ''} (Ctrl+Shift+Z)`} aria-label="Redo">
+            <button
+              onClick={() => void editor.redo()}
+              disabled={!editor.canRedo}
+              title={`Redo ${editor.redoLabel ?? ''} (Ctrl+Shift+Z)`}
+              aria-label="Redo"
+            >
               ↷ Redo
             </button>
             {hasGraph && (
@@ -150,7 +178,14 @@ export function Workspace({
                     if (v) focus(v);
                   }}
                 >
-                  <input ref={search} type="search" placeholder="Find bus  ( / )" aria-label="Find bus" list="bus-names" disabled={!feeder} />
+                  <input
+                    ref={search}
+                    type="search"
+                    placeholder="Find bus  ( / )"
+                    aria-label="Find bus"
+                    list="bus-names"
+                    disabled={!feeder}
+                  />
                   {feeder && feeder.buses.length <= 5000 && (
                     <datalist id="bus-names">
                       {feeder.buses.map((b) => (
@@ -275,12 +310,20 @@ export function Workspace({
                   onBulk={async (rule) => {
                     const before: Scenario = scenario;
                     const after = await call('placements.bulk', { scenarioId: scenario.id, rule });
-                    editor.record(`Bulk ${rule.kind === 'pv' ? 'PV' : 'batteries'} (seed ${rule.seed})`, before, after, ['placements']);
+                    editor.record(
+                      `Bulk ${rule.kind === 'pv' ? 'PV' : 'batteries'} (seed ${rule.seed})`,
+                      before,
+                      after,
+                      ['placements'],
+                    );
                   }}
                   onFocusBus={focus}
                 />
               ) : tab === 'study' ? (
-                <StudySettingsPanel study={scenario.study} onEdit={(label, study) => void editor.edit(label, { study })} />
+                <StudySettingsPanel
+                  study={scenario.study}
+                  onEdit={(label, study) => void editor.edit(label, { study })}
+                />
               ) : tab === 'runs' ? (
                 <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} />
               ) : null}
@@ -294,7 +337,16 @@ export function Workspace({
 
 function SaveBadge({ editor }: { editor: ReturnType<typeof useScenario> }) {
   const s = editor.save;
-  const text = s.kind === 'saving' ? 'Saving…' : s.kind === 'saved' ? 'All changes saved' : s.kind === 'failed' ? 'Not saved' : editor.scenario ? 'Saved' : '';
+  const text =
+    s.kind === 'saving'
+      ? 'Saving…'
+      : s.kind === 'saved'
+        ? 'All changes saved'
+        : s.kind === 'failed'
+          ? 'Not saved'
+          : editor.scenario
+            ? 'Saved'
+            : '';
   return (
     <span className={`save-badge ${s.kind}`} data-testid="save-state" aria-live="polite">
       {text}

@@ -8,9 +8,16 @@ import type { Feeder } from '../../../../src-solver/model/feeder';
 import { formatNumber, plural } from '../../../../src-shared/format';
 import type { FeederTree } from '../../../../src-shared/topology';
 
-export type Inspected = { readonly kind: 'bus'; readonly name: string } | { readonly kind: 'branch'; readonly from: string; readonly to: string };
+export type Inspected =
+  | { readonly kind: 'bus'; readonly name: string }
+  | { readonly kind: 'branch'; readonly from: string; readonly to: string };
 
-const KIND_TEXT = { line: 'Line', switch: 'Switch', transformer: 'Transformer', regulator: 'Voltage regulator' } as const;
+const KIND_TEXT = {
+  line: 'Line',
+  switch: 'Switch',
+  transformer: 'Transformer',
+  regulator: 'Voltage regulator',
+} as const;
 
 export function Details({
   item,
@@ -39,7 +46,13 @@ export function Details({
   );
   if (item.kind === 'bus') {
     const bus = feeder.buses.find((b) => b.name === item.name);
-    if (!bus) return <div data-testid="details">{head(`Bus ${item.name}`)}<p className="bad">No such bus in this feeder.</p></div>;
+    if (!bus)
+      return (
+        <div data-testid="details">
+          {head(`Bus ${item.name}`)}
+          <p className="bad">No such bus in this feeder.</p>
+        </div>
+      );
     const i = tree.index.get(bus.name)!;
     const loads = feeder.loads.filter((l) => l.bus === bus.name);
     const caps = feeder.capacitors.filter((c) => c.bus === bus.name);
@@ -59,17 +72,36 @@ export function Details({
           <dd>
             {loads.length === 0
               ? 'none'
-              : `${formatNumber(loads.reduce((s, l) => s + l.pKw, 0), 1)} kW, ${formatNumber(loads.reduce((s, l) => s + l.qKvar, 0), 1)} kvar at peak (${plural(loads.length, 'load')})`}
+              : `${formatNumber(
+                  loads.reduce((s, l) => s + l.pKw, 0),
+                  1,
+                )} kW, ${formatNumber(
+                  loads.reduce((s, l) => s + l.qKvar, 0),
+                  1,
+                )} kvar at peak (${plural(loads.length, 'load')})`}
           </dd>
           <dt>Capacitors</dt>
-          <dd>{caps.length === 0 ? 'none' : caps.map((c) => `${c.name} ${formatNumber(c.qKvar, 0)} kvar`).join(', ')}</dd>
+          <dd>
+            {caps.length === 0 ? 'none' : caps.map((c) => `${c.name} ${formatNumber(c.qKvar, 0)} kvar`).join(', ')}
+          </dd>
           <dt>PV</dt>
-          <dd>{pv.length === 0 ? 'none' : pv.map((d) => `${d.name} ${formatNumber(d.pRatedKw, 1)} kW / ${formatNumber(d.sRatedKva, 1)} kVA`).join(', ')}</dd>
+          <dd>
+            {pv.length === 0
+              ? 'none'
+              : pv
+                  .map((d) => `${d.name} ${formatNumber(d.pRatedKw, 1)} kW / ${formatNumber(d.sRatedKva, 1)} kVA`)
+                  .join(', ')}
+          </dd>
           <dt>Batteries</dt>
           <dd>
             {bats.length === 0
               ? 'none'
-              : bats.map((d) => `${d.name} ${formatNumber(d.pRatedKw, 1)} kW / ${formatNumber(d.energyKwh, 1)} kWh, inverter ${formatNumber(d.sRatedKva, 1)} kVA`).join(', ')}
+              : bats
+                  .map(
+                    (d) =>
+                      `${d.name} ${formatNumber(d.pRatedKw, 1)} kW / ${formatNumber(d.energyKwh, 1)} kWh, inverter ${formatNumber(d.sRatedKva, 1)} kVA`,
+                  )
+                  .join(', ')}
           </dd>
           <dt>Supplied from</dt>
           <dd>
@@ -78,7 +110,8 @@ export function Details({
                 <button className="link" onClick={() => onBus(parent)}>
                   bus {parent}
                 </button>{' '}
-                by {KIND_TEXT[supply.kind].toLowerCase()} {supply.name} ({formatNumber(supply.rOhm, 4)} + j{formatNumber(supply.xOhm, 4)} Ω
+                by {KIND_TEXT[supply.kind].toLowerCase()} {supply.name} ({formatNumber(supply.rOhm, 4)} + j
+                {formatNumber(supply.xOhm, 4)} Ω
                 {supply.ampacityA !== undefined ? `, ${formatNumber(supply.ampacityA, 0)} A` : ''})
               </>
             ) : feeder.substation.bus === bus.name ? (
@@ -109,8 +142,16 @@ export function Details({
       </div>
     );
   }
-  const br = feeder.branches.find((b) => (b.from === item.from && b.to === item.to) || (b.from === item.to && b.to === item.from));
-  if (!br) return <div data-testid="details">{head(`Branch ${item.from}–${item.to}`)}<p className="bad">No such branch in this feeder.</p></div>;
+  const br = feeder.branches.find(
+    (b) => (b.from === item.from && b.to === item.to) || (b.from === item.to && b.to === item.from),
+  );
+  if (!br)
+    return (
+      <div data-testid="details">
+        {head(`Branch ${item.from}–${item.to}`)}
+        <p className="bad">No such branch in this feeder.</p>
+      </div>
+    );
   return (
     <div data-testid="details" data-branch={br.name}>
       {head(`${KIND_TEXT[br.kind]} ${br.name}`)}
@@ -127,8 +168,9 @@ export function Details({
         </dd>
         <dt>Impedance</dt>
         <dd>
-          {formatNumber(br.rOhm, 4)} + j{formatNumber(br.xOhm, 4)} Ω (|Z| {formatNumber(Math.hypot(br.rOhm, br.xOhm), 4)} Ω
-          {br.kind === 'transformer' ? ", referred to the low-voltage side" : ''})
+          {formatNumber(br.rOhm, 4)} + j{formatNumber(br.xOhm, 4)} Ω (|Z|{' '}
+          {formatNumber(Math.hypot(br.rOhm, br.xOhm), 4)} Ω
+          {br.kind === 'transformer' ? ', referred to the low-voltage side' : ''})
         </dd>
         <dt>Rating</dt>
         <dd>{br.ampacityA !== undefined ? `${formatNumber(br.ampacityA, 0)} A` : 'not rated'}</dd>

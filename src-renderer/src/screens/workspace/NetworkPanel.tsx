@@ -4,7 +4,15 @@ import type { Feeder } from '../../../../src-solver/model/feeder';
 import type { GraphMode } from '../../graph/NetworkGraph';
 import { SHORTCUT_HINT } from '../../state/shortcuts';
 
-export function NetworkPanel({ feeder, scenario, summary }: { feeder: Feeder | null; scenario: Scenario; summary?: string }) {
+export function NetworkPanel({
+  feeder,
+  scenario,
+  summary,
+}: {
+  feeder: Feeder | null;
+  scenario: Scenario;
+  summary?: string;
+}) {
   if (!feeder) return <p className="muted">Loading…</p>;
   const peakKw = feeder.loads.reduce((s, l) => s + l.pKw, 0);
   const peakKvar = feeder.loads.reduce((s, l) => s + l.qKvar, 0);
@@ -59,7 +67,7 @@ export function Legend({ feeder, summary, mode }: { feeder: Feeder; summary?: st
         ? 'Click a bus to add PV · Esc to stop'
         : mode === 'place-battery'
           ? 'Click a bus to add a battery · Esc to stop'
-          : summary ?? '';
+          : (summary ?? '');
   return (
     <div className="legend" aria-label="Legend">
       <span>
