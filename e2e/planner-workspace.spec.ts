@@ -347,6 +347,34 @@ test('a small feeder (IEEE 13, with its coordinates): Fit keeps every bus and it
   await page.screenshot({ path: 'test-results/ui-ieee13-fit.png' });
 });
 
+test('a market price export with timestamps imports as the study price; a 48-hour study says how the 24-hour profiles repeat', async ({
+  page,
+  api,
+  project,
+}) => {
+  await importIeee123(api);
+  const ws = new WorkspacePage(page);
+  await openProject(page, ws, project.name);
+  await ws.tab('Study settings');
+  const file = resolve(REF, 'profiles/comed_hourly_prices_2023-11-10.csv');
+  // The export as downloaded: a header row, quoted timestamps, the value last.
+  const cents = readFileSync(file, 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => Number(l.split(',').at(-1)));
+  await page.getByLabel('Import Energy price CSV').setInputFiles(file);
+  await ws.saved();
+  await expect(page.getByTestId('shape-price')).toContainText('24 points');
+  const id = (await api.call('projects.current', null))!.scenarios[0]!.id;
+  expect((await api.call('scenarios.get', { id })).study.priceCentsPerKwh).toEqual(cents);
+  const periods = page.getByLabel('Periods (T)');
+  await periods.fill('48');
+  await periods.press('Enter');
+  await ws.saved();
+  await expect(page.getByTestId('horizon-note')).toContainText('they repeat from their start (hour 24 uses hour 0');
+});
+
 test('a page load has no 404 (favicon) and no console warning or error', async ({ page, project }) => {
   const problems: string[] = [];
   page.on('console', (m) => {

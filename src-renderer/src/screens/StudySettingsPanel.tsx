@@ -17,6 +17,7 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
     onEdit(label, { ...study, [key]: value });
   };
   const hours = study.periods * study.dtH;
+  const shortest = Math.min(study.loadShape.length, study.pvShape.length, study.priceCentsPerKwh.length);
   return (
     <div className="study" data-testid="study-settings">
       <fieldset>
@@ -24,8 +25,11 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
         <NumberField label="Periods (T)" value={study.periods} min={1} max={8760} step={1} integer onCommit={(v) => set('periods', v, 'Set periods')} />
         <NumberField label="Start hour" value={study.startHour} min={0} max={23} step={1} integer onCommit={(v) => set('startHour', v, 'Set start hour')} />
         <NumberField label="Period length Δt (h)" value={study.dtH} min={0.05} max={24} step={0.25} onCommit={(v) => set('dtH', v, 'Set period length')} />
-        <p className="muted small">
+        <p className="muted small" data-testid="horizon-note">
           {hours} h from hour {study.startHour}.
+          {study.startHour + hours > shortest
+            ? ` The study runs past the ${shortest}-hour profiles: they repeat from their start (hour ${shortest} uses hour 0's value).`
+            : ''}
         </p>
       </fieldset>
       <fieldset>
