@@ -7,19 +7,23 @@
  * table and a feeder figure with bus names. Numbers are checked against runs.get / runs.compare.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatInUnit, formatSignedInUnit } from '../src-shared/format';
-import { batteryFigures } from '../src-shared/study';
+import { batteryFigures, voltageViolations } from '../src-shared/study';
 import { expect, test } from './fixtures';
 import { RunsPage } from './pages/runs';
 import { WorkspacePage } from './pages/workspace';
 
 const OUT = resolve('test-results/planner-report');
 
-const pageText = (pdf: string, n: number) => execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), pdf, '-'], { encoding: 'utf8' });
+const pageText = (pdf: string, n: number) =>
+  execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), pdf, '-'], { encoding: 'utf8' });
 
-test('run overview with batteries, comparison against a baseline, and the PDF a manager can read', async ({ page, api }) => {
+test('run overview with batteries, comparison against a baseline, and the PDF a manager can read', async ({
+  page,
+  api,
+}) => {
   test.setTimeout(300_000);
   mkdirSync(OUT, { recursive: true });
   const stamp = Date.now().toString(36);
@@ -29,7 +33,10 @@ test('run overview with batteries, comparison against a baseline, and the PDF a 
   const study = await api.call('scenarios.duplicate', { id: base.id, name: `Storage ${stamp}` });
   await api.call('scenarios.update', { id: study.id, patch: { study: { ...study.study, periods: 6, startHour: 14 } } });
   const baseline = await api.call('scenarios.duplicate', { id: study.id, name: `No storage ${stamp}` });
-  await api.call('scenarios.update', { id: baseline.id, patch: { placements: { pv: study.placements.pv, batteries: [] } } });
+  await api.call('scenarios.update', {
+    id: baseline.id,
+    patch: { placements: { pv: study.placements.pv, batteries: [] } },
+  });
   const baseRun = await api.call('runs.start', { scenarioId: baseline.id, kind: 'centralized' });
 
   const ws = new WorkspacePage(page);
@@ -52,6 +59,35 @@ test('run overview with batteries, comparison against a baseline, and the PDF a 
   }
   await page.setViewportSize({ width: 1400, height: 1100 });
   await page.screenshot({ path: join(OUT, 'ui-overview-batteries.png') });
+  // The report's tables as CSV for a planner's own template: every battery with its figures.
+  const [tablesDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-tables').click()]);
+  const tablesPath = join(OUT, 'tables.csv');
+  await tablesDl.saveAs(tablesPath);
+  const blocks = readFileSync(tablesPath, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n\r\n');
+  const batteryBlock = blocks
+    .find((b) => b.startsWith('Batteries'))!
+    .split('\r\n')
+    .slice(2);
+  expect(batteryBlock).toHaveLength(detail.batteryNames.length);
+  const figs = new Map(batteryFigures(detail).map((b) => [b.name, b]));
+  for (const line of batteryBlock) {
+    const [name, , , , cycles, , , value] = line.split(',');
+    expect(Number(cycles)).toBeCloseTo(figs.get(name!)!.cycles, 9);
+    expect(Number(value)).toBeCloseTo(figs.get(name!)!.arbitrageUsd, 9);
+  }
+
+  // Voltages: the ANSI C84.1 list (as many buses as the run's voltages put outside Range A) and
+  // the profile along the feeder.
+  await runs.view('Voltages');
+  await expect(page.getByTestId('voltage-violations')).toHaveAttribute(
+    'data-count',
+    String(voltageViolations(detail).length),
+  );
+  await expect(page.getByTestId('chart-voltage-profile')).toHaveAttribute('data-drawn', 'true');
+  await page.screenshot({ path: join(OUT, 'ui-voltages.png') });
 
   // Compare against the baseline (no storage): A = baseline, B = this run, signed differences.
   for (;;) {
@@ -66,7 +102,9 @@ test('run overview with batteries, comparison against a baseline, and the PDF a 
   await expect(headline).toContainText(`against “${baseline.name}”`);
   const cmp = await api.call('runs.compare', { a: baseRun.id, b: runId });
   const cost = cmp.rows.find((r) => r.quantity === 'Energy cost')!;
-  await expect(page.getByTestId('compare-table').locator('tr[data-quantity="Energy cost"] td').nth(3)).toHaveText(formatSignedInUnit(cost.b - cost.a, 'USD'));
+  await expect(page.getByTestId('compare-table').locator('tr[data-quantity="Energy cost"] td').nth(3)).toHaveText(
+    formatSignedInUnit(cost.b - cost.a, 'USD'),
+  );
   await page.screenshot({ path: join(OUT, 'ui-compare.png') });
 
   // The PDF report of the run, page by page.
@@ -83,7 +121,8 @@ test('run overview with batteries, comparison against a baseline, and the PDF a 
   expect(title).toContain('A. Planner');
   expect(title).toContain('North Utility');
   expect(title).not.toMatch(/Page \d+ of/);
-  for (let n = 2; n <= pages; n++) expect(pageText(pdf, n), `page number on page ${n}`).toContain(`Page ${n} of ${pages}`);
+  for (let n = 2; n <= pages; n++)
+    expect(pageText(pdf, n), `page number on page ${n}`).toContain(`Page ${n} of ${pages}`);
   expect(pageText(pdf, 2)).toContain('Contents');
   const summary = pageText(pdf, 3).replace(/\s+/g, ' ');
   expect(summary).toContain('Executive summary');
@@ -92,8 +131,10 @@ test('run overview with batteries, comparison against a baseline, and the PDF a 
   const all = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).split('\f');
   const batteryPages = all.filter((t) => /^\s*Batteries/m.test(t) && t.includes('Arbitrage value'));
   expect(batteryPages.length).toBeGreaterThan(0);
-  for (const name of detail.batteryNames) expect(batteryPages.join('\n'), `battery ${name} in the table`).toContain(name);
+  for (const name of detail.batteryNames)
+    expect(batteryPages.join('\n'), `battery ${name} in the table`).toContain(name);
   const feederPage = all.find((t) => t.includes('Buses / branches'))!;
-  for (const bus of ['117', '125', '128']) expect(feederPage, `bus ${bus} named on the feeder figure`).toMatch(new RegExp(`(^|\\s)${bus}(\\s|$)`));
+  for (const bus of ['117', '125', '128'])
+    expect(feederPage, `bus ${bus} named on the feeder figure`).toMatch(new RegExp(`(^|\\s)${bus}(\\s|$)`));
   for (const s of [study, baseline]) await api.invoke('scenarios.delete', { id: s.id, confirm: true });
 });

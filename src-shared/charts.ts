@@ -907,7 +907,11 @@ export function voltageProfileOption(
       },
     },
     xAxis: { type: 'value', name: 'electrical distance from the substation, Ω (Σ|Z|)', nameLocation: 'middle', nameGap: 22, nameTextStyle: AXIS_LABEL, axisLabel: AXIS_LABEL, splitLine: SPLIT_LINE },
-    yAxis: valueAxis('pu', { scale: true }),
+    // Range A always in view: the profile reads as margin to the limits.
+    yAxis: valueAxis('pu', {
+      min: (e: { min: number }) => Math.floor((Math.min(e.min, 0.95) - 0.005) * 200) / 200,
+      max: (e: { max: number }) => Math.ceil((Math.max(e.max, 1.05) + 0.005) * 200) / 200,
+    }),
     series: [
       {
         name: 'Branches',

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RunComparison, RunDetail } from '../src-main/contract';
-import { baselineFirst, batteryFigures, comparisonHeadline, formatChange, relaxedVoltageLimits, signedRelative, voltageViolations } from './study';
+import {
+  baselineFirst,
+  batteryFigures,
+  comparisonHeadline,
+  formatChange,
+  relaxedVoltageLimits,
+  signedRelative,
+  voltageViolations,
+} from './study';
 
 /** A 4-hour run with one 100 kW / 400 kWh battery and three buses, numbers chosen by hand. */
 function run(over: Partial<RunDetail> = {}): RunDetail {
@@ -67,7 +75,9 @@ describe('ANSI C84.1 voltage ranges', () => {
 
   it('says when the study relaxes the limits beyond Range A', () => {
     expect(relaxedVoltageLimits({ vMinPu: 0.95, vMaxPu: 1.05 } as RunDetail['settings'])).toBeNull();
-    expect(relaxedVoltageLimits({ vMinPu: 0.9, vMaxPu: 1.05 } as RunDetail['settings'])).toMatch(/0\.9–1\.05 pu, wider than ANSI C84\.1 Range A \(0\.95–1\.05 pu\): voltages down to 0\.9 pu/);
+    expect(relaxedVoltageLimits({ vMinPu: 0.9, vMaxPu: 1.05 } as RunDetail['settings'])).toMatch(
+      /0\.9–1\.05 pu, wider than ANSI C84\.1 Range A \(0\.95–1\.05 pu\): voltages down to 0\.9 pu/,
+    );
   });
 });
 
@@ -76,7 +86,14 @@ describe('comparison against a baseline', () => {
     a: run() as RunComparison['a'],
     b: run({ id: 2, scenarioId: 2 }) as RunComparison['b'],
     mode: 'scenario',
-    rows: rows.map(([quantity, unit, a, b]) => ({ quantity, unit, a, b, diff: b - a, relDiff: Math.abs(b - a) / Math.abs(a) })),
+    rows: rows.map(([quantity, unit, a, b]) => ({
+      quantity,
+      unit,
+      a,
+      b,
+      diff: b - a,
+      relDiff: Math.abs(b - a) / Math.abs(a),
+    })),
     maxRelDiff: 0,
   });
 
@@ -109,5 +126,38 @@ describe('comparison against a baseline', () => {
     );
     const same = cmp([['Energy cost', 'USD', 10, 10]]);
     expect(comparisonHeadline(same, 'A', 'B', 24)).toMatch(/less than the report's rounding/);
+  });
+});
+
+describe('report tables as CSV', () => {
+  it('one titled block per table, numbers unrounded, text quoted when needed, BOM for Excel', async () => {
+    const { reportTablesCsv } = await import('./tables');
+    const r = run({
+      totals: {
+        lineLossKwh: 1.5,
+        substationKwh: 10,
+        substationKvarh: 2,
+        pvKwh: 0,
+        pvKvarh: 0,
+        batteryKwh: -40,
+        batteryKvarh: 0,
+        costUsd: 3.25,
+        demandKwh: 8,
+      },
+      batteryNames: ['bat, "north"'],
+    });
+    const csv = reportTablesCsv(r);
+    expect(csv.startsWith('\uFEFFTotals, run 1')).toBe(false); // the title has a comma: quoted
+    expect(csv.startsWith('\uFEFF"Totals, run 1 (centralized), 4 periods of 1 h"')).toBe(true);
+    const blocks = csv.slice(1).trim().split('\r\n\r\n');
+    expect(blocks.map((b) => b.split('\r\n')[0])).toEqual([
+      '"Totals, run 1 (centralized), 4 periods of 1 h"',
+      'Batteries',
+      'Buses outside ANSI C84.1 Range A (0.95-1.05 pu)',
+    ]);
+    expect(blocks[0]).toContain('Substation energy cost,USD,3.25');
+    // The battery row: name quoted (comma and quotes), figures as computed by hand above.
+    expect(blocks[1]!.split('\r\n')[2]).toBe('"bat, ""north""",3,100,400,0.5,160,200,22');
+    expect(blocks[2]!.split('\r\n').slice(2)).toEqual(['3,B,1,0.91,02:00', '2,A,2,0.94,01:00']);
   });
 });

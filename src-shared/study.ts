@@ -118,7 +118,8 @@ export function relaxedVoltageLimits(settings: RunDetail['settings']): string | 
  * method). Two scenarios: the one the planner compares against (`against`).
  */
 export function baselineFirst<T extends Pick<RunSummary, 'id' | 'scenarioId' | 'kind'>>(opened: T, against: T): [T, T] {
-  if (opened.scenarioId === against.scenarioId) return opened.kind === 'centralized' || against.kind !== 'centralized' ? [opened, against] : [against, opened];
+  if (opened.scenarioId === against.scenarioId)
+    return opened.kind === 'centralized' || against.kind !== 'centralized' ? [opened, against] : [against, opened];
   return [against, opened];
 }
 
@@ -151,23 +152,33 @@ export function comparisonHeadline(cmp: RunComparison, nameA: string, nameB: str
   if (cost && Math.abs(cost.diff) >= 0.005) {
     const rel = signedRelative(cost);
     const pct = rel === null ? '' : ` (${formatSignedPercent(rel)})`;
-    (cost.diff < 0 ? good : bad).push(`${cost.diff < 0 ? 'saves' : 'costs'} ${formatInUnit(Math.abs(cost.diff), 'USD')}${cost.diff < 0 ? '' : ' more'}${pct} over the ${hours} h`);
+    (cost.diff < 0 ? good : bad).push(
+      `${cost.diff < 0 ? 'saves' : 'costs'} ${formatInUnit(Math.abs(cost.diff), 'USD')}${cost.diff < 0 ? '' : ' more'}${pct} over the ${hours} h`,
+    );
   }
   const peak = find(cmp, 'Peak substation demand');
   if (peak && Math.abs(peak.diff) >= 0.05) {
     const rel = signedRelative(peak);
-    (peak.diff < 0 ? good : bad).push(`${peak.diff < 0 ? 'lowers' : 'raises'} the substation peak by ${formatInUnit(Math.abs(peak.diff), 'kW')}${rel === null ? '' : ` (${formatSignedPercent(rel)})`}`);
+    (peak.diff < 0 ? good : bad).push(
+      `${peak.diff < 0 ? 'lowers' : 'raises'} the substation peak by ${formatInUnit(Math.abs(peak.diff), 'kW')}${rel === null ? '' : ` (${formatSignedPercent(rel)})`}`,
+    );
   }
   const loss = find(cmp, 'Line losses');
   if (loss && Math.abs(loss.diff) >= 0.05) {
     const rel = signedRelative(loss);
-    (loss.diff < 0 ? good : bad).push(`${loss.diff < 0 ? 'cuts' : 'adds'} ${formatInUnit(Math.abs(loss.diff), 'kWh')} of line losses${rel === null ? '' : ` (${formatSignedPercent(rel)})`}`);
+    (loss.diff < 0 ? good : bad).push(
+      `${loss.diff < 0 ? 'cuts' : 'adds'} ${formatInUnit(Math.abs(loss.diff), 'kWh')} of line losses${rel === null ? '' : ` (${formatSignedPercent(rel)})`}`,
+    );
   }
   const vmin = find(cmp, 'Minimum voltage');
-  if (vmin && Math.abs(vmin.diff) >= 0.0005) (vmin.diff > 0 ? good : bad).push(`${vmin.diff > 0 ? 'raises' : 'lowers'} the lowest voltage to ${formatInUnit(vmin.b, 'pu')}`);
+  if (vmin && Math.abs(vmin.diff) >= 0.0005)
+    (vmin.diff > 0 ? good : bad).push(
+      `${vmin.diff > 0 ? 'raises' : 'lowers'} the lowest voltage to ${formatInUnit(vmin.b, 'pu')}`,
+    );
   const subject = `“${nameB}”`;
   const against = `against “${nameA}”`;
-  if (good.length === 0 && bad.length === 0) return `${subject} changes cost, peak, losses and voltages by less than the report's rounding ${against}.`;
+  if (good.length === 0 && bad.length === 0)
+    return `${subject} changes cost, peak, losses and voltages by less than the report's rounding ${against}.`;
   const list = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
   if (good.length && bad.length) return `${subject} ${list(good)} ${against}, but ${list(bad)}.`;
   return `${subject} ${list(good.length ? good : bad)} ${against}.`;

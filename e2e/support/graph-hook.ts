@@ -5,6 +5,11 @@ export interface GraphHook {
   boundingRect(): { left: number; top: number };
   timings: { elementsMs: number; firstRenderMs: number | null; fitMs: number | null; buses: number };
   selected(): string[];
+  /** The fill colour the graph gives a bus (its area's colour when cut into areas). */
+  busColor(bus: string): string | null;
+  zoom(): number;
+  /** How many graph elements match a cytoscape selector (e.g. 'node.glyph.xf'). */
+  count(selector: string): number;
 }
 export type HookedGlobal = { __tesseraGraph?: GraphHook };
 

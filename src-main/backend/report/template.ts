@@ -29,7 +29,15 @@ import {
   voltageRows,
   type ChartOption,
 } from '../../../src-shared/charts';
-import { formatInUnit, formatNumber, formatSci, formatSignedInUnit, formatSignedPercent, plural, totalsRows } from '../../../src-shared/format';
+import {
+  formatInUnit,
+  formatNumber,
+  formatSci,
+  formatSignedInUnit,
+  formatSignedPercent,
+  plural,
+  totalsRows,
+} from '../../../src-shared/format';
 import {
   ANSI_RANGE_A,
   ANSI_RANGE_B,
@@ -81,7 +89,20 @@ export function escapeHtml(s: string): string {
 }
 const e = escapeHtml;
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 /** "5 December 2026" (UTC; no locale data needed). */
 export function dateInWords(d: Date): string {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
@@ -214,13 +235,19 @@ function answer(inp: ReportInput): string {
   parts.push(
     vio.length === 0
       ? `Every bus stays within ANSI C84.1 Range A (${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu) in every hour: voltages range from ${formatInUnit(vmin, 'pu')} to ${formatInUnit(vmax, 'pu')}.`
-      : `${plural(vio.length, 'bus', 'buses')} fall outside ANSI C84.1 Range A (${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu) for ${plural(vio.reduce((s, v) => s + v.hours, 0), 'bus-hour')}${vio.some((v) => v.range === 'B') ? `, ${plural(vio.filter((v) => v.range === 'B').length, 'bus', 'buses')} outside Range B as well` : ''}; the worst is bus ${vio[0]!.bus} at ${formatInUnit(vio[0]!.worstPu, 'pu')} (${vio[0]!.worstAt}).`,
+      : `${plural(vio.length, 'bus', 'buses')} fall outside ANSI C84.1 Range A (${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu) for ${plural(
+          vio.reduce((s, v) => s + v.hours, 0),
+          'bus-hour',
+        )}${vio.some((v) => v.range === 'B') ? `, ${plural(vio.filter((v) => v.range === 'B').length, 'bus', 'buses')} outside Range B as well` : ''}; the worst is bus ${vio[0]!.bus} at ${formatInUnit(vio[0]!.worstPu, 'pu')} (${vio[0]!.worstAt}).`,
   );
   if (r.batteryNames.length) {
     const figs = batteryFigures(r);
     const value = figs.reduce((s, b) => s + b.arbitrageUsd, 0);
     parts.push(
-      `The batteries discharge ${formatInUnit(figs.reduce((s, b) => s + b.dischargedKwh, 0), 'kWh')} (${formatNumber(batteryCycles(r), 2)} equivalent full cycles); shifting that energy is worth ${formatInUnit(value, 'USD')} at the study's prices.`,
+      `The batteries discharge ${formatInUnit(
+        figs.reduce((s, b) => s + b.dischargedKwh, 0),
+        'kWh',
+      )} (${formatNumber(batteryCycles(r), 2)} equivalent full cycles); shifting that energy is worth ${formatInUnit(value, 'USD')} at the study's prices.`,
     );
   }
   return parts.map((p) => `<p>${e(p)}</p>`).join('');
@@ -229,11 +256,16 @@ function answer(inp: ReportInput): string {
 function assumptionBullets(inp: ReportInput): string[] {
   const s = inp.run.settings;
   const out: string[] = [];
-  out.push('Single-phase-equivalent (balanced, per phase) model of a radial feeder: powers are per phase equivalent; losses and energies are totals of that model.');
+  out.push(
+    'Single-phase-equivalent (balanced, per phase) model of a radial feeder: powers are per phase equivalent; losses and energies are totals of that model.',
+  );
   out.push(profilesSentence(inp));
   const relaxed = relaxedVoltageLimits(s);
   out.push(relaxed ?? `Voltage limits ${s.vMinPu}–${s.vMaxPu} pu, within ANSI C84.1 Range A.`);
-  if (s.relax) out.push('The branch power equation is relaxed (second-order cone relaxation): results are a lower bound until checked with the exact equation.');
+  if (s.relax)
+    out.push(
+      'The branch power equation is relaxed (second-order cone relaxation): results are a lower bound until checked with the exact equation.',
+    );
   if (!s.currentLimits) out.push('Branch current (ampacity) limits are not enforced in this study.');
   const red = inp.importNotes.reduction ?? [];
   if (red.length) out.push(`Import approximations: ${red.join('; ')}.`);
@@ -243,7 +275,8 @@ function assumptionBullets(inp: ReportInput): string[] {
 function profilesSentence(inp: ReportInput): string {
   const s = inp.run.settings;
   const d = inp.defaultProfiles;
-  const src = (isDefault: boolean, what: string) => (isDefault ? `${what} (the bundled example's)` : `${what} (set for this study)`);
+  const src = (isDefault: boolean, what: string) =>
+    isDefault ? `${what} (the bundled example's)` : `${what} (set for this study)`;
   const n = [s.loadShape.length, s.pvShape.length, s.priceCentsPerKwh.length];
   const extended = hoursOf(inp.run) + s.startHour > Math.min(...n) * 1;
   return `Profiles used: ${src(d.load, `load shape of ${n[0]} hourly points`)}, ${src(d.pv, `PV shape of ${n[1]} points`)}, ${src(d.price, `energy prices of ${n[2]} points`)}.${extended ? ` The ${hoursOf(inp.run)}-hour study repeats these daily shapes from the start (hour 24 uses hour 0's value).` : ''}`;
@@ -257,15 +290,35 @@ function nextSteps(inp: ReportInput): string[] {
     return out;
   }
   const vio = voltageViolations(r);
-  if (vio.length) out.push(`Look at the voltages at bus${vio.length > 1 ? 'es' : ''} ${vio.slice(0, 5).map((v) => v.bus).join(', ')}${vio.length > 5 ? ' and others' : ''}: a regulator setting, a capacitor or storage closer to these buses may be needed.`);
-  if (relaxedVoltageLimits(r.settings)) out.push(`Re-run with ANSI Range A limits (${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu) before relying on the voltage results.`);
+  if (vio.length)
+    out.push(
+      `Look at the voltages at bus${vio.length > 1 ? 'es' : ''} ${vio
+        .slice(0, 5)
+        .map((v) => v.bus)
+        .join(
+          ', ',
+        )}${vio.length > 5 ? ' and others' : ''}: a regulator setting, a capacitor or storage closer to these buses may be needed.`,
+    );
+  if (relaxedVoltageLimits(r.settings))
+    out.push(
+      `Re-run with ANSI Range A limits (${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu) before relying on the voltage results.`,
+    );
   if (r.settings.relax) out.push('Confirm the result with the exact branch equation (relaxation off).');
   const d = inp.defaultProfiles;
-  if (d.load || d.pv || d.price) out.push(`Replace the bundled example's ${[d.load && 'load', d.pv && 'PV', d.price && 'price'].filter(Boolean).join(', ')} profile${[d.load, d.pv, d.price].filter(Boolean).length > 1 ? 's' : ''} with this feeder's measured ones.`);
+  if (d.load || d.pv || d.price)
+    out.push(
+      `Replace the bundled example's ${[d.load && 'load', d.pv && 'PV', d.price && 'price'].filter(Boolean).join(', ')} profile${[d.load, d.pv, d.price].filter(Boolean).length > 1 ? 's' : ''} with this feeder's measured ones.`,
+    );
   if (inp.comparison) {
     const peak = inp.comparison.rows.find((x) => x.quantity === 'Peak substation demand');
-    if (peak && peak.diff > 0.05) out.push('The cost-optimal schedule raises the substation peak: check it against the transformer rating, or add a peak limit and compare again.');
-  } else out.push('Compare against at least one alternative (duplicate the scenario, change the siting or size, run it and export the comparison).');
+    if (peak && peak.diff > 0.05)
+      out.push(
+        'The cost-optimal schedule raises the substation peak: check it against the transformer rating, or add a peak limit and compare again.',
+      );
+  } else
+    out.push(
+      'Compare against at least one alternative (duplicate the scenario, change the siting or size, run it and export the comparison).',
+    );
   if (!r.settings.currentLimits) out.push('Enable branch current limits to check line loading.');
   return out;
 }
@@ -277,8 +330,13 @@ function summaryPage(inp: ReportInput): Part {
       `<section data-part="summary"><h2>Executive summary</h2>
   <h3>The question</h3><p>${e(question(inp))}</p>
   <h3>The answer</h3><div class="answer">${answer(inp)}</div>
-  <h3>What was assumed</h3><ul>${assumptionBullets(inp).slice(0, 4).map((a) => `<li>${e(a)}</li>`).join('')}</ul>
-  <h3>What to do next</h3><ul>${nextSteps(inp).map((a) => `<li>${e(a)}</li>`).join('')}</ul>
+  <h3>What was assumed</h3><ul>${assumptionBullets(inp)
+    .slice(0, 4)
+    .map((a) => `<li>${e(a)}</li>`)
+    .join('')}</ul>
+  <h3>What to do next</h3><ul>${nextSteps(inp)
+    .map((a) => `<li>${e(a)}</li>`)
+    .join('')}</ul>
 </section>`,
     ],
   };
@@ -306,9 +364,12 @@ function batteryPart(inp: ReportInput): Part | null {
   ${k === 0 ? `<p>${e(`${plural(figs.length, 'battery', 'batteries')} in this study (${formatNumber(total.kw, 0)} kW, ${formatNumber(total.kwh, 0)} kWh). Cycles are equivalent full cycles (discharged energy over usable energy); the arbitrage value is Σ price × (discharge − charge) × Δt at the study's prices.`)}</p>` : ''}
   <table class="compact" data-table="batteries">${head}${rows
     .map(
-      (b) => `<tr><td>${e(b.name)}</td><td>${e(b.bus)}</td><td class="num">${formatNumber(b.pRatedKw, 1)}</td><td class="num">${formatNumber(b.energyKwh, 1)}</td><td class="num">${formatNumber(b.cycles, 2)}</td><td class="num">${formatNumber(b.dischargedKwh, 1)}</td><td class="num">${formatNumber(b.chargedKwh, 1)}</td><td class="num">${e(formatInUnit(b.arbitrageUsd, 'USD'))}</td></tr>`,
+      (b) =>
+        `<tr><td>${e(b.name)}</td><td>${e(b.bus)}</td><td class="num">${formatNumber(b.pRatedKw, 1)}</td><td class="num">${formatNumber(b.energyKwh, 1)}</td><td class="num">${formatNumber(b.cycles, 2)}</td><td class="num">${formatNumber(b.dischargedKwh, 1)}</td><td class="num">${formatNumber(b.chargedKwh, 1)}</td><td class="num">${e(formatInUnit(b.arbitrageUsd, 'USD'))}</td></tr>`,
     )
-    .join('')}${k === all.length - 1 ? `<tr><th>All</th><th></th><th class="num">${formatNumber(total.kw, 1)}</th><th class="num">${formatNumber(total.kwh, 1)}</th><th class="num">${formatNumber(batteryCycles(r), 2)}</th><th class="num">${formatNumber(total.out, 1)}</th><th class="num"></th><th class="num">${e(formatInUnit(total.usd, 'USD'))}</th></tr>` : ''}</table>
+    .join(
+      '',
+    )}${k === all.length - 1 ? `<tr><th>All</th><th></th><th class="num">${formatNumber(total.kw, 1)}</th><th class="num">${formatNumber(total.kwh, 1)}</th><th class="num">${formatNumber(batteryCycles(r), 2)}</th><th class="num">${formatNumber(total.out, 1)}</th><th class="num"></th><th class="num">${e(formatInUnit(total.usd, 'USD'))}</th></tr>` : ''}</table>
 </section>`,
   );
   // SOC and power of every battery, 9 per page, largest throughput first; beyond 4 pages, say which.
@@ -323,7 +384,9 @@ function batteryPart(inp: ReportInput): Part | null {
           : `<p class="small">SOC (top of each panel, kWh, with its limits) and power (bottom, kW; charge negative) of every battery, largest energy throughput first.</p>`
         : '';
     const h = batteryMultiplesHeight(idx.length, 3, 150);
-    pages.push(`<section data-part="battery-charts"><h2>Battery state of charge and power${k > 0 ? ' (continued)' : ''}</h2>${note}<div class="chart" data-chart="batteries">${chartSvg(batteryMultiplesOption(r, idx, 3, 150), 680, h)}</div></section>`);
+    pages.push(
+      `<section data-part="battery-charts"><h2>Battery state of charge and power${k > 0 ? ' (continued)' : ''}</h2>${note}<div class="chart" data-chart="batteries">${chartSvg(batteryMultiplesOption(r, idx, 3, 150), 680, h)}</div></section>`,
+    );
   });
   return { title: 'Batteries', pages };
 }
@@ -356,7 +419,10 @@ function feederPart(inp: ReportInput): Part {
   ${kv([
     ['Buses / branches', `${formatNumber(f.buses.length, 0)} / ${formatNumber(f.branches.length, 0)}`],
     ['Loads', `${f.loads.length}, ${formatNumber(peakLoadKw, 1)} kW at peak (single-phase equivalent)`],
-    ['Study devices', `${e(batterySummary(r))}; ${plural(r.pvNames.length, 'PV system')}; ${added.size ? `${plural(added.size, 'bus', 'buses')} with new devices (ringed)` : 'no new device'}`],
+    [
+      'Study devices',
+      `${e(batterySummary(r))}; ${plural(r.pvNames.length, 'PV system')}; ${added.size ? `${plural(added.size, 'bus', 'buses')} with new devices (ringed)` : 'no new device'}`,
+    ],
     ['Areas', `${pic.areas}${pic.areas > 1 ? ` (buses per area: ${pic.areaSizes.join(', ')})` : ''}`],
   ])}
   <div class="chart" data-figure="feeder">${pic.svg}</div>
@@ -368,7 +434,16 @@ function feederPart(inp: ReportInput): Part {
   };
 }
 
-const BAT_STUB = { pRatedKw: 0, energyKwh: 0, sRatedKva: 0, etaCharge: 1, etaDischarge: 1, socMin: 0, socMax: 1, socInitial: 0.5 };
+const BAT_STUB = {
+  pRatedKw: 0,
+  energyKwh: 0,
+  sRatedKva: 0,
+  etaCharge: 1,
+  etaDischarge: 1,
+  socMin: 0,
+  socMax: 1,
+  socInitial: 0.5,
+};
 
 // --- results --------------------------------------------------------------------------------------
 
@@ -392,7 +467,13 @@ function resultsPart(inp: ReportInput): Part {
       ],
     };
   }
-  if (!r.totals) return { title: 'Results', pages: [`<section><h2>Results</h2><p>No results: the run ended ${statusSpan(r.status)} — ${e(r.message)}</p></section>`] };
+  if (!r.totals)
+    return {
+      title: 'Results',
+      pages: [
+        `<section><h2>Results</h2><p>No results: the run ended ${statusSpan(r.status)} — ${e(r.message)}</p></section>`,
+      ],
+    };
   const maxV = (r.series.voltagePu ?? []).reduce((m, x) => Math.max(m, x), -Infinity);
   const figures: [string, string][] = [
     ['Peak substation demand', formatInUnit(peakSubstationKw(r), 'kW')],
@@ -401,14 +482,19 @@ function resultsPart(inp: ReportInput): Part {
     ['Battery cycling (equivalent full cycles)', formatNumber(batteryCycles(r), 3)],
   ];
   if (r.objective !== null)
-    figures.push([`Objective (${r.settings.objective === 'cost' ? 'USD, α term included' : 'kW, losses summed over periods'})`, formatNumber(r.objective, 4)]);
+    figures.push([
+      `Objective (${r.settings.objective === 'cost' ? 'USD, α term included' : 'kW, losses summed over periods'})`,
+      formatNumber(r.objective, 4),
+    ]);
   return {
     title: 'Results',
     pages: [
       `<section data-part="results">
   <h2>Results over the ${hoursOf(r)} h</h2>
   <table><tr><th>Quantity</th><th class="num">Value</th></tr>
-  ${totalsRows(r).map((w) => `<tr><td>${e(w.label)}</td><td class="num">${e(w.text)}</td></tr>`).join('')}
+  ${totalsRows(r)
+    .map((w) => `<tr><td>${e(w.label)}</td><td class="num">${e(w.text)}</td></tr>`)
+    .join('')}
   </table>
   <h3>Key figures</h3>
   <table><tr><th>Quantity</th><th class="num">Value</th></tr>
@@ -424,27 +510,52 @@ function chartsPart(inp: ReportInput): Part | null {
   const r = inp.run;
   if (!r.totals) return null;
   const W = 680;
-  const chart = (id: string, option: ChartOption, height = 270) => `<div class="chart" data-chart="${id}">${chartSvg(option, W, height)}</div>`;
+  const chart = (id: string, option: ChartOption, height = 270) =>
+    `<div class="chart" data-chart="${id}">${chartSvg(option, W, height)}</div>`;
   const charts: { html: string; tall: boolean }[] = [];
   if (inp.other?.totals) {
     const labels: [string, string] = [`A: ${inp.otherScenarioName ?? `run ${inp.other.id}`}`, `B: ${inp.scenarioName}`];
-    charts.push({ html: chart('compareSubstation', overlayOption(inp.other, r, 'substationKw', 'kW', labels, 'Substation power, A and B')), tall: false });
-    charts.push({ html: chart('compareLoss', overlayOption(inp.other, r, 'lossKw', 'kW', labels, 'Line losses, A and B')), tall: false });
+    charts.push({
+      html: chart(
+        'compareSubstation',
+        overlayOption(inp.other, r, 'substationKw', 'kW', labels, 'Substation power, A and B'),
+      ),
+      tall: false,
+    });
+    charts.push({
+      html: chart('compareLoss', overlayOption(inp.other, r, 'lossKw', 'kW', labels, 'Line losses, A and B')),
+      tall: false,
+    });
   }
   charts.push({ html: chart('substation', substationOption(r, 'Substation power, demand and PV')), tall: false });
   charts.push({ html: chart('priceCost', priceCostOption(r, 'Energy price and cost')), tall: false });
   charts.push({ html: chart('loss', lossOption(r, 'Line losses')), tall: false });
   charts.push({ html: chart('voltageEnvelope', voltageEnvelopeOption(r, 'Bus voltage range')), tall: false });
   // At most 120 bus rows (the dashboard's heatmap aggregates the same way; SSR of 240 × T cells takes ~2 s).
-  charts.push({ html: chart('voltageHeatmap', voltageHeatmapOption(r, voltageRows(r, 120), 'Bus voltages'), 420), tall: true });
+  charts.push({
+    html: chart('voltageHeatmap', voltageHeatmapOption(r, voltageRows(r, 120), 'Bus voltages'), 420),
+    tall: true,
+  });
   const pvTotal = (r.series.pvKw ?? []).reduce((s, x) => s + Math.abs(x), 0);
   if (r.pvNames.length > 0 && pvTotal > 0) charts.push({ html: chart('pv', pvOption(r, 'PV')), tall: false });
-  if (r.distributed) charts.push({ html: chart('convergence', convergenceOption(r.distributed, r.settings.boundaryTolerancePu, 'Boundary convergence')), tall: false });
+  if (r.distributed)
+    charts.push({
+      html: chart(
+        'convergence',
+        convergenceOption(r.distributed, r.settings.boundaryTolerancePu, 'Boundary convergence'),
+      ),
+      tall: false,
+    });
   // Three charts per page, two when one is tall: every page fits its A4 height.
   const pages: string[] = [];
-  for (let i = 0; i < charts.length; ) {
+  for (let i = 0; i < charts.length;) {
     const n = charts.slice(i, i + 3).some((c) => c.tall) ? 2 : 3;
-    pages.push(`<section data-part="charts"><h2>Charts${i > 0 ? ' (continued)' : ''}</h2>${charts.slice(i, i + n).map((c) => c.html).join('')}</section>`);
+    pages.push(
+      `<section data-part="charts"><h2>Charts${i > 0 ? ' (continued)' : ''}</h2>${charts
+        .slice(i, i + n)
+        .map((c) => c.html)
+        .join('')}</section>`,
+    );
     i += n;
   }
   return { title: 'Charts', pages };
@@ -467,7 +578,10 @@ function voltagePart(inp: ReportInput): Part | null {
       ? `<p><strong>Every bus is within Range A in every hour.</strong></p>`
       : `<p>${e(`${plural(vio.length, 'bus', 'buses')} outside Range A${vio.length > shown.length ? `; the ${shown.length} worst are listed` : ''}.`)}</p>
   <table class="compact" data-table="violations"><tr><th>Bus</th><th>Outside</th><th class="num">Hours outside A</th><th class="num">Worst voltage</th><th>At</th></tr>${shown
-    .map((v) => `<tr><td>${e(v.bus)}</td><td>Range ${v.range === 'B' ? 'B (and A)' : 'A'}</td><td class="num">${v.hours}</td><td class="num">${e(formatInUnit(v.worstPu, 'pu'))}</td><td>${e(v.worstAt)}</td></tr>`)
+    .map(
+      (v) =>
+        `<tr><td>${e(v.bus)}</td><td>Range ${v.range === 'B' ? 'B (and A)' : 'A'}</td><td class="num">${v.hours}</td><td class="num">${e(formatInUnit(v.worstPu, 'pu'))}</td><td>${e(v.worstAt)}</td></tr>`,
+    )
     .join('')}</table>`
   }
 </section>`,
@@ -483,7 +597,9 @@ function validationPart(inp: ReportInput): Part {
   if (!v)
     return {
       title: 'Validation by AC power flow',
-      pages: [`<section><h2>Validation by AC power flow</h2><p>No validation: ${r.totals ? 'the power flow did not run or failed' : 'the run has no results'} (${e(r.message)}).</p></section>`],
+      pages: [
+        `<section><h2>Validation by AC power flow</h2><p>No validation: ${r.totals ? 'the power flow did not run or failed' : 'the run has no results'} (${e(r.message)}).</p></section>`,
+      ],
     };
   const hours = periodLabels(r);
   const head = `<tr><th>Hour</th><th class="num">Loss OPF kW</th><th class="num">Loss PF kW</th><th class="num">Subst. OPF kW</th><th class="num">Subst. PF kW</th><th class="num">Subst. OPF kvar</th><th class="num">Subst. PF kvar</th></tr>`;
@@ -522,7 +638,9 @@ function assumptionsPart(inp: ReportInput): Part {
     pages: [
       `<section data-part="assumptions">
   <h2>Assumptions</h2>
-  <ul>${assumptionBullets(inp).map((a) => `<li>${e(a)}</li>`).join('')}</ul>
+  <ul>${assumptionBullets(inp)
+    .map((a) => `<li>${e(a)}</li>`)
+    .join('')}</ul>
   <h3>Model</h3>
   <ul>
     <li>Substation bus voltage fixed at its set point (${inp.feeder.substation.vSetPu} pu); substation power includes loads on the substation bus.</li>
@@ -532,8 +650,24 @@ function assumptionsPart(inp: ReportInput): Part {
   </ul>
   <h3>Feeder import</h3>
   <p>${e(`Imported as ${notes.format ?? 'a Tessera feeder'}: ${plural(warnings.length, 'warning')}, ${plural(ignored.length, 'element')} not modelled.`)}</p>
-  ${warnings.length ? `<ul class="small">${warnings.slice(0, 8).map((w) => `<li>${e(loc(w) + w.message)}</li>`).join('')}${warnings.length > 8 ? `<li>… ${warnings.length - 8} more</li>` : ''}</ul>` : ''}
-  ${ignored.length ? `<p class="small">${e(`Not modelled: ${ignored.slice(0, 12).map((i) => i.element).join(', ')}${ignored.length > 12 ? `, … ${ignored.length - 12} more` : ''}.`)}</p>` : ''}
+  ${
+    warnings.length
+      ? `<ul class="small">${warnings
+          .slice(0, 8)
+          .map((w) => `<li>${e(loc(w) + w.message)}</li>`)
+          .join('')}${warnings.length > 8 ? `<li>… ${warnings.length - 8} more</li>` : ''}</ul>`
+      : ''
+  }
+  ${
+    ignored.length
+      ? `<p class="small">${e(
+          `Not modelled: ${ignored
+            .slice(0, 12)
+            .map((i) => i.element)
+            .join(', ')}${ignored.length > 12 ? `, … ${ignored.length - 12} more` : ''}.`,
+        )}</p>`
+      : ''
+  }
 </section>`,
     ],
   };
@@ -546,7 +680,9 @@ function conclusionsPart(inp: ReportInput): Part {
       `<section data-part="conclusions"><h2>Conclusions</h2>
   ${answer(inp)}
   <h3>Recommended next steps</h3>
-  <ol>${nextSteps(inp).map((a) => `<li>${e(a)}</li>`).join('')}</ol>
+  <ol>${nextSteps(inp)
+    .map((a) => `<li>${e(a)}</li>`)
+    .join('')}</ol>
 </section>`,
     ],
   };
@@ -554,7 +690,8 @@ function conclusionsPart(inp: ReportInput): Part {
 
 function settingsPart(inp: ReportInput): Part {
   const s = inp.run.settings;
-  const shape = (xs: readonly number[]) => `${xs.length} hourly points, ${formatNumber(Math.min(...xs), 3)} – ${formatNumber(Math.max(...xs), 3)}`;
+  const shape = (xs: readonly number[]) =>
+    `${xs.length} hourly points, ${formatNumber(Math.min(...xs), 3)} – ${formatNumber(Math.max(...xs), 3)}`;
   return {
     title: 'Appendix A: study settings',
     pages: [
@@ -565,7 +702,10 @@ function settingsPart(inp: ReportInput): Part {
     ['Objective', s.objective === 'cost' ? 'substation energy cost' : 'real-power line losses'],
     ['Battery-loss weight α', String(s.alpha)],
     ['Terminal state of charge', e(s.terminalSoc)],
-    ['Battery inverter limit', s.batteryLimit === 'box' ? 'box |qB| ≤ √(S² − P²) (source papers)' : 'apparent-power disk (exact)'],
+    [
+      'Battery inverter limit',
+      s.batteryLimit === 'box' ? 'box |qB| ≤ √(S² − P²) (source papers)' : 'apparent-power disk (exact)',
+    ],
     ['Branch power equation', s.relax ? 'SOCP relaxation l·v ≥ P² + Q²' : 'exact equality l·v = P² + Q²'],
     ['Voltage limits', `${s.vMinPu} – ${s.vMaxPu} pu`],
     ['Current limits', s.currentLimits ? 'enforced where a branch has an ampacity' : 'not enforced'],
@@ -574,7 +714,12 @@ function settingsPart(inp: ReportInput): Part {
     ['Load shape', shape(s.loadShape)],
     ['PV shape', shape(s.pvShape)],
     ['Energy price', `${shape(s.priceCentsPerKwh)} ¢/kWh`],
-    ['Areas', inp.run.partition.cuts.length === 0 ? '1 (not partitioned)' : `${inp.run.partition.cuts.length + 1} (cuts: ${inp.run.partition.cuts.map((c) => `${e(c.from)}–${e(c.to)}`).join(', ')})`],
+    [
+      'Areas',
+      inp.run.partition.cuts.length === 0
+        ? '1 (not partitioned)'
+        : `${inp.run.partition.cuts.length + 1} (cuts: ${inp.run.partition.cuts.map((c) => `${e(c.from)}–${e(c.to)}`).join(', ')})`,
+    ],
   ])}
 </section>`,
     ],
@@ -592,13 +737,24 @@ function solverPart(inp: ReportInput): Part {
       `<section data-part="solver">
   <h2>Appendix B: solver statistics and log</h2>
   ${kv([
-    ['Method', r.kind === 'centralized' ? 'centralized: primal-dual interior point on the full multi-period model' : 'distributed: ENApp, one interior-point solve per area per round'],
+    [
+      'Method',
+      r.kind === 'centralized'
+        ? 'centralized: primal-dual interior point on the full multi-period model'
+        : 'distributed: ENApp, one interior-point solve per area per round',
+    ],
     ['Status', statusSpan(r.status)],
     ['Message', e(r.message)],
     ['Iterations', r.iterations === null ? '—' : String(r.iterations)],
     ['Solver time', r.seconds === null ? '—' : `${formatNumber(r.seconds, 2)} s`],
     ['Objective', r.objective === null ? '—' : formatNumber(r.objective, 6)],
-    ...(d ? ([['Areas / rounds', `${d.areas.length} / ${d.rounds.length}`], ['Largest boundary change', `${formatSci(d.maxBoundaryChangePu)} pu`], ['Wall time', `${formatNumber(d.wallSeconds, 2)} s`]] as [string, string][]) : []),
+    ...(d
+      ? ([
+          ['Areas / rounds', `${d.areas.length} / ${d.rounds.length}`],
+          ['Largest boundary change', `${formatSci(d.maxBoundaryChangePu)} pu`],
+          ['Wall time', `${formatNumber(d.wallSeconds, 2)} s`],
+        ] as [string, string][])
+      : []),
   ])}
   ${d ? `<h3>Rounds</h3><table class="compact"><tr><th>Round</th><th class="num">Largest boundary change, pu</th><th class="num">Slowest area, s</th><th class="num">Wall, s</th></tr>${d.rounds.map((w) => `<tr><td>${w.round}</td><td class="num">${formatSci(w.maxChangePu)}</td><td class="num">${formatNumber(Math.max(...w.areaSeconds), 2)}</td><td class="num">${formatNumber(w.wallSeconds, 2)}</td></tr>`).join('')}</table>` : ''}
   <h3>Solver log</h3>

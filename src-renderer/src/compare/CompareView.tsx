@@ -12,6 +12,8 @@ import { formatInUnit, formatSignedInUnit, formatSignedPercent } from '../../../
 import { baselineFirst, comparisonHeadline, formatChange, signedRelative } from '../../../src-shared/study';
 import { call } from '../api/transport';
 import { EChart } from '../dashboards/EChart';
+import { saveText } from '../runs/download';
+import { reportTablesCsv } from '../../../src-shared/tables';
 
 export interface CompareCandidate {
   readonly run: RunSummary;
@@ -94,10 +96,19 @@ export function CompareView({
             ))}
           </select>
         </label>
-        {cmp && (
-          <button onClick={() => onExportPdf(otherId!)} disabled={exporting} data-testid="export-compare-pdf">
-            {exporting ? 'Rendering PDF…' : 'Export comparison PDF'}
-          </button>
+        {cmp && ra && rb && (
+          <span className="button-row">
+            <button onClick={() => onExportPdf(otherId!)} disabled={exporting} data-testid="export-compare-pdf">
+              {exporting ? 'Rendering PDF…' : 'Export comparison PDF'}
+            </button>
+            <button
+              onClick={() => saveText(reportTablesCsv(rb, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) }), `tessera-run-${rb.id}-vs-${ra.id}-tables.csv`)}
+              title="The comparison and the study case's tables as CSV for Excel or Word"
+              data-testid="export-compare-tables"
+            >
+              Tables (CSV)
+            </button>
+          </span>
         )}
       </div>
       {error && (

@@ -83,7 +83,11 @@ export function EditableName({
           }}
         >
           {value}
-          {!disabled && <span className="pencil" aria-hidden="true">✎</span>}
+          {!disabled && (
+            <span className="pencil" aria-hidden="true">
+              ✎
+            </span>
+          )}
         </button>
       </Tag>
     );

@@ -86,11 +86,16 @@ export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => voi
       <div className="dash-side">
         <h3>Totals</h3>
         <TotalsTable run={run} />
-        <p className="muted small" data-testid="simultaneous-note">
-          Largest simultaneous charge and discharge of one battery: <strong>{formatKw(simultaneous)}</strong>
-          {simultaneous !== null && simultaneous < 1e-3
-            ? ' (none: no battery charges and discharges in the same period)'
-            : ''}
+        <p className="muted small" data-testid="simultaneous-note" title="Largest simultaneous charge and discharge of one battery in one period (min of the two), kW">
+          {simultaneous !== null && simultaneous < 1e-3 ? (
+            <>
+              No battery charges and discharges in the same hour (<strong>{formatKw(simultaneous)}</strong>)
+            </>
+          ) : (
+            <>
+              A battery charges and discharges in the same hour by up to <strong>{formatKw(simultaneous)}</strong>: raise α to discourage it
+            </>
+          )}
           .
         </p>
         {run.batteryNames.length > 0 && <BatteryTable run={run} />}

@@ -3,7 +3,7 @@
  * component only mounts, resizes and disposes the chart, and reports when it has drawn (the
  * dashboards' "open in under 2 s" timing waits for every chart's `finished`).
  */
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   AxisPointerComponent,
   GridComponent,
@@ -22,6 +22,7 @@ echarts.use([
   LineChart,
   BarChart,
   HeatmapChart,
+  ScatterChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,

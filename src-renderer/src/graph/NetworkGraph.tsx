@@ -63,6 +63,9 @@ declare global {
       boundingRect(): { left: number; top: number };
       timings: GraphTimings;
       selected(): string[];
+      busColor(bus: string): string | null;
+      zoom(): number;
+      count(selector: string): number;
     };
   }
 }
@@ -121,9 +124,22 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
     const t0 = performance.now();
     const pos = positions(feeder, tree);
     const elements: ElementDefinition[] = [];
+    const index = new Map(feeder.buses.map((b, i) => [b.name, i]));
+    // Glyphs are bounded by the layout's spacing (the median branch length on screen units), so
+    // load circles never swallow their neighbours and labels on small feeders.
+    const lengths = feeder.branches
+      .map((br) => {
+        const a = index.get(br.from);
+        const b = index.get(br.to);
+        return a === undefined || b === undefined ? NaN : Math.hypot(pos.x[a] - pos.x[b], pos.y[a] - pos.y[b]);
+      })
+      .filter((d) => d > 0)
+      .sort((a, b) => a - b);
+    const spacing = lengths.length ? lengths[Math.floor(lengths.length / 2)]! : 40;
+    const maxSize = Math.max(6, Math.min(26, 0.45 * spacing));
     feeder.buses.forEach((b, i) => {
       const load = busData.loadKw.get(b.name);
-      const size = load ? Math.min(26, 7 + 2.2 * Math.sqrt(Math.max(0, load.p))) : 6;
+      const size = load ? Math.min(maxSize, 7 + 2.2 * Math.sqrt(Math.max(0, load.p))) : Math.min(6, maxSize);
       elements.push({
         group: 'nodes',
         data: { id: `b:${b.name}`, bus: b.name, label: b.name, size, area: 0 },
@@ -132,14 +148,16 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
       });
       const cap = busData.capKvar.get(b.name);
       if (cap) {
-        elements.push({
-          group: 'nodes',
-          data: { id: `c:${b.name}`, label: '' },
-          position: { x: pos.x[i] - 14, y: pos.y[i] + 10 },
-          classes: 'glyph cap',
-          selectable: false,
-          grabbable: false,
-        });
+        // Capacitor: two plates beside the bus (the one-line symbol).
+        for (const dy of [-1.8, 1.8])
+          elements.push({
+            group: 'nodes',
+            data: { id: `c:${b.name}:${dy}`, label: '' },
+            position: { x: pos.x[i] - 13, y: pos.y[i] + 9 + dy },
+            classes: 'glyph cap',
+            selectable: false,
+            grabbable: false,
+          });
       }
     });
     feeder.branches.forEach((br) => {
@@ -148,13 +166,35 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
         data: { id: `e:${edgeKey(br.from, br.to)}`, source: `b:${br.from}`, target: `b:${br.to}`, from: br.from, to: br.to, kind: br.kind },
         classes: br.kind,
       });
+      // One-line symbols at the middle of transformers (two circles), regulators (circle with R)
+      // and switches (a square); drawn over the branch, taps pass through to it.
+      if (br.kind === 'line' || big) return;
+      const a = index.get(br.from);
+      const c = index.get(br.to);
+      if (a === undefined || c === undefined) return;
+      const mx = (pos.x[a] + pos.x[c]) / 2;
+      const my = (pos.y[a] + pos.y[c]) / 2;
+      const len = Math.hypot(pos.x[c] - pos.x[a], pos.y[c] - pos.y[a]) || 1;
+      const ux = (pos.x[c] - pos.x[a]) / len;
+      const uy = (pos.y[c] - pos.y[a]) / len;
+      const glyph = (id: string, x: number, y: number, cls: string, label = '') =>
+        elements.push({ group: 'nodes', data: { id, label }, position: { x, y }, classes: `glyph branch-glyph ${cls}`, selectable: false, grabbable: false });
+      if (br.kind === 'transformer') {
+        glyph(`x1:${br.name}`, mx - 2.8 * ux, my - 2.8 * uy, 'xf');
+        glyph(`x2:${br.name}`, mx + 2.8 * ux, my + 2.8 * uy, 'xf');
+      } else if (br.kind === 'regulator') glyph(`r:${br.name}`, mx, my, 'reg', 'R');
+      else glyph(`s:${br.name}`, mx, my, 'sw');
     });
     let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
     for (let i = 0; i < pos.x.length; i++) {
       x1 = Math.min(x1, pos.x[i]); x2 = Math.max(x2, pos.x[i]);
       y1 = Math.min(y1, pos.y[i]); y2 = Math.max(y2, pos.y[i]);
     }
-    bounds.current = pos.x.length ? { x1, y1, x2, y2 } : { x1: 0, y1: 0, x2: 1, y2: 1 };
+    // Fit takes in what is drawn around the bus centres: the largest glyph, the device symbols
+    // beside a bus, and the labels under it (model units, so they scale with the zoom).
+    const longest = feeder.buses.length <= 2000 ? feeder.buses.reduce((m, b) => Math.max(m, b.name.length), 0) : 0;
+    const mx = Math.max(maxSize / 2, 18) + longest * 2.8;
+    bounds.current = pos.x.length ? { x1: x1 - mx, y1: y1 - Math.max(maxSize / 2, 16), x2: x2 + mx, y2: y2 + maxSize / 2 + 14 } : { x1: 0, y1: 0, x2: 1, y2: 1 };
     const elementsMs = performance.now() - t0;
     const timings: GraphTimings = { elementsMs, firstRenderMs: null, fitMs: null, buses: feeder.buses.length };
     const cy = cytoscape({
@@ -216,6 +256,12 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
         },
         timings,
         selected: () => cy.$('node.bus:selected').map((n) => n.data('bus') as string),
+        zoom: () => cy.zoom(),
+        count: (selector) => cy.$(selector).length,
+        busColor: (bus) => {
+          const n = cy.$id(`b:${bus}`);
+          return n.nonempty() ? ((n.data('color') as string | undefined) ?? null) : null;
+        },
       };
     }
     return () => {
@@ -334,6 +380,8 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
 
 /** Fit the viewport to precomputed bounds (24 px padding, room for the node size). */
 function fitTo(cy: Core, b: { x1: number; y1: number; x2: number; y2: number }): void {
+  // The container may have changed size since the last render (window resized, panel shown).
+  cy.resize();
   const pad = 36;
   const w = Math.max(1, cy.width() - 2 * pad);
   const h = Math.max(1, cy.height() - 2 * pad);
@@ -401,7 +449,10 @@ function graphStyle(big: boolean): cytoscape.StylesheetJson {
     { selector: 'node.glyph', style: { width: 9, height: 9, label: '', events: 'no', 'border-width': 1, 'border-color': '#fff' } },
     { selector: 'node.glyph.pv', style: { shape: 'triangle', 'background-color': '#e0a100' } },
     { selector: 'node.glyph.battery', style: { shape: 'round-rectangle', width: 11, height: 7, 'background-color': '#1f8f4e' } },
-    { selector: 'node.glyph.cap', style: { shape: 'diamond', 'background-color': '#2a7fb8' } },
+    { selector: 'node.glyph.cap', style: { shape: 'rectangle', width: 11, height: 2, 'border-width': 0, 'background-color': '#2a7fb8' } },
+    { selector: 'node.glyph.xf', style: { shape: 'ellipse', width: 8, height: 8, 'background-opacity': 0, 'border-width': 1.5, 'border-color': '#12263f' } },
+    { selector: 'node.glyph.reg', style: { shape: 'ellipse', width: 10, height: 10, 'background-color': '#fff', 'border-width': 1.5, 'border-color': '#12263f', label: 'data(label)', 'font-size': 6, 'text-valign': 'center', 'text-halign': 'center', color: '#12263f', 'min-zoomed-font-size': 0 } },
+    { selector: 'node.glyph.sw', style: { shape: 'rectangle', width: 7, height: 7, 'background-color': '#fff', 'border-width': 1.5, 'border-color': '#12263f' } },
     {
       selector: 'edge',
       style: { width: 2, 'line-color': '#8d99ab', 'curve-style': 'straight', 'overlay-padding': 4 },

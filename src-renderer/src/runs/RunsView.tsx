@@ -2,22 +2,28 @@
  * The scenario's Runs tab: start a centralized or distributed solve, watch it live, cancel it;
  * the stored runs of the scenario; any past run re-opened in its dashboards (overview, batteries,
  * voltages, validation, solver, comparison) with PDF, CSV and JSON export. Failed runs keep their
- * record and show their specific message.
+ * record and show their specific message. State lives in hooks (useRuns, useRunDetail,
+ * useCompareCandidates); the list is RunList, the solver view SolverView.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RunDetail, RunStatus, RunSummary, Scenario, ScenarioSummary } from '../../../src-main/contract';
+import { useEffect, useState } from 'react';
+import type { RunDetail, RunSummary, Scenario, ScenarioSummary } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
-import { appliedBoundaryStepPu, convergenceOption, runLabel } from '../../../src-shared/charts';
-import { formatInUnit, formatNumber, formatSci, formatSeconds, plural } from '../../../src-shared/format';
-import { useConfirm } from '../components/ConfirmDialog';
+import { runLabel } from '../../../src-shared/charts';
+import { formatInUnit, formatNumber, formatSeconds } from '../../../src-shared/format';
 import { call } from '../api/transport';
-import { CompareView, type CompareCandidate } from '../compare/CompareView';
+import { useConfirm } from '../components/ConfirmDialog';
+import { CompareView } from '../compare/CompareView';
 import { Batteries, Overview, Validation, Voltages } from '../dashboards/Dashboard';
-import { EChart } from '../dashboards/EChart';
 import type { FeederTree } from '../../../src-shared/topology';
 import { saveBase64, saveText } from './download';
+import { reportTablesCsv } from '../../../src-shared/tables';
 import { LiveProgress } from './LiveProgress';
-import { onRunFinished, startListening, useLiveRuns } from './progress';
+import { startListening, useLiveRuns } from './progress';
+import { RunList, STATUS_TEXT, statusClass } from './RunList';
+import { Solver } from './SolverView';
+import { useCompareCandidates } from './useCompareCandidates';
+import { useRunDetail } from './useRunDetail';
+import { useRuns } from './useRuns';
 import './runs.css';
 
 type View = 'overview' | 'batteries' | 'voltage' | 'validation' | 'solver' | 'compare';
@@ -30,26 +36,6 @@ const VIEWS: [View, string][] = [
   ['compare', 'Compare'],
 ];
 
-const STATUS_TEXT: Record<RunStatus, string> = {
-  running: 'running',
-  solved: 'solved',
-  acceptable: 'acceptable',
-  infeasible: 'infeasible',
-  maxIterations: 'iteration limit',
-  notConverged: 'not converged',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
-const statusClass = (s: RunStatus) =>
-  s === 'solved' || s === 'acceptable'
-    ? 'good'
-    : s === 'running'
-      ? 'running'
-      : s === 'cancelled'
-        ? 'muted'
-        : s === 'maxIterations' || s === 'notConverged'
-          ? 'warn'
-          : 'bad';
 const hasResults = (r: RunDetail) => r.totals !== null && r.series && Object.keys(r.series).length > 0;
 
 export function RunsView({
@@ -63,37 +49,24 @@ export function RunsView({
   feeder: Feeder | null;
   tree: FeederTree | null;
 }) {
-  const [runs, setRuns] = useState<RunSummary[]>([]);
-  const [listError, setListError] = useState<string | null>(null);
+  const {
+    runs,
+    listError,
+    refresh,
+    cancelling,
+    start: startRun,
+    cancel: cancelRun,
+    remove: removeRun,
+  } = useRuns(scenario.id);
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [detail, setDetail] = useState<RunDetail | null>(null);
-  const [detailError, setDetailError] = useState<string | null>(null);
   const [view, setView] = useState<View>('overview');
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [cancelling, setCancelling] = useState<Set<number>>(new Set());
-  const [timing, setTiming] = useState<{ fetchMs: number; openMs: number | null } | null>(null);
-  const [candidates, setCandidates] = useState<CompareCandidate[]>([]);
-  const openedAt = useRef(0);
   const [confirmDialog, ask] = useConfirm();
   const liveRuns = useLiveRuns();
-  const areaCount = scenario.partition.cuts.length + 1;
-
-  const refresh = useCallback(async () => {
-    try {
-      const list = await call('runs.list', { scenarioId: scenario.id });
-      setRuns([...list].sort((a, b) => b.id - a.id));
-      setListError(null);
-      return list;
-    } catch (e) {
-      setListError((e as Error).message);
-      return null;
-    }
-  }, [scenario.id]);
 
   useEffect(() => {
     startListening();
-    setRuns([]);
     setSelectedId(null);
     void refresh().then((list) => {
       // Open the newest run, or the one still running.
@@ -103,72 +76,15 @@ export function RunsView({
     });
   }, [refresh]);
 
-  // A run finished: refresh the list (the selected run's new status loads its results).
-  useEffect(
-    () =>
-      onRunFinished((s) => {
-        if (s.scenarioId !== scenario.id) return;
-        setRuns((cur) => cur.map((r) => (r.id === s.id ? s : r)));
-        setCancelling((c) => {
-          const n = new Set(c);
-          n.delete(s.id);
-          return n;
-        });
-        void refresh();
-      }),
-    [scenario.id, refresh],
-  );
-
   const selected = runs.find((r) => r.id === selectedId) ?? null;
-  const selectedStatus = selected?.status;
-
-  // Load the selected finished run.
-  useEffect(() => {
-    setDetail(null);
-    setDetailError(null);
-    setTiming(null);
-    if (selectedId === null || selectedStatus === undefined || selectedStatus === 'running') return;
-    let live = true;
-    const t0 = performance.now();
-    openedAt.current = t0;
-    call('runs.get', { runId: selectedId }).then(
-      (d) => {
-        if (!live) return;
-        setTiming({ fetchMs: performance.now() - t0, openMs: null });
-        setDetail(d);
-      },
-      (e: Error) => live && setDetailError(e.message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [selectedId, selectedStatus]);
-
-  // Candidates for comparison: finished runs of every scenario of this feeder.
-  useEffect(() => {
-    if (view !== 'compare') return;
-    let live = true;
-    Promise.all(
-      scenarios.map((s) =>
-        call('runs.list', { scenarioId: s.id }).then(
-          (l) => l.map((run) => ({ run, scenarioName: s.id === scenario.id ? `${s.name} (this scenario)` : s.name })),
-          () => [] as CompareCandidate[],
-        ),
-      ),
-    ).then((all) => live && setCandidates(all.flat().sort((a, b) => b.run.id - a.run.id)));
-    return () => {
-      live = false;
-    };
-  }, [view, scenarios, scenario.id, runs]);
+  const { detail, error: detailError, timing, onReady } = useRunDetail(selectedId, selected?.status);
+  const candidates = useCompareCandidates(view === 'compare', scenarios, scenario.id, runs);
 
   const start = async (kind: 'centralized' | 'distributed') => {
     setBusy(`start-${kind}`);
     setMessage(null);
     try {
-      startListening();
-      const r = await call('runs.start', { scenarioId: scenario.id, kind });
-      setRuns((cur) => [r, ...cur.filter((x) => x.id !== r.id)]);
-      setSelectedId(r.id);
+      setSelectedId((await startRun(kind)).id);
     } catch (e) {
       setMessage((e as Error).message);
     } finally {
@@ -176,32 +92,23 @@ export function RunsView({
     }
   };
 
-  const cancel = async (runId: number) => {
-    setCancelling((c) => new Set(c).add(runId));
-    try {
-      await call('runs.cancel', { runId });
-    } catch (e) {
-      setMessage((e as Error).message);
-      setCancelling((c) => {
-        const n = new Set(c);
-        n.delete(runId);
-        return n;
-      });
-    }
-  };
+  const cancel = (runId: number) => cancelRun(runId).catch((e: Error) => setMessage(e.message));
 
   const remove = async (r: RunSummary) => {
     const ok = await ask({
       title: `Delete ${runLabel(r)}?`,
-      body: <p>The {r.kind} run ({STATUS_TEXT[r.status]}) and all its results are deleted. This cannot be undone.</p>,
+      body: (
+        <p>
+          The {r.kind} run ({STATUS_TEXT[r.status]}) and all its results are deleted. This cannot be undone.
+        </p>
+      ),
       confirmLabel: 'Delete run',
       danger: true,
     });
     if (!ok) return;
     try {
-      await call('runs.delete', { runId: r.id, confirm: true });
       if (selectedId === r.id) setSelectedId(null);
-      await refresh();
+      await removeRun(r.id);
     } catch (e) {
       setMessage((e as Error).message);
     }
@@ -231,95 +138,21 @@ export function RunsView({
     }
   };
 
-  const onOverviewReady = useCallback(() => {
-    setTiming((t) => (t && t.openMs === null ? { ...t, openMs: performance.now() - openedAt.current } : t));
-  }, []);
-
   const running = runs.filter((r) => r.status === 'running');
-
-  // While a run is running, also poll the list: a lost event (reconnect, reload mid-run) must not
-  // leave a finished run looking as if it were still running.
-  const anyRunning = running.length > 0;
-  useEffect(() => {
-    if (!anyRunning) return;
-    const timer = setInterval(() => void refresh(), 3000);
-    return () => clearInterval(timer);
-  }, [anyRunning, refresh]);
 
   return (
     <div className="runs" data-testid="runs-view">
-      <aside className="runs-side">
-        <h3>New run</h3>
-        <div className="run-start">
-          <button
-            className="primary"
-            onClick={() => void start('centralized')}
-            disabled={busy !== null}
-            data-testid="start-centralized"
-          >
-            Run centralized
-          </button>
-          <button
-            className="primary"
-            onClick={() => void start('distributed')}
-            disabled={busy !== null || areaCount < 2}
-            title={areaCount < 2 ? 'Cut the feeder into areas first (Areas tab)' : `ENApp over ${plural(areaCount, 'area')}: one solver process per area`}
-            data-testid="start-distributed"
-          >
-            {areaCount < 2 ? 'Run distributed (no areas yet)' : `Run distributed (${plural(areaCount, 'area')})`}
-          </button>
-        </div>
-        <p className="muted small">
-          {scenario.study.periods} periods × {scenario.study.dtH} h,{' '}
-          {scenario.study.objective === 'cost' ? 'cost' : 'loss'} objective, {plural(scenario.placements.pv.length, 'PV', 'PV')},{' '}
-          {plural(scenario.placements.batteries.length, 'battery', 'batteries')}.
-        </p>
-        {message && (
-          <div className="notice small" role="status" data-testid="runs-message">
-            {message}
-          </div>
-        )}
-        <h3>Runs of this scenario</h3>
-        {listError && (
-          <div role="alert" className="error small">
-            {listError}
-          </div>
-        )}
-        {runs.length === 0 && !listError ? (
-          <p className="empty small">No run yet.</p>
-        ) : (
-          <ul className="list select runs-list" aria-label="Runs">
-            {runs.map((r) => (
-              <li
-                key={r.id}
-                aria-current={r.id === selectedId}
-                data-run={r.id}
-                data-status={r.status}
-                data-kind={r.kind}
-              >
-                <button onClick={() => setSelectedId(r.id)}>
-                  <span className="run-line">
-                    <strong>{runLabel(r)}</strong>
-                    <span className={`tag ${statusClass(r.status)}`}>{STATUS_TEXT[r.status]}</span>
-                  </span>
-                  <span className="muted small">
-                    {new Date(r.startedAt).toLocaleString()}
-                    {r.seconds !== null && ` · ${formatSeconds(r.seconds)}`}
-                    {r.objective !== null &&
-                      ` · ${formatInUnit(r.objective, scenario.study.objective === 'cost' ? 'USD' : 'kWh')}`}
-                    {r.rounds !== null && ` · ${r.rounds} rounds`}
-                  </span>
-                </button>
-                {r.status !== 'running' && (
-                  <button className="icon run-delete" aria-label={`Delete run ${r.id}`} onClick={() => void remove(r)}>
-                    ×
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
-        )}
-      </aside>
+      <RunList
+        scenario={scenario}
+        runs={runs}
+        listError={listError}
+        selectedId={selectedId}
+        busy={busy}
+        message={message}
+        onStart={(k) => void start(k)}
+        onSelect={setSelectedId}
+        onDelete={(r) => void remove(r)}
+      />
 
       <section className="runs-main">
         {running.length > 0 && selected?.status !== 'running' && (
@@ -398,6 +231,14 @@ export function RunsView({
                   CSV
                 </button>
                 <button
+                  onClick={() => saveText(reportTablesCsv(detail), `tessera-run-${detail.id}-tables.csv`)}
+                  disabled={!hasResults(detail)}
+                  title="The report's tables (totals, batteries, voltage limits) as CSV for Excel or Word"
+                  data-testid="export-tables"
+                >
+                  Tables (CSV)
+                </button>
+                <button
                   onClick={() => void exportRun('json')}
                   disabled={busy !== null || !hasResults(detail)}
                   data-testid="export-json"
@@ -425,7 +266,7 @@ export function RunsView({
                   ))}
                 </nav>
                 <div className="run-view">
-                  {view === 'overview' && <Overview run={detail} onReady={onOverviewReady} />}
+                  {view === 'overview' && <Overview run={detail} onReady={onReady} />}
                   {view === 'batteries' && <Batteries run={detail} />}
                   {view === 'voltage' && <Voltages run={detail} feeder={feeder} tree={tree} />}
                   {view === 'validation' && <Validation run={detail} />}
@@ -447,67 +288,6 @@ export function RunsView({
         )}
       </section>
       {confirmDialog}
-    </div>
-  );
-}
-
-/** How the solve went: the distributed rounds and area times, and the solver log. */
-function Solver({ run }: { run: RunDetail }) {
-  const d = run.distributed;
-  const option = useMemo(
-    () => (d ? convergenceOption(d, run.settings.boundaryTolerancePu) : null),
-    [d, run.settings.boundaryTolerancePu],
-  );
-  return (
-    <div className="solver-view">
-      {d && d.rounds.length > 0 && option && (
-        <div className="compare-grid">
-          <figure className="chart-card">
-            <figcaption>
-              Convergence: {d.rounds.length} rounds, {d.converged ? 'converged' : 'not converged'}, last boundary
-              change {formatSci(d.maxBoundaryChangePu)} pu (rounds stop below{' '}
-              {formatSci(appliedBoundaryStepPu(run.settings.boundaryTolerancePu), 0)} pu: the boundary tolerance{' '}
-              {formatSci(run.settings.boundaryTolerancePu, 0)} pu ÷ 10)
-              {d.dampingFromRound !== null ? `, damped from round ${d.dampingFromRound}` : ''}
-            </figcaption>
-            <EChart option={option} height={240} testId="chart-convergence" />
-          </figure>
-          <div className="table-scroll">
-            <table className="grid" data-testid="rounds-table">
-              <thead>
-                <tr>
-                  <th className="num">Round</th>
-                  <th className="num">Max change pu</th>
-                  <th className="num">Wall</th>
-                  {d.areas.map((a) => (
-                    <th key={a.id} className="num" title={`root bus ${a.rootBus}, ${a.buses} buses`}>
-                      Area {a.id}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {d.rounds.map((r) => (
-                  <tr key={r.round}>
-                    <td className="num">{r.round}</td>
-                    <td className="num">{formatSci(r.maxChangePu)}</td>
-                    <td className="num">{formatSeconds(r.wallSeconds)}</td>
-                    {d.areas.map((a, i) => (
-                      <td key={a.id} className="num">
-                        {formatSeconds(r.areaSeconds[i])} · {r.areaIterations[i] ?? '–'} it
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </div>
-      )}
-      <h3>Solver log</h3>
-      <pre className="log" data-testid="run-log">
-        {run.log || '(empty)'}
-      </pre>
     </div>
   );
 }

@@ -123,33 +123,29 @@ export function AreasPanel({
             <th>Root bus</th>
             <th>Parent</th>
             <th>Buses</th>
-            <th title="Variables × periods">Size</th>
+            <th title="Problem size: optimisation variables × periods, the solver's work for this area">Solver size</th>
           </tr>
         </thead>
         <tbody>
-          {check && check.areas.length > 0
-            ? check.areas.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    <span className="swatch" style={{ background: areaColor(a.id) }} /> {a.id}
-                  </td>
-                  <td>{a.rootBus}</td>
-                  <td>{a.parentArea ?? '–'}</td>
-                  <td>{a.buses.length}</td>
-                  <td>{a.sizeEstimate.toLocaleString()}</td>
-                </tr>
-              ))
-            : Array.from({ length: local.count }, (_, i) => i + 1).map((a) => (
-                <tr key={a}>
-                  <td>
-                    <span className="swatch" style={{ background: areaColor(a) }} /> {a}
-                  </td>
-                  <td>{tree.names[local.rootOf[a]]}</td>
-                  <td>{a === 1 ? '–' : local.areaOf[tree.parent[local.rootOf[a]]]}</td>
-                  <td>{local.sizes[a]}</td>
-                  <td>–</td>
-                </tr>
-              ))}
+          {/* Numbered and coloured as the graph draws them (the local areas); the backend's answer
+              adds the solver size, matched by root bus, so an invalid partition never shows
+              colours that contradict the graph. */}
+          {Array.from({ length: local.count }, (_, i) => i + 1).map((a) => {
+            const root = tree.names[local.rootOf[a]!]!;
+            const backend = check?.areas.find((x) => x.rootBus === root);
+            const parentRoot = tree.parent[local.rootOf[a]!]!;
+            return (
+              <tr key={a} data-area={a} data-root={root}>
+                <td>
+                  <span className="swatch" style={{ background: areaColor(a) }} /> {a}
+                </td>
+                <td>{root}</td>
+                <td>{a === 1 || parentRoot < 0 ? '–' : local.areaOf[parentRoot]}</td>
+                <td>{local.sizes[a]}</td>
+                <td>{backend ? backend.sizeEstimate.toLocaleString() : '–'}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       <h3>

@@ -17,6 +17,7 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
     onEdit(label, { ...study, [key]: value });
   };
   const hours = study.periods * study.dtH;
+  const shortest = Math.min(study.loadShape.length, study.pvShape.length, study.priceCentsPerKwh.length);
   return (
     <div className="study" data-testid="study-settings">
       <fieldset>
@@ -24,38 +25,46 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
         <NumberField label="Periods (T)" value={study.periods} min={1} max={8760} step={1} integer onCommit={(v) => set('periods', v, 'Set periods')} />
         <NumberField label="Start hour" value={study.startHour} min={0} max={23} step={1} integer onCommit={(v) => set('startHour', v, 'Set start hour')} />
         <NumberField label="Period length Δt (h)" value={study.dtH} min={0.05} max={24} step={0.25} onCommit={(v) => set('dtH', v, 'Set period length')} />
-        <p className="muted small">
+        <p className="muted small" data-testid="horizon-note">
           {hours} h from hour {study.startHour}.
+          {study.startHour + hours > shortest
+            ? ` The study runs past the ${shortest}-hour profiles: they repeat from their start (hour ${shortest} uses hour 0's value).`
+            : ''}
         </p>
       </fieldset>
       <fieldset>
         <legend>Objective and batteries</legend>
         <Select label="Objective" value={study.objective} options={[['cost', 'Energy cost'], ['loss', 'Line losses']]} onChange={(v) => set('objective', v, 'Set objective')} />
         <Select
-          label="Terminal SOC"
+          label="Battery charge at the end"
+          title="Terminal state-of-charge rule: hard (end SOC = start SOC), a soft penalty, or free"
           value={study.terminalSoc}
           options={[['equal', 'Hard: end = start'], ['soft', 'Soft penalty'], ['free', 'Free']]}
           onChange={(v) => set('terminalSoc', v, 'Set terminal SOC rule')}
         />
         <Select
           label="Battery inverter limit"
+          title="Box: |Q| ≤ √(S² − P²) at rated power (the source papers, conservative); disk: P² + Q² ≤ S² (exact apparent-power limit)"
           value={study.batteryLimit}
           options={[['box', 'Box (source papers)'], ['disk', 'Apparent-power disk']]}
           onChange={(v) => set('batteryLimit', v, 'Set battery limit')}
         />
-        <NumberField label="Battery-loss weight α" value={study.alpha} min={0} max={1e6} step={0.0001} onCommit={(v) => set('alpha', v, 'Set α')} />
+        <NumberField label="Discourage battery losses (α)" title="α: weight of the batteries' conversion losses in the objective; a small value keeps a battery from charging and discharging in the same hour" value={study.alpha} min={0} max={1e6} step={0.0001} onCommit={(v) => set('alpha', v, 'Set α')} />
       </fieldset>
       <fieldset>
         <legend>Limits and solver</legend>
-        <NumberField label="V min (pu)" value={study.vMinPu} min={0.5} max={1.2} step={0.01} onCommit={(v) => set('vMinPu', v, 'Set V min')} />
-        <NumberField label="V max (pu)" value={study.vMaxPu} min={0.5} max={1.5} step={0.01} onCommit={(v) => set('vMaxPu', v, 'Set V max')} />
+        <NumberField label="V min (pu)" title="ANSI C84.1 Range A is 0.95–1.05 pu; a wider range is stated in the report" value={study.vMinPu} min={0.5} max={1.2} step={0.01} onCommit={(v) => set('vMinPu', v, 'Set V min')} />
+        <NumberField label="V max (pu)" title="ANSI C84.1 Range A is 0.95–1.05 pu; a wider range is stated in the report" value={study.vMaxPu} min={0.5} max={1.5} step={0.01} onCommit={(v) => set('vMaxPu', v, 'Set V max')} />
         <label className="check">
           <input type="checkbox" checked={study.currentLimits} onChange={(e) => set('currentLimits', e.target.checked, 'Toggle current limits')} /> Branch current limits
         </label>
         <label className="check">
-          <input type="checkbox" checked={study.relax} onChange={(e) => set('relax', e.target.checked, 'Toggle relaxation')} /> SOCP relaxation of the branch-flow equality
+          <input type="checkbox" checked={study.relax} onChange={(e) => set('relax', e.target.checked, 'Toggle relaxation')} />{' '}
+          <span title="Second-order cone (SOCP) relaxation l·v ≥ P² + Q² of the branch-flow equality: a convex problem, exact only when the relaxation is tight">
+            Faster approximate power flow (relaxation)
+          </span>
         </label>
-        <NumberField label="Tolerance" value={study.tolerance} min={1e-12} max={1e-2} step={1e-7} onCommit={(v) => set('tolerance', v, 'Set tolerance')} />
+        <NumberField label="Solver accuracy" title="Interior-point tolerance (Ipopt's tol): the scaled optimality error at which the solve stops" value={study.tolerance} min={1e-12} max={1e-2} step={1e-7} onCommit={(v) => set('tolerance', v, 'Set tolerance')} />
         <NumberField
           label="Boundary tolerance (pu)"
           value={study.boundaryTolerancePu}
@@ -89,6 +98,7 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
 
 function NumberField({
   label,
+  title,
   value,
   min,
   max,
@@ -97,6 +107,7 @@ function NumberField({
   onCommit,
 }: {
   label: string;
+  title?: string;
   value: number;
   min: number;
   max: number;
@@ -117,7 +128,7 @@ function NumberField({
     if (v !== value) onCommit(v);
   };
   return (
-    <label className="field">
+    <label className="field" title={title}>
       <span>{label}</span>
       <input
         type="number"
@@ -134,9 +145,9 @@ function NumberField({
   );
 }
 
-function Select<T extends string>({ label, value, options, onChange }: { label: string; value: T; options: [T, string][]; onChange: (v: T) => void }) {
+function Select<T extends string>({ label, title, value, options, onChange }: { label: string; title?: string; value: T; options: [T, string][]; onChange: (v: T) => void }) {
   return (
-    <label className="field">
+    <label className="field" title={title}>
       <span>{label}</span>
       <select value={value} onChange={(e) => onChange(e.target.value as T)}>
         {options.map(([v, text]) => (

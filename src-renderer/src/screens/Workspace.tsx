@@ -19,6 +19,7 @@ import { Legend, NetworkPanel } from './workspace/NetworkPanel';
 import { useFeeder } from './workspace/useFeeder';
 import { usePartitionCheck } from './workspace/usePartitionCheck';
 import { plainSaveError } from './workspace/plainErrors';
+import { Details, type Inspected } from './workspace/Details';
 
 /** Tabs that show the graph (the others use the whole stage for their panel). */
 const GRAPH_TABS: ReadonlySet<WorkspaceTab> = new Set(['network', 'areas', 'devices']);
@@ -40,16 +41,21 @@ export function Workspace({
   const [placing, setPlacing] = useState<PlaceKind | null>(null);
   const [selection, setSelection] = useState<string[]>([]);
   const [message, setMessage] = useState<string | null>(null);
+  const [inspect, setInspect] = useState<Inspected | null>(null);
   const graph = useRef<NetworkGraphHandle>(null);
   const search = useRef<HTMLInputElement>(null);
 
   const scenarios = useMemo(() => project.scenarios.filter((s) => s.feederId === feederId), [project, feederId]);
+  useEffect(() => setInspect(null), [feederId]);
   useEffect(() => {
     setScenarioId((cur) => (cur !== null && scenarios.some((s) => s.id === cur) ? cur : (scenarios[0]?.id ?? null)));
   }, [scenarios]);
 
   const refreshProject = () => {
-    call('projects.current', null).then((p) => p && onProject(p), () => undefined);
+    call('projects.current', null).then(
+      (p) => p && onProject(p),
+      () => undefined,
+    );
   };
   const editor = useScenario(scenarioId, refreshProject);
   // While a switch is pending the editor still holds the previous scenario: nothing acts on it.
@@ -62,17 +68,24 @@ export function Workspace({
   const setCuts = (label: string, next: CutBranch[]) => void editor.edit(label, { partition: { cuts: next } });
 
   const onTapEdge = (from: string, to: string) => {
+    if (tab === 'network') return setInspect({ kind: 'branch', from, to });
     if (tab !== 'areas' || !tree || !scenario) return;
     const cut = cuts.some((c) => (c.from === from && c.to === to) || (c.from === to && c.to === from));
     setCuts(`${cut ? 'Join' : 'Cut'} ${from}–${to}`, toggleCut(tree, cuts, from, to));
   };
   const onTapBus = (bus: string) => {
+    if (tab === 'network' || (tab === 'devices' && !placing)) {
+      setTab('network');
+      return setInspect({ kind: 'bus', name: bus });
+    }
     if (tab !== 'devices' || !placing || !feeder || !scenario) return;
     const d = newDevice(placing, bus, feeder, scenario.placements);
     const p = scenario.placements;
     void editor.edit(
       `Add ${d.name}`,
-      placing === 'pv' ? { placements: { ...p, pv: [...p.pv, d as PvPlacement] } } : { placements: { ...p, batteries: [...p.batteries, d as BatteryPlacement] } },
+      placing === 'pv'
+        ? { placements: { ...p, pv: [...p.pv, d as PvPlacement] } }
+        : { placements: { ...p, batteries: [...p.batteries, d as BatteryPlacement] } },
     );
   };
 
@@ -96,7 +109,14 @@ export function Workspace({
     tab: (i) => WORKSPACE_TABS[i] && setTab(WORKSPACE_TABS[i].id),
   });
 
-  const mode: GraphMode = tab === 'areas' ? 'areas' : tab === 'devices' && placing ? (placing === 'pv' ? 'place-pv' : 'place-battery') : 'view';
+  const mode: GraphMode =
+    tab === 'areas'
+      ? 'areas'
+      : tab === 'devices' && placing
+        ? placing === 'pv'
+          ? 'place-pv'
+          : 'place-battery'
+        : 'view';
   const feederSummary = project.feeders.find((f) => f.id === feederId);
   const saveError = editor.save.kind === 'failed' ? plainSaveError(editor.save.message) : null;
 
@@ -120,16 +140,32 @@ export function Workspace({
         <div className="toolbar">
           <nav className="tabs" role="tablist">
             {WORKSPACE_TABS.map(({ id, label, key }) => (
-              <button key={id} role="tab" aria-selected={tab === id} title={`${label} (key ${key})`} onClick={() => setTab(id)}>
+              <button
+                key={id}
+                role="tab"
+                aria-selected={tab === id}
+                title={`${label} (key ${key})`}
+                onClick={() => setTab(id)}
+              >
                 {label}
               </button>
             ))}
           </nav>
           <div className="tools">
-            <button onClick={() => void editor.undo()} disabled={!editor.canUndo} title={`Undo ${editor.undoLabel ?? ''} (Ctrl+Z)`} aria-label="Undo">
+            <button
+              onClick={() => void editor.undo()}
+              disabled={!editor.canUndo}
+              title={`Undo ${editor.undoLabel ?? ''} (Ctrl+Z)`}
+              aria-label="Undo"
+            >
               ↶ Undo
             </button>
-            <button onClick={() => void editor.redo()} disabled={!editor.canRedo} title={`Redo ${editor.redoLabel ?? ''} (Ctrl+Shift+Z)`} aria-label="Redo">
+            <button
+              onClick={() => void editor.redo()}
+              disabled={!editor.canRedo}
+              title={`Redo ${editor.redoLabel ?? ''} (Ctrl+Shift+Z)`}
+              aria-label="Redo"
+            >
               ↷ Redo
             </button>
             {hasGraph && (
@@ -142,7 +178,14 @@ export function Workspace({
                     if (v) focus(v);
                   }}
                 >
-                  <input ref={search} type="search" placeholder="Find bus  ( / )" aria-label="Find bus" list="bus-names" disabled={!feeder} />
+                  <input
+                    ref={search}
+                    type="search"
+                    placeholder="Find bus  ( / )"
+                    aria-label="Find bus"
+                    list="bus-names"
+                    disabled={!feeder}
+                  />
                   {feeder && feeder.buses.length <= 5000 && (
                     <datalist id="bus-names">
                       {feeder.buses.map((b) => (
@@ -222,6 +265,22 @@ export function Workspace({
             <div className="panel">
               {!scenario ? (
                 <p className="muted">{scenarioId === null ? 'No scenario selected.' : 'Opening the scenario…'}</p>
+              ) : tab === 'network' && inspect && feeder && tree ? (
+                <Details
+                  item={inspect}
+                  feeder={feeder}
+                  tree={tree}
+                  scenario={scenario}
+                  areaOf={(bus) => {
+                    const i = tree.index.get(bus);
+                    return i === undefined || !local || cuts.length === 0 ? null : (local.areaOf[i] ?? null);
+                  }}
+                  onClose={() => setInspect(null)}
+                  onBus={(bus) => {
+                    setInspect({ kind: 'bus', name: bus });
+                    graph.current?.focusBus(bus);
+                  }}
+                />
               ) : tab === 'network' ? (
                 <NetworkPanel feeder={feeder} scenario={scenario} summary={feederSummary?.source} />
               ) : tab === 'areas' && tree && local ? (
@@ -251,12 +310,20 @@ export function Workspace({
                   onBulk={async (rule) => {
                     const before: Scenario = scenario;
                     const after = await call('placements.bulk', { scenarioId: scenario.id, rule });
-                    editor.record(`Bulk ${rule.kind === 'pv' ? 'PV' : 'batteries'} (seed ${rule.seed})`, before, after, ['placements']);
+                    editor.record(
+                      `Bulk ${rule.kind === 'pv' ? 'PV' : 'batteries'} (seed ${rule.seed})`,
+                      before,
+                      after,
+                      ['placements'],
+                    );
                   }}
                   onFocusBus={focus}
                 />
               ) : tab === 'study' ? (
-                <StudySettingsPanel study={scenario.study} onEdit={(label, study) => void editor.edit(label, { study })} />
+                <StudySettingsPanel
+                  study={scenario.study}
+                  onEdit={(label, study) => void editor.edit(label, { study })}
+                />
               ) : tab === 'runs' ? (
                 <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} />
               ) : null}
@@ -270,7 +337,16 @@ export function Workspace({
 
 function SaveBadge({ editor }: { editor: ReturnType<typeof useScenario> }) {
   const s = editor.save;
-  const text = s.kind === 'saving' ? 'Saving…' : s.kind === 'saved' ? 'All changes saved' : s.kind === 'failed' ? 'Not saved' : editor.scenario ? 'Saved' : '';
+  const text =
+    s.kind === 'saving'
+      ? 'Saving…'
+      : s.kind === 'saved'
+        ? 'All changes saved'
+        : s.kind === 'failed'
+          ? 'Not saved'
+          : editor.scenario
+            ? 'Saved'
+            : '';
   return (
     <span className={`save-badge ${s.kind}`} data-testid="save-state" aria-live="polite">
       {text}

@@ -8,7 +8,10 @@ function advertised(keys: string) {
     const range = /^(\d)–(\d)$/.exec(part);
     if (range) for (let k = Number(range[1]); k <= Number(range[2]); k++) out.push({ key: String(k) });
     else if (part.startsWith('Ctrl/⌘')) {
-      const rest = part.split('+').map((s) => s.trim()).slice(1);
+      const rest = part
+        .split('+')
+        .map((s) => s.trim())
+        .slice(1);
       out.push({ key: rest.at(-1)!.toLowerCase(), ctrlKey: true, shiftKey: rest.includes('Shift') });
     } else out.push({ key: part === 'Esc' ? 'Escape' : part === '−' ? '-' : part.toLowerCase() });
   }

@@ -4,7 +4,15 @@ import type { Feeder } from '../../../../src-solver/model/feeder';
 import type { GraphMode } from '../../graph/NetworkGraph';
 import { SHORTCUT_HINT } from '../../state/shortcuts';
 
-export function NetworkPanel({ feeder, scenario, summary }: { feeder: Feeder | null; scenario: Scenario; summary?: string }) {
+export function NetworkPanel({
+  feeder,
+  scenario,
+  summary,
+}: {
+  feeder: Feeder | null;
+  scenario: Scenario;
+  summary?: string;
+}) {
   if (!feeder) return <p className="muted">Loading…</p>;
   const peakKw = feeder.loads.reduce((s, l) => s + l.pKw, 0);
   const peakKvar = feeder.loads.reduce((s, l) => s + l.qKvar, 0);
@@ -45,7 +53,7 @@ export function NetworkPanel({ feeder, scenario, summary }: { feeder: Feeder | n
         <dd>{scenario.partition.cuts.length + 1}</dd>
       </dl>
       <p className="muted small">
-        Hover a bus for its data. Keys: {SHORTCUT_HINT}.
+        Hover a bus for its data; click a bus or a branch for its details. Keys: {SHORTCUT_HINT}.
       </p>
     </div>
   );
@@ -59,7 +67,7 @@ export function Legend({ feeder, summary, mode }: { feeder: Feeder; summary?: st
         ? 'Click a bus to add PV · Esc to stop'
         : mode === 'place-battery'
           ? 'Click a bus to add a battery · Esc to stop'
-          : summary ?? '';
+          : (summary ?? '');
   return (
     <div className="legend" aria-label="Legend">
       <span>
@@ -77,6 +85,21 @@ export function Legend({ feeder, summary, mode }: { feeder: Feeder; summary?: st
       {feeder.capacitors.length > 0 && (
         <span>
           <i className="g cap" /> capacitor
+        </span>
+      )}
+      {feeder.branches.some((b) => b.kind === 'transformer') && (
+        <span>
+          <i className="g xf" /> transformer
+        </span>
+      )}
+      {feeder.branches.some((b) => b.kind === 'regulator') && (
+        <span>
+          <i className="g reg">R</i> regulator
+        </span>
+      )}
+      {feeder.branches.some((b) => b.kind === 'switch') && (
+        <span>
+          <i className="g sw" /> switch
         </span>
       )}
       <span className="hint" data-testid="graph-hint">

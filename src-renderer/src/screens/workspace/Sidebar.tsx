@@ -151,7 +151,11 @@ export function Sidebar({
           )}
           {current && (
             <div className="button-row" role="group" aria-label="Scenario actions">
-              <button onClick={() => void duplicate()} disabled={actionsDisabled} title="A copy of this scenario, with its placements, areas and study">
+              <button
+                onClick={() => void duplicate()}
+                disabled={actionsDisabled}
+                title="A copy of this scenario, with its placements, areas and study"
+              >
                 Duplicate
               </button>
               <button onClick={() => setEditNameOf(current.id)} disabled={actionsDisabled}>

@@ -12,7 +12,11 @@ export function useFeeder(project: ProjectSummary, initialFeederName?: string | 
   // Pick a feeder: the one just imported, else keep the current one, else the first.
   useEffect(() => {
     const byName = initialFeederName ? project.feeders.filter((f) => f.name === initialFeederName).at(-1) : undefined;
-    setFeederId((cur) => byName?.id ?? (cur !== null && project.feeders.some((f) => f.id === cur) ? cur : (project.feeders[0]?.id ?? null)));
+    setFeederId(
+      (cur) =>
+        byName?.id ??
+        (cur !== null && project.feeders.some((f) => f.id === cur) ? cur : (project.feeders[0]?.id ?? null)),
+    );
   }, [project, initialFeederName]);
 
   useEffect(() => {

@@ -3,7 +3,11 @@ import { useEffect, useState } from 'react';
 import type { CutBranch, PartitionCheck } from '../../../../src-main/contract';
 import { call } from '../../api/transport';
 
-export function usePartitionCheck(feederId: number | null, active: boolean, cuts: readonly CutBranch[]): PartitionCheck | null {
+export function usePartitionCheck(
+  feederId: number | null,
+  active: boolean,
+  cuts: readonly CutBranch[],
+): PartitionCheck | null {
   const [check, setCheck] = useState<PartitionCheck | null>(null);
   useEffect(() => {
     setCheck(null);
