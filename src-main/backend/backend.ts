@@ -16,6 +16,7 @@ import { nodeAreaTransport } from './jobs/node-area-transport';
 import { chromiumRenderPdf, type RenderPdf } from './report/chromium';
 import { ReportService } from './report/service';
 import { RunService } from './runs/service';
+import { SitingService, sitingValidators } from './siting/service';
 import type { SpawnArea } from '../../src-solver/enapp/protocol';
 
 export interface BackendOptions {
@@ -52,6 +53,7 @@ const validators: Validators = {
   'examples.list': expectNull('examples.list'),
   ...projectValidators,
   ...runValidators,
+  ...sitingValidators,
 };
 
 export class Backend {
@@ -63,6 +65,8 @@ export class Backend {
   /** Solves in area processes, the run list, comparisons, exports (runs/service.ts). */
   readonly runs: RunService;
   readonly reports: ReportService;
+  /** BESS siting studies (siting/service.ts). */
+  readonly siting: SitingService;
 
   constructor(readonly options: BackendOptions) {
     const examplesDir = join(options.resourcesDir, 'examples');
@@ -81,6 +85,11 @@ export class Backend {
       runs,
       renderPdf: options.renderPdf ?? chromiumRenderPdf(),
       dataDir: options.dataDir,
+    }));
+    const siting = (this.siting = new SitingService({
+      project: () => projects.requireProject(),
+      yearDir: join(options.resourcesDir, 'year-profiles'),
+      emit: (event, payload) => this.emit(event, payload),
     }));
     this.handlers = {
       'app.info': () => ({ solver: solverInfo(), host: options.host, examples: listExamples(examplesDir) }),
@@ -111,6 +120,10 @@ export class Backend {
       'runs.compare': (a) => runs.compare(a),
       'runs.export': (a) => runs.export(a),
       'report.pdf': (a) => reports.pdf(a),
+      'siting.start': (a) => siting.start(a),
+      'siting.cancel': (a) => siting.cancel(a),
+      'siting.list': (a) => siting.list(a),
+      'siting.get': (a) => siting.get(a),
     };
   }
 
@@ -150,6 +163,7 @@ export class Backend {
   /** Cancels running solves (their processes are killed), then closes the project. */
   close(): void {
     void this.runs.closeAll();
+    void this.siting.closeAll();
     this.projects.closeAll();
     this.listeners.clear();
     this.anyListeners.clear();

@@ -15,6 +15,9 @@ import type { ToSitingWorker } from '../../../src-solver/worker/siting-worker';
 
 export const sitingWorkerEntry = fileURLToPath(new URL('../../../src-solver/worker/siting-worker.ts', import.meta.url));
 
+/** Every pid this module started (tests check with `process.kill(pid, 0)` that each is gone). */
+export const startedSitingPids: number[] = [];
+
 export interface SitingPool {
   readonly size: number;
   readonly solve: PartSolver;
@@ -51,7 +54,10 @@ export function createSitingPool(feeder: Feeder, baseStudy: Study, horizon: Hori
   const children: ChildProcess[] = [];
   for (let k = 0; k < n; k++) {
     const child = fork(sitingWorkerEntry, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    if (child.pid !== undefined) pids.push(child.pid);
+    if (child.pid !== undefined) {
+      pids.push(child.pid);
+      startedSitingPids.push(child.pid);
+    }
     children.push(child);
     child.on('message', (m: { type: string; id: number; outcome?: PartOutcome; message?: string }) => {
       const task = busy.get(child);
