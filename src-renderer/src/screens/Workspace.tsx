@@ -15,14 +15,16 @@ import { AreasPanel } from './AreasPanel';
 import { newDevice, PlacementsPanel, type PlaceKind } from './PlacementsPanel';
 import { StudySettingsPanel } from './StudySettingsPanel';
 import { RunsView } from '../runs/RunsView';
+import { SitingView } from '../siting/SitingView';
 
-type Tab = 'network' | 'areas' | 'devices' | 'study' | 'runs';
+type Tab = 'network' | 'areas' | 'devices' | 'study' | 'runs' | 'siting';
 const TABS: [Tab, string][] = [
   ['network', 'Network'],
   ['areas', 'Areas'],
   ['devices', 'PV & batteries'],
   ['study', 'Study settings'],
   ['runs', 'Runs'],
+  ['siting', 'Siting'],
 ];
 
 export function Workspace({
@@ -304,8 +306,8 @@ export function Workspace({
             </button>
           </div>
         ) : (
-          <div className={`stage-body ${tab === 'study' || tab === 'runs' ? 'study-tab' : ''}`}>
-            <div className="graph-pane" hidden={tab === 'study' || tab === 'runs'}>
+          <div className={`stage-body ${tab === 'study' || tab === 'runs' || tab === 'siting' ? 'study-tab' : ''}`}>
+            <div className="graph-pane" hidden={tab === 'study' || tab === 'runs' || tab === 'siting'}>
               {feeder && tree ? (
                 <>
                   <NetworkGraph
@@ -366,6 +368,8 @@ export function Workspace({
                 <StudySettingsPanel study={scenario.study} onEdit={(label, study) => void editor.edit(label, { study })} />
               ) : tab === 'runs' ? (
                 <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} />
+              ) : tab === 'siting' ? (
+                <SitingView scenario={scenario} selection={selection} />
               ) : null}
             </div>
           </div>
