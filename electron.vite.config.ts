@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           // One utility process per area during a distributed solve runs this entry.
           'area-worker': resolve(__dirname, 'src-solver/worker/area-worker.ts'),
+          // The siting study's solver processes (one per core) run this entry.
+          'siting-worker': resolve(__dirname, 'src-solver/worker/siting-worker.ts'),
         },
       },
     },

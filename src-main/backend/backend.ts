@@ -13,6 +13,7 @@ import { ProjectService } from './handlers/projects';
 import { runValidators } from './handlers/runs';
 import { projectValidators } from './handlers/validators';
 import { nodeAreaTransport } from './jobs/node-area-transport';
+import type { SpawnSitingWorker } from './jobs/siting-pool';
 import { chromiumRenderPdf, type RenderPdf } from './report/chromium';
 import { ReportService } from './report/service';
 import { RunService } from './runs/service';
@@ -30,6 +31,8 @@ export interface BackendOptions {
    * `utilityAreaTransport()`; Node host, CLI, tests: `nodeAreaTransport()` (the default).
    */
   readonly spawnArea?: SpawnArea;
+  /** Starts one siting solver process. Electron main: `utilitySitingWorker`; default a Node child process. */
+  readonly spawnSitingWorker?: SpawnSitingWorker;
   /** Prints the report's HTML to PDF. Electron: `webContents.printToPDF`; default: Chromium via playwright-core. */
   readonly renderPdf?: RenderPdf;
 }
@@ -89,6 +92,7 @@ export class Backend {
     const siting = (this.siting = new SitingService({
       project: () => projects.requireProject(),
       yearDir: join(options.resourcesDir, 'year-profiles'),
+      ...(options.spawnSitingWorker ? { spawnWorker: options.spawnSitingWorker } : {}),
       emit: (event, payload) => this.emit(event, payload),
     }));
     this.handlers = {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Backend } from '../backend/backend';
 import { electronRenderPdf } from './print-to-pdf';
 import { utilityAreaTransport } from './utility-area-transport';
+import { utilitySitingWorker } from './utility-siting-worker';
 
 function resourcesRoot(): string {
   // Packaged: resources are copied next to the app (electron-builder extraResources);
@@ -53,6 +54,7 @@ void app.whenReady().then(() => {
     dataDir,
     host: 'electron',
     spawnArea: utilityAreaTransport(),
+    spawnSitingWorker: utilitySitingWorker,
     renderPdf: electronRenderPdf(),
   });
   ipcMain.handle('tessera:invoke', (event, command: unknown, arg: unknown) => {

@@ -16,7 +16,7 @@ import type { Horizon, PartSolver } from '../../../src-solver/siting/evaluate';
 import { dayStudy, loadYearProfiles, representativeDays } from '../../../src-solver/siting/profiles';
 import { loadBuses, runSitingStudy, SitingCancelled, type SitingReport } from '../../../src-solver/siting/study';
 import { ApiFailure } from '../errors';
-import { createSitingPool } from '../jobs/siting-pool';
+import { createSitingPool, type SpawnSitingWorker } from '../jobs/siting-pool';
 import { toOpfStudy } from '../runs/records';
 import type { Project, SitingStudyRecord } from '../store/project';
 
@@ -27,7 +27,9 @@ export interface SitingServiceOptions {
   readonly emit: <K extends 'siting.progress' | 'siting.finished'>(event: K, payload: Events[K]) => void;
   /** Solver processes; default one per core. */
   readonly workers?: number;
-  /** Where OPFs run; default a pool of Node child processes. */
+  /** Starts one solver process (Electron: a utility process); default a Node child process. */
+  readonly spawnWorker?: SpawnSitingWorker;
+  /** Where OPFs run; default a pool of `spawnWorker` processes. */
   readonly makeSolver?: (feeder: Feeder, study: Study, horizon: Horizon) => { solve: PartSolver; size: number; close(): void };
 }
 
@@ -97,7 +99,7 @@ export class SitingService {
     if (input.candidates.length === 0) throw new ApiFailure('invalidArgument', 'siting.start: the feeder has no load bus to use as a candidate');
     if (input.count > input.candidates.length) throw new ApiFailure('invalidArgument', `siting.start: ${input.count} sites asked for but only ${input.candidates.length} candidates`);
     const id = project.saveSitingStudy(scenario.id, s);
-    const pool = (this.options.makeSolver ?? ((f, st, h) => createSitingPool(f, st, h, {}, this.options.workers)))(feeder, baseStudy, horizon);
+    const pool = (this.options.makeSolver ?? ((f, st, h) => createSitingPool(f, st, h, {}, this.options.workers, this.options.spawnWorker)))(feeder, baseStudy, horizon);
     const signal = { aborted: false };
     const t0 = performance.now();
     const finish = (status: SitingStatus, report: SitingReport | null, error: string | null): void => {
