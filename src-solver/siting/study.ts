@@ -86,6 +86,8 @@ export interface PartRecord {
   readonly iterations: number;
   readonly seconds: number;
   readonly validationMaxVoltageDiffPu: number;
+  /** `tessera solve` options for this part's horizon; add the entry's `solveArgs` to re-run it. */
+  readonly rerun?: string;
 }
 
 export interface RankedEntry {
@@ -307,6 +309,7 @@ function partRecords(horizon: Horizon, parts: readonly PartOutcome[]): PartRecor
     iterations: p.iterations,
     seconds: p.seconds,
     validationMaxVoltageDiffPu: p.validationMaxVoltageDiffPu,
+    ...(horizon.parts[k]!.rerun !== undefined ? { rerun: horizon.parts[k]!.rerun } : {}),
   }));
 }
 

@@ -70,7 +70,7 @@ export class SitingService {
     const days = representativeDays(year, s.days, 1);
     const horizon: Horizon = {
       kind: 'representative-days',
-      parts: days.map((d) => ({ label: `day ${new Date(Date.UTC(2023, 0, 1 + d.day)).toISOString().slice(0, 10)} (×${d.weight})`, weight: d.weight, study: dayStudy(year, d.day) })),
+      parts: days.map((d) => ({ label: `day ${new Date(Date.UTC(2023, 0, 1 + d.day)).toISOString().slice(0, 10)} (×${d.weight})`, weight: d.weight, study: dayStudy(year, d.day), rerun: `--year-day ${d.day + 1}` })),
       annualFactor: 1,
       description: `${s.days} representative days of the bundled 2023 ERCOT/DFW year`,
     };

@@ -13,6 +13,8 @@ import { resultsToCsv, resultsToJson, type OpfResults } from '../../../src-solve
 import { solveOpf } from '../../../src-solver/opf/solve';
 import { StudyError, type Study } from '../../../src-solver/opf/study';
 import { BatterySpecError, parseBatterySpec, withBatteries } from '../../../src-solver/siting/battery';
+import { dayStudy } from '../../../src-solver/siting/profiles';
+import { openYear } from '../year';
 import { runDistributedSolve } from '../distributed-solve';
 import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand, type CliIo } from '../types';
@@ -21,7 +23,7 @@ import { openFeeder } from './pf';
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
               [--current-limits] [--price FILE.csv] [--json out.json] [--csv DIR] [--verbose]
-              [--battery BUS:KW:KWH[:KVA[:PHASES]] …] [--soc-max F]
+              [--battery BUS:KW:KWH[:KVA[:PHASES]] …] [--soc-max F] [--year-day D [--profiles DIR]]
               [--distributed [--areas FILE | --auto-areas K] [--tolerance PU] [--max-rounds N]]
 
 Multi-period optimal power flow (branch-flow model with PV and batteries), validated by AC power flow.
@@ -45,6 +47,8 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
                      62.5 %, SOC window 30–95 %, efficiencies 95 %; PHASES (1–3, default 3) is a
                      label on balanced feeders
   --soc-max F        upper SOC limit of the added batteries, fraction (default 0.95)
+  --year-day D       solve day D (1–365) of a year of profiles: its 24 h of load, PV and price
+                     (a \`tessera site\` verified day); --profiles DIR gives the year (default: bundled)
   --distributed      solve by areas (ENApp), one process per area; prints per-round convergence
                      and a comparison with the centralized solve (see distributed-solve.ts)
   --areas FILE       cuts: CSV cutFromBus,boundaryBus (or from,to) or JSON [{from,to}];
@@ -133,6 +137,8 @@ export const command: CliCommand = {
         'max-rounds': { type: 'string' },
         battery: { type: 'string', multiple: true },
         'soc-max': { type: 'string' },
+        'year-day': { type: 'string' },
+        profiles: { type: 'string' },
       },
       USAGE,
     );
@@ -164,7 +170,7 @@ export const command: CliCommand = {
       if (!shape.ok) throw new CliError(`${o.price}: ${shape.errors.map((er) => er.message).join('; ')}`);
       price = { intervalH: shape.shape.intervalH, values: shape.shape.mult };
     }
-    const study: Study = {
+    let study: Study = {
       ...projectStudy,
       ...(price ? { priceCentsPerKwh: price } : {}),
       periods:
@@ -182,6 +188,12 @@ export const command: CliCommand = {
       ...(o.vmax !== undefined ? { vMaxPu: num('vmax', o.vmax, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
       ...(o['current-limits'] ? { currentLimits: true } : {}),
     };
+    if (o['year-day'] !== undefined || o.profiles !== undefined) {
+      const day = num('year-day', o['year-day'], (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a day of the year from 1 to 365');
+      if (day === undefined) throw new CliError('--profiles needs --year-day D (the day of that year to solve)');
+      if (o.hours !== undefined || o.start !== undefined || o.price !== undefined) throw new CliError('--year-day sets the horizon and the profiles: leave out --hours, --start and --price');
+      study = { ...study, ...dayStudy(openYear(o.profiles, io.cwd), day - 1) };
+    }
     if ((study.objective ?? 'cost') === 'cost' && !study.priceCentsPerKwh)
       io.stderr('tessera solve: no price profile (give --price); the cost objective uses a flat 1 ¢/kWh\n');
     if (o.distributed)
