@@ -261,6 +261,8 @@ class Verifier {
   ) {}
 
   progress(): void {
+    // The plan is an estimate (the first site may fall outside the top list at the chosen size).
+    this.total = Math.max(this.total, this.done);
     this.hooks.onProgress?.({ stage: this.stage, done: this.done, total: this.total, ...(this.best ? { best: this.best } : {}) });
   }
 
