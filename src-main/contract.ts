@@ -373,6 +373,58 @@ export interface RunComparison {
   readonly maxRelDiff: number;
 }
 
+// ---------------------------------------------------------------------------------------------
+// BESS siting studies (src-solver/siting, docs/siting.md): kept in the project with their report.
+// ---------------------------------------------------------------------------------------------
+
+export interface SitingSettings {
+  /** 'all' = every load bus, or a list of bus names. */
+  readonly candidates: 'all' | readonly string[];
+  /** Number of sites K. */
+  readonly count: number;
+  /** Sizes to try; default 4-hour batteries at 5, 10, 20, 30 % of the peak load. */
+  readonly sizes?: readonly { readonly kw: number; readonly kwh: number }[];
+  /** Representative days of the bundled year. */
+  readonly days: number;
+  readonly capexUsdPerKw?: number;
+  readonly capexUsdPerKwh?: number;
+  readonly fixedOmUsdPerKwYear?: number;
+  readonly lifetimeYears?: number;
+  readonly discountRate?: number;
+  readonly phases?: number;
+  /** Configurations verified per stage. Default 10. */
+  readonly verifyTop?: number;
+}
+
+export type SitingStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface SitingStudySummary {
+  readonly id: number;
+  readonly scenarioId: number;
+  readonly status: SitingStatus;
+  readonly settings: SitingSettings;
+  readonly error: string | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  /** The first ranked configuration, once done. */
+  readonly best: { readonly sites: readonly { readonly bus: string; readonly kw: number; readonly kwh: number }[]; readonly netBenefitUsd: number } | null;
+}
+
+export interface SitingStudyDetail extends SitingStudySummary {
+  readonly report: import('../src-solver/siting/study').SitingReport | null;
+}
+
+/** Live progress of a siting study, pushed as 'siting.progress'. */
+export interface SitingProgressEvent {
+  readonly studyId: number;
+  readonly stage: string;
+  /** Configurations verified / planned. */
+  readonly done: number;
+  readonly total: number;
+  readonly best: { readonly sites: readonly { readonly bus: string; readonly kw: number; readonly kwh: number }[]; readonly netBenefitUsd: number } | null;
+  readonly elapsedSeconds: number;
+}
+
 /** Command name → argument and result. Add commands here first; the compiler finds the rest. */
 export interface Commands {
   'app.info': { arg: null; result: AppInfo };
@@ -443,6 +495,12 @@ export interface Commands {
   'runs.export': { arg: { runId: number; format: 'csv' | 'json' }; result: { fileName: string; text: string } };
   /** Render the PDF study report (Chromium); also written under the data folder's reports/. */
   'report.pdf': { arg: { runId: number; compareWith?: number }; result: { fileName: string; path: string; base64: string; pages: number } };
+
+  /** Start a siting study on a scenario; progress as 'siting.progress', the end as 'siting.finished'. */
+  'siting.start': { arg: { scenarioId: number; settings: SitingSettings }; result: SitingStudySummary };
+  'siting.cancel': { arg: { studyId: number }; result: null };
+  'siting.list': { arg: { scenarioId: number }; result: readonly SitingStudySummary[] };
+  'siting.get': { arg: { studyId: number }; result: SitingStudyDetail };
 }
 
 /** Pushed events: name → payload. */
@@ -452,6 +510,8 @@ export interface Events {
   'run.progress': RunProgress;
   'run.finished': RunSummary;
   'import.progress': ImportProgress;
+  'siting.progress': SitingProgressEvent;
+  'siting.finished': SitingStudySummary;
 }
 
 /** A stage of a running `import.preview`. */

@@ -14,9 +14,11 @@ import { runValidators } from './handlers/runs';
 import { projectValidators } from './handlers/validators';
 import type { RunImport } from './import/run';
 import { nodeAreaTransport } from './jobs/node-area-transport';
+import type { SpawnSitingWorker } from './jobs/siting-pool';
 import { chromiumRenderPdf, type RenderPdf } from './report/chromium';
 import { ReportService } from './report/service';
 import { RunService } from './runs/service';
+import { SitingService, sitingValidators } from './siting/service';
 import type { SpawnArea } from '../../src-solver/enapp/protocol';
 
 export interface BackendOptions {
@@ -34,6 +36,8 @@ export interface BackendOptions {
   readonly runImport?: RunImport;
   /** Host mode: project paths from clients must lie inside this folder (the data folder). */
   readonly pathRoot?: string;
+  /** Starts one siting solver process. Electron main: `utilitySitingWorker`; default a Node child process. */
+  readonly spawnSitingWorker?: SpawnSitingWorker;
   /** Prints the report's HTML to PDF. Electron: `webContents.printToPDF`; default: Chromium via playwright-core. */
   readonly renderPdf?: RenderPdf;
 }
@@ -57,6 +61,7 @@ const validators: Validators = {
   'examples.list': expectNull('examples.list'),
   ...projectValidators,
   ...runValidators,
+  ...sitingValidators,
 };
 
 export class Backend {
@@ -68,6 +73,8 @@ export class Backend {
   /** Solves in area processes, the run list, comparisons, exports (runs/service.ts). */
   readonly runs: RunService;
   readonly reports: ReportService;
+  /** BESS siting studies (siting/service.ts). */
+  readonly siting: SitingService;
 
   constructor(readonly options: BackendOptions) {
     const examplesDir = join(options.resourcesDir, 'examples');
@@ -91,6 +98,12 @@ export class Backend {
       runs,
       renderPdf: options.renderPdf ?? chromiumRenderPdf(),
       dataDir: options.dataDir,
+    }));
+    const siting = (this.siting = new SitingService({
+      project: () => projects.requireProject(),
+      yearDir: join(options.resourcesDir, 'year-profiles'),
+      ...(options.spawnSitingWorker ? { spawnWorker: options.spawnSitingWorker } : {}),
+      emit: (event, payload) => this.emit(event, payload),
     }));
     this.handlers = {
       'app.info': () => ({ solver: solverInfo(), host: options.host, examples: listExamples(examplesDir) }),
@@ -144,6 +157,10 @@ export class Backend {
       'runs.compare': (a) => runs.compare(a),
       'runs.export': (a) => runs.export(a),
       'report.pdf': (a) => reports.pdf(a),
+      'siting.start': (a) => siting.start(a),
+      'siting.cancel': (a) => siting.cancel(a),
+      'siting.list': (a) => siting.list(a),
+      'siting.get': (a) => siting.get(a),
     };
   }
 
@@ -183,6 +200,7 @@ export class Backend {
   /** Cancels running solves (their processes are killed), then closes the project. */
   close(): void {
     void this.runs.closeAll();
+    void this.siting.closeAll();
     this.projects.closeAll();
     this.listeners.clear();
     this.anyListeners.clear();

@@ -25,6 +25,7 @@ import {
   rendererCommandRefusal,
 } from './security';
 import { utilityAreaTransport } from './utility-area-transport';
+import { utilitySitingWorker } from './utility-siting-worker';
 
 const devUrl = process.env.ELECTRON_RENDERER_URL || undefined;
 const rendererDir = join(__dirname, '../renderer');
@@ -151,6 +152,7 @@ void app.whenReady().then(() => {
     dataDir,
     host: 'electron',
     spawnArea: utilityAreaTransport(),
+    spawnSitingWorker: utilitySitingWorker,
     renderPdf: electronRenderPdf(),
     // Import previews in a worker thread of the bundled entry, so the main process never freezes.
     runImport: workerImport({ script: join(__dirname, 'import-worker.js') }),

@@ -19,6 +19,8 @@ export interface HorizonPart {
   readonly weight: number;
   /** Horizon and profile fields of the OPF study (periods, dtH, startHour, load/PV/price profiles). */
   readonly study: Study;
+  /** `tessera solve` options that give this part's horizon and profiles (e.g. "--year-day 234"). */
+  readonly rerun?: string;
 }
 
 export interface Horizon {

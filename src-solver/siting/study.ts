@@ -86,6 +86,8 @@ export interface PartRecord {
   readonly iterations: number;
   readonly seconds: number;
   readonly validationMaxVoltageDiffPu: number;
+  /** `tessera solve` options for this part's horizon; add the entry's `solveArgs` to re-run it. */
+  readonly rerun?: string;
 }
 
 export interface RankedEntry {
@@ -259,6 +261,8 @@ class Verifier {
   ) {}
 
   progress(): void {
+    // The plan is an estimate (the first site may fall outside the top list at the chosen size).
+    this.total = Math.max(this.total, this.done);
     this.hooks.onProgress?.({ stage: this.stage, done: this.done, total: this.total, ...(this.best ? { best: this.best } : {}) });
   }
 
@@ -307,6 +311,7 @@ function partRecords(horizon: Horizon, parts: readonly PartOutcome[]): PartRecor
     iterations: p.iterations,
     seconds: p.seconds,
     validationMaxVoltageDiffPu: p.validationMaxVoltageDiffPu,
+    ...(horizon.parts[k]!.rerun !== undefined ? { rerun: horizon.parts[k]!.rerun } : {}),
   }));
 }
 

@@ -15,6 +15,9 @@ import type { ToSitingWorker } from '../../../src-solver/worker/siting-worker';
 
 export const sitingWorkerEntry = fileURLToPath(new URL('../../../src-solver/worker/siting-worker.ts', import.meta.url));
 
+/** Every pid this module started (tests check with `process.kill(pid, 0)` that each is gone). */
+export const startedSitingPids: number[] = [];
+
 export interface SitingPool {
   readonly size: number;
   readonly solve: PartSolver;
@@ -30,11 +33,49 @@ interface Task {
   readonly reject: (e: Error) => void;
 }
 
-export function createSitingPool(feeder: Feeder, baseStudy: Study, horizon: Horizon, batteryOptions: BatteryOptions = {}, size = availableParallelism()): SitingPool {
+/** One solver process as the pool sees it: Node child process here, Electron utility process in the app. */
+export interface SitingWorkerChannel {
+  readonly pid: number | undefined;
+  send(message: ToSitingWorker): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (reason: string) => void): void;
+  kill(): void;
+}
+
+export type SpawnSitingWorker = () => SitingWorkerChannel;
+
+/** `child_process.fork` of the worker entry under tsx (CLI, Node host, tests). */
+export const nodeSitingWorker: SpawnSitingWorker = () => {
+  const child: ChildProcess = fork(sitingWorkerEntry, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let exited = false;
+  child.on('error', () => undefined);
+  child.on('exit', () => void (exited = true));
+  return {
+    pid: child.pid,
+    send: (m) => {
+      if (!exited && child.connected) child.send(m);
+    },
+    onMessage: (l) => void child.on('message', l),
+    onExit: (l) =>
+      void child.on('exit', (code, signal) => l(signal === 'SIGKILL' ? 'killed: out of memory or by the system' : signal ? `signal ${signal}` : `exit code ${code}`)),
+    kill: () => {
+      if (!exited) child.kill('SIGKILL');
+    },
+  };
+};
+
+export function createSitingPool(
+  feeder: Feeder,
+  baseStudy: Study,
+  horizon: Horizon,
+  batteryOptions: BatteryOptions = {},
+  size = availableParallelism(),
+  spawn: SpawnSitingWorker = nodeSitingWorker,
+): SitingPool {
   const n = Math.max(1, Math.floor(size));
   const queue: Task[] = [];
-  const busy = new Map<ChildProcess, Task>();
-  const idle: ChildProcess[] = [];
+  const busy = new Map<SitingWorkerChannel, Task>();
+  const idle: SitingWorkerChannel[] = [];
   const pids: number[] = [];
   let closed = false;
   let nextId = 1;
@@ -48,12 +89,16 @@ export function createSitingPool(feeder: Feeder, baseStudy: Study, horizon: Hori
     }
   };
 
-  const children: ChildProcess[] = [];
+  const children: SitingWorkerChannel[] = [];
   for (let k = 0; k < n; k++) {
-    const child = fork(sitingWorkerEntry, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    if (child.pid !== undefined) pids.push(child.pid);
+    const child = spawn();
+    if (child.pid !== undefined) {
+      pids.push(child.pid);
+      startedSitingPids.push(child.pid);
+    }
     children.push(child);
-    child.on('message', (m: { type: string; id: number; outcome?: PartOutcome; message?: string }) => {
+    child.onMessage((raw) => {
+      const m = raw as { type: string; id: number; outcome?: PartOutcome; message?: string };
       const task = busy.get(child);
       if (!task || task.msg.id !== m.id) return;
       busy.delete(child);
@@ -62,15 +107,14 @@ export function createSitingPool(feeder: Feeder, baseStudy: Study, horizon: Hori
       else task.reject(new Error(m.message ?? 'siting worker error'));
       dispatch();
     });
-    child.on('exit', (code, signal) => {
+    child.onExit((reason) => {
       const task = busy.get(child);
       busy.delete(child);
       const i = idle.indexOf(child);
       if (i >= 0) idle.splice(i, 1);
-      if (task) task.reject(new Error(closed ? 'siting study cancelled' : `a siting solver process ended (${signal === 'SIGKILL' ? 'killed: out of memory or by the system' : signal ? `signal ${signal}` : `exit code ${code}`})`));
+      if (task) task.reject(new Error(closed ? 'siting study cancelled' : `a siting solver process ended (${reason})`));
     });
-    child.on('error', () => undefined);
-    child.send({ type: 'init', feeder, baseStudy, horizon, batteryOptions } satisfies ToSitingWorker);
+    child.send({ type: 'init', feeder, baseStudy, horizon, batteryOptions });
     idle.push(child);
   }
 
@@ -86,7 +130,7 @@ export function createSitingPool(feeder: Feeder, baseStudy: Study, horizon: Hori
     close: () => {
       closed = true;
       for (const t of queue.splice(0)) t.reject(new Error('siting study cancelled'));
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      for (const c of children) c.kill();
     },
   };
 }

@@ -88,6 +88,25 @@ CREATE TABLE run_series (
 ) STRICT;
 `,
   },
+  {
+    version: 3,
+    name: '0003_siting_studies',
+    sql: `
+-- BESS siting studies (src-solver/siting): the settings asked for and the whole report (JSON), so
+-- a study's ranked table, size curve and the verified runs' numbers stay with the project.
+CREATE TABLE siting_studies (
+  id            INTEGER PRIMARY KEY,
+  scenario_id   INTEGER NOT NULL REFERENCES scenarios(id) ON DELETE CASCADE,
+  status        TEXT NOT NULL,
+  settings_json TEXT NOT NULL,
+  report_json   TEXT,
+  error_text    TEXT,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT
+) STRICT;
+CREATE INDEX siting_studies_scenario ON siting_studies(scenario_id);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

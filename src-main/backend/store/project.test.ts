@@ -51,7 +51,7 @@ describe('migrations', () => {
     const path = tempPath();
     const p = track(Project.create(path, 'Fresh'));
     const db = p.database;
-    expect(tables(db)).toEqual(['feeders', 'project_meta', 'run_series', 'runs', 'scenarios', 'schema_migrations']);
+    expect(tables(db)).toEqual(['feeders', 'project_meta', 'run_series', 'runs', 'scenarios', 'schema_migrations', 'siting_studies']);
     const ledger = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(ledger).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -385,6 +385,42 @@ export function feederPlacements(feeder: Feeder): Placements {
   };
 }
 
+/** A stored siting study: settings and (when finished) the report, as JSON values. */
+export interface SitingStudyRecord {
+  readonly id: number;
+  readonly scenarioId: number;
+  readonly status: string;
+  readonly settings: unknown;
+  readonly report: unknown;
+  readonly error: string | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+}
+
+interface SitingRow {
+  id: number;
+  scenario_id: number;
+  status: string;
+  settings_json: string;
+  report_json: string | null;
+  error_text: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+function sitingFromRow(r: SitingRow): SitingStudyRecord {
+  return {
+    id: r.id,
+    scenarioId: r.scenario_id,
+    status: r.status,
+    settings: JSON.parse(r.settings_json) as unknown,
+    report: r.report_json === null ? null : (JSON.parse(r.report_json) as unknown),
+    error: r.error_text,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Project
 // ---------------------------------------------------------------------------------------------
@@ -888,6 +924,39 @@ export class Project {
     this.assertWritable();
     const info = this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
     if (info.changes === 0) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
+  }
+
+  // --- siting studies -------------------------------------------------------------------------
+
+  /** Save a siting study record (settings as given); returns its id. */
+  saveSitingStudy(scenarioId: number, settings: unknown): number {
+    this.assertOpen();
+    if (!this.hasScenario(scenarioId)) throw new ApiFailure('notFound', `No scenario with id ${scenarioId} in this project`);
+    const info = this.db
+      .prepare("INSERT INTO siting_studies (scenario_id, status, settings_json, started_at) VALUES (?, 'running', ?, ?)")
+      .run(scenarioId, JSON.stringify(settings ?? null), this.stamp());
+    return Number(info.lastInsertRowid);
+  }
+
+  /** End a siting study: its status and either its report or its error. */
+  finishSitingStudy(id: number, status: string, report: unknown, error: string | null): void {
+    this.assertOpen();
+    const info = this.db
+      .prepare('UPDATE siting_studies SET status = ?, report_json = ?, error_text = ?, finished_at = ? WHERE id = ?')
+      .run(status, report === null ? null : JSON.stringify(report), error, this.stamp(), id);
+    if (info.changes === 0) throw new ApiFailure('notFound', `No siting study with id ${id} in this project`);
+  }
+
+  listSitingStudies(scenarioId: number): SitingStudyRecord[] {
+    this.assertOpen();
+    return (this.db.prepare('SELECT * FROM siting_studies WHERE scenario_id = ? ORDER BY id').all(scenarioId) as SitingRow[]).map(sitingFromRow);
+  }
+
+  getSitingStudy(id: number): SitingStudyRecord {
+    this.assertOpen();
+    const row = this.db.prepare('SELECT * FROM siting_studies WHERE id = ?').get(id) as SitingRow | undefined;
+    if (!row) throw new ApiFailure('notFound', `No siting study with id ${id} in this project`);
+    return sitingFromRow(row);
   }
 
   // --- file -----------------------------------------------------------------------------------

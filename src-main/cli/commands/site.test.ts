@@ -34,8 +34,21 @@ describe('tessera site', () => {
     for (const k of ['savingsUsd', 'annualSavingsUsd', 'netBenefitUsd', 'npvUsd', 'annualisedCostUsd']) expect(typeof first[k]).toBe('number');
     expect(first.annualSavingsUsd).toBeCloseTo(first.savingsUsd * doc.horizon.parts[0].weight, 6);
     expect(doc.ranked.map((r: { sites: { bus: string }[] }) => r.sites[0]!.bus).sort()).toEqual(['114', '30', '65']);
-    // Traceability: the verified day's objective equals a plain OPF with the same battery and profiles.
     expect(first.verification.parts[0].objective).toBeCloseTo(doc.baseline.objective - first.savingsUsd, 9);
+    // Traceability: tessera solve with the line's --year-day and --battery options is the same OPF.
+    const part = first.verification.parts[0];
+    expect(part.rerun).toMatch(/^--year-day \d+$/);
+    const again = capture(dir);
+    expect(await main(['solve', 'ieee123', ...part.rerun.split(' '), ...first.solveArgs.split(' '), '--json', 'again.json'], again)).toBe(0);
+    const solved = JSON.parse(readFileSync(join(dir, 'again.json'), 'utf8'));
+    expect(solved.batteries.at(-1).bus).toBe(first.sites[0].bus);
+    expect(Math.abs(solved.objective - part.objective)).toBeLessThanOrEqual(1e-9 * Math.abs(part.objective));
+    expect(io.out).toContain(`tessera solve <feeder> ${part.rerun} ${first.solveArgs}`);
+    const bad = capture(dir);
+    expect(await main(['solve', 'ieee123', '--year-day', '366'], bad)).toBe(2);
+    expect(bad.err).toMatch(/--year-day must be a day of the year from 1 to 365/);
+    expect(await main(['solve', 'ieee123', '--year-day', '3', '--hours', '4'], bad)).toBe(2);
+    expect(bad.err).toMatch(/leave out --hours, --start and --price/);
   }, 600_000);
 
   it('bad input: no candidate, unknown bus, a sizes header, profiles of the wrong length, both --days and --contiguous', async () => {

@@ -4,15 +4,15 @@
  * the OPFs run in worker processes (one per core). Exit status: 0 done, 1 no feasible
  * configuration, 2 invalid input, 130 cancelled (Ctrl-C).
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { NetworkError } from '../../../src-solver/opf/network';
 import { StudyError, type Study } from '../../../src-solver/opf/study';
 import { BATTERY_DEFAULTS, BatterySpecError } from '../../../src-solver/siting/battery';
 import { ECONOMICS_DEFAULTS, EconomicsError, type Economics } from '../../../src-solver/siting/economics';
 import type { Horizon } from '../../../src-solver/siting/evaluate';
-import { dayStudy, HOURS_PER_YEAR, loadYearProfiles, ProfileError, representativeDays, yearStretchStudy, type YearProfiles } from '../../../src-solver/siting/profiles';
+import { dayStudy, HOURS_PER_YEAR, ProfileError, representativeDays, yearStretchStudy } from '../../../src-solver/siting/profiles';
 import {
   loadBuses,
   opfMemoryEstimate,
@@ -26,12 +26,10 @@ import {
   type SizeOption,
 } from '../../../src-solver/siting/study';
 import { createSitingPool } from '../../backend/jobs/siting-pool';
-import { resourcesDir } from '../../paths';
 import { parseCommandArgs } from '../args';
+import { openYear } from '../year';
 import { CliError, type CliCommand, type CliIo } from '../types';
 import { openFeeder } from './pf';
-
-export const bundledYearDir = join(resourcesDir, 'year-profiles');
 
 const USAGE = `tessera site <project|feeder> [--candidates all|FILE] [--count K] [--sizes FILE]
               [--days N | --profiles DIR | --contiguous START:HOURS] [--capex-kw X] [--capex-kwh Y]
@@ -146,7 +144,9 @@ function printReport(r: SitingReport, io: CliIo, seconds: number, workers: numbe
     io.stdout(`${r.marginalValue.slice(0, 8).map((m) => `${m.bus} ${f(m.usdPerKwYear, 2)}`).join(', ')} … ${r.marginalValue.at(-1)!.bus} ${f(r.marginalValue.at(-1)!.usdPerKwYear, 2)}\n`);
   }
   const top = r.ranked[0];
-  if (top?.feasible) io.stdout(`\nre-run the first line: tessera solve <feeder> ${top.solveArgs} (with that day's profiles)\n`);
+  const part = top?.verification.parts[0];
+  if (top?.feasible && part)
+    io.stdout(`\nre-run the first line, ${part.label}: tessera solve <feeder> ${part.rerun ?? ''} ${top.solveArgs} (objective ${part.objective.toFixed(6)} USD)\n`);
 }
 
 export const command: CliCommand = {
@@ -201,21 +201,7 @@ export const command: CliCommand = {
     const workersAsked = num('workers', o.workers, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? availableParallelism();
 
     // The year and the horizon.
-    const yearDir = o.profiles !== undefined ? resolve(io.cwd, o.profiles) : bundledYearDir;
-    let names: string[];
-    try {
-      if (!statSync(yearDir).isDirectory()) throw new Error('not a folder');
-      names = readdirSync(yearDir);
-    } catch (e) {
-      throw new CliError(`--profiles ${yearDir}: ${(e as Error).message}`);
-    }
-    let year: YearProfiles;
-    try {
-      year = loadYearProfiles(names, (n) => readText(join(yearDir, n), 'profile'));
-    } catch (e) {
-      if (e instanceof ProfileError) throw new CliError(`--profiles ${yearDir}: ${e.message}`);
-      throw e;
-    }
+    const year = openYear(o.profiles, io.cwd);
     let horizon: Horizon;
     if (o.contiguous !== undefined) {
       const m = /^(\d+):(\d+)$/.exec(o.contiguous.trim());
@@ -228,7 +214,13 @@ export const command: CliCommand = {
       const k = num('days', o.days, (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a whole number from 1 to 365') ?? 12;
       const days = representativeDays(year, k, 1);
       const label = (d: number): string => new Date(Date.UTC(2023, 0, 1 + d)).toISOString().slice(0, 10);
-      horizon = { kind: 'representative-days', parts: days.map((d) => ({ label: `day ${label(d.day)} (×${d.weight})`, weight: d.weight, study: dayStudy(year, d.day) })), annualFactor: 1, description: `${k} representative days of ${o.profiles ?? 'the bundled 2023 ERCOT/DFW year'}` };
+      const rerunProfiles = o.profiles !== undefined ? ` --profiles ${o.profiles}` : '';
+      horizon = {
+        kind: 'representative-days',
+        parts: days.map((d) => ({ label: `day ${label(d.day)} (×${d.weight})`, weight: d.weight, study: dayStudy(year, d.day), rerun: `--year-day ${d.day + 1}${rerunProfiles}` })),
+        annualFactor: 1,
+        description: `${k} representative days of ${o.profiles ?? 'the bundled 2023 ERCOT/DFW year'}`,
+      };
     }
 
     // Processes and memory: as many as fit, at most one per task.

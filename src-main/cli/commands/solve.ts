@@ -13,6 +13,8 @@ import { resultsToCsv, resultsToJson, type OpfResults } from '../../../src-solve
 import { solveOpf } from '../../../src-solver/opf/solve';
 import { StudyError, type Study } from '../../../src-solver/opf/study';
 import { BatterySpecError, parseBatterySpec, withBatteries } from '../../../src-solver/siting/battery';
+import { dayStudy } from '../../../src-solver/siting/profiles';
+import { openYear } from '../year';
 import { runDistributedSolve } from '../distributed-solve';
 import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand, type CliIo } from '../types';
@@ -21,7 +23,7 @@ import { openFeeder, threePhaseScript } from './pf';
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
               [--current-limits] [--price FILE.csv] [--soc-max X] [--json out.json] [--csv DIR] [--verbose]
-              [--battery BUS:KW:KWH[:KVA[:PHASES]] …]
+              [--battery BUS:KW:KWH[:KVA[:PHASES]] …] [--year-day D [--profiles DIR]]
               [--distributed [--areas FILE | --auto-areas K] [--tolerance PU] [--max-rounds N]
                              [--coordination exact|published]]
 
@@ -48,6 +50,8 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
                      line of \`tessera site\`: inverter 1.2 × KW unless KVA is given, start at
                      62.5 %, SOC window 30–95 %, efficiencies 95 %; PHASES (1–3, default 3) is a
                      label on balanced feeders
+  --year-day D       solve day D (1–365) of a year of profiles: its 24 h of load, PV and price
+                     (a \`tessera site\` verified day); --profiles DIR gives the year (default: bundled)
   --distributed      solve by areas (ENApp), one process per area; prints per-round convergence
                      and a comparison with the centralized solve (see distributed-solve.ts)
   --areas FILE       cuts: CSV cutFromBus,boundaryBus (or from,to) or JSON [{from,to}];
@@ -144,6 +148,8 @@ export const command: CliCommand = {
         battery: { type: 'string', multiple: true },
         coordination: { type: 'string' },
         'balanced-equivalent': { type: 'boolean' },
+        'year-day': { type: 'string' },
+        profiles: { type: 'string' },
       },
       USAGE,
     );
@@ -184,7 +190,7 @@ export const command: CliCommand = {
       if (!shape.ok) throw new CliError(`${o.price}: ${shape.errors.map((er) => er.message).join('; ')}`);
       price = { intervalH: shape.shape.intervalH, values: shape.shape.mult };
     }
-    const study: Study = {
+    let study: Study = {
       ...projectStudy,
       ...(price ? { priceCentsPerKwh: price } : {}),
       periods:
@@ -202,6 +208,12 @@ export const command: CliCommand = {
       ...(o.vmax !== undefined ? { vMaxPu: num('vmax', o.vmax, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
       ...(o['current-limits'] ? { currentLimits: true } : {}),
     };
+    if (o['year-day'] !== undefined || o.profiles !== undefined) {
+      const day = num('year-day', o['year-day'], (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a day of the year from 1 to 365');
+      if (day === undefined) throw new CliError('--profiles needs --year-day D (the day of that year to solve)');
+      if (o.hours !== undefined || o.start !== undefined || o.price !== undefined) throw new CliError('--year-day sets the horizon and the profiles: leave out --hours, --start and --price');
+      study = { ...study, ...dayStudy(openYear(o.profiles, io.cwd), day - 1) };
+    }
     if ((study.objective ?? 'cost') === 'cost' && !study.priceCentsPerKwh)
       io.stderr('tessera solve: no price profile (give --price); the cost objective uses a flat 1 ¢/kWh\n');
     if (o.coordination !== undefined && !o.distributed) throw new CliError('--coordination needs --distributed');

@@ -20,6 +20,7 @@ import { useFeeder } from './workspace/useFeeder';
 import { usePartitionCheck } from './workspace/usePartitionCheck';
 import { plainSaveError } from './workspace/plainErrors';
 import { Details, type Inspected } from './workspace/Details';
+import { SitingView } from '../siting/SitingView';
 
 /** Tabs that show the graph (the others use the whole stage for their panel). */
 const GRAPH_TABS: ReadonlySet<WorkspaceTab> = new Set(['network', 'areas', 'devices']);
@@ -326,6 +327,8 @@ export function Workspace({
                 />
               ) : tab === 'runs' ? (
                 <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} />
+              ) : tab === 'siting' ? (
+                <SitingView scenario={scenario} selection={selection} />
               ) : null}
             </div>
           </div>

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef } from 'react';
 
-export type WorkspaceTab = 'network' | 'areas' | 'devices' | 'study' | 'runs';
+export type WorkspaceTab = 'network' | 'areas' | 'devices' | 'study' | 'runs' | 'siting';
 
 /** The workspace tabs in order; tab i is reached with key i + 1. */
 export const WORKSPACE_TABS: readonly { readonly id: WorkspaceTab; readonly label: string; readonly key: string }[] = [
@@ -15,6 +15,7 @@ export const WORKSPACE_TABS: readonly { readonly id: WorkspaceTab; readonly labe
   { id: 'devices', label: 'PV & batteries', key: '3' },
   { id: 'study', label: 'Study settings', key: '4' },
   { id: 'runs', label: 'Runs', key: '5' },
+  { id: 'siting', label: 'Siting', key: '6' },
 ];
 
 export type ShortcutAction = 'undo' | 'redo' | 'search' | 'fit' | 'zoomIn' | 'zoomOut' | 'escape' | 'tab';

@@ -1,0 +1,227 @@
+/**
+ * Siting studies in the app: start one on a scenario (its feeder with its placements, its study
+ * limits and α), run it in a pool of solver processes (jobs/siting-pool.ts, one per core) with
+ * live progress ('siting.progress': configurations done / planned, best so far), cancel it, and
+ * keep settings and report in the project (table siting_studies). The horizon is representative
+ * days of the bundled year (resources/year-profiles).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandArg, Events, SitingSettings, SitingStatus, SitingStudyDetail, SitingStudySummary } from '../../contract';
+import { withPlacements } from '../../../src-solver/model/placement';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import type { Study } from '../../../src-solver/opf/study';
+import { ECONOMICS_DEFAULTS } from '../../../src-solver/siting/economics';
+import type { Horizon, PartSolver } from '../../../src-solver/siting/evaluate';
+import { dayStudy, loadYearProfiles, representativeDays } from '../../../src-solver/siting/profiles';
+import { loadBuses, runSitingStudy, SitingCancelled, type SitingReport } from '../../../src-solver/siting/study';
+import { ApiFailure } from '../errors';
+import { createSitingPool, type SpawnSitingWorker } from '../jobs/siting-pool';
+import { toOpfStudy } from '../runs/records';
+import type { Project, SitingStudyRecord } from '../store/project';
+
+export interface SitingServiceOptions {
+  readonly project: () => Project;
+  /** Folder of the bundled year (resources/year-profiles). */
+  readonly yearDir: string;
+  readonly emit: <K extends 'siting.progress' | 'siting.finished'>(event: K, payload: Events[K]) => void;
+  /** Solver processes; default one per core. */
+  readonly workers?: number;
+  /** Starts one solver process (Electron: a utility process); default a Node child process. */
+  readonly spawnWorker?: SpawnSitingWorker;
+  /** Where OPFs run; default a pool of `spawnWorker` processes. */
+  readonly makeSolver?: (feeder: Feeder, study: Study, horizon: Horizon) => { solve: PartSolver; size: number; close(): void };
+}
+
+/** Default sizes as `tessera site`: 4-hour batteries at 5, 10, 20, 30 % of the peak load. */
+function defaultSizes(feeder: Feeder): { kw: number; kwh: number }[] {
+  const peak = feeder.loads.reduce((s, l) => s + l.pKw, 0);
+  const kws = [0.05, 0.1, 0.2, 0.3].map((f) => Math.max(5, Math.round((f * peak) / 5) * 5));
+  return [...new Set(kws)].map((kw) => ({ kw, kwh: 4 * kw }));
+}
+
+function summaryOf(r: SitingStudyRecord): SitingStudySummary {
+  const report = r.report as SitingReport | null;
+  const first = report?.ranked[0];
+  return {
+    id: r.id,
+    scenarioId: r.scenarioId,
+    status: r.status as SitingStatus,
+    settings: r.settings as SitingSettings,
+    error: r.error,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    best: first && first.feasible ? { sites: first.sites.map((s) => ({ bus: s.bus, kw: s.kw, kwh: s.kwh })), netBenefitUsd: first.netBenefitUsd } : null,
+  };
+}
+
+export class SitingService {
+  private readonly active = new Map<number, { signal: { aborted: boolean }; done: Promise<void>; close: () => void }>();
+
+  constructor(private readonly options: SitingServiceOptions) {}
+
+  start(arg: CommandArg<'siting.start'>): SitingStudySummary {
+    const project = this.options.project();
+    const scenario = project.getScenario(arg.scenarioId);
+    const feeder = withPlacements(project.getFeeder(scenario.feederId), scenario.placements);
+    const { study } = toOpfStudy(scenario.study);
+    const s = arg.settings;
+    const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) => readFileSync(join(this.options.yearDir, n), 'utf8'));
+    const days = representativeDays(year, s.days, 1);
+    const horizon: Horizon = {
+      kind: 'representative-days',
+      parts: days.map((d) => ({ label: `day ${new Date(Date.UTC(2023, 0, 1 + d.day)).toISOString().slice(0, 10)} (×${d.weight})`, weight: d.weight, study: dayStudy(year, d.day), rerun: `--year-day ${d.day + 1}` })),
+      annualFactor: 1,
+      description: `${s.days} representative days of the bundled 2023 ERCOT/DFW year`,
+    };
+    const baseStudy: Study = { ...study, objective: 'cost' };
+    const input = {
+      feeder,
+      candidates: s.candidates === 'all' ? loadBuses(feeder) : [...s.candidates],
+      sizes: s.sizes ? [...s.sizes] : defaultSizes(feeder),
+      count: s.count,
+      economics: {
+        capexUsdPerKw: s.capexUsdPerKw ?? ECONOMICS_DEFAULTS.capexUsdPerKw,
+        capexUsdPerKwh: s.capexUsdPerKwh ?? ECONOMICS_DEFAULTS.capexUsdPerKwh,
+        fixedOmUsdPerKwYear: s.fixedOmUsdPerKwYear ?? ECONOMICS_DEFAULTS.fixedOmUsdPerKwYear,
+        lifetimeYears: s.lifetimeYears ?? ECONOMICS_DEFAULTS.lifetimeYears,
+        discountRate: s.discountRate ?? ECONOMICS_DEFAULTS.discountRate,
+      },
+      horizon,
+      ...(s.phases !== undefined ? { phases: s.phases } : {}),
+      ...(s.verifyTop !== undefined ? { verifyTop: s.verifyTop } : {}),
+      alpha: baseStudy.alpha ?? 0.001,
+    };
+    // Checked here so a bad request is an error, not a stored failed study.
+    const buses = new Set(feeder.buses.map((b) => b.name));
+    const unknown = input.candidates.filter((c) => !buses.has(c));
+    if (unknown.length) throw new ApiFailure('invalidArgument', `siting.start: candidate bus not in the feeder ${feeder.name}: ${unknown.slice(0, 10).join(', ')}`);
+    if (input.candidates.length === 0) throw new ApiFailure('invalidArgument', 'siting.start: the feeder has no load bus to use as a candidate');
+    if (input.count > input.candidates.length) throw new ApiFailure('invalidArgument', `siting.start: ${input.count} sites asked for but only ${input.candidates.length} candidates`);
+    const id = project.saveSitingStudy(scenario.id, s);
+    const pool = (this.options.makeSolver ?? ((f, st, h) => createSitingPool(f, st, h, {}, this.options.workers, this.options.spawnWorker)))(feeder, baseStudy, horizon);
+    const signal = { aborted: false };
+    const t0 = performance.now();
+    const finish = (status: SitingStatus, report: SitingReport | null, error: string | null): void => {
+      project.finishSitingStudy(id, status, report, error);
+      this.options.emit('siting.finished', summaryOf(project.getSitingStudy(id)));
+    };
+    const done = runSitingStudy({ ...input, concurrency: pool.size }, pool.solve, {
+      signal,
+      onProgress: (p) =>
+        this.options.emit('siting.progress', {
+          studyId: id,
+          stage: p.stage,
+          done: p.done,
+          total: p.total,
+          best: p.best ? { sites: p.best.sites.map((x) => ({ bus: x.bus, kw: x.kw, kwh: x.kwh })), netBenefitUsd: p.best.netBenefitUsd } : null,
+          elapsedSeconds: (performance.now() - t0) / 1000,
+        }),
+    })
+      .then((report) => finish('done', report, null))
+      .catch((err: unknown) => {
+        if (err instanceof SitingCancelled || signal.aborted) finish('cancelled', null, 'cancelled');
+        else finish('failed', null, err instanceof Error ? err.message : String(err));
+      })
+      .finally(() => {
+        pool.close();
+        this.active.delete(id);
+      });
+    this.active.set(id, { signal, done, close: () => pool.close() });
+    return summaryOf(project.getSitingStudy(id));
+  }
+
+  /** Resolves once the study has stopped and its processes are gone. */
+  async cancel(arg: CommandArg<'siting.cancel'>): Promise<null> {
+    const job = this.active.get(arg.studyId);
+    if (!job) {
+      this.options.project().getSitingStudy(arg.studyId);
+      return null;
+    }
+    job.signal.aborted = true;
+    job.close();
+    await job.done;
+    return null;
+  }
+
+  /** Wait for a study to end (tests). */
+  async wait(studyId: number): Promise<void> {
+    await this.active.get(studyId)?.done;
+  }
+
+  list(arg: CommandArg<'siting.list'>): SitingStudySummary[] {
+    const project = this.options.project();
+    project.getScenario(arg.scenarioId);
+    return project.listSitingStudies(arg.scenarioId).map(summaryOf);
+  }
+
+  get(arg: CommandArg<'siting.get'>): SitingStudyDetail {
+    const r = this.options.project().getSitingStudy(arg.studyId);
+    return { ...summaryOf(r), report: r.report as SitingReport | null };
+  }
+
+  async closeAll(): Promise<void> {
+    for (const id of [...this.active.keys()]) await this.cancel({ studyId: id }).catch(() => undefined);
+  }
+}
+
+/** Argument checks of the siting commands (before any handler). */
+export const sitingValidators = {
+  'siting.start': (arg: unknown): CommandArg<'siting.start'> => {
+    const o = obj('siting.start', arg, ['scenarioId', 'settings']);
+    const scenarioId = int('siting.start', o.scenarioId, 'scenarioId', 1);
+    const st = obj('siting.start: settings', o.settings, ['candidates', 'count', 'sizes', 'days', 'capexUsdPerKw', 'capexUsdPerKwh', 'fixedOmUsdPerKwYear', 'lifetimeYears', 'discountRate', 'phases', 'verifyTop']);
+    const c = st.candidates;
+    if (c !== 'all' && !(Array.isArray(c) && c.every((b) => typeof b === 'string')))
+      throw new ApiFailure('invalidArgument', 'siting.start: settings.candidates must be "all" or a list of bus names');
+    if (Array.isArray(c) && c.length === 0) throw new ApiFailure('invalidArgument', 'siting.start: no candidate bus: pick at least one');
+    let sizes: { kw: number; kwh: number }[] | undefined;
+    if (st.sizes !== undefined) {
+      if (!Array.isArray(st.sizes) || st.sizes.length === 0) throw new ApiFailure('invalidArgument', 'siting.start: settings.sizes must be a non-empty list of {kw, kwh}');
+      sizes = st.sizes.map((z: unknown, k: number) => {
+        const q = obj(`siting.start: size ${k + 1}`, z, ['kw', 'kwh']);
+        return { kw: pos(`size ${k + 1} kw`, q.kw), kwh: pos(`size ${k + 1} kwh`, q.kwh) };
+      });
+    }
+    const optNum = (name: string, ok: (x: number) => boolean, what: string): Record<string, number> => {
+      const v = st[name];
+      if (v === undefined) return {};
+      if (typeof v !== 'number' || !ok(v)) throw new ApiFailure('invalidArgument', `siting.start: settings.${name} must be ${what}`);
+      return { [name]: v };
+    };
+    const settings: SitingSettings = {
+      candidates: c === 'all' ? 'all' : (c as string[]),
+      count: int('siting.start', st.count, 'settings.count', 1),
+      days: int('siting.start', st.days, 'settings.days', 1, 365),
+      ...(sizes ? { sizes } : {}),
+      ...optNum('capexUsdPerKw', (x) => x >= 0, 'a cost ≥ 0'),
+      ...optNum('capexUsdPerKwh', (x) => x >= 0, 'a cost ≥ 0'),
+      ...optNum('fixedOmUsdPerKwYear', (x) => x >= 0, 'a cost ≥ 0'),
+      ...optNum('lifetimeYears', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1'),
+      ...optNum('discountRate', (x) => x >= 0 && x < 1, 'a fraction in [0, 1)'),
+      ...optNum('phases', (x) => [1, 2, 3].includes(x), '1, 2 or 3'),
+      ...optNum('verifyTop', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1'),
+    };
+    return { scenarioId, settings };
+  },
+  'siting.cancel': (arg: unknown): CommandArg<'siting.cancel'> => ({ studyId: int('siting.cancel', obj('siting.cancel', arg, ['studyId']).studyId, 'studyId', 1) }),
+  'siting.list': (arg: unknown): CommandArg<'siting.list'> => ({ scenarioId: int('siting.list', obj('siting.list', arg, ['scenarioId']).scenarioId, 'scenarioId', 1) }),
+  'siting.get': (arg: unknown): CommandArg<'siting.get'> => ({ studyId: int('siting.get', obj('siting.get', arg, ['studyId']).studyId, 'studyId', 1) }),
+};
+
+function obj(command: string, v: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ApiFailure('invalidArgument', `${command}: the argument must be an object`);
+  for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new ApiFailure('invalidArgument', `${command}: unknown field "${k}"`);
+  return v as Record<string, unknown>;
+}
+
+function int(command: string, v: unknown, field: string, min: number, max = Infinity): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new ApiFailure('invalidArgument', `${command}: ${field} must be a whole number${max < Infinity ? ` from ${min} to ${max}` : ` ≥ ${min}`}`);
+  return v;
+}
+
+function pos(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new ApiFailure('invalidArgument', `siting.start: ${field} must be a positive number`);
+  return v;
+}

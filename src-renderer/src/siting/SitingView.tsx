@@ -1,0 +1,261 @@
+/**
+ * The scenario's Siting tab: the BESS siting and sizing study (docs/siting.md). Candidates (every
+ * load bus, or the buses selected on the graph), K, sizes, horizon and economics; live progress
+ * (configurations verified / planned, best so far) with cancel; the studies kept in the project,
+ * each re-opened as its ranked table, benefit-versus-size curve, sensitivity and marginal-value map.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { Scenario, SitingProgressEvent, SitingSettings, SitingStudyDetail, SitingStudySummary } from '../../../src-main/contract';
+import { backend, call } from '../api/transport';
+import './siting.css';
+
+const usd = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
+const fix = (v: number | null, d: number): string => (v !== null && Number.isFinite(v) ? v.toFixed(d) : '—');
+const sitesText = (sites: readonly { bus: string; kw: number; kwh: number }[]): string => sites.map((s) => `${s.bus}: ${s.kw} kW / ${s.kwh} kWh`).join(', ');
+
+/** "60/240, 120/480" → sizes; '' → default (undefined); an error message otherwise. */
+export function parseSizes(text: string): { kw: number; kwh: number }[] | undefined | string {
+  const t = text.trim();
+  if (t === '') return undefined;
+  const out: { kw: number; kwh: number }[] = [];
+  for (const part of t.split(',')) {
+    const m = /^\s*([\d.]+)\s*\/\s*([\d.]+)\s*$/.exec(part);
+    if (!m || !(Number(m[1]) > 0) || !(Number(m[2]) > 0)) return `size "${part.trim()}" is not kW/kWh (e.g. 60/240)`;
+    out.push({ kw: Number(m[1]), kwh: Number(m[2]) });
+  }
+  return out;
+}
+
+export function SitingView({ scenario, selection }: { scenario: Scenario; selection: readonly string[] }) {
+  const [useSelection, setUseSelection] = useState(false);
+  const [count, setCount] = useState(1);
+  const [days, setDays] = useState(12);
+  const [sizes, setSizes] = useState('');
+  const [capexKw, setCapexKw] = useState(250);
+  const [capexKwh, setCapexKwh] = useState(300);
+  const [lifetime, setLifetime] = useState(15);
+  const [rate, setRate] = useState(0.07);
+  const [studies, setStudies] = useState<readonly SitingStudySummary[]>([]);
+  const [running, setRunning] = useState<number | null>(null);
+  const [progress, setProgress] = useState<SitingProgressEvent | null>(null);
+  const [open, setOpen] = useState<SitingStudyDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    const list = await call('siting.list', { scenarioId: scenario.id });
+    setStudies(list);
+    const live = list.find((s) => s.status === 'running');
+    setRunning(live ? live.id : null);
+  }, [scenario.id]);
+
+  useEffect(() => {
+    void refresh().catch((e: Error) => setError(e.message));
+    const api = backend();
+    const offP = api.on('siting.progress', (p) => setProgress(p));
+    const offF = api.on('siting.finished', (s) => {
+      if (s.scenarioId !== scenario.id) return;
+      setRunning(null);
+      setProgress(null);
+      void refresh();
+      void call('siting.get', { studyId: s.id }).then(setOpen).catch(() => undefined);
+    });
+    return () => {
+      offP();
+      offF();
+    };
+  }, [refresh, scenario.id]);
+
+  const start = async () => {
+    setError(null);
+    const parsed = parseSizes(sizes);
+    if (typeof parsed === 'string') return setError(parsed);
+    if (useSelection && selection.length === 0) return setError('No bus is selected on the graph: select buses first, or use every load bus.');
+    const settings: SitingSettings = {
+      candidates: useSelection ? [...selection] : 'all',
+      count,
+      days,
+      ...(parsed ? { sizes: parsed } : {}),
+      capexUsdPerKw: capexKw,
+      capexUsdPerKwh: capexKwh,
+      lifetimeYears: lifetime,
+      discountRate: rate,
+    };
+    try {
+      const s = await call('siting.start', { scenarioId: scenario.id, settings });
+      setRunning(s.id);
+      setProgress(null);
+      await refresh();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const cancel = async () => {
+    if (running === null) return;
+    try {
+      await call('siting.cancel', { studyId: running });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const num = (v: number, set: (x: number) => void, label: string, step = 1) => (
+    <label>
+      {label}
+      <input type="number" value={v} step={step} onChange={(e) => set(Number(e.target.value))} />
+    </label>
+  );
+
+  const r = open?.report ?? null;
+  return (
+    <div className="siting">
+      <aside className="siting-side">
+        <h3>BESS siting study</h3>
+        <fieldset className="siting-form" disabled={running !== null}>
+          <label>
+            <input type="radio" checked={!useSelection} onChange={() => setUseSelection(false)} /> every load bus
+          </label>
+          <label>
+            <input type="radio" checked={useSelection} onChange={() => setUseSelection(true)} /> buses selected on the graph ({selection.length})
+          </label>
+          {num(count, setCount, 'sites K')}
+          {num(days, setDays, 'representative days')}
+          <label>
+            sizes kW/kWh
+            <input type="text" placeholder="default: 4-hour ladder" value={sizes} onChange={(e) => setSizes(e.target.value)} />
+          </label>
+          {num(capexKw, setCapexKw, 'USD per kW')}
+          {num(capexKwh, setCapexKwh, 'USD per kWh')}
+          {num(lifetime, setLifetime, 'lifetime, years')}
+          {num(rate, setRate, 'discount rate', 0.01)}
+        </fieldset>
+        {running === null ? (
+          <button onClick={() => void start()}>Start study</button>
+        ) : (
+          <div className="siting-progress" role="status">
+            <div>
+              {progress ? `${progress.stage}: ${progress.done} / ${progress.total} configurations verified` : 'starting…'}
+              {progress?.best ? ` — best so far ${sitesText(progress.best.sites)} (net ${usd(progress.best.netBenefitUsd)} USD/yr)` : ''}
+            </div>
+            <progress max={progress?.total ?? 1} value={progress?.done ?? 0} />
+            <button className="danger" onClick={() => void cancel()}>
+              Cancel
+            </button>
+          </div>
+        )}
+        {error && <p className="error">{error}</p>}
+        <h3>Studies</h3>
+        <ul className="siting-list">
+          {studies.map((s) => (
+            <li key={s.id}>
+              <button className="link" onClick={() => void call('siting.get', { studyId: s.id }).then(setOpen, (e: Error) => setError(e.message))}>
+                #{s.id} K = {s.settings.count}, {s.settings.days} days — {s.status}
+                {s.best ? `: ${sitesText(s.best.sites)}` : s.error ? `: ${s.error}` : ''}
+              </button>
+            </li>
+          ))}
+          {studies.length === 0 && <li className="muted">none yet</li>}
+        </ul>
+      </aside>
+      <main className="siting-main">
+        {!open ? (
+          <p className="muted">Start a study or open one from the list.</p>
+        ) : !r ? (
+          <p>
+            Study #{open.id}: {open.status}
+            {open.error ? ` — ${open.error}` : ''}
+          </p>
+        ) : (
+          <>
+            <h3>
+              Study #{open.id}: {r.horizon.description}; baseline {usd(r.baseline.annualObjective)} USD/year, {r.configurationsVerified} configurations verified ({r.opfSolves} OPF runs)
+            </h3>
+            <table className="siting-table">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>sites</th>
+                  <th>savings USD/yr</th>
+                  <th>loss kWh/yr</th>
+                  <th>peak −kW</th>
+                  <th>V-limit h removed</th>
+                  <th>cost USD/yr</th>
+                  <th>net USD/yr</th>
+                  <th>payback y</th>
+                  <th>NPV USD</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.ranked.slice(0, 20).map((e) => (
+                  <tr key={e.rank} className={e.feasible ? '' : 'infeasible'} title={e.failure ?? `re-run: tessera solve ${e.solveArgs}`}>
+                    <td>{e.rank}</td>
+                    <td>{sitesText(e.sites)}</td>
+                    {e.feasible ? (
+                      <>
+                        <td>{usd(e.annualSavingsUsd)}</td>
+                        <td>{usd(e.annualLossSavingsKwh)}</td>
+                        <td>{fix(e.peakReductionKw, 1)}</td>
+                        <td>{fix(e.voltageLimitHoursRemoved, 0)}</td>
+                        <td>{usd(e.annualisedCostUsd)}</td>
+                        <td>{usd(e.netBenefitUsd)}</td>
+                        <td>{fix(e.simplePaybackYears, 1)}</td>
+                        <td>{usd(e.npvUsd)}</td>
+                      </>
+                    ) : (
+                      <td colSpan={8}>infeasible: {e.failure}</td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {r.sizeCurve.length > 0 && (
+              <>
+                <h4>Benefit versus size at bus {r.sizeCurve[0]!.bus}</h4>
+                <table className="siting-table">
+                  <thead>
+                    <tr>
+                      <th>kW</th>
+                      <th>kWh</th>
+                      <th>savings USD/yr</th>
+                      <th>cost USD/yr</th>
+                      <th>net USD/yr</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {r.sizeCurve.map((c) => (
+                      <tr key={`${c.kw}/${c.kwh}`}>
+                        <td>{c.kw}</td>
+                        <td>{c.kwh}</td>
+                        <td>{usd(c.annualSavingsUsd)}</td>
+                        <td>{usd(c.annualisedCostUsd)}</td>
+                        <td>{usd(c.netBenefitUsd)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+            {r.sensitivity.length > 0 && (
+              <>
+                <h4>Sensitivity</h4>
+                <ul>
+                  {r.sensitivity.map((s) => (
+                    <li key={s.case}>
+                      {s.case}: {sitesText(s.bestSites)}, net {usd(s.netBenefitUsd)} USD/yr
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {r.marginalValue.length > 0 && (
+              <>
+                <h4>Marginal value (screen, USD per kW-year), highest first</h4>
+                <p className="siting-mv">{r.marginalValue.slice(0, 15).map((m) => `${m.bus} ${m.usdPerKwYear.toFixed(2)}`).join(' · ')}</p>
+              </>
+            )}
+          </>
+        )}
+      </main>
+    </div>
+  );
+}
