@@ -20,7 +20,6 @@ import type {
   StudySettings,
 } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
-import { importReferenceCsv } from '../../../src-solver/io/csv/reference';
 import { checkPartition, suggestPartition } from '../../../src-solver/enapp/partition';
 import { applyBulkRule, withPlacements } from '../../../src-solver/model/placement';
 import { loadExampleProject, type ExampleProject } from '../../../src-solver/examples/project';
