@@ -9,7 +9,8 @@
  *     (target ≤ 0.6 s).
  * Each from the JavaScript build (tools/build-cli.mjs, rebuilt first when stale) and, for
  * comparison in the same run, from the TypeScript sources through tsx (TESSERA_FROM_SOURCE=1).
- * The case fails when a target is missed (medians of several starts).
+ * The case fails when a target is missed (medians of several starts); `bareNodeMs`, a bare
+ * `node -e 0` timed in the same run, shows how much of that is the machine's process start.
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -70,6 +71,13 @@ const cases: BenchCase[] = [
     async run() {
       execFileSync(process.execPath, [join(repoRoot, 'tools', 'build-cli.mjs')], { stdio: 'ignore' });
       const fromSource = { TESSERA_FROM_SOURCE: '1' };
+      // The floor on this machine in this run: a bare Node process.
+      const bare = [];
+      for (let i = 0; i < REPEAT; i++) {
+        const t0 = performance.now();
+        spawnSync(process.execPath, ['-e', '0']);
+        bare.push(performance.now() - t0);
+      }
       const version = [];
       const versionSource = [];
       for (let i = 0; i < REPEAT; i++) {
@@ -88,6 +96,7 @@ const cases: BenchCase[] = [
       const solveSource = solveOverhead(fromSource);
       const solve = solves.sort((a, b) => a.overheadSeconds - b.overheadSeconds)[1]!;
       const result = {
+        bareNodeMs: median(bare),
         versionMs: median(version),
         versionFromSourceMs: median(versionSource),
         areaWorkerStartMs: median(worker),
