@@ -187,6 +187,8 @@ export interface URegControl {
   readonly ptphase: number;
   readonly maxTapChange: number;
   readonly tapWinding: number;
+  /** Seconds before acting: in static mode the controls with the shortest delay act first. */
+  readonly delay: number;
   readonly enabled: boolean;
   readonly at: SourceLoc;
 }
@@ -207,6 +209,8 @@ export interface UCapControl {
   readonly vmax: number;
   readonly ptPhase: number;
   readonly ctPhase: number;
+  readonly delay: number;
+  readonly delayOff: number;
   readonly enabled: boolean;
   readonly at: SourceLoc;
 }

@@ -1,0 +1,141 @@
+/**
+ * Regulator and capacitor controls in OpenDSS's static control mode.
+ *
+ * After a converged power flow every control samples the solution:
+ * - RegControl: the controlled winding's voltage at the PT phase over `ptratio`, plus the
+ *   line-drop compensator (R + jX)·I/CTprim with I the winding's phase current into the
+ *   terminal; outside vreg ± band/2 it wants round((vreg − V)·ptratio / Vbase / step) steps.
+ * - CapControl: kvar, voltage or current at the monitored element's terminal against its ON/OFF
+ *   settings (kvar with the voltage override Vmin/Vmax).
+ * Of the controls wanting to act, those with the shortest delay act (OpenDSS's "nearest actions"
+ * with time frozen); a regulator moves 70 % of the way but at least one step and at most
+ * maxtapchange steps, clamped to its tap range. The caller re-solves and samples again until no
+ * control wants to act.
+ */
+import type { UNetwork, UTransformer } from './model';
+import type { UnbalancedSystem } from './powerflow';
+import { windingConductors, windingVbase } from './ybuild';
+
+export function tapIncrement(xf: UTransformer, w: number): number {
+  const wd = xf.windings[w];
+  return wd.numTaps > 0 ? (wd.maxTap - wd.minTap) / wd.numTaps : 0;
+}
+
+/** Each RegControl's present tap position, in steps from the middle of the range (OpenDSS's TapNum). */
+export function regulatorSteps(net: UNetwork): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const rc of net.regControls) {
+    const xf = net.transformers.find((t) => t.name === rc.transformer);
+    if (!xf) continue;
+    const w = xf.windings[rc.tapWinding - 1];
+    const inc = tapIncrement(xf, rc.tapWinding - 1);
+    out[rc.name] = inc > 0 ? Math.round((w.tap - (w.maxTap + w.minTap) / 2) / inc) : 0;
+  }
+  return out;
+}
+
+interface Action {
+  readonly delay: number;
+  readonly apply: () => void;
+}
+
+/** One round of control actions; true when something changed (the caller solves again). */
+export function applyControls(net: UNetwork, sys: UnbalancedSystem): boolean {
+  const actions: Action[] = [];
+  for (const rc of net.regControls) {
+    if (!rc.enabled || rc.maxTapChange === 0) continue;
+    const xf = net.transformers.find((t) => t.name === rc.transformer);
+    const owner = sys.owners.find((o) => o.kind === 'transformer' && o.name === rc.transformer);
+    if (!xf || !owner) continue;
+    const w = rc.winding - 1;
+    const p = Math.min(rc.ptphase, xf.phases) - 1;
+    const [ca, cb] = windingConductors(xf, w, p);
+    const node = (k: number): [number, number] => {
+      const g = owner.stamp.idx[k];
+      return g >= 0 ? [sys.vRe[g], sys.vIm[g]] : [0, 0];
+    };
+    const [ar, ai] = node(ca);
+    const [br, bi] = node(cb);
+    let vr = (ar - br) / rc.ptratio;
+    let vi = (ai - bi) / rc.ptratio;
+    if (rc.r !== 0 || rc.x !== 0) {
+      const { re, im } = sys.elementCurrents(owner);
+      const k = w * (xf.phases + 1) + p;
+      const ir = re[k] / rc.ctprim, ii = im[k] / rc.ctprim;
+      vr += rc.r * ir - rc.x * ii;
+      vi += rc.r * ii + rc.x * ir;
+    }
+    const vact = Math.hypot(vr, vi);
+    if (Math.abs(rc.vreg - vact) <= rc.band / 2) continue;
+    const tw = rc.tapWinding - 1;
+    const inc = tapIncrement(xf, tw);
+    if (inc <= 0) continue;
+    const boost = ((rc.vreg - vact) * rc.ptratio) / windingVbase(xf, w);
+    let pending = Math.round(boost / inc) * inc;
+    if (tw !== w) pending = -pending;
+    if (pending === 0) continue;
+    const wd = xf.windings[tw];
+    if ((pending > 0 && !(wd.tap < wd.maxTap)) || (pending < 0 && !(wd.tap > wd.minTap))) continue;
+    actions.push({
+      delay: rc.delay,
+      apply: () => {
+        let steps = Math.trunc((0.7 * Math.abs(pending)) / inc + 1e-9);
+        if (steps === 0) steps = 1;
+        if (steps > rc.maxTapChange) steps = rc.maxTapChange;
+        const next = wd.tap + Math.sign(pending) * steps * inc;
+        wd.tap = Math.min(wd.maxTap, Math.max(wd.minTap, next));
+        sys.updateTransformer(xf);
+      },
+    });
+  }
+  for (const cc of net.capControls) {
+    if (!cc.enabled || cc.type === 'pf' || cc.type === 'time') continue;
+    const cap = net.capacitors.find((c) => c.name === cc.capacitor);
+    const [cls, name] = [cc.element.split('.')[0], cc.element.split('.').slice(1).join('.')];
+    const owner = sys.owners.find((o) => o.kind === cls && o.name === name);
+    if (!cap || !owner) continue;
+    const { re, im } = sys.elementCurrents(owner);
+    const nTerm = cls === 'transformer' ? net.transformers.find((t) => t.name === name)!.windings.length : 2;
+    const nc = owner.stamp.idx.length / nTerm;
+    const base = (cc.terminal - 1) * nc;
+    const volt = (k: number): [number, number] => {
+      const g = owner.stamp.idx[base + k];
+      return g >= 0 ? [sys.vRe[g], sys.vIm[g]] : [0, 0];
+    };
+    const on = cap.states.some((s) => s === 1);
+    let wantOn = false, wantOff = false;
+    const [pvr, pvi] = volt(Math.max(0, Math.min(nc, cc.ptPhase) - 1));
+    const vpt = Math.hypot(pvr, pvi) / cc.ptratio;
+    if (cc.type === 'kvar') {
+      let q = 0;
+      for (let k = 0; k < nc; k++) {
+        const [vr, vi] = volt(k);
+        q += vi * re[base + k] - vr * im[base + k];
+      }
+      q /= 1000;
+      if (q > cc.onSetting) wantOn = true;
+      else if (q < cc.offSetting) wantOff = true;
+      if (cc.voltOverride) {
+        if (vpt < cc.vmin) wantOn = true;
+        if (vpt > cc.vmax) wantOff = true;
+      }
+    } else if (cc.type === 'voltage') {
+      if (vpt < cc.onSetting) wantOn = true;
+      else if (vpt > cc.offSetting) wantOff = true;
+    } else if (cc.type === 'current') {
+      const k = Math.max(0, Math.min(nc, cc.ctPhase) - 1);
+      const amps = Math.hypot(re[base + k], im[base + k]) / cc.ctratio;
+      if (amps > cc.onSetting) wantOn = true;
+      else if (amps < cc.offSetting) wantOff = true;
+    }
+    if (wantOn && !on) {
+      actions.push({ delay: cc.delay, apply: () => { cap.states = cap.states.map(() => 1); sys.updateCapacitor(cap.name); } });
+    } else if (wantOff && on) {
+      actions.push({ delay: cc.delayOff, apply: () => { cap.states = cap.states.map(() => 0); sys.updateCapacitor(cap.name); } });
+    }
+  }
+  if (actions.length === 0) return false;
+  const first = Math.min(...actions.map((a) => a.delay));
+  for (const a of actions) if (a.delay === first) a.apply();
+  return true;
+}
