@@ -120,6 +120,8 @@ export function balancedAsThreePhase(net: OpfNetwork, z0Factor = 3, startVPu?: F
     slackRe,
     slackIm,
     ...y.arrays(),
+    srcRe: null,
+    srcIm: null,
     series,
     loads,
     pv,

@@ -23,6 +23,8 @@ export interface Opf3Index {
   readonly vRow: Int32Array;
   /** Real balance row of node i at t; imaginary = +1. */
   readonly balRow: Int32Array;
+  /** First current variable (Ir of conductor 1; then Ii, Ir of 2, …) of series element k at t: series[t·nSeries + k]. */
+  readonly series: Int32Array;
 }
 
 export interface Opf3Model {
@@ -32,6 +34,7 @@ export interface Opf3Model {
 }
 
 const GROUND: Operand = { c: 0 };
+const Z_ONLY = [1, 0, 0, 1, 0, 0] as const;
 
 export function buildOpf3Model(net: Opf3Network): Opf3Model {
   const s = net.study;
@@ -59,6 +62,8 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   const batIx = new Int32Array(T * nBat);
   const vRow = new Int32Array(T * nFree).fill(-1);
   const balRow = new Int32Array(T * nFree);
+  const nSeries = net.series.length;
+  const seriesIx = new Int32Array(T * nSeries);
   const vMinSq = s.vMinPu ** 2;
   const vMaxSq = s.vMaxPu ** 2;
 
@@ -87,13 +92,21 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       qp.linear(r + 1, b, eOf(j));
     };
     for (let k = 0; k < net.yRow.length; k++) stampY(net.yRow[k]!, net.yCol[k]!, net.yG[k]!, net.yB[k]!);
+    if (net.srcRe && net.srcIm) {
+      for (let i = 0; i < nFree; i++) {
+        qp.constant(balRow[t * nFree + i]!, -net.srcRe[i]!);
+        qp.constant(balRow[t * nFree + i]! + 1, -net.srcIm[i]!);
+      }
+    }
 
     // (U1b) series elements: V_from − V_to − Z I = 0 per conductor; I leaves `from`, enters `to`.
     const priceW = net.priceUsdPerKwh[t]! * dt * base;
-    for (const br of net.series) {
+    for (let sk = 0; sk < nSeries; sk++) {
+      const br = net.series[sk]!;
       const nc = br.from.length;
       const iv: number[] = [];
       const y0 = seriesStart(br, vStart);
+      seriesIx[t * nSeries + sk] = qp.n;
       for (let p = 0; p < nc; p++) {
         iv.push(qp.addVar(-Infinity, Infinity, y0[2 * p]!));
         qp.addVar(-Infinity, Infinity, y0[2 * p + 1]!);
@@ -179,7 +192,7 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
     for (const ld of net.loads) {
       const p = ld.pPu[t]!;
       const q = ld.qPu[t]!;
-      const [zp, ip, pp, zq, iq, pq] = ld.zip;
+      const [zp, ip, pp, zq, iq, pq] = ld.zOnly?.[t] ? Z_ONLY : ld.zip;
       const vn2 = ld.vnPu * ld.vnPu;
       // (U4) constant impedance: y = conj(S_Z)/Vn², stamped into (U1) between a and b.
       const g = (zp * p) / vn2;
@@ -284,6 +297,24 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
     if (s.objective === 'cost') {
       // (U7) P_sub = Σ_s Re(V_s conj(Σ_j Y_sj V_j)) = Σ e_j (es g + fs b) + f_j (fs g − es b)
       const w = priceW;
+      if (net.srcRe && net.srcIm) {
+        // (U7') Σ_i Re(V_i conj(I_src,i)) − Σ_ij Re(V_i conj(Ysrc_ij V_j)) over the source's entries
+        for (let i = 0; i < nFree; i++) {
+          qp.objectiveLinear(w * net.srcRe[i]!, eOf(i));
+          qp.objectiveLinear(w * net.srcIm[i]!, fOf(i));
+        }
+        for (let k = 0; k < net.yRow.length; k++) {
+          if (!net.ySource[k]) continue;
+          const i = net.yRow[k]!;
+          const j = net.yCol[k]!;
+          const g = -w * net.yG[k]!;
+          const b = -w * net.yB[k]!;
+          qp.objectiveProduct(g, eOf(i), eOf(j));
+          qp.objectiveProduct(-b, eOf(i), fOf(j));
+          qp.objectiveProduct(g, fOf(i), fOf(j));
+          qp.objectiveProduct(b, fOf(i), eOf(j));
+        }
+      }
       for (let k = 0; k < net.yRow.length; k++) {
         const sIx = net.yRow[k]!;
         if (sIx < nFree) continue;
@@ -327,7 +358,7 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   });
 
   const problem = qp.build({ conNames });
-  return { net, ix: { e: eIx, qD: qDIx, batVar: batIx, vRow, balRow }, problem };
+  return { net, ix: { e: eIx, qD: qDIx, batVar: batIx, vRow, balRow, series: seriesIx }, problem };
 }
 
 /** Start currents of a series element: I = Z⁻¹ (V_from − V_to) at the start voltages (re, im interleaved). */

@@ -28,6 +28,11 @@ export interface Opf3Load extends Opf3Terminal {
   readonly vnPu: number;
   /** Fractions of constant Z, I, P for active, then reactive power (sum 1 each). */
   readonly zip: readonly [number, number, number, number, number, number];
+  /**
+   * Periods in which the element is a constant impedance whatever its `zip` (OpenDSS's switch to
+   * constant Z above Vmaxpu, decided at the start power flow); pPu/qPu then hold the power at Vn.
+   */
+  readonly zOnly?: Uint8Array;
 }
 
 export interface Opf3Pv {
@@ -94,6 +99,14 @@ export interface Opf3Network {
   readonly yB: Float64Array;
   /** 1 where the entry belongs to the loss admittance Y_net of (U15) (not the source impedance). */
   readonly yLoss: Uint8Array;
+  /**
+   * Norton sources (a Vsource behind its impedance, the impedance in Y with ySource = 1):
+   * constant current injected into each free node (pu), or null. The substation power is then
+   * (U7') P_sub = Σ_i Re(V_i conj(I_src,i − Σ_j Ysrc_ij V_j)), the power at the source's terminal.
+   */
+  readonly srcRe: Float64Array | null;
+  readonly srcIm: Float64Array | null;
+  readonly ySource: Uint8Array;
   readonly series: readonly Opf3Series[];
   readonly loads: readonly Opf3Load[];
   readonly pv: readonly Opf3Pv[];
@@ -117,20 +130,29 @@ export class YTriplets {
   g: number[] = [];
   b: number[] = [];
   loss: number[] = [];
-  add(i: number, j: number, g: number, b: number, loss: boolean): void {
+  source: number[] = [];
+  add(i: number, j: number, g: number, b: number, loss: boolean, source = false): void {
     if (i < 0 || j < 0 || (g === 0 && b === 0)) return;
     this.row.push(i);
     this.col.push(j);
     this.g.push(g);
     this.b.push(b);
     this.loss.push(loss ? 1 : 0);
+    this.source.push(source ? 1 : 0);
   }
   /** Stamps a primitive admittance (n×n, row-major re/im) over the given nodes (−1 = ground). */
-  stamp(nodes: readonly number[], re: ArrayLike<number>, im: ArrayLike<number>, loss: boolean): void {
+  stamp(nodes: readonly number[], re: ArrayLike<number>, im: ArrayLike<number>, loss: boolean, source = false): void {
     const n = nodes.length;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.add(nodes[i]!, nodes[j]!, re[i * n + j]!, im[i * n + j]!, loss);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.add(nodes[i]!, nodes[j]!, re[i * n + j]!, im[i * n + j]!, loss, source);
   }
-  arrays(): Pick<Opf3Network, 'yRow' | 'yCol' | 'yG' | 'yB' | 'yLoss'> {
-    return { yRow: Int32Array.from(this.row), yCol: Int32Array.from(this.col), yG: Float64Array.from(this.g), yB: Float64Array.from(this.b), yLoss: Uint8Array.from(this.loss) };
+  arrays(): Pick<Opf3Network, 'yRow' | 'yCol' | 'yG' | 'yB' | 'yLoss' | 'ySource'> {
+    return {
+      yRow: Int32Array.from(this.row),
+      yCol: Int32Array.from(this.col),
+      yG: Float64Array.from(this.g),
+      yB: Float64Array.from(this.b),
+      yLoss: Uint8Array.from(this.loss),
+      ySource: Uint8Array.from(this.source),
+    };
   }
 }

@@ -63,7 +63,7 @@ export function extractPeriods(model: Opf3Model, x: Float64Array): Opf3Period[] 
     let q = 0;
     for (let k = 0; k < net.yRow.length; k++) {
       const s = net.yRow[k]!;
-      if (s < nFree) continue;
+      if (s < nFree || net.ySource[k]) continue;
       const j = net.yCol[k]!;
       const g = net.yG[k]!;
       const b = net.yB[k]!;
@@ -72,6 +72,39 @@ export function extractPeriods(model: Opf3Model, x: Float64Array): Opf3Period[] 
       // S = V conj(W)
       p += eOf(s) * wr + fOf(s) * wi;
       q += fOf(s) * wr - eOf(s) * wi;
+    }
+    // Series elements leaving a source node (U7) …
+    net.series.forEach((br, k) => {
+      const first = ix.series[t * net.series.length + k]!;
+      br.from.forEach((node, c) => {
+        for (const [nd, sign] of [[node, 1], [br.to[c]!, -1]] as const) {
+          if (nd < nFree) continue;
+          const ir = sign * x[first + 2 * c]!;
+          const ii = sign * x[first + 2 * c + 1]!;
+          p += eOf(nd) * ir + fOf(nd) * ii;
+          q += fOf(nd) * ir - eOf(nd) * ii;
+        }
+      });
+    });
+    // … and Norton sources (U7').
+    if (net.srcRe && net.srcIm) {
+      for (let i = 0; i < nFree; i++) {
+        const ir = net.srcRe[i]!;
+        const ii = net.srcIm[i]!;
+        p += eOf(i) * ir + fOf(i) * ii;
+        q += fOf(i) * ir - eOf(i) * ii;
+      }
+      for (let k = 0; k < net.yRow.length; k++) {
+        if (!net.ySource[k]) continue;
+        const i = net.yRow[k]!;
+        const j = net.yCol[k]!;
+        const g = net.yG[k]!;
+        const b = net.yB[k]!;
+        const wr = g * eOf(j) - b * fOf(j);
+        const wi = g * fOf(j) + b * eOf(j);
+        p -= eOf(i) * wr + fOf(i) * wi;
+        q -= fOf(i) * wr - eOf(i) * wi;
+      }
     }
     const bat = (o: number): number[] => Array.from({ length: nBat }, (_, k) => x[ix.batVar[t * nBat + k]! + o]! * base);
     out.push({
