@@ -21,7 +21,9 @@
 import { lineYprim, capacitorYprim, shuntYprim, terminalIndex, transformerYprim, vsourceYprim } from '../unbalanced/ybuild';
 import type { UNetwork } from '../unbalanced/model';
 import { setPeriodInjections, solveUnbalanced } from '../unbalanced/solve';
+import type { SolveHooks, SolveOptions } from '../nlp/index';
 import { resolveStudy, sampleProfile, type Study } from '../opf/study';
+import { solveOpf3, type Opf3Outcome } from './solve';
 import { Opf3Error, YTriplets, type Opf3Battery, type Opf3Load, type Opf3Network, type Opf3Pv, type Opf3Series, type Opf3Terminal } from './network';
 
 /** A controllable unit the OPF dispatches. Single-phase: one phase node; three-phase: [1, 2, 3]. */
@@ -48,6 +50,14 @@ export interface FromNetworkOptions {
   readonly baseKva?: number;
   /** One period at the nominal loads (no shapes); needs periods = 1. */
   readonly snapshot?: boolean;
+  /**
+   * Node voltages (pu, [t·nFree + i]) at which loads' OpenDSS voltage regions (constant Z above
+   * Vmaxpu) are decided; default the start power flow's. `solveThreePhaseOpf` passes the OPF's
+   * own solution until the regions no longer change.
+   */
+  readonly regionVoltagesPu?: { readonly re: Float64Array; readonly im: Float64Array };
+  /** Load elements (`name` of Opf3Load) per period held in the constant-Z region by (U5b): key `${name}@${t}`. */
+  readonly zLocked?: ReadonlySet<string>;
 }
 
 export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly Opf3UnitSpec[] = [], options: FromNetworkOptions = {}): Opf3Network {
@@ -183,9 +193,9 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
       const b = inj.ib[p]!;
       if (a < 0 && b < 0) continue;
       const [ta, tb] = a >= 0 ? [a, b] : [b, a];
-      const sign = isLoad ? 1 : -1; // generators inject
-      const pPu = Float64Array.from(perPeriod[k]!.w, (w) => (sign * w) / (1000 * base));
-      const qPu = Float64Array.from(perPeriod[k]!.v, (v) => (sign * v) / (1000 * base));
+      // (a generator's w, v are already negative: setPeriodInjections makes it a negative load)
+      const pPu = Float64Array.from(perPeriod[k]!.w, (w) => w / (1000 * base));
+      const qPu = Float64Array.from(perPeriod[k]!.v, (v) => v / (1000 * base));
       loads.push({ name: `${inj.name}.${p + 1}`, a: ta, b: tb, rho: tb >= 0 ? vb[tb]! / vb[ta]! : 1, pPu, qPu, vnPu: inj.vbase / vb[ta]!, zip });
     }
   });
@@ -201,22 +211,29 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
       const ld = loads[li++]!;
       if (model === 2) continue;
       let zOnly: Uint8Array | null = null;
+      let zLock: Uint8Array | null = null;
       for (let t = 0; t < T; t++) {
-        const v = vStartAll[t]!;
+        const rv = options.regionVoltagesPu;
         const a = inj.ia[p]!;
         const b = inj.ib[p]!;
-        const vr = (a >= 0 ? v.re[a]! : 0) - (b >= 0 ? v.re[b]! : 0);
-        const vi = (a >= 0 ? v.im[a]! : 0) - (b >= 0 ? v.im[b]! : 0);
+        const vAt = (node: number, part: 're' | 'im'): number => (node < 0 ? 0 : rv ? rv[part][t * nFree + node]! * vb[node]! : vStartAll[t]![part][node]!);
+        const vr = vAt(a, 're') - vAt(b, 're');
+        const vi = vAt(a, 'im') - vAt(b, 'im');
         const vmax = inj.vmaxpu;
-        if (Math.hypot(vr, vi) / inj.vbase <= vmax) continue;
+        const locked = options.zLocked?.has(`${ld.name}@${t}`) ?? false;
+        if (!locked && Math.hypot(vr, vi) / inj.vbase <= vmax) continue;
         zOnly ??= new Uint8Array(T);
         zOnly[t] = 1;
+        if (locked) {
+          zLock ??= new Uint8Array(T);
+          zLock[t] = 1;
+        }
         const [, ip, pp, , iq, pq] = ld.zip;
         const [zp, , , zq] = ld.zip;
         ld.pPu[t]! *= zp + ip / vmax + pp / (vmax * vmax);
         ld.qPu[t]! *= zq + iq / vmax + pq / (vmax * vmax);
       }
-      if (zOnly) loads[li - 1] = { ...ld, zOnly };
+      if (zOnly) loads[li - 1] = { ...ld, zOnly, ...(zLock ? { zLock, zFloorPu: (inj.vmaxpu * inj.vbase) / vb[ld.a]! } : {}) };
     }
   });
 
@@ -351,4 +368,63 @@ function loadZip(model: number, inj: { zipv: readonly number[] | null; cvrWatts:
     default:
       throw new Opf3Error(`${where}: load model ${model} is not supported by the three-phase OPF (models 1, 2, 3, 4 with integer CVR exponents, 5, 8)`);
   }
+}
+
+export interface ThreePhaseOpfRun {
+  readonly network: Opf3Network;
+  readonly outcome: Opf3Outcome;
+  /** Solves needed until the loads' voltage regions agreed with the solution (1 = none changed). */
+  readonly rounds: number;
+}
+
+/**
+ * Builds and solves the three-phase OPF of an imported feeder. Loads whose OpenDSS voltage
+ * region (constant Z above Vmaxpu) at the solution differs from the one assumed are re-decided at
+ * the solution's voltages and the OPF solved again (at most `maxRounds` times), so that the
+ * solution is one the power flow — and OpenDSS — reproduce.
+ */
+export function solveThreePhaseOpf(
+  net: UNetwork,
+  study: Study,
+  units: readonly Opf3UnitSpec[] = [],
+  options: FromNetworkOptions & { readonly nlp?: SolveOptions; readonly hooks?: SolveHooks; readonly maxRounds?: number } = {},
+): ThreePhaseOpfRun {
+  let network = opf3FromNetwork(net, study, units, options);
+  let outcome = solveOpf3(network, options.nlp, options.hooks);
+  const maxRounds = options.maxRounds ?? 4;
+  let rounds = 1;
+  const locked = new Set<string>(options.zLocked ?? []);
+  while (outcome.optimal && rounds < maxRounds) {
+    const T = network.periods;
+    const n = network.nFree;
+    const re = new Float64Array(T * n);
+    const im = new Float64Array(T * n);
+    outcome.periods.forEach((p, t) => {
+      for (let i = 0; i < n; i++) {
+        const a = (p.angleDeg[i]! * Math.PI) / 180;
+        re[t * n + i] = p.vPu[i]! * Math.cos(a);
+        im[t * n + i] = p.vPu[i]! * Math.sin(a);
+      }
+    });
+    const probe = opf3FromNetwork(net, study, units, { ...options, regionVoltagesPu: { re, im }, zLocked: locked });
+    // An element that was constant-Z and is found below Vmaxpu flips back and forth (the OPF lowers
+    // its voltage to the boundary where it consumes less): hold it in the Z region by (U5b).
+    let changed = false;
+    probe.loads.forEach((l, k) => {
+      const was = network.loads[k]!.zOnly;
+      for (let t = 0; t < T; t++) {
+        const before = was?.[t] ?? 0;
+        const now = l.zOnly?.[t] ?? 0;
+        if (before === now) continue;
+        changed = true;
+        if (before && !now) locked.add(`${l.name}@${t}`);
+      }
+    });
+    if (!changed) break;
+    const next = opf3FromNetwork(net, study, units, { ...options, regionVoltagesPu: { re, im }, zLocked: locked });
+    network = next;
+    outcome = solveOpf3(network, options.nlp, options.hooks);
+    rounds++;
+  }
+  return { network, outcome, rounds };
 }

@@ -203,6 +203,22 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
         stampY(ld.b, ld.a, -ld.rho * g, -ld.rho * b);
         stampY(ld.b, ld.b, ld.rho * ld.rho * g, ld.rho * ld.rho * b);
       }
+      if (ld.zLock?.[t] && ld.zFloorPu !== undefined) {
+        // (U5b) |V_ab|² ≥ floor²: the element stays in OpenDSS's constant-Z region.
+        const r = row(ld.zFloorPu ** 2, Infinity, `load ${ld.name} constant-impedance region, ${hour(t)}`);
+        const ea = eOf(ld.a);
+        const fa = fOf(ld.a);
+        qp.product(r, 1, ea, ea);
+        qp.product(r, 1, fa, fa);
+        if (ld.b >= 0) {
+          const eb = eOf(ld.b);
+          const fb = fOf(ld.b);
+          qp.product(r, -2 * ld.rho, ea, eb);
+          qp.product(r, -2 * ld.rho, fa, fb);
+          qp.product(r, ld.rho * ld.rho, eb, eb);
+          qp.product(r, ld.rho * ld.rho, fb, fb);
+        }
+      }
       // (U3) constant power.
       const sp = pp * p;
       const sq = pq * q;

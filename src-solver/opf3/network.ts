@@ -33,6 +33,13 @@ export interface Opf3Load extends Opf3Terminal {
    * constant Z above Vmaxpu, decided at the start power flow); pPu/qPu then hold the power at Vn.
    */
   readonly zOnly?: Uint8Array;
+  /**
+   * Periods in which the constant-Z region is also imposed as a constraint (U5b)
+   * |V_ab| ≥ zFloorPu, so that the solution stays where the model holds (set for elements whose
+   * region flipped between solves, see fromNetwork.ts `solveThreePhaseOpf`).
+   */
+  readonly zLock?: Uint8Array;
+  readonly zFloorPu?: number;
 }
 
 export interface Opf3Pv {

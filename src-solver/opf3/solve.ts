@@ -124,13 +124,34 @@ export function extractPeriods(model: Opf3Model, x: Float64Array): Opf3Period[] 
 }
 
 /**
- * The limit that binds hardest at the last iterate: the voltage-limit row (U6) or battery bound
- * with the largest multiplier, named by bus, phase and hour; otherwise the most violated row.
+ * The limit that binds hardest at the last iterate, named by bus, phase and hour: the most
+ * violated voltage limit (U6), else the voltage row or SOC bound with the largest multiplier,
+ * else the most violated row by its name.
  */
 export function diagnoseOpf3(model: Opf3Model, r: SolveResult): string {
   const { net, ix, problem } = model;
   const { nFree } = net;
   const s = net.study;
+  const phase = (i: number): string => 'abc'[net.nodePhase[i]! - 1] ?? String(net.nodePhase[i]);
+  // 1. An infeasible end: the voltage limit (U6) violated most at the last iterate (the
+  //    restoration phase's minimiser of the violation shows where the limits cannot hold).
+  let worstV = 1e-6;
+  let textV = '';
+  for (let t = 0; t < net.periods; t++) {
+    for (let i = 0; i < nFree; i++) {
+      const row = ix.vRow[t * nFree + i]!;
+      if (row < 0) continue;
+      const over = r.g[row]! - problem.gU[row]!;
+      const under = problem.gL[row]! - r.g[row]!;
+      if (Math.max(over, under) > worstV) {
+        worstV = Math.max(over, under);
+        const v = Math.sqrt(Math.max(0, r.g[row]!));
+        textV = `voltage ${over > under ? `upper limit ${s.vMaxPu}` : `lower limit ${s.vMinPu}`} pu at bus ${net.nodeBus[i]} phase ${phase(i)} (hour ${net.hourOfPeriod[t]}; ${v.toFixed(4)} pu at the last iterate)`;
+      }
+    }
+  }
+  if (textV) return textV;
+  // 2. Otherwise the limit with the largest multiplier.
   let best = 0;
   let text = '';
   for (let t = 0; t < net.periods; t++) {
@@ -142,7 +163,7 @@ export function diagnoseOpf3(model: Opf3Model, r: SolveResult): string {
         best = Math.abs(lam);
         const v = Math.sqrt(Math.max(0, r.g[row]!));
         const lower = Math.abs(v - s.vMinPu) < Math.abs(v - s.vMaxPu);
-        text = `voltage ${lower ? 'lower' : 'upper'} limit ${lower ? s.vMinPu : s.vMaxPu} pu at bus ${net.nodeBus[i]} phase ${'abc'[net.nodePhase[i]! - 1] ?? net.nodePhase[i]} (hour ${net.hourOfPeriod[t]})`;
+        text = `voltage ${lower ? 'lower' : 'upper'} limit ${lower ? s.vMinPu : s.vMaxPu} pu at bus ${net.nodeBus[i]} phase ${phase(i)} (hour ${net.hourOfPeriod[t]})`;
       }
     }
     net.batteries.forEach((u, k) => {
