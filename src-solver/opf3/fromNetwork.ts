@@ -46,6 +46,9 @@ export interface Opf3UnitSpec {
   readonly socInitial?: number;
 }
 
+/** Anti-float admittance (fraction of the rating) the OPF uses on windings at delta-only buses. */
+const FLOAT_ANCHOR = 1e-3;
+
 export interface FromNetworkOptions {
   readonly baseKva?: number;
   /** One period at the nominal loads (no shapes); needs periods = 1. */
@@ -144,7 +147,14 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
       stamp(to, half(l.yShunt.re), half(l.yShunt.im), true);
     }
   }
-  for (const xf of net.transformers) {
+  // Buses fed only by delta windings (see (U6) below): their common-mode voltage is held by the
+  // windings' anti-float admittance alone (ppm of the rating), which leaves the KKT matrix nearly
+  // singular and the interior-point method crawling under inertia correction. With no other path
+  // to ground no current flows through it whatever its size, so the OPF uses FLOAT_ANCHOR instead.
+  const deltaOnly = floatingBuses(net);
+  for (const xf0 of net.transformers) {
+    const floating = xf0.windings.some((w) => deltaOnly.has(w.bus.bus));
+    const xf = floating ? { ...xf0, ppmFloat: Math.max(xf0.ppmFloat, FLOAT_ANCHOR) } : xf0;
     const yp = transformerYprim(xf);
     stamp(
       xf.windings.flatMap((w) => terminalIndex(idx, w.bus)),
@@ -287,8 +297,11 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
     }
   }
 
+  // (U6) applies line-to-neutral on phase nodes with a base — not on a bus fed only by delta
+  // windings: its node-to-ground voltages float (held by the windings' anti-float admittance
+  // alone), so a line-to-neutral limit there is meaningless (line-to-line limits: not yet).
   const limited = new Uint8Array(nFree);
-  for (let i = 0; i < nFree; i++) limited[i] = idx.node[i]! >= 1 && idx.node[i]! <= 3 && vb[i]! > 1 ? 1 : 0;
+  for (let i = 0; i < nFree; i++) limited[i] = idx.node[i]! >= 1 && idx.node[i]! <= 3 && vb[i]! > 1 && !deltaOnly.has(idx.bus[i]!) ? 1 : 0;
   const priceUsdPerKwh = Float64Array.from(hourOfPeriod, (h) => sampleProfile(study.priceCentsPerKwh, h) / 100);
   return {
     name: net.name,
@@ -315,6 +328,37 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
     v0Re,
     v0Im,
   };
+}
+
+/**
+ * Buses of ungrounded islands: buses joined by lines/switches/reactors form an island; it is
+ * grounded when a Vsource, a wye transformer winding, or a wye load, capacitor, shunt or
+ * generator with a grounded neutral sits in it. The rest (a delta secondary and its laterals)
+ * have node-to-ground voltages fixed only by anti-float admittances.
+ */
+export function floatingBuses(net: UNetwork): Set<string> {
+  const parent = new Map<string, string>();
+  const find = (b: string): string => {
+    let r = b;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(b, r);
+    return r;
+  };
+  for (const b of net.buses.keys()) parent.set(b, b);
+  for (const l of net.lines) parent.set(find(l.bus1.bus), find(l.bus2.bus));
+  const grounded = new Set<string>();
+  const wyeGround = (t: { bus: string; nodes: readonly number[] }, phases: number): void => {
+    if (t.nodes.length <= phases || t.nodes[phases] === 0) grounded.add(find(t.bus));
+  };
+  for (const v of net.vsources) grounded.add(find(v.bus1.bus));
+  for (const xf of net.transformers) for (const w of xf.windings) if (w.conn === 'wye') wyeGround(w.bus, xf.phases);
+  for (const l of net.loads) if (l.conn === 'wye') wyeGround(l.bus, l.phases);
+  for (const g of net.generators) if (g.conn === 'wye') wyeGround(g.bus, g.phases);
+  for (const c of net.capacitors) if (c.conn === 'wye') grounded.add(find(c.bus1.bus));
+  for (const sh of net.shunts) if (sh.conn === 'wye') grounded.add(find(sh.bus.bus));
+  const out = new Set<string>();
+  for (const b of net.buses.keys()) if (!grounded.has(find(b))) out.add(b);
+  return out;
 }
 
 /** The power flow (loads only, controls frozen) of every period: node voltages in volts. */
