@@ -46,8 +46,8 @@ export interface Opf3UnitSpec {
   readonly socInitial?: number;
 }
 
-/** Anti-float admittance (fraction of the rating) the OPF uses on windings at delta-only buses. */
-const FLOAT_ANCHOR = 1e-3;
+/** Common-mode anchor admittance (pu) at buses of ungrounded islands. */
+const FLOAT_ANCHOR = 1;
 
 export interface FromNetworkOptions {
   readonly baseKva?: number;
@@ -150,11 +150,16 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   // Buses fed only by delta windings (see (U6) below): their common-mode voltage is held by the
   // windings' anti-float admittance alone (ppm of the rating), which leaves the KKT matrix nearly
   // singular and the interior-point method crawling under inertia correction. With no other path
-  // to ground no current flows through it whatever its size, so the OPF uses FLOAT_ANCHOR instead.
+  // to ground the common-mode voltage carries no current, so the OPF adds a common-mode-only
+  // admittance there (FLOAT_ANCHOR, pu) that fixes it without changing any other voltage.
   const deltaOnly = floatingBuses(net);
-  for (const xf0 of net.transformers) {
-    const floating = xf0.windings.some((w) => deltaOnly.has(w.bus.bus));
-    const xf = floating ? { ...xf0, ppmFloat: Math.max(xf0.ppmFloat, FLOAT_ANCHOR) } : xf0;
+  for (const bus of deltaOnly) {
+    // the anchor: (−j·FLOAT_ANCHOR / k)·𝟙𝟙ᵀ over the bus's k phase nodes — it carries current only
+    // for a common-mode (zero-sequence) voltage, so it fixes that mode without loading the others
+    const nodes = [...(idx.of.get(bus)?.entries() ?? [])].filter(([n]) => n >= 1 && n <= 3).map(([, i]) => i);
+    for (const a of nodes) for (const b of nodes) y.add(a, b, 0, -FLOAT_ANCHOR / nodes.length, false);
+  }
+  for (const xf of net.transformers) {
     const yp = transformerYprim(xf);
     stamp(
       xf.windings.flatMap((w) => terminalIndex(idx, w.bus)),
