@@ -1,7 +1,8 @@
 /**
  * A seeded placement rule for PV and batteries on a three-phase feeder (benchmarks and tests;
  * a planner's seed gives the same siting again): candidate buses are the buses with loads, in
- * name order, shuffled by mulberry32(seed); units take them in turn. On a bus with phases 1, 2
+ * name order, shuffled by mulberry32(seed); units take them in turn (starting over when there
+ * are more units than buses). On a bus with phases 1, 2
  * and 3, every other unit is three-phase; otherwise (and for the others) a single-phase unit goes
  * to one of the bus's phases, drawn by the same generator. Ratings scale with the phases.
  */
@@ -28,10 +29,10 @@ export function placeUnits(net: UNetwork, seed: number, nPv: number, nBat: numbe
     const j = Math.floor(rnd() * (i + 1));
     [buses[i], buses[j]] = [buses[j]!, buses[i]!];
   }
-  if (buses.length < nPv + nBat) throw new Opf3Error(`only ${buses.length} load buses for ${nPv + nBat} units`);
+  if (buses.length === 0) throw new Opf3Error('the feeder has no loads to place units at');
   const units: Opf3UnitSpec[] = [];
   for (let k = 0; k < nPv + nBat; k++) {
-    const bus = buses[k]!;
+    const bus = buses[k % buses.length]!;
     const phases = net.buses.get(bus)!.nodes.filter((n) => n >= 1 && n <= 3);
     const three = phases.length === 3 && k % 2 === 0;
     const ph = three ? [1, 2, 3] : [phases[Math.floor(rnd() * phases.length)]!];
