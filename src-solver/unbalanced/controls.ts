@@ -29,7 +29,8 @@ export function regulatorSteps(net: UNetwork): Record<string, number> {
     if (!xf) continue;
     const w = xf.windings[rc.tapWinding - 1];
     const inc = tapIncrement(xf, rc.tapWinding - 1);
-    out[rc.name] = inc > 0 ? Math.round((w.tap - (w.maxTap + w.minTap) / 2) / inc) : 0;
+    const step = inc > 0 ? Math.round((w.tap - (w.maxTap + w.minTap) / 2) / inc) : 0;
+    out[rc.name] = step === 0 ? 0 : step; // no −0 in the JSON
   }
   return out;
 }

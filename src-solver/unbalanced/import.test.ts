@@ -83,6 +83,28 @@ Set VoltageBases=[12.47]
   });
 });
 
+describe('three-phase power flow: topology', () => {
+  it('a section cut off by an open switch is dead (0 V), the rest solves; a loop closed by a switch is accepted', () => {
+    const out = ok(`${base}New Line.sw bus1=b2 bus2=b3 phases=3 switch=y
+New Line.l3 bus1=b3 bus2=b4 phases=3 r1=0.1 x1=0.3 length=1
+New Load.far bus1=b4 kv=12.47 kw=100
+New Line.l4 bus1=b2 bus2=b5 phases=3 r1=0.1 x1=0.3 length=1
+New Line.l5 bus1=b5 bus2=src phases=3 r1=0.1 x1=0.3 length=1
+New Load.near bus1=b5 kv=12.47 kw=300 kvar=100
+Set VoltageBases=[12.47]
+Open Line.sw 1
+`);
+    const { periods } = solveUnbalanced(out.network);
+    const p = periods[0];
+    expect(p.converged).toBe(true);
+    expect(p.nodeVoltagesPu.b4).toEqual({ 1: 0, 2: 0, 3: 0 });
+    expect(p.nodeVoltagesPu.b5['1']).toBeGreaterThan(0.99);
+    expect(p.vminBus.startsWith('b4')).toBe(false);
+    // Only the near load is served: the source delivers its 300 kW plus losses.
+    expect(p.substationKw - p.lossKw).toBeCloseTo(300, 6);
+  });
+});
+
 describe('complex sparse LDLᵀ', () => {
   it('solves a complex symmetric system as a dense inverse does', () => {
     const n = 12;

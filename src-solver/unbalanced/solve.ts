@@ -53,6 +53,8 @@ export interface UnbalancedSolveOptions extends PfOptions {
   readonly controls?: boolean;
   /** Include per-element flows (larger output). */
   readonly elementFlows?: boolean;
+  /** 'summary': totals, extremes, taps and capacitor states only (no per-bus maps), for long series. */
+  readonly detail?: 'full' | 'summary';
 }
 
 /** Computes bus voltage bases once (CalcVoltageBases) if not already there. */
@@ -72,22 +74,30 @@ export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions =
   let warm = false;
   for (const hour of hoursList) {
     setPeriodInjections(net, sys, hour, options.shape ?? 'daily');
-    let iterations = sys.solve(options, warm);
+    // Control rounds solve to 1e-8 pu (enough to decide taps and switching); the final state is
+    // then solved to the requested tolerance.
+    const tol = options.tolerance ?? 1e-11;
+    const loose = { ...options, tolerance: Math.max(tol, 1e-8) };
+    let iterations = sys.solve(controls ? loose : options, warm);
     let controlIterations = 1;
     if (controls && iterations >= 0) {
       for (let round = 0; round < 50; round++) {
         if (!applyControls(net, sys)) break;
         controlIterations++;
-        const it = sys.solve(options, true);
+        const it = sys.solve(loose, true);
         if (it < 0) {
           iterations = -1;
           break;
         }
         iterations += it;
       }
+      if (iterations >= 0 && tol < loose.tolerance) {
+        const it = sys.solve(options, true);
+        iterations = it < 0 ? -1 : iterations + it;
+      }
     }
     warm = iterations >= 0;
-    periods.push(periodResult(net, sys, iterations, controlIterations, options.elementFlows === true));
+    periods.push(periodResult(net, sys, iterations, controlIterations, options.elementFlows === true, options.detail !== 'summary'));
   }
   return { periods, system: sys };
 }
@@ -133,13 +143,31 @@ export function setPeriodInjections(net: UNetwork, sys: UnbalancedSystem, hour: 
   });
 }
 
-function periodResult(net: UNetwork, sys: UnbalancedSystem, iterations: number, controlIterations: number, flows: boolean): UnbalancedPeriod {
+function periodResult(net: UNetwork, sys: UnbalancedSystem, iterations: number, controlIterations: number, flows: boolean, full: boolean): UnbalancedPeriod {
   const nodeVoltagesPu: Record<string, Record<string, number>> = {};
   const nodeAnglesDeg: Record<string, Record<string, number>> = {};
   const lineVoltagesPu: Record<string, number[]> = {};
   const vuf: Record<string, number> = {};
   let vmin = Infinity, vmax = -Infinity, vminBus = '', vmaxBus = '';
-  for (const b of net.buses.values()) {
+  if (!full) {
+    // Extremes straight from the node arrays (no per-bus maps).
+    const { bus, node } = sys.nodes;
+    for (let i = 0; i < sys.nodes.count; i++) {
+      if (node[i] > 3 || !sys.live[i]) continue;
+      const b = net.buses.get(bus[i])!;
+      if (!(b.kvBaseLN > 0)) continue;
+      const m = Math.sqrt(sys.vRe[i] * sys.vRe[i] + sys.vIm[i] * sys.vIm[i]) / (b.kvBaseLN * 1000);
+      if (m > 0 && m < vmin) {
+        vmin = m;
+        vminBus = `${bus[i]}.${node[i]}`;
+      }
+      if (m > vmax) {
+        vmax = m;
+        vmaxBus = `${bus[i]}.${node[i]}`;
+      }
+    }
+  }
+  for (const b of full ? net.buses.values() : []) {
     if (b.nodes.length === 0) continue;
     const base = b.kvBaseLN * 1000;
     const mags: Record<string, number> = {};
@@ -160,6 +188,7 @@ function periodResult(net: UNetwork, sys: UnbalancedSystem, iterations: number, 
         }
       }
     }
+    if (!full) continue;
     nodeVoltagesPu[b.name] = mags;
     nodeAnglesDeg[b.name] = angs;
     const ph = b.nodes.filter((n) => n >= 1 && n <= 3);

@@ -53,7 +53,7 @@ describe('tessera import', () => {
 
   it('exits non-zero with located errors on stderr for invalid input', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-import-'));
-    writeFileSync(join(dir, 'bad.dss'), 'New Circuit.c bus1=s\nNew Line.l1 s a\nNew Line.l2 a b\nNew Line.l3 b s\n');
+    writeFileSync(join(dir, 'bad.dss'), 'New Circuit.c bus1=s phases=1\nNew Line.l1 s a\nNew Line.l2 a b\nNew Line.l3 b s\n');
     const r = await run(['import', join(dir, 'bad.dss')]);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');

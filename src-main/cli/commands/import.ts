@@ -10,6 +10,8 @@ import { importReferenceCsv } from '../../../src-solver/io/csv/reference';
 import { readTesseraCsv } from '../../../src-solver/io/csv/tessera';
 import { importDss } from '../../../src-solver/io/dss/index';
 import { formatIssue, type ImportOutcome } from '../../../src-solver/io/types';
+import { importUnbalanced, type UnbalancedImportOutcome } from '../../../src-solver/unbalanced/index';
+import { readScriptFile, threePhaseScript } from './pf';
 import { CliError, type CliCommand } from '../types';
 
 const USAGE = `tessera import <path> [--json] [--base-kva N] [--soc-max X]
@@ -84,7 +86,58 @@ export const command: CliCommand = {
       else rest.push(a);
     }
     if (rest.length !== 1) throw new CliError(`give exactly one feeder path\n\n${USAGE}`);
-    const out = importPath(resolve(io.cwd, rest[0]), { baseKva, storageSocMax: socMax });
+    const target = resolve(io.cwd, rest[0]);
+    const dssTarget = existsSync(target) && statSync(target).isDirectory() && existsSync(join(target, 'Master.dss')) ? join(target, 'Master.dss') : target;
+    const threePhasePath = threePhaseScript(dssTarget, io.cwd);
+    const tp: UnbalancedImportOutcome | null = threePhasePath ? importUnbalanced(threePhasePath, readScriptFile) : null;
+    const out = importPath(target, { baseKva, storageSocMax: socMax });
+    let threePhase: Record<string, unknown> | null = null;
+    let threePhaseLines: string[] = [];
+    if (tp && tp.ok) {
+      const n = tp.network;
+      const t = {
+        name: n.name,
+        buses: n.buses.size,
+        nodes: [...n.buses.values()].reduce((s, bus) => s + bus.nodes.length, 0),
+        lines: n.lines.length,
+        transformers: n.transformers.length,
+        loads: n.loads.length,
+        capacitors: n.capacitors.length,
+        regulators: n.regControls.length,
+        loadKw: tp.report.loadKw,
+        loadKvar: tp.report.loadKvar,
+        voltageBasesKv: tp.report.voltageBasesKv,
+        classes: tp.report.classes,
+        ignored: tp.report.ignored.map((g) => ({ file: g.file, line: g.line, element: g.element })),
+        warnings: tp.warnings.map((w) => ({ file: w.file, line: w.line, message: w.message })),
+      };
+      threePhase = t;
+      threePhaseLines = [
+        `Three-phase model`,
+        `  buses       ${t.buses} (${t.nodes} nodes)`,
+        `  lines       ${t.lines}, transformers ${t.transformers}, regulators ${t.regulators}`,
+        `  loads       ${t.loads}, ${fmt(t.loadKw)} kW, ${fmt(t.loadKvar)} kvar (three-phase totals, after allocation)`,
+        `  capacitors  ${t.capacitors}`,
+        `  bases       ${t.voltageBasesKv.join(', ')} kV (Set VoltageBases)`,
+        `  per class   ${Object.entries(t.classes).map(([c, r]) => `${c} ${r.imported}${r.ignored ? ` (+${r.ignored} ignored)` : ''}${r.approximated.length ? ` (${r.approximated.length} approximated)` : ''}`).join(', ')}`,
+        ...Object.values(t.classes).flatMap((r) => r.approximated.slice(0, 20).map((x) => `    approximated ${x.element}: ${x.what}`)),
+        ...t.ignored.map((g) => `    ignored ${g.file}:${g.line}: ${g.element}`),
+        ...tp.warnings.map((w) => `    ${formatIssue(w)}`),
+      ];
+    } else if (tp && !tp.ok) {
+      threePhase = { errors: tp.errors.slice(0, 50).map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message })) };
+      threePhaseLines = [`Three-phase model: not readable (${tp.errors.length} error${tp.errors.length === 1 ? '' : 's'})`, ...tp.errors.slice(0, 50).map((e) => `    ${formatIssue(e)}`)];
+    }
+    if (!out.ok && threePhase && tp?.ok) {
+      // The three-phase model reads it although its balanced equivalent does not: report that.
+      if (json) {
+        const summary = { buses: 0, branches: 0, loads: 0, pv: 0, batteries: 0, capacitors: 0, substationBus: null, warnings: [], balancedEquivalentErrors: out.errors.slice(0, 50).map(formatIssue), threePhase };
+        io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+      } else {
+        io.stdout(`${[`Feeder ${tp.network.name} (OpenDSS, three-phase; no balanced equivalent: ${out.errors.length} error${out.errors.length === 1 ? '' : 's'})`, ...threePhaseLines].join('\n')}\n`);
+      }
+      return 0;
+    }
     if (!out.ok) {
       const shown = out.errors.slice(0, 50).map(formatIssue);
       if (out.errors.length > 50) shown.push(`… and ${out.errors.length - 50} more`);
@@ -101,6 +154,7 @@ export const command: CliCommand = {
         capacitors: f.capacitors.length,
         substationBus: f.substation.bus,
         warnings: out.warnings.map((w) => ({ file: w.file, line: w.line, message: w.message })),
+        ...(threePhase ? { threePhase } : {}),
       };
       io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       return 0;
@@ -129,6 +183,7 @@ export const command: CliCommand = {
       lines.push(`  ignored     ${out.ignored.length} element${out.ignored.length === 1 ? '' : 's'} not modelled`);
       for (const g of out.ignored) lines.push(`    ${g.file}:${g.line}: ${g.element}`);
     }
+    lines.push(...threePhaseLines);
     io.stdout(`${lines.join('\n')}\n`);
     return 0;
   },

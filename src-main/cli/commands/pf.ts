@@ -18,6 +18,12 @@ import {
   solvePowerFlow,
   type PowerFlowResult,
 } from '../../../src-solver/pf/powerflow';
+import {
+  importUnbalanced,
+  scriptSourcePhases,
+  solveUnbalanced,
+  unbalancedPeriodJson,
+} from '../../../src-solver/unbalanced/index';
 import { examplesDir } from '../../paths';
 import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand } from '../types';
@@ -76,6 +82,81 @@ export function openFeeder(arg: string, cwd: string): OpenedFeeder {
   throw new CliError(
     `${path}: unrecognised feeder file (expected example.json, a folder holding one, a .dss script or linedata.csv)`,
   );
+}
+
+/**
+ * The .dss script a feeder argument names when it is a three-phase feeder (its circuit has 2 or
+ * more phases), else null. Balanced single-phase scripts (phases=1), example projects and CSV
+ * feeders keep the balanced path.
+ */
+export function threePhaseScript(arg: string, cwd: string): string | null {
+  const path = resolve(cwd, arg);
+  if (!path.toLowerCase().endsWith('.dss') || !existsSync(path) || statSync(path).isDirectory()) return null;
+  const phases = scriptSourcePhases(path, readScriptFile);
+  return phases !== null && phases >= 2 ? path : null;
+}
+
+/** Script reader for the three-phase import: regular files only (no devices or FIFOs), at most 256 MB. */
+export function readScriptFile(file: string): string {
+  const st = statSync(file);
+  if (!st.isFile()) throw new Error('not a regular file');
+  if (st.size > 256 * 1024 * 1024) throw new Error(`larger than 256 MB (${st.size} bytes)`);
+  return readFileSync(file, 'utf8');
+}
+
+/** `tessera pf` on a three-phase feeder: the unbalanced power flow (src-solver/unbalanced). */
+function runThreePhase(
+  path: string,
+  o: { hours?: number; json: boolean; out?: string; controls: boolean },
+  io: { cwd: string; stdout: (s: string) => void },
+): number {
+  const imported = importUnbalanced(path, readScriptFile);
+  if (!imported.ok) throw new CliError(imported.errors.slice(0, 50).map(formatIssue).join('\n'));
+  const net = imported.network;
+  const { periods } = solveUnbalanced(net, { hours: o.hours, controls: o.controls, elementFlows: o.out !== undefined });
+  const converged = periods.every((p) => p.converged);
+  const json = {
+    status: converged ? ('converged' as const) : ('not converged' as const),
+    feeder: net.name,
+    phases: 3,
+    periods: periods.map((p, k) => unbalancedPeriodJson(p, k, o.hours === undefined ? 0 : k + 1)),
+  };
+  if (o.out !== undefined) {
+    const dir = resolve(io.cwd, o.out);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'pf.json'), `${JSON.stringify(json)}\n`);
+    const nodes = ['period,bus,node,v_pu,angle_deg'];
+    const flows = ['period,element,terminal,bus,node,amps,kw,kvar'];
+    periods.forEach((p, k) => {
+      for (const [bus, byNode] of Object.entries(p.nodeVoltagesPu)) {
+        for (const [n, v] of Object.entries(byNode)) nodes.push([k, csvCell(bus), n, v, p.nodeAnglesDeg[bus][n]].join(','));
+      }
+      for (const e of p.elements ?? []) {
+        e.terminals.forEach((t, ti) =>
+          t.nodes.forEach((n, c) => flows.push([k, csvCell(e.element), ti + 1, csvCell(t.bus), n, t.amps[c], t.kw[c], t.kvar[c]].join(','))),
+        );
+      }
+    });
+    writeFileSync(join(dir, 'pf-nodes.csv'), `${nodes.join('\n')}\n`);
+    writeFileSync(join(dir, 'pf-elements.csv'), `${flows.join('\n')}\n`);
+  }
+  if (o.json) io.stdout(`${JSON.stringify(json)}\n`);
+  else {
+    io.stdout(
+      `${net.name}: three-phase, ${net.buses.size} buses, ${net.lines.length} lines, ${net.transformers.length} transformers, ` +
+        `${net.loads.length} loads; ${o.hours === undefined ? 'snapshot at nominal load' : `${o.hours} hour(s) on the daily shapes`}` +
+        `${o.controls && net.controlMode !== 'off' ? ', regulators and capacitor controls acting' : ', controls off'}\n`,
+    );
+    for (const [k, p] of periods.entries()) {
+      const taps = Object.entries(p.regulatorTaps).map(([n, t]) => `${n}=${t}`).join(' ');
+      io.stdout(
+        `${o.hours === undefined ? 'snapshot' : `hour ${k + 1}`}: substation ${p.substationKw.toFixed(2)} kW ${p.substationKvar.toFixed(2)} kvar (three-phase totals), ` +
+          `losses ${p.lossKw.toFixed(3)} kW, Vmin ${p.vminPu.toFixed(5)} pu (${p.vminBus}), Vmax ${p.vmaxPu.toFixed(5)} pu (${p.vmaxBus})` +
+          `${taps ? `, taps ${taps}` : ''}${p.converged ? '' : ' — NOT CONVERGED'}\n`,
+      );
+    }
+  }
+  return converged ? 0 : 1;
 }
 
 function number(
@@ -177,9 +258,20 @@ function writeOutputs(dir: string, feeder: Feeder, res: PowerFlowResult): string
 }
 
 const USAGE = `tessera pf <feeder> [--hours N] [--start H] [--load-scale X] [--pv-scale X] [--json] [--out DIR]
+           [--balanced-equivalent] [--controls-off]
 
-Exact AC power flow (balanced, radial) for every hour of the horizon. Loads follow their daily
-shape, PV its irradiance shape; batteries and PV reactive power are at zero (no dispatch).
+Exact AC power flow for every hour of the horizon. Loads follow their daily shape, PV its
+irradiance shape; batteries and PV reactive power are at zero (no dispatch).
+
+A three-phase OpenDSS script (its circuit has 2 or more phases) gets the unbalanced three-phase
+power flow: a snapshot at nominal load (or --hours N on the loads' daily shapes), regulators and
+capacitor controls acting as OpenDSS's static mode; --json adds per period "nodeVoltagesPu"
+{bus: {node: pu}}, "lineVoltagesPu" {bus: [v12, v23, v31]}, "vuf", "regulatorTaps" and
+"capacitorStates"; substationKw/Kvar are three-phase totals and "voltagesPu" the lowest phase.
+--out DIR writes pf.json, pf-nodes.csv (every node's |V| pu and angle) and pf-elements.csv (per
+line/transformer terminal and conductor: current, kW, kvar into the element).
+--balanced-equivalent reads such a script as its balanced single-phase equivalent instead
+(powers per phase); --controls-off freezes taps and capacitor states.
 
   <feeder>        a bundled example id (ieee123), an example folder or its example.json,
                   an OpenDSS script (Master.dss), or a reference linedata.csv with
@@ -209,11 +301,18 @@ export const command: CliCommand = {
         'pv-scale': { type: 'string' },
         json: { type: 'boolean', default: false },
         out: { type: 'string' },
+        'balanced-equivalent': { type: 'boolean', default: false },
+        'controls-off': { type: 'boolean', default: false },
       },
       USAGE,
     );
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`expected one feeder argument\n\n${USAGE}`);
+    const threePhase = values['balanced-equivalent'] ? null : threePhaseScript(positionals[0], io.cwd);
+    if (threePhase) {
+      const hoursTp = number('hours', values.hours, (x) => Number.isInteger(x) && x >= 1 && x <= 8760, 'a whole number of hours, 1–8760');
+      return runThreePhase(threePhase, { hours: hoursTp, json: values.json === true, out: values.out, controls: !values['controls-off'] }, io);
+    }
     const hours =
       number(
         'hours',

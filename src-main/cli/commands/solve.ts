@@ -16,7 +16,7 @@ import { BatterySpecError, parseBatterySpec, withBatteries } from '../../../src-
 import { runDistributedSolve } from '../distributed-solve';
 import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand, type CliIo } from '../types';
-import { openFeeder } from './pf';
+import { openFeeder, threePhaseScript } from './pf';
 
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
@@ -52,6 +52,9 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
   --auto-areas K     suggest K balanced areas instead
   --tolerance PU     largest boundary change between rounds that counts as converged (default 1e-3)
   --max-rounds N     round limit (default ${DEFAULT_MAX_ROUNDS})
+  --balanced-equivalent  solve a three-phase OpenDSS feeder as its balanced single-phase
+                     equivalent (the three-phase OPF is not available yet; without this flag a
+                     three-phase feeder is refused, never reduced silently)
 
 Exit status: 0 solved, 1 not optimal (infeasible, limits reached; the reason is printed), 2 invalid input.`;
 
@@ -133,11 +136,19 @@ export const command: CliCommand = {
         'max-rounds': { type: 'string' },
         battery: { type: 'string', multiple: true },
         'soc-max': { type: 'string' },
+        'balanced-equivalent': { type: 'boolean' },
       },
       USAGE,
     );
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
+    if (!o['balanced-equivalent'] && threePhaseScript(positionals[0]!, io.cwd)) {
+      throw new CliError(
+        `${positionals[0]} is a three-phase feeder: the three-phase OPF is not available yet, and Tessera does not reduce it silently.\n` +
+          `  tessera pf ${positionals[0]}                        its three-phase power flow (per-phase voltages, taps, capacitors)\n` +
+          `  tessera solve ${positionals[0]} --balanced-equivalent   the OPF of its balanced single-phase equivalent (powers per phase)`,
+      );
+    }
     const openedAsIs = openFeeder(positionals[0]!, io.cwd);
     let opened = openedAsIs;
     if (o.battery !== undefined || o['soc-max'] !== undefined) {

@@ -126,7 +126,10 @@ const MAX_TOTAL_LINES = 2_000_000;
 export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: ScriptOptions = {}): ScriptResult {
   const result: ScriptResult = { circuitName: null, elements: [], voltageBasesKv: [], coords: new Map(), ignored: [], errors: [], warnings: [], options: new Map() };
   const unbalanced = scriptOptions.unbalanced === true;
-  const isModelled = (cls: string): boolean => MODELLED_CLASSES.has(cls) || (unbalanced && UNBALANCED_CLASSES.has(cls));
+  // Line-constants classes are kept as soon as their properties are known (properties.ts), so the
+  // line-constants routine finds their definitions in the result.
+  const isModelled = (cls: string): boolean =>
+    MODELLED_CLASSES.has(cls) || (unbalanced && (UNBALANCED_CLASSES.has(cls) || (LINE_CONSTANTS_CLASSES.has(cls) && cls in CLASS_PROPERTIES)));
   /** Lower-case `class.name` → definition. */
   const byKey = new Map<string, ElementDef>();
   let active: ElementDef | null = null;
