@@ -11,9 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { loadIeee123 } from '../ipopt-ref/export-data';
 import { opendssRef, testDataPath } from '../../test-data/index';
-import { OPF_NLP_DEFAULTS } from '../../src-solver/opf/solve';
 import type { Profile, Study } from '../../src-solver/opf/study';
 import { solveThreePhaseOpf } from '../../src-solver/opf3/fromNetwork';
+import { OPF3_NLP_DEFAULTS } from '../../src-solver/opf3/solve';
 import { placeUnits } from '../../src-solver/opf3/placement';
 import { validateOpf3 } from '../../src-solver/opf3/validate';
 import { importUnbalanced } from '../../src-solver/unbalanced/import';
@@ -54,7 +54,7 @@ function runFeeder(refName: string, vMaxPu: number, tighten: boolean): Record<st
   const validation = o.optimal ? validateOpf3(net, run.network, o.periods, units) : null;
   let objectiveTightRel: number | null = null;
   if (tighten && o.optimal) {
-    const tight = solveThreePhaseOpf(net, study, units, { nlp: { tol: (OPF_NLP_DEFAULTS.tol ?? 1e-8) / 10 } });
+    const tight = solveThreePhaseOpf(net, study, units, { nlp: { tol: (OPF3_NLP_DEFAULTS.tol ?? 1e-10) / 10 } });
     objectiveTightRel = tight.outcome.optimal ? Math.abs(tight.outcome.objective / o.objective - 1) : null;
   }
   return {
