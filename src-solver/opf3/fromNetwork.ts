@@ -1,0 +1,491 @@
+/**
+ * The three-phase OPF network (network.ts) from the multi-phase network model of
+ * src-solver/unbalanced (an imported OpenDSS feeder), with controllable PV and batteries placed
+ * by the caller — docs/spec/unbalanced-opf.md "Sets and data":
+ *
+ * - Switches and very short lines (largest impedance entry < SERIES_Z_MAX_PU) with all conductors
+ *   closed are series elements (U1b) with their n×n impedance, their shunt admittance half at
+ *   each end in Y; other lines, and lines with an open conductor, enter Y through their primitive
+ *   admittance (ybuild's π model and Kron reduction).
+ * - Transformers (taps as they are in the model: given, or set by the power flow's controls),
+ *   capacitors (states as they are), shunt reactors: their primitive admittances, in Y.
+ * - The Vsource: its Thevenin admittance in Y and its Norton current (U7'), as the power flow.
+ * - Loads per phase branch as the power flow's injectors: model 1 (P), 2 (Z), 3 (P; Q as Z),
+ *   4 with integer CVR exponents 0/1/2, 5 (constant |I|), 8 (ZIP); OpenDSS PVSystem / Storage /
+ *   Generator elements of the script as constant-power injections. Models 6, 7 and CVR exponents
+ *   other than 0, 1, 2 are refused with the load named (their power is not quadratic in V).
+ * - Per unit: power base `baseKva` (default 1000 kVA), node bases from the buses' kvBaseLN.
+ * - Period t's loads: the study's loadProfile at the period's start hour when given; otherwise the
+ *   loads' daily shapes at hour startHour + t·Δt + 1 (OpenDSS daily mode: its first hourly
+ *   solution is at 1 h), or the nominal loads (× LoadMult) for a `snapshot` study.
+ */
+import { lineYprim, capacitorYprim, shuntYprim, terminalIndex, transformerYprim, vsourceYprim } from '../unbalanced/ybuild';
+import type { UNetwork } from '../unbalanced/model';
+import { setPeriodInjections, solveUnbalanced } from '../unbalanced/solve';
+import type { SolveHooks, SolveOptions } from '../nlp/index';
+import { resolveStudy, sampleProfile, type Study } from '../opf/study';
+import { solveOpf3, type Opf3Outcome } from './solve';
+import { Opf3Error, YTriplets, type Opf3Battery, type Opf3Load, type Opf3Network, type Opf3Pv, type Opf3Series, type Opf3Terminal } from './network';
+
+/** A controllable unit the OPF dispatches. Single-phase: one phase node; three-phase: [1, 2, 3]. */
+export interface Opf3UnitSpec {
+  readonly kind: 'pv' | 'battery';
+  readonly name: string;
+  readonly bus: string;
+  /** Phase nodes (1–3) the unit connects to, each to ground (wye). */
+  readonly phases: readonly number[];
+  /** PV: Pmpp; battery: charge/discharge rating. kW, unit total. */
+  readonly pRatedKw: number;
+  readonly sRatedKva: number;
+  /** PV output multiplier per period (default: the study's pvProfile, else 1). */
+  readonly shape?: readonly number[];
+  readonly energyKwh?: number;
+  readonly etaCharge?: number;
+  readonly etaDischarge?: number;
+  readonly socMin?: number;
+  readonly socMax?: number;
+  readonly socInitial?: number;
+}
+
+/**
+ * Lines whose largest impedance entry is below this (pu) are series elements (U1b); the others
+ * enter Y by their primitive admittance. Measured on IEEE 123, T = 24, 10 PV + 10 batteries: the
+ * same 28 iterations and objective (to 1e-11) with every line as a series element (7.1 s,
+ * n = 31,502) and with only the switches and very short lines (4.4 s, n = 19,934); the switches
+ * (1e-3 Ω) as admittances are what the series form is for.
+ */
+const SERIES_Z_MAX_PU = 1e-3;
+
+/** Common-mode anchor admittance (pu) at buses of ungrounded islands. */
+const FLOAT_ANCHOR = 1;
+
+export interface FromNetworkOptions {
+  readonly baseKva?: number;
+  /** One period at the nominal loads (no shapes); needs periods = 1. */
+  readonly snapshot?: boolean;
+  /**
+   * Node voltages (pu, [t·nFree + i]) at which loads' OpenDSS voltage regions (constant Z above
+   * Vmaxpu) are decided; default the start power flow's. `solveThreePhaseOpf` passes the OPF's
+   * own solution until the regions no longer change.
+   */
+  readonly regionVoltagesPu?: { readonly re: Float64Array; readonly im: Float64Array };
+  /** Load elements (`name` of Opf3Load) per period held in the constant-Z region by (U5b): key `${name}@${t}`. */
+  readonly zLocked?: ReadonlySet<string>;
+}
+
+export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly Opf3UnitSpec[] = [], options: FromNetworkOptions = {}): Opf3Network {
+  const study = resolveStudy(studyIn);
+  const T = study.periods;
+  if (options.snapshot && T !== 1) throw new Opf3Error('a snapshot study has exactly one period');
+  const base = options.baseKva ?? 1000;
+  // Voltage bases (CalcVoltageBases when the model has none) and the compiled system.
+  const { system } = solveUnbalanced(net, { controls: false, hours: 0 });
+  const sys = system;
+  const idx = sys.nodes;
+  const nFree = idx.count;
+  const hourOf = (t: number): number => study.startHour + t * study.dtH;
+  const pfHour = (t: number): number | null => (options.snapshot ? null : hourOf(t) + 1);
+  const vb = Float64Array.from(system.vbase);
+  for (let i = 0; i < nFree; i++) {
+    if (!system.live[i]) throw new Opf3Error(`node ${idx.bus[i]}.${idx.node[i]} is not connected to the source (de-energized nodes are not supported by the OPF)`);
+  }
+  const pu = (i: number, j: number): number => (vb[i]! * vb[j]!) / (1000 * base);
+
+  const y = new YTriplets();
+  const stamp = (nodes: readonly number[], re: Float64Array, im: Float64Array, loss: boolean, source = false): void => {
+    const n = nodes.length;
+    const r = new Float64Array(n * n);
+    const m = new Float64Array(n * n);
+    for (let a = 0; a < n; a++) {
+      for (let b = 0; b < n; b++) {
+        if (nodes[a]! < 0 || nodes[b]! < 0) continue;
+        const f = pu(nodes[a]!, nodes[b]!);
+        r[a * n + b] = re[a * n + b]! * f;
+        m[a * n + b] = im[a * n + b]! * f;
+      }
+    }
+    y.stamp(nodes, r, m, loss, source);
+  };
+
+  // Vsource: Thevenin admittance in Y, Norton current as a constant injection.
+  const srcRe = new Float64Array(nFree);
+  const srcIm = new Float64Array(nFree);
+  for (const vs of net.vsources) {
+    const { y: yv, ysrc, eRe, eIm } = vsourceYprim(vs);
+    const b1 = terminalIndex(idx, vs.bus1);
+    const b2 = terminalIndex(idx, vs.bus2);
+    if (b2.some((k) => k >= 0)) throw new Opf3Error(`Vsource ${vs.name}: only a grounded source (bus2 = ground) is supported by the OPF`);
+    stamp([...b1, ...b2], yv.re, yv.im, false, true);
+    const np = vs.phases;
+    for (let i = 0; i < np; i++) {
+      if (b1[i]! < 0) continue;
+      let ir = 0;
+      let ii = 0;
+      for (let j = 0; j < np; j++) {
+        ir += ysrc.re[i * np + j]! * eRe[j]! - ysrc.im[i * np + j]! * eIm[j]!;
+        ii += ysrc.re[i * np + j]! * eIm[j]! + ysrc.im[i * np + j]! * eRe[j]!;
+      }
+      srcRe[b1[i]!]! += (ir * vb[b1[i]!]!) / (1000 * base);
+      srcIm[b1[i]!]! += (ii * vb[b1[i]!]!) / (1000 * base);
+    }
+  }
+
+  const series: Opf3Series[] = [];
+  for (const l of net.lines) {
+    const from = terminalIndex(idx, l.bus1);
+    const to = terminalIndex(idx, l.bus2);
+    const open = l.open.some((c) => c.some(Boolean));
+    const sameBase = from.every((a, k) => a >= 0 && to[k]! >= 0 && Math.abs(vb[a]! - vb[to[k]!]!) <= 1e-9 * vb[a]!);
+    let zMax = 0;
+    if (sameBase) for (let a = 0; a < l.z.re.length; a++) zMax = Math.max(zMax, Math.hypot(l.z.re[a]!, l.z.im[a]!) * ((1000 * base) / vb[from[Math.floor(a / l.phases)]!]! ** 2));
+    if (open || !sameBase || zMax > SERIES_Z_MAX_PU) {
+      const yp = lineYprim(l);
+      stamp([...from, ...to], yp.re, yp.im, true);
+      continue;
+    }
+    const n = l.phases;
+    const zRe = new Float64Array(n * n);
+    const zIm = new Float64Array(n * n);
+    for (let a = 0; a < n * n; a++) {
+      const p = Math.floor(a / n);
+      const f = (1000 * base) / (vb[from[p]!]! * vb[from[p]!]!);
+      zRe[a] = l.z.re[a]! * f;
+      zIm[a] = l.z.im[a]! * f;
+    }
+    series.push({ name: `line ${l.name}`, from, to, zRe, zIm });
+    const half = (arr: Float64Array): Float64Array => Float64Array.from(arr, (v) => v / 2);
+    if (l.yShunt.re.some((v) => v !== 0) || l.yShunt.im.some((v) => v !== 0)) {
+      stamp(from, half(l.yShunt.re), half(l.yShunt.im), true);
+      stamp(to, half(l.yShunt.re), half(l.yShunt.im), true);
+    }
+  }
+  // (U6b) Buses of ungrounded islands (floatingBuses): their common-mode voltage is held by the
+  // windings' anti-float admittance alone (ppm of the rating), which leaves the KKT matrix nearly
+  // singular and the interior-point method crawling under inertia correction. With no other path
+  // to ground the common-mode voltage carries no current, so the OPF adds a common-mode-only
+  // admittance there (FLOAT_ANCHOR, pu) that fixes it without changing any other voltage.
+  const deltaOnly = floatingBuses(net);
+  for (const bus of deltaOnly) {
+    // the anchor: (−j·FLOAT_ANCHOR / k)·𝟙𝟙ᵀ over the bus's k phase nodes — it carries current only
+    // for a common-mode (zero-sequence) voltage, so it fixes that mode without loading the others
+    const nodes = [...(idx.of.get(bus)?.entries() ?? [])].filter(([n]) => n >= 1 && n <= 3).map(([, i]) => i);
+    for (const a of nodes) for (const b of nodes) y.add(a, b, 0, -FLOAT_ANCHOR / nodes.length, false);
+  }
+  for (const xf of net.transformers) {
+    const yp = transformerYprim(xf);
+    stamp(
+      xf.windings.flatMap((w) => terminalIndex(idx, w.bus)),
+      yp.re,
+      yp.im,
+      true,
+    );
+  }
+  const omega = 2 * Math.PI * net.frequencyHz;
+  for (const c of net.capacitors) {
+    const yp = capacitorYprim(c, omega);
+    stamp([...terminalIndex(idx, c.bus1), ...terminalIndex(idx, c.bus2)], yp.re, yp.im, true);
+  }
+  for (const s of net.shunts) {
+    const yp = shuntYprim(s);
+    stamp(terminalIndex(idx, s.bus), yp.re, yp.im, true);
+  }
+
+  // Loads and fixed generators: the power flow's injectors, per phase branch, per period.
+  const loads: Opf3Load[] = [];
+  const nLoad = net.loads.length;
+  const perPeriod = sys.injectors.map(() => ({ w: new Float64Array(T), v: new Float64Array(T) }));
+  for (let t = 0; t < T; t++) {
+    setPeriodInjections(net, sys, pfHour(t), 'daily');
+    sys.injectors.forEach((inj, k) => {
+      let m = 1;
+      if (k < nLoad && study.loadProfile && !net.loads[k]!.fixed) {
+        // the study's profile replaces the load's own shape (nominal × LoadMult × profile)
+        const l = net.loads[k]!;
+        m = sampleProfile(study.loadProfile, hourOf(t));
+        perPeriod[k]!.w[t] = (l.kw * net.loadMult * m * 1000) / inj.phases;
+        perPeriod[k]!.v[t] = (l.kvar * net.loadMult * m * 1000) / inj.phases;
+        return;
+      }
+      perPeriod[k]!.w[t] = inj.w;
+      perPeriod[k]!.v[t] = inj.v;
+    });
+  }
+  sys.injectors.forEach((inj, k) => {
+    const isLoad = k < nLoad;
+    const where = isLoad ? `load ${inj.name} (${net.loads[k]!.at.file}:${net.loads[k]!.at.line})` : `${net.generators[k - nLoad]!.kind} ${inj.name}`;
+    const model = isLoad ? inj.model : 1;
+    const zip = loadZip(model, inj, where);
+    for (let p = 0; p < inj.phases; p++) {
+      const a = inj.ia[p]!;
+      const b = inj.ib[p]!;
+      if (a < 0 && b < 0) continue;
+      const [ta, tb] = a >= 0 ? [a, b] : [b, a];
+      // (a generator's w, v are already negative: setPeriodInjections makes it a negative load)
+      const pPu = Float64Array.from(perPeriod[k]!.w, (w) => w / (1000 * base));
+      const qPu = Float64Array.from(perPeriod[k]!.v, (v) => v / (1000 * base));
+      loads.push({ name: `${inj.name}.${p + 1}`, a: ta, b: tb, rho: tb >= 0 ? vb[tb]! / vb[ta]! : 1, pPu, qPu, vnPu: inj.vbase / vb[ta]!, zip });
+    }
+  });
+
+  // OpenDSS's switch to constant impedance above Vmaxpu (at the start power flow's voltages):
+  // y = conj(S_Z + S_I/Vmax + S_P/Vmax²)/Vn², i.e. the element's power at Vn scaled per component.
+  const vStartAll = startVoltages(net, system, T, pfHour, study.loadProfile ? (t) => sampleProfile(study.loadProfile!, hourOf(t)) : null);
+  let li = 0;
+  sys.injectors.forEach((inj, k) => {
+    const model = k < nLoad ? inj.model : 1;
+    for (let p = 0; p < inj.phases; p++) {
+      if (inj.ia[p]! < 0 && inj.ib[p]! < 0) continue;
+      const ld = loads[li++]!;
+      if (model === 2) continue;
+      let zOnly: Uint8Array | null = null;
+      let zLock: Uint8Array | null = null;
+      for (let t = 0; t < T; t++) {
+        const rv = options.regionVoltagesPu;
+        const a = inj.ia[p]!;
+        const b = inj.ib[p]!;
+        const vAt = (node: number, part: 're' | 'im'): number => (node < 0 ? 0 : rv ? rv[part][t * nFree + node]! * vb[node]! : vStartAll[t]![part][node]!);
+        const vr = vAt(a, 're') - vAt(b, 're');
+        const vi = vAt(a, 'im') - vAt(b, 'im');
+        const vmax = inj.vmaxpu;
+        const locked = options.zLocked?.has(`${ld.name}@${t}`) ?? false;
+        if (!locked && Math.hypot(vr, vi) / inj.vbase <= vmax) continue;
+        zOnly ??= new Uint8Array(T);
+        zOnly[t] = 1;
+        if (locked) {
+          zLock ??= new Uint8Array(T);
+          zLock[t] = 1;
+        }
+        const [, ip, pp, , iq, pq] = ld.zip;
+        const [zp, , , zq] = ld.zip;
+        ld.pPu[t]! *= zp + ip / vmax + pp / (vmax * vmax);
+        ld.qPu[t]! *= zq + iq / vmax + pq / (vmax * vmax);
+      }
+      if (zOnly) loads[li - 1] = { ...ld, zOnly, ...(zLock ? { zLock, zFloorPu: (inj.vmaxpu * inj.vbase) / vb[ld.a]! } : {}) };
+    }
+  });
+
+  // Controllable units.
+  const hourOfPeriod = Float64Array.from({ length: T }, (_, t) => hourOf(t));
+  const terminals = (u: Opf3UnitSpec): Opf3Terminal[] => {
+    const m = idx.of.get(u.bus.toLowerCase());
+    if (!m) throw new Opf3Error(`${u.kind} ${u.name}: unknown bus "${u.bus}"`);
+    if (u.phases.length !== 1 && u.phases.length !== 3) throw new Opf3Error(`${u.kind} ${u.name}: give one phase (single-phase unit) or three (three-phase unit), got ${u.phases.length}`);
+    return u.phases.map((ph) => {
+      const a = m.get(ph);
+      if (a === undefined || ph < 1 || ph > 3) throw new Opf3Error(`${u.kind} ${u.name}: bus ${u.bus} has no phase ${ph}`);
+      return { a, b: -1, rho: 1 };
+    });
+  };
+  const pv: Opf3Pv[] = [];
+  const batteries: Opf3Battery[] = [];
+  for (const u of units) {
+    if (!(u.sRatedKva >= u.pRatedKw && u.pRatedKw > 0)) throw new Opf3Error(`${u.kind} ${u.name}: need 0 < kW rating ≤ kVA rating`);
+    if (u.kind === 'pv') {
+      const pPu = Float64Array.from({ length: T }, (_, t) => {
+        const m = u.shape ? u.shape[t]! : study.pvProfile ? sampleProfile(study.pvProfile, hourOf(t)) : 1;
+        return Math.min((u.pRatedKw * m) / base, u.sRatedKva / base);
+      });
+      pv.push({ name: u.name, phases: terminals(u), pPu, sPu: u.sRatedKva / base });
+    } else {
+      const e = u.energyKwh ?? 0;
+      if (!(e > 0)) throw new Opf3Error(`battery ${u.name}: energyKwh must be > 0`);
+      batteries.push({
+        name: u.name,
+        phases: terminals(u),
+        pPu: u.pRatedKw / base,
+        sPu: u.sRatedKva / base,
+        ePuH: e / base,
+        etaC: u.etaCharge ?? 0.95,
+        etaD: u.etaDischarge ?? 0.95,
+        socMin: u.socMin ?? 0.1,
+        socMax: u.socMax ?? 0.9,
+        b0PuH: ((u.socInitial ?? 0.5) * e) / base,
+      });
+    }
+  }
+
+  // Start voltages: the power flow of each period (loads only), per unit.
+  const v0Re = new Float64Array(T * nFree);
+  const v0Im = new Float64Array(T * nFree);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < nFree; i++) {
+      v0Re[t * nFree + i] = vStartAll[t]!.re[i]! / vb[i]!;
+      v0Im[t * nFree + i] = vStartAll[t]!.im[i]! / vb[i]!;
+    }
+  }
+
+  // (U6) applies line-to-neutral on phase nodes with a base — not on a bus fed only by delta
+  // windings: its node-to-ground voltages float (held by the windings' anti-float admittance
+  // alone), so a line-to-neutral limit there is meaningless (line-to-line limits: not yet).
+  const limited = new Uint8Array(nFree);
+  for (let i = 0; i < nFree; i++) limited[i] = idx.node[i]! >= 1 && idx.node[i]! <= 3 && vb[i]! > 1 && !deltaOnly.has(idx.bus[i]!) ? 1 : 0;
+  const priceUsdPerKwh = Float64Array.from(hourOfPeriod, (h) => sampleProfile(study.priceCentsPerKwh, h) / 100);
+  return {
+    name: net.name,
+    baseKva: base,
+    study,
+    periods: T,
+    hourOfPeriod,
+    priceUsdPerKwh,
+    nFree,
+    nSlack: 0,
+    nodeBus: idx.bus,
+    nodePhase: idx.node,
+    nodeVBase: vb,
+    limited,
+    slackRe: new Float64Array(0),
+    slackIm: new Float64Array(0),
+    ...y.arrays(),
+    srcRe,
+    srcIm,
+    series,
+    loads,
+    pv,
+    batteries,
+    v0Re,
+    v0Im,
+  };
+}
+
+/**
+ * Buses of ungrounded islands: buses joined by lines/switches/reactors form an island; it is
+ * grounded when a Vsource, a wye transformer winding, or a wye load, capacitor, shunt or
+ * generator with a grounded neutral sits in it. The rest (a delta secondary and its laterals)
+ * have node-to-ground voltages fixed only by anti-float admittances.
+ */
+export function floatingBuses(net: UNetwork): Set<string> {
+  const parent = new Map<string, string>();
+  const find = (b: string): string => {
+    let r = b;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(b, r);
+    return r;
+  };
+  for (const b of net.buses.keys()) parent.set(b, b);
+  for (const l of net.lines) parent.set(find(l.bus1.bus), find(l.bus2.bus));
+  const grounded = new Set<string>();
+  const wyeGround = (t: { bus: string; nodes: readonly number[] }, phases: number): void => {
+    if (t.nodes.length <= phases || t.nodes[phases] === 0) grounded.add(find(t.bus));
+  };
+  for (const v of net.vsources) grounded.add(find(v.bus1.bus));
+  for (const xf of net.transformers) for (const w of xf.windings) if (w.conn === 'wye') wyeGround(w.bus, xf.phases);
+  for (const l of net.loads) if (l.conn === 'wye') wyeGround(l.bus, l.phases);
+  for (const g of net.generators) if (g.conn === 'wye') wyeGround(g.bus, g.phases);
+  for (const c of net.capacitors) if (c.conn === 'wye') grounded.add(find(c.bus1.bus));
+  for (const sh of net.shunts) if (sh.conn === 'wye') grounded.add(find(sh.bus.bus));
+  const out = new Set<string>();
+  for (const b of net.buses.keys()) if (!grounded.has(find(b))) out.add(b);
+  return out;
+}
+
+/** The power flow (loads only, controls frozen) of every period: node voltages in volts. */
+function startVoltages(
+  net: UNetwork,
+  system: ReturnType<typeof solveUnbalanced>['system'],
+  T: number,
+  pfHour: (t: number) => number | null,
+  profile: ((t: number) => number) | null,
+): { re: Float64Array; im: Float64Array }[] {
+  const out: { re: Float64Array; im: Float64Array }[] = [];
+  for (let t = 0; t < T; t++) {
+    setPeriodInjections(net, system, pfHour(t), 'daily');
+    if (profile) {
+      const m = profile(t);
+      net.loads.forEach((l, k) => {
+        if (!l.fixed) system.setInjection(k, l.kw * net.loadMult * m, l.kvar * net.loadMult * m);
+      });
+    }
+    if (system.solve({}, t > 0) < 0) throw new Opf3Error(`the start power flow of period ${t + 1} did not converge`);
+    out.push({ re: Float64Array.from(system.vRe), im: Float64Array.from(system.vIm) });
+  }
+  return out;
+}
+
+/** ZIP fractions [Zp, Ip, Pp, Zq, Iq, Pq] of an OpenDSS load model, or a clear refusal. */
+function loadZip(model: number, inj: { zipv: readonly number[] | null; cvrWatts: number; cvrVars: number }, where: string): [number, number, number, number, number, number] {
+  const byExp = (e: number, what: string): [number, number, number] => {
+    if (e === 0) return [0, 0, 1];
+    if (e === 1) return [0, 1, 0];
+    if (e === 2) return [1, 0, 0];
+    throw new Opf3Error(`${where}: CVR${what}=${e} is not supported by the three-phase OPF (exponents 0, 1, 2 only)`);
+  };
+  switch (model) {
+    case 1:
+      return [0, 0, 1, 0, 0, 1];
+    case 2:
+      return [1, 0, 0, 1, 0, 0];
+    case 3:
+      return [0, 0, 1, 1, 0, 0];
+    case 4:
+      return [...byExp(inj.cvrWatts, 'watts'), ...byExp(inj.cvrVars, 'vars')];
+    case 5:
+      return [0, 1, 0, 0, 1, 0];
+    case 8: {
+      const z = inj.zipv;
+      if (!z || z.length < 6) throw new Opf3Error(`${where}: model 8 needs ZIPV`);
+      if (z[6] !== undefined && z[6] > 0) throw new Opf3Error(`${where}: a ZIPV cut-off voltage is not supported by the three-phase OPF`);
+      return [z[0]!, z[1]!, z[2]!, z[3]!, z[4]!, z[5]!];
+    }
+    default:
+      throw new Opf3Error(`${where}: load model ${model} is not supported by the three-phase OPF (models 1, 2, 3, 4 with integer CVR exponents, 5, 8)`);
+  }
+}
+
+export interface ThreePhaseOpfRun {
+  readonly network: Opf3Network;
+  readonly outcome: Opf3Outcome;
+  /** Solves needed until the loads' voltage regions agreed with the solution (1 = none changed). */
+  readonly rounds: number;
+}
+
+/**
+ * Builds and solves the three-phase OPF of an imported feeder. Loads whose OpenDSS voltage
+ * region (constant Z above Vmaxpu) at the solution differs from the one assumed are re-decided at
+ * the solution's voltages and the OPF solved again (at most `maxRounds` times), so that the
+ * solution is one the power flow — and OpenDSS — reproduce.
+ */
+export function solveThreePhaseOpf(
+  net: UNetwork,
+  study: Study,
+  units: readonly Opf3UnitSpec[] = [],
+  options: FromNetworkOptions & { readonly nlp?: SolveOptions; readonly hooks?: SolveHooks; readonly maxRounds?: number } = {},
+): ThreePhaseOpfRun {
+  let network = opf3FromNetwork(net, study, units, options);
+  let outcome = solveOpf3(network, options.nlp, options.hooks);
+  const maxRounds = options.maxRounds ?? 4;
+  let rounds = 1;
+  const locked = new Set<string>(options.zLocked ?? []);
+  while (outcome.optimal && rounds < maxRounds) {
+    const T = network.periods;
+    const n = network.nFree;
+    const re = new Float64Array(T * n);
+    const im = new Float64Array(T * n);
+    outcome.periods.forEach((p, t) => {
+      for (let i = 0; i < n; i++) {
+        const a = (p.angleDeg[i]! * Math.PI) / 180;
+        re[t * n + i] = p.vPu[i]! * Math.cos(a);
+        im[t * n + i] = p.vPu[i]! * Math.sin(a);
+      }
+    });
+    const probe = opf3FromNetwork(net, study, units, { ...options, regionVoltagesPu: { re, im }, zLocked: locked });
+    // An element that was constant-Z and is found below Vmaxpu flips back and forth (the OPF lowers
+    // its voltage to the boundary where it consumes less): hold it in the Z region by (U5b).
+    let changed = false;
+    probe.loads.forEach((l, k) => {
+      const was = network.loads[k]!.zOnly;
+      for (let t = 0; t < T; t++) {
+        const before = was?.[t] ?? 0;
+        const now = l.zOnly?.[t] ?? 0;
+        if (before === now) continue;
+        changed = true;
+        if (before && !now) locked.add(`${l.name}@${t}`);
+      }
+    });
+    if (!changed) break;
+    const next = opf3FromNetwork(net, study, units, { ...options, regionVoltagesPu: { re, im }, zLocked: locked });
+    network = next;
+    outcome = solveOpf3(network, options.nlp, options.hooks);
+    rounds++;
+  }
+  return { network, outcome, rounds };
+}

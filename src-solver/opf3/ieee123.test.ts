@@ -1,0 +1,94 @@
+/**
+ * The three-phase OPF on OpenDSS's IEEE 123 (regulators at OpenDSS's fixed taps; switches, a
+ * delta-delta 4.16/0.48 kV transformer feeding an ungrounded bus, single-phase laterals): with
+ * nothing to decide it reproduces the OpenDSS engine's voltages; with 10 PV and 10 batteries
+ * placed by the seeded rule it solves, and the three-phase power flow with its set points
+ * reproduces its voltages.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadIeee123 } from '../../bench/ipopt-ref/export-data';
+import { opendssRef, testDataPath } from '../../test-data/index';
+import type { Profile } from '../opf/study';
+import { importUnbalanced } from '../unbalanced/import';
+import type { UNetwork } from '../unbalanced/model';
+import { floatingBuses, solveThreePhaseOpf } from './fromNetwork';
+import { placeUnits } from './placement';
+import { validateOpf3 } from './validate';
+
+const readFs = (p: string): string => readFileSync(p, 'utf8');
+const ref = JSON.parse(readFs(opendssRef('opendss-results', 'ieee123_fixedtaps.json'))) as {
+  master: string;
+  pre: string[];
+  p_subs_kw: number;
+  bus_vmag_pu: Record<string, Record<string, number>>;
+};
+
+function load(): UNetwork {
+  const out = importUnbalanced(opendssRef(ref.master), readFs, { extraLines: ref.pre });
+  if (!out.ok) throw new Error(out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
+  return out.network;
+}
+
+function profile(rel: string): Profile {
+  const values = readFs(testDataPath('ieee123-balanced', rel))
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => Number(l.split(',')[1]));
+  return { intervalH: 1, values };
+}
+
+describe('three-phase OPF on IEEE 123', () => {
+  it('with nothing to decide: OpenDSS’s node voltages to 1e-6 pu (line-to-neutral, grounded islands) and its substation power', () => {
+    const net = load();
+    const { network, outcome } = solveThreePhaseOpf(net, { periods: 1, vMinPu: 0.5, vMaxPu: 1.5 }, [], { snapshot: true });
+    expect(outcome.optimal, outcome.nlp.message).toBe(true);
+    const floating = floatingBuses(net);
+    expect([...floating]).toEqual(['610']);
+    const p = outcome.periods[0]!;
+    let worst = 0;
+    let compared = 0;
+    for (let i = 0; i < network.nFree; i++) {
+      const bus = network.nodeBus[i]!;
+      const dss = ref.bus_vmag_pu[bus]?.[String(network.nodePhase[i])];
+      if (dss === undefined || floating.has(bus)) continue;
+      compared++;
+      worst = Math.max(worst, Math.abs(p.vPu[i]! - dss));
+    }
+    expect(compared).toBeGreaterThan(250);
+    expect(worst).toBeLessThan(1e-6);
+    expect(Math.abs(p.substationKw / ref.p_subs_kw - 1)).toBeLessThan(1e-6);
+  });
+
+  it('10 PV and 10 batteries (seeded placement, single- and three-phase), 3 daytime hours: solved and validated to 1e-6 pu', () => {
+    const net = load();
+    const units = placeUnits(net, 15, 10, 10);
+    expect(units.filter((u) => u.phases.length === 3).length).toBeGreaterThan(0);
+    expect(units.filter((u) => u.phases.length === 1).length).toBeGreaterThan(0);
+    const study = {
+      periods: 3,
+      startHour: 11,
+      loadProfile: profile('profiles/load_shape_24h.csv'),
+      pvProfile: profile('profiles/pv_shape_24h.csv'),
+      priceCentsPerKwh: loadIeee123().price,
+      terminalSoc: 'free' as const,
+      vMinPu: 0.95,
+      vMaxPu: 1.06,
+    };
+    const { network, outcome } = solveThreePhaseOpf(net, study, units);
+    expect(outcome.optimal, outcome.nlp.message).toBe(true);
+    const v = validateOpf3(net, network, outcome.periods, units);
+    expect(v.converged).toBe(true);
+    expect(v.maxDiffPu, v.at).toBeLessThan(1e-6);
+    // PV inject their forecast; their reactive power stays within the inverter disk.
+    outcome.periods.forEach((p, t) => {
+      units
+        .filter((u) => u.kind === 'pv')
+        .forEach((u, k) => {
+          const pKw = network.pv[k]!.pPu[t]! * network.baseKva;
+          expect(pKw ** 2 + p.pvKvar[k]! ** 2).toBeLessThanOrEqual(u.sRatedKva ** 2 * (1 + 1e-6));
+        });
+    });
+  });
+});

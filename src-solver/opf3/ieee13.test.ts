@@ -1,0 +1,145 @@
+/**
+ * The three-phase OPF on IEEE 13 (OpenDSS's model, regulators at OpenDSS's fixed taps):
+ * with nothing to decide and no binding limit, the OPF is a power flow — its node voltages equal
+ * the three-phase power flow's and the OpenDSS engine's (test-data/opendss-feeders/opendss-results)
+ * and its substation power equals OpenDSS's.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { opendssRef, testDataPath } from '../../test-data/index';
+import { importUnbalanced } from '../unbalanced/import';
+import type { UNetwork } from '../unbalanced/model';
+import { solveUnbalanced } from '../unbalanced/solve';
+import { loadIeee123 } from '../../bench/ipopt-ref/export-data';
+import type { Profile, Study } from '../opf/study';
+import { checkDerivatives } from '../nlp/index';
+import { opf3FromNetwork, solveThreePhaseOpf, type Opf3UnitSpec } from './fromNetwork';
+import { buildOpf3Model } from './model';
+import { solveOpf3 } from './solve';
+import { validateOpf3 } from './validate';
+
+interface Reference {
+  master: string;
+  pre: string[];
+  p_subs_kw: number;
+  q_subs_kvar: number;
+  bus_vmag_pu: Record<string, Record<string, number>>;
+}
+
+const readFs = (p: string): string => readFileSync(p, 'utf8');
+const reference = (name: string): Reference => JSON.parse(readFs(opendssRef('opendss-results', `${name}.json`))) as Reference;
+
+function load(ref: Reference): UNetwork {
+  const out = importUnbalanced(opendssRef(ref.master), readFs, { extraLines: ref.pre });
+  if (!out.ok) throw new Error(out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
+  return out.network;
+}
+
+describe('three-phase OPF with nothing to decide = the power flow = OpenDSS', () => {
+  it('IEEE 13 (fixed taps; wye and delta loads of models 1, 2, 5; delta-wye transformer; single-phase regulators)', () => {
+    const ref = reference('ieee13_fixedtaps');
+    const net = load(ref);
+    const pf = solveUnbalanced(net, { controls: false }).periods[0]!;
+    const opfNet = opf3FromNetwork(net, { periods: 1, vMinPu: 0.5, vMaxPu: 1.5, objective: 'cost' }, [], { snapshot: true });
+    const out = solveOpf3(opfNet);
+    expect(out.optimal, out.nlp.message).toBe(true);
+    const p = out.periods[0]!;
+    let worstPf = 0;
+    let worstDss = 0;
+    let compared = 0;
+    for (let i = 0; i < opfNet.nFree; i++) {
+      const bus = opfNet.nodeBus[i]!;
+      const node = String(opfNet.nodePhase[i]);
+      const dss = ref.bus_vmag_pu[bus]?.[node];
+      if (dss === undefined) continue;
+      compared++;
+      worstPf = Math.max(worstPf, Math.abs(p.vPu[i]! - pf.nodeVoltagesPu[bus]![node]!));
+      worstDss = Math.max(worstDss, Math.abs(p.vPu[i]! - dss));
+    }
+    expect(compared).toBeGreaterThan(30);
+    expect(worstPf).toBeLessThan(1e-6);
+    expect(worstDss).toBeLessThan(1e-6);
+    expect(Math.abs(p.substationKw / ref.p_subs_kw - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(p.substationKvar / ref.q_subs_kvar - 1)).toBeLessThan(1e-6);
+    // The cost objective is price × substation energy (flat 1 ¢/kWh, one hour).
+    expect(Math.abs(out.objective / (0.01 * ref.p_subs_kw) - 1)).toBeLessThan(1e-6);
+  });
+});
+
+function profile(rel: string): Profile {
+  const values = readFs(testDataPath('ieee123-balanced', rel))
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => Number(l.split(',')[1]));
+  return { intervalH: 1, values };
+}
+
+/** PV and batteries on IEEE 13: single-phase units on single- and three-phase buses, three-phase units. */
+const UNITS: Opf3UnitSpec[] = [
+  { kind: 'pv', name: 'pv675b', bus: '675', phases: [2], pRatedKw: 150, sRatedKva: 180 },
+  { kind: 'pv', name: 'pv611', bus: '611', phases: [3], pRatedKw: 100, sRatedKva: 120 },
+  { kind: 'pv', name: 'pv671', bus: '671', phases: [1, 2, 3], pRatedKw: 400, sRatedKva: 450 },
+  { kind: 'battery', name: 'bat692', bus: '692', phases: [1, 2, 3], pRatedKw: 300, sRatedKva: 350, energyKwh: 900 },
+  { kind: 'battery', name: 'bat652', bus: '652', phases: [1], pRatedKw: 100, sRatedKva: 120, energyKwh: 300 },
+  { kind: 'battery', name: 'bat634', bus: '634', phases: [3], pRatedKw: 50, sRatedKva: 60, energyKwh: 150 },
+];
+
+describe('three-phase OPF with PV and batteries on IEEE 13', () => {
+  const ref = reference('ieee13_fixedtaps');
+  const study: Study = {
+    periods: 6,
+    startHour: 10,
+    loadProfile: profile('profiles/load_shape_24h.csv'),
+    pvProfile: profile('profiles/pv_shape_24h.csv'),
+    priceCentsPerKwh: loadIeee123().price,
+    // IEEE 13's regulators at OpenDSS's fixed taps hold rg60.3 at 1.0686 pu whatever the OPF does.
+    vMinPu: 0.95,
+    vMaxPu: 1.08,
+  };
+
+  it('solves, and the three-phase power flow with its set points reproduces its voltages to 1e-6 pu', () => {
+    const net = load(ref);
+    const { network: opfNet, outcome: out } = solveThreePhaseOpf(net, study, UNITS);
+    expect(out.optimal, out.nlp.message).toBe(true);
+    const v = validateOpf3(net, opfNet, out.periods, UNITS);
+    expect(v.converged).toBe(true);
+    expect(v.maxDiffPu, v.at).toBeLessThan(1e-6);
+    // Limits hold per phase; batteries keep their SOC limits and end where they started ('equal').
+    for (const p of out.periods) {
+      p.vPu.forEach((x, i) => {
+        if (opfNet.limited[i]) {
+          expect(x).toBeGreaterThanOrEqual(0.95 - 1e-7);
+          expect(x).toBeLessThanOrEqual(1.08 + 1e-7);
+        }
+      });
+    }
+    const last = out.periods[out.periods.length - 1]!;
+    UNITS.filter((u) => u.kind === 'battery').forEach((u, k) => expect(last.batterySocKwh[k]!).toBeCloseTo(0.5 * u.energyKwh!, 4));
+    // The batteries do something: price varies over the horizon, so some charge or discharge.
+    expect(out.periods.some((p) => p.batteryDischargeKw.some((x) => x > 1) || p.batteryChargeKw.some((x) => x > 1))).toBe(true);
+  });
+
+  it('an impossible voltage limit ends infeasible with the limit named by bus, phase and hour', () => {
+    const net = load(ref);
+    const out = solveOpf3(opf3FromNetwork(net, { ...study, periods: 2, vMaxPu: 1.0 }, UNITS), { maxIter: 300 });
+    expect(out.optimal).toBe(false);
+    expect(out.diagnosis).toMatch(/^voltage upper limit 1 pu at bus \S+ phase [abc] \(hour 1[01]; [0-9.]+ pu at the last iterate\)/);
+  });
+
+  it('has exact derivatives on the imported model (transformers, delta and constant-current loads, Norton source, region rows)', () => {
+    const net = load(ref);
+    const opfNet = opf3FromNetwork(net, { ...study, periods: 2, terminalSoc: 'soft', batteryLimit: 'disk' }, UNITS, { zLocked: new Set(['675b.1@0']) });
+    const model = buildOpf3Model(opfNet);
+    expect(model.problem.conNames!.some((n) => n.includes('constant-impedance region'))).toBe(true);
+    const x = Float64Array.from(model.problem.x0, (v, k) => v + 0.01 * Math.sin(k));
+    // quadratic rows: central differences are exact up to round-off, so a large step is right
+    const res = checkDerivatives(model.problem, x, { step: 1e-3, tol: 1e-6 });
+    expect(res.ok, res.report).toBe(true);
+  });
+
+  it('refuses a unit on a phase its bus does not have', () => {
+    const net = load(ref);
+    expect(() => opf3FromNetwork(net, { periods: 1 }, [{ kind: 'pv', name: 'x', bus: '611', phases: [1], pRatedKw: 10, sRatedKva: 10 }])).toThrow(/pv x: bus 611 has no phase 1/);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * The per-unit data of one three-phase OPF model (docs/spec/unbalanced-opf.md, "Per unit" and
+ * "Sets and data"): nodes, the nodal admittance Y of the linear elements, the source nodes'
+ * voltages, loads per phase and connection, PV and battery units with their phases. Built from a
+ * balanced single-phase network (balanced.ts) or from the multi-phase network model; the
+ * equations live in model.ts.
+ *
+ * Node indices: 0..nFree−1 are free nodes (the unknowns e, f), nFree..nFree+nSlack−1 source
+ * nodes with given voltages; −1 is ground.
+ */
+import type { ResolvedStudy } from '../opf/study';
+
+export interface Opf3Terminal {
+  /** Node the device current J leaves (never ground). */
+  readonly a: number;
+  /** Node it returns to (−1 = ground). */
+  readonly b: number;
+  /** Vb_b / Vb_a (1 inside a bus). */
+  readonly rho: number;
+}
+
+export interface Opf3Load extends Opf3Terminal {
+  readonly name: string;
+  /** Nominal consumption at rated voltage, per period, per unit (this phase / element). */
+  readonly pPu: Float64Array;
+  readonly qPu: Float64Array;
+  /** Rated voltage across the element, pu of node a's base. */
+  readonly vnPu: number;
+  /** Fractions of constant Z, I, P for active, then reactive power (sum 1 each). */
+  readonly zip: readonly [number, number, number, number, number, number];
+  /**
+   * Periods in which the element is a constant impedance whatever its `zip` (OpenDSS's switch to
+   * constant Z above Vmaxpu, decided at the start power flow); pPu/qPu then hold the power at Vn.
+   */
+  readonly zOnly?: Uint8Array;
+  /**
+   * Periods in which the constant-Z region is also imposed as a constraint (U5b)
+   * |V_ab| ≥ zFloorPu, so that the solution stays where the model holds (set for elements whose
+   * region flipped between solves, see fromNetwork.ts `solveThreePhaseOpf`).
+   */
+  readonly zLock?: Uint8Array;
+  readonly zFloorPu?: number;
+}
+
+export interface Opf3Pv {
+  readonly name: string;
+  readonly phases: readonly Opf3Terminal[];
+  /** Forecast active output per period (unit total, pu). */
+  readonly pPu: Float64Array;
+  /** Inverter rating (unit total, pu). */
+  readonly sPu: number;
+}
+
+export interface Opf3Battery {
+  readonly name: string;
+  readonly phases: readonly Opf3Terminal[];
+  /** Unit totals, pu (energy pu·h). */
+  readonly pPu: number;
+  readonly sPu: number;
+  readonly ePuH: number;
+  readonly etaC: number;
+  readonly etaD: number;
+  readonly socMin: number;
+  readonly socMax: number;
+  readonly b0PuH: number;
+}
+
+/**
+ * A series element (line or switch) kept as its own branch currents: (U1b) V_from − V_to = Z I,
+ * so a near-zero impedance (a switch) stays a well-scaled row instead of a huge admittance.
+ * Its shunt admittance, if any, is in Y.
+ */
+export interface Opf3Series {
+  readonly name: string;
+  /** Nodes per conductor at each end (−1 = ground). */
+  readonly from: readonly number[];
+  readonly to: readonly number[];
+  /** Series impedance, pu, n×n row-major. */
+  readonly zRe: Float64Array;
+  readonly zIm: Float64Array;
+}
+
+export interface Opf3Network {
+  readonly name: string;
+  readonly baseKva: number;
+  readonly study: ResolvedStudy;
+  readonly periods: number;
+  readonly hourOfPeriod: Float64Array;
+  readonly priceUsdPerKwh: Float64Array;
+  readonly nFree: number;
+  readonly nSlack: number;
+  /** Bus and node (1..3 = phases a..c) of every node, free then source. */
+  readonly nodeBus: readonly string[];
+  readonly nodePhase: readonly number[];
+  /** Voltage base of every node, V line-to-neutral (1 for a network already per unit). */
+  readonly nodeVBase: Float64Array;
+  /** 1 where the per-phase voltage limits (U6) apply (phase nodes with a base). */
+  readonly limited: Uint8Array;
+  /** Source node voltages per period: slackRe[t·nSlack + s]. */
+  readonly slackRe: Float64Array;
+  readonly slackIm: Float64Array;
+  /** Nodal admittance triplets (pu; duplicates add), over all nodes. */
+  readonly yRow: Int32Array;
+  readonly yCol: Int32Array;
+  readonly yG: Float64Array;
+  readonly yB: Float64Array;
+  /** 1 where the entry belongs to the loss admittance Y_net of (U15) (not the source impedance). */
+  readonly yLoss: Uint8Array;
+  /**
+   * Norton sources (a Vsource behind its impedance, the impedance in Y with ySource = 1):
+   * constant current injected into each free node (pu), or null. The substation power is then
+   * (U7') P_sub = Σ_i Re(V_i conj(I_src,i − Σ_j Ysrc_ij V_j)), the power at the source's terminal.
+   */
+  readonly srcRe: Float64Array | null;
+  readonly srcIm: Float64Array | null;
+  readonly ySource: Uint8Array;
+  readonly series: readonly Opf3Series[];
+  readonly loads: readonly Opf3Load[];
+  readonly pv: readonly Opf3Pv[];
+  readonly batteries: readonly Opf3Battery[];
+  /** Start voltages per period (pu): v0Re[t·nFree + i]. */
+  readonly v0Re: Float64Array;
+  readonly v0Im: Float64Array;
+}
+
+export class Opf3Error extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Opf3Error';
+  }
+}
+
+/** A growable list of complex admittance triplets. */
+export class YTriplets {
+  row: number[] = [];
+  col: number[] = [];
+  g: number[] = [];
+  b: number[] = [];
+  loss: number[] = [];
+  source: number[] = [];
+  add(i: number, j: number, g: number, b: number, loss: boolean, source = false): void {
+    if (i < 0 || j < 0 || (g === 0 && b === 0)) return;
+    this.row.push(i);
+    this.col.push(j);
+    this.g.push(g);
+    this.b.push(b);
+    this.loss.push(loss ? 1 : 0);
+    this.source.push(source ? 1 : 0);
+  }
+  /** Stamps a primitive admittance (n×n, row-major re/im) over the given nodes (−1 = ground). */
+  stamp(nodes: readonly number[], re: ArrayLike<number>, im: ArrayLike<number>, loss: boolean, source = false): void {
+    const n = nodes.length;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.add(nodes[i]!, nodes[j]!, re[i * n + j]!, im[i * n + j]!, loss, source);
+  }
+  arrays(): Pick<Opf3Network, 'yRow' | 'yCol' | 'yG' | 'yB' | 'yLoss' | 'ySource'> {
+    return {
+      yRow: Int32Array.from(this.row),
+      yCol: Int32Array.from(this.col),
+      yG: Float64Array.from(this.g),
+      yB: Float64Array.from(this.b),
+      yLoss: Uint8Array.from(this.loss),
+      ySource: Uint8Array.from(this.source),
+    };
+  }
+}

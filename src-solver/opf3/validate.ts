@@ -1,0 +1,107 @@
+/**
+ * Validation of a three-phase OPF solution by the independent three-phase power flow
+ * (src-solver/unbalanced, OpenDSS's fixed-point current injection): the network with the OPF's
+ * set points — every PV and battery phase as a constant-P/Q generator at its dispatched power —
+ * is solved per period, and every node voltage compared with the OPF's (line-to-line on buses of
+ * ungrounded islands, whose node-to-ground voltages only anti-float admittances fix)
+ * (docs/spec/unbalanced-opf.md "Start point and validation"; ≤ 1e-6 pu asked).
+ */
+import type { UGenerator, UNetwork } from '../unbalanced/model';
+import { UnbalancedSystem } from '../unbalanced/powerflow';
+import { setPeriodInjections } from '../unbalanced/solve';
+import { sampleProfile } from '../opf/study';
+import { floatingBuses, type Opf3UnitSpec } from './fromNetwork';
+import type { Opf3Network } from './network';
+import type { Opf3Period } from './solve';
+
+export interface Opf3Validation {
+  /** Largest |V_pf − V_opf| over nodes and periods, pu, and where. */
+  readonly maxDiffPu: number;
+  readonly at: string;
+  /** Per period: the power flow's substation kW (three-phase total). */
+  readonly perPeriodMaxDiffPu: number[];
+  readonly converged: boolean;
+}
+
+export function validateOpf3(net: UNetwork, opf: Opf3Network, periods: readonly Opf3Period[], units: readonly Opf3UnitSpec[], snapshot = false): Opf3Validation {
+  const s = opf.study;
+  let maxDiff = 0;
+  let at = '';
+  let converged = true;
+  const perPeriod: number[] = [];
+  const pvSpecs = units.filter((u) => u.kind === 'pv');
+  const batSpecs = units.filter((u) => u.kind === 'battery');
+  const floating = floatingBuses(net);
+  // next phase node (1→2→3→1) on the same bus, for the line-to-line comparison
+  const nextPhase = new Int32Array(opf.nFree).fill(-1);
+  for (let i = 0; i < opf.nFree; i++) {
+    if (!floating.has(opf.nodeBus[i]!) || opf.nodePhase[i]! > 3) continue;
+    for (const step of [1, 2]) {
+      const want = ((opf.nodePhase[i]! - 1 + step) % 3) + 1;
+      const j = opf.nodeBus.findIndex((b, k) => k < opf.nFree && b === opf.nodeBus[i] && opf.nodePhase[k] === want);
+      if (j >= 0) {
+        nextPhase[i] = j;
+        break;
+      }
+    }
+  }
+  periods.forEach((p, t) => {
+    const gens: UGenerator[] = [];
+    const add = (u: Opf3UnitSpec, kind: UGenerator['kind'], kwTotal: number, kvarTotal: number): void => {
+      const kvLn = net.buses.get(u.bus.toLowerCase())!.kvBaseLN;
+      for (const ph of u.phases) {
+        gens.push({
+          kind,
+          name: `${u.name}.${ph}`,
+          bus: { bus: u.bus.toLowerCase(), nodes: [ph, 0] },
+          phases: 1,
+          conn: 'wye',
+          kv: kvLn,
+          kw: kwTotal / u.phases.length,
+          kvar: kvarTotal / u.phases.length,
+          daily: null,
+          yearly: null,
+          duty: null,
+          at: { file: 'opf3', line: 0 },
+        });
+      }
+    };
+    pvSpecs.forEach((u, k) => add(u, 'pvsystem', opf.pv[k]!.pPu[t]! * opf.baseKva, p.pvKvar[k]!));
+    batSpecs.forEach((u, k) => add(u, 'storage', p.batteryDischargeKw[k]! - p.batteryChargeKw[k]!, p.batteryKvar[k]!));
+    const netT: UNetwork = { ...net, generators: [...net.generators, ...gens] };
+    const sys = new UnbalancedSystem(netT);
+    sys.setBases();
+    setPeriodInjections(netT, sys, snapshot ? null : opf.hourOfPeriod[t]! + 1, 'daily');
+    if (s.loadProfile) {
+      const m = sampleProfile(s.loadProfile, opf.hourOfPeriod[t]!);
+      net.loads.forEach((l, k) => {
+        if (!l.fixed) sys.setInjection(k, l.kw * net.loadMult * m, l.kvar * net.loadMult * m);
+      });
+    }
+    if (sys.solve() < 0) converged = false;
+    let worst = 0;
+    const opfRe = (i: number): number => p.vPu[i]! * Math.cos((p.angleDeg[i]! * Math.PI) / 180);
+    const opfIm = (i: number): number => p.vPu[i]! * Math.sin((p.angleDeg[i]! * Math.PI) / 180);
+    for (let i = 0; i < opf.nFree; i++) {
+      let d: number;
+      if (floating.has(opf.nodeBus[i]!)) {
+        // node-to-ground voltages of an ungrounded island are not physical: compare the voltage
+        // from this node to the bus's next phase node (line-to-line), in pu of the LN base
+        const j = nextPhase[i]!;
+        if (j < 0) continue;
+        const pf = Math.hypot(sys.vRe[i]! / sys.vbase[i]! - sys.vRe[j]! / sys.vbase[j]!, sys.vIm[i]! / sys.vbase[i]! - sys.vIm[j]! / sys.vbase[j]!);
+        d = Math.abs(pf - Math.hypot(opfRe(i) - opfRe(j), opfIm(i) - opfIm(j)));
+      } else {
+        const v = Math.hypot(sys.vRe[i]!, sys.vIm[i]!) / sys.vbase[i]!;
+        d = Math.abs(v - p.vPu[i]!);
+      }
+      if (d > worst) worst = d;
+      if (d > maxDiff) {
+        maxDiff = d;
+        at = `${opf.nodeBus[i]}.${opf.nodePhase[i]} (hour ${opf.hourOfPeriod[t]})`;
+      }
+    }
+    perPeriod.push(worst);
+  });
+  return { maxDiffPu: maxDiff, at, perPeriodMaxDiffPu: perPeriod, converged };
+}
