@@ -863,7 +863,8 @@ export function overlayOption(
 }
 
 /** A short human name for a run ("#12 centralized"). */
-export const runLabel = (r: Pick<RunSummary, 'id' | 'kind'>): string => `#${r.id} ${r.kind}`;
+/** A run as lists and legends name it: the planner's name when given, else "#id kind". */
+export const runLabel = (r: Pick<RunSummary, 'id' | 'kind'> & { readonly name?: string }): string => (r.name ? `${r.name} (#${r.id})` : `#${r.id} ${r.kind}`);
 
 /**
  * Voltage along the feeder at one period: each bus at its electrical distance from the substation
