@@ -47,7 +47,13 @@ test('run overview with batteries, comparison against a baseline, and the PDF a 
   const runId = await runs.start('centralized');
   expect(await runs.waitFinished(runId)).toBe('solved');
   await runs.select(runId);
+  // Name the run in place; the list shows the name, runs.get returns it.
+  await page.getByRole('button', { name: `Run name: Run #${runId}. Click to rename` }).click();
+  await page.getByRole('textbox', { name: 'Run name' }).fill('Storage, afternoon peak');
+  await page.getByRole('textbox', { name: 'Run name' }).press('Enter');
+  await expect(runs.item(runId)).toContainText('Storage, afternoon peak');
   const detail = await api.call('runs.get', { runId });
+  expect(detail.name).toBe('Storage, afternoon peak');
 
   // Overview: the battery fleet chart and one row per battery with its figures.
   await expect(page.getByTestId('chart-battery-fleet')).toHaveAttribute('data-drawn', 'true');

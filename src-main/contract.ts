@@ -271,6 +271,8 @@ export type RunStatus =
 export interface RunSummary {
   readonly id: number;
   readonly scenarioId: number;
+  /** The planner's name for the run ('' when not named; the UI then shows "#id kind"). */
+  readonly name?: string;
   readonly kind: RunKind;
   readonly status: RunStatus;
   /** One sentence: the solver's reason, or the specific failure ("area 3 solver stopped: …"). */
@@ -489,6 +491,8 @@ export interface Commands {
   'runs.list': { arg: { scenarioId: number }; result: readonly RunSummary[] };
   'runs.get': { arg: { runId: number }; result: RunDetail };
   'runs.delete': { arg: { runId: number; confirm: boolean }; result: null };
+  /** Name a run ('' removes the name). */
+  'runs.rename': { arg: { runId: number; name: string }; result: RunSummary };
   /** Side by side totals and key figures; `mode` follows from the runs' scenarios. */
   'runs.compare': { arg: { a: number; b: number }; result: RunComparison };
   /** All result series as one CSV or JSON text (the renderer saves it). */

@@ -605,7 +605,12 @@ export function voltageHeatmapOption(run: RunDetail, rows: VoltageRows, title?: 
     }),
     yAxis: {
       type: 'category',
-      data: rows.labels.map((l) => (l.length > 16 ? l.slice(0, 15) + '…' : l)),
+      // "12 … 18 (2 buses, lowest shown)" → "12–18": the caption says what a grouped row is, so
+      // the row label fits its column instead of being cut off.
+      data: rows.labels.map((l) => {
+        const short = l.replace(/\s*\(.*\)\s*$/, '').replace(/\s*…\s*/, '–');
+        return short.length > 16 ? short.slice(0, 15) + '…' : short;
+      }),
       inverse: true,
       axisLabel: { ...AXIS_LABEL, fontSize: 9, interval: rows.rows > 40 ? Math.ceil(rows.rows / 30) - 1 : 0 },
       axisTick: { show: false },
@@ -863,7 +868,8 @@ export function overlayOption(
 }
 
 /** A short human name for a run ("#12 centralized"). */
-export const runLabel = (r: Pick<RunSummary, 'id' | 'kind'>): string => `#${r.id} ${r.kind}`;
+/** A run as lists and legends name it: the planner's name when given, else "#id kind". */
+export const runLabel = (r: Pick<RunSummary, 'id' | 'kind'> & { readonly name?: string }): string => (r.name ? `${r.name} (#${r.id})` : `#${r.id} ${r.kind}`);
 
 /**
  * Voltage along the feeder at one period: each bus at its electrical distance from the substation

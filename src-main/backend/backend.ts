@@ -154,6 +154,7 @@ export class Backend {
       'runs.list': (a) => runs.list(a),
       'runs.get': (a) => runs.get(a),
       'runs.delete': (a) => runs.delete(a),
+      'runs.rename': (a) => runs.rename(a),
       'runs.compare': (a) => runs.compare(a),
       'runs.export': (a) => runs.export(a),
       'report.pdf': (a) => reports.pdf(a),

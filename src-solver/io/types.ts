@@ -62,7 +62,9 @@ export class ImportFailure extends Error {
   }
 }
 
+/** `file:line[:col]: message`; an issue about the whole file (line 0) names the file alone, never `file:0`. */
 export function formatIssue(issue: ImportIssue): string {
+  if (!(issue.line > 0)) return `${issue.file}: ${issue.message}`;
   return `${issue.file}:${issue.line}${issue.column !== undefined ? `:${issue.column}` : ''}: ${issue.message}`;
 }
 

@@ -46,6 +46,12 @@ export const runValidators = {
     if (o.confirm !== true) throw new ApiFailure('invalidArgument', 'runs.delete: deleting needs confirm: true (ask the user first)');
     return { runId, confirm: true };
   },
+  'runs.rename': (arg: unknown): CommandArg<'runs.rename'> => {
+    const o = object('runs.rename', arg, ['runId', 'name']);
+    const runId = id('runs.rename', o, 'runId');
+    if (typeof o.name !== 'string' || o.name.length > 200) fail('runs.rename', 'name must be a string of at most 200 characters', o.name);
+    return { runId, name: o.name.trim() };
+  },
   'runs.compare': (arg: unknown): CommandArg<'runs.compare'> => {
     const o = object('runs.compare', arg, ['a', 'b']);
     const a = id('runs.compare', o, 'a');

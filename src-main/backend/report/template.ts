@@ -181,7 +181,7 @@ function titlePage(inp: ReportInput): string {
   <h1>${e(inp.projectName)}</h1>
   <p class="subtitle">${e(subtitle)}</p>
   <div class="who">${who.map((w) => `<div>${e(w)}</div>`).join('')}<div>${e(dateInWords(inp.generatedAt))}</div></div>
-  <p class="small" style="margin-top:20mm">Prepared with Tessera. Run ${r.id} (${e(r.kind)}), ${statusSpan(r.status)}.</p>
+  <p class="small" style="margin-top:20mm">Prepared with Tessera. ${r.name ? `“${e(r.name)}”, run` : 'Run'} ${r.id} (${e(r.kind)}), ${statusSpan(r.status)}.</p>
 </section>`;
 }
 
@@ -532,10 +532,12 @@ function chartsPart(inp: ReportInput): Part | null {
   charts.push({ html: chart('loss', lossOption(r, 'Line losses')), tall: false });
   charts.push({ html: chart('voltageEnvelope', voltageEnvelopeOption(r, 'Bus voltage range')), tall: false });
   // At most 120 bus rows (the dashboard's heatmap aggregates the same way; SSR of 240 × T cells takes ~2 s).
-  charts.push({
-    html: chart('voltageHeatmap', voltageHeatmapOption(r, voltageRows(r, 120), 'Bus voltages'), 420),
-    tall: true,
-  });
+  const heatRows = voltageRows(r, 120);
+  const heatTitle =
+    heatRows.groupSize > 1
+      ? `Bus voltages (each row: the lowest of ${heatRows.groupSize} consecutive buses)`
+      : 'Bus voltages';
+  charts.push({ html: chart('voltageHeatmap', voltageHeatmapOption(r, heatRows, heatTitle), 420), tall: true });
   const pvTotal = (r.series.pvKw ?? []).reduce((s, x) => s + Math.abs(x), 0);
   if (r.pvNames.length > 0 && pvTotal > 0) charts.push({ html: chart('pv', pvOption(r, 'PV')), tall: false });
   if (r.distributed)

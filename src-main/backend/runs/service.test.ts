@@ -109,6 +109,18 @@ describe('centralized runs through the area process', () => {
     expect(again).toEqual(detail);
   });
 
+  it('names a run in place: the name comes back in runs.list and runs.get, an empty name removes it, a bad id is refused', async () => {
+    expect(detail.name).toBe('');
+    const named = await call<RunSummary>(backend, 'runs.rename', { runId: detail.id, name: '  Base case, 5 h  ' });
+    expect(named).toMatchObject({ id: detail.id, name: 'Base case, 5 h', status: 'solved' });
+    expect((await call<RunSummary[]>(backend, 'runs.list', { scenarioId: scenario.id })).find((r) => r.id === detail.id)!.name).toBe('Base case, 5 h');
+    expect((await call<RunDetail>(backend, 'runs.get', { runId: detail.id })).name).toBe('Base case, 5 h');
+    await call(backend, 'runs.rename', { runId: detail.id, name: '' });
+    expect((await call<RunDetail>(backend, 'runs.get', { runId: detail.id })).name).toBe('');
+    const r = await backend.handle('runs.rename', { runId: 999_999, name: 'x' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'notFound' } });
+  });
+
   it('cancel mid-solve: status cancelled, record kept, no area process left', async () => {
     const s24 = await openIeee123(backend, { periods: 24 });
     const before = startedAreaPids.length;

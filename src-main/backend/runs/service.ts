@@ -111,11 +111,20 @@ export class RunService {
   list(arg: CommandArg<'runs.list'>): RunSummary[] {
     const project = this.options.project();
     project.getScenario(arg.scenarioId);
-    return project.listRuns(arg.scenarioId).map((r) => summaryOf(r, this.active.has(r.id)));
+    const names = project.runNames();
+    return project.listRuns(arg.scenarioId).map((r) => ({ ...summaryOf(r, this.active.has(r.id)), name: names.get(r.id) ?? '' }));
   }
 
   get(arg: CommandArg<'runs.get'>): RunDetail {
-    return detailOf(this.options.project().loadRun(arg.runId), this.active.has(arg.runId));
+    const project = this.options.project();
+    return { ...detailOf(project.loadRun(arg.runId), this.active.has(arg.runId)), name: project.runNames().get(arg.runId) ?? '' };
+  }
+
+  rename(arg: CommandArg<'runs.rename'>): RunSummary {
+    const project = this.options.project();
+    project.setRunName(arg.runId, arg.name);
+    const run = project.loadRun(arg.runId, []).run;
+    return { ...summaryOf(run, this.active.has(arg.runId)), name: arg.name };
   }
 
   async delete(arg: CommandArg<'runs.delete'>): Promise<null> {

@@ -924,6 +924,22 @@ export class Project {
     this.assertWritable();
     const info = this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
     if (info.changes === 0) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
+    this.db.prepare('DELETE FROM project_meta WHERE key = ?').run(`run-name:${id}`);
+  }
+
+  /** The planner's names of runs (project_meta `run-name:<id>`; no schema change), by run id. */
+  runNames(): Map<number, string> {
+    this.assertOpen();
+    const rows = this.db.prepare("SELECT key, value FROM project_meta WHERE key LIKE 'run-name:%'").all() as { key: string; value: string }[];
+    return new Map(rows.map((r) => [Number(r.key.slice('run-name:'.length)), r.value]));
+  }
+
+  /** Name a run ('' removes the name). */
+  setRunName(id: number, name: string): void {
+    this.assertOpen();
+    if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
+    if (name === '') this.db.prepare('DELETE FROM project_meta WHERE key = ?').run(`run-name:${id}`);
+    else this.db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(`run-name:${id}`, name);
   }
 
   // --- siting studies -------------------------------------------------------------------------

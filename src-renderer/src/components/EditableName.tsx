@@ -14,6 +14,7 @@ export function EditableName({
   disabled = false,
   className,
   as: Tag = 'span',
+  placeholder,
 }: {
   value: string;
   /** Accessible name of the field, e.g. "Scenario name". */
@@ -26,6 +27,8 @@ export function EditableName({
   disabled?: boolean;
   className?: string;
   as?: 'span' | 'h2' | 'strong';
+  /** Shown (greyed) when the name is empty; an empty name is allowed only with a placeholder. */
+  placeholder?: string;
 }) {
   const [draft, setDraft] = useState<string | null>(startEditing ? value : null);
   const [error, setError] = useState<string | null>(null);
@@ -50,7 +53,7 @@ export function EditableName({
   const commit = async (blur: boolean) => {
     if (draft === null) return;
     const name = draft.trim();
-    if (name === '') {
+    if (name === '' && placeholder === undefined) {
       setError('A name cannot be empty.');
       return;
     }
@@ -76,13 +79,13 @@ export function EditableName({
           className="name-button"
           disabled={disabled}
           title={disabled ? undefined : `Rename (click to edit)`}
-          aria-label={`${label}: ${value}. Click to rename`}
+          aria-label={`${label}: ${value || placeholder || ''}. Click to rename`}
           onClick={(e) => {
             e.stopPropagation();
             setDraft(value);
           }}
         >
-          {value}
+          {value || <span className="muted">{placeholder}</span>}
           {!disabled && (
             <span className="pencil" aria-hidden="true">
               ✎
@@ -98,6 +101,7 @@ export function EditableName({
         aria-label={label}
         aria-invalid={error !== null}
         value={draft}
+        placeholder={placeholder}
         maxLength={200}
         onClick={(e) => e.stopPropagation()}
         onChange={(e) => {

@@ -9,9 +9,10 @@ import { useEffect, useState } from 'react';
 import type { RunDetail, RunSummary, Scenario, ScenarioSummary } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { runLabel } from '../../../src-shared/charts';
-import { formatInUnit, formatNumber, formatSeconds } from '../../../src-shared/format';
+import { formatInUnit, formatNumber, formatSeconds, plural } from '../../../src-shared/format';
 import { call } from '../api/transport';
 import { useConfirm } from '../components/ConfirmDialog';
+import { EditableName } from '../components/EditableName';
 import { CompareView } from '../compare/CompareView';
 import { Batteries, Overview, Validation, Voltages } from '../dashboards/Dashboard';
 import type { FeederTree } from '../../../src-shared/topology';
@@ -63,6 +64,8 @@ export function RunsView({
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [confirmDialog, ask] = useConfirm();
+  // Names given in this view, shown at once (the list refreshes behind them).
+  const [runNames, setRunNames] = useState<Map<number, string>>(new Map());
   const liveRuns = useLiveRuns();
 
   useEffect(() => {
@@ -197,9 +200,22 @@ export function RunsView({
           >
             <header className="run-head">
               <div>
-                <h2>
-                  Run #{detail.id} · {detail.kind}
-                  {detail.areas ? ` · ${detail.areas} areas` : ''}{' '}
+                <h2 className="run-title">
+                  <EditableName
+                    key={detail.id}
+                    label="Run name"
+                    value={runNames.get(detail.id) ?? detail.name ?? ''}
+                    placeholder={`Run #${detail.id}`}
+                    onRename={async (name) => {
+                      const r = await call('runs.rename', { runId: detail.id, name });
+                      setRunNames((m) => new Map(m).set(r.id, r.name ?? ''));
+                      await refresh();
+                    }}
+                  />{' '}
+                  <span className="muted run-kind">
+                    #{detail.id} · {detail.kind}
+                    {detail.areas ? ` · ${plural(detail.areas, 'area')}` : ''}
+                  </span>{' '}
                   <span className={`tag ${statusClass(detail.status)}`}>{STATUS_TEXT[detail.status]}</span>
                 </h2>
                 <p className="muted small" data-testid="run-facts">

@@ -103,3 +103,11 @@ describe('importProfileCsv: market exports with timestamps', () => {
     expect(gap.errors[0]!.message).toBe('row 2: 2023-11-10 02:00:00 is 2 h after the previous row; an hourly profile needs rows 1 h apart');
   });
 });
+
+describe('formatIssue', () => {
+  it('names file:line:col, and the file alone for an issue about the whole file (never ":0")', async () => {
+    const { formatIssue } = await import('../types');
+    expect(formatIssue({ file: 'Lines.dss', line: 12, column: 5, message: 'bad' })).toBe('Lines.dss:12:5: bad');
+    expect(formatIssue({ file: 'Master.dss', line: 0, message: 'no circuit' })).toBe('Master.dss: no circuit');
+  });
+});
