@@ -2,7 +2,7 @@
  * Issue #18's workspace defects, each as the planner meets it in Chromium against the real Node
  * host: names edited in place (no window.prompt/confirm, which Electron's renderer lacks),
  * actions that wait for a scenario switch, a duplicate that opens with its name in edit, a battery
- * power above its inverter offered as a fix in plain words, Enter that gives focus back so 1–5
+ * power above its inverter offered as a fix in plain words, Enter that gives focus back so the tab number keys
  * switch tabs, graph tools only where there is a graph, and a page that loads without a 404 or a
  * console warning.
  */
@@ -152,7 +152,7 @@ test('scenario, project names edited in place; duplicate opens its copy with the
   expect(native, 'no native prompt/confirm/alert').toEqual([]);
 });
 
-test('battery kW above its inverter: plain words and an offer to raise the kVA; Enter frees the 1–5 keys; graph tools only with a graph', async ({
+test('battery kW above its inverter: plain words and an offer to raise the kVA; Enter frees the tab number keys; graph tools only with a graph', async ({
   page,
   api,
   project,
@@ -386,7 +386,7 @@ test('a page load has no 404 (favicon) and no console warning or error', async (
   const ws = new WorkspacePage(page);
   await openProject(page, ws, project.name);
   await page.getByRole('navigation').getByRole('button', { name: 'About' }).click();
-  await expect(page.getByTestId('shortcut-table')).toContainText('1–5');
+  await expect(page.getByTestId('shortcut-table')).toContainText('1–6'); // Network … Siting
   await page.waitForTimeout(500);
   expect(problems).toEqual([]);
 });

@@ -63,6 +63,8 @@ export function workerImport(
 ): RunImport {
   const maxBuses = options.previewFeederMaxBuses ?? PREVIEW_FEEDER_MAX_BUSES;
   let idle: Worker | null = null;
+  /** The idle thread's exit watcher, removed when the thread is taken again (one per thread, not one per preview). */
+  let onIdleExit: (() => void) | null = null;
   const start = () =>
     'script' in entry
       ? new Worker(entry.script)
@@ -71,7 +73,9 @@ export function workerImport(
     new Promise<BuiltPreview>((resolve, reject) => {
       if (signal.aborted) return reject(cancelled());
       const worker = idle ?? start();
+      if (idle && onIdleExit) idle.off('exit', onIdleExit);
       idle = null;
+      onIdleExit = null;
       worker.ref();
       let settled = false;
       const finish = (keep: boolean, fn: () => void) => {
@@ -84,9 +88,10 @@ export function workerImport(
         if (keep && idle === null) {
           worker.unref();
           idle = worker;
-          worker.once('exit', () => {
+          onIdleExit = () => {
             if (idle === worker) idle = null;
-          });
+          };
+          worker.once('exit', onIdleExit);
         } else void worker.terminate();
         fn();
       };
