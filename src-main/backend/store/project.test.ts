@@ -226,6 +226,22 @@ describe('feeders and scenarios', () => {
 });
 
 describe('runs', () => {
+  it('run names follow the run, not its id: a new run that reuses a deleted run\'s id starts unnamed', () => {
+    const p = track(Project.create(tempPath(), 'P'));
+    const { scenarioId } = p.addFeeder(randomTreeFeeder(10), { source: 't' });
+    const first = p.saveRun({ scenarioId, kind: 'centralized', status: 'solved', settings: {}, startedAt: '2025-01-01T00:00:00.000Z' });
+    p.setRunName(first, 'Peak shaving');
+    expect(p.runNames().get(first)).toBe('Peak shaving');
+    p.deleteRun(first);
+    const second = p.saveRun({ scenarioId, kind: 'centralized', status: 'solved', settings: {}, startedAt: '2025-01-02T00:00:00.000Z' });
+    expect(second).toBe(first); // SQLite reuses the largest rowid after a delete
+    expect(p.runNames().get(second)).toBeUndefined();
+    p.setRunName(second, 'Second');
+    p.setRunName(second, '');
+    expect(p.runNames().size).toBe(0);
+    expect(() => p.setRunName(12345, 'x')).toThrow(/No run with id 12345/);
+  });
+
   it('saves and loads runs with typed-array series, bit for bit, and lists them', () => {
     const p = track(Project.create(tempPath(), 'P'));
     const { scenarioId } = p.addFeeder(randomTreeFeeder(10), { source: 't' });

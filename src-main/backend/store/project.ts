@@ -924,22 +924,34 @@ export class Project {
     this.assertWritable();
     const info = this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
     if (info.changes === 0) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
-    this.db.prepare('DELETE FROM project_meta WHERE key = ?').run(`run-name:${id}`);
   }
 
-  /** The planner's names of runs (project_meta `run-name:<id>`; no schema change), by run id. */
+  /**
+   * The planner's names of runs, by run id. Kept in project_meta (no schema change) under
+   * `run-name:<id>@<started_at>`: run ids are reused after deletions (a scenario's runs go with
+   * it), and the start time keeps a new run from inheriting an old run's name.
+   */
   runNames(): Map<number, string> {
     this.assertOpen();
-    const rows = this.db.prepare("SELECT key, value FROM project_meta WHERE key LIKE 'run-name:%'").all() as { key: string; value: string }[];
-    return new Map(rows.map((r) => [Number(r.key.slice('run-name:'.length)), r.value]));
+    const rows = this.db
+      .prepare("SELECT r.id AS id, m.value AS value FROM runs r JOIN project_meta m ON m.key = 'run-name:' || r.id || '@' || r.started_at")
+      .all() as { id: number; value: string }[];
+    return new Map(rows.map((r) => [r.id, r.value]));
   }
 
-  /** Name a run ('' removes the name). */
+  /** Name a run ('' removes the name); names of runs that no longer exist are dropped. */
   setRunName(id: number, name: string): void {
     this.assertOpen();
-    if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
-    if (name === '') this.db.prepare('DELETE FROM project_meta WHERE key = ?').run(`run-name:${id}`);
-    else this.db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(`run-name:${id}`, name);
+    const run = this.db.prepare('SELECT started_at FROM runs WHERE id = ?').get(id) as { started_at: string } | undefined;
+    if (!run) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
+    const key = `run-name:${id}@${run.started_at}`;
+    this.db.transaction(() => {
+      this.db
+        .prepare("DELETE FROM project_meta WHERE key LIKE 'run-name:%' AND key NOT IN (SELECT 'run-name:' || id || '@' || started_at FROM runs)")
+        .run();
+      if (name === '') this.db.prepare('DELETE FROM project_meta WHERE key = ?').run(key);
+      else this.db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, name);
+    })();
   }
 
   // --- siting studies -------------------------------------------------------------------------
