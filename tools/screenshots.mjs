@@ -11,6 +11,7 @@
  * Needs the built renderer (out/renderer), Chromium and poppler-utils (pdftoppm), like the e2e.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,7 @@ const freePort = () =>
 
 /** The backend's WebSocket API, as the e2e fixtures use it. */
 async function connect(url) {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?token=${token}`, { headers: { origin: url } });
   await new Promise((res, rej) => {
     ws.once('open', res);
     ws.once('error', rej);
@@ -73,15 +74,18 @@ async function finished(api, scenarioId, runId) {
 
 const data = mkdtempSync(join(tmpdir(), 'tessera-screens-'));
 const port = await freePort();
+// The host refuses requests without its per-launch token: choose it here, for the page and the API.
+const token = randomBytes(24).toString('base64url');
 const host = spawn(process.execPath, [join(root, 'bin/tessera.mjs'), 'host', '--port', String(port), '--data', data], {
   cwd: root,
+  env: { ...process.env, TESSERA_HOST_TOKEN: token },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const url = await new Promise((res, rej) => {
   let text = '';
   host.stdout.on('data', (d) => {
     text += d;
-    const m = /listening on (http:\/\/\S+)/.exec(text);
+    const m = /listening on (http:\/\/[^/\s]+)/.exec(text);
     if (m) res(m[1]);
   });
   host.once('exit', (code) => rej(new Error(`the host exited (${code}) before listening`)));
@@ -119,7 +123,7 @@ try {
   const drawn = (testId) => page.waitForSelector(`[data-testid="${testId}"][data-drawn="true"]`, { timeout: 60_000 });
   mkdirSync(outDir, { recursive: true });
 
-  await page.goto(url);
+  await page.goto(`${url}/?token=${token}`);
   await page.getByTestId('workspace').waitFor();
   await page.getByRole('list', { name: 'Scenarios' }).getByRole('listitem').first().waitFor();
   await page.getByRole('tab', { name: 'Areas' }).click();
@@ -180,7 +184,7 @@ try {
 
   // The projects screen.
   await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto(url);
+  await page.goto(`${url}/?token=${token}`);
   await page.getByTestId('workspace').waitFor();
   await page.getByRole('navigation').getByRole('button', { name: 'Projects' }).click();
   await shot('home');
