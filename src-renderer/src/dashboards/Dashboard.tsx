@@ -113,12 +113,29 @@ export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => voi
   );
 }
 
+/** Batteries listed at once; a feeder with more shows its busiest first and a button for the rest. */
+const BATTERY_ROWS_SHOWN = 50;
+
 /** Every battery: size, equivalent full cycles, energy through it, and what its shifting is worth. */
 export function BatteryTable({ run }: { run: RunDetail }) {
-  const rows = useMemo(() => batteryFigures(run), [run]);
+  const all = useMemo(() => batteryFigures(run), [run]);
+  const [showAll, setShowAll] = useState(false);
+  // Thousands of rows would slow the Overview for nothing: the busiest batteries first, the rest on request.
+  const rows = useMemo(
+    () => (showAll || all.length <= BATTERY_ROWS_SHOWN ? all : [...all].sort((a, b) => b.dischargedKwh - a.dischargedKwh).slice(0, BATTERY_ROWS_SHOWN)),
+    [all, showAll],
+  );
   return (
     <>
       <h3>Batteries</h3>
+      {rows.length < all.length && (
+        <p className="muted small" data-testid="battery-table-partial">
+          The {rows.length} busiest of {formatNumber(all.length, 0)} batteries (by energy discharged).{' '}
+          <button type="button" className="link" onClick={() => setShowAll(true)}>
+            Show all {formatNumber(all.length, 0)}
+          </button>
+        </p>
+      )}
       <div className="table-scroll">
         <table className="grid" data-testid="battery-table" aria-label="Battery results">
           <thead>
