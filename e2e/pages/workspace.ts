@@ -51,30 +51,51 @@ export class WorkspacePage {
   /** Click the middle of the branch between two buses, at its real screen position. */
   async clickBranch(from: string, to: string): Promise<void> {
     await this.findBus(from);
-    const at = await this.page.evaluate(
-      ([a, b]) => {
-        const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;
-        const m = g.edgeMidpoint(a, b);
-        const r = g.boundingRect();
-        return m && { x: m.x + r.left, y: m.y + r.top };
-      },
-      [from, to] as const,
+    const at = await this.settled(() =>
+      this.page.evaluate(
+        ([a, b]) => {
+          const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;
+          const m = g.edgeMidpoint(a, b);
+          const r = g.boundingRect();
+          return m && { x: m.x + r.left, y: m.y + r.top };
+        },
+        [from, to] as const,
+      ),
     );
     if (!at) throw new Error(`no branch ${from}–${to} on the graph`);
     await this.page.mouse.click(at.x, at.y);
   }
 
+  /**
+   * A screen position once the view has stopped moving (finding a bus pans and zooms with an
+   * animation: a position read mid-way lands the click on another element).
+   */
+  private async settled(read: () => Promise<{ x: number; y: number } | null>): Promise<{ x: number; y: number } | null> {
+    let last = await read();
+    for (let i = 0; i < 50; i++) {
+      await this.page.waitForTimeout(100);
+      const now = await read();
+      if (!now || !last) return now;
+      if (Math.abs(now.x - last.x) < 0.5 && Math.abs(now.y - last.y) < 0.5) return now;
+      last = now;
+    }
+    return last;
+  }
+
   async clickBus(bus: string): Promise<void> {
     await this.findBus(bus);
-    const at = await this.page.evaluate((b) => {
-      const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;
-      const p = g.renderedPosition(b);
-      const r = g.boundingRect();
-      return p && { x: p.x + r.left, y: p.y + r.top };
-    }, bus);
+    const at = await this.settled(() =>
+      this.page.evaluate((b) => {
+        const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;
+        const p = g.renderedPosition(b);
+        const r = g.boundingRect();
+        return p && { x: p.x + r.left, y: p.y + r.top };
+      }, bus),
+    );
     if (!at) throw new Error(`no bus ${bus} on the graph`);
     await this.page.mouse.click(at.x, at.y);
   }
+
 
   async saved(): Promise<void> {
     await expect(this.saveState).toHaveText('All changes saved');
