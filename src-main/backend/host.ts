@@ -22,22 +22,11 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WireMessage, WireRequest } from '../contract';
 import type { Backend } from './backend';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
+import { contentType } from './mime';
 
 /** Headers on every HTTP response (and on refused upgrades). */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -186,7 +175,7 @@ function serveStatic(staticDir: string, path: string, req: IncomingMessage, res:
     send(res, 404, 'not found');
     return;
   }
-  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': contentType(file) });
   if (req.method === 'HEAD') {
     res.end();
     return;

@@ -11,8 +11,9 @@
  * - The renderer never supplies a file path: Open and Save As go through the main process's
  *   native dialogs; `projects.open` is accepted only for a path on the recent list.
  */
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import type { ApiError } from '../contract';
+import { contentType } from '../backend/mime';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = 'app://tessera';
@@ -34,18 +35,6 @@ export const APP_CSP = [
 
 /** Hosts whose https pages a link in the app may open in the system browser. */
 export const EXTERNAL_HOSTS: readonly string[] = ['github.com', 'www.epri.com', 'opendss.epri.com', 'sourceforge.net'];
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
 
 function parse(url: string): URL | null {
   try {
@@ -110,7 +99,7 @@ export function appRequestFile(requestUrl: string, rendererDir: string): string 
 /** Response headers for a file served over app://. */
 export function appResponseHeaders(file: string): Record<string, string> {
   return {
-    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+    'content-type': contentType(file),
     'content-security-policy': APP_CSP,
     'x-content-type-options': 'nosniff',
   };
