@@ -69,8 +69,9 @@ try {
   // 2. Every production module of backend, CLI, solver and shared code, and a project opened.
   const modules = productionFiles(work)
     .filter((f) => /\.(ts|mjs)$/.test(f) && !/src-main[/\\](electron|preload)[/\\]/.test(f) && !/src-renderer/.test(f) && !/[/\\]bin[/\\]/.test(f))
-    // Scripts that act on their arguments when loaded (the CLI entry, test writers) are run, not imported.
-    .filter((f) => !/\bprocess\.argv\b/.test(readFileSync(f, 'utf8')))
+    // Scripts that act on their arguments when loaded (the CLI entry, test writers) are run, not
+    // imported; so are worker-thread boot scripts, which read their workerData when loaded.
+    .filter((f) => !/\bprocess\.argv\b|\bworkerData\.entry\b/.test(readFileSync(f, 'utf8')))
     .map((f) => relative(work, f));
   const script = `
 const failures = [];
