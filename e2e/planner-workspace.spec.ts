@@ -107,6 +107,10 @@ test('scenario, project names edited in place; duplicate opens its copy with the
   await ws.saved();
   const after = (await api.call('projects.current', null))!.scenarios.map((s) => s.name).sort();
   expect(after).toEqual(['250 kW battery at 114', 'No storage']);
+  // The list shows the stored names too (it refreshes after the save: until then the copy still
+  // reads "No storage (copy)" and matches "No storage" below).
+  await expect(scenarios.filter({ hasText: '250 kW battery at 114' })).toHaveCount(1);
+  await expect(scenarios.filter({ hasText: 'No storage' })).toHaveCount(1);
 
   // While a switch is pending (the scenario's load is held back), the scenario actions are disabled:
   // they would act on the previous scenario. Released, they act on the one clicked.
