@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * A clone is all a user or contributor needs: nothing the repository tracks may reach outside it
- * (the `../shared` folder beside a developer's checkout, or a machine path), and every test-data
+ * (the `shared` folder one level up, beside a developer's checkout, or a machine path), and every test-data
  * folder the tests name must be in the repository.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -14,7 +14,7 @@ const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: '
   .filter((f) => /\.(m?[jt]sx?|json|ya?ml|sh)$/.test(f) || f === '.ci/run');
 
 describe('the repository is self-contained', () => {
-  it('no tracked source, script or config reads ../shared or an absolute /work path', () => {
+  it('no tracked source, script or config reads the shared folder beside the checkout or an absolute /work path', () => {
     const outside = /(\.\.\/)+shared\/|\/work\/(shared|main)\b/;
     const offenders = tracked.filter((f) => f !== 'tools/self-contained.test.ts' && outside.test(readFileSync(`${root}/${f}`, 'utf8')));
     expect(offenders).toEqual([]);
