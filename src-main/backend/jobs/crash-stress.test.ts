@@ -18,24 +18,10 @@ import type { RunDetail, RunSummary, Scenario } from '../../contract';
 import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
 import { nodeAreaTransport, startedAreaPids } from './node-area-transport';
+import { call, isAlive } from '../test-support';
 
 const enabled = process.env.TESSERA_STRESS === '1';
 const RUNS = Number(process.env.TESSERA_STRESS_RUNS ?? 20);
-
-async function call<T>(b: Backend, command: string, arg: unknown): Promise<T> {
-  const r = await b.handle(command, arg);
-  if (!r.ok) throw new Error(`${command}: ${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -16,12 +16,7 @@ import { formatInUnit, formatNumber, formatSignedInUnit, formatSignedPercent, to
 import { batteryFigures } from '../../../src-shared/study';
 import { repoRoot, resourcesDir } from '../../paths';
 import { Backend } from '../backend';
-
-async function call<T>(b: Backend, command: string, arg: unknown): Promise<T> {
-  const r = await b.handle(command, arg);
-  if (!r.ok) throw new Error(`${command}: ${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
+import { call } from '../test-support';
 
 const outDir = join(repoRoot, 'test-results', 'report');
 

@@ -8,12 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary, Scenario } from '../../contract';
 import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
-
-async function call<T>(b: Backend, command: string, arg: unknown): Promise<T> {
-  const r = await b.handle(command, arg);
-  if (!r.ok) throw new Error(`${command}: ${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
+import { call } from '../test-support';
 
 /** RFC 4180 line split (quoted fields may hold commas). */
 function fields(line: string): string[] {

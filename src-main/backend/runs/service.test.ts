@@ -15,21 +15,7 @@ import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
 import { buildReportHtml } from '../report/template';
 import { liveAreaProcesses, nodeAreaTransport, startedAreaPids } from '../jobs/node-area-transport';
-
-async function call<T>(b: Backend, command: string, arg: unknown): Promise<T> {
-  const r = await b.handle(command, arg);
-  if (!r.ok) throw new Error(`${command}: ${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { call, isAlive } from '../test-support';
 
 async function openIeee123(b: Backend, study: Partial<StudySettings>): Promise<Scenario> {
   const summary = await call<{ scenarios: { id: number }[] }>(b, 'projects.openExample', { id: 'ieee123' });

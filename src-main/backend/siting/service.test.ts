@@ -11,12 +11,7 @@ import type { Scenario, SitingProgressEvent, SitingStudyDetail, SitingStudySumma
 import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
 import { startedSitingPids } from '../jobs/siting-pool';
-
-async function call<T>(b: Backend, command: string, arg: unknown): Promise<T> {
-  const r = await b.handle(command, arg);
-  if (!r.ok) throw new Error(`${command}: ${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
+import { call } from '../test-support';
 
 const isAlive = (pid: number): boolean => {
   try {
