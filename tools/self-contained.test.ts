@@ -16,12 +16,20 @@ const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: '
 describe('the repository is self-contained', () => {
   it('no tracked source, script or config reads the shared folder beside the checkout or an absolute /work path', () => {
     const outside = /(\.\.\/)+shared\/|\/work\/(shared|main)\b/;
-    const offenders = tracked.filter((f) => f !== 'tools/self-contained.test.ts' && outside.test(readFileSync(`${root}/${f}`, 'utf8')));
+    const offenders = tracked.filter(
+      (f) => f !== 'tools/self-contained.test.ts' && outside.test(readFileSync(`${root}/${f}`, 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('the test-data folders the tests use are vendored', () => {
-    for (const dir of ['ieee123-balanced/dss/Master.dss', 'ieee123-balanced/csv/linedata.csv', 'opendss-feeders/opendss-results/ieee13.json', 'year-profiles/price_ercot-north_2023.csv', 'README.md']) {
+    for (const dir of [
+      'ieee123-balanced/dss/Master.dss',
+      'ieee123-balanced/csv/linedata.csv',
+      'opendss-feeders/opendss-results/ieee13.json',
+      'year-profiles/price_ercot-north_2023.csv',
+      'README.md',
+    ]) {
       expect(existsSync(`${root}/test-data/${dir}`), dir).toBe(true);
     }
   });
