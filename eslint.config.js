@@ -19,6 +19,13 @@ const hostGlobals = [
   'require', '__dirname', '__filename', 'global', 'setImmediate',
 ].map((name) => ({ name, message: 'src-solver is pure ECMAScript: pass host facilities in as arguments.' }));
 
+/** What the renderer may not import (it runs sandboxed and reaches the backend through the contract). */
+const rendererPaths = [{ name: 'electron', message: 'The renderer reaches the backend only through window.tessera.' }];
+const rendererPatterns = [
+  { group: ['node:*'], message: 'The renderer runs sandboxed: no Node built-ins.' },
+  { group: ['**/src-main/backend/**', '**/src-main/electron/**', 'better-sqlite3'], message: 'The renderer may import only types from src-main/contract.' },
+];
+
 /** Test support (src-solver/testing: the HS collection and its expression language, test matrices,
  *  reference feeders, test doubles): tests and benchmarks may import it, product code may not. */
 const testSupport = {
@@ -122,17 +129,14 @@ export default tseslint.config(
     files: ['src-renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'The renderer reaches the backend only through window.tessera.' }],
-          patterns: [
-            { group: ['node:*'], message: 'The renderer runs sandboxed: no Node built-ins.' },
-            { group: ['**/src-main/backend/**', '**/src-main/electron/**', 'better-sqlite3'], message: 'The renderer may import only types from src-main/contract.' },
-            testSupport,
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: rendererPaths, patterns: [...rendererPatterns, testSupport] }],
+    },
+  },
+  {
+    // The renderer's tests keep its purity rules but, as every test, may use test support.
+    files: ['src-renderer/**/*.test.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: rendererPaths, patterns: rendererPatterns }],
     },
   },
   {

@@ -9,33 +9,13 @@ import {
   signedRelative,
   voltageViolations,
 } from './study';
+import { emptyRunDetail } from './testing/run-detail';
 
 /** A 4-hour run with one 100 kW / 400 kWh battery and three buses, numbers chosen by hand. */
 function run(over: Partial<RunDetail> = {}): RunDetail {
-  return {
-    id: 1,
-    scenarioId: 1,
-    kind: 'centralized',
-    status: 'solved',
-    message: '',
-    startedAt: '',
-    finishedAt: null,
-    objective: null,
-    iterations: null,
-    seconds: null,
-    areas: null,
-    rounds: null,
-    settings: { startHour: 0, vMinPu: 0.95, vMaxPu: 1.05 } as RunDetail['settings'],
-    partition: { cuts: [] },
-    log: '',
+  return emptyRunDetail({
     periods: 4,
-    dtH: 1,
-    totals: null,
-    maxSimultaneousChargeDischargeKw: null,
-    validation: null,
     busNames: ['1', '2', '3'],
-    pvNames: [],
-    pvBuses: [],
     batteryNames: ['bat_3'],
     batteryBuses: ['3'],
     batteryLimits: [{ pRatedKw: 100, energyKwh: 400, socMin: 0.1, socMax: 0.9 }],
@@ -47,9 +27,8 @@ function run(over: Partial<RunDetail> = {}): RunDetail {
       // Bus 1 nominal; bus 2 dips to 0.94 (Range A, not B) for two hours; bus 3 to 0.91 (outside B) once.
       voltagePu: [1, 1, 1, 1, 0.97, 0.94, 0.94, 0.96, 0.96, 0.95, 0.91, 0.96],
     },
-    distributed: null,
     ...over,
-  };
+  });
 }
 
 describe('battery figures', () => {

@@ -32,7 +32,8 @@ describe('src-solver stays pure', () => {
   );
 
   it('allows plain ECMAScript and imports inside src-solver', async () => {
-    const code = "import { SOLVER_VERSION } from '../version';\nexport const v = new Float64Array(3).fill(Math.sqrt(2)) && SOLVER_VERSION;\n";
+    const code =
+      "import { SOLVER_VERSION } from '../version';\nexport const v = new Float64Array(3).fill(Math.sqrt(2)) && SOLVER_VERSION;\n";
     expect(await ruleIds(code, 'src-solver/nlp/example.ts')).toEqual([]);
   });
 
@@ -43,14 +44,31 @@ describe('src-solver stays pure', () => {
   });
 
   it('keeps the UI out of the backend', async () => {
-    const msgs = await ruleIds("import { x } from '../../src-renderer/src/graph/x';\nexport const a = x;\n", 'src-main/backend/example.ts');
+    const msgs = await ruleIds(
+      "import { x } from '../../src-renderer/src/graph/x';\nexport const a = x;\n",
+      'src-main/backend/example.ts',
+    );
+    expect(msgs.some((m) => m.startsWith('no-restricted-imports'))).toBe(true);
+  });
+
+  it("keeps Node out of the renderer's tests too (they may use test support, nothing more)", async () => {
+    const msgs = await ruleIds(
+      "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
+      'src-renderer/src/example.test.ts',
+    );
     expect(msgs.some((m) => m.startsWith('no-restricted-imports'))).toBe(true);
   });
 
   it('keeps electron out of the backend and Node out of the renderer', async () => {
-    const msgs = await ruleIds("import { app } from 'electron';\nexport const a = app;\n", 'src-main/backend/example.ts');
+    const msgs = await ruleIds(
+      "import { app } from 'electron';\nexport const a = app;\n",
+      'src-main/backend/example.ts',
+    );
     expect(msgs.some((m) => m.startsWith('no-restricted-imports'))).toBe(true);
-    const r = await ruleIds("import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", 'src-renderer/src/example.tsx');
+    const r = await ruleIds(
+      "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
+      'src-renderer/src/example.tsx',
+    );
     expect(r.some((m) => m.startsWith('no-restricted-imports'))).toBe(true);
   });
 });
@@ -67,7 +85,8 @@ describe('tsconfig for src-solver has no DOM or Node types', () => {
 });
 
 describe('the solver core imports only downward: sparse → nlp → (model, io, pf) → opf → examples → enapp', () => {
-  const layerMsg = (msgs: string[]) => msgs.filter((m) => m.startsWith('no-restricted-imports') && m.includes('lower layers'));
+  const layerMsg = (msgs: string[]) =>
+    msgs.filter((m) => m.startsWith('no-restricted-imports') && m.includes('lower layers'));
   it.each([
     ['src-solver/sparse/example.ts', '../nlp/ipm', 'solveNlp'],
     ['src-solver/nlp/example.ts', '../opf/solve', 'solveOpf'],
@@ -94,7 +113,8 @@ describe('the solver core imports only downward: sparse → nlp → (model, io, 
 });
 
 describe('test support (src-solver/testing) stays out of the product', () => {
-  const testingMsg = (msgs: string[]) => msgs.filter((m) => m.startsWith('no-restricted-imports') && m.includes('test support'));
+  const testingMsg = (msgs: string[]) =>
+    msgs.filter((m) => m.startsWith('no-restricted-imports') && m.includes('test support'));
   it.each([
     ['src-solver/nlp/example.ts', '../testing/hs/index'],
     ['src-solver/sparse/example.ts', '../testing/sparse/kktorder'],
@@ -115,6 +135,7 @@ describe('test support (src-solver/testing) stays out of the product', () => {
     ['src-main/backend/example.test.ts', '../../src-solver/testing/opf/ieee123'],
     ['bench/cases/example.bench.ts', '../../src-solver/testing/sparse/kktorder'],
     ['e2e/example.spec.ts', '../src-solver/testing/opf/ieee123'],
+    ['src-renderer/src/example.test.ts', '../../src-shared/testing/run-detail'],
     ['src-solver/testing/hs/example.ts', '../nlp/problems'],
   ])('%s may import %s', async (file, spec) => {
     expect(await ruleIds(`import { x } from '${spec}';\nexport const a = x;\n`, file)).toEqual([]);

@@ -16,6 +16,7 @@ import {
   voltageRows,
 } from '../../../src-shared/charts';
 import { formatKwh, formatNumber, formatPercent, formatUsd, totalsRows } from '../../../src-shared/format';
+import { emptyRunDetail } from '../../../src-shared/testing/run-detail';
 
 describe('formatNumber', () => {
   it('groups thousands after rounding and keeps the decimals asked for', () => {
@@ -44,37 +45,7 @@ describe('formatNumber', () => {
 });
 
 function run(partial: Partial<RunDetail>): RunDetail {
-  return {
-    id: 1,
-    scenarioId: 1,
-    kind: 'centralized',
-    status: 'solved',
-    message: '',
-    startedAt: '',
-    finishedAt: null,
-    objective: null,
-    iterations: null,
-    seconds: null,
-    areas: null,
-    rounds: null,
-    settings: { startHour: 0, vMinPu: 0.95, vMaxPu: 1.05 } as RunDetail['settings'],
-    partition: { cuts: [] },
-    log: '',
-    periods: 3,
-    dtH: 1,
-    totals: null,
-    maxSimultaneousChargeDischargeKw: null,
-    validation: null,
-    busNames: [],
-    pvNames: [],
-    pvBuses: [],
-    batteryNames: [],
-    batteryBuses: [],
-    batteryLimits: [],
-    series: {},
-    distributed: null,
-    ...partial,
-  };
+  return emptyRunDetail({ periods: 3, ...partial });
 }
 
 describe('series helpers', () => {
