@@ -14,6 +14,8 @@ export default defineConfig({
           'area-worker': resolve(__dirname, 'src-solver/worker/area-worker.ts'),
           // Import previews are built in a worker thread running this entry (backend/import/run.ts).
           'import-worker': resolve(__dirname, 'src-main/backend/import/worker.ts'),
+          // The base-case power flow runs in a worker thread running this entry (backend/threephase/run.ts).
+          'basecase-worker': resolve(__dirname, 'src-main/backend/threephase/basecase-worker.ts'),
           // The siting study's solver processes (one per core) run this entry.
           'siting-worker': resolve(__dirname, 'src-solver/worker/siting-worker.ts'),
         },

@@ -109,7 +109,16 @@ export interface FeederSummary {
   /** Where it came from, e.g. 'OpenDSS: Master.dss' or 'CSV: linedata.csv + powerdata.csv'. */
   readonly source: string;
   readonly importedAt: string;
+  /**
+   * What the feeder is (absent = 'balanced'): a native balanced single-phase feeder, a three-phase
+   * OpenDSS feeder kept as written (its scripts are in the project; the base-case power flow is
+   * the unbalanced one), or the balanced equivalent of one, chosen explicitly at import — its
+   * powers are per phase (single-phase equivalent).
+   */
+  readonly model?: FeederModel;
 }
+
+export type FeederModel = 'balanced' | 'three-phase' | 'balanced-equivalent';
 
 export interface ScenarioSummary {
   readonly id: number;
@@ -247,8 +256,143 @@ export interface ImportPreview {
   /**
    * The feeder for the preview graph: null when it could not be built, or when it has more than
    * 20,000 buses (too many to draw; `counts` say what was read, and it can still be saved).
+   * For a three-phase script it is the drawing of the three-phase network (loads as three-phase
+   * totals), not the balanced equivalent.
    */
   readonly feeder: import('../src-solver/model/feeder').Feeder | null;
+  /** OpenDSS input: every .dss file given (candidates for the master script), and the one read. */
+  readonly entries?: readonly string[];
+  readonly entry?: string;
+  /** A three-phase script (its circuit has 2 or more phases): the three-phase import report. */
+  readonly threePhase?: ThreePhaseReport;
+  /** A three-phase script: whether its explicit balanced equivalent could be built, and its loads (per phase). */
+  readonly balancedEquivalent?: {
+    readonly ok: boolean;
+    readonly counts: ImportPreview['counts'];
+    readonly loadKwPerPhase: number;
+    readonly loadKvarPerPhase: number;
+    readonly errors: readonly ImportIssueDto[];
+  };
+}
+
+/** The three-phase import report (what `tessera import --json` prints as "threePhase"). */
+export interface ThreePhaseReport {
+  readonly ok: boolean;
+  readonly buses: number;
+  readonly nodes: number;
+  readonly lines: number;
+  readonly transformers: number;
+  readonly regulators: number;
+  readonly capacitors: number;
+  readonly loads: number;
+  readonly generators: number;
+  /** Σ load kW / kvar at nominal after allocation: three-phase totals. */
+  readonly loadKw: number;
+  readonly loadKvar: number;
+  /** Line-to-line kV of `Set VoltageBases`. */
+  readonly voltageBasesKv: readonly number[];
+  /** Per element class: imported, approximated (which element, what and how), ignored. */
+  readonly classes: Readonly<
+    Record<string, { readonly imported: number; readonly approximated: readonly { readonly element: string; readonly what: string }[]; readonly ignored: number }>
+  >;
+  readonly ignored: readonly { readonly file: string; readonly line: number; readonly element: string }[];
+  readonly warnings: readonly ImportIssueDto[];
+  /** When `ok` is false: why the three-phase model could not be read. */
+  readonly errors: readonly ImportIssueDto[];
+}
+
+/** Phases of a three-phase feeder's buses and drawn branches (letters, e.g. 'abc', 'a', 'bc'). */
+export interface FeederPhases {
+  readonly feederId: number;
+  readonly model: FeederModel;
+  readonly entry: string | null;
+  readonly busPhases: Readonly<Record<string, string>>;
+  /** Keyed by the drawn branch's name (parallel single-phase units between two buses are one drawn branch). */
+  readonly branchPhases: Readonly<Record<string, string>>;
+  readonly report: ThreePhaseReport | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Base-case power flow (before any OPF): the feeder as it is, over the study's periods.
+// ---------------------------------------------------------------------------------------------
+
+export type PhaseLetter = 'A' | 'B' | 'C';
+
+export interface BaseCasePeriod {
+  /** 0 = snapshot at nominal load; else the hour (1-based, OpenDSS daily mode). */
+  readonly hour: number;
+  readonly converged: boolean;
+  readonly iterations: number;
+  /** Three-phase totals (balanced feeders: per phase, single-phase equivalent). */
+  readonly substationKw: number;
+  readonly substationKvar: number;
+  readonly lossKw: number;
+  readonly lossKvar: number;
+  /** [phase A, B, C][bus index]: line-to-neutral |V| in pu of the bus base; null where the bus has no such phase. Balanced: one row. */
+  readonly vPu: readonly (readonly (number | null)[])[];
+  readonly regulatorTaps: Readonly<Record<string, number>>;
+  readonly capacitorStates: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface BaseCaseViolation {
+  readonly bus: string;
+  readonly phase: PhaseLetter | null;
+  readonly hour: number;
+  readonly vPu: number;
+  /** The limit crossed: Range B when outside it, else Range A. */
+  readonly range: 'A' | 'B';
+  readonly side: 'low' | 'high';
+  readonly limitPu: number;
+}
+
+export interface BaseCaseOverload {
+  readonly element: string;
+  readonly phase: PhaseLetter | null;
+  readonly hour: number;
+  readonly amps: number;
+  readonly normAmps: number;
+  readonly loadingPct: number;
+  /** The script gives no normamps: the rating is OpenDSS's default (400 A). */
+  readonly defaultRating?: boolean;
+}
+
+export interface BaseCaseResult {
+  readonly scenarioId: number;
+  readonly feederId: number;
+  readonly model: FeederModel;
+  readonly mode: 'snapshot' | 'daily';
+  readonly controls: boolean;
+  /** Bus names in the order of every per-bus array. */
+  readonly buses: readonly string[];
+  /**
+   * Distance from the substation along the feeder: km of line (three-phase: the lines' lengths,
+   * transformers 0), or, for a balanced feeder (no lengths), electrical distance Σ|Z| in Ω.
+   */
+  readonly distance: readonly number[];
+  readonly distanceUnit: 'km' | 'Ω';
+  /** Phase letters per bus ('abc', 'a', …); '' for a balanced feeder. */
+  readonly busPhases: readonly string[];
+  /** Parent → child bus indices, for drawing the profile as lines along the feeder. */
+  readonly edges: readonly (readonly [number, number])[];
+  readonly periods: readonly BaseCasePeriod[];
+  readonly violations: readonly BaseCaseViolation[];
+  /** Total violation rows before the list was cut to its cap. */
+  readonly violationCount: number;
+  readonly overloads: readonly BaseCaseOverload[];
+  readonly overloadCount: number;
+  /**
+   * Branches with a rating of their own. Three-phase: every line is checked, against its
+   * `normamps` or OpenDSS's default 400 A; balanced: only branches with an ampacity.
+   */
+  readonly ratedBranches: number;
+  readonly elapsedSeconds: number;
+}
+
+export interface BaseCaseProgress {
+  readonly requestId: string;
+  readonly stage: 'importing' | 'solving' | 'summarising';
+  readonly done: number;
+  readonly total: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,12 +606,29 @@ export interface Commands {
    * choice) names it for `import.cancel` and the `import.progress` events.
    */
   'import.preview': {
-    arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv'; requestId?: string };
+    arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv'; requestId?: string; entry?: string };
     result: ImportPreview;
   };
   /** Stop a running preview: it then fails with `cancelled`. Unknown or finished ids are ignored. */
   'import.cancel': { arg: { requestId: string }; result: null };
-  'import.commit': { arg: { token: string; name?: string }; result: ProjectSummary };
+  /**
+   * Save a previewed feeder. A three-phase script is kept three-phase (`model` 'three-phase', the
+   * default) or, chosen explicitly, as its balanced equivalent ('balanced-equivalent').
+   */
+  'import.commit': { arg: { token: string; name?: string; model?: 'three-phase' | 'balanced-equivalent' }; result: ProjectSummary };
+  /** A feeder's phases and three-phase import report (a balanced feeder: model only, no phases). */
+  'feeders.phases': { arg: { id: number }; result: FeederPhases };
+  /**
+   * The base-case power flow of a scenario's feeder over its study's periods (three-phase:
+   * unbalanced, controls acting unless `controls` is false), in a worker thread; progress as
+   * 'basecase.progress' with the caller's `requestId`.
+   */
+  'basecase.run': {
+    arg: { scenarioId: number; mode: 'snapshot' | 'daily'; controls?: boolean; requestId?: string };
+    result: BaseCaseResult;
+  };
+  /** Stop a running base case (it then fails with `cancelled`). */
+  'basecase.cancel': { arg: { requestId: string }; result: null };
 
   'feeders.get': { arg: { id: number }; result: import('../src-solver/model/feeder').Feeder };
   /** Deleting needs `confirm: true` (the UI asks first). */
@@ -516,6 +677,7 @@ export interface Events {
   'import.progress': ImportProgress;
   'siting.progress': SitingProgressEvent;
   'siting.finished': SitingStudySummary;
+  'basecase.progress': BaseCaseProgress;
 }
 
 /** A stage of a running `import.preview`. */

@@ -4,6 +4,7 @@
 //                             chunks loaded on demand
 //   cli-dist/area-worker.mjs  one ENApp area's solver process (src-solver/worker/area-worker.ts)
 //   cli-dist/import-worker.mjs the import preview's worker thread (src-main/backend/import/worker.ts)
+//   cli-dist/basecase-worker.mjs the base-case power flow's worker thread (src-main/backend/threephase/basecase-worker.ts)
 //   cli-dist/manifest.json    every source file the bundles were built from, with its size and
 //                             modification time: bin/tessera.mjs runs the bundle only while
 //                             every listed file still has that size and time (otherwise it runs
@@ -45,6 +46,7 @@ const result = await build({
     tessera: 'src-main/cli/run.ts',
     'area-worker': 'src-solver/worker/area-worker.ts',
     'import-worker': 'src-main/backend/import/worker.ts',
+    'basecase-worker': 'src-main/backend/threephase/basecase-worker.ts',
   },
   outdir: tmpDir,
   outExtension: { '.js': '.mjs' },

@@ -19,6 +19,8 @@ import { chromiumRenderPdf, type RenderPdf } from './report/chromium';
 import { ReportService } from './report/service';
 import { RunService } from './runs/service';
 import { SitingService, sitingValidators } from './siting/service';
+import type { RunBaseCase } from './threephase/run';
+import { ThreePhaseService } from './threephase/service';
 import type { SpawnArea } from '../../src-solver/enapp/protocol';
 
 export interface BackendOptions {
@@ -40,6 +42,8 @@ export interface BackendOptions {
   readonly spawnSitingWorker?: SpawnSitingWorker;
   /** Prints the report's HTML to PDF. Electron: `webContents.printToPDF`; default: Chromium via playwright-core. */
   readonly renderPdf?: RenderPdf;
+  /** Runs the base-case power flow; default a worker thread (threephase/run.ts). */
+  readonly runBaseCase?: RunBaseCase;
 }
 
 type Handler<K extends CommandName> = (arg: CommandArg<K>) => Promise<CommandResult<K>> | CommandResult<K>;
@@ -75,6 +79,8 @@ export class Backend {
   readonly reports: ReportService;
   /** BESS siting studies (siting/service.ts). */
   readonly siting: SitingService;
+  /** Three-phase feeders: phases, base-case power flow, refusals (threephase/service.ts). */
+  readonly threePhase: ThreePhaseService;
 
   constructor(readonly options: BackendOptions) {
     const examplesDir = join(options.resourcesDir, 'examples');
@@ -104,6 +110,11 @@ export class Backend {
       yearDir: join(options.resourcesDir, 'year-profiles'),
       ...(options.spawnSitingWorker ? { spawnWorker: options.spawnSitingWorker } : {}),
       emit: (event, payload) => this.emit(event, payload),
+    }));
+    const threePhase = (this.threePhase = new ThreePhaseService({
+      project: () => projects.requireProject(),
+      onProgress: (p) => this.emit('basecase.progress', p),
+      ...(options.runBaseCase === undefined ? {} : { runBaseCase: options.runBaseCase }),
     }));
     this.handlers = {
       'app.info': () => ({ solver: solverInfo(), host: options.host, examples: listExamples(examplesDir) }),
@@ -149,7 +160,13 @@ export class Backend {
       'partition.check': (a) => projects.checkPartition(a),
       'partition.suggest': (a) => projects.suggestPartition(a),
       'placements.bulk': (a) => projects.bulkPlacements(a),
-      'runs.start': (a) => runs.start(a),
+      'feeders.phases': (a) => threePhase.phases(a),
+      'basecase.run': (a) => threePhase.run(a),
+      'basecase.cancel': (a) => threePhase.cancel(a),
+      'runs.start': (a) => {
+        threePhase.refuseThreePhase(a.scenarioId, 'run');
+        return runs.start(a);
+      },
       'runs.cancel': (a) => runs.cancel(a),
       'runs.list': (a) => runs.list(a),
       'runs.get': (a) => runs.get(a),
@@ -158,7 +175,10 @@ export class Backend {
       'runs.compare': (a) => runs.compare(a),
       'runs.export': (a) => runs.export(a),
       'report.pdf': (a) => reports.pdf(a),
-      'siting.start': (a) => siting.start(a),
+      'siting.start': (a) => {
+        threePhase.refuseThreePhase(a.scenarioId, 'siting study');
+        return siting.start(a);
+      },
       'siting.cancel': (a) => siting.cancel(a),
       'siting.list': (a) => siting.list(a),
       'siting.get': (a) => siting.get(a),
@@ -202,6 +222,7 @@ export class Backend {
   close(): void {
     void this.runs.closeAll();
     void this.siting.closeAll();
+    this.threePhase.closeAll();
     this.projects.closeAll();
     this.listeners.clear();
     this.anyListeners.clear();

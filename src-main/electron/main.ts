@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Backend } from '../backend/backend';
 import { workerImport } from '../backend/import/run';
+import { workerBaseCase } from '../backend/threephase/run';
 import { electronSqliteBinding, useSqliteBinding } from '../backend/store/sqlite';
 import type { ProjectSummary } from '../contract';
 import { electronRenderPdf } from './print-to-pdf';
@@ -156,6 +157,7 @@ void app.whenReady().then(() => {
     renderPdf: electronRenderPdf(),
     // Import previews in a worker thread of the bundled entry, so the main process never freezes.
     runImport: workerImport({ script: join(__dirname, 'import-worker.js') }),
+    runBaseCase: workerBaseCase({ script: join(__dirname, 'basecase-worker.js') }),
   });
   ipcMain.handle('tessera:invoke', async (event, command: unknown, arg: unknown) => {
     // Only the top frame of our own window, showing the app's page, may call the backend.

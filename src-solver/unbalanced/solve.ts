@@ -55,6 +55,8 @@ export interface UnbalancedSolveOptions extends PfOptions {
   readonly elementFlows?: boolean;
   /** 'summary': totals, extremes, taps and capacitor states only (no per-bus maps), for long series. */
   readonly detail?: 'full' | 'summary';
+  /** Called after each period is solved (progress of a long series). */
+  readonly onPeriod?: (done: number, total: number) => void;
 }
 
 /** Computes bus voltage bases once (CalcVoltageBases) if not already there. */
@@ -98,6 +100,7 @@ export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions =
     }
     warm = iterations >= 0;
     periods.push(periodResult(net, sys, iterations, controlIterations, options.elementFlows === true, options.detail !== 'summary'));
+    options.onPeriod?.(periods.length, hoursList.length);
   }
   return { periods, system: sys };
 }

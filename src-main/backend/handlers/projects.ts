@@ -26,6 +26,7 @@ import { loadExampleProject, type ExampleProject } from '../../../src-solver/exa
 import { ApiFailure } from '../errors';
 import { checkProjectPath } from '../path-policy';
 import type { PendingImport } from '../import/preview';
+import { commitThreePhase } from '../threephase/commit';
 import { workerImport, type RunImport } from '../import/run';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../import/zip';
 import { DEFAULT_STUDY } from '../store/defaults';
@@ -180,7 +181,7 @@ export class ProjectService {
     this.imports.set(requestId, controller);
     try {
       const built = await this.runImport(
-        { files: arg.files, ...(arg.format === undefined ? {} : { format: arg.format }), zipLimits: this.options.zipLimits ?? DEFAULT_ZIP_LIMITS },
+        { files: arg.files, ...(arg.format === undefined ? {} : { format: arg.format }), ...(arg.entry === undefined ? {} : { entry: arg.entry }), zipLimits: this.options.zipLimits ?? DEFAULT_ZIP_LIMITS },
         (stage) => this.options.onImportProgress?.({ requestId, stage }),
         controller.signal,
       );
@@ -205,6 +206,13 @@ export class ProjectService {
     const pending = this.pending.get(arg.token);
     if (!pending)
       throw new ApiFailure('notFound', 'That import preview has expired or was already saved: preview the files again');
+    if (pending.threePhase) {
+      commitThreePhase(p, pending, arg);
+      this.pending.delete(arg.token);
+      return this.changed();
+    }
+    if (arg.model !== undefined)
+      throw new ApiFailure('invalidArgument', `import.commit: model applies to a three-phase OpenDSS script; this import is a balanced feeder`);
     const read = pending.load();
     const feeder = arg.name ? { ...read, name: arg.name } : read;
     p.addFeeder(feeder, { source: pending.source, importReport: pending.report });

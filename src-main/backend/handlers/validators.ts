@@ -333,12 +333,13 @@ export const projectValidators = {
   },
   'import.preview': (arg: unknown): CommandArg<'import.preview'> => {
     const c = new Check('import.preview');
-    const o = c.object(arg, 'argument', ['files', 'format', 'requestId']);
+    const o = c.object(arg, 'argument', ['files', 'format', 'requestId', 'entry']);
     const files = c.array(o.files, 'files', 5000).map((f, i) => checkFile(c, f, `files[${i}]`));
     if (files.length === 0) c.fail('files', 'must hold at least one file', 'an empty list');
     return {
       files,
       ...(o.requestId === undefined ? {} : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
+      ...(o.entry === undefined ? {} : { entry: c.string(o.entry, 'entry', { nonEmpty: true, max: 4096 }) }),
       ...(o.format === undefined
         ? {}
         : { format: c.oneOf(o.format, 'format', ['auto', 'dss', 'csv-pair', 'tessera-csv'] as const) }),
@@ -346,9 +347,10 @@ export const projectValidators = {
   },
   'import.commit': (arg: unknown): CommandArg<'import.commit'> => {
     const c = new Check('import.commit');
-    const o = c.object(arg, 'argument', ['token', 'name']);
+    const o = c.object(arg, 'argument', ['token', 'name', 'model']);
     return {
       token: c.string(o.token, 'token', { nonEmpty: true, max: 100 }),
+      ...(o.model === undefined ? {} : { model: c.oneOf(o.model, 'model', ['three-phase', 'balanced-equivalent'] as const) }),
       ...(o.name === undefined ? {} : { name: c.string(o.name, 'name', { nonEmpty: true, max: 200 }) }),
     };
   },
@@ -357,6 +359,25 @@ export const projectValidators = {
     return { id: c.id(c.object(arg, 'argument', ['id']).id, 'id') };
   },
   'feeders.delete': (arg: unknown): CommandArg<'feeders.delete'> => confirmed('feeders.delete', arg),
+  'feeders.phases': (arg: unknown): CommandArg<'feeders.phases'> => {
+    const c = new Check('feeders.phases');
+    return { id: c.id(c.object(arg, 'argument', ['id']).id, 'id') };
+  },
+  'basecase.run': (arg: unknown): CommandArg<'basecase.run'> => {
+    const c = new Check('basecase.run');
+    const o = c.object(arg, 'argument', ['scenarioId', 'mode', 'controls', 'requestId']);
+    return {
+      scenarioId: c.id(o.scenarioId, 'scenarioId'),
+      mode: c.oneOf(o.mode, 'mode', ['snapshot', 'daily'] as const),
+      ...(o.controls === undefined ? {} : { controls: c.boolean(o.controls, 'controls') }),
+      ...(o.requestId === undefined ? {} : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
+    };
+  },
+  'basecase.cancel': (arg: unknown): CommandArg<'basecase.cancel'> => {
+    const c = new Check('basecase.cancel');
+    const o = c.object(arg, 'argument', ['requestId']);
+    return { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) };
+  },
   'scenarios.get': (arg: unknown): CommandArg<'scenarios.get'> => {
     const c = new Check('scenarios.get');
     return { id: c.id(c.object(arg, 'argument', ['id']).id, 'id') };

@@ -13,11 +13,14 @@ import { importDssFiles } from '../../../src-solver/io/dss';
 import type { ImportOutcome, ReductionReport } from '../../../src-solver/io/types';
 import { unzipWithLimits, type ZipLimits } from './zip';
 import { formatFactor } from '../../../src-shared/format';
+import { isThreePhaseScript, threePhasePreview, type PendingThreePhase } from './threephase-preview';
 
 export interface ImportRequest {
   readonly files: readonly ImportFile[];
   readonly format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv';
   readonly zipLimits: ZipLimits;
+  /** OpenDSS: the master script the planner picked among the .dss files. */
+  readonly entry?: string;
 }
 
 /** A feeder read and waiting for `import.commit` (`load` parses it when it came as JSON from the worker). */
@@ -25,6 +28,8 @@ export interface PendingImport {
   readonly load: () => Feeder;
   readonly source: string;
   readonly report: unknown;
+  /** A three-phase script: its files and both models (threephase-preview.ts). */
+  readonly threePhase?: PendingThreePhase;
 }
 
 export interface BuiltPreview {
@@ -65,20 +70,48 @@ export function buildImportPreview(
     return failed('tessera-csv', names[0] ?? '', 'the Tessera CSV format cannot be imported by this version yet');
   let outcome: ImportOutcome;
   let source: string;
+  let entries: string[] | undefined;
+  let entry: string | undefined;
   if (format === 'dss') {
-    const entry =
+    entries = names.filter((n) => n.toLowerCase().endsWith('.dss')).sort();
+    if (arg.entry !== undefined && !entries.includes(normalizeName(arg.entry)))
+      return { preview: { ...failedPreview('dss', arg.entry, `${arg.entry} is not one of the .dss files given`), entries } };
+    entry =
+      (arg.entry === undefined ? undefined : normalizeName(arg.entry)) ??
       names.find((n) => basename(n).toLowerCase() === 'master.dss') ??
-      (names.filter((n) => n.toLowerCase().endsWith('.dss')).length === 1
-        ? names.find((n) => n.toLowerCase().endsWith('.dss'))
-        : undefined);
+      (entries.length === 1 ? entries[0] : undefined);
     if (!entry)
-      return failed(
-        'dss',
-        names[0] ?? '',
-        'no Master.dss among the files: which script is the circuit? (name it Master.dss)',
-      );
+      return {
+        preview: {
+          ...failedPreview('dss', names[0] ?? '', `${entries.length} .dss files and no Master.dss: pick the master script (the one that defines the circuit)`),
+          entries,
+        },
+      };
     outcome = importDssFiles(entry, files);
     source = `OpenDSS: ${entry}`;
+    if (isThreePhaseScript(entry, files)) {
+      progress('summarising');
+      const report = outcome.ok
+        ? { format, warnings: outcome.warnings.map(issueDto), ignored: outcome.ignored.map((i) => ({ file: i.file, line: i.line, element: i.element })), reduction: reductionLines(outcome.reduction) }
+        : { format };
+      const tp = threePhasePreview(entry, files, outcome, report);
+      const preview: ImportPreview = {
+        token: randomUUID(),
+        ok: tp.ok,
+        format,
+        errors: tp.errors,
+        warnings: tp.pending.report.warnings,
+        ignored: tp.pending.report.ignored,
+        reduction: outcome.ok ? reductionLines(outcome.reduction) : [],
+        entries,
+        entry,
+        ...tp.fields,
+      };
+      const shown = tp.pending.drawn ?? tp.pending.balanced;
+      return tp.ok && shown
+        ? { preview, pending: { load: () => shown, source, report: { format, threePhase: tp.pending.report }, threePhase: tp.pending } }
+        : { preview };
+    }
   } else {
     const line = names.find((n) => basename(n).toLowerCase().includes('line'));
     const power = names.find((n) => basename(n).toLowerCase().includes('power'));
@@ -111,6 +144,7 @@ export function buildImportPreview(
         ignored: [],
         reduction: [],
         feeder: null,
+        ...(entries ? { entries, entry } : {}),
       },
     };
   }
@@ -135,6 +169,7 @@ export function buildImportPreview(
     ignored,
     reduction,
     feeder: f,
+    ...(entries ? { entries, entry } : {}),
   };
   return { preview, pending: { load: () => f, source, report: { format, warnings, ignored, reduction } } };
 }

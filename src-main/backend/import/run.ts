@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ImportPreview } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { ApiFailure } from '../errors';
+import type { PendingThreePhase } from './threephase-preview';
 import { buildImportPreview, type BuiltPreview, type ImportRequest, type ImportStage } from './preview';
 
 export type ImportWorkerReply =
@@ -16,7 +17,7 @@ export type ImportWorkerReply =
       readonly type: 'done';
       /** The preview without its feeder (`feeder: null`); the feeder is `pending.feederJson`. */
       readonly preview: ImportPreview;
-      readonly pending?: { readonly feederJson: string; readonly source: string; readonly report: unknown };
+      readonly pending?: { readonly feederJson: string; readonly source: string; readonly report: unknown; readonly threePhase?: PendingThreePhase };
     }
   | { readonly type: 'error'; readonly message: string };
 
@@ -30,7 +31,7 @@ function fromWorker(m: Extract<ImportWorkerReply, { type: 'done' }>, maxBuses: n
   let parsed: Feeder | null = null;
   const load = () => (parsed ??= JSON.parse(p.feederJson) as Feeder);
   const feeder = m.preview.ok && m.preview.counts.buses <= maxBuses ? load() : null;
-  return { preview: { ...m.preview, feeder }, pending: { load, source: p.source, report: p.report } };
+  return { preview: { ...m.preview, feeder }, pending: { load, source: p.source, report: p.report, ...(p.threePhase ? { threePhase: p.threePhase } : {}) } };
 }
 
 export type RunImport = (request: ImportRequest, progress: (stage: ImportStage) => void, signal: AbortSignal) => Promise<BuiltPreview>;

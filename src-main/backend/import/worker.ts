@@ -18,7 +18,7 @@ if (port) {
       reply = {
         type: 'done',
         preview: { ...built.preview, feeder: null },
-        ...(built.pending ? { pending: { feederJson: JSON.stringify(built.pending.load()), source: built.pending.source, report: built.pending.report } } : {}),
+        ...(built.pending ? { pending: { feederJson: JSON.stringify(built.pending.load()), source: built.pending.source, report: built.pending.report, ...(built.pending.threePhase ? { threePhase: built.pending.threePhase } : {}) } } : {}),
       };
     } catch (err) {
       reply = { type: 'error', message: err instanceof Error ? err.message : String(err) };

@@ -107,6 +107,24 @@ CREATE TABLE siting_studies (
 CREATE INDEX siting_studies_scenario ON siting_studies(scenario_id);
 `,
   },
+  {
+    version: 4,
+    name: '0004_feeder_scripts',
+    sql: `
+-- OpenDSS feeders kept as written: the script files' text (path -> text, JSON) and the entry
+-- (master) script, so the three-phase network is rebuilt from its own source on open. \`model\`
+-- says what the feeders row's feeder_json is: the drawing of a three-phase feeder (runs use the
+-- scripts), or the balanced equivalent the planner chose explicitly (per phase, single-phase
+-- equivalent). A feeder without a row here is a native balanced one (CSV, bundled example).
+CREATE TABLE feeder_scripts (
+  feeder_id   INTEGER PRIMARY KEY REFERENCES feeders(id) ON DELETE CASCADE,
+  model       TEXT NOT NULL CHECK (model IN ('three-phase', 'balanced-equivalent')),
+  entry       TEXT NOT NULL,
+  files_json  TEXT NOT NULL,
+  report_json TEXT NOT NULL DEFAULT '{}'
+) STRICT;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

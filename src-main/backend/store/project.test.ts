@@ -51,7 +51,7 @@ describe('migrations', () => {
     const path = tempPath();
     const p = track(Project.create(path, 'Fresh'));
     const db = p.database;
-    expect(tables(db)).toEqual(['feeders', 'project_meta', 'run_series', 'runs', 'scenarios', 'schema_migrations', 'siting_studies']);
+    expect(tables(db)).toEqual(['feeder_scripts', 'feeders', 'project_meta', 'run_series', 'runs', 'scenarios', 'schema_migrations', 'siting_studies']);
     const ledger = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(ledger).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -112,6 +112,36 @@ describe('migrations', () => {
       { v: new Float64Array([1, 2]) },
     );
     expect(Array.from(p.loadRun(runId).series.v!.data)).toEqual([1, 2]);
+  });
+
+  it('upgrades a version-3 file to 0004: its feeders read as balanced, and it keeps OpenDSS scripts from then on', () => {
+    const path = tempPath();
+    const v3 = new Database(path);
+    v3.pragma('journal_mode = WAL');
+    v3.pragma('foreign_keys = ON');
+    applyMigrations(v3, 0, 3);
+    v3.prepare("INSERT INTO project_meta (key, value) VALUES ('name', 'Old')").run();
+    const feeder = randomTreeFeeder(10, 3);
+    v3.prepare(
+      `INSERT INTO feeders (id, name, source, feeder_json, bus_count, branch_count, load_count, pv_count, battery_count, capacitor_count, created_at)
+       VALUES (1, ?, 'test', ?, 10, 9, ?, ?, ?, 1, '2025-01-01T00:00:00.000Z')`,
+    ).run(feeder.name, JSON.stringify(feeder), feeder.loads.length, feeder.pv.length, feeder.batteries.length);
+    expect(tables(v3)).not.toContain('feeder_scripts');
+    v3.close();
+
+    const p = track(Project.open(path));
+    expect(p.schemaVersion()).toBe(4);
+    expect(p.listFeeders()[0]!.model).toBe('balanced');
+    expect(p.feederScripts(1)).toBeNull();
+    const { feederId } = p.addFeeder(feeder, {
+      source: 'OpenDSS: m.dss (three-phase)',
+      scripts: { model: 'three-phase', entry: 'm.dss', files: { 'm.dss': 'Clear' }, report: { x: 1 } },
+    });
+    expect(p.feederScripts(feederId)).toEqual({ model: 'three-phase', entry: 'm.dss', files: { 'm.dss': 'Clear' }, report: { x: 1 } });
+    expect(p.listFeeders().map((f) => f.model)).toEqual(['balanced', 'three-phase']);
+    // The scripts go with their feeder.
+    p.deleteFeeder(feederId);
+    expect(p.database.prepare('SELECT count(*) AS n FROM feeder_scripts').get()).toEqual({ n: 0 });
   });
 
   it('refuses a file with a migration it does not know, with a clear message, and leaves it untouched', () => {

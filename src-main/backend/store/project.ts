@@ -283,6 +283,14 @@ function configure(db: Db): void {
 // Row ↔ DTO
 // ---------------------------------------------------------------------------------------------
 
+/** An OpenDSS feeder's script files (path → text), its master script and which model the project uses. */
+export interface StoredFeederScripts {
+  readonly model: 'three-phase' | 'balanced-equivalent';
+  readonly entry: string;
+  readonly files: Readonly<Record<string, string>>;
+  readonly report?: unknown;
+}
+
 interface FeederRow {
   id: number;
   name: string;
@@ -294,6 +302,7 @@ interface FeederRow {
   battery_count: number;
   capacitor_count: number;
   created_at: string;
+  model: 'three-phase' | 'balanced-equivalent' | null;
 }
 
 interface ScenarioRow {
@@ -332,6 +341,7 @@ function feederSummary(r: FeederRow): FeederSummary {
     capacitors: r.capacitor_count,
     source: r.source,
     importedAt: r.created_at,
+    model: r.model ?? 'balanced',
   };
 }
 
@@ -598,7 +608,8 @@ export class Project {
     this.assertOpen();
     const rows = this.db
       .prepare(
-        'SELECT id, name, source, bus_count, branch_count, load_count, pv_count, battery_count, capacitor_count, created_at FROM feeders ORDER BY id',
+        `SELECT id, name, source, bus_count, branch_count, load_count, pv_count, battery_count, capacitor_count, created_at, s.model AS model
+           FROM feeders LEFT JOIN feeder_scripts s ON s.feeder_id = feeders.id ORDER BY id`,
       )
       .all() as FeederRow[];
     return rows.map(feederSummary);
@@ -640,11 +651,19 @@ export class Project {
       scenarioName?: string;
       study?: StudySettings;
       partition?: Partition;
+      /** An OpenDSS feeder kept with its scripts (three-phase, or its explicit balanced equivalent). */
+      scripts?: StoredFeederScripts;
     },
   ): { feederId: number; scenarioId: number } {
     this.assertWritable();
     return this.db.transaction(() => {
       const feederId = this.insertFeeder(feeder, options.source, options.importReport);
+      if (options.scripts) {
+        const sc = options.scripts;
+        this.db
+          .prepare('INSERT INTO feeder_scripts (feeder_id, model, entry, files_json, report_json) VALUES (?, ?, ?, ?, ?)')
+          .run(feederId, sc.model, sc.entry, JSON.stringify(sc.files), JSON.stringify(sc.report ?? {}));
+      }
       const scenarioId = this.insertScenario(feederId, options.scenarioName ?? 'Base case', {
         study: options.study ?? DEFAULT_STUDY,
         placements: feederPlacements(feeder),
@@ -660,6 +679,15 @@ export class Project {
       { feeder_json: string } | undefined;
     if (!row) throw new ApiFailure('notFound', `No feeder with id ${id} in this project`);
     return JSON.parse(row.feeder_json) as Feeder;
+  }
+
+  /** The OpenDSS scripts a feeder was imported from and what it is, or null (a native balanced feeder). */
+  feederScripts(id: number): StoredFeederScripts | null {
+    this.assertOpen();
+    const row = this.db.prepare('SELECT model, entry, files_json, report_json FROM feeder_scripts WHERE feeder_id = ?').get(id) as
+      { model: StoredFeederScripts['model']; entry: string; files_json: string; report_json: string } | undefined;
+    if (!row) return null;
+    return { model: row.model, entry: row.entry, files: JSON.parse(row.files_json) as Record<string, string>, report: JSON.parse(row.report_json) };
   }
 
   getImportReport(id: number): unknown {

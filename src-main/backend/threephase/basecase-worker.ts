@@ -1,0 +1,25 @@
+/**
+ * The base-case power flow's worker thread: one `BaseCaseInput` per message, progress on the way,
+ * the result (or the error's message) at the end. The backend terminates the thread to cancel.
+ * Under plain Node it is loaded through ../import/worker-boot.mjs (tsx); the CLI build bundles it
+ * as cli-dist/basecase-worker.mjs, the desktop app as out/main/basecase-worker.js.
+ */
+import { parentPort } from 'node:worker_threads';
+import { runBaseCase, type BaseCaseInput } from './basecase';
+import type { BaseCaseWorkerReply } from './run';
+
+const port = parentPort;
+if (port) {
+  port.on('message', (input: BaseCaseInput) => {
+    let reply: BaseCaseWorkerReply;
+    try {
+      const result = runBaseCase(input, (stage, done, total) =>
+        port.postMessage({ type: 'progress', stage, done, total } satisfies BaseCaseWorkerReply),
+      );
+      reply = { type: 'done', result };
+    } catch (err) {
+      reply = { type: 'error', message: err instanceof Error ? err.message : String(err) };
+    }
+    port.postMessage(reply);
+  });
+}

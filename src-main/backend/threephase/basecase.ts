@@ -1,0 +1,337 @@
+/**
+ * The base-case power flow of a feeder as it is (no OPF, no placed devices): the voltage profile
+ * per phase along the feeder, ANSI C84.1 violations, line overloads against `normamps`,
+ * regulator taps and capacitor states per period, substation P/Q.
+ *
+ * - Three-phase feeder: the unbalanced power flow (src-solver/unbalanced) on the network rebuilt
+ *   from the project's scripts — a snapshot at nominal load, or hours 1…N of the loads' own daily
+ *   shapes (OpenDSS's daily mode), with regulators and capacitor controls acting as OpenDSS's
+ *   static control mode unless frozen. Voltages are line-to-neutral, pu of each bus's base.
+ * - Balanced feeder (native, or a balanced equivalent): the balanced power flow (src-solver/pf)
+ *   over the study's periods and profiles, one phase shown; its powers are per phase.
+ *
+ * Pure of the backend's state (runs in a worker thread, basecase-worker.ts).
+ */
+import type {
+  BaseCaseOverload,
+  BaseCasePeriod,
+  BaseCaseResult,
+  BaseCaseViolation,
+  FeederModel,
+  PhaseLetter,
+  StudySettings,
+} from '../../contract';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import { sampleSeries } from '../../../src-solver/model/feeder';
+import { orientFeeder } from '../../../src-solver/model/tree';
+import { solvePowerFlow } from '../../../src-solver/pf/powerflow';
+import { parseDssNumber } from '../../../src-solver/io/dss/lexer';
+import type { ScriptResult } from '../../../src-solver/io/dss/script';
+import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
+import { ansiViolation } from '../../../src-shared/threephase';
+import { drawNetwork, networkOrThrow, type FeederScripts } from './network';
+
+export interface BaseCaseInput {
+  readonly scenarioId: number;
+  readonly feederId: number;
+  readonly model: FeederModel;
+  readonly mode: 'snapshot' | 'daily';
+  readonly controls: boolean;
+  readonly study: StudySettings;
+  /** Balanced feeders: the feeder. */
+  readonly feeder?: Feeder;
+  /** Three-phase feeders: the scripts. */
+  readonly scripts?: FeederScripts;
+}
+
+export type BaseCaseStage = 'importing' | 'solving' | 'summarising';
+export type BaseCaseProgressFn = (stage: BaseCaseStage, done: number, total: number) => void;
+
+/** Rows kept in the violation and overload lists (the counts say how many there were). */
+export const MAX_ROWS = 2000;
+
+const PHASES: readonly PhaseLetter[] = ['A', 'B', 'C'];
+
+/** OpenDSS's NormAmps of a line whose script gives none. */
+export const OPENDSS_DEFAULT_NORMAMPS = 400;
+
+const METRES: Record<string, number> = {
+  mi: 1609.344,
+  kft: 304.8,
+  km: 1000,
+  m: 1,
+  meter: 1,
+  metre: 1,
+  me: 1,
+  ft: 0.3048,
+  in: 0.0254,
+  cm: 0.01,
+  mm: 0.001,
+};
+const UNIT_CODES: Record<string, string> = {
+  '1': 'mi',
+  '2': 'kft',
+  '3': 'km',
+  '4': 'm',
+  '5': 'ft',
+  '6': 'in',
+  '7': 'cm',
+  '8': 'mm',
+};
+
+/**
+ * Each line's length in km from its script definition: `length` in the line's `units`, else in
+ * its LineCode's units. A length with no unit anywhere ('none') is taken as km (the impedances
+ * are then per that unit; only the profile's distance axis depends on it).
+ */
+export function lineLengthsKm(script: ScriptResult): Map<string, number> {
+  const codeUnits = new Map<string, string>();
+  for (const el of script.elements) {
+    if (el.cls !== 'linecode') continue;
+    for (const a of el.assignments) if (a.prop === 'units') codeUnits.set(el.name.toLowerCase(), a.value.toLowerCase());
+  }
+  const out = new Map<string, number>();
+  for (const el of script.elements) {
+    if (el.cls !== 'line') continue;
+    let length = 1;
+    let units: string | null = null;
+    let code: string | null = null;
+    for (const a of el.assignments) {
+      if (a.prop === 'length') length = parseDssNumber(a.value, a.quoted);
+      else if (a.prop === 'units') units = a.value.toLowerCase();
+      else if (a.prop === 'linecode') code = a.value.toLowerCase();
+    }
+    let u = units ?? (code !== null ? (codeUnits.get(code) ?? null) : null) ?? 'none';
+    u = UNIT_CODES[u] ?? u;
+    const km = Number.isFinite(length) ? (length * (METRES[u] ?? 1000)) / 1000 : 0;
+    out.set(el.name.toLowerCase(), Math.abs(km));
+  }
+  return out;
+}
+
+/** Bus order (breadth-first from the substation), parent edges and distances along the drawn feeder. */
+function layout(feeder: Feeder, branchKm: (branchIndex: number) => number) {
+  const tree = orientFeeder(feeder);
+  const order = Array.from(tree.order.slice(0, tree.names.length - tree.unreachable.length));
+  const seen = new Set(order);
+  // Buses the tree did not reach (islands, open ends) keep their place after the reached ones.
+  for (let i = 0; i < tree.names.length; i++) if (!seen.has(i)) order.push(i);
+  const pos = new Map<number, number>();
+  order.forEach((b, k) => pos.set(b, k));
+  const distance = new Float64Array(tree.names.length);
+  const edges: [number, number][] = [];
+  for (const b of order) {
+    const p = tree.parent[b];
+    if (p < 0) continue;
+    distance[b] = distance[p] + branchKm(tree.parentBranch[b]);
+    edges.push([pos.get(p)!, pos.get(b)!]);
+  }
+  return { buses: order.map((b) => tree.names[b]), distance: order.map((b) => distance[b]), edges };
+}
+
+export function runBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn = () => {}): BaseCaseResult {
+  const started = Date.now();
+  if (input.model === 'three-phase') return threePhaseBaseCase(input, progress, started);
+  return balancedBaseCase(input, progress, started);
+}
+
+function threePhaseBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, started: number): BaseCaseResult {
+  if (!input.scripts) throw new Error('a three-phase feeder needs its scripts');
+  progress('importing', 0, 1);
+  const { network: net, outcome } = networkOrThrow(input.scripts);
+  const drawn = drawNetwork(net);
+  const lengths = lineLengthsKm(outcome.script);
+  const f = drawn.feeder;
+  const lay = layout(f, (k) => {
+    const br = f.branches[k];
+    if (br.kind !== 'line' && br.kind !== 'switch') return 0;
+    const parts = br.name.split('+').map((n) => lengths.get(n.toLowerCase()) ?? 0);
+    return Math.min(...parts);
+  });
+  const hours = input.mode === 'daily' ? input.study.periods : undefined;
+  const total = hours ?? 1;
+  progress('solving', 0, total);
+  const { periods } = solveUnbalanced(net, {
+    ...(hours === undefined ? {} : { hours }),
+    controls: input.controls,
+    elementFlows: true,
+    onPeriod: (done, all) => progress('solving', done, all),
+  });
+  progress('summarising', total, total);
+  // A line's rating is its `normamps`, or OpenDSS's default 400 A where the script gives none
+  // (OpenDSS checks overloads against that default too); such rows say so.
+  const normAmps = new Map<string, { amps: number; defaulted: boolean }>();
+  for (const l of net.lines) {
+    const given = l.normAmps !== undefined && l.normAmps > 0;
+    normAmps.set(`line.${l.name}`.toLowerCase(), {
+      amps: given ? l.normAmps! : OPENDSS_DEFAULT_NORMAMPS,
+      defaulted: !given,
+    });
+  }
+  const violations: BaseCaseViolation[] = [];
+  const overloads: BaseCaseOverload[] = [];
+  const out: BaseCasePeriod[] = periods.map((p, k) => {
+    const hour = hours === undefined ? 0 : k + 1;
+    const vPu = PHASES.map((_, ph) =>
+      lay.buses.map((bus) => {
+        const v = p.nodeVoltagesPu[bus]?.[String(ph + 1)];
+        return v === undefined || !(net.buses.get(bus)!.kvBaseLN > 0) ? null : v;
+      }),
+    );
+    vPu.forEach((row, ph) =>
+      row.forEach((v, b) => {
+        // A node at (near) zero is de-energised (behind an open switch), not a low voltage.
+        if (v === null || v < 0.05) return;
+        const x = ansiViolation(v);
+        if (x) violations.push({ bus: lay.buses[b], phase: PHASES[ph], hour, vPu: v, ...x });
+      }),
+    );
+    for (const e of p.elements ?? []) {
+      const r = normAmps.get(e.element.toLowerCase());
+      if (r === undefined) continue;
+      const rating = r.amps;
+      const t = e.terminals[0];
+      t.nodes.forEach((node, c) => {
+        if (node < 1 || node > 3) return;
+        const amps = Math.max(t.amps[c], e.terminals[1]?.amps[c] ?? 0);
+        if (amps > rating)
+          overloads.push({
+            element: e.element,
+            phase: PHASES[node - 1],
+            hour,
+            amps,
+            normAmps: rating,
+            loadingPct: (100 * amps) / rating,
+            ...(r.defaulted ? { defaultRating: true } : {}),
+          });
+      });
+    }
+    return {
+      hour,
+      converged: p.converged,
+      iterations: p.iterations,
+      substationKw: p.substationKw,
+      substationKvar: p.substationKvar,
+      lossKw: p.lossKw,
+      lossKvar: p.lossKvar,
+      vPu,
+      regulatorTaps: p.regulatorTaps,
+      capacitorStates: p.capacitorStates,
+    };
+  });
+  return finish(
+    input,
+    lay,
+    'km',
+    lay.buses.map((b) => drawn.busPhases[b] ?? ''),
+    out,
+    violations,
+    overloads,
+    [...normAmps.values()].filter((r) => !r.defaulted).length,
+    started,
+  );
+}
+
+function balancedBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, started: number): BaseCaseResult {
+  const f = input.feeder;
+  if (!f) throw new Error('a balanced feeder is needed');
+  const s = input.study;
+  const T = input.mode === 'daily' ? s.periods : 1;
+  progress('solving', 0, T);
+  const at = (values: readonly number[], t: number) => sampleSeries(values, 1, s.startHour + t * s.dtH);
+  const res = solvePowerFlow(f, {
+    periods: T,
+    dtH: s.dtH,
+    startHour: s.startHour,
+    loadScale: Array.from({ length: T }, (_, t) => (input.mode === 'daily' ? at(s.loadShape, t) : 1)),
+    pvScale: Array.from({ length: T }, (_, t) => (input.mode === 'daily' ? at(s.pvShape, t) : 1)),
+  });
+  progress('summarising', T, T);
+  // A balanced feeder has no line lengths: its distance is electrical, Σ|Z| from the substation
+  // (as the run dashboards' profile).
+  const lay = layout(f, (k) => Math.hypot(f.branches[k].rOhm, f.branches[k].xOhm));
+  const idx = new Map(res.busNames.map((b, i) => [b, i]));
+  const violations: BaseCaseViolation[] = [];
+  const overloads: BaseCaseOverload[] = [];
+  const rated = f.branches.filter((b) => b.ampacityA !== undefined && b.ampacityA > 0).length;
+  const out: BaseCasePeriod[] = res.periods.map((p, t) => {
+    const hour = input.mode === 'daily' ? t + 1 : 0;
+    const row = lay.buses.map((b) => p.vPu[idx.get(b)!]);
+    row.forEach((v, b) => {
+      const x = ansiViolation(v);
+      if (x) violations.push({ bus: lay.buses[b], phase: null, hour, vPu: v, ...x });
+    });
+    f.branches.forEach((br, e) => {
+      if (!(br.ampacityA && br.ampacityA > 0)) return;
+      const amps = p.branchIA[e];
+      if (amps > br.ampacityA)
+        overloads.push({
+          element: br.name,
+          phase: null,
+          hour,
+          amps,
+          normAmps: br.ampacityA,
+          loadingPct: (100 * amps) / br.ampacityA,
+        });
+    });
+    return {
+      hour,
+      converged: true,
+      iterations: p.iterations,
+      substationKw: p.substationKw,
+      substationKvar: p.substationKvar,
+      lossKw: p.lossKw,
+      lossKvar: p.lossKvar,
+      vPu: [row],
+      regulatorTaps: {},
+      capacitorStates: {},
+    };
+  });
+  return finish(
+    input,
+    lay,
+    'Ω',
+    lay.buses.map(() => ''),
+    out,
+    violations,
+    overloads,
+    rated,
+    started,
+  );
+}
+
+function finish(
+  input: BaseCaseInput,
+  lay: { buses: string[]; distance: number[]; edges: [number, number][] },
+  distanceUnit: 'km' | 'Ω',
+  busPhases: string[],
+  periods: BaseCasePeriod[],
+  violations: BaseCaseViolation[],
+  overloads: BaseCaseOverload[],
+  ratedBranches: number,
+  started: number,
+): BaseCaseResult {
+  // Worst first: how far past its limit, then the hour.
+  const past = (v: BaseCaseViolation) => Math.abs(v.vPu - v.limitPu) + (v.range === 'B' ? 1 : 0);
+  violations.sort((a, b) => past(b) - past(a) || a.hour - b.hour);
+  overloads.sort((a, b) => b.loadingPct - a.loadingPct || a.hour - b.hour);
+  return {
+    scenarioId: input.scenarioId,
+    feederId: input.feederId,
+    model: input.model,
+    mode: input.mode,
+    controls: input.model === 'three-phase' ? input.controls : false,
+    buses: lay.buses,
+    distance: lay.distance,
+    distanceUnit,
+    busPhases,
+    edges: lay.edges,
+    periods,
+    violations: violations.slice(0, MAX_ROWS),
+    violationCount: violations.length,
+    overloads: overloads.slice(0, MAX_ROWS),
+    overloadCount: overloads.length,
+    ratedBranches,
+    elapsedSeconds: (Date.now() - started) / 1000,
+  };
+}
