@@ -9,6 +9,8 @@ import type { ImportFile, ImportPreview, ProjectSummary } from '../../../src-mai
 import { backend, call } from '../api/transport';
 import { NetworkGraph } from '../graph/NetworkGraph';
 import { buildTree } from '../../../src-shared/topology';
+import { PER_PHASE_LABEL } from '../../../src-shared/threephase';
+import { MasterPicker, ThreePhaseReportView, type ImportModel } from './ThreePhaseImport';
 
 type Format = 'auto' | 'dss' | 'csv-pair' | 'tessera-csv';
 
@@ -33,6 +35,9 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [name, setName] = useState('');
+  // OpenDSS: the master script picked among several .dss, and the model a three-phase script is kept as.
+  const [entry, setEntry] = useState<string | undefined>(undefined);
+  const [model, setModel] = useState<ImportModel>('three-phase');
   // The running preview (the backend reads in a worker thread, reports its stage and can stop).
   const [request, setRequest] = useState<{ id: string; stage: string } | null>(null);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -41,10 +46,11 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
     if (!list || list.length === 0) return;
     const read = await readFiles(list);
     setFiles(read);
-    await runPreview(read, format);
+    setEntry(undefined);
+    await runPreview(read, format, undefined);
   };
 
-  const runPreview = async (f: ImportFile[], fmt: Format) => {
+  const runPreview = async (f: ImportFile[], fmt: Format, master: string | undefined = entry) => {
     setBusy(true);
     setError(null);
     setPreview(null);
@@ -54,9 +60,10 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
       if (p.requestId === requestId) setRequest({ id: requestId, stage: p.stage });
     });
     try {
-      const p = await call('import.preview', { files: f, format: fmt, requestId });
+      const p = await call('import.preview', { files: f, format: fmt, requestId, ...(master ? { entry: master } : {}) });
       setPreview(p);
       setName(p.feederName);
+      setModel(p.threePhase && !p.threePhase.ok ? 'balanced-equivalent' : 'three-phase');
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -84,14 +91,21 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
       );
     return out;
   }, [tree]);
-  const canSave = !!preview && preview.ok && topologyProblems.length === 0 && !busy;
+  // The three-phase power flow accepts meshed networks; the balanced model (its OPF) needs a radial feeder.
+  const threePhaseKept = !!preview?.threePhase && model === 'three-phase';
+  const blocking = threePhaseKept ? [] : topologyProblems;
+  const canSave = !!preview && preview.ok && blocking.length === 0 && !busy;
 
   const save = async () => {
     if (!preview) return;
     setBusy(true);
     setError(null);
     try {
-      const p = await call('import.commit', { token: preview.token, name: name.trim() || preview.feederName });
+      const p = await call('import.commit', {
+        token: preview.token,
+        name: name.trim() || preview.feederName,
+        ...(preview.threePhase ? { model } : {}),
+      });
       onSaved(p, name.trim() || preview.feederName);
     } catch (e) {
       setError((e as Error).message);
@@ -137,7 +151,7 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
             onChange={(e) => {
               const f = e.target.value as Format;
               setFormat(f);
-              if (files.length) void runPreview(files, f);
+              if (files.length) void runPreview(files, f, entry);
             }}
           >
             <option value="auto">Detect</option>
@@ -172,9 +186,18 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
         <div className="import-result">
           <div className="import-report">
             <h2>
-              {preview.ok && topologyProblems.length === 0 ? 'Ready to save' : 'Cannot be saved yet'}{' '}
+              {preview.ok && blocking.length === 0 ? 'Ready to save' : 'Cannot be saved yet'}{' '}
               <span className="tag">{formatLabel(preview.format)}</span>
+              {preview.threePhase && <span className="tag">{model === 'three-phase' ? 'three-phase' : PER_PHASE_LABEL}</span>}
             </h2>
+            <MasterPicker
+              preview={preview}
+              entry={entry}
+              onEntry={(e) => {
+                setEntry(e);
+                void runPreview(files, format, e);
+              }}
+            />
             <dl className="facts counts" data-testid="import-counts">
               {Object.entries(preview.counts).map(([k, v]) => (
                 <FactRow key={k} k={k} v={v} />
@@ -183,13 +206,14 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
             {preview.errors.length > 0 && (
               <IssueList title="Errors" testId="import-errors" kind="bad" items={preview.errors.map((e) => [loc(e.file, e.line, e.column), e.message])} />
             )}
-            {topologyProblems.length > 0 && (
+            {blocking.length > 0 && (
               <div role="alert" className="error" data-testid="import-topology">
-                {topologyProblems.map((p) => (
+                {blocking.map((p) => (
                   <p key={p}>{p}</p>
                 ))}
               </div>
             )}
+            <ThreePhaseReportView preview={preview} model={model} onModel={setModel} />
             {preview.warnings.length > 0 && (
               <IssueList title="Warnings" testId="import-warnings" kind="warn" items={preview.warnings.map((e) => [loc(e.file, e.line, e.column), e.message])} />
             )}
@@ -198,7 +222,9 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
             )}
             {preview.reduction.length > 0 && (
               <>
-                <h3>Three-phase reduction</h3>
+                <h3>
+                  {preview.threePhase ? `Balanced equivalent (${PER_PHASE_LABEL}): how it is reduced` : 'Three-phase reduction'}
+                </h3>
                 <ul className="issues" data-testid="import-reduction">
                   {preview.reduction.map((r) => (
                     <li key={r}>{r}</li>
