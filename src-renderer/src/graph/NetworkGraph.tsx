@@ -32,6 +32,16 @@ export interface NetworkGraphProps {
   readonly testId?: string;
   /** Bus name → colour, overriding the area colours (e.g. the run dashboards' voltage view). */
   readonly busColors?: ReadonlyMap<string, string> | null;
+  /**
+   * A three-phase feeder's phase letters per bus and per drawn branch: laterals with fewer than
+   * three phases are drawn thinner and labelled with their phases ('c', 'ab'), and the hover
+   * shows each bus's phases.
+   */
+  readonly phases?: { readonly bus: Readonly<Record<string, string>>; readonly branch: Readonly<Record<string, string>> } | null;
+  /** More hover rows for a bus (e.g. the base case's per-phase voltages). */
+  readonly hoverRows?: ((bus: string) => [string, string][]) | null;
+  /** What the load figures are ('three-phase total', 'per phase (single-phase equivalent)'); shown in the hover. */
+  readonly powerLabel?: string;
 }
 
 export interface NetworkGraphHandle {
@@ -97,7 +107,7 @@ function positions(feeder: Feeder, tree: FeederTree): { x: Float64Array; y: Floa
 }
 
 export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(function NetworkGraph(props, ref) {
-  const { feeder, tree, placements, areas, cuts, mode = 'view', testId = 'network-graph', busColors } = props;
+  const { feeder, tree, placements, areas, cuts, mode = 'view', testId = 'network-graph', busColors, phases, hoverRows, powerLabel } = props;
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);
   const handlers = useRef(props);
@@ -272,6 +282,23 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
     };
   }, [feeder, tree, busData, big]);
 
+  // Phases of each lateral: edge width by phase count, the letters on branches with fewer than three.
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    const names = new Map(feeder.branches.map((b) => [edgeKey(b.from, b.to), b.name]));
+    cy.batch(() => {
+      cy.edges().forEach((e) => {
+        const name = names.get(edgeKey(e.data('from'), e.data('to')));
+        const letters = phases && name ? (phases.branch[name] ?? '') : '';
+        e.removeClass('ph1 ph2');
+        if (letters.length === 1 || letters.length === 2) e.addClass(`ph${letters.length}`);
+        e.data('phaseLabel', letters.length > 0 && letters.length < 3 && !big ? letters : '');
+        e.data('phases', letters);
+      });
+    });
+  }, [phases, feeder, big]);
+
   // Areas and cuts: colour buses, mark cut branches.
   useEffect(() => {
     const cy = cyRef.current;
@@ -289,7 +316,8 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
         else e.removeClass('cut');
       });
     });
-  }, [areas, cuts, tree, feeder]);
+    // busColors: a caller's colouring switched off repaints the areas (its own effect runs after this one).
+  }, [areas, cuts, tree, feeder, busColors]);
 
   // Bus colours given by the caller (voltage view) win over area colours; runs after the area effect.
   useEffect(() => {
@@ -360,7 +388,13 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
     [],
   );
 
-  const info = hover ? busInfo(hover.bus, feeder, busData, placements, areas, tree) : null;
+  const info = hover
+    ? [
+        ...busInfo(hover.bus, feeder, busData, placements, areas, tree, powerLabel),
+        ...(phases?.bus[hover.bus] ? ([['Phases', phases.bus[hover.bus]!.toUpperCase().split('').join(', ')]] as [string, string][]) : []),
+        ...(hoverRows?.(hover.bus) ?? []),
+      ]
+    : null;
   return (
     <div className="graph-wrap">
       <div ref={container} className="graph" data-testid={testId} data-buses={feeder.buses.length} />
@@ -405,6 +439,7 @@ function busInfo(
   placements: Placements | undefined,
   areas: LocalAreas | null | undefined,
   tree: FeederTree,
+  powerLabel?: string,
 ): [string, string][] {
   const i = tree.index.get(bus);
   const b = i !== undefined ? feeder.buses[i] : undefined;
@@ -412,7 +447,7 @@ function busInfo(
   if (b) rows.push(['Base voltage', `${b.vBaseKv.toFixed(4)} kV (L-N)`]);
   if (bus === feeder.substation.bus) rows.push(['Substation', `${feeder.substation.vSetPu} pu set point`]);
   const load = data.loadKw.get(bus);
-  rows.push(['Peak load', load ? `${load.p.toFixed(1)} kW, ${load.q.toFixed(1)} kvar` : 'none']);
+  rows.push(['Peak load', load ? `${load.p.toFixed(1)} kW, ${load.q.toFixed(1)} kvar${powerLabel ? ` (${powerLabel})` : ''}` : 'none']);
   const cap = data.capKvar.get(bus);
   if (cap) rows.push(['Capacitor', `${cap.toFixed(0)} kvar`]);
   for (const pv of placements?.pv ?? []) if (pv.bus === bus) rows.push([`PV ${pv.name}`, `${pv.pRatedKw.toFixed(1)} kW / ${pv.sRatedKva.toFixed(1)} kVA`]);
@@ -458,6 +493,13 @@ function graphStyle(big: boolean): cytoscape.StylesheetJson {
       style: { width: 2, 'line-color': '#8d99ab', 'curve-style': 'straight', 'overlay-padding': 4 },
     },
     { selector: 'edge.switch', style: { 'line-style': 'dotted' } },
+    // Laterals with fewer than three phases: thinner, and labelled with their phases.
+    { selector: 'edge.ph2', style: { width: 1.5 } },
+    { selector: 'edge.ph1', style: { width: 1, 'line-style': 'dashed', 'line-dash-pattern': [6, 2] } },
+    {
+      selector: 'edge[phaseLabel != ""]',
+      style: { label: 'data(phaseLabel)', 'font-size': 7, color: '#5b6575', 'text-rotation': 'autorotate', 'text-margin-y': -5, 'min-zoomed-font-size': 6 },
+    },
     { selector: 'edge.transformer, edge.regulator', style: { width: 3, 'line-color': '#5d6b80' } },
     {
       selector: 'edge.cut',

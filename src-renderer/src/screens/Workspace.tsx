@@ -21,6 +21,10 @@ import { usePartitionCheck } from './workspace/usePartitionCheck';
 import { plainSaveError } from './workspace/plainErrors';
 import { Details, type Inspected } from './workspace/Details';
 import { SitingView } from '../siting/SitingView';
+import { BaseCaseView, powerLabel } from '../basecase/BaseCaseView';
+import { useBaseCase } from '../basecase/useBaseCase';
+import { useFeederPhases } from '../basecase/useFeederPhases';
+import { VoltageOverlay, voltageColors, voltageRows, type ColourView } from '../basecase/VoltageOverlay';
 
 /** Tabs that show the graph (the others use the whole stage for their panel). */
 const GRAPH_TABS: ReadonlySet<WorkspaceTab> = new Set(['network', 'areas', 'devices']);
@@ -65,6 +69,21 @@ export function Workspace({
   const cuts = useMemo<CutBranch[]>(() => [...(scenario?.partition.cuts ?? [])], [scenario?.partition.cuts]);
   const local = useMemo(() => (tree ? areasFromCuts(tree, cuts) : null), [tree, cuts]);
   const check = usePartitionCheck(feederId, scenario !== null, cuts);
+  const feederModel = project.feeders.find((f) => f.id === feederId)?.model ?? 'balanced';
+  const phases = useFeederPhases(feederId, feederModel);
+  const baseCase = useBaseCase(scenarioId);
+  const [bcPeriod, setBcPeriod] = useState(0);
+  const [colourView, setColourView] = useState<ColourView>('worst');
+  const bc = baseCase.result && baseCase.result.feederId === feederId ? baseCase.result : null;
+  const period = bc ? Math.min(bcPeriod, bc.periods.length - 1) : 0;
+  const busColors = useMemo(() => (bc ? voltageColors(bc, period, colourView) : null), [bc, period, colourView]);
+  const graphPhases = useMemo(() => (phases ? { bus: phases.busPhases, branch: phases.branchPhases } : null), [phases]);
+  const locate = (bus: string) => {
+    setTab('network');
+    setInspect({ kind: 'bus', name: bus });
+    // The graph pane is shown again on the next render; centre on the bus once it is.
+    setTimeout(() => graph.current?.focusBus(bus), 50);
+  };
 
   const setCuts = (label: string, next: CutBranch[]) => void editor.edit(label, { partition: { cuts: next } });
 
@@ -256,8 +275,13 @@ export function Workspace({
                     onTapEdge={onTapEdge}
                     onTapBus={onTapBus}
                     onSelectionChange={setSelection}
+                    busColors={busColors}
+                    phases={graphPhases}
+                    hoverRows={bc ? (bus) => voltageRows(bc, period, bus) : null}
+                    powerLabel={feederModel === 'balanced' ? undefined : powerLabel(feederModel)}
                   />
                   <Legend feeder={feeder} summary={feederSummary?.source} mode={mode} />
+                  {bc && <VoltageOverlay result={bc} period={period} onPeriod={setBcPeriod} view={colourView} onView={setColourView} />}
                 </>
               ) : (
                 !feederError && <p className="muted pad">Loading the feeder…</p>
@@ -327,6 +351,15 @@ export function Workspace({
                 />
               ) : tab === 'runs' ? (
                 <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} />
+              ) : tab === 'basecase' ? (
+                <BaseCaseView
+                  scenario={scenario}
+                  model={feederModel}
+                  state={baseCase}
+                  period={period}
+                  onPeriod={setBcPeriod}
+                  onLocate={locate}
+                />
               ) : tab === 'siting' ? (
                 <SitingView scenario={scenario} selection={selection} />
               ) : null}

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef } from 'react';
 
-export type WorkspaceTab = 'network' | 'areas' | 'devices' | 'study' | 'runs' | 'siting';
+export type WorkspaceTab = 'network' | 'areas' | 'devices' | 'study' | 'runs' | 'siting' | 'basecase';
 
 /** The workspace tabs in order; tab i is reached with key i + 1. */
 export const WORKSPACE_TABS: readonly { readonly id: WorkspaceTab; readonly label: string; readonly key: string }[] = [
@@ -16,6 +16,8 @@ export const WORKSPACE_TABS: readonly { readonly id: WorkspaceTab; readonly labe
   { id: 'study', label: 'Study settings', key: '4' },
   { id: 'runs', label: 'Runs', key: '5' },
   { id: 'siting', label: 'Siting', key: '6' },
+  // The base-case power flow (before any OPF); last so the keys the planners know keep their tabs.
+  { id: 'basecase', label: 'Power flow', key: '7' },
 ];
 
 export type ShortcutAction = 'undo' | 'redo' | 'search' | 'fit' | 'zoomIn' | 'zoomOut' | 'escape' | 'tab';
