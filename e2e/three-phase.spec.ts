@@ -1,0 +1,95 @@
+/**
+ * A three-phase feeder through the app: import IEEE 13 from a folder holding several .dss files
+ * (pick the master), keep it three-phase, run the base-case power flow and read a per-phase
+ * voltage and a violation row — against the OpenDSS engine's answers
+ * (test-data/opendss-feeders/opendss-results/ieee13.json).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from './fixtures';
+import { ImportPage } from './pages/import';
+import { WorkspacePage } from './pages/workspace';
+import type { HookedGlobal } from './support/graph-hook';
+import { opendssRef } from '../test-data/index';
+
+/** feeders/13Bus/* and feeders/IEEELineCodes.DSS (13Bus's line codes redirect to ../IEEELineCodes.DSS). */
+function ieee13Folder(): string {
+  const root = join(mkdtempSync(join(tmpdir(), 'tessera-3ph-')), 'feeders');
+  mkdirSync(join(root, '13Bus'), { recursive: true });
+  for (const name of readdirSync(opendssRef('feeders', '13Bus')))
+    copyFileSync(opendssRef('feeders', '13Bus', name), join(root, '13Bus', name));
+  copyFileSync(opendssRef('feeders', 'IEEELineCodes.DSS'), join(root, 'IEEELineCodes.DSS'));
+  return root;
+}
+
+const ref = JSON.parse(readFileSync(opendssRef('opendss-results', 'ieee13.json'), 'utf8')) as {
+  bus_vmag_pu: Record<string, Record<string, number>>;
+  regcontrol_taps: Record<string, number>;
+};
+
+test('IEEE 13 imported three-phase through the wizard: the base-case screen shows OpenDSS’s per-phase voltages and the Range A violation at the regulator', async ({
+  page,
+  project,
+}) => {
+  const ws = new WorkspacePage(page);
+  const wizard = new ImportPage(page);
+  await ws.goto();
+  await page.getByRole('navigation').getByRole('button', { name: 'Projects' }).click();
+  await page.getByRole('list', { name: 'Recent projects' }).getByRole('button', { name: project.name }).click();
+  await wizard.open();
+  await wizard.chooseFolder(ieee13Folder());
+
+  // Three .dss files and no Master.dss: the wizard asks which one is the circuit.
+  const master = page.getByTestId('import-master');
+  await expect(master).toBeVisible();
+  await master.selectOption('feeders/13Bus/IEEE13Nodeckt.dss');
+  await expect(page.getByTestId('import-three-phase')).toBeVisible();
+  // The loads after allocation, as three-phase totals (IEEE 13's published 3466 kW, 2102 kvar).
+  await expect(page.getByTestId('import-three-phase-load')).toContainText('3466 kW, 2102 kvar (three-phase totals');
+  await expect(page.getByTestId('import-balanced-load')).toContainText('per phase (single-phase equivalent)');
+  await expect(page.getByTestId('import-model').getByRole('radio').first()).toBeChecked();
+  await wizard.save.click();
+  await ws.graphReady();
+
+  await page.getByRole('tab', { name: 'Power flow' }).click();
+  await expect(page.getByTestId('basecase-model')).toHaveText('three-phase (unbalanced)');
+  await page.getByTestId('basecase-run').click();
+  const controls = page.getByTestId('basecase-controls');
+  await expect(controls).toBeVisible();
+  // OpenDSS's tap positions, reached by the regulators' controls.
+  const header = await controls.locator('thead th').allTextContents();
+  const cells = await controls.locator('tbody tr').first().locator('td').allTextContents();
+  for (const [name, step] of Object.entries(ref.regcontrol_taps))
+    expect(cells[header.indexOf(name)]).toBe(String(step));
+
+  // The violation: rg60 phase C above Range A, at OpenDSS's value.
+  const row = page
+    .getByTestId('basecase-violations')
+    .locator('tbody tr')
+    .filter({ hasText: 'rg60' })
+    .filter({ has: page.locator('td:text-is("C")') });
+  await expect(row).toHaveCount(1);
+  await expect(row.locator('td').nth(3)).toHaveText(ref.bus_vmag_pu.rg60!['3']!.toFixed(4));
+  await expect(row.locator('td').nth(4)).toHaveText('≤ 1.05');
+
+  // Click it: the network shows the bus, coloured by its worst phase, with every phase's voltage on hover.
+  await row.click();
+  await ws.graphReady();
+  await expect
+    .poll(() => page.evaluate(() => (globalThis as unknown as HookedGlobal).__tesseraGraph!.selected()))
+    .toEqual(['rg60']);
+  await expect(page.getByTestId('voltage-overlay')).toBeVisible();
+  await ws.findBus('611');
+  const pos = await page.evaluate(() => {
+    const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;
+    const p = g.renderedPosition('611')!;
+    const r = g.boundingRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  });
+  await page.mouse.move(pos.x, pos.y);
+  const tip = page.getByTestId('bus-tooltip');
+  await expect(tip).toContainText('V phase C (snapshot)');
+  await expect(tip).toContainText(`${ref.bus_vmag_pu['611']!['3']!.toFixed(4)} pu`);
+  await expect(tip).toContainText('Phases');
+});
