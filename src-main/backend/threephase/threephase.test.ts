@@ -29,6 +29,26 @@ function backend(): Backend {
   backends.push(b);
   return b;
 }
+/** The same base case computed on the calling thread, for comparison with the worker's. */
+async function runBaseCaseInline(b: Backend, scenarioId: number): Promise<BaseCaseResult> {
+  const p = b.projects.requireProject();
+  const sc = p.getScenario(scenarioId);
+  const scripts = p.feederScripts(sc.feederId)!;
+  return inlineBaseCase(
+    {
+      scenarioId,
+      feederId: sc.feederId,
+      model: 'three-phase',
+      mode: 'daily',
+      controls: true,
+      study: sc.study,
+      scripts: { entry: scripts.entry, files: scripts.files },
+    },
+    () => {},
+    new AbortController().signal,
+  );
+}
+
 afterEach(() => {
   for (const b of backends.splice(0)) b.close();
 });
@@ -246,6 +266,31 @@ describe('a three-phase OpenDSS feeder in a project', () => {
     expect(r.periods[0].vPu).toHaveLength(1);
     expect(r.distanceUnit).toBe('Ω');
   }, 60_000);
+
+  it('by default the base case runs in a worker thread: the backend answers meanwhile, the result equals the in-thread one, and cancel stops it', async () => {
+    const b = new Backend({
+      resourcesDir,
+      dataDir: mkdtempSync(join(tmpdir(), 'tessera-3ph-')),
+      host: 'node-host',
+      runImport: inlineImport,
+    });
+    backends.push(b);
+    const { scenario } = await importThreePhase(b, feedersFolder('13Bus'), '13Bus/IEEE13Nodeckt.dss');
+    const running = b.handle('basecase.run', { scenarioId: scenario.id, mode: 'daily', requestId: 'w1' });
+    const info = await b.handle('app.info', null);
+    expect(info.ok).toBe(true);
+    const r = await running;
+    expect(r.ok).toBe(true);
+    const inline = await runBaseCaseInline(b, scenario.id);
+    const worker = (r as { value: BaseCaseResult }).value;
+    expect({ ...worker, elapsedSeconds: 0 }).toEqual({ ...inline, elapsedSeconds: 0 });
+
+    const again = b.handle('basecase.run', { scenarioId: scenario.id, mode: 'daily', requestId: 'w2' });
+    await call(b, 'basecase.cancel', { requestId: 'w2' });
+    const stopped = await again;
+    expect(stopped.ok).toBe(false);
+    if (!stopped.ok) expect(stopped.error.code).toBe('cancelled');
+  }, 120_000);
 
   it('a balanced feeder (the bundled IEEE 123 example) gets the same screen as the one-phase case over its study periods', async () => {
     const b = backend();
