@@ -27,7 +27,9 @@ import { orientFeeder } from '../../../src-solver/model/tree';
 import { solvePowerFlow } from '../../../src-solver/pf/powerflow';
 import { parseDssNumber } from '../../../src-solver/io/dss/lexer';
 import type { ScriptResult } from '../../../src-solver/io/dss/script';
-import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
+import { solveUnbalanced, type UnbalancedPeriod } from '../../../src-solver/unbalanced/solve';
+import type { UNetwork } from '../../../src-solver/unbalanced/model';
+import { lineYprim } from '../../../src-solver/unbalanced/ybuild';
 import { ansiViolation } from '../../../src-shared/threephase';
 import { drawNetwork, networkOrThrow, type FeederScripts } from './network';
 
@@ -154,9 +156,9 @@ function threePhaseBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, 
   const { periods } = solveUnbalanced(net, {
     ...(hours === undefined ? {} : { hours }),
     controls: input.controls,
-    elementFlows: true,
     onPeriod: (done, all) => progress('solving', done, all),
   });
+  const currents = lineCurrentCalculator(net);
   progress('summarising', total, total);
   // A line's rating is its `normamps`, or OpenDSS's default 400 A where the script gives none
   // (OpenDSS checks overloads against that default too); such rows say so.
@@ -186,17 +188,16 @@ function threePhaseBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, 
         if (x) violations.push({ bus: lay.buses[b], phase: PHASES[ph], hour, vPu: v, ...x });
       }),
     );
-    for (const e of p.elements ?? []) {
-      const r = normAmps.get(e.element.toLowerCase());
+    for (const line of currents(p)) {
+      const r = normAmps.get(`line.${line.name}`);
       if (r === undefined) continue;
       const rating = r.amps;
-      const t = e.terminals[0];
-      t.nodes.forEach((node, c) => {
+      line.nodes.forEach((node, c) => {
         if (node < 1 || node > 3) return;
-        const amps = Math.max(t.amps[c], e.terminals[1]?.amps[c] ?? 0);
+        const amps = line.amps[c]!;
         if (amps > rating)
           overloads.push({
-            element: e.element,
+            element: `line.${line.name}`,
             phase: PHASES[node - 1],
             hour,
             amps,
@@ -230,6 +231,59 @@ function threePhaseBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, 
     [...normAmps.values()].filter((r) => !r.defaulted).length,
     started,
   );
+}
+
+/**
+ * Each closed line's conductor currents (A; the larger of its two ends) at a solved period, from
+ * the node voltages and the line's primitive admittance (the π model the power flow stamps):
+ * I = Yprim·[V₁; V₂]. Lines with an open conductor (open switches) are left out. Yprims are
+ * built once; a period costs O(lines · phases²).
+ */
+export function lineCurrentCalculator(
+  net: UNetwork,
+): (p: UnbalancedPeriod) => { name: string; nodes: readonly number[]; amps: number[] }[] {
+  const lines = net.lines
+    .filter((l) => !l.open.some((t) => t.some(Boolean)))
+    .map((l) => ({
+      line: l,
+      y: lineYprim(l),
+      base1: (net.buses.get(l.bus1.bus)?.kvBaseLN ?? 0) * 1000,
+      base2: (net.buses.get(l.bus2.bus)?.kvBaseLN ?? 0) * 1000,
+    }));
+  return (p) =>
+    lines.map(({ line, y, base1, base2 }) => {
+      const n = line.phases;
+      const vr = new Float64Array(2 * n),
+        vi = new Float64Array(2 * n);
+      const put = (k: number, bus: string, node: number, base: number) => {
+        if (node === 0) return;
+        const m = (p.nodeVoltagesPu[bus]?.[node] ?? 0) * base;
+        const a = ((p.nodeAnglesDeg[bus]?.[node] ?? 0) * Math.PI) / 180;
+        vr[k] = m * Math.cos(a);
+        vi[k] = m * Math.sin(a);
+      };
+      for (let k = 0; k < n; k++) {
+        put(k, line.bus1.bus, line.bus1.nodes[k] ?? 0, base1);
+        put(n + k, line.bus2.bus, line.bus2.nodes[k] ?? 0, base2);
+      }
+      const amps: number[] = [];
+      for (let k = 0; k < n; k++) {
+        let best = 0;
+        for (const row of [k, n + k]) {
+          let ir = 0,
+            ii = 0;
+          for (let j = 0; j < 2 * n; j++) {
+            const gr = y.re[row * 2 * n + j]!,
+              gi = y.im[row * 2 * n + j]!;
+            ir += gr * vr[j]! - gi * vi[j]!;
+            ii += gr * vi[j]! + gi * vr[j]!;
+          }
+          best = Math.max(best, Math.hypot(ir, ii));
+        }
+        amps.push(best);
+      }
+      return { name: line.name, nodes: line.bus1.nodes.slice(0, n), amps };
+    });
 }
 
 function balancedBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, started: number): BaseCaseResult {

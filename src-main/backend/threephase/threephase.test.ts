@@ -13,6 +13,9 @@ import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
 import { inlineImport } from '../import/run';
 import { inlineBaseCase } from './run';
+import { lineCurrentCalculator } from './basecase';
+import { networkOrThrow } from './network';
+import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
 import { call } from '../test-support';
 import { opendssRef } from '../../../test-data/index';
 import { ANSI_RANGE_A, PER_PHASE_LABEL } from '../../../src-shared/threephase';
@@ -208,6 +211,26 @@ describe('a three-phase OpenDSS feeder in a project', () => {
     },
     60_000,
   );
+
+  it('line currents for the overload check = the power flow’s own element flows (IEEE 13 and 34, every closed line and conductor)', async () => {
+    for (const [dir, entry] of [
+      ['13Bus', '13Bus/IEEE13Nodeckt.dss'],
+      ['34Bus', '34Bus/ieee34Mod1.dss'],
+    ] as const) {
+      const files = Object.fromEntries(feedersFolder(dir).map((f) => [f.name, f.text!]));
+      const { network } = networkOrThrow({ entry, files });
+      const { periods } = solveUnbalanced(network, { elementFlows: true });
+      const ours = lineCurrentCalculator(network)(periods[0]!);
+      expect(ours.length).toBeGreaterThan(10);
+      for (const l of ours) {
+        const flow = periods[0]!.elements!.find((e) => e.element === `line.${l.name}`)!;
+        l.amps.forEach((a, k) => {
+          const theirs = Math.max(flow.terminals[0]!.amps[k]!, flow.terminals[1]!.amps[k]!);
+          expect(Math.abs(a - theirs), `${l.name} conductor ${k + 1}`).toBeLessThan(1e-6 * Math.max(1, theirs));
+        });
+      }
+    }
+  });
 
   it('IEEE 13 daily (24 h, controls acting) = OpenDSS daily mode once the static and time control modes agree on the taps (hour 9 on)', async () => {
     const b = backend();

@@ -307,7 +307,12 @@ export function Workspace({
                   }}
                 />
               ) : tab === 'network' ? (
-                <NetworkPanel feeder={feeder} scenario={scenario} summary={feederSummary?.source} />
+                <NetworkPanel
+                  feeder={feeder}
+                  scenario={scenario}
+                  summary={feederSummary?.source}
+                  powerLabel={feederModel === 'balanced' ? undefined : powerLabel(feederModel)}
+                />
               ) : tab === 'areas' && tree && local ? (
                 <AreasPanel
                   tree={tree}

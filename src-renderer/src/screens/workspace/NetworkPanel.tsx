@@ -8,10 +8,13 @@ export function NetworkPanel({
   feeder,
   scenario,
   summary,
+  powerLabel,
 }: {
   feeder: Feeder | null;
   scenario: Scenario;
   summary?: string;
+  /** What the load figures are on a three-phase or balanced-equivalent feeder. */
+  powerLabel?: string;
 }) {
   if (!feeder) return <p className="muted">Loading…</p>;
   const peakKw = feeder.loads.reduce((s, l) => s + l.pKw, 0);
@@ -35,7 +38,7 @@ export function NetworkPanel({
         </dd>
         <dt>Peak load</dt>
         <dd>
-          {peakKw.toFixed(0)} kW, {peakKvar.toFixed(0)} kvar ({feeder.loads.length} loads)
+          {peakKw.toFixed(0)} kW, {peakKvar.toFixed(0)} kvar ({feeder.loads.length} loads{powerLabel ? `; ${powerLabel}` : ''})
         </dd>
         <dt>Capacitors</dt>
         <dd>
