@@ -54,6 +54,20 @@ export const MAX_ROWS = 2000;
 
 const PHASES: readonly PhaseLetter[] = ['A', 'B', 'C'];
 
+/**
+ * Per-node voltages the screen keeps (phases × buses × periods): beyond this the result would be
+ * hundreds of MB on its way to the window, so the run is refused before solving, with the way out.
+ */
+export const MAX_VOLTAGE_VALUES = 4_000_000;
+
+function checkSize(buses: number, rows: number, periods: number): void {
+  if (buses * rows * periods > MAX_VOLTAGE_VALUES)
+    throw new Error(
+      `${periods} periods × ${buses} buses${rows > 1 ? ` × ${rows} phases` : ''} is more than the Power flow screen shows at once ` +
+        `(${MAX_VOLTAGE_VALUES.toLocaleString('en-US')} voltages): run fewer periods (Study settings) or a snapshot`,
+    );
+}
+
 /** OpenDSS's NormAmps of a line whose script gives none. */
 export const OPENDSS_DEFAULT_NORMAMPS = 400;
 
@@ -152,6 +166,7 @@ function threePhaseBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, 
   });
   const hours = input.mode === 'daily' ? input.study.periods : undefined;
   const total = hours ?? 1;
+  checkSize(lay.buses.length, 3, total);
   progress('solving', 0, total);
   const { periods } = solveUnbalanced(net, {
     ...(hours === undefined ? {} : { hours }),
@@ -291,6 +306,7 @@ function balancedBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, st
   if (!f) throw new Error('a balanced feeder is needed');
   const s = input.study;
   const T = input.mode === 'daily' ? s.periods : 1;
+  checkSize(f.buses.length, 1, T);
   progress('solving', 0, T);
   const at = (values: readonly number[], t: number) => sampleSeries(values, 1, s.startHour + t * s.dtH);
   const res = solvePowerFlow(f, {

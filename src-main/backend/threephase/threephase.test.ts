@@ -13,7 +13,8 @@ import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
 import { inlineImport } from '../import/run';
 import { inlineBaseCase } from './run';
-import { lineCurrentCalculator } from './basecase';
+import { lineCurrentCalculator, runBaseCase } from './basecase';
+import { DEFAULT_STUDY } from '../store/defaults';
 import { networkOrThrow } from './network';
 import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
 import { call } from '../test-support';
@@ -314,6 +315,27 @@ describe('a three-phase OpenDSS feeder in a project', () => {
     expect(stopped.ok).toBe(false);
     if (!stopped.ok) expect(stopped.error.code).toBe('cancelled');
   }, 120_000);
+
+  it('a result too large to show is refused before solving, saying what to do', () => {
+    const files = Object.fromEntries(feedersFolder('13Bus').map((f) => [f.name, f.text!]));
+    const solving: number[] = [];
+    // 16 buses × 3 phases: past the cap at 83,334 periods (the screen's limit, not the study's).
+    expect(() =>
+      runBaseCase(
+        {
+          scenarioId: 1,
+          feederId: 1,
+          model: 'three-phase',
+          mode: 'daily',
+          controls: true,
+          study: { ...DEFAULT_STUDY, periods: 90_000 },
+          scripts: { entry: '13Bus/IEEE13Nodeckt.dss', files },
+        },
+        (stage, done) => stage === 'solving' && solving.push(done),
+      ),
+    ).toThrow(/90000 periods × 16 buses × 3 phases .* run fewer periods \(Study settings\) or a snapshot/);
+    expect(solving).toEqual([]);
+  });
 
   it('a balanced feeder (the bundled IEEE 123 example) gets the same screen as the one-phase case over its study periods', async () => {
     const b = backend();
