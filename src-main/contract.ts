@@ -332,6 +332,8 @@ export interface BaseCasePeriod {
   readonly vPu: readonly (readonly (number | null)[])[];
   readonly regulatorTaps: Readonly<Record<string, number>>;
   readonly capacitorStates: Readonly<Record<string, readonly number[]>>;
+  /** Largest voltage unbalance factor (negative- over positive-sequence |V|) over three-phase buses, and where; null for a balanced feeder. */
+  readonly vufMax: { readonly value: number; readonly bus: string } | null;
 }
 
 export interface BaseCaseViolation {

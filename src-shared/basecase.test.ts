@@ -34,6 +34,7 @@ const result: BaseCaseResult = {
       ],
       regulatorTaps: {},
       capacitorStates: {},
+      vufMax: null,
     },
   ],
   violations: [],

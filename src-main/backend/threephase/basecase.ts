@@ -233,6 +233,10 @@ function threePhaseBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, 
       vPu,
       regulatorTaps: p.regulatorTaps,
       capacitorStates: p.capacitorStates,
+      vufMax: Object.entries(p.vuf).reduce<{ value: number; bus: string } | null>(
+        (m, [bus, value]) => (m === null || value > m.value ? { value, bus } : m),
+        null,
+      ),
     };
   });
   return finish(
@@ -355,6 +359,7 @@ function balancedBaseCase(input: BaseCaseInput, progress: BaseCaseProgressFn, st
       vPu: [row],
       regulatorTaps: {},
       capacitorStates: {},
+      vufMax: null,
     };
   });
   return finish(

@@ -77,6 +77,7 @@ const feedersFolder = (sub: string): ImportFile[] => [
 ];
 
 interface Reference {
+  bus_vll_pu: Record<string, number[]>;
   p_subs_kw: number;
   q_subs_kvar: number;
   bus_vmag_pu: Record<string, Record<string, number>>;
@@ -203,6 +204,19 @@ describe('a three-phase OpenDSS feeder in a project', () => {
       expect(cmp.worst).toBeLessThan(1e-6);
       expect(cmp.ours).toEqual(cmp.theirs);
       expect(r.violationCount).toBe(cmp.theirs.length);
+      // The largest unbalance factor, against OpenDSS's line-to-line magnitudes: from |Vab|, |Vbc|, |Vca|
+      // alone, V2/V1 = √((1 − √(3 − 6β)) / (1 + √(3 − 6β))), β = Σ|V|⁴ / (Σ|V|²)² (line-to-line voltages
+      // have no zero sequence, and their V2/V1 is the phase voltages').
+      let worst = { value: -1, bus: '' };
+      for (const [bus, ll] of Object.entries(ref.bus_vll_pu)) {
+        if (ll.length !== 3) continue;
+        const beta = ll.reduce((s2, v) => s2 + v ** 4, 0) / ll.reduce((s2, v) => s2 + v * v, 0) ** 2;
+        const k = Math.sqrt(Math.max(0, 3 - 6 * beta));
+        const vuf = Math.sqrt((1 - k) / (1 + k));
+        if (vuf > worst.value) worst = { value: vuf, bus };
+      }
+      expect(p.vufMax!.bus).toBe(worst.bus);
+      expect(Math.abs(p.vufMax!.value - worst.value)).toBeLessThan(1e-6);
       // Every row: its value against the limit it names.
       for (const v of r.violations) expect(v.side === 'low' ? v.vPu < v.limitPu : v.vPu > v.limitPu).toBe(true);
       // Distance grows away from the substation along every drawn edge.

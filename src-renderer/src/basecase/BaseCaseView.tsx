@@ -251,6 +251,9 @@ function ControlsTable({ r }: { r: BaseCaseResult }) {
               <th>P kW</th>
               <th>Q kvar</th>
               <th>losses kW</th>
+              {r.model === 'three-phase' && (
+                <th title="largest voltage unbalance factor, negative- over positive-sequence |V|">VUF max</th>
+              )}
               {regs.map((n) => (
                 <th key={n} title="tap position, steps from the middle">
                   {n}
@@ -270,6 +273,9 @@ function ControlsTable({ r }: { r: BaseCaseResult }) {
                 <td>{formatNumber(q.substationKw, 1)}</td>
                 <td>{formatNumber(q.substationKvar, 1)}</td>
                 <td>{formatNumber(q.lossKw, 2)}</td>
+                {r.model === 'three-phase' && (
+                  <td>{q.vufMax ? `${(100 * q.vufMax.value).toFixed(2)} % (${q.vufMax.bus})` : '–'}</td>
+                )}
                 {regs.map((n) => (
                   <td key={n}>{q.regulatorTaps[n]}</td>
                 ))}
