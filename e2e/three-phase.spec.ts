@@ -58,6 +58,7 @@ test('IEEE 13 imported three-phase through the wizard: the base-case screen show
   await page.getByTestId('basecase-run').click();
   const controls = page.getByTestId('basecase-controls');
   await expect(controls).toBeVisible();
+  await page.screenshot({ path: 'test-results/ui-power-flow.png', fullPage: true });
   // OpenDSS's tap positions, reached by the regulators' controls.
   const header = await controls.locator('thead th').allTextContents();
   const cells = await controls.locator('tbody tr').first().locator('td').allTextContents();
@@ -93,4 +94,5 @@ test('IEEE 13 imported three-phase through the wizard: the base-case screen show
   await expect(tip).toContainText('V phase C (snapshot)');
   await expect(tip).toContainText(`${ref.bus_vmag_pu['611']!['3']!.toFixed(4)} pu`);
   await expect(tip).toContainText('Phases');
+  await page.screenshot({ path: 'test-results/ui-power-flow-network.png' });
 });
