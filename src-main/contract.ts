@@ -465,9 +465,13 @@ export interface Commands {
     arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv'; requestId?: string };
     result: ImportPreview;
   };
-  /** Stop a running preview: it then fails with `cancelled`. Unknown or finished ids are ignored. */
+  /** Stop a running preview, or a commit before it writes: it then fails with `cancelled`. Unknown or finished ids are ignored. */
   'import.cancel': { arg: { requestId: string }; result: null };
-  'import.commit': { arg: { token: string; name?: string }; result: ProjectSummary };
+  /**
+   * Save the previewed feeder (parsed and written in the worker thread); `requestId` names it for
+   * `import.progress` ('saving') and `import.cancel`, which stops it until the write begins.
+   */
+  'import.commit': { arg: { token: string; name?: string; requestId?: string }; result: ProjectSummary };
 
   'feeders.get': { arg: { id: number }; result: import('../src-solver/model/feeder').Feeder };
   /** Deleting needs `confirm: true` (the UI asks first). */
@@ -518,10 +522,10 @@ export interface Events {
   'siting.finished': SitingStudySummary;
 }
 
-/** A stage of a running `import.preview`. */
+/** A stage of a running `import.preview` (unpacking, parsing, summarising) or `import.commit` (saving). */
 export interface ImportProgress {
   readonly requestId: string;
-  readonly stage: 'unpacking' | 'parsing' | 'summarising';
+  readonly stage: 'unpacking' | 'parsing' | 'summarising' | 'saving';
 }
 
 export type CommandName = keyof Commands;

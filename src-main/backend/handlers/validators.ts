@@ -346,10 +346,11 @@ export const projectValidators = {
   },
   'import.commit': (arg: unknown): CommandArg<'import.commit'> => {
     const c = new Check('import.commit');
-    const o = c.object(arg, 'argument', ['token', 'name']);
+    const o = c.object(arg, 'argument', ['token', 'name', 'requestId']);
     return {
       token: c.string(o.token, 'token', { nonEmpty: true, max: 100 }),
       ...(o.name === undefined ? {} : { name: c.string(o.name, 'name', { nonEmpty: true, max: 200 }) }),
+      ...(o.requestId === undefined ? {} : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
     };
   },
   'feeders.get': (arg: unknown): CommandArg<'feeders.get'> => {
