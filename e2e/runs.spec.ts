@@ -534,10 +534,22 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
     .getByRole('list', { name: 'Scenarios' })
     .getByRole('button', { name: new RegExp(`^${sc.name}`) })
     .click();
+  // The renderer's share is its main thread's CPU time (Chromium's ThreadTime metric): the wall
+  // time on a loaded machine mostly measures the other processes (it is recorded, not asserted).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const threadSeconds = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const m = metrics.find((x) => x.name === 'ThreadTime');
+    if (!m) throw new Error(`Chromium reports no ThreadTime metric (has: ${metrics.map((x) => x.name).join(', ')})`);
+    return m.value;
+  };
+  const cpu0 = await threadSeconds();
   const tClick = Date.now();
   await page.getByRole('tab', { name: 'Runs' }).click();
   await expect(runs.detail).toHaveAttribute('data-run', String(FAKE), { timeout: 60_000 });
   await expect(runs.detail).not.toHaveAttribute('data-open-ms', '', { timeout: 60_000 });
+  const rendererCpuMs = Math.round(1000 * ((await threadSeconds()) - cpu0));
   const clickToDrawnWallMs = Date.now() - tClick;
   const openMs = Number(await runs.detail.getAttribute('data-open-ms'));
   const fetchMs = Number(await runs.detail.getAttribute('data-fetch-ms'));
@@ -561,6 +573,7 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
     detailMb: +(detailJson.length / 1e6).toFixed(1),
     fetchMs,
     openMs,
+    rendererCpuMs,
     clickToDrawnWallMs,
     heatmapWallMs,
     batteriesWallMs,
@@ -575,7 +588,7 @@ test('renderer share of opening a 10,000-bus 24-hour run: dashboards drawn in un
     /* first record */
   }
   writeFileSync(file, JSON.stringify([...all, record], null, 2));
-  expect(openMs, 'transfer + parse + every overview chart drawn').toBeLessThan(2000);
+  expect(rendererCpuMs, 'renderer CPU for receive + parse + every overview chart drawn').toBeLessThan(2000);
   await api.invoke('scenarios.delete', { id: sc.id, confirm: true });
 });
 

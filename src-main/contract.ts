@@ -611,13 +611,18 @@ export interface Commands {
     arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv'; requestId?: string; entry?: string };
     result: ImportPreview;
   };
-  /** Stop a running preview: it then fails with `cancelled`. Unknown or finished ids are ignored. */
+  /** Stop a running preview, or a commit before it writes: it then fails with `cancelled`. Unknown or finished ids are ignored. */
   'import.cancel': { arg: { requestId: string }; result: null };
   /**
    * Save a previewed feeder. A three-phase script is kept three-phase (`model` 'three-phase', the
-   * default) or, chosen explicitly, as its balanced equivalent ('balanced-equivalent').
+   * default) or, chosen explicitly, as its balanced equivalent ('balanced-equivalent'). A balanced
+   * feeder is parsed and written in the import worker thread; `requestId` names the save for
+   * `import.progress` ('saving') and `import.cancel`, which stops it until the write begins.
    */
-  'import.commit': { arg: { token: string; name?: string; model?: 'three-phase' | 'balanced-equivalent' }; result: ProjectSummary };
+  'import.commit': {
+    arg: { token: string; name?: string; model?: 'three-phase' | 'balanced-equivalent'; requestId?: string };
+    result: ProjectSummary;
+  };
   /** A feeder's phases and three-phase import report (a balanced feeder: model only, no phases). */
   'feeders.phases': { arg: { id: number }; result: FeederPhases };
   /**
@@ -682,10 +687,10 @@ export interface Events {
   'basecase.progress': BaseCaseProgress;
 }
 
-/** A stage of a running `import.preview`. */
+/** A stage of a running `import.preview` (unpacking, parsing, summarising) or `import.commit` (saving). */
 export interface ImportProgress {
   readonly requestId: string;
-  readonly stage: 'unpacking' | 'parsing' | 'summarising';
+  readonly stage: 'unpacking' | 'parsing' | 'summarising' | 'saving';
 }
 
 export type CommandName = keyof Commands;

@@ -6,20 +6,27 @@
 import { utilityProcess } from 'electron';
 import { join } from 'node:path';
 import type { SitingWorkerChannel } from '../backend/jobs/siting-pool';
+import { killPid } from './utility-area-transport';
 
 export function utilitySitingWorker(): SitingWorkerChannel {
   const child = utilityProcess.fork(join(__dirname, 'siting-worker.js'), [], { serviceName: 'Tessera siting solver', stdio: 'inherit' });
   let exited = false;
+  // child.pid is set once the process has spawned (and unset again at exit): keep the one it had.
+  let pid = child.pid;
+  child.on('spawn', () => void (pid ??= child.pid));
   child.on('exit', () => void (exited = true));
   return {
-    pid: child.pid,
+    get pid() {
+      return (pid ??= child.pid);
+    },
     send: (m) => {
       if (!exited) child.postMessage(m);
     },
     onMessage: (l) => void child.on('message', l),
     onExit: (l) => void child.on('exit', (code) => l(`exit code ${code}`)),
+    // SIGKILL by pid: Electron's kill() sends SIGTERM, which a stopped process never acts on.
     kill: () => {
-      if (!exited) child.kill();
+      if (!exited && !killPid((pid ??= child.pid))) child.kill();
     },
   };
 }

@@ -6,8 +6,9 @@
  *
  * A worker never outlives its parent: it exits (quietly, code 0) when the IPC channel closes,
  * when a send fails (EPIPE, channel closed), when a write to stdout/stderr fails with EPIPE, and
- * when the parent process is gone — checked every second while idle and at every progress message
- * while solving (a parent killed mid-solve does not leave its areas computing until the end).
+ * when the parent process is gone (parent-watch.ts: the channel, re-parenting, the parent's pid) —
+ * checked every second while idle, on SIGCONT, and at every progress message while solving (a
+ * parent killed mid-solve does not leave its areas computing until the end).
  * Each result carries the round's CPU time (process.cpuUsage, user + system).
  *
  * Fault injection for the fault tests only: TESSERA_FAULT="crash@<area>:<round>" exits with
@@ -29,6 +30,7 @@ import {
   type FromArea,
   type ToArea,
 } from '../enapp/protocol';
+import { processParentProbe, watchParent } from './parent-watch';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -38,31 +40,21 @@ interface ParentPort {
 /** Serve the coordinator's messages in this process with these area solver factories. */
 export function serveAreaProcess(factories: Readonly<Record<string, AreaSolverFactory>>): void {
   const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-  /** The parent at start (process.ppid is read once at start-up by Node, so it cannot tell a new parent). */
-  const parentPid = process.ppid;
 
   /** Leave at once and quietly: the parent is gone, nobody reads our output. */
   function quit(): never {
     process.exit(0);
   }
 
-  function parentAlive(): boolean {
-    if (!parentPort && !process.connected) return false;
-    try {
-      process.kill(parentPid, 0);
-      return true;
-    } catch (e) {
-      // EPERM: it exists (another user's process took the pid is not possible while it is our parent).
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
+  // The same watch under fork (IPC channel) and as an Electron utility process (ppid only).
+  const parent = watchParent(processParentProbe(parentPort !== undefined), quit);
 
   let lastParentCheck = 0;
   function post(message: FromArea): void {
     const now = Date.now();
     if (now - lastParentCheck > 250) {
       lastParentCheck = now;
-      if (!parentAlive()) quit();
+      parent.check();
     }
     if (parentPort) parentPort.postMessage(message);
     else if (process.connected) process.send?.(message, undefined, undefined, (err) => err && quit());
@@ -134,11 +126,7 @@ export function serveAreaProcess(factories: Readonly<Record<string, AreaSolverFa
 
   if (parentPort) parentPort.on('message', (e) => handle(e.data as ToArea));
   else process.on('message', (m) => handle(m as ToArea));
-  // A parent that dies takes its areas with it: no orphans, no stack traces.
-  process.on('disconnect', quit);
+  // A parent that dies takes its areas with it (the watch above): no orphans, no stack traces.
   for (const stream of [process.stdout, process.stderr])
     stream?.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? quit() : undefined));
-  setInterval(() => {
-    if (!parentAlive()) quit();
-  }, 1000).unref();
 }

@@ -12,6 +12,7 @@ import type { Feeder } from '../model/feeder';
 import type { Study } from '../opf/study';
 import type { BatteryOptions, BatterySpec } from '../siting/battery';
 import { solvePart, type Horizon } from '../siting/evaluate';
+import { processParentProbe, watchParent } from './parent-watch';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -45,4 +46,5 @@ function handle(msg: ToSitingWorker): void {
 
 if (parentPort) parentPort.on('message', (e) => handle(e.data as ToSitingWorker));
 else process.on('message', (m) => handle(m as ToSitingWorker));
-process.on('disconnect', () => process.exit(0));
+// Never outlive the parent, under fork or as a utility process (parent-watch.ts).
+watchParent(processParentProbe(parentPort !== undefined), () => process.exit(0));

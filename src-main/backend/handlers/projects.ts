@@ -195,17 +195,24 @@ export class ProjectService {
     }
   }
 
-  /** Stop a running `import.preview` (its worker is terminated; the preview fails with `cancelled`). */
+  /** Stop a running `import.preview` (its worker is terminated; it fails with `cancelled`), or an `import.commit` that has not begun writing. */
   cancelImport(arg: CommandArg<'import.cancel'>): null {
     this.imports.get(arg.requestId)?.abort();
     return null;
   }
 
-  importCommit(arg: CommandArg<'import.commit'>): ProjectSummary {
+  /**
+   * Save the previewed feeder with its base case. The worker thread parses and writes it into the
+   * project file (import/run.ts), so a large feeder never blocks the backend; `requestId` names it
+   * for `import.progress` ('saving') and `import.cancel` (which stops it until the write begins).
+   */
+  async importCommit(arg: CommandArg<'import.commit'>): Promise<ProjectSummary> {
     const p = this.requireProject();
+    p.assertWritable();
     const pending = this.pending.get(arg.token);
     if (!pending)
       throw new ApiFailure('notFound', 'That import preview has expired or was already saved: preview the files again');
+    // A three-phase script is kept as its scripts and a drawing (small: saved on this thread).
     if (pending.threePhase) {
       commitThreePhase(p, pending, arg);
       this.pending.delete(arg.token);
@@ -213,10 +220,26 @@ export class ProjectService {
     }
     if (arg.model !== undefined)
       throw new ApiFailure('invalidArgument', `import.commit: model applies to a three-phase OpenDSS script; this import is a balanced feeder`);
-    const read = pending.load();
-    const feeder = arg.name ? { ...read, name: arg.name } : read;
-    p.addFeeder(feeder, { source: pending.source, importReport: pending.report });
+    const requestId = arg.requestId ?? randomUUID();
+    if (this.imports.has(requestId)) throw new ApiFailure('invalidArgument', `import.commit: request ${requestId} is already running`);
+    // Taken out while it is saved, so a second commit of the same preview cannot save it twice.
     this.pending.delete(arg.token);
+    const controller = new AbortController();
+    this.imports.set(requestId, controller);
+    try {
+      await this.runImport.commit(
+        pending,
+        { path: p.path, ...(arg.name ? { name: arg.name } : {}) },
+        (stage) => this.options.onImportProgress?.({ requestId, stage }),
+        controller.signal,
+      );
+    } catch (err) {
+      this.pending.set(arg.token, pending);
+      throw err;
+    } finally {
+      this.imports.delete(requestId);
+    }
+    if (this.project !== p) throw new ApiFailure('noProject', `The feeder was saved into ${p.path}, which was closed meanwhile`);
     return this.changed();
   }
 

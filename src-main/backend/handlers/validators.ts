@@ -347,11 +347,12 @@ export const projectValidators = {
   },
   'import.commit': (arg: unknown): CommandArg<'import.commit'> => {
     const c = new Check('import.commit');
-    const o = c.object(arg, 'argument', ['token', 'name', 'model']);
+    const o = c.object(arg, 'argument', ['token', 'name', 'model', 'requestId']);
     return {
       token: c.string(o.token, 'token', { nonEmpty: true, max: 100 }),
       ...(o.model === undefined ? {} : { model: c.oneOf(o.model, 'model', ['three-phase', 'balanced-equivalent'] as const) }),
       ...(o.name === undefined ? {} : { name: c.string(o.name, 'name', { nonEmpty: true, max: 200 }) }),
+      ...(o.requestId === undefined ? {} : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
     };
   },
   'feeders.get': (arg: unknown): CommandArg<'feeders.get'> => {

@@ -432,6 +432,105 @@ function sitingFromRow(r: SitingRow): SitingStudyRecord {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Feeder rows (shared by Project and the import worker's own connection)
+// ---------------------------------------------------------------------------------------------
+
+export interface AddFeederOptions {
+  readonly source: string;
+  readonly importReport?: unknown;
+  readonly scenarioName?: string;
+  readonly study?: StudySettings;
+  readonly partition?: Partition;
+  /** An OpenDSS feeder kept with its scripts (three-phase, or its explicit balanced equivalent). */
+  readonly scripts?: StoredFeederScripts;
+}
+
+function insertFeederRow(db: Db, feeder: Feeder, source: string, importReport: unknown, stamp: string): number {
+  const info = db
+    .prepare(
+      `INSERT INTO feeders (name, source, feeder_json, import_report_json, bus_count, branch_count, load_count,
+         pv_count, battery_count, capacitor_count, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      feeder.name,
+      source,
+      JSON.stringify(feeder),
+      JSON.stringify(importReport ?? {}),
+      feeder.buses.length,
+      feeder.branches.length,
+      feeder.loads.length,
+      feeder.pv.length,
+      feeder.batteries.length,
+      feeder.capacitors.length,
+      stamp,
+    );
+  return Number(info.lastInsertRowid);
+}
+
+function insertScenarioRow(
+  db: Db,
+  feederId: number,
+  name: string,
+  content: { study: StudySettings; placements: Placements; partition: Partition },
+  stamp: string,
+): number {
+  const info = db
+    .prepare('INSERT INTO scenarios (feeder_id, name, study_json, placements_json, partition_json, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(feederId, name, JSON.stringify(content.study), JSON.stringify(content.placements), JSON.stringify(content.partition), stamp);
+  return Number(info.lastInsertRowid);
+}
+
+/** A feeder and its "Base case" scenario in one IMMEDIATE transaction on `db`. */
+function insertFeederWithBaseCase(db: Db, feeder: Feeder, options: AddFeederOptions, stamp: string): { feederId: number; scenarioId: number } {
+  return db.transaction(() => {
+    const feederId = insertFeederRow(db, feeder, options.source, options.importReport, stamp);
+    const sc = options.scripts;
+    if (sc)
+      db.prepare('INSERT INTO feeder_scripts (feeder_id, model, entry, files_json, report_json) VALUES (?, ?, ?, ?, ?)').run(
+        feederId,
+        sc.model,
+        sc.entry,
+        JSON.stringify(sc.files),
+        JSON.stringify(sc.report ?? {}),
+      );
+    const scenarioId = insertScenarioRow(db, feederId, options.scenarioName ?? 'Base case', {
+      study: options.study ?? DEFAULT_STUDY,
+      placements: feederPlacements(feeder),
+      partition: options.partition ?? NO_PARTITION,
+    }, stamp);
+    return { feederId, scenarioId };
+  }).immediate();
+}
+
+/**
+ * `Project.addFeeder` through a connection of its own to the project file at `path`: how the
+ * import worker thread saves a large feeder without blocking the backend's thread. The caller
+ * must have the project open for editing in this process (it holds the project lock; see
+ * `Project.assertWritable`); this connection takes no lock of its own. Its write waits out
+ * `busy_timeout` for the backend's connection like any second connection (WAL: readers go on).
+ */
+export function addFeederToProjectFile(
+  path: string,
+  feeder: Feeder,
+  options: AddFeederOptions,
+  now: () => Date = () => new Date(),
+): { feederId: number; scenarioId: number } {
+  const db = openDatabase(path, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    const version = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v;
+    if (version !== LATEST_SCHEMA_VERSION)
+      throw new ApiFailure('unsupportedProject', `${path} has schema version ${String(version)}, this Tessera writes ${LATEST_SCHEMA_VERSION}`);
+    return insertFeederWithBaseCase(db, feeder, options, now().toISOString());
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Project
 // ---------------------------------------------------------------------------------------------
 
@@ -550,7 +649,8 @@ export class Project {
     if (this.closed) throw new ApiFailure('noProject', 'The project is closed');
   }
 
-  private assertWritable(): void {
+  /** Refuses (`readOnly`, `noProject`) unless this project may be edited here. */
+  assertWritable(): void {
     this.assertOpen();
     if (this.readOnly !== null)
       throw new ApiFailure('readOnly', `${this.filePath} is read-only here: ${this.readOnly}. Close it there to edit it here.`);
@@ -615,62 +715,13 @@ export class Project {
     return rows.map(feederSummary);
   }
 
-  /** Insert a feeder only (no scenario). Prefer `addFeeder`, which also makes the base case. */
-  private insertFeeder(feeder: Feeder, source: string, importReport: unknown): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO feeders (name, source, feeder_json, import_report_json, bus_count, branch_count, load_count,
-           pv_count, battery_count, capacitor_count, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        feeder.name,
-        source,
-        JSON.stringify(feeder),
-        JSON.stringify(importReport ?? {}),
-        feeder.buses.length,
-        feeder.branches.length,
-        feeder.loads.length,
-        feeder.pv.length,
-        feeder.batteries.length,
-        feeder.capacitors.length,
-        this.stamp(),
-      );
-    return Number(info.lastInsertRowid);
-  }
-
   /**
    * Save a feeder and its "Base case" scenario (the feeder's own PV and batteries, the given or
    * default study, the given or no partition) in one transaction.
    */
-  addFeeder(
-    feeder: Feeder,
-    options: {
-      source: string;
-      importReport?: unknown;
-      scenarioName?: string;
-      study?: StudySettings;
-      partition?: Partition;
-      /** An OpenDSS feeder kept with its scripts (three-phase, or its explicit balanced equivalent). */
-      scripts?: StoredFeederScripts;
-    },
-  ): { feederId: number; scenarioId: number } {
+  addFeeder(feeder: Feeder, options: AddFeederOptions): { feederId: number; scenarioId: number } {
     this.assertWritable();
-    return this.db.transaction(() => {
-      const feederId = this.insertFeeder(feeder, options.source, options.importReport);
-      if (options.scripts) {
-        const sc = options.scripts;
-        this.db
-          .prepare('INSERT INTO feeder_scripts (feeder_id, model, entry, files_json, report_json) VALUES (?, ?, ?, ?, ?)')
-          .run(feederId, sc.model, sc.entry, JSON.stringify(sc.files), JSON.stringify(sc.report ?? {}));
-      }
-      const scenarioId = this.insertScenario(feederId, options.scenarioName ?? 'Base case', {
-        study: options.study ?? DEFAULT_STUDY,
-        placements: feederPlacements(feeder),
-        partition: options.partition ?? NO_PARTITION,
-      });
-      return { feederId, scenarioId };
-    }).immediate();
+    return insertFeederWithBaseCase(this.db, feeder, options, this.stamp());
   }
 
   getFeeder(id: number): Feeder {
@@ -747,19 +798,7 @@ export class Project {
     name: string,
     content: { study: StudySettings; placements: Placements; partition: Partition },
   ): number {
-    const info = this.db
-      .prepare(
-        'INSERT INTO scenarios (feeder_id, name, study_json, placements_json, partition_json, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        feederId,
-        name,
-        JSON.stringify(content.study),
-        JSON.stringify(content.placements),
-        JSON.stringify(content.partition),
-        this.stamp(),
-      );
-    return Number(info.lastInsertRowid);
+    return insertScenarioRow(this.db, feederId, name, content, this.stamp());
   }
 
   createScenario(

@@ -17,6 +17,11 @@ export function useSqliteBinding(path: string | undefined): void {
   nativeBinding = path;
 }
 
+/** The addon file set by `useSqliteBinding` (undefined: the package's own); worker threads are handed it. */
+export function sqliteBindingInUse(): string | undefined {
+  return nativeBinding;
+}
+
 /** better-sqlite3's options with this process's binding. */
 export function sqliteOptions(options: Database.Options = {}): Database.Options {
   return nativeBinding ? { ...options, nativeBinding } : options;

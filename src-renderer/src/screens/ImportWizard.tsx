@@ -100,16 +100,25 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
     if (!preview) return;
     setBusy(true);
     setError(null);
+    // The save runs in the backend's import worker: progress ('saving') and Stop as for reading.
+    const requestId = `save-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    setRequest({ id: requestId, stage: 'starting' });
+    const off = backend().on('import.progress', (p) => {
+      if (p.requestId === requestId) setRequest({ id: requestId, stage: p.stage });
+    });
     try {
       const p = await call('import.commit', {
         token: preview.token,
         name: name.trim() || preview.feederName,
         ...(preview.threePhase ? { model } : {}),
+        requestId,
       });
       onSaved(p, name.trim() || preview.feederName);
     } catch (e) {
       setError((e as Error).message);
     } finally {
+      off();
+      setRequest(null);
       setBusy(false);
     }
   };
@@ -168,10 +177,10 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
       </div>
       {busy && (
         <p className="muted" data-testid="import-progress">
-          Reading… {request && request.stage !== 'starting' ? `(${request.stage})` : ''}
+          {request?.stage === 'saving' ? 'Saving…' : `Reading… ${request && request.stage !== 'starting' ? `(${request.stage})` : ''}`}
           {request && (
             <button className="link" onClick={cancelPreview}>
-              Stop reading
+              {request.id.startsWith('save-') ? 'Stop saving' : 'Stop reading'}
             </button>
           )}
         </p>
