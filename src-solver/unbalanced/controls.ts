@@ -35,14 +35,29 @@ export function regulatorSteps(net: UNetwork): Record<string, number> {
   return out;
 }
 
-interface Action {
+export interface ControlAction {
   readonly delay: number;
+  /** What the action does (`regcontrol.<name> ±steps`, `capcontrol.<name> on|off`): equal keys, equal action. */
+  readonly key: string;
   readonly apply: () => void;
 }
 
 /** One round of control actions; true when something changed (the caller solves again). */
 export function applyControls(net: UNetwork, sys: UnbalancedSystem): boolean {
-  const actions: Action[] = [];
+  return applyNearest(sampleControls(net, sys));
+}
+
+/** Applies the actions with the shortest delay (OpenDSS's static mode); false when there are none. */
+export function applyNearest(actions: readonly ControlAction[]): boolean {
+  if (actions.length === 0) return false;
+  const first = Math.min(...actions.map((a) => a.delay));
+  for (const a of actions) if (a.delay === first) a.apply();
+  return true;
+}
+
+/** What every control wants to do at the present solution (nothing is changed). */
+export function sampleControls(net: UNetwork, sys: UnbalancedSystem): ControlAction[] {
+  const actions: ControlAction[] = [];
   for (const rc of net.regControls) {
     if (!rc.enabled || rc.maxTapChange === 0) continue;
     const xf = net.transformers.find((t) => t.name === rc.transformer);
@@ -77,12 +92,13 @@ export function applyControls(net: UNetwork, sys: UnbalancedSystem): boolean {
     if (pending === 0) continue;
     const wd = xf.windings[tw];
     if ((pending > 0 && !(wd.tap < wd.maxTap)) || (pending < 0 && !(wd.tap > wd.minTap))) continue;
+    let steps = Math.trunc((0.7 * Math.abs(pending)) / inc + 1e-9);
+    if (steps === 0) steps = 1;
+    if (steps > rc.maxTapChange) steps = rc.maxTapChange;
     actions.push({
       delay: rc.delay,
+      key: `regcontrol.${rc.name} ${Math.sign(pending) * steps}`,
       apply: () => {
-        let steps = Math.trunc((0.7 * Math.abs(pending)) / inc + 1e-9);
-        if (steps === 0) steps = 1;
-        if (steps > rc.maxTapChange) steps = rc.maxTapChange;
         const next = wd.tap + Math.sign(pending) * steps * inc;
         wd.tap = Math.min(wd.maxTap, Math.max(wd.minTap, next));
         sys.updateTransformer(xf);
@@ -130,13 +146,10 @@ export function applyControls(net: UNetwork, sys: UnbalancedSystem): boolean {
       else if (amps < cc.offSetting) wantOff = true;
     }
     if (wantOn && !on) {
-      actions.push({ delay: cc.delay, apply: () => { cap.states = cap.states.map(() => 1); sys.updateCapacitor(cap.name); } });
+      actions.push({ delay: cc.delay, key: `capcontrol.${cc.name} on`, apply: () => { cap.states = cap.states.map(() => 1); sys.updateCapacitor(cap.name); } });
     } else if (wantOff && on) {
-      actions.push({ delay: cc.delayOff, apply: () => { cap.states = cap.states.map(() => 0); sys.updateCapacitor(cap.name); } });
+      actions.push({ delay: cc.delayOff, key: `capcontrol.${cc.name} off`, apply: () => { cap.states = cap.states.map(() => 0); sys.updateCapacitor(cap.name); } });
     }
   }
-  if (actions.length === 0) return false;
-  const first = Math.min(...actions.map((a) => a.delay));
-  for (const a of actions) if (a.delay === first) a.apply();
-  return true;
+  return actions;
 }

@@ -95,10 +95,21 @@ export class UnbalancedSystem {
   readonly vIm: Float64Array;
   /** Per node: 1000 × kV base (volts), for convergence in pu. */
   readonly vbase: Float64Array;
+  /** The last iteration's change of every node voltage (set when a solve converges). */
+  private readonly stepRe: Float64Array;
+  private readonly stepIm: Float64Array;
   private injStampStart = 0;
   /** Anderson acceleration history (reset at the start of every solve). */
-  private aa: { f: Float64Array[]; g: Float64Array[]; lastF: Float64Array | null; lastG: Float64Array | null; w: Float64Array } | null = null;
+  private aa: {
+    len: number; node: Int32Array; w: Float64Array; df: Float64Array[]; dg: Float64Array[]; lastF: Float64Array; lastG: Float64Array;
+    hasLast: boolean; k: number; head: number; gram: Float64Array; rhs: Float64Array;
+  } | null = null;
+  /** False at the start of a solve: the next `accelerate` starts a new history. */
+  private aaFresh = false;
+  static readonly AA_MEMORY = 2;
   private dirty = true;
+  /** Owners whose stamps changed since the last assembly (null: refill every value). */
+  private changed: Set<number> | null = null;
 
   constructor(net: UNetwork) {
     this.net = net;
@@ -109,6 +120,8 @@ export class UnbalancedSystem {
     this.vRe = new Float64Array(n);
     this.vIm = new Float64Array(n);
     this.vbase = new Float64Array(n);
+    this.stepRe = new Float64Array(n);
+    this.stepIm = new Float64Array(n);
     this.live = new Uint8Array(n);
     this.compact = new Int32Array(n).fill(-1);
     const omega = 2 * Math.PI * net.frequencyHz;
@@ -210,15 +223,21 @@ export class UnbalancedSystem {
 
   /** Rebuilds a transformer's stamp (after a tap change). */
   updateTransformer(xf: UTransformer): void {
-    const o = this.owners.find((w) => w.kind === 'transformer' && w.name === xf.name);
-    if (o) o.stamp.y = transformerYprim(xf);
+    const k = this.owners.findIndex((w) => w.kind === 'transformer' && w.name === xf.name);
+    if (k >= 0) {
+      this.owners[k].stamp.y = transformerYprim(xf);
+      this.changed?.add(k);
+    }
     this.dirty = true;
   }
 
   updateCapacitor(name: string): void {
-    const o = this.owners.find((w) => w.kind === 'capacitor' && w.name === name);
+    const k = this.owners.findIndex((w) => w.kind === 'capacitor' && w.name === name);
     const c = this.net.capacitors.find((x) => x.name === name);
-    if (o && c) o.stamp.y = capacitorYprim(c, 2 * Math.PI * this.net.frequencyHz);
+    if (k >= 0 && c) {
+      this.owners[k].stamp.y = capacitorYprim(c, 2 * Math.PI * this.net.frequencyHz);
+      this.changed?.add(k);
+    }
     this.dirty = true;
   }
 
@@ -264,7 +283,10 @@ export class UnbalancedSystem {
       this.valIm = new Float64Array(owner.length);
       this.ldl = new ComplexLdl(this.nLive, Int32Array.from(rows), Int32Array.from(cols));
     }
-    const injY = this.injectors.map((inj) => {
+    // Values: injector stamps never change (their Yeq is fixed at nominal), so after the first
+    // assembly only the triplets of elements changed since (taps, capacitor steps) are refilled.
+    const all = this.changed === null;
+    const injY = !all ? [] : this.injectors.map((inj) => {
       const g = inj.yG, b = inj.yB;
       const m = { n: inj.nconds, re: new Float64Array(inj.nconds * inj.nconds), im: new Float64Array(inj.nconds * inj.nconds) } as CMatrix;
       for (let p = 0; p < inj.phases; p++) {
@@ -278,6 +300,7 @@ export class UnbalancedSystem {
     });
     for (let t = 0; t < this.tripletOwner.length; t++) {
       const o = this.tripletOwner[t];
+      if (!all && (o < 0 || !this.changed!.has(o))) continue;
       const y = o >= 0 ? this.owners[o].stamp.y : injY[-1 - o];
       const k = this.tripletA[t] * y.n + this.tripletB[t];
       const f = this.tripletDouble[t] ? 2 : 1;
@@ -290,6 +313,7 @@ export class UnbalancedSystem {
       throw new Error(`the admittance matrix is singular at node ${this.nodes.bus[live]}.${this.nodes.node[live]} (nothing connects it to the rest)`);
     }
     this.dirty = false;
+    this.changed = new Set();
   }
 
   /** Initial voltages: the no-load solution (Y without loads, source injections only). */
@@ -436,7 +460,7 @@ export class UnbalancedSystem {
     const maxIt = options.maxIterations ?? 200;
     if (this.dirty || !this.ldl) this.assemble();
     if (!warm) this.flatStart();
-    this.aa = null;
+    this.aaFresh = false;
     const n = this.nodes.count;
     const nl = this.nLive;
     const br = new Float64Array(nl), bi = new Float64Array(nl);
@@ -497,9 +521,12 @@ export class UnbalancedSystem {
         if (d > change) change = d;
       }
       if (change < tol * tol) {
+        const sr = this.stepRe, si = this.stepIm;
         for (let i = 0; i < n; i++) {
           const c = compact[i];
           if (c < 0) continue;
+          sr[i] = br[c] - vRe[i];
+          si[i] = bi[c] - vIm[i];
           vRe[i] = br[c];
           vIm[i] = bi[c];
         }
@@ -517,59 +544,87 @@ export class UnbalancedSystem {
    * point unchanged (the stopping test above is on the plain residual) and typically halves the
    * iterations on weak secondaries where the plain map contracts slowly (ρ ≈ 0.4–0.6); with an
    * ill-conditioned history it restarts from the plain step.
+   *
+   * Cost: the history lives in preallocated rings (no allocation per iteration) and the Gram
+   * matrix ΔFᵀΔF is updated by one row per iteration, so a step is one fused pass over the nodes
+   * for the new differences and their dot products, and one for the combination.
    */
   private accelerate(gr: Float64Array, gi: Float64Array): void {
     const nl = this.nLive;
-    const m = 3;
-    const a = (this.aa ??= { f: [], g: [], lastF: null, lastG: null, w: new Float64Array(nl) });
-    if (a.w.length !== nl) Object.assign(a, { f: [], g: [], lastF: null, lastG: null, w: new Float64Array(nl) });
-    // x (present iterate, compact) and weights 1/vbase.
-    const x = new Float64Array(2 * nl);
-    for (let i = 0; i < this.nodes.count; i++) {
-      const c = this.compact[i];
-      if (c < 0) continue;
-      x[2 * c] = this.vRe[i];
-      x[2 * c + 1] = this.vIm[i];
-      a.w[c] = 1 / this.vbase[i];
+    const m = UnbalancedSystem.AA_MEMORY;
+    const len = 2 * nl;
+    let a = this.aa;
+    if (!a || a.len !== len) {
+      const node = new Int32Array(nl);
+      for (let i = 0; i < this.nodes.count; i++) if (this.compact[i] >= 0) node[this.compact[i]] = i;
+      a = this.aa = {
+        len, node, w: new Float64Array(nl), df: Array.from({ length: m }, () => new Float64Array(len)), dg: Array.from({ length: m }, () => new Float64Array(len)),
+        lastF: new Float64Array(len), lastG: new Float64Array(len), hasLast: false, k: 0, head: 0, gram: new Float64Array(m * m), rhs: new Float64Array(m),
+      };
     }
-    const g = new Float64Array(2 * nl);
-    const f = new Float64Array(2 * nl);
-    for (let c = 0; c < nl; c++) {
-      g[2 * c] = gr[c];
-      g[2 * c + 1] = gi[c];
-      f[2 * c] = (gr[c] - x[2 * c]) * a.w[c];
-      f[2 * c + 1] = (gi[c] - x[2 * c + 1]) * a.w[c];
+    if (!this.aaFresh) {
+      // New solve: weights from the present bases, empty history.
+      for (let c = 0; c < nl; c++) a.w[c] = 1 / this.vbase[a.node[c]];
+      a.hasLast = false;
+      a.k = 0;
+      a.head = 0;
+      this.aaFresh = true;
     }
-    if (a.lastF && a.lastG) {
-      const df = new Float64Array(2 * nl), dg = new Float64Array(2 * nl);
-      for (let k = 0; k < 2 * nl; k++) {
-        df[k] = f[k] - a.lastF[k];
-        dg[k] = g[k] - a.lastG[k];
+    const { node, w, lastF, lastG, gram, rhs } = a;
+    const vRe = this.vRe, vIm = this.vIm;
+    if (a.hasLast) {
+      // New slot: ΔF = f − lastF, ΔG = g − lastG; then lastF/lastG ← f, g.
+      const slot = a.k < m ? (a.head + a.k) % m : a.head;
+      if (a.k < m) a.k++;
+      else a.head = (a.head + 1) % m;
+      const df = a.df[slot], dg = a.dg[slot];
+      for (let c = 0; c < nl; c++) {
+        const i = node[c], wc = w[c];
+        const fr = (gr[c] - vRe[i]) * wc, fi = (gi[c] - vIm[i]) * wc;
+        const t = 2 * c;
+        df[t] = fr - lastF[t];
+        df[t + 1] = fi - lastF[t + 1];
+        dg[t] = gr[c] - lastG[t];
+        dg[t + 1] = gi[c] - lastG[t + 1];
+        lastF[t] = fr;
+        lastF[t + 1] = fi;
+        lastG[t] = gr[c];
+        lastG[t + 1] = gi[c];
       }
-      a.f.push(df);
-      a.g.push(dg);
-      if (a.f.length > m) {
-        a.f.shift();
-        a.g.shift();
-      }
-    }
-    a.lastF = f;
-    a.lastG = g;
-    const k = a.f.length;
-    let next = g;
-    if (k > 0) {
-      // Normal equations (ΔFᵀΔF) γ = ΔFᵀ f, k ≤ 3, by Gaussian elimination with a conditioning check.
-      const M: number[][] = Array.from({ length: k }, () => new Array<number>(k + 1).fill(0));
-      for (let i = 0; i < k; i++) {
-        for (let j = 0; j <= i; j++) {
-          let s = 0;
-          const fi = a.f[i], fj = a.f[j];
-          for (let t = 0; t < 2 * nl; t++) s += fi[t] * fj[t];
-          M[i][j] = M[j][i] = s;
+      // Gram row of the new slot and ΔF_jᵀ f for every slot j (f = lastF now).
+      const k = a.k;
+      for (let j = 0; j < k; j++) {
+        const sj = (a.head + j) % m;
+        const dj = a.df[sj];
+        let sg = 0, sf = 0;
+        for (let t = 0; t < len; t++) {
+          sg += dj[t] * df[t];
+          sf += dj[t] * lastF[t];
         }
-        let r = 0;
-        for (let t = 0; t < 2 * nl; t++) r += a.f[i][t] * f[t];
-        M[i][k] = r;
+        gram[sj * m + slot] = gram[slot * m + sj] = sg;
+        rhs[sj] = sf;
+      }
+    } else {
+      for (let c = 0; c < nl; c++) {
+        const i = node[c], wc = w[c], t = 2 * c;
+        lastF[t] = (gr[c] - vRe[i]) * wc;
+        lastF[t + 1] = (gi[c] - vIm[i]) * wc;
+        lastG[t] = gr[c];
+        lastG[t + 1] = gi[c];
+      }
+      a.hasLast = true;
+    }
+    const k = a.k;
+    let gamma: number[] | null = null;
+    if (k > 0) {
+      // Normal equations (ΔFᵀΔF) γ = ΔFᵀ f, k ≤ memory, by Gaussian elimination with a conditioning check.
+      const M: number[][] = [];
+      for (let i = 0; i < k; i++) {
+        const si = (a.head + i) % m;
+        const row: number[] = [];
+        for (let j = 0; j < k; j++) row.push(gram[si * m + (a.head + j) % m]);
+        row.push(rhs[si]);
+        M.push(row);
       }
       const scale = Math.max(...M.map((row, i) => row[i]));
       let ok = scale > 0;
@@ -584,30 +639,58 @@ export class UnbalancedSystem {
         }
       }
       if (ok) {
-        const gamma = new Array<number>(k).fill(0);
+        gamma = new Array<number>(k).fill(0);
         for (let r = k - 1; r >= 0; r--) {
           let s = M[r][k];
           for (let t = r + 1; t < k; t++) s -= M[r][t] * gamma[t];
           gamma[r] = s / M[r][r];
         }
-        if (gamma.every((v) => Number.isFinite(v) && Math.abs(v) < 1e3)) {
-          next = g.slice();
-          for (let j = 0; j < k; j++) {
-            const dg = a.g[j];
-            for (let t = 0; t < 2 * nl; t++) next[t] -= gamma[j] * dg[t];
-          }
-        } else ok = false;
+        if (!gamma.every((v) => Number.isFinite(v) && Math.abs(v) < 1e3)) ok = false;
       }
       if (!ok) {
-        a.f = [];
-        a.g = [];
+        gamma = null;
+        a.k = 0;
+        a.head = 0;
       }
     }
-    for (let i = 0; i < this.nodes.count; i++) {
-      const c = this.compact[i];
-      if (c < 0) continue;
-      this.vRe[i] = next[2 * c];
-      this.vIm[i] = next[2 * c + 1];
+    if (!gamma) {
+      for (let c = 0; c < nl; c++) {
+        vRe[node[c]] = gr[c];
+        vIm[node[c]] = gi[c];
+      }
+      return;
+    }
+    for (let c = 0; c < nl; c++) {
+      let xr = gr[c], xi = gi[c];
+      const t = 2 * c;
+      for (let j = 0; j < k; j++) {
+        const dg = a.dg[(a.head + j) % m];
+        xr -= gamma[j] * dg[t];
+        xi -= gamma[j] * dg[t + 1];
+      }
+      vRe[node[c]] = xr;
+      vIm[node[c]] = xi;
+    }
+  }
+
+  /**
+   * Runs `fn` with every node voltage moved by `scale` × the last iteration's change (the
+   * converged solve's final step), then restores them: what a quantity would be if the solution
+   * were off by that much along the direction the iteration was still moving.
+   */
+  withPerturbation<T>(scale: number, fn: () => T): T {
+    const { vRe, vIm, stepRe, stepIm } = this;
+    const n = this.nodes.count;
+    const keepRe = vRe.slice(), keepIm = vIm.slice();
+    for (let i = 0; i < n; i++) {
+      vRe[i] += scale * stepRe[i];
+      vIm[i] += scale * stepIm[i];
+    }
+    try {
+      return fn();
+    } finally {
+      vRe.set(keepRe);
+      vIm.set(keepIm);
     }
   }
 
