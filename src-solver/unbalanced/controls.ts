@@ -13,8 +13,23 @@
  * control wants to act.
  */
 import type { UNetwork, UTransformer } from './model';
-import type { UnbalancedSystem } from './powerflow';
+import type { StampOwner, UnbalancedSystem } from './powerflow';
 import { windingConductors, windingVbase } from './ybuild';
+
+const nameMaps = new WeakMap<readonly { readonly name: string }[], Map<string, unknown>>();
+
+/** The first element of a model list with that name (a map cached per list, rebuilt on a miss). */
+function byName<T extends { readonly name: string }>(list: readonly T[], name: string): T | undefined {
+  let m = nameMaps.get(list) as Map<string, T> | undefined;
+  let hit = m?.get(name);
+  if (hit === undefined) {
+    m = new Map();
+    for (const e of list) if (!m.has(e.name)) m.set(e.name, e);
+    nameMaps.set(list, m);
+    hit = m.get(name);
+  }
+  return hit;
+}
 
 export function tapIncrement(xf: UTransformer, w: number): number {
   const wd = xf.windings[w];
@@ -60,8 +75,8 @@ export function sampleControls(net: UNetwork, sys: UnbalancedSystem): ControlAct
   const actions: ControlAction[] = [];
   for (const rc of net.regControls) {
     if (!rc.enabled || rc.maxTapChange === 0) continue;
-    const xf = net.transformers.find((t) => t.name === rc.transformer);
-    const owner = sys.owners.find((o) => o.kind === 'transformer' && o.name === rc.transformer);
+    const xf = byName(net.transformers, rc.transformer);
+    const owner = sys.owner('transformer', rc.transformer);
     if (!xf || !owner) continue;
     const w = rc.winding - 1;
     const p = Math.min(rc.ptphase, xf.phases) - 1;
@@ -107,12 +122,12 @@ export function sampleControls(net: UNetwork, sys: UnbalancedSystem): ControlAct
   }
   for (const cc of net.capControls) {
     if (!cc.enabled || cc.type === 'pf' || cc.type === 'time') continue;
-    const cap = net.capacitors.find((c) => c.name === cc.capacitor);
+    const cap = byName(net.capacitors, cc.capacitor);
     const [cls, name] = [cc.element.split('.')[0], cc.element.split('.').slice(1).join('.')];
-    const owner = sys.owners.find((o) => o.kind === cls && o.name === name);
+    const owner = sys.owner(cls as StampOwner['kind'], name);
     if (!cap || !owner) continue;
     const { re, im } = sys.elementCurrents(owner);
-    const nTerm = cls === 'transformer' ? net.transformers.find((t) => t.name === name)!.windings.length : 2;
+    const nTerm = cls === 'transformer' ? byName(net.transformers, name)!.windings.length : 2;
     const nc = owner.stamp.idx.length / nTerm;
     const base = (cc.terminal - 1) * nc;
     const volt = (k: number): [number, number] => {
