@@ -179,7 +179,11 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const groundOf = (t: Terminal, nconds: number): Terminal => ({ bus: t.bus, nodes: new Array<number>(nconds).fill(0) });
 
   const buses = new Map<string, UBus>();
-  const useBus = (t: Terminal): void => {
+  // OpenDSS numbers a bus's nodes in the order elements reference them (elements in the order
+  // they were created, conductors in terminal order); CalcVoltageBases reads the first one.
+  const created = new Map(script.elements.map((e, k) => [e, k]));
+  const firstRef = new Map<string, number>();
+  const useBus = (t: Terminal, el: ElementDef): void => {
     if (t.bus === '') return;
     let b = buses.get(t.bus);
     if (!b) {
@@ -187,6 +191,12 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       buses.set(t.bus, b);
     }
     for (const n of t.nodes) if (n > 0 && !b.nodes.includes(n)) b.nodes.push(n);
+    const order = created.get(el) ?? Infinity;
+    const node = t.nodes.find((n) => n > 0);
+    if (node !== undefined && !(order >= (firstRef.get(t.bus) ?? Infinity))) {
+      firstRef.set(t.bus, order);
+      b.refNode = node;
+    }
   };
 
   // ---- Load shapes ------------------------------------------------------------------------------
@@ -323,8 +333,8 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     }
     const t1 = terminal(bus1, phases, phases);
     const t2 = bus2 === null ? groundOf(t1, phases) : terminal(bus2, phases, phases);
-    useBus(t1);
-    useBus(t2);
+    useBus(t1, src);
+    useBus(t2, src);
     vsources.push({ name: 'source', bus1: t1, bus2: t2, phases, baseKv, pu, angleDeg: angle, z });
     count('vsource').imported++;
   }
@@ -592,8 +602,8 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     }
     const t1 = terminal(bus1, n, n);
     const t2 = terminal(bus2, n, n);
-    useBus(t1);
-    useBus(t2);
+    useBus(t1, el);
+    useBus(t2, el);
     const open = [new Array<boolean>(n).fill(false), new Array<boolean>(n).fill(false)];
     for (const o of opens) {
       const terms = o.terminal >= 1 && o.terminal <= 2 ? [o.terminal - 1] : [0, 1];
@@ -659,10 +669,10 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     const b = -xx / den;
     if (rp !== null && rp > 0) g += 1 / rp;
     const t1 = terminal(bus1, phases, phases);
-    useBus(t1);
+    useBus(t1, el);
     if (bus2 !== null) {
       const t2 = terminal(bus2, phases, phases);
-      useBus(t2);
+      useBus(t2, el);
       const zl = cmatrix(phases);
       for (let i = 0; i < phases; i++) {
         zl.re[i * phases + i] = rr;
@@ -786,7 +796,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     const nc = s.phases + 1;
     const windings: UWinding[] = s.windings.map((w) => {
       const t = terminal(w.bus!, nc, s.phases);
-      useBus(t);
+      useBus(t, el);
       return { bus: t, conn: w.conn, kv: w.kv, kva: w.kva, rPu: w.rPu, tap: w.tap, minTap: w.minTap, maxTap: w.maxTap, numTaps: w.numTaps };
     });
     // Delta direction (OpenDSS, ANSI): a delta high-voltage winding leads… the low side lags by 30°.
@@ -906,7 +916,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     }
     const nc = cn === 'wye' ? phases + 1 : phases === 1 || phases === 2 ? phases + 1 : phases;
     const t = terminal(bus, nc, phases);
-    useBus(t);
+    useBus(t, el);
     loads.push({
       name: el.name.toLowerCase(), bus: t, phases, conn: cn, kv, kw, kvar, model, vminpu, vmaxpu, vlowpu, cvrWatts, cvrVars, zipv, fixed, daily, yearly, duty, at: locOf(el),
     });
@@ -958,8 +968,8 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     }
     const t1 = terminal(bus1, phases, phases);
     const t2 = bus2 === null ? groundOf(t1, phases) : terminal(bus2, phases, phases);
-    useBus(t1);
-    useBus(t2);
+    useBus(t1, el);
+    useBus(t2, el);
     const st = kvar.map((_, i) => (opened ? 0 : (states?.[i] ?? 1)));
     capacitors.push({ name: el.name.toLowerCase(), bus1: t1, bus2: t2, phases, conn: cn, kv, kvarSteps: kvar, states: st, at: locOf(el) });
     count('capacitor').imported++;
@@ -1010,7 +1020,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     if (el.cls === 'storage') p = state.startsWith('d') ? Math.abs(kw) : state.startsWith('c') ? -Math.abs(kw) : 0;
     const qv = kvar ?? (pf === 0 ? 0 : Math.sign(pf) * Math.abs(p) * Math.sqrt(Math.max(0, 1 / (pf * pf) - 1)));
     const t = terminal(bus, cn === 'wye' ? phases + 1 : phases, phases);
-    useBus(t);
+    useBus(t, el);
     generators.push({ kind: el.cls as UGenerator['kind'], name: el.name.toLowerCase(), bus: t, phases, conn: cn, kv, kw: p, kvar: qv, daily, yearly, duty, at: locOf(el) });
     count(el.cls).imported++;
     count(el.cls).approximated.push({ element: label(el), what: 'a constant-power injection at its present output (no inverter limits or controls)' });

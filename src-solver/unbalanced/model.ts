@@ -34,6 +34,12 @@ export interface UBus {
   readonly name: string;
   /** Non-ground nodes present on the bus, ascending. */
   readonly nodes: number[];
+  /**
+   * The node OpenDSS numbers first at this bus (the first conductor of the first-created element
+   * that references it); CalcVoltageBases picks the bus's base from this node's voltage.
+   * Absent: the lowest node.
+   */
+  refNode?: number;
   /** Line-to-neutral voltage base, kV (0 when CalcVoltageBases found none). */
   kvBaseLN: number;
   x?: number;

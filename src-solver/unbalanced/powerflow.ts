@@ -814,7 +814,9 @@ export class UnbalancedSystem {
 
 /**
  * OpenDSS's CalcVoltageBases: solve with no loads, then give each bus the `Set VoltageBases`
- * value (line-to-line kV) nearest to √3 × its first node's voltage; the bus base is that / √3.
+ * value (line-to-line kV) nearest in ratio (|1 − kV/base| smallest, the first listed on a tie) to
+ * √3 × the voltage of the bus's first-referenced node (`refNode`, else its lowest); the bus base
+ * is that / √3. A bus whose node is dead (0 V) keeps base 0.
  */
 export function calcVoltageBases(net: UNetwork, system?: UnbalancedSystem): void {
   const bases = net.voltageBasesKv;
@@ -823,16 +825,26 @@ export function calcVoltageBases(net: UNetwork, system?: UnbalancedSystem): void
   sys.solve({ maxIterations: 100, tolerance: 1e-6 });
   for (const b of net.buses.values()) {
     if (b.nodes.length === 0) continue;
-    const [vr, vi] = sys.v(b.name, b.nodes[0]);
+    const [vr, vi] = sys.v(b.name, b.refNode ?? b.nodes[0]);
     const kvll = (Math.hypot(vr, vi) * Math.sqrt(3)) / 1000;
-    if (bases.length === 0 || kvll === 0) {
-      b.kvBaseLN = kvll / Math.sqrt(3);
-      continue;
-    }
-    let best = bases[0];
-    for (const v of bases) if (Math.abs(v - kvll) < Math.abs(best - kvll)) best = v;
-    b.kvBaseLN = best / Math.sqrt(3);
+    b.kvBaseLN = nearestBaseKv(bases, kvll) / Math.sqrt(3);
   }
+}
+
+/** The `Set VoltageBases` value nearest in ratio to `kvll` (OpenDSS's NearestBasekV); `kvll` itself without a list, 0 for 0. */
+export function nearestBaseKv(bases: readonly number[], kvll: number): number {
+  if (bases.length === 0 || kvll === 0) return kvll;
+  let best = bases[0];
+  let bestDiff = Infinity;
+  for (const v of bases) {
+    if (!(v > 0)) continue;
+    const d = Math.abs(1 - kvll / v);
+    if (d < bestDiff) {
+      bestDiff = d;
+      best = v;
+    }
+  }
+  return best;
 }
 
 /** Multiplier of a shape at an hour (OpenDSS: interval shapes repeat; hour shapes interpolate). */
