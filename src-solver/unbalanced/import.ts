@@ -15,9 +15,10 @@
  */
 import type { IgnoredElement, ImportError, ImportIssue } from '../io/types';
 import { parseBusRef, parseDssBool, parseDssNumber, parseSymMatrix, splitArray } from '../io/dss/lexer';
-import { runScript, type Assignment, type ElementDef, type Loc, type ReadFile, type ScriptResult } from '../io/dss/script';
+import { runScript, type Assignment, type ElementDef, type Loc, type ReadFile, type ScriptResult, type ScriptSolve } from '../io/dss/script';
 import { cinverse, ckron, cleading, cmatrix, type CMatrix } from './cmatrix';
 import { createLineConstantsHook } from './geometryDss';
+import { solveUnbalanced } from './solve';
 import type {
   Conn, LoadModel, SourceLoc, Terminal, UBus, UCapacitor, UCapControl, UGenerator, ULine, ULoad, ULoadShape, UNetwork, URegControl,
   UShunt, UTransformer, UVsource, UWinding,
@@ -87,7 +88,63 @@ const defaultLineConstants: LineConstantsHook = createLineConstantsHook();
 export function importUnbalanced(entryPath: string, readFile: ReadFile, options: UnbalancedImportOptions = {}): UnbalancedImportOutcome {
   const script = runScript(entryPath, readFile, { unbalanced: true, extraLines: options.extraLines });
   if (script.errors.length > 0) return { ok: false, errors: script.errors, warnings: script.warnings };
-  return buildNetwork(script, entryPath, options);
+  const out = buildNetwork(script, entryPath, options);
+  if (out.ok && (script.solves?.length ?? 0) > 0) replaySolves(script, entryPath, options, out);
+  return out;
+}
+
+/** Assignments that set a transformer's taps or a capacitor's steps explicitly. */
+const TAP_PROPS = new Set(['tap', 'taps', 'xfmrcode', 'like']);
+const CAP_PROPS = new Set(['states', '@open', '@close', 'numsteps', 'like']);
+
+/**
+ * `Solve` in the script: OpenDSS solves the circuit as it stands at that line, and the taps its
+ * regulators reach and the steps its capacitor controls switch stay for what follows (IEEE 13's
+ * master ends with `Solve`, so a daily run after it starts from the full-load taps). Each
+ * snapshot-mode solve is replayed in order on the network as defined up to that line (static
+ * control mode unless ControlMode=OFF then); its taps and capacitor states carry forward to the
+ * next solve and to the imported network, except where the script sets them again afterwards
+ * (`Transformer.Reg1.Taps=[…]`, `Capacitor.C1.states=[…]`, Open/Close). A solve in a time mode
+ * (Set Mode=Daily/Yearly/…) is listed as ignored by the script reader: `tessera pf --hours` runs
+ * the series.
+ */
+function replaySolves(script: ScriptResult, entryPath: string, options: UnbalancedImportOptions, out: Extract<UnbalancedImportOutcome, { ok: true }>): void {
+  const taps = new Map<string, number[]>();
+  const caps = new Map<string, number[]>();
+  let last: ScriptSolve | null = null;
+  const setSince = (since: ScriptSolve | null, el: ElementDef, props: Set<string>) =>
+    el.assignments.slice(since ? (since.assignmentCounts.get(el) ?? 0) : 0).some((a) => props.has(a.prop));
+  const carry = (net: UNetwork, view: ScriptResult, since: ScriptSolve | null) => {
+    const byKey = new Map(view.elements.map((e) => [`${e.cls}.${e.name.toLowerCase()}`, e]));
+    for (const xf of net.transformers) {
+      const t = taps.get(xf.name);
+      const el = byKey.get(`transformer.${xf.name}`);
+      if (!t || !el || setSince(since, el, TAP_PROPS)) continue;
+      xf.windings.forEach((w, k) => (w.tap = t[k] ?? w.tap));
+    }
+    for (const c of net.capacitors) {
+      const st = caps.get(c.name);
+      const el = byKey.get(`capacitor.${c.name}`);
+      if (!st || !el || setSince(since, el, CAP_PROPS) || st.length !== c.states.length) continue;
+      c.states = [...st];
+    }
+  };
+  for (const sv of script.solves ?? []) {
+    const mode = (sv.options.get('mode') ?? 'snapshot').trim().toLowerCase();
+    const controlMode = (sv.options.get('controlmode') ?? 'static').trim().toLowerCase();
+    if (!mode.startsWith('s') || controlMode.startsWith('of')) continue;
+    const elements = script.elements.slice(0, sv.elementCount).map((e) => ({ ...e, assignments: e.assignments.slice(0, sv.assignmentCounts.get(e) ?? 0) }));
+    const view: ScriptResult = { ...script, elements, options: new Map(sv.options), voltageBasesKv: [...sv.voltageBasesKv], solves: [] };
+    const then = buildNetwork(view, entryPath, options);
+    if (!then.ok) continue;
+    carry(then.network, view, last);
+    solveUnbalanced(then.network, { tolerance: 1e-8 });
+    for (const xf of then.network.transformers) taps.set(xf.name, xf.windings.map((w) => w.tap));
+    for (const c of then.network.capacitors) caps.set(c.name, [...c.states]);
+    last = sv;
+    out.report.classes.solve = { imported: (out.report.classes.solve?.imported ?? 0) + 1, approximated: [], ignored: 0 };
+  }
+  if (last) carry(out.network, script, last);
 }
 
 export function buildNetwork(script: ScriptResult, entryFile: string, options: UnbalancedImportOptions = {}): UnbalancedImportOutcome {
