@@ -54,7 +54,80 @@ export interface ControlAction {
   readonly delay: number;
   /** What the action does (`regcontrol.<name> ±steps`, `capcontrol.<name> on|off`): equal keys, equal action. */
   readonly key: string;
+  /** The control (`regcontrol.<name>`, `capcontrol.<name>`). */
+  readonly control: string;
+  /** Static mode's action: a regulator's 70 % (at least one, at most maxtapchange) steps, a capacitor's switch. */
   readonly apply: () => void;
+  /** Regulators: the whole change wanted, in steps (signed), and one step toward it (time mode). */
+  readonly tap?: { readonly steps: number; readonly tapDelay: number; readonly stepOnce: () => void };
+}
+
+/**
+ * OpenDSS's time control mode (`Set ControlMode=Time`; Solution.pas TIMEDRIVEN, ControlQueue
+ * DoActions, RegControl/CapControl Sample and DoPendingAction): a control that wants to act at a
+ * sample is armed with an action due `delay` seconds later; each control round executes the
+ * actions due by now. A regulator's action moves one tap toward what it wants at that moment and,
+ * while more is wanted, re-arms `tapDelay` later; a capacitor switches. A control whose quantity is
+ * back inside its band (or settings) at a sample is disarmed. Time and the armed actions carry
+ * over from period to period (one hour per period): with the default delays (15 s, 2 s) a
+ * regulator out of band in hour h moves one step at the start of hour h + 1, and in a snapshot
+ * (time 0, nothing due yet) nothing moves. Not modelled: a capacitor's dead time before
+ * reclosing, inverse-time regulator delays.
+ */
+export class TimeControls {
+  /** Simulation time, seconds. */
+  private t = 0;
+  private readonly queue: { due: number; control: string }[] = [];
+  /** Armed controls → the action their latest sample wants (regulators: remaining steps). */
+  private readonly armed = new Map<string, { action: ControlAction; remaining: number }>();
+
+  /** Moves time on (one period). */
+  advance(seconds: number): void {
+    this.t += seconds;
+  }
+
+  /** One control round after a converged solve: sample, arm or disarm, do the actions due. True when one acted. */
+  round(net: UNetwork, sys: UnbalancedSystem): boolean {
+    const wanted = new Map(sampleControls(net, sys).map((a) => [a.control, a]));
+    for (const name of [...this.armed.keys()]) {
+      if (wanted.has(name)) continue;
+      this.armed.delete(name);
+      const k = this.queue.findIndex((q) => q.control === name);
+      if (k >= 0) this.queue.splice(k, 1);
+    }
+    for (const [name, action] of wanted) {
+      const prior = this.armed.get(name);
+      const remaining = action.tap ? Math.abs(action.tap.steps) : 1;
+      if (prior) {
+        prior.action = action;
+        prior.remaining = remaining;
+        continue;
+      }
+      this.armed.set(name, { action, remaining });
+      this.queue.push({ due: this.t + action.delay, control: name });
+    }
+    let acted = false;
+    for (;;) {
+      let k = -1;
+      for (let i = 0; i < this.queue.length; i++) if (this.queue[i].due <= this.t && (k < 0 || this.queue[i].due < this.queue[k].due)) k = i;
+      if (k < 0) break;
+      const { control } = this.queue.splice(k, 1)[0];
+      const entry = this.armed.get(control);
+      if (!entry) continue;
+      acted = true;
+      const tap = entry.action.tap;
+      if (!tap) {
+        entry.action.apply();
+        this.armed.delete(control);
+        continue;
+      }
+      tap.stepOnce();
+      entry.remaining--;
+      if (entry.remaining > 0) this.queue.push({ due: this.t + tap.tapDelay, control });
+      else this.armed.delete(control);
+    }
+    return acted;
+  }
 }
 
 /** One round of control actions; true when something changed (the caller solves again). */
@@ -110,14 +183,17 @@ export function sampleControls(net: UNetwork, sys: UnbalancedSystem): ControlAct
     let steps = Math.trunc((0.7 * Math.abs(pending)) / inc + 1e-9);
     if (steps === 0) steps = 1;
     if (steps > rc.maxTapChange) steps = rc.maxTapChange;
+    const move = (n: number) => {
+      const next = wd.tap + Math.sign(pending) * n * inc;
+      wd.tap = Math.min(wd.maxTap, Math.max(wd.minTap, next));
+      sys.updateTransformer(xf);
+    };
     actions.push({
       delay: rc.delay,
       key: `regcontrol.${rc.name} ${Math.sign(pending) * steps}`,
-      apply: () => {
-        const next = wd.tap + Math.sign(pending) * steps * inc;
-        wd.tap = Math.min(wd.maxTap, Math.max(wd.minTap, next));
-        sys.updateTransformer(xf);
-      },
+      control: `regcontrol.${rc.name}`,
+      apply: () => move(steps),
+      tap: { steps: Math.round(pending / inc), tapDelay: rc.tapDelay ?? 2, stepOnce: () => move(1) },
     });
   }
   for (const cc of net.capControls) {
@@ -161,9 +237,9 @@ export function sampleControls(net: UNetwork, sys: UnbalancedSystem): ControlAct
       else if (amps < cc.offSetting) wantOff = true;
     }
     if (wantOn && !on) {
-      actions.push({ delay: cc.delay, key: `capcontrol.${cc.name} on`, apply: () => { cap.states = cap.states.map(() => 1); sys.updateCapacitor(cap.name); } });
+      actions.push({ delay: cc.delay, key: `capcontrol.${cc.name} on`, control: `capcontrol.${cc.name}`, apply: () => { cap.states = cap.states.map(() => 1); sys.updateCapacitor(cap.name); } });
     } else if (wantOff && on) {
-      actions.push({ delay: cc.delayOff, key: `capcontrol.${cc.name} off`, apply: () => { cap.states = cap.states.map(() => 0); sys.updateCapacitor(cap.name); } });
+      actions.push({ delay: cc.delayOff, key: `capcontrol.${cc.name} off`, control: `capcontrol.${cc.name}`, apply: () => { cap.states = cap.states.map(() => 0); sys.updateCapacitor(cap.name); } });
     }
   }
   return actions;

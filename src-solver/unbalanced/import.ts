@@ -1088,7 +1088,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   for (const el of byClass('regcontrol')) {
     let transformer = '';
     let winding = 1;
-    let vreg = 120, band = 3, ptratio = 60, ctprim = 300, r = 0, x = 0, ptphase = 1, maxTapChange = 16, delay = 15;
+    let vreg = 120, band = 3, ptratio = 60, ctprim = 300, r = 0, x = 0, ptphase = 1, maxTapChange = 16, delay = 15, tapDelay = 2;
     let tapWinding: number | null = null;
     for (const a of el.assignments) {
       switch (a.prop) {
@@ -1108,6 +1108,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
         }
         case 'maxtapchange': maxTapChange = int(a, el, 0, 1000) ?? maxTapChange; break;
         case 'delay': delay = num(a, el); break;
+        case 'tapdelay': tapDelay = num(a, el); break;
         case 'tapwinding': tapWinding = int(a, el, 1, 20); break;
         default: break; // delays, reverse settings, logging: no effect on a static solution
       }
@@ -1122,7 +1123,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       continue;
     }
     regControls.push({
-      name: el.name.toLowerCase(), transformer, winding, vreg, band, ptratio, ctprim, r, x, ptphase, maxTapChange, tapWinding: tapWinding ?? winding, delay, enabled: !disabled(el), at: locOf(el),
+      name: el.name.toLowerCase(), transformer, winding, vreg, band, ptratio, ctprim, r, x, ptphase, maxTapChange, tapWinding: tapWinding ?? winding, delay, tapDelay, enabled: !disabled(el), at: locOf(el),
     });
     count('regcontrol').imported++;
   }

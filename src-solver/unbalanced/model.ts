@@ -195,6 +195,8 @@ export interface URegControl {
   readonly tapWinding: number;
   /** Seconds before acting: in static mode the controls with the shortest delay act first. */
   readonly delay: number;
+  /** Seconds between successive tap steps in time control mode (OpenDSS's TapDelay, 2 s). */
+  readonly tapDelay?: number;
   readonly enabled: boolean;
   readonly at: SourceLoc;
 }

@@ -6,7 +6,7 @@
  */
 import type { UNetwork } from './model';
 import { calcVoltageBases, shapeMultiplier, UnbalancedSystem, type PfOptions } from './powerflow';
-import { applyNearest, regulatorSteps, sampleControls, type ControlAction } from './controls';
+import { applyNearest, regulatorSteps, sampleControls, TimeControls, type ControlAction } from './controls';
 
 export interface ElementFlow {
   /** `line.name`, `transformer.name`, … */
@@ -49,8 +49,15 @@ export interface UnbalancedSolveOptions extends PfOptions {
   readonly hours?: number;
   /** Which shape a time series follows (loads' daily= or yearly=). */
   readonly shape?: 'daily' | 'yearly';
-  /** Controls act (static mode) unless the script says ControlMode=OFF or this is false. */
+  /** Controls act unless the script says ControlMode=OFF or this is false. */
   readonly controls?: boolean;
+  /**
+   * How they act: 'static' (OpenDSS's default, also in its daily and yearly modes: every period
+   * settles, actions in order of delay) or 'time' (`Set ControlMode=Time`: actions wait for their
+   * delays, one tap per step, state carried from period to period; ./controls TimeControls).
+   * Default: the script's ControlMode (TIME → 'time', else 'static').
+   */
+  readonly controlMode?: 'static' | 'time';
   /** Include per-element flows (larger output). */
   readonly elementFlows?: boolean;
   /** 'summary': totals, extremes, taps and capacitor states only (no per-bus maps), for long series. */
@@ -72,13 +79,29 @@ export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions =
   const count = options.hours ?? 0;
   const hoursList = count > 0 ? Array.from({ length: count }, (_, h) => h + 1) : [null];
   let warm = false;
+  const timed = controls && (options.controlMode ?? (net.controlMode === 'time' ? 'time' : 'static')) === 'time' ? new TimeControls() : null;
   for (const hour of hoursList) {
     setPeriodInjections(net, sys, hour, options.shape ?? 'daily');
     const tol = options.tolerance ?? 1e-11;
     let iterations = 0;
     let controlIterations = 1;
     if (!controls) iterations = sys.solve(options, warm);
-    else {
+    else if (timed) {
+      // OpenDSS moves time on before each solve of a series (the first period is hour 1).
+      if (hour !== null) timed.advance(3600);
+      const decide = { ...options, tolerance: Math.max(tol, DECIDE_TOLERANCE) };
+      iterations = sys.solve(decide, warm);
+      for (let round = 0; round < 50 && iterations >= 0; round++) {
+        if (!timed.round(net, sys)) break;
+        controlIterations++;
+        const it = sys.solve(decide, true);
+        iterations = it < 0 ? -1 : iterations + it;
+      }
+      if (iterations >= 0 && tol < decide.tolerance) {
+        const it = sys.solve(options, true);
+        iterations = it < 0 ? -1 : iterations + it;
+      }
+    } else {
       const r = settleControls(net, sys, options, warm);
       iterations = r.iterations;
       controlIterations = r.controlIterations;
