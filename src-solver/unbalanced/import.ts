@@ -220,6 +220,12 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     return last !== undefined && parseDssBool(last.value) === false;
   };
   const byClass = (cls: string) => script.elements.filter((e) => e.cls === cls);
+  /** Disabled elements (`enabled=no`, Disable): counted as ignored and named in the report. */
+  const disabledList: IgnoredElement[] = [];
+  const skipDisabled = (el: ElementDef, cls: string) => {
+    count(cls).ignored++;
+    disabledList.push({ file: el.at.file, line: el.at.line, element: `${el.cls}.${el.name} (disabled)` });
+  };
 
   // Frequency: Set DefaultBaseFrequency (60 Hz unless told).
   const freqOpt = script.options.get('defaultbasefrequency') ?? script.options.get('basefrequency');
@@ -526,7 +532,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const lineByName = new Map<string, ULine>();
   for (const el of script.elements.filter((e) => e.cls === 'line' || e.cls === 'switch')) {
     if (disabled(el)) {
-      count('line').ignored++;
+      skipDisabled(el, 'line');
       continue;
     }
     let z = defaultZ();
@@ -676,7 +682,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const shunts: UShunt[] = [];
   for (const el of byClass('reactor')) {
     if (disabled(el)) {
-      count('reactor').ignored++;
+      skipDisabled(el, 'reactor');
       continue;
     }
     let bus1: string | null = null;
@@ -836,7 +842,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const xfByName = new Map<string, UTransformer>();
   for (const el of byClass('transformer')) {
     if (disabled(el)) {
-      count('transformer').ignored++;
+      skipDisabled(el, 'transformer');
       continue;
     }
     const s = defaultX();
@@ -876,7 +882,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   let loadKvar = 0;
   for (const el of byClass('load')) {
     if (disabled(el)) {
-      count('load').ignored++;
+      skipDisabled(el, 'load');
       continue;
     }
     let phases = 3;
@@ -986,7 +992,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const capacitors: UCapacitor[] = [];
   for (const el of byClass('capacitor')) {
     if (disabled(el)) {
-      count('capacitor').ignored++;
+      skipDisabled(el, 'capacitor');
       continue;
     }
     let bus1: string | null = null;
@@ -1036,7 +1042,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const generators: UGenerator[] = [];
   for (const el of script.elements.filter((e) => e.cls === 'pvsystem' || e.cls === 'storage' || e.cls === 'generator')) {
     if (disabled(el)) {
-      count(el.cls).ignored++;
+      skipDisabled(el, el.cls);
       continue;
     }
     let phases = 3;
@@ -1196,6 +1202,6 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   void lineByName;
   return {
     ok: true, network, warnings, script,
-    report: { classes, loadKw, loadKvar, voltageBasesKv: [...script.voltageBasesKv], ignored: script.ignored },
+    report: { classes, loadKw, loadKvar, voltageBasesKv: [...script.voltageBasesKv], ignored: [...script.ignored, ...disabledList] },
   };
 }

@@ -70,6 +70,23 @@ export function ensureVoltageBases(net: UNetwork): void {
   calcVoltageBases(net);
 }
 
+/**
+ * How many buses got each voltage base (CalcVoltageBases, computed here if not yet): line-to-line
+ * kV, highest first; buses with no base (dead, or no `Set VoltageBases`) count under 0.
+ */
+export function busVoltageBases(net: UNetwork): { kv: number; buses: number }[] {
+  ensureVoltageBases(net);
+  const counts = new Map<number, number>();
+  for (const b of net.buses.values()) {
+    if (b.nodes.length === 0) continue;
+    const ll = b.kvBaseLN * Math.sqrt(3);
+    // Report the listed value the base came from (√3 round trip), else the base itself.
+    const kv = net.voltageBasesKv.find((v) => Math.abs(v - ll) <= 1e-9 * v) ?? Number(ll.toPrecision(6));
+    counts.set(kv, (counts.get(kv) ?? 0) + 1);
+  }
+  return [...counts].map(([kv, buses]) => ({ kv, buses })).sort((a, b) => b.kv - a.kv);
+}
+
 export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions = {}): { periods: UnbalancedPeriod[]; system: UnbalancedSystem } {
   const sys = new UnbalancedSystem(net);
   if (![...net.buses.values()].some((b) => b.kvBaseLN > 0)) calcVoltageBases(net, sys);
