@@ -96,6 +96,11 @@ export class UnbalancedSystem {
   readonly vIm: Float64Array;
   /** Per node: 1000 × kV base (volts), for convergence in pu. */
   readonly vbase: Float64Array;
+  private keepRe: Float64Array | null = null;
+  /** The iteration's right-hand side / image G(V), compact (reused across solves). */
+  private rhsRe: Float64Array | null = null;
+  private rhsIm: Float64Array | null = null;
+  private keepIm: Float64Array | null = null;
   /** The last iteration's change of every node voltage (set when a solve converges). */
   private readonly stepRe: Float64Array;
   private readonly stepIm: Float64Array;
@@ -477,8 +482,11 @@ export class UnbalancedSystem {
   /**
    * Solves the present state. Returns the iteration count, or −1 when it did not converge.
    * `warm`: start from the present voltages (a previous period or control step).
+   * `accept`: once the iteration's change is below `accept.below` (pu), each iterate is offered to
+   * `accept.test()` (with the voltages set and the last step recorded, as at convergence); the
+   * solve stops there when it says yes (the caller has what it needed), else goes on to `tolerance`.
    */
-  solve(options: PfOptions = {}, warm = false): number {
+  solve(options: PfOptions = {}, warm = false, accept?: { readonly below: number; readonly test: () => boolean }): number {
     const tol = options.tolerance ?? 1e-11;
     const maxIt = options.maxIterations ?? 200;
     if (this.dirty || !this.ldl) this.assemble();
@@ -488,7 +496,11 @@ export class UnbalancedSystem {
     let lastChange = Infinity;
     const n = this.nodes.count;
     const nl = this.nLive;
-    const br = new Float64Array(nl), bi = new Float64Array(nl);
+    if (!this.rhsRe || this.rhsRe.length !== nl) {
+      this.rhsRe = new Float64Array(nl);
+      this.rhsIm = new Float64Array(nl);
+    }
+    const br = this.rhsRe, bi = this.rhsIm!;
     for (let i = 0; i < n; i++) this.vbase[i] ||= 1;
     for (let it = 1; it <= maxIt; it++) {
       for (let i = 0; i < n; i++) {
@@ -514,6 +526,11 @@ export class UnbalancedSystem {
             // Constant power inside [Vmin, Vmax]: conj(S / V).
             ir = (inj.w * vr + inj.v * vi) / vm2;
             ii = (inj.w * vi - inj.v * vr) / vm2;
+          } else if (fast && vm2 > v105 * v105) {
+            // Above Vmax: the constant impedance it has at Vmax (as injectorCurrent, inlined: frequent on light-load secondaries).
+            const k = 1 / (inj.vmaxpu * inj.vmaxpu);
+            ir = k * (g * vr - b * vi);
+            ii = k * (g * vi + b * vr);
           } else if (inj.model === 2 && inj.kind === 'load') {
             ir = g * vr - b * vi;
             ii = g * vi + b * vr;
@@ -545,7 +562,8 @@ export class UnbalancedSystem {
         const d = (dr * dr + di * di) / (vbase[i] * vbase[i]);
         if (d > change) change = d;
       }
-      if (change < tol * tol) {
+      const early = accept !== undefined && change < (accept.below * accept.below);
+      if (change < tol * tol || early) {
         const sr = this.stepRe, si = this.stepIm;
         for (let i = 0; i < n; i++) {
           const c = compact[i];
@@ -555,7 +573,13 @@ export class UnbalancedSystem {
           vRe[i] = br[c];
           vIm[i] = bi[c];
         }
-        return it;
+        if (change < tol * tol || accept!.test()) return it;
+        // Not accepted: back to the iterate G was evaluated at, and on.
+        for (let i = 0; i < n; i++) {
+          if (compact[i] < 0) continue;
+          vRe[i] -= sr[i];
+          vIm[i] -= si[i];
+        }
       }
       // Safeguard: a residual that more than doubles drops the (possibly stale) history.
       if (change > 4 * lastChange && this.aa) this.aa.k = 0;
@@ -729,7 +753,9 @@ export class UnbalancedSystem {
   withPerturbation<T>(scale: number, fn: () => T): T {
     const { vRe, vIm, stepRe, stepIm } = this;
     const n = this.nodes.count;
-    const keepRe = vRe.slice(), keepIm = vIm.slice();
+    const keepRe = (this.keepRe ??= new Float64Array(n)), keepIm = (this.keepIm ??= new Float64Array(n));
+    keepRe.set(vRe);
+    keepIm.set(vIm);
     for (let i = 0; i < n; i++) {
       vRe[i] += scale * stepRe[i];
       vIm[i] += scale * stepIm[i];
@@ -822,7 +848,8 @@ export function calcVoltageBases(net: UNetwork, system?: UnbalancedSystem): void
   const bases = net.voltageBasesKv;
   const sys = system ?? new UnbalancedSystem(net);
   for (let k = 0; k < sys.injectors.length; k++) sys.setInjection(k, 0, 0);
-  sys.solve({ maxIterations: 100, tolerance: 1e-6 });
+  // 1e-4 pu: the bases of a list are a factor ≥ 2 apart, so the choice needs a few digits only.
+  sys.solve({ maxIterations: 100, tolerance: 1e-4 });
   for (const b of net.buses.values()) {
     if (b.nodes.length === 0) continue;
     const [vr, vi] = sys.v(b.name, b.refNode ?? b.nodes[0]);

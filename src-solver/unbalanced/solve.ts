@@ -135,8 +135,8 @@ export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions =
 
 /** Tolerance (pu) at which control decisions are taken, as OpenDSS decides on a converged solution. */
 const DECIDE_TOLERANCE = 1e-8;
-/** Looser tolerance a control round first solves to; its decisions are kept only when they are not marginal. */
-const SCREEN_TOLERANCE = 1e-6;
+/** Below this iteration change (pu) a control round may decide early, when the decision is firm. */
+const SCREEN_TOLERANCE = 1e-4;
 /** A screened decision must hold with the solution moved ± this many times its last iteration step. */
 const SCREEN_MARGIN = 20;
 
@@ -144,43 +144,40 @@ const SCREEN_MARGIN = 20;
  * OpenDSS's static control mode for one period: solve, let the controls with the shortest delay
  * act, solve again, until no control wants to act (at most 50 rounds).
  *
- * Speed without changing any decision: each round first solves only to SCREEN_TOLERANCE and
- * samples the controls there and with the voltages moved ±SCREEN_MARGIN × the last iteration's
- * change (the direction the error lies in for a linearly converging iteration, ≥ 10× its size).
- * When the three samples agree (same controls, same steps) the decision is the one a tighter
- * solution gives and is taken; otherwise (a control near its band edge or a rounding boundary)
- * the round is solved on to DECIDE_TOLERANCE and decided there, as before. A round after a tap
- * change or capacitor switch starts from the previous round's voltages.
+ * Speed without changing any decision: a round's solve offers each iterate whose change is below
+ * SCREEN_TOLERANCE to a firmness test, which samples the controls there and with the voltages
+ * moved ±SCREEN_MARGIN × the last iteration's change (the direction the error lies in for a
+ * linearly converging iteration, ≥ 10× its size). When the three samples agree (same controls,
+ * same steps) the decision is the one a converged solution gives and the round stops iterating;
+ * otherwise (a control near its band edge or a rounding boundary) it iterates on, at worst to
+ * DECIDE_TOLERANCE, and decides there as before. Rounds start from the previous round's voltages;
+ * the period's final state is then solved to the requested tolerance by the caller.
  */
 function settleControls(net: UNetwork, sys: UnbalancedSystem, options: PfOptions, warm: boolean): { iterations: number; controlIterations: number; tolerance: number } {
   const tol = options.tolerance ?? 1e-11;
   const decide = { ...options, tolerance: Math.max(tol, DECIDE_TOLERANCE) };
-  const screen = { ...options, tolerance: Math.max(tol, SCREEN_TOLERANCE) };
   const keyOf = (actions: readonly ControlAction[]) => actions.map((a) => a.key).sort().join('|');
-  let iterations = sys.solve(screen, warm);
+  let reached = decide.tolerance;
+  const firm = {
+    below: Math.max(tol, SCREEN_TOLERANCE),
+    test: () => {
+      const key = keyOf(sampleControls(net, sys));
+      const ok = [-SCREEN_MARGIN, SCREEN_MARGIN].every((s) => sys.withPerturbation(s, () => keyOf(sampleControls(net, sys))) === key);
+      if (ok) reached = firm.below;
+      return ok;
+    },
+  };
+  let iterations = sys.solve(decide, warm, firm);
   let controlIterations = 1;
-  let tolerance = screen.tolerance;
   for (let round = 0; round < 50 && iterations >= 0; round++) {
-    let actions = sampleControls(net, sys);
-    if (tolerance > decide.tolerance) {
-      const key = keyOf(actions);
-      const firm = [-SCREEN_MARGIN, SCREEN_MARGIN].every((s) => sys.withPerturbation(s, () => keyOf(sampleControls(net, sys))) === key);
-      if (!firm) {
-        const it = sys.solve(decide, true);
-        if (it < 0) return { iterations: -1, controlIterations, tolerance };
-        iterations += it;
-        tolerance = decide.tolerance;
-        actions = sampleControls(net, sys);
-      }
-    }
-    if (!applyNearest(actions)) break;
+    if (!applyNearest(sampleControls(net, sys))) break;
     controlIterations++;
-    const it = sys.solve(screen, true);
-    if (it < 0) return { iterations: -1, controlIterations, tolerance };
+    reached = decide.tolerance;
+    const it = sys.solve(decide, true, firm);
+    if (it < 0) return { iterations: -1, controlIterations, tolerance: reached };
     iterations += it;
-    tolerance = screen.tolerance;
   }
-  return { iterations, controlIterations, tolerance };
+  return { iterations, controlIterations, tolerance: reached };
 }
 
 /** Loads and generators at a period's level: nominal × LoadMult × shape (status=fixed: nominal). */
