@@ -15,9 +15,10 @@
  */
 import type { IgnoredElement, ImportError, ImportIssue } from '../io/types';
 import { parseBusRef, parseDssBool, parseDssNumber, parseSymMatrix, splitArray } from '../io/dss/lexer';
-import { runScript, type Assignment, type ElementDef, type Loc, type ReadFile, type ScriptResult } from '../io/dss/script';
+import { runScript, type Assignment, type ElementDef, type Loc, type ReadFile, type ScriptResult, type ScriptSolve } from '../io/dss/script';
 import { cinverse, ckron, cleading, cmatrix, type CMatrix } from './cmatrix';
 import { createLineConstantsHook } from './geometryDss';
+import { solveUnbalanced } from './solve';
 import type {
   Conn, LoadModel, SourceLoc, Terminal, UBus, UCapacitor, UCapControl, UGenerator, ULine, ULoad, ULoadShape, UNetwork, URegControl,
   UShunt, UTransformer, UVsource, UWinding,
@@ -87,7 +88,63 @@ const defaultLineConstants: LineConstantsHook = createLineConstantsHook();
 export function importUnbalanced(entryPath: string, readFile: ReadFile, options: UnbalancedImportOptions = {}): UnbalancedImportOutcome {
   const script = runScript(entryPath, readFile, { unbalanced: true, extraLines: options.extraLines });
   if (script.errors.length > 0) return { ok: false, errors: script.errors, warnings: script.warnings };
-  return buildNetwork(script, entryPath, options);
+  const out = buildNetwork(script, entryPath, options);
+  if (out.ok && (script.solves?.length ?? 0) > 0) replaySolves(script, entryPath, options, out);
+  return out;
+}
+
+/** Assignments that set a transformer's taps or a capacitor's steps explicitly. */
+const TAP_PROPS = new Set(['tap', 'taps', 'xfmrcode', 'like']);
+const CAP_PROPS = new Set(['states', '@open', '@close', 'numsteps', 'like']);
+
+/**
+ * `Solve` in the script: OpenDSS solves the circuit as it stands at that line, and the taps its
+ * regulators reach and the steps its capacitor controls switch stay for what follows (IEEE 13's
+ * master ends with `Solve`, so a daily run after it starts from the full-load taps). Each
+ * snapshot-mode solve is replayed in order on the network as defined up to that line (static
+ * control mode unless ControlMode=OFF then); its taps and capacitor states carry forward to the
+ * next solve and to the imported network, except where the script sets them again afterwards
+ * (`Transformer.Reg1.Taps=[…]`, `Capacitor.C1.states=[…]`, Open/Close). A solve in a time mode
+ * (Set Mode=Daily/Yearly/…) is listed as ignored by the script reader: `tessera pf --hours` runs
+ * the series.
+ */
+function replaySolves(script: ScriptResult, entryPath: string, options: UnbalancedImportOptions, out: Extract<UnbalancedImportOutcome, { ok: true }>): void {
+  const taps = new Map<string, number[]>();
+  const caps = new Map<string, number[]>();
+  let last: ScriptSolve | null = null;
+  const setSince = (since: ScriptSolve | null, el: ElementDef, props: Set<string>) =>
+    el.assignments.slice(since ? (since.assignmentCounts.get(el) ?? 0) : 0).some((a) => props.has(a.prop));
+  const carry = (net: UNetwork, view: ScriptResult, since: ScriptSolve | null) => {
+    const byKey = new Map(view.elements.map((e) => [`${e.cls}.${e.name.toLowerCase()}`, e]));
+    for (const xf of net.transformers) {
+      const t = taps.get(xf.name);
+      const el = byKey.get(`transformer.${xf.name}`);
+      if (!t || !el || setSince(since, el, TAP_PROPS)) continue;
+      xf.windings.forEach((w, k) => (w.tap = t[k] ?? w.tap));
+    }
+    for (const c of net.capacitors) {
+      const st = caps.get(c.name);
+      const el = byKey.get(`capacitor.${c.name}`);
+      if (!st || !el || setSince(since, el, CAP_PROPS) || st.length !== c.states.length) continue;
+      c.states = [...st];
+    }
+  };
+  for (const sv of script.solves ?? []) {
+    const mode = (sv.options.get('mode') ?? 'snapshot').trim().toLowerCase();
+    const controlMode = (sv.options.get('controlmode') ?? 'static').trim().toLowerCase();
+    if (!mode.startsWith('s') || controlMode.startsWith('of')) continue;
+    const elements = script.elements.slice(0, sv.elementCount).map((e) => ({ ...e, assignments: e.assignments.slice(0, sv.assignmentCounts.get(e) ?? 0) }));
+    const view: ScriptResult = { ...script, elements, options: new Map(sv.options), voltageBasesKv: [...sv.voltageBasesKv], solves: [] };
+    const then = buildNetwork(view, entryPath, options);
+    if (!then.ok) continue;
+    carry(then.network, view, last);
+    solveUnbalanced(then.network, { tolerance: 1e-8 });
+    for (const xf of then.network.transformers) taps.set(xf.name, xf.windings.map((w) => w.tap));
+    for (const c of then.network.capacitors) caps.set(c.name, [...c.states]);
+    last = sv;
+    out.report.classes.solve = { imported: (out.report.classes.solve?.imported ?? 0) + 1, approximated: [], ignored: 0 };
+  }
+  if (last) carry(out.network, script, last);
 }
 
 export function buildNetwork(script: ScriptResult, entryFile: string, options: UnbalancedImportOptions = {}): UnbalancedImportOutcome {
@@ -163,6 +220,12 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     return last !== undefined && parseDssBool(last.value) === false;
   };
   const byClass = (cls: string) => script.elements.filter((e) => e.cls === cls);
+  /** Disabled elements (`enabled=no`, Disable): counted as ignored and named in the report. */
+  const disabledList: IgnoredElement[] = [];
+  const skipDisabled = (el: ElementDef, cls: string) => {
+    count(cls).ignored++;
+    disabledList.push({ file: el.at.file, line: el.at.line, element: `${el.cls}.${el.name} (disabled)` });
+  };
 
   // Frequency: Set DefaultBaseFrequency (60 Hz unless told).
   const freqOpt = script.options.get('defaultbasefrequency') ?? script.options.get('basefrequency');
@@ -179,7 +242,11 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const groundOf = (t: Terminal, nconds: number): Terminal => ({ bus: t.bus, nodes: new Array<number>(nconds).fill(0) });
 
   const buses = new Map<string, UBus>();
-  const useBus = (t: Terminal): void => {
+  // OpenDSS numbers a bus's nodes in the order elements reference them (elements in the order
+  // they were created, conductors in terminal order); CalcVoltageBases reads the first one.
+  const created = new Map(script.elements.map((e, k) => [e, k]));
+  const firstRef = new Map<string, number>();
+  const useBus = (t: Terminal, el: ElementDef): void => {
     if (t.bus === '') return;
     let b = buses.get(t.bus);
     if (!b) {
@@ -187,6 +254,12 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       buses.set(t.bus, b);
     }
     for (const n of t.nodes) if (n > 0 && !b.nodes.includes(n)) b.nodes.push(n);
+    const order = created.get(el) ?? Infinity;
+    const node = t.nodes.find((n) => n > 0);
+    if (node !== undefined && !(order >= (firstRef.get(t.bus) ?? Infinity))) {
+      firstRef.set(t.bus, order);
+      b.refNode = node;
+    }
   };
 
   // ---- Load shapes ------------------------------------------------------------------------------
@@ -323,8 +396,8 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     }
     const t1 = terminal(bus1, phases, phases);
     const t2 = bus2 === null ? groundOf(t1, phases) : terminal(bus2, phases, phases);
-    useBus(t1);
-    useBus(t2);
+    useBus(t1, src);
+    useBus(t2, src);
     vsources.push({ name: 'source', bus1: t1, bus2: t2, phases, baseKv, pu, angleDeg: angle, z });
     count('vsource').imported++;
   }
@@ -459,7 +532,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const lineByName = new Map<string, ULine>();
   for (const el of script.elements.filter((e) => e.cls === 'line' || e.cls === 'switch')) {
     if (disabled(el)) {
-      count('line').ignored++;
+      skipDisabled(el, 'line');
       continue;
     }
     let z = defaultZ();
@@ -592,8 +665,8 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     }
     const t1 = terminal(bus1, n, n);
     const t2 = terminal(bus2, n, n);
-    useBus(t1);
-    useBus(t2);
+    useBus(t1, el);
+    useBus(t2, el);
     const open = [new Array<boolean>(n).fill(false), new Array<boolean>(n).fill(false)];
     for (const o of opens) {
       const terms = o.terminal >= 1 && o.terminal <= 2 ? [o.terminal - 1] : [0, 1];
@@ -609,7 +682,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const shunts: UShunt[] = [];
   for (const el of byClass('reactor')) {
     if (disabled(el)) {
-      count('reactor').ignored++;
+      skipDisabled(el, 'reactor');
       continue;
     }
     let bus1: string | null = null;
@@ -659,10 +732,10 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     const b = -xx / den;
     if (rp !== null && rp > 0) g += 1 / rp;
     const t1 = terminal(bus1, phases, phases);
-    useBus(t1);
+    useBus(t1, el);
     if (bus2 !== null) {
       const t2 = terminal(bus2, phases, phases);
-      useBus(t2);
+      useBus(t2, el);
       const zl = cmatrix(phases);
       for (let i = 0; i < phases; i++) {
         zl.re[i * phases + i] = rr;
@@ -769,7 +842,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const xfByName = new Map<string, UTransformer>();
   for (const el of byClass('transformer')) {
     if (disabled(el)) {
-      count('transformer').ignored++;
+      skipDisabled(el, 'transformer');
       continue;
     }
     const s = defaultX();
@@ -786,7 +859,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     const nc = s.phases + 1;
     const windings: UWinding[] = s.windings.map((w) => {
       const t = terminal(w.bus!, nc, s.phases);
-      useBus(t);
+      useBus(t, el);
       return { bus: t, conn: w.conn, kv: w.kv, kva: w.kva, rPu: w.rPu, tap: w.tap, minTap: w.minTap, maxTap: w.maxTap, numTaps: w.numTaps };
     });
     // Delta direction (OpenDSS, ANSI): a delta high-voltage winding leads… the low side lags by 30°.
@@ -809,7 +882,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   let loadKvar = 0;
   for (const el of byClass('load')) {
     if (disabled(el)) {
-      count('load').ignored++;
+      skipDisabled(el, 'load');
       continue;
     }
     let phases = 3;
@@ -906,7 +979,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     }
     const nc = cn === 'wye' ? phases + 1 : phases === 1 || phases === 2 ? phases + 1 : phases;
     const t = terminal(bus, nc, phases);
-    useBus(t);
+    useBus(t, el);
     loads.push({
       name: el.name.toLowerCase(), bus: t, phases, conn: cn, kv, kw, kvar, model, vminpu, vmaxpu, vlowpu, cvrWatts, cvrVars, zipv, fixed, daily, yearly, duty, at: locOf(el),
     });
@@ -919,7 +992,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const capacitors: UCapacitor[] = [];
   for (const el of byClass('capacitor')) {
     if (disabled(el)) {
-      count('capacitor').ignored++;
+      skipDisabled(el, 'capacitor');
       continue;
     }
     let bus1: string | null = null;
@@ -958,8 +1031,8 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     }
     const t1 = terminal(bus1, phases, phases);
     const t2 = bus2 === null ? groundOf(t1, phases) : terminal(bus2, phases, phases);
-    useBus(t1);
-    useBus(t2);
+    useBus(t1, el);
+    useBus(t2, el);
     const st = kvar.map((_, i) => (opened ? 0 : (states?.[i] ?? 1)));
     capacitors.push({ name: el.name.toLowerCase(), bus1: t1, bus2: t2, phases, conn: cn, kv, kvarSteps: kvar, states: st, at: locOf(el) });
     count('capacitor').imported++;
@@ -969,7 +1042,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   const generators: UGenerator[] = [];
   for (const el of script.elements.filter((e) => e.cls === 'pvsystem' || e.cls === 'storage' || e.cls === 'generator')) {
     if (disabled(el)) {
-      count(el.cls).ignored++;
+      skipDisabled(el, el.cls);
       continue;
     }
     let phases = 3;
@@ -1010,7 +1083,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     if (el.cls === 'storage') p = state.startsWith('d') ? Math.abs(kw) : state.startsWith('c') ? -Math.abs(kw) : 0;
     const qv = kvar ?? (pf === 0 ? 0 : Math.sign(pf) * Math.abs(p) * Math.sqrt(Math.max(0, 1 / (pf * pf) - 1)));
     const t = terminal(bus, cn === 'wye' ? phases + 1 : phases, phases);
-    useBus(t);
+    useBus(t, el);
     generators.push({ kind: el.cls as UGenerator['kind'], name: el.name.toLowerCase(), bus: t, phases, conn: cn, kv, kw: p, kvar: qv, daily, yearly, duty, at: locOf(el) });
     count(el.cls).imported++;
     count(el.cls).approximated.push({ element: label(el), what: 'a constant-power injection at its present output (no inverter limits or controls)' });
@@ -1021,7 +1094,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   for (const el of byClass('regcontrol')) {
     let transformer = '';
     let winding = 1;
-    let vreg = 120, band = 3, ptratio = 60, ctprim = 300, r = 0, x = 0, ptphase = 1, maxTapChange = 16, delay = 15;
+    let vreg = 120, band = 3, ptratio = 60, ctprim = 300, r = 0, x = 0, ptphase = 1, maxTapChange = 16, delay = 15, tapDelay = 2;
     let tapWinding: number | null = null;
     for (const a of el.assignments) {
       switch (a.prop) {
@@ -1041,6 +1114,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
         }
         case 'maxtapchange': maxTapChange = int(a, el, 0, 1000) ?? maxTapChange; break;
         case 'delay': delay = num(a, el); break;
+        case 'tapdelay': tapDelay = num(a, el); break;
         case 'tapwinding': tapWinding = int(a, el, 1, 20); break;
         default: break; // delays, reverse settings, logging: no effect on a static solution
       }
@@ -1055,7 +1129,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       continue;
     }
     regControls.push({
-      name: el.name.toLowerCase(), transformer, winding, vreg, band, ptratio, ctprim, r, x, ptphase, maxTapChange, tapWinding: tapWinding ?? winding, delay, enabled: !disabled(el), at: locOf(el),
+      name: el.name.toLowerCase(), transformer, winding, vreg, band, ptratio, ctprim, r, x, ptphase, maxTapChange, tapWinding: tapWinding ?? winding, delay, tapDelay, enabled: !disabled(el), at: locOf(el),
     });
     count('regcontrol').imported++;
   }
@@ -1128,6 +1202,6 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   void lineByName;
   return {
     ok: true, network, warnings, script,
-    report: { classes, loadKw, loadKvar, voltageBasesKv: [...script.voltageBasesKv], ignored: script.ignored },
+    report: { classes, loadKw, loadKvar, voltageBasesKv: [...script.voltageBasesKv], ignored: [...script.ignored, ...disabledList] },
   };
 }

@@ -8,7 +8,7 @@ import { runScript, type ReadFile } from '../io/dss/script';
 import type { UnbalancedPeriod } from './solve';
 
 export { importUnbalanced, type UnbalancedImportOutcome, type UnbalancedImportReport } from './import';
-export { solveUnbalanced, type UnbalancedPeriod, type UnbalancedSolveOptions } from './solve';
+export { busVoltageBases, solveUnbalanced, type UnbalancedPeriod, type UnbalancedSolveOptions } from './solve';
 export type { UNetwork } from './model';
 
 /**

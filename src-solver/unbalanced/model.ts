@@ -34,6 +34,12 @@ export interface UBus {
   readonly name: string;
   /** Non-ground nodes present on the bus, ascending. */
   readonly nodes: number[];
+  /**
+   * The node OpenDSS numbers first at this bus (the first conductor of the first-created element
+   * that references it); CalcVoltageBases picks the bus's base from this node's voltage.
+   * Absent: the lowest node.
+   */
+  refNode?: number;
   /** Line-to-neutral voltage base, kV (0 when CalcVoltageBases found none). */
   kvBaseLN: number;
   x?: number;
@@ -189,6 +195,8 @@ export interface URegControl {
   readonly tapWinding: number;
   /** Seconds before acting: in static mode the controls with the shortest delay act first. */
   readonly delay: number;
+  /** Seconds between successive tap steps in time control mode (OpenDSS's TapDelay, 2 s). */
+  readonly tapDelay?: number;
   readonly enabled: boolean;
   readonly at: SourceLoc;
 }

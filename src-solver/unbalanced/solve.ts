@@ -6,7 +6,7 @@
  */
 import type { UNetwork } from './model';
 import { calcVoltageBases, shapeMultiplier, UnbalancedSystem, type PfOptions } from './powerflow';
-import { applyControls, regulatorSteps } from './controls';
+import { applyNearest, regulatorSteps, sampleControls, TimeControls, type ControlAction } from './controls';
 
 export interface ElementFlow {
   /** `line.name`, `transformer.name`, … */
@@ -49,8 +49,15 @@ export interface UnbalancedSolveOptions extends PfOptions {
   readonly hours?: number;
   /** Which shape a time series follows (loads' daily= or yearly=). */
   readonly shape?: 'daily' | 'yearly';
-  /** Controls act (static mode) unless the script says ControlMode=OFF or this is false. */
+  /** Controls act unless the script says ControlMode=OFF or this is false. */
   readonly controls?: boolean;
+  /**
+   * How they act: 'static' (OpenDSS's default, also in its daily and yearly modes: every period
+   * settles, actions in order of delay) or 'time' (`Set ControlMode=Time`: actions wait for their
+   * delays, one tap per step, state carried from period to period; ./controls TimeControls).
+   * Default: the script's ControlMode (TIME → 'time', else 'static').
+   */
+  readonly controlMode?: 'static' | 'time';
   /** Include per-element flows (larger output). */
   readonly elementFlows?: boolean;
   /** 'summary': totals, extremes, taps and capacitor states only (no per-bus maps), for long series. */
@@ -65,6 +72,23 @@ export function ensureVoltageBases(net: UNetwork): void {
   calcVoltageBases(net);
 }
 
+/**
+ * How many buses got each voltage base (CalcVoltageBases, computed here if not yet): line-to-line
+ * kV, highest first; buses with no base (dead, or no `Set VoltageBases`) count under 0.
+ */
+export function busVoltageBases(net: UNetwork): { kv: number; buses: number }[] {
+  ensureVoltageBases(net);
+  const counts = new Map<number, number>();
+  for (const b of net.buses.values()) {
+    if (b.nodes.length === 0) continue;
+    const ll = b.kvBaseLN * Math.sqrt(3);
+    // Report the listed value the base came from (√3 round trip), else the base itself.
+    const kv = net.voltageBasesKv.find((v) => Math.abs(v - ll) <= 1e-9 * v) ?? Number(ll.toPrecision(6));
+    counts.set(kv, (counts.get(kv) ?? 0) + 1);
+  }
+  return [...counts].map(([kv, buses]) => ({ kv, buses })).sort((a, b) => b.kv - a.kv);
+}
+
 export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions = {}): { periods: UnbalancedPeriod[]; system: UnbalancedSystem } {
   const sys = new UnbalancedSystem(net);
   if (![...net.buses.values()].some((b) => b.kvBaseLN > 0)) calcVoltageBases(net, sys);
@@ -74,26 +98,33 @@ export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions =
   const count = options.hours ?? 0;
   const hoursList = count > 0 ? Array.from({ length: count }, (_, h) => h + 1) : [null];
   let warm = false;
+  const timed = controls && (options.controlMode ?? (net.controlMode === 'time' ? 'time' : 'static')) === 'time' ? new TimeControls() : null;
   for (const hour of hoursList) {
     setPeriodInjections(net, sys, hour, options.shape ?? 'daily');
-    // Control rounds solve to 1e-8 pu (enough to decide taps and switching); the final state is
-    // then solved to the requested tolerance.
     const tol = options.tolerance ?? 1e-11;
-    const loose = { ...options, tolerance: Math.max(tol, 1e-8) };
-    let iterations = sys.solve(controls ? loose : options, warm);
+    let iterations = 0;
     let controlIterations = 1;
-    if (controls && iterations >= 0) {
-      for (let round = 0; round < 50; round++) {
-        if (!applyControls(net, sys)) break;
+    if (!controls) iterations = sys.solve(options, warm);
+    else if (timed) {
+      // OpenDSS moves time on before each solve of a series (the first period is hour 1).
+      if (hour !== null) timed.advance(3600);
+      const decide = { ...options, tolerance: Math.max(tol, DECIDE_TOLERANCE) };
+      iterations = sys.solve(decide, warm);
+      for (let round = 0; round < 50 && iterations >= 0; round++) {
+        if (!timed.round(net, sys)) break;
         controlIterations++;
-        const it = sys.solve(loose, true);
-        if (it < 0) {
-          iterations = -1;
-          break;
-        }
-        iterations += it;
+        const it = sys.solve(decide, true);
+        iterations = it < 0 ? -1 : iterations + it;
       }
-      if (iterations >= 0 && tol < loose.tolerance) {
+      if (iterations >= 0 && tol < decide.tolerance) {
+        const it = sys.solve(options, true);
+        iterations = it < 0 ? -1 : iterations + it;
+      }
+    } else {
+      const r = settleControls(net, sys, options, warm);
+      iterations = r.iterations;
+      controlIterations = r.controlIterations;
+      if (iterations >= 0 && tol < r.tolerance) {
         const it = sys.solve(options, true);
         iterations = it < 0 ? -1 : iterations + it;
       }
@@ -103,6 +134,53 @@ export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions =
     options.onPeriod?.(periods.length, hoursList.length);
   }
   return { periods, system: sys };
+}
+
+/** Tolerance (pu) at which control decisions are taken, as OpenDSS decides on a converged solution. */
+const DECIDE_TOLERANCE = 1e-8;
+/** Below this iteration change (pu) a control round may decide early, when the decision is firm. */
+const SCREEN_TOLERANCE = 1e-4;
+/** A screened decision must hold with the solution moved ± this many times its last iteration step. */
+const SCREEN_MARGIN = 20;
+
+/**
+ * OpenDSS's static control mode for one period: solve, let the controls with the shortest delay
+ * act, solve again, until no control wants to act (at most 50 rounds).
+ *
+ * Speed without changing any decision: a round's solve offers each iterate whose change is below
+ * SCREEN_TOLERANCE to a firmness test, which samples the controls there and with the voltages
+ * moved ±SCREEN_MARGIN × the last iteration's change (the direction the error lies in for a
+ * linearly converging iteration, ≥ 10× its size). When the three samples agree (same controls,
+ * same steps) the decision is the one a converged solution gives and the round stops iterating;
+ * otherwise (a control near its band edge or a rounding boundary) it iterates on, at worst to
+ * DECIDE_TOLERANCE, and decides there as before. Rounds start from the previous round's voltages;
+ * the period's final state is then solved to the requested tolerance by the caller.
+ */
+function settleControls(net: UNetwork, sys: UnbalancedSystem, options: PfOptions, warm: boolean): { iterations: number; controlIterations: number; tolerance: number } {
+  const tol = options.tolerance ?? 1e-11;
+  const decide = { ...options, tolerance: Math.max(tol, DECIDE_TOLERANCE) };
+  const keyOf = (actions: readonly ControlAction[]) => actions.map((a) => a.key).sort().join('|');
+  let reached = decide.tolerance;
+  const firm = {
+    below: Math.max(tol, SCREEN_TOLERANCE),
+    test: () => {
+      const key = keyOf(sampleControls(net, sys));
+      const ok = [-SCREEN_MARGIN, SCREEN_MARGIN].every((s) => sys.withPerturbation(s, () => keyOf(sampleControls(net, sys))) === key);
+      if (ok) reached = firm.below;
+      return ok;
+    },
+  };
+  let iterations = sys.solve(decide, warm, firm);
+  let controlIterations = 1;
+  for (let round = 0; round < 50 && iterations >= 0; round++) {
+    if (!applyNearest(sampleControls(net, sys))) break;
+    controlIterations++;
+    reached = decide.tolerance;
+    const it = sys.solve(decide, true, firm);
+    if (it < 0) return { iterations: -1, controlIterations, tolerance: reached };
+    iterations += it;
+  }
+  return { iterations, controlIterations, tolerance: reached };
 }
 
 /** Loads and generators at a period's level: nominal × LoadMult × shape (status=fixed: nominal). */

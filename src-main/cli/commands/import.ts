@@ -10,7 +10,7 @@ import { importReferenceCsv } from '../../../src-solver/io/csv/reference';
 import { readTesseraCsv } from '../../../src-solver/io/csv/tessera';
 import { importDss } from '../../../src-solver/io/dss/index';
 import { formatIssue, type ImportOutcome } from '../../../src-solver/io/types';
-import { importUnbalanced, type UnbalancedImportOutcome } from '../../../src-solver/unbalanced/index';
+import { busVoltageBases, importUnbalanced, type UnbalancedImportOutcome } from '../../../src-solver/unbalanced/index';
 import { readScriptFile, threePhaseScript } from './pf';
 import { CliError, type CliCommand } from '../types';
 
@@ -107,6 +107,7 @@ export const command: CliCommand = {
         loadKw: tp.report.loadKw,
         loadKvar: tp.report.loadKvar,
         voltageBasesKv: tp.report.voltageBasesKv,
+        busBases: busVoltageBases(n),
         classes: tp.report.classes,
         ignored: tp.report.ignored.map((g) => ({ file: g.file, line: g.line, element: g.element })),
         warnings: tp.warnings.map((w) => ({ file: w.file, line: w.line, message: w.message })),
@@ -118,7 +119,7 @@ export const command: CliCommand = {
         `  lines       ${t.lines}, transformers ${t.transformers}, regulators ${t.regulators}`,
         `  loads       ${t.loads}, ${fmt(t.loadKw)} kW, ${fmt(t.loadKvar)} kvar (three-phase totals, after allocation)`,
         `  capacitors  ${t.capacitors}`,
-        `  bases       ${t.voltageBasesKv.join(', ')} kV (Set VoltageBases)`,
+        `  bases       ${t.voltageBasesKv.join(', ')} kV (Set VoltageBases); buses per base (CalcVoltageBases): ${t.busBases.map((b) => `${b.kv} kV ${b.buses}`).join(', ')}`,
         `  per class   ${Object.entries(t.classes).map(([c, r]) => `${c} ${r.imported}${r.ignored ? ` (+${r.ignored} ignored)` : ''}${r.approximated.length ? ` (${r.approximated.length} approximated)` : ''}`).join(', ')}`,
         ...Object.values(t.classes).flatMap((r) => r.approximated.slice(0, 20).map((x) => `    approximated ${x.element}: ${x.what}`)),
         ...t.ignored.map((g) => `    ignored ${g.file}:${g.line}: ${g.element}`),

@@ -54,6 +54,20 @@ export interface ScriptResult {
   readonly warnings: ImportIssue[];
   /** `Set name=value` options as written (lower-case names, last one wins): controlmode, loadmult, … */
   readonly options: Map<string, string>;
+  /**
+   * Unbalanced mode: each `Solve` command with the script's state at that point (how many
+   * elements existed, how many assignments each had, the options and voltage bases then), so a
+   * solve's effect on taps and capacitor states can be replayed in order (../../unbalanced/import).
+   */
+  readonly solves?: ScriptSolve[];
+}
+
+export interface ScriptSolve {
+  readonly at: Loc;
+  readonly elementCount: number;
+  readonly assignmentCounts: ReadonlyMap<ElementDef, number>;
+  readonly options: ReadonlyMap<string, string>;
+  readonly voltageBasesKv: readonly number[];
 }
 
 export interface ScriptOptions {
@@ -124,8 +138,10 @@ const MAX_INCLUDE_DEPTH = 32;
 const MAX_TOTAL_LINES = 2_000_000;
 
 export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: ScriptOptions = {}): ScriptResult {
-  const result: ScriptResult = { circuitName: null, elements: [], voltageBasesKv: [], coords: new Map(), ignored: [], errors: [], warnings: [], options: new Map() };
   const unbalanced = scriptOptions.unbalanced === true;
+  const result: ScriptResult = {
+    circuitName: null, elements: [], voltageBasesKv: [], coords: new Map(), ignored: [], errors: [], warnings: [], options: new Map(), ...(unbalanced ? { solves: [] } : {}),
+  };
   // Line-constants classes are kept as soon as their properties are known (properties.ts), so the
   // line-constants routine finds their definitions in the result.
   const isModelled = (cls: string): boolean =>
@@ -544,7 +560,18 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
         result.coords.clear();
         result.voltageBasesKv = [];
         result.circuitName = null;
+        result.solves?.splice(0);
         active = null;
+        return;
+      case 'solve':
+        if (unbalanced && !(result.options.get('mode') ?? 'snapshot').trim().toLowerCase().startsWith('s')) {
+          result.ignored.push({ file, line, element: `command ${word} (Set Mode=${result.options.get('mode')}: the series runs with pf --hours)` });
+          return;
+        }
+        result.solves?.push({
+          at, elementCount: result.elements.length, assignmentCounts: new Map(result.elements.map((e) => [e, e.assignments.length])),
+          options: new Map(result.options), voltageBasesKv: [...result.voltageBasesKv],
+        });
         return;
       case 'set':
         setOptions(params, file, line);
