@@ -208,7 +208,10 @@ export class KktSystem {
     // The stable order's cost first (its symbolic arrays are garbage before the solver's big
     // arrays exist), then the AMD solver, whose symbolic analysis gives its flops.
     this.flopsStable = factorFlops(pattern, stableOrder);
-    const amdSolver = choice === 'stable' ? null : new LdlSolver(pattern, { ordering: amd, pivotTolerance: KktSystem.amdPivotTolerance });
+    // 'auto' below minFlops takes the stable path whatever AMD's flops: AMD's solver (symbolic
+    // analysis, supernodes, factor storage) is then not built, only its flops counted.
+    const amdPossible = choice === 'amd' || (choice === 'auto' && this.flopsStable >= KktSystem.minFlops);
+    const amdSolver = amdPossible ? new LdlSolver(pattern, { ordering: amd, pivotTolerance: KktSystem.amdPivotTolerance }) : null;
     this.flopsAmd = amdSolver ? amdSolver.flops : factorFlops(pattern, amd);
     const useAmd =
       choice === 'amd' ||
