@@ -284,7 +284,7 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   const terminals = (u: Opf3UnitSpec): Opf3Terminal[] => {
     const m = idx.of.get(u.bus.toLowerCase());
     if (!m) throw new Opf3Error(`${u.kind} ${u.name}: unknown bus "${u.bus}"`);
-    if (u.phases.length !== 1 && u.phases.length !== 3) throw new Opf3Error(`${u.kind} ${u.name}: give one phase (single-phase unit) or three (three-phase unit), got ${u.phases.length}`);
+    if (u.phases.length < 1 || u.phases.length > 3 || new Set(u.phases).size !== u.phases.length) throw new Opf3Error(`${u.kind} ${u.name}: give one phase (single-phase unit), two (a split-phase 120/240 V unit, or two phases of a three-phase bus) or three (three-phase unit), each once; got [${u.phases.join(', ')}]`);
     return u.phases.map((ph) => {
       const a = m.get(ph);
       if (a === undefined || ph < 1 || ph > 3) throw new Opf3Error(`${u.kind} ${u.name}: bus ${u.bus} has no phase ${ph}`);
