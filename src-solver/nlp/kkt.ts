@@ -118,7 +118,13 @@ export class KktSystem {
   /** The ordering used when the constructor is given none (tests and experiments may change it). */
   static defaultOrdering: 'auto' | 'amd' | 'stable' = 'auto';
   /** Multiply–adds of one factorization under each ordering (Σ_j |L_{*j}|²). */
-  readonly flopsAmd: number;
+  get flopsAmd(): number {
+    // counted on first use when the AMD solver was not built (the stable path below minFlops)
+    this.amdFlops ??= factorFlops(this.pattern, this.amdOrdering);
+    return this.amdFlops;
+  }
+  private amdFlops: number | undefined;
+  private readonly amdOrdering: Int32Array;
   readonly flopsStable: number;
   /** Why the stable ordering is in use; null while on the AMD path. */
   fallbackReason: string | null = null;
@@ -208,8 +214,13 @@ export class KktSystem {
     // The stable order's cost first (its symbolic arrays are garbage before the solver's big
     // arrays exist), then the AMD solver, whose symbolic analysis gives its flops.
     this.flopsStable = factorFlops(pattern, stableOrder);
-    const amdSolver = choice === 'stable' ? null : new LdlSolver(pattern, { ordering: amd, pivotTolerance: KktSystem.amdPivotTolerance });
-    this.flopsAmd = amdSolver ? amdSolver.flops : factorFlops(pattern, amd);
+    // 'auto' below minFlops takes the stable path whatever AMD's flops: AMD's solver (symbolic
+    // analysis, supernodes, factor storage) is then not built, and its flops are only counted
+    // when asked for (flopsAmd).
+    const amdPossible = choice === 'amd' || (choice === 'auto' && this.flopsStable >= KktSystem.minFlops);
+    const amdSolver = amdPossible ? new LdlSolver(pattern, { ordering: amd, pivotTolerance: KktSystem.amdPivotTolerance }) : null;
+    this.amdOrdering = amd;
+    if (amdSolver) this.amdFlops = amdSolver.flops;
     const useAmd =
       choice === 'amd' ||
       (choice === 'auto' && this.flopsStable >= KktSystem.minFlops && this.flopsStable > KktSystem.minFlopRatio * this.flopsAmd);

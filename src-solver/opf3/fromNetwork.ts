@@ -71,6 +71,18 @@ export interface FromNetworkOptions {
   readonly regionVoltagesPu?: { readonly re: Float64Array; readonly im: Float64Array };
   /** Load elements (`name` of Opf3Load) per period held in the constant-Z region by (U5b): key `${name}@${t}`. */
   readonly zLocked?: ReadonlySet<string>;
+  /**
+   * What does not depend on the load regions — the compiled system and the start power flows —
+   * kept between builds of the same network and study (`solveThreePhaseOpf` passes one to every
+   * region round; filled by the first build).
+   */
+  readonly cache?: Opf3BuildCache;
+}
+
+/** See FromNetworkOptions.cache. */
+export interface Opf3BuildCache {
+  system?: ReturnType<typeof solveUnbalanced>['system'];
+  vStart?: { re: Float64Array; im: Float64Array }[];
 }
 
 export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly Opf3UnitSpec[] = [], options: FromNetworkOptions = {}): Opf3Network {
@@ -79,7 +91,9 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   if (options.snapshot && T !== 1) throw new Opf3Error('a snapshot study has exactly one period');
   const base = options.baseKva ?? 1000;
   // Voltage bases (CalcVoltageBases when the model has none) and the compiled system.
-  const { system } = solveUnbalanced(net, { controls: false, hours: 0 });
+  const cache = options.cache ?? {};
+  cache.system ??= solveUnbalanced(net, { controls: false, hours: 0 }).system;
+  const system = cache.system;
   const sys = system;
   const idx = sys.nodes;
   const nFree = idx.count;
@@ -229,7 +243,8 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
 
   // OpenDSS's switch to constant impedance above Vmaxpu (at the start power flow's voltages):
   // y = conj(S_Z + S_I/Vmax + S_P/Vmax²)/Vn², i.e. the element's power at Vn scaled per component.
-  const vStartAll = startVoltages(net, system, T, pfHour, study.loadProfile ? (t) => sampleProfile(study.loadProfile!, hourOf(t)) : null);
+  cache.vStart ??= startVoltages(net, system, T, pfHour, study.loadProfile ? (t) => sampleProfile(study.loadProfile!, hourOf(t)) : null);
+  const vStartAll = cache.vStart;
   let li = 0;
   sys.injectors.forEach((inj, k) => {
     const model = k < nLoad ? inj.model : 1;
@@ -269,7 +284,7 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   const terminals = (u: Opf3UnitSpec): Opf3Terminal[] => {
     const m = idx.of.get(u.bus.toLowerCase());
     if (!m) throw new Opf3Error(`${u.kind} ${u.name}: unknown bus "${u.bus}"`);
-    if (u.phases.length !== 1 && u.phases.length !== 3) throw new Opf3Error(`${u.kind} ${u.name}: give one phase (single-phase unit) or three (three-phase unit), got ${u.phases.length}`);
+    if (u.phases.length < 1 || u.phases.length > 3 || new Set(u.phases).size !== u.phases.length) throw new Opf3Error(`${u.kind} ${u.name}: give one phase (single-phase unit), two (a split-phase 120/240 V unit, or two phases of a three-phase bus) or three (three-phase unit), each once; got [${u.phases.join(', ')}]`);
     return u.phases.map((ph) => {
       const a = m.get(ph);
       if (a === undefined || ph < 1 || ph > 3) throw new Opf3Error(`${u.kind} ${u.name}: bus ${u.bus} has no phase ${ph}`);
@@ -436,6 +451,8 @@ export interface ThreePhaseOpfRun {
   readonly outcome: Opf3Outcome;
   /** Solves needed until the loads' voltage regions agreed with the solution (1 = none changed). */
   readonly rounds: number;
+  /** NLP iterations of all the rounds' solves. */
+  readonly totalIterations: number;
 }
 
 /**
@@ -450,8 +467,10 @@ export function solveThreePhaseOpf(
   units: readonly Opf3UnitSpec[] = [],
   options: FromNetworkOptions & { readonly nlp?: SolveOptions; readonly hooks?: SolveHooks; readonly maxRounds?: number } = {},
 ): ThreePhaseOpfRun {
-  let network = opf3FromNetwork(net, study, units, options);
+  const cache: Opf3BuildCache = {};
+  let network = opf3FromNetwork(net, study, units, { ...options, cache });
   let outcome = solveOpf3(network, options.nlp, options.hooks);
+  let totalIterations = outcome.nlp.iterations;
   const maxRounds = options.maxRounds ?? 4;
   let rounds = 1;
   const locked = new Set<string>(options.zLocked ?? []);
@@ -467,7 +486,7 @@ export function solveThreePhaseOpf(
         im[t * n + i] = p.vPu[i]! * Math.sin(a);
       }
     });
-    const probe = opf3FromNetwork(net, study, units, { ...options, regionVoltagesPu: { re, im }, zLocked: locked });
+    const probe = opf3FromNetwork(net, study, units, { ...options, cache, regionVoltagesPu: { re, im }, zLocked: locked });
     // An element that was constant-Z and is found below Vmaxpu flips back and forth (the OPF lowers
     // its voltage to the boundary where it consumes less): hold it in the Z region by (U5b).
     let changed = false;
@@ -482,10 +501,11 @@ export function solveThreePhaseOpf(
       }
     });
     if (!changed) break;
-    const next = opf3FromNetwork(net, study, units, { ...options, regionVoltagesPu: { re, im }, zLocked: locked });
+    const next = opf3FromNetwork(net, study, units, { ...options, cache, regionVoltagesPu: { re, im }, zLocked: locked });
     network = next;
     outcome = solveOpf3(network, options.nlp, options.hooks);
+    totalIterations += outcome.nlp.iterations;
     rounds++;
   }
-  return { network, outcome, rounds };
+  return { network, outcome, rounds, totalIterations };
 }

@@ -142,4 +142,23 @@ describe('three-phase OPF with PV and batteries on IEEE 13', () => {
     const net = load(ref);
     expect(() => opf3FromNetwork(net, { periods: 1 }, [{ kind: 'pv', name: 'x', bus: '611', phases: [1], pRatedKw: 10, sRatedKva: 10 }])).toThrow(/pv x: bus 611 has no phase 1/);
   });
+
+  it('a two-phase unit (on two phases of a bus, its power split equally) solves, validated to 1e-6 pu', () => {
+    const net = load(ref);
+    const units: Opf3UnitSpec[] = [...UNITS, { kind: 'battery', name: 'bat671ab', bus: '671', phases: [1, 2], pRatedKw: 200, sRatedKva: 240, energyKwh: 600 }];
+    const { network: opfNet, outcome: out } = solveThreePhaseOpf(net, { ...study, periods: 3 }, units);
+    expect(out.optimal, out.nlp.message).toBe(true);
+    const v = validateOpf3(net, opfNet, out.periods, units);
+    expect(v.converged).toBe(true);
+    expect(v.maxDiffPu, v.at).toBeLessThan(1e-6);
+    expect(opfNet.batteries.find((b) => b.name === 'bat671ab')!.phases.map((p) => opfNet.nodePhase[p.a])).toEqual([1, 2]);
+  });
+
+  it('refuses a unit with a phase given twice, or with more than three', () => {
+    const net = load(ref);
+    const unit = (phases: number[]): Opf3UnitSpec => ({ kind: 'battery', name: 'b', bus: '671', phases, pRatedKw: 10, sRatedKva: 12, energyKwh: 30 });
+    expect(() => opf3FromNetwork(net, { periods: 1 }, [unit([1, 1])])).toThrow(/battery b: .*each once; got \[1, 1\]/);
+    expect(() => opf3FromNetwork(net, { periods: 1 }, [unit([1, 2, 3, 1])])).toThrow(/battery b: .*got \[1, 2, 3, 1\]/);
+    expect(() => opf3FromNetwork(net, { periods: 1 }, [unit([])])).toThrow(/battery b: give one phase/);
+  });
 });

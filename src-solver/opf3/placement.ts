@@ -45,3 +45,41 @@ export function placeUnits(net: UNetwork, seed: number, nPv: number, nBat: numbe
   }
   return units;
 }
+
+/** Ratings of one service-transformer battery (a 240 V split-phase unit): kW, kVA, kWh. */
+export interface ServiceBatteryRatings {
+  readonly kw: number;
+  readonly kva: number;
+  readonly kwh: number;
+}
+
+/** A residential-size battery behind a service transformer. */
+export const SERVICE_BATTERY: ServiceBatteryRatings = { kw: 5, kva: 6, kwh: 13.5 };
+
+/**
+ * Batteries at `count` service transformers chosen by a seeded rule: the center-tapped
+ * transformers (three windings, windings 2 and 3 on one bus — the 120/240 V split-phase
+ * services of e.g. the IEEE 8500-node feeder), in name order, shuffled by mulberry32(seed), the
+ * first `count` taken. Each battery sits on its transformer's secondary bus, on the two 120 V
+ * legs (nodes 1 and 2, each to the grounded center tap), its power split equally over them: a
+ * 240 V inverter as the OPF's balanced two-phase unit (docs/spec/unbalanced-opf.md (U10)).
+ */
+export function placeServiceBatteries(net: UNetwork, seed: number, count: number, r: ServiceBatteryRatings = SERVICE_BATTERY): Opf3UnitSpec[] {
+  const services = net.transformers
+    .filter((x) => x.windings.length === 3 && x.windings[1]!.bus.bus === x.windings[2]!.bus.bus)
+    .map((x) => x.name)
+    .sort();
+  if (services.length < count) throw new Opf3Error(`the feeder has ${services.length} center-tapped service transformers, fewer than the ${count} batteries asked`);
+  const rnd = mulberry32(seed);
+  for (let i = services.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [services[i], services[j]] = [services[j]!, services[i]!];
+  }
+  const byName = new Map(net.transformers.map((x) => [x.name, x]));
+  return services.slice(0, count).map((name, k) => {
+    const bus = byName.get(name)!.windings[1]!.bus.bus;
+    const legs = net.buses.get(bus)?.nodes.filter((n) => n === 1 || n === 2) ?? [];
+    if (legs.length !== 2) throw new Opf3Error(`service transformer ${name}: its secondary bus ${bus} has no nodes 1 and 2`);
+    return { kind: 'battery', name: `bat${k + 1}`, bus, phases: [1, 2], pRatedKw: r.kw, sRatedKva: r.kva, energyKwh: r.kwh };
+  });
+}
