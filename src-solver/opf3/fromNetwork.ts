@@ -25,6 +25,7 @@ import { setPeriodInjections, solveUnbalanced } from '../unbalanced/solve';
 import type { SolveHooks, SolveOptions } from '../nlp/index';
 import { resolveStudy, sampleProfile, type Study } from '../opf/study';
 import { solveOpf3, type Opf3Outcome } from './solve';
+import { buildLimits, type Opf3LimitOptions } from './limits';
 import { Opf3Error, YTriplets, type Opf3Battery, type Opf3Load, type Opf3Network, type Opf3Pv, type Opf3Series, type Opf3Terminal } from './network';
 
 /** A controllable unit the OPF dispatches. Single-phase: one phase node; three-phase: [1, 2, 3]. */
@@ -71,6 +72,8 @@ export interface FromNetworkOptions {
   readonly regionVoltagesPu?: { readonly re: Float64Array; readonly im: Float64Array };
   /** Load elements (`name` of Opf3Load) per period held in the constant-Z region by (U5b): key `${name}@${t}`. */
   readonly zLocked?: ReadonlySet<string>;
+  /** Optional limits (U6d) VUF and (U6e) currents; the line-to-line limits (U6c) always apply. */
+  readonly limits?: Opf3LimitOptions;
 }
 
 export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly Opf3UnitSpec[] = [], options: FromNetworkOptions = {}): Opf3Network {
@@ -316,11 +319,11 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
 
   // (U6) applies line-to-neutral on phase nodes with a base — not on a bus fed only by delta
   // windings: its node-to-ground voltages float (held by the windings' anti-float admittance
-  // alone), so a line-to-neutral limit there is meaningless (line-to-line limits: not yet).
+  // alone), so a line-to-neutral limit there is meaningless (line-to-line limits (U6c) apply there instead, limits.ts).
   const limited = new Uint8Array(nFree);
   for (let i = 0; i < nFree; i++) limited[i] = idx.node[i]! >= 1 && idx.node[i]! <= 3 && vb[i]! > 1 && !deltaOnly.has(idx.bus[i]!) ? 1 : 0;
   const priceUsdPerKwh = Float64Array.from(hourOfPeriod, (h) => sampleProfile(study.priceCentsPerKwh, h) / 100);
-  return {
+  const built: Opf3Network = {
     name: net.name,
     baseKva: base,
     study,
@@ -345,6 +348,8 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
     v0Re,
     v0Im,
   };
+  // (U6c)–(U6e) (limits.ts)
+  return { ...built, limits: buildLimits(net, built, deltaOnly, options.limits) };
 }
 
 /**

@@ -23,10 +23,10 @@ import { runThreePhaseSolve } from './solve3';
 
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
-              [--current-limits] [--price FILE.csv] [--soc-max X] [--json out.json] [--csv DIR] [--verbose]
+              [--current-limits [normal|emergency|off]] [--price FILE.csv] [--soc-max X] [--json out.json] [--csv DIR] [--verbose]
               [--battery BUS:KW:KWH[:KVA[:PHASES]] …] [--year-day D [--profiles DIR]]
               three-phase feeder: [--battery BUS[.PHASES]:KW:KWH[:KVA] …] [--pv BUS[.PHASES]:KW[:KVA] …]
-                                  [--export-dss DIR] [--controls-off]
+                                  [--export-dss DIR] [--controls-off] [--vuf-max PCT]
               [--distributed [--areas FILE | --auto-areas K] [--tolerance PU] [--max-rounds N]
                              [--coordination exact|published]]
 
@@ -79,6 +79,10 @@ start + k + 1) or the --year-day profiles.
   --export-dss DIR   write DIR/Master.dss (with the feeder's scripts copied to DIR/feeder/): the dispatch
                      as one daily LoadShape per unit, taps and capacitor states as solved, daily mode
                      for the horizon; it is read back and power-flowed to check it
+  --vuf-max PCT      limit the voltage unbalance factor |V2|/|V1| of every three-phase bus (spec (U6d))
+  --current-limits R limit line currents to normamps (normal, the default of a bare --current-limits)
+                     or emergamps (emergency; 1.5 × normamps where only that is given), spec (U6e);
+                     line-to-line voltage limits apply on delta (ungrounded) buses, spec (U6c)
   --controls-off     keep the script's taps and capacitor states instead of letting the controls set them
   --json FILE        adds per period nodeVoltagesPu {bus: {node: pu}}, per unit per-phase dispatch,
                      the validation's largest discrepancy and where (README "tessera solve")
@@ -162,6 +166,7 @@ const OPTIONS = {
   pv: { type: 'string', multiple: true },
   'export-dss': { type: 'string' },
   'controls-off': { type: 'boolean' },
+  'vuf-max': { type: 'string' },
   coordination: { type: 'string' },
   'balanced-equivalent': { type: 'boolean' },
   'year-day': { type: 'string' },
@@ -219,7 +224,21 @@ export const command: CliCommand = {
   summary: 'Multi-period OPF (cost or loss) with PV and batteries, validated by AC power flow (JSON/CSV)',
   usage: USAGE,
   run(args, io) {
-    const parsed = parseCommandArgs(args, OPTIONS, USAGE);
+    // `--current-limits` may name the rating (three-phase feeders): normal, emergency or off.
+    let rating: 'normal' | 'emergency' | 'off' | undefined;
+    const argv: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      const eq = /^--current-limits=(.*)$/.exec(a);
+      if (a === '--current-limits' && ['normal', 'emergency', 'off'].includes(args[i + 1] ?? '')) rating = args[++i] as typeof rating;
+      else if (eq) rating = oneOf('current-limits', eq[1], ['normal', 'emergency', 'off'] as const);
+      else {
+        argv.push(a);
+        continue;
+      }
+      argv.push('--current-limits');
+    }
+    const parsed = parseCommandArgs(argv, OPTIONS, USAGE);
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
     const threePhase = o['balanced-equivalent'] ? null : threePhaseScript(positionals[0]!, io.cwd);
@@ -233,13 +252,19 @@ export const command: CliCommand = {
         battery: o.battery ?? [],
         ...(socMax3 !== undefined ? { socMax: socMax3 } : {}),
         controlsOff: o['controls-off'] === true,
+        limits: {
+          currentLimits: rating ?? (o['current-limits'] ? 'normal' : 'off'),
+          ...(o['vuf-max'] !== undefined ? { vufMaxPct: num('vuf-max', o['vuf-max'], (x) => x > 0 && x < 100, 'a percentage in (0, 100)') } : {}),
+        },
         ...(o.json !== undefined ? { json: o.json } : {}),
         ...(o.csv !== undefined ? { csv: o.csv } : {}),
         ...(o['export-dss'] !== undefined ? { exportDss: o['export-dss'] } : {}),
         verbose: o.verbose === true,
       }, io);
     }
-    for (const [flag, set] of [['--pv', o.pv !== undefined], ['--export-dss', o['export-dss'] !== undefined], ['--controls-off', o['controls-off']]] as const) {
+    if (rating === 'emergency') throw new CliError('--current-limits emergency applies to a three-phase OpenDSS feeder (emergamps); the balanced OPF limits the feeder\'s ampacities (--current-limits)');
+    if (rating === 'off') o['current-limits'] = false;
+    for (const [flag, set] of [['--pv', o.pv !== undefined], ['--export-dss', o['export-dss'] !== undefined], ['--controls-off', o['controls-off']], ['--vuf-max', o['vuf-max'] !== undefined]] as const) {
       if (set) throw new CliError(`${flag} applies to a three-phase OpenDSS feeder (the three-phase OPF); ${positionals[0]} ${o['balanced-equivalent'] ? 'is solved as its balanced equivalent' : 'is a balanced feeder'}`);
     }
     // --soc-max: the SOC ceiling of OpenDSS storage (as `tessera import`; other inputs carry their

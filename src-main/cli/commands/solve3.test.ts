@@ -306,6 +306,52 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     expect(doc.bindingLimit).toMatch(/^voltage upper limit 1 pu at bus/);
   }, 300_000);
 
+  it('--vuf-max and --current-limits add their rows (U6d), (U6e); bad values are refused', async () => {
+    const wrapper = join(dir, 'ieee13-rated.dss');
+    writeFileSync(wrapper, `Redirect "${ieee13}"\nEdit Line.650632 normamps=600 emergamps=700\n`);
+    const io = capture(dir);
+    expect(
+      await main(
+        [
+          'solve',
+          wrapper,
+          '--hours',
+          '2',
+          '--vmax',
+          '1.08',
+          '--vuf-max',
+          '3',
+          '--current-limits',
+          'emergency',
+          '--battery',
+          '675:300:900',
+          '--json',
+          'lim.json',
+        ],
+        io,
+      ),
+    ).toBe(0);
+    const doc = JSON.parse(readFs(join(dir, 'lim.json'))) as {
+      study: { vufMaxPct: number; currentLimits: string; limitRows: { vuf: number; current: number } };
+    };
+    expect(doc.study.vufMaxPct).toBe(3);
+    expect(doc.study.currentLimits).toBe('emergency');
+    // 650632 is three-phase and its code mtx601 has shunt capacitance: both ends, three conductors
+    expect(doc.study.limitRows.current).toBe(6);
+    expect(doc.study.limitRows.vuf).toBeGreaterThan(5);
+    for (const [args, message] of [
+      [['--vuf-max', '0'], /--vuf-max must be a percentage in \(0, 100\)/],
+      [['--current-limits=sometimes'], /--current-limits must be one of normal, emergency, off/],
+    ] as const) {
+      const bad = capture(dir);
+      expect(await main(['solve', ieee13, '--hours', '1', ...args], bad)).toBe(2);
+      expect(bad.err).toMatch(message);
+    }
+    const balanced = capture(dir);
+    expect(await main(['solve', 'ieee123', '--vuf-max', '2'], balanced)).toBe(2);
+    expect(balanced.err).toMatch(/--vuf-max applies to a three-phase OpenDSS feeder/);
+  }, 300_000);
+
   it('refuses unit texts it cannot place, naming the text and the reason (exit 2)', async () => {
     const cases: [string[], RegExp][] = [
       [['--battery', '611.1:50:150'], /--battery 611\.1:50:150: bus 611 has no phase 1 \(it has 3\)/],

@@ -20,6 +20,7 @@ import {
   type ThreePhaseOpfRun,
 } from '../../../src-solver/opf3/fromNetwork';
 import { Opf3Error } from '../../../src-solver/opf3/network';
+import type { Opf3LimitOptions } from '../../../src-solver/opf3/limits';
 import { parseUnitSpecs } from '../../../src-solver/opf3/units';
 import { validateOpf3, type Opf3Validation } from '../../../src-solver/opf3/validate';
 import { importUnbalanced, solveUnbalanced, type UNetwork } from '../../../src-solver/unbalanced/index';
@@ -33,6 +34,7 @@ export interface ThreePhaseSolveOptions {
   readonly battery: readonly string[];
   readonly socMax?: number;
   readonly controlsOff: boolean;
+  readonly limits: Opf3LimitOptions;
   readonly json?: string;
   readonly csv?: string;
   readonly exportDss?: string;
@@ -214,6 +216,7 @@ export function runThreePhaseSolve(path: string, study: Study, o: ThreePhaseSolv
   let run: ThreePhaseOpfRun;
   try {
     run = solveThreePhaseOpf(net, studyFull, units, {
+      limits: o.limits,
       nlp: { printLevel: o.verbose ? 1 : 0 },
       hooks: { now: () => performance.now(), ...(o.verbose ? { log: (line: string) => io.stdout(`${line}\n`) } : {}) },
     });
@@ -272,6 +275,14 @@ export function runThreePhaseSolve(path: string, study: Study, o: ThreePhaseSolv
       terminalSoc: s.terminalSoc,
       batteryLimit: s.batteryLimit,
       pvShape: usedBundledPv ? 'bundled ieee123 PV shape' : s.pvProfile ? 'study' : 'none',
+      vufMaxPct: o.limits.vufMaxPct ?? null,
+      currentLimits: o.limits.currentLimits ?? 'off',
+      /** rows per period of (U6c) line-to-line, (U6d) VUF and (U6e) current limits */
+      limitRows: {
+        lineToLine: run.network.limits?.lineToLine.length ?? 0,
+        vuf: run.network.limits?.vuf.length ?? 0,
+        current: run.network.limits?.currents.length ?? 0,
+      },
     },
     controls: {
       fixedFrom: o.controlsOff ? 'script' : 'snapshot power flow with controls',
