@@ -8,7 +8,7 @@
  * and reads it back through Tessera's own importer and daily power flow to check it.
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { importProfileCsv } from '../../../src-solver/io/csv/reference';
 import { formatIssue } from '../../../src-solver/io/types';
 import { StudyError, type Study } from '../../../src-solver/opf/study';
@@ -238,7 +238,7 @@ export function runThreePhaseSolve(path: string, study: Study, o: ThreePhaseSolv
     const master = join(dir, 'Master.dss');
     const text = exportDispatchDss(net, run.network, out.periods, units, {
       feederScript,
-      notes: [`${s.objective} objective ${out.objective}; status ${status}; written by tessera solve from ${path}`],
+      notes: [`${s.objective} objective ${out.objective}; status ${status}; written by tessera solve from ${basename(path)}`],
     });
     writeFileSync(master, text);
     // Read back through Tessera's importer and daily three-phase power flow: the exported set must
