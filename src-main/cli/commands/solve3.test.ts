@@ -5,7 +5,7 @@
  * daily three-phase power flow (src-solver/unbalanced, which reproduces the OpenDSS engine's
  * voltages, opendss.test.ts), gives the OPF's node voltages per period.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -165,6 +165,10 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     expect(doc.validation.converged).toBe(true);
     expect(doc.validation.maxVoltageDiffPu).toBeLessThan(1e-6);
     expect(doc.periods).toHaveLength(24);
+    // no PV profile in the study: the bundled example's PV shape, zero at night
+    expect((doc as Doc & { study: { pvShape: string } }).study.pvShape).toBe('bundled ieee123 PV shape');
+    expect(doc.pv[0]!.kw[0]).toBe(0);
+    expect(Math.max(...doc.pv[0]!.kw)).toBeCloseTo(400, 6);
     expect(doc.batteries.map((b) => [b.bus, b.phases])).toEqual([
       ['675', [1, 2, 3]],
       ['652', [1]],
@@ -280,6 +284,34 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     expect(readFs(master)).toMatch(/^Edit Load\.s1a daily=tessera_shape_1$/m);
   }, 300_000);
 
+  it('--year-day: loads, PV and price from the year of profiles; the export carries the study load profile and reproduces the OPF', async () => {
+    const io = capture(dir);
+    const args = [
+      'solve',
+      ieee13,
+      '--year-day',
+      '200',
+      '--vmax',
+      '1.08',
+      '--battery',
+      '675:300:900',
+      '--battery',
+      '652.1:100:300',
+      '--pv',
+      '675.2:150',
+    ];
+    const code = await main([...args, '--json', 'day.json', '--export-dss', 'day-dss'], io);
+    expect(io.err).toBe('');
+    expect(code).toBe(0);
+    const doc = JSON.parse(readFs(join(dir, 'day.json'))) as Doc & { study: { pvShape: string } };
+    expect(doc.study.pvShape).toBe('study');
+    const master = join(dir, 'day-dss', 'Master.dss');
+    // every load on the study's profile, resampled at the solved hours: one shared shape
+    expect(readFs(master).match(/^Edit Load\.\S+ daily=tessera_shape_1$/gm)).toHaveLength(15);
+    const { worst } = readBack(master, doc);
+    expect(worst).toBeLessThan(1e-6);
+  }, 300_000);
+
   it('an impossible voltage limit: exit 1, the binding limit named by bus, phase and hour', async () => {
     const io = capture(dir);
     const code = await main(
@@ -296,10 +328,14 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
         '675:300:900',
         '--json',
         'bad.json',
+        '--export-dss',
+        'bad-dss',
       ],
       io,
     );
     expect(code).toBe(1);
+    expect(io.err).toMatch(/--export-dss bad-dss: nothing written \(the OPF has no solution to export\)/);
+    expect(existsSync(join(dir, 'bad-dss'))).toBe(false);
     expect(io.err).toMatch(/not optimal \(infeasible\): voltage upper limit 1 pu at bus \S+ phase [abc] \(hour 1[01]/);
     const doc = JSON.parse(readFs(join(dir, 'bad.json'))) as Doc;
     expect(doc.status).toBe('infeasible');

@@ -238,7 +238,9 @@ export function runThreePhaseSolve(path: string, study: Study, o: ThreePhaseSolv
     const master = join(dir, 'Master.dss');
     const text = exportDispatchDss(net, run.network, out.periods, units, {
       feederScript,
-      notes: [`${s.objective} objective ${out.objective}; status ${status}; written by tessera solve from ${basename(path)}`],
+      notes: [
+        `${s.objective} objective ${out.objective}; status ${status}; written by tessera solve from ${basename(path)}`,
+      ],
     });
     writeFileSync(master, text);
     // Read back through Tessera's importer and daily three-phase power flow: the exported set must
@@ -355,6 +357,8 @@ export function runThreePhaseSolve(path: string, study: Study, o: ThreePhaseSolv
     if (!jsonOnStdout) io.stdout(`  wrote CSV tables to ${o.csv}\n`);
   }
   if (!out.optimal) {
+    if (o.exportDss !== undefined)
+      io.stderr(`tessera solve: --export-dss ${o.exportDss}: nothing written (the OPF has no solution to export)\n`);
     io.stderr(`tessera solve: not optimal (${status}): ${out.diagnosis ?? out.nlp.message}\n`);
     return 1;
   }
