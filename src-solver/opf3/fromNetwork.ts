@@ -26,6 +26,7 @@ import type { SolveHooks, SolveOptions } from '../nlp/index';
 import { resolveStudy, sampleProfile, type Study } from '../opf/study';
 import { solveOpf3, type Opf3Outcome } from './solve';
 import { buildLimits, type Opf3LimitOptions } from './limits';
+import { withLimitDiagnosis } from './limitDiagnosis';
 import { Opf3Error, YTriplets, type Opf3Battery, type Opf3Load, type Opf3Network, type Opf3Pv, type Opf3Series, type Opf3Terminal } from './network';
 
 /** A controllable unit the OPF dispatches. Single-phase: one phase node; three-phase: [1, 2, 3]. */
@@ -456,7 +457,7 @@ export function solveThreePhaseOpf(
   options: FromNetworkOptions & { readonly nlp?: SolveOptions; readonly hooks?: SolveHooks; readonly maxRounds?: number } = {},
 ): ThreePhaseOpfRun {
   let network = opf3FromNetwork(net, study, units, options);
-  let outcome = solveOpf3(network, options.nlp, options.hooks);
+  let outcome = withLimitDiagnosis(solveOpf3(network, options.nlp, options.hooks));
   const maxRounds = options.maxRounds ?? 4;
   let rounds = 1;
   const locked = new Set<string>(options.zLocked ?? []);
@@ -489,7 +490,7 @@ export function solveThreePhaseOpf(
     if (!changed) break;
     const next = opf3FromNetwork(net, study, units, { ...options, regionVoltagesPu: { re, im }, zLocked: locked });
     network = next;
-    outcome = solveOpf3(network, options.nlp, options.hooks);
+    outcome = withLimitDiagnosis(solveOpf3(network, options.nlp, options.hooks));
     rounds++;
   }
   return { network, outcome, rounds };

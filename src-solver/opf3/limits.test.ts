@@ -199,4 +199,10 @@ describe('three-phase OPF limits (U6c)–(U6e)', () => {
     expect(maxAmps(emergency.pf, 'line.l1')).toBeLessThan(92 + 1e-5);
     expect(maxAmps(emergency.pf, 'line.sw')).toBeLessThan(135);
   });
+
+  it('an unreachable VUF limit ends infeasible with that limit named by bus and hour', () => {
+    const run = solveThreePhaseOpf(feeder(), STUDY, [battery1], { limits: { vufMaxPct: 0.1 }, nlp: { maxIter: 300 } });
+    expect(run.outcome.optimal).toBe(false);
+    expect(run.outcome.diagnosis).toMatch(/^voltage unbalance limit 0\.1 % at bus \S+, hour [01] \(violated by/);
+  });
 });
