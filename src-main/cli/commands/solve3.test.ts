@@ -32,7 +32,7 @@ interface Doc {
   phases: number;
   objective: number;
   bindingLimit?: string;
-  validation: { maxVoltageDiffPu: number; at: string; converged: boolean };
+  validation: { maxVoltageDiffPu: number; at: string; opfPu: number; powerFlowPu: number; converged: boolean };
   exportDss: { master: string; maxVoltageDiffPu: number };
   periods: {
     hour: number;
@@ -164,6 +164,14 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     expect(doc.status).toBe('solved');
     expect(doc.validation.converged).toBe(true);
     expect(doc.validation.maxVoltageDiffPu).toBeLessThan(1e-6);
+    // side by side: the OPF's and the power flow's voltage where they differ most
+    expect(Math.abs(doc.validation.opfPu - doc.validation.powerFlowPu)).toBe(doc.validation.maxVoltageDiffPu);
+    const [vb, vn] = doc.validation.at.split(' ')[0]!.split('.');
+    const vh = Number(/hour (\d+)/.exec(doc.validation.at)![1]);
+    expect(doc.validation.opfPu).toBe(doc.periods[vh]!.nodeVoltagesPu[vb!]![vn!]);
+    expect(io.out).toMatch(
+      /power-flow validation: max \|ΔV\| \S+ pu at \S+ \(hour \d+\): OPF \d\.\d{9}, power flow \d\.\d{9} pu/,
+    );
     expect(doc.periods).toHaveLength(24);
     // no PV profile in the study: the bundled example's PV shape, zero at night
     expect((doc as Doc & { study: { pvShape: string } }).study.pvShape).toBe('bundled ieee123 PV shape');

@@ -304,6 +304,8 @@ export function runThreePhaseSolve(path: string, study: Study, o: ThreePhaseSolv
       ? {
           maxVoltageDiffPu: validation.maxDiffPu,
           at: validation.at,
+          opfPu: validation.atOpfPu,
+          powerFlowPu: validation.atPowerFlowPu,
           converged: validation.converged,
           perPeriodMaxDiffPu: validation.perPeriodMaxDiffPu,
         }
@@ -332,7 +334,7 @@ export function runThreePhaseSolve(path: string, study: Study, o: ThreePhaseSolv
     );
     if (validation)
       io.stdout(
-        `  power-flow validation: max |ΔV| ${validation.maxDiffPu.toExponential(2)} pu at ${validation.at}${validation.converged ? '' : ' (a period did not converge)'}\n`,
+        `  power-flow validation: max |ΔV| ${validation.maxDiffPu.toExponential(2)} pu at ${validation.at}: OPF ${validation.atOpfPu.toFixed(9)}, power flow ${validation.atPowerFlowPu.toFixed(9)} pu${validation.converged ? '' : ' (a period did not converge)'}\n`,
       );
     if (exportInfo)
       io.stdout(
