@@ -169,7 +169,13 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   // to ground the common-mode voltage carries no current, so the OPF adds a common-mode-only
   // admittance there (FLOAT_ANCHOR, pu) that fixes it without changing any other voltage.
   const deltaOnly = floatingBuses(net);
+  // Not where the island's lines have shunt capacitance: that is a path to ground which makes the
+  // common mode physical (charging currents depend on it, and through the line impedances so do
+  // the line-to-line voltages — IEEE 37's cables: 3.9e-3 pu at 799r with the anchor), and it
+  // conditions the mode well enough by itself.
+  const charged = chargedIslandBuses(net, deltaOnly);
   for (const bus of deltaOnly) {
+    if (charged.has(bus)) continue;
     // the anchor: (−j·FLOAT_ANCHOR / k)·𝟙𝟙ᵀ over the bus's k phase nodes — it carries current only
     // for a common-mode (zero-sequence) voltage, so it fixes that mode without loading the others
     const nodes = [...(idx.of.get(bus)?.entries() ?? [])].filter(([n]) => n >= 1 && n <= 3).map(([, i]) => i);
@@ -382,6 +388,25 @@ export function floatingBuses(net: UNetwork): Set<string> {
   const out = new Set<string>();
   for (const b of net.buses.keys()) if (!grounded.has(find(b))) out.add(b);
   return out;
+}
+
+/** Buses of `floating` whose island (buses joined by lines) has a line with shunt admittance. */
+export function chargedIslandBuses(net: UNetwork, floating: ReadonlySet<string>): Set<string> {
+  const parent = new Map<string, string>();
+  const find = (b: string): string => {
+    let r = b;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(b, r);
+    return r;
+  };
+  for (const b of floating) parent.set(b, b);
+  const roots = new Set<string>();
+  for (const l of net.lines) if (floating.has(l.bus1.bus) && floating.has(l.bus2.bus)) parent.set(find(l.bus1.bus), find(l.bus2.bus));
+  for (const l of net.lines) {
+    if (!floating.has(l.bus1.bus)) continue;
+    if (l.yShunt.re.some((v) => v !== 0) || l.yShunt.im.some((v) => v !== 0)) roots.add(find(l.bus1.bus));
+  }
+  return new Set([...floating].filter((b) => roots.has(find(b))));
 }
 
 /** The power flow (loads only, controls frozen) of every period: node voltages in volts. */
