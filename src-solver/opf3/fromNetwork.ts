@@ -25,6 +25,8 @@ import { setPeriodInjections, solveUnbalanced } from '../unbalanced/solve';
 import type { SolveHooks, SolveOptions } from '../nlp/index';
 import { resolveStudy, sampleProfile, type Study } from '../opf/study';
 import { solveOpf3, type Opf3Outcome } from './solve';
+import { buildLimits, type Opf3LimitOptions } from './limits';
+import { withLimitDiagnosis } from './limitDiagnosis';
 import { Opf3Error, YTriplets, type Opf3Battery, type Opf3Load, type Opf3Network, type Opf3Pv, type Opf3Series, type Opf3Terminal } from './network';
 
 /** A controllable unit the OPF dispatches. Single-phase: one phase node; three-phase: [1, 2, 3]. */
@@ -71,6 +73,8 @@ export interface FromNetworkOptions {
   readonly regionVoltagesPu?: { readonly re: Float64Array; readonly im: Float64Array };
   /** Load elements (`name` of Opf3Load) per period held in the constant-Z region by (U5b): key `${name}@${t}`. */
   readonly zLocked?: ReadonlySet<string>;
+  /** Optional limits (U6d) VUF and (U6e) currents; the line-to-line limits (U6c) always apply. */
+  readonly limits?: Opf3LimitOptions;
   /**
    * What does not depend on the load regions — the compiled system and the start power flows —
    * kept between builds of the same network and study (`solveThreePhaseOpf` passes one to every
@@ -179,7 +183,13 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   // to ground the common-mode voltage carries no current, so the OPF adds a common-mode-only
   // admittance there (FLOAT_ANCHOR, pu) that fixes it without changing any other voltage.
   const deltaOnly = floatingBuses(net);
+  // Not where the island's lines have shunt capacitance: that is a path to ground which makes the
+  // common mode physical (charging currents depend on it, and through the line impedances so do
+  // the line-to-line voltages — IEEE 37's cables: 3.9e-3 pu at 799r with the anchor), and it
+  // conditions the mode well enough by itself.
+  const charged = chargedIslandBuses(net, deltaOnly);
   for (const bus of deltaOnly) {
+    if (charged.has(bus)) continue;
     // the anchor: (−j·FLOAT_ANCHOR / k)·𝟙𝟙ᵀ over the bus's k phase nodes — it carries current only
     // for a common-mode (zero-sequence) voltage, so it fixes that mode without loading the others
     const nodes = [...(idx.of.get(bus)?.entries() ?? [])].filter(([n]) => n >= 1 && n <= 3).map(([, i]) => i);
@@ -331,11 +341,11 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
 
   // (U6) applies line-to-neutral on phase nodes with a base — not on a bus fed only by delta
   // windings: its node-to-ground voltages float (held by the windings' anti-float admittance
-  // alone), so a line-to-neutral limit there is meaningless (line-to-line limits: not yet).
+  // alone), so a line-to-neutral limit there is meaningless (line-to-line limits (U6c) apply there instead, limits.ts).
   const limited = new Uint8Array(nFree);
   for (let i = 0; i < nFree; i++) limited[i] = idx.node[i]! >= 1 && idx.node[i]! <= 3 && vb[i]! > 1 && !deltaOnly.has(idx.bus[i]!) ? 1 : 0;
   const priceUsdPerKwh = Float64Array.from(hourOfPeriod, (h) => sampleProfile(study.priceCentsPerKwh, h) / 100);
-  return {
+  const built: Opf3Network = {
     name: net.name,
     baseKva: base,
     study,
@@ -360,6 +370,8 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
     v0Re,
     v0Im,
   };
+  // (U6c)–(U6e) (limits.ts)
+  return { ...built, limits: buildLimits(net, built, deltaOnly, options.limits) };
 }
 
 /**
@@ -391,6 +403,25 @@ export function floatingBuses(net: UNetwork): Set<string> {
   const out = new Set<string>();
   for (const b of net.buses.keys()) if (!grounded.has(find(b))) out.add(b);
   return out;
+}
+
+/** Buses of `floating` whose island (buses joined by lines) has a line with shunt admittance. */
+export function chargedIslandBuses(net: UNetwork, floating: ReadonlySet<string>): Set<string> {
+  const parent = new Map<string, string>();
+  const find = (b: string): string => {
+    let r = b;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(b, r);
+    return r;
+  };
+  for (const b of floating) parent.set(b, b);
+  const roots = new Set<string>();
+  for (const l of net.lines) if (floating.has(l.bus1.bus) && floating.has(l.bus2.bus)) parent.set(find(l.bus1.bus), find(l.bus2.bus));
+  for (const l of net.lines) {
+    if (!floating.has(l.bus1.bus)) continue;
+    if (l.yShunt.re.some((v) => v !== 0) || l.yShunt.im.some((v) => v !== 0)) roots.add(find(l.bus1.bus));
+  }
+  return new Set([...floating].filter((b) => roots.has(find(b))));
 }
 
 /** The power flow (loads only, controls frozen) of every period: node voltages in volts. */
@@ -469,7 +500,7 @@ export function solveThreePhaseOpf(
 ): ThreePhaseOpfRun {
   const cache: Opf3BuildCache = {};
   let network = opf3FromNetwork(net, study, units, { ...options, cache });
-  let outcome = solveOpf3(network, options.nlp, options.hooks);
+  let outcome = withLimitDiagnosis(solveOpf3(network, options.nlp, options.hooks));
   let totalIterations = outcome.nlp.iterations;
   const maxRounds = options.maxRounds ?? 4;
   let rounds = 1;
@@ -503,7 +534,7 @@ export function solveThreePhaseOpf(
     if (!changed) break;
     const next = opf3FromNetwork(net, study, units, { ...options, cache, regionVoltagesPu: { re, im }, zLocked: locked });
     network = next;
-    outcome = solveOpf3(network, options.nlp, options.hooks);
+    outcome = withLimitDiagnosis(solveOpf3(network, options.nlp, options.hooks));
     totalIterations += outcome.nlp.iterations;
     rounds++;
   }

@@ -11,6 +11,7 @@ import type { NlpProblem } from '../nlp/problem';
 import { QuadraticProgramBuilder, type Operand } from './quadratic';
 import { cinverse, type CMatrix } from '../unbalanced/cmatrix';
 import { Opf3Error, type Opf3Network, type Opf3Series, type Opf3Terminal } from './network';
+import { addLimitRows } from './limits';
 
 /** Where each quantity lives in x and g. */
 export interface Opf3Index {
@@ -308,6 +309,8 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       qp.product(r, 1, eOf(i), eOf(i));
       qp.product(r, 1, fOf(i), fOf(i));
     }
+    // (U6c)–(U6e) line-to-line, unbalance and current limits (limits.ts).
+    addLimitRows({ qp, row, eOf, fOf, seriesFirst: (k) => seriesIx[t * nSeries + k]!, hour: hour(t) }, net);
 
     // (U15) objective.
     if (s.objective === 'cost') {

@@ -9,6 +9,7 @@
  * nodes with given voltages; −1 is ground.
  */
 import type { ResolvedStudy } from '../opf/study';
+import type { Opf3Limits } from './limits';
 
 export interface Opf3Terminal {
   /** Node the device current J leaves (never ground). */
@@ -121,6 +122,8 @@ export interface Opf3Network {
   /** Start voltages per period (pu): v0Re[t·nFree + i]. */
   readonly v0Re: Float64Array;
   readonly v0Im: Float64Array;
+  /** Limits (U6c)–(U6e) (limits.ts); none on networks not built from a multi-phase model. */
+  readonly limits?: Opf3Limits;
 }
 
 export class Opf3Error extends Error {

@@ -18,6 +18,9 @@ export interface Opf3Validation {
   /** Largest |V_pf − V_opf| over nodes and periods, pu, and where. */
   readonly maxDiffPu: number;
   readonly at: string;
+  /** The two values compared there, pu (line-to-line, in pu of the line-to-neutral base, on ungrounded islands): side by side. */
+  readonly atOpfPu: number;
+  readonly atPowerFlowPu: number;
   /** Per period: the power flow's substation kW (three-phase total). */
   readonly perPeriodMaxDiffPu: number[];
   readonly converged: boolean;
@@ -27,6 +30,8 @@ export function validateOpf3(net: UNetwork, opf: Opf3Network, periods: readonly 
   const s = opf.study;
   let maxDiff = 0;
   let at = '';
+  let atOpfPu = Number.NaN;
+  let atPowerFlowPu = Number.NaN;
   let converged = true;
   const perPeriod: number[] = [];
   const pvSpecs = units.filter((u) => u.kind === 'pv');
@@ -83,25 +88,29 @@ export function validateOpf3(net: UNetwork, opf: Opf3Network, periods: readonly 
     const opfRe = (i: number): number => p.vPu[i]! * Math.cos((p.angleDeg[i]! * Math.PI) / 180);
     const opfIm = (i: number): number => p.vPu[i]! * Math.sin((p.angleDeg[i]! * Math.PI) / 180);
     for (let i = 0; i < opf.nFree; i++) {
-      let d: number;
+      let pfV: number;
+      let opfV: number;
       if (floating.has(opf.nodeBus[i]!)) {
         // node-to-ground voltages of an ungrounded island are not physical: compare the voltage
         // from this node to the bus's next phase node (line-to-line), in pu of the LN base
         const j = nextPhase[i]!;
         if (j < 0) continue;
-        const pf = Math.hypot(sys.vRe[i]! / sys.vbase[i]! - sys.vRe[j]! / sys.vbase[j]!, sys.vIm[i]! / sys.vbase[i]! - sys.vIm[j]! / sys.vbase[j]!);
-        d = Math.abs(pf - Math.hypot(opfRe(i) - opfRe(j), opfIm(i) - opfIm(j)));
+        pfV = Math.hypot(sys.vRe[i]! / sys.vbase[i]! - sys.vRe[j]! / sys.vbase[j]!, sys.vIm[i]! / sys.vbase[i]! - sys.vIm[j]! / sys.vbase[j]!);
+        opfV = Math.hypot(opfRe(i) - opfRe(j), opfIm(i) - opfIm(j));
       } else {
-        const v = Math.hypot(sys.vRe[i]!, sys.vIm[i]!) / sys.vbase[i]!;
-        d = Math.abs(v - p.vPu[i]!);
+        pfV = Math.hypot(sys.vRe[i]!, sys.vIm[i]!) / sys.vbase[i]!;
+        opfV = p.vPu[i]!;
       }
+      const d = Math.abs(pfV - opfV);
       if (d > worst) worst = d;
-      if (d > maxDiff) {
+      if (d > maxDiff || at === '') {
+        atOpfPu = opfV;
+        atPowerFlowPu = pfV;
         maxDiff = d;
         at = `${opf.nodeBus[i]}.${opf.nodePhase[i]} (hour ${opf.hourOfPeriod[t]})`;
       }
     }
     perPeriod.push(worst);
   });
-  return { maxDiffPu: maxDiff, at, perPeriodMaxDiffPu: perPeriod, converged };
+  return { maxDiffPu: maxDiff, at, atOpfPu, atPowerFlowPu, perPeriodMaxDiffPu: perPeriod, converged };
 }

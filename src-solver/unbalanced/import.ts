@@ -410,6 +410,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     r: number[] | null; x: number[] | null; c: number[] | null;
     units: string;
     normAmps?: number;
+    emergAmps?: number;
     kron: boolean;
     neutral: number;
   }
@@ -462,6 +463,9 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       case 'normamps':
         z.normAmps = num(a, el);
         return true;
+      case 'emergamps':
+        z.emergAmps = num(a, el);
+        return true;
       default:
         return false;
     }
@@ -484,14 +488,14 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     for (const a of el.assignments) {
       if (a.prop === 'nphases') {
         const n = int(a, el, 1, 20);
-        if (n !== null) Object.assign(z, { ...defaultZ(n), units: z.units, normAmps: z.normAmps });
+        if (n !== null) Object.assign(z, { ...defaultZ(n), units: z.units, normAmps: z.normAmps, emergAmps: z.emergAmps });
       } else if (a.prop === 'units') {
         const u = lengthUnit(a.value);
         if (u === null) error(a.at, `${label(el)}: unknown length unit "${cut(a.value)}"`);
         else z.units = u;
       } else if (a.prop === 'kron') z.kron = bool(a, el);
       else if (a.prop === 'neutral') z.neutral = int(a, el, 1, 20) ?? 0;
-      else if (['basefreq', 'emergamps', 'faultrate', 'pctperm', 'repair', 'rg', 'xg', 'rho', 'like', 'seasons', 'ratings', 'linetype'].includes(a.prop)) {
+      else if (['basefreq', 'faultrate', 'pctperm', 'repair', 'rg', 'xg', 'rho', 'like', 'seasons', 'ratings', 'linetype'].includes(a.prop)) {
         /* no power-flow effect (Rg/Xg/rho concern line constants, given here as matrices) */
       } else if (!applyZ(z, a, el)) error(a.at, `${label(el)}: ${a.prop}= is not supported`);
     }
@@ -578,8 +582,10 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
           if (!code) error(a.at, `${label(el)}: LineCode "${cut(a.value)}" is not defined`);
           else {
             const keepAmps = z.normAmps;
+            const keepEmerg = z.emergAmps;
             z = cloneZ(code.z);
             if (z.normAmps === undefined) z.normAmps = keepAmps;
+            if (z.emergAmps === undefined) z.emergAmps = keepEmerg;
             phasesGiven = null;
           }
           break;
@@ -598,13 +604,13 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
           opens.push({ cmd: a.prop, terminal: t, conductor: c });
           break;
         }
-        case 'emergamps': case 'faultrate': case 'pctperm': case 'repair': case 'basefreq': case 'enabled': case 'like': case 'seasons':
+        case 'faultrate': case 'pctperm': case 'repair': case 'basefreq': case 'enabled': case 'like': case 'seasons':
         case 'ratings': case 'linetype': case 'rg': case 'xg': case 'rho': case 'earthmodel':
           break;
         default:
           // Impedances written on the line itself are per unit of the line's own length.
           if (applyZ(z, a, el)) {
-            if (a.prop !== 'normamps') z.units = 'none';
+            if (a.prop !== 'normamps' && a.prop !== 'emergamps') z.units = 'none';
           } else error(a.at, `${label(el)}: ${a.prop}= is not supported`);
       }
     }
@@ -672,7 +678,7 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       const terms = o.terminal >= 1 && o.terminal <= 2 ? [o.terminal - 1] : [0, 1];
       for (const t of terms) for (let c = 0; c < n; c++) if (o.conductor === 0 || o.conductor === c + 1) open[t][c] = o.cmd === '@open';
     }
-    const line: ULine = { kind: isSwitch ? 'switch' : 'line', name: el.name.toLowerCase(), bus1: t1, bus2: t2, phases: n, z: zl, yShunt: ys, normAmps: z.normAmps, open, at: locOf(el) };
+    const line: ULine = { kind: isSwitch ? 'switch' : 'line', name: el.name.toLowerCase(), bus1: t1, bus2: t2, phases: n, z: zl, yShunt: ys, normAmps: z.normAmps, ...(z.emergAmps !== undefined ? { emergAmps: z.emergAmps } : {}), open, at: locOf(el) };
     lines.push(line);
     lineByName.set(line.name, line);
     count(isSwitch ? 'switch' : 'line').imported++;

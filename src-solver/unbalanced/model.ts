@@ -71,6 +71,8 @@ export interface ULine {
   /** Total shunt admittance, siemens, phases×phases (half at each end, as OpenDSS's π model). */
   readonly yShunt: CMatrix;
   readonly normAmps?: number;
+  /** emergamps as the script gives it (none: not given). */
+  readonly emergAmps?: number;
   /** Per terminal, per conductor: true where opened (Open command / enabled switch state). */
   readonly open: boolean[][];
   readonly at: SourceLoc;

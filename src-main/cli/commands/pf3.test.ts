@@ -55,10 +55,15 @@ describe('tessera on a three-phase feeder', () => {
     expect(json.threePhase.classes.transformer.imported).toBe(5);
   });
 
-  it('solve refuses a three-phase feeder plainly and names --balanced-equivalent', async () => {
+  it('solve on a three-phase feeder runs the three-phase OPF; options it does not take are refused with --balanced-equivalent named', async () => {
     const c = capture();
-    expect(await main(['solve', ieee13, '--hours', '1'], c.io)).toBe(2);
-    expect(c.err.join('')).toMatch(/three-phase OPF is not available yet[\s\S]*--balanced-equivalent/);
+    expect(await main(['solve', ieee13, '--hours', '1', '--vmax', '1.08', '--json', '-'], c.io)).toBe(0);
+    const doc = JSON.parse(c.out.join('')) as { phases: number; periods: { nodeVoltagesPu: Record<string, Record<string, number>> }[] };
+    expect(doc.phases).toBe(3);
+    expect(Object.keys(doc.periods[0]!.nodeVoltagesPu['675']!).sort()).toEqual(['1', '2', '3']);
+    const r = capture();
+    expect(await main(['solve', ieee13, '--hours', '1', '--distributed'], r.io)).toBe(2);
+    expect(r.err.join('')).toMatch(/--distributed is not available for the three-phase OPF[\s\S]*--balanced-equivalent/);
   });
 
   it('a three-phase script may not Redirect to a device: a located error, no hang', async () => {

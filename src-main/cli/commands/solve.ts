@@ -19,11 +19,14 @@ import { runDistributedSolve } from '../distributed-solve';
 import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand, type CliIo } from '../types';
 import { openFeeder, threePhaseScript } from './pf';
+import { runThreePhaseSolve } from './solve3';
 
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
-              [--current-limits] [--price FILE.csv] [--soc-max X] [--json out.json] [--csv DIR] [--verbose]
+              [--current-limits [normal|emergency|off]] [--price FILE.csv] [--soc-max X] [--json out.json] [--csv DIR] [--verbose]
               [--battery BUS:KW:KWH[:KVA[:PHASES]] …] [--year-day D [--profiles DIR]]
+              three-phase feeder: [--battery BUS[.PHASES]:KW:KWH[:KVA] …] [--pv BUS[.PHASES]:KW[:KVA] …]
+                                  [--export-dss DIR] [--controls-off] [--vuf-max PCT]
               [--distributed [--areas FILE | --auto-areas K] [--tolerance PU] [--max-rounds N]
                              [--coordination exact|published]]
 
@@ -62,9 +65,30 @@ Multi-period optimal power flow (branch-flow model with PV and batteries), valid
   --coordination C   exact (default: values and prices exchanged, Anderson-accelerated; reaches
                      the centralized optimum) or published (the source papers' value-only
                      exchange: few rounds, a different point; its difference is always reported)
+
+Three-phase OpenDSS feeder (a script whose circuit has 2 or more phases): the three-phase unbalanced
+OPF (docs/spec/unbalanced-opf.md), validated per period by the three-phase power flow. Regulator taps
+and capacitor states come from a snapshot power flow at nominal load with the controls acting and
+are then held fixed; loads follow their daily shapes (OpenDSS daily mode: period k at hour
+start + k + 1) or the --year-day profiles.
+  --battery SPEC     BUS[.PHASES]:KW:KWH[:KVA] with OpenDSS phase suffixes: 675.1 single-phase on
+                     phase 1, 675.1.2.3 three-phase (dispatched balanced); no suffix: all the bus's
+                     phases. Defaults as above (inverter 1.2 × KW, start 62.5 %, SOC 30–95 %, --soc-max)
+  --pv SPEC          BUS[.PHASES]:KW[:KVA]: forecast output on the --year-day PV profile, else the
+                     bundled example's PV shape; inverter 1.1 × KW unless KVA is given
+  --export-dss DIR   write DIR/Master.dss (with the feeder's scripts copied to DIR/feeder/): the dispatch
+                     as one daily LoadShape per unit, taps and capacitor states as solved, daily mode
+                     for the horizon; it is read back and power-flowed to check it
+  --vuf-max PCT      limit the voltage unbalance factor |V2|/|V1| of every three-phase bus (spec (U6d))
+  --current-limits R limit line currents to normamps (normal, the default of a bare --current-limits)
+                     or emergamps (emergency; 1.5 × normamps where only that is given), spec (U6e);
+                     line-to-line voltage limits apply on delta (ungrounded) buses, spec (U6c)
+  --controls-off     keep the script's taps and capacitor states instead of letting the controls set them
+  --json FILE        adds per period nodeVoltagesPu {bus: {node: pu}}, per unit per-phase dispatch,
+                     the validation's largest discrepancy and where (README "tessera solve")
+  --csv DIR          opf3-periods.csv, opf3-node-voltages.csv, opf3-units.csv (per phase)
   --balanced-equivalent  solve a three-phase OpenDSS feeder as its balanced single-phase
-                     equivalent (the three-phase OPF is not available yet; without this flag a
-                     three-phase feeder is refused, never reduced silently)
+                     equivalent instead (powers per phase; never applied silently)
 
 Exit status: 0 solved, 1 not optimal (infeasible, limits reached; the reason is printed), 2 invalid input.`;
 
@@ -118,49 +142,130 @@ function summary(r: OpfResults, io: CliIo): void {
   io.stdout(`  solver: ${r.solver.status}, ${r.solver.iterations} iterations, ${f(r.solver.seconds, 2)} s\n`);
 }
 
+const OPTIONS = {
+  hours: { type: 'string' },
+  start: { type: 'string' },
+  objective: { type: 'string' },
+  relax: { type: 'boolean' },
+  'battery-limit': { type: 'string' },
+  terminal: { type: 'string' },
+  vmin: { type: 'string' },
+  vmax: { type: 'string' },
+  'current-limits': { type: 'boolean' },
+  price: { type: 'string' },
+  'soc-max': { type: 'string' },
+  json: { type: 'string' },
+  csv: { type: 'string' },
+  verbose: { type: 'boolean' },
+  distributed: { type: 'boolean' },
+  areas: { type: 'string' },
+  'auto-areas': { type: 'string' },
+  tolerance: { type: 'string' },
+  'max-rounds': { type: 'string' },
+  battery: { type: 'string', multiple: true },
+  pv: { type: 'string', multiple: true },
+  'export-dss': { type: 'string' },
+  'controls-off': { type: 'boolean' },
+  'vuf-max': { type: 'string' },
+  coordination: { type: 'string' },
+  'balanced-equivalent': { type: 'boolean' },
+  'year-day': { type: 'string' },
+  profiles: { type: 'string' },
+} as const;
+
+type SolveValues = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
+
+/** The study the options ask for, on top of the project's (empty for a script). */
+function buildStudy(o: SolveValues, projectStudy: Study, io: CliIo): Study {
+  let price = projectStudy.priceCentsPerKwh;
+  if (o.price !== undefined) {
+    const text = (() => {
+      try {
+        return readFileSync(resolve(io.cwd, o.price), 'utf8');
+      } catch (e) {
+        throw new CliError(`cannot read ${o.price}: ${(e as Error).message}`);
+      }
+    })();
+    const shape = importProfileCsv(text, 'price', o.price);
+    if (!shape.ok) throw new CliError(`${o.price}: ${shape.errors.map((er) => er.message).join('; ')}`);
+    price = { intervalH: shape.shape.intervalH, values: shape.shape.mult };
+  }
+  let study: Study = {
+    ...projectStudy,
+    ...(price ? { priceCentsPerKwh: price } : {}),
+    periods:
+      num('hours', o.hours, (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? projectStudy.periods ?? 24,
+    ...(o.start !== undefined ? { startHour: num('start', o.start, (x) => x >= 0, 'an hour ≥ 0') } : {}),
+    ...(o.objective !== undefined ? { objective: oneOf('objective', o.objective, ['cost', 'loss'] as const) } : {}),
+    ...(o.relax ? { relax: true } : {}),
+    ...(o['battery-limit'] !== undefined
+      ? { batteryLimit: oneOf('battery-limit', o['battery-limit'], ['box', 'disk'] as const) }
+      : {}),
+    ...(o.terminal !== undefined
+      ? { terminalSoc: oneOf('terminal', o.terminal, ['equal', 'soft', 'free'] as const) }
+      : {}),
+    ...(o.vmin !== undefined ? { vMinPu: num('vmin', o.vmin, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
+    ...(o.vmax !== undefined ? { vMaxPu: num('vmax', o.vmax, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
+    ...(o['current-limits'] ? { currentLimits: true } : {}),
+  };
+  if (o['year-day'] !== undefined || o.profiles !== undefined) {
+    const day = num('year-day', o['year-day'], (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a day of the year from 1 to 365');
+    if (day === undefined) throw new CliError('--profiles needs --year-day D (the day of that year to solve)');
+    if (o.hours !== undefined || o.start !== undefined || o.price !== undefined) throw new CliError('--year-day sets the horizon and the profiles: leave out --hours, --start and --price');
+    study = { ...study, ...dayStudy(openYear(o.profiles, io.cwd), day - 1) };
+  }
+  if ((study.objective ?? 'cost') === 'cost' && !study.priceCentsPerKwh)
+    io.stderr('tessera solve: no price profile (give --price); the cost objective uses a flat 1 ¢/kWh\n');
+  return study;
+}
+
 export const command: CliCommand = {
   name: 'solve',
   summary: 'Multi-period OPF (cost or loss) with PV and batteries, validated by AC power flow (JSON/CSV)',
   usage: USAGE,
   run(args, io) {
-    const parsed = parseCommandArgs(
-      args,
-      {
-        hours: { type: 'string' },
-        start: { type: 'string' },
-        objective: { type: 'string' },
-        relax: { type: 'boolean' },
-        'battery-limit': { type: 'string' },
-        terminal: { type: 'string' },
-        vmin: { type: 'string' },
-        vmax: { type: 'string' },
-        'current-limits': { type: 'boolean' },
-        price: { type: 'string' },
-        'soc-max': { type: 'string' },
-        json: { type: 'string' },
-        csv: { type: 'string' },
-        verbose: { type: 'boolean' },
-        distributed: { type: 'boolean' },
-        areas: { type: 'string' },
-        'auto-areas': { type: 'string' },
-        tolerance: { type: 'string' },
-        'max-rounds': { type: 'string' },
-        battery: { type: 'string', multiple: true },
-        coordination: { type: 'string' },
-        'balanced-equivalent': { type: 'boolean' },
-        'year-day': { type: 'string' },
-        profiles: { type: 'string' },
-      },
-      USAGE,
-    );
+    // `--current-limits` may name the rating (three-phase feeders): normal, emergency or off.
+    let rating: 'normal' | 'emergency' | 'off' | undefined;
+    const argv: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      const eq = /^--current-limits=(.*)$/.exec(a);
+      if (a === '--current-limits' && ['normal', 'emergency', 'off'].includes(args[i + 1] ?? '')) rating = args[++i] as typeof rating;
+      else if (eq) rating = oneOf('current-limits', eq[1], ['normal', 'emergency', 'off'] as const);
+      else {
+        argv.push(a);
+        continue;
+      }
+      argv.push('--current-limits');
+    }
+    const parsed = parseCommandArgs(argv, OPTIONS, USAGE);
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
-    if (!o['balanced-equivalent'] && threePhaseScript(positionals[0]!, io.cwd)) {
-      throw new CliError(
-        `${positionals[0]} is a three-phase feeder: the three-phase OPF is not available yet, and Tessera does not reduce it silently.\n` +
-          `  tessera pf ${positionals[0]}                        its three-phase power flow (per-phase voltages, taps, capacitors)\n` +
-          `  tessera solve ${positionals[0]} --balanced-equivalent   the OPF of its balanced single-phase equivalent (powers per phase)`,
-      );
+    const threePhase = o['balanced-equivalent'] ? null : threePhaseScript(positionals[0]!, io.cwd);
+    if (threePhase) {
+      for (const [flag, set] of [['--distributed', o.distributed], ['--relax', o.relax], ['--areas', o.areas !== undefined], ['--auto-areas', o['auto-areas'] !== undefined], ['--coordination', o.coordination !== undefined]] as const) {
+        if (set) throw new CliError(`${flag} is not available for the three-phase OPF of ${positionals[0]} (add --balanced-equivalent to solve its balanced single-phase equivalent)`);
+      }
+      const socMax3 = num('soc-max', o['soc-max'], (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
+      return runThreePhaseSolve(threePhase, buildStudy(o, {}, io), {
+        pv: o.pv ?? [],
+        battery: o.battery ?? [],
+        ...(socMax3 !== undefined ? { socMax: socMax3 } : {}),
+        controlsOff: o['controls-off'] === true,
+        limits: {
+          currentLimits: rating ?? (o['current-limits'] ? 'normal' : 'off'),
+          ...(o['vuf-max'] !== undefined ? { vufMaxPct: num('vuf-max', o['vuf-max'], (x) => x > 0 && x < 100, 'a percentage in (0, 100)') } : {}),
+        },
+        ...(o.json !== undefined ? { json: o.json } : {}),
+        ...(o.csv !== undefined ? { csv: o.csv } : {}),
+        ...(o['export-dss'] !== undefined ? { exportDss: o['export-dss'] } : {}),
+        verbose: o.verbose === true,
+      }, io);
+    }
+    if (rating === 'emergency') throw new CliError('--current-limits emergency applies to a three-phase OpenDSS feeder (emergamps); the balanced OPF limits the feeder\'s ampacities (--current-limits)');
+    if (rating === 'off') o['current-limits'] = false;
+    for (const [flag, set] of [['--pv', o.pv !== undefined], ['--export-dss', o['export-dss'] !== undefined], ['--controls-off', o['controls-off']], ['--vuf-max', o['vuf-max'] !== undefined]] as const) {
+      if (set) throw new CliError(`${flag} applies to a three-phase OpenDSS feeder (the three-phase OPF); ${positionals[0]} ${o['balanced-equivalent'] ? 'is solved as its balanced equivalent' : 'is a balanced feeder'}`);
     }
     // --soc-max: the SOC ceiling of OpenDSS storage (as `tessera import`; other inputs carry their
     // own and refuse it) and of the batteries added with --battery (any input).
@@ -176,46 +281,7 @@ export const command: CliCommand = {
         throw e;
       }
     }
-    const projectStudy: Study = opened.project?.study ?? {};
-    let price = projectStudy.priceCentsPerKwh;
-    if (o.price !== undefined) {
-      const text = (() => {
-        try {
-          return readFileSync(resolve(io.cwd, o.price), 'utf8');
-        } catch (e) {
-          throw new CliError(`cannot read ${o.price}: ${(e as Error).message}`);
-        }
-      })();
-      const shape = importProfileCsv(text, 'price', o.price);
-      if (!shape.ok) throw new CliError(`${o.price}: ${shape.errors.map((er) => er.message).join('; ')}`);
-      price = { intervalH: shape.shape.intervalH, values: shape.shape.mult };
-    }
-    let study: Study = {
-      ...projectStudy,
-      ...(price ? { priceCentsPerKwh: price } : {}),
-      periods:
-        num('hours', o.hours, (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? projectStudy.periods ?? 24,
-      ...(o.start !== undefined ? { startHour: num('start', o.start, (x) => x >= 0, 'an hour ≥ 0') } : {}),
-      ...(o.objective !== undefined ? { objective: oneOf('objective', o.objective, ['cost', 'loss'] as const) } : {}),
-      ...(o.relax ? { relax: true } : {}),
-      ...(o['battery-limit'] !== undefined
-        ? { batteryLimit: oneOf('battery-limit', o['battery-limit'], ['box', 'disk'] as const) }
-        : {}),
-      ...(o.terminal !== undefined
-        ? { terminalSoc: oneOf('terminal', o.terminal, ['equal', 'soft', 'free'] as const) }
-        : {}),
-      ...(o.vmin !== undefined ? { vMinPu: num('vmin', o.vmin, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
-      ...(o.vmax !== undefined ? { vMaxPu: num('vmax', o.vmax, (x) => x > 0 && x < 2, 'a voltage in pu') } : {}),
-      ...(o['current-limits'] ? { currentLimits: true } : {}),
-    };
-    if (o['year-day'] !== undefined || o.profiles !== undefined) {
-      const day = num('year-day', o['year-day'], (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a day of the year from 1 to 365');
-      if (day === undefined) throw new CliError('--profiles needs --year-day D (the day of that year to solve)');
-      if (o.hours !== undefined || o.start !== undefined || o.price !== undefined) throw new CliError('--year-day sets the horizon and the profiles: leave out --hours, --start and --price');
-      study = { ...study, ...dayStudy(openYear(o.profiles, io.cwd), day - 1) };
-    }
-    if ((study.objective ?? 'cost') === 'cost' && !study.priceCentsPerKwh)
-      io.stderr('tessera solve: no price profile (give --price); the cost objective uses a flat 1 ¢/kWh\n');
+    const study = buildStudy(o, opened.project?.study ?? {}, io);
     if (o.coordination !== undefined && !o.distributed) throw new CliError('--coordination needs --distributed');
     if (o.distributed)
       return runDistributedSolve(
