@@ -577,3 +577,31 @@ export async function sweepStudy(input: SitingInput, configs: readonly (readonly
 export function singleSiteConfigs(candidates: readonly string[], sizes: readonly SizeOption[], phases = 3): SiteEntry[][] {
   return candidates.flatMap((c) => sizes.map((s) => [siteOf(c, s, phases)]));
 }
+
+/**
+ * The K-site configurations a greedy study's screen put within reach: one bus from each stage's
+ * screened list (its first `top` entries), every bus different, each set once (in first-found
+ * order), all at the chosen size — the sweep its answer is compared with (K = 3 target: within
+ * 1 % of the best of these). Needs a screen-and-verify report with a chosen size.
+ */
+export function screenedCombinations(report: SitingReport, top = 10, phases?: number): SiteEntry[][] {
+  if (report.chosenSize === null) throw new SitingError('the report has no chosen size (a sweep report has no screened stages)');
+  const size = report.chosenSize;
+  const ph = phases ?? report.ranked[0]?.sites[0]?.phases ?? BATTERY_DEFAULTS.phases;
+  const lists = report.screened.map((l) => l.slice(0, top));
+  const seen = new Set<string>();
+  const out: SiteEntry[][] = [];
+  const walk = (k: number, acc: string[]): void => {
+    if (k === lists.length) {
+      const key = [...acc].sort().join('|');
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(acc.map((bus) => siteOf(bus, size, ph)));
+      }
+      return;
+    }
+    for (const b of lists[k]!) if (!acc.includes(b)) walk(k + 1, [...acc, b]);
+  };
+  walk(0, []);
+  return out;
+}
