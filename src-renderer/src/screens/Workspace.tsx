@@ -328,7 +328,7 @@ export function Workspace({
               ) : tab === 'runs' ? (
                 <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} />
               ) : tab === 'siting' ? (
-                <SitingView scenario={scenario} selection={selection} />
+                <SitingView scenario={scenario} selection={selection} feeder={feeder} tree={tree} />
               ) : null}
             </div>
           </div>

@@ -4,9 +4,14 @@
  * (configurations verified / planned, best so far) with cancel; the studies kept in the project,
  * each re-opened as its ranked table, benefit-versus-size curve, sensitivity and marginal-value map.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Scenario, SitingProgressEvent, SitingSettings, SitingStudyDetail, SitingStudySummary } from '../../../src-main/contract';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import type { SitingReport } from '../../../src-solver/siting/study';
+import type { FeederTree } from '../../../src-shared/topology';
 import { backend, call } from '../api/transport';
+import { NetworkGraph } from '../graph/NetworkGraph';
+import { CHOSEN_COLOR, marginalValueColors, OTHER_COLOR, VALUE_STOPS } from './mapColors';
 import './siting.css';
 
 const usd = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
@@ -26,7 +31,39 @@ export function parseSizes(text: string): { kw: number; kwh: number }[] | undefi
   return out;
 }
 
-export function SitingView({ scenario, selection }: { scenario: Scenario; selection: readonly string[] }) {
+/**
+ * The marginal-value map: the feeder coloured by each candidate's screened value of storage
+ * (USD per kW-year, from the baseline OPF's LMPs), the first-ranked sites highlighted. Its own
+ * graph instance, so the workspace graph keeps its colours.
+ */
+function SitingMap({ feeder, tree, report }: { feeder: Feeder; tree: FeederTree; report: SitingReport }) {
+  const map = useMemo(() => marginalValueColors(report, feeder.buses.map((b) => b.name)), [report, feeder]);
+  return (
+    <figure className="siting-map-card">
+      <figcaption>Marginal value of storage by bus (screen, USD per kW-year, from the baseline OPF's locational marginal prices)</figcaption>
+      <div className="siting-map" data-testid="siting-map-pane">
+        <NetworkGraph feeder={feeder} tree={tree} busColors={map.colors} testId="siting-map" />
+      </div>
+      <div className="siting-map-legend" aria-label="Marginal value colour scale">
+        {map.range && (
+          <>
+            <span>{map.range.lo.toFixed(2)}</span>
+            <span className="siting-map-scale" style={{ background: `linear-gradient(to right, ${VALUE_STOPS.join(', ')})` }} />
+            <span>{map.range.hi.toFixed(2)} USD/kW-yr</span>
+          </>
+        )}
+        <span>
+          <i className="swatch" style={{ background: CHOSEN_COLOR }} /> ranked first: {map.chosen.join(', ') || '—'}
+        </span>
+        <span>
+          <i className="swatch" style={{ background: OTHER_COLOR }} /> not a candidate
+        </span>
+      </div>
+    </figure>
+  );
+}
+
+export function SitingView({ scenario, selection, feeder, tree }: { scenario: Scenario; selection: readonly string[]; feeder?: Feeder | null; tree?: FeederTree | null }) {
   const [useSelection, setUseSelection] = useState(false);
   const [count, setCount] = useState(1);
   const [days, setDays] = useState(12);
@@ -247,6 +284,7 @@ export function SitingView({ scenario, selection }: { scenario: Scenario; select
                 </ul>
               </>
             )}
+            {r.marginalValue.length > 0 && feeder && tree && <SitingMap feeder={feeder} tree={tree} report={r} />}
             {r.marginalValue.length > 0 && (
               <>
                 <h4>Marginal value (screen, USD per kW-year), highest first</h4>
