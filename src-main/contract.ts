@@ -505,6 +505,11 @@ export interface Commands {
   'siting.cancel': { arg: { studyId: number }; result: null };
   'siting.list': { arg: { scenarioId: number }; result: readonly SitingStudySummary[] };
   'siting.get': { arg: { studyId: number }; result: SitingStudyDetail };
+  /**
+   * A ranked line's verified OPF of one horizon part (a representative day) as a normal run of the
+   * study's scenario: its placements plus the line's batteries, the day's profiles; listed in Runs.
+   */
+  'siting.openRun': { arg: { studyId: number; rank: number; part: number }; result: RunSummary };
 }
 
 /** Pushed events: name → payload. */

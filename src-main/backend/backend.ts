@@ -104,6 +104,7 @@ export class Backend {
       yearDir: join(options.resourcesDir, 'year-profiles'),
       ...(options.spawnSitingWorker ? { spawnWorker: options.spawnSitingWorker } : {}),
       emit: (event, payload) => this.emit(event, payload),
+      startRun: (scenarioId, variant) => runs.start({ scenarioId, kind: 'centralized' }, variant),
     }));
     this.handlers = {
       'app.info': () => ({ solver: solverInfo(), host: options.host, examples: listExamples(examplesDir) }),
@@ -162,6 +163,7 @@ export class Backend {
       'siting.cancel': (a) => siting.cancel(a),
       'siting.list': (a) => siting.list(a),
       'siting.get': (a) => siting.get(a),
+      'siting.openRun': (a) => siting.openRun(a),
     };
   }
 

@@ -39,6 +39,8 @@ export function Workspace({
   const { feederId, setFeederId, feeder, error: feederError } = useFeeder(project, initialFeederName);
   const [scenarioId, setScenarioId] = useState<number | null>(null);
   const [tab, setTab] = useState<WorkspaceTab>('network');
+  /** The run the Siting tab asked to open in Runs. */
+  const [openRunId, setOpenRunId] = useState<number | null>(null);
   const [placing, setPlacing] = useState<PlaceKind | null>(null);
   const [selection, setSelection] = useState<string[]>([]);
   const [message, setMessage] = useState<string | null>(null);
@@ -326,9 +328,18 @@ export function Workspace({
                   onEdit={(label, study) => void editor.edit(label, { study })}
                 />
               ) : tab === 'runs' ? (
-                <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} />
+                <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} openRunId={openRunId} />
               ) : tab === 'siting' ? (
-                <SitingView scenario={scenario} selection={selection} feeder={feeder} tree={tree} />
+                <SitingView
+                  scenario={scenario}
+                  selection={selection}
+                  feeder={feeder}
+                  tree={tree}
+                  onOpenRun={(id) => {
+                    setOpenRunId(id);
+                    setTab('runs');
+                  }}
+                />
               ) : null}
             </div>
           </div>

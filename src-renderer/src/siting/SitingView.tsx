@@ -63,7 +63,32 @@ function SitingMap({ feeder, tree, report }: { feeder: Feeder; tree: FeederTree;
   );
 }
 
-export function SitingView({ scenario, selection, feeder, tree }: { scenario: Scenario; selection: readonly string[]; feeder?: Feeder | null; tree?: FeederTree | null }) {
+/** Runs made from a study's ranked lines, by their names ("Siting #id rank r: …"): study → rank → run ids. */
+export function sitingRunsOf(runs: readonly { id: number; name?: string }[], studyId: number): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const r of runs) {
+    const m = /^Siting #(\d+) rank (\d+):/.exec(r.name ?? '');
+    if (!m || Number(m[1]) !== studyId) continue;
+    const rank = Number(m[2]);
+    out.set(rank, [...(out.get(rank) ?? []), r.id]);
+  }
+  return out;
+}
+
+export function SitingView({
+  scenario,
+  selection,
+  feeder,
+  tree,
+  onOpenRun,
+}: {
+  scenario: Scenario;
+  selection: readonly string[];
+  feeder?: Feeder | null;
+  tree?: FeederTree | null;
+  /** Show a run in the Runs tab. */
+  onOpenRun?: (runId: number) => void;
+}) {
   const [useSelection, setUseSelection] = useState(false);
   const [count, setCount] = useState(1);
   const [days, setDays] = useState(12);
@@ -77,6 +102,9 @@ export function SitingView({ scenario, selection, feeder, tree }: { scenario: Sc
   const [progress, setProgress] = useState<SitingProgressEvent | null>(null);
   const [open, setOpen] = useState<SitingStudyDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The open study's runs per ranked line, and the day ("open run" solves that part). */
+  const [lineRuns, setLineRuns] = useState<Map<number, number[]>>(new Map());
+  const [runPart, setRunPart] = useState(0);
 
   const refresh = useCallback(async () => {
     const list = await call('siting.list', { scenarioId: scenario.id });
@@ -143,6 +171,34 @@ export function SitingView({ scenario, selection, feeder, tree }: { scenario: Sc
     </label>
   );
 
+  const openId = open?.id ?? null;
+  const refreshRuns = useCallback(async () => {
+    if (openId === null) return setLineRuns(new Map());
+    const runs = await call('runs.list', { scenarioId: scenario.id });
+    setLineRuns(sitingRunsOf(runs, openId));
+  }, [openId, scenario.id]);
+  useEffect(() => {
+    void refreshRuns().catch(() => undefined);
+  }, [refreshRuns]);
+  useEffect(() => {
+    if (!open?.report) return;
+    // Default day: the part with the largest weight.
+    const parts = open.report.horizon.parts;
+    setRunPart(parts.reduce((best, p, k) => (p.weight > parts[best]!.weight ? k : best), 0));
+  }, [open]);
+
+  const openRun = async (rank: number) => {
+    if (openId === null) return;
+    setError(null);
+    try {
+      const run = await call('siting.openRun', { studyId: openId, rank, part: runPart });
+      await refreshRuns();
+      onOpenRun?.(run.id);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
   const r = open?.report ?? null;
   return (
     <div className="siting">
@@ -207,11 +263,22 @@ export function SitingView({ scenario, selection, feeder, tree }: { scenario: Sc
             <h3>
               Study #{open.id}: {r.horizon.description}; baseline {usd(r.baseline.annualObjective)} USD/year, {r.configurationsVerified} configurations verified ({r.opfSolves} OPF runs)
             </h3>
+            <label className="siting-runpart">
+              verified OPF to open as a run:{' '}
+              <select value={runPart} onChange={(e) => setRunPart(Number(e.target.value))}>
+                {r.horizon.parts.map((p, k) => (
+                  <option key={k} value={k}>
+                    {p.label}
+                  </option>
+                ))}
+              </select>
+            </label>
             <table className="siting-table">
               <thead>
                 <tr>
                   <th>#</th>
                   <th>sites</th>
+                  <th>run</th>
                   <th>savings USD/yr</th>
                   <th>loss kWh/yr</th>
                   <th>peak −kW</th>
@@ -227,6 +294,18 @@ export function SitingView({ scenario, selection, feeder, tree }: { scenario: Sc
                   <tr key={e.rank} className={e.feasible ? '' : 'infeasible'} title={e.failure ?? `re-run: tessera solve ${e.solveArgs}`}>
                     <td>{e.rank}</td>
                     <td>{sitesText(e.sites)}</td>
+                    <td className="siting-runs">
+                      {(lineRuns.get(e.rank) ?? []).map((id) => (
+                        <button key={id} className="link" onClick={() => onOpenRun?.(id)} title="Show this run in Runs">
+                          run #{id}
+                        </button>
+                      ))}
+                      {e.feasible && (
+                        <button className="link" onClick={() => void openRun(e.rank)} title="Solve this line's OPF for the chosen day as a normal run of the scenario">
+                          open run
+                        </button>
+                      )}
+                    </td>
                     {e.feasible ? (
                       <>
                         <td>{usd(e.annualSavingsUsd)}</td>
