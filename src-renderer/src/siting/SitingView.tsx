@@ -11,7 +11,7 @@ import type { SitingReport } from '../../../src-solver/siting/study';
 import type { FeederTree } from '../../../src-shared/topology';
 import { backend, call } from '../api/transport';
 import { NetworkGraph } from '../graph/NetworkGraph';
-import { CHOSEN_COLOR, marginalValueColors, OTHER_COLOR, VALUE_STOPS } from './mapColors';
+import { CHOSEN_COLOR, marginalValueColors, OTHER_COLOR, VALUE_STOPS } from '../../../src-shared/siting-map';
 import './siting.css';
 
 const usd = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');

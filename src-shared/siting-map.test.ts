@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHOSEN_COLOR, marginalValueColors, OTHER_COLOR, VALUE_STOPS, valueColor } from './mapColors';
+import { CHOSEN_COLOR, marginalValueColors, OTHER_COLOR, VALUE_STOPS, valueColor } from './siting-map';
 
 const site = (bus: string) => ({ bus, phases: 3, kw: 60, kwh: 240, kva: 72 });
 

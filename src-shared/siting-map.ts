@@ -3,7 +3,7 @@
  * screened marginal value of storage (USD per kW-year, `SitingReport.marginalValue`), the
  * first-ranked configuration's sites in one highlight colour, every other bus grey.
  */
-import type { SitingReport } from '../../../src-solver/siting/study';
+import type { SitingReport } from '../src-solver/siting/study';
 
 /** Low → high marginal value (light to dark orange). */
 export const VALUE_STOPS = ['#fff1dc', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'] as const;
