@@ -666,13 +666,19 @@ export interface Commands {
   /** All result series as one CSV or JSON text (the renderer saves it). */
   'runs.export': { arg: { runId: number; format: 'csv' | 'json' }; result: { fileName: string; text: string } };
   /** Render the PDF study report (Chromium); also written under the data folder's reports/. */
-  'report.pdf': { arg: { runId: number; compareWith?: number }; result: { fileName: string; path: string; base64: string; pages: number } };
+  /** `sitingStudyId` adds that BESS siting study's section (ranked table, size curve, map, sensitivity). */
+  'report.pdf': { arg: { runId: number; compareWith?: number; sitingStudyId?: number }; result: { fileName: string; path: string; base64: string; pages: number } };
 
   /** Start a siting study on a scenario; progress as 'siting.progress', the end as 'siting.finished'. */
   'siting.start': { arg: { scenarioId: number; settings: SitingSettings }; result: SitingStudySummary };
   'siting.cancel': { arg: { studyId: number }; result: null };
   'siting.list': { arg: { scenarioId: number }; result: readonly SitingStudySummary[] };
   'siting.get': { arg: { studyId: number }; result: SitingStudyDetail };
+  /**
+   * A ranked line's verified OPF of one horizon part (a representative day) as a normal run of the
+   * study's scenario: its placements plus the line's batteries, the day's profiles; listed in Runs.
+   */
+  'siting.openRun': { arg: { studyId: number; rank: number; part: number }; result: RunSummary };
 }
 
 /** Pushed events: name → payload. */

@@ -110,6 +110,7 @@ export class Backend {
       yearDir: join(options.resourcesDir, 'year-profiles'),
       ...(options.spawnSitingWorker ? { spawnWorker: options.spawnSitingWorker } : {}),
       emit: (event, payload) => this.emit(event, payload),
+      startRun: (scenarioId, variant) => runs.start({ scenarioId, kind: 'centralized' }, variant),
     }));
     const threePhase = (this.threePhase = new ThreePhaseService({
       project: () => projects.requireProject(),
@@ -182,6 +183,7 @@ export class Backend {
       'siting.cancel': (a) => siting.cancel(a),
       'siting.list': (a) => siting.list(a),
       'siting.get': (a) => siting.get(a),
+      'siting.openRun': (a) => siting.openRun(a),
     };
   }
 

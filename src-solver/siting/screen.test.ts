@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testDataUrl } from '../../test-data/index';
+import { testDataPath, testDataUrl } from '../../test-data/index';
 import { ieee123Feeder, readIeee123Texts } from '../testing/opf/ieee123';
 import { solveOpf } from '../opf/solve';
 import type { Study } from '../opf/study';
 import { annuityFactor, ECONOMICS_DEFAULTS, sizeCost, valuate } from './economics';
 import { solvePart, type Horizon } from './evaluate';
+import { dayStudy, loadYearProfiles, representativeDays } from './profiles';
 import { arbitrageValue } from './screen';
+import { screenValues } from './study';
 
 const unit = { hours: 4, etaCharge: 0.95, etaDischarge: 0.95, socMin: 0.3, socMax: 0.95, socInitial: 0.625 };
 
@@ -78,4 +81,26 @@ describe('locational marginal prices from the OPF multipliers', () => {
       expect(predicted).toBeGreaterThan(0);
     }
   });
+});
+
+describe('marginal value of storage per bus (the map)', () => {
+  it('equals the objective change of adding a 1 kW / 4 kWh battery at the bus and re-solving (IEEE 123, two real days)', () => {
+    const dir = testDataUrl('ieee123-balanced/');
+    const feeder = ieee123Feeder(readIeee123Texts((rel) => readFileSync(new URL(rel, dir), 'utf8')));
+    const yearDir = testDataPath('year-profiles');
+    const year = loadYearProfiles(readdirSync(yearDir), (n) => readFileSync(join(yearDir, n), 'utf8'));
+    const days = representativeDays(year, 12, 1);
+    // The first medoid (a mild day, ~0.05 USD per kW) and the fifth (a price-spike day, ~12 USD).
+    for (const day of [days[0]!.day, days[4]!.day]) {
+      const horizon: Horizon = { kind: 'contiguous', parts: [{ label: `day ${day}`, weight: 1, study: dayStudy(year, day) }], annualFactor: 1, description: '' };
+      const base = solvePart(feeder, {}, horizon, {}, [], 0, true);
+      expect(base.optimal).toBe(true);
+      const buses = ['85', '30', '4'];
+      const value = screenValues({ candidates: buses, horizon }, { parts: [base] }, 4, 1.2);
+      const fd = buses.map((bus) => base.objective - solvePart(feeder, {}, horizon, {}, [{ bus, kw: 1, kwh: 4, kva: 1.2, phases: 3 }], 0, false).objective);
+      buses.forEach((bus, k) => expect(Math.abs(value.get(bus)! / fd[k]! - 1)).toBeLessThan(1e-3));
+      // The buses differ by far more than that tolerance: the map is not one feeder-wide price.
+      expect(Math.max(...fd) / Math.min(...fd) - 1).toBeGreaterThan(0.03);
+    }
+  }, 120_000);
 });

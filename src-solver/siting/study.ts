@@ -134,8 +134,12 @@ export interface SitingReport {
     readonly annualVoltageLimitHours: number;
     readonly parts: readonly PartRecord[];
   };
-  /** Marginal value map: per candidate, the screened annual value of 1 kW (chosen duration) and the mean LMP. */
-  readonly marginalValue: readonly { readonly bus: string; readonly usdPerKwYear: number; readonly meanLmpUsdPerKwh: number }[];
+  /**
+   * Marginal value map: per candidate, the screened annual value of 1 kW of storage (chosen
+   * duration and inverter), the baseline's weighted mean LMP and its weighted mean per hour of the
+   * day (USD/kWh; the LMPs are the OPF's real-power balance multipliers, evaluate.ts).
+   */
+  readonly marginalValue: readonly { readonly bus: string; readonly usdPerKwYear: number; readonly meanLmpUsdPerKwh: number; readonly lmpByHourUsdPerKwh?: readonly number[] }[];
   /** Benefit versus size at the best screened site (verified runs). */
   readonly sizeCurve: readonly { readonly bus: string; readonly kw: number; readonly kwh: number; readonly annualSavingsUsd: number; readonly annualisedCostUsd: number; readonly netBenefitUsd: number; readonly feasible: boolean }[];
   readonly chosenSize: SizeOption | null;
@@ -391,7 +395,7 @@ function baselineOf(input: SitingInput, base: Verified): SitingReport['baseline'
  * default; first order, so it overstates what the battery's var support earns, but it orders the
  * buses by it — on IEEE 123 it moves the best site from 17th to 1st place of the screen).
  */
-function screenValues(input: SitingInput, ref: Verified, hours: number, kvaPerKw: number): Map<string, number> {
+export function screenValues(input: Pick<SitingInput, 'candidates' | 'horizon' | 'batteryOptions' | 'alpha'>, ref: { readonly parts: readonly PartOutcome[] }, hours: number, kvaPerKw: number): Map<string, number> {
   const o = { ...BATTERY_DEFAULTS, ...input.batteryOptions };
   const unit: UnitBattery = { hours, etaCharge: o.etaCharge, etaDischarge: o.etaDischarge, socMin: o.socMin, socMax: o.socMax, socInitial: Math.min(Math.max(o.socInitial, o.socMin), o.socMax) };
   const alpha = input.alpha ?? 0.001;
@@ -508,19 +512,27 @@ export async function runSitingStudy(input: SitingInput, solve: PartSolver, hook
     ref = bestRun;
   }
   const ranked = rankEntries(input, base!, K === 1 ? [...new Map([...curveRuns, ...stageRuns].map((r) => [configKey(r.sites), r])).values()] : stageRuns, screenedValue);
-  const meanLmp = (bus: string): number => {
+  /** Weighted mean LMP over the horizon and per hour of the day (period t of a part at hour t·Δt mod 24). */
+  const lmpOf = (bus: string): { mean: number; byHour: number[] } => {
     let s = 0;
     let n = 0;
+    const hs = new Array<number>(24).fill(0);
+    const hn = new Array<number>(24).fill(0);
     base!.parts.forEach((p, k) => {
       const idx = p.busNames!.indexOf(bus);
       const nBus = p.busNames!.length;
       const w = input.horizon.parts[k]!.weight;
+      const dt = input.horizon.parts[k]!.study.dtH ?? 1;
       for (let t = 0; t < p.lmpUsdPerKwh!.length / nBus; t++) {
-        s += w * p.lmpUsdPerKwh![t * nBus + idx]!;
+        const v = p.lmpUsdPerKwh![t * nBus + idx]!;
+        s += w * v;
         n += w;
+        const h = Math.floor(t * dt) % 24;
+        hs[h]! += w * v;
+        hn[h]! += w;
       }
     });
-    return s / n;
+    return { mean: s / n, byHour: hs.map((v, h) => (hn[h]! > 0 ? v / hn[h]! : NaN)).filter((v) => Number.isFinite(v)) };
   };
   const mv = perKw.get(kindOf(size))!;
   return {
@@ -530,7 +542,12 @@ export async function runSitingStudy(input: SitingInput, solve: PartSolver, hook
     candidates: input.candidates,
     count: K,
     baseline,
-    marginalValue: input.candidates.map((bus) => ({ bus, usdPerKwYear: mv.get(bus)!, meanLmpUsdPerKwh: meanLmp(bus) })).sort((a, b) => b.usdPerKwYear - a.usdPerKwYear),
+    marginalValue: input.candidates
+      .map((bus) => {
+        const l = lmpOf(bus);
+        return { bus, usdPerKwYear: mv.get(bus)!, meanLmpUsdPerKwh: l.mean, lmpByHourUsdPerKwh: l.byHour };
+      })
+      .sort((a, b) => b.usdPerKwYear - a.usdPerKwYear),
     sizeCurve,
     chosenSize: size,
     screened,
@@ -576,4 +593,32 @@ export async function sweepStudy(input: SitingInput, configs: readonly (readonly
 /** Every candidate × every size, one battery each: the exhaustive single-site sweep. */
 export function singleSiteConfigs(candidates: readonly string[], sizes: readonly SizeOption[], phases = 3): SiteEntry[][] {
   return candidates.flatMap((c) => sizes.map((s) => [siteOf(c, s, phases)]));
+}
+
+/**
+ * The K-site configurations a greedy study's screen put within reach: one bus from each stage's
+ * screened list (its first `top` entries), every bus different, each set once (in first-found
+ * order), all at the chosen size — the sweep its answer is compared with (K = 3 target: within
+ * 1 % of the best of these). Needs a screen-and-verify report with a chosen size.
+ */
+export function screenedCombinations(report: SitingReport, top = 10, phases?: number): SiteEntry[][] {
+  if (report.chosenSize === null) throw new SitingError('the report has no chosen size (a sweep report has no screened stages)');
+  const size = report.chosenSize;
+  const ph = phases ?? report.ranked[0]?.sites[0]?.phases ?? BATTERY_DEFAULTS.phases;
+  const lists = report.screened.map((l) => l.slice(0, top));
+  const seen = new Set<string>();
+  const out: SiteEntry[][] = [];
+  const walk = (k: number, acc: string[]): void => {
+    if (k === lists.length) {
+      const key = [...acc].sort().join('|');
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(acc.map((bus) => siteOf(bus, size, ph)));
+      }
+      return;
+    }
+    for (const b of lists[k]!) if (!acc.includes(b)) walk(k + 1, [...acc, b]);
+  };
+  walk(0, []);
+  return out;
 }

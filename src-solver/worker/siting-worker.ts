@@ -11,6 +11,7 @@
 import type { Feeder } from '../model/feeder';
 import type { Study } from '../opf/study';
 import type { BatteryOptions, BatterySpec } from '../siting/battery';
+import { createSolverWorkspace } from '../nlp/index';
 import { solvePart, type Horizon } from '../siting/evaluate';
 import { processParentProbe, watchParent } from './parent-watch';
 
@@ -30,6 +31,8 @@ const post = (m: unknown): void => {
 };
 
 let ctx: Extract<ToSitingWorker, { type: 'init' }> | null = null;
+/** The KKT structure of the last configuration solved: the next part of the same configuration reuses it. */
+const workspace = createSolverWorkspace();
 
 function handle(msg: ToSitingWorker): void {
   if (msg.type === 'init') {
@@ -38,7 +41,7 @@ function handle(msg: ToSitingWorker): void {
   }
   try {
     if (!ctx) throw new Error('solve before init');
-    post({ type: 'result', id: msg.id, outcome: solvePart(ctx.feeder, ctx.baseStudy, ctx.horizon, ctx.batteryOptions, msg.specs, msg.part, msg.wantLmp) });
+    post({ type: 'result', id: msg.id, outcome: solvePart(ctx.feeder, ctx.baseStudy, ctx.horizon, ctx.batteryOptions, msg.specs, msg.part, msg.wantLmp, workspace) });
   } catch (err) {
     post({ type: 'error', id: msg.id, message: err instanceof Error ? err.message : String(err) });
   }

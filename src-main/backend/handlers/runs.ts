@@ -64,11 +64,12 @@ export const runValidators = {
     return { runId: id('runs.export', o, 'runId'), format: oneOf('runs.export', o, 'format', ['csv', 'json'] as const) };
   },
   'report.pdf': (arg: unknown): CommandArg<'report.pdf'> => {
-    const o = object('report.pdf', arg, ['runId', 'compareWith']);
+    const o = object('report.pdf', arg, ['runId', 'compareWith', 'sitingStudyId']);
     const runId = id('report.pdf', o, 'runId');
-    if (o.compareWith === undefined) return { runId };
+    const siting = o.sitingStudyId === undefined ? {} : { sitingStudyId: id('report.pdf', o, 'sitingStudyId') };
+    if (o.compareWith === undefined) return { runId, ...siting };
     const compareWith = id('report.pdf', o, 'compareWith');
     if (compareWith === runId) throw new ApiFailure('invalidArgument', 'report.pdf: compareWith must be a different run');
-    return { runId, compareWith };
+    return { runId, compareWith, ...siting };
   },
 };

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandArg, CommandResult } from '../../contract';
+import { ApiFailure } from '../errors';
 import type { Project } from '../store/project';
 import { compareRuns } from '../runs/compare';
 import type { RunService } from '../runs/service';
@@ -13,6 +14,7 @@ import { pdfPageCount, type RenderPdf } from './chromium';
 import { buildReportHtml, type ImportNotes, type ReportInput } from './template';
 import { baselineFirst } from '../../../src-shared/study';
 import { DEFAULT_STUDY } from '../store/defaults';
+import type { SitingReport } from '../../../src-solver/siting/study';
 
 /** The stored import report, read defensively (older projects stored less). */
 function importNotes(raw: unknown): ImportNotes {
@@ -69,7 +71,17 @@ export class ReportService {
       other: base,
       comparison: base ? compareRuns(base, run) : null,
       generatedAt: new Date(),
+      siting: arg.sitingStudyId !== undefined ? this.sitingSection(project, arg.sitingStudyId) : null,
     };
+  }
+
+  /** A siting study of the project, with the feeder of its scenario. */
+  private sitingSection(project: Project, studyId: number): NonNullable<ReportInput['siting']> {
+    const rec = project.getSitingStudy(studyId);
+    const report = rec.report as SitingReport | null;
+    if (!report) throw new ApiFailure('invalidArgument', `report.pdf: siting study #${studyId} has no results (${rec.status})`);
+    const scenario = project.getScenario(rec.scenarioId);
+    return { studyId, feeder: project.getFeeder(scenario.feederId), report };
   }
 
   async pdf(arg: CommandArg<'report.pdf'>): Promise<CommandResult<'report.pdf'>> {

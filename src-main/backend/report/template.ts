@@ -11,6 +11,7 @@
  * log) may run over. Every number comes from the RunDetail (runs.get) through the shared
  * src-shared modules, printed with the shared formatter — the same numbers as the dashboards.
  */
+import { sitingSectionPages, type SitingSectionInput } from './siting';
 import type { RunComparison, RunDetail } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import {
@@ -82,6 +83,8 @@ export interface ReportInput {
   /** A = baseline (`other`), B = study case (`run`). */
   readonly comparison: RunComparison | null;
   readonly generatedAt: Date;
+  /** A BESS siting study to add as a section (report/siting.ts). */
+  readonly siting?: SitingSectionInput | null;
 }
 
 export function escapeHtml(s: string): string {
@@ -780,6 +783,7 @@ export function reportParts(inp: ReportInput): Part[] {
     conclusionsPart(inp),
     settingsPart(inp),
     solverPart(inp),
+    inp.siting ? { title: `BESS siting study #${inp.siting.studyId}`, pages: sitingSectionPages(inp.siting) } : null,
   ].filter((p): p is Part => p !== null);
 }
 

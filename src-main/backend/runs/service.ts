@@ -12,7 +12,7 @@
  * record with the specific message ("area central solver stopped: exit code 3"). A record left
  * 'running' by a closed app reads as failed ("interrupted").
  */
-import type { CommandArg, CommandResult, Events, RunDetail, RunDistributedInfo, RunKind, RunProgress, RunRound, RunStatus, RunSummary } from '../../contract';
+import type { CommandArg, CommandResult, Events, Placements, RunDetail, RunDistributedInfo, RunKind, RunProgress, RunRound, RunStatus, RunSummary, StudySettings } from '../../contract';
 import { runEnapp, type Clock, type EnappResult, type RoundRecord } from '../../../src-solver/enapp/coordinator';
 import { PartitionError, solveDistributed, type DistributedOutcome } from '../../../src-solver/enapp/distributed';
 import type { CentralAreaSolution } from '../../../src-solver/enapp/central-area';
@@ -61,15 +61,19 @@ export class RunService {
     return [...this.active.keys()];
   }
 
-  start(arg: CommandArg<'runs.start'>): RunSummary {
+  /**
+   * `variant` runs the scenario with other placements or study settings (a siting study's verified
+   * configuration on one of its days), stored as a normal run of that scenario, named `name`.
+   */
+  start(arg: CommandArg<'runs.start'>, variant?: { readonly placements: Placements; readonly study: StudySettings; readonly name: string }): RunSummary {
     const project = this.options.project();
     const scenario = project.getScenario(arg.scenarioId);
     const base = project.getFeeder(scenario.feederId);
     if (arg.kind === 'distributed' && scenario.partition.cuts.length === 0)
       throw new ApiFailure('invalidArgument', 'runs.start: a distributed run needs areas: cut the feeder into areas first');
     const settings: StoredSettings = {
-      study: scenario.study,
-      placements: scenario.placements,
+      study: variant?.study ?? scenario.study,
+      placements: variant?.placements ?? scenario.placements,
       partition: scenario.partition,
       scenarioName: scenario.name,
       feederName: base.name,
@@ -82,9 +86,10 @@ export class RunService {
       stats: emptyStats('solving', settings),
       log: '',
     });
+    if (variant) project.setRunName(id, variant.name);
     const job: Job = { controller: new AbortController(), done: Promise.resolve() };
     this.active.set(id, job);
-    const feeder = withPlacements(base, scenario.placements);
+    const feeder = withPlacements(base, settings.placements);
     job.done = this.execute(project, id, arg.kind, feeder, settings, job.controller.signal)
       .catch((err: unknown) => this.failUnexpectedly(project, id, settings, err))
       .finally(() => this.active.delete(id));

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Scenario, SitingProgressEvent, SitingStudyDetail, SitingStudySummary } from '../../contract';
+import type { RunSummary, Scenario, SitingProgressEvent, SitingStudyDetail, SitingStudySummary } from '../../contract';
 import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
 import { startedSitingPids } from '../jobs/siting-pool';
@@ -49,6 +49,25 @@ describe('siting studies in the app backend', () => {
       expect(finished.map((f) => f.id)).toEqual([started.id]);
       const list = await call<SitingStudySummary[]>(b, 'siting.list', { scenarioId: s.id });
       expect(list.map((x) => [x.id, x.status])).toEqual([[started.id, 'done']]);
+
+      // The second-ranked line's verified day as a normal run: stored with the scenario's runs,
+      // the line's battery added, and the same OPF — its objective is the verification's.
+      const line = detail.report!.ranked[1]!;
+      const opened = await call<RunSummary>(b, 'siting.openRun', { studyId: started.id, rank: 2, part: 0 });
+      await b.runs.wait(opened.id);
+      const runs = await call<RunSummary[]>(b, 'runs.list', { scenarioId: s.id });
+      const run = runs.find((r) => r.id === opened.id)!;
+      expect(run.status).toBe('solved');
+      expect(run.name).toBe(`Siting #${started.id} rank 2: ${line.sites[0]!.bus} 40 kW/160 kWh — ${line.verification.parts[0]!.label}`);
+      const objective = line.verification.parts[0]!.objective;
+      expect(Math.abs(run.objective! - objective)).toBeLessThanOrEqual(1e-6 * Math.abs(objective));
+      const runDetail = await call<{ batteryBuses: string[]; periods: number }>(b, 'runs.get', { runId: opened.id });
+      expect(runDetail.batteryBuses.at(-1)).toBe(line.sites[0]!.bus);
+      expect(runDetail.periods).toBe(24);
+      const bad = await b.handle('siting.openRun', { studyId: started.id, rank: 9, part: 0 });
+      expect(bad.ok ? 'ok' : bad.error.message).toMatch(/no ranked line 9 \(1–2\)/);
+      const badPart = await b.handle('siting.openRun', { studyId: started.id, rank: 1, part: 3 });
+      expect(badPart.ok ? 'ok' : badPart.error.message).toMatch(/part 3 is not one of the study's 1 days/);
     } finally {
       b.close();
     }

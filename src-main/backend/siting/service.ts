@@ -7,10 +7,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandArg, Events, SitingSettings, SitingStatus, SitingStudyDetail, SitingStudySummary } from '../../contract';
+import type { CommandArg, Events, Placements, RunSummary, SitingSettings, SitingStatus, SitingStudyDetail, SitingStudySummary, StudySettings } from '../../contract';
 import { withPlacements } from '../../../src-solver/model/placement';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import type { Study } from '../../../src-solver/opf/study';
+import { withBatteries } from '../../../src-solver/siting/battery';
 import { ECONOMICS_DEFAULTS } from '../../../src-solver/siting/economics';
 import type { Horizon, PartSolver } from '../../../src-solver/siting/evaluate';
 import { dayStudy, loadYearProfiles, representativeDays } from '../../../src-solver/siting/profiles';
@@ -31,6 +32,8 @@ export interface SitingServiceOptions {
   readonly spawnWorker?: SpawnSitingWorker;
   /** Where OPFs run; default a pool of `spawnWorker` processes. */
   readonly makeSolver?: (feeder: Feeder, study: Study, horizon: Horizon) => { solve: PartSolver; size: number; close(): void };
+  /** Starts a normal run of a scenario with other placements/study (RunService.start's variant). */
+  readonly startRun?: (scenarioId: number, variant: { placements: Placements; study: StudySettings; name: string }) => RunSummary;
 }
 
 /** Default sizes as `tessera site`: 4-hour batteries at 5, 10, 20, 30 % of the peak load. */
@@ -160,6 +163,45 @@ export class SitingService {
     return { ...summaryOf(r), report: r.report as SitingReport | null };
   }
 
+  /**
+   * A ranked line's verified OPF on one horizon part, as a normal run of the study's scenario: the
+   * scenario's placements plus the line's batteries (the study's defaults: battery.ts), the part's
+   * day of the bundled year as the study's 24-hour shapes, the cost objective — the same OPF the
+   * study solved for that line and day (its objective is the part's `verification` objective).
+   */
+  openRun(arg: CommandArg<'siting.openRun'>): RunSummary {
+    const project = this.options.project();
+    const rec = project.getSitingStudy(arg.studyId);
+    const report = rec.report as SitingReport | null;
+    if (!report) throw new ApiFailure('invalidArgument', `siting.openRun: study #${arg.studyId} has no results (${rec.status})`);
+    const line = report.ranked.find((r) => r.rank === arg.rank);
+    if (!line) throw new ApiFailure('invalidArgument', `siting.openRun: study #${arg.studyId} has no ranked line ${arg.rank} (1–${report.ranked.length})`);
+    const part = line.verification.parts[arg.part];
+    if (!part) throw new ApiFailure('invalidArgument', `siting.openRun: part ${arg.part} is not one of the study's ${line.verification.parts.length} days (0–${line.verification.parts.length - 1})`);
+    const m = /--year-day (\d+)/.exec(part.rerun ?? '');
+    if (!m) throw new ApiFailure('invalidArgument', `siting.openRun: the part "${part.label}" is not a day of the bundled year`);
+    const day = Number(m[1]) - 1;
+    const scenario = project.getScenario(rec.scenarioId);
+    const feeder = withPlacements(project.getFeeder(scenario.feederId), scenario.placements);
+    const added = withBatteries(feeder, line.sites).batteries.slice(feeder.batteries.length);
+    const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) => readFileSync(join(this.options.yearDir, n), 'utf8'));
+    const d = dayStudy(year, day);
+    const study: StudySettings = {
+      ...scenario.study,
+      periods: 24,
+      startHour: 0,
+      dtH: 1,
+      objective: 'cost',
+      loadShape: d.loadProfile!.values,
+      pvShape: d.pvProfile!.values,
+      priceCentsPerKwh: d.priceCentsPerKwh!.values,
+    };
+    const placements: Placements = { pv: scenario.placements.pv, batteries: [...scenario.placements.batteries, ...added] };
+    const sites = line.sites.map((x) => `${x.bus} ${x.kw} kW/${x.kwh} kWh`).join(', ');
+    if (!this.options.startRun) throw new ApiFailure('invalidArgument', 'siting.openRun: runs are not available here');
+    return this.options.startRun(scenario.id, { placements, study, name: `Siting #${rec.id} rank ${line.rank}: ${sites} — ${part.label}` });
+  }
+
   async closeAll(): Promise<void> {
     for (const id of [...this.active.keys()]) await this.cancel({ studyId: id }).catch(() => undefined);
   }
@@ -207,6 +249,10 @@ export const sitingValidators = {
   'siting.cancel': (arg: unknown): CommandArg<'siting.cancel'> => ({ studyId: int('siting.cancel', obj('siting.cancel', arg, ['studyId']).studyId, 'studyId', 1) }),
   'siting.list': (arg: unknown): CommandArg<'siting.list'> => ({ scenarioId: int('siting.list', obj('siting.list', arg, ['scenarioId']).scenarioId, 'scenarioId', 1) }),
   'siting.get': (arg: unknown): CommandArg<'siting.get'> => ({ studyId: int('siting.get', obj('siting.get', arg, ['studyId']).studyId, 'studyId', 1) }),
+  'siting.openRun': (arg: unknown): CommandArg<'siting.openRun'> => {
+    const o = obj('siting.openRun', arg, ['studyId', 'rank', 'part']);
+    return { studyId: int('siting.openRun', o.studyId, 'studyId', 1), rank: int('siting.openRun', o.rank, 'rank', 1), part: int('siting.openRun', o.part, 'part', 0) };
+  },
 };
 
 function obj(command: string, v: unknown, allowed: readonly string[]): Record<string, unknown> {

@@ -44,11 +44,14 @@ export function RunsView({
   scenarios,
   feeder,
   tree,
+  openRunId,
 }: {
   scenario: Scenario;
   scenarios: readonly ScenarioSummary[];
   feeder: Feeder | null;
   tree: FeederTree | null;
+  /** Select this run when it changes (the Siting tab's "open run" link). */
+  openRunId?: number | null;
 }) {
   const {
     runs,
@@ -59,7 +62,10 @@ export function RunsView({
     cancel: cancelRun,
     remove: removeRun,
   } = useRuns(scenario.id);
-  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [selectedId, setSelectedId] = useState<number | null>(openRunId ?? null);
+  useEffect(() => {
+    if (openRunId !== undefined && openRunId !== null) setSelectedId(openRunId);
+  }, [openRunId]);
   const [view, setView] = useState<View>('overview');
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);

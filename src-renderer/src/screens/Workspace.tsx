@@ -43,6 +43,8 @@ export function Workspace({
   const { feederId, setFeederId, feeder, error: feederError } = useFeeder(project, initialFeederName);
   const [scenarioId, setScenarioId] = useState<number | null>(null);
   const [tab, setTab] = useState<WorkspaceTab>('network');
+  /** The run the Siting tab asked to open in Runs. */
+  const [openRunId, setOpenRunId] = useState<number | null>(null);
   const [placing, setPlacing] = useState<PlaceKind | null>(null);
   const [selection, setSelection] = useState<string[]>([]);
   const [message, setMessage] = useState<string | null>(null);
@@ -355,7 +357,7 @@ export function Workspace({
                   onEdit={(label, study) => void editor.edit(label, { study })}
                 />
               ) : tab === 'runs' ? (
-                <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} />
+                <RunsView scenario={scenario} scenarios={scenarios} feeder={feeder} tree={tree} openRunId={openRunId} />
               ) : tab === 'basecase' ? (
                 <BaseCaseView
                   scenario={scenario}
@@ -366,7 +368,16 @@ export function Workspace({
                   onLocate={locate}
                 />
               ) : tab === 'siting' ? (
-                <SitingView scenario={scenario} selection={selection} />
+                <SitingView
+                  scenario={scenario}
+                  selection={selection}
+                  feeder={feeder}
+                  tree={tree}
+                  onOpenRun={(id) => {
+                    setOpenRunId(id);
+                    setTab('runs');
+                  }}
+                />
               ) : null}
             </div>
           </div>

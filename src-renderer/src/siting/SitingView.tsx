@@ -4,9 +4,14 @@
  * (configurations verified / planned, best so far) with cancel; the studies kept in the project,
  * each re-opened as its ranked table, benefit-versus-size curve, sensitivity and marginal-value map.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Scenario, SitingProgressEvent, SitingSettings, SitingStudyDetail, SitingStudySummary } from '../../../src-main/contract';
+import type { Feeder } from '../../../src-solver/model/feeder';
+import type { SitingReport } from '../../../src-solver/siting/study';
+import type { FeederTree } from '../../../src-shared/topology';
 import { backend, call } from '../api/transport';
+import { NetworkGraph } from '../graph/NetworkGraph';
+import { CHOSEN_COLOR, marginalValueColors, OTHER_COLOR, VALUE_STOPS } from '../../../src-shared/siting-map';
 import './siting.css';
 
 const usd = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
@@ -26,7 +31,64 @@ export function parseSizes(text: string): { kw: number; kwh: number }[] | undefi
   return out;
 }
 
-export function SitingView({ scenario, selection }: { scenario: Scenario; selection: readonly string[] }) {
+/**
+ * The marginal-value map: the feeder coloured by each candidate's screened value of storage
+ * (USD per kW-year, from the baseline OPF's LMPs), the first-ranked sites highlighted. Its own
+ * graph instance, so the workspace graph keeps its colours.
+ */
+function SitingMap({ feeder, tree, report }: { feeder: Feeder; tree: FeederTree; report: SitingReport }) {
+  const map = useMemo(() => marginalValueColors(report, feeder.buses.map((b) => b.name)), [report, feeder]);
+  return (
+    <figure className="siting-map-card">
+      <figcaption>Marginal value of storage by bus (screen, USD per kW-year, from the baseline OPF's locational marginal prices)</figcaption>
+      <div className="siting-map" data-testid="siting-map-pane">
+        <NetworkGraph feeder={feeder} tree={tree} busColors={map.colors} testId="siting-map" />
+      </div>
+      <div className="siting-map-legend" aria-label="Marginal value colour scale">
+        {map.range && (
+          <>
+            <span>{map.range.lo.toFixed(2)}</span>
+            <span className="siting-map-scale" style={{ background: `linear-gradient(to right, ${VALUE_STOPS.join(', ')})` }} />
+            <span>{map.range.hi.toFixed(2)} USD/kW-yr</span>
+          </>
+        )}
+        <span>
+          <i className="swatch" style={{ background: CHOSEN_COLOR }} /> ranked first: {map.chosen.join(', ') || '—'}
+        </span>
+        <span>
+          <i className="swatch" style={{ background: OTHER_COLOR }} /> not a candidate
+        </span>
+      </div>
+    </figure>
+  );
+}
+
+/** Runs made from a study's ranked lines, by their names ("Siting #id rank r: …"): study → rank → run ids. */
+export function sitingRunsOf(runs: readonly { id: number; name?: string }[], studyId: number): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const r of runs) {
+    const m = /^Siting #(\d+) rank (\d+):/.exec(r.name ?? '');
+    if (!m || Number(m[1]) !== studyId) continue;
+    const rank = Number(m[2]);
+    out.set(rank, [...(out.get(rank) ?? []), r.id]);
+  }
+  return out;
+}
+
+export function SitingView({
+  scenario,
+  selection,
+  feeder,
+  tree,
+  onOpenRun,
+}: {
+  scenario: Scenario;
+  selection: readonly string[];
+  feeder?: Feeder | null;
+  tree?: FeederTree | null;
+  /** Show a run in the Runs tab. */
+  onOpenRun?: (runId: number) => void;
+}) {
   const [useSelection, setUseSelection] = useState(false);
   const [count, setCount] = useState(1);
   const [days, setDays] = useState(12);
@@ -40,6 +102,9 @@ export function SitingView({ scenario, selection }: { scenario: Scenario; select
   const [progress, setProgress] = useState<SitingProgressEvent | null>(null);
   const [open, setOpen] = useState<SitingStudyDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The open study's runs per ranked line, and the day ("open run" solves that part). */
+  const [lineRuns, setLineRuns] = useState<Map<number, number[]>>(new Map());
+  const [runPart, setRunPart] = useState(0);
 
   const refresh = useCallback(async () => {
     const list = await call('siting.list', { scenarioId: scenario.id });
@@ -106,6 +171,34 @@ export function SitingView({ scenario, selection }: { scenario: Scenario; select
     </label>
   );
 
+  const openId = open?.id ?? null;
+  const refreshRuns = useCallback(async () => {
+    if (openId === null) return setLineRuns(new Map());
+    const runs = await call('runs.list', { scenarioId: scenario.id });
+    setLineRuns(sitingRunsOf(runs, openId));
+  }, [openId, scenario.id]);
+  useEffect(() => {
+    void refreshRuns().catch(() => undefined);
+  }, [refreshRuns]);
+  useEffect(() => {
+    if (!open?.report) return;
+    // Default day: the part with the largest weight.
+    const parts = open.report.horizon.parts;
+    setRunPart(parts.reduce((best, p, k) => (p.weight > parts[best]!.weight ? k : best), 0));
+  }, [open]);
+
+  const openRun = async (rank: number) => {
+    if (openId === null) return;
+    setError(null);
+    try {
+      const run = await call('siting.openRun', { studyId: openId, rank, part: runPart });
+      await refreshRuns();
+      onOpenRun?.(run.id);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
   const r = open?.report ?? null;
   return (
     <div className="siting">
@@ -170,11 +263,22 @@ export function SitingView({ scenario, selection }: { scenario: Scenario; select
             <h3>
               Study #{open.id}: {r.horizon.description}; baseline {usd(r.baseline.annualObjective)} USD/year, {r.configurationsVerified} configurations verified ({r.opfSolves} OPF runs)
             </h3>
+            <label className="siting-runpart">
+              verified OPF to open as a run:{' '}
+              <select value={runPart} onChange={(e) => setRunPart(Number(e.target.value))}>
+                {r.horizon.parts.map((p, k) => (
+                  <option key={k} value={k}>
+                    {p.label}
+                  </option>
+                ))}
+              </select>
+            </label>
             <table className="siting-table">
               <thead>
                 <tr>
                   <th>#</th>
                   <th>sites</th>
+                  <th>run</th>
                   <th>savings USD/yr</th>
                   <th>loss kWh/yr</th>
                   <th>peak −kW</th>
@@ -190,6 +294,18 @@ export function SitingView({ scenario, selection }: { scenario: Scenario; select
                   <tr key={e.rank} className={e.feasible ? '' : 'infeasible'} title={e.failure ?? `re-run: tessera solve ${e.solveArgs}`}>
                     <td>{e.rank}</td>
                     <td>{sitesText(e.sites)}</td>
+                    <td className="siting-runs">
+                      {(lineRuns.get(e.rank) ?? []).map((id) => (
+                        <button key={id} className="link" onClick={() => onOpenRun?.(id)} title="Show this run in Runs">
+                          run #{id}
+                        </button>
+                      ))}
+                      {e.feasible && (
+                        <button className="link" onClick={() => void openRun(e.rank)} title="Solve this line's OPF for the chosen day as a normal run of the scenario">
+                          open run
+                        </button>
+                      )}
+                    </td>
                     {e.feasible ? (
                       <>
                         <td>{usd(e.annualSavingsUsd)}</td>
@@ -247,6 +363,7 @@ export function SitingView({ scenario, selection }: { scenario: Scenario; select
                 </ul>
               </>
             )}
+            {r.marginalValue.length > 0 && feeder && tree && <SitingMap feeder={feeder} tree={tree} report={r} />}
             {r.marginalValue.length > 0 && (
               <>
                 <h4>Marginal value (screen, USD per kW-year), highest first</h4>
