@@ -444,11 +444,31 @@ export interface RunRound {
   readonly round: number;
   readonly maxChangePu: number;
   readonly areaSeconds: readonly number[];
+  /** Per area: CPU seconds inside its process this round (absent in runs stored before it was measured). */
+  readonly areaCpuSeconds?: readonly number[];
   readonly areaIterations: readonly number[];
   readonly wallSeconds: number;
 }
 
+/**
+ * How the areas of a distributed run are coordinated (src-solver/enapp/distributed.ts
+ * Coordination): 'exact' exchanges boundary values and prices, so it converges to the centralized
+ * optimum; 'published' is the source papers' value-only exchange, a different point, always shown
+ * with its measured difference from a centralized run.
+ */
+export type RunCoordination = 'exact' | 'published';
+
+/** A published-mode run against the centralized run of the same scenario and settings (the newest solved one). */
+export interface RunCentralizedDifference {
+  readonly runId: number;
+  /** Largest relative difference over the compared totals (runs.compare's rows), and its quantity. */
+  readonly maxRelDiff: number;
+  readonly quantity: string;
+}
+
 export interface RunDistributedInfo {
+  /** Absent in runs stored before the modes existed (they were exact). */
+  readonly coordination?: RunCoordination;
   readonly areas: readonly { readonly id: number; readonly rootBus: string; readonly buses: number }[];
   readonly rounds: readonly RunRound[];
   readonly converged: boolean;
@@ -456,6 +476,17 @@ export interface RunDistributedInfo {
   /** First round whose boundary values were damped, or null when damping was never needed. */
   readonly dampingFromRound: number | null;
   readonly wallSeconds: number;
+  /**
+   * Σ over rounds of the slowest area's CPU seconds: the run's time with one core per area (null
+   * when an area did not measure CPU time; absent in runs stored before).
+   */
+  readonly criticalPathCpuSeconds?: number | null;
+  /**
+   * Filled in when the run is read (runs.get), never stored: a published-mode run's difference
+   * from the newest solved centralized run of the same scenario with the same study settings and
+   * placements; null when there is none.
+   */
+  readonly centralizedDifference?: RunCentralizedDifference | null;
 }
 
 /**
@@ -653,8 +684,11 @@ export interface Commands {
   'partition.suggest': { arg: { feederId: number; k: number }; result: Partition };
   'placements.bulk': { arg: { scenarioId: number; rule: BulkPlacementRule }; result: Scenario };
 
-  /** Start a solve off the UI thread; progress arrives as 'run.progress', the end as 'run.finished'. */
-  'runs.start': { arg: { scenarioId: number; kind: RunKind }; result: RunSummary };
+  /**
+   * Start a solve off the UI thread; progress arrives as 'run.progress', the end as 'run.finished'.
+   * `coordination`: distributed runs only (default 'exact').
+   */
+  'runs.start': { arg: { scenarioId: number; kind: RunKind; coordination?: RunCoordination }; result: RunSummary };
   'runs.cancel': { arg: { runId: number }; result: null };
   'runs.list': { arg: { scenarioId: number }; result: readonly RunSummary[] };
   'runs.get': { arg: { runId: number }; result: RunDetail };

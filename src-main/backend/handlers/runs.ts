@@ -34,8 +34,11 @@ function oneOf<T extends string>(command: string, o: Obj, field: string, allowed
 
 export const runValidators = {
   'runs.start': (arg: unknown): CommandArg<'runs.start'> => {
-    const o = object('runs.start', arg, ['scenarioId', 'kind']);
-    return { scenarioId: id('runs.start', o, 'scenarioId'), kind: oneOf('runs.start', o, 'kind', ['centralized', 'distributed'] as const) };
+    const o = object('runs.start', arg, ['scenarioId', 'kind', 'coordination']);
+    const kind = oneOf('runs.start', o, 'kind', ['centralized', 'distributed'] as const);
+    if (o.coordination === undefined) return { scenarioId: id('runs.start', o, 'scenarioId'), kind };
+    if (kind !== 'distributed') throw new ApiFailure('invalidArgument', 'runs.start: coordination applies to distributed runs only');
+    return { scenarioId: id('runs.start', o, 'scenarioId'), kind, coordination: oneOf('runs.start', o, 'coordination', ['exact', 'published'] as const) };
   },
   'runs.cancel': (arg: unknown): CommandArg<'runs.cancel'> => ({ runId: id('runs.cancel', object('runs.cancel', arg, ['runId']), 'runId') }),
   'runs.list': (arg: unknown): CommandArg<'runs.list'> => ({ scenarioId: id('runs.list', object('runs.list', arg, ['scenarioId']), 'scenarioId') }),

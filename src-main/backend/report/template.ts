@@ -14,6 +14,7 @@
 import { sitingSectionPages, type SitingSectionInput } from './siting';
 import type { RunComparison, RunDetail } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
+import { coordinationFacts, coordinationOf } from '../../../src-shared/coordination';
 import {
   batteryMultiplesHeight,
   batteryMultiplesOption,
@@ -746,7 +747,7 @@ function solverPart(inp: ReportInput): Part {
       'Method',
       r.kind === 'centralized'
         ? 'centralized: primal-dual interior point on the full multi-period model'
-        : 'distributed: ENApp, one interior-point solve per area per round',
+        : `distributed: ENApp${d ? ` (${coordinationOf(d)} coordination)` : ''}, one interior-point solve per area per round`,
     ],
     ['Status', statusSpan(r.status)],
     ['Message', e(r.message)],
@@ -755,13 +756,12 @@ function solverPart(inp: ReportInput): Part {
     ['Objective', r.objective === null ? '—' : formatNumber(r.objective, 6)],
     ...(d
       ? ([
-          ['Areas / rounds', `${d.areas.length} / ${d.rounds.length}`],
+          ...coordinationFacts(d).map(([k, v]) => [k, e(v)] as [string, string]),
           ['Largest boundary change', `${formatSci(d.maxBoundaryChangePu)} pu`],
-          ['Wall time', `${formatNumber(d.wallSeconds, 2)} s`],
         ] as [string, string][])
       : []),
   ])}
-  ${d ? `<h3>Rounds</h3><table class="compact"><tr><th>Round</th><th class="num">Largest boundary change, pu</th><th class="num">Slowest area, s</th><th class="num">Wall, s</th></tr>${d.rounds.map((w) => `<tr><td>${w.round}</td><td class="num">${formatSci(w.maxChangePu)}</td><td class="num">${formatNumber(Math.max(...w.areaSeconds), 2)}</td><td class="num">${formatNumber(w.wallSeconds, 2)}</td></tr>`).join('')}</table>` : ''}
+  ${d ? `<h3>Rounds</h3><table class="compact"><tr><th>Round</th><th class="num">Largest boundary change, pu</th><th class="num">Slowest area, s</th><th class="num">Slowest area, CPU s</th><th class="num">Wall, s</th></tr>${d.rounds.map((w) => `<tr><td>${w.round}</td><td class="num">${formatSci(w.maxChangePu)}</td><td class="num">${formatNumber(Math.max(...w.areaSeconds), 2)}</td><td class="num">${w.areaCpuSeconds && w.areaCpuSeconds.length > 0 ? formatNumber(Math.max(...w.areaCpuSeconds), 2) : '–'}</td><td class="num">${formatNumber(w.wallSeconds, 2)}</td></tr>`).join('')}</table>` : ''}
   <h3>Solver log</h3>
   <pre>${e(shown.join('\n'))}</pre>
 </section>`,

@@ -171,6 +171,44 @@ describe('centralized runs through the area process', () => {
     expect(html).toContain('data-chart="convergence"');
     expect(html).toContain('Largest boundary change');
     expect(html.match(/<tr><td>\d+<\/td><td class="num">\d\.\d\de[-+]\d+<\/td>/g)!.length).toBe(d.distributed!.rounds.length);
+    // Coordination, per-round per-area CPU seconds and the critical path (their slowest area, summed).
+    const dd = d.distributed!;
+    expect(dd.coordination).toBe('exact');
+    for (const r of dd.rounds) {
+      expect(r.areaCpuSeconds).toHaveLength(dd.areas.length);
+      for (const c of r.areaCpuSeconds!) expect(c).toBeGreaterThan(0);
+    }
+    const crit = dd.rounds.reduce((t, r) => t + Math.max(...r.areaCpuSeconds!), 0);
+    expect(dd.criticalPathCpuSeconds).toBeCloseTo(crit, 9);
+    expect(dd.criticalPathCpuSeconds!).toBeLessThanOrEqual(dd.rounds.reduce((t, r) => t + r.areaCpuSeconds!.reduce((x, y) => x + y, 0), 0));
+    expect(dd.centralizedDifference).toBeUndefined(); // exact: no published difference to show
+    expect(html).toContain('Critical path (CPU)');
+    expect(html).toContain('exact (boundary values and prices exchanged');
+  }, 300_000);
+
+  it('a published-coordination run: stored as such, with its measured difference from the centralized run of the same settings', async () => {
+    const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: scenario.id, kind: 'distributed', coordination: 'published' });
+    const s = await finished(backend, run.id);
+    expect([s.status, s.message]).toEqual(['solved', expect.stringMatching(/^converged in \d+ rounds/)]);
+    const d = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
+    expect(d.distributed!.coordination).toBe('published');
+    expect(d.log).toMatch(/^distributed run \(published coordination\)/);
+    // The difference is the largest relDiff of runs.compare against the centralized run of the same study.
+    const cmp = await call<RunComparison>(backend, 'runs.compare', { a: detail.id, b: run.id });
+    const worst = cmp.rows.reduce((w, r) => (r.relDiff > w.relDiff ? r : w));
+    expect(d.distributed!.centralizedDifference).toEqual({ runId: detail.id, maxRelDiff: worst.relDiff, quantity: worst.quantity });
+    expect(worst.relDiff).toBeGreaterThan(0); // values only: not the centralized optimum
+    const html = buildReportHtml(backend.reports.input({ runId: run.id }));
+    expect(html).toContain('published (the source papers’ value-only exchange');
+    expect(html).toContain(`differs from the centralized run #${detail.id} by up to`);
+    // Another horizon is another problem: no centralized run to measure against, and the report says so.
+    const other = await call<Scenario>(backend, 'scenarios.duplicate', { id: scenario.id, name: `published ${Math.random()}` });
+    await call<Scenario>(backend, 'scenarios.update', { id: other.id, patch: { study: { periods: 3 } } });
+    const run3 = await call<RunSummary>(backend, 'runs.start', { scenarioId: other.id, kind: 'distributed', coordination: 'published' });
+    await finished(backend, run3.id);
+    const d3 = await call<RunDetail>(backend, 'runs.get', { runId: run3.id });
+    expect(d3.distributed!.centralizedDifference).toBeNull();
+    expect(buildReportHtml(backend.reports.input({ runId: run3.id }))).toContain('run the same scenario centralized to measure the difference');
   }, 300_000);
 
   it('deletes a run (and cancels it first when it is still solving)', async () => {
@@ -198,6 +236,14 @@ describe('centralized runs through the area process', () => {
 
   it('validates arguments and ids', async () => {
     expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'fast' })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });
+    expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'distributed', coordination: 'fastest' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalidArgument', message: /coordination must be one of exact, published/ },
+    });
+    expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'centralized', coordination: 'exact' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalidArgument', message: /distributed runs only/ },
+    });
     expect(await backend.handle('runs.get', { runId: 999_999 })).toMatchObject({ ok: false, error: { code: 'notFound' } });
     expect(await backend.handle('runs.delete', { runId: detail.id, confirm: false })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });
     const whole = await call<Scenario>(backend, 'scenarios.update', { id: scenario.id, patch: { partition: { cuts: [] } } });

@@ -12,7 +12,22 @@
  * record with the specific message ("area central solver stopped: exit code 3"). A record left
  * 'running' by a closed app reads as failed ("interrupted").
  */
-import type { CommandArg, CommandResult, Events, Placements, RunDetail, RunDistributedInfo, RunKind, RunProgress, RunRound, RunStatus, RunSummary, StudySettings } from '../../contract';
+import type {
+  CommandArg,
+  CommandResult,
+  Events,
+  Placements,
+  RunCentralizedDifference,
+  RunCoordination,
+  RunDetail,
+  RunDistributedInfo,
+  RunKind,
+  RunProgress,
+  RunRound,
+  RunStatus,
+  RunSummary,
+  StudySettings,
+} from '../../contract';
 import { runEnapp, type Clock, type EnappResult, type RoundRecord } from '../../../src-solver/enapp/coordinator';
 import { PartitionError, solveDistributed, type DistributedOutcome } from '../../../src-solver/enapp/distributed';
 import type { CentralAreaSolution } from '../../../src-solver/enapp/central-area';
@@ -48,7 +63,15 @@ const clock: Clock = {
 };
 
 function runRound(r: RoundRecord): RunRound {
-  return { round: r.round, maxChangePu: r.maxChangePu, areaSeconds: r.areaSeconds, areaIterations: r.areaIterations, wallSeconds: r.wallSeconds };
+  return {
+    round: r.round,
+    maxChangePu: r.maxChangePu,
+    areaSeconds: r.areaSeconds,
+    // NaN (an area that does not measure CPU time) is stored as null by JSON: keep it null here too.
+    areaCpuSeconds: r.areaCpuSeconds.map((c) => (Number.isFinite(c) ? c : (null as unknown as number))),
+    areaIterations: r.areaIterations,
+    wallSeconds: r.wallSeconds,
+  };
 }
 
 export class RunService {
@@ -90,7 +113,7 @@ export class RunService {
     const job: Job = { controller: new AbortController(), done: Promise.resolve() };
     this.active.set(id, job);
     const feeder = withPlacements(base, settings.placements);
-    job.done = this.execute(project, id, arg.kind, feeder, settings, job.controller.signal)
+    job.done = this.execute(project, id, arg.kind, arg.coordination ?? 'exact', feeder, settings, job.controller.signal)
       .catch((err: unknown) => this.failUnexpectedly(project, id, settings, err))
       .finally(() => this.active.delete(id));
     return summaryOf(project.loadRun(id, []).run, true);
@@ -122,7 +145,30 @@ export class RunService {
 
   get(arg: CommandArg<'runs.get'>): RunDetail {
     const project = this.options.project();
-    return { ...detailOf(project.loadRun(arg.runId), this.active.has(arg.runId)), name: project.runNames().get(arg.runId) ?? '' };
+    const detail: RunDetail = { ...detailOf(project.loadRun(arg.runId), this.active.has(arg.runId)), name: project.runNames().get(arg.runId) ?? '' };
+    const d = detail.distributed;
+    if (d?.coordination !== 'published' || !detail.totals) return detail;
+    return { ...detail, distributed: { ...d, centralizedDifference: this.centralizedDifference(project, detail) } };
+  }
+
+  /**
+   * A published-mode run against the newest solved centralized run of the same scenario whose
+   * study settings and placements are the run's own (the same problem solved centrally): the
+   * largest relative difference of runs.compare's rows. Null when there is no such run.
+   */
+  private centralizedDifference(project: Project, run: RunDetail): RunCentralizedDifference | null {
+    const own = project.loadRun(run.id, []).run.settings as StoredSettings;
+    const key = (s: StoredSettings) => JSON.stringify([s.study, s.placements]);
+    const candidates = project
+      .listRuns(run.scenarioId)
+      .filter((r) => r.kind === 'centralized' && (r.status === 'solved' || r.status === 'acceptable') && key(r.settings as StoredSettings) === key(own))
+      .sort((a, b) => b.id - a.id);
+    const central = candidates[0];
+    if (!central) return null;
+    const cmp = compareRuns(detailOf(project.loadRun(central.id), this.active.has(central.id)), run);
+    let worst = cmp.rows[0];
+    for (const r of cmp.rows) if (worst && r.relDiff > worst.relDiff) worst = r;
+    return worst ? { runId: central.id, maxRelDiff: worst.relDiff, quantity: worst.quantity } : null;
   }
 
   rename(arg: CommandArg<'runs.rename'>): RunSummary {
@@ -166,12 +212,22 @@ export class RunService {
     }
   }
 
-  private async execute(project: Project, id: number, kind: RunKind, feeder: Feeder, settings: StoredSettings, signal: AbortSignal): Promise<void> {
+  private async execute(
+    project: Project,
+    id: number,
+    kind: RunKind,
+    coordination: RunCoordination,
+    feeder: Feeder,
+    settings: StoredSettings,
+    signal: AbortSignal,
+  ): Promise<void> {
     const t0 = performance.now();
     const elapsedSeconds = (): number => (performance.now() - t0) / 1000;
     const progress = (p: Omit<RunProgress, 'runId' | 'kind' | 'elapsedSeconds'>): void =>
       this.options.emit('run.progress', { runId: id, kind, elapsedSeconds: elapsedSeconds(), ...p });
-    const log: string[] = [`${kind} run of scenario "${settings.scenarioName}" on feeder ${feeder.name}, started ${ISO()}`];
+    const log: string[] = [
+      `${kind} run${kind === 'distributed' ? ` (${coordination} coordination)` : ''} of scenario "${settings.scenarioName}" on feeder ${feeder.name}, started ${ISO()}`,
+    ];
     progress({ phase: 'building' });
 
     let outcome: { status: RunStatus; stats: StoredStats; series?: Parameters<Project['updateRun']>[2] };
@@ -207,7 +263,7 @@ export class RunService {
           study,
           settings.partition.cuts,
           this.options.spawnArea,
-          { nlp, tolerancePu: settings.study.boundaryTolerancePu, graceMs: this.options.graceMs ?? 500 },
+          { nlp, tolerancePu: settings.study.boundaryTolerancePu, graceMs: this.options.graceMs ?? 500, coordination },
           {
             clock,
             signal,
@@ -231,7 +287,7 @@ export class RunService {
         if (!(err instanceof PartitionError)) throw err;
         out = err.message;
       }
-      outcome = this.distributedOutcome(out, settings);
+      outcome = this.distributedOutcome(out, settings, coordination);
     }
     progress({ phase: 'saving' });
     log.push(`${outcome.status}: ${outcome.stats.message}`, `finished ${ISO()} after ${elapsedSeconds().toFixed(2)} s`);
@@ -239,17 +295,19 @@ export class RunService {
     this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
   }
 
-  private distributedOutcome(out: DistributedOutcome | string, settings: StoredSettings) {
+  private distributedOutcome(out: DistributedOutcome | string, settings: StoredSettings, coordination: RunCoordination) {
     if (typeof out === 'string') return { status: 'failed' as const, stats: emptyStats(out, settings) };
     const { enapp, plan, results } = out;
     if (enapp.status === 'cancelled') return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
     const info: RunDistributedInfo = {
+      coordination,
       areas: plan.check.areas.map((a) => ({ id: a.id, rootBus: a.rootBus, buses: a.buses.length })),
       rounds: enapp.rounds.map(runRound),
       converged: enapp.status === 'converged',
       maxBoundaryChangePu: enapp.rounds.at(-1)?.maxChangePu ?? NaN,
       dampingFromRound: enapp.dampingFromRound,
       wallSeconds: enapp.wallSeconds,
+      criticalPathCpuSeconds: enapp.criticalPathCpuSeconds,
     };
     // An area whose problem has no solution: the study is infeasible (binding limit, hour and area in the message), not a failure.
     if (enapp.status === 'infeasible') return { status: 'infeasible' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };

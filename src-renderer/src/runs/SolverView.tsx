@@ -4,6 +4,7 @@ import type { RunDetail } from '../../../src-main/contract';
 import { appliedBoundaryStepPu, convergenceOption } from '../../../src-shared/charts';
 import { formatSci, formatSeconds } from '../../../src-shared/format';
 import { EChart } from '../dashboards/EChart';
+import { CoordinationSummary } from './CoordinationSummary';
 
 /** How the solve went: the distributed rounds and area times, and the solver log. */
 export function Solver({ run }: { run: RunDetail }) {
@@ -14,6 +15,7 @@ export function Solver({ run }: { run: RunDetail }) {
   );
   return (
     <div className="solver-view">
+      {d && <CoordinationSummary d={d} />}
       {d && d.rounds.length > 0 && option && (
         <div className="compare-grid">
           <figure className="chart-card">
@@ -49,6 +51,7 @@ export function Solver({ run }: { run: RunDetail }) {
                     {d.areas.map((a, i) => (
                       <td key={a.id} className="num">
                         {formatSeconds(r.areaSeconds[i])} · {r.areaIterations[i] ?? '–'} it
+                        {r.areaCpuSeconds && Number.isFinite(r.areaCpuSeconds[i]) ? ` · ${formatSeconds(r.areaCpuSeconds[i])} CPU` : ''}
                       </td>
                     ))}
                   </tr>

@@ -5,7 +5,8 @@
  * instantly while it runs.
  */
 import { useState } from 'react';
-import type { CutBranch, PartitionCheck } from '../../../src-main/contract';
+import type { CutBranch, PartitionCheck, RunCoordination } from '../../../src-main/contract';
+import { AreasRun } from './AreasRun';
 import { areaColor } from '../graph/NetworkGraph';
 import type { LocalAreas, FeederTree } from '../../../src-shared/topology';
 
@@ -33,6 +34,8 @@ export function AreasPanel({
   onCuts,
   onFromSelection,
   onSuggest,
+  saving = false,
+  onRun,
 }: {
   tree: FeederTree;
   cuts: readonly CutBranch[];
@@ -42,6 +45,10 @@ export function AreasPanel({
   onCuts: (label: string, cuts: CutBranch[]) => void;
   onFromSelection: () => void;
   onSuggest: (k: number) => Promise<void>;
+  /** A scenario edit is being saved. */
+  saving?: boolean;
+  /** Start a distributed run with this coordination (absent: no run button). */
+  onRun?: (coordination: RunCoordination) => Promise<void>;
 }) {
   const [k, setK] = useState('4');
   const [busy, setBusy] = useState(false);
@@ -116,6 +123,7 @@ export function AreasPanel({
           {error}
         </p>
       )}
+      {onRun && <AreasRun areaCount={areaCount} valid={ok} saving={saving} onRun={onRun} />}
       <table className="grid" aria-label="Areas">
         <thead>
           <tr>

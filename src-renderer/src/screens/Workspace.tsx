@@ -332,6 +332,11 @@ export function Workspace({
                     const p = await call('partition.suggest', { feederId: feederId!, k });
                     setCuts(`Suggest ${k} areas`, [...p.cuts]);
                   }}
+                  saving={editor.save.kind === 'saving'}
+                  onRun={async (coordination) => {
+                    await call('runs.start', { scenarioId: scenario.id, kind: 'distributed', coordination });
+                    setTab('runs');
+                  }}
                 />
               ) : tab === 'devices' ? (
                 <PlacementsPanel
