@@ -292,7 +292,7 @@ export interface RunSummary {
 export type RunTotals = OpfTotals;
 
 /** OPF vs independent AC power flow, per period and the largest discrepancies (src-solver/opf/results.ts). */
-export type RunValidation = Omit<OpfValidation, 'error'>;
+export type RunValidation = Omit<OpfValidation, 'error' | 'branches'>;
 
 export interface RunRound {
   readonly round: number;
@@ -320,6 +320,10 @@ export interface RunDistributedInfo {
  *   per bus:  voltagePu           (busNames.length × T)
  *   per PV:   pvUnitKw, pvUnitKvar            (pvNames.length × T)
  *   per battery: batterySocKwh, batteryChargeKw, batteryDischargeKw, batteryKvar (batteryNames.length × T)
+ *   per branch (from the validating AC power flow): branchCurrentA, branchPKw, branchQKvar
+ *            (branchNames.length × T); branchLoadingPct = 100 × current / ampacity for the rated
+ *            branches only (those with branchAmpacityA ≠ null, in branch order) — see
+ *            src-shared/loading.ts
  */
 export interface RunDetail extends RunSummary {
   readonly settings: StudySettings;
@@ -337,6 +341,15 @@ export interface RunDetail extends RunSummary {
   readonly batteryBuses: readonly string[];
   /** Per battery: limits the SOC and power charts draw. */
   readonly batteryLimits: readonly { readonly pRatedKw: number; readonly energyKwh: number; readonly socMin: number; readonly socMax: number }[];
+  /**
+   * Branches in the feeder's order with their substation-side (`branchFrom`) and far (`branchTo`)
+   * bus and their ampacity, A (the feeder's normal rating: OpenDSS normamps, CSV ampacity_a), null
+   * where the feeder gives none. Empty for runs stored before branch results were kept.
+   */
+  readonly branchNames: readonly string[];
+  readonly branchFrom: readonly string[];
+  readonly branchTo: readonly string[];
+  readonly branchAmpacityA: readonly (number | null)[];
   readonly series: Readonly<Record<string, readonly number[]>>;
   readonly distributed: RunDistributedInfo | null;
 }
