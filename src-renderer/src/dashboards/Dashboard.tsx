@@ -31,6 +31,8 @@ import { ANSI_RANGE_A, ANSI_RANGE_B, batteryFigures, electricalDistanceOhm, volt
 import { NetworkGraph, type NetworkGraphHandle } from '../graph/NetworkGraph';
 import type { FeederTree } from '../../../src-shared/topology';
 import { EChart } from './EChart';
+import { BranchLoadingList } from './BranchLoadingList';
+import { ElementDetails, type RunElement } from '../runs/ElementDetails';
 
 /** The totals table; `data-value` carries the unrounded number for tests that compare sources. */
 export function TotalsTable({ run, testId = 'totals-table' }: { run: RunDetail; testId?: string }) {
@@ -170,6 +172,7 @@ export function BatteryTable({ run }: { run: RunDetail }) {
 
 /** Buses outside ANSI C84.1 Range A (and B), worst first; a click shows the bus at its worst hour. */
 function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof voltageViolations>; onLocate: (bus: string, at: string) => void }) {
+  const hoursTitle = 'Periods outside Range A (normal service); in brackets, outside Range B (infrequent, to be corrected)';
   return (
     <figure className="chart-card violations" data-testid="voltage-violations" data-count={violations.length}>
       <figcaption title={`ANSI C84.1 service voltage: Range A ${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu (normal), Range B ${ANSI_RANGE_B.min}–${ANSI_RANGE_B.max} pu (infrequent)`}>
@@ -190,7 +193,9 @@ function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof
                 <tr>
                   <th>Bus</th>
                   <th>Outside</th>
-                  <th className="num">Hours</th>
+                  <th className="num" title={hoursTitle}>
+                    Hours A (B)
+                  </th>
                   <th className="num">Worst</th>
                   <th>At</th>
                 </tr>
@@ -204,7 +209,10 @@ function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof
                       </button>
                     </td>
                     <td className={v.range === 'B' ? 'bad' : 'warn'}>Range {v.range}</td>
-                    <td className="num">{v.hours}</td>
+                    <td className="num">
+                      {v.hours}
+                      {v.hoursB > 0 ? ` (${v.hoursB})` : ''}
+                    </td>
                     <td className="num">{formatPu(v.worstPu)}</td>
                     <td>{v.worstAt}</td>
                   </tr>
@@ -292,14 +300,30 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
   const distance = useMemo(() => (feeder && tree ? electricalDistanceOhm(feeder, tree) : null), [feeder, tree]);
   const profile = useMemo(() => (tree && distance ? voltageProfileOption(run, tree, distance, period) : null), [run, tree, distance, period]);
   const graph = useRef<NetworkGraphHandle>(null);
+  const [inspect, setInspect] = useState<RunElement | null>(null);
+  const networkCard = useRef<HTMLElement>(null);
+  // Bring the network into view (it sits below the lists), then centre the bus on it.
+  const show = (bus: string) => {
+    networkCard.current?.scrollIntoView?.({ block: 'nearest' });
+    graph.current?.focusBus(bus);
+  };
   const locate = (bus: string, at: string) => {
     const k = labels.indexOf(at);
     if (k >= 0) setT(k);
-    graph.current?.focusBus(bus);
+    show(bus);
+    setInspect({ kind: 'bus', name: bus });
   };
   return (
     <div className="dash-voltage">
       <ViolationList violations={violations} onLocate={locate} />
+      <BranchLoadingList
+        run={run}
+        onLocate={(r) => {
+          setT(r.peakPeriod);
+          show(r.to);
+          setInspect({ kind: 'branch', from: r.from, to: r.to });
+        }}
+      />
       {profile && (
         <figure className="chart-card">
           <figcaption>
@@ -315,7 +339,7 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
         </figcaption>
         <EChart option={heatmap} height={heatHeight} testId="chart-voltage-heatmap" />
       </figure>
-      <figure className="chart-card network-card">
+      <figure className="chart-card network-card" ref={networkCard}>
         <figcaption>
           Network at{' '}
           <output data-testid="voltage-period">
@@ -337,7 +361,15 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
         </label>
         <div className="network-voltage">
           {feeder && tree ? (
-            <NetworkGraph ref={graph} feeder={feeder} tree={tree} busColors={colors} testId="voltage-graph" />
+            <NetworkGraph
+              ref={graph}
+              feeder={feeder}
+              tree={tree}
+              busColors={colors}
+              testId="voltage-graph"
+              onTapBus={(bus) => setInspect({ kind: 'bus', name: bus })}
+              onTapEdge={(from, to) => setInspect({ kind: 'branch', from, to })}
+            />
           ) : (
             <p className="muted pad">Loading the network…</p>
           )}
@@ -347,7 +379,9 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
           <i style={{ background: `linear-gradient(to right, ${VOLTAGE_STOPS.join(', ')})` }} />
           <span className="small">{range[1].toFixed(3)} pu</span>
         </div>
+        <p className="muted small">Click a bus or a branch for its voltage, power and loading over the study.</p>
       </figure>
+      {inspect && <ElementDetails run={run} item={inspect} onClose={() => setInspect(null)} />}
     </div>
   );
 }
