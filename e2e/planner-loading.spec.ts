@@ -8,6 +8,7 @@
  * against runs.get and against the power flow's own physics (|S| = |V|·|I| at the substation).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import { resolve } from 'node:path';
 import type { HookedGlobal } from './support/graph-hook';
 import { formatNumber, formatPu } from '../src-shared/format';
@@ -79,6 +80,17 @@ test('branch loading against the feeder’s ratings, click-to-locate, and a bus 
   const top = branchLoadingRows(detail)[0]!;
   await expect(rows.first()).toContainText(formatNumber(top.peakPct, 1));
   await expect(rows.first()).toContainText(top.peakAt);
+
+  // The report's tables as an Excel workbook: the branch loading sheet, numbers as numeric cells.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-tables-xlsx').click()]);
+  expect(dl.suggestedFilename()).toBe(`tessera-run-${runId}-tables.xlsx`);
+  const book = unzipSync(new Uint8Array(readFileSync((await dl.path())!)));
+  const tabs = [...strFromU8(book['xl/workbook.xml']!).matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1]);
+  const sheet = strFromU8(book[`xl/worksheets/sheet${tabs.indexOf('Branch loading') + 1}.xml`]!);
+  // Row 3 (after title and header) is l1: name, buses, rating 400, peak % as a number.
+  expect(sheet).toContain('<c r="A3" t="inlineStr"><is><t>l1</t></is></c>');
+  expect(sheet).toContain('<c r="D3"><v>400</v></c>');
+  expect(Number(/<c r="E3"><v>([^<]+)<\/v><\/c>/.exec(sheet)![1])).toBe(top.peakPct);
 
   // Click-to-locate: the network moves to the worst hour, the branch's details open with its charts.
   await rows.first().getByRole('button', { name: 'l1' }).click();
