@@ -129,6 +129,8 @@ export interface ProjectSummary {
   /** Project settings the report's title page shows ('' when not set). */
   readonly author?: string;
   readonly organisation?: string;
+  /** The report's logo (PNG or JPEG, sanitized), or null; the image itself comes from `projects.logo`. */
+  readonly logo?: { readonly mime: 'image/png' | 'image/jpeg'; readonly width: number; readonly height: number; readonly bytes: number } | null;
   readonly feeders: readonly FeederSummary[];
   readonly scenarios: readonly ScenarioSummary[];
   /** Present when the project is open read-only (another Tessera has it open): why. */
@@ -469,6 +471,16 @@ export interface Commands {
   'projects.close': { arg: { confirm?: boolean } | null; result: null };
   /** Rename the open project or set its report settings (author, organisation). */
   'projects.update': { arg: { name?: string; author?: string; organisation?: string }; result: ProjectSummary };
+  /**
+   * Set the report's logo from an uploaded file (the browser), or remove it with null. PNG or
+   * JPEG only, at most 1 MB; checked and stripped of metadata before it is stored
+   * (src-main/backend/report/logo.ts). Errors say what is wrong (`invalidArgument`).
+   */
+  'projects.setLogo': { arg: { base64: string } | null; result: ProjectSummary };
+  /** Desktop app only: pick the logo in the native Open dialog (null when cancelled). In the browser: `unsupported`. */
+  'projects.logoDialog': { arg: null; result: ProjectSummary | null };
+  /** The stored logo as base64 (for a preview), or null. */
+  'projects.logo': { arg: null; result: { readonly mime: 'image/png' | 'image/jpeg'; readonly base64: string } | null };
 
   /**
    * Read the files in a worker thread (the backend stays responsive); `requestId` (the caller's

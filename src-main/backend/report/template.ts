@@ -66,6 +66,8 @@ export interface ReportInput {
   readonly projectName: string;
   readonly author: string;
   readonly organisation: string;
+  /** The project's logo (sanitized PNG or JPEG), for the title page. */
+  readonly logo?: { readonly mime: 'image/png' | 'image/jpeg'; readonly base64: string } | null;
   readonly feeder: Feeder;
   /** Devices of the imported feeder, by name: the study's others are new. */
   readonly importedDeviceNames: ReadonlySet<string>;
@@ -147,6 +149,7 @@ table.compact td, table.compact th { padding: 0.8mm 1.5mm; font-size: 8.5pt; }
 .toc td.dots { border-bottom: 1px dotted #999; }
 pre { font-size: 7pt; line-height: 1.25; white-space: pre-wrap; word-break: break-all; background: #f6f6f6; padding: 2mm; }
 .small { font-size: 8.5pt; color: #555; }
+.title .logo { display: block; max-width: 60mm; max-height: 25mm; object-fit: contain; margin-bottom: 10mm; }
 tr.over td { color: #b3261e; }
 `;
 
@@ -184,7 +187,10 @@ function titlePage(inp: ReportInput): string {
     ? `“${inp.scenarioName}” against “${inp.otherScenarioName ?? ''}” on feeder ${inp.feeder.name}`
     : `Scenario “${inp.scenarioName}” on feeder ${inp.feeder.name}: ${r.kind} ${hoursOf(r)}-hour optimal power flow`;
   const who = [inp.author, inp.organisation].filter((x) => x.trim() !== '');
+  // The logo's type was read from its bytes and its data is base64: nothing in it can leave the attribute.
+  const logo = inp.logo && /^[A-Za-z0-9+/]+={0,2}$/.test(inp.logo.base64) ? `<img class="logo" data-logo="1" alt="" src="data:${inp.logo.mime};base64,${inp.logo.base64}">` : '';
   return `<section class="title">
+  ${logo}
   <div class="kicker">Distribution planning study</div>
   <h1>${e(inp.projectName)}</h1>
   <p class="subtitle">${e(subtitle)}</p>
