@@ -135,4 +135,15 @@ test('branch loading against the feeder’s ratings, click-to-locate, and a bus 
   await expect(details.getByTestId('element-rating')).toHaveText('400 A (normal)');
   await details.getByRole('button', { name: 'Close the details' }).click();
   await expect(details).toHaveCount(0);
+
+  // The profile along the feeder, hour by hour: the arrows step the hour the profile and the network show.
+  const labels = periodLabels(detail);
+  await page.getByTestId('chart-voltage-profile').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('chart-voltage-profile')).toHaveAttribute('data-drawn', 'true');
+  await page.getByRole('button', { name: 'Previous hour' }).click();
+  await expect(page.getByTestId('profile-hour')).toContainText(
+    `at ${labels[top.peakPeriod - 1]} (period ${top.peakPeriod})`,
+  );
+  await expect(page.getByTestId('voltage-period')).toContainText(labels[top.peakPeriod - 1]!);
+  await page.screenshot({ path: 'test-results/ui-run-voltage-profile.png' });
 });

@@ -23,7 +23,6 @@ import {
   voltageEnvelopeOption,
   voltageHeatmapOption,
   voltageRange,
-  voltageProfileOption,
   voltageRows,
 } from '../../../src-shared/charts';
 import { formatInUnit, formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
@@ -32,6 +31,7 @@ import { NetworkGraph, type NetworkGraphHandle } from '../graph/NetworkGraph';
 import type { FeederTree } from '../../../src-shared/topology';
 import { EChart } from './EChart';
 import { BranchLoadingList } from './BranchLoadingList';
+import { voltageProfileRangeOption } from '../../../src-shared/profile';
 import { ElementDetails, type RunElement } from '../runs/ElementDetails';
 
 /** The totals table; `data-value` carries the unrounded number for tests that compare sources. */
@@ -298,7 +298,7 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
   const heatHeight = Math.min(560, Math.max(260, rows.rows * 4 + 60));
   const violations = useMemo(() => voltageViolations(run), [run]);
   const distance = useMemo(() => (feeder && tree ? electricalDistanceOhm(feeder, tree) : null), [feeder, tree]);
-  const profile = useMemo(() => (tree && distance ? voltageProfileOption(run, tree, distance, period) : null), [run, tree, distance, period]);
+  const profile = useMemo(() => (tree && distance ? voltageProfileRangeOption(run, tree, distance, period) : null), [run, tree, distance, period]);
   const graph = useRef<NetworkGraphHandle>(null);
   const [inspect, setInspect] = useState<RunElement | null>(null);
   const networkCard = useRef<HTMLElement>(null);
@@ -326,8 +326,18 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
       />
       {profile && (
         <figure className="chart-card">
-          <figcaption>
-            Voltage along the feeder at {labels[period]} (period {period + 1}): each dot a bus, each segment a branch
+          <figcaption className="profile-head">
+            <span data-testid="profile-hour">
+              Voltage along the feeder at {labels[period]} (period {period + 1}): each dot a bus, each segment a branch; triangles: each bus’s lowest and highest over the study
+            </span>
+            <span className="pager">
+              <button onClick={() => setT(Math.max(0, period - 1))} disabled={period === 0} aria-label="Previous hour">
+                ‹
+              </button>
+              <button onClick={() => setT(Math.min(run.periods - 1, period + 1))} disabled={period >= run.periods - 1} aria-label="Next hour">
+                ›
+              </button>
+            </span>
           </figcaption>
           <EChart option={profile} height={260} testId="chart-voltage-profile" />
         </figure>
