@@ -7,6 +7,7 @@
  * on a bus of the run's network opens that bus's voltage over the study. What is shown is checked
  * against runs.get and against the power flow's own physics (|S| = |V|·|I| at the substation).
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
 import { resolve } from 'node:path';
@@ -146,4 +147,14 @@ test('branch loading against the feeder’s ratings, click-to-locate, and a bus 
   );
   await expect(page.getByTestId('voltage-period')).toContainText(labels[top.peakPeriod - 1]!);
   await page.screenshot({ path: 'test-results/ui-run-voltage-profile.png' });
+
+  // The PDF: the summary's next step names the overloaded branch; the branch loading section lists it first.
+  const pdf = await api.call('report.pdf', { runId });
+  const text = execFileSync('pdftotext', ['-layout', pdf.path, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  expect(text).toContain(
+    `Branch l1 (bus ${top.from} – ${top.to}) carries ${formatNumber(top.peakPct, 1)} % of its 400 A rating at ${top.peakAt}`,
+  );
+  expect(text).toMatch(
+    new RegExp(`Branch loading .* l1 ${top.from} ?– ?${top.to} 400 A ${formatNumber(top.peakPct, 1)} %`),
+  );
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emptyRunDetail } from '../../../src-shared/testing/run-detail';
-import { loadingPart } from './loading-part';
+import { loadingNextStep, loadingPart } from './loading-part';
 
 const run = emptyRunDetail({
   periods: 3,
@@ -54,5 +54,14 @@ describe('report: branch loading', () => {
     expect(html).not.toContain('<table');
     expect(html).toContain('The feeder gives no branch rating');
     expect(loadingPart({ ...run, totals: null })).toBeNull();
+  });
+
+  it('the summary’s next step names the worst overloaded branch, and there is none when every branch is within its rating', () => {
+    expect(loadingNextStep(run)).toBe(
+      'Branch l1 (bus s – a) carries 120.0 % of its 100 A rating at 19:00: check the rating, or relieve it (storage downstream, a current limit in the study, reconductoring).',
+    );
+    expect(
+      loadingNextStep({ ...run, series: { ...run.series, branchLoadingPct: [80, 95, 90, 80, 90, 40] } }),
+    ).toBeNull();
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { RunDetail } from '../../contract';
 import { formatNumber } from '../../../src-shared/format';
-import { branchLoadingRows, loadingSummary } from '../../../src-shared/loading';
+import { branchLoadingRows, branchOverloads, loadingSummary } from '../../../src-shared/loading';
 
 const e = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -38,4 +38,12 @@ export function loadingPart(r: RunDetail): { title: string; pages: string[] } | 
 </section>`,
     ],
   };
+}
+
+/** The executive summary's next step when branches run above their rating, or null. */
+export function loadingNextStep(r: RunDetail): string | null {
+  const over = branchOverloads(r);
+  if (over.length === 0) return null;
+  const worst = over[0]!;
+  return `Branch ${worst.name} (bus ${worst.from} – ${worst.to}) carries ${formatNumber(worst.peakPct, 1)} % of its ${formatNumber(worst.ampacityA, 0)} A rating at ${worst.peakAt}${over.length > 1 ? `, and ${over.length - 1} more branch${over.length > 2 ? 'es' : ''} exceed${over.length > 2 ? '' : 's'} theirs` : ''}: check the rating, or relieve it (storage downstream, a current limit in the study, reconductoring).`;
 }

@@ -51,7 +51,7 @@ import {
 import { batteryCycles, minVoltagePu, peakSubstationKw } from '../runs/compare';
 import { chartSvg } from './charts';
 import { areaColor, networkSvg } from './network-svg';
-import { loadingPart } from './loading-part';
+import { loadingNextStep, loadingPart } from './loading-part';
 
 /** What the import recorded about the feeder (the store's import_report_json), all optional. */
 export interface ImportNotes {
@@ -313,6 +313,8 @@ function nextSteps(inp: ReportInput): string[] {
           ', ',
         )}${vio.length > 5 ? ' and others' : ''}: a regulator setting, a capacitor or storage closer to these buses may be needed.`,
     );
+  const overloaded = loadingNextStep(r);
+  if (overloaded) out.push(overloaded);
   if (relaxedVoltageLimits(r.settings))
     out.push(
       `Re-run with ANSI Range A limits (${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu) before relying on the voltage results.`,
