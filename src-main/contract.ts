@@ -138,6 +138,8 @@ export interface ProjectSummary {
   /** Project settings the report's title page shows ('' when not set). */
   readonly author?: string;
   readonly organisation?: string;
+  /** The report's logo (PNG or JPEG, sanitized), or null; the image itself comes from `projects.logo`. */
+  readonly logo?: { readonly mime: 'image/png' | 'image/jpeg'; readonly width: number; readonly height: number; readonly bytes: number } | null;
   readonly feeders: readonly FeederSummary[];
   readonly scenarios: readonly ScenarioSummary[];
   /** Present when the project is open read-only (another Tessera has it open): why. */
@@ -438,7 +440,7 @@ export interface RunSummary {
 export type RunTotals = OpfTotals;
 
 /** OPF vs independent AC power flow, per period and the largest discrepancies (src-solver/opf/results.ts). */
-export type RunValidation = Omit<OpfValidation, 'error'>;
+export type RunValidation = Omit<OpfValidation, 'error' | 'branches'>;
 
 export interface RunRound {
   readonly round: number;
@@ -497,6 +499,10 @@ export interface RunDistributedInfo {
  *   per bus:  voltagePu           (busNames.length × T)
  *   per PV:   pvUnitKw, pvUnitKvar            (pvNames.length × T)
  *   per battery: batterySocKwh, batteryChargeKw, batteryDischargeKw, batteryKvar (batteryNames.length × T)
+ *   per branch (from the validating AC power flow): branchCurrentA, branchPKw, branchQKvar
+ *            (branchNames.length × T); branchLoadingPct = 100 × current / ampacity for the rated
+ *            branches only (those with branchAmpacityA ≠ null, in branch order) — see
+ *            src-shared/loading.ts
  */
 export interface RunDetail extends RunSummary {
   readonly settings: StudySettings;
@@ -514,6 +520,15 @@ export interface RunDetail extends RunSummary {
   readonly batteryBuses: readonly string[];
   /** Per battery: limits the SOC and power charts draw. */
   readonly batteryLimits: readonly { readonly pRatedKw: number; readonly energyKwh: number; readonly socMin: number; readonly socMax: number }[];
+  /**
+   * Branches in the feeder's order with their substation-side (`branchFrom`) and far (`branchTo`)
+   * bus and their ampacity, A (the feeder's normal rating: OpenDSS normamps, CSV ampacity_a), null
+   * where the feeder gives none. Empty for runs stored before branch results were kept.
+   */
+  readonly branchNames: readonly string[];
+  readonly branchFrom: readonly string[];
+  readonly branchTo: readonly string[];
+  readonly branchAmpacityA: readonly (number | null)[];
   readonly series: Readonly<Record<string, readonly number[]>>;
   readonly distributed: RunDistributedInfo | null;
 }
@@ -633,6 +648,16 @@ export interface Commands {
   'projects.close': { arg: { confirm?: boolean } | null; result: null };
   /** Rename the open project or set its report settings (author, organisation). */
   'projects.update': { arg: { name?: string; author?: string; organisation?: string }; result: ProjectSummary };
+  /**
+   * Set the report's logo from an uploaded file (the browser), or remove it with null. PNG or
+   * JPEG only, at most 1 MB; checked and stripped of metadata before it is stored
+   * (src-main/backend/report/logo.ts). Errors say what is wrong (`invalidArgument`).
+   */
+  'projects.setLogo': { arg: { base64: string } | null; result: ProjectSummary };
+  /** Desktop app only: pick the logo in the native Open dialog (null when cancelled). In the browser: `unsupported`. */
+  'projects.logoDialog': { arg: null; result: ProjectSummary | null };
+  /** The stored logo as base64 (for a preview), or null. */
+  'projects.logo': { arg: null; result: { readonly mime: 'image/png' | 'image/jpeg'; readonly base64: string } | null };
 
   /**
    * Read the files in a worker thread (the backend stays responsive); `requestId` (the caller's

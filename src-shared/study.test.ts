@@ -137,6 +137,6 @@ describe('report tables as CSV', () => {
     expect(blocks[0]).toContain('Substation energy cost,USD,3.25');
     // The battery row: name quoted (comma and quotes), figures as computed by hand above.
     expect(blocks[1]!.split('\r\n')[2]).toBe('"bat, ""north""",3,100,400,0.5,160,200,22');
-    expect(blocks[2]!.split('\r\n').slice(2)).toEqual(['3,B,1,0.91,02:00', '2,A,2,0.94,01:00']);
+    expect(blocks[2]!.split('\r\n').slice(2)).toEqual(['3,B,1,1,0.91,02:00', '2,A,2,0,0.94,01:00']);
   });
 });

@@ -69,6 +69,8 @@ export interface VoltageViolation {
   readonly range: 'A' | 'B';
   /** Periods outside Range A. */
   readonly hours: number;
+  /** Periods outside Range B (a subset of `hours`). */
+  readonly hoursB: number;
   /** The worst voltage and the period label where it occurs. */
   readonly worstPu: number;
   readonly worstAt: string;
@@ -83,6 +85,7 @@ export function voltageViolations(run: RunDetail): VoltageViolation[] {
   const out: VoltageViolation[] = [];
   run.busNames.forEach((bus, i) => {
     let hours = 0;
+    let hoursB = 0;
     let worst = 1;
     let worstT = -1;
     let outsideB = false;
@@ -94,10 +97,13 @@ export function voltageViolations(run: RunDetail): VoltageViolation[] {
           worst = x;
           worstT = t;
         }
-        if (x < ANSI_RANGE_B.min - 1e-9 || x > ANSI_RANGE_B.max + 1e-9) outsideB = true;
+        if (x < ANSI_RANGE_B.min - 1e-9 || x > ANSI_RANGE_B.max + 1e-9) {
+          outsideB = true;
+          hoursB++;
+        }
       }
     }
-    if (hours > 0) out.push({ bus, range: outsideB ? 'B' : 'A', hours, worstPu: worst, worstAt: labels[worstT]! });
+    if (hours > 0) out.push({ bus, range: outsideB ? 'B' : 'A', hours, hoursB, worstPu: worst, worstAt: labels[worstT]! });
   });
   return out.sort((a, b) => Math.abs(b.worstPu - 1) - Math.abs(a.worstPu - 1) || b.hours - a.hours);
 }

@@ -76,6 +76,10 @@ export function syntheticRun(
     batteryNames,
     batteryBuses: batteryNames.map((_, i) => busNames[(i * 5) % sizes.buses]),
     batteryLimits: batteryNames.map(() => ({ pRatedKw: 5, energyKwh: 20, socMin: 0.1, socMax: 0.9 })),
+    branchNames: [],
+    branchFrom: [],
+    branchTo: [],
+    branchAmpacityA: [],
     series: {
       substationKw: sys((t) => 1000 * shape(t)),
       substationKvar: sys((t) => 120 * shape(t)),

@@ -149,6 +149,11 @@ export class Backend {
         return projects.close();
       },
       'projects.update': (a) => projects.update(a),
+      'projects.setLogo': (a) => projects.setLogo(a),
+      'projects.logo': () => projects.logo(),
+      'projects.logoDialog': () => {
+        throw new ApiFailure('unsupported', 'Picking a logo by dialog needs the desktop app; here, upload the file');
+      },
       'import.preview': (a) => projects.importPreview(a),
       'import.commit': (a) => projects.importCommit(a),
       'import.cancel': (a) => projects.cancelImport(a),

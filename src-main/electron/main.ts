@@ -5,12 +5,13 @@
  * rules are pure functions in security.ts (unit-tested); all other logic lives in src-main/backend.
  */
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, type WebContents } from 'electron';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Backend } from '../backend/backend';
 import { workerImport } from '../backend/import/run';
 import { workerBaseCase } from '../backend/threephase/run';
+import { LOGO_MAX_BYTES } from '../backend/report/logo';
 import { electronSqliteBinding, useSqliteBinding } from '../backend/store/sqlite';
 import type { ProjectSummary } from '../contract';
 import { electronRenderPdf } from './print-to-pdf';
@@ -83,6 +84,16 @@ const PROJECT_FILTERS = [{ name: 'Tessera project', extensions: ['tessera'] }];
 
 /** Open / Save As through the native dialogs: the path comes from the planner, not the renderer. */
 async function dialogCommand(backend: Backend, win: BrowserWindow | null, command: string) {
+  if (command === 'projects.logoDialog') {
+    const options = { properties: ['openFile'] as 'openFile'[], filters: [{ name: 'Logo (PNG or JPEG)', extensions: ['png', 'jpg', 'jpeg'] }] };
+    const picked = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    if (picked.canceled || !picked.filePaths[0]) return { ok: true, value: null };
+    const size = statSync(picked.filePaths[0]).size;
+    // Not read at all when far too big; the backend checks type, structure and the exact cap.
+    if (size > 16 * LOGO_MAX_BYTES)
+      return { ok: false, error: { code: 'invalidArgument', message: `logo: the file is ${(size / 1024 / 1024).toFixed(1)} MB; a logo may be at most ${LOGO_MAX_BYTES / 1024 / 1024} MB` } };
+    return backend.handle('projects.setLogo', { base64: readFileSync(picked.filePaths[0]).toString('base64') });
+  }
   if (command === 'projects.openDialog') {
     const picked = win
       ? await dialog.showOpenDialog(win, { properties: ['openFile'], filters: PROJECT_FILTERS })
@@ -165,7 +176,7 @@ void app.whenReady().then(() => {
       return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the Tessera window' } };
     }
     if (typeof command !== 'string') return { ok: false, error: { code: 'invalidArgument', message: 'command must be a string' } };
-    if (command === 'projects.openDialog' || command === 'projects.saveAsDialog') {
+    if (command === 'projects.openDialog' || command === 'projects.saveAsDialog' || command === 'projects.logoDialog') {
       if (arg !== null && arg !== undefined) return { ok: false, error: { code: 'invalidArgument', message: `${command} takes no argument` } };
       return dialogCommand(backend, BrowserWindow.fromWebContents(event.sender), command);
     }

@@ -81,6 +81,21 @@ export interface OpfValidation {
   }[];
   /** Present when the power flow itself failed. */
   readonly error?: string;
+  /** The power flow's branch results (absent when it failed). */
+  readonly branches?: ValidationBranches;
+}
+
+/**
+ * Per branch and period, what the validating AC power flow computed: the branch current (the
+ * run's loading is this against the branch's ampacity) and the sending-end power. Branches in
+ * `feeder.branches` order, `from` the substation side; arrays are `[period][branch]`.
+ */
+export interface ValidationBranches {
+  readonly names: readonly string[];
+  readonly upstreamBus: readonly string[];
+  readonly currentA: readonly Float64Array[];
+  readonly pKw: readonly Float64Array[];
+  readonly qKvar: readonly Float64Array[];
 }
 
 export interface OpfResults {

@@ -4,7 +4,8 @@
  * independent exact AC power flow of the same feeder (src-solver/pf), and the OPF's voltages,
  * losses and substation power are compared with the power flow's, period by period. With the
  * exact branch-flow model (4) both solve the same physics, so they agree to the solver tolerance;
- * with the relaxation they differ where the relaxation is not exact.
+ * with the relaxation they differ where the relaxation is not exact. The power flow's branch
+ * currents and flows are kept (`branches`): a run's branch loading is read from them.
  */
 import type { Feeder } from '../model/feeder';
 import { solvePowerFlow, type PfInjection, type PowerFlowStudy } from '../pf/powerflow';
@@ -62,5 +63,12 @@ export function validateWithPowerFlow(feeder: Feeder, net: OpfNetwork, r: OpfRes
       substationKvarPf: q.substationKvar,
     };
   });
-  return { maxVoltageDiffPu: maxV, maxLossDiffPu: maxLoss, maxSubstationDiffPu: maxSub, periods };
+  const branches = {
+    names: pf.branchNames,
+    upstreamBus: pf.branchUpstreamBus,
+    currentA: pf.periods.map((q) => q.branchIA),
+    pKw: pf.periods.map((q) => q.branchPKw),
+    qKvar: pf.periods.map((q) => q.branchQKvar),
+  };
+  return { maxVoltageDiffPu: maxV, maxLossDiffPu: maxLoss, maxSubstationDiffPu: maxSub, periods, branches };
 }

@@ -33,6 +33,7 @@ import { DEFAULT_STUDY } from '../store/defaults';
 import { PROJECT_EXTENSION, Project } from '../store/project';
 import { readRecent, recentFile, touchRecent } from '../store/recent';
 import { studyProblems } from './validators';
+import { sanitizeLogo } from '../report/logo';
 
 export interface ProjectServiceOptions {
   readonly dataDir: string;
@@ -133,6 +134,22 @@ export class ProjectService {
     p.setMeta({ name: arg.name, author: arg.author, organisation: arg.organisation });
     if (arg.name !== undefined) touchRecent(this.options.dataDir, { path: p.path, name: p.name });
     return this.changed();
+  }
+
+  /** Check, strip and store the report logo (or remove it with null). */
+  setLogo(arg: CommandArg<'projects.setLogo'>): ProjectSummary {
+    const p = this.requireProject();
+    if (arg === null) p.setLogo(null);
+    else {
+      const logo = sanitizeLogo(new Uint8Array(Buffer.from(arg.base64, 'base64')));
+      p.setLogo({ mime: logo.mime, width: logo.width, height: logo.height, base64: Buffer.from(logo.bytes).toString('base64') });
+    }
+    return this.changed();
+  }
+
+  logo(): CommandResult<'projects.logo'> {
+    const l = this.requireProject().logo();
+    return l ? { mime: l.mime, base64: l.base64 } : null;
   }
 
   saveAs(arg: CommandArg<'projects.saveAs'>): ProjectSummary {

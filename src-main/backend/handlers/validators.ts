@@ -317,6 +317,17 @@ export const projectValidators = {
     const o = c.object(arg, 'argument', ['confirm']);
     return o.confirm === undefined ? {} : { confirm: c.boolean(o.confirm, 'confirm') };
   },
+  'projects.setLogo': (arg: unknown): CommandArg<'projects.setLogo'> => {
+    if (arg === null) return null;
+    const c = new Check('projects.setLogo');
+    const o = c.object(arg, 'argument', ['base64']);
+    // Up to 16 MB of base64: larger files get the logo's own size message (1 MB), not a length error.
+    const base64 = c.string(o.base64, 'base64', { nonEmpty: true, max: 16 * 1024 * 1024 });
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) c.fail('base64', 'must be base64 text', `${base64.slice(0, 20)}…`);
+    return { base64 };
+  },
+  'projects.logoDialog': (arg: unknown): null => noArg('projects.logoDialog', arg),
+  'projects.logo': (arg: unknown): null => noArg('projects.logo', arg),
   'projects.update': (arg: unknown): CommandArg<'projects.update'> => {
     const c = new Check('projects.update');
     const o = c.object(arg, 'argument', ['name', 'author', 'organisation']);

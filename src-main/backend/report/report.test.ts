@@ -91,6 +91,14 @@ describe('PDF study report', () => {
     expect(text).toContain(`${detail.iterations}`);
   });
 
+  it('labels its powers per phase (single-phase equivalent) and has a branch loading section saying the example rates no branch', () => {
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Value, per phase (single-phase equivalent)');
+    expect(flat).toContain('every power and energy is per phase (single-phase equivalent)');
+    expect(flat).toMatch(/Branch loading .*The feeder gives no branch rating \(OpenDSS normamps, CSV ampacity_a\), so loading cannot be computed/);
+    expect(detail.branchAmpacityA.every((a) => a === null)).toBe(true);
+  });
+
   it('a comparison report shows both runs side by side with the difference', async () => {
     const cmp = await call<{ path: string; pages: number }>(backend, 'report.pdf', { runId: detail.id, compareWith: other.id });
     const t = execFileSync('pdftotext', ['-layout', cmp.path, '-'], { encoding: 'utf8' });

@@ -57,6 +57,7 @@ export class ReportService {
       projectName: project.name,
       author: summary.author ?? '',
       organisation: summary.organisation ?? '',
+      logo: project.logo(),
       feeder,
       importedDeviceNames: new Set([...feeder.pv, ...feeder.batteries].map((d) => d.name)),
       importNotes: importNotes(project.getImportReport(scenario.feederId)),

@@ -53,6 +53,7 @@ import {
 import { batteryCycles, minVoltagePu, peakSubstationKw } from '../runs/compare';
 import { chartSvg } from './charts';
 import { areaColor, networkSvg } from './network-svg';
+import { loadingNextStep, loadingPart } from './loading-part';
 
 /** What the import recorded about the feeder (the store's import_report_json), all optional. */
 export interface ImportNotes {
@@ -67,6 +68,8 @@ export interface ReportInput {
   readonly projectName: string;
   readonly author: string;
   readonly organisation: string;
+  /** The project's logo (sanitized PNG or JPEG), for the title page. */
+  readonly logo?: { readonly mime: 'image/png' | 'image/jpeg'; readonly base64: string } | null;
   readonly feeder: Feeder;
   /** Devices of the imported feeder, by name: the study's others are new. */
   readonly importedDeviceNames: ReadonlySet<string>;
@@ -150,6 +153,8 @@ table.compact td, table.compact th { padding: 0.8mm 1.5mm; font-size: 8.5pt; }
 .toc td.dots { border-bottom: 1px dotted #999; }
 pre { font-size: 7pt; line-height: 1.25; white-space: pre-wrap; word-break: break-all; background: #f6f6f6; padding: 2mm; }
 .small { font-size: 8.5pt; color: #555; }
+.title .logo { display: block; max-width: 60mm; max-height: 25mm; object-fit: contain; margin-bottom: 10mm; }
+tr.over td { color: #b3261e; }
 `;
 
 function kv(rows: readonly (readonly [string, string])[]): string {
@@ -161,6 +166,12 @@ function statusSpan(status: string): string {
 }
 
 const solved = (r: RunDetail) => r.totals !== null;
+/**
+ * How the report labels powers and energies: every run today solves the feeder's balanced
+ * single-phase equivalent (a three-phase feeder is solved only as --balanced-equivalent), whose
+ * numbers are per phase.
+ */
+const PER_PHASE = 'per phase (single-phase equivalent)';
 const hoursOf = (r: RunDetail) => Math.round(r.periods * r.dtH * 100) / 100;
 const chunk = <T>(xs: readonly T[], n: number): T[][] => {
   const out: T[][] = [];
@@ -180,7 +191,10 @@ function titlePage(inp: ReportInput): string {
     ? `“${inp.scenarioName}” against “${inp.otherScenarioName ?? ''}” on feeder ${inp.feeder.name}`
     : `Scenario “${inp.scenarioName}” on feeder ${inp.feeder.name}: ${r.kind} ${hoursOf(r)}-hour optimal power flow`;
   const who = [inp.author, inp.organisation].filter((x) => x.trim() !== '');
+  // The logo's type was read from its bytes and its data is base64: nothing in it can leave the attribute.
+  const logo = inp.logo && /^[A-Za-z0-9+/]+={0,2}$/.test(inp.logo.base64) ? `<img class="logo" data-logo="1" alt="" src="data:${inp.logo.mime};base64,${inp.logo.base64}">` : '';
   return `<section class="title">
+  ${logo}
   <div class="kicker">Distribution planning study</div>
   <h1>${e(inp.projectName)}</h1>
   <p class="subtitle">${e(subtitle)}</p>
@@ -303,6 +317,8 @@ function nextSteps(inp: ReportInput): string[] {
           ', ',
         )}${vio.length > 5 ? ' and others' : ''}: a regulator setting, a capacitor or storage closer to these buses may be needed.`,
     );
+  const overloaded = loadingNextStep(r);
+  if (overloaded) out.push(overloaded);
   if (relaxedVoltageLimits(r.settings))
     out.push(
       `Re-run with ANSI Range A limits (${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu) before relying on the voltage results.`,
@@ -422,7 +438,7 @@ function feederPart(inp: ReportInput): Part {
   <h2>Feeder ${e(f.name)}</h2>
   ${kv([
     ['Buses / branches', `${formatNumber(f.buses.length, 0)} / ${formatNumber(f.branches.length, 0)}`],
-    ['Loads', `${f.loads.length}, ${formatNumber(peakLoadKw, 1)} kW at peak (single-phase equivalent)`],
+    ['Loads', `${f.loads.length}, ${formatNumber(peakLoadKw, 1)} kW at peak, ${PER_PHASE}`],
     [
       'Study devices',
       `${e(batterySummary(r))}; ${plural(r.pvNames.length, 'PV system')}; ${added.size ? `${plural(added.size, 'bus', 'buses')} with new devices (ringed)` : 'no new device'}`,
@@ -463,7 +479,7 @@ function resultsPart(inp: ReportInput): Part {
         `<section data-part="results">
   <h2>${c.mode === 'method' ? 'Centralized and distributed results' : 'Results against the baseline'}</h2>
   <p class="answer">${e(comparisonHeadline(c, nameA, nameB, hoursOf(r)))}</p>
-  <p class="small">A (baseline): “${e(nameA)}”, run ${inp.other.id} (${e(inp.other.kind)}). B: “${e(nameB)}”, run ${r.id} (${e(r.kind)}). Change = B − A; percentages relative to A.</p>
+  <p class="small">A (baseline): “${e(nameA)}”, run ${inp.other.id} (${e(inp.other.kind)}). B: “${e(nameB)}”, run ${r.id} (${e(r.kind)}). Change = B − A; percentages relative to A. Powers and energies ${PER_PHASE}.</p>
   <table class="cmp" data-table="comparison"><tr><th>Quantity</th><th class="num">A · ${e(nameA)}</th><th class="num">B · ${e(nameB)}</th><th class="num">B − A</th><th class="num">Change</th></tr>
   ${c.rows.map((w) => `<tr><td>${e(w.quantity)}</td><td class="num">${e(formatInUnit(w.a, w.unit))}</td><td class="num">${e(formatInUnit(w.b, w.unit))}</td><td class="num">${e(formatSignedInUnit(w.diff, w.unit))}</td><td class="num">${e(formatSignedPercent(signedRelative(w)))}</td></tr>`).join('')}
   </table>
@@ -495,16 +511,16 @@ function resultsPart(inp: ReportInput): Part {
     pages: [
       `<section data-part="results">
   <h2>Results over the ${hoursOf(r)} h</h2>
-  <table><tr><th>Quantity</th><th class="num">Value</th></tr>
+  <table data-table="totals"><tr><th>Quantity</th><th class="num">Value, ${PER_PHASE}</th></tr>
   ${totalsRows(r)
     .map((w) => `<tr><td>${e(w.label)}</td><td class="num">${e(w.text)}</td></tr>`)
     .join('')}
   </table>
   <h3>Key figures</h3>
-  <table><tr><th>Quantity</th><th class="num">Value</th></tr>
+  <table data-table="key-figures"><tr><th>Quantity</th><th class="num">Value, ${PER_PHASE}</th></tr>
   ${figures.map(([k, v]) => `<tr><td>${e(k)}</td><td class="num">${e(v)}</td></tr>`).join('')}
   </table>
-  <p class="small">Single-phase-equivalent values: powers and energies of the balanced per-phase model.</p>
+  <p class="small">The feeder is a balanced single-phase equivalent: every power and energy is ${PER_PHASE}, as the model solves it; the three-phase total is three times as large. Voltages are in pu of the phase-to-neutral base.</p>
 </section>`,
     ],
   };
@@ -583,10 +599,10 @@ function voltagePart(inp: ReportInput): Part | null {
     vio.length === 0
       ? `<p><strong>Every bus is within Range A in every hour.</strong></p>`
       : `<p>${e(`${plural(vio.length, 'bus', 'buses')} outside Range A${vio.length > shown.length ? `; the ${shown.length} worst are listed` : ''}.`)}</p>
-  <table class="compact" data-table="violations"><tr><th>Bus</th><th>Outside</th><th class="num">Hours outside A</th><th class="num">Worst voltage</th><th>At</th></tr>${shown
+  <table class="compact" data-table="violations"><tr><th>Bus</th><th>Outside</th><th class="num">Hours outside A</th><th class="num">Hours outside B</th><th class="num">Worst voltage</th><th>At</th></tr>${shown
     .map(
       (v) =>
-        `<tr><td>${e(v.bus)}</td><td>Range ${v.range === 'B' ? 'B (and A)' : 'A'}</td><td class="num">${v.hours}</td><td class="num">${e(formatInUnit(v.worstPu, 'pu'))}</td><td>${e(v.worstAt)}</td></tr>`,
+        `<tr><td>${e(v.bus)}</td><td>Range ${v.range === 'B' ? 'B (and A)' : 'A'}</td><td class="num">${v.hours}</td><td class="num">${v.hoursB}</td><td class="num">${e(formatInUnit(v.worstPu, 'pu'))}</td><td>${e(v.worstAt)}</td></tr>`,
     )
     .join('')}</table>`
   }
@@ -778,6 +794,7 @@ export function reportParts(inp: ReportInput): Part[] {
     resultsPart(inp),
     chartsPart(inp),
     voltagePart(inp),
+    loadingPart(inp.run),
     validationPart(inp),
     assumptionsPart(inp),
     conclusionsPart(inp),

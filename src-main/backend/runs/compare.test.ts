@@ -15,6 +15,7 @@ function run(over: Partial<RunDetail> & { id: number; scenarioId: number; series
     maxSimultaneousChargeDischargeKw: 0, validation: null,
     busNames: ['sub', 'b2'], pvNames: [], pvBuses: [], batteryNames: ['bat'], batteryBuses: ['b2'],
     batteryLimits: [{ pRatedKw: 10, energyKwh: 40, socMin: 0.1, socMax: 0.9 }],
+    branchNames: [], branchFrom: [], branchTo: [], branchAmpacityA: [],
     distributed: null,
     ...over,
   };

@@ -25,6 +25,10 @@ export const SERIES_UNITS: Readonly<Record<string, string>> = {
   batteryChargeKw: 'kW',
   batteryDischargeKw: 'kW',
   batteryKvar: 'kvar',
+  branchCurrentA: 'A',
+  branchPKw: 'kW',
+  branchQKvar: 'kvar',
+  branchLoadingPct: '%',
 };
 
 /** Element names and buses of a per-unit series (null for a system series). */
@@ -32,6 +36,11 @@ export function seriesElements(r: RunDetail, name: string): { names: readonly st
   if (name === 'voltagePu') return { names: r.busNames, buses: r.busNames };
   if (name.startsWith('pvUnit')) return { names: r.pvNames, buses: r.pvBuses };
   if (name.startsWith('battery')) return { names: r.batteryNames, buses: r.batteryBuses };
+  if (name === 'branchLoadingPct') {
+    const rated = r.branchNames.map((_, e) => e).filter((e) => r.branchAmpacityA[e] !== null && r.branchAmpacityA[e] !== undefined);
+    return { names: rated.map((e) => r.branchNames[e]!), buses: rated.map((e) => r.branchTo[e]!) };
+  }
+  if (name.startsWith('branch')) return { names: r.branchNames, buses: r.branchTo };
   return null;
 }
 

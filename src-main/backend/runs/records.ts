@@ -19,6 +19,7 @@ import type {
   RunValidation,
   StudySettings,
 } from '../../contract';
+import type { Feeder } from '../../../src-solver/model/feeder';
 import type { OpfResults } from '../../../src-solver/opf/results';
 import type { Study } from '../../../src-solver/opf/study';
 import type { SolveOptions } from '../../../src-solver/nlp/options';
@@ -73,6 +74,10 @@ export interface StoredStats {
   readonly batteryNames: readonly string[];
   readonly batteryBuses: readonly string[];
   readonly batteryLimits: RunDetail['batteryLimits'];
+  readonly branchNames?: readonly string[];
+  readonly branchFrom?: readonly string[];
+  readonly branchTo?: readonly string[];
+  readonly branchAmpacityA?: readonly (number | null)[];
   readonly distributed: RunDistributedInfo | null;
   /** Options and defaults the OPF used (the report's appendix). */
   readonly notes: readonly string[];
@@ -114,11 +119,57 @@ export function emptyStats(message: string, settings: StoredSettings): StoredSta
   };
 }
 
-/** The OPF's results as stored series (contract names) and stats. */
+/**
+ * The validating power flow's branch results as stored series (branches × T, unit-major) and the
+ * branch facts the dashboards need. Loading is 100 × I / ampacity against the branch's normal
+ * rating, stored only for the branches that have one (in branch order; a branch without a rating
+ * has no loading, never 0 %).
+ */
+function branchSeries(
+  r: OpfResults,
+  feeder: Feeder,
+): { facts: Required<Pick<StoredStats, 'branchNames' | 'branchFrom' | 'branchTo' | 'branchAmpacityA'>>; series: Record<string, Series> } | null {
+  const b = r.validation?.branches;
+  if (!b || b.currentA.length !== r.periods.length) return null;
+  const T = b.currentA.length;
+  const byName = new Map(feeder.branches.map((br) => [br.name, br]));
+  const ampacity = b.names.map((name) => byName.get(name)?.ampacityA ?? null);
+  const all = b.names.map((_, e) => e);
+  const rated = all.filter((e) => ampacity[e] !== null);
+  const rows = (units: readonly number[], get: (t: number) => Float64Array, f: (x: number, e: number) => number = (x) => x): Series => {
+    const data = new Float64Array(units.length * T);
+    for (let t = 0; t < T; t++) {
+      const v = get(t);
+      // + 0: a branch with no flow is 0, not −0 (JSON writes −0 as 0, and exports must read back equal).
+      units.forEach((e, u) => (data[u * T + t] = f(v[e]!, e) + 0));
+    }
+    return { shape: [units.length, T], data };
+  };
+  return {
+    facts: {
+      branchNames: b.names,
+      branchFrom: b.upstreamBus,
+      branchTo: b.names.map((name, e) => {
+        const br = byName.get(name);
+        return br ? (br.from === b.upstreamBus[e] ? br.to : br.from) : '';
+      }),
+      branchAmpacityA: ampacity,
+    },
+    series: {
+      branchCurrentA: rows(all, (t) => b.currentA[t]!),
+      branchPKw: rows(all, (t) => b.pKw[t]!),
+      branchQKvar: rows(all, (t) => b.qKvar[t]!),
+      branchLoadingPct: rows(rated, (t) => b.currentA[t]!, (i, e) => (100 * i) / ampacity[e]!),
+    },
+  };
+}
+
+/** The OPF's results as stored series (contract names) and stats; `feeder` (placements applied) gives the branches' ratings. */
 export function fromOpfResults(
   r: OpfResults,
   placements: Placements,
   distributed: RunDistributedInfo | null,
+  feeder?: Feeder,
 ): { stats: StoredStats; series: Record<string, Series> } {
   const T = r.periods.length;
   const system = (get: (p: OpfResults['periods'][number]) => number): Series => {
@@ -154,6 +205,8 @@ export function fromOpfResults(
     batteryDischargeKw: perUnit(nBat, (p) => p.batteryDischargeKw),
     batteryKvar: perUnit(nBat, (p) => p.batteryKvar),
   };
+  const branches = feeder ? branchSeries(r, feeder) : null;
+  if (branches) Object.assign(series, branches.series);
   const byName = new Map(placements.batteries.map((b) => [b.name, b]));
   const v = r.validation;
   const stats: StoredStats = {
@@ -185,6 +238,7 @@ export function fromOpfResults(
         ? { pRatedKw: b.pRatedKw, energyKwh: b.energyKwh, socMin: b.socMin, socMax: b.socMax }
         : { pRatedKw: NaN, energyKwh: NaN, socMin: NaN, socMax: NaN };
     }),
+    ...(branches?.facts ?? {}),
     distributed,
     notes: r.notes,
   };
@@ -240,6 +294,10 @@ export function detailOf(loaded: LoadedRun, active: boolean): RunDetail {
     batteryNames: s.batteryNames,
     batteryBuses: s.batteryBuses,
     batteryLimits: s.batteryLimits,
+    branchNames: s.branchNames ?? [],
+    branchFrom: s.branchFrom ?? [],
+    branchTo: s.branchTo ?? [],
+    branchAmpacityA: s.branchAmpacityA ?? [],
     series,
     distributed: s.distributed,
   };

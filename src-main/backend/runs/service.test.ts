@@ -88,6 +88,26 @@ describe('centralized runs through the area process', () => {
     expect(detail.log).toMatch(/iter\s+objective/);
   });
 
+  it('stores every branch current and flow of the validating power flow; the example rates no branch, so no loading', () => {
+    const feeder = backend.projects.getFeeder({ id: scenario.feederId });
+    const T = 5;
+    expect(detail.branchNames).toEqual(feeder.branches.map((b) => b.name));
+    expect(detail.branchAmpacityA.every((a) => a === null)).toBe(true);
+    expect(detail.series.branchCurrentA).toHaveLength(feeder.branches.length * T);
+    expect(detail.series.branchLoadingPct).toEqual([]);
+    // Each branch's far bus is fed through it: |S| = |V|·|I| at its sending end (second reading of the stored numbers).
+    const busIndex = new Map(detail.busNames.map((n, i) => [n, i]));
+    detail.branchNames.forEach((_, e) => {
+      const from = busIndex.get(detail.branchFrom[e]!)!;
+      const base = feeder.buses.find((b) => b.name === detail.branchFrom[e])!.vBaseKv;
+      for (let t = 0; t < T; t++) {
+        const s = Math.hypot(detail.series.branchPKw![e * T + t]!, detail.series.branchQKvar![e * T + t]!);
+        const vi = detail.series.voltagePu![from * T + t]! * base * detail.series.branchCurrentA![e * T + t]!;
+        expect(Math.abs(s - vi)).toBeLessThan(1e-3 * Math.max(1, s));
+      }
+    });
+  });
+
   it('lists the run under its scenario and re-opens it from the store', async () => {
     const list = await call<RunSummary[]>(backend, 'runs.list', { scenarioId: scenario.id });
     expect(list.map((r) => [r.id, r.status, r.kind])).toEqual([[detail.id, 'solved', 'centralized']]);

@@ -252,7 +252,7 @@ export class RunService {
           },
         },
       );
-      outcome = this.centralOutcome(res, settings, log);
+      outcome = this.centralOutcome(res, settings, log, feeder);
     } else {
       const { study, nlp } = toOpfStudy(settings.study);
       let out: DistributedOutcome | string;
@@ -287,7 +287,7 @@ export class RunService {
         if (!(err instanceof PartitionError)) throw err;
         out = err.message;
       }
-      outcome = this.distributedOutcome(out, settings, coordination);
+      outcome = this.distributedOutcome(out, settings, coordination, feeder);
     }
     progress({ phase: 'saving' });
     log.push(`${outcome.status}: ${outcome.stats.message}`, `finished ${ISO()} after ${elapsedSeconds().toFixed(2)} s`);
@@ -295,7 +295,7 @@ export class RunService {
     this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
   }
 
-  private distributedOutcome(out: DistributedOutcome | string, settings: StoredSettings, coordination: RunCoordination) {
+  private distributedOutcome(out: DistributedOutcome | string, settings: StoredSettings, coordination: RunCoordination, feeder: Feeder) {
     if (typeof out === 'string') return { status: 'failed' as const, stats: emptyStats(out, settings) };
     const { enapp, plan, results } = out;
     if (enapp.status === 'cancelled') return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
@@ -314,11 +314,11 @@ export class RunService {
     if (enapp.status === 'failed' || !results) return { status: 'failed' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };
     // Not converged within the round limit: keep the last merged dispatch, marked notConverged.
     const status: RunStatus = enapp.status === 'converged' ? 'solved' : 'notConverged';
-    const { stats, series } = fromOpfResults(results, settings.placements, info);
+    const { stats, series } = fromOpfResults(results, settings.placements, info, feeder);
     return { status, stats: { ...stats, seconds: enapp.wallSeconds }, series };
   }
 
-  private centralOutcome(res: EnappResult, settings: StoredSettings, log: string[]) {
+  private centralOutcome(res: EnappResult, settings: StoredSettings, log: string[], feeder: Feeder) {
     if (res.status === 'cancelled') return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
     if (res.status !== 'converged') return { status: 'failed' as const, stats: emptyStats(res.message, settings) };
     const solution = res.areaSolutions[0] as CentralAreaSolution;
@@ -331,7 +331,7 @@ export class RunService {
         stats: { ...emptyStats(r.message, settings), objective: null, iterations: r.solver.iterations, seconds: r.solver.seconds, notes: r.notes },
       };
     }
-    const { stats, series } = fromOpfResults(r, settings.placements, null);
+    const { stats, series } = fromOpfResults(r, settings.placements, null, feeder);
     return { status, stats, series };
   }
 }

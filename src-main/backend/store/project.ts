@@ -683,6 +683,31 @@ export class Project {
     })();
   }
 
+  /** The report logo (already sanitized, report/logo.ts): type, size and the bytes as base64; null when none. */
+  logo(): { mime: 'image/png' | 'image/jpeg'; width: number; height: number; base64: string } | null {
+    this.assertOpen();
+    const row = this.db.prepare("SELECT value FROM project_meta WHERE key = 'logo'").get() as { value: string } | undefined;
+    if (!row) return null;
+    try {
+      const v = JSON.parse(row.value) as { mime?: unknown; width?: unknown; height?: unknown; base64?: unknown };
+      if ((v.mime === 'image/png' || v.mime === 'image/jpeg') && typeof v.width === 'number' && typeof v.height === 'number' && typeof v.base64 === 'string')
+        return { mime: v.mime, width: v.width, height: v.height, base64: v.base64 };
+    } catch {
+      // A damaged entry reads as no logo.
+    }
+    return null;
+  }
+
+  /** Store (or with null, remove) the report logo; the caller has sanitized it. */
+  setLogo(logo: { mime: 'image/png' | 'image/jpeg'; width: number; height: number; base64: string } | null): void {
+    this.assertOpen();
+    if (logo === null) this.db.prepare("DELETE FROM project_meta WHERE key = 'logo'").run();
+    else
+      this.db
+        .prepare("INSERT INTO project_meta (key, value) VALUES ('logo', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .run(JSON.stringify(logo));
+  }
+
   schemaVersion(): number {
     this.assertOpen();
     return (this.db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number }).v;
@@ -697,6 +722,7 @@ export class Project {
       ...(this.readOnly === null ? {} : { readOnly: this.readOnly }),
       author: this.meta('author'),
       organisation: this.meta('organisation'),
+      logo: logoSummary(this.logo()),
       feeders: this.listFeeders(),
       scenarios: this.listScenarios(),
     };
@@ -1108,4 +1134,9 @@ export class Project {
     this.releaseLock?.();
     this.releaseLock = null;
   }
+}
+
+/** What the summary says about the logo: type, pixels and bytes (the image itself: projects.logo). */
+function logoSummary(l: ReturnType<Project['logo']>): ProjectSummary['logo'] {
+  return l ? { mime: l.mime, width: l.width, height: l.height, bytes: Math.floor((l.base64.length * 3) / 4) - (l.base64.endsWith('==') ? 2 : l.base64.endsWith('=') ? 1 : 0) } : null;
 }

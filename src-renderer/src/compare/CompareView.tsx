@@ -12,8 +12,9 @@ import { formatInUnit, formatSignedInUnit, formatSignedPercent } from '../../../
 import { baselineFirst, comparisonHeadline, formatChange, signedRelative } from '../../../src-shared/study';
 import { call } from '../api/transport';
 import { EChart } from '../dashboards/EChart';
-import { saveText } from '../runs/download';
-import { reportTablesCsv } from '../../../src-shared/tables';
+import { saveBytes, saveText } from '../runs/download';
+import { reportSheets, reportTablesCsv } from '../../../src-shared/tables';
+import { XLSX_MIME, xlsxBytes } from '../../../src-shared/xlsx';
 
 export interface CompareCandidate {
   readonly run: RunSummary;
@@ -107,6 +108,15 @@ export function CompareView({
               data-testid="export-compare-tables"
             >
               Tables (CSV)
+            </button>
+            <button
+              onClick={() =>
+                saveBytes(xlsxBytes(reportSheets(rb, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) })), `tessera-run-${rb.id}-vs-${ra.id}-tables.xlsx`, XLSX_MIME)
+              }
+              title="The comparison and the study case's tables as an Excel workbook, one sheet per table"
+              data-testid="export-compare-tables-xlsx"
+            >
+              Tables (XLSX)
             </button>
           </span>
         )}

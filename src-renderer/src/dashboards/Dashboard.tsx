@@ -23,7 +23,6 @@ import {
   voltageEnvelopeOption,
   voltageHeatmapOption,
   voltageRange,
-  voltageProfileOption,
   voltageRows,
 } from '../../../src-shared/charts';
 import { formatInUnit, formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
@@ -31,6 +30,9 @@ import { ANSI_RANGE_A, ANSI_RANGE_B, batteryFigures, electricalDistanceOhm, volt
 import { NetworkGraph, type NetworkGraphHandle } from '../graph/NetworkGraph';
 import type { FeederTree } from '../../../src-shared/topology';
 import { EChart } from './EChart';
+import { BranchLoadingList } from './BranchLoadingList';
+import { voltageProfileRangeOption } from '../../../src-shared/profile';
+import { ElementDetails, type RunElement } from '../runs/ElementDetails';
 
 /** The totals table; `data-value` carries the unrounded number for tests that compare sources. */
 export function TotalsTable({ run, testId = 'totals-table' }: { run: RunDetail; testId?: string }) {
@@ -170,6 +172,7 @@ export function BatteryTable({ run }: { run: RunDetail }) {
 
 /** Buses outside ANSI C84.1 Range A (and B), worst first; a click shows the bus at its worst hour. */
 function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof voltageViolations>; onLocate: (bus: string, at: string) => void }) {
+  const hoursTitle = 'Periods outside Range A (normal service); in brackets, outside Range B (infrequent, to be corrected)';
   return (
     <figure className="chart-card violations" data-testid="voltage-violations" data-count={violations.length}>
       <figcaption title={`ANSI C84.1 service voltage: Range A ${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu (normal), Range B ${ANSI_RANGE_B.min}–${ANSI_RANGE_B.max} pu (infrequent)`}>
@@ -190,7 +193,9 @@ function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof
                 <tr>
                   <th>Bus</th>
                   <th>Outside</th>
-                  <th className="num">Hours</th>
+                  <th className="num" title={hoursTitle}>
+                    Hours A (B)
+                  </th>
                   <th className="num">Worst</th>
                   <th>At</th>
                 </tr>
@@ -204,7 +209,10 @@ function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof
                       </button>
                     </td>
                     <td className={v.range === 'B' ? 'bad' : 'warn'}>Range {v.range}</td>
-                    <td className="num">{v.hours}</td>
+                    <td className="num">
+                      {v.hours}
+                      {v.hoursB > 0 ? ` (${v.hoursB})` : ''}
+                    </td>
                     <td className="num">{formatPu(v.worstPu)}</td>
                     <td>{v.worstAt}</td>
                   </tr>
@@ -290,20 +298,46 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
   const heatHeight = Math.min(560, Math.max(260, rows.rows * 4 + 60));
   const violations = useMemo(() => voltageViolations(run), [run]);
   const distance = useMemo(() => (feeder && tree ? electricalDistanceOhm(feeder, tree) : null), [feeder, tree]);
-  const profile = useMemo(() => (tree && distance ? voltageProfileOption(run, tree, distance, period) : null), [run, tree, distance, period]);
+  const profile = useMemo(() => (tree && distance ? voltageProfileRangeOption(run, tree, distance, period) : null), [run, tree, distance, period]);
   const graph = useRef<NetworkGraphHandle>(null);
+  const [inspect, setInspect] = useState<RunElement | null>(null);
+  const networkCard = useRef<HTMLElement>(null);
+  // Bring the network into view (it sits below the lists), then centre the bus on it.
+  const show = (bus: string) => {
+    networkCard.current?.scrollIntoView?.({ block: 'nearest' });
+    graph.current?.focusBus(bus);
+  };
   const locate = (bus: string, at: string) => {
     const k = labels.indexOf(at);
     if (k >= 0) setT(k);
-    graph.current?.focusBus(bus);
+    show(bus);
+    setInspect({ kind: 'bus', name: bus });
   };
   return (
     <div className="dash-voltage">
       <ViolationList violations={violations} onLocate={locate} />
+      <BranchLoadingList
+        run={run}
+        onLocate={(r) => {
+          setT(r.peakPeriod);
+          show(r.to);
+          setInspect({ kind: 'branch', from: r.from, to: r.to });
+        }}
+      />
       {profile && (
         <figure className="chart-card">
-          <figcaption>
-            Voltage along the feeder at {labels[period]} (period {period + 1}): each dot a bus, each segment a branch
+          <figcaption className="profile-head">
+            <span data-testid="profile-hour">
+              Voltage along the feeder at {labels[period]} (period {period + 1}): each dot a bus, each segment a branch; triangles: each bus’s lowest and highest over the study
+            </span>
+            <span className="pager">
+              <button onClick={() => setT(Math.max(0, period - 1))} disabled={period === 0} aria-label="Previous hour">
+                ‹
+              </button>
+              <button onClick={() => setT(Math.min(run.periods - 1, period + 1))} disabled={period >= run.periods - 1} aria-label="Next hour">
+                ›
+              </button>
+            </span>
           </figcaption>
           <EChart option={profile} height={260} testId="chart-voltage-profile" />
         </figure>
@@ -315,7 +349,7 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
         </figcaption>
         <EChart option={heatmap} height={heatHeight} testId="chart-voltage-heatmap" />
       </figure>
-      <figure className="chart-card network-card">
+      <figure className="chart-card network-card" ref={networkCard}>
         <figcaption>
           Network at{' '}
           <output data-testid="voltage-period">
@@ -337,7 +371,15 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
         </label>
         <div className="network-voltage">
           {feeder && tree ? (
-            <NetworkGraph ref={graph} feeder={feeder} tree={tree} busColors={colors} testId="voltage-graph" />
+            <NetworkGraph
+              ref={graph}
+              feeder={feeder}
+              tree={tree}
+              busColors={colors}
+              testId="voltage-graph"
+              onTapBus={(bus) => setInspect({ kind: 'bus', name: bus })}
+              onTapEdge={(from, to) => setInspect({ kind: 'branch', from, to })}
+            />
           ) : (
             <p className="muted pad">Loading the network…</p>
           )}
@@ -347,7 +389,9 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
           <i style={{ background: `linear-gradient(to right, ${VOLTAGE_STOPS.join(', ')})` }} />
           <span className="small">{range[1].toFixed(3)} pu</span>
         </div>
+        <p className="muted small">Click a bus or a branch for its voltage, power and loading over the study.</p>
       </figure>
+      {inspect && <ElementDetails run={run} item={inspect} onClose={() => setInspect(null)} />}
     </div>
   );
 }

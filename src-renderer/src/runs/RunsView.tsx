@@ -16,8 +16,9 @@ import { EditableName } from '../components/EditableName';
 import { CompareView } from '../compare/CompareView';
 import { Batteries, Overview, Validation, Voltages } from '../dashboards/Dashboard';
 import type { FeederTree } from '../../../src-shared/topology';
-import { saveBase64, saveText } from './download';
-import { reportTablesCsv } from '../../../src-shared/tables';
+import { saveBase64, saveBytes, saveText } from './download';
+import { reportSheets, reportTablesCsv } from '../../../src-shared/tables';
+import { XLSX_MIME, xlsxBytes } from '../../../src-shared/xlsx';
 import { LiveProgress } from './LiveProgress';
 import { startListening, useLiveRuns } from './progress';
 import { RunList, STATUS_TEXT, statusClass } from './RunList';
@@ -259,6 +260,14 @@ export function RunsView({
                   data-testid="export-tables"
                 >
                   Tables (CSV)
+                </button>
+                <button
+                  onClick={() => saveBytes(xlsxBytes(reportSheets(detail)), `tessera-run-${detail.id}-tables.xlsx`, XLSX_MIME)}
+                  disabled={!hasResults(detail)}
+                  title="The report's tables as an Excel workbook, one sheet per table"
+                  data-testid="export-tables-xlsx"
+                >
+                  Tables (XLSX)
                 </button>
                 <button
                   onClick={() => void exportRun('json')}

@@ -28,3 +28,7 @@ export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
 export function saveBase64(base64: string, fileName: string, type = 'application/pdf'): void {
   saveBlob(new Blob([base64ToBytes(base64)], { type }), fileName);
 }
+
+export function saveBytes(bytes: Uint8Array, fileName: string, type: string): void {
+  saveBlob(new Blob([new Uint8Array(bytes)], { type }), fileName);
+}

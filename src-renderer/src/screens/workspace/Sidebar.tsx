@@ -10,6 +10,7 @@ import { call } from '../../api/transport';
 import { useConfirm } from '../../components/ConfirmDialog';
 import { EditableName } from '../../components/EditableName';
 import { plural } from '../../../../src-shared/format';
+import { LogoSetting } from './LogoSetting';
 
 export function Sidebar({
   project,
@@ -206,6 +207,7 @@ function ReportDetails({ project, onProject }: { project: ProjectSummary; onProj
           onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
         />
       </label>
+      <LogoSetting project={project} onProject={onProject} />
     </details>
   );
 }
