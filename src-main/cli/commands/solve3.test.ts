@@ -144,6 +144,8 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
         '652.1:100:300',
         '--battery',
         '611.3:50:150:60',
+        '--battery',
+        '684:60:180',
         '--pv',
         '671.1.2.3:400',
         '--pv',
@@ -181,7 +183,12 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
       ['675', [1, 2, 3]],
       ['652', [1]],
       ['611', [3]],
+      ['684', [1, 3]],
     ]);
+    // 684 has phases a and c: without a suffix the unit is single-phase line-to-line between them
+    const ll = doc.batteries[3]! as Doc['batteries'][number] & { connection: string; perPhase: Record<string, { kw: number[] }> };
+    expect(ll.connection).toBe('line-to-line');
+    expect(Object.keys(ll.perPhase)).toEqual(['1-3']);
     expect(doc.pv.map((b) => [b.bus, b.phases])).toEqual([
       ['671', [1, 2, 3]],
       ['675', [2]],
@@ -207,7 +214,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     const units = readFs(join(dir, 'ieee13-csv', 'opf3-units.csv'))
       .trim()
       .split('\n');
-    expect(units).toHaveLength(1 + 24 * (3 + 1 + 1 + 3 + 1));
+    expect(units).toHaveLength(1 + 24 * (3 + 1 + 1 + 1 + 3 + 1));
 
     // The export: one daily shape per unit (kW taken = −injection, kvar taken), daily mode for T.
     const master = join(dir, 'ieee13-dss', 'Master.dss');
@@ -215,6 +222,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     expect(text).toMatch(/^Set mode=daily stepsize=1h number=24$/m);
     expect(text).toMatch(/^Set ControlMode=OFF$/m);
     expect(text).toMatch(/^Edit Transformer\.reg1 wdg=2 tap=[\d.]+$/m);
+    expect(text).toMatch(/^New Load\.tessera_battery_bat_684 bus1=684\.1\.3 phases=1 conn=delta kV=4\.16 /m);
     const sh = shapeOf(master, 'tessera_battery_bat_652');
     sh.mult.forEach((kw, t) => expect(kw).toBe(doc.batteries[1]!.chargeKw[t]! - doc.batteries[1]!.dischargeKw[t]!));
     sh.qmult.forEach((kvar, t) => expect(kvar).toBe(-doc.batteries[1]!.kvar[t]!));
@@ -399,8 +407,8 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
   it('refuses unit texts it cannot place, naming the text and the reason (exit 2)', async () => {
     const cases: [string[], RegExp][] = [
       [['--battery', '611.1:50:150'], /--battery 611\.1:50:150: bus 611 has no phase 1 \(it has 3\)/],
-      [['--battery', '684:50:150'], /--battery 684:50:150: 2-phase units are not supported/],
-      [['--pv', '675.1.2:50'], /--pv 675\.1\.2:50: 2-phase units are not supported/],
+      [['--battery', '684.2.3:50:150'], /--battery 684\.2\.3:50:150: bus 684 has no phase 2 \(it has 1\.3\)/],
+      [['--pv', '675.1.1:50'], /--pv 675\.1\.1:50: phase repeated in "675\.1\.1"/],
       [['--pv', 'nowhere:50'], /--pv nowhere:50: the feeder IEEE13Nodeckt has no bus "nowhere"/i],
       [['--battery', '675:50'], /expected BUS\[\.PHASES\]:KW:KWH\[:KVA\]/],
       [['--pv', '675.4:50'], /phase "4" must be 1, 2 or 3/],

@@ -92,13 +92,16 @@ function periodJson(run: ThreePhaseOpfRun, t: number) {
 /** The units' dispatch: totals per period and per phase (three-phase units are dispatched balanced). */
 function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
   const periods = run.outcome.periods;
+  // per phase (a third of a three-phase unit's each); a line-to-line unit under "1-3"
   const perPhase = (u: Opf3UnitSpec, kw: number[], kvar: number[]) =>
-    Object.fromEntries(
-      u.phases.map((ph) => [
-        String(ph),
-        { kw: kw.map((x) => x / u.phases.length), kvar: kvar.map((x) => x / u.phases.length) },
-      ]),
-    );
+    u.connection === 'delta'
+      ? { [u.phases.join('-')]: { kw, kvar } }
+      : Object.fromEntries(
+          u.phases.map((ph) => [
+            String(ph),
+            { kw: kw.map((x) => x / u.phases.length), kvar: kvar.map((x) => x / u.phases.length) },
+          ]),
+        );
   const pv = units
     .filter((u) => u.kind === 'pv')
     .map((u, k) => {
@@ -108,6 +111,7 @@ function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
         name: u.name,
         bus: u.bus,
         phases: u.phases,
+        connection: u.connection === 'delta' ? 'line-to-line' : u.phases.length === 3 ? 'three-phase' : 'line-to-neutral',
         kwRated: u.pRatedKw,
         kvaRated: u.sRatedKva,
         kw,
@@ -126,6 +130,7 @@ function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
         name: u.name,
         bus: u.bus,
         phases: u.phases,
+        connection: u.connection === 'delta' ? 'line-to-line' : u.phases.length === 3 ? 'three-phase' : 'line-to-neutral',
         kwRated: u.pRatedKw,
         kvaRated: u.sRatedKva,
         kwhRated: u.energyKwh!,
