@@ -186,7 +186,10 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
       ['684', [1, 3]],
     ]);
     // 684 has phases a and c: without a suffix the unit is single-phase line-to-line between them
-    const ll = doc.batteries[3]! as Doc['batteries'][number] & { connection: string; perPhase: Record<string, { kw: number[] }> };
+    const ll = doc.batteries[3]! as Doc['batteries'][number] & {
+      connection: string;
+      perPhase: Record<string, { kw: number[] }>;
+    };
     expect(ll.connection).toBe('line-to-line');
     expect(Object.keys(ll.perPhase)).toEqual(['1-3']);
     expect(doc.pv.map((b) => [b.bus, b.phases])).toEqual([
@@ -326,6 +329,32 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     expect(readFs(master).match(/^Edit Load\.\S+ daily=tessera_shape_1$/gm)).toHaveLength(15);
     const { worst } = readBack(master, doc);
     expect(worst).toBeLessThan(1e-6);
+  }, 300_000);
+
+  it('taps and capacitors: set by the controls as the OpenDSS engine sets them, or kept as the script has them (--controls-off)', async () => {
+    const ref = JSON.parse(readFs(opendssRef('opendss-results', 'ieee13.json'))) as {
+      regcontrol_taps: Record<string, number>;
+      capacitor_states: Record<string, number[]>;
+    };
+    const on = capture(dir);
+    expect(await main(['solve', ieee13, '--hours', '1', '--vmax', '1.08', '--json', '-'], on)).toBe(0);
+    const a = JSON.parse(on.out) as {
+      controls: { fixedFrom: string; regulatorTaps: Record<string, number>; capacitorStates: Record<string, number[]> };
+    };
+    expect(a.controls.fixedFrom).toBe('snapshot power flow with controls');
+    expect(a.controls.regulatorTaps).toEqual(ref.regcontrol_taps);
+    expect(a.controls.capacitorStates).toEqual(ref.capacitor_states);
+    const off = capture(dir);
+    expect(
+      await main(
+        ['solve', ieee13, '--hours', '1', '--vmax', '1.2', '--vmin', '0.8', '--controls-off', '--json', '-'],
+        off,
+      ),
+    ).toBe(0);
+    const b = JSON.parse(off.out) as typeof a;
+    expect(b.controls.fixedFrom).toBe('script');
+    expect(Object.values(b.controls.regulatorTaps).every((t) => t === 0)).toBe(true); // the script's taps: 1.0
+    expect(Object.values(ref.regcontrol_taps).some((t) => t !== 0)).toBe(true);
   }, 300_000);
 
   it('an impossible voltage limit: exit 1, the binding limit named by bus, phase and hour', async () => {
