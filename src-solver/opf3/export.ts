@@ -13,7 +13,8 @@
  *   when the study has one, else its own daily shape sampled at the OPF's hours (mult, qmult and
  *   useActual kept as they were); script PVSystem/Storage/Generator elements with a daily shape
  *   likewise.
- * - PV and batteries: each unit is an OpenDSS Load (model 1, wye, on the unit's phases) with its
+ * - PV and batteries: each unit is an OpenDSS Load (model 1, wye on the unit's phases, or a
+ *   one-phase delta Load between its two phases for a line-to-line unit) with its
  *   own daily LoadShape, `useactual=yes`, `mult` = the kW it takes (negative when it injects) and
  *   `qmult` = its kvar. Why Loads and not PVSystem/Storage elements: a Load with an actual-valued
  *   shape draws exactly WNominal + j·varNominal = 1000·(mult + j·qmult)/phases per phase whatever
@@ -119,12 +120,13 @@ export function exportDispatchDss(
     const bus = net.buses.get(u.bus.toLowerCase());
     if (!bus) throw new Opf3Error(`${u.kind} ${u.name}: unknown bus ${u.bus}`);
     const name = dssName(`tessera_${u.kind}_${u.name}`);
-    const nph = u.phases.length;
-    const kv = nph === 1 ? bus.kvBaseLN : bus.kvBaseLN * Math.sqrt(3);
+    const delta = u.connection === 'delta';
+    const nph = delta ? 1 : u.phases.length;
+    const kv = nph === 1 && !delta ? bus.kvBaseLN : bus.kvBaseLN * Math.sqrt(3);
     if (soc) w(`! battery ${u.name}: state of charge at the end of each period, kWh ${list(soc)}`);
     w(`New LoadShape.${name} npts=${T} interval=1 useactual=yes mult=${list(kw)} qmult=${list(kvar)}`);
     w(
-      `New Load.${name} bus1=${bus.name}.${u.phases.join('.')} phases=${nph} conn=wye kV=${num(kv)} kW=1 kvar=0 model=1 vminpu=0.5 vmaxpu=2 daily=${name}`,
+      `New Load.${name} bus1=${bus.name}.${u.phases.join('.')} phases=${nph} conn=${delta ? 'delta' : 'wye'} kV=${num(kv)} kW=1 kvar=0 model=1 vminpu=0.5 vmaxpu=2 daily=${name}`,
     );
   };
   pvSpecs.forEach((u, k) =>

@@ -36,6 +36,11 @@ export interface Opf3UnitSpec {
   readonly bus: string;
   /** Phase nodes (1–3) the unit connects to, each to ground (wye). */
   readonly phases: readonly number[];
+  /**
+   * 'delta': a single-phase unit connected line-to-line between its two `phases` (one device
+   * between two nodes, spec (U8)/(U10) with b ≠ ground). Default 'wye'.
+   */
+  readonly connection?: 'wye' | 'delta';
   /** PV: Pmpp; battery: charge/discharge rating. kW, unit total. */
   readonly pRatedKw: number;
   readonly sRatedKva: number;
@@ -294,12 +299,17 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   const terminals = (u: Opf3UnitSpec): Opf3Terminal[] => {
     const m = idx.of.get(u.bus.toLowerCase());
     if (!m) throw new Opf3Error(`${u.kind} ${u.name}: unknown bus "${u.bus}"`);
-    if (u.phases.length < 1 || u.phases.length > 3 || new Set(u.phases).size !== u.phases.length) throw new Opf3Error(`${u.kind} ${u.name}: give one phase (single-phase unit), two (a split-phase 120/240 V unit, or two phases of a three-phase bus) or three (three-phase unit), each once; got [${u.phases.join(', ')}]`);
-    return u.phases.map((ph) => {
+    if (u.phases.length < 1 || u.phases.length > 3 || new Set(u.phases).size !== u.phases.length) throw new Opf3Error(`${u.kind} ${u.name}: give one phase (single-phase unit), two (a split-phase 120/240 V unit, two phases of a three-phase bus, or a line-to-line unit) or three (three-phase unit), each once; got [${u.phases.join(', ')}]`);
+    const nodes = u.phases.map((ph) => {
       const a = m.get(ph);
       if (a === undefined || ph < 1 || ph > 3) throw new Opf3Error(`${u.kind} ${u.name}: bus ${u.bus} has no phase ${ph}`);
-      return { a, b: -1, rho: 1 };
+      return a;
     });
+    if (u.connection === 'delta') {
+      if (nodes.length !== 2) throw new Opf3Error(`${u.kind} ${u.name}: a line-to-line unit needs two phases, got ${u.phases.length}`);
+      return [{ a: nodes[0]!, b: nodes[1]!, rho: vb[nodes[1]!]! / vb[nodes[0]!]! }];
+    }
+    return nodes.map((a) => ({ a, b: -1, rho: 1 }));
   };
   const pv: Opf3Pv[] = [];
   const batteries: Opf3Battery[] = [];

@@ -18,39 +18,15 @@
 import type { UNetwork } from '../unbalanced/model';
 import { lineYprim, terminalIndex } from '../unbalanced/ybuild';
 import type { Operand, QuadraticProgramBuilder } from './quadratic';
-import { Opf3Error, type Opf3Network } from './network';
+import { Opf3Error, type ComplexTerms, type Opf3Limits, type Opf3Network } from './network';
+
+export type { ComplexTerms, Opf3Limits } from './network';
 
 export interface Opf3LimitOptions {
   /** (U6d) largest voltage unbalance factor, percent (none: no limit). */
   readonly vufMaxPct?: number;
   /** (U6e) which rating limits line currents (default 'off'). */
   readonly currentLimits?: 'normal' | 'emergency' | 'off';
-}
-
-/** One linear complex combination Σ (cr + j ci)·V_node over free or source nodes (−1: ground, skipped). */
-export interface ComplexTerms {
-  readonly nodes: readonly number[];
-  readonly re: readonly number[];
-  readonly im: readonly number[];
-}
-
-export interface Opf3Limits {
-  /** (U6c) phase-node pairs of buses on ungrounded islands. */
-  readonly lineToLine: readonly { readonly i: number; readonly j: number; readonly name: string }[];
-  /** (U6d) buses with phases a, b, c (free node indices) and k = VUF max as a fraction; empty when off. */
-  readonly vuf: readonly { readonly bus: string; readonly abc: readonly [number, number, number] }[];
-  readonly vufMax: number;
-  /** (U6e) per limited conductor: a series element's current, or a terminal current of a Y line. */
-  readonly currents: readonly (
-    | {
-        readonly name: string;
-        readonly kind: 'series';
-        readonly series: number;
-        readonly conductor: number;
-        readonly scale: number;
-      }
-    | { readonly name: string; readonly kind: 'terminal'; readonly terms: ComplexTerms }
-  )[];
 }
 
 /**

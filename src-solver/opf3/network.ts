@@ -9,7 +9,6 @@
  * nodes with given voltages; −1 is ground.
  */
 import type { ResolvedStudy } from '../opf/study';
-import type { Opf3Limits } from './limits';
 
 export interface Opf3Terminal {
   /** Node the device current J leaves (never ground). */
@@ -165,4 +164,31 @@ export class YTriplets {
       ySource: Uint8Array.from(this.source),
     };
   }
+}
+
+/** One linear complex combination Σ (cr + j ci)·V_node over free or source nodes (−1: ground, skipped). */
+export interface ComplexTerms {
+  readonly nodes: readonly number[];
+  readonly re: readonly number[];
+  readonly im: readonly number[];
+}
+
+/** Limit data (U6c)–(U6e), built and turned into rows by limits.ts. */
+export interface Opf3Limits {
+  /** (U6c) phase-node pairs of buses on ungrounded islands. */
+  readonly lineToLine: readonly { readonly i: number; readonly j: number; readonly name: string }[];
+  /** (U6d) buses with phases a, b, c (free node indices) and k = VUF max as a fraction; empty when off. */
+  readonly vuf: readonly { readonly bus: string; readonly abc: readonly [number, number, number] }[];
+  readonly vufMax: number;
+  /** (U6e) per limited conductor: a series element's current, or a terminal current of a Y line. */
+  readonly currents: readonly (
+    | {
+        readonly name: string;
+        readonly kind: 'series';
+        readonly series: number;
+        readonly conductor: number;
+        readonly scale: number;
+      }
+    | { readonly name: string; readonly kind: 'terminal'; readonly terms: ComplexTerms }
+  )[];
 }

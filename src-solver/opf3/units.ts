@@ -2,8 +2,9 @@
  * PV and batteries a planner places on a three-phase feeder from the command line:
  * `--battery BUS[.PHASES]:KW:KWH[:KVA]` and `--pv BUS[.PHASES]:KW[:KVA]`, with OpenDSS-style
  * phase suffixes (`675.1` a single-phase unit on phase 1, `675.1.2.3` a three-phase unit; no suffix:
- * all the bus's phases). The OPF models single-phase units (one phase to neutral) and three-phase
- * units dispatched balanced (docs/spec/unbalanced-opf.md (U8), (U10)); a two-phase unit is refused.
+ * all the bus's phases). The OPF models single-phase units — one phase to neutral, or line-to-line
+ * between two phases (`684.1.3`, or a two-phase bus without suffix) — and three-phase units
+ * dispatched balanced (docs/spec/unbalanced-opf.md (U8), (U10)).
  *
  * Defaults are the balanced `--battery`'s (src-solver/siting/battery.ts): battery inverter
  * 1.2 × kW, start 62.5 %, SOC window 30–95 %, efficiencies 95 %; PV inverter 1.1 × kW (the seeded
@@ -44,8 +45,16 @@ function positive(text: string, s: string | undefined, what: string): number {
   return x;
 }
 
-/** The unit's phases on the feeder: the given ones, each present on the bus, or all of its phases. */
-function resolvePhases(net: UNetwork, what: string, bus: string, phases: number[] | null): number[] {
+/**
+ * The unit's phases on the feeder (the given ones, each present on the bus, or all of its
+ * phases) and its connection: one phase to neutral, two phases line-to-line, three phases.
+ */
+function resolvePhases(
+  net: UNetwork,
+  what: string,
+  bus: string,
+  phases: number[] | null,
+): { phases: number[]; connection: 'wye' | 'delta' } {
   const b = net.buses.get(bus);
   if (!b) throw new Opf3Error(`${what}: the feeder ${net.name} has no bus "${bus}"`);
   const has = b.nodes.filter((n) => n >= 1 && n <= 3);
@@ -53,11 +62,11 @@ function resolvePhases(net: UNetwork, what: string, bus: string, phases: number[
   for (const p of ph)
     if (!has.includes(p))
       throw new Opf3Error(`${what}: bus ${bus} has no phase ${p} (it has ${has.join('.') || 'none'})`);
-  if (ph.length !== 1 && ph.length !== 3)
-    throw new Opf3Error(
-      `${what}: ${ph.length}-phase units are not supported (bus ${bus} has phases ${has.join('.')}); give one phase (${bus}.${ph[0]}) or a three-phase bus`,
-    );
-  return [...ph].sort((a, c) => a - c);
+  if (ph.length === 0) throw new Opf3Error(`${what}: bus ${bus} has no phase conductors`);
+  // a line-to-line unit keeps OpenDSS's order as written (684.1.3: from phase 1 to phase 3)
+  return ph.length === 2
+    ? { phases: [...ph], connection: 'delta' }
+    : { phases: [...ph].sort((a, c) => a - c), connection: 'wye' };
 }
 
 function uniqueName(taken: Set<string>, base: string): string {
@@ -91,7 +100,7 @@ export function parseUnitSpecs(
       kind: 'pv',
       name: uniqueName(taken, `pv-${bus}`),
       bus,
-      phases: resolvePhases(net, what, bus, phases),
+      ...resolvePhases(net, what, bus, phases),
       pRatedKw: kw,
       sRatedKva: kva,
     });
@@ -117,7 +126,7 @@ export function parseUnitSpecs(
       kind: 'battery',
       name: uniqueName(taken, `bat-${bus}`),
       bus,
-      phases: resolvePhases(net, what, bus, phases),
+      ...resolvePhases(net, what, bus, phases),
       pRatedKw: kw,
       sRatedKva: kva,
       energyKwh: kwh,

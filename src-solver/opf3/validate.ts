@@ -54,6 +54,11 @@ export function validateOpf3(net: UNetwork, opf: Opf3Network, periods: readonly 
     const gens: UGenerator[] = [];
     const add = (u: Opf3UnitSpec, kind: UGenerator['kind'], kwTotal: number, kvarTotal: number): void => {
       const kvLn = net.buses.get(u.bus.toLowerCase())!.kvBaseLN;
+      if (u.connection === 'delta') {
+        // one line-to-line device between the two phases
+        gens.push({ kind, name: u.name, bus: { bus: u.bus.toLowerCase(), nodes: [...u.phases] }, phases: 1, conn: 'delta', kv: kvLn * Math.sqrt(3), kw: kwTotal, kvar: kvarTotal, daily: null, yearly: null, duty: null, at: { file: 'opf3', line: 0 } });
+        return;
+      }
       for (const ph of u.phases) {
         gens.push({
           kind,

@@ -19,7 +19,7 @@ import { runDistributedSolve } from '../distributed-solve';
 import { parseCommandArgs } from '../args';
 import { CliError, type CliCommand, type CliIo } from '../types';
 import { openFeeder, threePhaseScript } from './pf';
-import { runThreePhaseSolve } from './solve3';
+import { runThreePhaseSolve } from '../solve3';
 
 const USAGE = `tessera solve <project|feeder> [--hours N] [--start H] [--objective cost|loss] [--relax]
               [--battery-limit box|disk] [--terminal equal|soft|free] [--vmin V] [--vmax V]
@@ -72,8 +72,8 @@ and capacitor states come from a snapshot power flow at nominal load with the co
 are then held fixed; loads follow their daily shapes (OpenDSS daily mode: period k at hour
 start + k + 1) or the --year-day profiles.
   --battery SPEC     BUS[.PHASES]:KW:KWH[:KVA] with OpenDSS phase suffixes: 675.1 single-phase on
-                     phase 1, 675.1.2.3 three-phase (dispatched balanced); no suffix: all the bus's
-                     phases. Defaults as above (inverter 1.2 × KW, start 62.5 %, SOC 30–95 %, --soc-max)
+                     phase 1, 675.1.2.3 three-phase (dispatched balanced), 684.1.3 single-phase
+                     line-to-line; no suffix: all the bus's phases. Defaults as above (inverter 1.2 × KW, start 62.5 %, SOC 30–95 %, --soc-max)
   --pv SPEC          BUS[.PHASES]:KW[:KVA]: forecast output on the --year-day PV profile, else the
                      bundled example's PV shape; inverter 1.1 × KW unless KVA is given
   --export-dss DIR   write DIR/Master.dss (with the feeder's scripts copied to DIR/feeder/): the dispatch

@@ -9,12 +9,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { opendssRef, testDataPath } from '../../../test-data/index';
-import { importUnbalanced } from '../../../src-solver/unbalanced/import';
-import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
-import { floatingBuses } from '../../../src-solver/opf3/fromNetwork';
-import { main } from '../main';
-import type { CliIo } from '../types';
+import { opendssRef, testDataPath } from '../../test-data/index';
+import { importUnbalanced } from '../../src-solver/unbalanced/import';
+import { solveUnbalanced } from '../../src-solver/unbalanced/solve';
+import { floatingBuses } from '../../src-solver/opf3/fromNetwork';
+import { main } from './main';
+import type { CliIo } from './types';
 
 function capture(cwd: string): CliIo & { out: string; err: string } {
   const io = {
@@ -144,6 +144,8 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
         '652.1:100:300',
         '--battery',
         '611.3:50:150:60',
+        '--battery',
+        '684:60:180',
         '--pv',
         '671.1.2.3:400',
         '--pv',
@@ -181,7 +183,15 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
       ['675', [1, 2, 3]],
       ['652', [1]],
       ['611', [3]],
+      ['684', [1, 3]],
     ]);
+    // 684 has phases a and c: without a suffix the unit is single-phase line-to-line between them
+    const ll = doc.batteries[3]! as Doc['batteries'][number] & {
+      connection: string;
+      perPhase: Record<string, { kw: number[] }>;
+    };
+    expect(ll.connection).toBe('line-to-line');
+    expect(Object.keys(ll.perPhase)).toEqual(['1-3']);
     expect(doc.pv.map((b) => [b.bus, b.phases])).toEqual([
       ['671', [1, 2, 3]],
       ['675', [2]],
@@ -207,7 +217,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     const units = readFs(join(dir, 'ieee13-csv', 'opf3-units.csv'))
       .trim()
       .split('\n');
-    expect(units).toHaveLength(1 + 24 * (3 + 1 + 1 + 3 + 1));
+    expect(units).toHaveLength(1 + 24 * (3 + 1 + 1 + 1 + 3 + 1));
 
     // The export: one daily shape per unit (kW taken = −injection, kvar taken), daily mode for T.
     const master = join(dir, 'ieee13-dss', 'Master.dss');
@@ -215,6 +225,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     expect(text).toMatch(/^Set mode=daily stepsize=1h number=24$/m);
     expect(text).toMatch(/^Set ControlMode=OFF$/m);
     expect(text).toMatch(/^Edit Transformer\.reg1 wdg=2 tap=[\d.]+$/m);
+    expect(text).toMatch(/^New Load\.tessera_battery_bat_684 bus1=684\.1\.3 phases=1 conn=delta kV=4\.16 /m);
     const sh = shapeOf(master, 'tessera_battery_bat_652');
     sh.mult.forEach((kw, t) => expect(kw).toBe(doc.batteries[1]!.chargeKw[t]! - doc.batteries[1]!.dischargeKw[t]!));
     sh.qmult.forEach((kvar, t) => expect(kvar).toBe(-doc.batteries[1]!.kvar[t]!));
@@ -320,6 +331,32 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     expect(worst).toBeLessThan(1e-6);
   }, 300_000);
 
+  it('taps and capacitors: set by the controls as the OpenDSS engine sets them, or kept as the script has them (--controls-off)', async () => {
+    const ref = JSON.parse(readFs(opendssRef('opendss-results', 'ieee13.json'))) as {
+      regcontrol_taps: Record<string, number>;
+      capacitor_states: Record<string, number[]>;
+    };
+    const on = capture(dir);
+    expect(await main(['solve', ieee13, '--hours', '1', '--vmax', '1.08', '--json', '-'], on)).toBe(0);
+    const a = JSON.parse(on.out) as {
+      controls: { fixedFrom: string; regulatorTaps: Record<string, number>; capacitorStates: Record<string, number[]> };
+    };
+    expect(a.controls.fixedFrom).toBe('snapshot power flow with controls');
+    expect(a.controls.regulatorTaps).toEqual(ref.regcontrol_taps);
+    expect(a.controls.capacitorStates).toEqual(ref.capacitor_states);
+    const off = capture(dir);
+    expect(
+      await main(
+        ['solve', ieee13, '--hours', '1', '--vmax', '1.2', '--vmin', '0.8', '--controls-off', '--json', '-'],
+        off,
+      ),
+    ).toBe(0);
+    const b = JSON.parse(off.out) as typeof a;
+    expect(b.controls.fixedFrom).toBe('script');
+    expect(Object.values(b.controls.regulatorTaps).every((t) => t === 0)).toBe(true); // the script's taps: 1.0
+    expect(Object.values(ref.regcontrol_taps).some((t) => t !== 0)).toBe(true);
+  }, 300_000);
+
   it('an impossible voltage limit: exit 1, the binding limit named by bus, phase and hour', async () => {
     const io = capture(dir);
     const code = await main(
@@ -399,8 +436,8 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
   it('refuses unit texts it cannot place, naming the text and the reason (exit 2)', async () => {
     const cases: [string[], RegExp][] = [
       [['--battery', '611.1:50:150'], /--battery 611\.1:50:150: bus 611 has no phase 1 \(it has 3\)/],
-      [['--battery', '684:50:150'], /--battery 684:50:150: 2-phase units are not supported/],
-      [['--pv', '675.1.2:50'], /--pv 675\.1\.2:50: 2-phase units are not supported/],
+      [['--battery', '684.2.3:50:150'], /--battery 684\.2\.3:50:150: bus 684 has no phase 2 \(it has 1\.3\)/],
+      [['--pv', '675.1.1:50'], /--pv 675\.1\.1:50: phase repeated in "675\.1\.1"/],
       [['--pv', 'nowhere:50'], /--pv nowhere:50: the feeder IEEE13Nodeckt has no bus "nowhere"/i],
       [['--battery', '675:50'], /expected BUS\[\.PHASES\]:KW:KWH\[:KVA\]/],
       [['--pv', '675.4:50'], /phase "4" must be 1, 2 or 3/],

@@ -9,25 +9,25 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { importProfileCsv } from '../../../src-solver/io/csv/reference';
-import { formatIssue } from '../../../src-solver/io/types';
-import { StudyError, type Study } from '../../../src-solver/opf/study';
-import { compareNodeVoltages, exportDispatchDss } from '../../../src-solver/opf3/export';
+import { importProfileCsv } from '../../src-solver/io/csv/reference';
+import { formatIssue } from '../../src-solver/io/types';
+import { StudyError, type Study } from '../../src-solver/opf/study';
+import { compareNodeVoltages, exportDispatchDss } from '../../src-solver/opf3/export';
 import {
   floatingBuses,
   solveThreePhaseOpf,
   type Opf3UnitSpec,
   type ThreePhaseOpfRun,
-} from '../../../src-solver/opf3/fromNetwork';
-import { Opf3Error } from '../../../src-solver/opf3/network';
-import type { Opf3LimitOptions } from '../../../src-solver/opf3/limits';
-import { parseUnitSpecs } from '../../../src-solver/opf3/units';
-import { validateOpf3, type Opf3Validation } from '../../../src-solver/opf3/validate';
-import { importUnbalanced, solveUnbalanced, type UNetwork } from '../../../src-solver/unbalanced/index';
-import { regulatorSteps } from '../../../src-solver/unbalanced/controls';
-import { examplesDir } from '../../paths';
-import { CliError, type CliIo } from '../types';
-import { readScriptFile } from './pf';
+} from '../../src-solver/opf3/fromNetwork';
+import { Opf3Error } from '../../src-solver/opf3/network';
+import type { Opf3LimitOptions } from '../../src-solver/opf3/limits';
+import { parseUnitSpecs } from '../../src-solver/opf3/units';
+import { validateOpf3, type Opf3Validation } from '../../src-solver/opf3/validate';
+import { importUnbalanced, solveUnbalanced, type UNetwork } from '../../src-solver/unbalanced/index';
+import { regulatorSteps } from '../../src-solver/unbalanced/controls';
+import { examplesDir } from '../paths';
+import { CliError, type CliIo } from './types';
+import { readScriptFile } from './commands/pf';
 
 export interface ThreePhaseSolveOptions {
   readonly pv: readonly string[];
@@ -92,13 +92,16 @@ function periodJson(run: ThreePhaseOpfRun, t: number) {
 /** The units' dispatch: totals per period and per phase (three-phase units are dispatched balanced). */
 function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
   const periods = run.outcome.periods;
+  // per phase (a third of a three-phase unit's each); a line-to-line unit under "1-3"
   const perPhase = (u: Opf3UnitSpec, kw: number[], kvar: number[]) =>
-    Object.fromEntries(
-      u.phases.map((ph) => [
-        String(ph),
-        { kw: kw.map((x) => x / u.phases.length), kvar: kvar.map((x) => x / u.phases.length) },
-      ]),
-    );
+    u.connection === 'delta'
+      ? { [u.phases.join('-')]: { kw, kvar } }
+      : Object.fromEntries(
+          u.phases.map((ph) => [
+            String(ph),
+            { kw: kw.map((x) => x / u.phases.length), kvar: kvar.map((x) => x / u.phases.length) },
+          ]),
+        );
   const pv = units
     .filter((u) => u.kind === 'pv')
     .map((u, k) => {
@@ -108,6 +111,7 @@ function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
         name: u.name,
         bus: u.bus,
         phases: u.phases,
+        connection: u.connection === 'delta' ? 'line-to-line' : u.phases.length === 3 ? 'three-phase' : 'line-to-neutral',
         kwRated: u.pRatedKw,
         kvaRated: u.sRatedKva,
         kw,
@@ -126,6 +130,7 @@ function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
         name: u.name,
         bus: u.bus,
         phases: u.phases,
+        connection: u.connection === 'delta' ? 'line-to-line' : u.phases.length === 3 ? 'three-phase' : 'line-to-neutral',
         kwRated: u.pRatedKw,
         kvaRated: u.sRatedKva,
         kwhRated: u.energyKwh!,
