@@ -73,12 +73,11 @@ describe('DSS import fuzz', () => {
     readTest(`${ref}Capacitor.dss`),
   ];
 
-  it('turns 3000 mutated scripts into a valid model or located errors, quickly', () => {
+  it('turns 3000 mutated scripts into a valid model or located errors, none pathologically slow', () => {
     const r = rng(20261121);
-    const start = Date.now();
     let okCount = 0;
     let failCount = 0;
-    let slowest = 0;
+    const times: number[] = [];
     for (let i = 0; i < 3000; i++) {
       const use13 = i % 3 !== 0;
       const files: Record<string, string> = use13
@@ -96,7 +95,7 @@ describe('DSS import fuzz', () => {
       } catch (e) {
         throw new Error(`case ${i} threw ${(e as Error).stack}\n--- input ---\n${files['/z/Master.dss']}`);
       }
-      slowest = Math.max(slowest, Date.now() - t0);
+      times.push(Date.now() - t0);
       if (out.ok) {
         okCount++;
         expect(validateFeeder(out.feeder).filter((x) => x.severity === 'error')).toEqual([]);
@@ -110,11 +109,14 @@ describe('DSS import fuzz', () => {
         }
       }
     }
-    const seconds = (Date.now() - start) / 1000;
     // Both outcomes occur (the mutations are neither all harmless nor all fatal).
     expect(okCount).toBeGreaterThan(100);
     expect(failCount).toBeGreaterThan(100);
-    expect(seconds).toBeLessThan(20);
-    expect(slowest).toBeLessThan(2000);
+    // No mutation sends the reader into a pathological path: the slowest case stays within a
+    // bounded factor of the typical one (a ratio, so it holds on a loaded machine; the import's
+    // speed itself is measured by the bench, not here).
+    times.sort((a, b) => a - b);
+    const median = Math.max(1, times[times.length >> 1]!);
+    expect(times[times.length - 1]!).toBeLessThan(200 * median + 50);
   }, 60_000);
 });
