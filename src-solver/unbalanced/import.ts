@@ -138,7 +138,17 @@ function replaySolves(script: ScriptResult, entryPath: string, options: Unbalanc
     const then = buildNetwork(view, entryPath, options);
     if (!then.ok) continue;
     carry(then.network, view, last);
-    solveUnbalanced(then.network, { tolerance: 1e-8 });
+    let solved = false;
+    try {
+      solved = solveUnbalanced(then.network, { tolerance: 1e-8 }).periods[0].converged;
+    } catch (e) {
+      (out.warnings as ImportIssue[]).push({ file: sv.at.file, line: sv.at.line, message: `Solve: ${e instanceof Error ? e.message : String(e)}; taps and capacitor states left as the script sets them` });
+      continue;
+    }
+    if (!solved) {
+      (out.warnings as ImportIssue[]).push({ file: sv.at.file, line: sv.at.line, message: 'Solve: the power flow did not converge; taps and capacitor states left as the script sets them' });
+      continue;
+    }
     for (const xf of then.network.transformers) taps.set(xf.name, xf.windings.map((w) => w.tap));
     for (const c of then.network.capacitors) caps.set(c.name, [...c.states]);
     last = sv;

@@ -501,15 +501,20 @@ export class UnbalancedSystem {
       this.rhsIm = new Float64Array(nl);
     }
     const br = this.rhsRe, bi = this.rhsIm!;
-    for (let i = 0; i < n; i++) this.vbase[i] ||= 1;
+    // Per live node (compact order): its node, the source injection, 1/vbase² for the test.
+    const liveNode = new Int32Array(nl), srcRe = new Float64Array(nl), srcIm = new Float64Array(nl), invBase2 = new Float64Array(nl);
+    for (let i = 0; i < n; i++) {
+      this.vbase[i] ||= 1;
+      const c = this.compact[i];
+      if (c < 0) continue;
+      liveNode[c] = i;
+      srcRe[c] = this.srcRe[i];
+      srcIm[c] = this.srcIm[i];
+      invBase2[c] = 1 / (this.vbase[i] * this.vbase[i]);
+    }
     for (let it = 1; it <= maxIt; it++) {
-      for (let i = 0; i < n; i++) {
-        const c = this.compact[i];
-        if (c >= 0) {
-          br[c] = this.srcRe[i];
-          bi[c] = this.srcIm[i];
-        }
-      }
+      br.set(srcRe);
+      bi.set(srcIm);
       const vRe = this.vRe, vIm = this.vIm, compact = this.compact;
       for (const inj of this.injectors) {
         const vb2 = inj.vbase * inj.vbase;
@@ -554,12 +559,10 @@ export class UnbalancedSystem {
       this.ldl!.solve(br, bi);
       // br/bi = G(V): the plain fixed-point image. Converged when |G(V) − V| < tol (pu) everywhere.
       let change = 0;
-      const vbase = this.vbase;
-      for (let i = 0; i < n; i++) {
-        const c = compact[i];
-        if (c < 0) continue;
+      for (let c = 0; c < nl; c++) {
+        const i = liveNode[c];
         const dr = br[c] - vRe[i], di = bi[c] - vIm[i];
-        const d = (dr * dr + di * di) / (vbase[i] * vbase[i]);
+        const d = (dr * dr + di * di) * invBase2[c];
         if (d > change) change = d;
       }
       const early = accept !== undefined && change < (accept.below * accept.below);
@@ -657,13 +660,23 @@ export class UnbalancedSystem {
       }
       // Gram row of the new slot (one dot product per slot); the right-hand sides ΔF_jᵀ f follow
       // from f = f_old + ΔF: ΔF_jᵀ f = (ΔF_jᵀ f_old) + ΔF_jᵀ ΔF.
-      for (let j = 0; j < a.k; j++) {
+      // Two slots per pass over the nodes (half the reads of ΔF_new).
+      for (let j = 0; j < a.k; j += 2) {
         const sj = (a.head + j) % m;
         const dj = a.df[sj];
-        let sg = 0;
-        for (let t = 0; t < len; t++) sg += dj[t] * df[t];
-        gram[sj * m + slot] = gram[slot * m + sj] = sg;
-        if (sj !== slot) rhs[sj] += sg;
+        let sg = 0, sh = 0;
+        if (j + 1 < a.k) {
+          const dh = a.df[(a.head + j + 1) % m];
+          for (let t = 0; t < len; t++) {
+            const x = df[t];
+            sg += dj[t] * x;
+            sh += dh[t] * x;
+          }
+        } else for (let t = 0; t < len; t++) sg += dj[t] * df[t];
+        for (const [sk, v] of j + 1 < a.k ? [[sj, sg], [(a.head + j + 1) % m, sh]] : [[sj, sg]]) {
+          gram[sk * m + slot] = gram[slot * m + sk] = v;
+          if (sk !== slot) rhs[sk] += v;
+        }
       }
       rhs[slot] = dfOld + gram[slot * m + slot];
     } else {
@@ -730,13 +743,22 @@ export class UnbalancedSystem {
       }
       return;
     }
-    // next = g − Σ γ_j ΔG_j, accumulated in the compact buffers (g is not needed afterwards).
-    for (let j = 0; j < k; j++) {
-      const dg = a.dg[(a.head + j) % m];
-      const gj = gamma[j];
+    // next = g − Σ γ_j ΔG_j, two history slots per pass, written straight into the node voltages.
+    const dgs = Array.from({ length: k }, (_, j) => a!.dg[(a!.head + j) % m]);
+    let j = 0;
+    for (; j + 1 < k; j += 2) {
+      const d0 = dgs[j], d1 = dgs[j + 1], g0 = gamma[j], g1 = gamma[j + 1];
       for (let c = 0; c < nl; c++) {
-        gr[c] -= gj * dg[2 * c];
-        gi[c] -= gj * dg[2 * c + 1];
+        const t = 2 * c;
+        gr[c] -= g0 * d0[t] + g1 * d1[t];
+        gi[c] -= g0 * d0[t + 1] + g1 * d1[t + 1];
+      }
+    }
+    if (j < k) {
+      const d0 = dgs[j], g0 = gamma[j];
+      for (let c = 0; c < nl; c++) {
+        gr[c] -= g0 * d0[2 * c];
+        gi[c] -= g0 * d0[2 * c + 1];
       }
     }
     for (let c = 0; c < nl; c++) {
