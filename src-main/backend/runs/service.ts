@@ -22,6 +22,7 @@ import { withPlacements } from '../../../src-solver/model/placement';
 import { ApiFailure } from '../errors';
 import type { Project } from '../store/project';
 import { compareRuns } from './compare';
+import { BRANCH_SERIES } from '../../../src-shared/loading';
 import { exportRun } from './export';
 import { detailOf, emptyStats, fromOpfResults, runStatusOf, summaryOf, toOpfStudy, type StoredSettings, type StoredStats } from './records';
 
@@ -115,9 +116,17 @@ export class RunService {
     return project.listRuns(arg.scenarioId).map((r) => ({ ...summaryOf(r, this.active.has(r.id)), name: names.get(r.id) ?? '' }));
   }
 
-  get(arg: CommandArg<'runs.get'>): RunDetail {
+  /** runs.get: every series but the per-branch ones; `withBranches` (exports, the report) adds them. */
+  get(arg: CommandArg<'runs.get'>, withBranches = false): RunDetail {
     const project = this.options.project();
-    return { ...detailOf(project.loadRun(arg.runId), this.active.has(arg.runId)), name: project.runNames().get(arg.runId) ?? '' };
+    const loaded = project.loadRun(arg.runId);
+    if (!withBranches) for (const name of BRANCH_SERIES) delete loaded.series[name];
+    return { ...detailOf(loaded, this.active.has(arg.runId)), name: project.runNames().get(arg.runId) ?? '' };
+  }
+
+  branchSeries(arg: CommandArg<'runs.branchSeries'>): CommandResult<'runs.branchSeries'> {
+    const { series } = detailOf(this.options.project().loadRun(arg.runId, BRANCH_SERIES), false);
+    return { series };
   }
 
   rename(arg: CommandArg<'runs.rename'>): RunSummary {
@@ -138,7 +147,7 @@ export class RunService {
   }
 
   export(arg: CommandArg<'runs.export'>): CommandResult<'runs.export'> {
-    return exportRun(this.get({ runId: arg.runId }), arg.format);
+    return exportRun(this.get({ runId: arg.runId }, true), arg.format);
   }
 
   /** Cancel every run (backend shutdown); resolves when all processes are gone. */
