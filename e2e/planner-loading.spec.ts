@@ -53,7 +53,8 @@ test('branch loading against the feeder’s ratings, click-to-locate, and a bus 
   const runId = await runs.start('centralized');
   expect(await runs.waitFinished(runId)).toBe('solved');
   await runs.select(runId);
-  const detail = await api.call('runs.get', { runId });
+  const got = await api.call('runs.get', { runId });
+  const detail = { ...got, series: { ...got.series, ...(await api.call('runs.branchSeries', { runId })).series } };
 
   // The ratings as imported; loading only where rated; the current obeys |S| = |V|·|I| at the substation line.
   const l1 = detail.branchNames.indexOf('l1');

@@ -716,7 +716,13 @@ export interface Commands {
   'runs.start': { arg: { scenarioId: number; kind: RunKind; coordination?: RunCoordination }; result: RunSummary };
   'runs.cancel': { arg: { runId: number }; result: null };
   'runs.list': { arg: { scenarioId: number }; result: readonly RunSummary[] };
+  /**
+   * A run with its series, except the per-branch ones (src-shared/loading.ts BRANCH_SERIES: they would triple a large
+   * feeder's transfer and only the Voltages view reads them): those come from `runs.branchSeries`.
+   */
   'runs.get': { arg: { runId: number }; result: RunDetail };
+  /** The run's per-branch series (branchCurrentA, branchPKw, branchQKvar, branchLoadingPct); empty for runs stored without them. */
+  'runs.branchSeries': { arg: { runId: number }; result: { readonly series: Readonly<Record<string, readonly number[]>> } };
   'runs.delete': { arg: { runId: number; confirm: boolean }; result: null };
   /** Name a run ('' removes the name). */
   'runs.rename': { arg: { runId: number; name: string }; result: RunSummary };

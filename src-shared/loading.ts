@@ -8,6 +8,9 @@
 import type { RunDetail } from '../src-main/contract';
 import { periodLabels } from './charts';
 
+/** The per-branch series of RunDetail: sent by `runs.branchSeries`, not by `runs.get`. */
+export const BRANCH_SERIES: readonly string[] = ['branchCurrentA', 'branchPKw', 'branchQKvar', 'branchLoadingPct'];
+
 type Branches = Pick<RunDetail, 'branchNames' | 'branchFrom' | 'branchTo' | 'branchAmpacityA' | 'series' | 'periods'>;
 
 /** Indices (into `branchNames`) of the branches with a rating, in the order of `branchLoadingPct`'s rows. */

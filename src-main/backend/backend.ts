@@ -176,6 +176,7 @@ export class Backend {
       'runs.cancel': (a) => runs.cancel(a),
       'runs.list': (a) => runs.list(a),
       'runs.get': (a) => runs.get(a),
+      'runs.branchSeries': (a) => runs.branchSeries(a),
       'runs.delete': (a) => runs.delete(a),
       'runs.rename': (a) => runs.rename(a),
       'runs.compare': (a) => runs.compare(a),

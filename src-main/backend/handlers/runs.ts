@@ -43,6 +43,7 @@ export const runValidators = {
   'runs.cancel': (arg: unknown): CommandArg<'runs.cancel'> => ({ runId: id('runs.cancel', object('runs.cancel', arg, ['runId']), 'runId') }),
   'runs.list': (arg: unknown): CommandArg<'runs.list'> => ({ scenarioId: id('runs.list', object('runs.list', arg, ['scenarioId']), 'scenarioId') }),
   'runs.get': (arg: unknown): CommandArg<'runs.get'> => ({ runId: id('runs.get', object('runs.get', arg, ['runId']), 'runId') }),
+  'runs.branchSeries': (arg: unknown): CommandArg<'runs.branchSeries'> => ({ runId: id('runs.branchSeries', object('runs.branchSeries', arg, ['runId']), 'runId') }),
   'runs.delete': (arg: unknown): CommandArg<'runs.delete'> => {
     const o = object('runs.delete', arg, ['runId', 'confirm']);
     const runId = id('runs.delete', o, 'runId');

@@ -43,8 +43,8 @@ export class ReportService {
   /** Everything the template needs (also used by tests to check the numbers the PDF shows). */
   input(arg: CommandArg<'report.pdf'>): ReportInput {
     const project = this.options.project();
-    const opened = this.options.runs.get({ runId: arg.runId });
-    const against = arg.compareWith !== undefined ? this.options.runs.get({ runId: arg.compareWith }) : null;
+    const opened = this.options.runs.get({ runId: arg.runId }, true);
+    const against = arg.compareWith !== undefined ? this.options.runs.get({ runId: arg.compareWith }, true) : null;
     // A comparison reads against its baseline (A): the run compared against, or the centralized run
     // of the same scenario; the study case (B) is the report's subject.
     const [base, run] = against ? baselineFirst(opened, against) : [null, opened];

@@ -43,6 +43,9 @@ describe('runs.export', () => {
     const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: sc.id, kind: 'centralized' });
     await backend.runs.wait(run.id);
     d = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
+    // The exports carry the per-branch series too (runs.get leaves them to runs.branchSeries).
+    const { series } = await call<{ series: RunDetail['series'] }>(backend, 'runs.branchSeries', { runId: run.id });
+    d = { ...d, series: { ...d.series, ...series } };
   }, 120_000);
 
   it('CSV: every value of every series, exactly', async () => {

@@ -88,21 +88,24 @@ describe('centralized runs through the area process', () => {
     expect(detail.log).toMatch(/iter\s+objective/);
   });
 
-  it('stores every branch current and flow of the validating power flow; the example rates no branch, so no loading', () => {
+  it('stores every branch current and flow of the validating power flow (runs.branchSeries, not runs.get); the example rates no branch, so no loading', async () => {
     const feeder = backend.projects.getFeeder({ id: scenario.feederId });
     const T = 5;
+    expect(Object.keys(detail.series).filter((k) => k.startsWith('branch'))).toEqual([]);
+    const { series } = await call<{ series: Record<string, number[]> }>(backend, 'runs.branchSeries', { runId: detail.id });
+    expect(Object.keys(series).sort()).toEqual(['branchCurrentA', 'branchLoadingPct', 'branchPKw', 'branchQKvar']);
     expect(detail.branchNames).toEqual(feeder.branches.map((b) => b.name));
     expect(detail.branchAmpacityA.every((a) => a === null)).toBe(true);
-    expect(detail.series.branchCurrentA).toHaveLength(feeder.branches.length * T);
-    expect(detail.series.branchLoadingPct).toEqual([]);
+    expect(series.branchCurrentA).toHaveLength(feeder.branches.length * T);
+    expect(series.branchLoadingPct).toEqual([]);
     // Each branch's far bus is fed through it: |S| = |V|·|I| at its sending end (second reading of the stored numbers).
     const busIndex = new Map(detail.busNames.map((n, i) => [n, i]));
     detail.branchNames.forEach((_, e) => {
       const from = busIndex.get(detail.branchFrom[e]!)!;
       const base = feeder.buses.find((b) => b.name === detail.branchFrom[e])!.vBaseKv;
       for (let t = 0; t < T; t++) {
-        const s = Math.hypot(detail.series.branchPKw![e * T + t]!, detail.series.branchQKvar![e * T + t]!);
-        const vi = detail.series.voltagePu![from * T + t]! * base * detail.series.branchCurrentA![e * T + t]!;
+        const s = Math.hypot(series.branchPKw![e * T + t]!, series.branchQKvar![e * T + t]!);
+        const vi = detail.series.voltagePu![from * T + t]! * base * series.branchCurrentA![e * T + t]!;
         expect(Math.abs(s - vi)).toBeLessThan(1e-3 * Math.max(1, s));
       }
     });

@@ -37,6 +37,7 @@ import { withPlacements } from '../../../src-solver/model/placement';
 import { ApiFailure } from '../errors';
 import type { Project } from '../store/project';
 import { compareRuns } from './compare';
+import { BRANCH_SERIES } from '../../../src-shared/loading';
 import { exportRun } from './export';
 import { detailOf, emptyStats, fromOpfResults, runStatusOf, summaryOf, toOpfStudy, type StoredSettings, type StoredStats } from './records';
 
@@ -143,9 +144,12 @@ export class RunService {
     return project.listRuns(arg.scenarioId).map((r) => ({ ...summaryOf(r, this.active.has(r.id)), name: names.get(r.id) ?? '' }));
   }
 
-  get(arg: CommandArg<'runs.get'>): RunDetail {
+  /** runs.get: every series but the per-branch ones; `withBranches` (exports, the report) adds them. */
+  get(arg: CommandArg<'runs.get'>, withBranches = false): RunDetail {
     const project = this.options.project();
-    const detail: RunDetail = { ...detailOf(project.loadRun(arg.runId), this.active.has(arg.runId)), name: project.runNames().get(arg.runId) ?? '' };
+    const loaded = project.loadRun(arg.runId);
+    if (!withBranches) for (const name of BRANCH_SERIES) delete loaded.series[name];
+    const detail: RunDetail = { ...detailOf(loaded, this.active.has(arg.runId)), name: project.runNames().get(arg.runId) ?? '' };
     const d = detail.distributed;
     if (d?.coordination !== 'published' || !detail.totals) return detail;
     return { ...detail, distributed: { ...d, centralizedDifference: this.centralizedDifference(project, detail) } };
@@ -171,6 +175,11 @@ export class RunService {
     return worst ? { runId: central.id, maxRelDiff: worst.relDiff, quantity: worst.quantity } : null;
   }
 
+  branchSeries(arg: CommandArg<'runs.branchSeries'>): CommandResult<'runs.branchSeries'> {
+    const { series } = detailOf(this.options.project().loadRun(arg.runId, BRANCH_SERIES), false);
+    return { series };
+  }
+
   rename(arg: CommandArg<'runs.rename'>): RunSummary {
     const project = this.options.project();
     project.setRunName(arg.runId, arg.name);
@@ -189,7 +198,7 @@ export class RunService {
   }
 
   export(arg: CommandArg<'runs.export'>): CommandResult<'runs.export'> {
-    return exportRun(this.get({ runId: arg.runId }), arg.format);
+    return exportRun(this.get({ runId: arg.runId }, true), arg.format);
   }
 
   /** Cancel every run (backend shutdown); resolves when all processes are gone. */

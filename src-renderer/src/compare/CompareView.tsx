@@ -15,6 +15,7 @@ import { EChart } from '../dashboards/EChart';
 import { saveBytes, saveText } from '../runs/download';
 import { reportSheets, reportTablesCsv } from '../../../src-shared/tables';
 import { XLSX_MIME, xlsxBytes } from '../../../src-shared/xlsx';
+import { withBranchSeries } from '../runs/useBranchSeries';
 
 export interface CompareCandidate {
   readonly run: RunSummary;
@@ -103,7 +104,11 @@ export function CompareView({
               {exporting ? 'Rendering PDF…' : 'Export comparison PDF'}
             </button>
             <button
-              onClick={() => saveText(reportTablesCsv(rb, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) }), `tessera-run-${rb.id}-vs-${ra.id}-tables.csv`)}
+              onClick={() =>
+                void withBranchSeries(rb)
+                  .catch(() => rb)
+                  .then((full) => saveText(reportTablesCsv(full, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) }), `tessera-run-${rb.id}-vs-${ra.id}-tables.csv`))
+              }
               title="The comparison and the study case's tables as CSV for Excel or Word"
               data-testid="export-compare-tables"
             >
@@ -111,7 +116,11 @@ export function CompareView({
             </button>
             <button
               onClick={() =>
-                saveBytes(xlsxBytes(reportSheets(rb, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) })), `tessera-run-${rb.id}-vs-${ra.id}-tables.xlsx`, XLSX_MIME)
+                void withBranchSeries(rb)
+                  .catch(() => rb)
+                  .then((full) =>
+                    saveBytes(xlsxBytes(reportSheets(full, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) })), `tessera-run-${rb.id}-vs-${ra.id}-tables.xlsx`, XLSX_MIME),
+                  )
               }
               title="The comparison and the study case's tables as an Excel workbook, one sheet per table"
               data-testid="export-compare-tables-xlsx"

@@ -32,6 +32,7 @@ import type { FeederTree } from '../../../src-shared/topology';
 import { EChart } from './EChart';
 import { BranchLoadingList } from './BranchLoadingList';
 import { voltageProfileRangeOption } from '../../../src-shared/profile';
+import { useWithBranchSeries } from '../runs/useBranchSeries';
 import { ElementDetails, type RunElement } from '../runs/ElementDetails';
 
 /** The totals table; `data-value` carries the unrounded number for tests that compare sources. */
@@ -301,6 +302,8 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
   const profile = useMemo(() => (tree && distance ? voltageProfileRangeOption(run, tree, distance, period) : null), [run, tree, distance, period]);
   const graph = useRef<NetworkGraphHandle>(null);
   const [inspect, setInspect] = useState<RunElement | null>(null);
+  // Branch currents and loading arrive separately (runs.branchSeries); until then the lists wait.
+  const branches = useWithBranchSeries(run);
   const networkCard = useRef<HTMLElement>(null);
   // Bring the network into view (it sits below the lists), then centre the bus on it.
   const show = (bus: string) => {
@@ -316,14 +319,21 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
   return (
     <div className="dash-voltage">
       <ViolationList violations={violations} onLocate={locate} />
-      <BranchLoadingList
-        run={run}
-        onLocate={(r) => {
-          setT(r.peakPeriod);
-          show(r.to);
-          setInspect({ kind: 'branch', from: r.from, to: r.to });
-        }}
-      />
+      {branches.run ? (
+        <BranchLoadingList
+          run={branches.run}
+          onLocate={(r) => {
+            setT(r.peakPeriod);
+            show(r.to);
+            setInspect({ kind: 'branch', from: r.from, to: r.to });
+          }}
+        />
+      ) : (
+        <figure className="chart-card violations" data-testid="branch-loading-pending">
+          <figcaption>Branch loading (% of the normal rating)</figcaption>
+          <p className={branches.error ? 'bad small' : 'muted small'}>{branches.error ?? 'Reading the branch results…'}</p>
+        </figure>
+      )}
       {profile && (
         <figure className="chart-card">
           <figcaption className="profile-head">
@@ -391,7 +401,7 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
         </div>
         <p className="muted small">Click a bus or a branch for its voltage, power and loading over the study.</p>
       </figure>
-      {inspect && <ElementDetails run={run} item={inspect} onClose={() => setInspect(null)} />}
+      {inspect && <ElementDetails run={branches.run ?? run} item={inspect} onClose={() => setInspect(null)} />}
     </div>
   );
 }

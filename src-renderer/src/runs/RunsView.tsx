@@ -19,6 +19,7 @@ import type { FeederTree } from '../../../src-shared/topology';
 import { saveBase64, saveBytes, saveText } from './download';
 import { reportSheets, reportTablesCsv } from '../../../src-shared/tables';
 import { XLSX_MIME, xlsxBytes } from '../../../src-shared/xlsx';
+import { withBranchSeries } from './useBranchSeries';
 import { LiveProgress } from './LiveProgress';
 import { startListening, useLiveRuns } from './progress';
 import { RunList, STATUS_TEXT, statusClass } from './RunList';
@@ -254,7 +255,12 @@ export function RunsView({
                   CSV
                 </button>
                 <button
-                  onClick={() => saveText(reportTablesCsv(detail), `tessera-run-${detail.id}-tables.csv`)}
+                  onClick={() =>
+                    void withBranchSeries(detail).then(
+                      (full) => saveText(reportTablesCsv(full), `tessera-run-${detail.id}-tables.csv`),
+                      (e: Error) => setMessage(e.message),
+                    )
+                  }
                   disabled={!hasResults(detail)}
                   title="The report's tables (totals, batteries, voltage limits) as CSV for Excel or Word"
                   data-testid="export-tables"
@@ -262,7 +268,12 @@ export function RunsView({
                   Tables (CSV)
                 </button>
                 <button
-                  onClick={() => saveBytes(xlsxBytes(reportSheets(detail)), `tessera-run-${detail.id}-tables.xlsx`, XLSX_MIME)}
+                  onClick={() =>
+                    void withBranchSeries(detail).then(
+                      (full) => saveBytes(xlsxBytes(reportSheets(full)), `tessera-run-${detail.id}-tables.xlsx`, XLSX_MIME),
+                      (e: Error) => setMessage(e.message),
+                    )
+                  }
                   disabled={!hasResults(detail)}
                   title="The report's tables as an Excel workbook, one sheet per table"
                   data-testid="export-tables-xlsx"
