@@ -40,6 +40,8 @@ export interface BackendOptions {
   readonly pathRoot?: string;
   /** Starts one siting solver process. Electron main: `utilitySitingWorker`; default a Node child process. */
   readonly spawnSitingWorker?: SpawnSitingWorker;
+  /** Memory the siting study's solver processes may use in all, bytes; default 80 % of the machine's. */
+  readonly sitingMemoryBytes?: number;
   /** Prints the report's HTML to PDF. Electron: `webContents.printToPDF`; default: Chromium via playwright-core. */
   readonly renderPdf?: RenderPdf;
   /** Runs the base-case power flow; default a worker thread (threephase/run.ts). */
@@ -109,6 +111,7 @@ export class Backend {
       project: () => projects.requireProject(),
       yearDir: join(options.resourcesDir, 'year-profiles'),
       ...(options.spawnSitingWorker ? { spawnWorker: options.spawnSitingWorker } : {}),
+      ...(options.sitingMemoryBytes !== undefined ? { memoryBytes: options.sitingMemoryBytes } : {}),
       emit: (event, payload) => this.emit(event, payload),
       startRun: (scenarioId, variant) => runs.start({ scenarioId, kind: 'centralized' }, variant),
     }));

@@ -110,4 +110,17 @@ describe('siting studies in the app backend', () => {
       b.close();
     }
   });
+
+  it('says before starting when one OPF would not fit in the memory there is, and stores nothing', async () => {
+    // 128 buses × 24 h × 4,800 B ≈ 14 MiB per day-OPF; give the study 10 MiB.
+    const b = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-siting-')), host: 'node-host', sitingMemoryBytes: 10 * 1024 ** 2 });
+    try {
+      const s = await scenario(b);
+      const r = await b.handle('siting.start', { scenarioId: s.id, settings: { candidates: 'all', count: 1, days: 2 } });
+      expect(r.ok ? 'ok' : r.error.message).toMatch(/one day's OPF of this feeder \(128 buses × 24 h\) needs about 14 MB, more than the 10 MB this machine has/);
+      expect(await call(b, 'siting.list', { scenarioId: s.id })).toEqual([]);
+    } finally {
+      b.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@
  * days of the bundled year (resources/year-profiles).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { CommandArg, Events, Placements, RunSummary, SitingSettings, SitingStatus, SitingStudyDetail, SitingStudySummary, StudySettings } from '../../contract';
 import { withPlacements } from '../../../src-solver/model/placement';
@@ -15,7 +16,7 @@ import { withBatteries } from '../../../src-solver/siting/battery';
 import { ECONOMICS_DEFAULTS } from '../../../src-solver/siting/economics';
 import type { Horizon, PartSolver } from '../../../src-solver/siting/evaluate';
 import { dayStudy, loadYearProfiles, representativeDays } from '../../../src-solver/siting/profiles';
-import { loadBuses, runSitingStudy, SitingCancelled, type SitingReport } from '../../../src-solver/siting/study';
+import { loadBuses, opfMemoryEstimate, runSitingStudy, SitingCancelled, type SitingReport } from '../../../src-solver/siting/study';
 import { ApiFailure } from '../errors';
 import { createSitingPool, type SpawnSitingWorker } from '../jobs/siting-pool';
 import { toOpfStudy } from '../runs/records';
@@ -32,6 +33,8 @@ export interface SitingServiceOptions {
   readonly spawnWorker?: SpawnSitingWorker;
   /** Where OPFs run; default a pool of `spawnWorker` processes. */
   readonly makeSolver?: (feeder: Feeder, study: Study, horizon: Horizon) => { solve: PartSolver; size: number; close(): void };
+  /** Memory the solver processes may use in all, bytes; default 80 % of the machine's (as `tessera site`). */
+  readonly memoryBytes?: number;
   /** Starts a normal run of a scenario with other placements/study (RunService.start's variant). */
   readonly startRun?: (scenarioId: number, variant: { placements: Placements; study: StudySettings; name: string }) => RunSummary;
 }
@@ -101,8 +104,19 @@ export class SitingService {
     if (unknown.length) throw new ApiFailure('invalidArgument', `siting.start: candidate bus not in the feeder ${feeder.name}: ${unknown.slice(0, 10).join(', ')}`);
     if (input.candidates.length === 0) throw new ApiFailure('invalidArgument', 'siting.start: the feeder has no load bus to use as a candidate');
     if (input.count > input.candidates.length) throw new ApiFailure('invalidArgument', `siting.start: ${input.count} sites asked for but only ${input.candidates.length} candidates`);
+    // Memory: one day-OPF per process. Fewer processes when they do not all fit; none when one does
+    // not (said before anything is stored or started).
+    const budget = this.options.memoryBytes ?? 0.8 * totalmem();
+    const need = opfMemoryEstimate(feeder, 24);
+    const size = (b: number): string => (b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GB` : `${Math.round(b / 1024 ** 2)} MB`);
+    if (need > budget)
+      throw new ApiFailure(
+        'invalidArgument',
+        `siting.start: one day's OPF of this feeder (${feeder.buses.length} buses × 24 h) needs about ${size(need)}, more than the ${size(budget)} this machine has for it`,
+      );
+    const workers = Math.max(1, Math.min(this.options.workers ?? availableParallelism(), Math.floor(budget / need)));
     const id = project.saveSitingStudy(scenario.id, s);
-    const pool = (this.options.makeSolver ?? ((f, st, h) => createSitingPool(f, st, h, {}, this.options.workers, this.options.spawnWorker)))(feeder, baseStudy, horizon);
+    const pool = (this.options.makeSolver ?? ((f, st, h) => createSitingPool(f, st, h, {}, workers, this.options.spawnWorker)))(feeder, baseStudy, horizon);
     const signal = { aborted: false };
     const t0 = performance.now();
     const finish = (status: SitingStatus, report: SitingReport | null, error: string | null): void => {

@@ -10,6 +10,7 @@ import type { Feeder } from '../../../src-solver/model/feeder';
 import type { SitingReport } from '../../../src-solver/siting/study';
 import type { FeederTree } from '../../../src-shared/topology';
 import { backend, call } from '../api/transport';
+import { saveBase64 } from '../runs/download';
 import { NetworkGraph } from '../graph/NetworkGraph';
 import { CHOSEN_COLOR, marginalValueColors, OTHER_COLOR, VALUE_STOPS } from '../../../src-shared/siting-map';
 import './siting.css';
@@ -199,6 +200,23 @@ export function SitingView({
     }
   };
 
+  const [note, setNote] = useState<string | null>(null);
+  /** The PDF report of a line's run with this study's section (report/siting.ts). */
+  const pdf = async () => {
+    if (openId === null) return;
+    const runId = [...lineRuns.entries()].sort((a, b) => a[0] - b[0])[0]?.[1][0];
+    setError(null);
+    setNote(null);
+    if (runId === undefined) return setError('Open a ranked line as a run first: the PDF is that run’s report with this study’s section.');
+    try {
+      const out = await call('report.pdf', { runId, sitingStudyId: openId });
+      saveBase64(out.base64, out.fileName);
+      setNote(`Saved ${out.fileName} (${out.pages} pages, with run #${runId}); a copy is in ${out.path}.`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
   const r = open?.report ?? null;
   return (
     <div className="siting">
@@ -263,6 +281,12 @@ export function SitingView({
             <h3>
               Study #{open.id}: {r.horizon.description}; baseline {usd(r.baseline.annualObjective)} USD/year, {r.configurationsVerified} configurations verified ({r.opfSolves} OPF runs)
             </h3>
+            <p>
+              <button onClick={() => void pdf()} title="The PDF report of this study's first opened run, with the study's section">
+                PDF report
+              </button>{' '}
+              {note && <span className="muted">{note}</span>}
+            </p>
             <label className="siting-runpart">
               verified OPF to open as a run:{' '}
               <select value={runPart} onChange={(e) => setRunPart(Number(e.target.value))}>
