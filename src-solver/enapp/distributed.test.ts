@@ -15,7 +15,7 @@ import { solveOpf } from '../opf/solve';
 import type { Study } from '../opf/study';
 import type { Clock, RoundRecord } from './coordinator';
 import { BOUNDARY_ERROR_MARGIN, PRICE_TEST_FRACTION, buildAreaProblems, compareWithCentralized, solveDistributed, type DistributedOutcome } from './distributed';
-import { centred, createOpfArea, withBoundaryInputs, type OpfAreaSpec } from './opf-area';
+import { centred, createOpfArea, INEXACT_FACTOR, INEXACT_TOL_MAX, inexactTolerance, inputChange, withBoundaryInputs, type OpfAreaSpec } from './opf-area';
 import { suggestPartition, type CutBranch } from './partition';
 import type { AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
 import { areaSolverFactories } from './registry';
@@ -165,6 +165,37 @@ describe('area problems of IEEE 123 (4 areas)', () => {
       expect(Math.abs(w.outputs.rootPQ!.qPu[t]! - c.outputs.rootPQ!.qPu[t]!)).toBeLessThan(1e-5);
       expect(Math.abs(w.outputs.rootPQ!.vPricePerPu![t]! - c.outputs.rootPQ!.vPricePerPu![t]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.outputs.rootPQ!.vPricePerPu![t]!)));
     }
+  });
+
+  it('inexact rounds: a round whose inputs moved far is solved loosely, one whose inputs settled to the full tolerance and the cold answer', () => {
+    const a = plan.areas[3]!;
+    const up = plan.boundaries.find((b) => b.childArea === a.id)!;
+    const init = plan.initial[up.id - 1]!;
+    const inputs = { rootVSqPu: init.vSqPu, rootPrice: { pPerPu: init.pricePPerPu!, qPerPu: init.priceQPerPu! }, childLoads: [] };
+    const moved = { ...inputs, rootVSqPu: init.vSqPu.map((v) => v * 1.0001) }; // |v| moves by ~5e-5 pu
+    const area = createOpfArea({ ...(a.spec as OpfAreaSpec), inexact: true });
+    const first = area.solve(inputs, 1, {});
+    expect(first.stats.tolerance).toBe(INEXACT_TOL_MAX); // round 1: nothing to go by, loosest
+    const second = area.solve(moved, 2, {});
+    expect(second.stats.tolerance).toBeUndefined(); // inputs moved < 1e-4 pu: full tolerance
+    expect(second.stats.status).toBe('solved');
+    const cold = createOpfArea(a.spec).solve(moved, 1, {});
+    expect(Math.abs(second.stats.objective - cold.stats.objective)).toBeLessThan(1e-7 * Math.abs(cold.stats.objective));
+    for (let t = 0; t < 3; t++) expect(Math.abs(second.outputs.rootPQ!.qPu[t]! - cold.outputs.rootPQ!.qPu[t]!)).toBeLessThan(1e-5); // as the warm-start test: Q is weakly determined
+  });
+
+  it('the inexact tolerance follows the input change: INEXACT_FACTOR × change within [full, INEXACT_TOL_MAX]', () => {
+    expect(inexactTolerance(1e-8, Infinity)).toBe(INEXACT_TOL_MAX);
+    expect(inexactTolerance(1e-8, 1)).toBe(INEXACT_TOL_MAX);
+    expect(inexactTolerance(1e-8, 1e-3)).toBeCloseTo(INEXACT_FACTOR * 1e-3, 15);
+    expect(inexactTolerance(1e-8, 1e-5)).toBe(1e-8);
+    expect(inexactTolerance(1e-8, 0)).toBe(1e-8);
+    expect(inexactTolerance(1e-5, 1)).toBe(1e-5); // never tighter than a looser full tolerance
+    // The change: root |v| (from v²) and boundary P, Q, matched by boundary id.
+    const prev = { rootVSqPu: [1, 1.0201], childLoads: [{ boundary: 2, pPu: [0.1, 0.2], qPu: [0, 0] }] };
+    expect(inputChange(null, prev)).toBe(Infinity);
+    expect(inputChange(prev, { ...prev, rootVSqPu: [1, 1.0404] })).toBeCloseTo(0.01, 12);
+    expect(inputChange(prev, { ...prev, childLoads: [{ boundary: 2, pPu: [0.1, 0.2], qPu: [0, -0.03] }] })).toBeCloseTo(0.03, 12);
   });
 
   it('refuses cuts that do not partition the feeder, with the reason', () => {

@@ -92,6 +92,8 @@ export interface DistributedBuildOptions {
   readonly nlp?: SolveOptions;
   /** Interior-point options of the warm-started solves from round 2 on. */
   readonly warmNlp?: SolveOptions;
+  /** Inexact rounds in the areas (opf-area.ts inexactTolerance). */
+  readonly inexact?: boolean;
 }
 
 /** Thrown for cuts that do not make a valid partition (the message lists every reason). */
@@ -141,6 +143,7 @@ export function buildAreaProblems(feeder: Feeder, study: Study, cuts: readonly C
         childBoundaries: kids.map((k) => ({ boundary: k.id, bus: k.bus })),
         ...(options.nlp ? { nlp: options.nlp } : {}),
         ...(options.warmNlp ? { warmNlp: options.warmNlp } : {}),
+        ...(options.inexact !== undefined ? { inexact: options.inexact } : {}),
       };
       return { id: a.id, name: `${a.id} (root ${a.rootBus})`, parent: a.parentArea, kind: 'opf', spec };
     });
@@ -276,7 +279,9 @@ export function compareWithCentralized(central: OpfResults, distributed: OpfResu
  * How the areas are coordinated.
  *   'exact' (default): values and prices exchanged (this file's comment), the exchanged vector
  *     Anderson-accelerated (anderson.ts; grouping in coordinator.ts exchangeLayout) with its
- *     safeguard, warm starts centred at the coordinator's μ hint; rounds run to tolerance / 10.
+ *     safeguard, warm starts centred at the coordinator's μ hint (off by default); inexact area
+ *     rounds (opf-area.ts inexactTolerance: each area's tolerance follows how far its inputs
+ *     moved, the full tolerance once they settle); rounds run to tolerance / 10.
  *     Its fixed point is the centralized optimum.
  *   'published': the source papers' scheme — values only (v down, P and Q up), every child
  *     pricing its import at the energy price (reactive import free, no loss sensitivities), plain
@@ -349,9 +354,11 @@ export async function solveDistributed(
   options: DistributedSolveOptions,
   hooks: EnappHooks,
 ): Promise<DistributedOutcome> {
-  const plan = buildAreaProblems(feeder, study, cuts, options);
   const coordination = options.coordination ?? 'exact';
   const exact = coordination === 'exact';
+  // Exact mode: inexact area rounds by default (opf-area.ts inexactTolerance); the published mode
+  // solves every round to the full tolerance, as the papers do.
+  const plan = buildAreaProblems(feeder, study, cuts, { ...options, inexact: options.inexact ?? exact });
   const damping = options.damping ?? (exact ? ANDERSON_MIXING : 'auto');
   const tolerancePu = options.tolerancePu ?? DEFAULT_BOUNDARY_TOLERANCE_PU;
   const stepTolerancePu = exact ? tolerancePu / BOUNDARY_ERROR_MARGIN : tolerancePu;

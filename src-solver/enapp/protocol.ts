@@ -51,6 +51,8 @@ export interface AreaStats {
   /** CPU time of the round inside the area process (user + system; process.cpuUsage), when the process measures it. */
   readonly cpuSeconds?: number;
   readonly objective: number;
+  /** The interior-point tolerance of an inexact round (absent: the full tolerance). */
+  readonly tolerance?: number;
 }
 
 export type ToArea =
