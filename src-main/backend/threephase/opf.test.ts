@@ -1,0 +1,203 @@
+/**
+ * Runs on a three-phase feeder through the backend's commands: the three-phase OPF with the
+ * scenario's units on their phases, stored as a run with per-phase results, against the solver's
+ * own `solveThreePhaseOpf` on the same inputs built directly from the OpenDSS files, and validated
+ * by the three-phase power flow.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type {
+  ImportFile,
+  ImportPreview,
+  ProjectSummary,
+  RunDetail,
+  RunProgress,
+  RunSummary,
+  Scenario,
+} from '../../contract';
+import { resourcesDir } from '../../paths';
+import { Backend } from '../backend';
+import { inlineImport } from '../import/run';
+import { inlineBaseCase } from './run';
+import { inlineThreePhaseOpf } from './opf-run';
+import { call } from '../test-support';
+import { opendssRef } from '../../../test-data/index';
+import { importUnbalanced } from '../../../src-solver/unbalanced/import';
+import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
+import { solveThreePhaseOpf } from '../../../src-solver/opf3/fromNetwork';
+
+const backends: Backend[] = [];
+function backend(): Backend {
+  const b = new Backend({
+    resourcesDir,
+    dataDir: mkdtempSync(join(tmpdir(), 'tessera-3ph-opf-')),
+    host: 'node-host',
+    runImport: inlineImport,
+    runBaseCase: inlineBaseCase,
+    runThreePhaseOpf: inlineThreePhaseOpf,
+  });
+  backends.push(b);
+  return b;
+}
+afterEach(() => {
+  for (const b of backends.splice(0)) b.close();
+});
+
+const ieee13Files = (): ImportFile[] => [
+  { name: '13Bus/IEEE13Nodeckt.dss', text: readFileSync(opendssRef('feeders', '13Bus', 'IEEE13Nodeckt.dss'), 'utf8') },
+  {
+    name: '13Bus/IEEE13Node_BusXY.csv',
+    text: readFileSync(opendssRef('feeders', '13Bus', 'IEEE13Node_BusXY.csv'), 'utf8'),
+  },
+  { name: '13Bus/IEEELineCodes.DSS', text: readFileSync(opendssRef('feeders', '13Bus', 'IEEELineCodes.DSS'), 'utf8') },
+  { name: 'IEEELineCodes.DSS', text: readFileSync(opendssRef('feeders', 'IEEELineCodes.DSS'), 'utf8') },
+];
+
+async function ieee13Project(b: Backend): Promise<Scenario> {
+  await call(b, 'projects.create', { name: 'three-phase OPF' });
+  const preview = await call<ImportPreview>(b, 'import.preview', {
+    files: ieee13Files(),
+    entry: '13Bus/IEEE13Nodeckt.dss',
+  });
+  expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
+  const summary = await call<ProjectSummary>(b, 'import.commit', { token: preview.token });
+  return call<Scenario>(b, 'scenarios.get', { id: summary.scenarios.at(-1)!.id });
+}
+
+const battery = {
+  name: 'bess675b',
+  bus: '675',
+  pRatedKw: 150,
+  energyKwh: 600,
+  sRatedKva: 180,
+  etaCharge: 0.95,
+  etaDischarge: 0.95,
+  socMin: 0.2,
+  socMax: 0.95,
+  socInitial: 0.5,
+};
+const PERIODS = 6;
+
+async function waitFinished(b: Backend, runId: number): Promise<RunDetail> {
+  await b.runs.wait(runId);
+  return call<RunDetail>(b, 'runs.get', { runId });
+}
+
+describe('three-phase OPF runs in the app', () => {
+  it('IEEE 13 with a single-phase battery on phase B of bus 675: the run equals solveThreePhaseOpf on the same inputs, validated ≤ 1e-6 pu, per-phase results stored', async () => {
+    const b = backend();
+    const scenario = await ieee13Project(b);
+    await call(b, 'scenarios.update', {
+      id: scenario.id,
+      patch: {
+        study: { periods: PERIODS, vMaxPu: 1.1 },
+        placements: { pv: [], batteries: [{ ...battery, phases: ['B'] }] },
+      },
+    });
+    const events: RunProgress[] = [];
+    const off = b.on('run.progress', (e) => events.push(e));
+    const started = await call<RunSummary>(b, 'runs.start', { scenarioId: scenario.id, kind: 'centralized' });
+    const run = await waitFinished(b, started.id);
+    off();
+    expect(run.status, run.message).toBe('solved');
+    expect(events.some((e) => e.phase === 'solving' && e.iteration !== undefined)).toBe(true);
+    expect(events.some((e) => e.phase === 'validating')).toBe(true);
+
+    // The same inputs built directly from the OpenDSS files: taps from the nominal-load power flow
+    // with controls, the battery as a unit on node 2 of bus 675, the scenario's study.
+    const read = (p: string): string => readFileSync(p, 'utf8');
+    const imported = importUnbalanced(opendssRef('feeders', '13Bus', 'IEEE13Nodeckt.dss'), read);
+    if (!imported.ok) throw new Error(imported.errors.map((e) => e.message).join('; '));
+    const net = imported.network;
+    solveUnbalanced(net, { controls: true });
+    const s = run.settings;
+    const direct = solveThreePhaseOpf(
+      net,
+      {
+        periods: s.periods,
+        dtH: s.dtH,
+        startHour: s.startHour,
+        objective: s.objective,
+        terminalSoc: s.terminalSoc,
+        batteryLimit: s.batteryLimit,
+        relax: s.relax,
+        vMinPu: s.vMinPu,
+        vMaxPu: s.vMaxPu,
+        currentLimits: s.currentLimits,
+        alpha: s.alpha,
+        loadProfile: { intervalH: 1, values: s.loadShape },
+        pvProfile: { intervalH: 1, values: s.pvShape },
+        priceCentsPerKwh: { intervalH: 1, values: s.priceCentsPerKwh },
+      },
+      [{ kind: 'battery', ...battery, phases: [2] }],
+      { nlp: { tol: s.tolerance } },
+    );
+    expect(direct.outcome.optimal).toBe(true);
+    expect(Math.abs(run.objective! - direct.outcome.objective)).toBeLessThanOrEqual(
+      1e-9 * Math.abs(direct.outcome.objective),
+    );
+
+    const tp = run.threePhase!;
+    expect(tp.validation.converged).toBe(true);
+    expect(tp.validation.maxDiffPu).toBeLessThanOrEqual(1e-6);
+    expect(run.message).toContain('three-phase power flow');
+    expect(tp.batteryPhases).toEqual([['B']]);
+    expect(run.batteryBuses).toEqual(['675']);
+
+    // Per-phase node voltages per period: the direct solve's, node by node.
+    const T = run.periods;
+    expect(T).toBe(PERIODS);
+    const nodeV = run.series.nodeVoltagePu!;
+    expect(nodeV.length).toBe(tp.nodeBuses.length * T);
+    const nw = direct.network;
+    let compared = 0;
+    for (let i = 0; i < nw.nFree; i++) {
+      const k = tp.nodeBuses.findIndex(
+        (bus, j) => bus === nw.nodeBus[i] && tp.nodePhases[j] === 'ABC'[nw.nodePhase[i]! - 1],
+      );
+      if (k < 0) continue;
+      compared++;
+      for (let t = 0; t < T; t++)
+        expect(Math.abs(nodeV[k * T + t]! - direct.outcome.periods[t]!.vPu[i]!)).toBeLessThan(1e-9);
+    }
+    expect(compared).toBeGreaterThan(30);
+    // Worst phase per bus on the balanced series: bus 611 has phase C only, so it is that phase's.
+    const b611 = run.busNames.indexOf('611');
+    const n611 = tp.nodeBuses.findIndex((bus, j) => bus === '611' && tp.nodePhases[j] === 'C');
+    expect(run.series.voltagePu![b611 * T]).toBe(nodeV[n611 * T]);
+    // A single-phase battery carries its whole power on its phase.
+    const net0 = run.series.batteryDischargeKw![0]! - run.series.batteryChargeKw![0]!;
+    expect(run.series.batteryPhaseKw![0]).toBeCloseTo(net0, 9);
+    // Three-phase totals add up: substation + battery = demand + losses.
+    for (let t = 0; t < T; t++) {
+      const batNet = run.series.batteryDischargeKw![t]! - run.series.batteryChargeKw![t]!;
+      expect(run.series.substationKw![t]! + batNet).toBeCloseTo(run.series.demandKw![t]! + run.series.lossKw![t]!, 6);
+      expect(run.series.lossKw![t]!).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('a unit on a phase its bus lacks: the run fails saying which bus has which phases; a distributed run is refused', async () => {
+    const b = backend();
+    const scenario = await ieee13Project(b);
+    await call(b, 'scenarios.update', {
+      id: scenario.id,
+      patch: { study: { periods: 2 }, placements: { pv: [], batteries: [{ ...battery, bus: '611', phases: ['A'] }] } },
+    });
+    const started = await call<RunSummary>(b, 'runs.start', { scenarioId: scenario.id, kind: 'centralized' });
+    const run = await waitFinished(b, started.id);
+    expect(run.status).toBe('failed');
+    expect(run.message).toContain('bus 611 has phase C only, not A');
+    const dist = await b.handle('runs.start', { scenarioId: scenario.id, kind: 'distributed' });
+    expect(dist.ok).toBe(false);
+    if (!dist.ok) expect(dist.error.message).toMatch(/three-phase.*centralized/);
+    const bad = await b.handle('scenarios.update', {
+      id: scenario.id,
+      patch: { placements: { pv: [], batteries: [{ ...battery, phases: ['D'] }] } },
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toContain("phases[0] must be 'A', 'B' or 'C'");
+  }, 60_000);
+});
