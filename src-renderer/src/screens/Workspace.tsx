@@ -348,6 +348,7 @@ export function Workspace({
                     );
                   }}
                   onFocusBus={focus}
+                  busPhases={phases?.model === 'three-phase' ? phases.busPhases : null}
                 />
               ) : tab === 'study' ? (
                 <StudySettingsPanel
