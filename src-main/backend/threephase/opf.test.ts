@@ -30,14 +30,15 @@ import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
 import { solveThreePhaseOpf } from '../../../src-solver/opf3/fromNetwork';
 
 const backends: Backend[] = [];
-function backend(): Backend {
+/** `worker`: the three-phase OPF in its worker thread, as in the app; else on the test's thread. */
+function backend(worker = false): Backend {
   const b = new Backend({
     resourcesDir,
     dataDir: mkdtempSync(join(tmpdir(), 'tessera-3ph-opf-')),
     host: 'node-host',
     runImport: inlineImport,
     runBaseCase: inlineBaseCase,
-    runThreePhaseOpf: inlineThreePhaseOpf,
+    ...(worker ? {} : { runThreePhaseOpf: inlineThreePhaseOpf }),
   });
   backends.push(b);
   return b;
@@ -200,4 +201,46 @@ describe('three-phase OPF runs in the app', () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.message).toContain("phases[0] must be 'A', 'B' or 'C'");
   }, 60_000);
+
+  it('by default the run solves in a worker thread: the backend answers meanwhile, progress per iteration, the same objective as on the calling thread; cancel stops it', async () => {
+    const results: number[] = [];
+    for (const worker of [false, true]) {
+      const b = backend(worker);
+      const scenario = await ieee13Project(b);
+      await call(b, 'scenarios.update', {
+        id: scenario.id,
+        patch: {
+          study: { periods: 2, vMaxPu: 1.1 },
+          placements: { pv: [], batteries: [{ ...battery, phases: ['B'] }] },
+        },
+      });
+      const iterations: number[] = [];
+      const off = b.on('run.progress', (e) => e.iteration && iterations.push(e.iteration.iter));
+      const started = await call<RunSummary>(b, 'runs.start', { scenarioId: scenario.id, kind: 'centralized' });
+      if (worker) {
+        // the backend answers while the worker solves
+        const listed = await call<RunSummary[]>(b, 'runs.list', { scenarioId: scenario.id });
+        expect(listed[0]!.status).toBe('running');
+      }
+      const run = await waitFinished(b, started.id);
+      off();
+      expect(run.status, run.message).toBe('solved');
+      expect(iterations.length).toBeGreaterThan(3);
+      results.push(run.objective!);
+      if (worker) {
+        await call(b, 'scenarios.update', { id: scenario.id, patch: { study: { periods: 24 } } });
+        let first!: () => void;
+        const iterating = new Promise<void>((r) => (first = r));
+        const off2 = b.on('run.progress', (e) => e.iteration && first());
+        const long = await call<RunSummary>(b, 'runs.start', { scenarioId: scenario.id, kind: 'centralized' });
+        await iterating;
+        off2();
+        await call(b, 'runs.cancel', { runId: long.id });
+        const cancelled = await call<RunDetail>(b, 'runs.get', { runId: long.id });
+        expect(cancelled.status).toBe('cancelled');
+        expect(b.runs.activeRuns()).toEqual([]);
+      }
+    }
+    expect(results[1]).toBe(results[0]);
+  }, 120_000);
 });
