@@ -180,6 +180,25 @@ describe('three-phase OPF runs in the app', () => {
     }
   }, 120_000);
 
+  it('with Range A (V max 1.05 pu) IEEE 13 is infeasible at one hour: the run is kept as infeasible naming the regulator bus, phase and hour as the screens number it', async () => {
+    const b = backend();
+    const scenario = await ieee13Project(b);
+    await call(b, 'scenarios.update', {
+      id: scenario.id,
+      patch: {
+        study: { periods: 1, vMaxPu: 1.05 },
+        placements: { pv: [], batteries: [{ ...battery, phases: ['B'] }] },
+      },
+    });
+    const started = await call<RunSummary>(b, 'runs.start', { scenarioId: scenario.id, kind: 'centralized' });
+    const run = await waitFinished(b, started.id);
+    expect(run.status).toBe('infeasible');
+    // OpenDSS's own solution holds rg60 phase C at 1.0562 pu (the base case's Range A violation).
+    expect(run.message).toContain(
+      `voltage upper limit 1.05 pu at bus rg60 phase c (hour ${run.settings.startHour + 1};`,
+    );
+  }, 60_000);
+
   it('a unit on a phase its bus lacks: the run fails saying which bus has which phases; a distributed run is refused', async () => {
     const b = backend();
     const scenario = await ieee13Project(b);

@@ -157,6 +157,14 @@ function perUnitSeries(values: readonly (readonly number[])[], T: number): Serie
   return { shape: [values.length, T], data };
 }
 
+/**
+ * The solver names period t by its start hour (startHour + t·Δt); the app numbers hours as the
+ * base case and OpenDSS's daily mode do — the period's loads are the shapes' at hour start + 1 —
+ * so "hour 0" in a solver message is the screens' hour 1.
+ */
+export const openDssHours = (text: string): string =>
+  text.replace(/\(hour (\d+(?:\.\d+)?)/g, (_, h: string) => `(hour ${Number(h) + 1}`);
+
 const systemSeries = (values: readonly number[]): Series => ({
   shape: [values.length],
   data: Float64Array.from(values),
@@ -193,11 +201,12 @@ export function runThreePhaseOpf(input: ThreePhaseOpfInput, hooks: ThreePhaseOpf
   const base = emptyThreePhaseStats(input.study.periods, input.study.dtH);
   const status = runStatusOf(r.status);
   if (!outcome.optimal) {
-    const message = `${r.message}${outcome.diagnosis ? `; binding: ${outcome.diagnosis}` : ''}`;
+    const message = `${r.message}${outcome.diagnosis ? `; binding: ${openDssHours(outcome.diagnosis)}` : ''}`;
     return { status, stats: { ...base, message, iterations: r.iterations, seconds }, series: {}, log };
   }
   hooks.stage?.('validating');
-  const validation = validateOpf3(net, network, outcome.periods, units);
+  const checked = validateOpf3(net, network, outcome.periods, units);
+  const validation = { ...checked, at: openDssHours(checked.at) };
   log.push(
     `validation: largest node-voltage discrepancy ${validation.maxDiffPu.toExponential(2)} pu at ${validation.at}${validation.converged ? '' : ' (a power flow did not converge)'}`,
   );
