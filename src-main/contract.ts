@@ -517,6 +517,12 @@ export interface RunThreePhaseInfo {
   readonly regulatorTaps: Readonly<Record<string, number>>;
   /** Solves until the loads' OpenDSS voltage regions agreed with the solution. */
   readonly rounds: number;
+  /**
+   * Per period, the largest voltage unbalance factor |V₂|/|V₁| over the three-phase buses (the
+   * line-to-neutral phasors' sequence components, as the base case) and its bus; also the series
+   * `vufMax` [T]. Empty when the feeder has no three-phase bus.
+   */
+  readonly vufMaxBus: readonly string[];
 }
 
 /** Live progress of a run, pushed as the 'run.progress' event. */

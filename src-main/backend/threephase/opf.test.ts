@@ -169,6 +169,39 @@ describe('three-phase OPF runs in the app', () => {
     const b611 = run.busNames.indexOf('611');
     const n611 = tp.nodeBuses.findIndex((bus, j) => bus === '611' && tp.nodePhases[j] === 'C');
     expect(run.series.voltagePu![b611 * T]).toBe(nodeV[n611 * T]);
+    // Unbalance: |V₂|/|V₁| per period, checked by a second method — the CIGRE formula on the
+    // line-to-line magnitudes of the direct solve's phasors (zero sequence cancels line to line).
+    for (let t = 0; t < T; t++) {
+      const p = direct.outcome.periods[t]!;
+      const phasor = (i: number): [number, number] => [
+        p.vPu[i]! * Math.cos((p.angleDeg[i]! * Math.PI) / 180),
+        p.vPu[i]! * Math.sin((p.angleDeg[i]! * Math.PI) / 180),
+      ];
+      let worst = 0;
+      let worstBus = '';
+      for (const bus of new Set(Array.from(nw.nodeBus.slice(0, nw.nFree)))) {
+        const idx = [1, 2, 3].map((ph) =>
+          Array.from(nw.nodeBus).findIndex((b, i) => i < nw.nFree && b === bus && nw.nodePhase[i] === ph),
+        );
+        if (idx.some((i) => i < 0)) continue;
+        const [a, b2, c] = idx.map(phasor) as [number, number][];
+        const ll = [
+          [a, b2],
+          [b2, c],
+          [c, a],
+        ].map(([x, y]) => Math.hypot(x![0] - y![0], x![1] - y![1]));
+        const beta = ll.reduce((s2, v) => s2 + v ** 4, 0) / ll.reduce((s2, v) => s2 + v ** 2, 0) ** 2;
+        const r = Math.sqrt(Math.max(0, 3 - 6 * beta));
+        const vuf = Math.sqrt((1 - r) / (1 + r));
+        if (vuf > worst) {
+          worst = vuf;
+          worstBus = bus;
+        }
+      }
+      expect(Math.abs(run.series.vufMax![t]! - worst)).toBeLessThan(1e-6);
+      expect(tp.vufMaxBus[t]).toBe(worstBus);
+      expect(worst).toBeGreaterThan(0.001); // IEEE 13 is unbalanced
+    }
     // A single-phase battery carries its whole power on its phase.
     const net0 = run.series.batteryDischargeKw![0]! - run.series.batteryChargeKw![0]!;
     expect(run.series.batteryPhaseKw![0]).toBeCloseTo(net0, 9);

@@ -151,6 +151,51 @@ function lossesKw(o: Opf3Outcome): number[] {
   return out;
 }
 
+/**
+ * Per period, the largest voltage unbalance factor |V₂|/|V₁| over buses with phases A, B and C,
+ * from the OPF's line-to-neutral phasors (V₁ = (Va + a Vb + a² Vc)/3, V₂ = (Va + a² Vb + a Vc)/3,
+ * a = 1∠120°; the bases of a bus's phases are equal, so pu phasors give the same ratio).
+ */
+function unbalance(net: Opf3Network, o: Opf3Outcome): { value: number[]; bus: string[] } {
+  const byBus = new Map<string, number[]>();
+  for (let i = 0; i < net.nFree; i++) {
+    const ph = net.nodePhase[i]!;
+    if (ph < 1 || ph > 3) continue;
+    const row = byBus.get(net.nodeBus[i]!) ?? [-1, -1, -1];
+    row[ph - 1] = i;
+    byBus.set(net.nodeBus[i]!, row);
+  }
+  const three = [...byBus].filter(([, r]) => r.every((i) => i >= 0));
+  if (three.length === 0) return { value: [], bus: [] };
+  const value: number[] = [];
+  const bus: string[] = [];
+  for (const p of o.periods) {
+    let best = -1;
+    let at = '';
+    for (const [name, [a, b, c]] of three) {
+      const ph = (i: number, shiftDeg: number): [number, number] => {
+        const ang = ((p.angleDeg[i]! + shiftDeg) * Math.PI) / 180;
+        return [p.vPu[i]! * Math.cos(ang), p.vPu[i]! * Math.sin(ang)];
+      };
+      const [ar, ai] = ph(a!, 0);
+      const [b1r, b1i] = ph(b!, 120);
+      const [c1r, c1i] = ph(c!, 240);
+      const [b2r, b2i] = ph(b!, 240);
+      const [c2r, c2i] = ph(c!, 120);
+      const v1 = Math.hypot(ar + b1r + c1r, ai + b1i + c1i);
+      const v2 = Math.hypot(ar + b2r + c2r, ai + b2i + c2i);
+      const f = v1 > 0 ? v2 / v1 : 0;
+      if (f > best) {
+        best = f;
+        at = name;
+      }
+    }
+    value.push(best);
+    bus.push(at);
+  }
+  return { value, bus };
+}
+
 function perUnitSeries(values: readonly (readonly number[])[], T: number): Series {
   const data = new Float64Array(values.length * T);
   values.forEach((row, u) => row.forEach((v, t) => (data[u * T + t] = v)));
@@ -270,6 +315,7 @@ function resultsOf(
       if (Number.isNaN(row[t]!) || Math.abs(v - 1) > Math.abs(row[t]! - 1)) row[t] = v;
     });
   });
+  const vuf = unbalance(net, o);
   const pvSpecs = units.filter((u) => u.kind === 'pv');
   const batSpecs = units.filter((u) => u.kind === 'battery');
   const pvKw = net.pv.map((u) => Array.from(u.pPu, (v) => v * net.baseKva));
@@ -303,6 +349,7 @@ function resultsOf(
     },
     regulatorTaps: taps,
     rounds,
+    vufMaxBus: vuf.bus,
   };
   let maxSim = 0;
   charge.forEach((row, k) => row.forEach((c, t) => (maxSim = Math.max(maxSim, Math.min(c, discharge[k]![t]!)))));
@@ -316,6 +363,7 @@ function resultsOf(
     costUsd: systemSeries(costUsd),
     voltagePu: perUnitSeries(worst, T),
     nodeVoltagePu: perUnitSeries(nodeV, T),
+    ...(vuf.bus.length > 0 ? { vufMax: systemSeries(vuf.value) } : {}),
     pvUnitKw: perUnitSeries(pvKw, T),
     pvUnitKvar: perUnitSeries(pvKvar, T),
     pvPhaseKw: perUnitSeries(perPhase(pvKw, pvSpecs), T),

@@ -28,6 +28,7 @@ export function ThreePhaseRun({ run }: { run: RunDetail }) {
   const units = unitPhaseRows(run, t);
   const T = run.periods;
   const sub = run.series.substationKw?.[t];
+  const vufAt = run.series.vufMax?.[t];
   return (
     <section className="three-phase-run" data-testid="three-phase-run">
       <h3>Three-phase OPF · per phase</h3>
@@ -43,6 +44,14 @@ export function ThreePhaseRun({ run }: { run: RunDetail }) {
             .map(([k, n]) => `${k} ${n}`)
             .join(', ') || 'none'}
         </dd>
+        {vufAt !== undefined && (
+          <>
+            <dt>Largest unbalance at hour {runHour(run, t)}</dt>
+            <dd data-testid="three-phase-vuf">
+              {(vufAt * 100).toFixed(2)} % at bus {tp.vufMaxBus?.[t]} (|V₂|/|V₁|)
+            </dd>
+          </>
+        )}
         {sub !== undefined && (
           <>
             <dt>Substation at hour {runHour(run, t)}</dt>
