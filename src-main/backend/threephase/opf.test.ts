@@ -205,6 +205,11 @@ describe('three-phase OPF runs in the app', () => {
     // A single-phase battery carries its whole power on its phase.
     const net0 = run.series.batteryDischargeKw![0]! - run.series.batteryChargeKw![0]!;
     expect(run.series.batteryPhaseKw![0]).toBeCloseTo(net0, 9);
+    // The CSV export has one row per phase node and period (element "611.C").
+    const csv = await call<{ text: string }>(b, 'runs.export', { runId: run.id, format: 'csv' });
+    const row = csv.text.split('\n').find((l) => l.startsWith('nodeVoltagePu,pu,611.C,611,1,'));
+    expect(Number(row?.split(',')[5])).toBe(nodeV[n611 * T]);
+    expect(csv.text.split('\n').filter((l) => l.startsWith('nodeVoltagePu,')).length).toBe(tp.nodeBuses.length * T);
     // Three-phase totals add up: substation + battery = demand + losses.
     for (let t = 0; t < T; t++) {
       const batNet = run.series.batteryDischargeKw![t]! - run.series.batteryChargeKw![t]!;
