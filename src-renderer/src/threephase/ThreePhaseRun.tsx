@@ -36,6 +36,9 @@ export function ThreePhaseRun({ run }: { run: RunDetail }) {
         <dt>Power-flow validation</dt>
         <dd data-testid="three-phase-validation">
           largest node-voltage discrepancy {v.maxDiffPu.toExponential(2)} pu{v.at ? ` at ${v.at}` : ''}
+          {v.perPeriodMaxDiffPu[t] !== undefined
+            ? `; at hour ${runHour(run, t)}: ${v.perPeriodMaxDiffPu[t]!.toExponential(2)} pu`
+            : ''}
           {v.converged ? '' : ' — a validation power flow did not converge'}
         </dd>
         <dt>Regulator taps held</dt>
