@@ -4,7 +4,7 @@
  * own `solveThreePhaseOpf` on the same inputs built directly from the OpenDSS files, and validated
  * by the three-phase power flow.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -300,4 +300,41 @@ describe('three-phase OPF runs in the app', () => {
     }
     expect(results[1]).toBe(results[0]);
   }, 120_000);
+
+  it("IEEE 123 over 24 h with a PV and three- and single-phase batteries: solved and validated ≤ 1e-6 pu once the loads' voltage regions agree (needs a 5th round)", async () => {
+    const b = backend();
+    await call(b, 'projects.create', { name: 'IEEE 123 three-phase OPF' });
+    const files: ImportFile[] = readdirSync(opendssRef('feeders', '123Bus')).map((n) => ({
+      name: `123Bus/${n}`,
+      text: readFileSync(opendssRef('feeders', '123Bus', n), 'utf8'),
+    }));
+    files.push({ name: 'IEEELineCodes.DSS', text: readFileSync(opendssRef('feeders', 'IEEELineCodes.DSS'), 'utf8') });
+    const preview = await call<ImportPreview>(b, 'import.preview', { files, entry: '123Bus/IEEE123Master.dss' });
+    expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
+    const summary = await call<ProjectSummary>(b, 'import.commit', { token: preview.token });
+    const unit = { ...battery, pRatedKw: 100, energyKwh: 400, sRatedKva: 120 };
+    await call(b, 'scenarios.update', {
+      id: summary.scenarios.at(-1)!.id,
+      patch: {
+        study: { periods: 24, vMinPu: 0.9, vMaxPu: 1.1 },
+        placements: {
+          pv: [{ name: 'pv35', bus: '35', pRatedKw: 200, sRatedKva: 240 }],
+          batteries: [
+            { ...unit, name: 'b76', bus: '76' },
+            { ...unit, name: 'b11', bus: '11', phases: ['A'] },
+            { ...unit, name: 'b95', bus: '95', phases: ['B'] },
+          ],
+        },
+      },
+    });
+    const started = await call<RunSummary>(b, 'runs.start', {
+      scenarioId: summary.scenarios.at(-1)!.id,
+      kind: 'centralized',
+    });
+    const run = await waitFinished(b, started.id);
+    expect(run.status, run.message).toBe('solved');
+    expect(run.threePhase!.rounds).toBeGreaterThan(4);
+    expect(run.threePhase!.validation.maxDiffPu).toBeLessThanOrEqual(1e-6);
+    expect(run.threePhase!.batteryPhases).toEqual([['A', 'B', 'C'], ['A'], ['B']]);
+  }, 300_000);
 });

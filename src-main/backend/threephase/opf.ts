@@ -37,6 +37,14 @@ export interface ThreePhaseOpfOutput {
   readonly log: readonly string[];
 }
 
+/**
+ * Solves allowed until the loads' OpenDSS voltage regions agree with the solution (the solver's
+ * default is 4). Measured on IEEE 123 (T = 24, 1 PV, 3 batteries, V 0.9–1.1 pu): 4 rounds end
+ * with regions still changing and a validation discrepancy of 5.6e-6 pu (load at 85.3, hour 14);
+ * the 5th round agrees and validates to 7.7e-11 pu.
+ */
+const MAX_REGION_ROUNDS = 10;
+
 export type ThreePhaseOpfStage = 'building' | 'solving' | 'validating';
 
 export interface ThreePhaseOpfHooks {
@@ -233,6 +241,7 @@ export function runThreePhaseOpf(input: ThreePhaseOpfInput, hooks: ThreePhaseOpf
   const t0 = performance.now();
   const solved = solveThreePhaseOpf(net, study, units, {
     nlp,
+    maxRounds: MAX_REGION_ROUNDS,
     hooks: {
       ...(hooks.iteration ? { onIteration: hooks.iteration } : {}),
       ...(hooks.signal ? { signal: hooks.signal } : {}),
