@@ -116,6 +116,21 @@ test('IEEE 13 three-phase: a single-phase battery on phase B, the run solves the
   await wizard.save.click();
   await ws.graphReady();
 
+  // A battery at bus 675 (three-phase), made single-phase on phase B.
+  await ws.tab('PV & batteries');
+  await ws.graphReady();
+  await page.getByRole('group', { name: 'Place by clicking a bus' }).getByRole('button', { name: 'Battery' }).click();
+  // The graph may still be settling after the import: retry the click until it lands on 675.
+  await expect(async () => {
+    await ws.clickBus('675');
+    await expect(ws.batteryCount).toHaveText('1', { timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(page.getByRole('table', { name: 'Batteries' })).toContainText('bat_675');
+  const phases = page.getByRole('table', { name: 'Batteries' }).getByTestId('unit-phases');
+  await expect(phases.locator('option:checked')).toHaveText('ABC (3-phase)');
+  await phases.selectOption('B');
+  await ws.saved();
+
   // 4 hours; V max 1.10 pu (the regulators hold rg60 phase C above Range A's 1.05 at these loads).
   await ws.tab('Study settings');
   for (const [label, value] of [
@@ -127,16 +142,6 @@ test('IEEE 13 three-phase: a single-phase battery on phase B, the run solves the
     await field.press('Enter');
     await ws.saved();
   }
-
-  // A battery at bus 675 (three-phase), made single-phase on phase B.
-  await ws.tab('PV & batteries');
-  await page.getByRole('group', { name: 'Place by clicking a bus' }).getByRole('button', { name: 'Battery' }).click();
-  await ws.clickBus('675');
-  await expect(ws.batteryCount).toHaveText('1');
-  const phases = page.getByRole('table', { name: 'Batteries' }).getByTestId('unit-phases');
-  await expect(phases.locator('option:checked')).toHaveText('ABC (3-phase)');
-  await phases.selectOption('B');
-  await ws.saved();
 
   await page.getByRole('tab', { name: 'Runs' }).click();
   const id = await runs.start('centralized');
@@ -160,14 +165,16 @@ test('IEEE 13 three-phase: a single-phase battery on phase B, the run solves the
   await page.getByTestId('three-phase-show-network').click();
   await expect(page.getByTestId('voltage-overlay')).toContainText(`Run #${id} voltage`);
   await ws.graphReady();
-  await ws.findBus('611');
-  const pos = await page.evaluate(() => {
-    const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;
-    const p = g.renderedPosition('611')!;
-    const r = g.boundingRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  });
-  await page.mouse.move(pos.x, pos.y);
-  await expect(page.getByTestId('bus-tooltip')).toContainText('V phase C (hour 1)');
+  await expect(async () => {
+    await ws.findBus('611');
+    const pos = await page.evaluate(() => {
+      const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;
+      const p = g.renderedPosition('611')!;
+      const r = g.boundingRect();
+      return { x: r.left + p.x, y: r.top + p.y };
+    });
+    await page.mouse.move(pos.x, pos.y);
+    await expect(page.getByTestId('bus-tooltip')).toContainText('V phase C (hour 1)', { timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
   await page.screenshot({ path: 'test-results/ui-three-phase-run-network.png' });
 });
