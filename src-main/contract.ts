@@ -177,11 +177,20 @@ export interface StudySettings {
   readonly priceCentsPerKwh: readonly number[];
 }
 
+/**
+ * On a three-phase feeder, the phases a placed unit connects to (each to ground, wye): one phase
+ * (single-phase unit) or all of its bus's (three-phase unit, power shared equally). Absent: the
+ * bus's phases. Ignored on a balanced feeder.
+ */
+export interface UnitPhases {
+  readonly phases?: readonly PhaseLetter[];
+}
+
 /** A placed PV system (the solver's Pv; its output follows the study's PV shape). */
-export type PvPlacement = Omit<Pv, 'shape'>;
+export type PvPlacement = Omit<Pv, 'shape'> & UnitPhases;
 
 /** A placed battery (the solver's Battery). */
-export type BatteryPlacement = Battery;
+export type BatteryPlacement = Battery & UnitPhases;
 
 export interface Placements {
   readonly pv: readonly PvPlacement[];
@@ -531,6 +540,35 @@ export interface RunDetail extends RunSummary {
   readonly branchAmpacityA: readonly (number | null)[];
   readonly series: Readonly<Record<string, readonly number[]>>;
   readonly distributed: RunDistributedInfo | null;
+  /** Runs of the three-phase OPF (feeder kept three-phase): per-phase layout and validation. */
+  readonly threePhase?: RunThreePhaseInfo | null;
+}
+
+/**
+ * A three-phase run's per-phase results. Series added to RunDetail.series:
+ * `nodeVoltagePu` [nodes, T] (line-to-neutral, pu of the bus base, node order of `nodeBuses`/
+ * `nodePhases`); `pvPhaseKw`/`batteryPhaseKw` [units, T] per phase of the unit (the unit's total
+ * divided by its phase count: three-phase units are dispatched balanced). The balanced series keep
+ * their names: `voltagePu` is each bus's worst phase (farthest from 1 pu), `substationKw`/`Kvar`,
+ * `pvKw`, `lossKw`, `demandKw` and the units' kW/kvar are three-phase totals.
+ */
+export interface RunThreePhaseInfo {
+  readonly nodeBuses: readonly string[];
+  readonly nodePhases: readonly PhaseLetter[];
+  readonly pvPhases: readonly (readonly PhaseLetter[])[];
+  readonly batteryPhases: readonly (readonly PhaseLetter[])[];
+  /** The three-phase power flow with the OPF's set points against the OPF, every node and period. */
+  readonly validation: { readonly maxDiffPu: number; readonly at: string; readonly perPeriodMaxDiffPu: readonly number[]; readonly converged: boolean };
+  /** Regulator taps and capacitor states the OPF held fixed (set by a nominal-load power flow with controls). */
+  readonly regulatorTaps: Readonly<Record<string, number>>;
+  /** Solves until the loads' OpenDSS voltage regions agreed with the solution. */
+  readonly rounds: number;
+  /**
+   * Per period, the largest voltage unbalance factor |V₂|/|V₁| over the three-phase buses (the
+   * line-to-neutral phasors' sequence components, as the base case) and its bus; also the series
+   * `vufMax` [T]. Empty when the feeder has no three-phase bus.
+   */
+  readonly vufMaxBus: readonly string[];
 }
 
 /** Live progress of a run, pushed as the 'run.progress' event. */

@@ -20,11 +20,20 @@ export const PHASE_COLORS: Readonly<Record<PhaseLetter | 'one', string>> = {
 export type PhaseView = 'worst' | PhaseLetter;
 
 /**
+ * Per-phase bus voltages over periods — what the network colouring and hover read: a base case
+ * (BaseCaseResult) or a three-phase OPF run's node voltages (src-renderer/src/threephase).
+ */
+export interface PhaseVoltages {
+  readonly buses: readonly string[];
+  readonly periods: readonly Pick<BaseCaseResult['periods'][number], 'hour' | 'vPu'>[];
+}
+
+/**
  * The voltage a bus shows for a phase view at one period: the phase's, or the worst phase's —
  * the one farthest from 1 pu — with which phase that is. null when the bus has no such phase.
  */
 export function busVoltage(
-  r: BaseCaseResult,
+  r: PhaseVoltages,
   period: number,
   bus: number,
   view: PhaseView,

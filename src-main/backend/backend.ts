@@ -21,6 +21,7 @@ import { RunService } from './runs/service';
 import { SitingService, sitingValidators } from './siting/service';
 import type { RunBaseCase } from './threephase/run';
 import { ThreePhaseService } from './threephase/service';
+import type { RunThreePhaseOpf } from './threephase/opf-run';
 import type { SpawnArea } from '../../src-solver/enapp/protocol';
 
 export interface BackendOptions {
@@ -46,6 +47,8 @@ export interface BackendOptions {
   readonly renderPdf?: RenderPdf;
   /** Runs the base-case power flow; default a worker thread (threephase/run.ts). */
   readonly runBaseCase?: RunBaseCase;
+  /** Three-phase OPF runs (default: a worker thread; tests pass `inlineThreePhaseOpf`). */
+  readonly runThreePhaseOpf?: RunThreePhaseOpf;
 }
 
 type Handler<K extends CommandName> = (arg: CommandArg<K>) => Promise<CommandResult<K>> | CommandResult<K>;
@@ -99,6 +102,7 @@ export class Backend {
     const runs = (this.runs = new RunService({
       project: () => projects.requireProject(),
       spawnArea: options.spawnArea ?? nodeAreaTransport(),
+      ...(options.runThreePhaseOpf === undefined ? {} : { runThreePhaseOpf: options.runThreePhaseOpf }),
       emit: (event, payload) => this.emit(event, payload),
     }));
     const reports = (this.reports = new ReportService({
@@ -172,10 +176,8 @@ export class Backend {
       'feeders.phases': (a) => threePhase.phases(a),
       'basecase.run': (a) => threePhase.run(a),
       'basecase.cancel': (a) => threePhase.cancel(a),
-      'runs.start': (a) => {
-        threePhase.refuseThreePhase(a.scenarioId, 'run');
-        return runs.start(a);
-      },
+      // On a three-phase feeder the run service runs the three-phase OPF (centralized only).
+      'runs.start': (a) => runs.start(a),
       'runs.cancel': (a) => runs.cancel(a),
       'runs.list': (a) => runs.list(a),
       'runs.get': (a) => runs.get(a),

@@ -13,6 +13,7 @@ import type {
   ImportFile,
   Partition,
   Placements,
+  PhaseLetter,
   PvPlacement,
   StudySettings,
 } from '../../contract';
@@ -158,13 +159,26 @@ export function studyProblems(s: StudySettings): string[] {
   return out;
 }
 
+/** Optional phases of a unit on a three-phase feeder: distinct 'A' | 'B' | 'C', one or more. */
+function checkPhases(c: Check, v: unknown, path: string): { phases?: PhaseLetter[] } {
+  if (v === undefined) return {};
+  const list = c.array(v, path, 3).map((x, i) => {
+    if (x !== 'A' && x !== 'B' && x !== 'C') c.fail(`${path}[${i}]`, "must be 'A', 'B' or 'C'", x);
+    return x;
+  });
+  if (list.length === 0) c.fail(path, 'must name at least one phase (or be left out for the bus\'s phases)', v);
+  if (new Set(list).size !== list.length) c.fail(path, 'names a phase twice', v);
+  return { phases: (['A', 'B', 'C'] as const).filter((p) => list.includes(p)) };
+}
+
 function checkPv(c: Check, v: unknown, path: string): PvPlacement {
-  const o = c.object(v, path, ['name', 'bus', 'pRatedKw', 'sRatedKva']);
+  const o = c.object(v, path, ['name', 'bus', 'pRatedKw', 'sRatedKva', 'phases']);
   const pv = {
     name: c.string(o.name, `${path}.name`, { nonEmpty: true, max: 200 }),
     bus: c.string(o.bus, `${path}.bus`, { nonEmpty: true, max: 200 }),
     pRatedKw: c.number(o.pRatedKw, `${path}.pRatedKw`, { min: 0 }),
     sRatedKva: c.number(o.sRatedKva, `${path}.sRatedKva`, { min: 0 }),
+    ...checkPhases(c, o.phases, `${path}.phases`),
   };
   if (pv.sRatedKva < pv.pRatedKw) c.fail(`${path}.sRatedKva`, `must be ≥ pRatedKw (${pv.pRatedKw})`, pv.sRatedKva);
   return pv;
@@ -182,6 +196,7 @@ function checkBattery(c: Check, v: unknown, path: string): BatteryPlacement {
     'socMin',
     'socMax',
     'socInitial',
+    'phases',
   ]);
   const q = (k: string) => `${path}.${k}`;
   const b = {
@@ -195,6 +210,7 @@ function checkBattery(c: Check, v: unknown, path: string): BatteryPlacement {
     socMin: c.number(o.socMin, q('socMin'), { min: 0, max: 1 }),
     socMax: c.number(o.socMax, q('socMax'), { min: 0, max: 1 }),
     socInitial: c.number(o.socInitial, q('socInitial'), { min: 0, max: 1 }),
+    ...checkPhases(c, o.phases, q('phases')),
   };
   if (b.sRatedKva < b.pRatedKw) c.fail(q('sRatedKva'), `must be ≥ pRatedKw (${b.pRatedKw})`, b.sRatedKva);
   if (b.socMin >= b.socMax) c.fail(q('socMin'), `must be below socMax (${b.socMax})`, b.socMin);

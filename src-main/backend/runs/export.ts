@@ -29,11 +29,20 @@ export const SERIES_UNITS: Readonly<Record<string, string>> = {
   branchPKw: 'kW',
   branchQKvar: 'kvar',
   branchLoadingPct: '%',
+  // three-phase runs (RunThreePhaseInfo)
+  nodeVoltagePu: 'pu',
+  pvPhaseKw: 'kW',
+  batteryPhaseKw: 'kW',
+  vufMax: 'pu',
 };
 
 /** Element names and buses of a per-unit series (null for a system series). */
 export function seriesElements(r: RunDetail, name: string): { names: readonly string[]; buses: readonly string[] } | null {
   if (name === 'voltagePu') return { names: r.busNames, buses: r.busNames };
+  // three-phase runs: one element per phase node ("611.C"), PV per unit
+  if (name === 'nodeVoltagePu' && r.threePhase)
+    return { names: r.threePhase.nodeBuses.map((b, k) => `${b}.${r.threePhase!.nodePhases[k]}`), buses: r.threePhase.nodeBuses };
+  if (name === 'pvPhaseKw') return { names: r.pvNames, buses: r.pvBuses };
   if (name.startsWith('pvUnit')) return { names: r.pvNames, buses: r.pvBuses };
   if (name.startsWith('battery')) return { names: r.batteryNames, buses: r.batteryBuses };
   if (name === 'branchLoadingPct') {

@@ -15,6 +15,7 @@ import type {
   RunKind,
   RunStatus,
   RunSummary,
+  RunThreePhaseInfo,
   RunTotals,
   RunValidation,
   StudySettings,
@@ -81,6 +82,8 @@ export interface StoredStats {
   readonly distributed: RunDistributedInfo | null;
   /** Options and defaults the OPF used (the report's appendix). */
   readonly notes: readonly string[];
+  /** Three-phase OPF runs: per-phase layout and validation (threephase/opf.ts). */
+  readonly threePhase?: RunThreePhaseInfo | null;
 }
 
 /** The solver's status → the run's status. */
@@ -300,5 +303,6 @@ export function detailOf(loaded: LoadedRun, active: boolean): RunDetail {
     branchAmpacityA: s.branchAmpacityA ?? [],
     series,
     distributed: s.distributed,
+    threePhase: s.threePhase ?? null,
   };
 }

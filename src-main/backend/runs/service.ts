@@ -36,6 +36,8 @@ import type { Feeder } from '../../../src-solver/model/feeder';
 import { withPlacements } from '../../../src-solver/model/placement';
 import { ApiFailure } from '../errors';
 import type { Project } from '../store/project';
+import { workerThreePhaseOpf, type RunThreePhaseOpf } from '../threephase/opf-run';
+import { PER_PHASE_LABEL } from '../../../src-shared/threephase';
 import { compareRuns } from './compare';
 import { BRANCH_SERIES } from '../../../src-shared/loading';
 import { exportRun } from './export';
@@ -48,6 +50,8 @@ export interface RunServiceOptions {
   readonly emit: <K extends 'run.progress' | 'run.finished' | 'backend.log'>(event: K, payload: Events[K]) => void;
   /** How long an area process gets to exit after a cancel before it is killed, ms. Default 500. */
   readonly graceMs?: number;
+  /** Centralized runs on a three-phase feeder (threephase/opf-run.ts; default: a worker thread). */
+  readonly runThreePhaseOpf?: RunThreePhaseOpf;
 }
 
 interface Job {
@@ -77,6 +81,7 @@ function runRound(r: RoundRecord): RunRound {
 
 export class RunService {
   private readonly active = new Map<number, Job>();
+  private threePhaseRunner: RunThreePhaseOpf | undefined;
 
   constructor(private readonly options: RunServiceOptions) {}
 
@@ -93,6 +98,14 @@ export class RunService {
     const project = this.options.project();
     const scenario = project.getScenario(arg.scenarioId);
     const base = project.getFeeder(scenario.feederId);
+    const scripts = project.feederScripts(scenario.feederId);
+    const threePhase = scripts?.model === 'three-phase';
+    if (threePhase && arg.kind === 'distributed')
+      throw new ApiFailure(
+        'unsupported',
+        `This feeder is three-phase: its OPF runs centralized (the distributed ENApp solve does not exchange per-phase boundary values yet). ` +
+          `Start a centralized run, or import the scripts again as the balanced equivalent (${PER_PHASE_LABEL}) to solve by areas.`,
+      );
     if (arg.kind === 'distributed' && scenario.partition.cuts.length === 0)
       throw new ApiFailure('invalidArgument', 'runs.start: a distributed run needs areas: cut the feeder into areas first');
     const settings: StoredSettings = {
@@ -113,6 +126,12 @@ export class RunService {
     if (variant) project.setRunName(id, variant.name);
     const job: Job = { controller: new AbortController(), done: Promise.resolve() };
     this.active.set(id, job);
+    if (threePhase) {
+      job.done = this.executeThreePhase(project, id, { entry: scripts.entry, files: scripts.files }, settings, job.controller.signal)
+        .catch((err: unknown) => this.failUnexpectedly(project, id, settings, err))
+        .finally(() => this.active.delete(id));
+      return summaryOf(project.loadRun(id, []).run, true);
+    }
     const feeder = withPlacements(base, settings.placements);
     job.done = this.execute(project, id, arg.kind, arg.coordination ?? 'exact', feeder, settings, job.controller.signal)
       .catch((err: unknown) => this.failUnexpectedly(project, id, settings, err))
@@ -301,6 +320,53 @@ export class RunService {
     progress({ phase: 'saving' });
     log.push(`${outcome.status}: ${outcome.stats.message}`, `finished ${ISO()} after ${elapsedSeconds().toFixed(2)} s`);
     project.updateRun(id, { status: outcome.status, stats: outcome.stats, log: log.join('\n'), finishedAt: ISO() }, outcome.series ?? {});
+    this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
+  }
+
+  /** A centralized run on a three-phase feeder: the three-phase OPF in a worker thread, validated by the three-phase power flow. */
+  private async executeThreePhase(
+    project: Project,
+    id: number,
+    scripts: { entry: string; files: Readonly<Record<string, string>> },
+    settings: StoredSettings,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const t0 = performance.now();
+    const elapsedSeconds = (): number => (performance.now() - t0) / 1000;
+    const progress = (p: Omit<RunProgress, 'runId' | 'kind' | 'elapsedSeconds'>): void =>
+      this.options.emit('run.progress', { runId: id, kind: 'centralized', elapsedSeconds: elapsedSeconds(), ...p });
+    const log: string[] = [`centralized three-phase run of scenario "${settings.scenarioName}" on feeder ${settings.feederName}, started ${ISO()}`];
+    progress({ phase: 'building' });
+    const runOpf = (this.threePhaseRunner ??= this.options.runThreePhaseOpf ?? workerThreePhaseOpf());
+    let status: RunStatus;
+    let stats: StoredStats;
+    let series: Parameters<Project['updateRun']>[2] = {};
+    try {
+      const out = await runOpf(
+        { scripts, study: settings.study, placements: settings.placements },
+        {
+          stage: (stage) => progress({ phase: stage }),
+          iteration: (r) => progress({ phase: 'solving', iteration: { iter: r.iter, objective: r.objective, infPr: r.infPr, infDu: r.infDu, lgMu: r.lgMu } }),
+        },
+        signal,
+      );
+      if (out === 'cancelled') {
+        status = 'cancelled';
+        stats = emptyStats('cancelled by the user', settings);
+      } else {
+        log.push(...out.log);
+        status = out.status;
+        stats = out.stats;
+        series = out.series;
+      }
+    } catch (err) {
+      // Bad input (a unit on a phase its bus lacks, an unsupported load model…): a failed run with the reason.
+      status = 'failed';
+      stats = emptyStats(`three-phase OPF: ${err instanceof Error ? err.message : String(err)}`, settings);
+    }
+    progress({ phase: 'saving' });
+    log.push(`${status}: ${stats.message}`, `finished ${ISO()} after ${elapsedSeconds().toFixed(2)} s`);
+    project.updateRun(id, { status, stats, log: log.join('\n'), finishedAt: ISO() }, series);
     this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
   }
 

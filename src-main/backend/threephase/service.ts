@@ -1,8 +1,8 @@
 /**
  * The three-phase side of the backend: a feeder's phases and import report (`feeders.phases`),
  * the base-case power flow (`basecase.run`, in a worker thread with progress and cancel), and the
- * refusal of OPF runs and siting studies on a three-phase feeder until the app's three-phase OPF
- * lands — said plainly, with the explicit balanced equivalent offered, never a silent reduction.
+ * refusal of siting studies on a three-phase feeder (OPF runs on it are the three-phase OPF,
+ * runs/service.ts) — said plainly, with the explicit balanced equivalent offered, never a silent reduction.
  */
 import { randomUUID } from 'node:crypto';
 import type { BaseCaseProgress, BaseCaseResult, CommandArg, FeederPhases } from '../../contract';
@@ -85,16 +85,16 @@ export class ThreePhaseService {
   }
 
   /**
-   * OPF runs and siting studies need the balanced model until the app's three-phase OPF lands:
-   * on a three-phase feeder they are refused with what to do instead.
+   * Siting studies need the balanced model (runs on a three-phase feeder are the three-phase OPF,
+   * runs/service.ts): on a three-phase feeder they are refused with what to do instead.
    */
-  refuseThreePhase(scenarioId: number, what: 'run' | 'siting study'): void {
+  refuseThreePhase(scenarioId: number, what: 'siting study'): void {
     const p = this.options.project();
     const scenario = p.getScenario(scenarioId);
     if (p.feederScripts(scenario.feederId)?.model !== 'three-phase') return;
     throw new ApiFailure(
       'unsupported',
-      `This feeder is three-phase, and the three-phase OPF is not available in the app yet: a ${what} would have to reduce it. ` +
+      `This feeder is three-phase, and siting on the three-phase OPF is not available in the app yet (centralized runs are): a ${what} would have to reduce it. ` +
         `Its base-case power flow is three-phase (Power flow tab). To solve anyway, import the same scripts again and choose ` +
         `"balanced equivalent — ${PER_PHASE_LABEL}" (the CLI: tessera solve --balanced-equivalent).`,
     );

@@ -274,10 +274,10 @@ describe('a three-phase OpenDSS feeder in a project', () => {
     }
   }, 60_000);
 
-  it('runs and siting studies are refused on a three-phase feeder, naming the balanced equivalent; chosen explicitly, that equivalent is labelled per phase', async () => {
+  it('distributed runs and siting studies are refused on a three-phase feeder, naming the balanced equivalent; chosen explicitly, that equivalent is labelled per phase', async () => {
     const b = backend();
     const { scenario } = await importThreePhase(b, feedersFolder('13Bus'), '13Bus/IEEE13Nodeckt.dss');
-    const run = await b.handle('runs.start', { scenarioId: scenario.id, kind: 'centralized' });
+    const run = await b.handle('runs.start', { scenarioId: scenario.id, kind: 'distributed' });
     expect(run.ok).toBe(false);
     if (!run.ok) {
       expect(run.error.code).toBe('unsupported');

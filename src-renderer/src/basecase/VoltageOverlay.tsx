@@ -3,8 +3,8 @@
  * worst phase (the one farthest from 1 pu) or by a chosen phase, at a chosen hour, against the
  * ANSI C84.1 ranges; and the per-phase voltages for the bus hover.
  */
-import type { BaseCaseResult, PhaseLetter } from '../../../src-main/contract';
-import { busVoltage, type PhaseView } from '../../../src-shared/basecase';
+import type { PhaseLetter } from '../../../src-main/contract';
+import { busVoltage, type PhaseVoltages, type PhaseView } from '../../../src-shared/basecase';
 import { ANSI_RANGE_A, ANSI_RANGE_B } from '../../../src-shared/threephase';
 
 export type ColourView = PhaseView | 'off';
@@ -22,7 +22,7 @@ const BINS: readonly { readonly label: string; readonly color: string; readonly 
 export const voltageColor = (v: number): string => BINS.find((b) => b.test(v))!.color;
 
 /** Bus → colour for the view at one period (buses without the chosen phase get none: the area colour stays). */
-export function voltageColors(r: BaseCaseResult, period: number, view: ColourView): Map<string, string> | null {
+export function voltageColors(r: PhaseVoltages, period: number, view: ColourView): Map<string, string> | null {
   if (view === 'off') return null;
   const out = new Map<string, string>();
   r.buses.forEach((bus, i) => {
@@ -33,7 +33,7 @@ export function voltageColors(r: BaseCaseResult, period: number, view: ColourVie
 }
 
 /** Hover rows: the bus's voltage per phase at the period (and which phase is the worst). */
-export function voltageRows(r: BaseCaseResult, period: number, bus: string): [string, string][] {
+export function voltageRows(r: PhaseVoltages, period: number, bus: string): [string, string][] {
   const i = r.buses.indexOf(bus);
   const p = r.periods[period];
   if (i < 0 || !p) return [];
@@ -58,18 +58,24 @@ export function VoltageOverlay({
   onPeriod,
   view,
   onView,
+  title = 'Base-case voltage',
+  onClose,
 }: {
-  result: BaseCaseResult;
+  result: PhaseVoltages;
   period: number;
   onPeriod: (p: number) => void;
   view: ColourView;
   onView: (v: ColourView) => void;
+  /** What the colours are (a run's overlay names the run). */
+  title?: string;
+  /** A run's overlay: back to the base case. */
+  onClose?: () => void;
 }) {
   const threePhase = result.periods[0]?.vPu.length === 3;
   return (
     <div className="voltage-overlay legend" data-testid="voltage-overlay">
       <label>
-        Base-case voltage{' '}
+        {title}{' '}
         <select value={view} onChange={(e) => onView(e.target.value as ColourView)} data-testid="phase-view">
           <option value="off">off (areas)</option>
           <option value="worst">{threePhase ? 'worst phase' : 'on'}</option>
@@ -94,6 +100,11 @@ export function VoltageOverlay({
             ))}
           </select>
         </label>
+      )}
+      {onClose && (
+        <button className="icon" aria-label="Close the run's voltages" onClick={onClose}>
+          ×
+        </button>
       )}
       {view !== 'off' && (
         <ul className="swatches">

@@ -410,6 +410,13 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
 export function Validation({ run }: { run: RunDetail }) {
   const v = run.validation;
   const labels = periodLabels(run);
+  if (!v && run.threePhase)
+    return (
+      <p className="empty" data-testid="validation-three-phase">
+        Validated by the three-phase power flow: largest node-voltage discrepancy {formatSci(run.threePhase.validation.maxDiffPu)} pu
+        {run.threePhase.validation.at ? ` at ${run.threePhase.validation.at}` : ''} (per hour in the per-phase panel above).
+      </p>
+    );
   if (!v) return <p className="empty">This run has no AC power flow validation (it did not finish with a solution).</p>;
   return (
     <div data-testid="validation">

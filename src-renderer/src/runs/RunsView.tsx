@@ -26,6 +26,7 @@ import { RunList, STATUS_TEXT, statusClass } from './RunList';
 import { Solver } from './SolverView';
 import { useCompareCandidates } from './useCompareCandidates';
 import { useRunDetail } from './useRunDetail';
+import { ThreePhaseRun } from '../threephase/ThreePhaseRun';
 import { useRuns } from './useRuns';
 import './runs.css';
 
@@ -298,6 +299,7 @@ export function RunsView({
                 <strong>{STATUS_TEXT[detail.status]}:</strong> {detail.message}
               </div>
             )}
+            {detail.threePhase && hasResults(detail) && <ThreePhaseRun run={detail} />}
             {hasResults(detail) ? (
               <>
                 <nav className="tabs sub-tabs" role="tablist" aria-label="Run views">

@@ -6,6 +6,7 @@
 import { Fragment, useState } from 'react';
 import type { BatteryPlacement, BulkPlacementRule, Placements, PvPlacement } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
+import { PhaseCell } from '../threephase/PhaseCell';
 
 export type PlaceKind = 'pv' | 'battery';
 
@@ -30,8 +31,11 @@ export function PlacementsPanel({
   onEdit,
   onBulk,
   onFocusBus,
+  busPhases,
 }: {
   placements: Placements;
+  /** Three-phase feeders: each bus's phases ("ABC", "C"…); a Phases column lets a unit be single- or three-phase. */
+  busPhases?: Readonly<Record<string, string>> | null;
   placing: PlaceKind | null;
   onPlacing: (k: PlaceKind | null) => void;
   onEdit: (label: string, p: Placements) => void;
@@ -123,6 +127,7 @@ export function PlacementsPanel({
                 <th title="Energy rating">kWh</th>
                 <th title="Inverter rating">kVA</th>
                 <th title="Initial SOC">SOC₀</th>
+                {busPhases && <th title="Phases the unit connects to">Phases</th>}
                 <th />
               </tr>
             </thead>
@@ -140,13 +145,18 @@ export function PlacementsPanel({
                   <td><Cell value={b.energyKwh} label={`${b.name} kWh`} onCommit={(v) => setBat(i, { energyKwh: v }, `Set ${b.name} energy`)} /></td>
                   <td><Cell value={b.sRatedKva} label={`${b.name} kVA`} onCommit={(v) => checkPower('battery', i, b, v, 'kva')} /></td>
                   <td><Cell value={b.socInitial} max={1} label={`${b.name} initial SOC`} onCommit={(v) => setBat(i, { socInitial: v }, `Set ${b.name} SOC`)} /></td>
+                  {busPhases && (
+                    <td>
+                      <PhaseCell name={b.name} phases={b.phases} busPhases={busPhases[b.bus]} onChange={(phases) => setBat(i, { phases }, `Set ${b.name} phases`)} />
+                    </td>
+                  )}
                   <td>
                     <button className="icon" aria-label={`Remove ${b.name}`} onClick={() => onEdit(`Remove ${b.name}`, { ...placements, batteries: placements.batteries.filter((_, k) => k !== i) })}>
                       ×
                     </button>
                   </td>
                 </tr>
-                {issueRow('battery', i, 7)}
+                {issueRow('battery', i, busPhases ? 8 : 7)}
                 </Fragment>
               ))}
             </tbody>
@@ -167,6 +177,7 @@ export function PlacementsPanel({
                 <th>Bus</th>
                 <th>kW</th>
                 <th>kVA</th>
+                {busPhases && <th title="Phases the unit connects to">Phases</th>}
                 <th />
               </tr>
             </thead>
@@ -182,13 +193,18 @@ export function PlacementsPanel({
                   </td>
                   <td><Cell value={p.pRatedKw} label={`${p.name} kW`} onCommit={(v) => checkPower('pv', i, p, v, 'kw')} /></td>
                   <td><Cell value={p.sRatedKva} label={`${p.name} kVA`} onCommit={(v) => checkPower('pv', i, p, v, 'kva')} /></td>
+                  {busPhases && (
+                    <td>
+                      <PhaseCell name={p.name} phases={p.phases} busPhases={busPhases[p.bus]} onChange={(phases) => setPv(i, { phases }, `Set ${p.name} phases`)} />
+                    </td>
+                  )}
                   <td>
                     <button className="icon" aria-label={`Remove ${p.name}`} onClick={() => onEdit(`Remove ${p.name}`, { ...placements, pv: placements.pv.filter((_, k) => k !== i) })}>
                       ×
                     </button>
                   </td>
                 </tr>
-                {issueRow('pv', i, 5)}
+                {issueRow('pv', i, busPhases ? 6 : 5)}
                 </Fragment>
               ))}
             </tbody>

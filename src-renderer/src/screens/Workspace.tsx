@@ -24,6 +24,7 @@ import { SitingView } from '../siting/SitingView';
 import { BaseCaseView, powerLabel } from '../basecase/BaseCaseView';
 import { useBaseCase } from '../basecase/useBaseCase';
 import { useFeederPhases } from '../basecase/useFeederPhases';
+import { setRunOverlay, useRunOverlay } from '../threephase/runOverlay';
 import { VoltageOverlay, voltageColors, voltageRows, type ColourView } from '../basecase/VoltageOverlay';
 
 /** Tabs that show the graph (the others use the whole stage for their panel). */
@@ -76,8 +77,20 @@ export function Workspace({
   const baseCase = useBaseCase(scenarioId);
   const [bcPeriod, setBcPeriod] = useState(0);
   const [colourView, setColourView] = useState<ColourView>('worst');
-  const bc = baseCase.result && baseCase.result.feederId === feederId ? baseCase.result : null;
-  const period = bc ? Math.min(bcPeriod, bc.periods.length - 1) : 0;
+  // A three-phase run's voltages, when "Show on the network" was asked from its per-phase panel, else the base case's.
+  const runOverlay = useRunOverlay();
+  const [runPeriod, setRunPeriod] = useState(0);
+  useEffect(() => {
+    if (!runOverlay) return;
+    setRunPeriod(runOverlay.period);
+    setColourView('worst');
+    setTab('network');
+  }, [runOverlay]);
+  // Another feeder (or leaving the workspace): the run's voltages no longer apply.
+  useEffect(() => () => setRunOverlay(null), [feederId]);
+  const baseBc = baseCase.result && baseCase.result.feederId === feederId ? baseCase.result : null;
+  const bc = runOverlay ? runOverlay.voltages : baseBc;
+  const period = bc ? Math.min(runOverlay ? runPeriod : bcPeriod, bc.periods.length - 1) : 0;
   const busColors = useMemo(() => (bc ? voltageColors(bc, period, colourView) : null), [bc, period, colourView]);
   const graphPhases = useMemo(() => (phases ? { bus: phases.busPhases, branch: phases.branchPhases } : null), [phases]);
   const locate = (bus: string) => {
@@ -283,7 +296,16 @@ export function Workspace({
                     powerLabel={feederModel === 'balanced' ? undefined : powerLabel(feederModel)}
                   />
                   <Legend feeder={feeder} summary={feederSummary?.source} mode={mode} />
-                  {bc && <VoltageOverlay result={bc} period={period} onPeriod={setBcPeriod} view={colourView} onView={setColourView} />}
+                  {bc && (
+                    <VoltageOverlay
+                      result={bc}
+                      period={period}
+                      onPeriod={runOverlay ? setRunPeriod : setBcPeriod}
+                      view={colourView}
+                      onView={setColourView}
+                      {...(runOverlay ? { title: runOverlay.label, onClose: () => setRunOverlay(null) } : {})}
+                    />
+                  )}
                 </>
               ) : (
                 !feederError && <p className="muted pad">Loading the feeder…</p>
@@ -355,6 +377,7 @@ export function Workspace({
                     );
                   }}
                   onFocusBus={focus}
+                  busPhases={phases?.model === 'three-phase' ? phases.busPhases : null}
                 />
               ) : tab === 'study' ? (
                 <StudySettingsPanel
