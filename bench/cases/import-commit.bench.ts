@@ -96,6 +96,7 @@ const cases: BenchCase[] = [
         const t1 = performance.now();
         if (!p.ok) throw new Error(p.error.message);
         const preview = p.value as ImportPreview;
+        if (!preview.ok) throw new Error(`the preview found errors: ${preview.errors.slice(0, 3).map((e) => `${e.file}:${e.line}: ${e.message}`).join('; ')}`);
         const c = await backend.handle('import.commit', { token: preview.token });
         const t2 = performance.now();
         const seen = watch.stop();
