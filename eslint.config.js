@@ -99,8 +99,9 @@ export default tseslint.config(
   },
   ...solverLayerBlocks,
   {
-    // The area process entry (Node-facing): no test support.
+    // The area process entry (Node-facing): no test support (its tests, as every test, may).
     files: ['src-solver/worker/**/*.ts'],
+    ignores: ['src-solver/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [testSupport] }] },
   },
   {
@@ -152,9 +153,10 @@ export default tseslint.config(
     },
   },
   {
-    // Product code of the main side (backend, CLI, Electron main, preload): no test support.
+    // Product code of the main side (backend, CLI, Electron main, preload): no test support
+    // (the backend's shared test helpers, test-support.ts, are test support themselves).
     files: ['src-main/**/*.ts'],
-    ignores: ['src-main/**/*.test.ts'],
+    ignores: ['src-main/**/*.test.ts', 'src-main/backend/test-support.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

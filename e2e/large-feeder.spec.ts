@@ -14,6 +14,7 @@ import { ImportPage } from './pages/import';
 import { WorkspacePage } from './pages/workspace';
 import type { BrowserGlobals, HookedGlobal } from './support/graph-hook';
 import { testDataPath } from '../test-data/index';
+import { rendererCpu } from './support/renderer-cpu';
 
 const REF = testDataPath('ieee123-balanced');
 
@@ -53,11 +54,16 @@ test('a 10,000-bus feeder renders, fits, zooms and answers hover and search quic
   const previewWallMs = Date.now() - tPreview;
 
   await wizard.name.fill('ieee123 x80');
+  const cpu = await rendererCpu(page);
+  const saveCpu0 = await cpu.ms();
   const tSave = Date.now();
   await wizard.save.click();
+  // Saved when the wizard closes (the save runs in the backend's import worker; CPU-bound).
+  await expect(page.getByRole('heading', { name: 'Import a feeder' })).toBeHidden({ timeout: 0 });
   await ws.graphReady();
   await expect(ws.graph).toHaveAttribute('data-buses', String(buses));
   const saveToGraphWallMs = Date.now() - tSave;
+  const saveToGraphCpuMs = Math.round((await cpu.ms()) - saveCpu0);
   const graph = await page.evaluate(() => ({ ...(globalThis as unknown as HookedGlobal).__tesseraGraph!.timings }));
 
   /** Time from a key press to the second animation frame after it (the redraw is on screen). */
@@ -70,7 +76,9 @@ test('a 10,000-bus feeder renders, fits, zooms and answers hover and search quic
       return g.performance.now() - t0;
     }, key);
   await page.locator('body').click({ position: { x: 5, y: 5 } });
+  const fitCpu0 = await cpu.ms();
   const fitMs = await keyToFrame('f');
+  const fitCpuMs = Math.round((await cpu.ms()) - fitCpu0);
   const zoomInMs = await keyToFrame('+');
   const zoomOutMs = await keyToFrame('-');
 
@@ -83,10 +91,12 @@ test('a 10,000-bus feeder renders, fits, zooms and answers hover and search quic
     const r = g.boundingRect();
     return { x: p.x + r.left, y: p.y + r.top };
   });
+  const hoverCpu0 = await cpu.ms();
   const tHover = Date.now();
   await page.mouse.move(at.x, at.y);
   await expect(page.getByTestId('bus-tooltip')).toContainText('Bus c79_65');
   const hoverWallMs = Date.now() - tHover;
+  const hoverCpuMs = Math.round((await cpu.ms()) - hoverCpu0);
 
   // Areas on the big feeder: one cut by a real click, recoloured at once.
   await ws.tab('Areas');
@@ -96,7 +106,23 @@ test('a 10,000-bus feeder renders, fits, zooms and answers hover and search quic
   const cutWallMs = Date.now() - tCut - 350;
   await page.screenshot({ path: 'test-results/ui-10k.png' });
 
-  const record = { test: '10k feeder', buses, previewWallMs, saveToGraphWallMs, graph, fitMs, zoomInMs, zoomOutMs, searchWallMs, hoverWallMs, cutWallMs, at: new Date().toISOString() };
+  const record = {
+    test: '10k feeder',
+    buses,
+    previewWallMs,
+    saveToGraphWallMs,
+    saveToGraphCpuMs,
+    graph,
+    fitMs,
+    fitCpuMs,
+    zoomInMs,
+    zoomOutMs,
+    searchWallMs,
+    hoverWallMs,
+    hoverCpuMs,
+    cutWallMs,
+    at: new Date().toISOString(),
+  };
   console.log('e2e timings:', JSON.stringify(record));
   mkdirSync('test-results', { recursive: true });
   const file = 'test-results/e2e-timings.json';
@@ -108,9 +134,10 @@ test('a 10,000-bus feeder renders, fits, zooms and answers hover and search quic
   }
   writeFileSync(file, JSON.stringify([...all, record], null, 2));
 
-  // Loose ceilings (a shared 2-core machine varies 2× run to run): catch regressions by an order
-  // of magnitude, not noise.
-  expect(graph.firstRenderMs!).toBeLessThan(15_000);
-  expect(fitMs).toBeLessThan(2000);
-  expect(hoverWallMs).toBeLessThan(3000);
+  // Loose ceilings on the renderer's own CPU time (support/renderer-cpu.ts; the wall times above
+  // are recorded, not asserted: under load they measure the other processes): catch regressions
+  // by an order of magnitude, not noise. Save to the graph drawn covers its first render.
+  expect(saveToGraphCpuMs).toBeLessThan(15_000);
+  expect(fitCpuMs).toBeLessThan(2000);
+  expect(hoverCpuMs).toBeLessThan(3000);
 });

@@ -10,6 +10,7 @@
  */
 import type { AreaInfo as SolverAreaInfo, CutBranch as SolverCutBranch, PartitionCheck as SolverPartitionCheck } from '../src-solver/enapp/partition';
 import type { Battery, Pv } from '../src-solver/model/feeder';
+import type { FeederCounts } from '../src-solver/model/counts';
 import type { SolveStatus as NlpSolveStatus } from '../src-solver/nlp/status';
 import type { OpfTotals, OpfValidation } from '../src-solver/opf/results';
 
@@ -97,15 +98,10 @@ export interface ProjectRef {
   readonly openedAt: string;
 }
 
-export interface FeederSummary {
+/** A stored feeder: its counts are the solver's (src-solver/model/counts.ts). */
+export interface FeederSummary extends FeederCounts {
   readonly id: number;
   readonly name: string;
-  readonly buses: number;
-  readonly branches: number;
-  readonly loads: number;
-  readonly pv: number;
-  readonly batteries: number;
-  readonly capacitors: number;
   /** Where it came from, e.g. 'OpenDSS: Master.dss' or 'CSV: linedata.csv + powerdata.csv'. */
   readonly source: string;
   readonly importedAt: string;
@@ -258,7 +254,7 @@ export interface ImportPreview {
   readonly ok: boolean;
   readonly format: 'dss' | 'csv-pair' | 'tessera-csv';
   readonly feederName: string;
-  readonly counts: { buses: number; branches: number; loads: number; pv: number; batteries: number; capacitors: number };
+  readonly counts: FeederCounts;
   readonly errors: readonly ImportIssueDto[];
   readonly warnings: readonly ImportIssueDto[];
   readonly ignored: readonly { file: string; line: number; element: string }[];

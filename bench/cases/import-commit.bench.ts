@@ -5,8 +5,9 @@
  * target: under 100 ms throughout), the 99th percentile, the longest event-loop stall (a 5 ms
  * timer on the backend's thread), the preview's and commit's times, and the same client's figures
  * over 5 s with the backend idle (the machine's own scheduling delay, measured in the same run). Size:
- * TESSERA_BENCH_IMPORT_E2E_COPIES copies of IEEE 123 (default 7,813 ≈ 1,000,000 buses; a few GB
- * of memory, minutes on a loaded machine).
+ * TESSERA_BENCH_IMPORT_E2E_COPIES copies of IEEE 123 as an OpenDSS script (default 400 ≈ 51,200
+ * buses). A 1,000,000-bus script (7,813 copies) is refused by the DSS reader's 2,000,000-line cap
+ * ("more than 2000000 lines read in all"); a CSV-pair variant for that size is still to be made.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ import { unwrapImport } from '../../src-solver/io/types';
 import { testDataPath } from '../../test-data/index';
 import type { BenchCase } from '../types';
 
-const COPIES = Number(process.env.TESSERA_BENCH_IMPORT_E2E_COPIES ?? 7813);
+const COPIES = Number(process.env.TESSERA_BENCH_IMPORT_E2E_COPIES ?? 400);
 
 /**
  * A client that sends `app.info` every `everyMs`: each ping's time from when it was due (a request
@@ -96,6 +97,13 @@ const cases: BenchCase[] = [
         const t1 = performance.now();
         if (!p.ok) throw new Error(p.error.message);
         const preview = p.value as ImportPreview;
+        if (!preview.ok)
+          throw new Error(
+            `the preview found errors: ${preview.errors
+              .slice(0, 3)
+              .map((e) => `${e.file}:${e.line}: ${e.message}`)
+              .join('; ')}`,
+          );
         const c = await backend.handle('import.commit', { token: preview.token });
         const t2 = performance.now();
         const seen = watch.stop();

@@ -27,8 +27,13 @@ export class ImportPage {
     await this.page.getByTestId('import-files').setInputFiles(files);
   }
 
-  /** The count shown for one kind ('buses', 'branches', …). */
+  /**
+   * The count shown for one kind ('buses', 'branches', …). First waits for the reading to end —
+   * counts, errors or a failure shown — for as long as the test may run: reading is CPU-bound,
+   * and on a loaded machine a 10,000-bus feeder took longer than the 15 s an assertion waits.
+   */
   async count(kind: string): Promise<number> {
+    await expect(this.counts.or(this.errors).or(this.page.getByTestId('import-failure')).first()).toBeVisible({ timeout: 0 });
     await expect(this.counts).toBeVisible();
     const dd = this.counts.locator(`dt:text-is("${kind}") + dd`);
     return Number(await dd.textContent());

@@ -8,12 +8,5 @@ export async function call<T>(b: Backend, command: string, arg: unknown): Promis
   return r.value as T;
 }
 
-/** Whether a process with this pid exists (signal 0 probes without signalling). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether a process with this pid exists (one owner: the solver's test support). */
+export { isAlive } from '../../src-solver/testing/worker/process';

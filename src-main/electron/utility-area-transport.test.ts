@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
+import { isAlive as alive } from '../../src-solver/testing/worker/process';
 
 vi.mock('electron', () => ({
   utilityProcess: {
@@ -22,14 +23,6 @@ const { liveUtilityAreas, utilityAreaTransport } = await import('./utility-area-
 type Fork = NonNullable<Parameters<typeof utilityAreaTransport>[0]>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Electron's UtilityProcess as documented, around a Node process that idles and records messages. */
 const posted: unknown[] = [];

@@ -6,6 +6,7 @@ import { liveAreaProcesses, nodeAreaTransport, startedAreaPids, testingAreaWorke
 import { runEnapp, type BoundaryState, type Clock, type EnappArea, type EnappBoundary } from './coordinator';
 import { createLinDistFlowArea, type LinDistFlowAreaSpec } from '../testing/enapp/lindistflow-area';
 import type { AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
+import { isAlive } from '../testing/worker/process';
 
 const clock: Clock = { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
 const T = 4;
@@ -129,15 +130,6 @@ function expectMatchesCentralized(res: Awaited<ReturnType<typeof runEnapp>>, s: 
     const v = (res.areaSolutions[a] as { vSqPu: number[] }).vSqPu;
     buses.forEach((j, i) => expect(Math.abs(v[i]! - ref[T - 1]![j]!)).toBeLessThan(1e-12));
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 afterEach(() => {

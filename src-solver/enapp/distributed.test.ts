@@ -19,6 +19,7 @@ import { centred, createOpfArea, INEXACT_FACTOR, INEXACT_TOL_MAX, inexactToleran
 import { suggestPartition, type CutBranch } from './partition';
 import type { AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
 import { areaSolverFactories } from './registry';
+import { isAlive } from '../testing/worker/process';
 
 const clock: Clock = { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
 const { feeder, price } = loadIeee123();
@@ -290,15 +291,6 @@ describe('suggested partitions of IEEE 123 (k = 2..8, T = 2) converge to the cen
     }, 120_000);
   }
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('OPF areas in their own Node processes', () => {
   afterEach(() => {

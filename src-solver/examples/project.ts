@@ -238,7 +238,8 @@ export function loadExampleProject(manifestText: string, readText: (relativePath
   const feeder = imported.feeder;
   const cuts = m.areas ? parseCuts(readText(m.areas), m.areas, feeder) : [];
   const s = m.study ?? {};
-  const study: Study = {
+  // Only the settings the manifest gives (a spread of it then overrides defaults and nothing else).
+  const given = {
     periods: s.periods,
     dtH: s.dtH,
     startHour: s.startHour,
@@ -247,6 +248,9 @@ export function loadExampleProject(manifestText: string, readText: (relativePath
     vMaxPu: s.vMaxPu,
     alpha: s.alpha,
     terminalSoc: s.terminalSoc,
+  };
+  const study: Study = {
+    ...(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<typeof given>),
     ...(price ? { priceCentsPerKwh: { intervalH: price.intervalH, values: price.mult } } : {}),
   };
   return {

@@ -10,18 +10,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parentGone, type ParentProbe } from './parent-watch';
+import { isAlive as alive } from '../testing/worker/process';
 
 const fixture = fileURLToPath(new URL('../testing/worker/utility-area.fixture.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A process's state letter from /proc (R, S, T = stopped, Z = zombie), or null when it is gone. */
 function state(pid: number): string | null {

@@ -31,7 +31,8 @@ export function parentGone(probe: ParentProbe): string | null {
   return null;
 }
 
-function processExists(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 probes; EPERM: it exists but is another user's). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

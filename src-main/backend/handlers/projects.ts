@@ -371,19 +371,8 @@ export function buildExampleProject(dir: string, path: string): Project {
     const why = err instanceof Error ? err.message : String(err);
     throw new ApiFailure('badExample', `example ${basename(dir)} (${dir}): ${why}`);
   }
-  const s = ex.study;
-  const fromManifest: Partial<StudySettings> = Object.fromEntries(
-    Object.entries({
-      periods: s.periods,
-      dtH: s.dtH,
-      startHour: s.startHour,
-      objective: s.objective,
-      vMinPu: s.vMinPu,
-      vMaxPu: s.vMaxPu,
-      alpha: s.alpha,
-      terminalSoc: s.terminalSoc,
-    }).filter(([, v]) => v !== undefined),
-  );
+  // The manifest's settings as the loader read them (only those given; its price is the series below).
+  const { priceCentsPerKwh: _price, ...fromManifest } = ex.study;
   const study: StudySettings = {
     ...DEFAULT_STUDY,
     ...fromManifest,

@@ -8,6 +8,7 @@ import { strFromU8 } from 'fflate';
 import { basename, dirname } from 'node:path';
 import type { ImportFile, ImportIssueDto, ImportPreview } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
+import { feederCounts, NO_COUNTS } from '../../../src-solver/model/counts';
 import { importReferenceCsv } from '../../../src-solver/io/csv/reference';
 import { importDssFiles } from '../../../src-solver/io/dss';
 import type { ImportOutcome, ReductionReport } from '../../../src-solver/io/types';
@@ -156,14 +157,7 @@ export function buildImportPreview(
     ok: true,
     format,
     feederName: f.name,
-    counts: {
-      buses: f.buses.length,
-      branches: f.branches.length,
-      loads: f.loads.length,
-      pv: f.pv.length,
-      batteries: f.batteries.length,
-      capacitors: f.capacitors.length,
-    },
+    counts: feederCounts(f),
     errors: [],
     warnings,
     ignored,
@@ -188,7 +182,7 @@ function detectFormat(names: readonly string[]): 'dss' | 'csv-pair' | 'tessera-c
 }
 
 function zeroCounts(): ImportPreview['counts'] {
-  return { buses: 0, branches: 0, loads: 0, pv: 0, batteries: 0, capacitors: 0 };
+  return { ...NO_COUNTS };
 }
 
 function issueDto(i: { file: string; line: number; column?: number; message: string }): ImportIssueDto {

@@ -7,6 +7,7 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { processExists } from '../../../src-solver/worker/parent-watch';
 
 export interface LockOwner {
   readonly pid: number;
@@ -28,15 +29,6 @@ function readOwner(file: string): LockOwner | null {
   return null;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export type LockResult = { readonly held: true; release(): void } | { readonly held: false; readonly owner: LockOwner };
 
 /** Take the project's lock, or learn who holds it. */
@@ -49,7 +41,7 @@ export function acquireProjectLock(projectPath: string): LockResult {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = readOwner(file);
-      const stale = owner === null || (owner.host === hostname() && !processAlive(owner.pid));
+      const stale = owner === null || (owner.host === hostname() && !processExists(owner.pid));
       if (!stale) return { held: false, owner };
       rmSync(file, { force: true });
       continue;

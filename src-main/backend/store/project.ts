@@ -35,6 +35,7 @@ import type {
   StudySettings,
 } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
+import { feederCounts, type FeederCounts } from '../../../src-solver/model/counts';
 import { ApiFailure } from '../errors';
 import { blobToFloat64, float64ToBlob } from './blobs';
 import { DEFAULT_STUDY, NO_PARTITION } from './defaults';
@@ -445,6 +446,11 @@ export interface AddFeederOptions {
   readonly scripts?: StoredFeederScripts;
 }
 
+/** The feeders table's count columns, in their order. */
+function countColumns(c: FeederCounts): number[] {
+  return [c.buses, c.branches, c.loads, c.pv, c.batteries, c.capacitors];
+}
+
 function insertFeederRow(db: Db, feeder: Feeder, source: string, importReport: unknown, stamp: string): number {
   const info = db
     .prepare(
@@ -452,19 +458,7 @@ function insertFeederRow(db: Db, feeder: Feeder, source: string, importReport: u
          pv_count, battery_count, capacitor_count, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(
-      feeder.name,
-      source,
-      JSON.stringify(feeder),
-      JSON.stringify(importReport ?? {}),
-      feeder.buses.length,
-      feeder.branches.length,
-      feeder.loads.length,
-      feeder.pv.length,
-      feeder.batteries.length,
-      feeder.capacitors.length,
-      stamp,
-    );
+    .run(feeder.name, source, JSON.stringify(feeder), JSON.stringify(importReport ?? {}), ...countColumns(feederCounts(feeder)), stamp);
   return Number(info.lastInsertRowid);
 }
 

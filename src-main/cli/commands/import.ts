@@ -13,6 +13,7 @@ import { formatIssue, type ImportOutcome } from '../../../src-solver/io/types';
 import { busVoltageBases, importUnbalanced, type UnbalancedImportOutcome } from '../../../src-solver/unbalanced/index';
 import { readScriptFile, threePhaseScript } from './pf';
 import { CliError, type CliCommand } from '../types';
+import { feederCounts, NO_COUNTS } from '../../../src-solver/model/counts';
 
 const USAGE = `tessera import <path> [--json] [--base-kva N] [--soc-max X]
 
@@ -132,7 +133,7 @@ export const command: CliCommand = {
     if (!out.ok && threePhase && tp?.ok) {
       // The three-phase model reads it although its balanced equivalent does not: report that.
       if (json) {
-        const summary = { buses: 0, branches: 0, loads: 0, pv: 0, batteries: 0, capacitors: 0, substationBus: null, warnings: [], balancedEquivalentErrors: out.errors.slice(0, 50).map(formatIssue), threePhase };
+        const summary = { ...NO_COUNTS, substationBus: null, warnings: [], balancedEquivalentErrors: out.errors.slice(0, 50).map(formatIssue), threePhase };
         io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       } else {
         io.stdout(`${[`Feeder ${tp.network.name} (OpenDSS, three-phase; no balanced equivalent: ${out.errors.length} error${out.errors.length === 1 ? '' : 's'})`, ...threePhaseLines].join('\n')}\n`);
@@ -147,12 +148,7 @@ export const command: CliCommand = {
     const f = out.feeder;
     if (json) {
       const summary = {
-        buses: f.buses.length,
-        branches: f.branches.length,
-        loads: f.loads.length,
-        pv: f.pv.length,
-        batteries: f.batteries.length,
-        capacitors: f.capacitors.length,
+        ...feederCounts(f),
         substationBus: f.substation.bus,
         warnings: out.warnings.map((w) => ({ file: w.file, line: w.line, message: w.message })),
         ...(threePhase ? { threePhase } : {}),
