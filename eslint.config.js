@@ -8,22 +8,59 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 const nodeOnlyModules = [
-  'fs', 'fs/promises', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net',
-  'crypto', 'url', 'util', 'stream', 'events', 'module', 'process', 'buffer', 'zlib', 'readline',
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'http',
+  'https',
+  'net',
+  'crypto',
+  'url',
+  'util',
+  'stream',
+  'events',
+  'module',
+  'process',
+  'buffer',
+  'zlib',
+  'readline',
 ];
 
 /** Globals that exist only in a browser or only in Node: forbidden in the pure core. */
 const hostGlobals = [
-  'window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage', 'HTMLElement',
-  'Element', 'Node', 'XMLHttpRequest', 'WebSocket', 'indexedDB', 'alert', 'process', 'Buffer',
-  'require', '__dirname', '__filename', 'global', 'setImmediate',
+  'window',
+  'document',
+  'navigator',
+  'location',
+  'localStorage',
+  'sessionStorage',
+  'HTMLElement',
+  'Element',
+  'Node',
+  'XMLHttpRequest',
+  'WebSocket',
+  'indexedDB',
+  'alert',
+  'process',
+  'Buffer',
+  'require',
+  '__dirname',
+  '__filename',
+  'global',
+  'setImmediate',
 ].map((name) => ({ name, message: 'src-solver is pure ECMAScript: pass host facilities in as arguments.' }));
 
 /** What the renderer may not import (it runs sandboxed and reaches the backend through the contract). */
 const rendererPaths = [{ name: 'electron', message: 'The renderer reaches the backend only through window.tessera.' }];
 const rendererPatterns = [
   { group: ['node:*'], message: 'The renderer runs sandboxed: no Node built-ins.' },
-  { group: ['**/src-main/backend/**', '**/src-main/electron/**', 'better-sqlite3'], message: 'The renderer may import only types from src-main/contract.' },
+  {
+    group: ['**/src-main/backend/**', '**/src-main/electron/**', 'better-sqlite3'],
+    message: 'The renderer may import only types from src-main/contract.',
+  },
 ];
 
 /** Test support (src-solver/testing: the HS collection and its expression language, test matrices,
@@ -40,7 +77,19 @@ const solverPurity = {
   ],
   patterns: [
     { group: ['node:*'], message: 'src-solver may not import Node built-ins.' },
-    { group: ['**/src-main/**', '**/src-renderer/**', 'react', 'react-dom', 'cytoscape', 'echarts', 'better-sqlite3', 'ws'], message: 'src-solver depends on nothing outside src-solver.' },
+    {
+      group: [
+        '**/src-main/**',
+        '**/src-renderer/**',
+        'react',
+        'react-dom',
+        'cytoscape',
+        'echarts',
+        'better-sqlite3',
+        'ws',
+      ],
+      message: 'src-solver depends on nothing outside src-solver.',
+    },
   ],
 };
 
@@ -51,7 +100,10 @@ const solverPurity = {
  */
 const solverLayers = [['sparse'], ['nlp'], ['model', 'io', 'pf'], ['opf'], ['examples'], ['enapp']];
 const solverLayerBlocks = solverLayers.map((layer, i) => {
-  const above = solverLayers.slice(i + 1).flat().concat('worker');
+  const above = solverLayers
+    .slice(i + 1)
+    .flat()
+    .concat('worker');
   return {
     files: layer.map((dir) => `src-solver/${dir}/**/*.ts`),
     ignores: ['src-solver/**/*.test.ts'],
@@ -63,7 +115,13 @@ const solverLayerBlocks = solverLayers.map((layer, i) => {
           patterns: [
             ...solverPurity.patterns,
             testSupport,
-            { group: above.flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]), message: `src-solver/${layer.join(', ')} may import only its own and lower layers (${solverLayers.slice(0, i + 1).flat().join(' → ')}), not ${above.join(', ')}.` },
+            {
+              group: above.flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]),
+              message: `src-solver/${layer.join(', ')} may import only its own and lower layers (${solverLayers
+                .slice(0, i + 1)
+                .flat()
+                .join(' → ')}), not ${above.join(', ')}.`,
+            },
           ],
         },
       ],
@@ -73,7 +131,18 @@ const solverLayerBlocks = solverLayers.map((layer, i) => {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'out/', 'dist/', 'cli-dist*/', 'test-results/', 'playwright-report/', 'bench/results/', '.tmp/', 'bench/ipopt-ref/build/', 'wasm/'],
+    ignores: [
+      'node_modules/',
+      'out/',
+      'dist/',
+      'cli-dist*/',
+      'test-results/',
+      'playwright-report/',
+      'bench/results/',
+      '.tmp/',
+      'bench/ipopt-ref/build/',
+      'wasm/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -114,11 +183,20 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'src-shared is pure.' }, ...nodeOnlyModules.map((name) => ({ name, message: 'src-shared is pure.' }))],
+          paths: [
+            { name: 'electron', message: 'src-shared is pure.' },
+            ...nodeOnlyModules.map((name) => ({ name, message: 'src-shared is pure.' })),
+          ],
           patterns: [
             { group: ['node:*'], message: 'src-shared is pure.' },
-            { group: ['**/src-main/**', '!**/src-main/contract'], message: 'src-shared may import only types from src-main/contract.' },
-            { group: ['**/src-renderer/**', 'react', 'react-dom', 'cytoscape', 'echarts', 'better-sqlite3', 'ws'], message: 'src-shared depends on nothing but the contract and src-solver.' },
+            {
+              group: ['**/src-main/**', '!**/src-main/contract'],
+              message: 'src-shared may import only types from src-main/contract.',
+            },
+            {
+              group: ['**/src-renderer/**', 'react', 'react-dom', 'cytoscape', 'echarts', 'better-sqlite3', 'ws'],
+              message: 'src-shared depends on nothing but the contract and src-solver.',
+            },
             testSupport,
           ],
         },
@@ -146,8 +224,15 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The backend is plain Node; only src-main/electron adapts it to Electron.' }],
-          patterns: [{ group: ['**/src-renderer/**'], message: 'The backend may not import the UI; shared pure code lives in src-shared.' }],
+          paths: [
+            { name: 'electron', message: 'The backend is plain Node; only src-main/electron adapts it to Electron.' },
+          ],
+          patterns: [
+            {
+              group: ['**/src-renderer/**'],
+              message: 'The backend may not import the UI; shared pure code lives in src-shared.',
+            },
+          ],
         },
       ],
     },
@@ -161,8 +246,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The backend is plain Node; only src-main/electron adapts it to Electron.' }],
-          patterns: [{ group: ['**/src-renderer/**'], message: 'The backend may not import the UI; shared pure code lives in src-shared.' }, testSupport],
+          paths: [
+            { name: 'electron', message: 'The backend is plain Node; only src-main/electron adapts it to Electron.' },
+          ],
+          patterns: [
+            {
+              group: ['**/src-renderer/**'],
+              message: 'The backend may not import the UI; shared pure code lives in src-shared.',
+            },
+            testSupport,
+          ],
         },
       ],
     },
@@ -174,7 +267,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/src-renderer/**'], message: 'The main process may not import the UI; shared pure code lives in src-shared.' }, testSupport] },
+        {
+          patterns: [
+            {
+              group: ['**/src-renderer/**'],
+              message: 'The main process may not import the UI; shared pure code lives in src-shared.',
+            },
+            testSupport,
+          ],
+        },
       ],
     },
   },

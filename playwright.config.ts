@@ -38,7 +38,18 @@ export default defineConfig({
       ? {
           baseURL: `http://127.0.0.1:${hostPort}`,
           storageState: {
-            cookies: [{ name: `tessera-token-${hostPort}`, value: token, domain: '127.0.0.1', path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }],
+            cookies: [
+              {
+                name: `tessera-token-${hostPort}`,
+                value: token,
+                domain: '127.0.0.1',
+                path: '/',
+                expires: -1,
+                httpOnly: true,
+                secure: false,
+                sameSite: 'Strict',
+              },
+            ],
             origins: [],
           },
         }

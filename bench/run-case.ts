@@ -26,6 +26,15 @@ if (which === 'list') {
   const wallSeconds = (performance.now() - t0) / 1000;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const iterations = typeof extra.iterations === 'number' ? extra.iterations : null;
-  const record = { name: c.name, size: c.size, ...extra, iterations, wallSeconds, peakRssMb, ok, ...(error ? { error } : {}) };
+  const record = {
+    name: c.name,
+    size: c.size,
+    ...extra,
+    iterations,
+    wallSeconds,
+    peakRssMb,
+    ok,
+    ...(error ? { error } : {}),
+  };
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(record)}\n`);
 }

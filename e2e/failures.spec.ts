@@ -38,14 +38,25 @@ test('a bad DSS file shows the error at its file and line, and cannot be saved',
 
 test('a meshed network is refused with the branch that closes the loop', async ({ page, project }) => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-mesh-'));
-  writeFileSync(join(dir, 'linedata.csv'), 'fbus,tbus,R,X\n1,2,0.01,0.02\n2,3,0.01,0.02\n3,4,0.01,0.02\n2,5,0.01,0.02\n5,4,0.01,0.02\n');
-  writeFileSync(join(dir, 'powerdata.csv'), 'bus,P_L,Q_L,Q_C,P_der,busType\n1,0,0,0,0,0\n2,10,5,0,0,0\n3,10,5,0,0,0\n4,10,5,0,0,0\n5,10,5,0,0,0\n');
+  writeFileSync(
+    join(dir, 'linedata.csv'),
+    'fbus,tbus,R,X\n1,2,0.01,0.02\n2,3,0.01,0.02\n3,4,0.01,0.02\n2,5,0.01,0.02\n5,4,0.01,0.02\n',
+  );
+  writeFileSync(
+    join(dir, 'powerdata.csv'),
+    'bus,P_L,Q_L,Q_C,P_der,busType\n1,0,0,0,0,0\n2,10,5,0,0,0\n3,10,5,0,0,0\n4,10,5,0,0,0\n5,10,5,0,0,0\n',
+  );
   await openProject(page, project.name);
   const wizard = new ImportPage(page);
   await wizard.open();
   await wizard.chooseFiles([join(dir, 'linedata.csv'), join(dir, 'powerdata.csv')]);
   // The loop 2–3–4–5–2: whichever checker speaks (backend or the preview), it names a mesh/loop.
-  await expect(page.getByRole('alert').filter({ hasText: /mesh|loop/i }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole('alert')
+      .filter({ hasText: /mesh|loop/i })
+      .first(),
+  ).toBeVisible();
   await expect(wizard.save).toBeDisabled();
   await page.screenshot({ path: 'test-results/ui-meshed.png' });
 });

@@ -52,7 +52,8 @@ async function wsApi(baseURL: string): Promise<Api & { close(): void }> {
 
 function mockApi(): Api {
   const m = mockBackend();
-  const invoke = async <K extends CommandName>(command: K, arg: CommandArg<K>) => m.handle(command, arg) as Result<CommandResult<K>>;
+  const invoke = async <K extends CommandName>(command: K, arg: CommandArg<K>) =>
+    m.handle(command, arg) as Result<CommandResult<K>>;
   return {
     invoke,
     async call(command, arg) {
@@ -76,7 +77,10 @@ export const test = base.extend<{ api: Api; project: ProjectSummary }>({
   },
   project: async ({ api }, use, testInfo) => {
     const probe = await api.invoke('projects.current', null);
-    test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the project commands yet (src-main/backend)');
+    test.skip(
+      !probe.ok && probe.error.code === 'unknownCommand',
+      'the backend does not implement the project commands yet (src-main/backend)',
+    );
     const name = `e2e ${testInfo.title.replace(/[^\w ]+/g, '').slice(0, 40)} ${Date.now().toString(36)}`;
     await use(await api.call('projects.create', { name }));
   },

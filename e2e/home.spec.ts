@@ -11,12 +11,12 @@ async function backendInfo(baseURL: string) {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  const reply = await new Promise<{ result: { ok: boolean; value: { solver: { version: string }; examples: { id: string; title: string }[] } } }>(
-    (resolve) => {
-      ws.once('message', (data) => resolve(JSON.parse(String(data))));
-      ws.send(JSON.stringify({ id: 1, command: 'app.info', arg: null }));
-    },
-  );
+  const reply = await new Promise<{
+    result: { ok: boolean; value: { solver: { version: string }; examples: { id: string; title: string }[] } };
+  }>((resolve) => {
+    ws.once('message', (data) => resolve(JSON.parse(String(data))));
+    ws.send(JSON.stringify({ id: 1, command: 'app.info', arg: null }));
+  });
   ws.close();
   expect(reply.result.ok).toBe(true);
   return reply.result.value;
@@ -53,7 +53,10 @@ test('a backend error is shown, not swallowed', async ({ page, baseURL }) => {
       ws.send(JSON.stringify({ id: 7, command: 'no.such.command', arg: null }));
     });
   }, baseURL!);
-  const parsed = JSON.parse(result) as { id: number; result: { ok: boolean; error: { code: string; message: string } } };
+  const parsed = JSON.parse(result) as {
+    id: number;
+    result: { ok: boolean; error: { code: string; message: string } };
+  };
   expect(parsed.id).toBe(7);
   expect(parsed.result.ok).toBe(false);
   expect(parsed.result.error.code).toBe('unknownCommand');

@@ -20,18 +20,28 @@ const REF = testDataPath('ieee123-balanced');
 
 /** The scaled feeder as linedata/powerdata; copy 0 keeps IEEE 123's names so bus 1 is the substation. */
 function writeScaledCsv(dir: string): { buses: number } {
-  const base = importReferenceCsv(readFileSync(resolve(REF, 'csv/linedata.csv'), 'utf8'), readFileSync(resolve(REF, 'csv/powerdata.csv'), 'utf8'));
+  const base = importReferenceCsv(
+    readFileSync(resolve(REF, 'csv/linedata.csv'), 'utf8'),
+    readFileSync(resolve(REF, 'csv/powerdata.csv'), 'utf8'),
+  );
   if (!base.ok) throw new Error('reference CSV did not import');
   const f = generateScaledFeeder(base.feeder, 80);
   const name = (b: string) => b.replace(/^c0_/, '');
-  writeFileSync(join(dir, 'linedata.csv'), ['fbus,tbus,R,X', ...f.branches.map((b) => `${name(b.from)},${name(b.to)},${b.rOhm},${b.xOhm}`)].join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'linedata.csv'),
+    ['fbus,tbus,R,X', ...f.branches.map((b) => `${name(b.from)},${name(b.to)},${b.rOhm},${b.xOhm}`)].join('\n') + '\n',
+  );
   const p = new Map(f.buses.map((b) => [b.name, { p: 0, q: 0, qc: 0 }]));
   for (const l of f.loads) {
     p.get(l.bus)!.p += l.pKw;
     p.get(l.bus)!.q += l.qKvar;
   }
   for (const c of f.capacitors) p.get(c.bus)!.qc += c.qKvar;
-  writeFileSync(join(dir, 'powerdata.csv'), ['bus,P_L,Q_L,Q_C,P_der,busType', ...[...p].map(([b, v]) => `${name(b)},${v.p},${v.q},${v.qc},0,0`)].join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'powerdata.csv'),
+    ['bus,P_L,Q_L,Q_C,P_der,busType', ...[...p].map(([b, v]) => `${name(b)},${v.p},${v.q},${v.qc},0,0`)].join('\n') +
+      '\n',
+  );
   return { buses: f.buses.length };
 }
 
@@ -50,7 +60,9 @@ test('a 10,000-bus feeder renders, fits, zooms and answers hover and search quic
   await wizard.chooseFiles([join(dir, 'linedata.csv'), join(dir, 'powerdata.csv')]);
   expect(await wizard.count('buses')).toBe(buses);
   await expect(page.getByTestId('import-preview-graph')).toBeVisible();
-  await page.waitForFunction(() => (globalThis as unknown as HookedGlobal).__tesseraGraph?.timings.firstRenderMs != null);
+  await page.waitForFunction(
+    () => (globalThis as unknown as HookedGlobal).__tesseraGraph?.timings.firstRenderMs != null,
+  );
   const previewWallMs = Date.now() - tPreview;
 
   await wizard.name.fill('ieee123 x80');

@@ -4,7 +4,11 @@
  */
 import { expect, test } from './fixtures';
 
-test('a screen picked while start-up is still loading is not undone by the late reply', async ({ page, api, project }) => {
+test('a screen picked while start-up is still loading is not undone by the late reply', async ({
+  page,
+  api,
+  project,
+}) => {
   // The fixture's project is open, so start-up would switch to the workspace. Hold that reply
   // back until the user has already asked for the Projects screen (as CI's timing once did).
   expect(project.name).toBeTruthy();

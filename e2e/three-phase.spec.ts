@@ -156,9 +156,13 @@ test('IEEE 13 three-phase: a single-phase battery on phase B, the run solves the
   await expect(unit).toContainText('B (1-phase)');
   // Bus 611 has phase C only: it is in phase C's heat map and not in phase A's.
   await page.getByTestId('three-phase-heat-phase').selectOption('C');
-  await expect(page.getByTestId('three-phase-heat').locator('tbody td:first-child', { hasText: /^611$/ })).toHaveCount(1);
+  await expect(page.getByTestId('three-phase-heat').locator('tbody td:first-child', { hasText: /^611$/ })).toHaveCount(
+    1,
+  );
   await page.getByTestId('three-phase-heat-phase').selectOption('A');
-  await expect(page.getByTestId('three-phase-heat').locator('tbody td:first-child', { hasText: /^611$/ })).toHaveCount(0);
+  await expect(page.getByTestId('three-phase-heat').locator('tbody td:first-child', { hasText: /^611$/ })).toHaveCount(
+    0,
+  );
   await page.screenshot({ path: 'test-results/ui-three-phase-run.png', fullPage: true });
 
   // On the network: coloured by the run's worst phase, per-phase voltages on hover.

@@ -16,7 +16,12 @@ const REF = testDataPath('ieee123-balanced');
 
 /** Facts read straight from the reference CSVs. */
 function referenceFacts() {
-  const rows = (f: string) => readFileSync(resolve(REF, f), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
+  const rows = (f: string) =>
+    readFileSync(resolve(REF, f), 'utf8')
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map((l) => l.split(','));
   const lines = rows('csv/linedata.csv');
   const power = rows('csv/powerdata.csv');
   const buses = new Set(lines.flatMap((r) => [r[0], r[1]]));
@@ -25,7 +30,11 @@ function referenceFacts() {
   return { buses: buses.size, branches: lines.length, loadBuses: peakKw.size, peakKw };
 }
 
-test('example, DSS and CSV import, 4 areas by clicking, bulk batteries, undo/redo, reopen', async ({ page, api, project }) => {
+test('example, DSS and CSV import, 4 areas by clicking, bulk batteries, undo/redo, reopen', async ({
+  page,
+  api,
+  project,
+}) => {
   const facts = referenceFacts();
   const ws = new WorkspacePage(page);
   const wizard = new ImportPage(page);
@@ -71,7 +80,12 @@ test('example, DSS and CSV import, 4 areas by clicking, bulk batteries, undo/red
   // Cut the source papers' 4 areas by clicking the three tie branches on the canvas.
   await ws.tab('Areas');
   await expect(ws.cutCount).toHaveText('0');
-  for (const [from, to] of [['15', '117'], ['20', '118'], ['62', '125']]) await ws.clickBranch(from, to);
+  for (const [from, to] of [
+    ['15', '117'],
+    ['20', '118'],
+    ['62', '125'],
+  ])
+    await ws.clickBranch(from, to);
   await expect(ws.cutCount).toHaveText('3');
   await expect(ws.partitionStatus).toContainText('4 areas');
   await expect(page.getByRole('table', { name: 'Areas' }).locator('tbody tr')).toHaveCount(4);
@@ -133,8 +147,11 @@ test('example, DSS and CSV import, 4 areas by clicking, bulk batteries, undo/red
   await ws.saved();
   await firstKw.fill('1000');
   await firstKw.press('Enter');
-  await expect(page.getByTestId('rating-issue')).toContainText("1000 kW is more than");
-  await page.getByTestId('rating-issue').getByRole('button', { name: /^Keep / }).click();
+  await expect(page.getByTestId('rating-issue')).toContainText('1000 kW is more than');
+  await page
+    .getByTestId('rating-issue')
+    .getByRole('button', { name: /^Keep / })
+    .click();
   await expect(firstKw).not.toHaveValue('1000');
   await firstKw.fill('12.5');
   await firstKw.press('Enter');
@@ -155,7 +172,9 @@ test('example, DSS and CSV import, 4 areas by clicking, bulk batteries, undo/red
   await expect(ws.partitionStatus).toContainText('4 areas');
   await ws.tab('PV & batteries');
   await expect(ws.batteryCount).toHaveText(String(placed));
-  await expect(page.getByRole('table', { name: 'Batteries' }).locator('tbody tr').first().locator('input').first()).toHaveValue('12.5');
+  await expect(
+    page.getByRole('table', { name: 'Batteries' }).locator('tbody tr').first().locator('input').first(),
+  ).toHaveValue('12.5');
   await ws.tab('Study settings');
   await expect(page.getByLabel('Periods (T)')).toHaveValue('12');
 

@@ -8,7 +8,11 @@
  * Types the solver defines (totals, validation, partition, placements, statuses) are the solver's
  * own, imported here, so the two cannot drift apart.
  */
-import type { AreaInfo as SolverAreaInfo, CutBranch as SolverCutBranch, PartitionCheck as SolverPartitionCheck } from '../src-solver/enapp/partition';
+import type {
+  AreaInfo as SolverAreaInfo,
+  CutBranch as SolverCutBranch,
+  PartitionCheck as SolverPartitionCheck,
+} from '../src-solver/enapp/partition';
 import type { Battery, Pv } from '../src-solver/model/feeder';
 import type { FeederCounts } from '../src-solver/model/counts';
 import type { SolveStatus as NlpSolveStatus } from '../src-solver/nlp/status';
@@ -135,7 +139,12 @@ export interface ProjectSummary {
   readonly author?: string;
   readonly organisation?: string;
   /** The report's logo (PNG or JPEG, sanitized), or null; the image itself comes from `projects.logo`. */
-  readonly logo?: { readonly mime: 'image/png' | 'image/jpeg'; readonly width: number; readonly height: number; readonly bytes: number } | null;
+  readonly logo?: {
+    readonly mime: 'image/png' | 'image/jpeg';
+    readonly width: number;
+    readonly height: number;
+    readonly bytes: number;
+  } | null;
   readonly feeders: readonly FeederSummary[];
   readonly scenarios: readonly ScenarioSummary[];
   /** Present when the project is open read-only (another Tessera has it open): why. */
@@ -300,7 +309,14 @@ export interface ThreePhaseReport {
   readonly voltageBasesKv: readonly number[];
   /** Per element class: imported, approximated (which element, what and how), ignored. */
   readonly classes: Readonly<
-    Record<string, { readonly imported: number; readonly approximated: readonly { readonly element: string; readonly what: string }[]; readonly ignored: number }>
+    Record<
+      string,
+      {
+        readonly imported: number;
+        readonly approximated: readonly { readonly element: string; readonly what: string }[];
+        readonly ignored: number;
+      }
+    >
   >;
   readonly ignored: readonly { readonly file: string; readonly line: number; readonly element: string }[];
   readonly warnings: readonly ImportIssueDto[];
@@ -412,14 +428,7 @@ export type RunKind = 'centralized' | 'distributed';
 
 /** 'running' while a solve is under way; the others are final. */
 export type RunStatus =
-  | 'running'
-  | 'solved'
-  | 'acceptable'
-  | 'infeasible'
-  | 'maxIterations'
-  | 'notConverged'
-  | 'failed'
-  | 'cancelled';
+  'running' | 'solved' | 'acceptable' | 'infeasible' | 'maxIterations' | 'notConverged' | 'failed' | 'cancelled';
 
 export interface RunSummary {
   readonly id: number;
@@ -524,7 +533,12 @@ export interface RunDetail extends RunSummary {
   readonly batteryNames: readonly string[];
   readonly batteryBuses: readonly string[];
   /** Per battery: limits the SOC and power charts draw. */
-  readonly batteryLimits: readonly { readonly pRatedKw: number; readonly energyKwh: number; readonly socMin: number; readonly socMax: number }[];
+  readonly batteryLimits: readonly {
+    readonly pRatedKw: number;
+    readonly energyKwh: number;
+    readonly socMin: number;
+    readonly socMax: number;
+  }[];
   /**
    * Branches in the feeder's order with their substation-side (`branchFrom`) and far (`branchTo`)
    * bus and their ampacity, A (the feeder's normal rating: OpenDSS normamps, CSV ampacity_a), null
@@ -554,7 +568,12 @@ export interface RunThreePhaseInfo {
   readonly pvPhases: readonly (readonly PhaseLetter[])[];
   readonly batteryPhases: readonly (readonly PhaseLetter[])[];
   /** The three-phase power flow with the OPF's set points against the OPF, every node and period. */
-  readonly validation: { readonly maxDiffPu: number; readonly at: string; readonly perPeriodMaxDiffPu: readonly number[]; readonly converged: boolean };
+  readonly validation: {
+    readonly maxDiffPu: number;
+    readonly at: string;
+    readonly perPeriodMaxDiffPu: readonly number[];
+    readonly converged: boolean;
+  };
   /** Regulator taps and capacitor states the OPF held fixed (set by a nominal-load power flow with controls). */
   readonly regulatorTaps: Readonly<Record<string, number>>;
   /** Solves until the loads' OpenDSS voltage regions agreed with the solution. */
@@ -573,7 +592,13 @@ export interface RunProgress {
   readonly kind: RunKind;
   readonly phase: 'building' | 'solving' | 'validating' | 'saving';
   /** Centralized: one interior-point iteration (Ipopt's columns). */
-  readonly iteration?: { readonly iter: number; readonly objective: number; readonly infPr: number; readonly infDu: number; readonly lgMu: number };
+  readonly iteration?: {
+    readonly iter: number;
+    readonly objective: number;
+    readonly infPr: number;
+    readonly infDu: number;
+    readonly lgMu: number;
+  };
   /** Distributed: one finished round. */
   readonly round?: RunRound;
   /** Distributed: one area's state ('started', 'solving', 'solved', 'restarted', 'failed'). */
@@ -635,7 +660,10 @@ export interface SitingStudySummary {
   readonly startedAt: string;
   readonly finishedAt: string | null;
   /** The first ranked configuration, once done. */
-  readonly best: { readonly sites: readonly { readonly bus: string; readonly kw: number; readonly kwh: number }[]; readonly netBenefitUsd: number } | null;
+  readonly best: {
+    readonly sites: readonly { readonly bus: string; readonly kw: number; readonly kwh: number }[];
+    readonly netBenefitUsd: number;
+  } | null;
 }
 
 export interface SitingStudyDetail extends SitingStudySummary {
@@ -649,7 +677,10 @@ export interface SitingProgressEvent {
   /** Configurations verified / planned. */
   readonly done: number;
   readonly total: number;
-  readonly best: { readonly sites: readonly { readonly bus: string; readonly kw: number; readonly kwh: number }[]; readonly netBenefitUsd: number } | null;
+  readonly best: {
+    readonly sites: readonly { readonly bus: string; readonly kw: number; readonly kwh: number }[];
+    readonly netBenefitUsd: number;
+  } | null;
   readonly elapsedSeconds: number;
 }
 
@@ -698,7 +729,12 @@ export interface Commands {
    * choice) names it for `import.cancel` and the `import.progress` events.
    */
   'import.preview': {
-    arg: { files: readonly ImportFile[]; format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv'; requestId?: string; entry?: string };
+    arg: {
+      files: readonly ImportFile[];
+      format?: 'auto' | 'dss' | 'csv-pair' | 'tessera-csv';
+      requestId?: string;
+      entry?: string;
+    };
     result: ImportPreview;
   };
   /** Stop a running preview, or a commit before it writes: it then fails with `cancelled`. Unknown or finished ids are ignored. */
@@ -756,7 +792,10 @@ export interface Commands {
    */
   'runs.get': { arg: { runId: number }; result: RunDetail };
   /** The run's per-branch series (branchCurrentA, branchPKw, branchQKvar, branchLoadingPct); empty for runs stored without them. */
-  'runs.branchSeries': { arg: { runId: number }; result: { readonly series: Readonly<Record<string, readonly number[]>> } };
+  'runs.branchSeries': {
+    arg: { runId: number };
+    result: { readonly series: Readonly<Record<string, readonly number[]>> };
+  };
   'runs.delete': { arg: { runId: number; confirm: boolean }; result: null };
   /** Name a run ('' removes the name). */
   'runs.rename': { arg: { runId: number; name: string }; result: RunSummary };
@@ -766,7 +805,10 @@ export interface Commands {
   'runs.export': { arg: { runId: number; format: 'csv' | 'json' }; result: { fileName: string; text: string } };
   /** Render the PDF study report (Chromium); also written under the data folder's reports/. */
   /** `sitingStudyId` adds that BESS siting study's section (ranked table, size curve, map, sensitivity). */
-  'report.pdf': { arg: { runId: number; compareWith?: number; sitingStudyId?: number }; result: { fileName: string; path: string; base64: string; pages: number } };
+  'report.pdf': {
+    arg: { runId: number; compareWith?: number; sitingStudyId?: number };
+    result: { fileName: string; path: string; base64: string; pages: number };
+  };
 
   /** Start a siting study on a scenario; progress as 'siting.progress', the end as 'siting.finished'. */
   'siting.start': { arg: { scenarioId: number; settings: SitingSettings }; result: SitingStudySummary };

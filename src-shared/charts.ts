@@ -140,7 +140,12 @@ export function seriesTooltip(): ChartOption {
   return {
     trigger: 'axis',
     formatter: (params: unknown) => {
-      const list = (Array.isArray(params) ? params : [params]) as { axisValueLabel?: string; marker?: string; seriesName: string; value: unknown }[];
+      const list = (Array.isArray(params) ? params : [params]) as {
+        axisValueLabel?: string;
+        marker?: string;
+        seriesName: string;
+        value: unknown;
+      }[];
       const head = list[0]?.axisValueLabel ?? '';
       const lines = list.map((p) => {
         const unit = unitOfSeries(p.seriesName);
@@ -260,7 +265,12 @@ export function batteryFleetOption(run: RunDetail, title?: string): ChartOption 
     xAxis: categoryAxis(labels),
     yAxis: [
       valueAxis('kW'),
-      valueAxis('kWh', { position: 'right', splitLine: { show: false }, min: 0, nameTextStyle: { ...AXIS_LABEL, align: 'right' } }),
+      valueAxis('kWh', {
+        position: 'right',
+        splitLine: { show: false },
+        min: 0,
+        nameTextStyle: { ...AXIS_LABEL, align: 'right' },
+      }),
     ],
     series: [
       {
@@ -869,7 +879,8 @@ export function overlayOption(
 
 /** A short human name for a run ("#12 centralized"). */
 /** A run as lists and legends name it: the planner's name when given, else "#id kind". */
-export const runLabel = (r: Pick<RunSummary, 'id' | 'kind'> & { readonly name?: string }): string => (r.name ? `${r.name} (#${r.id})` : `#${r.id} ${r.kind}`);
+export const runLabel = (r: Pick<RunSummary, 'id' | 'kind'> & { readonly name?: string }): string =>
+  r.name ? `${r.name} (#${r.id})` : `#${r.id} ${r.kind}`;
 
 /**
  * Voltage along the feeder at one period: each bus at its electrical distance from the substation
@@ -909,10 +920,20 @@ export function voltageProfileOption(
       trigger: 'item',
       formatter: (p: { data?: unknown }) => {
         const d = p.data as [number, number, string] | undefined;
-        return d && d.length === 3 ? `Bus ${d[2]}<br/>${formatNumber(d[1], 4)} pu at ${formatNumber(d[0], 2)} Ω from the substation` : '';
+        return d && d.length === 3
+          ? `Bus ${d[2]}<br/>${formatNumber(d[1], 4)} pu at ${formatNumber(d[0], 2)} Ω from the substation`
+          : '';
       },
     },
-    xAxis: { type: 'value', name: 'electrical distance from the substation, Ω (Σ|Z|)', nameLocation: 'middle', nameGap: 22, nameTextStyle: AXIS_LABEL, axisLabel: AXIS_LABEL, splitLine: SPLIT_LINE },
+    xAxis: {
+      type: 'value',
+      name: 'electrical distance from the substation, Ω (Σ|Z|)',
+      nameLocation: 'middle',
+      nameGap: 22,
+      nameTextStyle: AXIS_LABEL,
+      axisLabel: AXIS_LABEL,
+      splitLine: SPLIT_LINE,
+    },
     // Range A always in view: the profile reads as margin to the limits.
     yAxis: valueAxis('pu', {
       min: (e: { min: number }) => Math.floor((Math.min(e.min, 0.95) - 0.005) * 200) / 200,
@@ -932,11 +953,22 @@ export function voltageProfileOption(
           silent: true,
           symbol: 'none',
           lineStyle: { color: COLORS.limit, type: 'dashed' },
-          label: { formatter: (m: { value: number }) => `Range A ${m.value}`, fontSize: 9, color: COLORS.limit, position: 'insideEndTop' },
+          label: {
+            formatter: (m: { value: number }) => `Range A ${m.value}`,
+            fontSize: 9,
+            color: COLORS.limit,
+            position: 'insideEndTop',
+          },
           data: [{ yAxis: 0.95 }, { yAxis: 1.05 }],
         },
       },
-      { name: 'Bus voltage pu', type: 'scatter', data: points, symbolSize: 5, itemStyle: { color: COLORS.substationP } },
+      {
+        name: 'Bus voltage pu',
+        type: 'scatter',
+        data: points,
+        symbolSize: 5,
+        itemStyle: { color: COLORS.substationP },
+      },
     ],
   };
 }

@@ -103,7 +103,8 @@ export function voltageViolations(run: RunDetail): VoltageViolation[] {
         }
       }
     }
-    if (hours > 0) out.push({ bus, range: outsideB ? 'B' : 'A', hours, hoursB, worstPu: worst, worstAt: labels[worstT]! });
+    if (hours > 0)
+      out.push({ bus, range: outsideB ? 'B' : 'A', hours, hoursB, worstPu: worst, worstAt: labels[worstT]! });
   });
   return out.sort((a, b) => Math.abs(b.worstPu - 1) - Math.abs(a.worstPu - 1) || b.hours - a.hours);
 }

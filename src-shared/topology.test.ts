@@ -52,7 +52,10 @@ describe('areasFromCuts', () => {
     expect(a.areaOf[t.index.get('6')!]).toBe(2);
     expect(a.areaOf[t.index.get('4')!]).toBe(1);
     expect(a.errors).toEqual([]);
-    const bad = areasFromCuts(t, [{ from: '2', to: '5' }, { from: '5', to: '6' }]);
+    const bad = areasFromCuts(t, [
+      { from: '2', to: '5' },
+      { from: '5', to: '6' },
+    ]);
     expect(bad.errors.join()).toContain('only its boundary bus 5');
     expect(areasFromCuts(t, [{ from: '1', to: '4' }]).errors.join()).toContain('not a branch');
   });

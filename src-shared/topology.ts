@@ -152,8 +152,7 @@ export function cutsForSelection(
   const p = tree.parent[top];
   if (p >= 0) next.set(key(p, top), { from: tree.names[p], to: tree.names[top] });
   for (const u of sel)
-    for (const c of tree.children[u])
-      if (!sel.has(c)) next.set(key(u, c), { from: tree.names[u], to: tree.names[c] });
+    for (const c of tree.children[u]) if (!sel.has(c)) next.set(key(u, c), { from: tree.names[u], to: tree.names[c] });
   return { cuts: [...next.values()] };
 }
 

@@ -19,7 +19,15 @@ const source = join(root, 'wasm/ldl-kernel.ts');
 const target = join(root, 'src-solver/sparse/ldlKernelWasm.ts');
 
 /** Compile options: importing memory (the solver sizes it), SIMD, no runtime, no assertions. */
-export const ascOptions = { optimizeLevel: 3, shrinkLevel: 0, enable: ['simd'], runtime: 'stub', noAssert: true, importMemory: true, initialMemory: 1 };
+export const ascOptions = {
+  optimizeLevel: 3,
+  shrinkLevel: 0,
+  enable: ['simd'],
+  runtime: 'stub',
+  noAssert: true,
+  importMemory: true,
+  initialMemory: 1,
+};
 
 export async function buildKernel() {
   const { binary, stderr } = await asc.compileString({ 'ldl-kernel.ts': readFileSync(source, 'utf8') }, ascOptions);

@@ -39,7 +39,9 @@ export function importGraph(files: string[]): Map<string, string[]> {
   return new Map(
     files.map((f) => {
       const info = ts.preProcessFile(readFileSync(f, 'utf8'), true, true);
-      const deps = info.importedFiles.map((i) => resolveImport(f, i.fileName)).filter((d): d is string => d !== null && set.has(d));
+      const deps = info.importedFiles
+        .map((i) => resolveImport(f, i.fileName))
+        .filter((d): d is string => d !== null && set.has(d));
       return [f, [...new Set(deps)]];
     }),
   );
@@ -89,7 +91,14 @@ describe('import cycles', () => {
       ['e', ['d']],
     ]);
     expect(importCycles(g)).toEqual([['a', 'b', 'c'], ['d']]);
-    expect(importCycles(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+    expect(
+      importCycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('src-solver has none', () => {

@@ -44,7 +44,10 @@ try {
 
   if (copyMode) {
     const ls = sh('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repo });
-    const dirs = ls.out.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(join(repo, 'node_modules')));
+    const dirs = ls.out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith(join(repo, 'node_modules')));
     for (const d of dirs) cpSync(d, join(work, relative(repo, d)), { recursive: true });
     // npm's .bin links of the copied packages are not needed: entries are run with `node` directly.
     say(`copied ${dirs.length} production packages from node_modules (npm ls --omit=dev)`);
@@ -68,7 +71,13 @@ try {
 
   // 2. Every production module of backend, CLI, solver and shared code, and a project opened.
   const modules = productionFiles(work)
-    .filter((f) => /\.(ts|mjs)$/.test(f) && !/src-main[/\\](electron|preload)[/\\]/.test(f) && !/src-renderer/.test(f) && !/[/\\]bin[/\\]/.test(f))
+    .filter(
+      (f) =>
+        /\.(ts|mjs)$/.test(f) &&
+        !/src-main[/\\](electron|preload)[/\\]/.test(f) &&
+        !/src-renderer/.test(f) &&
+        !/[/\\]bin[/\\]/.test(f),
+    )
     // Scripts that act on their arguments when loaded (the CLI entry, test writers) are run, not
     // imported; so are worker-thread boot scripts, which read their workerData when loaded.
     .filter((f) => !/\bprocess\.argv\b|\bworkerData\.entry\b/.test(readFileSync(f, 'utf8')))
@@ -93,7 +102,9 @@ console.log(JSON.stringify(failures));`;
   } catch {
     importFailures = [`the import script failed: ${imp.out.slice(-2000)}`];
   }
-  say(`${importFailures.length === 0 ? 'ok  ' : 'FAIL'} imported ${modules.length} production modules and opened a project`);
+  say(
+    `${importFailures.length === 0 ? 'ok  ' : 'FAIL'} imported ${modules.length} production modules and opened a project`,
+  );
   failures.push(...importFailures);
 
   // 3. Packages loaded at run time.
@@ -116,7 +127,10 @@ console.log(JSON.stringify(failures));`;
     }
     const needed = new Set();
     const builtins = createRequire(import.meta.url)('node:module').builtinModules;
-    const bundled = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? bundled(join(d, e.name)) : /\.(c?js|mjs)$/.test(e.name) ? [join(d, e.name)] : []));
+    const bundled = (d) =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? bundled(join(d, e.name)) : /\.(c?js|mjs)$/.test(e.name) ? [join(d, e.name)] : [],
+      );
     for (const f of bundled(join(work, dir))) {
       const text = readFileSync(f, 'utf8');
       const specs = [
@@ -125,7 +139,8 @@ console.log(JSON.stringify(failures));`;
         ...text.matchAll(/\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g),
       ].map((m) => m[1]);
       for (const spec of specs) {
-        if (spec.startsWith('.') || spec.startsWith('node:') || !/^(@[\w.~-]+\/)?[\w.~-]+(\/[\w.~/-]*)?$/.test(spec)) continue;
+        if (spec.startsWith('.') || spec.startsWith('node:') || !/^(@[\w.~-]+\/)?[\w.~-]+(\/[\w.~/-]*)?$/.test(spec))
+          continue;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
         if (name !== 'electron' && !builtins.includes(name)) needed.add(name);
       }
@@ -137,11 +152,15 @@ console.log(JSON.stringify(failures));`;
         failures.push(`${dir} requires ${name}, which is not installed without dev dependencies`);
       }
     }
-    say(`${[...needed].every((n) => !failures.some((f) => f.includes(` ${n},`))) ? 'ok  ' : 'FAIL'} ${dir} requires: ${[...needed].join(', ') || 'nothing outside electron'}`);
+    say(
+      `${[...needed].every((n) => !failures.some((f) => f.includes(` ${n},`))) ? 'ok  ' : 'FAIL'} ${dir} requires: ${[...needed].join(', ') || 'nothing outside electron'}`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-say(`\nprod-deps-check: ${failures.length === 0 ? 'ok' : `${failures.length} failure(s)`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+say(
+  `\nprod-deps-check: ${failures.length === 0 ? 'ok' : `${failures.length} failure(s)`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
 for (const f of failures) say(`- ${f}`);
 process.exit(failures.length === 0 ? 0 : 1);

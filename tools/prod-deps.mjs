@@ -12,7 +12,8 @@ function walk(dir, out) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path, out);
-    else if (/\.(ts|tsx|mjs|js)$/.test(name) && !/\.(test|spec|bench)\.tsx?$/.test(name) && !/\.d\.ts$/.test(name)) out.push(path);
+    else if (/\.(ts|tsx|mjs|js)$/.test(name) && !/\.(test|spec|bench)\.tsx?$/.test(name) && !/\.d\.ts$/.test(name))
+      out.push(path);
   }
   return out;
 }
@@ -39,7 +40,8 @@ export function productionImports(root) {
   };
   for (const file of productionFiles(root)) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]/gm)) if (!m[1]) add(packageOf(m[2]), file);
+    for (const m of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]/gm))
+      if (!m[1]) add(packageOf(m[2]), file);
     for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) add(packageOf(m[1]), file);
     for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) add(packageOf(m[1]), file);
     for (const m of text.matchAll(/\bmoduleName\s*=\s*['"]([^'"]+)['"]/g)) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's test command (`npm test`): typecheck, lint, unit tests (Vitest), end-to-end tests
+// The README's test command (`npm test`): typecheck, lint, formatting (Prettier), unit tests (Vitest), end-to-end tests
 // (Playwright in Chromium). Prints one closing line "tests: N passed, N failed, N skipped" and
 // fails when anything failed OR when no test ran at all (a runner that finds nothing must not
 // look green).
@@ -13,7 +13,11 @@ mkdirSync('.tmp', { recursive: true });
 function run(label, cmd, args, env = {}) {
   process.stdout.write(`\n=== ${label}: ${cmd} ${args.join(' ')}\n`);
   const t0 = Date.now();
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env }, shell: process.platform === 'win32' });
+  const r = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+    shell: process.platform === 'win32',
+  });
   process.stdout.write(`=== ${label}: exit ${r.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   return r.status === 0;
 }
@@ -23,6 +27,7 @@ const tally = { passed: 0, failed: 0, skipped: 0 };
 
 if (want('typecheck')) ok = run('typecheck', 'npm', ['run', '-s', 'typecheck']) && ok;
 if (want('lint')) ok = run('lint', 'npx', ['eslint', '.']) && ok;
+if (want('format')) ok = run('format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']) && ok;
 
 if (want('unit')) {
   const out = '.tmp/vitest.json';

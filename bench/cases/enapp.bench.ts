@@ -35,7 +35,11 @@ import type { Study } from '../../src-solver/opf/study';
 import { loadIeee123 } from '../ipopt-ref/export-data';
 import type { BenchCase } from '../types';
 
-const clock: Clock = { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+const clock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 
 function enappCase(
   name: string,
@@ -59,7 +63,12 @@ function enappCase(
       const cpu0 = process.cpuUsage();
       // The centralized solve of the same study in the same process and run (capped for the 10k case:
       // a capped solve gives a lower bound on the speed-up, reported as such).
-      const central = solveOpf(feeder, study, Number.isFinite(centralMaxSeconds) ? { nlp: { maxSeconds: centralMaxSeconds } } : {}, { now: () => performance.now() });
+      const central = solveOpf(
+        feeder,
+        study,
+        Number.isFinite(centralMaxSeconds) ? { nlp: { maxSeconds: centralMaxSeconds } } : {},
+        { now: () => performance.now() },
+      );
       const centralSeconds = (performance.now() - t) / 1000;
       const centralCpu = process.cpuUsage(cpu0);
       const centralCpuSeconds = (centralCpu.user + centralCpu.system) / 1e6;
@@ -70,7 +79,14 @@ function enappCase(
         study,
         cuts,
         nodeAreaTransport(),
-        { ...(centralSolved ? { centralized: central.results } : {}), tolerancePu, maxRounds, areaTimeoutMs: 900_000, coordination, ...(inexact !== undefined ? { inexact } : {}) },
+        {
+          ...(centralSolved ? { centralized: central.results } : {}),
+          tolerancePu,
+          maxRounds,
+          areaTimeoutMs: 900_000,
+          coordination,
+          ...(inexact !== undefined ? { inexact } : {}),
+        },
         { clock },
       );
       const distributedSeconds = (performance.now() - t) / 1000;
@@ -78,7 +94,8 @@ function enappCase(
       const nAreas = out.plan.areas.length;
       const sumArea = rounds.reduce((s, r) => s + r.areaSeconds.reduce((a, b) => a + b, 0), 0);
       const maxArea = rounds.reduce((s, r) => s + Math.max(...r.areaSeconds), 0);
-      const perArea = (f: (r: (typeof rounds)[number], a: number) => number) => Array.from({ length: nAreas }, (_, a) => rounds.reduce((s, r) => s + f(r, a), 0));
+      const perArea = (f: (r: (typeof rounds)[number], a: number) => number) =>
+        Array.from({ length: nAreas }, (_, a) => rounds.reduce((s, r) => s + f(r, a), 0));
       const crit = out.enapp.criticalPathCpuSeconds;
       const maxRelDiff = out.comparison?.maxRelDiff ?? null;
       return {
@@ -126,7 +143,13 @@ function enappCase(
         speedUpIsLowerBound: !centralSolved,
         maxRelDiff: out.comparison?.maxRelDiff ?? null,
         maxRelDiffQuantity: out.comparison?.maxRelDiffQuantity ?? null,
-        comparison: out.comparison?.rows.map((r) => ({ quantity: r.quantity, centralized: r.centralized, distributed: r.distributed, relDiff: r.relDiff, determined: r.determined })),
+        comparison: out.comparison?.rows.map((r) => ({
+          quantity: r.quantity,
+          centralized: r.centralized,
+          distributed: r.distributed,
+          relDiff: r.relDiff,
+          determined: r.determined,
+        })),
       };
     },
   };
@@ -146,20 +169,84 @@ const ieee123 = (periods: number, objective: Study['objective']) => () => {
 };
 
 const cases: BenchCase[] = [
-  enappCase('enapp ieee123 4 areas T=24 cost', ieee123(24, 'cost'), { buses: 128, areas: 4, periods: 24 }, 1e-3, Infinity, 100, 'exact', 15),
-  enappCase('enapp ieee123 4 areas T=12 cost', ieee123(12, 'cost'), { buses: 128, areas: 4, periods: 12 }, 1e-3, Infinity, 100, 'exact', 12),
-  enappCase('enapp ieee123 4 areas T=24 loss', ieee123(24, 'loss'), { buses: 128, areas: 4, periods: 24 }, 1e-3, Infinity, 100, 'exact', 25),
+  enappCase(
+    'enapp ieee123 4 areas T=24 cost',
+    ieee123(24, 'cost'),
+    { buses: 128, areas: 4, periods: 24 },
+    1e-3,
+    Infinity,
+    100,
+    'exact',
+    15,
+  ),
+  enappCase(
+    'enapp ieee123 4 areas T=12 cost',
+    ieee123(12, 'cost'),
+    { buses: 128, areas: 4, periods: 12 },
+    1e-3,
+    Infinity,
+    100,
+    'exact',
+    12,
+  ),
+  enappCase(
+    'enapp ieee123 4 areas T=24 loss',
+    ieee123(24, 'loss'),
+    { buses: 128, areas: 4, periods: 24 },
+    1e-3,
+    Infinity,
+    100,
+    'exact',
+    25,
+  ),
   // What the inexact area rounds contribute, measured in the same run: the cost T = 24 case with every round to the full tolerance.
-  enappCase('enapp ieee123 4 areas T=24 cost full-tolerance rounds', ieee123(24, 'cost'), { buses: 128, areas: 4, periods: 24 }, 1e-3, Infinity, 100, 'exact', null, false),
-  enappCase('enapp ieee123 4 areas T=24 cost published', ieee123(24, 'cost'), { buses: 128, areas: 4, periods: 24 }, 1e-3, Infinity, 100, 'published', 6),
-  enappCase('enapp ieee123 4 areas T=24 loss published', ieee123(24, 'loss'), { buses: 128, areas: 4, periods: 24 }, 1e-3, Infinity, 100, 'published', 6),
-  enappCase('enapp ieee123 4 areas T=24 cost tol=1e-5', ieee123(24, 'cost'), { buses: 128, areas: 4, periods: 24 }, 1e-5),
+  enappCase(
+    'enapp ieee123 4 areas T=24 cost full-tolerance rounds',
+    ieee123(24, 'cost'),
+    { buses: 128, areas: 4, periods: 24 },
+    1e-3,
+    Infinity,
+    100,
+    'exact',
+    null,
+    false,
+  ),
+  enappCase(
+    'enapp ieee123 4 areas T=24 cost published',
+    ieee123(24, 'cost'),
+    { buses: 128, areas: 4, periods: 24 },
+    1e-3,
+    Infinity,
+    100,
+    'published',
+    6,
+  ),
+  enappCase(
+    'enapp ieee123 4 areas T=24 loss published',
+    ieee123(24, 'loss'),
+    { buses: 128, areas: 4, periods: 24 },
+    1e-3,
+    Infinity,
+    100,
+    'published',
+    6,
+  ),
+  enappCase(
+    'enapp ieee123 4 areas T=24 cost tol=1e-5',
+    ieee123(24, 'cost'),
+    { buses: 128, areas: 4, periods: 24 },
+    1e-5,
+  ),
   enappCase(
     'enapp 10k buses 8 areas T=24 cost',
     () => {
       const { feeder: base, price } = loadIeee123();
       const feeder = generateScaledFeeder(base);
-      return { feeder, study: { periods: 24, priceCentsPerKwh: price }, cuts: () => suggestPartition(feeder, 8, 24).cuts };
+      return {
+        feeder,
+        study: { periods: 24, priceCentsPerKwh: price },
+        cuts: () => suggestPartition(feeder, 8, 24).cuts,
+      };
     },
     { buses: 10240, areas: 8, periods: 24 },
     1e-3,

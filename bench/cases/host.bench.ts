@@ -18,7 +18,11 @@ const cases: BenchCase[] = [
     name: 'websocket app.info round trip',
     size: { roundTrips: ROUND_TRIPS },
     async run() {
-      const backend = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-bench-')), host: 'node-host' });
+      const backend = new Backend({
+        resourcesDir,
+        dataDir: mkdtempSync(join(tmpdir(), 'tessera-bench-')),
+        host: 'node-host',
+      });
       const host = await startHost({ backend });
       const ws = new WebSocket(host.wsUrl);
       await new Promise((r) => ws.once('open', r));
@@ -34,7 +38,11 @@ const cases: BenchCase[] = [
       ws.close();
       await host.close();
       times.sort((a, b) => a - b);
-      return { iterations: ROUND_TRIPS, medianMs: times[ROUND_TRIPS >> 1], p95Ms: times[Math.floor(ROUND_TRIPS * 0.95)] };
+      return {
+        iterations: ROUND_TRIPS,
+        medianMs: times[ROUND_TRIPS >> 1],
+        p95Ms: times[Math.floor(ROUND_TRIPS * 0.95)],
+      };
     },
   },
 ];

@@ -20,7 +20,10 @@ import type { BenchCase } from '../types';
 
 const COPIES = Number(process.env.TESSERA_BENCH_IMPORT_COPIES ?? 400);
 
-async function longestStall(backend: Backend, files: { name: string; text: string }[]): Promise<{ stallMs: number; previewMs: number; buses: number }> {
+async function longestStall(
+  backend: Backend,
+  files: { name: string; text: string }[],
+): Promise<{ stallMs: number; previewMs: number; buses: number }> {
   let last = performance.now();
   let stall = 0;
   const timer = setInterval(() => {
@@ -34,7 +37,11 @@ async function longestStall(backend: Backend, files: { name: string; text: strin
   clearInterval(timer);
   stall = Math.max(stall, performance.now() - last);
   if (!r.ok) throw new Error(r.error.message);
-  return { stallMs: Math.round(stall), previewMs: Math.round(previewMs), buses: (r.value as { counts: { buses: number } }).counts.buses };
+  return {
+    stallMs: Math.round(stall),
+    previewMs: Math.round(previewMs),
+    buses: (r.value as { counts: { buses: number } }).counts.buses,
+  };
 }
 
 const cases: BenchCase[] = [
@@ -42,8 +49,15 @@ const cases: BenchCase[] = [
     name: 'import preview off the backend thread: longest event-loop stall, worker vs in-thread',
     size: { buses: 128 * COPIES },
     async run() {
-      const ieee = unwrapImport(importDss(testDataPath('ieee123-balanced/dss/Master.dss'), (p) => readFileSync(p, 'utf8'), { storageSocMax: 0.95 })).feeder;
-      const files = Object.entries(exportDss(generateScaledFeeder(ieee, COPIES))).map(([name, text]) => ({ name: `scaled/${name}`, text }));
+      const ieee = unwrapImport(
+        importDss(testDataPath('ieee123-balanced/dss/Master.dss'), (p) => readFileSync(p, 'utf8'), {
+          storageSocMax: 0.95,
+        }),
+      ).feeder;
+      const files = Object.entries(exportDss(generateScaledFeeder(ieee, COPIES))).map(([name, text]) => ({
+        name: `scaled/${name}`,
+        text,
+      }));
       const dataDir = () => mkdtempSync(join(tmpdir(), 'tessera-bench-import-'));
       const worker = new Backend({ resourcesDir, dataDir: dataDir(), host: 'node-host' });
       const inline = new Backend({ resourcesDir, dataDir: dataDir(), host: 'node-host', runImport: inlineImport });

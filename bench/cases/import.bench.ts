@@ -39,7 +39,12 @@ const cases: BenchCase[] = [
       const exportMs = timeIt(1, () => (files = exportDss(big)));
       const inMemory = Object.fromEntries(Object.entries(files).map(([k, v]) => [`/b/${k}`, v]));
       let buses = 0;
-      const importMs = timeIt(3, () => (buses = unwrapImport(importDssFiles('/b/Master.dss', inMemory, { storageSocMax: 0.95 })).feeder.buses.length));
+      const importMs = timeIt(
+        3,
+        () =>
+          (buses = unwrapImport(importDssFiles('/b/Master.dss', inMemory, { storageSocMax: 0.95 })).feeder.buses
+            .length),
+      );
       const chars = Object.values(files).reduce((s, t) => s + t.length, 0);
       return { iterations: 3, exportMs, importMs, scriptChars: chars, buses };
     },

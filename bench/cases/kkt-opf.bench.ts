@@ -26,7 +26,9 @@ type Ordering = 'kkt' | 'pair' | 'amd';
 
 function runCase(copies: number, ordering: Ordering, repeats: number): Record<string, unknown> {
   const dir = new URL('../../resources/examples/ieee123/', import.meta.url).pathname;
-  const project = loadExampleProject(readFileSync(join(dir, 'example.json'), 'utf8'), (r) => readFileSync(join(dir, r), 'utf8'));
+  const project = loadExampleProject(readFileSync(join(dir, 'example.json'), 'utf8'), (r) =>
+    readFileSync(join(dir, r), 'utf8'),
+  );
   const feeder = generateScaledFeeder(project.feeder, copies);
   const problem = buildOpfModel(feeder, { ...project.study, periods: 24, objective: 'cost' }).problem;
   const J = problem.jacobianStructure();
@@ -53,7 +55,12 @@ function runCase(copies: number, ordering: Ordering, repeats: number): Record<st
       values[q] = pattern.rowIdx[q] === c ? (c < n ? 10 : -1e-8) : 0.1 + 0.01 * ((q * 7) % 13);
 
   let t0 = performance.now();
-  const perm = ordering === 'kkt' ? kktOrdering(pattern, n) : ordering === 'pair' ? kktAmdOrder(pattern, n, values).perm : amdOrder(pattern);
+  const perm =
+    ordering === 'kkt'
+      ? kktOrdering(pattern, n)
+      : ordering === 'pair'
+        ? kktAmdOrder(pattern, n, values).perm
+        : amdOrder(pattern);
   const orderingSeconds = (performance.now() - t0) / 1000;
   t0 = performance.now();
   const solver = new LdlSolver(pattern, { ordering: perm });

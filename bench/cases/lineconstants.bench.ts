@@ -8,7 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { tokenizeParams } from '../../src-solver/io/dss/lexer';
-import { GeometryLibrary, lineGeometryRefs, lineImpedanceFromGeometry, parseGeometryDss } from '../../src-solver/unbalanced/geometryDss';
+import {
+  GeometryLibrary,
+  lineGeometryRefs,
+  lineImpedanceFromGeometry,
+  parseGeometryDss,
+} from '../../src-solver/unbalanced/geometryDss';
 import { parseLengthUnit } from '../../src-solver/unbalanced/lineConstants';
 import { opendssRef } from '../../test-data/index';
 import type { BenchCase } from '../types';
@@ -25,7 +30,12 @@ const cases: BenchCase[] = [
       const lines = read('Lines-Geometry.dss')
         .split(/\r?\n/)
         .filter((l) => /geometry=/i.test(l))
-        .map((l) => tokenizeParams(l.replace(/^\s*new\s+\S+\s*/i, '')).map((p) => ({ prop: p.name.toLowerCase(), value: p.value })));
+        .map((l) =>
+          tokenizeParams(l.replace(/^\s*new\s+\S+\s*/i, '')).map((p) => ({
+            prop: p.name.toLowerCase(),
+            value: p.value,
+          })),
+        );
       let t = performance.now();
       const lib = new GeometryLibrary();
       parseGeometryDss(wires, 'WireData.dss', lib);
@@ -45,7 +55,15 @@ const cases: BenchCase[] = [
       t = performance.now();
       parseGeometryDss(geoms, 'LineGeometry.dss', parseGeometryDss(wires, 'WireData.dss'));
       const readWarmMs = performance.now() - t;
-      return { iterations: 2, lines: lines.length, readMs, readWarmMs, firstPassMs, secondPassMs, totalColdMs: readMs + firstPassMs };
+      return {
+        iterations: 2,
+        lines: lines.length,
+        readMs,
+        readWarmMs,
+        firstPassMs,
+        secondPassMs,
+        totalColdMs: readMs + firstPassMs,
+      };
     },
   },
 ];

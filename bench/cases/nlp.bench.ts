@@ -52,7 +52,14 @@ const cases: BenchCase[] = [
         if (Math.abs(r.objective - h.fStar) <= 1e-6 * Math.max(1, Math.abs(h.fStar))) atOptimum++;
         else missed.push(`${h.id}:${r.status}:${r.objective.toPrecision(8)}`);
       }
-      return { iterations, problems: HS_PROBLEMS.length, atPublishedOptimum: atOptimum, converged, solveSeconds: seconds, missed };
+      return {
+        iterations,
+        problems: HS_PROBLEMS.length,
+        atPublishedOptimum: atOptimum,
+        converged,
+        solveSeconds: seconds,
+        missed,
+      };
     },
   },
   chainCase(10_000),

@@ -35,13 +35,23 @@ function opfCase(name: string, makeFeeder: () => Feeder, study: Study, withRefer
         iterations: r.solver.iterations,
         solverSeconds: r.solver.seconds,
         /** Where the solver's time went (factorization dominates at 10k buses; model evaluation is small). */
-        solverTiming: { evaluation: out.nlp.timing.evaluation, factorization: out.nlp.timing.factorization, total: out.nlp.timing.total, factorizations: out.nlp.timing.factorizations, kkt: out.nlp.timing.kkt },
+        solverTiming: {
+          evaluation: out.nlp.timing.evaluation,
+          factorization: out.nlp.timing.factorization,
+          total: out.nlp.timing.total,
+          factorizations: out.nlp.timing.factorizations,
+          kkt: out.nlp.timing.kkt,
+        },
         buildSolveValidateSeconds: totalSeconds,
         objective: r.objective,
         lineLossKwh: r.totals.lineLossKwh,
         substationKwh: r.totals.substationKwh,
         maxSimultaneousChargeDischargeFraction: r.maxSimultaneousChargeDischargeFraction,
-        validation: r.validation && { v: r.validation.maxVoltageDiffPu, loss: r.validation.maxLossDiffPu, subs: r.validation.maxSubstationDiffPu },
+        validation: r.validation && {
+          v: r.validation.maxVoltageDiffPu,
+          loss: r.validation.maxLossDiffPu,
+          subs: r.validation.maxSubstationDiffPu,
+        },
       };
       if (!withReference) return record;
       const ref = buildIpoptRef();
@@ -67,7 +77,12 @@ const price = loadIeee123().price;
 const cases: BenchCase[] = [
   opfCase('opf ieee123 T=24 cost', ieee123, { periods: 24, objective: 'cost', priceCentsPerKwh: price }, true),
   opfCase('opf ieee123 T=24 loss', ieee123, { periods: 24, objective: 'loss', priceCentsPerKwh: price }, true),
-  opfCase('opf scaled 10240-bus T=24 cost', () => generateScaledFeeder(ieee123(), 80), { periods: 24, objective: 'cost', priceCentsPerKwh: price }, process.env.TESSERA_BENCH_IPOPT_LARGE === '1'),
+  opfCase(
+    'opf scaled 10240-bus T=24 cost',
+    () => generateScaledFeeder(ieee123(), 80),
+    { periods: 24, objective: 'cost', priceCentsPerKwh: price },
+    process.env.TESSERA_BENCH_IPOPT_LARGE === '1',
+  ),
 ];
 
 export default cases;

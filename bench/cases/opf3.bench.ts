@@ -62,7 +62,10 @@ interface FeederRun {
 function runFeeder(f: FeederRun): Record<string, unknown> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const ref = JSON.parse(readFs(opendssRef('opendss-results', `${f.refName}.json`))) as { master: string; pre: string[] };
+  const ref = JSON.parse(readFs(opendssRef('opendss-results', `${f.refName}.json`))) as {
+    master: string;
+    pre: string[];
+  };
   const out = importUnbalanced(opendssRef(ref.master), readFs, { extraLines: ref.pre });
   if (!out.ok) throw new Error(out.errors.map((e) => e.message).join('; '));
   const net = out.network;
@@ -103,7 +106,10 @@ function runFeeder(f: FeederRun): Record<string, unknown> {
     variables: o.model.problem.n,
     constraints: o.model.problem.m,
     nodes: run.network.nFree,
-    units: units.length <= 20 ? units.map((u) => `${u.name}@${u.bus}.${u.phases.join('')}`).join(' ') : `${units.length} units`,
+    units:
+      units.length <= 20
+        ? units.map((u) => `${u.name}@${u.bus}.${u.phases.join('')}`).join(' ')
+        : `${units.length} units`,
     validationMaxDiffPu: validation?.maxDiffPu ?? null,
     validationAt: validation?.at ?? null,
     objectiveTightRel,
@@ -116,7 +122,13 @@ const cases: BenchCase[] = [
     name: 'opf3: IEEE 123 three-phase (OpenDSS, fixed taps), 10 PV + 10 batteries, T = 24, cost',
     size: { periods: PERIODS, pv: 10, batteries: 10 },
     run: () => {
-      const r = runFeeder({ refName: 'ieee123_fixedtaps', vMinPu: 0.95, vMaxPu: 1.06, tighten: true, place: (net) => placeUnits(net, 15, 10, 10) });
+      const r = runFeeder({
+        refName: 'ieee123_fixedtaps',
+        vMinPu: 0.95,
+        vMaxPu: 1.06,
+        tighten: true,
+        place: (net) => placeUnits(net, 15, 10, 10),
+      });
       return { ...r, targetSeconds: TARGET_S, underTarget: (r.totalSeconds as number) < TARGET_S };
     },
   },
@@ -124,14 +136,29 @@ const cases: BenchCase[] = [
     name: 'opf3: IEEE 13 three-phase (OpenDSS, fixed taps), 10 PV + 10 batteries, T = 24, cost',
     size: { periods: PERIODS, pv: 10, batteries: 10 },
     // the fixed regulator taps hold rg60.3 at 1.0686 pu whatever the OPF does
-    run: () => runFeeder({ refName: 'ieee13_fixedtaps', vMinPu: 0.95, vMaxPu: 1.08, tighten: false, place: (net) => placeUnits(net, 15, 10, 10) }),
+    run: () =>
+      runFeeder({
+        refName: 'ieee13_fixedtaps',
+        vMinPu: 0.95,
+        vMaxPu: 1.08,
+        tighten: false,
+        place: (net) => placeUnits(net, 15, 10, 10),
+      }),
   },
   {
     name: 'opf3: IEEE 8500-node (OpenDSS, taps by the controls at nominal load), 50 service-transformer batteries, T = 24, cost',
     size: { periods: PERIODS, batteries: 50 },
     run: () => {
       // each round's solve stops at 300 s (status maxTime): the case reports, never hangs
-      const r = runFeeder({ refName: 'ieee8500', vMinPu: 0.9, vMaxPu: 1.2, tighten: false, controls: true, place: (net) => placeServiceBatteries(net, 15, 50), nlp: { maxSeconds: 300 } });
+      const r = runFeeder({
+        refName: 'ieee8500',
+        vMinPu: 0.9,
+        vMaxPu: 1.2,
+        tighten: false,
+        controls: true,
+        place: (net) => placeServiceBatteries(net, 15, 50),
+        nlp: { maxSeconds: 300 },
+      });
       return { ...r, targetSeconds: TARGET_8500_S, underTarget: (r.totalSeconds as number) < TARGET_8500_S };
     },
   },

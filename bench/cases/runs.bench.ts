@@ -11,7 +11,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMED_PRICES_2023_11_10_CENTS_PER_KWH, DEFAULT_STUDY, LOAD_SHAPE_24H, PV_SHAPE_24H } from '../../src-main/backend/store/defaults';
+import {
+  COMED_PRICES_2023_11_10_CENTS_PER_KWH,
+  DEFAULT_STUDY,
+  LOAD_SHAPE_24H,
+  PV_SHAPE_24H,
+} from '../../src-main/backend/store/defaults';
 import { examplesDir } from '../../src-main/paths';
 import { loadExampleProject } from '../../src-solver/examples/project';
 import { generateScaledFeeder } from '../../src-solver/examples/scaled';
@@ -32,7 +37,9 @@ const LOAD_SCALE = LOAD_SHAPE_24H;
 /** The benchmark feeder: 80 copies of IEEE 123 in a balanced tree (10,240 buses; `tessera gen scaled`). */
 function scaledIeee123(): Feeder {
   const dir = join(examplesDir, 'ieee123');
-  const base = loadExampleProject(readFileSync(join(dir, 'example.json'), 'utf8'), (rel) => readFileSync(join(dir, rel), 'utf8')).feeder;
+  const base = loadExampleProject(readFileSync(join(dir, 'example.json'), 'utf8'), (rel) =>
+    readFileSync(join(dir, rel), 'utf8'),
+  ).feeder;
   return generateScaledFeeder(base, 80);
 }
 
@@ -161,7 +168,9 @@ const cases: BenchCase[] = [
         dtoMb: Math.round((json.length / 1e6) * 10) / 10,
         seriesValues: values,
         buses: detail.busNames.length,
-        ok: detail.busNames.length === feeder.buses.length && detail.series.voltagePu!.length === feeder.buses.length * PERIODS,
+        ok:
+          detail.busNames.length === feeder.buses.length &&
+          detail.series.voltagePu!.length === feeder.buses.length * PERIODS,
       };
     },
   },

@@ -18,7 +18,15 @@ import type { Feeder } from '../../src-solver/model/feeder';
 import { ECONOMICS_DEFAULTS } from '../../src-solver/siting/economics';
 import { solvePart, type Horizon } from '../../src-solver/siting/evaluate';
 import { dayStudy, loadYearProfiles, representativeDays, yearStretchStudy } from '../../src-solver/siting/profiles';
-import { loadBuses, runSitingStudy, screenedCombinations, singleSiteConfigs, sweepStudy, type SiteEntry, type SitingInput } from '../../src-solver/siting/study';
+import {
+  loadBuses,
+  runSitingStudy,
+  screenedCombinations,
+  singleSiteConfigs,
+  sweepStudy,
+  type SiteEntry,
+  type SitingInput,
+} from '../../src-solver/siting/study';
 import { createSitingPool } from '../../src-main/backend/jobs/siting-pool';
 import { testDataPath } from '../../test-data/index';
 import { loadIeee123 } from '../ipopt-ref/export-data';
@@ -35,7 +43,12 @@ const SIZES = [
 
 function daysHorizon(k: number): Horizon {
   const days = representativeDays(year, k, 1);
-  return { kind: 'representative-days', parts: days.map((d) => ({ label: `day ${d.day + 1}`, weight: d.weight, study: dayStudy(year, d.day) })), annualFactor: 1, description: `${k} representative days` };
+  return {
+    kind: 'representative-days',
+    parts: days.map((d) => ({ label: `day ${d.day + 1}`, weight: d.weight, study: dayStudy(year, d.day) })),
+    annualFactor: 1,
+    description: `${k} representative days`,
+  };
 }
 
 const brief = (sites: readonly SiteEntry[]): string => sites.map((s) => `${s.bus}:${s.kw}/${s.kwh}`).join(' ');
@@ -49,7 +62,15 @@ function studyCase(name: string, count: number, check: boolean): BenchCase {
       const horizon = daysHorizon(12);
       const pool = createSitingPool(f, {}, horizon);
       try {
-        const input: SitingInput = { feeder: f, candidates: loadBuses(f), sizes: SIZES, count, economics: ECONOMICS_DEFAULTS, horizon, concurrency: pool.size };
+        const input: SitingInput = {
+          feeder: f,
+          candidates: loadBuses(f),
+          sizes: SIZES,
+          count,
+          economics: ECONOMICS_DEFAULTS,
+          horizon,
+          concurrency: pool.size,
+        };
         const t0 = performance.now();
         const study = await runSitingStudy(input, pool.solve);
         const studySeconds = (performance.now() - t0) / 1000;
@@ -64,7 +85,13 @@ function studyCase(name: string, count: number, check: boolean): BenchCase {
           best: brief(best.sites),
           bestAnnualSavingsUsd: best.annualSavingsUsd,
           bestNetBenefitUsd: best.netBenefitUsd,
-          ranked: study.ranked.slice(0, 10).map((r) => ({ sites: brief(r.sites), annualSavingsUsd: r.annualSavingsUsd, netBenefitUsd: r.netBenefitUsd, peakReductionKw: r.peakReductionKw, lossKwh: r.annualLossSavingsKwh })),
+          ranked: study.ranked.slice(0, 10).map((r) => ({
+            sites: brief(r.sites),
+            annualSavingsUsd: r.annualSavingsUsd,
+            netBenefitUsd: r.netBenefitUsd,
+            peakReductionKw: r.peakReductionKw,
+            lossKwh: r.annualLossSavingsKwh,
+          })),
           screened: study.screened,
         };
         if (!check) return record;
@@ -88,7 +115,10 @@ function studyCase(name: string, count: number, check: boolean): BenchCase {
           savingsRelDiff: Math.abs(best.savingsUsd - top.savingsUsd) / Math.abs(top.savingsUsd),
           /** K = 3 target: (sweep best − study) / sweep best net benefit magnitude, < 0.01. */
           shortfallOfSweepBest: (top.annualSavingsUsd - best.annualSavingsUsd) / Math.abs(top.annualSavingsUsd),
-          targetMet: count === 1 ? brief(top.sites) === brief(best.sites) : (top.annualSavingsUsd - best.annualSavingsUsd) / Math.abs(top.annualSavingsUsd) <= 0.01,
+          targetMet:
+            count === 1
+              ? brief(top.sites) === brief(best.sites)
+              : (top.annualSavingsUsd - best.annualSavingsUsd) / Math.abs(top.annualSavingsUsd) <= 0.01,
         };
       } finally {
         pool.close();
@@ -111,14 +141,38 @@ const cases: BenchCase[] = [
       const pool = createSitingPool(f, {}, horizon2);
       let sites: readonly SiteEntry[];
       try {
-        const s = await runSitingStudy({ feeder: f, candidates: loadBuses(f), sizes: [SIZES[0]!], count: 1, economics: ECONOMICS_DEFAULTS, horizon: horizon2, concurrency: pool.size }, pool.solve);
+        const s = await runSitingStudy(
+          {
+            feeder: f,
+            candidates: loadBuses(f),
+            sizes: [SIZES[0]!],
+            count: 1,
+            economics: ECONOMICS_DEFAULTS,
+            horizon: horizon2,
+            concurrency: pool.size,
+          },
+          pool.solve,
+        );
         sites = s.ranked[0]!.sites;
       } finally {
         pool.close();
       }
-      const yearH: Horizon = { kind: 'contiguous', parts: [{ label: 'year', weight: 1, study: yearStretchStudy(year, 0, 8760) }], annualFactor: 1, description: '8760 h' };
+      const yearH: Horizon = {
+        kind: 'contiguous',
+        parts: [{ label: 'year', weight: 1, study: yearStretchStudy(year, 0, 8760) }],
+        annualFactor: 1,
+        description: '8760 h',
+      };
       const t0 = performance.now();
-      const out = solvePart(f, {}, yearH, {}, sites.map((x) => ({ bus: x.bus, kw: x.kw, kwh: x.kwh, kva: x.kva, phases: x.phases })), 0, false);
+      const out = solvePart(
+        f,
+        {},
+        yearH,
+        {},
+        sites.map((x) => ({ bus: x.bus, kw: x.kw, kwh: x.kwh, kva: x.kva, phases: x.phases })),
+        0,
+        false,
+      );
       return {
         batteries: brief(sites),
         status: out.status,

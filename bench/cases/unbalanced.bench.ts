@@ -38,7 +38,8 @@ const cases: BenchCase[] = [
       const reps = 3;
       const t = performance.now();
       let nodes = 0;
-      for (let k = 0; k < reps; k++) nodes = [...imported(master).buses.values()].reduce((s, b) => s + b.nodes.length, 0);
+      for (let k = 0; k < reps; k++)
+        nodes = [...imported(master).buses.values()].reduce((s, b) => s + b.nodes.length, 0);
       const importSeconds = (performance.now() - t) / 1000 / reps;
       return { iterations: reps, importSeconds, nodes, targetSeconds: 1 };
     },

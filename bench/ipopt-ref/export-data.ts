@@ -48,7 +48,9 @@ export function exportData(net: OpfNetwork): string {
     const r = b === 0 ? 0 : net.rPu[e]!;
     const x = b === 0 ? 0 : net.xPu[e]!;
     const imax = b === 0 ? Infinity : net.iMaxSqPu[e]!;
-    out.push(`${net.busNames[b]} ${net.parent[b]} ${num(r)} ${num(x)} ${num(imax)} ${num(net.qCapPu[b]!)} ${p.join(' ')} ${q.join(' ')}`);
+    out.push(
+      `${net.busNames[b]} ${net.parent[b]} ${num(r)} ${num(x)} ${num(imax)} ${num(net.qCapPu[b]!)} ${p.join(' ')} ${q.join(' ')}`,
+    );
   }
   out.push(`pv ${net.nPv}`);
   for (let k = 0; k < net.nPv; k++) {
@@ -59,7 +61,17 @@ export function exportData(net: OpfNetwork): string {
   out.push(`batteries ${net.nBat}`);
   for (let k = 0; k < net.nBat; k++) {
     out.push(
-      [net.batBus[k], net.batPPu[k], net.batSPu[k], net.batEPuH[k], net.batEtaC[k], net.batEtaD[k], net.batSocMin[k], net.batSocMax[k], net.batB0PuH[k]]
+      [
+        net.batBus[k],
+        net.batPPu[k],
+        net.batSPu[k],
+        net.batEPuH[k],
+        net.batEtaC[k],
+        net.batEtaD[k],
+        net.batSocMin[k],
+        net.batSocMax[k],
+        net.batB0PuH[k],
+      ]
         .map((v) => (Number.isInteger(v) ? String(v) : num(v!)))
         .join(' '),
     );
@@ -110,7 +122,8 @@ export function runIpoptRef(binary: string, dataPath: string, full = false): Ipo
     stdout = execFileSync(binary, [dataPath, ...(full ? ['--full'] : [])], { encoding: 'utf8', maxBuffer: 1 << 30 });
   } catch (err) {
     const e = err as { stdout?: string; status?: number };
-    if (e.stdout && e.stdout.trim().startsWith('{')) stdout = e.stdout; // non-optimal status exits 1
+    if (e.stdout && e.stdout.trim().startsWith('{'))
+      stdout = e.stdout; // non-optimal status exits 1
     else throw err;
   }
   return JSON.parse(stdout) as IpoptRefResult;
@@ -126,7 +139,10 @@ export function loadIeee123(): { feeder: Feeder; price: Study['priceCentsPerKwh'
 async function cli(args: string[]): Promise<void> {
   const { buildNetwork } = await import('../../src-solver/opf/network');
   const [outPath, ...rest] = args;
-  if (!outPath) throw new Error('usage: export-data.ts <out.txt> [--hours N] [--objective cost|loss] [--start-hour H] [--terminal equal|soft|free] [--battery-limit box|disk] [--relax] [--vmin V]');
+  if (!outPath)
+    throw new Error(
+      'usage: export-data.ts <out.txt> [--hours N] [--objective cost|loss] [--start-hour H] [--terminal equal|soft|free] [--battery-limit box|disk] [--relax] [--vmin V]',
+    );
   const opt = (name: string): string | undefined => {
     const i = rest.indexOf(name);
     return i >= 0 ? rest[i + 1] : undefined;

@@ -17,7 +17,10 @@ function electronBinary(): { path: string } | { missing: string } {
     return { missing: 'the electron package is not installed (npm install)' };
   }
   const pathFile = join(pkgDir, 'path.txt');
-  if (!existsSync(pathFile)) return { missing: `no Electron binary has been downloaded (${pathFile} is absent; run \`npx install-electron\` with internet access)` };
+  if (!existsSync(pathFile))
+    return {
+      missing: `no Electron binary has been downloaded (${pathFile} is absent; run \`npx install-electron\` with internet access)`,
+    };
   const bin = join(pkgDir, 'dist', readFileSync(pathFile, 'utf8').trim());
   return existsSync(bin) ? { path: bin } : { missing: `Electron binary ${bin} is missing` };
 }
@@ -35,7 +38,9 @@ test('desktop app opens and shows the bundled examples from the backend', async 
     await page.screenshot({ path: 'test-results/electron-home.png' });
     // Hardening (issue #13; the rules are unit-tested in src-main/electron/security.test.ts).
     expect(page.url()).toBe('app://tessera/index.html');
-    const csp = await page.evaluate(() => fetch('app://tessera/index.html').then((r) => r.headers.get('content-security-policy')));
+    const csp = await page.evaluate(() =>
+      fetch('app://tessera/index.html').then((r) => r.headers.get('content-security-policy')),
+    );
     expect(csp).toContain("frame-ancestors 'none'");
     type PageGlobals = {
       open(url: string): unknown;
@@ -43,8 +48,16 @@ test('desktop app opens and shows the bundled examples from the backend', async 
       location: { href: string };
       tessera: { invoke(c: string, a: unknown): Promise<{ ok: boolean; error?: { code: string } }> };
     };
-    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).open('https://example.com/') === null)).toBe(true);
-    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.permissions.query({ name: 'geolocation' }).then((s) => s.state))).toBe('denied');
+    expect(
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).open('https://example.com/') === null),
+    ).toBe(true);
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as PageGlobals).navigator.permissions
+          .query({ name: 'geolocation' })
+          .then((s) => s.state),
+      ),
+    ).toBe('denied');
     await page.evaluate(() => void ((globalThis as unknown as PageGlobals).location.href = 'https://example.com/'));
     await page.waitForTimeout(500);
     expect(page.url()).toBe('app://tessera/index.html');

@@ -33,7 +33,9 @@ export class ImportPage {
    * and on a loaded machine a 10,000-bus feeder took longer than the 15 s an assertion waits.
    */
   async count(kind: string): Promise<number> {
-    await expect(this.counts.or(this.errors).or(this.page.getByTestId('import-failure')).first()).toBeVisible({ timeout: 0 });
+    await expect(this.counts.or(this.errors).or(this.page.getByTestId('import-failure')).first()).toBeVisible({
+      timeout: 0,
+    });
     await expect(this.counts).toBeVisible();
     const dd = this.counts.locator(`dt:text-is("${kind}") + dd`);
     return Number(await dd.textContent());

@@ -26,7 +26,9 @@ export class RunsPage {
       .filter({ hasText: new RegExp(`^${escape(scenarioName)}`) });
     if ((await item.getAttribute('aria-current')) !== 'true') await item.getByRole('button').first().click();
     await expect(item).toHaveAttribute('aria-current', 'true');
-    await expect(this.page.getByRole('button', { name: new RegExp(`^Scenario name: ${escape(scenarioName)}\\.`) })).toBeEnabled();
+    await expect(
+      this.page.getByRole('button', { name: new RegExp(`^Scenario name: ${escape(scenarioName)}\\.`) }),
+    ).toBeEnabled();
     await this.page.getByRole('tab', { name: 'Runs' }).click();
     await expect(this.root).toBeVisible();
   }
@@ -59,15 +61,13 @@ export class RunsPage {
 
   /** The totals table as shown: key → { text, value } (value: the unrounded number the cell carries). */
   async totalsShown(table: Locator = this.totals): Promise<Map<string, { text: string; value: number }>> {
-    const rows = await table
-      .locator('tbody tr')
-      .evaluateAll((trs) =>
-        trs.map((tr) => ({
-          key: tr.getAttribute('data-key')!,
-          value: tr.getAttribute('data-value')!,
-          text: tr.querySelector('td.num')!.textContent!.trim(),
-        })),
-      );
+    const rows = await table.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        key: tr.getAttribute('data-key')!,
+        value: tr.getAttribute('data-value')!,
+        text: tr.querySelector('td.num')!.textContent!.trim(),
+      })),
+    );
     return new Map(rows.map((r) => [r.key, { text: r.text, value: Number(r.value) }]));
   }
 

@@ -31,7 +31,10 @@ export class WorkspacePage {
   }
 
   async selectFeeder(name: string): Promise<void> {
-    await this.page.getByRole('list', { name: 'Feeders' }).getByRole('button', { name: new RegExp(`^${name}\\b`) }).click();
+    await this.page
+      .getByRole('list', { name: 'Feeders' })
+      .getByRole('button', { name: new RegExp(`^${name}\\b`) })
+      .click();
     await this.graphReady();
   }
 
@@ -40,7 +43,9 @@ export class WorkspacePage {
    * drawing takes on a loaded machine; the test's timeout bounds it), then it is on screen.
    */
   async graphReady(): Promise<void> {
-    await this.page.waitForFunction(() => (globalThis as unknown as HookedGlobal).__tesseraGraph?.timings.firstRenderMs != null);
+    await this.page.waitForFunction(
+      () => (globalThis as unknown as HookedGlobal).__tesseraGraph?.timings.firstRenderMs != null,
+    );
     await expect(this.graph).toBeVisible();
   }
 
@@ -74,7 +79,9 @@ export class WorkspacePage {
    * A screen position once the view has stopped moving (finding a bus pans and zooms with an
    * animation: a position read mid-way lands the click on another element).
    */
-  private async settled(read: () => Promise<{ x: number; y: number } | null>): Promise<{ x: number; y: number } | null> {
+  private async settled(
+    read: () => Promise<{ x: number; y: number } | null>,
+  ): Promise<{ x: number; y: number } | null> {
     let last = await read();
     for (let i = 0; i < 50; i++) {
       await this.page.waitForTimeout(100);
@@ -99,7 +106,6 @@ export class WorkspacePage {
     if (!at) throw new Error(`no bus ${bus} on the graph`);
     await this.page.mouse.click(at.x, at.y);
   }
-
 
   async saved(): Promise<void> {
     await expect(this.saveState).toHaveText('All changes saved');

@@ -75,7 +75,12 @@ function defaultStudy(): StudySettings {
 }
 
 /** linedata.csv (fbus,tbus,R,X) + powerdata.csv (bus,P_L,Q_L,Q_C,…) → Feeder, errors at file:line. */
-export function readCsvPair(lineText: string, powerText: string, lineFile = 'linedata.csv', powerFile = 'powerdata.csv') {
+export function readCsvPair(
+  lineText: string,
+  powerText: string,
+  lineFile = 'linedata.csv',
+  powerFile = 'powerdata.csv',
+) {
   const errors: ImportIssueDto[] = [];
   const buses = new Map<string, Bus>();
   const addBus = (name: string) => buses.has(name) || buses.set(name, { name, vBaseKv: 2.4018 });
@@ -173,7 +178,12 @@ export function readDss(files: readonly ImportFile[]) {
       const el = (rest[0] ?? '').replace(/"/g, '');
       const m = /^([A-Za-z]+)\.(.+)$/.exec(el);
       if (!m) {
-        errors.push({ file: f.name, line, column: text.indexOf(rest[0] ?? '') + 1, message: `expected Class.name after New, got "${rest[0] ?? ''}"` });
+        errors.push({
+          file: f.name,
+          line,
+          column: text.indexOf(rest[0] ?? '') + 1,
+          message: `expected Class.name after New, got "${rest[0] ?? ''}"`,
+        });
         return;
       }
       if (m[1].toLowerCase() === 'loadshape') return;
@@ -181,7 +191,12 @@ export function readDss(files: readonly ImportFile[]) {
       for (const tok of rest.slice(1)) {
         const eq = tok.indexOf('=');
         if (eq <= 0) {
-          errors.push({ file: f.name, line, column: raw.indexOf(tok) + 1, message: `expected property=value, got "${tok}"` });
+          errors.push({
+            file: f.name,
+            line,
+            column: raw.indexOf(tok) + 1,
+            message: `expected property=value, got "${tok}"`,
+          });
           return;
         }
         props.set(tok.slice(0, eq).toLowerCase(), tok.slice(eq + 1));
@@ -190,7 +205,8 @@ export function readDss(files: readonly ImportFile[]) {
         const s = props.get(k);
         if (s === undefined) return d;
         const val = Number(s);
-        if (!Number.isFinite(val)) errors.push({ file: f.name, line, column: raw.indexOf(`${k}=`) + 1, message: `${k}=${s} is not a number` });
+        if (!Number.isFinite(val))
+          errors.push({ file: f.name, line, column: raw.indexOf(`${k}=`) + 1, message: `${k}=${s} is not a number` });
         return val;
       };
       const cls = m[1].toLowerCase();
@@ -200,21 +216,53 @@ export function readDss(files: readonly ImportFile[]) {
         sub = bus(props.get('bus1') ?? 'sourcebus');
         vSet = n('pu', 1);
       } else if (cls === 'line') {
-        branches.push({ name: id, from: bus(props.get('bus1') ?? ''), to: bus(props.get('bus2') ?? ''), rOhm: n('r1'), xOhm: n('x1'), kind: 'line' });
-      } else if (cls === 'load') loads.push({ name: id, bus: bus(props.get('bus1') ?? ''), pKw: n('kw'), qKvar: n('kvar') });
+        branches.push({
+          name: id,
+          from: bus(props.get('bus1') ?? ''),
+          to: bus(props.get('bus2') ?? ''),
+          rOhm: n('r1'),
+          xOhm: n('x1'),
+          kind: 'line',
+        });
+      } else if (cls === 'load')
+        loads.push({ name: id, bus: bus(props.get('bus1') ?? ''), pKw: n('kw'), qKvar: n('kvar') });
       else if (cls === 'capacitor') capacitors.push({ name: id, bus: bus(props.get('bus1') ?? ''), qKvar: n('kvar') });
-      else if (cls === 'pvsystem') pv.push({ name: id, bus: bus(props.get('bus1') ?? ''), pRatedKw: n('pmpp'), sRatedKva: n('kva') });
+      else if (cls === 'pvsystem')
+        pv.push({ name: id, bus: bus(props.get('bus1') ?? ''), pRatedKw: n('pmpp'), sRatedKva: n('kva') });
       else if (cls === 'storage') {
         const p = n('kwrated');
-        batteries.push({ name: id, bus: bus(props.get('bus1') ?? ''), pRatedKw: p, energyKwh: n('kwhrated'), sRatedKva: n('kva', p), etaCharge: 0.95, etaDischarge: 0.95, socMin: 0.1, socMax: 0.9, socInitial: n('%stored', 62.5) / 100 });
+        batteries.push({
+          name: id,
+          bus: bus(props.get('bus1') ?? ''),
+          pRatedKw: p,
+          energyKwh: n('kwhrated'),
+          sRatedKva: n('kva', p),
+          etaCharge: 0.95,
+          etaDischarge: 0.95,
+          socMin: 0.1,
+          socMax: 0.9,
+          socInitial: n('%stored', 62.5) / 100,
+        });
       } else if (cls === 'loadshape') return;
       else ignored.push({ file: f.name, line, element: `${m[1]}.${id}` });
     });
   };
-  const master = files.find((f) => /(^|\/)master\.dss$/i.test(f.name)) ?? files.find((f) => f.name.toLowerCase().endsWith('.dss'));
+  const master =
+    files.find((f) => /(^|\/)master\.dss$/i.test(f.name)) ?? files.find((f) => f.name.toLowerCase().endsWith('.dss'));
   if (!master) errors.push({ file: '(none)', line: 0, message: 'no .dss file was chosen' });
   else run(master.name.split('/').at(-1)!, 0);
-  const feeder: Feeder = { name, baseKva: 1000, substation: { bus: sub || '1', vSetPu: vSet }, buses: [...buses.values()], branches, loads, capacitors, pv, batteries, shapes: [] };
+  const feeder: Feeder = {
+    name,
+    baseKva: 1000,
+    substation: { bus: sub || '1', vSetPu: vSet },
+    buses: [...buses.values()],
+    branches,
+    loads,
+    capacitors,
+    pv,
+    batteries,
+    shapes: [],
+  };
   return { feeder, errors, warnings, ignored };
 }
 
@@ -249,14 +297,21 @@ function checkPartition(feeder: Feeder, cuts: readonly CutBranch[]): PartitionCh
   for (const b of order) {
     const p = parent.get(b) ?? null;
     if (p === null || cutKey.has(`${p}|${b}`)) {
-      areas.push({ id: areas.length + 1, rootBus: b, parentArea: p === null ? null : area.get(p)!, buses: [], sizeEstimate: 0 });
+      areas.push({
+        id: areas.length + 1,
+        rootBus: b,
+        parentArea: p === null ? null : area.get(p)!,
+        buses: [],
+        sizeEstimate: 0,
+      });
       area.set(b, areas.length);
     } else area.set(b, area.get(p)!);
     areas[area.get(b)! - 1].buses.push(b);
   }
   for (const a of areas) {
     a.sizeEstimate = a.buses.length * 8 * 24;
-    if (a.parentArea !== null && a.buses.length === 1) errors.push(`cut ${parent.get(a.rootBus)}–${a.rootBus} leaves area ${a.id} with only its boundary bus`);
+    if (a.parentArea !== null && a.buses.length === 1)
+      errors.push(`cut ${parent.get(a.rootBus)}–${a.rootBus} leaves area ${a.id} with only its boundary bus`);
   }
   return { ok: errors.length === 0, areas, errors };
 }
@@ -298,7 +353,10 @@ export class MockBackend {
   }
   private open(p: ProjectState): ProjectSummary {
     this.current = p;
-    this.recent = [{ path: p.path, name: p.name, openedAt: new Date().toISOString() }, ...this.recent.filter((r) => r.path !== p.path)];
+    this.recent = [
+      { path: p.path, name: p.name, openedAt: new Date().toISOString() },
+      ...this.recent.filter((r) => r.path !== p.path),
+    ];
     return this.summary(p);
   }
   private cur(): ProjectState {
@@ -333,7 +391,13 @@ export class MockBackend {
   }
 
   readonly handlers: { [K in keyof Commands]?: Handler<K> } = {
-    'app.info': () => ({ solver: { name: 'tessera-solver', version: 'mock' }, host: 'node-host', examples: [{ id: 'ieee123', title: 'IEEE 123-bus feeder (balanced), 17 PV and 26 batteries', description: 'mock' }] }),
+    'app.info': () => ({
+      solver: { name: 'tessera-solver', version: 'mock' },
+      host: 'node-host',
+      examples: [
+        { id: 'ieee123', title: 'IEEE 123-bus feeder (balanced), 17 PV and 26 batteries', description: 'mock' },
+      ],
+    }),
     'projects.recent': () => this.recent,
     'projects.current': () => (this.current ? this.summary(this.current) : null),
     'projects.create': ({ name }) => {
@@ -351,7 +415,10 @@ export class MockBackend {
       let p = this.projects.get(path);
       if (!p) {
         p = { path, name: 'IEEE 123 example', feeders: [], scenarios: [] };
-        const { feeder } = readCsvPair(readFileSync(new URL('csv/linedata.csv', REF), 'utf8'), readFileSync(new URL('csv/powerdata.csv', REF), 'utf8'));
+        const { feeder } = readCsvPair(
+          readFileSync(new URL('csv/linedata.csv', REF), 'utf8'),
+          readFileSync(new URL('csv/powerdata.csv', REF), 'utf8'),
+        );
         this.addFeeder(p, { ...feeder, name: 'ieee123-balanced' }, 'CSV: linedata.csv + powerdata.csv', [
           { from: '15', to: '117' },
           { from: '20', to: '118' },
@@ -372,7 +439,12 @@ export class MockBackend {
       const csv = files.filter((f) => f.name.toLowerCase().endsWith('.csv'));
       const line = csv.find((f) => /linedata/i.test(f.name));
       const power = csv.find((f) => /powerdata/i.test(f.name));
-      let r: { feeder: Feeder; errors: ImportIssueDto[]; warnings: ImportIssueDto[]; ignored: ImportPreview['ignored'] };
+      let r: {
+        feeder: Feeder;
+        errors: ImportIssueDto[];
+        warnings: ImportIssueDto[];
+        ignored: ImportPreview['ignored'];
+      };
       let format: ImportPreview['format'];
       if (line && power) {
         const c = readCsvPair(line.text ?? '', power.text ?? '', line.name, power.name);
@@ -383,14 +455,24 @@ export class MockBackend {
         format = 'dss';
       }
       const token = `t${this.nextId++}`;
-      this.previews.set(token, { feeder: r.feeder, source: format === 'dss' ? 'OpenDSS: Master.dss' : 'CSV: linedata.csv + powerdata.csv' });
+      this.previews.set(token, {
+        feeder: r.feeder,
+        source: format === 'dss' ? 'OpenDSS: Master.dss' : 'CSV: linedata.csv + powerdata.csv',
+      });
       const f = r.feeder;
       return {
         token,
         ok: r.errors.length === 0,
         format,
         feederName: f.name,
-        counts: { buses: f.buses.length, branches: f.branches.length, loads: f.loads.length, pv: f.pv.length, batteries: f.batteries.length, capacitors: f.capacitors.length },
+        counts: {
+          buses: f.buses.length,
+          branches: f.branches.length,
+          loads: f.loads.length,
+          pv: f.pv.length,
+          batteries: f.batteries.length,
+          capacitors: f.capacitors.length,
+        },
         errors: r.errors,
         warnings: r.warnings,
         ignored: r.ignored,
@@ -453,7 +535,18 @@ export class MockBackend {
       if (rule.kind === 'battery') {
         const made: BatteryPlacement[] = chosen.map((bus) => {
           const p = rule.powerFractionOfPeakLoad * peak.get(bus)!;
-          return { name: `bulk_bat_${bus}`, bus, pRatedKw: p, energyKwh: p * (rule.energyHours ?? 4), sRatedKva: p * rule.inverterRatio, etaCharge: 0.95, etaDischarge: 0.95, socMin: 0.1, socMax: 0.9, socInitial: 0.625 };
+          return {
+            name: `bulk_bat_${bus}`,
+            bus,
+            pRatedKw: p,
+            energyKwh: p * (rule.energyHours ?? 4),
+            sRatedKva: p * rule.inverterRatio,
+            etaCharge: 0.95,
+            etaDischarge: 0.95,
+            socMin: 0.1,
+            socMax: 0.9,
+            socInitial: 0.625,
+          };
         });
         next = { ...pl, batteries: rule.replace ? made : [...pl.batteries, ...made] };
       } else {
@@ -467,13 +560,19 @@ export class MockBackend {
     },
   };
 
-  handle(command: string, arg: unknown): { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } } {
+  handle(
+    command: string,
+    arg: unknown,
+  ): { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } } {
     const h = (this.handlers as Record<string, ((a: unknown) => unknown) | undefined>)[command];
     if (!h) return { ok: false, error: { code: 'unknownCommand', message: `Unknown command: ${command}` } };
     try {
       return { ok: true, value: h(arg) };
     } catch (e) {
-      return { ok: false, error: { code: e instanceof MockError ? e.code : 'internal', message: (e as Error).message } };
+      return {
+        ok: false,
+        error: { code: e instanceof MockError ? e.code : 'internal', message: (e as Error).message },
+      };
     }
   }
 }

@@ -37,14 +37,20 @@ describe('examples', () => {
 
   it('names the file and the field of a malformed manifest', () => {
     const dir = tempResources({ bad: '{"title":""}' });
-    expect(() => listExamples(join(dir, 'examples'))).toThrow(/bad[/\\]example\.json: "title" must be a non-empty string/);
+    expect(() => listExamples(join(dir, 'examples'))).toThrow(
+      /bad[/\\]example\.json: "title" must be a non-empty string/,
+    );
     const dir2 = tempResources({ broken: '{nope' });
     expect(() => listExamples(join(dir2, 'examples'))).toThrow(/broken[/\\]example\.json: not valid JSON/);
   });
 });
 
 describe('Backend.handle', () => {
-  const backend = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-data-')), host: 'node-host' });
+  const backend = new Backend({
+    resourcesDir,
+    dataDir: mkdtempSync(join(tmpdir(), 'tessera-data-')),
+    host: 'node-host',
+  });
 
   it('answers app.info with the solver version and the examples', async () => {
     const r = await backend.handle('app.info', null);
@@ -73,7 +79,10 @@ describe('Backend.handle', () => {
     });
     expect(await noFeeder.handle('projects.openExample', { id: 'thin' })).toMatchObject({
       ok: false,
-      error: { code: 'badExample', message: expect.stringMatching(/^example thin \(.*\): example\.json: "feeder" must be an object$/) },
+      error: {
+        code: 'badExample',
+        message: expect.stringMatching(/^example thin \(.*\): example\.json: "feeder" must be an object$/),
+      },
     });
   });
 });
@@ -98,9 +107,17 @@ describe('Node host bridge', () => {
     backend.emit('backend.log', { level: 'info', message: 'hello' });
     await expect.poll(() => messages.length).toBe(3);
     ws.close();
-    expect(messages).toContainEqual(expect.objectContaining({ kind: 'reply', id: 42, result: expect.objectContaining({ ok: true }) }));
-    expect(messages).toContainEqual(expect.objectContaining({ kind: 'reply', id: -1, result: expect.objectContaining({ ok: false }) }));
-    expect(messages).toContainEqual({ kind: 'event', event: 'backend.log', payload: { level: 'info', message: 'hello' } });
+    expect(messages).toContainEqual(
+      expect.objectContaining({ kind: 'reply', id: 42, result: expect.objectContaining({ ok: true }) }),
+    );
+    expect(messages).toContainEqual(
+      expect.objectContaining({ kind: 'reply', id: -1, result: expect.objectContaining({ ok: false }) }),
+    );
+    expect(messages).toContainEqual({
+      kind: 'event',
+      event: 'backend.log',
+      payload: { level: 'info', message: 'hello' },
+    });
   });
 
   it('refuses paths outside the static folder', async () => {

@@ -136,7 +136,10 @@ export class Backend {
       // File dialogs are the Electron main process's (src-main/electron/main.ts answers these
       // itself); a backend reached any other way has none.
       'projects.openDialog': () => {
-        throw new ApiFailure('unsupported', 'Opening a project file by dialog needs the desktop app; here, pick one from the recent list');
+        throw new ApiFailure(
+          'unsupported',
+          'Opening a project file by dialog needs the desktop app; here, pick one from the recent list',
+        );
       },
       'projects.saveAsDialog': () => {
         throw new ApiFailure('unsupported', 'Save As by dialog needs the desktop app');

@@ -21,7 +21,11 @@ let staticDir: string;
 beforeAll(async () => {
   staticDir = mkdtempSync(join(tmpdir(), 'tessera-static-'));
   writeFileSync(join(staticDir, 'index.html'), '<p>app</p>');
-  const backend = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-host-')), host: 'node-host' });
+  const backend = new Backend({
+    resourcesDir,
+    dataDir: mkdtempSync(join(tmpdir(), 'tessera-host-')),
+    host: 'node-host',
+  });
   host = await startHost({ backend, staticDir });
 });
 afterAll(async () => {
@@ -50,7 +54,13 @@ function statusOf(response: string): number {
 }
 
 function get(path: string, headers: Record<string, string>, port = host.port): Promise<string> {
-  const lines = [`GET ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), 'connection: close', '', ''];
+  const lines = [
+    `GET ${path} HTTP/1.1`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    'connection: close',
+    '',
+    '',
+  ];
   return raw(lines.join('\r\n'), 5000, port);
 }
 
@@ -76,13 +86,22 @@ async function alive(port = host.port): Promise<boolean> {
 }
 
 /** A real `tessera host` process: an uncaught error would end it, which an in-process host hides. */
-async function startHostProcess(): Promise<{ child: ChildProcess; port: number; token: string; exited: () => boolean }> {
+async function startHostProcess(): Promise<{
+  child: ChildProcess;
+  port: number;
+  token: string;
+  exited: () => boolean;
+}> {
   const token = randomBytes(24).toString('base64url');
-  const child = spawn(process.execPath, ['bin/tessera.mjs', 'host', '--port', '0', '--data', mkdtempSync(join(tmpdir(), 'tessera-hostp-'))], {
-    cwd: repoRoot,
-    env: { ...process.env, TESSERA_HOST_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['bin/tessera.mjs', 'host', '--port', '0', '--data', mkdtempSync(join(tmpdir(), 'tessera-hostp-'))],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, TESSERA_HOST_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let exited = false;
   child.once('exit', () => (exited = true));
   let out = '';
@@ -105,11 +124,15 @@ describe('host token', () => {
     expect((await fetch(`${host.url}/`)).status).toBe(401);
     expect((await fetch(`${host.url}/index.html`)).status).toBe(401);
     expect((await fetch(`${host.url}/?token=${'x'.repeat(43)}`)).status).toBe(401);
-    expect((await fetch(`${host.url}/`, { headers: { cookie: `${host.cookie.split('=')[0]}=wrong` } })).status).toBe(401);
+    expect((await fetch(`${host.url}/`, { headers: { cookie: `${host.cookie.split('=')[0]}=wrong` } })).status).toBe(
+      401,
+    );
     expect(await upgrade(`ws://127.0.0.1:${host.port}/ws`)).toBe(401);
     expect(await upgrade(`ws://127.0.0.1:${host.port}/ws?token=not-the-token-at-all`)).toBe(401);
     // A cookie of another host (another port) is not ours.
-    expect(await upgrade(`ws://127.0.0.1:${host.port}/ws`, { headers: { cookie: `tessera-token-1=${host.token}` } })).toBe(401);
+    expect(
+      await upgrade(`ws://127.0.0.1:${host.port}/ws`, { headers: { cookie: `tessera-token-1=${host.token}` } }),
+    ).toBe(401);
   });
 
   it('the printed link sets an HttpOnly SameSite=Strict cookie and redirects without the token; the cookie then opens everything', async () => {
@@ -125,7 +148,9 @@ describe('host token', () => {
     expect(await page.text()).toBe('<p>app</p>');
     expect(await upgrade(`ws://127.0.0.1:${host.port}/ws`, { headers: { cookie: host.cookie } })).toBe('open');
     expect(await upgrade(host.wsUrl)).toBe('open');
-    expect(await upgrade(`ws://127.0.0.1:${host.port}/ws`, { headers: { 'x-tessera-token': host.token } })).toBe('open');
+    expect(await upgrade(`ws://127.0.0.1:${host.port}/ws`, { headers: { 'x-tessera-token': host.token } })).toBe(
+      'open',
+    );
   });
 
   it('every launch has its own token', async () => {
@@ -205,9 +230,38 @@ describe('host robustness (a tessera host process)', () => {
       return seed % n;
     };
     const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
-    const pieces = ['/', '%', '%E0', '%A4%A', '%ZZ', '%00', '..', '%2e%2e', '/ws', '/health', '?token=', '#', '\\', '//', 'é', '%C0%AF', '?', '&', 'index.html', ';', '@'];
+    const pieces = [
+      '/',
+      '%',
+      '%E0',
+      '%A4%A',
+      '%ZZ',
+      '%00',
+      '..',
+      '%2e%2e',
+      '/ws',
+      '/health',
+      '?token=',
+      '#',
+      '\\',
+      '//',
+      'é',
+      '%C0%AF',
+      '?',
+      '&',
+      'index.html',
+      ';',
+      '@',
+    ];
     const methods = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'G€T', ''];
-    const hostValues = [`127.0.0.1:${port}`, `localhost:${port}`, 'evil.example', '', '[::1]', `127.0.0.1:${port}\u0000`];
+    const hostValues = [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      'evil.example',
+      '',
+      '[::1]',
+      `127.0.0.1:${port}\u0000`,
+    ];
     const statuses = new Map<number, number>();
     for (let i = 0; i < 300; i++) {
       let request: string | Buffer;
@@ -219,7 +273,13 @@ describe('host robustness (a tessera host process)', () => {
         const headers = [`Host: ${pick(hostValues)}`];
         if (rand(3) === 0) headers.push(`Origin: ${pick(['http://evil.example', 'null', `http://127.0.0.1:${port}`])}`);
         if (rand(2) === 0) headers.push(`Cookie: ${pick([cookie, 'a=b', '=;;=', `${cookie}; x`])}`);
-        if (rand(4) === 0) headers.push('Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${pick(['dGhlIHNhbXBsZSBub25jZQ==', '', '!!'])}`);
+        if (rand(4) === 0)
+          headers.push(
+            'Upgrade: websocket',
+            'Connection: Upgrade',
+            'Sec-WebSocket-Version: 13',
+            `Sec-WebSocket-Key: ${pick(['dGhlIHNhbXBsZSBub25jZQ==', '', '!!'])}`,
+          );
         if (rand(5) === 0) headers.push(`Content-Length: ${pick(['5', '-1', 'abc', '99999999999'])}`);
         request = `${pick(methods)} ${path} HTTP/1.${rand(2)}\r\n${headers.join('\r\n')}\r\nConnection: close\r\n\r\n`;
       }

@@ -123,7 +123,10 @@ class Gate {
   checkAddress(req: IncomingMessage): Refusal | null {
     const host = (req.headers.host ?? '').toLowerCase();
     if (!this.hosts.has(host))
-      return { status: 421, message: `This Tessera host answers only to 127.0.0.1:${this.port} and localhost:${this.port}` };
+      return {
+        status: 421,
+        message: `This Tessera host answers only to 127.0.0.1:${this.port} and localhost:${this.port}`,
+      };
     const origin = req.headers.origin;
     if (origin !== undefined && !this.origins.has(origin.toLowerCase()))
       return { status: 403, message: 'Requests from other web pages are not accepted' };
@@ -186,7 +189,16 @@ function serveStatic(staticDir: string, path: string, req: IncomingMessage, res:
 }
 
 function refuseUpgrade(socket: Duplex, status: number, message: string): void {
-  const reason = status === 401 ? 'Unauthorized' : status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : status === 421 ? 'Misdirected Request' : 'Forbidden';
+  const reason =
+    status === 401
+      ? 'Unauthorized'
+      : status === 400
+        ? 'Bad Request'
+        : status === 404
+          ? 'Not Found'
+          : status === 421
+            ? 'Misdirected Request'
+            : 'Forbidden';
   const headers = Object.entries(SECURITY_HEADERS)
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');

@@ -20,7 +20,9 @@ describe('checkProjectPath', () => {
 
   it('allows paths inside the root, new or existing, and anything when there is no root', () => {
     expect(checkProjectPath(root, join(root, 'projects', 'a.tessera'), 'c')).toBe(join(root, 'projects', 'a.tessera'));
-    expect(checkProjectPath(root, join(root, 'new', 'deeper', 'b.tessera'), 'c')).toBe(join(root, 'new', 'deeper', 'b.tessera'));
+    expect(checkProjectPath(root, join(root, 'new', 'deeper', 'b.tessera'), 'c')).toBe(
+      join(root, 'new', 'deeper', 'b.tessera'),
+    );
     expect(checkProjectPath(undefined, join(outside, 'x.tessera'), 'c')).toBe(join(outside, 'x.tessera'));
   });
 
@@ -63,10 +65,16 @@ describe('a confined backend (tessera host)', () => {
   it('create and save as may not write outside it; inside they work', async () => {
     const victim = join(outside, 'victim.txt');
     writeFileSync(victim, 'do not overwrite');
-    expect(await backend.handle('projects.create', { name: 'x', path: join(outside, 'x.tessera') })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await backend.handle('projects.create', { name: 'x', path: join(outside, 'x.tessera') })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     const created = await backend.handle('projects.create', { name: 'inside' });
     expect(created.ok).toBe(true);
-    expect(await backend.handle('projects.saveAs', { path: victim, overwrite: true })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await backend.handle('projects.saveAs', { path: victim, overwrite: true })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(readFileSync(victim, 'utf8')).toBe('do not overwrite');
     const copy = join(dataDir, 'projects', 'copy.tessera');
     const saved = await backend.handle('projects.saveAs', { path: copy });

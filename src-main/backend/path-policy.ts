@@ -44,8 +44,14 @@ export function checkProjectPath(root: string | undefined, path: string, command
   const realRoot = realish(root);
   // Lexically first (no file system access for paths outside), then after resolving links.
   if (!inside(resolve(root), resolve(path)) && !inside(realRoot, resolve(path)))
-    throw new ApiFailure('forbidden', `${command}: this Tessera host keeps projects in its data folder (${root}); other paths cannot be used`);
+    throw new ApiFailure(
+      'forbidden',
+      `${command}: this Tessera host keeps projects in its data folder (${root}); other paths cannot be used`,
+    );
   if (!inside(realRoot, realish(path)))
-    throw new ApiFailure('forbidden', `${command}: this Tessera host keeps projects in its data folder (${root}); other paths cannot be used`);
+    throw new ApiFailure(
+      'forbidden',
+      `${command}: this Tessera host keeps projects in its data folder (${root}); other paths cannot be used`,
+    );
   return resolve(path);
 }

@@ -35,7 +35,12 @@ function hangingAreas(): { spawn: SpawnArea; terminated: () => number } {
 
 describe('projects.close with a run going', () => {
   const areas = hangingAreas();
-  const backend = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-close-')), host: 'node-host', spawnArea: areas.spawn });
+  const backend = new Backend({
+    resourcesDir,
+    dataDir: mkdtempSync(join(tmpdir(), 'tessera-close-')),
+    host: 'node-host',
+    spawnArea: areas.spawn,
+  });
   afterAll(() => backend.close());
 
   it('asks for confirmation, then cancels the run and keeps its record as cancelled', async () => {
@@ -49,7 +54,10 @@ describe('projects.close with a run going', () => {
     expect(backend.runs.activeRuns()).toEqual([runId]);
 
     const refused = await backend.handle('projects.close', null);
-    expect(refused).toMatchObject({ ok: false, error: { code: 'confirmRequired', message: expect.stringMatching(/A run is still going.*cancels it/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'confirmRequired', message: expect.stringMatching(/A run is still going.*cancels it/) },
+    });
     expect((await backend.handle('projects.current', null)).ok && backend.runs.activeRuns()).toEqual([runId]);
 
     expect(await backend.handle('projects.close', { confirm: true })).toEqual({ ok: true, value: null });
@@ -84,6 +92,9 @@ describe('projects.close with a run going', () => {
 
   it('closes at once when nothing runs, and rejects a malformed argument', async () => {
     expect(await backend.handle('projects.close', null)).toEqual({ ok: true, value: null });
-    expect(await backend.handle('projects.close', { confirm: 'yes' })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });
+    expect(await backend.handle('projects.close', { confirm: 'yes' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalidArgument' },
+    });
   });
 });

@@ -13,7 +13,13 @@ import type { CliIo } from './types';
 import { testDataUrl } from '../../test-data/index';
 
 function capture(cwd: string): CliIo & { out: string; err: string } {
-  const io = { out: '', err: '', cwd, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: '',
+    err: '',
+    cwd,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 
@@ -37,7 +43,26 @@ describe('tessera solve --distributed', () => {
   it('solves IEEE 123 by its 4 areas in processes and writes the JSON with the distributed object', async () => {
     writeFileSync(join(dir, 'areas.csv'), 'from,to\n15,117\n20,118\n62,125\n');
     const io = capture(dir);
-    const code = await main(['solve', 'ieee123', '--distributed', '--areas', 'areas.csv', '--hours', '2', '--start', '10', '--tolerance', '1e-5', '--max-rounds', '100', '--json', 'out.json'], io);
+    const code = await main(
+      [
+        'solve',
+        'ieee123',
+        '--distributed',
+        '--areas',
+        'areas.csv',
+        '--hours',
+        '2',
+        '--start',
+        '10',
+        '--tolerance',
+        '1e-5',
+        '--max-rounds',
+        '100',
+        '--json',
+        'out.json',
+      ],
+      io,
+    );
     expect(io.err).toBe('');
     expect(code).toBe(0);
     expect(io.out).toMatch(/distributed OPF \(exact coordination\), 4 areas/);
@@ -66,10 +91,27 @@ describe('tessera solve --distributed', () => {
     expect(liveAreaProcesses.size).toBe(0);
   }, 180_000);
 
-  it('--coordination published: the papers\' exchange, reported with its difference from the centralized solve', async () => {
+  it("--coordination published: the papers' exchange, reported with its difference from the centralized solve", async () => {
     writeFileSync(join(dir, 'areas.csv'), 'from,to\n15,117\n20,118\n62,125\n');
     const io = capture(dir);
-    const code = await main(['solve', 'ieee123', '--distributed', '--areas', 'areas.csv', '--hours', '2', '--start', '10', '--coordination', 'published', '--json', 'pub.json'], io);
+    const code = await main(
+      [
+        'solve',
+        'ieee123',
+        '--distributed',
+        '--areas',
+        'areas.csv',
+        '--hours',
+        '2',
+        '--start',
+        '10',
+        '--coordination',
+        'published',
+        '--json',
+        'pub.json',
+      ],
+      io,
+    );
     expect(code).toBe(0);
     expect(io.out).toMatch(/distributed OPF \(published coordination\)/);
     expect(io.out).toMatch(/not the centralized optimum/);
@@ -81,7 +123,9 @@ describe('tessera solve --distributed', () => {
 
   it('refuses a bad --coordination, and --coordination without --distributed, with exit 2', async () => {
     const io = capture(dir);
-    await expect(main(['solve', 'ieee123', '--distributed', '--auto-areas', '2', '--hours', '1', '--coordination', 'fast'], io)).resolves.toBe(2);
+    await expect(
+      main(['solve', 'ieee123', '--distributed', '--auto-areas', '2', '--hours', '1', '--coordination', 'fast'], io),
+    ).resolves.toBe(2);
     expect(io.err).toMatch(/coordination/);
     const io2 = capture(dir);
     await expect(main(['solve', 'ieee123', '--hours', '1', '--coordination', 'exact'], io2)).resolves.toBe(2);
@@ -91,7 +135,9 @@ describe('tessera solve --distributed', () => {
   it('refuses an invalid cut with the reason and exit 2', async () => {
     const io = capture(dir);
     writeFileSync(join(dir, 'bad.csv'), 'from,to\n117,15\n');
-    await expect(main(['solve', 'ieee123', '--distributed', '--areas', 'bad.csv', '--hours', '1'], io)).resolves.toBe(2);
+    await expect(main(['solve', 'ieee123', '--distributed', '--areas', 'bad.csv', '--hours', '1'], io)).resolves.toBe(
+      2,
+    );
     expect(io.err).toMatch(/named backwards/);
   }, 60_000);
 });

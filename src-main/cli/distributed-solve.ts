@@ -46,7 +46,8 @@ export function parseCutsFile(text: string, file: string): CutBranch[] {
   const header = lines[0]!.split(',').map((h) => h.trim());
   const fromCol = header.findIndex((h) => h === 'cutFromBus' || h === 'from');
   const toCol = header.findIndex((h) => h === 'boundaryBus' || h === 'to');
-  if (fromCol < 0 || toCol < 0) throw new CliError(`${file}:1: expected a header with cutFromBus,boundaryBus (or from,to)`);
+  if (fromCol < 0 || toCol < 0)
+    throw new CliError(`${file}:1: expected a header with cutFromBus,boundaryBus (or from,to)`);
   return lines.slice(1).map((line, i) => {
     const cells = line.split(',').map((c) => c.trim());
     if (!cells[fromCol] || !cells[toCol]) throw new CliError(`${file}:${i + 2}: missing bus name`);
@@ -54,10 +55,19 @@ export function parseCutsFile(text: string, file: string): CutBranch[] {
   });
 }
 
-const clock: Clock = { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+const clock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 const e2 = (v: number): string => v.toExponential(2);
 
-export async function runDistributedSolve(feeder: Feeder, study: Study, o: DistributedCliOptions, io: CliIo): Promise<number> {
+export async function runDistributedSolve(
+  feeder: Feeder,
+  study: Study,
+  o: DistributedCliOptions,
+  io: CliIo,
+): Promise<number> {
   const periods = study.periods ?? 24;
   let cuts: CutBranch[];
   let how: string;
@@ -81,7 +91,8 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
   } else if (o.projectCuts && o.projectCuts.length > 0) {
     cuts = o.projectCuts.map((c) => ({ from: c.from, to: c.to }));
     how = "the project's areas";
-  } else throw new CliError('--distributed needs areas: --areas FILE or --auto-areas K (the feeder has none of its own)');
+  } else
+    throw new CliError('--distributed needs areas: --areas FILE or --auto-areas K (the feeder has none of its own)');
 
   const check = checkPartition(feeder, cuts, periods);
   if (!check.ok) throw new CliError(`invalid areas: ${check.errors.join('; ')}`);
@@ -91,12 +102,16 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
     if (!quiet) io.stdout(text);
   };
   const coordination = o.coordination ?? 'exact';
-  say(`\n${feeder.name}: distributed OPF (${coordination} coordination), ${cuts.length + 1} areas (${how}: cuts ${cuts.map((c) => `${c.from}–${c.to}`).join(', ')}), T = ${periods}\n`);
+  say(
+    `\n${feeder.name}: distributed OPF (${coordination} coordination), ${cuts.length + 1} areas (${how}: cuts ${cuts.map((c) => `${c.from}–${c.to}`).join(', ')}), T = ${periods}\n`,
+  );
 
   const t0 = performance.now();
   const central = solveOpf(feeder, study, {}, { now: () => performance.now() });
   const centralSeconds = (performance.now() - t0) / 1000;
-  say(`  centralized: ${central.results.status}, ${central.results.solver.iterations} iterations, ${centralSeconds.toFixed(2)} s\n`);
+  say(
+    `  centralized: ${central.results.status}, ${central.results.solver.iterations} iterations, ${centralSeconds.toFixed(2)} s\n`,
+  );
 
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -109,7 +124,12 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
       study,
       cuts,
       nodeAreaTransport(),
-      { centralized: central.results, coordination, ...(o.tolerancePu !== undefined ? { tolerancePu: o.tolerancePu } : {}), ...(o.maxRounds !== undefined ? { maxRounds: o.maxRounds } : {}) },
+      {
+        centralized: central.results,
+        coordination,
+        ...(o.tolerancePu !== undefined ? { tolerancePu: o.tolerancePu } : {}),
+        ...(o.maxRounds !== undefined ? { maxRounds: o.maxRounds } : {}),
+      },
       {
         clock,
         signal: controller.signal,
@@ -117,7 +137,8 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
           say(
             `  ${String(r.round).padStart(5)}  ${e2(r.maxChangePu).padStart(13)}  ${e2(r.maxChangeVPu)}  ${e2(r.maxChangePPu)}  ${e2(r.maxChangeQPu)}  ${r.omega.toFixed(1)}  ${r.wallSeconds.toFixed(2).padStart(6)}  ${r.areaCpuSeconds.map((s, i) => `${s.toFixed(2)} (${r.areaIterations[i]})`).join(', ')}\n`,
           ),
-        onAreaEvent: (area, event, detail) => event === 'restarted' && io.stderr(`tessera solve: area ${area} restarted: ${detail}\n`),
+        onAreaEvent: (area, event, detail) =>
+          event === 'restarted' && io.stderr(`tessera solve: area ${area} restarted: ${detail}\n`),
       },
     );
   } catch (e) {
@@ -127,12 +148,19 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
     process.off('SIGINT', onSigint);
   }
   const { enapp } = out;
-  say(`  ${enapp.status}: ${enapp.message}; wall ${enapp.wallSeconds.toFixed(2)} s${enapp.criticalPathCpuSeconds !== null ? `; critical path ${enapp.criticalPathCpuSeconds.toFixed(2)} CPU s (Σ over rounds of the slowest area's CPU time)` : ''}${enapp.dampingFromRound !== null ? `; damping ω = 0.5 used from round ${enapp.dampingFromRound}` : ''}\n`);
-  if (coordination === 'published') say("  published coordination: the papers' value-only exchange, not the centralized optimum; its difference follows\n");
+  say(
+    `  ${enapp.status}: ${enapp.message}; wall ${enapp.wallSeconds.toFixed(2)} s${enapp.criticalPathCpuSeconds !== null ? `; critical path ${enapp.criticalPathCpuSeconds.toFixed(2)} CPU s (Σ over rounds of the slowest area's CPU time)` : ''}${enapp.dampingFromRound !== null ? `; damping ω = 0.5 used from round ${enapp.dampingFromRound}` : ''}\n`,
+  );
+  if (coordination === 'published')
+    say(
+      "  published coordination: the papers' value-only exchange, not the centralized optimum; its difference follows\n",
+    );
   if (out.comparison) {
     say('\n  quantity            unit     centralized   distributed   rel. diff\n');
     for (const r of out.comparison.rows)
-      say(`  ${r.quantity.padEnd(18)}  ${r.unit.padEnd(9)}${r.centralized.toFixed(3).padStart(12)}  ${r.distributed.toFixed(3).padStart(12)}  ${e2(r.relDiff).padStart(10)}${r.determined ? '' : '  (split of a shared bus: not unique)'}\n`);
+      say(
+        `  ${r.quantity.padEnd(18)}  ${r.unit.padEnd(9)}${r.centralized.toFixed(3).padStart(12)}  ${r.distributed.toFixed(3).padStart(12)}  ${e2(r.relDiff).padStart(10)}${r.determined ? '' : '  (split of a shared bus: not unique)'}\n`,
+      );
     say(`  largest difference: ${e2(out.comparison.maxRelDiff)} (${out.comparison.maxRelDiffQuantity})\n`);
   }
   if (o.json !== undefined) {
@@ -140,21 +168,40 @@ export async function runDistributedSolve(feeder: Feeder, study: Study, o: Distr
     const doc = {
       ...(out.results ? resultsToJson(out.results) : { status: enapp.status, message: enapp.message }),
       distributed: {
-        areas: out.plan.areas.map((a) => ({ id: a.id, name: a.name, parent: a.parent, rootBus: out.plan.check.areas.find((x) => x.id === a.id)!.rootBus, buses: out.plan.check.areas.find((x) => x.id === a.id)!.buses.length })),
+        areas: out.plan.areas.map((a) => ({
+          id: a.id,
+          name: a.name,
+          parent: a.parent,
+          rootBus: out.plan.check.areas.find((x) => x.id === a.id)!.rootBus,
+          buses: out.plan.check.areas.find((x) => x.id === a.id)!.buses.length,
+        })),
         cuts,
         rounds: enapp.rounds.length,
         converged: enapp.status === 'converged',
         status: enapp.status,
         message: enapp.message,
         maxBoundaryChangePu: enapp.rounds.at(-1)?.maxChangePu ?? null,
-        residualsPerRound: enapp.rounds.map((r) => ({ round: r.round, maxChangePu: r.maxChangePu, vPu: r.maxChangeVPu, pPu: r.maxChangePPu, qPu: r.maxChangeQPu, priceRel: r.maxChangePriceRel, omega: r.omega })),
+        residualsPerRound: enapp.rounds.map((r) => ({
+          round: r.round,
+          maxChangePu: r.maxChangePu,
+          vPu: r.maxChangeVPu,
+          pPu: r.maxChangePPu,
+          qPu: r.maxChangeQPu,
+          priceRel: r.maxChangePriceRel,
+          omega: r.omega,
+        })),
         andersonRestarts: enapp.andersonRestarts,
         areaSeconds,
         areaCpuSeconds: enapp.rounds.map((r) => r.areaCpuSeconds),
         criticalPathCpuSeconds: enapp.criticalPathCpuSeconds,
         coordination,
         areaIterations: enapp.rounds.map((r) => r.areaIterations),
-        boundaries: enapp.boundaries.map((b, i) => ({ bus: out.plan.boundaries[i]!.bus, vPu: b.vSqPu.map(Math.sqrt), pPu: b.pPu, qPu: b.qPu })),
+        boundaries: enapp.boundaries.map((b, i) => ({
+          bus: out.plan.boundaries[i]!.bus,
+          vPu: b.vSqPu.map(Math.sqrt),
+          pPu: b.pPu,
+          qPu: b.qPu,
+        })),
         dampingFromRound: enapp.dampingFromRound,
         restarts: enapp.restarts,
         wallSeconds: enapp.wallSeconds,

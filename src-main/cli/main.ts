@@ -15,7 +15,8 @@ export async function loadCommands(): Promise<Map<string, CliCommand>> {
 
 async function loadCommand(name: string): Promise<CliCommand> {
   const { command } = await commandModules[name]!();
-  if (command.name !== name) throw new Error(`commands/index.ts lists "${name}" but the module's command is "${command.name}"`);
+  if (command.name !== name)
+    throw new Error(`commands/index.ts lists "${name}" but the module's command is "${command.name}"`);
   return command;
 }
 

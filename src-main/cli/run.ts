@@ -14,7 +14,9 @@ main(process.argv.slice(2), processIo).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`tessera: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `tessera: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 70;
   },
 );

@@ -111,7 +111,8 @@ function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
         name: u.name,
         bus: u.bus,
         phases: u.phases,
-        connection: u.connection === 'delta' ? 'line-to-line' : u.phases.length === 3 ? 'three-phase' : 'line-to-neutral',
+        connection:
+          u.connection === 'delta' ? 'line-to-line' : u.phases.length === 3 ? 'three-phase' : 'line-to-neutral',
         kwRated: u.pRatedKw,
         kvaRated: u.sRatedKva,
         kw,
@@ -130,7 +131,8 @@ function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
         name: u.name,
         bus: u.bus,
         phases: u.phases,
-        connection: u.connection === 'delta' ? 'line-to-line' : u.phases.length === 3 ? 'three-phase' : 'line-to-neutral',
+        connection:
+          u.connection === 'delta' ? 'line-to-line' : u.phases.length === 3 ? 'three-phase' : 'line-to-neutral',
         kwRated: u.pRatedKw,
         kvaRated: u.sRatedKva,
         kwhRated: u.energyKwh!,

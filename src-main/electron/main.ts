@@ -33,7 +33,9 @@ const devUrl = process.env.ELECTRON_RENDERER_URL || undefined;
 const rendererDir = join(__dirname, '../renderer');
 
 // Must precede `ready`: app:// is a standard, secure origin (fetch, storage work as on https).
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 // One instance: a second launch focuses the first window instead of opening the project twice.
 if (!app.requestSingleInstanceLock()) app.quit();
@@ -85,13 +87,22 @@ const PROJECT_FILTERS = [{ name: 'Tessera project', extensions: ['tessera'] }];
 /** Open / Save As through the native dialogs: the path comes from the planner, not the renderer. */
 async function dialogCommand(backend: Backend, win: BrowserWindow | null, command: string) {
   if (command === 'projects.logoDialog') {
-    const options = { properties: ['openFile'] as 'openFile'[], filters: [{ name: 'Logo (PNG or JPEG)', extensions: ['png', 'jpg', 'jpeg'] }] };
+    const options = {
+      properties: ['openFile'] as 'openFile'[],
+      filters: [{ name: 'Logo (PNG or JPEG)', extensions: ['png', 'jpg', 'jpeg'] }],
+    };
     const picked = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
     if (picked.canceled || !picked.filePaths[0]) return { ok: true, value: null };
     const size = statSync(picked.filePaths[0]).size;
     // Not read at all when far too big; the backend checks type, structure and the exact cap.
     if (size > 16 * LOGO_MAX_BYTES)
-      return { ok: false, error: { code: 'invalidArgument', message: `logo: the file is ${(size / 1024 / 1024).toFixed(1)} MB; a logo may be at most ${LOGO_MAX_BYTES / 1024 / 1024} MB` } };
+      return {
+        ok: false,
+        error: {
+          code: 'invalidArgument',
+          message: `logo: the file is ${(size / 1024 / 1024).toFixed(1)} MB; a logo may be at most ${LOGO_MAX_BYTES / 1024 / 1024} MB`,
+        },
+      };
     return backend.handle('projects.setLogo', { base64: readFileSync(picked.filePaths[0]).toString('base64') });
   }
   if (command === 'projects.openDialog') {
@@ -127,10 +138,15 @@ function useElectronSqlite(): boolean {
     arch: process.arch,
   });
   if (!existsSync(binding)) {
-    const fix = app.isPackaged ? 'Reinstall Tessera.' : 'Run `npm run electron:sqlite` (it downloads or builds it once), then `npm start`.';
-    dialog.showErrorBox('Tessera cannot start', `SQLite for Electron is missing: ${binding}
+    const fix = app.isPackaged
+      ? 'Reinstall Tessera.'
+      : 'Run `npm run electron:sqlite` (it downloads or builds it once), then `npm start`.';
+    dialog.showErrorBox(
+      'Tessera cannot start',
+      `SQLite for Electron is missing: ${binding}
 
-${fix}`);
+${fix}`,
+    );
     return false;
   }
   useSqliteBinding(binding);
@@ -152,7 +168,9 @@ void app.whenReady().then(() => {
       return new Response('not found', { status: 404 });
     }
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(permissionAllowed(permission)),
+  );
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
   app.on('web-contents-created', (_e, contents) => lockDown(contents));
 
@@ -175,13 +193,19 @@ void app.whenReady().then(() => {
     if (!isTrustedSender(event.senderFrame, devUrl)) {
       return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the Tessera window' } };
     }
-    if (typeof command !== 'string') return { ok: false, error: { code: 'invalidArgument', message: 'command must be a string' } };
+    if (typeof command !== 'string')
+      return { ok: false, error: { code: 'invalidArgument', message: 'command must be a string' } };
     if (command === 'projects.openDialog' || command === 'projects.saveAsDialog' || command === 'projects.logoDialog') {
-      if (arg !== null && arg !== undefined) return { ok: false, error: { code: 'invalidArgument', message: `${command} takes no argument` } };
+      if (arg !== null && arg !== undefined)
+        return { ok: false, error: { code: 'invalidArgument', message: `${command} takes no argument` } };
       return dialogCommand(backend, BrowserWindow.fromWebContents(event.sender), command);
     }
     const recent = await backend.handle('projects.recent', null);
-    const refusal = rendererCommandRefusal(command, arg, recent.ok ? (recent.value as { path: string }[]).map((r) => r.path) : []);
+    const refusal = rendererCommandRefusal(
+      command,
+      arg,
+      recent.ok ? (recent.value as { path: string }[]).map((r) => r.path) : [],
+    );
     if (refusal) return { ok: false, error: refusal };
     return backend.handle(command, arg);
   });
@@ -199,4 +223,3 @@ void app.whenReady().then(() => {
     if (process.platform !== 'darwin') app.quit();
   });
 });
-

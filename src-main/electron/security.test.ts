@@ -26,7 +26,9 @@ describe('IPC sender check', () => {
     expect(isTrustedSender({ url: `${APP_ENTRY}#/workspace`, parent: null })).toBe(true);
     expect(isTrustedSender({ url: APP_ENTRY, parent: {} }), 'a subframe').toBe(false);
     expect(isTrustedSender({ url: 'file:///tmp/evil.html', parent: null }), 'any file:// page').toBe(false);
-    expect(isTrustedSender({ url: 'file:///opt/Tessera/resources/app.asar/out/renderer/index.html', parent: null })).toBe(false);
+    expect(
+      isTrustedSender({ url: 'file:///opt/Tessera/resources/app.asar/out/renderer/index.html', parent: null }),
+    ).toBe(false);
     expect(isTrustedSender({ url: 'app://tessera/other.html', parent: null })).toBe(false);
     expect(isTrustedSender({ url: `${APP_ENTRY}?x=1`, parent: null })).toBe(false);
     expect(isTrustedSender({ url: 'app://evil/index.html', parent: null })).toBe(false);
@@ -42,15 +44,40 @@ describe('IPC sender check', () => {
 describe('navigation and windows', () => {
   it('allows navigating only to the app page; external links only https on the allowlist', () => {
     expect(navigationAllowed(APP_ENTRY)).toBe(true);
-    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,hi', 'app://tessera/x.html', 'not a url'])
+    for (const url of [
+      'https://evil.example/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'data:text/html,hi',
+      'app://tessera/x.html',
+      'not a url',
+    ])
       expect(navigationAllowed(url), url).toBe(false);
     expect(externalUrlAllowed('https://github.com/tessera/tessera')).toBe(true);
-    for (const url of ['http://github.com/', 'https://github.com.evil.example/', 'https://user:pw@github.com/', 'file:///bin/sh', 'smb://host/share', 'https://evil.example/', 'ms-msdt:foo'])
+    for (const url of [
+      'http://github.com/',
+      'https://github.com.evil.example/',
+      'https://user:pw@github.com/',
+      'file:///bin/sh',
+      'smb://host/share',
+      'https://evil.example/',
+      'ms-msdt:foo',
+    ])
       expect(externalUrlAllowed(url), url).toBe(false);
   });
 
   it('denies every permission', () => {
-    for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read', 'fullscreen', 'hid', 'serial', 'usb'])
+    for (const p of [
+      'media',
+      'geolocation',
+      'notifications',
+      'openExternal',
+      'clipboard-read',
+      'fullscreen',
+      'hid',
+      'serial',
+      'usb',
+    ])
       expect(permissionAllowed(p), p).toBe(false);
   });
 });
@@ -61,7 +88,9 @@ describe('app:// protocol', () => {
     expect(appRequestFile('app://tessera/', dir)).toBe(join(dir, 'index.html'));
     expect(appRequestFile('app://tessera/assets/index-1.js', dir)).toBe(join(dir, 'assets', 'index-1.js'));
     expect(appRequestFile('app://tessera/../../etc/passwd', dir)).toBe(join(dir, 'etc', 'passwd'));
-    expect(appRequestFile('app://tessera/..%2f..%2fetc%2fpasswd', dir), 'encoded ..: still inside').toBe(join(dir, 'etc', 'passwd'));
+    expect(appRequestFile('app://tessera/..%2f..%2fetc%2fpasswd', dir), 'encoded ..: still inside').toBe(
+      join(dir, 'etc', 'passwd'),
+    );
     expect(appRequestFile('app://tessera/a%00b', dir)).toBeNull();
     expect(appRequestFile('app://tessera/%E0%A4%A', dir)).toBeNull();
     expect(appRequestFile('app://other/index.html', dir)).toBeNull();
@@ -83,8 +112,12 @@ describe('app:// protocol', () => {
 describe('paths from the renderer', () => {
   const recent = ['/home/u/a.tessera'];
   it('refuses Save As and create with a path and open of a path not on the recent list; the dialogs are the way', () => {
-    expect(rendererCommandRefusal('projects.saveAs', { path: '/home/u/.bashrc', overwrite: true }, recent)?.code).toBe('forbidden');
-    expect(rendererCommandRefusal('projects.create', { name: 'x', path: '/etc/x.tessera' }, recent)?.code).toBe('forbidden');
+    expect(rendererCommandRefusal('projects.saveAs', { path: '/home/u/.bashrc', overwrite: true }, recent)?.code).toBe(
+      'forbidden',
+    );
+    expect(rendererCommandRefusal('projects.create', { name: 'x', path: '/etc/x.tessera' }, recent)?.code).toBe(
+      'forbidden',
+    );
     expect(rendererCommandRefusal('projects.create', { name: 'x' }, recent)).toBeNull();
     expect(rendererCommandRefusal('projects.open', { path: '/etc/shadow' }, recent)?.code).toBe('forbidden');
     expect(rendererCommandRefusal('projects.open', { path: '/home/u/a.tessera' }, recent)).toBeNull();
@@ -118,7 +151,14 @@ describe('configuration', () => {
   });
 
   it('main.ts wires every rule into its Electron hook', () => {
-    const main = readFileSync(join(repoRoot, 'src-main', 'electron', 'main.ts'), 'utf8');
+    // Layout-independent: one space per whitespace run, none just inside ( ) [ ], no trailing
+    // commas — so the patterns below hold however the formatter wraps a call.
+    const main = readFileSync(join(repoRoot, 'src-main', 'electron', 'main.ts'), 'utf8')
+      .replace(/\s+/g, ' ')
+      .replace(/([([]) /g, '$1')
+      .replace(/ ([)\]])/g, '$1')
+      .replace(/,([)\]}])/g, '$1')
+      .replace(/, ([)\]}])/g, '$1');
     const wired: [string, RegExp][] = [
       ['permission requests', /setPermissionRequestHandler\([\s\S]*?callback\(permissionAllowed\(permission\)\)/],
       ['permission checks', /setPermissionCheckHandler\([\s\S]*?permissionAllowed\(permission\)/],

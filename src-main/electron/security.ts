@@ -51,7 +51,8 @@ function parse(url: string): URL | null {
 export function isAppPage(url: string, devUrl?: string): boolean {
   const u = parse(url);
   if (!u || u.search !== '') return false;
-  if (u.protocol === `${APP_SCHEME}:` && u.host === 'tessera' && (u.pathname === '/index.html' || u.pathname === '/')) return true;
+  if (u.protocol === `${APP_SCHEME}:` && u.host === 'tessera' && (u.pathname === '/index.html' || u.pathname === '/'))
+    return true;
   if (devUrl) {
     const d = parse(devUrl);
     return !!d && u.origin === d.origin && u.pathname === d.pathname;
@@ -60,7 +61,10 @@ export function isAppPage(url: string, devUrl?: string): boolean {
 }
 
 /** The IPC sender check: the call comes from a top frame (no parent) showing the app's page. */
-export function isTrustedSender(frame: { readonly url: string; readonly parent: unknown } | null | undefined, devUrl?: string): boolean {
+export function isTrustedSender(
+  frame: { readonly url: string; readonly parent: unknown } | null | undefined,
+  devUrl?: string,
+): boolean {
   return !!frame && frame.parent === null && isAppPage(frame.url, devUrl);
 }
 
@@ -72,7 +76,9 @@ export function navigationAllowed(url: string, devUrl?: string): boolean {
 /** Whether a link may be handed to the system browser (shell.openExternal). */
 export function externalUrlAllowed(url: string): boolean {
   const u = parse(url);
-  return !!u && u.protocol === 'https:' && u.username === '' && u.password === '' && EXTERNAL_HOSTS.includes(u.hostname);
+  return (
+    !!u && u.protocol === 'https:' && u.username === '' && u.password === '' && EXTERNAL_HOSTS.includes(u.hostname)
+  );
 }
 
 /** Permission requests and checks from web contents: all denied (the app needs none). */
@@ -116,7 +122,9 @@ export function rendererCommandRefusal(command: string, arg: unknown, recentPath
     case 'projects.saveAs':
       return forbidden('Save As goes through the Save dialog (projects.saveAsDialog); the window cannot name a file');
     case 'projects.create':
-      return a.path === undefined ? null : forbidden('A new project goes into the projects folder; the window cannot name a file');
+      return a.path === undefined
+        ? null
+        : forbidden('A new project goes into the projects folder; the window cannot name a file');
     case 'projects.open':
       return typeof a.path === 'string' && recentPaths.includes(a.path)
         ? null

@@ -50,7 +50,10 @@ function killAllOnExit(): void {
 
 const electronFork: ForkUtility = (modulePath, options) => utilityProcess.fork(modulePath, [], options);
 
-export function utilityAreaTransport(fork: ForkUtility = electronFork, entry = join(__dirname, 'area-worker.js')): SpawnArea {
+export function utilityAreaTransport(
+  fork: ForkUtility = electronFork,
+  entry = join(__dirname, 'area-worker.js'),
+): SpawnArea {
   killAllOnExit();
   return (area, name): AreaTransport => {
     const child = fork(entry, { serviceName: `Tessera area ${area} (${name})`, stdio: 'inherit' });

@@ -9,7 +9,10 @@ import type { SitingWorkerChannel } from '../backend/jobs/siting-pool';
 import { killPid } from './utility-area-transport';
 
 export function utilitySitingWorker(): SitingWorkerChannel {
-  const child = utilityProcess.fork(join(__dirname, 'siting-worker.js'), [], { serviceName: 'Tessera siting solver', stdio: 'inherit' });
+  const child = utilityProcess.fork(join(__dirname, 'siting-worker.js'), [], {
+    serviceName: 'Tessera siting solver',
+    stdio: 'inherit',
+  });
   let exited = false;
   // child.pid is set once the process has spawned (and unset again at exit): keep the one it had.
   let pid = child.pid;

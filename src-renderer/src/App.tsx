@@ -59,11 +59,14 @@ export function App() {
     };
   }, []);
 
-  const opened = useCallback((p: ProjectSummary) => {
-    setProject(p);
-    setImportedFeeder(null);
-    go('workspace');
-  }, [go]);
+  const opened = useCallback(
+    (p: ProjectSummary) => {
+      setProject(p);
+      setImportedFeeder(null);
+      go('workspace');
+    },
+    [go],
+  );
 
   // Desktop only: the main process shows the native Save dialog (which asks before replacing a file).
   const saveAs = async () => {
@@ -139,7 +142,12 @@ export function App() {
         {info && starting && <p className="muted">Opening…</p>}
         {info && !starting && view === 'home' && <Home examples={info.examples} current={project} onOpened={opened} />}
         {info && !starting && view === 'workspace' && project && (
-          <Workspace project={project} onProject={setProject} onImport={() => go('import')} initialFeederName={importedFeeder} />
+          <Workspace
+            project={project}
+            onProject={setProject}
+            onImport={() => go('import')}
+            initialFeederName={importedFeeder}
+          />
         )}
         {info && !starting && view === 'import' && (
           <ImportWizard

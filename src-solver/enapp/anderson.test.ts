@@ -45,7 +45,12 @@ function rotating(n: number, rho: number, theta: number) {
   // Fixed point: (I − A) x* = c, per block (2×2 solve).
   const star = new Float64Array(n);
   for (let i = 0; i < n; i += 2) {
-    const [m11, m12, m21, m22] = [1 - rho * Math.cos(theta), rho * Math.sin(theta), -rho * Math.sin(theta), 1 - rho * Math.cos(theta)];
+    const [m11, m12, m21, m22] = [
+      1 - rho * Math.cos(theta),
+      rho * Math.sin(theta),
+      -rho * Math.sin(theta),
+      1 - rho * Math.cos(theta),
+    ];
     const det = m11 * m22 - m12 * m21;
     star[i] = (m22 * c[i]! - m12 * c[i + 1]!) / det;
     star[i + 1] = (m11 * c[i + 1]! - m21 * c[i]!) / det;
@@ -80,7 +85,13 @@ describe('GroupedAnderson', () => {
     const a = rotating(4, 0.9, 1.0);
     const b = rotating(4, 0.5, 0.3);
     const G = (x: Float64Array) => Float64Array.from([...a.G(x.subarray(0, 4)), ...b.G(x.subarray(4))]);
-    const acc = new GroupedAnderson([[0, 1, 2, 3], [4, 5, 6, 7]], new Float64Array(8).fill(1));
+    const acc = new GroupedAnderson(
+      [
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+      ],
+      new Float64Array(8).fill(1),
+    );
     let x: Float64Array = new Float64Array(8);
     let k = 1;
     for (; k < 50 && dist(G(x), x) >= 1e-10; k++) x = acc.step(x, G(x), 1, k >= 2).x;
@@ -107,7 +118,14 @@ describe('GroupedAnderson', () => {
 describe('exchangeLayout', () => {
   it('per period v, Q, π_Q, π_v of every boundary; one group of P, π_P of every boundary and period', () => {
     const T = 3;
-    const b = (): BoundaryState => ({ vSqPu: [1, 1, 1], pPu: [0, 0, 0], qPu: [0, 0, 0], pricePPerPu: [1, 1, 1], priceQPerPu: [0, 0, 0], priceVPerPu: [0, 0, 0] });
+    const b = (): BoundaryState => ({
+      vSqPu: [1, 1, 1],
+      pPu: [0, 0, 0],
+      qPu: [0, 0, 0],
+      pricePPerPu: [1, 1, 1],
+      priceQPerPu: [0, 0, 0],
+      priceVPerPu: [0, 0, 0],
+    });
     const { kinds, groups } = exchangeLayout([b(), b()]);
     expect(kinds).toEqual(['vSqPu', 'pPu', 'qPu', 'pricePPerPu', 'priceQPerPu', 'priceVPerPu']);
     expect(groups.length).toBe(T + 1);

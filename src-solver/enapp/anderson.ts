@@ -40,7 +40,12 @@ export class GroupedAnderson {
   private readonly memory: number;
   private readonly growth: number;
   /** Per group: previous scaled x and f, and the history of differences (each a column over the group's components). */
-  private readonly state: { prevX: Float64Array | null; prevF: Float64Array | null; dX: Float64Array[]; dF: Float64Array[] }[];
+  private readonly state: {
+    prevX: Float64Array | null;
+    prevF: Float64Array | null;
+    dX: Float64Array[];
+    dF: Float64Array[];
+  }[];
   private prevResidual = Infinity;
 
   constructor(

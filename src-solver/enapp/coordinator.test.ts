@@ -2,19 +2,28 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveAreaProcesses, nodeAreaTransport, startedAreaPids, testingAreaWorkerEntry } from '../../src-main/backend/jobs/node-area-transport';
+import {
+  liveAreaProcesses,
+  nodeAreaTransport,
+  startedAreaPids,
+  testingAreaWorkerEntry,
+} from '../../src-main/backend/jobs/node-area-transport';
 import { runEnapp, type BoundaryState, type Clock, type EnappArea, type EnappBoundary } from './coordinator';
 import { createLinDistFlowArea, type LinDistFlowAreaSpec } from '../testing/enapp/lindistflow-area';
 import type { AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
 import { isAlive } from '../testing/worker/process';
 
-const clock: Clock = { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+const clock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 const T = 4;
 
 /** A seeded random radial feeder: parent[j] < j, so index order is a BFS-compatible order. */
 function randomFeeder(n: number, seed: number) {
   let s = seed >>> 0;
-  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const parent = [-1];
   for (let j = 1; j < n; j++) parent.push(Math.floor(rand() * j));
   const r = parent.map(() => 0.002 + 0.01 * rand());
@@ -57,7 +66,12 @@ function split(f: ReturnType<typeof randomFeeder>, boundaryBuses: number[], v0: 
     areaOf[j] = j === 0 ? 0 : bi > 0 ? bi : areaOf[f.parent[j]!]!;
   }
   const areas: EnappArea[] = [];
-  const boundaries: EnappBoundary[] = boundaryBuses.map((bus, i) => ({ id: i + 1, parentArea: areaOf[f.parent[bus]!]! + 1, childArea: i + 2, bus: String(bus) }));
+  const boundaries: EnappBoundary[] = boundaryBuses.map((bus, i) => ({
+    id: i + 1,
+    parentArea: areaOf[f.parent[bus]!]! + 1,
+    childArea: i + 2,
+    bus: String(bus),
+  }));
   const local: number[][] = [];
   roots.forEach((root, a) => {
     // Area a: its root, then every bus whose area is a, in index order; plus boundary buses of its children as leaves.
@@ -75,11 +89,23 @@ function split(f: ReturnType<typeof randomFeeder>, boundaryBuses: number[], v0: 
       qLoadPu: all.map((j) => (kids.includes(j) ? new Array(T).fill(0) : f.q[j]!)),
       periods: T,
       ...(a === 0 ? { substationVSqPu: v0 } : {}),
-      childBoundaries: boundaries.filter((b) => b.parentArea === a + 1).map((b) => ({ boundary: b.id, bus: idx.get(Number(b.bus))! })),
+      childBoundaries: boundaries
+        .filter((b) => b.parentArea === a + 1)
+        .map((b) => ({ boundary: b.id, bus: idx.get(Number(b.bus))! })),
     };
-    areas.push({ id: a + 1, name: `A${a + 1}`, parent: a === 0 ? null : boundaries[a - 1]!.parentArea, kind: 'lindistflow', spec });
+    areas.push({
+      id: a + 1,
+      name: `A${a + 1}`,
+      parent: a === 0 ? null : boundaries[a - 1]!.parentArea,
+      kind: 'lindistflow',
+      spec,
+    });
   });
-  const initial: BoundaryState[] = boundaries.map(() => ({ vSqPu: new Array(T).fill(v0), pPu: new Array(T).fill(0), qPu: new Array(T).fill(0) }));
+  const initial: BoundaryState[] = boundaries.map(() => ({
+    vSqPu: new Array(T).fill(v0),
+    pPu: new Array(T).fill(0),
+    qPu: new Array(T).fill(0),
+  }));
   return { areas, boundaries, initial, local };
 }
 
@@ -141,7 +167,14 @@ describe('ENApp coordinator (in-process areas)', () => {
   it('reproduces the centralized LinDistFlow exactly, converging after depth-many rounds', async () => {
     const s = split(feeder, pickBoundaries(), V0);
     const rounds: number[] = [];
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, inProcess, { tolerancePu: 1e-12 }, { clock, onRound: (r) => rounds.push(r.maxChangePu) });
+    const res = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      inProcess,
+      { tolerancePu: 1e-12 },
+      { clock, onRound: (r) => rounds.push(r.maxChangePu) },
+    );
     expect(res.status).toBe('converged');
     expect(res.rounds.length).toBeLessThanOrEqual(6);
     expect(res.dampingFromRound).toBeNull();
@@ -151,7 +184,14 @@ describe('ENApp coordinator (in-process areas)', () => {
 
   it('stops at the round limit and says so', async () => {
     const s = split(feeder, pickBoundaries(), V0);
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, inProcess, { tolerancePu: 1e-12, maxRounds: 1 }, { clock });
+    const res = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      inProcess,
+      { tolerancePu: 1e-12, maxRounds: 1 },
+      { clock },
+    );
     expect(res.status).toBe('maxRounds');
     expect(res.message).toMatch(/not converged after 1 rounds/);
   });
@@ -159,7 +199,9 @@ describe('ENApp coordinator (in-process areas)', () => {
   it('refuses an area tree without exactly one root', async () => {
     const s = split(feeder, pickBoundaries(), V0);
     const bad = s.areas.map((a) => ({ ...a, parent: null }));
-    await expect(runEnapp(bad, s.boundaries, s.initial, inProcess, {}, { clock })).rejects.toThrow(/exactly one root area/);
+    await expect(runEnapp(bad, s.boundaries, s.initial, inProcess, {}, { clock })).rejects.toThrow(
+      /exactly one root area/,
+    );
   });
 });
 
@@ -195,7 +237,12 @@ function scripted(delayMs: number, fail: (area: number, round: number) => FromAr
         } else if (m.type === 'solve') {
           const f = fail(areaId, m.round);
           if (f) return void queueMicrotask(() => !exited && listener(f));
-          setTimeout(() => !exited && listener({ type: 'result', area: areaId, round: m.round, ...solver!.solve(m.inputs, m.round, {}) }), delayMs);
+          setTimeout(
+            () =>
+              !exited &&
+              listener({ type: 'result', area: areaId, round: m.round, ...solver!.solve(m.inputs, m.round, {}) }),
+            delayMs,
+          );
         }
       },
       onMessage: (l) => (listener = l),
@@ -209,9 +256,18 @@ function scripted(delayMs: number, fail: (area: number, round: number) => FromAr
 describe('the supervisor: ending a run stops every area process and forbids restarts', () => {
   it('an area error in round 1 while the others are still solving: no area restarts, none is left', async () => {
     const s = split(feeder, pickBoundaries(), V0);
-    const { spawn, log } = scripted(50, (a, r) => (a === 3 && r === 1 ? { type: 'error', area: 3, round: 1, message: 'boom' } : null));
+    const { spawn, log } = scripted(50, (a, r) =>
+      a === 3 && r === 1 ? { type: 'error', area: 3, round: 1, message: 'boom' } : null,
+    );
     const events: string[] = [];
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, spawn, { tolerancePu: 1e-12 }, { clock, onAreaEvent: (a, e) => events.push(`${a}:${e}`) });
+    const res = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      spawn,
+      { tolerancePu: 1e-12 },
+      { clock, onAreaEvent: (a, e) => events.push(`${a}:${e}`) },
+    );
     log.ended = true;
     expect(res.status).toBe('failed');
     expect(res.message).toBe('area A3, round 1: boom');
@@ -229,7 +285,14 @@ describe('ENApp with one Node process per area', () => {
   const s = split(feeder, pickBoundaries(), V0);
 
   it('converges to the centralized answer and leaves no process behind', async () => {
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({}, testingAreaWorkerEntry), { tolerancePu: 1e-12 }, { clock });
+    const res = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      nodeAreaTransport({}, testingAreaWorkerEntry),
+      { tolerancePu: 1e-12 },
+      { clock },
+    );
     expect(res.status).toBe('converged');
     expectMatchesCentralized(res, s);
   });
@@ -237,10 +300,17 @@ describe('ENApp with one Node process per area', () => {
   it('restarts a crashed area once and still converges', async () => {
     const once = join(mkdtempSync(join(tmpdir(), 'tessera-fault-')), 'fired');
     const events: string[] = [];
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'crash@2:2', TESSERA_FAULT_ONCE: once }, testingAreaWorkerEntry), { tolerancePu: 1e-12 }, {
-      clock,
-      onAreaEvent: (a, e, d) => events.push(`${a}:${e}:${d}`),
-    });
+    const res = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      nodeAreaTransport({ TESSERA_FAULT: 'crash@2:2', TESSERA_FAULT_ONCE: once }, testingAreaWorkerEntry),
+      { tolerancePu: 1e-12 },
+      {
+        clock,
+        onAreaEvent: (a, e, d) => events.push(`${a}:${e}:${d}`),
+      },
+    );
     expect(res.status).toBe('converged');
     expect(res.restarts).toEqual([{ area: 2, reason: 'area A2 solver stopped: exit code 3' }]);
     expect(events.some((e) => e.startsWith('2:restarted'))).toBe(true);
@@ -248,13 +318,27 @@ describe('ENApp with one Node process per area', () => {
   });
 
   it('ends cleanly, naming the area, when an area crashes and restarts are off', async () => {
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'crash@3:1' }, testingAreaWorkerEntry), { restartOnce: false }, { clock });
+    const res = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      nodeAreaTransport({ TESSERA_FAULT: 'crash@3:1' }, testingAreaWorkerEntry),
+      { restartOnce: false },
+      { clock },
+    );
     expect(res.status).toBe('failed');
     expect(res.message).toBe('area A3 solver stopped: exit code 3');
   });
 
   it('detects a hung area by timeout and ends cleanly after its one restart hangs too', async () => {
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, nodeAreaTransport({ TESSERA_FAULT: 'hang@4:1' }, testingAreaWorkerEntry), { areaTimeoutMs: 3000 }, { clock });
+    const res = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      nodeAreaTransport({ TESSERA_FAULT: 'hang@4:1' }, testingAreaWorkerEntry),
+      { areaTimeoutMs: 3000 },
+      { clock },
+    );
     expect(res.status).toBe('failed');
     expect(res.message).toBe('area A4 did not answer within 3 s (hung)');
     expect(res.restarts.map((r) => r.area)).toEqual([4]);
@@ -269,14 +353,23 @@ describe('ENApp with one Node process per area', () => {
       return t;
     };
     const t0 = performance.now();
-    const res = await runEnapp(s.areas, s.boundaries, s.initial, spawn, { tolerancePu: 1e-12, restartOnce: false, minHangMs: 1500, areaTimeoutMs: 300_000 }, {
-      clock,
-      // After round 1 (measured: a few ms per area), area 2 stops before it is sent round 2.
-      onRound: (r) => r.round === 1 && process.kill(pids.get(2)!, 'SIGSTOP'),
-    });
+    const res = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      spawn,
+      { tolerancePu: 1e-12, restartOnce: false, minHangMs: 1500, areaTimeoutMs: 300_000 },
+      {
+        clock,
+        // After round 1 (measured: a few ms per area), area 2 stops before it is sent round 2.
+        onRound: (r) => r.round === 1 && process.kill(pids.get(2)!, 'SIGSTOP'),
+      },
+    );
     const seconds = (performance.now() - t0) / 1000;
     expect(res.status).toBe('failed');
-    expect(res.message).toMatch(/^area A2 did not answer within 2 s \(hung; the limit is 10× its slowest round, at least 2 s\)$/);
+    expect(res.message).toMatch(
+      /^area A2 did not answer within 2 s \(hung; the limit is 10× its slowest round, at least 2 s\)$/,
+    );
     expect(seconds).toBeLessThan(20);
   }, 60_000);
 

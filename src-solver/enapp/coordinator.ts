@@ -157,7 +157,8 @@ export function exchangeLayout(x: readonly BoundaryState[]): { kinds: Kind[]; T:
   });
   const energy: number[] = [];
   x.forEach((_, b) => {
-    for (let t = 0; t < T; t++) kinds.forEach((k, ki) => (k === 'pPu' || k === 'pricePPerPu') && energy.push(at(b, t, ki)));
+    for (let t = 0; t < T; t++)
+      kinds.forEach((k, ki) => (k === 'pPu' || k === 'pricePPerPu') && energy.push(at(b, t, ki)));
   });
   return { kinds, T, groups: [...perPeriod, energy].filter((g) => g.length > 0) };
 }
@@ -169,7 +170,12 @@ function flatten(x: readonly BoundaryState[], kinds: readonly Kind[], T: number)
   return out;
 }
 
-function unflatten(f: Float64Array, like: readonly BoundaryState[], kinds: readonly Kind[], T: number): BoundaryState[] {
+function unflatten(
+  f: Float64Array,
+  like: readonly BoundaryState[],
+  kinds: readonly Kind[],
+  T: number,
+): BoundaryState[] {
   let i = 0;
   return like.map((b) => {
     const s = copyState(b) as { -readonly [K in Kind]?: number[] };
@@ -229,14 +235,26 @@ export interface EnappResult {
   /** Rounds whose Anderson step was a safeguard restart (residual grew > 2×). */
   readonly andersonRestarts: number[];
   /** Status 'infeasible': the area whose problem has no solution, the round, and the limit that binds. */
-  readonly infeasible?: { readonly area: number; readonly areaName: string; readonly round: number; readonly binding: string };
+  readonly infeasible?: {
+    readonly area: number;
+    readonly areaName: string;
+    readonly round: number;
+    readonly binding: string;
+  };
 }
 
 export interface EnappHooks {
   readonly clock: Clock;
   readonly signal?: { readonly aborted: boolean; addEventListener?(type: 'abort', listener: () => void): void };
   onRound?(record: RoundRecord): void;
-  onAreaProgress?(area: number, round: number, iter: number, objective: number, infPr: number, extra?: ProgressExtra): void;
+  onAreaProgress?(
+    area: number,
+    round: number,
+    iter: number,
+    objective: number,
+    infPr: number,
+    extra?: ProgressExtra,
+  ): void;
   onAreaEvent?(area: number, event: 'started' | 'solved' | 'restarted', detail: string): void;
 }
 
@@ -323,16 +341,21 @@ function inputsFor(area: EnappArea, boundaries: readonly EnappBoundary[], x: rea
 /** Validate the areas/boundaries: ids 1..n, one root, every boundary joins a parent to its child. */
 export function checkAreaTree(areas: readonly EnappArea[], boundaries: readonly EnappBoundary[]): string[] {
   const errors: string[] = [];
-  areas.forEach((a, i) => a.id !== i + 1 && errors.push(`area ids must be 1..n in order (found ${a.id} at position ${i + 1})`));
+  areas.forEach(
+    (a, i) => a.id !== i + 1 && errors.push(`area ids must be 1..n in order (found ${a.id} at position ${i + 1})`),
+  );
   const roots = areas.filter((a) => a.parent === null);
   if (roots.length !== 1) errors.push(`exactly one root area expected, found ${roots.length}`);
   for (const a of areas) {
     if (a.parent === null) continue;
     const b = boundaries.filter((x) => x.childArea === a.id);
     if (b.length !== 1) errors.push(`area ${a.name} must have exactly one boundary to its parent, has ${b.length}`);
-    else if (b[0]!.parentArea !== a.parent) errors.push(`boundary ${b[0]!.bus} joins area ${a.name} to area ${b[0]!.parentArea}, not its parent ${a.parent}`);
+    else if (b[0]!.parentArea !== a.parent)
+      errors.push(`boundary ${b[0]!.bus} joins area ${a.name} to area ${b[0]!.parentArea}, not its parent ${a.parent}`);
   }
-  boundaries.forEach((b, i) => b.id !== i + 1 && errors.push(`boundary ids must be 1..n in order (found ${b.id} at position ${i + 1})`));
+  boundaries.forEach(
+    (b, i) => b.id !== i + 1 && errors.push(`boundary ids must be 1..n in order (found ${b.id} at position ${i + 1})`),
+  );
   return errors;
 }
 
@@ -360,7 +383,8 @@ export async function runEnapp(
   const supervisor = new AreaSupervisor(spawn);
   /** Per area: the longest it has been measured to take, ms (slowest round, longest silence); 0 = nothing measured yet. */
   const measuredMs: number[] = areas.map(() => 0);
-  const hangLimitMs = (a: EnappArea): number => (measuredMs[a.id - 1]! > 0 ? Math.max(minHangMs, hangFactor * measuredMs[a.id - 1]!) : firstTimeoutMs);
+  const hangLimitMs = (a: EnappArea): number =>
+    measuredMs[a.id - 1]! > 0 ? Math.max(minHangMs, hangFactor * measuredMs[a.id - 1]!) : firstTimeoutMs;
   const restarted = new Set<number>();
   const restarts: { area: number; reason: string }[] = [];
   const andersonRestarts: number[] = [];
@@ -382,7 +406,11 @@ export async function runEnapp(
     lastInputs[a.id - 1] = inputs;
     if (!prev) return undefined;
     let d = 0;
-    const diff = (u: readonly number[] | undefined, w: readonly number[] | undefined, f: (v: number) => number = (v) => v) => {
+    const diff = (
+      u: readonly number[] | undefined,
+      w: readonly number[] | undefined,
+      f: (v: number) => number = (v) => v,
+    ) => {
       if (u && w) for (let t = 0; t < u.length; t++) d = Math.max(d, Math.abs(f(u[t]!) - f(w[t]!)));
     };
     diff(inputs.rootVSqPu, prev.rootVSqPu, (v) => Math.sqrt(Math.max(v, 0)));
@@ -390,7 +418,10 @@ export async function runEnapp(
       diff(c.pPu, prev.childLoads[i]?.pPu);
       diff(c.qPu, prev.childLoads[i]?.qPu);
     });
-    return Math.min(options.muHintMax ?? 1e-4, Math.max(options.muHintMin ?? 1e-9, (options.muHintScale ?? 100) * d * d));
+    return Math.min(
+      options.muHintMax ?? 1e-4,
+      Math.max(options.muHintMin ?? 1e-9, (options.muHintScale ?? 100) * d * d),
+    );
   };
   let dampingFromRound: number | null = typeof options.damping === 'number' && options.damping !== 1 ? 1 : null;
 
@@ -440,7 +471,9 @@ export async function runEnapp(
         const waitMs = limitMs ?? hangLimitMs(a);
         return clock.setTimeout(() => {
           settle();
-          const why = measured ? `; the limit is ${hangFactor}× its slowest round, at least ${(minHangMs / 1000).toFixed(0)} s` : '';
+          const why = measured
+            ? `; the limit is ${hangFactor}× its slowest round, at least ${(minHangMs / 1000).toFixed(0)} s`
+            : '';
           reject(new AreaFailure(`area ${a.name} did not answer within ${(waitMs / 1000).toFixed(0)} s (hung${why})`));
         }, waitMs);
       };
@@ -479,12 +512,22 @@ export async function runEnapp(
         const m = await next(a, l, null);
         if (m.type === 'error') {
           if (m.status === 'infeasible')
-            throw new AreaInfeasible(`area ${a.name} is infeasible in round ${round}: ${m.message}`, a.id, a.name, round, m.binding ?? 'no single limit identified');
+            throw new AreaInfeasible(
+              `area ${a.name} is infeasible in round ${round}: ${m.message}`,
+              a.id,
+              a.name,
+              round,
+              m.binding ?? 'no single limit identified',
+            );
           throw new AreaSolveError(`area ${a.name}, round ${round}: ${m.message}`);
         }
         if (m.type !== 'result') throw new AreaFailure(`area ${a.name}: unexpected message "${m.type}"`);
         measuredMs[a.id - 1] = Math.max(measuredMs[a.id - 1]!, clock.now() - sent);
-        hooks.onAreaEvent?.(a.id, 'solved', `${m.stats.status}, ${m.stats.iterations} it, ${m.stats.seconds.toFixed(2)} s`);
+        hooks.onAreaEvent?.(
+          a.id,
+          'solved',
+          `${m.stats.status}, ${m.stats.iterations} it, ${m.stats.seconds.toFixed(2)} s`,
+        );
         return m;
       } catch (err) {
         if (!(err instanceof AreaFailure)) throw err;
@@ -500,7 +543,11 @@ export async function runEnapp(
     }
   };
 
-  const finish = async (status: EnappStatus, message: string, infeasible?: EnappResult['infeasible']): Promise<EnappResult> => {
+  const finish = async (
+    status: EnappStatus,
+    message: string,
+    infeasible?: EnappResult['infeasible'],
+  ): Promise<EnappResult> => {
     await supervisor.endAll(graceMs);
     const cpu = rounds.map((r) => Math.max(...r.areaCpuSeconds));
     return {
@@ -625,10 +672,13 @@ export async function runEnapp(
           layout.kinds.forEach((k, ki) => {
             if (!k.startsWith('price')) return;
             let m = 0;
-            for (let i = ki; i < xf.length; i += layout.kinds.length) m = Math.max(m, Math.abs(xf[i]!), Math.abs(gf[i]!));
+            for (let i = ki; i < xf.length; i += layout.kinds.length)
+              m = Math.max(m, Math.abs(xf[i]!), Math.abs(gf[i]!));
             for (let i = ki; i < xf.length; i += layout.kinds.length) scale[i] = m > 0 ? m : 1;
           });
-          accel = new GroupedAnderson(layout.groups, scale, { ...(options.andersonMemory ? { memory: options.andersonMemory } : {}) });
+          accel = new GroupedAnderson(layout.groups, scale, {
+            ...(options.andersonMemory ? { memory: options.andersonMemory } : {}),
+          });
         }
         const st = accel.step(xf, gf, omega, round >= andersonFrom);
         if (st.restarted) andersonRestarts.push(round);
@@ -656,10 +706,19 @@ export async function runEnapp(
       prevPrevChange = prevChange;
       prevChange = change;
     }
-    return await finish('maxRounds', `not converged after ${maxRounds} rounds: largest boundary change ${rounds.at(-1)!.maxChangePu.toExponential(2)} pu ≥ ${tol} pu`);
+    return await finish(
+      'maxRounds',
+      `not converged after ${maxRounds} rounds: largest boundary change ${rounds.at(-1)!.maxChangePu.toExponential(2)} pu ≥ ${tol} pu`,
+    );
   } catch (err) {
     if (err instanceof Cancelled) return finish('cancelled', 'cancelled by the user');
-    if (err instanceof AreaInfeasible) return finish('infeasible', err.message, { area: err.area, areaName: err.areaName, round: err.round, binding: err.binding });
+    if (err instanceof AreaInfeasible)
+      return finish('infeasible', err.message, {
+        area: err.area,
+        areaName: err.areaName,
+        round: err.round,
+        binding: err.binding,
+      });
     return finish('failed', err instanceof Error ? err.message : String(err));
   }
 }

@@ -14,14 +14,34 @@ import { initialPoint } from '../opf/init';
 import { solveOpf } from '../opf/solve';
 import type { Study } from '../opf/study';
 import type { Clock, RoundRecord } from './coordinator';
-import { BOUNDARY_ERROR_MARGIN, PRICE_TEST_FRACTION, buildAreaProblems, compareWithCentralized, solveDistributed, type DistributedOutcome } from './distributed';
-import { centred, createOpfArea, INEXACT_FACTOR, INEXACT_TOL_MAX, inexactTolerance, inputChange, withBoundaryInputs, type OpfAreaSpec } from './opf-area';
+import {
+  BOUNDARY_ERROR_MARGIN,
+  PRICE_TEST_FRACTION,
+  buildAreaProblems,
+  compareWithCentralized,
+  solveDistributed,
+  type DistributedOutcome,
+} from './distributed';
+import {
+  centred,
+  createOpfArea,
+  INEXACT_FACTOR,
+  INEXACT_TOL_MAX,
+  inexactTolerance,
+  inputChange,
+  withBoundaryInputs,
+  type OpfAreaSpec,
+} from './opf-area';
 import { suggestPartition, type CutBranch } from './partition';
 import type { AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
 import { areaSolverFactories } from './registry';
 import { isAlive } from '../testing/worker/process';
 
-const clock: Clock = { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+const clock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 const { feeder, price } = loadIeee123();
 const CUTS4: CutBranch[] = [
   { from: '15', to: '117' },
@@ -120,7 +140,9 @@ describe('area problems of IEEE 123 (4 areas)', () => {
       const up = plan.boundaries.find((b) => b.childArea === a.id);
       const inputs = {
         ...(up ? { rootVSqPu: plan.initial[up.id - 1]!.vSqPu } : {}),
-        childLoads: plan.boundaries.filter((b) => b.parentArea === a.id).map((b) => ({ boundary: b.id, pPu: plan.initial[b.id - 1]!.pPu, qPu: plan.initial[b.id - 1]!.qPu })),
+        childLoads: plan.boundaries
+          .filter((b) => b.parentArea === a.id)
+          .map((b) => ({ boundary: b.id, pPu: plan.initial[b.id - 1]!.pPu, qPu: plan.initial[b.id - 1]!.qPu })),
       };
       const kids = new Map(s.childBoundaries.map((c) => [c.boundary, net0.busIndex.get(c.bus)!]));
       const model = buildModel(withBoundaryInputs(net0, kids, inputs));
@@ -139,7 +161,8 @@ describe('area problems of IEEE 123 (4 areas)', () => {
       const g = new Float64Array(ix.m);
       model.problem.evalG(x, g);
       let worst = 0;
-      for (let r = 0; r < ix.m; r++) worst = Math.max(worst, model.problem.gL[r]! - g[r]!, g[r]! - model.problem.gU[r]!);
+      for (let r = 0; r < ix.m; r++)
+        worst = Math.max(worst, model.problem.gL[r]! - g[r]!, g[r]! - model.problem.gU[r]!);
       expect(worst, `area ${a.name}`).toBeLessThan(1e-12);
     }
   });
@@ -150,7 +173,10 @@ describe('area problems of IEEE 123 (4 areas)', () => {
     const init = plan.initial[up.id - 1]!;
     const inputsAt = (vScale: number, price: number) => ({
       rootVSqPu: init.vSqPu.map((v) => v * vScale),
-      rootPrice: { pPerPu: init.pricePPerPu!.map((p) => p * price), qPerPu: init.pricePPerPu!.map((p) => 0.1 * p * price) },
+      rootPrice: {
+        pPerPu: init.pricePPerPu!.map((p) => p * price),
+        qPerPu: init.pricePPerPu!.map((p) => 0.1 * p * price),
+      },
       childLoads: [],
     });
     const warm = createOpfArea(a.spec);
@@ -164,7 +190,9 @@ describe('area problems of IEEE 123 (4 areas)', () => {
     for (let t = 0; t < 3; t++) {
       expect(Math.abs(w.outputs.rootPQ!.pPu[t]! - c.outputs.rootPQ!.pPu[t]!)).toBeLessThan(1e-6);
       expect(Math.abs(w.outputs.rootPQ!.qPu[t]! - c.outputs.rootPQ!.qPu[t]!)).toBeLessThan(1e-5);
-      expect(Math.abs(w.outputs.rootPQ!.vPricePerPu![t]! - c.outputs.rootPQ!.vPricePerPu![t]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.outputs.rootPQ!.vPricePerPu![t]!)));
+      expect(Math.abs(w.outputs.rootPQ!.vPricePerPu![t]! - c.outputs.rootPQ!.vPricePerPu![t]!)).toBeLessThan(
+        1e-4 * Math.max(1, Math.abs(c.outputs.rootPQ!.vPricePerPu![t]!)),
+      );
     }
   });
 
@@ -172,7 +200,11 @@ describe('area problems of IEEE 123 (4 areas)', () => {
     const a = plan.areas[3]!;
     const up = plan.boundaries.find((b) => b.childArea === a.id)!;
     const init = plan.initial[up.id - 1]!;
-    const inputs = { rootVSqPu: init.vSqPu, rootPrice: { pPerPu: init.pricePPerPu!, qPerPu: init.priceQPerPu! }, childLoads: [] };
+    const inputs = {
+      rootVSqPu: init.vSqPu,
+      rootPrice: { pPerPu: init.pricePPerPu!, qPerPu: init.priceQPerPu! },
+      childLoads: [],
+    };
     const moved = { ...inputs, rootVSqPu: init.vSqPu.map((v) => v * 1.0001) }; // |v| moves by ~5e-5 pu
     const area = createOpfArea({ ...(a.spec as OpfAreaSpec), inexact: true });
     const first = area.solve(inputs, 1, {});
@@ -182,7 +214,8 @@ describe('area problems of IEEE 123 (4 areas)', () => {
     expect(second.stats.status).toBe('solved');
     const cold = createOpfArea(a.spec).solve(moved, 1, {});
     expect(Math.abs(second.stats.objective - cold.stats.objective)).toBeLessThan(1e-7 * Math.abs(cold.stats.objective));
-    for (let t = 0; t < 3; t++) expect(Math.abs(second.outputs.rootPQ!.qPu[t]! - cold.outputs.rootPQ!.qPu[t]!)).toBeLessThan(1e-5); // as the warm-start test: Q is weakly determined
+    for (let t = 0; t < 3; t++)
+      expect(Math.abs(second.outputs.rootPQ!.qPu[t]! - cold.outputs.rootPQ!.qPu[t]!)).toBeLessThan(1e-5); // as the warm-start test: Q is weakly determined
   });
 
   it('the inexact tolerance follows the input change: INEXACT_FACTOR × change within [full, INEXACT_TOL_MAX]', () => {
@@ -196,7 +229,10 @@ describe('area problems of IEEE 123 (4 areas)', () => {
     const prev = { rootVSqPu: [1, 1.0201], childLoads: [{ boundary: 2, pPu: [0.1, 0.2], qPu: [0, 0] }] };
     expect(inputChange(null, prev)).toBe(Infinity);
     expect(inputChange(prev, { ...prev, rootVSqPu: [1, 1.0404] })).toBeCloseTo(0.01, 12);
-    expect(inputChange(prev, { ...prev, childLoads: [{ boundary: 2, pPu: [0.1, 0.2], qPu: [0, -0.03] }] })).toBeCloseTo(0.03, 12);
+    expect(inputChange(prev, { ...prev, childLoads: [{ boundary: 2, pPu: [0.1, 0.2], qPu: [0, -0.03] }] })).toBeCloseTo(
+      0.03,
+      12,
+    );
   });
 
   it('refuses cuts that do not partition the feeder, with the reason', () => {
@@ -222,13 +258,21 @@ describe('distributed = centralized on IEEE 123, 4 areas, T = 5 (the default bou
       const study: Study = { periods: 5, startHour: 10, priceCentsPerKwh: price, objective };
       const central = solveOpf(feeder, study).results;
       const rounds: RoundRecord[] = [];
-      const out = await solveDistributed(feeder, study, CUTS4, inProcess, { centralized: central, maxRounds: 100 }, { clock, onRound: (r) => rounds.push(r) });
+      const out = await solveDistributed(
+        feeder,
+        study,
+        CUTS4,
+        inProcess,
+        { centralized: central, maxRounds: 100 },
+        { clock, onRound: (r) => rounds.push(r) },
+      );
       expect(out.enapp.message).toMatch(/^converged/);
       expectMatches(out);
       expect(out.results!.totals.pvKwh).toBeGreaterThan(0);
       // The rounds ran until the values changed less than the tolerance divided by the error
       // margin and the prices less than PRICE_TEST_FRACTION × tolerance (see distributed.ts), not a round longer.
-      const settled = (r: RoundRecord) => r.maxChangePu < 1e-3 / BOUNDARY_ERROR_MARGIN && r.maxChangePriceRel < PRICE_TEST_FRACTION * 1e-3;
+      const settled = (r: RoundRecord) =>
+        r.maxChangePu < 1e-3 / BOUNDARY_ERROR_MARGIN && r.maxChangePriceRel < PRICE_TEST_FRACTION * 1e-3;
       expect(settled(rounds.at(-1)!)).toBe(true);
       expect(rounds.slice(0, -1).some(settled)).toBe(false);
       expect(rounds.at(-1)!.maxChangePriceRel).toBeGreaterThan(0);
@@ -249,12 +293,26 @@ describe('distributed = centralized on IEEE 123, 4 areas, T = 5 (the default bou
         send: (m) =>
           t.send(
             m.type === 'solve'
-              ? { ...m, inputs: { ...m.inputs, rootPrice: undefined, childLoads: m.inputs.childLoads.map((c) => ({ boundary: c.boundary, pPu: c.pPu, qPu: c.qPu })) } }
+              ? {
+                  ...m,
+                  inputs: {
+                    ...m.inputs,
+                    rootPrice: undefined,
+                    childLoads: m.inputs.childLoads.map((c) => ({ boundary: c.boundary, pPu: c.pPu, qPu: c.qPu })),
+                  },
+                }
               : m,
           ),
       };
     };
-    const out = await solveDistributed(feeder, study, CUTS4, frozen, { centralized: central, tolerancePu: 1e-5, maxRounds: 100 }, { clock });
+    const out = await solveDistributed(
+      feeder,
+      study,
+      CUTS4,
+      frozen,
+      { centralized: central, tolerancePu: 1e-5, maxRounds: 100 },
+      { clock },
+    );
     expect(out.enapp.status).toBe('converged');
     // Losses are what this objective minimises: the uncoordinated areas lose more than the optimum.
     expect(out.results!.totals.lineLossKwh).toBeGreaterThan(central.totals.lineLossKwh * (1 + 1e-3));
@@ -265,11 +323,20 @@ describe("published coordination (the papers' value-only exchange) on IEEE 123, 
   it('stops within 6 rounds at a point measurably different from the centralized optimum, the difference reported', async () => {
     const study: Study = { periods: 24, priceCentsPerKwh: price, objective: 'cost' };
     const central = solveOpf(feeder, study).results;
-    const out = await solveDistributed(feeder, study, CUTS4, inProcess, { centralized: central, coordination: 'published' }, { clock });
+    const out = await solveDistributed(
+      feeder,
+      study,
+      CUTS4,
+      inProcess,
+      { centralized: central, coordination: 'published' },
+      { clock },
+    );
     expect(out.enapp.status).toBe('converged');
     expect(out.enapp.rounds.length).toBeLessThanOrEqual(6);
     // Values only: the prices every area was given never moved from their starting values.
-    expect(out.enapp.boundaries.every((b) => b.priceQPerPu!.every((p) => p === 0) && b.priceVPerPu!.every((p) => p === 0))).toBe(true);
+    expect(
+      out.enapp.boundaries.every((b) => b.priceQPerPu!.every((p) => p === 0) && b.priceVPerPu!.every((p) => p === 0)),
+    ).toBe(true);
     expect(out.results!.notes.some((n) => n.includes('published'))).toBe(true);
     // Reactive import is free to a child: the reactive dispatch is off by far more than 1e-3, the cost much less.
     const row = (q: string) => out.comparison!.rows.find((r) => r.quantity === q)!;
@@ -285,7 +352,14 @@ describe('suggested partitions of IEEE 123 (k = 2..8, T = 2) converge to the cen
   for (let k = 2; k <= 8; k++) {
     it(`k = ${k}`, async () => {
       const { cuts } = suggestPartition(feeder, k, 2);
-      const out = await solveDistributed(feeder, study, cuts, inProcess, { centralized: central, tolerancePu: 1e-5, maxRounds: 100 }, { clock });
+      const out = await solveDistributed(
+        feeder,
+        study,
+        cuts,
+        inProcess,
+        { centralized: central, tolerancePu: 1e-5, maxRounds: 100 },
+        { clock },
+      );
       expect(out.plan.areas.length).toBe(k);
       expectMatches(out);
     }, 120_000);
@@ -301,13 +375,27 @@ describe('OPF areas in their own Node processes', () => {
 
   it('converges to the centralized answer, with every process gone afterwards', async () => {
     const central = solveOpf(feeder, study).results;
-    const out = await solveDistributed(feeder, study, CUTS4, nodeAreaTransport(), { centralized: central, tolerancePu: 1e-5, maxRounds: 100 }, { clock });
+    const out = await solveDistributed(
+      feeder,
+      study,
+      CUTS4,
+      nodeAreaTransport(),
+      { centralized: central, tolerancePu: 1e-5, maxRounds: 100 },
+      { clock },
+    );
     expectMatches(out);
     expect(compareWithCentralized(central, out.results!).maxRelDiff).toBe(out.comparison!.maxRelDiff);
   }, 120_000);
 
   it('a killed OPF area process ends the run cleanly, naming the area', async () => {
-    const out = await solveDistributed(feeder, study, CUTS4, nodeAreaTransport({ TESSERA_FAULT: 'crash@3:2' }), { restartOnce: false }, { clock });
+    const out = await solveDistributed(
+      feeder,
+      study,
+      CUTS4,
+      nodeAreaTransport({ TESSERA_FAULT: 'crash@3:2' }),
+      { restartOnce: false },
+      { clock },
+    );
     expect(out.enapp.status).toBe('failed');
     expect(out.enapp.message).toBe('area 3 (root 117) solver stopped: exit code 3');
     expect(out.results).toBeNull();
@@ -316,7 +404,10 @@ describe('OPF areas in their own Node processes', () => {
   it('an infeasible study (V_min 1.02 pu) ends infeasible naming the binding limit, its bus, hour and area — not failed', async () => {
     const out = await solveDistributed(feeder, { ...study, vMinPu: 1.02 }, CUTS4, nodeAreaTransport(), {}, { clock });
     expect(out.enapp.status).toBe('infeasible');
-    expect(out.enapp.infeasible).toMatchObject({ round: 1, binding: expect.stringMatching(/^voltage lower limit 1\.02 pu at bus \w+ \(hour \d+\)/) });
+    expect(out.enapp.infeasible).toMatchObject({
+      round: 1,
+      binding: expect.stringMatching(/^voltage lower limit 1\.02 pu at bus \w+ \(hour \d+\)/),
+    });
     const { areaName, binding } = out.enapp.infeasible!;
     expect(out.enapp.message).toContain(`area ${areaName} is infeasible in round 1`);
     expect(out.enapp.message).toContain(binding);
@@ -328,11 +419,18 @@ describe('OPF areas in their own Node processes', () => {
 
   it('a cancel mid-run ends the run cleanly, every area process stopped', async () => {
     const controller = new AbortController();
-    const out = await solveDistributed(feeder, study, CUTS4, nodeAreaTransport(), { tolerancePu: 1e-12, maxRounds: 100 }, {
-      clock,
-      signal: controller.signal,
-      onRound: (r) => r.round === 1 && setTimeout(() => controller.abort(), 0),
-    });
+    const out = await solveDistributed(
+      feeder,
+      study,
+      CUTS4,
+      nodeAreaTransport(),
+      { tolerancePu: 1e-12, maxRounds: 100 },
+      {
+        clock,
+        signal: controller.signal,
+        onRound: (r) => r.round === 1 && setTimeout(() => controller.abort(), 0),
+      },
+    );
     expect(out.enapp.status).toBe('cancelled');
     expect(out.enapp.message).toBe('cancelled by the user');
     expect(out.results).toBeNull();

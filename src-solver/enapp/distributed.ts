@@ -72,7 +72,15 @@ import { buildNetwork, type OpfNetwork } from '../opf/network';
 import { extractResults, type OpfResults, type OpfTotals } from '../opf/results';
 import { describeDefaults, type Study } from '../opf/study';
 import { validateWithPowerFlow } from '../opf/validate';
-import { runEnapp, type BoundaryState, type EnappArea, type EnappBoundary, type EnappHooks, type EnappOptions, type EnappResult } from './coordinator';
+import {
+  runEnapp,
+  type BoundaryState,
+  type EnappArea,
+  type EnappBoundary,
+  type EnappHooks,
+  type EnappOptions,
+  type EnappResult,
+} from './coordinator';
 import type { OpfAreaSolution, OpfAreaSpec } from './opf-area';
 import { checkPartition, type CutBranch, type PartitionCheck } from './partition';
 import type { SpawnArea } from './protocol';
@@ -105,9 +113,16 @@ export class PartitionError extends Error {
 }
 
 /** The sub-feeder of an area: its buses, the branches between them, the devices on them; rooted at `rootBus`. */
-export function areaFeeder(feeder: Feeder, id: number, rootBus: string, buses: readonly string[], childBoundaryBuses: ReadonlySet<string>): Feeder {
+export function areaFeeder(
+  feeder: Feeder,
+  id: number,
+  rootBus: string,
+  buses: readonly string[],
+  childBoundaryBuses: ReadonlySet<string>,
+): Feeder {
   const own = new Set(buses);
-  const devicesAt = (bus: string): boolean => own.has(bus) && !childBoundaryBuses.has(bus) && (bus === feeder.substation.bus || bus !== rootBus);
+  const devicesAt = (bus: string): boolean =>
+    own.has(bus) && !childBoundaryBuses.has(bus) && (bus === feeder.substation.bus || bus !== rootBus);
   return {
     name: `${feeder.name} area ${id}`,
     baseKva: feeder.baseKva,
@@ -123,7 +138,12 @@ export function areaFeeder(feeder: Feeder, id: number, rootBus: string, buses: r
 }
 
 /** Areas (kind 'opf'), boundaries and round 1's boundary values for a cut set. */
-export function buildAreaProblems(feeder: Feeder, study: Study, cuts: readonly CutBranch[], options: DistributedBuildOptions = {}): DistributedPlan {
+export function buildAreaProblems(
+  feeder: Feeder,
+  study: Study,
+  cuts: readonly CutBranch[],
+  options: DistributedBuildOptions = {},
+): DistributedPlan {
   const net = buildNetwork(feeder, study);
   const T = net.periods;
   const check = checkPartition(feeder, cuts, T);
@@ -160,7 +180,9 @@ export function buildAreaProblems(feeder: Feeder, study: Study, cuts: readonly C
       pPu: sweeps.map((s) => sumKids(s.P)),
       qPu: sweeps.map((s) => sumKids(s.Q)),
       // Starting prices: the papers' (a child's import at the energy price; no loss sensitivities).
-      pricePPerPu: Array.from({ length: T }, (_, t) => (net.study.objective === 'cost' ? net.priceUsdPerKwh[t]! * net.study.dtH * net.baseKva : 0)),
+      pricePPerPu: Array.from({ length: T }, (_, t) =>
+        net.study.objective === 'cost' ? net.priceUsdPerKwh[t]! * net.study.dtH * net.baseKva : 0,
+      ),
       priceQPerPu: new Array<number>(T).fill(0),
       priceVPerPu: new Array<number>(T).fill(0),
     };
@@ -169,10 +191,20 @@ export function buildAreaProblems(feeder: Feeder, study: Study, cuts: readonly C
 }
 
 const indexMapOf = (n: OpfNetwork) =>
-  createIndexMap(n.periods, n.nBus - 1, n.nPv, n.nBat, n.study.batteryLimit === 'disk', n.study.terminalSoc === 'equal');
+  createIndexMap(
+    n.periods,
+    n.nBus - 1,
+    n.nPv,
+    n.nBat,
+    n.study.batteryLimit === 'disk',
+    n.study.terminalSoc === 'equal',
+  );
 
 /** Merge the areas' solutions into one x of the whole feeder's model (each non-root bus is owned by one area). */
-export function mergeAreaSolutions(plan: DistributedPlan, solutions: readonly (OpfAreaSolution | null)[]): { x: Float64Array; missing: number[] } {
+export function mergeAreaSolutions(
+  plan: DistributedPlan,
+  solutions: readonly (OpfAreaSolution | null)[],
+): { x: Float64Array; missing: number[] } {
   const net = plan.net;
   const T = net.periods;
   const gix = indexMapOf(net);
@@ -269,7 +301,14 @@ export function compareWithCentralized(central: OpfResults, distributed: OpfResu
   });
   const c = central.objective;
   const d = distributed.objective;
-  rows.push({ quantity: 'objective', unit: central.objectiveKind === 'cost' ? 'USD' : 'kW·periods', centralized: c, distributed: d, relDiff: relDiff(c, d), determined: true });
+  rows.push({
+    quantity: 'objective',
+    unit: central.objectiveKind === 'cost' ? 'USD' : 'kW·periods',
+    centralized: c,
+    distributed: d,
+    relDiff: relDiff(c, d),
+    determined: true,
+  });
   let worst = rows[0]!;
   for (const r of rows) if (r.determined && r.relDiff > worst.relDiff) worst = r;
   return { rows, maxRelDiff: worst.relDiff, maxRelDiffQuantity: worst.quantity };
@@ -363,11 +402,28 @@ export async function solveDistributed(
   const tolerancePu = options.tolerancePu ?? DEFAULT_BOUNDARY_TOLERANCE_PU;
   const stepTolerancePu = exact ? tolerancePu / BOUNDARY_ERROR_MARGIN : tolerancePu;
   const modeOptions: EnappOptions = exact
-    ? { acceleration: options.acceleration ?? 'anderson', muHint: options.muHint ?? false, priceTest: options.priceTest ?? PRICE_TEST_FRACTION * tolerancePu }
+    ? {
+        acceleration: options.acceleration ?? 'anderson',
+        muHint: options.muHint ?? false,
+        priceTest: options.priceTest ?? PRICE_TEST_FRACTION * tolerancePu,
+      }
     : { acceleration: 'none', exchangePrices: false, muHint: false };
-  const enapp = await runEnapp(plan.areas, plan.boundaries, plan.initial, spawn, { ...options, ...modeOptions, tolerancePu: stepTolerancePu, damping }, hooks);
+  const enapp = await runEnapp(
+    plan.areas,
+    plan.boundaries,
+    plan.initial,
+    spawn,
+    { ...options, ...modeOptions, tolerancePu: stepTolerancePu, damping },
+    hooks,
+  );
   const solutions = enapp.areaSolutions as (OpfAreaSolution | null)[];
-  if (enapp.status === 'failed' || enapp.status === 'cancelled' || enapp.status === 'infeasible' || solutions.some((s) => !s)) return { plan, enapp, results: null };
+  if (
+    enapp.status === 'failed' ||
+    enapp.status === 'cancelled' ||
+    enapp.status === 'infeasible' ||
+    solutions.some((s) => !s)
+  )
+    return { plan, enapp, results: null };
   const { x } = mergeAreaSolutions(plan, solutions);
   const model = buildModel(plan.net, x);
   const iterations = enapp.rounds.reduce((s, r) => s + Math.max(...r.areaIterations), 0);
@@ -377,12 +433,20 @@ export async function solveDistributed(
     model.ix,
     x,
     { status, message: enapp.message, iterations, seconds: enapp.wallSeconds, objectiveNlp: model.problem.evalF(x) },
-    [...describeDefaults(study), `distributed (${coordination} coordination): ${plan.areas.length} areas, ${enapp.rounds.length} rounds${enapp.dampingFromRound !== null ? `, damped (ω = 0.5) from round ${enapp.dampingFromRound}` : ''}`,
+    [
+      ...describeDefaults(study),
+      `distributed (${coordination} coordination): ${plan.areas.length} areas, ${enapp.rounds.length} rounds${enapp.dampingFromRound !== null ? `, damped (ω = 0.5) from round ${enapp.dampingFromRound}` : ''}`,
       exact
         ? `boundary tolerance ${tolerancePu} pu: rounds stop at a change below ${stepTolerancePu} pu (the estimated distance to the fixed point is about ${BOUNDARY_ERROR_MARGIN}× the last change)`
         : `boundary tolerance ${tolerancePu} pu (published scheme: values only, stops at a change below the tolerance); not the centralized optimum — compare with a centralized run`,
     ],
   );
-  if (options.validate !== false) results = { ...results, validation: validateWithPowerFlow(feeder, plan.net, results) };
-  return { plan, enapp, results, ...(options.centralized ? { comparison: compareWithCentralized(options.centralized, results) } : {}) };
+  if (options.validate !== false)
+    results = { ...results, validation: validateWithPowerFlow(feeder, plan.net, results) };
+  return {
+    plan,
+    enapp,
+    results,
+    ...(options.centralized ? { comparison: compareWithCentralized(options.centralized, results) } : {}),
+  };
 }

@@ -93,7 +93,11 @@ export const WARM_TINY_MU_BUDGET = 15;
  * it to s = μ/z with z kept, an inactive one (z < s) by raising z to μ/s with x kept. Products
  * above μ are left (the interior point lowers them).
  */
-export function centred(prev: SolveResult, bounds: { readonly xL: Float64Array; readonly xU: Float64Array }, mu: number): SolveResult {
+export function centred(
+  prev: SolveResult,
+  bounds: { readonly xL: Float64Array; readonly xU: Float64Array },
+  mu: number,
+): SolveResult {
   const x = prev.x.slice();
   const zL = prev.zL.slice();
   const zU = prev.zU.slice();
@@ -155,7 +159,11 @@ export function inputChange(prev: AreaInputs | null, next: AreaInputs): number {
 }
 
 /** The same network with new per-period root voltage and boundary loads (structure shared). */
-export function withBoundaryInputs(net0: OpfNetwork, boundaryBus: ReadonlyMap<number, number>, inputs: AreaInputs): OpfNetwork {
+export function withBoundaryInputs(
+  net0: OpfNetwork,
+  boundaryBus: ReadonlyMap<number, number>,
+  inputs: AreaInputs,
+): OpfNetwork {
   const T = net0.periods;
   const nBus = net0.nBus;
   const pLoadPu = net0.pLoadPu.slice();
@@ -202,7 +210,10 @@ export function createOpfArea(specIn: unknown): AreaSolver {
       const tol = spec.inexact ? inexactTolerance(fullTol, inputChange(lastInputs, inputs)) : fullTol;
       lastInputs = inputs;
       // Constraint violation in step with the tolerance (never looser than it, never tighter than set).
-      const inexactOptions: SolveOptions = tol > fullTol ? { tol, constrViolTol: Math.max(tol, spec.nlp?.constrViolTol ?? OPF_NLP_DEFAULTS.constrViolTol!) } : {};
+      const inexactOptions: SolveOptions =
+        tol > fullTol
+          ? { tol, constrViolTol: Math.max(tol, spec.nlp?.constrViolTol ?? OPF_NLP_DEFAULTS.constrViolTol!) }
+          : {};
       // The area's model with this round's prices (see the file comment), written in place into
       // the coefficients of the linear objective that the closures read.
       const priced = (x0: Float64Array | undefined) => {
@@ -228,7 +239,12 @@ export function createOpfArea(specIn: unknown): AreaSolver {
         const warm = warm0 && centreMu !== undefined ? centred(warm0, m.problem, centreMu) : warm0;
         const r = solveNlp(
           m.problem,
-          { ...OPF_NLP_DEFAULTS, ...spec.nlp, ...(warm ? (options ?? { maxIter: WARM_TINY_MU_BUDGET, ...(spec.warmNlp ?? WARM_START_OPTIONS) }) : {}), ...inexactOptions },
+          {
+            ...OPF_NLP_DEFAULTS,
+            ...spec.nlp,
+            ...(warm ? (options ?? { maxIter: WARM_TINY_MU_BUDGET, ...(spec.warmNlp ?? WARM_START_OPTIONS) }) : {}),
+            ...inexactOptions,
+          },
           {
             workspace,
             ...(hooks.signal ? { signal: hooks.signal } : {}),
@@ -255,10 +271,16 @@ export function createOpfArea(specIn: unknown): AreaSolver {
       // The coordinator's μ hint (exact mode): restart centred at that μ, whatever the round.
       const hint = previous !== null ? hooks.muHint : undefined;
       const moderateFirst = hint === undefined && previous !== null && (round === 2 || tinyMuFailed);
-      const attempts: (SolveOptions | null)[] = moderateFirst ? [{ maxIter: warmIterLimit, ...RETRY_OPTIONS }, null] : [RETRY_OPTIONS, null];
+      const attempts: (SolveOptions | null)[] = moderateFirst
+        ? [{ maxIter: warmIterLimit, ...RETRY_OPTIONS }, null]
+        : [RETRY_OPTIONS, null];
       let { model, nlp } =
         hint !== undefined
-          ? run(previous, { maxIter: warmIterLimit, muInit: hint, boundPush: 1e-12, boundFrac: 1e-12, constrViolTol: 1e-8 }, hint)
+          ? run(
+              previous,
+              { maxIter: warmIterLimit, muInit: hint, boundPush: 1e-12, boundFrac: 1e-12, constrViolTol: 1e-8 },
+              hint,
+            )
           : moderateFirst
             ? run(previous, attempts.shift()!)
             : run(previous);
@@ -316,7 +338,13 @@ export function createOpfArea(specIn: unknown): AreaSolver {
           qPricePerPu: Array.from({ length: T }, (_, t) => lam[ix.reactiveBalance(e, t)]!),
         };
       });
-      const stats: AreaStats = { status: nlp.status, iterations, seconds: (Date.now() - t0) / 1000, objective: nlp.objective, ...(tol > fullTol ? { tolerance: tol } : {}) };
+      const stats: AreaStats = {
+        status: nlp.status,
+        iterations,
+        seconds: (Date.now() - t0) / 1000,
+        objective: nlp.objective,
+        ...(tol > fullTol ? { tolerance: tol } : {}),
+      };
       const solution: OpfAreaSolution = { x: x.slice(), status: nlp.status, objective: nlp.objective };
       return { outputs: { ...(rootPQ ? { rootPQ } : {}), childVSq }, stats, solution };
     },

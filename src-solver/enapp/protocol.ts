@@ -33,7 +33,11 @@ export interface AreaInputs {
 /** What one area returns each round. */
 export interface AreaOutputs {
   /** Child areas: the power entering the area at its root, per period (and, optionally, the area's marginal objective per unit of root v^t). */
-  readonly rootPQ?: { readonly pPu: readonly number[]; readonly qPu: readonly number[]; readonly vPricePerPu?: readonly number[] };
+  readonly rootPQ?: {
+    readonly pPu: readonly number[];
+    readonly qPu: readonly number[];
+    readonly vPricePerPu?: readonly number[];
+  };
   /** Parent areas: squared voltage of each child boundary bus, per period (and, optionally, its marginal objective per pu of P, Q drawn there). */
   readonly childVSq: readonly {
     readonly boundary: number;
@@ -57,7 +61,13 @@ export interface AreaStats {
 
 export type ToArea =
   /** Build the area's model once; `spec` is whatever the area solver factory of `kind` takes. */
-  | { readonly type: 'init'; readonly area: number; readonly name: string; readonly kind: string; readonly spec: unknown }
+  | {
+      readonly type: 'init';
+      readonly area: number;
+      readonly name: string;
+      readonly kind: string;
+      readonly spec: unknown;
+    }
   /** Solve round `round` with these boundary inputs (warm-started from the previous round). */
   | {
       readonly type: 'solve';
@@ -75,8 +85,23 @@ export type ToArea =
 
 export type FromArea =
   | { readonly type: 'ready'; readonly area: number }
-  | { readonly type: 'progress'; readonly area: number; readonly round: number; readonly iter: number; readonly objective: number; readonly infPr: number; readonly extra?: ProgressExtra }
-  | { readonly type: 'result'; readonly area: number; readonly round: number; readonly outputs: AreaOutputs; readonly stats: AreaStats; readonly solution?: unknown }
+  | {
+      readonly type: 'progress';
+      readonly area: number;
+      readonly round: number;
+      readonly iter: number;
+      readonly objective: number;
+      readonly infPr: number;
+      readonly extra?: ProgressExtra;
+    }
+  | {
+      readonly type: 'result';
+      readonly area: number;
+      readonly round: number;
+      readonly outputs: AreaOutputs;
+      readonly stats: AreaStats;
+      readonly solution?: unknown;
+    }
   | {
       readonly type: 'error';
       readonly area: number;
@@ -104,7 +129,11 @@ export interface AreaSolver {
   solve(
     inputs: AreaInputs,
     round: number,
-    hooks: { onProgress?: (iter: number, objective: number, infPr: number, extra?: ProgressExtra) => void; signal?: { readonly aborted: boolean }; muHint?: number },
+    hooks: {
+      onProgress?: (iter: number, objective: number, infPr: number, extra?: ProgressExtra) => void;
+      signal?: { readonly aborted: boolean };
+      muHint?: number;
+    },
   ): { outputs: AreaOutputs; stats: AreaStats; solution?: unknown };
 }
 

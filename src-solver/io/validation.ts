@@ -35,12 +35,20 @@ export class SourceMap {
 }
 
 /** Validation errors and warnings of `feeder`, each placed at its element's source line. */
-export function locatedValidation(feeder: Feeder, sources: SourceMap): { errors: ImportError[]; warnings: ImportIssue[] } {
+export function locatedValidation(
+  feeder: Feeder,
+  sources: SourceMap,
+): { errors: ImportError[]; warnings: ImportIssue[] } {
   const errors: ImportError[] = [];
   const warnings: ImportIssue[] = [];
   for (const issue of validateFeeder(feeder)) {
     const at = sources.locate(issue.element);
-    const located: ImportIssue = { file: at.file, line: at.line, column: at.column, message: `${issue.element}: ${issue.message}` };
+    const located: ImportIssue = {
+      file: at.file,
+      line: at.line,
+      column: at.column,
+      message: `${issue.element}: ${issue.message}`,
+    };
     (issue.severity === 'error' ? errors : warnings).push(located);
   }
   return { errors, warnings };

@@ -18,7 +18,18 @@ function small(overrides: Partial<Feeder> = {}): Feeder {
     capacitors: [{ name: 'C4', bus: '4', qKvar: 50 }],
     pv: [{ name: 'PV3', bus: '3', pRatedKw: 5, sRatedKva: 6 }],
     batteries: [
-      { name: 'B4', bus: '4', pRatedKw: 5, energyKwh: 20, sRatedKva: 6, etaCharge: 0.95, etaDischarge: 0.95, socMin: 0.3, socMax: 0.95, socInitial: 0.625 },
+      {
+        name: 'B4',
+        bus: '4',
+        pRatedKw: 5,
+        energyKwh: 20,
+        sRatedKva: 6,
+        etaCharge: 0.95,
+        etaDischarge: 0.95,
+        socMin: 0.3,
+        socMax: 0.95,
+        socInitial: 0.625,
+      },
     ],
     shapes: [{ name: 'day', intervalH: 1, mult: [0.5, 1] }],
     ...overrides,
@@ -35,7 +46,9 @@ describe('validateFeeder', () => {
 
   it('names the branches of a loop', () => {
     const f = small();
-    const looped = small({ branches: [...f.branches, { name: 'tie', from: '3', to: '4', rOhm: 0.1, xOhm: 0.1, kind: 'switch' }] });
+    const looped = small({
+      branches: [...f.branches, { name: 'tie', from: '3', to: '4', rOhm: 0.1, xOhm: 0.1, kind: 'switch' }],
+    });
     const errs = errorsOf(looped);
     expect(errs).toHaveLength(1);
     expect(errs[0].code).toBe('notATree');
@@ -45,7 +58,9 @@ describe('validateFeeder', () => {
 
   it('names a two-branch loop from parallel branches', () => {
     const f = small();
-    const errs = errorsOf(small({ branches: [...f.branches, { name: 'l1b', from: '2', to: '1', rOhm: 1, xOhm: 1, kind: 'line' }] }));
+    const errs = errorsOf(
+      small({ branches: [...f.branches, { name: 'l1b', from: '2', to: '1', rOhm: 1, xOhm: 1, kind: 'line' }] }),
+    );
     expect(errs.map((e) => e.message)).toEqual([expect.stringContaining('branches l1, l1b form a loop')]);
   });
 
@@ -53,7 +68,12 @@ describe('validateFeeder', () => {
     const f = small();
     const errs = errorsOf(
       small({
-        buses: [...f.buses, { name: 'x', vBaseKv: 2.4018 }, { name: 'y', vBaseKv: 2.4018 }, { name: 'z', vBaseKv: 2.4018 }],
+        buses: [
+          ...f.buses,
+          { name: 'x', vBaseKv: 2.4018 },
+          { name: 'y', vBaseKv: 2.4018 },
+          { name: 'z', vBaseKv: 2.4018 },
+        ],
         branches: [...f.branches, { name: 'lxy', from: 'x', to: 'y', rOhm: 1, xOhm: 1, kind: 'line' }],
       }),
     );
@@ -74,7 +94,11 @@ describe('validateFeeder', () => {
     const f = small();
     const errs = errorsOf(
       small({
-        branches: [...f.branches, { name: 'bad', from: '3', to: '99', rOhm: 1, xOhm: 1, kind: 'line' }, { name: 'self', from: '3', to: '3', rOhm: 1, xOhm: 1, kind: 'line' }],
+        branches: [
+          ...f.branches,
+          { name: 'bad', from: '3', to: '99', rOhm: 1, xOhm: 1, kind: 'line' },
+          { name: 'self', from: '3', to: '3', rOhm: 1, xOhm: 1, kind: 'line' },
+        ],
       }),
     );
     expect(errs.map((e) => [e.code, e.element])).toEqual([
@@ -85,7 +109,8 @@ describe('validateFeeder', () => {
 
   it('rejects negative, missing or zero impedance where it matters, allows an ideal switch', () => {
     const f = small();
-    const withBranch2 = (b: Partial<Feeder['branches'][number]>) => small({ branches: [f.branches[0], { ...f.branches[1], ...b }, f.branches[2]] });
+    const withBranch2 = (b: Partial<Feeder['branches'][number]>) =>
+      small({ branches: [f.branches[0], { ...f.branches[1], ...b }, f.branches[2]] });
     expect(errorsOf(withBranch2({ rOhm: -0.1 }))[0].code).toBe('badImpedance');
     expect(errorsOf(withBranch2({ xOhm: NaN }))[0].code).toBe('badImpedance');
     expect(errorsOf(withBranch2({ xOhm: undefined as unknown as number }))[0].code).toBe('badImpedance');
@@ -103,7 +128,12 @@ describe('validateFeeder', () => {
   });
 
   it('reports devices on unknown buses and unknown shapes', () => {
-    const errs = errorsOf(small({ capacitors: [{ name: 'C9', bus: '9', qKvar: 10 }], pv: [{ name: 'PV3', bus: '3', pRatedKw: 5, sRatedKva: 6, shape: 'sun' }] }));
+    const errs = errorsOf(
+      small({
+        capacitors: [{ name: 'C9', bus: '9', qKvar: 10 }],
+        pv: [{ name: 'PV3', bus: '3', pRatedKw: 5, sRatedKva: 6, shape: 'sun' }],
+      }),
+    );
     expect(errs.map((e) => [e.code, e.element])).toEqual([
       ['unknownBus', 'capacitor C9'],
       ['unknownShape', 'pv PV3'],
@@ -118,15 +148,21 @@ describe('validateFeeder', () => {
     expect(codes({ socInitial: 0.2 })).toEqual(['ratingConflict']);
     expect(codes({ etaCharge: 1.2 })).toEqual(['badRating']);
     expect(codes({ energyKwh: 0 })).toEqual(['badRating']);
-    expect(errorsOf(small({ pv: [{ name: 'PV3', bus: '3', pRatedKw: 5, sRatedKva: 4 }] })).map((e) => e.code)).toEqual(['ratingConflict']);
+    expect(errorsOf(small({ pv: [{ name: 'PV3', bus: '3', pRatedKw: 5, sRatedKva: 4 }] })).map((e) => e.code)).toEqual([
+      'ratingConflict',
+    ]);
   });
 
   it('checks the substation, base and shapes', () => {
     expect(errorsOf(small({ substation: { bus: 'nowhere', vSetPu: 1 } })).map((e) => e.code)).toEqual(['unknownBus']);
     expect(errorsOf(small({ substation: { bus: '1', vSetPu: 103 } })).map((e) => e.code)).toEqual(['badValue']);
     expect(errorsOf(small({ baseKva: 0 })).map((e) => e.code)).toEqual(['badFeeder']);
-    expect(errorsOf(small({ shapes: [{ name: 'day', intervalH: 1, mult: [1, 2], qmult: [1] }] })).map((e) => e.code)).toEqual(['badShape']);
-    expect(errorsOf(small({ shapes: [{ name: 'day', intervalH: 0, mult: [1] }] })).map((e) => e.code)).toEqual(['badShape']);
+    expect(
+      errorsOf(small({ shapes: [{ name: 'day', intervalH: 1, mult: [1, 2], qmult: [1] }] })).map((e) => e.code),
+    ).toEqual(['badShape']);
+    expect(errorsOf(small({ shapes: [{ name: 'day', intervalH: 0, mult: [1] }] })).map((e) => e.code)).toEqual([
+      'badShape',
+    ]);
   });
 
   it('assertValidFeeder throws every error at once', () => {

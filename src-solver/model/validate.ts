@@ -82,7 +82,8 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
   };
 
   // Feeder-level values.
-  if (typeof feeder.name !== 'string' || feeder.name.trim() === '') error('badFeeder', 'feeder', 'the feeder has no name');
+  if (typeof feeder.name !== 'string' || feeder.name.trim() === '')
+    error('badFeeder', 'feeder', 'the feeder has no name');
   if (!isFiniteNumber(feeder.baseKva) || feeder.baseKva <= 0) {
     error('badFeeder', 'feeder', `base power must be a positive number of kVA, got ${String(feeder.baseKva)}`);
   }
@@ -98,7 +99,8 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
       const k = key(item.name);
       const count = (seen.get(k) ?? 0) + 1;
       seen.set(k, count);
-      if (count === 2) error('duplicateName', `${kind} ${item.name}`, `the name "${item.name}" is used by more than one ${kind}`);
+      if (count === 2)
+        error('duplicateName', `${kind} ${item.name}`, `the name "${item.name}" is used by more than one ${kind}`);
     }
   };
   checkDuplicates('bus', feeder.buses);
@@ -152,11 +154,19 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
       usable = false;
     }
     if (!isFiniteNumber(br.rOhm) || !isFiniteNumber(br.xOhm)) {
-      error('badImpedance', el, `impedance is missing or not a number (r = ${String(br.rOhm)} ohm, x = ${String(br.xOhm)} ohm)`);
+      error(
+        'badImpedance',
+        el,
+        `impedance is missing or not a number (r = ${String(br.rOhm)} ohm, x = ${String(br.xOhm)} ohm)`,
+      );
     } else if (br.rOhm < 0 || br.xOhm < 0) {
       error('badImpedance', el, `impedance must not be negative (r = ${br.rOhm} ohm, x = ${br.xOhm} ohm)`);
     } else if (br.rOhm === 0 && br.xOhm === 0 && br.kind !== 'switch') {
-      error('badImpedance', el, `a ${br.kind} needs a non-zero impedance (r = x = 0); model an ideal connection as a switch`);
+      error(
+        'badImpedance',
+        el,
+        `a ${br.kind} needs a non-zero impedance (r = x = 0); model an ideal connection as a switch`,
+      );
     }
     if (br.ampacityA !== undefined && (!isFiniteNumber(br.ampacityA) || br.ampacityA <= 0)) {
       error('badRating', el, `ampacity must be a positive number of A, got ${String(br.ampacityA)}`);
@@ -167,8 +177,16 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
     if (usable && (br.kind === 'line' || br.kind === 'switch')) {
       const vf = feeder.buses[f!].vBaseKv;
       const vt = feeder.buses[t!].vBaseKv;
-      if (isFiniteNumber(vf) && isFiniteNumber(vt) && Math.abs(vf - vt) > BASE_KV_RELATIVE_TOLERANCE * Math.max(vf, vt)) {
-        error('baseMismatch', el, `a ${br.kind} joins buses of different base voltage (${br.from}: ${vf} kV, ${br.to}: ${vt} kV); that takes a transformer`);
+      if (
+        isFiniteNumber(vf) &&
+        isFiniteNumber(vt) &&
+        Math.abs(vf - vt) > BASE_KV_RELATIVE_TOLERANCE * Math.max(vf, vt)
+      ) {
+        error(
+          'baseMismatch',
+          el,
+          `a ${br.kind} joins buses of different base voltage (${br.from}: ${vf} kV, ${br.to}: ${vt} kV); that takes a transformer`,
+        );
       }
     }
     usableBranch.push(usable);
@@ -181,17 +199,20 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
   for (const s of feeder.shapes) {
     shapeNames.add(key(s.name));
     const el = `shape ${s.name}`;
-    if (!isFiniteNumber(s.intervalH) || s.intervalH <= 0) error('badShape', el, `interval must be a positive number of hours, got ${String(s.intervalH)}`);
+    if (!isFiniteNumber(s.intervalH) || s.intervalH <= 0)
+      error('badShape', el, `interval must be a positive number of hours, got ${String(s.intervalH)}`);
     if (!Array.isArray(s.mult) || s.mult.length === 0) error('badShape', el, 'has no points');
     else if (!s.mult.every(isFiniteNumber)) error('badShape', el, 'mult holds a value that is not a finite number');
     if (s.qmult !== undefined) {
       if (!Array.isArray(s.qmult) || s.qmult.length !== s.mult?.length) {
         error('badShape', el, `qmult has ${s.qmult?.length ?? 0} points but mult has ${s.mult?.length ?? 0}`);
-      } else if (!s.qmult.every(isFiniteNumber)) error('badShape', el, 'qmult holds a value that is not a finite number');
+      } else if (!s.qmult.every(isFiniteNumber))
+        error('badShape', el, 'qmult holds a value that is not a finite number');
     }
   }
   const checkShape = (el: string, shape: string | undefined): void => {
-    if (shape !== undefined && !shapeNames.has(key(shape))) error('unknownShape', el, `refers to shape "${shape}", which is not defined`);
+    if (shape !== undefined && !shapeNames.has(key(shape)))
+      error('unknownShape', el, `refers to shape "${shape}", which is not defined`);
   };
   const checkBus = (el: string, bus: string): void => {
     if (busOf(bus) === undefined) error('unknownBus', el, `is on bus "${bus}", which is not a bus of the feeder`);
@@ -224,7 +245,11 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
     if (okP && pv.pRatedKw < 0) error('badRating', el, `rated power must not be negative, got ${pv.pRatedKw} kW`);
     if (okS && pv.sRatedKva <= 0) error('badRating', el, `inverter rating must be positive, got ${pv.sRatedKva} kVA`);
     if (okP && okS && pv.sRatedKva < pv.pRatedKw) {
-      error('ratingConflict', el, `inverter rating ${fmt(pv.sRatedKva)} kVA is below the rated power ${fmt(pv.pRatedKw)} kW`);
+      error(
+        'ratingConflict',
+        el,
+        `inverter rating ${fmt(pv.sRatedKva)} kVA is below the rated power ${fmt(pv.pRatedKw)} kW`,
+      );
     }
     checkShape(el, pv.shape);
   }
@@ -237,15 +262,23 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
     if (okP && b.pRatedKw <= 0) error('badRating', el, `power rating must be positive, got ${b.pRatedKw} kW`);
     if (okE && b.energyKwh <= 0) error('badRating', el, `energy rating must be positive, got ${b.energyKwh} kWh`);
     if (okP && okS && b.sRatedKva < b.pRatedKw) {
-      error('ratingConflict', el, `inverter rating ${fmt(b.sRatedKva)} kVA is below the power rating ${fmt(b.pRatedKw)} kW`);
+      error(
+        'ratingConflict',
+        el,
+        `inverter rating ${fmt(b.sRatedKva)} kVA is below the power rating ${fmt(b.pRatedKw)} kW`,
+      );
     }
     for (const [what, eta] of [
       ['charging efficiency', b.etaCharge],
       ['discharging efficiency', b.etaDischarge],
     ] as const) {
-      if (checkFinite(el, what, eta) && (eta <= 0 || eta > 1)) error('badRating', el, `${what} must be in (0, 1], got ${eta}`);
+      if (checkFinite(el, what, eta) && (eta <= 0 || eta > 1))
+        error('badRating', el, `${what} must be in (0, 1], got ${eta}`);
     }
-    const okSoc = checkFinite(el, 'minimum SOC', b.socMin) && checkFinite(el, 'maximum SOC', b.socMax) && checkFinite(el, 'initial SOC', b.socInitial);
+    const okSoc =
+      checkFinite(el, 'minimum SOC', b.socMin) &&
+      checkFinite(el, 'maximum SOC', b.socMax) &&
+      checkFinite(el, 'initial SOC', b.socInitial);
     if (okSoc) {
       if (b.socMin < 0 || b.socMax > 1 || b.socMin >= b.socMax) {
         error('ratingConflict', el, `SOC limits must satisfy 0 ≤ min < max ≤ 1, got min ${b.socMin}, max ${b.socMax}`);
@@ -311,7 +344,11 @@ function checkTopology(
     const rt = find(t);
     if (rf === rt) {
       const loop = [...pathBranches(f, t), b].map((i) => feeder.branches[i].name);
-      error('notATree', `branch ${br.name}`, `the feeder is not radial: branches ${listNames(loop)} form a loop (open one of them, e.g. as a switch left out of the model)`);
+      error(
+        'notATree',
+        `branch ${br.name}`,
+        `the feeder is not radial: branches ${listNames(loop)} form a loop (open one of them, e.g. as a switch left out of the model)`,
+      );
       return;
     }
     parent[rf] = rt;
@@ -330,7 +367,11 @@ function checkTopology(
     islands.set(r, list);
   }
   for (const names of islands.values()) {
-    error('island', `bus ${names[0]}`, `${names.length === 1 ? 'bus' : `${names.length} buses`} ${listNames(names)} ${names.length === 1 ? 'is' : 'are'} not connected to the substation bus ${feeder.substation.bus}`);
+    error(
+      'island',
+      `bus ${names[0]}`,
+      `${names.length === 1 ? 'bus' : `${names.length} buses`} ${listNames(names)} ${names.length === 1 ? 'is' : 'are'} not connected to the substation bus ${feeder.substation.bus}`,
+    );
   }
 }
 

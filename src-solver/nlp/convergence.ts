@@ -31,7 +31,17 @@ export interface OptimalityError {
 }
 
 export function newOptimalityError(): OptimalityError {
-  return { dualInf: 0, primalInf: 0, compl: 0, sd: 1, sc: 1, error: 0, dualInfUnscaled: 0, primalInfUnscaled: 0, complUnscaled: 0 };
+  return {
+    dualInf: 0,
+    primalInf: 0,
+    compl: 0,
+    sd: 1,
+    sc: 1,
+    error: 0,
+    dualInfUnscaled: 0,
+    primalInfUnscaled: 0,
+    complUnscaled: 0,
+  };
 }
 
 /** Fill `e` with E_μ at `it`; `resid` (length nw) receives ∇_w L. */

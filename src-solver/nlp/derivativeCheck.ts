@@ -48,7 +48,11 @@ export interface DerivativeCheckResult {
   report: string;
 }
 
-export function checkDerivatives(p: NlpProblem, x?: Float64Array, opts: DerivativeCheckOptions = {}): DerivativeCheckResult {
+export function checkDerivatives(
+  p: NlpProblem,
+  x?: Float64Array,
+  opts: DerivativeCheckOptions = {},
+): DerivativeCheckResult {
   const n = p.n;
   const m = p.m;
   const step = opts.step ?? 1e-6;
@@ -63,10 +67,26 @@ export function checkDerivatives(p: NlpProblem, x?: Float64Array, opts: Derivati
     if (!worst || e.relError > worst.relError) worst = e;
     if (errors.length < maxReported) errors.push(e);
   };
-  const compare = (kind: DerivativeError['kind'], row: number, col: number, a: number, fd: number, inStructure: boolean): void => {
+  const compare = (
+    kind: DerivativeError['kind'],
+    row: number,
+    col: number,
+    a: number,
+    fd: number,
+    inStructure: boolean,
+  ): void => {
     const scale = Math.max(1, Math.abs(a), Math.abs(fd));
     const rel = Math.abs(a - fd) / scale;
-    if (!(rel <= tol)) record({ kind, row, col, analytic: a, finiteDifference: fd, relError: Number.isNaN(rel) ? Infinity : rel, missingFromStructure: !inStructure });
+    if (!(rel <= tol))
+      record({
+        kind,
+        row,
+        col,
+        analytic: a,
+        finiteDifference: fd,
+        relError: Number.isNaN(rel) ? Infinity : rel,
+        missingFromStructure: !inStructure,
+      });
   };
 
   // Analytic values, densified (duplicates summed).
@@ -130,10 +150,19 @@ export function checkDerivatives(p: NlpProblem, x?: Float64Array, opts: Derivati
       compare('hessian', r, j, hess.get(key) ?? 0, fd, hess.has(key));
     }
   }
-  const lines = [`Derivative check at ${cols.length} of ${n} columns (step ${step}, tol ${tol}): ${count === 0 ? 'all derivatives match' : `${count} entries differ`}.`];
+  const lines = [
+    `Derivative check at ${cols.length} of ${n} columns (step ${step}, tol ${tol}): ${count === 0 ? 'all derivatives match' : `${count} entries differ`}.`,
+  ];
   for (const e of errors) {
-    const who = e.kind === 'gradient' ? `∂f/∂${vn(p, e.col)}` : e.kind === 'jacobian' ? `∂${cn(p, e.row)}/∂${vn(p, e.col)}` : `∂²L/∂${vn(p, e.row)}∂${vn(p, e.col)}`;
-    lines.push(`  ${who}: analytic ${e.analytic.toExponential(6)}, finite difference ${e.finiteDifference.toExponential(6)}, rel. error ${e.relError.toExponential(2)}${e.missingFromStructure ? ' (missing from the declared structure)' : ''}`);
+    const who =
+      e.kind === 'gradient'
+        ? `∂f/∂${vn(p, e.col)}`
+        : e.kind === 'jacobian'
+          ? `∂${cn(p, e.row)}/∂${vn(p, e.col)}`
+          : `∂²L/∂${vn(p, e.row)}∂${vn(p, e.col)}`;
+    lines.push(
+      `  ${who}: analytic ${e.analytic.toExponential(6)}, finite difference ${e.finiteDifference.toExponential(6)}, rel. error ${e.relError.toExponential(2)}${e.missingFromStructure ? ' (missing from the declared structure)' : ''}`,
+    );
   }
   return { ok: count === 0, worst, errors, report: lines.join('\n') };
 }

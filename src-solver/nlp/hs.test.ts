@@ -15,10 +15,14 @@ import { stationarity } from '../testing/nlp/problems';
 
 /** Known, explained discrepancies of this solver on the collection. */
 const KNOWN: Record<string, string> = {
-  hs044: 'nonconvex QP with several KKT vertices; from x0 = 0 the iterates reach the local minimum f = −13 (x = (0, 3, 0, 4) gives −15)',
-  hs055: 'exp(x1·x4) makes the feasible polytope\'s objective nonconvex; the vertex x1 = 1, x4 = 0 is a local minimum with f = 20/3',
-  hs057: 'x0 = (0.42, 5) lies in a flat valley; the solver stops at the stationary point with f = 0.0306476 (as reported for other local solvers)',
-  hs058: 'published f* = 3.19033354957 is f at the 6-digit x*; the exact local minimum x1 = −0.78615138 has f = 3.1903368422',
+  hs044:
+    'nonconvex QP with several KKT vertices; from x0 = 0 the iterates reach the local minimum f = −13 (x = (0, 3, 0, 4) gives −15)',
+  hs055:
+    "exp(x1·x4) makes the feasible polytope's objective nonconvex; the vertex x1 = 1, x4 = 0 is a local minimum with f = 20/3",
+  hs057:
+    'x0 = (0.42, 5) lies in a flat valley; the solver stops at the stationary point with f = 0.0306476 (as reported for other local solvers)',
+  hs058:
+    'published f* = 3.19033354957 is f at the 6-digit x*; the exact local minimum x1 = −0.78615138 has f = 3.1903368422',
   hs108: 'nonconvex (hexagon area); the iterates reach a KKT point with f = −0.6749814',
 };
 

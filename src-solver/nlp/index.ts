@@ -1,6 +1,11 @@
 /** Public API of the interior-point NLP solver (Wächter & Biegler 2006, Ipopt's algorithm). */
 export { solveNlp } from './ipm';
-export { checkDerivatives, type DerivativeCheckOptions, type DerivativeCheckResult, type DerivativeError } from './derivativeCheck';
+export {
+  checkDerivatives,
+  type DerivativeCheckOptions,
+  type DerivativeCheckResult,
+  type DerivativeError,
+} from './derivativeCheck';
 export type { SolveStatus } from './status';
 export { STATUS_DESCRIPTIONS } from './status';
 export type { SolveOptions } from './options';

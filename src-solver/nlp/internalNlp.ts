@@ -139,7 +139,13 @@ export class InternalNlp {
    * Gradient-based scaling from the derivatives at x0 (scaling.ts). Returns false if they are not finite.
    * `gradBuf` (n) and `jacBuf` (nnzJ) are scratch.
    */
-  computeScaling(x0: Float64Array, gradBuf: Float64Array, jacBuf: Float64Array, maxGradient: number, minValue: number): boolean {
+  computeScaling(
+    x0: Float64Array,
+    gradBuf: Float64Array,
+    jacBuf: Float64Array,
+    maxGradient: number,
+    minValue: number,
+  ): boolean {
     this.objScale = 1;
     this.conScale.fill(1);
     this.evalGradF(x0, gradBuf);
@@ -214,13 +220,25 @@ export function validateProblem(p: NlpProblem): string | null {
   if (p.xL.length !== n || p.xU.length !== n || p.x0.length !== n) return 'xL, xU and x0 must have length n';
   if (p.gL.length !== m || p.gU.length !== m) return 'gL and gU must have length m';
   for (let j = 0; j < n; j++) {
-    if (Number.isNaN(p.xL[j]) || Number.isNaN(p.xU[j]) || p.xL[j] > p.xU[j] || p.xL[j] === Infinity || p.xU[j] === -Infinity) {
+    if (
+      Number.isNaN(p.xL[j]) ||
+      Number.isNaN(p.xU[j]) ||
+      p.xL[j] > p.xU[j] ||
+      p.xL[j] === Infinity ||
+      p.xU[j] === -Infinity
+    ) {
       return `inconsistent bounds on variable ${name(p.varNames, j, 'x')}: [${p.xL[j]}, ${p.xU[j]}]`;
     }
     if (!Number.isFinite(p.x0[j])) return `starting point ${name(p.varNames, j, 'x')} = ${p.x0[j]} is not finite`;
   }
   for (let i = 0; i < m; i++) {
-    if (Number.isNaN(p.gL[i]) || Number.isNaN(p.gU[i]) || p.gL[i] > p.gU[i] || p.gL[i] === Infinity || p.gU[i] === -Infinity) {
+    if (
+      Number.isNaN(p.gL[i]) ||
+      Number.isNaN(p.gU[i]) ||
+      p.gL[i] > p.gU[i] ||
+      p.gL[i] === Infinity ||
+      p.gU[i] === -Infinity
+    ) {
       return `inconsistent bounds on constraint ${name(p.conNames, i, 'g')}: [${p.gL[i]}, ${p.gU[i]}]`;
     }
   }

@@ -8,7 +8,9 @@ import { denseProblem, hs071, stationarity } from '../testing/nlp/problems';
 
 const rosenbrock = (): NlpProblem =>
   denseProblem({
-    n: 2, m: 0, x0: [-1.2, 1],
+    n: 2,
+    m: 0,
+    x0: [-1.2, 1],
     f: (x) => 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2,
     grad: (x, o) => {
       o[0] = -400 * x[0] * (x[1] - x[0] ** 2) - 2 * (1 - x[0]);
@@ -24,67 +26,147 @@ const rosenbrock = (): NlpProblem =>
 /** min x1² + x2² s.t. x1 + x2 = 1: x* = (½, ½), λ* = −1 (∇f + λ∇g = 0). */
 const eqQp = (): NlpProblem =>
   denseProblem({
-    n: 2, m: 1, gL: [1], gU: [1], x0: [3, -7],
+    n: 2,
+    m: 1,
+    gL: [1],
+    gU: [1],
+    x0: [3, -7],
     f: (x) => x[0] ** 2 + x[1] ** 2,
-    grad: (x, o) => { o[0] = 2 * x[0]; o[1] = 2 * x[1]; },
-    g: (x, o) => { o[0] = x[0] + x[1]; },
-    jac: (_x, o) => { o[0] = 1; o[1] = 1; },
-    hess: (_x, s, _l, H) => { H[0] = 2 * s; H[3] = 2 * s; },
+    grad: (x, o) => {
+      o[0] = 2 * x[0];
+      o[1] = 2 * x[1];
+    },
+    g: (x, o) => {
+      o[0] = x[0] + x[1];
+    },
+    jac: (_x, o) => {
+      o[0] = 1;
+      o[1] = 1;
+    },
+    hess: (_x, s, _l, H) => {
+      H[0] = 2 * s;
+      H[3] = 2 * s;
+    },
   });
 
 /** LP: min −x1 − x2 s.t. x1 + 2x2 ≤ 4, 3x1 + x2 ≤ 6, x ≥ 0 → vertex (1.6, 1.2), f* = −2.8, λ* = (0.4, 0.2). */
 const lp = (): NlpProblem =>
   denseProblem({
-    n: 2, m: 2, xL: [0, 0], gL: [-Infinity, -Infinity], gU: [4, 6], x0: [0, 0],
+    n: 2,
+    m: 2,
+    xL: [0, 0],
+    gL: [-Infinity, -Infinity],
+    gU: [4, 6],
+    x0: [0, 0],
     f: (x) => -x[0] - x[1],
-    grad: (_x, o) => { o[0] = -1; o[1] = -1; },
-    g: (x, o) => { o[0] = x[0] + 2 * x[1]; o[1] = 3 * x[0] + x[1]; },
-    jac: (_x, o) => { o[0] = 1; o[1] = 2; o[2] = 3; o[3] = 1; },
+    grad: (_x, o) => {
+      o[0] = -1;
+      o[1] = -1;
+    },
+    g: (x, o) => {
+      o[0] = x[0] + 2 * x[1];
+      o[1] = 3 * x[0] + x[1];
+    },
+    jac: (_x, o) => {
+      o[0] = 1;
+      o[1] = 2;
+      o[2] = 3;
+      o[3] = 1;
+    },
     hess: () => {},
   });
 
 /** Bounds only: min (x1−3)² + (x2+1)², 0 ≤ x ≤ 2 → x* = (2, 0), f* = 2, zU1 = 2, zL2 = 2. */
 const boxed = (): NlpProblem =>
   denseProblem({
-    n: 2, m: 0, xL: [0, 0], xU: [2, 2], x0: [1, 1],
+    n: 2,
+    m: 0,
+    xL: [0, 0],
+    xU: [2, 2],
+    x0: [1, 1],
     f: (x) => (x[0] - 3) ** 2 + (x[1] + 1) ** 2,
-    grad: (x, o) => { o[0] = 2 * (x[0] - 3); o[1] = 2 * (x[1] + 1); },
-    hess: (_x, s, _l, H) => { H[0] = 2 * s; H[3] = 2 * s; },
+    grad: (x, o) => {
+      o[0] = 2 * (x[0] - 3);
+      o[1] = 2 * (x[1] + 1);
+    },
+    hess: (_x, s, _l, H) => {
+      H[0] = 2 * s;
+      H[3] = 2 * s;
+    },
   });
 
 /** Equality only, nonconvex: min x1 + x2 s.t. x1² + x2² = 2 → x* = (−1, −1), f* = −2, λ* = ½. */
 const circle = (): NlpProblem =>
   denseProblem({
-    n: 2, m: 1, gL: [2], gU: [2], x0: [-0.5, -2],
+    n: 2,
+    m: 1,
+    gL: [2],
+    gU: [2],
+    x0: [-0.5, -2],
     f: (x) => x[0] + x[1],
-    grad: (_x, o) => { o[0] = 1; o[1] = 1; },
-    g: (x, o) => { o[0] = x[0] ** 2 + x[1] ** 2; },
-    jac: (x, o) => { o[0] = 2 * x[0]; o[1] = 2 * x[1]; },
-    hess: (_x, _s, l, H) => { H[0] = 2 * l[0]; H[3] = 2 * l[0]; },
+    grad: (_x, o) => {
+      o[0] = 1;
+      o[1] = 1;
+    },
+    g: (x, o) => {
+      o[0] = x[0] ** 2 + x[1] ** 2;
+    },
+    jac: (x, o) => {
+      o[0] = 2 * x[0];
+      o[1] = 2 * x[1];
+    },
+    hess: (_x, _s, l, H) => {
+      H[0] = 2 * l[0];
+      H[3] = 2 * l[0];
+    },
   });
 
 /** Infeasible: x1² + x2² ≤ 1 and x1 + x2 ≥ 3 (the disk reaches x1 + x2 = √2 at most). */
 const infeasible = (): NlpProblem =>
   denseProblem({
-    n: 2, m: 2, gL: [-Infinity, 3], gU: [1, Infinity], x0: [0.2, 0.1],
+    n: 2,
+    m: 2,
+    gL: [-Infinity, 3],
+    gU: [1, Infinity],
+    x0: [0.2, 0.1],
     f: (x) => x[0] ** 2 + x[1] ** 2,
-    grad: (x, o) => { o[0] = 2 * x[0]; o[1] = 2 * x[1]; },
-    g: (x, o) => { o[0] = x[0] ** 2 + x[1] ** 2; o[1] = x[0] + x[1]; },
-    jac: (x, o) => { o[0] = 2 * x[0]; o[1] = 2 * x[1]; o[2] = 1; o[3] = 1; },
-    hess: (_x, s, l, H) => { H[0] = 2 * s + 2 * l[0]; H[3] = 2 * s + 2 * l[0]; },
+    grad: (x, o) => {
+      o[0] = 2 * x[0];
+      o[1] = 2 * x[1];
+    },
+    g: (x, o) => {
+      o[0] = x[0] ** 2 + x[1] ** 2;
+      o[1] = x[0] + x[1];
+    },
+    jac: (x, o) => {
+      o[0] = 2 * x[0];
+      o[1] = 2 * x[1];
+      o[2] = 1;
+      o[3] = 1;
+    },
+    hess: (_x, s, l, H) => {
+      H[0] = 2 * s + 2 * l[0];
+      H[3] = 2 * s + 2 * l[0];
+    },
   });
 
 /** f = x − log(x) with no declared bound: minimum at x = 1, f = 1; NaN for x ≤ 0. */
 const logBarrierLike = (x0: number): NlpProblem =>
   denseProblem({
-    n: 1, m: 0, x0: [x0],
+    n: 1,
+    m: 0,
+    x0: [x0],
     f: (x) => x[0] - Math.log(x[0]),
-    grad: (x, o) => { o[0] = 1 - 1 / x[0]; },
-    hess: (x, s, _l, H) => { H[0] = s / (x[0] * x[0]); },
+    grad: (x, o) => {
+      o[0] = 1 - 1 / x[0];
+    },
+    hess: (x, s, _l, H) => {
+      H[0] = s / (x[0] * x[0]);
+    },
   });
 
 describe('solveNlp on problems with known optima', () => {
-  it('HS071: f* = 17.0140172891563 and Ipopt\'s documented multipliers', () => {
+  it("HS071: f* = 17.0140172891563 and Ipopt's documented multipliers", () => {
     const p = hs071();
     const r = solveNlp(p);
     expect(r.status).toBe('solved');
@@ -147,7 +229,18 @@ describe('solveNlp on problems with known optima', () => {
 
   it('fixed variables are parameters: HS071 with x4 fixed at 1.5', () => {
     const base = hs071();
-    const p: NlpProblem = { ...base, xL: Float64Array.from([1, 1, 1, 1.5]), xU: Float64Array.from([5, 5, 5, 1.5]), evalF: base.evalF, evalGradF: base.evalGradF, evalG: base.evalG, evalJacobian: base.evalJacobian, evalHessian: base.evalHessian, jacobianStructure: base.jacobianStructure, hessianStructure: base.hessianStructure };
+    const p: NlpProblem = {
+      ...base,
+      xL: Float64Array.from([1, 1, 1, 1.5]),
+      xU: Float64Array.from([5, 5, 5, 1.5]),
+      evalF: base.evalF,
+      evalGradF: base.evalGradF,
+      evalG: base.evalG,
+      evalJacobian: base.evalJacobian,
+      evalHessian: base.evalHessian,
+      jacobianStructure: base.jacobianStructure,
+      hessianStructure: base.hessianStructure,
+    };
     const r = solveNlp(p);
     expect(r.status).toBe('solved');
     expect(r.x[3]).toBe(1.5);
@@ -174,7 +267,11 @@ describe('solveNlp on problems with known optima', () => {
 
   it('warm start from the solution with small μ converges in fewer iterations', () => {
     const cold = solveNlp(hs071());
-    const warm = solveNlp(hs071(), { muInit: 1e-7, boundPush: 1e-9, boundFrac: 1e-9 }, { warmStart: { x: cold.x, lambda: cold.lambda, zL: cold.zL, zU: cold.zU } });
+    const warm = solveNlp(
+      hs071(),
+      { muInit: 1e-7, boundPush: 1e-9, boundFrac: 1e-9 },
+      { warmStart: { x: cold.x, lambda: cold.lambda, zL: cold.zL, zU: cold.zU } },
+    );
     expect(warm.status).toBe('solved');
     expect(warm.objective).toBeCloseTo(17.0140172891563, 7);
     expect(warm.iterations).toBeLessThan(cold.iterations);
@@ -192,9 +289,25 @@ describe('solveNlp ends every other way with a clear status', () => {
 
   it('unbounded problem → unbounded', () => {
     const p = denseProblem({
-      n: 2, m: 1, xL: [0, -Infinity], gL: [0], gU: [Infinity], x0: [1, 0],
-      f: (x) => -x[0] - x[1], grad: (_x, o) => { o[0] = -1; o[1] = -1; },
-      g: (x, o) => { o[0] = x[0] - x[1]; }, jac: (_x, o) => { o[0] = 1; o[1] = -1; }, hess: () => {},
+      n: 2,
+      m: 1,
+      xL: [0, -Infinity],
+      gL: [0],
+      gU: [Infinity],
+      x0: [1, 0],
+      f: (x) => -x[0] - x[1],
+      grad: (_x, o) => {
+        o[0] = -1;
+        o[1] = -1;
+      },
+      g: (x, o) => {
+        o[0] = x[0] - x[1];
+      },
+      jac: (_x, o) => {
+        o[0] = 1;
+        o[1] = -1;
+      },
+      hess: () => {},
     });
     const r = solveNlp(p);
     expect(r.status).toBe('unbounded');
@@ -205,7 +318,14 @@ describe('solveNlp ends every other way with a clear status', () => {
     // Newton from x = 10: step −(1 − 1/10)·100 = −90 lands at x = −80 where log is NaN.
     let nanSeen = 0;
     const base = logBarrierLike(10);
-    const p: NlpProblem = { ...base, evalF: (x) => { const v = base.evalF(x); if (Number.isNaN(v)) nanSeen++; return v; } };
+    const p: NlpProblem = {
+      ...base,
+      evalF: (x) => {
+        const v = base.evalF(x);
+        if (Number.isNaN(v)) nanSeen++;
+        return v;
+      },
+    };
     const r = solveNlp(p);
     expect(nanSeen).toBeGreaterThan(0);
     expect(r.status).toBe('solved');
@@ -217,15 +337,36 @@ describe('solveNlp ends every other way with a clear status', () => {
     // min (x−1)² + (y−1)² on the circle x² + y² = 2: x* = (1, 1). Every point within 1e-3 of x*
     // evaluates NaN, so once the iterates get that close every trial step is cut to α_min.
     const circle = denseProblem({
-      n: 2, m: 1, gL: [2], gU: [2], x0: [1.6, 0.2],
+      n: 2,
+      m: 1,
+      gL: [2],
+      gU: [2],
+      x0: [1.6, 0.2],
       f: (x) => (x[0] - 1) ** 2 + (x[1] - 1) ** 2,
-      grad: (x, o) => { o[0] = 2 * (x[0] - 1); o[1] = 2 * (x[1] - 1); },
-      g: (x, o) => { o[0] = x[0] ** 2 + x[1] ** 2; },
-      jac: (x, o) => { o[0] = 2 * x[0]; o[1] = 2 * x[1]; },
-      hess: (_x, s, l, H) => { H[0] = 2 * s + 2 * l[0]; H[3] = 2 * s + 2 * l[0]; },
+      grad: (x, o) => {
+        o[0] = 2 * (x[0] - 1);
+        o[1] = 2 * (x[1] - 1);
+      },
+      g: (x, o) => {
+        o[0] = x[0] ** 2 + x[1] ** 2;
+      },
+      jac: (x, o) => {
+        o[0] = 2 * x[0];
+        o[1] = 2 * x[1];
+      },
+      hess: (_x, s, l, H) => {
+        H[0] = 2 * s + 2 * l[0];
+        H[3] = 2 * s + 2 * l[0];
+      },
     });
     const p: NlpProblem = { ...circle, evalF: (x) => (Math.hypot(x[0] - 1, x[1] - 1) < 1e-3 ? NaN : circle.evalF(x)) };
-    const loose = { acceptableTol: 1e-1, acceptableDualInfTol: 1e-1, acceptableConstrViolTol: 1e-1, acceptableComplInfTol: 1e-1, acceptableIter: 0 };
+    const loose = {
+      acceptableTol: 1e-1,
+      acceptableDualInfTol: 1e-1,
+      acceptableConstrViolTol: 1e-1,
+      acceptableComplInfTol: 1e-1,
+      acceptableIter: 0,
+    };
     const r = solveNlp(p, { tol: 1e-12, ...loose });
     expect(r.status).toBe('acceptable');
     expect(r.message).toMatch(/restoration phase was called at an acceptable point/i);
@@ -240,7 +381,13 @@ describe('solveNlp ends every other way with a clear status', () => {
     const r = solveNlp(logBarrierLike(-1));
     expect(r.status).toBe('invalidProblem');
     expect(r.message).toMatch(/objective.*not finite/);
-    const p = { ...eqQp(), evalG: (_x: Float64Array, o: Float64Array) => { o[0] = NaN; }, conNames: ['balance'] };
+    const p = {
+      ...eqQp(),
+      evalG: (_x: Float64Array, o: Float64Array) => {
+        o[0] = NaN;
+      },
+      conNames: ['balance'],
+    };
     const r2 = solveNlp(p);
     expect(r2.status).toBe('invalidProblem');
     expect(r2.message).toMatch(/balance/);
@@ -256,20 +403,48 @@ describe('solveNlp ends every other way with a clear status', () => {
   it('abort signal → cancelled', () => {
     const signal = { aborted: false };
     let k = 0;
-    const r = solveNlp(rosenbrock(), {}, { signal, onIteration: () => { if (++k === 3) signal.aborted = true; } });
+    const r = solveNlp(
+      rosenbrock(),
+      {},
+      {
+        signal,
+        onIteration: () => {
+          if (++k === 3) signal.aborted = true;
+        },
+      },
+    );
     expect(r.status).toBe('cancelled');
     expect(r.iterations).toBe(2);
   });
 
-  it('onIteration returning false → cancelled, with Ipopt\'s columns', () => {
+  it("onIteration returning false → cancelled, with Ipopt's columns", () => {
     const seen: number[] = [];
-    const r = solveNlp(hs071(), {}, {
-      onIteration: (rec) => {
-        seen.push(rec.iter);
-        expect(Object.keys(rec).sort()).toEqual(['alphaDu', 'alphaPr', 'dNorm', 'elapsedS', 'infDu', 'infPr', 'iter', 'lgMu', 'lgRg', 'ls', 'objective', 'restoration'].sort());
-        return rec.iter < 2;
+    const r = solveNlp(
+      hs071(),
+      {},
+      {
+        onIteration: (rec) => {
+          seen.push(rec.iter);
+          expect(Object.keys(rec).sort()).toEqual(
+            [
+              'alphaDu',
+              'alphaPr',
+              'dNorm',
+              'elapsedS',
+              'infDu',
+              'infPr',
+              'iter',
+              'lgMu',
+              'lgRg',
+              'ls',
+              'objective',
+              'restoration',
+            ].sort(),
+          );
+          return rec.iter < 2;
+        },
       },
-    });
+    );
     expect(r.status).toBe('cancelled');
     expect(seen).toEqual([0, 1, 2]);
   });
@@ -289,7 +464,9 @@ describe('solveNlp ends every other way with a clear status', () => {
     expect(r.history!.length).toBe(r.iterations + 1);
     expect(r.history![0].iter).toBe(0);
     expect(r.history![r.iterations].infPr).toBeLessThan(1e-8);
-    expect(lines[0]).toMatch(/iter\s+objective\s+inf_pr\s+inf_du\s+lg\(mu\)\s+\|\|d\|\|\s+lg\(rg\)\s+alpha_du\s+alpha_pr\s+ls/);
+    expect(lines[0]).toMatch(
+      /iter\s+objective\s+inf_pr\s+inf_du\s+lg\(mu\)\s+\|\|d\|\|\s+lg\(rg\)\s+alpha_du\s+alpha_pr\s+ls/,
+    );
     expect(lines.length).toBe(r.iterations + 3);
   });
 });
@@ -302,11 +479,23 @@ describe('checkDerivatives', () => {
   });
   it('finds a wrong gradient entry, a wrong Hessian entry and a Jacobian entry missing from the structure', () => {
     const base = hs071();
-    const wrongGrad: NlpProblem = { ...base, evalGradF: (x, o) => { base.evalGradF(x, o); o[2] += 0.5; } };
+    const wrongGrad: NlpProblem = {
+      ...base,
+      evalGradF: (x, o) => {
+        base.evalGradF(x, o);
+        o[2] += 0.5;
+      },
+    };
     const c1 = checkDerivatives(wrongGrad);
     expect(c1.ok).toBe(false);
     expect(c1.errors.some((e) => e.kind === 'gradient' && e.col === 2)).toBe(true);
-    const wrongHess: NlpProblem = { ...base, evalHessian: (x, s, l, o) => { base.evalHessian(x, s, l, o); o[0] *= 2; } };
+    const wrongHess: NlpProblem = {
+      ...base,
+      evalHessian: (x, s, l, o) => {
+        base.evalHessian(x, s, l, o);
+        o[0] *= 2;
+      },
+    };
     const c2 = checkDerivatives(wrongHess);
     expect(c2.errors.some((e) => e.kind === 'hessian' && e.row === 0 && e.col === 0)).toBe(true);
     // drop the Jacobian entry (1, 3) from the structure
@@ -314,8 +503,15 @@ describe('checkDerivatives', () => {
     const keep = [0, 1, 2, 3, 4, 5, 6];
     const missing: NlpProblem = {
       ...base,
-      jacobianStructure: () => ({ rows: Int32Array.from(keep.map((k) => js.rows[k])), cols: Int32Array.from(keep.map((k) => js.cols[k])) }),
-      evalJacobian: (x, o) => { const full = new Float64Array(8); base.evalJacobian(x, full); keep.forEach((k, t) => (o[t] = full[k])); },
+      jacobianStructure: () => ({
+        rows: Int32Array.from(keep.map((k) => js.rows[k])),
+        cols: Int32Array.from(keep.map((k) => js.cols[k])),
+      }),
+      evalJacobian: (x, o) => {
+        const full = new Float64Array(8);
+        base.evalJacobian(x, full);
+        keep.forEach((k, t) => (o[t] = full[k]));
+      },
     };
     const c3 = checkDerivatives(missing);
     const e = c3.errors.find((d) => d.kind === 'jacobian' && d.row === 1 && d.col === 3);

@@ -30,13 +30,7 @@ import { Iterate } from './iterate';
 import type { KktSystem } from './kkt';
 import { kktSystemFor, type SolverWorkspace } from './workspace';
 import { Filter } from './filter';
-import {
-  alphaMinimum,
-  filterAcceptance,
-  maxStepPositive,
-  maxStepToBoundary,
-  type TrialVerdict,
-} from './lineSearch';
+import { alphaMinimum, filterAcceptance, maxStepPositive, maxStepToBoundary, type TrialVerdict } from './lineSearch';
 import { MuStrategy, type MuUpdateContext } from './muStrategy';
 import { meetsTolerances, newOptimalityError, optimalityError, type OptimalityError } from './convergence';
 import { resolveOptions, type ResolvedOptions, type SolveOptions } from './options';
@@ -52,7 +46,11 @@ import type { FactorResult } from '../sparse/ldl';
 const EPS = 2.220446049250313e-16;
 
 /** Solve an NLP; see SolveOptions, SolveHooks and SolveResult for the contract. Never throws for a bad problem (status 'invalidProblem'). */
-export function solveNlp(p: NlpProblem, options: SolveOptions = {}, hooks: SolveHooks & { workspace?: SolverWorkspace } = {}): SolveResult {
+export function solveNlp(
+  p: NlpProblem,
+  options: SolveOptions = {},
+  hooks: SolveHooks & { workspace?: SolverWorkspace } = {},
+): SolveResult {
   const now = hooks.now ?? Date.now;
   const startMs = now();
   let opts: ResolvedOptions;
@@ -64,7 +62,12 @@ export function solveNlp(p: NlpProblem, options: SolveOptions = {}, hooks: Solve
   const invalid = validateProblem(p);
   if (invalid) return invalidResult(p, invalid);
   if (hooks.warmStart && hooks.warmStart.x.length !== p.n) return invalidResult(p, 'warmStart.x must have length n');
-  return runIpm(p, opts, hooks, { depth: 0, iterOffset: 0, startMs, ...(hooks.workspace ? { workspace: hooks.workspace } : {}) }).result;
+  return runIpm(p, opts, hooks, {
+    depth: 0,
+    iterOffset: 0,
+    startMs,
+    ...(hooks.workspace ? { workspace: hooks.workspace } : {}),
+  }).result;
 }
 
 function invalidResult(p: NlpProblem, detail: string): SolveResult {
@@ -84,7 +87,16 @@ function invalidResult(p: NlpProblem, detail: string): SolveResult {
     infPr: NaN,
     infDu: NaN,
     compl: NaN,
-    timing: { evaluation: 0, factorization: 0, setup: 0, solve: 0, total: 0, factorizations: 0, evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 }, kkt: { path: 'stable', fallbackReason: null, delta0: 0, zeroReports: 0 } },
+    timing: {
+      evaluation: 0,
+      factorization: 0,
+      setup: 0,
+      solve: 0,
+      total: 0,
+      factorizations: 0,
+      evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 },
+      kkt: { path: 'stable', fallbackReason: null, delta0: 0, zeroReports: 0 },
+    },
   };
 }
 
@@ -216,7 +228,9 @@ class InteriorPointSolver {
         accepted = ls === 'accepted';
       }
       if (!accepted) {
-        stop = this.restoration(directionOk ? 'the line search failed (α < α_min)' : 'the KKT system could not be regularized');
+        stop = this.restoration(
+          directionOk ? 'the line search failed (α < α_min)' : 'the KKT system could not be regularized',
+        );
         if (stop) break;
       }
       this.iter++;
@@ -255,7 +269,8 @@ class InteriorPointSolver {
     for (let j = 0; j < n; j++) if (!nlp.fixed[j]) cur.w[j] = this.pushIntoBounds(cur.w[j], wL[j], wU[j]);
     // Slacks: s₀ = s_c g(x₀), pushed likewise.
     nlp.evalG(cur.x, cur.gs);
-    for (let k = 0; k < nlp.nS; k++) cur.w[n + k] = this.pushIntoBounds(cur.gs[nlp.conOfSlack[k]], wL[n + k], wU[n + k]);
+    for (let k = 0; k < nlp.nS; k++)
+      cur.w[n + k] = this.pushIntoBounds(cur.gs[nlp.conOfSlack[k]], wL[n + k], wU[n + k]);
     if (!cur.evalFunctions() || !cur.evalDerivatives()) {
       return { status: 'invalidProblem', detail: this.describeNonFinite(cur.x) };
     }
@@ -267,8 +282,8 @@ class InteriorPointSolver {
     }
     if (warm?.zL || warm?.zU) {
       for (let j = 0; j < n; j++) {
-        if (warm.zL && hasL[j]) cur.zL[j] = Math.max(warm.zL[j] * nlp.objScale, mu0 / (cur.w[j] - wL[j]) * 1e-3);
-        if (warm.zU && hasU[j]) cur.zU[j] = Math.max(warm.zU[j] * nlp.objScale, mu0 / (wU[j] - cur.w[j]) * 1e-3);
+        if (warm.zL && hasL[j]) cur.zL[j] = Math.max(warm.zL[j] * nlp.objScale, (mu0 / (cur.w[j] - wL[j])) * 1e-3);
+        if (warm.zU && hasU[j]) cur.zU[j] = Math.max(warm.zU[j] * nlp.objScale, (mu0 / (wU[j] - cur.w[j])) * 1e-3);
       }
     }
     const sm = this.ctl.slackMultipliers;
@@ -333,7 +348,8 @@ class InteriorPointSolver {
       if (!Number.isFinite(g[i])) return `Constraint ${p.conNames?.[i] ?? `g[${i}]`} is ${g[i]} at the starting point.`;
     }
     for (let j = 0; j < p.n; j++) {
-      if (!Number.isFinite(gf[j])) return `The objective gradient component ${p.varNames?.[j] ?? `x[${j}]`} is ${gf[j]} at the starting point.`;
+      if (!Number.isFinite(gf[j]))
+        return `The objective gradient component ${p.varNames?.[j] ?? `x[${j}]`} is ${gf[j]} at the starting point.`;
     }
     return 'A derivative (Jacobian or Hessian) is not finite (NaN or Inf) at the starting point.';
   }
@@ -371,7 +387,8 @@ class InteriorPointSolver {
     const { o, cur } = this;
     optimalityError(cur, 0, o.sMax, this.resid, this.err0);
     const e = this.err0;
-    if (meetsTolerances(e, o)) return { status: 'solved', detail: `Converged in ${this.iter + this.ctl.iterOffset} iterations.` };
+    if (meetsTolerances(e, o))
+      return { status: 'solved', detail: `Converged in ${this.iter + this.ctl.iterOffset} iterations.` };
     const acceptable = meetsTolerances(e, {
       tol: o.acceptableTol,
       dualInfTol: o.acceptableDualInfTol,
@@ -380,7 +397,10 @@ class InteriorPointSolver {
     });
     this.acceptableCount = acceptable ? this.acceptableCount + 1 : 0;
     if (o.acceptableIter > 0 && this.acceptableCount >= o.acceptableIter) {
-      return { status: 'acceptable', detail: `Acceptable for ${this.acceptableCount} consecutive iterations (E = ${e.error.toExponential(2)}).` };
+      return {
+        status: 'acceptable',
+        detail: `Acceptable for ${this.acceptableCount} consecutive iterations (E = ${e.error.toExponential(2)}).`,
+      };
     }
     return null;
   }
@@ -398,8 +418,18 @@ class InteriorPointSolver {
   // ───────────────────────────────────────── reportIteration ──
 
   private readonly record: IterationRecord = {
-    iter: 0, objective: 0, infPr: 0, infDu: 0, lgMu: 0, dNorm: 0, lgRg: null,
-    alphaDu: 0, alphaPr: 0, ls: 0, restoration: false, elapsedS: 0,
+    iter: 0,
+    objective: 0,
+    infPr: 0,
+    infDu: 0,
+    lgMu: 0,
+    dNorm: 0,
+    lgRg: null,
+    alphaDu: 0,
+    alphaPr: 0,
+    ls: 0,
+    restoration: false,
+    elapsedS: 0,
   };
 
   private reportIteration(): Stop {
@@ -431,13 +461,18 @@ class InteriorPointSolver {
   private checkLimits(): Stop {
     const { o, hooks } = this;
     if (hooks.signal?.aborted) return { status: 'cancelled', detail: 'Stopped by the abort signal.' };
-    if (this.iter + this.ctl.iterOffset >= o.maxIter) return { status: 'maxIterations', detail: `Reached maxIter = ${o.maxIter}.` };
-    if ((this.now() - this.ctl.startMs) / 1000 > o.maxSeconds) return { status: 'maxTime', detail: `Reached maxSeconds = ${o.maxSeconds}.` };
+    if (this.iter + this.ctl.iterOffset >= o.maxIter)
+      return { status: 'maxIterations', detail: `Reached maxIter = ${o.maxIter}.` };
+    if ((this.now() - this.ctl.startMs) / 1000 > o.maxSeconds)
+      return { status: 'maxTime', detail: `Reached maxSeconds = ${o.maxSeconds}.` };
     const x = this.cur.x;
     let xmax = 0;
     for (let j = 0; j < x.length; j++) xmax = Math.max(xmax, Math.abs(x[j]));
     if (xmax > o.divergingIteratesTol || this.cur.f / this.nlp.objScale < -o.divergingIteratesTol) {
-      return { status: 'unbounded', detail: `|x|∞ = ${xmax.toExponential(2)}, f = ${(this.cur.f / this.nlp.objScale).toExponential(2)}.` };
+      return {
+        status: 'unbounded',
+        detail: `|x|∞ = ${xmax.toExponential(2)}, f = ${(this.cur.f / this.nlp.objScale).toExponential(2)}.`,
+      };
     }
     return null;
   }
@@ -483,7 +518,9 @@ class InteriorPointSolver {
     this.factorizations++;
     const r = this.kkt.factor();
     if (this.o.printLevel >= 2 && this.hooks.log) {
-      this.hooks.log(`  factor δw=${deltaW.toExponential(2)} δc=${deltaC.toExponential(2)}: ok=${r.ok} inertia (+${r.positive}, −${r.negative}, 0:${r.zero})`);
+      this.hooks.log(
+        `  factor δw=${deltaW.toExponential(2)} δc=${deltaC.toExponential(2)}: ok=${r.ok} inertia (+${r.positive}, −${r.negative}, 0:${r.zero})`,
+      );
     }
     return r;
   }
@@ -521,7 +558,10 @@ class InteriorPointSolver {
     for (let j = 0; j < nw; j++) gradPhiD += this.gradPhi[j] * dw[j];
     const theta = cur.theta;
     const alphaMax = maxStepToBoundary(cur.w, dw, wL, wU, hasL, hasU, tau);
-    const alphaDual = Math.min(maxStepPositive(cur.zL, this.dzL, hasL, tau), maxStepPositive(cur.zU, this.dzU, hasU, tau));
+    const alphaDual = Math.min(
+      maxStepPositive(cur.zL, this.dzL, hasL, tau),
+      maxStepPositive(cur.zU, this.dzU, hasU, tau),
+    );
     // Tiny step (Ipopt tiny_step_tol): the direction is at round-off level; take it without line search.
     let rel = 0;
     for (let j = 0; j < nw; j++) rel = Math.max(rel, Math.abs(dw[j]) / (1 + Math.abs(cur.w[j])));
@@ -589,17 +629,37 @@ class InteriorPointSolver {
     const phiTrial = trial.barrierObjective(mu, o.kappaD);
     if (!Number.isFinite(phiTrial)) return 'rejected';
     // Ipopt obj_max_inc: reject a trial whose barrier objective explodes.
-    if (phiTrial - phi > 0 && Math.log10(phiTrial - phi) > o.objMaxInc + Math.max(1, Math.log10(Math.abs(phi) + 1e-300))) {
+    if (
+      phiTrial - phi > 0 &&
+      Math.log10(phiTrial - phi) > o.objMaxInc + Math.max(1, Math.log10(Math.abs(phi) + 1e-300))
+    ) {
       return 'rejected';
     }
-    return filterAcceptance(trial.theta, phiTrial, theta, phi, alpha, gradPhiD, this.thetaMin, this.thetaMax, this.filter, o);
+    return filterAcceptance(
+      trial.theta,
+      phiTrial,
+      theta,
+      phi,
+      alpha,
+      gradPhiD,
+      this.thetaMin,
+      this.thetaMax,
+      this.filter,
+      o,
+    );
   }
 
   /**
    * W&B §2.4, steps A-5.5 to A-5.10: solve the same factorized system with the constraint
    * right-hand side c_soc = α c_soc^{prev} + c(w + α Δw) up to p_max times, while θ decreases by κ_soc.
    */
-  private secondOrderCorrection(alpha0: number, alphaDual: number, phi: number, theta: number, gradPhiD: number): boolean {
+  private secondOrderCorrection(
+    alpha0: number,
+    alphaDual: number,
+    phi: number,
+    theta: number,
+    gradPhiD: number,
+  ): boolean {
     // The step's own arrays are free here (Δw, Δλ were copied out of `sol`); `rhs` keeps its w
     // part, the one the corrections share, and takes −c_soc as its λ part.
     const { cur, trial, nlp, o, kkt, cSoc, rhs: socRhs, sol: socSol } = this;
@@ -688,14 +748,22 @@ class InteriorPointSolver {
     optimalityError(cur, 0, o.sMax, this.resid, this.err0);
     if (cur.thetaInf <= 1e-2 * o.tol || cur.thetaInf <= EPS * 100) {
       // Restoration at an (almost) feasible point cannot help (W&B §3.3 remark; Ipopt does the same).
-      if (this.isAcceptable()) return { status: 'acceptable', detail: `Stopped at an acceptable point: ${reason} at an almost feasible point.` };
-      return { status: 'restorationFailed', detail: `The restoration phase was called at an almost feasible point (${reason}).` };
+      if (this.isAcceptable())
+        return {
+          status: 'acceptable',
+          detail: `Stopped at an acceptable point: ${reason} at an almost feasible point.`,
+        };
+      return {
+        status: 'restorationFailed',
+        detail: `The restoration phase was called at an almost feasible point (${reason}).`,
+      };
     }
     // Ipopt (BacktrackingLineSearch, ACCEPTABLE_POINT_REACHED): restoration is not started from a
     // point that already meets the acceptable tolerances — it would only lose it. The 10,240-bus
     // × 24 h OPF reached inf_pr 1.8e-8, inf_du 5.7e-10 at iteration 35; the next factorization met
     // 2e5 zero pivots, δ_w = 0.36 spoiled the step, and restoration then ran for minutes.
-    if (this.isAcceptable()) return { status: 'acceptable', detail: `The restoration phase was called at an acceptable point (${reason}).` };
+    if (this.isAcceptable())
+      return { status: 'acceptable', detail: `The restoration phase was called at an acceptable point (${reason}).` };
     this.filter.augment(cur.theta, cur.barrierObjective(this.mu, o.kappaD), o.gammaTheta, o.gammaPhi);
     this.log(2, `entering restoration phase: ${reason}`);
     this.restorationCount++;
@@ -710,7 +778,12 @@ class InteriorPointSolver {
       iterOffset: this.iter + this.ctl.iterOffset + 1,
       accept: (t: Iterate) => {
         const phiT = t.barrierObjective(this.mu, o.kappaD);
-        return Number.isFinite(phiT) && t.theta <= 0.9 * cur.theta && t.theta <= this.thetaMax && this.filter.acceptable(t.theta, phiT);
+        return (
+          Number.isFinite(phiT) &&
+          t.theta <= 0.9 * cur.theta &&
+          t.theta <= this.thetaMax &&
+          this.filter.acceptable(t.theta, phiT)
+        );
       },
       runIpm,
     });
@@ -726,7 +799,7 @@ class InteriorPointSolver {
       const t = this.cur;
       this.cur = this.trial;
       this.trial = t;
-        this.inertia.reset();
+      this.inertia.reset();
       this.iter--; // run() counts the iteration that called the restoration
       return null;
     }
@@ -734,7 +807,7 @@ class InteriorPointSolver {
       const t = this.cur;
       this.cur = this.trial;
       this.trial = t;
-        this.filter.clear();
+      this.filter.clear();
       this.inertia.reset();
       this.iter--;
       return null;
@@ -812,7 +885,12 @@ class InteriorPointSolver {
         total: totalMs / 1000,
         factorizations: this.factorizations,
         evaluations: { f: c.f, g: c.g, gradF: c.gradF, jacobian: c.jacobian, hessian: c.hessian },
-        kkt: { path: this.kkt.path, fallbackReason: this.kkt.fallbackReason, delta0: this.kkt.delta0, zeroReports: this.kkt.zeroReports },
+        kkt: {
+          path: this.kkt.path,
+          fallbackReason: this.kkt.fallbackReason,
+          delta0: this.kkt.delta0,
+          zeroReports: this.kkt.zeroReports,
+        },
       },
     };
     if (this.history) result.history = this.history;

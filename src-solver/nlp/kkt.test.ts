@@ -22,7 +22,12 @@ afterEach(() => {
 });
 
 /** KKT of `p` at x0 with λ = 0.3, Σ = 1 + j/nw: assembled with (δw, δc). */
-function kktAt(p: NlpProblem, ordering: 'amd' | 'stable', deltaW = 0, deltaC = 0): { kkt: KktSystem; nlp: InternalNlp } {
+function kktAt(
+  p: NlpProblem,
+  ordering: 'amd' | 'stable',
+  deltaW = 0,
+  deltaC = 0,
+): { kkt: KktSystem; nlp: InternalNlp } {
   const nlp = new InternalNlp(p, 0, 1e-4, () => 0);
   const kkt = new KktSystem(nlp, { ordering });
   const x = Float64Array.from(p.x0);

@@ -218,12 +218,16 @@ export class KktSystem {
     // analysis, supernodes, factor storage) is then not built, and its flops are only counted
     // when asked for (flopsAmd).
     const amdPossible = choice === 'amd' || (choice === 'auto' && this.flopsStable >= KktSystem.minFlops);
-    const amdSolver = amdPossible ? new LdlSolver(pattern, { ordering: amd, pivotTolerance: KktSystem.amdPivotTolerance }) : null;
+    const amdSolver = amdPossible
+      ? new LdlSolver(pattern, { ordering: amd, pivotTolerance: KktSystem.amdPivotTolerance })
+      : null;
     this.amdOrdering = amd;
     if (amdSolver) this.amdFlops = amdSolver.flops;
     const useAmd =
       choice === 'amd' ||
-      (choice === 'auto' && this.flopsStable >= KktSystem.minFlops && this.flopsStable > KktSystem.minFlopRatio * this.flopsAmd);
+      (choice === 'auto' &&
+        this.flopsStable >= KktSystem.minFlops &&
+        this.flopsStable > KktSystem.minFlopRatio * this.flopsAmd);
     if (useAmd) {
       this.amdSolver = amdSolver;
     } else {
@@ -351,7 +355,9 @@ export class KktSystem {
     let res = this.solver.solveRefined(this.values, b, x, 10, 1e-14, this.normK);
     this.normK = this.solver.lastNormA;
     if (this.amdSolver && this.active === this.amdSolver && !(res <= KktSystem.fallbackResidual)) {
-      this.fallBack(`refinement with plain AMD and δ₀ = ${this.delta0} stalled at backward error ${res.toExponential(2)}`);
+      this.fallBack(
+        `refinement with plain AMD and δ₀ = ${this.delta0} stalled at backward error ${res.toExponential(2)}`,
+      );
       res = this.stable().solveRefined(this.values, b, x, 10, 1e-14, this.normK);
     }
     this.lastResidual = res;

@@ -74,12 +74,24 @@ export function switchingCondition(alpha: number, gradPhiD: number, theta: numbe
 }
 
 /** Armijo condition, eq. (20). */
-export function armijoCondition(phiTrial: number, phi: number, alpha: number, gradPhiD: number, etaPhi: number): boolean {
+export function armijoCondition(
+  phiTrial: number,
+  phi: number,
+  alpha: number,
+  gradPhiD: number,
+  etaPhi: number,
+): boolean {
   return compareLe(phiTrial - phi, etaPhi * alpha * gradPhiD, phi);
 }
 
 /** Sufficient decrease w.r.t. the current iterate, eq. (18). */
-export function sufficientDecrease(thetaTrial: number, phiTrial: number, theta: number, phi: number, c: FilterConstants): boolean {
+export function sufficientDecrease(
+  thetaTrial: number,
+  phiTrial: number,
+  theta: number,
+  phi: number,
+  c: FilterConstants,
+): boolean {
   return thetaTrial <= (1 - c.gammaTheta) * theta || compareLe(phiTrial - phi, -c.gammaPhi * theta, phi);
 }
 

@@ -49,7 +49,9 @@ describe('fraction to the boundary (eq. 15)', () => {
     expect(maxStepToBoundary(w, Float64Array.from([1, -1]), lo, hi, has([1, 0]), has([0, 1]), 0.99)).toBe(1);
   });
   it('applies to the multipliers', () => {
-    expect(maxStepPositive(Float64Array.from([2, 1]), Float64Array.from([-4, 1]), Uint8Array.from([1, 1]), 0.99)).toBeCloseTo(0.495, 12);
+    expect(
+      maxStepPositive(Float64Array.from([2, 1]), Float64Array.from([-4, 1]), Uint8Array.from([1, 1]), 0.99),
+    ).toBeCloseTo(0.495, 12);
     expect(maxStepPositive(Float64Array.from([2]), Float64Array.from([-4]), Uint8Array.from([0]), 0.99)).toBe(1);
   });
 });
@@ -115,7 +117,8 @@ describe('inertia correction (W&B Algorithm IC)', () => {
         const good = dw >= need && zero === 0;
         return { ok: zero === 0, positive: good ? 2 : 1, negative: good ? 1 : 2 - zero, zero };
       },
-      hasCorrectInertia: (r: { ok: boolean; positive: number; negative: number; zero: number }) => r.ok && r.positive === 2 && r.negative === 1,
+      hasCorrectInertia: (r: { ok: boolean; positive: number; negative: number; zero: number }) =>
+        r.ok && r.positive === 2 && r.negative === 1,
     };
   };
   it('first δ_w is δ̄_w⁰ = 1e-4, then ×100 while δ_w^last = 0', () => {
@@ -136,7 +139,10 @@ describe('inertia correction (W&B Algorithm IC)', () => {
     const ic = new InertiaCorrector();
     const s = system(0, true);
     expect(ic.factorize(s, 1e-4)).toBe(true);
-    expect(s.calls).toEqual([[0, 0], [0, 1e-8 * Math.pow(1e-4, 0.25)]]);
+    expect(s.calls).toEqual([
+      [0, 0],
+      [0, 1e-8 * Math.pow(1e-4, 0.25)],
+    ]);
     expect(ic.deltaC).toBeCloseTo(1e-9, 20);
   });
   it('after 3 consecutive perturbed iterations the unperturbed trial is skipped (Ipopt hess_degenerate)', () => {
@@ -171,7 +177,11 @@ describe('KKT assembly (eq. 13) and ordering', () => {
     const dim = 7;
     const K = Array.from({ length: dim }, () => new Array<number>(dim).fill(0));
     const { colPtr, rowIdx } = kkt.pattern;
-    for (let c = 0; c < dim; c++) for (let q = colPtr[c]; q < colPtr[c + 1]; q++) { K[rowIdx[q]][c] = kkt.values[q]; K[c][rowIdx[q]] = kkt.values[q]; }
+    for (let c = 0; c < dim; c++)
+      for (let q = colPtr[c]; q < colPtr[c + 1]; q++) {
+        K[rowIdx[q]][c] = kkt.values[q];
+        K[c][rowIdx[q]] = kkt.values[q];
+      }
     const [x1, x2, x3, x4] = [1, 2, 3, 4];
     const [l1, l2] = [0.5, -1];
     const W = [
@@ -180,7 +190,8 @@ describe('KKT assembly (eq. 13) and ordering', () => {
       [0, 0, 2 * l2, x1 + l1 * x1 * x2],
       [0, 0, 0, 2 * l2],
     ];
-    for (let r = 0; r < 4; r++) for (let c = r; c < 4; c++) expect(K[r][c]).toBeCloseTo(W[r][c] + (r === c ? sigma[r] + 0.1 : 0), 12);
+    for (let r = 0; r < 4; r++)
+      for (let c = r; c < 4; c++) expect(K[r][c]).toBeCloseTo(W[r][c] + (r === c ? sigma[r] + 0.1 : 0), 12);
     // w = (x1..x4, s) with s the slack of g1 (25 ≤ g1); g2 = 40 is an equality
     expect(K[4][4]).toBeCloseTo(sigma[4] + 0.1, 12);
     const J1 = [x2 * x3 * x4, x1 * x3 * x4, x1 * x2 * x4, x1 * x2 * x3];

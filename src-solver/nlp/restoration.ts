@@ -262,7 +262,12 @@ export function runRestoration(inp: RestorationInput): RestorationOutput {
       trial.zU[j] = nlp.hasU[j] ? (reset ? 1 : fin.zU[src]) : 0;
     }
     if (!trial.evalDerivatives()) {
-      return { status: 'failed', finalStatus: 'restorationFailed', detail: 'The derivatives are not finite at the point found by the restoration phase.', iterations };
+      return {
+        status: 'failed',
+        finalStatus: 'restorationFailed',
+        detail: 'The derivatives are not finite at the point found by the restoration phase.',
+        iterations,
+      };
     }
     return { status: 'returned', finalStatus: 'solved', detail: '', iterations };
   }
@@ -278,7 +283,8 @@ export function runRestoration(inp: RestorationInput): RestorationOutput {
           trial.zL[j] = nlp.hasL[j] ? 1 : 0;
           trial.zU[j] = nlp.hasU[j] ? 1 : 0;
         }
-        if (trial.evalDerivatives()) return { status: 'feasibleButRejected', finalStatus: 'solved', detail: '', iterations };
+        if (trial.evalDerivatives())
+          return { status: 'feasibleButRejected', finalStatus: 'solved', detail: '', iterations };
       }
       const useTrial = trial.evalDerivatives();
       return {
@@ -289,11 +295,21 @@ export function runRestoration(inp: RestorationInput): RestorationOutput {
         iterations,
       };
     }
-    return { status: 'failed', finalStatus: 'restorationFailed', detail: 'The restoration phase ended at a point where the problem functions are not finite.', iterations };
+    return {
+      status: 'failed',
+      finalStatus: 'restorationFailed',
+      detail: 'The restoration phase ended at a point where the problem functions are not finite.',
+      iterations,
+    };
   }
   const pass: SolveStatus[] = ['cancelled', 'maxTime', 'maxIterations'];
   if (pass.includes(r.status)) {
     return { status: 'failed', finalStatus: r.status, detail: `In the restoration phase: ${r.message}`, iterations };
   }
-  return { status: 'failed', finalStatus: 'restorationFailed', detail: `The restoration phase failed: ${r.message}`, iterations };
+  return {
+    status: 'failed',
+    finalStatus: 'restorationFailed',
+    detail: `The restoration phase failed: ${r.message}`,
+    iterations,
+  };
 }

@@ -24,16 +24,24 @@ export type SolveStatus =
 
 /** One sentence per status (what it means for the caller). */
 export const STATUS_DESCRIPTIONS: Readonly<Record<SolveStatus, string>> = {
-  solved: 'Optimal solution found: the scaled KKT error is below tol and the unscaled constraint violation, dual infeasibility and complementarity are below their tolerances.',
-  acceptable: 'Solved to an acceptable level: the looser acceptable tolerances held for acceptableIter consecutive iterations (or progress stalled at an acceptable point), but tol was not reached.',
-  infeasible: 'The problem is locally infeasible: the restoration phase converged to a minimizer of the constraint violation that is not feasible.',
+  solved:
+    'Optimal solution found: the scaled KKT error is below tol and the unscaled constraint violation, dual infeasibility and complementarity are below their tolerances.',
+  acceptable:
+    'Solved to an acceptable level: the looser acceptable tolerances held for acceptableIter consecutive iterations (or progress stalled at an acceptable point), but tol was not reached.',
+  infeasible:
+    'The problem is locally infeasible: the restoration phase converged to a minimizer of the constraint violation that is not feasible.',
   maxIterations: 'The iteration limit was reached before convergence; the last iterate is returned.',
   maxTime: 'The time limit was reached before convergence; the last iterate is returned.',
-  cancelled: 'The caller stopped the solve (abort signal or onIteration returning false); the last iterate is returned.',
-  numericalError: 'The step computation failed (the KKT matrix could not be regularized, or the search direction became too small away from a solution).',
-  restorationFailed: 'The line search failed and the feasibility restoration phase could not find a point acceptable to the filter.',
-  unbounded: 'The iterates diverge (|x| or -f exceeds the divergence threshold): the problem is probably unbounded below.',
-  invalidProblem: 'The problem definition is invalid (inconsistent bounds, bad structure, or NaN/Inf at the starting point).',
+  cancelled:
+    'The caller stopped the solve (abort signal or onIteration returning false); the last iterate is returned.',
+  numericalError:
+    'The step computation failed (the KKT matrix could not be regularized, or the search direction became too small away from a solution).',
+  restorationFailed:
+    'The line search failed and the feasibility restoration phase could not find a point acceptable to the filter.',
+  unbounded:
+    'The iterates diverge (|x| or -f exceeds the divergence threshold): the problem is probably unbounded below.',
+  invalidProblem:
+    'The problem definition is invalid (inconsistent bounds, bad structure, or NaN/Inf at the starting point).',
 };
 
 /** The message for a status with a specific detail appended. */

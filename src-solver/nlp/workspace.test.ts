@@ -56,7 +56,8 @@ function simplexProblem(a: readonly number[], b: number, fixedIndex = -1): NlpPr
 }
 
 const N = 40;
-const data = (seed: number) => Array.from({ length: N }, (_, j) => Math.sin(1.7 * j + seed) + 0.3 * Math.cos(0.3 * j * seed));
+const data = (seed: number) =>
+  Array.from({ length: N }, (_, j) => Math.sin(1.7 * j + seed) + 0.3 * Math.cos(0.3 * j * seed));
 
 describe('solver workspace', () => {
   it('reuses the KKT system across solves of one structure and reaches each optimum', () => {
@@ -65,7 +66,9 @@ describe('solver workspace', () => {
     for (let k = 0; k < 5; k++) {
       const a = data(k);
       const b = 3 + k;
-      const warm = previous ? { warmStart: { x: previous.x, lambda: previous.lambda, zL: previous.zL, zU: previous.zU } } : {};
+      const warm = previous
+        ? { warmStart: { x: previous.x, lambda: previous.lambda, zL: previous.zL, zU: previous.zU } }
+        : {};
       const r = solveNlp(simplexProblem(a, b), { tol: 1e-10 }, { workspace: ws, ...warm });
       expect(r.status).toBe('solved');
       const exact = projection(a, b);
@@ -93,7 +96,10 @@ describe('solver workspace', () => {
     // A fixed variable: the KKT row becomes the identity, a different system.
     const a = data(3);
     const r1 = solveNlp(simplexProblem(a, 4, 7), { tol: 1e-10 }, { workspace: ws });
-    const exact1 = projection(a.map((v, j) => (j === 7 ? -1e9 : v)), 4); // x_7 = 0 forced
+    const exact1 = projection(
+      a.map((v, j) => (j === 7 ? -1e9 : v)),
+      4,
+    ); // x_7 = 0 forced
     expect(r1.x[7]).toBe(0);
     for (let j = 0; j < N; j++) expect(Math.abs(r1.x[j]! - exact1[j]!)).toBeLessThan(1e-6);
     // Another size.

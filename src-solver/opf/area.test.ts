@@ -43,7 +43,16 @@ function split(f: Feeder, cutFrom: string, boundary: string): { parent: Feeder; 
   const parent: Feeder = { ...f, name: 'parent', ...keep((b) => !inChild(b)) };
   // The boundary bus's own devices stay with the parent (it keeps the boundary bus).
   const c = keep((b) => child.has(b));
-  const childFeeder: Feeder = { ...f, name: 'child', substation: { bus: boundary, vSetPu: 1 }, ...c, loads: c.loads.filter((l) => l.bus !== boundary), capacitors: c.capacitors.filter((x) => x.bus !== boundary), pv: c.pv.filter((p) => p.bus !== boundary), batteries: c.batteries.filter((b) => b.bus !== boundary) };
+  const childFeeder: Feeder = {
+    ...f,
+    name: 'child',
+    substation: { bus: boundary, vSetPu: 1 },
+    ...c,
+    loads: c.loads.filter((l) => l.bus !== boundary),
+    capacitors: c.capacitors.filter((x) => x.bus !== boundary),
+    pv: c.pv.filter((p) => p.bus !== boundary),
+    batteries: c.batteries.filter((b) => b.bus !== boundary),
+  };
   return { parent, child: childFeeder };
 }
 

@@ -61,7 +61,14 @@ export interface IndexMap {
   terminal(k: number): number;
 }
 
-export function createIndexMap(periods: number, nBr: number, nPv: number, nBat: number, disk: boolean, terminalEqual: boolean): IndexMap {
+export function createIndexMap(
+  periods: number,
+  nBr: number,
+  nPv: number,
+  nBat: number,
+  disk: boolean,
+  terminalEqual: boolean,
+): IndexMap {
   const nv = 4 * nBr + nPv + 4 * nBat;
   const pvOff = 4 * nBr;
   const batOff = pvOff + nPv;

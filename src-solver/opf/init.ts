@@ -91,7 +91,11 @@ export function sweepPeriod(net: OpfNetwork, t: number, controls: SweepControls,
 /** x0 for the NLP: the no-control power flow of every period (see the file comment). */
 export function initialPoint(net: OpfNetwork, ix: IndexMap): Float64Array {
   const x0 = new Float64Array(ix.n);
-  const idle: SweepControls = { qD: new Float64Array(net.nPv), pBat: new Float64Array(net.nBat), qB: new Float64Array(net.nBat) };
+  const idle: SweepControls = {
+    qD: new Float64Array(net.nPv),
+    pBat: new Float64Array(net.nBat),
+    qB: new Float64Array(net.nBat),
+  };
   for (let t = 0; t < net.periods; t++) {
     const pf = sweepPeriod(net, t, idle);
     for (let e = 0; e < net.nBus - 1; e++) {

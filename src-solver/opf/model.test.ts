@@ -60,7 +60,8 @@ function checkDerivatives(model: OpfModel, seed: number): { jac: number; hes: nu
   // Dense exact J and H (the test case is small).
   p.evalJacobian(x, jv);
   const J = new Map<number, number>();
-  for (let k = 0; k < jv.length; k++) J.set(js.rows[k]! * p.n + js.cols[k]!, (J.get(js.rows[k]! * p.n + js.cols[k]!) ?? 0) + jv[k]!);
+  for (let k = 0; k < jv.length; k++)
+    J.set(js.rows[k]! * p.n + js.cols[k]!, (J.get(js.rows[k]! * p.n + js.cols[k]!) ?? 0) + jv[k]!);
   const hv = new Float64Array(hs.rows.length);
   p.evalHessian(x, sigma, lambda, hv);
   const H = new Map<number, number>();
@@ -124,7 +125,18 @@ function checkStructure(model: OpfModel): void {
 describe('OPF model: exact derivatives (finite-difference check, IEEE 123, T = 3)', () => {
   const cases: [string, Study][] = [
     ['cost, box, equal terminal, exact', { periods: 3, startHour: 10, objective: 'cost', priceCentsPerKwh: price }],
-    ['loss, disk, soft terminal, relaxed, current limits', { periods: 3, startHour: 11, objective: 'loss', batteryLimit: 'disk', terminalSoc: 'soft', relax: true, currentLimits: true }],
+    [
+      'loss, disk, soft terminal, relaxed, current limits',
+      {
+        periods: 3,
+        startHour: 11,
+        objective: 'loss',
+        batteryLimit: 'disk',
+        terminalSoc: 'soft',
+        relax: true,
+        currentLimits: true,
+      },
+    ],
   ];
   for (const [name, study] of cases) {
     it(name, () => {

@@ -250,7 +250,8 @@ export function buildModel(net: OpfNetwork, x0In?: Float64Array): OpfModel {
       for (let e = 0; e < nBr; e++) objectiveLinear[ix.l(e, t)]! += net.rPu[e]!;
     } else {
       // substation energy cost: Σ_t C^t P_subs^t Δt, P_subs^t = Σ_{(root,j)} P_root,j^t
-      for (let c = net.childStart[0]!; c < net.childStart[1]!; c++) objectiveLinear[ix.P(net.childList[c]!, t)]! += net.priceUsdPerKwh[t]! * dt;
+      for (let c = net.childStart[0]!; c < net.childStart[1]!; c++)
+        objectiveLinear[ix.P(net.childList[c]!, t)]! += net.priceUsdPerKwh[t]! * dt;
     }
     // battery-loss term: α Σ_k ((1−ηc) Pc_k^t + (1/ηd − 1) Pd_k^t)
     for (let k = 0; k < nBat; k++) {

@@ -23,7 +23,11 @@ export interface AreaOptions {
   /** Root-bus squared voltage per period (a boundary "voltage source"); default substation vSetPu². */
   readonly rootVoltageSqPu?: readonly number[];
   /** Extra constant-power loads per period, per unit (> 0 consumes), e.g. child areas. */
-  readonly extraLoadsPu?: readonly { readonly bus: string; readonly p: readonly number[]; readonly q: readonly number[] }[];
+  readonly extraLoadsPu?: readonly {
+    readonly bus: string;
+    readonly p: readonly number[];
+    readonly q: readonly number[];
+  }[];
 }
 
 export interface OpfNetwork {
@@ -90,7 +94,12 @@ export class NetworkError extends Error {
   }
 }
 
-function shapeValue(shapes: ReadonlyMap<string, Shape>, name: string | undefined, hour: number, reactive: boolean): number {
+function shapeValue(
+  shapes: ReadonlyMap<string, Shape>,
+  name: string | undefined,
+  hour: number,
+  reactive: boolean,
+): number {
   if (name === undefined) return 1;
   const s = shapes.get(name);
   if (!s) throw new NetworkError(`unknown shape "${name}"`);
@@ -210,7 +219,16 @@ export function buildNetwork(feeder: Feeder, studyIn: Study = {}, area: AreaOpti
   const nBat = feeder.batteries.length;
   const batBus = new Int32Array(nBat);
   const f64 = (): Float64Array => new Float64Array(nBat);
-  const [batPPu, batSPu, batEPuH, batEtaC, batEtaD, batSocMin, batSocMax, batB0PuH] = [f64(), f64(), f64(), f64(), f64(), f64(), f64(), f64()];
+  const [batPPu, batSPu, batEPuH, batEtaC, batEtaD, batSocMin, batSocMax, batB0PuH] = [
+    f64(),
+    f64(),
+    f64(),
+    f64(),
+    f64(),
+    f64(),
+    f64(),
+    f64(),
+  ];
   feeder.batteries.forEach((b, k) => {
     batBus[k] = bus(b.bus, `battery ${b.name}`);
     if (batBus[k] === 0) throw new NetworkError(`battery ${b.name} at the root bus is not supported`);

@@ -9,7 +9,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildIpoptRef, exportData, loadIeee123, runIpoptRef, type IpoptRefResult } from '../../bench/ipopt-ref/export-data';
+import {
+  buildIpoptRef,
+  exportData,
+  loadIeee123,
+  runIpoptRef,
+  type IpoptRefResult,
+} from '../../bench/ipopt-ref/export-data';
 import { buildModel, type OpfModel } from './model';
 import { buildNetwork } from './network';
 import { extractResults, type OpfStatus } from './results';
@@ -63,36 +69,53 @@ function worstViolation(model: OpfModel, x: Float64Array): { rows: number; bound
 
 const cases: [string, Study][] = [
   ['cost, T = 24', { periods: 24, objective: 'cost', priceCentsPerKwh: price }],
-  ['loss, T = 12 from 6 h, disk, soft terminal', { periods: 12, startHour: 6, objective: 'loss', batteryLimit: 'disk', terminalSoc: 'soft' }],
-  ['cost, T = 5 from 9 h, relaxed, free terminal', { periods: 5, startHour: 9, objective: 'cost', relax: true, terminalSoc: 'free', priceCentsPerKwh: price }],
+  [
+    'loss, T = 12 from 6 h, disk, soft terminal',
+    { periods: 12, startHour: 6, objective: 'loss', batteryLimit: 'disk', terminalSoc: 'soft' },
+  ],
+  [
+    'cost, T = 5 from 9 h, relaxed, free terminal',
+    { periods: 5, startHour: 9, objective: 'cost', relax: true, terminalSoc: 'free', priceCentsPerKwh: price },
+  ],
 ];
 
-describe.skipIf(!ref.ok)(`model vs native Ipopt reference${ref.ok ? '' : ` — skipped: ${ref.ok ? '' : ref.reason}`}`, () => {
-  for (const [name, study] of cases) {
-    it(name, () => {
-      const { model, res } = solveRef(study);
-      expect(res.status).toBe('solved');
-      const x = mapSolution(model, res);
-      const viol = worstViolation(model, x);
-      // Ipopt stops at tol 1e-8 (scaled); its point satisfies our rows to that order.
-      expect(viol.rows).toBeLessThan(1e-7);
-      expect(viol.bounds).toBeLessThan(1e-7);
-      // (Ipopt reports f before projecting x onto the original bounds — bound_relax_factor 1e-8 —
-      // so the two values differ by that projection, ~1e-10 relative.)
-      expect(Math.abs(model.problem.evalF(x) - res.objective)).toBeLessThan(1e-8 * Math.max(1, Math.abs(res.objective)));
-      // The exact model's optimum, fed to the independent AC power flow, reproduces voltages,
-      // losses and substation power (spec "Validation by power flow"; the issue asks 1e-6 pu).
-      const results = extractResults(model.net, model.ix, x, { status: res.status as OpfStatus, message: '', iterations: res.iterations, seconds: res.seconds, objectiveNlp: res.objective });
-      const val = validateWithPowerFlow(feeder, model.net, results);
-      expect(val.error).toBeUndefined();
-      if (!study.relax) {
-        expect(val.maxVoltageDiffPu).toBeLessThan(1e-6);
-        expect(val.maxLossDiffPu).toBeLessThan(1e-6);
-        expect(val.maxSubstationDiffPu).toBeLessThan(1e-6);
-      }
-      // Totals are the per-unit sums the reference prints, in kWh.
-      expect(results.totals.lineLossKwh).toBeCloseTo(res.totals!.lineLossPuH * 1000, 9);
-      expect(results.totals.substationKwh).toBeCloseTo(res.totals!.substationPPuH * 1000, 9);
-    });
-  }
-});
+describe.skipIf(!ref.ok)(
+  `model vs native Ipopt reference${ref.ok ? '' : ` — skipped: ${ref.ok ? '' : ref.reason}`}`,
+  () => {
+    for (const [name, study] of cases) {
+      it(name, () => {
+        const { model, res } = solveRef(study);
+        expect(res.status).toBe('solved');
+        const x = mapSolution(model, res);
+        const viol = worstViolation(model, x);
+        // Ipopt stops at tol 1e-8 (scaled); its point satisfies our rows to that order.
+        expect(viol.rows).toBeLessThan(1e-7);
+        expect(viol.bounds).toBeLessThan(1e-7);
+        // (Ipopt reports f before projecting x onto the original bounds — bound_relax_factor 1e-8 —
+        // so the two values differ by that projection, ~1e-10 relative.)
+        expect(Math.abs(model.problem.evalF(x) - res.objective)).toBeLessThan(
+          1e-8 * Math.max(1, Math.abs(res.objective)),
+        );
+        // The exact model's optimum, fed to the independent AC power flow, reproduces voltages,
+        // losses and substation power (spec "Validation by power flow"; the issue asks 1e-6 pu).
+        const results = extractResults(model.net, model.ix, x, {
+          status: res.status as OpfStatus,
+          message: '',
+          iterations: res.iterations,
+          seconds: res.seconds,
+          objectiveNlp: res.objective,
+        });
+        const val = validateWithPowerFlow(feeder, model.net, results);
+        expect(val.error).toBeUndefined();
+        if (!study.relax) {
+          expect(val.maxVoltageDiffPu).toBeLessThan(1e-6);
+          expect(val.maxLossDiffPu).toBeLessThan(1e-6);
+          expect(val.maxSubstationDiffPu).toBeLessThan(1e-6);
+        }
+        // Totals are the per-unit sums the reference prints, in kWh.
+        expect(results.totals.lineLossKwh).toBeCloseTo(res.totals!.lineLossPuH * 1000, 9);
+        expect(results.totals.substationKwh).toBeCloseTo(res.totals!.substationPPuH * 1000, 9);
+      });
+    }
+  },
+);

@@ -126,7 +126,13 @@ export interface OpfResults {
   readonly notes: readonly string[];
 }
 
-export function extractResults(net: OpfNetwork, ix: IndexMap, x: Float64Array, solver: OpfSolverStats, notes: readonly string[] = []): OpfResults {
+export function extractResults(
+  net: OpfNetwork,
+  ix: IndexMap,
+  x: Float64Array,
+  solver: OpfSolverStats,
+  notes: readonly string[] = [],
+): OpfResults {
   const base = net.baseKva;
   const T = net.periods;
   const dt = net.study.dtH;
@@ -136,7 +142,17 @@ export function extractResults(net: OpfNetwork, ix: IndexMap, x: Float64Array, s
   const gap = new Float64Array(nBr).fill(-Infinity);
   let maxSim = 0;
   let maxSimFrac = 0;
-  const tot = { lineLossKwh: 0, substationKwh: 0, substationKvarh: 0, pvKwh: 0, pvKvarh: 0, batteryKwh: 0, batteryKvarh: 0, costUsd: 0, demandKwh: 0 };
+  const tot = {
+    lineLossKwh: 0,
+    substationKwh: 0,
+    substationKvarh: 0,
+    pvKwh: 0,
+    pvKvarh: 0,
+    batteryKwh: 0,
+    batteryKvarh: 0,
+    costUsd: 0,
+    demandKwh: 0,
+  };
   for (let t = 0; t < T; t++) {
     const vSq = (b: number): number => (b === 0 ? net.vRootSqPu[t]! : x[ix.v(b, t)]!);
     const vPu = new Float64Array(nBus);
@@ -174,7 +190,12 @@ export function extractResults(net: OpfNetwork, ix: IndexMap, x: Float64Array, s
       tot.pvKvarh += pvKvar[k]! * dt;
     }
     const nB = net.nBat;
-    const [chg, dis, bq, soc] = [new Float64Array(nB), new Float64Array(nB), new Float64Array(nB), new Float64Array(nB)];
+    const [chg, dis, bq, soc] = [
+      new Float64Array(nB),
+      new Float64Array(nB),
+      new Float64Array(nB),
+      new Float64Array(nB),
+    ];
     for (let k = 0; k < nB; k++) {
       chg[k] = x[ix.Pc(k, t)]! * base;
       dis[k] = x[ix.Pd(k, t)]! * base;
@@ -260,7 +281,12 @@ export function resultsToJson(r: OpfResults, detail = false): Record<string, unk
           ...(r.validation.error ? { error: r.validation.error } : {}),
         }
       : null,
-    solver: { status: r.solver.status, iterations: r.solver.iterations, seconds: r.solver.seconds, objectiveNlp: r.solver.objectiveNlp },
+    solver: {
+      status: r.solver.status,
+      iterations: r.solver.iterations,
+      seconds: r.solver.seconds,
+      objectiveNlp: r.solver.objectiveNlp,
+    },
     periods: r.periods.map((p) => ({
       hour: p.hour,
       substationKw: p.substationKw,
@@ -305,23 +331,69 @@ const csvNum = (v: number): string => (Number.isFinite(v) ? String(v) : '');
 const csvText = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** CSV tables: one row per period; per bus and period; per branch and period; per battery and period. */
-export function resultsToCsv(r: OpfResults): { periods: string; buses: string; branches: string; batteries: string; pv: string } {
+export function resultsToCsv(r: OpfResults): {
+  periods: string;
+  buses: string;
+  branches: string;
+  batteries: string;
+  pv: string;
+} {
   const lines = (header: string[], rows: (string | number)[][]): string =>
-    [header.join(','), ...rows.map((row) => row.map((c) => (typeof c === 'number' ? csvNum(c) : csvText(c))).join(','))].join('\n') + '\n';
+    [
+      header.join(','),
+      ...rows.map((row) => row.map((c) => (typeof c === 'number' ? csvNum(c) : csvText(c))).join(',')),
+    ].join('\n') + '\n';
   const per: (string | number)[][] = [];
   const bus: (string | number)[][] = [];
   const br: (string | number)[][] = [];
   const bat: (string | number)[][] = [];
   const pv: (string | number)[][] = [];
   for (const p of r.periods) {
-    per.push([p.period + 1, p.hour, p.substationKw, p.substationKvar, p.lossKw, p.demandKw, p.priceUsdPerKwh, p.costUsd, Math.min(...p.vPu), Math.max(...p.vPu)]);
+    per.push([
+      p.period + 1,
+      p.hour,
+      p.substationKw,
+      p.substationKvar,
+      p.lossKw,
+      p.demandKw,
+      p.priceUsdPerKwh,
+      p.costUsd,
+      Math.min(...p.vPu),
+      Math.max(...p.vPu),
+    ]);
     r.busNames.forEach((name, b) => bus.push([p.period + 1, name, p.vPu[b]!]));
-    r.branchNames.forEach((name, e) => br.push([p.period + 1, name, p.branchPKw[e]!, p.branchQKvar[e]!, p.branchLossKw[e]!, p.branchCurrentA[e]!]));
-    r.batteryNames.forEach((name, k) => bat.push([p.period + 1, name, r.batteryBuses[k]!, p.batteryChargeKw[k]!, p.batteryDischargeKw[k]!, p.batteryKvar[k]!, p.batterySocKwh[k]!]));
+    r.branchNames.forEach((name, e) =>
+      br.push([p.period + 1, name, p.branchPKw[e]!, p.branchQKvar[e]!, p.branchLossKw[e]!, p.branchCurrentA[e]!]),
+    );
+    r.batteryNames.forEach((name, k) =>
+      bat.push([
+        p.period + 1,
+        name,
+        r.batteryBuses[k]!,
+        p.batteryChargeKw[k]!,
+        p.batteryDischargeKw[k]!,
+        p.batteryKvar[k]!,
+        p.batterySocKwh[k]!,
+      ]),
+    );
     r.pvNames.forEach((name, k) => pv.push([p.period + 1, name, r.pvBuses[k]!, p.pvKw[k]!, p.pvKvar[k]!]));
   }
   return {
-    periods: lines(['period', 'hour', 'substation_kw', 'substation_kvar', 'loss_kw', 'demand_kw', 'price_usd_per_kwh', 'cost_usd', 'vmin_pu', 'vmax_pu'], per),
+    periods: lines(
+      [
+        'period',
+        'hour',
+        'substation_kw',
+        'substation_kvar',
+        'loss_kw',
+        'demand_kw',
+        'price_usd_per_kwh',
+        'cost_usd',
+        'vmin_pu',
+        'vmax_pu',
+      ],
+      per,
+    ),
     buses: lines(['period', 'bus', 'v_pu'], bus),
     branches: lines(['period', 'branch', 'p_kw', 'q_kvar', 'loss_kw', 'current_a'], br),
     batteries: lines(['period', 'battery', 'bus', 'charge_kw', 'discharge_kw', 'kvar', 'soc_kwh'], bat),

@@ -34,7 +34,9 @@ function checkInvariants(out: OpfSolveOutcome, f: Feeder = feeder): void {
       const pc = p.batteryChargeKw[k]!;
       const pd = p.batteryDischargeKw[k]!;
       // spec (7) state of charge
-      expect(Math.abs(p.batterySocKwh[k]! - (prev + s.dtH * b.etaCharge * pc - (s.dtH * pd) / b.etaDischarge))).toBeLessThan(tolKw);
+      expect(
+        Math.abs(p.batterySocKwh[k]! - (prev + s.dtH * b.etaCharge * pc - (s.dtH * pd) / b.etaDischarge)),
+      ).toBeLessThan(tolKw);
       // spec (8) SOC limits, (10) power limits
       expect(p.batterySocKwh[k]!).toBeGreaterThanOrEqual(b.socMin * b.energyKwh - tolKw);
       expect(p.batterySocKwh[k]!).toBeLessThanOrEqual(b.socMax * b.energyKwh + tolKw);
@@ -65,7 +67,8 @@ function checkInvariants(out: OpfSolveOutcome, f: Feeder = feeder): void {
 }
 
 const solve = (study: Study, f: Feeder = feeder): OpfSolveOutcome => solveOpf(f, { ...base, ...study });
-const batteryEndKwh = (r: OpfResults): number[] => r.batteryNames.map((_, k) => r.periods[r.periods.length - 1]!.batterySocKwh[k]!);
+const batteryEndKwh = (r: OpfResults): number[] =>
+  r.batteryNames.map((_, k) => r.periods[r.periods.length - 1]!.batterySocKwh[k]!);
 
 describe('OPF solve: objectives and options on IEEE 123 (T = 3 from 10 h)', () => {
   const cost = solve({ objective: 'cost' });
@@ -79,7 +82,17 @@ describe('OPF solve: objectives and options on IEEE 123 (T = 3 from 10 h)', () =
     // The objective, in engineering units, is the priced substation energy (USD) or the summed
     // losses (kW, Δt = 1 h), plus α Σ ((1−ηc) Pc + (1/ηd − 1) Pd) on powers in kW.
     const alphaTerm = (r: OpfResults): number =>
-      0.001 * r.periods.reduce((a, p) => a + feeder.batteries.reduce((b, bat, k) => b + (1 - bat.etaCharge) * p.batteryChargeKw[k]! + (1 / bat.etaDischarge - 1) * p.batteryDischargeKw[k]!, 0), 0);
+      0.001 *
+      r.periods.reduce(
+        (a, p) =>
+          a +
+          feeder.batteries.reduce(
+            (b, bat, k) =>
+              b + (1 - bat.etaCharge) * p.batteryChargeKw[k]! + (1 / bat.etaDischarge - 1) * p.batteryDischargeKw[k]!,
+            0,
+          ),
+        0,
+      );
     expect(alphaTerm(cost.results)).toBeGreaterThan(0);
     expect(cost.results.objective).toBeCloseTo(cost.results.totals.costUsd + alphaTerm(cost.results), 6);
     expect(loss.results.objective).toBeCloseTo(loss.results.totals.lineLossKwh + alphaTerm(loss.results), 6);
@@ -146,21 +159,49 @@ describe('OPF solve: objectives and options on IEEE 123 (T = 3 from 10 h)', () =
     const head = cost.results.branchNames.indexOf('l2');
     const iMax = Math.max(...cost.results.periods.map((p) => p.branchCurrentA[head]!));
     const limitA = 0.97 * iMax;
-    const rated: Feeder = { ...feeder, branches: feeder.branches.map((b) => (b.name === 'l2' ? { ...b, ampacityA: limitA } : b)) };
+    const rated: Feeder = {
+      ...feeder,
+      branches: feeder.branches.map((b) => (b.name === 'l2' ? { ...b, ampacityA: limitA } : b)),
+    };
     const off = solve({ objective: 'cost' }, rated);
     expect(Math.max(...off.results.periods.map((p) => p.branchCurrentA[head]!))).toBeCloseTo(iMax, 3);
     const on = solve({ objective: 'cost', currentLimits: true }, rated);
     checkInvariants(on, rated);
-    expect(Math.max(...on.results.periods.map((p) => p.branchCurrentA[head]!))).toBeLessThanOrEqual(limitA * (1 + 1e-6));
+    expect(Math.max(...on.results.periods.map((p) => p.branchCurrentA[head]!))).toBeLessThanOrEqual(
+      limitA * (1 + 1e-6),
+    );
   });
 
   it('exports JSON with the documented fields and CSV tables', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document, probed field by field
     const doc = resultsToJson(cost.results) as Record<string, any>;
-    for (const key of ['status', 'objective', 'totals', 'maxSimultaneousChargeDischargeKw', 'validation', 'solver', 'periods', 'batteries']) expect(doc).toHaveProperty(key);
-    for (const key of ['lineLossKwh', 'substationKwh', 'substationKvarh', 'pvKwh', 'pvKvarh', 'batteryKwh', 'batteryKvarh', 'costUsd', 'demandKwh']) expect(doc.totals).toHaveProperty(key);
+    for (const key of [
+      'status',
+      'objective',
+      'totals',
+      'maxSimultaneousChargeDischargeKw',
+      'validation',
+      'solver',
+      'periods',
+      'batteries',
+    ])
+      expect(doc).toHaveProperty(key);
+    for (const key of [
+      'lineLossKwh',
+      'substationKwh',
+      'substationKvarh',
+      'pvKwh',
+      'pvKvarh',
+      'batteryKwh',
+      'batteryKvarh',
+      'costUsd',
+      'demandKwh',
+    ])
+      expect(doc.totals).toHaveProperty(key);
     expect(doc.periods).toHaveLength(3);
-    expect(Object.keys(doc.periods[0])).toEqual(expect.arrayContaining(['substationKw', 'substationKvar', 'lossKw', 'priceUsdPerKwh']));
+    expect(Object.keys(doc.periods[0])).toEqual(
+      expect.arrayContaining(['substationKw', 'substationKvar', 'lossKw', 'priceUsdPerKwh']),
+    );
     expect(doc.batteries).toHaveLength(26);
     expect(doc.batteries[0].socKwh).toHaveLength(3);
     expect(JSON.parse(JSON.stringify(doc)).validation.maxVoltageDiffPu).toBeLessThan(1e-6);
@@ -168,7 +209,9 @@ describe('OPF solve: objectives and options on IEEE 123 (T = 3 from 10 h)', () =
     const peakKw = feeder.loads.reduce((a, l) => a + l.pKw, 0);
     expect(doc.totals.demandKwh).toBeCloseTo(peakKw * (0.777 + 0.787 + 0.796), 6);
     const csv = resultsToCsv(cost.results);
-    expect(csv.periods.split('\n')[0]).toBe('period,hour,substation_kw,substation_kvar,loss_kw,demand_kw,price_usd_per_kwh,cost_usd,vmin_pu,vmax_pu');
+    expect(csv.periods.split('\n')[0]).toBe(
+      'period,hour,substation_kw,substation_kvar,loss_kw,demand_kw,price_usd_per_kwh,cost_usd,vmin_pu,vmax_pu',
+    );
     expect(csv.periods.trim().split('\n')).toHaveLength(4);
     expect(csv.buses.trim().split('\n')).toHaveLength(1 + 3 * 128);
     expect(csv.batteries.trim().split('\n')).toHaveLength(1 + 3 * 26);
@@ -187,23 +230,32 @@ describe('OPF solve: objectives and options on IEEE 123 (T = 3 from 10 h)', () =
 const ref = buildIpoptRef();
 const longRuns = process.env.TESSERA_LONG_TESTS === '1';
 const horizons = longRuns ? [5, 12, 24] : [5];
-describe.skipIf(!ref.ok)(`OPF solve vs native Ipopt${ref.ok ? '' : ` — skipped: ${ref.ok ? '' : ref.reason}`} (T = ${horizons.join(', ')}${longRuns ? '' : '; T = 12, 24 with TESSERA_LONG_TESTS=1'})`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-opf-solve-'));
-  for (const T of horizons) {
-    for (const objective of ['cost', 'loss'] as const) {
-      it(`T = ${T}, ${objective}: objective, losses and substation energy agree to ${AGREE_REL} relative`, { timeout: 600_000 }, () => {
-        const study: Study = { periods: T, objective, priceCentsPerKwh: price };
-        const ours = solveOpf(feeder, study);
-        checkInvariants(ours);
-        const file = join(dir, `T${T}-${objective}.txt`);
-        writeFileSync(file, exportData(buildNetwork(feeder, study)));
-        const theirs = runIpoptRef(ref.ok ? ref.path : '', file);
-        expect(theirs.status).toBe('solved');
-        const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
-        expect(rel(ours.nlp.objective, theirs.objective)).toBeLessThan(AGREE_REL);
-        expect(rel(ours.results.totals.lineLossKwh, theirs.totals!.lineLossPuH * 1000)).toBeLessThan(AGREE_REL);
-        expect(rel(ours.results.totals.substationKwh, theirs.totals!.substationPPuH * 1000)).toBeLessThan(AGREE_REL);
-      });
+describe.skipIf(!ref.ok)(
+  `OPF solve vs native Ipopt${ref.ok ? '' : ` — skipped: ${ref.ok ? '' : ref.reason}`} (T = ${horizons.join(', ')}${longRuns ? '' : '; T = 12, 24 with TESSERA_LONG_TESTS=1'})`,
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-opf-solve-'));
+    for (const T of horizons) {
+      for (const objective of ['cost', 'loss'] as const) {
+        it(
+          `T = ${T}, ${objective}: objective, losses and substation energy agree to ${AGREE_REL} relative`,
+          { timeout: 600_000 },
+          () => {
+            const study: Study = { periods: T, objective, priceCentsPerKwh: price };
+            const ours = solveOpf(feeder, study);
+            checkInvariants(ours);
+            const file = join(dir, `T${T}-${objective}.txt`);
+            writeFileSync(file, exportData(buildNetwork(feeder, study)));
+            const theirs = runIpoptRef(ref.ok ? ref.path : '', file);
+            expect(theirs.status).toBe('solved');
+            const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
+            expect(rel(ours.nlp.objective, theirs.objective)).toBeLessThan(AGREE_REL);
+            expect(rel(ours.results.totals.lineLossKwh, theirs.totals!.lineLossPuH * 1000)).toBeLessThan(AGREE_REL);
+            expect(rel(ours.results.totals.substationKwh, theirs.totals!.substationPPuH * 1000)).toBeLessThan(
+              AGREE_REL,
+            );
+          },
+        );
+      }
     }
-  }
-});
+  },
+);

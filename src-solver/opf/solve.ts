@@ -40,18 +40,32 @@ export interface OpfSolveOutcome {
   readonly diagnosis?: string;
 }
 
-export function solveOpf(feeder: Feeder, study: Study = {}, options: OpfSolveOptions = {}, hooks: SolveHooks = {}): OpfSolveOutcome {
+export function solveOpf(
+  feeder: Feeder,
+  study: Study = {},
+  options: OpfSolveOptions = {},
+  hooks: SolveHooks = {},
+): OpfSolveOutcome {
   const net = buildNetwork(feeder, study, options.area);
   const model = buildModel(net);
   const notes = describeDefaults(study);
-  hooks.log?.(`OPF ${net.feederName}: ${net.nBus} buses, ${net.nPv} PV, ${net.nBat} batteries, T = ${net.periods}; n = ${model.problem.n}, m = ${model.problem.m}`);
+  hooks.log?.(
+    `OPF ${net.feederName}: ${net.nBus} buses, ${net.nPv} PV, ${net.nBat} batteries, T = ${net.periods}; n = ${model.problem.n}, m = ${model.problem.m}`,
+  );
   for (const line of notes) hooks.log?.(`  ${line}`);
   const nlp = solveNlp(model.problem, { ...OPF_NLP_DEFAULTS, ...options.nlp }, hooks);
   const optimal = nlp.status === 'solved' || nlp.status === 'acceptable';
   const diagnosis = optimal ? undefined : diagnose(net, model.ix, model.problem, nlp);
   const message = diagnosis ? `${nlp.message} Binding: ${diagnosis}.` : nlp.message;
-  let results = extractResults(net, model.ix, nlp.x, { status: nlp.status, message, iterations: nlp.iterations, seconds: nlp.seconds, objectiveNlp: nlp.objective }, notes);
-  if (optimal && options.validate !== false) results = { ...results, validation: validateWithPowerFlow(feeder, net, results, options.area) };
+  let results = extractResults(
+    net,
+    model.ix,
+    nlp.x,
+    { status: nlp.status, message, iterations: nlp.iterations, seconds: nlp.seconds, objectiveNlp: nlp.objective },
+    notes,
+  );
+  if (optimal && options.validate !== false)
+    results = { ...results, validation: validateWithPowerFlow(feeder, net, results, options.area) };
   return { results, model, nlp, optimal, ...(diagnosis ? { diagnosis } : {}) };
 }
 
@@ -60,7 +74,12 @@ export function solveOpf(feeder: Feeder, study: Study = {}, options: OpfSolveOpt
  * largest multiplier (voltage (5), current (6), SOC (8), battery power (10), inverter (11)/(12)),
  * or, when no bound carries a multiplier, the constraint row with the largest violation.
  */
-export function diagnose(net: OpfNetwork, ix: IndexMap, problemBounds: { xU: Float64Array; gL: Float64Array; gU: Float64Array }, r: SolveResult): string {
+export function diagnose(
+  net: OpfNetwork,
+  ix: IndexMap,
+  problemBounds: { xU: Float64Array; gL: Float64Array; gU: Float64Array },
+  r: SolveResult,
+): string {
   const xU = problemBounds.xU;
   const s = net.study;
   const T = net.periods;
@@ -79,7 +98,8 @@ export function diagnose(net: OpfNetwork, ix: IndexMap, problemBounds: { xU: Flo
       consider(r.zL[i]!, () => `voltage lower limit ${s.vMinPu} pu at bus ${net.busNames[b]} (${hour(t)})`);
       consider(r.zU[i]!, () => `voltage upper limit ${s.vMaxPu} pu at bus ${net.busNames[b]} (${hour(t)})`);
       const il = ix.l(b - 1, t);
-      if (Number.isFinite(xU[il]!)) consider(r.zU[il]!, () => `current limit of branch ${net.branchNames[b - 1]} (${hour(t)})`);
+      if (Number.isFinite(xU[il]!))
+        consider(r.zU[il]!, () => `current limit of branch ${net.branchNames[b - 1]} (${hour(t)})`);
     }
     for (let k = 0; k < net.nBat; k++) {
       consider(r.zL[ix.B(k, t)]!, () => `minimum state of charge of battery ${net.batNames[k]} (${hour(t)})`);

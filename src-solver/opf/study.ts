@@ -136,13 +136,20 @@ export function resolveStudy(study: Study = {}): ResolvedStudy {
     vMaxPu: study.vMaxPu ?? d.vMaxPu,
     currentLimits: study.currentLimits ?? d.currentLimits,
   };
-  if (!Number.isInteger(r.periods) || r.periods < 1) throw new StudyError(`periods must be a positive integer, got ${r.periods}`);
+  if (!Number.isInteger(r.periods) || r.periods < 1)
+    throw new StudyError(`periods must be a positive integer, got ${r.periods}`);
   if (!(r.dtH > 0)) throw new StudyError(`dtH must be > 0, got ${r.dtH}`);
   if (!(r.alpha >= 0)) throw new StudyError(`alpha must be ≥ 0, got ${r.alpha}`);
   if (!(r.softTerminalWeight >= 0)) throw new StudyError(`softTerminalWeight must be ≥ 0, got ${r.softTerminalWeight}`);
-  if (!(r.vMinPu > 0 && r.vMinPu < r.vMaxPu)) throw new StudyError(`need 0 < vMinPu < vMaxPu, got ${r.vMinPu}, ${r.vMaxPu}`);
-  for (const [name, p] of [['loadProfile', r.loadProfile], ['pvProfile', r.pvProfile], ['priceCentsPerKwh', r.priceCentsPerKwh]] as const) {
-    if (p && (!(p.intervalH > 0) || p.values.length === 0)) throw new StudyError(`${name} needs intervalH > 0 and at least one value`);
+  if (!(r.vMinPu > 0 && r.vMinPu < r.vMaxPu))
+    throw new StudyError(`need 0 < vMinPu < vMaxPu, got ${r.vMinPu}, ${r.vMaxPu}`);
+  for (const [name, p] of [
+    ['loadProfile', r.loadProfile],
+    ['pvProfile', r.pvProfile],
+    ['priceCentsPerKwh', r.priceCentsPerKwh],
+  ] as const) {
+    if (p && (!(p.intervalH > 0) || p.values.length === 0))
+      throw new StudyError(`${name} needs intervalH > 0 and at least one value`);
   }
   if (r.objective === 'cost' && study.priceCentsPerKwh === undefined) {
     // Allowed (a flat price makes cost = substation energy), but worth saying: see describeDefaults.

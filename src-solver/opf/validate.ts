@@ -13,7 +13,12 @@ import type { AreaOptions, OpfNetwork } from './network';
 import type { OpfResults, OpfValidation } from './results';
 import { sampleProfile } from './study';
 
-export function validateWithPowerFlow(feeder: Feeder, net: OpfNetwork, r: OpfResults, area: AreaOptions = {}): OpfValidation {
+export function validateWithPowerFlow(
+  feeder: Feeder,
+  net: OpfNetwork,
+  r: OpfResults,
+  area: AreaOptions = {},
+): OpfValidation {
   const s = net.study;
   const T = net.periods;
   const base = net.baseKva;
@@ -42,7 +47,13 @@ export function validateWithPowerFlow(feeder: Feeder, net: OpfNetwork, r: OpfRes
     pf = solvePowerFlow(feeder, study);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return { maxVoltageDiffPu: NaN, maxLossDiffPu: NaN, maxSubstationDiffPu: NaN, periods: [], error: `power flow failed: ${message}` };
+    return {
+      maxVoltageDiffPu: NaN,
+      maxLossDiffPu: NaN,
+      maxSubstationDiffPu: NaN,
+      periods: [],
+      error: `power flow failed: ${message}`,
+    };
   }
   const pfBus = new Map(pf.busNames.map((n, i) => [n, i]));
   const busMap = net.busNames.map((n) => pfBus.get(n)!);
@@ -53,7 +64,11 @@ export function validateWithPowerFlow(feeder: Feeder, net: OpfNetwork, r: OpfRes
     const q = pf.periods[t]!;
     for (let b = 0; b < net.nBus; b++) maxV = Math.max(maxV, Math.abs(p.vPu[b]! - q.vPu[busMap[b]!]!));
     maxLoss = Math.max(maxLoss, Math.abs(p.lossKw - q.lossKw) / base);
-    maxSub = Math.max(maxSub, Math.abs(p.substationKw - q.substationKw) / base, Math.abs(p.substationKvar - q.substationKvar) / base);
+    maxSub = Math.max(
+      maxSub,
+      Math.abs(p.substationKw - q.substationKw) / base,
+      Math.abs(p.substationKvar - q.substationKvar) / base,
+    );
     return {
       lossKwOpf: p.lossKw,
       lossKwPf: q.lossKw,

@@ -20,7 +20,14 @@ describe('opf3 on the balanced IEEE 123 as a three-phase feeder', () => {
   it('has exact first and second derivatives (finite differences)', () => {
     for (const objective of ['cost', 'loss'] as const) {
       for (const batteryLimit of ['box', 'disk'] as const) {
-        const study: Study = { periods: 1, startHour: 11, priceCentsPerKwh: price, objective, batteryLimit, terminalSoc: 'soft' };
+        const study: Study = {
+          periods: 1,
+          startHour: 11,
+          priceCentsPerKwh: price,
+          objective,
+          batteryLimit,
+          terminalSoc: 'soft',
+        };
         const model = buildOpf3Model(balancedAsThreePhase(buildNetwork(feeder, study)));
         const x = Float64Array.from(model.problem.x0, (v, k) => v + 0.01 * Math.sin(k));
         // Every row is quadratic, so central differences are exact up to round-off: a large step
@@ -33,7 +40,17 @@ describe('opf3 on the balanced IEEE 123 as a three-phase feeder', () => {
 
   for (const [label, study] of [
     ['cost, equal terminal SOC, box', { periods: 3, startHour: 10, priceCentsPerKwh: price }],
-    ['loss, free terminal SOC, disk', { periods: 3, startHour: 17, priceCentsPerKwh: price, objective: 'loss', terminalSoc: 'free', batteryLimit: 'disk' }],
+    [
+      'loss, free terminal SOC, disk',
+      {
+        periods: 3,
+        startHour: 17,
+        priceCentsPerKwh: price,
+        objective: 'loss',
+        terminalSoc: 'free',
+        batteryLimit: 'disk',
+      },
+    ],
   ] as [string, Study][]) {
     it(`gives three times the balanced objective (${label})`, () => {
       const one = solveOpf(feeder, study, { validate: false });

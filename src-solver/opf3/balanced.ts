@@ -10,7 +10,15 @@
  */
 import { buildModel } from '../opf/model';
 import type { OpfNetwork } from '../opf/network';
-import { Opf3Error, YTriplets, type Opf3Battery, type Opf3Load, type Opf3Network, type Opf3Pv, type Opf3Series } from './network';
+import {
+  Opf3Error,
+  YTriplets,
+  type Opf3Battery,
+  type Opf3Load,
+  type Opf3Network,
+  type Opf3Pv,
+  type Opf3Series,
+} from './network';
 
 const PHASE_ANGLE = [0, (-2 * Math.PI) / 3, (2 * Math.PI) / 3];
 
@@ -21,7 +29,8 @@ const PHASE_ANGLE = [0, (-2 * Math.PI) / 3, (2 * Math.PI) / 3];
 export function balancedAsThreePhase(net: OpfNetwork, z0Factor = 3, startVPu?: Float64Array): Opf3Network {
   const T = net.periods;
   const nBus = net.nBus;
-  if (net.rootLoadPPu.some((v) => v !== 0) || net.rootLoadQPu.some((v) => v !== 0)) throw new Opf3Error('loads at the root bus are not supported by the three-phase OPF');
+  if (net.rootLoadPPu.some((v) => v !== 0) || net.rootLoadQPu.some((v) => v !== 0))
+    throw new Opf3Error('loads at the root bus are not supported by the three-phase OPF');
   const nFree = 3 * (nBus - 1);
   const nSlack = 3;
   // bus b ≥ 1, phase φ ∈ 0..2 → free node 3(b−1)+φ; root → source node nFree+φ.
@@ -49,7 +58,13 @@ export function balancedAsThreePhase(net: OpfNetwork, z0Factor = 3, startVPu?: F
         zIm[p * 3 + q] = f * net.xPu[e]!;
       }
     }
-    series.push({ name: `line ${net.branchNames[e]}`, from: [0, 1, 2].map((ph) => node(i, ph)), to: [0, 1, 2].map((ph) => node(j, ph)), zRe, zIm });
+    series.push({
+      name: `line ${net.branchNames[e]}`,
+      from: [0, 1, 2].map((ph) => node(i, ph)),
+      to: [0, 1, 2].map((ph) => node(j, ph)),
+      zRe,
+      zIm,
+    });
   }
   for (let b = 1; b < nBus; b++) {
     // capacitor: injection q_C v per phase = shunt susceptance q_C
@@ -67,9 +82,20 @@ export function balancedAsThreePhase(net: OpfNetwork, z0Factor = 3, startVPu?: F
       any ||= p[t] !== 0 || q[t] !== 0;
     }
     if (!any) continue;
-    for (let ph = 0; ph < 3; ph++) loads.push({ name: `${net.busNames[b]}.${ph + 1}`, a: node(b, ph), b: -1, rho: 1, pPu: p, qPu: q, vnPu: 1, zip: [0, 0, 1, 0, 0, 1] });
+    for (let ph = 0; ph < 3; ph++)
+      loads.push({
+        name: `${net.busNames[b]}.${ph + 1}`,
+        a: node(b, ph),
+        b: -1,
+        rho: 1,
+        pPu: p,
+        qPu: q,
+        vnPu: 1,
+        zip: [0, 0, 1, 0, 0, 1],
+      });
   }
-  const three = (b: number): { a: number; b: number; rho: number }[] => [0, 1, 2].map((ph) => ({ a: node(b, ph), b: -1, rho: 1 }));
+  const three = (b: number): { a: number; b: number; rho: number }[] =>
+    [0, 1, 2].map((ph) => ({ a: node(b, ph), b: -1, rho: 1 }));
   const pv: Opf3Pv[] = net.pvNames.map((name, k) => {
     const p = new Float64Array(T);
     for (let t = 0; t < T; t++) p[t] = 3 * net.pvPPu[t * net.nPv + k]!;

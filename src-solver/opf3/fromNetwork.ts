@@ -19,7 +19,14 @@
  *   loads' daily shapes at hour startHour + t·Δt + 1 (OpenDSS daily mode: its first hourly
  *   solution is at 1 h), or the nominal loads (× LoadMult) for a `snapshot` study.
  */
-import { lineYprim, capacitorYprim, shuntYprim, terminalIndex, transformerYprim, vsourceYprim } from '../unbalanced/ybuild';
+import {
+  lineYprim,
+  capacitorYprim,
+  shuntYprim,
+  terminalIndex,
+  transformerYprim,
+  vsourceYprim,
+} from '../unbalanced/ybuild';
 import type { UNetwork } from '../unbalanced/model';
 import { setPeriodInjections, solveUnbalanced } from '../unbalanced/solve';
 import type { SolveHooks, SolveOptions } from '../nlp/index';
@@ -27,7 +34,16 @@ import { resolveStudy, sampleProfile, type Study } from '../opf/study';
 import { solveOpf3, type Opf3Outcome } from './solve';
 import { buildLimits, type Opf3LimitOptions } from './limits';
 import { withLimitDiagnosis } from './limitDiagnosis';
-import { Opf3Error, YTriplets, type Opf3Battery, type Opf3Load, type Opf3Network, type Opf3Pv, type Opf3Series, type Opf3Terminal } from './network';
+import {
+  Opf3Error,
+  YTriplets,
+  type Opf3Battery,
+  type Opf3Load,
+  type Opf3Network,
+  type Opf3Pv,
+  type Opf3Series,
+  type Opf3Terminal,
+} from './network';
 
 /** A controllable unit the OPF dispatches. Single-phase: one phase node; three-phase: [1, 2, 3]. */
 export interface Opf3UnitSpec {
@@ -94,7 +110,12 @@ export interface Opf3BuildCache {
   vStart?: { re: Float64Array; im: Float64Array }[];
 }
 
-export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly Opf3UnitSpec[] = [], options: FromNetworkOptions = {}): Opf3Network {
+export function opf3FromNetwork(
+  net: UNetwork,
+  studyIn: Study,
+  units: readonly Opf3UnitSpec[] = [],
+  options: FromNetworkOptions = {},
+): Opf3Network {
   const study = resolveStudy(studyIn);
   const T = study.periods;
   if (options.snapshot && T !== 1) throw new Opf3Error('a snapshot study has exactly one period');
@@ -110,7 +131,10 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   const pfHour = (t: number): number | null => (options.snapshot ? null : hourOf(t) + 1);
   const vb = Float64Array.from(system.vbase);
   for (let i = 0; i < nFree; i++) {
-    if (!system.live[i]) throw new Opf3Error(`node ${idx.bus[i]}.${idx.node[i]} is not connected to the source (de-energized nodes are not supported by the OPF)`);
+    if (!system.live[i])
+      throw new Opf3Error(
+        `node ${idx.bus[i]}.${idx.node[i]} is not connected to the source (de-energized nodes are not supported by the OPF)`,
+      );
   }
   const pu = (i: number, j: number): number => (vb[i]! * vb[j]!) / (1000 * base);
 
@@ -137,7 +161,8 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
     const { y: yv, ysrc, eRe, eIm } = vsourceYprim(vs);
     const b1 = terminalIndex(idx, vs.bus1);
     const b2 = terminalIndex(idx, vs.bus2);
-    if (b2.some((k) => k >= 0)) throw new Opf3Error(`Vsource ${vs.name}: only a grounded source (bus2 = ground) is supported by the OPF`);
+    if (b2.some((k) => k >= 0))
+      throw new Opf3Error(`Vsource ${vs.name}: only a grounded source (bus2 = ground) is supported by the OPF`);
     stamp([...b1, ...b2], yv.re, yv.im, false, true);
     const np = vs.phases;
     for (let i = 0; i < np; i++) {
@@ -160,7 +185,12 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
     const open = l.open.some((c) => c.some(Boolean));
     const sameBase = from.every((a, k) => a >= 0 && to[k]! >= 0 && Math.abs(vb[a]! - vb[to[k]!]!) <= 1e-9 * vb[a]!);
     let zMax = 0;
-    if (sameBase) for (let a = 0; a < l.z.re.length; a++) zMax = Math.max(zMax, Math.hypot(l.z.re[a]!, l.z.im[a]!) * ((1000 * base) / vb[from[Math.floor(a / l.phases)]!]! ** 2));
+    if (sameBase)
+      for (let a = 0; a < l.z.re.length; a++)
+        zMax = Math.max(
+          zMax,
+          Math.hypot(l.z.re[a]!, l.z.im[a]!) * ((1000 * base) / vb[from[Math.floor(a / l.phases)]!]! ** 2),
+        );
     if (open || !sameBase || zMax > SERIES_Z_MAX_PU) {
       const yp = lineYprim(l);
       stamp([...from, ...to], yp.re, yp.im, true);
@@ -241,7 +271,9 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   }
   sys.injectors.forEach((inj, k) => {
     const isLoad = k < nLoad;
-    const where = isLoad ? `load ${inj.name} (${net.loads[k]!.at.file}:${net.loads[k]!.at.line})` : `${net.generators[k - nLoad]!.kind} ${inj.name}`;
+    const where = isLoad
+      ? `load ${inj.name} (${net.loads[k]!.at.file}:${net.loads[k]!.at.line})`
+      : `${net.generators[k - nLoad]!.kind} ${inj.name}`;
     const model = isLoad ? inj.model : 1;
     const zip = loadZip(model, inj, where);
     for (let p = 0; p < inj.phases; p++) {
@@ -252,13 +284,28 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
       // (a generator's w, v are already negative: setPeriodInjections makes it a negative load)
       const pPu = Float64Array.from(perPeriod[k]!.w, (w) => w / (1000 * base));
       const qPu = Float64Array.from(perPeriod[k]!.v, (v) => v / (1000 * base));
-      loads.push({ name: `${inj.name}.${p + 1}`, a: ta, b: tb, rho: tb >= 0 ? vb[tb]! / vb[ta]! : 1, pPu, qPu, vnPu: inj.vbase / vb[ta]!, zip });
+      loads.push({
+        name: `${inj.name}.${p + 1}`,
+        a: ta,
+        b: tb,
+        rho: tb >= 0 ? vb[tb]! / vb[ta]! : 1,
+        pPu,
+        qPu,
+        vnPu: inj.vbase / vb[ta]!,
+        zip,
+      });
     }
   });
 
   // OpenDSS's switch to constant impedance above Vmaxpu (at the start power flow's voltages):
   // y = conj(S_Z + S_I/Vmax + S_P/Vmax²)/Vn², i.e. the element's power at Vn scaled per component.
-  cache.vStart ??= startVoltages(net, system, T, pfHour, study.loadProfile ? (t) => sampleProfile(study.loadProfile!, hourOf(t)) : null);
+  cache.vStart ??= startVoltages(
+    net,
+    system,
+    T,
+    pfHour,
+    study.loadProfile ? (t) => sampleProfile(study.loadProfile!, hourOf(t)) : null,
+  );
   const vStartAll = cache.vStart;
   let li = 0;
   sys.injectors.forEach((inj, k) => {
@@ -273,7 +320,8 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
         const rv = options.regionVoltagesPu;
         const a = inj.ia[p]!;
         const b = inj.ib[p]!;
-        const vAt = (node: number, part: 're' | 'im'): number => (node < 0 ? 0 : rv ? rv[part][t * nFree + node]! * vb[node]! : vStartAll[t]![part][node]!);
+        const vAt = (node: number, part: 're' | 'im'): number =>
+          node < 0 ? 0 : rv ? rv[part][t * nFree + node]! * vb[node]! : vStartAll[t]![part][node]!;
         const vr = vAt(a, 're') - vAt(b, 're');
         const vi = vAt(a, 'im') - vAt(b, 'im');
         const vmax = inj.vmaxpu;
@@ -290,7 +338,8 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
         ld.pPu[t]! *= zp + ip / vmax + pp / (vmax * vmax);
         ld.qPu[t]! *= zq + iq / vmax + pq / (vmax * vmax);
       }
-      if (zOnly) loads[li - 1] = { ...ld, zOnly, ...(zLock ? { zLock, zFloorPu: (inj.vmaxpu * inj.vbase) / vb[ld.a]! } : {}) };
+      if (zOnly)
+        loads[li - 1] = { ...ld, zOnly, ...(zLock ? { zLock, zFloorPu: (inj.vmaxpu * inj.vbase) / vb[ld.a]! } : {}) };
     }
   });
 
@@ -299,14 +348,19 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   const terminals = (u: Opf3UnitSpec): Opf3Terminal[] => {
     const m = idx.of.get(u.bus.toLowerCase());
     if (!m) throw new Opf3Error(`${u.kind} ${u.name}: unknown bus "${u.bus}"`);
-    if (u.phases.length < 1 || u.phases.length > 3 || new Set(u.phases).size !== u.phases.length) throw new Opf3Error(`${u.kind} ${u.name}: give one phase (single-phase unit), two (a split-phase 120/240 V unit, two phases of a three-phase bus, or a line-to-line unit) or three (three-phase unit), each once; got [${u.phases.join(', ')}]`);
+    if (u.phases.length < 1 || u.phases.length > 3 || new Set(u.phases).size !== u.phases.length)
+      throw new Opf3Error(
+        `${u.kind} ${u.name}: give one phase (single-phase unit), two (a split-phase 120/240 V unit, two phases of a three-phase bus, or a line-to-line unit) or three (three-phase unit), each once; got [${u.phases.join(', ')}]`,
+      );
     const nodes = u.phases.map((ph) => {
       const a = m.get(ph);
-      if (a === undefined || ph < 1 || ph > 3) throw new Opf3Error(`${u.kind} ${u.name}: bus ${u.bus} has no phase ${ph}`);
+      if (a === undefined || ph < 1 || ph > 3)
+        throw new Opf3Error(`${u.kind} ${u.name}: bus ${u.bus} has no phase ${ph}`);
       return a;
     });
     if (u.connection === 'delta') {
-      if (nodes.length !== 2) throw new Opf3Error(`${u.kind} ${u.name}: a line-to-line unit needs two phases, got ${u.phases.length}`);
+      if (nodes.length !== 2)
+        throw new Opf3Error(`${u.kind} ${u.name}: a line-to-line unit needs two phases, got ${u.phases.length}`);
       return [{ a: nodes[0]!, b: nodes[1]!, rho: vb[nodes[1]!]! / vb[nodes[0]!]! }];
     }
     return nodes.map((a) => ({ a, b: -1, rho: 1 }));
@@ -314,7 +368,8 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   const pv: Opf3Pv[] = [];
   const batteries: Opf3Battery[] = [];
   for (const u of units) {
-    if (!(u.sRatedKva >= u.pRatedKw && u.pRatedKw > 0)) throw new Opf3Error(`${u.kind} ${u.name}: need 0 < kW rating ≤ kVA rating`);
+    if (!(u.sRatedKva >= u.pRatedKw && u.pRatedKw > 0))
+      throw new Opf3Error(`${u.kind} ${u.name}: need 0 < kW rating ≤ kVA rating`);
     if (u.kind === 'pv') {
       const pPu = Float64Array.from({ length: T }, (_, t) => {
         const m = u.shape ? u.shape[t]! : study.pvProfile ? sampleProfile(study.pvProfile, hourOf(t)) : 1;
@@ -353,7 +408,8 @@ export function opf3FromNetwork(net: UNetwork, studyIn: Study, units: readonly O
   // windings: its node-to-ground voltages float (held by the windings' anti-float admittance
   // alone), so a line-to-neutral limit there is meaningless (line-to-line limits (U6c) apply there instead, limits.ts).
   const limited = new Uint8Array(nFree);
-  for (let i = 0; i < nFree; i++) limited[i] = idx.node[i]! >= 1 && idx.node[i]! <= 3 && vb[i]! > 1 && !deltaOnly.has(idx.bus[i]!) ? 1 : 0;
+  for (let i = 0; i < nFree; i++)
+    limited[i] = idx.node[i]! >= 1 && idx.node[i]! <= 3 && vb[i]! > 1 && !deltaOnly.has(idx.bus[i]!) ? 1 : 0;
   const priceUsdPerKwh = Float64Array.from(hourOfPeriod, (h) => sampleProfile(study.priceCentsPerKwh, h) / 100);
   const built: Opf3Network = {
     name: net.name,
@@ -426,7 +482,8 @@ export function chargedIslandBuses(net: UNetwork, floating: ReadonlySet<string>)
   };
   for (const b of floating) parent.set(b, b);
   const roots = new Set<string>();
-  for (const l of net.lines) if (floating.has(l.bus1.bus) && floating.has(l.bus2.bus)) parent.set(find(l.bus1.bus), find(l.bus2.bus));
+  for (const l of net.lines)
+    if (floating.has(l.bus1.bus) && floating.has(l.bus2.bus)) parent.set(find(l.bus1.bus), find(l.bus2.bus));
   for (const l of net.lines) {
     if (!floating.has(l.bus1.bus)) continue;
     if (l.yShunt.re.some((v) => v !== 0) || l.yShunt.im.some((v) => v !== 0)) roots.add(find(l.bus1.bus));
@@ -458,7 +515,11 @@ function startVoltages(
 }
 
 /** ZIP fractions [Zp, Ip, Pp, Zq, Iq, Pq] of an OpenDSS load model, or a clear refusal. */
-function loadZip(model: number, inj: { zipv: readonly number[] | null; cvrWatts: number; cvrVars: number }, where: string): [number, number, number, number, number, number] {
+function loadZip(
+  model: number,
+  inj: { zipv: readonly number[] | null; cvrWatts: number; cvrVars: number },
+  where: string,
+): [number, number, number, number, number, number] {
   const byExp = (e: number, what: string): [number, number, number] => {
     if (e === 0) return [0, 0, 1];
     if (e === 1) return [0, 1, 0];
@@ -479,11 +540,14 @@ function loadZip(model: number, inj: { zipv: readonly number[] | null; cvrWatts:
     case 8: {
       const z = inj.zipv;
       if (!z || z.length < 6) throw new Opf3Error(`${where}: model 8 needs ZIPV`);
-      if (z[6] !== undefined && z[6] > 0) throw new Opf3Error(`${where}: a ZIPV cut-off voltage is not supported by the three-phase OPF`);
+      if (z[6] !== undefined && z[6] > 0)
+        throw new Opf3Error(`${where}: a ZIPV cut-off voltage is not supported by the three-phase OPF`);
       return [z[0]!, z[1]!, z[2]!, z[3]!, z[4]!, z[5]!];
     }
     default:
-      throw new Opf3Error(`${where}: load model ${model} is not supported by the three-phase OPF (models 1, 2, 3, 4 with integer CVR exponents, 5, 8)`);
+      throw new Opf3Error(
+        `${where}: load model ${model} is not supported by the three-phase OPF (models 1, 2, 3, 4 with integer CVR exponents, 5, 8)`,
+      );
   }
 }
 
@@ -506,7 +570,11 @@ export function solveThreePhaseOpf(
   net: UNetwork,
   study: Study,
   units: readonly Opf3UnitSpec[] = [],
-  options: FromNetworkOptions & { readonly nlp?: SolveOptions; readonly hooks?: SolveHooks; readonly maxRounds?: number } = {},
+  options: FromNetworkOptions & {
+    readonly nlp?: SolveOptions;
+    readonly hooks?: SolveHooks;
+    readonly maxRounds?: number;
+  } = {},
 ): ThreePhaseOpfRun {
   const cache: Opf3BuildCache = {};
   let network = opf3FromNetwork(net, study, units, { ...options, cache });
@@ -527,7 +595,12 @@ export function solveThreePhaseOpf(
         im[t * n + i] = p.vPu[i]! * Math.sin(a);
       }
     });
-    const probe = opf3FromNetwork(net, study, units, { ...options, cache, regionVoltagesPu: { re, im }, zLocked: locked });
+    const probe = opf3FromNetwork(net, study, units, {
+      ...options,
+      cache,
+      regionVoltagesPu: { re, im },
+      zLocked: locked,
+    });
     // An element that was constant-Z and is found below Vmaxpu flips back and forth (the OPF lowers
     // its voltage to the boundary where it consumes less): hold it in the Z region by (U5b).
     let changed = false;
@@ -542,7 +615,12 @@ export function solveThreePhaseOpf(
       }
     });
     if (!changed) break;
-    const next = opf3FromNetwork(net, study, units, { ...options, cache, regionVoltagesPu: { re, im }, zLocked: locked });
+    const next = opf3FromNetwork(net, study, units, {
+      ...options,
+      cache,
+      regionVoltagesPu: { re, im },
+      zLocked: locked,
+    });
     network = next;
     outcome = withLimitDiagnosis(solveOpf3(network, options.nlp, options.hooks));
     totalIterations += outcome.nlp.iterations;

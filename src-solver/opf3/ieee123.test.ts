@@ -42,7 +42,9 @@ function profile(rel: string): Profile {
 describe('three-phase OPF on IEEE 123', () => {
   it('with nothing to decide: OpenDSS’s node voltages to 1e-6 pu (line-to-neutral, grounded islands) and its substation power', () => {
     const net = load();
-    const { network, outcome } = solveThreePhaseOpf(net, { periods: 1, vMinPu: 0.5, vMaxPu: 1.5 }, [], { snapshot: true });
+    const { network, outcome } = solveThreePhaseOpf(net, { periods: 1, vMinPu: 0.5, vMaxPu: 1.5 }, [], {
+      snapshot: true,
+    });
     expect(outcome.optimal, outcome.nlp.message).toBe(true);
     const floating = floatingBuses(net);
     expect([...floating]).toEqual(['610']);

@@ -27,7 +27,8 @@ interface Reference {
 }
 
 const readFs = (p: string): string => readFileSync(p, 'utf8');
-const reference = (name: string): Reference => JSON.parse(readFs(opendssRef('opendss-results', `${name}.json`))) as Reference;
+const reference = (name: string): Reference =>
+  JSON.parse(readFs(opendssRef('opendss-results', `${name}.json`))) as Reference;
 
 function load(ref: Reference): UNetwork {
   const out = importUnbalanced(opendssRef(ref.master), readFs, { extraLines: ref.pre });
@@ -40,7 +41,9 @@ describe('three-phase OPF with nothing to decide = the power flow = OpenDSS', ()
     const ref = reference('ieee13_fixedtaps');
     const net = load(ref);
     const pf = solveUnbalanced(net, { controls: false }).periods[0]!;
-    const opfNet = opf3FromNetwork(net, { periods: 1, vMinPu: 0.5, vMaxPu: 1.5, objective: 'cost' }, [], { snapshot: true });
+    const opfNet = opf3FromNetwork(net, { periods: 1, vMinPu: 0.5, vMaxPu: 1.5, objective: 'cost' }, [], {
+      snapshot: true,
+    });
     const out = solveOpf3(opfNet);
     expect(out.optimal, out.nlp.message).toBe(true);
     const p = out.periods[0]!;
@@ -115,21 +118,29 @@ describe('three-phase OPF with PV and batteries on IEEE 13', () => {
       });
     }
     const last = out.periods[out.periods.length - 1]!;
-    UNITS.filter((u) => u.kind === 'battery').forEach((u, k) => expect(last.batterySocKwh[k]!).toBeCloseTo(0.5 * u.energyKwh!, 4));
+    UNITS.filter((u) => u.kind === 'battery').forEach((u, k) =>
+      expect(last.batterySocKwh[k]!).toBeCloseTo(0.5 * u.energyKwh!, 4),
+    );
     // The batteries do something: price varies over the horizon, so some charge or discharge.
-    expect(out.periods.some((p) => p.batteryDischargeKw.some((x) => x > 1) || p.batteryChargeKw.some((x) => x > 1))).toBe(true);
+    expect(
+      out.periods.some((p) => p.batteryDischargeKw.some((x) => x > 1) || p.batteryChargeKw.some((x) => x > 1)),
+    ).toBe(true);
   });
 
   it('an impossible voltage limit ends infeasible with the limit named by bus, phase and hour', () => {
     const net = load(ref);
     const out = solveOpf3(opf3FromNetwork(net, { ...study, periods: 2, vMaxPu: 1.0 }, UNITS), { maxIter: 300 });
     expect(out.optimal).toBe(false);
-    expect(out.diagnosis).toMatch(/^voltage upper limit 1 pu at bus \S+ phase [abc] \(hour 1[01]; [0-9.]+ pu at the last iterate\)/);
+    expect(out.diagnosis).toMatch(
+      /^voltage upper limit 1 pu at bus \S+ phase [abc] \(hour 1[01]; [0-9.]+ pu at the last iterate\)/,
+    );
   });
 
   it('has exact derivatives on the imported model (transformers, delta and constant-current loads, Norton source, region rows)', () => {
     const net = load(ref);
-    const opfNet = opf3FromNetwork(net, { ...study, periods: 2, terminalSoc: 'soft', batteryLimit: 'disk' }, UNITS, { zLocked: new Set(['675b.1@0']) });
+    const opfNet = opf3FromNetwork(net, { ...study, periods: 2, terminalSoc: 'soft', batteryLimit: 'disk' }, UNITS, {
+      zLocked: new Set(['675b.1@0']),
+    });
     const model = buildOpf3Model(opfNet);
     expect(model.problem.conNames!.some((n) => n.includes('constant-impedance region'))).toBe(true);
     const x = Float64Array.from(model.problem.x0, (v, k) => v + 0.01 * Math.sin(k));
@@ -140,23 +151,40 @@ describe('three-phase OPF with PV and batteries on IEEE 13', () => {
 
   it('refuses a unit on a phase its bus does not have', () => {
     const net = load(ref);
-    expect(() => opf3FromNetwork(net, { periods: 1 }, [{ kind: 'pv', name: 'x', bus: '611', phases: [1], pRatedKw: 10, sRatedKva: 10 }])).toThrow(/pv x: bus 611 has no phase 1/);
+    expect(() =>
+      opf3FromNetwork(net, { periods: 1 }, [
+        { kind: 'pv', name: 'x', bus: '611', phases: [1], pRatedKw: 10, sRatedKva: 10 },
+      ]),
+    ).toThrow(/pv x: bus 611 has no phase 1/);
   });
 
   it('a two-phase unit (on two phases of a bus, its power split equally) solves, validated to 1e-6 pu', () => {
     const net = load(ref);
-    const units: Opf3UnitSpec[] = [...UNITS, { kind: 'battery', name: 'bat671ab', bus: '671', phases: [1, 2], pRatedKw: 200, sRatedKva: 240, energyKwh: 600 }];
+    const units: Opf3UnitSpec[] = [
+      ...UNITS,
+      { kind: 'battery', name: 'bat671ab', bus: '671', phases: [1, 2], pRatedKw: 200, sRatedKva: 240, energyKwh: 600 },
+    ];
     const { network: opfNet, outcome: out } = solveThreePhaseOpf(net, { ...study, periods: 3 }, units);
     expect(out.optimal, out.nlp.message).toBe(true);
     const v = validateOpf3(net, opfNet, out.periods, units);
     expect(v.converged).toBe(true);
     expect(v.maxDiffPu, v.at).toBeLessThan(1e-6);
-    expect(opfNet.batteries.find((b) => b.name === 'bat671ab')!.phases.map((p) => opfNet.nodePhase[p.a])).toEqual([1, 2]);
+    expect(opfNet.batteries.find((b) => b.name === 'bat671ab')!.phases.map((p) => opfNet.nodePhase[p.a])).toEqual([
+      1, 2,
+    ]);
   });
 
   it('refuses a unit with a phase given twice, or with more than three', () => {
     const net = load(ref);
-    const unit = (phases: number[]): Opf3UnitSpec => ({ kind: 'battery', name: 'b', bus: '671', phases, pRatedKw: 10, sRatedKva: 12, energyKwh: 30 });
+    const unit = (phases: number[]): Opf3UnitSpec => ({
+      kind: 'battery',
+      name: 'b',
+      bus: '671',
+      phases,
+      pRatedKw: 10,
+      sRatedKva: 12,
+      energyKwh: 30,
+    });
     expect(() => opf3FromNetwork(net, { periods: 1 }, [unit([1, 1])])).toThrow(/battery b: .*each once; got \[1, 1\]/);
     expect(() => opf3FromNetwork(net, { periods: 1 }, [unit([1, 2, 3, 1])])).toThrow(/battery b: .*got \[1, 2, 3, 1\]/);
     expect(() => opf3FromNetwork(net, { periods: 1 }, [unit([])])).toThrow(/battery b: give one phase/);

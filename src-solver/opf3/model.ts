@@ -54,8 +54,15 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   const nodeName = (i: number): string => `${net.nodeBus[i]}.${net.nodePhase[i]}`;
   const hour = (t: number): string => `hour ${net.hourOfPeriod[t]}`;
 
-  for (const d of [...net.loads.map((l) => ({ ...l, what: `load ${l.name}` })), ...net.pv.flatMap((u) => u.phases.map((p) => ({ ...p, what: `PV ${u.name}` }))), ...net.batteries.flatMap((u) => u.phases.map((p) => ({ ...p, what: `battery ${u.name}` })))]) {
-    if (!(d.a >= 0 && d.a < nFree) || !(d.b < nFree)) throw new Opf3Error(`${d.what} is connected to a source node or an unknown node (only network nodes may carry devices)`);
+  for (const d of [
+    ...net.loads.map((l) => ({ ...l, what: `load ${l.name}` })),
+    ...net.pv.flatMap((u) => u.phases.map((p) => ({ ...p, what: `PV ${u.name}` }))),
+    ...net.batteries.flatMap((u) => u.phases.map((p) => ({ ...p, what: `battery ${u.name}` }))),
+  ]) {
+    if (!(d.a >= 0 && d.a < nFree) || !(d.b < nFree))
+      throw new Opf3Error(
+        `${d.what} is connected to a source node or an unknown node (only network nodes may carry devices)`,
+      );
   }
 
   const eIx = new Int32Array(T * nFree);
@@ -74,10 +81,20 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       eIx[t * nFree + i] = qp.addVar(-Infinity, Infinity, net.v0Re[t * nFree + i]!);
       qp.addVar(-Infinity, Infinity, net.v0Im[t * nFree + i]!);
     }
-    const eOf = (node: number): Operand => (node < 0 ? GROUND : node < nFree ? { v: eIx[t * nFree + node]! } : { c: net.slackRe[t * nSlack + node - nFree]! });
-    const fOf = (node: number): Operand => (node < 0 ? GROUND : node < nFree ? { v: eIx[t * nFree + node]! + 1 } : { c: net.slackIm[t * nSlack + node - nFree]! });
+    const eOf = (node: number): Operand =>
+      node < 0 ? GROUND : node < nFree ? { v: eIx[t * nFree + node]! } : { c: net.slackRe[t * nSlack + node - nFree]! };
+    const fOf = (node: number): Operand =>
+      node < 0
+        ? GROUND
+        : node < nFree
+          ? { v: eIx[t * nFree + node]! + 1 }
+          : { c: net.slackIm[t * nSlack + node - nFree]! };
     const vStart = (node: number): [number, number] =>
-      node < 0 ? [0, 0] : node < nFree ? [net.v0Re[t * nFree + node]!, net.v0Im[t * nFree + node]!] : [net.slackRe[t * nSlack + node - nFree]!, net.slackIm[t * nSlack + node - nFree]!];
+      node < 0
+        ? [0, 0]
+        : node < nFree
+          ? [net.v0Re[t * nFree + node]!, net.v0Im[t * nFree + node]!]
+          : [net.slackRe[t * nSlack + node - nFree]!, net.slackIm[t * nSlack + node - nFree]!];
 
     // (U1) current balance rows, Y part.
     for (let i = 0; i < nFree; i++) {
@@ -135,7 +152,10 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
             qp.objectiveProduct(-base * X, { v: iv[p]! }, { v: iv[q]! + 1 });
           }
         }
-        for (const [node, sign] of [[br.from[p]!, 1], [br.to[p]!, -1]] as const) {
+        for (const [node, sign] of [
+          [br.from[p]!, 1],
+          [br.to[p]!, -1],
+        ] as const) {
           if (node < 0) continue;
           if (node < nFree) {
             const r = balRow[t * nFree + node]!;
@@ -178,7 +198,10 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
     const power = (r: number, d: Opf3Terminal, j: { jr: number; ji: number }, wRe: number, wIm: number): void => {
       const Jr: Operand = { v: j.jr };
       const Ji: Operand = { v: j.ji };
-      for (const [node, sign] of [[d.a, 1], [d.b, -d.rho]] as const) {
+      for (const [node, sign] of [
+        [d.a, 1],
+        [d.b, -d.rho],
+      ] as const) {
         if (node < 0) continue;
         const e = eOf(node);
         const f = fOf(node);

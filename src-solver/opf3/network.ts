@@ -152,7 +152,8 @@ export class YTriplets {
   /** Stamps a primitive admittance (n×n, row-major re/im) over the given nodes (−1 = ground). */
   stamp(nodes: readonly number[], re: ArrayLike<number>, im: ArrayLike<number>, loss: boolean, source = false): void {
     const n = nodes.length;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.add(nodes[i]!, nodes[j]!, re[i * n + j]!, im[i * n + j]!, loss, source);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) this.add(nodes[i]!, nodes[j]!, re[i * n + j]!, im[i * n + j]!, loss, source);
   }
   arrays(): Pick<Opf3Network, 'yRow' | 'yCol' | 'yG' | 'yB' | 'yLoss' | 'ySource'> {
     return {

@@ -22,7 +22,13 @@ export interface PlacementRatings {
 
 export const DEFAULT_RATINGS: PlacementRatings = { pvKw: 50, pvKva: 55, batKw: 40, batKva: 44, batKwh: 120 };
 
-export function placeUnits(net: UNetwork, seed: number, nPv: number, nBat: number, r: PlacementRatings = DEFAULT_RATINGS): Opf3UnitSpec[] {
+export function placeUnits(
+  net: UNetwork,
+  seed: number,
+  nPv: number,
+  nBat: number,
+  r: PlacementRatings = DEFAULT_RATINGS,
+): Opf3UnitSpec[] {
   const rnd = mulberry32(seed);
   const buses = [...new Set(net.loads.map((l) => l.bus.bus))].sort();
   for (let i = buses.length - 1; i > 0; i--) {
@@ -40,7 +46,15 @@ export function placeUnits(net: UNetwork, seed: number, nPv: number, nBat: numbe
     units.push(
       k < nPv
         ? { kind: 'pv', name: `pv${k + 1}`, bus, phases: ph, pRatedKw: m * r.pvKw, sRatedKva: m * r.pvKva }
-        : { kind: 'battery', name: `bat${k - nPv + 1}`, bus, phases: ph, pRatedKw: m * r.batKw, sRatedKva: m * r.batKva, energyKwh: m * r.batKwh },
+        : {
+            kind: 'battery',
+            name: `bat${k - nPv + 1}`,
+            bus,
+            phases: ph,
+            pRatedKw: m * r.batKw,
+            sRatedKva: m * r.batKva,
+            energyKwh: m * r.batKwh,
+          },
     );
   }
   return units;
@@ -64,12 +78,20 @@ export const SERVICE_BATTERY: ServiceBatteryRatings = { kw: 5, kva: 6, kwh: 13.5
  * legs (nodes 1 and 2, each to the grounded center tap), its power split equally over them: a
  * 240 V inverter as the OPF's balanced two-phase unit (docs/spec/unbalanced-opf.md (U10)).
  */
-export function placeServiceBatteries(net: UNetwork, seed: number, count: number, r: ServiceBatteryRatings = SERVICE_BATTERY): Opf3UnitSpec[] {
+export function placeServiceBatteries(
+  net: UNetwork,
+  seed: number,
+  count: number,
+  r: ServiceBatteryRatings = SERVICE_BATTERY,
+): Opf3UnitSpec[] {
   const services = net.transformers
     .filter((x) => x.windings.length === 3 && x.windings[1]!.bus.bus === x.windings[2]!.bus.bus)
     .map((x) => x.name)
     .sort();
-  if (services.length < count) throw new Opf3Error(`the feeder has ${services.length} center-tapped service transformers, fewer than the ${count} batteries asked`);
+  if (services.length < count)
+    throw new Opf3Error(
+      `the feeder has ${services.length} center-tapped service transformers, fewer than the ${count} batteries asked`,
+    );
   const rnd = mulberry32(seed);
   for (let i = services.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
@@ -79,7 +101,16 @@ export function placeServiceBatteries(net: UNetwork, seed: number, count: number
   return services.slice(0, count).map((name, k) => {
     const bus = byName.get(name)!.windings[1]!.bus.bus;
     const legs = net.buses.get(bus)?.nodes.filter((n) => n === 1 || n === 2) ?? [];
-    if (legs.length !== 2) throw new Opf3Error(`service transformer ${name}: its secondary bus ${bus} has no nodes 1 and 2`);
-    return { kind: 'battery', name: `bat${k + 1}`, bus, phases: [1, 2], pRatedKw: r.kw, sRatedKva: r.kva, energyKwh: r.kwh };
+    if (legs.length !== 2)
+      throw new Opf3Error(`service transformer ${name}: its secondary bus ${bus} has no nodes 1 and 2`);
+    return {
+      kind: 'battery',
+      name: `bat${k + 1}`,
+      bus,
+      phases: [1, 2],
+      pRatedKw: r.kw,
+      sRatedKva: r.kva,
+      energyKwh: r.kwh,
+    };
   });
 }

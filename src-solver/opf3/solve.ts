@@ -43,11 +43,20 @@ export const OPF3_NLP_DEFAULTS: SolveOptions = { ...OPF_NLP_DEFAULTS, tol: 1e-10
 
 export function solveOpf3(net: Opf3Network, nlpOptions: SolveOptions = {}, hooks: SolveHooks = {}): Opf3Outcome {
   const model = buildOpf3Model(net);
-  hooks.log?.(`OPF3 ${net.name}: ${net.nFree} nodes, ${net.loads.length} load elements, ${net.pv.length} PV, ${net.batteries.length} batteries, T = ${net.periods}; n = ${model.problem.n}, m = ${model.problem.m}`);
+  hooks.log?.(
+    `OPF3 ${net.name}: ${net.nFree} nodes, ${net.loads.length} load elements, ${net.pv.length} PV, ${net.batteries.length} batteries, T = ${net.periods}; n = ${model.problem.n}, m = ${model.problem.m}`,
+  );
   const nlp = solveNlp(model.problem, { ...OPF3_NLP_DEFAULTS, ...nlpOptions }, hooks);
   const optimal = nlp.status === 'solved' || nlp.status === 'acceptable';
   const diagnosis = optimal ? undefined : diagnoseOpf3(model, nlp);
-  return { model, nlp, optimal, objective: nlp.objective, periods: extractPeriods(model, nlp.x), ...(diagnosis ? { diagnosis } : {}) };
+  return {
+    model,
+    nlp,
+    optimal,
+    objective: nlp.objective,
+    periods: extractPeriods(model, nlp.x),
+    ...(diagnosis ? { diagnosis } : {}),
+  };
 }
 
 /** Per-period results in engineering units from a solution vector. */
@@ -62,7 +71,8 @@ export function extractPeriods(model: Opf3Model, x: Float64Array): Opf3Period[] 
     const vPu = new Float64Array(nFree);
     const angleDeg = new Float64Array(nFree);
     const eOf = (i: number): number => (i < nFree ? x[ix.e[t * nFree + i]!]! : net.slackRe[t * nSlack + i - nFree]!);
-    const fOf = (i: number): number => (i < nFree ? x[ix.e[t * nFree + i]! + 1]! : net.slackIm[t * nSlack + i - nFree]!);
+    const fOf = (i: number): number =>
+      i < nFree ? x[ix.e[t * nFree + i]! + 1]! : net.slackIm[t * nSlack + i - nFree]!;
     for (let i = 0; i < nFree; i++) {
       vPu[i] = Math.hypot(eOf(i), fOf(i));
       angleDeg[i] = (Math.atan2(fOf(i), eOf(i)) * 180) / Math.PI;
@@ -85,7 +95,10 @@ export function extractPeriods(model: Opf3Model, x: Float64Array): Opf3Period[] 
     net.series.forEach((br, k) => {
       const first = ix.series[t * net.series.length + k]!;
       br.from.forEach((node, c) => {
-        for (const [nd, sign] of [[node, 1], [br.to[c]!, -1]] as const) {
+        for (const [nd, sign] of [
+          [node, 1],
+          [br.to[c]!, -1],
+        ] as const) {
           if (nd < nFree) continue;
           const ir = sign * x[first + 2 * c]!;
           const ii = sign * x[first + 2 * c + 1]!;
@@ -114,7 +127,8 @@ export function extractPeriods(model: Opf3Model, x: Float64Array): Opf3Period[] 
         q -= fOf(i) * wr - eOf(i) * wi;
       }
     }
-    const bat = (o: number): number[] => Array.from({ length: nBat }, (_, k) => x[ix.batVar[t * nBat + k]! + o]! * base);
+    const bat = (o: number): number[] =>
+      Array.from({ length: nBat }, (_, k) => x[ix.batVar[t * nBat + k]! + o]! * base);
     out.push({
       hour: net.hourOfPeriod[t]!,
       vPu,
@@ -176,7 +190,10 @@ export function diagnoseOpf3(model: Opf3Model, r: SolveResult): string {
     }
     net.batteries.forEach((u, k) => {
       const b = ix.batVar[t * net.batteries.length + k]! + 3;
-      for (const [z, what] of [[r.zL[b]!, 'minimum'], [r.zU[b]!, 'maximum']] as const) {
+      for (const [z, what] of [
+        [r.zL[b]!, 'minimum'],
+        [r.zU[b]!, 'maximum'],
+      ] as const) {
         if (z > best) {
           best = z;
           text = `${what} state of charge of battery ${u.name} (hour ${net.hourOfPeriod[t]})`;
@@ -194,5 +211,7 @@ export function diagnoseOpf3(model: Opf3Model, r: SolveResult): string {
       row = i;
     }
   }
-  return row >= 0 ? `${problem.conNames?.[row] ?? `row ${row}`} violated by ${worst.toExponential(2)}` : 'no single limit identified';
+  return row >= 0
+    ? `${problem.conNames?.[row] ?? `row ${row}`} violated by ${worst.toExponential(2)}`
+    : 'no single limit identified';
 }

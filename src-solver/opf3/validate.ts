@@ -26,7 +26,13 @@ export interface Opf3Validation {
   readonly converged: boolean;
 }
 
-export function validateOpf3(net: UNetwork, opf: Opf3Network, periods: readonly Opf3Period[], units: readonly Opf3UnitSpec[], snapshot = false): Opf3Validation {
+export function validateOpf3(
+  net: UNetwork,
+  opf: Opf3Network,
+  periods: readonly Opf3Period[],
+  units: readonly Opf3UnitSpec[],
+  snapshot = false,
+): Opf3Validation {
   const s = opf.study;
   let maxDiff = 0;
   let at = '';
@@ -56,7 +62,20 @@ export function validateOpf3(net: UNetwork, opf: Opf3Network, periods: readonly 
       const kvLn = net.buses.get(u.bus.toLowerCase())!.kvBaseLN;
       if (u.connection === 'delta') {
         // one line-to-line device between the two phases
-        gens.push({ kind, name: u.name, bus: { bus: u.bus.toLowerCase(), nodes: [...u.phases] }, phases: 1, conn: 'delta', kv: kvLn * Math.sqrt(3), kw: kwTotal, kvar: kvarTotal, daily: null, yearly: null, duty: null, at: { file: 'opf3', line: 0 } });
+        gens.push({
+          kind,
+          name: u.name,
+          bus: { bus: u.bus.toLowerCase(), nodes: [...u.phases] },
+          phases: 1,
+          conn: 'delta',
+          kv: kvLn * Math.sqrt(3),
+          kw: kwTotal,
+          kvar: kvarTotal,
+          daily: null,
+          yearly: null,
+          duty: null,
+          at: { file: 'opf3', line: 0 },
+        });
         return;
       }
       for (const ph of u.phases) {
@@ -100,7 +119,10 @@ export function validateOpf3(net: UNetwork, opf: Opf3Network, periods: readonly 
         // from this node to the bus's next phase node (line-to-line), in pu of the LN base
         const j = nextPhase[i]!;
         if (j < 0) continue;
-        pfV = Math.hypot(sys.vRe[i]! / sys.vbase[i]! - sys.vRe[j]! / sys.vbase[j]!, sys.vIm[i]! / sys.vbase[i]! - sys.vIm[j]! / sys.vbase[j]!);
+        pfV = Math.hypot(
+          sys.vRe[i]! / sys.vbase[i]! - sys.vRe[j]! / sys.vbase[j]!,
+          sys.vIm[i]! / sys.vbase[i]! - sys.vIm[j]! / sys.vbase[j]!,
+        );
         opfV = Math.hypot(opfRe(i) - opfRe(j), opfIm(i) - opfIm(j));
       } else {
         pfV = Math.hypot(sys.vRe[i]!, sys.vIm[i]!) / sys.vbase[i]!;

@@ -6,12 +6,28 @@ const tiny: Feeder = {
   name: 'tiny',
   baseKva: 100,
   substation: { bus: 's', vSetPu: 1 },
-  buses: [{ name: 's', vBaseKv: 2.4 }, { name: 'a', vBaseKv: 2.4 }],
+  buses: [
+    { name: 's', vBaseKv: 2.4 },
+    { name: 'a', vBaseKv: 2.4 },
+  ],
   branches: [{ name: 'sa', from: 's', to: 'a', rOhm: 0.1, xOhm: 0.1, kind: 'line' }],
   loads: [{ name: 'la', bus: 'a', pKw: 10, qKvar: 2 }],
   capacitors: [],
   pv: [],
-  batteries: [{ name: 'new-a', bus: 'a', pRatedKw: 1, energyKwh: 4, sRatedKva: 1.2, etaCharge: 0.95, etaDischarge: 0.95, socMin: 0.3, socMax: 0.95, socInitial: 0.625 }],
+  batteries: [
+    {
+      name: 'new-a',
+      bus: 'a',
+      pRatedKw: 1,
+      energyKwh: 4,
+      sRatedKva: 1.2,
+      etaCharge: 0.95,
+      etaDischarge: 0.95,
+      socMin: 0.3,
+      socMax: 0.95,
+      socInitial: 0.625,
+    },
+  ],
   shapes: [],
 };
 
@@ -45,7 +61,10 @@ describe('battery specs (tessera solve --battery)', () => {
   });
 
   it('adds batteries with unique names; unknown and root buses are named errors', () => {
-    const f = withBatteries(tiny, [{ bus: 'a', kw: 5, kwh: 20 }, { bus: 'a', kw: 2, kwh: 8 }]);
+    const f = withBatteries(tiny, [
+      { bus: 'a', kw: 5, kwh: 20 },
+      { bus: 'a', kw: 2, kwh: 8 },
+    ]);
     expect(f.batteries.map((b) => b.name)).toEqual(['new-a', 'new-a-2', 'new-a-3']);
     expect(f.batteries[1]!.pRatedKw).toBe(5);
     expect(() => withBatteries(tiny, [{ bus: 'zz', kw: 1, kwh: 4 }])).toThrow(/no such bus/);

@@ -57,7 +57,8 @@ export function parseBatterySpec(text: string): BatterySpec {
   if (!bus) throw new BatterySpecError(`battery "${text}": the bus name is empty`);
   const num = (s: string, what: string): number => {
     const x = Number(s);
-    if (s === '' || !Number.isFinite(x) || !(x > 0)) throw new BatterySpecError(`battery "${text}": ${what} must be a positive number (got "${s}")`);
+    if (s === '' || !Number.isFinite(x) || !(x > 0))
+      throw new BatterySpecError(`battery "${text}": ${what} must be a positive number (got "${s}")`);
     return x;
   };
   const kw = num(kwS!, 'KW');
@@ -65,11 +66,15 @@ export function parseBatterySpec(text: string): BatterySpec {
   const spec: { bus: string; kw: number; kwh: number; kva?: number; phases?: number } = { bus, kw, kwh };
   if (kvaS !== undefined && kvaS !== '') {
     spec.kva = num(kvaS, 'KVA');
-    if (spec.kva < kw) throw new BatterySpecError(`battery "${text}": KVA ${spec.kva} is below KW ${kw} (the inverter must carry the rated power)`);
+    if (spec.kva < kw)
+      throw new BatterySpecError(
+        `battery "${text}": KVA ${spec.kva} is below KW ${kw} (the inverter must carry the rated power)`,
+      );
   }
   if (phS !== undefined && phS !== '') {
     const ph = Number(phS);
-    if (![1, 2, 3].includes(ph)) throw new BatterySpecError(`battery "${text}": PHASES must be 1, 2 or 3 (got "${phS}")`);
+    if (![1, 2, 3].includes(ph))
+      throw new BatterySpecError(`battery "${text}": PHASES must be 1, 2 or 3 (got "${phS}")`);
     spec.phases = ph;
   }
   return spec;
@@ -87,7 +92,8 @@ export function batteryFromSpec(spec: BatterySpec, name: string, opts: BatteryOp
     throw new BatterySpecError(`initial SOC ${socInitial} is outside the window ${socMin}–${socMax}`);
   const etaC = opts.etaCharge ?? d.etaCharge;
   const etaD = opts.etaDischarge ?? d.etaDischarge;
-  if (!(etaC > 0 && etaC <= 1 && etaD > 0 && etaD <= 1)) throw new BatterySpecError(`efficiencies must be in (0, 1] (got ${etaC}, ${etaD})`);
+  if (!(etaC > 0 && etaC <= 1 && etaD > 0 && etaD <= 1))
+    throw new BatterySpecError(`efficiencies must be in (0, 1] (got ${etaC}, ${etaD})`);
   return {
     name,
     bus: spec.bus,
@@ -113,8 +119,12 @@ export function withBatteries(feeder: Feeder, specs: readonly BatterySpec[], opt
   const names = new Set(feeder.batteries.map((b) => b.name));
   const added: Battery[] = [];
   for (const s of specs) {
-    if (!buses.has(s.bus)) throw new BatterySpecError(`battery at bus "${s.bus}": the feeder ${feeder.name} has no such bus`);
-    if (s.bus === feeder.substation.bus) throw new BatterySpecError(`battery at bus "${s.bus}": that is the substation (root) bus, where the OPF places no battery`);
+    if (!buses.has(s.bus))
+      throw new BatterySpecError(`battery at bus "${s.bus}": the feeder ${feeder.name} has no such bus`);
+    if (s.bus === feeder.substation.bus)
+      throw new BatterySpecError(
+        `battery at bus "${s.bus}": that is the substation (root) bus, where the OPF places no battery`,
+      );
     let name = `new-${s.bus}`;
     for (let k = 2; names.has(name); k++) name = `new-${s.bus}-${k}`;
     names.add(name);

@@ -38,10 +38,13 @@ export class EconomicsError extends Error {
 }
 
 export function checkEconomics(e: Economics): void {
-  if (!(e.capexUsdPerKw >= 0) || !(e.capexUsdPerKwh >= 0)) throw new EconomicsError(`capital costs must be ≥ 0 (got ${e.capexUsdPerKw} USD/kW, ${e.capexUsdPerKwh} USD/kWh)`);
+  if (!(e.capexUsdPerKw >= 0) || !(e.capexUsdPerKwh >= 0))
+    throw new EconomicsError(`capital costs must be ≥ 0 (got ${e.capexUsdPerKw} USD/kW, ${e.capexUsdPerKwh} USD/kWh)`);
   if (!(e.fixedOmUsdPerKwYear >= 0)) throw new EconomicsError(`fixed O&M must be ≥ 0 (got ${e.fixedOmUsdPerKwYear})`);
-  if (!Number.isInteger(e.lifetimeYears) || e.lifetimeYears < 1) throw new EconomicsError(`lifetime must be a whole number of years ≥ 1 (got ${e.lifetimeYears})`);
-  if (!(e.discountRate >= 0 && e.discountRate < 1)) throw new EconomicsError(`discount rate must be a fraction in [0, 1) (got ${e.discountRate})`);
+  if (!Number.isInteger(e.lifetimeYears) || e.lifetimeYears < 1)
+    throw new EconomicsError(`lifetime must be a whole number of years ≥ 1 (got ${e.lifetimeYears})`);
+  if (!(e.discountRate >= 0 && e.discountRate < 1))
+    throw new EconomicsError(`discount rate must be a fraction in [0, 1) (got ${e.discountRate})`);
 }
 
 /** Σ_{y=1..L} (1+r)^−y: present value of 1 USD a year for L years. */
@@ -57,7 +60,10 @@ export interface SizeCost {
 
 export function sizeCost(e: Economics, kw: number, kwh: number): SizeCost {
   const capexUsd = e.capexUsdPerKw * kw + e.capexUsdPerKwh * kwh;
-  return { capexUsd, annualisedCostUsd: capexUsd / annuityFactor(e.discountRate, e.lifetimeYears) + e.fixedOmUsdPerKwYear * kw };
+  return {
+    capexUsd,
+    annualisedCostUsd: capexUsd / annuityFactor(e.discountRate, e.lifetimeYears) + e.fixedOmUsdPerKwYear * kw,
+  };
 }
 
 export interface Valuation extends SizeCost {
@@ -69,7 +75,11 @@ export interface Valuation extends SizeCost {
   readonly npvUsd: number;
 }
 
-export function valuate(e: Economics, sites: readonly { kw: number; kwh: number }[], annualSavingsUsd: number): Valuation {
+export function valuate(
+  e: Economics,
+  sites: readonly { kw: number; kwh: number }[],
+  annualSavingsUsd: number,
+): Valuation {
   let capexUsd = 0;
   let annualisedCostUsd = 0;
   let om = 0;

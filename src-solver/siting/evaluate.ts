@@ -66,9 +66,15 @@ export type PartSolver = (specs: readonly BatterySpec[], partIndex: number, want
  * The in-process part solver on the balanced OPF: `baseStudy` (objective, limits, α, …) overlaid by
  * each part's horizon and profiles, the configuration's batteries added with `batteryOptions`.
  */
-export function balancedPartSolver(feeder: Feeder, baseStudy: Study, horizon: Horizon, batteryOptions: BatteryOptions = {}): PartSolver {
+export function balancedPartSolver(
+  feeder: Feeder,
+  baseStudy: Study,
+  horizon: Horizon,
+  batteryOptions: BatteryOptions = {},
+): PartSolver {
   const workspace = createSolverWorkspace();
-  return (specs, partIndex, wantLmp) => Promise.resolve(solvePart(feeder, baseStudy, horizon, batteryOptions, specs, partIndex, wantLmp, workspace));
+  return (specs, partIndex, wantLmp) =>
+    Promise.resolve(solvePart(feeder, baseStudy, horizon, batteryOptions, specs, partIndex, wantLmp, workspace));
 }
 
 /**

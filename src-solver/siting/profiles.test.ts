@@ -3,14 +3,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { testDataPath } from '../../test-data/index';
-import { dayStudy, HOURS_PER_YEAR, loadYearProfiles, parseHourlyYear, representativeDays, type YearProfiles } from './profiles';
+import {
+  dayStudy,
+  HOURS_PER_YEAR,
+  loadYearProfiles,
+  parseHourlyYear,
+  representativeDays,
+  type YearProfiles,
+} from './profiles';
 
 const dir = testDataPath('year-profiles');
 const year = loadYearProfiles(readdirSync(dir), (n) => readFileSync(join(dir, n), 'utf8'));
 const bundled = fileURLToPath(new URL('../../resources/year-profiles/', import.meta.url));
 
 function csv(header: string, n: number, first = 0): string {
-  return [header, ...Array.from({ length: n }, (_, k) => `${header.toLowerCase().startsWith('hour') ? k + first : `t${k}`},${(k % 24) / 24}`)].join('\n');
+  return [
+    header,
+    ...Array.from(
+      { length: n },
+      (_, k) => `${header.toLowerCase().startsWith('hour') ? k + first : `t${k}`},${(k % 24) / 24}`,
+    ),
+  ].join('\n');
 }
 
 describe('year profiles', () => {
@@ -23,14 +36,19 @@ describe('year profiles', () => {
   });
 
   it('ships the same files as the bundled example year', () => {
-    for (const n of readdirSync(dir).filter((f) => f.endsWith('.csv'))) expect(readFileSync(join(bundled, n), 'utf8')).toBe(readFileSync(join(dir, n), 'utf8'));
-    expect(readFileSync(join(bundled, 'README.md'), 'utf8')).toMatch(/Source: U\.S\. Energy Information Administration/);
+    for (const n of readdirSync(dir).filter((f) => f.endsWith('.csv')))
+      expect(readFileSync(join(bundled, n), 'utf8')).toBe(readFileSync(join(dir, n), 'utf8'));
+    expect(readFileSync(join(bundled, 'README.md'), 'utf8')).toMatch(
+      /Source: U\.S\. Energy Information Administration/,
+    );
   });
 
   it('accepts hour,value from 0 or 1 and refuses a wrong length, header or value with the file and line named', () => {
     expect(parseHourlyYear(csv('hour,value', 8760), 'a.csv')[25]).toBeCloseTo(1 / 24, 12);
     expect(parseHourlyYear(csv('Hour,Value', 8760, 1), 'a.csv')).toHaveLength(8760);
-    expect(() => parseHourlyYear(csv('timestamp,value', 8784), 'leap.csv')).toThrow(/leap\.csv: 8784 hourly values, a year needs exactly 8760/);
+    expect(() => parseHourlyYear(csv('timestamp,value', 8784), 'leap.csv')).toThrow(
+      /leap\.csv: 8784 hourly values, a year needs exactly 8760/,
+    );
     expect(() => parseHourlyYear(csv('timestamp,value', 24), 'day.csv')).toThrow(/24 hourly values/);
     expect(() => parseHourlyYear('time,kw\n1,2', 'h.csv')).toThrow(/header must be "timestamp,value" or "hour,value"/);
     const bad = csv('hour,value', 8760).replace('\n5,', '\n7,');
@@ -65,10 +83,15 @@ describe('year profiles', () => {
   });
 
   it('recovers three planted groups of days exactly', () => {
-    const mk = (f: (d: number, h: number) => number): Float64Array => Float64Array.from({ length: HOURS_PER_YEAR }, (_, i) => f(Math.floor(i / 24), i % 24));
+    const mk = (f: (d: number, h: number) => number): Float64Array =>
+      Float64Array.from({ length: HOURS_PER_YEAR }, (_, i) => f(Math.floor(i / 24), i % 24));
     const group = (d: number): number => (d < 100 ? 0 : d < 300 ? 1 : 2);
     const noise = (d: number, h: number): number => ((d * 7919 + h * 104729) % 1000) / 1e5;
-    const y: YearProfiles = { loadPu: mk((d, h) => 0.3 + 0.2 * group(d) + noise(d, h)), pvPu: mk((d, h) => noise(h, d)), priceUsdPerMwh: mk((d) => 20 + 30 * group(d)) };
+    const y: YearProfiles = {
+      loadPu: mk((d, h) => 0.3 + 0.2 * group(d) + noise(d, h)),
+      pvPu: mk((d, h) => noise(h, d)),
+      priceUsdPerMwh: mk((d) => 20 + 30 * group(d)),
+    };
     const days = representativeDays(y, 3, 3);
     expect(days.map((d) => d.weight)).toEqual([100, 200, 65]);
     expect(days.map((d) => group(d.day))).toEqual([0, 1, 2]);

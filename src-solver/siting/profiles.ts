@@ -36,28 +36,39 @@ export class ProfileError extends Error {
  */
 export function parseHourlyYear(text: string, file: string): Float64Array {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw new ProfileError(`${file}: empty file (expected a header timestamp,value or hour,value and ${HOURS_PER_YEAR} rows)`);
+  if (lines.length === 0)
+    throw new ProfileError(
+      `${file}: empty file (expected a header timestamp,value or hour,value and ${HOURS_PER_YEAR} rows)`,
+    );
   const header = lines[0]!.split(',').map((h) => h.trim().toLowerCase());
   if (header.length !== 2 || !(header[0] === 'timestamp' || header[0] === 'hour') || header[1] !== 'value')
     throw new ProfileError(`${file}: header must be "timestamp,value" or "hour,value" (got "${lines[0]}")`);
   const rows = lines.length - 1;
   if (rows !== HOURS_PER_YEAR)
-    throw new ProfileError(`${file}: ${rows} hourly values, a year needs exactly ${HOURS_PER_YEAR} (365 days × 24 h; leave out 29 February)`);
+    throw new ProfileError(
+      `${file}: ${rows} hourly values, a year needs exactly ${HOURS_PER_YEAR} (365 days × 24 h; leave out 29 February)`,
+    );
   const out = new Float64Array(HOURS_PER_YEAR);
   let firstHour = 0;
   for (let k = 0; k < rows; k++) {
     const line = lines[k + 1]!;
     const cells = line.split(',');
-    if (cells.length !== 2) throw new ProfileError(`${file} line ${k + 2}: expected 2 columns, got ${cells.length} ("${line}")`);
+    if (cells.length !== 2)
+      throw new ProfileError(`${file} line ${k + 2}: expected 2 columns, got ${cells.length} ("${line}")`);
     const v = Number(cells[1]!.trim());
-    if (cells[1]!.trim() === '' || !Number.isFinite(v)) throw new ProfileError(`${file} line ${k + 2}: value "${cells[1]!.trim()}" is not a number`);
+    if (cells[1]!.trim() === '' || !Number.isFinite(v))
+      throw new ProfileError(`${file} line ${k + 2}: value "${cells[1]!.trim()}" is not a number`);
     if (header[0] === 'hour') {
       const h = Number(cells[0]!.trim());
       if (k === 0) {
-        if (h !== 0 && h !== 1) throw new ProfileError(`${file} line 2: hours must start at 0 or 1 (got "${cells[0]}")`);
+        if (h !== 0 && h !== 1)
+          throw new ProfileError(`${file} line 2: hours must start at 0 or 1 (got "${cells[0]}")`);
         firstHour = h;
       }
-      if (h !== firstHour + k) throw new ProfileError(`${file} line ${k + 2}: hour ${cells[0]!.trim()} out of sequence (expected ${firstHour + k})`);
+      if (h !== firstHour + k)
+        throw new ProfileError(
+          `${file} line ${k + 2}: hour ${cells[0]!.trim()} out of sequence (expected ${firstHour + k})`,
+        );
     }
     out[k] = v;
   }
@@ -72,7 +83,11 @@ export function loadYearProfiles(names: readonly string[], read: (name: string) 
   const pick = (prefix: string, what: string): string => {
     const hits = names.filter((n) => n.toLowerCase().startsWith(prefix) && n.toLowerCase().endsWith('.csv'));
     if (hits.length !== 1)
-      throw new ProfileError(hits.length === 0 ? `no ${prefix}*.csv (${what}) among the profiles [${names.join(', ')}]` : `more than one ${prefix}*.csv: ${hits.join(', ')}`);
+      throw new ProfileError(
+        hits.length === 0
+          ? `no ${prefix}*.csv (${what}) among the profiles [${names.join(', ')}]`
+          : `more than one ${prefix}*.csv: ${hits.join(', ')}`,
+      );
     return hits[0]!;
   };
   const load = pick('load', 'load multiplier, pu of peak');
@@ -107,7 +122,8 @@ export interface RepresentativeDay {
  */
 export function representativeDays(year: YearProfiles, k: number, seed = 1): RepresentativeDay[] {
   const D = HOURS_PER_YEAR / 24;
-  if (!Number.isInteger(k) || k < 1 || k > D) throw new ProfileError(`the number of representative days must be an integer from 1 to ${D} (got ${k})`);
+  if (!Number.isInteger(k) || k < 1 || k > D)
+    throw new ProfileError(`the number of representative days must be an integer from 1 to ${D} (got ${k})`);
   const blocks = [year.loadPu, year.pvPu, year.priceUsdPerMwh];
   const scale = blocks.map((b) => {
     let m = 0;

@@ -62,15 +62,31 @@ describe('locational marginal prices from the OPF multipliers', () => {
     const dir = testDataUrl('ieee123-balanced/');
     const feeder = ieee123Feeder(readIeee123Texts((rel) => readFileSync(new URL(rel, dir), 'utf8')));
     const price = { intervalH: 1, values: [2, 3, 8, 12, 5, 2] };
-    const part: Study = { periods: 6, dtH: 1, startHour: 0, loadProfile: { intervalH: 1, values: [0.6, 0.7, 0.9, 1, 0.8, 0.6] }, pvProfile: { intervalH: 1, values: [0, 0.3, 0.8, 0.6, 0.1, 0] }, priceCentsPerKwh: price };
-    const horizon: Horizon = { kind: 'contiguous', parts: [{ label: 'six hours', weight: 1, study: part }], annualFactor: 1, description: '' };
+    const part: Study = {
+      periods: 6,
+      dtH: 1,
+      startHour: 0,
+      loadProfile: { intervalH: 1, values: [0.6, 0.7, 0.9, 1, 0.8, 0.6] },
+      pvProfile: { intervalH: 1, values: [0, 0.3, 0.8, 0.6, 0.1, 0] },
+      priceCentsPerKwh: price,
+    };
+    const horizon: Horizon = {
+      kind: 'contiguous',
+      parts: [{ label: 'six hours', weight: 1, study: part }],
+      annualFactor: 1,
+      description: '',
+    };
     const out = solvePart(feeder, {}, horizon, {}, [], 0, true);
     expect(out.optimal).toBe(true);
     const names = out.busNames!;
     for (const bus of ['114', '65', '30']) {
       const load = feeder.loads.find((l) => l.bus === bus)!;
       const step = (dp: number): number =>
-        solveOpf({ ...feeder, loads: feeder.loads.map((l) => (l === load ? { ...l, pKw: l.pKw + dp } : l)) }, { ...part, objective: 'cost' }, { validate: false }).results.objective;
+        solveOpf(
+          { ...feeder, loads: feeder.loads.map((l) => (l === load ? { ...l, pKw: l.pKw + dp } : l)) },
+          { ...part, objective: 'cost' },
+          { validate: false },
+        ).results.objective;
       const d = 0.5;
       const fd = (step(d) - step(-d)) / (2 * d);
       const b = names.indexOf(bus);
@@ -92,12 +108,21 @@ describe('marginal value of storage per bus (the map)', () => {
     const days = representativeDays(year, 12, 1);
     // The first medoid (a mild day, ~0.05 USD per kW) and the fifth (a price-spike day, ~12 USD).
     for (const day of [days[0]!.day, days[4]!.day]) {
-      const horizon: Horizon = { kind: 'contiguous', parts: [{ label: `day ${day}`, weight: 1, study: dayStudy(year, day) }], annualFactor: 1, description: '' };
+      const horizon: Horizon = {
+        kind: 'contiguous',
+        parts: [{ label: `day ${day}`, weight: 1, study: dayStudy(year, day) }],
+        annualFactor: 1,
+        description: '',
+      };
       const base = solvePart(feeder, {}, horizon, {}, [], 0, true);
       expect(base.optimal).toBe(true);
       const buses = ['85', '30', '4'];
       const value = screenValues({ candidates: buses, horizon }, { parts: [base] }, 4, 1.2);
-      const fd = buses.map((bus) => base.objective - solvePart(feeder, {}, horizon, {}, [{ bus, kw: 1, kwh: 4, kva: 1.2, phases: 3 }], 0, false).objective);
+      const fd = buses.map(
+        (bus) =>
+          base.objective -
+          solvePart(feeder, {}, horizon, {}, [{ bus, kw: 1, kwh: 4, kva: 1.2, phases: 3 }], 0, false).objective,
+      );
       buses.forEach((bus, k) => expect(Math.abs(value.get(bus)! / fd[k]! - 1)).toBeLessThan(1e-3));
       // The buses differ by far more than that tolerance: the map is not one feeder-wide price.
       expect(Math.max(...fd) / Math.min(...fd) - 1).toBeGreaterThan(0.03);

@@ -36,7 +36,12 @@ export interface ArbitrageResult {
 }
 
 /** Solve the LP above for a 1 kW battery against prices `priceUsdPerKwh` (length T). */
-export function arbitrageValue(priceUsdPerKwh: ArrayLike<number>, dtH: number, bat: UnitBattery, alpha: number): ArbitrageResult {
+export function arbitrageValue(
+  priceUsdPerKwh: ArrayLike<number>,
+  dtH: number,
+  bat: UnitBattery,
+  alpha: number,
+): ArbitrageResult {
   const T = priceUsdPerKwh.length;
   const E = bat.hours;
   const B0 = bat.socInitial * E;
@@ -104,5 +109,10 @@ export function arbitrageValue(priceUsdPerKwh: ArrayLike<number>, dtH: number, b
     evalHessian: () => undefined,
   };
   const r = solveNlp(problem, { tol: 1e-9, printLevel: 0 });
-  return { valueUsdPerKw: -r.objective, chargeKw: r.x.slice(0, T), dischargeKw: r.x.slice(T, 2 * T), ok: r.status === 'solved' || r.status === 'acceptable' };
+  return {
+    valueUsdPerKw: -r.objective,
+    chargeKw: r.x.slice(0, T),
+    dischargeKw: r.x.slice(T, 2 * T),
+    ok: r.status === 'solved' || r.status === 'acceptable',
+  };
 }

@@ -6,7 +6,16 @@ import { ieee123Feeder, readIeee123Texts } from '../testing/opf/ieee123';
 import { ECONOMICS_DEFAULTS } from './economics';
 import { balancedPartSolver, type Horizon, type PartOutcome, type PartSolver } from './evaluate';
 import { dayStudy, loadYearProfiles, representativeDays, yearStretchStudy } from './profiles';
-import { loadBuses, runSitingStudy, screenedCombinations, singleSiteConfigs, SitingCancelled, SitingError, sweepStudy, type SitingInput } from './study';
+import {
+  loadBuses,
+  runSitingStudy,
+  screenedCombinations,
+  singleSiteConfigs,
+  SitingCancelled,
+  SitingError,
+  sweepStudy,
+  type SitingInput,
+} from './study';
 
 const dir = testDataUrl('ieee123-balanced/');
 const feeder = ieee123Feeder(readIeee123Texts((rel) => readFileSync(new URL(rel, dir), 'utf8')));
@@ -15,7 +24,12 @@ const year = loadYearProfiles(readdirSync(yearDir), (n) => readFileSync(join(yea
 
 function daysHorizon(k: number): Horizon {
   const days = representativeDays(year, k, 1);
-  return { kind: 'representative-days', parts: days.map((d) => ({ label: `day ${d.day + 1}`, weight: d.weight, study: dayStudy(year, d.day) })), annualFactor: 1, description: `${k} representative days` };
+  return {
+    kind: 'representative-days',
+    parts: days.map((d) => ({ label: `day ${d.day + 1}`, weight: d.weight, study: dayStudy(year, d.day) })),
+    annualFactor: 1,
+    description: `${k} representative days`,
+  };
 }
 
 describe('siting study on balanced IEEE 123', () => {
@@ -23,7 +37,14 @@ describe('siting study on balanced IEEE 123', () => {
     const horizon = daysHorizon(2);
     const candidates = loadBuses(feeder);
     expect(candidates).toHaveLength(85);
-    const input: SitingInput = { feeder, candidates, sizes: [{ kw: 60, kwh: 240 }], count: 1, economics: ECONOMICS_DEFAULTS, horizon };
+    const input: SitingInput = {
+      feeder,
+      candidates,
+      sizes: [{ kw: 60, kwh: 240 }],
+      count: 1,
+      economics: ECONOMICS_DEFAULTS,
+      horizon,
+    };
     const solver = balancedPartSolver(feeder, {}, horizon);
     const progress: number[] = [];
     const study = await runSitingStudy(input, solver, { onProgress: (p) => progress.push(p.done) });
@@ -32,7 +53,9 @@ describe('siting study on balanced IEEE 123', () => {
     expect(sweep.ranked.every((r) => r.feasible)).toBe(true);
     const best = study.ranked[0]!;
     expect(best.sites).toEqual(sweep.ranked[0]!.sites);
-    expect(Math.abs(best.savingsUsd - sweep.ranked[0]!.savingsUsd)).toBeLessThanOrEqual(1e-6 * Math.abs(sweep.ranked[0]!.savingsUsd));
+    expect(Math.abs(best.savingsUsd - sweep.ranked[0]!.savingsUsd)).toBeLessThanOrEqual(
+      1e-6 * Math.abs(sweep.ranked[0]!.savingsUsd),
+    );
     expect(study.baseline.objective).toBe(sweep.baseline.objective);
     // The study verified 10 of the 85 sites; each verified line equals that site's sweep line.
     expect(study.configurationsVerified).toBe(11);
@@ -47,7 +70,12 @@ describe('siting study on balanced IEEE 123', () => {
     expect(best.verification.maxValidationDiffPu).toBeLessThan(1e-5);
     expect(progress.at(-1)).toBe(11);
     expect(study.marginalValue).toHaveLength(85);
-    expect(study.sensitivity.map((s) => s.case)).toEqual(['capital cost −20 %', 'capital cost +20 %', 'energy price −20 %', 'energy price +20 %']);
+    expect(study.sensitivity.map((s) => s.case)).toEqual([
+      'capital cost −20 %',
+      'capital cost +20 %',
+      'energy price −20 %',
+      'energy price +20 %',
+    ]);
   }, 900_000);
 });
 
@@ -59,10 +87,22 @@ describe('siting study with K = 3 sites on balanced IEEE 123', () => {
     let peakHour = 0;
     year.priceUsdPerMwh.forEach((v, h) => void (v > year.priceUsdPerMwh[peakHour]! && (peakHour = h)));
     const start = Math.floor(peakHour / 24) * 24 + 8;
-    const horizon: Horizon = { kind: 'contiguous', parts: [{ label: `hours ${start}–${start + 11}`, weight: 1, study: yearStretchStudy(year, start, 12) }], annualFactor: 8760 / 12, description: '12 h' };
+    const horizon: Horizon = {
+      kind: 'contiguous',
+      parts: [{ label: `hours ${start}–${start + 11}`, weight: 1, study: yearStretchStudy(year, start, 12) }],
+      annualFactor: 8760 / 12,
+      description: '12 h',
+    };
     const candidates = loadBuses(feeder).filter((_, k) => k % 11 === 0);
     expect(candidates).toHaveLength(8);
-    const input: SitingInput = { feeder, candidates, sizes: [{ kw: 240, kwh: 960 }], count: 3, economics: ECONOMICS_DEFAULTS, horizon };
+    const input: SitingInput = {
+      feeder,
+      candidates,
+      sizes: [{ kw: 240, kwh: 960 }],
+      count: 3,
+      economics: ECONOMICS_DEFAULTS,
+      horizon,
+    };
     const solver = balancedPartSolver(feeder, {}, horizon);
     const study = await runSitingStudy(input, solver);
     expect(study.screened).toHaveLength(3);
@@ -79,7 +119,9 @@ describe('siting study with K = 3 sites on balanced IEEE 123', () => {
     expect(top.annualSavingsUsd - best.annualSavingsUsd).toBeLessThanOrEqual(0.01 * top.annualSavingsUsd);
     // The study's own line is one of the sweep's, with the same verified value.
     const same = sweep.ranked.find((r) => screenKey(r.sites) === screenKey(best.sites))!;
-    expect(Math.abs(same.annualSavingsUsd - best.annualSavingsUsd)).toBeLessThanOrEqual(1e-6 * Math.abs(best.annualSavingsUsd));
+    expect(Math.abs(same.annualSavingsUsd - best.annualSavingsUsd)).toBeLessThanOrEqual(
+      1e-6 * Math.abs(best.annualSavingsUsd),
+    );
   }, 900_000);
 });
 
@@ -95,7 +137,9 @@ const stub: PartSolver = (specs) => {
   const out: PartOutcome = {
     optimal: !bad,
     status: bad ? 'infeasible' : 'solved',
-    message: bad ? 'Converged to a point of local infeasibility. Binding: voltage upper limit 1.05 pu at bus 5 (hour 13).' : 'ok',
+    message: bad
+      ? 'Converged to a point of local infeasibility. Binding: voltage upper limit 1.05 pu at bus 5 (hour 13).'
+      : 'ok',
     objective: 100 - specs.reduce((s, b) => s + b.kw * 0.1, 0),
     energyCostUsd: 100,
     lineLossKwh: 10,
@@ -112,25 +156,48 @@ const stub: PartSolver = (specs) => {
 };
 
 describe('siting study: bad input is a clear message', () => {
-  const horizon: Horizon = { kind: 'representative-days', parts: [{ label: 'day 1', weight: 365, study: { periods: 24 } }], annualFactor: 1, description: '' };
-  const base: SitingInput = { feeder, candidates: ['10', '5'], sizes: [{ kw: 10, kwh: 40 }], count: 1, economics: ECONOMICS_DEFAULTS, horizon };
+  const horizon: Horizon = {
+    kind: 'representative-days',
+    parts: [{ label: 'day 1', weight: 365, study: { periods: 24 } }],
+    annualFactor: 1,
+    description: '',
+  };
+  const base: SitingInput = {
+    feeder,
+    candidates: ['10', '5'],
+    sizes: [{ kw: 10, kwh: 40 }],
+    count: 1,
+    economics: ECONOMICS_DEFAULTS,
+    horizon,
+  };
 
   it('no candidate, unknown or root bus, K larger than the candidates, empty sizes', async () => {
     await expect(runSitingStudy({ ...base, candidates: [] }, stub)).rejects.toThrow(/no candidate bus/);
-    await expect(runSitingStudy({ ...base, candidates: ['10', 'nowhere'] }, stub)).rejects.toThrow(/not in the feeder \S+: nowhere/);
+    await expect(runSitingStudy({ ...base, candidates: ['10', 'nowhere'] }, stub)).rejects.toThrow(
+      /not in the feeder \S+: nowhere/,
+    );
     await expect(runSitingStudy({ ...base, candidates: ['1'] }, stub)).rejects.toThrow(/substation \(root\) bus/);
-    await expect(runSitingStudy({ ...base, count: 3 }, stub)).rejects.toThrow(/3 sites asked for but only 2 candidate buses/);
+    await expect(runSitingStudy({ ...base, count: 3 }, stub)).rejects.toThrow(
+      /3 sites asked for but only 2 candidate buses/,
+    );
     await expect(runSitingStudy({ ...base, sizes: [] }, stub)).rejects.toThrow(/no battery size/);
-    await expect(runSitingStudy({ ...base, sizes: [{ kw: 10, kwh: 40, kva: 5 }] }, stub)).rejects.toThrow(/inverter kVA 5 is below its 10 kW/);
+    await expect(runSitingStudy({ ...base, sizes: [{ kw: 10, kwh: 40, kva: 5 }] }, stub)).rejects.toThrow(
+      /inverter kVA 5 is below its 10 kW/,
+    );
   });
 
   it('refuses a horizon whose memory estimate exceeds the machine, before any solve', async () => {
     let solves = 0;
     const counting: PartSolver = (s, p, l) => (solves++, stub(s, p, l));
-    const yearLong: Horizon = { kind: 'contiguous', parts: [{ label: 'year', weight: 1, study: { periods: 8760 } }], annualFactor: 1, description: '' };
-    await expect(runSitingStudy({ ...base, horizon: yearLong, memoryLimitBytes: 2 * 1024 ** 3 }, counting)).rejects.toThrow(
-      /one OPF over 8760 periods of 128 buses needs about 5\.0 GB, and 2\.0 GB are available/,
-    );
+    const yearLong: Horizon = {
+      kind: 'contiguous',
+      parts: [{ label: 'year', weight: 1, study: { periods: 8760 } }],
+      annualFactor: 1,
+      description: '',
+    };
+    await expect(
+      runSitingStudy({ ...base, horizon: yearLong, memoryLimitBytes: 2 * 1024 ** 3 }, counting),
+    ).rejects.toThrow(/one OPF over 8760 periods of 128 buses needs about 5\.0 GB, and 2\.0 GB are available/);
     expect(solves).toBe(0);
   });
 
@@ -146,7 +213,9 @@ describe('siting study: bad input is a clear message', () => {
   it('says so when the feeder has no feasible baseline, and stops on cancel', async () => {
     const failing: PartSolver = (s, p, l) => stub([{ bus: '5', kw: 1, kwh: 4 }, ...s], p, l);
     await expect(runSitingStudy(base, failing)).rejects.toThrow(SitingError);
-    await expect(runSitingStudy(base, failing)).rejects.toThrow(/no feasible OPF, so there is no baseline .* voltage upper limit/);
+    await expect(runSitingStudy(base, failing)).rejects.toThrow(
+      /no feasible OPF, so there is no baseline .* voltage upper limit/,
+    );
     const signal = { aborted: false };
     const p = runSitingStudy(base, stub, { signal, onProgress: (q) => void (q.done >= 1 && (signal.aborted = true)) });
     await expect(p).rejects.toThrow(SitingCancelled);

@@ -116,12 +116,21 @@ export interface RankedEntry {
   /** `tessera solve` options that add these batteries (re-run any horizon part by hand). */
   readonly solveArgs: string;
   /** The verified OPF runs behind every number above. */
-  readonly verification: { readonly objective: number; readonly annualObjective: number; readonly maxValidationDiffPu: number; readonly parts: readonly PartRecord[] };
+  readonly verification: {
+    readonly objective: number;
+    readonly annualObjective: number;
+    readonly maxValidationDiffPu: number;
+    readonly parts: readonly PartRecord[];
+  };
 }
 
 export interface SitingReport {
   readonly method: 'screen-and-verify' | 'sweep';
-  readonly horizon: { readonly kind: Horizon['kind']; readonly description: string; readonly parts: readonly { label: string; weight: number }[] };
+  readonly horizon: {
+    readonly kind: Horizon['kind'];
+    readonly description: string;
+    readonly parts: readonly { label: string; weight: number }[];
+  };
   readonly economics: Economics;
   readonly candidates: readonly string[];
   readonly count: number;
@@ -139,15 +148,34 @@ export interface SitingReport {
    * duration and inverter), the baseline's weighted mean LMP and its weighted mean per hour of the
    * day (USD/kWh; the LMPs are the OPF's real-power balance multipliers, evaluate.ts).
    */
-  readonly marginalValue: readonly { readonly bus: string; readonly usdPerKwYear: number; readonly meanLmpUsdPerKwh: number; readonly lmpByHourUsdPerKwh?: readonly number[] }[];
+  readonly marginalValue: readonly {
+    readonly bus: string;
+    readonly usdPerKwYear: number;
+    readonly meanLmpUsdPerKwh: number;
+    readonly lmpByHourUsdPerKwh?: readonly number[];
+  }[];
   /** Benefit versus size at the best screened site (verified runs). */
-  readonly sizeCurve: readonly { readonly bus: string; readonly kw: number; readonly kwh: number; readonly annualSavingsUsd: number; readonly annualisedCostUsd: number; readonly netBenefitUsd: number; readonly feasible: boolean }[];
+  readonly sizeCurve: readonly {
+    readonly bus: string;
+    readonly kw: number;
+    readonly kwh: number;
+    readonly annualSavingsUsd: number;
+    readonly annualisedCostUsd: number;
+    readonly netBenefitUsd: number;
+    readonly feasible: boolean;
+  }[];
   readonly chosenSize: SizeOption | null;
   /** Per greedy stage, the buses verified (screen order). */
   readonly screened: readonly (readonly string[])[];
   readonly ranked: readonly RankedEntry[];
   /** The best configuration and its net benefit with capital cost or prices moved by ±20 %. */
-  readonly sensitivity: readonly { readonly case: string; readonly capexFactor: number; readonly priceFactor: number; readonly bestSites: readonly SiteEntry[]; readonly netBenefitUsd: number }[];
+  readonly sensitivity: readonly {
+    readonly case: string;
+    readonly capexFactor: number;
+    readonly priceFactor: number;
+    readonly bestSites: readonly SiteEntry[];
+    readonly netBenefitUsd: number;
+  }[];
   /** Configurations verified (OPF over the whole horizon each). */
   readonly configurationsVerified: number;
   readonly opfSolves: number;
@@ -191,18 +219,32 @@ const GB = 1024 ** 3;
 
 function validateInput(input: SitingInput, configs: number): void {
   const { feeder } = input;
-  if (input.candidates.length === 0) throw new SitingError('no candidate bus: give at least one (e.g. --candidates all for every load bus)');
+  if (input.candidates.length === 0)
+    throw new SitingError('no candidate bus: give at least one (e.g. --candidates all for every load bus)');
   const buses = new Set(feeder.buses.map((b) => b.name));
   const bad = input.candidates.filter((c) => !buses.has(c));
-  if (bad.length) throw new SitingError(`candidate bus${bad.length > 1 ? 'es' : ''} not in the feeder ${feeder.name}: ${bad.slice(0, 10).join(', ')}${bad.length > 10 ? ` … (${bad.length})` : ''}`);
-  if (input.candidates.includes(feeder.substation.bus)) throw new SitingError(`candidate bus ${feeder.substation.bus} is the substation (root) bus, where the OPF places no battery`);
-  if (new Set(input.candidates).size !== input.candidates.length) throw new SitingError('a candidate bus is listed twice');
-  if (!Number.isInteger(input.count) || input.count < 1) throw new SitingError(`the number of sites must be a whole number ≥ 1 (got ${input.count})`);
-  if (input.count > input.candidates.length) throw new SitingError(`${input.count} sites asked for but only ${input.candidates.length} candidate bus${input.candidates.length > 1 ? 'es' : ''}`);
+  if (bad.length)
+    throw new SitingError(
+      `candidate bus${bad.length > 1 ? 'es' : ''} not in the feeder ${feeder.name}: ${bad.slice(0, 10).join(', ')}${bad.length > 10 ? ` … (${bad.length})` : ''}`,
+    );
+  if (input.candidates.includes(feeder.substation.bus))
+    throw new SitingError(
+      `candidate bus ${feeder.substation.bus} is the substation (root) bus, where the OPF places no battery`,
+    );
+  if (new Set(input.candidates).size !== input.candidates.length)
+    throw new SitingError('a candidate bus is listed twice');
+  if (!Number.isInteger(input.count) || input.count < 1)
+    throw new SitingError(`the number of sites must be a whole number ≥ 1 (got ${input.count})`);
+  if (input.count > input.candidates.length)
+    throw new SitingError(
+      `${input.count} sites asked for but only ${input.candidates.length} candidate bus${input.candidates.length > 1 ? 'es' : ''}`,
+    );
   if (input.sizes.length === 0) throw new SitingError('no battery size to try (give --sizes FILE with rows kw,kwh)');
   input.sizes.forEach((s, k) => {
-    if (!(s.kw > 0) || !(s.kwh > 0)) throw new SitingError(`size ${k + 1}: kW and kWh must be > 0 (got ${s.kw}, ${s.kwh})`);
-    if (s.kva !== undefined && !(s.kva >= s.kw)) throw new SitingError(`size ${k + 1}: inverter kVA ${s.kva} is below its ${s.kw} kW`);
+    if (!(s.kw > 0) || !(s.kwh > 0))
+      throw new SitingError(`size ${k + 1}: kW and kWh must be > 0 (got ${s.kw}, ${s.kwh})`);
+    if (s.kva !== undefined && !(s.kva >= s.kw))
+      throw new SitingError(`size ${k + 1}: inverter kVA ${s.kva} is below its ${s.kw} kW`);
   });
   if (input.horizon.parts.length === 0) throw new SitingError('the study horizon is empty');
   checkEconomics(input.economics);
@@ -218,7 +260,13 @@ function validateInput(input: SitingInput, configs: number): void {
   void configs;
 }
 
-const siteOf = (bus: string, size: SizeOption, phases: number): SiteEntry => ({ bus, phases, kw: size.kw, kwh: size.kwh, kva: size.kva ?? BATTERY_DEFAULTS.inverterKvaPerKw * size.kw });
+const siteOf = (bus: string, size: SizeOption, phases: number): SiteEntry => ({
+  bus,
+  phases,
+  kw: size.kw,
+  kwh: size.kwh,
+  kva: size.kva ?? BATTERY_DEFAULTS.inverterKvaPerKw * size.kw,
+});
 const specOf = (s: SiteEntry): BatterySpec => ({ bus: s.bus, kw: s.kw, kwh: s.kwh, kva: s.kva, phases: s.phases });
 const configKey = (sites: readonly SiteEntry[]): string =>
   sites
@@ -227,7 +275,12 @@ const configKey = (sites: readonly SiteEntry[]): string =>
     .join('|');
 
 /** Run `fn` over items with at most `limit` in flight; results in item order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, signal?: { readonly aborted: boolean }): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+  signal?: { readonly aborted: boolean },
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -267,7 +320,12 @@ class Verifier {
   progress(): void {
     // The plan is an estimate (the first site may fall outside the top list at the chosen size).
     this.total = Math.max(this.total, this.done);
-    this.hooks.onProgress?.({ stage: this.stage, done: this.done, total: this.total, ...(this.best ? { best: this.best } : {}) });
+    this.hooks.onProgress?.({
+      stage: this.stage,
+      done: this.done,
+      total: this.total,
+      ...(this.best ? { best: this.best } : {}),
+    });
   }
 
   async verify(configs: readonly (readonly SiteEntry[])[]): Promise<Verified[]> {
@@ -294,7 +352,11 @@ class Verifier {
           this.cache.set(key, v);
           this.done++;
           if (this.baseline && v.totals.feasible && c.length > 0) {
-            const net = valuate(this.input.economics, c, this.baseline.totals.annualObjective - v.totals.annualObjective).netBenefitUsd;
+            const net = valuate(
+              this.input.economics,
+              c,
+              this.baseline.totals.annualObjective - v.totals.annualObjective,
+            ).netBenefitUsd;
             if (!this.best || net > this.best.netBenefitUsd) this.best = { sites: c, netBenefitUsd: net };
           }
           this.progress();
@@ -319,7 +381,12 @@ function partRecords(horizon: Horizon, parts: readonly PartOutcome[]): PartRecor
   }));
 }
 
-function rankEntries(input: SitingInput, base: Verified, verified: readonly Verified[], screened: ReadonlyMap<string, number>): RankedEntry[] {
+function rankEntries(
+  input: SitingInput,
+  base: Verified,
+  verified: readonly Verified[],
+  screened: ReadonlyMap<string, number>,
+): RankedEntry[] {
   const b = base.totals;
   const entries = verified.map((v) => {
     const t = v.totals;
@@ -340,10 +407,21 @@ function rankEntries(input: SitingInput, base: Verified, verified: readonly Veri
       ...val,
       screenedAnnualValueUsd: screened.get(key) ?? null,
       solveArgs: v.sites.map((s) => `--battery ${s.bus}:${s.kw}:${s.kwh}:${s.kva}:${s.phases}`).join(' '),
-      verification: { objective: t.objective, annualObjective: t.annualObjective, maxValidationDiffPu: t.maxValidationDiffPu, parts: partRecords(input.horizon, v.parts) },
+      verification: {
+        objective: t.objective,
+        annualObjective: t.annualObjective,
+        maxValidationDiffPu: t.maxValidationDiffPu,
+        parts: partRecords(input.horizon, v.parts),
+      },
     };
   });
-  entries.sort((x, y) => (x.feasible !== y.feasible ? (x.feasible ? -1 : 1) : y.netBenefitUsd - x.netBenefitUsd || y.annualSavingsUsd - x.annualSavingsUsd));
+  entries.sort((x, y) =>
+    x.feasible !== y.feasible
+      ? x.feasible
+        ? -1
+        : 1
+      : y.netBenefitUsd - x.netBenefitUsd || y.annualSavingsUsd - x.annualSavingsUsd,
+  );
   return entries.map((e, k) => ({ ...e, rank: k + 1 }));
 }
 
@@ -375,7 +453,10 @@ function sensitivity(input: SitingInput, ranked: readonly RankedEntry[]): Siting
 
 function baselineOf(input: SitingInput, base: Verified): SitingReport['baseline'] {
   const t = base.totals;
-  if (!t.feasible) throw new SitingError(`the feeder without new batteries has no feasible OPF, so there is no baseline to compare against — ${t.failure}`);
+  if (!t.feasible)
+    throw new SitingError(
+      `the feeder without new batteries has no feasible OPF, so there is no baseline to compare against — ${t.failure}`,
+    );
   return {
     objective: t.objective,
     annualObjective: t.annualObjective,
@@ -395,9 +476,21 @@ function baselineOf(input: SitingInput, base: Verified): SitingReport['baseline'
  * default; first order, so it overstates what the battery's var support earns, but it orders the
  * buses by it — on IEEE 123 it moves the best site from 17th to 1st place of the screen).
  */
-export function screenValues(input: Pick<SitingInput, 'candidates' | 'horizon' | 'batteryOptions' | 'alpha'>, ref: { readonly parts: readonly PartOutcome[] }, hours: number, kvaPerKw: number): Map<string, number> {
+export function screenValues(
+  input: Pick<SitingInput, 'candidates' | 'horizon' | 'batteryOptions' | 'alpha'>,
+  ref: { readonly parts: readonly PartOutcome[] },
+  hours: number,
+  kvaPerKw: number,
+): Map<string, number> {
   const o = { ...BATTERY_DEFAULTS, ...input.batteryOptions };
-  const unit: UnitBattery = { hours, etaCharge: o.etaCharge, etaDischarge: o.etaDischarge, socMin: o.socMin, socMax: o.socMax, socInitial: Math.min(Math.max(o.socInitial, o.socMin), o.socMax) };
+  const unit: UnitBattery = {
+    hours,
+    etaCharge: o.etaCharge,
+    etaDischarge: o.etaDischarge,
+    socMin: o.socMin,
+    socMax: o.socMax,
+    socInitial: Math.min(Math.max(o.socInitial, o.socMin), o.socMax),
+  };
   const alpha = input.alpha ?? 0.001;
   const value = new Map(input.candidates.map((c) => [c, 0]));
   input.horizon.parts.forEach((part, p) => {
@@ -421,7 +514,8 @@ export function screenValues(input: Pick<SitingInput, 'candidates' | 'horizon' |
       for (let t = 0; t < T; t++) {
         const pc = lp.chargeKw[t]!;
         const pd = lp.dischargeKw[t]!;
-        v += lmp[t * nBus + b]! * dt * (pd - pc) - alpha * ((1 - unit.etaCharge) * pc + (1 / unit.etaDischarge - 1) * pd);
+        v +=
+          lmp[t * nBus + b]! * dt * (pd - pc) - alpha * ((1 - unit.etaCharge) * pc + (1 / unit.etaDischarge - 1) * pd);
         v += Math.abs(qlmp[t * nBus + b]!) * dt * qPerKw;
       }
       value.set(c, value.get(c)! + w * v);
@@ -431,11 +525,19 @@ export function screenValues(input: Pick<SitingInput, 'candidates' | 'horizon' |
 }
 
 function describeHorizon(h: Horizon): SitingReport['horizon'] {
-  return { kind: h.kind, description: h.description, parts: h.parts.map((p) => ({ label: p.label, weight: p.weight })) };
+  return {
+    kind: h.kind,
+    description: h.description,
+    parts: h.parts.map((p) => ({ label: p.label, weight: p.weight })),
+  };
 }
 
 /** The study: screen, size, verify (see the file header). */
-export async function runSitingStudy(input: SitingInput, solve: PartSolver, hooks: SitingHooks = {}): Promise<SitingReport> {
+export async function runSitingStudy(
+  input: SitingInput,
+  solve: PartSolver,
+  hooks: SitingHooks = {},
+): Promise<SitingReport> {
   const N = input.verifyTop ?? 10;
   const K = input.count;
   const phases = input.phases ?? BATTERY_DEFAULTS.phases;
@@ -452,7 +554,9 @@ export async function runSitingStudy(input: SitingInput, solve: PartSolver, hook
   const [base] = await v.verify([[]]);
   v.baseline = base!;
   const baseline = baselineOf(input, base!);
-  log(`baseline: ${baseline.objective.toFixed(2)} USD over the horizon, ${baseline.annualObjective.toFixed(0)} USD/year`);
+  log(
+    `baseline: ${baseline.objective.toFixed(2)} USD over the horizon, ${baseline.annualObjective.toFixed(0)} USD/year`,
+  );
 
   // 2. Screen per duration; 3. size at the best screened site.
   v.stage = 'screen';
@@ -460,8 +564,10 @@ export async function runSitingStudy(input: SitingInput, solve: PartSolver, hook
   const kvaPerKw = (s: SizeOption): number => (s.kva ?? BATTERY_DEFAULTS.inverterKvaPerKw * s.kw) / s.kw;
   const kindOf = (s: SizeOption): string => `${s.kwh / s.kw}:${kvaPerKw(s)}`;
   const perKw = new Map<string, Map<string, number>>();
-  for (const s of input.sizes) if (!perKw.has(kindOf(s))) perKw.set(kindOf(s), screenValues(input, base!, s.kwh / s.kw, kvaPerKw(s)));
-  const screenNet = (bus: string, s: SizeOption): number => perKw.get(kindOf(s))!.get(bus)! * s.kw - sizeCost(input.economics, s.kw, s.kwh).annualisedCostUsd;
+  for (const s of input.sizes)
+    if (!perKw.has(kindOf(s))) perKw.set(kindOf(s), screenValues(input, base!, s.kwh / s.kw, kvaPerKw(s)));
+  const screenNet = (bus: string, s: SizeOption): number =>
+    perKw.get(kindOf(s))!.get(bus)! * s.kw - sizeCost(input.economics, s.kw, s.kwh).annualisedCostUsd;
   let first = input.candidates[0]!;
   let firstNet = -Infinity;
   for (const c of input.candidates)
@@ -476,7 +582,15 @@ export async function runSitingStudy(input: SitingInput, solve: PartSolver, hook
     const s = input.sizes[k]!;
     const sav = base!.totals.annualObjective - r.totals.annualObjective;
     const val = valuate(input.economics, [s], sav);
-    return { bus: first, kw: s.kw, kwh: s.kwh, annualSavingsUsd: sav, annualisedCostUsd: val.annualisedCostUsd, netBenefitUsd: val.netBenefitUsd, feasible: r.totals.feasible };
+    return {
+      bus: first,
+      kw: s.kw,
+      kwh: s.kwh,
+      annualSavingsUsd: sav,
+      annualisedCostUsd: val.annualisedCostUsd,
+      netBenefitUsd: val.netBenefitUsd,
+      feasible: r.totals.feasible,
+    };
   });
   let chosen = 0;
   sizeCurve.forEach((c, k) => {
@@ -496,14 +610,18 @@ export async function runSitingStudy(input: SitingInput, solve: PartSolver, hook
   for (let k = 0; k < K; k++) {
     const values = k === 0 ? perKw.get(kindOf(size))! : screenValues(input, ref, size.kwh / size.kw, kvaPerKw(size));
     const taken = new Set(kept.map((s) => s.bus));
-    const order = input.candidates.filter((c) => !taken.has(c)).sort((a, b) => values.get(b)! - values.get(a)! || input.candidates.indexOf(a) - input.candidates.indexOf(b));
+    const order = input.candidates
+      .filter((c) => !taken.has(c))
+      .sort((a, b) => values.get(b)! - values.get(a)! || input.candidates.indexOf(a) - input.candidates.indexOf(b));
     const top = order.slice(0, N);
     screened.push(top);
     const configs = top.map((c) => [...kept, siteOf(c, size, phases)]);
     const baseValue = k === 0 ? 0 : (screenedValue.get(configKey(kept)) ?? 0);
     top.forEach((c, j) => screenedValue.set(configKey(configs[j]!), baseValue + values.get(c)! * size.kw));
     stageRuns = await v.verify(configs);
-    const bestRun = stageRuns.filter((r) => r.totals.feasible).sort((a, b) => a.totals.annualObjective - b.totals.annualObjective)[0];
+    const bestRun = stageRuns
+      .filter((r) => r.totals.feasible)
+      .sort((a, b) => a.totals.annualObjective - b.totals.annualObjective)[0];
     if (!bestRun) {
       log(`stage ${k + 1}: no feasible configuration among the ${top.length} screened`);
       break;
@@ -511,7 +629,12 @@ export async function runSitingStudy(input: SitingInput, solve: PartSolver, hook
     kept = bestRun.sites;
     ref = bestRun;
   }
-  const ranked = rankEntries(input, base!, K === 1 ? [...new Map([...curveRuns, ...stageRuns].map((r) => [configKey(r.sites), r])).values()] : stageRuns, screenedValue);
+  const ranked = rankEntries(
+    input,
+    base!,
+    K === 1 ? [...new Map([...curveRuns, ...stageRuns].map((r) => [configKey(r.sites), r])).values()] : stageRuns,
+    screenedValue,
+  );
   /** Weighted mean LMP over the horizon and per hour of the day (period t of a part at hour t·Δt mod 24). */
   const lmpOf = (bus: string): { mean: number; byHour: number[] } => {
     let s = 0;
@@ -559,9 +682,17 @@ export async function runSitingStudy(input: SitingInput, solve: PartSolver, hook
 }
 
 /** The plain what-if sweep: every configuration verified, ranked by net benefit. */
-export async function sweepStudy(input: SitingInput, configs: readonly (readonly SiteEntry[])[], solve: PartSolver, hooks: SitingHooks = {}): Promise<SitingReport> {
+export async function sweepStudy(
+  input: SitingInput,
+  configs: readonly (readonly SiteEntry[])[],
+  solve: PartSolver,
+  hooks: SitingHooks = {},
+): Promise<SitingReport> {
   if (configs.length === 0) throw new SitingError('no configuration to sweep');
-  validateInput({ ...input, count: 1, candidates: [...new Set(configs.flatMap((c) => c.map((s) => s.bus)))] }, configs.length);
+  validateInput(
+    { ...input, count: 1, candidates: [...new Set(configs.flatMap((c) => c.map((s) => s.bus)))] },
+    configs.length,
+  );
   const v = new Verifier(input, solve, hooks);
   v.total = 1 + configs.length;
   v.stage = 'baseline';
@@ -591,7 +722,11 @@ export async function sweepStudy(input: SitingInput, configs: readonly (readonly
 }
 
 /** Every candidate × every size, one battery each: the exhaustive single-site sweep. */
-export function singleSiteConfigs(candidates: readonly string[], sizes: readonly SizeOption[], phases = 3): SiteEntry[][] {
+export function singleSiteConfigs(
+  candidates: readonly string[],
+  sizes: readonly SizeOption[],
+  phases = 3,
+): SiteEntry[][] {
   return candidates.flatMap((c) => sizes.map((s) => [siteOf(c, s, phases)]));
 }
 
@@ -602,7 +737,8 @@ export function singleSiteConfigs(candidates: readonly string[], sizes: readonly
  * 1 % of the best of these). Needs a screen-and-verify report with a chosen size.
  */
 export function screenedCombinations(report: SitingReport, top = 10, phases?: number): SiteEntry[][] {
-  if (report.chosenSize === null) throw new SitingError('the report has no chosen size (a sweep report has no screened stages)');
+  if (report.chosenSize === null)
+    throw new SitingError('the report has no chosen size (a sweep report has no screened stages)');
   const size = report.chosenSize;
   const ph = phases ?? report.ranked[0]?.sites[0]?.phases ?? BATTERY_DEFAULTS.phases;
   const lists = report.screened.map((l) => l.slice(0, top));

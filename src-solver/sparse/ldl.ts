@@ -226,7 +226,15 @@ export class LdlSolver {
     this.supernodes = sn.nsuper;
     const wasm =
       (options.kernel ?? LdlSolver.defaultKernel) === 'wasm'
-        ? createWasmKernel({ n, nsuper: sn.nsuper, nnzA: this.nnzA, stored, rowIdx: sn.rowIdx.length, maxRows: sn.maxRows, maxBlock: sn.maxBlock })
+        ? createWasmKernel({
+            n,
+            nsuper: sn.nsuper,
+            nnzA: this.nnzA,
+            stored,
+            rowIdx: sn.rowIdx.length,
+            maxRows: sn.maxRows,
+            maxBlock: sn.maxBlock,
+          })
         : null;
     this.wasm = wasm;
     this.kernel = wasm ? 'wasm' : 'js';
@@ -308,7 +316,8 @@ export class LdlSolver {
       const r = this.wasm.factor(this.pivotTolerance);
       return { ok: r.zero === 0, positive: r.positive, negative: r.negative, zero: r.zero };
     }
-    const { ss, rp, ri, bp, colSuper, aToL, diagL, lx, d, dInv, scale, head, next, lpos, relMap, relIdx, tmp, wbuf } = this;
+    const { ss, rp, ri, bp, colSuper, aToL, diagL, lx, d, dInv, scale, head, next, lpos, relMap, relIdx, tmp, wbuf } =
+      this;
     const tol = this.pivotTolerance;
     const nnzA = this.nnzA;
     const nsuper = this.nsuper;
@@ -381,7 +390,11 @@ export class LdlSolver {
               const b1 = b0 + nrd;
               const b2 = b1 + nrd;
               const b3 = b2 + nrd;
-              acc += Math.abs(lx[b0 + jj] * w0) + Math.abs(lx[b1 + jj] * w1) + Math.abs(lx[b2 + jj] * w2) + Math.abs(lx[b3 + jj] * w3);
+              acc +=
+                Math.abs(lx[b0 + jj] * w0) +
+                Math.abs(lx[b1 + jj] * w1) +
+                Math.abs(lx[b2 + jj] * w2) +
+                Math.abs(lx[b3 + jj] * w3);
               for (let ii = jj; ii < m2; ii++)
                 tmp[ii] += lx[b0 + ii] * w0 + lx[b1 + ii] * w1 + lx[b2 + ii] * w2 + lx[b3 + ii] * w3;
             }
@@ -502,7 +515,14 @@ export class LdlSolver {
    * `normA` = ‖A‖∞ when the caller knows it (several solves with one matrix); otherwise it is
    * computed in the same pass as the first residual. Either way it is left in `lastNormA`.
    */
-  solveRefined(values: Float64Array, b: Float64Array, x: Float64Array, maxSteps = 10, tol = 1e-14, normA = Number.NaN): number {
+  solveRefined(
+    values: Float64Array,
+    b: Float64Array,
+    x: Float64Array,
+    maxSteps = 10,
+    tol = 1e-14,
+    normA = Number.NaN,
+  ): number {
     const n = this.n;
     const { dx } = this;
     let r = this.r;

@@ -130,7 +130,10 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
   // Offsets: 16-byte aligned, after the first page (the module's own, unused, static area).
   const offsets = new Map<keyof KernelArrays, number>();
   let at = PAGE;
-  for (const [name, len] of [...f64.map(([k, l]) => [k, l * 8] as const), ...i32.map(([k, l]) => [k, l * 4] as const)]) {
+  for (const [name, len] of [
+    ...f64.map(([k, l]) => [k, l * 8] as const),
+    ...i32.map(([k, l]) => [k, l * 4] as const),
+  ]) {
     offsets.set(name, at);
     at += Math.ceil(len / 16) * 16;
   }

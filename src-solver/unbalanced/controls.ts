@@ -109,7 +109,8 @@ export class TimeControls {
     let acted = false;
     for (;;) {
       let k = -1;
-      for (let i = 0; i < this.queue.length; i++) if (this.queue[i].due <= this.t && (k < 0 || this.queue[i].due < this.queue[k].due)) k = i;
+      for (let i = 0; i < this.queue.length; i++)
+        if (this.queue[i].due <= this.t && (k < 0 || this.queue[i].due < this.queue[k].due)) k = i;
       if (k < 0) break;
       const { control } = this.queue.splice(k, 1)[0];
       const entry = this.armed.get(control);
@@ -165,7 +166,8 @@ export function sampleControls(net: UNetwork, sys: UnbalancedSystem): ControlAct
     if (rc.r !== 0 || rc.x !== 0) {
       const { re, im } = sys.elementCurrents(owner);
       const k = w * (xf.phases + 1) + p;
-      const ir = re[k] / rc.ctprim, ii = im[k] / rc.ctprim;
+      const ir = re[k] / rc.ctprim,
+        ii = im[k] / rc.ctprim;
       vr += rc.r * ir - rc.x * ii;
       vi += rc.r * ii + rc.x * ir;
     }
@@ -211,7 +213,8 @@ export function sampleControls(net: UNetwork, sys: UnbalancedSystem): ControlAct
       return g >= 0 ? [sys.vRe[g], sys.vIm[g]] : [0, 0];
     };
     const on = cap.states.some((s) => s === 1);
-    let wantOn = false, wantOff = false;
+    let wantOn = false,
+      wantOff = false;
     const [pvr, pvi] = volt(Math.max(0, Math.min(nc, cc.ptPhase) - 1));
     const vpt = Math.hypot(pvr, pvi) / cc.ptratio;
     if (cc.type === 'kvar') {
@@ -237,9 +240,25 @@ export function sampleControls(net: UNetwork, sys: UnbalancedSystem): ControlAct
       else if (amps < cc.offSetting) wantOff = true;
     }
     if (wantOn && !on) {
-      actions.push({ delay: cc.delay, key: `capcontrol.${cc.name} on`, control: `capcontrol.${cc.name}`, apply: () => { cap.states = cap.states.map(() => 1); sys.updateCapacitor(cap.name); } });
+      actions.push({
+        delay: cc.delay,
+        key: `capcontrol.${cc.name} on`,
+        control: `capcontrol.${cc.name}`,
+        apply: () => {
+          cap.states = cap.states.map(() => 1);
+          sys.updateCapacitor(cap.name);
+        },
+      });
     } else if (wantOff && on) {
-      actions.push({ delay: cc.delayOff, key: `capcontrol.${cc.name} off`, control: `capcontrol.${cc.name}`, apply: () => { cap.states = cap.states.map(() => 0); sys.updateCapacitor(cap.name); } });
+      actions.push({
+        delay: cc.delayOff,
+        key: `capcontrol.${cc.name} off`,
+        control: `capcontrol.${cc.name}`,
+        apply: () => {
+          cap.states = cap.states.map(() => 0);
+          sys.updateCapacitor(cap.name);
+        },
+      });
     }
   }
   return actions;

@@ -39,10 +39,17 @@ function relDiff(a: readonly number[], b: readonly number[]): number {
 /** A `New Line.<name> …` of a DSS file as assignments (canonical names are what the import passes). */
 function lineAssignments(text: string, name: string, file: string): GeometryAssignment[] {
   const lines = text.split(/\r?\n/);
-  const idx = lines.findIndex((l) => new RegExp(`^\\s*new\\s+line\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'i').test(l));
+  const idx = lines.findIndex((l) =>
+    new RegExp(`^\\s*new\\s+line\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'i').test(l),
+  );
   expect(idx, `${name} in ${file}`).toBeGreaterThanOrEqual(0);
   const rest = lines[idx].replace(/^\s*new\s+\S+\s*/i, '');
-  return tokenizeParams(rest).map((p) => ({ prop: p.name.toLowerCase(), value: p.value, quoted: p.quoted, at: { file, line: idx + 1, column: p.column } }));
+  return tokenizeParams(rest).map((p) => ({
+    prop: p.name.toLowerCase(),
+    value: p.value,
+    quoted: p.quoted,
+    at: { file, line: idx + 1, column: p.column },
+  }));
 }
 
 describe('8500-node feeder: every (geometry, phases) line against the OpenDSS engine', () => {
@@ -152,7 +159,8 @@ New LineGeometry.gcn nconds=4 nphases=3 reduce=y
 New LineGeometry.gcn2 nconds=4 nphases=3 spacing=ug cncables=[cn250 cn250 cn250] wires=[acsr4] reduce=y
 `;
   const lib = parseGeometryDss(base, 'spacing.dss');
-  const asg = (s: string): GeometryAssignment[] => tokenizeParams(s).map((p) => ({ prop: p.name.toLowerCase(), value: p.value, quoted: p.quoted }));
+  const asg = (s: string): GeometryAssignment[] =>
+    tokenizeParams(s).map((p) => ({ prop: p.name.toLowerCase(), value: p.value, quoted: p.quoted }));
 
   it('spacing + wires gives exactly the geometry with the same positions, reduced (4 wires > 3 phases), rated from the first wire', () => {
     const fromGeom = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
@@ -171,13 +179,25 @@ New LineGeometry.gcn2 nconds=4 nphases=3 spacing=ug cncables=[cn250 cn250 cn250]
     expect(lib.geometries.get('g')!.conds.map((c) => c.units)).toEqual(['m', 'm', 'm', 'm']);
     expect(lib.spacings.get('sft')!.units).toBe('ft');
     // sft is the same cross-section written in feet (-2 ft = -0.6096 m, 32 ft = 9.7536 m, …).
-    const ft = lineImpedanceFromGeometry(lib, lineGeometryRefs(asg('spacing=sft wires=[acsr4 acsr4 acsr4 wpal4]'))!, 'km');
+    const ft = lineImpedanceFromGeometry(
+      lib,
+      lineGeometryRefs(asg('spacing=sft wires=[acsr4 acsr4 acsr4 wpal4]'))!,
+      'km',
+    );
     const m = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
     expect(relDiff(ft.matrices.xmatrix, m.matrices.xmatrix)).toBeLessThan(1e-12);
     expect(relDiff(ft.matrices.cmatrix, m.matrices.cmatrix)).toBeLessThan(1e-12);
     // Read as metres, it would be a different line.
-    const asMetres = parseGeometryDss('New LineSpacing.sm nconds=4 nphases=3 units=m x=[-2 0.5 2 0.5] h=[32 34 32 27]', 'm.dss', lib);
-    const wrong = lineImpedanceFromGeometry(asMetres, lineGeometryRefs(asg('spacing=sm wires=[acsr4 acsr4 acsr4 wpal4]'))!, 'km');
+    const asMetres = parseGeometryDss(
+      'New LineSpacing.sm nconds=4 nphases=3 units=m x=[-2 0.5 2 0.5] h=[32 34 32 27]',
+      'm.dss',
+      lib,
+    );
+    const wrong = lineImpedanceFromGeometry(
+      asMetres,
+      lineGeometryRefs(asg('spacing=sm wires=[acsr4 acsr4 acsr4 wpal4]'))!,
+      'km',
+    );
     expect(relDiff(wrong.matrices.xmatrix, m.matrices.xmatrix)).toBeGreaterThan(0.03);
   });
 
@@ -227,7 +247,10 @@ New LineGeometry.g nconds=2 nphases=1 reduce=y units=m
     expect(lib.impedanceCache.size).toBe(1);
     // Rac edited later leaves Rdc (derived from the first Rac) as it was — and Deri uses Rdc, as OpenDSS.
     parseGeometryDss('Edit WireData.w Rac=0.6', 'c2.dss', lib);
-    expect(lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km').matrices.rmatrix[0]).toBeCloseTo(b.matrices.rmatrix[0], 12);
+    expect(lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km').matrices.rmatrix[0]).toBeCloseTo(
+      b.matrices.rmatrix[0],
+      12,
+    );
     parseGeometryDss('Edit WireData.w Rdc=0.6', 'c3.dss', lib);
     const c = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
     expect(c.matrices.rmatrix[0]).toBeGreaterThan(b.matrices.rmatrix[0] + 0.25);
@@ -297,7 +320,9 @@ describe('bad input: a clear error at file:line naming the object', () => {
   const wire = 'New WireData.w Rac=0.3 Runits=km GMRac=0.5 GMRunits=cm Radius=0.6';
 
   it('undefined wire, unknown property, bad units, bad numbers', () => {
-    expect(err('New LineGeometry.g nconds=2 nphases=1\n~ cond=1 wire=nosuch x=0 h=10')).toMatch(/^bad\.dss:2:\d+: LineGeometry\.g: wire=nosuch: no wiredata of that name defined before/);
+    expect(err('New LineGeometry.g nconds=2 nphases=1\n~ cond=1 wire=nosuch x=0 h=10')).toMatch(
+      /^bad\.dss:2:\d+: LineGeometry\.g: wire=nosuch: no wiredata of that name defined before/,
+    );
     expect(err('New WireData.w Rac=0.3 colour=red')).toMatch(/^bad\.dss:1:\d+: wiredata\.w: unknown property "colour"/);
     expect(err('New WireData.w Rac=0.3 Runits=furlong')).toMatch(/Runits=furlong is not a length unit/i);
     expect(err('New WireData.w Rac=1e308')).toMatch(/Rac=1e308 is not a usable number/i);
@@ -308,46 +333,77 @@ describe('bad input: a clear error at file:line naming the object', () => {
   });
 
   it('wires= count, spacing size, nphases > nconds, a conductor without wire, missing cable data', () => {
-    expect(err(`${wire}\nNew LineGeometry.g nconds=3 nphases=3 wires=[w w]`)).toMatch(/wires= lists 2 wires, expected 3/);
+    expect(err(`${wire}\nNew LineGeometry.g nconds=3 nphases=3 wires=[w w]`)).toMatch(
+      /wires= lists 2 wires, expected 3/,
+    );
     expect(err(`New LineSpacing.s nconds=3 nphases=3 x=[0 1] h=[1 2 3]`)).toMatch(/x= has 2 values, nconds=3/);
-    expect(err(`New LineSpacing.s nconds=2 nphases=2 x=[0 1] h=[9 9]\nNew LineGeometry.g nconds=3 nphases=3 spacing=s`)).toMatch(/LineSpacing\.s has 2 conductors, the geometry nconds=3/);
-    expect(err(`${wire}\nNew LineGeometry.g nconds=1 nphases=2 cond=1 wire=w h=10`, (lib) => lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km'))).toMatch(/nphases=2 exceeds nconds=1/);
-    expect(err(`${wire}\nNew LineGeometry.g nconds=2 nphases=1 cond=1 wire=w h=10`, (lib) => lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km'))).toMatch(
-      /^bad\.dss:2:\d+: LineGeometry\.g: conductor 2 has no wire/,
-    );
-    expect(err(`New CNData.c k=13 DiaStrand=0.06 Rac=0.1 GMRac=0.2 diam=0.5\nNew LineGeometry.g nconds=1 nphases=1 cond=1 cncable=c h=-1`, (lib) => lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km'))).toMatch(
-      /cndata\.c: InsLayer is not given/,
-    );
-    expect(err(`${wire}\nNew LineGeometry.g nconds=1 nphases=1 cond=1 wire=w x=0 h=0`, (lib) => lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km'))).toMatch(
-      /LineGeometry\.g: conductor 1: height must be > 0/,
-    );
+    expect(
+      err(`New LineSpacing.s nconds=2 nphases=2 x=[0 1] h=[9 9]\nNew LineGeometry.g nconds=3 nphases=3 spacing=s`),
+    ).toMatch(/LineSpacing\.s has 2 conductors, the geometry nconds=3/);
+    expect(
+      err(`${wire}\nNew LineGeometry.g nconds=1 nphases=2 cond=1 wire=w h=10`, (lib) =>
+        lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km'),
+      ),
+    ).toMatch(/nphases=2 exceeds nconds=1/);
+    expect(
+      err(`${wire}\nNew LineGeometry.g nconds=2 nphases=1 cond=1 wire=w h=10`, (lib) =>
+        lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km'),
+      ),
+    ).toMatch(/^bad\.dss:2:\d+: LineGeometry\.g: conductor 2 has no wire/);
+    expect(
+      err(
+        `New CNData.c k=13 DiaStrand=0.06 Rac=0.1 GMRac=0.2 diam=0.5\nNew LineGeometry.g nconds=1 nphases=1 cond=1 cncable=c h=-1`,
+        (lib) => lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km'),
+      ),
+    ).toMatch(/cndata\.c: InsLayer is not given/);
+    expect(
+      err(`${wire}\nNew LineGeometry.g nconds=1 nphases=1 cond=1 wire=w x=0 h=0`, (lib) =>
+        lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km'),
+      ),
+    ).toMatch(/LineGeometry\.g: conductor 1: height must be > 0/);
   });
 
   it('nphases not given: every conductor is a phase (as OpenDSS), but not with reduce=yes', () => {
-    const lib = parseGeometryDss(`${wire}\nNew LineGeometry.g nconds=2 units=m cond=1 wire=w x=0 h=10 cond=2 wire=w x=1 h=10`, 'n.dss');
+    const lib = parseGeometryDss(
+      `${wire}\nNew LineGeometry.g nconds=2 units=m cond=1 wire=w x=0 h=10 cond=2 wire=w x=1 h=10`,
+      'n.dss',
+    );
     const z = lineImpedanceFromGeometry(lib, { geometry: 'g' }, 'km');
     expect(z.order).toBe(2);
     expect(z.nphases).toBe(2);
-    expect(err(`${wire}\nNew LineGeometry.g nconds=2 reduce=y units=m cond=1 wire=w x=0 h=10 cond=2 wire=w x=1 h=10`, (l) => lineImpedanceFromGeometry(l, { geometry: 'g' }, 'km'))).toMatch(
-      /nphases is not given \(needed for reduce=yes\)/,
-    );
+    expect(
+      err(`${wire}\nNew LineGeometry.g nconds=2 reduce=y units=m cond=1 wire=w x=0 h=10 cond=2 wire=w x=1 h=10`, (l) =>
+        lineImpedanceFromGeometry(l, { geometry: 'g' }, 'km'),
+      ),
+    ).toMatch(/nphases is not given \(needed for reduce=yes\)/);
   });
 
   it('a Line: undefined geometry/spacing, wires before spacing, wrong wire count', () => {
     const lib = parseGeometryDss(`${wire}\nNew LineSpacing.s nconds=2 nphases=1 units=m x=[0 1] h=[10 9]`, 'l.dss');
     const at = { file: 'lines.dss', line: 7 };
-    expect(() => lineImpedanceFromGeometry(lib, { geometry: 'nope', at }, 'km')).toThrow(/^lines\.dss:7: geometry=nope: no LineGeometry of that name is defined/);
+    expect(() => lineImpedanceFromGeometry(lib, { geometry: 'nope', at }, 'km')).toThrow(
+      /^lines\.dss:7: geometry=nope: no LineGeometry of that name is defined/,
+    );
     expect(() => lineImpedanceFromGeometry(lib, { spacing: 'nope', at }, 'km')).toThrow(/spacing=nope: no LineSpacing/);
-    expect(() => lineImpedanceFromGeometry(lib, { spacing: 's', wires: ['w'], at }, 'km')).toThrow(/LineSpacing\.s has 2 conductors; wires= lists 1/);
-    expect(() => lineImpedanceFromGeometry(lib, { spacing: 's', wires: ['w', 'x'], at }, 'km')).toThrow(/no WireData named "x"/);
-    expect(() => lineGeometryRefs([{ prop: 'wires', value: '[w w]', at }])).toThrow(/wires= needs spacing= before it on the Line/);
-    expect(() => lineGeometryRefs([{ prop: 'earthmodel', value: 'flat', at }])).toThrow(/EarthModel=flat is not Carson, FullCarson or Deri/);
+    expect(() => lineImpedanceFromGeometry(lib, { spacing: 's', wires: ['w'], at }, 'km')).toThrow(
+      /LineSpacing\.s has 2 conductors; wires= lists 1/,
+    );
+    expect(() => lineImpedanceFromGeometry(lib, { spacing: 's', wires: ['w', 'x'], at }, 'km')).toThrow(
+      /no WireData named "x"/,
+    );
+    expect(() => lineGeometryRefs([{ prop: 'wires', value: '[w w]', at }])).toThrow(
+      /wires= needs spacing= before it on the Line/,
+    );
+    expect(() => lineGeometryRefs([{ prop: 'earthmodel', value: 'flat', at }])).toThrow(
+      /EarthModel=flat is not Carson, FullCarson or Deri/,
+    );
   });
 });
 
 /** DSS text → script elements (New + ~ lines), as the import's script runner hands them over. */
 function scriptElements(text: string, file: string): ScriptElementLike[] {
-  const out: { cls: string; name: string; at: { file: string; line: number }; assignments: GeometryAssignment[] }[] = [];
+  const out: { cls: string; name: string; at: { file: string; line: number }; assignments: GeometryAssignment[] }[] =
+    [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/!.*$/, '');
     const m = /^\s*(new|~)\s+(.*)$/i.exec(line);
@@ -358,7 +414,14 @@ function scriptElements(text: string, file: string): ScriptElementLike[] {
       out.push({ cls: cls.toLowerCase(), name: rest.join('.'), at: { file, line: i + 1 }, assignments: [] });
       params = params.slice(1);
     }
-    out[out.length - 1].assignments.push(...params.map((p) => ({ prop: p.name.toLowerCase(), value: p.value, quoted: p.quoted, at: { file, line: i + 1, column: p.column } })));
+    out[out.length - 1].assignments.push(
+      ...params.map((p) => ({
+        prop: p.name.toLowerCase(),
+        value: p.value,
+        quoted: p.quoted,
+        at: { file, line: i + 1, column: p.column },
+      })),
+    );
   });
   return out;
 }
@@ -379,9 +442,24 @@ describe('the import hook (createLineConstantsHook)', () => {
       if ('error' in lc) throw new Error(lc.error);
       expect(lc.phases).toBe(want.phases);
       expect(lc.unitsMetres).toBe(1);
-      expect(relDiff(Array.from(lc.z.re, (v) => v * 1000), want.rmatrix_ohm_per_unit_length)).toBeLessThan(1e-9);
-      expect(relDiff(Array.from(lc.z.im, (v) => v * 1000), want.xmatrix_ohm_per_unit_length)).toBeLessThan(1e-9);
-      expect(relDiff(Array.from(lc.cNf.re, (v) => v * 1000), want.cmatrix_nf_per_unit_length)).toBeLessThan(1e-9);
+      expect(
+        relDiff(
+          Array.from(lc.z.re, (v) => v * 1000),
+          want.rmatrix_ohm_per_unit_length,
+        ),
+      ).toBeLessThan(1e-9);
+      expect(
+        relDiff(
+          Array.from(lc.z.im, (v) => v * 1000),
+          want.xmatrix_ohm_per_unit_length,
+        ),
+      ).toBeLessThan(1e-9);
+      expect(
+        relDiff(
+          Array.from(lc.cNf.re, (v) => v * 1000),
+          want.cmatrix_nf_per_unit_length,
+        ),
+      ).toBeLessThan(1e-9);
       expect(lc.normAmps).toBeGreaterThan(0);
     }
   });
@@ -401,9 +479,15 @@ New Line.b bus1=x bus2=y geometry=nosuch`,
     const carson = hook(defs[2], { elements: defs, options: new Map([['earthmodel', 'carson']]) }, 60);
     if ('error' in deri || 'error' in carson) throw new Error('unexpected error');
     expect(carson.z.re[0]).not.toBeCloseTo(deri.z.re[0], 6);
-    expect(hook(defs[3], { elements: defs }, 60)).toEqual({ error: 'geometry=nosuch: no LineGeometry of that name is defined' });
-    expect(hook(defs[2], { elements: defs, options: new Map([['earthmodel', 'flat']]) }, 60)).toEqual({ error: 'Set EarthModel=flat is not Carson, FullCarson or Deri' });
+    expect(hook(defs[3], { elements: defs }, 60)).toEqual({
+      error: 'geometry=nosuch: no LineGeometry of that name is defined',
+    });
+    expect(hook(defs[2], { elements: defs, options: new Map([['earthmodel', 'flat']]) }, 60)).toEqual({
+      error: 'Set EarthModel=flat is not Carson, FullCarson or Deri',
+    });
     const bad = scriptElements('New WireData.w Rac=0.3 GMRac=-2\nNew Line.a bus1=x bus2=y geometry=g', 'b.dss');
-    expect(hook(bad[1], { elements: bad }, 60)).toEqual({ error: expect.stringMatching(/^b\.dss:1:\d+: wiredata\.w: gmrac must be positive/) });
+    expect(hook(bad[1], { elements: bad }, 60)).toEqual({
+      error: expect.stringMatching(/^b\.dss:1:\d+: wiredata\.w: gmrac must be positive/),
+    });
   });
 });

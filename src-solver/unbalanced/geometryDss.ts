@@ -31,7 +31,15 @@
  * the spacing has more conductors than phases, ratings from the first wire; `CNCables=`/
  * `TSCables=` give the phase cables and a later `wires=` the neutrals.
  */
-import { DssSyntaxError, parseDssBool, parseDssNumber, parseNumberArray, splitArray, stripComment, tokenizeParams } from '../io/dss/lexer';
+import {
+  DssSyntaxError,
+  parseDssBool,
+  parseDssNumber,
+  parseNumberArray,
+  splitArray,
+  stripComment,
+  tokenizeParams,
+} from '../io/dss/lexer';
 import {
   computeLineConstants,
   LineConstantsError,
@@ -69,23 +77,63 @@ export class GeometryDssError extends Error {
   }
 }
 
-const CONDUCTOR_PROPS = ['Rdc', 'Rac', 'Runits', 'GMRac', 'GMRunits', 'radius', 'radunits', 'normamps', 'emergamps', 'diam', 'Seasons', 'Ratings', 'Capradius'];
+const CONDUCTOR_PROPS = [
+  'Rdc',
+  'Rac',
+  'Runits',
+  'GMRac',
+  'GMRunits',
+  'radius',
+  'radunits',
+  'normamps',
+  'emergamps',
+  'diam',
+  'Seasons',
+  'Ratings',
+  'Capradius',
+];
 const CABLE_PROPS = ['EpsR', 'InsLayer', 'DiaIns', 'DiaCable'];
 
 /** Property names in OpenDSS's order (abbreviations resolve to the first match), lower case. */
 export const GEOMETRY_CLASS_PROPERTIES: Readonly<Record<GeometryClass, readonly string[]>> = {
   wiredata: [...CONDUCTOR_PROPS, 'like'].map((p) => p.toLowerCase()),
-  cndata: ['k', 'DiaStrand', 'GmrStrand', 'Rstrand', ...CABLE_PROPS, ...CONDUCTOR_PROPS, 'like'].map((p) => p.toLowerCase()),
+  cndata: ['k', 'DiaStrand', 'GmrStrand', 'Rstrand', ...CABLE_PROPS, ...CONDUCTOR_PROPS, 'like'].map((p) =>
+    p.toLowerCase(),
+  ),
   tsdata: ['DiaShield', 'TapeLayer', 'TapeLap', ...CABLE_PROPS, ...CONDUCTOR_PROPS, 'like'].map((p) => p.toLowerCase()),
   linegeometry: [
-    'nconds', 'nphases', 'cond', 'wire', 'x', 'h', 'units', 'normamps', 'emergamps', 'reduce', 'spacing', 'wires', 'cncable', 'tscable', 'cncables',
-    'tscables', 'Seasons', 'Ratings', 'LineType', 'like',
+    'nconds',
+    'nphases',
+    'cond',
+    'wire',
+    'x',
+    'h',
+    'units',
+    'normamps',
+    'emergamps',
+    'reduce',
+    'spacing',
+    'wires',
+    'cncable',
+    'tscable',
+    'cncables',
+    'tscables',
+    'Seasons',
+    'Ratings',
+    'LineType',
+    'like',
   ].map((p) => p.toLowerCase()),
   linespacing: ['nconds', 'nphases', 'x', 'h', 'units', 'like'],
 };
 
 export type GeometryClass = 'wiredata' | 'cndata' | 'tsdata' | 'linegeometry' | 'linespacing';
-export const GEOMETRY_CLASSES: ReadonlySet<string> = new Set<GeometryClass>(['wiredata', 'cndata', 'tsdata', 'linegeometry', 'linespacing']);
+export const GEOMETRY_CLASSES: ReadonlySet<string> = new Set<GeometryClass>([
+  'wiredata',
+  'cndata',
+  'tsdata',
+  'linegeometry',
+  'linespacing',
+]);
 
 /** Canonical property of a geometry class for a (possibly abbreviated) name; null when unknown. */
 export function resolveGeometryProperty(cls: GeometryClass, name: string): string | null {
@@ -165,9 +213,29 @@ export interface LineSpacingDef {
 
 function newConductor(cls: ConductorDef['cls'], name: string): ConductorDef {
   return {
-    cls, name, rdc: -1, rac: -1, runits: 'none', gmr: -1, gmrUnits: 'none', radius: -1, radUnits: 'none', capRadius: -1, normAmps: -1,
-    emergAmps: -1, epsR: 2.3, insLayer: -1, diaIns: -1, diaCable: -1, k: 2, diaStrand: -1, gmrStrand: -1, rStrand: -1, diaShield: -1,
-    tapeLayer: -1, tapeLap: 20,
+    cls,
+    name,
+    rdc: -1,
+    rac: -1,
+    runits: 'none',
+    gmr: -1,
+    gmrUnits: 'none',
+    radius: -1,
+    radUnits: 'none',
+    capRadius: -1,
+    normAmps: -1,
+    emergAmps: -1,
+    epsR: 2.3,
+    insLayer: -1,
+    diaIns: -1,
+    diaCable: -1,
+    k: 2,
+    diaStrand: -1,
+    gmrStrand: -1,
+    rStrand: -1,
+    diaShield: -1,
+    tapeLayer: -1,
+    tapeLap: 20,
   };
 }
 
@@ -200,7 +268,17 @@ export class GeometryLibrary {
     const key = name.toLowerCase();
     if (c === 'linegeometry') {
       const g: LineGeometryDef = {
-        name: key, at, nconds: 0, nphases: 0, conds: [], activeCond: 1, lastUnit: 'ft', reduce: false, normAmps: 0, emergAmps: 0, cableLine: false,
+        name: key,
+        at,
+        nconds: 0,
+        nphases: 0,
+        conds: [],
+        activeCond: 1,
+        lastUnit: 'ft',
+        reduce: false,
+        normAmps: 0,
+        emergAmps: 0,
+        cableLine: false,
         spacing: null,
       };
       this.geometries.set(key, g);
@@ -227,7 +305,11 @@ export class GeometryLibrary {
         const list = GEOMETRY_CLASS_PROPERTIES[c];
         const next: number = previous === null ? 0 : list.indexOf(previous) + 1;
         prop = list[next] ?? null;
-        if (prop === null) throw new GeometryDssError(`${cls}.${name}: positional value "${clip(a.value)}" has no property to go to`, a.at);
+        if (prop === null)
+          throw new GeometryDssError(
+            `${cls}.${name}: positional value "${clip(a.value)}" has no property to go to`,
+            a.at,
+          );
       } else {
         prop = resolveGeometryProperty(c, a.prop);
         if (prop === null) throw new GeometryDssError(`${cls}.${name}: unknown property "${clip(a.prop)}"`, a.at);
@@ -305,7 +387,8 @@ export class GeometryLibrary {
         break; // seasonal ratings: not used by the power flow
       case 'epsr':
         w.epsR = num();
-        if (!(w.epsR >= 1)) throw new GeometryDssError(`${label}: EpsR must be at least 1 (got ${clip(a.value)})`, a.at);
+        if (!(w.epsR >= 1))
+          throw new GeometryDssError(`${label}: EpsR must be at least 1 (got ${clip(a.value)})`, a.at);
         break;
       case 'inslayer':
         w.insLayer = positive(label, prop, a, num());
@@ -318,7 +401,11 @@ export class GeometryLibrary {
         break;
       case 'k': {
         const k = num();
-        if (!Number.isInteger(k) || k < 2) throw new GeometryDssError(`${label}: k must be an integer of at least 2 neutral strands (got ${clip(a.value)})`, a.at);
+        if (!Number.isInteger(k) || k < 2)
+          throw new GeometryDssError(
+            `${label}: k must be an integer of at least 2 neutral strands (got ${clip(a.value)})`,
+            a.at,
+          );
         w.k = k;
         break;
       }
@@ -340,13 +427,15 @@ export class GeometryLibrary {
         break;
       case 'tapelap': {
         const v = num();
-        if (!(v >= 0 && v <= 100)) throw new GeometryDssError(`${label}: TapeLap must be from 0 to 100 percent (got ${clip(a.value)})`, a.at);
+        if (!(v >= 0 && v <= 100))
+          throw new GeometryDssError(`${label}: TapeLap must be from 0 to 100 percent (got ${clip(a.value)})`, a.at);
         w.tapeLap = v;
         break;
       }
       case 'like': {
         const other = this.mapOf(w.cls).get(a.value.toLowerCase());
-        if (!other) throw new GeometryDssError(`${label}: like=${clip(a.value)}: no ${w.cls} of that name defined before`, a.at);
+        if (!other)
+          throw new GeometryDssError(`${label}: like=${clip(a.value)}: no ${w.cls} of that name defined before`, a.at);
         const { cls: _c, name: _n, at: _a, ...rest } = other;
         Object.assign(w, rest);
         this.unitFlags.set(w, { ...this.unitFlags.get(other)! });
@@ -365,7 +454,8 @@ export class GeometryLibrary {
     switch (prop) {
       case 'nconds': {
         const n = num();
-        if (!Number.isInteger(n) || n < 1 || n > 100) throw new GeometryDssError(`${label}: nconds must be an integer from 1 to 100 (got ${clip(a.value)})`, a.at);
+        if (!Number.isInteger(n) || n < 1 || n > 100)
+          throw new GeometryDssError(`${label}: nconds must be an integer from 1 to 100 (got ${clip(a.value)})`, a.at);
         if (n !== g.nconds) {
           g.nconds = n;
           g.conds = Array.from({ length: n }, () => ({ wire: null, x: 0, h: 0, units: null }));
@@ -377,13 +467,18 @@ export class GeometryLibrary {
       }
       case 'nphases': {
         const n = num();
-        if (!Number.isInteger(n) || n < 1) throw new GeometryDssError(`${label}: nphases must be a positive integer (got ${clip(a.value)})`, a.at);
+        if (!Number.isInteger(n) || n < 1)
+          throw new GeometryDssError(`${label}: nphases must be a positive integer (got ${clip(a.value)})`, a.at);
         g.nphases = n;
         break;
       }
       case 'cond': {
         const i = num();
-        if (!Number.isInteger(i) || i < 1 || i > g.nconds) throw new GeometryDssError(`${label}: cond=${clip(a.value)} is not a conductor number from 1 to nconds=${g.nconds}`, a.at);
+        if (!Number.isInteger(i) || i < 1 || i > g.nconds)
+          throw new GeometryDssError(
+            `${label}: cond=${clip(a.value)} is not a conductor number from 1 to nconds=${g.nconds}`,
+            a.at,
+          );
         g.activeCond = i;
         const s = g.conds[i - 1];
         if (s.units === null) s.units = g.lastUnit;
@@ -394,7 +489,8 @@ export class GeometryLibrary {
       case 'tscable': {
         const cls = prop === 'wire' ? 'wiredata' : prop === 'cncable' ? 'cndata' : 'tsdata';
         const w = this.conductor(a.value, cls);
-        if (!w) throw new GeometryDssError(`${label}: ${prop}=${clip(a.value)}: no ${cls} of that name defined before`, a.at);
+        if (!w)
+          throw new GeometryDssError(`${label}: ${prop}=${clip(a.value)}: no ${cls} of that name defined before`, a.at);
         const s = slot();
         s.wire = w;
         if (cls !== 'wiredata') g.cableLine = true;
@@ -427,8 +523,16 @@ export class GeometryLibrary {
       }
       case 'spacing': {
         const sp = this.spacings.get(a.value.toLowerCase());
-        if (!sp) throw new GeometryDssError(`${label}: spacing=${clip(a.value)}: no LineSpacing of that name defined before`, a.at);
-        if (sp.nconds !== g.nconds) throw new GeometryDssError(`${label}: LineSpacing.${sp.name} has ${sp.nconds} conductors, the geometry nconds=${g.nconds}`, a.at);
+        if (!sp)
+          throw new GeometryDssError(
+            `${label}: spacing=${clip(a.value)}: no LineSpacing of that name defined before`,
+            a.at,
+          );
+        if (sp.nconds !== g.nconds)
+          throw new GeometryDssError(
+            `${label}: LineSpacing.${sp.name} has ${sp.nconds} conductors, the geometry nconds=${g.nconds}`,
+            a.at,
+          );
         g.lastUnit = sp.units;
         g.conds.forEach((s, i) => {
           s.x = sp.x[i];
@@ -448,8 +552,12 @@ export class GeometryLibrary {
         const start = cls === 'wiredata' && g.cableLine ? g.nphases + 1 : 1;
         const stop = cls === 'wiredata' ? g.nconds : Math.min(g.nconds, start - 1 + names.length);
         if (cls === 'wiredata' && names.length !== stop - start + 1)
-          throw new GeometryDssError(`${label}: ${prop}= lists ${names.length} wires, expected ${stop - start + 1} (conductors ${start}..${stop})`, a.at);
-        if (names.length > g.nconds) throw new GeometryDssError(`${label}: ${prop}= lists ${names.length} conductors, nconds=${g.nconds}`, a.at);
+          throw new GeometryDssError(
+            `${label}: ${prop}= lists ${names.length} wires, expected ${stop - start + 1} (conductors ${start}..${stop})`,
+            a.at,
+          );
+        if (names.length > g.nconds)
+          throw new GeometryDssError(`${label}: ${prop}= lists ${names.length} conductors, nconds=${g.nconds}`, a.at);
         names.forEach((nm, k) => {
           const w = this.conductor(nm, cls);
           if (!w) throw new GeometryDssError(`${label}: ${prop}: no ${cls} named "${clip(nm)}" defined before`, a.at);
@@ -468,7 +576,11 @@ export class GeometryLibrary {
         break; // not used by the power flow
       case 'like': {
         const other = this.geometries.get(a.value.toLowerCase());
-        if (!other) throw new GeometryDssError(`${label}: like=${clip(a.value)}: no LineGeometry of that name defined before`, a.at);
+        if (!other)
+          throw new GeometryDssError(
+            `${label}: like=${clip(a.value)}: no LineGeometry of that name defined before`,
+            a.at,
+          );
         Object.assign(g, { ...other, name: g.name, at: g.at, conds: other.conds.map((s) => ({ ...s })) });
         break;
       }
@@ -480,7 +592,8 @@ export class GeometryLibrary {
     switch (prop) {
       case 'nconds': {
         const n = numberValue(label, prop, a);
-        if (!Number.isInteger(n) || n < 1 || n > 100) throw new GeometryDssError(`${label}: nconds must be an integer from 1 to 100 (got ${clip(a.value)})`, a.at);
+        if (!Number.isInteger(n) || n < 1 || n > 100)
+          throw new GeometryDssError(`${label}: nconds must be an integer from 1 to 100 (got ${clip(a.value)})`, a.at);
         s.nconds = n;
         s.x = new Array<number>(n).fill(0);
         s.h = new Array<number>(n).fill(0);
@@ -489,15 +602,18 @@ export class GeometryLibrary {
       }
       case 'nphases': {
         const n = numberValue(label, prop, a);
-        if (!Number.isInteger(n) || n < 1) throw new GeometryDssError(`${label}: nphases must be a positive integer (got ${clip(a.value)})`, a.at);
+        if (!Number.isInteger(n) || n < 1)
+          throw new GeometryDssError(`${label}: nphases must be a positive integer (got ${clip(a.value)})`, a.at);
         s.nphases = n;
         break;
       }
       case 'x':
       case 'h': {
         const v = parseNumberArray(a.value);
-        if (v === null || v.some((t) => !Number.isFinite(t))) throw new GeometryDssError(`${label}: ${prop}=[${clip(a.value)}] is not a list of numbers`, a.at);
-        if (v.length !== s.nconds) throw new GeometryDssError(`${label}: ${prop}= has ${v.length} values, nconds=${s.nconds}`, a.at);
+        if (v === null || v.some((t) => !Number.isFinite(t)))
+          throw new GeometryDssError(`${label}: ${prop}=[${clip(a.value)}] is not a list of numbers`, a.at);
+        if (v.length !== s.nconds)
+          throw new GeometryDssError(`${label}: ${prop}= has ${v.length} values, nconds=${s.nconds}`, a.at);
         if (prop === 'x') s.x = v;
         else s.h = v;
         break;
@@ -507,7 +623,11 @@ export class GeometryLibrary {
         break;
       case 'like': {
         const other = this.spacings.get(a.value.toLowerCase());
-        if (!other) throw new GeometryDssError(`${label}: like=${clip(a.value)}: no LineSpacing of that name defined before`, a.at);
+        if (!other)
+          throw new GeometryDssError(
+            `${label}: like=${clip(a.value)}: no LineSpacing of that name defined before`,
+            a.at,
+          );
         Object.assign(s, { ...other, name: s.name, at: s.at, x: [...other.x], h: [...other.h] });
         break;
       }
@@ -524,7 +644,8 @@ const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}…` : s)
 
 function numberValue(label: string, prop: string, a: GeometryAssignment): number {
   const v = parseDssNumber(a.value, a.quoted ?? false);
-  if (!Number.isFinite(v) || Math.abs(v) > 1e15) throw new GeometryDssError(`${label}: ${prop}=${clip(a.value)} is not a usable number`, a.at);
+  if (!Number.isFinite(v) || Math.abs(v) > 1e15)
+    throw new GeometryDssError(`${label}: ${prop}=${clip(a.value)} is not a usable number`, a.at);
   return v;
 }
 
@@ -535,7 +656,11 @@ function positive(label: string, prop: string, a: GeometryAssignment, v: number)
 
 function unitValue(label: string, prop: string, a: GeometryAssignment): LengthUnit {
   const u = parseLengthUnit(a.value);
-  if (u === null) throw new GeometryDssError(`${label}: ${prop}=${clip(a.value)} is not a length unit (mi, kft, km, m, ft, in, cm, mm, none)`, a.at);
+  if (u === null)
+    throw new GeometryDssError(
+      `${label}: ${prop}=${clip(a.value)} is not a length unit (mi, kft, km, m, ft, in, cm, mm, none)`,
+      a.at,
+    );
   return u;
 }
 
@@ -564,11 +689,24 @@ export function conductorToSI(w: ConductorDef): ConductorData {
   const ins = { epsR: w.epsR, insLayer: need('InsLayer', w.insLayer) * rad, diaIns: need('DiaIns', w.diaIns) * rad };
   if (w.cls === 'cndata') {
     return {
-      kind: 'cn', ...core, ...ins, diaCable: need('DiaCable', w.diaCable) * rad, k: w.k, diaStrand: need('DiaStrand', w.diaStrand) * rad, gmrStrand: need('GmrStrand', w.gmrStrand) * gmrU,
+      kind: 'cn',
+      ...core,
+      ...ins,
+      diaCable: need('DiaCable', w.diaCable) * rad,
+      k: w.k,
+      diaStrand: need('DiaStrand', w.diaStrand) * rad,
+      gmrStrand: need('GmrStrand', w.gmrStrand) * gmrU,
       rStrand: need('Rstrand', w.rStrand) * perM,
     };
   }
-  return { kind: 'ts', ...core, ...ins, diaShield: need('DiaShield', w.diaShield) * rad, tapeLayer: need('TapeLayer', w.tapeLayer) * rad, tapeLap: w.tapeLap };
+  return {
+    kind: 'ts',
+    ...core,
+    ...ins,
+    diaShield: need('DiaShield', w.diaShield) * rad,
+    tapeLayer: need('TapeLayer', w.tapeLayer) * rad,
+    tapeLap: w.tapeLap,
+  };
 }
 
 /** How a Line names its conductors: a geometry, or a spacing with wires/cables. */
@@ -587,7 +725,15 @@ export interface LineGeometryRefs {
 }
 
 /** Line properties that concern geometry, canonical lower-case names (see lineGeometryRefs). */
-export const LINE_GEOMETRY_PROPERTIES: ReadonlySet<string> = new Set(['geometry', 'spacing', 'wires', 'cncables', 'tscables', 'rho', 'earthmodel']);
+export const LINE_GEOMETRY_PROPERTIES: ReadonlySet<string> = new Set([
+  'geometry',
+  'spacing',
+  'wires',
+  'cncables',
+  'tscables',
+  'rho',
+  'earthmodel',
+]);
 
 /**
  * Reads a Line's geometry-related assignments (canonical property names, script order; others
@@ -629,7 +775,8 @@ export function lineGeometryRefs(assignments: readonly GeometryAssignment[]): Li
         break;
       case 'rho': {
         const v = parseDssNumber(a.value, a.quoted ?? false);
-        if (!(v > 0) || !Number.isFinite(v)) throw new GeometryDssError(`rho=${clip(a.value)} is not a positive earth resistivity`, a.at);
+        if (!(v > 0) || !Number.isFinite(v))
+          throw new GeometryDssError(`rho=${clip(a.value)} is not a positive earth resistivity`, a.at);
         rho = v;
         break;
       }
@@ -679,8 +826,13 @@ export function geometryPhases(g: LineGeometryDef): number {
 export function placeGeometry(g: LineGeometryDef): PlacedConductor[] {
   const label = `LineGeometry.${g.name}`;
   if (g.nconds < 1) throw new GeometryDssError(`${label}: nconds is not given`, g.at);
-  if (g.nphases < 1 && (g.reduce || g.cableLine)) throw new GeometryDssError(`${label}: nphases is not given (needed for ${g.reduce ? 'reduce=yes' : 'cables'})`, g.at);
-  if (g.nphases > g.nconds) throw new GeometryDssError(`${label}: nphases=${g.nphases} exceeds nconds=${g.nconds}`, g.at);
+  if (g.nphases < 1 && (g.reduce || g.cableLine))
+    throw new GeometryDssError(
+      `${label}: nphases is not given (needed for ${g.reduce ? 'reduce=yes' : 'cables'})`,
+      g.at,
+    );
+  if (g.nphases > g.nconds)
+    throw new GeometryDssError(`${label}: nphases=${g.nphases} exceeds nconds=${g.nconds}`, g.at);
   return g.conds.map((s, i) => {
     if (!s.wire) throw new GeometryDssError(`${label}: conductor ${i + 1} has no wire/cncable/tscable`, g.at);
     const m = toMeters(s.units ?? g.lastUnit);
@@ -692,11 +844,23 @@ export function placeGeometry(g: LineGeometryDef): PlacedConductor[] {
  * Z and C of a Line in its length unit from its geometry refs (see lineGeometryRefs). Throws
  * GeometryDssError naming what is missing or wrong.
  */
-export function lineImpedanceFromGeometry(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUnit: LengthUnit, options: GeometryOptions = {}): GeometryImpedance {
+export function lineImpedanceFromGeometry(
+  lib: GeometryLibrary,
+  refs: LineGeometryRefs,
+  lengthUnit: LengthUnit,
+  options: GeometryOptions = {},
+): GeometryImpedance {
   // Feeders have thousands of lines on a few dozen geometries: compute each combination once.
   const key = JSON.stringify([
-    refs.geometry?.toLowerCase(), refs.spacing?.toLowerCase(), refs.wires, refs.cncables, refs.tscables, refs.rho, refs.earthModel ?? options.earthModel,
-    options.frequency, lengthUnit,
+    refs.geometry?.toLowerCase(),
+    refs.spacing?.toLowerCase(),
+    refs.wires,
+    refs.cncables,
+    refs.tscables,
+    refs.rho,
+    refs.earthModel ?? options.earthModel,
+    options.frequency,
+    lengthUnit,
   ]).toLowerCase();
   const hit = lib.impedanceCache.get(key);
   if (hit) return copyImpedance(hit);
@@ -710,11 +874,17 @@ function copyImpedance(z: GeometryImpedance): GeometryImpedance {
   return { ...z, matrices: { ...m, rmatrix: [...m.rmatrix], xmatrix: [...m.xmatrix], cmatrix: [...m.cmatrix] } };
 }
 
-function computeImpedance(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUnit: LengthUnit, options: GeometryOptions): GeometryImpedance {
+function computeImpedance(
+  lib: GeometryLibrary,
+  refs: LineGeometryRefs,
+  lengthUnit: LengthUnit,
+  options: GeometryOptions,
+): GeometryImpedance {
   let geom: LineGeometryDef;
   if (refs.geometry !== undefined) {
     const g = lib.geometries.get(refs.geometry.toLowerCase());
-    if (!g) throw new GeometryDssError(`geometry=${clip(refs.geometry)}: no LineGeometry of that name is defined`, refs.at);
+    if (!g)
+      throw new GeometryDssError(`geometry=${clip(refs.geometry)}: no LineGeometry of that name is defined`, refs.at);
     geom = g;
   } else if (refs.spacing !== undefined) {
     geom = geometryFromSpacing(lib, refs);
@@ -733,7 +903,8 @@ function computeImpedance(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUn
       reduce: geom.reduce,
     });
   } catch (e) {
-    if (e instanceof LineConstantsError) throw new GeometryDssError(`LineGeometry.${geom.name}: ${e.message}`, geom.at ?? refs.at);
+    if (e instanceof LineConstantsError)
+      throw new GeometryDssError(`LineGeometry.${geom.name}: ${e.message}`, geom.at ?? refs.at);
     throw e;
   }
   return {
@@ -749,15 +920,21 @@ function computeImpedance(lib: GeometryLibrary, refs: LineGeometryRefs, lengthUn
 /** A Line's spacing= + wires=/cncables=/tscables= as the geometry OpenDSS builds for it. */
 function geometryFromSpacing(lib: GeometryLibrary, refs: LineGeometryRefs): LineGeometryDef {
   const sp = lib.spacings.get(refs.spacing!.toLowerCase());
-  if (!sp) throw new GeometryDssError(`spacing=${clip(refs.spacing!)}: no LineSpacing of that name is defined`, refs.at);
+  if (!sp)
+    throw new GeometryDssError(`spacing=${clip(refs.spacing!)}: no LineSpacing of that name is defined`, refs.at);
   const n = sp.nconds;
   const slots: (ConductorDef | null)[] = new Array(n).fill(null);
   const cables = refs.cncables ?? refs.tscables;
   const cableCls = refs.cncables ? 'cndata' : 'tsdata';
   let wireStart = 0;
-  if (refs.cncables && refs.tscables) throw new GeometryDssError('a Line takes CNCables= or TSCables=, not both', refs.at);
+  if (refs.cncables && refs.tscables)
+    throw new GeometryDssError('a Line takes CNCables= or TSCables=, not both', refs.at);
   if (cables) {
-    if (cables.length !== sp.nphases) throw new GeometryDssError(`${cableCls === 'cndata' ? 'CNCables' : 'TSCables'}= lists ${cables.length} cables, LineSpacing.${sp.name} has nphases=${sp.nphases}`, refs.at);
+    if (cables.length !== sp.nphases)
+      throw new GeometryDssError(
+        `${cableCls === 'cndata' ? 'CNCables' : 'TSCables'}= lists ${cables.length} cables, LineSpacing.${sp.name} has nphases=${sp.nphases}`,
+        refs.at,
+      );
     cables.forEach((nm, i) => {
       const w = lib.conductor(nm, cableCls);
       if (!w) throw new GeometryDssError(`no ${cableCls} named "${clip(nm)}" is defined`, refs.at);
@@ -803,7 +980,11 @@ function geometryFromSpacing(lib: GeometryLibrary, refs: LineGeometryRefs): Line
  * LineGeometry, LineSpacing and their `~`/`More` continuations; other commands and classes are
  * skipped. `into` collects several files in order.
  */
-export function parseGeometryDss(text: string, file: string, into: GeometryLibrary = new GeometryLibrary()): GeometryLibrary {
+export function parseGeometryDss(
+  text: string,
+  file: string,
+  into: GeometryLibrary = new GeometryLibrary(),
+): GeometryLibrary {
   let active: { cls: string; name: string } | null = null;
   const lines = text.split(/\r?\n/);
   let inBlock = false;
@@ -857,7 +1038,9 @@ export function parseGeometryDss(text: string, file: string, into: GeometryLibra
         return;
       }
       const name = objText.slice(dot + 1);
-      const assigns = params.slice(1).map((p) => ({ prop: p.name, value: p.value, quoted: p.quoted, at: at(p.column) }));
+      const assigns = params
+        .slice(1)
+        .map((p) => ({ prop: p.name, value: p.value, quoted: p.quoted, at: at(p.column) }));
       if (word === 'new') into.define(cls, name, assigns, at(head.column));
       else into.edit(cls, name, assigns);
       active = { cls, name };
@@ -910,14 +1093,19 @@ export interface LineConstantsForImport {
  * LineGeometry changes that geometry's rho for every Line using it; here it applies to that
  * Line only.
  */
-export function createLineConstantsHook(): (line: ScriptElementLike, script: ScriptLike, frequencyHz: number) => LineConstantsForImport | { error: string } {
+export function createLineConstantsHook(): (
+  line: ScriptElementLike,
+  script: ScriptLike,
+  frequencyHz: number,
+) => LineConstantsForImport | { error: string } {
   const libraries = new WeakMap<ScriptLike, GeometryLibrary | { error: string }>();
   const libraryOf = (script: ScriptLike): GeometryLibrary | { error: string } => {
     let lib = libraries.get(script);
     if (!lib) {
       const l = new GeometryLibrary();
       try {
-        for (const el of script.elements) if (GEOMETRY_CLASSES.has(el.cls)) l.define(el.cls, el.name, el.assignments, el.at);
+        for (const el of script.elements)
+          if (GEOMETRY_CLASSES.has(el.cls)) l.define(el.cls, el.name, el.assignments, el.at);
         lib = l;
       } catch (e) {
         if (!(e instanceof GeometryDssError)) throw e;

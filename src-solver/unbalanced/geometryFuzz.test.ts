@@ -30,12 +30,55 @@ New LineSpacing.s nconds=3 nphases=2 units=ft x=[-2 2 0] h=[30 30 27]
 `;
 const base = `${wires}\n${geoms}\n${extra}`;
 
-const SPICE = ['[', ']', '(', ')', '"', "'", '=', '~ ', '!', '.', ',', ' ', '\n', '-', '0', '1e308', '1e-300', 'NaN', '-1', 'nconds=0', 'nconds=101', 'nphases=9',
-  'cond=7', 'wire=nosuch', 'units=furlong', 'units=mm', 'reduce=maybe', 'like=nosuch', 'like=4_acsr', 'h=0', 'x=1e15', 'k=1', 'TapeLap=100',
-  'GMRac=', 'Rac=0', 'Rdc=-3', 'diam=1e-300', 'spacing=s', 'wires=[4_acsr 4_acsr]', 'cncables=[cn cn cn]', 'New WireData.', 'New LineGeometry.z ', 'Edit LineGeometry.ug ', '\u0000'];
+const SPICE = [
+  '[',
+  ']',
+  '(',
+  ')',
+  '"',
+  "'",
+  '=',
+  '~ ',
+  '!',
+  '.',
+  ',',
+  ' ',
+  '\n',
+  '-',
+  '0',
+  '1e308',
+  '1e-300',
+  'NaN',
+  '-1',
+  'nconds=0',
+  'nconds=101',
+  'nphases=9',
+  'cond=7',
+  'wire=nosuch',
+  'units=furlong',
+  'units=mm',
+  'reduce=maybe',
+  'like=nosuch',
+  'like=4_acsr',
+  'h=0',
+  'x=1e15',
+  'k=1',
+  'TapeLap=100',
+  'GMRac=',
+  'Rac=0',
+  'Rdc=-3',
+  'diam=1e-300',
+  'spacing=s',
+  'wires=[4_acsr 4_acsr]',
+  'cncables=[cn cn cn]',
+  'New WireData.',
+  'New LineGeometry.z ',
+  'Edit LineGeometry.ug ',
+  '\u0000',
+];
 
 function mutate(text: string, r: () => number): string {
-  const pick = <T,>(a: readonly T[]) => a[Math.floor(r() * a.length)];
+  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)];
   let s = text;
   const n = 1 + Math.floor(r() * 4);
   for (let k = 0; k < n; k++) {
@@ -56,7 +99,10 @@ describe('geometry fuzz', () => {
       const text = mutate(base, r);
       try {
         const lib = parseGeometryDss(text, 'fuzz.dss');
-        const targets = [...[...lib.geometries.keys()].map((g) => ({ geometry: g })), { spacing: 's', wires: ['4_acsr', '4_acsr', '4_wpal'] }];
+        const targets = [
+          ...[...lib.geometries.keys()].map((g) => ({ geometry: g })),
+          { spacing: 's', wires: ['4_acsr', '4_acsr', '4_wpal'] },
+        ];
         for (const refs of targets) {
           try {
             const z = lineImpedanceFromGeometry(lib, refs, 'kft');
@@ -70,7 +116,8 @@ describe('geometry fuzz', () => {
         }
       } catch (e) {
         if (!(e instanceof GeometryDssError)) throw new Error(`mutation ${k}: ${(e as Error).stack}\n---\n${text}`);
-        if (!/^fuzz\.dss:\d+/.test((e as Error).message)) throw new Error(`mutation ${k}: error without a place: ${(e as Error).message}`);
+        if (!/^fuzz\.dss:\d+/.test((e as Error).message))
+          throw new Error(`mutation ${k}: error without a place: ${(e as Error).message}`);
         refused++;
       }
     }

@@ -42,25 +42,41 @@ Set VoltageBases=[12.47]
   });
 
   it('applies BatchEdit, Disable and Open, and commands after the script', () => {
-    const out = ok(`${base}New Line.l2 bus1=b2 bus2=b3 phases=3 r1=0.1 x1=0.3 length=1
+    const out = ok(
+      `${base}New Line.l2 bus1=b2 bus2=b3 phases=3 r1=0.1 x1=0.3 length=1
 New Load.a bus1=b3 kv=12.47 kw=100
 New Load.b bus1=b3 kv=12.47 kw=100
 BatchEdit Load..* kw=50
 Disable Load.b
 Open Line.l2 2 1
-`, ['Load.a.kvar=7']);
+`,
+      ['Load.a.kvar=7'],
+    );
     expect(out.network.loads.map((l) => [l.name, l.kw, l.kvar])).toEqual([['a', 50, 7]]);
     const l2 = out.network.lines.find((l) => l.name === 'l2')!;
-    expect(l2.open).toEqual([[false, false, false], [true, false, false]]);
+    expect(l2.open).toEqual([
+      [false, false, false],
+      [true, false, false],
+    ]);
   });
 
   it('names the element and the place for bad input, never drops it', () => {
-    expect(errors(`${base}New Load.x bus1=b2 kv=12.47 kw=1e308`)[0]).toMatchObject({ file: '/m.dss', line: 4, message: expect.stringMatching(/load\.x: kw=1e308 is out of any sensible range/) });
+    expect(errors(`${base}New Load.x bus1=b2 kv=12.47 kw=1e308`)[0]).toMatchObject({
+      file: '/m.dss',
+      line: 4,
+      message: expect.stringMatching(/load\.x: kw=1e308 is out of any sensible range/),
+    });
     expect(errors(`${base}New Load.x bus1=b2 kv=12.47 kw=abc`)[0].message).toMatch(/load\.x: kw="abc" is not a number/);
     expect(errors(`${base}New Fault.f1 bus1=b2`)[0].message).toMatch(/fault\.f1: the class fault is not supported/);
-    expect(errors(`${base}New Line.g bus1=b2 bus2=b5 geometry=x length=1`)[0].message).toMatch(/line\.g: .*geometry=x: no LineGeometry of that name is defined/);
-    expect(errors(`${base}New Line.c bus1=b2 bus2=b5 linecode=nope`)[0].message).toMatch(/LineCode "nope" is not defined/);
-    expect(errors(`${base}New Transformer.t1 buses=[b2] kvs=[12.47 4.16]`)[0].message).toMatch(/transformer\.t1: winding 2 has no bus/);
+    expect(errors(`${base}New Line.g bus1=b2 bus2=b5 geometry=x length=1`)[0].message).toMatch(
+      /line\.g: .*geometry=x: no LineGeometry of that name is defined/,
+    );
+    expect(errors(`${base}New Line.c bus1=b2 bus2=b5 linecode=nope`)[0].message).toMatch(
+      /LineCode "nope" is not defined/,
+    );
+    expect(errors(`${base}New Transformer.t1 buses=[b2] kvs=[12.47 4.16]`)[0].message).toMatch(
+      /transformer\.t1: winding 2 has no bus/,
+    );
   });
 
   it('a constant-impedance load on a line matches the closed-form circuit solution', () => {
@@ -76,8 +92,8 @@ Set VoltageBases=[12.47]
     // |V_load| / |E| = |R / (R + 1 + 3j)|, with the source's 1 µΩ reactance negligible at 1e-9.
     const expected = rLoad / Math.hypot(rLoad + 1, 3);
     for (const n of ['1', '2', '3']) expect(periods[0].nodeVoltagesPu.b2[n]).toBeCloseTo(expected, 8);
-    const p = (3 * (expected * 12470 / Math.sqrt(3)) ** 2) / rLoad / 1000;
-    const i2 = (expected * 12470 / Math.sqrt(3) / rLoad) ** 2;
+    const p = (3 * ((expected * 12470) / Math.sqrt(3)) ** 2) / rLoad / 1000;
+    const i2 = ((expected * 12470) / Math.sqrt(3) / rLoad) ** 2;
     expect(periods[0].substationKw).toBeCloseTo(p + (3 * i2 * 1) / 1000, 4);
     expect(periods[0].lossKw).toBeCloseTo((3 * i2) / 1000, 4);
   });
@@ -110,26 +126,36 @@ describe('complex sparse LDLᵀ', () => {
     const n = 12;
     const a = cmatrix(n);
     let seed = 7;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
-    const rows: number[] = [], cols: number[] = [], re: number[] = [], im: number[] = [];
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+    const rows: number[] = [],
+      cols: number[] = [],
+      re: number[] = [],
+      im: number[] = [];
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {
         if (i !== j && (i * 7 + j * 3) % 4 !== 0) continue;
-        const vr = i === j ? 5 + rnd() : rnd(), vi = i === j ? -10 + rnd() : rnd();
+        const vr = i === j ? 5 + rnd() : rnd(),
+          vi = i === j ? -10 + rnd() : rnd();
         a.re[i * n + j] = a.re[j * n + i] = vr;
         a.im[i * n + j] = a.im[j * n + i] = vi;
-        rows.push(i); cols.push(j); re.push(vr); im.push(vi);
+        rows.push(i);
+        cols.push(j);
+        re.push(vr);
+        im.push(vi);
       }
     }
     const ldl = new ComplexLdl(n, Int32Array.from(rows), Int32Array.from(cols));
     expect(ldl.factor(Float64Array.from(re), Float64Array.from(im))).toBe(-1);
-    const br = Float64Array.from({ length: n }, () => rnd()), bi = Float64Array.from({ length: n }, () => rnd());
+    const br = Float64Array.from({ length: n }, () => rnd()),
+      bi = Float64Array.from({ length: n }, () => rnd());
     const inv = cinverse(a);
-    const xr = new Float64Array(n), xi = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      xr[i] += inv.re[i * n + j] * br[j] - inv.im[i * n + j] * bi[j];
-      xi[i] += inv.re[i * n + j] * bi[j] + inv.im[i * n + j] * br[j];
-    }
+    const xr = new Float64Array(n),
+      xi = new Float64Array(n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        xr[i] += inv.re[i * n + j] * br[j] - inv.im[i * n + j] * bi[j];
+        xi[i] += inv.re[i * n + j] * bi[j] + inv.im[i * n + j] * br[j];
+      }
     ldl.solve(br, bi);
     for (let i = 0; i < n; i++) {
       expect(br[i]).toBeCloseTo(xr[i], 12);

@@ -15,13 +15,36 @@
  */
 import type { IgnoredElement, ImportError, ImportIssue } from '../io/types';
 import { parseBusRef, parseDssBool, parseDssNumber, parseSymMatrix, splitArray } from '../io/dss/lexer';
-import { runScript, type Assignment, type ElementDef, type Loc, type ReadFile, type ScriptResult, type ScriptSolve } from '../io/dss/script';
+import {
+  runScript,
+  type Assignment,
+  type ElementDef,
+  type Loc,
+  type ReadFile,
+  type ScriptResult,
+  type ScriptSolve,
+} from '../io/dss/script';
 import { cinverse, ckron, cleading, cmatrix, type CMatrix } from './cmatrix';
 import { createLineConstantsHook } from './geometryDss';
 import { solveUnbalanced } from './solve';
 import type {
-  Conn, LoadModel, SourceLoc, Terminal, UBus, UCapacitor, UCapControl, UGenerator, ULine, ULoad, ULoadShape, UNetwork, URegControl,
-  UShunt, UTransformer, UVsource, UWinding,
+  Conn,
+  LoadModel,
+  SourceLoc,
+  Terminal,
+  UBus,
+  UCapacitor,
+  UCapControl,
+  UGenerator,
+  ULine,
+  ULoad,
+  ULoadShape,
+  UNetwork,
+  URegControl,
+  UShunt,
+  UTransformer,
+  UVsource,
+  UWinding,
 } from './model';
 
 /** Series impedance and shunt capacitance of a line from its geometry (the line-constants module's job). */
@@ -34,7 +57,11 @@ export interface LineConstantsResult {
   /** Length of the unit the matrices are given per, metres (0: per the line's own length unit). */
   readonly unitsMetres: number;
 }
-export type LineConstantsHook = (line: ElementDef, script: ScriptResult, frequencyHz: number) => LineConstantsResult | { error: string };
+export type LineConstantsHook = (
+  line: ElementDef,
+  script: ScriptResult,
+  frequencyHz: number,
+) => LineConstantsResult | { error: string };
 
 export interface UnbalancedImportOptions {
   /** Commands run after the entry script (e.g. `Transformer.Reg1.Taps=[1.0 1.0625]`, `Set ControlMode=OFF`). */
@@ -59,24 +86,48 @@ export interface UnbalancedImportReport {
 }
 
 export type UnbalancedImportOutcome =
-  | { readonly ok: true; readonly network: UNetwork; readonly report: UnbalancedImportReport; readonly warnings: readonly ImportIssue[]; readonly script: ScriptResult }
+  | {
+      readonly ok: true;
+      readonly network: UNetwork;
+      readonly report: UnbalancedImportReport;
+      readonly warnings: readonly ImportIssue[];
+      readonly script: ScriptResult;
+    }
   | { readonly ok: false; readonly errors: readonly ImportError[]; readonly warnings: readonly ImportIssue[] };
 
-const METRES: Record<string, number> = { mi: 1609.344, kft: 304.8, km: 1000, m: 1, ft: 0.3048, in: 0.0254, cm: 0.01, mm: 0.001 };
+const METRES: Record<string, number> = {
+  mi: 1609.344,
+  kft: 304.8,
+  km: 1000,
+  m: 1,
+  ft: 0.3048,
+  in: 0.0254,
+  cm: 0.01,
+  mm: 0.001,
+};
 
 function lengthUnit(value: string): string | null {
   const v = value.trim().toLowerCase();
   if (v === 'none' || v === '0') return 'none';
   if (v === 'meter' || v === 'metre' || v === 'me') return 'm';
   if (v in METRES) return v;
-  const byNumber: Record<string, string> = { '1': 'mi', '2': 'kft', '3': 'km', '4': 'm', '5': 'ft', '6': 'in', '7': 'cm', '8': 'mm' };
+  const byNumber: Record<string, string> = {
+    '1': 'mi',
+    '2': 'kft',
+    '3': 'km',
+    '4': 'm',
+    '5': 'ft',
+    '6': 'in',
+    '7': 'cm',
+    '8': 'mm',
+  };
   return byNumber[v] ?? null;
 }
 
 /** OpenDSS's predefined `default` load shape (24 hourly points), used by loads with no yearly shape. */
 export const DEFAULT_LOADSHAPE = [
-  0.677, 0.6256, 0.6087, 0.5833, 0.58028, 0.6025, 0.657, 0.7477, 0.832, 0.88, 0.94, 0.989, 0.985, 0.98, 0.9898, 0.999, 1, 0.958, 0.936,
-  0.913, 0.876, 0.876, 0.828, 0.756,
+  0.677, 0.6256, 0.6087, 0.5833, 0.58028, 0.6025, 0.657, 0.7477, 0.832, 0.88, 0.94, 0.989, 0.985, 0.98, 0.9898, 0.999,
+  1, 0.958, 0.936, 0.913, 0.876, 0.876, 0.828, 0.756,
 ];
 
 const LIMIT = 1e12;
@@ -85,7 +136,11 @@ const LIMIT = 1e12;
 const defaultLineConstants: LineConstantsHook = createLineConstantsHook();
 
 /** Runs the script and builds the network. Voltage bases are computed by the caller's solver (./powerflow). */
-export function importUnbalanced(entryPath: string, readFile: ReadFile, options: UnbalancedImportOptions = {}): UnbalancedImportOutcome {
+export function importUnbalanced(
+  entryPath: string,
+  readFile: ReadFile,
+  options: UnbalancedImportOptions = {},
+): UnbalancedImportOutcome {
   const script = runScript(entryPath, readFile, { unbalanced: true, extraLines: options.extraLines });
   if (script.errors.length > 0) return { ok: false, errors: script.errors, warnings: script.warnings };
   const out = buildNetwork(script, entryPath, options);
@@ -108,7 +163,12 @@ const CAP_PROPS = new Set(['states', '@open', '@close', 'numsteps', 'like']);
  * (Set Mode=Daily/Yearly/…) is listed as ignored by the script reader: `tessera pf --hours` runs
  * the series.
  */
-function replaySolves(script: ScriptResult, entryPath: string, options: UnbalancedImportOptions, out: Extract<UnbalancedImportOutcome, { ok: true }>): void {
+function replaySolves(
+  script: ScriptResult,
+  entryPath: string,
+  options: UnbalancedImportOptions,
+  out: Extract<UnbalancedImportOutcome, { ok: true }>,
+): void {
   const taps = new Map<string, number[]>();
   const caps = new Map<string, number[]>();
   let last: ScriptSolve | null = null;
@@ -133,8 +193,16 @@ function replaySolves(script: ScriptResult, entryPath: string, options: Unbalanc
     const mode = (sv.options.get('mode') ?? 'snapshot').trim().toLowerCase();
     const controlMode = (sv.options.get('controlmode') ?? 'static').trim().toLowerCase();
     if (!mode.startsWith('s') || controlMode.startsWith('of')) continue;
-    const elements = script.elements.slice(0, sv.elementCount).map((e) => ({ ...e, assignments: e.assignments.slice(0, sv.assignmentCounts.get(e) ?? 0) }));
-    const view: ScriptResult = { ...script, elements, options: new Map(sv.options), voltageBasesKv: [...sv.voltageBasesKv], solves: [] };
+    const elements = script.elements
+      .slice(0, sv.elementCount)
+      .map((e) => ({ ...e, assignments: e.assignments.slice(0, sv.assignmentCounts.get(e) ?? 0) }));
+    const view: ScriptResult = {
+      ...script,
+      elements,
+      options: new Map(sv.options),
+      voltageBasesKv: [...sv.voltageBasesKv],
+      solves: [],
+    };
     const then = buildNetwork(view, entryPath, options);
     if (!then.ok) continue;
     carry(then.network, view, last);
@@ -142,27 +210,51 @@ function replaySolves(script: ScriptResult, entryPath: string, options: Unbalanc
     try {
       solved = solveUnbalanced(then.network, { tolerance: 1e-8 }).periods[0].converged;
     } catch (e) {
-      (out.warnings as ImportIssue[]).push({ file: sv.at.file, line: sv.at.line, message: `Solve: ${e instanceof Error ? e.message : String(e)}; taps and capacitor states left as the script sets them` });
+      (out.warnings as ImportIssue[]).push({
+        file: sv.at.file,
+        line: sv.at.line,
+        message: `Solve: ${e instanceof Error ? e.message : String(e)}; taps and capacitor states left as the script sets them`,
+      });
       continue;
     }
     if (!solved) {
-      (out.warnings as ImportIssue[]).push({ file: sv.at.file, line: sv.at.line, message: 'Solve: the power flow did not converge; taps and capacitor states left as the script sets them' });
+      (out.warnings as ImportIssue[]).push({
+        file: sv.at.file,
+        line: sv.at.line,
+        message: 'Solve: the power flow did not converge; taps and capacitor states left as the script sets them',
+      });
       continue;
     }
-    for (const xf of then.network.transformers) taps.set(xf.name, xf.windings.map((w) => w.tap));
+    for (const xf of then.network.transformers)
+      taps.set(
+        xf.name,
+        xf.windings.map((w) => w.tap),
+      );
     for (const c of then.network.capacitors) caps.set(c.name, [...c.states]);
     last = sv;
-    out.report.classes.solve = { imported: (out.report.classes.solve?.imported ?? 0) + 1, approximated: [], ignored: 0 };
+    out.report.classes.solve = {
+      imported: (out.report.classes.solve?.imported ?? 0) + 1,
+      approximated: [],
+      ignored: 0,
+    };
   }
   if (last) carry(out.network, script, last);
 }
 
-export function buildNetwork(script: ScriptResult, entryFile: string, options: UnbalancedImportOptions = {}): UnbalancedImportOutcome {
+export function buildNetwork(
+  script: ScriptResult,
+  entryFile: string,
+  options: UnbalancedImportOptions = {},
+): UnbalancedImportOutcome {
   const errors: ImportError[] = [];
   const warnings: ImportIssue[] = [...script.warnings];
-  const classes: Record<string, { imported: number; approximated: { element: string; what: string }[]; ignored: number }> = {};
+  const classes: Record<
+    string,
+    { imported: number; approximated: { element: string; what: string }[]; ignored: number }
+  > = {};
   const count = (cls: string) => (classes[cls] ??= { imported: 0, approximated: [], ignored: 0 });
-  const error = (at: Loc, message: string): void => void errors.push({ file: at.file, line: at.line, column: at.column, message });
+  const error = (at: Loc, message: string): void =>
+    void errors.push({ file: at.file, line: at.line, column: at.column, message });
   const label = (el: ElementDef) => `${el.cls}.${el.name}`;
   const cut = (v: string) => (v.length > 60 ? `${v.slice(0, 60)}…` : v);
   const locOf = (el: ElementDef): SourceLoc => ({ file: el.at.file, line: el.at.line });
@@ -249,7 +341,10 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     for (let k = 0; k < nconds; k++) out.push(k < nodes.length ? nodes[k] : k < nphases ? k + 1 : 0);
     return { bus: bus.toLowerCase(), nodes: out };
   };
-  const groundOf = (t: Terminal, nconds: number): Terminal => ({ bus: t.bus, nodes: new Array<number>(nconds).fill(0) });
+  const groundOf = (t: Terminal, nconds: number): Terminal => ({
+    bus: t.bus,
+    nodes: new Array<number>(nconds).fill(0),
+  });
 
   const buses = new Map<string, UBus>();
   // OpenDSS numbers a bus's nodes in the order elements reference them (elements in the order
@@ -274,7 +369,14 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
 
   // ---- Load shapes ------------------------------------------------------------------------------
   const loadShapes = new Map<string, ULoadShape>();
-  loadShapes.set('default', { name: 'default', mult: DEFAULT_LOADSHAPE, qmult: null, intervalHours: 1, hours: null, useActual: false });
+  loadShapes.set('default', {
+    name: 'default',
+    mult: DEFAULT_LOADSHAPE,
+    qmult: null,
+    intervalHours: 1,
+    hours: null,
+    useActual: false,
+  });
   for (const el of byClass('loadshape')) {
     let npts = 0;
     let interval = 1;
@@ -285,14 +387,31 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     for (const a of el.assignments) {
       const fromFile = a.fileValues?.columns;
       switch (a.prop) {
-        case 'npts': npts = int(a, el, 0, 10_000_000) ?? 0; break;
-        case 'interval': interval = num(a, el); break;
-        case 'sinterval': interval = num(a, el) / 3600; break;
-        case 'minterval': interval = num(a, el) / 60; break;
-        case 'mult': case 'pmult': mult = fromFile ? [...fromFile[0]] : nums(a, el); break;
-        case 'qmult': qmult = fromFile ? [...fromFile[0]] : nums(a, el); break;
-        case 'hour': hours = fromFile ? [...fromFile[0]] : nums(a, el); interval = 0; break;
-        case 'csvfile': case 'pqcsvfile':
+        case 'npts':
+          npts = int(a, el, 0, 10_000_000) ?? 0;
+          break;
+        case 'interval':
+          interval = num(a, el);
+          break;
+        case 'sinterval':
+          interval = num(a, el) / 3600;
+          break;
+        case 'minterval':
+          interval = num(a, el) / 60;
+          break;
+        case 'mult':
+        case 'pmult':
+          mult = fromFile ? [...fromFile[0]] : nums(a, el);
+          break;
+        case 'qmult':
+          qmult = fromFile ? [...fromFile[0]] : nums(a, el);
+          break;
+        case 'hour':
+          hours = fromFile ? [...fromFile[0]] : nums(a, el);
+          interval = 0;
+          break;
+        case 'csvfile':
+        case 'pqcsvfile':
           if (fromFile) {
             if (a.prop === 'pqcsvfile') {
               mult = [...(fromFile[0] ?? [])];
@@ -303,8 +422,11 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
             } else mult = [...(fromFile[0] ?? [])];
           }
           break;
-        case 'useactual': useActual = bool(a, el); break;
-        default: break;
+        case 'useactual':
+          useActual = bool(a, el);
+          break;
+        default:
+          break;
       }
     }
     if (!mult) {
@@ -314,7 +436,14 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     if (npts > 0 && npts < mult.length) mult = mult.slice(0, npts);
     if (npts > 0 && qmult && npts < qmult.length) qmult = qmult.slice(0, npts);
     if (!(interval >= 0)) error(el.at, `${label(el)}: the interval must not be negative`);
-    loadShapes.set(el.name.toLowerCase(), { name: el.name.toLowerCase(), mult, qmult, intervalHours: interval, hours, useActual });
+    loadShapes.set(el.name.toLowerCase(), {
+      name: el.name.toLowerCase(),
+      mult,
+      qmult,
+      intervalHours: interval,
+      hours,
+      useActual,
+    });
     count('loadshape').imported++;
   }
   const shapeRef = (a: Assignment, el: ElementDef): string | null => {
@@ -347,27 +476,71 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     let x0r0 = 3;
     let isc3 = 10000;
     let isc1 = 10500;
-    let r1 = 1.65, x1 = 6.6, r0 = 1.9, x0 = 5.7;
+    let r1 = 1.65,
+      x1 = 6.6,
+      r0 = 1.9,
+      x0 = 5.7;
     let spec: 'mvasc' | 'isc' | 'ohms' = 'mvasc';
     for (const a of src.assignments) {
       switch (a.prop) {
-        case 'bus1': bus1 = a.value; break;
-        case 'bus2': bus2 = a.value; break;
-        case 'basekv': baseKv = num(a, src); break;
-        case 'pu': pu = num(a, src); break;
-        case 'angle': angle = num(a, src); break;
-        case 'phases': phases = int(a, src, 1, 20) ?? 3; break;
-        case 'mvasc3': mvasc3 = num(a, src); spec = 'mvasc'; break;
-        case 'mvasc1': mvasc1 = num(a, src); spec = 'mvasc'; break;
-        case 'x1r1': x1r1 = num(a, src); break;
-        case 'x0r0': x0r0 = num(a, src); break;
-        case 'isc3': isc3 = num(a, src); spec = 'isc'; break;
-        case 'isc1': isc1 = num(a, src); spec = 'isc'; break;
-        case 'r1': r1 = num(a, src); spec = 'ohms'; break;
-        case 'x1': x1 = num(a, src); spec = 'ohms'; break;
-        case 'r0': r0 = num(a, src); spec = 'ohms'; break;
-        case 'x0': x0 = num(a, src); spec = 'ohms'; break;
-        case 'z1': case 'z0': {
+        case 'bus1':
+          bus1 = a.value;
+          break;
+        case 'bus2':
+          bus2 = a.value;
+          break;
+        case 'basekv':
+          baseKv = num(a, src);
+          break;
+        case 'pu':
+          pu = num(a, src);
+          break;
+        case 'angle':
+          angle = num(a, src);
+          break;
+        case 'phases':
+          phases = int(a, src, 1, 20) ?? 3;
+          break;
+        case 'mvasc3':
+          mvasc3 = num(a, src);
+          spec = 'mvasc';
+          break;
+        case 'mvasc1':
+          mvasc1 = num(a, src);
+          spec = 'mvasc';
+          break;
+        case 'x1r1':
+          x1r1 = num(a, src);
+          break;
+        case 'x0r0':
+          x0r0 = num(a, src);
+          break;
+        case 'isc3':
+          isc3 = num(a, src);
+          spec = 'isc';
+          break;
+        case 'isc1':
+          isc1 = num(a, src);
+          spec = 'isc';
+          break;
+        case 'r1':
+          r1 = num(a, src);
+          spec = 'ohms';
+          break;
+        case 'x1':
+          x1 = num(a, src);
+          spec = 'ohms';
+          break;
+        case 'r0':
+          r0 = num(a, src);
+          spec = 'ohms';
+          break;
+        case 'x0':
+          x0 = num(a, src);
+          spec = 'ohms';
+          break;
+        case 'z1':
+        case 'z0': {
           const v = nums(a, src);
           if (v.length === 2) {
             if (a.prop === 'z1') [r1, x1] = v;
@@ -376,8 +549,16 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
           } else error(a.at, `Vsource.source: ${a.prop} must be [R X]`);
           break;
         }
-        case 'frequency': case 'basefreq': case 'enabled': case 'like': case 'spectrum': break;
-        case 'yearly': case 'daily': case 'duty': break;
+        case 'frequency':
+        case 'basefreq':
+        case 'enabled':
+        case 'like':
+        case 'spectrum':
+          break;
+        case 'yearly':
+        case 'daily':
+        case 'duty':
+          break;
         default:
           error(a.at, `Vsource.source: ${a.prop}= is not supported by the three-phase model`);
       }
@@ -397,7 +578,10 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       x0 = r0 * x0r0;
     }
     const z = cmatrix(phases);
-    const zsr = (2 * r1 + r0) / 3, zsi = (2 * x1 + x0) / 3, zmr = (r0 - r1) / 3, zmi = (x0 - x1) / 3;
+    const zsr = (2 * r1 + r0) / 3,
+      zsi = (2 * x1 + x0) / 3,
+      zmr = (r0 - r1) / 3,
+      zmi = (x0 - x1) / 3;
     for (let i = 0; i < phases; i++) {
       for (let j = 0; j < phases; j++) {
         z.re[i * phases + j] = i === j ? zsr : zmr;
@@ -416,8 +600,15 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   interface ZState {
     phases: number;
     sym: boolean;
-    r1: number; x1: number; r0: number; x0: number; c1: number; c0: number;
-    r: number[] | null; x: number[] | null; c: number[] | null;
+    r1: number;
+    x1: number;
+    r0: number;
+    x0: number;
+    c1: number;
+    c0: number;
+    r: number[] | null;
+    x: number[] | null;
+    c: number[] | null;
     units: string;
     normAmps?: number;
     emergAmps?: number;
@@ -427,9 +618,15 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   /** Matrices from the sequence values (as OpenDSS recomputes them whenever r1…c0 change). */
   const fromSeq = (z: ZState): void => {
     const n = z.phases;
-    const zsr = (2 * z.r1 + z.r0) / 3, zsi = (2 * z.x1 + z.x0) / 3, zmr = (z.r0 - z.r1) / 3, zmi = (z.x0 - z.x1) / 3;
-    const cs = (2 * z.c1 + z.c0) / 3, cmu = (z.c0 - z.c1) / 3;
-    z.r = []; z.x = []; z.c = [];
+    const zsr = (2 * z.r1 + z.r0) / 3,
+      zsi = (2 * z.x1 + z.x0) / 3,
+      zmr = (z.r0 - z.r1) / 3,
+      zmi = (z.x0 - z.x1) / 3;
+    const cs = (2 * z.c1 + z.c0) / 3,
+      cmu = (z.c0 - z.c1) / 3;
+    z.r = [];
+    z.x = [];
+    z.c = [];
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         z.r.push(i === j ? zsr : zmr);
@@ -439,7 +636,22 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     }
   };
   const defaultZ = (phases = 3): ZState => {
-    const z: ZState = { phases, sym: true, r1: 0.058, x1: 0.1206, r0: 0.1784, x0: 0.4047, c1: 3.4, c0: 1.6, r: null, x: null, c: null, units: 'none', kron: false, neutral: 0 };
+    const z: ZState = {
+      phases,
+      sym: true,
+      r1: 0.058,
+      x1: 0.1206,
+      r0: 0.1784,
+      x0: 0.4047,
+      c1: 3.4,
+      c0: 1.6,
+      r: null,
+      x: null,
+      c: null,
+      units: 'none',
+      kron: false,
+      neutral: 0,
+    };
     fromSeq(z);
     return z;
   };
@@ -451,18 +663,26 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
    */
   const applyZ = (z: ZState, a: Assignment, el: ElementDef): boolean => {
     switch (a.prop) {
-      case 'r1': case 'x1': case 'r0': case 'x0': case 'c1': case 'c0':
+      case 'r1':
+      case 'x1':
+      case 'r0':
+      case 'x0':
+      case 'c1':
+      case 'c0':
         z[a.prop] = num(a, el);
         z.sym = true;
         fromSeq(z);
         return true;
-      case 'b1': case 'b0':
+      case 'b1':
+      case 'b0':
         // µS per unit length → nF: C = B / ω.
-        z[a.prop === 'b1' ? 'c1' : 'c0'] = (num(a, el) * 1e-6) / omega * 1e9;
+        z[a.prop === 'b1' ? 'c1' : 'c0'] = ((num(a, el) * 1e-6) / omega) * 1e9;
         z.sym = true;
         fromSeq(z);
         return true;
-      case 'rmatrix': case 'xmatrix': case 'cmatrix': {
+      case 'rmatrix':
+      case 'xmatrix':
+      case 'cmatrix': {
         const m = matrix(a, el, z.phases);
         if (m) {
           z[a.prop.charAt(0) as 'r' | 'x' | 'c'] = m;
@@ -498,14 +718,29 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     for (const a of el.assignments) {
       if (a.prop === 'nphases') {
         const n = int(a, el, 1, 20);
-        if (n !== null) Object.assign(z, { ...defaultZ(n), units: z.units, normAmps: z.normAmps, emergAmps: z.emergAmps });
+        if (n !== null)
+          Object.assign(z, { ...defaultZ(n), units: z.units, normAmps: z.normAmps, emergAmps: z.emergAmps });
       } else if (a.prop === 'units') {
         const u = lengthUnit(a.value);
         if (u === null) error(a.at, `${label(el)}: unknown length unit "${cut(a.value)}"`);
         else z.units = u;
       } else if (a.prop === 'kron') z.kron = bool(a, el);
       else if (a.prop === 'neutral') z.neutral = int(a, el, 1, 20) ?? 0;
-      else if (['basefreq', 'faultrate', 'pctperm', 'repair', 'rg', 'xg', 'rho', 'like', 'seasons', 'ratings', 'linetype'].includes(a.prop)) {
+      else if (
+        [
+          'basefreq',
+          'faultrate',
+          'pctperm',
+          'repair',
+          'rg',
+          'xg',
+          'rho',
+          'like',
+          'seasons',
+          'ratings',
+          'linetype',
+        ].includes(a.prop)
+      ) {
         /* no power-flow effect (Rg/Xg/rho concern line constants, given here as matrices) */
       } else if (!applyZ(z, a, el)) error(a.at, `${label(el)}: ${a.prop}= is not supported`);
     }
@@ -516,10 +751,11 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       const order = [...Array(z.phases).keys()].filter((i) => i !== nn).concat([nn]);
       const perm = (m: CMatrix): CMatrix => {
         const o = cmatrix(m.n);
-        for (let i = 0; i < m.n; i++) for (let j = 0; j < m.n; j++) {
-          o.re[i * m.n + j] = m.re[order[i] * m.n + order[j]];
-          o.im[i * m.n + j] = m.im[order[i] * m.n + order[j]];
-        }
+        for (let i = 0; i < m.n; i++)
+          for (let j = 0; j < m.n; j++) {
+            o.re[i * m.n + j] = m.re[order[i] * m.n + order[j]];
+            o.im[i * m.n + j] = m.im[order[i] * m.n + order[j]];
+          }
         return o;
       };
       const zr = ckron(perm(zm), z.phases - 1);
@@ -567,9 +803,15 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     if (isSwitch) setSwitch();
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'bus1': bus1 = a.value; break;
-        case 'bus2': bus2 = a.value; break;
-        case 'length': length = num(a, el); break;
+        case 'bus1':
+          bus1 = a.value;
+          break;
+        case 'bus2':
+          bus2 = a.value;
+          break;
+        case 'length':
+          length = num(a, el);
+          break;
         case 'units': {
           const u = lengthUnit(a.value);
           if (u === null) error(a.at, `${label(el)}: unknown length unit "${cut(a.value)}"`);
@@ -606,16 +848,32 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
             setSwitch();
           } else isSwitch = false;
           break;
-        case 'geometry': case 'spacing': case 'wires': case 'cncables': case 'tscables':
+        case 'geometry':
+        case 'spacing':
+        case 'wires':
+        case 'cncables':
+        case 'tscables':
           geometry = a.prop;
           break;
-        case '@open': case '@close': {
+        case '@open':
+        case '@close': {
           const [t, c] = a.value.split(' ').map(Number);
           opens.push({ cmd: a.prop, terminal: t, conductor: c });
           break;
         }
-        case 'faultrate': case 'pctperm': case 'repair': case 'basefreq': case 'enabled': case 'like': case 'seasons':
-        case 'ratings': case 'linetype': case 'rg': case 'xg': case 'rho': case 'earthmodel':
+        case 'faultrate':
+        case 'pctperm':
+        case 'repair':
+        case 'basefreq':
+        case 'enabled':
+        case 'like':
+        case 'seasons':
+        case 'ratings':
+        case 'linetype':
+        case 'rg':
+        case 'xg':
+        case 'rho':
+        case 'earthmodel':
           break;
         default:
           // Impedances written on the line itself are per unit of the line's own length.
@@ -638,7 +896,10 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     if (geometry) {
       const hook = options.lineConstants ?? defaultLineConstants;
       if (!hook) {
-        error(el.at, `${label(el)}: LineGeometry not supported yet (impedances from ${geometry}= need the line-constants module); give a LineCode or matrices`);
+        error(
+          el.at,
+          `${label(el)}: LineGeometry not supported yet (impedances from ${geometry}= need the line-constants module); give a LineCode or matrices`,
+        );
         continue;
       }
       const lc = hook(el, script, frequencyHz);
@@ -647,14 +908,18 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
         continue;
       }
       z.phases = lc.phases;
-      if (z.normAmps === undefined && 'normAmps' in lc && typeof lc.normAmps === 'number' && lc.normAmps > 0) z.normAmps = lc.normAmps;
+      if (z.normAmps === undefined && 'normAmps' in lc && typeof lc.normAmps === 'number' && lc.normAmps > 0)
+        z.normAmps = lc.normAmps;
       zm = lc.z;
       cm = lc.cNf;
       factor = lc.unitsMetres > 0 && lineUnits !== 'none' ? (length * METRES[lineUnits]) / lc.unitsMetres : length;
     } else {
       if (!z.sym && phasesGiven !== null && phasesGiven !== z.phases) {
         if (phasesGiven < z.phases) {
-          count('line').approximated.push({ element: label(el), what: `phases=${phasesGiven} on a ${z.phases}-phase matrix: its first ${phasesGiven}×${phasesGiven} block is used` });
+          count('line').approximated.push({
+            element: label(el),
+            what: `phases=${phasesGiven} on a ${z.phases}-phase matrix: its first ${phasesGiven}×${phasesGiven} block is used`,
+          });
           const { zm: full, cm: cfull } = zMatrices(z);
           const zz = cleading(full, phasesGiven);
           const cc = cleading(cfull, phasesGiven);
@@ -686,9 +951,22 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     const open = [new Array<boolean>(n).fill(false), new Array<boolean>(n).fill(false)];
     for (const o of opens) {
       const terms = o.terminal >= 1 && o.terminal <= 2 ? [o.terminal - 1] : [0, 1];
-      for (const t of terms) for (let c = 0; c < n; c++) if (o.conductor === 0 || o.conductor === c + 1) open[t][c] = o.cmd === '@open';
+      for (const t of terms)
+        for (let c = 0; c < n; c++) if (o.conductor === 0 || o.conductor === c + 1) open[t][c] = o.cmd === '@open';
     }
-    const line: ULine = { kind: isSwitch ? 'switch' : 'line', name: el.name.toLowerCase(), bus1: t1, bus2: t2, phases: n, z: zl, yShunt: ys, normAmps: z.normAmps, ...(z.emergAmps !== undefined ? { emergAmps: z.emergAmps } : {}), open, at: locOf(el) };
+    const line: ULine = {
+      kind: isSwitch ? 'switch' : 'line',
+      name: el.name.toLowerCase(),
+      bus1: t1,
+      bus2: t2,
+      phases: n,
+      z: zl,
+      yShunt: ys,
+      normAmps: z.normAmps,
+      ...(z.emergAmps !== undefined ? { emergAmps: z.emergAmps } : {}),
+      open,
+      at: locOf(el),
+    };
     lines.push(line);
     lineByName.set(line.name, line);
     count(isSwitch ? 'switch' : 'line').imported++;
@@ -712,19 +990,50 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     let rp: number | null = null;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'bus1': bus1 = a.value; break;
-        case 'bus2': bus2 = a.value; break;
-        case 'phases': phases = int(a, el, 1, 20) ?? 3; break;
-        case 'kvar': kvar = num(a, el); r = null; x = null; break;
-        case 'kv': kv = num(a, el); break;
-        case 'conn': cn = conn(a, el); break;
-        case 'r': r = num(a, el); break;
-        case 'x': x = num(a, el); break;
-        case 'rp': rp = num(a, el); break;
-        case 'lmh': x = (num(a, el) * 1e-3) * omega; break;
-        case 'normamps': case 'emergamps': case 'faultrate': case 'pctperm': case 'repair': case 'basefreq': case 'enabled': case 'like': case 'parallel':
+        case 'bus1':
+          bus1 = a.value;
           break;
-        default: error(a.at, `${label(el)}: ${a.prop}= is not supported by the three-phase model`);
+        case 'bus2':
+          bus2 = a.value;
+          break;
+        case 'phases':
+          phases = int(a, el, 1, 20) ?? 3;
+          break;
+        case 'kvar':
+          kvar = num(a, el);
+          r = null;
+          x = null;
+          break;
+        case 'kv':
+          kv = num(a, el);
+          break;
+        case 'conn':
+          cn = conn(a, el);
+          break;
+        case 'r':
+          r = num(a, el);
+          break;
+        case 'x':
+          x = num(a, el);
+          break;
+        case 'rp':
+          rp = num(a, el);
+          break;
+        case 'lmh':
+          x = num(a, el) * 1e-3 * omega;
+          break;
+        case 'normamps':
+        case 'emergamps':
+        case 'faultrate':
+        case 'pctperm':
+        case 'repair':
+        case 'basefreq':
+        case 'enabled':
+        case 'like':
+        case 'parallel':
+          break;
+        default:
+          error(a.at, `${label(el)}: ${a.prop}= is not supported by the three-phase model`);
       }
     }
     if (!bus1) {
@@ -757,34 +1066,95 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
         zl.re[i * phases + i] = rr;
         zl.im[i * phases + i] = xx;
       }
-      const line: ULine = { kind: 'reactor', name: el.name.toLowerCase(), bus1: t1, bus2: t2, phases, z: zl, yShunt: cmatrix(phases), open: [new Array<boolean>(phases).fill(false), new Array<boolean>(phases).fill(false)], at: locOf(el) };
+      const line: ULine = {
+        kind: 'reactor',
+        name: el.name.toLowerCase(),
+        bus1: t1,
+        bus2: t2,
+        phases,
+        z: zl,
+        yShunt: cmatrix(phases),
+        open: [new Array<boolean>(phases).fill(false), new Array<boolean>(phases).fill(false)],
+        at: locOf(el),
+      };
       lines.push(line);
     } else {
-      shunts.push({ name: el.name.toLowerCase(), bus: terminal(bus1, cn === 'wye' ? phases + 1 : phases, phases), phases, conn: cn, g, b, at: locOf(el) });
+      shunts.push({
+        name: el.name.toLowerCase(),
+        bus: terminal(bus1, cn === 'wye' ? phases + 1 : phases, phases),
+        phases,
+        conn: cn,
+        g,
+        b,
+        at: locOf(el),
+      });
     }
     count('reactor').imported++;
   }
 
   // ---- Transformers (XfmrCode first) ------------------------------------------------------------------
   interface WState {
-    bus: string | null; conn: Conn; kv: number; kva: number; rPu: number; tap: number; minTap: number; maxTap: number; numTaps: number;
+    bus: string | null;
+    conn: Conn;
+    kv: number;
+    kva: number;
+    rPu: number;
+    tap: number;
+    minTap: number;
+    maxTap: number;
+    numTaps: number;
   }
   interface XState {
-    phases: number; windings: WState[]; xsc: number[]; imag: number; nll: number; ppm: number; active: number; bank?: string;
+    phases: number;
+    windings: WState[];
+    xsc: number[];
+    imag: number;
+    nll: number;
+    ppm: number;
+    active: number;
+    bank?: string;
   }
-  const defaultWinding = (): WState => ({ bus: null, conn: 'wye', kv: 12.47, kva: 1000, rPu: 0.002, tap: 1, minTap: 0.9, maxTap: 1.1, numTaps: 32 });
-  const defaultX = (): XState => ({ phases: 3, windings: [defaultWinding(), defaultWinding()], xsc: [0.07, 0.35, 0.3], imag: 0, nll: 0, ppm: 1e-6, active: 0 });
+  const defaultWinding = (): WState => ({
+    bus: null,
+    conn: 'wye',
+    kv: 12.47,
+    kva: 1000,
+    rPu: 0.002,
+    tap: 1,
+    minTap: 0.9,
+    maxTap: 1.1,
+    numTaps: 32,
+  });
+  const defaultX = (): XState => ({
+    phases: 3,
+    windings: [defaultWinding(), defaultWinding()],
+    xsc: [0.07, 0.35, 0.3],
+    imag: 0,
+    nll: 0,
+    ppm: 1e-6,
+    active: 0,
+  });
   const xfmrCodes = new Map<string, XState>();
   const applyX = (s: XState, a: Assignment, el: ElementDef, allowBus: boolean): void => {
     const w = s.windings[s.active];
-    const perWinding = <K extends keyof WState>(key: K, values: WState[K][]) => values.forEach((v, i) => { if (s.windings[i]) s.windings[i][key] = v; });
+    const perWinding = <K extends keyof WState>(key: K, values: WState[K][]) =>
+      values.forEach((v, i) => {
+        if (s.windings[i]) s.windings[i][key] = v;
+      });
     switch (a.prop) {
-      case 'phases': s.phases = int(a, el, 1, 20) ?? s.phases; break;
+      case 'phases':
+        s.phases = int(a, el, 1, 20) ?? s.phases;
+        break;
       case 'windings': {
         const n = int(a, el, 2, 20);
         if (n !== null) {
           s.windings = Array.from({ length: n }, defaultWinding);
-          s.xsc = n === 2 ? [s.xsc[0]] : n === 3 ? [s.xsc[0], s.xsc[1] ?? 0.35, s.xsc[2] ?? 0.3] : new Array<number>((n * (n - 1)) / 2).fill(0.3);
+          s.xsc =
+            n === 2
+              ? [s.xsc[0]]
+              : n === 3
+                ? [s.xsc[0], s.xsc[1] ?? 0.35, s.xsc[2] ?? 0.3]
+                : new Array<number>((n * (n - 1)) / 2).fill(0.3);
           s.active = 0;
         }
         break;
@@ -794,35 +1164,92 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
         if (n !== null) s.active = n - 1;
         break;
       }
-      case 'bus': if (allowBus) w.bus = a.value; break;
-      case 'conn': w.conn = conn(a, el); break;
-      case 'kv': w.kv = num(a, el); break;
-      case 'kva': w.kva = num(a, el); break;
-      case 'tap': w.tap = num(a, el); break;
-      case '%r': w.rPu = num(a, el) / 100; break;
-      case 'maxtap': w.maxTap = num(a, el); break;
-      case 'mintap': w.minTap = num(a, el); break;
-      case 'numtaps': w.numTaps = int(a, el, 0, 10000) ?? w.numTaps; break;
-      case 'buses': if (allowBus) perWinding('bus', splitArray(a.value)); break;
-      case 'conns': perWinding('conn', splitArray(a.value).map((v) => conn({ ...a, value: v }, el))); break;
-      case 'kvs': perWinding('kv', nums(a, el)); break;
-      case 'kvas': perWinding('kva', nums(a, el)); break;
-      case 'taps': perWinding('tap', nums(a, el)); break;
-      case '%rs': perWinding('rPu', nums(a, el).map((v) => v / 100)); break;
-      case 'xhl': case 'x12': s.xsc[0] = num(a, el) / 100; break;
-      case 'xht': case 'x13': s.xsc[1] = num(a, el) / 100; break;
-      case 'xlt': case 'x23': s.xsc[2] = num(a, el) / 100; break;
-      case 'xscarray': nums(a, el).forEach((v, i) => { if (i < s.xsc.length) s.xsc[i] = v / 100; }); break;
+      case 'bus':
+        if (allowBus) w.bus = a.value;
+        break;
+      case 'conn':
+        w.conn = conn(a, el);
+        break;
+      case 'kv':
+        w.kv = num(a, el);
+        break;
+      case 'kva':
+        w.kva = num(a, el);
+        break;
+      case 'tap':
+        w.tap = num(a, el);
+        break;
+      case '%r':
+        w.rPu = num(a, el) / 100;
+        break;
+      case 'maxtap':
+        w.maxTap = num(a, el);
+        break;
+      case 'mintap':
+        w.minTap = num(a, el);
+        break;
+      case 'numtaps':
+        w.numTaps = int(a, el, 0, 10000) ?? w.numTaps;
+        break;
+      case 'buses':
+        if (allowBus) perWinding('bus', splitArray(a.value));
+        break;
+      case 'conns':
+        perWinding(
+          'conn',
+          splitArray(a.value).map((v) => conn({ ...a, value: v }, el)),
+        );
+        break;
+      case 'kvs':
+        perWinding('kv', nums(a, el));
+        break;
+      case 'kvas':
+        perWinding('kva', nums(a, el));
+        break;
+      case 'taps':
+        perWinding('tap', nums(a, el));
+        break;
+      case '%rs':
+        perWinding(
+          'rPu',
+          nums(a, el).map((v) => v / 100),
+        );
+        break;
+      case 'xhl':
+      case 'x12':
+        s.xsc[0] = num(a, el) / 100;
+        break;
+      case 'xht':
+      case 'x13':
+        s.xsc[1] = num(a, el) / 100;
+        break;
+      case 'xlt':
+      case 'x23':
+        s.xsc[2] = num(a, el) / 100;
+        break;
+      case 'xscarray':
+        nums(a, el).forEach((v, i) => {
+          if (i < s.xsc.length) s.xsc[i] = v / 100;
+        });
+        break;
       case '%loadloss': {
         const v = num(a, el) / 200;
         s.windings[0].rPu = v;
         if (s.windings[1]) s.windings[1].rPu = v;
         break;
       }
-      case '%noloadloss': s.nll = num(a, el); break;
-      case '%imag': s.imag = num(a, el); break;
-      case 'ppm_antifloat': s.ppm = num(a, el) * 1e-6; break;
-      case 'bank': s.bank = a.value.toLowerCase(); break;
+      case '%noloadloss':
+        s.nll = num(a, el);
+        break;
+      case '%imag':
+        s.imag = num(a, el);
+        break;
+      case 'ppm_antifloat':
+        s.ppm = num(a, el) * 1e-6;
+        break;
+      case 'bank':
+        s.bank = a.value.toLowerCase();
+        break;
       case 'xfmrcode': {
         const code = xfmrCodes.get(a.value.trim().toLowerCase());
         if (!code) error(a.at, `${label(el)}: XfmrCode "${cut(a.value)}" is not defined`);
@@ -837,12 +1264,38 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
         }
         break;
       }
-      case 'rneut': case 'xneut':
-        if (num(a, el) >= 0) count('transformer').approximated.push({ element: label(el), what: `${a.prop} ignored (neutrals taken as connected to the node named in the bus)` });
+      case 'rneut':
+      case 'xneut':
+        if (num(a, el) >= 0)
+          count('transformer').approximated.push({
+            element: label(el),
+            what: `${a.prop} ignored (neutrals taken as connected to the node named in the bus)`,
+          });
         break;
-      case 'thermal': case 'n': case 'm': case 'flrise': case 'hsrise': case 'normhkva': case 'emerghkva': case 'sub': case 'subname': case 'xrconst':
-      case 'leadlag': case 'wdgcurrents': case 'core': case 'rdcohms': case 'seasons': case 'ratings': case 'normamps': case 'emergamps':
-      case 'faultrate': case 'pctperm': case 'repair': case 'basefreq': case 'enabled': case 'like':
+      case 'thermal':
+      case 'n':
+      case 'm':
+      case 'flrise':
+      case 'hsrise':
+      case 'normhkva':
+      case 'emerghkva':
+      case 'sub':
+      case 'subname':
+      case 'xrconst':
+      case 'leadlag':
+      case 'wdgcurrents':
+      case 'core':
+      case 'rdcohms':
+      case 'seasons':
+      case 'ratings':
+      case 'normamps':
+      case 'emergamps':
+      case 'faultrate':
+      case 'pctperm':
+      case 'repair':
+      case 'basefreq':
+      case 'enabled':
+      case 'like':
         break;
       default:
         error(a.at, `${label(el)}: ${a.prop}= is not supported by the three-phase model`);
@@ -876,7 +1329,17 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     const windings: UWinding[] = s.windings.map((w) => {
       const t = terminal(w.bus!, nc, s.phases);
       useBus(t, el);
-      return { bus: t, conn: w.conn, kv: w.kv, kva: w.kva, rPu: w.rPu, tap: w.tap, minTap: w.minTap, maxTap: w.maxTap, numTaps: w.numTaps };
+      return {
+        bus: t,
+        conn: w.conn,
+        kv: w.kv,
+        kva: w.kva,
+        rPu: w.rPu,
+        tap: w.tap,
+        minTap: w.minTap,
+        maxTap: w.maxTap,
+        numTaps: w.numTaps,
+      };
     });
     // Delta direction (OpenDSS, ANSI): a delta high-voltage winding leads… the low side lags by 30°.
     let deltaDirection: 1 | -1 = 1;
@@ -885,7 +1348,16 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       deltaDirection = windings[hv].conn === 'delta' ? -1 : 1;
     }
     const xf: UTransformer = {
-      name: el.name.toLowerCase(), phases: s.phases, windings, xsc: s.xsc, imagPct: s.imag, noLoadLossPct: s.nll, ppmFloat: s.ppm, deltaDirection, bank: s.bank, at: locOf(el),
+      name: el.name.toLowerCase(),
+      phases: s.phases,
+      windings,
+      xsc: s.xsc,
+      imagPct: s.imag,
+      noLoadLossPct: s.nll,
+      ppmFloat: s.ppm,
+      deltaDirection,
+      bank: s.bank,
+      at: locOf(el),
     };
     transformers.push(xf);
     xfByName.set(xf.name, xf);
@@ -916,36 +1388,84 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     let spec: 0 | 1 | 2 | 3 | 4 = 0;
     let model: LoadModel = 1;
     let cn: Conn = 'wye';
-    let vminpu = 0.95, vmaxpu = 1.05, vlowpu = 0.5;
-    let cvrWatts = 1, cvrVars = 2;
+    let vminpu = 0.95,
+      vmaxpu = 1.05,
+      vlowpu = 0.5;
+    let cvrWatts = 1,
+      cvrVars = 2;
     let zipv: number[] | null = null;
     let fixed = false;
-    let daily: string | null = null, yearly: string | null = 'default', duty: string | null = null;
+    let daily: string | null = null,
+      yearly: string | null = 'default',
+      duty: string | null = null;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'phases': phases = int(a, el, 1, 20) ?? phases; break;
-        case 'bus1': bus = a.value; break;
-        case 'kv': kv = num(a, el); break;
-        case 'kw': kw = num(a, el); if (spec !== 1) spec = 0; break;
-        case 'kvar': kvar = num(a, el); spec = 1; break;
-        case 'pf': pf = num(a, el); if (spec === 1) spec = 0; break;
-        case 'kva': kva = num(a, el); spec = 2; break;
-        case 'xfkva': xfkva = num(a, el); spec = 3; break;
-        case 'allocationfactor': alloc = num(a, el); spec = 3; break;
-        case 'kwh': kwh = num(a, el); spec = 4; break;
-        case 'kwhdays': kwhdays = num(a, el); break;
-        case 'cfactor': cfactor = num(a, el); break;
+        case 'phases':
+          phases = int(a, el, 1, 20) ?? phases;
+          break;
+        case 'bus1':
+          bus = a.value;
+          break;
+        case 'kv':
+          kv = num(a, el);
+          break;
+        case 'kw':
+          kw = num(a, el);
+          if (spec !== 1) spec = 0;
+          break;
+        case 'kvar':
+          kvar = num(a, el);
+          spec = 1;
+          break;
+        case 'pf':
+          pf = num(a, el);
+          if (spec === 1) spec = 0;
+          break;
+        case 'kva':
+          kva = num(a, el);
+          spec = 2;
+          break;
+        case 'xfkva':
+          xfkva = num(a, el);
+          spec = 3;
+          break;
+        case 'allocationfactor':
+          alloc = num(a, el);
+          spec = 3;
+          break;
+        case 'kwh':
+          kwh = num(a, el);
+          spec = 4;
+          break;
+        case 'kwhdays':
+          kwhdays = num(a, el);
+          break;
+        case 'cfactor':
+          cfactor = num(a, el);
+          break;
         case 'model': {
           const m = int(a, el, 1, 8);
           if (m !== null) model = m as LoadModel;
           break;
         }
-        case 'conn': cn = conn(a, el); break;
-        case 'vminpu': vminpu = num(a, el); break;
-        case 'vmaxpu': vmaxpu = num(a, el); break;
-        case 'vlowpu': vlowpu = num(a, el); break;
-        case 'cvrwatts': cvrWatts = num(a, el); break;
-        case 'cvrvars': cvrVars = num(a, el); break;
+        case 'conn':
+          cn = conn(a, el);
+          break;
+        case 'vminpu':
+          vminpu = num(a, el);
+          break;
+        case 'vmaxpu':
+          vmaxpu = num(a, el);
+          break;
+        case 'vlowpu':
+          vlowpu = num(a, el);
+          break;
+        case 'cvrwatts':
+          cvrWatts = num(a, el);
+          break;
+        case 'cvrvars':
+          cvrVars = num(a, el);
+          break;
         case 'zipv': {
           const v = nums(a, el);
           if (v.length !== 7) error(a.at, `${label(el)}: ZIPV needs 7 values, got ${v.length}`);
@@ -957,11 +1477,33 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
           fixed = v.startsWith('f');
           break;
         }
-        case 'daily': daily = shapeRef(a, el); break;
-        case 'yearly': yearly = shapeRef(a, el); break;
-        case 'duty': duty = shapeRef(a, el); break;
-        case 'growth': case 'rneut': case 'xneut': case 'class': case 'vminnorm': case 'vminemerg': case '%mean': case '%stddev': case 'cvrcurve':
-        case 'numcust': case '%seriesrl': case 'relweight': case 'puxharm': case 'xrharm': case 'spectrum': case 'basefreq': case 'enabled': case 'like':
+        case 'daily':
+          daily = shapeRef(a, el);
+          break;
+        case 'yearly':
+          yearly = shapeRef(a, el);
+          break;
+        case 'duty':
+          duty = shapeRef(a, el);
+          break;
+        case 'growth':
+        case 'rneut':
+        case 'xneut':
+        case 'class':
+        case 'vminnorm':
+        case 'vminemerg':
+        case '%mean':
+        case '%stddev':
+        case 'cvrcurve':
+        case 'numcust':
+        case '%seriesrl':
+        case 'relweight':
+        case 'puxharm':
+        case 'xrharm':
+        case 'spectrum':
+        case 'basefreq':
+        case 'enabled':
+        case 'like':
           break;
         default:
           error(a.at, `${label(el)}: ${a.prop}= is not supported by the three-phase model`);
@@ -991,13 +1533,34 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     } else if (spec === 4) {
       kw = (kwh / (kwhdays * 24)) * cfactor;
       kvar = q(kw);
-      count('load').approximated.push({ element: label(el), what: `kW from kWh=${kwh} over ${kwhdays} days × Cfactor ${cfactor} = ${kw.toFixed(3)} kW` });
+      count('load').approximated.push({
+        element: label(el),
+        what: `kW from kWh=${kwh} over ${kwhdays} days × Cfactor ${cfactor} = ${kw.toFixed(3)} kW`,
+      });
     }
     const nc = cn === 'wye' ? phases + 1 : phases === 1 || phases === 2 ? phases + 1 : phases;
     const t = terminal(bus, nc, phases);
     useBus(t, el);
     loads.push({
-      name: el.name.toLowerCase(), bus: t, phases, conn: cn, kv, kw, kvar, model, vminpu, vmaxpu, vlowpu, cvrWatts, cvrVars, zipv, fixed, daily, yearly, duty, at: locOf(el),
+      name: el.name.toLowerCase(),
+      bus: t,
+      phases,
+      conn: cn,
+      kv,
+      kw,
+      kvar,
+      model,
+      vminpu,
+      vmaxpu,
+      vlowpu,
+      cvrWatts,
+      cvrVars,
+      zipv,
+      fixed,
+      daily,
+      yearly,
+      duty,
+      at: locOf(el),
     });
     loadKw += kw;
     loadKvar += kvar;
@@ -1021,21 +1584,47 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     let opened = false;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'bus1': bus1 = a.value; break;
-        case 'bus2': bus2 = a.value; break;
-        case 'phases': phases = int(a, el, 1, 20) ?? phases; break;
-        case 'kvar': kvar = nums(a, el); break;
-        case 'kv': kv = num(a, el); break;
-        case 'conn': cn = conn(a, el); break;
+        case 'bus1':
+          bus1 = a.value;
+          break;
+        case 'bus2':
+          bus2 = a.value;
+          break;
+        case 'phases':
+          phases = int(a, el, 1, 20) ?? phases;
+          break;
+        case 'kvar':
+          kvar = nums(a, el);
+          break;
+        case 'kv':
+          kv = num(a, el);
+          break;
+        case 'conn':
+          cn = conn(a, el);
+          break;
         case 'numsteps': {
           const n = int(a, el, 1, 1000);
           if (n !== null && n !== kvar.length) kvar = new Array<number>(n).fill(kvar.reduce((x, y) => x + y, 0) / n);
           break;
         }
-        case 'states': states = nums(a, el).map((v) => (v ? 1 : 0)); break;
-        case '@open': opened = true; break;
-        case '@close': opened = false; break;
-        case 'normamps': case 'emergamps': case 'faultrate': case 'pctperm': case 'repair': case 'basefreq': case 'enabled': case 'like': case 'harm':
+        case 'states':
+          states = nums(a, el).map((v) => (v ? 1 : 0));
+          break;
+        case '@open':
+          opened = true;
+          break;
+        case '@close':
+          opened = false;
+          break;
+        case 'normamps':
+        case 'emergamps':
+        case 'faultrate':
+        case 'pctperm':
+        case 'repair':
+        case 'basefreq':
+        case 'enabled':
+        case 'like':
+        case 'harm':
           break;
         default:
           error(a.at, `${label(el)}: ${a.prop}= is not supported by the three-phase model`);
@@ -1050,13 +1639,25 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     useBus(t1, el);
     useBus(t2, el);
     const st = kvar.map((_, i) => (opened ? 0 : (states?.[i] ?? 1)));
-    capacitors.push({ name: el.name.toLowerCase(), bus1: t1, bus2: t2, phases, conn: cn, kv, kvarSteps: kvar, states: st, at: locOf(el) });
+    capacitors.push({
+      name: el.name.toLowerCase(),
+      bus1: t1,
+      bus2: t2,
+      phases,
+      conn: cn,
+      kv,
+      kvarSteps: kvar,
+      states: st,
+      at: locOf(el),
+    });
     count('capacitor').imported++;
   }
 
   // ---- PV, storage, generators (PQ injections) --------------------------------------------------------
   const generators: UGenerator[] = [];
-  for (const el of script.elements.filter((e) => e.cls === 'pvsystem' || e.cls === 'storage' || e.cls === 'generator')) {
+  for (const el of script.elements.filter(
+    (e) => e.cls === 'pvsystem' || e.cls === 'storage' || e.cls === 'generator',
+  )) {
     if (disabled(el)) {
       skipDisabled(el, el.cls);
       continue;
@@ -1071,23 +1672,53 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     let pmpp = 500;
     let irradiance = 1;
     let state = 'idling';
-    let daily: string | null = null, yearly: string | null = null, duty: string | null = null;
+    let daily: string | null = null,
+      yearly: string | null = null,
+      duty: string | null = null;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'phases': phases = int(a, el, 1, 20) ?? phases; break;
-        case 'bus1': bus = a.value; break;
-        case 'kv': kv = num(a, el); break;
-        case 'conn': cn = conn(a, el); break;
-        case 'kw': kw = num(a, el); break;
-        case 'pf': pf = num(a, el); kvar = null; break;
-        case 'kvar': kvar = num(a, el); break;
-        case 'pmpp': pmpp = num(a, el); break;
-        case 'irradiance': irradiance = num(a, el); break;
-        case 'state': state = a.value.trim().toLowerCase(); break;
-        case 'daily': daily = shapeRef(a, el); break;
-        case 'yearly': yearly = shapeRef(a, el); break;
-        case 'duty': duty = shapeRef(a, el); break;
-        default: break; // ratings, inverter curves, controls: not part of a PQ injection
+        case 'phases':
+          phases = int(a, el, 1, 20) ?? phases;
+          break;
+        case 'bus1':
+          bus = a.value;
+          break;
+        case 'kv':
+          kv = num(a, el);
+          break;
+        case 'conn':
+          cn = conn(a, el);
+          break;
+        case 'kw':
+          kw = num(a, el);
+          break;
+        case 'pf':
+          pf = num(a, el);
+          kvar = null;
+          break;
+        case 'kvar':
+          kvar = num(a, el);
+          break;
+        case 'pmpp':
+          pmpp = num(a, el);
+          break;
+        case 'irradiance':
+          irradiance = num(a, el);
+          break;
+        case 'state':
+          state = a.value.trim().toLowerCase();
+          break;
+        case 'daily':
+          daily = shapeRef(a, el);
+          break;
+        case 'yearly':
+          yearly = shapeRef(a, el);
+          break;
+        case 'duty':
+          duty = shapeRef(a, el);
+          break;
+        default:
+          break; // ratings, inverter curves, controls: not part of a PQ injection
       }
     }
     if (!bus) {
@@ -1100,9 +1731,25 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     const qv = kvar ?? (pf === 0 ? 0 : Math.sign(pf) * Math.abs(p) * Math.sqrt(Math.max(0, 1 / (pf * pf) - 1)));
     const t = terminal(bus, cn === 'wye' ? phases + 1 : phases, phases);
     useBus(t, el);
-    generators.push({ kind: el.cls as UGenerator['kind'], name: el.name.toLowerCase(), bus: t, phases, conn: cn, kv, kw: p, kvar: qv, daily, yearly, duty, at: locOf(el) });
+    generators.push({
+      kind: el.cls as UGenerator['kind'],
+      name: el.name.toLowerCase(),
+      bus: t,
+      phases,
+      conn: cn,
+      kv,
+      kw: p,
+      kvar: qv,
+      daily,
+      yearly,
+      duty,
+      at: locOf(el),
+    });
     count(el.cls).imported++;
-    count(el.cls).approximated.push({ element: label(el), what: 'a constant-power injection at its present output (no inverter limits or controls)' });
+    count(el.cls).approximated.push({
+      element: label(el),
+      what: 'a constant-power injection at its present output (no inverter limits or controls)',
+    });
   }
 
   // ---- Controls ----------------------------------------------------------------------------------------
@@ -1110,29 +1757,64 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
   for (const el of byClass('regcontrol')) {
     let transformer = '';
     let winding = 1;
-    let vreg = 120, band = 3, ptratio = 60, ctprim = 300, r = 0, x = 0, ptphase = 1, maxTapChange = 16, delay = 15, tapDelay = 2;
+    let vreg = 120,
+      band = 3,
+      ptratio = 60,
+      ctprim = 300,
+      r = 0,
+      x = 0,
+      ptphase = 1,
+      maxTapChange = 16,
+      delay = 15,
+      tapDelay = 2;
     let tapWinding: number | null = null;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'transformer': transformer = a.value.trim().toLowerCase(); break;
-        case 'winding': winding = int(a, el, 1, 20) ?? 1; break;
-        case 'vreg': vreg = num(a, el); break;
-        case 'band': band = num(a, el); break;
-        case 'ptratio': ptratio = num(a, el); break;
-        case 'ctprim': ctprim = num(a, el); break;
-        case 'r': r = num(a, el); break;
-        case 'x': x = num(a, el); break;
+        case 'transformer':
+          transformer = a.value.trim().toLowerCase();
+          break;
+        case 'winding':
+          winding = int(a, el, 1, 20) ?? 1;
+          break;
+        case 'vreg':
+          vreg = num(a, el);
+          break;
+        case 'band':
+          band = num(a, el);
+          break;
+        case 'ptratio':
+          ptratio = num(a, el);
+          break;
+        case 'ctprim':
+          ctprim = num(a, el);
+          break;
+        case 'r':
+          r = num(a, el);
+          break;
+        case 'x':
+          x = num(a, el);
+          break;
         case 'ptphase': {
           const v = a.value.trim().toLowerCase();
           ptphase = v === 'max' || v === 'min' ? 1 : (int(a, el, 1, 20) ?? 1);
-          if (v === 'max' || v === 'min') count('regcontrol').approximated.push({ element: label(el), what: `PTphase=${v} read as phase 1` });
+          if (v === 'max' || v === 'min')
+            count('regcontrol').approximated.push({ element: label(el), what: `PTphase=${v} read as phase 1` });
           break;
         }
-        case 'maxtapchange': maxTapChange = int(a, el, 0, 1000) ?? maxTapChange; break;
-        case 'delay': delay = num(a, el); break;
-        case 'tapdelay': tapDelay = num(a, el); break;
-        case 'tapwinding': tapWinding = int(a, el, 1, 20); break;
-        default: break; // delays, reverse settings, logging: no effect on a static solution
+        case 'maxtapchange':
+          maxTapChange = int(a, el, 0, 1000) ?? maxTapChange;
+          break;
+        case 'delay':
+          delay = num(a, el);
+          break;
+        case 'tapdelay':
+          tapDelay = num(a, el);
+          break;
+        case 'tapwinding':
+          tapWinding = int(a, el, 1, 20);
+          break;
+        default:
+          break; // delays, reverse settings, logging: no effect on a static solution
       }
     }
     const xf = xfByName.get(transformer);
@@ -1145,7 +1827,22 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
       continue;
     }
     regControls.push({
-      name: el.name.toLowerCase(), transformer, winding, vreg, band, ptratio, ctprim, r, x, ptphase, maxTapChange, tapWinding: tapWinding ?? winding, delay, tapDelay, enabled: !disabled(el), at: locOf(el),
+      name: el.name.toLowerCase(),
+      transformer,
+      winding,
+      vreg,
+      band,
+      ptratio,
+      ctprim,
+      r,
+      x,
+      ptphase,
+      maxTapChange,
+      tapWinding: tapWinding ?? winding,
+      delay,
+      tapDelay,
+      enabled: !disabled(el),
+      at: locOf(el),
     });
     count('regcontrol').imported++;
   }
@@ -1155,40 +1852,108 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
     let element = '';
     let term = 1;
     let type: UCapControl['type'] = 'current';
-    let ptratio = 60, ctratio = 60, on = 300, off = 200, vmin = 115, vmax = 126;
+    let ptratio = 60,
+      ctratio = 60,
+      on = 300,
+      off = 200,
+      vmin = 115,
+      vmax = 126;
     let voltOverride = false;
-    let ptPhase = 1, ctPhase = 1, delay = 15, delayOff = 15;
+    let ptPhase = 1,
+      ctPhase = 1,
+      delay = 15,
+      delayOff = 15;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'capacitor': capacitor = a.value.trim().toLowerCase(); break;
-        case 'element': element = a.value.trim().toLowerCase(); break;
-        case 'terminal': term = int(a, el, 1, 20) ?? 1; break;
+        case 'capacitor':
+          capacitor = a.value.trim().toLowerCase();
+          break;
+        case 'element':
+          element = a.value.trim().toLowerCase();
+          break;
+        case 'terminal':
+          term = int(a, el, 1, 20) ?? 1;
+          break;
         case 'type': {
           const v = a.value.trim().toLowerCase();
-          type = v.startsWith('v') ? 'voltage' : v.startsWith('k') ? 'kvar' : v.startsWith('c') ? 'current' : v.startsWith('p') ? 'pf' : v.startsWith('t') ? 'time' : type;
+          type = v.startsWith('v')
+            ? 'voltage'
+            : v.startsWith('k')
+              ? 'kvar'
+              : v.startsWith('c')
+                ? 'current'
+                : v.startsWith('p')
+                  ? 'pf'
+                  : v.startsWith('t')
+                    ? 'time'
+                    : type;
           break;
         }
-        case 'ptratio': ptratio = num(a, el); break;
-        case 'ctratio': ctratio = num(a, el); break;
-        case 'onsetting': on = num(a, el); break;
-        case 'offsetting': off = num(a, el); break;
-        case 'voltoverride': voltOverride = bool(a, el); break;
-        case 'vmin': vmin = num(a, el); break;
-        case 'vmax': vmax = num(a, el); break;
-        case 'ptphase': ptPhase = Number(a.value) || 1; break;
-        case 'ctphase': ctPhase = Number(a.value) || 1; break;
-        case 'delay': delay = num(a, el); break;
-        case 'delayoff': delayOff = num(a, el); break;
-        default: break;
+        case 'ptratio':
+          ptratio = num(a, el);
+          break;
+        case 'ctratio':
+          ctratio = num(a, el);
+          break;
+        case 'onsetting':
+          on = num(a, el);
+          break;
+        case 'offsetting':
+          off = num(a, el);
+          break;
+        case 'voltoverride':
+          voltOverride = bool(a, el);
+          break;
+        case 'vmin':
+          vmin = num(a, el);
+          break;
+        case 'vmax':
+          vmax = num(a, el);
+          break;
+        case 'ptphase':
+          ptPhase = Number(a.value) || 1;
+          break;
+        case 'ctphase':
+          ctPhase = Number(a.value) || 1;
+          break;
+        case 'delay':
+          delay = num(a, el);
+          break;
+        case 'delayoff':
+          delayOff = num(a, el);
+          break;
+        default:
+          break;
       }
     }
-    if (type === 'pf' || type === 'time') count('capcontrol').approximated.push({ element: label(el), what: `type=${type} is not simulated: the capacitor keeps its state` });
+    if (type === 'pf' || type === 'time')
+      count('capcontrol').approximated.push({
+        element: label(el),
+        what: `type=${type} is not simulated: the capacitor keeps its state`,
+      });
     if (!capacitors.some((c) => c.name === capacitor)) {
       error(el.at, `${label(el)}: capacitor "${capacitor}" is not defined`);
       continue;
     }
     capControls.push({
-      name: el.name.toLowerCase(), capacitor, element, terminal: term, type, ptratio, ctratio, onSetting: on, offSetting: off, voltOverride, vmin, vmax, ptPhase, ctPhase, delay, delayOff, enabled: !disabled(el), at: locOf(el),
+      name: el.name.toLowerCase(),
+      capacitor,
+      element,
+      terminal: term,
+      type,
+      ptratio,
+      ctratio,
+      onSetting: on,
+      offSetting: off,
+      voltOverride,
+      vmin,
+      vmax,
+      ptPhase,
+      ctPhase,
+      delay,
+      delayOff,
+      enabled: !disabled(el),
+      at: locOf(el),
     });
     count('capcontrol').imported++;
   }
@@ -1209,15 +1974,44 @@ export function buildNetwork(script: ScriptResult, entryFile: string, options: U
 
   if (errors.length > 0) return { ok: false, errors, warnings };
   const cm = (script.options.get('controlmode') ?? 'static').trim().toLowerCase();
-  const controlMode: UNetwork['controlMode'] = cm.startsWith('of') ? 'off' : cm.startsWith('t') ? 'time' : cm.startsWith('e') ? 'event' : 'static';
+  const controlMode: UNetwork['controlMode'] = cm.startsWith('of')
+    ? 'off'
+    : cm.startsWith('t')
+      ? 'time'
+      : cm.startsWith('e')
+        ? 'event'
+        : 'static';
   const lm = Number(script.options.get('loadmult') ?? 1);
   const network: UNetwork = {
-    name: script.circuitName ?? 'circuit', frequencyHz, buses, vsources, lines, transformers, loads, generators, capacitors, shunts, regControls, capControls, loadShapes,
-    voltageBasesKv: [...script.voltageBasesKv], controlMode, loadMult: Number.isFinite(lm) && lm >= 0 ? lm : 1,
+    name: script.circuitName ?? 'circuit',
+    frequencyHz,
+    buses,
+    vsources,
+    lines,
+    transformers,
+    loads,
+    generators,
+    capacitors,
+    shunts,
+    regControls,
+    capControls,
+    loadShapes,
+    voltageBasesKv: [...script.voltageBasesKv],
+    controlMode,
+    loadMult: Number.isFinite(lm) && lm >= 0 ? lm : 1,
   };
   void lineByName;
   return {
-    ok: true, network, warnings, script,
-    report: { classes, loadKw, loadKvar, voltageBasesKv: [...script.voltageBasesKv], ignored: [...script.ignored, ...disabledList] },
+    ok: true,
+    network,
+    warnings,
+    script,
+    report: {
+      classes,
+      loadKw,
+      loadKvar,
+      voltageBasesKv: [...script.voltageBasesKv],
+      ignored: [...script.ignored, ...disabledList],
+    },
   };
 }

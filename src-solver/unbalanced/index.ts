@@ -29,7 +29,9 @@ export function scriptSourcePhases(entryPath: string, readFile: ReadFile): numbe
 export function unbalancedPeriodJson(p: UnbalancedPeriod, period: number, hour: number) {
   const voltagesPu: Record<string, number> = {};
   for (const [bus, nodes] of Object.entries(p.nodeVoltagesPu)) {
-    const phases = Object.entries(nodes).filter(([n]) => Number(n) >= 1 && Number(n) <= 3).map(([, v]) => v);
+    const phases = Object.entries(nodes)
+      .filter(([n]) => Number(n) >= 1 && Number(n) <= 3)
+      .map(([, v]) => v);
     if (phases.length > 0) voltagesPu[bus] = Math.min(...phases);
   }
   return {

@@ -25,7 +25,9 @@ interface RefLine {
   xmatrix_ohm_per_unit_length: number[];
   cmatrix_nf_per_unit_length: number[];
 }
-const ref8500 = JSON.parse(readFileSync(opendssRef('opendss-results', 'ieee8500_line_constants.json'), 'utf8')) as { lines: RefLine[] };
+const ref8500 = JSON.parse(readFileSync(opendssRef('opendss-results', 'ieee8500_line_constants.json'), 'utf8')) as {
+  lines: RefLine[];
+};
 
 const MI = 1609.344;
 const FT = 0.3048;
@@ -39,7 +41,13 @@ function relDiff(a: readonly number[], b: readonly number[]): number {
 }
 
 // 4_ACSR of the 8500-node feeder's WireData.dss (Rac in ohm/km, GMR and radius in cm), in SI.
-const acsr4: BareWire = { kind: 'wire', rac: 1.572497e-3, rdc: 1.572497e-3 / 1.02, gmr: 0.133096e-2, radius: 0.3175e-2 };
+const acsr4: BareWire = {
+  kind: 'wire',
+  rac: 1.572497e-3,
+  rdc: 1.572497e-3 / 1.02,
+  gmr: 0.133096e-2,
+  radius: 0.3175e-2,
+};
 // LineGeometry 3PH_H-…: three phases on a crossarm, neutral below (metres).
 const crossarm = [
   [-0.6096, 9.7536],
@@ -52,7 +60,11 @@ describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
   it('3PH_H-4_ACSR4_ACSR4_ACSR4_ACSR: R, X and C match OpenDSS to 1e-9 (Deri earth, Rdc = Rac/1.02)', () => {
     const want = ref8500.lines.find((l) => l.geometry === '3ph_h-4_acsr4_acsr4_acsr4_acsr')!;
     expect(want.units).toBe(3); // km
-    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true });
+    const lc = computeLineConstants({
+      conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })),
+      nphases: 3,
+      reduce: true,
+    });
     expect(lc.order).toBe(3);
     const m = perUnitLength(lc, 'km');
     expect(relDiff(m.rmatrix, want.rmatrix_ohm_per_unit_length)).toBeLessThan(1e-9);
@@ -62,19 +74,31 @@ describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
 
   it('the same line with Rac as its Rdc is off by the 2 % resistance difference: Deri really takes Rdc', () => {
     const want = ref8500.lines.find((l) => l.geometry === '3ph_h-4_acsr4_acsr4_acsr4_acsr')!;
-    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: { ...acsr4, rdc: acsr4.rac } })), nphases: 3, reduce: true });
+    const lc = computeLineConstants({
+      conductors: crossarm.map(([x, y]) => ({ x, y, data: { ...acsr4, rdc: acsr4.rac } })),
+      nphases: 3,
+      reduce: true,
+    });
     const r = perUnitLength(lc, 'km').rmatrix;
     expect(r[0] - want.rmatrix_ohm_per_unit_length[0]).toBeGreaterThan(0.02);
   });
 
   it('unreduced: the 4×4 primitive matrix, and its Kron reduction is the Schur complement Zpp − Zpn·Znn⁻¹·Znp', () => {
-    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: false });
+    const lc = computeLineConstants({
+      conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })),
+      nphases: 3,
+      reduce: false,
+    });
     expect(lc.order).toBe(4);
     const z = lc.zPerMeter;
     // Schur complement with the 1×1 neutral block, in complex arithmetic written out here.
     const [nre, nim] = [z.re[15], z.im[15]];
     const d = nre * nre + nim * nim;
-    const reduced = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true }).zPerMeter;
+    const reduced = computeLineConstants({
+      conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })),
+      nphases: 3,
+      reduce: true,
+    }).zPerMeter;
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) {
         const [are, aim] = [z.re[i * 4 + 3], z.im[i * 4 + 3]];
@@ -88,7 +112,11 @@ describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
       }
     }
     // C unreduced: the phase block of the full inverse is what `reduce` keeps (OpenDSS does not reduce P).
-    const cr = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true }).cPerMeter;
+    const cr = computeLineConstants({
+      conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })),
+      nphases: 3,
+      reduce: true,
+    }).cPerMeter;
     for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(cr[i * 3 + j]).toBe(lc.cPerMeter[i * 4 + j]);
   });
 
@@ -98,8 +126,14 @@ describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
     const seq = kronReduce(full, 3);
     // Block: Zpp − Zpn · inv(Znn) · Znp with the 2×2 complex inverse written out.
     const g = (i: number, j: number) => ({ re: full.re[i * 5 + j], im: full.im[i * 5 + j] });
-    const mul = (a: { re: number; im: number }, b: { re: number; im: number }) => ({ re: a.re * b.re - a.im * b.im, im: a.re * b.im + a.im * b.re });
-    const sub = (a: { re: number; im: number }, b: { re: number; im: number }) => ({ re: a.re - b.re, im: a.im - b.im });
+    const mul = (a: { re: number; im: number }, b: { re: number; im: number }) => ({
+      re: a.re * b.re - a.im * b.im,
+      im: a.re * b.im + a.im * b.re,
+    });
+    const sub = (a: { re: number; im: number }, b: { re: number; im: number }) => ({
+      re: a.re - b.re,
+      im: a.im - b.im,
+    });
     const det = sub(mul(g(3, 3), g(4, 4)), mul(g(3, 4), g(4, 3)));
     const dd = det.re * det.re + det.im * det.im;
     const invDet = { re: det.re / dd, im: -det.im / dd };
@@ -110,7 +144,8 @@ describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) {
         let acc = g(i, j);
-        for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) acc = sub(acc, mul(mul(g(i, 3 + a), inv[a][b]), g(3 + b, j)));
+        for (let a = 0; a < 2; a++)
+          for (let b = 0; b < 2; b++) acc = sub(acc, mul(mul(g(i, 3 + a), inv[a][b]), g(3 + b, j)));
         expect(seq.re[i * 3 + j]).toBeCloseTo(acc.re, 14);
         expect(seq.im[i * 3 + j]).toBeCloseTo(acc.im, 14);
       }
@@ -129,7 +164,11 @@ describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
   });
 
   it('symmetric matrices; C has positive diagonal and negative off-diagonal entries', () => {
-    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true });
+    const lc = computeLineConstants({
+      conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })),
+      nphases: 3,
+      reduce: true,
+    });
     const n = lc.order;
     const sym = (m: ComplexMatrix) => {
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(m.re[i * n + j]).toBe(m.re[j * n + i]);
@@ -151,14 +190,24 @@ describe('overhead lines against the OpenDSS engine (8500-node feeder)', () => {
  * (4, 25) ft) with its Example 5.1 shunt admittances (µS/mile).
  */
 describe('overhead lines against Kersting / IEEE 13 (Carson earth)', () => {
-  const wire = (rOhmMi: number, gmrFt: number, dIn: number): BareWire => ({ kind: 'wire', rac: rOhmMi / MI, rdc: rOhmMi / MI / 1.02, gmr: gmrFt * FT, radius: (dIn / 2) * IN });
+  const wire = (rOhmMi: number, gmrFt: number, dIn: number): BareWire => ({
+    kind: 'wire',
+    rac: rOhmMi / MI,
+    rdc: rOhmMi / MI / 1.02,
+    gmr: gmrFt * FT,
+    radius: (dIn / 2) * IN,
+  });
   const acsr556 = wire(0.1859, 0.0313, 0.927);
   const acsr4_0 = wire(0.592, 0.00814, 0.563);
   const acsr336 = wire(0.306, 0.0244, 0.721);
   const line = (phasesFt: number[][], neutralFt: number[], phase: BareWire, neutral: BareWire) =>
     perUnitLength(
       computeLineConstants({
-        conductors: [...phasesFt, neutralFt].map(([x, y], i) => ({ x: x * FT, y: y * FT, data: i < 3 ? phase : neutral })),
+        conductors: [...phasesFt, neutralFt].map(([x, y], i) => ({
+          x: x * FT,
+          y: y * FT,
+          data: i < 3 ? phase : neutral,
+        })),
         nphases: 3,
         reduce: true,
         earthModel: 'carson',
@@ -170,7 +219,8 @@ describe('overhead lines against Kersting / IEEE 13 (Carson earth)', () => {
     const block = ieee13.slice(ieee13.search(new RegExp(`New linecode\\.${name} `, 'i')));
     return parseSymMatrix(new RegExp(`${prop}\\s*=\\s*\\(([^)]*)\\)`, 'i').exec(block)![1])!.values;
   };
-  const within = (got: number[], want: number[], tol: number) => got.forEach((v, i) => expect(Math.abs(v - want[i]), `entry ${i}: ${v} vs ${want[i]}`).toBeLessThan(tol));
+  const within = (got: number[], want: number[], tol: number) =>
+    got.forEach((v, i) => expect(Math.abs(v - want[i]), `entry ${i}: ${v} vs ${want[i]}`).toBeLessThan(tol));
 
   it('IEEE 13 configurations 601 and 602: the published R and X to their 4 digits', () => {
     const [p1, p2, p3] = [
@@ -247,7 +297,10 @@ describe('concentric-neutral cable against Kersting (Example 4.2)', () => {
     expect(m.cmatrix[0]).toBeGreaterThan(256.5);
     expect(m.cmatrix[0]).toBeLessThan(257.5);
     expect(m.cmatrix[1]).toBe(0); // shielded cables: no mutual capacitance
-    const semi = perUnitLength(computeLineConstants({ conductors: place({ ...cable, semicon: true }), nphases: 3, earthModel: 'carson' }), 'mi');
+    const semi = perUnitLength(
+      computeLineConstants({ conductors: place({ ...cable, semicon: true }), nphases: 3, earthModel: 'carson' }),
+      'mi',
+    );
     expect(semi.cmatrix[0]).toBeGreaterThan(m.cmatrix[0]);
   });
 });
@@ -275,7 +328,13 @@ describe('tape-shielded cable against Kersting (Example 4.3) and IEEE 13 configu
     diaIns: 0.88 * IN,
     insLayer: (0.44 - 0.184) * IN,
   };
-  const cu10: BareWire = { kind: 'wire', rac: 0.607 / MI, rdc: 0.607 / MI / 1.02, gmr: 0.01113 * FT, radius: (0.368 / 2) * IN };
+  const cu10: BareWire = {
+    kind: 'wire',
+    rac: 0.607 / MI,
+    rdc: 0.607 / MI / 1.02,
+    gmr: 0.01113 * FT,
+    radius: (0.368 / 2) * IN,
+  };
   const line = (sepIn: number) =>
     computeLineConstants({
       conductors: [
@@ -370,7 +429,8 @@ describe('skin effect (Deri internal impedance)', () => {
     // GMR = e^(-1/4)·r is exactly the internal inductance μ0/8π of a round wire at low frequency,
     // so the power-frequency (GMR) and harmonic (radius + Zint) forms nearly meet at 999/1001 Hz.
     const wire: BareWire = { kind: 'wire', rac: rdc, rdc, gmr: Math.exp(-0.25) * 0.003175, radius: 0.003175 };
-    const one = (f: number) => computeLineConstants({ conductors: [{ x: 0, y: 10, data: wire }], nphases: 1, frequency: f }).zPerMeter;
+    const one = (f: number) =>
+      computeLineConstants({ conductors: [{ x: 0, y: 10, data: wire }], nphases: 1, frequency: f }).zPerMeter;
     const below = one(999.999);
     const above = one(1000);
     expect(Math.abs(above.im[0] - below.im[0]) / below.im[0]).toBeLessThan(2e-3);
@@ -396,14 +456,19 @@ describe('units and bad input', () => {
   });
 
   it('per-unit conversion scales R, X by metres per unit and C to nF', () => {
-    const lc = computeLineConstants({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true });
+    const lc = computeLineConstants({
+      conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })),
+      nphases: 3,
+      reduce: true,
+    });
     const km = perUnitLength(lc, 'km');
     const mi = perUnitLength(lc, 'mi');
     expect(mi.rmatrix[0] / km.rmatrix[0]).toBeCloseTo(1.609344, 12);
     expect(km.cmatrix[0]).toBeCloseTo(lc.cPerMeter[0] * 1e12, 6);
   });
 
-  const bad = (input: Parameters<typeof computeLineConstants>[0], message: RegExp) => expect(() => computeLineConstants(input)).toThrow(message);
+  const bad = (input: Parameters<typeof computeLineConstants>[0], message: RegExp) =>
+    expect(() => computeLineConstants(input)).toThrow(message);
   it('refuses impossible cross-sections with the conductor named', () => {
     bad({ conductors: [{ x: 0, y: 0, data: acsr4 }], nphases: 1 }, /conductor 1: height must be > 0/);
     bad(
@@ -416,20 +481,52 @@ describe('units and bad input', () => {
       },
       /conductors 1 and 2 occupy the same space/,
     );
-    bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 2 }, /nphases must be an integer from 1 to the number of conductors \(1\)/);
-    bad({ conductors: [{ x: 0, y: 10, data: { ...acsr4, gmr: 0 } }], nphases: 1 }, /conductor 1: GMR must be a positive number/);
-    bad({ conductors: [{ x: 0, y: 10, data: { ...acsr4, rdc: Number.NaN } }], nphases: 1 }, /conductor 1: Rdc must be a positive number/);
-    bad({ conductors: [{ x: Infinity, y: 10, data: acsr4 }], nphases: 1 }, /conductor 1: position is not a finite number/);
-    bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, frequency: 0 }, /frequency must be a positive number/);
+    bad(
+      { conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 2 },
+      /nphases must be an integer from 1 to the number of conductors \(1\)/,
+    );
+    bad(
+      { conductors: [{ x: 0, y: 10, data: { ...acsr4, gmr: 0 } }], nphases: 1 },
+      /conductor 1: GMR must be a positive number/,
+    );
+    bad(
+      { conductors: [{ x: 0, y: 10, data: { ...acsr4, rdc: Number.NaN } }], nphases: 1 },
+      /conductor 1: Rdc must be a positive number/,
+    );
+    bad(
+      { conductors: [{ x: Infinity, y: 10, data: acsr4 }], nphases: 1 },
+      /conductor 1: position is not a finite number/,
+    );
+    bad(
+      { conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, frequency: 0 },
+      /frequency must be a positive number/,
+    );
     // 1e300 Hz: each entry is finite, their products in the Kron reduction overflow.
-    bad({ conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true, frequency: 1e300 }, /non-finite impedances/);
-    bad({ conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, rhoEarth: -5 }, /earth resistivity must be a positive number/);
+    bad(
+      { conductors: crossarm.map(([x, y]) => ({ x, y, data: acsr4 })), nphases: 3, reduce: true, frequency: 1e300 },
+      /non-finite impedances/,
+    );
+    bad(
+      { conductors: [{ x: 0, y: 10, data: acsr4 }], nphases: 1, rhoEarth: -5 },
+      /earth resistivity must be a positive number/,
+    );
   });
 
   it('refuses a cable as a neutral, a bare phase among cables, and a conductor inside a concentric neutral', () => {
     const cn: ConcentricNeutralCable = {
-      kind: 'cn', rac: 1e-4, rdc: 1e-4, gmr: 0.005, radius: 0.007, k: 13, diaStrand: 0.0016, gmrStrand: 0.0006, rStrand: 0.009, diaCable: 0.033, epsR: 2.3,
-      diaIns: 0.027, insLayer: 0.0056,
+      kind: 'cn',
+      rac: 1e-4,
+      rdc: 1e-4,
+      gmr: 0.005,
+      radius: 0.007,
+      k: 13,
+      diaStrand: 0.0016,
+      gmrStrand: 0.0006,
+      rStrand: 0.009,
+      diaCable: 0.033,
+      epsR: 2.3,
+      diaIns: 0.027,
+      insLayer: 0.0056,
     };
     const err = (input: Parameters<typeof computeLineConstants>[0]) => {
       try {
@@ -469,6 +566,8 @@ describe('units and bad input', () => {
       }),
     ).toMatch(/conductor 2 lies inside the neutral\/shield of cable 1/);
     expect(err({ conductors: [{ x: 0, y: -1, data: { ...cn, k: 1 } }], nphases: 1 })).toMatch(/at least 2 strands/);
-    expect(err({ conductors: [{ x: 0, y: -1, data: { ...cn, insLayer: 0.02 } }], nphases: 1 })).toMatch(/InsLayer .* must be less than the radius over the insulation/);
+    expect(err({ conductors: [{ x: 0, y: -1, data: { ...cn, insLayer: 0.02 } }], nphases: 1 })).toMatch(
+      /InsLayer .* must be less than the radius over the insulation/,
+    );
   });
 });

@@ -74,16 +74,27 @@ export function parseLengthUnit(text: string): LengthUnit | null {
   if (/^[0-8]$/.test(t)) return codes[Number(t)];
   const s = t.slice(0, 2);
   switch (s) {
-    case 'no': return 'none';
-    case 'mi': return 'mi';
-    case 'kf': return 'kft';
-    case 'km': return 'km';
-    case 'm': case 'me': return 'm';
-    case 'ft': return 'ft';
-    case 'in': return 'in';
-    case 'cm': return 'cm';
-    case 'mm': return 'mm';
-    default: return null;
+    case 'no':
+      return 'none';
+    case 'mi':
+      return 'mi';
+    case 'kf':
+      return 'kft';
+    case 'km':
+      return 'km';
+    case 'm':
+    case 'me':
+      return 'm';
+    case 'ft':
+      return 'ft';
+    case 'in':
+      return 'in';
+    case 'cm':
+      return 'cm';
+    case 'mm':
+      return 'mm';
+    default:
+      return null;
   }
 }
 
@@ -176,7 +187,8 @@ function kronLast(m: ComplexMatrix): ComplexMatrix {
   const n = m.n - 1;
   const out = cmatrix(n);
   const zkk = cget(m, n, n);
-  if (zkk.re === 0 && zkk.im === 0) throw new LineConstantsError('Kron reduction: a neutral conductor has zero self impedance');
+  if (zkk.re === 0 && zkk.im === 0)
+    throw new LineConstantsError('Kron reduction: a neutral conductor has zero self impedance');
   for (let i = 0; i < n; i++) {
     const zik = cget(m, i, n);
     for (let j = 0; j < n; j++) {
@@ -204,7 +216,8 @@ function invertReal(n: number, a: Float64Array): Float64Array {
     let p = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(w[r * n + c]) > Math.abs(w[p * n + c])) p = r;
     const piv = w[p * n + c];
-    if (!(Math.abs(piv) > 0) || !Number.isFinite(piv)) throw new LineConstantsError('the potential-coefficient matrix is singular (conductors at the same place?)');
+    if (!(Math.abs(piv) > 0) || !Number.isFinite(piv))
+      throw new LineConstantsError('the potential-coefficient matrix is singular (conductors at the same place?)');
     if (p !== c) {
       for (let k = 0; k < n; k++) {
         let t = w[c * n + k];
@@ -333,7 +346,8 @@ export class LineConstantsError extends Error {
   }
 }
 
-const isCable = (d: ConductorData): d is ConcentricNeutralCable | TapeShieldedCable => d.kind === 'cn' || d.kind === 'ts';
+const isCable = (d: ConductorData): d is ConcentricNeutralCable | TapeShieldedCable =>
+  d.kind === 'cn' || d.kind === 'ts';
 
 function checkFinitePositive(what: string, v: number): void {
   if (!Number.isFinite(v) || v <= 0) throw new LineConstantsError(`${what} must be a positive number (got ${v})`);
@@ -343,23 +357,36 @@ function validate(input: LineConstantsInput, cable: boolean): void {
   const { conductors, nphases } = input;
   const n = conductors.length;
   if (n < 1) throw new LineConstantsError('a line needs at least one conductor');
-  if (!Number.isInteger(nphases) || nphases < 1 || nphases > n) throw new LineConstantsError(`nphases must be an integer from 1 to the number of conductors (${n}); got ${nphases}`);
+  if (!Number.isInteger(nphases) || nphases < 1 || nphases > n)
+    throw new LineConstantsError(
+      `nphases must be an integer from 1 to the number of conductors (${n}); got ${nphases}`,
+    );
   conductors.forEach((c, idx) => {
     const k = idx + 1;
-    if (!Number.isFinite(c.x) || !Number.isFinite(c.y)) throw new LineConstantsError(`conductor ${k}: position is not a finite number`);
+    if (!Number.isFinite(c.x) || !Number.isFinite(c.y))
+      throw new LineConstantsError(`conductor ${k}: position is not a finite number`);
     const d = c.data;
     checkFinitePositive(`conductor ${k}: GMR`, d.gmr);
     checkFinitePositive(`conductor ${k}: radius`, d.radius);
     checkFinitePositive(`conductor ${k}: Rdc`, d.rdc);
-    if (!Number.isFinite(d.rac) || d.rac < 0) throw new LineConstantsError(`conductor ${k}: Rac must be a non-negative number (got ${d.rac})`);
+    if (!Number.isFinite(d.rac) || d.rac < 0)
+      throw new LineConstantsError(`conductor ${k}: Rac must be a non-negative number (got ${d.rac})`);
     if (isCable(d)) {
-      if (idx >= nphases) throw new LineConstantsError(`conductor ${k}: a CN/TS cable can only be a phase conductor (conductors 1..${nphases}); neutrals are bare wires`);
-      if (!(d.epsR >= 1)) throw new LineConstantsError(`conductor ${k}: insulation permittivity epsR must be ≥ 1 (got ${d.epsR})`);
+      if (idx >= nphases)
+        throw new LineConstantsError(
+          `conductor ${k}: a CN/TS cable can only be a phase conductor (conductors 1..${nphases}); neutrals are bare wires`,
+        );
+      if (!(d.epsR >= 1))
+        throw new LineConstantsError(`conductor ${k}: insulation permittivity epsR must be ≥ 1 (got ${d.epsR})`);
       checkFinitePositive(`conductor ${k}: InsLayer`, d.insLayer);
       checkFinitePositive(`conductor ${k}: DiaIns`, d.diaIns);
-      if (d.diaIns / 2 - d.insLayer <= 0) throw new LineConstantsError(`conductor ${k}: InsLayer (${d.insLayer} m) must be less than the radius over the insulation (${d.diaIns / 2} m)`);
+      if (d.diaIns / 2 - d.insLayer <= 0)
+        throw new LineConstantsError(
+          `conductor ${k}: InsLayer (${d.insLayer} m) must be less than the radius over the insulation (${d.diaIns / 2} m)`,
+        );
       if (d.kind === 'cn') {
-        if (!Number.isInteger(d.k) || d.k < 2) throw new LineConstantsError(`conductor ${k}: a concentric neutral needs at least 2 strands (k=${d.k})`);
+        if (!Number.isInteger(d.k) || d.k < 2)
+          throw new LineConstantsError(`conductor ${k}: a concentric neutral needs at least 2 strands (k=${d.k})`);
         checkFinitePositive(`conductor ${k}: DiaCable`, d.diaCable ?? NaN);
         checkFinitePositive(`conductor ${k}: DiaStrand`, d.diaStrand);
         checkFinitePositive(`conductor ${k}: GmrStrand`, d.gmrStrand);
@@ -368,18 +395,25 @@ function validate(input: LineConstantsInput, cable: boolean): void {
       } else {
         checkFinitePositive(`conductor ${k}: DiaShield`, d.diaShield);
         checkFinitePositive(`conductor ${k}: TapeLayer`, d.tapeLayer);
-        if (!(d.tapeLap >= 0 && d.tapeLap < 100)) throw new LineConstantsError(`conductor ${k}: TapeLap must be from 0 to below 100 percent (got ${d.tapeLap})`);
+        if (!(d.tapeLap >= 0 && d.tapeLap < 100))
+          throw new LineConstantsError(
+            `conductor ${k}: TapeLap must be from 0 to below 100 percent (got ${d.tapeLap})`,
+          );
         if (d.diaShield <= d.tapeLayer) throw new LineConstantsError(`conductor ${k}: DiaShield must exceed TapeLayer`);
       }
     }
   });
   if (cable) {
     for (let i = 0; i < nphases; i++) {
-      if (!isCable(conductors[i].data)) throw new LineConstantsError(`conductor ${i + 1}: in a cable line (CNData/TSData) every phase conductor must be a cable; conductor ${i + 1} is a bare wire`);
+      if (!isCable(conductors[i].data))
+        throw new LineConstantsError(
+          `conductor ${i + 1}: in a cable line (CNData/TSData) every phase conductor must be a cable; conductor ${i + 1} is a bare wire`,
+        );
     }
   } else {
     conductors.forEach((c, i) => {
-      if (c.y <= 0) throw new LineConstantsError(`conductor ${i + 1}: height must be > 0 for an overhead conductor (got ${c.y} m)`);
+      if (c.y <= 0)
+        throw new LineConstantsError(`conductor ${i + 1}: height must be > 0 for an overhead conductor (got ${c.y} m)`);
     });
   }
   // Overlap test as OpenDSS's overhead one: centres closer than the sum of the (core) radii.
@@ -388,7 +422,8 @@ function validate(input: LineConstantsInput, cable: boolean): void {
       const a = conductors[i];
       const b = conductors[j];
       const dij = Math.hypot(a.x - b.x, a.y - b.y);
-      if (dij < a.data.radius + b.data.radius) throw new LineConstantsError(`conductors ${i + 1} and ${j + 1} occupy the same space (${dij} m apart)`);
+      if (dij < a.data.radius + b.data.radius)
+        throw new LineConstantsError(`conductors ${i + 1} and ${j + 1} occupy the same space (${dij} m apart)`);
     }
   }
 }
@@ -402,7 +437,8 @@ export function computeLineConstants(input: LineConstantsInput): LineConstants {
   const rho = input.rhoEarth ?? 100;
   const model = input.earthModel ?? 'deri';
   if (!(f > 0) || !Number.isFinite(f)) throw new LineConstantsError(`frequency must be a positive number (got ${f})`);
-  if (!(rho > 0) || !Number.isFinite(rho)) throw new LineConstantsError(`earth resistivity must be a positive number (got ${rho})`);
+  if (!(rho > 0) || !Number.isFinite(rho))
+    throw new LineConstantsError(`earth resistivity must be a positive number (got ${rho})`);
   const conds = input.conductors;
   const cable = conds.some((c) => isCable(c.data));
   validate(input, cable);
@@ -444,11 +480,18 @@ export function computeLineConstants(input: LineConstantsInput): LineConstants {
         const c2 = 1.3659315;
         const c4 = c2 + 1 / 4 + 1 / 6;
         const re =
-          Math.PI / 8 - b1 * m * Math.cos(theta) + b2 * m * m * (Math.log(Math.exp(c2) / m) * Math.cos(2 * theta) + theta * Math.sin(2 * theta)) +
-          b3 * m ** 3 * Math.cos(3 * theta) - d4 * m ** 4 * Math.cos(4 * theta);
+          Math.PI / 8 -
+          b1 * m * Math.cos(theta) +
+          b2 * m * m * (Math.log(Math.exp(c2) / m) * Math.cos(2 * theta) + theta * Math.sin(2 * theta)) +
+          b3 * m ** 3 * Math.cos(3 * theta) -
+          d4 * m ** 4 * Math.cos(4 * theta);
         const im =
-          0.5 * Math.log(1.85138 / m) + b1 * m * Math.cos(theta) - d2 * m * m * Math.cos(2 * theta) + b3 * m ** 3 * Math.cos(3 * theta) -
-          b4 * m ** 4 * (Math.log(Math.exp(c4) / m) * Math.cos(4 * theta) + theta * Math.sin(4 * theta)) + 0.5 * Math.log(dij);
+          0.5 * Math.log(1.85138 / m) +
+          b1 * m * Math.cos(theta) -
+          d2 * m * m * Math.cos(2 * theta) +
+          b3 * m ** 3 * Math.cos(3 * theta) -
+          b4 * m ** 4 * (Math.log(Math.exp(c4) / m) * Math.cos(4 * theta) + theta * Math.sin(4 * theta)) +
+          0.5 * Math.log(dij);
         return cscale(cx(re, im), (w * MU0) / Math.PI);
       }
       case 'deri': {
@@ -515,7 +558,8 @@ export function computeLineConstants(input: LineConstantsInput): LineConstants {
         } else {
           dij = i === j ? 0.5 * (d.diaShield - d.tapeLayer) : dist(i, j);
         }
-        if (!(dij > 0) || !Number.isFinite(dij)) throw new LineConstantsError(`conductor ${j + 1} lies inside the neutral/shield of cable ${i + 1}`);
+        if (!(dij > 0) || !Number.isFinite(dij))
+          throw new LineConstantsError(`conductor ${j + 1} lies inside the neutral/shield of cable ${i + 1}`);
         csetSym(zfull, idx, j, mutualZ(dij, i, j));
       }
     }
@@ -561,7 +605,8 @@ export function computeLineConstants(input: LineConstantsInput): LineConstants {
   for (let i = 0; i < order; i++) for (let j = 0; j < order; j++) c[i * order + j] = cAll[i * n + j];
   // Extreme but individually valid numbers (a 1e-300 m GMR, wires 1e15 m apart) must not leak out as Inf/NaN.
   const finite = (a: Float64Array): boolean => a.every(Number.isFinite);
-  if (!finite(z.re) || !finite(z.im) || !finite(c)) throw new LineConstantsError('the conductor data give non-finite impedances (check dimensions and units)');
+  if (!finite(z.re) || !finite(z.im) || !finite(c))
+    throw new LineConstantsError('the conductor data give non-finite impedances (check dimensions and units)');
   return { order, zPerMeter: z, cPerMeter: c, zPrimitivePerMeter: zPrimitive };
 }
 

@@ -25,7 +25,8 @@ interface Reference {
 }
 
 const readFs = (p: string) => readFileSync(p, 'utf8');
-const reference = (name: string): Reference => JSON.parse(readFs(opendssRef('opendss-results', `${name}.json`))) as Reference;
+const reference = (name: string): Reference =>
+  JSON.parse(readFs(opendssRef('opendss-results', `${name}.json`))) as Reference;
 
 function load(ref: Reference): UNetwork {
   const out = importUnbalanced(opendssRef(ref.master), readFs, { extraLines: ref.pre });
@@ -161,7 +162,8 @@ describe('three-phase power flow = OpenDSS with the same taps', () => {
     for (const [bus, byNode] of Object.entries(ref.bus_vmag_pu)) {
       if (Object.values(byNode).some((v) => v < 0.1)) continue;
       energized++;
-      for (const [node, v] of Object.entries(byNode)) worst = Math.max(worst, Math.abs(p.nodeVoltagesPu[bus][node] - v));
+      for (const [node, v] of Object.entries(byNode))
+        worst = Math.max(worst, Math.abs(p.nodeVoltagesPu[bus][node] - v));
     }
     expect(energized).toBeGreaterThan(4800);
     expect(worst).toBeLessThan(1e-7); // measured 3e-10
@@ -208,7 +210,8 @@ describe('24-hour daily series = OpenDSS daily mode', () => {
   // the snapshots), so agreement is to ~1e-5 pu, not 1e-9.
   const worstDiff = (p: { nodeVoltagesPu: Record<string, Record<string, number>> }, h: Hour) => {
     let worst = 0;
-    for (const [bus, nodes] of Object.entries(h.bus_vmag_pu)) for (const [n, v] of Object.entries(nodes)) worst = Math.max(worst, Math.abs(p.nodeVoltagesPu[bus][n] - v));
+    for (const [bus, nodes] of Object.entries(h.bus_vmag_pu))
+      for (const [n, v] of Object.entries(nodes)) worst = Math.max(worst, Math.abs(p.nodeVoltagesPu[bus][n] - v));
     return worst;
   };
 

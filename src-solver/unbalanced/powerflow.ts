@@ -24,7 +24,15 @@ import { ComplexLdl } from './cldl';
 import type { CMatrix } from './cmatrix';
 import type { Conn, UGenerator, ULoad, ULoadShape, UNetwork, UTransformer } from './model';
 import {
-  capacitorYprim, indexNodes, lineYprim, shuntYprim, terminalIndex, transformerYprim, vsourceYprim, type NodeIndex, type Stamp,
+  capacitorYprim,
+  indexNodes,
+  lineYprim,
+  shuntYprim,
+  terminalIndex,
+  transformerYprim,
+  vsourceYprim,
+  type NodeIndex,
+  type Stamp,
 } from './ybuild';
 
 export interface PfOptions {
@@ -107,8 +115,18 @@ export class UnbalancedSystem {
   private injStampStart = 0;
   /** Anderson acceleration history (reset at the start of every solve). */
   private aa: {
-    len: number; node: Int32Array; w: Float64Array; df: Float64Array[]; dg: Float64Array[]; lastF: Float64Array; lastG: Float64Array;
-    hasLast: boolean; k: number; head: number; gram: Float64Array; rhs: Float64Array;
+    len: number;
+    node: Int32Array;
+    w: Float64Array;
+    df: Float64Array[];
+    dg: Float64Array[];
+    lastF: Float64Array;
+    lastG: Float64Array;
+    hasLast: boolean;
+    k: number;
+    head: number;
+    gram: Float64Array;
+    rhs: Float64Array;
   } | null = null;
   /** False at the start of a solve: the next `accelerate` starts a new history. */
   private aaFresh = false;
@@ -140,9 +158,11 @@ export class UnbalancedSystem {
       this.owners.push({ kind: 'vsource', name: vs.name, stamp: { idx, y } });
       const np = vs.phases;
       for (let i = 0; i < np; i++) {
-        let ir = 0, ii = 0;
+        let ir = 0,
+          ii = 0;
         for (let j = 0; j < np; j++) {
-          const yr = ysrc.re[i * np + j], yi = ysrc.im[i * np + j];
+          const yr = ysrc.re[i * np + j],
+            yi = ysrc.im[i * np + j];
           ir += yr * eRe[j] - yi * eIm[j];
           ii += yr * eIm[j] + yi * eRe[j];
         }
@@ -157,26 +177,66 @@ export class UnbalancedSystem {
       }
     }
     for (const l of net.lines) {
-      this.owners.push({ kind: 'line', name: l.name, stamp: { idx: Int32Array.from([...terminalIndex(this.nodes, l.bus1), ...terminalIndex(this.nodes, l.bus2)]), y: lineYprim(l) } });
+      this.owners.push({
+        kind: 'line',
+        name: l.name,
+        stamp: {
+          idx: Int32Array.from([...terminalIndex(this.nodes, l.bus1), ...terminalIndex(this.nodes, l.bus2)]),
+          y: lineYprim(l),
+        },
+      });
     }
     for (const xf of net.transformers) {
       const idx = Int32Array.from(xf.windings.flatMap((w) => terminalIndex(this.nodes, w.bus)));
       this.owners.push({ kind: 'transformer', name: xf.name, stamp: { idx, y: transformerYprim(xf) } });
     }
     for (const c of net.capacitors) {
-      this.owners.push({ kind: 'capacitor', name: c.name, stamp: { idx: Int32Array.from([...terminalIndex(this.nodes, c.bus1), ...terminalIndex(this.nodes, c.bus2)]), y: capacitorYprim(c, omega) } });
+      this.owners.push({
+        kind: 'capacitor',
+        name: c.name,
+        stamp: {
+          idx: Int32Array.from([...terminalIndex(this.nodes, c.bus1), ...terminalIndex(this.nodes, c.bus2)]),
+          y: capacitorYprim(c, omega),
+        },
+      });
     }
-    for (const s of net.shunts) this.owners.push({ kind: 'shunt', name: s.name, stamp: { idx: idxOf(s.bus), y: shuntYprim(s) } });
+    for (const s of net.shunts)
+      this.owners.push({ kind: 'shunt', name: s.name, stamp: { idx: idxOf(s.bus), y: shuntYprim(s) } });
     this.injStampStart = this.owners.length;
-    const addInjector = (kind: 'load' | 'generator', e: ULoad | UGenerator, model: number, extra: Partial<Injector>) => {
+    const addInjector = (
+      kind: 'load' | 'generator',
+      e: ULoad | UGenerator,
+      model: number,
+      extra: Partial<Injector>,
+    ) => {
       const idx = idxOf(e.bus);
       const vbase = e.conn === 'wye' && e.phases > 1 ? (e.kv * 1000) / Math.sqrt(3) : e.kv * 1000;
       const nominal = kind === 'load' ? net.loadMult : 0;
       const yG = (nominal * e.kw * 1000) / e.phases / (vbase * vbase);
       const yB = (-nominal * e.kvar * 1000) / e.phases / (vbase * vbase);
       this.injectors.push({
-        kind, name: e.name, idx, phases: e.phases, conn: e.conn, nconds: idx.length, vbase, model, vminpu: 0.95, vmaxpu: 1.05, vlowpu: 0.5, zipv: null,
-        cvrWatts: 1, cvrVars: 2, w: 0, v: 0, vNom: (e.kvar * 1000) / e.phases, yG, yB, ia: new Int32Array(0), ib: new Int32Array(0), ...extra,
+        kind,
+        name: e.name,
+        idx,
+        phases: e.phases,
+        conn: e.conn,
+        nconds: idx.length,
+        vbase,
+        model,
+        vminpu: 0.95,
+        vmaxpu: 1.05,
+        vlowpu: 0.5,
+        zipv: null,
+        cvrWatts: 1,
+        cvrVars: 2,
+        w: 0,
+        v: 0,
+        vNom: (e.kvar * 1000) / e.phases,
+        yG,
+        yB,
+        ia: new Int32Array(0),
+        ib: new Int32Array(0),
+        ...extra,
       });
       const inj = this.injectors[this.injectors.length - 1];
       inj.ia = new Int32Array(inj.phases);
@@ -187,7 +247,15 @@ export class UnbalancedSystem {
         inj.ib[p] = idx[j];
       }
     };
-    for (const l of net.loads) addInjector('load', l, l.model, { vminpu: l.vminpu, vmaxpu: l.vmaxpu, vlowpu: l.vlowpu, zipv: l.zipv, cvrWatts: l.cvrWatts, cvrVars: l.cvrVars });
+    for (const l of net.loads)
+      addInjector('load', l, l.model, {
+        vminpu: l.vminpu,
+        vmaxpu: l.vmaxpu,
+        vlowpu: l.vlowpu,
+        zipv: l.zipv,
+        cvrWatts: l.cvrWatts,
+        cvrVars: l.cvrVars,
+      });
     for (const g of net.generators) addInjector('generator', g, 1, { vminpu: 0.9, vmaxpu: 1.1 });
     this.findLive();
   }
@@ -286,11 +354,17 @@ export class UnbalancedSystem {
   private assemble(): void {
     // Triplet list: fixed structure (built once) — linear stamps, then injector Yeq stamps.
     if (!this.ldl) {
-      const owner: number[] = [], A: number[] = [], B: number[] = [], dbl: number[] = [], rows: number[] = [], cols: number[] = [];
+      const owner: number[] = [],
+        A: number[] = [],
+        B: number[] = [],
+        dbl: number[] = [],
+        rows: number[] = [],
+        cols: number[] = [];
       const push = (o: number, idx: Int32Array) => {
         for (let a = 0; a < idx.length; a++) {
           for (let b = a; b < idx.length; b++) {
-            const ga = this.compact[idx[a] < 0 ? 0 : idx[a]], gb = this.compact[idx[b] < 0 ? 0 : idx[b]];
+            const ga = this.compact[idx[a] < 0 ? 0 : idx[a]],
+              gb = this.compact[idx[b] < 0 ? 0 : idx[b]];
             if (idx[a] < 0 || idx[b] < 0 || ga < 0 || gb < 0) continue;
             owner.push(o);
             A.push(a);
@@ -314,18 +388,29 @@ export class UnbalancedSystem {
     // Values: injector stamps never change (their Yeq is fixed at nominal), so after the first
     // assembly only the triplets of elements changed since (taps, capacitor steps) are refilled.
     const all = this.changed === null;
-    const injY = !all ? [] : this.injectors.map((inj) => {
-      const g = inj.yG, b = inj.yB;
-      const m = { n: inj.nconds, re: new Float64Array(inj.nconds * inj.nconds), im: new Float64Array(inj.nconds * inj.nconds) } as CMatrix;
-      for (let p = 0; p < inj.phases; p++) {
-        const [i, j] = this.branch(inj, p);
-        m.re[i * m.n + i] += g; m.im[i * m.n + i] += b;
-        m.re[j * m.n + j] += g; m.im[j * m.n + j] += b;
-        m.re[i * m.n + j] -= g; m.im[i * m.n + j] -= b;
-        m.re[j * m.n + i] -= g; m.im[j * m.n + i] -= b;
-      }
-      return m;
-    });
+    const injY = !all
+      ? []
+      : this.injectors.map((inj) => {
+          const g = inj.yG,
+            b = inj.yB;
+          const m = {
+            n: inj.nconds,
+            re: new Float64Array(inj.nconds * inj.nconds),
+            im: new Float64Array(inj.nconds * inj.nconds),
+          } as CMatrix;
+          for (let p = 0; p < inj.phases; p++) {
+            const [i, j] = this.branch(inj, p);
+            m.re[i * m.n + i] += g;
+            m.im[i * m.n + i] += b;
+            m.re[j * m.n + j] += g;
+            m.im[j * m.n + j] += b;
+            m.re[i * m.n + j] -= g;
+            m.im[i * m.n + j] -= b;
+            m.re[j * m.n + i] -= g;
+            m.im[j * m.n + i] -= b;
+          }
+          return m;
+        });
     for (let t = 0; t < this.tripletOwner.length; t++) {
       const o = this.tripletOwner[t];
       if (!all && (o < 0 || !this.changed!.has(o))) continue;
@@ -338,7 +423,9 @@ export class UnbalancedSystem {
     const bad = this.ldl.factor(this.valRe, this.valIm);
     if (bad >= 0) {
       const live = [...this.compact].indexOf(bad);
-      throw new Error(`the admittance matrix is singular at node ${this.nodes.bus[live]}.${this.nodes.node[live]} (nothing connects it to the rest)`);
+      throw new Error(
+        `the admittance matrix is singular at node ${this.nodes.bus[live]}.${this.nodes.node[live]} (nothing connects it to the rest)`,
+      );
     }
     this.dirty = false;
     this.changed = new Set();
@@ -348,7 +435,8 @@ export class UnbalancedSystem {
   private flatStart(): void {
     // A linear solve with the present Y and the source injection is a good start.
     const nl = this.nLive;
-    const br = new Float64Array(nl), bi = new Float64Array(nl);
+    const br = new Float64Array(nl),
+      bi = new Float64Array(nl);
     for (let i = 0; i < this.nodes.count; i++) {
       const c = this.compact[i];
       if (c >= 0) {
@@ -367,9 +455,12 @@ export class UnbalancedSystem {
   /** Voltage across phase branch p of an injector. */
   private branchV(inj: Injector, p: number): [number, number] {
     const [i, j] = this.branch(inj, p);
-    const a = inj.idx[i], b = inj.idx[j];
-    const ar = a >= 0 ? this.vRe[a] : 0, ai = a >= 0 ? this.vIm[a] : 0;
-    const br = b >= 0 ? this.vRe[b] : 0, bi = b >= 0 ? this.vIm[b] : 0;
+    const a = inj.idx[i],
+      b = inj.idx[j];
+    const ar = a >= 0 ? this.vRe[a] : 0,
+      ai = a >= 0 ? this.vIm[a] : 0;
+    const br = b >= 0 ? this.vRe[b] : 0,
+      bi = b >= 0 ? this.vIm[b] : 0;
     return [ar - br, ai - bi];
   }
 
@@ -379,7 +470,9 @@ export class UnbalancedSystem {
     const vmag = Math.hypot(vr, vi);
     const [g, b] = this.yeq(inj);
     const vb = inj.vbase;
-    const vlow = inj.vlowpu * vb, v95 = inj.vminpu * vb, v105 = inj.vmaxpu * vb;
+    const vlow = inj.vlowpu * vb,
+      v95 = inj.vminpu * vb,
+      v105 = inj.vmaxpu * vb;
     const mulY = (yr: number, yi: number): [number, number] => [yr * vr - yi * vi, yr * vi + yi * vr];
     if (vmag === 0) return [0, 0];
     // conj(S / V)
@@ -389,12 +482,16 @@ export class UnbalancedSystem {
     };
     const model = inj.kind === 'generator' ? 1 : inj.model;
     if (model === 2) return mulY(g, b);
-    const y95r = g / (inj.vminpu * inj.vminpu), y95i = b / (inj.vminpu * inj.vminpu);
-    const y105r = g / (inj.vmaxpu * inj.vmaxpu), y105i = b / (inj.vmaxpu * inj.vmaxpu);
+    const y95r = g / (inj.vminpu * inj.vminpu),
+      y95i = b / (inj.vminpu * inj.vminpu);
+    const y105r = g / (inj.vmaxpu * inj.vmaxpu),
+      y105i = b / (inj.vmaxpu * inj.vmaxpu);
     // Interpolation between Vlow and Vmin (OpenDSS): I = ILow + M (|V| − Vlow), as an admittance.
     const interp = (iEndR: number, iEndI: number): [number, number] => {
-      const ilr = g * vlow, ili = b * vlow;
-      const mr = (iEndR - ilr) / (v95 - vlow), mi = (iEndI - ili) / (v95 - vlow);
+      const ilr = g * vlow,
+        ili = b * vlow;
+      const mr = (iEndR - ilr) / (v95 - vlow),
+        mi = (iEndI - ili) / (v95 - vlow);
       return mulY((ilr + mr * (vmag - vlow)) / vmag, (ili + mi * (vmag - vlow)) / vmag);
     };
     if (model === 1 || model === 3 || model === 4) {
@@ -438,7 +535,8 @@ export class UnbalancedSystem {
     if (model === 8 && inj.zipv) {
       const z = inj.zipv;
       if (vmag <= vlow) return mulY(g, b);
-      let cr = 0, ci = 0;
+      let cr = 0,
+        ci = 0;
       const addY = (yr: number, yi: number) => {
         const [a, c] = mulY(yr, yi);
         cr += a;
@@ -447,9 +545,12 @@ export class UnbalancedSystem {
       if (vmag <= v95 || vmag > v105) {
         addY(g * z[0], b * z[3]);
         if (vmag <= v95) {
-          const ilr = g * vlow, ili = b * vlow;
-          const m95r = (y95r * v95 - ilr) / (v95 - vlow), m95i = (y95i * v95 - ili) / (v95 - vlow);
-          const m95Ir = (g * vb - ilr) / (v95 - vlow), m95Ii = (b * vb - ili) / (v95 - vlow);
+          const ilr = g * vlow,
+            ili = b * vlow;
+          const m95r = (y95r * v95 - ilr) / (v95 - vlow),
+            m95i = (y95i * v95 - ili) / (v95 - vlow);
+          const m95Ir = (g * vb - ilr) / (v95 - vlow),
+            m95Ii = (b * vb - ili) / (v95 - vlow);
           addY(((ilr + m95r * (vmag - vlow)) / vmag) * z[2], ((ili + m95i * (vmag - vlow)) / vmag) * z[5]);
           addY(((ilr + m95Ir * (vmag - vlow)) / vmag) * z[1], ((ili + m95Ii * (vmag - vlow)) / vmag) * z[4]);
         } else {
@@ -486,7 +587,11 @@ export class UnbalancedSystem {
    * `accept.test()` (with the voltages set and the last step recorded, as at convergence); the
    * solve stops there when it says yes (the caller has what it needed), else goes on to `tolerance`.
    */
-  solve(options: PfOptions = {}, warm = false, accept?: { readonly below: number; readonly test: () => boolean }): number {
+  solve(
+    options: PfOptions = {},
+    warm = false,
+    accept?: { readonly below: number; readonly test: () => boolean },
+  ): number {
     const tol = options.tolerance ?? 1e-11;
     const maxIt = options.maxIterations ?? 200;
     if (this.dirty || !this.ldl) this.assemble();
@@ -500,9 +605,13 @@ export class UnbalancedSystem {
       this.rhsRe = new Float64Array(nl);
       this.rhsIm = new Float64Array(nl);
     }
-    const br = this.rhsRe, bi = this.rhsIm!;
+    const br = this.rhsRe,
+      bi = this.rhsIm!;
     // Per live node (compact order): its node, the source injection, 1/vbase² for the test.
-    const liveNode = new Int32Array(nl), srcRe = new Float64Array(nl), srcIm = new Float64Array(nl), invBase2 = new Float64Array(nl);
+    const liveNode = new Int32Array(nl),
+      srcRe = new Float64Array(nl),
+      srcIm = new Float64Array(nl),
+      invBase2 = new Float64Array(nl);
     for (let i = 0; i < n; i++) {
       this.vbase[i] ||= 1;
       const c = this.compact[i];
@@ -515,14 +624,20 @@ export class UnbalancedSystem {
     for (let it = 1; it <= maxIt; it++) {
       br.set(srcRe);
       bi.set(srcIm);
-      const vRe = this.vRe, vIm = this.vIm, compact = this.compact;
+      const vRe = this.vRe,
+        vIm = this.vIm,
+        compact = this.compact;
       for (const inj of this.injectors) {
         const vb2 = inj.vbase * inj.vbase;
-        const g = inj.w / vb2, b = -inj.v / vb2;
+        const g = inj.w / vb2,
+          b = -inj.v / vb2;
         const fast = inj.model === 1 || inj.kind === 'generator';
-        const vlow = inj.vlowpu * inj.vbase, v95 = inj.vminpu * inj.vbase, v105 = inj.vmaxpu * inj.vbase;
+        const vlow = inj.vlowpu * inj.vbase,
+          v95 = inj.vminpu * inj.vbase,
+          v105 = inj.vmaxpu * inj.vbase;
         for (let p = 0; p < inj.phases; p++) {
-          const a = inj.ia[p], bb = inj.ib[p];
+          const a = inj.ia[p],
+            bb = inj.ib[p];
           const vr = (a >= 0 ? vRe[a] : 0) - (bb >= 0 ? vRe[bb] : 0);
           const vi = (a >= 0 ? vIm[a] : 0) - (bb >= 0 ? vIm[bb] : 0);
           let ir: number, ii: number;
@@ -561,13 +676,15 @@ export class UnbalancedSystem {
       let change = 0;
       for (let c = 0; c < nl; c++) {
         const i = liveNode[c];
-        const dr = br[c] - vRe[i], di = bi[c] - vIm[i];
+        const dr = br[c] - vRe[i],
+          di = bi[c] - vIm[i];
         const d = (dr * dr + di * di) * invBase2[c];
         if (d > change) change = d;
       }
-      const early = accept !== undefined && change < (accept.below * accept.below);
+      const early = accept !== undefined && change < accept.below * accept.below;
       if (change < tol * tol || early) {
-        const sr = this.stepRe, si = this.stepIm;
+        const sr = this.stepRe,
+          si = this.stepIm;
         for (let i = 0; i < n; i++) {
           const c = compact[i];
           if (c < 0) continue;
@@ -620,8 +737,18 @@ export class UnbalancedSystem {
       const node = new Int32Array(nl);
       for (let i = 0; i < this.nodes.count; i++) if (this.compact[i] >= 0) node[this.compact[i]] = i;
       a = this.aa = {
-        len, node, w: new Float64Array(nl), df: Array.from({ length: m }, () => new Float64Array(len)), dg: Array.from({ length: m }, () => new Float64Array(len)),
-        lastF: new Float64Array(len), lastG: new Float64Array(len), hasLast: false, k: 0, head: 0, gram: new Float64Array(m * m), rhs: new Float64Array(m),
+        len,
+        node,
+        w: new Float64Array(nl),
+        df: Array.from({ length: m }, () => new Float64Array(len)),
+        dg: Array.from({ length: m }, () => new Float64Array(len)),
+        lastF: new Float64Array(len),
+        lastG: new Float64Array(len),
+        hasLast: false,
+        k: 0,
+        head: 0,
+        gram: new Float64Array(m * m),
+        rhs: new Float64Array(m),
       };
     }
     if (!this.aaFresh) {
@@ -635,19 +762,24 @@ export class UnbalancedSystem {
       this.aaFresh = true;
     }
     const { node, w, lastF, lastG, gram, rhs } = a;
-    const vRe = this.vRe, vIm = this.vIm;
+    const vRe = this.vRe,
+      vIm = this.vIm;
     if (a.hasLast) {
       // New slot: ΔF = f − lastF, ΔG = g − lastG; then lastF/lastG ← f, g.
       const slot = a.k < m ? (a.head + a.k) % m : a.head;
       if (a.k < m) a.k++;
       else a.head = (a.head + 1) % m;
-      const df = a.df[slot], dg = a.dg[slot];
+      const df = a.df[slot],
+        dg = a.dg[slot];
       let dfOld = 0; // ΔFᵀ f_old
       for (let c = 0; c < nl; c++) {
-        const i = node[c], wc = w[c];
-        const fr = (gr[c] - vRe[i]) * wc, fi = (gi[c] - vIm[i]) * wc;
+        const i = node[c],
+          wc = w[c];
+        const fr = (gr[c] - vRe[i]) * wc,
+          fi = (gi[c] - vIm[i]) * wc;
         const t = 2 * c;
-        const dr = fr - lastF[t], di = fi - lastF[t + 1];
+        const dr = fr - lastF[t],
+          di = fi - lastF[t + 1];
         dfOld += dr * lastF[t] + di * lastF[t + 1];
         df[t] = dr;
         df[t + 1] = di;
@@ -664,7 +796,8 @@ export class UnbalancedSystem {
       for (let j = 0; j < a.k; j += 2) {
         const sj = (a.head + j) % m;
         const dj = a.df[sj];
-        let sg = 0, sh = 0;
+        let sg = 0,
+          sh = 0;
         if (j + 1 < a.k) {
           const dh = a.df[(a.head + j + 1) % m];
           for (let t = 0; t < len; t++) {
@@ -673,7 +806,12 @@ export class UnbalancedSystem {
             sh += dh[t] * x;
           }
         } else for (let t = 0; t < len; t++) sg += dj[t] * df[t];
-        for (const [sk, v] of j + 1 < a.k ? [[sj, sg], [(a.head + j + 1) % m, sh]] : [[sj, sg]]) {
+        for (const [sk, v] of j + 1 < a.k
+          ? [
+              [sj, sg],
+              [(a.head + j + 1) % m, sh],
+            ]
+          : [[sj, sg]]) {
           gram[sk * m + slot] = gram[slot * m + sk] = v;
           if (sk !== slot) rhs[sk] += v;
         }
@@ -681,7 +819,9 @@ export class UnbalancedSystem {
       rhs[slot] = dfOld + gram[slot * m + slot];
     } else {
       for (let c = 0; c < nl; c++) {
-        const i = node[c], wc = w[c], t = 2 * c;
+        const i = node[c],
+          wc = w[c],
+          t = 2 * c;
         lastF[t] = (gr[c] - vRe[i]) * wc;
         lastF[t + 1] = (gi[c] - vIm[i]) * wc;
         lastG[t] = gr[c];
@@ -705,7 +845,7 @@ export class UnbalancedSystem {
       for (let i = 0; i < k; i++) {
         const si = (a.head + i) % m;
         const row: number[] = [];
-        for (let j = 0; j < k; j++) row.push(gram[si * m + (a.head + j) % m]);
+        for (let j = 0; j < k; j++) row.push(gram[si * m + ((a.head + j) % m)]);
         row.push(rhs[si]);
         M.push(row);
       }
@@ -747,7 +887,10 @@ export class UnbalancedSystem {
     const dgs = Array.from({ length: k }, (_, j) => a!.dg[(a!.head + j) % m]);
     let j = 0;
     for (; j + 1 < k; j += 2) {
-      const d0 = dgs[j], d1 = dgs[j + 1], g0 = gamma[j], g1 = gamma[j + 1];
+      const d0 = dgs[j],
+        d1 = dgs[j + 1],
+        g0 = gamma[j],
+        g1 = gamma[j + 1];
       for (let c = 0; c < nl; c++) {
         const t = 2 * c;
         gr[c] -= g0 * d0[t] + g1 * d1[t];
@@ -755,7 +898,8 @@ export class UnbalancedSystem {
       }
     }
     if (j < k) {
-      const d0 = dgs[j], g0 = gamma[j];
+      const d0 = dgs[j],
+        g0 = gamma[j];
       for (let c = 0; c < nl; c++) {
         gr[c] -= g0 * d0[2 * c];
         gi[c] -= g0 * d0[2 * c + 1];
@@ -775,7 +919,8 @@ export class UnbalancedSystem {
   withPerturbation<T>(scale: number, fn: () => T): T {
     const { vRe, vIm, stepRe, stepIm } = this;
     const n = this.nodes.count;
-    const keepRe = (this.keepRe ??= new Float64Array(n)), keepIm = (this.keepIm ??= new Float64Array(n));
+    const keepRe = (this.keepRe ??= new Float64Array(n)),
+      keepIm = (this.keepIm ??= new Float64Array(n));
     keepRe.set(vRe);
     keepIm.set(vIm);
     for (let i = 0; i < n; i++) {
@@ -793,13 +938,16 @@ export class UnbalancedSystem {
   /** Terminal currents of a linear element (Yprim · V), per local conductor, amperes (into the element). */
   elementCurrents(o: StampOwner): { re: Float64Array; im: Float64Array } {
     const { idx, y } = o.stamp;
-    const re = new Float64Array(idx.length), im = new Float64Array(idx.length);
+    const re = new Float64Array(idx.length),
+      im = new Float64Array(idx.length);
     for (let a = 0; a < idx.length; a++) {
-      let sr = 0, si = 0;
+      let sr = 0,
+        si = 0;
       for (let b = 0; b < idx.length; b++) {
         const g = idx[b];
         if (g < 0) continue;
-        const yr = y.re[a * y.n + b], yi = y.im[a * y.n + b];
+        const yr = y.re[a * y.n + b],
+          yi = y.im[a * y.n + b];
         sr += yr * this.vRe[g] - yi * this.vIm[g];
         si += yr * this.vIm[g] + yi * this.vRe[g];
       }
@@ -814,16 +962,20 @@ export class UnbalancedSystem {
     if (!conductors) {
       // Σ V·conj(Y V) without temporaries (called for every element every period).
       const { idx, y } = o.stamp;
-      const vRe = this.vRe, vIm = this.vIm;
-      let p = 0, q = 0;
+      const vRe = this.vRe,
+        vIm = this.vIm;
+      let p = 0,
+        q = 0;
       for (let a = 0; a < idx.length; a++) {
         const ga = idx[a];
         if (ga < 0) continue;
-        let ir = 0, ii = 0;
+        let ir = 0,
+          ii = 0;
         for (let b = 0; b < idx.length; b++) {
           const gb = idx[b];
           if (gb < 0) continue;
-          const yr = y.re[a * y.n + b], yi = y.im[a * y.n + b];
+          const yr = y.re[a * y.n + b],
+            yi = y.im[a * y.n + b];
           ir += yr * vRe[gb] - yi * vIm[gb];
           ii += yr * vIm[gb] + yi * vRe[gb];
         }
@@ -833,7 +985,8 @@ export class UnbalancedSystem {
       return [p, q];
     }
     const { re, im } = this.elementCurrents(o);
-    let p = 0, q = 0;
+    let p = 0,
+      q = 0;
     const list = conductors ?? [...o.stamp.idx.keys()];
     for (const a of list) {
       const g = o.stamp.idx[a];

@@ -12,7 +12,13 @@ export interface ElementFlow {
   /** `line.name`, `transformer.name`, … */
   readonly element: string;
   /** Per terminal, per conductor: current magnitude (A), power into the element (kW, kvar). */
-  readonly terminals: { readonly bus: string; readonly nodes: readonly number[]; readonly amps: number[]; readonly kw: number[]; readonly kvar: number[] }[];
+  readonly terminals: {
+    readonly bus: string;
+    readonly nodes: readonly number[];
+    readonly amps: number[];
+    readonly kw: number[];
+    readonly kvar: number[];
+  }[];
   readonly lossKw: number;
   readonly lossKvar: number;
 }
@@ -89,7 +95,10 @@ export function busVoltageBases(net: UNetwork): { kv: number; buses: number }[] 
   return [...counts].map(([kv, buses]) => ({ kv, buses })).sort((a, b) => b.kv - a.kv);
 }
 
-export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions = {}): { periods: UnbalancedPeriod[]; system: UnbalancedSystem } {
+export function solveUnbalanced(
+  net: UNetwork,
+  options: UnbalancedSolveOptions = {},
+): { periods: UnbalancedPeriod[]; system: UnbalancedSystem } {
   const sys = new UnbalancedSystem(net);
   if (![...net.buses.values()].some((b) => b.kvBaseLN > 0)) calcVoltageBases(net, sys);
   sys.setBases();
@@ -98,7 +107,10 @@ export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions =
   const count = options.hours ?? 0;
   const hoursList = count > 0 ? Array.from({ length: count }, (_, h) => h + 1) : [null];
   let warm = false;
-  const timed = controls && (options.controlMode ?? (net.controlMode === 'time' ? 'time' : 'static')) === 'time' ? new TimeControls() : null;
+  const timed =
+    controls && (options.controlMode ?? (net.controlMode === 'time' ? 'time' : 'static')) === 'time'
+      ? new TimeControls()
+      : null;
   for (const hour of hoursList) {
     setPeriodInjections(net, sys, hour, options.shape ?? 'daily');
     const tol = options.tolerance ?? 1e-11;
@@ -130,7 +142,16 @@ export function solveUnbalanced(net: UNetwork, options: UnbalancedSolveOptions =
       }
     }
     warm = iterations >= 0;
-    periods.push(periodResult(net, sys, iterations, controlIterations, options.elementFlows === true, options.detail !== 'summary'));
+    periods.push(
+      periodResult(
+        net,
+        sys,
+        iterations,
+        controlIterations,
+        options.elementFlows === true,
+        options.detail !== 'summary',
+      ),
+    );
     options.onPeriod?.(periods.length, hoursList.length);
   }
   return { periods, system: sys };
@@ -156,16 +177,27 @@ const SCREEN_MARGIN = 20;
  * DECIDE_TOLERANCE, and decides there as before. Rounds start from the previous round's voltages;
  * the period's final state is then solved to the requested tolerance by the caller.
  */
-function settleControls(net: UNetwork, sys: UnbalancedSystem, options: PfOptions, warm: boolean): { iterations: number; controlIterations: number; tolerance: number } {
+function settleControls(
+  net: UNetwork,
+  sys: UnbalancedSystem,
+  options: PfOptions,
+  warm: boolean,
+): { iterations: number; controlIterations: number; tolerance: number } {
   const tol = options.tolerance ?? 1e-11;
   const decide = { ...options, tolerance: Math.max(tol, DECIDE_TOLERANCE) };
-  const keyOf = (actions: readonly ControlAction[]) => actions.map((a) => a.key).sort().join('|');
+  const keyOf = (actions: readonly ControlAction[]) =>
+    actions
+      .map((a) => a.key)
+      .sort()
+      .join('|');
   let reached = decide.tolerance;
   const firm = {
     below: Math.max(tol, SCREEN_TOLERANCE),
     test: () => {
       const key = keyOf(sampleControls(net, sys));
-      const ok = [-SCREEN_MARGIN, SCREEN_MARGIN].every((s) => sys.withPerturbation(s, () => keyOf(sampleControls(net, sys))) === key);
+      const ok = [-SCREEN_MARGIN, SCREEN_MARGIN].every(
+        (s) => sys.withPerturbation(s, () => keyOf(sampleControls(net, sys))) === key,
+      );
       if (ok) reached = firm.below;
       return ok;
     },
@@ -184,10 +216,16 @@ function settleControls(net: UNetwork, sys: UnbalancedSystem, options: PfOptions
 }
 
 /** Loads and generators at a period's level: nominal × LoadMult × shape (status=fixed: nominal). */
-export function setPeriodInjections(net: UNetwork, sys: UnbalancedSystem, hour: number | null, mode: 'daily' | 'yearly'): void {
+export function setPeriodInjections(
+  net: UNetwork,
+  sys: UnbalancedSystem,
+  hour: number | null,
+  mode: 'daily' | 'yearly',
+): void {
   const nl = net.loads.length;
   net.loads.forEach((l, k) => {
-    let p = l.kw, q = l.kvar;
+    let p = l.kw,
+      q = l.kvar;
     if (!l.fixed) {
       p *= net.loadMult;
       q *= net.loadMult;
@@ -209,7 +247,8 @@ export function setPeriodInjections(net: UNetwork, sys: UnbalancedSystem, hour: 
     sys.setInjection(k, p, q);
   });
   net.generators.forEach((g, k) => {
-    let p = g.kw, q = g.kvar;
+    let p = g.kw,
+      q = g.kvar;
     if (hour !== null) {
       const name = mode === 'daily' ? g.daily : (g.yearly ?? g.daily);
       const shape = name ? net.loadShapes.get(name) : undefined;
@@ -224,12 +263,22 @@ export function setPeriodInjections(net: UNetwork, sys: UnbalancedSystem, hour: 
   });
 }
 
-function periodResult(net: UNetwork, sys: UnbalancedSystem, iterations: number, controlIterations: number, flows: boolean, full: boolean): UnbalancedPeriod {
+function periodResult(
+  net: UNetwork,
+  sys: UnbalancedSystem,
+  iterations: number,
+  controlIterations: number,
+  flows: boolean,
+  full: boolean,
+): UnbalancedPeriod {
   const nodeVoltagesPu: Record<string, Record<string, number>> = {};
   const nodeAnglesDeg: Record<string, Record<string, number>> = {};
   const lineVoltagesPu: Record<string, number[]> = {};
   const vuf: Record<string, number> = {};
-  let vmin = Infinity, vmax = -Infinity, vminBus = '', vmaxBus = '';
+  let vmin = Infinity,
+    vmax = -Infinity,
+    vminBus = '',
+    vmaxBus = '';
   if (!full) {
     // Extremes straight from the node arrays (no per-bus maps).
     const { bus, node } = sys.nodes;
@@ -281,17 +330,26 @@ function periodResult(net: UNetwork, sys: UnbalancedSystem, iterations: number, 
     };
     if (ph.length === 3) {
       lineVoltagesPu[b.name] = [diff(1, 2), diff(2, 3), diff(3, 1)];
-      const [ar, ai] = sys.v(b.name, 1), [br, bi] = sys.v(b.name, 2), [cr, ci] = sys.v(b.name, 3);
+      const [ar, ai] = sys.v(b.name, 1),
+        [br, bi] = sys.v(b.name, 2),
+        [cr, ci] = sys.v(b.name, 3);
       // a = 1∠120°: V1 = (Va + a Vb + a² Vc)/3, V2 = (Va + a² Vb + a Vc)/3.
-      const c = -0.5, s = Math.sqrt(3) / 2;
+      const c = -0.5,
+        s = Math.sqrt(3) / 2;
       const rot = (x: number, y: number, sin: number): [number, number] => [x * c - y * sin, x * sin + y * c];
-      const [b1r, b1i] = rot(br, bi, s), [c1r, c1i] = rot(cr, ci, -s);
-      const [b2r, b2i] = rot(br, bi, -s), [c2r, c2i] = rot(cr, ci, s);
-      const v1 = Math.hypot(ar + b1r + c1r, ai + b1i + c1i), v2 = Math.hypot(ar + b2r + c2r, ai + b2i + c2i);
+      const [b1r, b1i] = rot(br, bi, s),
+        [c1r, c1i] = rot(cr, ci, -s);
+      const [b2r, b2i] = rot(br, bi, -s),
+        [c2r, c2i] = rot(cr, ci, s);
+      const v1 = Math.hypot(ar + b1r + c1r, ai + b1i + c1i),
+        v2 = Math.hypot(ar + b2r + c2r, ai + b2i + c2i);
       vuf[b.name] = v1 > 0 ? v2 / v1 : 0;
     } else if (ph.length === 2) lineVoltagesPu[b.name] = [diff(ph[0], ph[1])];
   }
-  let subP = 0, subQ = 0, lossP = 0, lossQ = 0;
+  let subP = 0,
+    subQ = 0,
+    lossP = 0,
+    lossQ = 0;
   const elements: ElementFlow[] = [];
   for (const o of sys.owners) {
     if (o.kind === 'vsource') {
@@ -300,15 +358,18 @@ function periodResult(net: UNetwork, sys: UnbalancedSystem, iterations: number, 
       const { re, im } = sys.elementCurrents(o);
       // Source terminal current toward the network: Ysrc·E − Y·V (Norton): the element's Yprim·V is
       // the current into the element; the source's own injection adds Ysrc·E.
-      let p = 0, q = 0;
+      let p = 0,
+        q = 0;
       const vs = net.vsources.find((v) => v.name === o.name)!;
       const e = sourceEmf(vs);
       for (let i = 0; i < n; i++) {
         const g = o.stamp.idx[i];
         if (g < 0) continue;
-        let ir = -re[i], ii = -im[i];
+        let ir = -re[i],
+          ii = -im[i];
         for (let j = 0; j < n; j++) {
-          const yr = o.stamp.y.re[i * o.stamp.y.n + j], yi = o.stamp.y.im[i * o.stamp.y.n + j];
+          const yr = o.stamp.y.re[i * o.stamp.y.n + j],
+            yi = o.stamp.y.im[i * o.stamp.y.n + j];
           ir += yr * e.re[j] - yi * e.im[j];
           ii += yr * e.im[j] + yi * e.re[j];
         }
@@ -330,16 +391,32 @@ function periodResult(net: UNetwork, sys: UnbalancedSystem, iterations: number, 
   const capacitorStates: Record<string, number[]> = {};
   for (const c of net.capacitors) capacitorStates[c.name] = [...c.states];
   return {
-    converged: iterations >= 0, iterations: Math.max(iterations, 0), controlIterations, nodeVoltagesPu, nodeAnglesDeg, lineVoltagesPu, vuf,
-    substationKw: subP / 1000, substationKvar: subQ / 1000, lossKw: lossP / 1000, lossKvar: lossQ / 1000,
-    vminPu: vmin, vminBus, vmaxPu: vmax, vmaxBus, regulatorTaps, capacitorStates, ...(flows ? { elements } : {}),
+    converged: iterations >= 0,
+    iterations: Math.max(iterations, 0),
+    controlIterations,
+    nodeVoltagesPu,
+    nodeAnglesDeg,
+    lineVoltagesPu,
+    vuf,
+    substationKw: subP / 1000,
+    substationKvar: subQ / 1000,
+    lossKw: lossP / 1000,
+    lossKvar: lossQ / 1000,
+    vminPu: vmin,
+    vminBus,
+    vmaxPu: vmax,
+    vmaxBus,
+    regulatorTaps,
+    capacitorStates,
+    ...(flows ? { elements } : {}),
   };
 }
 
 function sourceEmf(vs: UNetwork['vsources'][number]): { re: Float64Array; im: Float64Array } {
   const n = vs.phases;
   const vmag = n === 1 ? vs.baseKv * vs.pu * 1000 : (vs.baseKv * vs.pu * 1000) / 2 / Math.sin(Math.PI / n);
-  const re = new Float64Array(n), im = new Float64Array(n);
+  const re = new Float64Array(n),
+    im = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const a = ((vs.angleDeg - (i * 360) / n) * Math.PI) / 180;
     re[i] = vmag * Math.cos(a);
@@ -359,14 +436,19 @@ function elementFlow(net: UNetwork, sys: UnbalancedSystem, o: UnbalancedSystem['
     for (const w of xf.windings) terms.push({ bus: w.bus.bus, nodes: [...w.bus.nodes] });
   }
   let k = 0;
-  let lp = 0, lq = 0;
+  let lp = 0,
+    lq = 0;
   const terminals = terms.map((t) => {
-    const amps: number[] = [], kw: number[] = [], kvar: number[] = [];
+    const amps: number[] = [],
+      kw: number[] = [],
+      kvar: number[] = [];
     for (let c = 0; c < t.nodes.length; c++, k++) {
       const g = o.stamp.idx[k];
-      const vr = g >= 0 ? sys.vRe[g] : 0, vi = g >= 0 ? sys.vIm[g] : 0;
+      const vr = g >= 0 ? sys.vRe[g] : 0,
+        vi = g >= 0 ? sys.vIm[g] : 0;
       amps.push(Math.hypot(re[k], im[k]));
-      const p = (vr * re[k] + vi * im[k]) / 1000, q = (vi * re[k] - vr * im[k]) / 1000;
+      const p = (vr * re[k] + vi * im[k]) / 1000,
+        q = (vi * re[k] - vr * im[k]) / 1000;
       kw.push(p);
       kvar.push(q);
       lp += p;

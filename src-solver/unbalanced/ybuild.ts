@@ -77,14 +77,16 @@ export function openConductors(y: CMatrix, open: readonly number[]): void {
     const den = ynr * ynr + yni * yni;
     for (let i = 0; i < n; i++) {
       if (gone[i]) continue;
-      const ar = y.re[i * n + e], ai = y.im[i * n + e];
+      const ar = y.re[i * n + e],
+        ai = y.im[i * n + e];
       if (ar === 0 && ai === 0) continue;
       // t = Y_ie / Y_ee
       const tr = (ar * ynr + ai * yni) / den;
       const ti = (ai * ynr - ar * yni) / den;
       for (let j = 0; j < n; j++) {
         if (gone[j]) continue;
-        const br = y.re[e * n + j], bi = y.im[e * n + j];
+        const br = y.re[e * n + j],
+          bi = y.im[e * n + j];
         y.re[i * n + j] -= tr * br - ti * bi;
         y.im[i * n + j] -= tr * bi + ti * br;
       }
@@ -103,8 +105,10 @@ export function lineYprim(line: ULine): CMatrix {
   const y = cmatrix(2 * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const r = ys.re[i * n + j], m = ys.im[i * n + j];
-      const cr = line.yShunt.re[i * n + j] / 2, ci = line.yShunt.im[i * n + j] / 2;
+      const r = ys.re[i * n + j],
+        m = ys.im[i * n + j];
+      const cr = line.yShunt.re[i * n + j] / 2,
+        ci = line.yShunt.im[i * n + j] / 2;
       set(y, i, j, r + cr, m + ci);
       set(y, n + i, n + j, r + cr, m + ci);
       set(y, i, n + j, -r, -m);
@@ -112,7 +116,11 @@ export function lineYprim(line: ULine): CMatrix {
     }
   }
   const open: number[] = [];
-  line.open.forEach((t, ti) => t.forEach((o, c) => { if (o) open.push(ti * n + c); }));
+  line.open.forEach((t, ti) =>
+    t.forEach((o, c) => {
+      if (o) open.push(ti * n + c);
+    }),
+  );
   if (open.length > 0) openConductors(y, open);
   return y;
 }
@@ -163,7 +171,8 @@ export function transformerYprim(xf: UTransformer): CMatrix {
   const a = (row: number, col: number) => (col === 0 ? -1 : col === row + 1 ? 1 : 0);
   for (let p = 0; p < nw; p++) {
     for (let q = 0; q < nw; q++) {
-      let sr = 0, si = 0;
+      let sr = 0,
+        si = 0;
       for (let i = 0; i < nw - 1; i++) {
         const ai = a(i, p);
         if (ai === 0) continue;
@@ -185,7 +194,8 @@ export function transformerYprim(xf: UTransformer): CMatrix {
   for (let p = 0; p < nw; p++) {
     for (let q = 0; q < nw; q++) {
       const f = s[p] * s[q];
-      const vr = y1.re[p * nw + q] * f, vi = y1.im[p * nw + q] * f;
+      const vr = y1.re[p * nw + q] * f,
+        vi = y1.im[p * nw + q] * f;
       set(yt, 2 * p, 2 * q, vr, vi);
       set(yt, 2 * p + 1, 2 * q + 1, vr, vi);
       set(yt, 2 * p, 2 * q + 1, -vr, -vi);
@@ -228,7 +238,9 @@ export function capacitorYprim(cap: UCapacitor, omega: number): CMatrix {
   void omega;
   const n = cap.phases;
   let qTotal = 0;
-  cap.kvarSteps.forEach((q, i) => { if (cap.states[i]) qTotal += q; });
+  cap.kvarSteps.forEach((q, i) => {
+    if (cap.states[i]) qTotal += q;
+  });
   const vph = cap.conn === 'delta' ? cap.kv : n > 1 ? cap.kv / Math.sqrt(3) : cap.kv;
   const b = (qTotal * 1000) / n / (vph * 1000 * (vph * 1000));
   const y = cmatrix(2 * n);
@@ -272,7 +284,8 @@ export function vsourceYprim(vs: UVsource): { y: CMatrix; ysrc: CMatrix; eRe: Fl
   const y = cmatrix(2 * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const r = ysrc.re[i * n + j], m = ysrc.im[i * n + j];
+      const r = ysrc.re[i * n + j],
+        m = ysrc.im[i * n + j];
       set(y, i, j, r, m);
       set(y, n + i, n + j, r, m);
       set(y, i, n + j, -r, -m);

@@ -15,7 +15,6 @@ import { isAlive as alive } from '../testing/worker/process';
 const fixture = fileURLToPath(new URL('../testing/worker/utility-area.fixture.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /** A process's state letter from /proc (R, S, T = stopped, Z = zombie), or null when it is gone. */
 function state(pid: number): string | null {
   try {

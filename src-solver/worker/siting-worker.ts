@@ -41,7 +41,20 @@ function handle(msg: ToSitingWorker): void {
   }
   try {
     if (!ctx) throw new Error('solve before init');
-    post({ type: 'result', id: msg.id, outcome: solvePart(ctx.feeder, ctx.baseStudy, ctx.horizon, ctx.batteryOptions, msg.specs, msg.part, msg.wantLmp, workspace) });
+    post({
+      type: 'result',
+      id: msg.id,
+      outcome: solvePart(
+        ctx.feeder,
+        ctx.baseStudy,
+        ctx.horizon,
+        ctx.batteryOptions,
+        msg.specs,
+        msg.part,
+        msg.wantLmp,
+        workspace,
+      ),
+    });
   } catch (err) {
     post({ type: 'error', id: msg.id, message: err instanceof Error ? err.message : String(err) });
   }

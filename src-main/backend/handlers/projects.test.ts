@@ -268,14 +268,30 @@ describe('projects.update (inline rename and report settings)', () => {
     const b = backend();
     const created = await ok<ProjectSummary>(b, 'projects.create', { name: 'Draft study' });
     expect(created).toMatchObject({ author: '', organisation: '' });
-    const renamed = await ok<ProjectSummary>(b, 'projects.update', { name: '  Feeder 12 storage study ', author: 'A. Planner', organisation: 'North Utility' });
-    expect(renamed).toMatchObject({ name: 'Feeder 12 storage study', author: 'A. Planner', organisation: 'North Utility' });
+    const renamed = await ok<ProjectSummary>(b, 'projects.update', {
+      name: '  Feeder 12 storage study ',
+      author: 'A. Planner',
+      organisation: 'North Utility',
+    });
+    expect(renamed).toMatchObject({
+      name: 'Feeder 12 storage study',
+      author: 'A. Planner',
+      organisation: 'North Utility',
+    });
     // Setting one field leaves the others alone.
     const only = await ok<ProjectSummary>(b, 'projects.update', { author: 'B. Engineer' });
-    expect(only).toMatchObject({ name: 'Feeder 12 storage study', author: 'B. Engineer', organisation: 'North Utility' });
+    expect(only).toMatchObject({
+      name: 'Feeder 12 storage study',
+      author: 'B. Engineer',
+      organisation: 'North Utility',
+    });
     await ok(b, 'projects.close', null);
     const reopened = await ok<ProjectSummary>(b, 'projects.open', { path: created.path });
-    expect(reopened).toMatchObject({ name: 'Feeder 12 storage study', author: 'B. Engineer', organisation: 'North Utility' });
+    expect(reopened).toMatchObject({
+      name: 'Feeder 12 storage study',
+      author: 'B. Engineer',
+      organisation: 'North Utility',
+    });
     const recent = await ok<{ path: string; name: string }[]>(b, 'projects.recent', null);
     expect(recent.find((r) => r.path === created.path)?.name).toBe('Feeder 12 storage study');
   });

@@ -142,7 +142,12 @@ export class ProjectService {
     if (arg === null) p.setLogo(null);
     else {
       const logo = sanitizeLogo(new Uint8Array(Buffer.from(arg.base64, 'base64')));
-      p.setLogo({ mime: logo.mime, width: logo.width, height: logo.height, base64: Buffer.from(logo.bytes).toString('base64') });
+      p.setLogo({
+        mime: logo.mime,
+        width: logo.width,
+        height: logo.height,
+        base64: Buffer.from(logo.bytes).toString('base64'),
+      });
     }
     return this.changed();
   }
@@ -193,12 +198,18 @@ export class ProjectService {
    */
   async importPreview(arg: CommandArg<'import.preview'>): Promise<ImportPreview> {
     const requestId = arg.requestId ?? randomUUID();
-    if (this.imports.has(requestId)) throw new ApiFailure('invalidArgument', `import.preview: request ${requestId} is already running`);
+    if (this.imports.has(requestId))
+      throw new ApiFailure('invalidArgument', `import.preview: request ${requestId} is already running`);
     const controller = new AbortController();
     this.imports.set(requestId, controller);
     try {
       const built = await this.runImport(
-        { files: arg.files, ...(arg.format === undefined ? {} : { format: arg.format }), ...(arg.entry === undefined ? {} : { entry: arg.entry }), zipLimits: this.options.zipLimits ?? DEFAULT_ZIP_LIMITS },
+        {
+          files: arg.files,
+          ...(arg.format === undefined ? {} : { format: arg.format }),
+          ...(arg.entry === undefined ? {} : { entry: arg.entry }),
+          zipLimits: this.options.zipLimits ?? DEFAULT_ZIP_LIMITS,
+        },
         (stage) => this.options.onImportProgress?.({ requestId, stage }),
         controller.signal,
       );
@@ -236,9 +247,13 @@ export class ProjectService {
       return this.changed();
     }
     if (arg.model !== undefined)
-      throw new ApiFailure('invalidArgument', `import.commit: model applies to a three-phase OpenDSS script; this import is a balanced feeder`);
+      throw new ApiFailure(
+        'invalidArgument',
+        `import.commit: model applies to a three-phase OpenDSS script; this import is a balanced feeder`,
+      );
     const requestId = arg.requestId ?? randomUUID();
-    if (this.imports.has(requestId)) throw new ApiFailure('invalidArgument', `import.commit: request ${requestId} is already running`);
+    if (this.imports.has(requestId))
+      throw new ApiFailure('invalidArgument', `import.commit: request ${requestId} is already running`);
     // Taken out while it is saved, so a second commit of the same preview cannot save it twice.
     this.pending.delete(arg.token);
     const controller = new AbortController();
@@ -256,7 +271,8 @@ export class ProjectService {
     } finally {
       this.imports.delete(requestId);
     }
-    if (this.project !== p) throw new ApiFailure('noProject', `The feeder was saved into ${p.path}, which was closed meanwhile`);
+    if (this.project !== p)
+      throw new ApiFailure('noProject', `The feeder was saved into ${p.path}, which was closed meanwhile`);
     return this.changed();
   }
 
@@ -383,7 +399,11 @@ export function buildExampleProject(dir: string, path: string): Project {
   const partition: Partition = { cuts: ex.cuts.map((c) => ({ from: c.from, to: c.to })) };
   if (partition.cuts.length > 0) {
     const check = checkPartition(ex.feeder, partition.cuts, study.periods);
-    if (!check.ok) throw new ApiFailure('badExample', `example ${basename(dir)}: its areas are not a valid partition: ${check.errors.join('; ')}`);
+    if (!check.ok)
+      throw new ApiFailure(
+        'badExample',
+        `example ${basename(dir)}: its areas are not a valid partition: ${check.errors.join('; ')}`,
+      );
   }
   const outcome = { feeder: ex.feeder, warnings: ex.importWarnings };
   const project = Project.create(path, ex.title);

@@ -166,7 +166,7 @@ function checkPhases(c: Check, v: unknown, path: string): { phases?: PhaseLetter
     if (x !== 'A' && x !== 'B' && x !== 'C') c.fail(`${path}[${i}]`, "must be 'A', 'B' or 'C'", x);
     return x;
   });
-  if (list.length === 0) c.fail(path, 'must name at least one phase (or be left out for the bus\'s phases)', v);
+  if (list.length === 0) c.fail(path, "must name at least one phase (or be left out for the bus's phases)", v);
   if (new Set(list).size !== list.length) c.fail(path, 'names a phase twice', v);
   return { phases: (['A', 'B', 'C'] as const).filter((p) => list.includes(p)) };
 }
@@ -339,7 +339,8 @@ export const projectValidators = {
     const o = c.object(arg, 'argument', ['base64']);
     // Up to 16 MB of base64: larger files get the logo's own size message (1 MB), not a length error.
     const base64 = c.string(o.base64, 'base64', { nonEmpty: true, max: 16 * 1024 * 1024 });
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) c.fail('base64', 'must be base64 text', `${base64.slice(0, 20)}…`);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0)
+      c.fail('base64', 'must be base64 text', `${base64.slice(0, 20)}…`);
     return { base64 };
   },
   'projects.logoDialog': (arg: unknown): null => noArg('projects.logoDialog', arg),
@@ -350,7 +351,9 @@ export const projectValidators = {
     return {
       ...(o.name === undefined ? {} : { name: c.string(o.name, 'name', { nonEmpty: true, max: 200 }).trim() }),
       ...(o.author === undefined ? {} : { author: c.string(o.author, 'author', { max: 200 }).trim() }),
-      ...(o.organisation === undefined ? {} : { organisation: c.string(o.organisation, 'organisation', { max: 200 }).trim() }),
+      ...(o.organisation === undefined
+        ? {}
+        : { organisation: c.string(o.organisation, 'organisation', { max: 200 }).trim() }),
     };
   },
   'import.cancel': (arg: unknown): CommandArg<'import.cancel'> => {
@@ -365,7 +368,9 @@ export const projectValidators = {
     if (files.length === 0) c.fail('files', 'must hold at least one file', 'an empty list');
     return {
       files,
-      ...(o.requestId === undefined ? {} : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
+      ...(o.requestId === undefined
+        ? {}
+        : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
       ...(o.entry === undefined ? {} : { entry: c.string(o.entry, 'entry', { nonEmpty: true, max: 4096 }) }),
       ...(o.format === undefined
         ? {}
@@ -377,9 +382,13 @@ export const projectValidators = {
     const o = c.object(arg, 'argument', ['token', 'name', 'model', 'requestId']);
     return {
       token: c.string(o.token, 'token', { nonEmpty: true, max: 100 }),
-      ...(o.model === undefined ? {} : { model: c.oneOf(o.model, 'model', ['three-phase', 'balanced-equivalent'] as const) }),
+      ...(o.model === undefined
+        ? {}
+        : { model: c.oneOf(o.model, 'model', ['three-phase', 'balanced-equivalent'] as const) }),
       ...(o.name === undefined ? {} : { name: c.string(o.name, 'name', { nonEmpty: true, max: 200 }) }),
-      ...(o.requestId === undefined ? {} : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
+      ...(o.requestId === undefined
+        ? {}
+        : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
     };
   },
   'feeders.get': (arg: unknown): CommandArg<'feeders.get'> => {
@@ -398,7 +407,9 @@ export const projectValidators = {
       scenarioId: c.id(o.scenarioId, 'scenarioId'),
       mode: c.oneOf(o.mode, 'mode', ['snapshot', 'daily'] as const),
       ...(o.controls === undefined ? {} : { controls: c.boolean(o.controls, 'controls') }),
-      ...(o.requestId === undefined ? {} : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
+      ...(o.requestId === undefined
+        ? {}
+        : { requestId: c.string(o.requestId, 'requestId', { nonEmpty: true, max: 100 }) }),
     };
   },
   'basecase.cancel': (arg: unknown): CommandArg<'basecase.cancel'> => {

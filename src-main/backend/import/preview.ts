@@ -76,7 +76,9 @@ export function buildImportPreview(
   if (format === 'dss') {
     entries = names.filter((n) => n.toLowerCase().endsWith('.dss')).sort();
     if (arg.entry !== undefined && !entries.includes(normalizeName(arg.entry)))
-      return { preview: { ...failedPreview('dss', arg.entry, `${arg.entry} is not one of the .dss files given`), entries } };
+      return {
+        preview: { ...failedPreview('dss', arg.entry, `${arg.entry} is not one of the .dss files given`), entries },
+      };
     entry =
       (arg.entry === undefined ? undefined : normalizeName(arg.entry)) ??
       names.find((n) => basename(n).toLowerCase() === 'master.dss') ??
@@ -84,7 +86,11 @@ export function buildImportPreview(
     if (!entry)
       return {
         preview: {
-          ...failedPreview('dss', names[0] ?? '', `${entries.length} .dss files and no Master.dss: pick the master script (the one that defines the circuit)`),
+          ...failedPreview(
+            'dss',
+            names[0] ?? '',
+            `${entries.length} .dss files and no Master.dss: pick the master script (the one that defines the circuit)`,
+          ),
           entries,
         },
       };
@@ -93,7 +99,12 @@ export function buildImportPreview(
     if (isThreePhaseScript(entry, files)) {
       progress('summarising');
       const report = outcome.ok
-        ? { format, warnings: outcome.warnings.map(issueDto), ignored: outcome.ignored.map((i) => ({ file: i.file, line: i.line, element: i.element })), reduction: reductionLines(outcome.reduction) }
+        ? {
+            format,
+            warnings: outcome.warnings.map(issueDto),
+            ignored: outcome.ignored.map((i) => ({ file: i.file, line: i.line, element: i.element })),
+            reduction: reductionLines(outcome.reduction),
+          }
         : { format };
       const tp = threePhasePreview(entry, files, outcome, report);
       const preview: ImportPreview = {
@@ -110,7 +121,15 @@ export function buildImportPreview(
       };
       const shown = tp.pending.drawn ?? tp.pending.balanced;
       return tp.ok && shown
-        ? { preview, pending: { load: () => shown, source, report: { format, threePhase: tp.pending.report }, threePhase: tp.pending } }
+        ? {
+            preview,
+            pending: {
+              load: () => shown,
+              source,
+              report: { format, threePhase: tp.pending.report },
+              threePhase: tp.pending,
+            },
+          }
         : { preview };
     }
   } else {
@@ -208,7 +227,9 @@ function failedPreview(format: ImportPreview['format'], file: string, message: s
 
 function reductionLines(r: ReductionReport | null): string[] {
   if (!r) return [];
-  const lines = [`${r.sourcePhases}-phase source; powers scaled by ${formatFactor(r.powerScale)} to the per-phase equivalent`];
+  const lines = [
+    `${r.sourcePhases}-phase source; powers scaled by ${formatFactor(r.powerScale)} to the per-phase equivalent`,
+  ];
   if (r.largestLoadImbalance)
     lines.push(
       `largest load imbalance: ${(100 * r.largestLoadImbalance.fraction).toFixed(1)} % at bus ${r.largestLoadImbalance.bus}`,

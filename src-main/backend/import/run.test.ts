@@ -20,7 +20,9 @@ import { Backend } from '../backend';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { inlineImport, workerImport } from './run';
 
-const ieee123 = unwrapImport(importDss(testDataPath('ieee123-balanced/dss/Master.dss'), (p) => readFileSync(p, 'utf8'), { storageSocMax: 0.95 })).feeder;
+const ieee123 = unwrapImport(
+  importDss(testDataPath('ieee123-balanced/dss/Master.dss'), (p) => readFileSync(p, 'utf8'), { storageSocMax: 0.95 }),
+).feeder;
 const big = generateScaledFeeder(ieee123, 80);
 const files = Object.entries(exportDss(big)).map(([name, text]) => ({ name: `scaled/${name}`, text }));
 
@@ -78,7 +80,12 @@ describe('import off the backend thread', () => {
   });
 
   it('a feeder too large to draw comes without the feeder in the preview, and is still saved whole', async () => {
-    const b = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-import-')), host: 'node-host', runImport: workerImport(undefined, { previewFeederMaxBuses: 1000 }) });
+    const b = new Backend({
+      resourcesDir,
+      dataDir: mkdtempSync(join(tmpdir(), 'tessera-import-')),
+      host: 'node-host',
+      runImport: workerImport(undefined, { previewFeederMaxBuses: 1000 }),
+    });
     try {
       const r = await b.handle('import.preview', { files });
       if (!r.ok) throw new Error(r.error.message);
@@ -100,14 +107,17 @@ describe('import off the backend thread', () => {
     const stages: string[] = [];
     const off = worker.on('import.progress', (p) => {
       stages.push(p.stage);
-      if (p.requestId === 'to-cancel' && p.stage === 'parsing') void worker.handle('import.cancel', { requestId: 'to-cancel' });
+      if (p.requestId === 'to-cancel' && p.stage === 'parsing')
+        void worker.handle('import.cancel', { requestId: 'to-cancel' });
     });
     const r = await worker.handle('import.preview', { files, requestId: 'to-cancel' });
     off();
     expect(r).toMatchObject({ ok: false, error: { code: 'cancelled', message: 'The import was cancelled' } });
     expect(stages).not.toContain('summarising');
     expect(await worker.handle('import.cancel', { requestId: 'unknown' })).toEqual({ ok: true, value: null });
-    const small = await worker.handle('import.preview', { files: [{ name: 'Master.dss', text: readFileSync(testDataPath('ieee123-balanced/dss/Master.dss'), 'utf8') }] });
+    const small = await worker.handle('import.preview', {
+      files: [{ name: 'Master.dss', text: readFileSync(testDataPath('ieee123-balanced/dss/Master.dss'), 'utf8') }],
+    });
     expect(small.ok).toBe(true);
   });
 });

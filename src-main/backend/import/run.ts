@@ -23,7 +23,13 @@ import { ApiFailure } from '../errors';
 import type { PendingThreePhase } from './threephase-preview';
 import { addFeederToProjectFile } from '../store/project';
 import { sqliteBindingInUse } from '../store/sqlite';
-import { buildImportPreview, type BuiltPreview, type ImportRequest, type ImportStage, type PendingImport } from './preview';
+import {
+  buildImportPreview,
+  type BuiltPreview,
+  type ImportRequest,
+  type ImportStage,
+  type PendingImport,
+} from './preview';
 
 /** What the commit reports while it runs (`import.progress`). */
 export type CommitStage = 'saving';
@@ -45,7 +51,12 @@ export interface RunImport {
   /** Build a preview (unpack, parse, summarise). */
   (request: ImportRequest, progress: (stage: ImportStage) => void, signal: AbortSignal): Promise<BuiltPreview>;
   /** Save a previewed feeder with its base case into the project file. */
-  readonly commit: (pending: PendingImport, target: CommitTarget, progress: (stage: CommitStage) => void, signal: AbortSignal) => Promise<CommitResult>;
+  readonly commit: (
+    pending: PendingImport,
+    target: CommitTarget,
+    progress: (stage: CommitStage) => void,
+    signal: AbortSignal,
+  ) => Promise<CommitResult>;
 }
 
 /** The commit's shared flag: the worker moves PARSING → WRITING, a cancel PARSING → CANCELLED; whichever comes first wins. */
@@ -55,7 +66,13 @@ export const COMMIT_CANCELLED = 2;
 
 /** Messages to the worker: a preview arrives as `file` slices, then `preview`. */
 export type ImportWorkerRequest =
-  | { readonly type: 'file'; readonly index: number; readonly name: string; readonly field: 'text' | 'base64'; readonly slice: string }
+  | {
+      readonly type: 'file';
+      readonly index: number;
+      readonly name: string;
+      readonly field: 'text' | 'base64';
+      readonly slice: string;
+    }
   | { readonly type: 'preview'; readonly request: Omit<ImportRequest, 'files'> & { readonly fileCount: number } }
   | {
       readonly type: 'commit';
@@ -76,7 +93,12 @@ export type ImportWorkerReply =
       readonly type: 'done';
       /** The preview without its feeder (`feeder: null`); the feeder is `pending.feeder`. */
       readonly preview: ImportPreview;
-      readonly pending?: { readonly feeder: SharedArrayBuffer; readonly source: string; readonly report: unknown; readonly threePhase?: PendingThreePhase };
+      readonly pending?: {
+        readonly feeder: SharedArrayBuffer;
+        readonly source: string;
+        readonly report: unknown;
+        readonly threePhase?: PendingThreePhase;
+      };
     }
   | { readonly type: 'saved'; readonly result: CommitResult }
   | { readonly type: 'cancelled' }
@@ -112,7 +134,13 @@ function fromWorker(m: Extract<ImportWorkerReply, { type: 'done' }>, maxBuses: n
   let parsed: Feeder | null = null;
   const load = () => (parsed ??= feederFromShared(p.feeder));
   const feeder = m.preview.ok && m.preview.counts.buses <= maxBuses ? load() : null;
-  const pending: SharedPending = { load, source: p.source, report: p.report, shared: p.feeder, ...(p.threePhase ? { threePhase: p.threePhase } : {}) };
+  const pending: SharedPending = {
+    load,
+    source: p.source,
+    report: p.report,
+    shared: p.feeder,
+    ...(p.threePhase ? { threePhase: p.threePhase } : {}),
+  };
   return { preview: { ...m.preview, feeder }, pending };
 }
 
@@ -141,7 +169,8 @@ function* fileSlices(files: readonly ImportFile[], sliceChars: number): Generato
     const field = f.base64 === undefined ? 'text' : 'base64';
     const all = (field === 'text' ? f.text : f.base64) ?? '';
     if (all.length === 0) yield { type: 'file', index, name: f.name, field, slice: '' };
-    for (let at = 0; at < all.length; at += sliceChars) yield { type: 'file', index, name: f.name, field, slice: all.slice(at, at + sliceChars) };
+    for (let at = 0; at < all.length; at += sliceChars)
+      yield { type: 'file', index, name: f.name, field, slice: all.slice(at, at + sliceChars) };
   }
 }
 
@@ -162,7 +191,11 @@ export function workerImport(
   const start = () =>
     'script' in entry
       ? new Worker(entry.script)
-      : new Worker(bootScript, { workerData: { entry: entry.typescript.startsWith('file:') ? entry.typescript : pathToFileURL(entry.typescript).href } });
+      : new Worker(bootScript, {
+          workerData: {
+            entry: entry.typescript.startsWith('file:') ? entry.typescript : pathToFileURL(entry.typescript).href,
+          },
+        });
 
   /**
    * Run one job on a worker: send `messages` (a turn of the event loop between them), then wait
@@ -209,7 +242,8 @@ export function workerImport(
           if (!settled) progress(m.stage);
           return;
         }
-        if (m.type === 'error') return finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${m.message}`)));
+        if (m.type === 'error')
+          return finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${m.message}`)));
         if (m.type === 'cancelled') return finish(true, () => reject(cancelled()));
         let value: T;
         try {
@@ -219,8 +253,10 @@ export function workerImport(
         }
         finish(true, () => resolve(value));
       };
-      const onError = (err: Error) => finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${err.message}`)));
-      const onExit = (code: number) => finish(false, () => reject(new ApiFailure('importFailed', `The import worker stopped (exit code ${code})`)));
+      const onError = (err: Error) =>
+        finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${err.message}`)));
+      const onExit = (code: number) =>
+        finish(false, () => reject(new ApiFailure('importFailed', `The import worker stopped (exit code ${code})`)));
       signal.addEventListener('abort', abort, { once: true });
       worker.on('message', onMessage);
       worker.on('error', onError);
@@ -234,7 +270,8 @@ export function workerImport(
       })();
     });
 
-  const unexpected = (m: { type: string }) => new ApiFailure('importFailed', `The import worker answered "${m.type}" out of turn`);
+  const unexpected = (m: { type: string }) =>
+    new ApiFailure('importFailed', `The import worker answered "${m.type}" out of turn`);
 
   const preview = (request: ImportRequest, progress: (stage: ImportStage) => void, signal: AbortSignal) => {
     const { files, ...rest } = request;
@@ -281,12 +318,21 @@ export function workerImport(
 
 /** The same preview on the calling thread (blocks it; for tests and tools). */
 export const inlineImport: RunImport = Object.assign(
-  async (request: ImportRequest, progress: (stage: ImportStage) => void, signal: AbortSignal): Promise<BuiltPreview> => {
+  async (
+    request: ImportRequest,
+    progress: (stage: ImportStage) => void,
+    signal: AbortSignal,
+  ): Promise<BuiltPreview> => {
     if (signal.aborted) throw cancelled();
     return buildImportPreview(request, progress);
   },
   {
-    commit: async (pending: PendingImport, target: CommitTarget, progress: (stage: CommitStage) => void, signal: AbortSignal): Promise<CommitResult> => {
+    commit: async (
+      pending: PendingImport,
+      target: CommitTarget,
+      progress: (stage: CommitStage) => void,
+      signal: AbortSignal,
+    ): Promise<CommitResult> => {
       if (signal.aborted) throw cancelled();
       progress('saving');
       return commitFeeder(pending.load(), pending.source, pending.report, target);

@@ -56,9 +56,13 @@ if (port) {
     post({ type: 'progress', stage: 'saving' });
     const feeder = feederFromShared(m.feeder);
     // Write only if no cancel came first; from here on the commit completes.
-    if (Atomics.compareExchange(new Int32Array(m.state), 0, COMMIT_PARSING, COMMIT_WRITING) !== COMMIT_PARSING) return { type: 'cancelled' };
+    if (Atomics.compareExchange(new Int32Array(m.state), 0, COMMIT_PARSING, COMMIT_WRITING) !== COMMIT_PARSING)
+      return { type: 'cancelled' };
     if (m.sqliteBinding !== undefined) useSqliteBinding(m.sqliteBinding);
-    const result = commitFeeder(feeder, m.source, m.report, { path: m.path, ...(m.name === undefined ? {} : { name: m.name }) });
+    const result = commitFeeder(feeder, m.source, m.report, {
+      path: m.path,
+      ...(m.name === undefined ? {} : { name: m.name }),
+    });
     return { type: 'saved', result };
   };
 

@@ -107,8 +107,15 @@ function refusal(fn: () => unknown): string {
 
 describe('unzipWithLimits', () => {
   it('unpacks an ordinary archive (deflated and stored entries) exactly', () => {
-    const files = { 'feeder/Master.dss': strToU8('New Circuit.x\n'.repeat(1000)), 'feeder/lines.dss': strToU8('New Line.a\n'), 'feeder/': new Uint8Array() };
-    const zip = zipSync({ 'feeder/Master.dss': [files['feeder/Master.dss'], { level: 6 }], 'feeder/lines.dss': [files['feeder/lines.dss'], { level: 0 }] });
+    const files = {
+      'feeder/Master.dss': strToU8('New Circuit.x\n'.repeat(1000)),
+      'feeder/lines.dss': strToU8('New Line.a\n'),
+      'feeder/': new Uint8Array(),
+    };
+    const zip = zipSync({
+      'feeder/Master.dss': [files['feeder/Master.dss'], { level: 6 }],
+      'feeder/lines.dss': [files['feeder/lines.dss'], { level: 0 }],
+    });
     const out = unzipWithLimits(zip);
     expect([...out.keys()].sort()).toEqual(['feeder/Master.dss', 'feeder/lines.dss']);
     expect(out.get('feeder/Master.dss')).toEqual(files['feeder/Master.dss']);
@@ -119,19 +126,30 @@ describe('unzipWithLimits', () => {
     const zip = craftZip(zeroEntries(600));
     expect(zip.length).toBeLessThan(2 * MiB);
     expect(refusal(() => unzipWithLimits(zip))).toBe('the zip would unpack to 600 MB; at most 512 MB can be imported');
-    const one = craftZip([{ name: 'huge.dss', deflated: zerosDeflated, crc: zerosCrc, realSize: MiB, declaredSize: 300 * MiB }]);
+    const one = craftZip([
+      { name: 'huge.dss', deflated: zerosDeflated, crc: zerosCrc, realSize: MiB, declaredSize: 300 * MiB },
+    ]);
     expect(refusal(() => unzipWithLimits(one))).toBe('huge.dss would unpack to 300 MB; one file may be at most 256 MB');
   });
 
   it('refuses too many entries (default cap) before inflating', () => {
-    const entries = Array.from({ length: DEFAULT_ZIP_LIMITS.maxEntries + 1 }, (_, i) => ({ name: `f${i}.dss`, deflated: deflateSync(new Uint8Array()), crc: 0, realSize: 0 }));
-    expect(refusal(() => unzipWithLimits(craftZip(entries)))).toBe('the zip holds 5001 entries; at most 5000 can be imported');
+    const entries = Array.from({ length: DEFAULT_ZIP_LIMITS.maxEntries + 1 }, (_, i) => ({
+      name: `f${i}.dss`,
+      deflated: deflateSync(new Uint8Array()),
+      crc: 0,
+      realSize: 0,
+    }));
+    expect(refusal(() => unzipWithLimits(craftZip(entries)))).toBe(
+      'the zip holds 5001 entries; at most 5000 can be imported',
+    );
   });
 
   it('counts the bytes really inflated when the headers lie: total cap', () => {
     const zip = craftZip(zeroEntries(600, 1000));
     const limits = { maxEntries: 5000, maxEntryBytes: 4 * MiB, maxTotalBytes: 16 * MiB };
-    expect(refusal(() => unzipWithLimits(zip, limits))).toBe('the zip unpacks to more than 16 MB; at most 16 MB can be imported');
+    expect(refusal(() => unzipWithLimits(zip, limits))).toBe(
+      'the zip unpacks to more than 16 MB; at most 16 MB can be imported',
+    );
   });
 
   it('counts the bytes really inflated when the headers lie: one entry over its cap', () => {
@@ -145,7 +163,9 @@ describe('unzipWithLimits', () => {
     for (let i = 0; i < 8; i++) crc = crc32(zeros, crc);
     const zip = craftZip([{ name: 'liar.dss', deflated, crc, realSize: 8 * MiB, declaredSize: 10 }]);
     const limits = { maxEntries: 10, maxEntryBytes: 2 * MiB, maxTotalBytes: 64 * MiB };
-    expect(refusal(() => unzipWithLimits(zip, limits))).toMatch(/^liar\.dss unpacks to more than 2\.0 MB \(its header said 0\.0 MB\); one file may be at most 2\.0 MB$/);
+    expect(refusal(() => unzipWithLimits(zip, limits))).toMatch(
+      /^liar\.dss unpacks to more than 2\.0 MB \(its header said 0\.0 MB\); one file may be at most 2\.0 MB$/,
+    );
   });
 
   it('says a damaged archive is not readable', () => {
@@ -155,14 +175,22 @@ describe('unzipWithLimits', () => {
 
 describe('import.preview of a zip bomb', () => {
   it('answers with the cap in the preview errors, not by exhausting memory', async () => {
-    const backend = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-zip-')), host: 'node-host' });
+    const backend = new Backend({
+      resourcesDir,
+      dataDir: mkdtempSync(join(tmpdir(), 'tessera-zip-')),
+      host: 'node-host',
+    });
     try {
       const zip = craftZip(zeroEntries(600));
-      const r = await backend.handle('import.preview', { files: [{ name: 'feeder.zip', base64: Buffer.from(zip).toString('base64') }] });
+      const r = await backend.handle('import.preview', {
+        files: [{ name: 'feeder.zip', base64: Buffer.from(zip).toString('base64') }],
+      });
       if (!r.ok) throw new Error(r.error.message);
       const preview = r.value as ImportPreview;
       expect(preview.ok).toBe(false);
-      expect(preview.errors).toEqual([{ file: 'feeder.zip', line: 0, message: 'the zip would unpack to 600 MB; at most 512 MB can be imported' }]);
+      expect(preview.errors).toEqual([
+        { file: 'feeder.zip', line: 0, message: 'the zip would unpack to 600 MB; at most 512 MB can be imported' },
+      ]);
     } finally {
       backend.close();
     }

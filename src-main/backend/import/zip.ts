@@ -59,9 +59,13 @@ export function unzipWithLimits(bytes: Uint8Array, limits: ZipLimits = DEFAULT_Z
     throw new ZipRefused(`the zip holds ${declaredCount} entries; at most ${limits.maxEntries} can be imported`);
   const big = tooBig as { name: string; size: number } | null;
   if (big)
-    throw new ZipRefused(`${big.name} would unpack to ${mb(big.size)}; one file may be at most ${mb(limits.maxEntryBytes)}`);
+    throw new ZipRefused(
+      `${big.name} would unpack to ${mb(big.size)}; one file may be at most ${mb(limits.maxEntryBytes)}`,
+    );
   if (declaredTotal > limits.maxTotalBytes)
-    throw new ZipRefused(`the zip would unpack to ${mb(declaredTotal)}; at most ${mb(limits.maxTotalBytes)} can be imported`);
+    throw new ZipRefused(
+      `the zip would unpack to ${mb(declaredTotal)}; at most ${mb(limits.maxTotalBytes)} can be imported`,
+    );
 
   // 2. Inflate, counting the real bytes (the sizes above may be lies).
   const out = new Map<string, Uint8Array>();

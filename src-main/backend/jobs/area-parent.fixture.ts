@@ -21,4 +21,10 @@ t.onMessage((m) => {
   }
   if (m.type === 'result') process.stdout.write('solved\n');
 });
-t.send({ type: 'init', area: 1, name: 'central', kind: 'central', spec: { feeder, study: { periods: 24, priceCentsPerKwh: price }, options: { validate: false } } });
+t.send({
+  type: 'init',
+  area: 1,
+  name: 'central',
+  kind: 'central',
+  spec: { feeder, study: { periods: 24, priceCentsPerKwh: price }, options: { validate: false } },
+});

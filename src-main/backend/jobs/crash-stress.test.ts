@@ -27,7 +27,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!enabled)('crashed area under CPU load (opt-in: TESSERA_STRESS=1)', () => {
   it(`fails the run naming the area and leaves no process, ${RUNS} times in a row`, async () => {
-    const load: ChildProcess[] = Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+    const load: ChildProcess[] = Array.from({ length: availableParallelism() }, () =>
+      spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }),
+    );
     const backend = new Backend({
       resourcesDir,
       dataDir: mkdtempSync(join(tmpdir(), 'tessera-stress-')),
@@ -50,8 +52,13 @@ describe.skipIf(!enabled)('crashed area under CPU load (opt-in: TESSERA_STRESS=1
           await sleep(100);
           left = startedAreaPids.slice(before).filter(isAlive);
         }
-        const ok = d.status === 'failed' && /area 3 \(root \w+\) solver stopped: exit code 3/.test(d.message) && left.length === 0;
-        outcomes.push(ok ? 'ok' : `run ${k + 1}: ${d.status} "${d.message}", ${left.length} area process(es) alive 15 s later`);
+        const ok =
+          d.status === 'failed' &&
+          /area 3 \(root \w+\) solver stopped: exit code 3/.test(d.message) &&
+          left.length === 0;
+        outcomes.push(
+          ok ? 'ok' : `run ${k + 1}: ${d.status} "${d.message}", ${left.length} area process(es) alive 15 s later`,
+        );
         for (const pid of left) process.kill(pid, 'SIGKILL');
       }
     } finally {

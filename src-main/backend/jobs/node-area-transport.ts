@@ -20,7 +20,9 @@ export const areaWorkerEntry = bundled
   : fileURLToPath(new URL('../../../src-solver/worker/area-worker.ts', import.meta.url));
 
 /** The test entry with the test doubles (src-solver/testing/worker/area-worker.ts); tests only. */
-export const testingAreaWorkerEntry = fileURLToPath(new URL('../../../src-solver/testing/worker/area-worker.ts', import.meta.url));
+export const testingAreaWorkerEntry = fileURLToPath(
+  new URL('../../../src-solver/testing/worker/area-worker.ts', import.meta.url),
+);
 
 /** Every child this module started and that has not exited yet (tests check for orphans). */
 export const liveAreaProcesses = new Set<ChildProcess>();

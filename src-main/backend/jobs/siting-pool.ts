@@ -46,7 +46,11 @@ export type SpawnSitingWorker = () => SitingWorkerChannel;
 
 /** `child_process.fork` of the worker entry under tsx (CLI, Node host, tests). */
 export const nodeSitingWorker: SpawnSitingWorker = () => {
-  const child: ChildProcess = fork(sitingWorkerEntry, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(sitingWorkerEntry, [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let exited = false;
   child.on('error', () => undefined);
   child.on('exit', () => void (exited = true));
@@ -57,7 +61,15 @@ export const nodeSitingWorker: SpawnSitingWorker = () => {
     },
     onMessage: (l) => void child.on('message', l),
     onExit: (l) =>
-      void child.on('exit', (code, signal) => l(signal === 'SIGKILL' ? 'killed: out of memory or by the system' : signal ? `signal ${signal}` : `exit code ${code}`)),
+      void child.on('exit', (code, signal) =>
+        l(
+          signal === 'SIGKILL'
+            ? 'killed: out of memory or by the system'
+            : signal
+              ? `signal ${signal}`
+              : `exit code ${code}`,
+        ),
+      ),
     kill: () => {
       if (!exited) child.kill('SIGKILL');
     },

@@ -13,7 +13,10 @@ export function chartSvg(option: ChartOption | EChartsOption, width = 720, heigh
     // right-aligned to the chart's edge ran off it ("Substation kva"): start legends at the left
     // (they sit on their own row under the title) so they have the width to the right to spare.
     const legend = (option as { legend?: unknown }).legend;
-    const leftLegend = legend && typeof legend === 'object' && !Array.isArray(legend) ? { ...legend, left: 0, right: 'auto', itemGap: 16 } : legend;
+    const leftLegend =
+      legend && typeof legend === 'object' && !Array.isArray(legend)
+        ? { ...legend, left: 0, right: 'auto', itemGap: 16 }
+        : legend;
     chart.setOption({ ...option, ...(legend ? { legend: leftLegend } : {}), animation: false } as EChartsOption);
     return chart.renderToSVGString();
   } finally {

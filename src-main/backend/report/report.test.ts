@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary, Scenario } from '../../contract';
-import { formatInUnit, formatNumber, formatSignedInUnit, formatSignedPercent, totalsRows } from '../../../src-shared/format';
+import {
+  formatInUnit,
+  formatNumber,
+  formatSignedInUnit,
+  formatSignedPercent,
+  totalsRows,
+} from '../../../src-shared/format';
 import { batteryFigures } from '../../../src-shared/study';
 import { repoRoot, resourcesDir } from '../../paths';
 import { Backend } from '../backend';
@@ -32,13 +38,19 @@ describe('PDF study report', () => {
   beforeAll(async () => {
     const summary = await call<{ scenarios: { id: number }[] }>(backend, 'projects.openExample', { id: 'ieee123' });
     await call(backend, 'projects.update', { author: 'A. Planner', organisation: 'North Utility' });
-    const sc = await call<Scenario>(backend, 'scenarios.update', { id: summary.scenarios[0]!.id, patch: { study: { periods: 6, startHour: 8 } } });
+    const sc = await call<Scenario>(backend, 'scenarios.update', {
+      id: summary.scenarios[0]!.id,
+      patch: { study: { periods: 6, startHour: 8 } },
+    });
     const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: sc.id, kind: 'centralized' });
     await backend.runs.wait(run.id);
     detail = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
     // A what-if scenario without batteries, for the comparison report.
     const noBat = await call<Scenario>(backend, 'scenarios.duplicate', { id: sc.id, name: 'no batteries' });
-    await call(backend, 'scenarios.update', { id: noBat.id, patch: { placements: { pv: sc.placements.pv, batteries: [] } } });
+    await call(backend, 'scenarios.update', {
+      id: noBat.id,
+      patch: { placements: { pv: sc.placements.pv, batteries: [] } },
+    });
     const run2 = await call<RunSummary>(backend, 'runs.start', { scenarioId: noBat.id, kind: 'centralized' });
     await backend.runs.wait(run2.id);
     other = await call<RunDetail>(backend, 'runs.get', { runId: run2.id });
@@ -69,18 +81,42 @@ describe('PDF study report', () => {
     expect(text).toContain(`$${formatNumber(detail.totals!.costUsd, 2)}`);
   });
 
-  it('the same numbers in runs.get, the dashboards\' formats, the CSV export and the PDF', async () => {
+  it("the same numbers in runs.get, the dashboards' formats, the CSV export and the PDF", async () => {
     const { text: csv } = await call<{ text: string }>(backend, 'runs.export', { runId: detail.id, format: 'csv' });
-    const cost = csv.split('\n').filter((l) => l.startsWith('costUsd,')).map((l) => Number(l.split(',').at(-1)));
+    const cost = csv
+      .split('\n')
+      .filter((l) => l.startsWith('costUsd,'))
+      .map((l) => Number(l.split(',').at(-1)));
     expect(cost).toEqual(detail.series.costUsd);
     // Σ per-period cost from the CSV, printed as the dashboards print money, is in the PDF.
-    expect(text).toContain(formatInUnit(cost.reduce((a, b) => a + b, 0), 'USD'));
-    const loss = csv.split('\n').filter((l) => l.startsWith('lossKw,')).map((l) => Number(l.split(',').at(-1)));
+    expect(text).toContain(
+      formatInUnit(
+        cost.reduce((a, b) => a + b, 0),
+        'USD',
+      ),
+    );
+    const loss = csv
+      .split('\n')
+      .filter((l) => l.startsWith('lossKw,'))
+      .map((l) => Number(l.split(',').at(-1)));
     expect(text).toContain(formatInUnit(loss.reduce((a, b) => a + b, 0) * detail.dtH, 'kWh'));
   });
 
   it('has every section: title, summary, batteries, feeder with areas, results, charts, voltages, validation, assumptions, conclusions, appendices', () => {
-    for (const heading of ['Contents', 'Executive summary', 'Batteries', 'Feeder', 'Results over the', 'Charts', 'Voltage compliance (ANSI C84.1)', 'Validation by AC power flow', 'Assumptions', 'Conclusions', 'Appendix A: study settings', 'Appendix B: solver statistics and log'])
+    for (const heading of [
+      'Contents',
+      'Executive summary',
+      'Batteries',
+      'Feeder',
+      'Results over the',
+      'Charts',
+      'Voltage compliance (ANSI C84.1)',
+      'Validation by AC power flow',
+      'Assumptions',
+      'Conclusions',
+      'Appendix A: study settings',
+      'Appendix B: solver statistics and log',
+    ])
       expect(text).toContain(heading);
     expect(text).toContain('IEEE 123');
     expect(text).toMatch(/area 1\s+area 2/); // the network picture's legend
@@ -95,12 +131,17 @@ describe('PDF study report', () => {
     const flat = text.replace(/\s+/g, ' ');
     expect(flat).toContain('Value, per phase (single-phase equivalent)');
     expect(flat).toContain('every power and energy is per phase (single-phase equivalent)');
-    expect(flat).toMatch(/Branch loading .*The feeder gives no branch rating \(OpenDSS normamps, CSV ampacity_a\), so loading cannot be computed/);
+    expect(flat).toMatch(
+      /Branch loading .*The feeder gives no branch rating \(OpenDSS normamps, CSV ampacity_a\), so loading cannot be computed/,
+    );
     expect(detail.branchAmpacityA.every((a) => a === null)).toBe(true);
   });
 
   it('a comparison report shows both runs side by side with the difference', async () => {
-    const cmp = await call<{ path: string; pages: number }>(backend, 'report.pdf', { runId: detail.id, compareWith: other.id });
+    const cmp = await call<{ path: string; pages: number }>(backend, 'report.pdf', {
+      runId: detail.id,
+      compareWith: other.id,
+    });
     const t = execFileSync('pdftotext', ['-layout', cmp.path, '-'], { encoding: 'utf8' });
     writeFileSync(join(outDir, 'comparison-report.txt'), t);
     execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '4', '-l', '5', cmp.path, join(outDir, 'comparison-page')]);
@@ -109,7 +150,9 @@ describe('PDF study report', () => {
     expect(t).toContain(formatInUnit(detail.totals!.costUsd, 'USD'));
     expect(t).toContain(formatInUnit(other.totals!.costUsd, 'USD'));
     expect(t).toContain(formatSignedInUnit(detail.totals!.costUsd - other.totals!.costUsd, 'USD'));
-    expect(t).toContain(formatSignedPercent((detail.totals!.costUsd - other.totals!.costUsd) / Math.abs(other.totals!.costUsd)));
+    expect(t).toContain(
+      formatSignedPercent((detail.totals!.costUsd - other.totals!.costUsd) / Math.abs(other.totals!.costUsd)),
+    );
     // Scenario names, not "A: run 1".
     expect(t).toMatch(/A \(baseline\): “no batteries”/);
     expect(t).toMatch(/against “no batteries”/);
@@ -118,14 +161,28 @@ describe('PDF study report', () => {
   }, 120_000);
 
   /** pdftotext of one page. */
-  const page = (n: number) => execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), pdf.path, '-'], { encoding: 'utf8' });
+  const page = (n: number) =>
+    execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), pdf.path, '-'], { encoding: 'utf8' });
 
   it('a title page with the study, author, organisation and the date in words; no page number on it', () => {
     const p1 = page(1);
     expect(p1).toContain('A. Planner');
     expect(p1).toContain('North Utility');
     const d = new Date();
-    const month = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][d.getUTCMonth()]!;
+    const month = [
+      'January',
+      'February',
+      'March',
+      'April',
+      'May',
+      'June',
+      'July',
+      'August',
+      'September',
+      'October',
+      'November',
+      'December',
+    ][d.getUTCMonth()]!;
     expect(p1).toContain(`${d.getUTCDate()} ${month} ${d.getUTCFullYear()}`);
     expect(p1).not.toMatch(/Page 1 of/);
   });
@@ -133,9 +190,19 @@ describe('PDF study report', () => {
   it('every other page is numbered "Page N of M", and the contents point at the pages where the parts are', () => {
     for (let n = 2; n <= pdf.pages; n++) expect(page(n), `page ${n}`).toContain(`Page ${n} of ${pdf.pages}`);
     const contents = page(2);
-    const entries = [...contents.matchAll(/^\s*(\S.*?\S)\s+(\d+)\s*$/gm)].map((m) => [m[1]!.replace(/\s+/g, ' '), Number(m[2])] as const);
+    const entries = [...contents.matchAll(/^\s*(\S.*?\S)\s+(\d+)\s*$/gm)].map(
+      (m) => [m[1]!.replace(/\s+/g, ' '), Number(m[2])] as const,
+    );
     const listed = entries.filter(([title]) => !/Page \d+ of/.test(title) && !/^Contents/.test(title));
-    expect(listed.map(([t]) => t)).toEqual(expect.arrayContaining(['Executive summary', 'Batteries', 'Feeder', 'Conclusions', 'Appendix B: solver statistics and log']));
+    expect(listed.map(([t]) => t)).toEqual(
+      expect.arrayContaining([
+        'Executive summary',
+        'Batteries',
+        'Feeder',
+        'Conclusions',
+        'Appendix B: solver statistics and log',
+      ]),
+    );
     for (const [title, n] of listed) {
       const heading = title === 'Feeder' ? 'Buses / branches' : title === 'Results' ? 'Results over the' : title;
       expect(page(n), `“${title}” is on page ${n}`).toContain(heading);
@@ -159,12 +226,18 @@ describe('PDF study report', () => {
     const figs = batteryFigures(detail);
     expect(figs).toHaveLength(26);
     const flat = text.replace(/[ \t]+/g, ' ');
-    for (const b of figs) expect(flat, b.name).toMatch(new RegExp(`${b.name} ${b.bus} ${formatNumber(b.pRatedKw, 1).replace('.', '\\.')} ${formatNumber(b.energyKwh, 1).replace('.', '\\.')}`));
+    for (const b of figs)
+      expect(flat, b.name).toMatch(
+        new RegExp(
+          `${b.name} ${b.bus} ${formatNumber(b.pRatedKw, 1).replace('.', '\\.')} ${formatNumber(b.energyKwh, 1).replace('.', '\\.')}`,
+        ),
+      );
   });
 
   it('the feeder figure names its buses and rings nothing new on the example (its devices come with the feeder)', () => {
     const feederPage = text.split('\f').find((p) => p.includes('Buses / branches'))!;
-    for (const bus of ['117', '125', '128', '100', '60']) expect(feederPage, `bus ${bus} labelled`).toMatch(new RegExp(`(^|\\s)${bus}(\\s|$)`));
+    for (const bus of ['117', '125', '128', '100', '60'])
+      expect(feederPage, `bus ${bus} labelled`).toMatch(new RegExp(`(^|\\s)${bus}(\\s|$)`));
     expect(feederPage).toContain('no new device');
   });
 });

@@ -80,7 +80,8 @@ export class ReportService {
   private sitingSection(project: Project, studyId: number): NonNullable<ReportInput['siting']> {
     const rec = project.getSitingStudy(studyId);
     const report = rec.report as SitingReport | null;
-    if (!report) throw new ApiFailure('invalidArgument', `report.pdf: siting study #${studyId} has no results (${rec.status})`);
+    if (!report)
+      throw new ApiFailure('invalidArgument', `report.pdf: siting study #${studyId} has no results (${rec.status})`);
     const scenario = project.getScenario(rec.scenarioId);
     return { studyId, feeder: project.getFeeder(scenario.feederId), report };
   }

@@ -192,7 +192,10 @@ function titlePage(inp: ReportInput): string {
     : `Scenario “${inp.scenarioName}” on feeder ${inp.feeder.name}: ${r.kind} ${hoursOf(r)}-hour optimal power flow`;
   const who = [inp.author, inp.organisation].filter((x) => x.trim() !== '');
   // The logo's type was read from its bytes and its data is base64: nothing in it can leave the attribute.
-  const logo = inp.logo && /^[A-Za-z0-9+/]+={0,2}$/.test(inp.logo.base64) ? `<img class="logo" data-logo="1" alt="" src="data:${inp.logo.mime};base64,${inp.logo.base64}">` : '';
+  const logo =
+    inp.logo && /^[A-Za-z0-9+/]+={0,2}$/.test(inp.logo.base64)
+      ? `<img class="logo" data-logo="1" alt="" src="data:${inp.logo.mime};base64,${inp.logo.base64}">`
+      : '';
   return `<section class="title">
   ${logo}
   <div class="kicker">Distribution planning study</div>

@@ -18,7 +18,11 @@ function row(quantity: string, unit: string, a: number, b: number): ComparisonRo
 }
 
 function need(r: RunDetail, which: string): NonNullable<RunDetail['totals']> {
-  if (!r.totals) throw new ApiFailure('notSolved', `runs.compare: run ${r.id} (${which}) has no results (${r.status}: ${r.message})`);
+  if (!r.totals)
+    throw new ApiFailure(
+      'notSolved',
+      `runs.compare: run ${r.id} (${which}) has no results (${r.status}: ${r.message})`,
+    );
   return r.totals;
 }
 
@@ -109,7 +113,10 @@ export function compareRuns(a: RunDetail, b: RunDetail): RunComparison {
   const ta = need(a, 'a');
   const tb = need(b, 'b');
   if (a.periods !== b.periods)
-    throw new ApiFailure('invalidArgument', `runs.compare: the runs have different horizons (${a.periods} and ${b.periods} periods)`);
+    throw new ApiFailure(
+      'invalidArgument',
+      `runs.compare: the runs have different horizons (${a.periods} and ${b.periods} periods)`,
+    );
   const mode: RunComparison['mode'] = a.scenarioId === b.scenarioId ? 'method' : 'scenario';
   const rows: ComparisonRow[] = [];
   if (mode === 'scenario') {
@@ -123,7 +130,8 @@ export function compareRuns(a: RunDetail, b: RunDetail): RunComparison {
     );
   } else {
     rows.push(...totalsRows(ta, tb));
-    if (a.objective !== null && b.objective !== null) rows.push(row('Objective', a.settings.objective === 'cost' ? 'USD' : 'kW', a.objective, b.objective));
+    if (a.objective !== null && b.objective !== null)
+      rows.push(row('Objective', a.settings.objective === 'cost' ? 'USD' : 'kW', a.objective, b.objective));
     const v = largestDiff(a, b, 'voltagePu', a.busNames, b.busNames);
     if (v) rows.push(row(`Largest voltage difference (bus ${v.where})`, 'pu', v.a, v.b));
     const p = largestSystemDiff(a, b, 'substationKw');
@@ -135,7 +143,32 @@ export function compareRuns(a: RunDetail, b: RunDetail): RunComparison {
     const s = largestDiff(a, b, 'batterySocKwh', a.batteryNames, b.batteryNames);
     if (s) rows.push(row(`Largest battery SOC difference (${s.where})`, 'kWh', s.a, s.b));
   }
-  const strip = ({ id, scenarioId, kind, status, message, startedAt, finishedAt, objective, iterations, seconds, areas, rounds }: RunDetail) =>
-    ({ id, scenarioId, kind, status, message, startedAt, finishedAt, objective, iterations, seconds, areas, rounds });
+  const strip = ({
+    id,
+    scenarioId,
+    kind,
+    status,
+    message,
+    startedAt,
+    finishedAt,
+    objective,
+    iterations,
+    seconds,
+    areas,
+    rounds,
+  }: RunDetail) => ({
+    id,
+    scenarioId,
+    kind,
+    status,
+    message,
+    startedAt,
+    finishedAt,
+    objective,
+    iterations,
+    seconds,
+    areas,
+    rounds,
+  });
   return { a: strip(a), b: strip(b), mode, rows, maxRelDiff: max(rows.map((r) => r.relDiff)) };
 }

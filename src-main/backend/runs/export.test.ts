@@ -34,12 +34,19 @@ function fields(line: string): string[] {
 }
 
 describe('runs.export', () => {
-  const backend = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-export-')), host: 'node-host' });
+  const backend = new Backend({
+    resourcesDir,
+    dataDir: mkdtempSync(join(tmpdir(), 'tessera-export-')),
+    host: 'node-host',
+  });
   afterAll(() => backend.close());
   let d: RunDetail;
   beforeAll(async () => {
     const summary = await call<{ scenarios: { id: number }[] }>(backend, 'projects.openExample', { id: 'ieee123' });
-    const sc = await call<Scenario>(backend, 'scenarios.update', { id: summary.scenarios[0]!.id, patch: { study: { periods: 3, startHour: 10 } } });
+    const sc = await call<Scenario>(backend, 'scenarios.update', {
+      id: summary.scenarios[0]!.id,
+      patch: { study: { periods: 3, startHour: 10 } },
+    });
     const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: sc.id, kind: 'centralized' });
     await backend.runs.wait(run.id);
     d = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
@@ -49,7 +56,10 @@ describe('runs.export', () => {
   }, 120_000);
 
   it('CSV: every value of every series, exactly', async () => {
-    const { fileName, text } = await call<{ fileName: string; text: string }>(backend, 'runs.export', { runId: d.id, format: 'csv' });
+    const { fileName, text } = await call<{ fileName: string; text: string }>(backend, 'runs.export', {
+      runId: d.id,
+      format: 'csv',
+    });
     expect(fileName).toBe(`tessera-run-${d.id}-centralized.csv`);
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe('series,unit,element,bus,period,value');

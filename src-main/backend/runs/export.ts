@@ -37,16 +37,24 @@ export const SERIES_UNITS: Readonly<Record<string, string>> = {
 };
 
 /** Element names and buses of a per-unit series (null for a system series). */
-export function seriesElements(r: RunDetail, name: string): { names: readonly string[]; buses: readonly string[] } | null {
+export function seriesElements(
+  r: RunDetail,
+  name: string,
+): { names: readonly string[]; buses: readonly string[] } | null {
   if (name === 'voltagePu') return { names: r.busNames, buses: r.busNames };
   // three-phase runs: one element per phase node ("611.C"), PV per unit
   if (name === 'nodeVoltagePu' && r.threePhase)
-    return { names: r.threePhase.nodeBuses.map((b, k) => `${b}.${r.threePhase!.nodePhases[k]}`), buses: r.threePhase.nodeBuses };
+    return {
+      names: r.threePhase.nodeBuses.map((b, k) => `${b}.${r.threePhase!.nodePhases[k]}`),
+      buses: r.threePhase.nodeBuses,
+    };
   if (name === 'pvPhaseKw') return { names: r.pvNames, buses: r.pvBuses };
   if (name.startsWith('pvUnit')) return { names: r.pvNames, buses: r.pvBuses };
   if (name.startsWith('battery')) return { names: r.batteryNames, buses: r.batteryBuses };
   if (name === 'branchLoadingPct') {
-    const rated = r.branchNames.map((_, e) => e).filter((e) => r.branchAmpacityA[e] !== null && r.branchAmpacityA[e] !== undefined);
+    const rated = r.branchNames
+      .map((_, e) => e)
+      .filter((e) => r.branchAmpacityA[e] !== null && r.branchAmpacityA[e] !== undefined);
     return { names: rated.map((e) => r.branchNames[e]!), buses: rated.map((e) => r.branchTo[e]!) };
   }
   if (name.startsWith('branch')) return { names: r.branchNames, buses: r.branchTo };

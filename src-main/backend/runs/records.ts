@@ -131,7 +131,10 @@ export function emptyStats(message: string, settings: StoredSettings): StoredSta
 function branchSeries(
   r: OpfResults,
   feeder: Feeder,
-): { facts: Required<Pick<StoredStats, 'branchNames' | 'branchFrom' | 'branchTo' | 'branchAmpacityA'>>; series: Record<string, Series> } | null {
+): {
+  facts: Required<Pick<StoredStats, 'branchNames' | 'branchFrom' | 'branchTo' | 'branchAmpacityA'>>;
+  series: Record<string, Series>;
+} | null {
   const b = r.validation?.branches;
   if (!b || b.currentA.length !== r.periods.length) return null;
   const T = b.currentA.length;
@@ -139,7 +142,11 @@ function branchSeries(
   const ampacity = b.names.map((name) => byName.get(name)?.ampacityA ?? null);
   const all = b.names.map((_, e) => e);
   const rated = all.filter((e) => ampacity[e] !== null);
-  const rows = (units: readonly number[], get: (t: number) => Float64Array, f: (x: number, e: number) => number = (x) => x): Series => {
+  const rows = (
+    units: readonly number[],
+    get: (t: number) => Float64Array,
+    f: (x: number, e: number) => number = (x) => x,
+  ): Series => {
     const data = new Float64Array(units.length * T);
     for (let t = 0; t < T; t++) {
       const v = get(t);
@@ -162,7 +169,11 @@ function branchSeries(
       branchCurrentA: rows(all, (t) => b.currentA[t]!),
       branchPKw: rows(all, (t) => b.pKw[t]!),
       branchQKvar: rows(all, (t) => b.qKvar[t]!),
-      branchLoadingPct: rows(rated, (t) => b.currentA[t]!, (i, e) => (100 * i) / ampacity[e]!),
+      branchLoadingPct: rows(
+        rated,
+        (t) => b.currentA[t]!,
+        (i, e) => (100 * i) / ampacity[e]!,
+      ),
     },
   };
 }

@@ -19,17 +19,28 @@ import { call, isAlive } from '../test-support';
 
 async function openIeee123(b: Backend, study: Partial<StudySettings>): Promise<Scenario> {
   const summary = await call<{ scenarios: { id: number }[] }>(b, 'projects.openExample', { id: 'ieee123' });
-  const dup = await call<Scenario>(b, 'scenarios.duplicate', { id: summary.scenarios[0]!.id, name: `test ${Math.random()}` });
+  const dup = await call<Scenario>(b, 'scenarios.duplicate', {
+    id: summary.scenarios[0]!.id,
+    name: `test ${Math.random()}`,
+  });
   return call<Scenario>(b, 'scenarios.update', { id: dup.id, patch: { study } });
 }
 
 async function finished(b: Backend, runId: number): Promise<RunSummary> {
   await b.runs.wait(runId);
-  return (await call<RunSummary[]>(b, 'runs.list', { scenarioId: (await call<RunDetail>(b, 'runs.get', { runId })).scenarioId })).find((r) => r.id === runId)!;
+  return (
+    await call<RunSummary[]>(b, 'runs.list', {
+      scenarioId: (await call<RunDetail>(b, 'runs.get', { runId })).scenarioId,
+    })
+  ).find((r) => r.id === runId)!;
 }
 
 describe('centralized runs through the area process', () => {
-  const backend = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-runs-')), host: 'node-host' });
+  const backend = new Backend({
+    resourcesDir,
+    dataDir: mkdtempSync(join(tmpdir(), 'tessera-runs-')),
+    host: 'node-host',
+  });
   const progress: RunProgress[] = [];
   const done: RunSummary[] = [];
   backend.on('run.progress', (p) => progress.push(p));
@@ -63,16 +74,28 @@ describe('centralized runs through the area process', () => {
     const direct = solveOpf(
       feeder,
       {
-        periods: 5, dtH: s.dtH, startHour: s.startHour, objective: s.objective, terminalSoc: s.terminalSoc, batteryLimit: s.batteryLimit,
-        relax: s.relax, vMinPu: s.vMinPu, vMaxPu: s.vMaxPu, currentLimits: s.currentLimits, alpha: s.alpha,
-        loadProfile: { intervalH: 1, values: s.loadShape }, pvProfile: { intervalH: 1, values: s.pvShape },
+        periods: 5,
+        dtH: s.dtH,
+        startHour: s.startHour,
+        objective: s.objective,
+        terminalSoc: s.terminalSoc,
+        batteryLimit: s.batteryLimit,
+        relax: s.relax,
+        vMinPu: s.vMinPu,
+        vMaxPu: s.vMaxPu,
+        currentLimits: s.currentLimits,
+        alpha: s.alpha,
+        loadProfile: { intervalH: 1, values: s.loadShape },
+        pvProfile: { intervalH: 1, values: s.pvShape },
         priceCentsPerKwh: { intervalH: 1, values: s.priceCentsPerKwh },
       },
       { nlp: { tol: s.tolerance } },
     ).results;
     expect(direct.status).toBe('solved');
     for (const [k, v] of Object.entries(direct.totals)) {
-      expect(Math.abs(detail.totals![k as keyof typeof direct.totals] - v)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v)));
+      expect(Math.abs(detail.totals![k as keyof typeof direct.totals] - v)).toBeLessThanOrEqual(
+        1e-9 * Math.max(1, Math.abs(v)),
+      );
     }
     expect(detail.objective).toBeCloseTo(direct.objective, 9);
     // Series: the substation power per period and every bus voltage, as solved.
@@ -92,7 +115,9 @@ describe('centralized runs through the area process', () => {
     const feeder = backend.projects.getFeeder({ id: scenario.feederId });
     const T = 5;
     expect(Object.keys(detail.series).filter((k) => k.startsWith('branch'))).toEqual([]);
-    const { series } = await call<{ series: Record<string, number[]> }>(backend, 'runs.branchSeries', { runId: detail.id });
+    const { series } = await call<{ series: Record<string, number[]> }>(backend, 'runs.branchSeries', {
+      runId: detail.id,
+    });
     expect(Object.keys(series).sort()).toEqual(['branchCurrentA', 'branchLoadingPct', 'branchPKw', 'branchQKvar']);
     expect(detail.branchNames).toEqual(feeder.branches.map((b) => b.name));
     expect(detail.branchAmpacityA.every((a) => a === null)).toBe(true);
@@ -122,7 +147,10 @@ describe('centralized runs through the area process', () => {
     expect(detail.name).toBe('');
     const named = await call<RunSummary>(backend, 'runs.rename', { runId: detail.id, name: '  Base case, 5 h  ' });
     expect(named).toMatchObject({ id: detail.id, name: 'Base case, 5 h', status: 'solved' });
-    expect((await call<RunSummary[]>(backend, 'runs.list', { scenarioId: scenario.id })).find((r) => r.id === detail.id)!.name).toBe('Base case, 5 h');
+    expect(
+      (await call<RunSummary[]>(backend, 'runs.list', { scenarioId: scenario.id })).find((r) => r.id === detail.id)!
+        .name,
+    ).toBe('Base case, 5 h');
     expect((await call<RunDetail>(backend, 'runs.get', { runId: detail.id })).name).toBe('Base case, 5 h');
     await call(backend, 'runs.rename', { runId: detail.id, name: '' });
     expect((await call<RunDetail>(backend, 'runs.get', { runId: detail.id })).name).toBe('');
@@ -168,7 +196,9 @@ describe('centralized runs through the area process', () => {
     const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: bad.id, kind: 'distributed' });
     const s = await finished(backend, run.id);
     expect(s.status).toBe('infeasible');
-    expect(s.message).toMatch(/^area \d+ \(root \w+\) is infeasible in round 1: .*Binding: voltage lower limit 1\.02 pu at bus \w+ \(hour \d+\)/);
+    expect(s.message).toMatch(
+      /^area \d+ \(root \w+\) is infeasible in round 1: .*Binding: voltage lower limit 1\.02 pu at bus \w+ \(hour \d+\)/,
+    );
   }, 120_000);
 
   it('a distributed run of the same scenario: rounds reported, areas stored, totals agree with the centralized run', async () => {
@@ -193,7 +223,9 @@ describe('centralized runs through the area process', () => {
     const html = buildReportHtml(backend.reports.input({ runId: run.id }));
     expect(html).toContain('data-chart="convergence"');
     expect(html).toContain('Largest boundary change');
-    expect(html.match(/<tr><td>\d+<\/td><td class="num">\d\.\d\de[-+]\d+<\/td>/g)!.length).toBe(d.distributed!.rounds.length);
+    expect(html.match(/<tr><td>\d+<\/td><td class="num">\d\.\d\de[-+]\d+<\/td>/g)!.length).toBe(
+      d.distributed!.rounds.length,
+    );
     // Coordination, per-round per-area CPU seconds and the critical path (their slowest area, summed).
     const dd = d.distributed!;
     expect(dd.coordination).toBe('exact');
@@ -203,14 +235,20 @@ describe('centralized runs through the area process', () => {
     }
     const crit = dd.rounds.reduce((t, r) => t + Math.max(...r.areaCpuSeconds!), 0);
     expect(dd.criticalPathCpuSeconds).toBeCloseTo(crit, 9);
-    expect(dd.criticalPathCpuSeconds!).toBeLessThanOrEqual(dd.rounds.reduce((t, r) => t + r.areaCpuSeconds!.reduce((x, y) => x + y, 0), 0));
+    expect(dd.criticalPathCpuSeconds!).toBeLessThanOrEqual(
+      dd.rounds.reduce((t, r) => t + r.areaCpuSeconds!.reduce((x, y) => x + y, 0), 0),
+    );
     expect(dd.centralizedDifference).toBeUndefined(); // exact: no published difference to show
     expect(html).toContain('Critical path (CPU)');
     expect(html).toContain('exact (boundary values and prices exchanged');
   }, 300_000);
 
   it('a published-coordination run: stored as such, with its measured difference from the centralized run of the same settings', async () => {
-    const run = await call<RunSummary>(backend, 'runs.start', { scenarioId: scenario.id, kind: 'distributed', coordination: 'published' });
+    const run = await call<RunSummary>(backend, 'runs.start', {
+      scenarioId: scenario.id,
+      kind: 'distributed',
+      coordination: 'published',
+    });
     const s = await finished(backend, run.id);
     expect([s.status, s.message]).toEqual(['solved', expect.stringMatching(/^converged in \d+ rounds/)]);
     const d = await call<RunDetail>(backend, 'runs.get', { runId: run.id });
@@ -219,19 +257,32 @@ describe('centralized runs through the area process', () => {
     // The difference is the largest relDiff of runs.compare against the centralized run of the same study.
     const cmp = await call<RunComparison>(backend, 'runs.compare', { a: detail.id, b: run.id });
     const worst = cmp.rows.reduce((w, r) => (r.relDiff > w.relDiff ? r : w));
-    expect(d.distributed!.centralizedDifference).toEqual({ runId: detail.id, maxRelDiff: worst.relDiff, quantity: worst.quantity });
+    expect(d.distributed!.centralizedDifference).toEqual({
+      runId: detail.id,
+      maxRelDiff: worst.relDiff,
+      quantity: worst.quantity,
+    });
     expect(worst.relDiff).toBeGreaterThan(0); // values only: not the centralized optimum
     const html = buildReportHtml(backend.reports.input({ runId: run.id }));
     expect(html).toContain('published (the source papers’ value-only exchange');
     expect(html).toContain(`differs from the centralized run #${detail.id} by up to`);
     // Another horizon is another problem: no centralized run to measure against, and the report says so.
-    const other = await call<Scenario>(backend, 'scenarios.duplicate', { id: scenario.id, name: `published ${Math.random()}` });
+    const other = await call<Scenario>(backend, 'scenarios.duplicate', {
+      id: scenario.id,
+      name: `published ${Math.random()}`,
+    });
     await call<Scenario>(backend, 'scenarios.update', { id: other.id, patch: { study: { periods: 3 } } });
-    const run3 = await call<RunSummary>(backend, 'runs.start', { scenarioId: other.id, kind: 'distributed', coordination: 'published' });
+    const run3 = await call<RunSummary>(backend, 'runs.start', {
+      scenarioId: other.id,
+      kind: 'distributed',
+      coordination: 'published',
+    });
     await finished(backend, run3.id);
     const d3 = await call<RunDetail>(backend, 'runs.get', { runId: run3.id });
     expect(d3.distributed!.centralizedDifference).toBeNull();
-    expect(buildReportHtml(backend.reports.input({ runId: run3.id }))).toContain('run the same scenario centralized to measure the difference');
+    expect(buildReportHtml(backend.reports.input({ runId: run3.id }))).toContain(
+      'run the same scenario centralized to measure the difference',
+    );
   }, 300_000);
 
   it('deletes a run (and cancels it first when it is still solving)', async () => {
@@ -240,12 +291,20 @@ describe('centralized runs through the area process', () => {
     await call(backend, 'runs.delete', { runId: run.id, confirm: true });
     expect(backend.runs.activeRuns()).toEqual([]);
     expect(await call<RunSummary[]>(backend, 'runs.list', { scenarioId: sc.id })).toEqual([]);
-    expect(await backend.handle('runs.get', { runId: run.id })).toMatchObject({ ok: false, error: { code: 'notFound' } });
+    expect(await backend.handle('runs.get', { runId: run.id })).toMatchObject({
+      ok: false,
+      error: { code: 'notFound' },
+    });
   }, 120_000);
 
   it('a record left running by a closed app reads as failed (interrupted); cancelling a finished run does nothing', async () => {
     const project = backend.projects.requireProject();
-    const id = project.saveRun({ scenarioId: scenario.id, kind: 'centralized', status: 'running', settings: { study: scenario.study, partition: scenario.partition } });
+    const id = project.saveRun({
+      scenarioId: scenario.id,
+      kind: 'centralized',
+      status: 'running',
+      settings: { study: scenario.study, partition: scenario.partition },
+    });
     const d = await call<RunDetail>(backend, 'runs.get', { runId: id });
     expect([d.status, d.message]).toEqual(['failed', 'interrupted: the application closed during the solve']);
     expect(await call(backend, 'runs.cancel', { runId: detail.id })).toBeNull();
@@ -258,19 +317,38 @@ describe('centralized runs through the area process', () => {
   });
 
   it('validates arguments and ids', async () => {
-    expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'fast' })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });
-    expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'distributed', coordination: 'fastest' })).toMatchObject({
+    expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'fast' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalidArgument' },
+    });
+    expect(
+      await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'distributed', coordination: 'fastest' }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'invalidArgument', message: /coordination must be one of exact, published/ },
     });
-    expect(await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'centralized', coordination: 'exact' })).toMatchObject({
+    expect(
+      await backend.handle('runs.start', { scenarioId: scenario.id, kind: 'centralized', coordination: 'exact' }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'invalidArgument', message: /distributed runs only/ },
     });
-    expect(await backend.handle('runs.get', { runId: 999_999 })).toMatchObject({ ok: false, error: { code: 'notFound' } });
-    expect(await backend.handle('runs.delete', { runId: detail.id, confirm: false })).toMatchObject({ ok: false, error: { code: 'invalidArgument' } });
-    const whole = await call<Scenario>(backend, 'scenarios.update', { id: scenario.id, patch: { partition: { cuts: [] } } });
-    expect(await backend.handle('runs.start', { scenarioId: whole.id, kind: 'distributed' })).toMatchObject({ ok: false, error: { message: /areas/ } });
+    expect(await backend.handle('runs.get', { runId: 999_999 })).toMatchObject({
+      ok: false,
+      error: { code: 'notFound' },
+    });
+    expect(await backend.handle('runs.delete', { runId: detail.id, confirm: false })).toMatchObject({
+      ok: false,
+      error: { code: 'invalidArgument' },
+    });
+    const whole = await call<Scenario>(backend, 'scenarios.update', {
+      id: scenario.id,
+      patch: { partition: { cuts: [] } },
+    });
+    expect(await backend.handle('runs.start', { scenarioId: whole.id, kind: 'distributed' })).toMatchObject({
+      ok: false,
+      error: { message: /areas/ },
+    });
   });
 });
 

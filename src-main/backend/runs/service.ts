@@ -41,7 +41,16 @@ import { PER_PHASE_LABEL } from '../../../src-shared/threephase';
 import { compareRuns } from './compare';
 import { BRANCH_SERIES } from '../../../src-shared/loading';
 import { exportRun } from './export';
-import { detailOf, emptyStats, fromOpfResults, runStatusOf, summaryOf, toOpfStudy, type StoredSettings, type StoredStats } from './records';
+import {
+  detailOf,
+  emptyStats,
+  fromOpfResults,
+  runStatusOf,
+  summaryOf,
+  toOpfStudy,
+  type StoredSettings,
+  type StoredStats,
+} from './records';
 
 export interface RunServiceOptions {
   /** The open project (throws `noProject` when there is none). */
@@ -94,7 +103,10 @@ export class RunService {
    * `variant` runs the scenario with other placements or study settings (a siting study's verified
    * configuration on one of its days), stored as a normal run of that scenario, named `name`.
    */
-  start(arg: CommandArg<'runs.start'>, variant?: { readonly placements: Placements; readonly study: StudySettings; readonly name: string }): RunSummary {
+  start(
+    arg: CommandArg<'runs.start'>,
+    variant?: { readonly placements: Placements; readonly study: StudySettings; readonly name: string },
+  ): RunSummary {
     const project = this.options.project();
     const scenario = project.getScenario(arg.scenarioId);
     const base = project.getFeeder(scenario.feederId);
@@ -107,7 +119,10 @@ export class RunService {
           `Start a centralized run, or import the scripts again as the balanced equivalent (${PER_PHASE_LABEL}) to solve by areas.`,
       );
     if (arg.kind === 'distributed' && scenario.partition.cuts.length === 0)
-      throw new ApiFailure('invalidArgument', 'runs.start: a distributed run needs areas: cut the feeder into areas first');
+      throw new ApiFailure(
+        'invalidArgument',
+        'runs.start: a distributed run needs areas: cut the feeder into areas first',
+      );
     const settings: StoredSettings = {
       study: variant?.study ?? scenario.study,
       placements: variant?.placements ?? scenario.placements,
@@ -127,7 +142,13 @@ export class RunService {
     const job: Job = { controller: new AbortController(), done: Promise.resolve() };
     this.active.set(id, job);
     if (threePhase) {
-      job.done = this.executeThreePhase(project, id, { entry: scripts.entry, files: scripts.files }, settings, job.controller.signal)
+      job.done = this.executeThreePhase(
+        project,
+        id,
+        { entry: scripts.entry, files: scripts.files },
+        settings,
+        job.controller.signal,
+      )
         .catch((err: unknown) => this.failUnexpectedly(project, id, settings, err))
         .finally(() => this.active.delete(id));
       return summaryOf(project.loadRun(id, []).run, true);
@@ -160,7 +181,9 @@ export class RunService {
     const project = this.options.project();
     project.getScenario(arg.scenarioId);
     const names = project.runNames();
-    return project.listRuns(arg.scenarioId).map((r) => ({ ...summaryOf(r, this.active.has(r.id)), name: names.get(r.id) ?? '' }));
+    return project
+      .listRuns(arg.scenarioId)
+      .map((r) => ({ ...summaryOf(r, this.active.has(r.id)), name: names.get(r.id) ?? '' }));
   }
 
   /** runs.get: every series but the per-branch ones; `withBranches` (exports, the report) adds them. */
@@ -168,7 +191,10 @@ export class RunService {
     const project = this.options.project();
     const loaded = project.loadRun(arg.runId);
     if (!withBranches) for (const name of BRANCH_SERIES) delete loaded.series[name];
-    const detail: RunDetail = { ...detailOf(loaded, this.active.has(arg.runId)), name: project.runNames().get(arg.runId) ?? '' };
+    const detail: RunDetail = {
+      ...detailOf(loaded, this.active.has(arg.runId)),
+      name: project.runNames().get(arg.runId) ?? '',
+    };
     const d = detail.distributed;
     if (d?.coordination !== 'published' || !detail.totals) return detail;
     return { ...detail, distributed: { ...d, centralizedDifference: this.centralizedDifference(project, detail) } };
@@ -184,7 +210,12 @@ export class RunService {
     const key = (s: StoredSettings) => JSON.stringify([s.study, s.placements]);
     const candidates = project
       .listRuns(run.scenarioId)
-      .filter((r) => r.kind === 'centralized' && (r.status === 'solved' || r.status === 'acceptable') && key(r.settings as StoredSettings) === key(own))
+      .filter(
+        (r) =>
+          r.kind === 'centralized' &&
+          (r.status === 'solved' || r.status === 'acceptable') &&
+          key(r.settings as StoredSettings) === key(own),
+      )
       .sort((a, b) => b.id - a.id);
     const central = candidates[0];
     if (!central) return null;
@@ -273,7 +304,10 @@ export class RunService {
           clock,
           signal,
           onAreaProgress: (_area, _round, iter, objective, infPr, extra) =>
-            progress({ phase: 'solving', iteration: { iter, objective, infPr, infDu: extra?.infDu ?? NaN, lgMu: extra?.lgMu ?? NaN } }),
+            progress({
+              phase: 'solving',
+              iteration: { iter, objective, infPr, infDu: extra?.infDu ?? NaN, lgMu: extra?.lgMu ?? NaN },
+            }),
           onAreaEvent: (area, state, detail) => {
             log.push(`area ${area}: ${state} (${detail})`);
             progress({ phase: 'solving', area: { id: area, state, detail } });
@@ -296,7 +330,9 @@ export class RunService {
             clock,
             signal,
             onRound: (r) => {
-              log.push(`round ${r.round}: largest boundary change ${r.maxChangePu.toExponential(2)} pu, ω ${r.omega}, areas ${r.areaStatus.map((st, i) => `${i + 1}:${st}/${r.areaIterations[i]}it/${r.areaSeconds[i]!.toFixed(2)}s`).join(' ')}`);
+              log.push(
+                `round ${r.round}: largest boundary change ${r.maxChangePu.toExponential(2)} pu, ω ${r.omega}, areas ${r.areaStatus.map((st, i) => `${i + 1}:${st}/${r.areaIterations[i]}it/${r.areaSeconds[i]!.toFixed(2)}s`).join(' ')}`,
+              );
               progress({ phase: 'solving', round: runRound(r) });
             },
             onAreaProgress: (area, round) => {
@@ -319,7 +355,11 @@ export class RunService {
     }
     progress({ phase: 'saving' });
     log.push(`${outcome.status}: ${outcome.stats.message}`, `finished ${ISO()} after ${elapsedSeconds().toFixed(2)} s`);
-    project.updateRun(id, { status: outcome.status, stats: outcome.stats, log: log.join('\n'), finishedAt: ISO() }, outcome.series ?? {});
+    project.updateRun(
+      id,
+      { status: outcome.status, stats: outcome.stats, log: log.join('\n'), finishedAt: ISO() },
+      outcome.series ?? {},
+    );
     this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
   }
 
@@ -335,7 +375,9 @@ export class RunService {
     const elapsedSeconds = (): number => (performance.now() - t0) / 1000;
     const progress = (p: Omit<RunProgress, 'runId' | 'kind' | 'elapsedSeconds'>): void =>
       this.options.emit('run.progress', { runId: id, kind: 'centralized', elapsedSeconds: elapsedSeconds(), ...p });
-    const log: string[] = [`centralized three-phase run of scenario "${settings.scenarioName}" on feeder ${settings.feederName}, started ${ISO()}`];
+    const log: string[] = [
+      `centralized three-phase run of scenario "${settings.scenarioName}" on feeder ${settings.feederName}, started ${ISO()}`,
+    ];
     progress({ phase: 'building' });
     const runOpf = (this.threePhaseRunner ??= this.options.runThreePhaseOpf ?? workerThreePhaseOpf());
     let status: RunStatus;
@@ -346,7 +388,11 @@ export class RunService {
         { scripts, study: settings.study, placements: settings.placements },
         {
           stage: (stage) => progress({ phase: stage }),
-          iteration: (r) => progress({ phase: 'solving', iteration: { iter: r.iter, objective: r.objective, infPr: r.infPr, infDu: r.infDu, lgMu: r.lgMu } }),
+          iteration: (r) =>
+            progress({
+              phase: 'solving',
+              iteration: { iter: r.iter, objective: r.objective, infPr: r.infPr, infDu: r.infDu, lgMu: r.lgMu },
+            }),
         },
         signal,
       );
@@ -370,10 +416,16 @@ export class RunService {
     this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
   }
 
-  private distributedOutcome(out: DistributedOutcome | string, settings: StoredSettings, coordination: RunCoordination, feeder: Feeder) {
+  private distributedOutcome(
+    out: DistributedOutcome | string,
+    settings: StoredSettings,
+    coordination: RunCoordination,
+    feeder: Feeder,
+  ) {
     if (typeof out === 'string') return { status: 'failed' as const, stats: emptyStats(out, settings) };
     const { enapp, plan, results } = out;
-    if (enapp.status === 'cancelled') return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
+    if (enapp.status === 'cancelled')
+      return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
     const info: RunDistributedInfo = {
       coordination,
       areas: plan.check.areas.map((a) => ({ id: a.id, rootBus: a.rootBus, buses: a.buses.length })),
@@ -385,8 +437,10 @@ export class RunService {
       criticalPathCpuSeconds: enapp.criticalPathCpuSeconds,
     };
     // An area whose problem has no solution: the study is infeasible (binding limit, hour and area in the message), not a failure.
-    if (enapp.status === 'infeasible') return { status: 'infeasible' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };
-    if (enapp.status === 'failed' || !results) return { status: 'failed' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };
+    if (enapp.status === 'infeasible')
+      return { status: 'infeasible' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };
+    if (enapp.status === 'failed' || !results)
+      return { status: 'failed' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };
     // Not converged within the round limit: keep the last merged dispatch, marked notConverged.
     const status: RunStatus = enapp.status === 'converged' ? 'solved' : 'notConverged';
     const { stats, series } = fromOpfResults(results, settings.placements, info, feeder);
@@ -394,7 +448,8 @@ export class RunService {
   }
 
   private centralOutcome(res: EnappResult, settings: StoredSettings, log: string[], feeder: Feeder) {
-    if (res.status === 'cancelled') return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
+    if (res.status === 'cancelled')
+      return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
     if (res.status !== 'converged') return { status: 'failed' as const, stats: emptyStats(res.message, settings) };
     const solution = res.areaSolutions[0] as CentralAreaSolution;
     log.push(solution.log);
@@ -403,7 +458,13 @@ export class RunService {
     if (status !== 'solved' && status !== 'acceptable') {
       return {
         status,
-        stats: { ...emptyStats(r.message, settings), objective: null, iterations: r.solver.iterations, seconds: r.solver.seconds, notes: r.notes },
+        stats: {
+          ...emptyStats(r.message, settings),
+          objective: null,
+          iterations: r.solver.iterations,
+          seconds: r.solver.seconds,
+          notes: r.notes,
+        },
       };
     }
     const { stats, series } = fromOpfResults(r, settings.placements, null, feeder);

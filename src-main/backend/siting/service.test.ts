@@ -36,7 +36,10 @@ describe('siting studies in the app backend', () => {
       const finished: SitingStudySummary[] = [];
       b.on('siting.progress', (p) => progress.push(p));
       b.on('siting.finished', (p) => finished.push(p));
-      const started = await call<SitingStudySummary>(b, 'siting.start', { scenarioId: s.id, settings: { candidates: ['65', '114'], count: 1, days: 1, sizes: [{ kw: 40, kwh: 160 }] } });
+      const started = await call<SitingStudySummary>(b, 'siting.start', {
+        scenarioId: s.id,
+        settings: { candidates: ['65', '114'], count: 1, days: 1, sizes: [{ kw: 40, kwh: 160 }] },
+      });
       expect(started.status).toBe('running');
       await b.siting.wait(started.id);
       const detail = await call<SitingStudyDetail>(b, 'siting.get', { studyId: started.id });
@@ -58,7 +61,9 @@ describe('siting studies in the app backend', () => {
       const runs = await call<RunSummary[]>(b, 'runs.list', { scenarioId: s.id });
       const run = runs.find((r) => r.id === opened.id)!;
       expect(run.status).toBe('solved');
-      expect(run.name).toBe(`Siting #${started.id} rank 2: ${line.sites[0]!.bus} 40 kW/160 kWh — ${line.verification.parts[0]!.label}`);
+      expect(run.name).toBe(
+        `Siting #${started.id} rank 2: ${line.sites[0]!.bus} 40 kW/160 kWh — ${line.verification.parts[0]!.label}`,
+      );
       const objective = line.verification.parts[0]!.objective;
       expect(Math.abs(run.objective! - objective)).toBeLessThanOrEqual(1e-6 * Math.abs(objective));
       const runDetail = await call<{ batteryBuses: string[]; periods: number }>(b, 'runs.get', { runId: opened.id });
@@ -77,7 +82,10 @@ describe('siting studies in the app backend', () => {
     const b = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-siting-')), host: 'node-host' });
     try {
       const s = await scenario(b);
-      const started = await call<SitingStudySummary>(b, 'siting.start', { scenarioId: s.id, settings: { candidates: 'all', count: 1, days: 4 } });
+      const started = await call<SitingStudySummary>(b, 'siting.start', {
+        scenarioId: s.id,
+        settings: { candidates: 'all', count: 1, days: 4 },
+      });
       await new Promise((r) => setTimeout(r, 300));
       await call(b, 'siting.cancel', { studyId: started.id });
       const detail = await call<SitingStudyDetail>(b, 'siting.get', { studyId: started.id });
@@ -100,10 +108,16 @@ describe('siting studies in the app backend', () => {
         return r.ok ? 'ok' : r.error.message;
       };
       expect(await bad({ candidates: [], count: 1, days: 1 })).toMatch(/no candidate bus/);
-      expect(await bad({ candidates: ['65', 'Z9'], count: 1, days: 1 })).toMatch(/candidate bus not in the feeder .*: Z9/);
+      expect(await bad({ candidates: ['65', 'Z9'], count: 1, days: 1 })).toMatch(
+        /candidate bus not in the feeder .*: Z9/,
+      );
       expect(await bad({ candidates: ['65'], count: 2, days: 1 })).toMatch(/2 sites asked for but only 1 candidates/);
-      expect(await bad({ candidates: 'all', count: 1, days: 400 })).toMatch(/settings\.days must be a whole number from 1 to 365/);
-      expect(await bad({ candidates: 'all', count: 1, days: 1, sizes: [{ kw: -1, kwh: 4 }] })).toMatch(/size 1 kw must be a positive number/);
+      expect(await bad({ candidates: 'all', count: 1, days: 400 })).toMatch(
+        /settings\.days must be a whole number from 1 to 365/,
+      );
+      expect(await bad({ candidates: 'all', count: 1, days: 1, sizes: [{ kw: -1, kwh: 4 }] })).toMatch(
+        /size 1 kw must be a positive number/,
+      );
       expect(await bad({ candidates: 'all', count: 1, days: 1, budget: 5 })).toMatch(/unknown field "budget"/);
       expect(await call(b, 'siting.list', { scenarioId: s.id })).toEqual([]);
     } finally {
@@ -113,11 +127,21 @@ describe('siting studies in the app backend', () => {
 
   it('says before starting when one OPF would not fit in the memory there is, and stores nothing', async () => {
     // 128 buses × 24 h × 4,800 B ≈ 14 MiB per day-OPF; give the study 10 MiB.
-    const b = new Backend({ resourcesDir, dataDir: mkdtempSync(join(tmpdir(), 'tessera-siting-')), host: 'node-host', sitingMemoryBytes: 10 * 1024 ** 2 });
+    const b = new Backend({
+      resourcesDir,
+      dataDir: mkdtempSync(join(tmpdir(), 'tessera-siting-')),
+      host: 'node-host',
+      sitingMemoryBytes: 10 * 1024 ** 2,
+    });
     try {
       const s = await scenario(b);
-      const r = await b.handle('siting.start', { scenarioId: s.id, settings: { candidates: 'all', count: 1, days: 2 } });
-      expect(r.ok ? 'ok' : r.error.message).toMatch(/one day's OPF of this feeder \(128 buses × 24 h\) needs about 14 MB, more than the 10 MB this machine has/);
+      const r = await b.handle('siting.start', {
+        scenarioId: s.id,
+        settings: { candidates: 'all', count: 1, days: 2 },
+      });
+      expect(r.ok ? 'ok' : r.error.message).toMatch(
+        /one day's OPF of this feeder \(128 buses × 24 h\) needs about 14 MB, more than the 10 MB this machine has/,
+      );
       expect(await call(b, 'siting.list', { scenarioId: s.id })).toEqual([]);
     } finally {
       b.close();

@@ -8,7 +8,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { CommandArg, Events, Placements, RunSummary, SitingSettings, SitingStatus, SitingStudyDetail, SitingStudySummary, StudySettings } from '../../contract';
+import type {
+  CommandArg,
+  Events,
+  Placements,
+  RunSummary,
+  SitingSettings,
+  SitingStatus,
+  SitingStudyDetail,
+  SitingStudySummary,
+  StudySettings,
+} from '../../contract';
 import { withPlacements } from '../../../src-solver/model/placement';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import type { Study } from '../../../src-solver/opf/study';
@@ -16,7 +26,13 @@ import { withBatteries } from '../../../src-solver/siting/battery';
 import { ECONOMICS_DEFAULTS } from '../../../src-solver/siting/economics';
 import type { Horizon, PartSolver } from '../../../src-solver/siting/evaluate';
 import { dayStudy, loadYearProfiles, representativeDays } from '../../../src-solver/siting/profiles';
-import { loadBuses, opfMemoryEstimate, runSitingStudy, SitingCancelled, type SitingReport } from '../../../src-solver/siting/study';
+import {
+  loadBuses,
+  opfMemoryEstimate,
+  runSitingStudy,
+  SitingCancelled,
+  type SitingReport,
+} from '../../../src-solver/siting/study';
 import { ApiFailure } from '../errors';
 import { createSitingPool, type SpawnSitingWorker } from '../jobs/siting-pool';
 import { toOpfStudy } from '../runs/records';
@@ -32,11 +48,18 @@ export interface SitingServiceOptions {
   /** Starts one solver process (Electron: a utility process); default a Node child process. */
   readonly spawnWorker?: SpawnSitingWorker;
   /** Where OPFs run; default a pool of `spawnWorker` processes. */
-  readonly makeSolver?: (feeder: Feeder, study: Study, horizon: Horizon) => { solve: PartSolver; size: number; close(): void };
+  readonly makeSolver?: (
+    feeder: Feeder,
+    study: Study,
+    horizon: Horizon,
+  ) => { solve: PartSolver; size: number; close(): void };
   /** Memory the solver processes may use in all, bytes; default 80 % of the machine's (as `tessera site`). */
   readonly memoryBytes?: number;
   /** Starts a normal run of a scenario with other placements/study (RunService.start's variant). */
-  readonly startRun?: (scenarioId: number, variant: { placements: Placements; study: StudySettings; name: string }) => RunSummary;
+  readonly startRun?: (
+    scenarioId: number,
+    variant: { placements: Placements; study: StudySettings; name: string },
+  ) => RunSummary;
 }
 
 /** Default sizes as `tessera site`: 4-hour batteries at 5, 10, 20, 30 % of the peak load. */
@@ -57,7 +80,10 @@ function summaryOf(r: SitingStudyRecord): SitingStudySummary {
     error: r.error,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
-    best: first && first.feasible ? { sites: first.sites.map((s) => ({ bus: s.bus, kw: s.kw, kwh: s.kwh })), netBenefitUsd: first.netBenefitUsd } : null,
+    best:
+      first && first.feasible
+        ? { sites: first.sites.map((s) => ({ bus: s.bus, kw: s.kw, kwh: s.kwh })), netBenefitUsd: first.netBenefitUsd }
+        : null,
   };
 }
 
@@ -72,11 +98,18 @@ export class SitingService {
     const feeder = withPlacements(project.getFeeder(scenario.feederId), scenario.placements);
     const { study } = toOpfStudy(scenario.study);
     const s = arg.settings;
-    const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) => readFileSync(join(this.options.yearDir, n), 'utf8'));
+    const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) =>
+      readFileSync(join(this.options.yearDir, n), 'utf8'),
+    );
     const days = representativeDays(year, s.days, 1);
     const horizon: Horizon = {
       kind: 'representative-days',
-      parts: days.map((d) => ({ label: `day ${new Date(Date.UTC(2023, 0, 1 + d.day)).toISOString().slice(0, 10)} (×${d.weight})`, weight: d.weight, study: dayStudy(year, d.day), rerun: `--year-day ${d.day + 1}` })),
+      parts: days.map((d) => ({
+        label: `day ${new Date(Date.UTC(2023, 0, 1 + d.day)).toISOString().slice(0, 10)} (×${d.weight})`,
+        weight: d.weight,
+        study: dayStudy(year, d.day),
+        rerun: `--year-day ${d.day + 1}`,
+      })),
       annualFactor: 1,
       description: `${s.days} representative days of the bundled 2023 ERCOT/DFW year`,
     };
@@ -101,14 +134,24 @@ export class SitingService {
     // Checked here so a bad request is an error, not a stored failed study.
     const buses = new Set(feeder.buses.map((b) => b.name));
     const unknown = input.candidates.filter((c) => !buses.has(c));
-    if (unknown.length) throw new ApiFailure('invalidArgument', `siting.start: candidate bus not in the feeder ${feeder.name}: ${unknown.slice(0, 10).join(', ')}`);
-    if (input.candidates.length === 0) throw new ApiFailure('invalidArgument', 'siting.start: the feeder has no load bus to use as a candidate');
-    if (input.count > input.candidates.length) throw new ApiFailure('invalidArgument', `siting.start: ${input.count} sites asked for but only ${input.candidates.length} candidates`);
+    if (unknown.length)
+      throw new ApiFailure(
+        'invalidArgument',
+        `siting.start: candidate bus not in the feeder ${feeder.name}: ${unknown.slice(0, 10).join(', ')}`,
+      );
+    if (input.candidates.length === 0)
+      throw new ApiFailure('invalidArgument', 'siting.start: the feeder has no load bus to use as a candidate');
+    if (input.count > input.candidates.length)
+      throw new ApiFailure(
+        'invalidArgument',
+        `siting.start: ${input.count} sites asked for but only ${input.candidates.length} candidates`,
+      );
     // Memory: one day-OPF per process. Fewer processes when they do not all fit; none when one does
     // not (said before anything is stored or started).
     const budget = this.options.memoryBytes ?? 0.8 * totalmem();
     const need = opfMemoryEstimate(feeder, 24);
-    const size = (b: number): string => (b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GB` : `${Math.round(b / 1024 ** 2)} MB`);
+    const size = (b: number): string =>
+      b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GB` : `${Math.round(b / 1024 ** 2)} MB`;
     if (need > budget)
       throw new ApiFailure(
         'invalidArgument',
@@ -116,7 +159,9 @@ export class SitingService {
       );
     const workers = Math.max(1, Math.min(this.options.workers ?? availableParallelism(), Math.floor(budget / need)));
     const id = project.saveSitingStudy(scenario.id, s);
-    const pool = (this.options.makeSolver ?? ((f, st, h) => createSitingPool(f, st, h, {}, workers, this.options.spawnWorker)))(feeder, baseStudy, horizon);
+    const pool = (
+      this.options.makeSolver ?? ((f, st, h) => createSitingPool(f, st, h, {}, workers, this.options.spawnWorker))
+    )(feeder, baseStudy, horizon);
     const signal = { aborted: false };
     const t0 = performance.now();
     const finish = (status: SitingStatus, report: SitingReport | null, error: string | null): void => {
@@ -131,7 +176,12 @@ export class SitingService {
           stage: p.stage,
           done: p.done,
           total: p.total,
-          best: p.best ? { sites: p.best.sites.map((x) => ({ bus: x.bus, kw: x.kw, kwh: x.kwh })), netBenefitUsd: p.best.netBenefitUsd } : null,
+          best: p.best
+            ? {
+                sites: p.best.sites.map((x) => ({ bus: x.bus, kw: x.kw, kwh: x.kwh })),
+                netBenefitUsd: p.best.netBenefitUsd,
+              }
+            : null,
           elapsedSeconds: (performance.now() - t0) / 1000,
         }),
     })
@@ -187,18 +237,33 @@ export class SitingService {
     const project = this.options.project();
     const rec = project.getSitingStudy(arg.studyId);
     const report = rec.report as SitingReport | null;
-    if (!report) throw new ApiFailure('invalidArgument', `siting.openRun: study #${arg.studyId} has no results (${rec.status})`);
+    if (!report)
+      throw new ApiFailure('invalidArgument', `siting.openRun: study #${arg.studyId} has no results (${rec.status})`);
     const line = report.ranked.find((r) => r.rank === arg.rank);
-    if (!line) throw new ApiFailure('invalidArgument', `siting.openRun: study #${arg.studyId} has no ranked line ${arg.rank} (1–${report.ranked.length})`);
+    if (!line)
+      throw new ApiFailure(
+        'invalidArgument',
+        `siting.openRun: study #${arg.studyId} has no ranked line ${arg.rank} (1–${report.ranked.length})`,
+      );
     const part = line.verification.parts[arg.part];
-    if (!part) throw new ApiFailure('invalidArgument', `siting.openRun: part ${arg.part} is not one of the study's ${line.verification.parts.length} days (0–${line.verification.parts.length - 1})`);
+    if (!part)
+      throw new ApiFailure(
+        'invalidArgument',
+        `siting.openRun: part ${arg.part} is not one of the study's ${line.verification.parts.length} days (0–${line.verification.parts.length - 1})`,
+      );
     const m = /--year-day (\d+)/.exec(part.rerun ?? '');
-    if (!m) throw new ApiFailure('invalidArgument', `siting.openRun: the part "${part.label}" is not a day of the bundled year`);
+    if (!m)
+      throw new ApiFailure(
+        'invalidArgument',
+        `siting.openRun: the part "${part.label}" is not a day of the bundled year`,
+      );
     const day = Number(m[1]) - 1;
     const scenario = project.getScenario(rec.scenarioId);
     const feeder = withPlacements(project.getFeeder(scenario.feederId), scenario.placements);
     const added = withBatteries(feeder, line.sites).batteries.slice(feeder.batteries.length);
-    const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) => readFileSync(join(this.options.yearDir, n), 'utf8'));
+    const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) =>
+      readFileSync(join(this.options.yearDir, n), 'utf8'),
+    );
     const d = dayStudy(year, day);
     const study: StudySettings = {
       ...scenario.study,
@@ -210,10 +275,17 @@ export class SitingService {
       pvShape: d.pvProfile!.values,
       priceCentsPerKwh: d.priceCentsPerKwh!.values,
     };
-    const placements: Placements = { pv: scenario.placements.pv, batteries: [...scenario.placements.batteries, ...added] };
+    const placements: Placements = {
+      pv: scenario.placements.pv,
+      batteries: [...scenario.placements.batteries, ...added],
+    };
     const sites = line.sites.map((x) => `${x.bus} ${x.kw} kW/${x.kwh} kWh`).join(', ');
     if (!this.options.startRun) throw new ApiFailure('invalidArgument', 'siting.openRun: runs are not available here');
-    return this.options.startRun(scenario.id, { placements, study, name: `Siting #${rec.id} rank ${line.rank}: ${sites} — ${part.label}` });
+    return this.options.startRun(scenario.id, {
+      placements,
+      study,
+      name: `Siting #${rec.id} rank ${line.rank}: ${sites} — ${part.label}`,
+    });
   }
 
   async closeAll(): Promise<void> {
@@ -226,14 +298,28 @@ export const sitingValidators = {
   'siting.start': (arg: unknown): CommandArg<'siting.start'> => {
     const o = obj('siting.start', arg, ['scenarioId', 'settings']);
     const scenarioId = int('siting.start', o.scenarioId, 'scenarioId', 1);
-    const st = obj('siting.start: settings', o.settings, ['candidates', 'count', 'sizes', 'days', 'capexUsdPerKw', 'capexUsdPerKwh', 'fixedOmUsdPerKwYear', 'lifetimeYears', 'discountRate', 'phases', 'verifyTop']);
+    const st = obj('siting.start: settings', o.settings, [
+      'candidates',
+      'count',
+      'sizes',
+      'days',
+      'capexUsdPerKw',
+      'capexUsdPerKwh',
+      'fixedOmUsdPerKwYear',
+      'lifetimeYears',
+      'discountRate',
+      'phases',
+      'verifyTop',
+    ]);
     const c = st.candidates;
     if (c !== 'all' && !(Array.isArray(c) && c.every((b) => typeof b === 'string')))
       throw new ApiFailure('invalidArgument', 'siting.start: settings.candidates must be "all" or a list of bus names');
-    if (Array.isArray(c) && c.length === 0) throw new ApiFailure('invalidArgument', 'siting.start: no candidate bus: pick at least one');
+    if (Array.isArray(c) && c.length === 0)
+      throw new ApiFailure('invalidArgument', 'siting.start: no candidate bus: pick at least one');
     let sizes: { kw: number; kwh: number }[] | undefined;
     if (st.sizes !== undefined) {
-      if (!Array.isArray(st.sizes) || st.sizes.length === 0) throw new ApiFailure('invalidArgument', 'siting.start: settings.sizes must be a non-empty list of {kw, kwh}');
+      if (!Array.isArray(st.sizes) || st.sizes.length === 0)
+        throw new ApiFailure('invalidArgument', 'siting.start: settings.sizes must be a non-empty list of {kw, kwh}');
       sizes = st.sizes.map((z: unknown, k: number) => {
         const q = obj(`siting.start: size ${k + 1}`, z, ['kw', 'kwh']);
         return { kw: pos(`size ${k + 1} kw`, q.kw), kwh: pos(`size ${k + 1} kwh`, q.kwh) };
@@ -242,7 +328,8 @@ export const sitingValidators = {
     const optNum = (name: string, ok: (x: number) => boolean, what: string): Record<string, number> => {
       const v = st[name];
       if (v === undefined) return {};
-      if (typeof v !== 'number' || !ok(v)) throw new ApiFailure('invalidArgument', `siting.start: settings.${name} must be ${what}`);
+      if (typeof v !== 'number' || !ok(v))
+        throw new ApiFailure('invalidArgument', `siting.start: settings.${name} must be ${what}`);
       return { [name]: v };
     };
     const settings: SitingSettings = {
@@ -260,28 +347,44 @@ export const sitingValidators = {
     };
     return { scenarioId, settings };
   },
-  'siting.cancel': (arg: unknown): CommandArg<'siting.cancel'> => ({ studyId: int('siting.cancel', obj('siting.cancel', arg, ['studyId']).studyId, 'studyId', 1) }),
-  'siting.list': (arg: unknown): CommandArg<'siting.list'> => ({ scenarioId: int('siting.list', obj('siting.list', arg, ['scenarioId']).scenarioId, 'scenarioId', 1) }),
-  'siting.get': (arg: unknown): CommandArg<'siting.get'> => ({ studyId: int('siting.get', obj('siting.get', arg, ['studyId']).studyId, 'studyId', 1) }),
+  'siting.cancel': (arg: unknown): CommandArg<'siting.cancel'> => ({
+    studyId: int('siting.cancel', obj('siting.cancel', arg, ['studyId']).studyId, 'studyId', 1),
+  }),
+  'siting.list': (arg: unknown): CommandArg<'siting.list'> => ({
+    scenarioId: int('siting.list', obj('siting.list', arg, ['scenarioId']).scenarioId, 'scenarioId', 1),
+  }),
+  'siting.get': (arg: unknown): CommandArg<'siting.get'> => ({
+    studyId: int('siting.get', obj('siting.get', arg, ['studyId']).studyId, 'studyId', 1),
+  }),
   'siting.openRun': (arg: unknown): CommandArg<'siting.openRun'> => {
     const o = obj('siting.openRun', arg, ['studyId', 'rank', 'part']);
-    return { studyId: int('siting.openRun', o.studyId, 'studyId', 1), rank: int('siting.openRun', o.rank, 'rank', 1), part: int('siting.openRun', o.part, 'part', 0) };
+    return {
+      studyId: int('siting.openRun', o.studyId, 'studyId', 1),
+      rank: int('siting.openRun', o.rank, 'rank', 1),
+      part: int('siting.openRun', o.part, 'part', 0),
+    };
   },
 };
 
 function obj(command: string, v: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ApiFailure('invalidArgument', `${command}: the argument must be an object`);
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new ApiFailure('invalidArgument', `${command}: unknown field "${k}"`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ApiFailure('invalidArgument', `${command}: the argument must be an object`);
+  for (const k of Object.keys(v))
+    if (!allowed.includes(k)) throw new ApiFailure('invalidArgument', `${command}: unknown field "${k}"`);
   return v as Record<string, unknown>;
 }
 
 function int(command: string, v: unknown, field: string, min: number, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-    throw new ApiFailure('invalidArgument', `${command}: ${field} must be a whole number${max < Infinity ? ` from ${min} to ${max}` : ` ≥ ${min}`}`);
+    throw new ApiFailure(
+      'invalidArgument',
+      `${command}: ${field} must be a whole number${max < Infinity ? ` from ${min} to ${max}` : ` ≥ ${min}`}`,
+    );
   return v;
 }
 
 function pos(field: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new ApiFailure('invalidArgument', `siting.start: ${field} must be a positive number`);
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+    throw new ApiFailure('invalidArgument', `siting.start: ${field} must be a positive number`);
   return v;
 }

@@ -22,7 +22,8 @@ export function lockFileOf(projectPath: string): string {
 function readOwner(file: string): LockOwner | null {
   try {
     const o = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockOwner>;
-    if (typeof o.pid === 'number' && typeof o.host === 'string') return { pid: o.pid, host: o.host, since: String(o.since ?? '') };
+    if (typeof o.pid === 'number' && typeof o.host === 'string')
+      return { pid: o.pid, host: o.host, since: String(o.since ?? '') };
   } catch {
     /* unreadable or half-written: treated as stale below */
   }

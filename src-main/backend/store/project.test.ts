@@ -51,7 +51,16 @@ describe('migrations', () => {
     const path = tempPath();
     const p = track(Project.create(path, 'Fresh'));
     const db = p.database;
-    expect(tables(db)).toEqual(['feeder_scripts', 'feeders', 'project_meta', 'run_series', 'runs', 'scenarios', 'schema_migrations', 'siting_studies']);
+    expect(tables(db)).toEqual([
+      'feeder_scripts',
+      'feeders',
+      'project_meta',
+      'run_series',
+      'runs',
+      'scenarios',
+      'schema_migrations',
+      'siting_studies',
+    ]);
     const ledger = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(ledger).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -137,7 +146,12 @@ describe('migrations', () => {
       source: 'OpenDSS: m.dss (three-phase)',
       scripts: { model: 'three-phase', entry: 'm.dss', files: { 'm.dss': 'Clear' }, report: { x: 1 } },
     });
-    expect(p.feederScripts(feederId)).toEqual({ model: 'three-phase', entry: 'm.dss', files: { 'm.dss': 'Clear' }, report: { x: 1 } });
+    expect(p.feederScripts(feederId)).toEqual({
+      model: 'three-phase',
+      entry: 'm.dss',
+      files: { 'm.dss': 'Clear' },
+      report: { x: 1 },
+    });
     expect(p.listFeeders().map((f) => f.model)).toEqual(['balanced', 'three-phase']);
     // The scripts go with their feeder.
     p.deleteFeeder(feederId);
@@ -256,14 +270,26 @@ describe('feeders and scenarios', () => {
 });
 
 describe('runs', () => {
-  it('run names follow the run, not its id: a new run that reuses a deleted run\'s id starts unnamed', () => {
+  it("run names follow the run, not its id: a new run that reuses a deleted run's id starts unnamed", () => {
     const p = track(Project.create(tempPath(), 'P'));
     const { scenarioId } = p.addFeeder(randomTreeFeeder(10), { source: 't' });
-    const first = p.saveRun({ scenarioId, kind: 'centralized', status: 'solved', settings: {}, startedAt: '2025-01-01T00:00:00.000Z' });
+    const first = p.saveRun({
+      scenarioId,
+      kind: 'centralized',
+      status: 'solved',
+      settings: {},
+      startedAt: '2025-01-01T00:00:00.000Z',
+    });
     p.setRunName(first, 'Peak shaving');
     expect(p.runNames().get(first)).toBe('Peak shaving');
     p.deleteRun(first);
-    const second = p.saveRun({ scenarioId, kind: 'centralized', status: 'solved', settings: {}, startedAt: '2025-01-02T00:00:00.000Z' });
+    const second = p.saveRun({
+      scenarioId,
+      kind: 'centralized',
+      status: 'solved',
+      settings: {},
+      startedAt: '2025-01-02T00:00:00.000Z',
+    });
     expect(second).toBe(first); // SQLite reuses the largest rowid after a delete
     expect(p.runNames().get(second)).toBeUndefined();
     p.setRunName(second, 'Second');

@@ -21,7 +21,18 @@
  *   message), `notAProject`, `unsupportedProject` (a newer Tessera).
  * - better-sqlite3 is synchronous: each call here is one short transaction on the main thread.
  */
-import { accessSync, closeSync, constants, existsSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDatabase } from './sqlite';
@@ -67,7 +78,11 @@ function sniff(path: string): { sqlite: boolean; tessera: boolean; size: number 
     const head = Buffer.alloc(100);
     const n = readSync(fd, head, 0, 100, 0);
     const sqlite = n >= 16 && head.toString('latin1', 0, 16) === SQLITE_HEADER;
-    return { sqlite, tessera: sqlite && n >= 72 && head.readUInt32BE(68) === TESSERA_APPLICATION_ID, size: statSync(path).size };
+    return {
+      sqlite,
+      tessera: sqlite && n >= 72 && head.readUInt32BE(68) === TESSERA_APPLICATION_ID,
+      size: statSync(path).size,
+    };
   } finally {
     closeSync(fd);
   }
@@ -267,9 +282,15 @@ function explainOpenFailure(err: unknown, path: string, tesseraHeader: boolean):
     );
   }
   if (/^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code))
-    return new ApiFailure('readOnlyFile', `${path} cannot be written (${message}): copy it to a folder you can write to`);
+    return new ApiFailure(
+      'readOnlyFile',
+      `${path} cannot be written (${message}): copy it to a folder you can write to`,
+    );
   if (/^SQLITE_BUSY/.test(code))
-    return new ApiFailure('projectLocked', `${path} is busy in another program (${message}); try again when it is closed`);
+    return new ApiFailure(
+      'projectLocked',
+      `${path} is busy in another program (${message}); try again when it is closed`,
+    );
   return err;
 }
 
@@ -458,7 +479,14 @@ function insertFeederRow(db: Db, feeder: Feeder, source: string, importReport: u
          pv_count, battery_count, capacitor_count, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(feeder.name, source, JSON.stringify(feeder), JSON.stringify(importReport ?? {}), ...countColumns(feederCounts(feeder)), stamp);
+    .run(
+      feeder.name,
+      source,
+      JSON.stringify(feeder),
+      JSON.stringify(importReport ?? {}),
+      ...countColumns(feederCounts(feeder)),
+      stamp,
+    );
   return Number(info.lastInsertRowid);
 }
 
@@ -470,31 +498,49 @@ function insertScenarioRow(
   stamp: string,
 ): number {
   const info = db
-    .prepare('INSERT INTO scenarios (feeder_id, name, study_json, placements_json, partition_json, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(feederId, name, JSON.stringify(content.study), JSON.stringify(content.placements), JSON.stringify(content.partition), stamp);
+    .prepare(
+      'INSERT INTO scenarios (feeder_id, name, study_json, placements_json, partition_json, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      feederId,
+      name,
+      JSON.stringify(content.study),
+      JSON.stringify(content.placements),
+      JSON.stringify(content.partition),
+      stamp,
+    );
   return Number(info.lastInsertRowid);
 }
 
 /** A feeder and its "Base case" scenario in one IMMEDIATE transaction on `db`. */
-function insertFeederWithBaseCase(db: Db, feeder: Feeder, options: AddFeederOptions, stamp: string): { feederId: number; scenarioId: number } {
-  return db.transaction(() => {
-    const feederId = insertFeederRow(db, feeder, options.source, options.importReport, stamp);
-    const sc = options.scripts;
-    if (sc)
-      db.prepare('INSERT INTO feeder_scripts (feeder_id, model, entry, files_json, report_json) VALUES (?, ?, ?, ?, ?)').run(
+function insertFeederWithBaseCase(
+  db: Db,
+  feeder: Feeder,
+  options: AddFeederOptions,
+  stamp: string,
+): { feederId: number; scenarioId: number } {
+  return db
+    .transaction(() => {
+      const feederId = insertFeederRow(db, feeder, options.source, options.importReport, stamp);
+      const sc = options.scripts;
+      if (sc)
+        db.prepare(
+          'INSERT INTO feeder_scripts (feeder_id, model, entry, files_json, report_json) VALUES (?, ?, ?, ?, ?)',
+        ).run(feederId, sc.model, sc.entry, JSON.stringify(sc.files), JSON.stringify(sc.report ?? {}));
+      const scenarioId = insertScenarioRow(
+        db,
         feederId,
-        sc.model,
-        sc.entry,
-        JSON.stringify(sc.files),
-        JSON.stringify(sc.report ?? {}),
+        options.scenarioName ?? 'Base case',
+        {
+          study: options.study ?? DEFAULT_STUDY,
+          placements: feederPlacements(feeder),
+          partition: options.partition ?? NO_PARTITION,
+        },
+        stamp,
       );
-    const scenarioId = insertScenarioRow(db, feederId, options.scenarioName ?? 'Base case', {
-      study: options.study ?? DEFAULT_STUDY,
-      placements: feederPlacements(feeder),
-      partition: options.partition ?? NO_PARTITION,
-    }, stamp);
-    return { feederId, scenarioId };
-  }).immediate();
+      return { feederId, scenarioId };
+    })
+    .immediate();
 }
 
 /**
@@ -517,7 +563,10 @@ export function addFeederToProjectFile(
     db.pragma('foreign_keys = ON');
     const version = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v;
     if (version !== LATEST_SCHEMA_VERSION)
-      throw new ApiFailure('unsupportedProject', `${path} has schema version ${String(version)}, this Tessera writes ${LATEST_SCHEMA_VERSION}`);
+      throw new ApiFailure(
+        'unsupportedProject',
+        `${path} has schema version ${String(version)}, this Tessera writes ${LATEST_SCHEMA_VERSION}`,
+      );
     return insertFeederWithBaseCase(db, feeder, options, now().toISOString());
   } finally {
     db.close();
@@ -585,7 +634,9 @@ export class Project {
     if (!kind.sqlite)
       throw new ApiFailure(
         'notAProject',
-        kind.size === 0 ? `${path} is an empty file, not a Tessera project` : `${path} is not a Tessera project (not an SQLite database)`,
+        kind.size === 0
+          ? `${path} is an empty file, not a Tessera project`
+          : `${path} is not a Tessera project (not an SQLite database)`,
       );
     try {
       accessSync(path, constants.W_OK);
@@ -621,7 +672,10 @@ export class Project {
         configure(db);
         applyMigrations(db, version, LATEST_SCHEMA_VERSION, now);
       } else if (version < LATEST_SCHEMA_VERSION) {
-        throw new ApiFailure('projectLocked', `${path} needs upgrading to this version of Tessera, but ${heldBy}: close it there first`);
+        throw new ApiFailure(
+          'projectLocked',
+          `${path} needs upgrading to this version of Tessera, but ${heldBy}: close it there first`,
+        );
       }
       const integrity = db.pragma('quick_check', { simple: true });
       if (integrity !== 'ok') throw new ApiFailure('corruptProject', `${path} is damaged: ${String(integrity)}`);
@@ -647,7 +701,10 @@ export class Project {
   assertWritable(): void {
     this.assertOpen();
     if (this.readOnly !== null)
-      throw new ApiFailure('readOnly', `${this.filePath} is read-only here: ${this.readOnly}. Close it there to edit it here.`);
+      throw new ApiFailure(
+        'readOnly',
+        `${this.filePath} is read-only here: ${this.readOnly}. Close it there to edit it here.`,
+      );
   }
 
   private stamp(): string {
@@ -664,14 +721,17 @@ export class Project {
   /** A project setting (project_meta), or '' when never set. */
   meta(key: 'author' | 'organisation'): string {
     this.assertOpen();
-    const row = this.db.prepare('SELECT value FROM project_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.db.prepare('SELECT value FROM project_meta WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return row?.value ?? '';
   }
 
   /** Set the name and report settings; undefined leaves a setting as it is. */
   setMeta(values: { name?: string; author?: string; organisation?: string }): void {
     this.assertOpen();
-    const put = this.db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const put = this.db.prepare(
+      'INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(values)) if (v !== undefined) put.run(k, v);
     })();
@@ -680,11 +740,17 @@ export class Project {
   /** The report logo (already sanitized, report/logo.ts): type, size and the bytes as base64; null when none. */
   logo(): { mime: 'image/png' | 'image/jpeg'; width: number; height: number; base64: string } | null {
     this.assertOpen();
-    const row = this.db.prepare("SELECT value FROM project_meta WHERE key = 'logo'").get() as { value: string } | undefined;
+    const row = this.db.prepare("SELECT value FROM project_meta WHERE key = 'logo'").get() as
+      { value: string } | undefined;
     if (!row) return null;
     try {
       const v = JSON.parse(row.value) as { mime?: unknown; width?: unknown; height?: unknown; base64?: unknown };
-      if ((v.mime === 'image/png' || v.mime === 'image/jpeg') && typeof v.width === 'number' && typeof v.height === 'number' && typeof v.base64 === 'string')
+      if (
+        (v.mime === 'image/png' || v.mime === 'image/jpeg') &&
+        typeof v.width === 'number' &&
+        typeof v.height === 'number' &&
+        typeof v.base64 === 'string'
+      )
         return { mime: v.mime, width: v.width, height: v.height, base64: v.base64 };
     } catch {
       // A damaged entry reads as no logo.
@@ -698,7 +764,9 @@ export class Project {
     if (logo === null) this.db.prepare("DELETE FROM project_meta WHERE key = 'logo'").run();
     else
       this.db
-        .prepare("INSERT INTO project_meta (key, value) VALUES ('logo', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .prepare(
+          "INSERT INTO project_meta (key, value) VALUES ('logo', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
         .run(JSON.stringify(logo));
   }
 
@@ -755,10 +823,17 @@ export class Project {
   /** The OpenDSS scripts a feeder was imported from and what it is, or null (a native balanced feeder). */
   feederScripts(id: number): StoredFeederScripts | null {
     this.assertOpen();
-    const row = this.db.prepare('SELECT model, entry, files_json, report_json FROM feeder_scripts WHERE feeder_id = ?').get(id) as
+    const row = this.db
+      .prepare('SELECT model, entry, files_json, report_json FROM feeder_scripts WHERE feeder_id = ?')
+      .get(id) as
       { model: StoredFeederScripts['model']; entry: string; files_json: string; report_json: string } | undefined;
     if (!row) return null;
-    return { model: row.model, entry: row.entry, files: JSON.parse(row.files_json) as Record<string, string>, report: JSON.parse(row.report_json) };
+    return {
+      model: row.model,
+      entry: row.entry,
+      files: JSON.parse(row.files_json) as Record<string, string>,
+      report: JSON.parse(row.report_json),
+    };
   }
 
   getImportReport(id: number): unknown {
@@ -827,15 +902,17 @@ export class Project {
     content: Partial<Pick<Scenario, 'study' | 'placements' | 'partition'>> = {},
   ): Scenario {
     this.assertWritable();
-    return this.db.transaction(() => {
-      const feeder = this.getFeeder(feederId);
-      const id = this.insertScenario(feederId, name, {
-        study: content.study ?? DEFAULT_STUDY,
-        placements: content.placements ?? feederPlacements(feeder),
-        partition: content.partition ?? NO_PARTITION,
-      });
-      return this.getScenario(id);
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const feeder = this.getFeeder(feederId);
+        const id = this.insertScenario(feederId, name, {
+          study: content.study ?? DEFAULT_STUDY,
+          placements: content.placements ?? feederPlacements(feeder),
+          partition: content.partition ?? NO_PARTITION,
+        });
+        return this.getScenario(id);
+      })
+      .immediate();
   }
 
   getScenario(id: number): Scenario {
@@ -860,53 +937,57 @@ export class Project {
     check?: (next: Scenario) => void,
   ): Scenario {
     this.assertWritable();
-    return this.db.transaction(() => {
-      const current = this.getScenario(id);
-      const next: Scenario = {
-        ...current,
-        name: patch.name ?? current.name,
-        study: patch.study ? { ...current.study, ...patch.study } : current.study,
-        placements: patch.placements ?? current.placements,
-        partition: patch.partition ?? current.partition,
-        updatedAt: this.stamp(),
-      };
-      check?.(next);
-      this.db
-        .prepare(
-          'UPDATE scenarios SET name = ?, study_json = ?, placements_json = ?, partition_json = ?, updated_at = ? WHERE id = ?',
-        )
-        .run(
-          next.name,
-          JSON.stringify(next.study),
-          JSON.stringify(next.placements),
-          JSON.stringify(next.partition),
-          next.updatedAt,
-          id,
-        );
-      return next;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const current = this.getScenario(id);
+        const next: Scenario = {
+          ...current,
+          name: patch.name ?? current.name,
+          study: patch.study ? { ...current.study, ...patch.study } : current.study,
+          placements: patch.placements ?? current.placements,
+          partition: patch.partition ?? current.partition,
+          updatedAt: this.stamp(),
+        };
+        check?.(next);
+        this.db
+          .prepare(
+            'UPDATE scenarios SET name = ?, study_json = ?, placements_json = ?, partition_json = ?, updated_at = ? WHERE id = ?',
+          )
+          .run(
+            next.name,
+            JSON.stringify(next.study),
+            JSON.stringify(next.placements),
+            JSON.stringify(next.partition),
+            next.updatedAt,
+            id,
+          );
+        return next;
+      })
+      .immediate();
   }
 
   /** Clone a scenario in SQL (no JSON round trip): settings, placements and partition, not runs. */
   duplicateScenario(id: number, name?: string): Scenario {
     this.assertWritable();
-    return this.db.transaction(() => {
-      const source = this.getScenario(id);
-      const taken = new Set(
-        (
-          this.db.prepare('SELECT name FROM scenarios WHERE feeder_id = ?').all(source.feederId) as { name: string }[]
-        ).map((r) => r.name),
-      );
-      let newName = name ?? `${source.name} (copy)`;
-      for (let i = 2; name === undefined && taken.has(newName); i++) newName = `${source.name} (copy ${i})`;
-      const info = this.db
-        .prepare(
-          `INSERT INTO scenarios (feeder_id, name, study_json, placements_json, partition_json, updated_at)
+    return this.db
+      .transaction(() => {
+        const source = this.getScenario(id);
+        const taken = new Set(
+          (
+            this.db.prepare('SELECT name FROM scenarios WHERE feeder_id = ?').all(source.feederId) as { name: string }[]
+          ).map((r) => r.name),
+        );
+        let newName = name ?? `${source.name} (copy)`;
+        for (let i = 2; name === undefined && taken.has(newName); i++) newName = `${source.name} (copy ${i})`;
+        const info = this.db
+          .prepare(
+            `INSERT INTO scenarios (feeder_id, name, study_json, placements_json, partition_json, updated_at)
            SELECT feeder_id, ?, study_json, placements_json, partition_json, ? FROM scenarios WHERE id = ?`,
-        )
-        .run(newName, this.stamp(), id);
-      return this.getScenario(Number(info.lastInsertRowid));
-    }).immediate();
+          )
+          .run(newName, this.stamp(), id);
+        return this.getScenario(Number(info.lastInsertRowid));
+      })
+      .immediate();
   }
 
   deleteScenario(id: number): void {
@@ -930,49 +1011,53 @@ export class Project {
   /** Save a run and its series in one transaction; returns the run id. */
   saveRun(run: NewRun, series: Record<string, SeriesInput> = {}): number {
     this.assertWritable();
-    return this.db.transaction(() => {
-      if (!this.hasScenario(run.scenarioId))
-        throw new ApiFailure('notFound', `No scenario with id ${run.scenarioId} in this project`);
-      const info = this.db
-        .prepare(
-          `INSERT INTO runs (scenario_id, kind, status, settings_json, stats_json, log_text, error_json, started_at, finished_at)
+    return this.db
+      .transaction(() => {
+        if (!this.hasScenario(run.scenarioId))
+          throw new ApiFailure('notFound', `No scenario with id ${run.scenarioId} in this project`);
+        const info = this.db
+          .prepare(
+            `INSERT INTO runs (scenario_id, kind, status, settings_json, stats_json, log_text, error_json, started_at, finished_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          run.scenarioId,
-          run.kind,
-          run.status,
-          JSON.stringify(run.settings ?? null),
-          JSON.stringify(run.stats ?? {}),
-          run.log ?? '',
-          run.error === undefined || run.error === null ? null : JSON.stringify(run.error),
-          run.startedAt ?? this.stamp(),
-          run.finishedAt ?? null,
-        );
-      const id = Number(info.lastInsertRowid);
-      this.writeSeries(id, series);
-      return id;
-    }).immediate();
+          )
+          .run(
+            run.scenarioId,
+            run.kind,
+            run.status,
+            JSON.stringify(run.settings ?? null),
+            JSON.stringify(run.stats ?? {}),
+            run.log ?? '',
+            run.error === undefined || run.error === null ? null : JSON.stringify(run.error),
+            run.startedAt ?? this.stamp(),
+            run.finishedAt ?? null,
+          );
+        const id = Number(info.lastInsertRowid);
+        this.writeSeries(id, series);
+        return id;
+      })
+      .immediate();
   }
 
   /** Update a run's status/stats/log/error and add (or replace) series, in one transaction. */
   updateRun(id: number, update: RunUpdate, series: Record<string, SeriesInput> = {}): void {
     this.assertWritable();
-    this.db.transaction(() => {
-      const columns: [string, unknown][] = [];
-      if (update.status !== undefined) columns.push(['status', update.status]);
-      if (update.stats !== undefined) columns.push(['stats_json', JSON.stringify(update.stats)]);
-      if (update.log !== undefined) columns.push(['log_text', update.log]);
-      if (update.error !== undefined)
-        columns.push(['error_json', update.error === null ? null : JSON.stringify(update.error)]);
-      if (update.finishedAt !== undefined) columns.push(['finished_at', update.finishedAt]);
-      const sets = columns.map(([c]) => `${c} = ?`);
-      const values = columns.map(([, v]) => v);
-      const exists = this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
-      if (!exists) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
-      if (sets.length > 0) this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
-      this.writeSeries(id, series);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const columns: [string, unknown][] = [];
+        if (update.status !== undefined) columns.push(['status', update.status]);
+        if (update.stats !== undefined) columns.push(['stats_json', JSON.stringify(update.stats)]);
+        if (update.log !== undefined) columns.push(['log_text', update.log]);
+        if (update.error !== undefined)
+          columns.push(['error_json', update.error === null ? null : JSON.stringify(update.error)]);
+        if (update.finishedAt !== undefined) columns.push(['finished_at', update.finishedAt]);
+        const sets = columns.map(([c]) => `${c} = ?`);
+        const values = columns.map(([, v]) => v);
+        const exists = this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
+        if (!exists) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
+        if (sets.length > 0) this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+        this.writeSeries(id, series);
+      })
+      .immediate();
   }
 
   private static readonly runSelect = `SELECT r.*, (SELECT json_group_array(name) FROM run_series s WHERE s.run_id = r.id) AS series_names FROM runs r`;
@@ -1021,7 +1106,9 @@ export class Project {
   runNames(): Map<number, string> {
     this.assertOpen();
     const rows = this.db
-      .prepare("SELECT r.id AS id, m.value AS value FROM runs r JOIN project_meta m ON m.key = 'run-name:' || r.id || '@' || r.started_at")
+      .prepare(
+        "SELECT r.id AS id, m.value AS value FROM runs r JOIN project_meta m ON m.key = 'run-name:' || r.id || '@' || r.started_at",
+      )
       .all() as { id: number; value: string }[];
     return new Map(rows.map((r) => [r.id, r.value]));
   }
@@ -1029,15 +1116,23 @@ export class Project {
   /** Name a run ('' removes the name); names of runs that no longer exist are dropped. */
   setRunName(id: number, name: string): void {
     this.assertOpen();
-    const run = this.db.prepare('SELECT started_at FROM runs WHERE id = ?').get(id) as { started_at: string } | undefined;
+    const run = this.db.prepare('SELECT started_at FROM runs WHERE id = ?').get(id) as
+      { started_at: string } | undefined;
     if (!run) throw new ApiFailure('notFound', `No run with id ${id} in this project`);
     const key = `run-name:${id}@${run.started_at}`;
     this.db.transaction(() => {
       this.db
-        .prepare("DELETE FROM project_meta WHERE key LIKE 'run-name:%' AND key NOT IN (SELECT 'run-name:' || id || '@' || started_at FROM runs)")
+        .prepare(
+          "DELETE FROM project_meta WHERE key LIKE 'run-name:%' AND key NOT IN (SELECT 'run-name:' || id || '@' || started_at FROM runs)",
+        )
         .run();
       if (name === '') this.db.prepare('DELETE FROM project_meta WHERE key = ?').run(key);
-      else this.db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, name);
+      else
+        this.db
+          .prepare(
+            'INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+          )
+          .run(key, name);
     })();
   }
 
@@ -1046,9 +1141,12 @@ export class Project {
   /** Save a siting study record (settings as given); returns its id. */
   saveSitingStudy(scenarioId: number, settings: unknown): number {
     this.assertOpen();
-    if (!this.hasScenario(scenarioId)) throw new ApiFailure('notFound', `No scenario with id ${scenarioId} in this project`);
+    if (!this.hasScenario(scenarioId))
+      throw new ApiFailure('notFound', `No scenario with id ${scenarioId} in this project`);
     const info = this.db
-      .prepare("INSERT INTO siting_studies (scenario_id, status, settings_json, started_at) VALUES (?, 'running', ?, ?)")
+      .prepare(
+        "INSERT INTO siting_studies (scenario_id, status, settings_json, started_at) VALUES (?, 'running', ?, ?)",
+      )
       .run(scenarioId, JSON.stringify(settings ?? null), this.stamp());
     return Number(info.lastInsertRowid);
   }
@@ -1064,7 +1162,9 @@ export class Project {
 
   listSitingStudies(scenarioId: number): SitingStudyRecord[] {
     this.assertOpen();
-    return (this.db.prepare('SELECT * FROM siting_studies WHERE scenario_id = ? ORDER BY id').all(scenarioId) as SitingRow[]).map(sitingFromRow);
+    return (
+      this.db.prepare('SELECT * FROM siting_studies WHERE scenario_id = ? ORDER BY id').all(scenarioId) as SitingRow[]
+    ).map(sitingFromRow);
   }
 
   getSitingStudy(id: number): SitingStudyRecord {
@@ -1132,5 +1232,12 @@ export class Project {
 
 /** What the summary says about the logo: type, pixels and bytes (the image itself: projects.logo). */
 function logoSummary(l: ReturnType<Project['logo']>): ProjectSummary['logo'] {
-  return l ? { mime: l.mime, width: l.width, height: l.height, bytes: Math.floor((l.base64.length * 3) / 4) - (l.base64.endsWith('==') ? 2 : l.base64.endsWith('=') ? 1 : 0) } : null;
+  return l
+    ? {
+        mime: l.mime,
+        width: l.width,
+        height: l.height,
+        bytes: Math.floor((l.base64.length * 3) / 4) - (l.base64.endsWith('==') ? 2 : l.base64.endsWith('=') ? 1 : 0),
+      }
+    : null;
 }

@@ -4,7 +4,19 @@
  * each other instead of failing, and a file that cannot be opened says what is wrong with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -55,7 +67,13 @@ describe('Save As onto the open project', () => {
     const { p, scenarioId } = project(path);
     symlinkSync(path, join(dir, 'alias.tessera'));
     linkSync(path, join(dir, 'hard.tessera'));
-    for (const spelling of [`${dir}/./p.tessera`, `${dir}/sub/../p.tessera`, `${dir}//p.tessera`, join(dir, 'alias.tessera'), join(dir, 'hard.tessera')]) {
+    for (const spelling of [
+      `${dir}/./p.tessera`,
+      `${dir}/sub/../p.tessera`,
+      `${dir}//p.tessera`,
+      join(dir, 'alias.tessera'),
+      join(dir, 'hard.tessera'),
+    ]) {
       const f = failure(() => p.saveAs(spelling, { overwrite: true }));
       expect(f.code, spelling).toBe('invalidArgument');
       expect(f.message).toMatch(/is the open project itself/);
@@ -147,11 +165,19 @@ describe('one editor at a time', () => {
     p.close();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', `const { Project } = await import('./src-main/backend/store/project.ts'); const p = Project.open(${JSON.stringify(path)}); console.log(p.readOnly === null ? 'editing' : 'readonly'); setInterval(() => {}, 1000);`],
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { Project } = await import('./src-main/backend/store/project.ts'); const p = Project.open(${JSON.stringify(path)}); console.log(p.readOnly === null ? 'editing' : 'readonly'); setInterval(() => {}, 1000);`,
+      ],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(child);
-    const said = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+    const said = await new Promise<string>((resolve) =>
+      child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
+    );
     expect(said).toBe('editing');
     const here = track(Project.open(path));
     expect(here.readOnly).toContain(`process ${child.pid}`);
@@ -212,19 +238,36 @@ describe('what is wrong with a file that does not open', () => {
     const other = new Database(join(dir, 'other.tessera'));
     other.exec('CREATE TABLE t (x)');
     other.close();
-    expect(failure(() => Project.open(join(dir, 'text.tessera')))).toMatchObject({ code: 'notAProject', message: expect.stringMatching(/not an SQLite database/) });
-    expect(failure(() => Project.open(join(dir, 'empty.tessera')))).toMatchObject({ code: 'notAProject', message: expect.stringMatching(/empty file/) });
-    expect(failure(() => Project.open(join(dir, 'folder.tessera')))).toMatchObject({ code: 'notAProject', message: expect.stringMatching(/folder/) });
-    expect(failure(() => Project.open(join(dir, 'other.tessera')))).toMatchObject({ code: 'notAProject', message: expect.stringMatching(/no schema_migrations/) });
+    expect(failure(() => Project.open(join(dir, 'text.tessera')))).toMatchObject({
+      code: 'notAProject',
+      message: expect.stringMatching(/not an SQLite database/),
+    });
+    expect(failure(() => Project.open(join(dir, 'empty.tessera')))).toMatchObject({
+      code: 'notAProject',
+      message: expect.stringMatching(/empty file/),
+    });
+    expect(failure(() => Project.open(join(dir, 'folder.tessera')))).toMatchObject({
+      code: 'notAProject',
+      message: expect.stringMatching(/folder/),
+    });
+    expect(failure(() => Project.open(join(dir, 'other.tessera')))).toMatchObject({
+      code: 'notAProject',
+      message: expect.stringMatching(/no schema_migrations/),
+    });
   });
 
   it('a project from a newer Tessera is unsupported (schema version check), untouched', () => {
     const path = join(tempDir(), 'p.tessera');
     const { p } = project(path);
-    p.database.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future', 'x')").run();
+    p.database
+      .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future', 'x')")
+      .run();
     p.close();
     const before = readFileSync(path);
-    expect(failure(() => Project.open(path))).toMatchObject({ code: 'unsupportedProject', message: expect.stringMatching(/newer or different version/) });
+    expect(failure(() => Project.open(path))).toMatchObject({
+      code: 'unsupportedProject',
+      message: expect.stringMatching(/newer or different version/),
+    });
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 });

@@ -30,7 +30,14 @@ describe('siting studies in the project file (migration 0003)', () => {
     try {
       expect(p.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
       const id = p.saveSitingStudy(4, { count: 2 });
-      expect(p.getSitingStudy(id)).toMatchObject({ id, scenarioId: 4, status: 'running', settings: { count: 2 }, report: null, finishedAt: null });
+      expect(p.getSitingStudy(id)).toMatchObject({
+        id,
+        scenarioId: 4,
+        status: 'running',
+        settings: { count: 2 },
+        report: null,
+        finishedAt: null,
+      });
       p.finishSitingStudy(id, 'done', { ranked: [{ rank: 1 }] }, null);
       const stored = p.listSitingStudies(4);
       expect(stored).toHaveLength(1);

@@ -49,7 +49,9 @@ export const command: CliCommand = {
       options: { out: { type: 'string' }, timeout: { type: 'string', default: '900' } },
     });
     const timeoutMs = Number(values.timeout) * 1000;
-    const files = readdirSync(casesDir).filter((f) => f.endsWith('.bench.ts')).sort();
+    const files = readdirSync(casesDir)
+      .filter((f) => f.endsWith('.bench.ts'))
+      .sort();
     const records: BenchRecord[] = [];
     for (const f of files) {
       const file = join(casesDir, f);
@@ -57,7 +59,16 @@ export const command: CliCommand = {
       const namesJson = pick(listed.stdout, 'BENCH_LIST');
       if (!namesJson) {
         io.stderr(`bench: cannot load ${f}: ${listed.stderr.trim().split('\n').slice(-3).join(' ')}\n`);
-        records.push({ name: f, file: f, size: {}, iterations: null, wallSeconds: 0, peakRssMb: 0, ok: false, error: 'failed to load' });
+        records.push({
+          name: f,
+          file: f,
+          size: {},
+          iterations: null,
+          wallSeconds: 0,
+          peakRssMb: 0,
+          ok: false,
+          error: 'failed to load',
+        });
         continue;
       }
       const names = JSON.parse(namesJson) as string[];
@@ -69,9 +80,20 @@ export const command: CliCommand = {
         const json = pick(r.stdout, 'BENCH_RESULT');
         const rec: BenchRecord = json
           ? { ...(JSON.parse(json) as BenchRecord), file: f }
-          : { name: names[i]!, file: f, size: {}, iterations: null, wallSeconds: 0, peakRssMb: 0, ok: false, error: r.code === null ? 'timed out or killed' : r.stderr.trim().split('\n').slice(-3).join(' ') };
+          : {
+              name: names[i]!,
+              file: f,
+              size: {},
+              iterations: null,
+              wallSeconds: 0,
+              peakRssMb: 0,
+              ok: false,
+              error: r.code === null ? 'timed out or killed' : r.stderr.trim().split('\n').slice(-3).join(' '),
+            };
         records.push(rec);
-        io.stderr(`bench: ${id} ${rec.ok ? 'ok' : 'FAILED'} ${rec.wallSeconds.toFixed(3)} s, ${rec.peakRssMb.toFixed(0)} MB${rec.iterations !== null ? `, ${rec.iterations} it` : ''}${rec.error ? ` — ${rec.error}` : ''}\n`);
+        io.stderr(
+          `bench: ${id} ${rec.ok ? 'ok' : 'FAILED'} ${rec.wallSeconds.toFixed(3)} s, ${rec.peakRssMb.toFixed(0)} MB${rec.iterations !== null ? `, ${rec.iterations} it` : ''}${rec.error ? ` — ${rec.error}` : ''}\n`,
+        );
       }
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -79,7 +101,12 @@ export const command: CliCommand = {
     mkdirSync(join(out, '..'), { recursive: true });
     const doc = {
       createdAt: new Date().toISOString(),
-      machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', totalMemMb: Math.round(totalmem() / 2 ** 20) },
+      machine: {
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? '',
+        totalMemMb: Math.round(totalmem() / 2 ** 20),
+      },
       results: records,
     };
     writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);

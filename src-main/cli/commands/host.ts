@@ -17,7 +17,8 @@ export const command: CliCommand = {
       options: { port: { type: 'string', default: '5173' }, data: { type: 'string' } },
     });
     const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0–65535, got "${values.port}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new CliError(`--port must be 0–65535, got "${values.port}"`);
     const dataDir = resolve(io.cwd, values.data ?? resolve(repoRoot, '.tmp', 'host-data'));
     mkdirSync(dataDir, { recursive: true });
     const token = process.env.TESSERA_HOST_TOKEN || undefined;

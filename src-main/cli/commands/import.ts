@@ -33,7 +33,8 @@ function detect(path: string): { kind: Kind; path: string } {
   if (!existsSync(path)) throw new CliError(`no such file or folder: ${path}`);
   if (statSync(path).isDirectory()) {
     if (existsSync(join(path, 'feeder.csv'))) return { kind: 'tessera-csv', path };
-    if (existsSync(join(path, 'linedata.csv')) && existsSync(join(path, 'powerdata.csv'))) return { kind: 'reference-csv', path };
+    if (existsSync(join(path, 'linedata.csv')) && existsSync(join(path, 'powerdata.csv')))
+      return { kind: 'reference-csv', path };
     if (existsSync(join(path, 'Master.dss'))) return { kind: 'dss', path: join(path, 'Master.dss') };
     throw new CliError(`${path}: no Master.dss, feeder.csv or linedata.csv/powerdata.csv in this folder`);
   }
@@ -45,10 +46,17 @@ function detect(path: string): { kind: Kind; path: string } {
 }
 
 /** Imports a feeder from a path (file access here; parsing in src-solver). */
-export function importPath(path: string, options: { baseKva?: number; storageSocMax?: number } = {}): ImportOutcome & { kind: Kind } {
+export function importPath(
+  path: string,
+  options: { baseKva?: number; storageSocMax?: number } = {},
+): ImportOutcome & { kind: Kind } {
   const found = detect(path);
   const read = (p: string) => readFileSync(p, 'utf8');
-  if (found.kind === 'dss') return { kind: found.kind, ...importDss(found.path, read, { baseKva: options.baseKva, storageSocMax: options.storageSocMax }) };
+  if (found.kind === 'dss')
+    return {
+      kind: found.kind,
+      ...importDss(found.path, read, { baseKva: options.baseKva, storageSocMax: options.storageSocMax }),
+    };
   if (found.kind === 'reference-csv') {
     return {
       kind: found.kind,
@@ -59,7 +67,13 @@ export function importPath(path: string, options: { baseKva?: number; storageSoc
       }),
     };
   }
-  return { kind: found.kind, ...readTesseraCsv((name) => (existsSync(join(found.path, name)) ? read(join(found.path, name)) : undefined), found.path) };
+  return {
+    kind: found.kind,
+    ...readTesseraCsv(
+      (name) => (existsSync(join(found.path, name)) ? read(join(found.path, name)) : undefined),
+      found.path,
+    ),
+  };
 }
 
 const sum = (values: readonly number[]) => values.reduce((s, v) => s + v, 0);
@@ -82,13 +96,17 @@ export const command: CliCommand = {
         if (!(baseKva > 0)) throw new CliError(`--base-kva needs a positive number of kVA, got "${args[i] ?? ''}"`);
       } else if (a === '--soc-max') {
         socMax = Number(args[++i]);
-        if (!(socMax > 0 && socMax <= 1)) throw new CliError(`--soc-max needs a fraction in (0, 1], got "${args[i] ?? ''}"`);
+        if (!(socMax > 0 && socMax <= 1))
+          throw new CliError(`--soc-max needs a fraction in (0, 1], got "${args[i] ?? ''}"`);
       } else if (a.startsWith('--')) throw new CliError(`unknown option ${a}\n\n${USAGE}`);
       else rest.push(a);
     }
     if (rest.length !== 1) throw new CliError(`give exactly one feeder path\n\n${USAGE}`);
     const target = resolve(io.cwd, rest[0]);
-    const dssTarget = existsSync(target) && statSync(target).isDirectory() && existsSync(join(target, 'Master.dss')) ? join(target, 'Master.dss') : target;
+    const dssTarget =
+      existsSync(target) && statSync(target).isDirectory() && existsSync(join(target, 'Master.dss'))
+        ? join(target, 'Master.dss')
+        : target;
     const threePhasePath = threePhaseScript(dssTarget, io.cwd);
     const tp: UnbalancedImportOutcome | null = threePhasePath ? importUnbalanced(threePhasePath, readScriptFile) : null;
     const out = importPath(target, { baseKva, storageSocMax: socMax });
@@ -121,29 +139,54 @@ export const command: CliCommand = {
         `  loads       ${t.loads}, ${fmt(t.loadKw)} kW, ${fmt(t.loadKvar)} kvar (three-phase totals, after allocation)`,
         `  capacitors  ${t.capacitors}`,
         `  bases       ${t.voltageBasesKv.join(', ')} kV (Set VoltageBases); buses per base (CalcVoltageBases): ${t.busBases.map((b) => `${b.kv} kV ${b.buses}`).join(', ')}`,
-        `  per class   ${Object.entries(t.classes).map(([c, r]) => `${c} ${r.imported}${r.ignored ? ` (+${r.ignored} ignored)` : ''}${r.approximated.length ? ` (${r.approximated.length} approximated)` : ''}`).join(', ')}`,
-        ...Object.values(t.classes).flatMap((r) => r.approximated.slice(0, 20).map((x) => `    approximated ${x.element}: ${x.what}`)),
+        `  per class   ${Object.entries(t.classes)
+          .map(
+            ([c, r]) =>
+              `${c} ${r.imported}${r.ignored ? ` (+${r.ignored} ignored)` : ''}${r.approximated.length ? ` (${r.approximated.length} approximated)` : ''}`,
+          )
+          .join(', ')}`,
+        ...Object.values(t.classes).flatMap((r) =>
+          r.approximated.slice(0, 20).map((x) => `    approximated ${x.element}: ${x.what}`),
+        ),
         ...t.ignored.map((g) => `    ignored ${g.file}:${g.line}: ${g.element}`),
         ...tp.warnings.map((w) => `    ${formatIssue(w)}`),
       ];
     } else if (tp && !tp.ok) {
-      threePhase = { errors: tp.errors.slice(0, 50).map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message })) };
-      threePhaseLines = [`Three-phase model: not readable (${tp.errors.length} error${tp.errors.length === 1 ? '' : 's'})`, ...tp.errors.slice(0, 50).map((e) => `    ${formatIssue(e)}`)];
+      threePhase = {
+        errors: tp.errors
+          .slice(0, 50)
+          .map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message })),
+      };
+      threePhaseLines = [
+        `Three-phase model: not readable (${tp.errors.length} error${tp.errors.length === 1 ? '' : 's'})`,
+        ...tp.errors.slice(0, 50).map((e) => `    ${formatIssue(e)}`),
+      ];
     }
     if (!out.ok && threePhase && tp?.ok) {
       // The three-phase model reads it although its balanced equivalent does not: report that.
       if (json) {
-        const summary = { ...NO_COUNTS, substationBus: null, warnings: [], balancedEquivalentErrors: out.errors.slice(0, 50).map(formatIssue), threePhase };
+        const summary = {
+          ...NO_COUNTS,
+          substationBus: null,
+          warnings: [],
+          balancedEquivalentErrors: out.errors.slice(0, 50).map(formatIssue),
+          threePhase,
+        };
         io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       } else {
-        io.stdout(`${[`Feeder ${tp.network.name} (OpenDSS, three-phase; no balanced equivalent: ${out.errors.length} error${out.errors.length === 1 ? '' : 's'})`, ...threePhaseLines].join('\n')}\n`);
+        io.stdout(
+          `${[`Feeder ${tp.network.name} (OpenDSS, three-phase; no balanced equivalent: ${out.errors.length} error${out.errors.length === 1 ? '' : 's'})`, ...threePhaseLines].join('\n')}\n`,
+        );
       }
       return 0;
     }
     if (!out.ok) {
       const shown = out.errors.slice(0, 50).map(formatIssue);
       if (out.errors.length > 50) shown.push(`… and ${out.errors.length - 50} more`);
-      throw new CliError(`${rest[0]} is not a valid feeder (${out.errors.length} error${out.errors.length === 1 ? '' : 's'}):\n${shown.join('\n')}`, 1);
+      throw new CliError(
+        `${rest[0]} is not a valid feeder (${out.errors.length} error${out.errors.length === 1 ? '' : 's'}):\n${shown.join('\n')}`,
+        1,
+      );
     }
     const f = out.feeder;
     if (json) {
@@ -156,7 +199,9 @@ export const command: CliCommand = {
       io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       return 0;
     }
-    const kinds = ['line', 'switch', 'transformer', 'regulator'].map((k) => [k, f.branches.filter((b) => b.kind === k).length] as const).filter(([, c]) => c > 0);
+    const kinds = ['line', 'switch', 'transformer', 'regulator']
+      .map((k) => [k, f.branches.filter((b) => b.kind === k).length] as const)
+      .filter(([, c]) => c > 0);
     const lines = [
       `Feeder ${f.name} (${out.kind === 'dss' ? 'OpenDSS' : out.kind === 'tessera-csv' ? 'Tessera CSV' : 'reference CSV pair'})`,
       `  substation  bus ${f.substation.bus} at ${f.substation.vSetPu} pu; base ${f.baseKva} kVA per phase`,
@@ -170,8 +215,13 @@ export const command: CliCommand = {
     ];
     if (out.reduction) {
       const r = out.reduction;
-      lines.push(`  reduced     ${r.sourcePhases}-phase source → balanced single-phase equivalent (powers × ${fmt(r.powerScale)})`);
-      if (r.largestLoadImbalance) lines.push(`              largest load phase imbalance ${(r.largestLoadImbalance.fraction * 100).toFixed(1)} % at bus ${r.largestLoadImbalance.bus}`);
+      lines.push(
+        `  reduced     ${r.sourcePhases}-phase source → balanced single-phase equivalent (powers × ${fmt(r.powerScale)})`,
+      );
+      if (r.largestLoadImbalance)
+        lines.push(
+          `              largest load phase imbalance ${(r.largestLoadImbalance.fraction * 100).toFixed(1)} % at bus ${r.largestLoadImbalance.bus}`,
+        );
       for (const n of r.notes) lines.push(`              ${n.element}: ${n.message}`);
     }
     lines.push(`  warnings    ${out.warnings.length === 0 ? 'none' : out.warnings.length}`);

@@ -55,7 +55,9 @@ export function openFeeder(arg: string, cwd: string, options: { storageSocMax?: 
     );
   if (statSync(path).isDirectory()) path = join(path, 'example.json');
   if (options.storageSocMax !== undefined && !path.toLowerCase().endsWith('.dss'))
-    throw new CliError(`--soc-max applies to OpenDSS input (a .dss script), whose storage has no SOC ceiling; ${arg} carries its batteries' own limits`);
+    throw new CliError(
+      `--soc-max applies to OpenDSS input (a .dss script), whose storage has no SOC ceiling; ${arg} carries its batteries' own limits`,
+    );
   if (basename(path) === 'example.json') {
     const dir = dirname(path);
     try {
@@ -132,11 +134,14 @@ function runThreePhase(
     const flows = ['period,element,terminal,bus,node,amps,kw,kvar'];
     periods.forEach((p, k) => {
       for (const [bus, byNode] of Object.entries(p.nodeVoltagesPu)) {
-        for (const [n, v] of Object.entries(byNode)) nodes.push([k, csvCell(bus), n, v, p.nodeAnglesDeg[bus][n]].join(','));
+        for (const [n, v] of Object.entries(byNode))
+          nodes.push([k, csvCell(bus), n, v, p.nodeAnglesDeg[bus][n]].join(','));
       }
       for (const e of p.elements ?? []) {
         e.terminals.forEach((t, ti) =>
-          t.nodes.forEach((n, c) => flows.push([k, csvCell(e.element), ti + 1, csvCell(t.bus), n, t.amps[c], t.kw[c], t.kvar[c]].join(','))),
+          t.nodes.forEach((n, c) =>
+            flows.push([k, csvCell(e.element), ti + 1, csvCell(t.bus), n, t.amps[c], t.kw[c], t.kvar[c]].join(',')),
+          ),
         );
       }
     });
@@ -151,7 +156,9 @@ function runThreePhase(
         `${o.controls && net.controlMode !== 'off' ? ', regulators and capacitor controls acting' : ', controls off'}\n`,
     );
     for (const [k, p] of periods.entries()) {
-      const taps = Object.entries(p.regulatorTaps).map(([n, t]) => `${n}=${t}`).join(' ');
+      const taps = Object.entries(p.regulatorTaps)
+        .map(([n, t]) => `${n}=${t}`)
+        .join(' ');
       io.stdout(
         `${o.hours === undefined ? 'snapshot' : `hour ${k + 1}`}: substation ${p.substationKw.toFixed(2)} kW ${p.substationKvar.toFixed(2)} kvar (three-phase totals), ` +
           `losses ${p.lossKw.toFixed(3)} kW, Vmin ${p.vminPu.toFixed(5)} pu (${p.vminBus}), Vmax ${p.vmaxPu.toFixed(5)} pu (${p.vmaxBus})` +
@@ -313,8 +320,17 @@ export const command: CliCommand = {
     if (positionals.length !== 1) throw new CliError(`expected one feeder argument\n\n${USAGE}`);
     const threePhase = values['balanced-equivalent'] ? null : threePhaseScript(positionals[0], io.cwd);
     if (threePhase) {
-      const hoursTp = number('hours', values.hours, (x) => Number.isInteger(x) && x >= 1 && x <= 8760, 'a whole number of hours, 1–8760');
-      return runThreePhase(threePhase, { hours: hoursTp, json: values.json === true, out: values.out, controls: !values['controls-off'] }, io);
+      const hoursTp = number(
+        'hours',
+        values.hours,
+        (x) => Number.isInteger(x) && x >= 1 && x <= 8760,
+        'a whole number of hours, 1–8760',
+      );
+      return runThreePhase(
+        threePhase,
+        { hours: hoursTp, json: values.json === true, out: values.out, controls: !values['controls-off'] },
+        io,
+      );
     }
     const hours =
       number(

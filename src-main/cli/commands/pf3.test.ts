@@ -9,7 +9,11 @@ import { main } from '../main';
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: process.cwd() }, out, err };
+  return {
+    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: process.cwd() },
+    out,
+    err,
+  };
 }
 
 const ieee13 = opendssRef('feeders/13Bus/IEEE13Nodeckt.dss');
@@ -21,14 +25,24 @@ describe('tessera on a three-phase feeder', () => {
     const json = JSON.parse(c.out.join('')) as {
       status: string;
       periods: {
-        substationKw: number; substationKvar: number; lossKw: number; vminPu: number; voltagesPu: Record<string, number>;
-        nodeVoltagesPu: Record<string, Record<string, number>>; lineVoltagesPu: Record<string, number[]>;
-        regulatorTaps: Record<string, number>; capacitorStates: Record<string, number[]>;
+        substationKw: number;
+        substationKvar: number;
+        lossKw: number;
+        vminPu: number;
+        voltagesPu: Record<string, number>;
+        nodeVoltagesPu: Record<string, Record<string, number>>;
+        lineVoltagesPu: Record<string, number[]>;
+        regulatorTaps: Record<string, number>;
+        capacitorStates: Record<string, number[]>;
       }[];
     };
     const ref = JSON.parse(readFileSync(opendssRef('opendss-results/ieee13.json'), 'utf8')) as {
-      p_subs_kw: number; q_subs_kvar: number; bus_vmag_pu: Record<string, Record<string, number>>; bus_vll_pu: Record<string, number[]>;
-      regcontrol_taps: Record<string, number>; capacitor_states: Record<string, number[]>;
+      p_subs_kw: number;
+      q_subs_kvar: number;
+      bus_vmag_pu: Record<string, Record<string, number>>;
+      bus_vll_pu: Record<string, number[]>;
+      regcontrol_taps: Record<string, number>;
+      capacitor_states: Record<string, number[]>;
     };
     expect(json.status).toBe('converged');
     const [p] = json.periods;
@@ -38,15 +52,26 @@ describe('tessera on a three-phase feeder', () => {
     expect(p.capacitorStates).toEqual(ref.capacitor_states);
     for (const [bus, nodes] of Object.entries(ref.bus_vmag_pu)) {
       for (const [n, v] of Object.entries(nodes)) expect(p.nodeVoltagesPu[bus][n]).toBeCloseTo(v, 7);
-      expect(p.voltagesPu[bus]).toBe(Math.min(...['1', '2', '3'].filter((k) => k in nodes).map((k) => p.nodeVoltagesPu[bus][k])));
+      expect(p.voltagesPu[bus]).toBe(
+        Math.min(...['1', '2', '3'].filter((k) => k in nodes).map((k) => p.nodeVoltagesPu[bus][k])),
+      );
     }
-    for (const [bus, vs] of Object.entries(ref.bus_vll_pu)) vs.forEach((v, k) => expect(p.lineVoltagesPu[bus][k]).toBeCloseTo(v, 7));
+    for (const [bus, vs] of Object.entries(ref.bus_vll_pu))
+      vs.forEach((v, k) => expect(p.lineVoltagesPu[bus][k]).toBeCloseTo(v, 7));
   });
 
   it('import --json carries the three-phase import report (classes, load totals after allocation, voltage bases)', async () => {
     const c = capture();
     expect(await main(['import', ieee13, '--json'], c.io)).toBe(0);
-    const json = JSON.parse(c.out.join('')) as { threePhase: { loads: number; loadKw: number; loadKvar: number; voltageBasesKv: number[]; classes: Record<string, { imported: number }> } };
+    const json = JSON.parse(c.out.join('')) as {
+      threePhase: {
+        loads: number;
+        loadKw: number;
+        loadKvar: number;
+        voltageBasesKv: number[];
+        classes: Record<string, { imported: number }>;
+      };
+    };
     expect(json.threePhase.loads).toBe(15);
     // The IEEE 13 loads written in the script: Σ kW = 3466, Σ kvar = 2102.
     expect(json.threePhase.loadKw).toBeCloseTo(3466, 9);
@@ -58,12 +83,17 @@ describe('tessera on a three-phase feeder', () => {
   it('solve on a three-phase feeder runs the three-phase OPF; options it does not take are refused with --balanced-equivalent named', async () => {
     const c = capture();
     expect(await main(['solve', ieee13, '--hours', '1', '--vmax', '1.08', '--json', '-'], c.io)).toBe(0);
-    const doc = JSON.parse(c.out.join('')) as { phases: number; periods: { nodeVoltagesPu: Record<string, Record<string, number>> }[] };
+    const doc = JSON.parse(c.out.join('')) as {
+      phases: number;
+      periods: { nodeVoltagesPu: Record<string, Record<string, number>> }[];
+    };
     expect(doc.phases).toBe(3);
     expect(Object.keys(doc.periods[0]!.nodeVoltagesPu['675']!).sort()).toEqual(['1', '2', '3']);
     const r = capture();
     expect(await main(['solve', ieee13, '--hours', '1', '--distributed'], r.io)).toBe(2);
-    expect(r.err.join('')).toMatch(/--distributed is not available for the three-phase OPF[\s\S]*--balanced-equivalent/);
+    expect(r.err.join('')).toMatch(
+      /--distributed is not available for the three-phase OPF[\s\S]*--balanced-equivalent/,
+    );
   });
 
   it('a three-phase script may not Redirect to a device: a located error, no hang', async () => {
@@ -71,6 +101,8 @@ describe('tessera on a three-phase feeder', () => {
     writeFileSync(join(dir, 'dev.dss'), 'New Circuit.c basekv=12.47\nRedirect /dev/zero\n');
     const c = capture();
     expect(await main(['pf', join(dir, 'dev.dss')], c.io)).toBe(2);
-    expect(c.err.join('')).toContain(`${join(dir, 'dev.dss')}:2:10: cannot read script "/dev/zero": not a regular file`);
+    expect(c.err.join('')).toContain(
+      `${join(dir, 'dev.dss')}:2:10: cannot read script "/dev/zero": not a regular file`,
+    );
   });
 });

@@ -8,7 +8,13 @@ import type { CliIo } from '../types';
 import { defaultSizes, parseCandidates, parseSizesCsv } from './site';
 
 function capture(cwd: string): CliIo & { out: string; err: string } {
-  const io = { out: '', err: '', cwd, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: '',
+    err: '',
+    cwd,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 
@@ -19,7 +25,25 @@ describe('tessera site', () => {
 
   it('ranks verified sites, writes the documented JSON, and each line re-runs with tessera solve --battery', async () => {
     const io = capture(dir);
-    const code = await main(['site', 'ieee123', '--candidates', 'cands.txt', '--sizes', 'sizes.csv', '--days', '1', '--verify', '3', '--workers', '2', '--json', 'site.json'], io);
+    const code = await main(
+      [
+        'site',
+        'ieee123',
+        '--candidates',
+        'cands.txt',
+        '--sizes',
+        'sizes.csv',
+        '--days',
+        '1',
+        '--verify',
+        '3',
+        '--workers',
+        '2',
+        '--json',
+        'site.json',
+      ],
+      io,
+    );
     expect(io.err).toBe('');
     expect(code).toBe(0);
     expect(io.out).toMatch(/3 candidates, 1 size, K = 1, 1 representative days/);
@@ -31,7 +55,8 @@ describe('tessera site', () => {
     const first = doc.ranked[0];
     expect(Object.keys(first.sites[0]).sort()).toEqual(['bus', 'kva', 'kw', 'kwh', 'phases']);
     expect(first.sites[0]).toMatchObject({ kw: 40, kwh: 160, phases: 3 });
-    for (const k of ['savingsUsd', 'annualSavingsUsd', 'netBenefitUsd', 'npvUsd', 'annualisedCostUsd']) expect(typeof first[k]).toBe('number');
+    for (const k of ['savingsUsd', 'annualSavingsUsd', 'netBenefitUsd', 'npvUsd', 'annualisedCostUsd'])
+      expect(typeof first[k]).toBe('number');
     expect(first.annualSavingsUsd).toBeCloseTo(first.savingsUsd * doc.horizon.parts[0].weight, 6);
     expect(doc.ranked.map((r: { sites: { bus: string }[] }) => r.sites[0]!.bus).sort()).toEqual(['114', '30', '65']);
     expect(first.verification.parts[0].objective).toBeCloseTo(doc.baseline.objective - first.savingsUsd, 9);
@@ -39,7 +64,12 @@ describe('tessera site', () => {
     const part = first.verification.parts[0];
     expect(part.rerun).toMatch(/^--year-day \d+$/);
     const again = capture(dir);
-    expect(await main(['solve', 'ieee123', ...part.rerun.split(' '), ...first.solveArgs.split(' '), '--json', 'again.json'], again)).toBe(0);
+    expect(
+      await main(
+        ['solve', 'ieee123', ...part.rerun.split(' '), ...first.solveArgs.split(' '), '--json', 'again.json'],
+        again,
+      ),
+    ).toBe(0);
     const solved = JSON.parse(readFileSync(join(dir, 'again.json'), 'utf8'));
     expect(solved.batteries.at(-1).bus).toBe(first.sites[0].bus);
     expect(Math.abs(solved.objective - part.objective)).toBeLessThanOrEqual(1e-9 * Math.abs(part.objective));
@@ -66,8 +96,15 @@ describe('tessera site', () => {
     expect(io.err).toMatch(/badsizes\.csv: header must be kw,kwh/);
     const short = join(dir, 'short-year');
     mkdirSync(short, { recursive: true });
-    for (const n of ['load_ercot-ncent_2023.csv', 'pv_denton-tx_tmy.csv']) copyFileSync(testDataPath('year-profiles', n), join(short, n));
-    writeFileSync(join(short, 'price.csv'), readFileSync(testDataPath('year-profiles', 'price_ercot-north_2023.csv'), 'utf8').split('\n').slice(0, 8000).join('\n'));
+    for (const n of ['load_ercot-ncent_2023.csv', 'pv_denton-tx_tmy.csv'])
+      copyFileSync(testDataPath('year-profiles', n), join(short, n));
+    writeFileSync(
+      join(short, 'price.csv'),
+      readFileSync(testDataPath('year-profiles', 'price_ercot-north_2023.csv'), 'utf8')
+        .split('\n')
+        .slice(0, 8000)
+        .join('\n'),
+    );
     io = capture(dir);
     expect(await main(['site', 'ieee123', '--profiles', 'short-year'], io)).toBe(2);
     expect(io.err).toMatch(/price\.csv: 7999 hourly values, a year needs exactly 8760/);
@@ -77,11 +114,19 @@ describe('tessera site', () => {
   });
 
   it('parses sizes and candidates files; default sizes are 4-hour ladders of the peak load', () => {
-    expect(parseSizesCsv('kw,kwh\n100,400\n50,200\n', 's')).toEqual([{ kw: 100, kwh: 400 }, { kw: 50, kwh: 200 }]);
+    expect(parseSizesCsv('kw,kwh\n100,400\n50,200\n', 's')).toEqual([
+      { kw: 100, kwh: 400 },
+      { kw: 50, kwh: 200 },
+    ]);
     expect(parseSizesCsv('KW,KWH,KVA\n100,400,150\n', 's')).toEqual([{ kw: 100, kwh: 400, kva: 150 }]);
     expect(() => parseSizesCsv('kw,kwh\n100,x\n', 's.csv')).toThrow(/s\.csv line 2: expected 2 positive numbers/);
     expect(() => parseSizesCsv('kw,kwh,kva\n100,400,50\n', 's.csv')).toThrow(/kva 50 is below kw 100/);
     expect(parseCandidates('114\n\n65, comment\n')).toEqual(['114', '65']);
-    expect(defaultSizes(1163.2)).toEqual([{ kw: 60, kwh: 240 }, { kw: 115, kwh: 460 }, { kw: 235, kwh: 940 }, { kw: 350, kwh: 1400 }]);
+    expect(defaultSizes(1163.2)).toEqual([
+      { kw: 60, kwh: 240 },
+      { kw: 115, kwh: 460 },
+      { kw: 235, kwh: 940 },
+      { kw: 350, kwh: 1400 },
+    ]);
   });
 });

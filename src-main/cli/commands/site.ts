@@ -12,7 +12,13 @@ import { StudyError, type Study } from '../../../src-solver/opf/study';
 import { BATTERY_DEFAULTS, BatterySpecError } from '../../../src-solver/siting/battery';
 import { ECONOMICS_DEFAULTS, EconomicsError, type Economics } from '../../../src-solver/siting/economics';
 import type { Horizon } from '../../../src-solver/siting/evaluate';
-import { dayStudy, HOURS_PER_YEAR, ProfileError, representativeDays, yearStretchStudy } from '../../../src-solver/siting/profiles';
+import {
+  dayStudy,
+  HOURS_PER_YEAR,
+  ProfileError,
+  representativeDays,
+  yearStretchStudy,
+} from '../../../src-solver/siting/profiles';
 import {
   loadBuses,
   opfMemoryEstimate,
@@ -89,8 +95,11 @@ export function parseSizesCsv(text: string, file: string): SizeOption[] {
     const cells = line.split(',').map((c) => c.trim());
     const vals = cells.map(Number);
     if (cells.length !== header.length || vals.some((v, i) => cells[i] === '' || !Number.isFinite(v) || v <= 0))
-      throw new CliError(`${file} line ${k + 2}: expected ${header.length} positive numbers (${header.join(',')}), got "${line}"`);
-    if (vals[2] !== undefined && vals[2] < vals[0]!) throw new CliError(`${file} line ${k + 2}: kva ${vals[2]} is below kw ${vals[0]}`);
+      throw new CliError(
+        `${file} line ${k + 2}: expected ${header.length} positive numbers (${header.join(',')}), got "${line}"`,
+      );
+    if (vals[2] !== undefined && vals[2] < vals[0]!)
+      throw new CliError(`${file} line ${k + 2}: kva ${vals[2]} is below kw ${vals[0]}`);
     return { kw: vals[0]!, kwh: vals[1]!, ...(vals[2] !== undefined ? { kva: vals[2] } : {}) };
   });
 }
@@ -115,12 +124,18 @@ const f = (v: number | null, d: number): string => (v !== null && Number.isFinit
 
 function printReport(r: SitingReport, io: CliIo, seconds: number, workers: number): void {
   const b = r.baseline;
-  io.stdout(`\nbaseline: ${f(b.objective, 2)} USD over the horizon (${r.horizon.description}), ${usd(b.annualObjective)} USD/year; ` +
-    `losses ${usd(b.annualLineLossKwh)} kWh/year, substation peak ${f(b.peakKw, 1)} kW\n`);
+  io.stdout(
+    `\nbaseline: ${f(b.objective, 2)} USD over the horizon (${r.horizon.description}), ${usd(b.annualObjective)} USD/year; ` +
+      `losses ${usd(b.annualLineLossKwh)} kWh/year, substation peak ${f(b.peakKw, 1)} kW\n`,
+  );
   if (r.sizeCurve.length) {
-    io.stdout(`\nbenefit versus size at bus ${r.sizeCurve[0]!.bus} (verified):\n      kW      kWh   savings $/yr   cost $/yr   net $/yr\n`);
+    io.stdout(
+      `\nbenefit versus size at bus ${r.sizeCurve[0]!.bus} (verified):\n      kW      kWh   savings $/yr   cost $/yr   net $/yr\n`,
+    );
     for (const c of r.sizeCurve)
-      io.stdout(`  ${f(c.kw, 0).padStart(6)}  ${f(c.kwh, 0).padStart(7)}  ${usd(c.annualSavingsUsd).padStart(13)}  ${usd(c.annualisedCostUsd).padStart(10)}  ${usd(c.netBenefitUsd).padStart(9)}${c.feasible ? '' : '  (infeasible)'}\n`);
+      io.stdout(
+        `  ${f(c.kw, 0).padStart(6)}  ${f(c.kwh, 0).padStart(7)}  ${usd(c.annualSavingsUsd).padStart(13)}  ${usd(c.annualisedCostUsd).padStart(10)}  ${usd(c.netBenefitUsd).padStart(9)}${c.feasible ? '' : '  (infeasible)'}\n`,
+      );
   }
   io.stdout(
     `\nranked (${r.method}; ${r.configurationsVerified} configurations verified, ${r.opfSolves} OPF solves, ${seconds.toFixed(1)} s on ${workers} process${workers > 1 ? 'es' : ''}):\n` +
@@ -137,16 +152,29 @@ function printReport(r: SitingReport, io: CliIo, seconds: number, workers: numbe
   if (r.ranked.length > 20) io.stdout(`  … ${r.ranked.length - 20} more in the JSON\n`);
   if (r.sensitivity.length) {
     io.stdout('\nsensitivity (best configuration and its net benefit):\n');
-    for (const s of r.sensitivity) io.stdout(`  ${s.case.padEnd(20)} ${s.bestSites.map((x) => `${x.bus}:${x.kw}/${x.kwh}`).join(' ').padEnd(28)} ${usd(s.netBenefitUsd).padStart(9)} $/yr\n`);
+    for (const s of r.sensitivity)
+      io.stdout(
+        `  ${s.case.padEnd(20)} ${s.bestSites
+          .map((x) => `${x.bus}:${x.kw}/${x.kwh}`)
+          .join(' ')
+          .padEnd(28)} ${usd(s.netBenefitUsd).padStart(9)} $/yr\n`,
+      );
   }
   if (r.marginalValue.length) {
     io.stdout('\nmarginal value (screen, USD per kW-year): ');
-    io.stdout(`${r.marginalValue.slice(0, 8).map((m) => `${m.bus} ${f(m.usdPerKwYear, 2)}`).join(', ')} … ${r.marginalValue.at(-1)!.bus} ${f(r.marginalValue.at(-1)!.usdPerKwYear, 2)}\n`);
+    io.stdout(
+      `${r.marginalValue
+        .slice(0, 8)
+        .map((m) => `${m.bus} ${f(m.usdPerKwYear, 2)}`)
+        .join(', ')} … ${r.marginalValue.at(-1)!.bus} ${f(r.marginalValue.at(-1)!.usdPerKwYear, 2)}\n`,
+    );
   }
   const top = r.ranked[0];
   const part = top?.verification.parts[0];
   if (top?.feasible && part)
-    io.stdout(`\nre-run the first line, ${part.label}: tessera solve <feeder> ${part.rerun ?? ''} ${top.solveArgs} (objective ${part.objective.toFixed(6)} USD)\n`);
+    io.stdout(
+      `\nre-run the first line, ${part.label}: tessera solve <feeder> ${part.rerun ?? ''} ${top.solveArgs} (objective ${part.objective.toFixed(6)} USD)\n`,
+    );
 }
 
 export const command: CliCommand = {
@@ -177,7 +205,8 @@ export const command: CliCommand = {
       USAGE,
     );
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
-    if (o.days !== undefined && o.contiguous !== undefined) throw new CliError('give either --days N or --contiguous START:HOURS, not both');
+    if (o.days !== undefined && o.contiguous !== undefined)
+      throw new CliError('give either --days N or --contiguous START:HOURS, not both');
     const opened = openFeeder(positionals[0]!, io.cwd);
     const feeder = opened.feeder;
     const baseStudy: Study = { ...(opened.project?.study ?? {}), objective: 'cost' };
@@ -187,37 +216,64 @@ export const command: CliCommand = {
     if (o.candidates === undefined || o.candidates === 'all') candidates = loadBuses(feeder);
     else candidates = parseCandidates(readText(resolve(io.cwd, o.candidates), 'candidates file'));
     const peak = feeder.loads.reduce((s, l) => s + l.pKw, 0);
-    const sizes = o.sizes !== undefined ? parseSizesCsv(readText(resolve(io.cwd, o.sizes), 'sizes file'), o.sizes) : defaultSizes(peak);
+    const sizes =
+      o.sizes !== undefined
+        ? parseSizesCsv(readText(resolve(io.cwd, o.sizes), 'sizes file'), o.sizes)
+        : defaultSizes(peak);
     const economics: Economics = {
       capexUsdPerKw: num('capex-kw', o['capex-kw'], (x) => x >= 0, 'a cost ≥ 0') ?? ECONOMICS_DEFAULTS.capexUsdPerKw,
-      capexUsdPerKwh: num('capex-kwh', o['capex-kwh'], (x) => x >= 0, 'a cost ≥ 0') ?? ECONOMICS_DEFAULTS.capexUsdPerKwh,
+      capexUsdPerKwh:
+        num('capex-kwh', o['capex-kwh'], (x) => x >= 0, 'a cost ≥ 0') ?? ECONOMICS_DEFAULTS.capexUsdPerKwh,
       fixedOmUsdPerKwYear: num('om', o.om, (x) => x >= 0, 'a cost ≥ 0') ?? ECONOMICS_DEFAULTS.fixedOmUsdPerKwYear,
-      lifetimeYears: num('lifetime', o.lifetime, (x) => Number.isInteger(x) && x >= 1, 'a whole number of years ≥ 1') ?? ECONOMICS_DEFAULTS.lifetimeYears,
-      discountRate: num('rate', o.rate, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)') ?? ECONOMICS_DEFAULTS.discountRate,
+      lifetimeYears:
+        num('lifetime', o.lifetime, (x) => Number.isInteger(x) && x >= 1, 'a whole number of years ≥ 1') ??
+        ECONOMICS_DEFAULTS.lifetimeYears,
+      discountRate:
+        num('rate', o.rate, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)') ?? ECONOMICS_DEFAULTS.discountRate,
     };
     const count = num('count', o.count, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? 1;
     const phases = num('phases', o.phases, (x) => [1, 2, 3].includes(x), '1, 2 or 3') ?? BATTERY_DEFAULTS.phases;
     const verifyTop = num('verify', o.verify, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? 10;
-    const workersAsked = num('workers', o.workers, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? availableParallelism();
+    const workersAsked =
+      num('workers', o.workers, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? availableParallelism();
 
     // The year and the horizon.
     const year = openYear(o.profiles, io.cwd);
     let horizon: Horizon;
     if (o.contiguous !== undefined) {
       const m = /^(\d+):(\d+)$/.exec(o.contiguous.trim());
-      if (!m) throw new CliError(`--contiguous must be START:HOURS in hours of the year (e.g. 0:8760), got "${o.contiguous}"`);
+      if (!m)
+        throw new CliError(
+          `--contiguous must be START:HOURS in hours of the year (e.g. 0:8760), got "${o.contiguous}"`,
+        );
       const start = Number(m[1]);
       const hours = Number(m[2]);
-      if (hours < 1 || start + hours > HOURS_PER_YEAR) throw new CliError(`--contiguous ${o.contiguous}: hours ${start}..${start + hours} are not within the year (0..${HOURS_PER_YEAR})`);
-      horizon = { kind: 'contiguous', parts: [{ label: `hours ${start}–${start + hours - 1}`, weight: 1, study: yearStretchStudy(year, start, hours) }], annualFactor: HOURS_PER_YEAR / hours, description: `${hours} contiguous hours from hour ${start}` };
+      if (hours < 1 || start + hours > HOURS_PER_YEAR)
+        throw new CliError(
+          `--contiguous ${o.contiguous}: hours ${start}..${start + hours} are not within the year (0..${HOURS_PER_YEAR})`,
+        );
+      horizon = {
+        kind: 'contiguous',
+        parts: [
+          { label: `hours ${start}–${start + hours - 1}`, weight: 1, study: yearStretchStudy(year, start, hours) },
+        ],
+        annualFactor: HOURS_PER_YEAR / hours,
+        description: `${hours} contiguous hours from hour ${start}`,
+      };
     } else {
-      const k = num('days', o.days, (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a whole number from 1 to 365') ?? 12;
+      const k =
+        num('days', o.days, (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a whole number from 1 to 365') ?? 12;
       const days = representativeDays(year, k, 1);
       const label = (d: number): string => new Date(Date.UTC(2023, 0, 1 + d)).toISOString().slice(0, 10);
       const rerunProfiles = o.profiles !== undefined ? ` --profiles ${o.profiles}` : '';
       horizon = {
         kind: 'representative-days',
-        parts: days.map((d) => ({ label: `day ${label(d.day)} (×${d.weight})`, weight: d.weight, study: dayStudy(year, d.day), rerun: `--year-day ${d.day + 1}${rerunProfiles}` })),
+        parts: days.map((d) => ({
+          label: `day ${label(d.day)} (×${d.weight})`,
+          weight: d.weight,
+          study: dayStudy(year, d.day),
+          rerun: `--year-day ${d.day + 1}${rerunProfiles}`,
+        })),
         annualFactor: 1,
         description: `${k} representative days of ${o.profiles ?? 'the bundled 2023 ERCOT/DFW year'}`,
       };
@@ -228,11 +284,25 @@ export const command: CliCommand = {
     const need = opfMemoryEstimate(feeder, longest);
     const budget = 0.8 * totalmem();
     const workers = Math.max(1, Math.min(workersAsked, Math.floor(budget / need) || 1));
-    const input: SitingInput = { feeder, candidates, sizes, count, economics, horizon, phases, verifyTop, alpha: baseStudy.alpha ?? 0.001, concurrency: workers, memoryLimitBytes: budget / workers };
+    const input: SitingInput = {
+      feeder,
+      candidates,
+      sizes,
+      count,
+      economics,
+      horizon,
+      phases,
+      verifyTop,
+      alpha: baseStudy.alpha ?? 0.001,
+      concurrency: workers,
+      memoryLimitBytes: budget / workers,
+    };
 
     const jsonOnStdout = o.json === '-';
     const say = (t: string): void => (jsonOnStdout ? io.stderr(t) : io.stdout(t));
-    say(`tessera site ${feeder.name}: ${candidates.length} candidates, ${sizes.length} size${sizes.length > 1 ? 's' : ''}, K = ${count}, ${horizon.description}; ${workers} solver process${workers > 1 ? 'es' : ''}\n`);
+    say(
+      `tessera site ${feeder.name}: ${candidates.length} candidates, ${sizes.length} size${sizes.length > 1 ? 's' : ''}, K = ${count}, ${horizon.description}; ${workers} solver process${workers > 1 ? 'es' : ''}\n`,
+    );
     const signal = { aborted: false };
     const onSigint = (): void => {
       signal.aborted = true;
@@ -244,11 +314,18 @@ export const command: CliCommand = {
     const hooks = {
       signal,
       log: (l: string) => say(`  ${l}\n`),
-      onProgress: (p: { stage: string; done: number; total: number; best?: { sites: readonly { bus: string; kw: number; kwh: number }[]; netBenefitUsd: number } }) => {
+      onProgress: (p: {
+        stage: string;
+        done: number;
+        total: number;
+        best?: { sites: readonly { bus: string; kw: number; kwh: number }[]; netBenefitUsd: number };
+      }) => {
         const now = performance.now();
         if (p.done < p.total && now - lastLine < 2000) return;
         lastLine = now;
-        const best = p.best ? `; best so far ${p.best.sites.map((s) => `${s.bus}:${s.kw}/${s.kwh}`).join(' ')} (net ${usd(p.best.netBenefitUsd)} $/yr)` : '';
+        const best = p.best
+          ? `; best so far ${p.best.sites.map((s) => `${s.bus}:${s.kw}/${s.kwh}`).join(' ')} (net ${usd(p.best.netBenefitUsd)} $/yr)`
+          : '';
         say(`  [${p.done}/${p.total}] ${p.stage}${best}\n`);
       },
     };
@@ -264,7 +341,14 @@ export const command: CliCommand = {
         io.stderr('tessera site: cancelled\n');
         return 130;
       }
-      if (e instanceof SitingError || e instanceof ProfileError || e instanceof BatterySpecError || e instanceof EconomicsError || e instanceof StudyError || e instanceof NetworkError)
+      if (
+        e instanceof SitingError ||
+        e instanceof ProfileError ||
+        e instanceof BatterySpecError ||
+        e instanceof EconomicsError ||
+        e instanceof StudyError ||
+        e instanceof NetworkError
+      )
         throw new CliError(e.message);
       throw e;
     } finally {

@@ -7,7 +7,13 @@ import type { CliIo } from '../types';
 import { testDataPath } from '../../../test-data/index';
 
 function capture(cwd: string): CliIo & { out: string; err: string } {
-  const io = { out: '', err: '', cwd, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: '',
+    err: '',
+    cwd,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 
@@ -16,7 +22,23 @@ describe('tessera solve', () => {
 
   it('solves the bundled IEEE 123 example, prints the summary and writes the JSON schema', async () => {
     const io = capture(dir);
-    const code = await main(['solve', 'ieee123', '--hours', '3', '--start', '10', '--objective', 'loss', '--json', 'out.json', '--csv', 'tables'], io);
+    const code = await main(
+      [
+        'solve',
+        'ieee123',
+        '--hours',
+        '3',
+        '--start',
+        '10',
+        '--objective',
+        'loss',
+        '--json',
+        'out.json',
+        '--csv',
+        'tables',
+      ],
+      io,
+    );
     expect(io.err).toBe('');
     expect(code).toBe(0);
     expect(io.out).toMatch(/loss objective, 3 periods — solved/);
@@ -24,13 +46,25 @@ describe('tessera solve', () => {
     const doc = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
     expect(doc.status).toBe('solved');
     expect(Object.keys(doc.totals).sort()).toEqual(
-      ['batteryKvarh', 'batteryKwh', 'costUsd', 'demandKwh', 'lineLossKwh', 'pvKvarh', 'pvKwh', 'substationKvarh', 'substationKwh'].sort(),
+      [
+        'batteryKvarh',
+        'batteryKwh',
+        'costUsd',
+        'demandKwh',
+        'lineLossKwh',
+        'pvKvarh',
+        'pvKwh',
+        'substationKvarh',
+        'substationKwh',
+      ].sort(),
     );
     expect(doc.validation.maxVoltageDiffPu).toBeLessThan(1e-6);
     expect(doc.solver.iterations).toBeGreaterThan(0);
     expect(doc.periods).toHaveLength(3);
     expect(doc.batteries).toHaveLength(26);
-    expect(readFileSync(join(dir, 'tables', 'opf-periods.csv'), 'utf8').split('\n')[0]).toMatch(/^period,hour,substation_kw/);
+    expect(readFileSync(join(dir, 'tables', 'opf-periods.csv'), 'utf8').split('\n')[0]).toMatch(
+      /^period,hour,substation_kw/,
+    );
   });
 
   it('exits 1 with the binding limit named when the study is infeasible', async () => {
@@ -45,7 +79,23 @@ describe('tessera solve', () => {
     const base = capture(dir);
     expect(await main(['solve', 'ieee123', '--hours', '24', '--json', 'base.json'], base)).toBe(0);
     const io = capture(dir);
-    const code = await main(['solve', 'ieee123', '--hours', '24', '--battery', '65:100:400', '--battery', '76:50:200:80:1', '--soc-max', '0.9', '--json', 'bat.json'], io);
+    const code = await main(
+      [
+        'solve',
+        'ieee123',
+        '--hours',
+        '24',
+        '--battery',
+        '65:100:400',
+        '--battery',
+        '76:50:200:80:1',
+        '--soc-max',
+        '0.9',
+        '--json',
+        'bat.json',
+      ],
+      io,
+    );
     expect(io.err).toBe('');
     expect(code).toBe(0);
     const b = JSON.parse(readFileSync(join(dir, 'base.json'), 'utf8'));
@@ -74,24 +124,40 @@ describe('tessera solve', () => {
 
   it('--price reads a market export with timestamps (the ComEd file as downloaded) and prices the cost with it', async () => {
     const file = testDataPath('ieee123-balanced/profiles/comed_hourly_prices_2023-11-10.csv');
-    const cents = readFileSync(file, 'utf8').trim().split(/\r?\n/).slice(1).map((l) => Number(l.split(',').at(-1)));
+    const cents = readFileSync(file, 'utf8')
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map((l) => Number(l.split(',').at(-1)));
     const io = capture(dir);
-    const code = await main(['solve', 'ieee123', '--hours', '3', '--start', '17', '--price', file, '--json', 'price.json'], io);
+    const code = await main(
+      ['solve', 'ieee123', '--hours', '3', '--start', '17', '--price', file, '--json', 'price.json'],
+      io,
+    );
     expect(io.err).toBe('');
     expect(code).toBe(0);
     const doc = JSON.parse(readFileSync(join(dir, 'price.json'), 'utf8'));
-    expect(doc.periods.map((p: { priceUsdPerKwh: number }) => p.priceUsdPerKwh)).toEqual(cents.slice(17, 20).map((c) => c / 100));
+    expect(doc.periods.map((p: { priceUsdPerKwh: number }) => p.priceUsdPerKwh)).toEqual(
+      cents.slice(17, 20).map((c) => c / 100),
+    );
   });
 
   it('--soc-max caps OpenDSS storage, as import does; other inputs refuse it with the reason', async () => {
     const master = testDataPath('ieee123-balanced/dss/Master.dss');
     // kWhrated of every Storage element, read from the DSS file itself.
     const rated = new Map(
-      [...readFileSync(testDataPath('ieee123-balanced/dss/Storage.dss'), 'utf8').matchAll(/bus1=(\w+)\.\S*.*?kWhrated=([\d.]+)/g)].map((m) => [m[1]!, Number(m[2])]),
+      [
+        ...readFileSync(testDataPath('ieee123-balanced/dss/Storage.dss'), 'utf8').matchAll(
+          /bus1=(\w+)\.\S*.*?kWhrated=([\d.]+)/g,
+        ),
+      ].map((m) => [m[1]!, Number(m[2])]),
     );
     expect(rated.size).toBe(26);
     const io = capture(dir);
-    const code = await main(['solve', master, '--hours', '4', '--start', '16', '--soc-max', '0.7', '--json', 'soc.json'], io);
+    const code = await main(
+      ['solve', master, '--hours', '4', '--start', '16', '--soc-max', '0.7', '--json', 'soc.json'],
+      io,
+    );
     expect(code).toBe(0);
     const doc = JSON.parse(readFileSync(join(dir, 'soc.json'), 'utf8'));
     expect(doc.batteries).toHaveLength(26);

@@ -209,9 +209,15 @@ function buildStudy(o: SolveValues, projectStudy: Study, io: CliIo): Study {
     ...(o['current-limits'] ? { currentLimits: true } : {}),
   };
   if (o['year-day'] !== undefined || o.profiles !== undefined) {
-    const day = num('year-day', o['year-day'], (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a day of the year from 1 to 365');
+    const day = num(
+      'year-day',
+      o['year-day'],
+      (x) => Number.isInteger(x) && x >= 1 && x <= 365,
+      'a day of the year from 1 to 365',
+    );
     if (day === undefined) throw new CliError('--profiles needs --year-day D (the day of that year to solve)');
-    if (o.hours !== undefined || o.start !== undefined || o.price !== undefined) throw new CliError('--year-day sets the horizon and the profiles: leave out --hours, --start and --price');
+    if (o.hours !== undefined || o.start !== undefined || o.price !== undefined)
+      throw new CliError('--year-day sets the horizon and the profiles: leave out --hours, --start and --price');
     study = { ...study, ...dayStudy(openYear(o.profiles, io.cwd), day - 1) };
   }
   if ((study.objective ?? 'cost') === 'cost' && !study.priceCentsPerKwh)
@@ -230,7 +236,8 @@ export const command: CliCommand = {
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       const eq = /^--current-limits=(.*)$/.exec(a);
-      if (a === '--current-limits' && ['normal', 'emergency', 'off'].includes(args[i + 1] ?? '')) rating = args[++i] as typeof rating;
+      if (a === '--current-limits' && ['normal', 'emergency', 'off'].includes(args[i + 1] ?? ''))
+        rating = args[++i] as typeof rating;
       else if (eq) rating = oneOf('current-limits', eq[1], ['normal', 'emergency', 'off'] as const);
       else {
         argv.push(a);
@@ -243,39 +250,74 @@ export const command: CliCommand = {
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
     const threePhase = o['balanced-equivalent'] ? null : threePhaseScript(positionals[0]!, io.cwd);
     if (threePhase) {
-      for (const [flag, set] of [['--distributed', o.distributed], ['--relax', o.relax], ['--areas', o.areas !== undefined], ['--auto-areas', o['auto-areas'] !== undefined], ['--coordination', o.coordination !== undefined]] as const) {
-        if (set) throw new CliError(`${flag} is not available for the three-phase OPF of ${positionals[0]} (add --balanced-equivalent to solve its balanced single-phase equivalent)`);
+      for (const [flag, set] of [
+        ['--distributed', o.distributed],
+        ['--relax', o.relax],
+        ['--areas', o.areas !== undefined],
+        ['--auto-areas', o['auto-areas'] !== undefined],
+        ['--coordination', o.coordination !== undefined],
+      ] as const) {
+        if (set)
+          throw new CliError(
+            `${flag} is not available for the three-phase OPF of ${positionals[0]} (add --balanced-equivalent to solve its balanced single-phase equivalent)`,
+          );
       }
       const socMax3 = num('soc-max', o['soc-max'], (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
-      return runThreePhaseSolve(threePhase, buildStudy(o, {}, io), {
-        pv: o.pv ?? [],
-        battery: o.battery ?? [],
-        ...(socMax3 !== undefined ? { socMax: socMax3 } : {}),
-        controlsOff: o['controls-off'] === true,
-        limits: {
-          currentLimits: rating ?? (o['current-limits'] ? 'normal' : 'off'),
-          ...(o['vuf-max'] !== undefined ? { vufMaxPct: num('vuf-max', o['vuf-max'], (x) => x > 0 && x < 100, 'a percentage in (0, 100)') } : {}),
+      return runThreePhaseSolve(
+        threePhase,
+        buildStudy(o, {}, io),
+        {
+          pv: o.pv ?? [],
+          battery: o.battery ?? [],
+          ...(socMax3 !== undefined ? { socMax: socMax3 } : {}),
+          controlsOff: o['controls-off'] === true,
+          limits: {
+            currentLimits: rating ?? (o['current-limits'] ? 'normal' : 'off'),
+            ...(o['vuf-max'] !== undefined
+              ? { vufMaxPct: num('vuf-max', o['vuf-max'], (x) => x > 0 && x < 100, 'a percentage in (0, 100)') }
+              : {}),
+          },
+          ...(o.json !== undefined ? { json: o.json } : {}),
+          ...(o.csv !== undefined ? { csv: o.csv } : {}),
+          ...(o['export-dss'] !== undefined ? { exportDss: o['export-dss'] } : {}),
+          verbose: o.verbose === true,
         },
-        ...(o.json !== undefined ? { json: o.json } : {}),
-        ...(o.csv !== undefined ? { csv: o.csv } : {}),
-        ...(o['export-dss'] !== undefined ? { exportDss: o['export-dss'] } : {}),
-        verbose: o.verbose === true,
-      }, io);
+        io,
+      );
     }
-    if (rating === 'emergency') throw new CliError('--current-limits emergency applies to a three-phase OpenDSS feeder (emergamps); the balanced OPF limits the feeder\'s ampacities (--current-limits)');
+    if (rating === 'emergency')
+      throw new CliError(
+        "--current-limits emergency applies to a three-phase OpenDSS feeder (emergamps); the balanced OPF limits the feeder's ampacities (--current-limits)",
+      );
     if (rating === 'off') o['current-limits'] = false;
-    for (const [flag, set] of [['--pv', o.pv !== undefined], ['--export-dss', o['export-dss'] !== undefined], ['--controls-off', o['controls-off']], ['--vuf-max', o['vuf-max'] !== undefined]] as const) {
-      if (set) throw new CliError(`${flag} applies to a three-phase OpenDSS feeder (the three-phase OPF); ${positionals[0]} ${o['balanced-equivalent'] ? 'is solved as its balanced equivalent' : 'is a balanced feeder'}`);
+    for (const [flag, set] of [
+      ['--pv', o.pv !== undefined],
+      ['--export-dss', o['export-dss'] !== undefined],
+      ['--controls-off', o['controls-off']],
+      ['--vuf-max', o['vuf-max'] !== undefined],
+    ] as const) {
+      if (set)
+        throw new CliError(
+          `${flag} applies to a three-phase OpenDSS feeder (the three-phase OPF); ${positionals[0]} ${o['balanced-equivalent'] ? 'is solved as its balanced equivalent' : 'is a balanced feeder'}`,
+        );
     }
     // --soc-max: the SOC ceiling of OpenDSS storage (as `tessera import`; other inputs carry their
     // own and refuse it) and of the batteries added with --battery (any input).
     const socMax = num('soc-max', o['soc-max'], (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
-    const capsImported = socMax !== undefined && (o.battery === undefined || positionals[0]!.toLowerCase().endsWith('.dss'));
+    const capsImported =
+      socMax !== undefined && (o.battery === undefined || positionals[0]!.toLowerCase().endsWith('.dss'));
     const openedAsIs = openFeeder(positionals[0]!, io.cwd, capsImported ? { storageSocMax: socMax } : {});
     let opened = openedAsIs;
     if (o.battery !== undefined) {
       try {
-        opened = { ...openedAsIs, feeder: withBatteries(openedAsIs.feeder, o.battery.map(parseBatterySpec), socMax !== undefined ? { socMax } : {}) };
+        opened = {
+          ...openedAsIs,
+          feeder: withBatteries(
+            openedAsIs.feeder,
+            o.battery.map(parseBatterySpec),
+            socMax !== undefined ? { socMax } : {},
+          ),
+        };
       } catch (e) {
         if (e instanceof BatterySpecError) throw new CliError(`--battery: ${e.message}`);
         throw e;
@@ -307,7 +349,9 @@ export const command: CliCommand = {
               }
             : {}),
           ...(o.json !== undefined ? { json: o.json } : {}),
-          ...(o.coordination !== undefined ? { coordination: oneOf('coordination', o.coordination, ['exact', 'published'] as const) } : {}),
+          ...(o.coordination !== undefined
+            ? { coordination: oneOf('coordination', o.coordination, ['exact', 'published'] as const) }
+            : {}),
         },
         io,
       ).catch((e: unknown) => {

@@ -80,7 +80,8 @@ export function CompareView({
     );
 
   const [ra, rb] = cmp && other ? (cmp.a.id === run.id ? [run, other] : [other, run]) : [null, null];
-  const scenarioOf = (s: RunSummary) => (candidates.find((c) => c.run.id === s.id)?.scenarioName ?? 'this scenario').replace(/ \(this scenario\)$/, '');
+  const scenarioOf = (s: RunSummary) =>
+    (candidates.find((c) => c.run.id === s.id)?.scenarioName ?? 'this scenario').replace(/ \(this scenario\)$/, '');
   const name = (s: RunSummary) => `${scenarioOf(s)} (${runLabel(s)})`;
   const largest = cmp ? [...cmp.rows].sort((x, y) => y.relDiff - x.relDiff).slice(0, 3) : [];
   const distributed = ra?.distributed ? ra : rb?.distributed ? rb : null;
@@ -107,7 +108,12 @@ export function CompareView({
               onClick={() =>
                 void withBranchSeries(rb)
                   .catch(() => rb)
-                  .then((full) => saveText(reportTablesCsv(full, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) }), `tessera-run-${rb.id}-vs-${ra.id}-tables.csv`))
+                  .then((full) =>
+                    saveText(
+                      reportTablesCsv(full, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) }),
+                      `tessera-run-${rb.id}-vs-${ra.id}-tables.csv`,
+                    ),
+                  )
               }
               title="The comparison and the study case's tables as CSV for Excel or Word"
               data-testid="export-compare-tables"
@@ -119,7 +125,11 @@ export function CompareView({
                 void withBranchSeries(rb)
                   .catch(() => rb)
                   .then((full) =>
-                    saveBytes(xlsxBytes(reportSheets(full, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) })), `tessera-run-${rb.id}-vs-${ra.id}-tables.xlsx`, XLSX_MIME),
+                    saveBytes(
+                      xlsxBytes(reportSheets(full, { cmp, nameA: name(cmp.a), nameB: name(cmp.b) })),
+                      `tessera-run-${rb.id}-vs-${ra.id}-tables.xlsx`,
+                      XLSX_MIME,
+                    ),
                   )
               }
               title="The comparison and the study case's tables as an Excel workbook, one sheet per table"
@@ -139,11 +149,16 @@ export function CompareView({
       {cmp && ra && rb && (
         <>
           <p className="headline" data-testid="compare-headline">
-            {comparisonHeadline(cmp, cmp.mode === 'method' ? name(cmp.a) : scenarioOf(cmp.a), cmp.mode === 'method' ? name(cmp.b) : scenarioOf(cmp.b), Math.round(ra.periods * ra.dtH))}
+            {comparisonHeadline(
+              cmp,
+              cmp.mode === 'method' ? name(cmp.a) : scenarioOf(cmp.a),
+              cmp.mode === 'method' ? name(cmp.b) : scenarioOf(cmp.b),
+              Math.round(ra.periods * ra.dtH),
+            )}
           </p>
           <p className="muted small" data-testid="compare-mode">
-            {cmp.mode === 'method' ? 'Same scenario, centralized (A) vs distributed (B)' : 'Scenario vs scenario'}: A (baseline) ={' '}
-            {name(cmp.a)}, B = {name(cmp.b)}. Differences are B − A; percentages are relative to A.
+            {cmp.mode === 'method' ? 'Same scenario, centralized (A) vs distributed (B)' : 'Scenario vs scenario'}: A
+            (baseline) = {name(cmp.a)}, B = {name(cmp.b)}. Differences are B − A; percentages are relative to A.
           </p>
           <div className="compare-grid">
             <div>
@@ -151,8 +166,12 @@ export function CompareView({
                 <thead>
                   <tr>
                     <th>Quantity</th>
-                    <th className="num" title={name(cmp.a)}>A · {scenarioOf(cmp.a)}</th>
-                    <th className="num" title={name(cmp.b)}>B · {scenarioOf(cmp.b)}</th>
+                    <th className="num" title={name(cmp.a)}>
+                      A · {scenarioOf(cmp.a)}
+                    </th>
+                    <th className="num" title={name(cmp.b)}>
+                      B · {scenarioOf(cmp.b)}
+                    </th>
                     <th className="num">B − A</th>
                     <th className="num">change</th>
                   </tr>
@@ -171,7 +190,9 @@ export function CompareView({
                       <td className="num" data-value={r.b}>
                         {formatInUnit(r.b, r.unit)}
                       </td>
-                      <td className="num" data-diff={r.diff}>{formatSignedInUnit(r.diff, r.unit)}</td>
+                      <td className="num" data-diff={r.diff}>
+                        {formatSignedInUnit(r.diff, r.unit)}
+                      </td>
                       <td className="num">{formatSignedPercent(signedRelative(r))}</td>
                     </tr>
                   ))}

@@ -48,7 +48,12 @@ export function ShapeChart({
         animation: false,
         grid: { left: 36, right: 8, top: 8, bottom: 20 },
         tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${Number(v).toFixed(3)} ${unit}` },
-        xAxis: { type: 'category', data: values.map((_, i) => String(i)), axisLabel: { fontSize: 9, interval: 3 }, axisTick: { show: false } },
+        xAxis: {
+          type: 'category',
+          data: values.map((_, i) => String(i)),
+          axisLabel: { fontSize: 9, interval: 3 },
+          axisTick: { show: false },
+        },
         yAxis: { type: 'value', axisLabel: { fontSize: 9 }, splitLine: { lineStyle: { color: '#eef1f5' } } },
         series: [
           {

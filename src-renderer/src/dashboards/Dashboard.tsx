@@ -26,7 +26,13 @@ import {
   voltageRows,
 } from '../../../src-shared/charts';
 import { formatInUnit, formatKw, formatNumber, formatPu, formatSci, totalsRows } from '../../../src-shared/format';
-import { ANSI_RANGE_A, ANSI_RANGE_B, batteryFigures, electricalDistanceOhm, voltageViolations } from '../../../src-shared/study';
+import {
+  ANSI_RANGE_A,
+  ANSI_RANGE_B,
+  batteryFigures,
+  electricalDistanceOhm,
+  voltageViolations,
+} from '../../../src-shared/study';
 import { NetworkGraph, type NetworkGraphHandle } from '../graph/NetworkGraph';
 import type { FeederTree } from '../../../src-shared/topology';
 import { EChart } from './EChart';
@@ -64,7 +70,13 @@ export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => voi
     const hasPv = run.pvNames.length > 0 && (run.series.pvKw ?? []).some((v) => Math.abs(v) > 1e-9);
     return [
       ...(run.batteryNames.length > 0
-        ? [{ id: 'battery-fleet', title: `Batteries: stored energy and net power (${run.batteryNames.length === 1 ? 'one battery' : `all ${run.batteryNames.length}`})`, option: batteryFleetOption(run) }]
+        ? [
+            {
+              id: 'battery-fleet',
+              title: `Batteries: stored energy and net power (${run.batteryNames.length === 1 ? 'one battery' : `all ${run.batteryNames.length}`})`,
+              option: batteryFleetOption(run),
+            },
+          ]
         : []),
       { id: 'substation', title: 'Substation P and Q against demand and PV', option: substationOption(run) },
       { id: 'price-cost', title: 'Energy price and cost per period', option: priceCostOption(run) },
@@ -89,20 +101,29 @@ export function Overview({ run, onReady }: { run: RunDetail; onReady?: () => voi
       <div className="dash-side">
         <h3>Totals</h3>
         <TotalsTable run={run} />
-        <p className="muted small" data-testid="simultaneous-note" title="Largest simultaneous charge and discharge of one battery in one period (min of the two), kW">
+        <p
+          className="muted small"
+          data-testid="simultaneous-note"
+          title="Largest simultaneous charge and discharge of one battery in one period (min of the two), kW"
+        >
           {simultaneous !== null && simultaneous < 1e-3 ? (
             <>
               No battery charges and discharges in the same hour (<strong>{formatKw(simultaneous)}</strong>)
             </>
           ) : (
             <>
-              A battery charges and discharges in the same hour by up to <strong>{formatKw(simultaneous)}</strong>: raise α to discourage it
+              A battery charges and discharges in the same hour by up to <strong>{formatKw(simultaneous)}</strong>:
+              raise α to discourage it
             </>
           )}
           .
         </p>
         {run.batteryNames.length > 0 && <BatteryTable run={run} />}
-        {run.pvNames.length === 0 && <p className="muted small" data-testid="no-pv-note">This scenario has no PV.</p>}
+        {run.pvNames.length === 0 && (
+          <p className="muted small" data-testid="no-pv-note">
+            This scenario has no PV.
+          </p>
+        )}
       </div>
       <div className="dash-charts">
         {options.map((o) => (
@@ -125,7 +146,10 @@ export function BatteryTable({ run }: { run: RunDetail }) {
   const [showAll, setShowAll] = useState(false);
   // Thousands of rows would slow the Overview for nothing: the busiest batteries first, the rest on request.
   const rows = useMemo(
-    () => (showAll || all.length <= BATTERY_ROWS_SHOWN ? all : [...all].sort((a, b) => b.dischargedKwh - a.dischargedKwh).slice(0, BATTERY_ROWS_SHOWN)),
+    () =>
+      showAll || all.length <= BATTERY_ROWS_SHOWN
+        ? all
+        : [...all].sort((a, b) => b.dischargedKwh - a.dischargedKwh).slice(0, BATTERY_ROWS_SHOWN),
     [all, showAll],
   );
   return (
@@ -145,10 +169,18 @@ export function BatteryTable({ run }: { run: RunDetail }) {
             <tr>
               <th>Battery</th>
               <th>Bus</th>
-              <th className="num" title="Power rating, kW / energy rating, kWh">Size</th>
-              <th className="num" title="Equivalent full cycles: energy discharged ÷ usable energy">Cycles</th>
-              <th className="num" title="Energy discharged over the study, kWh">Out kWh</th>
-              <th className="num" title="Arbitrage value: Σ price × (discharge − charge) × Δt at the study's prices">Value</th>
+              <th className="num" title="Power rating, kW / energy rating, kWh">
+                Size
+              </th>
+              <th className="num" title="Equivalent full cycles: energy discharged ÷ usable energy">
+                Cycles
+              </th>
+              <th className="num" title="Energy discharged over the study, kWh">
+                Out kWh
+              </th>
+              <th className="num" title="Arbitrage value: Σ price × (discharge − charge) × Δt at the study's prices">
+                Value
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -172,11 +204,20 @@ export function BatteryTable({ run }: { run: RunDetail }) {
 }
 
 /** Buses outside ANSI C84.1 Range A (and B), worst first; a click shows the bus at its worst hour. */
-function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof voltageViolations>; onLocate: (bus: string, at: string) => void }) {
-  const hoursTitle = 'Periods outside Range A (normal service); in brackets, outside Range B (infrequent, to be corrected)';
+function ViolationList({
+  violations,
+  onLocate,
+}: {
+  violations: ReturnType<typeof voltageViolations>;
+  onLocate: (bus: string, at: string) => void;
+}) {
+  const hoursTitle =
+    'Periods outside Range A (normal service); in brackets, outside Range B (infrequent, to be corrected)';
   return (
     <figure className="chart-card violations" data-testid="voltage-violations" data-count={violations.length}>
-      <figcaption title={`ANSI C84.1 service voltage: Range A ${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu (normal), Range B ${ANSI_RANGE_B.min}–${ANSI_RANGE_B.max} pu (infrequent)`}>
+      <figcaption
+        title={`ANSI C84.1 service voltage: Range A ${ANSI_RANGE_A.min}–${ANSI_RANGE_A.max} pu (normal), Range B ${ANSI_RANGE_B.min}–${ANSI_RANGE_B.max} pu (infrequent)`}
+      >
         Voltage limits (ANSI C84.1 Range A {ANSI_RANGE_A.min}–{ANSI_RANGE_A.max} pu)
       </figcaption>
       {violations.length === 0 ? (
@@ -185,8 +226,10 @@ function ViolationList({ violations, onLocate }: { violations: ReturnType<typeof
         <>
           <p className="small">
             {violations.length} bus{violations.length === 1 ? '' : 'es'} outside Range A
-            {violations.some((v) => v.range === 'B') ? `, ${violations.filter((v) => v.range === 'B').length} also outside Range B` : ''}. Click one to
-            see it on the network at its worst hour.
+            {violations.some((v) => v.range === 'B')
+              ? `, ${violations.filter((v) => v.range === 'B').length} also outside Range B`
+              : ''}
+            . Click one to see it on the network at its worst hour.
           </p>
           <div className="table-scroll">
             <table className="grid">
@@ -238,7 +281,10 @@ export function Batteries({ run }: { run: RunDetail }) {
   const key = shown.join(',');
   // Fewer batteries than columns: as many columns as batteries, so one battery fills the width.
   const columns = Math.max(1, Math.min(3, shown.length));
-  const option = useMemo(() => batteryMultiplesOption(run, key ? key.split(',').map(Number) : [], columns, columns === 1 ? 260 : 170), [run, key, columns]);
+  const option = useMemo(
+    () => batteryMultiplesOption(run, key ? key.split(',').map(Number) : [], columns, columns === 1 ? 260 : 170),
+    [run, key, columns],
+  );
   if (order.length === 0) return <p className="empty">This scenario has no battery.</p>;
   return (
     <div data-testid="battery-multiples" data-count={order.length}>
@@ -270,7 +316,11 @@ export function Batteries({ run }: { run: RunDetail }) {
           </div>
         )}
       </div>
-      <EChart option={option} height={batteryMultiplesHeight(shown.length, columns, columns === 1 ? 260 : 170)} testId="chart-batteries" />
+      <EChart
+        option={option}
+        height={batteryMultiplesHeight(shown.length, columns, columns === 1 ? 260 : 170)}
+        testId="chart-batteries"
+      />
     </div>
   );
 }
@@ -299,7 +349,10 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
   const heatHeight = Math.min(560, Math.max(260, rows.rows * 4 + 60));
   const violations = useMemo(() => voltageViolations(run), [run]);
   const distance = useMemo(() => (feeder && tree ? electricalDistanceOhm(feeder, tree) : null), [feeder, tree]);
-  const profile = useMemo(() => (tree && distance ? voltageProfileRangeOption(run, tree, distance, period) : null), [run, tree, distance, period]);
+  const profile = useMemo(
+    () => (tree && distance ? voltageProfileRangeOption(run, tree, distance, period) : null),
+    [run, tree, distance, period],
+  );
   const graph = useRef<NetworkGraphHandle>(null);
   const [inspect, setInspect] = useState<RunElement | null>(null);
   // Branch currents and loading arrive separately (runs.branchSeries); until then the lists wait.
@@ -331,20 +384,27 @@ export function Voltages({ run, feeder, tree }: { run: RunDetail; feeder: Feeder
       ) : (
         <figure className="chart-card violations" data-testid="branch-loading-pending">
           <figcaption>Branch loading (% of the normal rating)</figcaption>
-          <p className={branches.error ? 'bad small' : 'muted small'}>{branches.error ?? 'Reading the branch results…'}</p>
+          <p className={branches.error ? 'bad small' : 'muted small'}>
+            {branches.error ?? 'Reading the branch results…'}
+          </p>
         </figure>
       )}
       {profile && (
         <figure className="chart-card">
           <figcaption className="profile-head">
             <span data-testid="profile-hour">
-              Voltage along the feeder at {labels[period]} (period {period + 1}): each dot a bus, each segment a branch; triangles: each bus’s lowest and highest over the study
+              Voltage along the feeder at {labels[period]} (period {period + 1}): each dot a bus, each segment a branch;
+              triangles: each bus’s lowest and highest over the study
             </span>
             <span className="pager">
               <button onClick={() => setT(Math.max(0, period - 1))} disabled={period === 0} aria-label="Previous hour">
                 ‹
               </button>
-              <button onClick={() => setT(Math.min(run.periods - 1, period + 1))} disabled={period >= run.periods - 1} aria-label="Next hour">
+              <button
+                onClick={() => setT(Math.min(run.periods - 1, period + 1))}
+                disabled={period >= run.periods - 1}
+                aria-label="Next hour"
+              >
                 ›
               </button>
             </span>
@@ -413,8 +473,10 @@ export function Validation({ run }: { run: RunDetail }) {
   if (!v && run.threePhase)
     return (
       <p className="empty" data-testid="validation-three-phase">
-        Validated by the three-phase power flow: largest node-voltage discrepancy {formatSci(run.threePhase.validation.maxDiffPu)} pu
-        {run.threePhase.validation.at ? ` at ${run.threePhase.validation.at}` : ''} (per hour in the per-phase panel above).
+        Validated by the three-phase power flow: largest node-voltage discrepancy{' '}
+        {formatSci(run.threePhase.validation.maxDiffPu)} pu
+        {run.threePhase.validation.at ? ` at ${run.threePhase.validation.at}` : ''} (per hour in the per-phase panel
+        above).
       </p>
     );
   if (!v) return <p className="empty">This run has no AC power flow validation (it did not finish with a solution).</p>;

@@ -13,8 +13,20 @@ import type { CutBranch, Placements } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { edgeKey, treeLayout, type FeederTree, type LocalAreas } from '../../../src-shared/topology';
 
-export const AREA_COLORS = ['#2f6db5', '#d9822b', '#3a9a5b', '#8e5ab5', '#c2453d', '#2a9d9a', '#b59a2f', '#6b7a8f', '#d45f9b', '#5a8f29'];
-export const areaColor = (area: number): string => (area <= 0 ? '#9aa4b2' : AREA_COLORS[(area - 1) % AREA_COLORS.length]);
+export const AREA_COLORS = [
+  '#2f6db5',
+  '#d9822b',
+  '#3a9a5b',
+  '#8e5ab5',
+  '#c2453d',
+  '#2a9d9a',
+  '#b59a2f',
+  '#6b7a8f',
+  '#d45f9b',
+  '#5a8f29',
+];
+export const areaColor = (area: number): string =>
+  area <= 0 ? '#9aa4b2' : AREA_COLORS[(area - 1) % AREA_COLORS.length];
 
 export type GraphMode = 'view' | 'areas' | 'place-pv' | 'place-battery';
 
@@ -37,7 +49,10 @@ export interface NetworkGraphProps {
    * three phases are drawn thinner and labelled with their phases ('c', 'ab'), and the hover
    * shows each bus's phases.
    */
-  readonly phases?: { readonly bus: Readonly<Record<string, string>>; readonly branch: Readonly<Record<string, string>> } | null;
+  readonly phases?: {
+    readonly bus: Readonly<Record<string, string>>;
+    readonly branch: Readonly<Record<string, string>>;
+  } | null;
   /** More hover rows for a bus (e.g. the base case's per-phase voltages). */
   readonly hoverRows?: ((bus: string) => [string, string][]) | null;
   /** What the load figures are ('three-phase total', 'per phase (single-phase equivalent)'); shown in the hover. */
@@ -92,10 +107,15 @@ function positions(feeder: Feeder, tree: FeederTree): { x: Float64Array; y: Floa
   const n = feeder.buses.length;
   const x = new Float64Array(n);
   const y = new Float64Array(n);
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   feeder.buses.forEach((b) => {
-    minX = Math.min(minX, b.x!); maxX = Math.max(maxX, b.x!);
-    minY = Math.min(minY, b.y!); maxY = Math.max(maxY, b.y!);
+    minX = Math.min(minX, b.x!);
+    maxX = Math.max(maxX, b.x!);
+    minY = Math.min(minY, b.y!);
+    maxY = Math.max(maxY, b.y!);
   });
   const span = Math.max(maxX - minX, maxY - minY) || 1;
   const scale = (40 * Math.sqrt(n)) / span;
@@ -107,7 +127,19 @@ function positions(feeder: Feeder, tree: FeederTree): { x: Float64Array; y: Floa
 }
 
 export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(function NetworkGraph(props, ref) {
-  const { feeder, tree, placements, areas, cuts, mode = 'view', testId = 'network-graph', busColors, phases, hoverRows, powerLabel } = props;
+  const {
+    feeder,
+    tree,
+    placements,
+    areas,
+    cuts,
+    mode = 'view',
+    testId = 'network-graph',
+    busColors,
+    phases,
+    hoverRows,
+    powerLabel,
+  } = props;
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);
   const handlers = useRef(props);
@@ -173,7 +205,14 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
     feeder.branches.forEach((br) => {
       elements.push({
         group: 'edges',
-        data: { id: `e:${edgeKey(br.from, br.to)}`, source: `b:${br.from}`, target: `b:${br.to}`, from: br.from, to: br.to, kind: br.kind },
+        data: {
+          id: `e:${edgeKey(br.from, br.to)}`,
+          source: `b:${br.from}`,
+          target: `b:${br.to}`,
+          from: br.from,
+          to: br.to,
+          kind: br.kind,
+        },
         classes: br.kind,
       });
       // One-line symbols at the middle of transformers (two circles), regulators (circle with R)
@@ -188,23 +227,37 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
       const ux = (pos.x[c] - pos.x[a]) / len;
       const uy = (pos.y[c] - pos.y[a]) / len;
       const glyph = (id: string, x: number, y: number, cls: string, label = '') =>
-        elements.push({ group: 'nodes', data: { id, label }, position: { x, y }, classes: `glyph branch-glyph ${cls}`, selectable: false, grabbable: false });
+        elements.push({
+          group: 'nodes',
+          data: { id, label },
+          position: { x, y },
+          classes: `glyph branch-glyph ${cls}`,
+          selectable: false,
+          grabbable: false,
+        });
       if (br.kind === 'transformer') {
         glyph(`x1:${br.name}`, mx - 2.8 * ux, my - 2.8 * uy, 'xf');
         glyph(`x2:${br.name}`, mx + 2.8 * ux, my + 2.8 * uy, 'xf');
       } else if (br.kind === 'regulator') glyph(`r:${br.name}`, mx, my, 'reg', 'R');
       else glyph(`s:${br.name}`, mx, my, 'sw');
     });
-    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    let x1 = Infinity,
+      y1 = Infinity,
+      x2 = -Infinity,
+      y2 = -Infinity;
     for (let i = 0; i < pos.x.length; i++) {
-      x1 = Math.min(x1, pos.x[i]); x2 = Math.max(x2, pos.x[i]);
-      y1 = Math.min(y1, pos.y[i]); y2 = Math.max(y2, pos.y[i]);
+      x1 = Math.min(x1, pos.x[i]);
+      x2 = Math.max(x2, pos.x[i]);
+      y1 = Math.min(y1, pos.y[i]);
+      y2 = Math.max(y2, pos.y[i]);
     }
     // Fit takes in what is drawn around the bus centres: the largest glyph, the device symbols
     // beside a bus, and the labels under it (model units, so they scale with the zoom).
     const longest = feeder.buses.length <= 2000 ? feeder.buses.reduce((m, b) => Math.max(m, b.name.length), 0) : 0;
     const mx = Math.max(maxSize / 2, 18) + longest * 2.8;
-    bounds.current = pos.x.length ? { x1: x1 - mx, y1: y1 - Math.max(maxSize / 2, 16), x2: x2 + mx, y2: y2 + maxSize / 2 + 14 } : { x1: 0, y1: 0, x2: 1, y2: 1 };
+    bounds.current = pos.x.length
+      ? { x1: x1 - mx, y1: y1 - Math.max(maxSize / 2, 16), x2: x2 + mx, y2: y2 + maxSize / 2 + 14 }
+      : { x1: 0, y1: 0, x2: 1, y2: 1 };
     const elementsMs = performance.now() - t0;
     const timings: GraphTimings = { elementsMs, firstRenderMs: null, fitMs: null, buses: feeder.buses.length };
     const cy = cytoscape({
@@ -237,7 +290,8 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
       handlers.current.onTapEdge?.(d.from, d.to);
     });
     cy.on('tap', 'node.bus', (ev) => handlers.current.onTapBus?.(ev.target.data('bus')));
-    const reportSelection = () => handlers.current.onSelectionChange?.(cy.$('node.bus:selected').map((n) => n.data('bus') as string));
+    const reportSelection = () =>
+      handlers.current.onSelectionChange?.(cy.$('node.bus:selected').map((n) => n.data('bus') as string));
     let selTimer: ReturnType<typeof setTimeout> | null = null;
     cy.on('select unselect', 'node.bus', () => {
       if (selTimer) clearTimeout(selTimer);
@@ -391,7 +445,9 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
   const info = hover
     ? [
         ...busInfo(hover.bus, feeder, busData, placements, areas, tree, powerLabel),
-        ...(phases?.bus[hover.bus] ? ([['Phases', phases.bus[hover.bus]!.toUpperCase().split('').join(', ')]] as [string, string][]) : []),
+        ...(phases?.bus[hover.bus]
+          ? ([['Phases', phases.bus[hover.bus]!.toUpperCase().split('').join(', ')]] as [string, string][])
+          : []),
         ...(hoverRows?.(hover.bus) ?? []),
       ]
     : null;
@@ -399,7 +455,12 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
     <div className="graph-wrap">
       <div ref={container} className="graph" data-testid={testId} data-buses={feeder.buses.length} />
       {hover && info && (
-        <div className="tooltip" role="tooltip" data-testid="bus-tooltip" style={{ left: hover.x + 14, top: hover.y + 10 }}>
+        <div
+          className="tooltip"
+          role="tooltip"
+          data-testid="bus-tooltip"
+          style={{ left: hover.x + 14, top: hover.y + 10 }}
+        >
           <strong>Bus {hover.bus}</strong>
           <dl>
             {info.map(([k, v]) => (
@@ -419,8 +480,14 @@ function fitTo(cy: Core, b: { x1: number; y1: number; x2: number; y2: number }):
   const pad = 36;
   const w = Math.max(1, cy.width() - 2 * pad);
   const h = Math.max(1, cy.height() - 2 * pad);
-  const zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), Math.min(w / Math.max(1, b.x2 - b.x1), h / Math.max(1, b.y2 - b.y1))));
-  cy.viewport({ zoom, pan: { x: cy.width() / 2 - (zoom * (b.x1 + b.x2)) / 2, y: cy.height() / 2 - (zoom * (b.y1 + b.y2)) / 2 } });
+  const zoom = Math.min(
+    cy.maxZoom(),
+    Math.max(cy.minZoom(), Math.min(w / Math.max(1, b.x2 - b.x1), h / Math.max(1, b.y2 - b.y1))),
+  );
+  cy.viewport({
+    zoom,
+    pan: { x: cy.width() / 2 - (zoom * (b.x1 + b.x2)) / 2, y: cy.height() / 2 - (zoom * (b.y1 + b.y2)) / 2 },
+  });
 }
 
 function FragmentRow({ k, v }: { k: string; v: string }) {
@@ -447,12 +514,17 @@ function busInfo(
   if (b) rows.push(['Base voltage', `${b.vBaseKv.toFixed(4)} kV (L-N)`]);
   if (bus === feeder.substation.bus) rows.push(['Substation', `${feeder.substation.vSetPu} pu set point`]);
   const load = data.loadKw.get(bus);
-  rows.push(['Peak load', load ? `${load.p.toFixed(1)} kW, ${load.q.toFixed(1)} kvar${powerLabel ? ` (${powerLabel})` : ''}` : 'none']);
+  rows.push([
+    'Peak load',
+    load ? `${load.p.toFixed(1)} kW, ${load.q.toFixed(1)} kvar${powerLabel ? ` (${powerLabel})` : ''}` : 'none',
+  ]);
   const cap = data.capKvar.get(bus);
   if (cap) rows.push(['Capacitor', `${cap.toFixed(0)} kvar`]);
-  for (const pv of placements?.pv ?? []) if (pv.bus === bus) rows.push([`PV ${pv.name}`, `${pv.pRatedKw.toFixed(1)} kW / ${pv.sRatedKva.toFixed(1)} kVA`]);
+  for (const pv of placements?.pv ?? [])
+    if (pv.bus === bus) rows.push([`PV ${pv.name}`, `${pv.pRatedKw.toFixed(1)} kW / ${pv.sRatedKva.toFixed(1)} kVA`]);
   for (const bt of placements?.batteries ?? [])
-    if (bt.bus === bus) rows.push([`Battery ${bt.name}`, `${bt.pRatedKw.toFixed(1)} kW, ${bt.energyKwh.toFixed(1)} kWh`]);
+    if (bt.bus === bus)
+      rows.push([`Battery ${bt.name}`, `${bt.pRatedKw.toFixed(1)} kW, ${bt.energyKwh.toFixed(1)} kWh`]);
   if (i !== undefined) {
     rows.push(['Depth', String(tree.depth[i])]);
     if (areas && areas.count > 1) rows.push(['Area', String(areas.areaOf[i])]);
@@ -479,15 +551,79 @@ function graphStyle(big: boolean): cytoscape.StylesheetJson {
       },
     },
     { selector: 'node.bus[!color]', style: { 'background-color': '#4a5a70' } },
-    { selector: 'node.substation', style: { shape: 'rectangle', width: 16, height: 16, 'background-color': '#12263f', 'border-width': 2, 'border-color': '#fff' } },
-    { selector: 'node.bus:selected', style: { 'border-width': 3, 'border-color': '#f2b705', 'overlay-opacity': 0, label: 'data(label)', 'min-zoomed-font-size': 0 } },
-    { selector: 'node.glyph', style: { width: 9, height: 9, label: '', events: 'no', 'border-width': 1, 'border-color': '#fff' } },
+    {
+      selector: 'node.substation',
+      style: {
+        shape: 'rectangle',
+        width: 16,
+        height: 16,
+        'background-color': '#12263f',
+        'border-width': 2,
+        'border-color': '#fff',
+      },
+    },
+    {
+      selector: 'node.bus:selected',
+      style: {
+        'border-width': 3,
+        'border-color': '#f2b705',
+        'overlay-opacity': 0,
+        label: 'data(label)',
+        'min-zoomed-font-size': 0,
+      },
+    },
+    {
+      selector: 'node.glyph',
+      style: { width: 9, height: 9, label: '', events: 'no', 'border-width': 1, 'border-color': '#fff' },
+    },
     { selector: 'node.glyph.pv', style: { shape: 'triangle', 'background-color': '#e0a100' } },
-    { selector: 'node.glyph.battery', style: { shape: 'round-rectangle', width: 11, height: 7, 'background-color': '#1f8f4e' } },
-    { selector: 'node.glyph.cap', style: { shape: 'rectangle', width: 11, height: 2, 'border-width': 0, 'background-color': '#2a7fb8' } },
-    { selector: 'node.glyph.xf', style: { shape: 'ellipse', width: 8, height: 8, 'background-opacity': 0, 'border-width': 1.5, 'border-color': '#12263f' } },
-    { selector: 'node.glyph.reg', style: { shape: 'ellipse', width: 10, height: 10, 'background-color': '#fff', 'border-width': 1.5, 'border-color': '#12263f', label: 'data(label)', 'font-size': 6, 'text-valign': 'center', 'text-halign': 'center', color: '#12263f', 'min-zoomed-font-size': 0 } },
-    { selector: 'node.glyph.sw', style: { shape: 'rectangle', width: 7, height: 7, 'background-color': '#fff', 'border-width': 1.5, 'border-color': '#12263f' } },
+    {
+      selector: 'node.glyph.battery',
+      style: { shape: 'round-rectangle', width: 11, height: 7, 'background-color': '#1f8f4e' },
+    },
+    {
+      selector: 'node.glyph.cap',
+      style: { shape: 'rectangle', width: 11, height: 2, 'border-width': 0, 'background-color': '#2a7fb8' },
+    },
+    {
+      selector: 'node.glyph.xf',
+      style: {
+        shape: 'ellipse',
+        width: 8,
+        height: 8,
+        'background-opacity': 0,
+        'border-width': 1.5,
+        'border-color': '#12263f',
+      },
+    },
+    {
+      selector: 'node.glyph.reg',
+      style: {
+        shape: 'ellipse',
+        width: 10,
+        height: 10,
+        'background-color': '#fff',
+        'border-width': 1.5,
+        'border-color': '#12263f',
+        label: 'data(label)',
+        'font-size': 6,
+        'text-valign': 'center',
+        'text-halign': 'center',
+        color: '#12263f',
+        'min-zoomed-font-size': 0,
+      },
+    },
+    {
+      selector: 'node.glyph.sw',
+      style: {
+        shape: 'rectangle',
+        width: 7,
+        height: 7,
+        'background-color': '#fff',
+        'border-width': 1.5,
+        'border-color': '#12263f',
+      },
+    },
     {
       selector: 'edge',
       style: { width: 2, 'line-color': '#8d99ab', 'curve-style': 'straight', 'overlay-padding': 4 },
@@ -498,12 +634,26 @@ function graphStyle(big: boolean): cytoscape.StylesheetJson {
     { selector: 'edge.ph1', style: { width: 1, 'line-style': 'dashed', 'line-dash-pattern': [6, 2] } },
     {
       selector: 'edge[phaseLabel != ""]',
-      style: { label: 'data(phaseLabel)', 'font-size': 7, color: '#5b6575', 'text-rotation': 'autorotate', 'text-margin-y': -5, 'min-zoomed-font-size': 6 },
+      style: {
+        label: 'data(phaseLabel)',
+        'font-size': 7,
+        color: '#5b6575',
+        'text-rotation': 'autorotate',
+        'text-margin-y': -5,
+        'min-zoomed-font-size': 6,
+      },
     },
     { selector: 'edge.transformer, edge.regulator', style: { width: 3, 'line-color': '#5d6b80' } },
     {
       selector: 'edge.cut',
-      style: { width: 4, 'line-color': '#c2453d', 'line-style': 'dashed', 'mid-target-arrow-shape': 'tee', 'mid-target-arrow-color': '#c2453d', 'arrow-scale': 1.4 },
+      style: {
+        width: 4,
+        'line-color': '#c2453d',
+        'line-style': 'dashed',
+        'mid-target-arrow-shape': 'tee',
+        'mid-target-arrow-color': '#c2453d',
+        'arrow-scale': 1.4,
+      },
     },
   ];
 }

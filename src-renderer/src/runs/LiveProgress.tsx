@@ -36,7 +36,10 @@ export function LiveProgress({
     const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
   }, []);
-  const elapsed = Math.max(live?.elapsedSeconds ?? 0, Number.isFinite(started) ? Math.max(0, (now - started) / 1000) : 0);
+  const elapsed = Math.max(
+    live?.elapsedSeconds ?? 0,
+    Number.isFinite(started) ? Math.max(0, (now - started) / 1000) : 0,
+  );
   const phaseText: Record<string, string> = {
     building: 'Building the model',
     solving: run.kind === 'centralized' ? 'Solving' : 'Areas are agreeing on their boundary powers',

@@ -271,7 +271,8 @@ export function RunsView({
                 <button
                   onClick={() =>
                     void withBranchSeries(detail).then(
-                      (full) => saveBytes(xlsxBytes(reportSheets(full)), `tessera-run-${detail.id}-tables.xlsx`, XLSX_MIME),
+                      (full) =>
+                        saveBytes(xlsxBytes(reportSheets(full)), `tessera-run-${detail.id}-tables.xlsx`, XLSX_MIME),
                       (e: Error) => setMessage(e.message),
                     )
                   }

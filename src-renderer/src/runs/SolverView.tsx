@@ -51,7 +51,9 @@ export function Solver({ run }: { run: RunDetail }) {
                     {d.areas.map((a, i) => (
                       <td key={a.id} className="num">
                         {formatSeconds(r.areaSeconds[i])} · {r.areaIterations[i] ?? '–'} it
-                        {r.areaCpuSeconds && Number.isFinite(r.areaCpuSeconds[i]) ? ` · ${formatSeconds(r.areaCpuSeconds[i])} CPU` : ''}
+                        {r.areaCpuSeconds && Number.isFinite(r.areaCpuSeconds[i])
+                          ? ` · ${formatSeconds(r.areaCpuSeconds[i])} CPU`
+                          : ''}
                       </td>
                     ))}
                   </tr>

@@ -63,7 +63,11 @@ export function AreasPanel({
       <p className="muted small">
         Click a branch to cut or join it. Shift-drag a box around buses, then “Make area from selection”.
       </p>
-      <div className={`partition-status ${ok ? 'good' : 'bad'}`} data-testid="partition-status" role={ok ? 'status' : 'alert'}>
+      <div
+        className={`partition-status ${ok ? 'good' : 'bad'}`}
+        data-testid="partition-status"
+        role={ok ? 'status' : 'alert'}
+      >
         {ok ? (
           <span>
             {areaCount === 1 ? 'One area (not partitioned).' : `${areaCount} areas, a valid tree of connected areas.`}
@@ -80,7 +84,11 @@ export function AreasPanel({
         )}
       </div>
       <div className="button-row">
-        <button disabled={selection.length === 0} onClick={onFromSelection} title="Cut around the selected buses so they form one area">
+        <button
+          disabled={selection.length === 0}
+          onClick={onFromSelection}
+          title="Cut around the selected buses so they form one area"
+        >
           Make area from selection{selection.length ? ` (${selection.length})` : ''}
         </button>
         <button disabled={cuts.length === 0} onClick={() => onCuts('Remove all cuts', [])}>
@@ -113,7 +121,10 @@ export function AreasPanel({
           {busy ? 'Working…' : 'Suggest'}
         </button>
         {preset && (
-          <button type="button" onClick={() => onCuts('Use the 4-area split of the source papers', [...IEEE123_AREAS4])}>
+          <button
+            type="button"
+            onClick={() => onCuts('Use the 4-area split of the source papers', [...IEEE123_AREAS4])}
+          >
             IEEE 123 4-area split
           </button>
         )}
@@ -157,7 +168,10 @@ export function AreasPanel({
         </tbody>
       </table>
       <h3>
-        Cuts <span className="muted small" data-testid="cut-count">{cuts.length}</span>
+        Cuts{' '}
+        <span className="muted small" data-testid="cut-count">
+          {cuts.length}
+        </span>
       </h3>
       {cuts.length === 0 ? (
         <p className="empty small">No cuts: the whole feeder is one area.</p>
@@ -166,7 +180,16 @@ export function AreasPanel({
           {cuts.map((c) => (
             <li key={`${c.from}-${c.to}`}>
               {c.from}–{c.to}{' '}
-              <button className="icon" aria-label={`Join ${c.from}–${c.to}`} onClick={() => onCuts(`Join ${c.from}–${c.to}`, cuts.filter((x) => x !== c))}>
+              <button
+                className="icon"
+                aria-label={`Join ${c.from}–${c.to}`}
+                onClick={() =>
+                  onCuts(
+                    `Join ${c.from}–${c.to}`,
+                    cuts.filter((x) => x !== c),
+                  )
+                }
+              >
                 ×
               </button>
             </li>

@@ -60,7 +60,11 @@ export function Home({
           >
             <label>
               Name
-              <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Feeder 12 hosting study" />
+              <input
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                placeholder="e.g. Feeder 12 hosting study"
+              />
             </label>
             <button className="primary" type="submit" disabled={busy || !name.trim()}>
               Create
@@ -106,7 +110,11 @@ export function Home({
                 <li key={e.id} className="card">
                   <h3>{e.title}</h3>
                   <p>{e.description}</p>
-                  <button disabled={busy} onClick={() => void run(call('projects.openExample', { id: e.id }))} aria-label={`Open ${e.title}`}>
+                  <button
+                    disabled={busy}
+                    onClick={() => void run(call('projects.openExample', { id: e.id }))}
+                    aria-label={`Open ${e.title}`}
+                  >
                     Open
                   </button>
                 </li>

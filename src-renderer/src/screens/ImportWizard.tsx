@@ -28,7 +28,13 @@ async function readFiles(list: FileList): Promise<ImportFile[]> {
   return out;
 }
 
-export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummary, feederName: string) => void; onCancel: () => void }) {
+export function ImportWizard({
+  onSaved,
+  onCancel,
+}: {
+  onSaved: (p: ProjectSummary, feederName: string) => void;
+  onCancel: () => void;
+}) {
   const [files, setFiles] = useState<ImportFile[]>([]);
   const [format, setFormat] = useState<Format>('auto');
   const [preview, setPreview] = useState<ImportPreview | null>(null);
@@ -60,7 +66,12 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
       if (p.requestId === requestId) setRequest({ id: requestId, stage: p.stage });
     });
     try {
-      const p = await call('import.preview', { files: f, format: fmt, requestId, ...(master ? { entry: master } : {}) });
+      const p = await call('import.preview', {
+        files: f,
+        format: fmt,
+        requestId,
+        ...(master ? { entry: master } : {}),
+      });
       setPreview(p);
       setName(p.feederName);
       setModel(p.threePhase && !p.threePhase.ok ? 'balanced-equivalent' : 'three-phase');
@@ -132,9 +143,9 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
         </button>
       </div>
       <p className="muted">
-        OpenDSS: choose the folder holding <code>Master.dss</code> (and the files it redirects), the files themselves, or a
-        zip. CSV: the pair <code>linedata.csv</code> (fbus,tbus,R,X in ohm) and <code>powerdata.csv</code> (bus,P_L,Q_L,Q_C
-        in kW/kvar), or a Tessera CSV export. Nothing is saved until you press Save.
+        OpenDSS: choose the folder holding <code>Master.dss</code> (and the files it redirects), the files themselves,
+        or a zip. CSV: the pair <code>linedata.csv</code> (fbus,tbus,R,X in ohm) and <code>powerdata.csv</code>{' '}
+        (bus,P_L,Q_L,Q_C in kW/kvar), or a Tessera CSV export. Nothing is saved until you press Save.
       </p>
       <div className="import-pick">
         <label className="file-button">
@@ -151,7 +162,13 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
         </label>
         <label className="file-button">
           Choose files…
-          <input type="file" data-testid="import-files" multiple accept=".dss,.csv,.txt,.zip" onChange={(e) => void choose(e.target.files)} />
+          <input
+            type="file"
+            data-testid="import-files"
+            multiple
+            accept=".dss,.csv,.txt,.zip"
+            onChange={(e) => void choose(e.target.files)}
+          />
         </label>
         <label>
           Format{' '}
@@ -177,7 +194,9 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
       </div>
       {busy && (
         <p className="muted" data-testid="import-progress">
-          {request?.stage === 'saving' ? 'Saving…' : `Reading… ${request && request.stage !== 'starting' ? `(${request.stage})` : ''}`}
+          {request?.stage === 'saving'
+            ? 'Saving…'
+            : `Reading… ${request && request.stage !== 'starting' ? `(${request.stage})` : ''}`}
           {request && (
             <button className="link" onClick={cancelPreview}>
               {request.id.startsWith('save-') ? 'Stop saving' : 'Stop reading'}
@@ -197,7 +216,9 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
             <h2>
               {preview.ok && blocking.length === 0 ? 'Ready to save' : 'Cannot be saved yet'}{' '}
               <span className="tag">{formatLabel(preview.format)}</span>
-              {preview.threePhase && <span className="tag">{model === 'three-phase' ? 'three-phase' : PER_PHASE_LABEL}</span>}
+              {preview.threePhase && (
+                <span className="tag">{model === 'three-phase' ? 'three-phase' : PER_PHASE_LABEL}</span>
+              )}
             </h2>
             <MasterPicker
               preview={preview}
@@ -213,7 +234,12 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
               ))}
             </dl>
             {preview.errors.length > 0 && (
-              <IssueList title="Errors" testId="import-errors" kind="bad" items={preview.errors.map((e) => [loc(e.file, e.line, e.column), e.message])} />
+              <IssueList
+                title="Errors"
+                testId="import-errors"
+                kind="bad"
+                items={preview.errors.map((e) => [loc(e.file, e.line, e.column), e.message])}
+              />
             )}
             {blocking.length > 0 && (
               <div role="alert" className="error" data-testid="import-topology">
@@ -224,15 +250,27 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
             )}
             <ThreePhaseReportView preview={preview} model={model} onModel={setModel} />
             {preview.warnings.length > 0 && (
-              <IssueList title="Warnings" testId="import-warnings" kind="warn" items={preview.warnings.map((e) => [loc(e.file, e.line, e.column), e.message])} />
+              <IssueList
+                title="Warnings"
+                testId="import-warnings"
+                kind="warn"
+                items={preview.warnings.map((e) => [loc(e.file, e.line, e.column), e.message])}
+              />
             )}
             {preview.ignored.length > 0 && (
-              <IssueList title="Ignored elements" testId="import-ignored" kind="plain" items={preview.ignored.map((e) => [loc(e.file, e.line), e.element])} />
+              <IssueList
+                title="Ignored elements"
+                testId="import-ignored"
+                kind="plain"
+                items={preview.ignored.map((e) => [loc(e.file, e.line), e.element])}
+              />
             )}
             {preview.reduction.length > 0 && (
               <>
                 <h3>
-                  {preview.threePhase ? `Balanced equivalent (${PER_PHASE_LABEL}): how it is reduced` : 'Three-phase reduction'}
+                  {preview.threePhase
+                    ? `Balanced equivalent (${PER_PHASE_LABEL}): how it is reduced`
+                    : 'Three-phase reduction'}
                 </h3>
                 <ul className="issues" data-testid="import-reduction">
                   {preview.reduction.map((r) => (
@@ -265,7 +303,8 @@ export function ImportWizard({ onSaved, onCancel }: { onSaved: (p: ProjectSummar
 }
 
 /** Where an issue is: `file:line[:col]`, or the file alone when the issue is about the whole file (line 0). */
-const loc = (file: string, line: number, column?: number) => (line > 0 ? `${file}:${line}${column ? `:${column}` : ''}` : file);
+const loc = (file: string, line: number, column?: number) =>
+  line > 0 ? `${file}:${line}${column ? `:${column}` : ''}` : file;
 
 function formatLabel(f: ImportPreview['format']): string {
   return f === 'dss' ? 'OpenDSS' : f === 'csv-pair' ? 'CSV pair' : 'Tessera CSV';
@@ -280,7 +319,17 @@ function FactRow({ k, v }: { k: string; v: number }) {
   );
 }
 
-function IssueList({ title, testId, kind, items }: { title: string; testId: string; kind: 'bad' | 'warn' | 'plain'; items: [string, string][] }) {
+function IssueList({
+  title,
+  testId,
+  kind,
+  items,
+}: {
+  title: string;
+  testId: string;
+  kind: 'bad' | 'warn' | 'plain';
+  items: [string, string][];
+}) {
   return (
     <>
       <h3>

@@ -11,7 +11,12 @@ import { PhaseCell } from '../threephase/PhaseCell';
 export type PlaceKind = 'pv' | 'battery';
 
 /** A new device at `bus`, sized like the source papers: 0.35 × peak load, 4 h, inverter 1.2 ×. */
-export function newDevice(kind: PlaceKind, bus: string, feeder: Feeder, existing: Placements): PvPlacement | BatteryPlacement {
+export function newDevice(
+  kind: PlaceKind,
+  bus: string,
+  feeder: Feeder,
+  existing: Placements,
+): PvPlacement | BatteryPlacement {
   const peak = feeder.loads.filter((l) => l.bus === bus).reduce((s, l) => s + l.pKw, 0);
   const p = round(peak > 0 ? 0.35 * peak : 10);
   const taken = new Set([...existing.pv, ...existing.batteries].map((d) => d.name));
@@ -19,7 +24,18 @@ export function newDevice(kind: PlaceKind, bus: string, feeder: Feeder, existing
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
   if (kind === 'pv') return { name, bus, pRatedKw: p, sRatedKva: round(1.2 * p) };
-  return { name, bus, pRatedKw: p, energyKwh: round(4 * p), sRatedKva: round(1.2 * p), etaCharge: 0.95, etaDischarge: 0.95, socMin: 0.1, socMax: 0.9, socInitial: 0.625 };
+  return {
+    name,
+    bus,
+    pRatedKw: p,
+    energyKwh: round(4 * p),
+    sRatedKva: round(1.2 * p),
+    etaCharge: 0.95,
+    etaDischarge: 0.95,
+    socMin: 0.1,
+    socMax: 0.9,
+    socInitial: 0.625,
+  };
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
@@ -49,13 +65,23 @@ export function PlacementsPanel({
   // A power above the inverter's rating (or an inverter below the power) is not sent to the store:
   // the row says so in plain words and offers the fix.
   const [issue, setIssue] = useState<RatingIssue | null>(null);
-  const checkPower = (kind: 'pv' | 'battery', i: number, d: PvPlacement | BatteryPlacement, v: number, field: 'kw' | 'kva') => {
+  const checkPower = (
+    kind: 'pv' | 'battery',
+    i: number,
+    d: PvPlacement | BatteryPlacement,
+    v: number,
+    field: 'kw' | 'kva',
+  ) => {
     const kw = field === 'kw' ? v : d.pRatedKw;
     const kva = field === 'kva' ? v : d.sRatedKva;
     const set = kind === 'pv' ? setPv : setBat;
     if (kw <= kva) {
       setIssue(null);
-      set(i, field === 'kw' ? { pRatedKw: v } : { sRatedKva: v }, `Set ${d.name} ${field === 'kw' ? 'power' : 'inverter'}`);
+      set(
+        i,
+        field === 'kw' ? { pRatedKw: v } : { sRatedKva: v },
+        `Set ${d.name} ${field === 'kw' ? 'power' : 'inverter'}`,
+      );
     } else setIssue({ kind, index: i, name: d.name, kw, kva, field });
   };
   const issueRow = (kind: 'pv' | 'battery', i: number, cols: number) => {
@@ -91,7 +117,10 @@ export function PlacementsPanel({
               </button>
             )}{' '}
             <button className="small" onClick={() => setIssue(null)}>
-              Keep {issue.field === 'kw' ? `${fmt(placementsKw(placements, kind, i))} kW` : `${fmt(placementsKva(placements, kind, i))} kVA`}
+              Keep{' '}
+              {issue.field === 'kw'
+                ? `${fmt(placementsKw(placements, kind, i))} kW`
+                : `${fmt(placementsKva(placements, kind, i))} kVA`}
             </button>
           </div>
         </td>
@@ -106,13 +135,19 @@ export function PlacementsPanel({
         <button aria-pressed={placing === 'pv'} onClick={() => onPlacing(placing === 'pv' ? null : 'pv')}>
           PV
         </button>
-        <button aria-pressed={placing === 'battery'} onClick={() => onPlacing(placing === 'battery' ? null : 'battery')}>
+        <button
+          aria-pressed={placing === 'battery'}
+          onClick={() => onPlacing(placing === 'battery' ? null : 'battery')}
+        >
           Battery
         </button>
       </div>
       <BulkForm onRun={onBulk} />
       <h3>
-        Batteries <span className="muted small" data-testid="battery-count">{placements.batteries.length}</span>
+        Batteries{' '}
+        <span className="muted small" data-testid="battery-count">
+          {placements.batteries.length}
+        </span>
       </h3>
       {placements.batteries.length === 0 ? (
         <p className="empty small">No batteries. Click a bus in Battery mode, or use a bulk rule.</p>
@@ -134,29 +169,68 @@ export function PlacementsPanel({
             <tbody>
               {placements.batteries.map((b, i) => (
                 <Fragment key={b.name}>
-                <tr aria-invalid={issue?.kind === 'battery' && issue.index === i}>
-                  <td>{b.name}</td>
-                  <td>
-                    <button className="link" onClick={() => onFocusBus(b.bus)}>
-                      {b.bus}
-                    </button>
-                  </td>
-                  <td><Cell value={b.pRatedKw} label={`${b.name} kW`} onCommit={(v) => checkPower('battery', i, b, v, 'kw')} /></td>
-                  <td><Cell value={b.energyKwh} label={`${b.name} kWh`} onCommit={(v) => setBat(i, { energyKwh: v }, `Set ${b.name} energy`)} /></td>
-                  <td><Cell value={b.sRatedKva} label={`${b.name} kVA`} onCommit={(v) => checkPower('battery', i, b, v, 'kva')} /></td>
-                  <td><Cell value={b.socInitial} max={1} label={`${b.name} initial SOC`} onCommit={(v) => setBat(i, { socInitial: v }, `Set ${b.name} SOC`)} /></td>
-                  {busPhases && (
+                  <tr aria-invalid={issue?.kind === 'battery' && issue.index === i}>
+                    <td>{b.name}</td>
                     <td>
-                      <PhaseCell name={b.name} phases={b.phases} busPhases={busPhases[b.bus]} onChange={(phases) => setBat(i, { phases }, `Set ${b.name} phases`)} />
+                      <button className="link" onClick={() => onFocusBus(b.bus)}>
+                        {b.bus}
+                      </button>
                     </td>
-                  )}
-                  <td>
-                    <button className="icon" aria-label={`Remove ${b.name}`} onClick={() => onEdit(`Remove ${b.name}`, { ...placements, batteries: placements.batteries.filter((_, k) => k !== i) })}>
-                      ×
-                    </button>
-                  </td>
-                </tr>
-                {issueRow('battery', i, busPhases ? 8 : 7)}
+                    <td>
+                      <Cell
+                        value={b.pRatedKw}
+                        label={`${b.name} kW`}
+                        onCommit={(v) => checkPower('battery', i, b, v, 'kw')}
+                      />
+                    </td>
+                    <td>
+                      <Cell
+                        value={b.energyKwh}
+                        label={`${b.name} kWh`}
+                        onCommit={(v) => setBat(i, { energyKwh: v }, `Set ${b.name} energy`)}
+                      />
+                    </td>
+                    <td>
+                      <Cell
+                        value={b.sRatedKva}
+                        label={`${b.name} kVA`}
+                        onCommit={(v) => checkPower('battery', i, b, v, 'kva')}
+                      />
+                    </td>
+                    <td>
+                      <Cell
+                        value={b.socInitial}
+                        max={1}
+                        label={`${b.name} initial SOC`}
+                        onCommit={(v) => setBat(i, { socInitial: v }, `Set ${b.name} SOC`)}
+                      />
+                    </td>
+                    {busPhases && (
+                      <td>
+                        <PhaseCell
+                          name={b.name}
+                          phases={b.phases}
+                          busPhases={busPhases[b.bus]}
+                          onChange={(phases) => setBat(i, { phases }, `Set ${b.name} phases`)}
+                        />
+                      </td>
+                    )}
+                    <td>
+                      <button
+                        className="icon"
+                        aria-label={`Remove ${b.name}`}
+                        onClick={() =>
+                          onEdit(`Remove ${b.name}`, {
+                            ...placements,
+                            batteries: placements.batteries.filter((_, k) => k !== i),
+                          })
+                        }
+                      >
+                        ×
+                      </button>
+                    </td>
+                  </tr>
+                  {issueRow('battery', i, busPhases ? 8 : 7)}
                 </Fragment>
               ))}
             </tbody>
@@ -164,7 +238,10 @@ export function PlacementsPanel({
         </div>
       )}
       <h3>
-        PV <span className="muted small" data-testid="pv-count">{placements.pv.length}</span>
+        PV{' '}
+        <span className="muted small" data-testid="pv-count">
+          {placements.pv.length}
+        </span>
       </h3>
       {placements.pv.length === 0 ? (
         <p className="empty small">No PV. Click a bus in PV mode, or use a bulk rule.</p>
@@ -184,27 +261,50 @@ export function PlacementsPanel({
             <tbody>
               {placements.pv.map((p, i) => (
                 <Fragment key={p.name}>
-                <tr aria-invalid={issue?.kind === 'pv' && issue.index === i}>
-                  <td>{p.name}</td>
-                  <td>
-                    <button className="link" onClick={() => onFocusBus(p.bus)}>
-                      {p.bus}
-                    </button>
-                  </td>
-                  <td><Cell value={p.pRatedKw} label={`${p.name} kW`} onCommit={(v) => checkPower('pv', i, p, v, 'kw')} /></td>
-                  <td><Cell value={p.sRatedKva} label={`${p.name} kVA`} onCommit={(v) => checkPower('pv', i, p, v, 'kva')} /></td>
-                  {busPhases && (
+                  <tr aria-invalid={issue?.kind === 'pv' && issue.index === i}>
+                    <td>{p.name}</td>
                     <td>
-                      <PhaseCell name={p.name} phases={p.phases} busPhases={busPhases[p.bus]} onChange={(phases) => setPv(i, { phases }, `Set ${p.name} phases`)} />
+                      <button className="link" onClick={() => onFocusBus(p.bus)}>
+                        {p.bus}
+                      </button>
                     </td>
-                  )}
-                  <td>
-                    <button className="icon" aria-label={`Remove ${p.name}`} onClick={() => onEdit(`Remove ${p.name}`, { ...placements, pv: placements.pv.filter((_, k) => k !== i) })}>
-                      ×
-                    </button>
-                  </td>
-                </tr>
-                {issueRow('pv', i, busPhases ? 6 : 5)}
+                    <td>
+                      <Cell
+                        value={p.pRatedKw}
+                        label={`${p.name} kW`}
+                        onCommit={(v) => checkPower('pv', i, p, v, 'kw')}
+                      />
+                    </td>
+                    <td>
+                      <Cell
+                        value={p.sRatedKva}
+                        label={`${p.name} kVA`}
+                        onCommit={(v) => checkPower('pv', i, p, v, 'kva')}
+                      />
+                    </td>
+                    {busPhases && (
+                      <td>
+                        <PhaseCell
+                          name={p.name}
+                          phases={p.phases}
+                          busPhases={busPhases[p.bus]}
+                          onChange={(phases) => setPv(i, { phases }, `Set ${p.name} phases`)}
+                        />
+                      </td>
+                    )}
+                    <td>
+                      <button
+                        className="icon"
+                        aria-label={`Remove ${p.name}`}
+                        onClick={() =>
+                          onEdit(`Remove ${p.name}`, { ...placements, pv: placements.pv.filter((_, k) => k !== i) })
+                        }
+                      >
+                        ×
+                      </button>
+                    </td>
+                  </tr>
+                  {issueRow('pv', i, busPhases ? 6 : 5)}
                 </Fragment>
               ))}
             </tbody>
@@ -215,7 +315,17 @@ export function PlacementsPanel({
   );
 }
 
-function Cell({ value, label, max, onCommit }: { value: number; label: string; max?: number; onCommit: (v: number) => void }) {
+function Cell({
+  value,
+  label,
+  max,
+  onCommit,
+}: {
+  value: number;
+  label: string;
+  max?: number;
+  onCommit: (v: number) => void;
+}) {
   const [draft, setDraft] = useState<string | null>(null);
   const commit = () => {
     if (draft === null) return;
@@ -250,8 +360,10 @@ interface RatingIssue {
   /** Which field the user typed. */
   readonly field: 'kw' | 'kva';
 }
-const placementsKw = (p: Placements, kind: 'pv' | 'battery', i: number) => (kind === 'pv' ? p.pv[i]!.pRatedKw : p.batteries[i]!.pRatedKw);
-const placementsKva = (p: Placements, kind: 'pv' | 'battery', i: number) => (kind === 'pv' ? p.pv[i]!.sRatedKva : p.batteries[i]!.sRatedKva);
+const placementsKw = (p: Placements, kind: 'pv' | 'battery', i: number) =>
+  kind === 'pv' ? p.pv[i]!.pRatedKw : p.batteries[i]!.pRatedKw;
+const placementsKva = (p: Placements, kind: 'pv' | 'battery', i: number) =>
+  kind === 'pv' ? p.pv[i]!.sRatedKva : p.batteries[i]!.sRatedKva;
 
 function BulkForm({ onRun }: { onRun: (rule: BulkPlacementRule) => Promise<void> }) {
   const [kind, setKind] = useState<'battery' | 'pv'>('battery');
@@ -306,18 +418,40 @@ function BulkForm({ onRun }: { onRun: (rule: BulkPlacementRule) => Promise<void>
           <option value="battery">Batteries</option>
           <option value="pv">PV</option>
         </select>{' '}
-        on <input aria-label="Share of load buses (%)" className="num" value={fraction} onChange={(e) => setFraction(e.target.value)} /> % of load buses, power{' '}
-        <input aria-label="Power (% of peak load)" className="num" value={power} onChange={(e) => setPower(e.target.value)} /> % of the bus's peak load
+        on{' '}
+        <input
+          aria-label="Share of load buses (%)"
+          className="num"
+          value={fraction}
+          onChange={(e) => setFraction(e.target.value)}
+        />{' '}
+        % of load buses, power{' '}
+        <input
+          aria-label="Power (% of peak load)"
+          className="num"
+          value={power}
+          onChange={(e) => setPower(e.target.value)}
+        />{' '}
+        % of the bus's peak load
         {kind === 'battery' && (
           <>
-            , <input aria-label="Energy (hours)" className="num" value={hours} onChange={(e) => setHours(e.target.value)} /> h energy
+            ,{' '}
+            <input
+              aria-label="Energy (hours)"
+              className="num"
+              value={hours}
+              onChange={(e) => setHours(e.target.value)}
+            />{' '}
+            h energy
           </>
         )}
-        , inverter <input aria-label="Inverter ratio" className="num" value={ratio} onChange={(e) => setRatio(e.target.value)} /> × power, seed{' '}
-        <input aria-label="Seed" className="num" value={seed} onChange={(e) => setSeed(e.target.value)} />
+        , inverter{' '}
+        <input aria-label="Inverter ratio" className="num" value={ratio} onChange={(e) => setRatio(e.target.value)} /> ×
+        power, seed <input aria-label="Seed" className="num" value={seed} onChange={(e) => setSeed(e.target.value)} />
       </p>
       <label className="check">
-        <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> Replace existing {kind === 'pv' ? 'PV' : 'batteries'}
+        <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> Replace existing{' '}
+        {kind === 'pv' ? 'PV' : 'batteries'}
       </label>
       <button className="primary" type="submit" disabled={busy}>
         Apply rule

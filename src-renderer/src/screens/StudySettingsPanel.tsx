@@ -22,9 +22,32 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
     <div className="study" data-testid="study-settings">
       <fieldset>
         <legend>Horizon</legend>
-        <NumberField label="Periods (T)" value={study.periods} min={1} max={8760} step={1} integer onCommit={(v) => set('periods', v, 'Set periods')} />
-        <NumberField label="Start hour" value={study.startHour} min={0} max={23} step={1} integer onCommit={(v) => set('startHour', v, 'Set start hour')} />
-        <NumberField label="Period length Δt (h)" value={study.dtH} min={0.05} max={24} step={0.25} onCommit={(v) => set('dtH', v, 'Set period length')} />
+        <NumberField
+          label="Periods (T)"
+          value={study.periods}
+          min={1}
+          max={8760}
+          step={1}
+          integer
+          onCommit={(v) => set('periods', v, 'Set periods')}
+        />
+        <NumberField
+          label="Start hour"
+          value={study.startHour}
+          min={0}
+          max={23}
+          step={1}
+          integer
+          onCommit={(v) => set('startHour', v, 'Set start hour')}
+        />
+        <NumberField
+          label="Period length Δt (h)"
+          value={study.dtH}
+          min={0.05}
+          max={24}
+          step={0.25}
+          onCommit={(v) => set('dtH', v, 'Set period length')}
+        />
         <p className="muted small" data-testid="horizon-note">
           {hours} h from hour {study.startHour}.
           {study.startHour + hours > shortest
@@ -34,37 +57,93 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
       </fieldset>
       <fieldset>
         <legend>Objective and batteries</legend>
-        <Select label="Objective" value={study.objective} options={[['cost', 'Energy cost'], ['loss', 'Line losses']]} onChange={(v) => set('objective', v, 'Set objective')} />
+        <Select
+          label="Objective"
+          value={study.objective}
+          options={[
+            ['cost', 'Energy cost'],
+            ['loss', 'Line losses'],
+          ]}
+          onChange={(v) => set('objective', v, 'Set objective')}
+        />
         <Select
           label="Battery charge at the end"
           title="Terminal state-of-charge rule: hard (end SOC = start SOC), a soft penalty, or free"
           value={study.terminalSoc}
-          options={[['equal', 'Hard: end = start'], ['soft', 'Soft penalty'], ['free', 'Free']]}
+          options={[
+            ['equal', 'Hard: end = start'],
+            ['soft', 'Soft penalty'],
+            ['free', 'Free'],
+          ]}
           onChange={(v) => set('terminalSoc', v, 'Set terminal SOC rule')}
         />
         <Select
           label="Battery inverter limit"
           title="Box: |Q| ≤ √(S² − P²) at rated power (the source papers, conservative); disk: P² + Q² ≤ S² (exact apparent-power limit)"
           value={study.batteryLimit}
-          options={[['box', 'Box (source papers)'], ['disk', 'Apparent-power disk']]}
+          options={[
+            ['box', 'Box (source papers)'],
+            ['disk', 'Apparent-power disk'],
+          ]}
           onChange={(v) => set('batteryLimit', v, 'Set battery limit')}
         />
-        <NumberField label="Discourage battery losses (α)" title="α: weight of the batteries' conversion losses in the objective; a small value keeps a battery from charging and discharging in the same hour" value={study.alpha} min={0} max={1e6} step={0.0001} onCommit={(v) => set('alpha', v, 'Set α')} />
+        <NumberField
+          label="Discourage battery losses (α)"
+          title="α: weight of the batteries' conversion losses in the objective; a small value keeps a battery from charging and discharging in the same hour"
+          value={study.alpha}
+          min={0}
+          max={1e6}
+          step={0.0001}
+          onCommit={(v) => set('alpha', v, 'Set α')}
+        />
       </fieldset>
       <fieldset>
         <legend>Limits and solver</legend>
-        <NumberField label="V min (pu)" title="ANSI C84.1 Range A is 0.95–1.05 pu; a wider range is stated in the report" value={study.vMinPu} min={0.5} max={1.2} step={0.01} onCommit={(v) => set('vMinPu', v, 'Set V min')} />
-        <NumberField label="V max (pu)" title="ANSI C84.1 Range A is 0.95–1.05 pu; a wider range is stated in the report" value={study.vMaxPu} min={0.5} max={1.5} step={0.01} onCommit={(v) => set('vMaxPu', v, 'Set V max')} />
+        <NumberField
+          label="V min (pu)"
+          title="ANSI C84.1 Range A is 0.95–1.05 pu; a wider range is stated in the report"
+          value={study.vMinPu}
+          min={0.5}
+          max={1.2}
+          step={0.01}
+          onCommit={(v) => set('vMinPu', v, 'Set V min')}
+        />
+        <NumberField
+          label="V max (pu)"
+          title="ANSI C84.1 Range A is 0.95–1.05 pu; a wider range is stated in the report"
+          value={study.vMaxPu}
+          min={0.5}
+          max={1.5}
+          step={0.01}
+          onCommit={(v) => set('vMaxPu', v, 'Set V max')}
+        />
         <label className="check">
-          <input type="checkbox" checked={study.currentLimits} onChange={(e) => set('currentLimits', e.target.checked, 'Toggle current limits')} /> Branch current limits
+          <input
+            type="checkbox"
+            checked={study.currentLimits}
+            onChange={(e) => set('currentLimits', e.target.checked, 'Toggle current limits')}
+          />{' '}
+          Branch current limits
         </label>
         <label className="check">
-          <input type="checkbox" checked={study.relax} onChange={(e) => set('relax', e.target.checked, 'Toggle relaxation')} />{' '}
+          <input
+            type="checkbox"
+            checked={study.relax}
+            onChange={(e) => set('relax', e.target.checked, 'Toggle relaxation')}
+          />{' '}
           <span title="Second-order cone (SOCP) relaxation l·v ≥ P² + Q² of the branch-flow equality: a convex problem, exact only when the relaxation is tight">
             Faster approximate power flow (relaxation)
           </span>
         </label>
-        <NumberField label="Solver accuracy" title="Interior-point tolerance (Ipopt's tol): the scaled optimality error at which the solve stops" value={study.tolerance} min={1e-12} max={1e-2} step={1e-7} onCommit={(v) => set('tolerance', v, 'Set tolerance')} />
+        <NumberField
+          label="Solver accuracy"
+          title="Interior-point tolerance (Ipopt's tol): the scaled optimality error at which the solve stops"
+          value={study.tolerance}
+          min={1e-12}
+          max={1e-2}
+          step={1e-7}
+          onCommit={(v) => set('tolerance', v, 'Set tolerance')}
+        />
         <NumberField
           label="Boundary tolerance (pu)"
           value={study.boundaryTolerancePu}
@@ -75,13 +154,29 @@ export function StudySettingsPanel({ study, onEdit }: { study: StudySettings; on
         />
         <small className="muted hint" data-testid="boundary-applied">
           Distributed runs stop when a round changes the boundary values by less than{' '}
-          {appliedBoundaryStepPu(study.boundaryTolerancePu).toExponential(0)} pu (this tolerance ÷ 10: the distance left is
-          about ten times the last change).
+          {appliedBoundaryStepPu(study.boundaryTolerancePu).toExponential(0)} pu (this tolerance ÷ 10: the distance left
+          is about ten times the last change).
         </small>
       </fieldset>
       <div className="shapes">
-        <ShapeEditor title="Load shape" unit="× peak" color="#2f6db5" values={study.loadShape} window={{ start: study.startHour, hours }} onCommit={(v) => set('loadShape', v, 'Edit load shape')} testId="shape-load" />
-        <ShapeEditor title="PV shape" unit="× rating" color="#e0a100" values={study.pvShape} window={{ start: study.startHour, hours }} onCommit={(v) => set('pvShape', v, 'Edit PV shape')} testId="shape-pv" />
+        <ShapeEditor
+          title="Load shape"
+          unit="× peak"
+          color="#2f6db5"
+          values={study.loadShape}
+          window={{ start: study.startHour, hours }}
+          onCommit={(v) => set('loadShape', v, 'Edit load shape')}
+          testId="shape-load"
+        />
+        <ShapeEditor
+          title="PV shape"
+          unit="× rating"
+          color="#e0a100"
+          values={study.pvShape}
+          window={{ start: study.startHour, hours }}
+          onCommit={(v) => set('pvShape', v, 'Edit PV shape')}
+          testId="shape-pv"
+        />
         <ShapeEditor
           title="Energy price"
           unit="¢/kWh"
@@ -145,7 +240,19 @@ function NumberField({
   );
 }
 
-function Select<T extends string>({ label, title, value, options, onChange }: { label: string; title?: string; value: T; options: [T, string][]; onChange: (v: T) => void }) {
+function Select<T extends string>({
+  label,
+  title,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  title?: string;
+  value: T;
+  options: [T, string][];
+  onChange: (v: T) => void;
+}) {
   return (
     <label className="field" title={title}>
       <span>{label}</span>
@@ -195,7 +302,11 @@ function ShapeEditor({
           {values.length} points · min {fmt(Math.min(...values))} · max {fmt(Math.max(...values))} {unit}
         </span>
       </div>
-      {values.length ? <ShapeChart values={values} unit={unit} color={color} window={win} /> : <p className="empty">No values.</p>}
+      {values.length ? (
+        <ShapeChart values={values} unit={unit} color={color} window={win} />
+      ) : (
+        <p className="empty">No values.</p>
+      )}
       <div className="shape-actions">
         <button
           className="link"
@@ -218,7 +329,13 @@ function ShapeEditor({
                 // The same parser as the CLI's --price: hour,value rows or a market export with timestamps.
                 const r = importProfileCsv(await f.text(), title, f.name);
                 if (r.ok) apply([...r.shape.mult]);
-                else setBad(`${f.name}: ${r.errors.slice(0, 3).map((er) => er.message).join('; ')}${r.errors.length > 3 ? ` (and ${r.errors.length - 3} more)` : ''}`);
+                else
+                  setBad(
+                    `${f.name}: ${r.errors
+                      .slice(0, 3)
+                      .map((er) => er.message)
+                      .join('; ')}${r.errors.length > 3 ? ` (and ${r.errors.length - 3} more)` : ''}`,
+                  );
               }
               e.target.value = '';
             }}
@@ -228,7 +345,17 @@ function ShapeEditor({
       {editing && (
         <div>
           <textarea aria-label={`${title} values`} rows={3} value={draft} onChange={(e) => setDraft(e.target.value)} />
-          <button className="primary small" onClick={() => apply(draft.split(/[\s,;]+/).filter(Boolean).map(Number))}>
+          <button
+            className="primary small"
+            onClick={() =>
+              apply(
+                draft
+                  .split(/[\s,;]+/)
+                  .filter(Boolean)
+                  .map(Number),
+              )
+            }
+          >
             Apply
           </button>
         </div>

@@ -5,7 +5,13 @@
  * each re-opened as its ranked table, benefit-versus-size curve, sensitivity and marginal-value map.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Scenario, SitingProgressEvent, SitingSettings, SitingStudyDetail, SitingStudySummary } from '../../../src-main/contract';
+import type {
+  Scenario,
+  SitingProgressEvent,
+  SitingSettings,
+  SitingStudyDetail,
+  SitingStudySummary,
+} from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import type { SitingReport } from '../../../src-solver/siting/study';
 import type { FeederTree } from '../../../src-shared/topology';
@@ -17,7 +23,8 @@ import './siting.css';
 
 const usd = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
 const fix = (v: number | null, d: number): string => (v !== null && Number.isFinite(v) ? v.toFixed(d) : '—');
-const sitesText = (sites: readonly { bus: string; kw: number; kwh: number }[]): string => sites.map((s) => `${s.bus}: ${s.kw} kW / ${s.kwh} kWh`).join(', ');
+const sitesText = (sites: readonly { bus: string; kw: number; kwh: number }[]): string =>
+  sites.map((s) => `${s.bus}: ${s.kw} kW / ${s.kwh} kWh`).join(', ');
 
 /** "60/240, 120/480" → sizes; '' → default (undefined); an error message otherwise. */
 export function parseSizes(text: string): { kw: number; kwh: number }[] | undefined | string {
@@ -38,10 +45,19 @@ export function parseSizes(text: string): { kw: number; kwh: number }[] | undefi
  * graph instance, so the workspace graph keeps its colours.
  */
 function SitingMap({ feeder, tree, report }: { feeder: Feeder; tree: FeederTree; report: SitingReport }) {
-  const map = useMemo(() => marginalValueColors(report, feeder.buses.map((b) => b.name)), [report, feeder]);
+  const map = useMemo(
+    () =>
+      marginalValueColors(
+        report,
+        feeder.buses.map((b) => b.name),
+      ),
+    [report, feeder],
+  );
   return (
     <figure className="siting-map-card">
-      <figcaption>Marginal value of storage by bus (screen, USD per kW-year, from the baseline OPF's locational marginal prices)</figcaption>
+      <figcaption>
+        Marginal value of storage by bus (screen, USD per kW-year, from the baseline OPF's locational marginal prices)
+      </figcaption>
       <div className="siting-map" data-testid="siting-map-pane">
         <NetworkGraph feeder={feeder} tree={tree} busColors={map.colors} testId="siting-map" />
       </div>
@@ -49,7 +65,10 @@ function SitingMap({ feeder, tree, report }: { feeder: Feeder; tree: FeederTree;
         {map.range && (
           <>
             <span>{map.range.lo.toFixed(2)}</span>
-            <span className="siting-map-scale" style={{ background: `linear-gradient(to right, ${VALUE_STOPS.join(', ')})` }} />
+            <span
+              className="siting-map-scale"
+              style={{ background: `linear-gradient(to right, ${VALUE_STOPS.join(', ')})` }}
+            />
             <span>{map.range.hi.toFixed(2)} USD/kW-yr</span>
           </>
         )}
@@ -123,7 +142,9 @@ export function SitingView({
       setRunning(null);
       setProgress(null);
       void refresh();
-      void call('siting.get', { studyId: s.id }).then(setOpen).catch(() => undefined);
+      void call('siting.get', { studyId: s.id })
+        .then(setOpen)
+        .catch(() => undefined);
     });
     return () => {
       offP();
@@ -135,7 +156,8 @@ export function SitingView({
     setError(null);
     const parsed = parseSizes(sizes);
     if (typeof parsed === 'string') return setError(parsed);
-    if (useSelection && selection.length === 0) return setError('No bus is selected on the graph: select buses first, or use every load bus.');
+    if (useSelection && selection.length === 0)
+      return setError('No bus is selected on the graph: select buses first, or use every load bus.');
     const settings: SitingSettings = {
       candidates: useSelection ? [...selection] : 'all',
       count,
@@ -207,7 +229,8 @@ export function SitingView({
     const runId = [...lineRuns.entries()].sort((a, b) => a[0] - b[0])[0]?.[1][0];
     setError(null);
     setNote(null);
-    if (runId === undefined) return setError('Open a ranked line as a run first: the PDF is that run’s report with this study’s section.');
+    if (runId === undefined)
+      return setError('Open a ranked line as a run first: the PDF is that run’s report with this study’s section.');
     try {
       const out = await call('report.pdf', { runId, sitingStudyId: openId });
       saveBase64(out.base64, out.fileName);
@@ -227,13 +250,19 @@ export function SitingView({
             <input type="radio" checked={!useSelection} onChange={() => setUseSelection(false)} /> every load bus
           </label>
           <label>
-            <input type="radio" checked={useSelection} onChange={() => setUseSelection(true)} /> buses selected on the graph ({selection.length})
+            <input type="radio" checked={useSelection} onChange={() => setUseSelection(true)} /> buses selected on the
+            graph ({selection.length})
           </label>
           {num(count, setCount, 'sites K')}
           {num(days, setDays, 'representative days')}
           <label>
             sizes kW/kWh
-            <input type="text" placeholder="default: 4-hour ladder" value={sizes} onChange={(e) => setSizes(e.target.value)} />
+            <input
+              type="text"
+              placeholder="default: 4-hour ladder"
+              value={sizes}
+              onChange={(e) => setSizes(e.target.value)}
+            />
           </label>
           {num(capexKw, setCapexKw, 'USD per kW')}
           {num(capexKwh, setCapexKwh, 'USD per kWh')}
@@ -245,8 +274,12 @@ export function SitingView({
         ) : (
           <div className="siting-progress" role="status">
             <div>
-              {progress ? `${progress.stage}: ${progress.done} / ${progress.total} configurations verified` : 'starting…'}
-              {progress?.best ? ` — best so far ${sitesText(progress.best.sites)} (net ${usd(progress.best.netBenefitUsd)} USD/yr)` : ''}
+              {progress
+                ? `${progress.stage}: ${progress.done} / ${progress.total} configurations verified`
+                : 'starting…'}
+              {progress?.best
+                ? ` — best so far ${sitesText(progress.best.sites)} (net ${usd(progress.best.netBenefitUsd)} USD/yr)`
+                : ''}
             </div>
             <progress max={progress?.total ?? 1} value={progress?.done ?? 0} />
             <button className="danger" onClick={() => void cancel()}>
@@ -259,7 +292,12 @@ export function SitingView({
         <ul className="siting-list">
           {studies.map((s) => (
             <li key={s.id}>
-              <button className="link" onClick={() => void call('siting.get', { studyId: s.id }).then(setOpen, (e: Error) => setError(e.message))}>
+              <button
+                className="link"
+                onClick={() =>
+                  void call('siting.get', { studyId: s.id }).then(setOpen, (e: Error) => setError(e.message))
+                }
+              >
                 #{s.id} K = {s.settings.count}, {s.settings.days} days — {s.status}
                 {s.best ? `: ${sitesText(s.best.sites)}` : s.error ? `: ${s.error}` : ''}
               </button>
@@ -279,10 +317,14 @@ export function SitingView({
         ) : (
           <>
             <h3>
-              Study #{open.id}: {r.horizon.description}; baseline {usd(r.baseline.annualObjective)} USD/year, {r.configurationsVerified} configurations verified ({r.opfSolves} OPF runs)
+              Study #{open.id}: {r.horizon.description}; baseline {usd(r.baseline.annualObjective)} USD/year,{' '}
+              {r.configurationsVerified} configurations verified ({r.opfSolves} OPF runs)
             </h3>
             <p>
-              <button onClick={() => void pdf()} title="The PDF report of this study's first opened run, with the study's section">
+              <button
+                onClick={() => void pdf()}
+                title="The PDF report of this study's first opened run, with the study's section"
+              >
                 PDF report
               </button>{' '}
               {note && <span className="muted">{note}</span>}
@@ -315,7 +357,11 @@ export function SitingView({
               </thead>
               <tbody>
                 {r.ranked.slice(0, 20).map((e) => (
-                  <tr key={e.rank} className={e.feasible ? '' : 'infeasible'} title={e.failure ?? `re-run: tessera solve ${e.solveArgs}`}>
+                  <tr
+                    key={e.rank}
+                    className={e.feasible ? '' : 'infeasible'}
+                    title={e.failure ?? `re-run: tessera solve ${e.solveArgs}`}
+                  >
                     <td>{e.rank}</td>
                     <td>{sitesText(e.sites)}</td>
                     <td className="siting-runs">
@@ -325,7 +371,11 @@ export function SitingView({
                         </button>
                       ))}
                       {e.feasible && (
-                        <button className="link" onClick={() => void openRun(e.rank)} title="Solve this line's OPF for the chosen day as a normal run of the scenario">
+                        <button
+                          className="link"
+                          onClick={() => void openRun(e.rank)}
+                          title="Solve this line's OPF for the chosen day as a normal run of the scenario"
+                        >
                           open run
                         </button>
                       )}
@@ -391,7 +441,12 @@ export function SitingView({
             {r.marginalValue.length > 0 && (
               <>
                 <h4>Marginal value (screen, USD per kW-year), highest first</h4>
-                <p className="siting-mv">{r.marginalValue.slice(0, 15).map((m) => `${m.bus} ${m.usdPerKwYear.toFixed(2)}`).join(' · ')}</p>
+                <p className="siting-mv">
+                  {r.marginalValue
+                    .slice(0, 15)
+                    .map((m) => `${m.bus} ${m.usdPerKwYear.toFixed(2)}`)
+                    .join(' · ')}
+                </p>
               </>
             )}
           </>

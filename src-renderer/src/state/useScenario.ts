@@ -8,7 +8,8 @@ import type { Scenario } from '../../../src-main/contract';
 import { call } from '../api/transport';
 import { History, inversePatch, type ScenarioPatch } from './history';
 
-export type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: Date } | { kind: 'failed'; message: string };
+export type SaveState =
+  { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: Date } | { kind: 'failed'; message: string };
 
 export interface ScenarioEditor {
   readonly scenario: Scenario | null;

@@ -62,7 +62,13 @@ export function parseCsvRecords(text: string, file: string): CsvRecord[] {
           cell += d;
           i++;
         }
-        if (!closed) throw new CsvSyntaxError({ file, line: startLine, column: cells.length + 1, message: 'a quoted field is not closed' });
+        if (!closed)
+          throw new CsvSyntaxError({
+            file,
+            line: startLine,
+            column: cells.length + 1,
+            message: 'a quoted field is not closed',
+          });
       } else if (c === ',') {
         cells.push(quotedCell ? cell : cell.trim());
         cell = '';
@@ -89,7 +95,8 @@ export function parseCsvRecords(text: string, file: string): CsvRecord[] {
 /** A table with a header row. Throws CsvSyntaxError when the text is empty. */
 export function parseCsvTable(text: string, file: string): CsvTable {
   const records = parseCsvRecords(text, file);
-  if (records.length === 0) throw new CsvSyntaxError({ file, line: 1, message: 'the file is empty (a header row is expected)' });
+  if (records.length === 0)
+    throw new CsvSyntaxError({ file, line: 1, message: 'the file is empty (a header row is expected)' });
   return { file, header: records[0].cells.map((c) => c.trim()), rows: records.slice(1) };
 }
 
@@ -130,7 +137,11 @@ export class CsvColumns {
   require(names: readonly string[]): boolean {
     const missing = names.filter((n) => !this.has(n));
     for (const m of missing) {
-      this.errors.push({ file: this.table.file, line: 1, message: `missing column "${m}" (header: ${this.table.header.join(',')})` });
+      this.errors.push({
+        file: this.table.file,
+        line: 1,
+        message: `missing column "${m}" (header: ${this.table.header.join(',')})`,
+      });
     }
     return missing.length === 0;
   }
@@ -151,7 +162,8 @@ export class CsvColumns {
   number(row: CsvRecord, name: string): number {
     const raw = this.text(row, name);
     const v = raw === '' ? NaN : Number(raw);
-    if (!Number.isFinite(v)) this.fail(row, name, raw === '' ? 'is empty (a number is expected)' : `"${raw}" is not a number`);
+    if (!Number.isFinite(v))
+      this.fail(row, name, raw === '' ? 'is empty (a number is expected)' : `"${raw}" is not a number`);
     return v;
   }
 
@@ -162,6 +174,11 @@ export class CsvColumns {
 
   fail(row: CsvRecord, name: string, what: string): void {
     const i = this.index.get(name.toLowerCase());
-    this.errors.push({ file: this.table.file, line: row.line, column: i === undefined ? undefined : i + 1, message: `row ${row.line}, column "${name}": ${what}` });
+    this.errors.push({
+      file: this.table.file,
+      line: row.line,
+      column: i === undefined ? undefined : i + 1,
+      message: `row ${row.line}, column "${name}": ${what}`,
+    });
   }
 }

@@ -36,7 +36,9 @@ describe('importReferenceCsv (IEEE 123 balanced)', () => {
   });
 
   it('places DER only where asked, rated at P_der with the spec ratios', () => {
-    const { feeder } = unwrapImport(importReferenceCsv(linedata, powerdata, { pvBuses: IEEE123_PV_BUSES, batteryBuses: IEEE123_BATTERY_BUSES }));
+    const { feeder } = unwrapImport(
+      importReferenceCsv(linedata, powerdata, { pvBuses: IEEE123_PV_BUSES, batteryBuses: IEEE123_BATTERY_BUSES }),
+    );
     expect(feeder.pv).toHaveLength(17);
     expect(feeder.batteries).toHaveLength(26);
     // Bus 3: peak load 13.33 kW → P_der = 0.35 × 13.33 = 4.6655 kW (README), S = 1.2 P, E = 4 h × P.
@@ -51,7 +53,9 @@ describe('importReferenceCsv (IEEE 123 balanced)', () => {
     const out = importReferenceCsv(bad, powerdata);
     expect(out.ok).toBe(false);
     if (out.ok) return;
-    expect(out.errors).toEqual([{ file: 'linedata.csv', line: 4, column: 3, message: 'row 4, column "R": "abc" is not a number' }]);
+    expect(out.errors).toEqual([
+      { file: 'linedata.csv', line: 4, column: 3, message: 'row 4, column "R": "abc" is not a number' },
+    ]);
   });
 
   it('reports a branch to a bus not in powerdata, a missing column, and a loop', () => {
@@ -61,7 +65,9 @@ describe('importReferenceCsv (IEEE 123 balanced)', () => {
     expect(out2.ok || out2.errors[0].message).toBe('missing column "X" (header: fbus,tbus,R)');
     const out3 = importReferenceCsv(`${linedata.trimEnd()}\n4,6,1,1\n`, powerdata);
     expect(out3.ok || out3.errors[0]).toMatchObject({ file: 'linedata.csv', line: 129 });
-    expect(out3.ok || out3.errors[0].message).toMatch(/^branch l128: the feeder is not radial: branches .* form a loop/);
+    expect(out3.ok || out3.errors[0].message).toMatch(
+      /^branch l128: the feeder is not radial: branches .* form a loop/,
+    );
   });
 });
 
@@ -87,7 +93,11 @@ describe('importProfileCsv: market exports with timestamps', () => {
     expect(out.ok || out.errors).toBe(true);
     if (!out.ok) return;
     // Independently: the last field of every line after the header.
-    const expected = text.trim().split(/\r?\n/).slice(1).map((l) => Number(l.split(',').at(-1)));
+    const expected = text
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map((l) => Number(l.split(',').at(-1)));
     expect(expected).toHaveLength(24);
     expect(out.shape.mult).toEqual(expected);
     expect(out.shape.intervalH).toBe(1);
@@ -100,7 +110,9 @@ describe('importProfileCsv: market exports with timestamps', () => {
     expect(gap.ok).toBe(false);
     if (gap.ok) return;
     expect(gap.errors[0]).toMatchObject({ file: 'prices.csv', line: 2, column: 1 });
-    expect(gap.errors[0]!.message).toBe('row 2: 2023-11-10 02:00:00 is 2 h after the previous row; an hourly profile needs rows 1 h apart');
+    expect(gap.errors[0]!.message).toBe(
+      'row 2: 2023-11-10 02:00:00 is 2 h after the previous row; an hourly profile needs rows 1 h apart',
+    );
   });
 });
 

@@ -69,13 +69,60 @@ export const IEEE123_DER_RATIOS: DerRatios = {
 };
 
 /** The 17 PV buses and 26 battery buses of the reference case (as its PVSystem.dss / Storage.dss). */
-export const IEEE123_PV_BUSES: readonly string[] = ['3', '9', '18', '26', '35', '41', '48', '53', '61', '67', '73', '79', '87', '94', '101', '108', '116'];
+export const IEEE123_PV_BUSES: readonly string[] = [
+  '3',
+  '9',
+  '18',
+  '26',
+  '35',
+  '41',
+  '48',
+  '53',
+  '61',
+  '67',
+  '73',
+  '79',
+  '87',
+  '94',
+  '101',
+  '108',
+  '116',
+];
 export const IEEE123_BATTERY_BUSES: readonly string[] = [
-  '3', '7', '11', '18', '22', '30', '34', '37', '41', '47', '50', '53', '58', '62', '67', '71', '75', '79', '84', '87', '92', '97', '101', '106', '111', '116',
+  '3',
+  '7',
+  '11',
+  '18',
+  '22',
+  '30',
+  '34',
+  '37',
+  '41',
+  '47',
+  '50',
+  '53',
+  '58',
+  '62',
+  '67',
+  '71',
+  '75',
+  '79',
+  '84',
+  '87',
+  '92',
+  '97',
+  '101',
+  '106',
+  '111',
+  '116',
 ];
 
 /** Reads the linedata/powerdata pair (texts passed in; no file access here). */
-export function importReferenceCsv(linedataText: string, powerdataText: string, options: ReferenceCsvOptions = {}): ImportOutcome {
+export function importReferenceCsv(
+  linedataText: string,
+  powerdataText: string,
+  options: ReferenceCsvOptions = {},
+): ImportOutcome {
   const lineFile = options.linedataFile ?? 'linedata.csv';
   const powerFile = options.powerdataFile ?? 'powerdata.csv';
   const vBaseKv = options.vBaseKv ?? 2.4018;
@@ -119,7 +166,9 @@ export function importReferenceCsv(linedataText: string, powerdataText: string, 
     const qcKvar = pc.number(row, 'Q_C');
     const derKw = pc.number(row, 'P_der');
     if (pKw !== 0 || qKvar !== 0) {
-      const load: Load = options.loadShape ? { name: `L${bus}`, bus, pKw, qKvar, shape: options.loadShape.name } : { name: `L${bus}`, bus, pKw, qKvar };
+      const load: Load = options.loadShape
+        ? { name: `L${bus}`, bus, pKw, qKvar, shape: options.loadShape.name }
+        : { name: `L${bus}`, bus, pKw, qKvar };
       loads.push(load);
       sources.set('load', load.name, at);
     }
@@ -140,22 +189,38 @@ export function importReferenceCsv(linedataText: string, powerdataText: string, 
       ['fbus', from],
       ['tbus', to],
     ] as const) {
-      if (bus !== '' && !busNames.has(bus.toLowerCase())) lc.fail(row, col, `bus "${bus}" is not listed in ${powerFile}`);
+      if (bus !== '' && !busNames.has(bus.toLowerCase()))
+        lc.fail(row, col, `bus "${bus}" is not listed in ${powerFile}`);
     }
     const rOhm = lc.number(row, 'R');
     const xOhm = lc.number(row, 'X');
-    branches.push({ name, from: busNames.get(from.toLowerCase()) ?? from, to: busNames.get(to.toLowerCase()) ?? to, rOhm, xOhm, kind: 'line' });
+    branches.push({
+      name,
+      from: busNames.get(from.toLowerCase()) ?? from,
+      to: busNames.get(to.toLowerCase()) ?? to,
+      rOhm,
+      xOhm,
+      kind: 'line',
+    });
     sources.set('branch', name, at);
   });
 
   const derAt = (bus: string, kind: string): number | undefined => {
     const kw = derKwByBus.get(bus.toLowerCase());
     if (kw === undefined) {
-      errors.push({ file: powerFile, line: 1, message: `${kind} placement names bus "${bus}", which is not in ${powerFile}` });
+      errors.push({
+        file: powerFile,
+        line: 1,
+        message: `${kind} placement names bus "${bus}", which is not in ${powerFile}`,
+      });
       return undefined;
     }
     if (!(kw > 0)) {
-      errors.push({ file: powerFile, line: sources.locate(`bus ${bus}`).line, message: `${kind} placed at bus "${bus}", whose P_der is ${kw} (a positive rating is needed)` });
+      errors.push({
+        file: powerFile,
+        line: sources.locate(`bus ${bus}`).line,
+        message: `${kind} placed at bus "${bus}", whose P_der is ${kw} (a positive rating is needed)`,
+      });
       return undefined;
     }
     return kw;
@@ -196,7 +261,10 @@ export function importReferenceCsv(linedataText: string, powerdataText: string, 
   const feeder: Feeder = {
     name: options.name ?? 'ieee123-balanced',
     baseKva: options.baseKva ?? 1000,
-    substation: { bus: busNames.get((options.substationBus ?? '1').toLowerCase()) ?? options.substationBus ?? '1', vSetPu: options.vSetPu ?? 1.03 },
+    substation: {
+      bus: busNames.get((options.substationBus ?? '1').toLowerCase()) ?? options.substationBus ?? '1',
+      vSetPu: options.vSetPu ?? 1.03,
+    },
     buses,
     branches,
     loads,
@@ -206,7 +274,8 @@ export function importReferenceCsv(linedataText: string, powerdataText: string, 
     shapes,
   };
   const checked = locatedValidation(feeder, sources);
-  if (checked.errors.length > 0) return { ok: false, errors: checked.errors, warnings: [...warnings, ...checked.warnings] };
+  if (checked.errors.length > 0)
+    return { ok: false, errors: checked.errors, warnings: [...warnings, ...checked.warnings] };
   return { ok: true, feeder, warnings: [...warnings, ...checked.warnings], ignored: [], reduction: null };
 }
 
@@ -215,7 +284,9 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
 function timestampHours(s: string): number | null {
   const m = TIMESTAMP.exec(s.trim());
   if (!m) return null;
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)) / 3_600_000;
+  return (
+    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)) / 3_600_000
+  );
 }
 
 /**
@@ -225,7 +296,11 @@ function timestampHours(s: string): number | null {
  * A first row without a number in its last column is a header and is skipped. Returns a Shape
  * with a 1 h interval.
  */
-export function importProfileCsv(text: string, name: string, file = `${name}.csv`): { ok: true; shape: Shape } | { ok: false; errors: ImportError[] } {
+export function importProfileCsv(
+  text: string,
+  name: string,
+  file = `${name}.csv`,
+): { ok: true; shape: Shape } | { ok: false; errors: ImportError[] } {
   const errors: ImportError[] = [];
   let records;
   try {
@@ -242,21 +317,40 @@ export function importProfileCsv(text: string, name: string, file = `${name}.csv
     const value = num(r.cells.at(-1));
     const stampAt = r.cells.slice(0, -1).findIndex((c) => timestampHours(c) !== null);
     if (r.cells.length < 2 || !Number.isFinite(value)) {
-      errors.push({ file, line: r.line, message: `row ${r.line}: expected "hour,value" or "timestamp,value", got "${r.cells.join(',')}"` });
+      errors.push({
+        file,
+        line: r.line,
+        message: `row ${r.line}: expected "hour,value" or "timestamp,value", got "${r.cells.join(',')}"`,
+      });
       continue;
     }
     if (stampAt >= 0) {
       const h = timestampHours(r.cells[stampAt]!)!;
       if (previous !== null && Math.abs(h - previous - 1) > 1e-9)
-        errors.push({ file, line: r.line, column: stampAt + 1, message: `row ${r.line}: ${r.cells[stampAt]!.trim()} is ${Math.round((h - previous) * 100) / 100} h after the previous row; an hourly profile needs rows 1 h apart` });
+        errors.push({
+          file,
+          line: r.line,
+          column: stampAt + 1,
+          message: `row ${r.line}: ${r.cells[stampAt]!.trim()} is ${Math.round((h - previous) * 100) / 100} h after the previous row; an hourly profile needs rows 1 h apart`,
+        });
       previous = h;
     } else {
       const hour = num(r.cells[0]);
       if (!Number.isFinite(hour)) {
-        errors.push({ file, line: r.line, message: `row ${r.line}: expected "hour,value" or "timestamp,value", got "${r.cells.join(',')}"` });
+        errors.push({
+          file,
+          line: r.line,
+          message: `row ${r.line}: expected "hour,value" or "timestamp,value", got "${r.cells.join(',')}"`,
+        });
         continue;
       }
-      if (hour !== mult.length) errors.push({ file, line: r.line, column: 1, message: `row ${r.line}: hour ${hour} out of order (expected ${mult.length})` });
+      if (hour !== mult.length)
+        errors.push({
+          file,
+          line: r.line,
+          column: 1,
+          message: `row ${r.line}: hour ${hour} out of order (expected ${mult.length})`,
+        });
     }
     mult.push(value);
   }

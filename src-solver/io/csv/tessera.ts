@@ -23,7 +23,16 @@ import { CsvColumns, CsvSyntaxError, csvLine, parseCsvTable, type CsvTable } fro
 
 export const TESSERA_CSV_FORMAT = 'tessera-csv-1';
 
-export const TESSERA_CSV_FILES = ['feeder.csv', 'buses.csv', 'branches.csv', 'loads.csv', 'capacitors.csv', 'pv.csv', 'batteries.csv', 'shapes.csv'] as const;
+export const TESSERA_CSV_FILES = [
+  'feeder.csv',
+  'buses.csv',
+  'branches.csv',
+  'loads.csv',
+  'capacitors.csv',
+  'pv.csv',
+  'batteries.csv',
+  'shapes.csv',
+] as const;
 
 const COLUMNS = {
   'feeder.csv': ['format', 'name', 'base_kva', 'substation_bus', 'v_set_pu'],
@@ -32,7 +41,18 @@ const COLUMNS = {
   'loads.csv': ['name', 'bus', 'p_kw', 'q_kvar', 'shape', 'dss_model'],
   'capacitors.csv': ['name', 'bus', 'q_kvar'],
   'pv.csv': ['name', 'bus', 'p_rated_kw', 's_rated_kva', 'shape'],
-  'batteries.csv': ['name', 'bus', 'p_rated_kw', 'energy_kwh', 's_rated_kva', 'eta_charge', 'eta_discharge', 'soc_min', 'soc_max', 'soc_initial'],
+  'batteries.csv': [
+    'name',
+    'bus',
+    'p_rated_kw',
+    'energy_kwh',
+    's_rated_kva',
+    'eta_charge',
+    'eta_discharge',
+    'soc_min',
+    'soc_max',
+    'soc_initial',
+  ],
   'shapes.csv': ['shape', 'interval_h', 'point', 'mult', 'qmult'],
 } as const;
 
@@ -42,17 +62,48 @@ const table = (file: keyof typeof COLUMNS, rows: (string | number | undefined)[]
 /** The feeder as file name → CSV text (all eight files, header-only when empty). */
 export function writeTesseraCsv(feeder: Feeder): Record<string, string> {
   return {
-    'feeder.csv': table('feeder.csv', [[TESSERA_CSV_FORMAT, feeder.name, feeder.baseKva, feeder.substation.bus, feeder.substation.vSetPu]]),
-    'buses.csv': table('buses.csv', feeder.buses.map((b) => [b.name, b.vBaseKv, b.x, b.y])),
-    'branches.csv': table('branches.csv', feeder.branches.map((b) => [b.name, b.from, b.to, b.rOhm, b.xOhm, b.kind, b.ampacityA])),
-    'loads.csv': table('loads.csv', feeder.loads.map((l) => [l.name, l.bus, l.pKw, l.qKvar, l.shape, l.dssModel])),
-    'capacitors.csv': table('capacitors.csv', feeder.capacitors.map((c) => [c.name, c.bus, c.qKvar])),
-    'pv.csv': table('pv.csv', feeder.pv.map((p) => [p.name, p.bus, p.pRatedKw, p.sRatedKva, p.shape])),
+    'feeder.csv': table('feeder.csv', [
+      [TESSERA_CSV_FORMAT, feeder.name, feeder.baseKva, feeder.substation.bus, feeder.substation.vSetPu],
+    ]),
+    'buses.csv': table(
+      'buses.csv',
+      feeder.buses.map((b) => [b.name, b.vBaseKv, b.x, b.y]),
+    ),
+    'branches.csv': table(
+      'branches.csv',
+      feeder.branches.map((b) => [b.name, b.from, b.to, b.rOhm, b.xOhm, b.kind, b.ampacityA]),
+    ),
+    'loads.csv': table(
+      'loads.csv',
+      feeder.loads.map((l) => [l.name, l.bus, l.pKw, l.qKvar, l.shape, l.dssModel]),
+    ),
+    'capacitors.csv': table(
+      'capacitors.csv',
+      feeder.capacitors.map((c) => [c.name, c.bus, c.qKvar]),
+    ),
+    'pv.csv': table(
+      'pv.csv',
+      feeder.pv.map((p) => [p.name, p.bus, p.pRatedKw, p.sRatedKva, p.shape]),
+    ),
     'batteries.csv': table(
       'batteries.csv',
-      feeder.batteries.map((b) => [b.name, b.bus, b.pRatedKw, b.energyKwh, b.sRatedKva, b.etaCharge, b.etaDischarge, b.socMin, b.socMax, b.socInitial]),
+      feeder.batteries.map((b) => [
+        b.name,
+        b.bus,
+        b.pRatedKw,
+        b.energyKwh,
+        b.sRatedKva,
+        b.etaCharge,
+        b.etaDischarge,
+        b.socMin,
+        b.socMax,
+        b.socInitial,
+      ]),
     ),
-    'shapes.csv': table('shapes.csv', feeder.shapes.flatMap((s) => s.mult.map((m, i) => [s.name, s.intervalH, i + 1, m, s.qmult?.[i]]))),
+    'shapes.csv': table(
+      'shapes.csv',
+      feeder.shapes.flatMap((s) => s.mult.map((m, i) => [s.name, s.intervalH, i + 1, m, s.qmult?.[i]])),
+    ),
   };
 }
 
@@ -62,7 +113,10 @@ const BRANCH_KINDS: readonly BranchKind[] = ['line', 'switch', 'transformer', 'r
  * Reads the tables. `files` maps a bare file name (`buses.csv`) to its text, or returns
  * undefined for an absent file; `folder` prefixes the names in messages.
  */
-export function readTesseraCsv(files: Readonly<Record<string, string>> | ((name: string) => string | undefined), folder = ''): ImportOutcome {
+export function readTesseraCsv(
+  files: Readonly<Record<string, string>> | ((name: string) => string | undefined),
+  folder = '',
+): ImportOutcome {
   const get = typeof files === 'function' ? files : (n: string) => files[n];
   const errors: ImportError[] = [];
   const warnings: ImportIssue[] = [];
@@ -78,7 +132,9 @@ export function readTesseraCsv(files: Readonly<Record<string, string>> | ((name:
     try {
       const t = parseCsvTable(text, label(name));
       const c = new CsvColumns(t, errors);
-      const mandatory = COLUMNS[name].filter((col) => !['x', 'y', 'ampacity_a', 'shape', 'dss_model', 'qmult'].includes(col));
+      const mandatory = COLUMNS[name].filter(
+        (col) => !['x', 'y', 'ampacity_a', 'shape', 'dss_model', 'qmult'].includes(col),
+      );
       return c.require(mandatory) ? { t, c } : null;
     } catch (e) {
       if (e instanceof CsvSyntaxError) {
@@ -106,12 +162,17 @@ export function readTesseraCsv(files: Readonly<Record<string, string>> | ((name:
   };
 
   if (feederT.t.rows.length !== 1) {
-    errors.push({ file: feederT.t.file, line: 2, message: `feeder.csv must have exactly one data row, found ${feederT.t.rows.length}` });
+    errors.push({
+      file: feederT.t.file,
+      line: 2,
+      message: `feeder.csv must have exactly one data row, found ${feederT.t.rows.length}`,
+    });
     return { ok: false, errors, warnings };
   }
   const fr = feederT.t.rows[0];
   const format = feederT.c.text(fr, 'format');
-  if (format !== TESSERA_CSV_FORMAT) feederT.c.fail(fr, 'format', `"${format}" is not a format this version reads (expected ${TESSERA_CSV_FORMAT})`);
+  if (format !== TESSERA_CSV_FORMAT)
+    feederT.c.fail(fr, 'format', `"${format}" is not a format this version reads (expected ${TESSERA_CSV_FORMAT})`);
   const name = feederT.c.requiredText(fr, 'name');
   const baseKva = feederT.c.number(fr, 'base_kva');
   const substationBus = feederT.c.requiredText(fr, 'substation_bus');
@@ -128,16 +189,29 @@ export function readTesseraCsv(files: Readonly<Record<string, string>> | ((name:
   const branches: Branch[] = branchT.t.rows.map((r) => {
     const c = branchT.c;
     const kindText = c.requiredText(r, 'kind').toLowerCase();
-    if (kindText !== '' && !(BRANCH_KINDS as readonly string[]).includes(kindText)) c.fail(r, 'kind', `"${kindText}" is not one of ${BRANCH_KINDS.join(', ')}`);
+    if (kindText !== '' && !(BRANCH_KINDS as readonly string[]).includes(kindText))
+      c.fail(r, 'kind', `"${kindText}" is not one of ${BRANCH_KINDS.join(', ')}`);
     const kind = kindText as BranchKind;
-    const b: Branch = { name: c.requiredText(r, 'name'), from: c.requiredText(r, 'from'), to: c.requiredText(r, 'to'), rOhm: c.number(r, 'r_ohm'), xOhm: c.number(r, 'x_ohm'), kind };
+    const b: Branch = {
+      name: c.requiredText(r, 'name'),
+      from: c.requiredText(r, 'from'),
+      to: c.requiredText(r, 'to'),
+      rOhm: c.number(r, 'r_ohm'),
+      xOhm: c.number(r, 'x_ohm'),
+      kind,
+    };
     const amps = c.optionalNumber(r, 'ampacity_a');
     sources.set('branch', b.name, at(branchT.t, r.line));
     return amps !== undefined ? { ...b, ampacityA: amps } : b;
   });
   const loads: Load[] = (loadT?.t.rows ?? []).map((r) => {
     const c = loadT!.c;
-    const l: Load = { name: c.requiredText(r, 'name'), bus: c.requiredText(r, 'bus'), pKw: c.number(r, 'p_kw'), qKvar: c.number(r, 'q_kvar') };
+    const l: Load = {
+      name: c.requiredText(r, 'name'),
+      bus: c.requiredText(r, 'bus'),
+      pKw: c.number(r, 'p_kw'),
+      qKvar: c.number(r, 'q_kvar'),
+    };
     const shape = optionalText(c, r, 'shape');
     const model = c.optionalNumber(r, 'dss_model');
     sources.set('load', l.name, at(loadT!.t, r.line));
@@ -145,13 +219,22 @@ export function readTesseraCsv(files: Readonly<Record<string, string>> | ((name:
   });
   const capacitors: Capacitor[] = (capT?.t.rows ?? []).map((r) => {
     const c = capT!.c;
-    const cap: Capacitor = { name: c.requiredText(r, 'name'), bus: c.requiredText(r, 'bus'), qKvar: c.number(r, 'q_kvar') };
+    const cap: Capacitor = {
+      name: c.requiredText(r, 'name'),
+      bus: c.requiredText(r, 'bus'),
+      qKvar: c.number(r, 'q_kvar'),
+    };
     sources.set('capacitor', cap.name, at(capT!.t, r.line));
     return cap;
   });
   const pv: Pv[] = (pvT?.t.rows ?? []).map((r) => {
     const c = pvT!.c;
-    const p: Pv = { name: c.requiredText(r, 'name'), bus: c.requiredText(r, 'bus'), pRatedKw: c.number(r, 'p_rated_kw'), sRatedKva: c.number(r, 's_rated_kva') };
+    const p: Pv = {
+      name: c.requiredText(r, 'name'),
+      bus: c.requiredText(r, 'bus'),
+      pRatedKw: c.number(r, 'p_rated_kw'),
+      sRatedKva: c.number(r, 's_rated_kva'),
+    };
     const shape = optionalText(c, r, 'shape');
     sources.set('pv', p.name, at(pvT!.t, r.line));
     return shape !== undefined ? { ...p, shape } : p;
@@ -176,7 +259,10 @@ export function readTesseraCsv(files: Readonly<Record<string, string>> | ((name:
 
   // Shapes: rows grouped by name in order of first appearance; points 1..n consecutive.
   const shapes: Shape[] = [];
-  const shapeIndex = new Map<string, { shape: { name: string; intervalH: number; mult: number[]; qmult: (number | undefined)[] }; line: number }>();
+  const shapeIndex = new Map<
+    string,
+    { shape: { name: string; intervalH: number; mult: number[]; qmult: (number | undefined)[] }; line: number }
+  >();
   for (const r of shapeT?.t.rows ?? []) {
     const c = shapeT!.c;
     const sName = c.requiredText(r, 'shape');
@@ -189,21 +275,44 @@ export function readTesseraCsv(files: Readonly<Record<string, string>> | ((name:
       entry = { shape: { name: sName, intervalH: interval, mult: [], qmult: [] }, line: r.line };
       shapeIndex.set(sName.toLowerCase(), entry);
       sources.set('shape', sName, at(shapeT!.t, r.line));
-    } else if (interval !== entry.shape.intervalH) c.fail(r, 'interval_h', `shape "${sName}" changes interval (${entry.shape.intervalH} h before)`);
-    if (point !== entry.shape.mult.length + 1) c.fail(r, 'point', `expected point ${entry.shape.mult.length + 1} of shape "${sName}", got ${point}`);
+    } else if (interval !== entry.shape.intervalH)
+      c.fail(r, 'interval_h', `shape "${sName}" changes interval (${entry.shape.intervalH} h before)`);
+    if (point !== entry.shape.mult.length + 1)
+      c.fail(r, 'point', `expected point ${entry.shape.mult.length + 1} of shape "${sName}", got ${point}`);
     entry.shape.mult.push(mult);
     entry.shape.qmult.push(qmult);
   }
   for (const { shape, line } of shapeIndex.values()) {
     const given = shape.qmult.filter((q) => q !== undefined).length;
-    if (given > 0 && given < shape.mult.length) errors.push({ file: shapeT!.t.file, line, message: `shape "${shape.name}": qmult is given for ${given} of ${shape.mult.length} points (all or none)` });
-    shapes.push(given > 0 ? { name: shape.name, intervalH: shape.intervalH, mult: shape.mult, qmult: shape.qmult as number[] } : { name: shape.name, intervalH: shape.intervalH, mult: shape.mult });
+    if (given > 0 && given < shape.mult.length)
+      errors.push({
+        file: shapeT!.t.file,
+        line,
+        message: `shape "${shape.name}": qmult is given for ${given} of ${shape.mult.length} points (all or none)`,
+      });
+    shapes.push(
+      given > 0
+        ? { name: shape.name, intervalH: shape.intervalH, mult: shape.mult, qmult: shape.qmult as number[] }
+        : { name: shape.name, intervalH: shape.intervalH, mult: shape.mult },
+    );
   }
   if (errors.length > 0) return { ok: false, errors, warnings };
 
-  const feeder: Feeder = { name, baseKva, substation: { bus: substationBus, vSetPu }, buses, branches, loads, capacitors, pv, batteries, shapes };
+  const feeder: Feeder = {
+    name,
+    baseKva,
+    substation: { bus: substationBus, vSetPu },
+    buses,
+    branches,
+    loads,
+    capacitors,
+    pv,
+    batteries,
+    shapes,
+  };
   const checked = locatedValidation(feeder, sources);
-  if (checked.errors.length > 0) return { ok: false, errors: checked.errors, warnings: [...warnings, ...checked.warnings] };
+  if (checked.errors.length > 0)
+    return { ok: false, errors: checked.errors, warnings: [...warnings, ...checked.warnings] };
   return { ok: true, feeder, warnings: [...warnings, ...checked.warnings], ignored: [], reduction: null };
 }
 
@@ -217,15 +326,29 @@ export function readTesseraCsv(files: Readonly<Record<string, string>> | ((name:
 export function writeDispatchCsv(dispatch: Dispatch): string {
   const rows: (string | number | undefined)[][] = [];
   const T = dispatch.periods;
-  for (const [name, q] of Object.entries(dispatch.pvKvar ?? {})) for (let t = 0; t < T; t++) rows.push([t + 1, dispatch.intervalH, 'pv', name, undefined, q[t]]);
+  for (const [name, q] of Object.entries(dispatch.pvKvar ?? {}))
+    for (let t = 0; t < T; t++) rows.push([t + 1, dispatch.intervalH, 'pv', name, undefined, q[t]]);
   const batteries = new Set([...Object.keys(dispatch.batteryKw ?? {}), ...Object.keys(dispatch.batteryKvar ?? {})]);
   for (const name of batteries) {
-    for (let t = 0; t < T; t++) rows.push([t + 1, dispatch.intervalH, 'battery', name, dispatch.batteryKw?.[name]?.[t] ?? 0, dispatch.batteryKvar?.[name]?.[t] ?? 0]);
+    for (let t = 0; t < T; t++)
+      rows.push([
+        t + 1,
+        dispatch.intervalH,
+        'battery',
+        name,
+        dispatch.batteryKw?.[name]?.[t] ?? 0,
+        dispatch.batteryKvar?.[name]?.[t] ?? 0,
+      ]);
   }
-  return [csvLine(['period', 'interval_h', 'device', 'name', 'p_kw', 'q_kvar']), ...rows.map(csvLine)].join('\n') + '\n';
+  return (
+    [csvLine(['period', 'interval_h', 'device', 'name', 'p_kw', 'q_kvar']), ...rows.map(csvLine)].join('\n') + '\n'
+  );
 }
 
-export function readDispatchCsv(text: string, file = 'dispatch.csv'): { ok: true; dispatch: Dispatch } | { ok: false; errors: ImportError[] } {
+export function readDispatchCsv(
+  text: string,
+  file = 'dispatch.csv',
+): { ok: true; dispatch: Dispatch } | { ok: false; errors: ImportError[] } {
   const errors: ImportError[] = [];
   let t: CsvTable;
   try {
@@ -252,7 +375,8 @@ export function readDispatchCsv(text: string, file = 'dispatch.csv'): { ok: true
       continue;
     }
     if (Number.isNaN(intervalH)) intervalH = interval;
-    else if (interval !== intervalH) c.fail(r, 'interval_h', `interval ${interval} h differs from ${intervalH} h above`);
+    else if (interval !== intervalH)
+      c.fail(r, 'interval_h', `interval ${interval} h differs from ${intervalH} h above`);
     periods = Math.max(periods, period);
     if (device === 'pv') (pvKvar[name] ??= [])[period - 1] = q;
     else if (device === 'battery') {
@@ -266,9 +390,17 @@ export function readDispatchCsv(text: string, file = 'dispatch.csv'): { ok: true
   ] as const) {
     for (const [name, v] of Object.entries(table)) {
       const missing = Array.from({ length: periods }, (_, i) => i + 1).filter((p) => v[p - 1] === undefined);
-      if (missing.length > 0) errors.push({ file, line: 1, message: `${what} ${name} has no row for period${missing.length === 1 ? '' : 's'} ${missing.slice(0, 10).join(', ')}` });
+      if (missing.length > 0)
+        errors.push({
+          file,
+          line: 1,
+          message: `${what} ${name} has no row for period${missing.length === 1 ? '' : 's'} ${missing.slice(0, 10).join(', ')}`,
+        });
     }
   }
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, dispatch: { periods, intervalH: Number.isNaN(intervalH) ? 1 : intervalH, pvKvar, batteryKw, batteryKvar } };
+  return {
+    ok: true,
+    dispatch: { periods, intervalH: Number.isNaN(intervalH) ? 1 : intervalH, pvKvar, batteryKw, batteryKvar },
+  };
 }

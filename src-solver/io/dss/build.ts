@@ -40,7 +40,17 @@ interface Complex {
 }
 
 /** Metres per unit of OpenDSS length units. */
-const METRES: Record<string, number> = { mi: 1609.344, kft: 304.8, km: 1000, m: 1, me: 1, ft: 0.3048, in: 0.0254, cm: 0.01, mm: 0.001 };
+const METRES: Record<string, number> = {
+  mi: 1609.344,
+  kft: 304.8,
+  km: 1000,
+  m: 1,
+  me: 1,
+  ft: 0.3048,
+  in: 0.0254,
+  cm: 0.01,
+  mm: 0.001,
+};
 
 function lengthUnit(value: string): string | null {
   const v = value.trim().toLowerCase();
@@ -150,21 +160,42 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     xmatrix: number[] | null;
     normamps?: number;
   }
-  const defaultZ = (): ZData => ({ phases: 3, sym: true, r1: 0.058, x1: 0.1206, r0: 0.1784, x0: 0.4047, rmatrix: null, xmatrix: null });
+  const defaultZ = (): ZData => ({
+    phases: 3,
+    sym: true,
+    r1: 0.058,
+    x1: 0.1206,
+    r0: 0.1784,
+    x0: 0.4047,
+    rmatrix: null,
+    xmatrix: null,
+  });
   /** Applies an impedance property common to Line and LineCode; false when not one of them. */
   const applyZ = (z: ZData, a: Assignment, el: ElementDef): boolean => {
     switch (a.prop) {
-      case 'r1': case 'x1': case 'r0': case 'x0':
+      case 'r1':
+      case 'x1':
+      case 'r0':
+      case 'x0':
         z[a.prop] = num(a, el);
         z.sym = true;
         return true;
-      case 'c1': case 'c0': case 'b1': case 'b0':
+      case 'c1':
+      case 'c0':
+      case 'b1':
+      case 'b0':
         z.sym = true;
         return true;
-      case 'rmatrix': case 'xmatrix': {
+      case 'rmatrix':
+      case 'xmatrix': {
         const m = parseSymMatrix(a.value);
-        if (!m) error(a.at, `${el.cls}.${el.name}: ${a.prop} is not a symmetric matrix (lower triangle rows separated by |)`);
-        else if (m.n !== z.phases) error(a.at, `${el.cls}.${el.name}: ${a.prop} is ${m.n}×${m.n} but the element has ${z.phases} phase${z.phases === 1 ? '' : 's'}`);
+        if (!m)
+          error(a.at, `${el.cls}.${el.name}: ${a.prop} is not a symmetric matrix (lower triangle rows separated by |)`);
+        else if (m.n !== z.phases)
+          error(
+            a.at,
+            `${el.cls}.${el.name}: ${a.prop} is ${m.n}×${m.n} but the element has ${z.phases} phase${z.phases === 1 ? '' : 's'}`,
+          );
         else {
           z[a.prop] = m.values;
           z.sym = false;
@@ -187,7 +218,8 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     for (const a of el.assignments) {
       if (a.prop === 'nphases') {
         const n = num(a, el);
-        if (!Number.isInteger(n) || n < 1 || n > 20) error(a.at, `linecode.${el.name}: nphases must be a whole number 1–20, got ${a.value}`);
+        if (!Number.isInteger(n) || n < 1 || n > 20)
+          error(a.at, `linecode.${el.name}: nphases must be a whole number 1–20, got ${a.value}`);
         else z.phases = n;
       } else if (a.prop === 'units') {
         const u = lengthUnit(a.value);
@@ -201,7 +233,8 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
   /** Positive-sequence impedance per unit length of a ZData. */
   const z1Of = (z: ZData, el: ElementDef): Complex => {
     if (z.sym || !z.rmatrix || !z.xmatrix) {
-      if (!z.sym && (!z.rmatrix || !z.xmatrix)) warn(el.at, `${el.cls}.${el.name}: only one of rmatrix/xmatrix given; the other is taken as 0`);
+      if (!z.sym && (!z.rmatrix || !z.xmatrix))
+        warn(el.at, `${el.cls}.${el.name}: only one of rmatrix/xmatrix given; the other is taken as 0`);
       if (!z.sym) {
         const n = z.phases;
         const r = z.rmatrix ?? new Array<number>(n * n).fill(0);
@@ -236,9 +269,15 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     }
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'bus1': bus1 = parseBusRef(a.value); break;
-        case 'bus2': bus2 = parseBusRef(a.value); break;
-        case 'length': length = num(a, el); break;
+        case 'bus1':
+          bus1 = parseBusRef(a.value);
+          break;
+        case 'bus2':
+          bus2 = parseBusRef(a.value);
+          break;
+        case 'length':
+          length = num(a, el);
+          break;
         case 'units': {
           const u = lengthUnit(a.value);
           if (u === null) error(a.at, `line.${el.name}: unknown length unit "${a.value}"`);
@@ -247,8 +286,10 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
         }
         case 'phases': {
           const n = num(a, el);
-          if (!Number.isInteger(n) || n < 1 || n > 20) error(a.at, `line.${el.name}: phases must be a whole number 1–20, got ${a.value}`);
-          else if (!z.sym && n !== z.phases) error(a.at, `line.${el.name}: phases=${n} contradicts its ${z.phases}-phase impedance matrix`);
+          if (!Number.isInteger(n) || n < 1 || n > 20)
+            error(a.at, `line.${el.name}: phases must be a whole number 1–20, got ${a.value}`);
+          else if (!z.sym && n !== z.phases)
+            error(a.at, `line.${el.name}: phases=${n} contradicts its ${z.phases}-phase impedance matrix`);
           else z.phases = n;
           break;
         }
@@ -257,7 +298,11 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
           if (!code) error(a.at, `line.${el.name}: LineCode "${a.value}" is not defined`);
           else {
             const keepAmps = z.normamps;
-            z = { ...code.z, rmatrix: code.z.rmatrix && [...code.z.rmatrix], xmatrix: code.z.xmatrix && [...code.z.xmatrix] };
+            z = {
+              ...code.z,
+              rmatrix: code.z.rmatrix && [...code.z.rmatrix],
+              xmatrix: code.z.xmatrix && [...code.z.xmatrix],
+            };
             if (z.normamps === undefined) z.normamps = keepAmps;
             codeUnits = code.units;
           }
@@ -272,7 +317,11 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
             lineUnits = 'none';
           } else isSwitch = false;
           break;
-        case 'geometry': case 'spacing': case 'wires': case 'cncables': case 'tscables':
+        case 'geometry':
+        case 'spacing':
+        case 'wires':
+        case 'cncables':
+        case 'tscables':
           unsupported = a.prop;
           break;
         default:
@@ -285,7 +334,10 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
       }
     }
     if (unsupported) {
-      error(el.at, `line.${el.name}: impedances from line constants (${unsupported}=) are not supported; give a LineCode, rmatrix/xmatrix or r1/x1`);
+      error(
+        el.at,
+        `line.${el.name}: impedances from line constants (${unsupported}=) are not supported; give a LineCode, rmatrix/xmatrix or r1/x1`,
+      );
       continue;
     }
     if (!bus1 || !bus2 || bus1.bus === '' || bus2.bus === '') {
@@ -313,8 +365,16 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
       at: el.at,
     });
   }
-  if (matrixLines > 0) notes.push({ element: 'lines', message: `${matrixLines} line${matrixLines === 1 ? '' : 's'} given by phase impedance matrices reduced to positive sequence Z1 = Zs − Zm (mean self minus mean mutual impedance); mutual coupling asymmetry dropped` });
-  if (partialPhaseLines > 0) notes.push({ element: 'lines', message: `${partialPhaseLines} line${partialPhaseLines === 1 ? '' : 's'} with fewer phases than the source treated as balanced ${sourcePhases}-phase branches of the same positive-sequence impedance` });
+  if (matrixLines > 0)
+    notes.push({
+      element: 'lines',
+      message: `${matrixLines} line${matrixLines === 1 ? '' : 's'} given by phase impedance matrices reduced to positive sequence Z1 = Zs − Zm (mean self minus mean mutual impedance); mutual coupling asymmetry dropped`,
+    });
+  if (partialPhaseLines > 0)
+    notes.push({
+      element: 'lines',
+      message: `${partialPhaseLines} line${partialPhaseLines === 1 ? '' : 's'} with fewer phases than the source treated as balanced ${sourcePhases}-phase branches of the same positive-sequence impedance`,
+    });
 
   // ---- Transformers (and regulators) ----------------------------------------------------------
   const regulated = new Map<string, ElementDef>();
@@ -334,7 +394,14 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let phases = 3;
     let windings = 2;
     let w = 0;
-    const wdg = [0, 1].map(() => ({ bus: null as { bus: string; nodes: number[] } | null, kv: 12.47, kva: 1000, tap: 1, rPct: 0.2, conn: 'wye' }));
+    const wdg = [0, 1].map(() => ({
+      bus: null as { bus: string; nodes: number[] } | null,
+      kv: 12.47,
+      kva: 1000,
+      tap: 1,
+      rPct: 0.2,
+      conn: 'wye',
+    }));
     let xhl = 7;
     let failed = false;
     const perWinding = (a: Assignment, set: (i: number, v: string) => void): void => {
@@ -364,10 +431,22 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
       else if (p === '%r') wdg[w].rPct = num(a, el);
       else if (p === 'buses') perWinding(a, (i, v) => (wdg[i].bus = parseBusRef(v)));
       else if (p === 'conns') perWinding(a, (i, v) => (wdg[i].conn = v.toLowerCase()));
-      else if (p === 'kvs') nums(a, el).slice(0, 2).forEach((v, i) => (wdg[i].kv = v));
-      else if (p === 'kvas') nums(a, el).slice(0, 2).forEach((v, i) => (wdg[i].kva = v));
-      else if (p === 'taps') nums(a, el).slice(0, 2).forEach((v, i) => (wdg[i].tap = v));
-      else if (p === '%rs') nums(a, el).slice(0, 2).forEach((v, i) => (wdg[i].rPct = v));
+      else if (p === 'kvs')
+        nums(a, el)
+          .slice(0, 2)
+          .forEach((v, i) => (wdg[i].kv = v));
+      else if (p === 'kvas')
+        nums(a, el)
+          .slice(0, 2)
+          .forEach((v, i) => (wdg[i].kva = v));
+      else if (p === 'taps')
+        nums(a, el)
+          .slice(0, 2)
+          .forEach((v, i) => (wdg[i].tap = v));
+      else if (p === '%rs')
+        nums(a, el)
+          .slice(0, 2)
+          .forEach((v, i) => (wdg[i].rPct = v));
       else if (p === 'xhl' || p === 'x12') xhl = num(a, el);
       else if (p === '%loadloss') {
         const v = num(a, el);
@@ -395,13 +474,23 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     const rc = regulated.get(el.name.toLowerCase());
     const tapRatio = w2.tap / w1.tap;
     if (rc) {
-      notes.push({ element: `Transformer.${el.name}`, message: `regulator (RegControl.${rc.name}) held at its stated tap ${formatRatio(tapRatio)}; automatic tap changes are not simulated` });
+      notes.push({
+        element: `Transformer.${el.name}`,
+        message: `regulator (RegControl.${rc.name}) held at its stated tap ${formatRatio(tapRatio)}; automatic tap changes are not simulated`,
+      });
     }
     if (Math.abs(tapRatio - 1) > 1e-12) {
-      notes.push({ element: `Transformer.${el.name}`, message: `off-nominal tap ratio ${formatRatio(tapRatio)} is not represented (the model has no tap ratio): voltages beyond it differ by about ${(Math.abs(tapRatio - 1) * 100).toFixed(2)} %`, magnitude: Math.abs(tapRatio - 1) });
+      notes.push({
+        element: `Transformer.${el.name}`,
+        message: `off-nominal tap ratio ${formatRatio(tapRatio)} is not represented (the model has no tap ratio): voltages beyond it differ by about ${(Math.abs(tapRatio - 1) * 100).toFixed(2)} %`,
+        magnitude: Math.abs(tapRatio - 1),
+      });
     }
     if (w1.conn.startsWith('d') !== w2.conn.startsWith('d')) {
-      notes.push({ element: `Transformer.${el.name}`, message: 'delta–wye 30° phase shift dropped (no effect on balanced voltage magnitudes or flows)' });
+      notes.push({
+        element: `Transformer.${el.name}`,
+        message: 'delta–wye 30° phase shift dropped (no effect on balanced voltage magnitudes or flows)',
+      });
     }
     drafts.push({
       name: el.name,
@@ -417,7 +506,8 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     });
   }
   for (const [name, rc] of regulated) {
-    if (!byClass('transformer').some((t) => t.name.toLowerCase() === name)) warn(rc.at, `regcontrol.${rc.name} controls transformer "${name}", which is not defined`);
+    if (!byClass('transformer').some((t) => t.name.toLowerCase() === name))
+      warn(rc.at, `regcontrol.${rc.name} controls transformer "${name}", which is not defined`);
   }
 
   // ---- Merge branches joining the same two buses ---------------------------------------------
@@ -442,7 +532,10 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let z: Complex;
     if (disjoint) {
       z = { re: mean(list.map((d) => d.z.re)), im: mean(list.map((d) => d.z.im)) };
-      notes.push({ element: list.map((d) => d.elements[0]).join(', '), message: `single-phase branches between ${first.bus1} and ${first.bus2} on phases ${list.map((d) => d.nodes1.join('.')).join(', ')} merged into one balanced branch with their mean impedance` });
+      notes.push({
+        element: list.map((d) => d.elements[0]).join(', '),
+        message: `single-phase branches between ${first.bus1} and ${first.bus2} on phases ${list.map((d) => d.nodes1.join('.')).join(', ')} merged into one balanced branch with their mean impedance`,
+      });
     } else {
       let y: Complex = { re: 0, im: 0 };
       for (const d of list) {
@@ -450,11 +543,32 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
         y = { re: y.re + inv.re, im: y.im + inv.im };
       }
       z = reciprocal(y);
-      notes.push({ element: list.map((d) => d.elements[0]).join(', '), message: `parallel branches between ${first.bus1} and ${first.bus2} combined into their parallel impedance` });
+      notes.push({
+        element: list.map((d) => d.elements[0]).join(', '),
+        message: `parallel branches between ${first.bus1} and ${first.bus2} combined into their parallel impedance`,
+      });
     }
-    const kind: BranchKind = list.some((d) => d.kind === 'regulator') ? 'regulator' : list.some((d) => d.kind === 'transformer') ? 'transformer' : list.every((d) => d.kind === 'switch') ? 'switch' : 'line';
-    const amps = list.every((d) => d.ampacityA !== undefined) ? (disjoint ? Math.min(...list.map((d) => d.ampacityA!)) : list.reduce((s, d) => s + d.ampacityA!, 0)) : undefined;
-    merged.push({ ...first, name: list.map((d) => d.name).join('+'), elements: list.flatMap((d) => d.elements), kind, z, ampacityA: amps, ratio: mean(list.map((d) => (d.bus1.toLowerCase() === first.bus1.toLowerCase() ? d.ratio : 1 / d.ratio))) });
+    const kind: BranchKind = list.some((d) => d.kind === 'regulator')
+      ? 'regulator'
+      : list.some((d) => d.kind === 'transformer')
+        ? 'transformer'
+        : list.every((d) => d.kind === 'switch')
+          ? 'switch'
+          : 'line';
+    const amps = list.every((d) => d.ampacityA !== undefined)
+      ? disjoint
+        ? Math.min(...list.map((d) => d.ampacityA!))
+        : list.reduce((s, d) => s + d.ampacityA!, 0)
+      : undefined;
+    merged.push({
+      ...first,
+      name: list.map((d) => d.name).join('+'),
+      elements: list.flatMap((d) => d.elements),
+      kind,
+      z,
+      ampacityA: amps,
+      ratio: mean(list.map((d) => (d.bus1.toLowerCase() === first.bus1.toLowerCase() ? d.ratio : 1 / d.ratio))),
+    });
   }
 
   // ---- Buses, base voltages ------------------------------------------------------------------
@@ -502,27 +616,50 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let powerGiven = false;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'phases': phases = phasesOf(a, el); break;
-        case 'bus1': bus = deviceBus(a.value, a.at); break;
-        case 'kw': kw = num(a, el); spec = 'kw-pf'; powerGiven = true; break;
-        case 'pf': pf = num(a, el); if (spec === 'kw-kvar') spec = 'kw-pf'; break;
+        case 'phases':
+          phases = phasesOf(a, el);
+          break;
+        case 'bus1':
+          bus = deviceBus(a.value, a.at);
+          break;
+        case 'kw':
+          kw = num(a, el);
+          spec = 'kw-pf';
+          powerGiven = true;
+          break;
+        case 'pf':
+          pf = num(a, el);
+          if (spec === 'kw-kvar') spec = 'kw-pf';
+          break;
         case 'kvar':
           kvar = num(a, el);
           spec = 'kw-kvar';
           pf = kvar === 0 ? 1 : Math.sign(kvar) * (kw / Math.hypot(kw, kvar));
           break;
-        case 'kva': kva = num(a, el); spec = 'kva-pf'; powerGiven = true; break;
-        case 'model': model = num(a, el); break;
-        case 'daily': daily = a.value; break;
-        case 'yearly': yearly = a.value; break;
-        case 'conn': conn = a.value.toLowerCase(); break;
+        case 'kva':
+          kva = num(a, el);
+          spec = 'kva-pf';
+          powerGiven = true;
+          break;
+        case 'model':
+          model = num(a, el);
+          break;
+        case 'daily':
+          daily = a.value;
+          break;
+        case 'yearly':
+          yearly = a.value;
+          break;
+        case 'conn':
+          conn = a.value.toLowerCase();
+          break;
       }
     }
     if (!bus) {
       error(el.at, `load.${el.name}: bus1 is not given`);
       continue;
     }
-    if ((spec !== 'kw-kvar') && (!(Math.abs(pf) <= 1) || pf === 0)) {
+    if (spec !== 'kw-kvar' && (!(Math.abs(pf) <= 1) || pf === 0)) {
       error(el.at, `load.${el.name}: power factor must be in [-1, 0) ∪ (0, 1], got ${pf}`);
       continue;
     }
@@ -533,8 +670,19 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     else [pKw, qKvar] = [kva * Math.abs(pf), Math.sign(pf) * kva * Math.sqrt(1 - pf * pf)];
     if (!powerGiven) warn(el.at, `load.${el.name}: no kW or kVA given; OpenDSS's default ${kw} kW at pf ${pf} is used`);
     const shape = daily ?? yearly;
-    if (daily === undefined && yearly !== undefined) notes.push({ element: `Load.${el.name}`, message: `no daily shape: its yearly shape "${yearly}" is used as the daily shape` });
-    const load: Load = { name: el.name, bus: bus.bus, pKw: pKw * powerScale, qKvar: qKvar * powerScale, ...(shape !== undefined ? { shape } : {}), dssModel: model };
+    if (daily === undefined && yearly !== undefined)
+      notes.push({
+        element: `Load.${el.name}`,
+        message: `no daily shape: its yearly shape "${yearly}" is used as the daily shape`,
+      });
+    const load: Load = {
+      name: el.name,
+      bus: bus.bus,
+      pKw: pKw * powerScale,
+      qKvar: qKvar * powerScale,
+      ...(shape !== undefined ? { shape } : {}),
+      dssModel: model,
+    };
     loads.push(load);
     sources.set('load', el.name, el.at);
     // Phase allocation for the imbalance report.
@@ -552,9 +700,14 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     if (!(avg > 0)) continue;
     const dev = Math.max(...per.map((v) => Math.abs(v - avg))) / avg;
     if (dev > 1e-9) {
-      notes.push({ element: `bus ${busNames.get(k)}`, message: `load phase imbalance ${(dev * 100).toFixed(1)} %: phases ${per.map((v) => v.toFixed(1)).join(' / ')} kW replaced by ${avg.toFixed(2)} kW on each phase`, magnitude: dev });
+      notes.push({
+        element: `bus ${busNames.get(k)}`,
+        message: `load phase imbalance ${(dev * 100).toFixed(1)} %: phases ${per.map((v) => v.toFixed(1)).join(' / ')} kW replaced by ${avg.toFixed(2)} kW on each phase`,
+        magnitude: dev,
+      });
     }
-    if (!largestLoadImbalance || dev > largestLoadImbalance.fraction) largestLoadImbalance = { bus: busNames.get(k)!, fraction: dev };
+    if (!largestLoadImbalance || dev > largestLoadImbalance.fraction)
+      largestLoadImbalance = { bus: busNames.get(k)!, fraction: dev };
   }
 
   // ---- Capacitors -----------------------------------------------------------------------------
@@ -571,17 +724,31 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let conn = 'wye';
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'phases': phases = phasesOf(a, el); break;
-        case 'bus1': bus = deviceBus(a.value, a.at); break;
+        case 'phases':
+          phases = phasesOf(a, el);
+          break;
+        case 'bus1':
+          bus = deviceBus(a.value, a.at);
+          break;
         case 'bus2': {
           const ref = parseBusRef(a.value);
-          series = !(ref.nodes.length > 0 && ref.nodes.every((n) => n === 0)) && ref.bus.toLowerCase() !== bus?.bus.toLowerCase();
+          series =
+            !(ref.nodes.length > 0 && ref.nodes.every((n) => n === 0)) &&
+            ref.bus.toLowerCase() !== bus?.bus.toLowerCase();
           break;
         }
-        case 'kvar': kvarSteps = nums(a, el); break;
-        case 'kv': kv = num(a, el); break;
-        case 'states': states = nums(a, el); break;
-        case 'conn': conn = a.value.toLowerCase(); break;
+        case 'kvar':
+          kvarSteps = nums(a, el);
+          break;
+        case 'kv':
+          kv = num(a, el);
+          break;
+        case 'states':
+          states = nums(a, el);
+          break;
+        case 'conn':
+          conn = a.value.toLowerCase();
+          break;
       }
     }
     if (!bus) {
@@ -614,24 +781,55 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let yearly: string | undefined;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'bus1': bus = deviceBus(a.value, a.at); break;
-        case 'pmpp': pmpp = num(a, el); break;
-        case 'kva': kva = num(a, el); kvaGiven = true; break;
-        case 'irradiance': irradiance = num(a, el); break;
-        case '%pmpp': pctPmpp = num(a, el); break;
-        case 'daily': daily = a.value; break;
-        case 'yearly': yearly = a.value; break;
+        case 'bus1':
+          bus = deviceBus(a.value, a.at);
+          break;
+        case 'pmpp':
+          pmpp = num(a, el);
+          break;
+        case 'kva':
+          kva = num(a, el);
+          kvaGiven = true;
+          break;
+        case 'irradiance':
+          irradiance = num(a, el);
+          break;
+        case '%pmpp':
+          pctPmpp = num(a, el);
+          break;
+        case 'daily':
+          daily = a.value;
+          break;
+        case 'yearly':
+          yearly = a.value;
+          break;
       }
     }
     if (!bus) {
       error(el.at, `pvsystem.${el.name}: bus1 is not given`);
       continue;
     }
-    if (!kvaGiven) notes.push({ element: `PVSystem.${el.name}`, message: `no kVA given: OpenDSS's default inverter rating ${kva} kVA used` });
-    if (irradiance !== 1) notes.push({ element: `PVSystem.${el.name}`, message: `irradiance=${irradiance}: Tessera's PV output is Pmpp × its shape; the base irradiance is not applied`, magnitude: Math.abs(1 - irradiance) });
-    if (pctPmpp !== 100) notes.push({ element: `PVSystem.${el.name}`, message: `%Pmpp=${pctPmpp} (output cap) is not modelled` });
+    if (!kvaGiven)
+      notes.push({
+        element: `PVSystem.${el.name}`,
+        message: `no kVA given: OpenDSS's default inverter rating ${kva} kVA used`,
+      });
+    if (irradiance !== 1)
+      notes.push({
+        element: `PVSystem.${el.name}`,
+        message: `irradiance=${irradiance}: Tessera's PV output is Pmpp × its shape; the base irradiance is not applied`,
+        magnitude: Math.abs(1 - irradiance),
+      });
+    if (pctPmpp !== 100)
+      notes.push({ element: `PVSystem.${el.name}`, message: `%Pmpp=${pctPmpp} (output cap) is not modelled` });
     const shape = daily ?? yearly;
-    pv.push({ name: el.name, bus: bus.bus, pRatedKw: pmpp * powerScale, sRatedKva: kva * powerScale, ...(shape !== undefined ? { shape } : {}) });
+    pv.push({
+      name: el.name,
+      bus: bus.bus,
+      pRatedKw: pmpp * powerScale,
+      sRatedKva: kva * powerScale,
+      ...(shape !== undefined ? { shape } : {}),
+    });
     sources.set('pv', el.name, el.at);
   }
 
@@ -640,7 +838,10 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
   const socMax = options.storageSocMax ?? 1;
   const storage = byClass('storage');
   if (storage.length > 0 && options.storageSocMax === undefined) {
-    warn(storage[0].at, `batteries may charge to 100 % of kWhrated (socMax = 1): OpenDSS has no SOC ceiling; give the storageSocMax import option (CLI --soc-max) to set one`);
+    warn(
+      storage[0].at,
+      `batteries may charge to 100 % of kWhrated (socMax = 1): OpenDSS has no SOC ceiling; give the storageSocMax import option (CLI --soc-max) to set one`,
+    );
   }
   for (const el of byClass('storage')) {
     if (disabled(el)) continue;
@@ -655,15 +856,34 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let effDischarge = 90;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'bus1': bus = deviceBus(a.value, a.at); break;
-        case 'kwrated': kwRated = num(a, el); break;
-        case 'kwhrated': kwhRated = num(a, el); break;
-        case 'kva': kva = num(a, el); break;
-        case '%stored': stored = num(a, el); kwhStored = null; break;
-        case 'kwhstored': kwhStored = num(a, el); break;
-        case '%reserve': reserve = num(a, el); break;
-        case '%effcharge': effCharge = num(a, el); break;
-        case '%effdischarge': effDischarge = num(a, el); break;
+        case 'bus1':
+          bus = deviceBus(a.value, a.at);
+          break;
+        case 'kwrated':
+          kwRated = num(a, el);
+          break;
+        case 'kwhrated':
+          kwhRated = num(a, el);
+          break;
+        case 'kva':
+          kva = num(a, el);
+          break;
+        case '%stored':
+          stored = num(a, el);
+          kwhStored = null;
+          break;
+        case 'kwhstored':
+          kwhStored = num(a, el);
+          break;
+        case '%reserve':
+          reserve = num(a, el);
+          break;
+        case '%effcharge':
+          effCharge = num(a, el);
+          break;
+        case '%effdischarge':
+          effDischarge = num(a, el);
+          break;
       }
     }
     if (!bus) {
@@ -695,19 +915,42 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     let qmult: number[] | null = null;
     for (const a of el.assignments) {
       switch (a.prop) {
-        case 'npts': npts = num(a, el); break;
-        case 'interval': intervalH = num(a, el); break;
-        case 'sinterval': intervalH = num(a, el) / 3600; break;
-        case 'minterval': intervalH = num(a, el) / 60; break;
-        case 'mult': case 'pmult': mult = a.fileValues ? [...a.fileValues.columns[0]] : nums(a, el); break;
-        case 'qmult': qmult = a.fileValues ? [...a.fileValues.columns[0]] : nums(a, el); break;
-        case 'csvfile': mult = [...(a.fileValues?.columns[0] ?? [])]; break;
+        case 'npts':
+          npts = num(a, el);
+          break;
+        case 'interval':
+          intervalH = num(a, el);
+          break;
+        case 'sinterval':
+          intervalH = num(a, el) / 3600;
+          break;
+        case 'minterval':
+          intervalH = num(a, el) / 60;
+          break;
+        case 'mult':
+        case 'pmult':
+          mult = a.fileValues ? [...a.fileValues.columns[0]] : nums(a, el);
+          break;
+        case 'qmult':
+          qmult = a.fileValues ? [...a.fileValues.columns[0]] : nums(a, el);
+          break;
+        case 'csvfile':
+          mult = [...(a.fileValues?.columns[0] ?? [])];
+          break;
         case 'pqcsvfile':
           mult = [...(a.fileValues?.columns[0] ?? [])];
           qmult = a.fileValues?.columns[1] ? [...a.fileValues.columns[1]] : null;
           break;
-        case 'hour': error(a.at, `loadshape.${el.name}: irregular shapes (hour=) are not supported; give interval= and regular points`); break;
-        case 'useactual': if (bool(a, el)) error(a.at, `loadshape.${el.name}: useactual=yes (values in kW, not multipliers) is not supported`); break;
+        case 'hour':
+          error(
+            a.at,
+            `loadshape.${el.name}: irregular shapes (hour=) are not supported; give interval= and regular points`,
+          );
+          break;
+        case 'useactual':
+          if (bool(a, el))
+            error(a.at, `loadshape.${el.name}: useactual=yes (values in kW, not multipliers) is not supported`);
+          break;
       }
     }
     if (intervalH === 0) error(el.at, `loadshape.${el.name}: interval=0 (irregular shape) is not supported`);
@@ -716,7 +959,8 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
       continue;
     }
     if (npts > 0 && npts < mult.length) mult = mult.slice(0, npts);
-    if (npts > 0 && npts > mult.length) warn(el.at, `loadshape.${el.name}: npts=${npts} but only ${mult.length} values given; using ${mult.length}`);
+    if (npts > 0 && npts > mult.length)
+      warn(el.at, `loadshape.${el.name}: npts=${npts} but only ${mult.length} values given; using ${mult.length}`);
     if (qmult && qmult.length !== mult.length) {
       if (qmult.length > mult.length) qmult = qmult.slice(0, mult.length);
       else {
@@ -762,7 +1006,11 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
       if (!script.voltageBasesKv.some((b) => Math.abs(b - ll) <= 0.01 * b)) offBase.push(name);
     }
   }
-  if (offBase.length > 0) warn(script.elements[0]?.at ?? { file: entryFile, line: 1 }, `base voltage of ${offBase.length} bus${offBase.length === 1 ? '' : 'es'} (${offBase.slice(0, 5).join(', ')}${offBase.length > 5 ? ', …' : ''}) is not in Set VoltageBases; Tessera uses the base reached through the transformer ratios`);
+  if (offBase.length > 0)
+    warn(
+      script.elements[0]?.at ?? { file: entryFile, line: 1 },
+      `base voltage of ${offBase.length} bus${offBase.length === 1 ? '' : 'es'} (${offBase.slice(0, 5).join(', ')}${offBase.length > 5 ? ', …' : ''}) is not in Set VoltageBases; Tessera uses the base reached through the transformer ratios`,
+    );
   for (const c of busBaseLater) {
     const v = baseKv.get(capacitors[c.cap].bus.toLowerCase());
     if (v === undefined) continue;
@@ -770,7 +1018,12 @@ export function buildFeeder(script: ScriptResult, entryFile: string, options: Ds
     if (Math.abs(scale - 1) > 1e-12) {
       const cap = capacitors[c.cap];
       capacitors[c.cap] = { ...cap, qKvar: cap.qKvar * scale };
-      if (Math.abs(scale - 1) > 1e-3) notes.push({ element: `Capacitor.${c.name}`, message: `rated at ${c.kvLn.toFixed(4)} kV line-to-neutral on a ${v.toFixed(4)} kV base: rating at 1 pu scaled by ${scale.toFixed(4)}`, magnitude: Math.abs(scale - 1) });
+      if (Math.abs(scale - 1) > 1e-3)
+        notes.push({
+          element: `Capacitor.${c.name}`,
+          message: `rated at ${c.kvLn.toFixed(4)} kV line-to-neutral on a ${v.toFixed(4)} kV base: rating at 1 pu scaled by ${scale.toFixed(4)}`,
+          magnitude: Math.abs(scale - 1),
+        });
     }
   }
 

@@ -8,8 +8,12 @@ import { importDss, importDssFiles } from './index';
 import { testDataPath } from '../../../test-data/index';
 
 const readFs = (p: string) => readFileSync(p, 'utf8');
-const ieee123 = unwrapImport(importDss(testDataPath('ieee123-balanced/dss/Master.dss'), readFs, { storageSocMax: 0.95 })).feeder;
-const ieee13 = unwrapImport(importDss(fileURLToPath(new URL('../../../test-data/dss/ieee13/IEEE13Nodeckt.dss', import.meta.url)), readFs)).feeder;
+const ieee123 = unwrapImport(
+  importDss(testDataPath('ieee123-balanced/dss/Master.dss'), readFs, { storageSocMax: 0.95 }),
+).feeder;
+const ieee13 = unwrapImport(
+  importDss(fileURLToPath(new URL('../../../test-data/dss/ieee13/IEEE13Nodeckt.dss', import.meta.url)), readFs),
+).feeder;
 
 /** Re-import an exported script set from memory. */
 function reimport(files: Record<string, string>, options = {}) {
@@ -27,7 +31,8 @@ function expectClose(actual: unknown, expected: unknown, path = 'feeder'): void 
     expected.forEach((e, i) => expectClose((actual as unknown[])[i], e, `${path}[${i}]`));
   } else if (expected && typeof expected === 'object') {
     expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(expected).sort());
-    for (const k of Object.keys(expected)) expectClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${path}.${k}`);
+    for (const k of Object.keys(expected))
+      expectClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${path}.${k}`);
   } else expect(actual, path).toEqual(expected);
 }
 
@@ -66,10 +71,14 @@ describe('exportDss', () => {
     const dispatch = files['Dispatch.dss'];
     const shapeLine = (name: string) => dispatch.split('\n').find((l) => l.startsWith(`New LoadShape.${name} `))!;
     // PV: P = rating × PVShape at hours 0..2 (all 0 at night), Q as dispatched; signs flipped (load).
-    expect(shapeLine(`dispatch_pv_${pv0.name}`)).toBe(`New LoadShape.dispatch_pv_${pv0.name} npts=3 interval=1 mult=[0 0 0] qmult=[-0.5 1 -2]`);
+    expect(shapeLine(`dispatch_pv_${pv0.name}`)).toBe(
+      `New LoadShape.dispatch_pv_${pv0.name} npts=3 interval=1 mult=[0 0 0] qmult=[-0.5 1 -2]`,
+    );
     // Undispatched PV: Q = 0.
     expect(shapeLine(`dispatch_pv_${feeder.pv[1].name}`)).toContain('qmult=[0 0 0]');
-    expect(shapeLine(`dispatch_battery_${b0.name}`)).toBe(`New LoadShape.dispatch_battery_${b0.name} npts=3 interval=1 mult=[2 0 -3] qmult=[-1 -1 1]`);
+    expect(shapeLine(`dispatch_battery_${b0.name}`)).toBe(
+      `New LoadShape.dispatch_battery_${b0.name} npts=3 interval=1 mult=[2 0 -3] qmult=[-1 -1 1]`,
+    );
     expect(dispatch).toContain(`New Load.battery_${b0.name} bus1=${b0.bus} phases=1 kV=2.4018 kW=1 kvar=1 model=1`);
     expect(files['Master.dss']).toContain('Redirect Dispatch.dss');
     expect(files['Master.dss']).not.toMatch(/^Redirect (PVSystems|Storage)\.dss/m);
@@ -79,7 +88,12 @@ describe('exportDss', () => {
     expect(back.pv).toEqual([]);
     const load = back.loads.find((l) => l.name === `battery_${b0.name}`)!;
     expect(load).toMatchObject({ pKw: 1, qKvar: 1, shape: `dispatch_battery_${b0.name}` });
-    expect(back.shapes.find((s) => s.name === load.shape)).toEqual({ name: load.shape, intervalH: 1, mult: [2, 0, -3], qmult: [-1, -1, 1] });
+    expect(back.shapes.find((s) => s.name === load.shape)).toEqual({
+      name: load.shape,
+      intervalH: 1,
+      mult: [2, 0, -3],
+      qmult: [-1, -1, 1],
+    });
   });
 
   it('samples a PV shape at each period’s start hour: half-hour periods repeat hourly points', () => {
@@ -90,12 +104,16 @@ describe('exportDss', () => {
     const line = files['Dispatch.dss'].split('\n').find((l) => l.startsWith(`New LoadShape.dispatch_pv_${pv.name} `))!;
     // hours 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5 → points 0, 0, 1, 1, 2, 2, 3, 3 (negative: injection as load)
     expect(line).toContain('interval=0.5 mult=[0 0 -25 -25 -50 -50 -100 -100]');
-    expect(() => exportDss({ ...feeder, pv: [{ ...pv, shape: 'moon' }] }, { periods: 2, intervalH: 1 })).toThrow(/shape "moon" is not defined/);
+    expect(() => exportDss({ ...feeder, pv: [{ ...pv, shape: 'moon' }] }, { periods: 2, intervalH: 1 })).toThrow(
+      /shape "moon" is not defined/,
+    );
   });
 
   it('refuses names OpenDSS cannot hold and dispatch of the wrong length', () => {
     const bad: Feeder = { ...ieee13, buses: ieee13.buses.map((b, i) => (i === 1 ? { ...b, name: 'a.b' } : b)) };
     expect(() => exportDss(bad)).toThrow(DssExportError);
-    expect(() => exportDss(ieee123, { periods: 2, intervalH: 1, pvKvar: { [ieee123.pv[0].name]: [1] } })).toThrow(/has 1 values for 2 periods/);
+    expect(() => exportDss(ieee123, { periods: 2, intervalH: 1, pvKvar: { [ieee123.pv[0].name]: [1] } })).toThrow(
+      /has 1 values for 2 periods/,
+    );
   });
 });

@@ -13,11 +13,56 @@ import { testDataPath } from '../../../test-data/index';
 const readTest = (rel: string) => readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');
 const ref = testDataPath('ieee123-balanced/dss/');
 
-const SPICE = ['[', ']', '(', ')', '{', '}', '"', "'", '=', '~', '!', '//', '/*', '*/', '.', ',', '|', ' ', '\n', '-', 'e', '0', '1e308', 'NaN', '-1', 'Redirect Master.dss', 'Redirect nope.dss', 'Compile IEEELineCodes.dss', 'New ', 'Edit ', '~ ', 'phases=1e9', 'kW=', 'bus1=', 'like=x', 'switch=y', 'Clear\n', 'units=furlong', 'windings=3', 'Line.', '\u0000', '\r', 'mult=(file=nope.csv)', 'LatLongCoords nope.csv'];
+const SPICE = [
+  '[',
+  ']',
+  '(',
+  ')',
+  '{',
+  '}',
+  '"',
+  "'",
+  '=',
+  '~',
+  '!',
+  '//',
+  '/*',
+  '*/',
+  '.',
+  ',',
+  '|',
+  ' ',
+  '\n',
+  '-',
+  'e',
+  '0',
+  '1e308',
+  'NaN',
+  '-1',
+  'Redirect Master.dss',
+  'Redirect nope.dss',
+  'Compile IEEELineCodes.dss',
+  'New ',
+  'Edit ',
+  '~ ',
+  'phases=1e9',
+  'kW=',
+  'bus1=',
+  'like=x',
+  'switch=y',
+  'Clear\n',
+  'units=furlong',
+  'windings=3',
+  'Line.',
+  '\u0000',
+  '\r',
+  'mult=(file=nope.csv)',
+  'LatLongCoords nope.csv',
+];
 
 function mutate(text: string, r: () => number): string {
   const lines = text.split('\n');
-  const pick = <T,>(a: readonly T[]) => a[Math.floor(r() * a.length)];
+  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)];
   const n = 1 + Math.floor(r() * 4);
   let s = text;
   for (let k = 0; k < n; k++) {
@@ -50,13 +95,18 @@ function mutate(text: string, r: () => number): string {
         s = s.slice(0, at);
         break;
       case 5: // replace a number
-        s = s.replace(/\d+(\.\d+)?/g, (m) => (r() < 0.05 ? pick(['-5', '0', '1e400', 'x', '', '(1 0 /)', '(2 +)']) : m));
+        s = s.replace(/\d+(\.\d+)?/g, (m) =>
+          r() < 0.05 ? pick(['-5', '0', '1e400', 'x', '', '(1 0 /)', '(2 +)']) : m,
+        );
         break;
       case 6: // replace a character
         s = s.slice(0, at) + String.fromCharCode(32 + Math.floor(r() * 95)) + s.slice(at + 1);
         break;
       default: // delete a line
-        s = s.split('\n').filter((_, i, a) => i !== Math.floor(r() * a.length)).join('\n');
+        s = s
+          .split('\n')
+          .filter((_, i, a) => i !== Math.floor(r() * a.length))
+          .join('\n');
     }
   }
   return s;
@@ -81,7 +131,11 @@ describe('DSS import fuzz', () => {
     for (let i = 0; i < 3000; i++) {
       const use13 = i % 3 !== 0;
       const files: Record<string, string> = use13
-        ? { '/z/Master.dss': mutate(ieee13, r), '/z/IEEELineCodes.dss': r() < 0.2 ? mutate(codes, r) : codes, '/z/IEEE13Node_BusXY.csv': r() < 0.2 ? mutate(coords, r) : coords }
+        ? {
+            '/z/Master.dss': mutate(ieee13, r),
+            '/z/IEEELineCodes.dss': r() < 0.2 ? mutate(codes, r) : codes,
+            '/z/IEEE13Node_BusXY.csv': r() < 0.2 ? mutate(coords, r) : coords,
+          }
         : {
             '/z/Master.dss': mutate(small123[0], r),
             '/z/Line.dss': r() < 0.5 ? mutate(small123[1], r) : small123[1],

@@ -14,7 +14,8 @@ const readFs = (p: string) => readFileSync(p, 'utf8');
 
 const errorsOf = (out: ImportOutcome) => (out.ok ? [] : out.errors);
 const ok = (out: ImportOutcome) => {
-  if (!out.ok) throw new Error(`import failed:\n${out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n')}`);
+  if (!out.ok)
+    throw new Error(`import failed:\n${out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n')}`);
   return out;
 };
 
@@ -33,7 +34,10 @@ function network(f: Feeder) {
 describe('IEEE 123 balanced: DSS import reproduces the CSV tables', () => {
   const fromDss = unwrapImport(importDss(`${refDir}dss/Master.dss`, readFs, { storageSocMax: 0.95 }));
   const fromCsv = unwrapImport(
-    importReferenceCsv(readFs(`${refDir}csv/linedata.csv`), readFs(`${refDir}csv/powerdata.csv`), { pvBuses: IEEE123_PV_BUSES, batteryBuses: IEEE123_BATTERY_BUSES }),
+    importReferenceCsv(readFs(`${refDir}csv/linedata.csv`), readFs(`${refDir}csv/powerdata.csv`), {
+      pvBuses: IEEE123_PV_BUSES,
+      batteryBuses: IEEE123_BATTERY_BUSES,
+    }),
   );
 
   it('gives identical buses, branches (ohm), loads and capacitors', () => {
@@ -55,7 +59,14 @@ describe('IEEE 123 balanced: DSS import reproduces the CSV tables', () => {
     });
     d.batteries.forEach((b, i) => {
       const r = c.batteries[i];
-      expect([b.pRatedKw, b.etaCharge, b.etaDischarge, b.socMin, b.socMax, b.socInitial]).toEqual([r.pRatedKw, r.etaCharge, r.etaDischarge, r.socMin, r.socMax, r.socInitial]);
+      expect([b.pRatedKw, b.etaCharge, b.etaDischarge, b.socMin, b.socMax, b.socInitial]).toEqual([
+        r.pRatedKw,
+        r.etaCharge,
+        r.etaDischarge,
+        r.socMin,
+        r.socMax,
+        r.socInitial,
+      ]);
       expect(b.energyKwh).toBeCloseTo(r.energyKwh, 9);
       expect(b.sRatedKva).toBeCloseTo(r.sRatedKva, 4);
     });
@@ -86,7 +97,10 @@ describe('IEEE 13-node feeder (three-phase, unbalanced) → balanced equivalent'
     // mtx601: Zs = (0.3465+0.3375+0.3414)/3, Zm = (0.1560+0.1580+0.1535)/3 ohm/mi; 2000 ft = 2000/5280 mi.
     const mi = 2000 / 5280;
     expect(branch('650632').rOhm).toBeCloseTo(((0.3465 + 0.3375 + 0.3414) / 3 - (0.156 + 0.158 + 0.1535) / 3) * mi, 12);
-    expect(branch('650632').xOhm).toBeCloseTo(((1.0179 + 1.0478 + 1.0348) / 3 - (0.5017 + 0.4236 + 0.3849) / 3) * mi, 12);
+    expect(branch('650632').xOhm).toBeCloseTo(
+      ((1.0179 + 1.0478 + 1.0348) / 3 - (0.5017 + 0.4236 + 0.3849) / 3) * mi,
+      12,
+    );
     // mtx603, 2-phase: Zs − Zm = (1.3238+1.3294)/2 − 0.2066, 500 ft.
     expect(branch('632645').rOhm).toBeCloseTo(((1.3238 + 1.3294) / 2 - 0.2066) * (500 / 5280), 12);
     // mtx605, 1-phase: the self impedance, 300 ft.
@@ -127,7 +141,10 @@ describe('IEEE 13-node feeder (three-phase, unbalanced) → balanced equivalent'
     expect(total).toBeCloseTo(3466 / 3, 9); // published total 3466 kW
     expect(f.capacitors.find((c) => c.name === 'Cap1')!.qKvar).toBeCloseTo(200, 9);
     // Cap2: 100 kvar at 2.4 kV on a 4.16/√3 kV bus: (2.40178/2.4)² × 100/3.
-    expect(f.capacitors.find((c) => c.name === 'Cap2')!.qKvar).toBeCloseTo((((4.16 / Math.sqrt(3)) / 2.4) ** 2 * 100) / 3, 9);
+    expect(f.capacitors.find((c) => c.name === 'Cap2')!.qKvar).toBeCloseTo(
+      ((4.16 / Math.sqrt(3) / 2.4) ** 2 * 100) / 3,
+      9,
+    );
     const r = out.reduction!;
     expect(r.sourcePhases).toBe(3);
     expect(r.powerScale).toBeCloseTo(1 / 3, 15);
@@ -135,7 +152,9 @@ describe('IEEE 13-node feeder (three-phase, unbalanced) → balanced equivalent'
     expect(r.notes.find((n) => n.element === 'bus 634')!.magnitude).toBeCloseTo(0.2, 12);
     // Bus 645: all 170 kW on one phase → deviation 113.3 / 56.7 = 200 %.
     expect(r.largestLoadImbalance!.fraction).toBeCloseTo(2, 12);
-    expect(r.notes.some((n) => n.element.startsWith('Transformer.Reg1') && /held at its stated tap 1/.test(n.message))).toBe(true);
+    expect(
+      r.notes.some((n) => n.element.startsWith('Transformer.Reg1') && /held at its stated tap 1/.test(n.message)),
+    ).toBe(true);
   });
 });
 
@@ -226,7 +245,18 @@ describe('OpenDSS syntax forms', () => {
     expect(load('lc')).toMatchObject({ pKw: 30, qKvar: 10, dssModel: 2 });
     expect(f.capacitors[0].qKvar).toBeCloseTo(100, 9);
     expect(f.pv[0]).toEqual({ name: 'p1', bus: 'c', pRatedKw: 10, sRatedKva: 12, shape: 'csv' });
-    expect(f.batteries[0]).toEqual({ name: 's1', bus: 'e', pRatedKw: 5, energyKwh: 20, sRatedKva: 6, etaCharge: 0.96, etaDischarge: 0.94, socMin: 0.1, socMax: 1, socInitial: 0.5 });
+    expect(f.batteries[0]).toEqual({
+      name: 's1',
+      bus: 'e',
+      pRatedKw: 5,
+      energyKwh: 20,
+      sRatedKva: 6,
+      etaCharge: 0.96,
+      etaDischarge: 0.94,
+      socMin: 0.1,
+      socMax: 1,
+      socInitial: 0.5,
+    });
     expect(f.shapes).toEqual([
       { name: 'day', intervalH: 1, mult: [0.5, 1, 1.5, 1], qmult: [1, 1, 1, 1] },
       { name: 'csv', intervalH: 0.5, mult: [0.1, 0.2, 0.3] },
@@ -243,19 +273,31 @@ describe('OpenDSS syntax forms', () => {
     ]);
     expect(out.warnings.map((w) => [w.line, w.message])).toEqual([
       [17, 'generator.g1 is not modelled by Tessera and is left out (it affects the network)'],
-      [6, 'batteries may charge to 100 % of kWhrated (socMax = 1): OpenDSS has no SOC ceiling; give the storageSocMax import option (CLI --soc-max) to set one'],
-      [7, 'base voltage of 1 bus (e) is not in Set VoltageBases; Tessera uses the base reached through the transformer ratios'],
+      [
+        6,
+        'batteries may charge to 100 % of kWhrated (socMax = 1): OpenDSS has no SOC ceiling; give the storageSocMax import option (CLI --soc-max) to set one',
+      ],
+      [
+        7,
+        'base voltage of 1 bus (e) is not in Set VoltageBases; Tessera uses the base reached through the transformer ratios',
+      ],
     ]);
   });
 
   it('reads LatLongCoords as latitude, longitude', () => {
-    const o = ok(importDssFiles('/m.dss', { '/m.dss': 'New Circuit.c bus1=s\nNew Line.l s t\nLatLongCoords ll.csv', '/ll.csv': 's, 41.8, -87.6\nt, 41.9, -87.5' }));
+    const o = ok(
+      importDssFiles('/m.dss', {
+        '/m.dss': 'New Circuit.c bus1=s\nNew Line.l s t\nLatLongCoords ll.csv',
+        '/ll.csv': 's, 41.8, -87.6\nt, 41.9, -87.5',
+      }),
+    );
     expect(o.feeder.buses[0]).toMatchObject({ x: -87.6, y: 41.8 });
   });
 });
 
 describe('OpenDSS import errors name file and line', () => {
-  const run = (master: string, extra: Record<string, string> = {}) => errorsOf(importDssFiles('/e/Master.dss', { '/e/Master.dss': master, ...extra }));
+  const run = (master: string, extra: Record<string, string> = {}) =>
+    errorsOf(importDssFiles('/e/Master.dss', { '/e/Master.dss': master, ...extra }));
   const base = 'New Circuit.c bus1=s basekv=12.47\nNew Line.l1 bus1=s bus2=a\n';
 
   it.each([
@@ -266,15 +308,30 @@ describe('OpenDSS import errors name file and line', () => {
     ['bad number', `${base}New Load.x bus1=a kW=lots`, 3, 'kW="lots" is not a number'.toLowerCase()],
     ['undefined line code', `${base}New Line.l2 bus1=a bus2=b linecode=nope`, 3, 'LineCode "nope" is not defined'],
     ['unknown class', `${base}New Widget.w bus1=a`, 3, 'unknown element class "widget"'],
-    ['3-winding transformer', `${base}New Transformer.t windings=3 buses=[a b c]`, 3, '3-winding transformers are not supported'],
+    [
+      '3-winding transformer',
+      `${base}New Transformer.t windings=3 buses=[a b c]`,
+      3,
+      '3-winding transformers are not supported',
+    ],
     ['continuation with nothing before it', `~ kW=3\n${base}`, 1, 'continuation (~) line with no element'],
-    ['line constants', `${base}New Line.g bus1=a bus2=b geometry=geo`, 3, 'line constants (geometry=) are not supported'],
+    [
+      'line constants',
+      `${base}New Line.g bus1=a bus2=b geometry=geo`,
+      3,
+      'line constants (geometry=) are not supported',
+    ],
     ['binary shape file', `${base}New LoadShape.s npts=2 sngfile=a.sng`, 3, 'binary shape files'],
     ['a loop', `${base}New Line.l2 bus1=a bus2=b\nNew Line.l3 bus1=b bus2=s`, 4, 'branches l2, l1, l3 form a loop'],
     ['an island', `${base}New Line.l2 bus1=x bus2=y`, 3, 'buses x, y are not connected to the substation bus s'],
     ['a device on a bus nothing reaches', `${base}New Load.x bus1=zz kW=1`, 3, 'bus zz is not connected'],
     ['a bad pf', `${base}New Load.x bus1=a kW=1 pf=1.5`, 3, 'power factor must be in'],
-    ['a ratings conflict', `${base}New PVSystem.p bus1=a Pmpp=10 kVA=5`, 3, 'inverter rating 1.66667 kVA is below the rated power 3.33333 kW'],
+    [
+      'a ratings conflict',
+      `${base}New PVSystem.p bus1=a Pmpp=10 kVA=5`,
+      3,
+      'inverter rating 1.66667 kVA is below the rated power 3.33333 kW',
+    ],
     ['no circuit', 'New Line.l1 bus1=s bus2=a', 1, 'the script defines no circuit'],
   ])('%s', (_what, master, line, message) => {
     const errs = run(master);
@@ -330,7 +387,9 @@ describe('more OpenDSS forms', () => {
 
   it('warns about unknown properties and positional values past the end, and keeps going', () => {
     const out = ok(importDssFiles('/h.dss', { '/h.dss': 'New Circuit.h bus1=s\nNew Line.l1 s a frobness=3' }));
-    expect(out.warnings).toEqual([{ file: '/h.dss', line: 2, column: 17, message: 'line.l1: unknown property "frobness"; ignored' }]);
+    expect(out.warnings).toEqual([
+      { file: '/h.dss', line: 2, column: 17, message: 'line.l1: unknown property "frobness"; ignored' },
+    ]);
   });
 });
 

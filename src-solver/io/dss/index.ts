@@ -18,12 +18,23 @@ export function importDss(entryPath: string, readFile: ReadFile, options: DssBui
   const warnings = [...script.warnings, ...built.warnings];
   if (built.errors.length > 0 || !built.feeder) return { ok: false, errors: built.errors, warnings };
   const checked = locatedValidation(built.feeder, built.sources);
-  if (checked.errors.length > 0) return { ok: false, errors: checked.errors, warnings: [...warnings, ...checked.warnings] };
-  return { ok: true, feeder: built.feeder, warnings: [...warnings, ...checked.warnings], ignored: script.ignored, reduction: built.reduction };
+  if (checked.errors.length > 0)
+    return { ok: false, errors: checked.errors, warnings: [...warnings, ...checked.warnings] };
+  return {
+    ok: true,
+    feeder: built.feeder,
+    warnings: [...warnings, ...checked.warnings],
+    ignored: script.ignored,
+    reduction: built.reduction,
+  };
 }
 
 /** Import from in-memory files (a map of path → text), e.g. for tests and drag-and-drop. */
-export function importDssFiles(entryPath: string, files: ReadonlyMap<string, string> | Record<string, string>, options: DssBuildOptions = {}): ImportOutcome {
+export function importDssFiles(
+  entryPath: string,
+  files: ReadonlyMap<string, string> | Record<string, string>,
+  options: DssBuildOptions = {},
+): ImportOutcome {
   const get = files instanceof Map ? (p: string) => files.get(p) : (p: string) => (files as Record<string, string>)[p];
   return importDss(
     entryPath,

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DssSyntaxError, evaluateRpn, parseBusRef, parseDssBool, parseDssNumber, parseSymMatrix, stripComment, tokenizeParams } from './lexer';
+import {
+  DssSyntaxError,
+  evaluateRpn,
+  parseBusRef,
+  parseDssBool,
+  parseDssNumber,
+  parseSymMatrix,
+  stripComment,
+  tokenizeParams,
+} from './lexer';
 import { dirnamePath, joinPath, normalizePath } from './path';
 import { nextPositionalProperty, resolveProperty } from './properties';
 
@@ -57,7 +66,14 @@ describe('lexer', () => {
   });
 
   it('reads booleans and bus references', () => {
-    expect([parseDssBool('y'), parseDssBool('Yes'), parseDssBool('true'), parseDssBool('no'), parseDssBool('F'), parseDssBool('x')]).toEqual([true, true, true, false, false, null]);
+    expect([
+      parseDssBool('y'),
+      parseDssBool('Yes'),
+      parseDssBool('true'),
+      parseDssBool('no'),
+      parseDssBool('F'),
+      parseDssBool('x'),
+    ]).toEqual([true, true, true, false, false, null]);
     expect(parseBusRef('671.1.2.3')).toEqual({ bus: '671', nodes: [1, 2, 3] });
     expect(parseBusRef('SourceBus')).toEqual({ bus: 'SourceBus', nodes: [] });
   });

@@ -146,28 +146,73 @@ export function evaluateRpn(text: string): number {
     };
     let ok: boolean;
     switch (op) {
-      case '+': ok = two((a, b) => a + b); break;
-      case '-': ok = two((a, b) => a - b); break;
-      case '*': ok = two((a, b) => a * b); break;
-      case '/': ok = two((a, b) => a / b); break;
-      case '^': ok = two((a, b) => a ** b); break;
-      case 'sqrt': ok = one(Math.sqrt); break;
-      case 'sqr': ok = one((a) => a * a); break;
-      case 'inv': ok = one((a) => 1 / a); break;
-      case 'ln': ok = one(Math.log); break;
-      case 'exp': ok = one(Math.exp); break;
-      case 'log10': ok = one(Math.log10); break;
-      case 'sin': ok = one((a) => Math.sin(a * deg)); break;
-      case 'cos': ok = one((a) => Math.cos(a * deg)); break;
-      case 'tan': ok = one((a) => Math.tan(a * deg)); break;
-      case 'asin': ok = one((a) => Math.asin(a) / deg); break;
-      case 'acos': ok = one((a) => Math.acos(a) / deg); break;
-      case 'atan': ok = one((a) => Math.atan(a) / deg); break;
-      case 'chs': ok = one((a) => -a); break;
-      case 'pi': stack.push(Math.PI); ok = true; break;
-      case 'swap': ok = two((a, b) => (stack.push(b), a)); break;
-      case 'rollup': case 'rolldn': ok = stack.length > 0; break;
-      default: ok = false;
+      case '+':
+        ok = two((a, b) => a + b);
+        break;
+      case '-':
+        ok = two((a, b) => a - b);
+        break;
+      case '*':
+        ok = two((a, b) => a * b);
+        break;
+      case '/':
+        ok = two((a, b) => a / b);
+        break;
+      case '^':
+        ok = two((a, b) => a ** b);
+        break;
+      case 'sqrt':
+        ok = one(Math.sqrt);
+        break;
+      case 'sqr':
+        ok = one((a) => a * a);
+        break;
+      case 'inv':
+        ok = one((a) => 1 / a);
+        break;
+      case 'ln':
+        ok = one(Math.log);
+        break;
+      case 'exp':
+        ok = one(Math.exp);
+        break;
+      case 'log10':
+        ok = one(Math.log10);
+        break;
+      case 'sin':
+        ok = one((a) => Math.sin(a * deg));
+        break;
+      case 'cos':
+        ok = one((a) => Math.cos(a * deg));
+        break;
+      case 'tan':
+        ok = one((a) => Math.tan(a * deg));
+        break;
+      case 'asin':
+        ok = one((a) => Math.asin(a) / deg);
+        break;
+      case 'acos':
+        ok = one((a) => Math.acos(a) / deg);
+        break;
+      case 'atan':
+        ok = one((a) => Math.atan(a) / deg);
+        break;
+      case 'chs':
+        ok = one((a) => -a);
+        break;
+      case 'pi':
+        stack.push(Math.PI);
+        ok = true;
+        break;
+      case 'swap':
+        ok = two((a, b) => (stack.push(b), a));
+        break;
+      case 'rollup':
+      case 'rolldn':
+        ok = stack.length > 0;
+        break;
+      default:
+        ok = false;
     }
     if (!ok) return NaN;
   }

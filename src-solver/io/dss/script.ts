@@ -83,48 +83,282 @@ export interface ScriptOptions {
 }
 
 /** Classes the three-phase model adds to MODELLED_CLASSES. */
-const UNBALANCED_CLASSES = new Set(['xfmrcode', 'reactor', 'capcontrol', 'generator', 'wiredata', 'cndata', 'tsdata', 'linegeometry', 'linespacing']);
+const UNBALANCED_CLASSES = new Set([
+  'xfmrcode',
+  'reactor',
+  'capcontrol',
+  'generator',
+  'wiredata',
+  'cndata',
+  'tsdata',
+  'linegeometry',
+  'linespacing',
+]);
 /** Protection devices: no effect on a power flow while closed (accepted and listed as ignored). */
 const PROTECTION_CLASSES = new Set(['fuse', 'recloser', 'relay']);
 /** Line-constants data: read by the line-constants module when it is wired in. */
-export const LINE_CONSTANTS_CLASSES = new Set(['linegeometry', 'wiredata', 'cndata', 'tsdata', 'linespacing', 'cnline']);
+export const LINE_CONSTANTS_CLASSES = new Set([
+  'linegeometry',
+  'wiredata',
+  'cndata',
+  'tsdata',
+  'linespacing',
+  'cnline',
+]);
 
 export type ReadFile = (path: string) => string;
 
 /** Classes whose definitions are kept for ./build. */
-export const MODELLED_CLASSES = new Set(['vsource', 'circuit', 'line', 'switch', 'linecode', 'load', 'capacitor', 'pvsystem', 'storage', 'transformer', 'regcontrol', 'loadshape']);
+export const MODELLED_CLASSES = new Set([
+  'vsource',
+  'circuit',
+  'line',
+  'switch',
+  'linecode',
+  'load',
+  'capacitor',
+  'pvsystem',
+  'storage',
+  'transformer',
+  'regcontrol',
+  'loadshape',
+]);
 
 /** Classes that change the network's electrical behaviour: ignoring them earns a warning too. */
-const ELECTRICAL_CLASSES = new Set(['generator', 'reactor', 'isource', 'fault', 'xfmrcode', 'linegeometry', 'autotrans', 'upfc', 'vccs', 'gictransformer', 'windgen', 'indmach012', 'gicline', 'gicsource', 'storagecontroller', 'capcontrol', 'invcontrol', 'expcontrol', 'swtcontrol', 'fuse', 'recloser', 'relay', 'genDispatcher'.toLowerCase()]);
+const ELECTRICAL_CLASSES = new Set([
+  'generator',
+  'reactor',
+  'isource',
+  'fault',
+  'xfmrcode',
+  'linegeometry',
+  'autotrans',
+  'upfc',
+  'vccs',
+  'gictransformer',
+  'windgen',
+  'indmach012',
+  'gicline',
+  'gicsource',
+  'storagecontroller',
+  'capcontrol',
+  'invcontrol',
+  'expcontrol',
+  'swtcontrol',
+  'fuse',
+  'recloser',
+  'relay',
+  'genDispatcher'.toLowerCase(),
+]);
 
 /** Classes OpenDSS knows (so `New Monitor.m1 …` is "ignored", not "unknown class"). */
 const KNOWN_CLASSES = new Set([
-  ...MODELLED_CLASSES, ...ELECTRICAL_CLASSES, 'monitor', 'energymeter', 'sensor', 'spectrum', 'growthshape', 'tcc_curve', 'xycurve', 'tshape',
-  'priceshape', 'wiredata', 'cndata', 'tsdata', 'linespacing', 'esPVLcontrol'.toLowerCase(), 'pvsystem2', 'storage2', 'invcontrol2', 'storagecontroller2',
-  'generic5', 'dynamicexp', 'fmonitor', 'vsconverter', 'loadshape', 'reduceckt', 'equivalent', 'gencontroller', 'pycontrol', 'cnline',
+  ...MODELLED_CLASSES,
+  ...ELECTRICAL_CLASSES,
+  'monitor',
+  'energymeter',
+  'sensor',
+  'spectrum',
+  'growthshape',
+  'tcc_curve',
+  'xycurve',
+  'tshape',
+  'priceshape',
+  'wiredata',
+  'cndata',
+  'tsdata',
+  'linespacing',
+  'esPVLcontrol'.toLowerCase(),
+  'pvsystem2',
+  'storage2',
+  'invcontrol2',
+  'storagecontroller2',
+  'generic5',
+  'dynamicexp',
+  'fmonitor',
+  'vsconverter',
+  'loadshape',
+  'reduceckt',
+  'equivalent',
+  'gencontroller',
+  'pycontrol',
+  'cnline',
 ]);
 
 /** OpenDSS executive commands in OpenDSS's order (for abbreviation), the ones we act on first. */
 const COMMANDS = [
-  'new', 'edit', 'more', 'm', '~', 'select', 'save', 'show', 'solve', 'enable', 'disable', 'plot', 'reset', 'compile', 'set', 'dump', 'open',
-  'close', '//', 'redirect', 'help', 'quit', '?', 'next', 'panel', 'sample', 'clear', 'about', 'calcvoltagebases', 'setkvbase', 'buildy',
-  'get', 'init', 'fileedit', 'export', 'totals', 'capacity', 'classes', 'userclasses', 'zsc', 'zsc10', 'zscrefresh', 'ysc', 'puvoltages',
-  'varvalues', 'varnames', 'buscoords', 'makebuslist', 'makeposseq', 'reduce', 'interpolate', 'alignfile', 'top', 'rotate', 'vdiffs',
-  'summary', 'distribute', 'di_plot', 'comparecases', 'yearlycurves', 'cd', 'visualize', 'closedi', 'doscmd', 'estimate', 'reconductor',
-  '_initsnap', '_solvenocontrol', '_samplecontrols', '_docontrolactions', '_showcontrolqueue', '_solvedirect', '_solvepflow', 'addbusmarker',
-  'uuids', 'setloadandgenkv', 'cvrtloadshapes', 'nodediff', 'rephase', 'setbusxy', 'updatestorage', 'obfuscate', 'latlongcoords',
-  'batchedit', 'pstcalc', 'variable', 'reprocessbuses', 'clearbusmarkers', 'relcalc', 'var', 'cleanup', 'finishtimestep', 'nodelist',
-  'newactor', 'clearall', 'wait', 'solveall', 'calcincmatrix', 'calcincmatrix_o', 'refine_busLevels', 'calclaplacian', 'connect',
-  'disconnect', 'remove', 'abort', 'calcv',
+  'new',
+  'edit',
+  'more',
+  'm',
+  '~',
+  'select',
+  'save',
+  'show',
+  'solve',
+  'enable',
+  'disable',
+  'plot',
+  'reset',
+  'compile',
+  'set',
+  'dump',
+  'open',
+  'close',
+  '//',
+  'redirect',
+  'help',
+  'quit',
+  '?',
+  'next',
+  'panel',
+  'sample',
+  'clear',
+  'about',
+  'calcvoltagebases',
+  'setkvbase',
+  'buildy',
+  'get',
+  'init',
+  'fileedit',
+  'export',
+  'totals',
+  'capacity',
+  'classes',
+  'userclasses',
+  'zsc',
+  'zsc10',
+  'zscrefresh',
+  'ysc',
+  'puvoltages',
+  'varvalues',
+  'varnames',
+  'buscoords',
+  'makebuslist',
+  'makeposseq',
+  'reduce',
+  'interpolate',
+  'alignfile',
+  'top',
+  'rotate',
+  'vdiffs',
+  'summary',
+  'distribute',
+  'di_plot',
+  'comparecases',
+  'yearlycurves',
+  'cd',
+  'visualize',
+  'closedi',
+  'doscmd',
+  'estimate',
+  'reconductor',
+  '_initsnap',
+  '_solvenocontrol',
+  '_samplecontrols',
+  '_docontrolactions',
+  '_showcontrolqueue',
+  '_solvedirect',
+  '_solvepflow',
+  'addbusmarker',
+  'uuids',
+  'setloadandgenkv',
+  'cvrtloadshapes',
+  'nodediff',
+  'rephase',
+  'setbusxy',
+  'updatestorage',
+  'obfuscate',
+  'latlongcoords',
+  'batchedit',
+  'pstcalc',
+  'variable',
+  'reprocessbuses',
+  'clearbusmarkers',
+  'relcalc',
+  'var',
+  'cleanup',
+  'finishtimestep',
+  'nodelist',
+  'newactor',
+  'clearall',
+  'wait',
+  'solveall',
+  'calcincmatrix',
+  'calcincmatrix_o',
+  'refine_busLevels',
+  'calclaplacian',
+  'connect',
+  'disconnect',
+  'remove',
+  'abort',
+  'calcv',
 ];
 /** Commands with no effect on the imported model. */
 const HARMLESS = new Set([
-  'solve', 'show', 'plot', 'export', 'help', 'quit', '?', 'next', 'panel', 'sample', 'about', 'calcvoltagebases', 'calcv', 'buildy', 'get',
-  'init', 'fileedit', 'totals', 'capacity', 'classes', 'userclasses', 'zsc', 'zsc10', 'zscrefresh', 'ysc', 'puvoltages', 'varvalues',
-  'varnames', 'makebuslist', 'summary', 'visualize', 'closedi', 'yearlycurves', 'di_plot', 'comparecases', 'dump', 'save', 'reset', 'top',
-  'uuids', 'cleanup', 'finishtimestep', 'nodelist', 'wait', 'solveall', 'calcincmatrix', 'calcincmatrix_o', 'refine_buslevels',
-  'calclaplacian', 'addbusmarker', 'clearbusmarkers', 'pstcalc', 'relcalc', 'vdiffs', 'nodediff', 'variable', 'var', 'abort', 'estimate',
-  'reprocessbuses', 'updatestorage', 'setloadandgenkv', 'alignfile',
+  'solve',
+  'show',
+  'plot',
+  'export',
+  'help',
+  'quit',
+  '?',
+  'next',
+  'panel',
+  'sample',
+  'about',
+  'calcvoltagebases',
+  'calcv',
+  'buildy',
+  'get',
+  'init',
+  'fileedit',
+  'totals',
+  'capacity',
+  'classes',
+  'userclasses',
+  'zsc',
+  'zsc10',
+  'zscrefresh',
+  'ysc',
+  'puvoltages',
+  'varvalues',
+  'varnames',
+  'makebuslist',
+  'summary',
+  'visualize',
+  'closedi',
+  'yearlycurves',
+  'di_plot',
+  'comparecases',
+  'dump',
+  'save',
+  'reset',
+  'top',
+  'uuids',
+  'cleanup',
+  'finishtimestep',
+  'nodelist',
+  'wait',
+  'solveall',
+  'calcincmatrix',
+  'calcincmatrix_o',
+  'refine_buslevels',
+  'calclaplacian',
+  'addbusmarker',
+  'clearbusmarkers',
+  'pstcalc',
+  'relcalc',
+  'vdiffs',
+  'nodediff',
+  'variable',
+  'var',
+  'abort',
+  'estimate',
+  'reprocessbuses',
+  'updatestorage',
+  'setloadandgenkv',
+  'alignfile',
 ]);
 
 function resolveCommand(word: string): string | null {
@@ -140,12 +374,21 @@ const MAX_TOTAL_LINES = 2_000_000;
 export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: ScriptOptions = {}): ScriptResult {
   const unbalanced = scriptOptions.unbalanced === true;
   const result: ScriptResult = {
-    circuitName: null, elements: [], voltageBasesKv: [], coords: new Map(), ignored: [], errors: [], warnings: [], options: new Map(), ...(unbalanced ? { solves: [] } : {}),
+    circuitName: null,
+    elements: [],
+    voltageBasesKv: [],
+    coords: new Map(),
+    ignored: [],
+    errors: [],
+    warnings: [],
+    options: new Map(),
+    ...(unbalanced ? { solves: [] } : {}),
   };
   // Line-constants classes are kept as soon as their properties are known (properties.ts), so the
   // line-constants routine finds their definitions in the result.
   const isModelled = (cls: string): boolean =>
-    MODELLED_CLASSES.has(cls) || (unbalanced && (UNBALANCED_CLASSES.has(cls) || (LINE_CONSTANTS_CLASSES.has(cls) && cls in CLASS_PROPERTIES)));
+    MODELLED_CLASSES.has(cls) ||
+    (unbalanced && (UNBALANCED_CLASSES.has(cls) || (LINE_CONSTANTS_CLASSES.has(cls) && cls in CLASS_PROPERTIES)));
   /** Lower-case `class.name` → definition. */
   const byKey = new Map<string, ElementDef>();
   let active: ElementDef | null = null;
@@ -157,8 +400,10 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
   /** Set by a runaway (include depth, line count): everything stops. */
   let aborted = false;
 
-  const error = (at: Loc, message: string): void => void result.errors.push({ file: at.file, line: at.line, column: at.column, message });
-  const warn = (at: Loc, message: string): void => void result.warnings.push({ file: at.file, line: at.line, column: at.column, message });
+  const error = (at: Loc, message: string): void =>
+    void result.errors.push({ file: at.file, line: at.line, column: at.column, message });
+  const warn = (at: Loc, message: string): void =>
+    void result.warnings.push({ file: at.file, line: at.line, column: at.column, message });
 
   const readText = (path: string, at: Loc | null, what: string): string | null => {
     try {
@@ -214,7 +459,8 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
     const get = (k: string) => opts.find((o) => o.name.toLowerCase() === k)?.value;
     const file = get('file') ?? '';
     const col = Number(get('col') ?? get('column') ?? 1);
-    const header = (get('header') ?? 'no').toLowerCase().startsWith('y') || (get('header') ?? '').toLowerCase().startsWith('t');
+    const header =
+      (get('header') ?? 'no').toLowerCase().startsWith('y') || (get('header') ?? '').toLowerCase().startsWith('t');
     const columns = readNumberColumns(joinPath(currentDir, file), at, header);
     if (!columns) return null;
     const picked = columns[Math.max(0, (Number.isInteger(col) ? col : 1) - 1)];
@@ -230,7 +476,10 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
     const existing = byKey.get(key);
     if (isNew) {
       if (existing) {
-        warn(at, `${cls}.${name} is defined again (first at ${existing.at.file}:${existing.at.line}); the new definition replaces it`);
+        warn(
+          at,
+          `${cls}.${name} is defined again (first at ${existing.at.file}:${existing.at.line}); the new definition replaces it`,
+        );
         const i = result.elements.indexOf(existing);
         if (i >= 0) result.elements.splice(i, 1);
       }
@@ -302,7 +551,10 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
   const newOrEdit = (params: Param[], file: string, line: number, isNew: boolean): void => {
     const first = params[0];
     if (!first || (first.name !== '' && first.name.toLowerCase() !== 'object')) {
-      error({ file, line, column: first?.column }, `${isNew ? 'New' : 'Edit'} needs an object name first, like Line.l1`);
+      error(
+        { file, line, column: first?.column },
+        `${isNew ? 'New' : 'Edit'} needs an object name first, like Line.l1`,
+      );
       return;
     }
     const { cls, name } = splitObject(first.value);
@@ -333,9 +585,14 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
       }
       if (isNew) {
         result.ignored.push({ file, line, element: `${cls}.${name}` });
-        if (unbalanced && (cls === 'vsource' || (ELECTRICAL_CLASSES.has(cls) && !PROTECTION_CLASSES.has(cls) && !LINE_CONSTANTS_CLASSES.has(cls)))) {
+        if (
+          unbalanced &&
+          (cls === 'vsource' ||
+            (ELECTRICAL_CLASSES.has(cls) && !PROTECTION_CLASSES.has(cls) && !LINE_CONSTANTS_CLASSES.has(cls)))
+        ) {
           error(at, `${cls}.${name}: the class ${cls} is not supported by the three-phase model`);
-        } else if (!unbalanced && (ELECTRICAL_CLASSES.has(cls) || cls === 'vsource')) warn(at, `${cls}.${name} is not modelled by Tessera and is left out (it affects the network)`);
+        } else if (!unbalanced && (ELECTRICAL_CLASSES.has(cls) || cls === 'vsource'))
+          warn(at, `${cls}.${name} is not modelled by Tessera and is left out (it affects the network)`);
       }
       active = null;
       activeIgnored = true;
@@ -350,7 +607,10 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
   const runFile = (path: string, depth: number, from: Loc | null): void => {
     if (aborted) return;
     if (depth > MAX_INCLUDE_DEPTH) {
-      error(from ?? { file: path, line: 0 }, `includes nested deeper than ${MAX_INCLUDE_DEPTH} (does a file redirect to itself?)`);
+      error(
+        from ?? { file: path, line: 0 },
+        `includes nested deeper than ${MAX_INCLUDE_DEPTH} (does a file redirect to itself?)`,
+      );
       aborted = true;
       return;
     }
@@ -396,7 +656,8 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
         return;
       }
     }
-    if (inBlockComment) warn({ file: path, line: lines.length }, 'a /* block comment is not closed before the end of the file');
+    if (inBlockComment)
+      warn({ file: path, line: lines.length }, 'a /* block comment is not closed before the end of the file');
   };
 
   const include = (params: Param[], file: string, line: number, depth: number, compile: boolean): void => {
@@ -434,7 +695,10 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
       }
       const bus = cells[0].split('.')[0];
       // LatLongCoords rows are bus, latitude, longitude: x = longitude, y = latitude.
-      result.coords.set(bus.toLowerCase(), latLong ? { x: b, y: a, at: { file: path, line: k + 1 } } : { x: a, y: b, at: { file: path, line: k + 1 } });
+      result.coords.set(
+        bus.toLowerCase(),
+        latLong ? { x: b, y: a, at: { file: path, line: k + 1 } } : { x: a, y: b, at: { file: path, line: k + 1 } },
+      );
     });
   };
 
@@ -444,7 +708,8 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
       const name = p.name.toLowerCase();
       if ('voltagebases'.startsWith(name) && name.length >= 2) {
         const values = parseNumberArray(p.value);
-        if (!values || values.length === 0 || values.some((v) => !(v > 0))) error(at, `VoltageBases must be a list of positive kV values, got "${p.value}"`);
+        if (!values || values.length === 0 || values.some((v) => !(v > 0)))
+          error(at, `VoltageBases must be a list of positive kV values, got "${p.value}"`);
         else result.voltageBasesKv = values;
       } else if (name === 'datapath') {
         currentDir = joinPath(currentDir, p.value);
@@ -481,13 +746,15 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
         else error(at, `BatchEdit: unknown element class "${cls}"`);
         return;
       }
-      for (const def of result.elements) if (def.cls === cls && re.test(def.name)) applyParams(def, params.slice(1), file, line);
+      for (const def of result.elements)
+        if (def.cls === cls && re.test(def.name)) applyParams(def, params.slice(1), file, line);
       return;
     }
     const { cls, name } = splitObject(spec);
     const def = byKey.get(`${cls}.${name.toLowerCase()}`);
     if (!def) {
-      if (KNOWN_CLASSES.has(cls) && !isModelled(cls)) result.ignored.push({ file, line, element: `command ${cmd} ${spec}` });
+      if (KNOWN_CLASSES.has(cls) && !isModelled(cls))
+        result.ignored.push({ file, line, element: `command ${cmd} ${spec}` });
       else error(at, `${cmd}: ${spec} is not defined`);
       return;
     }
@@ -543,7 +810,9 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
       case 'select': {
         const spec = params[0]?.value ?? '';
         const { cls, name } = splitObject(spec);
-        active = byKey.get(`${cls === 'circuit' ? 'vsource' : cls}.${(cls === 'circuit' ? 'source' : name).toLowerCase()}`) ?? null;
+        active =
+          byKey.get(`${cls === 'circuit' ? 'vsource' : cls}.${(cls === 'circuit' ? 'source' : name).toLowerCase()}`) ??
+          null;
         activeIgnored = active === null;
         return;
       }
@@ -565,12 +834,19 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
         return;
       case 'solve':
         if (unbalanced && !(result.options.get('mode') ?? 'snapshot').trim().toLowerCase().startsWith('s')) {
-          result.ignored.push({ file, line, element: `command ${word} (Set Mode=${result.options.get('mode')}: the series runs with pf --hours)` });
+          result.ignored.push({
+            file,
+            line,
+            element: `command ${word} (Set Mode=${result.options.get('mode')}: the series runs with pf --hours)`,
+          });
           return;
         }
         result.solves?.push({
-          at, elementCount: result.elements.length, assignmentCounts: new Map(result.elements.map((e) => [e, e.assignments.length])),
-          options: new Map(result.options), voltageBasesKv: [...result.voltageBasesKv],
+          at,
+          elementCount: result.elements.length,
+          assignmentCounts: new Map(result.elements.map((e) => [e, e.assignments.length])),
+          options: new Map(result.options),
+          voltageBasesKv: [...result.voltageBasesKv],
         });
         return;
       case 'set':

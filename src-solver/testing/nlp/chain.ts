@@ -34,17 +34,27 @@ export function chainProblem(T: number, h = 0.1): NlpProblem {
   const jr = new Int32Array(5 * T);
   const jc = new Int32Array(5 * T);
   for (let t = 0; t < T; t++) {
-    jr[5 * t] = t; jc[5 * t] = X(t + 1);
-    jr[5 * t + 1] = t; jc[5 * t + 1] = X(t);
-    jr[5 * t + 2] = t; jc[5 * t + 2] = U(t);
-    jr[5 * t + 3] = T + t; jc[5 * t + 3] = X(t);
-    jr[5 * t + 4] = T + t; jc[5 * t + 4] = U(t);
+    jr[5 * t] = t;
+    jc[5 * t] = X(t + 1);
+    jr[5 * t + 1] = t;
+    jc[5 * t + 1] = X(t);
+    jr[5 * t + 2] = t;
+    jc[5 * t + 2] = U(t);
+    jr[5 * t + 3] = T + t;
+    jc[5 * t + 3] = X(t);
+    jr[5 * t + 4] = T + t;
+    jc[5 * t + 4] = U(t);
   }
   // Hessian: diagonal only (x_t: 2σ − h λ_t sin x_t; u_t: 0.2σ).
   const hr = new Int32Array(n);
   for (let j = 0; j < n; j++) hr[j] = j;
   return {
-    n, m, xL, xU, gL, gU,
+    n,
+    m,
+    xL,
+    xU,
+    gL,
+    gU,
     x0: new Float64Array(n),
     jacobianStructure: () => ({ rows: jr, cols: jc }),
     hessianStructure: () => ({ rows: hr, cols: hr }),

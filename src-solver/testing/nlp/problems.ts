@@ -27,14 +27,23 @@ export function denseProblem(s: DenseSpec): NlpProblem {
   const { n, m } = s;
   const jr = new Int32Array(n * m);
   const jc = new Int32Array(n * m);
-  for (let i = 0, k = 0; i < m; i++) for (let j = 0; j < n; j++, k++) { jr[k] = i; jc[k] = j; }
+  for (let i = 0, k = 0; i < m; i++)
+    for (let j = 0; j < n; j++, k++) {
+      jr[k] = i;
+      jc[k] = j;
+    }
   const nh = (n * (n + 1)) / 2;
   const hr = new Int32Array(nh);
   const hc = new Int32Array(nh);
-  for (let r = 0, k = 0; r < n; r++) for (let c = 0; c <= r; c++, k++) { hr[k] = r; hc[k] = c; }
+  for (let r = 0, k = 0; r < n; r++)
+    for (let c = 0; c <= r; c++, k++) {
+      hr[k] = r;
+      hc[k] = c;
+    }
   const hd = new Float64Array(n * n);
   return {
-    n, m,
+    n,
+    m,
     xL: Float64Array.from(s.xL ?? new Array(n).fill(-Infinity)),
     xU: Float64Array.from(s.xU ?? new Array(n).fill(Infinity)),
     gL: Float64Array.from(s.gL ?? []),
@@ -57,8 +66,12 @@ export function denseProblem(s: DenseSpec): NlpProblem {
 /** HS071 (Hock & Schittkowski no. 71; Ipopt's tutorial problem): f* = 17.0140172891563. */
 export function hs071(): NlpProblem {
   return denseProblem({
-    n: 4, m: 2,
-    xL: [1, 1, 1, 1], xU: [5, 5, 5, 5], gL: [25, 40], gU: [Infinity, 40],
+    n: 4,
+    m: 2,
+    xL: [1, 1, 1, 1],
+    xU: [5, 5, 5, 5],
+    gL: [25, 40],
+    gU: [Infinity, 40],
     x0: [1, 5, 5, 1],
     f: (x) => x[0] * x[3] * (x[0] + x[1] + x[2]) + x[2],
     grad: (x, o) => {
@@ -72,8 +85,14 @@ export function hs071(): NlpProblem {
       o[1] = x[0] * x[0] + x[1] * x[1] + x[2] * x[2] + x[3] * x[3];
     },
     jac: (x, o) => {
-      o[0] = x[1] * x[2] * x[3]; o[1] = x[0] * x[2] * x[3]; o[2] = x[0] * x[1] * x[3]; o[3] = x[0] * x[1] * x[2];
-      o[4] = 2 * x[0]; o[5] = 2 * x[1]; o[6] = 2 * x[2]; o[7] = 2 * x[3];
+      o[0] = x[1] * x[2] * x[3];
+      o[1] = x[0] * x[2] * x[3];
+      o[2] = x[0] * x[1] * x[3];
+      o[3] = x[0] * x[1] * x[2];
+      o[4] = 2 * x[0];
+      o[5] = 2 * x[1];
+      o[6] = 2 * x[2];
+      o[7] = 2 * x[3];
     },
     hess: (x, s, l, H) => {
       const n = 4;

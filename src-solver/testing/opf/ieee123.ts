@@ -58,7 +58,14 @@ export function ieee123Feeder(tx: Ieee123Texts): Feeder {
     .map((r, k) => {
       busSet.add(r[0]!);
       busSet.add(r[1]!);
-      return { name: `l${k + 1}`, from: r[0]!, to: r[1]!, rOhm: Number(r[2]), xOhm: Number(r[3]), kind: 'line' as const };
+      return {
+        name: `l${k + 1}`,
+        from: r[0]!,
+        to: r[1]!,
+        rOhm: Number(r[2]),
+        xOhm: Number(r[3]),
+        kind: 'line' as const,
+      };
     });
   const loads: Load[] = [];
   const capacitors: Capacitor[] = [];
@@ -67,7 +74,8 @@ export function ieee123Feeder(tx: Ieee123Texts): Feeder {
     const p = Number(r[1]);
     const q = Number(r[2]);
     const qc = Number(r[3]);
-    if (p !== 0 || q !== 0) loads.push({ name: `L${r[0]}`, bus: r[0]!, pKw: p, qKvar: q, shape: 'LoadShape', dssModel: 1 });
+    if (p !== 0 || q !== 0)
+      loads.push({ name: `L${r[0]}`, bus: r[0]!, pKw: p, qKvar: q, shape: 'LoadShape', dssModel: 1 });
     if (qc !== 0) capacitors.push({ name: `C${r[0]}`, bus: r[0]!, qKvar: qc });
   }
   const pv: Pv[] = tx.pv
@@ -75,7 +83,13 @@ export function ieee123Feeder(tx: Ieee123Texts): Feeder {
     .filter((l) => /^New\s+PVSystem/i.test(l))
     .map((l) => {
       const p = dssProps(l);
-      return { name: dssName(l), bus: p.get('bus1')!.split('.')[0]!, pRatedKw: Number(p.get('pmpp')), sRatedKva: Number(p.get('kva')), shape: 'PVShape' };
+      return {
+        name: dssName(l),
+        bus: p.get('bus1')!.split('.')[0]!,
+        pRatedKw: Number(p.get('pmpp')),
+        sRatedKva: Number(p.get('kva')),
+        shape: 'PVShape',
+      };
     });
   const batteries: Battery[] = tx.storage
     .split(/\r?\n/)
@@ -116,7 +130,12 @@ export function ieee123Feeder(tx: Ieee123Texts): Feeder {
 
 /** The ComEd hourly price profile (cents/kWh, hour 0..23). */
 export function ieee123Price(tx: Pick<Ieee123Texts, 'price'>): Profile {
-  return { intervalH: 1, values: csvRows(tx.price).slice(1).map((r) => Number(r[2])) };
+  return {
+    intervalH: 1,
+    values: csvRows(tx.price)
+      .slice(1)
+      .map((r) => Number(r[2])),
+  };
 }
 
 /** Reads the files with the caller's reader (e.g. `(rel) => readFileSync(new URL(rel, dir), 'utf8')`). */

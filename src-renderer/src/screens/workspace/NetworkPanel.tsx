@@ -38,7 +38,8 @@ export function NetworkPanel({
         </dd>
         <dt>Peak load</dt>
         <dd>
-          {peakKw.toFixed(0)} kW, {peakKvar.toFixed(0)} kvar ({feeder.loads.length} loads{powerLabel ? `; ${powerLabel}` : ''})
+          {peakKw.toFixed(0)} kW, {peakKvar.toFixed(0)} kvar ({feeder.loads.length} loads
+          {powerLabel ? `; ${powerLabel}` : ''})
         </dd>
         <dt>Capacitors</dt>
         <dd>
