@@ -32,19 +32,16 @@ import { solveUnbalanced } from '../../src-solver/unbalanced/solve';
 import { validateOpf3 } from '../../src-solver/opf3/validate';
 import { importUnbalanced } from '../../src-solver/unbalanced/import';
 import type { BenchCase } from '../types';
+import { hourlyProfile } from '../../src-solver/testing/opf/ieee123';
 
 const PERIODS = 24;
 const TARGET_S = 3;
 const TARGET_8500_S = 60;
 const readFs = (p: string): string => readFileSync(p, 'utf8');
 
+/** The reference case's hourly profile (headerless `hour,value`: every row counts, from hour 0). */
 function profile(rel: string): Profile {
-  const values = readFs(testDataPath('ieee123-balanced', rel))
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((l) => Number(l.split(',')[1]));
-  return { intervalH: 1, values };
+  return hourlyProfile(readFs(testDataPath('ieee123-balanced', rel)));
 }
 
 interface FeederRun {

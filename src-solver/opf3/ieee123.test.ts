@@ -15,6 +15,7 @@ import type { UNetwork } from '../unbalanced/model';
 import { floatingBuses, solveThreePhaseOpf } from './fromNetwork';
 import { placeUnits } from './placement';
 import { validateOpf3 } from './validate';
+import { hourlyProfile } from '../testing/opf/ieee123';
 
 const readFs = (p: string): string => readFileSync(p, 'utf8');
 const ref = JSON.parse(readFs(opendssRef('opendss-results', 'ieee123_fixedtaps.json'))) as {
@@ -30,13 +31,9 @@ function load(): UNetwork {
   return out.network;
 }
 
+/** The reference case's hourly profile (headerless `hour,value`: every row counts, from hour 0). */
 function profile(rel: string): Profile {
-  const values = readFs(testDataPath('ieee123-balanced', rel))
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((l) => Number(l.split(',')[1]));
-  return { intervalH: 1, values };
+  return hourlyProfile(readFs(testDataPath('ieee123-balanced', rel)));
 }
 
 describe('three-phase OPF on IEEE 123', () => {

@@ -17,6 +17,7 @@ import { opf3FromNetwork, solveThreePhaseOpf, type Opf3UnitSpec } from './fromNe
 import { buildOpf3Model } from './model';
 import { solveOpf3 } from './solve';
 import { validateOpf3 } from './validate';
+import { hourlyProfile } from '../testing/opf/ieee123';
 
 interface Reference {
   master: string;
@@ -69,13 +70,9 @@ describe('three-phase OPF with nothing to decide = the power flow = OpenDSS', ()
   });
 });
 
+/** The reference case's hourly profile (headerless `hour,value`: every row counts, from hour 0). */
 function profile(rel: string): Profile {
-  const values = readFs(testDataPath('ieee123-balanced', rel))
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((l) => Number(l.split(',')[1]));
-  return { intervalH: 1, values };
+  return hourlyProfile(readFs(testDataPath('ieee123-balanced', rel)));
 }
 
 /** PV and batteries on IEEE 13: single-phase units on single- and three-phase buses, three-phase units. */

@@ -51,6 +51,11 @@ function shapeValues(text: string): number[] {
   return csvRows(text).map((r) => Number(r[1]));
 }
 
+/** An hourly profile from a headerless `hour,value` CSV (every row is an hour, the first is hour 0). */
+export function hourlyProfile(text: string): Profile {
+  return { intervalH: 1, values: shapeValues(text) };
+}
+
 export function ieee123Feeder(tx: Ieee123Texts): Feeder {
   const busSet = new Set<string>();
   const branches: Branch[] = csvRows(tx.linedata)
