@@ -76,7 +76,9 @@ try {
         /\.(ts|mjs)$/.test(f) &&
         !/src-main[/\\](electron|preload)[/\\]/.test(f) &&
         !/src-renderer/.test(f) &&
-        !/[/\\]bin[/\\]/.test(f),
+        !/[/\\]bin[/\\]/.test(f) &&
+        // Test support is not production code (and fixtures act when loaded).
+        !/[/\\]testing[/\\]|\.fixture\.ts$|test-support\.ts$/.test(f),
     )
     // Scripts that act on their arguments when loaded (the CLI entry, test writers) are run, not
     // imported; so are worker-thread boot scripts, which read their workerData when loaded.
@@ -95,7 +97,11 @@ try {
   Project.create(join(mkdtempSync(join(tmpdir(), 'tessera-prod-')), 'p.tessera'), 'p').close();
 } catch (e) { failures.push('opening a project (better-sqlite3 native binding): ' + (e && e.message)); }
 console.log(JSON.stringify(failures));`;
-  const imp = sh(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: work });
+  // Bounded: a module that keeps the process alive when imported is a failure, not a stalled CI.
+  const imp = sh(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: work,
+    timeout: 300_000,
+  });
   let importFailures;
   try {
     importFailures = JSON.parse(imp.out.trim().split('\n').at(-1));
