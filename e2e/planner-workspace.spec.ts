@@ -390,7 +390,7 @@ test('a page load has no 404 (favicon) and no console warning or error', async (
   const ws = new WorkspacePage(page);
   await openProject(page, ws, project.name);
   await page.getByRole('navigation').getByRole('button', { name: 'About' }).click();
-  await expect(page.getByTestId('shortcut-table')).toContainText('1–6'); // Network … Siting
+  await expect(page.getByTestId('shortcut-table')).toContainText('1–7'); // Network … Power flow
   await page.waitForTimeout(500);
   expect(problems).toEqual([]);
 });

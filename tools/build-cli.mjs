@@ -3,6 +3,7 @@
 //   cli-dist/tessera.mjs      the `tessera` command (src-main/cli/run.ts), commands split into
 //                             chunks loaded on demand
 //   cli-dist/area-worker.mjs  one ENApp area's solver process (src-solver/worker/area-worker.ts)
+//   cli-dist/siting-worker.mjs  one siting study solver process (src-solver/worker/siting-worker.ts)
 //   cli-dist/import-worker.mjs the import preview's worker thread (src-main/backend/import/worker.ts)
 //   cli-dist/basecase-worker.mjs the base-case power flow's worker thread (src-main/backend/threephase/basecase-worker.ts)
 //   cli-dist/manifest.json    every source file the bundles were built from, with its size and
@@ -45,6 +46,7 @@ const result = await build({
   entryPoints: {
     tessera: 'src-main/cli/run.ts',
     'area-worker': 'src-solver/worker/area-worker.ts',
+    'siting-worker': 'src-solver/worker/siting-worker.ts',
     'import-worker': 'src-main/backend/import/worker.ts',
     'basecase-worker': 'src-main/backend/threephase/basecase-worker.ts',
   },

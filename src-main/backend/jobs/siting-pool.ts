@@ -13,7 +13,16 @@ import type { BatteryOptions } from '../../../src-solver/siting/battery';
 import type { Horizon, PartOutcome, PartSolver } from '../../../src-solver/siting/evaluate';
 import type { ToSitingWorker } from '../../../src-solver/worker/siting-worker';
 
-export const sitingWorkerEntry = fileURLToPath(new URL('../../../src-solver/worker/siting-worker.ts', import.meta.url));
+declare const __TESSERA_BUNDLE__: boolean | undefined;
+const bundled = typeof __TESSERA_BUNDLE__ !== 'undefined' && __TESSERA_BUNDLE__;
+
+/**
+ * The siting worker's entry: in the JavaScript build (cli-dist/) its bundled sibling, started by
+ * plain Node; from source (tsx, tests) the TypeScript file, started through tsx's loader.
+ */
+export const sitingWorkerEntry = bundled
+  ? fileURLToPath(new URL('./siting-worker.mjs', import.meta.url))
+  : fileURLToPath(new URL('../../../src-solver/worker/siting-worker.ts', import.meta.url));
 
 /** Every pid this module started (tests check with `process.kill(pid, 0)` that each is gone). */
 export const startedSitingPids: number[] = [];
@@ -44,10 +53,10 @@ export interface SitingWorkerChannel {
 
 export type SpawnSitingWorker = () => SitingWorkerChannel;
 
-/** `child_process.fork` of the worker entry under tsx (CLI, Node host, tests). */
+/** `child_process.fork` of the worker entry (bundled: plain Node; from source: under tsx). */
 export const nodeSitingWorker: SpawnSitingWorker = () => {
   const child: ChildProcess = fork(sitingWorkerEntry, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: bundled ? [] : ['--import', 'tsx'],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
