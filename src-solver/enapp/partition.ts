@@ -17,7 +17,7 @@
  * that balance the areas' sizes with the fewest boundaries (k−1 is the least for k areas).
  */
 import type { Feeder } from '../model/feeder';
-import { orientFeeder } from '../model/tree';
+import { describeTreeProblem, radialTree, type RootedTree } from '../model/tree';
 
 export interface CutBranch {
   /** Parent-side bus. */
@@ -49,52 +49,12 @@ export const VARS_PER_BUS = 4;
 export const VARS_PER_PV = 1;
 export const VARS_PER_BATTERY = 4;
 
-/** The feeder as a tree rooted at the substation, indexed by bus number (feeder order). */
-export interface RootedTree {
-  readonly names: readonly string[];
-  readonly index: ReadonlyMap<string, number>;
-  /** Parent bus index, −1 for the root. */
-  readonly parent: Int32Array;
-  readonly children: readonly (readonly number[])[];
-  /** Depth-first preorder from the root. */
-  readonly preorder: Int32Array;
-  readonly root: number;
-}
+export type { RootedTree } from '../model/tree';
 
-/**
- * The feeder as a rooted tree (model/tree.ts `orientFeeder`, strictly): errors when the
- * substation is not a bus, a branch names an unknown bus, or the feeder is not a connected tree.
- */
+/** The feeder as a rooted tree (model/tree.ts `radialTree`, the strict wrapper), or its one-line reason. */
 export function rootTree(feeder: Feeder): { tree: RootedTree } | { error: string } {
-  const o = orientFeeder(feeder);
-  const names = o.names;
-  if (!o.substationFound) return { error: `the substation bus ${feeder.substation.bus} is not a bus of the feeder` };
-  if (o.unknownEnds.length > 0) {
-    const br = feeder.branches[o.unknownEnds[0]!]!;
-    return { error: `branch ${br.name} joins an unknown bus (${o.index.has(br.from) ? br.to : br.from})` };
-  }
-  if (feeder.branches.length !== names.length - 1) {
-    return {
-      error: `the feeder is not radial: ${feeder.branches.length} branches for ${names.length} buses (a tree has ${names.length - 1})`,
-    };
-  }
-  if (o.unreachable.length > 0) {
-    const unreached = o.unreachable;
-    return {
-      error: `the feeder is not connected: ${unreached.slice(0, 5).join(', ')}${unreached.length > 5 ? ', …' : ''} cannot be reached from the substation`,
-    };
-  }
-  // Depth-first preorder, children in feeder order.
-  const preorder = new Int32Array(names.length);
-  let n = 0;
-  const stack = [o.root];
-  while (stack.length > 0) {
-    const u = stack.pop()!;
-    preorder[n++] = u;
-    const next = o.children[u]!;
-    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
-  }
-  return { tree: { names, index: o.index, parent: o.parent, children: o.children, preorder, root: o.root } };
+  const r = radialTree(feeder);
+  return 'tree' in r ? r : { error: r.error };
 }
 
 /** Per-bus device counts: which buses carry devices, and each bus's variable weight per period. */
@@ -119,8 +79,8 @@ const dash = (c: CutBranch) => `${c.from}–${c.to}`;
 
 /** Check a cut set and describe the areas it makes (see the file comment for the rules). */
 export function checkPartition(feeder: Feeder, cuts: readonly CutBranch[], periods = 24): PartitionCheck {
-  const rooted = rootTree(feeder);
-  if ('error' in rooted) return { ok: false, areas: [], errors: [`cannot partition: ${rooted.error}`] };
+  const rooted = radialTree(feeder);
+  if ('error' in rooted) return { ok: false, areas: [], errors: [`cannot partition: ${describeTreeProblem(rooted)}`] };
   const tree = rooted.tree;
   const { weight, devices } = busWeights(feeder, tree);
   const errors: string[] = [];
@@ -239,8 +199,8 @@ export function imbalance(check: PartitionCheck): number {
 export function suggestPartition(feeder: Feeder, k: number, periods = 24): { cuts: CutBranch[] } {
   if (!Number.isInteger(k) || k < 1) throw new Error(`the number of areas must be a positive integer (got ${k})`);
   if (k === 1) return { cuts: [] };
-  const rooted = rootTree(feeder);
-  if ('error' in rooted) throw new Error(`cannot partition: ${rooted.error}`);
+  const rooted = radialTree(feeder);
+  if ('error' in rooted) throw new Error(`cannot partition: ${describeTreeProblem(rooted)}`);
   const tree = rooted.tree;
   const { weight, devices } = busWeights(feeder, tree);
   const n = tree.names.length;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rootTree } from '../enapp/partition';
 import type { Feeder } from './feeder';
-import { orientFeeder } from './tree';
+import { compileRadialNetwork, PowerFlowInputError } from '../pf/network';
+import { describeTreeProblem, orientFeeder, radialTree } from './tree';
 
 /** Hand-drawn: 1 ─ 2 ─ 3 ─ 4 and 2 ─ 5 ─ 6 (substation 1), plus the extra branches given. */
 function feeder(extra: [string, string][] = [], buses = ['1', '2', '3', '4', '5', '6'], substation = '1'): Feeder {
@@ -81,5 +82,57 @@ describe('rootTree (the strict wrapper for the ENApp partition)', () => {
     ],
   ])('refuses what is not a connected tree (%#)', (f, message) => {
     expect(rootTree(f)).toEqual({ error: message });
+  });
+});
+
+describe('loops and islands (what validation and the strict wrapper report)', () => {
+  const branchNames = (f: Feeder, ks: readonly number[]) => ks.map((k) => f.branches[k].name);
+
+  it('names each loop by the branch closing it (feeder order) after the path between its ends', () => {
+    // l5 = 4–6 closes 4 ─ 3 ─ 2 ─ 5 ─ 6; 7–8 is an island branch, not a loop (though `loops` lists it).
+    const f = feeder(
+      [
+        ['4', '6'],
+        ['7', '8'],
+      ],
+      ['1', '2', '3', '4', '5', '6', '7', '8'],
+    );
+    const o = orientFeeder(f);
+    expect(o.cycles.map((c) => branchNames(f, [...c.path, c.branch]))).toEqual([['l2', 'l1', 'l3', 'l4', 'l5']]);
+    expect(o.islands.map((i) => named(o, i))).toEqual([['7', '8']]);
+  });
+
+  it('finds a loop inside an island and groups island buses by island', () => {
+    const f = feeder(
+      [
+        ['7', '8'],
+        ['8', '9'],
+        ['9', '7'],
+      ],
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
+    );
+    const o = orientFeeder(f);
+    expect(o.cycles.map((c) => branchNames(f, [...c.path, c.branch]))).toEqual([['l6', 'l5', 'l7']]);
+    expect(o.islands.map((i) => named(o, i))).toEqual([['7', '8', '9'], ['10']]);
+  });
+
+  it('the strict wrapper refuses a meshed feeder naming the loop, and the power flow says the same', () => {
+    const f = feeder([['4', '6']]);
+    const r = radialTree(f);
+    if ('tree' in r) throw new Error('a meshed feeder was accepted');
+    expect(r.problem.kind).toBe('meshed');
+    expect(describeTreeProblem(r)).toBe(
+      'the feeder is not radial: 6 branches for 6 buses (a tree has 5); branches l2, l1, l3, l4, l5 form a loop',
+    );
+    expect(() => compileRadialNetwork(f)).toThrow(PowerFlowInputError);
+    expect(() => compileRadialNetwork(f)).toThrow('branches l2, l1, l3, l4, l5 form a loop');
+  });
+
+  it('the strict wrapper calls a feeder with too few branches disconnected, naming the buses', () => {
+    const f = feeder([], ['1', '2', '3', '4', '5', '6', '7', '8']);
+    const r = radialTree(f);
+    if ('tree' in r) throw new Error('a disconnected feeder was accepted');
+    expect(r.problem).toEqual({ kind: 'disconnected', unreachable: ['7', '8'], loops: [] });
+    expect(() => compileRadialNetwork(f)).toThrow('7, 8 cannot be reached from the substation');
   });
 });

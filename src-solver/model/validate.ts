@@ -18,6 +18,7 @@
  * - shapes: interval > 0, at least one point, finite multipliers, qmult as long as mult.
  */
 import type { Feeder } from './feeder';
+import { describeLoop, orientFeeder } from './tree';
 
 export type FeederIssueCode =
   | 'badFeeder'
@@ -291,9 +292,9 @@ export function validateFeeder(feeder: Feeder): FeederIssue[] {
 }
 
 /**
- * Tree check: union-find over the usable branches. A branch whose ends are already connected
- * closes a loop; the loop is that branch plus the path between its ends in the forest so far.
- * Buses not connected to the substation are islands, reported one message per island.
+ * Tree check (model/tree.ts, the tolerant core, over the usable branches with their ends spelled
+ * as the buses are): each loop is named by its branches (the branch closing it, in feeder order,
+ * after the path between its ends); buses not connected to the substation, one message per island.
  */
 function checkTopology(
   feeder: Feeder,
@@ -302,71 +303,27 @@ function checkTopology(
   subIndex: number | undefined,
   error: (code: FeederIssueCode, element: string, message: string) => void,
 ): void {
-  const n = feeder.buses.length;
-  const parent = new Int32Array(n);
-  for (let i = 0; i < n; i++) parent[i] = i;
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]];
-      i = parent[i];
-    }
-    return i;
-  };
-  // Forest adjacency (only branches accepted so far) to name a loop's branches.
-  const adjacency: { bus: number; branch: number }[][] = Array.from({ length: n }, () => []);
-  const pathBranches = (from: number, to: number): number[] => {
-    const viaBranch = new Int32Array(n).fill(-1);
-    const prev = new Int32Array(n).fill(-1);
-    const seen = new Uint8Array(n);
-    const queue = [from];
-    seen[from] = 1;
-    for (let q = 0; q < queue.length; q++) {
-      const u = queue[q];
-      if (u === to) break;
-      for (const { bus, branch } of adjacency[u]) {
-        if (seen[bus]) continue;
-        seen[bus] = 1;
-        prev[bus] = u;
-        viaBranch[bus] = branch;
-        queue.push(bus);
-      }
-    }
-    const path: number[] = [];
-    for (let v = to; v !== from && prev[v] >= 0; v = prev[v]) path.push(viaBranch[v]);
-    return path.reverse();
-  };
-
-  feeder.branches.forEach((br, b) => {
-    if (!usableBranch[b]) return;
-    const f = busOf(br.from)!;
-    const t = busOf(br.to)!;
-    const rf = find(f);
-    const rt = find(t);
-    if (rf === rt) {
-      const loop = [...pathBranches(f, t), b].map((i) => feeder.branches[i].name);
-      error(
-        'notATree',
-        `branch ${br.name}`,
-        `the feeder is not radial: branches ${listNames(loop)} form a loop (open one of them, e.g. as a switch left out of the model)`,
-      );
-      return;
-    }
-    parent[rf] = rt;
-    adjacency[f].push({ bus: t, branch: b });
-    adjacency[t].push({ bus: f, branch: b });
+  const kept = feeder.branches.flatMap((_, b) => (usableBranch[b] ? [b] : []));
+  const spelled = (name: string): string => feeder.buses[busOf(name)!].name;
+  const o = orientFeeder({
+    ...feeder,
+    substation: { ...feeder.substation, bus: subIndex === undefined ? '' : feeder.buses[subIndex].name },
+    branches: kept.map((b) => {
+      const br = feeder.branches[b];
+      return { ...br, from: spelled(br.from), to: spelled(br.to) };
+    }),
   });
-
-  if (subIndex === undefined) return;
-  const rootSet = find(subIndex);
-  const islands = new Map<number, string[]>();
-  for (let i = 0; i < n; i++) {
-    const r = find(i);
-    if (r === rootSet) continue;
-    const list = islands.get(r) ?? [];
-    list.push(feeder.buses[i].name);
-    islands.set(r, list);
+  for (const cycle of o.cycles) {
+    const loop = [...cycle.path, cycle.branch].map((k) => feeder.branches[kept[k]].name);
+    error(
+      'notATree',
+      `branch ${feeder.branches[kept[cycle.branch]].name}`,
+      `the feeder is not radial: ${describeLoop(loop)} (open one of them, e.g. as a switch left out of the model)`,
+    );
   }
-  for (const names of islands.values()) {
+  if (subIndex === undefined) return;
+  for (const island of o.islands) {
+    const names = island.map((i) => feeder.buses[i].name);
     error(
       'island',
       `bus ${names[0]}`,

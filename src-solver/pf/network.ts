@@ -13,6 +13,7 @@
  * forward pass applies KVL. `busAt[k]` / `posOf[bus]` map positions to the feeder's bus order.
  */
 import type { Feeder } from '../model/feeder';
+import { describeTreeProblem, radialTree } from '../model/tree';
 
 /** The feeder cannot be swept: a broken topology or unusable data. Names the element at fault. */
 export class PowerFlowInputError extends Error {
@@ -52,7 +53,8 @@ export interface RadialNetwork {
 /**
  * Orient the feeder's tree from the substation and convert impedances to per unit.
  * Throws `PowerFlowInputError` for an unknown bus, a duplicate bus, a loop (mesh or parallel
- * branches), a bus the substation cannot reach, or a non-positive base.
+ * branches; each loop's branches named), a bus the substation cannot reach (named), or a
+ * non-positive base.
  */
 export function compileRadialNetwork(feeder: Feeder): RadialNetwork {
   const n = feeder.buses.length;
@@ -68,20 +70,10 @@ export function compileRadialNetwork(feeder: Feeder): RadialNetwork {
     }
     busIndex.set(b.name, i);
   });
-  const root = busIndex.get(feeder.substation.bus);
-  if (root === undefined) {
+  if (!busIndex.has(feeder.substation.bus)) {
     throw new PowerFlowInputError(`substation bus "${feeder.substation.bus}" is not a bus of the feeder`);
   }
-  if (feeder.branches.length !== n - 1) {
-    throw new PowerFlowInputError(
-      `a radial feeder with ${n} buses has ${n - 1} branches; this one has ${feeder.branches.length}` +
-        (feeder.branches.length >= n ? ' (it has a loop)' : ' (some buses are not connected)'),
-    );
-  }
-
-  // Adjacency in CSR form (bus → incident branches).
-  const degree = new Int32Array(n + 1);
-  const ends = feeder.branches.map((br) => {
+  feeder.branches.forEach((br) => {
     const a = busIndex.get(br.from);
     const b = busIndex.get(br.to);
     if (a === undefined) throw new PowerFlowInputError(`branch "${br.name}": unknown bus "${br.from}"`);
@@ -90,52 +82,23 @@ export function compileRadialNetwork(feeder: Feeder): RadialNetwork {
     if (!(br.rOhm >= 0) || !Number.isFinite(br.xOhm) || !Number.isFinite(br.rOhm)) {
       throw new PowerFlowInputError(`branch "${br.name}": impedance must be finite with rOhm ≥ 0`);
     }
-    degree[a + 1]++;
-    degree[b + 1]++;
-    return [a, b] as const;
-  });
-  for (let i = 0; i < n; i++) degree[i + 1] += degree[i];
-  const fill = degree.slice(0, n);
-  const incident = new Int32Array(2 * ends.length);
-  ends.forEach(([a, b], e) => {
-    incident[fill[a]++] = e;
-    incident[fill[b]++] = e;
   });
 
-  // Breadth-first orientation from the substation.
-  const busAt = new Int32Array(n).fill(-1);
+  // Breadth-first orientation from the substation (model/tree.ts, strictly: a tree or an error).
+  const rooted = radialTree(feeder);
+  if ('error' in rooted)
+    throw new PowerFlowInputError(`${describeTreeProblem(rooted)}; the power flow needs a radial feeder`);
+  const { tree } = rooted;
+  const busAt = Int32Array.from(tree.order);
   const posOf = new Int32Array(n).fill(-1);
+  busAt.forEach((bus, k) => (posOf[bus] = k));
   const parentPos = new Int32Array(n).fill(-1);
   const branchAt = new Int32Array(n).fill(-1);
-  const branchPos = new Int32Array(ends.length).fill(-1);
-  busAt[0] = root;
-  posOf[root] = 0;
-  let tail = 1;
-  for (let head = 0; head < tail; head++) {
-    const u = busAt[head];
-    for (let s = degree[u]; s < degree[u + 1]; s++) {
-      const e = incident[s];
-      if (e === branchAt[head]) continue;
-      const [a, b] = ends[e];
-      const w = a === u ? b : a;
-      if (posOf[w] >= 0) {
-        throw new PowerFlowInputError(
-          `branch "${feeder.branches[e].name}" closes a loop at bus "${feeder.buses[w].name}"; the power flow needs a radial feeder`,
-        );
-      }
-      posOf[w] = tail;
-      busAt[tail] = w;
-      parentPos[tail] = head;
-      branchAt[tail] = e;
-      branchPos[e] = tail;
-      tail++;
-    }
-  }
-  if (tail < n) {
-    const lost = [...posOf.keys()].filter((i) => posOf[i] < 0).map((i) => feeder.buses[i].name);
-    throw new PowerFlowInputError(
-      `${lost.length} bus(es) not connected to the substation: ${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', …' : ''}`,
-    );
+  const branchPos = new Int32Array(feeder.branches.length).fill(-1);
+  for (let k = 1; k < n; k++) {
+    parentPos[k] = posOf[tree.parent[busAt[k]]];
+    branchAt[k] = tree.parentBranch[busAt[k]];
+    branchPos[branchAt[k]] = k;
   }
 
   const rPu = new Float64Array(n);
