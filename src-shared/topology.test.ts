@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Feeder } from '../src-solver/model/feeder';
+import { checkPartition } from '../src-solver/enapp/partition';
 import { areasFromCuts, buildTree, cutsForSelection, toggleCut, treeLayout } from './topology';
 
 /** 1 ─ 2 ─ 3 ─ 4 and 2 ─ 5 ─ 6 (substation 1), hand-drawn. */
@@ -58,6 +59,51 @@ describe('areasFromCuts', () => {
     ]);
     expect(bad.errors.join()).toContain('only its boundary bus 5');
     expect(areasFromCuts(t, [{ from: '1', to: '4' }]).errors.join()).toContain('not a branch');
+  });
+});
+
+describe('areasFromCuts and the backend agree', () => {
+  it('numbers areas as partition.check does (breadth-first over the area tree, ties in feeder order)', () => {
+    // 1 ─ 2 ─ 3 ─ 4 ─ 7 and 1 ─ 5 ─ 6 ─ 8: cut 3–4 roots an area at depth 3, cut 5–6 one at depth 2;
+    // both areas hang off area 1, so feeder order (bus 4 before bus 6) numbers them, not bus depth.
+    const edges: [string, string][] = [
+      ['1', '2'],
+      ['2', '3'],
+      ['3', '4'],
+      ['1', '5'],
+      ['5', '6'],
+      ['4', '7'],
+      ['6', '8'],
+    ];
+    const f: Feeder = {
+      ...feeder(),
+      buses: ['1', '2', '3', '4', '5', '6', '7', '8'].map((name) => ({ name, vBaseKv: 2.4 })),
+      branches: edges.map(([from, to], i) => ({
+        name: `l${i}`,
+        from,
+        to,
+        rOhm: 0.1,
+        xOhm: 0.1,
+        kind: 'line' as const,
+      })),
+    };
+    const cuts = [
+      { from: '5', to: '6' },
+      { from: '3', to: '4' },
+    ];
+    const t = buildTree(f);
+    const local = areasFromCuts(t, cuts);
+    const backend = checkPartition(f, cuts);
+    expect(backend.errors).toEqual([]);
+    expect(local.errors).toEqual([]);
+    expect(local.rootOf.slice(1).map((i) => t.names[i])).toEqual(['1', '4', '6']);
+    expect(backend.areas.map((a) => a.rootBus)).toEqual(['1', '4', '6']);
+    for (const area of backend.areas)
+      for (const bus of area.buses)
+        if (bus !== area.rootBus || area.id === 1) {
+          const own = local.areaOf[t.index.get(bus)!];
+          expect(own === area.id || backend.areas[own - 1].parentArea === area.id).toBe(true);
+        }
   });
 });
 

@@ -6,6 +6,7 @@
  * a few milliseconds on a 10,000-bus feeder.
  */
 import type { Feeder } from '../src-solver/model/feeder';
+import { splitAreas } from '../src-solver/enapp/partition';
 import { orientFeeder, type OrientedFeeder } from '../src-solver/model/tree';
 import type { CutBranch } from '../src-main/contract';
 
@@ -74,52 +75,33 @@ export function edgeKey(a: string, b: string): string {
 }
 
 /**
- * Areas induced by cut branches: walk the tree from the substation; crossing a cut branch starts
- * a new area rooted at the child-side bus (the boundary bus).
+ * Areas induced by cut branches, by the backend's own rule and numbering (enapp/partition.ts
+ * `splitAreas`): walk the tree from the substation; crossing a cut branch starts a new area
+ * rooted at the child-side bus (the boundary bus). The view colours and lists these until the
+ * backend's partition.check (which also checks the boundary buses' devices) answers.
  */
 export function areasFromCuts(tree: FeederTree, cuts: readonly CutBranch[]): LocalAreas {
-  const n = tree.names.length;
+  const split = splitAreas(tree, cuts);
   const errors: string[] = [];
-  const cutSet = new Set<string>();
-  for (const c of cuts) {
-    const a = tree.index.get(c.from);
-    const b = tree.index.get(c.to);
-    if (a === undefined || b === undefined) {
-      errors.push(`cut ${c.from}–${c.to} names a bus that is not in the feeder`);
-      continue;
-    }
-    if (tree.parent[b] !== a && tree.parent[a] !== b) {
-      errors.push(`cut ${c.from}–${c.to} is not a branch of the feeder`);
-      continue;
-    }
-    cutSet.add(edgeKey(c.from, c.to));
+  for (const c of split.cuts) {
+    if (!('problem' in c)) continue;
+    const { cut, problem } = c;
+    const name = `cut ${cut.from}–${cut.to}`;
+    if (problem.kind === 'unknownBus') errors.push(`${name} names a bus that is not in the feeder`);
+    else if (problem.kind === 'notABranch') errors.push(`${name} is not a branch of the feeder`);
+    else if (problem.kind === 'backwards') errors.push(`${name} is named backwards (name it ${cut.to}–${cut.from})`);
+    else errors.push(`${name} is listed twice`);
   }
-  const areaOf = new Int32Array(n);
-  const rootOf: number[] = [0];
-  const sizes: number[] = [0];
-  let count = 0;
-  for (const u of tree.order) {
-    const p = tree.parent[u];
-    if (p < 0) {
-      areaOf[u] = ++count;
-      rootOf.push(u);
-      sizes.push(0);
-    } else if (cutSet.has(edgeKey(tree.names[p], tree.names[u]))) {
-      areaOf[u] = ++count;
-      rootOf.push(u);
-      sizes.push(0);
-    } else areaOf[u] = areaOf[p];
-    sizes[areaOf[u]]++;
-  }
+  const count = split.rootOf.length - 1;
   for (let a = 2; a <= count; a++) {
-    if (sizes[a] === 1) {
-      const r = tree.names[rootOf[a]];
-      const p = tree.names[tree.parent[rootOf[a]]];
+    if (split.ownCount[a] === 1) {
+      const r = tree.names[split.rootOf[a]];
+      const p = tree.names[tree.parent[split.rootOf[a]]];
       errors.push(`cut ${p}–${r} leaves area ${a} with only its boundary bus ${r}`);
     }
   }
   if (tree.loops.length) errors.push(`the network is meshed: branch ${tree.loops[0]} closes a loop`);
-  return { areaOf, count, rootOf, sizes, errors };
+  return { areaOf: split.areaOf, count, rootOf: split.rootOf, sizes: split.ownCount, errors };
 }
 
 /**

@@ -3,7 +3,7 @@
  * host: with TESSERA_E2E_MOCK=1 the fixture routes the page's WebSocket here (Playwright
  * `routeWebSocket`) instead of to the Node host. In-memory, test-only, deliberately small: a
  * CSV-pair reader, a minimal OpenDSS reader (Line/Load/Capacitor/PVSystem/Storage, Redirect),
- * a cut-based partition check, a seeded bulk rule. The specs run unchanged against the real
+ * the solver's own partition check and suggestion (enapp/partition.ts), a seeded bulk rule. The specs run unchanged against the real
  * backend, which is what CI uses.
  */
 import { readFileSync } from 'node:fs';
@@ -15,12 +15,12 @@ import type {
   ImportFile,
   ImportIssueDto,
   ImportPreview,
-  PartitionCheck,
   ProjectSummary,
   Scenario,
   StudySettings,
 } from '../../src-main/contract';
 import type { Bus, Feeder } from '../../src-solver/model/feeder';
+import { checkPartition, suggestPartition } from '../../src-solver/enapp/partition';
 import { mulberry32 } from '../../src-solver/random';
 import { testDataUrl } from '../../test-data/index';
 
@@ -266,56 +266,6 @@ export function readDss(files: readonly ImportFile[]) {
   return { feeder, errors, warnings, ignored };
 }
 
-function treeOf(feeder: Feeder) {
-  const adj = new Map<string, string[]>();
-  for (const b of feeder.buses) adj.set(b.name, []);
-  for (const br of feeder.branches) {
-    adj.get(br.from)?.push(br.to);
-    adj.get(br.to)?.push(br.from);
-  }
-  const parent = new Map<string, string | null>([[feeder.substation.bus, null]]);
-  const order = [feeder.substation.bus];
-  for (let i = 0; i < order.length; i++)
-    for (const v of adj.get(order[i]) ?? [])
-      if (!parent.has(v)) {
-        parent.set(v, order[i]);
-        order.push(v);
-      }
-  return { parent, order, meshed: feeder.branches.length !== feeder.buses.length - 1 };
-}
-
-function checkPartition(feeder: Feeder, cuts: readonly CutBranch[]): PartitionCheck {
-  const { parent, order } = treeOf(feeder);
-  const errors: string[] = [];
-  const cutKey = new Set<string>();
-  for (const c of cuts) {
-    if (parent.get(c.to) === c.from) cutKey.add(`${c.from}|${c.to}`);
-    else errors.push(`cut ${c.from}–${c.to} is not a branch from a parent bus to its child`);
-  }
-  const area = new Map<string, number>();
-  const areas: { id: number; rootBus: string; parentArea: number | null; buses: string[]; sizeEstimate: number }[] = [];
-  for (const b of order) {
-    const p = parent.get(b) ?? null;
-    if (p === null || cutKey.has(`${p}|${b}`)) {
-      areas.push({
-        id: areas.length + 1,
-        rootBus: b,
-        parentArea: p === null ? null : area.get(p)!,
-        buses: [],
-        sizeEstimate: 0,
-      });
-      area.set(b, areas.length);
-    } else area.set(b, area.get(p)!);
-    areas[area.get(b)! - 1].buses.push(b);
-  }
-  for (const a of areas) {
-    a.sizeEstimate = a.buses.length * 8 * 24;
-    if (a.parentArea !== null && a.buses.length === 1)
-      errors.push(`cut ${parent.get(a.rootBus)}–${a.rootBus} leaves area ${a.id} with only its boundary bus`);
-  }
-  return { ok: errors.length === 0, areas, errors };
-}
-
 export class MockBackend {
   private projects = new Map<string, ProjectState>();
   private current: ProjectState | null = null;
@@ -502,21 +452,11 @@ export class MockBackend {
     },
     'partition.check': ({ feederId, cuts }) => checkPartition(this.feeder(feederId), cuts),
     'partition.suggest': ({ feederId, k }) => {
-      const f = this.feeder(feederId);
-      const { parent, order } = treeOf(f);
-      const size = new Map<string, number>();
-      for (let i = order.length - 1; i >= 0; i--) {
-        const b = order[i];
-        size.set(b, (size.get(b) ?? 0) + 1);
-        const p = parent.get(b);
-        if (p) size.set(p, (size.get(p) ?? 0) + size.get(b)!);
+      try {
+        return suggestPartition(this.feeder(feederId), k);
+      } catch (err) {
+        throw new MockError('cannotPartition', (err as Error).message);
       }
-      const target = order.length / k;
-      const cuts = order
-        .filter((b) => parent.get(b) && Math.abs(size.get(b)! - target) < target * 0.35)
-        .slice(0, k - 1)
-        .map((b) => ({ from: parent.get(b)!, to: b }));
-      return { cuts };
     },
     'placements.bulk': ({ scenarioId, rule }) => {
       const s = this.scenario(scenarioId);

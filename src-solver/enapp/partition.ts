@@ -77,76 +77,128 @@ function busWeights(feeder: Feeder, tree: RootedTree): { weight: Float64Array; d
 
 const dash = (c: CutBranch) => `${c.from}–${c.to}`;
 
+/** A tree a cut set applies to: oriented from the substation; buses it does not reach have parent −1. */
+export interface CutTree {
+  readonly names: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly parent: Int32Array;
+  /** The reached buses, every parent before its children (breadth-first or depth-first). */
+  readonly order: ArrayLike<number>;
+  readonly root: number;
+}
+
+/** Why one cut does not cut: a bus not in the feeder, no such branch, named child first, or listed again. */
+export type CutProblem =
+  | { readonly kind: 'unknownBus'; readonly bus: string }
+  | { readonly kind: 'backwards' }
+  | { readonly kind: 'notABranch' }
+  | { readonly kind: 'duplicate' };
+
+/** The areas a cut set makes: the one rule for checkPartition (backend) and the one-line view (src-shared). */
+export interface AreaSplit {
+  /** Per cut, in the order given: its boundary bus, or why it does not cut. */
+  readonly cuts: readonly (
+    { readonly cut: CutBranch; readonly boundary: number } | { readonly cut: CutBranch; readonly problem: CutProblem }
+  )[];
+  /** Area id per bus (1 = the substation's, the others breadth-first over the area tree, ties in feeder order); 0 where the tree does not reach. */
+  readonly areaOf: Int32Array;
+  /** Per area id (index 0 unused): its root bus, its parent area id (0 for area 1) and how many buses it owns (its root included). */
+  readonly rootOf: readonly number[];
+  readonly parentOf: readonly number[];
+  readonly ownCount: readonly number[];
+  /** The cut ending at each boundary bus. */
+  readonly cutAt: ReadonlyMap<number, CutBranch>;
+}
+
+/**
+ * Apply a cut set to an oriented tree. A cut must be an existing branch named parent first,
+ * listed once; crossing it starts a new area rooted at its child-side (boundary) bus.
+ */
+export function splitAreas(tree: CutTree, cuts: readonly CutBranch[]): AreaSplit {
+  const n = tree.names.length;
+  const cutAt = new Map<number, CutBranch>();
+  const results: AreaSplit['cuts'][number][] = [];
+  for (const cut of cuts) {
+    const a = tree.index.get(cut.from);
+    const b = tree.index.get(cut.to);
+    let problem: CutProblem | null = null;
+    if (a === undefined || b === undefined) problem = { kind: 'unknownBus', bus: a === undefined ? cut.from : cut.to };
+    else if (tree.parent[a] === b) problem = { kind: 'backwards' };
+    else if (tree.parent[b] !== a) problem = { kind: 'notABranch' };
+    else if (cutAt.has(b)) problem = { kind: 'duplicate' };
+    if (problem) results.push({ cut, problem });
+    else {
+      cutAt.set(b!, cut);
+      results.push({ cut, boundary: b! });
+    }
+  }
+  // Areas in discovery order (parents first), then numbered breadth-first over the area tree.
+  const home = new Int32Array(n).fill(-1);
+  const roots: number[] = [];
+  const parentArea: number[] = [];
+  for (let k = 0; k < tree.order.length; k++) {
+    const u = tree.order[k]!;
+    if (u === tree.root || cutAt.has(u)) {
+      parentArea.push(u === tree.root ? -1 : home[tree.parent[u]!]!);
+      home[u] = roots.length;
+      roots.push(u);
+    } else home[u] = home[tree.parent[u]!]!;
+  }
+  const depth = roots.map(() => 0);
+  for (let a = 1; a < roots.length; a++) depth[a] = depth[parentArea[a]!]! + 1;
+  const byId = roots.map((_, a) => a).sort((x, y) => depth[x]! - depth[y]! || roots[x]! - roots[y]!);
+  const idOf = new Int32Array(roots.length);
+  byId.forEach((a, i) => (idOf[a] = i + 1));
+  const areaOf = new Int32Array(n);
+  const ownCount = new Array<number>(roots.length + 1).fill(0);
+  for (let u = 0; u < n; u++) {
+    if (home[u]! < 0) continue;
+    areaOf[u] = idOf[home[u]!]!;
+    ownCount[areaOf[u]!]!++;
+  }
+  const rootOf = [0, ...byId.map((a) => roots[a]!)];
+  const parentOf = [0, ...byId.map((a) => (parentArea[a]! < 0 ? 0 : idOf[parentArea[a]!]!))];
+  return { cuts: results, areaOf, rootOf, parentOf, ownCount, cutAt };
+}
+
 /** Check a cut set and describe the areas it makes (see the file comment for the rules). */
 export function checkPartition(feeder: Feeder, cuts: readonly CutBranch[], periods = 24): PartitionCheck {
   const rooted = radialTree(feeder);
   if ('error' in rooted) return { ok: false, areas: [], errors: [`cannot partition: ${describeTreeProblem(rooted)}`] };
   const tree = rooted.tree;
   const { weight, devices } = busWeights(feeder, tree);
+  const split = splitAreas(tree, cuts);
   const errors: string[] = [];
 
   // 1. Each cut: an existing branch, named parent first, once, ending at a device-free bus.
-  const cutAt = new Map<number, CutBranch>(); // boundary bus index → its cut
-  for (const cut of cuts) {
-    const a = tree.index.get(cut.from);
-    const b = tree.index.get(cut.to);
-    if (a === undefined || b === undefined) {
-      errors.push(`cut ${dash(cut)}: bus ${a === undefined ? cut.from : cut.to} is not in the feeder`);
-      continue;
-    }
-    if (tree.parent[a] === b) {
+  for (const c of split.cuts) {
+    const { cut } = c;
+    if ('problem' in c) {
+      const p = c.problem;
+      if (p.kind === 'unknownBus') errors.push(`cut ${dash(cut)}: bus ${p.bus} is not in the feeder`);
+      else if (p.kind === 'backwards')
+        errors.push(
+          `cut ${dash(cut)} is named backwards: ${cut.to} is upstream of ${cut.from} (name it ${cut.to}–${cut.from})`,
+        );
+      else if (p.kind === 'notABranch')
+        errors.push(`cut ${dash(cut)}: no branch joins buses ${cut.from} and ${cut.to}`);
+      else errors.push(`cut ${dash(cut)} is listed twice`);
+    } else if (devices[c.boundary]!.length > 0) {
       errors.push(
-        `cut ${dash(cut)} is named backwards: ${cut.to} is upstream of ${cut.from} (name it ${cut.to}–${cut.from})`,
-      );
-      continue;
-    }
-    if (tree.parent[b] !== a) {
-      errors.push(`cut ${dash(cut)}: no branch joins buses ${cut.from} and ${cut.to}`);
-      continue;
-    }
-    if (cutAt.has(b)) {
-      errors.push(`cut ${dash(cut)} is listed twice`);
-      continue;
-    }
-    if (devices[b]!.length > 0) {
-      errors.push(
-        `cut ${dash(cut)}: boundary bus ${cut.to} carries ${devices[b]!.join(', ')} — a boundary bus must carry no load, PV, battery or capacitor (cut a branch ending at a device-free bus)`,
+        `cut ${dash(cut)}: boundary bus ${cut.to} carries ${devices[c.boundary]!.join(', ')} — a boundary bus must carry no load, PV, battery or capacitor (cut a branch ending at a device-free bus)`,
       );
     }
-    cutAt.set(b, cut);
   }
 
-  // 2. Areas: walk the tree; a cut's boundary bus starts the child area.
-  const home = new Int32Array(tree.names.length); // area index (0-based) owning each bus
-  const roots: number[] = [tree.root];
-  const parentArea: (number | null)[] = [null];
-  for (let k = 0; k < tree.preorder.length; k++) {
-    const u = tree.preorder[k]!;
-    if (u === tree.root) {
-      home[u] = 0;
-    } else if (cutAt.has(u)) {
-      parentArea.push(home[tree.parent[u]!]!);
-      home[u] = roots.length;
-      roots.push(u);
-    } else {
-      home[u] = home[tree.parent[u]!]!;
-    }
-  }
-  const members: number[][] = roots.map(() => []);
-  const ownCount = new Int32Array(roots.length);
-  for (let u = 0; u < tree.names.length; u++) {
-    members[home[u]!]!.push(u);
-    ownCount[home[u]!]++;
-    if (cutAt.has(u)) members[home[tree.parent[u]!]!]!.push(u); // the parent keeps the boundary bus
-  }
-
-  // 3. Every area must have something to solve: a bus of its own besides its root.
-  for (let a = 0; a < roots.length; a++) {
-    if (ownCount[a]! > 1) continue;
-    const r = roots[a]!;
+  // 2. Every area must have something to solve: a bus of its own besides its root.
+  const { areaOf, rootOf, parentOf, ownCount, cutAt } = split;
+  const count = rootOf.length - 1;
+  for (let id = 1; id <= count; id++) {
+    if (ownCount[id]! > 1) continue;
+    const r = rootOf[id]!;
     const into = cutAt.get(r);
     const outOf = cuts.filter((c) => tree.index.get(c.from) === r && cutAt.get(tree.index.get(c.to)!) === c);
-    if (a === 0) {
+    if (id === 1) {
       errors.push(
         `cut${outOf.length > 1 ? 's' : ''} ${outOf.map(dash).join(', ')} leave${outOf.length > 1 ? '' : 's'} the substation area {${tree.names[r]}} empty`,
       );
@@ -157,25 +209,26 @@ export function checkPartition(feeder: Feeder, cuts: readonly CutBranch[], perio
     }
   }
 
-  // Number areas breadth-first over the area tree (area 1 = substation), ties in feeder order.
-  const depth = roots.map(() => 0);
-  for (let a = 1; a < roots.length; a++) depth[a] = depth[parentArea[a]!]! + 1; // parents come first (preorder)
-  const order = roots.map((_, a) => a).sort((x, y) => depth[x]! - depth[y]! || roots[x]! - roots[y]!);
-  const idOf = new Int32Array(roots.length);
-  order.forEach((a, i) => (idOf[a] = i + 1));
-  const areas: AreaInfo[] = order.map((a) => {
-    const r = roots[a]!;
-    const buses = members[a]!.sort((x, y) => x - y);
+  // 3. Each area's buses (its own and its children's boundary buses) and size estimate.
+  const members: number[][] = Array.from({ length: count + 1 }, () => []);
+  for (let u = 0; u < tree.names.length; u++) {
+    members[areaOf[u]!]!.push(u);
+    if (cutAt.has(u)) members[areaOf[tree.parent[u]!]!]!.push(u); // the parent keeps the boundary bus
+  }
+  const areas: AreaInfo[] = [];
+  for (let id = 1; id <= count; id++) {
+    const r = rootOf[id]!;
+    const buses = members[id]!.sort((x, y) => x - y);
     let size = 0;
-    for (const u of buses) if (u !== r) size += u === tree.root ? 0 : home[u] === a ? weight[u]! : VARS_PER_BUS;
-    return {
-      id: idOf[a]!,
+    for (const u of buses) if (u !== r) size += u === tree.root ? 0 : areaOf[u] === id ? weight[u]! : VARS_PER_BUS;
+    areas.push({
+      id,
       rootBus: tree.names[r]!,
-      parentArea: parentArea[a] === null ? null : idOf[parentArea[a]!]!,
+      parentArea: parentOf[id] === 0 ? null : parentOf[id]!,
       buses: buses.map((u) => tree.names[u]!),
       sizeEstimate: size * periods,
-    };
-  });
+    });
+  }
   return { ok: errors.length === 0, areas, errors };
 }
 
