@@ -14,7 +14,9 @@ import type {
   PartitionCheck as SolverPartitionCheck,
 } from '../src-solver/enapp/partition';
 import type { Battery, Pv } from '../src-solver/model/feeder';
+import type { BulkPlacementRule as SolverBulkPlacementRule } from '../src-solver/model/placement';
 import type { FeederCounts } from '../src-solver/model/counts';
+import type { IgnoredElement, ImportIssue } from '../src-solver/io/types';
 import type { SolveStatus as NlpSolveStatus } from '../src-solver/nlp/status';
 import type { OpfTotals, OpfValidation } from '../src-solver/opf/results';
 
@@ -191,10 +193,10 @@ export interface UnitPhases {
   readonly phases?: readonly PhaseLetter[];
 }
 
-/** A placed PV system (the solver's Pv; its output follows the study's PV shape). */
+/** A placed PV system (the solver's Pv; its output follows the study's PV shape); `notes`: what its import assumed. */
 export type PvPlacement = Omit<Pv, 'shape'> & UnitPhases;
 
-/** A placed battery (the solver's Battery). */
+/** A placed battery (the solver's Battery); `notes`: what its import assumed. */
 export type BatteryPlacement = Battery & UnitPhases;
 
 export interface Placements {
@@ -225,22 +227,8 @@ export type AreaInfo = SolverAreaInfo;
 /** A partition checked: its areas, or specific reasons, e.g. 'cut 15–117 and 117–16 leave area {117} empty'. */
 export type PartitionCheck = SolverPartitionCheck;
 
-/** A repeatable what-if placement rule (source papers: batteries on 30 % of load buses, …). */
-export interface BulkPlacementRule {
-  readonly kind: 'battery' | 'pv';
-  /** Fraction of load buses that get a device, 0–1. */
-  readonly fractionOfLoadBuses: number;
-  /** Device power rating as a fraction of the bus's peak load kW. */
-  readonly powerFractionOfPeakLoad: number;
-  /** Battery energy as hours at rated power (battery only). */
-  readonly energyHours?: number;
-  /** Inverter kVA as a multiple of the power rating. */
-  readonly inverterRatio: number;
-  /** PRNG seed: the same seed picks the same buses. */
-  readonly seed: number;
-  /** Replace existing devices of this kind (true) or add to them (false). */
-  readonly replace: boolean;
-}
+/** A repeatable what-if placement rule (source papers: batteries on 30 % of load buses, …; src-solver/model/placement.ts). */
+export type BulkPlacementRule = SolverBulkPlacementRule;
 
 /** One file handed to the import wizard: text files as text, a zip as base64. */
 export interface ImportFile {
@@ -250,12 +238,8 @@ export interface ImportFile {
   readonly base64?: string;
 }
 
-export interface ImportIssueDto {
-  readonly file: string;
-  readonly line: number;
-  readonly column?: number;
-  readonly message: string;
-}
+/** One located import problem (the solver's ImportIssue). */
+export type ImportIssueDto = ImportIssue;
 
 export interface ImportPreview {
   /** Hand back to `import.commit` to save exactly what was previewed. */
@@ -266,7 +250,7 @@ export interface ImportPreview {
   readonly counts: FeederCounts;
   readonly errors: readonly ImportIssueDto[];
   readonly warnings: readonly ImportIssueDto[];
-  readonly ignored: readonly { file: string; line: number; element: string }[];
+  readonly ignored: readonly IgnoredElement[];
   /** Three-phase → balanced reduction report lines (what was approximated and by how much). */
   readonly reduction: readonly string[];
   /**
@@ -318,7 +302,7 @@ export interface ThreePhaseReport {
       }
     >
   >;
-  readonly ignored: readonly { readonly file: string; readonly line: number; readonly element: string }[];
+  readonly ignored: readonly IgnoredElement[];
   readonly warnings: readonly ImportIssueDto[];
   /** When `ok` is false: why the three-phase model could not be read. */
   readonly errors: readonly ImportIssueDto[];

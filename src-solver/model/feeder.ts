@@ -66,6 +66,8 @@ export interface Pv {
   readonly sRatedKva: number;
   /** Irradiance / output multiplier shape name; absent = constant 1. */
   readonly shape?: string;
+  /** What its import assumed or left out for this unit (e.g. OpenDSS's default inverter rating). */
+  readonly notes?: readonly string[];
 }
 
 export interface Battery {
@@ -86,6 +88,8 @@ export interface Battery {
   readonly socMax: number;
   /** Initial stored energy as a fraction of energyKwh, within [socMin, socMax]. */
   readonly socInitial: number;
+  /** What its import assumed or left out for this unit. */
+  readonly notes?: readonly string[];
 }
 
 /** A daily (or any-length) multiplier shape. */

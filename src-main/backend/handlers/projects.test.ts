@@ -231,6 +231,41 @@ describe('import', () => {
     expect(await fail(b, 'import.commit', { token: preview.token })).toMatch(/^notFound: /);
   });
 
+  it('carries what the import assumed for a unit to its placement (notes), and keeps them through an edit', async () => {
+    const b = backend();
+    await ok(b, 'projects.create', { name: 'Notes' });
+    const master = [
+      'New Circuit.n bus1=s basekv=2.4 phases=1',
+      'New Line.l1 bus1=s bus2=a r1=0.1 x1=0.1',
+      'New Line.l2 bus1=a bus2=c r1=0.1 x1=0.1',
+      'New Load.la bus1=a phases=1 kV=2.4 kW=50 pf=0.9',
+      'New PVSystem.p1 bus1=c phases=1 Pmpp=20 %Pmpp=80',
+      'New PVSystem.p2 bus1=a phases=1 Pmpp=10 kVA=12',
+    ].join('\n');
+    const preview = await ok<ImportPreview>(b, 'import.preview', { files: [{ name: 'Master.dss', text: master }] });
+    expect(preview).toMatchObject({ ok: true, format: 'dss' });
+    const s = await ok<ProjectSummary>(b, 'import.commit', { token: preview.token, name: 'notes' });
+    const id = s.scenarios.find((x) => x.name === 'Base case' && x.feederId === s.feeders.at(-1)!.id)!.id;
+    const sc = await ok<Scenario>(b, 'scenarios.get', { id });
+    const [p1, p2] = sc.placements.pv;
+    expect(p1!.notes).toEqual([
+      "no kVA given: OpenDSS's default inverter rating 500 kVA used",
+      '%Pmpp=80 (output cap) is not modelled',
+    ]);
+    expect(p2!.notes).toBeUndefined();
+    const edited = await ok<Scenario>(b, 'scenarios.update', {
+      id,
+      patch: { placements: { ...sc.placements, pv: [{ ...p1!, pRatedKw: 25 }, p2!] } },
+    });
+    expect(edited.placements.pv[0]).toMatchObject({ pRatedKw: 25, notes: p1!.notes });
+    expect(
+      await fail(b, 'scenarios.update', {
+        id,
+        patch: { placements: { ...sc.placements, pv: [{ ...p1!, notes: [42] }, p2!] } },
+      }),
+    ).toMatch(/patch.placements.pv\[0\].notes\[0\] must be a string/);
+  });
+
   it('reads an OpenDSS set from a zip archive', async () => {
     const b = backend();
     const zip = zipSync(Object.fromEntries(dssFiles().map((f) => [f.name, strToU8(f.text)])));

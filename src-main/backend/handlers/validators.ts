@@ -171,14 +171,21 @@ function checkPhases(c: Check, v: unknown, path: string): { phases?: PhaseLetter
   return { phases: (['A', 'B', 'C'] as const).filter((p) => list.includes(p)) };
 }
 
+/** Optional notes on a unit (what its import assumed), kept as they are: at most 20 strings. */
+function checkNotes(c: Check, v: unknown, path: string): { notes?: string[] } {
+  if (v === undefined) return {};
+  return { notes: c.array(v, path, 20).map((x, i) => c.string(x, `${path}[${i}]`, { max: 2000 })) };
+}
+
 function checkPv(c: Check, v: unknown, path: string): PvPlacement {
-  const o = c.object(v, path, ['name', 'bus', 'pRatedKw', 'sRatedKva', 'phases']);
+  const o = c.object(v, path, ['name', 'bus', 'pRatedKw', 'sRatedKva', 'phases', 'notes']);
   const pv = {
     name: c.string(o.name, `${path}.name`, { nonEmpty: true, max: 200 }),
     bus: c.string(o.bus, `${path}.bus`, { nonEmpty: true, max: 200 }),
     pRatedKw: c.number(o.pRatedKw, `${path}.pRatedKw`, { min: 0 }),
     sRatedKva: c.number(o.sRatedKva, `${path}.sRatedKva`, { min: 0 }),
     ...checkPhases(c, o.phases, `${path}.phases`),
+    ...checkNotes(c, o.notes, `${path}.notes`),
   };
   if (pv.sRatedKva < pv.pRatedKw) c.fail(`${path}.sRatedKva`, `must be ≥ pRatedKw (${pv.pRatedKw})`, pv.sRatedKva);
   return pv;
@@ -197,6 +204,7 @@ function checkBattery(c: Check, v: unknown, path: string): BatteryPlacement {
     'socMax',
     'socInitial',
     'phases',
+    'notes',
   ]);
   const q = (k: string) => `${path}.${k}`;
   const b = {
@@ -211,6 +219,7 @@ function checkBattery(c: Check, v: unknown, path: string): BatteryPlacement {
     socMax: c.number(o.socMax, q('socMax'), { min: 0, max: 1 }),
     socInitial: c.number(o.socInitial, q('socInitial'), { min: 0, max: 1 }),
     ...checkPhases(c, o.phases, q('phases')),
+    ...checkNotes(c, o.notes, q('notes')),
   };
   if (b.sRatedKva < b.pRatedKw) c.fail(q('sRatedKva'), `must be ≥ pRatedKw (${b.pRatedKw})`, b.sRatedKva);
   if (b.socMin >= b.socMax) c.fail(q('socMin'), `must be below socMax (${b.socMax})`, b.socMin);

@@ -412,7 +412,13 @@ function toSeries(name: string, input: SeriesInput): Series {
 /** The placements a feeder brings with it: its own PV and batteries. */
 export function feederPlacements(feeder: Feeder): Placements {
   return {
-    pv: feeder.pv.map((p) => ({ name: p.name, bus: p.bus, pRatedKw: p.pRatedKw, sRatedKva: p.sRatedKva })),
+    pv: feeder.pv.map((p) => ({
+      name: p.name,
+      bus: p.bus,
+      pRatedKw: p.pRatedKw,
+      sRatedKva: p.sRatedKva,
+      ...(p.notes ? { notes: p.notes } : {}),
+    })),
     batteries: feeder.batteries.map((b) => ({ ...b })),
   };
 }

@@ -231,6 +231,7 @@ export function PlacementsPanel({
                     </td>
                   </tr>
                   {issueRow('battery', i, busPhases ? 8 : 7)}
+                  <NotesRow name={b.name} notes={b.notes} cols={busPhases ? 8 : 7} />
                 </Fragment>
               ))}
             </tbody>
@@ -305,6 +306,7 @@ export function PlacementsPanel({
                     </td>
                   </tr>
                   {issueRow('pv', i, busPhases ? 6 : 5)}
+                  <NotesRow name={p.name} notes={p.notes} cols={busPhases ? 6 : 5} />
                 </Fragment>
               ))}
             </tbody>
@@ -312,6 +314,18 @@ export function PlacementsPanel({
         </div>
       )}
     </div>
+  );
+}
+
+/** What the import assumed for a unit (e.g. OpenDSS's default inverter rating), under its row. */
+function NotesRow({ name, notes, cols }: { name: string; notes?: readonly string[]; cols: number }) {
+  if (!notes || notes.length === 0) return null;
+  return (
+    <tr className="placement-note" data-testid={`placement-note-${name}`}>
+      <td colSpan={cols} className="muted small">
+        {notes.join(' · ')}
+      </td>
+    </tr>
   );
 }
 

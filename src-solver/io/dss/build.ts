@@ -992,6 +992,7 @@ function buildPv(ctx: BuildContext, circuit: Circuit, buses: BusTable): Pv[] {
     const { value, given } = numbers(ctx, el, { pmpp: 500, kva: 500, irradiance: 1, '%pmpp': 100 });
     if (!ctx.requireBus(el, bus)) continue;
     const element = `PVSystem.${el.name}`;
+    const first = ctx.notes.length;
     const { irradiance } = value;
     if (given.kva === undefined)
       ctx.note({ element, message: `no kVA given: OpenDSS's default inverter rating ${value.kva} kVA used` });
@@ -1002,12 +1003,15 @@ function buildPv(ctx: BuildContext, circuit: Circuit, buses: BusTable): Pv[] {
         magnitude: Math.abs(1 - irradiance),
       });
     if (value['%pmpp'] !== 100) ctx.note({ element, message: `%Pmpp=${value['%pmpp']} (output cap) is not modelled` });
+    // The unit carries its own notes, so a placement made from it shows them.
+    const notes = ctx.notes.slice(first).map((n) => n.message);
     pv.push({
       name: el.name,
       bus: bus.bus,
       pRatedKw: value.pmpp * circuit.powerScale,
       sRatedKva: value.kva * circuit.powerScale,
       ...(shape !== undefined ? { shape } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
     });
     ctx.sources.set('pv', el.name, el.at);
   }
