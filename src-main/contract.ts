@@ -17,6 +17,7 @@ import type { Battery, Pv } from '../src-solver/model/feeder';
 import type { BulkPlacementRule as SolverBulkPlacementRule } from '../src-solver/model/placement';
 import type { FeederCounts } from '../src-solver/model/counts';
 import type { IgnoredElement, ImportIssue } from '../src-solver/io/types';
+import type { ClassReport, UnbalancedImportReport } from '../src-solver/unbalanced/import';
 import type { SolveStatus as NlpSolveStatus } from '../src-solver/nlp/status';
 import type { OpfTotals, OpfValidation } from '../src-solver/opf/results';
 
@@ -287,22 +288,13 @@ export interface ThreePhaseReport {
   readonly loads: number;
   readonly generators: number;
   /** Σ load kW / kvar at nominal after allocation: three-phase totals. */
-  readonly loadKw: number;
-  readonly loadKvar: number;
+  readonly loadKw: UnbalancedImportReport['loadKw'];
+  readonly loadKvar: UnbalancedImportReport['loadKvar'];
   /** Line-to-line kV of `Set VoltageBases`. */
-  readonly voltageBasesKv: readonly number[];
-  /** Per element class: imported, approximated (which element, what and how), ignored. */
-  readonly classes: Readonly<
-    Record<
-      string,
-      {
-        readonly imported: number;
-        readonly approximated: readonly { readonly element: string; readonly what: string }[];
-        readonly ignored: number;
-      }
-    >
-  >;
-  readonly ignored: readonly IgnoredElement[];
+  readonly voltageBasesKv: Readonly<UnbalancedImportReport['voltageBasesKv']>;
+  /** Per element class: imported, approximated (which element, what and how), ignored (the solver's ClassReport). */
+  readonly classes: Readonly<Record<string, Readonly<ClassReport>>>;
+  readonly ignored: UnbalancedImportReport['ignored'];
   readonly warnings: readonly ImportIssueDto[];
   /** When `ok` is false: why the three-phase model could not be read. */
   readonly errors: readonly ImportIssueDto[];
