@@ -21,6 +21,7 @@ import type {
 } from '../../src-main/contract';
 import type { Bus, Feeder } from '../../src-solver/model/feeder';
 import { checkPartition, suggestPartition } from '../../src-solver/enapp/partition';
+import { feederCounts } from '../../src-solver/model/counts';
 import { mulberry32 } from '../../src-solver/random';
 import { testDataUrl } from '../../test-data/index';
 
@@ -281,12 +282,7 @@ export class MockBackend {
       feeders: p.feeders.map(({ id, feeder, source, importedAt }) => ({
         id,
         name: feeder.name,
-        buses: feeder.buses.length,
-        branches: feeder.branches.length,
-        loads: feeder.loads.length,
-        pv: feeder.pv.length,
-        batteries: feeder.batteries.length,
-        capacitors: feeder.capacitors.length,
+        ...feederCounts(feeder),
         source,
         importedAt,
       })),
@@ -415,14 +411,7 @@ export class MockBackend {
         ok: r.errors.length === 0,
         format,
         feederName: f.name,
-        counts: {
-          buses: f.buses.length,
-          branches: f.branches.length,
-          loads: f.loads.length,
-          pv: f.pv.length,
-          batteries: f.batteries.length,
-          capacitors: f.capacitors.length,
-        },
+        counts: feederCounts(f),
         errors: r.errors,
         warnings: r.warnings,
         ignored: r.ignored,

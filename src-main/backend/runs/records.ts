@@ -15,9 +15,6 @@ import type {
   RunKind,
   RunStatus,
   RunSummary,
-  RunThreePhaseInfo,
-  RunTotals,
-  RunValidation,
   StudySettings,
 } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
@@ -58,32 +55,29 @@ export interface StoredSettings {
   readonly feederName: string;
 }
 
-/** What a run stores in `stats_json`. */
-export interface StoredStats {
-  readonly message: string;
-  readonly objective: number | null;
-  readonly iterations: number | null;
-  readonly seconds: number | null;
-  readonly periods: number;
-  readonly dtH: number;
-  readonly totals: RunTotals | null;
-  readonly maxSimultaneousChargeDischargeKw: number | null;
-  readonly validation: RunValidation | null;
-  readonly busNames: readonly string[];
-  readonly pvNames: readonly string[];
-  readonly pvBuses: readonly string[];
-  readonly batteryNames: readonly string[];
-  readonly batteryBuses: readonly string[];
-  readonly batteryLimits: RunDetail['batteryLimits'];
-  readonly branchNames?: readonly string[];
-  readonly branchFrom?: readonly string[];
-  readonly branchTo?: readonly string[];
-  readonly branchAmpacityA?: readonly (number | null)[];
-  readonly distributed: RunDistributedInfo | null;
+/** What a run stores in `stats_json`: the run's own fields of the contract's RunSummary/RunDetail, plus its notes. */
+export interface StoredStats
+  extends
+    Pick<RunSummary, 'message' | 'objective' | 'iterations' | 'seconds'>,
+    Pick<
+      RunDetail,
+      | 'periods'
+      | 'dtH'
+      | 'totals'
+      | 'maxSimultaneousChargeDischargeKw'
+      | 'validation'
+      | 'busNames'
+      | 'pvNames'
+      | 'pvBuses'
+      | 'batteryNames'
+      | 'batteryBuses'
+      | 'batteryLimits'
+      | 'distributed'
+      | 'threePhase'
+    >,
+    Partial<Pick<RunDetail, 'branchNames' | 'branchFrom' | 'branchTo' | 'branchAmpacityA'>> {
   /** Options and defaults the OPF used (the report's appendix). */
   readonly notes: readonly string[];
-  /** Three-phase OPF runs: per-phase layout and validation (threephase/opf.ts). */
-  readonly threePhase?: RunThreePhaseInfo | null;
 }
 
 /** The solver's status → the run's status. */
