@@ -90,6 +90,8 @@ export class UnbalancedSystem {
   private srcIm: Float64Array;
   private ldl: ComplexLdl | null = null;
   private tripletOwner: Int32Array = new Int32Array(0);
+  /** Triplets of linear owner o: tripletStart[o] … tripletStart[o + 1] (they are pushed in owner order). */
+  private tripletStart: Int32Array = new Int32Array(0);
   private tripletA: Int32Array = new Int32Array(0);
   private tripletB: Int32Array = new Int32Array(0);
   private tripletDouble: Uint8Array = new Uint8Array(0);
@@ -375,7 +377,13 @@ export class UnbalancedSystem {
           }
         }
       };
-      for (let o = 0; o < this.injStampStart; o++) push(o, this.owners[o].stamp.idx);
+      const start = new Int32Array(this.injStampStart + 1);
+      for (let o = 0; o < this.injStampStart; o++) {
+        start[o] = owner.length;
+        push(o, this.owners[o].stamp.idx);
+      }
+      start[this.injStampStart] = owner.length;
+      this.tripletStart = start;
       this.injectors.forEach((inj, k) => push(-1 - k, inj.idx));
       this.tripletOwner = Int32Array.from(owner);
       this.tripletA = Int32Array.from(A);
@@ -411,16 +419,28 @@ export class UnbalancedSystem {
           }
           return m;
         });
-    for (let t = 0; t < this.tripletOwner.length; t++) {
+    const fill = (t: number) => {
       const o = this.tripletOwner[t];
-      if (!all && (o < 0 || !this.changed!.has(o))) continue;
       const y = o >= 0 ? this.owners[o].stamp.y : injY[-1 - o];
       const k = this.tripletA[t] * y.n + this.tripletB[t];
       const f = this.tripletDouble[t] ? 2 : 1;
       this.valRe[t] = y.re[k] * f;
       this.valIm[t] = y.im[k] * f;
+    };
+    let bad: number;
+    if (all) {
+      for (let t = 0; t < this.tripletOwner.length; t++) fill(t);
+      bad = this.ldl.factor(this.valRe, this.valIm);
+    } else {
+      // Only the changed elements' triplets, and only the rows of the factor they reach.
+      const list: number[] = [];
+      for (const o of this.changed!)
+        for (let t = this.tripletStart[o]; t < this.tripletStart[o + 1]; t++) {
+          fill(t);
+          list.push(t);
+        }
+      bad = this.ldl.refactor(this.valRe, this.valIm, list);
     }
-    const bad = this.ldl.factor(this.valRe, this.valIm);
     if (bad >= 0) {
       const live = [...this.compact].indexOf(bad);
       throw new Error(
