@@ -115,13 +115,18 @@ export class UnbalancedSystem {
   private readonly stepRe: Float64Array;
   private readonly stepIm: Float64Array;
   private injStampStart = 0;
-  /** Anderson acceleration history (reset at the start of every solve). */
+  /**
+   * Anderson acceleration history: ΔF and ΔG of the last AA_MEMORY iterations in a ring of
+   * slots, stored element-major (value t of slot j at t·AA_MEMORY + j; t = 2c for the real part
+   * of live node c, 2c + 1 for its imaginary part) so one pass over the nodes reads every slot
+   * from one cache line. Slots not in use hold zeros.
+   */
   private aa: {
     len: number;
     node: Int32Array;
     w: Float64Array;
-    df: Float64Array[];
-    dg: Float64Array[];
+    df: Float64Array;
+    dg: Float64Array;
     lastF: Float64Array;
     lastG: Float64Array;
     hasLast: boolean;
@@ -129,11 +134,15 @@ export class UnbalancedSystem {
     head: number;
     gram: Float64Array;
     rhs: Float64Array;
+    /** γ per slot (0 for slots not in use) and the normal equations' workspace. */
+    coef: Float64Array;
+    sys: Float64Array;
   } | null = null;
   /** False at the start of a solve: the next `accelerate` starts a new history. */
   private aaFresh = false;
   /** Keep the Anderson history from the previous solve (a warm start of the same system). */
   private aaKeep = false;
+  /** The history length; `accelerate` is unrolled for exactly 8 slots. */
   static readonly AA_MEMORY = 8;
   private dirty = true;
   /** Owners whose stamps changed since the last assembly (null: refill every value). */
@@ -722,7 +731,7 @@ export class UnbalancedSystem {
         }
       }
       // Safeguard: a residual that more than doubles drops the (possibly stale) history.
-      if (change > 4 * lastChange && this.aa) this.aa.k = 0;
+      if (change > 4 * lastChange && this.aa) this.dropHistory();
       lastChange = change;
       this.accelerate(br, bi);
     }
@@ -743,10 +752,12 @@ export class UnbalancedSystem {
    * barely moves, so the secant pairs stay informative (8500-node feeder, 24 h with controls:
    * 1011 iterations with memory 3 and a fresh history per solve, 726 with this).
    *
-   * Cost: the history lives in preallocated rings (no allocation per iteration), the Gram matrix
-   * ΔFᵀΔF gains one row per iteration and its right-hand sides ΔFᵀf follow from f = f_old + ΔF,
-   * so a step is one fused pass for the new differences, one dot product per kept pair, and the
-   * combination.
+   * Cost: the history lives in a preallocated ring (no allocation per iteration), the Gram matrix
+   * ΔFᵀΔF gains one row per iteration and its right-hand sides ΔFᵀf follow from f = f_old + ΔF.
+   * A step is two passes over the nodes: the new differences with their Gram row (all eight dot
+   * products at once), then the combination. The history is element-major, so each pass reads
+   * it once, in order — a third of the memory traffic of one array per slot, which made this
+   * the costliest part of an iteration on the 8500-node feeder.
    */
   private accelerate(gr: Float64Array, gi: Float64Array): void {
     const nl = this.nLive;
@@ -760,8 +771,8 @@ export class UnbalancedSystem {
         len,
         node,
         w: new Float64Array(nl),
-        df: Array.from({ length: m }, () => new Float64Array(len)),
-        dg: Array.from({ length: m }, () => new Float64Array(len)),
+        df: new Float64Array(len * m),
+        dg: new Float64Array(len * m),
         lastF: new Float64Array(len),
         lastG: new Float64Array(len),
         hasLast: false,
@@ -769,29 +780,35 @@ export class UnbalancedSystem {
         head: 0,
         gram: new Float64Array(m * m),
         rhs: new Float64Array(m),
+        coef: new Float64Array(m),
+        sys: new Float64Array(m * (m + 1)),
       };
     }
     if (!this.aaFresh) {
       // New solve: weights from the present bases, empty history.
       for (let c = 0; c < nl; c++) a.w[c] = 1 / this.vbase[a.node[c]];
       a.hasLast = false;
-      if (!this.aaKeep) {
-        a.k = 0;
-        a.head = 0;
-      }
+      if (!this.aaKeep) this.dropHistory();
       this.aaFresh = true;
     }
-    const { node, w, lastF, lastG, gram, rhs } = a;
+    const { node, w, lastF, lastG, gram, rhs, df, dg } = a;
     const vRe = this.vRe,
       vIm = this.vIm;
     if (a.hasLast) {
-      // New slot: ΔF = f − lastF, ΔG = g − lastG; then lastF/lastG ← f, g.
+      // New slot: ΔF = f − lastF, ΔG = g − lastG; then lastF/lastG ← f, g. In the same pass, the
+      // new slot's Gram row (ΔF_jᵀ ΔF_new for every slot; unused slots are zero) and ΔF_newᵀ f_old.
       const slot = a.k < m ? (a.head + a.k) % m : a.head;
       if (a.k < m) a.k++;
       else a.head = (a.head + 1) % m;
-      const df = a.df[slot],
-        dg = a.dg[slot];
-      let dfOld = 0; // ΔFᵀ f_old
+      let dfOld = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
       for (let c = 0; c < nl; c++) {
         const i = node[c],
           wc = w[c];
@@ -801,134 +818,159 @@ export class UnbalancedSystem {
         const dr = fr - lastF[t],
           di = fi - lastF[t + 1];
         dfOld += dr * lastF[t] + di * lastF[t + 1];
-        df[t] = dr;
-        df[t + 1] = di;
-        dg[t] = gr[c] - lastG[t];
-        dg[t + 1] = gi[c] - lastG[t + 1];
         lastF[t] = fr;
         lastF[t + 1] = fi;
+        const br = t * m,
+          bi = br + m;
+        df[br + slot] = dr;
+        df[bi + slot] = di;
+        dg[br + slot] = gr[c] - lastG[t];
+        dg[bi + slot] = gi[c] - lastG[t + 1];
         lastG[t] = gr[c];
         lastG[t + 1] = gi[c];
+        s0 += df[br] * dr + df[bi] * di;
+        s1 += df[br + 1] * dr + df[bi + 1] * di;
+        s2 += df[br + 2] * dr + df[bi + 2] * di;
+        s3 += df[br + 3] * dr + df[bi + 3] * di;
+        s4 += df[br + 4] * dr + df[bi + 4] * di;
+        s5 += df[br + 5] * dr + df[bi + 5] * di;
+        s6 += df[br + 6] * dr + df[bi + 6] * di;
+        s7 += df[br + 7] * dr + df[bi + 7] * di;
       }
-      // Gram row of the new slot (one dot product per slot); the right-hand sides ΔF_jᵀ f follow
-      // from f = f_old + ΔF: ΔF_jᵀ f = (ΔF_jᵀ f_old) + ΔF_jᵀ ΔF.
-      // Two slots per pass over the nodes (half the reads of ΔF_new).
-      for (let j = 0; j < a.k; j += 2) {
-        const sj = (a.head + j) % m;
-        const dj = a.df[sj];
-        let sg = 0,
-          sh = 0;
-        if (j + 1 < a.k) {
-          const dh = a.df[(a.head + j + 1) % m];
-          for (let t = 0; t < len; t++) {
-            const x = df[t];
-            sg += dj[t] * x;
-            sh += dh[t] * x;
-          }
-        } else for (let t = 0; t < len; t++) sg += dj[t] * df[t];
-        for (const [sk, v] of j + 1 < a.k
-          ? [
-              [sj, sg],
-              [(a.head + j + 1) % m, sh],
-            ]
-          : [[sj, sg]]) {
-          gram[sk * m + slot] = gram[slot * m + sk] = v;
-          if (sk !== slot) rhs[sk] += v;
-        }
+      const row = [s0, s1, s2, s3, s4, s5, s6, s7];
+      // The right-hand sides ΔF_jᵀ f follow from f = f_old + ΔF_new: ΔF_jᵀ f_old + ΔF_jᵀ ΔF_new.
+      for (let j = 0; j < a.k; j++) {
+        const sk = (a.head + j) % m;
+        gram[sk * m + slot] = gram[slot * m + sk] = row[sk];
+        if (sk !== slot) rhs[sk] += row[sk];
       }
       rhs[slot] = dfOld + gram[slot * m + slot];
     } else {
+      // A history kept from the previous solve: its right-hand sides against the present f.
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
       for (let c = 0; c < nl; c++) {
         const i = node[c],
           wc = w[c],
           t = 2 * c;
-        lastF[t] = (gr[c] - vRe[i]) * wc;
-        lastF[t + 1] = (gi[c] - vIm[i]) * wc;
+        const fr = (gr[c] - vRe[i]) * wc,
+          fi = (gi[c] - vIm[i]) * wc;
+        lastF[t] = fr;
+        lastF[t + 1] = fi;
         lastG[t] = gr[c];
         lastG[t + 1] = gi[c];
+        const br = t * m,
+          bi = br + m;
+        s0 += df[br] * fr + df[bi] * fi;
+        s1 += df[br + 1] * fr + df[bi + 1] * fi;
+        s2 += df[br + 2] * fr + df[bi + 2] * fi;
+        s3 += df[br + 3] * fr + df[bi + 3] * fi;
+        s4 += df[br + 4] * fr + df[bi + 4] * fi;
+        s5 += df[br + 5] * fr + df[bi + 5] * fi;
+        s6 += df[br + 6] * fr + df[bi + 6] * fi;
+        s7 += df[br + 7] * fr + df[bi + 7] * fi;
       }
-      // A history kept from the previous solve: its right-hand sides against the present f.
+      const row = [s0, s1, s2, s3, s4, s5, s6, s7];
       for (let j = 0; j < a.k; j++) {
         const sj = (a.head + j) % m;
-        const dj = a.df[sj];
-        let sf = 0;
-        for (let t = 0; t < len; t++) sf += dj[t] * lastF[t];
-        rhs[sj] = sf;
+        rhs[sj] = row[sj];
       }
       a.hasLast = true;
     }
     const k = a.k;
-    let gamma: number[] | null = null;
-    if (k > 0) {
+    const coef = a.coef;
+    coef.fill(0);
+    let ok = k > 0;
+    if (ok) {
       // Normal equations (ΔFᵀΔF) γ = ΔFᵀ f, k ≤ memory, by Gaussian elimination with a conditioning check.
-      const M: number[][] = [];
+      const M = a.sys,
+        wd = k + 1;
+      let scale = 0;
       for (let i = 0; i < k; i++) {
         const si = (a.head + i) % m;
-        const row: number[] = [];
-        for (let j = 0; j < k; j++) row.push(gram[si * m + ((a.head + j) % m)]);
-        row.push(rhs[si]);
-        M.push(row);
+        for (let j = 0; j < k; j++) M[i * wd + j] = gram[si * m + ((a.head + j) % m)];
+        M[i * wd + k] = rhs[si];
+        scale = Math.max(scale, M[i * wd + i]);
       }
-      const scale = Math.max(...M.map((row, i) => row[i]));
-      let ok = scale > 0;
+      ok = scale > 0;
       for (let c = 0; c < k && ok; c++) {
-        if (!(Math.abs(M[c][c]) > 1e-12 * scale)) {
+        if (!(Math.abs(M[c * wd + c]) > 1e-12 * scale)) {
           ok = false;
           break;
         }
         for (let r = c + 1; r < k; r++) {
-          const fct = M[r][c] / M[c][c];
-          for (let t = c; t <= k; t++) M[r][t] -= fct * M[c][t];
+          const fct = M[r * wd + c] / M[c * wd + c];
+          for (let t = c; t <= k; t++) M[r * wd + t] -= fct * M[c * wd + t];
         }
       }
       if (ok) {
-        gamma = new Array<number>(k).fill(0);
         for (let r = k - 1; r >= 0; r--) {
-          let s = M[r][k];
-          for (let t = r + 1; t < k; t++) s -= M[r][t] * gamma[t];
-          gamma[r] = s / M[r][r];
+          let s = M[r * wd + k];
+          for (let t = r + 1; t < k; t++) s -= M[r * wd + t] * coef[(a.head + t) % m];
+          const g = s / M[r * wd + r];
+          if (!(Number.isFinite(g) && Math.abs(g) < 1e3)) {
+            ok = false;
+            break;
+          }
+          coef[(a.head + r) % m] = g;
         }
-        if (!gamma.every((v) => Number.isFinite(v) && Math.abs(v) < 1e3)) ok = false;
       }
       if (!ok) {
-        gamma = null;
-        a.k = 0;
-        a.head = 0;
+        coef.fill(0);
+        this.dropHistory();
       }
     }
-    if (!gamma) {
+    if (!ok) {
       for (let c = 0; c < nl; c++) {
         vRe[node[c]] = gr[c];
         vIm[node[c]] = gi[c];
       }
       return;
     }
-    // next = g − Σ γ_j ΔG_j, two history slots per pass, written straight into the node voltages.
-    const dgs = Array.from({ length: k }, (_, j) => a!.dg[(a!.head + j) % m]);
-    let j = 0;
-    for (; j + 1 < k; j += 2) {
-      const d0 = dgs[j],
-        d1 = dgs[j + 1],
-        g0 = gamma[j],
-        g1 = gamma[j + 1];
-      for (let c = 0; c < nl; c++) {
-        const t = 2 * c;
-        gr[c] -= g0 * d0[t] + g1 * d1[t];
-        gi[c] -= g0 * d0[t + 1] + g1 * d1[t + 1];
-      }
-    }
-    if (j < k) {
-      const d0 = dgs[j],
-        g0 = gamma[j];
-      for (let c = 0; c < nl; c++) {
-        gr[c] -= g0 * d0[2 * c];
-        gi[c] -= g0 * d0[2 * c + 1];
-      }
-    }
+    // next = g − Σ γ_j ΔG_j (γ = 0 on unused slots, whose ΔG are zero), straight into the node voltages.
+    const [g0, g1, g2, g3, g4, g5, g6, g7] = coef;
     for (let c = 0; c < nl; c++) {
-      vRe[node[c]] = gr[c];
-      vIm[node[c]] = gi[c];
+      const br = 2 * c * m,
+        bi = br + m;
+      vRe[node[c]] =
+        gr[c] -
+        (g0 * dg[br] +
+          g1 * dg[br + 1] +
+          g2 * dg[br + 2] +
+          g3 * dg[br + 3] +
+          g4 * dg[br + 4] +
+          g5 * dg[br + 5] +
+          g6 * dg[br + 6] +
+          g7 * dg[br + 7]);
+      vIm[node[c]] =
+        gi[c] -
+        (g0 * dg[bi] +
+          g1 * dg[bi + 1] +
+          g2 * dg[bi + 2] +
+          g3 * dg[bi + 3] +
+          g4 * dg[bi + 4] +
+          g5 * dg[bi + 5] +
+          g6 * dg[bi + 6] +
+          g7 * dg[bi + 7]);
     }
+  }
+
+  /** Empties the Anderson history (its slots back to zero). */
+  private dropHistory(): void {
+    const a = this.aa;
+    if (!a) return;
+    if (a.k > 0) {
+      a.df.fill(0);
+      a.dg.fill(0);
+    }
+    a.k = 0;
+    a.head = 0;
   }
 
   /**
