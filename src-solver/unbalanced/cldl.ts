@@ -264,13 +264,31 @@ export class ComplexLdl {
     return -1;
   }
 
+  /** perm[k] = original index of pivot k (the order `solvePivoted` works in). */
+  get permutation(): Int32Array {
+    return this.perm;
+  }
+
   /** Solves Y x = b in place (b: real and imaginary parts, original ordering). */
   solve(br: Float64Array, bi: Float64Array): void {
-    const { n, perm, Lp, Li, Lx, invD, y } = this;
+    const { n, perm, y } = this;
     for (let k = 0; k < n; k++) {
       y[2 * k] = br[perm[k]];
       y[2 * k + 1] = bi[perm[k]];
     }
+    this.solvePivoted(y);
+    for (let k = 0; k < n; k++) {
+      br[perm[k]] = y[2 * k];
+      bi[perm[k]] = y[2 * k + 1];
+    }
+  }
+
+  /**
+   * Solves Y x = b in place, b and x in pivot order (entry k is original index perm[k]) and
+   * interleaved (re, im): no gather or scatter, for callers that keep their vectors in this order.
+   */
+  solvePivoted(y: Float64Array): void {
+    const { n, Lp, Li, Lx, invD } = this;
     for (let j = 0; j < n; j++) {
       const vr = y[2 * j];
       const vi = y[2 * j + 1];
@@ -306,10 +324,6 @@ export class ComplexLdl {
       }
       y[2 * j] = vr;
       y[2 * j + 1] = vi;
-    }
-    for (let k = 0; k < n; k++) {
-      br[perm[k]] = y[2 * k];
-      bi[perm[k]] = y[2 * k + 1];
     }
   }
 }

@@ -107,10 +107,40 @@ export class UnbalancedSystem {
   /** Per node: 1000 × kV base (volts), for convergence in pu. */
   readonly vbase: Float64Array;
   private keepRe: Float64Array | null = null;
-  /** The iteration's right-hand side / image G(V), compact (reused across solves). */
-  private rhsRe: Float64Array | null = null;
-  private rhsIm: Float64Array | null = null;
   private keepIm: Float64Array | null = null;
+  /**
+   * The iteration's working vectors, in the factor's pivot order and interleaved (re, im), so
+   * the triangular solves need no gather or scatter and every pass over them is sequential (set
+   * up with the factor's structure):
+   * - xV: the present iterate V; xG: the right-hand side, then G(V) in place;
+   * - srcX: the sources' Norton injections; invB2: 1/vbase² per position;
+   * - pivNode: the node at each position, piv: each node's position (−1 dead).
+   */
+  private work: {
+    pivNode: Int32Array;
+    piv: Int32Array;
+    xV: Float64Array;
+    xG: Float64Array;
+    srcX: Float64Array;
+    invB2: Float64Array;
+  } | null = null;
+  /**
+   * The injectors' phase branches, flat for the iteration: injector, positions of the two ends
+   * (−1: ground or dead), and per injector its present power and the constants of its fast
+   * paths (refreshed by `setInjection`).
+   */
+  private branches: { inj: Int32Array; a: Int32Array; b: Int32Array } | null = null;
+  private readonly injW: Float64Array;
+  private readonly injQ: Float64Array;
+  /** Present Yeq per phase (w/vbase², −var/vbase²). */
+  private readonly injG: Float64Array;
+  private readonly injB: Float64Array;
+  /** Constant-power band, squared volts: (vminpu·vbase)², (vmaxpu·vbase)², and 1/vmaxpu². */
+  private readonly injLo2: Float64Array;
+  private readonly injHi2: Float64Array;
+  private readonly injHiK: Float64Array;
+  /** 1: constant power (model 1, generators), 2: constant impedance (model 2), 0: the general path. */
+  private readonly injPath: Uint8Array;
   /** The last iteration's change of every node voltage (set when a solve converges). */
   private readonly stepRe: Float64Array;
   private readonly stepIm: Float64Array;
@@ -118,12 +148,11 @@ export class UnbalancedSystem {
   /**
    * Anderson acceleration history: ΔF and ΔG of the last AA_MEMORY iterations in a ring of
    * slots, stored element-major (value t of slot j at t·AA_MEMORY + j; t = 2c for the real part
-   * of live node c, 2c + 1 for its imaginary part) so one pass over the nodes reads every slot
-   * from one cache line. Slots not in use hold zeros.
+   * at pivot position c, 2c + 1 for its imaginary part, as the iterate) so one pass over the
+   * nodes reads every slot from one cache line. Slots not in use hold zeros.
    */
   private aa: {
     len: number;
-    node: Int32Array;
     w: Float64Array;
     df: Float64Array;
     dg: Float64Array;
@@ -268,6 +297,21 @@ export class UnbalancedSystem {
         cvrVars: l.cvrVars,
       });
     for (const g of net.generators) addInjector('generator', g, 1, { vminpu: 0.9, vmaxpu: 1.1 });
+    const ni = this.injectors.length;
+    this.injW = new Float64Array(ni);
+    this.injQ = new Float64Array(ni);
+    this.injG = new Float64Array(ni);
+    this.injB = new Float64Array(ni);
+    this.injLo2 = new Float64Array(ni);
+    this.injHi2 = new Float64Array(ni);
+    this.injHiK = new Float64Array(ni);
+    this.injPath = new Uint8Array(ni);
+    this.injectors.forEach((inj, k) => {
+      this.injLo2[k] = (inj.vminpu * inj.vbase) ** 2;
+      this.injHi2[k] = (inj.vmaxpu * inj.vbase) ** 2;
+      this.injHiK[k] = 1 / (inj.vmaxpu * inj.vmaxpu);
+      this.injPath[k] = inj.model === 1 || inj.kind === 'generator' ? 1 : inj.model === 2 ? 2 : 0;
+    });
     this.findLive();
   }
 
@@ -306,6 +350,11 @@ export class UnbalancedSystem {
     const inj = this.injectors[k];
     inj.w = (kwTotal * 1000) / inj.phases;
     inj.v = (kvarTotal * 1000) / inj.phases;
+    const vb2 = inj.vbase * inj.vbase;
+    this.injW[k] = inj.w;
+    this.injQ[k] = inj.v;
+    this.injG[k] = inj.w / vb2;
+    this.injB[k] = -inj.v / vb2;
   }
 
   private ownerIndex: Map<string, number> | null = null;
@@ -401,6 +450,7 @@ export class UnbalancedSystem {
       this.valRe = new Float64Array(owner.length);
       this.valIm = new Float64Array(owner.length);
       this.ldl = new ComplexLdl(this.nLive, Int32Array.from(rows), Int32Array.from(cols));
+      this.setUpWork(this.ldl.permutation);
     }
     // Values: injector stamps never change (their Yeq is fixed at nominal), so after the first
     // assembly only the triplets of elements changed since (taps, capacitor steps) are refilled.
@@ -460,24 +510,53 @@ export class UnbalancedSystem {
     this.changed = new Set();
   }
 
-  /** Initial voltages: the no-load solution (Y without loads, source injections only). */
-  private flatStart(): void {
-    // A linear solve with the present Y and the source injection is a good start.
-    const nl = this.nLive;
-    const br = new Float64Array(nl),
-      bi = new Float64Array(nl);
-    for (let i = 0; i < this.nodes.count; i++) {
-      const c = this.compact[i];
-      if (c >= 0) {
-        br[c] = this.srcRe[i];
-        bi[c] = this.srcIm[i];
-      }
+  /** The pivot-order working vectors and the flat injector branches (once the factor's order is known). */
+  private setUpWork(perm: Int32Array): void {
+    const n = this.nodes.count,
+      nl = this.nLive;
+    const byCompact = new Int32Array(nl);
+    for (let i = 0; i < n; i++) if (this.compact[i] >= 0) byCompact[this.compact[i]] = i;
+    const pivNode = new Int32Array(nl),
+      piv = new Int32Array(n).fill(-1);
+    const srcX = new Float64Array(2 * nl);
+    for (let k = 0; k < nl; k++) {
+      const i = byCompact[perm[k]];
+      pivNode[k] = i;
+      piv[i] = k;
+      srcX[2 * k] = this.srcRe[i];
+      srcX[2 * k + 1] = this.srcIm[i];
     }
-    this.ldl!.solve(br, bi);
-    for (let i = 0; i < this.nodes.count; i++) {
-      const c = this.compact[i];
-      this.vRe[i] = c >= 0 ? br[c] : 0;
-      this.vIm[i] = c >= 0 ? bi[c] : 0;
+    this.work = {
+      pivNode,
+      piv,
+      xV: new Float64Array(2 * nl),
+      xG: new Float64Array(2 * nl),
+      srcX,
+      invB2: new Float64Array(nl),
+    };
+    const inj: number[] = [],
+      a: number[] = [],
+      b: number[] = [];
+    this.injectors.forEach((x, k) => {
+      for (let p = 0; p < x.phases; p++) {
+        inj.push(k);
+        a.push(x.ia[p] >= 0 ? piv[x.ia[p]] : -1);
+        b.push(x.ib[p] >= 0 ? piv[x.ib[p]] : -1);
+      }
+    });
+    this.branches = { inj: Int32Array.from(inj), a: Int32Array.from(a), b: Int32Array.from(b) };
+  }
+
+  /** Initial voltages: the linear solve with the present Y (loads at their fixed Yeq) and the source injections only. */
+  private flatStart(): void {
+    const { pivNode, xG, srcX } = this.work!;
+    xG.set(srcX);
+    this.ldl!.solvePivoted(xG);
+    this.vRe.fill(0);
+    this.vIm.fill(0);
+    for (let k = 0; k < pivNode.length; k++) {
+      this.vRe[pivNode[k]] = xG[2 * k];
+      this.vIm[pivNode[k]] = xG[2 * k + 1];
     }
   }
 
@@ -496,6 +575,11 @@ export class UnbalancedSystem {
   /** Actual branch current of an injector's phase p (flowing from conductor i through the load to j). */
   injectorCurrent(inj: Injector, p: number): [number, number] {
     const [vr, vi] = this.branchV(inj, p);
+    return this.injectorCurrentAt(inj, vr, vi);
+  }
+
+  /** An injector's phase-branch current at branch voltage (vr, vi). */
+  private injectorCurrentAt(inj: Injector, vr: number, vi: number): [number, number] {
     const vmag = Math.hypot(vr, vi);
     const [g, b] = this.yeq(inj);
     const vb = inj.vbase;
@@ -629,113 +713,101 @@ export class UnbalancedSystem {
     this.aaKeep = warm;
     let lastChange = Infinity;
     const n = this.nodes.count;
-    const nl = this.nLive;
-    if (!this.rhsRe || this.rhsRe.length !== nl) {
-      this.rhsRe = new Float64Array(nl);
-      this.rhsIm = new Float64Array(nl);
+    const { pivNode, xV, xG, srcX, invB2 } = this.work!;
+    const nl = pivNode.length;
+    const vRe = this.vRe,
+      vIm = this.vIm;
+    for (let i = 0; i < n; i++) this.vbase[i] ||= 1;
+    // The iterate in pivot order; 1/vbase² for the test.
+    for (let c = 0; c < nl; c++) {
+      const i = pivNode[c];
+      xV[2 * c] = vRe[i];
+      xV[2 * c + 1] = vIm[i];
+      invB2[c] = 1 / (this.vbase[i] * this.vbase[i]);
     }
-    const br = this.rhsRe,
-      bi = this.rhsIm!;
-    // Per live node (compact order): its node, the source injection, 1/vbase² for the test.
-    const liveNode = new Int32Array(nl),
-      srcRe = new Float64Array(nl),
-      srcIm = new Float64Array(nl),
-      invBase2 = new Float64Array(nl);
-    for (let i = 0; i < n; i++) {
-      this.vbase[i] ||= 1;
-      const c = this.compact[i];
-      if (c < 0) continue;
-      liveNode[c] = i;
-      srcRe[c] = this.srcRe[i];
-      srcIm[c] = this.srcIm[i];
-      invBase2[c] = 1 / (this.vbase[i] * this.vbase[i]);
-    }
+    const { inj: bInj, a: bA, b: bB } = this.branches!;
+    const nb = bInj.length;
+    const { injW, injQ, injG, injB, injLo2, injHi2, injHiK, injPath } = this;
     for (let it = 1; it <= maxIt; it++) {
-      br.set(srcRe);
-      bi.set(srcIm);
-      const vRe = this.vRe,
-        vIm = this.vIm,
-        compact = this.compact;
-      for (const inj of this.injectors) {
-        const vb2 = inj.vbase * inj.vbase;
-        const g = inj.w / vb2,
-          b = -inj.v / vb2;
-        const fast = inj.model === 1 || inj.kind === 'generator';
-        const vlow = inj.vlowpu * inj.vbase,
-          v95 = inj.vminpu * inj.vbase,
-          v105 = inj.vmaxpu * inj.vbase;
-        for (let p = 0; p < inj.phases; p++) {
-          const a = inj.ia[p],
-            bb = inj.ib[p];
-          const vr = (a >= 0 ? vRe[a] : 0) - (bb >= 0 ? vRe[bb] : 0);
-          const vi = (a >= 0 ? vIm[a] : 0) - (bb >= 0 ? vIm[bb] : 0);
-          let ir: number, ii: number;
-          const vm2 = vr * vr + vi * vi;
-          if (fast && vm2 > v95 * v95 && vm2 <= v105 * v105) {
-            // Constant power inside [Vmin, Vmax]: conj(S / V).
-            ir = (inj.w * vr + inj.v * vi) / vm2;
-            ii = (inj.w * vi - inj.v * vr) / vm2;
-          } else if (fast && vm2 > v105 * v105) {
-            // Above Vmax: the constant impedance it has at Vmax (as injectorCurrent, inlined: frequent on light-load secondaries).
-            const k = 1 / (inj.vmaxpu * inj.vmaxpu);
-            ir = k * (g * vr - b * vi);
-            ii = k * (g * vi + b * vr);
-          } else if (inj.model === 2 && inj.kind === 'load') {
-            ir = g * vr - b * vi;
-            ii = g * vi + b * vr;
-          } else {
-            [ir, ii] = this.injectorCurrent(inj, p);
-          }
-          void vlow;
-          // compensation: (the Y matrix's admittance)·V − I(V), entering conductor a, leaving b.
-          const cr = inj.yG * vr - inj.yB * vi - ir;
-          const ci = inj.yG * vi + inj.yB * vr - ii;
-          if (a >= 0 && compact[a] >= 0) {
-            br[compact[a]] += cr;
-            bi[compact[a]] += ci;
-          }
-          if (bb >= 0 && compact[bb] >= 0) {
-            br[compact[bb]] -= cr;
-            bi[compact[bb]] -= ci;
-          }
+      xG.set(srcX);
+      for (let q = 0; q < nb; q++) {
+        const k = bInj[q],
+          a = bA[q],
+          b = bB[q];
+        const vr = (a >= 0 ? xV[2 * a] : 0) - (b >= 0 ? xV[2 * b] : 0);
+        const vi = (a >= 0 ? xV[2 * a + 1] : 0) - (b >= 0 ? xV[2 * b + 1] : 0);
+        let ir: number, ii: number;
+        const vm2 = vr * vr + vi * vi;
+        const path = injPath[k];
+        if (path === 1 && vm2 > injLo2[k] && vm2 <= injHi2[k]) {
+          // Constant power inside [Vmin, Vmax]: conj(S / V).
+          ir = (injW[k] * vr + injQ[k] * vi) / vm2;
+          ii = (injW[k] * vi - injQ[k] * vr) / vm2;
+        } else if (path === 1 && vm2 > injHi2[k]) {
+          // Above Vmax: the constant impedance it has at Vmax (as injectorCurrent, inlined: frequent on light-load secondaries).
+          const h = injHiK[k];
+          ir = h * (injG[k] * vr - injB[k] * vi);
+          ii = h * (injG[k] * vi + injB[k] * vr);
+        } else if (path === 2) {
+          ir = injG[k] * vr - injB[k] * vi;
+          ii = injG[k] * vi + injB[k] * vr;
+        } else {
+          [ir, ii] = this.injectorCurrentAt(this.injectors[k], vr, vi);
+        }
+        // compensation: (the Y matrix's admittance)·V − I(V), entering conductor a, leaving b.
+        const inj = this.injectors[k];
+        const cr = inj.yG * vr - inj.yB * vi - ir;
+        const ci = inj.yG * vi + inj.yB * vr - ii;
+        if (a >= 0) {
+          xG[2 * a] += cr;
+          xG[2 * a + 1] += ci;
+        }
+        if (b >= 0) {
+          xG[2 * b] -= cr;
+          xG[2 * b + 1] -= ci;
         }
       }
-      this.ldl!.solve(br, bi);
-      // br/bi = G(V): the plain fixed-point image. Converged when |G(V) − V| < tol (pu) everywhere.
+      this.ldl!.solvePivoted(xG);
+      // xG = G(V): the plain fixed-point image. Converged when |G(V) − V| < tol (pu) everywhere.
       let change = 0;
       for (let c = 0; c < nl; c++) {
-        const i = liveNode[c];
-        const dr = br[c] - vRe[i],
-          di = bi[c] - vIm[i];
-        const d = (dr * dr + di * di) * invBase2[c];
+        const dr = xG[2 * c] - xV[2 * c],
+          di = xG[2 * c + 1] - xV[2 * c + 1];
+        const d = (dr * dr + di * di) * invB2[c];
         if (d > change) change = d;
       }
       const early = accept !== undefined && change < accept.below * accept.below;
       if (change < tol * tol || early) {
+        // V ← G(V), the step recorded, in node order (what callers and the controls read).
         const sr = this.stepRe,
           si = this.stepIm;
-        for (let i = 0; i < n; i++) {
-          const c = compact[i];
-          if (c < 0) continue;
-          sr[i] = br[c] - vRe[i];
-          si[i] = bi[c] - vIm[i];
-          vRe[i] = br[c];
-          vIm[i] = bi[c];
+        for (let c = 0; c < nl; c++) {
+          const i = pivNode[c];
+          sr[i] = xG[2 * c] - xV[2 * c];
+          si[i] = xG[2 * c + 1] - xV[2 * c + 1];
+          vRe[i] = xG[2 * c];
+          vIm[i] = xG[2 * c + 1];
         }
         if (change < tol * tol || accept!.test()) return it;
         // Not accepted: back to the iterate G was evaluated at, and on.
-        for (let i = 0; i < n; i++) {
-          if (compact[i] < 0) continue;
-          vRe[i] -= sr[i];
-          vIm[i] -= si[i];
-        }
+        this.syncNodes();
       }
       // Safeguard: a residual that more than doubles drops the (possibly stale) history.
       if (change > 4 * lastChange && this.aa) this.dropHistory();
       lastChange = change;
-      this.accelerate(br, bi);
+      this.accelerate(xG);
     }
+    this.syncNodes();
     return -1;
+  }
+
+  /** Node voltages ← the iterate (pivot order). */
+  private syncNodes(): void {
+    const { pivNode, xV } = this.work!;
+    for (let c = 0; c < pivNode.length; c++) {
+      this.vRe[pivNode[c]] = xV[2 * c];
+      this.vIm[pivNode[c]] = xV[2 * c + 1];
+    }
   }
 
   /**
@@ -759,17 +831,14 @@ export class UnbalancedSystem {
    * it once, in order — a third of the memory traffic of one array per slot, which made this
    * the costliest part of an iteration on the 8500-node feeder.
    */
-  private accelerate(gr: Float64Array, gi: Float64Array): void {
+  private accelerate(g: Float64Array): void {
     const nl = this.nLive;
     const m = UnbalancedSystem.AA_MEMORY;
     const len = 2 * nl;
     let a = this.aa;
     if (!a || a.len !== len) {
-      const node = new Int32Array(nl);
-      for (let i = 0; i < this.nodes.count; i++) if (this.compact[i] >= 0) node[this.compact[i]] = i;
       a = this.aa = {
         len,
-        node,
         w: new Float64Array(nl),
         df: new Float64Array(len * m),
         dg: new Float64Array(len * m),
@@ -786,14 +855,14 @@ export class UnbalancedSystem {
     }
     if (!this.aaFresh) {
       // New solve: weights from the present bases, empty history.
-      for (let c = 0; c < nl; c++) a.w[c] = 1 / this.vbase[a.node[c]];
+      const pivNode = this.work!.pivNode;
+      for (let c = 0; c < nl; c++) a.w[c] = 1 / this.vbase[pivNode[c]];
       a.hasLast = false;
       if (!this.aaKeep) this.dropHistory();
       this.aaFresh = true;
     }
-    const { node, w, lastF, lastG, gram, rhs, df, dg } = a;
-    const vRe = this.vRe,
-      vIm = this.vIm;
+    const { w, lastF, lastG, gram, rhs, df, dg } = a;
+    const x = this.work!.xV;
     if (a.hasLast) {
       // New slot: ΔF = f − lastF, ΔG = g − lastG; then lastF/lastG ← f, g. In the same pass, the
       // new slot's Gram row (ΔF_jᵀ ΔF_new for every slot; unused slots are zero) and ΔF_newᵀ f_old.
@@ -810,11 +879,12 @@ export class UnbalancedSystem {
         s6 = 0,
         s7 = 0;
       for (let c = 0; c < nl; c++) {
-        const i = node[c],
-          wc = w[c];
-        const fr = (gr[c] - vRe[i]) * wc,
-          fi = (gi[c] - vIm[i]) * wc;
+        const wc = w[c];
         const t = 2 * c;
+        const gr = g[t],
+          gi = g[t + 1];
+        const fr = (gr - x[t]) * wc,
+          fi = (gi - x[t + 1]) * wc;
         const dr = fr - lastF[t],
           di = fi - lastF[t + 1];
         dfOld += dr * lastF[t] + di * lastF[t + 1];
@@ -824,10 +894,10 @@ export class UnbalancedSystem {
           bi = br + m;
         df[br + slot] = dr;
         df[bi + slot] = di;
-        dg[br + slot] = gr[c] - lastG[t];
-        dg[bi + slot] = gi[c] - lastG[t + 1];
-        lastG[t] = gr[c];
-        lastG[t + 1] = gi[c];
+        dg[br + slot] = gr - lastG[t];
+        dg[bi + slot] = gi - lastG[t + 1];
+        lastG[t] = gr;
+        lastG[t + 1] = gi;
         s0 += df[br] * dr + df[bi] * di;
         s1 += df[br + 1] * dr + df[bi + 1] * di;
         s2 += df[br + 2] * dr + df[bi + 2] * di;
@@ -856,15 +926,14 @@ export class UnbalancedSystem {
         s6 = 0,
         s7 = 0;
       for (let c = 0; c < nl; c++) {
-        const i = node[c],
-          wc = w[c],
+        const wc = w[c],
           t = 2 * c;
-        const fr = (gr[c] - vRe[i]) * wc,
-          fi = (gi[c] - vIm[i]) * wc;
+        const fr = (g[t] - x[t]) * wc,
+          fi = (g[t + 1] - x[t + 1]) * wc;
         lastF[t] = fr;
         lastF[t + 1] = fi;
-        lastG[t] = gr[c];
-        lastG[t + 1] = gi[c];
+        lastG[t] = g[t];
+        lastG[t + 1] = g[t + 1];
         const br = t * m,
           bi = br + m;
         s0 += df[br] * fr + df[bi] * fi;
@@ -913,12 +982,12 @@ export class UnbalancedSystem {
         for (let r = k - 1; r >= 0; r--) {
           let s = M[r * wd + k];
           for (let t = r + 1; t < k; t++) s -= M[r * wd + t] * coef[(a.head + t) % m];
-          const g = s / M[r * wd + r];
-          if (!(Number.isFinite(g) && Math.abs(g) < 1e3)) {
+          const gam = s / M[r * wd + r];
+          if (!(Number.isFinite(gam) && Math.abs(gam) < 1e3)) {
             ok = false;
             break;
           }
-          coef[(a.head + r) % m] = g;
+          coef[(a.head + r) % m] = gam;
         }
       }
       if (!ok) {
@@ -927,19 +996,15 @@ export class UnbalancedSystem {
       }
     }
     if (!ok) {
-      for (let c = 0; c < nl; c++) {
-        vRe[node[c]] = gr[c];
-        vIm[node[c]] = gi[c];
-      }
+      x.set(g);
       return;
     }
-    // next = g − Σ γ_j ΔG_j (γ = 0 on unused slots, whose ΔG are zero), straight into the node voltages.
+    // next = g − Σ γ_j ΔG_j (γ = 0 on unused slots, whose ΔG are zero), into the iterate.
     const [g0, g1, g2, g3, g4, g5, g6, g7] = coef;
-    for (let c = 0; c < nl; c++) {
-      const br = 2 * c * m,
-        bi = br + m;
-      vRe[node[c]] =
-        gr[c] -
+    for (let t = 0; t < len; t++) {
+      const br = t * m;
+      x[t] =
+        g[t] -
         (g0 * dg[br] +
           g1 * dg[br + 1] +
           g2 * dg[br + 2] +
@@ -948,16 +1013,6 @@ export class UnbalancedSystem {
           g5 * dg[br + 5] +
           g6 * dg[br + 6] +
           g7 * dg[br + 7]);
-      vIm[node[c]] =
-        gi[c] -
-        (g0 * dg[bi] +
-          g1 * dg[bi + 1] +
-          g2 * dg[bi + 2] +
-          g3 * dg[bi + 3] +
-          g4 * dg[bi + 4] +
-          g5 * dg[bi + 5] +
-          g6 * dg[bi + 6] +
-          g7 * dg[bi + 7]);
     }
   }
 
