@@ -801,6 +801,40 @@ export class UnbalancedSystem {
     return -1;
   }
 
+  /**
+   * The no-load solution for CalcVoltageBases: Y without the injectors' admittances, the sources
+   * only — the fixed point the iteration reaches with every load at zero, (Y − Yeq) V = I_src,
+   * here by one factorization and one solve instead of iterating the loads' compensation
+   * currents down to it (11 iterations to 1e-4 pu on the 8500-node feeder). The factor is
+   * restored after. False (nothing solved) when that matrix is singular: a node that only a
+   * load ties to the rest.
+   */
+  solveNoLoad(): boolean {
+    if (this.dirty || !this.ldl) this.assemble();
+    const ldl = this.ldl!;
+    const first = this.tripletStart[this.injStampStart];
+    const keepRe = this.valRe.slice(first),
+      keepIm = this.valIm.slice(first);
+    this.valRe.fill(0, first);
+    this.valIm.fill(0, first);
+    const ok = ldl.factor(this.valRe, this.valIm) < 0;
+    if (ok) {
+      const { pivNode, xG, srcX } = this.work!;
+      xG.set(srcX);
+      ldl.solvePivoted(xG);
+      this.vRe.fill(0);
+      this.vIm.fill(0);
+      for (let k = 0; k < pivNode.length; k++) {
+        this.vRe[pivNode[k]] = xG[2 * k];
+        this.vIm[pivNode[k]] = xG[2 * k + 1];
+      }
+    }
+    this.valRe.set(keepRe, first);
+    this.valIm.set(keepIm, first);
+    ldl.factor(this.valRe, this.valIm);
+    return ok;
+  }
+
   /** Node voltages ← the iterate (pivot order). */
   private syncNodes(): void {
     const { pivNode, xV } = this.work!;
@@ -1140,8 +1174,9 @@ export function calcVoltageBases(net: UNetwork, system?: UnbalancedSystem): void
   const bases = net.voltageBasesKv;
   const sys = system ?? new UnbalancedSystem(net);
   for (let k = 0; k < sys.injectors.length; k++) sys.setInjection(k, 0, 0);
-  // 1e-4 pu: the bases of a list are a factor ≥ 2 apart, so the choice needs a few digits only.
-  sys.solve({ maxIterations: 100, tolerance: 1e-4 });
+  // Exact, else (a node only a load ties to the rest) iterated to 1e-4 pu: the bases of a list
+  // are a factor ≥ 2 apart, so the choice needs a few digits only.
+  if (!sys.solveNoLoad()) sys.solve({ maxIterations: 100, tolerance: 1e-4 });
   for (const b of net.buses.values()) {
     if (b.nodes.length === 0) continue;
     const [vr, vi] = sys.v(b.name, b.refNode ?? b.nodes[0]);
