@@ -102,6 +102,10 @@ export class UnbalancedSystem {
   /** Compact index of live nodes (−1 for dead ones). */
   private compact: Int32Array;
   private nLive = 0;
+  /** Live nodes: the order of the solved system. */
+  get liveNodes(): number {
+    return this.nLive;
+  }
   readonly vRe: Float64Array;
   readonly vIm: Float64Array;
   /** Per node: 1000 × kV base (volts), for convergence in pu. */
@@ -174,6 +178,11 @@ export class UnbalancedSystem {
   /** The history length; `accelerate` is unrolled for exactly 8 slots. */
   static readonly AA_MEMORY = 8;
   private dirty = true;
+  /**
+   * Work done so far (for benchmarks): factorizations (full or partial) with the rows of L they
+   * computed, and fixed-point iterations (each one triangular solve).
+   */
+  readonly counters = { factorizations: 0, factorRows: 0, iterations: 0 };
   /** Owners whose stamps changed since the last assembly (null: refill every value). */
   private changed: Set<number> | null = null;
 
@@ -490,6 +499,8 @@ export class UnbalancedSystem {
     if (all) {
       for (let t = 0; t < this.tripletOwner.length; t++) fill(t);
       bad = this.ldl.factor(this.valRe, this.valIm);
+      this.counters.factorizations++;
+      this.counters.factorRows += this.ldl.n;
     } else {
       // Only the changed elements' triplets, and only the rows of the factor they reach.
       const list: number[] = [];
@@ -499,6 +510,8 @@ export class UnbalancedSystem {
           list.push(t);
         }
       bad = this.ldl.refactor(this.valRe, this.valIm, list);
+      this.counters.factorizations++;
+      this.counters.factorRows += this.ldl.lastFactorRows;
     }
     if (bad >= 0) {
       const live = [...this.compact].indexOf(bad);
@@ -768,6 +781,7 @@ export class UnbalancedSystem {
         }
       }
       this.ldl!.solvePivoted(xG);
+      this.counters.iterations++;
       // xG = G(V): the plain fixed-point image. Converged when |G(V) − V| < tol (pu) everywhere.
       let change = 0;
       for (let c = 0; c < nl; c++) {
@@ -818,6 +832,8 @@ export class UnbalancedSystem {
     this.valRe.fill(0, first);
     this.valIm.fill(0, first);
     const ok = ldl.factor(this.valRe, this.valIm) < 0;
+    this.counters.factorizations += 2;
+    this.counters.factorRows += 2 * ldl.n;
     if (ok) {
       const { pivNode, xG, srcX } = this.work!;
       xG.set(srcX);
