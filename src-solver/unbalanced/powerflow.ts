@@ -110,6 +110,11 @@ export class UnbalancedSystem {
   readonly vIm: Float64Array;
   /** Per node: 1000 × kV base (volts), for convergence in pu. */
   readonly vbase: Float64Array;
+  /** Per node: its bus's base (volts line-to-neutral) as `setBases` found it, 0 for none. */
+  readonly nodeBaseV: Float64Array;
+  private basesVersion = 0;
+  /** The `basesVersion` the solve's per-position weights were computed for. */
+  private basesSeen = -1;
   private keepRe: Float64Array | null = null;
   private keepIm: Float64Array | null = null;
   /**
@@ -117,7 +122,7 @@ export class UnbalancedSystem {
    * the triangular solves need no gather or scatter and every pass over them is sequential (set
    * up with the factor's structure):
    * - xV: the present iterate V; xG: the right-hand side, then G(V) in place;
-   * - srcX: the sources' Norton injections; invB2: 1/vbase² per position;
+   * - srcX: the sources' Norton injections; invB, invB2: 1/vbase and 1/vbase² per position;
    * - pivNode: the node at each position, piv: each node's position (−1 dead).
    */
   private work: {
@@ -126,6 +131,7 @@ export class UnbalancedSystem {
     xV: Float64Array;
     xG: Float64Array;
     srcX: Float64Array;
+    invB: Float64Array;
     invB2: Float64Array;
   } | null = null;
   /**
@@ -157,7 +163,6 @@ export class UnbalancedSystem {
    */
   private aa: {
     len: number;
-    w: Float64Array;
     df: Float64Array;
     dg: Float64Array;
     lastF: Float64Array;
@@ -195,6 +200,7 @@ export class UnbalancedSystem {
     this.vRe = new Float64Array(n);
     this.vIm = new Float64Array(n);
     this.vbase = new Float64Array(n);
+    this.nodeBaseV = new Float64Array(n);
     this.stepRe = new Float64Array(n);
     this.stepIm = new Float64Array(n);
     this.live = new Uint8Array(n);
@@ -545,6 +551,7 @@ export class UnbalancedSystem {
       xV: new Float64Array(2 * nl),
       xG: new Float64Array(2 * nl),
       srcX,
+      invB: new Float64Array(nl),
       invB2: new Float64Array(nl),
     };
     const inj: number[] = [],
@@ -726,17 +733,25 @@ export class UnbalancedSystem {
     this.aaKeep = warm;
     let lastChange = Infinity;
     const n = this.nodes.count;
-    const { pivNode, xV, xG, srcX, invB2 } = this.work!;
+    const { pivNode, xV, xG, srcX, invB, invB2 } = this.work!;
     const nl = pivNode.length;
     const vRe = this.vRe,
       vIm = this.vIm;
-    for (let i = 0; i < n; i++) this.vbase[i] ||= 1;
-    // The iterate in pivot order; 1/vbase² for the test.
+    if (this.basesSeen !== this.basesVersion) {
+      // Per position 1/vbase (the Anderson weights) and 1/vbase² (the test), once per set of bases.
+      for (let i = 0; i < n; i++) this.vbase[i] ||= 1;
+      for (let c = 0; c < nl; c++) {
+        const vb = this.vbase[pivNode[c]];
+        invB[c] = 1 / vb;
+        invB2[c] = 1 / (vb * vb);
+      }
+      this.basesSeen = this.basesVersion;
+    }
+    // The iterate in pivot order.
     for (let c = 0; c < nl; c++) {
       const i = pivNode[c];
       xV[2 * c] = vRe[i];
       xV[2 * c + 1] = vIm[i];
-      invB2[c] = 1 / (this.vbase[i] * this.vbase[i]);
     }
     const { inj: bInj, a: bA, b: bB } = this.branches!;
     const nb = bInj.length;
@@ -889,7 +904,6 @@ export class UnbalancedSystem {
     if (!a || a.len !== len) {
       a = this.aa = {
         len,
-        w: new Float64Array(nl),
         df: new Float64Array(len * m),
         dg: new Float64Array(len * m),
         lastF: new Float64Array(len),
@@ -904,15 +918,14 @@ export class UnbalancedSystem {
       };
     }
     if (!this.aaFresh) {
-      // New solve: weights from the present bases, empty history.
-      const pivNode = this.work!.pivNode;
-      for (let c = 0; c < nl; c++) a.w[c] = 1 / this.vbase[pivNode[c]];
+      // New solve: no last pair (a kept history stays).
       a.hasLast = false;
       if (!this.aaKeep) this.dropHistory();
       this.aaFresh = true;
     }
-    const { w, lastF, lastG, gram, rhs, df, dg } = a;
-    const x = this.work!.xV;
+    const { lastF, lastG, gram, rhs, df, dg } = a;
+    // Residuals in pu: weight 1/vbase per position.
+    const { xV: x, invB: w } = this.work!;
     if (a.hasLast) {
       // New slot: ΔF = f − lastF, ΔG = g − lastG; then lastF/lastG ← f, g. In the same pass, the
       // new slot's Gram row (ΔF_jᵀ ΔF_new for every slot; unused slots are zero) and ΔF_newᵀ f_old.
@@ -1164,12 +1177,18 @@ export class UnbalancedSystem {
     return [p, q];
   }
 
-  /** Sets per-bus voltage bases used for convergence tests (volts line-to-neutral). */
+  /**
+   * Sets per-bus voltage bases used for convergence tests (volts line-to-neutral; 1 where a bus
+   * has none) and `nodeBaseV` (0 where none). The solve reads `vbase` again only after this.
+   */
   setBases(): void {
     for (let i = 0; i < this.nodes.count; i++) {
       const b = this.net.buses.get(this.nodes.bus[i]);
-      this.vbase[i] = b && b.kvBaseLN > 0 ? b.kvBaseLN * 1000 : 1;
+      const base = b && b.kvBaseLN > 0 ? b.kvBaseLN * 1000 : 0;
+      this.nodeBaseV[i] = base;
+      this.vbase[i] = base > 0 ? base : 1;
     }
+    this.basesVersion++;
   }
 
   /** Voltage of a node as [re, im] (0 for ground). */

@@ -282,11 +282,11 @@ function periodResult(
   if (!full) {
     // Extremes straight from the node arrays (no per-bus maps).
     const { bus, node } = sys.nodes;
+    const baseV = sys.nodeBaseV;
     for (let i = 0; i < sys.nodes.count; i++) {
       if (node[i] > 3 || !sys.live[i]) continue;
-      const b = net.buses.get(bus[i])!;
-      if (!(b.kvBaseLN > 0)) continue;
-      const m = Math.sqrt(sys.vRe[i] * sys.vRe[i] + sys.vIm[i] * sys.vIm[i]) / (b.kvBaseLN * 1000);
+      if (!(baseV[i] > 0)) continue;
+      const m = Math.sqrt(sys.vRe[i] * sys.vRe[i] + sys.vIm[i] * sys.vIm[i]) / baseV[i];
       if (m > 0 && m < vmin) {
         vmin = m;
         vminBus = `${bus[i]}.${node[i]}`;
