@@ -6,7 +6,14 @@
  */
 import type { UNetwork } from './model';
 import { calcVoltageBases, shapeMultiplier, UnbalancedSystem, type PfOptions } from './powerflow';
-import { applyNearest, regulatorSteps, sampleControls, TimeControls, type ControlAction } from './controls';
+import {
+  applyNearest,
+  controlNodes,
+  regulatorSteps,
+  sampleControls,
+  TimeControls,
+  type ControlAction,
+} from './controls';
 
 export interface ElementFlow {
   /** `line.name`, `transformer.name`, … */
@@ -191,12 +198,14 @@ function settleControls(
       .sort()
       .join('|');
   let reached = decide.tolerance;
+  // The perturbation moves only what the controls read.
+  const nodes = controlNodes(net, sys);
   const firm = {
     below: Math.max(tol, SCREEN_TOLERANCE),
     test: () => {
       const key = keyOf(sampleControls(net, sys));
       const ok = [-SCREEN_MARGIN, SCREEN_MARGIN].every(
-        (s) => sys.withPerturbation(s, () => keyOf(sampleControls(net, sys))) === key,
+        (s) => sys.withPerturbation(s, () => keyOf(sampleControls(net, sys)), nodes) === key,
       );
       if (ok) reached = firm.below;
       return ok;
