@@ -144,6 +144,24 @@ export function applyNearest(actions: readonly ControlAction[]): boolean {
   return true;
 }
 
+/**
+ * The nodes `sampleControls` reads (sorted, once each): the terminals of every element a control
+ * monitors — regulators' transformers, capacitor controls' elements — so a caller can move just
+ * those to see what the controls would do at nearby voltages.
+ */
+export function controlNodes(net: UNetwork, sys: UnbalancedSystem): Int32Array {
+  const nodes = new Set<number>();
+  const add = (o: StampOwner | undefined) => {
+    if (o) for (const g of o.stamp.idx) if (g >= 0) nodes.add(g);
+  };
+  for (const rc of net.regControls) add(sys.owner('transformer', rc.transformer));
+  for (const cc of net.capControls) {
+    const [cls, name] = [cc.element.split('.')[0], cc.element.split('.').slice(1).join('.')];
+    add(sys.owner(cls as StampOwner['kind'], name));
+  }
+  return Int32Array.from([...nodes].sort((a, b) => a - b));
+}
+
 /** What every control wants to do at the present solution (nothing is changed). */
 export function sampleControls(net: UNetwork, sys: UnbalancedSystem): ControlAction[] {
   const actions: ControlAction[] = [];

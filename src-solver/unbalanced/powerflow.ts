@@ -90,6 +90,8 @@ export class UnbalancedSystem {
   private srcIm: Float64Array;
   private ldl: ComplexLdl | null = null;
   private tripletOwner: Int32Array = new Int32Array(0);
+  /** Triplets of linear owner o: tripletStart[o] … tripletStart[o + 1] (they are pushed in owner order). */
+  private tripletStart: Int32Array = new Int32Array(0);
   private tripletA: Int32Array = new Int32Array(0);
   private tripletB: Int32Array = new Int32Array(0);
   private tripletDouble: Uint8Array = new Uint8Array(0);
@@ -100,26 +102,69 @@ export class UnbalancedSystem {
   /** Compact index of live nodes (−1 for dead ones). */
   private compact: Int32Array;
   private nLive = 0;
+  /** Live nodes: the order of the solved system. */
+  get liveNodes(): number {
+    return this.nLive;
+  }
   readonly vRe: Float64Array;
   readonly vIm: Float64Array;
   /** Per node: 1000 × kV base (volts), for convergence in pu. */
   readonly vbase: Float64Array;
+  /** Per node: its bus's base (volts line-to-neutral) as `setBases` found it, 0 for none. */
+  readonly nodeBaseV: Float64Array;
+  private basesVersion = 0;
+  /** The `basesVersion` the solve's per-position weights were computed for. */
+  private basesSeen = -1;
   private keepRe: Float64Array | null = null;
-  /** The iteration's right-hand side / image G(V), compact (reused across solves). */
-  private rhsRe: Float64Array | null = null;
-  private rhsIm: Float64Array | null = null;
   private keepIm: Float64Array | null = null;
+  /**
+   * The iteration's working vectors, in the factor's pivot order and interleaved (re, im), so
+   * the triangular solves need no gather or scatter and every pass over them is sequential (set
+   * up with the factor's structure):
+   * - xV: the present iterate V; xG: the right-hand side, then G(V) in place;
+   * - srcX: the sources' Norton injections; invB, invB2: 1/vbase and 1/vbase² per position;
+   * - pivNode: the node at each position, piv: each node's position (−1 dead).
+   */
+  private work: {
+    pivNode: Int32Array;
+    piv: Int32Array;
+    xV: Float64Array;
+    xG: Float64Array;
+    srcX: Float64Array;
+    invB: Float64Array;
+    invB2: Float64Array;
+  } | null = null;
+  /**
+   * The injectors' phase branches, flat for the iteration: injector, positions of the two ends
+   * (−1: ground or dead), and per injector its present power and the constants of its fast
+   * paths (refreshed by `setInjection`).
+   */
+  private branches: { inj: Int32Array; a: Int32Array; b: Int32Array } | null = null;
+  private readonly injW: Float64Array;
+  private readonly injQ: Float64Array;
+  /** Present Yeq per phase (w/vbase², −var/vbase²). */
+  private readonly injG: Float64Array;
+  private readonly injB: Float64Array;
+  /** Constant-power band, squared volts: (vminpu·vbase)², (vmaxpu·vbase)², and 1/vmaxpu². */
+  private readonly injLo2: Float64Array;
+  private readonly injHi2: Float64Array;
+  private readonly injHiK: Float64Array;
+  /** 1: constant power (model 1, generators), 2: constant impedance (model 2), 0: the general path. */
+  private readonly injPath: Uint8Array;
   /** The last iteration's change of every node voltage (set when a solve converges). */
   private readonly stepRe: Float64Array;
   private readonly stepIm: Float64Array;
   private injStampStart = 0;
-  /** Anderson acceleration history (reset at the start of every solve). */
+  /**
+   * Anderson acceleration history: ΔF and ΔG of the last AA_MEMORY iterations in a ring of
+   * slots, stored element-major (value t of slot j at t·AA_MEMORY + j; t = 2c for the real part
+   * at pivot position c, 2c + 1 for its imaginary part, as the iterate) so one pass over the
+   * nodes reads every slot from one cache line. Slots not in use hold zeros.
+   */
   private aa: {
     len: number;
-    node: Int32Array;
-    w: Float64Array;
-    df: Float64Array[];
-    dg: Float64Array[];
+    df: Float64Array;
+    dg: Float64Array;
     lastF: Float64Array;
     lastG: Float64Array;
     hasLast: boolean;
@@ -127,13 +172,22 @@ export class UnbalancedSystem {
     head: number;
     gram: Float64Array;
     rhs: Float64Array;
+    /** γ per slot (0 for slots not in use) and the normal equations' workspace. */
+    coef: Float64Array;
+    sys: Float64Array;
   } | null = null;
   /** False at the start of a solve: the next `accelerate` starts a new history. */
   private aaFresh = false;
   /** Keep the Anderson history from the previous solve (a warm start of the same system). */
   private aaKeep = false;
+  /** The history length; `accelerate` is unrolled for exactly 8 slots. */
   static readonly AA_MEMORY = 8;
   private dirty = true;
+  /**
+   * Work done so far (for benchmarks): factorizations (full or partial) with the rows of L they
+   * computed, and fixed-point iterations (each one triangular solve).
+   */
+  readonly counters = { factorizations: 0, factorRows: 0, iterations: 0 };
   /** Owners whose stamps changed since the last assembly (null: refill every value). */
   private changed: Set<number> | null = null;
 
@@ -146,6 +200,7 @@ export class UnbalancedSystem {
     this.vRe = new Float64Array(n);
     this.vIm = new Float64Array(n);
     this.vbase = new Float64Array(n);
+    this.nodeBaseV = new Float64Array(n);
     this.stepRe = new Float64Array(n);
     this.stepIm = new Float64Array(n);
     this.live = new Uint8Array(n);
@@ -257,6 +312,21 @@ export class UnbalancedSystem {
         cvrVars: l.cvrVars,
       });
     for (const g of net.generators) addInjector('generator', g, 1, { vminpu: 0.9, vmaxpu: 1.1 });
+    const ni = this.injectors.length;
+    this.injW = new Float64Array(ni);
+    this.injQ = new Float64Array(ni);
+    this.injG = new Float64Array(ni);
+    this.injB = new Float64Array(ni);
+    this.injLo2 = new Float64Array(ni);
+    this.injHi2 = new Float64Array(ni);
+    this.injHiK = new Float64Array(ni);
+    this.injPath = new Uint8Array(ni);
+    this.injectors.forEach((inj, k) => {
+      this.injLo2[k] = (inj.vminpu * inj.vbase) ** 2;
+      this.injHi2[k] = (inj.vmaxpu * inj.vbase) ** 2;
+      this.injHiK[k] = 1 / (inj.vmaxpu * inj.vmaxpu);
+      this.injPath[k] = inj.model === 1 || inj.kind === 'generator' ? 1 : inj.model === 2 ? 2 : 0;
+    });
     this.findLive();
   }
 
@@ -295,6 +365,11 @@ export class UnbalancedSystem {
     const inj = this.injectors[k];
     inj.w = (kwTotal * 1000) / inj.phases;
     inj.v = (kvarTotal * 1000) / inj.phases;
+    const vb2 = inj.vbase * inj.vbase;
+    this.injW[k] = inj.w;
+    this.injQ[k] = inj.v;
+    this.injG[k] = inj.w / vb2;
+    this.injB[k] = -inj.v / vb2;
   }
 
   private ownerIndex: Map<string, number> | null = null;
@@ -375,7 +450,13 @@ export class UnbalancedSystem {
           }
         }
       };
-      for (let o = 0; o < this.injStampStart; o++) push(o, this.owners[o].stamp.idx);
+      const start = new Int32Array(this.injStampStart + 1);
+      for (let o = 0; o < this.injStampStart; o++) {
+        start[o] = owner.length;
+        push(o, this.owners[o].stamp.idx);
+      }
+      start[this.injStampStart] = owner.length;
+      this.tripletStart = start;
       this.injectors.forEach((inj, k) => push(-1 - k, inj.idx));
       this.tripletOwner = Int32Array.from(owner);
       this.tripletA = Int32Array.from(A);
@@ -384,6 +465,7 @@ export class UnbalancedSystem {
       this.valRe = new Float64Array(owner.length);
       this.valIm = new Float64Array(owner.length);
       this.ldl = new ComplexLdl(this.nLive, Int32Array.from(rows), Int32Array.from(cols));
+      this.setUpWork(this.ldl.permutation);
     }
     // Values: injector stamps never change (their Yeq is fixed at nominal), so after the first
     // assembly only the triplets of elements changed since (taps, capacitor steps) are refilled.
@@ -411,16 +493,32 @@ export class UnbalancedSystem {
           }
           return m;
         });
-    for (let t = 0; t < this.tripletOwner.length; t++) {
+    const fill = (t: number) => {
       const o = this.tripletOwner[t];
-      if (!all && (o < 0 || !this.changed!.has(o))) continue;
       const y = o >= 0 ? this.owners[o].stamp.y : injY[-1 - o];
       const k = this.tripletA[t] * y.n + this.tripletB[t];
       const f = this.tripletDouble[t] ? 2 : 1;
       this.valRe[t] = y.re[k] * f;
       this.valIm[t] = y.im[k] * f;
+    };
+    let bad: number;
+    if (all) {
+      for (let t = 0; t < this.tripletOwner.length; t++) fill(t);
+      bad = this.ldl.factor(this.valRe, this.valIm);
+      this.counters.factorizations++;
+      this.counters.factorRows += this.ldl.n;
+    } else {
+      // Only the changed elements' triplets, and only the rows of the factor they reach.
+      const list: number[] = [];
+      for (const o of this.changed!)
+        for (let t = this.tripletStart[o]; t < this.tripletStart[o + 1]; t++) {
+          fill(t);
+          list.push(t);
+        }
+      bad = this.ldl.refactor(this.valRe, this.valIm, list);
+      this.counters.factorizations++;
+      this.counters.factorRows += this.ldl.lastFactorRows;
     }
-    const bad = this.ldl.factor(this.valRe, this.valIm);
     if (bad >= 0) {
       const live = [...this.compact].indexOf(bad);
       throw new Error(
@@ -431,24 +529,54 @@ export class UnbalancedSystem {
     this.changed = new Set();
   }
 
-  /** Initial voltages: the no-load solution (Y without loads, source injections only). */
-  private flatStart(): void {
-    // A linear solve with the present Y and the source injection is a good start.
-    const nl = this.nLive;
-    const br = new Float64Array(nl),
-      bi = new Float64Array(nl);
-    for (let i = 0; i < this.nodes.count; i++) {
-      const c = this.compact[i];
-      if (c >= 0) {
-        br[c] = this.srcRe[i];
-        bi[c] = this.srcIm[i];
-      }
+  /** The pivot-order working vectors and the flat injector branches (once the factor's order is known). */
+  private setUpWork(perm: Int32Array): void {
+    const n = this.nodes.count,
+      nl = this.nLive;
+    const byCompact = new Int32Array(nl);
+    for (let i = 0; i < n; i++) if (this.compact[i] >= 0) byCompact[this.compact[i]] = i;
+    const pivNode = new Int32Array(nl),
+      piv = new Int32Array(n).fill(-1);
+    const srcX = new Float64Array(2 * nl);
+    for (let k = 0; k < nl; k++) {
+      const i = byCompact[perm[k]];
+      pivNode[k] = i;
+      piv[i] = k;
+      srcX[2 * k] = this.srcRe[i];
+      srcX[2 * k + 1] = this.srcIm[i];
     }
-    this.ldl!.solve(br, bi);
-    for (let i = 0; i < this.nodes.count; i++) {
-      const c = this.compact[i];
-      this.vRe[i] = c >= 0 ? br[c] : 0;
-      this.vIm[i] = c >= 0 ? bi[c] : 0;
+    this.work = {
+      pivNode,
+      piv,
+      xV: new Float64Array(2 * nl),
+      xG: new Float64Array(2 * nl),
+      srcX,
+      invB: new Float64Array(nl),
+      invB2: new Float64Array(nl),
+    };
+    const inj: number[] = [],
+      a: number[] = [],
+      b: number[] = [];
+    this.injectors.forEach((x, k) => {
+      for (let p = 0; p < x.phases; p++) {
+        inj.push(k);
+        a.push(x.ia[p] >= 0 ? piv[x.ia[p]] : -1);
+        b.push(x.ib[p] >= 0 ? piv[x.ib[p]] : -1);
+      }
+    });
+    this.branches = { inj: Int32Array.from(inj), a: Int32Array.from(a), b: Int32Array.from(b) };
+  }
+
+  /** Initial voltages: the linear solve with the present Y (loads at their fixed Yeq) and the source injections only. */
+  private flatStart(): void {
+    const { pivNode, xG, srcX } = this.work!;
+    xG.set(srcX);
+    this.ldl!.solvePivoted(xG);
+    this.vRe.fill(0);
+    this.vIm.fill(0);
+    for (let k = 0; k < pivNode.length; k++) {
+      this.vRe[pivNode[k]] = xG[2 * k];
+      this.vIm[pivNode[k]] = xG[2 * k + 1];
     }
   }
 
@@ -467,6 +595,11 @@ export class UnbalancedSystem {
   /** Actual branch current of an injector's phase p (flowing from conductor i through the load to j). */
   injectorCurrent(inj: Injector, p: number): [number, number] {
     const [vr, vi] = this.branchV(inj, p);
+    return this.injectorCurrentAt(inj, vr, vi);
+  }
+
+  /** An injector's phase-branch current at branch voltage (vr, vi). */
+  private injectorCurrentAt(inj: Injector, vr: number, vi: number): [number, number] {
     const vmag = Math.hypot(vr, vi);
     const [g, b] = this.yeq(inj);
     const vb = inj.vbase;
@@ -600,113 +733,146 @@ export class UnbalancedSystem {
     this.aaKeep = warm;
     let lastChange = Infinity;
     const n = this.nodes.count;
-    const nl = this.nLive;
-    if (!this.rhsRe || this.rhsRe.length !== nl) {
-      this.rhsRe = new Float64Array(nl);
-      this.rhsIm = new Float64Array(nl);
+    const { pivNode, xV, xG, srcX, invB, invB2 } = this.work!;
+    const nl = pivNode.length;
+    const vRe = this.vRe,
+      vIm = this.vIm;
+    if (this.basesSeen !== this.basesVersion) {
+      // Per position 1/vbase (the Anderson weights) and 1/vbase² (the test), once per set of bases.
+      for (let i = 0; i < n; i++) this.vbase[i] ||= 1;
+      for (let c = 0; c < nl; c++) {
+        const vb = this.vbase[pivNode[c]];
+        invB[c] = 1 / vb;
+        invB2[c] = 1 / (vb * vb);
+      }
+      this.basesSeen = this.basesVersion;
     }
-    const br = this.rhsRe,
-      bi = this.rhsIm!;
-    // Per live node (compact order): its node, the source injection, 1/vbase² for the test.
-    const liveNode = new Int32Array(nl),
-      srcRe = new Float64Array(nl),
-      srcIm = new Float64Array(nl),
-      invBase2 = new Float64Array(nl);
-    for (let i = 0; i < n; i++) {
-      this.vbase[i] ||= 1;
-      const c = this.compact[i];
-      if (c < 0) continue;
-      liveNode[c] = i;
-      srcRe[c] = this.srcRe[i];
-      srcIm[c] = this.srcIm[i];
-      invBase2[c] = 1 / (this.vbase[i] * this.vbase[i]);
+    // The iterate in pivot order.
+    for (let c = 0; c < nl; c++) {
+      const i = pivNode[c];
+      xV[2 * c] = vRe[i];
+      xV[2 * c + 1] = vIm[i];
     }
+    const { inj: bInj, a: bA, b: bB } = this.branches!;
+    const nb = bInj.length;
+    const { injW, injQ, injG, injB, injLo2, injHi2, injHiK, injPath } = this;
     for (let it = 1; it <= maxIt; it++) {
-      br.set(srcRe);
-      bi.set(srcIm);
-      const vRe = this.vRe,
-        vIm = this.vIm,
-        compact = this.compact;
-      for (const inj of this.injectors) {
-        const vb2 = inj.vbase * inj.vbase;
-        const g = inj.w / vb2,
-          b = -inj.v / vb2;
-        const fast = inj.model === 1 || inj.kind === 'generator';
-        const vlow = inj.vlowpu * inj.vbase,
-          v95 = inj.vminpu * inj.vbase,
-          v105 = inj.vmaxpu * inj.vbase;
-        for (let p = 0; p < inj.phases; p++) {
-          const a = inj.ia[p],
-            bb = inj.ib[p];
-          const vr = (a >= 0 ? vRe[a] : 0) - (bb >= 0 ? vRe[bb] : 0);
-          const vi = (a >= 0 ? vIm[a] : 0) - (bb >= 0 ? vIm[bb] : 0);
-          let ir: number, ii: number;
-          const vm2 = vr * vr + vi * vi;
-          if (fast && vm2 > v95 * v95 && vm2 <= v105 * v105) {
-            // Constant power inside [Vmin, Vmax]: conj(S / V).
-            ir = (inj.w * vr + inj.v * vi) / vm2;
-            ii = (inj.w * vi - inj.v * vr) / vm2;
-          } else if (fast && vm2 > v105 * v105) {
-            // Above Vmax: the constant impedance it has at Vmax (as injectorCurrent, inlined: frequent on light-load secondaries).
-            const k = 1 / (inj.vmaxpu * inj.vmaxpu);
-            ir = k * (g * vr - b * vi);
-            ii = k * (g * vi + b * vr);
-          } else if (inj.model === 2 && inj.kind === 'load') {
-            ir = g * vr - b * vi;
-            ii = g * vi + b * vr;
-          } else {
-            [ir, ii] = this.injectorCurrent(inj, p);
-          }
-          void vlow;
-          // compensation: (the Y matrix's admittance)·V − I(V), entering conductor a, leaving b.
-          const cr = inj.yG * vr - inj.yB * vi - ir;
-          const ci = inj.yG * vi + inj.yB * vr - ii;
-          if (a >= 0 && compact[a] >= 0) {
-            br[compact[a]] += cr;
-            bi[compact[a]] += ci;
-          }
-          if (bb >= 0 && compact[bb] >= 0) {
-            br[compact[bb]] -= cr;
-            bi[compact[bb]] -= ci;
-          }
+      xG.set(srcX);
+      for (let q = 0; q < nb; q++) {
+        const k = bInj[q],
+          a = bA[q],
+          b = bB[q];
+        const vr = (a >= 0 ? xV[2 * a] : 0) - (b >= 0 ? xV[2 * b] : 0);
+        const vi = (a >= 0 ? xV[2 * a + 1] : 0) - (b >= 0 ? xV[2 * b + 1] : 0);
+        let ir: number, ii: number;
+        const vm2 = vr * vr + vi * vi;
+        const path = injPath[k];
+        if (path === 1 && vm2 > injLo2[k] && vm2 <= injHi2[k]) {
+          // Constant power inside [Vmin, Vmax]: conj(S / V).
+          ir = (injW[k] * vr + injQ[k] * vi) / vm2;
+          ii = (injW[k] * vi - injQ[k] * vr) / vm2;
+        } else if (path === 1 && vm2 > injHi2[k]) {
+          // Above Vmax: the constant impedance it has at Vmax (as injectorCurrent, inlined: frequent on light-load secondaries).
+          const h = injHiK[k];
+          ir = h * (injG[k] * vr - injB[k] * vi);
+          ii = h * (injG[k] * vi + injB[k] * vr);
+        } else if (path === 2) {
+          ir = injG[k] * vr - injB[k] * vi;
+          ii = injG[k] * vi + injB[k] * vr;
+        } else {
+          [ir, ii] = this.injectorCurrentAt(this.injectors[k], vr, vi);
+        }
+        // compensation: (the Y matrix's admittance)·V − I(V), entering conductor a, leaving b.
+        const inj = this.injectors[k];
+        const cr = inj.yG * vr - inj.yB * vi - ir;
+        const ci = inj.yG * vi + inj.yB * vr - ii;
+        if (a >= 0) {
+          xG[2 * a] += cr;
+          xG[2 * a + 1] += ci;
+        }
+        if (b >= 0) {
+          xG[2 * b] -= cr;
+          xG[2 * b + 1] -= ci;
         }
       }
-      this.ldl!.solve(br, bi);
-      // br/bi = G(V): the plain fixed-point image. Converged when |G(V) − V| < tol (pu) everywhere.
+      this.ldl!.solvePivoted(xG);
+      this.counters.iterations++;
+      // xG = G(V): the plain fixed-point image. Converged when |G(V) − V| < tol (pu) everywhere.
       let change = 0;
       for (let c = 0; c < nl; c++) {
-        const i = liveNode[c];
-        const dr = br[c] - vRe[i],
-          di = bi[c] - vIm[i];
-        const d = (dr * dr + di * di) * invBase2[c];
+        const dr = xG[2 * c] - xV[2 * c],
+          di = xG[2 * c + 1] - xV[2 * c + 1];
+        const d = (dr * dr + di * di) * invB2[c];
         if (d > change) change = d;
       }
       const early = accept !== undefined && change < accept.below * accept.below;
       if (change < tol * tol || early) {
+        // V ← G(V), the step recorded, in node order (what callers and the controls read).
         const sr = this.stepRe,
           si = this.stepIm;
-        for (let i = 0; i < n; i++) {
-          const c = compact[i];
-          if (c < 0) continue;
-          sr[i] = br[c] - vRe[i];
-          si[i] = bi[c] - vIm[i];
-          vRe[i] = br[c];
-          vIm[i] = bi[c];
+        for (let c = 0; c < nl; c++) {
+          const i = pivNode[c];
+          sr[i] = xG[2 * c] - xV[2 * c];
+          si[i] = xG[2 * c + 1] - xV[2 * c + 1];
+          vRe[i] = xG[2 * c];
+          vIm[i] = xG[2 * c + 1];
         }
         if (change < tol * tol || accept!.test()) return it;
         // Not accepted: back to the iterate G was evaluated at, and on.
-        for (let i = 0; i < n; i++) {
-          if (compact[i] < 0) continue;
-          vRe[i] -= sr[i];
-          vIm[i] -= si[i];
-        }
+        this.syncNodes();
       }
       // Safeguard: a residual that more than doubles drops the (possibly stale) history.
-      if (change > 4 * lastChange && this.aa) this.aa.k = 0;
+      if (change > 4 * lastChange && this.aa) this.dropHistory();
       lastChange = change;
-      this.accelerate(br, bi);
+      this.accelerate(xG);
     }
+    this.syncNodes();
     return -1;
+  }
+
+  /**
+   * The no-load solution for CalcVoltageBases: Y without the injectors' admittances, the sources
+   * only — the fixed point the iteration reaches with every load at zero, (Y − Yeq) V = I_src,
+   * here by one factorization and one solve instead of iterating the loads' compensation
+   * currents down to it (11 iterations to 1e-4 pu on the 8500-node feeder). The factor is
+   * restored after. False (nothing solved) when that matrix is singular: a node that only a
+   * load ties to the rest.
+   */
+  solveNoLoad(): boolean {
+    if (this.dirty || !this.ldl) this.assemble();
+    const ldl = this.ldl!;
+    const first = this.tripletStart[this.injStampStart];
+    const keepRe = this.valRe.slice(first),
+      keepIm = this.valIm.slice(first);
+    this.valRe.fill(0, first);
+    this.valIm.fill(0, first);
+    const ok = ldl.factor(this.valRe, this.valIm) < 0;
+    this.counters.factorizations += 2;
+    this.counters.factorRows += 2 * ldl.n;
+    if (ok) {
+      const { pivNode, xG, srcX } = this.work!;
+      xG.set(srcX);
+      ldl.solvePivoted(xG);
+      this.vRe.fill(0);
+      this.vIm.fill(0);
+      for (let k = 0; k < pivNode.length; k++) {
+        this.vRe[pivNode[k]] = xG[2 * k];
+        this.vIm[pivNode[k]] = xG[2 * k + 1];
+      }
+    }
+    this.valRe.set(keepRe, first);
+    this.valIm.set(keepIm, first);
+    ldl.factor(this.valRe, this.valIm);
+    return ok;
+  }
+
+  /** Node voltages ← the iterate (pivot order). */
+  private syncNodes(): void {
+    const { pivNode, xV } = this.work!;
+    for (let c = 0; c < pivNode.length; c++) {
+      this.vRe[pivNode[c]] = xV[2 * c];
+      this.vIm[pivNode[c]] = xV[2 * c + 1];
+    }
   }
 
   /**
@@ -723,25 +889,23 @@ export class UnbalancedSystem {
    * barely moves, so the secant pairs stay informative (8500-node feeder, 24 h with controls:
    * 1011 iterations with memory 3 and a fresh history per solve, 726 with this).
    *
-   * Cost: the history lives in preallocated rings (no allocation per iteration), the Gram matrix
-   * ΔFᵀΔF gains one row per iteration and its right-hand sides ΔFᵀf follow from f = f_old + ΔF,
-   * so a step is one fused pass for the new differences, one dot product per kept pair, and the
-   * combination.
+   * Cost: the history lives in a preallocated ring (no allocation per iteration), the Gram matrix
+   * ΔFᵀΔF gains one row per iteration and its right-hand sides ΔFᵀf follow from f = f_old + ΔF.
+   * A step is two passes over the nodes: the new differences with their Gram row (all eight dot
+   * products at once), then the combination. The history is element-major, so each pass reads
+   * it once, in order — a third of the memory traffic of one array per slot, which made this
+   * the costliest part of an iteration on the 8500-node feeder.
    */
-  private accelerate(gr: Float64Array, gi: Float64Array): void {
+  private accelerate(g: Float64Array): void {
     const nl = this.nLive;
     const m = UnbalancedSystem.AA_MEMORY;
     const len = 2 * nl;
     let a = this.aa;
     if (!a || a.len !== len) {
-      const node = new Int32Array(nl);
-      for (let i = 0; i < this.nodes.count; i++) if (this.compact[i] >= 0) node[this.compact[i]] = i;
       a = this.aa = {
         len,
-        node,
-        w: new Float64Array(nl),
-        df: Array.from({ length: m }, () => new Float64Array(len)),
-        dg: Array.from({ length: m }, () => new Float64Array(len)),
+        df: new Float64Array(len * m),
+        dg: new Float64Array(len * m),
         lastF: new Float64Array(len),
         lastG: new Float64Array(len),
         hasLast: false,
@@ -749,175 +913,212 @@ export class UnbalancedSystem {
         head: 0,
         gram: new Float64Array(m * m),
         rhs: new Float64Array(m),
+        coef: new Float64Array(m),
+        sys: new Float64Array(m * (m + 1)),
       };
     }
     if (!this.aaFresh) {
-      // New solve: weights from the present bases, empty history.
-      for (let c = 0; c < nl; c++) a.w[c] = 1 / this.vbase[a.node[c]];
+      // New solve: no last pair (a kept history stays).
       a.hasLast = false;
-      if (!this.aaKeep) {
-        a.k = 0;
-        a.head = 0;
-      }
+      if (!this.aaKeep) this.dropHistory();
       this.aaFresh = true;
     }
-    const { node, w, lastF, lastG, gram, rhs } = a;
-    const vRe = this.vRe,
-      vIm = this.vIm;
+    const { lastF, lastG, gram, rhs, df, dg } = a;
+    // Residuals in pu: weight 1/vbase per position.
+    const { xV: x, invB: w } = this.work!;
     if (a.hasLast) {
-      // New slot: ΔF = f − lastF, ΔG = g − lastG; then lastF/lastG ← f, g.
+      // New slot: ΔF = f − lastF, ΔG = g − lastG; then lastF/lastG ← f, g. In the same pass, the
+      // new slot's Gram row (ΔF_jᵀ ΔF_new for every slot; unused slots are zero) and ΔF_newᵀ f_old.
       const slot = a.k < m ? (a.head + a.k) % m : a.head;
       if (a.k < m) a.k++;
       else a.head = (a.head + 1) % m;
-      const df = a.df[slot],
-        dg = a.dg[slot];
-      let dfOld = 0; // ΔFᵀ f_old
+      let dfOld = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
       for (let c = 0; c < nl; c++) {
-        const i = node[c],
-          wc = w[c];
-        const fr = (gr[c] - vRe[i]) * wc,
-          fi = (gi[c] - vIm[i]) * wc;
+        const wc = w[c];
         const t = 2 * c;
+        const gr = g[t],
+          gi = g[t + 1];
+        const fr = (gr - x[t]) * wc,
+          fi = (gi - x[t + 1]) * wc;
         const dr = fr - lastF[t],
           di = fi - lastF[t + 1];
         dfOld += dr * lastF[t] + di * lastF[t + 1];
-        df[t] = dr;
-        df[t + 1] = di;
-        dg[t] = gr[c] - lastG[t];
-        dg[t + 1] = gi[c] - lastG[t + 1];
         lastF[t] = fr;
         lastF[t + 1] = fi;
-        lastG[t] = gr[c];
-        lastG[t + 1] = gi[c];
+        const br = t * m,
+          bi = br + m;
+        df[br + slot] = dr;
+        df[bi + slot] = di;
+        dg[br + slot] = gr - lastG[t];
+        dg[bi + slot] = gi - lastG[t + 1];
+        lastG[t] = gr;
+        lastG[t + 1] = gi;
+        s0 += df[br] * dr + df[bi] * di;
+        s1 += df[br + 1] * dr + df[bi + 1] * di;
+        s2 += df[br + 2] * dr + df[bi + 2] * di;
+        s3 += df[br + 3] * dr + df[bi + 3] * di;
+        s4 += df[br + 4] * dr + df[bi + 4] * di;
+        s5 += df[br + 5] * dr + df[bi + 5] * di;
+        s6 += df[br + 6] * dr + df[bi + 6] * di;
+        s7 += df[br + 7] * dr + df[bi + 7] * di;
       }
-      // Gram row of the new slot (one dot product per slot); the right-hand sides ΔF_jᵀ f follow
-      // from f = f_old + ΔF: ΔF_jᵀ f = (ΔF_jᵀ f_old) + ΔF_jᵀ ΔF.
-      // Two slots per pass over the nodes (half the reads of ΔF_new).
-      for (let j = 0; j < a.k; j += 2) {
-        const sj = (a.head + j) % m;
-        const dj = a.df[sj];
-        let sg = 0,
-          sh = 0;
-        if (j + 1 < a.k) {
-          const dh = a.df[(a.head + j + 1) % m];
-          for (let t = 0; t < len; t++) {
-            const x = df[t];
-            sg += dj[t] * x;
-            sh += dh[t] * x;
-          }
-        } else for (let t = 0; t < len; t++) sg += dj[t] * df[t];
-        for (const [sk, v] of j + 1 < a.k
-          ? [
-              [sj, sg],
-              [(a.head + j + 1) % m, sh],
-            ]
-          : [[sj, sg]]) {
-          gram[sk * m + slot] = gram[slot * m + sk] = v;
-          if (sk !== slot) rhs[sk] += v;
-        }
+      const row = [s0, s1, s2, s3, s4, s5, s6, s7];
+      // The right-hand sides ΔF_jᵀ f follow from f = f_old + ΔF_new: ΔF_jᵀ f_old + ΔF_jᵀ ΔF_new.
+      for (let j = 0; j < a.k; j++) {
+        const sk = (a.head + j) % m;
+        gram[sk * m + slot] = gram[slot * m + sk] = row[sk];
+        if (sk !== slot) rhs[sk] += row[sk];
       }
       rhs[slot] = dfOld + gram[slot * m + slot];
     } else {
-      for (let c = 0; c < nl; c++) {
-        const i = node[c],
-          wc = w[c],
-          t = 2 * c;
-        lastF[t] = (gr[c] - vRe[i]) * wc;
-        lastF[t + 1] = (gi[c] - vIm[i]) * wc;
-        lastG[t] = gr[c];
-        lastG[t + 1] = gi[c];
-      }
       // A history kept from the previous solve: its right-hand sides against the present f.
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
+      for (let c = 0; c < nl; c++) {
+        const wc = w[c],
+          t = 2 * c;
+        const fr = (g[t] - x[t]) * wc,
+          fi = (g[t + 1] - x[t + 1]) * wc;
+        lastF[t] = fr;
+        lastF[t + 1] = fi;
+        lastG[t] = g[t];
+        lastG[t + 1] = g[t + 1];
+        const br = t * m,
+          bi = br + m;
+        s0 += df[br] * fr + df[bi] * fi;
+        s1 += df[br + 1] * fr + df[bi + 1] * fi;
+        s2 += df[br + 2] * fr + df[bi + 2] * fi;
+        s3 += df[br + 3] * fr + df[bi + 3] * fi;
+        s4 += df[br + 4] * fr + df[bi + 4] * fi;
+        s5 += df[br + 5] * fr + df[bi + 5] * fi;
+        s6 += df[br + 6] * fr + df[bi + 6] * fi;
+        s7 += df[br + 7] * fr + df[bi + 7] * fi;
+      }
+      const row = [s0, s1, s2, s3, s4, s5, s6, s7];
       for (let j = 0; j < a.k; j++) {
         const sj = (a.head + j) % m;
-        const dj = a.df[sj];
-        let sf = 0;
-        for (let t = 0; t < len; t++) sf += dj[t] * lastF[t];
-        rhs[sj] = sf;
+        rhs[sj] = row[sj];
       }
       a.hasLast = true;
     }
     const k = a.k;
-    let gamma: number[] | null = null;
-    if (k > 0) {
+    const coef = a.coef;
+    coef.fill(0);
+    let ok = k > 0;
+    if (ok) {
       // Normal equations (ΔFᵀΔF) γ = ΔFᵀ f, k ≤ memory, by Gaussian elimination with a conditioning check.
-      const M: number[][] = [];
+      const M = a.sys,
+        wd = k + 1;
+      let scale = 0;
       for (let i = 0; i < k; i++) {
         const si = (a.head + i) % m;
-        const row: number[] = [];
-        for (let j = 0; j < k; j++) row.push(gram[si * m + ((a.head + j) % m)]);
-        row.push(rhs[si]);
-        M.push(row);
+        for (let j = 0; j < k; j++) M[i * wd + j] = gram[si * m + ((a.head + j) % m)];
+        M[i * wd + k] = rhs[si];
+        scale = Math.max(scale, M[i * wd + i]);
       }
-      const scale = Math.max(...M.map((row, i) => row[i]));
-      let ok = scale > 0;
+      ok = scale > 0;
       for (let c = 0; c < k && ok; c++) {
-        if (!(Math.abs(M[c][c]) > 1e-12 * scale)) {
+        if (!(Math.abs(M[c * wd + c]) > 1e-12 * scale)) {
           ok = false;
           break;
         }
         for (let r = c + 1; r < k; r++) {
-          const fct = M[r][c] / M[c][c];
-          for (let t = c; t <= k; t++) M[r][t] -= fct * M[c][t];
+          const fct = M[r * wd + c] / M[c * wd + c];
+          for (let t = c; t <= k; t++) M[r * wd + t] -= fct * M[c * wd + t];
         }
       }
       if (ok) {
-        gamma = new Array<number>(k).fill(0);
         for (let r = k - 1; r >= 0; r--) {
-          let s = M[r][k];
-          for (let t = r + 1; t < k; t++) s -= M[r][t] * gamma[t];
-          gamma[r] = s / M[r][r];
+          let s = M[r * wd + k];
+          for (let t = r + 1; t < k; t++) s -= M[r * wd + t] * coef[(a.head + t) % m];
+          const gam = s / M[r * wd + r];
+          if (!(Number.isFinite(gam) && Math.abs(gam) < 1e3)) {
+            ok = false;
+            break;
+          }
+          coef[(a.head + r) % m] = gam;
         }
-        if (!gamma.every((v) => Number.isFinite(v) && Math.abs(v) < 1e3)) ok = false;
       }
       if (!ok) {
-        gamma = null;
-        a.k = 0;
-        a.head = 0;
+        coef.fill(0);
+        this.dropHistory();
       }
     }
-    if (!gamma) {
-      for (let c = 0; c < nl; c++) {
-        vRe[node[c]] = gr[c];
-        vIm[node[c]] = gi[c];
-      }
+    if (!ok) {
+      x.set(g);
       return;
     }
-    // next = g − Σ γ_j ΔG_j, two history slots per pass, written straight into the node voltages.
-    const dgs = Array.from({ length: k }, (_, j) => a!.dg[(a!.head + j) % m]);
-    let j = 0;
-    for (; j + 1 < k; j += 2) {
-      const d0 = dgs[j],
-        d1 = dgs[j + 1],
-        g0 = gamma[j],
-        g1 = gamma[j + 1];
-      for (let c = 0; c < nl; c++) {
-        const t = 2 * c;
-        gr[c] -= g0 * d0[t] + g1 * d1[t];
-        gi[c] -= g0 * d0[t + 1] + g1 * d1[t + 1];
-      }
+    // next = g − Σ γ_j ΔG_j (γ = 0 on unused slots, whose ΔG are zero), into the iterate.
+    const [g0, g1, g2, g3, g4, g5, g6, g7] = coef;
+    for (let t = 0; t < len; t++) {
+      const br = t * m;
+      x[t] =
+        g[t] -
+        (g0 * dg[br] +
+          g1 * dg[br + 1] +
+          g2 * dg[br + 2] +
+          g3 * dg[br + 3] +
+          g4 * dg[br + 4] +
+          g5 * dg[br + 5] +
+          g6 * dg[br + 6] +
+          g7 * dg[br + 7]);
     }
-    if (j < k) {
-      const d0 = dgs[j],
-        g0 = gamma[j];
-      for (let c = 0; c < nl; c++) {
-        gr[c] -= g0 * d0[2 * c];
-        gi[c] -= g0 * d0[2 * c + 1];
-      }
+  }
+
+  /** Empties the Anderson history (its slots back to zero). */
+  private dropHistory(): void {
+    const a = this.aa;
+    if (!a) return;
+    if (a.k > 0) {
+      a.df.fill(0);
+      a.dg.fill(0);
     }
-    for (let c = 0; c < nl; c++) {
-      vRe[node[c]] = gr[c];
-      vIm[node[c]] = gi[c];
-    }
+    a.k = 0;
+    a.head = 0;
   }
 
   /**
    * Runs `fn` with every node voltage moved by `scale` × the last iteration's change (the
    * converged solve's final step), then restores them: what a quantity would be if the solution
-   * were off by that much along the direction the iteration was still moving.
+   * were off by that much along the direction the iteration was still moving. `nodes`: only
+   * those nodes are moved (all that `fn` reads), for a caller that knows them.
    */
-  withPerturbation<T>(scale: number, fn: () => T): T {
+  withPerturbation<T>(scale: number, fn: () => T, nodes?: Int32Array): T {
     const { vRe, vIm, stepRe, stepIm } = this;
+    if (nodes) {
+      const n = nodes.length;
+      const keepRe = new Float64Array(n),
+        keepIm = new Float64Array(n);
+      for (let k = 0; k < n; k++) {
+        const i = nodes[k];
+        keepRe[k] = vRe[i];
+        keepIm[k] = vIm[i];
+        vRe[i] += scale * stepRe[i];
+        vIm[i] += scale * stepIm[i];
+      }
+      try {
+        return fn();
+      } finally {
+        for (let k = 0; k < n; k++) {
+          vRe[nodes[k]] = keepRe[k];
+          vIm[nodes[k]] = keepIm[k];
+        }
+      }
+    }
     const n = this.nodes.count;
     const keepRe = (this.keepRe ??= new Float64Array(n)),
       keepIm = (this.keepIm ??= new Float64Array(n));
@@ -997,12 +1198,18 @@ export class UnbalancedSystem {
     return [p, q];
   }
 
-  /** Sets per-bus voltage bases used for convergence tests (volts line-to-neutral). */
+  /**
+   * Sets per-bus voltage bases used for convergence tests (volts line-to-neutral; 1 where a bus
+   * has none) and `nodeBaseV` (0 where none). The solve reads `vbase` again only after this.
+   */
   setBases(): void {
     for (let i = 0; i < this.nodes.count; i++) {
       const b = this.net.buses.get(this.nodes.bus[i]);
-      this.vbase[i] = b && b.kvBaseLN > 0 ? b.kvBaseLN * 1000 : 1;
+      const base = b && b.kvBaseLN > 0 ? b.kvBaseLN * 1000 : 0;
+      this.nodeBaseV[i] = base;
+      this.vbase[i] = base > 0 ? base : 1;
     }
+    this.basesVersion++;
   }
 
   /** Voltage of a node as [re, im] (0 for ground). */
@@ -1023,8 +1230,9 @@ export function calcVoltageBases(net: UNetwork, system?: UnbalancedSystem): void
   const bases = net.voltageBasesKv;
   const sys = system ?? new UnbalancedSystem(net);
   for (let k = 0; k < sys.injectors.length; k++) sys.setInjection(k, 0, 0);
-  // 1e-4 pu: the bases of a list are a factor ≥ 2 apart, so the choice needs a few digits only.
-  sys.solve({ maxIterations: 100, tolerance: 1e-4 });
+  // Exact, else (a node only a load ties to the rest) iterated to 1e-4 pu: the bases of a list
+  // are a factor ≥ 2 apart, so the choice needs a few digits only.
+  if (!sys.solveNoLoad()) sys.solve({ maxIterations: 100, tolerance: 1e-4 });
   for (const b of net.buses.values()) {
     if (b.nodes.length === 0) continue;
     const [vr, vi] = sys.v(b.name, b.refNode ?? b.nodes[0]);

@@ -6,7 +6,14 @@
  */
 import type { UNetwork } from './model';
 import { calcVoltageBases, shapeMultiplier, UnbalancedSystem, type PfOptions } from './powerflow';
-import { applyNearest, regulatorSteps, sampleControls, TimeControls, type ControlAction } from './controls';
+import {
+  applyNearest,
+  controlNodes,
+  regulatorSteps,
+  sampleControls,
+  TimeControls,
+  type ControlAction,
+} from './controls';
 
 export interface ElementFlow {
   /** `line.name`, `transformer.name`, … */
@@ -191,12 +198,14 @@ function settleControls(
       .sort()
       .join('|');
   let reached = decide.tolerance;
+  // The perturbation moves only what the controls read.
+  const nodes = controlNodes(net, sys);
   const firm = {
     below: Math.max(tol, SCREEN_TOLERANCE),
     test: () => {
       const key = keyOf(sampleControls(net, sys));
       const ok = [-SCREEN_MARGIN, SCREEN_MARGIN].every(
-        (s) => sys.withPerturbation(s, () => keyOf(sampleControls(net, sys))) === key,
+        (s) => sys.withPerturbation(s, () => keyOf(sampleControls(net, sys)), nodes) === key,
       );
       if (ok) reached = firm.below;
       return ok;
@@ -282,11 +291,11 @@ function periodResult(
   if (!full) {
     // Extremes straight from the node arrays (no per-bus maps).
     const { bus, node } = sys.nodes;
+    const baseV = sys.nodeBaseV;
     for (let i = 0; i < sys.nodes.count; i++) {
       if (node[i] > 3 || !sys.live[i]) continue;
-      const b = net.buses.get(bus[i])!;
-      if (!(b.kvBaseLN > 0)) continue;
-      const m = Math.sqrt(sys.vRe[i] * sys.vRe[i] + sys.vIm[i] * sys.vIm[i]) / (b.kvBaseLN * 1000);
+      if (!(baseV[i] > 0)) continue;
+      const m = Math.sqrt(sys.vRe[i] * sys.vRe[i] + sys.vIm[i] * sys.vIm[i]) / baseV[i];
       if (m > 0 && m < vmin) {
         vmin = m;
         vminBus = `${bus[i]}.${node[i]}`;
