@@ -21,7 +21,7 @@ import type { ImportFile, ImportPreview } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { ApiFailure } from '../errors';
 import type { PendingThreePhase } from './threephase-preview';
-import { addFeederToProjectFile } from '../store/project';
+import { addFeederToProjectFile, readFeederJson } from '../store/project';
 import { sqliteBindingInUse } from '../store/sqlite';
 import {
   buildImportPreview,
@@ -50,6 +50,11 @@ export interface CommitResult {
 export interface RunImport {
   /** Build a preview (unpack, parse, summarise). */
   (request: ImportRequest, progress: (stage: ImportStage) => void, signal: AbortSignal): Promise<BuiltPreview>;
+  /**
+   * A stored feeder's JSON text, read from the project file and not parsed (`feeders.get`: the
+   * text goes to the client as it is); null when the project has no such feeder.
+   */
+  readonly readFeederJson: (path: string, id: number) => Promise<string | null>;
   /** Save a previewed feeder with its base case into the project file. */
   readonly commit: (
     pending: PendingImport,
@@ -85,7 +90,8 @@ export type ImportWorkerRequest =
       readonly report: unknown;
       /** The SQLite addon this process loads (the Electron build in the desktop app). */
       readonly sqliteBinding?: string;
-    };
+    }
+  | { readonly type: 'readFeeder'; readonly path: string; readonly id: number; readonly sqliteBinding?: string };
 
 export type ImportWorkerReply =
   | { readonly type: 'progress'; readonly stage: ImportStage | CommitStage }
@@ -101,6 +107,7 @@ export type ImportWorkerReply =
       };
     }
   | { readonly type: 'saved'; readonly result: CommitResult }
+  | { readonly type: 'feederJson'; readonly text: string | null }
   | { readonly type: 'cancelled' }
   | { readonly type: 'error'; readonly message: string };
 
@@ -208,6 +215,7 @@ export function workerImport(
     signal: AbortSignal,
     final: (m: Exclude<ImportWorkerReply, { type: 'progress' }>) => T,
     onAbort: () => boolean = () => true,
+    what = 'import',
   ): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (signal.aborted) return reject(cancelled());
@@ -243,7 +251,7 @@ export function workerImport(
           return;
         }
         if (m.type === 'error')
-          return finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${m.message}`)));
+          return finish(false, () => reject(new ApiFailure('importFailed', `The ${what} failed: ${m.message}`)));
         if (m.type === 'cancelled') return finish(true, () => reject(cancelled()));
         let value: T;
         try {
@@ -254,9 +262,9 @@ export function workerImport(
         finish(true, () => resolve(value));
       };
       const onError = (err: Error) =>
-        finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${err.message}`)));
+        finish(false, () => reject(new ApiFailure('importFailed', `The ${what} failed: ${err.message}`)));
       const onExit = (code: number) =>
-        finish(false, () => reject(new ApiFailure('importFailed', `The import worker stopped (exit code ${code})`)));
+        finish(false, () => reject(new ApiFailure('importFailed', `The ${what} worker stopped (exit code ${code})`)));
       signal.addEventListener('abort', abort, { once: true });
       worker.on('message', onMessage);
       worker.on('error', onError);
@@ -313,10 +321,31 @@ export function workerImport(
     );
   };
 
-  return Object.assign(preview, { commit });
+  const readFeederJson: RunImport['readFeederJson'] = (path, id) => {
+    const binding = sqliteBindingInUse();
+    const message: ImportWorkerRequest = {
+      type: 'readFeeder',
+      path,
+      id,
+      ...(binding === undefined ? {} : { sqliteBinding: binding }),
+    };
+    return job(
+      [message],
+      () => {},
+      new AbortController().signal,
+      (m) => {
+        if (m.type !== 'feederJson') throw unexpected(m);
+        return m.text;
+      },
+      () => false,
+      'feeder read',
+    );
+  };
+
+  return Object.assign(preview, { commit, readFeederJson });
 }
 
-/** The same preview on the calling thread (blocks it; for tests and tools). */
+/** The same work on the calling thread (blocks it; for tests and tools). */
 export const inlineImport: RunImport = Object.assign(
   async (
     request: ImportRequest,
@@ -337,6 +366,7 @@ export const inlineImport: RunImport = Object.assign(
       progress('saving');
       return commitFeeder(pending.load(), pending.source, pending.report, target);
     },
+    readFeederJson: async (path: string, id: number): Promise<string | null> => readFeederJson(path, id),
   },
 );
 

@@ -573,6 +573,24 @@ export function addFeederToProjectFile(
   }
 }
 
+/**
+ * A stored feeder's JSON text, read through a read-only connection of its own to the project file
+ * at `path` (WAL: it reads beside the backend's connection), not parsed: how `feeders.get` hands a
+ * large feeder to the client from a worker thread without parsing it on the backend's thread.
+ * Null when there is no such feeder.
+ */
+export function readFeederJson(path: string, id: number): string | null {
+  const db = openDatabase(path, { fileMustExist: true, readonly: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const row = db.prepare('SELECT feeder_json FROM feeders WHERE id = ?').get(id) as
+      { feeder_json: string } | undefined;
+    return row?.feeder_json ?? null;
+  } finally {
+    db.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Project
 // ---------------------------------------------------------------------------------------------
@@ -818,6 +836,15 @@ export class Project {
       { feeder_json: string } | undefined;
     if (!row) throw new ApiFailure('notFound', `No feeder with id ${id} in this project`);
     return JSON.parse(row.feeder_json) as Feeder;
+  }
+
+  /** A feeder's name and bus count from its row (no parse): what may be done with it on the backend's thread. */
+  feederSize(id: number): { name: string; buses: number } {
+    this.assertOpen();
+    const row = this.db.prepare('SELECT name, bus_count FROM feeders WHERE id = ?').get(id) as
+      { name: string; bus_count: number } | undefined;
+    if (!row) throw new ApiFailure('notFound', `No feeder with id ${id} in this project`);
+    return { name: row.name, buses: row.bus_count };
   }
 
   /** The OpenDSS scripts a feeder was imported from and what it is, or null (a native balanced feeder). */

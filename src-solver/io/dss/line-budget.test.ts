@@ -13,7 +13,7 @@ const reader = (files: Record<string, string>) => (path: string) => {
   return text;
 };
 
-const runawayErrors = (errors: readonly { message: string }[]) =>
+const runawayErrors = <E extends { readonly message: string }>(errors: readonly E[]) =>
   errors.filter((e) => /lines read in all/.test(e.message));
 
 describe('DSS reader line budget', () => {
