@@ -6,7 +6,7 @@
  * feeder is read, the backend answers another command first; the in-thread reference answers it
  * only after the read.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -44,11 +44,19 @@ async function withBigFeeder(b: Backend): Promise<{ feederId: number; scenarioId
   return { feederId: ids.feederId, scenarioId: ids.scenarioId };
 }
 
-/** Ask for the feeder, then app.info in the next turn: the order in which they answer, and the feeder. */
-async function order(b: Backend, id: number): Promise<{ order: string[]; feeder: unknown }> {
+/** Send `command`, then app.info in the next turn: the order in which they answer, and the first's value. */
+async function order(
+  b: Backend,
+  id: number,
+  command = 'feeders.get',
+  arg: unknown = { id },
+): Promise<{ order: string[]; feeder: unknown }> {
+  // Start from a timer, so the check phase (setImmediate) comes before the worker's reply can
+  // be taken from the poll phase of a later turn; from inside a check phase it would not.
+  await new Promise((r) => setTimeout(r, 0));
   const done: string[] = [];
-  const feeder = b.handle('feeders.get', { id }).then((r) => {
-    done.push('feeders.get');
+  const feeder = b.handle(command, arg).then((r) => {
+    done.push(command);
     if (!r.ok) throw new Error(r.error.message);
     return r.value;
   });
@@ -84,6 +92,40 @@ describe('feeders.get off the backend thread', () => {
       ok: false,
       error: { code: 'notFound', message: 'No feeder with id 999 in this project' },
     });
+  });
+
+  it('opens a project holding a 10,240-bus feeder while answering another command (SQLite checks the file in the worker)', async () => {
+    for (const b of [worker, inline]) {
+      // Eight more copies, so the check has a file of some size (about 20 MB) to read.
+      const project = b.projects.requireProject();
+      for (let k = 0; k < 8; k++) project.addFeeder(big, { source: 'test' });
+      const path = project.path;
+      expect((await b.handle('projects.close', null)).ok).toBe(true);
+      const opened = await order(b, 0, 'projects.open', { path });
+      expect(opened.order, b === worker ? 'worker' : 'the in-thread reference blocks').toEqual(
+        b === worker ? ['app.info', 'projects.open'] : ['projects.open', 'app.info'],
+      );
+      expect((opened.feeder as ProjectSummary).feeders.map((f) => f.buses)).toEqual(new Array(9).fill(10_240));
+    }
+  });
+
+  it('a damaged project is still refused on open (the check in the worker finds it, the open says so)', async () => {
+    const b = backend();
+    try {
+      const created = (await b.handle('projects.create', { name: 'to-damage' })) as Result<ProjectSummary>;
+      if (!created.ok) throw new Error(created.error.message);
+      b.projects.requireProject().addFeeder(big, { source: 'test' });
+      await b.handle('projects.close', null);
+      // Overwrite a page in the middle of the file (the feeder's text lives there).
+      const bytes = readFileSync(created.value.path);
+      const fd = openSync(created.value.path, 'r+');
+      writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(bytes.length / 8192) * 4096);
+      closeSync(fd);
+      const r = await b.handle('projects.open', { path: created.value.path });
+      expect(r).toMatchObject({ ok: false, error: { code: 'corruptProject' } });
+    } finally {
+      b.close();
+    }
   });
 
   it('through the Node host the feeder goes out as the stored JSON, read by the client as the same feeder', async () => {

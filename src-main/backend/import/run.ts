@@ -21,7 +21,7 @@ import type { ImportFile, ImportPreview } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { ApiFailure } from '../errors';
 import type { PendingThreePhase } from './threephase-preview';
-import { addFeederToProjectFile, readFeederJson } from '../store/project';
+import { addFeederToProjectFile, quickCheckProjectFile, readFeederJson } from '../store/project';
 import { sqliteBindingInUse } from '../store/sqlite';
 import {
   buildImportPreview,
@@ -55,6 +55,8 @@ export interface RunImport {
    * text goes to the client as it is); null when the project has no such feeder.
    */
   readonly readFeederJson: (path: string, id: number) => Promise<string | null>;
+  /** SQLite's quick_check of a project file ('ok' or what it found); rejects when it is no database. */
+  readonly quickCheck: (path: string) => Promise<string>;
   /** Save a previewed feeder with its base case into the project file. */
   readonly commit: (
     pending: PendingImport,
@@ -91,7 +93,8 @@ export type ImportWorkerRequest =
       /** The SQLite addon this process loads (the Electron build in the desktop app). */
       readonly sqliteBinding?: string;
     }
-  | { readonly type: 'readFeeder'; readonly path: string; readonly id: number; readonly sqliteBinding?: string };
+  | { readonly type: 'readFeeder'; readonly path: string; readonly id: number; readonly sqliteBinding?: string }
+  | { readonly type: 'quickCheck'; readonly path: string; readonly sqliteBinding?: string };
 
 export type ImportWorkerReply =
   | { readonly type: 'progress'; readonly stage: ImportStage | CommitStage }
@@ -108,6 +111,7 @@ export type ImportWorkerReply =
     }
   | { readonly type: 'saved'; readonly result: CommitResult }
   | { readonly type: 'feederJson'; readonly text: string | null }
+  | { readonly type: 'checked'; readonly result: string }
   | { readonly type: 'cancelled' }
   | { readonly type: 'error'; readonly message: string };
 
@@ -342,7 +346,22 @@ export function workerImport(
     );
   };
 
-  return Object.assign(preview, { commit, readFeederJson });
+  const quickCheck: RunImport['quickCheck'] = (path) => {
+    const binding = sqliteBindingInUse();
+    return job(
+      [{ type: 'quickCheck', path, ...(binding === undefined ? {} : { sqliteBinding: binding }) }],
+      () => {},
+      new AbortController().signal,
+      (m) => {
+        if (m.type !== 'checked') throw unexpected(m);
+        return m.result;
+      },
+      () => false,
+      'project check',
+    );
+  };
+
+  return Object.assign(preview, { commit, readFeederJson, quickCheck });
 }
 
 /** The same work on the calling thread (blocks it; for tests and tools). */
@@ -367,6 +386,7 @@ export const inlineImport: RunImport = Object.assign(
       return commitFeeder(pending.load(), pending.source, pending.report, target);
     },
     readFeederJson: async (path: string, id: number): Promise<string | null> => readFeederJson(path, id),
+    quickCheck: async (path: string): Promise<string> => quickCheckProjectFile(path),
   },
 );
 

@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { ImportFile } from '../../contract';
-import { readFeederJson } from '../store/project';
+import { quickCheckProjectFile, readFeederJson } from '../store/project';
 import { useSqliteBinding } from '../store/sqlite';
 import { buildImportPreview } from './preview';
 import {
@@ -53,6 +53,10 @@ if (port) {
             }
           : {}),
       };
+    }
+    if (m.type === 'quickCheck') {
+      if (m.sqliteBinding !== undefined) useSqliteBinding(m.sqliteBinding);
+      return { type: 'checked', result: quickCheckProjectFile(m.path) };
     }
     if (m.type === 'readFeeder') {
       if (m.sqliteBinding !== undefined) useSqliteBinding(m.sqliteBinding);
