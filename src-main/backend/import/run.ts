@@ -12,8 +12,10 @@
  *   hands the same buffer back to the worker.
  * Progress as it goes; cancel terminates a preview's thread, and a commit's until it starts
  * writing (a shared flag decides, so a cancelled commit has written nothing, and a commit that
- * started writing completes). `inlineImport` does the same work on the calling thread (the
- * reference the tests compare against).
+ * started writing completes). The same thread also reads a stored feeder's JSON text for
+ * `feeders.get` (`readFeederJson`) and runs SQLite's quick_check of a project file being opened
+ * (`quickCheck`): both read the whole of a large feeder or file. `inlineImport` does the same
+ * work on the calling thread (the reference the tests compare against).
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
