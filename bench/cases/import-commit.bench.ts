@@ -44,6 +44,13 @@ const BUSES_PER_COPY = 128;
 
 type Format = 'dss' | 'csv-pair';
 
+/**
+ * A string as one flat buffer, as a request decoded from the wire is: the generators build their
+ * text by concatenation (a rope), which V8 flattens on the first slice — on the backend's thread,
+ * 1.15 s for the 308 MB of the 1M script, a cost no client request carries.
+ */
+const flat = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+
 /** `buses` (rounded to whole copies of IEEE 123) as the files the import wizard is given. */
 function scaledFiles(buses: number, format: Format): { name: string; text: string }[] {
   const copies = Math.round(buses / BUSES_PER_COPY);
@@ -55,7 +62,7 @@ function scaledFiles(buses: number, format: Format): { name: string; text: strin
     ).feeder;
     return Object.entries(exportDss(generateScaledFeeder(ieee, copies))).map(([name, text]) => ({
       name: `scaled/${name}`,
-      text,
+      text: flat(text),
     }));
   }
   const written = exampleFolderFiles(generateScaledFeeder(loadIeee123().feeder, copies), {
@@ -64,7 +71,7 @@ function scaledFiles(buses: number, format: Format): { name: string; text: strin
   });
   return ['linedata.csv', 'powerdata.csv'].map((name) => ({
     name: `scaled/${name}`,
-    text: written.get(`feeder/${name}`)!,
+    text: flat(written.get(`feeder/${name}`)!),
   }));
 }
 
