@@ -62,6 +62,8 @@ export type ApiErrorCode =
   | 'projectLocked'
   | 'cancelled'
   | 'importFailed'
+  /** The feeder is larger than the app draws and edits (NETWORK_VIEW_MAX_BUSES); the message names the command line. */
+  | 'feederTooLarge'
   | 'internal';
 
 export interface ApiError {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { solverInfo } from '../../src-solver/version';
 import type { CommandArg, CommandName, CommandResult, EventName, Events, Result } from '../contract';
 import { ApiFailure, toApiError } from './errors';
+import { JsonText } from './json-text';
 import { listExamples } from './examples';
 import { ProjectService } from './handlers/projects';
 import { runValidators } from './handlers/runs';
@@ -49,9 +50,14 @@ export interface BackendOptions {
   readonly runBaseCase?: RunBaseCase;
   /** Three-phase OPF runs (default: a worker thread; tests pass `inlineThreePhaseOpf`). */
   readonly runThreePhaseOpf?: RunThreePhaseOpf;
+  /** The largest feeder (buses) the app draws and edits (default NETWORK_VIEW_MAX_BUSES, handlers/projects.ts). */
+  readonly networkViewMaxBuses?: number;
 }
 
-type Handler<K extends CommandName> = (arg: CommandArg<K>) => Promise<CommandResult<K>> | CommandResult<K>;
+/** A handler's value, or JsonText standing for it (passed on unparsed by the adapters). */
+type Handler<K extends CommandName> = (
+  arg: CommandArg<K>,
+) => Promise<CommandResult<K> | JsonText> | CommandResult<K> | JsonText;
 type Handlers = { [K in CommandName]: Handler<K> };
 type Validators = { [K in CommandName]: (arg: unknown) => CommandArg<K> };
 
@@ -98,6 +104,7 @@ export class Backend {
       // Opening another project cancels runs on the current one (kept as cancelled in its file).
       beforeSwitch: () => this.runs.closeAll(),
       ...(options.runImport === undefined ? {} : { runImport: options.runImport }),
+      ...(options.networkViewMaxBuses === undefined ? {} : { networkViewMaxBuses: options.networkViewMaxBuses }),
     }));
     const runs = (this.runs = new RunService({
       project: () => projects.requireProject(),
@@ -167,7 +174,7 @@ export class Backend {
       'import.preview': (a) => projects.importPreview(a),
       'import.commit': (a) => projects.importCommit(a),
       'import.cancel': (a) => projects.cancelImport(a),
-      'feeders.get': (a) => projects.getFeeder(a),
+      'feeders.get': (a) => projects.getFeederJson(a),
       'feeders.delete': (a) => projects.deleteFeeder(a),
       'scenarios.get': (a) => projects.getScenario(a),
       'scenarios.update': (a) => projects.updateScenario(a),
@@ -180,7 +187,10 @@ export class Backend {
       'basecase.run': (a) => threePhase.run(a),
       'basecase.cancel': (a) => threePhase.cancel(a),
       // On a three-phase feeder the run service runs the three-phase OPF (centralized only).
-      'runs.start': (a) => runs.start(a),
+      'runs.start': (a) => {
+        projects.assertWorkableScenario(a.scenarioId, 'solved in the app');
+        return runs.start(a);
+      },
       'runs.cancel': (a) => runs.cancel(a),
       'runs.list': (a) => runs.list(a),
       'runs.get': (a) => runs.get(a),
@@ -192,6 +202,7 @@ export class Backend {
       'report.pdf': (a) => reports.pdf(a),
       'siting.start': (a) => {
         threePhase.refuseThreePhase(a.scenarioId, 'siting study');
+        projects.assertWorkableScenario(a.scenarioId, 'sited in the app');
         return siting.start(a);
       },
       'siting.cancel': (a) => siting.cancel(a),
@@ -201,8 +212,18 @@ export class Backend {
     };
   }
 
-  /** Run one command; never throws — failures come back as `{ ok: false, error }`. */
+  /**
+   * Run one command; never throws — failures come back as `{ ok: false, error }`. A value the
+   * handler gave as JSON text (JsonText: `feeders.get`) comes back parsed, for in-process callers
+   * (tests, tools); the adapters use `handleRaw` and pass such text on unparsed.
+   */
   async handle(command: string, arg: unknown): Promise<Result<unknown>> {
+    const r = await this.handleRaw(command, arg);
+    return r.ok && r.value instanceof JsonText ? { ok: true, value: JSON.parse(r.value.text) as unknown } : r;
+  }
+
+  /** `handle` for the adapters (host.ts, the Electron main process): a value may be JsonText, to pass on as it is. */
+  async handleRaw(command: string, arg: unknown): Promise<Result<unknown>> {
     try {
       if (!Object.hasOwn(this.handlers, command)) {
         throw new ApiFailure('unknownCommand', `Unknown command "${command}"`);

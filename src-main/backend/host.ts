@@ -26,6 +26,7 @@ import { join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WireMessage, WireRequest } from '../contract';
 import type { Backend } from './backend';
+import { JsonText, jsonReply } from './json-text';
 import { contentType } from './mime';
 
 /** Headers on every HTTP response (and on refused upgrades). */
@@ -309,8 +310,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         );
         return;
       }
-      const result = await backend.handle(req.command, req.arg);
-      ws.send(JSON.stringify({ kind: 'reply', id: req.id, result } satisfies WireMessage));
+      const result = await backend.handleRaw(req.command, req.arg);
+      // A value already JSON (a stored feeder) goes out as it is, never parsed on this thread.
+      if (result.ok && result.value instanceof JsonText) ws.send(jsonReply(req.id, result.value));
+      else ws.send(JSON.stringify({ kind: 'reply', id: req.id, result } satisfies WireMessage));
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Backend } from '../backend/backend';
 import { workerImport } from '../backend/import/run';
+import { JsonText } from '../backend/json-text';
 import { workerBaseCase } from '../backend/threephase/run';
 import { LOGO_MAX_BYTES } from '../backend/report/logo';
 import { electronSqliteBinding, useSqliteBinding } from '../backend/store/sqlite';
@@ -207,7 +208,9 @@ void app.whenReady().then(() => {
       recent.ok ? (recent.value as { path: string }[]).map((r) => r.path) : [],
     );
     if (refusal) return { ok: false, error: refusal };
-    return backend.handle(command, arg);
+    const result = await backend.handleRaw(command, arg);
+    // A stored feeder comes as JSON text: the preload parses it in the renderer, never this thread.
+    return result.ok && result.value instanceof JsonText ? { ok: true, json: result.value.text } : result;
   });
   const main = createWindow(backend);
   app.on('second-instance', () => {

@@ -29,6 +29,7 @@ import type { PendingImport } from '../import/preview';
 import { commitThreePhase } from '../threephase/commit';
 import { workerImport, type RunImport } from '../import/run';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../import/zip';
+import { JsonText } from '../json-text';
 import { DEFAULT_STUDY } from '../store/defaults';
 import { PROJECT_EXTENSION, Project } from '../store/project';
 import { readRecent, recentFile, touchRecent } from '../store/recent';
@@ -49,11 +50,23 @@ export interface ProjectServiceOptions {
   /** How previews are built: default a worker thread (import/run.ts); `inlineImport` in-thread. */
   readonly runImport?: RunImport;
   readonly onImportProgress?: (p: ImportProgress) => void;
+  /** The largest feeder (buses) the app draws and edits (default NETWORK_VIEW_MAX_BUSES). */
+  readonly networkViewMaxBuses?: number;
   /** Before another project replaces the open one: cancel what runs on it (Backend: the runs). */
   readonly beforeSwitch?: () => Promise<void>;
 }
 
 const MAX_PENDING_IMPORTS = 8;
+
+/**
+ * The largest feeder, in buses, the app draws and edits. The network view draws every bus and
+ * device as a canvas node (cytoscape; 10,240 buses is the size its speed is tested at), and a
+ * feeder's JSON is about 200 bytes a bus (1,000,064 buses: 196 MB), parsed whole by the
+ * renderer. Larger feeders are imported and saved, but `feeders.get` and the commands that walk
+ * the whole feeder on the backend's thread refuse them with `feederTooLarge`, naming the command
+ * line, instead of freezing the window.
+ */
+export const NETWORK_VIEW_MAX_BUSES = 100_000;
 
 export class ProjectService {
   private project: Project | null = null;
@@ -113,7 +126,15 @@ export class ProjectService {
   async open(arg: CommandArg<'projects.open'>): Promise<ProjectSummary> {
     const path = checkProjectPath(this.options.pathRoot, arg.path, 'projects.open');
     if (this.project && resolve(this.project.path) === path) return this.project.summary();
-    return this.switchTo(Project.open(path));
+    // SQLite's check reads every page (a 1,000,000-bus project: 196 MB): in a worker thread. If it
+    // cannot run or finds damage, Project.open checks again here and says what is wrong.
+    let checked = false;
+    try {
+      checked = (await this.runImport.quickCheck(path)) === 'ok';
+    } catch {
+      /* not a database, or unreadable: Project.open explains */
+    }
+    return this.switchTo(Project.open(path, { checked }));
   }
 
   async current(): Promise<ProjectSummary | null> {
@@ -278,8 +299,47 @@ export class ProjectService {
 
   // --- feeders and scenarios --------------------------------------------------------------------
 
+  /**
+   * The stored feeder as its JSON text, read in a worker thread (import/run.ts) and not parsed
+   * here (the adapters pass it on: json-text.ts), so a large feeder never blocks the backend.
+   */
+  async getFeederJson(arg: CommandArg<'feeders.get'>): Promise<JsonText> {
+    const p = this.requireProject();
+    this.assertDrawable(p, arg.id, 'shown in the network view');
+    const text = await this.runImport.readFeederJson(p.path, arg.id);
+    if (text === null) throw new ApiFailure('notFound', `No feeder with id ${arg.id} in this project`);
+    return new JsonText(text);
+  }
+
+  /** Refuses (`feederTooLarge`) a feeder above the app's size, saying what to use instead. */
+  assertDrawable(p: Project, feederId: number, what: string): void {
+    const max = this.options.networkViewMaxBuses ?? NETWORK_VIEW_MAX_BUSES;
+    const { name, buses } = p.feederSize(feederId);
+    if (buses > max)
+      throw new ApiFailure(
+        'feederTooLarge',
+        `Feeder "${name}" has ${buses.toLocaleString('en-US')} buses: the app draws and edits feeders of up to ` +
+          `${max.toLocaleString('en-US')} buses, so it cannot be ${what}. It is saved in the project; study it from ` +
+          `the command line (tessera pf, tessera solve with the project file).`,
+        { buses, maxBuses: max },
+      );
+  }
+
+  /** The feeder parsed, on the calling thread (tests, tools; the commands use `getFeederJson`). */
   getFeeder(arg: CommandArg<'feeders.get'>): Feeder {
     return this.requireProject().getFeeder(arg.id);
+  }
+
+  /** The scenario's feeder, parsed on this thread once it is known to be within the app's size. */
+  private workableFeeder(p: Project, feederId: number, what: string): Feeder {
+    this.assertDrawable(p, feederId, what);
+    return p.getFeeder(feederId);
+  }
+
+  /** `runs.start`, `siting.start`: refuse a feeder above the app's size before any work starts. */
+  assertWorkableScenario(scenarioId: number, what: string): void {
+    const p = this.requireProject();
+    this.assertDrawable(p, p.getScenario(scenarioId).feederId, what);
   }
 
   deleteFeeder(arg: CommandArg<'feeders.delete'>): ProjectSummary {
@@ -295,7 +355,7 @@ export class ProjectService {
     const p = this.requireProject();
     const current = p.getScenario(arg.id);
     if (arg.patch.placements) {
-      const buses = new Set(p.getFeeder(current.feederId).buses.map((b) => b.name));
+      const buses = new Set(this.workableFeeder(p, current.feederId, 'edited').buses.map((b) => b.name));
       for (const d of [...arg.patch.placements.pv, ...arg.patch.placements.batteries]) {
         if (!buses.has(d.bus))
           throw new ApiFailure(
@@ -324,11 +384,13 @@ export class ProjectService {
   }
 
   checkPartition(arg: CommandArg<'partition.check'>): CommandResult<'partition.check'> {
-    return checkPartition(this.requireProject().getFeeder(arg.feederId), arg.cuts);
+    const p = this.requireProject();
+    return checkPartition(this.workableFeeder(p, arg.feederId, 'cut into areas'), arg.cuts);
   }
 
   suggestPartition(arg: CommandArg<'partition.suggest'>): Partition {
-    const feeder = this.requireProject().getFeeder(arg.feederId);
+    const p = this.requireProject();
+    const feeder = this.workableFeeder(p, arg.feederId, 'cut into areas');
     try {
       return suggestPartition(feeder, arg.k);
     } catch (err) {
@@ -339,7 +401,7 @@ export class ProjectService {
   bulkPlacements(arg: CommandArg<'placements.bulk'>): Scenario {
     const p = this.requireProject();
     const s = p.getScenario(arg.scenarioId);
-    const feeder = withPlacements(p.getFeeder(s.feederId), s.placements);
+    const feeder = withPlacements(this.workableFeeder(p, s.feederId, 'edited'), s.placements);
     const placements = applyBulkRule(feeder, s.placements, arg.rule);
     const next = p.updateScenario(s.id, {
       placements: { pv: placements.pv.map(stripShape), batteries: placements.batteries },

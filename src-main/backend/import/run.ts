@@ -12,8 +12,10 @@
  *   hands the same buffer back to the worker.
  * Progress as it goes; cancel terminates a preview's thread, and a commit's until it starts
  * writing (a shared flag decides, so a cancelled commit has written nothing, and a commit that
- * started writing completes). `inlineImport` does the same work on the calling thread (the
- * reference the tests compare against).
+ * started writing completes). The same thread also reads a stored feeder's JSON text for
+ * `feeders.get` (`readFeederJson`) and runs SQLite's quick_check of a project file being opened
+ * (`quickCheck`): both read the whole of a large feeder or file. `inlineImport` does the same
+ * work on the calling thread (the reference the tests compare against).
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,7 +23,7 @@ import type { ImportFile, ImportPreview } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { ApiFailure } from '../errors';
 import type { PendingThreePhase } from './threephase-preview';
-import { addFeederToProjectFile } from '../store/project';
+import { addFeederToProjectFile, quickCheckProjectFile, readFeederJson } from '../store/project';
 import { sqliteBindingInUse } from '../store/sqlite';
 import {
   buildImportPreview,
@@ -50,6 +52,13 @@ export interface CommitResult {
 export interface RunImport {
   /** Build a preview (unpack, parse, summarise). */
   (request: ImportRequest, progress: (stage: ImportStage) => void, signal: AbortSignal): Promise<BuiltPreview>;
+  /**
+   * A stored feeder's JSON text, read from the project file and not parsed (`feeders.get`: the
+   * text goes to the client as it is); null when the project has no such feeder.
+   */
+  readonly readFeederJson: (path: string, id: number) => Promise<string | null>;
+  /** SQLite's quick_check of a project file ('ok' or what it found); rejects when it is no database. */
+  readonly quickCheck: (path: string) => Promise<string>;
   /** Save a previewed feeder with its base case into the project file. */
   readonly commit: (
     pending: PendingImport,
@@ -85,7 +94,9 @@ export type ImportWorkerRequest =
       readonly report: unknown;
       /** The SQLite addon this process loads (the Electron build in the desktop app). */
       readonly sqliteBinding?: string;
-    };
+    }
+  | { readonly type: 'readFeeder'; readonly path: string; readonly id: number; readonly sqliteBinding?: string }
+  | { readonly type: 'quickCheck'; readonly path: string; readonly sqliteBinding?: string };
 
 export type ImportWorkerReply =
   | { readonly type: 'progress'; readonly stage: ImportStage | CommitStage }
@@ -101,6 +112,8 @@ export type ImportWorkerReply =
       };
     }
   | { readonly type: 'saved'; readonly result: CommitResult }
+  | { readonly type: 'feederJson'; readonly text: string | null }
+  | { readonly type: 'checked'; readonly result: string }
   | { readonly type: 'cancelled' }
   | { readonly type: 'error'; readonly message: string };
 
@@ -208,6 +221,7 @@ export function workerImport(
     signal: AbortSignal,
     final: (m: Exclude<ImportWorkerReply, { type: 'progress' }>) => T,
     onAbort: () => boolean = () => true,
+    what = 'import',
   ): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (signal.aborted) return reject(cancelled());
@@ -243,7 +257,7 @@ export function workerImport(
           return;
         }
         if (m.type === 'error')
-          return finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${m.message}`)));
+          return finish(false, () => reject(new ApiFailure('importFailed', `The ${what} failed: ${m.message}`)));
         if (m.type === 'cancelled') return finish(true, () => reject(cancelled()));
         let value: T;
         try {
@@ -254,9 +268,9 @@ export function workerImport(
         finish(true, () => resolve(value));
       };
       const onError = (err: Error) =>
-        finish(false, () => reject(new ApiFailure('importFailed', `The import failed: ${err.message}`)));
+        finish(false, () => reject(new ApiFailure('importFailed', `The ${what} failed: ${err.message}`)));
       const onExit = (code: number) =>
-        finish(false, () => reject(new ApiFailure('importFailed', `The import worker stopped (exit code ${code})`)));
+        finish(false, () => reject(new ApiFailure('importFailed', `The ${what} worker stopped (exit code ${code})`)));
       signal.addEventListener('abort', abort, { once: true });
       worker.on('message', onMessage);
       worker.on('error', onError);
@@ -313,10 +327,46 @@ export function workerImport(
     );
   };
 
-  return Object.assign(preview, { commit });
+  const readFeederJson: RunImport['readFeederJson'] = (path, id) => {
+    const binding = sqliteBindingInUse();
+    const message: ImportWorkerRequest = {
+      type: 'readFeeder',
+      path,
+      id,
+      ...(binding === undefined ? {} : { sqliteBinding: binding }),
+    };
+    return job(
+      [message],
+      () => {},
+      new AbortController().signal,
+      (m) => {
+        if (m.type !== 'feederJson') throw unexpected(m);
+        return m.text;
+      },
+      () => false,
+      'feeder read',
+    );
+  };
+
+  const quickCheck: RunImport['quickCheck'] = (path) => {
+    const binding = sqliteBindingInUse();
+    return job(
+      [{ type: 'quickCheck', path, ...(binding === undefined ? {} : { sqliteBinding: binding }) }],
+      () => {},
+      new AbortController().signal,
+      (m) => {
+        if (m.type !== 'checked') throw unexpected(m);
+        return m.result;
+      },
+      () => false,
+      'project check',
+    );
+  };
+
+  return Object.assign(preview, { commit, readFeederJson, quickCheck });
 }
 
-/** The same preview on the calling thread (blocks it; for tests and tools). */
+/** The same work on the calling thread (blocks it; for tests and tools). */
 export const inlineImport: RunImport = Object.assign(
   async (
     request: ImportRequest,
@@ -337,6 +387,8 @@ export const inlineImport: RunImport = Object.assign(
       progress('saving');
       return commitFeeder(pending.load(), pending.source, pending.report, target);
     },
+    readFeederJson: async (path: string, id: number): Promise<string | null> => readFeederJson(path, id),
+    quickCheck: async (path: string): Promise<string> => quickCheckProjectFile(path),
   },
 );
 

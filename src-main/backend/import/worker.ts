@@ -1,12 +1,13 @@
 /**
  * The import worker thread (run.ts): builds one preview (preview.ts) from the file slices it was
- * sent, or saves one previewed feeder into the project file (`commit`), posting progress on the
- * way. The backend terminates the thread to cancel a preview; a commit checks the shared flag
+ * sent, saves one previewed feeder into the project file (`commit`), posting progress on the
+ * way, or reads a stored feeder's JSON text for `feeders.get` (`readFeeder`). The backend terminates the thread to cancel a preview; a commit checks the shared flag
  * before it writes. Under plain Node it is loaded through worker-boot.mjs (tsx); the desktop app
  * bundles it as out/main/import-worker.js, the CLI as cli-dist/import-worker.mjs.
  */
 import { parentPort } from 'node:worker_threads';
 import type { ImportFile } from '../../contract';
+import { quickCheckProjectFile, readFeederJson } from '../store/project';
 import { useSqliteBinding } from '../store/sqlite';
 import { buildImportPreview } from './preview';
 import {
@@ -52,6 +53,14 @@ if (port) {
             }
           : {}),
       };
+    }
+    if (m.type === 'quickCheck') {
+      if (m.sqliteBinding !== undefined) useSqliteBinding(m.sqliteBinding);
+      return { type: 'checked', result: quickCheckProjectFile(m.path) };
+    }
+    if (m.type === 'readFeeder') {
+      if (m.sqliteBinding !== undefined) useSqliteBinding(m.sqliteBinding);
+      return { type: 'feederJson', text: readFeederJson(m.path, m.id) };
     }
     post({ type: 'progress', stage: 'saving' });
     const feeder = feederFromShared(m.feeder);

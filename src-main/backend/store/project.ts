@@ -60,6 +60,11 @@ type Db = Database.Database;
 export interface ProjectOptions {
   /** Clock for timestamps (tests inject one). */
   readonly now?: () => Date;
+  /**
+   * SQLite's quick_check has just passed on this file (`quickCheckProjectFile`, run by a worker
+   * thread: on a large project it reads every page), so opening skips it.
+   */
+  readonly checked?: boolean;
 }
 
 export interface SaveAsOptions {
@@ -579,6 +584,39 @@ export function addFeederToProjectFile(
   }
 }
 
+/**
+ * SQLite's quick_check of the project file at `path` through a read-only connection of its own:
+ * 'ok', or what it found. Throws when the file cannot be opened as a database (`Project.open`
+ * then says what is wrong).
+ */
+export function quickCheckProjectFile(path: string): string {
+  const db = openDatabase(path, { fileMustExist: true, readonly: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    return String(db.pragma('quick_check', { simple: true }));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A stored feeder's JSON text, read through a read-only connection of its own to the project file
+ * at `path` (WAL: it reads beside the backend's connection), not parsed: how `feeders.get` hands a
+ * large feeder to the client from a worker thread without parsing it on the backend's thread.
+ * Null when there is no such feeder.
+ */
+export function readFeederJson(path: string, id: number): string | null {
+  const db = openDatabase(path, { fileMustExist: true, readonly: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const row = db.prepare('SELECT feeder_json FROM feeders WHERE id = ?').get(id) as
+      { feeder_json: string } | undefined;
+    return row?.feeder_json ?? null;
+  } finally {
+    db.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Project
 // ---------------------------------------------------------------------------------------------
@@ -629,11 +667,11 @@ export class Project {
    * When another Tessera holds the project's lock, it opens read-only (see `readOnly`).
    */
   static open(path: string, options: ProjectOptions = {}): Project {
-    return Project.openLocked(path, options.now ?? (() => new Date()), null);
+    return Project.openLocked(path, options.now ?? (() => new Date()), null, options.checked === true);
   }
 
   /** Open with the lock already taken (`heldLock`, Save As), or take it here. */
-  private static openLocked(path: string, now: () => Date, heldLock: (() => void) | null): Project {
+  private static openLocked(path: string, now: () => Date, heldLock: (() => void) | null, checked = false): Project {
     if (!existsSync(path)) throw new ApiFailure('notFound', `No project file at ${path}`);
     if (statSync(path).isDirectory()) throw new ApiFailure('notAProject', `${path} is a folder, not a Tessera project`);
     const kind = sniff(path);
@@ -683,7 +721,7 @@ export class Project {
           `${path} needs upgrading to this version of Tessera, but ${heldBy}: close it there first`,
         );
       }
-      const integrity = db.pragma('quick_check', { simple: true });
+      const integrity = checked ? 'ok' : db.pragma('quick_check', { simple: true });
       if (integrity !== 'ok') throw new ApiFailure('corruptProject', `${path} is damaged: ${String(integrity)}`);
     } catch (err) {
       db.close();
@@ -824,6 +862,15 @@ export class Project {
       { feeder_json: string } | undefined;
     if (!row) throw new ApiFailure('notFound', `No feeder with id ${id} in this project`);
     return JSON.parse(row.feeder_json) as Feeder;
+  }
+
+  /** A feeder's name and bus count from its row (no parse): what may be done with it on the backend's thread. */
+  feederSize(id: number): { name: string; buses: number } {
+    this.assertOpen();
+    const row = this.db.prepare('SELECT name, bus_count FROM feeders WHERE id = ?').get(id) as
+      { name: string; bus_count: number } | undefined;
+    if (!row) throw new ApiFailure('notFound', `No feeder with id ${id} in this project`);
+    return { name: row.name, buses: row.bus_count };
   }
 
   /** The OpenDSS scripts a feeder was imported from and what it is, or null (a native balanced feeder). */

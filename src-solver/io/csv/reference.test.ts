@@ -35,6 +35,27 @@ describe('importReferenceCsv (IEEE 123 balanced)', () => {
     expect(feeder.loads.reduce((s, l) => s + l.qKvar, 0)).toBeCloseTo(640.012, 9);
   });
 
+  it('a pair without a bus "1" is fed at its one root (the bus no line runs to), said in a warning', () => {
+    const lines = 'fbus,tbus,R,X\nc0_2,c0_3,0.1,0.2\nc0_1,c0_2,0.1,0.2\n';
+    const power = 'bus,P_L,Q_L,Q_C,P_der\nc0_3,10,5,0,0\nc0_1,0,0,0,0\nc0_2,20,10,0,0\n';
+    const { feeder, warnings } = unwrapImport(importReferenceCsv(lines, power));
+    expect(feeder.substation.bus).toBe('c0_1');
+    expect(warnings).toEqual([
+      {
+        file: 'powerdata.csv',
+        line: 3,
+        message:
+          'no bus "1" (the substation by convention): the substation is bus "c0_1", the only bus no line runs to',
+      },
+    ]);
+    // Two roots (two separate trees): no guess; the substation error as before.
+    const twoRoots = importReferenceCsv('fbus,tbus,R,X\nc0_2,c0_3,0.1,0.2\n', power);
+    expect(twoRoots.ok).toBe(false);
+    expect(!twoRoots.ok && twoRoots.errors.map((e) => e.message)).toContain(
+      'substation: the substation bus "1" is not a bus of the feeder',
+    );
+  });
+
   it('places DER only where asked, rated at P_der with the spec ratios', () => {
     const { feeder } = unwrapImport(
       importReferenceCsv(linedata, powerdata, { pvBuses: IEEE123_PV_BUSES, batteryBuses: IEEE123_BATTERY_BUSES }),

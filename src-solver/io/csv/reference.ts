@@ -23,7 +23,7 @@ import { CsvColumns, CsvSyntaxError, parseCsvRecords as parseCsvRecordsNoHeader,
 export interface ReferenceCsvOptions {
   /** Feeder name; default 'ieee123-balanced'. */
   readonly name?: string;
-  /** Default '1'. */
+  /** Default '1'; a pair without a bus '1' is fed at its one root (the bus no line runs to), with a warning. */
   readonly substationBus?: string;
   /** Default 1.03 pu. */
   readonly vSetPu?: number;
@@ -255,6 +255,23 @@ export function importReferenceCsv(
   }
   if (errors.length > 0) return { ok: false, errors, warnings };
 
+  // The pair has no substation column: bus "1" by convention (the published case). A pair
+  // without a bus "1" (e.g. `tessera gen scaled`'s copies, named c0_1, c1_1, …) is fed at its
+  // root when it has exactly one: the one bus no line runs to; said in a warning.
+  let substationBus = options.substationBus ?? '1';
+  if (options.substationBus === undefined && !busNames.has('1')) {
+    const fed = new Set(branches.map((b) => b.to.toLowerCase()));
+    const roots = buses.filter((b) => !fed.has(b.name.toLowerCase()));
+    if (roots.length === 1) {
+      substationBus = roots[0]!.name;
+      warnings.push({
+        file: powerFile,
+        line: sources.locate(`bus ${substationBus}`).line,
+        message: `no bus "1" (the substation by convention): the substation is bus "${substationBus}", the only bus no line runs to`,
+      });
+    }
+  }
+
   const shapes: Shape[] = [];
   if (options.loadShape) shapes.push(options.loadShape);
   if (options.pvShape && options.pvShape.name !== options.loadShape?.name) shapes.push(options.pvShape);
@@ -262,7 +279,7 @@ export function importReferenceCsv(
     name: options.name ?? 'ieee123-balanced',
     baseKva: options.baseKva ?? 1000,
     substation: {
-      bus: busNames.get((options.substationBus ?? '1').toLowerCase()) ?? options.substationBus ?? '1',
+      bus: busNames.get(substationBus.toLowerCase()) ?? substationBus,
       vSetPu: options.vSetPu ?? 1.03,
     },
     buses,

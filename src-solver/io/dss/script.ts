@@ -80,6 +80,11 @@ export interface ScriptOptions {
   readonly unbalanced?: boolean;
   /** Command lines run after the entry script, as if appended to it (e.g. a results file's `pre`). */
   readonly extraLines?: readonly string[];
+  /**
+   * A fixed cap on the lines read in all, replacing the default budget (`lineBudget`): a caller
+   * reading a trusted local file may raise it, a service reading untrusted input may lower it.
+   */
+  readonly maxTotalLines?: number;
 }
 
 /** Classes the three-phase model adds to MODELLED_CLASSES. */
@@ -369,7 +374,21 @@ function resolveCommand(word: string): string | null {
 
 /** Runaway guards: include depth, and total lines read (a fuzzed or self-including script). */
 const MAX_INCLUDE_DEPTH = 32;
-const MAX_TOTAL_LINES = 2_000_000;
+/** Lines any script may read in all, however small its files (the budget's floor). */
+export const MIN_LINE_BUDGET = 2_000_000;
+/** Times each distinct line may be read on average (a shapes file redirected from several scripts). */
+export const READS_PER_LINE = 4;
+
+/**
+ * The lines a script may read in all, given the lines of the distinct files read so far: a
+ * genuine feeder reads each file about once, whatever its size (a 1,000,000-bus feeder is a few
+ * million lines), while a runaway — a file that redirects itself, or a fan-out of redirects that
+ * reads the same lines again and again — reads far more lines than its files hold. The floor
+ * keeps small scripts' old cap.
+ */
+export function lineBudget(distinctLines: number): number {
+  return Math.max(MIN_LINE_BUDGET, READS_PER_LINE * distinctLines);
+}
 
 export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: ScriptOptions = {}): ScriptResult {
   const unbalanced = scriptOptions.unbalanced === true;
@@ -397,6 +416,9 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
   let lastClass = 'line';
   let currentDir = dirnamePath(entryPath);
   let totalLines = 0;
+  /** Lines of the distinct script files read so far (each path counted once). */
+  let distinctLines = 0;
+  const counted = new Set<string>();
   /** Set by a runaway (include depth, line count): everything stops. */
   let aborted = false;
 
@@ -617,11 +639,21 @@ export function runScript(entryPath: string, readFile: ReadFile, scriptOptions: 
     const text = readText(path, from, 'script');
     if (text === null) return;
     const lines = text.split(/\r\n|\n|\r/);
+    if (!counted.has(path)) {
+      counted.add(path);
+      distinctLines += lines.length;
+    }
+    // Checked per line against the budget as it is now: files redirected from this one raise it.
+    const budget = () => scriptOptions.maxTotalLines ?? lineBudget(distinctLines);
     let inBlockComment = false;
     for (let k = 0; k < lines.length; k++) {
       if (aborted) return;
-      if (++totalLines > MAX_TOTAL_LINES) {
-        error({ file: path, line: k + 1 }, `more than ${MAX_TOTAL_LINES} lines read in all; stopping`);
+      if (++totalLines > budget()) {
+        error(
+          { file: path, line: k + 1 },
+          `more than ${budget()} lines read in all (${distinctLines} lines in the ${counted.size} files read: ` +
+            'do the scripts redirect the same files again and again?); stopping',
+        );
         aborted = true;
         return;
       }
