@@ -461,8 +461,12 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
       add('pv', new Set((placements?.pv ?? []).map((d) => d.bus)));
       add('battery', new Set((placements?.batteries ?? []).map((d) => d.bus)));
     });
-    // The new symbols are obstacles too: labels move off them (Fit then includes both).
-    if (placeLabels(cy)) bounds.current = drawnBounds(cy);
+    // The new symbols are obstacles too: labels move off them; a view still as Fit left it fits again.
+    if (placeLabels(cy)) {
+      const fitted = isFitted(cy, bounds.current);
+      bounds.current = drawnBounds(cy);
+      if (fitted) fitTo(cy, bounds.current);
+    }
   }, [placements, feeder]);
 
   useEffect(() => {
@@ -487,7 +491,19 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
         if (!cy || !n || n.empty()) return false;
         cy.$(':selected').unselect();
         n.select();
-        cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1.2) }, { duration: 200 });
+        // Called as the graph's tab is shown (a violation clicked on another tab): centre once the
+        // container has its size, else the bus lands at the corner of a zero-size viewport.
+        let tries = 0;
+        const centre = () => {
+          if (cy.destroyed()) return;
+          cy.resize();
+          if ((cy.width() === 0 || cy.height() === 0) && tries++ < 30) {
+            requestAnimationFrame(centre);
+            return;
+          }
+          cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1.2) }, { duration: 200 });
+        };
+        centre();
         return true;
       },
     }),
@@ -709,10 +725,21 @@ function drawnBounds(cy: Core): Rect {
   return { x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2 };
 }
 
+/** Whether the viewport is where fitTo(b) puts it (the planner has not zoomed or panned since). */
+function isFitted(cy: Core, b: Rect): boolean {
+  const v = fitViewport(cy, b);
+  const p = cy.pan();
+  return Math.abs(cy.zoom() - v.zoom) < 1e-6 * v.zoom && Math.abs(p.x - v.pan.x) < 0.5 && Math.abs(p.y - v.pan.y) < 0.5;
+}
+
 /** Fit the viewport to precomputed bounds (24 px padding, room for the node size). */
 function fitTo(cy: Core, b: { x1: number; y1: number; x2: number; y2: number }): void {
   // The container may have changed size since the last render (window resized, panel shown).
   cy.resize();
+  cy.viewport(fitViewport(cy, b));
+}
+
+function fitViewport(cy: Core, b: Rect): { zoom: number; pan: { x: number; y: number } } {
   const pad = 36;
   const w = Math.max(1, cy.width() - 2 * pad);
   const h = Math.max(1, cy.height() - 2 * pad);
@@ -720,10 +747,10 @@ function fitTo(cy: Core, b: { x1: number; y1: number; x2: number; y2: number }):
     cy.maxZoom(),
     Math.max(cy.minZoom(), Math.min(w / Math.max(1, b.x2 - b.x1), h / Math.max(1, b.y2 - b.y1))),
   );
-  cy.viewport({
+  return {
     zoom,
     pan: { x: cy.width() / 2 - (zoom * (b.x1 + b.x2)) / 2, y: cy.height() / 2 - (zoom * (b.y1 + b.y2)) / 2 },
-  });
+  };
 }
 
 function FragmentRow({ k, v }: { k: string; v: string }) {
