@@ -278,7 +278,7 @@ export function baseCaseParts(bc: BaseCaseResult): ReportPart[] {
   const over = bc.overloads.slice(0, 10);
   const pages: string[] = [];
   pages.push(`<section data-part="base-case"><h2>Base case: the feeder without the study’s units</h2>
-  <p>${e(`The three-phase (unbalanced) power flow of the feeder as imported, without the study's batteries and PV, over the study's ${plural(bc.periods.length, 'hour')} (${bc.mode === 'daily' ? "loads on the study's profiles" : 'snapshot at nominal load'}; regulators and capacitor controls ${bc.controls ? 'acting' : 'frozen'}). Voltages per phase (A, B, C), line-to-neutral pu of each bus's base.`)}</p>
+  <p>${e(`The three-phase (unbalanced) power flow of the feeder as imported, without the study's batteries and PV, over the study's ${plural(bc.periods.length, 'hour')} (${bc.mode === 'daily' ? "loads on their own OpenDSS daily shapes, as the Power flow tab solves them (constant at nominal where a load has none), which may differ from the load profile of the study's OPF" : 'snapshot at nominal load'}; regulators and capacitor controls ${bc.controls ? 'acting' : 'frozen'}). Voltages per phase (A, B, C), line-to-neutral pu of each bus's base.`)}</p>
   ${profileChart('baseCaseProfile', bc, bc.periods[tLow]!.vPu as (number | null)[][], `Base case: voltage per phase along the feeder at ${hourText(bc.periods[tLow]!.hour)}, the hour of the lowest voltage`)}
   <h3>Voltages outside ANSI C84.1 Range A, per phase</h3>
   ${
