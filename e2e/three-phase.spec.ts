@@ -83,6 +83,17 @@ test('IEEE 13 imported three-phase through the wizard: the base-case screen show
     .poll(() => page.evaluate(() => (globalThis as unknown as HookedGlobal).__tesseraGraph!.selected()))
     .toEqual(['rg60']);
   await expect(page.getByTestId('voltage-overlay')).toBeVisible();
+  // …and in view: centred once the graph's tab has its size (not at a corner of a hidden viewport).
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;
+        const p = g.renderedPosition('rg60')!;
+        const { width, height } = g.labelLayout();
+        return Math.abs(p.x - width / 2) < 0.1 * width && Math.abs(p.y - height / 2) < 0.1 * height;
+      }),
+    )
+    .toBe(true);
   await ws.findBus('611');
   const pos = await page.evaluate(() => {
     const g = (globalThis as unknown as HookedGlobal).__tesseraGraph!;

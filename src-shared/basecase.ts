@@ -59,7 +59,12 @@ export function busVoltage(
 
 const r5 = (x: number) => Math.round(x * 1e5) / 1e5;
 
-export function baseCaseProfileOption(r: BaseCaseResult, period: number): ChartOption {
+export function baseCaseProfileOption(
+  r: Pick<BaseCaseResult, 'buses' | 'distance' | 'distanceUnit' | 'edges'> & {
+    readonly periods: readonly Pick<BaseCaseResult['periods'][number], 'vPu'>[];
+  },
+  period: number,
+): ChartOption {
   const p = r.periods[period];
   const rows = p?.vPu ?? [];
   const single = rows.length === 1;

@@ -10,6 +10,16 @@ export interface GraphHook {
   zoom(): number;
   /** How many graph elements match a cytoscape selector (e.g. 'node.glyph.xf'). */
   count(selector: string): number;
+  /** Rendered boxes (container pixels) of every bus's label and body and of every glyph. */
+  labelLayout(): LabelLayout;
+}
+type Box = { x1: number; y1: number; x2: number; y2: number };
+export interface LabelLayout {
+  width: number;
+  height: number;
+  zoom: number;
+  buses: { bus: string; label: Box; body: Box; fontPx: number; minFontPx: number }[];
+  glyphs: { id: string; body: Box }[];
 }
 export type HookedGlobal = { __tesseraGraph?: GraphHook };
 

@@ -117,6 +117,7 @@ export class Backend {
       runs,
       renderPdf: options.renderPdf ?? chromiumRenderPdf(),
       dataDir: options.dataDir,
+      baseCase: (scenarioId, study) => this.threePhase.run({ scenarioId, mode: 'daily' }, study),
     }));
     const siting = (this.siting = new SitingService({
       project: () => projects.requireProject(),

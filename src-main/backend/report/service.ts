@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandArg, CommandResult } from '../../contract';
+import type { BaseCaseResult, CommandArg, CommandResult, StudySettings } from '../../contract';
 import { ApiFailure } from '../errors';
 import type { Project } from '../store/project';
 import { compareRuns } from '../runs/compare';
@@ -35,6 +35,11 @@ export interface ReportServiceOptions {
   readonly runs: RunService;
   readonly renderPdf: RenderPdf;
   readonly dataDir: string;
+  /**
+   * The three-phase base case of a scenario's feeder over a study's hours (ThreePhaseService),
+   * for a three-phase run's report; without it the report has no base-case section.
+   */
+  readonly baseCase?: (scenarioId: number, study: StudySettings) => Promise<BaseCaseResult>;
 }
 
 export class ReportService {
@@ -86,8 +91,36 @@ export class ReportService {
     return { studyId, feeder: project.getFeeder(scenario.feederId), report };
   }
 
-  async pdf(arg: CommandArg<'report.pdf'>): Promise<CommandResult<'report.pdf'>> {
+  /**
+   * input() and, for a three-phase run, the feeder's three-phase base case over the run's hours
+   * (its section in the report, and the bus distances of the run's per-phase profile).
+   */
+  async fullInput(arg: CommandArg<'report.pdf'>): Promise<ReportInput> {
     const input = this.input(arg);
+    const r = input.run;
+    if (!r.threePhase || !r.totals || !this.options.baseCase) return input;
+    // The base case numbers hours as OpenDSS's daily mode does (1 = the first hour of the loads'
+    // shapes) and starts at hour 1: solve up to the run's last hour and keep the run's hours
+    // (period t of the run is hour startHour + t + 1), so both cover the same hours.
+    const s = r.settings;
+    const first = Math.round(s.startHour);
+    const whole = Number.isInteger(s.startHour) && r.dtH === 1;
+    const full = await this.options.baseCase(r.scenarioId, whole ? { ...s, periods: first + r.periods } : s);
+    if (!whole) return { ...input, baseCase: full };
+    const mine = <T extends { hour: number }>(xs: readonly T[]) => xs.filter((x) => x.hour > first);
+    const baseCase: BaseCaseResult = {
+      ...full,
+      periods: mine(full.periods),
+      violations: mine(full.violations),
+      violationCount: full.violationCount - (full.violations.length - mine(full.violations).length),
+      overloads: mine(full.overloads),
+      overloadCount: full.overloadCount - (full.overloads.length - mine(full.overloads).length),
+    };
+    return { ...input, baseCase };
+  }
+
+  async pdf(arg: CommandArg<'report.pdf'>): Promise<CommandResult<'report.pdf'>> {
+    const input = await this.fullInput(arg);
     const html = buildReportHtml(input);
     const pdf = await this.options.renderPdf(html);
     const dir = join(this.options.dataDir, 'reports');

@@ -54,6 +54,9 @@ import { batteryCycles, minVoltagePu, peakSubstationKw } from '../runs/compare';
 import { chartSvg } from './charts';
 import { areaColor, networkSvg } from './network-svg';
 import { loadingNextStep, loadingPart } from './loading-part';
+import { baseCaseParts, threePhaseRunParts, type FeederLayout } from './threephase';
+import type { BaseCaseResult } from '../../contract';
+import { THREE_PHASE_TOTAL_LABEL } from '../../../src-shared/threephase';
 
 /** What the import recorded about the feeder (the store's import_report_json), all optional. */
 export interface ImportNotes {
@@ -89,6 +92,11 @@ export interface ReportInput {
   readonly generatedAt: Date;
   /** A BESS siting study to add as a section (report/siting.ts). */
   readonly siting?: SitingSectionInput | null;
+  /**
+   * A three-phase run: the feeder's three-phase base case over the run's hours (its section, and
+   * the bus distances of the run's per-phase profile); null when not computed.
+   */
+  readonly baseCase?: BaseCaseResult | null;
 }
 
 export function escapeHtml(s: string): string {
@@ -167,11 +175,12 @@ function statusSpan(status: string): string {
 
 const solved = (r: RunDetail) => r.totals !== null;
 /**
- * How the report labels powers and energies: every run today solves the feeder's balanced
- * single-phase equivalent (a three-phase feeder is solved only as --balanced-equivalent), whose
- * numbers are per phase.
+ * How the report labels powers and energies: a run of the balanced model solves the feeder's
+ * single-phase equivalent, whose numbers are per phase; a run of the three-phase OPF
+ * (RunDetail.threePhase) reports three-phase totals, with per-phase values in their own section.
  */
 const PER_PHASE = 'per phase (single-phase equivalent)';
+const powerLabel = (r: RunDetail): string => (r.threePhase ? THREE_PHASE_TOTAL_LABEL : PER_PHASE);
 const hoursOf = (r: RunDetail) => Math.round(r.periods * r.dtH * 100) / 100;
 const chunk = <T>(xs: readonly T[], n: number): T[][] => {
   const out: T[][] = [];
@@ -278,7 +287,9 @@ function assumptionBullets(inp: ReportInput): string[] {
   const s = inp.run.settings;
   const out: string[] = [];
   out.push(
-    'Single-phase-equivalent (balanced, per phase) model of a radial feeder: powers are per phase equivalent; losses and energies are totals of that model.',
+    inp.run.threePhase
+      ? `Three-phase unbalanced model of the feeder as imported from OpenDSS (every phase, regulator taps and capacitor states held as a nominal-load power flow with controls sets them): powers and energies are ${THREE_PHASE_TOTAL_LABEL}s, voltages per phase line-to-neutral.`
+      : 'Single-phase-equivalent (balanced, per phase) model of a radial feeder: powers are per phase equivalent; losses and energies are totals of that model.',
   );
   out.push(profilesSentence(inp));
   const relaxed = relaxedVoltageLimits(s);
@@ -381,18 +392,19 @@ function batteryPart(inp: ReportInput): Part | null {
     out: figs.reduce((s, b) => s + b.dischargedKwh, 0),
     usd: figs.reduce((s, b) => s + b.arbitrageUsd, 0),
   };
-  const head = `<tr><th>Battery</th><th>Bus</th><th class="num">Power kW</th><th class="num">Energy kWh</th><th class="num">Cycles</th><th class="num">Discharged kWh</th><th class="num">Charged kWh</th><th class="num">Arbitrage value</th></tr>`;
+  const phases = r.threePhase?.batteryPhases;
+  const head = `<tr><th>Battery</th><th>Bus</th>${phases ? '<th>Phases</th>' : ''}<th class="num">Power kW</th><th class="num">Energy kWh</th><th class="num">Cycles</th><th class="num">Discharged kWh</th><th class="num">Charged kWh</th><th class="num">Arbitrage value</th></tr>`;
   const pages = chunk(figs, BATTERY_ROWS_PER_PAGE).map(
     (rows, k, all) => `<section data-part="batteries"><h2>Batteries${k > 0 ? ' (continued)' : ''}</h2>
-  ${k === 0 ? `<p>${e(`${plural(figs.length, 'battery', 'batteries')} in this study (${formatNumber(total.kw, 0)} kW, ${formatNumber(total.kwh, 0)} kWh). Cycles are equivalent full cycles (discharged energy over usable energy); the arbitrage value is Σ price × (discharge − charge) × Δt at the study's prices.`)}</p>` : ''}
+  ${k === 0 ? `<p>${e(`${plural(figs.length, 'battery', 'batteries')} in this study (${formatNumber(total.kw, 0)} kW, ${formatNumber(total.kwh, 0)} kWh${phases ? `, ${THREE_PHASE_TOTAL_LABEL}s over each battery's phases` : ''}). Cycles are equivalent full cycles (discharged energy over usable energy); the arbitrage value is Σ price × (discharge − charge) × Δt at the study's prices.`)}</p>` : ''}
   <table class="compact" data-table="batteries">${head}${rows
     .map(
       (b) =>
-        `<tr><td>${e(b.name)}</td><td>${e(b.bus)}</td><td class="num">${formatNumber(b.pRatedKw, 1)}</td><td class="num">${formatNumber(b.energyKwh, 1)}</td><td class="num">${formatNumber(b.cycles, 2)}</td><td class="num">${formatNumber(b.dischargedKwh, 1)}</td><td class="num">${formatNumber(b.chargedKwh, 1)}</td><td class="num">${e(formatInUnit(b.arbitrageUsd, 'USD'))}</td></tr>`,
+        `<tr><td>${e(b.name)}</td><td>${e(b.bus)}</td>${phases ? `<td>${(phases[r.batteryNames.indexOf(b.name)] ?? []).join('') || '–'}</td>` : ''}<td class="num">${formatNumber(b.pRatedKw, 1)}</td><td class="num">${formatNumber(b.energyKwh, 1)}</td><td class="num">${formatNumber(b.cycles, 2)}</td><td class="num">${formatNumber(b.dischargedKwh, 1)}</td><td class="num">${formatNumber(b.chargedKwh, 1)}</td><td class="num">${e(formatInUnit(b.arbitrageUsd, 'USD'))}</td></tr>`,
     )
     .join(
       '',
-    )}${k === all.length - 1 ? `<tr><th>All</th><th></th><th class="num">${formatNumber(total.kw, 1)}</th><th class="num">${formatNumber(total.kwh, 1)}</th><th class="num">${formatNumber(batteryCycles(r), 2)}</th><th class="num">${formatNumber(total.out, 1)}</th><th class="num"></th><th class="num">${e(formatInUnit(total.usd, 'USD'))}</th></tr>` : ''}</table>
+    )}${k === all.length - 1 ? `<tr><th>All</th><th></th>${phases ? '<th></th>' : ''}<th class="num">${formatNumber(total.kw, 1)}</th><th class="num">${formatNumber(total.kwh, 1)}</th><th class="num">${formatNumber(batteryCycles(r), 2)}</th><th class="num">${formatNumber(total.out, 1)}</th><th class="num"></th><th class="num">${e(formatInUnit(total.usd, 'USD'))}</th></tr>` : ''}</table>
 </section>`,
   );
   // SOC and power of every battery, 9 per page, largest throughput first; beyond 4 pages, say which.
@@ -441,7 +453,7 @@ function feederPart(inp: ReportInput): Part {
   <h2>Feeder ${e(f.name)}</h2>
   ${kv([
     ['Buses / branches', `${formatNumber(f.buses.length, 0)} / ${formatNumber(f.branches.length, 0)}`],
-    ['Loads', `${f.loads.length}, ${formatNumber(peakLoadKw, 1)} kW at peak, ${PER_PHASE}`],
+    ['Loads', `${f.loads.length}, ${formatNumber(peakLoadKw, 1)} kW at peak, ${powerLabel(r)}`],
     [
       'Study devices',
       `${e(batterySummary(r))}; ${plural(r.pvNames.length, 'PV system')}; ${added.size ? `${plural(added.size, 'bus', 'buses')} with new devices (ringed)` : 'no new device'}`,
@@ -482,7 +494,7 @@ function resultsPart(inp: ReportInput): Part {
         `<section data-part="results">
   <h2>${c.mode === 'method' ? 'Centralized and distributed results' : 'Results against the baseline'}</h2>
   <p class="answer">${e(comparisonHeadline(c, nameA, nameB, hoursOf(r)))}</p>
-  <p class="small">A (baseline): “${e(nameA)}”, run ${inp.other.id} (${e(inp.other.kind)}). B: “${e(nameB)}”, run ${r.id} (${e(r.kind)}). Change = B − A; percentages relative to A. Powers and energies ${PER_PHASE}.</p>
+  <p class="small">A (baseline): “${e(nameA)}”, run ${inp.other.id} (${e(inp.other.kind)}). B: “${e(nameB)}”, run ${r.id} (${e(r.kind)}). Change = B − A; percentages relative to A. Powers and energies ${powerLabel(r)}.</p>
   <table class="cmp" data-table="comparison"><tr><th>Quantity</th><th class="num">A · ${e(nameA)}</th><th class="num">B · ${e(nameB)}</th><th class="num">B − A</th><th class="num">Change</th></tr>
   ${c.rows.map((w) => `<tr><td>${e(w.quantity)}</td><td class="num">${e(formatInUnit(w.a, w.unit))}</td><td class="num">${e(formatInUnit(w.b, w.unit))}</td><td class="num">${e(formatSignedInUnit(w.diff, w.unit))}</td><td class="num">${e(formatSignedPercent(signedRelative(w)))}</td></tr>`).join('')}
   </table>
@@ -514,16 +526,20 @@ function resultsPart(inp: ReportInput): Part {
     pages: [
       `<section data-part="results">
   <h2>Results over the ${hoursOf(r)} h</h2>
-  <table data-table="totals"><tr><th>Quantity</th><th class="num">Value, ${PER_PHASE}</th></tr>
+  <table data-table="totals"><tr><th>Quantity</th><th class="num">Value, ${powerLabel(r)}</th></tr>
   ${totalsRows(r)
     .map((w) => `<tr><td>${e(w.label)}</td><td class="num">${e(w.text)}</td></tr>`)
     .join('')}
   </table>
   <h3>Key figures</h3>
-  <table data-table="key-figures"><tr><th>Quantity</th><th class="num">Value, ${PER_PHASE}</th></tr>
+  <table data-table="key-figures"><tr><th>Quantity</th><th class="num">Value, ${powerLabel(r)}</th></tr>
   ${figures.map(([k, v]) => `<tr><td>${e(k)}</td><td class="num">${e(v)}</td></tr>`).join('')}
   </table>
-  <p class="small">The feeder is a balanced single-phase equivalent: every power and energy is ${PER_PHASE}, as the model solves it; the three-phase total is three times as large. Voltages are in pu of the phase-to-neutral base.</p>
+  <p class="small">${
+    r.threePhase
+      ? `The feeder is solved three-phase (unbalanced): every power and energy is a ${THREE_PHASE_TOTAL_LABEL} (all phases together); the voltages are each bus’s worst phase, line-to-neutral in pu of its base. Values per phase (A, B, C) follow in “Per-phase results”.`
+      : `The feeder is a balanced single-phase equivalent: every power and energy is ${PER_PHASE}, as the model solves it; the three-phase total is three times as large. Voltages are in pu of the phase-to-neutral base.`
+  }</p>
 </section>`,
     ],
   };
@@ -550,16 +566,26 @@ function chartsPart(inp: ReportInput): Part | null {
       tall: false,
     });
   }
-  charts.push({ html: chart('substation', substationOption(r, 'Substation power, demand and PV')), tall: false });
+  const total = r.threePhase ? ` (${THREE_PHASE_TOTAL_LABEL}s)` : ` (${PER_PHASE})`;
+  charts.push({
+    html: chart('substation', substationOption(r, `Substation power, demand and PV${total}`)),
+    tall: false,
+  });
   charts.push({ html: chart('priceCost', priceCostOption(r, 'Energy price and cost')), tall: false });
-  charts.push({ html: chart('loss', lossOption(r, 'Line losses')), tall: false });
-  charts.push({ html: chart('voltageEnvelope', voltageEnvelopeOption(r, 'Bus voltage range')), tall: false });
+  charts.push({ html: chart('loss', lossOption(r, `Line losses${total}`)), tall: false });
+  charts.push({
+    html: chart(
+      'voltageEnvelope',
+      voltageEnvelopeOption(r, r.threePhase ? 'Bus voltage range (worst phase of each bus)' : 'Bus voltage range'),
+    ),
+    tall: false,
+  });
   // At most 120 bus rows (the dashboard's heatmap aggregates the same way; SSR of 240 × T cells takes ~2 s).
   const heatRows = voltageRows(r, 120);
   const heatTitle =
-    heatRows.groupSize > 1
+    (heatRows.groupSize > 1
       ? `Bus voltages (each row: the lowest of ${heatRows.groupSize} consecutive buses)`
-      : 'Bus voltages';
+      : 'Bus voltages') + (r.threePhase ? ', worst phase' : '');
   charts.push({ html: chart('voltageHeatmap', voltageHeatmapOption(r, heatRows, heatTitle), 420), tall: true });
   const pvTotal = (r.series.pvKw ?? []).reduce((s, x) => s + Math.abs(x), 0);
   if (r.pvNames.length > 0 && pvTotal > 0) charts.push({ html: chart('pv', pvOption(r, 'PV')), tall: false });
@@ -590,7 +616,8 @@ const VIOLATION_ROWS = 34;
 
 function voltagePart(inp: ReportInput): Part | null {
   const r = inp.run;
-  if (!r.series.voltagePu) return null;
+  // A three-phase run lists its violations per bus and phase (threephase.ts).
+  if (!r.series.voltagePu || r.threePhase) return null;
   const vio = voltageViolations(r);
   const shown = vio.slice(0, VIOLATION_ROWS);
   return {
@@ -619,6 +646,29 @@ const VALIDATION_ROWS = 36;
 function validationPart(inp: ReportInput): Part {
   const r = inp.run;
   const v = r.validation;
+  const tp = r.threePhase;
+  if (!v && tp && r.totals) {
+    const hours = periodLabels(r);
+    return {
+      title: 'Validation by the three-phase power flow',
+      pages: [
+        `<section data-part="validation"><h2>Validation by the three-phase power flow</h2>
+  <p>The OPF's battery and PV set points, on their phases, are fed to the independent three-phase (unbalanced) power flow with the same regulator taps and capacitor states; every node voltage of every hour is compared with the OPF's.</p>
+  ${kv([
+    ['Largest node-voltage difference', `${formatSci(tp.validation.maxDiffPu)} pu`],
+    ['Where', e(tp.validation.at || '—')],
+    ['Every power flow converged', tp.validation.converged ? 'yes' : '<span class="status-bad">no</span>'],
+  ])}
+  <table class="compact" data-table="validation-3ph"><tr><th>Hour</th><th>Time</th><th class="num">Largest node-voltage difference, pu</th></tr>${tp.validation.perPeriodMaxDiffPu
+    .map(
+      (d, t) =>
+        `<tr><td>${r.settings.startHour + t * r.dtH + 1}</td><td>${hours[t] ?? ''}</td><td class="num">${formatSci(d)}</td></tr>`,
+    )
+    .join('')}</table>
+</section>`,
+      ],
+    };
+  }
   if (!v)
     return {
       title: 'Validation by AC power flow',
@@ -788,6 +838,9 @@ function solverPart(inp: ReportInput): Part {
   };
 }
 
+const layoutOf = (bc: BaseCaseResult | null | undefined): FeederLayout | null =>
+  bc && bc.model === 'three-phase' && bc.distanceUnit === 'km' ? bc : null;
+
 /** The report's parts in order (after the title page and the contents). */
 export function reportParts(inp: ReportInput): Part[] {
   return [
@@ -797,7 +850,9 @@ export function reportParts(inp: ReportInput): Part[] {
     resultsPart(inp),
     chartsPart(inp),
     voltagePart(inp),
-    loadingPart(inp.run),
+    ...threePhaseRunParts(inp.run, layoutOf(inp.baseCase)),
+    ...(inp.baseCase ? baseCaseParts(inp.baseCase) : []),
+    inp.run.threePhase ? null : loadingPart(inp.run),
     validationPart(inp),
     assumptionsPart(inp),
     conclusionsPart(inp),

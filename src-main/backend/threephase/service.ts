@@ -5,7 +5,7 @@
  * runs/service.ts) — said plainly, with the explicit balanced equivalent offered, never a silent reduction.
  */
 import { randomUUID } from 'node:crypto';
-import type { BaseCaseProgress, BaseCaseResult, CommandArg, FeederPhases } from '../../contract';
+import type { BaseCaseProgress, BaseCaseResult, CommandArg, FeederPhases, StudySettings } from '../../contract';
 import { PER_PHASE_LABEL } from '../../../src-shared/threephase';
 import { ApiFailure } from '../errors';
 import type { Project } from '../store/project';
@@ -43,7 +43,8 @@ export class ThreePhaseService {
     };
   }
 
-  async run(arg: CommandArg<'basecase.run'>): Promise<BaseCaseResult> {
+  /** `study`: the hours to solve, when not the scenario's own (a run's report: the run's settings). */
+  async run(arg: CommandArg<'basecase.run'>, study?: StudySettings): Promise<BaseCaseResult> {
     const p = this.options.project();
     const scenario = p.getScenario(arg.scenarioId);
     const sc = p.feederScripts(scenario.feederId);
@@ -61,7 +62,7 @@ export class ThreePhaseService {
           model,
           mode: arg.mode,
           controls: arg.controls !== false,
-          study: scenario.study,
+          study: study ?? scenario.study,
           ...(model === 'three-phase'
             ? { scripts: { entry: sc!.entry, files: sc!.files } }
             : { feeder: p.getFeeder(scenario.feederId) }),

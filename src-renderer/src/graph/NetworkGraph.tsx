@@ -91,8 +91,19 @@ declare global {
       busColor(bus: string): string | null;
       zoom(): number;
       count(selector: string): number;
+      labelLayout(): LabelLayout;
     };
   }
+}
+
+type Box = { x1: number; y1: number; x2: number; y2: number };
+/** Rendered boxes (container pixels) of every bus's label and body and of every glyph, for the e2e layout checks. */
+export interface LabelLayout {
+  width: number;
+  height: number;
+  zoom: number;
+  buses: { bus: string; label: Box; body: Box; fontPx: number; minFontPx: number }[];
+  glyphs: { id: string; body: Box }[];
 }
 
 const e2eHooks = typeof location !== 'undefined' && new URLSearchParams(location.search).has('e2e');
@@ -179,9 +190,20 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
       .sort((a, b) => a - b);
     const spacing = lengths.length ? lengths[Math.floor(lengths.length / 2)]! : 40;
     const maxSize = Math.max(6, Math.min(26, 0.45 * spacing));
+    // And by each bus's nearest neighbour (small feeders): two circles never touch (IEEE 13's 671
+    // and 692 are 50 ft apart beside 1,000 ft lines).
+    const nearest = new Float64Array(feeder.buses.length).fill(Infinity);
+    if (feeder.buses.length <= LABEL_PLACEMENT_MAX)
+      for (let i = 0; i < nearest.length; i++)
+        for (let j = i + 1; j < nearest.length; j++) {
+          const d = Math.hypot(pos.x[i] - pos.x[j], pos.y[i] - pos.y[j]);
+          if (d > 0 && d < nearest[i]!) nearest[i] = d;
+          if (d > 0 && d < nearest[j]!) nearest[j] = d;
+        }
     feeder.buses.forEach((b, i) => {
       const load = busData.loadKw.get(b.name);
-      const size = load ? Math.min(maxSize, 7 + 2.2 * Math.sqrt(Math.max(0, load.p))) : Math.min(6, maxSize);
+      const bound = Math.max(5, Math.min(maxSize, 0.8 * nearest[i]!));
+      const size = load ? Math.min(bound, 7 + 2.2 * Math.sqrt(Math.max(0, load.p))) : Math.min(6, bound);
       elements.push({
         group: 'nodes',
         data: { id: `b:${b.name}`, bus: b.name, label: b.name, size, area: 0 },
@@ -281,6 +303,9 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
     cy.one('render', () => {
       timings.firstRenderMs = performance.now() - t0;
     });
+    // Small feeders: each label where it covers no other label, bus or symbol, and Fit takes in
+    // the labels where they are.
+    if (placeLabels(cy)) bounds.current = drawnBounds(cy);
     const tFit = performance.now();
     fitTo(cy, bounds.current);
     timings.fitMs = performance.now() - tFit;
@@ -322,6 +347,30 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
         selected: () => cy.$('node.bus:selected').map((n) => n.data('bus') as string),
         zoom: () => cy.zoom(),
         count: (selector) => cy.$(selector).length,
+        labelLayout: () => {
+          const box = (bb: { x1: number; y1: number; x2: number; y2: number }) => ({
+            x1: bb.x1,
+            y1: bb.y1,
+            x2: bb.x2,
+            y2: bb.y2,
+          });
+          return {
+            width: cy.width(),
+            height: cy.height(),
+            zoom: cy.zoom(),
+            buses: cy.nodes('node.bus').map((n) => ({
+              bus: n.data('bus') as string,
+              label: box(n.renderedBoundingBox({ includeNodes: false, includeLabels: true, includeOverlays: false })),
+              body: box(n.renderedBoundingBox({ includeNodes: true, includeLabels: false, includeOverlays: false })),
+              fontPx: parseFloat(String(n.style('font-size'))) * cy.zoom(),
+              minFontPx: parseFloat(String(n.style('min-zoomed-font-size'))),
+            })),
+            glyphs: cy.nodes('node.glyph').map((n) => ({
+              id: n.id(),
+              body: box(n.renderedBoundingBox({ includeNodes: true, includeLabels: false, includeOverlays: false })),
+            })),
+          };
+        },
         busColor: (bus) => {
           const n = cy.$id(`b:${bus}`);
           return n.nonempty() ? ((n.data('color') as string | undefined) ?? null) : null;
@@ -351,6 +400,7 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
         e.data('phases', letters);
       });
     });
+    if (placeLabels(cy)) bounds.current = drawnBounds(cy);
   }, [phases, feeder, big]);
 
   // Areas and cuts: colour buses, mark cut branches.
@@ -411,6 +461,12 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
       add('pv', new Set((placements?.pv ?? []).map((d) => d.bus)));
       add('battery', new Set((placements?.batteries ?? []).map((d) => d.bus)));
     });
+    // The new symbols are obstacles too: labels move off them; a view still as Fit left it fits again.
+    if (placeLabels(cy)) {
+      const fitted = isFitted(cy, bounds.current);
+      bounds.current = drawnBounds(cy);
+      if (fitted) fitTo(cy, bounds.current);
+    }
   }, [placements, feeder]);
 
   useEffect(() => {
@@ -435,7 +491,19 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
         if (!cy || !n || n.empty()) return false;
         cy.$(':selected').unselect();
         n.select();
-        cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1.2) }, { duration: 200 });
+        // Called as the graph's tab is shown (a violation clicked on another tab): centre once the
+        // container has its size, else the bus lands at the corner of a zero-size viewport.
+        let tries = 0;
+        const centre = () => {
+          if (cy.destroyed()) return;
+          cy.resize();
+          if ((cy.width() === 0 || cy.height() === 0) && tries++ < 30) {
+            requestAnimationFrame(centre);
+            return;
+          }
+          cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1.2) }, { duration: 200 });
+        };
+        centre();
         return true;
       },
     }),
@@ -473,10 +541,205 @@ export const NetworkGraph = forwardRef<NetworkGraphHandle, NetworkGraphProps>(fu
   );
 });
 
+/** Feeders up to this many buses get their labels placed clear of each other (the check is quadratic). */
+const LABEL_PLACEMENT_MAX = 400;
+/** Bus labels: font size (model units) and the estimated width of a character and height of a line. */
+const LABEL_FONT = 9;
+const CHAR_W = 0.62 * LABEL_FONT;
+const LINE_H = 1.25 * LABEL_FONT;
+type Rect = { x1: number; y1: number; x2: number; y2: number };
+/** Label positions around a bus, in order of preference (below, above, right, left, the corners). */
+const LABEL_SPOTS = ['b', 't', 'r', 'l', 'br', 'bl', 'tr', 'tl'] as const;
+type LabelSpot = (typeof LABEL_SPOTS)[number];
+/** A spot moved FAR (class lbl-far) or 2 × FAR (lbl-far2) from its bus: room past a symbol beside it. */
+const FAR = 6;
+const farShift = (spot: LabelSpot, level: number): [number, number] =>
+  spot === 'b'
+    ? [0, level * FAR]
+    : spot === 't'
+      ? [0, -level * FAR]
+      : spot === 'r' || spot === 'br' || spot === 'tr'
+        ? [level * FAR, 0]
+        : [-level * FAR, 0];
+
+/** A label spot's box with no margins (model units): bus at x, y with half-size h, label w × H. */
+function spotRect(spot: LabelSpot, x: number, y: number, h: number, w: number, H: number): Rect {
+  const below = spot[0] === 'b';
+  const above = spot[0] === 't';
+  const side = spot.length === 1 ? '' : spot[1];
+  if (spot === 'r' || spot === 'l') {
+    const x1 = spot === 'r' ? x + h : x - h - w;
+    return { x1, x2: x1 + w, y1: y - H / 2, y2: y + H / 2 };
+  }
+  const y1 = below ? y + h : above ? y - h - H : y - H / 2;
+  const x1 = side === 'r' ? x + h : side === 'l' ? x - h - w : x - w / 2;
+  return { x1, x2: x1 + w, y1, y2: y1 + H };
+}
+
+/**
+ * Where cytoscape really draws each spot's label against spotRect (its margins and text padding),
+ * measured once on one bus by trying every spot.
+ */
+function labelCalibration(
+  n: cytoscape.NodeSingular,
+  h: number,
+  w: number,
+  H: number,
+): Record<LabelSpot, [number, number]> {
+  const p = n.position();
+  const out = {} as Record<LabelSpot, [number, number]>;
+  for (const spot of LABEL_SPOTS) {
+    n.removeClass(LABEL_SPOTS.map((x) => `lbl-${x}`).join(' '));
+    if (spot !== 'b') n.addClass(`lbl-${spot}`);
+    const bb = n.boundingBox({ includeNodes: false, includeLabels: true, includeOverlays: false });
+    const r = spotRect(spot, p.x, p.y, h, w, H);
+    out[spot] = bb.w > 0 ? [bb.x1 - r.x1, bb.y1 - r.y1] : [0, 0];
+  }
+  n.removeClass(LABEL_SPOTS.map((x) => `lbl-${x}`).join(' '));
+  return out;
+}
+
+const overlapArea = (a: Rect, b: Rect): number =>
+  Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) * Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
+
+/** Whether segment p–q passes through rectangle r (Liang–Barsky clipping). */
+function segmentHits(px: number, py: number, qx: number, qy: number, r: Rect): boolean {
+  let t0 = 0;
+  let t1 = 1;
+  const dx = qx - px;
+  const dy = qy - py;
+  for (const [p, q] of [
+    [-dx, px - r.x1],
+    [dx, r.x2 - px],
+    [-dy, py - r.y1],
+    [dy, r.y2 - py],
+  ] as const) {
+    if (p === 0) {
+      if (q < 0) return false;
+    } else {
+      const t = q / p;
+      if (p < 0) t0 = Math.max(t0, t);
+      else t1 = Math.min(t1, t);
+      if (t0 > t1) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Place every bus label (feeders up to LABEL_PLACEMENT_MAX buses) at the first of LABEL_SPOTS that
+ * covers no other label, bus or symbol, fewest branches crossed; where every spot collides, the
+ * one with the least overlap. Crowded buses choose first. In model units, so it holds at any zoom.
+ * Returns false (labels left below their bus) on larger feeders.
+ */
+function placeLabels(cy: Core): boolean {
+  const buses = cy.nodes('node.bus');
+  if (buses.length > LABEL_PLACEMENT_MAX) return false;
+  const items = buses.map((n) => {
+    const p = n.position();
+    // The label's size as cytoscape draws it, measured once (first call: every label still below its bus).
+    let size = n.scratch('_labelSize') as { w: number; h: number } | undefined;
+    if (!size) {
+      const bb = n.boundingBox({ includeNodes: false, includeLabels: true, includeOverlays: false });
+      const chars = String(n.data('label') ?? '').length;
+      size = bb.w > 0 && bb.h > 0 ? { w: bb.w, h: bb.h } : { w: chars * CHAR_W + 2, h: LINE_H };
+      n.scratch('_labelSize', size);
+    }
+    return { n, x: p.x, y: p.y, h: n.outerWidth() / 2, w: size.w, lh: size.h };
+  });
+  const bodies: Rect[] = items.map((b) => ({ x1: b.x - b.h, y1: b.y - b.h, x2: b.x + b.h, y2: b.y + b.h }));
+  const glyphs: Rect[] = cy.nodes('node.glyph').map((n) => {
+    const p = n.position();
+    const hw = n.outerWidth() / 2;
+    const hh = n.outerHeight() / 2;
+    return { x1: p.x - hw, y1: p.y - hh, x2: p.x + hw, y2: p.y + hh };
+  });
+  // The phase letters drawn on laterals ('bc', 'a') are obstacles too.
+  for (const e of cy.edges().toArray())
+    if (e.data('phaseLabel')) {
+      const bb = e.boundingBox({
+        includeNodes: false,
+        includeEdges: false,
+        includeLabels: true,
+        includeOverlays: false,
+      });
+      if (bb.w > 0) glyphs.push({ x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2 });
+    }
+  const segs = cy.edges().map((e) => {
+    const a = e.source().position();
+    const b = e.target().position();
+    return [a.x, a.y, b.x, b.y] as const;
+  });
+  // Crowded first: the number of other buses within 60 model units.
+  const crowd = items.map((a) => items.filter((b) => Math.hypot(a.x - b.x, a.y - b.y) < 60).length);
+  const order = items.map((_, i) => i).sort((i, j) => crowd[j]! - crowd[i]! || i - j);
+  let calib = cy.scratch('_labelCalibration') as Record<LabelSpot, [number, number]> | undefined;
+  if (!calib && items.length > 0) {
+    // A plain bus (the substation's border would shift the measurement).
+    const probe = items.find((b) => !b.n.hasClass('substation')) ?? items[0]!;
+    calib = labelCalibration(probe.n, probe.h, probe.w, probe.lh);
+    cy.scratch('_labelCalibration', calib);
+  }
+  const placed: Rect[] = [];
+  for (const i of order) {
+    const b = items[i]!;
+    let best: { spot: LabelSpot; far: number; cost: number; rect: Rect } | null = null;
+    const candidates = [0, 1, 2].flatMap((far) => LABEL_SPOTS.map((spot) => ({ spot, far })));
+    candidates.forEach(({ spot, far }, k) => {
+      const s0 = spotRect(spot, b.x, b.y, b.h, b.w, b.lh);
+      const [cx, cy0] = calib?.[spot] ?? [0, 0];
+      const [fx, fy] = farShift(spot, far);
+      const dx = cx + fx;
+      const dy = cy0 + fy;
+      // A unit of clearance on every side.
+      const r = { x1: s0.x1 + dx - 1, x2: s0.x2 + dx + 1, y1: s0.y1 + dy - 1, y2: s0.y2 + dy + 1 };
+      let hits = 0;
+      let area = 0;
+      const add = (o: Rect) => {
+        const a = overlapArea(r, o);
+        if (a > 0) {
+          hits++;
+          area += a;
+        }
+      };
+      bodies.forEach((o, j) => j !== i && add(o));
+      glyphs.forEach(add);
+      placed.forEach(add);
+      let crossed = 0;
+      for (const [px, py, qx, qy] of segs) if (segmentHits(px, py, qx, qy, r)) crossed++;
+      const cost = hits * 1e6 + area * 100 + crossed * 10 + k;
+      if (!best || cost < best.cost) best = { spot, far, cost, rect: r };
+    });
+    const chosen = best!;
+    placed.push(chosen.rect);
+    b.n.removeClass(LABEL_SPOTS.map((x) => `lbl-${x}`).join(' ') + ' lbl-far lbl-far2');
+    if (chosen.spot !== 'b') b.n.addClass(`lbl-${chosen.spot}`);
+    if (chosen.far > 0) b.n.addClass(chosen.far === 1 ? 'lbl-far' : 'lbl-far2');
+  }
+  return true;
+}
+
+/** Model-unit bounds of everything drawn, labels included (small feeders only: cytoscape measures each label). */
+function drawnBounds(cy: Core): Rect {
+  const bb = cy.elements().boundingBox({ includeLabels: true, includeOverlays: false });
+  return { x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2 };
+}
+
+/** Whether the viewport is where fitTo(b) puts it (the planner has not zoomed or panned since). */
+function isFitted(cy: Core, b: Rect): boolean {
+  const v = fitViewport(cy, b);
+  const p = cy.pan();
+  return Math.abs(cy.zoom() - v.zoom) < 1e-6 * v.zoom && Math.abs(p.x - v.pan.x) < 0.5 && Math.abs(p.y - v.pan.y) < 0.5;
+}
+
 /** Fit the viewport to precomputed bounds (24 px padding, room for the node size). */
 function fitTo(cy: Core, b: { x1: number; y1: number; x2: number; y2: number }): void {
   // The container may have changed size since the last render (window resized, panel shown).
   cy.resize();
+  cy.viewport(fitViewport(cy, b));
+}
+
+function fitViewport(cy: Core, b: Rect): { zoom: number; pan: { x: number; y: number } } {
   const pad = 36;
   const w = Math.max(1, cy.width() - 2 * pad);
   const h = Math.max(1, cy.height() - 2 * pad);
@@ -484,10 +747,10 @@ function fitTo(cy: Core, b: { x1: number; y1: number; x2: number; y2: number }):
     cy.maxZoom(),
     Math.max(cy.minZoom(), Math.min(w / Math.max(1, b.x2 - b.x1), h / Math.max(1, b.y2 - b.y1))),
   );
-  cy.viewport({
+  return {
     zoom,
     pan: { x: cy.width() / 2 - (zoom * (b.x1 + b.x2)) / 2, y: cy.height() / 2 - (zoom * (b.y1 + b.y2)) / 2 },
-  });
+  };
 }
 
 function FragmentRow({ k, v }: { k: string; v: string }) {
@@ -546,11 +809,50 @@ function graphStyle(big: boolean): cytoscape.StylesheetJson {
         color: '#3b4656',
         'text-valign': 'bottom',
         'text-margin-y': 2,
+        // Legible where a label has to sit over a branch (placeLabels' last resort).
+        'text-background-color': '#f7f9fc',
+        'text-background-opacity': 0.8,
         'min-zoomed-font-size': big ? 14 : 7,
         'border-width': 0,
       },
     },
     { selector: 'node.bus[!color]', style: { 'background-color': '#4a5a70' } },
+    // Labels placed off their default spot below the bus (placeLabels).
+    { selector: 'node.bus.lbl-t', style: { 'text-valign': 'top', 'text-margin-y': -2 } },
+    {
+      selector: 'node.bus.lbl-r',
+      style: { 'text-valign': 'center', 'text-halign': 'right', 'text-margin-x': 3, 'text-margin-y': 0 },
+    },
+    {
+      selector: 'node.bus.lbl-l',
+      style: { 'text-valign': 'center', 'text-halign': 'left', 'text-margin-x': -3, 'text-margin-y': 0 },
+    },
+    { selector: 'node.bus.lbl-br', style: { 'text-halign': 'right', 'text-margin-y': 0 } },
+    { selector: 'node.bus.lbl-bl', style: { 'text-halign': 'left', 'text-margin-y': 0 } },
+    { selector: 'node.bus.lbl-tr', style: { 'text-valign': 'top', 'text-halign': 'right', 'text-margin-y': 0 } },
+    { selector: 'node.bus.lbl-tl', style: { 'text-valign': 'top', 'text-halign': 'left', 'text-margin-y': 0 } },
+    // FAR farther out (placeLabels' farShift).
+    { selector: 'node.bus.lbl-far', style: { 'text-margin-y': 2 + 6 } },
+    { selector: 'node.bus.lbl-far2', style: { 'text-margin-y': 2 + 12 } },
+    { selector: 'node.bus.lbl-far2.lbl-t', style: { 'text-margin-y': -2 - 12 } },
+    { selector: 'node.bus.lbl-far2.lbl-r', style: { 'text-margin-x': 3 + 12, 'text-margin-y': 0 } },
+    { selector: 'node.bus.lbl-far2.lbl-l', style: { 'text-margin-x': -3 - 12, 'text-margin-y': 0 } },
+    {
+      selector: 'node.bus.lbl-far2.lbl-br, node.bus.lbl-far2.lbl-tr',
+      style: { 'text-margin-x': 12, 'text-margin-y': 0 },
+    },
+    {
+      selector: 'node.bus.lbl-far2.lbl-bl, node.bus.lbl-far2.lbl-tl',
+      style: { 'text-margin-x': -12, 'text-margin-y': 0 },
+    },
+    { selector: 'node.bus.lbl-far.lbl-t', style: { 'text-margin-y': -2 - 6 } },
+    { selector: 'node.bus.lbl-far.lbl-r', style: { 'text-margin-x': 3 + 6, 'text-margin-y': 0 } },
+    { selector: 'node.bus.lbl-far.lbl-l', style: { 'text-margin-x': -3 - 6, 'text-margin-y': 0 } },
+    { selector: 'node.bus.lbl-far.lbl-br, node.bus.lbl-far.lbl-tr', style: { 'text-margin-x': 6, 'text-margin-y': 0 } },
+    {
+      selector: 'node.bus.lbl-far.lbl-bl, node.bus.lbl-far.lbl-tl',
+      style: { 'text-margin-x': -6, 'text-margin-y': 0 },
+    },
     {
       selector: 'node.substation',
       style: {
