@@ -397,6 +397,38 @@ test('a 10,000-bus 24-hour run: its dashboards open in under 2 s after it finish
   expect(openMs, 'runs.get + every overview chart drawn').toBeLessThan(2000);
 });
 
+test('the Runs tab starts a distributed run with the coordination chosen beside its button (published, then exact)', async ({
+  page,
+  api,
+}) => {
+  test.setTimeout(240_000);
+  const probe = await api.invoke('runs.list', { scenarioId: 0 });
+  test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
+  const example = await api.call('projects.openExample', { id: 'ieee123' });
+  const copy = await api.call('scenarios.duplicate', {
+    id: example.scenarios[0].id,
+    name: `e2e coordination ${Date.now().toString(36)}`,
+  });
+  await api.call('scenarios.update', { id: copy.id, patch: { study: { ...copy.study, periods: 3 } } });
+  const ws = new WorkspacePage(page);
+  const runs = new RunsPage(page);
+  await ws.goto();
+  await expect(ws.root).toBeVisible();
+  await runs.open(copy.name);
+  await expect(page.getByTestId('start-coordination')).toHaveValue('exact'); // the default, as in the Areas panel
+  const published = await runs.start('distributed', 'published');
+  expect(['solved', 'acceptable', 'notConverged']).toContain(await runs.waitFinished(published, 180_000));
+  expect((await api.call('runs.get', { runId: published })).distributed?.coordination).toBe('published');
+  await runs.select(published);
+  await runs.view('Solver');
+  await expect(page.locator('.coordination-summary')).toHaveAttribute('data-coordination', 'published');
+  // Back to exact: the next run is exact again.
+  const exact = await runs.start('distributed', 'exact');
+  expect(['solved', 'acceptable', 'notConverged']).toContain(await runs.waitFinished(exact, 180_000));
+  expect((await api.call('runs.get', { runId: exact })).distributed?.coordination).toBe('exact');
+  await api.invoke('scenarios.delete', { id: copy.id, confirm: true });
+});
+
 test('an infeasible study shows the binding limit and keeps its record across a reload', async ({ page, api }) => {
   test.setTimeout(180_000);
   const probe = await api.invoke('runs.list', { scenarioId: 0 });

@@ -21,8 +21,9 @@
  * estimates the other), and the largest relative difference of the compared totals.
  * `tolerancePu` is the user's boundary tolerance; the rounds stop at a change below
  * `stepTolerancePu` (= tolerance / BOUNDARY_ERROR_MARGIN, see enapp/distributed.ts).
- * The 10k case caps the centralized solve at 600 s (the other 10k work is in progress): when it
- * does not finish, `speedUpIsLowerBound` is true and there is no comparison of totals.
+ * `criticalPathOverCentralized` = critical path / centralized CPU seconds of the same run (the
+ * 10k target: < 1), `targetMet` (= `meetsTarget`) whether the case met all its targets;
+ * `perAreaCpuSeconds`, `slowestAreaPerRound` and `areaBuses` show how balanced the areas are.
  */
 import { nodeAreaTransport } from '../../src-main/backend/jobs/node-area-transport';
 import type { Clock } from '../../src-solver/enapp/coordinator';
@@ -98,20 +99,34 @@ function enappCase(
         Array.from({ length: nAreas }, (_, a) => rounds.reduce((s, r) => s + f(r, a), 0));
       const crit = out.enapp.criticalPathCpuSeconds;
       const maxRelDiff = out.comparison?.maxRelDiff ?? null;
+      // The critical path against the centralized solve of this run, CPU against CPU (on a loaded
+      // machine the centralized wall time would flatter the areas); < 1: one core per area wins.
+      const criticalPathOverCentralized = crit !== null && centralSolved ? crit / centralCpuSeconds : null;
+      const meetsTarget =
+        targetRounds === null
+          ? null
+          : rounds.length <= targetRounds &&
+            out.enapp.status === 'converged' &&
+            (coordination === 'published' || (maxRelDiff !== null && maxRelDiff < 1e-3)) &&
+            (nAreas < 8 || (criticalPathOverCentralized !== null && criticalPathOverCentralized < 1));
+      // Which area was the slowest (CPU) in each round, and each area's CPU over the run.
+      const slowestAreaPerRound = rounds.map((r) => r.areaCpuSeconds.indexOf(Math.max(...r.areaCpuSeconds)) + 1);
       return {
         coordination,
         inexactRounds: inexact ?? coordination === 'exact',
         targetRounds,
-        meetsTarget:
-          targetRounds === null
-            ? null
-            : rounds.length <= targetRounds &&
-              out.enapp.status === 'converged' &&
-              (coordination === 'published' || (maxRelDiff !== null && maxRelDiff < 1e-3)) &&
-              // CPU against CPU: on a loaded machine the centralized wall time would flatter the areas.
-              (nAreas < 8 || (crit !== null && crit < centralCpuSeconds)),
+        meetsTarget,
+        targetMet: meetsTarget,
         criticalPathCpuSeconds: crit,
+        criticalPathOverCentralized,
+        criticalPathIterations: rounds.reduce(
+          (s, r) => s + r.areaIterations[r.areaCpuSeconds.indexOf(Math.max(...r.areaCpuSeconds))]!,
+          0,
+        ),
         perRoundAreaCpuSeconds: rounds.map((r) => r.areaCpuSeconds),
+        perAreaCpuSeconds: perArea((r, a) => r.areaCpuSeconds[a]!),
+        slowestAreaPerRound,
+        areaBuses: out.plan.areas.map((a) => (a.spec as { feeder: Feeder }).feeder.buses.length),
         centralizedCpuSeconds: centralCpuSeconds,
         speedUpCriticalPathCpu: crit ? centralCpuSeconds / crit : null,
         andersonRestarts: out.enapp.andersonRestarts,
@@ -250,7 +265,8 @@ const cases: BenchCase[] = [
     },
     { buses: 10240, areas: 8, periods: 24 },
     1e-3,
-    600,
+    // Uncapped: the target is a ratio to the centralized solve of the same run.
+    Infinity,
     // Before Anderson: 105 rounds (100 ended at a boundary change of 1.23e-4 pu, falling ~5 % per round).
     200,
     'exact',

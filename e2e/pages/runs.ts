@@ -33,8 +33,9 @@ export class RunsPage {
     await expect(this.root).toBeVisible();
   }
 
-  /** Start a run from the UI; resolves to the run id the live panel shows. */
-  async start(kind: 'centralized' | 'distributed'): Promise<number> {
+  /** Start a run from the UI (a distributed one with the coordination chosen beside its button); resolves to the run id the live panel shows. */
+  async start(kind: 'centralized' | 'distributed', coordination?: 'exact' | 'published'): Promise<number> {
+    if (coordination) await this.page.getByTestId('start-coordination').selectOption(coordination);
     await this.page.getByTestId(`start-${kind}`).click();
     await expect(this.live).toBeVisible();
     await expect(this.live).toHaveAttribute('data-kind', kind);

@@ -196,6 +196,46 @@ describe('area problems of IEEE 123 (4 areas)', () => {
     }
   });
 
+  it('a later round on the kept model (its boundary constants moved, not rebuilt) answers as a model built for the new inputs', () => {
+    // Area 1 holds the substation and the child boundaries: its inputs are the children's P, Q.
+    const a = plan.areas[0]!;
+    const kids = plan.boundaries.filter((b) => b.parentArea === a.id);
+    expect(kids.length).toBeGreaterThan(0);
+    const inputsAt = (scale: number, vPrice: number) => ({
+      childLoads: kids.map((b) => {
+        const s = plan.initial[b.id - 1]!;
+        return {
+          boundary: b.id,
+          pPu: s.pPu.map((p) => p * scale),
+          qPu: s.qPu.map((q) => q * (2 - scale)),
+          vPricePerPu: s.pPu.map(() => vPrice),
+        };
+      }),
+    });
+    const kept = createOpfArea(a.spec);
+    kept.solve(inputsAt(1, 0), 1, {});
+    const moved = inputsAt(1.08, -0.5); // every boundary load moved by 8 %, and the voltage priced
+    const w = kept.solve(moved, 2, {});
+    const c = createOpfArea(a.spec).solve(moved, 1, {});
+    expect(w.stats.status).toBe('solved');
+    expect(Math.abs(w.stats.objective - c.stats.objective)).toBeLessThan(1e-6 * Math.abs(c.stats.objective));
+    // Had the moved loads not reached the balance rows, the boundary voltages would be those of the old loads.
+    const first = createOpfArea(a.spec).solve(inputsAt(1, 0), 1, {});
+    for (const [k, cv] of c.outputs.childVSq.entries()) {
+      const wv = w.outputs.childVSq[k]!;
+      for (let t = 0; t < 3; t++) {
+        expect(Math.abs(wv.vSqPu[t]! - cv.vSqPu[t]!)).toBeLessThan(1e-6);
+        expect(Math.abs(wv.pPricePerPu![t]! - cv.pPricePerPu![t]!)).toBeLessThan(1e-5 * Math.abs(cv.pPricePerPu![t]!));
+      }
+    }
+    const vMoved = Math.max(
+      ...c.outputs.childVSq.flatMap((cv, k) =>
+        cv.vSqPu.map((v, t) => Math.abs(v - first.outputs.childVSq[k]!.vSqPu[t]!)),
+      ),
+    );
+    expect(vMoved).toBeGreaterThan(1e-4);
+  });
+
   it('inexact rounds: a round whose inputs moved far is solved loosely, one whose inputs settled to the full tolerance and the cold answer', () => {
     const a = plan.areas[3]!;
     const up = plan.boundaries.find((b) => b.childArea === a.id)!;

@@ -27,8 +27,8 @@
  * (WARM_START_OPTIONS), an iteration budget, and a retry when it runs out (see `solve`).
  */
 import type { Feeder } from '../model/feeder';
-import { createSolverWorkspace, solveNlp, type SolveOptions, type SolveResult } from '../nlp/index';
-import { buildModel } from '../opf/model';
+import { createSolverWorkspace, solveNlp, type NlpProblem, type SolveOptions, type SolveResult } from '../nlp/index';
+import { buildModel, type OpfModel } from '../opf/model';
 import { buildNetwork, type OpfNetwork } from '../opf/network';
 import { diagnose, OPF_NLP_DEFAULTS } from '../opf/solve';
 import type { Study } from '../opf/study';
@@ -201,11 +201,53 @@ export function createOpfArea(specIn: unknown): AreaSolver {
   let lastInputs: AreaInputs | null = null;
   // The area's NLP structure never changes between rounds: its KKT pattern and symbolic LDLᵀ are built once.
   const workspace = createSolverWorkspace();
+  /** The model built in the area's first round, the network it was built from, and the root voltage array its closures read. */
+  let kept: { model: OpfModel; built: OpfNetwork; builtVRoot: Float64Array; vRootLive: Float64Array } | null = null;
 
   return {
     solve(inputs, round, hooks) {
       const t0 = Date.now();
       const net = withBoundaryInputs(net0, boundaryBus, inputs);
+      /**
+       * The kept model (built in the area's first round) for this round's inputs: the root
+       * voltage array its closures read is overwritten in place, and the constants of the rows
+       * that hold a round input — the KVL rows of the root branches (−v_root^t) and the balance
+       * rows at each child boundary bus (the child's P, Q) — are moved by their change since the
+       * build, added after the kept evaluation. The rest of the model (structure, coefficients,
+       * bounds) does not depend on the inputs. Saves a model build per round (10,240-bus feeder,
+       * 8 areas: 0.27 s per area and round, as long as two interior-point iterations).
+       */
+      const reboundary = (x0: Float64Array): OpfModel => {
+        if (!kept) throw new Error('no kept model');
+        const { model: km, built, builtVRoot, vRootLive } = kept;
+        vRootLive.set(net.vRootSqPu.subarray(0, T));
+        const rows: number[] = [];
+        const delta: number[] = [];
+        const move = (row: number, d: number) => {
+          if (d !== 0) {
+            rows.push(row);
+            delta.push(d);
+          }
+        };
+        for (let t = 0; t < T; t++) {
+          for (const e of rootBranches) move(km.ix.kvl(e, t), -(net.vRootSqPu[t]! - builtVRoot[t]!));
+          for (const b of boundaryBus.values()) {
+            const k = t * net.nBus + b;
+            move(km.ix.realBalance(b - 1, t), net.pLoadPu[k]! - built.pLoadPu[k]!);
+            move(km.ix.reactiveBalance(b - 1, t), net.qLoadPu[k]! - built.qLoadPu[k]!);
+          }
+        }
+        const base = km.problem;
+        const problem: NlpProblem = {
+          ...base,
+          x0,
+          evalG(x, out) {
+            base.evalG(x, out);
+            for (let i = 0; i < rows.length; i++) out[rows[i]!]! += delta[i]!;
+          },
+        };
+        return { ...km, net, problem };
+      };
       const fullTol = spec.nlp?.tol ?? OPF_NLP_DEFAULTS.tol!;
       const tol = spec.inexact ? inexactTolerance(fullTol, inputChange(lastInputs, inputs)) : fullTol;
       lastInputs = inputs;
@@ -214,10 +256,11 @@ export function createOpfArea(specIn: unknown): AreaSolver {
         tol > fullTol
           ? { tol, constrViolTol: Math.max(tol, spec.nlp?.constrViolTol ?? OPF_NLP_DEFAULTS.constrViolTol!) }
           : {};
-      // The area's model with this round's prices (see the file comment), written in place into
-      // the coefficients of the linear objective that the closures read.
+      // The area's model with this round's inputs and prices (see the file comment): the kept
+      // model with its boundary constants moved (`reboundary`), or a new one for a cold start;
+      // prices written in place into the coefficients of the linear objective that the closures read.
       const priced = (x0: Float64Array | undefined) => {
-        const m = buildModel(net, x0);
+        const m = x0 ? reboundary(x0) : buildModel(net, x0);
         const { ix, objectiveLinear: c } = m;
         if (!spec.substationArea) {
           for (let t = 0; t < T; t++) {
@@ -294,6 +337,9 @@ export function createOpfArea(specIn: unknown): AreaSolver {
         iterations += nlp.iterations;
       }
       if (!previous) coldIterations = nlp.iterations;
+      // Keep the first round's model for the later rounds (`reboundary`): its own arrays, so the
+      // root voltage its closures read can be overwritten without touching this round's network.
+      if (!kept) kept = { model, built: net, builtVRoot: net.vRootSqPu.slice(), vRootLive: net.vRootSqPu };
       const { ix } = model;
       if (nlp.status === 'cancelled') throw new Error('cancelled');
       if (nlp.status === 'infeasible') {

@@ -1,5 +1,6 @@
 /** The Runs tab's left column: start a centralized or distributed run, and the scenario's stored runs. */
-import type { RunStatus, RunSummary, Scenario } from '../../../src-main/contract';
+import { useState } from 'react';
+import type { RunCoordination, RunStatus, RunSummary, Scenario } from '../../../src-main/contract';
 import { runLabel } from '../../../src-shared/charts';
 import { formatInUnit, formatSeconds, plural } from '../../../src-shared/format';
 
@@ -42,11 +43,14 @@ export function RunList({
   selectedId: number | null;
   busy: string | null;
   message: string | null;
-  onStart: (kind: 'centralized' | 'distributed') => void;
+  /** Start a run; a distributed one with the coordination chosen beside its button. */
+  onStart: (kind: 'centralized' | 'distributed', coordination?: RunCoordination) => void;
   onSelect: (id: number) => void;
   onDelete: (r: RunSummary) => void;
 }) {
   const areaCount = scenario.partition.cuts.length + 1;
+  // As in the Areas panel (AreasRun): exact by default, published on request.
+  const [coordination, setCoordination] = useState<RunCoordination>('exact');
   return (
     <aside className="runs-side">
       <h3>New run</h3>
@@ -62,7 +66,7 @@ export function RunList({
         </button>
         <button
           className="primary"
-          onClick={() => onStart('distributed')}
+          onClick={() => onStart('distributed', coordination)}
           disabled={busy !== null || areaCount < 2}
           title={
             areaCount < 2
@@ -73,6 +77,20 @@ export function RunList({
         >
           {areaCount < 2 ? 'Run distributed (no areas yet)' : `Run distributed (${plural(areaCount, 'area')})`}
         </button>
+        <label className="small">
+          Coordination{' '}
+          <select
+            aria-label="Coordination"
+            data-testid="start-coordination"
+            value={coordination}
+            disabled={busy !== null || areaCount < 2}
+            onChange={(e) => setCoordination(e.target.value as RunCoordination)}
+            title="Exact: values and prices exchanged, converges to the centralized optimum. Published: the source papers' value-only exchange, fewer rounds, not the centralized optimum (shown with its difference)."
+          >
+            <option value="exact">exact (centralized optimum)</option>
+            <option value="published">published (source papers)</option>
+          </select>
+        </label>
       </div>
       <p className="muted small">
         {scenario.study.periods} periods × {scenario.study.dtH} h,{' '}

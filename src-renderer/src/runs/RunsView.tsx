@@ -6,7 +6,7 @@
  * useCompareCandidates); the list is RunList, the solver view SolverView.
  */
 import { useEffect, useState } from 'react';
-import type { RunDetail, RunSummary, Scenario, ScenarioSummary } from '../../../src-main/contract';
+import type { RunCoordination, RunDetail, RunSummary, Scenario, ScenarioSummary } from '../../../src-main/contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { runLabel } from '../../../src-shared/charts';
 import { formatInUnit, formatNumber, formatSeconds, plural } from '../../../src-shared/format';
@@ -92,11 +92,11 @@ export function RunsView({
   const { detail, error: detailError, timing, onReady } = useRunDetail(selectedId, selected?.status);
   const candidates = useCompareCandidates(view === 'compare', scenarios, scenario.id, runs);
 
-  const start = async (kind: 'centralized' | 'distributed') => {
+  const start = async (kind: 'centralized' | 'distributed', coordination?: RunCoordination) => {
     setBusy(`start-${kind}`);
     setMessage(null);
     try {
-      setSelectedId((await startRun(kind)).id);
+      setSelectedId((await startRun(kind, coordination)).id);
     } catch (e) {
       setMessage((e as Error).message);
     } finally {
@@ -161,7 +161,7 @@ export function RunsView({
         selectedId={selectedId}
         busy={busy}
         message={message}
-        onStart={(k) => void start(k)}
+        onStart={(k, c) => void start(k, c)}
         onSelect={setSelectedId}
         onDelete={(r) => void remove(r)}
       />

@@ -4,7 +4,7 @@
  * finished run looking as if it were still running); start, cancel and delete.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { RunKind, RunSummary } from '../../../src-main/contract';
+import type { RunCoordination, RunKind, RunSummary } from '../../../src-main/contract';
 import { call } from '../api/transport';
 import { onRunFinished, startListening } from './progress';
 
@@ -51,9 +51,14 @@ export function useRuns(scenarioId: number) {
     return () => clearInterval(timer);
   }, [anyRunning, refresh]);
 
-  const start = async (kind: RunKind): Promise<RunSummary> => {
+  /** Start a run; a distributed one with its coordination (absent: the backend's default, exact). */
+  const start = async (kind: RunKind, coordination?: RunCoordination): Promise<RunSummary> => {
     startListening();
-    const r = await call('runs.start', { scenarioId, kind });
+    const r = await call('runs.start', {
+      scenarioId,
+      kind,
+      ...(kind === 'distributed' && coordination ? { coordination } : {}),
+    });
     setRuns((cur) => [r, ...cur.filter((x) => x.id !== r.id)]);
     return r;
   };
