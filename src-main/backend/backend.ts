@@ -190,10 +190,7 @@ export class Backend {
       'runs.compare': (a) => runs.compare(a),
       'runs.export': (a) => runs.export(a),
       'report.pdf': (a) => reports.pdf(a),
-      'siting.start': (a) => {
-        threePhase.refuseThreePhase(a.scenarioId, 'siting study');
-        return siting.start(a);
-      },
+      'siting.start': (a) => siting.start(a),
       'siting.cancel': (a) => siting.cancel(a),
       'siting.list': (a) => siting.list(a),
       'siting.get': (a) => siting.get(a),
