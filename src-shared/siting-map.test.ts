@@ -34,4 +34,28 @@ describe('siting marginal-value map colours', () => {
     expect(m.colors.get('c')).toBe(VALUE_STOPS[2]);
     expect(m.colors.get('root')).toBe(OTHER_COLOR);
   });
+
+  it('three-phase: each bus by its value on the chosen phase, or by its best phase; the site on its phase', () => {
+    const mv = (bus: string, ph: number, v: number) => ({
+      bus,
+      phaseNodes: [ph],
+      usdPerKwYear: v,
+      meanLmpUsdPerKwh: 0,
+    });
+    const report = {
+      marginalValue: [mv('a', 1, 30), mv('a', 2, 10), mv('b', 2, 20), mv('c', 3, 40)],
+      ranked: [{ feasible: true, sites: [{ ...site('c'), phases: 1, phaseNodes: [3] }] }],
+    } as unknown as Parameters<typeof marginalValueColors>[0];
+    const best = marginalValueColors(report, ['a', 'b', 'c']);
+    expect(best.range).toEqual({ lo: 10, hi: 40 });
+    expect(best.colors.get('a')).toBe(valueColor(30, 10, 40));
+    expect(best.colors.get('c')).toBe(CHOSEN_COLOR);
+    const b = marginalValueColors(report, ['a', 'b', 'c'], 2);
+    expect(b.range).toEqual({ lo: 10, hi: 20 });
+    expect(b.colors.get('a')).toBe(VALUE_STOPS[0]);
+    expect(b.colors.get('b')).toBe(VALUE_STOPS[4]);
+    expect(b.colors.get('c')).toBe(OTHER_COLOR);
+    expect(b.chosen).toEqual([]);
+    expect(marginalValueColors(report, ['a', 'b', 'c'], 3).chosen).toEqual(['c']);
+  });
 });

@@ -32,17 +32,26 @@ export interface MapColors {
   readonly chosen: readonly string[];
 }
 
+/**
+ * On a three-phase feeder the values are per bus and phase (`phaseNodes`): `phase` (1–3) colours
+ * each bus by its value on that phase; without it, by its best phase. A site is highlighted on the
+ * phase it sits on (and on the best-phase view).
+ */
 export function marginalValueColors(
   report: Pick<SitingReport, 'marginalValue' | 'ranked'>,
   buses: readonly string[],
+  phase?: number,
 ): MapColors {
-  const values = report.marginalValue.filter((m) => Number.isFinite(m.usdPerKwYear));
+  const onPhase = <T extends { readonly phaseNodes?: readonly number[] }>(m: T): boolean =>
+    phase === undefined || !m.phaseNodes || m.phaseNodes.includes(phase);
+  const values = report.marginalValue.filter((m) => Number.isFinite(m.usdPerKwYear) && onPhase(m));
   const range = values.length
     ? { lo: Math.min(...values.map((m) => m.usdPerKwYear)), hi: Math.max(...values.map((m) => m.usdPerKwYear)) }
     : null;
-  const value = new Map(values.map((m) => [m.bus, m.usdPerKwYear]));
+  const value = new Map<string, number>();
+  for (const m of values) value.set(m.bus, Math.max(value.get(m.bus) ?? -Infinity, m.usdPerKwYear));
   const best = report.ranked.find((r) => r.feasible);
-  const chosen = best ? best.sites.map((s) => s.bus) : [];
+  const chosen = best ? best.sites.filter(onPhase).map((s) => s.bus) : [];
   const colors = new Map<string, string>();
   for (const b of buses) {
     const v = value.get(b);

@@ -202,7 +202,6 @@ export class Backend {
       'runs.export': (a) => runs.export(a),
       'report.pdf': (a) => reports.pdf(a),
       'siting.start': (a) => {
-        threePhase.refuseThreePhase(a.scenarioId, 'siting study');
         projects.assertWorkableScenario(a.scenarioId, 'sited in the app');
         return siting.start(a);
       },

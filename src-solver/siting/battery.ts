@@ -19,6 +19,8 @@ export interface BatterySpec {
   readonly kva?: number;
   /** Number of phases (label on balanced feeders); default 3. */
   readonly phases?: number;
+  /** Three-phase feeders: the phase nodes (1–3) the unit connects to (siting/threephase.ts). */
+  readonly phaseNodes?: readonly number[];
 }
 
 export const BATTERY_DEFAULTS = {

@@ -4,8 +4,8 @@
  * from. A horizon is a list of parts, each an independent OPF (a representative day with its own
  * terminal-SOC condition, or a contiguous stretch) with the weight that scales it to a year.
  *
- * The OPF is the balanced one (src-solver/opf); `PartSolver` is the seam where a three-phase OPF
- * plugs in: anything that turns (feeder, study, added batteries) into a `PartOutcome`.
+ * The OPF is the balanced one (src-solver/opf) here; `PartSolver` is the seam the three-phase OPF
+ * plugs into (threephase.ts): anything that turns (added batteries, horizon part) into a `PartOutcome`.
  */
 import type { Feeder } from '../model/feeder';
 import { createSolverWorkspace, type SolveHooks, type SolverWorkspace } from '../nlp/index';
@@ -58,6 +58,11 @@ export interface PartOutcome {
   /** The same for reactive power (USD/kvarh), from the reactive balance rows. */
   readonly qlmpUsdPerKvarh?: Float64Array;
   readonly busNames?: readonly string[];
+  /**
+   * The energy price the screen's unit battery is dispatched against, USD/kWh per period; when
+   * absent, the LMP of `busNames[0]` (the balanced OPF's root, whose LMP is the price).
+   */
+  readonly referencePriceUsdPerKwh?: Float64Array;
 }
 
 export type PartSolver = (specs: readonly BatterySpec[], partIndex: number, wantLmp: boolean) => Promise<PartOutcome>;

@@ -46,8 +46,15 @@ describe('year profiles', () => {
   it('accepts hour,value from 0 or 1 and refuses a wrong length, header or value with the file and line named', () => {
     expect(parseHourlyYear(csv('hour,value', 8760), 'a.csv')[25]).toBeCloseTo(1 / 24, 12);
     expect(parseHourlyYear(csv('Hour,Value', 8760, 1), 'a.csv')).toHaveLength(8760);
-    expect(() => parseHourlyYear(csv('timestamp,value', 8784), 'leap.csv')).toThrow(
-      /leap\.csv: 8784 hourly values, a year needs exactly 8760/,
+    // a leap year: 29 February (the 60th day) is left out
+    const rowIndex = ['hour,value', ...Array.from({ length: 8784 }, (_, k) => `${k},${k}`)].join('\n');
+    const leap = parseHourlyYear(rowIndex, 'leap.csv');
+    expect(leap).toHaveLength(8760);
+    expect(leap[59 * 24 - 1]).toBe(59 * 24 - 1);
+    expect(leap[59 * 24]).toBe(60 * 24);
+    expect(leap[8759]).toBe(8783);
+    expect(() => parseHourlyYear(csv('timestamp,value', 8783), 'leap.csv')).toThrow(
+      /leap\.csv: 8783 hourly values, a year needs exactly 8760 .* or 8784 for a leap year/,
     );
     expect(() => parseHourlyYear(csv('timestamp,value', 24), 'day.csv')).toThrow(/24 hourly values/);
     expect(() => parseHourlyYear('time,kw\n1,2', 'h.csv')).toThrow(/header must be "timestamp,value" or "hour,value"/);
@@ -56,6 +63,37 @@ describe('year profiles', () => {
     const nan = csv('timestamp,value', 8760).replace('t3,0.125', 't3,abc');
     expect(() => parseHourlyYear(nan, 'n.csv')).toThrow(/n\.csv line 5: value "abc" is not a number/);
     expect(() => loadYearProfiles(['load.csv', 'pv.csv'], () => '')).toThrow(/no price\*\.csv/);
+  });
+
+  it('ISO timestamps step by one hour (a gap or a repeated hour is refused with its line); a leap year loses 29 February; kW instead of pu is refused', () => {
+    const iso = (y: number, n: number, skip = -1): string =>
+      [
+        'timestamp,value',
+        ...Array.from({ length: n }, (_, k) => {
+          const h = k >= skip && skip >= 0 ? k + 1 : k;
+          return `${new Date(Date.UTC(y, 0, 1, h)).toISOString().slice(0, 16)},${h}`;
+        }),
+      ].join('\n');
+    expect(parseHourlyYear(iso(2023, 8760), 'ok.csv')[8759]).toBe(8759);
+    expect(() => parseHourlyYear(iso(2023, 8760, 100), 'gap.csv')).toThrow(
+      /gap\.csv line 102: timestamp 2023-01-05T05:00 is 2 h after the previous row's \(a gap or a repeated hour/,
+    );
+    const leap = parseHourlyYear(iso(2024, 8784), 'leap.csv');
+    expect(leap[59 * 24]).toBe(60 * 24);
+    // 2023 has no 29 February: 8784 rows of it cannot be a leap year
+    expect(() => parseHourlyYear(iso(2023, 8784), 'long.csv')).toThrow(
+      /long\.csv: 8784 rows, but row 1418 is 2023-03-01T00:00/,
+    );
+    const text = (v: (h: number) => number): string =>
+      ['hour,value', ...Array.from({ length: 8760 }, (_, h) => `${h},${v(h)}`)].join('\n');
+    const files: Record<string, string> = {
+      'load.csv': text((h) => 1000 + (h % 24)),
+      'pv.csv': text(() => 0.5),
+      'price.csv': text(() => 30),
+    };
+    expect(() => loadYearProfiles(Object.keys(files), (n) => files[n]!)).toThrow(
+      /load\.csv: the largest load value is 1023, but the load profile is a multiplier of every load's peak/,
+    );
   });
 
   it('representative days: weights are cluster sizes summing to 365, deterministic, each day nearest its own medoid', () => {

@@ -30,9 +30,24 @@ export class ProfileError extends Error {
   }
 }
 
+/** `YYYY-MM-DD[T ]HH[:MM[:SS]]` as hours since 1970 (naive: the file's own clock), or null. */
+function timestampHours(text: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2})(?::(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
+  if (!m) return null;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5] ?? 0), Number(m[6] ?? 0));
+  return Number.isFinite(ms) ? ms / 3_600_000 : null;
+}
+
+/** Rows of 29 February in a leap year of 8784 hourly rows: the 60th day (hours 1416–1439). */
+const LEAP_DAY_FIRST_ROW = 59 * 24;
+
 /**
- * Parse an hourly year: header `timestamp,value` or `hour,value` (any case), then 8760 rows.
- * `hour` rows must count up by one from 0 or 1; timestamps are taken in file order.
+ * Parse an hourly year: header `timestamp,value` or `hour,value` (any case), then 8760 rows — or
+ * 8784 (a leap year), whose 29 February (the 60th day's 24 rows) is left out so every year has
+ * 365 days. `hour` rows must count up by one from 0 or 1. ISO timestamps (`2023-01-01T00:00`,
+ * `2023-01-01 00:00`) must step by exactly one hour: a gap or a repeated hour (a clock change
+ * written in local time, a missing reading) is refused with its line; other timestamp texts are
+ * taken in file order.
  */
 export function parseHourlyYear(text: string, file: string): Float64Array {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -44,12 +59,14 @@ export function parseHourlyYear(text: string, file: string): Float64Array {
   if (header.length !== 2 || !(header[0] === 'timestamp' || header[0] === 'hour') || header[1] !== 'value')
     throw new ProfileError(`${file}: header must be "timestamp,value" or "hour,value" (got "${lines[0]}")`);
   const rows = lines.length - 1;
-  if (rows !== HOURS_PER_YEAR)
+  if (rows !== HOURS_PER_YEAR && rows !== HOURS_PER_YEAR + 24)
     throw new ProfileError(
-      `${file}: ${rows} hourly values, a year needs exactly ${HOURS_PER_YEAR} (365 days × 24 h; leave out 29 February)`,
+      `${file}: ${rows} hourly values, a year needs exactly ${HOURS_PER_YEAR} (365 days × 24 h), or ${HOURS_PER_YEAR + 24} for a leap year (its 29 February is left out)`,
     );
-  const out = new Float64Array(HOURS_PER_YEAR);
+  const all = new Float64Array(rows);
   let firstHour = 0;
+  const iso = header[0] === 'timestamp' && timestampHours(lines[1]!.split(',')[0] ?? '') !== null;
+  let prev = NaN;
   for (let k = 0; k < rows; k++) {
     const line = lines[k + 1]!;
     const cells = line.split(',');
@@ -69,9 +86,31 @@ export function parseHourlyYear(text: string, file: string): Float64Array {
         throw new ProfileError(
           `${file} line ${k + 2}: hour ${cells[0]!.trim()} out of sequence (expected ${firstHour + k})`,
         );
+    } else if (iso) {
+      const t = timestampHours(cells[0]!);
+      if (t === null)
+        throw new ProfileError(
+          `${file} line ${k + 2}: timestamp "${cells[0]!.trim()}" is not of the form 2023-01-01T00:00 like the first row's`,
+        );
+      if (k > 0 && t - prev !== 1)
+        throw new ProfileError(
+          `${file} line ${k + 2}: timestamp ${cells[0]!.trim()} is ${t - prev} h after the previous row's (a gap or a repeated hour; give one row per hour, e.g. in standard time all year)`,
+        );
+      prev = t;
     }
-    out[k] = v;
+    all[k] = v;
   }
+  if (rows === HOURS_PER_YEAR) return all;
+  if (iso) {
+    const day = lines[LEAP_DAY_FIRST_ROW + 1]!.split(',')[0]!.trim();
+    if (!/^\d{4}-02-29[T ]00/.test(day))
+      throw new ProfileError(
+        `${file}: ${rows} rows, but row ${LEAP_DAY_FIRST_ROW + 2} is ${day}, not 29 February 00:00 (a leap year's rows must start on 1 January)`,
+      );
+  }
+  const out = new Float64Array(HOURS_PER_YEAR);
+  out.set(all.subarray(0, LEAP_DAY_FIRST_ROW), 0);
+  out.set(all.subarray(LEAP_DAY_FIRST_ROW + 24), LEAP_DAY_FIRST_ROW);
   return out;
 }
 
@@ -100,8 +139,23 @@ export function loadYearProfiles(names: readonly string[], read: (name: string) 
     if (loadPu[h]! < 0) throw new ProfileError(`${load}: hour ${h} has a negative load multiplier ${loadPu[h]}`);
     if (pvPu[h]! < 0) throw new ProfileError(`${pv}: hour ${h} has a negative PV multiplier ${pvPu[h]}`);
   }
+  // Units: multipliers are per unit (of the loads' peak, of the PV rating); kW or MW are refused.
+  const max = (a: Float64Array): number => a.reduce((m, v) => Math.max(m, v), -Infinity);
+  if (max(loadPu) > LOAD_PU_MAX)
+    throw new ProfileError(
+      `${load}: the largest load value is ${max(loadPu)}, but the load profile is a multiplier of every load's peak (pu, about 1 at the peak): divide kW or MW by the peak`,
+    );
+  if (max(pvPu) > PV_PU_MAX)
+    throw new ProfileError(
+      `${pv}: the largest PV value is ${max(pvPu)}, but the PV profile is output per unit of rating (at most about 1): divide kW by the rating`,
+    );
   return { loadPu, pvPu, priceUsdPerMwh };
 }
+
+/** Largest load multiplier accepted (a feeder's load may exceed its nominal peak, not by 3×). */
+export const LOAD_PU_MAX = 3;
+/** Largest PV multiplier accepted (DC/AC ratio and irradiance above STC allow a little over 1). */
+export const PV_PU_MAX = 1.5;
 
 export interface RepresentativeDay {
   /** Day of the year, 0-based (0 = 1 January). */

@@ -32,9 +32,38 @@ export interface SizeOption {
   readonly kva?: number;
 }
 
+/**
+ * What the study needs to know about the network it sites batteries on, apart from the OPF (which
+ * it reaches only through the `PartSolver`): which candidates exist, what site a candidate is, and
+ * which of the OPF's marginal prices value it. `balancedTarget` (a balanced feeder: candidates are
+ * buses) and `threePhaseTarget` (threephase.ts: candidates are a bus's phase nodes, `83.3`) are
+ * the two kinds.
+ */
+export interface SitingTarget {
+  readonly name: string;
+  /** Why `candidate` cannot hold a battery ("not in the feeder X", …: follows "candidate C "), or null. */
+  candidateError(candidate: string): string | null;
+  /** The battery of `size` a candidate stands for (`phases` is the study's label for balanced sites). */
+  site(candidate: string, size: SizeOption, phases: number): SiteEntry;
+  /**
+   * The entries of `PartOutcome.busNames` whose LMPs value a unit at this candidate, with the
+   * share of the unit's power each carries (a bus: itself, 1; a three-phase unit: its phases, ⅓ each).
+   */
+  priceNodes(candidate: string): readonly { readonly name: string; readonly share: number }[];
+  /** Memory one OPF over `periods` periods needs, bytes (estimate). */
+  memoryEstimate(periods: number): number;
+  /** What the memory estimate counts, for messages ("123 buses"). */
+  readonly sizeLabel: string;
+  /** How messages name one candidate and several ("candidate bus", "candidate buses"). */
+  readonly candidateWords: readonly [string, string];
+}
+
 export interface SitingInput {
-  readonly feeder: Feeder;
-  /** Candidate buses (see `loadBuses` for "every load bus"). */
+  /** The balanced feeder (when `target` is not given, the study sites on it, `balancedTarget`). */
+  readonly feeder?: Feeder;
+  /** The network the candidates belong to; default `balancedTarget(feeder)`. */
+  readonly target?: SitingTarget;
+  /** Candidates: bus names (see `loadBuses` for "every load bus"), or the target's candidate ids. */
   readonly candidates: readonly string[];
   readonly sizes: readonly SizeOption[];
   /** Number of sites K ≥ 1. */
@@ -76,7 +105,20 @@ export interface SiteEntry {
   readonly kw: number;
   readonly kwh: number;
   readonly kva: number;
+  /**
+   * Three-phase feeders: the phase nodes (1–3) the unit connects to — one for a single-phase
+   * unit (phase to neutral), [1, 2, 3] for a three-phase unit. Absent on balanced feeders.
+   */
+  readonly phaseNodes?: readonly number[];
 }
+
+/** A site's candidate id: its bus, with OpenDSS's phase suffix on three-phase feeders (`83.3`). */
+export const candidateOf = (s: Pick<SiteEntry, 'bus' | 'phaseNodes'>): string =>
+  s.phaseNodes ? [s.bus, ...s.phaseNodes].join('.') : s.bus;
+
+/** A site as `tessera solve --battery` takes it (balanced: BUS:KW:KWH:KVA:PHASES; three-phase: BUS.PHASES:KW:KWH:KVA). */
+export const batteryArg = (s: SiteEntry): string =>
+  s.phaseNodes ? `${candidateOf(s)}:${s.kw}:${s.kwh}:${s.kva}` : `${s.bus}:${s.kw}:${s.kwh}:${s.kva}:${s.phases}`;
 
 export interface PartRecord {
   readonly label: string;
@@ -150,6 +192,8 @@ export interface SitingReport {
    */
   readonly marginalValue: readonly {
     readonly bus: string;
+    /** Three-phase feeders: the candidate's phase nodes (the value is per bus and phase). */
+    readonly phaseNodes?: readonly number[];
     readonly usdPerKwYear: number;
     readonly meanLmpUsdPerKwh: number;
     readonly lmpByHourUsdPerKwh?: readonly number[];
@@ -217,20 +261,55 @@ export function opfMemoryEstimate(feeder: Feeder, periods: number): number {
 
 const GB = 1024 ** 3;
 
+/** A balanced feeder as the study's target: candidates are its buses other than the substation. */
+export function balancedTarget(feeder: Feeder): SitingTarget {
+  const buses = new Set(feeder.buses.map((b) => b.name));
+  return {
+    name: feeder.name,
+    candidateError: (c) =>
+      !buses.has(c)
+        ? `not in the feeder ${feeder.name}`
+        : c === feeder.substation.bus
+          ? 'at the substation (root) bus, where the OPF places no battery'
+          : null,
+    site: (bus, size, phases) => ({
+      bus,
+      phases,
+      kw: size.kw,
+      kwh: size.kwh,
+      kva: size.kva ?? BATTERY_DEFAULTS.inverterKvaPerKw * size.kw,
+    }),
+    priceNodes: (c) => [{ name: c, share: 1 }],
+    memoryEstimate: (periods) => opfMemoryEstimate(feeder, periods),
+    sizeLabel: `${feeder.buses.length} buses`,
+    candidateWords: ['candidate bus', 'candidate buses'],
+  };
+}
+
+/** The input's target (`target`, else the balanced feeder's). */
+export function targetOf(input: Pick<SitingInput, 'feeder' | 'target'>): SitingTarget {
+  if (input.target) return input.target;
+  if (!input.feeder) throw new SitingError('the study has no network: give a feeder');
+  return balancedTarget(input.feeder);
+}
+
 function validateInput(input: SitingInput, configs: number): void {
-  const { feeder } = input;
+  const target = targetOf(input);
   if (input.candidates.length === 0)
     throw new SitingError('no candidate bus: give at least one (e.g. --candidates all for every load bus)');
-  const buses = new Set(feeder.buses.map((b) => b.name));
-  const bad = input.candidates.filter((c) => !buses.has(c));
-  if (bad.length)
+  const bad = input.candidates.map((c) => [c, target.candidateError(c)] as const).filter(([, e]) => e !== null);
+  if (bad.length) {
+    const byReason = new Map<string, string[]>();
+    for (const [c, e] of bad) byReason.set(e!, [...(byReason.get(e!) ?? []), c]);
     throw new SitingError(
-      `candidate bus${bad.length > 1 ? 'es' : ''} not in the feeder ${feeder.name}: ${bad.slice(0, 10).join(', ')}${bad.length > 10 ? ` … (${bad.length})` : ''}`,
+      [...byReason]
+        .map(
+          ([why, cs]) =>
+            `${target.candidateWords[cs.length > 1 ? 1 : 0]} ${why}: ${cs.slice(0, 10).join(', ')}${cs.length > 10 ? ` … (${cs.length})` : ''}`,
+        )
+        .join('; '),
     );
-  if (input.candidates.includes(feeder.substation.bus))
-    throw new SitingError(
-      `candidate bus ${feeder.substation.bus} is the substation (root) bus, where the OPF places no battery`,
-    );
+  }
   if (new Set(input.candidates).size !== input.candidates.length)
     throw new SitingError('a candidate bus is listed twice');
   if (!Number.isInteger(input.count) || input.count < 1)
@@ -250,27 +329,27 @@ function validateInput(input: SitingInput, configs: number): void {
   checkEconomics(input.economics);
   if (input.memoryLimitBytes !== undefined) {
     const longest = Math.max(...input.horizon.parts.map((p) => p.study.periods ?? 24));
-    const need = opfMemoryEstimate(feeder, longest);
+    const need = target.memoryEstimate(longest);
     if (need > input.memoryLimitBytes)
       throw new SitingError(
-        `the horizon is too large for this machine: one OPF over ${longest} periods of ${feeder.buses.length} buses needs about ${(need / GB).toFixed(1)} GB, ` +
+        `the horizon is too large for this machine: one OPF over ${longest} periods of ${target.sizeLabel} needs about ${(need / GB).toFixed(1)} GB, ` +
           `and ${(input.memoryLimitBytes / GB).toFixed(1)} GB are available per solver process; use representative days (--days N) or a shorter stretch`,
       );
   }
   void configs;
 }
 
-const siteOf = (bus: string, size: SizeOption, phases: number): SiteEntry => ({
-  bus,
-  phases,
-  kw: size.kw,
-  kwh: size.kwh,
-  kva: size.kva ?? BATTERY_DEFAULTS.inverterKvaPerKw * size.kw,
+const specOf = (s: SiteEntry): BatterySpec => ({
+  bus: s.bus,
+  kw: s.kw,
+  kwh: s.kwh,
+  kva: s.kva,
+  phases: s.phases,
+  ...(s.phaseNodes ? { phaseNodes: s.phaseNodes } : {}),
 });
-const specOf = (s: SiteEntry): BatterySpec => ({ bus: s.bus, kw: s.kw, kwh: s.kwh, kva: s.kva, phases: s.phases });
 const configKey = (sites: readonly SiteEntry[]): string =>
   sites
-    .map((s) => `${s.bus}:${s.kw}:${s.kwh}:${s.kva}:${s.phases}`)
+    .map((s) => `${candidateOf(s)}:${s.kw}:${s.kwh}:${s.kva}:${s.phases}`)
     .sort()
     .join('|');
 
@@ -406,7 +485,7 @@ function rankEntries(
       voltageLimitHoursRemoved: b.annualVoltageLimitHours - t.annualVoltageLimitHours,
       ...val,
       screenedAnnualValueUsd: screened.get(key) ?? null,
-      solveArgs: v.sites.map((s) => `--battery ${s.bus}:${s.kw}:${s.kwh}:${s.kva}:${s.phases}`).join(' '),
+      solveArgs: v.sites.map((s) => `--battery ${batteryArg(s)}`).join(' '),
       verification: {
         objective: t.objective,
         annualObjective: t.annualObjective,
@@ -477,7 +556,7 @@ function baselineOf(input: SitingInput, base: Verified): SitingReport['baseline'
  * buses by it — on IEEE 123 it moves the best site from 17th to 1st place of the screen).
  */
 export function screenValues(
-  input: Pick<SitingInput, 'candidates' | 'horizon' | 'batteryOptions' | 'alpha'>,
+  input: Pick<SitingInput, 'candidates' | 'horizon' | 'batteryOptions' | 'alpha' | 'feeder' | 'target'>,
   ref: { readonly parts: readonly PartOutcome[] },
   hours: number,
   kvaPerKw: number,
@@ -492,6 +571,9 @@ export function screenValues(
     socInitial: Math.min(Math.max(o.socInitial, o.socMin), o.socMax),
   };
   const alpha = input.alpha ?? 0.001;
+  const target = input.target ?? (input.feeder ? balancedTarget(input.feeder) : null);
+  const priceNodes = (c: string): readonly { name: string; share: number }[] =>
+    target ? target.priceNodes(c) : [{ name: c, share: 1 }];
   const value = new Map(input.candidates.map((c) => [c, 0]));
   input.horizon.parts.forEach((part, p) => {
     const out = ref.parts[p]!;
@@ -503,20 +585,26 @@ export function screenValues(
     const nBus = names.length;
     const T = lmp.length / nBus;
     const dt = part.study.dtH ?? 1;
-    const root = Float64Array.from({ length: T }, (_, t) => lmp[t * nBus]!);
+    const root = out.referencePriceUsdPerKwh ?? Float64Array.from({ length: T }, (_, t) => lmp[t * nBus]!);
     const lp = arbitrageValue(root, dt, unit, alpha);
     if (!lp.ok) return;
     const w = part.weight * input.horizon.annualFactor;
     const index = new Map(names.map((n, k) => [n, k]));
     for (const c of input.candidates) {
-      const b = index.get(c)!;
+      const nodes = priceNodes(c).map(({ name, share }) => {
+        const b = index.get(name);
+        if (b === undefined) throw new Error(`no LMP for ${name} (candidate ${c}) in the reference run`);
+        return { b, share };
+      });
       let v = 0;
       for (let t = 0; t < T; t++) {
         const pc = lp.chargeKw[t]!;
         const pd = lp.dischargeKw[t]!;
-        v +=
-          lmp[t * nBus + b]! * dt * (pd - pc) - alpha * ((1 - unit.etaCharge) * pc + (1 / unit.etaDischarge - 1) * pd);
-        v += Math.abs(qlmp[t * nBus + b]!) * dt * qPerKw;
+        v -= alpha * ((1 - unit.etaCharge) * pc + (1 / unit.etaDischarge - 1) * pd);
+        for (const { b, share } of nodes) {
+          v += share * lmp[t * nBus + b]! * dt * (pd - pc);
+          v += share * Math.abs(qlmp[t * nBus + b]!) * dt * qPerKw;
+        }
       }
       value.set(c, value.get(c)! + w * v);
     }
@@ -544,6 +632,8 @@ export async function runSitingStudy(
   if (!(N >= 1)) throw new SitingError(`verifyTop must be ≥ 1 (got ${N})`);
   if (![1, 2, 3].includes(phases)) throw new BatterySpecError(`phases must be 1, 2 or 3 (got ${phases})`);
   validateInput(input, 0);
+  const target = targetOf(input);
+  const siteOf = (c: string, s: SizeOption, ph: number): SiteEntry => target.site(c, s, ph);
   const v = new Verifier(input, solve, hooks);
   const nTop = Math.min(N, input.candidates.length);
   v.total = 1 + input.sizes.length + (nTop - 1) + (K - 1) * Math.min(N, input.candidates.length - 1);
@@ -609,7 +699,7 @@ export async function runSitingStudy(
   let stageRuns: Verified[] = [];
   for (let k = 0; k < K; k++) {
     const values = k === 0 ? perKw.get(kindOf(size))! : screenValues(input, ref, size.kwh / size.kw, kvaPerKw(size));
-    const taken = new Set(kept.map((s) => s.bus));
+    const taken = new Set(kept.map(candidateOf));
     const order = input.candidates
       .filter((c) => !taken.has(c))
       .sort((a, b) => values.get(b)! - values.get(a)! || input.candidates.indexOf(a) - input.candidates.indexOf(b));
@@ -636,18 +726,20 @@ export async function runSitingStudy(
     screenedValue,
   );
   /** Weighted mean LMP over the horizon and per hour of the day (period t of a part at hour t·Δt mod 24). */
-  const lmpOf = (bus: string): { mean: number; byHour: number[] } => {
+  const lmpOf = (candidate: string): { mean: number; byHour: number[] } => {
     let s = 0;
     let n = 0;
     const hs = new Array<number>(24).fill(0);
     const hn = new Array<number>(24).fill(0);
+    const nodes = target.priceNodes(candidate);
     base!.parts.forEach((p, k) => {
-      const idx = p.busNames!.indexOf(bus);
+      const idx = nodes.map((x) => ({ i: p.busNames!.indexOf(x.name), share: x.share }));
       const nBus = p.busNames!.length;
       const w = input.horizon.parts[k]!.weight;
       const dt = input.horizon.parts[k]!.study.dtH ?? 1;
       for (let t = 0; t < p.lmpUsdPerKwh!.length / nBus; t++) {
-        const v = p.lmpUsdPerKwh![t * nBus + idx]!;
+        let v = 0;
+        for (const { i, share } of idx) v += share * p.lmpUsdPerKwh![t * nBus + i]!;
         s += w * v;
         n += w;
         const h = Math.floor(t * dt) % 24;
@@ -666,9 +758,16 @@ export async function runSitingStudy(
     count: K,
     baseline,
     marginalValue: input.candidates
-      .map((bus) => {
-        const l = lmpOf(bus);
-        return { bus, usdPerKwYear: mv.get(bus)!, meanLmpUsdPerKwh: l.mean, lmpByHourUsdPerKwh: l.byHour };
+      .map((c) => {
+        const l = lmpOf(c);
+        const site = target.site(c, size, phases);
+        return {
+          bus: site.bus,
+          ...(site.phaseNodes ? { phaseNodes: site.phaseNodes } : {}),
+          usdPerKwYear: mv.get(c)!,
+          meanLmpUsdPerKwh: l.mean,
+          lmpByHourUsdPerKwh: l.byHour,
+        };
       })
       .sort((a, b) => b.usdPerKwYear - a.usdPerKwYear),
     sizeCurve,
@@ -690,7 +789,7 @@ export async function sweepStudy(
 ): Promise<SitingReport> {
   if (configs.length === 0) throw new SitingError('no configuration to sweep');
   validateInput(
-    { ...input, count: 1, candidates: [...new Set(configs.flatMap((c) => c.map((s) => s.bus)))] },
+    { ...input, count: 1, candidates: [...new Set(configs.flatMap((c) => c.map(candidateOf)))] },
     configs.length,
   );
   const v = new Verifier(input, solve, hooks);
@@ -726,9 +825,19 @@ export function singleSiteConfigs(
   candidates: readonly string[],
   sizes: readonly SizeOption[],
   phases = 3,
+  target?: SitingTarget,
 ): SiteEntry[][] {
+  const siteOf = target ? target.site : plainSite;
   return candidates.flatMap((c) => sizes.map((s) => [siteOf(c, s, phases)]));
 }
+
+const plainSite = (bus: string, size: SizeOption, phases: number): SiteEntry => ({
+  bus,
+  phases,
+  kw: size.kw,
+  kwh: size.kwh,
+  kva: size.kva ?? BATTERY_DEFAULTS.inverterKvaPerKw * size.kw,
+});
 
 /**
  * The K-site configurations a greedy study's screen put within reach: one bus from each stage's
@@ -736,7 +845,13 @@ export function singleSiteConfigs(
  * order), all at the chosen size — the sweep its answer is compared with (K = 3 target: within
  * 1 % of the best of these). Needs a screen-and-verify report with a chosen size.
  */
-export function screenedCombinations(report: SitingReport, top = 10, phases?: number): SiteEntry[][] {
+export function screenedCombinations(
+  report: SitingReport,
+  top = 10,
+  phases?: number,
+  target?: SitingTarget,
+): SiteEntry[][] {
+  const siteOf = target ? target.site : plainSite;
   if (report.chosenSize === null)
     throw new SitingError('the report has no chosen size (a sweep report has no screened stages)');
   const size = report.chosenSize;

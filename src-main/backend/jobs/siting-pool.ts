@@ -11,7 +11,8 @@ import type { Feeder } from '../../../src-solver/model/feeder';
 import type { Study } from '../../../src-solver/opf/study';
 import type { BatteryOptions } from '../../../src-solver/siting/battery';
 import type { Horizon, PartOutcome, PartSolver } from '../../../src-solver/siting/evaluate';
-import type { ToSitingWorker } from '../../../src-solver/worker/siting-worker';
+import type { ThreePhasePartOptions } from '../../../src-solver/siting/threephase';
+import type { ThreePhaseFeederScripts, ToSitingWorker } from '../../../src-solver/worker/siting-worker';
 
 declare const __TESSERA_BUNDLE__: boolean | undefined;
 const bundled = typeof __TESSERA_BUNDLE__ !== 'undefined' && __TESSERA_BUNDLE__;
@@ -93,6 +94,31 @@ export function createSitingPool(
   size = availableParallelism(),
   spawn: SpawnSitingWorker = nodeSitingWorker,
 ): SitingPool {
+  return createPool({ type: 'init', feeder, baseStudy, horizon, batteryOptions }, size, spawn);
+}
+
+/**
+ * The same pool on the three-phase OPF (src-solver/siting/threephase.ts): each process reads the
+ * feeder's OpenDSS scripts (text, so nothing but strings crosses the process boundary), sets the
+ * taps and capacitor states by the nominal-load power flow with controls (unless `controlsOff`),
+ * and solves (configuration, part) tasks with `solveThreePhasePart`.
+ */
+export function createThreePhaseSitingPool(
+  scripts: ThreePhaseFeederScripts,
+  baseStudy: Study,
+  horizon: Horizon,
+  options: ThreePhasePartOptions = {},
+  size = availableParallelism(),
+  spawn: SpawnSitingWorker = nodeSitingWorker,
+): SitingPool {
+  return createPool({ type: 'init3', scripts, baseStudy, horizon, options }, size, spawn);
+}
+
+function createPool(
+  init: Extract<ToSitingWorker, { type: 'init' | 'init3' }>,
+  size: number,
+  spawn: SpawnSitingWorker,
+): SitingPool {
   const n = Math.max(1, Math.floor(size));
   const queue: Task[] = [];
   const busy = new Map<SitingWorkerChannel, Task>();
@@ -135,7 +161,7 @@ export function createSitingPool(
       if (i >= 0) idle.splice(i, 1);
       if (task) task.reject(new Error(closed ? 'siting study cancelled' : `a siting solver process ended (${reason})`));
     });
-    child.send({ type: 'init', feeder, baseStudy, horizon, batteryOptions });
+    child.send(init);
     idle.push(child);
   }
 

@@ -20,11 +20,18 @@ export interface SitingSectionInput {
 const e = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const usd = (v: number): string => formatNumber(v, 0);
-const sitesText = (sites: readonly { bus: string; phases?: number; kw: number; kwh: number }[]): string =>
+/** A bus, with its phases on a three-phase feeder ("675 phase A", "675 ABC"). */
+const busPhases = (s: { bus: string; phaseNodes?: readonly number[] }): string =>
+  s.phaseNodes
+    ? `${s.bus} ${s.phaseNodes.length === 1 ? 'phase ' : ''}${s.phaseNodes.map((n) => 'ABC'[n - 1]).join('')}`
+    : s.bus;
+const sitesText = (
+  sites: readonly { bus: string; phases?: number; kw: number; kwh: number; phaseNodes?: readonly number[] }[],
+): string =>
   sites
     .map(
       (s) =>
-        `${s.bus} (${s.phases !== undefined ? `${s.phases}-ph, ` : ''}${formatNumber(s.kw, 0)} kW / ${formatNumber(s.kwh, 0)} kWh)`,
+        `${busPhases(s)} (${s.phases !== undefined ? `${s.phases}-ph, ` : ''}${formatNumber(s.kw, 0)} kW / ${formatNumber(s.kwh, 0)} kWh)`,
     )
     .join(', ');
 
@@ -185,7 +192,7 @@ export function sitingSectionPages(inp: SitingSectionInput): string[] {
   }<span><i class="swatch" style="background:${CHOSEN_COLOR}"></i>ranked first: ${e(map.chosen.join(', ') || '–')}</span><span><i class="swatch" style="background:${OTHER_COLOR}"></i>not a candidate</span></div>
   <p class="small">Each candidate's screened value of 1 kW of storage of the chosen duration, USD per kW-year: its dispatch priced at the bus's locational marginal prices of energy (the OPF's power-balance multipliers, USD/kWh) plus the inverter's reactive range priced at the reactive ones. Highest:</p>
   <table class="compact"><tr><th>Bus</th><th class="num">Value, USD/kW-yr</th><th class="num">Mean LMP, USD/kWh</th></tr>
-  ${top.map((m) => `<tr><td>${e(m.bus)}</td><td class="num">${formatNumber(m.usdPerKwYear, 2)}</td><td class="num">${formatNumber(m.meanLmpUsdPerKwh, 4)}</td></tr>`).join('')}
+  ${top.map((m) => `<tr><td>${e(busPhases(m))}</td><td class="num">${formatNumber(m.usdPerKwYear, 2)}</td><td class="num">${formatNumber(m.meanLmpUsdPerKwh, 4)}</td></tr>`).join('')}
   </table>
 </section>`);
   }

@@ -3,7 +3,9 @@
  * limits and α), run it in a pool of solver processes (jobs/siting-pool.ts, one per core) with
  * live progress ('siting.progress': configurations done / planned, best so far), cancel it, and
  * keep settings and report in the project (table siting_studies). The horizon is representative
- * days of the bundled year (resources/year-profiles).
+ * days of the bundled year (resources/year-profiles). On a three-phase feeder (the project keeps
+ * its OpenDSS scripts) the study runs on the three-phase OPF with per-phase candidates
+ * (src-solver/siting/threephase.ts); the scenario's PV and batteries are dispatched in every run.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
@@ -27,14 +29,21 @@ import { ECONOMICS_DEFAULTS } from '../../../src-solver/siting/economics';
 import type { Horizon, PartSolver } from '../../../src-solver/siting/evaluate';
 import { dayStudy, loadYearProfiles, representativeDays } from '../../../src-solver/siting/profiles';
 import {
+  balancedTarget,
+  candidateOf,
   loadBuses,
-  opfMemoryEstimate,
   runSitingStudy,
   SitingCancelled,
+  type SiteEntry,
+  type SitingInput,
   type SitingReport,
+  type SitingTarget,
 } from '../../../src-solver/siting/study';
+import { parseCandidate, threePhaseCandidates, threePhaseTarget } from '../../../src-solver/siting/threephase';
+import { threePhaseNetworkOf } from '../../../src-solver/worker/siting-worker';
 import { ApiFailure } from '../errors';
-import { createSitingPool, type SpawnSitingWorker } from '../jobs/siting-pool';
+import { createSitingPool, createThreePhaseSitingPool, type SpawnSitingWorker } from '../jobs/siting-pool';
+import { unitsOf } from '../threephase/opf';
 import { toOpfStudy } from '../runs/records';
 import type { Project, SitingStudyRecord } from '../store/project';
 
@@ -64,10 +73,22 @@ export interface SitingServiceOptions {
 
 /** Default sizes as `tessera site`: 4-hour batteries at 5, 10, 20, 30 % of the peak load. */
 function defaultSizes(feeder: Feeder): { kw: number; kwh: number }[] {
-  const peak = feeder.loads.reduce((s, l) => s + l.pKw, 0);
+  return defaultSizesOf(feeder.loads.reduce((s, l) => s + l.pKw, 0));
+}
+
+function defaultSizesOf(peak: number): { kw: number; kwh: number }[] {
   const kws = [0.05, 0.1, 0.2, 0.3].map((f) => Math.max(5, Math.round((f * peak) / 5) * 5));
   return [...new Set(kws)].map((kw) => ({ kw, kwh: 4 * kw }));
 }
+
+/** A site for summaries and progress: its bus, with the phase suffix on three-phase feeders (`675.1`). */
+const siteBrief = (s: SiteEntry): { bus: string; kw: number; kwh: number } => ({
+  bus: candidateOf(s),
+  kw: s.kw,
+  kwh: s.kwh,
+});
+
+const LETTERS = ['A', 'B', 'C'] as const;
 
 function summaryOf(r: SitingStudyRecord): SitingStudySummary {
   const report = r.report as SitingReport | null;
@@ -80,10 +101,7 @@ function summaryOf(r: SitingStudyRecord): SitingStudySummary {
     error: r.error,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
-    best:
-      first && first.feasible
-        ? { sites: first.sites.map((s) => ({ bus: s.bus, kw: s.kw, kwh: s.kwh })), netBenefitUsd: first.netBenefitUsd }
-        : null,
+    best: first && first.feasible ? { sites: first.sites.map(siteBrief), netBenefitUsd: first.netBenefitUsd } : null,
   };
 }
 
@@ -98,6 +116,24 @@ export class SitingService {
     const feeder = withPlacements(project.getFeeder(scenario.feederId), scenario.placements);
     const { study } = toOpfStudy(scenario.study);
     const s = arg.settings;
+    // A three-phase feeder: its scripts, the network with taps and capacitors as its runs set them,
+    // per-phase candidates (docs/siting.md "Three-phase").
+    const scripts = project.feederScripts(scenario.feederId);
+    const three = scripts?.model === 'three-phase' ? { entry: scripts.entry, files: scripts.files } : null;
+    let net: ReturnType<typeof threePhaseNetworkOf> | null = null;
+    if (three) {
+      try {
+        net = threePhaseNetworkOf(three);
+      } catch (e) {
+        throw new ApiFailure('invalidArgument', `siting.start: ${(e as Error).message}`);
+      }
+      if (s.phases === 2)
+        throw new ApiFailure(
+          'invalidArgument',
+          'siting.start: on a three-phase feeder a battery is single-phase (phases 1) or three-phase (phases 3)',
+        );
+    }
+    const target: SitingTarget = net ? threePhaseTarget(net) : balancedTarget(feeder);
     const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) =>
       readFileSync(join(this.options.yearDir, n), 'utf8'),
     );
@@ -114,10 +150,30 @@ export class SitingService {
       description: `${s.days} representative days of the bundled 2023 ERCOT/DFW year`,
     };
     const baseStudy: Study = { ...study, objective: 'cost' };
-    const input = {
-      feeder,
-      candidates: s.candidates === 'all' ? loadBuses(feeder) : [...s.candidates],
-      sizes: s.sizes ? [...s.sizes] : defaultSizes(feeder),
+    let candidates: string[];
+    if (net) {
+      const pool = threePhaseCandidates(net, { threePhaseUnits: s.phases === 3 }).filter(
+        (c) => (parseCandidate(c)!.phases.length === 3) === (s.phases === 3),
+      );
+      candidates =
+        s.candidates === 'all'
+          ? pool
+          : s.candidates.flatMap((c) => {
+              // a bus picked on the graph stands for its candidates (its phases, or its three-phase unit)
+              const mine = pool.filter((x) => parseCandidate(x)!.bus === c.toLowerCase());
+              return parseCandidate(c) === null && mine.length > 0 ? mine : [c.toLowerCase()];
+            });
+    } else candidates = s.candidates === 'all' ? loadBuses(feeder) : [...s.candidates];
+    // single-phase units: ladders of a third of the peak load
+    const sizes = s.sizes
+      ? [...s.sizes]
+      : net
+        ? defaultSizesOf((net.loads.reduce((a, l) => a + l.kw, 0) * net.loadMult) / (s.phases === 3 ? 1 : 3))
+        : defaultSizes(feeder);
+    const input: SitingInput = {
+      target,
+      candidates,
+      sizes,
       count: s.count,
       economics: {
         capexUsdPerKw: s.capexUsdPerKw ?? ECONOMICS_DEFAULTS.capexUsdPerKw,
@@ -132,12 +188,14 @@ export class SitingService {
       alpha: baseStudy.alpha ?? 0.001,
     };
     // Checked here so a bad request is an error, not a stored failed study.
-    const buses = new Set(feeder.buses.map((b) => b.name));
-    const unknown = input.candidates.filter((c) => !buses.has(c));
-    if (unknown.length)
+    const bad = input.candidates.map((c) => [c, target.candidateError(c)] as const).filter(([, e]) => e !== null);
+    if (bad.length)
       throw new ApiFailure(
         'invalidArgument',
-        `siting.start: candidate bus not in the feeder ${feeder.name}: ${unknown.slice(0, 10).join(', ')}`,
+        `siting.start: ${target.candidateWords[bad.length > 1 ? 1 : 0]} ${bad[0]![1]}: ${bad
+          .slice(0, 10)
+          .map(([c]) => c)
+          .join(', ')}`,
       );
     if (input.candidates.length === 0)
       throw new ApiFailure('invalidArgument', 'siting.start: the feeder has no load bus to use as a candidate');
@@ -149,19 +207,30 @@ export class SitingService {
     // Memory: one day-OPF per process. Fewer processes when they do not all fit; none when one does
     // not (said before anything is stored or started).
     const budget = this.options.memoryBytes ?? 0.8 * totalmem();
-    const need = opfMemoryEstimate(feeder, 24);
+    const need = target.memoryEstimate(24);
     const size = (b: number): string =>
       b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GB` : `${Math.round(b / 1024 ** 2)} MB`;
     if (need > budget)
       throw new ApiFailure(
         'invalidArgument',
-        `siting.start: one day's OPF of this feeder (${feeder.buses.length} buses × 24 h) needs about ${size(need)}, more than the ${size(budget)} this machine has for it`,
+        `siting.start: one day's OPF of this feeder (${target.sizeLabel} × 24 h) needs about ${size(need)}, more than the ${size(budget)} this machine has for it`,
       );
     const workers = Math.max(1, Math.min(this.options.workers ?? availableParallelism(), Math.floor(budget / need)));
     const id = project.saveSitingStudy(scenario.id, s);
-    const pool = (
-      this.options.makeSolver ?? ((f, st, h) => createSitingPool(f, st, h, {}, workers, this.options.spawnWorker))
-    )(feeder, baseStudy, horizon);
+    const pool = three
+      ? createThreePhaseSitingPool(
+          three,
+          baseStudy,
+          horizon,
+          { baseUnits: unitsOf(net!, scenario.placements) },
+          workers,
+          this.options.spawnWorker,
+        )
+      : (this.options.makeSolver ?? ((f, st, h) => createSitingPool(f, st, h, {}, workers, this.options.spawnWorker)))(
+          feeder,
+          baseStudy,
+          horizon,
+        );
     const signal = { aborted: false };
     const t0 = performance.now();
     const finish = (status: SitingStatus, report: SitingReport | null, error: string | null): void => {
@@ -176,12 +245,7 @@ export class SitingService {
           stage: p.stage,
           done: p.done,
           total: p.total,
-          best: p.best
-            ? {
-                sites: p.best.sites.map((x) => ({ bus: x.bus, kw: x.kw, kwh: x.kwh })),
-                netBenefitUsd: p.best.netBenefitUsd,
-              }
-            : null,
+          best: p.best ? { sites: p.best.sites.map(siteBrief), netBenefitUsd: p.best.netBenefitUsd } : null,
           elapsedSeconds: (performance.now() - t0) / 1000,
         }),
     })
@@ -260,7 +324,14 @@ export class SitingService {
     const day = Number(m[1]) - 1;
     const scenario = project.getScenario(rec.scenarioId);
     const feeder = withPlacements(project.getFeeder(scenario.feederId), scenario.placements);
-    const added = withBatteries(feeder, line.sites).batteries.slice(feeder.batteries.length);
+    const added = withBatteries(feeder, line.sites)
+      .batteries.slice(feeder.batteries.length)
+      .map((b, k) => {
+        const nodes = line.sites[k]!.phaseNodes;
+        return nodes
+          ? { ...b, name: `new-${candidateOf(line.sites[k]!)}`, phases: nodes.map((n) => LETTERS[n - 1]!) }
+          : b;
+      });
     const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) =>
       readFileSync(join(this.options.yearDir, n), 'utf8'),
     );
@@ -279,7 +350,7 @@ export class SitingService {
       pv: scenario.placements.pv,
       batteries: [...scenario.placements.batteries, ...added],
     };
-    const sites = line.sites.map((x) => `${x.bus} ${x.kw} kW/${x.kwh} kWh`).join(', ');
+    const sites = line.sites.map((x) => `${candidateOf(x)} ${x.kw} kW/${x.kwh} kWh`).join(', ');
     if (!this.options.startRun) throw new ApiFailure('invalidArgument', 'siting.openRun: runs are not available here');
     return this.options.startRun(scenario.id, {
       placements,

@@ -16,6 +16,7 @@ import { solveThreePhaseOpf, type Opf3UnitSpec } from '../../../src-solver/opf3/
 import type { Opf3Network } from '../../../src-solver/opf3/network';
 import type { Opf3Outcome } from '../../../src-solver/opf3/solve';
 import { validateOpf3 } from '../../../src-solver/opf3/validate';
+import { opf3LossesKw } from '../../../src-solver/opf3/losses';
 import { sampleProfile } from '../../../src-solver/opf/study';
 import type { UNetwork } from '../../../src-solver/unbalanced/model';
 import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
@@ -121,43 +122,7 @@ export function preparedNetwork(scripts: FeederScripts): { net: UNetwork; taps: 
 }
 
 /** Line losses (U15's Y_net part and the series elements), kW, per period. */
-function lossesKw(o: Opf3Outcome): number[] {
-  const { net, ix } = o.model;
-  const x = o.nlp.x;
-  const n = net.nFree;
-  const out: number[] = [];
-  for (let t = 0; t < net.periods; t++) {
-    const e = (i: number): number => x[ix.e[t * n + i]!]!;
-    const f = (i: number): number => x[ix.e[t * n + i]! + 1]!;
-    let p = 0;
-    for (let k = 0; k < net.yRow.length; k++) {
-      if (!net.yLoss[k]) continue;
-      const i = net.yRow[k]!;
-      const j = net.yCol[k]!;
-      if (i >= n || j >= n) continue;
-      const g = net.yG[k]!;
-      const b = net.yB[k]!;
-      p += e(i) * (g * e(j) - b * f(j)) + f(i) * (g * f(j) + b * e(j));
-    }
-    net.series.forEach((br, k) => {
-      const first = ix.series[t * net.series.length + k]!;
-      const m = br.from.length;
-      for (let a = 0; a < m; a++) {
-        const ira = x[first + 2 * a]!;
-        const iia = x[first + 2 * a + 1]!;
-        for (let c = 0; c < m; c++) {
-          const irb = x[first + 2 * c]!;
-          const iib = x[first + 2 * c + 1]!;
-          const zr = br.zRe[a * m + c]!;
-          const zi = br.zIm[a * m + c]!;
-          p += ira * (zr * irb - zi * iib) + iia * (zr * iib + zi * irb);
-        }
-      }
-    });
-    out.push(p * net.baseKva);
-  }
-  return out;
-}
+const lossesKw = (o: Opf3Outcome): number[] => opf3LossesKw(o);
 
 /**
  * Per period, the largest voltage unbalance factor |V₂|/|V₁| over buses with phases A, B and C,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, copyFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testDataPath } from '../../../test-data/index';
+import { opendssRef, testDataPath } from '../../../test-data/index';
 import { main } from '../main';
 import type { CliIo } from '../types';
 import { defaultSizes, parseCandidates, parseSizesCsv } from './site';
@@ -80,6 +80,50 @@ describe('tessera site', () => {
     expect(await main(['solve', 'ieee123', '--year-day', '3', '--hours', '4'], bad)).toBe(2);
     expect(bad.err).toMatch(/leave out --hours, --start and --price/);
   }, 600_000);
+
+  it('three-phase OpenDSS feeder: per-phase candidates (a bare bus stands for its phases), phases in the JSON, each line re-runs with tessera solve --battery BUS.PHASE', async () => {
+    const ieee13 = opendssRef('feeders/13Bus/IEEE13Nodeckt.dss');
+    writeFileSync(join(dir, 'cands3.txt'), 'bus\n611.3\n675\n');
+    writeFileSync(join(dir, 'sizes3.csv'), 'kw,kwh\n30,120\n');
+    const limits = ['--vmin', '0.9', '--vmax', '1.08'];
+    const io = capture(dir);
+    const args = ['--candidates', 'cands3.txt', '--sizes', 'sizes3.csv', '--days', '1', '--workers', '2'];
+    const code = await main(['site', ieee13, ...args, ...limits, '--json', 'site3.json'], io);
+    expect(io.err).toBe('');
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/IEEE13Nodeckt \(three-phase OPF\): 4 candidates/);
+    const doc = JSON.parse(readFileSync(join(dir, 'site3.json'), 'utf8'));
+    expect(doc.model).toBe('three-phase');
+    expect(doc.candidates).toEqual(['611.3', '675.1', '675.2', '675.3']);
+    expect(
+      doc.marginalValue.map((m: { bus: string; phaseNodes: number[] }) => `${m.bus}.${m.phaseNodes[0]}`).sort(),
+    ).toEqual(doc.candidates);
+    const first = doc.ranked.find((r: { feasible: boolean }) => r.feasible);
+    expect(first.sites[0]).toMatchObject({ kw: 30, kwh: 120, kva: 36, phases: 1 });
+    expect(first.sites[0].phaseNodes).toHaveLength(1);
+    const part = first.verification.parts[0];
+    expect(part.rerun).toMatch(/^--year-day \d+ --vmin 0\.9 --vmax 1\.08$/);
+    expect(first.solveArgs).toBe(`--battery ${first.sites[0].bus}.${first.sites[0].phaseNodes[0]}:30:120:36`);
+    expect(part.validationMaxVoltageDiffPu).toBeLessThan(1e-6);
+    const again = capture(dir);
+    expect(
+      await main(
+        ['solve', ieee13, ...part.rerun.split(' '), ...first.solveArgs.split(' '), '--json', 'again3.json'],
+        again,
+      ),
+    ).toBe(0);
+    const solved = JSON.parse(readFileSync(join(dir, 'again3.json'), 'utf8'));
+    expect(solved.batteries.at(-1)).toMatchObject({ bus: first.sites[0].bus, phases: first.sites[0].phaseNodes });
+    expect(Math.abs(solved.objective - part.objective)).toBeLessThanOrEqual(1e-6 * Math.abs(part.objective));
+    // bad input on a three-phase feeder
+    writeFileSync(join(dir, 'cands3bad.txt'), '611.1\n675.1.2\n');
+    const bad = capture(dir);
+    expect(await main(['site', ieee13, '--candidates', 'cands3bad.txt', '--days', '1'], bad)).toBe(2);
+    expect(bad.err).toMatch(/candidate on a phase their bus does not have .*: 611\.1/);
+    expect(bad.err).toMatch(/candidate on two phases .*: 675\.1\.2/);
+    expect(await main(['site', ieee13, '--phases', '2'], bad)).toBe(2);
+    expect(bad.err).toMatch(/--phases on a three-phase feeder must be 1, 3 or both/);
+  }, 900_000);
 
   it('bad input: no candidate, unknown bus, a sizes header, profiles of the wrong length, both --days and --contiguous', async () => {
     writeFileSync(join(dir, 'none.txt'), 'bus\n');

@@ -20,27 +20,33 @@ import {
   yearStretchStudy,
 } from '../../../src-solver/siting/profiles';
 import {
+  candidateOf,
   loadBuses,
-  opfMemoryEstimate,
   runSitingStudy,
   singleSiteConfigs,
   SitingCancelled,
   SitingError,
   sweepStudy,
+  targetOf,
+  type SiteEntry,
   type SitingInput,
   type SitingReport,
+  type SitingTarget,
   type SizeOption,
 } from '../../../src-solver/siting/study';
-import { createSitingPool } from '../../backend/jobs/siting-pool';
+import { parseCandidate, threePhaseCandidates, threePhaseTarget } from '../../../src-solver/siting/threephase';
+import { formatIssue } from '../../../src-solver/io/types';
+import { importUnbalanced, solveUnbalanced, type UNetwork } from '../../../src-solver/unbalanced/index';
+import { createSitingPool, createThreePhaseSitingPool, type SitingPool } from '../../backend/jobs/siting-pool';
 import { parseCommandArgs } from '../args';
 import { openYear } from '../year';
 import { CliError, type CliCommand, type CliIo } from '../types';
-import { openFeeder } from './pf';
+import { openFeeder, readScriptFile, threePhaseScript } from './pf';
 
 const USAGE = `tessera site <project|feeder> [--candidates all|FILE] [--count K] [--sizes FILE]
               [--days N | --profiles DIR | --contiguous START:HOURS] [--capex-kw X] [--capex-kwh Y]
               [--om X] [--lifetime Y] [--rate R] [--phases P] [--verify N] [--sweep]
-              [--workers N] [--json FILE]
+              [--vmin V] [--vmax V] [--workers N] [--json FILE]
 
 BESS siting and sizing: where to put K batteries, how large, and what they save. The study
 screens every candidate by its marginal value (the OPF's locational marginal prices), verifies the
@@ -61,12 +67,23 @@ best with the full multi-period OPF (validated by AC power flow) and ranks by ve
   --rate R           discount rate, fraction (default ${ECONOMICS_DEFAULTS.discountRate})
   --phases P         phases of the batteries, 1–3 (default 3; a label on balanced feeders)
   --verify N         configurations verified per stage (default 10)
+  --vmin V, --vmax V voltage limits of every OPF, pu (default: the project's, else 0.95, 1.05)
   --sweep            the plain what-if sweep instead: every candidate × every size, each verified
   --workers N        solver processes (default: one per core)
   --json FILE        write the report JSON to FILE ("-" prints it on stdout)
 
+Three-phase OpenDSS feeder (a script whose circuit has 2 or more phases): the same study on the
+three-phase unbalanced OPF (taps and capacitors set by the nominal-load power flow with controls,
+then held). Candidates are phases of load buses, BUS.PHASE (e.g. 83.3: a single-phase unit on
+phase 3); --phases 1 (default) every (load bus, phase), 3 a three-phase unit (BUS.1.2.3) at every
+three-phase load bus, both the two; a bare BUS in a candidates file stands for its candidates.
+Default sizes are 4-hour ladders of a third of the peak load for single-phase units.
+  --controls-off         keep the script's taps and capacitor states
+  --balanced-equivalent  site on the feeder's balanced single-phase equivalent instead
+
 Batteries get the bundled example's ratios (inverter 1.2 × kW, start 62.5 %, SOC 30–95 %,
-efficiencies 95 %); re-run any ranked line with tessera solve <feeder> --battery BUS:KW:KWH:KVA:PHASES.
+efficiencies 95 %); re-run any ranked line with tessera solve <feeder> --battery BUS:KW:KWH:KVA:PHASES
+(three-phase: --battery BUS.PHASES:KW:KWH:KVA).
 Exit status: 0 done, 1 no feasible configuration, 2 invalid input, 130 cancelled.`;
 
 function num(name: string, v: string | undefined, ok: (x: number) => boolean, what: string): number | undefined {
@@ -130,7 +147,7 @@ function printReport(r: SitingReport, io: CliIo, seconds: number, workers: numbe
   );
   if (r.sizeCurve.length) {
     io.stdout(
-      `\nbenefit versus size at bus ${r.sizeCurve[0]!.bus} (verified):\n      kW      kWh   savings $/yr   cost $/yr   net $/yr\n`,
+      `\nbenefit versus size at ${r.ranked[0]?.sites[0]?.phaseNodes ? 'candidate' : 'bus'} ${r.sizeCurve[0]!.bus} (verified):\n      kW      kWh   savings $/yr   cost $/yr   net $/yr\n`,
     );
     for (const c of r.sizeCurve)
       io.stdout(
@@ -142,7 +159,7 @@ function printReport(r: SitingReport, io: CliIo, seconds: number, workers: numbe
       '  rank  sites (bus:kW/kWh)            savings $/yr  energy $/yr  loss kWh/yr  peak −kW  V-limit h  cost $/yr   net $/yr  payback y      NPV $\n',
   );
   for (const e of r.ranked.slice(0, 20)) {
-    const sites = e.sites.map((s) => `${s.bus}:${s.kw}/${s.kwh}`).join(' ');
+    const sites = e.sites.map((s) => `${candidateOf(s)}:${s.kw}/${s.kwh}`).join(' ');
     io.stdout(
       e.feasible
         ? `  ${String(e.rank).padStart(4)}  ${sites.padEnd(28)}  ${usd(e.annualSavingsUsd).padStart(12)}  ${usd(e.annualEnergyCostSavingsUsd).padStart(11)}  ${usd(e.annualLossSavingsKwh).padStart(11)}  ${f(e.peakReductionKw, 1).padStart(8)}  ${f(e.voltageLimitHoursRemoved, 0).padStart(9)}  ${usd(e.annualisedCostUsd).padStart(9)}  ${usd(e.netBenefitUsd).padStart(9)}  ${f(e.simplePaybackYears, 1).padStart(9)}  ${usd(e.npvUsd).padStart(9)}\n`
@@ -155,7 +172,7 @@ function printReport(r: SitingReport, io: CliIo, seconds: number, workers: numbe
     for (const s of r.sensitivity)
       io.stdout(
         `  ${s.case.padEnd(20)} ${s.bestSites
-          .map((x) => `${x.bus}:${x.kw}/${x.kwh}`)
+          .map((x) => `${candidateOf(x)}:${x.kw}/${x.kwh}`)
           .join(' ')
           .padEnd(28)} ${usd(s.netBenefitUsd).padStart(9)} $/yr\n`,
       );
@@ -165,8 +182,8 @@ function printReport(r: SitingReport, io: CliIo, seconds: number, workers: numbe
     io.stdout(
       `${r.marginalValue
         .slice(0, 8)
-        .map((m) => `${m.bus} ${f(m.usdPerKwYear, 2)}`)
-        .join(', ')} … ${r.marginalValue.at(-1)!.bus} ${f(r.marginalValue.at(-1)!.usdPerKwYear, 2)}\n`,
+        .map((m) => `${candidateOf(m)} ${f(m.usdPerKwYear, 2)}`)
+        .join(', ')} … ${candidateOf(r.marginalValue.at(-1)!)} ${f(r.marginalValue.at(-1)!.usdPerKwYear, 2)}\n`,
     );
   }
   const top = r.ranked[0];
@@ -175,6 +192,24 @@ function printReport(r: SitingReport, io: CliIo, seconds: number, workers: numbe
     io.stdout(
       `\nre-run the first line, ${part.label}: tessera solve <feeder> ${part.rerun ?? ''} ${top.solveArgs} (objective ${part.objective.toFixed(6)} USD)\n`,
     );
+}
+
+/**
+ * A three-phase OpenDSS feeder for the study: its network with the taps and capacitor states the
+ * worker processes will set too (the nominal-load power flow with controls, or the script's), and
+ * the text of every file the import read, keyed by the path the importer asked for.
+ */
+function openThreePhase(
+  entry: string,
+  controlsOff: boolean,
+): { entry: string; files: Record<string, string>; network: UNetwork } {
+  const files: Record<string, string> = {};
+  const out = importUnbalanced(entry, (f) => (files[f] = readScriptFile(f)));
+  if (!out.ok) throw new CliError(out.errors.slice(0, 50).map(formatIssue).join('\n'));
+  const pf = solveUnbalanced(out.network, { controls: !controlsOff }).periods[0];
+  if (!pf?.converged)
+    throw new CliError(`${entry}: the snapshot power flow that sets the regulators and capacitors did not converge`, 1);
+  return { entry, files, network: out.network };
 }
 
 export const command: CliCommand = {
@@ -199,6 +234,10 @@ export const command: CliCommand = {
         phases: { type: 'string' },
         verify: { type: 'string' },
         sweep: { type: 'boolean' },
+        vmin: { type: 'string' },
+        vmax: { type: 'string' },
+        'controls-off': { type: 'boolean' },
+        'balanced-equivalent': { type: 'boolean' },
         workers: { type: 'string' },
         json: { type: 'string' },
       },
@@ -207,15 +246,51 @@ export const command: CliCommand = {
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
     if (o.days !== undefined && o.contiguous !== undefined)
       throw new CliError('give either --days N or --contiguous START:HOURS, not both');
-    const opened = openFeeder(positionals[0]!, io.cwd);
-    const feeder = opened.feeder;
-    const baseStudy: Study = { ...(opened.project?.study ?? {}), objective: 'cost' };
+    const vmin = num('vmin', o.vmin, (x) => x > 0 && x < 2, 'a voltage in pu');
+    const vmax = num('vmax', o.vmax, (x) => x > 0 && x < 2, 'a voltage in pu');
+    const limits: Study = {
+      ...(vmin !== undefined ? { vMinPu: vmin } : {}),
+      ...(vmax !== undefined ? { vMaxPu: vmax } : {}),
+    };
+    const script = o['balanced-equivalent'] ? null : threePhaseScript(positionals[0]!, io.cwd);
+    if (!script && o['controls-off']) throw new CliError('--controls-off applies to a three-phase OpenDSS feeder');
+    const net = script ? openThreePhase(script, o['controls-off'] === true) : null;
+    const opened = net ? null : openFeeder(positionals[0]!, io.cwd);
+    const feeder = opened?.feeder;
+    const baseStudy: Study = { ...(opened?.project?.study ?? {}), ...limits, objective: 'cost' };
+    const target: SitingTarget = net ? threePhaseTarget(net.network) : targetOf({ feeder: feeder! });
 
     // Candidates and sizes.
+    const phasesArg = o.phases;
     let candidates: string[];
-    if (o.candidates === undefined || o.candidates === 'all') candidates = loadBuses(feeder);
-    else candidates = parseCandidates(readText(resolve(io.cwd, o.candidates), 'candidates file'));
-    const peak = feeder.loads.reduce((s, l) => s + l.pKw, 0);
+    let phases: number;
+    let peak: number;
+    if (net) {
+      if (phasesArg !== undefined && !['1', '3', 'both'].includes(phasesArg))
+        throw new CliError(`--phases on a three-phase feeder must be 1, 3 or both (got "${phasesArg}")`);
+      const which = phasesArg ?? '1';
+      const all = threePhaseCandidates(net.network, { threePhaseUnits: which !== '1' });
+      const keep = (c: string): boolean => {
+        const n = parseCandidate(c)!.phases.length;
+        return which === 'both' || (which === '1' ? n === 1 : n === 3);
+      };
+      const pool = all.filter(keep);
+      if (o.candidates === undefined || o.candidates === 'all') candidates = pool;
+      else
+        candidates = parseCandidates(readText(resolve(io.cwd, o.candidates), 'candidates file')).flatMap((c) => {
+          // a bare bus stands for its candidates (per --phases); anything else is checked by the study
+          const mine = pool.filter((x) => parseCandidate(x)!.bus === c.toLowerCase());
+          return parseCandidate(c) === null && mine.length > 0 ? mine : [c.toLowerCase()];
+        });
+      phases = which === '3' ? 3 : 1;
+      const total = net.network.loads.reduce((s, l) => s + l.kw, 0) * net.network.loadMult;
+      peak = which === '3' ? total : total / 3;
+    } else {
+      if (o.candidates === undefined || o.candidates === 'all') candidates = loadBuses(feeder!);
+      else candidates = parseCandidates(readText(resolve(io.cwd, o.candidates), 'candidates file'));
+      peak = feeder!.loads.reduce((s, l) => s + l.pKw, 0);
+      phases = num('phases', o.phases, (x) => [1, 2, 3].includes(x), '1, 2 or 3') ?? BATTERY_DEFAULTS.phases;
+    }
     const sizes =
       o.sizes !== undefined
         ? parseSizesCsv(readText(resolve(io.cwd, o.sizes), 'sizes file'), o.sizes)
@@ -232,7 +307,6 @@ export const command: CliCommand = {
         num('rate', o.rate, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)') ?? ECONOMICS_DEFAULTS.discountRate,
     };
     const count = num('count', o.count, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? 1;
-    const phases = num('phases', o.phases, (x) => [1, 2, 3].includes(x), '1, 2 or 3') ?? BATTERY_DEFAULTS.phases;
     const verifyTop = num('verify', o.verify, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? 10;
     const workersAsked =
       num('workers', o.workers, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? availableParallelism();
@@ -265,7 +339,11 @@ export const command: CliCommand = {
         num('days', o.days, (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a whole number from 1 to 365') ?? 12;
       const days = representativeDays(year, k, 1);
       const label = (d: number): string => new Date(Date.UTC(2023, 0, 1 + d)).toISOString().slice(0, 10);
-      const rerunProfiles = o.profiles !== undefined ? ` --profiles ${o.profiles}` : '';
+      const rerunProfiles =
+        (o.profiles !== undefined ? ` --profiles ${o.profiles}` : '') +
+        (vmin !== undefined ? ` --vmin ${vmin}` : '') +
+        (vmax !== undefined ? ` --vmax ${vmax}` : '') +
+        (o['controls-off'] ? ' --controls-off' : '');
       horizon = {
         kind: 'representative-days',
         parts: days.map((d) => ({
@@ -281,11 +359,12 @@ export const command: CliCommand = {
 
     // Processes and memory: as many as fit, at most one per task.
     const longest = Math.max(...horizon.parts.map((p) => p.study.periods ?? 24));
-    const need = opfMemoryEstimate(feeder, longest);
+    const need = target.memoryEstimate(longest);
     const budget = 0.8 * totalmem();
     const workers = Math.max(1, Math.min(workersAsked, Math.floor(budget / need) || 1));
     const input: SitingInput = {
-      feeder,
+      ...(feeder ? { feeder } : {}),
+      target,
       candidates,
       sizes,
       count,
@@ -301,7 +380,7 @@ export const command: CliCommand = {
     const jsonOnStdout = o.json === '-';
     const say = (t: string): void => (jsonOnStdout ? io.stderr(t) : io.stdout(t));
     say(
-      `tessera site ${feeder.name}: ${candidates.length} candidates, ${sizes.length} size${sizes.length > 1 ? 's' : ''}, K = ${count}, ${horizon.description}; ${workers} solver process${workers > 1 ? 'es' : ''}\n`,
+      `tessera site ${target.name}${net ? ' (three-phase OPF)' : ''}: ${candidates.length} candidates, ${sizes.length} size${sizes.length > 1 ? 's' : ''}, K = ${count}, ${horizon.description}; ${workers} solver process${workers > 1 ? 'es' : ''}\n`,
     );
     const signal = { aborted: false };
     const onSigint = (): void => {
@@ -318,23 +397,31 @@ export const command: CliCommand = {
         stage: string;
         done: number;
         total: number;
-        best?: { sites: readonly { bus: string; kw: number; kwh: number }[]; netBenefitUsd: number };
+        best?: { sites: readonly SiteEntry[]; netBenefitUsd: number };
       }) => {
         const now = performance.now();
         if (p.done < p.total && now - lastLine < 2000) return;
         lastLine = now;
         const best = p.best
-          ? `; best so far ${p.best.sites.map((s) => `${s.bus}:${s.kw}/${s.kwh}`).join(' ')} (net ${usd(p.best.netBenefitUsd)} $/yr)`
+          ? `; best so far ${p.best.sites.map((s) => `${candidateOf(s)}:${s.kw}/${s.kwh}`).join(' ')} (net ${usd(p.best.netBenefitUsd)} $/yr)`
           : '';
         say(`  [${p.done}/${p.total}] ${p.stage}${best}\n`);
       },
     };
     // Validate before starting any process (errors are cheap this way).
-    let pool: ReturnType<typeof createSitingPool> | null = null;
+    let pool: SitingPool | null = null;
     try {
-      pool = createSitingPool(feeder, baseStudy, horizon, {}, workers);
+      pool = net
+        ? createThreePhaseSitingPool(
+            { entry: net.entry, files: net.files, ...(o['controls-off'] ? { controlsOff: true } : {}) },
+            baseStudy,
+            horizon,
+            {},
+            workers,
+          )
+        : createSitingPool(feeder!, baseStudy, horizon, {}, workers);
       report = o.sweep
-        ? await sweepStudy(input, singleSiteConfigs(candidates, sizes, phases), pool.solve, hooks)
+        ? await sweepStudy(input, singleSiteConfigs(candidates, sizes, phases, target), pool.solve, hooks)
         : await runSitingStudy(input, pool.solve, hooks);
     } catch (e) {
       if (e instanceof SitingCancelled || signal.aborted) {
@@ -358,7 +445,8 @@ export const command: CliCommand = {
     const seconds = (performance.now() - t0) / 1000;
     if (!jsonOnStdout) printReport(report, io, seconds, workers);
     if (o.json !== undefined) {
-      const text = `${JSON.stringify({ feeder: feeder.name, seconds, workers, ...report }, null, 2)}\n`;
+      const model = net ? { model: 'three-phase' } : {};
+      const text = `${JSON.stringify({ feeder: target.name, ...model, seconds, workers, ...report }, null, 2)}\n`;
       if (jsonOnStdout) io.stdout(text);
       else {
         writeFileSync(resolve(io.cwd, o.json), text);

@@ -23,8 +23,15 @@ import './siting.css';
 
 const usd = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
 const fix = (v: number | null, d: number): string => (v !== null && Number.isFinite(v) ? v.toFixed(d) : '—');
-const sitesText = (sites: readonly { bus: string; kw: number; kwh: number }[]): string =>
-  sites.map((s) => `${s.bus}: ${s.kw} kW / ${s.kwh} kWh`).join(', ');
+const PHASE_LETTERS = ['A', 'B', 'C'];
+/** A site's bus with its phases on a three-phase feeder ("675 phase A", "675 ABC"). */
+const siteName = (s: { bus: string; phaseNodes?: readonly number[] }): string =>
+  s.phaseNodes
+    ? `${s.bus} ${s.phaseNodes.length === 1 ? 'phase ' : ''}${s.phaseNodes.map((n) => PHASE_LETTERS[n - 1]).join('')}`
+    : s.bus;
+const sitesText = (
+  sites: readonly { bus: string; kw: number; kwh: number; phaseNodes?: readonly number[] }[],
+): string => sites.map((s) => `${siteName(s)}: ${s.kw} kW / ${s.kwh} kWh`).join(', ');
 
 /** "60/240, 120/480" → sizes; '' → default (undefined); an error message otherwise. */
 export function parseSizes(text: string): { kw: number; kwh: number }[] | undefined | string {
@@ -45,18 +52,39 @@ export function parseSizes(text: string): { kw: number; kwh: number }[] | undefi
  * graph instance, so the workspace graph keeps its colours.
  */
 function SitingMap({ feeder, tree, report }: { feeder: Feeder; tree: FeederTree; report: SitingReport }) {
+  // three-phase feeders: values per bus and phase, shown one phase at a time or each bus's best phase
+  const perPhase = report.marginalValue.some((m) => m.phaseNodes !== undefined);
+  const [phase, setPhase] = useState<number | undefined>(undefined);
   const map = useMemo(
     () =>
       marginalValueColors(
         report,
         feeder.buses.map((b) => b.name),
+        phase,
       ),
-    [report, feeder],
+    [report, feeder, phase],
   );
   return (
     <figure className="siting-map-card">
       <figcaption>
-        Marginal value of storage by bus (screen, USD per kW-year, from the baseline OPF's locational marginal prices)
+        Marginal value of storage by bus{perPhase ? ' and phase' : ''} (screen, USD per kW-year, from the baseline OPF's
+        locational marginal prices)
+        {perPhase && (
+          <label className="siting-map-phase">
+            {' '}
+            phase{' '}
+            <select
+              value={phase ?? ''}
+              onChange={(ev) => setPhase(ev.target.value === '' ? undefined : Number(ev.target.value))}
+              data-testid="siting-map-phase"
+            >
+              <option value="">best of each bus</option>
+              <option value="1">A</option>
+              <option value="2">B</option>
+              <option value="3">C</option>
+            </select>
+          </label>
+        )}
       </figcaption>
       <div className="siting-map" data-testid="siting-map-pane">
         <NetworkGraph feeder={feeder} tree={tree} busColors={map.colors} testId="siting-map" />
@@ -344,6 +372,7 @@ export function SitingView({
                 <tr>
                   <th>#</th>
                   <th>sites</th>
+                  {r.marginalValue.some((m) => m.phaseNodes) && <th>phase</th>}
                   <th>run</th>
                   <th>savings USD/yr</th>
                   <th>loss kWh/yr</th>
@@ -364,6 +393,11 @@ export function SitingView({
                   >
                     <td>{e.rank}</td>
                     <td>{sitesText(e.sites)}</td>
+                    {r.marginalValue.some((m) => m.phaseNodes) && (
+                      <td data-testid="siting-phase">
+                        {e.sites.map((x) => (x.phaseNodes ?? []).map((n) => PHASE_LETTERS[n - 1]).join('')).join(', ')}
+                      </td>
+                    )}
                     <td className="siting-runs">
                       {(lineRuns.get(e.rank) ?? []).map((id) => (
                         <button key={id} className="link" onClick={() => onOpenRun?.(id)} title="Show this run in Runs">
@@ -444,7 +478,7 @@ export function SitingView({
                 <p className="siting-mv">
                   {r.marginalValue
                     .slice(0, 15)
-                    .map((m) => `${m.bus} ${m.usdPerKwYear.toFixed(2)}`)
+                    .map((m) => `${siteName(m)} ${m.usdPerKwYear.toFixed(2)}`)
                     .join(' · ')}
                 </p>
               </>

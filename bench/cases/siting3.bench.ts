@@ -1,0 +1,150 @@
+/**
+ * The BESS siting study on a three-phase feeder (src-solver/siting/threephase.ts, issue #16's
+ * "the same study on IEEE 123 three-phase with single-phase candidates per phase"): OpenDSS's
+ * IEEE 123 with the script's regulator taps and capacitor states (`--controls-off`: the taps the
+ * nominal-load power flow sets hold 1.1+ pu at bus 83 on the year's light December nights, so the
+ * baseline of that day is infeasible at 0.9–1.1 pu), every
+ * (load bus, phase) a single-phase candidate, one 4-hour battery, representative days of the
+ * bundled ERCOT/DFW 2023 year, OPFs in the worker pool (one process per core). After the timed
+ * study, the exhaustive sweep over every candidate at the chosen size: the study's first-ranked
+ * site should be the sweep's best with the same savings (1e-6 relative).
+ *
+ * Knobs (the full case is long on a shared machine — 153 candidates × 12 days in the sweep):
+ * TESSERA_BENCH_SITING3_DAYS (default 12), TESSERA_BENCH_SITING3_CANDIDATES (the first N
+ * candidates, default all), TESSERA_BENCH_SITING3_SWEEP=0 (study only).
+ *
+ * Peak memory: the runner's peakRssMb is this coordinating process; `workerPeakRssMb` is each
+ * solver process's own peak (VmHWM from /proc, Linux), read before the pool closes.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ECONOMICS_DEFAULTS } from '../../src-solver/siting/economics';
+import type { Horizon } from '../../src-solver/siting/evaluate';
+import { dayStudy, loadYearProfiles, representativeDays } from '../../src-solver/siting/profiles';
+import {
+  candidateOf,
+  runSitingStudy,
+  singleSiteConfigs,
+  sweepStudy,
+  type SiteEntry,
+  type SitingInput,
+} from '../../src-solver/siting/study';
+import { threePhaseCandidates, threePhaseTarget } from '../../src-solver/siting/threephase';
+import { threePhaseNetworkOf } from '../../src-solver/worker/siting-worker';
+import { importUnbalanced } from '../../src-solver/unbalanced/import';
+import { createThreePhaseSitingPool } from '../../src-main/backend/jobs/siting-pool';
+import { opendssRef, testDataPath } from '../../test-data/index';
+import type { BenchCase } from '../types';
+
+const yearDir = testDataPath('year-profiles');
+const year = loadYearProfiles(readdirSync(yearDir), (n) => readFileSync(join(yearDir, n), 'utf8'));
+/** IEEE 123's regulators hold up to ≈ 1.06 pu; ANSI range B. */
+const STUDY = { vMinPu: 0.9, vMaxPu: 1.1 };
+
+function daysHorizon(k: number): Horizon {
+  const days = representativeDays(year, k, 1);
+  return {
+    kind: 'representative-days',
+    parts: days.map((d) => ({ label: `day ${d.day + 1}`, weight: d.weight, study: dayStudy(year, d.day) })),
+    annualFactor: 1,
+    description: `${k} representative days`,
+  };
+}
+
+/** The feeder's scripts as text, keyed by the path the importer asks for (what the workers get). */
+function scripts(): { entry: string; files: Record<string, string>; controlsOff: true } {
+  const entry = opendssRef('feeders/123Bus/IEEE123Master.dss');
+  const files: Record<string, string> = {};
+  const out = importUnbalanced(entry, (f) => (files[f] = readFileSync(f, 'utf8')));
+  if (!out.ok) throw new Error(out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
+  return { entry, files, controlsOff: true };
+}
+
+/** Peak resident set of a process, MB (Linux /proc; null elsewhere or when it is gone). */
+function peakRssMb(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+const brief = (sites: readonly SiteEntry[]): string => sites.map((s) => `${candidateOf(s)}:${s.kw}/${s.kwh}`).join(' ');
+
+const cases: BenchCase[] = [
+  {
+    name: 'siting ieee123 three-phase 12 days K=1, single-phase candidates per phase (study + exhaustive sweep)',
+    size: { nodes: 278, days: 12, periods: 24, sites: 1 },
+    async run() {
+      const days = Number(process.env.TESSERA_BENCH_SITING3_DAYS ?? 12);
+      const sweepToo = process.env.TESSERA_BENCH_SITING3_SWEEP !== '0';
+      const sc = scripts();
+      const net = threePhaseNetworkOf(sc);
+      const target = threePhaseTarget(net);
+      const all = threePhaseCandidates(net);
+      const limit = Number(process.env.TESSERA_BENCH_SITING3_CANDIDATES ?? all.length);
+      const candidates = all.slice(0, limit);
+      const horizon = daysHorizon(days);
+      const pool = createThreePhaseSitingPool(sc, STUDY, horizon);
+      try {
+        const input: SitingInput = {
+          target,
+          candidates,
+          sizes: [{ kw: 30, kwh: 120 }],
+          count: 1,
+          economics: ECONOMICS_DEFAULTS,
+          horizon,
+          concurrency: pool.size,
+        };
+        const t0 = performance.now();
+        const study = await runSitingStudy(input, pool.solve);
+        const studySeconds = (performance.now() - t0) / 1000;
+        const best = study.ranked[0]!;
+        const record: Record<string, unknown> = {
+          days,
+          candidates: candidates.length,
+          workers: pool.size,
+          studySeconds,
+          configurationsVerified: study.configurationsVerified,
+          opfSolves: study.opfSolves,
+          baselineAnnualUsd: study.baseline.annualObjective,
+          best: brief(best.sites),
+          bestFeasible: best.feasible,
+          bestAnnualSavingsUsd: best.annualSavingsUsd,
+          infeasibleLines: study.ranked.filter((r) => !r.feasible).map((r) => `${brief(r.sites)}: ${r.failure}`),
+          ranked: study.ranked
+            .slice(0, 10)
+            .map((r) => ({ sites: brief(r.sites), annualSavingsUsd: r.annualSavingsUsd })),
+          screened: study.screened,
+        };
+        if (sweepToo) {
+          const t1 = performance.now();
+          const sweep = await sweepStudy(
+            input,
+            singleSiteConfigs(candidates, [study.chosenSize!], 1, target),
+            pool.solve,
+          );
+          const top = sweep.ranked[0]!;
+          Object.assign(record, {
+            sweepSeconds: (performance.now() - t1) / 1000,
+            sweepConfigurations: sweep.configurationsVerified - 1,
+            sweepBest: brief(top.sites),
+            sweepInfeasible: sweep.ranked.filter((r) => !r.feasible).length,
+            sameBest: brief(top.sites) === brief(best.sites),
+            savingsRelDiff: Math.abs(best.savingsUsd - top.savingsUsd) / Math.abs(top.savingsUsd),
+            targetMet:
+              brief(top.sites) === brief(best.sites) &&
+              Math.abs(best.savingsUsd - top.savingsUsd) <= 1e-6 * Math.abs(top.savingsUsd),
+          });
+        }
+        record.workerPeakRssMb = pool.pids.map(peakRssMb);
+        return record;
+      } finally {
+        pool.close();
+      }
+    },
+  },
+];
+
+export default cases;
