@@ -24,6 +24,7 @@ import type {
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { sampleSeries } from '../../../src-solver/model/feeder';
 import { orientFeeder } from '../../../src-solver/model/tree';
+import { METRES_PER_UNIT as METRES } from '../../../src-solver/io/dss/units';
 import { solvePowerFlow } from '../../../src-solver/pf/powerflow';
 import { parseDssNumber } from '../../../src-solver/io/dss/lexer';
 import type { ScriptResult } from '../../../src-solver/io/dss/script';
@@ -71,19 +72,6 @@ function checkSize(buses: number, rows: number, periods: number): void {
 /** OpenDSS's NormAmps of a line whose script gives none. */
 export const OPENDSS_DEFAULT_NORMAMPS = 400;
 
-const METRES: Record<string, number> = {
-  mi: 1609.344,
-  kft: 304.8,
-  km: 1000,
-  m: 1,
-  meter: 1,
-  metre: 1,
-  me: 1,
-  ft: 0.3048,
-  in: 0.0254,
-  cm: 0.01,
-  mm: 0.001,
-};
 const UNIT_CODES: Record<string, string> = {
   '1': 'mi',
   '2': 'kft',

@@ -28,6 +28,7 @@ import type { ImportError, ImportIssue, ReductionNote, ReductionReport } from '.
 import { SourceMap } from '../validation';
 import { parseBusRef, parseDssBool, parseDssNumber, parseNumberArray, parseSymMatrix, splitArray } from './lexer';
 import type { Assignment, ElementDef, Loc, ScriptResult } from './script';
+import { METRES_PER_UNIT as METRES } from './units';
 
 export interface DssBuildOptions {
   /** Per-unit power base, kVA per phase; default 1000. */
@@ -42,19 +43,6 @@ interface Complex {
   re: number;
   im: number;
 }
-
-/** Metres per unit of OpenDSS length units. */
-const METRES: Record<string, number> = {
-  mi: 1609.344,
-  kft: 304.8,
-  km: 1000,
-  m: 1,
-  me: 1,
-  ft: 0.3048,
-  in: 0.0254,
-  cm: 0.01,
-  mm: 0.001,
-};
 
 function lengthUnit(value: string): string | null {
   const v = value.trim().toLowerCase();
