@@ -25,6 +25,7 @@
  * 10k target: < 1), `targetMet` (= `meetsTarget`) whether the case met all its targets;
  * `perAreaCpuSeconds`, `slowestAreaPerRound` and `areaBuses` show how balanced the areas are.
  */
+import { availableParallelism } from 'node:os';
 import { nodeAreaTransport } from '../../src-main/backend/jobs/node-area-transport';
 import type { Clock } from '../../src-solver/enapp/coordinator';
 import { BOUNDARY_ERROR_MARGIN, solveDistributed, type Coordination } from '../../src-solver/enapp/distributed';
@@ -53,6 +54,8 @@ function enappCase(
   targetRounds: number | null = null,
   /** Inexact area rounds (opf-area.ts inexactTolerance); undefined: the mode's default. */
   inexact?: boolean,
+  /** The coordinator's warm-start μ hint (coordinator.ts EnappOptions.muHint); undefined: the mode's default. */
+  muHint?: boolean,
 ): BenchCase {
   return {
     name,
@@ -87,6 +90,7 @@ function enappCase(
           areaTimeoutMs: 900_000,
           coordination,
           ...(inexact !== undefined ? { inexact } : {}),
+          ...(muHint !== undefined ? { muHint } : {}),
         },
         { clock },
       );
@@ -114,6 +118,7 @@ function enappCase(
       return {
         coordination,
         inexactRounds: inexact ?? coordination === 'exact',
+        muHint: muHint ?? null,
         targetRounds,
         meetsTarget,
         targetMet: meetsTarget,
@@ -144,6 +149,9 @@ function enappCase(
         centralizedSeconds: centralSeconds,
         centralizedIterations: central.results.solver.iterations,
         distributedSeconds,
+        // distributedSeconds is the wall time with one process per area on this machine's cores.
+        areaProcesses: nAreas,
+        cores: availableParallelism(),
         coordinatorWallSeconds: out.enapp.wallSeconds,
         sumOfAreaSeconds: sumArea,
         sumOverRoundsOfMaxAreaSeconds: maxArea,
@@ -180,6 +188,16 @@ const ieee123 = (periods: number, objective: Study['objective']) => () => {
       { from: '20', to: '118' },
       { from: '62', to: '125' },
     ],
+  };
+};
+
+const scaled10k = () => {
+  const { feeder: base, price } = loadIeee123();
+  const feeder = generateScaledFeeder(base);
+  return {
+    feeder,
+    study: { periods: 24, priceCentsPerKwh: price } as Study,
+    cuts: () => suggestPartition(feeder, 8, 24).cuts,
   };
 };
 
@@ -254,15 +272,7 @@ const cases: BenchCase[] = [
   ),
   enappCase(
     'enapp 10k buses 8 areas T=24 cost',
-    () => {
-      const { feeder: base, price } = loadIeee123();
-      const feeder = generateScaledFeeder(base);
-      return {
-        feeder,
-        study: { periods: 24, priceCentsPerKwh: price },
-        cuts: () => suggestPartition(feeder, 8, 24).cuts,
-      };
-    },
+    scaled10k,
     { buses: 10240, areas: 8, periods: 24 },
     1e-3,
     // Uncapped: the target is a ratio to the centralized solve of the same run.
