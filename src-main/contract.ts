@@ -615,8 +615,20 @@ export interface SitingSettings {
   readonly count: number;
   /** Sizes to try; default 4-hour batteries at 5, 10, 20, 30 % of the peak load. */
   readonly sizes?: readonly { readonly kw: number; readonly kwh: number }[];
-  /** Representative days of the bundled year. */
+  /** Representative days of the year (the planner's `profiles`, else the bundled year). */
   readonly days: number;
+  /**
+   * The planner's own year: hourly CSVs (`timestamp,value` or `hour,value`, 8760 rows or 8784 for
+   * a leap year) — load in pu of peak, PV in pu of rating, price in USD/MWh — kept with the study
+   * in the project. Absent: the bundled ERCOT/DFW 2023 year. Study lists return `name` only
+   * (the texts emptied).
+   */
+  readonly profiles?: {
+    readonly name: string;
+    readonly load: string;
+    readonly pv: string;
+    readonly price: string;
+  };
   readonly capexUsdPerKw?: number;
   readonly capexUsdPerKwh?: number;
   readonly fixedOmUsdPerKwYear?: number;

@@ -27,7 +27,13 @@ import type { Study } from '../../../src-solver/opf/study';
 import { withBatteries } from '../../../src-solver/siting/battery';
 import { ECONOMICS_DEFAULTS } from '../../../src-solver/siting/economics';
 import type { Horizon, PartSolver } from '../../../src-solver/siting/evaluate';
-import { dayStudy, loadYearProfiles, representativeDays } from '../../../src-solver/siting/profiles';
+import {
+  dayStudy,
+  loadYearProfiles,
+  ProfileError,
+  representativeDays,
+  type YearProfiles,
+} from '../../../src-solver/siting/profiles';
 import {
   balancedTarget,
   candidateOf,
@@ -90,6 +96,21 @@ const siteBrief = (s: SiteEntry): { bus: string; kw: number; kwh: number } => ({
 
 const LETTERS = ['A', 'B', 'C'] as const;
 
+/** The planner's year of a study's settings (`profiles`), checked; a clear error names the file and line. */
+export function yearOfSettings(p: NonNullable<SitingSettings['profiles']>): YearProfiles {
+  const files: Record<string, string> = {
+    [`load (${p.name}).csv`]: p.load,
+    [`pv (${p.name}).csv`]: p.pv,
+    [`price (${p.name}).csv`]: p.price,
+  };
+  return loadYearProfiles(Object.keys(files), (n) => files[n]!);
+}
+
+/** Settings as lists show them: the planner's profile texts left out (their name kept). */
+function listedSettings(s: SitingSettings): SitingSettings {
+  return s.profiles ? { ...s, profiles: { name: s.profiles.name, load: '', pv: '', price: '' } } : s;
+}
+
 function summaryOf(r: SitingStudyRecord): SitingStudySummary {
   const report = r.report as SitingReport | null;
   const first = report?.ranked[0];
@@ -97,7 +118,7 @@ function summaryOf(r: SitingStudyRecord): SitingStudySummary {
     id: r.id,
     scenarioId: r.scenarioId,
     status: r.status as SitingStatus,
-    settings: r.settings as SitingSettings,
+    settings: listedSettings(r.settings as SitingSettings),
     error: r.error,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
@@ -134,9 +155,7 @@ export class SitingService {
         );
     }
     const target: SitingTarget = net ? threePhaseTarget(net) : balancedTarget(feeder);
-    const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) =>
-      readFileSync(join(this.options.yearDir, n), 'utf8'),
-    );
+    const year = this.yearOf(s);
     const days = representativeDays(year, s.days, 1);
     const horizon: Horizon = {
       kind: 'representative-days',
@@ -147,7 +166,7 @@ export class SitingService {
         rerun: `--year-day ${d.day + 1}`,
       })),
       annualFactor: 1,
-      description: `${s.days} representative days of the bundled 2023 ERCOT/DFW year`,
+      description: `${s.days} representative days of ${s.profiles ? `the planner's year "${s.profiles.name}"` : 'the bundled 2023 ERCOT/DFW year'}`,
     };
     const baseStudy: Study = { ...study, objective: 'cost' };
     let candidates: string[];
@@ -323,6 +342,7 @@ export class SitingService {
       );
     const day = Number(m[1]) - 1;
     const scenario = project.getScenario(rec.scenarioId);
+    const year = this.yearOf(rec.settings as SitingSettings);
     const feeder = withPlacements(project.getFeeder(scenario.feederId), scenario.placements);
     const added = withBatteries(feeder, line.sites)
       .batteries.slice(feeder.batteries.length)
@@ -332,9 +352,6 @@ export class SitingService {
           ? { ...b, name: `new-${candidateOf(line.sites[k]!)}`, phases: nodes.map((n) => LETTERS[n - 1]!) }
           : b;
       });
-    const year = loadYearProfiles(readdirSync(this.options.yearDir), (n) =>
-      readFileSync(join(this.options.yearDir, n), 'utf8'),
-    );
     const d = dayStudy(year, day);
     const study: StudySettings = {
       ...scenario.study,
@@ -359,6 +376,20 @@ export class SitingService {
     });
   }
 
+  /** The study's year: the planner's profiles kept with its settings, else the bundled year. */
+  private yearOf(s: SitingSettings): YearProfiles {
+    if (!s.profiles)
+      return loadYearProfiles(readdirSync(this.options.yearDir), (n) =>
+        readFileSync(join(this.options.yearDir, n), 'utf8'),
+      );
+    try {
+      return yearOfSettings(s.profiles);
+    } catch (e) {
+      if (e instanceof ProfileError) throw new ApiFailure('invalidArgument', `siting: ${e.message}`);
+      throw e;
+    }
+  }
+
   async closeAll(): Promise<void> {
     for (const id of [...this.active.keys()]) await this.cancel({ studyId: id }).catch(() => undefined);
   }
@@ -381,6 +412,7 @@ export const sitingValidators = {
       'discountRate',
       'phases',
       'verifyTop',
+      'profiles',
     ]);
     const c = st.candidates;
     if (c !== 'all' && !(Array.isArray(c) && c.every((b) => typeof b === 'string')))
@@ -403,7 +435,26 @@ export const sitingValidators = {
         throw new ApiFailure('invalidArgument', `siting.start: settings.${name} must be ${what}`);
       return { [name]: v };
     };
+    let profiles: SitingSettings['profiles'];
+    if (st.profiles !== undefined) {
+      const p = obj('siting.start: settings.profiles', st.profiles, ['name', 'load', 'pv', 'price']);
+      for (const k of ['name', 'load', 'pv', 'price'])
+        if (typeof p[k] !== 'string')
+          throw new ApiFailure(
+            'invalidArgument',
+            `siting.start: settings.profiles.${k} must be ${k === 'name' ? 'a name' : 'the text of a CSV file'}`,
+          );
+      profiles = { name: p.name as string, load: p.load as string, pv: p.pv as string, price: p.price as string };
+      // checked now, so a bad file is an error before anything is stored or started
+      try {
+        yearOfSettings(profiles);
+      } catch (e) {
+        if (e instanceof ProfileError) throw new ApiFailure('invalidArgument', `siting.start: ${e.message}`);
+        throw e;
+      }
+    }
     const settings: SitingSettings = {
+      ...(profiles ? { profiles } : {}),
       candidates: c === 'all' ? 'all' : (c as string[]),
       count: int('siting.start', st.count, 'settings.count', 1),
       days: int('siting.start', st.days, 'settings.days', 1, 365),

@@ -180,8 +180,26 @@ export function SitingView({
     };
   }, [refresh, scenario.id]);
 
+  /** The planner's own year (CSV texts read from the chosen files), or the bundled one. */
+  const [ownYear, setOwnYear] = useState<{ load?: File; pv?: File; price?: File }>({});
+  const [useOwnYear, setUseOwnYear] = useState(false);
+
   const start = async () => {
     setError(null);
+    let profiles: SitingSettings['profiles'];
+    if (useOwnYear) {
+      const { load, pv, price } = ownYear;
+      if (!load || !pv || !price)
+        return setError(
+          'Choose the three CSV files of your year (load pu, PV pu, price USD/MWh), or use the bundled year.',
+        );
+      profiles = {
+        name: [load.name, pv.name, price.name].join(', '),
+        load: await load.text(),
+        pv: await pv.text(),
+        price: await price.text(),
+      };
+    }
     const parsed = parseSizes(sizes);
     if (typeof parsed === 'string') return setError(parsed);
     if (useSelection && selection.length === 0)
@@ -195,6 +213,7 @@ export function SitingView({
       capexUsdPerKwh: capexKwh,
       lifetimeYears: lifetime,
       discountRate: rate,
+      ...(profiles ? { profiles } : {}),
     };
     try {
       const s = await call('siting.start', { scenarioId: scenario.id, settings });
@@ -283,6 +302,40 @@ export function SitingView({
           </label>
           {num(count, setCount, 'sites K')}
           {num(days, setDays, 'representative days')}
+          <label>
+            <input type="radio" checked={!useOwnYear} onChange={() => setUseOwnYear(false)} /> bundled year (ERCOT/DFW
+            2023)
+          </label>
+          <label>
+            <input
+              type="radio"
+              checked={useOwnYear}
+              onChange={() => setUseOwnYear(true)}
+              data-testid="siting-own-year"
+            />{' '}
+            my year: hourly CSVs (timestamp,value or hour,value; 8760 or 8784 rows)
+          </label>
+          {useOwnYear &&
+            (
+              [
+                ['load', 'load, pu of peak'],
+                ['pv', 'PV, pu of rating'],
+                ['price', 'price, USD/MWh'],
+              ] as const
+            ).map(([k, label]) => (
+              <label key={k}>
+                {label}
+                <input
+                  type="file"
+                  accept=".csv,text/csv"
+                  data-testid={`siting-year-${k}`}
+                  onChange={(e) => {
+                    const f = e.target.files?.[0];
+                    setOwnYear((y) => ({ ...y, [k]: f }));
+                  }}
+                />
+              </label>
+            ))}
           <label>
             sizes kW/kWh
             <input
