@@ -83,6 +83,8 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   const balRow = new Int32Array(T * nFree);
   const nSeries = net.series.length;
   const seriesIx = new Int32Array(T * nSeries);
+  /** Z⁻¹ of each series element, for its start currents (the same in every period). */
+  const seriesY: (CMatrix | undefined)[] = new Array<CMatrix | undefined>(nSeries);
   const nLoad = net.loads.length;
   const regionS = new Int32Array(T * nLoad).fill(-1);
   const vMinSq = s.vMinPu ** 2;
@@ -136,7 +138,7 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       const br = net.series[sk]!;
       const nc = br.from.length;
       const iv: number[] = [];
-      const y0 = seriesStart(br, vStart);
+      const y0 = seriesStart(br, (seriesY[sk] ??= cinverse({ n: br.from.length, re: br.zRe, im: br.zIm })), vStart);
       seriesIx[t * nSeries + sk] = qp.n;
       for (let p = 0; p < nc; p++) {
         iv.push(qp.addVar(-Infinity, Infinity, y0[2 * p]!));
@@ -452,11 +454,9 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   return { net, ix: { e: eIx, qD: qDIx, batVar: batIx, vRow, balRow, series: seriesIx, regionS }, problem };
 }
 
-/** Start currents of a series element: I = Z⁻¹ (V_from − V_to) at the start voltages (re, im interleaved). */
-function seriesStart(br: Opf3Series, vStart: (node: number) => [number, number]): Float64Array {
+/** Start currents of a series element: I = y (V_from − V_to), y = Z⁻¹, at the start voltages (re, im interleaved). */
+function seriesStart(br: Opf3Series, y: CMatrix, vStart: (node: number) => [number, number]): Float64Array {
   const nc = br.from.length;
-  const z: CMatrix = { n: nc, re: br.zRe, im: br.zIm };
-  const y = cinverse(z);
   const out = new Float64Array(2 * nc);
   for (let p = 0; p < nc; p++) {
     for (let q = 0; q < nc; q++) {
