@@ -3,12 +3,13 @@
  * feeders, regulators at OpenDSS's fixed taps, with 10 PV and 10 batteries placed by the seeded
  * rule (opf3/placement.ts, seed 15; single- and three-phase units), T = 24, cost objective with
  * the bundled hourly price, load and PV profiles. Target (issue #15): IEEE 123 under 3 s.
- * Reports the NLP iterations and seconds of the final solve, the region rounds (loads' OpenDSS
- * constant-Z region re-decided at the solution), the total seconds including import and the
+ * Reports the NLP iterations and seconds of the final solve, the solves (`regionRounds`: 1 when the
+ * loads' OpenDSS constant-Z regions decided inside the solve (U5c) were tight, more when elements
+ * had to be held in a region and the OPF solved again), the total seconds including import and the
  * start power flows, the largest discrepancy of the validating three-phase power flow, and the
  * objective's relative change when the tolerance is tightened tenfold; `cpuSeconds` is the process
- * CPU time of the same span as `totalSeconds` (the machine may be shared). The region rounds'
- * solves are counted in `totalIterations`.
+ * CPU time of the same span as `totalSeconds` (the machine may be shared). Every solve's
+ * iterations are counted in `totalIterations`.
  *
  * The 8500-node feeder (target: solved, under 60 s and 4 GB, validation ≤ 1e-6 pu): regulator
  * taps and capacitor states as the three-phase power flow's controls set them at the nominal

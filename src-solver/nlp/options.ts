@@ -57,6 +57,13 @@ export interface SolveOptions {
   nlpScalingMinValue?: number;
   /** 'gradient-based' (default) or 'none'. Ipopt `nlp_scaling_method`. */
   nlpScaling?: 'gradient-based' | 'none';
+  /**
+   * The objective's factor s_f supplied by the model (Ipopt's user scaling, `get_scaling_parameters`
+   * obj_scaling), > 0: replaces the gradient-based s_f (constraints keep theirs). For objectives whose
+   * gradient at x₀ is dominated by terms that cancel on the feasible set (e.g. a Norton source's
+   * admittance), so that max|∇f(x₀)| misstates the objective's scale. Default: none (gradient-based).
+   */
+  nlpObjScale?: number;
   /** s_max, W&B eq. (5): threshold for the dual scaling s_d, s_c. Default 100. */
   sMax?: number;
   /** κ_Σ, W&B eq. (16): bound-multiplier safeguard. Default 1e10. */
@@ -104,6 +111,7 @@ export interface ResolvedOptions {
   nlpScalingMaxGradient: number;
   nlpScalingMinValue: number;
   nlpScaling: 'gradient-based' | 'none';
+  nlpObjScale: number | undefined;
   sMax: number;
   kappaSigma: number;
   maxSoc: number;
@@ -171,6 +179,8 @@ export function resolveOptions(o: SolveOptions = {}): ResolvedOptions {
     nlpScalingMaxGradient: num(o.nlpScalingMaxGradient, 100, 'nlpScalingMaxGradient', Number.MIN_VALUE, Infinity),
     nlpScalingMinValue: num(o.nlpScalingMinValue, 1e-8, 'nlpScalingMinValue', 0, Infinity),
     nlpScaling: o.nlpScaling ?? 'gradient-based',
+    nlpObjScale:
+      o.nlpObjScale === undefined ? undefined : num(o.nlpObjScale, 1, 'nlpObjScale', Number.MIN_VALUE, Infinity),
     sMax: num(o.sMax, 100, 'sMax', 1, Infinity),
     kappaSigma: num(o.kappaSigma, 1e10, 'kappaSigma', 1, Infinity),
     maxSoc: num(o.maxSoc, 4, 'maxSoc', 0, Infinity),

@@ -36,6 +36,9 @@ import { buildLimits, type Opf3LimitOptions } from './limits';
 import { withLimitDiagnosis } from './limitDiagnosis';
 import {
   Opf3Error,
+  REGION_FREE,
+  REGION_HOLD_OWN,
+  REGION_HOLD_Z,
   YTriplets,
   type Opf3Battery,
   type Opf3Load,
@@ -87,13 +90,11 @@ export interface FromNetworkOptions {
   /** One period at the nominal loads (no shapes); needs periods = 1. */
   readonly snapshot?: boolean;
   /**
-   * Node voltages (pu, [t·nFree + i]) at which loads' OpenDSS voltage regions (constant Z above
-   * Vmaxpu) are decided; default the start power flow's. `solveThreePhaseOpf` passes the OPF's
-   * own solution until the regions no longer change.
+   * Load elements held in one OpenDSS voltage region (U5b) instead of deciding it in the solve
+   * (U5c): key `${name}@${t}` (`name` of Opf3Load, period t), value the region. `solveThreePhaseOpf`
+   * fills it for elements whose (U5c) relaxation was not tight at a solution.
    */
-  readonly regionVoltagesPu?: { readonly re: Float64Array; readonly im: Float64Array };
-  /** Load elements (`name` of Opf3Load) per period held in the constant-Z region by (U5b): key `${name}@${t}`. */
-  readonly zLocked?: ReadonlySet<string>;
+  readonly regionHolds?: ReadonlyMap<string, 'own' | 'z'>;
   /** Optional limits (U6d) VUF and (U6e) currents; the line-to-line limits (U6c) always apply. */
   readonly limits?: Opf3LimitOptions;
   /**
@@ -297,8 +298,6 @@ export function opf3FromNetwork(
     }
   });
 
-  // OpenDSS's switch to constant impedance above Vmaxpu (at the start power flow's voltages):
-  // y = conj(S_Z + S_I/Vmax + S_P/Vmax²)/Vn², i.e. the element's power at Vn scaled per component.
   cache.vStart ??= startVoltages(
     net,
     system,
@@ -307,39 +306,59 @@ export function opf3FromNetwork(
     study.loadProfile ? (t) => sampleProfile(study.loadProfile!, hourOf(t)) : null,
   );
   const vStartAll = cache.vStart;
+
+  // (U6) applies line-to-neutral on phase nodes with a base — not on a bus fed only by delta
+  // windings: its node-to-ground voltages float (held by the windings' anti-float admittance
+  // alone), so a line-to-neutral limit there is meaningless (line-to-line limits (U6c) apply there instead, limits.ts).
+  const limited = new Uint8Array(nFree);
+  for (let i = 0; i < nFree; i++)
+    limited[i] = idx.node[i]! >= 1 && idx.node[i]! <= 3 && vb[i]! > 1 && !deltaOnly.has(idx.bus[i]!) ? 1 : 0;
+
+  // OpenDSS's voltage regions (U5b)–(U5d): above Vmaxpu (of the element's rated voltage) the
+  // element is the constant impedance it has at Vmaxpu. Decided inside the solve (U5c) where the
+  // element consumes active power (the objective then pays for the region's extra power, so the
+  // relaxation is tight); held in the region of the start power flow otherwise (a script's
+  // generator, a negative load) or where the caller holds it (regionHolds).
   let li = 0;
-  sys.injectors.forEach((inj, k) => {
-    const model = k < nLoad ? inj.model : 1;
+  sys.injectors.forEach((inj) => {
     for (let p = 0; p < inj.phases; p++) {
       if (inj.ia[p]! < 0 && inj.ib[p]! < 0) continue;
       const ld = loads[li++]!;
-      if (model === 2) continue;
-      let zOnly: Uint8Array | null = null;
-      let zLock: Uint8Array | null = null;
+      const [, ip, pp, , iq, pq] = ld.zip;
+      if (ip === 0 && pp === 0 && iq === 0 && pq === 0) continue; // constant Z: one region
+      const vZPu = inj.vmaxpu * ld.vnPu;
+      const vLow = inj.vminpu * ld.vnPu;
+      const wyeLimited = ld.b < 0 && limited[ld.a] === 1;
+      const reachable = !(wyeLimited && study.vMaxPu <= vZPu);
+      // the largest |V_ab| (U6) allows: |V_a| on a limited wye element, |V_a| + ρ|V_b| line-to-line
+      const vabMax = wyeLimited
+        ? study.vMaxPu
+        : ld.b >= 0 && limited[ld.a] && limited[ld.b]
+          ? study.vMaxPu * (1 + ld.rho)
+          : Math.SQRT2 * vZPu;
+      const sMax = Math.max(0, (vabMax / vZPu) ** 2 - 1);
+      const vLowPu = wyeLimited && study.vMinPu >= vLow ? null : vLow;
+      if (!reachable && vLowPu === null) continue;
+      const mode = new Uint8Array(T);
       for (let t = 0; t < T; t++) {
-        const rv = options.regionVoltagesPu;
-        const a = inj.ia[p]!;
-        const b = inj.ib[p]!;
-        const vAt = (node: number, part: 're' | 'im'): number =>
-          node < 0 ? 0 : rv ? rv[part][t * nFree + node]! * vb[node]! : vStartAll[t]![part][node]!;
-        const vr = vAt(a, 're') - vAt(b, 're');
-        const vi = vAt(a, 'im') - vAt(b, 'im');
-        const vmax = inj.vmaxpu;
-        const locked = options.zLocked?.has(`${ld.name}@${t}`) ?? false;
-        if (!locked && Math.hypot(vr, vi) / inj.vbase <= vmax) continue;
-        zOnly ??= new Uint8Array(T);
-        zOnly[t] = 1;
-        if (locked) {
-          zLock ??= new Uint8Array(T);
-          zLock[t] = 1;
+        const held = options.regionHolds?.get(`${ld.name}@${t}`);
+        if (held) {
+          mode[t] = held === 'z' ? REGION_HOLD_Z : REGION_HOLD_OWN;
+          continue;
         }
-        const [, ip, pp, , iq, pq] = ld.zip;
-        const [zp, , , zq] = ld.zip;
-        ld.pPu[t]! *= zp + ip / vmax + pp / (vmax * vmax);
-        ld.qPu[t]! *= zq + iq / vmax + pq / (vmax * vmax);
+        if (!reachable) continue;
+        const consumes = ld.pPu[t]! > 0 && (pp > 0 || ip > 0);
+        if (consumes) {
+          mode[t] = REGION_FREE;
+          continue;
+        }
+        if (ld.pPu[t] === 0 && ld.qPu[t] === 0) continue;
+        const v = vStartAll[t]!;
+        const vAt = (node: number, part: 're' | 'im'): number => (node < 0 ? 0 : v[part][node]! / vb[node]!);
+        const vab = Math.hypot(vAt(ld.a, 're') - ld.rho * vAt(ld.b, 're'), vAt(ld.a, 'im') - ld.rho * vAt(ld.b, 'im'));
+        mode[t] = vab > vZPu ? REGION_HOLD_Z : REGION_HOLD_OWN;
       }
-      if (zOnly)
-        loads[li - 1] = { ...ld, zOnly, ...(zLock ? { zLock, zFloorPu: (inj.vmaxpu * inj.vbase) / vb[ld.a]! } : {}) };
+      loads[li - 1] = { ...ld, region: { vmaxpu: inj.vmaxpu, vZPu, vLowPu, sMax, mode } };
     }
   });
 
@@ -404,12 +423,6 @@ export function opf3FromNetwork(
     }
   }
 
-  // (U6) applies line-to-neutral on phase nodes with a base — not on a bus fed only by delta
-  // windings: its node-to-ground voltages float (held by the windings' anti-float admittance
-  // alone), so a line-to-neutral limit there is meaningless (line-to-line limits (U6c) apply there instead, limits.ts).
-  const limited = new Uint8Array(nFree);
-  for (let i = 0; i < nFree; i++)
-    limited[i] = idx.node[i]! >= 1 && idx.node[i]! <= 3 && vb[i]! > 1 && !deltaOnly.has(idx.bus[i]!) ? 1 : 0;
   const priceUsdPerKwh = Float64Array.from(hourOfPeriod, (h) => sampleProfile(study.priceCentsPerKwh, h) / 100);
   const built: Opf3Network = {
     name: net.name,
@@ -554,17 +567,55 @@ function loadZip(
 export interface ThreePhaseOpfRun {
   readonly network: Opf3Network;
   readonly outcome: Opf3Outcome;
-  /** Solves needed until the loads' voltage regions agreed with the solution (1 = none changed). */
+  /**
+   * Solves: 1 when every load's voltage region decided in the solve (U5c) was tight at the
+   * solution; more when elements had to be held in a region (U5b) and the OPF solved again.
+   */
   readonly rounds: number;
-  /** NLP iterations of all the rounds' solves. */
+  /** NLP iterations of all the solves. */
   readonly totalIterations: number;
 }
 
 /**
- * Builds and solves the three-phase OPF of an imported feeder. Loads whose OpenDSS voltage
- * region (constant Z above Vmaxpu) at the solution differs from the one assumed are re-decided at
- * the solution's voltages and the OPF solved again (at most `maxRounds` times), so that the
- * solution is one the power flow — and OpenDSS — reproduce.
+ * Largest power (pu) a (U5c) element may draw beyond OpenDSS's model at its voltage,
+ * (s − max(0, |V_ab|²/Vz² − 1))·|S|, for the region to count as decided: the interior-point
+ * method ends each s a little off its bound (μ over the solver's objective scale; on IEEE 123
+ * 1e-6 of the load, 4e-8 pu, which moved the power flow's voltages by 6e-8 pu).
+ */
+const REGION_GAP_TOL_PU = 1e-7;
+
+/**
+ * Load elements whose region relaxation (U5c) is not tight at the solution x — the solve made
+ * them consume more than OpenDSS's model would at their voltage, which pays only where the
+ * extra consumption relieves a binding limit or the price is negative — with the region their
+ * voltage puts them in: key `${name}@${t}`.
+ */
+export function looseRegions(model: ReturnType<typeof solveOpf3>['model'], x: Float64Array): Map<string, 'own' | 'z'> {
+  const { net, ix } = model;
+  const out = new Map<string, 'own' | 'z'>();
+  const nLoad = net.loads.length;
+  for (let t = 0; t < net.periods; t++) {
+    const at = (node: number): [number, number] =>
+      node < 0 ? [0, 0] : [x[ix.e[t * net.nFree + node]!]!, x[ix.e[t * net.nFree + node]! + 1]!];
+    net.loads.forEach((ld, k) => {
+      const sIx = ix.regionS[t * nLoad + k]!;
+      if (sIx < 0) return;
+      const [ea, fa] = at(ld.a);
+      const [eb, fb] = at(ld.b);
+      const over = ((ea - ld.rho * eb) ** 2 + (fa - ld.rho * fb) ** 2) / ld.region!.vZPu ** 2 - 1;
+      const gapPu = (x[sIx]! - Math.max(0, over)) * Math.hypot(ld.pPu[t]!, ld.qPu[t]!);
+      if (gapPu > REGION_GAP_TOL_PU) out.set(`${ld.name}@${t}`, over > 0 ? 'z' : 'own');
+    });
+  }
+  return out;
+}
+
+/**
+ * Builds and solves the three-phase OPF of an imported feeder. Loads' OpenDSS voltage regions
+ * (constant Z above Vmaxpu) are decided inside the solve (U5c); where that relaxation is not
+ * tight at the solution, the elements are held in the region their voltage is in (U5b) and the
+ * OPF solved again (at most `maxRounds` solves), so that the solution is one the power flow —
+ * and OpenDSS — reproduce.
  */
 export function solveThreePhaseOpf(
   net: UNetwork,
@@ -577,51 +628,17 @@ export function solveThreePhaseOpf(
   } = {},
 ): ThreePhaseOpfRun {
   const cache: Opf3BuildCache = {};
-  let network = opf3FromNetwork(net, study, units, { ...options, cache });
+  const holds = new Map(options.regionHolds ?? []);
+  let network = opf3FromNetwork(net, study, units, { ...options, cache, regionHolds: holds });
   let outcome = withLimitDiagnosis(solveOpf3(network, options.nlp, options.hooks));
   let totalIterations = outcome.nlp.iterations;
   const maxRounds = options.maxRounds ?? 4;
   let rounds = 1;
-  const locked = new Set<string>(options.zLocked ?? []);
   while (outcome.optimal && rounds < maxRounds) {
-    const T = network.periods;
-    const n = network.nFree;
-    const re = new Float64Array(T * n);
-    const im = new Float64Array(T * n);
-    outcome.periods.forEach((p, t) => {
-      for (let i = 0; i < n; i++) {
-        const a = (p.angleDeg[i]! * Math.PI) / 180;
-        re[t * n + i] = p.vPu[i]! * Math.cos(a);
-        im[t * n + i] = p.vPu[i]! * Math.sin(a);
-      }
-    });
-    const probe = opf3FromNetwork(net, study, units, {
-      ...options,
-      cache,
-      regionVoltagesPu: { re, im },
-      zLocked: locked,
-    });
-    // An element that was constant-Z and is found below Vmaxpu flips back and forth (the OPF lowers
-    // its voltage to the boundary where it consumes less): hold it in the Z region by (U5b).
-    let changed = false;
-    probe.loads.forEach((l, k) => {
-      const was = network.loads[k]!.zOnly;
-      for (let t = 0; t < T; t++) {
-        const before = was?.[t] ?? 0;
-        const now = l.zOnly?.[t] ?? 0;
-        if (before === now) continue;
-        changed = true;
-        if (before && !now) locked.add(`${l.name}@${t}`);
-      }
-    });
-    if (!changed) break;
-    const next = opf3FromNetwork(net, study, units, {
-      ...options,
-      cache,
-      regionVoltagesPu: { re, im },
-      zLocked: locked,
-    });
-    network = next;
+    const loose = looseRegions(outcome.model, outcome.nlp.x);
+    if (loose.size === 0) break;
+    for (const [key, region] of loose) holds.set(key, region);
+    network = opf3FromNetwork(net, study, units, { ...options, cache, regionHolds: holds });
     outcome = withLimitDiagnosis(solveOpf3(network, options.nlp, options.hooks));
     totalIterations += outcome.nlp.iterations;
     rounds++;

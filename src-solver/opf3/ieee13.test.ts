@@ -13,7 +13,7 @@ import { solveUnbalanced } from '../unbalanced/solve';
 import { loadIeee123 } from '../../bench/ipopt-ref/export-data';
 import type { Profile, Study } from '../opf/study';
 import { checkDerivatives } from '../nlp/index';
-import { opf3FromNetwork, solveThreePhaseOpf, type Opf3UnitSpec } from './fromNetwork';
+import { looseRegions, opf3FromNetwork, solveThreePhaseOpf, type Opf3UnitSpec } from './fromNetwork';
 import { buildOpf3Model } from './model';
 import { solveOpf3 } from './solve';
 import { validateOpf3 } from './validate';
@@ -124,6 +124,25 @@ describe('three-phase OPF with PV and batteries on IEEE 13', () => {
     ).toBe(true);
   });
 
+  it('a negative price makes burning power pay: the loads whose region relaxation (U5c) is loose are held in their region (U5b) and the OPF solved again, validated to 1e-6 pu', () => {
+    const net = load(ref);
+    const burn: Study = { ...study, periods: 2, priceCentsPerKwh: { intervalH: 1, values: [-5] } };
+    const first = solveOpf3(opf3FromNetwork(net, burn, UNITS));
+    expect(first.optimal, first.nlp.message).toBe(true);
+    const loose = looseRegions(first.model, first.nlp.x);
+    expect(loose.size).toBeGreaterThan(0);
+    // … which the power flow would not reproduce
+    const v1 = validateOpf3(net, first.model.net, first.periods, UNITS);
+    expect(v1.maxDiffPu).toBeGreaterThan(1e-4);
+    const run = solveThreePhaseOpf(net, burn, UNITS);
+    expect(run.outcome.optimal, run.outcome.nlp.message).toBe(true);
+    expect(run.rounds).toBe(2);
+    expect(looseRegions(run.outcome.model, run.outcome.nlp.x).size).toBe(0);
+    const v = validateOpf3(net, run.network, run.outcome.periods, UNITS);
+    expect(v.converged).toBe(true);
+    expect(v.maxDiffPu, v.at).toBeLessThan(1e-6);
+  });
+
   it('an impossible voltage limit ends infeasible with the limit named by bus, phase and hour', () => {
     const net = load(ref);
     const out = solveOpf3(opf3FromNetwork(net, { ...study, periods: 2, vMaxPu: 1.0 }, UNITS), { maxIter: 300 });
@@ -136,10 +155,14 @@ describe('three-phase OPF with PV and batteries on IEEE 13', () => {
   it('has exact derivatives on the imported model (transformers, delta and constant-current loads, Norton source, region rows)', () => {
     const net = load(ref);
     const opfNet = opf3FromNetwork(net, { ...study, periods: 2, terminalSoc: 'soft', batteryLimit: 'disk' }, UNITS, {
-      zLocked: new Set(['675b.1@0']),
+      regionHolds: new Map([
+        ['675b.1@0', 'z'],
+        ['675b.1@1', 'own'],
+      ]),
     });
     const model = buildOpf3Model(opfNet);
-    expect(model.problem.conNames!.some((n) => n.includes('constant-impedance region'))).toBe(true);
+    for (const kind of ['constant-impedance region', 'own-model region', 'voltage region'])
+      expect(model.problem.conNames!.some((n) => n.includes(kind))).toBe(true);
     const x = Float64Array.from(model.problem.x0, (v, k) => v + 0.01 * Math.sin(k));
     // quadratic rows: central differences are exact up to round-off, so a large step is right
     const res = checkDerivatives(model.problem, x, { step: 1e-3, tol: 1e-6 });

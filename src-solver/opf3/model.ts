@@ -10,7 +10,16 @@
 import type { NlpProblem } from '../nlp/problem';
 import { QuadraticProgramBuilder, type Operand } from './quadratic';
 import { cinverse, type CMatrix } from '../unbalanced/cmatrix';
-import { Opf3Error, type Opf3Network, type Opf3Series, type Opf3Terminal } from './network';
+import {
+  Opf3Error,
+  REGION_FREE,
+  REGION_HOLD_OWN,
+  REGION_HOLD_Z,
+  REGION_OWN,
+  type Opf3Network,
+  type Opf3Series,
+  type Opf3Terminal,
+} from './network';
 import { addLimitRows } from './limits';
 
 /** Where each quantity lives in x and g. */
@@ -26,6 +35,8 @@ export interface Opf3Index {
   readonly balRow: Int32Array;
   /** First current variable (Ir of conductor 1; then Ii, Ir of 2, …) of series element k at t: series[t·nSeries + k]. */
   readonly series: Int32Array;
+  /** (U5c) region variable s of load element k at t: regionS[t·nLoad + k] (−1 where the region is not free). */
+  readonly regionS: Int32Array;
 }
 
 export interface Opf3Model {
@@ -72,6 +83,10 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   const balRow = new Int32Array(T * nFree);
   const nSeries = net.series.length;
   const seriesIx = new Int32Array(T * nSeries);
+  /** Z⁻¹ of each series element, for its start currents (the same in every period). */
+  const seriesY: (CMatrix | undefined)[] = new Array<CMatrix | undefined>(nSeries);
+  const nLoad = net.loads.length;
+  const regionS = new Int32Array(T * nLoad).fill(-1);
   const vMinSq = s.vMinPu ** 2;
   const vMaxSq = s.vMaxPu ** 2;
 
@@ -123,7 +138,7 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       const br = net.series[sk]!;
       const nc = br.from.length;
       const iv: number[] = [];
-      const y0 = seriesStart(br, vStart);
+      const y0 = seriesStart(br, (seriesY[sk] ??= cinverse({ n: br.from.length, re: br.zRe, im: br.zIm })), vStart);
       seriesIx[t * nSeries + sk] = qp.n;
       for (let p = 0; p < nc; p++) {
         iv.push(qp.addVar(-Infinity, Infinity, y0[2 * p]!));
@@ -213,10 +228,17 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       }
     };
 
-    for (const ld of net.loads) {
-      const p = ld.pPu[t]!;
-      const q = ld.qPu[t]!;
-      const [zp, ip, pp, zq, iq, pq] = ld.zOnly?.[t] ? Z_ONLY : ld.zip;
+    net.loads.forEach((ld, k) => {
+      const reg = ld.region;
+      const mode = reg ? reg.mode[t]! : REGION_OWN;
+      const z = mode === REGION_HOLD_Z;
+      // In the constant-Z region the element is the impedance it has at Vmaxpu:
+      // y = conj(S_Z + S_I/Vmax + S_P/Vmax²)/Vn², i.e. its power at Vn scaled per component.
+      const [zp0, ip0, pp0, zq0, iq0, pq0] = ld.zip;
+      const vm = reg?.vmaxpu ?? 1;
+      const p = z ? ld.pPu[t]! * (zp0 + ip0 / vm + pp0 / (vm * vm)) : ld.pPu[t]!;
+      const q = z ? ld.qPu[t]! * (zq0 + iq0 / vm + pq0 / (vm * vm)) : ld.qPu[t]!;
+      const [zp, ip, pp, zq, iq, pq] = z ? Z_ONLY : ld.zip;
       const vn2 = ld.vnPu * ld.vnPu;
       // (U4) constant impedance: y = conj(S_Z)/Vn², stamped into (U1) between a and b.
       const g = (zp * p) / vn2;
@@ -227,21 +249,44 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
         stampY(ld.b, ld.a, -ld.rho * g, -ld.rho * b);
         stampY(ld.b, ld.b, ld.rho * ld.rho * g, ld.rho * ld.rho * b);
       }
-      if (ld.zLock?.[t] && ld.zFloorPu !== undefined) {
-        // (U5b) |V_ab|² ≥ floor²: the element stays in OpenDSS's constant-Z region.
-        const r = row(ld.zFloorPu ** 2, Infinity, `load ${ld.name} constant-impedance region, ${hour(t)}`);
+      /** Adds w·|V_ab|² to row r. */
+      const vabSq = (r: number, w: number): void => {
         const ea = eOf(ld.a);
         const fa = fOf(ld.a);
-        qp.product(r, 1, ea, ea);
-        qp.product(r, 1, fa, fa);
+        qp.product(r, w, ea, ea);
+        qp.product(r, w, fa, fa);
         if (ld.b >= 0) {
           const eb = eOf(ld.b);
           const fb = fOf(ld.b);
-          qp.product(r, -2 * ld.rho, ea, eb);
-          qp.product(r, -2 * ld.rho, fa, fb);
-          qp.product(r, ld.rho * ld.rho, eb, eb);
-          qp.product(r, ld.rho * ld.rho, fb, fb);
+          qp.product(r, -2 * w * ld.rho, ea, eb);
+          qp.product(r, -2 * w * ld.rho, fa, fb);
+          qp.product(r, w * ld.rho * ld.rho, eb, eb);
+          qp.product(r, w * ld.rho * ld.rho, fb, fb);
         }
+      };
+      if (reg) {
+        // (U5b) the element held in one region: |V_ab|²/Vz² ≥ 1 (constant Z) or ≤ 1 (its model);
+        // rows scaled by 1/Vz² so that they are O(1) on every voltage level.
+        const w = 1 / (reg.vZPu * reg.vZPu);
+        if (mode === REGION_HOLD_Z) vabSq(row(1, Infinity, `load ${ld.name} constant-impedance region, ${hour(t)}`), w);
+        if (mode === REGION_HOLD_OWN) vabSq(row(-Infinity, 1, `load ${ld.name} own-model region, ${hour(t)}`), w);
+        // (U5d) above OpenDSS's low-voltage region where (U6) does not already keep it there
+        if (reg.vLowPu !== null)
+          vabSq(row(1, Infinity, `load ${ld.name} above Vminpu, ${hour(t)}`), 1 / (reg.vLowPu * reg.vLowPu));
+      }
+      // (U5c) region decided in the solve: the power and constant-current components scale by
+      // 1 + s, s ≥ 0, s ≥ |V_ab|²/Vz² − 1 (s = max(0, |V_ab|²/Vz² − 1) at an optimum that pays for
+      // the element's power; solveThreePhaseOpf checks that it is).
+      let sVar = -1;
+      if (mode === REGION_FREE) {
+        const v0 = vStart(ld.a);
+        const vb0 = vStart(ld.b);
+        const x0 = ((v0[0] - ld.rho * vb0[0]) ** 2 + (v0[1] - ld.rho * vb0[1]) ** 2) / reg!.vZPu ** 2 - 1;
+        sVar = qp.addVar(0, reg!.sMax, Math.min(reg!.sMax, Math.max(0, x0)));
+        regionS[t * nLoad + k] = sVar;
+        const r = row(-Infinity, 1, `load ${ld.name} voltage region, ${hour(t)}`);
+        vabSq(r, 1 / (reg!.vZPu * reg!.vZPu));
+        qp.linear(r, -1, { v: sVar });
       }
       // (U3) constant power.
       const sp = pp * p;
@@ -252,6 +297,10 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
         const rIm = row(sq, sq, `load ${ld.name} reactive power, ${hour(t)}`);
         power(rRe, ld, j, 1, 0);
         power(rIm, ld, j, 0, 1);
+        if (sVar >= 0) {
+          qp.linear(rRe, -sp, { v: sVar });
+          qp.linear(rIm, -sq, { v: sVar });
+        }
       }
       // (U5) constant current magnitude at the load's power factor.
       const ir = ip * p;
@@ -262,10 +311,12 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
         const rMag = row(i2, i2, `load ${ld.name} current magnitude, ${hour(t)}`);
         qp.product(rMag, 1, { v: j.jr }, { v: j.jr });
         qp.product(rMag, 1, { v: j.ji }, { v: j.ji });
+        // (U5c) |J|² = I0² (1 + s): |J| = I0·|V_ab|/Vz in the constant-Z region
+        if (sVar >= 0) qp.linear(rMag, -i2, { v: sVar });
         const rAng = row(0, 0, `load ${ld.name} power factor, ${hour(t)}`);
         power(rAng, ld, j, ii, -ir);
       }
-    }
+    });
 
     // (U8), (U9) PV: forecast P injected, qD decided within the inverter disk.
     net.pv.forEach((u, k) => {
@@ -400,14 +451,12 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   });
 
   const problem = qp.build({ conNames });
-  return { net, ix: { e: eIx, qD: qDIx, batVar: batIx, vRow, balRow, series: seriesIx }, problem };
+  return { net, ix: { e: eIx, qD: qDIx, batVar: batIx, vRow, balRow, series: seriesIx, regionS }, problem };
 }
 
-/** Start currents of a series element: I = Z⁻¹ (V_from − V_to) at the start voltages (re, im interleaved). */
-function seriesStart(br: Opf3Series, vStart: (node: number) => [number, number]): Float64Array {
+/** Start currents of a series element: I = y (V_from − V_to), y = Z⁻¹, at the start voltages (re, im interleaved). */
+function seriesStart(br: Opf3Series, y: CMatrix, vStart: (node: number) => [number, number]): Float64Array {
   const nc = br.from.length;
-  const z: CMatrix = { n: nc, re: br.zRe, im: br.zIm };
-  const y = cinverse(z);
   const out = new Float64Array(2 * nc);
   for (let p = 0; p < nc; p++) {
     for (let q = 0; q < nc; q++) {

@@ -29,17 +29,44 @@ export interface Opf3Load extends Opf3Terminal {
   /** Fractions of constant Z, I, P for active, then reactive power (sum 1 each). */
   readonly zip: readonly [number, number, number, number, number, number];
   /**
-   * Periods in which the element is a constant impedance whatever its `zip` (OpenDSS's switch to
-   * constant Z above Vmaxpu, decided at the start power flow); pPu/qPu then hold the power at Vn.
+   * OpenDSS's voltage regions of the element (spec (U5b), (U5c)); absent: its `zip` model always
+   * (a constant impedance, or a network not built from an OpenDSS model).
    */
-  readonly zOnly?: Uint8Array;
+  readonly region?: Opf3LoadRegion;
+}
+
+/** Per period, how an element's OpenDSS voltage region is modelled (Opf3LoadRegion.mode). */
+export const REGION_OWN = 0;
+/** Decided inside the solve by (U5c): the element's power scales by 1 + s, s ≥ max(0, |V_ab|²/Vz² − 1). */
+export const REGION_FREE = 1;
+/** Held in its own (normal) region by (U5b) |V_ab| ≤ Vz. */
+export const REGION_HOLD_OWN = 2;
+/** Held in the constant-impedance region by (U5b) |V_ab| ≥ Vz: a constant Z of its power at Vz. */
+export const REGION_HOLD_Z = 3;
+
+/**
+ * OpenDSS switches a load (and a script's PVSystem/Storage/Generator, as a negative load) to
+ * the constant impedance it has at Vmaxpu when |V| > Vmaxpu, and leaves its model below Vminpu
+ * (docs/spec/unbalanced-opf.md (U5b), (U5c)).
+ */
+export interface Opf3LoadRegion {
+  /** The element's Vmaxpu (pu of its rated voltage). */
+  readonly vmaxpu: number;
+  /** Vmaxpu × rated voltage, pu of node a's base: |V_ab| above it is the constant-Z region. */
+  readonly vZPu: number;
   /**
-   * Periods in which the constant-Z region is also imposed as a constraint (U5b)
-   * |V_ab| ≥ zFloorPu, so that the solution stays where the model holds (set for elements whose
-   * region flipped between solves, see fromNetwork.ts `solveThreePhaseOpf`).
+   * Vminpu × rated voltage (pu of node a's base) when the voltage limits (U6) do not already keep
+   * |V_ab| above it: then (U5d) |V_ab| ≥ vLowPu holds the element out of OpenDSS's low-voltage
+   * region, which the OPF does not model. null when (U6) implies it.
    */
-  readonly zLock?: Uint8Array;
-  readonly zFloorPu?: number;
+  readonly vLowPu: number | null;
+  /**
+   * Upper bound of the (U5c) variable s: (largest |V_ab| the limits (U6) allow / vZPu)² − 1, or 1
+   * where no limit bounds |V_ab| (then (U5c) also caps |V_ab| at √2·vZPu).
+   */
+  readonly sMax: number;
+  /** Per period: REGION_OWN (|V_ab| cannot exceed vZPu under (U6)), _FREE, _HOLD_OWN or _HOLD_Z. */
+  readonly mode: Uint8Array;
 }
 
 export interface Opf3Pv {

@@ -23,21 +23,33 @@ class Grow {
     this.i32 = Array.from({ length: ni }, () => new Int32Array(1024));
     this.f64 = Array.from({ length: nf }, () => new Float64Array(1024));
   }
-  push(ints: readonly number[], floats: readonly number[]): void {
-    if (this.n === (this.i32[0] ?? this.f64[0])!.length) {
-      this.i32 = this.i32.map((a) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      });
-      this.f64 = this.f64.map((a) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      });
-    }
-    for (let k = 0; k < ints.length; k++) this.i32[k]![this.n] = ints[k]!;
-    for (let k = 0; k < floats.length; k++) this.f64[k]![this.n] = floats[k]!;
+  private grow(): void {
+    this.i32 = this.i32.map((a) => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    });
+    this.f64 = this.f64.map((a) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    });
+  }
+  /** Appends (i0, i1 | f0) — no argument arrays: the model pushes millions of terms. */
+  push2(i0: number, i1: number, f0: number): void {
+    if (this.n === this.f64[0]!.length) this.grow();
+    this.i32[0]![this.n] = i0;
+    this.i32[1]![this.n] = i1;
+    this.f64[0]![this.n] = f0;
+    this.n++;
+  }
+  /** Appends (i0, i1, i2 | f0). */
+  push3(i0: number, i1: number, i2: number, f0: number): void {
+    if (this.n === this.f64[0]!.length) this.grow();
+    this.i32[0]![this.n] = i0;
+    this.i32[1]![this.n] = i1;
+    this.i32[2]![this.n] = i2;
+    this.f64[0]![this.n] = f0;
     this.n++;
   }
   int(k: number): Int32Array {
@@ -93,7 +105,7 @@ export class QuadraticProgramBuilder {
   /** Adds coef·x_k (or coef·c) to row. */
   linear(row: number, coef: number, a: Operand): void {
     if (coef === 0) return;
-    if ('v' in a) this.lin.push([row, a.v], [coef]);
+    if ('v' in a) this.lin.push2(row, a.v, coef);
     else this.gConst[row]! += coef * a.c;
   }
 
@@ -104,7 +116,7 @@ export class QuadraticProgramBuilder {
   /** Adds coef·a·b to row. */
   product(row: number, coef: number, a: Operand, b: Operand): void {
     if (coef === 0) return;
-    if ('v' in a && 'v' in b) this.quad.push([row, a.v, b.v], [coef]);
+    if ('v' in a && 'v' in b) this.quad.push3(row, a.v, b.v, coef);
     else if ('v' in a) this.linear(row, coef * (b as { c: number }).c, a);
     else if ('v' in b) this.linear(row, coef * a.c, b);
     else this.gConst[row]! += coef * a.c * b.c;
@@ -117,7 +129,7 @@ export class QuadraticProgramBuilder {
 
   objectiveProduct(coef: number, a: Operand, b: Operand): void {
     if (coef === 0) return;
-    if ('v' in a && 'v' in b) this.objQuad.push([a.v, b.v], [coef]);
+    if ('v' in a && 'v' in b) this.objQuad.push2(a.v, b.v, coef);
     else if ('v' in a) this.objectiveLinear(coef * (b as { c: number }).c, a);
     else if ('v' in b) this.objectiveLinear(coef * a.c, b);
     else this.objConst += coef * a.c * b.c;

@@ -301,7 +301,7 @@ describe('three-phase OPF runs in the app', () => {
     expect(results[1]).toBe(results[0]);
   }, 120_000);
 
-  it("IEEE 123 over 24 h with a PV and three- and single-phase batteries: solved and validated ≤ 1e-6 pu once the loads' voltage regions agree (needs a 5th round)", async () => {
+  it("IEEE 123 over 24 h with a PV and three- and single-phase batteries: solved and validated ≤ 1e-6 pu, the loads' voltage regions decided in the solve", async () => {
     const b = backend();
     await call(b, 'projects.create', { name: 'IEEE 123 three-phase OPF' });
     const files: ImportFile[] = readdirSync(opendssRef('feeders', '123Bus')).map((n) => ({
@@ -333,7 +333,8 @@ describe('three-phase OPF runs in the app', () => {
     });
     const run = await waitFinished(b, started.id);
     expect(run.status, run.message).toBe('solved');
-    expect(run.threePhase!.rounds).toBeGreaterThan(4);
+    // one solve, or a second with the elements held whose region the first left undecided
+    expect(run.threePhase!.rounds).toBeLessThanOrEqual(2);
     expect(run.threePhase!.validation.maxDiffPu).toBeLessThanOrEqual(1e-6);
     expect(run.threePhase!.batteryPhases).toEqual([['A', 'B', 'C'], ['A'], ['B']]);
   }, 300_000);
