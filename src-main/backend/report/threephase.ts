@@ -196,7 +196,7 @@ export function threePhaseRunParts(run: RunDetail, layout: FeederLayout | null):
           runPhaseRows(run, layout.buses)[tLow]!,
           `Voltage per phase along the feeder at ${hourText(tLow)}, the hour of the lowest voltage`,
         )
-      : '<p class="small">The feeder’s line lengths could not be read: no profile along the feeder.</p>'
+      : '<p class="small">No profile along the feeder: it needs the distances of the three-phase base case, which is missing (see “Base case”).</p>'
   }`
       : ''
   }
