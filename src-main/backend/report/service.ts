@@ -105,7 +105,14 @@ export class ReportService {
     const s = r.settings;
     const first = Math.round(s.startHour);
     const whole = Number.isInteger(s.startHour) && r.dtH === 1;
-    const full = await this.options.baseCase(r.scenarioId, whole ? { ...s, periods: first + r.periods } : s);
+    let full: BaseCaseResult;
+    try {
+      full = await this.options.baseCase(r.scenarioId, whole ? { ...s, periods: first + r.periods } : s);
+    } catch (err) {
+      // The report still prints (a feeder too large for the base case's voltage table, a cancelled
+      // solve): the section says why it is missing.
+      return { ...input, baseCase: null, baseCaseMissing: err instanceof Error ? err.message : String(err) };
+    }
     if (!whole) return { ...input, baseCase: full };
     const mine = <T extends { hour: number }>(xs: readonly T[]) => xs.filter((x) => x.hour > first);
     const baseCase: BaseCaseResult = {

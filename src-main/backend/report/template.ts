@@ -97,6 +97,8 @@ export interface ReportInput {
    * the bus distances of the run's per-phase profile); null when not computed.
    */
   readonly baseCase?: BaseCaseResult | null;
+  /** Why the three-phase base case is missing (it failed), printed in its place. */
+  readonly baseCaseMissing?: string;
 }
 
 export function escapeHtml(s: string): string {
@@ -851,7 +853,18 @@ export function reportParts(inp: ReportInput): Part[] {
     chartsPart(inp),
     voltagePart(inp),
     ...threePhaseRunParts(inp.run, layoutOf(inp.baseCase)),
-    ...(inp.baseCase ? baseCaseParts(inp.baseCase) : []),
+    ...(inp.baseCase
+      ? baseCaseParts(inp.baseCase)
+      : inp.baseCaseMissing
+        ? [
+            {
+              title: 'Base case (three-phase power flow)',
+              pages: [
+                `<section data-part="base-case"><h2>Base case: the feeder without the study’s units</h2><p>${e(`The three-phase base case could not be computed for this report: ${inp.baseCaseMissing}`)}</p></section>`,
+              ],
+            },
+          ]
+        : []),
     inp.run.threePhase ? null : loadingPart(inp.run),
     validationPart(inp),
     assumptionsPart(inp),

@@ -29,6 +29,7 @@ import { inlineImport } from '../import/run';
 import { inlineBaseCase } from '../threephase/run';
 import { inlineThreePhaseOpf } from '../threephase/opf-run';
 import { call } from '../test-support';
+import { buildReportHtml } from './template';
 
 const outDir = join(repoRoot, 'test-results', 'report-3ph');
 const PERIODS = 6;
@@ -209,5 +210,17 @@ describe('PDF report of a three-phase run', () => {
       expect(first).toContain(`${x.bus} ${x.phase} hour ${x.hour} ${formatNumber(x.vPu, 4)}`);
     expect(text).toContain('Base case: voltage per phase along the feeder');
     expect(text).toContain('Voltage per phase along the feeder at hour');
+  });
+
+  it('without its base case (the solve failed) the report still prints its per-phase values and says why the base case is missing', () => {
+    const html = buildReportHtml({
+      ...backend.reports.input({ runId: run.id }),
+      baseCase: null,
+      baseCaseMissing: 'the feeder is too large for the voltage table',
+    });
+    expect(html).toContain('The three-phase base case could not be computed for this report: the feeder is too large');
+    expect(html).toContain('data-table="phase-hours"');
+    expect(html).not.toContain('data-chart="phaseProfile"');
+    expect(html).not.toContain('data-table="base-hours"');
   });
 });

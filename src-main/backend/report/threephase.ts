@@ -148,8 +148,12 @@ const PROFILE_W = 680;
 const PROFILE_H = 300;
 
 function profileChart(id: string, layout: FeederLayout, rows: readonly (number | null)[][], title: string): string {
-  const option = baseCaseProfileOption({ ...layout, periods: [{ vPu: rows }] }, 0);
-  return `<div class="chart" data-chart="${id}"><p class="small"><strong>${e(title)}</strong></p>${chartSvg(option, PROFILE_W, PROFILE_H)}</div>`;
+  const base = baseCaseProfileOption({ ...layout, periods: [{ vPu: rows }] }, 0);
+  // The report starts legends at the left (charts.ts): the plot starts lower so the axis name "pu" clears it.
+  const option = { ...base, grid: { ...(base.grid as object), top: 52 } };
+  // Full width of the page (the SVG's own size printed narrower than the text).
+  const svg = chartSvg(option, PROFILE_W, PROFILE_H).replace('<svg ', '<svg style="width:100%;height:auto" ');
+  return `<div class="chart" data-chart="${id}"><p class="small"><strong>${e(title)}</strong></p>${svg}</div>`;
 }
 
 const HOURS_PER_PAGE = 26;
@@ -192,7 +196,7 @@ export function threePhaseRunParts(run: RunDetail, layout: FeederLayout | null):
           runPhaseRows(run, layout.buses)[tLow]!,
           `Voltage per phase along the feeder at ${hourText(tLow)}, the hour of the lowest voltage`,
         )
-      : '<p class="small">The feeder’s line lengths could not be read: no profile along the feeder.</p>'
+      : '<p class="small">No profile along the feeder: it needs the distances of the three-phase base case, which is missing (see “Base case”).</p>'
   }`
       : ''
   }
