@@ -168,6 +168,9 @@ export class UnbalancedSystem {
   private readonly injHiK: Float64Array;
   /** 1: constant power (model 1, generators), 2: constant impedance (model 2), 0: the general path. */
   private readonly injPath: Uint8Array;
+  /** The admittance each injector puts in Y (its yG, yB). */
+  private readonly injYG: Float64Array;
+  private readonly injYB: Float64Array;
   /** The last iteration's change of every node voltage (set when a solve converges). */
   private readonly stepRe: Float64Array;
   private readonly stepIm: Float64Array;
@@ -343,6 +346,8 @@ export class UnbalancedSystem {
     this.injHi2 = new Float64Array(ni);
     this.injHiK = new Float64Array(ni);
     this.injPath = new Uint8Array(ni);
+    this.injYG = Float64Array.from(this.injectors, (inj) => inj.yG);
+    this.injYB = Float64Array.from(this.injectors, (inj) => inj.yB);
     this.injectors.forEach((inj, k) => {
       this.injLo2[k] = (inj.vminpu * inj.vbase) ** 2;
       this.injHi2[k] = (inj.vmaxpu * inj.vbase) ** 2;
@@ -811,7 +816,7 @@ export class UnbalancedSystem {
     }
     const { inj: bInj, a: bA, b: bB } = this.branches!;
     const nb = bInj.length;
-    const { injW, injQ, injG, injB, injLo2, injHi2, injHiK, injPath } = this;
+    const { injW, injQ, injG, injB, injLo2, injHi2, injHiK, injPath, injYG, injYB } = this;
     for (let it = 1; it <= maxIt; it++) {
       xG.set(srcX);
       for (let q = 0; q < nb; q++) {
@@ -839,9 +844,10 @@ export class UnbalancedSystem {
           [ir, ii] = this.injectorCurrentAt(this.injectors[k], vr, vi);
         }
         // compensation: (the Y matrix's admittance)·V − I(V), entering conductor a, leaving b.
-        const inj = this.injectors[k];
-        const cr = inj.yG * vr - inj.yB * vi - ir;
-        const ci = inj.yG * vi + inj.yB * vr - ii;
+        const yg = injYG[k],
+          yb = injYB[k];
+        const cr = yg * vr - yb * vi - ir;
+        const ci = yg * vi + yb * vr - ii;
         if (a >= 0) {
           xG[2 * a] += cr;
           xG[2 * a + 1] += ci;
