@@ -50,12 +50,11 @@ describe('control sampling under a perturbation', () => {
     // Each capacitor control just past its OFF setting, so a small move flips it.
     const ccv = net.capControls.find((c) => c.name === 'ccv')!;
     const [vr, vi] = sys.v('692', 1);
-    ccv.offSetting = Math.hypot(vr, vi) / ccv.ptratio - 1e-6;
-    ccv.onSetting = ccv.offSetting - 1;
+    const vOff = Math.hypot(vr, vi) / ccv.ptratio - 1e-6;
+    Object.assign(ccv, { offSetting: vOff, onSetting: vOff - 1 });
     const cck = net.capControls.find((c) => c.name === 'cck')!;
     const kvar = sampleKvar(sys);
-    cck.offSetting = kvar + 1e-6;
-    cck.onSetting = cck.offSetting + 1;
+    Object.assign(cck, { offSetting: kvar + 1e-6, onSetting: kvar + 1 + 1e-6 });
     const nodes = controlNodes(net, sys);
     expect(nodes.length).toBeGreaterThan(0);
     expect(nodes.length).toBeLessThan(sys.nodes.count);
