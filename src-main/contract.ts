@@ -64,7 +64,16 @@ export type ApiErrorCode =
   | 'importFailed'
   /** The feeder is larger than the app draws and edits (NETWORK_VIEW_MAX_BUSES); the message names the command line. */
   | 'feederTooLarge'
+  /** One request is larger than the browser host takes (HOST_MAX_MESSAGE_BYTES); the message says how to send it. */
+  | 'requestTooLarge'
   | 'internal';
+
+/**
+ * The largest WebSocket message the browser host accepts (the `ws` server's maxPayload). The
+ * renderer checks a request against it before sending, so an over-large upload (a 1,000,000-bus
+ * script is ~300 MB of text) gets a specific answer instead of a dropped connection.
+ */
+export const HOST_MAX_MESSAGE_BYTES = 100 * 1024 * 1024;
 
 export interface ApiError {
   /** Stable, machine-readable code. */

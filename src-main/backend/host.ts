@@ -24,7 +24,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { WireMessage, WireRequest } from '../contract';
+import { HOST_MAX_MESSAGE_BYTES, type WireMessage, type WireRequest } from '../contract';
 import type { Backend } from './backend';
 import { JsonText, jsonReply } from './json-text';
 import { contentType } from './mime';
@@ -271,7 +271,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     else socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HOST_MAX_MESSAGE_BYTES });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     try {
