@@ -613,6 +613,7 @@ class InteriorPointSolver {
       alpha *= 0.5;
       if (alpha < alphaMin) {
         this.lastLs = ls;
+        if (this.softRestorationStep(alphaMax, alphaDual, dl, ls, phi, theta)) return 'accepted';
         return 'failed';
       }
     }
@@ -737,6 +738,58 @@ class InteriorPointSolver {
     this.lastDNorm = dNorm;
     this.lastLs = ls;
     this.lastDeltaW = this.inertia.deltaW;
+  }
+
+  /**
+   * Ipopt's soft restoration step (BacktrackingLineSearch::TrySoftRestoStep), taken only where the
+   * restoration phase could not help: the line search failed at an almost feasible point that is
+   * not yet acceptable. The full step to the fraction-to-boundary is kept when it reduces the
+   * primal-dual error E_μ by soft_resto_pderror_reduction_factor (0.9999). Typical case: a power
+   * flow with no controllable device, started at its solution (θ ≈ 1e-14), whose first Newton step
+   * only re-centres the bound multipliers but changes the barrier objective by more than the filter
+   * allows at that θ — before, restoration was called there and failed at iteration 0.
+   */
+  private softRestorationStep(
+    alphaMax: number,
+    alphaDual: number,
+    dl: Float64Array,
+    ls: number,
+    phi: number,
+    theta: number,
+  ): boolean {
+    const { cur, o, mu } = this;
+    if (this.ctl.depth > 0) return false;
+    optimalityError(cur, 0, o.sMax, this.resid, this.err0);
+    if (!(cur.thetaInf <= 1e-2 * o.tol || cur.thetaInf <= EPS * 100) || this.isAcceptable()) return false;
+    const before = newOptimalityError();
+    optimalityError(cur, mu, o.sMax, this.resid, before);
+    const alpha = Math.min(alphaMax, alphaDual);
+    this.setTrialPrimal(alpha, this.dw);
+    if (!this.trial.evalFunctions() || !this.trial.evalDerivatives()) return false;
+    const saved = {
+      pr: this.lastAlphaPr,
+      du: this.lastAlphaDu,
+      d: this.lastDNorm,
+      ls: this.lastLs,
+      dW: this.lastDeltaW,
+    };
+    this.acceptTrialPoint(alpha, alpha, dl, 'fType', ls, phi, theta);
+    const after = newOptimalityError();
+    optimalityError(this.cur, mu, o.sMax, this.resid, after);
+    if (after.error <= 0.9999 * before.error) {
+      this.log(2, `soft restoration step: E_mu ${before.error.toExponential(2)} -> ${after.error.toExponential(2)}`);
+      return true;
+    }
+    // Not enough progress: back to the point the line search started from.
+    const t = this.cur;
+    this.cur = this.trial;
+    this.trial = t;
+    this.lastAlphaPr = saved.pr;
+    this.lastAlphaDu = saved.du;
+    this.lastDNorm = saved.d;
+    this.lastLs = saved.ls;
+    this.lastDeltaW = saved.dW;
+    return false;
   }
 
   // ───────────────────────────────────────── restoration (§3.3) ──
