@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Feeder } from '../src-solver/model/feeder';
 import { checkPartition } from '../src-solver/enapp/partition';
-import { areasFromCuts, buildTree, cutsForSelection, toggleCut, treeLayout } from './topology';
+import { areasFromCuts, buildTree, cutsForSelection, toggleCut, topologyProblems, treeLayout } from './topology';
 
 /** 1 ─ 2 ─ 3 ─ 4 and 2 ─ 5 ─ 6 (substation 1), hand-drawn. */
-function feeder(extra: [string, string][] = []): Feeder {
+function feeder(extra: [string, string][] = [], moreBuses: string[] = []): Feeder {
   const edges: [string, string][] = [['1', '2'], ['2', '3'], ['3', '4'], ['2', '5'], ['5', '6'], ...extra];
-  const names = ['1', '2', '3', '4', '5', '6'];
+  const names = ['1', '2', '3', '4', '5', '6', ...moreBuses];
   return {
     name: 't',
     baseKva: 1000,
@@ -28,6 +28,62 @@ describe('buildTree', () => {
     expect(t.depth[t.index.get('6')!]).toBe(3);
     expect(t.loops).toEqual([]);
     expect(buildTree(feeder([['4', '6']])).loops).toEqual(['4–6']);
+  });
+});
+
+describe('topologyProblems (the import wizard and the Areas view)', () => {
+  const meshedMessage =
+    'The network is meshed: branch 4–6 closes a loop. Tessera needs a radial feeder; open a switch or remove the tie.';
+
+  it('a meshed feeder: the branch closing the loop, nothing disconnected', () => {
+    const t = buildTree(feeder([['4', '6']]));
+    expect([t.loops, t.islandLoops]).toEqual([['4–6'], []]);
+    expect(topologyProblems(t)).toEqual([meshedMessage]);
+    expect(areasFromCuts(t, []).errors).toEqual([meshedMessage]);
+  });
+
+  it('a disconnected feeder whose island is a tree: disconnected, not meshed', () => {
+    const t = buildTree(feeder([['7', '8']], ['7', '8']));
+    expect([t.loops, t.islandLoops]).toEqual([[], []]);
+    const said = ['2 buses are not connected to the substation: 7, 8.'];
+    expect(topologyProblems(t)).toEqual(said);
+    expect(areasFromCuts(t, []).errors).toEqual(said);
+  });
+
+  it('a disconnected feeder with a loop inside its island: disconnected, and the loop named as the island’s', () => {
+    const t = buildTree(
+      feeder(
+        [
+          ['7', '8'],
+          ['8', '9'],
+          ['9', '7'],
+          ['9', '9'],
+        ],
+        ['7', '8', '9'],
+      ),
+    );
+    expect([t.loops, t.islandLoops]).toEqual([[], ['9–7', '9–9']]);
+    expect(topologyProblems(t)).toEqual([
+      '3 buses are not connected to the substation: 7, 8, 9.',
+      'Among the buses not connected, branch 9–7 closes a loop (and 1 more).',
+    ]);
+  });
+
+  it('both: a loop among the reached buses and an island', () => {
+    const t = buildTree(
+      feeder(
+        [
+          ['4', '6'],
+          ['7', '7'],
+        ],
+        ['7'],
+      ),
+    );
+    expect(topologyProblems(t)).toEqual([
+      meshedMessage,
+      '1 bus is not connected to the substation: 7.',
+      'Among the buses not connected, branch 7–7 closes a loop.',
+    ]);
   });
 });
 

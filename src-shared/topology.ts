@@ -100,8 +100,32 @@ export function areasFromCuts(tree: FeederTree, cuts: readonly CutBranch[]): Loc
       errors.push(`cut ${p}–${r} leaves area ${a} with only its boundary bus ${r}`);
     }
   }
-  if (tree.loops.length) errors.push(`the network is meshed: branch ${tree.loops[0]} closes a loop`);
+  errors.push(...topologyProblems(tree));
   return { areaOf: split.areaOf, count, rootOf: split.rootOf, sizes: split.ownCount, errors };
+}
+
+const andMore = (list: readonly unknown[]): string => (list.length > 1 ? ` (and ${list.length - 1} more)` : '');
+
+/**
+ * What keeps the feeder from being one radial tree from its substation, in plain words (the import
+ * wizard and the Areas view show them): a loop among the buses the substation reaches (meshed);
+ * buses it does not reach (disconnected) — and, apart, a loop inside such an island, which does
+ * not make the connected feeder meshed.
+ */
+export function topologyProblems(tree: FeederTree): string[] {
+  const out: string[] = [];
+  if (tree.loops.length)
+    out.push(
+      `The network is meshed: branch ${tree.loops[0]} closes a loop${andMore(tree.loops)}. Tessera needs a radial feeder; open a switch or remove the tie.`,
+    );
+  const cut = tree.unreachable;
+  if (cut.length)
+    out.push(
+      `${cut.length} bus${cut.length > 1 ? 'es are' : ' is'} not connected to the substation: ${cut.slice(0, 8).join(', ')}${cut.length > 8 ? ', …' : ''}.`,
+    );
+  if (tree.islandLoops.length)
+    out.push(`Among the buses not connected, branch ${tree.islandLoops[0]} closes a loop${andMore(tree.islandLoops)}.`);
+  return out;
 }
 
 /**

@@ -52,7 +52,9 @@ describe('orientFeeder (the tolerant core)', () => {
         ['1', '2', '3', '4', '5', '6', '7', '8'],
       ),
     );
-    expect(o.loops).toEqual(['4–6', '7–8']); // 7–8 is not in the tree either: both ends unreached
+    // 7–8 is not in the tree either, but it joins two unreached buses: an island's branch, not a loop
+    expect(o.loops).toEqual(['4–6']);
+    expect(o.islandLoops).toEqual([]);
     expect(o.unreachable).toEqual(['7', '8']);
     expect(o.unknownEnds).toEqual([7]);
     expect(Array.from(o.depth.slice(6))).toEqual([-1, -1]);
@@ -89,7 +91,7 @@ describe('loops and islands (what validation and the strict wrapper report)', ()
   const branchNames = (f: Feeder, ks: readonly number[]) => ks.map((k) => f.branches[k].name);
 
   it('names each loop by the branch closing it (feeder order) after the path between its ends', () => {
-    // l5 = 4–6 closes 4 ─ 3 ─ 2 ─ 5 ─ 6; 7–8 is an island branch, not a loop (though `loops` lists it).
+    // l5 = 4–6 closes 4 ─ 3 ─ 2 ─ 5 ─ 6; 7–8 is an island branch, not a loop.
     const f = feeder(
       [
         ['4', '6'],
@@ -114,6 +116,8 @@ describe('loops and islands (what validation and the strict wrapper report)', ()
     const o = orientFeeder(f);
     expect(o.cycles.map((c) => branchNames(f, [...c.path, c.branch]))).toEqual([['l6', 'l5', 'l7']]);
     expect(o.islands.map((i) => named(o, i))).toEqual([['7', '8', '9'], ['10']]);
+    // the island's loop is not the connected feeder's: `loops` (meshed) stays empty
+    expect([o.loops, o.islandLoops]).toEqual([[], ['9–7']]);
   });
 
   it('the strict wrapper refuses a meshed feeder naming the loop, and the power flow says the same', () => {
@@ -126,6 +130,25 @@ describe('loops and islands (what validation and the strict wrapper report)', ()
     );
     expect(() => compileRadialNetwork(f)).toThrow(PowerFlowInputError);
     expect(() => compileRadialNetwork(f)).toThrow('branches l2, l1, l3, l4, l5 form a loop');
+  });
+
+  it('the strict wrapper calls a feeder whose island has loops disconnected, not meshed, however many branches it has', () => {
+    // 9 branches for 9 buses, but the substation's part is a tree: the extra branches are the island's.
+    const f = feeder(
+      [
+        ['7', '8'],
+        ['8', '9'],
+        ['9', '7'],
+        ['7', '9'],
+      ],
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    );
+    const r = radialTree(f);
+    if ('tree' in r) throw new Error('a disconnected feeder was accepted');
+    expect(r.problem.kind).toBe('disconnected');
+    expect(describeTreeProblem(r)).toBe(
+      'the feeder is not connected: 7, 8, 9 cannot be reached from the substation; branches l6, l5, l7 form a loop; branches l5, l6, l8 form a loop',
+    );
   });
 
   it('the strict wrapper calls a feeder with too few branches disconnected, naming the buses', () => {

@@ -28,8 +28,17 @@ export interface OrientedFeeder {
   readonly root: number;
   /** False when the substation names no bus of the feeder. */
   readonly substationFound: boolean;
-  /** Branches that close a loop (not part of the BFS tree), as 'from–to'. */
+  /**
+   * Branches that close a loop among the buses the substation reaches (between two reached buses,
+   * not part of the BFS tree; a branch from a reached bus to itself too), as 'from–to'. A feeder
+   * with any is meshed. Loops inside islands are not here: `islandLoops`.
+   */
   readonly loops: readonly string[];
+  /**
+   * Branches that close a loop inside an island (both ends not reached from the substation: the
+   * forest's closing branches there, and a branch from such a bus to itself), as 'from–to'.
+   */
+  readonly islandLoops: readonly string[];
   /** Buses not connected to the substation. */
   readonly unreachable: readonly string[];
   /** Branches (index in feeder.branches) with an end that is not a bus of the feeder; left out. */
@@ -93,12 +102,25 @@ export function orientFeeder(feeder: Feeder): OrientedFeeder {
     }
   }
   const loops: string[] = [];
+  const islandLoop = new Set<number>();
   feeder.branches.forEach((br, k) => {
-    if (!usedBranch[k] && index.has(br.from) && index.has(br.to)) loops.push(`${br.from}–${br.to}`);
+    const a = index.get(br.from);
+    const b = index.get(br.to);
+    if (usedBranch[k] || a === undefined || b === undefined) return;
+    if (depth[a] >= 0 && depth[b] >= 0) loops.push(`${br.from}–${br.to}`);
+    else if (a === b) islandLoop.add(k);
   });
   const unreachable: string[] = [];
   for (let i = 0; i < n; i++) if (depth[i] < 0) unreachable.push(names[i]);
   const { cycles, islands } = forest(feeder, index, depth);
+  // (no branch joins a reached bus to an unreached one: the walk would have crossed it)
+  for (const c of cycles) if (depth[index.get(feeder.branches[c.branch].from)!] < 0) islandLoop.add(c.branch);
+  const islandLoops = [...islandLoop]
+    .sort((a, b) => a - b)
+    .map((k) => {
+      const br = feeder.branches[k];
+      return `${br.from}–${br.to}`;
+    });
   return {
     names,
     index,
@@ -110,6 +132,7 @@ export function orientFeeder(feeder: Feeder): OrientedFeeder {
     root,
     substationFound: sub !== undefined,
     loops,
+    islandLoops,
     unreachable,
     unknownEnds,
     cycles,
@@ -228,7 +251,9 @@ export function radialTree(
     const problem = { kind: 'unknownBus', branch: br.name, bus: o.index.has(br.from) ? br.to : br.from } as const;
     return { error: `branch ${br.name} joins an unknown bus (${problem.bus})`, problem };
   }
-  if (feeder.branches.length > names.length - 1) {
+  // Meshed: a loop among the buses the substation reaches (on a connected feeder, more branches
+  // than a tree has). Loops inside islands make the feeder disconnected, not meshed.
+  if (o.loops.length > 0 && o.unreachable.length === 0) {
     const problem = { kind: 'meshed', branches: feeder.branches.length, buses: names.length, loops } as const;
     return {
       error: `the feeder is not radial: ${problem.branches} branches for ${problem.buses} buses (a tree has ${problem.buses - 1})`,

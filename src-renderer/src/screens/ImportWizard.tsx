@@ -8,7 +8,7 @@ import { useMemo, useRef, useState } from 'react';
 import type { ImportFile, ImportPreview, ProjectSummary } from '../../../src-main/contract';
 import { backend, call } from '../api/transport';
 import { NetworkGraph } from '../graph/NetworkGraph';
-import { buildTree } from '../../../src-shared/topology';
+import { buildTree, topologyProblems } from '../../../src-shared/topology';
 import { PER_PHASE_LABEL } from '../../../src-shared/threephase';
 import { MasterPicker, ThreePhaseReportView, type ImportModel } from './ThreePhaseImport';
 
@@ -89,22 +89,10 @@ export function ImportWizard({
   };
 
   const tree = useMemo(() => (preview?.feeder ? buildTree(preview.feeder) : null), [preview]);
-  const topologyProblems = useMemo(() => {
-    if (!tree) return [];
-    const out: string[] = [];
-    if (tree.loops.length)
-      out.push(
-        `The network is meshed: branch ${tree.loops[0]} closes a loop${tree.loops.length > 1 ? ` (and ${tree.loops.length - 1} more)` : ''}. Tessera needs a radial feeder; open a switch or remove the tie.`,
-      );
-    if (tree.unreachable.length)
-      out.push(
-        `${tree.unreachable.length} bus${tree.unreachable.length > 1 ? 'es are' : ' is'} not connected to the substation: ${tree.unreachable.slice(0, 8).join(', ')}${tree.unreachable.length > 8 ? ', …' : ''}.`,
-      );
-    return out;
-  }, [tree]);
+  const topology = useMemo(() => (tree ? topologyProblems(tree) : []), [tree]);
   // The three-phase power flow accepts meshed networks; the balanced model (its OPF) needs a radial feeder.
   const threePhaseKept = !!preview?.threePhase && model === 'three-phase';
-  const blocking = threePhaseKept ? [] : topologyProblems;
+  const blocking = threePhaseKept ? [] : topology;
   const canSave = !!preview && preview.ok && blocking.length === 0 && !busy;
 
   const save = async () => {
