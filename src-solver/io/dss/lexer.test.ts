@@ -10,7 +10,7 @@ import {
   tokenizeParams,
 } from './lexer';
 import { dirnamePath, joinPath, normalizePath } from './path';
-import { nextPositionalProperty, resolveProperty } from './properties';
+import { CLASS_PROPERTIES, INVERTER_PROPERTIES, nextPositionalProperty, resolveProperty } from './properties';
 
 describe('lexer', () => {
   it('strips ! and // comments outside quotes only', () => {
@@ -92,6 +92,39 @@ describe('property names', () => {
     expect(nextPositionalProperty('line', null)).toBe('bus1');
     expect(nextPositionalProperty('line', 'bus1')).toBe('bus2');
     expect(nextPositionalProperty('line', 'like')).toBeNull();
+  });
+});
+
+describe('inverter properties (one list for PVSystem and Storage)', () => {
+  const all = [
+    ...INVERTER_PROPERTIES.rating,
+    ...INVERTER_PROPERTIES.kvarLimits,
+    ...INVERTER_PROPERTIES.priorities,
+    INVERTER_PROPERTIES.varFollow,
+  ];
+  it.each(['pvsystem', 'storage'])('%s has every one, once, each group in one run', (cls) => {
+    const list = CLASS_PROPERTIES[cls]!;
+    for (const p of all)
+      expect(
+        list.filter((x) => x === p),
+        `${cls}.${p}`,
+      ).toHaveLength(1);
+    for (const group of [INVERTER_PROPERTIES.rating, INVERTER_PROPERTIES.kvarLimits, INVERTER_PROPERTIES.priorities]) {
+      const at = list.indexOf(group[0]);
+      expect(list.slice(at, at + group.length)).toEqual(group);
+    }
+  });
+  it('positions and abbreviations are OpenDSS’s in each class', () => {
+    // Storage: kVA follows pf, kvarMax follows VarFollowInverter; PVSystem: kVA follows kvar, %Pmpp is not kVA's.
+    expect(nextPositionalProperty('storage', 'pf')).toBe('kva');
+    expect(nextPositionalProperty('storage', 'varfollowinverter')).toBe('kvarmax');
+    expect(nextPositionalProperty('storage', '%pminkvarmax')).toBe('kwrated');
+    expect(nextPositionalProperty('pvsystem', 'kvar')).toBe('kva');
+    expect(nextPositionalProperty('pvsystem', 'dutystart')).toBe('wattpriority');
+    expect(nextPositionalProperty('pvsystem', 'kvarmaxabs')).toBe('spectrum');
+    expect(resolveProperty('pvsystem', 'kvarm')).toBe('kvarmax');
+    expect(resolveProperty('storage', '%cut')).toBe('%cutin');
+    expect(resolveProperty('storage', 'kw')).toBe('kw');
   });
 });
 

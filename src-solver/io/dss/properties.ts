@@ -10,6 +10,20 @@ import { GEOMETRY_CLASS_PROPERTIES } from '../../unbalanced/geometryDss';
 const PD_INHERITED = ['normamps', 'emergamps', 'faultrate', 'pctperm', 'repair', 'basefreq', 'enabled', 'like'];
 const PC_INHERITED = ['spectrum', 'basefreq', 'enabled', 'like'];
 
+/**
+ * The inverter's properties, one list for PVSystem and Storage (the inverter model both classes
+ * share in OpenDSS); each class takes the groups where OpenDSS places them, so positions and
+ * abbreviations stay OpenDSS's: the rating, cut-in/out and efficiency curve; the reactive-power
+ * limits; the priorities.
+ */
+export const INVERTER_PROPERTIES = {
+  rating: ['kVA', '%Cutin', '%Cutout', 'EffCurve'],
+  kvarLimits: ['kvarMax', 'kvarMaxAbs'],
+  priorities: ['WattPriority', 'PFPriority', '%PminNoVars', '%PminkvarMax'],
+  varFollow: 'VarFollowInverter',
+} as const;
+const INV = INVERTER_PROPERTIES;
+
 export const CLASS_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   vsource: [
     'bus1',
@@ -176,10 +190,7 @@ export const CLASS_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
     'pf',
     'conn',
     'kvar',
-    'kVA',
-    '%Cutin',
-    '%Cutout',
-    'EffCurve',
+    ...INV.rating,
     'P-TCurve',
     '%R',
     '%X',
@@ -198,14 +209,10 @@ export const CLASS_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
     'UserModel',
     'UserData',
     'debugtrace',
-    'VarFollowInverter',
+    INV.varFollow,
     'DutyStart',
-    'WattPriority',
-    'PFPriority',
-    '%PminNoVars',
-    '%PminkvarMax',
-    'kvarMax',
-    'kvarMaxAbs',
+    ...INV.priorities,
+    ...INV.kvarLimits,
     ...PC_INHERITED,
   ],
   storage: [
@@ -216,17 +223,10 @@ export const CLASS_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
     'kW',
     'kvar',
     'pf',
-    'kVA',
-    '%Cutin',
-    '%Cutout',
-    'EffCurve',
-    'VarFollowInverter',
-    'kvarMax',
-    'kvarMaxAbs',
-    'WattPriority',
-    'PFPriority',
-    '%PminNoVars',
-    '%PminkvarMax',
+    ...INV.rating,
+    INV.varFollow,
+    ...INV.kvarLimits,
+    ...INV.priorities,
     'kWrated',
     '%kWrated',
     'kWhrated',
