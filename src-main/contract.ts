@@ -634,6 +634,8 @@ export interface SitingSettings {
    */
   readonly profiles?: {
     readonly name: string;
+    /** The files' own names, as chosen: a problem is reported in the file it is in (kept in lists). */
+    readonly files?: { readonly load: string; readonly pv: string; readonly price: string };
     readonly load: string;
     readonly pv: string;
     readonly price: string;

@@ -21,6 +21,44 @@ const bundled = (prefix: string): string => {
 };
 
 describe("siting with the planner's own year", () => {
+  it('names the file the planner chose and the line of a problem, and stores nothing', async () => {
+    const b = new Backend({
+      resourcesDir,
+      dataDir: mkdtempSync(join(tmpdir(), 'tessera-siting-year-')),
+      host: 'node-host',
+    });
+    try {
+      const summary = await call<{ scenarios: { id: number }[] }>(b, 'projects.openExample', { id: 'ieee123' });
+      const s = await call<Scenario>(b, 'scenarios.duplicate', { id: summary.scenarios[0]!.id, name: 'own files' });
+      const files = { load: 'dfw load.csv', pv: 'denton pv.csv', price: 'north hub 2023.csv' };
+      const price = bundled('price').split('\n');
+      price.splice(100, 1); // 2023-01-05T03:00 missing: line 101 is 04:00
+      price.push('2023-12-31T23:59,1');
+      const start = (profiles: Record<string, unknown>) =>
+        b.handle('siting.start', { scenarioId: s.id, settings: { candidates: ['65'], count: 1, days: 1, profiles } });
+      const year = { name: 'my year', files, load: bundled('load'), pv: bundled('pv'), price: price.join('\n') };
+      const r = await start(year);
+      expect(r.ok ? 'ok' : r.error.message).toBe(
+        `siting.start: price file "north hub 2023.csv" line 101: timestamp 2023-01-05T04:00 is 2 h after the previous row's (a gap or a repeated hour; give one row per hour, e.g. in standard time all year)`,
+      );
+      const short = await start({
+        ...year,
+        price: bundled('price'),
+        pv: bundled('pv').split('\n').slice(0, 101).join('\n'),
+      });
+      expect(short.ok ? 'ok' : short.error.message).toMatch(
+        /^siting\.start: pv file "denton pv\.csv": 100 hourly values/,
+      );
+      const noName = await start({ ...year, files: { ...files, price: '' } });
+      expect(noName.ok ? 'ok' : noName.error.message).toBe(
+        'siting.start: settings.profiles.files.price must be a file name',
+      );
+      expect(await call(b, 'siting.list', { scenarioId: s.id })).toEqual([]);
+    } finally {
+      b.close();
+    }
+  });
+
   it('checks the files, keeps them with the study, and its days and opened runs use them', async () => {
     const b = new Backend({
       resourcesDir,

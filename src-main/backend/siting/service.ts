@@ -96,19 +96,32 @@ const siteBrief = (s: SiteEntry): { bus: string; kw: number; kwh: number } => ({
 
 const LETTERS = ['A', 'B', 'C'] as const;
 
-/** The planner's year of a study's settings (`profiles`), checked; a clear error names the file and line. */
+const YEAR_ROLES = ['load', 'pv', 'price'] as const;
+
+/**
+ * The planner's year of a study's settings (`profiles`), checked; a clear error names the file —
+ * as the planner chose it (`files`: `price file "prices.csv" line 101: …`), else by its role and
+ * the year's name (`price (my year).csv line 101: …`) — and the line.
+ */
 export function yearOfSettings(p: NonNullable<SitingSettings['profiles']>): YearProfiles {
-  const files: Record<string, string> = {
-    [`load (${p.name}).csv`]: p.load,
-    [`pv (${p.name}).csv`]: p.pv,
-    [`price (${p.name}).csv`]: p.price,
-  };
-  return loadYearProfiles(Object.keys(files), (n) => files[n]!);
+  const text: Record<string, string> = { 'load.csv': p.load, 'pv.csv': p.pv, 'price.csv': p.price };
+  try {
+    return loadYearProfiles(Object.keys(text), (n) => text[n]!);
+  } catch (e) {
+    if (!(e instanceof ProfileError)) throw e;
+    const role = YEAR_ROLES.find((r) => e.message.startsWith(`${r}.csv`));
+    if (!role) throw e;
+    const file = p.files?.[role];
+    const label = file ? `${role} file "${file}"` : `${role} (${p.name}).csv`;
+    throw new ProfileError(label + e.message.slice(`${role}.csv`.length));
+  }
 }
 
 /** Settings as lists show them: the planner's profile texts left out (their name kept). */
 function listedSettings(s: SitingSettings): SitingSettings {
-  return s.profiles ? { ...s, profiles: { name: s.profiles.name, load: '', pv: '', price: '' } } : s;
+  if (!s.profiles) return s;
+  const { name, files } = s.profiles;
+  return { ...s, profiles: { name, ...(files ? { files } : {}), load: '', pv: '', price: '' } };
 }
 
 function summaryOf(r: SitingStudyRecord): SitingStudySummary {
@@ -437,14 +450,28 @@ export const sitingValidators = {
     };
     let profiles: SitingSettings['profiles'];
     if (st.profiles !== undefined) {
-      const p = obj('siting.start: settings.profiles', st.profiles, ['name', 'load', 'pv', 'price']);
+      const p = obj('siting.start: settings.profiles', st.profiles, ['name', 'files', 'load', 'pv', 'price']);
       for (const k of ['name', 'load', 'pv', 'price'])
         if (typeof p[k] !== 'string')
           throw new ApiFailure(
             'invalidArgument',
             `siting.start: settings.profiles.${k} must be ${k === 'name' ? 'a name' : 'the text of a CSV file'}`,
           );
-      profiles = { name: p.name as string, load: p.load as string, pv: p.pv as string, price: p.price as string };
+      let files: { load: string; pv: string; price: string } | undefined;
+      if (p.files !== undefined) {
+        const f = obj('siting.start: settings.profiles.files', p.files, YEAR_ROLES);
+        for (const k of YEAR_ROLES)
+          if (typeof f[k] !== 'string' || f[k] === '')
+            throw new ApiFailure('invalidArgument', `siting.start: settings.profiles.files.${k} must be a file name`);
+        files = { load: f.load as string, pv: f.pv as string, price: f.price as string };
+      }
+      profiles = {
+        name: p.name as string,
+        ...(files ? { files } : {}),
+        load: p.load as string,
+        pv: p.pv as string,
+        price: p.price as string,
+      };
       // checked now, so a bad file is an error before anything is stored or started
       try {
         yearOfSettings(profiles);

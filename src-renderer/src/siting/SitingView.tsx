@@ -47,6 +47,15 @@ export function parseSizes(text: string): { kw: number; kwh: number }[] | undefi
 }
 
 /**
+ * Typed candidates: buses or, on a three-phase feeder, bus phases in OpenDSS notation ("675.1,
+ * 611 652.1"), separated by commas, semicolons or spaces; an error message when there is none.
+ */
+export function parseCandidates(text: string): string[] | string {
+  const out = [...new Set(text.split(/[\s,;]+/).filter((c) => c !== ''))];
+  return out.length > 0 ? out : 'Type at least one candidate bus (or bus.phase on a three-phase feeder, e.g. 675.1).';
+}
+
+/**
  * The marginal-value map: the feeder coloured by each candidate's screened value of storage
  * (USD per kW-year, from the baseline OPF's LMPs), the first-ranked sites highlighted. Its own
  * graph instance, so the workspace graph keeps its colours.
@@ -137,7 +146,9 @@ export function SitingView({
   /** Show a run in the Runs tab. */
   onOpenRun?: (runId: number) => void;
 }) {
-  const [useSelection, setUseSelection] = useState(false);
+  /** Candidates: every load bus, the buses selected on the graph, or the buses/phases typed. */
+  const [pick, setPick] = useState<'all' | 'selection' | 'typed'>('all');
+  const [typed, setTyped] = useState('');
   const [count, setCount] = useState(1);
   const [days, setDays] = useState(12);
   const [sizes, setSizes] = useState('');
@@ -195,6 +206,8 @@ export function SitingView({
         );
       profiles = {
         name: [load.name, pv.name, price.name].join(', '),
+        // the file names as chosen, so a problem is reported in the planner's own file
+        files: { load: load.name, pv: pv.name, price: price.name },
         load: await load.text(),
         pv: await pv.text(),
         price: await price.text(),
@@ -202,10 +215,12 @@ export function SitingView({
     }
     const parsed = parseSizes(sizes);
     if (typeof parsed === 'string') return setError(parsed);
-    if (useSelection && selection.length === 0)
+    if (pick === 'selection' && selection.length === 0)
       return setError('No bus is selected on the graph: select buses first, or use every load bus.');
+    const chosen = pick === 'typed' ? parseCandidates(typed) : null;
+    if (typeof chosen === 'string') return setError(chosen);
     const settings: SitingSettings = {
-      candidates: useSelection ? [...selection] : 'all',
+      candidates: pick === 'selection' ? [...selection] : (chosen ?? 'all'),
       count,
       days,
       ...(parsed ? { sizes: parsed } : {}),
@@ -294,12 +309,27 @@ export function SitingView({
         <h3>BESS siting study</h3>
         <fieldset className="siting-form" disabled={running !== null}>
           <label>
-            <input type="radio" checked={!useSelection} onChange={() => setUseSelection(false)} /> every load bus
+            <input type="radio" checked={pick === 'all'} onChange={() => setPick('all')} /> every load bus
           </label>
           <label>
-            <input type="radio" checked={useSelection} onChange={() => setUseSelection(true)} /> buses selected on the
-            graph ({selection.length})
+            <input type="radio" checked={pick === 'selection'} onChange={() => setPick('selection')} /> buses selected
+            on the graph ({selection.length})
           </label>
+          <label>
+            <input type="radio" checked={pick === 'typed'} onChange={() => setPick('typed')} /> these buses or phases
+          </label>
+          {pick === 'typed' && (
+            <label>
+              candidates
+              <input
+                type="text"
+                placeholder="e.g. 675.1, 611, 652.1"
+                title="Bus names; on a three-phase feeder bus.phase (675.1 = phase A of bus 675) for a single-phase unit, a bare bus for all its phases"
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+              />
+            </label>
+          )}
           {num(count, setCount, 'sites K')}
           {num(days, setDays, 'representative days')}
           <label>

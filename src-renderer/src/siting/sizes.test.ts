@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSizes, sitingRunsOf } from './SitingView';
+import { parseCandidates, parseSizes, sitingRunsOf } from './SitingView';
 
 describe('siting screen sizes field', () => {
   it('reads kW/kWh pairs, blank for the default, a message for anything else', () => {
@@ -28,5 +28,12 @@ describe('siting runs per ranked line', () => {
       [3, [10]],
     ]);
     expect(sitingRunsOf(runs, 3).size).toBe(0);
+  });
+});
+
+describe('siting screen typed candidates', () => {
+  it('reads buses and bus phases split by commas, semicolons or spaces, once each; a message when empty', () => {
+    expect(parseCandidates('611.3, 652.1;675.2  65\n611.3')).toEqual(['611.3', '652.1', '675.2', '65']);
+    expect(parseCandidates(' , ;')).toMatch(/^Type at least one candidate bus/);
   });
 });
