@@ -4,25 +4,15 @@
  * voltage and a violation row — against the OpenDSS engine's answers
  * (test-data/opendss-feeders/opendss-results/ieee13.json).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { expect, test, useMock } from './fixtures';
+import { HomePage } from './pages/home';
 import { ImportPage } from './pages/import';
 import { WorkspacePage } from './pages/workspace';
 import { RunsPage } from './pages/runs';
 import type { HookedGlobal } from './support/graph-hook';
 import { opendssRef } from '../test-data/index';
-
-/** feeders/13Bus/* and feeders/IEEELineCodes.DSS (13Bus's line codes redirect to ../IEEELineCodes.DSS). */
-function ieee13Folder(): string {
-  const root = join(mkdtempSync(join(tmpdir(), 'tessera-3ph-')), 'feeders');
-  mkdirSync(join(root, '13Bus'), { recursive: true });
-  for (const name of readdirSync(opendssRef('feeders', '13Bus')))
-    copyFileSync(opendssRef('feeders', '13Bus', name), join(root, '13Bus', name));
-  copyFileSync(opendssRef('feeders', 'IEEELineCodes.DSS'), join(root, 'IEEELineCodes.DSS'));
-  return root;
-}
+import { IEEE13_ENTRY, ieee13Folder } from './support/ieee13';
 
 const ref = JSON.parse(readFileSync(opendssRef('opendss-results', 'ieee13.json'), 'utf8')) as {
   bus_vmag_pu: Record<string, Record<string, number>>;
@@ -37,15 +27,14 @@ test('IEEE 13 imported three-phase through the wizard: the base-case screen show
   const ws = new WorkspacePage(page);
   const wizard = new ImportPage(page);
   await ws.goto();
-  await page.getByRole('navigation').getByRole('button', { name: 'Projects' }).click();
-  await page.getByRole('list', { name: 'Recent projects' }).getByRole('button', { name: project.name }).click();
+  await new HomePage(page).openRecent(project.name);
   await wizard.open();
   await wizard.chooseFolder(ieee13Folder());
 
   // Three .dss files and no Master.dss: the wizard asks which one is the circuit.
   const master = page.getByTestId('import-master');
   await expect(master).toBeVisible();
-  await master.selectOption('feeders/13Bus/IEEE13Nodeckt.dss');
+  await wizard.chooseMaster(`feeders/${IEEE13_ENTRY}`);
   await expect(page.getByTestId('import-three-phase')).toBeVisible();
   // The loads after allocation, as three-phase totals (IEEE 13's published 3466 kW, 2102 kvar).
   await expect(page.getByTestId('import-three-phase-load')).toContainText('3466 kW, 2102 kvar (three-phase totals');
@@ -118,13 +107,8 @@ test('IEEE 13 three-phase: a single-phase battery on phase B, the run solves the
   const wizard = new ImportPage(page);
   const runs = new RunsPage(page);
   await ws.goto();
-  await page.getByRole('navigation').getByRole('button', { name: 'Projects' }).click();
-  await page.getByRole('list', { name: 'Recent projects' }).getByRole('button', { name: project.name }).click();
-  await wizard.open();
-  await wizard.chooseFolder(ieee13Folder());
-  await page.getByTestId('import-master').selectOption('feeders/13Bus/IEEE13Nodeckt.dss');
-  await expect(page.getByTestId('import-three-phase')).toBeVisible();
-  await wizard.save.click();
+  await new HomePage(page).openRecent(project.name);
+  await wizard.importThreePhase(ieee13Folder(), `feeders/${IEEE13_ENTRY}`);
   await ws.graphReady();
 
   // A battery at bus 675 (three-phase), made single-phase on phase B.

@@ -16,6 +16,12 @@ export class HomePage {
     await this.page.getByRole('navigation').getByRole('button', { name: 'Projects' }).click();
   }
 
+  /** Open a project from the Projects screen's recent list (from any screen: the navigation's Projects first). */
+  async openRecent(name: string): Promise<void> {
+    await this.page.getByRole('navigation').getByRole('button', { name: 'Projects' }).click();
+    await this.page.getByRole('list', { name: 'Recent projects' }).getByRole('button', { name }).click();
+  }
+
   async openExample(title: string): Promise<void> {
     await this.page.getByRole('button', { name: `Open ${title}` }).click();
   }

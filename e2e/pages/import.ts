@@ -23,6 +23,24 @@ export class ImportPage {
     await this.page.getByTestId('import-folder').setInputFiles(dir);
   }
 
+  /** The circuit's script among a folder's .dss files (the wizard asks when there is no Master.dss). */
+  async chooseMaster(entry: string): Promise<void> {
+    await this.page.getByTestId('import-master').selectOption(entry);
+  }
+
+  /**
+   * A folder of OpenDSS scripts imported and kept three-phase (the default): open the wizard, pick
+   * the folder and its master, wait for the three-phase report, save.
+   */
+  async importThreePhase(dir: string, master: string): Promise<void> {
+    await this.open();
+    await this.chooseFolder(dir);
+    await this.chooseMaster(master);
+    await expect(this.page.getByTestId('import-three-phase')).toBeVisible();
+    await expect(this.page.getByTestId('import-model').getByRole('radio').first()).toBeChecked();
+    await this.save.click();
+  }
+
   async chooseFiles(files: string[]): Promise<void> {
     await this.page.getByTestId('import-files').setInputFiles(files);
   }
