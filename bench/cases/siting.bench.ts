@@ -12,12 +12,10 @@
  *  - a contiguous 8760-h year OPF with the chosen batteries, in this process (its peak RSS is the
  *    case's): under 5 min and 8 GB. Peak RSS of the other cases is the coordinator's only.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Feeder } from '../../src-solver/model/feeder';
 import { ECONOMICS_DEFAULTS } from '../../src-solver/siting/economics';
 import { solvePart, type Horizon } from '../../src-solver/siting/evaluate';
-import { dayStudy, loadYearProfiles, representativeDays, yearStretchStudy } from '../../src-solver/siting/profiles';
+import { yearStretchStudy } from '../../src-solver/siting/profiles';
 import {
   loadBuses,
   runSitingStudy,
@@ -28,28 +26,18 @@ import {
   type SitingInput,
 } from '../../src-solver/siting/study';
 import { createSitingPool } from '../../src-main/backend/jobs/siting-pool';
-import { testDataPath } from '../../test-data/index';
+import { daysHorizon, testYear } from '../../src-solver/testing/siting/year';
+import { readTestData } from '../../test-data/index';
 import { loadIeee123 } from '../ipopt-ref/export-data';
 import type { BenchCase } from '../types';
 
-const yearDir = testDataPath('year-profiles');
-const year = loadYearProfiles(readdirSync(yearDir), (n) => readFileSync(join(yearDir, n), 'utf8'));
+const year = testYear((n) => readTestData('year-profiles', n));
 const feeder = (): Feeder => loadIeee123().feeder;
 const SIZES = [
   { kw: 60, kwh: 240 },
   { kw: 120, kwh: 480 },
   { kw: 240, kwh: 960 },
 ];
-
-function daysHorizon(k: number): Horizon {
-  const days = representativeDays(year, k, 1);
-  return {
-    kind: 'representative-days',
-    parts: days.map((d) => ({ label: `day ${d.day + 1}`, weight: d.weight, study: dayStudy(year, d.day) })),
-    annualFactor: 1,
-    description: `${k} representative days`,
-  };
-}
 
 const brief = (sites: readonly SiteEntry[]): string => sites.map((s) => `${s.bus}:${s.kw}/${s.kwh}`).join(' ');
 
@@ -59,7 +47,7 @@ function studyCase(name: string, count: number, check: boolean): BenchCase {
     size: { buses: 128, candidates: 85, days: 12, periods: 24, sites: count },
     async run() {
       const f = feeder();
-      const horizon = daysHorizon(12);
+      const horizon = daysHorizon(year, 12);
       const pool = createSitingPool(f, {}, horizon);
       try {
         const input: SitingInput = {
@@ -137,7 +125,7 @@ const cases: BenchCase[] = [
       const f = feeder();
       // The batteries: the K = 1 study on 2 representative days (a quick choice; the 12-day
       // case above is the one to compare with).
-      const horizon2 = daysHorizon(2);
+      const horizon2 = daysHorizon(year, 2);
       const pool = createSitingPool(f, {}, horizon2);
       let sites: readonly SiteEntry[];
       try {

@@ -16,11 +16,8 @@
  * Peak memory: the runner's peakRssMb is this coordinating process; `workerPeakRssMb` is each
  * solver process's own peak (VmHWM from /proc, Linux), read before the pool closes.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ECONOMICS_DEFAULTS } from '../../src-solver/siting/economics';
-import type { Horizon } from '../../src-solver/siting/evaluate';
-import { dayStudy, loadYearProfiles, representativeDays } from '../../src-solver/siting/profiles';
 import {
   candidateOf,
   runSitingStudy,
@@ -33,23 +30,13 @@ import { threePhaseCandidates, threePhaseTarget } from '../../src-solver/siting/
 import { threePhaseNetworkOf } from '../../src-solver/worker/siting-worker';
 import { importUnbalanced } from '../../src-solver/unbalanced/import';
 import { createThreePhaseSitingPool } from '../../src-main/backend/jobs/siting-pool';
-import { opendssRef, testDataPath } from '../../test-data/index';
+import { daysHorizon, testYear } from '../../src-solver/testing/siting/year';
+import { opendssRef, readTestData } from '../../test-data/index';
 import type { BenchCase } from '../types';
 
-const yearDir = testDataPath('year-profiles');
-const year = loadYearProfiles(readdirSync(yearDir), (n) => readFileSync(join(yearDir, n), 'utf8'));
+const year = testYear((n) => readTestData('year-profiles', n));
 /** IEEE 123's regulators hold up to ≈ 1.06 pu; ANSI range B. */
 const STUDY = { vMinPu: 0.9, vMaxPu: 1.1 };
-
-function daysHorizon(k: number): Horizon {
-  const days = representativeDays(year, k, 1);
-  return {
-    kind: 'representative-days',
-    parts: days.map((d) => ({ label: `day ${d.day + 1}`, weight: d.weight, study: dayStudy(year, d.day) })),
-    annualFactor: 1,
-    description: `${k} representative days`,
-  };
-}
 
 /** The feeder's scripts as text, keyed by the path the importer asks for (what the workers get). */
 function scripts(): { entry: string; files: Record<string, string>; controlsOff: true } {
@@ -85,7 +72,7 @@ const cases: BenchCase[] = [
       const all = threePhaseCandidates(net);
       const limit = Number(process.env.TESSERA_BENCH_SITING3_CANDIDATES ?? all.length);
       const candidates = all.slice(0, limit);
-      const horizon = daysHorizon(days);
+      const horizon = daysHorizon(year, days);
       const pool = createThreePhaseSitingPool(sc, STUDY, horizon);
       try {
         const input: SitingInput = {

@@ -1,13 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { testDataPath, testDataUrl } from '../../test-data/index';
+import { readTestData, testDataUrl } from '../../test-data/index';
+import { testYear } from '../testing/siting/year';
 import { ieee123Feeder, readIeee123Texts } from '../testing/opf/ieee123';
 import { solveOpf } from '../opf/solve';
 import type { Study } from '../opf/study';
 import { annuityFactor, ECONOMICS_DEFAULTS, sizeCost, valuate } from './economics';
 import { solvePart, type Horizon } from './evaluate';
-import { dayStudy, loadYearProfiles, representativeDays } from './profiles';
+import { dayStudy, representativeDays } from './profiles';
 import { arbitrageValue } from './screen';
 import { screenValues } from './study';
 
@@ -103,8 +103,7 @@ describe('marginal value of storage per bus (the map)', () => {
   it('equals the objective change of adding a 1 kW / 4 kWh battery at the bus and re-solving (IEEE 123, two real days)', () => {
     const dir = testDataUrl('ieee123-balanced/');
     const feeder = ieee123Feeder(readIeee123Texts((rel) => readFileSync(new URL(rel, dir), 'utf8')));
-    const yearDir = testDataPath('year-profiles');
-    const year = loadYearProfiles(readdirSync(yearDir), (n) => readFileSync(join(yearDir, n), 'utf8'));
+    const year = testYear((n) => readTestData('year-profiles', n));
     const days = representativeDays(year, 12, 1);
     // The first medoid (a mild day, ~0.05 USD per kW) and the fifth (a price-spike day, ~12 USD).
     for (const day of [days[0]!.day, days[4]!.day]) {

@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { testDataPath, testDataUrl } from '../../test-data/index';
+import { readTestData, testDataUrl } from '../../test-data/index';
+import { daysHorizon, testYear } from '../testing/siting/year';
 import { ieee123Feeder, readIeee123Texts } from '../testing/opf/ieee123';
 import { ECONOMICS_DEFAULTS } from './economics';
 import { balancedPartSolver, type Horizon, type PartOutcome, type PartSolver } from './evaluate';
-import { dayStudy, loadYearProfiles, representativeDays, yearStretchStudy } from './profiles';
+import { yearStretchStudy } from './profiles';
 import {
   loadBuses,
   runSitingStudy,
@@ -19,22 +19,11 @@ import {
 
 const dir = testDataUrl('ieee123-balanced/');
 const feeder = ieee123Feeder(readIeee123Texts((rel) => readFileSync(new URL(rel, dir), 'utf8')));
-const yearDir = testDataPath('year-profiles');
-const year = loadYearProfiles(readdirSync(yearDir), (n) => readFileSync(join(yearDir, n), 'utf8'));
-
-function daysHorizon(k: number): Horizon {
-  const days = representativeDays(year, k, 1);
-  return {
-    kind: 'representative-days',
-    parts: days.map((d) => ({ label: `day ${d.day + 1}`, weight: d.weight, study: dayStudy(year, d.day) })),
-    annualFactor: 1,
-    description: `${k} representative days`,
-  };
-}
+const year = testYear((n) => readTestData('year-profiles', n));
 
 describe('siting study on balanced IEEE 123', () => {
   it('every load bus a candidate, one 4-hour battery: the first-ranked site is the best of the exhaustive sweep, same savings to 1e-6', async () => {
-    const horizon = daysHorizon(2);
+    const horizon = daysHorizon(year, 2);
     const candidates = loadBuses(feeder);
     expect(candidates).toHaveLength(85);
     const input: SitingInput = {

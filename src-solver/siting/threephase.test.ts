@@ -3,18 +3,16 @@
  * nominal-load power flow with controls): its per-phase LMPs against finite differences of the
  * full three-phase OPF, and its answer against an exhaustive sweep over every (bus, phase).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { opendssRef, testDataPath } from '../../test-data/index';
+import { opendssRef, readTestData } from '../../test-data/index';
+import { daysHorizon, testYear } from '../testing/siting/year';
 import type { Study } from '../opf/study';
 import { solveThreePhaseOpf } from '../opf3/fromNetwork';
 import { importUnbalanced } from '../unbalanced/import';
 import type { UNetwork } from '../unbalanced/model';
 import { solveUnbalanced } from '../unbalanced/solve';
 import { ECONOMICS_DEFAULTS } from './economics';
-import type { Horizon } from './evaluate';
-import { dayStudy, loadYearProfiles, representativeDays } from './profiles';
 import { runSitingStudy, singleSiteConfigs, SitingError, sweepStudy, type SitingInput } from './study';
 import {
   SITING_REGION_ROUNDS,
@@ -44,18 +42,7 @@ function ieee13(): UNetwork {
   return out.network;
 }
 
-const yearDir = testDataPath('year-profiles');
-const year = loadYearProfiles(readdirSync(yearDir), (n) => readFileSync(join(yearDir, n), 'utf8'));
-
-function daysHorizon(k: number): Horizon {
-  const days = representativeDays(year, k, 1);
-  return {
-    kind: 'representative-days',
-    parts: days.map((d) => ({ label: `day ${d.day + 1}`, weight: d.weight, study: dayStudy(year, d.day) })),
-    annualFactor: 1,
-    description: `${k} representative days`,
-  };
-}
+const year = testYear((n) => readTestData('year-profiles', n));
 
 /** IEEE 13's regulators hold about 1.06 pu at their outputs, so the limits are 0.9–1.08 pu. */
 const STUDY: Study = { vMinPu: 0.9, vMaxPu: 1.08 };
@@ -90,7 +77,7 @@ describe('siting on three-phase IEEE 13', () => {
   });
 
   it('per-phase LMPs predict the cost change of a 0.5 kW injection at a node (finite differences of the full OPF)', () => {
-    const horizon = daysHorizon(2);
+    const horizon = daysHorizon(year, 2);
     const part = 0;
     const base = solveThreePhasePart(net, STUDY, horizon, [], part, true);
     expect(base.optimal, base.message).toBe(true);
@@ -132,7 +119,7 @@ describe('siting on three-phase IEEE 13', () => {
   }, 600_000);
 
   it('single-phase candidates per phase, one 4-hour battery: the first-ranked site is the best of the exhaustive (bus, phase) sweep, same savings to 1e-6', async () => {
-    const horizon = daysHorizon(2);
+    const horizon = daysHorizon(year, 2);
     const candidates = threePhaseCandidates(net);
     expect(candidates.length).toBeGreaterThanOrEqual(15);
     const input: SitingInput = {
@@ -164,7 +151,7 @@ describe('siting on three-phase IEEE 13', () => {
   }, 3_600_000);
 
   it('refuses candidates the feeder cannot take, before any OPF', async () => {
-    const horizon = daysHorizon(1);
+    const horizon = daysHorizon(year, 1);
     const never = (): Promise<never> => Promise.reject(new Error('no OPF should run'));
     const input: SitingInput = {
       target,
