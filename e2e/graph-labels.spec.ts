@@ -5,12 +5,12 @@
  * capacitor, transformer, regulator, switch) or another bus. Boxes are cytoscape's rendered
  * bounding boxes (the graph's e2e hook), in container pixels; the graph is saved as a PNG.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { opendssRef } from '../test-data/index';
 import { expect, test, useMock } from './fixtures';
 import type { HookedGlobal, LabelLayout } from './support/graph-hook';
 import { WorkspacePage } from './pages/workspace';
+import { IEEE13_ENTRY, ieee13Files } from './support/ieee13';
 
 const OUT = resolve('test-results/graph-labels');
 
@@ -18,14 +18,6 @@ type Box = LabelLayout['glyphs'][number]['body'];
 /** Overlap area of two boxes, px² (touching edges do not count). */
 const overlap = (a: Box, b: Box) =>
   Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) * Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
-
-const ieee13Files = () =>
-  [
-    ['13Bus/IEEE13Nodeckt.dss', ['feeders', '13Bus', 'IEEE13Nodeckt.dss']],
-    ['13Bus/IEEE13Node_BusXY.csv', ['feeders', '13Bus', 'IEEE13Node_BusXY.csv']],
-    ['13Bus/IEEELineCodes.DSS', ['feeders', '13Bus', 'IEEELineCodes.DSS']],
-    ['IEEELineCodes.DSS', ['feeders', 'IEEELineCodes.DSS']],
-  ].map(([name, parts]) => ({ name: name as string, text: readFileSync(opendssRef(...(parts as string[])), 'utf8') }));
 
 for (const viewport of [
   { width: 1280, height: 800 },
@@ -40,7 +32,7 @@ for (const viewport of [
     expect(project.name).toBeTruthy();
     mkdirSync(OUT, { recursive: true });
     await page.setViewportSize(viewport);
-    const preview = await api.call('import.preview', { files: ieee13Files(), entry: '13Bus/IEEE13Nodeckt.dss' });
+    const preview = await api.call('import.preview', { files: ieee13Files(), entry: IEEE13_ENTRY });
     expect(preview.ok).toBe(true);
     await api.call('import.commit', { token: preview.token, name: 'IEEE 13' });
     const ws = new WorkspacePage(page);

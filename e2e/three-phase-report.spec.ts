@@ -8,24 +8,16 @@
  * against runs.get and basecase.run.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatNumber } from '../src-shared/format';
-import { opendssRef } from '../test-data/index';
 import { expect, test, useMock } from './fixtures';
 import { RunsPage } from './pages/runs';
 import { WorkspacePage } from './pages/workspace';
+import { IEEE13_BATTERY_675, IEEE13_ENTRY, ieee13Files } from './support/ieee13';
 
 const OUT = resolve('test-results/three-phase-report');
 const squeeze = (s: string) => s.replace(/[ \t]+/g, ' ');
-
-const ieee13Files = () =>
-  [
-    ['13Bus/IEEE13Nodeckt.dss', ['feeders', '13Bus', 'IEEE13Nodeckt.dss']],
-    ['13Bus/IEEE13Node_BusXY.csv', ['feeders', '13Bus', 'IEEE13Node_BusXY.csv']],
-    ['13Bus/IEEELineCodes.DSS', ['feeders', '13Bus', 'IEEELineCodes.DSS']],
-    ['IEEELineCodes.DSS', ['feeders', 'IEEELineCodes.DSS']],
-  ].map(([name, parts]) => ({ name: name as string, text: readFileSync(opendssRef(...(parts as string[])), 'utf8') }));
 
 test('three-phase study report: per-phase values labelled A/B/C, three-phase totals, the base case per phase, rendered to PNG', async ({
   page,
@@ -36,7 +28,7 @@ test('three-phase study report: per-phase values labelled A/B/C, three-phase tot
   test.setTimeout(300_000);
   mkdirSync(OUT, { recursive: true });
   expect(project.name).toBeTruthy();
-  const preview = await api.call('import.preview', { files: ieee13Files(), entry: '13Bus/IEEE13Nodeckt.dss' });
+  const preview = await api.call('import.preview', { files: ieee13Files(), entry: IEEE13_ENTRY });
   expect(preview.ok).toBe(true);
   const summary = await api.call('import.commit', { token: preview.token, name: 'IEEE 13' });
   const scenario = await api.call('scenarios.get', { id: summary.scenarios.at(-1)!.id });
@@ -47,21 +39,7 @@ test('three-phase study report: per-phase values labelled A/B/C, three-phase tot
       study: { ...scenario.study, periods: 4, startHour: 16, vMaxPu: 1.1 },
       placements: {
         pv: [],
-        batteries: [
-          {
-            name: 'bess675b',
-            bus: '675',
-            pRatedKw: 150,
-            energyKwh: 600,
-            sRatedKva: 180,
-            etaCharge: 0.95,
-            etaDischarge: 0.95,
-            socMin: 0.2,
-            socMax: 0.95,
-            socInitial: 0.5,
-            phases: ['B'],
-          },
-        ],
+        batteries: [{ ...IEEE13_BATTERY_675, phases: ['B'] }],
       },
     },
   });

@@ -23,7 +23,8 @@ import type {
 } from '../../contract';
 import { formatNumber, totalsRows } from '../../../src-shared/format';
 import { repoRoot, resourcesDir } from '../../paths';
-import { opendssRef } from '../../../test-data/index';
+import { readTestData } from '../../../test-data/index';
+import { IEEE13_BATTERY_675, IEEE13_ENTRY, ieee13ImportFiles } from '../../../src-solver/testing/unbalanced/ieee13';
 import { Backend } from '../backend';
 import { inlineImport } from '../import/run';
 import { inlineBaseCase } from '../threephase/run';
@@ -34,13 +35,7 @@ import { buildReportHtml } from './template';
 const outDir = join(repoRoot, 'test-results', 'report-3ph');
 const PERIODS = 6;
 
-const ieee13Files = (): ImportFile[] =>
-  [
-    ['13Bus/IEEE13Nodeckt.dss', ['feeders', '13Bus', 'IEEE13Nodeckt.dss']],
-    ['13Bus/IEEE13Node_BusXY.csv', ['feeders', '13Bus', 'IEEE13Node_BusXY.csv']],
-    ['13Bus/IEEELineCodes.DSS', ['feeders', '13Bus', 'IEEELineCodes.DSS']],
-    ['IEEELineCodes.DSS', ['feeders', 'IEEELineCodes.DSS']],
-  ].map(([name, parts]) => ({ name: name as string, text: readFileSync(opendssRef(...(parts as string[])), 'utf8') }));
+const ieee13Files = (): ImportFile[] => ieee13ImportFiles((f) => readTestData('opendss-feeders', 'feeders', f));
 
 /** One line of the PDF's text with its runs of spaces squeezed. */
 const squeeze = (s: string) => s.replace(/[ \t]+/g, ' ');
@@ -64,7 +59,7 @@ describe('PDF report of a three-phase run', () => {
     await call(backend, 'projects.create', { name: 'IEEE 13 storage study' });
     const preview = await call<ImportPreview>(backend, 'import.preview', {
       files: ieee13Files(),
-      entry: '13Bus/IEEE13Nodeckt.dss',
+      entry: IEEE13_ENTRY,
     });
     expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
     const summary = await call<ProjectSummary>(backend, 'import.commit', { token: preview.token });
@@ -75,21 +70,7 @@ describe('PDF report of a three-phase run', () => {
         study: { periods: PERIODS, startHour: 10, vMaxPu: 1.1 },
         placements: {
           pv: [{ name: 'pv680', bus: '680', pRatedKw: 300, sRatedKva: 330, phases: ['A', 'B', 'C'] }],
-          batteries: [
-            {
-              name: 'bess675b',
-              bus: '675',
-              pRatedKw: 150,
-              energyKwh: 600,
-              sRatedKva: 180,
-              etaCharge: 0.95,
-              etaDischarge: 0.95,
-              socMin: 0.2,
-              socMax: 0.95,
-              socInitial: 0.5,
-              phases: ['B'],
-            },
-          ],
+          batteries: [{ ...IEEE13_BATTERY_675, phases: ['B'] }],
         },
       },
     });

@@ -4,12 +4,11 @@
  * the graph stands for its phases), keeps the report with each site's phase, and a ranked line
  * opens as a three-phase run whose objective is the one the study verified.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type {
-  ImportFile,
   ImportPreview,
   ProjectSummary,
   RunDetail,
@@ -19,7 +18,8 @@ import type {
   SitingStudySummary,
 } from '../../contract';
 import { resourcesDir } from '../../paths';
-import { opendssRef } from '../../../test-data/index';
+import { readTestData } from '../../../test-data/index';
+import { IEEE13_ENTRY, ieee13ImportFiles } from '../../../src-solver/testing/unbalanced/ieee13';
 import { Backend } from '../backend';
 import { inlineImport } from '../import/run';
 import { inlineBaseCase } from '../threephase/run';
@@ -29,11 +29,6 @@ import { call } from '../test-support';
 const backends: Backend[] = [];
 afterEach(() => {
   for (const b of backends.splice(0)) b.close();
-});
-
-const file = (name: string, ...path: string[]): ImportFile => ({
-  name,
-  text: readFileSync(opendssRef('feeders', ...path), 'utf8'),
 });
 
 describe('siting on a three-phase project', () => {
@@ -49,13 +44,8 @@ describe('siting on a three-phase project', () => {
     backends.push(b);
     await call(b, 'projects.create', { name: 'three-phase siting' });
     const preview = await call<ImportPreview>(b, 'import.preview', {
-      files: [
-        file('13Bus/IEEE13Nodeckt.dss', '13Bus', 'IEEE13Nodeckt.dss'),
-        file('13Bus/IEEE13Node_BusXY.csv', '13Bus', 'IEEE13Node_BusXY.csv'),
-        file('13Bus/IEEELineCodes.DSS', '13Bus', 'IEEELineCodes.DSS'),
-        file('IEEELineCodes.DSS', 'IEEELineCodes.DSS'),
-      ],
-      entry: '13Bus/IEEE13Nodeckt.dss',
+      files: ieee13ImportFiles((f) => readTestData('opendss-feeders', 'feeders', f)),
+      entry: IEEE13_ENTRY,
     });
     expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
     const summary = await call<ProjectSummary>(b, 'import.commit', { token: preview.token });

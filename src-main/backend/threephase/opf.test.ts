@@ -24,7 +24,8 @@ import { inlineImport } from '../import/run';
 import { inlineBaseCase } from './run';
 import { inlineThreePhaseOpf } from './opf-run';
 import { call } from '../test-support';
-import { opendssRef } from '../../../test-data/index';
+import { opendssRef, readTestData } from '../../../test-data/index';
+import { IEEE13_BATTERY_675, IEEE13_ENTRY, ieee13ImportFiles } from '../../../src-solver/testing/unbalanced/ieee13';
 import { importUnbalanced } from '../../../src-solver/unbalanced/import';
 import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
 import { solveThreePhaseOpf } from '../../../src-solver/opf3/fromNetwork';
@@ -47,39 +48,19 @@ afterEach(() => {
   for (const b of backends.splice(0)) b.close();
 });
 
-const ieee13Files = (): ImportFile[] => [
-  { name: '13Bus/IEEE13Nodeckt.dss', text: readFileSync(opendssRef('feeders', '13Bus', 'IEEE13Nodeckt.dss'), 'utf8') },
-  {
-    name: '13Bus/IEEE13Node_BusXY.csv',
-    text: readFileSync(opendssRef('feeders', '13Bus', 'IEEE13Node_BusXY.csv'), 'utf8'),
-  },
-  { name: '13Bus/IEEELineCodes.DSS', text: readFileSync(opendssRef('feeders', '13Bus', 'IEEELineCodes.DSS'), 'utf8') },
-  { name: 'IEEELineCodes.DSS', text: readFileSync(opendssRef('feeders', 'IEEELineCodes.DSS'), 'utf8') },
-];
+const ieee13Files = (): ImportFile[] => ieee13ImportFiles((f) => readTestData('opendss-feeders', 'feeders', f));
 
 async function ieee13Project(b: Backend): Promise<Scenario> {
   await call(b, 'projects.create', { name: 'three-phase OPF' });
   const preview = await call<ImportPreview>(b, 'import.preview', {
     files: ieee13Files(),
-    entry: '13Bus/IEEE13Nodeckt.dss',
+    entry: IEEE13_ENTRY,
   });
   expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
   const summary = await call<ProjectSummary>(b, 'import.commit', { token: preview.token });
   return call<Scenario>(b, 'scenarios.get', { id: summary.scenarios.at(-1)!.id });
 }
 
-const battery = {
-  name: 'bess675b',
-  bus: '675',
-  pRatedKw: 150,
-  energyKwh: 600,
-  sRatedKva: 180,
-  etaCharge: 0.95,
-  etaDischarge: 0.95,
-  socMin: 0.2,
-  socMax: 0.95,
-  socInitial: 0.5,
-};
 const PERIODS = 6;
 
 async function waitFinished(b: Backend, runId: number): Promise<RunDetail> {
@@ -95,7 +76,7 @@ describe('three-phase OPF runs in the app', () => {
       id: scenario.id,
       patch: {
         study: { periods: PERIODS, vMaxPu: 1.1 },
-        placements: { pv: [], batteries: [{ ...battery, phases: ['B'] }] },
+        placements: { pv: [], batteries: [{ ...IEEE13_BATTERY_675, phases: ['B'] }] },
       },
     });
     const events: RunProgress[] = [];
@@ -133,7 +114,7 @@ describe('three-phase OPF runs in the app', () => {
         pvProfile: { intervalH: 1, values: s.pvShape },
         priceCentsPerKwh: { intervalH: 1, values: s.priceCentsPerKwh },
       },
-      [{ kind: 'battery', ...battery, phases: [2] }],
+      [{ kind: 'battery', ...IEEE13_BATTERY_675, phases: [2] }],
       { nlp: { tol: s.tolerance } },
     );
     expect(direct.outcome.optimal).toBe(true);
@@ -225,7 +206,7 @@ describe('three-phase OPF runs in the app', () => {
       id: scenario.id,
       patch: {
         study: { periods: 1, vMaxPu: 1.05 },
-        placements: { pv: [], batteries: [{ ...battery, phases: ['B'] }] },
+        placements: { pv: [], batteries: [{ ...IEEE13_BATTERY_675, phases: ['B'] }] },
       },
     });
     const started = await call<RunSummary>(b, 'runs.start', { scenarioId: scenario.id, kind: 'centralized' });
@@ -242,7 +223,10 @@ describe('three-phase OPF runs in the app', () => {
     const scenario = await ieee13Project(b);
     await call(b, 'scenarios.update', {
       id: scenario.id,
-      patch: { study: { periods: 2 }, placements: { pv: [], batteries: [{ ...battery, bus: '611', phases: ['A'] }] } },
+      patch: {
+        study: { periods: 2 },
+        placements: { pv: [], batteries: [{ ...IEEE13_BATTERY_675, bus: '611', phases: ['A'] }] },
+      },
     });
     const started = await call<RunSummary>(b, 'runs.start', { scenarioId: scenario.id, kind: 'centralized' });
     const run = await waitFinished(b, started.id);
@@ -253,7 +237,7 @@ describe('three-phase OPF runs in the app', () => {
     if (!dist.ok) expect(dist.error.message).toMatch(/three-phase.*centralized/);
     const bad = await b.handle('scenarios.update', {
       id: scenario.id,
-      patch: { placements: { pv: [], batteries: [{ ...battery, phases: ['D'] }] } },
+      patch: { placements: { pv: [], batteries: [{ ...IEEE13_BATTERY_675, phases: ['D'] }] } },
     });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.message).toContain("phases[0] must be 'A', 'B' or 'C'");
@@ -268,7 +252,7 @@ describe('three-phase OPF runs in the app', () => {
         id: scenario.id,
         patch: {
           study: { periods: 2, vMaxPu: 1.1 },
-          placements: { pv: [], batteries: [{ ...battery, phases: ['B'] }] },
+          placements: { pv: [], batteries: [{ ...IEEE13_BATTERY_675, phases: ['B'] }] },
         },
       });
       const iterations: number[] = [];
@@ -312,7 +296,7 @@ describe('three-phase OPF runs in the app', () => {
     const preview = await call<ImportPreview>(b, 'import.preview', { files, entry: '123Bus/IEEE123Master.dss' });
     expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
     const summary = await call<ProjectSummary>(b, 'import.commit', { token: preview.token });
-    const unit = { ...battery, pRatedKw: 100, energyKwh: 400, sRatedKva: 120 };
+    const unit = { ...IEEE13_BATTERY_675, pRatedKw: 100, energyKwh: 400, sRatedKva: 120 };
     await call(b, 'scenarios.update', {
       id: summary.scenarios.at(-1)!.id,
       patch: {
