@@ -9,19 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { liveAreaProcesses } from '../backend/jobs/node-area-transport';
 import { parseCutsFile } from './distributed-solve';
 import { main } from './main';
-import type { CliIo } from './types';
+import { captureIo } from './test-support';
 import { testDataUrl } from '../../test-data/index';
-
-function capture(cwd: string): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    cwd,
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-  };
-  return io;
-}
 
 describe('cuts files', () => {
   it('reads the reference connections.csv, a from,to CSV and JSON', () => {
@@ -42,7 +31,7 @@ describe('tessera solve --distributed', () => {
 
   it('solves IEEE 123 by its 4 areas in processes and writes the JSON with the distributed object', async () => {
     writeFileSync(join(dir, 'areas.csv'), 'from,to\n15,117\n20,118\n62,125\n');
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       [
         'solve',
@@ -93,7 +82,7 @@ describe('tessera solve --distributed', () => {
 
   it("--coordination published: the papers' exchange, reported with its difference from the centralized solve", async () => {
     writeFileSync(join(dir, 'areas.csv'), 'from,to\n15,117\n20,118\n62,125\n');
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       [
         'solve',
@@ -122,18 +111,18 @@ describe('tessera solve --distributed', () => {
   }, 180_000);
 
   it('refuses a bad --coordination, and --coordination without --distributed, with exit 2', async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     await expect(
       main(['solve', 'ieee123', '--distributed', '--auto-areas', '2', '--hours', '1', '--coordination', 'fast'], io),
     ).resolves.toBe(2);
     expect(io.err).toMatch(/coordination/);
-    const io2 = capture(dir);
+    const io2 = captureIo(dir);
     await expect(main(['solve', 'ieee123', '--hours', '1', '--coordination', 'exact'], io2)).resolves.toBe(2);
     expect(io2.err).toMatch(/--coordination needs --distributed/);
   }, 60_000);
 
   it('refuses an invalid cut with the reason and exit 2', async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     writeFileSync(join(dir, 'bad.csv'), 'from,to\n117,15\n');
     await expect(main(['solve', 'ieee123', '--distributed', '--areas', 'bad.csv', '--hours', '1'], io)).resolves.toBe(
       2,

@@ -14,18 +14,7 @@ import { importUnbalanced } from '../../src-solver/unbalanced/import';
 import { solveUnbalanced } from '../../src-solver/unbalanced/solve';
 import { floatingBuses } from '../../src-solver/opf3/fromNetwork';
 import { main } from './main';
-import type { CliIo } from './types';
-
-function capture(cwd: string): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    cwd,
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-  };
-  return io;
-}
+import { captureIo } from './test-support';
 
 interface Doc {
   status: string;
@@ -127,7 +116,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
   const ieee13 = opendssRef('feeders/13Bus/IEEE13Nodeckt.dss');
 
   it('IEEE 13 with PV and batteries on single- and three-phase buses: solved, validated, per-phase JSON/CSV, and the OpenDSS export reproduces its voltages', async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       [
         'solve',
@@ -251,7 +240,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
       wrapper,
       `Redirect "${opendssRef(ref.master)}"\nNew LoadShape.day npts=24 interval=1 mult=(${shape.join(' ')})\nBatchEdit Load..* daily=day\n`,
     );
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       [
         'solve',
@@ -304,7 +293,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
   }, 300_000);
 
   it('--year-day: loads, PV and price from the year of profiles; the export carries the study load profile and reproduces the OPF', async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     const args = [
       'solve',
       ieee13,
@@ -336,7 +325,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
       regcontrol_taps: Record<string, number>;
       capacitor_states: Record<string, number[]>;
     };
-    const on = capture(dir);
+    const on = captureIo(dir);
     expect(await main(['solve', ieee13, '--hours', '1', '--vmax', '1.08', '--json', '-'], on)).toBe(0);
     const a = JSON.parse(on.out) as {
       controls: { fixedFrom: string; regulatorTaps: Record<string, number>; capacitorStates: Record<string, number[]> };
@@ -344,7 +333,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
     expect(a.controls.fixedFrom).toBe('snapshot power flow with controls');
     expect(a.controls.regulatorTaps).toEqual(ref.regcontrol_taps);
     expect(a.controls.capacitorStates).toEqual(ref.capacitor_states);
-    const off = capture(dir);
+    const off = captureIo(dir);
     expect(
       await main(
         ['solve', ieee13, '--hours', '1', '--vmax', '1.2', '--vmin', '0.8', '--controls-off', '--json', '-'],
@@ -360,7 +349,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
   }, 300_000);
 
   it('an impossible voltage limit: exit 1, the binding limit named by bus, phase and hour', async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       [
         'solve',
@@ -392,7 +381,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
   it('--vuf-max and --current-limits add their rows (U6d), (U6e); bad values are refused', async () => {
     const wrapper = join(dir, 'ieee13-rated.dss');
     writeFileSync(wrapper, `Redirect "${ieee13}"\nEdit Line.650632 normamps=600 emergamps=700\n`);
-    const io = capture(dir);
+    const io = captureIo(dir);
     expect(
       await main(
         [
@@ -426,11 +415,11 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
       [['--vuf-max', '0'], /--vuf-max must be a percentage in \(0, 100\)/],
       [['--current-limits=sometimes'], /--current-limits must be one of normal, emergency, off/],
     ] as const) {
-      const bad = capture(dir);
+      const bad = captureIo(dir);
       expect(await main(['solve', ieee13, '--hours', '1', ...args], bad)).toBe(2);
       expect(bad.err).toMatch(message);
     }
-    const balanced = capture(dir);
+    const balanced = captureIo(dir);
     expect(await main(['solve', 'ieee123', '--vuf-max', '2'], balanced)).toBe(2);
     expect(balanced.err).toMatch(/--vuf-max applies to a three-phase OpenDSS feeder/);
   }, 300_000);
@@ -446,7 +435,7 @@ describe('tessera solve on a three-phase feeder: the three-phase OPF', () => {
       [['--battery', '675:50:100:40'], /KVA 40 is below KW 50/],
     ];
     for (const [args, message] of cases) {
-      const io = capture(dir);
+      const io = captureIo(dir);
       expect(await main(['solve', ieee13, '--hours', '1', ...args], io)).toBe(2);
       expect(io.err).toMatch(message);
     }

@@ -4,19 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { opendssRef, testDataPath } from '../../../test-data/index';
 import { main } from '../main';
-import type { CliIo } from '../types';
+import { captureIo } from '../test-support';
 import { defaultSizes, parseCandidates, parseSizesCsv } from './site';
-
-function capture(cwd: string): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    cwd,
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-  };
-  return io;
-}
 
 describe('tessera site', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-site-cli-'));
@@ -24,7 +13,7 @@ describe('tessera site', () => {
   writeFileSync(join(dir, 'sizes.csv'), 'kw,kwh\n40,160\n');
 
   it('ranks verified sites, writes the documented JSON, and each line re-runs with tessera solve --battery', async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       [
         'site',
@@ -63,7 +52,7 @@ describe('tessera site', () => {
     // Traceability: tessera solve with the line's --year-day and --battery options is the same OPF.
     const part = first.verification.parts[0];
     expect(part.rerun).toMatch(/^--year-day \d+$/);
-    const again = capture(dir);
+    const again = captureIo(dir);
     expect(
       await main(
         ['solve', 'ieee123', ...part.rerun.split(' '), ...first.solveArgs.split(' '), '--json', 'again.json'],
@@ -74,7 +63,7 @@ describe('tessera site', () => {
     expect(solved.batteries.at(-1).bus).toBe(first.sites[0].bus);
     expect(Math.abs(solved.objective - part.objective)).toBeLessThanOrEqual(1e-9 * Math.abs(part.objective));
     expect(io.out).toContain(`tessera solve <feeder> ${part.rerun} ${first.solveArgs}`);
-    const bad = capture(dir);
+    const bad = captureIo(dir);
     expect(await main(['solve', 'ieee123', '--year-day', '366'], bad)).toBe(2);
     expect(bad.err).toMatch(/--year-day must be a day of the year from 1 to 365/);
     expect(await main(['solve', 'ieee123', '--year-day', '3', '--hours', '4'], bad)).toBe(2);
@@ -86,7 +75,7 @@ describe('tessera site', () => {
     writeFileSync(join(dir, 'cands3.txt'), 'bus\n611.3\n675\n');
     writeFileSync(join(dir, 'sizes3.csv'), 'kw,kwh\n30,120\n');
     const limits = ['--vmin', '0.9', '--vmax', '1.08'];
-    const io = capture(dir);
+    const io = captureIo(dir);
     const args = ['--candidates', 'cands3.txt', '--sizes', 'sizes3.csv', '--days', '1', '--workers', '2'];
     const code = await main(['site', ieee13, ...args, ...limits, '--json', 'site3.json'], io);
     expect(io.err).toBe('');
@@ -105,7 +94,7 @@ describe('tessera site', () => {
     expect(part.rerun).toMatch(/^--year-day \d+ --vmin 0\.9 --vmax 1\.08$/);
     expect(first.solveArgs).toBe(`--battery ${first.sites[0].bus}.${first.sites[0].phaseNodes[0]}:30:120:36`);
     expect(part.validationMaxVoltageDiffPu).toBeLessThan(1e-6);
-    const again = capture(dir);
+    const again = captureIo(dir);
     expect(
       await main(
         ['solve', ieee13, ...part.rerun.split(' '), ...first.solveArgs.split(' '), '--json', 'again3.json'],
@@ -117,7 +106,7 @@ describe('tessera site', () => {
     expect(Math.abs(solved.objective - part.objective)).toBeLessThanOrEqual(1e-6 * Math.abs(part.objective));
     // bad input on a three-phase feeder
     writeFileSync(join(dir, 'cands3bad.txt'), '611.1\n675.1.2\n');
-    const bad = capture(dir);
+    const bad = captureIo(dir);
     expect(await main(['site', ieee13, '--candidates', 'cands3bad.txt', '--days', '1'], bad)).toBe(2);
     expect(bad.err).toMatch(/candidate on a phase their bus does not have .*: 611\.1/);
     expect(bad.err).toMatch(/candidate on two phases .*: 675\.1\.2/);
@@ -127,15 +116,15 @@ describe('tessera site', () => {
 
   it('bad input: no candidate, unknown bus, a sizes header, profiles of the wrong length, both --days and --contiguous', async () => {
     writeFileSync(join(dir, 'none.txt'), 'bus\n');
-    let io = capture(dir);
+    let io = captureIo(dir);
     expect(await main(['site', 'ieee123', '--candidates', 'none.txt'], io)).toBe(2);
     expect(io.err).toMatch(/no candidate bus/);
     writeFileSync(join(dir, 'unknown.txt'), '114\nX9\n');
-    io = capture(dir);
+    io = captureIo(dir);
     expect(await main(['site', 'ieee123', '--candidates', 'unknown.txt', '--days', '1'], io)).toBe(2);
     expect(io.err).toMatch(/candidate bus not in the feeder ieee123-balanced: X9/);
     writeFileSync(join(dir, 'badsizes.csv'), 'power,energy\n1,4\n');
-    io = capture(dir);
+    io = captureIo(dir);
     expect(await main(['site', 'ieee123', '--sizes', 'badsizes.csv'], io)).toBe(2);
     expect(io.err).toMatch(/badsizes\.csv: header must be kw,kwh/);
     const short = join(dir, 'short-year');
@@ -149,10 +138,10 @@ describe('tessera site', () => {
         .slice(0, 8000)
         .join('\n'),
     );
-    io = capture(dir);
+    io = captureIo(dir);
     expect(await main(['site', 'ieee123', '--profiles', 'short-year'], io)).toBe(2);
     expect(io.err).toMatch(/price\.csv: 7999 hourly values, a year needs exactly 8760/);
-    io = capture(dir);
+    io = captureIo(dir);
     expect(await main(['site', 'ieee123', '--days', '3', '--contiguous', '0:168'], io)).toBe(2);
     expect(io.err).toMatch(/either --days N or --contiguous/);
   });

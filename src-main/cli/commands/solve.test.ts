@@ -3,25 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main';
-import type { CliIo } from '../types';
+import { captureIo } from '../test-support';
 import { testDataPath } from '../../../test-data/index';
-
-function capture(cwd: string): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    cwd,
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-  };
-  return io;
-}
 
 describe('tessera solve', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-solve-cli-'));
 
   it('solves the bundled IEEE 123 example, prints the summary and writes the JSON schema', async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       [
         'solve',
@@ -68,7 +57,7 @@ describe('tessera solve', () => {
   });
 
   it('exits 1 with the binding limit named when the study is infeasible', async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(['solve', 'ieee123', '--hours', '2', '--start', '10', '--vmin', '1.02'], io);
     expect(code).toBe(1);
     expect(io.out).toMatch(/— infeasible/);
@@ -76,9 +65,9 @@ describe('tessera solve', () => {
   });
 
   it('--battery adds a what-if battery: it charges and discharges within its window and never raises the cost', async () => {
-    const base = capture(dir);
+    const base = captureIo(dir);
     expect(await main(['solve', 'ieee123', '--hours', '24', '--json', 'base.json'], base)).toBe(0);
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       [
         'solve',
@@ -109,7 +98,7 @@ describe('tessera solve', () => {
     expect(Math.max(...(added[0].dischargeKw as number[]))).toBeGreaterThan(1);
     // Idling is feasible, so the optimum with the batteries is no worse than without.
     expect(d.objective).toBeLessThan(b.objective);
-    const bad = capture(dir);
+    const bad = captureIo(dir);
     expect(await main(['solve', 'ieee123', '--battery', '999:1:4'], bad)).toBe(2);
     expect(bad.err).toMatch(/--battery: battery at bus "999": the feeder ieee123-balanced has no such bus/);
     expect(await main(['solve', 'ieee123', '--battery', '65:1'], bad)).toBe(2);
@@ -117,7 +106,7 @@ describe('tessera solve', () => {
   });
 
   it('refuses bad options with exit 2 and a clear message', async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     expect(await main(['solve', 'ieee123', '--objective', 'profit'], io)).toBe(2);
     expect(io.err).toMatch(/--objective must be one of cost, loss/);
   });
@@ -129,7 +118,7 @@ describe('tessera solve', () => {
       .split(/\r?\n/)
       .slice(1)
       .map((l) => Number(l.split(',').at(-1)));
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       ['solve', 'ieee123', '--hours', '3', '--start', '17', '--price', file, '--json', 'price.json'],
       io,
@@ -153,7 +142,7 @@ describe('tessera solve', () => {
       ].map((m) => [m[1]!, Number(m[2])]),
     );
     expect(rated.size).toBe(26);
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await main(
       ['solve', master, '--hours', '4', '--start', '16', '--soc-max', '0.7', '--json', 'soc.json'],
       io,
@@ -168,7 +157,7 @@ describe('tessera solve', () => {
       highest = Math.max(highest, ...b.socKwh.map((s) => s / rated.get(b.bus)!));
     }
     expect(highest).toBeGreaterThan(0.6); // the cap binds somewhere, not a vacuous check
-    const bad = capture(dir);
+    const bad = captureIo(dir);
     expect(await main(['solve', 'ieee123', '--soc-max', '0.7'], bad)).toBe(2);
     expect(bad.err).toMatch(/--soc-max applies to OpenDSS input/);
     expect(await main(['solve', master, '--soc-max', '1.5'], bad)).toBe(2);
