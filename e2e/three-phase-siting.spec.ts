@@ -63,7 +63,8 @@ test('three-phase siting: per-phase candidates, live progress, phase column, per
   // 611 has phase C only: phase A there is refused by name, and nothing is stored.
   await siting.typeCandidates('611.1');
   await siting.start();
-  await expect(siting.error).toContainText(/phase their bus does not have.*611\.1/);
+  // (the backend first reads the feeder's scripts and sets its taps: slow on a loaded machine)
+  await expect(siting.error).toContainText(/phase their bus does not have.*611\.1/, { timeout: 120_000 });
   expect(await api.call('siting.list', { scenarioId })).toEqual([]);
   await expect(siting.studies).toContainText('none yet');
 

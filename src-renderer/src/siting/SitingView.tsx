@@ -4,7 +4,7 @@
  * (configurations verified / planned, best so far) with cancel; the studies kept in the project,
  * each re-opened as its ranked table, benefit-versus-size curve, sensitivity and marginal-value map.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type {
   Scenario,
   SitingProgressEvent,
@@ -158,6 +158,15 @@ export function SitingView({
   const [rate, setRate] = useState(0.07);
   const [studies, setStudies] = useState<readonly SitingStudySummary[]>([]);
   const [running, setRunning] = useState<number | null>(null);
+  /**
+   * The study this view shows progress of, set where `running` is (not after a render), so events
+   * of another scenario's study are not shown as this one's, and the first event after a start is.
+   */
+  const shownStudy = useRef<number | null>(null);
+  const track = useCallback((id: number | null) => {
+    shownStudy.current = id;
+    setRunning(id);
+  }, []);
   const [progress, setProgress] = useState<SitingProgressEvent | null>(null);
   const [open, setOpen] = useState<SitingStudyDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -169,16 +178,18 @@ export function SitingView({
     const list = await call('siting.list', { scenarioId: scenario.id });
     setStudies(list);
     const live = list.find((s) => s.status === 'running');
-    setRunning(live ? live.id : null);
-  }, [scenario.id]);
+    track(live ? live.id : null);
+  }, [scenario.id, track]);
 
   useEffect(() => {
     void refresh().catch((e: Error) => setError(e.message));
     const api = backend();
-    const offP = api.on('siting.progress', (p) => setProgress(p));
+    const offP = api.on('siting.progress', (p) => {
+      if (p.studyId === shownStudy.current) setProgress(p);
+    });
     const offF = api.on('siting.finished', (s) => {
       if (s.scenarioId !== scenario.id) return;
-      setRunning(null);
+      track(null);
       setProgress(null);
       void refresh();
       void call('siting.get', { studyId: s.id })
@@ -189,7 +200,7 @@ export function SitingView({
       offP();
       offF();
     };
-  }, [refresh, scenario.id]);
+  }, [refresh, scenario.id, track]);
 
   /** The planner's own year (CSV texts read from the chosen files), or the bundled one. */
   const [ownYear, setOwnYear] = useState<{ load?: File; pv?: File; price?: File }>({});
@@ -232,7 +243,7 @@ export function SitingView({
     };
     try {
       const s = await call('siting.start', { scenarioId: scenario.id, settings });
-      setRunning(s.id);
+      track(s.id);
       setProgress(null);
       await refresh();
     } catch (e) {
