@@ -9,7 +9,8 @@
  *   admittance (ybuild's π model and Kron reduction).
  * - Transformers (taps as they are in the model: given, or set by the power flow's controls),
  *   capacitors (states as they are), shunt reactors: their primitive admittances, in Y.
- * - The Vsource: its Thevenin admittance in Y and its Norton current (U7'), as the power flow.
+ * - The Vsource: its EMF as source nodes behind its impedance as a series element (U7''), or
+ *   (`sourceModel: 'norton'`) its Thevenin admittance in Y and its Norton current (U7').
  * - Loads per phase branch as the power flow's injectors: model 1 (P), 2 (Z), 3 (P; Q as Z),
  *   4 with integer CVR exponents 0/1/2, 5 (constant |I|), 8 (ZIP); OpenDSS PVSystem / Storage /
  *   Generator elements of the script as constant-power injections. Models 6, 7 and CVR exponents
