@@ -230,3 +230,49 @@ describe('AMD path zero-pivot threshold (KktSystem.amdPivotTolerance)', () => {
     expect(amd.factor(values).zero).toBe(1);
   });
 });
+
+describe('stable path zero-pivot threshold (KktOptions.stablePivotTolerance, SolveOptions.kktPivotTolerance)', () => {
+  // H = [1 1; 1 1 + 1e-13]: positive definite, but the second pivot (1 + 1e-13) − 1 cancels to
+  // 5e-14 of the terms that form it — of certain sign (rounding error ~1e-16), yet below τ = 1e-12.
+  const p = denseProblem({
+    n: 2,
+    m: 0,
+    x0: [0.1, 0.2],
+    f: (x) => 0.5 * (x[0] + x[1]) ** 2 + 0.5e-13 * x[1] ** 2,
+    grad: (x, g) => g.set([x[0] + x[1], x[0] + x[1] + 1e-13 * x[1]]),
+    hess: (_x, s, _l, H) => {
+      H[0] = s;
+      H[2] = s;
+      H[3] = s * (1 + 1e-13);
+    },
+  });
+
+  it('such a pivot is a zero at the default threshold and a positive pivot (correct inertia) at 1e-14', () => {
+    const nlp = new InternalNlp(p, 0, 1e-4, () => 0);
+    const hess = new Float64Array(nlp.hRows.length);
+    nlp.evalHessian(Float64Array.from(p.x0), 1, new Float64Array(0), hess);
+    const factor = (options: { stablePivotTolerance?: number }): ReturnType<KktSystem['factor']> => {
+      const kkt = new KktSystem(nlp, { ordering: 'stable', ...options });
+      kkt.assemble(hess, new Float64Array(0), new Float64Array(2), 0, 0);
+      return kkt.factor();
+    };
+    const strict = factor({});
+    expect(strict.ok).toBe(false);
+    expect(strict.zero).toBe(1);
+    const loose = factor({ stablePivotTolerance: 1e-14 });
+    expect(loose.ok).toBe(true);
+    expect(loose.positive).toBe(2);
+  });
+
+  it('the solver option reaches the factorization: the default needs a regularized KKT (δ_w > 0), 1e-14 does not', () => {
+    const first = (options: { kktPivotTolerance?: number }): number | null => {
+      const r = solveNlp(p, { ...options, history: true, printLevel: 0 });
+      expect(r.status).toBe('solved');
+      return r.history![1]!.lgRg;
+    };
+    expect(first({})).not.toBeNull();
+    expect(first({ kktPivotTolerance: 1e-14 })).toBeNull();
+    expect(() => solveNlp(p, { kktPivotTolerance: 0.7 })).not.toThrow();
+    expect(solveNlp(p, { kktPivotTolerance: 0.7 }).status).toBe('invalidProblem');
+  });
+});

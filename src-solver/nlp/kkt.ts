@@ -68,6 +68,8 @@ export interface KktOptions {
    * falls back to the stable ordering when it proves unreliable).
    */
   readonly ordering?: 'auto' | 'amd' | 'stable';
+  /** Zero-pivot threshold τ of the stable path's solver (LdlOptions.pivotTolerance); default LdlSolver's 1e-12. */
+  readonly stablePivotTolerance?: number;
 }
 
 export class KktSystem {
@@ -94,6 +96,8 @@ export class KktSystem {
    * still caught, and refinement still guards every solve (`fallbackResidual`).
    */
   static readonly amdPivotTolerance = 1e-14;
+  /** The stable path's LdlOptions.pivotTolerance, when given (KktOptions.stablePivotTolerance). */
+  private readonly stableTau: { pivotTolerance?: number };
   /** Largest δ₀ the AMD path escalates to (×100 per factorization with a zero pivot). */
   static readonly maxDelta0 = 1e-6;
   /** The δ₀ in use (starts at staticDeltaC). */
@@ -167,6 +171,7 @@ export class KktSystem {
     options: KktOptions = {},
   ) {
     const { n, m, nw, nS } = nlp;
+    this.stableTau = options.stablePivotTolerance !== undefined ? { pivotTolerance: options.stablePivotTolerance } : {};
     this.nw = nw;
     this.fixed = nlp.fixed;
     const dim = nw + m;
@@ -232,7 +237,7 @@ export class KktSystem {
       this.amdSolver = amdSolver;
     } else {
       this.amdSolver = null;
-      this.stableSolver = new LdlSolver(pattern, { ordering: stableOrder });
+      this.stableSolver = new LdlSolver(pattern, { ordering: stableOrder, ...this.stableTau });
     }
     // K lives in the factoring solver's own input array when it has one (WebAssembly kernel):
     // no copy of nnz(K) doubles per factorization, and one array of that size less.
@@ -251,7 +256,7 @@ export class KktSystem {
   }
 
   private stable(): LdlSolver {
-    this.stableSolver ??= new LdlSolver(this.pattern, { ordering: this.stableOrder });
+    this.stableSolver ??= new LdlSolver(this.pattern, { ordering: this.stableOrder, ...this.stableTau });
     return this.stableSolver;
   }
 

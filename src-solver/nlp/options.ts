@@ -64,6 +64,14 @@ export interface SolveOptions {
    * admittance), so that max|∇f(x₀)| misstates the objective's scale. Default: none (gradient-based).
    */
   nlpObjScale?: number;
+  /**
+   * Zero-pivot threshold τ of the KKT factorization on its stable ordering (LdlOptions.pivotTolerance:
+   * a pivot counts as zero when it cancels to τ of the terms that formed it). Default 1e-12
+   * (LdlSolver's); the AMD path uses 1e-14 (kkt.ts). For models whose KKT matrix pairs stiff
+   * admittances with large barrier terms, where legitimate pivots cancel to ~1e-13 and the
+   * inertia correction would otherwise add δ_w of order 1 to pass them.
+   */
+  kktPivotTolerance?: number;
   /** s_max, W&B eq. (5): threshold for the dual scaling s_d, s_c. Default 100. */
   sMax?: number;
   /** κ_Σ, W&B eq. (16): bound-multiplier safeguard. Default 1e10. */
@@ -112,6 +120,7 @@ export interface ResolvedOptions {
   nlpScalingMinValue: number;
   nlpScaling: 'gradient-based' | 'none';
   nlpObjScale: number | undefined;
+  kktPivotTolerance: number | undefined;
   sMax: number;
   kappaSigma: number;
   maxSoc: number;
@@ -181,6 +190,8 @@ export function resolveOptions(o: SolveOptions = {}): ResolvedOptions {
     nlpScaling: o.nlpScaling ?? 'gradient-based',
     nlpObjScale:
       o.nlpObjScale === undefined ? undefined : num(o.nlpObjScale, 1, 'nlpObjScale', Number.MIN_VALUE, Infinity),
+    kktPivotTolerance:
+      o.kktPivotTolerance === undefined ? undefined : num(o.kktPivotTolerance, 1e-12, 'kktPivotTolerance', 0, 0.5),
     sMax: num(o.sMax, 100, 'sMax', 1, Infinity),
     kappaSigma: num(o.kappaSigma, 1e10, 'kappaSigma', 1, Infinity),
     maxSoc: num(o.maxSoc, 4, 'maxSoc', 0, Infinity),

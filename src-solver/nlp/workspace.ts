@@ -20,7 +20,7 @@
  * Only the user's problem uses the workspace; the restoration phase builds its own system.
  */
 import type { InternalNlp } from './internalNlp';
-import { KktSystem } from './kkt';
+import { KktSystem, type KktOptions } from './kkt';
 
 /** The structure a kept KKT system was built for (copies; the problem may reuse its arrays). */
 interface StructureKey {
@@ -38,7 +38,7 @@ export interface SolverWorkspace {
   /** Solves that reused the kept KKT system / that (re)built it. */
   readonly stats: { reused: number; built: number };
   /** @internal the kept system and the structure it belongs to. */
-  kept: { key: StructureKey; kkt: KktSystem } | null;
+  kept: { key: StructureKey; kkt: KktSystem; options: KktOptions } | null;
 }
 
 /** An empty workspace; the first solve that receives it fills it. */
@@ -82,17 +82,17 @@ function matches(k: StructureKey, nlp: InternalNlp): boolean {
  * The KKT system for `nlp`: the workspace's when the structure matches (its per-solve counters
  * reset), otherwise a new one (kept in the workspace when there is one).
  */
-export function kktSystemFor(nlp: InternalNlp, ws: SolverWorkspace | undefined): KktSystem {
-  if (ws?.kept && matches(ws.kept.key, nlp)) {
+export function kktSystemFor(nlp: InternalNlp, ws: SolverWorkspace | undefined, options: KktOptions = {}): KktSystem {
+  if (ws?.kept && matches(ws.kept.key, nlp) && ws.kept.options.stablePivotTolerance === options.stablePivotTolerance) {
     ws.stats.reused++;
     const kkt = ws.kept.kkt;
     kkt.solveMs = 0;
     kkt.lastResidual = 0;
     return kkt;
   }
-  const kkt = new KktSystem(nlp);
+  const kkt = new KktSystem(nlp, options);
   if (ws) {
-    ws.kept = { key: keyOf(nlp), kkt };
+    ws.kept = { key: keyOf(nlp), kkt, options };
     ws.stats.built++;
   }
   return kkt;

@@ -9,7 +9,8 @@
  *   admittance (ybuild's π model and Kron reduction).
  * - Transformers (taps as they are in the model: given, or set by the power flow's controls),
  *   capacitors (states as they are), shunt reactors: their primitive admittances, in Y.
- * - The Vsource: its Thevenin admittance in Y and its Norton current (U7'), as the power flow.
+ * - The Vsource: its EMF as source nodes behind its impedance as a series element (U7''), or
+ *   (`sourceModel: 'norton'`) its Thevenin admittance in Y and its Norton current (U7').
  * - Loads per phase branch as the power flow's injectors: model 1 (P), 2 (Z), 3 (P; Q as Z),
  *   4 with integer CVR exponents 0/1/2, 5 (constant |I|), 8 (ZIP); OpenDSS PVSystem / Storage /
  *   Generator elements of the script as constant-power injections. Models 6, 7 and CVR exponents
@@ -95,6 +96,14 @@ export interface FromNetworkOptions {
    * fills it for elements whose (U5c) relaxation was not tight at a solution.
    */
   readonly regionHolds?: ReadonlyMap<string, 'own' | 'z'>;
+  /**
+   * How a Vsource enters the model: 'thevenin' (default; (U7'')) its EMF as source nodes behind
+   * its impedance as a series element (U1b), the substation power a price-sized linear objective
+   * in the element's currents; 'norton' (U7') its admittance in Y and its Norton current
+   * injected, the substation power a quadratic in the terminal voltages whose gradient carries
+   * the source admittance.
+   */
+  readonly sourceModel?: 'thevenin' | 'norton';
   /** Optional limits (U6d) VUF and (U6e) currents; the line-to-line limits (U6c) always apply. */
   readonly limits?: Opf3LimitOptions;
   /**
@@ -155,15 +164,44 @@ export function opf3FromNetwork(
     y.stamp(nodes, r, m, loss, source);
   };
 
-  // Vsource: Thevenin admittance in Y, Norton current as a constant injection.
+  // Vsource: either (U7'') its EMF as source nodes behind its impedance as a series element, or
+  // (U7') its Thevenin admittance in Y and its Norton current as a constant injection.
+  const thevenin = (options.sourceModel ?? 'thevenin') === 'thevenin';
   const srcRe = new Float64Array(nFree);
   const srcIm = new Float64Array(nFree);
+  const series: Opf3Series[] = [];
+  const emf: { bus: string; phase: number; vb: number; re: number; im: number }[] = [];
   for (const vs of net.vsources) {
     const { y: yv, ysrc, eRe, eIm } = vsourceYprim(vs);
     const b1 = terminalIndex(idx, vs.bus1);
     const b2 = terminalIndex(idx, vs.bus2);
     if (b2.some((k) => k >= 0))
       throw new Opf3Error(`Vsource ${vs.name}: only a grounded source (bus2 = ground) is supported by the OPF`);
+    if (thevenin) {
+      const np = vs.phases;
+      const terminals = b1.slice(0, np);
+      const vbOf = (i: number): number => (terminals[i]! >= 0 ? vb[terminals[i]!]! : 1000 * vs.baseKv);
+      const from = terminals.map((_, i) => {
+        emf.push({
+          bus: `vsource.${vs.name}`,
+          phase: i + 1,
+          vb: vbOf(i),
+          re: eRe[i]! / vbOf(i),
+          im: eIm[i]! / vbOf(i),
+        });
+        return nFree + emf.length - 1;
+      });
+      const zRe = new Float64Array(np * np);
+      const zIm = new Float64Array(np * np);
+      for (let a = 0; a < np; a++)
+        for (let c = 0; c < np; c++) {
+          const f = (1000 * base) / (vbOf(a) * vbOf(c));
+          zRe[a * np + c] = vs.z.re[a * np + c]! * f;
+          zIm[a * np + c] = vs.z.im[a * np + c]! * f;
+        }
+      series.push({ name: `vsource ${vs.name}`, from, to: terminals, zRe, zIm, source: true });
+      continue;
+    }
     stamp([...b1, ...b2], yv.re, yv.im, false, true);
     const np = vs.phases;
     for (let i = 0; i < np; i++) {
@@ -179,7 +217,6 @@ export function opf3FromNetwork(
     }
   }
 
-  const series: Opf3Series[] = [];
   for (const l of net.lines) {
     const from = terminalIndex(idx, l.bus1);
     const to = terminalIndex(idx, l.bus2);
@@ -432,16 +469,16 @@ export function opf3FromNetwork(
     hourOfPeriod,
     priceUsdPerKwh,
     nFree,
-    nSlack: 0,
-    nodeBus: idx.bus,
-    nodePhase: idx.node,
-    nodeVBase: vb,
+    nSlack: emf.length,
+    nodeBus: emf.length ? [...idx.bus.slice(0, nFree), ...emf.map((s) => s.bus)] : idx.bus,
+    nodePhase: emf.length ? [...idx.node.slice(0, nFree), ...emf.map((s) => s.phase)] : idx.node,
+    nodeVBase: emf.length ? Float64Array.from([...vb.subarray(0, nFree), ...emf.map((s) => s.vb)]) : vb,
     limited,
-    slackRe: new Float64Array(0),
-    slackIm: new Float64Array(0),
+    slackRe: Float64Array.from({ length: T * emf.length }, (_, k) => emf[k % emf.length]!.re),
+    slackIm: Float64Array.from({ length: T * emf.length }, (_, k) => emf[k % emf.length]!.im),
     ...y.arrays(),
-    srcRe,
-    srcIm,
+    srcRe: thevenin ? null : srcRe,
+    srcIm: thevenin ? null : srcIm,
     series,
     loads,
     pv,

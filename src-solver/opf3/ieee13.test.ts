@@ -152,21 +152,50 @@ describe('three-phase OPF with PV and batteries on IEEE 13', () => {
     );
   });
 
-  it('has exact derivatives on the imported model (transformers, delta and constant-current loads, Norton source, region rows)', () => {
+  it.each(['thevenin', 'norton'] as const)(
+    'has exact derivatives on the imported model (transformers, delta and constant-current loads, %s source, region rows)',
+    (sourceModel) => {
+      const net = load(ref);
+      const opfNet = opf3FromNetwork(net, { ...study, periods: 2, terminalSoc: 'soft', batteryLimit: 'disk' }, UNITS, {
+        sourceModel,
+        regionHolds: new Map([
+          ['675b.1@0', 'z'],
+          ['675b.1@1', 'own'],
+        ]),
+      });
+      const model = buildOpf3Model(opfNet);
+      for (const kind of ['constant-impedance region', 'own-model region', 'voltage region'])
+        expect(model.problem.conNames!.some((n) => n.includes(kind))).toBe(true);
+      const x = Float64Array.from(model.problem.x0, (v, k) => v + 0.01 * Math.sin(k));
+      // quadratic rows: central differences are exact up to round-off, so a large step is right
+      const res = checkDerivatives(model.problem, x, { step: 1e-3, tol: 1e-6 });
+      expect(res.ok, res.report).toBe(true);
+    },
+  );
+
+  it("the source as its EMF behind its impedance (U7'') and as a Norton injection (U7') give the same optimum; only the former has a price-sized objective gradient", () => {
     const net = load(ref);
-    const opfNet = opf3FromNetwork(net, { ...study, periods: 2, terminalSoc: 'soft', batteryLimit: 'disk' }, UNITS, {
-      regionHolds: new Map([
-        ['675b.1@0', 'z'],
-        ['675b.1@1', 'own'],
-      ]),
+    const thevenin = solveThreePhaseOpf(net, study, UNITS, { sourceModel: 'thevenin' });
+    const norton = solveThreePhaseOpf(net, study, UNITS, { sourceModel: 'norton' });
+    expect(thevenin.outcome.nlp.status, thevenin.outcome.nlp.message).toBe('solved');
+    expect(norton.outcome.optimal, norton.outcome.nlp.message).toBe(true);
+    expect(Math.abs(thevenin.outcome.objective / norton.outcome.objective - 1)).toBeLessThan(1e-6);
+    thevenin.outcome.periods.forEach((p, t) => {
+      const q = norton.outcome.periods[t]!;
+      expect(Math.abs(p.substationKw - q.substationKw)).toBeLessThan(1e-3);
+      p.vPu.forEach((v, i) => expect(Math.abs(v - q.vPu[i]!)).toBeLessThan(1e-6));
     });
-    const model = buildOpf3Model(opfNet);
-    for (const kind of ['constant-impedance region', 'own-model region', 'voltage region'])
-      expect(model.problem.conNames!.some((n) => n.includes(kind))).toBe(true);
-    const x = Float64Array.from(model.problem.x0, (v, k) => v + 0.01 * Math.sin(k));
-    // quadratic rows: central differences are exact up to round-off, so a large step is right
-    const res = checkDerivatives(model.problem, x, { step: 1e-3, tol: 1e-6 });
-    expect(res.ok, res.report).toBe(true);
+    // ∇f at the start: the price per pu of substation power (C·Δt·S_b·|E| ≤ 0.07·1·1000·1.1)
+    // with the EMF's series element, the Norton admittance's 10⁷-size entries without it
+    const grad = (m: {
+      problem: { n: number; x0: Float64Array; evalGradF(x: Float64Array, g: Float64Array): void };
+    }): number => {
+      const g = new Float64Array(m.problem.n);
+      m.problem.evalGradF(m.problem.x0, g);
+      return g.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+    };
+    expect(grad(thevenin.outcome.model)).toBeLessThan(100);
+    expect(grad(norton.outcome.model)).toBeGreaterThan(1e5);
   });
 
   it('refuses a unit on a phase its bus does not have', () => {

@@ -4,7 +4,7 @@
  * Y_net part) plus the series elements' Re(I^H Z I), kW. The runs' `lossKw` series and the siting
  * study's loss savings both read it.
  */
-import type { Opf3Outcome } from './solve';
+import { seriesLoss, type Opf3Outcome } from './solve';
 
 export function opf3LossesKw(o: Pick<Opf3Outcome, 'model' | 'nlp'>): number[] {
   const { net, ix } = o.model;
@@ -25,19 +25,8 @@ export function opf3LossesKw(o: Pick<Opf3Outcome, 'model' | 'nlp'>): number[] {
       p += e(i) * (g * e(j) - b * f(j)) + f(i) * (g * f(j) + b * e(j));
     }
     net.series.forEach((br, k) => {
-      const first = ix.series[t * net.series.length + k]!;
-      const m = br.from.length;
-      for (let a = 0; a < m; a++) {
-        const ira = x[first + 2 * a]!;
-        const iia = x[first + 2 * a + 1]!;
-        for (let c = 0; c < m; c++) {
-          const irb = x[first + 2 * c]!;
-          const iib = x[first + 2 * c + 1]!;
-          const zr = br.zRe[a * m + c]!;
-          const zi = br.zIm[a * m + c]!;
-          p += ira * (zr * irb - zi * iib) + iia * (zr * iib + zi * irb);
-        }
-      }
+      // a source's own impedance (U7'') is not a network loss
+      if (!br.source) p += seriesLoss(br, x, ix.series[t * net.series.length + k]!)[0];
     });
     out.push(p * net.baseKva);
   }

@@ -46,6 +46,14 @@ export interface Opf3Model {
 }
 
 const GROUND: Operand = { c: 0 };
+/**
+ * Weight of a Vsource's voltage-drop rows (U7''): E − V − Z I = 0 times 100, the largest
+ * coefficient the solver's gradient scaling leaves unscaled. A study without a feasible point
+ * ends in the restoration phase at a minimizer of the (scaled) constraint violation; with weight
+ * 1 moving the source's terminal voltage by 1e-2 pu was its cheapest way out, and the binding
+ * voltage limit went unnamed (IEEE 13 at V max 1.05: OpenDSS's own rg60.3 is at 1.0562 pu).
+ */
+const SOURCE_ROW_WEIGHT = 100;
 const Z_ONLY = [1, 0, 0, 1, 0, 0] as const;
 
 export function buildOpf3Model(net: Opf3Network): Opf3Model {
@@ -144,27 +152,31 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
         iv.push(qp.addVar(-Infinity, Infinity, y0[2 * p]!));
         qp.addVar(-Infinity, Infinity, y0[2 * p + 1]!);
       }
+      // (U7'') a source's row weighted by SOURCE_ROW_WEIGHT, lines' by 1
+      const k = br.source ? SOURCE_ROW_WEIGHT : 1;
       for (let p = 0; p < nc; p++) {
         const rr = row(0, 0, `${br.name} conductor ${p + 1} voltage drop (real), ${hour(t)}`);
         const ri = row(0, 0, `${br.name} conductor ${p + 1} voltage drop (imaginary), ${hour(t)}`);
-        qp.linear(rr, 1, eOf(br.from[p]!));
-        qp.linear(rr, -1, eOf(br.to[p]!));
-        qp.linear(ri, 1, fOf(br.from[p]!));
-        qp.linear(ri, -1, fOf(br.to[p]!));
+        qp.linear(rr, k, eOf(br.from[p]!));
+        qp.linear(rr, -k, eOf(br.to[p]!));
+        qp.linear(ri, k, fOf(br.from[p]!));
+        qp.linear(ri, -k, fOf(br.to[p]!));
         for (let q = 0; q < nc; q++) {
           const R = br.zRe[p * nc + q]!;
           const X = br.zIm[p * nc + q]!;
           // (Z I)_re = R Ir − X Ii ; (Z I)_im = R Ii + X Ir
-          qp.linear(rr, -R, { v: iv[q]! });
-          qp.linear(rr, X, { v: iv[q]! + 1 });
-          qp.linear(ri, -R, { v: iv[q]! + 1 });
-          qp.linear(ri, -X, { v: iv[q]! });
-          if (s.objective === 'loss') {
-            // Re(conj(I_p) Z_pq I_q) = R (Ir_p Ir_q + Ii_p Ii_q) + X (Ii_p Ir_q − Ir_p Ii_q)
-            qp.objectiveProduct(base * R, { v: iv[p]! }, { v: iv[q]! });
-            qp.objectiveProduct(base * R, { v: iv[p]! + 1 }, { v: iv[q]! + 1 });
-            qp.objectiveProduct(base * X, { v: iv[p]! + 1 }, { v: iv[q]! });
-            qp.objectiveProduct(-base * X, { v: iv[p]! }, { v: iv[q]! + 1 });
+          qp.linear(rr, -k * R, { v: iv[q]! });
+          qp.linear(rr, k * X, { v: iv[q]! + 1 });
+          qp.linear(ri, -k * R, { v: iv[q]! + 1 });
+          qp.linear(ri, -k * X, { v: iv[q]! });
+          // Re(conj(I_p) Z_pq I_q) = R (Ir_p Ir_q + Ii_p Ii_q) + X (Ii_p Ir_q − Ir_p Ii_q): a line's
+          // loss (U15), or (U7'') what a source's impedance takes between its EMF and its terminal
+          const w = br.source ? (s.objective === 'cost' ? -priceW : 0) : s.objective === 'loss' ? base : 0;
+          if (w !== 0) {
+            qp.objectiveProduct(w * R, { v: iv[p]! }, { v: iv[q]! });
+            qp.objectiveProduct(w * R, { v: iv[p]! + 1 }, { v: iv[q]! + 1 });
+            qp.objectiveProduct(w * X, { v: iv[p]! + 1 }, { v: iv[q]! });
+            qp.objectiveProduct(-w * X, { v: iv[p]! }, { v: iv[q]! + 1 });
           }
         }
         for (const [node, sign] of [

@@ -105,6 +105,12 @@ export interface Opf3Series {
   /** Series impedance, pu, n×n row-major. */
   readonly zRe: Float64Array;
   readonly zIm: Float64Array;
+  /**
+   * A Vsource's Thevenin impedance between its EMF (source nodes) and its terminal (U7''): not a
+   * network loss (left out of the loss objective and of the losses), and the substation power is
+   * taken at the terminal (the EMF's power less Re(I^H Z I)).
+   */
+  readonly source?: boolean;
 }
 
 export interface Opf3Network {

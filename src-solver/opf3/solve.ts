@@ -6,7 +6,7 @@
 import { solveNlp, type SolveHooks, type SolveOptions, type SolveResult } from '../nlp/index';
 import { OPF_NLP_DEFAULTS } from '../opf/solve';
 import { buildOpf3Model, type Opf3Model } from './model';
-import type { Opf3Network } from './network';
+import type { Opf3Network, Opf3Series } from './network';
 
 export interface Opf3Period {
   readonly hour: number;
@@ -34,19 +34,40 @@ export interface Opf3Outcome {
 }
 
 /**
- * Solver defaults: the balanced OPF's, with tol 1e-10. Measured on IEEE 123, T = 24, 10 PV +
+ * Solver defaults: the balanced OPF's, with tol 1e-10, and the KKT's zero-pivot threshold on its
+ * stable ordering at 1e-14 instead of 1e-12. The latter: near the optimum the current balance rows
+ * at a regulator's terminals (leakage 1e-4 pu, admittance 10⁴ pu) meet pivots that cancel to
+ * 6e-13 of the terms forming them (−1.8e-6 against 3e6 on IEEE 123's 160r) — of certain sign, but
+ * called zero at 1e-12, so the inertia correction added δ_w of 0.1–1 every iteration and the
+ * solve ended 'acceptable' (IEEE 123, T = 24: 44 iterations; with 1e-14 solved in 32). Measured on IEEE 123, T = 24, 10 PV +
  * 10 batteries: at tol 1e-8 the objective sits 1.5e-5 (relative) above its converged value
  * (idle batteries keep Pc ≈ Pd ≈ μ/z, 29 W), at 1e-9 1.5e-6, at 1e-10 within 2e-7 — for
  * 4 more iterations (28 → 32).
  */
-export const OPF3_NLP_DEFAULTS: SolveOptions = { ...OPF_NLP_DEFAULTS, tol: 1e-10 };
+export const OPF3_NLP_DEFAULTS: SolveOptions = { ...OPF_NLP_DEFAULTS, tol: 1e-10, kktPivotTolerance: 1e-14 };
+
+/**
+ * The objective's scale factor s_f for the cost objective of a network whose Vsource is its EMF
+ * behind its impedance (U7''), where the objective's gradient is the price per pu of substation
+ * power (C·Δt·S_b·|E| ≲ 70, so the gradient-based rule would take s_f = 1). Measured
+ * (docs/spec/unbalanced-opf.md, "The 8500-node feeder"): on IEEE 123 (T = 24, 10 PV + 10
+ * batteries) s_f = 1, 0.1 and 0.01 end 'acceptable' (47–58 iterations: near the end the KKT
+ * factorization meets pivots of the regulators' stiff admittances that cancel to 1e-12 of their
+ * size and are taken for zero, and δ_w of 0.1–1 is needed to pass them), 1e-3 'solved' in 38.
+ */
+export const OPF3_COST_OBJ_SCALE = 1e-3;
 
 export function solveOpf3(net: Opf3Network, nlpOptions: SolveOptions = {}, hooks: SolveHooks = {}): Opf3Outcome {
   const model = buildOpf3Model(net);
   hooks.log?.(
     `OPF3 ${net.name}: ${net.nFree} nodes, ${net.loads.length} load elements, ${net.pv.length} PV, ${net.batteries.length} batteries, T = ${net.periods}; n = ${model.problem.n}, m = ${model.problem.m}`,
   );
-  const nlp = solveNlp(model.problem, { ...OPF3_NLP_DEFAULTS, ...nlpOptions }, hooks);
+  const emf = net.study.objective === 'cost' && net.series.some((b) => b.source);
+  const nlp = solveNlp(
+    model.problem,
+    { ...OPF3_NLP_DEFAULTS, ...(emf ? { nlpObjScale: OPF3_COST_OBJ_SCALE } : {}), ...nlpOptions },
+    hooks,
+  );
   const optimal = nlp.status === 'solved' || nlp.status === 'acceptable';
   const diagnosis = optimal ? undefined : diagnoseOpf3(model, nlp);
   return {
@@ -106,6 +127,12 @@ export function extractPeriods(model: Opf3Model, x: Float64Array): Opf3Period[] 
           q += fOf(nd) * ir - eOf(nd) * ii;
         }
       });
+      // (U7'') a source's own impedance: the power at its terminal is the EMF's less I^H Z I
+      if (br.source) {
+        const [zp, zq] = seriesLoss(br, x, first);
+        p -= zp;
+        q -= zq;
+      }
     });
     // … and Norton sources (U7').
     if (net.srcRe && net.srcIm) {
@@ -214,4 +241,27 @@ export function diagnoseOpf3(model: Opf3Model, r: SolveResult): string {
   return row >= 0
     ? `${problem.conNames?.[row] ?? `row ${row}`} violated by ${worst.toExponential(2)}`
     : 'no single limit identified';
+}
+
+/** I^H Z I (pu, real and imaginary) of a series element whose currents start at x[first]. */
+export function seriesLoss(br: Opf3Series, x: Float64Array, first: number): [number, number] {
+  const m = br.from.length;
+  let p = 0;
+  let q = 0;
+  for (let a = 0; a < m; a++) {
+    const ira = x[first + 2 * a]!;
+    const iia = x[first + 2 * a + 1]!;
+    for (let c = 0; c < m; c++) {
+      const irb = x[first + 2 * c]!;
+      const iib = x[first + 2 * c + 1]!;
+      const zr = br.zRe[a * m + c]!;
+      const zi = br.zIm[a * m + c]!;
+      // conj(I_a) (Z I)_a
+      const wr = zr * irb - zi * iib;
+      const wi = zr * iib + zi * irb;
+      p += ira * wr + iia * wi;
+      q += ira * wi - iia * wr;
+    }
+  }
+  return [p, q];
 }

@@ -1,12 +1,12 @@
 /**
  * Validation of a three-phase OPF solution by the independent three-phase power flow
  * (src-solver/unbalanced, OpenDSS's fixed-point current injection): the network with the OPF's
- * set points — every PV and battery phase as a constant-P/Q generator at its dispatched power —
+ * set points — every PV and battery phase as a constant-power element at its dispatched power —
  * is solved per period, and every node voltage compared with the OPF's (line-to-line on buses of
  * ungrounded islands, whose node-to-ground voltages only anti-float admittances fix)
  * (docs/spec/unbalanced-opf.md "Start point and validation"; ≤ 1e-6 pu asked).
  */
-import type { UGenerator, UNetwork } from '../unbalanced/model';
+import type { ULoad, UNetwork } from '../unbalanced/model';
 import { UnbalancedSystem } from '../unbalanced/powerflow';
 import { setPeriodInjections } from '../unbalanced/solve';
 import { sampleProfile } from '../opf/study';
@@ -57,47 +57,41 @@ export function validateOpf3(
     }
   }
   periods.forEach((p, t) => {
-    const gens: UGenerator[] = [];
-    const add = (u: Opf3UnitSpec, kind: UGenerator['kind'], kwTotal: number, kvarTotal: number): void => {
+    // The units as the OPF has them: constant-power elements at any voltage — OpenDSS loads of
+    // model 1 with status=fixed and Vminpu 0.5 / Vmaxpu 2 (as the export writes them), not
+    // generators, which the power flow (as OpenDSS) turns into a constant impedance above 1.1 pu.
+    const unitLoads: ULoad[] = [];
+    const add = (u: Opf3UnitSpec, kwTotal: number, kvarTotal: number): void => {
       const kvLn = net.buses.get(u.bus.toLowerCase())!.kvBaseLN;
-      if (u.connection === 'delta') {
-        // one line-to-line device between the two phases
-        gens.push({
-          kind,
-          name: u.name,
-          bus: { bus: u.bus.toLowerCase(), nodes: [...u.phases] },
-          phases: 1,
-          conn: 'delta',
-          kv: kvLn * Math.sqrt(3),
-          kw: kwTotal,
-          kvar: kvarTotal,
-          daily: null,
-          yearly: null,
-          duty: null,
-          at: { file: 'opf3', line: 0 },
-        });
-        return;
-      }
-      for (const ph of u.phases) {
-        gens.push({
-          kind,
-          name: `${u.name}.${ph}`,
-          bus: { bus: u.bus.toLowerCase(), nodes: [ph, 0] },
-          phases: 1,
-          conn: 'wye',
-          kv: kvLn,
-          kw: kwTotal / u.phases.length,
-          kvar: kvarTotal / u.phases.length,
-          daily: null,
-          yearly: null,
-          duty: null,
-          at: { file: 'opf3', line: 0 },
-        });
-      }
+      const load = (name: string, nodes: number[], conn: 'wye' | 'delta', kv: number, share: number): ULoad => ({
+        name,
+        bus: { bus: u.bus.toLowerCase(), nodes },
+        phases: 1,
+        conn,
+        kv,
+        kw: -kwTotal * share,
+        kvar: -kvarTotal * share,
+        model: 1,
+        vminpu: 0.5,
+        vmaxpu: 2,
+        vlowpu: 0.1,
+        cvrWatts: 1,
+        cvrVars: 2,
+        zipv: null,
+        fixed: true,
+        daily: null,
+        yearly: null,
+        duty: null,
+        at: { file: 'opf3', line: 0 },
+      });
+      // a line-to-line unit: one element between its two phases
+      if (u.connection === 'delta') unitLoads.push(load(u.name, [...u.phases], 'delta', kvLn * Math.sqrt(3), 1));
+      else
+        for (const ph of u.phases) unitLoads.push(load(`${u.name}.${ph}`, [ph, 0], 'wye', kvLn, 1 / u.phases.length));
     };
-    pvSpecs.forEach((u, k) => add(u, 'pvsystem', opf.pv[k]!.pPu[t]! * opf.baseKva, p.pvKvar[k]!));
-    batSpecs.forEach((u, k) => add(u, 'storage', p.batteryDischargeKw[k]! - p.batteryChargeKw[k]!, p.batteryKvar[k]!));
-    const netT: UNetwork = { ...net, generators: [...net.generators, ...gens] };
+    pvSpecs.forEach((u, k) => add(u, opf.pv[k]!.pPu[t]! * opf.baseKva, p.pvKvar[k]!));
+    batSpecs.forEach((u, k) => add(u, p.batteryDischargeKw[k]! - p.batteryChargeKw[k]!, p.batteryKvar[k]!));
+    const netT: UNetwork = { ...net, loads: [...net.loads, ...unitLoads] };
     const sys = new UnbalancedSystem(netT);
     sys.setBases();
     setPeriodInjections(netT, sys, snapshot ? null : opf.hourOfPeriod[t]! + 1, 'daily');
