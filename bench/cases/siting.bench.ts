@@ -10,8 +10,13 @@
  *    top-10 × top-10 × top-10; the stages' lists overlap, so the distinct sets are far fewer
  *    than 1,000 — `sweepConfigurations` in the record);
  *  - a contiguous 8760-h year OPF with the chosen batteries, in this process (its peak RSS is the
- *    case's): under 5 min and 8 GB. Peak RSS of the other cases is the coordinator's only.
+ *    case's): under 5 min and 8 GB. It reports iterations, wall and CPU seconds, the solver's CPU
+ *    split (factorizations, solves, evaluations) and the load average around it. Peak RSS of the
+ *    other cases is the coordinator's only.
  */
+import { loadavg } from 'node:os';
+import { createSolverWorkspace } from '../../src-solver/nlp/index';
+import { BATTERY_DEFAULTS, parseBatterySpec } from '../../src-solver/siting/battery';
 import type { Feeder } from '../../src-solver/model/feeder';
 import { ECONOMICS_DEFAULTS } from '../../src-solver/siting/economics';
 import { solvePart, type Horizon } from '../../src-solver/siting/evaluate';
@@ -38,6 +43,21 @@ const SIZES = [
   { kw: 120, kwh: 480 },
   { kw: 240, kwh: 960 },
 ];
+
+/**
+ * The contiguous case's stretch and batteries (defaults: the whole year; the batteries the 2-day
+ * K = 1 study picks): TESSERA_BENCH_SITING_START, TESSERA_BENCH_SITING_HOURS (e.g. 720 or 2160 to
+ * see how iterations and seconds per iteration scale), TESSERA_BENCH_SITING_BATTERIES
+ * (`BUS:KW:KWH[:KVA],…`, skips the study).
+ */
+const CONTIGUOUS_START = Number(process.env.TESSERA_BENCH_SITING_START ?? 0);
+const CONTIGUOUS_HOURS = Number(process.env.TESSERA_BENCH_SITING_HOURS ?? 8760);
+
+/** CPU milliseconds of this process (user + system). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 const brief = (sites: readonly SiteEntry[]): string => sites.map((s) => `${s.bus}:${s.kw}/${s.kwh}`).join(' ');
 
@@ -120,38 +140,62 @@ const cases: BenchCase[] = [
   studyCase('siting ieee123 12 days K=3 (study + sweep of screened combinations)', 3, true),
   {
     name: 'siting ieee123 contiguous 8760 h verification',
-    size: { buses: 128, periods: 8760 },
+    size: { buses: 128, periods: CONTIGUOUS_HOURS },
     async run() {
       const f = feeder();
-      // The batteries: the K = 1 study on 2 representative days (a quick choice; the 12-day
-      // case above is the one to compare with).
-      const horizon2 = daysHorizon(year, 2);
-      const pool = createSitingPool(f, {}, horizon2);
       let sites: readonly SiteEntry[];
-      try {
-        const s = await runSitingStudy(
-          {
-            feeder: f,
-            candidates: loadBuses(f),
-            sizes: [SIZES[0]!],
-            count: 1,
-            economics: ECONOMICS_DEFAULTS,
-            horizon: horizon2,
-            concurrency: pool.size,
-          },
-          pool.solve,
-        );
-        sites = s.ranked[0]!.sites;
-      } finally {
-        pool.close();
+      const given = process.env.TESSERA_BENCH_SITING_BATTERIES;
+      if (given)
+        sites = given.split(',').map((text) => {
+          const b = parseBatterySpec(text);
+          return {
+            bus: b.bus,
+            kw: b.kw,
+            kwh: b.kwh,
+            kva: b.kva ?? BATTERY_DEFAULTS.inverterKvaPerKw * b.kw,
+            phases: b.phases ?? BATTERY_DEFAULTS.phases,
+          };
+        });
+      else {
+        // The batteries: the K = 1 study on 2 representative days (a quick choice; the 12-day
+        // case above is the one to compare with).
+        const horizon2 = daysHorizon(year, 2);
+        const pool = createSitingPool(f, {}, horizon2);
+        try {
+          const s = await runSitingStudy(
+            {
+              feeder: f,
+              candidates: loadBuses(f),
+              sizes: [SIZES[0]!],
+              count: 1,
+              economics: ECONOMICS_DEFAULTS,
+              horizon: horizon2,
+              concurrency: pool.size,
+            },
+            pool.solve,
+          );
+          sites = s.ranked[0]!.sites;
+        } finally {
+          pool.close();
+        }
       }
       const yearH: Horizon = {
         kind: 'contiguous',
-        parts: [{ label: 'year', weight: 1, study: yearStretchStudy(year, 0, 8760) }],
+        parts: [
+          {
+            label: 'year',
+            weight: 1,
+            study: yearStretchStudy(year, CONTIGUOUS_START, CONTIGUOUS_HOURS),
+          },
+        ],
         annualFactor: 1,
-        description: '8760 h',
+        description: `${CONTIGUOUS_HOURS} h`,
       };
+      const load0 = loadavg();
+      const cpu0 = cpuMs();
       const t0 = performance.now();
+      const ws = createSolverWorkspace();
+      // CPU time as the solver's clock: its timing split is then CPU seconds (the machine is shared).
       const out = solvePart(
         f,
         {},
@@ -160,15 +204,44 @@ const cases: BenchCase[] = [
         sites.map((x) => ({ bus: x.bus, kw: x.kw, kwh: x.kwh, kva: x.kva, phases: x.phases })),
         0,
         false,
+        ws,
+        { now: cpuMs },
       );
+      const cpuSeconds = (cpuMs() - cpu0) / 1000;
+      const kkt = ws.kept?.kkt;
+      const t = out.timing;
       return {
         batteries: brief(sites),
+        startHour: CONTIGUOUS_START,
+        hours: CONTIGUOUS_HOURS,
         status: out.status,
         iterations: out.iterations,
+        /** Wall seconds of the verification OPF (model, solve, power-flow validation). */
         yearSeconds: (performance.now() - t0) / 1000,
-        solverSeconds: out.seconds,
+        /** CPU seconds of the same (this process: the solver is single-threaded). */
+        yearCpuSeconds: cpuSeconds,
+        cpuSecondsPerIteration: cpuSeconds / Math.max(1, out.iterations),
+        /** The interior-point solver's split, CPU seconds (see SolveTiming). */
+        solverCpu: t
+          ? {
+              total: t.total,
+              setup: t.setup,
+              factorization: t.factorization,
+              solve: t.solve,
+              evaluation: t.evaluation,
+              other: t.total - t.setup - t.factorization - t.solve - t.evaluation,
+              factorizations: t.factorizations,
+              factorizationsPerIteration: t.factorizations / Math.max(1, out.iterations),
+              kktPath: t.kkt.path,
+            }
+          : null,
+        kkt: kkt
+          ? { dim: kkt.dim, nnzK: kkt.pattern.colPtr[kkt.dim], nnzL: kkt.solver.nnzL, flops: kkt.solver.flops }
+          : null,
         objectiveUsd: out.objective,
         validationMaxVoltageDiffPu: out.validationMaxVoltageDiffPu,
+        loadAverageBefore: load0,
+        loadAverageAfter: loadavg(),
       };
     },
   },

@@ -8,7 +8,7 @@
  * plugs into (threephase.ts): anything that turns (added batteries, horizon part) into a `PartOutcome`.
  */
 import type { Feeder } from '../model/feeder';
-import { createSolverWorkspace, type SolveHooks, type SolverWorkspace } from '../nlp/index';
+import { createSolverWorkspace, type SolveHooks, type SolverWorkspace, type SolveTiming } from '../nlp/index';
 import { solveOpf } from '../opf/solve';
 import type { Study } from '../opf/study';
 import { withBatteries, type BatteryOptions, type BatterySpec } from './battery';
@@ -50,6 +50,8 @@ export interface PartOutcome {
   readonly validationMaxVoltageDiffPu: number;
   readonly iterations: number;
   readonly seconds: number;
+  /** Where the solver's time went (factorizations, solves, evaluations; clock of `hooks.now`). */
+  readonly timing?: SolveTiming;
   /**
    * Locational marginal price of real power, USD/kWh, per period and bus (lmp[t·nBus + b], buses
    * in `busNames` order), from the multipliers of the real-power balance rows; when asked for.
@@ -89,7 +91,8 @@ export function balancedPartSolver(
  * structure (nlp/workspace.ts): every horizon part of one configuration has the same NLP
  * structure (the same batteries, the same number of periods), so a solver that takes the parts of
  * a configuration one after another builds it once instead of once per part (IEEE 123, 24 h: the
- * setup was ~20 % of a day-OPF's CPU). The results do not depend on it.
+ * setup was ~20 % of a day-OPF's CPU). The results do not depend on it. `hooks` reach the
+ * interior-point solver (e.g. a CPU-time clock as `now` for the timing split, a cancel signal).
  */
 export function solvePart(
   feeder: Feeder,
@@ -100,13 +103,14 @@ export function solvePart(
   partIndex: number,
   wantLmp: boolean,
   workspace?: SolverWorkspace,
+  hooks: SolveHooks = {},
 ): PartOutcome {
   const part = horizon.parts[partIndex];
   if (!part) throw new Error(`no horizon part ${partIndex}`);
   const study: Study = { ...baseStudy, ...part.study, objective: 'cost' };
   // solveOpf hands its hooks to solveNlp unchanged, which takes the workspace among them.
-  const hooks: SolveHooks & { workspace?: SolverWorkspace } = workspace ? { workspace } : {};
-  const out = solveOpf(withBatteries(feeder, specs, batteryOptions), study, {}, hooks);
+  const nlpHooks: SolveHooks & { workspace?: SolverWorkspace } = workspace ? { ...hooks, workspace } : hooks;
+  const out = solveOpf(withBatteries(feeder, specs, batteryOptions), study, {}, nlpHooks);
   const r = out.results;
   const vMin = out.model.net.study.vMinPu;
   const vMax = out.model.net.study.vMaxPu;
@@ -130,6 +134,7 @@ export function solvePart(
     validationMaxVoltageDiffPu: r.validation ? r.validation.maxVoltageDiffPu : NaN,
     iterations: r.solver.iterations,
     seconds: r.solver.seconds,
+    timing: out.nlp.timing,
   };
   if (!wantLmp || !out.optimal) return base;
   const { net, ix } = out.model;
