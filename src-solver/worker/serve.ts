@@ -9,7 +9,9 @@
  * when the parent process is gone (parent-watch.ts: the channel, re-parenting, the parent's pid) —
  * checked every second while idle, on SIGCONT, and at every progress message while solving (a
  * parent killed mid-solve does not leave its areas computing until the end).
- * Each result carries the round's CPU time (process.cpuUsage, user + system).
+ * Each result carries the round's CPU time (process.cpuUsage, user + system). A process may host
+ * several areas (a pool, backend/jobs/node-area-transport.ts nodeAreaPool): each has its own
+ * solver, a 'solve' names its area, and they are solved one after another in message order.
  *
  * Fault injection for the fault tests only: TESSERA_FAULT="crash@<area>:<round>" exits with
  * code 3 when that area starts that round, "hang@<area>:<round>" stops answering; with
@@ -63,8 +65,10 @@ export function serveAreaProcess(factories: Readonly<Record<string, AreaSolverFa
 
   const fault = /^(crash|hang)@(\d+):(\d+)$/.exec(process.env.TESSERA_FAULT ?? '');
   const holdFile = process.env.TESSERA_TEST_HOLD;
+  /** The area of the message being handled (the last one initialized unless a solve names another). */
   let area = 0;
-  let solver: AreaSolver | null = null;
+  /** Every area this process hosts (one per process, or several in a pool), by area id. */
+  const solvers = new Map<number, AreaSolver>();
   const signal = { aborted: false };
 
   /** The TESSERA_TEST_HOLD hook: block this (synchronous) solve while `file` asks to hold here. */
@@ -89,16 +93,18 @@ export function serveAreaProcess(factories: Readonly<Record<string, AreaSolverFa
         area = msg.area;
         const factory = Object.hasOwn(factories, msg.kind) ? factories[msg.kind] : undefined;
         if (!factory) throw new Error(`unknown area solver "${msg.kind}"`);
-        solver = factory(msg.spec);
+        solvers.set(area, factory(msg.spec));
         post({ type: 'ready', area });
       } else if (msg.type === 'solve') {
+        if (msg.area !== undefined) area = msg.area;
         const once = process.env.TESSERA_FAULT_ONCE;
         if (fault && Number(fault[2]) === area && Number(fault[3]) === msg.round && !(once && existsSync(once))) {
           if (once) writeFileSync(once, 'fired');
           if (fault[1] === 'crash') process.exit(3);
           return; // hang: never answer this round
         }
-        if (!solver) throw new Error('solve before init');
+        const solver = solvers.get(area);
+        if (!solver) throw new Error(solvers.size === 0 ? 'solve before init' : `area ${area} is not hosted here`);
         const cpu0 = process.cpuUsage();
         const r = solver.solve(msg.inputs, msg.round, {
           signal,
