@@ -23,7 +23,11 @@
  * `stepTolerancePu` (= tolerance / BOUNDARY_ERROR_MARGIN, see enapp/distributed.ts).
  * `criticalPathOverCentralized` = critical path / centralized CPU seconds of the same run (the
  * 10k target: < 1), `targetMet` (= `meetsTarget`) whether the case met all its targets;
- * `perAreaCpuSeconds`, `slowestAreaPerRound` and `areaBuses` show how balanced the areas are.
+ * `perAreaCpuSeconds`, `slowestAreaPerRound` and `areaBuses` show how balanced the areas are;
+ * `perRoundAreaStarts` how each area solved each round (cold, tiny-μ or central-path warm start,
+ * iterations, failed ones). Cases with `pool` run the distributed solve a second time on a pool of
+ * as many processes as cores (nodeAreaPool), `wallSecondsPool` beside `wallSecondsOneProcessPerArea`;
+ * `loadAverage` is the machine's 1-minute load (min, max) during each part.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { nodeAreaPool, nodeAreaTransport } from '../../src-main/backend/jobs/node-area-transport';
