@@ -23,10 +23,14 @@
  * `stepTolerancePu` (= tolerance / BOUNDARY_ERROR_MARGIN, see enapp/distributed.ts).
  * `criticalPathOverCentralized` = critical path / centralized CPU seconds of the same run (the
  * 10k target: < 1), `targetMet` (= `meetsTarget`) whether the case met all its targets;
- * `perAreaCpuSeconds`, `slowestAreaPerRound` and `areaBuses` show how balanced the areas are.
+ * `perAreaCpuSeconds`, `slowestAreaPerRound` and `areaBuses` show how balanced the areas are;
+ * `perRoundAreaStarts` how each area solved each round (cold, tiny-μ or central-path warm start,
+ * iterations, failed ones). Cases with `pool` run the distributed solve a second time on a pool of
+ * as many processes as cores (nodeAreaPool), `wallSecondsPool` beside `wallSecondsOneProcessPerArea`;
+ * `loadAverage` is the machine's 1-minute load (min, max) during each part.
  */
-import { availableParallelism } from 'node:os';
-import { nodeAreaTransport } from '../../src-main/backend/jobs/node-area-transport';
+import { availableParallelism, loadavg } from 'node:os';
+import { nodeAreaPool, nodeAreaTransport } from '../../src-main/backend/jobs/node-area-transport';
 import type { Clock } from '../../src-solver/enapp/coordinator';
 import { BOUNDARY_ERROR_MARGIN, solveDistributed, type Coordination } from '../../src-solver/enapp/distributed';
 import { suggestPartition, type CutBranch } from '../../src-solver/enapp/partition';
@@ -36,6 +40,22 @@ import { solveOpf } from '../../src-solver/opf/solve';
 import type { Study } from '../../src-solver/opf/study';
 import { loadIeee123 } from '../ipopt-ref/export-data';
 import type { BenchCase } from '../types';
+
+/** 1-minute load average sampled every 5 s; `phase()` returns [min, max] since the last call. */
+function loadSampler() {
+  let samples = [loadavg()[0]!];
+  const timer = setInterval(() => samples.push(loadavg()[0]!), 5000);
+  timer.unref();
+  return {
+    phase(): [number, number] {
+      samples.push(loadavg()[0]!);
+      const r: [number, number] = [Math.min(...samples), Math.max(...samples)];
+      samples = [loadavg()[0]!];
+      return r;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
 
 const clock: Clock = {
   now: () => performance.now(),
@@ -56,6 +76,11 @@ function enappCase(
   inexact?: boolean,
   /** The coordinator's warm-start μ hint (coordinator.ts EnappOptions.muHint); undefined: the mode's default. */
   muHint?: boolean,
+  /**
+   * `pool`: after the run with one process per area, the same run again on a pool of as many
+   * processes as cores (nodeAreaPool), its wall time reported beside the first (same iterates).
+   */
+  extra: { pool?: boolean } = {},
 ): BenchCase {
   return {
     name,
@@ -63,6 +88,9 @@ function enappCase(
     async run() {
       const { feeder, study, cuts: makeCuts } = make();
       const cuts = makeCuts();
+      // The machine's load while each part runs (1-minute load average, sampled every 5 s): the
+      // area processes share its cores with whatever else runs, which inflates wall times.
+      const load = loadSampler();
       let t = performance.now();
       const cpu0 = process.cpuUsage();
       // The centralized solve of the same study in the same process and run (capped for the 10k case:
@@ -77,6 +105,7 @@ function enappCase(
       const centralCpu = process.cpuUsage(cpu0);
       const centralCpuSeconds = (centralCpu.user + centralCpu.system) / 1e6;
       const centralSolved = central.optimal;
+      const loadCentral = load.phase();
       t = performance.now();
       const out = await solveDistributed(
         feeder,
@@ -95,6 +124,42 @@ function enappCase(
         { clock },
       );
       const distributedSeconds = (performance.now() - t) / 1000;
+      const loadDistributed = load.phase();
+      // The same run on a pool of P = cores processes, each hosting several areas in turn.
+      let pool: Record<string, unknown> | null = null;
+      if (extra.pool) {
+        const processes = availableParallelism();
+        t = performance.now();
+        const pooled = await solveDistributed(
+          feeder,
+          study,
+          cuts,
+          nodeAreaPool(processes),
+          {
+            tolerancePu,
+            maxRounds,
+            areaTimeoutMs: 900_000,
+            coordination,
+            validate: false,
+            ...(inexact !== undefined ? { inexact } : {}),
+            ...(muHint !== undefined ? { muHint } : {}),
+          },
+          { clock },
+        );
+        pool = {
+          processes,
+          wallSeconds: (performance.now() - t) / 1000,
+          status: pooled.enapp.status,
+          rounds: pooled.enapp.rounds.length,
+          // Deterministic iterates: the same rounds and iterations as one process per area.
+          sameIterations:
+            JSON.stringify(pooled.enapp.rounds.map((r) => r.areaIterations)) ===
+            JSON.stringify(out.enapp.rounds.map((r) => r.areaIterations)),
+          criticalPathCpuSeconds: pooled.enapp.criticalPathCpuSeconds,
+          loadAverage: load.phase(),
+        };
+      }
+      load.stop();
       const rounds = out.enapp.rounds;
       const nAreas = out.plan.areas.length;
       const sumArea = rounds.reduce((s, r) => s + r.areaSeconds.reduce((a, b) => a + b, 0), 0);
@@ -152,6 +217,18 @@ function enappCase(
         // distributedSeconds is the wall time with one process per area on this machine's cores.
         areaProcesses: nAreas,
         cores: availableParallelism(),
+        wallSecondsOneProcessPerArea: distributedSeconds,
+        // The same run on a pool of `cores` processes (null: not run in this case).
+        wallSecondsPool: pool?.wallSeconds ?? null,
+        pool,
+        loadAverage: { centralized: loadCentral, distributed: loadDistributed },
+        perRoundAreaStarts: rounds.map((r) =>
+          r.areaAttempts.map((a) =>
+            (a ?? [])
+              .map((x) => `${x.start}:${x.iterations}${x.ok ? '' : x.abandoned ? '-abandoned' : '-failed'}`)
+              .join(' '),
+          ),
+        ),
         coordinatorWallSeconds: out.enapp.wallSeconds,
         sumOfAreaSeconds: sumArea,
         sumOverRoundsOfMaxAreaSeconds: maxArea,
@@ -211,6 +288,9 @@ const cases: BenchCase[] = [
     100,
     'exact',
     15,
+    undefined,
+    undefined,
+    { pool: true },
   ),
   enappCase(
     'enapp ieee123 4 areas T=12 cost',
@@ -281,6 +361,10 @@ const cases: BenchCase[] = [
     200,
     'exact',
     40,
+    undefined,
+    undefined,
+    // The issue's "wall time with as many processes as cores", beside one process per area.
+    { pool: true },
   ),
 ];
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   liveAreaProcesses,
+  nodeAreaPool,
   nodeAreaTransport,
   startedAreaPids,
   testingAreaWorkerEntry,
@@ -385,5 +386,76 @@ describe('ENApp with one Node process per area', () => {
     );
     expect(res.status).toBe('cancelled');
     expect(res.rounds.length).toBe(1);
+  });
+});
+
+describe('ENApp on a pool of 2 Node processes hosting the 4 areas', () => {
+  const s = split(feeder, pickBoundaries(), V0);
+  /** The pool with the test entry, recording the pid of every process it started. */
+  const pool = (env: NodeJS.ProcessEnv = {}) => {
+    const base = nodeAreaPool(2, env, testingAreaWorkerEntry);
+    const pids = new Set<number>();
+    const spawn: SpawnArea = (a, n) => {
+      const t = base(a, n);
+      pids.add(t.pid!);
+      return t;
+    };
+    return { spawn, pids };
+  };
+
+  it('converges to the same answer as one process per area, in 2 processes, and leaves none behind', async () => {
+    const { spawn, pids } = pool();
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, spawn, { tolerancePu: 1e-12 }, { clock });
+    expect(res.status).toBe('converged');
+    expectMatchesCentralized(res, s);
+    expect(pids.size).toBe(2);
+    const alone = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      nodeAreaTransport({}, testingAreaWorkerEntry),
+      { tolerancePu: 1e-12 },
+      { clock },
+    );
+    expect(res.rounds.map((r) => r.maxChangePu)).toEqual(alone.rounds.map((r) => r.maxChangePu));
+  });
+
+  it('a crashed process takes its areas with it: each restarts once, into a new process, and the run converges', async () => {
+    const once = join(mkdtempSync(join(tmpdir(), 'tessera-fault-')), 'fired');
+    const { spawn, pids } = pool({ TESSERA_FAULT: 'crash@2:2', TESSERA_FAULT_ONCE: once });
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, spawn, { tolerancePu: 1e-12 }, { clock });
+    expect(res.status).toBe('converged');
+    // Areas 2 and 4 share process 2 ((a − 1) mod 2): both saw it exit with code 3.
+    expect(res.restarts.map((r) => r.area).sort()).toEqual([2, 4]);
+    expect(res.restarts.every((r) => r.reason.endsWith('solver stopped: exit code 3'))).toBe(true);
+    expect(pids.size).toBe(3);
+    expectMatchesCentralized(res, s);
+  });
+
+  it('a hung area is noticed by its timeout and restarted once (its process with it); the run ends cleanly', async () => {
+    const { spawn } = pool({ TESSERA_FAULT: 'hang@3:1' });
+    const res = await runEnapp(s.areas, s.boundaries, s.initial, spawn, { areaTimeoutMs: 3000 }, { clock });
+    expect(res.status).toBe('failed');
+    expect(res.message).toBe('area A3 did not answer within 3 s (hung)');
+    expect(res.restarts[0]).toEqual({ area: 3, reason: 'area A3 did not answer within 3 s (hung)' });
+  });
+
+  it('cancels mid-run: status cancelled, every process gone', async () => {
+    const controller = new AbortController();
+    const { spawn } = pool({ TESSERA_FAULT: 'hang@1:2' });
+    const res = await runEnapp(
+      s.areas,
+      s.boundaries,
+      s.initial,
+      spawn,
+      { tolerancePu: 1e-12, areaTimeoutMs: 60_000 },
+      { clock, signal: controller.signal, onRound: (r) => r.round === 1 && setTimeout(() => controller.abort(), 200) },
+    );
+    expect(res.status).toBe('cancelled');
+    expect(res.rounds.length).toBe(1);
+  });
+
+  it('refuses a pool of no processes', () => {
+    expect(() => nodeAreaPool(0)).toThrow(/positive integer \(got 0\)/);
   });
 });

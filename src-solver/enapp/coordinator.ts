@@ -31,7 +31,16 @@
  * Pure: time and timers come in through `clock`, cancellation through `signal`.
  */
 import { GroupedAnderson } from './anderson';
-import type { AreaInputs, AreaOutputs, AreaStats, AreaTransport, FromArea, ProgressExtra, SpawnArea } from './protocol';
+import type {
+  AreaAttempt,
+  AreaInputs,
+  AreaOutputs,
+  AreaStats,
+  AreaTransport,
+  FromArea,
+  ProgressExtra,
+  SpawnArea,
+} from './protocol';
 
 export interface EnappArea {
   /** 1-based; the root area (holding the substation) has parent null. */
@@ -206,6 +215,8 @@ export interface RoundRecord {
   /** Per area: CPU seconds inside the area process (NaN where the process does not measure it). */
   readonly areaCpuSeconds: number[];
   readonly areaIterations: number[];
+  /** Per area: how its round was solved (AreaStats.attempts; null where the area solver does not say). */
+  readonly areaAttempts: (readonly AreaAttempt[] | null)[];
   readonly areaStatus: string[];
   readonly wallSeconds: number;
   /** Boundary values the areas returned this round (index = boundary id − 1). */
@@ -651,6 +662,7 @@ export async function runEnapp(
         areaSeconds: results.map((r) => r.stats.seconds),
         areaCpuSeconds: results.map((r) => r.stats.cpuSeconds ?? NaN),
         areaIterations: results.map((r) => r.stats.iterations),
+        areaAttempts: results.map((r) => r.stats.attempts ?? null),
         areaStatus: results.map((r) => r.stats.status),
         wallSeconds: (clock.now() - tr) / 1000,
         boundaries: out,

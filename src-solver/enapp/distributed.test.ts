@@ -29,6 +29,7 @@ import {
   INEXACT_TOL_MAX,
   inexactTolerance,
   inputChange,
+  TINY_RETRY_FRACTION,
   withBoundaryInputs,
   type OpfAreaSpec,
 } from './opf-area';
@@ -256,6 +257,33 @@ describe('area problems of IEEE 123 (4 areas)', () => {
     expect(Math.abs(second.stats.objective - cold.stats.objective)).toBeLessThan(1e-7 * Math.abs(cold.stats.objective));
     for (let t = 0; t < 3; t++)
       expect(Math.abs(second.outputs.rootPQ!.qPu[t]! - cold.outputs.rootPQ!.qPu[t]!)).toBeLessThan(1e-5); // as the warm-start test: Q is weakly determined
+  });
+
+  it('warm starts: central path in round 2; after a tiny-μ start fails at change d, the central path until the change is below TINY_RETRY_FRACTION × d; every round at the cold optimum', () => {
+    const a = plan.areas[3]!; // area 4 (root 125): a child
+    const up = plan.boundaries.find((b) => b.childArea === a.id)!;
+    const init = plan.initial[up.id - 1]!;
+    const inputsAt = (vScale: number) => ({
+      rootVSqPu: init.vSqPu.map((v) => v * vScale),
+      rootPrice: { pPerPu: init.pricePPerPu!, qPerPu: init.pricePPerPu!.map((p) => 0.1 * p) },
+      childLoads: [],
+    });
+    // A budget of one iteration: a tiny-μ start that moves at all fails, as the crawling ones do on 10k.
+    const area = createOpfArea({ ...(a.spec as OpfAreaSpec), warmPolicy: { tinyBudget: 1 } });
+    // |v| changes per round (√scale − 1 of ~1 pu): 2e-3, 1e-2, 1e-2 (≥ half of the failed one), 1e-3.
+    const scales = [1, 1.004, 1.024, 1.004, 1.006];
+    const starts: string[] = [];
+    for (const [i, sc] of scales.entries()) {
+      const inputs = inputsAt(sc);
+      const r = area.solve(inputs, i + 1, {});
+      starts.push(r.stats.attempts!.map((x) => `${x.start}${x.ok ? '' : 'x'}`).join('+'));
+      const cold = createOpfArea(a.spec).solve(inputs, 1, {});
+      expect(r.stats.status).toBe('solved');
+      expect(Math.abs(r.stats.objective - cold.stats.objective)).toBeLessThan(1e-6 * Math.abs(cold.stats.objective));
+      expect(r.stats.iterations).toBe(r.stats.attempts!.reduce((n, x) => n + x.iterations, 0));
+    }
+    expect(starts).toEqual(['cold', 'central', 'tinyx+central', 'central', 'tinyx+central']);
+    expect(TINY_RETRY_FRACTION).toBe(0.5);
   });
 
   it('the inexact tolerance follows the input change: INEXACT_FACTOR × change within [full, INEXACT_TOL_MAX]', () => {

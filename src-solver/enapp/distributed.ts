@@ -81,7 +81,7 @@ import {
   type EnappOptions,
   type EnappResult,
 } from './coordinator';
-import type { OpfAreaSolution, OpfAreaSpec } from './opf-area';
+import type { OpfAreaSolution, OpfAreaSpec, WarmStartPolicy } from './opf-area';
 import { checkPartition, type CutBranch, type PartitionCheck } from './partition';
 import type { SpawnArea } from './protocol';
 
@@ -102,6 +102,8 @@ export interface DistributedBuildOptions {
   readonly warmNlp?: SolveOptions;
   /** Inexact rounds in the areas (opf-area.ts inexactTolerance). */
   readonly inexact?: boolean;
+  /** The areas' warm-start rules (opf-area.ts WarmStartPolicy); default its constants. */
+  readonly warmPolicy?: WarmStartPolicy;
 }
 
 /** Thrown for cuts that do not make a valid partition (the message lists every reason). */
@@ -164,6 +166,7 @@ export function buildAreaProblems(
         ...(options.nlp ? { nlp: options.nlp } : {}),
         ...(options.warmNlp ? { warmNlp: options.warmNlp } : {}),
         ...(options.inexact !== undefined ? { inexact: options.inexact } : {}),
+        ...(options.warmPolicy ? { warmPolicy: options.warmPolicy } : {}),
       };
       return { id: a.id, name: `${a.id} (root ${a.rootBus})`, parent: a.parentArea, kind: 'opf', spec };
     });

@@ -23,8 +23,8 @@
  * coefficients of the linear objective in place. The NLP structure never changes, so the solver
  * keeps its KKT pattern and symbolic LDLᵀ in a workspace (nlp/workspace.ts) across rounds: a
  * round costs only iterations (IEEE 123 area 4, T = 24: setup 0.3–0.5 s → 4 ms).
- * Warm start: from round 2 on, the previous round's x, λ, zL, zU with μ_0 and bound push 1e-9
- * (WARM_START_OPTIONS), an iteration budget, and a retry when it runs out (see `solve`).
+ * Warm start: from round 2 on, the previous round's x, λ, zL, zU — at a tiny μ (WARM_START_OPTIONS)
+ * or centred on the central path — with iteration budgets and a fallback (WarmStartPolicy).
  */
 import type { Feeder } from '../model/feeder';
 import { createSolverWorkspace, solveNlp, type NlpProblem, type SolveOptions, type SolveResult } from '../nlp/index';
@@ -32,7 +32,14 @@ import { buildModel, type OpfModel } from '../opf/model';
 import { buildNetwork, type OpfNetwork } from '../opf/network';
 import { diagnose, OPF_NLP_DEFAULTS } from '../opf/solve';
 import type { Study } from '../opf/study';
-import { AreaInfeasibleError, type AreaInputs, type AreaOutputs, type AreaSolver, type AreaStats } from './protocol';
+import {
+  AreaInfeasibleError,
+  type AreaAttempt,
+  type AreaInputs,
+  type AreaOutputs,
+  type AreaSolver,
+  type AreaStats,
+} from './protocol';
 
 export interface OpfAreaSpec {
   /** The area's sub-feeder: its own buses plus its children's boundary buses (device-free leaves); substation = the area's root. */
@@ -51,6 +58,50 @@ export interface OpfAreaSpec {
    * area's inputs moved since its last round. Default false (every round to the full tolerance).
    */
   readonly inexact?: boolean;
+  /** Warm-start rules from round 2 on (defaults: the constants below). */
+  readonly warmPolicy?: WarmStartPolicy;
+}
+
+/**
+ * How an area restarts its interior point from the previous round's solution (see `solve`):
+ *   - a tiny-μ start (WARM_START_OPTIONS) with a budget of `tinyBudget` iterations (optionally
+ *     abandoned early when it does not contract: `abandonAfter`, `abandonRatio`), then a
+ *     central-path start, then a cold one — a round must not fail where a cold solve succeeds;
+ *   - a central-path start at once in round 2 (the prices jump from the starting guess to the
+ *     neighbours' multipliers) and whenever the inputs moved by at least `tinyRetryFraction` ×
+ *     the input change at which the area's last tiny-μ start failed (then a cold one).
+ * Why: a tiny-μ start either lands in a few iterations or crawls along the bounds with its error
+ * flat until the budget is gone (2,560-bus feeder, 8 areas, rounds 3–9: 14 of 21 tiny starts ran
+ * out of 15 iterations, each then solved again from the central path: 27–32 iterations), and the
+ * size of the input change does not tell which (failures at 5.7e-4 pu, successes at 5.4e-3). So
+ * an area that has seen one fail stays on the central path until its inputs settle well below
+ * that change (before: only the next round). The central-path start used to keep the previous x
+ * but push it 1e-2 into its bounds at μ_0 = 1e-3 (RETRY_OPTIONS: 13–22 iterations whatever the
+ * change); centred on the previous solution (`centred`) at μ_0 from the change it takes 9–15.
+ * Measured in-process (Σ over rounds of the largest area iteration count, same rounds):
+ * IEEE 123, 4 areas, cost T = 24: 157 before, 142 with the retry rule, 126 with the centred
+ * start too (scale 1: 134; LOQO adaptive μ in the warm starts: 160; tiny budget 6: 147; abandoned
+ * at iteration 4 unless the error halved: 141); 2,560 buses (20 copies of IEEE 123), 8 areas,
+ * T = 24, cost: 512 → 326 iterations, critical path 23.9 → 16.2 CPU s (27 → 30 rounds).
+ */
+export interface WarmStartPolicy {
+  /** Iteration budget of a tiny-μ start. Default WARM_TINY_MU_BUDGET. */
+  readonly tinyBudget?: number;
+  /** Default TINY_RETRY_FRACTION. */
+  readonly tinyRetryFraction?: number;
+  /** At this iteration of a tiny-μ start, abandon it when its error max(inf_pr, inf_du) is above abandonRatio × its error at iteration 0. Default: never. */
+  readonly abandonAfter?: number;
+  readonly abandonRatio?: number;
+  /**
+   * The central-path start: 'push' (RETRY_OPTIONS: μ_0 = 1e-3, the solver's default bound push
+   * of 1e-2) or 'centred' (the previous solution moved onto the central path of μ_0 by `centred`,
+   * bound push 1e-12, μ_0 = centralMuScale × (input change)² within [centralMuMin, 1e-3]). Default 'centred'.
+   */
+  readonly central?: 'push' | 'centred';
+  readonly centralMuScale?: number;
+  readonly centralMuMin?: number;
+  /** Barrier-parameter strategy of the warm starts (nlp options muStrategy). Default the solver's ('monotone'). */
+  readonly muStrategy?: 'monotone' | 'adaptive';
 }
 
 /** The area's solution for merging: its x in its own model's layout (rebuild the area network to read it). */
@@ -181,6 +232,30 @@ export function withBoundaryInputs(
   return { ...net0, pLoadPu, qLoadPu, vRootSqPu };
 }
 
+/**
+ * After a tiny-μ start failed at input change d, the area tries one again only once its inputs
+ * move by less than this × d; before, it starts from the central path at once.
+ */
+export const TINY_RETRY_FRACTION = 0.5;
+
+const isOptimal = (r: SolveResult) => r.status === 'solved' || r.status === 'acceptable';
+
+/**
+ * The early-abandon test of a tiny-μ start (WarmStartPolicy): called with each iteration's
+ * infPr, infDu; true = stop it. Null when the policy never abandons.
+ */
+function abandonWatch(policy: WarmStartPolicy): ((iter: number, infPr: number, infDu: number) => boolean) | null {
+  const after = policy.abandonAfter;
+  if (after === undefined) return null;
+  const ratio = policy.abandonRatio ?? 1;
+  let e0 = NaN;
+  return (iter, infPr, infDu) => {
+    const e = Math.max(infPr, infDu);
+    if (iter === 0) e0 = e;
+    return iter === after && e > ratio * e0;
+  };
+}
+
 export function createOpfArea(specIn: unknown): AreaSolver {
   const spec = specIn as OpfAreaSpec;
   const net0 = buildNetwork(spec.feeder, spec.study);
@@ -195,8 +270,9 @@ export function createOpfArea(specIn: unknown): AreaSolver {
   let previous: SolveResult | null = null;
   /** Iterations of the area's cold solve (round 1): the budget of a warm start. */
   let coldIterations = 0;
-  /** The last round's tiny-μ warm start ran out of its budget. */
-  let tinyMuFailed = false;
+  /** The input change of the last round whose tiny-μ warm start failed (Infinity: none has). */
+  let tinyFailedAt = Infinity;
+  const policy: WarmStartPolicy = spec.warmPolicy ?? {};
   /** The inputs of the area's last round (inexact rounds: how far they moved). */
   let lastInputs: AreaInputs | null = null;
   // The area's NLP structure never changes between rounds: its KKT pattern and symbolic LDLᵀ are built once.
@@ -249,7 +325,8 @@ export function createOpfArea(specIn: unknown): AreaSolver {
         return { ...km, net, problem };
       };
       const fullTol = spec.nlp?.tol ?? OPF_NLP_DEFAULTS.tol!;
-      const tol = spec.inexact ? inexactTolerance(fullTol, inputChange(lastInputs, inputs)) : fullTol;
+      const change = inputChange(lastInputs, inputs);
+      const tol = spec.inexact ? inexactTolerance(fullTol, change) : fullTol;
       lastInputs = inputs;
       // Constraint violation in step with the tolerance (never looser than it, never tighter than set).
       const inexactOptions: SolveOptions =
@@ -277,65 +354,97 @@ export function createOpfArea(specIn: unknown): AreaSolver {
         }
         return m;
       };
-      const run = (warm0: SolveResult | null, options?: SolveOptions, centreMu?: number) => {
+      const attempts: AreaAttempt[] = [];
+      /** One interior-point start; `abandon` (tiny-μ starts) may stop it early when it does not contract. */
+      const run = (kind: AreaAttempt['start'], options: SolveOptions, centreMu?: number) => {
+        const warm0 = kind === 'cold' ? null : previous;
         const m = priced(warm0 ? warm0.x.slice() : undefined);
         const warm = warm0 && centreMu !== undefined ? centred(warm0, m.problem, centreMu) : warm0;
+        const watch = kind === 'tiny' ? abandonWatch(policy) : null;
+        let abandoned = false;
         const r = solveNlp(
           m.problem,
           {
             ...OPF_NLP_DEFAULTS,
             ...spec.nlp,
-            ...(warm ? (options ?? { maxIter: WARM_TINY_MU_BUDGET, ...(spec.warmNlp ?? WARM_START_OPTIONS) }) : {}),
+            ...options,
             ...inexactOptions,
+            ...(kind !== 'cold' && policy.muStrategy ? { muStrategy: policy.muStrategy } : {}),
           },
           {
             workspace,
             ...(hooks.signal ? { signal: hooks.signal } : {}),
-            onIteration: (rec) => hooks.onProgress?.(rec.iter, rec.objective, rec.infPr),
+            onIteration: (rec) => {
+              hooks.onProgress?.(rec.iter, rec.objective, rec.infPr, { infDu: rec.infDu, lgMu: rec.lgMu });
+              if (watch && watch(rec.iter, rec.infPr, rec.infDu)) {
+                abandoned = true;
+                return false;
+              }
+              return undefined;
+            },
             ...(warm ? { warmStart: { x: warm.x, lambda: warm.lambda, zL: warm.zL, zU: warm.zU } } : {}),
           },
         );
-        return { model: m, nlp: r };
+        attempts.push({ start: kind, iterations: r.iterations, ok: isOptimal(r), ...(abandoned ? { abandoned } : {}) });
+        return { model: m, nlp: r, abandoned };
       };
-      const isOptimal = (r: SolveResult) => r.status === 'solved' || r.status === 'acceptable';
-      // A warm start far from the new optimum (round 2: the prices jump from the starting guess
-      // to the neighbours' multipliers) crawls along the bounds with μ ≈ 1e-9 (IEEE 123 area 4,
-      // T = 24: 80–130 iterations where a cold start takes 23). It gets WARM_TINY_MU_BUDGET
-      // iterations; past that it is retried from the same point with a central-path μ
-      // (RETRY_OPTIONS: 41 iterations in all instead of 50 for a cold restart), and a retry that
-      // fails too is solved cold: a round must not fail where a cold solve succeeds.
-      // Round 2 (the prices' jump) and a round after one whose tiny-μ start ran out start at once
-      // from the central path, saving the wasted budget (10,240 buses, 8 areas, round 2: 57–68
-      // iterations per area with the detour; IEEE 123 T = 24: Σ_rounds max-area iterations 260 → 241).
-      // 1.5 × the cold count: with inexact rounds the cold count is that of a loose solve (10,240
-      // buses, 8 areas: 20–22 instead of 31–36), and a central-path start that needs a few more
-      // iterations than that (round 2: 26–29 at full tolerance) must not be thrown away for a cold one.
+      // Which starts, in order (see WarmStartPolicy): a later one runs only when the one before
+      // ended without an optimum (not on a cancel); a round must not fail where a cold solve succeeds.
+      // 1.5 × the cold count bounds a central-path start: with inexact rounds the cold count is that
+      // of a loose solve (10,240 buses, 8 areas: 20–22 instead of 31–36), and a central-path start
+      // that needs a few more iterations than that (round 2: 26–29 at full tolerance) must not be
+      // thrown away for a cold one.
       const warmIterLimit = Math.max(WARM_ITER_LIMIT_MIN, Math.ceil(1.5 * coldIterations));
       // The coordinator's μ hint (exact mode): restart centred at that μ, whatever the round.
       const hint = previous !== null ? hooks.muHint : undefined;
-      const moderateFirst = hint === undefined && previous !== null && (round === 2 || tinyMuFailed);
-      const attempts: (SolveOptions | null)[] = moderateFirst
-        ? [{ maxIter: warmIterLimit, ...RETRY_OPTIONS }, null]
-        : [RETRY_OPTIONS, null];
-      let { model, nlp } =
-        hint !== undefined
-          ? run(
-              previous,
-              { maxIter: warmIterLimit, muInit: hint, boundPush: 1e-12, boundFrac: 1e-12, constrViolTol: 1e-8 },
-              hint,
-            )
-          : moderateFirst
-            ? run(previous, attempts.shift()!)
-            : run(previous);
-      let iterations = nlp.iterations;
-      // The next round tries the tiny μ again (a central-path start always costs ~16–18 iterations
-      // on IEEE 123 area 4, T = 24: staying on it doubled the iterations, 260 → 567).
-      tinyMuFailed = previous !== null && hint === undefined && !moderateFirst && !isOptimal(nlp);
-      for (const retry of attempts) {
-        if (!previous || isOptimal(nlp) || nlp.status === 'cancelled') break;
-        ({ model, nlp } = retry ? run(previous, retry) : run(null));
-        iterations += nlp.iterations;
+      const tinyBudget = policy.tinyBudget ?? WARM_TINY_MU_BUDGET;
+      const retryFraction = policy.tinyRetryFraction ?? TINY_RETRY_FRACTION;
+      type Start = { kind: AreaAttempt['start']; options: SolveOptions; centreMu?: number };
+      const cold: Start = { kind: 'cold', options: {} };
+      /** A central-path start; `fromChange`: its μ_0 from the input change (policy 'centred'), else RETRY_OPTIONS' μ_0. */
+      const centralStart = (maxIter: number | undefined, fromChange: boolean): Start => {
+        const limit = maxIter !== undefined ? { maxIter } : {};
+        if (policy.central === 'push') return { kind: 'central', options: { ...limit, ...RETRY_OPTIONS } };
+        const muMax = RETRY_OPTIONS.muInit!;
+        const mu = fromChange
+          ? Math.min(muMax, Math.max(policy.centralMuMin ?? 1e-8, (policy.centralMuScale ?? 100) * change * change))
+          : muMax;
+        return {
+          kind: 'central',
+          options: { ...limit, muInit: mu, boundPush: 1e-12, boundFrac: 1e-12 },
+          centreMu: mu,
+        };
+      };
+      const tinyStart: Start = {
+        kind: 'tiny',
+        options: { maxIter: tinyBudget, ...(spec.warmNlp ?? WARM_START_OPTIONS) },
+      };
+      let plan: Start[];
+      if (!previous) plan = [cold];
+      else if (hint !== undefined)
+        plan = [
+          {
+            kind: 'hint',
+            options: { maxIter: warmIterLimit, muInit: hint, boundPush: 1e-12, boundFrac: 1e-12, constrViolTol: 1e-8 },
+            centreMu: hint,
+          },
+          { kind: 'central', options: RETRY_OPTIONS },
+          cold,
+        ];
+      // Round 2 (the prices jump from the starting guess to the neighbours' multipliers) and a
+      // round whose inputs moved about as much as when a tiny-μ start last ran out: the central path at once.
+      else if (round === 2 || change >= retryFraction * tinyFailedAt)
+        plan = [centralStart(warmIterLimit, round > 2), cold];
+      else plan = [tinyStart, centralStart(undefined, false), cold];
+      let outcome = run(plan[0]!.kind, plan[0]!.options, plan[0]!.centreMu);
+      for (const next of plan.slice(1)) {
+        if (isOptimal(outcome.nlp) || (outcome.nlp.status === 'cancelled' && !outcome.abandoned)) break;
+        outcome = run(next.kind, next.options, next.centreMu);
       }
+      const tiny = attempts.find((a) => a.start === 'tiny');
+      if (tiny && !tiny.ok) tinyFailedAt = change;
+      const { model, nlp } = outcome;
+      const iterations = attempts.reduce((s, a) => s + a.iterations, 0);
       if (!previous) coldIterations = nlp.iterations;
       // Keep the first round's model for the later rounds (`reboundary`): its own arrays, so the
       // root voltage its closures read can be overwritten without touching this round's network.
@@ -390,6 +499,8 @@ export function createOpfArea(specIn: unknown): AreaSolver {
         seconds: (Date.now() - t0) / 1000,
         objective: nlp.objective,
         ...(tol > fullTol ? { tolerance: tol } : {}),
+        attempts,
+        inputChangePu: change,
       };
       const solution: OpfAreaSolution = { x: x.slice(), status: nlp.status, objective: nlp.objective };
       return { outputs: { ...(rootPQ ? { rootPQ } : {}), childVSq }, stats, solution };

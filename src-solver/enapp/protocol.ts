@@ -57,10 +57,30 @@ export interface AreaStats {
   readonly objective: number;
   /** The interior-point tolerance of an inexact round (absent: the full tolerance). */
   readonly tolerance?: number;
+  /**
+   * How the round was solved, when the area solver tells: each interior-point start in order
+   * (`start`: 'cold', 'tiny' μ warm start, 'central'-path warm start, the coordinator's μ 'hint',
+   * or 'skipped' — inputs unchanged, the last answer returned without a solve), its iterations,
+   * whether it ended optimal, and whether it was abandoned early (a warm start that did not contract).
+   */
+  readonly attempts?: readonly AreaAttempt[];
+  /** Largest change of the area's boundary inputs since its last round, pu (Infinity in its first). */
+  readonly inputChangePu?: number;
+}
+
+/** One interior-point start within an area's round (AreaStats.attempts). */
+export interface AreaAttempt {
+  readonly start: 'cold' | 'tiny' | 'central' | 'hint' | 'skipped';
+  readonly iterations: number;
+  readonly ok: boolean;
+  readonly abandoned?: boolean;
 }
 
 export type ToArea =
-  /** Build the area's model once; `spec` is whatever the area solver factory of `kind` takes. */
+  /**
+   * Build the area's model once; `spec` is whatever the area solver factory of `kind` takes. A
+   * process may be given several areas (each its own init); every message it sends names its area.
+   */
   | {
       readonly type: 'init';
       readonly area: number;
@@ -72,6 +92,11 @@ export type ToArea =
   | {
       readonly type: 'solve';
       readonly round: number;
+      /**
+       * The area to solve, in a process that hosts several (a pool of processes, e.g.
+       * nodeAreaPool); absent: the one area the process was given.
+       */
+      readonly area?: number;
       readonly inputs: AreaInputs;
       /**
        * The coordinator's hint for the warm start (exact mode): the barrier parameter to restart

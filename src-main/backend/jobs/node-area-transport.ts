@@ -93,3 +93,87 @@ export function nodeAreaTransport(env: NodeJS.ProcessEnv = {}, entry = areaWorke
     };
   };
 }
+
+/**
+ * Areas on a pool of `processes` Node processes instead of one each — the wall time of a machine
+ * with that many cores (processes = cores): area a lives in process (a − 1) mod `processes`,
+ * which hosts the solvers of all its areas and solves them one after another within a round
+ * (each 'solve' names its area, and every message the process sends names one: protocol.ts).
+ * Iterates and results are those of one process per area; only where the work runs differs.
+ *
+ * Failures, as the coordinator sees them: a process that ends takes every area it hosts with it
+ * (each sees the exit and is restarted once, into a new process of the same slot). Stopping an
+ * area with a grace period (the run ended) stops its process once it is the process's last
+ * area; stopping it at once (graceMs 0: the coordinator restarts a crashed or hung area) stops
+ * the process now, and the other areas there see "stopped: area N sharing its process was restarted".
+ */
+export function nodeAreaPool(processes: number, env: NodeJS.ProcessEnv = {}, entry = areaWorkerEntry): SpawnArea {
+  if (!Number.isInteger(processes) || processes < 1)
+    throw new Error(`the number of area processes must be a positive integer (got ${processes})`);
+  const startProcess = nodeAreaTransport(env, entry);
+  interface Member {
+    listener: (m: FromArea) => void;
+    readonly exitListeners: ((reason: string) => void)[];
+    exited: boolean;
+  }
+  interface Slot {
+    readonly transport: AreaTransport;
+    readonly members: Map<number, Member>;
+    exited: boolean;
+    /** Why the process was stopped, when an area's restart stopped it under the others. */
+    note: string | null;
+  }
+  const slots: (Slot | null)[] = new Array<Slot | null>(processes).fill(null);
+  const memberExit = (m: Member, reason: string) => {
+    if (m.exited) return;
+    m.exited = true;
+    m.exitListeners.forEach((l) => l(reason));
+  };
+  const slotFor = (area: number, name: string): Slot => {
+    const i = (area - 1) % processes;
+    const open = slots[i];
+    if (open && !open.exited) return open;
+    const slot: Slot = { transport: startProcess(area, name), members: new Map(), exited: false, note: null };
+    slot.transport.onMessage((m) => {
+      const to = slot.members.get(m.area);
+      if (to) to.listener(m);
+      // An error the process could not attribute to an area it hosts: every area there hears it.
+      else if (m.type === 'error') for (const other of slot.members.values()) other.listener(m);
+    });
+    slot.transport.onExit((reason) => {
+      slot.exited = true;
+      const members = [...slot.members.values()];
+      slot.members.clear();
+      for (const m of members) memberExit(m, slot.note ?? reason);
+    });
+    slots[i] = slot;
+    return slot;
+  };
+  return (area, name): AreaTransport => {
+    const slot = slotFor(area, name);
+    const me: Member = { listener: () => undefined, exitListeners: [], exited: false };
+    // A restarted area replaces its earlier self (already gone with its process, or stopped).
+    const earlier = slot.members.get(area);
+    if (earlier) memberExit(earlier, 'stopped (replaced by a restart)');
+    slot.members.set(area, me);
+    return {
+      ...(slot.transport.pid !== undefined ? { pid: slot.transport.pid } : {}),
+      send: (message) => {
+        if (me.exited || message.type === 'cancel') return; // a cancel would end every area of the process: terminate
+        slot.transport.send(message.type === 'solve' ? { ...message, area } : message);
+      },
+      onMessage: (listener) => void (me.listener = listener),
+      onExit: (listener) => void me.exitListeners.push(listener),
+      terminate: async (graceMs) => {
+        if (me.exited) return;
+        if (slot.members.get(area) === me) slot.members.delete(area);
+        if (slot.members.size === 0) await slot.transport.terminate(graceMs);
+        else if (graceMs <= 0) {
+          slot.note = `stopped: area ${name} sharing its process was restarted`;
+          await slot.transport.terminate(0);
+        }
+        memberExit(me, 'stopped (the run ended)');
+      },
+    };
+  };
+}
