@@ -22,10 +22,24 @@ import { importUnbalanced } from '../unbalanced/import';
 import type { UNetwork } from '../unbalanced/model';
 import type { Clock } from './coordinator';
 import { buildAreaProblems3, compareWithCentralized3, solveDistributed3 } from './distributed3';
-import { createOpf3Area, withPhaseInputs, type Opf3AreaSolution, type Opf3AreaSpec } from './opf3-area';
+import {
+  createOpf3Area,
+  ELASTIC_ROOT_FACTOR,
+  rootSlackScale,
+  withPhaseInputs,
+  type Opf3AreaSolution,
+  type Opf3AreaSpec,
+} from './opf3-area';
 import { checkPartition3 } from './partition3';
 import type { CutBranch } from './partition';
-import type { AreaInputs, AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
+import {
+  AreaInfeasibleError,
+  type AreaInputs,
+  type AreaTransport,
+  type FromArea,
+  type SpawnArea,
+  type ToArea,
+} from './protocol';
 import { areaSolverFactories } from './registry';
 
 const clock: Clock = {
@@ -178,6 +192,50 @@ describe('partition of a three-phase feeder', () => {
     const res = checkDerivatives(model.problem, x, { step: 1e-3, tol: 1e-6 });
     expect(res.ok, res.report).toBe(true);
   });
+
+  it('a child area given a root voltage it cannot hold: pinned exactly it is infeasible, elastic it moves its root by what its limits need', () => {
+    const full = opf3FromNetwork(net, { ...STUDY13, periods: 2 }, UNITS13);
+    const plan = buildAreaProblems3(net, full, CUTS13);
+    const b = plan.initial[0]!.phase!;
+    // 670's start voltages lowered 12 %: below the child's lower limit 0.95 pu
+    const low = {
+      nodes: b.nodes,
+      vRe: b.vRe.map((v) => 0.88 * v),
+      vIm: b.vIm.map((v) => 0.88 * v),
+      priceP: b.priceP!,
+      priceQ: b.priceQ!,
+    };
+    expect(Math.max(...low.vRe.map((e, j) => Math.hypot(e, low.vIm[j]!)))).toBeLessThan(0.95);
+    const spec = plan.areas[1]!.spec as Opf3AreaSpec;
+    expect(() =>
+      createOpf3Area({ ...spec, pinSlackWeight: 0 }).solve({ childLoads: [], rootPhase: low }, 1, {}),
+    ).toThrow(AreaInfeasibleError);
+    const elastic = createOpf3Area(spec).solve({ childLoads: [], rootPhase: low }, 1, {});
+    const es = elastic.solution as Opf3AreaSolution;
+    expect(es.status).toBe('solved');
+    // the root rises to where the lower limit binds inside the area, and no further (ℓ1: the least move)
+    const lowest = Math.min(...es.periods.flatMap((p) => [...p.vPu]));
+    expect(lowest).toBeGreaterThan(0.95 - 1e-6);
+    expect(lowest).toBeLessThan(0.95 + 1e-4);
+    expect(es.rootSlackPu).toBeGreaterThan(0.02);
+    // the pin rows' multipliers are at the slack's weight where the root had to move
+    const w = ELASTIC_ROOT_FACTOR * rootSlackScale(spec.net);
+    const rp = elastic.outputs.rootPhase!;
+    const prices = [...rp.priceVRe!, ...rp.priceVIm!].map(Math.abs);
+    expect(Math.max(...prices)).toBeCloseTo(w, 3);
+    // a second method: pinned exactly at the voltage the elastic area used, the area is feasible and
+    // returns the same solution
+    const used = { ...low, vRe: Array.from(es.rootV!.re), vIm: Array.from(es.rootV!.im) };
+    const exact = createOpf3Area({ ...spec, pinSlackWeight: 0 }).solve({ childLoads: [], rootPhase: used }, 1, {});
+    const xs = exact.solution as Opf3AreaSolution;
+    let worst = 0;
+    xs.periods.forEach((p, t) =>
+      p.vPu.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - es.periods[t]!.vPu[k]!)))),
+    );
+    expect(worst).toBeLessThan(1e-5);
+    expect(xs.rootSlackPu).toBe(0);
+    expect(Math.abs(xs.ownObjective - es.ownObjective)).toBeLessThan(1e-6 * Math.max(1, Math.abs(xs.ownObjective)));
+  });
 });
 
 describe('distributed three-phase OPF = centralized (exact coordination)', () => {
@@ -260,6 +318,25 @@ describe('distributed three-phase OPF = centralized (exact coordination)', () =>
     expect(out.validation!.converged).toBe(true);
     expect(out.validation!.maxDiffPu).toBeLessThan(1e-4);
   }, 600_000);
+
+  it('published rounds, a root slack they do not remove (its weight below the child’s price of its root voltage): the settled run is reported failed, naming the area and the slack', async () => {
+    const net = load('ieee13_fixedtaps');
+    const full = opf3FromNetwork(net, STUDY13, UNITS13);
+    const out = await solveDistributed3(
+      net,
+      full,
+      UNITS13,
+      CUTS13,
+      inProcess,
+      { coordination: 'published', tolerancePu: 1e-3, maxRounds: 60, pinSlackWeight: 1e-3, validate: false },
+      { clock },
+    );
+    console.log(`tiny slack weight: ${out.enapp.status} after ${out.enapp.rounds.length} rounds: ${out.enapp.message}`);
+    expect(out.enapp.status).toBe('failed');
+    expect(out.enapp.message).toMatch(/area 2 \(root 670\) cannot hold the root voltage it is given/);
+    expect(out.rootSlackPu).toBeGreaterThan(1e-4);
+    expect(out.periods).toBeNull();
+  }, 600_000);
 });
 
 describe('published (value-only) coordination, three-phase', () => {
@@ -292,6 +369,53 @@ describe('published (value-only) coordination, three-phase', () => {
 });
 
 describe('distributed three-phase OPF on IEEE 123', () => {
+  it('16 h: the start boundary voltages are more than the area below 97–197 can hold pinned exactly; with its elastic root the rounds go on, the slack reported', async () => {
+    const net = load('ieee123_fixedtaps');
+    const units = placeUnits(net, 15, 10, 10);
+    const study: Study = {
+      periods: 16,
+      startHour: 10,
+      loadProfile: profile('profiles/load_shape_24h.csv'),
+      pvProfile: profile('profiles/pv_shape_24h.csv'),
+      priceCentsPerKwh: loadIeee123().price,
+      vMinPu: 0.95,
+      vMaxPu: 1.06,
+    };
+    const full = opf3FromNetwork(net, study, units);
+    const cuts = [
+      { from: '13', to: '152' },
+      { from: '18', to: '135' },
+      { from: '97', to: '197' },
+    ];
+    const plan = buildAreaProblems3(net, full, cuts);
+    const area = plan.areas.find((a) => a.name.includes('root 197'))!;
+    const b = plan.initial[plan.boundaries.findIndex((x) => x.childArea === area.id)]!.phase!;
+    const inputs: AreaInputs = {
+      childLoads: [],
+      rootPhase: { nodes: b.nodes, vRe: b.vRe, vIm: b.vIm, priceP: b.priceP!, priceQ: b.priceQ! },
+    };
+    const spec = area.spec as Opf3AreaSpec;
+    // pinned exactly: round 1 of the run before the elastic root (binding: a battery's minimum state of charge)
+    expect(() => createOpf3Area({ ...spec, pinSlackWeight: 0 }).solve(inputs, 1, {})).toThrow(/state of charge/);
+    const elastic = createOpf3Area(spec).solve(inputs, 1, {});
+    expect((elastic.solution as Opf3AreaSolution).rootSlackPu).toBeGreaterThan(1e-3);
+    // the whole run: past round 1, its slack reported (a short run: the convergence over 40 rounds is
+    // measured in the spec)
+    const out = await solveDistributed3(
+      net,
+      full,
+      units,
+      cuts,
+      inProcess,
+      { tolerancePu: 1e-3, maxRounds: 3, validate: false },
+      { clock },
+    );
+    expect(out.enapp.status, out.enapp.message).toBe('maxRounds');
+    expect(out.enapp.rounds.length).toBe(3);
+    expect(out.rootSlackPu).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(out.rootSlackPu)).toBe(true);
+  }, 600_000);
+
   it('4 areas, 2 h with 10 PV and 10 batteries (seeded placement): the centralized objective and node voltages; validated by the power flow', async () => {
     const net = load('ieee123_fixedtaps');
     const units = placeUnits(net, 15, 10, 10);

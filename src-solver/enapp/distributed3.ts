@@ -59,7 +59,12 @@ export function buildAreaProblems3(
   unet: UNetwork,
   net: Opf3Network,
   cuts: readonly CutBranch[],
-  options: { readonly coordination?: Coordination; readonly nlp?: SolveOptions } = {},
+  options: {
+    readonly coordination?: Coordination;
+    readonly nlp?: SolveOptions;
+    /** The child areas' root slack weight (Opf3AreaSpec.pinSlackWeight); default theirs. */
+    readonly pinSlackWeight?: number;
+  } = {},
 ): Distributed3Plan {
   const check = checkPartition3(unet, cuts);
   if (!check.ok) throw new PartitionError(`invalid areas: ${check.errors.join('; ')}`);
@@ -75,6 +80,7 @@ export function buildAreaProblems3(
       net: p.net,
       childBoundaries: p.children.map((c) => ({ boundary: boundaryOf.get(c.area)!, nodes: c.nodes })),
       ...(options.nlp ? { nlp: options.nlp } : {}),
+      ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
     };
     return { id: p.id, name: `${p.id} (root ${a.rootBus})`, parent: a.parentArea, kind: 'opf3', spec };
   });
@@ -256,6 +262,8 @@ export function compareWithCentralized3(
 export interface Distributed3Options extends EnappOptions {
   readonly coordination?: Coordination;
   readonly nlp?: SolveOptions;
+  /** The child areas' root slack weight (opf3-area.ts Opf3AreaSpec.pinSlackWeight); default theirs, 0 pins exactly. */
+  readonly pinSlackWeight?: number;
   /** Validate the merged dispatch by the three-phase power flow (needs the units). Default true. */
   readonly validate?: boolean;
   /** A centralized solve of the same network, for the side-by-side comparison. */
@@ -268,6 +276,12 @@ export interface Distributed3Outcome {
   /** Merged per-phase results; null when the run ended without every area's solution. */
   readonly periods: Opf3Period[] | null;
   readonly objective: number | null;
+  /**
+   * The child areas' largest root-voltage slack at the end, pu (their elastic pins, opf3-area.ts):
+   * how far the last round's children are from the voltages their parents gave them. A converged
+   * run whose slack exceeds the rounds' tolerance is reported 'failed'.
+   */
+  readonly rootSlackPu?: number;
   readonly validation?: Opf3Validation;
   readonly comparison?: Comparison3;
 }
@@ -284,7 +298,11 @@ export async function solveDistributed3(
 ): Promise<Distributed3Outcome> {
   const coordination = options.coordination ?? 'exact';
   const exact = coordination === 'exact';
-  const plan = buildAreaProblems3(unet, net, cuts, { coordination, ...(options.nlp ? { nlp: options.nlp } : {}) });
+  const plan = buildAreaProblems3(unet, net, cuts, {
+    coordination,
+    ...(options.nlp ? { nlp: options.nlp } : {}),
+    ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
+  });
   const tolerancePu = options.tolerancePu ?? DEFAULT_BOUNDARY_TOLERANCE_PU;
   const modeOptions: EnappOptions = exact
     ? {
@@ -303,6 +321,25 @@ export async function solveDistributed3(
     solutions.some((s) => !s)
   )
     return { plan, enapp, periods: null, objective: null };
+  // The child areas' root voltages are elastic (opf3-area.ts): at the end each must hold the
+  // voltage it was given, or the merged solution is not one feeder's.
+  const slacks = solutions.map((s) => s!.rootSlackPu);
+  const rootSlackPu = Math.max(0, ...slacks);
+  const slackLimit = tolerancePu / BOUNDARY_ERROR_MARGIN;
+  if (enapp.status === 'converged' && rootSlackPu > slackLimit) {
+    const worst = plan.areas[slacks.indexOf(rootSlackPu)]!;
+    return {
+      plan,
+      enapp: {
+        ...enapp,
+        status: 'failed',
+        message: `the rounds settled, but area ${worst.name} cannot hold the root voltage it is given: its elastic root departs from it by ${rootSlackPu.toExponential(2)} pu (limit ${slackLimit.toExponential(1)} pu), so the areas' solutions are not one feeder's`,
+      },
+      periods: null,
+      objective: null,
+      rootSlackPu,
+    };
+  }
   const { periods, objective } = mergeAreaSolutions3(plan, solutions);
   const validation = options.validate === false ? undefined : validateOpf3(unet, net, periods, units);
   return {
@@ -310,6 +347,7 @@ export async function solveDistributed3(
     enapp,
     periods,
     objective,
+    rootSlackPu,
     ...(validation ? { validation } : {}),
     ...(options.centralized
       ? { comparison: compareWithCentralized3(net, options.centralized, { objective, periods }) }

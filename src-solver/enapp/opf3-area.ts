@@ -6,7 +6,10 @@
  * latest boundary values of its neighbours, through the area hooks of opf3/network.ts:
  *
  *   child area (root = boundary bus b):  V_bk^t given (the parent's), b's nodes its source nodes,
- *                                         pinned by equality rows (pinSources)
+ *                                         pinned by equality rows (pinSources), elastic: each
+ *                                         part may move by σ⁺ − σ⁻ (σ± ≥ 0) at an ℓ1 weight
+ *                                         (pinSlackWeight), so a child is feasible at any given
+ *                                         voltage; the run checks the slack is gone at the end
  *   parent area (b free):                 the child's power S_bk^t = P + jQ drawn at b's node k,
  *                                         a constant-power load (U3) per node
  *
@@ -62,6 +65,38 @@ export interface Opf3AreaSpec {
   readonly childBoundaries: readonly { readonly boundary: number; readonly nodes: Int32Array }[];
   /** Interior-point options on top of OPF3_NLP_DEFAULTS. */
   readonly nlp?: SolveOptions;
+  /**
+   * Child area: the ℓ1 weight of its root voltage's slack (Opf3AreaHooks.pinSlackWeight), in the
+   * objective's units per pu; default ELASTIC_ROOT_FACTOR × rootSlackScale(net); 0 pins the root
+   * voltage exactly (an area may then be infeasible at the voltage it is given).
+   */
+  readonly pinSlackWeight?: number;
+}
+
+/**
+ * The elastic root's weight over the objective's value of one pu of power for one period
+ * (rootSlackScale). The pin rows' multipliers are the child's marginal objective per pu of its root
+ * voltage — its draw's price times its current, plus its limits' — so below the weight the slack is
+ * zero; it moves only where the given voltage is one the child cannot hold (measured, IEEE 123 cut
+ * 13–152, 18–135, 97–197, round 1 at T = 4 and 24: |λ| of the feasible children's pin rows up to
+ * 0.48 of the scale, 200 times below the weight).
+ */
+export const ELASTIC_ROOT_FACTOR = 100;
+
+/** The objective's value of one pu of power for one period: the largest energy price (cost) or the base (loss). */
+export function rootSlackScale(net: Opf3Network): number {
+  const perPu = net.study.dtH * net.baseKva;
+  if (net.study.objective !== 'cost') return perPu;
+  let p = 0;
+  for (const v of net.priceUsdPerKwh) p = Math.max(p, Math.abs(v));
+  return perPu * (p > 0 ? p : 1);
+}
+
+/** The root voltage's largest slack of a child area's solution, pu (0 without elastic pins). */
+export function rootSlackPu(model: Opf3Model, x: Float64Array): number {
+  let m = 0;
+  for (const j of model.ix.pinSlack) m = Math.max(m, Math.hypot(x[j]! - x[j + 1]!, x[j + 2]! - x[j + 3]!));
+  return m;
 }
 
 /** What the area returns for merging. */
@@ -69,8 +104,12 @@ export interface Opf3AreaSolution {
   readonly status: string;
   /** Per period, the area's free nodes' |V| and angle and its units' dispatch (opf3/solve.ts extractPeriods). */
   readonly periods: Opf3Period[];
-  /** The area's own objective: the NLP's less the exchange prices' terms. */
+  /** The area's own objective: the NLP's less the exchange prices' terms and the root slack's penalty. */
   readonly ownObjective: number;
+  /** Child area: the largest |V − given| of its root voltage, pu (the elastic pins' slack; 0 when pinned exactly). */
+  readonly rootSlackPu: number;
+  /** Child area: the root voltage it used, [t·nSlack + s] (the given one + the slack), pu. */
+  readonly rootV?: { readonly re: Float64Array; readonly im: Float64Array };
 }
 
 /**
@@ -136,6 +175,8 @@ export function withPhaseInputs(spec: Opf3AreaSpec, inputs: AreaInputs): Opf3Net
     slackRe = Float64Array.from(rp.vRe);
     slackIm = Float64Array.from(rp.vIm);
     hooks.pinSources = true;
+    const w = spec.pinSlackWeight ?? ELASTIC_ROOT_FACTOR * rootSlackScale(net);
+    if (w > 0) hooks.pinSlackWeight = w;
     if (rp.priceP && rp.priceQ)
       hooks.sourcePowerPrice = { p: Float64Array.from(rp.priceP), q: Float64Array.from(rp.priceQ) };
   }
@@ -281,13 +322,15 @@ export function createOpf3Area(specIn: unknown): AreaSolver {
           const w = net.study.objective === 'cost' ? net.priceUsdPerKwh[t]! * net.study.dtH * net.baseKva : 0;
           for (let s = 0; s < nSlack; s++) {
             const k = t * nSlack + s;
-            const e = net.slackRe[k]!;
-            const f = net.slackIm[k]!;
+            const e = x[ix.pinVar[k]!]!;
+            const f = x[ix.pinVar[k]! + 1]!;
             pS[k] = e * cur.re[k]! + f * cur.im[k]!;
             qS[k] = f * cur.re[k]! - e * cur.im[k]!;
             priceTerms += (sp ? sp.p[k]! : w) * pS[k]! + (sp ? sp.q[k]! : 0) * qS[k]!;
           }
         }
+        const ws = net.area?.pinSlackWeight ?? 0;
+        for (const j of ix.pinSlack) priceTerms += ws * (x[j]! + x[j + 1]! + x[j + 2]! + x[j + 3]!);
         rootPhase = {
           nodes: nSlack,
           p: pS,
@@ -334,6 +377,15 @@ export function createOpf3Area(specIn: unknown): AreaSolver {
         status: r.status,
         periods: extractPeriods(model, x),
         ownObjective: r.objective - priceTerms,
+        rootSlackPu: rootSlackPu(model, x),
+        ...(nSlack > 0
+          ? {
+              rootV: {
+                re: Float64Array.from(ix.pinVar, (j) => x[j]!),
+                im: Float64Array.from(ix.pinVar, (j) => x[j + 1]!),
+              },
+            }
+          : {}),
       };
       return { outputs: { ...(rootPhase ? { rootPhase } : {}), childVSq }, stats, solution };
     },

@@ -44,6 +44,12 @@ export interface Opf3Index {
    */
   readonly pinRow: Int32Array;
   readonly pinVar: Int32Array;
+  /**
+   * Elastic pins (net.area.pinSlackWeight > 0): the first of the four slack variables of source
+   * node s at t, pinSlack[t·nSlack + s] — σ⁺, σ⁻ of the real part, then of the imaginary part;
+   * the node's voltage is the given one + (σ⁺ − σ⁻) per part. Empty otherwise.
+   */
+  readonly pinSlack: Int32Array;
 }
 
 export interface Opf3Model {
@@ -100,6 +106,10 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   const pinned = hooks?.pinSources === true;
   const pinRow = new Int32Array(pinned ? T * nSlack : 0);
   const pinVar = new Int32Array(pinned ? T * nSlack : 0);
+  const pinSlackWeight = pinned ? (hooks?.pinSlackWeight ?? 0) : 0;
+  if (!(pinSlackWeight >= 0 && Number.isFinite(pinSlackWeight)))
+    throw new Opf3Error(`the pinned sources' slack weight must be a finite number ≥ 0, got ${pinSlackWeight}`);
+  const pinSlack = new Int32Array(pinSlackWeight > 0 ? T * nSlack : 0);
 
   // Product rows of each period (J devices) are built after the node variables exist.
   for (let t = 0; t < T; t++) {
@@ -118,6 +128,19 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       row(im, im, `${name} (imaginary)`);
       qp.linear(pinRow[t * nSlack + k]!, 1, { v: pinVar[t * nSlack + k]! });
       qp.linear(pinRow[t * nSlack + k]! + 1, 1, { v: pinVar[t * nSlack + k]! + 1 });
+      // Elastic pin (hooks.pinSlackWeight): V = given + σ⁺ − σ⁻ per part, σ± ≥ 0 at w per pu.
+      if (pinSlackWeight > 0) {
+        for (let part = 0; part < 2; part++) {
+          const r = pinRow[t * nSlack + k]! + part;
+          const sp = qp.addVar(0, Infinity, 0);
+          const sn = qp.addVar(0, Infinity, 0);
+          if (part === 0) pinSlack[t * nSlack + k] = sp;
+          qp.linear(r, -1, { v: sp });
+          qp.linear(r, 1, { v: sn });
+          qp.objectiveLinear(pinSlackWeight, { v: sp });
+          qp.objectiveLinear(pinSlackWeight, { v: sn });
+        }
+      }
     }
     const eOf = (node: number): Operand =>
       node < 0
@@ -520,7 +543,7 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   const problem = qp.build({ conNames });
   return {
     net,
-    ix: { e: eIx, qD: qDIx, batVar: batIx, vRow, balRow, series: seriesIx, regionS, pinRow, pinVar },
+    ix: { e: eIx, qD: qDIx, batVar: batIx, vRow, balRow, series: seriesIx, regionS, pinRow, pinVar, pinSlack },
     problem,
   };
 }

@@ -173,6 +173,13 @@ export interface Opf3AreaHooks {
    */
   readonly pinSources?: boolean;
   /**
+   * Child area with pinSources: when > 0 the pins are elastic — each part of a source voltage may
+   * leave its given value by σ⁺ − σ⁻ (σ± ≥ 0) at this objective weight per pu (an ℓ1 penalty), so
+   * the area is feasible at any given voltage; the pin rows' multipliers still price the source
+   * voltage (|λ| ≤ weight), and the slack is zero wherever the price is below the weight.
+   */
+  readonly pinSlackWeight?: number;
+  /**
    * Child area, exact coordination: the objective prices the power leaving each source node into
    * the area, Σ_t Σ_s (πP P_s + πQ Q_s) with P_s + j Q_s = V_s conj(I_s), [t·nSlack + s], in place
    * of (U7)'s energy price (πP = price, πQ = 0); also with the loss objective.
