@@ -19,7 +19,8 @@ import {
   type Opf3UnitSpec,
   type ThreePhaseOpfRun,
 } from '../../src-solver/opf3/fromNetwork';
-import { Opf3Error } from '../../src-solver/opf3/network';
+import { Opf3Error, type Opf3Network } from '../../src-solver/opf3/network';
+import type { Opf3Period } from '../../src-solver/opf3/solve';
 import type { Opf3LimitOptions } from '../../src-solver/opf3/limits';
 import { parseUnitSpecs } from '../../src-solver/opf3/units';
 import { validateOpf3, type Opf3Validation } from '../../src-solver/opf3/validate';
@@ -28,6 +29,7 @@ import { regulatorSteps } from '../../src-solver/unbalanced/controls';
 import { examplesDir } from '../paths';
 import { CliError, type CliIo } from './types';
 import { readScriptFile } from './commands/pf';
+import { runThreePhaseDistributed, type ThreePhaseDistributedOptions } from './distributed-solve3';
 
 export interface ThreePhaseSolveOptions {
   readonly pv: readonly string[];
@@ -39,6 +41,8 @@ export interface ThreePhaseSolveOptions {
   readonly csv?: string;
   readonly exportDss?: string;
   readonly verbose: boolean;
+  /** Solve by areas with per-phase boundary values (distributed-solve3.ts). */
+  readonly distributed?: ThreePhaseDistributedOptions;
 }
 
 /** The bundled example's PV shape: the PV multiplier when the study has no PV profile. */
@@ -52,8 +56,14 @@ function bundledPvProfile(): NonNullable<Study['pvProfile']> {
 
 const round = (x: number, d = 9): number => Number(x.toPrecision(d));
 
+/** What the JSON and CSV writers read of a run: the network and its per-period results (a centralized run, or a distributed one's merged periods). */
+export interface ThreePhaseRunView {
+  readonly network: Opf3Network;
+  readonly outcome: { readonly periods: readonly Opf3Period[] };
+}
+
 /** One period of the JSON: today's keys, then the per-phase node voltages as `tessera pf` writes them. */
-function periodJson(run: ThreePhaseOpfRun, t: number) {
+export function periodJson(run: ThreePhaseRunView, t: number) {
   const net = run.network;
   const p = run.outcome.periods[t]!;
   const nodeVoltagesPu: Record<string, Record<string, number>> = {};
@@ -90,7 +100,7 @@ function periodJson(run: ThreePhaseOpfRun, t: number) {
 }
 
 /** The units' dispatch: totals per period and per phase (three-phase units are dispatched balanced). */
-function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
+export function unitsJson(run: ThreePhaseRunView, units: readonly Opf3UnitSpec[]) {
   const periods = run.outcome.periods;
   // per phase (a third of a three-phase unit's each); a line-to-line unit under "1-3"
   const perPhase = (u: Opf3UnitSpec, kw: number[], kvar: number[]) =>
@@ -146,7 +156,7 @@ function unitsJson(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]) {
   return { pv, batteries };
 }
 
-function csvTables(run: ThreePhaseOpfRun, units: readonly Opf3UnitSpec[]): Record<string, string> {
+function csvTables(run: ThreePhaseRunView, units: readonly Opf3UnitSpec[]): Record<string, string> {
   const net = run.network;
   const periods = run.outcome.periods;
   const summary = ['period,hour,substation_kw,substation_kvar,price_usd_per_kwh,vmin_pu,vmin_node,vmax_pu,vmax_node'];
@@ -195,7 +205,12 @@ function copyScripts(entry: string, files: readonly string[], dir: string): stri
   return ['feeder', ...relative(root, entry).split(sep)].join('/');
 }
 
-export function runThreePhaseSolve(path: string, study: Study, o: ThreePhaseSolveOptions, io: CliIo): number {
+export function runThreePhaseSolve(
+  path: string,
+  study: Study,
+  o: ThreePhaseSolveOptions,
+  io: CliIo,
+): number | Promise<number> {
   const read = new Set<string>();
   const reader = (f: string): string => {
     const text = readScriptFile(f);
@@ -220,6 +235,28 @@ export function runThreePhaseSolve(path: string, study: Study, o: ThreePhaseSolv
   }
   const usedBundledPv = study.pvProfile === undefined && o.pv.length > 0;
   const studyFull: Study = usedBundledPv ? { ...study, pvProfile: bundledPvProfile() } : study;
+  if (o.distributed) {
+    for (const [flag, set] of [
+      ['--csv', o.csv !== undefined],
+      ['--export-dss', o.exportDss !== undefined],
+    ] as const)
+      if (set) throw new CliError(`${flag} is not available with --distributed on a three-phase feeder yet`);
+    return runThreePhaseDistributed(
+      net,
+      studyFull,
+      units,
+      o.limits,
+      o.distributed,
+      {
+        ...(o.json !== undefined ? { json: o.json } : {}),
+        pvShape: usedBundledPv ? 'bundled ieee123 PV shape' : studyFull.pvProfile ? 'study' : 'none',
+      },
+      io,
+    ).catch((e: unknown) => {
+      if (e instanceof StudyError || e instanceof Opf3Error) throw new CliError(e.message);
+      throw e;
+    });
+  }
   let run: ThreePhaseOpfRun;
   try {
     run = solveThreePhaseOpf(net, studyFull, units, {

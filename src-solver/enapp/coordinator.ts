@@ -10,6 +10,8 @@
  *                x_{k+1} = x_k + ω (x' − x_k)        ω = 1, or 0.5 once rounds oscillate (damping:
  *                                                     Δ grew two rounds running, or Δ_k ≥ Δ_{k−2})
  *     stop when Δ_k < tolerance (converged), at the round limit, on cancel, or on a failure.
+ * Three-phase areas exchange per-phase complex node voltages and currents instead of v, P, Q
+ * (BoundaryState.phase; phase-exchange.ts: Δ is then the largest |V' − V|, |I' − I|).
  *
  * Transport-agnostic: areas are reached through `SpawnArea` (processes in the app and CLI,
  * in-process in some tests). An area process that exits or stays silent past its hang limit is
@@ -31,6 +33,20 @@
  * Pure: time and timers come in through `clock`, cancellation through `signal`.
  */
 import { GroupedAnderson } from './anderson';
+import {
+  copyPhase,
+  mixPhase,
+  phaseChange,
+  phasePowerInput,
+  phaseFromOutputs,
+  phaseGroups,
+  phaseLength,
+  phasePriceChange,
+  phaseVoltageInput,
+  readPhase,
+  writePhase,
+  type PhaseState,
+} from './phase-exchange';
 import type {
   AreaAttempt,
   AreaInputs,
@@ -72,6 +88,8 @@ export interface BoundaryState {
   readonly pricePPerPu?: number[];
   readonly priceQPerPu?: number[];
   readonly priceVPerPu?: number[];
+  /** Three-phase boundaries (phase-exchange.ts): per-phase complex V and I (and prices); vSqPu, pPu, qPu are then empty. */
+  readonly phase?: PhaseState;
 }
 
 function copyState(b: BoundaryState): BoundaryState {
@@ -82,6 +100,7 @@ function copyState(b: BoundaryState): BoundaryState {
     ...(b.pricePPerPu ? { pricePPerPu: [...b.pricePPerPu] } : {}),
     ...(b.priceQPerPu ? { priceQPerPu: [...b.priceQPerPu] } : {}),
     ...(b.priceVPerPu ? { priceVPerPu: [...b.priceVPerPu] } : {}),
+    ...(b.phase ? { phase: copyPhase(b.phase) } : {}),
   };
 }
 
@@ -154,7 +173,13 @@ type Kind = (typeof KINDS)[number];
  * π_P of every boundary and period (the energy exchange: batteries move energy between hours, so
  * the hours' P are coupled).
  */
-export function exchangeLayout(x: readonly BoundaryState[]): { kinds: Kind[]; T: number; groups: number[][] } {
+export function exchangeLayout(x: readonly BoundaryState[]): {
+  kinds: Kind[];
+  T: number;
+  groups: number[][];
+  /** Entries of each per-phase price kind (scaled by its largest magnitude). */
+  phasePrices: number[][];
+} {
   const T = x[0]?.vSqPu.length ?? 0;
   const kinds = KINDS.filter((k) => x.every((b) => b[k] !== undefined));
   const K = kinds.length;
@@ -169,13 +194,21 @@ export function exchangeLayout(x: readonly BoundaryState[]): { kinds: Kind[]; T:
     for (let t = 0; t < T; t++)
       kinds.forEach((k, ki) => (k === 'pPu' || k === 'pricePPerPu') && energy.push(at(b, t, ki)));
   });
-  return { kinds, T, groups: [...perPeriod, energy].filter((g) => g.length > 0) };
+  // Three-phase boundaries' per-phase values after the balanced ones (phase-exchange.ts).
+  const phase = phaseGroups(x, x.length * T * K);
+  return {
+    kinds,
+    T,
+    groups: [...perPeriod, energy, ...phase.groups].filter((g) => g.length > 0),
+    phasePrices: phase.priceEntries,
+  };
 }
 
 function flatten(x: readonly BoundaryState[], kinds: readonly Kind[], T: number): Float64Array {
-  const out = new Float64Array(x.length * T * kinds.length);
+  const out = new Float64Array(x.length * T * kinds.length + phaseLength(x));
   let i = 0;
   for (const b of x) for (let t = 0; t < T; t++) for (const k of kinds) out[i++] = b[k]![t]!;
+  writePhase(x, out, i);
   return out;
 }
 
@@ -186,11 +219,12 @@ function unflatten(
   T: number,
 ): BoundaryState[] {
   let i = 0;
-  return like.map((b) => {
+  const out = like.map((b) => {
     const s = copyState(b) as { -readonly [K in Kind]?: number[] };
     for (let t = 0; t < T; t++) for (const k of kinds) s[k]![t] = f[i++]!;
     return s as BoundaryState;
   });
+  return readPhase(f, out, i);
 }
 
 export interface Clock {
@@ -206,6 +240,8 @@ export interface RoundRecord {
   readonly maxChangeVPu: number;
   readonly maxChangePPu: number;
   readonly maxChangeQPu: number;
+  /** Three-phase boundaries: largest |I' − I| of a per-phase current, pu (maxChangeVPu is then |V' − V|). */
+  readonly maxChangeSPu?: number;
   /** Largest price change relative to the largest price of its kind (0 when prices are not tested). */
   readonly maxChangePriceRel: number;
   /** The relaxation factor used to form the next round's values. */
@@ -338,13 +374,20 @@ function inputsFor(area: EnappArea, boundaries: readonly EnappBoundary[], x: rea
   const up = boundaries.find((b) => b.childArea === area.id);
   const upX = up ? x[up.id - 1]! : null;
   return {
-    ...(upX ? { rootVSqPu: upX.vSqPu } : {}),
+    ...(upX && !upX.phase ? { rootVSqPu: upX.vSqPu } : {}),
     ...(upX?.pricePPerPu && upX.priceQPerPu ? { rootPrice: { pPerPu: upX.pricePPerPu, qPerPu: upX.priceQPerPu } } : {}),
+    ...(upX?.phase ? { rootPhase: phaseVoltageInput(upX.phase) } : {}),
     childLoads: boundaries
       .filter((b) => b.parentArea === area.id)
       .map((b) => {
         const s = x[b.id - 1]!;
-        return { boundary: b.id, pPu: s.pPu, qPu: s.qPu, ...(s.priceVPerPu ? { vPricePerPu: s.priceVPerPu } : {}) };
+        return {
+          boundary: b.id,
+          pPu: s.pPu,
+          qPu: s.qPu,
+          ...(s.priceVPerPu ? { vPricePerPu: s.priceVPerPu } : {}),
+          ...(s.phase ? { phase: phasePowerInput(s.phase) } : {}),
+        };
       }),
   };
 }
@@ -595,9 +638,19 @@ export async function runEnapp(
         const parentOut = results[b.parentArea - 1]!.outputs as AreaOutputs;
         const childOut = results[b.childArea - 1]!.outputs as AreaOutputs;
         const v = parentOut.childVSq.find((c) => c.boundary === b.id);
-        if (!v || !childOut.rootPQ) throw new AreaFailure(`boundary ${b.bus}: an area did not report its side`);
         const old = x[b.id - 1]!;
         const prices = options.exchangePrices !== false;
+        if (old.phase) {
+          if (!v?.phase || !childOut.rootPhase)
+            throw new AreaFailure(`boundary ${b.bus}: an area did not report its per-phase side`);
+          return {
+            vSqPu: [],
+            pPu: [],
+            qPu: [],
+            phase: phaseFromOutputs(v.phase, childOut.rootPhase, old.phase, prices),
+          };
+        }
+        if (!v || !childOut.rootPQ) throw new AreaFailure(`boundary ${b.bus}: an area did not report its side`);
         const pP = (prices ? v.pPricePerPu : undefined) ?? old.pricePPerPu;
         const pQ = (prices ? v.qPricePerPu : undefined) ?? old.priceQPerPu;
         const pV = (prices ? childOut.rootPQ.vPricePerPu : undefined) ?? old.priceVPerPu;
@@ -621,7 +674,9 @@ export async function runEnapp(
           dq = Math.max(dq, Math.abs(o.qPu[t]! - old.qPu[t]!));
         }
       });
-      const change = Math.max(dv, dp, dq);
+      const ph = phaseChange(out, x);
+      dv = Math.max(dv, ph.dv);
+      const change = Math.max(dv, dp, dq, ph.di);
       // Prices (when exchanged and part of the test): largest change relative to the largest price of its kind.
       let dPrice = 0;
       if (options.priceTest !== undefined && options.exchangePrices !== false) {
@@ -635,6 +690,7 @@ export async function runEnapp(
             if (a && b) for (let t = 0; t < a.length; t++) dPrice = Math.max(dPrice, Math.abs(a[t]! - b[t]!) / scale);
           });
         }
+        dPrice = Math.max(dPrice, phasePriceChange(out, x));
       }
       results.forEach((r, i) => {
         solutions[i] = r.solution ?? null;
@@ -657,6 +713,7 @@ export async function runEnapp(
         maxChangeVPu: dv,
         maxChangePPu: dp,
         maxChangeQPu: dq,
+        ...(out.some((o) => o.phase) ? { maxChangeSPu: ph.di } : {}),
         maxChangePriceRel: dPrice,
         omega,
         areaSeconds: results.map((r) => r.stats.seconds),
@@ -681,13 +738,19 @@ export async function runEnapp(
         if (!accel) {
           // Scale: values as they are (pu, the convergence test's units); each price kind by its largest magnitude.
           const scale = new Float64Array(xf.length).fill(1);
+          const nBalanced = x.length * layout.T * layout.kinds.length;
           layout.kinds.forEach((k, ki) => {
             if (!k.startsWith('price')) return;
             let m = 0;
-            for (let i = ki; i < xf.length; i += layout.kinds.length)
+            for (let i = ki; i < nBalanced; i += layout.kinds.length)
               m = Math.max(m, Math.abs(xf[i]!), Math.abs(gf[i]!));
-            for (let i = ki; i < xf.length; i += layout.kinds.length) scale[i] = m > 0 ? m : 1;
+            for (let i = ki; i < nBalanced; i += layout.kinds.length) scale[i] = m > 0 ? m : 1;
           });
+          for (const entries of layout.phasePrices) {
+            let m = 0;
+            for (const i of entries) m = Math.max(m, Math.abs(xf[i]!), Math.abs(gf[i]!));
+            for (const i of entries) scale[i] = m > 0 ? m : 1;
+          }
           accel = new GroupedAnderson(layout.groups, scale, {
             ...(options.andersonMemory ? { memory: options.andersonMemory } : {}),
           });
@@ -713,6 +776,7 @@ export async function runEnapp(
           ...(pP ? { pricePPerPu: pP } : {}),
           ...(pQ ? { priceQPerPu: pQ } : {}),
           ...(pV ? { priceVPerPu: pV } : {}),
+          ...(old.phase && o.phase ? { phase: mixPhase(old.phase, o.phase, omega) } : {}),
         };
       });
       prevPrevChange = prevChange;

@@ -8,6 +8,30 @@
  *   child → parent: P^t, Q^t, the power entering the child area at its root (the boundary bus).
  */
 
+/**
+ * Three-phase boundaries (area kind 'opf3', docs/spec/mpopf-formulation.md "Three-phase feeders:
+ * per-phase boundary values"): per period t and exchanged node k of the boundary bus (its phase
+ * nodes the child area reaches), index t·nodes + k, in pu of the node's base. Parent → child: the
+ * node voltage V = vRe + j vIm and (exact coordination) the parent's marginal objective per pu of
+ * current drawn there (the multipliers of its current balance (U1) at the node).
+ */
+export interface PhaseVoltage {
+  readonly nodes: number;
+  readonly vRe: readonly number[];
+  readonly vIm: readonly number[];
+  readonly priceP?: readonly number[];
+  readonly priceQ?: readonly number[];
+}
+
+/** Child → parent: the current I = p + j q the child draws at each node, and (exact) its marginal objective per pu of the node's voltage (e, f). */
+export interface PhasePower {
+  readonly nodes: number;
+  readonly p: readonly number[];
+  readonly q: readonly number[];
+  readonly priceVRe?: readonly number[];
+  readonly priceVIm?: readonly number[];
+}
+
 /** More of an interior-point iteration (Ipopt's columns) when the area solver has them. */
 export interface ProgressExtra {
   readonly infDu: number;
@@ -25,9 +49,13 @@ export interface AreaInputs {
     readonly qPu: readonly number[];
     /** Optional price exchange: the child's marginal objective per unit of boundary v^t (see BoundaryState). */
     readonly vPricePerPu?: readonly number[];
+    /** Three-phase boundaries: the child's per-phase draw (pPu, qPu are then empty). */
+    readonly phase?: PhasePower;
   }[];
   /** Child areas, optional price exchange: the parent's marginal objective per pu of P^t and Q^t drawn at the boundary. */
   readonly rootPrice?: { readonly pPerPu: readonly number[]; readonly qPerPu: readonly number[] };
+  /** Three-phase child areas: the root (boundary) bus's node voltages from the parent (rootVSqPu absent). */
+  readonly rootPhase?: PhaseVoltage;
 }
 
 /** What one area returns each round. */
@@ -38,12 +66,16 @@ export interface AreaOutputs {
     readonly qPu: readonly number[];
     readonly vPricePerPu?: readonly number[];
   };
+  /** Three-phase child areas: the current drawn at each root node (instead of rootPQ). */
+  readonly rootPhase?: PhasePower;
   /** Parent areas: squared voltage of each child boundary bus, per period (and, optionally, its marginal objective per pu of P, Q drawn there). */
   readonly childVSq: readonly {
     readonly boundary: number;
     readonly vSqPu: readonly number[];
     readonly pPricePerPu?: readonly number[];
     readonly qPricePerPu?: readonly number[];
+    /** Three-phase boundaries: the boundary bus's node voltages (vSqPu is then empty). */
+    readonly phase?: PhaseVoltage;
   }[];
 }
 

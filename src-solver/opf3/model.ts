@@ -37,6 +37,19 @@ export interface Opf3Index {
   readonly series: Int32Array;
   /** (U5c) region variable s of load element k at t: regionS[t·nLoad + k] (−1 where the region is not free). */
   readonly regionS: Int32Array;
+  /**
+   * ENApp child area (net.area.pinSources): the row pinning the real part of source node s's
+   * voltage at t, pinRow[t·nSlack + s] (imaginary = +1); its variable is pinVar[t·nSlack + s]
+   * (imaginary = +1). Empty otherwise.
+   */
+  readonly pinRow: Int32Array;
+  readonly pinVar: Int32Array;
+  /**
+   * Elastic pins (net.area.pinSlackWeight > 0): the first of the four slack variables of source
+   * node s at t, pinSlack[t·nSlack + s] — σ⁺, σ⁻ of the real part, then of the imaginary part;
+   * the node's voltage is the given one + (σ⁺ − σ⁻) per part. Empty otherwise.
+   */
+  readonly pinSlack: Int32Array;
 }
 
 export interface Opf3Model {
@@ -97,6 +110,14 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   const regionS = new Int32Array(T * nLoad).fill(-1);
   const vMinSq = s.vMinPu ** 2;
   const vMaxSq = s.vMaxPu ** 2;
+  const hooks = net.area;
+  const pinned = hooks?.pinSources === true;
+  const pinRow = new Int32Array(pinned ? T * nSlack : 0);
+  const pinVar = new Int32Array(pinned ? T * nSlack : 0);
+  const pinSlackWeight = pinned ? (hooks?.pinSlackWeight ?? 0) : 0;
+  if (!(pinSlackWeight >= 0 && Number.isFinite(pinSlackWeight)))
+    throw new Opf3Error(`the pinned sources' slack weight must be a finite number ≥ 0, got ${pinSlackWeight}`);
+  const pinSlack = new Int32Array(pinSlackWeight > 0 ? T * nSlack : 0);
 
   // Product rows of each period (J devices) are built after the node variables exist.
   for (let t = 0; t < T; t++) {
@@ -104,14 +125,47 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       eIx[t * nFree + i] = qp.addVar(-Infinity, Infinity, net.v0Re[t * nFree + i]!);
       qp.addVar(-Infinity, Infinity, net.v0Im[t * nFree + i]!);
     }
+    // An ENApp child area's source nodes as pinned variables (net.area.pinSources).
+    for (let k = 0; pinned && k < nSlack; k++) {
+      const re = net.slackRe[t * nSlack + k]!;
+      const im = net.slackIm[t * nSlack + k]!;
+      pinVar[t * nSlack + k] = qp.addVar(-Infinity, Infinity, re);
+      qp.addVar(-Infinity, Infinity, im);
+      const name = `source voltage at node ${nodeName(nFree + k)}, ${hour(t)}`;
+      pinRow[t * nSlack + k] = row(re, re, `${name} (real)`);
+      row(im, im, `${name} (imaginary)`);
+      qp.linear(pinRow[t * nSlack + k]!, 1, { v: pinVar[t * nSlack + k]! });
+      qp.linear(pinRow[t * nSlack + k]! + 1, 1, { v: pinVar[t * nSlack + k]! + 1 });
+      // Elastic pin (hooks.pinSlackWeight): V = given + σ⁺ − σ⁻ per part, σ± ≥ 0 at w per pu.
+      if (pinSlackWeight > 0) {
+        for (let part = 0; part < 2; part++) {
+          const r = pinRow[t * nSlack + k]! + part;
+          const sp = qp.addVar(0, Infinity, 0);
+          const sn = qp.addVar(0, Infinity, 0);
+          if (part === 0) pinSlack[t * nSlack + k] = sp;
+          qp.linear(r, -1, { v: sp });
+          qp.linear(r, 1, { v: sn });
+          qp.objectiveLinear(pinSlackWeight, { v: sp });
+          qp.objectiveLinear(pinSlackWeight, { v: sn });
+        }
+      }
+    }
     const eOf = (node: number): Operand =>
-      node < 0 ? GROUND : node < nFree ? { v: eIx[t * nFree + node]! } : { c: net.slackRe[t * nSlack + node - nFree]! };
+      node < 0
+        ? GROUND
+        : node < nFree
+          ? { v: eIx[t * nFree + node]! }
+          : pinned
+            ? { v: pinVar[t * nSlack + node - nFree]! }
+            : { c: net.slackRe[t * nSlack + node - nFree]! };
     const fOf = (node: number): Operand =>
       node < 0
         ? GROUND
         : node < nFree
           ? { v: eIx[t * nFree + node]! + 1 }
-          : { c: net.slackIm[t * nSlack + node - nFree]! };
+          : pinned
+            ? { v: pinVar[t * nSlack + node - nFree]! + 1 }
+            : { c: net.slackIm[t * nSlack + node - nFree]! };
     const vStart = (node: number): [number, number] =>
       node < 0
         ? [0, 0]
@@ -142,6 +196,29 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
 
     // (U1b) series elements: V_from − V_to − Z I = 0 per conductor; I leaves `from`, enters `to`.
     const priceW = net.priceUsdPerKwh[t]! * dt * base;
+    /**
+     * The objective's prices (πP, πQ) of the power S = V_s conj(I_s) leaving source node k: (U7)'s
+     * energy price (priceW, 0) with the cost objective, or an ENApp child area's prices.
+     */
+    const sourcePrice = (k: number): [number, number] => {
+      const p = hooks?.sourcePowerPrice;
+      if (p) return [p.p[t * nSlack + k]!, p.q[t * nSlack + k]!];
+      return s.objective === 'cost' ? [priceW, 0] : [0, 0];
+    };
+    /**
+     * Adds πP·P + πQ·Q of the current c·(a + j b) leaving source node k (a, b operands): with
+     * V_s = e + j f, P = e a + f b and Q = f a − e b.
+     */
+    const pricedSourceCurrent = (k: number, c: number, a: Operand, b: Operand): void => {
+      const [pp, pq] = sourcePrice(k);
+      if (pp === 0 && pq === 0) return;
+      const e = eOf(nFree + k);
+      const f = fOf(nFree + k);
+      qp.objectiveProduct(c * pp, e, a);
+      qp.objectiveProduct(c * pp, f, b);
+      qp.objectiveProduct(c * pq, f, a);
+      qp.objectiveProduct(-c * pq, e, b);
+    };
     for (let sk = 0; sk < nSeries; sk++) {
       const br = net.series[sk]!;
       const nc = br.from.length;
@@ -188,12 +265,9 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
             const r = balRow[t * nFree + node]!;
             qp.linear(r, sign, { v: iv[p]! });
             qp.linear(r + 1, sign, { v: iv[p]! + 1 });
-          } else if (s.objective === 'cost') {
-            // (U7): Re(V_s conj(sign·I)) = sign (es Ir + fs Ii)
-            const es = net.slackRe[t * nSlack + node - nFree]!;
-            const fs = net.slackIm[t * nSlack + node - nFree]!;
-            qp.objectiveLinear(priceW * sign * es, { v: iv[p]! });
-            qp.objectiveLinear(priceW * sign * fs, { v: iv[p]! + 1 });
+          } else {
+            // (U7): Re(V_s conj(sign·I)) = sign (es Ir + fs Ii) — or an area's prices (sourcePrice)
+            pricedSourceCurrent(node - nFree, sign, { v: iv[p]! }, { v: iv[p]! + 1 });
           }
         }
       }
@@ -420,17 +494,6 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
           qp.objectiveProduct(b, fOf(i), eOf(j));
         }
       }
-      for (let k = 0; k < net.yRow.length; k++) {
-        const sIx = net.yRow[k]!;
-        if (sIx < nFree) continue;
-        const es = net.slackRe[t * nSlack + sIx - nFree]!;
-        const fs = net.slackIm[t * nSlack + sIx - nFree]!;
-        const g = net.yG[k]!;
-        const b = net.yB[k]!;
-        const j = net.yCol[k]!;
-        qp.objectiveLinear(w * (es * g + fs * b), eOf(j));
-        qp.objectiveLinear(w * (fs * g - es * b), fOf(j));
-      }
     } else {
       // Re(V^H Y_net V) = Σ_ij g e_i e_j − b e_i f_j + g f_i f_j + b f_i e_j
       for (let k = 0; k < net.yRow.length; k++) {
@@ -443,6 +506,33 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
         qp.objectiveProduct(-b, eOf(i), fOf(j));
         qp.objectiveProduct(g, fOf(i), fOf(j));
         qp.objectiveProduct(b, fOf(i), eOf(j));
+      }
+    }
+    // (U7) at source nodes: P_sub = Σ_s Re(V_s conj(Σ_j Y_sj V_j)) with the cost objective — in
+    // general Σ_s πP P_s + πQ Q_s (sourcePrice); Y_sj V_j = (g e_j − b f_j) + j (g f_j + b e_j).
+    for (let k = 0; k < net.yRow.length; k++) {
+      const sIx = net.yRow[k]!;
+      if (sIx < nFree) continue;
+      const g = net.yG[k]!;
+      const b = net.yB[k]!;
+      const j = net.yCol[k]!;
+      pricedSourceCurrent(sIx - nFree, g, eOf(j), fOf(j));
+      const [pp, pq] = sourcePrice(sIx - nFree);
+      if (pp === 0 && pq === 0) continue;
+      // the −b f_j (real) and + b e_j (imaginary) parts: c·(a + j b) with c = b, a = −f_j, b = e_j
+      const e = eOf(sIx);
+      const f = fOf(sIx);
+      qp.objectiveProduct(-b * pp, e, fOf(j));
+      qp.objectiveProduct(b * pp, f, eOf(j));
+      qp.objectiveProduct(-b * pq, f, fOf(j));
+      qp.objectiveProduct(-b * pq, e, eOf(j));
+    }
+    // An ENApp parent area: a child's price of its source voltage.
+    if (hooks?.voltagePrice) {
+      const { nodes, e, f } = hooks.voltagePrice;
+      for (let j = 0; j < nodes.length; j++) {
+        qp.objectiveLinear(e[t * nodes.length + j]!, eOf(nodes[j]!));
+        qp.objectiveLinear(f[t * nodes.length + j]!, fOf(nodes[j]!));
       }
     }
   }
@@ -463,7 +553,11 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   });
 
   const problem = qp.build({ conNames });
-  return { net, ix: { e: eIx, qD: qDIx, batVar: batIx, vRow, balRow, series: seriesIx, regionS }, problem };
+  return {
+    net,
+    ix: { e: eIx, qD: qDIx, batVar: batIx, vRow, balRow, series: seriesIx, regionS, pinRow, pinVar, pinSlack },
+    problem,
+  };
 }
 
 /** Start currents of a series element: I = y (V_from − V_to), y = Z⁻¹, at the start voltages (re, im interleaved). */

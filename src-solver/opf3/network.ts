@@ -156,6 +156,43 @@ export interface Opf3Network {
   readonly v0Im: Float64Array;
   /** Limits (U6c)–(U6e) (limits.ts); none on networks not built from a multi-phase model. */
   readonly limits?: Opf3Limits;
+  /**
+   * The element each Y triplet was stamped by (one id per YTriplets.stamp call or lone add): what
+   * splitting the network into ENApp areas needs to give a boundary bus's diagonal block to the
+   * side its elements are on (enapp/opf3-split.ts).
+   */
+  readonly yGroup?: Int32Array;
+  /** ENApp area hooks (docs/spec/mpopf-formulation.md "Three-phase feeders"); absent on a whole feeder. */
+  readonly area?: Opf3AreaHooks;
+}
+
+/**
+ * What makes a three-phase network one area of a distributed (ENApp) solve — model.ts reads these,
+ * all optional and additive (docs/spec/mpopf-formulation.md "Three-phase feeders: per-phase
+ * boundary values"). Per-period arrays are indexed [t·k + j] for the j-th of k entries.
+ */
+export interface Opf3AreaHooks {
+  /**
+   * Child area: its source nodes (the boundary bus's nodes, slackRe/slackIm given by the parent)
+   * are variables pinned by equality rows to the given values, so the rows' multipliers are the
+   * derivative of the area's Lagrangian with respect to the given source voltage (ix.pinRow).
+   */
+  readonly pinSources?: boolean;
+  /**
+   * Child area with pinSources: when > 0 the pins are elastic — each part of a source voltage may
+   * leave its given value by σ⁺ − σ⁻ (σ± ≥ 0) at this objective weight per pu (an ℓ1 penalty), so
+   * the area is feasible at any given voltage; the pin rows' multipliers still price the source
+   * voltage (|λ| ≤ weight), and the slack is zero wherever the price is below the weight.
+   */
+  readonly pinSlackWeight?: number;
+  /**
+   * Child area, exact coordination: the objective prices the power leaving each source node into
+   * the area, Σ_t Σ_s (πP P_s + πQ Q_s) with P_s + j Q_s = V_s conj(I_s), [t·nSlack + s], in place
+   * of (U7)'s energy price (πP = price, πQ = 0); also with the loss objective.
+   */
+  readonly sourcePowerPrice?: { readonly p: Float64Array; readonly q: Float64Array };
+  /** Parent area, exact coordination: the objective adds Σ_t Σ_j (πe e + πf f) at `nodes` (a child's price of its source voltage). */
+  readonly voltagePrice?: { readonly nodes: Int32Array; readonly e: Float64Array; readonly f: Float64Array };
 }
 
 export class Opf3Error extends Error {
@@ -173,8 +210,13 @@ export class YTriplets {
   b: number[] = [];
   loss: number[] = [];
   source: number[] = [];
+  /** Element id of each triplet (Opf3Network.yGroup). */
+  group: number[] = [];
+  private groups = 0;
+  private inStamp = false;
   add(i: number, j: number, g: number, b: number, loss: boolean, source = false): void {
     if (i < 0 || j < 0 || (g === 0 && b === 0)) return;
+    this.group.push(this.inStamp ? this.groups - 1 : this.groups++);
     this.row.push(i);
     this.col.push(j);
     this.g.push(g);
@@ -185,11 +227,15 @@ export class YTriplets {
   /** Stamps a primitive admittance (n×n, row-major re/im) over the given nodes (−1 = ground). */
   stamp(nodes: readonly number[], re: ArrayLike<number>, im: ArrayLike<number>, loss: boolean, source = false): void {
     const n = nodes.length;
+    this.groups++;
+    this.inStamp = true;
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++) this.add(nodes[i]!, nodes[j]!, re[i * n + j]!, im[i * n + j]!, loss, source);
+    this.inStamp = false;
   }
-  arrays(): Pick<Opf3Network, 'yRow' | 'yCol' | 'yG' | 'yB' | 'yLoss' | 'ySource'> {
+  arrays(): Pick<Opf3Network, 'yRow' | 'yCol' | 'yG' | 'yB' | 'yLoss' | 'ySource' | 'yGroup'> {
     return {
+      yGroup: Int32Array.from(this.group),
       yRow: Int32Array.from(this.row),
       yCol: Int32Array.from(this.col),
       yG: Float64Array.from(this.g),

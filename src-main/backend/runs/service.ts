@@ -115,7 +115,7 @@ export class RunService {
     if (threePhase && arg.kind === 'distributed')
       throw new ApiFailure(
         'unsupported',
-        `This feeder is three-phase: its OPF runs centralized (the distributed ENApp solve does not exchange per-phase boundary values yet). ` +
+        `This feeder is three-phase: the app runs its OPF centralized (a distributed run with per-phase boundary values is not wired into the app yet; the command line runs it: tessera solve <script> --distributed --areas FILE). ` +
           `Start a centralized run, or import the scripts again as the balanced equivalent (${PER_PHASE_LABEL}) to solve by areas.`,
       );
     if (arg.kind === 'distributed' && scenario.partition.cuts.length === 0)

@@ -84,6 +84,11 @@ start + k + 1) or the --year-day profiles.
                      or emergamps (emergency; 1.5 × normamps where only that is given), spec (U6e);
                      line-to-line voltage limits apply on delta (ungrounded) buses, spec (U6c)
   --controls-off     keep the script's taps and capacitor states instead of letting the controls set them
+  --distributed      solve by areas with per-phase boundary values (node voltages down, node
+                     currents up; exact: with their prices), one process per area, compared with
+                     the centralized three-phase OPF and validated by the three-phase power flow;
+                     --areas FILE gives the cuts (lines, parent bus first); --auto-areas, --csv and
+                     --export-dss are not available with it yet
   --json FILE        adds per period nodeVoltagesPu {bus: {node: pu}}, per unit per-phase dispatch,
                      the validation's largest discrepancy and where (README "tessera solve")
   --csv DIR          opf3-periods.csv, opf3-node-voltages.csv, opf3-units.csv (per phase)
@@ -250,19 +255,52 @@ export const command: CliCommand = {
     if (positionals.length !== 1) throw new CliError(`give exactly one project or feeder\n\n${USAGE}`);
     const threePhase = o['balanced-equivalent'] ? null : threePhaseScript(positionals[0]!, io.cwd);
     if (threePhase) {
-      for (const [flag, set] of [
-        ['--distributed', o.distributed],
-        ['--relax', o.relax],
-        ['--areas', o.areas !== undefined],
-        ['--auto-areas', o['auto-areas'] !== undefined],
-        ['--coordination', o.coordination !== undefined],
-      ] as const) {
+      for (const [flag, set] of [['--relax', o.relax]] as const) {
         if (set)
           throw new CliError(
             `${flag} is not available for the three-phase OPF of ${positionals[0]} (add --balanced-equivalent to solve its balanced single-phase equivalent)`,
           );
       }
       const socMax3 = num('soc-max', o['soc-max'], (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
+      if (o.coordination !== undefined && !o.distributed) throw new CliError('--coordination needs --distributed');
+      for (const [flag, set] of [
+        ['--areas', o.areas !== undefined],
+        ['--auto-areas', o['auto-areas'] !== undefined],
+        ['--tolerance', o.tolerance !== undefined],
+        ['--max-rounds', o['max-rounds'] !== undefined],
+      ] as const)
+        if (set && !o.distributed) throw new CliError(`${flag} needs --distributed`);
+      const distributed3 = o.distributed
+        ? {
+            ...(o.areas !== undefined ? { areas: o.areas } : {}),
+            ...(o['auto-areas'] !== undefined
+              ? {
+                  autoAreas: num(
+                    'auto-areas',
+                    o['auto-areas'],
+                    (x) => Number.isInteger(x) && x >= 2,
+                    'an integer ≥ 2',
+                  )!,
+                }
+              : {}),
+            ...(o.tolerance !== undefined
+              ? { tolerancePu: num('tolerance', o.tolerance, (x) => x > 0, 'a positive number')! }
+              : {}),
+            ...(o['max-rounds'] !== undefined
+              ? {
+                  maxRounds: num(
+                    'max-rounds',
+                    o['max-rounds'],
+                    (x) => Number.isInteger(x) && x >= 1,
+                    'a positive integer',
+                  )!,
+                }
+              : {}),
+            ...(o.coordination !== undefined
+              ? { coordination: oneOf('coordination', o.coordination, ['exact', 'published'] as const)! }
+              : {}),
+          }
+        : undefined;
       return runThreePhaseSolve(
         threePhase,
         buildStudy(o, {}, io),
@@ -281,6 +319,7 @@ export const command: CliCommand = {
           ...(o.csv !== undefined ? { csv: o.csv } : {}),
           ...(o['export-dss'] !== undefined ? { exportDss: o['export-dss'] } : {}),
           verbose: o.verbose === true,
+          ...(distributed3 ? { distributed: distributed3 } : {}),
         },
         io,
       );

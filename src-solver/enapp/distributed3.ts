@@ -1,0 +1,356 @@
+/**
+ * The distributed (ENApp) three-phase OPF: a three-phase feeder cut into areas (partition3.ts),
+ * each area's three-phase OPF in its own process (opf3-area.ts, kind 'opf3'), coordinated by the
+ * same coordinator as the balanced areas (coordinator.ts: the same processes, crash, hang and
+ * cancel handling) with per-phase boundary values (phase-exchange.ts) —
+ * docs/spec/mpopf-formulation.md "Three-phase feeders: per-phase boundary values". The areas'
+ * solutions are merged into the whole feeder's per-phase results (opf3/solve.ts Opf3Period) and
+ * validated by the three-phase power flow like a centralized solve.
+ *
+ * Coordinations as the balanced ones (distributed.ts): 'exact' (values and prices, Anderson, rounds
+ * to tolerance/10 and the prices to PRICE_TEST_FRACTION·tolerance; its fixed point is the
+ * centralized optimum) and 'published' (values only, the child's draw priced at the energy price,
+ * plain rounds to the tolerance; not the centralized optimum — always compared).
+ */
+import { buildOpf3Model } from '../opf3/model';
+import type { Opf3Network } from '../opf3/network';
+import type { Opf3Period } from '../opf3/solve';
+import type { Opf3UnitSpec } from '../opf3/fromNetwork';
+import { validateOpf3, type Opf3Validation } from '../opf3/validate';
+import type { UNetwork } from '../unbalanced/model';
+import {
+  runEnapp,
+  type BoundaryState,
+  type EnappArea,
+  type EnappBoundary,
+  type EnappHooks,
+  type EnappOptions,
+  type EnappResult,
+} from './coordinator';
+import {
+  ANDERSON_MIXING,
+  BOUNDARY_ERROR_MARGIN,
+  DEFAULT_BOUNDARY_TOLERANCE_PU,
+  PartitionError,
+  PRICE_TEST_FRACTION,
+  relativeDifference,
+  type Coordination,
+} from './distributed';
+import { sourceCurrents, type Opf3AreaSolution, type Opf3AreaSpec } from './opf3-area';
+import { splitOpf3Network, type Opf3AreaNetwork } from './opf3-split';
+import { checkPartition3, type Partition3 } from './partition3';
+import type { CutBranch } from './partition';
+import type { SpawnArea } from './protocol';
+import type { SolveOptions } from '../nlp/index';
+
+export interface Distributed3Plan {
+  readonly check: Partition3;
+  /** The whole feeder's network (merging, validation). */
+  readonly net: Opf3Network;
+  readonly parts: readonly Opf3AreaNetwork[];
+  readonly areas: EnappArea[];
+  readonly boundaries: EnappBoundary[];
+  /** Round 1's boundary values (the start power flow) and, exact coordination, starting prices. */
+  readonly initial: BoundaryState[];
+}
+
+/** Areas (kind 'opf3'), boundaries and round 1's values for a cut set of a three-phase feeder. */
+export function buildAreaProblems3(
+  unet: UNetwork,
+  net: Opf3Network,
+  cuts: readonly CutBranch[],
+  options: {
+    readonly coordination?: Coordination;
+    readonly nlp?: SolveOptions;
+    /** The child areas' root slack weight (Opf3AreaSpec.pinSlackWeight); default theirs. */
+    readonly pinSlackWeight?: number;
+  } = {},
+): Distributed3Plan {
+  const check = checkPartition3(unet, cuts);
+  if (!check.ok) throw new PartitionError(`invalid areas: ${check.errors.join('; ')}`);
+  const parts = splitOpf3Network(net, check.areas);
+  const boundaries: EnappBoundary[] = check.areas
+    .filter((a) => a.parentArea !== null)
+    .sort((a, b) => a.id - b.id)
+    .map((a, i) => ({ id: i + 1, parentArea: a.parentArea!, childArea: a.id, bus: a.rootBus }));
+  const boundaryOf = new Map(boundaries.map((b) => [b.childArea, b.id]));
+  const areas: EnappArea[] = parts.map((p) => {
+    const a = check.areas.find((x) => x.id === p.id)!;
+    const spec: Opf3AreaSpec = {
+      net: p.net,
+      childBoundaries: p.children.map((c) => ({ boundary: boundaryOf.get(c.area)!, nodes: c.nodes })),
+      ...(options.nlp ? { nlp: options.nlp } : {}),
+      ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
+    };
+    return { id: p.id, name: `${p.id} (root ${a.rootBus})`, parent: a.parentArea, kind: 'opf3', spec };
+  });
+  const T = net.periods;
+  const exact = (options.coordination ?? 'exact') === 'exact';
+  // Round 1: the start power flow's boundary voltages, and the child's draw at them (its start point's currents).
+  const initial: BoundaryState[] = boundaries.map((b) => {
+    const child = parts.find((p) => p.id === b.childArea)!;
+    const n = child.net.nSlack;
+    const m = buildOpf3Model({ ...child.net, area: { pinSources: true } });
+    const cur = sourceCurrents(m, m.problem.x0);
+    const vRe = Array.from(child.net.slackRe);
+    const vIm = Array.from(child.net.slackIm);
+    // S = V conj(I): P = e Ir + f Ii, Q = f Ir − e Ii
+    const p = vRe.map((e, j) => e * cur.re[j]! + vIm[j]! * cur.im[j]!);
+    const q = vRe.map((e, j) => vIm[j]! * cur.re[j]! - e * cur.im[j]!);
+    const w = (t: number) =>
+      net.study.objective === 'cost' ? net.priceUsdPerKwh[t]! * net.study.dtH * net.baseKva : 0;
+    return {
+      vSqPu: [],
+      pPu: [],
+      qPu: [],
+      phase: {
+        nodes: n,
+        vRe,
+        vIm,
+        p,
+        q,
+        // Starting prices (exact): the draw's active power at the energy price, reactive power
+        // free (the papers' choice); no voltage price.
+        ...(exact
+          ? {
+              priceP: vRe.map((_, j) => w(Math.floor(j / n))),
+              priceQ: new Array<number>(T * n).fill(0),
+              priceVRe: new Array<number>(T * n).fill(0),
+              priceVIm: new Array<number>(T * n).fill(0),
+            }
+          : {}),
+      },
+    };
+  });
+  return { check, net, parts, areas, boundaries, initial };
+}
+
+/** The areas' solutions as the whole feeder's periods (each free node is free in exactly one area), and the total objective. */
+export function mergeAreaSolutions3(
+  plan: Distributed3Plan,
+  solutions: readonly (Opf3AreaSolution | null)[],
+): { periods: Opf3Period[]; objective: number } {
+  const { net, parts } = plan;
+  const pvIx = new Map(net.pv.map((u, k) => [u.name, k]));
+  const batIx = new Map(net.batteries.map((u, k) => [u.name, k]));
+  let objective = 0;
+  const periods: Opf3Period[] = [];
+  for (let t = 0; t < net.periods; t++) {
+    const vPu = new Float64Array(net.nFree);
+    const angleDeg = new Float64Array(net.nFree);
+    const pvKvar = new Array<number>(net.pv.length).fill(0);
+    const ch = new Array<number>(net.batteries.length).fill(0);
+    const dis = ch.slice();
+    const bq = ch.slice();
+    const soc = ch.slice();
+    let substationKw = 0;
+    let substationKvar = 0;
+    parts.forEach((p, i) => {
+      const sol = solutions[i];
+      if (!sol) throw new Error(`area ${p.id} has no solution to merge`);
+      const ap = sol.periods[t]!;
+      p.freeOf.forEach((g, k) => {
+        vPu[g] = ap.vPu[k]!;
+        angleDeg[g] = ap.angleDeg[k]!;
+      });
+      if (p.id === 1) {
+        substationKw = ap.substationKw;
+        substationKvar = ap.substationKvar;
+      }
+      p.net.pv.forEach((u, k) => (pvKvar[pvIx.get(u.name)!] = ap.pvKvar[k]!));
+      p.net.batteries.forEach((u, k) => {
+        const g = batIx.get(u.name)!;
+        ch[g] = ap.batteryChargeKw[k]!;
+        dis[g] = ap.batteryDischargeKw[k]!;
+        bq[g] = ap.batteryKvar[k]!;
+        soc[g] = ap.batterySocKwh[k]!;
+      });
+    });
+    periods.push({
+      hour: net.hourOfPeriod[t]!,
+      vPu,
+      angleDeg,
+      substationKw,
+      substationKvar,
+      pvKvar,
+      batteryChargeKw: ch,
+      batteryDischargeKw: dis,
+      batteryKvar: bq,
+      batterySocKwh: soc,
+    });
+  }
+  solutions.forEach((s) => (objective += s!.ownObjective));
+  return { periods, objective };
+}
+
+/** One compared quantity of the distributed and the centralized three-phase solve. */
+export interface Comparison3Row {
+  readonly quantity: string;
+  readonly unit: string;
+  readonly centralized: number;
+  readonly distributed: number;
+  /** relativeDifference (distributed.ts): relative above one unit, absolute below. */
+  readonly relDiff: number;
+}
+
+export interface Comparison3 {
+  readonly rows: Comparison3Row[];
+  readonly maxRelDiff: number;
+  readonly maxRelDiffQuantity: string;
+  /** Largest per-phase node voltage difference, pu, and where. */
+  readonly maxVoltageDiffPu: number;
+  readonly maxVoltageDiffAt: string;
+}
+
+/** Side by side: the objective, substation energy, unit totals and every per-phase node voltage. */
+export function compareWithCentralized3(
+  net: Opf3Network,
+  central: { readonly objective: number; readonly periods: readonly Opf3Period[] },
+  dist: { readonly objective: number; readonly periods: readonly Opf3Period[] },
+): Comparison3 {
+  const dt = net.study.dtH;
+  const sum = (ps: readonly Opf3Period[], f: (p: Opf3Period) => number) => ps.reduce((s, p) => s + f(p) * dt, 0);
+  const tot = (a: number[]) => a.reduce((s, v) => s + v, 0);
+  const quantities: [string, string, (p: Opf3Period) => number][] = [
+    ['substation P', 'kWh', (p) => p.substationKw],
+    ['substation Q', 'kvarh', (p) => p.substationKvar],
+    ['PV Q', 'kvarh', (p) => tot(p.pvKvar)],
+    ['battery P (net)', 'kWh', (p) => tot(p.batteryDischargeKw) - tot(p.batteryChargeKw)],
+    ['battery Q', 'kvarh', (p) => tot(p.batteryKvar)],
+  ];
+  const rows: Comparison3Row[] = quantities.map(([quantity, unit, f]) => {
+    const c = sum(central.periods, f);
+    const d = sum(dist.periods, f);
+    return { quantity, unit, centralized: c, distributed: d, relDiff: relativeDifference(c, d) };
+  });
+  rows.push({
+    quantity: 'objective',
+    unit: net.study.objective === 'cost' ? 'USD' : 'kW·periods',
+    centralized: central.objective,
+    distributed: dist.objective,
+    relDiff: relativeDifference(central.objective, dist.objective),
+  });
+  let worst = rows[0]!;
+  for (const r of rows) if (r.relDiff > worst.relDiff) worst = r;
+  let dv = 0;
+  let at = '';
+  central.periods.forEach((cp, t) => {
+    const dp = dist.periods[t]!;
+    for (let i = 0; i < net.nFree; i++) {
+      // the complex difference: magnitude and angle
+      const a = (cp.angleDeg[i]! * Math.PI) / 180;
+      const b = (dp.angleDeg[i]! * Math.PI) / 180;
+      const d = Math.hypot(
+        cp.vPu[i]! * Math.cos(a) - dp.vPu[i]! * Math.cos(b),
+        cp.vPu[i]! * Math.sin(a) - dp.vPu[i]! * Math.sin(b),
+      );
+      if (d > dv) {
+        dv = d;
+        at = `${net.nodeBus[i]}.${net.nodePhase[i]} (hour ${net.hourOfPeriod[t]})`;
+      }
+    }
+  });
+  return {
+    rows,
+    maxRelDiff: worst.relDiff,
+    maxRelDiffQuantity: worst.quantity,
+    maxVoltageDiffPu: dv,
+    maxVoltageDiffAt: at,
+  };
+}
+
+export interface Distributed3Options extends EnappOptions {
+  readonly coordination?: Coordination;
+  readonly nlp?: SolveOptions;
+  /** The child areas' root slack weight (opf3-area.ts Opf3AreaSpec.pinSlackWeight); default theirs, 0 pins exactly. */
+  readonly pinSlackWeight?: number;
+  /** Validate the merged dispatch by the three-phase power flow (needs the units). Default true. */
+  readonly validate?: boolean;
+  /** A centralized solve of the same network, for the side-by-side comparison. */
+  readonly centralized?: { readonly objective: number; readonly periods: readonly Opf3Period[] };
+}
+
+export interface Distributed3Outcome {
+  readonly plan: Distributed3Plan;
+  readonly enapp: EnappResult;
+  /** Merged per-phase results; null when the run ended without every area's solution. */
+  readonly periods: Opf3Period[] | null;
+  readonly objective: number | null;
+  /**
+   * The child areas' largest root-voltage slack at the end, pu (their elastic pins, opf3-area.ts):
+   * how far the last round's children are from the voltages their parents gave them. A converged
+   * run whose slack exceeds the rounds' tolerance is reported 'failed'.
+   */
+  readonly rootSlackPu?: number;
+  readonly validation?: Opf3Validation;
+  readonly comparison?: Comparison3;
+}
+
+/** Run the distributed three-phase solve end to end (see the file comment). */
+export async function solveDistributed3(
+  unet: UNetwork,
+  net: Opf3Network,
+  units: readonly Opf3UnitSpec[],
+  cuts: readonly CutBranch[],
+  spawn: SpawnArea,
+  options: Distributed3Options,
+  hooks: EnappHooks,
+): Promise<Distributed3Outcome> {
+  const coordination = options.coordination ?? 'exact';
+  const exact = coordination === 'exact';
+  const plan = buildAreaProblems3(unet, net, cuts, {
+    coordination,
+    ...(options.nlp ? { nlp: options.nlp } : {}),
+    ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
+  });
+  const tolerancePu = options.tolerancePu ?? DEFAULT_BOUNDARY_TOLERANCE_PU;
+  const modeOptions: EnappOptions = exact
+    ? {
+        acceleration: options.acceleration ?? 'anderson',
+        priceTest: options.priceTest ?? PRICE_TEST_FRACTION * tolerancePu,
+        damping: options.damping ?? ANDERSON_MIXING,
+        tolerancePu: tolerancePu / BOUNDARY_ERROR_MARGIN,
+      }
+    : { acceleration: 'none', exchangePrices: false, damping: options.damping ?? 'auto', tolerancePu };
+  const enapp = await runEnapp(plan.areas, plan.boundaries, plan.initial, spawn, { ...options, ...modeOptions }, hooks);
+  const solutions = enapp.areaSolutions as (Opf3AreaSolution | null)[];
+  if (
+    enapp.status === 'failed' ||
+    enapp.status === 'cancelled' ||
+    enapp.status === 'infeasible' ||
+    solutions.some((s) => !s)
+  )
+    return { plan, enapp, periods: null, objective: null };
+  // The child areas' root voltages are elastic (opf3-area.ts): at the end each must hold the
+  // voltage it was given, or the merged solution is not one feeder's.
+  const slacks = solutions.map((s) => s!.rootSlackPu);
+  const rootSlackPu = Math.max(0, ...slacks);
+  const slackLimit = tolerancePu / BOUNDARY_ERROR_MARGIN;
+  if (enapp.status === 'converged' && rootSlackPu > slackLimit) {
+    const worst = plan.areas[slacks.indexOf(rootSlackPu)]!;
+    return {
+      plan,
+      enapp: {
+        ...enapp,
+        status: 'failed',
+        message: `the rounds settled, but area ${worst.name} cannot hold the root voltage it is given: its elastic root departs from it by ${rootSlackPu.toExponential(2)} pu (limit ${slackLimit.toExponential(1)} pu), so the areas' solutions are not one feeder's`,
+      },
+      periods: null,
+      objective: null,
+      rootSlackPu,
+    };
+  }
+  const { periods, objective } = mergeAreaSolutions3(plan, solutions);
+  const validation = options.validate === false ? undefined : validateOpf3(unet, net, periods, units);
+  return {
+    plan,
+    enapp,
+    periods,
+    objective,
+    rootSlackPu,
+    ...(validation ? { validation } : {}),
+    ...(options.centralized
+      ? { comparison: compareWithCentralized3(net, options.centralized, { objective, periods }) }
+      : {}),
+  };
+}

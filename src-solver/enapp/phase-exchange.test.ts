@@ -1,0 +1,81 @@
+/**
+ * The per-phase exchanged values (phase-exchange.ts) in the coordinator's flat vector: every
+ * entry in exactly one Anderson group (per period the voltage side of every boundary, one group of
+ * the current side over all periods), a lossless round trip, and the convergence measures.
+ */
+import { describe, expect, it } from 'vitest';
+import { exchangeLayout, type BoundaryState } from './coordinator';
+import {
+  phaseChange,
+  phaseGroups,
+  phaseLength,
+  phasePriceChange,
+  readPhase,
+  writePhase,
+  type PhaseState,
+} from './phase-exchange';
+
+const T = 2;
+function boundary(nodes: number, seed: number, prices = true): BoundaryState {
+  const a = (k: number) => Array.from({ length: T * nodes }, (_, j) => seed + 10 * k + j);
+  const phase: PhaseState = {
+    nodes,
+    vRe: a(0),
+    vIm: a(1),
+    p: a(2),
+    q: a(3),
+    ...(prices ? { priceP: a(4), priceQ: a(5), priceVRe: a(6), priceVIm: a(7) } : {}),
+  };
+  return { vSqPu: [], pPu: [], qPu: [], phase };
+}
+
+describe('per-phase boundary values in the exchanged vector', () => {
+  it('groups: per period V, Q and their prices of every boundary, one group of P, π_P; each entry once', () => {
+    const x = [boundary(3, 0), boundary(2, 100)];
+    const len = phaseLength(x);
+    expect(len).toBe(8 * T * 5);
+    const { groups, priceEntries } = phaseGroups(x, 0);
+    expect(groups.length).toBe(T + 1);
+    const seen = new Uint8Array(len);
+    for (const g of groups) for (const i of g) seen[i]!++;
+    expect([...seen].every((c) => c === 1)).toBe(true);
+    // per period: 6 kinds (V re, im, π_V re, im, Q, π_Q) × (3 + 2) nodes; the energy group: 2 kinds × T × 5
+    expect(groups.slice(0, T).map((g) => g.length)).toEqual([30, 30]);
+    expect(groups[T]!.length).toBe(2 * T * 5);
+    expect(priceEntries.length).toBe(4);
+    // the coordinator's layout puts them after the (empty) balanced part
+    const layout = exchangeLayout(x);
+    expect(layout.T).toBe(0);
+    expect(layout.groups.length).toBe(T + 1);
+    expect(layout.phasePrices.length).toBe(4);
+  });
+
+  it('write then read is the identity; values only (published mode) without prices', () => {
+    for (const prices of [true, false]) {
+      const x = [boundary(3, 0, prices), boundary(1, 50, prices)];
+      const f = new Float64Array(phaseLength(x) + 3);
+      writePhase(x, f, 3);
+      const back = readPhase(
+        f,
+        x.map((b) => ({ ...b, phase: { ...b.phase!, vRe: b.phase!.vRe.map(() => 0) } })),
+        3,
+      );
+      expect(back.map((b) => b.phase)).toEqual(x.map((b) => b.phase));
+    }
+  });
+
+  it('change: complex |ΔV| and |ΔS| per node; prices relative to the largest of their kind', () => {
+    const a = [boundary(1, 0)];
+    const b = [boundary(1, 0)];
+    b[0]!.phase!.vRe[1]! += 3e-4;
+    b[0]!.phase!.vIm[1]! += 4e-4;
+    b[0]!.phase!.q[0]! -= 2e-3;
+    const c = phaseChange(b, a);
+    expect(c.dv).toBeCloseTo(5e-4, 12);
+    expect(c.di).toBeCloseTo(2e-3, 12);
+    b[0]!.phase!.priceVRe![0]! += 1;
+    // largest |π_V| of b: hypot(61 … , 71 …) at j = 1
+    const scale = Math.hypot(61, 71);
+    expect(phasePriceChange(b, a)).toBeCloseTo(1 / scale, 12);
+  });
+});
