@@ -71,7 +71,9 @@ export async function runThreePhaseDistributed(
     if (!quiet) io.stdout(s);
   };
   const coordination = o.coordination ?? 'exact';
-  const net = opf3FromNetwork(unet, study, units, { limits });
+  // The area split cuts a Norton-source network ((U7'), opf3-split.ts); its optimum is the default
+  // (U7'') form's (opf3/ieee13.test.ts), and the centralized solve beside it uses the same network.
+  const net = opf3FromNetwork(unet, study, units, { limits, sourceModel: 'norton' });
   const T = net.periods;
   say(
     `\n${unet.name}: distributed three-phase OPF (${coordination} coordination, per-phase boundary values), ${cuts.length + 1} areas (cuts ${cuts.map((c) => `${c.from}–${c.to}`).join(', ')}), T = ${T}\n`,

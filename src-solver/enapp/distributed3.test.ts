@@ -110,6 +110,8 @@ const STUDY13: Study = {
 };
 /** Two areas: the lower half of IEEE 13 below line 632–670 (PV and batteries on both sides). */
 const CUTS13: CutBranch[] = [{ from: '632', to: '670' }];
+/** The whole network the area split cuts: the Vsource in Norton form ((U7'), opf3-split.ts). */
+const AREA_SOURCE = { sourceModel: 'norton' } as const;
 
 function centralized(net: Opf3Network) {
   const out = solveOpf3(net);
@@ -147,7 +149,7 @@ describe('partition of a three-phase feeder', () => {
   });
 
   it('the areas’ networks partition the whole network: every admittance, series element, load and unit once', () => {
-    const full = opf3FromNetwork(net, { ...STUDY13, periods: 2 }, UNITS13);
+    const full = opf3FromNetwork(net, { ...STUDY13, periods: 2 }, UNITS13, AREA_SOURCE);
     const plan = buildAreaProblems3(net, full, [...CUTS13, { from: '671', to: '684' }]);
     const sum = (f: (n: Opf3Network) => number) => plan.parts.reduce((s, p) => s + f(p.net), 0);
     expect(sum((n) => n.yRow.length)).toBe(full.yRow.length);
@@ -173,7 +175,7 @@ describe('partition of a three-phase feeder', () => {
   });
 
   it('a child area with its boundary hooks has exact derivatives (pinned source, priced draw)', () => {
-    const full = opf3FromNetwork(net, { ...STUDY13, periods: 2 }, UNITS13);
+    const full = opf3FromNetwork(net, { ...STUDY13, periods: 2 }, UNITS13, AREA_SOURCE);
     const plan = buildAreaProblems3(net, full, CUTS13);
     const spec = plan.areas[1]!.spec as Opf3AreaSpec;
     const b = plan.initial[0]!.phase!;
@@ -194,7 +196,7 @@ describe('partition of a three-phase feeder', () => {
   });
 
   it('a child area given a root voltage it cannot hold: pinned exactly it is infeasible, elastic it moves its root by what its limits need', () => {
-    const full = opf3FromNetwork(net, { ...STUDY13, periods: 2 }, UNITS13);
+    const full = opf3FromNetwork(net, { ...STUDY13, periods: 2 }, UNITS13, AREA_SOURCE);
     const plan = buildAreaProblems3(net, full, CUTS13);
     const b = plan.initial[0]!.phase!;
     // 670's start voltages lowered 12 %: below the child's lower limit 0.95 pu
@@ -241,7 +243,7 @@ describe('partition of a three-phase feeder', () => {
 describe('distributed three-phase OPF = centralized (exact coordination)', () => {
   it('IEEE 13, 2 areas, 6 h with PV and batteries: given the centralized boundary values and multipliers, each area returns the centralized optimum', () => {
     const net = load('ieee13_fixedtaps');
-    const full = opf3FromNetwork(net, STUDY13, UNITS13);
+    const full = opf3FromNetwork(net, STUDY13, UNITS13, AREA_SOURCE);
     const central = centralized(full);
     const plan = buildAreaProblems3(net, full, CUTS13);
     const [parent, child] = plan.parts;
@@ -294,7 +296,7 @@ describe('distributed three-phase OPF = centralized (exact coordination)', () =>
 
   it('IEEE 13, 2 areas, 6 h, tolerance 1e-3 pu: converges to the centralized objective and per-phase node voltages; validated by the power flow', async () => {
     const net = load('ieee13_fixedtaps');
-    const full = opf3FromNetwork(net, STUDY13, UNITS13);
+    const full = opf3FromNetwork(net, STUDY13, UNITS13, AREA_SOURCE);
     const central = centralized(full);
     const out = await solveDistributed3(
       net,
@@ -321,7 +323,7 @@ describe('distributed three-phase OPF = centralized (exact coordination)', () =>
 
   it('published rounds, a root slack they do not remove (its weight below the child’s price of its root voltage): the settled run is reported failed, naming the area and the slack', async () => {
     const net = load('ieee13_fixedtaps');
-    const full = opf3FromNetwork(net, STUDY13, UNITS13);
+    const full = opf3FromNetwork(net, STUDY13, UNITS13, AREA_SOURCE);
     const out = await solveDistributed3(
       net,
       full,
@@ -342,7 +344,7 @@ describe('distributed three-phase OPF = centralized (exact coordination)', () =>
 describe('published (value-only) coordination, three-phase', () => {
   it('IEEE 13, 2 areas: converges, and its difference from the centralized answer is measured', async () => {
     const net = load('ieee13_fixedtaps');
-    const full = opf3FromNetwork(net, STUDY13, UNITS13);
+    const full = opf3FromNetwork(net, STUDY13, UNITS13, AREA_SOURCE);
     const central = centralized(full);
     const out = await solveDistributed3(
       net,
@@ -381,7 +383,7 @@ describe('distributed three-phase OPF on IEEE 123', () => {
       vMinPu: 0.95,
       vMaxPu: 1.06,
     };
-    const full = opf3FromNetwork(net, study, units);
+    const full = opf3FromNetwork(net, study, units, AREA_SOURCE);
     const cuts = [
       { from: '13', to: '152' },
       { from: '18', to: '135' },
@@ -395,8 +397,16 @@ describe('distributed three-phase OPF on IEEE 123', () => {
       rootPhase: { nodes: b.nodes, vRe: b.vRe, vIm: b.vIm, priceP: b.priceP!, priceQ: b.priceQ! },
     };
     const spec = area.spec as Opf3AreaSpec;
-    // pinned exactly: round 1 of the run before the elastic root (binding: a battery's minimum state of charge)
-    expect(() => createOpf3Area({ ...spec, pinSlackWeight: 0 }).solve(inputs, 1, {})).toThrow(/state of charge/);
+    // pinned exactly: round 1 of the run before the elastic root
+    let pinnedMessage = '';
+    try {
+      createOpf3Area({ ...spec, pinSlackWeight: 0 }).solve(inputs, 1, {});
+    } catch (e) {
+      pinnedMessage = (e as Error).message;
+    }
+    // infeasible, with the binding limit named (which one depends on where restoration stops: a
+    // battery's minimum state of charge, or since the (U7'') merge a voltage limit at bus 101)
+    expect(pinnedMessage).toMatch(/infeasible.*Binding: .*(state of charge|voltage).*(hour \d+)/s);
     const elastic = createOpf3Area(spec).solve(inputs, 1, {});
     expect((elastic.solution as Opf3AreaSolution).rootSlackPu).toBeGreaterThan(1e-3);
     // the whole run: past round 1, its slack reported (a short run: the convergence over 40 rounds is
@@ -428,7 +438,7 @@ describe('distributed three-phase OPF on IEEE 123', () => {
       vMinPu: 0.95,
       vMaxPu: 1.06,
     };
-    const full = opf3FromNetwork(net, study, units);
+    const full = opf3FromNetwork(net, study, units, AREA_SOURCE);
     const central = centralized(full);
     const cuts = [
       { from: '13', to: '152' },

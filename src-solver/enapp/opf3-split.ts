@@ -54,7 +54,9 @@ export interface Opf3AreaNetwork {
 /** Cut `net` (a whole feeder, Norton source, no source nodes) into its areas' networks. */
 export function splitOpf3Network(net: Opf3Network, areas: readonly Opf3AreaBuses[]): Opf3AreaNetwork[] {
   if (net.nSlack !== 0)
-    throw new Opf3Error('splitting into areas needs a network with a Norton source (no source nodes)');
+    throw new Opf3Error(
+      "splitting into areas needs a network with a Norton source (no source nodes): build it with opf3FromNetwork(…, { sourceModel: 'norton' })",
+    );
   if (!net.yGroup) throw new Opf3Error('splitting into areas needs the Y triplets’ elements (yGroup)');
   const nFree = net.nFree;
   const homeOfBus = new Map<string, number>();
