@@ -34,8 +34,8 @@ import {
   type OpfAreaSpec,
 } from './opf-area';
 import { suggestPartition, type CutBranch } from './partition';
-import type { AreaTransport, FromArea, SpawnArea, ToArea } from './protocol';
-import { areaSolverFactories } from './registry';
+import type { SpawnArea } from './protocol';
+import { inProcessAreas } from '../testing/enapp/in-process';
 import { isAlive } from '../testing/worker/process';
 
 const clock: Clock = {
@@ -50,32 +50,7 @@ const CUTS4: CutBranch[] = [
   { from: '62', to: '125' },
 ];
 
-/** Areas called in-process (the same factories an area process uses), to keep the suite fast. */
-const inProcess: SpawnArea = () => {
-  let listener: (m: FromArea) => void = () => undefined;
-  let solver: ReturnType<typeof createOpfArea> | null = null;
-  let area = 0;
-  const t: AreaTransport = {
-    send: (m: ToArea) =>
-      setTimeout(() => {
-        try {
-          if (m.type === 'init') {
-            area = m.area;
-            solver = areaSolverFactories[m.kind]!(m.spec);
-            listener({ type: 'ready', area });
-          } else if (m.type === 'solve') {
-            listener({ type: 'result', area, round: m.round, ...solver!.solve(m.inputs, m.round, {}) });
-          }
-        } catch (err) {
-          listener({ type: 'error', area, round: m.type === 'solve' ? m.round : null, message: String(err) });
-        }
-      }, 0),
-    onMessage: (l) => (listener = l),
-    onExit: () => undefined,
-    terminate: async () => undefined,
-  };
-  return t;
-};
+const inProcess = inProcessAreas;
 
 describe('centred warm start (opf-area centred)', () => {
   it('lifts every complementarity product below μ to μ: active bounds by moving x off them, inactive ones by raising z', () => {

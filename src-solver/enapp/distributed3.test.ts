@@ -32,15 +32,8 @@ import {
 } from './opf3-area';
 import { checkPartition3 } from './partition3';
 import type { CutBranch } from './partition';
-import {
-  AreaInfeasibleError,
-  type AreaInputs,
-  type AreaTransport,
-  type FromArea,
-  type SpawnArea,
-  type ToArea,
-} from './protocol';
-import { areaSolverFactories } from './registry';
+import { AreaInfeasibleError, type AreaInputs } from './protocol';
+import { inProcessAreas } from '../testing/enapp/in-process';
 
 const clock: Clock = {
   now: () => performance.now(),
@@ -57,32 +50,7 @@ function load(name: string): UNetwork {
 }
 const profile = (rel: string): Profile => hourlyProfile(readFs(testDataPath('ieee123-balanced', rel)));
 
-/** Areas called in-process (the same factories an area process uses). */
-const inProcess: SpawnArea = () => {
-  let listener: (m: FromArea) => void = () => undefined;
-  let solver: ReturnType<typeof createOpf3Area> | null = null;
-  let area = 0;
-  const t: AreaTransport = {
-    send: (m: ToArea) =>
-      setTimeout(() => {
-        try {
-          if (m.type === 'init') {
-            area = m.area;
-            solver = areaSolverFactories[m.kind]!(m.spec);
-            listener({ type: 'ready', area });
-          } else if (m.type === 'solve') {
-            listener({ type: 'result', area, round: m.round, ...solver!.solve(m.inputs, m.round, {}) });
-          }
-        } catch (err) {
-          listener({ type: 'error', area, round: m.type === 'solve' ? m.round : null, message: String(err) });
-        }
-      }, 0),
-    onMessage: (l) => (listener = l),
-    onExit: () => undefined,
-    terminate: async () => undefined,
-  };
-  return t;
-};
+const inProcess = inProcessAreas;
 
 /**
  * PV and batteries on IEEE 13 (as opf3/ieee13.test.ts, the three-phase PV at 680 instead of 671):
