@@ -77,6 +77,15 @@ function busWeights(feeder: Feeder, tree: RootedTree): { weight: Float64Array; d
 
 const dash = (c: CutBranch) => `${c.from}–${c.to}`;
 
+/** The one wording of a cut that does not cut (balanced and three-phase feeders); `joiner` names what may join two buses. */
+export function cutProblemMessage(cut: CutBranch, p: CutProblem, joiner: string): string {
+  if (p.kind === 'unknownBus') return `cut ${dash(cut)}: bus ${p.bus} is not in the feeder`;
+  if (p.kind === 'backwards')
+    return `cut ${dash(cut)} is named backwards: ${cut.to} is upstream of ${cut.from} (name it ${cut.to}–${cut.from})`;
+  if (p.kind === 'notABranch') return `cut ${dash(cut)}: no ${joiner} joins buses ${cut.from} and ${cut.to}`;
+  return `cut ${dash(cut)} is listed twice`;
+}
+
 /** A tree a cut set applies to: oriented from the substation; buses it does not reach have parent −1. */
 export interface CutTree {
   readonly names: readonly string[];
@@ -173,17 +182,8 @@ export function checkPartition(feeder: Feeder, cuts: readonly CutBranch[], perio
   // 1. Each cut: an existing branch, named parent first, once, ending at a device-free bus.
   for (const c of split.cuts) {
     const { cut } = c;
-    if ('problem' in c) {
-      const p = c.problem;
-      if (p.kind === 'unknownBus') errors.push(`cut ${dash(cut)}: bus ${p.bus} is not in the feeder`);
-      else if (p.kind === 'backwards')
-        errors.push(
-          `cut ${dash(cut)} is named backwards: ${cut.to} is upstream of ${cut.from} (name it ${cut.to}–${cut.from})`,
-        );
-      else if (p.kind === 'notABranch')
-        errors.push(`cut ${dash(cut)}: no branch joins buses ${cut.from} and ${cut.to}`);
-      else errors.push(`cut ${dash(cut)} is listed twice`);
-    } else if (devices[c.boundary]!.length > 0) {
+    if ('problem' in c) errors.push(cutProblemMessage(cut, c.problem, 'branch'));
+    else if (devices[c.boundary]!.length > 0) {
       errors.push(
         `cut ${dash(cut)}: boundary bus ${cut.to} carries ${devices[c.boundary]!.join(', ')} — a boundary bus must carry no load, PV, battery or capacitor (cut a branch ending at a device-free bus)`,
       );
@@ -239,15 +239,8 @@ export function imbalance(check: PartitionCheck): number {
 }
 
 /**
- * Suggest k areas: k−1 cuts at branches ending in device-free buses, balancing the areas' sizes.
- *
- * Method: for a threshold L, a post-order sweep accumulates each subtree's weight (less the
- * subtrees already cut off) and cuts above a bus as soon as its accumulated weight reaches L —
- * areas of about L each. Thresholds around W/k (W = total weight) are tried, and among the cut
- * sets with exactly k−1 cuts that pass `checkPartition`, the one with the smallest max/min size
- * ratio wins; recursive bisection (split the largest area as evenly as possible) competes; when
- * the places to cut are few enough, every combination is tried (optimal). A bounded local search then moves single cuts while the ratio improves. Throws when the feeder
- * has too few device-free places to cut.
+ * Suggest k areas: k−1 cuts at branches ending in device-free buses, balancing the areas' sizes
+ * (`balancedBoundaries`). Throws when the feeder has too few device-free places to cut.
  */
 export function suggestPartition(feeder: Feeder, k: number, periods = 24): { cuts: CutBranch[] } {
   if (!Number.isInteger(k) || k < 1) throw new Error(`the number of areas must be a positive integer (got ${k})`);
@@ -259,23 +252,62 @@ export function suggestPartition(feeder: Feeder, k: number, periods = 24): { cut
   const n = tree.names.length;
   // A bus can start an area when it carries no device and has buses below it.
   const cuttable = new Uint8Array(n);
-  let candidates = 0;
-  for (let u = 0; u < n; u++) {
-    if (u !== tree.root && devices[u]!.length === 0 && tree.children[u]!.length > 0) {
-      cuttable[u] = 1;
-      candidates++;
-    }
-  }
+  for (let u = 0; u < n; u++)
+    if (u !== tree.root && devices[u]!.length === 0 && tree.children[u]!.length > 0) cuttable[u] = 1;
+  const candidates = cuttable.reduce((a, b) => a + b, 0);
   if (candidates < k - 1) {
     throw new Error(
       `only ${candidates} branches end at a device-free bus with buses below it, so at most ${candidates + 1} areas are possible (asked for ${k})`,
     );
   }
-  const total = weight.reduce((a, b) => a + b, 0);
-  const toCuts = (boundary: number[]): CutBranch[] =>
-    boundary.map((b) => ({ from: tree.names[tree.parent[b]!]!, to: tree.names[b]! }));
+  const boundary = balancedBoundaries({ tree, weight, kept: new Float64Array(n).fill(VARS_PER_BUS), cuttable }, k);
+  if (!boundary) throw new Error(`could not find ${k} valid areas on feeder ${feeder.name}`);
+  const cuts = boundary.map((b) => ({ from: tree.names[tree.parent[b]!]!, to: tree.names[b]! }));
+  if (!checkPartition(feeder, cuts, periods).ok)
+    throw new Error(`internal: suggested cuts for ${k} areas do not pass checkPartition`);
+  return { cuts };
+}
 
-  const scorer = new AreaScorer(tree, weight);
+/** A tree for the balanced search: children and a depth-first preorder of the reached buses. */
+export interface SearchTree {
+  readonly names: readonly string[];
+  readonly parent: Int32Array;
+  readonly children: readonly (readonly number[])[];
+  /** Depth-first preorder from the root: the reached buses only. */
+  readonly preorder: ArrayLike<number>;
+  readonly root: number;
+}
+
+/** What the balanced search needs of a feeder: what may be cut and what each bus weighs. */
+export interface BalanceProblem {
+  readonly tree: SearchTree;
+  /** Each bus's size in the area that owns it (variables per period). */
+  readonly weight: Float64Array;
+  /** A boundary bus's size in the parent area that keeps it. */
+  readonly kept: Float64Array;
+  /** 1 where a cut may end (an area may start): what the feeder's kind of area allows. */
+  readonly cuttable: Uint8Array;
+}
+
+/**
+ * The balanced partition walk (balanced and three-phase feeders alike): k−1 boundary buses among
+ * the cuttable ones, every area with a bus of its own besides its root, the largest max/min size
+ * ratio as small as found; null when no such set was found.
+ *
+ * Method: for a threshold L, a post-order sweep accumulates each subtree's weight (less the
+ * subtrees already cut off) and cuts above a bus as soon as its accumulated weight reaches L —
+ * areas of about L each. Thresholds around W/k (W = total weight) are tried, and among the cut
+ * sets with exactly k−1 cuts, the one with the smallest max/min size ratio wins; recursive
+ * bisection (split the largest area as evenly as possible) competes; when the places to cut are
+ * few enough, every combination is tried (optimal). A bounded local search then moves single cuts
+ * while the ratio improves.
+ */
+export function balancedBoundaries(problem: BalanceProblem, k: number): number[] | null {
+  const { tree, weight, kept, cuttable } = problem;
+  const n = tree.names.length;
+  const reached = tree.preorder.length;
+  const total = weight.reduce((a, b) => a + b, 0);
+  const scorer = new AreaScorer(tree, weight, kept);
   let best: { boundary: number[]; ratio: number } | null = null;
   const consider = (boundary: number[]) => {
     if (boundary.length !== k - 1) return;
@@ -287,13 +319,13 @@ export function suggestPartition(feeder: Feeder, k: number, periods = 24): { cut
   const acc = new Float64Array(n);
   const sweep = (threshold: number): number[] => {
     const boundary: number[] = [];
-    for (let k2 = n - 1; k2 >= 0; k2--) {
+    for (let k2 = reached - 1; k2 >= 0; k2--) {
       const u = tree.preorder[k2]!;
       let s = weight[u]!;
       for (const c of tree.children[u]!) s += acc[c]!;
       if (cuttable[u] && s >= threshold) {
         boundary.push(u);
-        acc[u] = VARS_PER_BUS; // the parent keeps the boundary bus
+        acc[u] = kept[u]!; // the parent keeps the boundary bus
       } else {
         acc[u] = s;
       }
@@ -304,8 +336,8 @@ export function suggestPartition(feeder: Feeder, k: number, periods = 24): { cut
   for (let f = 0.5; f <= 1.3; f += 0.01) consider(sweep(target * f));
 
   // 2. Recursive bisection.
-  consider(bisect(tree, weight, cuttable, k));
-  if (!best) throw new Error(`could not find ${k} valid areas on feeder ${feeder.name}`);
+  consider(bisect(problem, k));
+  if (!best) return null;
 
   // 3. Small search spaces (few places to cut, few areas): try every combination — optimal.
   const places: number[] = [];
@@ -348,10 +380,7 @@ export function suggestPartition(feeder: Feeder, k: number, periods = 24): { cut
       }
     }
   }
-  const cuts = toCuts(current.boundary);
-  if (!checkPartition(feeder, cuts, periods).ok)
-    throw new Error(`internal: suggested cuts for ${k} areas do not pass checkPartition`);
-  return { cuts };
+  return Number.isFinite(current.ratio) ? current.boundary : null;
 }
 
 /** Area sizes of a cut set in one pass (same rules as checkPartition); max/min, or ∞ when an area is empty. */
@@ -359,15 +388,16 @@ class AreaScorer {
   private readonly isCut: Uint8Array;
   private readonly home: Int32Array;
   constructor(
-    private readonly tree: RootedTree,
+    private readonly tree: SearchTree,
     private readonly weight: Float64Array,
+    private readonly kept: Float64Array,
   ) {
     this.isCut = new Uint8Array(tree.names.length);
     this.home = new Int32Array(tree.names.length);
   }
 
   ratio(boundary: readonly number[]): number {
-    const { tree, weight, isCut, home } = this;
+    const { tree, weight, kept, isCut, home } = this;
     isCut.fill(0);
     for (const b of boundary) {
       if (isCut[b]) return Infinity;
@@ -382,7 +412,7 @@ class AreaScorer {
         home[u] = areas++;
         own[home[u]!]!++;
       } else if (isCut[u]) {
-        size[home[tree.parent[u]!]!] += VARS_PER_BUS;
+        size[home[tree.parent[u]!]!] += kept[u]!;
         home[u] = areas++;
         own[home[u]!]!++;
       } else {
@@ -391,6 +421,7 @@ class AreaScorer {
         own[home[u]!]!++;
       }
     }
+    if (areas !== boundary.length + 1) return Infinity; // a boundary the walk did not reach
     let max = 0;
     let min = Infinity;
     for (let a = 0; a < areas; a++) {
@@ -403,24 +434,25 @@ class AreaScorer {
 }
 
 /** Split the largest area as evenly as possible, k−1 times. */
-function bisect(tree: RootedTree, weight: Float64Array, cuttable: Uint8Array, k: number): number[] {
+function bisect({ tree, weight, kept, cuttable }: BalanceProblem, k: number): number[] {
   const n = tree.names.length;
+  const reached = tree.preorder.length;
   const isCut = new Uint8Array(n);
   const boundary: number[] = [];
   const sub = new Float64Array(n);
-  const areaOf = new Int32Array(n);
+  const areaOf = new Int32Array(n).fill(-1);
   for (let step = 0; step < k - 1; step++) {
     // Subtree weights within areas, and each area's total.
     const areaRoot: number[] = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < reached; i++) {
       const u = tree.preorder[i]!;
       if (u === tree.root || isCut[u]) areaOf[u] = areaRoot.push(u) - 1;
       else areaOf[u] = areaOf[tree.parent[u]!]!;
     }
-    for (let i = n - 1; i >= 0; i--) {
+    for (let i = reached - 1; i >= 0; i--) {
       const u = tree.preorder[i]!;
       let s = weight[u]!;
-      for (const c of tree.children[u]!) s += isCut[c] ? VARS_PER_BUS : sub[c]!;
+      for (const c of tree.children[u]!) s += isCut[c] ? kept[c]! : sub[c]!;
       sub[u] = s;
     }
     const areaSize = areaRoot.map((r) => sub[r]!);

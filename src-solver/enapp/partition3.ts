@@ -16,9 +16,13 @@
  * Unlike the balanced feeder's boundary buses, a three-phase boundary bus may carry loads,
  * capacitors and units: its nodes are free in the parent (whose current balance holds them),
  * the child sees them only as source nodes.
+ *
+ * `suggestPartition3` chooses k−1 such cuts balancing the areas' sizes with the balanced feeder's
+ * walk (partition.ts `balancedBoundaries`), given which buses a cut may end at under these rules.
  */
 import type { UNetwork } from '../unbalanced/model';
-import { splitAreas, type CutBranch, type CutTree } from './partition';
+import { balancedBoundaries, cutProblemMessage, splitAreas, type CutBranch, type CutTree } from './partition';
+import type { Opf3UnitSpec } from '../opf3/fromNetwork';
 import type { Opf3AreaBuses } from './opf3-split';
 
 export interface BusTree3 extends CutTree {
@@ -105,52 +109,14 @@ export function checkPartition3(net: UNetwork, cutsIn: readonly CutBranch[]): Pa
   const cuts = cutsIn.map((c) => ({ from: c.from.toLowerCase(), to: c.to.toLowerCase() }));
   const split = splitAreas(tree, cuts);
   const errors: string[] = [];
+  const problemAt = cutProblems3(net, tree);
   for (const c of split.cuts) {
     const { cut } = c;
-    if ('problem' in c) {
-      const p = c.problem;
-      if (p.kind === 'unknownBus') errors.push(`cut ${dash(cut)}: bus ${p.bus} is not in the feeder`);
-      else if (p.kind === 'backwards')
-        errors.push(
-          `cut ${dash(cut)} is named backwards: ${cut.to} is upstream of ${cut.from} (name it ${cut.to}–${cut.from})`,
-        );
-      else if (p.kind === 'notABranch')
-        errors.push(`cut ${dash(cut)}: no line or transformer joins buses ${cut.from} and ${cut.to}`);
-      else errors.push(`cut ${dash(cut)} is listed twice`);
-      continue;
+    if ('problem' in c) errors.push(cutProblemMessage(cut, c.problem, 'line or transformer'));
+    else {
+      const why = problemAt(c.boundary);
+      if (why) errors.push(`cut ${dash(cut)}${why}`);
     }
-    const b = c.boundary;
-    const xf = tree.via[b]!.filter((e) => e.kind === 'transformer');
-    if (xf.length > 0) {
-      errors.push(
-        `cut ${dash(cut)} is at transformer ${xf.map((e) => e.name).join(', ')}: cut at a line (a transformer's or regulator's fixed taps would sit in two areas)`,
-      );
-      continue;
-    }
-    // The boundary bus keeps every phase of the cut line: the child's elements at b use only its nodes.
-    const cutLines = net.lines.filter(
-      (l) => (l.bus1.bus === cut.from && l.bus2.bus === cut.to) || (l.bus2.bus === cut.from && l.bus1.bus === cut.to),
-    );
-    const carried = new Set(
-      cutLines.flatMap((l) => (l.bus1.bus === cut.to ? l.bus1.nodes : l.bus2.nodes)).filter((n) => n > 0),
-    );
-    const below = new Set<string>();
-    tree.names.forEach((name, u) => tree.parent[u] === b && below.add(name));
-    const usedAtB = new Set<number>();
-    for (const l of net.lines) {
-      if (l.bus1.bus === cut.to && below.has(l.bus2.bus)) l.bus1.nodes.forEach((n) => n > 0 && usedAtB.add(n));
-      if (l.bus2.bus === cut.to && below.has(l.bus1.bus)) l.bus2.nodes.forEach((n) => n > 0 && usedAtB.add(n));
-    }
-    for (const x of net.transformers) {
-      const buses = x.windings.map((w) => w.bus.bus);
-      if (!buses.includes(cut.to) || !buses.some((bb) => below.has(bb))) continue;
-      for (const w of x.windings) if (w.bus.bus === cut.to) w.bus.nodes.forEach((n) => n > 0 && usedAtB.add(n));
-    }
-    const extra = [...usedAtB].filter((n) => !carried.has(n)).sort();
-    if (extra.length > 0)
-      errors.push(
-        `cut ${dash(cut)}: the area below ${cut.to} uses node${extra.length > 1 ? 's' : ''} ${extra.map((n) => `${cut.to}.${n}`).join(', ')}, which the cut line ${cutLines.map((l) => l.name).join(', ')} does not carry (the boundary bus must keep every phase of the cut line; cut elsewhere)`,
-      );
   }
   const { areaOf, rootOf, parentOf, ownCount } = split;
   const count = rootOf.length - 1;
@@ -173,4 +139,107 @@ export function checkPartition3(net: UNetwork, cutsIn: readonly CutBranch[]): Pa
       own: own[id]!,
     });
   return { ok: errors.length === 0, errors, areas, tree };
+}
+
+/**
+ * Why a cut ending at bus b (from its tree parent) is refused by the rules above, as the rest of
+ * a sentence starting "cut from–to", or null when it may end there. One pass over the elements.
+ */
+function cutProblems3(net: UNetwork, tree: BusTree3): (b: number) => string | null {
+  const n = tree.names.length;
+  // per bus: the nodes the lines from its parent carry at it (and their names), and the nodes its children's elements use at it
+  const carried: Set<number>[] = Array.from({ length: n }, () => new Set());
+  const cutLines: string[][] = Array.from({ length: n }, () => []);
+  const usedBelow: Set<number>[] = Array.from({ length: n }, () => new Set());
+  const visit = (end: { bus: string; nodes: readonly number[] }, other: string, line: string | null) => {
+    const u = tree.index.get(end.bus);
+    const v = tree.index.get(other);
+    if (u === undefined || v === undefined) return;
+    if (tree.parent[v] === u) end.nodes.forEach((x) => x > 0 && usedBelow[u]!.add(x));
+    if (line !== null && tree.parent[u] === v) {
+      end.nodes.forEach((x) => x > 0 && carried[u]!.add(x));
+      cutLines[u]!.push(line);
+    }
+  };
+  for (const l of net.lines) {
+    visit(l.bus1, l.bus2.bus, l.name);
+    visit(l.bus2, l.bus1.bus, l.name);
+  }
+  for (const x of net.transformers)
+    for (const w of x.windings) for (const o of x.windings) if (o !== w) visit(w.bus, o.bus.bus, null);
+  return (b) => {
+    const xf = tree.via[b]!.filter((e) => e.kind === 'transformer');
+    if (xf.length > 0)
+      return ` is at transformer ${xf.map((e) => e.name).join(', ')}: cut at a line (a transformer's or regulator's fixed taps would sit in two areas)`;
+    const extra = [...usedBelow[b]!].filter((x) => !carried[b]!.has(x)).sort();
+    if (extra.length === 0) return null;
+    const to = tree.names[b]!;
+    return `: the area below ${to} uses node${extra.length > 1 ? 's' : ''} ${extra.map((x) => `${to}.${x}`).join(', ')}, which the cut line ${cutLines[b]!.join(', ')} does not carry (the boundary bus must keep every phase of the cut line; cut elsewhere)`;
+  };
+}
+
+/** Size weights per period of a three-phase bus: its phase nodes' voltages (real and imaginary parts). */
+const VARS_PER_NODE = 2;
+/** Per phase of a unit: PV q; battery charge, discharge, q and stored energy. */
+const VARS_PER_PV_PHASE = 1;
+const VARS_PER_BATTERY_PHASE = 4;
+
+/**
+ * Suggest k areas of a three-phase feeder: k−1 cuts at lines (never at a transformer or
+ * regulator), each keeping the phases the area below uses, balancing the areas' sizes (phase
+ * nodes, and the given units' phases) with the balanced feeder's walk. Throws when the feeder has
+ * too few places to cut, naming how many areas it allows.
+ */
+export function suggestPartition3(
+  net: UNetwork,
+  k: number,
+  units: readonly Pick<Opf3UnitSpec, 'kind' | 'bus' | 'phases'>[] = [],
+): { cuts: CutBranch[] } {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`the number of areas must be a positive integer (got ${k})`);
+  if (k === 1) return { cuts: [] };
+  const r = busTree3(net);
+  if ('error' in r) throw new Error(`cannot partition: ${r.error}`);
+  const tree = r.tree;
+  const n = tree.names.length;
+  const children: number[][] = tree.names.map(() => []);
+  for (let i = 1; i < tree.order.length; i++) children[tree.parent[tree.order[i]!]!]!.push(tree.order[i]!);
+  const preorder: number[] = [];
+  const stack = [tree.root];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    preorder.push(u);
+    for (let c = children[u]!.length - 1; c >= 0; c--) stack.push(children[u]![c]!);
+  }
+  if (preorder.length < n) {
+    const unreached = tree.names.filter((_, u) => u !== tree.root && tree.parent[u] === -1);
+    throw new Error(
+      `cannot partition: buses not connected to the source: ${unreached.slice(0, 5).join(', ')}${unreached.length > 5 ? ', …' : ''}`,
+    );
+  }
+  const weight = new Float64Array(n);
+  const kept = new Float64Array(n);
+  tree.names.forEach((name, u) => {
+    const phases = net.buses.get(name)!.nodes.filter((x) => x >= 1 && x <= 3).length;
+    kept[u] = VARS_PER_NODE * phases;
+    weight[u] = u === tree.root ? 0 : kept[u]!;
+  });
+  for (const unit of units) {
+    const u = tree.index.get(unit.bus.toLowerCase());
+    if (u !== undefined)
+      weight[u] += unit.phases.length * (unit.kind === 'pv' ? VARS_PER_PV_PHASE : VARS_PER_BATTERY_PHASE);
+  }
+  const problemAt = cutProblems3(net, tree);
+  const cuttable = new Uint8Array(n);
+  for (let u = 0; u < n; u++) if (u !== tree.root && children[u]!.length > 0 && problemAt(u) === null) cuttable[u] = 1;
+  const candidates = cuttable.reduce((a, b) => a + b, 0);
+  if (candidates < k - 1)
+    throw new Error(
+      `only ${candidates} lines end at a bus with buses below it that keeps their phases (transformers and regulators are not cut), so at most ${candidates + 1} areas are possible (asked for ${k})`,
+    );
+  const boundary = balancedBoundaries({ tree: { ...tree, children, preorder }, weight, kept, cuttable }, k);
+  if (!boundary) throw new Error(`could not find ${k} valid areas on feeder ${net.name}`);
+  const cuts = boundary.map((b) => ({ from: tree.names[tree.parent[b]!]!, to: tree.names[b]! }));
+  const check = checkPartition3(net, cuts);
+  if (!check.ok) throw new Error(`internal: suggested cuts for ${k} areas are refused: ${check.errors.join('; ')}`);
+  return { cuts };
 }
