@@ -490,6 +490,26 @@ export interface RunDistributedInfo {
    * placements; null when there is none.
    */
   readonly centralizedDifference?: RunCentralizedDifference | null;
+  /** Three-phase runs: the per-phase values each boundary held at the end (absent on balanced runs). */
+  readonly phaseBoundaries?: readonly RunPhaseBoundary[];
+}
+
+/**
+ * One boundary of a three-phase distributed run at its last round: per phase node of the boundary
+ * bus, the values the areas exchanged (docs/spec/mpopf-formulation.md "Three-phase feeders:
+ * per-phase boundary values") — the node voltage the parent gives the child, and the power the
+ * child draws there (three-phase runs exchange per-node currents; these are V·conj(I)).
+ */
+export interface RunPhaseBoundary {
+  readonly bus: string;
+  readonly parentArea: number;
+  readonly childArea: number;
+  /** Per node of the exchange, its phase ('A', 'B', 'C'; 'N' for a neutral conductor). */
+  readonly phases: readonly string[];
+  /** [node][period]: |V| in pu of the bus base; the child's draw, kW and kvar. */
+  readonly vPu: readonly (readonly number[])[];
+  readonly pKw: readonly (readonly number[])[];
+  readonly qKvar: readonly (readonly number[])[];
 }
 
 /**

@@ -21,7 +21,15 @@
  * walk (partition.ts `balancedBoundaries`), given which buses a cut may end at under these rules.
  */
 import type { UNetwork } from '../unbalanced/model';
-import { balancedBoundaries, cutProblemMessage, splitAreas, type CutBranch, type CutTree } from './partition';
+import {
+  balancedBoundaries,
+  cutProblemMessage,
+  splitAreas,
+  type AreaInfo,
+  type CutBranch,
+  type CutTree,
+  type PartitionCheck,
+} from './partition';
 import type { Opf3UnitSpec } from '../opf3/fromNetwork';
 import type { Opf3AreaBuses } from './opf3-split';
 
@@ -216,18 +224,7 @@ export function suggestPartition3(
       `cannot partition: buses not connected to the source: ${unreached.slice(0, 5).join(', ')}${unreached.length > 5 ? ', …' : ''}`,
     );
   }
-  const weight = new Float64Array(n);
-  const kept = new Float64Array(n);
-  tree.names.forEach((name, u) => {
-    const phases = net.buses.get(name)!.nodes.filter((x) => x >= 1 && x <= 3).length;
-    kept[u] = VARS_PER_NODE * phases;
-    weight[u] = u === tree.root ? 0 : kept[u]!;
-  });
-  for (const unit of units) {
-    const u = tree.index.get(unit.bus.toLowerCase());
-    if (u !== undefined)
-      weight[u] += unit.phases.length * (unit.kind === 'pv' ? VARS_PER_PV_PHASE : VARS_PER_BATTERY_PHASE);
-  }
+  const { weight, kept } = busWeights3(net, tree, units);
   const problemAt = cutProblems3(net, tree);
   const cuttable = new Uint8Array(n);
   for (let u = 0; u < n; u++) if (u !== tree.root && children[u]!.length > 0 && problemAt(u) === null) cuttable[u] = 1;
@@ -242,4 +239,59 @@ export function suggestPartition3(
   const check = checkPartition3(net, cuts);
   if (!check.ok) throw new Error(`internal: suggested cuts for ${k} areas are refused: ${check.errors.join('; ')}`);
   return { cuts };
+}
+
+/** Each bus's size weight per period in the area that owns it, and as a boundary bus its parent keeps. */
+function busWeights3(
+  net: UNetwork,
+  tree: BusTree3,
+  units: readonly Pick<Opf3UnitSpec, 'kind' | 'bus' | 'phases'>[],
+): { weight: Float64Array; kept: Float64Array } {
+  const n = tree.names.length;
+  const weight = new Float64Array(n);
+  const kept = new Float64Array(n);
+  tree.names.forEach((name, u) => {
+    const phases = net.buses.get(name)!.nodes.filter((x) => x >= 1 && x <= 3).length;
+    kept[u] = VARS_PER_NODE * phases;
+    weight[u] = u === tree.root ? 0 : kept[u]!;
+  });
+  for (const unit of units) {
+    const u = tree.index.get(unit.bus.toLowerCase());
+    if (u !== undefined)
+      weight[u] += unit.phases.length * (unit.kind === 'pv' ? VARS_PER_PV_PHASE : VARS_PER_BATTERY_PHASE);
+  }
+  return { weight, kept };
+}
+
+/**
+ * A three-phase cut set checked and described as the balanced feeder's (partition.ts
+ * `PartitionCheck`, what the app's Areas view shows): each area's buses — its own and the boundary
+ * buses it keeps — and its size estimate, the phase-node weights of `suggestPartition3` × periods.
+ */
+export function describePartition3(
+  net: UNetwork,
+  cuts: readonly CutBranch[],
+  periods = 24,
+  units: readonly Pick<Opf3UnitSpec, 'kind' | 'bus' | 'phases'>[] = [],
+): PartitionCheck {
+  const check = checkPartition3(net, cuts);
+  const tree = check.tree;
+  if (!tree) return { ok: false, errors: check.errors, areas: [] };
+  const { weight, kept } = busWeights3(net, tree, units);
+  const areas: AreaInfo[] = check.areas.map((a) => {
+    const keptBuses = check.areas.filter((c) => c.parentArea === a.id).map((c) => c.rootBus);
+    const own = a.own.filter((b) => b !== a.rootBus);
+    let size = 0;
+    for (const b of own) size += weight[tree.index.get(b)!]!;
+    for (const b of keptBuses) size += kept[tree.index.get(b)!]!;
+    const order = (b: string) => tree.index.get(b)!;
+    return {
+      id: a.id,
+      rootBus: a.rootBus,
+      parentArea: a.parentArea,
+      buses: [...a.own, ...keptBuses].sort((x, y) => order(x) - order(y)),
+      sizeEstimate: size * periods,
+    };
+  });
+  return { ok: check.ok, errors: check.errors, areas };
 }

@@ -21,12 +21,15 @@ import type {
 } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import { checkPartition, suggestPartition } from '../../../src-solver/enapp/partition';
+import { describePartition3, suggestPartition3 } from '../../../src-solver/enapp/partition3';
+import type { UNetwork } from '../../../src-solver/unbalanced/model';
 import { applyBulkRule, withPlacements } from '../../../src-solver/model/placement';
 import { loadExampleProject, type ExampleProject } from '../../../src-solver/examples/project';
 import { ApiFailure } from '../errors';
 import { checkProjectPath } from '../path-policy';
 import type { PendingImport } from '../import/preview';
 import { commitThreePhase } from '../threephase/commit';
+import { networkOrThrow } from '../threephase/network';
 import { workerImport, type RunImport } from '../import/run';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../import/zip';
 import { JsonText } from '../json-text';
@@ -73,6 +76,8 @@ export class ProjectService {
   private readonly pending = new Map<string, PendingImport>();
   private readonly imports = new Map<string, AbortController>();
   private readonly runImport: RunImport;
+  /** The last three-phase network rebuilt for its areas (threePhaseNetwork). */
+  private networkCache: { project: Project; feederId: number; net: UNetwork } | null = null;
 
   constructor(private readonly options: ProjectServiceOptions) {
     this.runImport = options.runImport ?? workerImport();
@@ -383,16 +388,33 @@ export class ProjectService {
     return this.changed();
   }
 
+  /**
+   * A three-phase feeder's network for its areas (cut at lines, partition3.ts), rebuilt from its
+   * scripts once per feeder while the project stays open; null for a balanced feeder.
+   */
+  private threePhaseNetwork(p: Project, feederId: number): UNetwork | null {
+    const scripts = p.feederScripts(feederId);
+    if (scripts?.model !== 'three-phase') return null;
+    const hit = this.networkCache;
+    if (hit && hit.project === p && hit.feederId === feederId) return hit.net;
+    const { network } = networkOrThrow({ entry: scripts.entry, files: scripts.files });
+    this.networkCache = { project: p, feederId, net: network };
+    return network;
+  }
+
   checkPartition(arg: CommandArg<'partition.check'>): CommandResult<'partition.check'> {
     const p = this.requireProject();
-    return checkPartition(this.workableFeeder(p, arg.feederId, 'cut into areas'), arg.cuts);
+    const feeder = this.workableFeeder(p, arg.feederId, 'cut into areas');
+    const net = this.threePhaseNetwork(p, arg.feederId);
+    return net ? describePartition3(net, arg.cuts) : checkPartition(feeder, arg.cuts);
   }
 
   suggestPartition(arg: CommandArg<'partition.suggest'>): Partition {
     const p = this.requireProject();
     const feeder = this.workableFeeder(p, arg.feederId, 'cut into areas');
     try {
-      return suggestPartition(feeder, arg.k);
+      const net = this.threePhaseNetwork(p, arg.feederId);
+      return net ? suggestPartition3(net, arg.k) : suggestPartition(feeder, arg.k);
     } catch (err) {
       throw new ApiFailure('cannotPartition', (err as Error).message);
     }

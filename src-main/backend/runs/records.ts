@@ -10,13 +10,16 @@
 import type {
   Partition,
   Placements,
+  RunCoordination,
   RunDetail,
   RunDistributedInfo,
   RunKind,
+  RunRound,
   RunStatus,
   RunSummary,
   StudySettings,
 } from '../../contract';
+import type { EnappResult, RoundRecord } from '../../../src-solver/enapp/coordinator';
 import type { Feeder } from '../../../src-solver/model/feeder';
 import type { OpfResults } from '../../../src-solver/opf/results';
 import type { Study } from '../../../src-solver/opf/study';
@@ -78,6 +81,37 @@ export interface StoredStats
     Partial<Pick<RunDetail, 'branchNames' | 'branchFrom' | 'branchTo' | 'branchAmpacityA'>> {
   /** Options and defaults the OPF used (the report's appendix). */
   readonly notes: readonly string[];
+}
+
+/** One coordinator round as stored with a run. */
+export function runRound(r: RoundRecord): RunRound {
+  return {
+    round: r.round,
+    maxChangePu: r.maxChangePu,
+    areaSeconds: r.areaSeconds,
+    // NaN (an area that does not measure CPU time) is stored as null by JSON: keep it null here too.
+    areaCpuSeconds: r.areaCpuSeconds.map((c) => (Number.isFinite(c) ? c : (null as unknown as number))),
+    areaIterations: r.areaIterations,
+    wallSeconds: r.wallSeconds,
+  };
+}
+
+/** A distributed run's stored coordination record (balanced and three-phase runs alike). */
+export function distributedInfoOf(
+  enapp: EnappResult,
+  areas: RunDistributedInfo['areas'],
+  coordination: RunCoordination,
+): RunDistributedInfo {
+  return {
+    coordination,
+    areas,
+    rounds: enapp.rounds.map(runRound),
+    converged: enapp.status === 'converged',
+    maxBoundaryChangePu: enapp.rounds.at(-1)?.maxChangePu ?? NaN,
+    dampingFromRound: enapp.dampingFromRound,
+    wallSeconds: enapp.wallSeconds,
+    criticalPathCpuSeconds: enapp.criticalPathCpuSeconds,
+  };
 }
 
 /** The solver's status → the run's status. */

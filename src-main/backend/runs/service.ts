@@ -23,12 +23,11 @@ import type {
   RunDistributedInfo,
   RunKind,
   RunProgress,
-  RunRound,
   RunStatus,
   RunSummary,
   StudySettings,
 } from '../../contract';
-import { runEnapp, type Clock, type EnappResult, type RoundRecord } from '../../../src-solver/enapp/coordinator';
+import { runEnapp, type Clock, type EnappHooks, type EnappResult } from '../../../src-solver/enapp/coordinator';
 import { PartitionError, solveDistributed, type DistributedOutcome } from '../../../src-solver/enapp/distributed';
 import type { CentralAreaSolution } from '../../../src-solver/enapp/central-area';
 import type { SpawnArea } from '../../../src-solver/enapp/protocol';
@@ -36,15 +35,17 @@ import type { Feeder } from '../../../src-solver/model/feeder';
 import { withPlacements } from '../../../src-solver/model/placement';
 import { ApiFailure } from '../errors';
 import type { Project } from '../store/project';
+import { runDistributedThreePhase } from '../threephase/distributed';
 import { workerThreePhaseOpf, type RunThreePhaseOpf } from '../threephase/opf-run';
-import { PER_PHASE_LABEL } from '../../../src-shared/threephase';
 import { compareRuns } from './compare';
 import { BRANCH_SERIES } from '../../../src-shared/loading';
 import { exportRun } from './export';
 import {
   detailOf,
+  distributedInfoOf,
   emptyStats,
   fromOpfResults,
+  runRound,
   runStatusOf,
   summaryOf,
   toOpfStudy,
@@ -76,15 +77,32 @@ const clock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-function runRound(r: RoundRecord): RunRound {
+/** The coordinator's hooks of a distributed run: every round logged and pushed as progress, each area's state as it changes. */
+function distributedHooks(
+  signal: AbortSignal,
+  log: string[],
+  progress: (p: Omit<RunProgress, 'runId' | 'kind' | 'elapsedSeconds'>) => void,
+): EnappHooks {
+  const solvingRound = new Map<number, number>();
   return {
-    round: r.round,
-    maxChangePu: r.maxChangePu,
-    areaSeconds: r.areaSeconds,
-    // NaN (an area that does not measure CPU time) is stored as null by JSON: keep it null here too.
-    areaCpuSeconds: r.areaCpuSeconds.map((c) => (Number.isFinite(c) ? c : (null as unknown as number))),
-    areaIterations: r.areaIterations,
-    wallSeconds: r.wallSeconds,
+    clock,
+    signal,
+    onRound: (r) => {
+      log.push(
+        `round ${r.round}: largest boundary change ${r.maxChangePu.toExponential(2)} pu, ω ${r.omega}, areas ${r.areaStatus.map((st, i) => `${i + 1}:${st}/${r.areaIterations[i]}it/${r.areaSeconds[i]!.toFixed(2)}s`).join(' ')}`,
+      );
+      progress({ phase: 'solving', round: runRound(r) });
+    },
+    onAreaProgress: (area, round) => {
+      // First iteration of an area in a round: it is solving (one event per area per round).
+      if (solvingRound.get(area) === round) return;
+      solvingRound.set(area, round);
+      progress({ phase: 'solving', area: { id: area, state: 'solving', detail: `round ${round}` } });
+    },
+    onAreaEvent: (area, state, detail) => {
+      if (state !== 'solved') log.push(`area ${area}: ${state} (${detail})`);
+      progress({ phase: 'solving', area: { id: area, state, detail } });
+    },
   };
 }
 
@@ -112,12 +130,6 @@ export class RunService {
     const base = project.getFeeder(scenario.feederId);
     const scripts = project.feederScripts(scenario.feederId);
     const threePhase = scripts?.model === 'three-phase';
-    if (threePhase && arg.kind === 'distributed')
-      throw new ApiFailure(
-        'unsupported',
-        `This feeder is three-phase: the app runs its OPF centralized (a distributed run with per-phase boundary values is not wired into the app yet; the command line runs it: tessera solve <script> --distributed --areas FILE). ` +
-          `Start a centralized run, or import the scripts again as the balanced equivalent (${PER_PHASE_LABEL}) to solve by areas.`,
-      );
     if (arg.kind === 'distributed' && scenario.partition.cuts.length === 0)
       throw new ApiFailure(
         'invalidArgument',
@@ -145,6 +157,8 @@ export class RunService {
       job.done = this.executeThreePhase(
         project,
         id,
+        arg.kind,
+        arg.coordination ?? 'exact',
         { entry: scripts.entry, files: scripts.files },
         settings,
         job.controller.signal,
@@ -318,7 +332,6 @@ export class RunService {
     } else {
       const { study, nlp } = toOpfStudy(settings.study);
       let out: DistributedOutcome | string;
-      const solvingRound = new Map<number, number>();
       try {
         out = await solveDistributed(
           feeder,
@@ -326,26 +339,7 @@ export class RunService {
           settings.partition.cuts,
           this.options.spawnArea,
           { nlp, tolerancePu: settings.study.boundaryTolerancePu, graceMs: this.options.graceMs ?? 500, coordination },
-          {
-            clock,
-            signal,
-            onRound: (r) => {
-              log.push(
-                `round ${r.round}: largest boundary change ${r.maxChangePu.toExponential(2)} pu, ω ${r.omega}, areas ${r.areaStatus.map((st, i) => `${i + 1}:${st}/${r.areaIterations[i]}it/${r.areaSeconds[i]!.toFixed(2)}s`).join(' ')}`,
-              );
-              progress({ phase: 'solving', round: runRound(r) });
-            },
-            onAreaProgress: (area, round) => {
-              // First iteration of an area in a round: it is solving (one event per area per round).
-              if (solvingRound.get(area) === round) return;
-              solvingRound.set(area, round);
-              progress({ phase: 'solving', area: { id: area, state: 'solving', detail: `round ${round}` } });
-            },
-            onAreaEvent: (area, state, detail) => {
-              if (state !== 'solved') log.push(`area ${area}: ${state} (${detail})`);
-              progress({ phase: 'solving', area: { id: area, state, detail } });
-            },
-          },
+          distributedHooks(signal, log, progress),
         );
       } catch (err) {
         if (!(err instanceof PartitionError)) throw err;
@@ -363,10 +357,16 @@ export class RunService {
     this.options.emit('run.finished', summaryOf(project.loadRun(id, []).run, false));
   }
 
-  /** A centralized run on a three-phase feeder: the three-phase OPF in a worker thread, validated by the three-phase power flow. */
+  /**
+   * A run on a three-phase feeder, validated by the three-phase power flow: centralized, the
+   * three-phase OPF in a worker thread; distributed, its areas in the area processes with per-phase
+   * boundary values (threephase/distributed.ts).
+   */
   private async executeThreePhase(
     project: Project,
     id: number,
+    kind: RunKind,
+    coordination: RunCoordination,
     scripts: { entry: string; files: Readonly<Record<string, string>> },
     settings: StoredSettings,
     signal: AbortSignal,
@@ -374,9 +374,9 @@ export class RunService {
     const t0 = performance.now();
     const elapsedSeconds = (): number => (performance.now() - t0) / 1000;
     const progress = (p: Omit<RunProgress, 'runId' | 'kind' | 'elapsedSeconds'>): void =>
-      this.options.emit('run.progress', { runId: id, kind: 'centralized', elapsedSeconds: elapsedSeconds(), ...p });
+      this.options.emit('run.progress', { runId: id, kind, elapsedSeconds: elapsedSeconds(), ...p });
     const log: string[] = [
-      `centralized three-phase run of scenario "${settings.scenarioName}" on feeder ${settings.feederName}, started ${ISO()}`,
+      `${kind} three-phase run${kind === 'distributed' ? ` (${coordination} coordination)` : ''} of scenario "${settings.scenarioName}" on feeder ${settings.feederName}, started ${ISO()}`,
     ];
     progress({ phase: 'building' });
     const runOpf = (this.threePhaseRunner ??= this.options.runThreePhaseOpf ?? workerThreePhaseOpf());
@@ -384,18 +384,33 @@ export class RunService {
     let stats: StoredStats;
     let series: Parameters<Project['updateRun']>[2] = {};
     try {
-      const out = await runOpf(
-        { scripts, study: settings.study, placements: settings.placements },
-        {
-          stage: (stage) => progress({ phase: stage }),
-          iteration: (r) =>
-            progress({
-              phase: 'solving',
-              iteration: { iter: r.iter, objective: r.objective, infPr: r.infPr, infDu: r.infDu, lgMu: r.lgMu },
-            }),
-        },
-        signal,
-      );
+      const input = { scripts, study: settings.study, placements: settings.placements };
+      const out =
+        kind === 'distributed'
+          ? await runDistributedThreePhase(
+              {
+                ...input,
+                cuts: settings.partition.cuts,
+                coordination,
+                tolerancePu: settings.study.boundaryTolerancePu,
+                graceMs: this.options.graceMs ?? 500,
+              },
+              settings,
+              this.options.spawnArea,
+              distributedHooks(signal, log, progress),
+            )
+          : await runOpf(
+              input,
+              {
+                stage: (stage) => progress({ phase: stage }),
+                iteration: (r) =>
+                  progress({
+                    phase: 'solving',
+                    iteration: { iter: r.iter, objective: r.objective, infPr: r.infPr, infDu: r.infDu, lgMu: r.lgMu },
+                  }),
+              },
+              signal,
+            );
       if (out === 'cancelled') {
         status = 'cancelled';
         stats = emptyStats('cancelled by the user', settings);
@@ -426,16 +441,11 @@ export class RunService {
     const { enapp, plan, results } = out;
     if (enapp.status === 'cancelled')
       return { status: 'cancelled' as const, stats: emptyStats('cancelled by the user', settings) };
-    const info: RunDistributedInfo = {
+    const info: RunDistributedInfo = distributedInfoOf(
+      enapp,
+      plan.check.areas.map((a) => ({ id: a.id, rootBus: a.rootBus, buses: a.buses.length })),
       coordination,
-      areas: plan.check.areas.map((a) => ({ id: a.id, rootBus: a.rootBus, buses: a.buses.length })),
-      rounds: enapp.rounds.map(runRound),
-      converged: enapp.status === 'converged',
-      maxBoundaryChangePu: enapp.rounds.at(-1)?.maxChangePu ?? NaN,
-      dampingFromRound: enapp.dampingFromRound,
-      wallSeconds: enapp.wallSeconds,
-      criticalPathCpuSeconds: enapp.criticalPathCpuSeconds,
-    };
+    );
     // An area whose problem has no solution: the study is infeasible (binding limit, hour and area in the message), not a failure.
     if (enapp.status === 'infeasible')
       return { status: 'infeasible' as const, stats: { ...emptyStats(enapp.message, settings), distributed: info } };

@@ -129,7 +129,7 @@ const lossesKw = (o: Opf3Outcome): number[] => opf3LossesKw(o);
  * from the OPF's line-to-neutral phasors (V₁ = (Va + a Vb + a² Vc)/3, V₂ = (Va + a² Vb + a Vc)/3,
  * a = 1∠120°; the bases of a bus's phases are equal, so pu phasors give the same ratio).
  */
-function unbalance(net: Opf3Network, o: Opf3Outcome): { value: number[]; bus: string[] } {
+function unbalance(net: Opf3Network, o: Pick<ThreePhaseSolved, 'periods'>): { value: number[]; bus: string[] } {
   const byBus = new Map<string, number[]>();
   for (let i = 0; i < net.nFree; i++) {
     const ph = net.nodePhase[i]!;
@@ -229,9 +229,10 @@ export function runThreePhaseOpf(input: ThreePhaseOpfInput, hooks: ThreePhaseOpf
   log.push(
     `validation: largest node-voltage discrepancy ${validation.maxDiffPu.toExponential(2)} pu at ${validation.at}${validation.converged ? '' : ' (a power flow did not converge)'}`,
   );
-  const { stats, series } = resultsOf(
+  const { stats, series } = threePhaseResults(
     network,
-    outcome,
+    { objective: outcome.objective, periods: outcome.periods, message: r.message, iterations: r.iterations },
+    lossesKw(outcome),
     units,
     taps,
     validation,
@@ -241,7 +242,7 @@ export function runThreePhaseOpf(input: ThreePhaseOpfInput, hooks: ThreePhaseOpf
   return { status, stats: { ...stats, seconds }, series, log };
 }
 
-function emptyThreePhaseStats(periods: number, dtH: number): StoredStats {
+export function emptyThreePhaseStats(periods: number, dtH: number): StoredStats {
   return {
     message: '',
     objective: null,
@@ -263,9 +264,20 @@ function emptyThreePhaseStats(periods: number, dtH: number): StoredStats {
   };
 }
 
-function resultsOf(
+/** What a stored three-phase run needs of a solve: a centralized one's outcome, or a distributed one's merged periods. */
+export interface ThreePhaseSolved {
+  readonly objective: number;
+  readonly periods: readonly Opf3Outcome['periods'][number][];
+  /** The solver's (or the coordinator's) closing message. */
+  readonly message: string;
+  readonly iterations: number;
+}
+
+/** A solved three-phase OPF as a stored run's stats and series (`lossKw`: the network losses per period). */
+export function threePhaseResults(
   net: Opf3Network,
-  o: Opf3Outcome,
+  o: ThreePhaseSolved,
+  lossKw: readonly number[],
   units: readonly Opf3UnitSpec[],
   taps: Record<string, number>,
   validation: ReturnType<typeof validateOpf3>,
@@ -300,7 +312,6 @@ function resultsOf(
   const soc = net.batteries.map((_, k) => o.periods.map((p) => p.batterySocKwh[k]!));
   const subKw = o.periods.map((p) => p.substationKw);
   const subKvar = o.periods.map((p) => p.substationKvar);
-  const lossKw = lossesKw(o);
   const price = o.periods.map((p) => sampleProfile({ intervalH: 1, values: priceCents }, p.hour) / 100);
   const pvTotal = Array.from({ length: T }, (_, t) => pvKw.reduce((s, u) => s + u[t]!, 0));
   const batNet = Array.from({ length: T }, (_, t) => discharge.reduce((s, u, k) => s + u[t]! - charge[k]![t]!, 0));
@@ -357,12 +368,11 @@ function resultsOf(
   const stats: StoredStats = {
     ...emptyThreePhaseStats(T, dt),
     message:
-      `${o.nlp.message} Three-phase OPF, validated by the three-phase power flow: largest node-voltage discrepancy ` +
+      `${o.message} Three-phase OPF, validated by the three-phase power flow: largest node-voltage discrepancy ` +
       `${v.maxDiffPu.toExponential(2)} pu at ${v.at || '—'}${v.converged ? '' : ' (a validation power flow did not converge)'}. ` +
       `Powers are three-phase totals.`,
     objective: o.objective,
-    iterations: o.nlp.iterations,
-    seconds: o.nlp.seconds,
+    iterations: o.iterations,
     totals: {
       lineLossKwh: sum(lossKw) * dt,
       substationKwh: sum(subKw) * dt,
