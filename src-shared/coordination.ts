@@ -65,3 +65,39 @@ export function coordinationFacts(d: RunDistributedInfo): [string, string][] {
   if (diff) rows.push(['Difference from centralized', diff]);
   return rows;
 }
+
+/** A three-phase run's boundary values per phase, as the Solver view and the report list them. */
+export interface PhaseBoundaryRow {
+  readonly bus: string;
+  /** "2 → 1": the child area below the boundary, and its parent. */
+  readonly areas: string;
+  readonly phase: string;
+  /** Over the run's hours: the node voltage the parent gives the child, pu, and the child's draw, kW and kvar. */
+  readonly vPu: readonly [number, number];
+  readonly pKw: readonly [number, number];
+  readonly qKvar: readonly [number, number];
+}
+
+const range = (v: readonly number[]): [number, number] => [Math.min(...v), Math.max(...v)];
+
+/** One row per boundary bus and phase (empty for a balanced run): min and max over the hours. */
+export function phaseBoundaryRows(d: Pick<RunDistributedInfo, 'phaseBoundaries'>): PhaseBoundaryRow[] {
+  return (d.phaseBoundaries ?? []).flatMap((b) =>
+    b.phases.map((phase, j) => ({
+      bus: b.bus,
+      areas: `${b.childArea} → ${b.parentArea}`,
+      phase,
+      vPu: range(b.vPu[j] ?? []),
+      pKw: range(b.pKw[j] ?? []),
+      qKvar: range(b.qKvar[j] ?? []),
+    })),
+  );
+}
+
+/** "a – b" with the digits given, or the one value when both ends agree at that precision. */
+export function formatRange([lo, hi]: readonly [number, number], digits: number): string {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return '–';
+  const a = lo.toFixed(digits);
+  const b = hi.toFixed(digits);
+  return a === b ? a : `${a} – ${b}`;
+}

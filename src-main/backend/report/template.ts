@@ -12,9 +12,9 @@
  * src-shared modules, printed with the shared formatter — the same numbers as the dashboards.
  */
 import { sitingSectionPages, type SitingSectionInput } from './siting';
-import type { RunComparison, RunDetail } from '../../contract';
+import type { RunComparison, RunDetail, RunDistributedInfo } from '../../contract';
 import type { Feeder } from '../../../src-solver/model/feeder';
-import { coordinationFacts, coordinationOf } from '../../../src-shared/coordination';
+import { coordinationFacts, coordinationOf, formatRange, phaseBoundaryRows } from '../../../src-shared/coordination';
 import {
   batteryMultiplesHeight,
   batteryMultiplesOption,
@@ -803,6 +803,13 @@ function settingsPart(inp: ReportInput): Part {
   };
 }
 
+/** A three-phase distributed run's boundary values per phase (src-shared/coordination.ts, as the Solver view). */
+function phaseBoundaryTable(d: RunDistributedInfo): string {
+  const rows = phaseBoundaryRows(d);
+  if (rows.length === 0) return '';
+  return `<h3>Boundary values per phase</h3><p class="small">Per-phase values the areas exchanged at the last round: the node voltage the parent gives the child, the power the child draws (ranges over the hours).</p><table class="compact" data-part="phase-boundaries"><tr><th>Boundary bus</th><th>Areas (child → parent)</th><th>Phase</th><th class="num">Voltage, pu</th><th class="num">P drawn, kW</th><th class="num">Q drawn, kvar</th></tr>${rows.map((r) => `<tr><td>${e(r.bus)}</td><td>${e(r.areas)}</td><td>${e(r.phase)}</td><td class="num">${formatRange(r.vPu, 4)}</td><td class="num">${formatRange(r.pKw, 1)}</td><td class="num">${formatRange(r.qKvar, 1)}</td></tr>`).join('')}</table>`;
+}
+
 function solverPart(inp: ReportInput): Part {
   const r = inp.run;
   const d = r.distributed;
@@ -832,6 +839,7 @@ function solverPart(inp: ReportInput): Part {
         ] as [string, string][])
       : []),
   ])}
+  ${d ? phaseBoundaryTable(d) : ''}
   ${d ? `<h3>Rounds</h3><table class="compact"><tr><th>Round</th><th class="num">Largest boundary change, pu</th><th class="num">Slowest area, s</th><th class="num">Slowest area, CPU s</th><th class="num">Wall, s</th></tr>${d.rounds.map((w) => `<tr><td>${w.round}</td><td class="num">${formatSci(w.maxChangePu)}</td><td class="num">${formatNumber(Math.max(...w.areaSeconds), 2)}</td><td class="num">${w.areaCpuSeconds && w.areaCpuSeconds.length > 0 ? formatNumber(Math.max(...w.areaCpuSeconds), 2) : '–'}</td><td class="num">${formatNumber(w.wallSeconds, 2)}</td></tr>`).join('')}</table>` : ''}
   <h3>Solver log</h3>
   <pre>${e(shown.join('\n'))}</pre>

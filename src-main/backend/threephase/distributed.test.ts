@@ -24,6 +24,7 @@ import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
 import { inlineImport } from '../import/run';
 import { liveAreaProcesses } from '../jobs/node-area-transport';
+import { buildReportHtml } from '../report/template';
 import { call } from '../test-support';
 import { inlineBaseCase } from './run';
 import { inlineThreePhaseOpf } from './opf-run';
@@ -170,6 +171,13 @@ describe('three-phase distributed runs in the app', () => {
     expect(tp.validation.maxDiffPu).toBeLessThan(1e-3);
     expect(tp.batteryPhases).toEqual([['A', 'B', 'C'], ['B']]);
     expect(liveAreaProcesses.size).toBe(0);
+    // The report: the per-phase parts of a three-phase run, and the distributed solver part with
+    // its coordination and the boundary values per phase.
+    const html = buildReportHtml(b.reports.input({ runId: run.id }));
+    expect(html).toContain('data-part="per-phase"');
+    expect(html).toContain('distributed: ENApp (exact coordination)');
+    expect(html).toContain('Critical path (CPU)');
+    for (const ph of ['A', 'B', 'C']) expect(html).toContain(`<td>670</td><td>2 → 1</td><td>${ph}</td>`);
 
     const pub = await finished(
       b,

@@ -5,6 +5,7 @@ import { appliedBoundaryStepPu, convergenceOption } from '../../../src-shared/ch
 import { formatSci, formatSeconds } from '../../../src-shared/format';
 import { EChart } from '../dashboards/EChart';
 import { CoordinationSummary } from './CoordinationSummary';
+import { PhaseBoundaries } from './PhaseBoundaries';
 
 /** How the solve went: the distributed rounds and area times, and the solver log. */
 export function Solver({ run }: { run: RunDetail }) {
@@ -16,6 +17,7 @@ export function Solver({ run }: { run: RunDetail }) {
   return (
     <div className="solver-view">
       {d && <CoordinationSummary d={d} />}
+      {d && <PhaseBoundaries d={d} />}
       {d && d.rounds.length > 0 && option && (
         <div className="compare-grid">
           <figure className="chart-card">

@@ -36,6 +36,7 @@ export function AreasPanel({
   onSuggest,
   saving = false,
   onRun,
+  threePhase = false,
 }: {
   tree: FeederTree;
   cuts: readonly CutBranch[];
@@ -49,6 +50,8 @@ export function AreasPanel({
   saving?: boolean;
   /** Start a distributed run with this coordination (absent: no run button). */
   onRun?: (coordination: RunCoordination) => Promise<void>;
+  /** A three-phase feeder: cuts at lines only, per-phase boundary values (the backend's check names a refused cut). */
+  threePhase?: boolean;
 }) {
   const [k, setK] = useState('4');
   const [busy, setBusy] = useState(false);
@@ -63,6 +66,12 @@ export function AreasPanel({
       <p className="muted small">
         Click a branch to cut or join it. Shift-drag a box around buses, then “Make area from selection”.
       </p>
+      {threePhase && (
+        <p className="muted small" data-testid="areas-three-phase">
+          Three-phase feeder: cut at lines only — a transformer or regulator cannot be cut. The areas exchange per-phase
+          boundary values (each phase&apos;s voltage and power at the boundary bus).
+        </p>
+      )}
       <div
         className={`partition-status ${ok ? 'good' : 'bad'}`}
         data-testid="partition-status"

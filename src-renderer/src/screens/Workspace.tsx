@@ -355,6 +355,7 @@ export function Workspace({
                     setCuts(`Suggest ${k} areas`, [...p.cuts]);
                   }}
                   saving={editor.save.kind === 'saving'}
+                  threePhase={feederModel === 'three-phase'}
                   onRun={async (coordination) => {
                     await call('runs.start', { scenarioId: scenario.id, kind: 'distributed', coordination });
                     setTab('runs');
