@@ -19,42 +19,10 @@ import { RunsPage } from './pages/runs';
 import { syntheticRun } from './support/synthetic-run';
 import { WorkspacePage } from './pages/workspace';
 import { testDataPath } from '../test-data/index';
-import { e2eRunDir, heldAreas, holdAt, release, startOwnHost } from './support/harness';
+import { areaProcessesUnder, heldAreas, holdAt, hostAreaProcesses, release, startOwnHost } from './support/harness';
 import { rendererCpu } from './support/renderer-cpu';
 
 const OUT = resolve('test-results/runs');
-
-/** Area solver processes started by this suite's Node host (descendants of the host process). */
-function hostAreaProcesses(): string[] {
-  const data = join(e2eRunDir(), 'data');
-  return areaProcessesUnder((p) => p.args.includes('tessera.mjs host') && p.args.includes(data));
-}
-
-/** Area solver processes descending from the processes `isRoot` picks ("pid args" each). */
-function areaProcessesUnder(isRoot: (p: { pid: number; args: string }) => boolean): string[] {
-  let table: string;
-  try {
-    table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const procs = table
-    .split('\n')
-    .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
-    .filter((m): m is RegExpMatchArray => m !== null)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
-  const hosts = procs.filter(isRoot).map((p) => p.pid);
-  const under = new Set(hosts);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of procs)
-      if (under.has(p.ppid) && !under.has(p.pid)) {
-        under.add(p.pid);
-        grew = true;
-      }
-  }
-  return procs.filter((p) => under.has(p.pid) && p.args.includes('area-worker')).map((p) => `${p.pid} ${p.args}`);
-}
 
 /** Sum of a system series in the tidy CSV export (series,unit,element,bus,period,value). */
 function csvSums(csv: string): Map<string, number> {

@@ -6,7 +6,7 @@
  *     src-solver/worker/area-worker.ts), so tests of progress and cancel do not race the solver;
  *   - hosts of a test's own (startOwnHost): a free port the host picks itself, read from its output.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,4 +85,36 @@ export async function startOwnHost(env: NodeJS.ProcessEnv = {}): Promise<OwnHost
   });
   child.stdout!.resume();
   return { url, process: child, stop };
+}
+
+/** Area solver processes started by this suite's Node host (descendants of the host process). */
+export function hostAreaProcesses(): string[] {
+  const data = join(e2eRunDir(), 'data');
+  return areaProcessesUnder((p) => p.args.includes('tessera.mjs host') && p.args.includes(data));
+}
+
+/** Area solver processes descending from the processes `isRoot` picks ("pid args" each). */
+export function areaProcessesUnder(isRoot: (p: { pid: number; args: string }) => boolean): string[] {
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const procs = table
+    .split('\n')
+    .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
+    .filter((m): m is RegExpMatchArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+  const hosts = procs.filter(isRoot).map((p) => p.pid);
+  const under = new Set(hosts);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs)
+      if (under.has(p.ppid) && !under.has(p.pid)) {
+        under.add(p.pid);
+        grew = true;
+      }
+  }
+  return procs.filter((p) => under.has(p.pid) && p.args.includes('area-worker')).map((p) => `${p.pid} ${p.args}`);
 }
