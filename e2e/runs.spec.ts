@@ -19,7 +19,7 @@ import { RunsPage } from './pages/runs';
 import { syntheticRun } from './support/synthetic-run';
 import { WorkspacePage } from './pages/workspace';
 import { testDataPath } from '../test-data/index';
-import { areaProcessesUnder, heldAreas, holdAt, hostAreaProcesses, release, startOwnHost } from './support/harness';
+import { areaProcessesUnder, heldAreas, holdAt, release, startOwnHost } from './support/harness';
 import { rendererCpu } from './support/renderer-cpu';
 
 const OUT = resolve('test-results/runs');
@@ -101,21 +101,7 @@ test('IEEE 123: centralized and 4-area distributed runs from the UI, live progre
 
   // Cancel a third run while its areas are held in round 1: it keeps its record as cancelled and
   // no area process remains.
-  let cancelled: number;
-  try {
-    holdAt(2, 1);
-    cancelled = await runs.start('distributed');
-    await heldAt('in round 1 (to cancel)');
-    await expect(page.getByTestId('area-table').locator('tbody tr').first()).toBeVisible({ timeout: 60_000 });
-    expect(hostAreaProcesses().length).toBeGreaterThan(0);
-    await page.getByTestId('cancel-run').click();
-    expect(await runs.waitFinished(cancelled, 60_000)).toBe('cancelled');
-  } finally {
-    release();
-  }
-  await expect
-    .poll(() => hostAreaProcesses(), { timeout: 15_000, message: 'area solver processes left after cancel' })
-    .toEqual([]);
+  const cancelled = await runs.cancelWhileHeld(() => runs.start('distributed'));
   await runs.select(cancelled);
   await expect(page.getByTestId('run-failure')).toContainText('cancelled');
 

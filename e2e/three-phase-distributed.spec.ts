@@ -15,8 +15,8 @@ import { expect, test, useMock } from './fixtures';
 import { HomePage } from './pages/home';
 import { RunsPage } from './pages/runs';
 import { WorkspacePage } from './pages/workspace';
-import { heldAreas, holdAt, hostAreaProcesses, release } from './support/harness';
-import { IEEE13_BATTERY_675, IEEE13_ENTRY, ieee13Files } from './support/ieee13';
+import { heldAreas, holdAt, release } from './support/harness';
+import { IEEE13_BATTERY_675, importIeee13 } from './support/ieee13';
 
 const OUT = resolve('test-results/three-phase-distributed');
 
@@ -28,10 +28,7 @@ test('IEEE 13 three-phase by 2 areas: cut at a line (the transformer refused by 
   test.skip(useMock, 'the in-memory mock backend reads no three-phase model');
   test.setTimeout(300_000);
   mkdirSync(OUT, { recursive: true });
-  const preview = await api.call('import.preview', { files: ieee13Files(), entry: IEEE13_ENTRY });
-  expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
-  const summary = await api.call('import.commit', { token: preview.token });
-  const scenario = await api.call('scenarios.get', { id: summary.scenarios.at(-1)!.id });
+  const scenario = await importIeee13(api);
   await api.call('scenarios.update', {
     id: scenario.id,
     patch: {
@@ -97,20 +94,9 @@ test('IEEE 13 three-phase by 2 areas: cut at a line (the transformer refused by 
   expect(await runs.waitFinished(exact, 180_000)).toBe('solved');
 
   // Cancel a second run while its areas are held in round 1: cancelled, no area process left.
-  let cancelled: number;
-  try {
-    holdAt(2, 1);
-    cancelled = await runs.start('distributed');
-    await heldAt('in round 1 (to cancel)');
-    expect(hostAreaProcesses().length).toBeGreaterThan(0);
-    await page.getByTestId('cancel-run').click();
-    expect(await runs.waitFinished(cancelled, 60_000)).toBe('cancelled');
-  } finally {
-    release();
-  }
-  await expect
-    .poll(() => hostAreaProcesses(), { timeout: 15_000, message: 'area solver processes left after cancel' })
-    .toEqual([]);
+  const cancelled = await runs.cancelWhileHeld(() => runs.start('distributed'));
+  await runs.select(cancelled);
+  await expect(page.getByTestId('run-failure')).toContainText('cancelled');
 
   // The run's page: three-phase results, and in the Solver view the coordination, rounds, critical
   // path, per-area CPU seconds and the boundary values per phase — the backend's numbers.

@@ -14,7 +14,7 @@ import { formatNumber } from '../src-shared/format';
 import { expect, test, useMock } from './fixtures';
 import { RunsPage } from './pages/runs';
 import { WorkspacePage } from './pages/workspace';
-import { IEEE13_BATTERY_675, IEEE13_ENTRY, ieee13Files } from './support/ieee13';
+import { IEEE13_BATTERY_675, importIeee13 } from './support/ieee13';
 
 const OUT = resolve('test-results/three-phase-report');
 const squeeze = (s: string) => s.replace(/[ \t]+/g, ' ');
@@ -28,10 +28,7 @@ test('three-phase study report: per-phase values labelled A/B/C, three-phase tot
   test.setTimeout(300_000);
   mkdirSync(OUT, { recursive: true });
   expect(project.name).toBeTruthy();
-  const preview = await api.call('import.preview', { files: ieee13Files(), entry: IEEE13_ENTRY });
-  expect(preview.ok).toBe(true);
-  const summary = await api.call('import.commit', { token: preview.token, name: 'IEEE 13' });
-  const scenario = await api.call('scenarios.get', { id: summary.scenarios.at(-1)!.id });
+  const scenario = await importIeee13(api, 'IEEE 13');
   await api.call('scenarios.update', {
     id: scenario.id,
     patch: {

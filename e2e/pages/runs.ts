@@ -1,4 +1,5 @@
 import { expect, type Download, type Locator, type Page } from '@playwright/test';
+import { heldAreas, holdAt, hostAreaProcesses, release } from '../support/harness';
 
 type RunView = 'Overview' | 'Batteries' | 'Voltages' | 'OPF vs AC power flow' | 'Solver' | 'Compare';
 
@@ -42,6 +43,32 @@ export class RunsPage {
     await expect(this.live).toBeVisible();
     await expect(this.live).toHaveAttribute('data-kind', kind);
     return Number(await this.live.getAttribute('data-run'));
+  }
+
+  /**
+   * Start a distributed run (`start`) with its area solves held in round 1, cancel it from the
+   * live panel while they are, and resolve to its id once it is cancelled and none of the host's
+   * area processes is left.
+   */
+  async cancelWhileHeld(start: () => Promise<number>): Promise<number> {
+    let id: number;
+    try {
+      holdAt(2, 1);
+      id = await start();
+      await expect
+        .poll(() => heldAreas().length, { timeout: 60_000, message: 'no area held in round 1 (to cancel)' })
+        .toBeGreaterThan(0);
+      await expect(this.page.getByTestId('area-table').locator('tbody tr').first()).toBeVisible({ timeout: 60_000 });
+      expect(hostAreaProcesses().length).toBeGreaterThan(0);
+      await this.page.getByTestId('cancel-run').click();
+      expect(await this.waitFinished(id, 60_000)).toBe('cancelled');
+    } finally {
+      release();
+    }
+    await expect
+      .poll(() => hostAreaProcesses(), { timeout: 15_000, message: 'area solver processes left after cancel' })
+      .toEqual([]);
+    return id;
   }
 
   item(runId: number): Locator {

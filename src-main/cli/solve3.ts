@@ -205,6 +205,19 @@ function copyScripts(entry: string, files: readonly string[], dir: string): stri
   return ['feeder', ...relative(root, entry).split(sep)].join('/');
 }
 
+/** The JSON's `study` fields every three-phase solve writes (centralized and distributed). */
+export function studyJson(s: Opf3Network['study'], pvShape: string) {
+  return {
+    periods: s.periods,
+    startHour: s.startHour,
+    vMinPu: s.vMinPu,
+    vMaxPu: s.vMaxPu,
+    terminalSoc: s.terminalSoc,
+    batteryLimit: s.batteryLimit,
+    pvShape,
+  };
+}
+
 export function runThreePhaseSolve(
   path: string,
   study: Study,
@@ -314,13 +327,7 @@ export function runThreePhaseSolve(
     objective: out.objective,
     ...(out.diagnosis ? { bindingLimit: out.diagnosis } : {}),
     study: {
-      periods: s.periods,
-      startHour: s.startHour,
-      vMinPu: s.vMinPu,
-      vMaxPu: s.vMaxPu,
-      terminalSoc: s.terminalSoc,
-      batteryLimit: s.batteryLimit,
-      pvShape: usedBundledPv ? 'bundled ieee123 PV shape' : s.pvProfile ? 'study' : 'none',
+      ...studyJson(s, usedBundledPv ? 'bundled ieee123 PV shape' : s.pvProfile ? 'study' : 'none'),
       vufMaxPct: o.limits.vufMaxPct ?? null,
       currentLimits: o.limits.currentLimits ?? 'off',
       /** rows per period of (U6c) line-to-line, (U6d) VUF and (U6e) current limits */

@@ -6,28 +6,14 @@
  * and the published mode's measured difference. Plus the run's losses from node voltages against
  * the solver's losses from its solution vector.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  ImportPreview,
-  PartitionCheck,
-  Partition,
-  ProjectSummary,
-  RunDetail,
-  RunProgress,
-  RunSummary,
-  Scenario,
-} from '../../contract';
-import { resourcesDir } from '../../paths';
+import { importedScenario, threePhaseBackends } from './test-support';
+import type { PartitionCheck, Partition, RunDetail, RunProgress, RunSummary, Scenario } from '../../contract';
 import { Backend } from '../backend';
-import { inlineImport } from '../import/run';
 import { liveAreaProcesses } from '../jobs/node-area-transport';
 import { buildReportHtml } from '../report/template';
 import { call } from '../test-support';
-import { inlineBaseCase } from './run';
-import { inlineThreePhaseOpf } from './opf-run';
 import { lossesFromVoltages } from './distributed';
 import { opendssRef, readTestData } from '../../../test-data/index';
 import { IEEE13_BATTERY_675, IEEE13_ENTRY, ieee13ImportFiles } from '../../../src-solver/testing/unbalanced/ieee13';
@@ -38,31 +24,16 @@ import { opf3LossesKw } from '../../../src-solver/opf3/losses';
 import { solveOpf3 } from '../../../src-solver/opf3/solve';
 import { placeUnits } from '../../../src-solver/opf3/placement';
 
-const backends: Backend[] = [];
-function backend(): Backend {
-  const b = new Backend({
-    resourcesDir,
-    dataDir: mkdtempSync(join(tmpdir(), 'tessera-3ph-dist-')),
-    host: 'node-host',
-    runImport: inlineImport,
-    runBaseCase: inlineBaseCase,
-    runThreePhaseOpf: inlineThreePhaseOpf,
-  });
-  backends.push(b);
-  return b;
-}
-afterEach(() => {
-  for (const b of backends.splice(0)) b.close();
-});
+const { backend, closeAll } = threePhaseBackends('tessera-3ph-dist-');
+afterEach(closeAll);
 
-async function ieee13Project(b: Backend): Promise<Scenario> {
-  await call(b, 'projects.create', { name: 'three-phase distributed' });
-  const files = ieee13ImportFiles((f) => readTestData('opendss-feeders', 'feeders', f));
-  const preview = await call<ImportPreview>(b, 'import.preview', { files, entry: IEEE13_ENTRY });
-  expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
-  const summary = await call<ProjectSummary>(b, 'import.commit', { token: preview.token });
-  return call<Scenario>(b, 'scenarios.get', { id: summary.scenarios.at(-1)!.id });
-}
+const ieee13Project = (b: Backend): Promise<Scenario> =>
+  importedScenario(
+    b,
+    'three-phase distributed',
+    ieee13ImportFiles((f) => readTestData('opendss-feeders', 'feeders', f)),
+    IEEE13_ENTRY,
+  );
 
 /** A three-phase battery below the cut, a single-phase one on phase B above it; 2 hours from 10:00. */
 async function withUnits(b: Backend, scenario: Scenario, cuts: Partition['cuts']): Promise<void> {

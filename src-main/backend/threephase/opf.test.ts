@@ -5,10 +5,8 @@
  * by the three-phase power flow.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { importedScenario, threePhaseBackends } from './test-support';
 import type {
   ImportFile,
   ImportPreview,
@@ -18,11 +16,7 @@ import type {
   RunSummary,
   Scenario,
 } from '../../contract';
-import { resourcesDir } from '../../paths';
 import { Backend } from '../backend';
-import { inlineImport } from '../import/run';
-import { inlineBaseCase } from './run';
-import { inlineThreePhaseOpf } from './opf-run';
 import { call } from '../test-support';
 import { opendssRef, readTestData } from '../../../test-data/index';
 import { IEEE13_BATTERY_675, IEEE13_ENTRY, ieee13ImportFiles } from '../../../src-solver/testing/unbalanced/ieee13';
@@ -30,36 +24,16 @@ import { importUnbalanced } from '../../../src-solver/unbalanced/import';
 import { solveUnbalanced } from '../../../src-solver/unbalanced/solve';
 import { solveThreePhaseOpf } from '../../../src-solver/opf3/fromNetwork';
 
-const backends: Backend[] = [];
-/** `worker`: the three-phase OPF in its worker thread, as in the app; else on the test's thread. */
-function backend(worker = false): Backend {
-  const b = new Backend({
-    resourcesDir,
-    dataDir: mkdtempSync(join(tmpdir(), 'tessera-3ph-opf-')),
-    host: 'node-host',
-    runImport: inlineImport,
-    runBaseCase: inlineBaseCase,
-    ...(worker ? {} : { runThreePhaseOpf: inlineThreePhaseOpf }),
-  });
-  backends.push(b);
-  return b;
-}
-afterEach(() => {
-  for (const b of backends.splice(0)) b.close();
-});
+const { backend, closeAll } = threePhaseBackends('tessera-3ph-opf-');
+afterEach(closeAll);
 
-const ieee13Files = (): ImportFile[] => ieee13ImportFiles((f) => readTestData('opendss-feeders', 'feeders', f));
-
-async function ieee13Project(b: Backend): Promise<Scenario> {
-  await call(b, 'projects.create', { name: 'three-phase OPF' });
-  const preview = await call<ImportPreview>(b, 'import.preview', {
-    files: ieee13Files(),
-    entry: IEEE13_ENTRY,
-  });
-  expect(preview.ok, JSON.stringify(preview.errors)).toBe(true);
-  const summary = await call<ProjectSummary>(b, 'import.commit', { token: preview.token });
-  return call<Scenario>(b, 'scenarios.get', { id: summary.scenarios.at(-1)!.id });
-}
+const ieee13Project = (b: Backend): Promise<Scenario> =>
+  importedScenario(
+    b,
+    'three-phase OPF',
+    ieee13ImportFiles((f) => readTestData('opendss-feeders', 'feeders', f)),
+    IEEE13_ENTRY,
+  );
 
 const PERIODS = 6;
 

@@ -87,8 +87,9 @@ start + k + 1) or the --year-day profiles.
   --distributed      solve by areas with per-phase boundary values (node voltages down, node
                      currents up; exact: with their prices), one process per area, compared with
                      the centralized three-phase OPF and validated by the three-phase power flow;
-                     --areas FILE gives the cuts (lines, parent bus first); --auto-areas, --csv and
-                     --export-dss are not available with it yet
+                     --areas FILE gives the cuts (lines, parent bus first), --auto-areas K
+                     suggests K balanced areas cut at lines; --csv and --export-dss are not
+                     available with it yet
   --json FILE        adds per period nodeVoltagesPu {bus: {node: pu}}, per unit per-phase dispatch,
                      the validation's largest discrepancy and where (README "tessera solve")
   --csv DIR          opf3-periods.csv, opf3-node-voltages.csv, opf3-units.csv (per phase)
