@@ -6,14 +6,16 @@
  * and the published mode's measured difference. Plus the run's losses from node voltages against
  * the solver's losses from its solution vector.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importedScenario, threePhaseBackends } from './test-support';
 import type { PartitionCheck, Partition, RunDetail, RunProgress, RunSummary, Scenario } from '../../contract';
 import { Backend } from '../backend';
-import { liveAreaProcesses } from '../jobs/node-area-transport';
+import { liveAreaProcesses, nodeAreaTransport, startedAreaPids } from '../jobs/node-area-transport';
 import { buildReportHtml } from '../report/template';
-import { call } from '../test-support';
+import { call, isAlive } from '../test-support';
 import { lossesFromVoltages } from './distributed';
 import { opendssRef, readTestData } from '../../../test-data/index';
 import { IEEE13_BATTERY_675, IEEE13_ENTRY, ieee13ImportFiles } from '../../../src-solver/testing/unbalanced/ieee13';
@@ -193,6 +195,36 @@ describe('three-phase distributed runs in the app', () => {
     expect(b.runs.activeRuns()).toEqual([]);
     expect(liveAreaProcesses.size).toBe(0);
   }, 120_000);
+});
+
+describe('three-phase distributed runs: area processes that crash', () => {
+  it('a crash in round 2 is restarted once and the run still solves; crashing again, the run fails naming the area, no process left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-3ph-crash-'));
+    const results: RunDetail[] = [];
+    for (const env of [
+      { TESSERA_FAULT: 'crash@2:2', TESSERA_FAULT_ONCE: join(dir, 'once') },
+      { TESSERA_FAULT: 'crash@2:1' },
+    ]) {
+      const b = backend(false, nodeAreaTransport(env));
+      const scenario = await ieee13Project(b);
+      await withUnits(b, scenario, [{ from: '632', to: '670' }]);
+      const before = startedAreaPids.length;
+      const run = await finished(
+        b,
+        (await call<RunSummary>(b, 'runs.start', { scenarioId: scenario.id, kind: 'distributed' })).id,
+      );
+      results.push(run);
+      const pids = startedAreaPids.slice(before);
+      expect(pids.length).toBe(3); // 2 areas + the one restart of area 2
+      await new Promise((r) => setTimeout(r, 500));
+      expect(pids.filter(isAlive)).toEqual([]);
+    }
+    const [restarted, failed] = results;
+    expect(restarted!.status, restarted!.message).toBe('solved');
+    expect(restarted!.log).toMatch(/area 2: restarted/);
+    expect(failed!.status).toBe('failed');
+    expect(failed!.message).toMatch(/area 2 .*solver stopped: exit code 3/);
+  }, 300_000);
 });
 
 describe('losses from node voltages', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImportFile, ImportPreview, ProjectSummary, Scenario } from '../../contract';
 import { resourcesDir } from '../../paths';
+import type { SpawnArea } from '../../../src-solver/enapp/protocol';
 import { Backend } from '../backend';
 import { inlineImport } from '../import/run';
 import { call } from '../test-support';
@@ -13,12 +14,16 @@ import { inlineThreePhaseOpf } from './opf-run';
 /**
  * Node-host backends with a fresh data folder each, the import and base case on the test's
  * thread, and the three-phase OPF there too unless `worker` (then in its worker thread, as in the
- * app); `closeAll` (afterEach) closes every one made.
+ * app); area processes from `spawnArea` (default the backend's); `closeAll` (afterEach) closes
+ * every one made.
  */
-export function threePhaseBackends(prefix: string): { backend: (worker?: boolean) => Backend; closeAll: () => void } {
+export function threePhaseBackends(prefix: string): {
+  backend: (worker?: boolean, spawnArea?: SpawnArea) => Backend;
+  closeAll: () => void;
+} {
   const made: Backend[] = [];
   return {
-    backend: (worker = false) => {
+    backend: (worker = false, spawnArea?: SpawnArea) => {
       const b = new Backend({
         resourcesDir,
         dataDir: mkdtempSync(join(tmpdir(), prefix)),
@@ -26,6 +31,7 @@ export function threePhaseBackends(prefix: string): { backend: (worker?: boolean
         runImport: inlineImport,
         runBaseCase: inlineBaseCase,
         ...(worker ? {} : { runThreePhaseOpf: inlineThreePhaseOpf }),
+        ...(spawnArea ? { spawnArea } : {}),
       });
       made.push(b);
       return b;
