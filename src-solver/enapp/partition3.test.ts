@@ -68,6 +68,10 @@ describe('suggestPartition3', () => {
     expectAccepted(ieee123, 4, placeUnits(ieee123, 15, 10, 10));
   });
 
+  it('the 8500-node feeder: 8 areas, none cut at its service transformers or regulators', () => {
+    expectAccepted(load('ieee8500'), 8);
+  }, 120_000);
+
   it('k = 1 is no cut; too many areas and a bad k are clear errors', () => {
     expect(suggestPartition3(ieee13, 1).cuts).toEqual([]);
     expect(() => suggestPartition3(ieee13, 40)).toThrow(
