@@ -25,6 +25,7 @@ import {
   sweepStudy,
   type SiteEntry,
   type SitingInput,
+  type SitingProgress,
 } from '../../src-solver/siting/study';
 import { threePhaseCandidates, threePhaseTarget } from '../../src-solver/siting/threephase';
 import { threePhaseNetworkOf } from '../../src-solver/worker/siting-worker';
@@ -57,6 +58,19 @@ function peakRssMb(pid: number): number | null {
   }
 }
 
+/**
+ * Progress on stderr (the runner keeps it; run the case alone through bench/run-case.ts to watch
+ * it): a line per verified configuration with the wall time so far, to judge a long run early.
+ */
+function progressLog(what: string): (p: SitingProgress) => void {
+  const t0 = performance.now();
+  return (p) =>
+    process.stderr.write(
+      `${what} ${p.stage} ${p.done}/${p.total} ${((performance.now() - t0) / 1000).toFixed(0)} s` +
+        `${p.best ? ` best ${brief(p.best.sites)} net ${p.best.netBenefitUsd.toFixed(2)}` : ''}\n`,
+    );
+}
+
 const brief = (sites: readonly SiteEntry[]): string => sites.map((s) => `${candidateOf(s)}:${s.kw}/${s.kwh}`).join(' ');
 
 const cases: BenchCase[] = [
@@ -85,7 +99,7 @@ const cases: BenchCase[] = [
           concurrency: pool.size,
         };
         const t0 = performance.now();
-        const study = await runSitingStudy(input, pool.solve);
+        const study = await runSitingStudy(input, pool.solve, { onProgress: progressLog('study') });
         const studySeconds = (performance.now() - t0) / 1000;
         const best = study.ranked[0]!;
         const record: Record<string, unknown> = {
@@ -111,6 +125,7 @@ const cases: BenchCase[] = [
             input,
             singleSiteConfigs(candidates, [study.chosenSize!], 1, target),
             pool.solve,
+            { onProgress: progressLog('sweep') },
           );
           const top = sweep.ranked[0]!;
           Object.assign(record, {
