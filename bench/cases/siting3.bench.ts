@@ -18,6 +18,7 @@
  * solver process's own peak (VmHWM from /proc, Linux), read before the pool closes.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { ECONOMICS_DEFAULTS } from '../../src-solver/siting/economics';
 import {
   candidateOf,
@@ -77,6 +78,16 @@ function progressLog(what: string): (p: SitingProgress) => void {
     );
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux /proc, 100 ticks/s; null elsewhere). */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 const brief = (sites: readonly SiteEntry[]): string => sites.map((s) => `${candidateOf(s)}:${s.kw}/${s.kwh}`).join(' ');
 
 const cases: BenchCase[] = [
@@ -107,12 +118,16 @@ const cases: BenchCase[] = [
         const t0 = performance.now();
         const study = await runSitingStudy(input, pool.solve, { onProgress: progressLog('study') });
         const studySeconds = (performance.now() - t0) / 1000;
+        const studyWorkerCpu = pool.pids.map(cpuSeconds);
         const best = study.ranked[0]!;
         const record: Record<string, unknown> = {
           days,
           candidates: candidates.length,
           workers: pool.size,
           studySeconds,
+          /** CPU seconds of each solver process over the study (the machine is shared: wall time is not the study's alone). */
+          studyWorkerCpuSeconds: studyWorkerCpu,
+          loadAverageAfterStudy: loadavg(),
           configurationsVerified: study.configurationsVerified,
           opfSolves: study.opfSolves,
           baselineAnnualUsd: study.baseline.annualObjective,
@@ -120,9 +135,14 @@ const cases: BenchCase[] = [
           bestFeasible: best.feasible,
           bestAnnualSavingsUsd: best.annualSavingsUsd,
           infeasibleLines: study.ranked.filter((r) => !r.feasible).map((r) => `${brief(r.sites)}: ${r.failure}`),
-          ranked: study.ranked
-            .slice(0, 10)
-            .map((r) => ({ sites: brief(r.sites), annualSavingsUsd: r.annualSavingsUsd })),
+          ranked: study.ranked.slice(0, 10).map((r) => ({
+            sites: brief(r.sites),
+            annualSavingsUsd: r.annualSavingsUsd,
+            netBenefitUsd: r.netBenefitUsd,
+            annualLossSavingsKwh: r.annualLossSavingsKwh,
+            peakReductionKw: r.peakReductionKw,
+            voltageLimitHoursRemoved: r.voltageLimitHoursRemoved,
+          })),
           screened: study.screened,
         };
         if (sweepToo) {
@@ -147,6 +167,8 @@ const cases: BenchCase[] = [
           });
         }
         record.workerPeakRssMb = pool.pids.map(peakRssMb);
+        record.workerCpuSeconds = pool.pids.map(cpuSeconds);
+        record.loadAverageAtEnd = loadavg();
         return record;
       } finally {
         pool.close();
