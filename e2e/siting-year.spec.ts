@@ -4,8 +4,9 @@
  * (timestamps; the vendored ERCOT/DFW 2023 files of test-data/year-profiles, the price doubled so
  * the study's year is told apart from the bundled one). A price file with a missing hour is refused
  * naming that file and its line, with nothing stored and every input kept (only the bad file is
- * chosen again); the study then runs on the planner's year, names it, and the run opened from its
- * first line solves that day with the planner's prices and the objective the study verified.
+ * chosen again); a year typed that the files' timestamps contradict is refused; the study then
+ * runs on the planner's year, names it and its year, dates its day in it, and the run opened from
+ * its first line solves that day with the planner's prices and the objective the study verified.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,8 +73,16 @@ test("siting on the planner's own year: a malformed file named with its line, no
         .evaluate((el) => (el as unknown as { files: { length: number } }).files.length),
     ).toBe(1);
 
-  // Only the bad file chosen again: the study runs on the planner's year.
+  // Only the bad file chosen again; a year typed that the files' timestamps contradict is refused
+  // (the year dates the representative days), and the field cleared takes the timestamps' year.
   await page.getByTestId('siting-year-price').setInputFiles(mine);
+  await page.getByTestId('siting-year-number').fill('2022');
+  await siting.start();
+  await expect(siting.error).toHaveText(
+    'siting.start: price file "price_north-x2_2023.csv": its timestamps are of 2023, but the year given is 2022',
+  );
+  expect(await api.call('siting.list', { scenarioId: scenario.id })).toEqual([]);
+  await page.getByTestId('siting-year-number').fill('');
   await siting.start();
   await expect(siting.error).toHaveCount(0);
   await siting.waitEnded();
@@ -85,13 +94,14 @@ test("siting on the planner's own year: a malformed file named with its line, no
     price: 'price_north-x2_2023.csv',
   });
   await expect(siting.heading).toContainText(
-    `1 representative days of the planner's year "load_ercot-ncent_2023.csv, pv_denton-tx_tmy.csv, price_north-x2_2023.csv"`,
+    `1 representative days of the planner's year "load_ercot-ncent_2023.csv, pv_denton-tx_tmy.csv, price_north-x2_2023.csv" (2023)`,
   );
   await expect(siting.table.locator('tbody tr')).toHaveCount(2);
   const detail = await api.call('siting.get', { studyId: summary!.id });
   const first = detail.report!.ranked[0]!;
   const part = first.verification.parts[0]!;
   const day = Number(/--year-day (\d+)/.exec(part.rerun!)![1]) - 1;
+  expect(part.label).toBe(`day ${new Date(Date.UTC(2023, 0, 1 + day)).toISOString().slice(0, 10)} (×365)`);
 
   // The first line as a run: that day of the planner's year (USD/MWh ÷ 10 → ¢/kWh), the verified objective.
   await siting.openRun(1);

@@ -656,6 +656,11 @@ export interface SitingSettings {
     readonly name: string;
     /** The files' own names, as chosen: a problem is reported in the file it is in (kept in lists). */
     readonly files?: { readonly load: string; readonly pv: string; readonly price: string };
+    /**
+     * The calendar year of files of `hour,value` rows, which dates the representative days; files
+     * with ISO timestamps name their own year (a different one given is refused). Default 2023.
+     */
+    readonly year?: number;
     readonly load: string;
     readonly pv: string;
     readonly price: string;

@@ -3,7 +3,8 @@
  * "the same study on IEEE 123 three-phase with single-phase candidates per phase"): OpenDSS's
  * IEEE 123 with the script's regulator taps and capacitor states (`--controls-off`: the taps the
  * nominal-load power flow sets hold 1.1+ pu at bus 83 on the year's light December nights, so the
- * baseline of that day is infeasible at 0.9–1.1 pu), every
+ * baseline of that day is infeasible at 0.9–1.1 pu) and every load's Vminpu at the study's 0.9 pu
+ * (see `scripts`), every
  * (load bus, phase) a single-phase candidate, one 4-hour battery, representative days of the
  * bundled ERCOT/DFW 2023 year, OPFs in the worker pool (one process per core). After the timed
  * study, the exhaustive sweep over every candidate at the chosen size: the study's first-ranked
@@ -17,6 +18,7 @@
  * solver process's own peak (VmHWM from /proc, Linux), read before the pool closes.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { ECONOMICS_DEFAULTS } from '../../src-solver/siting/economics';
 import {
   candidateOf,
@@ -25,6 +27,7 @@ import {
   sweepStudy,
   type SiteEntry,
   type SitingInput,
+  type SitingProgress,
 } from '../../src-solver/siting/study';
 import { threePhaseCandidates, threePhaseTarget } from '../../src-solver/siting/threephase';
 import { threePhaseNetworkOf } from '../../src-solver/worker/siting-worker';
@@ -44,6 +47,11 @@ function scripts(): { entry: string; files: Record<string, string>; controlsOff:
   const files: Record<string, string> = {};
   const out = importUnbalanced(entry, (f) => (files[f] = readFileSync(f, 'utf8')));
   if (!out.ok) throw new Error(out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
+  // Every load constant-power down to the study's lower limit (the script's loads leave it at 0.95
+  // pu, below which OpenDSS makes them constant-Z, a region the OPF does not model and so keeps
+  // every load out of, (U5d)): with the script's taps, bus 114 cannot be held at 0.95 on the
+  // summer afternoons (day 181 at 15:00, load 0.85 pu), and the baseline of 12 days was infeasible.
+  files[entry] += `\nBatchEdit Load..* Vminpu=${STUDY.vMinPu}\n`;
   return { entry, files, controlsOff: true };
 }
 
@@ -52,6 +60,29 @@ function peakRssMb(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Progress on stderr (the runner keeps it; run the case alone through bench/run-case.ts to watch
+ * it): a line per verified configuration with the wall time so far, to judge a long run early.
+ */
+function progressLog(what: string): (p: SitingProgress) => void {
+  const t0 = performance.now();
+  return (p) =>
+    process.stderr.write(
+      `${what} ${p.stage} ${p.done}/${p.total} ${((performance.now() - t0) / 1000).toFixed(0)} s` +
+        `${p.best ? ` best ${brief(p.best.sites)} net ${p.best.netBenefitUsd.toFixed(2)}` : ''}\n`,
+    );
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc, 100 ticks/s; null elsewhere). */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return null;
   }
@@ -85,14 +116,18 @@ const cases: BenchCase[] = [
           concurrency: pool.size,
         };
         const t0 = performance.now();
-        const study = await runSitingStudy(input, pool.solve);
+        const study = await runSitingStudy(input, pool.solve, { onProgress: progressLog('study') });
         const studySeconds = (performance.now() - t0) / 1000;
+        const studyWorkerCpu = pool.pids.map(cpuSeconds);
         const best = study.ranked[0]!;
         const record: Record<string, unknown> = {
           days,
           candidates: candidates.length,
           workers: pool.size,
           studySeconds,
+          /** CPU seconds of each solver process over the study (the machine is shared: wall time is not the study's alone). */
+          studyWorkerCpuSeconds: studyWorkerCpu,
+          loadAverageAfterStudy: loadavg(),
           configurationsVerified: study.configurationsVerified,
           opfSolves: study.opfSolves,
           baselineAnnualUsd: study.baseline.annualObjective,
@@ -100,9 +135,14 @@ const cases: BenchCase[] = [
           bestFeasible: best.feasible,
           bestAnnualSavingsUsd: best.annualSavingsUsd,
           infeasibleLines: study.ranked.filter((r) => !r.feasible).map((r) => `${brief(r.sites)}: ${r.failure}`),
-          ranked: study.ranked
-            .slice(0, 10)
-            .map((r) => ({ sites: brief(r.sites), annualSavingsUsd: r.annualSavingsUsd })),
+          ranked: study.ranked.slice(0, 10).map((r) => ({
+            sites: brief(r.sites),
+            annualSavingsUsd: r.annualSavingsUsd,
+            netBenefitUsd: r.netBenefitUsd,
+            annualLossSavingsKwh: r.annualLossSavingsKwh,
+            peakReductionKw: r.peakReductionKw,
+            voltageLimitHoursRemoved: r.voltageLimitHoursRemoved,
+          })),
           screened: study.screened,
         };
         if (sweepToo) {
@@ -111,6 +151,7 @@ const cases: BenchCase[] = [
             input,
             singleSiteConfigs(candidates, [study.chosenSize!], 1, target),
             pool.solve,
+            { onProgress: progressLog('sweep') },
           );
           const top = sweep.ranked[0]!;
           Object.assign(record, {
@@ -126,6 +167,8 @@ const cases: BenchCase[] = [
           });
         }
         record.workerPeakRssMb = pool.pids.map(peakRssMb);
+        record.workerCpuSeconds = pool.pids.map(cpuSeconds);
+        record.loadAverageAtEnd = loadavg();
         return record;
       } finally {
         pool.close();

@@ -11,7 +11,8 @@ import { CliError } from './types';
 
 export const bundledYearDir = join(resourcesDir, 'year-profiles');
 
-export function openYear(profilesArg: string | undefined, cwd: string): YearProfiles {
+/** The year of `--profiles` (else the bundled one); `year`: the `--year` given for files of `hour` rows. */
+export function openYear(profilesArg: string | undefined, cwd: string, year?: number): YearProfiles {
   const dir = profilesArg !== undefined ? resolve(cwd, profilesArg) : bundledYearDir;
   let names: string[];
   try {
@@ -21,13 +22,17 @@ export function openYear(profilesArg: string | undefined, cwd: string): YearProf
     throw new CliError(`--profiles ${dir}: ${(e as Error).message}`);
   }
   try {
-    return loadYearProfiles(names, (n) => {
-      try {
-        return readFileSync(join(dir, n), 'utf8');
-      } catch (e) {
-        throw new CliError(`cannot read profile ${join(dir, n)}: ${(e as Error).message}`);
-      }
-    });
+    return loadYearProfiles(
+      names,
+      (n) => {
+        try {
+          return readFileSync(join(dir, n), 'utf8');
+        } catch (e) {
+          throw new CliError(`cannot read profile ${join(dir, n)}: ${(e as Error).message}`);
+        }
+      },
+      year === undefined ? {} : { year },
+    );
   } catch (e) {
     if (e instanceof ProfileError) throw new CliError(`--profiles ${dir}: ${e.message}`);
     throw e;

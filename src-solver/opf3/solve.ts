@@ -199,6 +199,26 @@ export function diagnoseOpf3(model: Opf3Model, r: SolveResult): string {
       }
     }
   }
+  // (U5d) rows: a load kept out of OpenDSS's low-voltage region (below its Vminpu it would be a
+  // constant impedance, which the OPF does not model), named `load NAME above Vminpu, hour H`.
+  const lowRows: { row: number; text: (g: number) => string }[] = [];
+  problem.conNames?.forEach((name, row) => {
+    const m = /^load (.+) above Vminpu, (hour \d+)$/.exec(name);
+    if (!m) return;
+    const vLow = net.loads.find((l) => l.name === m[1])?.region?.vLowPu ?? NaN;
+    lowRows.push({
+      row,
+      text: (g) =>
+        `load ${m[1]} at its Vminpu, ${vLow.toFixed(4)} pu (${m[2]}; ${(vLow * Math.sqrt(Math.max(0, g))).toFixed(4)} pu at the last iterate): below it OpenDSS makes the load a constant impedance, a region the OPF does not model, so the OPF keeps every load above its Vminpu — a Vminpu at or below the study's lower limit ${s.vMinPu} pu lifts this`,
+    });
+  });
+  for (const { row, text } of lowRows) {
+    const under = problem.gL[row]! - r.g[row]!;
+    if (under > worstV) {
+      worstV = under;
+      textV = text(r.g[row]!);
+    }
+  }
   if (textV) return textV;
   // 2. Otherwise the limit with the largest multiplier.
   let best = 0;
@@ -228,6 +248,11 @@ export function diagnoseOpf3(model: Opf3Model, r: SolveResult): string {
       }
     });
   }
+  for (const { row, text: low } of lowRows)
+    if (Math.abs(r.lambda[row]!) > best) {
+      best = Math.abs(r.lambda[row]!);
+      text = low(r.g[row]!);
+    }
   if (text) return text;
   let worst = 0;
   let row = -1;

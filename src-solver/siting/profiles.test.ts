@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { testDataPath } from '../../test-data/index';
 import {
+  dayDate,
   dayStudy,
   HOURS_PER_YEAR,
   loadYearProfiles,
   parseHourlyYear,
+  representativeDayLabel,
   representativeDays,
   type YearProfiles,
 } from './profiles';
@@ -93,6 +95,104 @@ describe('year profiles', () => {
     };
     expect(() => loadYearProfiles(Object.keys(files), (n) => files[n]!)).toThrow(
       /load\.csv: the largest load value is 1023, but the load profile is a multiplier of every load's peak/,
+    );
+  });
+
+  it("the planner's own year: taken from the files' timestamps, else the year given, else 2023; it dates the representative days", () => {
+    // The calendar of a 365-day profile year: 29 February is left out of a leap year.
+    expect(dayDate(2023, 0)).toBe('2023-01-01');
+    expect(dayDate(2023, 58)).toBe('2023-02-28');
+    expect(dayDate(2023, 59)).toBe('2023-03-01');
+    expect(dayDate(2023, 364)).toBe('2023-12-31');
+    expect(dayDate(2024, 58)).toBe('2024-02-28');
+    expect(dayDate(2024, 59)).toBe('2024-03-01');
+    expect(dayDate(2024, 364)).toBe('2024-12-31');
+    expect(dayDate(2100, 59)).toBe('2100-03-01'); // not a leap year
+    expect(year.year).toBe(2023);
+
+    // The vendored year re-stamped as 2024 (8784 rows: 29 February a copy of the 28th).
+    const names = readdirSync(dir).filter((n) => n.endsWith('.csv'));
+    const restamp = (text: string, y: number): string => {
+      const rows = text.trim().split('\n');
+      const values = rows.slice(1).map((l) => l.split(',')[1]!);
+      const leap = y % 4 === 0;
+      const all = leap
+        ? [...values.slice(0, 59 * 24), ...values.slice(58 * 24, 59 * 24), ...values.slice(59 * 24)]
+        : values;
+      const stamp = (h: number): string => new Date(Date.UTC(y, 0, 1, h)).toISOString().slice(0, 16);
+      return [rows[0], ...all.map((v, h) => `${stamp(h)},${v}`)].join('\n');
+    };
+    const files = (y: (n: string) => number): Record<string, string> =>
+      Object.fromEntries(names.map((n) => [n, restamp(readFileSync(join(dir, n), 'utf8'), y(n))]));
+    const of = (f: Record<string, string>, opts?: { year?: number }): YearProfiles =>
+      loadYearProfiles(Object.keys(f), (n) => f[n]!, opts);
+    const y2024 = of(files(() => 2024));
+    expect(y2024.year).toBe(2024);
+    // Same values as 2023 (29 February left out), so the same days, each on the same calendar date.
+    expect(y2024.priceUsdPerMwh).toEqual(year.priceUsdPerMwh);
+    const days23 = representativeDays(year, 6, 1);
+    const days24 = representativeDays(y2024, 6, 1);
+    expect(days24).toEqual(days23);
+    const labels24 = days24.map((d) => representativeDayLabel(y2024, d));
+    expect(labels24.map((l) => l.replace('2024-', ''))).toEqual(
+      days23.map((d) => representativeDayLabel(year, d).replace('2023-', '')),
+    );
+    for (const [k, l] of labels24.entries())
+      expect(l).toMatch(new RegExp(`^day 2024-\\d\\d-\\d\\d \\(×${days24[k]!.weight}\\)$`));
+    // A PV file of a typical year (its own dates) does not decide the year.
+    expect(of(files((n) => (n.startsWith('pv') ? 2001 : 2024))).year).toBe(2024);
+    expect(
+      of(
+        files(() => 2024),
+        { year: 2024 },
+      ).year,
+    ).toBe(2024);
+    expect(() =>
+      of(
+        files(() => 2024),
+        { year: 2023 },
+      ),
+    ).toThrow(/price_ercot-north_2023\.csv: its timestamps are of 2024, but the year given is 2023/);
+    // The prices' year decides (a load shape of a reference year may go with them); else the load's.
+    expect(of(files((n) => (n.startsWith('load') ? 2022 : 2024))).year).toBe(2024);
+    expect(of(files((n) => (n.startsWith('price') ? 2023 : 2024))).year).toBe(2023);
+
+    // hour,value rows name no year: the one given, else 2023.
+    const hourly = Object.fromEntries(
+      names.map((n) => [
+        n,
+        [
+          'hour,value',
+          ...readFileSync(join(dir, n), 'utf8')
+            .trim()
+            .split('\n')
+            .slice(1)
+            .map((l, h) => `${h},${l.split(',')[1]}`),
+        ].join('\n'),
+      ]),
+    );
+    expect(of(hourly).year).toBe(2023);
+    const y2021 = of(hourly, { year: 2021 });
+    expect(y2021.year).toBe(2021);
+    expect(representativeDayLabel(y2021, { day: 232, weight: 31, members: [] })).toBe('day 2021-08-21 (×31)');
+    expect(() => of(hourly, { year: 21.5 })).toThrow(
+      /the profiles' year must be a year from 1900 to 2200 \(got 21\.5\)/,
+    );
+
+    // A timestamped year begins on 1 January; a leap year's timestamps have 8784 rows.
+    const july = [
+      'timestamp,value',
+      ...Array.from({ length: 8760 }, (_, h) => `${new Date(Date.UTC(2023, 6, 1, h)).toISOString().slice(0, 16)},1`),
+    ].join('\n');
+    expect(() => parseHourlyYear(july, 'july.csv')).toThrow(
+      /july\.csv line 2: the first row is 2023-07-01T00:00, but a year's rows begin on 1 January/,
+    );
+    const short2024 = [
+      'timestamp,value',
+      ...Array.from({ length: 8760 }, (_, h) => `${new Date(Date.UTC(2024, 0, 1, h)).toISOString().slice(0, 16)},1`),
+    ].join('\n');
+    expect(() => parseHourlyYear(short2024, 'y.csv')).toThrow(
+      /y\.csv: 2024 is a leap year, so its timestamps need 8784 rows/,
     );
   });
 

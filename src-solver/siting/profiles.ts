@@ -5,6 +5,7 @@
  * stretch of hours.
  *
  * Files are `timestamp,value` or `hour,value` CSVs with one row per hour of a 365-day year (8760);
+ * the year they are of dates the representative days (`dayDate`);
  * the bundled example year is resources/year-profiles/ (ERCOT North 2023 prices in USD/MWh, DFW
  * load in pu of peak, Denton TX PV in pu of AC rating).
  */
@@ -20,6 +21,26 @@ export interface YearProfiles {
   readonly pvPu: Float64Array;
   /** Energy price, USD/MWh. */
   readonly priceUsdPerMwh: Float64Array;
+  /**
+   * The calendar year the profiles are of (representative days are dated in it, `dayDate`): the
+   * files' timestamps' year, else the year the planner gave, else the bundled year's
+   * (`DEFAULT_PROFILE_YEAR`). Optional so hand-made profiles need not name one.
+   */
+  readonly year?: number;
+}
+
+/** The year of the bundled example profiles (ERCOT North / DFW 2023): the default when files name none. */
+export const DEFAULT_PROFILE_YEAR = 2023;
+
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/**
+ * The date (`YYYY-MM-DD`) of day `day` (0-based) of a profile year: 365 days from 1 January, so in
+ * a leap year day 59 is 1 March (29 February is left out of every year, as `parseHourlyYear` does).
+ */
+export function dayDate(year: number, day: number): string {
+  const skip = isLeap(year) && day >= LEAP_DAY_FIRST_ROW / 24 ? 1 : 0;
+  return new Date(Date.UTC(year, 0, 1 + day + skip)).toISOString().slice(0, 10);
 }
 
 /** A profile file that cannot be used: the message names the file and what is wrong. */
@@ -50,6 +71,15 @@ const LEAP_DAY_FIRST_ROW = 59 * 24;
  * taken in file order.
  */
 export function parseHourlyYear(text: string, file: string): Float64Array {
+  return readHourlyYear(text, file).values;
+}
+
+/**
+ * `parseHourlyYear` and the calendar year the file's ISO timestamps name (null for `hour` rows or
+ * other timestamp texts). A timestamped year must begin on 1 January (at 00:00, or 01:00 for
+ * hour-ending readings): its days are dated from it.
+ */
+export function readHourlyYear(text: string, file: string): { values: Float64Array; year: number | null } {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0)
     throw new ProfileError(
@@ -67,6 +97,7 @@ export function parseHourlyYear(text: string, file: string): Float64Array {
   let firstHour = 0;
   const iso = header[0] === 'timestamp' && timestampHours(lines[1]!.split(',')[0] ?? '') !== null;
   let prev = NaN;
+  let year: number | null = null;
   for (let k = 0; k < rows; k++) {
     const line = lines[k + 1]!;
     const cells = line.split(',');
@@ -87,6 +118,14 @@ export function parseHourlyYear(text: string, file: string): Float64Array {
           `${file} line ${k + 2}: hour ${cells[0]!.trim()} out of sequence (expected ${firstHour + k})`,
         );
     } else if (iso) {
+      if (k === 0) {
+        const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2})/.exec(cells[0]!.trim())!;
+        if (m[2] !== '01' || m[3] !== '01' || Number(m[4]) > 1)
+          throw new ProfileError(
+            `${file} line 2: the first row is ${cells[0]!.trim()}, but a year's rows begin on 1 January (${m[1]}-01-01T00:00, or 01:00 for hour-ending values): its days are dated from it`,
+          );
+        year = Number(m[1]);
+      }
       const t = timestampHours(cells[0]!);
       if (t === null)
         throw new ProfileError(
@@ -100,7 +139,13 @@ export function parseHourlyYear(text: string, file: string): Float64Array {
     }
     all[k] = v;
   }
-  if (rows === HOURS_PER_YEAR) return all;
+  if (rows === HOURS_PER_YEAR) {
+    if (year !== null && isLeap(year))
+      throw new ProfileError(
+        `${file}: ${year} is a leap year, so its timestamps need ${HOURS_PER_YEAR + 24} rows (29 February included; the study leaves that day out), got ${rows}`,
+      );
+    return { values: all, year };
+  }
   if (iso) {
     const day = lines[LEAP_DAY_FIRST_ROW + 1]!.split(',')[0]!.trim();
     if (!/^\d{4}-02-29[T ]00/.test(day))
@@ -111,14 +156,31 @@ export function parseHourlyYear(text: string, file: string): Float64Array {
   const out = new Float64Array(HOURS_PER_YEAR);
   out.set(all.subarray(0, LEAP_DAY_FIRST_ROW), 0);
   out.set(all.subarray(LEAP_DAY_FIRST_ROW + 24), LEAP_DAY_FIRST_ROW);
-  return out;
+  return { values: out, year };
 }
+
+/** Years a planner may give (`year`): the Gregorian calendar's, as dates are printed. */
+const YEAR_MIN = 1900;
+const YEAR_MAX = 2200;
 
 /**
  * The three profiles of a year; `read(name)` returns a file's text (or throws). File names are
  * those of the bundled year: price_*.csv, load_*.csv and pv_*.csv are found by prefix in `names`.
+ *
+ * The year (`YearProfiles.year`): the price file's ISO timestamps name it (prices are what a
+ * battery's value follows, and a market's prices are always of a real year), else the load file's;
+ * files of `hour` rows take `options.year`, else `DEFAULT_PROFILE_YEAR`. A `year` given beside
+ * timestamps of another year is refused. The load and PV files may be of another year: a load shape
+ * is often a reference year and a PV shape a typical meteorological year, whose dates name none.
  */
-export function loadYearProfiles(names: readonly string[], read: (name: string) => string): YearProfiles {
+export function loadYearProfiles(
+  names: readonly string[],
+  read: (name: string) => string,
+  options: { readonly year?: number } = {},
+): YearProfiles {
+  const given = options.year;
+  if (given !== undefined && (!Number.isInteger(given) || given < YEAR_MIN || given > YEAR_MAX))
+    throw new ProfileError(`the profiles' year must be a year from ${YEAR_MIN} to ${YEAR_MAX} (got ${given})`);
   const pick = (prefix: string, what: string): string => {
     const hits = names.filter((n) => n.toLowerCase().startsWith(prefix) && n.toLowerCase().endsWith('.csv'));
     if (hits.length !== 1)
@@ -132,9 +194,16 @@ export function loadYearProfiles(names: readonly string[], read: (name: string) 
   const load = pick('load', 'load multiplier, pu of peak');
   const pv = pick('pv', 'PV output, pu of rating');
   const price = pick('price', 'energy price, USD/MWh');
-  const loadPu = parseHourlyYear(read(load), load);
+  const loadFile = readHourlyYear(read(load), load);
   const pvPu = parseHourlyYear(read(pv), pv);
-  const priceUsdPerMwh = parseHourlyYear(read(price), price);
+  const priceFile = readHourlyYear(read(price), price);
+  const loadPu = loadFile.values;
+  const priceUsdPerMwh = priceFile.values;
+  const stamped = priceFile.year ?? loadFile.year;
+  if (stamped !== null && given !== undefined && given !== stamped)
+    throw new ProfileError(
+      `${priceFile.year !== null ? price : load}: its timestamps are of ${stamped}, but the year given is ${given}`,
+    );
   for (let h = 0; h < HOURS_PER_YEAR; h++) {
     if (loadPu[h]! < 0) throw new ProfileError(`${load}: hour ${h} has a negative load multiplier ${loadPu[h]}`);
     if (pvPu[h]! < 0) throw new ProfileError(`${pv}: hour ${h} has a negative PV multiplier ${pvPu[h]}`);
@@ -149,7 +218,7 @@ export function loadYearProfiles(names: readonly string[], read: (name: string) 
     throw new ProfileError(
       `${pv}: the largest PV value is ${max(pvPu)}, but the PV profile is output per unit of rating (at most about 1): divide kW by the rating`,
     );
-  return { loadPu, pvPu, priceUsdPerMwh };
+  return { loadPu, pvPu, priceUsdPerMwh, year: stamped ?? given ?? DEFAULT_PROFILE_YEAR };
 }
 
 /** Largest load multiplier accepted (a feeder's load may exceed its nominal peak, not by 3×). */
@@ -284,4 +353,9 @@ export function yearStretchStudy(year: YearProfiles, start: number, hours: numbe
 /** The study fields of one day of the year (24 h). */
 export function dayStudy(year: YearProfiles, day: number): Study {
   return yearStretchStudy(year, day * 24, 24);
+}
+
+/** A representative day's label in study horizons (CLI JSON, app, report): `day 2023-08-21 (×31)`. */
+export function representativeDayLabel(year: YearProfiles, d: RepresentativeDay): string {
+  return `day ${dayDate(year.year ?? DEFAULT_PROFILE_YEAR, d.day)} (×${d.weight})`;
 }

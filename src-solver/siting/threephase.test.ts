@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { opendssRef, readTestData } from '../../test-data/index';
 import { daysHorizon, testYear } from '../testing/siting/year';
+import type { Horizon } from './evaluate';
+import { dayStudy } from './profiles';
 import type { Study } from '../opf/study';
 import { solveThreePhaseOpf } from '../opf3/fromNetwork';
 import { importUnbalanced } from '../unbalanced/import';
@@ -164,4 +166,33 @@ describe('siting on three-phase IEEE 13', () => {
     await expect(runSitingStudy(input, never)).rejects.toThrow(SitingError);
     await expect(runSitingStudy(input, never)).rejects.toThrow(/611\.1/);
   });
+});
+
+describe('siting on three-phase IEEE 123 with the script taps (the bench case)', () => {
+  function ieee123(extraLines: string[]): UNetwork {
+    const out = importUnbalanced(opendssRef('feeders/123Bus/IEEE123Master.dss'), readFs, { extraLines });
+    if (!out.ok) throw new Error(out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
+    expect(solveUnbalanced(out.network, { controls: false }).periods[0]!.converged).toBe(true);
+    return out.network;
+  }
+  const horizon: Horizon = {
+    kind: 'representative-days',
+    parts: [{ label: 'day 181', weight: 1, study: dayStudy(year, 180) }],
+    annualFactor: 1,
+    description: 'one day',
+  };
+  const limits: Study = { vMinPu: 0.9, vMaxPu: 1.1 };
+
+  it("a summer afternoon's baseline is infeasible because of the loads' Vminpu 0.95, and says so (not the study's 0.9 pu limit); with Vminpu at 0.9 it solves, validated", () => {
+    // 30 June at 15:00 (load 0.85 pu): with the script's taps bus 114 cannot be held at 0.95 pu,
+    // below which OpenDSS makes its load a constant impedance, a region the OPF does not model.
+    const script = solveThreePhasePart(ieee123([]), limits, horizon, [], 0, false);
+    expect(script.optimal).toBe(false);
+    expect(script.message).toMatch(
+      /^load s114a\.1 at its Vminpu, 0\.949\d pu \(hour 15; .* a Vminpu at or below the study's lower limit 0\.9 pu lifts this$/,
+    );
+    const low = solveThreePhasePart(ieee123(['BatchEdit Load..* Vminpu=0.9']), limits, horizon, [], 0, false);
+    expect(low.optimal).toBe(true);
+    expect(low.validationMaxVoltageDiffPu).toBeLessThan(1e-6);
+  }, 300_000);
 });

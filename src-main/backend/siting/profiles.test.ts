@@ -49,6 +49,11 @@ describe("siting with the planner's own year", () => {
       expect(short.ok ? 'ok' : short.error.message).toMatch(
         /^siting\.start: pv file "denton pv\.csv": 100 hourly values/,
       );
+      // a year given that the timestamps contradict
+      const otherYear = await start({ ...year, price: bundled('price'), year: 2022 });
+      expect(otherYear.ok ? 'ok' : otherYear.error.message).toBe(
+        'siting.start: price file "north hub 2023.csv": its timestamps are of 2023, but the year given is 2022',
+      );
       const noName = await start({ ...year, files: { ...files, price: '' } });
       expect(noName.ok ? 'ok' : noName.error.message).toBe(
         'siting.start: settings.profiles.files.price must be a file name',
@@ -109,17 +114,22 @@ describe("siting with the planner's own year", () => {
       await b.siting.wait(started.id);
       const detail = await call<SitingStudyDetail>(b, 'siting.get', { studyId: started.id });
       expect(detail.error).toBeNull();
-      expect(detail.report!.horizon.description).toBe(`1 representative days of the planner's year "ERCOT ×2"`);
+      // The year is the planner's prices' (2024, from their timestamps), not the bundled 2023.
+      expect(detail.report!.horizon.description).toBe(`1 representative days of the planner's year "ERCOT ×2" (2024)`);
       const listed = await call<SitingStudySummary[]>(b, 'siting.list', { scenarioId: s.id });
       expect(listed[0]!.settings.profiles).toEqual({ name: 'ERCOT ×2', load: '', pv: '', price: '' });
 
       const line = detail.report!.ranked[0]!;
       const part = line.verification.parts[0]!;
       const day = Number(/--year-day (\d+)/.exec(part.rerun!)![1]) - 1;
+      // its day dated in 2024, 29 February left out (day index 59 is 1 March)
+      const date = new Date(Date.UTC(2024, 0, 1 + day + (day >= 59 ? 1 : 0))).toISOString().slice(0, 10);
+      expect(part.label).toBe(`day ${date} (×365)`);
       const opened = await call<RunSummary>(b, 'siting.openRun', { studyId: started.id, rank: 1, part: 0 });
       await b.runs.wait(opened.id);
       const run = await call<RunDetail>(b, 'runs.get', { runId: opened.id });
       expect(run.status).toBe('solved');
+      expect(run.name).toMatch(new RegExp(`— day ${date} \\(×365\\)$`));
       // the run's prices are the planner's for that day (USD/MWh → ¢/kWh: ÷ 10), not the bundled year's
       for (let h = 0; h < 24; h++)
         expect(run.settings.priceCentsPerKwh[h]).toBeCloseTo((2 * price[day * 24 + h]!) / 10, 9);

@@ -31,6 +31,7 @@ import {
   dayStudy,
   loadYearProfiles,
   ProfileError,
+  representativeDayLabel,
   representativeDays,
   type YearProfiles,
 } from '../../../src-solver/siting/profiles';
@@ -106,7 +107,7 @@ const YEAR_ROLES = ['load', 'pv', 'price'] as const;
 export function yearOfSettings(p: NonNullable<SitingSettings['profiles']>): YearProfiles {
   const text: Record<string, string> = { 'load.csv': p.load, 'pv.csv': p.pv, 'price.csv': p.price };
   try {
-    return loadYearProfiles(Object.keys(text), (n) => text[n]!);
+    return loadYearProfiles(Object.keys(text), (n) => text[n]!, p.year === undefined ? {} : { year: p.year });
   } catch (e) {
     if (!(e instanceof ProfileError)) throw e;
     const role = YEAR_ROLES.find((r) => e.message.startsWith(`${r}.csv`));
@@ -120,8 +121,18 @@ export function yearOfSettings(p: NonNullable<SitingSettings['profiles']>): Year
 /** Settings as lists show them: the planner's profile texts left out (their name kept). */
 function listedSettings(s: SitingSettings): SitingSettings {
   if (!s.profiles) return s;
-  const { name, files } = s.profiles;
-  return { ...s, profiles: { name, ...(files ? { files } : {}), load: '', pv: '', price: '' } };
+  const { name, files, year } = s.profiles;
+  return {
+    ...s,
+    profiles: {
+      name,
+      ...(files ? { files } : {}),
+      ...(year !== undefined ? { year } : {}),
+      load: '',
+      pv: '',
+      price: '',
+    },
+  };
 }
 
 function summaryOf(r: SitingStudyRecord): SitingStudySummary {
@@ -173,13 +184,13 @@ export class SitingService {
     const horizon: Horizon = {
       kind: 'representative-days',
       parts: days.map((d) => ({
-        label: `day ${new Date(Date.UTC(2023, 0, 1 + d.day)).toISOString().slice(0, 10)} (×${d.weight})`,
+        label: representativeDayLabel(year, d),
         weight: d.weight,
         study: dayStudy(year, d.day),
         rerun: `--year-day ${d.day + 1}`,
       })),
       annualFactor: 1,
-      description: `${s.days} representative days of ${s.profiles ? `the planner's year "${s.profiles.name}"` : 'the bundled 2023 ERCOT/DFW year'}`,
+      description: `${s.days} representative days of ${s.profiles ? `the planner's year "${s.profiles.name}" (${year.year})` : 'the bundled 2023 ERCOT/DFW year'}`,
     };
     const baseStudy: Study = { ...study, objective: 'cost' };
     let candidates: string[];
@@ -450,7 +461,12 @@ export const sitingValidators = {
     };
     let profiles: SitingSettings['profiles'];
     if (st.profiles !== undefined) {
-      const p = obj('siting.start: settings.profiles', st.profiles, ['name', 'files', 'load', 'pv', 'price']);
+      const p = obj('siting.start: settings.profiles', st.profiles, ['name', 'files', 'year', 'load', 'pv', 'price']);
+      if (p.year !== undefined && (typeof p.year !== 'number' || !Number.isInteger(p.year)))
+        throw new ApiFailure(
+          'invalidArgument',
+          'siting.start: settings.profiles.year must be a calendar year such as 2024',
+        );
       for (const k of ['name', 'load', 'pv', 'price'])
         if (typeof p[k] !== 'string')
           throw new ApiFailure(
@@ -468,6 +484,7 @@ export const sitingValidators = {
       profiles = {
         name: p.name as string,
         ...(files ? { files } : {}),
+        ...(p.year !== undefined ? { year: p.year as number } : {}),
         load: p.load as string,
         pv: p.pv as string,
         price: p.price as string,

@@ -146,6 +146,57 @@ describe('tessera site', () => {
     expect(io.err).toMatch(/either --days N or --contiguous/);
   });
 
+  it("dates the representative days in the planner's year: the timestamps' year (2024 here), else --year for hour,value files", async () => {
+    const names = ['load_ercot-ncent_2023.csv', 'pv_denton-tx_tmy.csv', 'price_ercot-north_2023.csv'];
+    const rowsOf = (n: string): string[] =>
+      readFileSync(testDataPath('year-profiles', n), 'utf8').trim().split('\n').slice(1);
+    // The vendored year as the planner's 2024 (ISO timestamps, 8784 rows: 29 February a copy of the 28th) …
+    const leapDir = join(dir, 'year-2024');
+    mkdirSync(leapDir, { recursive: true });
+    for (const n of names) {
+      const v = rowsOf(n).map((l) => l.split(',')[1]!);
+      const all = [...v.slice(0, 59 * 24), ...v.slice(58 * 24, 59 * 24), ...v.slice(59 * 24)];
+      const stamp = (h: number): string => new Date(Date.UTC(2024, 0, 1, h)).toISOString().slice(0, 16);
+      writeFileSync(join(leapDir, n), ['timestamp,value', ...all.map((x, h) => `${stamp(h)},${x}`)].join('\n'));
+    }
+    // … and as hour,value rows, which name no year.
+    const hourDir = join(dir, 'year-hours');
+    mkdirSync(hourDir, { recursive: true });
+    for (const n of names)
+      writeFileSync(join(hourDir, n), ['hour,value', ...rowsOf(n).map((l, h) => `${h},${l.split(',')[1]}`)].join('\n'));
+    writeFileSync(join(dir, 'one.txt'), '65\n');
+    const study = async (extra: string[]): Promise<{ label: string; day: number; description: string }> => {
+      const io = captureIo(dir);
+      const args = ['--candidates', 'one.txt', '--sizes', 'sizes.csv', '--days', '1', '--workers', '1'];
+      expect(await main(['site', 'ieee123', ...args, ...extra, '--json', 'year.json'], io)).toBe(0);
+      const doc = JSON.parse(readFileSync(join(dir, 'year.json'), 'utf8'));
+      const part = doc.ranked[0].verification.parts[0];
+      return {
+        label: part.label,
+        day: Number(/--year-day (\d+)/.exec(part.rerun)![1]) - 1,
+        description: doc.horizon.description,
+      };
+    };
+    const leap = await study(['--profiles', 'year-2024']);
+    // day index 59 on is one calendar day later in a leap year (29 February is left out)
+    const leapDate = new Date(Date.UTC(2024, 0, 1 + leap.day + (leap.day >= 59 ? 1 : 0))).toISOString().slice(0, 10);
+    expect(leap.label).toBe(`day ${leapDate} (×365)`);
+    expect(leap.description).toBe('1 representative days of year-2024 (2024)');
+    const hours = await study(['--profiles', 'year-hours', '--year', '2021']);
+    expect(hours.day).toBe(leap.day);
+    expect(hours.label).toBe(`day ${new Date(Date.UTC(2021, 0, 1 + hours.day)).toISOString().slice(0, 10)} (×365)`);
+    // the same calendar date as in the leap year: the same data
+    expect(hours.label.slice(9)).toBe(leap.label.slice(9));
+    expect((await study(['--profiles', 'year-hours'])).label).toMatch(/^day 2023-/);
+    const bad = captureIo(dir);
+    expect(await main(['site', 'ieee123', '--profiles', 'year-2024', '--year', '2023', '--days', '1'], bad)).toBe(2);
+    expect(bad.err).toMatch(/price_ercot-north_2023\.csv: its timestamps are of 2024, but the year given is 2023/);
+    expect(await main(['site', 'ieee123', '--year', '2024'], bad)).toBe(2);
+    expect(bad.err).toMatch(/--year is the year of --profiles files/);
+    expect(await main(['site', 'ieee123', '--profiles', 'year-hours', '--year', 'soon'], bad)).toBe(2);
+    expect(bad.err).toMatch(/--year must be a calendar year such as 2024 \(got "soon"\)/);
+  }, 600_000);
+
   it('parses sizes and candidates files; default sizes are 4-hour ladders of the peak load', () => {
     expect(parseSizesCsv('kw,kwh\n100,400\n50,200\n', 's')).toEqual([
       { kw: 100, kwh: 400 },

@@ -16,6 +16,7 @@ import {
   dayStudy,
   HOURS_PER_YEAR,
   ProfileError,
+  representativeDayLabel,
   representativeDays,
   yearStretchStudy,
 } from '../../../src-solver/siting/profiles';
@@ -59,6 +60,8 @@ best with the full multi-period OPF (validated by AC power flow) and ranks by ve
   --days N           representative days drawn from the year by k-medoids (default 12)
   --profiles DIR     the year: load*.csv, pv*.csv, price*.csv with 8760 rows of timestamp,value or
                      hour,value (price USD/MWh, load and PV pu); default: the bundled ERCOT/DFW 2023 year
+  --year Y           the calendar year of --profiles files of hour,value rows, which dates the
+                     representative days (default: the files' timestamps' year, else 2023)
   --contiguous S:H   a contiguous horizon instead: H hours of the year from hour S (e.g. 0:8760)
   --capex-kw X       capital cost, USD per kW (default ${ECONOMICS_DEFAULTS.capexUsdPerKw})
   --capex-kwh Y      capital cost, USD per kWh (default ${ECONOMICS_DEFAULTS.capexUsdPerKwh})
@@ -225,6 +228,7 @@ export const command: CliCommand = {
         sizes: { type: 'string' },
         days: { type: 'string' },
         profiles: { type: 'string' },
+        year: { type: 'string' },
         contiguous: { type: 'string' },
         'capex-kw': { type: 'string' },
         'capex-kwh': { type: 'string' },
@@ -312,7 +316,10 @@ export const command: CliCommand = {
       num('workers', o.workers, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1') ?? availableParallelism();
 
     // The year and the horizon.
-    const year = openYear(o.profiles, io.cwd);
+    const yearGiven = num('year', o.year, (x) => Number.isInteger(x), 'a calendar year such as 2024');
+    if (yearGiven !== undefined && o.profiles === undefined)
+      throw new CliError('--year is the year of --profiles files (the bundled year is 2023): give --profiles DIR too');
+    const year = openYear(o.profiles, io.cwd, yearGiven);
     let horizon: Horizon;
     if (o.contiguous !== undefined) {
       const m = /^(\d+):(\d+)$/.exec(o.contiguous.trim());
@@ -338,7 +345,6 @@ export const command: CliCommand = {
       const k =
         num('days', o.days, (x) => Number.isInteger(x) && x >= 1 && x <= 365, 'a whole number from 1 to 365') ?? 12;
       const days = representativeDays(year, k, 1);
-      const label = (d: number): string => new Date(Date.UTC(2023, 0, 1 + d)).toISOString().slice(0, 10);
       const rerunProfiles =
         (o.profiles !== undefined ? ` --profiles ${o.profiles}` : '') +
         (vmin !== undefined ? ` --vmin ${vmin}` : '') +
@@ -347,13 +353,13 @@ export const command: CliCommand = {
       horizon = {
         kind: 'representative-days',
         parts: days.map((d) => ({
-          label: `day ${label(d.day)} (×${d.weight})`,
+          label: representativeDayLabel(year, d),
           weight: d.weight,
           study: dayStudy(year, d.day),
           rerun: `--year-day ${d.day + 1}${rerunProfiles}`,
         })),
         annualFactor: 1,
-        description: `${k} representative days of ${o.profiles ?? 'the bundled 2023 ERCOT/DFW year'}`,
+        description: `${k} representative days of ${o.profiles !== undefined ? `${o.profiles} (${year.year})` : 'the bundled 2023 ERCOT/DFW year'}`,
       };
     }
 

@@ -205,6 +205,8 @@ export function SitingView({
   /** The planner's own year (CSV texts read from the chosen files), or the bundled one. */
   const [ownYear, setOwnYear] = useState<{ load?: File; pv?: File; price?: File }>({});
   const [useOwnYear, setUseOwnYear] = useState(false);
+  /** The calendar year of files of hour,value rows ('' = the files' timestamps' year, else 2023). */
+  const [ownYearNumber, setOwnYearNumber] = useState('');
 
   const start = async () => {
     setError(null);
@@ -215,8 +217,13 @@ export function SitingView({
         return setError(
           'Choose the three CSV files of your year (load pu, PV pu, price USD/MWh), or use the bundled year.',
         );
+      const yearText = ownYearNumber.trim();
+      const year = yearText === '' ? undefined : Number(yearText);
+      if (year !== undefined && !Number.isInteger(year))
+        return setError(`The year of your files must be a calendar year such as 2024 (got "${yearText}").`);
       profiles = {
         name: [load.name, pv.name, price.name].join(', '),
+        ...(year !== undefined ? { year } : {}),
         // the file names as chosen, so a problem is reported in the planner's own file
         files: { load: load.name, pv: pv.name, price: price.name },
         load: await load.text(),
@@ -377,6 +384,19 @@ export function SitingView({
                 />
               </label>
             ))}
+          {useOwnYear && (
+            <label title="Dates the representative days. Files with timestamps name their own year; files of hour,value rows are of this year (default 2023).">
+              year of hour,value files
+              <input
+                type="text"
+                inputMode="numeric"
+                placeholder="from the timestamps, else 2023"
+                data-testid="siting-year-number"
+                value={ownYearNumber}
+                onChange={(e) => setOwnYearNumber(e.target.value)}
+              />
+            </label>
+          )}
           <label>
             sizes kW/kWh
             <input
