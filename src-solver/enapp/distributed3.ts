@@ -64,6 +64,8 @@ export function buildAreaProblems3(
     readonly nlp?: SolveOptions;
     /** The child areas' root slack weight (Opf3AreaSpec.pinSlackWeight); default theirs. */
     readonly pinSlackWeight?: number;
+    /** Exact coordination: the children's draw sensitivities in their parents (Opf3AreaSpec.drawSensitivity). */
+    readonly drawSensitivity?: boolean;
   } = {},
 ): Distributed3Plan {
   const check = checkPartition3(unet, cuts);
@@ -81,6 +83,7 @@ export function buildAreaProblems3(
       childBoundaries: p.children.map((c) => ({ boundary: boundaryOf.get(c.area)!, nodes: c.nodes })),
       ...(options.nlp ? { nlp: options.nlp } : {}),
       ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
+      ...(options.drawSensitivity && (options.coordination ?? 'exact') === 'exact' ? { drawSensitivity: true } : {}),
     };
     return { id: p.id, name: `${p.id} (root ${a.rootBus})`, parent: a.parentArea, kind: 'opf3', spec };
   });
@@ -264,15 +267,54 @@ export interface Distributed3Options extends EnappOptions {
   readonly nlp?: SolveOptions;
   /** The child areas' root slack weight (opf3-area.ts Opf3AreaSpec.pinSlackWeight); default theirs, 0 pins exactly. */
   readonly pinSlackWeight?: number;
+  /**
+   * Exact coordination: each child reports its draw's sensitivity to its root voltage and its parent
+   * models the draw as a linearised load (opf3-area.ts Opf3AreaSpec.drawSensitivity).
+   */
+  readonly drawSensitivity?: boolean;
+  /**
+   * Exact coordination: stop once every boundary value has changed by less than the rounds'
+   * tolerance/10 for this many consecutive rounds, whatever the prices do (they may keep moving
+   * where the optimum's multipliers are not unique, without moving any value); 0: only the price
+   * test. Default SETTLE_ROUNDS.
+   */
+  readonly settleRounds?: number;
+  /**
+   * Exact coordination: after the rounds, the values-only consistency rounds at the last prices
+   * (see POLISH_TOLERANCE_FACTOR), so that the areas' two sides of every boundary agree to far
+   * below the rounds' tolerance and the merged dispatch is one feeder's power flow. Default true.
+   */
+  readonly polish?: boolean;
+  /** The consistency rounds with the children's draw sensitivities in their parents (Opf3AreaSpec.drawSensitivity). Default true. */
+  readonly polishSensitivity?: boolean;
+  readonly polishAcceleration?: 'none' | 'anderson';
+  readonly polishDamping?: number;
   /** Validate the merged dispatch by the three-phase power flow (needs the units). Default true. */
   readonly validate?: boolean;
   /** A centralized solve of the same network, for the side-by-side comparison. */
   readonly centralized?: { readonly objective: number; readonly periods: readonly Opf3Period[] };
 }
 
+/** Consecutive rounds with every value change below tolerance/10 after which exact rounds stop (Distributed3Options.settleRounds). */
+export const SETTLE_ROUNDS = 3;
+/**
+ * The consistency rounds' tolerance over the rounds' tolerance: at 1e-3 pu, 1e-7 pu — ten times
+ * below the validation's 1e-6 pu, and above the areas' own accuracy (interior-point tol 1e-9–1e-10).
+ */
+export const POLISH_TOLERANCE_FACTOR = 1e-4;
+/** At most this many consistency rounds (measured: 2–4 on IEEE 13 and IEEE 123). */
+export const POLISH_MAX_ROUNDS = 15;
+
 export interface Distributed3Outcome {
   readonly plan: Distributed3Plan;
+  /** The rounds (and, exact coordination, the consistency rounds after them: `polish`). */
   readonly enapp: EnappResult;
+  /**
+   * Exact coordination: the consistency rounds after the price exchange stopped — values only, at
+   * its last prices, Jacobi without relaxation, to POLISH_TOLERANCE_FACTOR × the tolerance; the
+   * merged solution is theirs.
+   */
+  readonly polish?: EnappResult;
   /** Merged per-phase results; null when the run ended without every area's solution. */
   readonly periods: Opf3Period[] | null;
   readonly objective: number | null;
@@ -302,6 +344,7 @@ export async function solveDistributed3(
     coordination,
     ...(options.nlp ? { nlp: options.nlp } : {}),
     ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
+    ...(options.drawSensitivity !== undefined ? { drawSensitivity: options.drawSensitivity } : {}),
   });
   const tolerancePu = options.tolerancePu ?? DEFAULT_BOUNDARY_TOLERANCE_PU;
   const modeOptions: EnappOptions = exact
@@ -312,15 +355,90 @@ export async function solveDistributed3(
         tolerancePu: tolerancePu / BOUNDARY_ERROR_MARGIN,
       }
     : { acceleration: 'none', exchangePrices: false, damping: options.damping ?? 'auto', tolerancePu };
-  const enapp = await runEnapp(plan.areas, plan.boundaries, plan.initial, spawn, { ...options, ...modeOptions }, hooks);
-  const solutions = enapp.areaSolutions as (Opf3AreaSolution | null)[];
+  // Settle rule (exact): the values below tolerance/10 for settleRounds rounds in a row end the
+  // rounds through the coordinator's cancel check at the next round's start (then read as converged).
+  const settleRounds = exact ? (options.settleRounds ?? SETTLE_ROUNDS) : 0;
+  let settled = 0;
+  let settledAt = 0;
+  const userSignal = hooks.signal;
+  const mainHooks: EnappHooks = {
+    ...hooks,
+    signal: {
+      get aborted() {
+        return settledAt > 0 || userSignal?.aborted === true;
+      },
+      ...(userSignal?.addEventListener ? { addEventListener: userSignal.addEventListener.bind(userSignal) } : {}),
+    },
+    onRound: (r) => {
+      settled = r.maxChangePu < modeOptions.tolerancePu! ? settled + 1 : 0;
+      if (settleRounds > 0 && settled >= settleRounds) settledAt = r.round;
+      hooks.onRound?.(r);
+    },
+  };
+  let enapp = await runEnapp(
+    plan.areas,
+    plan.boundaries,
+    plan.initial,
+    spawn,
+    { ...options, ...modeOptions },
+    mainHooks,
+  );
+  if (enapp.status === 'cancelled' && settledAt > 0 && userSignal?.aborted !== true) {
+    const last = enapp.rounds.at(-1)!;
+    enapp = {
+      ...enapp,
+      status: 'converged',
+      message: `converged in ${settledAt} rounds: every boundary value changed by less than ${modeOptions.tolerancePu} pu in ${settleRounds} rounds in a row (last: ${last.maxChangePu.toExponential(2)} pu); the prices still moved by ${last.maxChangePriceRel.toExponential(2)} relative without moving the values`,
+    };
+  }
+  let solutions = enapp.areaSolutions as (Opf3AreaSolution | null)[];
+  // Consistency rounds (exact): values only at the last prices, until both sides of every boundary
+  // agree to POLISH_TOLERANCE_FACTOR × the tolerance.
+  let polish: EnappResult | undefined;
+  if (exact && enapp.status === 'converged' && options.polish !== false) {
+    const offset = enapp.rounds.length;
+    // The children's draws as linearised loads in their parents (drawSensitivity): at fixed prices
+    // the values' loop is the areas' physics alone, and the parents then solve it Newton-like.
+    const polishAreas = plan.areas.map((a) => ({
+      ...a,
+      spec: { ...(a.spec as Opf3AreaSpec), drawSensitivity: options.polishSensitivity !== false },
+    }));
+    polish = await runEnapp(
+      polishAreas,
+      plan.boundaries,
+      enapp.boundaries,
+      spawn,
+      {
+        ...options,
+        acceleration: options.polishAcceleration ?? 'anderson',
+        exchangePrices: false,
+        damping: options.polishDamping ?? 1,
+        tolerancePu: tolerancePu * POLISH_TOLERANCE_FACTOR,
+        maxRounds: POLISH_MAX_ROUNDS,
+      },
+      { ...hooks, onRound: (r) => hooks.onRound?.({ ...r, round: r.round + offset }) },
+    );
+    if (polish.status !== 'converged')
+      return {
+        plan,
+        enapp: {
+          ...enapp,
+          status: polish.status === 'cancelled' ? 'cancelled' : 'failed',
+          message: `${enapp.message}; the consistency rounds after them: ${polish.message}`,
+        },
+        polish,
+        periods: null,
+        objective: null,
+      };
+    solutions = polish.areaSolutions as (Opf3AreaSolution | null)[];
+  }
   if (
     enapp.status === 'failed' ||
     enapp.status === 'cancelled' ||
     enapp.status === 'infeasible' ||
     solutions.some((s) => !s)
   )
-    return { plan, enapp, periods: null, objective: null };
+    return { plan, enapp, ...(polish ? { polish } : {}), periods: null, objective: null };
   // The child areas' root voltages are elastic (opf3-area.ts): at the end each must hold the
   // voltage it was given, or the merged solution is not one feeder's.
   const slacks = solutions.map((s) => s!.rootSlackPu);
@@ -330,6 +448,7 @@ export async function solveDistributed3(
     const worst = plan.areas[slacks.indexOf(rootSlackPu)]!;
     return {
       plan,
+      ...(polish ? { polish } : {}),
       enapp: {
         ...enapp,
         status: 'failed',
@@ -345,6 +464,7 @@ export async function solveDistributed3(
   return {
     plan,
     enapp,
+    ...(polish ? { polish } : {}),
     periods,
     objective,
     rootSlackPu,
