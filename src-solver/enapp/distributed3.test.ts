@@ -370,10 +370,10 @@ describe('distributed three-phase OPF = centralized (exact coordination)', () =>
     );
     // rounds stop at a change below 1e-4 pu (34 rounds), then the consistency rounds (values only,
     // at the last prices, the children's draws linearised in their parents) until both sides of the
-    // boundary agree to 1e-7 pu: measured 10 of them; node voltages 7.6e-6 pu from the centralized
+    // boundary agree to 1e-6 pu: measured 10 of them; node voltages 7.6e-6 pu from the centralized
     // ones, the objective 2e-8 relative, the merged dispatch's power flow 2.5e-9 pu (6e-6 without them)
     expect(out.polish?.status).toBe('converged');
-    expect(out.polish!.rounds.at(-1)!.maxChangePu).toBeLessThan(1e-7);
+    expect(out.polish!.rounds.at(-1)!.maxChangePu).toBeLessThan(1e-6);
     expect(cmp.maxVoltageDiffPu).toBeLessThan(1e-4);
     expect(cmp.maxRelDiff).toBeLessThan(1e-4);
     expect(Math.abs(out.objective! - central.objective) / central.objective).toBeLessThan(1e-5);
@@ -508,7 +508,7 @@ describe('distributed three-phase OPF on IEEE 123', () => {
       units,
       cuts,
       inProcess,
-      { tolerancePu: 1e-3, maxRounds: 3, validate: false },
+      { tolerancePu: 1e-3, maxRounds: 3, validate: false, polish: false },
       { clock },
     );
     expect(out.enapp.status, out.enapp.message).toBe('maxRounds');
@@ -550,8 +550,8 @@ describe('distributed three-phase OPF on IEEE 123', () => {
     console.log(
       `IEEE 123 3ph, 4 areas: ${out.enapp.rounds.length} rounds + ${out.polish?.rounds.length} consistency rounds; objective ${out.objective} vs ${central.objective}; max |ΔV| ${cmp.maxVoltageDiffPu.toExponential(2)} at ${cmp.maxVoltageDiffAt}; ${cmp.rows.map((r) => `${r.quantity} ${r.relDiff.toExponential(1)}`).join(', ')}; validation ${out.validation!.maxDiffPu.toExponential(2)}`,
     );
-    // measured: 16 rounds + 14 consistency rounds, objective 2.5e-7 relative, node voltages within
-    // 8.9e-6 pu, power flow 1.8e-8 pu (5.9e-6 without the consistency rounds)
+    // measured: 16 rounds + 9 consistency rounds, objective 2.5e-7 relative, node voltages within
+    // 8.9e-6 pu, power flow 2.3e-7 pu (5.9e-6 without the consistency rounds)
     expect(out.polish?.status).toBe('converged');
     expect(cmp.maxVoltageDiffPu).toBeLessThan(1e-4);
     expect(cmp.maxRelDiff).toBeLessThan(1e-3);
