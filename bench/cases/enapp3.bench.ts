@@ -135,7 +135,8 @@ function case123(periods: number, coordination: Coordination): BenchCase {
 
 /**
  * T = 2 converges (16 rounds in-process, distributed3.test.ts); T = 24 is the measurement of how far
- * the exchange gets in 100 rounds (at T = 4 it stalled at changes of ~1e-3 pu; with the children's
- * elastic roots it runs past round 1, `rootSlackPu` the slack left at the end).
+ * the exchange gets in 100 rounds (measured: not converged — values ~1e-4 pu, prices ~1e-2 relative
+ * a round — then the consistency rounds make its merged dispatch one feeder's: power flow 6.7e-7 pu;
+ * docs/spec/mpopf-formulation.md "long horizons"; `rootSlackPu` the children's root slack at the end).
  */
 export default [case123(2, 'exact'), case123(2, 'published'), case123(24, 'exact')];
