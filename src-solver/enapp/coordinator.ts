@@ -46,6 +46,7 @@ import {
   readPhase,
   writePhase,
   type PhaseState,
+  withFreshSensitivity,
 } from './phase-exchange';
 import type {
   AreaAttempt,
@@ -757,7 +758,7 @@ export async function runEnapp(
         }
         const st = accel.step(xf, gf, omega, round >= andersonFrom);
         if (st.restarted) andersonRestarts.push(round);
-        x = unflatten(st.x, x, layout.kinds, layout.T);
+        x = withFreshSensitivity(unflatten(st.x, x, layout.kinds, layout.T), out);
         prevPrevChange = prevChange;
         prevChange = change;
         continue;

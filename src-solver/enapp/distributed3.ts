@@ -8,9 +8,13 @@
  * validated by the three-phase power flow like a centralized solve.
  *
  * Coordinations as the balanced ones (distributed.ts): 'exact' (values and prices, Anderson, rounds
- * to tolerance/10 and the prices to PRICE_TEST_FRACTION·tolerance; its fixed point is the
- * centralized optimum) and 'published' (values only, the child's draw priced at the energy price,
- * plain rounds to the tolerance; not the centralized optimum — always compared).
+ * to tolerance/10 and the prices to PRICE_TEST_FRACTION·tolerance, or the values below tolerance/10
+ * for SETTLE_ROUNDS rounds in a row; its fixed point is the centralized optimum; then the
+ * consistency rounds — values only at the last prices, the children's draws linearised in their
+ * parents (opf3-sensitivity.ts) — until both sides of every boundary agree to
+ * POLISH_TOLERANCE_FACTOR·tolerance, so that the merged dispatch is one feeder's power flow) and
+ * 'published' (values only, the child's draw priced at the energy price, plain rounds to the
+ * tolerance; not the centralized optimum — always compared).
  */
 import { buildOpf3Model } from '../opf3/model';
 import type { Opf3Network } from '../opf3/network';
@@ -64,6 +68,8 @@ export function buildAreaProblems3(
     readonly nlp?: SolveOptions;
     /** The child areas' root slack weight (Opf3AreaSpec.pinSlackWeight); default theirs. */
     readonly pinSlackWeight?: number;
+    /** Exact coordination: the children's draw sensitivities in their parents (Opf3AreaSpec.drawSensitivity). */
+    readonly drawSensitivity?: boolean;
   } = {},
 ): Distributed3Plan {
   const check = checkPartition3(unet, cuts);
@@ -81,6 +87,7 @@ export function buildAreaProblems3(
       childBoundaries: p.children.map((c) => ({ boundary: boundaryOf.get(c.area)!, nodes: c.nodes })),
       ...(options.nlp ? { nlp: options.nlp } : {}),
       ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
+      ...(options.drawSensitivity && (options.coordination ?? 'exact') === 'exact' ? { drawSensitivity: true } : {}),
     };
     return { id: p.id, name: `${p.id} (root ${a.rootBus})`, parent: a.parentArea, kind: 'opf3', spec };
   });
@@ -264,15 +271,58 @@ export interface Distributed3Options extends EnappOptions {
   readonly nlp?: SolveOptions;
   /** The child areas' root slack weight (opf3-area.ts Opf3AreaSpec.pinSlackWeight); default theirs, 0 pins exactly. */
   readonly pinSlackWeight?: number;
+  /**
+   * Exact coordination: each child reports its draw's sensitivity to its root voltage and its parent
+   * models the draw as a linearised load (opf3-area.ts Opf3AreaSpec.drawSensitivity).
+   */
+  readonly drawSensitivity?: boolean;
+  /**
+   * Exact coordination: stop once every boundary value has changed by less than the rounds'
+   * tolerance/10 for this many consecutive rounds, whatever the prices do (they may keep moving
+   * where the optimum's multipliers are not unique, without moving any value); 0: only the price
+   * test. Default SETTLE_ROUNDS.
+   */
+  readonly settleRounds?: number;
+  /**
+   * Exact coordination: after the rounds, the values-only consistency rounds at the last prices
+   * (see POLISH_TOLERANCE_FACTOR), so that the areas' two sides of every boundary agree to far
+   * below the rounds' tolerance and the merged dispatch is one feeder's power flow. Default true.
+   */
+  readonly polish?: boolean;
+  /** The consistency rounds with the children's draw sensitivities in their parents (Opf3AreaSpec.drawSensitivity). Default true. */
+  readonly polishSensitivity?: boolean;
+  /** The consistency rounds' acceleration (default 'anderson': measured, 'none' stalled on IEEE 123 T = 2 at 1.6e-6 pu). */
+  readonly polishAcceleration?: 'none' | 'anderson';
+  /** The consistency rounds' relaxation (default 1). */
+  readonly polishDamping?: number;
   /** Validate the merged dispatch by the three-phase power flow (needs the units). Default true. */
   readonly validate?: boolean;
   /** A centralized solve of the same network, for the side-by-side comparison. */
   readonly centralized?: { readonly objective: number; readonly periods: readonly Opf3Period[] };
 }
 
+/** Consecutive rounds with every value change below tolerance/10 after which exact rounds stop (Distributed3Options.settleRounds). */
+export const SETTLE_ROUNDS = 3;
+/**
+ * The consistency rounds' tolerance over the rounds' tolerance: at 1e-3 pu, 1e-6 pu of V and S on
+ * both sides of every boundary (the validation's target; measured, the power flow then lands two
+ * orders below it). At 1e-7 pu IEEE 123 T = 24 ended its 15 rounds at 2.6e-7 pu (the children's
+ * draws move by a few 1e-7 pu from round to round at their interior-point tolerance).
+ */
+export const POLISH_TOLERANCE_FACTOR = 1e-3;
+/** At most this many consistency rounds (measured at 1e-7 pu: 10 on IEEE 13 T = 6, 14 on IEEE 123 T = 2). */
+export const POLISH_MAX_ROUNDS = 15;
+
 export interface Distributed3Outcome {
   readonly plan: Distributed3Plan;
+  /** The rounds (and, exact coordination, the consistency rounds after them: `polish`). */
   readonly enapp: EnappResult;
+  /**
+   * Exact coordination: the consistency rounds after the price exchange stopped — values only, at
+   * its last prices, Jacobi without relaxation, to POLISH_TOLERANCE_FACTOR × the tolerance; the
+   * merged solution is theirs.
+   */
+  readonly polish?: EnappResult;
   /** Merged per-phase results; null when the run ended without every area's solution. */
   readonly periods: Opf3Period[] | null;
   readonly objective: number | null;
@@ -302,6 +352,7 @@ export async function solveDistributed3(
     coordination,
     ...(options.nlp ? { nlp: options.nlp } : {}),
     ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
+    ...(options.drawSensitivity !== undefined ? { drawSensitivity: options.drawSensitivity } : {}),
   });
   const tolerancePu = options.tolerancePu ?? DEFAULT_BOUNDARY_TOLERANCE_PU;
   const modeOptions: EnappOptions = exact
@@ -312,15 +363,98 @@ export async function solveDistributed3(
         tolerancePu: tolerancePu / BOUNDARY_ERROR_MARGIN,
       }
     : { acceleration: 'none', exchangePrices: false, damping: options.damping ?? 'auto', tolerancePu };
-  const enapp = await runEnapp(plan.areas, plan.boundaries, plan.initial, spawn, { ...options, ...modeOptions }, hooks);
-  const solutions = enapp.areaSolutions as (Opf3AreaSolution | null)[];
+  // Settle rule (exact): the values below tolerance/10 for settleRounds rounds in a row end the
+  // rounds through the coordinator's cancel check at the next round's start (then read as converged).
+  const settleRounds = exact ? (options.settleRounds ?? SETTLE_ROUNDS) : 0;
+  let settled = 0;
+  let settledAt = 0;
+  const userSignal = hooks.signal;
+  const mainHooks: EnappHooks = {
+    ...hooks,
+    signal: {
+      get aborted() {
+        return settledAt > 0 || userSignal?.aborted === true;
+      },
+      ...(userSignal?.addEventListener ? { addEventListener: userSignal.addEventListener.bind(userSignal) } : {}),
+    },
+    onRound: (r) => {
+      settled = r.maxChangePu < modeOptions.tolerancePu! ? settled + 1 : 0;
+      if (settleRounds > 0 && settled >= settleRounds) settledAt = r.round;
+      hooks.onRound?.(r);
+    },
+  };
+  let enapp = await runEnapp(
+    plan.areas,
+    plan.boundaries,
+    plan.initial,
+    spawn,
+    { ...options, ...modeOptions },
+    mainHooks,
+  );
+  if (enapp.status === 'cancelled' && settledAt > 0 && userSignal?.aborted !== true) {
+    const last = enapp.rounds.at(-1)!;
+    enapp = {
+      ...enapp,
+      status: 'converged',
+      message: `converged in ${settledAt} rounds: every boundary value changed by less than ${modeOptions.tolerancePu} pu in ${settleRounds} rounds in a row (last: ${last.maxChangePu.toExponential(2)} pu); the prices still moved by ${last.maxChangePriceRel.toExponential(2)} relative without moving the values`,
+    };
+  }
+  let solutions = enapp.areaSolutions as (Opf3AreaSolution | null)[];
+  // Consistency rounds (exact): values only at the last prices, until both sides of every boundary
+  // agree to POLISH_TOLERANCE_FACTOR × the tolerance.
+  let polish: EnappResult | undefined;
+  // After rounds that ran out (maxRounds) too: their merged dispatch is then at least one feeder's.
+  if (exact && (enapp.status === 'converged' || enapp.status === 'maxRounds') && options.polish !== false) {
+    const offset = enapp.rounds.length;
+    // The children's draws as linearised loads in their parents (drawSensitivity): at fixed prices
+    // the values' loop is the areas' physics alone, and the parents then solve it Newton-like.
+    const polishAreas = plan.areas.map((a) => ({
+      ...a,
+      spec: { ...(a.spec as Opf3AreaSpec), drawSensitivity: options.polishSensitivity !== false },
+    }));
+    polish = await runEnapp(
+      polishAreas,
+      plan.boundaries,
+      enapp.boundaries,
+      spawn,
+      {
+        ...options,
+        acceleration: options.polishAcceleration ?? 'anderson',
+        exchangePrices: false,
+        damping: options.polishDamping ?? 1,
+        tolerancePu: tolerancePu * POLISH_TOLERANCE_FACTOR,
+        maxRounds: POLISH_MAX_ROUNDS,
+      },
+      { ...hooks, onRound: (r) => hooks.onRound?.({ ...r, round: r.round + offset }) },
+    );
+    if (polish.status === 'cancelled')
+      return {
+        plan,
+        enapp: { ...enapp, status: 'cancelled', message: polish.message },
+        polish,
+        periods: null,
+        objective: null,
+      };
+    // Their solutions when they reached their tolerance, or at least a smaller change than the
+    // rounds' last (the run's status stays the rounds'; the message says how far they got).
+    const lastPolish = polish.rounds.at(-1)?.maxChangePu ?? Infinity;
+    const lastMain = enapp.rounds.at(-1)?.maxChangePu ?? Infinity;
+    const usable = polish.areaSolutions.every((x) => x) && polish.status !== 'failed' && polish.status !== 'infeasible';
+    if (polish.status === 'converged' || (usable && lastPolish < lastMain))
+      solutions = polish.areaSolutions as (Opf3AreaSolution | null)[];
+    if (polish.status !== 'converged')
+      enapp = {
+        ...enapp,
+        message: `${enapp.message}; the consistency rounds after them: ${polish.message}${solutions === polish.areaSolutions ? ' (their last solutions merged)' : ''}`,
+      };
+  }
   if (
     enapp.status === 'failed' ||
     enapp.status === 'cancelled' ||
     enapp.status === 'infeasible' ||
     solutions.some((s) => !s)
   )
-    return { plan, enapp, periods: null, objective: null };
+    return { plan, enapp, ...(polish ? { polish } : {}), periods: null, objective: null };
   // The child areas' root voltages are elastic (opf3-area.ts): at the end each must hold the
   // voltage it was given, or the merged solution is not one feeder's.
   const slacks = solutions.map((s) => s!.rootSlackPu);
@@ -330,6 +464,7 @@ export async function solveDistributed3(
     const worst = plan.areas[slacks.indexOf(rootSlackPu)]!;
     return {
       plan,
+      ...(polish ? { polish } : {}),
       enapp: {
         ...enapp,
         status: 'failed',
@@ -345,6 +480,7 @@ export async function solveDistributed3(
   return {
     plan,
     enapp,
+    ...(polish ? { polish } : {}),
     periods,
     objective,
     rootSlackPu,

@@ -57,6 +57,8 @@ import {
   type PhasePower,
   type PhaseVoltage,
 } from './protocol';
+import type { DrawSensitivity, PhasePowerWithSensitivity } from './phase-exchange';
+import { drawSensitivity } from './opf3-sensitivity';
 
 export interface Opf3AreaSpec {
   /** The area's network (opf3-split.ts), without hooks; a child's source nodes are its root bus's exchanged nodes. */
@@ -71,6 +73,13 @@ export interface Opf3AreaSpec {
    * voltage exactly (an area may then be infeasible at the voltage it is given).
    */
   readonly pinSlackWeight?: number;
+  /**
+   * Exact coordination: a child reports its draw's sensitivity to its root voltage
+   * (opf3-sensitivity.ts) with its draw, and a parent given one models that child's draw as the
+   * linearised load S0 + J (V − V0) around the child's last solve, its voltage price adjusted by −Jᵀπ_S
+   * (phase-exchange.ts DrawSensitivity). Default false.
+   */
+  readonly drawSensitivity?: boolean;
 }
 
 /**
@@ -181,6 +190,7 @@ export function withPhaseInputs(spec: Opf3AreaSpec, inputs: AreaInputs): Opf3Net
       hooks.sourcePowerPrice = { p: Float64Array.from(rp.priceP), q: Float64Array.from(rp.priceQ) };
   }
   const loads = [...net.loads];
+  const loadVoltageTerms: NonNullable<Opf3AreaHooks['loadVoltageTerms']>[number][] = [];
   if (spec.childBoundaries.length > 0) {
     const nodes = Int32Array.from(spec.childBoundaries.flatMap((c) => [...c.nodes]));
     const K = nodes.length;
@@ -188,15 +198,45 @@ export function withPhaseInputs(spec: Opf3AreaSpec, inputs: AreaInputs): Opf3Net
     const pf = new Float64Array(T * K);
     let off = 0;
     for (const c of spec.childBoundaries) {
-      const cl = inputs.childLoads.find((l) => l.boundary === c.boundary)?.phase;
+      const cl = inputs.childLoads.find((l) => l.boundary === c.boundary)?.phase as
+        PhasePowerWithSensitivity | undefined;
       if (!cl) throw new Error(`area ${net.name}: no per-phase draw of boundary ${c.boundary} in its inputs`);
       const n = c.nodes.length;
       checkLength(cl, n, T, `draw of boundary ${c.boundary}`);
+      // The child's draw linearised where it last solved (spec.drawSensitivity):
+      // S(V) = S0 + J (V − V0), J per period 2n × 2n; its price of V_b adjusted by −Jᵀπ_S.
+      const sens = spec.drawSensitivity ? cl.sens : undefined;
+      if (sens && (sens.dS.length !== T * 4 * n * n || sens.v0Re.length !== T * n))
+        throw new Error(`area ${net.name}: the draw sensitivity of boundary ${c.boundary} has the wrong size`);
+      const rowOf = (t: number, r: number) =>
+        sens!.dS.slice(t * 4 * n * n + r * 2 * n, t * 4 * n * n + (r + 1) * 2 * n);
+      const shift = (t: number, r: number): number => {
+        let s = 0;
+        rowOf(t, r).forEach((a, jb) => {
+          const j = jb >> 1;
+          s += a * (jb & 1 ? sens!.v0Im[t * n + j]! : sens!.v0Re[t * n + j]!);
+        });
+        return s;
+      };
       // The child's draw at each node: a constant-power load (U3) of this area (never exactly
       // zero, so that the model's structure — its device current — is the same every round).
       for (let k = 0; k < n; k++) {
-        const pPu = Float64Array.from({ length: T }, (_, t) => cl.p[t * n + k]!);
-        const qPu = Float64Array.from({ length: T }, (_, t) => cl.q[t * n + k]!);
+        const pPu = Float64Array.from({ length: T }, (_, t) =>
+          sens ? sens.p0[t * n + k]! - shift(t, 2 * k) : cl.p[t * n + k]!,
+        );
+        const qPu = Float64Array.from({ length: T }, (_, t) =>
+          sens ? sens.q0[t * n + k]! - shift(t, 2 * k + 1) : cl.q[t * n + k]!,
+        );
+        if (sens)
+          loadVoltageTerms.push({
+            load: boundaryLoadName(c.boundary, k),
+            nodes: c.nodes,
+            p: Float64Array.from({ length: T * 2 * n }, (_, i) => rowOf(Math.floor(i / (2 * n)), 2 * k)[i % (2 * n)]!),
+            q: Float64Array.from(
+              { length: T * 2 * n },
+              (_, i) => rowOf(Math.floor(i / (2 * n)), 2 * k + 1)[i % (2 * n)]!,
+            ),
+          });
         for (let t = 0; t < T; t++) if (pPu[t] === 0 && qPu[t] === 0) pPu[t] = 1e-12;
         loads.push({
           name: boundaryLoadName(c.boundary, k),
@@ -212,8 +252,8 @@ export function withPhaseInputs(spec: Opf3AreaSpec, inputs: AreaInputs): Opf3Net
       for (let t = 0; t < T; t++) {
         for (let k = 0; k < n; k++) {
           if (cl.priceVRe && cl.priceVIm) {
-            pe[t * K + off + k] = cl.priceVRe[t * n + k]!;
-            pf[t * K + off + k] = cl.priceVIm[t * n + k]!;
+            pe[t * K + off + k] = cl.priceVRe[t * n + k]! + (sens ? sens.adjVRe[t * n + k]! : 0);
+            pf[t * K + off + k] = cl.priceVIm[t * n + k]! + (sens ? sens.adjVIm[t * n + k]! : 0);
           }
         }
       }
@@ -221,6 +261,7 @@ export function withPhaseInputs(spec: Opf3AreaSpec, inputs: AreaInputs): Opf3Net
     }
     // Always present (zero without prices), so that the model's structure is the same every round.
     hooks.voltagePrice = { nodes, e: pe, f: pf };
+    if (loadVoltageTerms.length > 0) hooks.loadVoltageTerms = loadVoltageTerms;
   }
   return { ...net, slackRe, slackIm, loads, area: hooks };
 }
@@ -331,13 +372,45 @@ export function createOpf3Area(specIn: unknown): AreaSolver {
         }
         const ws = net.area?.pinSlackWeight ?? 0;
         for (const j of ix.pinSlack) priceTerms += ws * (x[j]! + x[j + 1]! + x[j + 2]! + x[j + 3]!);
-        rootPhase = {
+        let sens: DrawSensitivity | undefined;
+        if (spec.drawSensitivity && sp) {
+          try {
+            const { dS } = drawSensitivity(model, r);
+            const n = nSlack;
+            const adjVRe = new Array<number>(T * n).fill(0);
+            const adjVIm = new Array<number>(T * n).fill(0);
+            for (let t = 0; t < T; t++)
+              for (let k = 0; k < n; k++)
+                for (let j = 0; j < n; j++) {
+                  const at = (a: number, b: number) => dS[t * 4 * n * n + (2 * k + a) * 2 * n + 2 * j + b]!;
+                  const pp = sp.p[t * n + k]!;
+                  const pq = sp.q[t * n + k]!;
+                  adjVRe[t * n + j]! -= pp * at(0, 0) + pq * at(1, 0);
+                  adjVIm[t * n + j]! -= pp * at(0, 1) + pq * at(1, 1);
+                }
+            sens = {
+              v0Re: Array.from({ length: T * n }, (_, k) => x[ix.pinVar[k]!]!),
+              v0Im: Array.from({ length: T * n }, (_, k) => x[ix.pinVar[k]! + 1]!),
+              p0: pS,
+              q0: qS,
+              dS: Array.from(dS),
+              adjVRe,
+              adjVIm,
+            };
+          } catch {
+            // no sensitivity this round (a singular KKT matrix): the parent keeps a constant draw
+            sens = undefined;
+          }
+        }
+        const side: PhasePowerWithSensitivity = {
           nodes: nSlack,
           p: pS,
           q: qS,
           priceVRe: Array.from({ length: T * nSlack }, (_, k) => -lam[ix.pinRow[k]!]!),
           priceVIm: Array.from({ length: T * nSlack }, (_, k) => -lam[ix.pinRow[k]! + 1]!),
+          ...(sens ? { sens } : {}),
         };
+        rootPhase = side;
       }
       const vp = net.area?.voltagePrice;
       if (vp) {

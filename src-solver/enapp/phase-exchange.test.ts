@@ -7,11 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { exchangeLayout, type BoundaryState } from './coordinator';
 import {
   phaseChange,
+  phaseFromOutputs,
   phaseGroups,
   phaseLength,
+  phasePowerInput,
   phasePriceChange,
   readPhase,
+  withFreshSensitivity,
   writePhase,
+  type DrawSensitivity,
+  type PhasePowerWithSensitivity,
   type PhaseState,
 } from './phase-exchange';
 
@@ -77,5 +82,35 @@ describe('per-phase boundary values in the exchanged vector', () => {
     // largest |π_V| of b: hypot(61 … , 71 …) at j = 1
     const scale = Math.hypot(61, 71);
     expect(phasePriceChange(b, a)).toBeCloseTo(1 / scale, 12);
+  });
+});
+
+describe('a child’s draw sensitivity beside the exchanged values', () => {
+  const sens = (v: number): DrawSensitivity => ({
+    v0Re: [v],
+    v0Im: [v],
+    p0: [v],
+    q0: [v],
+    dS: [v, v, v, v],
+    adjVRe: [v],
+    adjVIm: [v],
+  });
+  it('is taken from the child’s side, is not in the flat vector, reaches the parent, and the accelerated next state carries the round’s (not the previous one’s)', () => {
+    const old = boundary(3, 0).phase!;
+    const child: PhasePowerWithSensitivity = { nodes: 3, p: old.p, q: old.q, sens: sens(7) };
+    const parent = { nodes: 3, vRe: old.vRe, vIm: old.vIm };
+    const fresh = phaseFromOutputs(parent, child, { ...old, sens: sens(1) }, true);
+    expect(fresh.sens!.dS).toEqual([7, 7, 7, 7]);
+    const x = [{ vSqPu: [], pPu: [], qPu: [], phase: { ...old, sens: sens(1) } }];
+    // the flat vector has the values and prices only
+    expect(phaseLength(x)).toBe(8 * T * 3);
+    const f = new Float64Array(phaseLength(x));
+    writePhase(x, f, 0);
+    // the coordinator rebuilds the next state from the previous one (readPhase), then takes the round's sensitivity
+    const next = withFreshSensitivity(readPhase(f, x, 0), [{ phase: fresh }]);
+    expect(next[0]!.phase!.sens!.dS).toEqual([7, 7, 7, 7]);
+    expect((phasePowerInput(next[0]!.phase!) as PhasePowerWithSensitivity).sens!.p0).toEqual([7]);
+    // without one in the round's outputs the state is left as it is
+    expect(withFreshSensitivity(x, [{ phase: old }])[0]).toBe(x[0]);
   });
 });

@@ -16,6 +16,30 @@
  */
 import type { PhasePower, PhaseVoltage } from './protocol';
 
+/**
+ * A child's draw linearised in its root voltage (opf3-sensitivity.ts), carried beside the values
+ * (not exchanged by the acceleration: the latest is used). `dS` per period the 2n × 2n block
+ * ∂(P_k, Q_k)/∂(e_j, f_j), index t·4n² + (2k + a)·2n + 2j + b; `adjVRe`, `adjVIm` = −Jᵀπ_S, the
+ * part of the child's voltage price that its draw's price makes (index t·n + j): the parent that
+ * models the draw as S + J ΔV adds the child's price plus this, so that its optimum is unchanged at
+ * a fixed point (ΔV = 0 there, and the two J terms cancel in its stationarity).
+ */
+export interface DrawSensitivity {
+  /** The voltage the child used (given + its root slack) and its draw there, index t·n + k: the linearisation point. */
+  readonly v0Re: readonly number[];
+  readonly v0Im: readonly number[];
+  readonly p0: readonly number[];
+  readonly q0: readonly number[];
+  readonly dS: readonly number[];
+  readonly adjVRe: readonly number[];
+  readonly adjVIm: readonly number[];
+}
+
+/** A child's per-phase side with its draw's sensitivity (opf3-area.ts, exact coordination with `drawSensitivity`). */
+export interface PhasePowerWithSensitivity extends PhasePower {
+  readonly sens?: DrawSensitivity;
+}
+
 /** The per-phase boundary values of one boundary (BoundaryState.phase), index t·nodes + k. */
 export interface PhaseState {
   readonly nodes: number;
@@ -27,6 +51,8 @@ export interface PhaseState {
   readonly priceQ?: number[];
   readonly priceVRe?: number[];
   readonly priceVIm?: number[];
+  /** The child's latest draw sensitivity (not accelerated, not part of the convergence test). */
+  readonly sens?: DrawSensitivity;
 }
 
 const KINDS = ['vRe', 'vIm', 'priceVRe', 'priceVIm', 'p', 'q', 'priceP', 'priceQ'] as const;
@@ -39,7 +65,19 @@ type WithPhase = { readonly phase?: PhaseState };
 export function copyPhase(p: PhaseState): PhaseState {
   const out: { -readonly [K in keyof PhaseState]?: PhaseState[K] } = { nodes: p.nodes };
   for (const k of KINDS) if (p[k]) out[k] = [...p[k]];
+  if (p.sens) out.sens = p.sens;
   return out as PhaseState;
+}
+
+/**
+ * The next states with the latest draw sensitivities of `fresh` (the round's outputs): the
+ * acceleration (coordinator.ts unflatten) rebuilds the next states from the previous ones.
+ */
+export function withFreshSensitivity<S extends WithPhase>(next: readonly S[], fresh: readonly WithPhase[]): S[] {
+  return next.map((b, i) => {
+    const sens = fresh[i]?.phase?.sens;
+    return b.phase && sens ? { ...b, phase: { ...b.phase, sens } } : b;
+  });
 }
 
 /** The kinds present in every three-phase boundary (values always; prices where exchanged). */
@@ -161,6 +199,8 @@ export function mixPhase(old: PhaseState, o: PhaseState, omega: number): PhaseSt
     out[k] = a && b ? a.map((v, j) => v + omega * (b[j]! - v)) : b ? [...b] : a ? [...a] : undefined;
     if (out[k] === undefined) delete out[k];
   }
+  const sens = o.sens ?? old.sens;
+  if (sens) out.sens = sens;
   return out as PhaseState;
 }
 
@@ -188,6 +228,8 @@ export function phaseFromOutputs(
     priceVIm: pick(childSide.priceVIm, old?.priceVIm),
   };
   for (const k of KINDS) if (out[k] === undefined) delete out[k];
+  const sens = (childSide as PhasePowerWithSensitivity).sens;
+  if (sens) out.sens = sens;
   return out as PhaseState;
 }
 
@@ -202,11 +244,12 @@ export function phaseVoltageInput(p: PhaseState): PhaseVoltage {
 }
 
 /** The child → parent inputs of a three-phase boundary. */
-export function phasePowerInput(p: PhaseState): PhasePower {
+export function phasePowerInput(p: PhaseState): PhasePowerWithSensitivity {
   return {
     nodes: p.nodes,
     p: p.p,
     q: p.q,
     ...(p.priceVRe && p.priceVIm ? { priceVRe: p.priceVRe, priceVIm: p.priceVIm } : {}),
+    ...(p.sens ? { sens: p.sens } : {}),
   };
 }

@@ -118,6 +118,7 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
   if (!(pinSlackWeight >= 0 && Number.isFinite(pinSlackWeight)))
     throw new Opf3Error(`the pinned sources' slack weight must be a finite number ≥ 0, got ${pinSlackWeight}`);
   const pinSlack = new Int32Array(pinSlackWeight > 0 ? T * nSlack : 0);
+  const loadTerms = new Map((hooks?.loadVoltageTerms ?? []).map((l) => [l.load, l]));
 
   // Product rows of each period (J devices) are built after the node variables exist.
   for (let t = 0; t < T; t++) {
@@ -383,6 +384,18 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
         const rIm = row(sq, sq, `load ${ld.name} reactive power, ${hour(t)}`);
         power(rRe, ld, j, 1, 0);
         power(rIm, ld, j, 0, 1);
+        // An ENApp parent area: a child's draw linearised in the boundary voltage (hooks.loadVoltageTerms).
+        const lt = loadTerms.get(ld.name);
+        if (lt) {
+          const K = lt.nodes.length;
+          for (let jn = 0; jn < K; jn++) {
+            const at = t * 2 * K + 2 * jn;
+            qp.linear(rRe, -lt.p[at]!, eOf(lt.nodes[jn]!));
+            qp.linear(rRe, -lt.p[at + 1]!, fOf(lt.nodes[jn]!));
+            qp.linear(rIm, -lt.q[at]!, eOf(lt.nodes[jn]!));
+            qp.linear(rIm, -lt.q[at + 1]!, fOf(lt.nodes[jn]!));
+          }
+        }
         if (sVar >= 0) {
           qp.linear(rRe, -sp, { v: sVar });
           qp.linear(rIm, -sq, { v: sVar });

@@ -193,6 +193,18 @@ export interface Opf3AreaHooks {
   readonly sourcePowerPrice?: { readonly p: Float64Array; readonly q: Float64Array };
   /** Parent area, exact coordination: the objective adds Σ_t Σ_j (πe e + πf f) at `nodes` (a child's price of its source voltage). */
   readonly voltagePrice?: { readonly nodes: Int32Array; readonly e: Float64Array; readonly f: Float64Array };
+  /**
+   * Parent area, a child's draw as a linearised load model (its sensitivity to the boundary
+   * voltage): the constant-power load named `load` draws its pPu/qPu plus Σ_j (p[·] e_j + p[·+1] f_j)
+   * (active) and Σ_j (q[·] e_j + q[·+1] f_j) (reactive) over `nodes`, index t·2K + 2j (K nodes):
+   * its (U3) power rows gain those terms with the opposite sign.
+   */
+  readonly loadVoltageTerms?: readonly {
+    readonly load: string;
+    readonly nodes: Int32Array;
+    readonly p: Float64Array;
+    readonly q: Float64Array;
+  }[];
 }
 
 export class Opf3Error extends Error {
