@@ -176,11 +176,10 @@ class InteriorPointSolver {
     this.gradPhi = new Float64Array(nw);
     this.resid = new Float64Array(nw);
     const tSetup = this.now();
-    this.kkt = kktSystemFor(
-      nlp,
-      ctl.depth === 0 ? ctl.workspace : undefined,
-      o.kktPivotTolerance !== undefined ? { stablePivotTolerance: o.kktPivotTolerance } : {},
-    );
+    this.kkt = kktSystemFor(nlp, ctl.depth === 0 ? ctl.workspace : undefined, {
+      ...(o.kktPivotTolerance !== undefined ? { stablePivotTolerance: o.kktPivotTolerance } : {}),
+      ...(o.kktOrdering !== undefined ? { ordering: o.kktOrdering } : {}),
+    });
     this.kkt.clock = this.now;
     this.setupMs = this.now() - tSetup;
     this.barrier = new MuStrategy(o);

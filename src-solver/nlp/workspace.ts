@@ -83,7 +83,12 @@ function matches(k: StructureKey, nlp: InternalNlp): boolean {
  * reset), otherwise a new one (kept in the workspace when there is one).
  */
 export function kktSystemFor(nlp: InternalNlp, ws: SolverWorkspace | undefined, options: KktOptions = {}): KktSystem {
-  if (ws?.kept && matches(ws.kept.key, nlp) && ws.kept.options.stablePivotTolerance === options.stablePivotTolerance) {
+  if (
+    ws?.kept &&
+    matches(ws.kept.key, nlp) &&
+    ws.kept.options.stablePivotTolerance === options.stablePivotTolerance &&
+    ws.kept.options.ordering === options.ordering
+  ) {
     ws.stats.reused++;
     const kkt = ws.kept.kkt;
     kkt.solveMs = 0;
