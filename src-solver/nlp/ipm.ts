@@ -95,7 +95,7 @@ function invalidResult(p: NlpProblem, detail: string): SolveResult {
       total: 0,
       factorizations: 0,
       evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 },
-      kkt: { path: 'stable', fallbackReason: null, delta0: 0, zeroReports: 0 },
+      kkt: { path: 'stable', fallbackReason: null, delta0: 0, zeroReports: 0, solves: 0, triangularSolves: 0 },
     },
   };
 }
@@ -181,6 +181,7 @@ class InteriorPointSolver {
       ...(o.kktOrdering !== undefined ? { ordering: o.kktOrdering } : {}),
     });
     this.kkt.clock = this.now;
+    this.kkt.refinementTolerance = o.kktRefinementTolerance;
     this.setupMs = this.now() - tSetup;
     this.barrier = new MuStrategy(o);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context reads the loop's live fields
@@ -947,6 +948,8 @@ class InteriorPointSolver {
           fallbackReason: this.kkt.fallbackReason,
           delta0: this.kkt.delta0,
           zeroReports: this.kkt.zeroReports,
+          solves: this.kkt.solves,
+          triangularSolves: this.kkt.triangularSolves,
         },
       },
     };

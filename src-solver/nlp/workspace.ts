@@ -92,6 +92,8 @@ export function kktSystemFor(nlp: InternalNlp, ws: SolverWorkspace | undefined, 
     ws.stats.reused++;
     const kkt = ws.kept.kkt;
     kkt.solveMs = 0;
+    kkt.solves = 0;
+    kkt.triangularSolves = 0;
     kkt.lastResidual = 0;
     return kkt;
   }
