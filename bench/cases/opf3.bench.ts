@@ -20,7 +20,9 @@
  * before any dispatch (the OPF has no tap decisions, and 50 × 6 kVA cannot pull that down).
  * The source is its EMF behind its impedance (U7''); μ₀ = 1e-6: the start is the power flow, and
  * from μ₀ = 0.1 the barrier first inflates the loads' region variables (U5c) — docs/spec
- * "The 8500-node feeder with 50 batteries". The runner records wall time and peak RSS; the case
+ * "The 8500-node feeder with 50 batteries". The KKT system is on its stable ordering
+ * (OPF3_NLP_DEFAULTS.kktOrdering; `nlpTiming.kkt.path`): on the plain-AMD path this case crept
+ * under δ_w ≈ 1e-3 and did not end. The runner records wall time and peak RSS; the case
  * adds iterations, NLP and total seconds, CPU seconds, the objective, the validation and the
  * objective's change at a tenfold tighter tolerance.
  */

@@ -95,7 +95,7 @@ function invalidResult(p: NlpProblem, detail: string): SolveResult {
       total: 0,
       factorizations: 0,
       evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 },
-      kkt: { path: 'stable', fallbackReason: null, delta0: 0, zeroReports: 0 },
+      kkt: { path: 'stable', fallbackReason: null, delta0: 0, zeroReports: 0, solves: 0, triangularSolves: 0 },
     },
   };
 }
@@ -176,12 +176,12 @@ class InteriorPointSolver {
     this.gradPhi = new Float64Array(nw);
     this.resid = new Float64Array(nw);
     const tSetup = this.now();
-    this.kkt = kktSystemFor(
-      nlp,
-      ctl.depth === 0 ? ctl.workspace : undefined,
-      o.kktPivotTolerance !== undefined ? { stablePivotTolerance: o.kktPivotTolerance } : {},
-    );
+    this.kkt = kktSystemFor(nlp, ctl.depth === 0 ? ctl.workspace : undefined, {
+      ...(o.kktPivotTolerance !== undefined ? { stablePivotTolerance: o.kktPivotTolerance } : {}),
+      ...(o.kktOrdering !== undefined ? { ordering: o.kktOrdering } : {}),
+    });
     this.kkt.clock = this.now;
+    this.kkt.refinementTolerance = o.kktRefinementTolerance;
     this.setupMs = this.now() - tSetup;
     this.barrier = new MuStrategy(o);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context reads the loop's live fields
@@ -948,6 +948,8 @@ class InteriorPointSolver {
           fallbackReason: this.kkt.fallbackReason,
           delta0: this.kkt.delta0,
           zeroReports: this.kkt.zeroReports,
+          solves: this.kkt.solves,
+          triangularSolves: this.kkt.triangularSolves,
         },
       },
     };

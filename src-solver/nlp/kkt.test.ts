@@ -276,3 +276,49 @@ describe('stable path zero-pivot threshold (KktOptions.stablePivotTolerance, Sol
     expect(solveNlp(p, { kktPivotTolerance: 0.7 }).status).toBe('invalidProblem');
   });
 });
+
+describe('iterative refinement target (KktSystem.refinementTolerance, SolveOptions.kktRefinementTolerance) and the solve counts', () => {
+  it('the AMD path (K − δ₀ factored, so refinement is needed) meets each target; every refined solve counts its triangular solves', () => {
+    const p = chainProblem(200);
+    const b = (dim: number): Float64Array => new Float64Array(dim).map((_, i) => Math.sin(1 + 7 * i));
+    const run = (tol: number): { err: number; tri: number; solves: number } => {
+      const { kkt } = kktAt(p, 'amd');
+      kkt.refinementTolerance = tol;
+      kkt.factor();
+      const rhs = b(kkt.dim);
+      const x = new Float64Array(kkt.dim);
+      kkt.solve(rhs, x);
+      kkt.solve(rhs, x);
+      expect(kkt.path).toBe('amd');
+      return { err: backwardError(kkt, rhs, x), tri: kkt.triangularSolves, solves: kkt.solves };
+    };
+    const tight = run(1e-14);
+    const loose = run(1e-10);
+    expect(tight.solves).toBe(2);
+    expect(loose.solves).toBe(2);
+    expect(tight.err).toBeLessThanOrEqual(1e-14);
+    expect(loose.err).toBeLessThanOrEqual(1e-10);
+    // each refined solve is one triangular solve pair plus one per refinement correction
+    expect(tight.tri).toBeGreaterThan(tight.solves);
+    expect(tight.tri).toBeGreaterThanOrEqual(loose.tri);
+    expect(loose.tri).toBeGreaterThanOrEqual(loose.solves);
+  });
+
+  it('solveNlp reports the refined solves and their triangular solves; the option is bounded by 1e-10', () => {
+    const p = chainProblem(100);
+    const tight = solveNlp(p, { kktOrdering: 'amd', printLevel: 0 });
+    const loose = solveNlp(p, { kktOrdering: 'amd', kktRefinementTolerance: 1e-10, printLevel: 0 });
+    for (const r of [tight, loose]) {
+      expect(r.status).toBe('solved');
+      expect(r.timing.kkt.solves).toBeGreaterThanOrEqual(r.iterations);
+      expect(r.timing.kkt.triangularSolves).toBeGreaterThanOrEqual(r.timing.kkt.solves);
+    }
+    expect(loose.timing.kkt.triangularSolves / loose.timing.kkt.solves).toBeLessThan(
+      tight.timing.kkt.triangularSolves / tight.timing.kkt.solves,
+    );
+    expect(Math.abs(loose.objective - tight.objective)).toBeLessThanOrEqual(1e-8 * Math.abs(tight.objective));
+    const bad = solveNlp(p, { kktRefinementTolerance: 1e-8 });
+    expect(bad.status).toBe('invalidProblem');
+    expect(bad.message).toMatch(/kktRefinementTolerance/);
+  });
+});

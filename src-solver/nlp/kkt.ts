@@ -164,6 +164,14 @@ export class KktSystem {
   lastResidual = 0;
   /** Time spent in solves with refinement, ms (needs a clock, see `clock`). */
   solveMs = 0;
+  /**
+   * Backward error at which iterative refinement stops (SolveOptions.kktRefinementTolerance; set
+   * per solve by the IPM). A refinement step costs a triangular solve pair and a product with K.
+   */
+  refinementTolerance = 1e-14;
+  /** Refined solves (`solve` calls) and the triangular solve pairs they took (refinement included). */
+  solves = 0;
+  triangularSolves = 0;
   clock: () => number = () => 0;
 
   constructor(
@@ -357,13 +365,16 @@ export class KktSystem {
       b = this.bSave;
     }
     // ‖K‖∞ once per assembled K: computed with the first solve's residual, then reused
-    let res = this.solver.solveRefined(this.values, b, x, 10, 1e-14, this.normK);
+    let res = this.solver.solveRefined(this.values, b, x, 10, this.refinementTolerance, this.normK);
+    this.solves++;
+    this.triangularSolves += this.solver.lastTriangularSolves;
     this.normK = this.solver.lastNormA;
     if (this.amdSolver && this.active === this.amdSolver && !(res <= KktSystem.fallbackResidual)) {
       this.fallBack(
         `refinement with plain AMD and δ₀ = ${this.delta0} stalled at backward error ${res.toExponential(2)}`,
       );
-      res = this.stable().solveRefined(this.values, b, x, 10, 1e-14, this.normK);
+      res = this.stable().solveRefined(this.values, b, x, 10, this.refinementTolerance, this.normK);
+      this.triangularSolves += this.stable().lastTriangularSolves;
     }
     this.lastResidual = res;
     this.solveMs += this.clock() - t;

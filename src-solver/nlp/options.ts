@@ -72,6 +72,22 @@ export interface SolveOptions {
    * inertia correction would otherwise add δ_w of order 1 to pass them.
    */
   kktPivotTolerance?: number;
+  /**
+   * Which factorization of the KKT system (kkt.ts `KktOptions.ordering`): 'auto' (default: the
+   * plain-AMD path with its static λ regularization δ₀ when it saves ≥ 2× the flops of a large
+   * system, else the stable KKT ordering), 'amd' or 'stable'. The AMD path's inertia test is
+   * H + AᵀA/(δ_c + δ₀) ≻ 0 instead of the reduced Hessian's (δ_c = 0 unless the Jacobian is
+   * degenerate): on a model whose Jacobian has nearly dependent rows it asks for a Hessian shift
+   * δ_w the reduced Hessian does not need, so such models choose 'stable'.
+   */
+  kktOrdering?: 'auto' | 'amd' | 'stable';
+  /**
+   * Backward error ‖K x − b‖∞ / (‖K‖∞ ‖x‖∞ + ‖b‖∞) at which the iterative refinement of every KKT
+   * solve stops (LdlSolver.solveRefined). Default 1e-14; at most 1e-10 (Ipopt's
+   * residual_ratio_max, and the AMD path's fallback threshold). Each refinement step costs a
+   * triangular solve pair, about a fifth of a factorization on large systems.
+   */
+  kktRefinementTolerance?: number;
   /** s_max, W&B eq. (5): threshold for the dual scaling s_d, s_c. Default 100. */
   sMax?: number;
   /** κ_Σ, W&B eq. (16): bound-multiplier safeguard. Default 1e10. */
@@ -121,6 +137,8 @@ export interface ResolvedOptions {
   nlpScaling: 'gradient-based' | 'none';
   nlpObjScale: number | undefined;
   kktPivotTolerance: number | undefined;
+  kktOrdering: 'auto' | 'amd' | 'stable' | undefined;
+  kktRefinementTolerance: number;
   sMax: number;
   kappaSigma: number;
   maxSoc: number;
@@ -153,6 +171,11 @@ function num(v: number | undefined, dflt: number, name: string, lo: number, hi: 
     throw new RangeError(`solveNlp: option ${name} = ${String(v)} is outside [${lo}, ${hi}]`);
   }
   return v;
+}
+
+function kktOrderingOption(v: unknown): 'auto' | 'amd' | 'stable' | undefined {
+  if (v === undefined || v === 'auto' || v === 'amd' || v === 'stable') return v;
+  throw new RangeError(`solveNlp: option kktOrdering = ${String(v)} is not 'auto', 'amd' or 'stable'`);
 }
 
 /** Fill in defaults and check ranges; throws RangeError for an out-of-range option. */
@@ -192,6 +215,8 @@ export function resolveOptions(o: SolveOptions = {}): ResolvedOptions {
       o.nlpObjScale === undefined ? undefined : num(o.nlpObjScale, 1, 'nlpObjScale', Number.MIN_VALUE, Infinity),
     kktPivotTolerance:
       o.kktPivotTolerance === undefined ? undefined : num(o.kktPivotTolerance, 1e-12, 'kktPivotTolerance', 0, 0.5),
+    kktOrdering: kktOrderingOption(o.kktOrdering),
+    kktRefinementTolerance: num(o.kktRefinementTolerance, 1e-14, 'kktRefinementTolerance', 1e-16, 1e-10),
     sMax: num(o.sMax, 100, 'sMax', 1, Infinity),
     kappaSigma: num(o.kappaSigma, 1e10, 'kappaSigma', 1, Infinity),
     maxSoc: num(o.maxSoc, 4, 'maxSoc', 0, Infinity),

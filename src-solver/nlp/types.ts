@@ -62,7 +62,16 @@ export interface SolveTiming {
    * against K) or 'stable' (the KKT ordering); why it left AMD if it did; the δ₀ reached; how
    * many AMD factorizations still had zero pivots at the largest δ₀ (reported to the IPM).
    */
-  kkt: { path: 'amd' | 'stable'; fallbackReason: string | null; delta0: number; zeroReports: number };
+  kkt: {
+    path: 'amd' | 'stable';
+    fallbackReason: string | null;
+    delta0: number;
+    zeroReports: number;
+    /** Refined KKT solves (step, second-order corrections, least-squares multipliers). */
+    solves: number;
+    /** Triangular solve pairs of those solves, refinement corrections included. */
+    triangularSolves: number;
+  };
 }
 
 /**

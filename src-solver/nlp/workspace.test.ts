@@ -109,4 +109,22 @@ describe('solver workspace', () => {
     for (let j = 0; j < 25; j++) expect(Math.abs(r2.x[j]! - exact2[j]!)).toBeLessThan(1e-6);
     expect(ws.stats).toEqual({ built: 3, reused: 0 });
   });
+
+  it('kktOrdering picks the factorization (path reported), both reach the optimum, and a kept system of the other ordering is not reused', () => {
+    const ws = createSolverWorkspace();
+    const a = data(5);
+    const exact = projection(a, 2.5);
+    const amd = solveNlp(simplexProblem(a, 2.5), { tol: 1e-10, kktOrdering: 'amd' }, { workspace: ws });
+    const stable = solveNlp(simplexProblem(a, 2.5), { tol: 1e-10, kktOrdering: 'stable' }, { workspace: ws });
+    expect(amd.timing.kkt.path).toBe('amd');
+    expect(stable.timing.kkt.path).toBe('stable');
+    for (const r of [amd, stable]) {
+      expect(r.status).toBe('solved');
+      for (let j = 0; j < N; j++) expect(Math.abs(r.x[j]! - exact[j]!)).toBeLessThan(1e-6);
+    }
+    expect(ws.stats).toEqual({ built: 2, reused: 0 });
+    const bad = solveNlp(simplexProblem(a, 2.5), { kktOrdering: 'cholesky' as 'amd' });
+    expect(bad.status).toBe('invalidProblem');
+    expect(bad.message).toMatch(/kktOrdering = cholesky is not 'auto', 'amd' or 'stable'/);
+  });
 });

@@ -83,10 +83,17 @@ function matches(k: StructureKey, nlp: InternalNlp): boolean {
  * reset), otherwise a new one (kept in the workspace when there is one).
  */
 export function kktSystemFor(nlp: InternalNlp, ws: SolverWorkspace | undefined, options: KktOptions = {}): KktSystem {
-  if (ws?.kept && matches(ws.kept.key, nlp) && ws.kept.options.stablePivotTolerance === options.stablePivotTolerance) {
+  if (
+    ws?.kept &&
+    matches(ws.kept.key, nlp) &&
+    ws.kept.options.stablePivotTolerance === options.stablePivotTolerance &&
+    ws.kept.options.ordering === options.ordering
+  ) {
     ws.stats.reused++;
     const kkt = ws.kept.kkt;
     kkt.solveMs = 0;
+    kkt.solves = 0;
+    kkt.triangularSolves = 0;
     kkt.lastResidual = 0;
     return kkt;
   }

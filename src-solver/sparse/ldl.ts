@@ -170,6 +170,8 @@ export class LdlSolver {
   private readonly aPattern: SymmetricPattern;
   /** ‖A‖∞ used by the last solveRefined (given or computed). */
   lastNormA = Number.NaN;
+  /** Triangular solve pairs (L, D, Lᵀ) of the last solveRefined: 1 + its refinement corrections. */
+  lastTriangularSolves = 0;
 
   /** Symbolic analysis ONCE: fill-reducing ordering, elimination tree, supernodes, all buffers preallocated. */
   constructor(pattern: SymmetricPattern, options: LdlOptions = {}) {
@@ -535,6 +537,7 @@ export class LdlSolver {
     }
     x.set(bb.subarray(0, n));
     this.solve(x);
+    this.lastTriangularSolves = 1;
     let normB = 0;
     for (let i = 0; i < n; i++) normB = Math.max(normB, Math.abs(bb[i]));
     if (Number.isNaN(normA)) normA = this.residualAndNorm(values, bb, x, r);
@@ -544,6 +547,7 @@ export class LdlSolver {
     for (let step = 0; step < maxSteps && rel > tol; step++) {
       dx.set(r);
       this.solve(dx);
+      this.lastTriangularSolves++;
       for (let i = 0; i < n; i++) x[i] += dx[i];
       this.residual(values, bb, x, rNext);
       const next = this.relativeResidual(rNext, x, normA, normB);
