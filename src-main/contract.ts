@@ -492,6 +492,11 @@ export interface RunDistributedInfo {
   readonly centralizedDifference?: RunCentralizedDifference | null;
   /** Three-phase runs: the per-phase values each boundary held at the end (absent on balanced runs). */
   readonly phaseBoundaries?: readonly RunPhaseBoundary[];
+  /**
+   * Three-phase exact runs: how many of `rounds` (the last ones) were consistency rounds — values
+   * only, at the last prices, until both sides of every boundary agree (enapp/distributed3.ts).
+   */
+  readonly consistencyRounds?: number;
 }
 
 /**

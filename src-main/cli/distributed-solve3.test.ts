@@ -56,6 +56,8 @@ describe('tessera solve <three-phase script> --distributed', () => {
         converged: boolean;
         areas: { rootBus: string }[];
         criticalPathCpuSeconds: number;
+        consistencyRounds: number;
+        consistencyStatus: string | null;
         residualsPerRound: Record<string, number | null>[];
         boundaries: { bus: string; phases: string[]; vPu: number[][]; pKw: number[][] }[];
         areaCpuSeconds: number[][];
@@ -70,6 +72,14 @@ describe('tessera solve <three-phase script> --distributed', () => {
     expect(doc.distributed.areas.map((a) => a.rootBus)).toEqual(['sourcebus', '670']);
     expect(doc.distributed.areaCpuSeconds.length).toBe(doc.distributed.rounds);
     expect(doc.distributed.criticalPathCpuSeconds).toBeGreaterThan(0);
+    // the consistency rounds are the last of the rounds listed, and counted in the critical path
+    expect(doc.distributed.consistencyRounds).toBeGreaterThan(0);
+    expect(doc.distributed.consistencyRounds).toBeLessThan(doc.distributed.rounds);
+    expect(doc.distributed.consistencyStatus).toBe('converged');
+    expect(doc.distributed.criticalPathCpuSeconds).toBeCloseTo(
+      doc.distributed.areaCpuSeconds.reduce((s, r) => s + Math.max(...r), 0),
+      9,
+    );
     // per round: the kind's residuals beside the common ones
     expect(doc.distributed.residualsPerRound.length).toBe(doc.distributed.rounds);
     expect(Object.keys(doc.distributed.residualsPerRound[0]!).sort()).toEqual(

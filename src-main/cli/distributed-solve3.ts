@@ -12,7 +12,7 @@
 import { nodeAreaTransport } from '../backend/jobs/node-area-transport';
 import { phaseBoundaries } from '../backend/threephase/distributed';
 import type { Coordination } from '../../src-solver/enapp/distributed';
-import { solveDistributed3 } from '../../src-solver/enapp/distributed3';
+import { solveDistributed3, withConsistencyRounds } from '../../src-solver/enapp/distributed3';
 import { checkPartition3, suggestPartition3 } from '../../src-solver/enapp/partition3';
 import type { Study } from '../../src-solver/opf/study';
 import { looseRegions, opf3FromNetwork, type Opf3UnitSpec } from '../../src-solver/opf3/fromNetwork';
@@ -90,7 +90,13 @@ export async function runThreePhaseDistributed(
     ),
   );
   const { enapp } = res;
-  common.sayOutcome(enapp, coordination, say, { centralizedCpuSeconds: centralCpuSeconds });
+  // the price rounds and the consistency rounds after them, reported as one list (rounds, CPU, wall)
+  const all = withConsistencyRounds(res);
+  common.sayOutcome(all, coordination, say, { centralizedCpuSeconds: centralCpuSeconds });
+  if (res.polish)
+    say(
+      `  of the ${all.rounds.length} rounds, the last ${all.consistencyRounds} were consistency rounds (values only, at the last prices): ${res.polish.status}\n`,
+    );
   if (res.comparison)
     common.sayComparison(
       res.comparison,
@@ -123,7 +129,7 @@ export async function runThreePhaseDistributed(
       : null,
     ...(view ? { periods: view.outcome.periods.map((_, t) => periodJson(view, t)), ...unitsJson(view, units) } : {}),
     distributed: common.distributedJson(
-      enapp,
+      all,
       THREE_PHASE,
       {
         coordination,
@@ -133,7 +139,9 @@ export async function runThreePhaseDistributed(
         comparison: res.comparison,
       },
       {
-        boundaries: phaseBoundaries(res.plan, enapp),
+        boundaries: phaseBoundaries(res.plan, all),
+        consistencyRounds: all.consistencyRounds,
+        consistencyStatus: res.polish?.status ?? null,
         centralizedCpuSeconds: centralCpuSeconds,
         centralizedObjective: central.optimal ? central.objective : null,
       },

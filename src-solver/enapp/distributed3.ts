@@ -336,6 +336,33 @@ export interface Distributed3Outcome {
   readonly comparison?: Comparison3;
 }
 
+/**
+ * The run's rounds as one record for reporting (CLI JSON, the app's run): the price rounds, then
+ * the consistency rounds numbered on from them (as `onRound` reported them); the critical path and
+ * wall time summed over both; the last exchanged boundary values the consistency rounds' when they
+ * ran. Status and message stay the price rounds' (the outcome's `enapp`).
+ */
+export function withConsistencyRounds(out: Pick<Distributed3Outcome, 'enapp' | 'polish'>): EnappResult & {
+  readonly consistencyRounds: number;
+} {
+  const { enapp, polish } = out;
+  if (!polish) return { ...enapp, consistencyRounds: 0 };
+  const offset = enapp.rounds.length;
+  const crit =
+    enapp.criticalPathCpuSeconds === null || polish.criticalPathCpuSeconds === null
+      ? null
+      : enapp.criticalPathCpuSeconds + polish.criticalPathCpuSeconds;
+  return {
+    ...enapp,
+    rounds: [...enapp.rounds, ...polish.rounds.map((r) => ({ ...r, round: r.round + offset }))],
+    boundaries: polish.rounds.length ? polish.boundaries : enapp.boundaries,
+    restarts: [...enapp.restarts, ...polish.restarts],
+    wallSeconds: enapp.wallSeconds + polish.wallSeconds,
+    criticalPathCpuSeconds: crit,
+    consistencyRounds: polish.rounds.length,
+  };
+}
+
 /** Run the distributed three-phase solve end to end (see the file comment). */
 export async function solveDistributed3(
   unet: UNetwork,

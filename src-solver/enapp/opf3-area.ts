@@ -58,6 +58,9 @@ import {
   type PhaseVoltage,
 } from './protocol';
 import type { DrawSensitivity, PhasePowerWithSensitivity } from './phase-exchange';
+import { sourceCurrents } from './opf3-currents';
+
+export { sourceCurrents };
 import { drawSensitivity } from './opf3-sensitivity';
 
 export interface Opf3AreaSpec {
@@ -119,55 +122,6 @@ export interface Opf3AreaSolution {
   readonly rootSlackPu: number;
   /** Child area: the root voltage it used, [t·nSlack + s] (the given one + the slack), pu. */
   readonly rootV?: { readonly re: Float64Array; readonly im: Float64Array };
-}
-
-/**
- * The current leaving each source node into the area, per period: I_s = Σ_j Y_sj V_j + the series
- * currents out of s, from a solution x (pu), [t·nSlack + s].
- */
-export function sourceCurrents(model: Opf3Model, x: Float64Array): { re: Float64Array; im: Float64Array } {
-  const { net, ix } = model;
-  const { nFree, nSlack } = net;
-  const T = net.periods;
-  const re = new Float64Array(T * nSlack);
-  const im = new Float64Array(T * nSlack);
-  for (let t = 0; t < T; t++) {
-    const e = (i: number): number =>
-      i < nFree
-        ? x[ix.e[t * nFree + i]!]!
-        : ix.pinVar.length
-          ? x[ix.pinVar[t * nSlack + i - nFree]!]!
-          : net.slackRe[t * nSlack + i - nFree]!;
-    const f = (i: number): number =>
-      i < nFree
-        ? x[ix.e[t * nFree + i]! + 1]!
-        : ix.pinVar.length
-          ? x[ix.pinVar[t * nSlack + i - nFree]! + 1]!
-          : net.slackIm[t * nSlack + i - nFree]!;
-    for (let k = 0; k < net.yRow.length; k++) {
-      const s = net.yRow[k]!;
-      if (s < nFree) continue;
-      const j = net.yCol[k]!;
-      const g = net.yG[k]!;
-      const b = net.yB[k]!;
-      re[t * nSlack + s - nFree]! += g * e(j) - b * f(j);
-      im[t * nSlack + s - nFree]! += g * f(j) + b * e(j);
-    }
-    net.series.forEach((br, k) => {
-      const first = ix.series[t * net.series.length + k]!;
-      br.from.forEach((node, c) => {
-        for (const [nd, sign] of [
-          [node, 1],
-          [br.to[c]!, -1],
-        ] as const) {
-          if (nd < nFree) continue;
-          re[t * nSlack + nd - nFree]! += sign * x[first + 2 * c]!;
-          im[t * nSlack + nd - nFree]! += sign * x[first + 2 * c + 1]!;
-        }
-      });
-    });
-  }
-  return { re, im };
 }
 
 /** The area's network with this round's boundary inputs as its hooks (see the file comment). */

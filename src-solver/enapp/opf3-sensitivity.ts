@@ -27,7 +27,7 @@ import type { NlpProblem } from '../nlp/problem';
 import type { Opf3Model } from '../opf3/model';
 import { patternFromTriplets } from '../sparse/csc';
 import { LdlSolver } from '../sparse/ldl';
-import { sourceCurrents } from './opf3-area';
+import { sourceCurrents } from './opf3-currents';
 
 /** Regularization of the factored K₀ only (both blocks); the solves are refined against K. */
 const DELTA_REG = 1e-6;

@@ -186,10 +186,12 @@ describe('siting on three-phase IEEE 123 with the script taps (the bench case)',
   it("a summer afternoon's baseline is infeasible because of the loads' Vminpu 0.95, and says so (not the study's 0.9 pu limit); with Vminpu at 0.9 it solves, validated", () => {
     // 30 June at 15:00 (load 0.85 pu): with the script's taps bus 114 cannot be held at 0.95 pu,
     // below which OpenDSS makes its load a constant impedance, a region the OPF does not model.
+    // Which afternoon hour the diagnosis names comes from the infeasible solve's last iterate (it
+    // moves with the KKT path: 15 on the AMD ordering, 13 on the stable one), so only the load is pinned.
     const script = solveThreePhasePart(ieee123([]), limits, horizon, [], 0, false);
     expect(script.optimal).toBe(false);
     expect(script.message).toMatch(
-      /^load s114a\.1 at its Vminpu, 0\.949\d pu \(hour 15; .* a Vminpu at or below the study's lower limit 0\.9 pu lifts this$/,
+      /^load s114a\.1 at its Vminpu, 0\.949\d pu \(hour 1[2-7]; .* a Vminpu at or below the study's lower limit 0\.9 pu lifts this$/,
     );
     const low = solveThreePhasePart(ieee123(['BatchEdit Load..* Vminpu=0.9']), limits, horizon, [], 0, false);
     expect(low.optimal).toBe(true);

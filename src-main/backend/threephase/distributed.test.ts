@@ -116,9 +116,13 @@ describe('three-phase distributed runs in the app', () => {
     expect(d.coordination).toBe('exact');
     expect(d.converged).toBe(true);
     expect(d.areas.map((a) => a.rootBus)).toEqual(['sourcebus', '670']);
-    // one progress event per round, with the areas' CPU seconds
+    // one progress event per round, with the areas' CPU seconds — the price rounds, then the
+    // consistency rounds that make both sides of the boundary agree (numbered on)
     const rounds = events.filter((e) => e.runId === run.id && e.round).map((e) => e.round!);
     expect(rounds.map((r) => r.round)).toEqual(d.rounds.map((r) => r.round));
+    expect(d.rounds.map((r) => r.round)).toEqual(d.rounds.map((_, i) => i + 1));
+    expect(d.consistencyRounds).toBeGreaterThan(0);
+    expect(d.consistencyRounds).toBeLessThan(d.rounds.length);
     expect(rounds.every((r) => r.areaCpuSeconds!.length === 2)).toBe(true);
     expect(d.criticalPathCpuSeconds).toBeGreaterThan(0);
     // per-phase boundary values at 670: its three phases, each hour, the parent's voltage near the centralized one
@@ -215,7 +219,8 @@ describe('three-phase distributed runs: area processes that crash', () => {
       );
       results.push(run);
       const pids = startedAreaPids.slice(before);
-      expect(pids.length).toBe(3); // 2 areas + the one restart of area 2
+      // 2 areas + the one restart of area 2, then (exact runs that got there) the consistency rounds' 2 areas
+      expect(pids.length).toBe(3 + (run.distributed?.consistencyRounds ? 2 : 0));
       await new Promise((r) => setTimeout(r, 500));
       expect(pids.filter(isAlive)).toEqual([]);
     }

@@ -13,7 +13,11 @@
 import type { RunCoordination, RunDistributedInfo, RunPhaseBoundary, RunStatus } from '../../contract';
 import type { EnappHooks, EnappResult } from '../../../src-solver/enapp/coordinator';
 import { PartitionError } from '../../../src-solver/enapp/distributed';
-import { solveDistributed3, type Distributed3Plan } from '../../../src-solver/enapp/distributed3';
+import {
+  solveDistributed3,
+  withConsistencyRounds,
+  type Distributed3Plan,
+} from '../../../src-solver/enapp/distributed3';
 import type { CutBranch } from '../../../src-solver/enapp/partition';
 import type { SpawnArea } from '../../../src-solver/enapp/protocol';
 import { opf3FromNetwork } from '../../../src-solver/opf3/fromNetwork';
@@ -214,13 +218,16 @@ export async function runDistributedThreePhase(
   }
   const { enapp, plan } = out;
   if (enapp.status === 'cancelled') return 'cancelled';
+  // the price rounds and the consistency rounds after them as one list (as the progress events numbered them)
+  const all = withConsistencyRounds(out);
   const info: RunDistributedInfo = {
     ...distributedInfoOf(
-      enapp,
+      all,
       plan.check.areas.map((a) => ({ id: a.id, rootBus: a.rootBus, buses: a.own.length })),
       input.coordination,
     ),
-    phaseBoundaries: phaseBoundaries(plan, enapp),
+    ...(out.polish ? { consistencyRounds: all.consistencyRounds } : {}),
+    phaseBoundaries: phaseBoundaries(plan, all),
   };
   const base = { ...emptyThreePhaseStats(input.study.periods, input.study.dtH), distributed: info };
   const message = openDssHours(enapp.message);
@@ -234,7 +241,7 @@ export async function runDistributedThreePhase(
   log.push(
     `validation of the merged dispatch: largest node-voltage discrepancy ${validation.maxDiffPu.toExponential(2)} pu at ${validation.at}${validation.converged ? '' : ' (a power flow did not converge)'}`,
   );
-  const iterations = enapp.rounds.reduce((s, r) => s + Math.max(0, ...r.areaIterations), 0);
+  const iterations = all.rounds.reduce((s, r) => s + Math.max(0, ...r.areaIterations), 0);
   const { stats, series } = threePhaseResults(
     net,
     { objective: out.objective, periods: out.periods, message, iterations },
@@ -247,5 +254,5 @@ export async function runDistributedThreePhase(
   );
   // Not converged within the round limit: the last merged dispatch, marked notConverged.
   const status: RunStatus = enapp.status === 'converged' ? 'solved' : 'notConverged';
-  return { status, stats: { ...stats, seconds: enapp.wallSeconds, distributed: info }, series, log };
+  return { status, stats: { ...stats, seconds: all.wallSeconds, distributed: info }, series, log };
 }

@@ -92,14 +92,11 @@ describe('tessera on a three-phase feeder', () => {
     const r = capture();
     expect(await main(['solve', ieee13, '--hours', '1', '--relax'], r.io)).toBe(2);
     expect(r.err.join('')).toMatch(/--relax is not available for the three-phase OPF[\s\S]*--balanced-equivalent/);
-    // --distributed runs on a three-phase feeder with per-phase boundary values (enapp/distributed3.test.ts);
-    // it needs cut lines, and what it does not take yet is refused by name
+    // --distributed runs on a three-phase feeder with per-phase boundary values (enapp/distributed3.test.ts;
+    // --auto-areas: cli/distributed-solve3.test.ts); it needs cut lines, and a missing flag is named
     const d = capture();
     expect(await main(['solve', ieee13, '--hours', '1', '--distributed'], d.io)).toBe(2);
     expect(d.err.join('')).toMatch(/--distributed needs areas: --areas FILE/);
-    const a = capture();
-    expect(await main(['solve', ieee13, '--hours', '1', '--distributed', '--auto-areas', '2'], a.io)).toBe(2);
-    expect(a.err.join('')).toMatch(/--auto-areas is not available for a three-phase feeder yet/);
     const x = capture();
     expect(await main(['solve', ieee13, '--hours', '1', '--areas', 'cuts.csv'], x.io)).toBe(2);
     expect(x.err.join('')).toMatch(/--areas needs --distributed/);
