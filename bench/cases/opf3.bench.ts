@@ -22,7 +22,9 @@
  * from μ₀ = 0.1 the barrier first inflates the loads' region variables (U5c) — docs/spec
  * "The 8500-node feeder with 50 batteries". The KKT system is on its stable ordering
  * (OPF3_NLP_DEFAULTS.kktOrdering; `nlpTiming.kkt.path`): on the plain-AMD path this case crept
- * under δ_w ≈ 1e-3 and did not end. The runner records wall time and peak RSS; the case
+ * under δ_w ≈ 1e-3 and did not end. Its KKT solves are refined to the backward error 1e-10
+ * (OPF3_NLP_DEFAULTS.kktRefinementTolerance; `nlpTiming.kkt.solves` / `triangularSolves` count
+ * them). The runner records wall time and peak RSS; the case
  * adds iterations, NLP and total seconds, CPU seconds, the objective, the validation and the
  * objective's change at a tenfold tighter tolerance.
  */
