@@ -113,6 +113,10 @@ test('IEEE 13 three-phase by 2 areas: cut at a line (the transformer refused by 
   const rounds = page.getByTestId('rounds-table').locator('tbody tr');
   await expect(rounds).toHaveCount(d.rounds.length);
   await expect(rounds.first()).toContainText('CPU');
+  // the consistency rounds after the price rounds: the last ones, each marked
+  expect(d.consistencyRounds).toBeGreaterThan(0);
+  await expect(rounds.locator('td:first-child span[title^="consistency round"]')).toHaveCount(d.consistencyRounds!);
+  await expect(rounds.last().locator('td:first-child')).toContainText(`${d.rounds.length} c`);
   const boundary = page.getByTestId('phase-boundaries').locator('tbody tr[data-bus="670"]');
   await expect(boundary).toHaveCount(3);
   const [bd] = d.phaseBoundaries!;

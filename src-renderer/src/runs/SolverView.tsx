@@ -27,6 +27,9 @@ export function Solver({ run }: { run: RunDetail }) {
               {formatSci(appliedBoundaryStepPu(run.settings.boundaryTolerancePu), 0)} pu: the boundary tolerance{' '}
               {formatSci(run.settings.boundaryTolerancePu, 0)} pu ÷ 10)
               {d.dampingFromRound !== null ? `, damped from round ${d.dampingFromRound}` : ''}
+              {d.consistencyRounds
+                ? `; the last ${d.consistencyRounds} (marked c) are consistency rounds: values only, at the last prices, until both sides of every boundary agree`
+                : ''}
             </figcaption>
             <EChart option={option} height={240} testId="chart-convergence" />
           </figure>
@@ -45,9 +48,14 @@ export function Solver({ run }: { run: RunDetail }) {
                 </tr>
               </thead>
               <tbody>
-                {d.rounds.map((r) => (
+                {d.rounds.map((r, k) => (
                   <tr key={r.round}>
-                    <td className="num">{r.round}</td>
+                    <td className="num">
+                      {r.round}
+                      {d.consistencyRounds && k >= d.rounds.length - d.consistencyRounds ? (
+                        <span title="consistency round: values only, at the last prices"> c</span>
+                      ) : null}
+                    </td>
                     <td className="num">{formatSci(r.maxChangePu)}</td>
                     <td className="num">{formatSeconds(r.wallSeconds)}</td>
                     {d.areas.map((a, i) => (
