@@ -18,7 +18,7 @@ import type { Opf3Network } from '../opf3/network';
 import { placeUnits } from '../opf3/placement';
 import { OPF3_NLP_DEFAULTS, solveOpf3 } from '../opf3/solve';
 import { hourlyProfile } from '../testing/opf/ieee123';
-import { importUnbalanced } from '../unbalanced/import';
+import { referenceFeeder } from '../testing/unbalanced/reference';
 import type { UNetwork } from '../unbalanced/model';
 import type { Clock } from './coordinator';
 import { buildAreaProblems3, compareWithCentralized3, solveDistributed3 } from './distributed3';
@@ -45,12 +45,7 @@ const clock: Clock = {
 };
 const readFs = (p: string): string => readFileSync(p, 'utf8');
 
-function load(name: string): UNetwork {
-  const ref = JSON.parse(readFs(opendssRef('opendss-results', `${name}.json`))) as { master: string; pre: string[] };
-  const out = importUnbalanced(opendssRef(ref.master), readFs, { extraLines: ref.pre });
-  if (!out.ok) throw new Error(out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
-  return out.network;
-}
+const load = (name: string): UNetwork => referenceFeeder(name, readFs, opendssRef);
 const profile = (rel: string): Profile => hourlyProfile(readFs(testDataPath('ieee123-balanced', rel)));
 
 const inProcess = inProcessAreas;

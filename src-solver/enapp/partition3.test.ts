@@ -14,19 +14,14 @@ import { placeUnits } from '../opf3/placement';
 import { solveOpf3 } from '../opf3/solve';
 import { hourlyProfile } from '../testing/opf/ieee123';
 import { inProcessAreas } from '../testing/enapp/in-process';
-import { importUnbalanced } from '../unbalanced/import';
+import { referenceFeeder } from '../testing/unbalanced/reference';
 import type { UNetwork } from '../unbalanced/model';
 import type { Clock } from './coordinator';
 import { solveDistributed3 } from './distributed3';
 import { busTree3, checkPartition3, suggestPartition3 } from './partition3';
 
 const readFs = (p: string): string => readFileSync(p, 'utf8');
-function load(name: string): UNetwork {
-  const ref = JSON.parse(readFs(opendssRef('opendss-results', `${name}.json`))) as { master: string; pre: string[] };
-  const out = importUnbalanced(opendssRef(ref.master), readFs, { extraLines: ref.pre });
-  if (!out.ok) throw new Error(out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
-  return out.network;
-}
+const load = (name: string): UNetwork => referenceFeeder(name, readFs, opendssRef);
 const profile = (rel: string): Profile => hourlyProfile(readFs(testDataPath('ieee123-balanced', rel)));
 const clock: Clock = {
   now: () => performance.now(),

@@ -33,6 +33,19 @@ function profile(rel: string): Profile {
   return hourlyProfile(readFs(testDataPath('ieee123-balanced', rel)));
 }
 
+/** The bench case's study (`opf3: IEEE 8500`, 50 service-transformer batteries) over its first `periods` hours. */
+function batteryStudy(periods: number): Study {
+  return {
+    periods,
+    loadProfile: profile('profiles/load_shape_24h.csv'),
+    pvProfile: profile('profiles/pv_shape_24h.csv'),
+    priceCentsPerKwh: loadIeee123().price,
+    objective: 'cost',
+    vMinPu: 0.9,
+    vMaxPu: 1.2,
+  };
+}
+
 describe('three-phase OPF on the IEEE 8500-node feeder', () => {
   let net: UNetwork;
   beforeAll(() => {
@@ -88,15 +101,7 @@ describe('three-phase OPF on the IEEE 8500-node feeder', () => {
     // off at battery bat43's bus x2879069a in hour 3 (and 3.4e-2 pu in the 24-hour case), blamed
     // on the loads' regions; the units are constant power in the OPF and in the export.
     const units = placeServiceBatteries(net, 15, 50);
-    const study: Study = {
-      periods: 4,
-      loadProfile: profile('profiles/load_shape_24h.csv'),
-      pvProfile: profile('profiles/pv_shape_24h.csv'),
-      priceCentsPerKwh: loadIeee123().price,
-      objective: 'cost',
-      vMinPu: 0.9,
-      vMaxPu: 1.2,
-    };
+    const study = batteryStudy(4);
     const { network, outcome, rounds } = solveThreePhaseOpf(net, study, units);
     expect(outcome.nlp.status, outcome.nlp.message).toBe('solved');
     expect(rounds).toBe(1);
@@ -117,15 +122,7 @@ describe('three-phase OPF on the IEEE 8500-node feeder', () => {
     // iterations, 1.3e-5 above the optimum (then a second region round). On the stable ordering
     // (OPF3_NLP_DEFAULTS.kktOrdering): solved in 33, δ_w 1e-6–1e-9.
     const units = placeServiceBatteries(net, 15, 50);
-    const study: Study = {
-      periods: 8,
-      loadProfile: profile('profiles/load_shape_24h.csv'),
-      pvProfile: profile('profiles/pv_shape_24h.csv'),
-      priceCentsPerKwh: loadIeee123().price,
-      objective: 'cost',
-      vMinPu: 0.9,
-      vMaxPu: 1.2,
-    };
+    const study = batteryStudy(8);
     const { network, outcome, rounds } = solveThreePhaseOpf(net, study, units, { nlp: { muInit: 1e-6 } });
     expect(outcome.nlp.status, outcome.nlp.message).toBe('solved');
     expect(outcome.nlp.timing.kkt.path).toBe('stable');

@@ -20,16 +20,27 @@ const bundled = (prefix: string): string => {
   return readFileSync(join(dir, name), 'utf8');
 };
 
+/** A backend on a fresh data folder with the IEEE 123 example open, and a copy of its scenario named `name`. */
+async function exampleCopy(name: string): Promise<{ b: Backend; s: Scenario }> {
+  const b = new Backend({
+    resourcesDir,
+    dataDir: mkdtempSync(join(tmpdir(), 'tessera-siting-year-')),
+    host: 'node-host',
+  });
+  try {
+    const summary = await call<{ scenarios: { id: number }[] }>(b, 'projects.openExample', { id: 'ieee123' });
+    const s = await call<Scenario>(b, 'scenarios.duplicate', { id: summary.scenarios[0]!.id, name });
+    return { b, s };
+  } catch (e) {
+    b.close();
+    throw e;
+  }
+}
+
 describe("siting with the planner's own year", () => {
   it('names the file the planner chose and the line of a problem, and stores nothing', async () => {
-    const b = new Backend({
-      resourcesDir,
-      dataDir: mkdtempSync(join(tmpdir(), 'tessera-siting-year-')),
-      host: 'node-host',
-    });
+    const { b, s } = await exampleCopy('own files');
     try {
-      const summary = await call<{ scenarios: { id: number }[] }>(b, 'projects.openExample', { id: 'ieee123' });
-      const s = await call<Scenario>(b, 'scenarios.duplicate', { id: summary.scenarios[0]!.id, name: 'own files' });
       const files = { load: 'dfw load.csv', pv: 'denton pv.csv', price: 'north hub 2023.csv' };
       const price = bundled('price').split('\n');
       price.splice(100, 1); // 2023-01-05T03:00 missing: line 101 is 04:00
@@ -65,14 +76,8 @@ describe("siting with the planner's own year", () => {
   });
 
   it('checks the files, keeps them with the study, and its days and opened runs use them', async () => {
-    const b = new Backend({
-      resourcesDir,
-      dataDir: mkdtempSync(join(tmpdir(), 'tessera-siting-year-')),
-      host: 'node-host',
-    });
+    const { b, s } = await exampleCopy('own year');
     try {
-      const summary = await call<{ scenarios: { id: number }[] }>(b, 'projects.openExample', { id: 'ieee123' });
-      const s = await call<Scenario>(b, 'scenarios.duplicate', { id: summary.scenarios[0]!.id, name: 'own year' });
       // The planner's prices: the bundled year's, doubled, as a leap year (2024) with ISO timestamps
       // (29 February a copy of the 28th, which the reader leaves out).
       const price = bundled('price')
