@@ -4,7 +4,8 @@
  * point iteration on large problems. Same algorithm, same data layout and the same pivot rule
  * as the TypeScript kernel in ldl.ts (which stays the reference and the fallback); the gain
  * comes from no bounds checks and 128-bit SIMD (two f64 per instruction) in the dense inner
- * loops. Built by `npm run build:wasm` (tools/build-wasm.mjs) into src-solver/sparse/ldlKernelWasm.ts.
+ * loops, and from computing each descendant's update as a small dense product in registers
+ * (updateBlock) instead of a column of axpys into a work array. Built by `npm run build:wasm` (tools/build-wasm.mjs) into src-solver/sparse/ldlKernelWasm.ts.
  *
  * Memory: imported; the JS side (LdlSolver) lays out every array once and passes byte offsets
  * to `setup`. Nothing is allocated here. i32 arrays: ss, rp, ri, bp, colSuper, aToL, diagL,
@@ -110,6 +111,160 @@ export function negative(): i32 {
 }
 
 /**
+ * The update of one descendant d into the target block (column-major at px, nr rows; first
+ * column f), register-blocked: for target columns jj (two at a time) and rows ii ≥ jj of d (four,
+ * then two, then one at a time, SIMD over rows), u = Σ_t L_d[ii, t] · w[jj, t] is summed over
+ * d's ncd columns in registers and subtracted straight from the target entry (row RELIDX[ii],
+ * column RELIDX[jj]): no dense work column to clear, accumulate into and read back. ld: base of
+ * L_d's row p0 in its first column, stride: bytes between d's columns, w = WBUF (l·d, ncd per row).
+ */
+// @ts-ignore: decorator
+@inline function updateBlock(f: i32, px: i32, nr: i32, ld: usize, stride: usize, ncd: i32, m1: i32, m2: i32): void {
+  let jj = 0;
+  for (; jj + 1 < m1; jj += 2) {
+    const w0 = WBUF + (<usize>(jj * ncd) << 3);
+    const w1 = w0 + (<usize>ncd << 3);
+    const col0 = gi(RELIDX, jj);
+    const col1 = gi(RELIDX, jj + 1);
+    const tb0 = px + col0 * nr;
+    const tb1 = px + col1 * nr;
+    // rows jj and jj+1: the diagonal entries (and the SCALE sums), the one entry (jj+1, jj)
+    let a0 = 0.0;
+    let a1 = 0.0;
+    let u00 = 0.0;
+    let u10 = 0.0;
+    let u11 = 0.0;
+    let lp = ld + (<usize>jj << 3);
+    for (let t = 0; t < ncd; t++) {
+      const x0 = load<f64>(lp);
+      const x1 = load<f64>(lp, 8);
+      const v0 = load<f64>(w0 + (<usize>t << 3));
+      const v1 = load<f64>(w1 + (<usize>t << 3));
+      const p00 = x0 * v0;
+      const p11 = x1 * v1;
+      a0 += Math.abs(p00);
+      a1 += Math.abs(p11);
+      u00 += p00;
+      u10 += x1 * v0;
+      u11 += p11;
+      lp += stride;
+    }
+    sf(SCALE, f + col0, gf(SCALE, f + col0) + a0);
+    sf(SCALE, f + col1, gf(SCALE, f + col1) + a1);
+    let q = tb0 + col0;
+    sf(LX, q, gf(LX, q) - u00);
+    q = tb0 + col1;
+    sf(LX, q, gf(LX, q) - u10);
+    q = tb1 + col1;
+    sf(LX, q, gf(LX, q) - u11);
+    // rows jj+2 .. m2-1, four at a time
+    let ii = jj + 2;
+    for (; ii + 3 < m2; ii += 4) {
+      let s0a = f64x2.splat(0);
+      let s0b = f64x2.splat(0);
+      let s1a = f64x2.splat(0);
+      let s1b = f64x2.splat(0);
+      let lq = ld + (<usize>ii << 3);
+      for (let t = 0; t < ncd; t++) {
+        const xa = v128.load(lq);
+        const xb = v128.load(lq, 16);
+        const v0 = f64x2.splat(load<f64>(w0 + (<usize>t << 3)));
+        const v1 = f64x2.splat(load<f64>(w1 + (<usize>t << 3)));
+        s0a = f64x2.add(s0a, f64x2.mul(xa, v0));
+        s0b = f64x2.add(s0b, f64x2.mul(xb, v0));
+        s1a = f64x2.add(s1a, f64x2.mul(xa, v1));
+        s1b = f64x2.add(s1b, f64x2.mul(xb, v1));
+        lq += stride;
+      }
+      const r0 = gi(RELIDX, ii);
+      const r1 = gi(RELIDX, ii + 1);
+      const r2 = gi(RELIDX, ii + 2);
+      const r3 = gi(RELIDX, ii + 3);
+      q = tb0 + r0;
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(s0a, 0));
+      q = tb0 + r1;
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(s0a, 1));
+      q = tb0 + r2;
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(s0b, 0));
+      q = tb0 + r3;
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(s0b, 1));
+      q = tb1 + r0;
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(s1a, 0));
+      q = tb1 + r1;
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(s1a, 1));
+      q = tb1 + r2;
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(s1b, 0));
+      q = tb1 + r3;
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(s1b, 1));
+    }
+    for (; ii < m2; ii++) {
+      let s0 = 0.0;
+      let s1 = 0.0;
+      let lq = ld + (<usize>ii << 3);
+      for (let t = 0; t < ncd; t++) {
+        const x = load<f64>(lq);
+        s0 += x * load<f64>(w0 + (<usize>t << 3));
+        s1 += x * load<f64>(w1 + (<usize>t << 3));
+        lq += stride;
+      }
+      const r = gi(RELIDX, ii);
+      q = tb0 + r;
+      sf(LX, q, gf(LX, q) - s0);
+      q = tb1 + r;
+      sf(LX, q, gf(LX, q) - s1);
+    }
+  }
+  if (jj < m1) {
+    // the last target column alone
+    const w0 = WBUF + (<usize>(jj * ncd) << 3);
+    const col0 = gi(RELIDX, jj);
+    const tb0 = px + col0 * nr;
+    let a0 = 0.0;
+    let u00 = 0.0;
+    let lp = ld + (<usize>jj << 3);
+    for (let t = 0; t < ncd; t++) {
+      const p = load<f64>(lp) * load<f64>(w0 + (<usize>t << 3));
+      a0 += Math.abs(p);
+      u00 += p;
+      lp += stride;
+    }
+    sf(SCALE, f + col0, gf(SCALE, f + col0) + a0);
+    let q = tb0 + col0;
+    sf(LX, q, gf(LX, q) - u00);
+    let ii = jj + 1;
+    for (; ii + 3 < m2; ii += 4) {
+      let sa = f64x2.splat(0);
+      let sb = f64x2.splat(0);
+      let lq = ld + (<usize>ii << 3);
+      for (let t = 0; t < ncd; t++) {
+        const v = f64x2.splat(load<f64>(w0 + (<usize>t << 3)));
+        sa = f64x2.add(sa, f64x2.mul(v128.load(lq), v));
+        sb = f64x2.add(sb, f64x2.mul(v128.load(lq, 16), v));
+        lq += stride;
+      }
+      q = tb0 + gi(RELIDX, ii);
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(sa, 0));
+      q = tb0 + gi(RELIDX, ii + 1);
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(sa, 1));
+      q = tb0 + gi(RELIDX, ii + 2);
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(sb, 0));
+      q = tb0 + gi(RELIDX, ii + 3);
+      sf(LX, q, gf(LX, q) - f64x2.extract_lane(sb, 1));
+    }
+    for (; ii < m2; ii++) {
+      let s0 = 0.0;
+      let lq = ld + (<usize>ii << 3);
+      for (let t = 0; t < ncd; t++) {
+        s0 += load<f64>(lq) * load<f64>(w0 + (<usize>t << 3));
+        lq += stride;
+      }
+      q = tb0 + gi(RELIDX, ii);
+      sf(LX, q, gf(LX, q) - s0);
+    }
+  }
+}
+
+/**
  * Numeric factorization of the values at VALUES (A's entries in pattern order). Returns the
  * number of zero pivots; positive()/negative() give the rest of the inertia.
  */
@@ -168,35 +323,7 @@ export function factor(tol: f64): i32 {
           const base = pxd + t * nrd + p0;
           for (let jj = 0; jj < m1; jj++) sf(WBUF, jj * ncd + t, gf(LX, base + jj) * dt);
         }
-        for (let jj = 0; jj < m1; jj++) {
-          const len = m2 - jj;
-          const tmp = ad(TMP, jj);
-          memory.fill(tmp, 0, <usize>len << 3);
-          let acc = 0.0;
-          const wj = jj * ncd;
-          let t = 0;
-          for (; t + 1 < ncd; t += 2) {
-            const w0 = gf(WBUF, wj + t);
-            const w1 = gf(WBUF, wj + t + 1);
-            const b0 = pxd + t * nrd + p0;
-            const b1 = b0 + nrd;
-            acc += Math.abs(gf(LX, b0 + jj) * w0) + Math.abs(gf(LX, b1 + jj) * w1);
-            axpy2(tmp, ad(LX, b0 + jj), w0, ad(LX, b1 + jj), w1, len);
-          }
-          if (t < ncd) {
-            const w = gf(WBUF, wj + t);
-            const b0 = pxd + t * nrd + p0;
-            acc += Math.abs(gf(LX, b0 + jj) * w);
-            axpy1(tmp, ad(LX, b0 + jj), w, len);
-          }
-          const col = gi(RELIDX, jj);
-          sf(SCALE, f + col, gf(SCALE, f + col) + acc);
-          const tb = px + col * nr;
-          for (let ii = jj; ii < m2; ii++) {
-            const q = tb + gi(RELIDX, ii);
-            sf(LX, q, gf(LX, q) - gf(TMP, ii));
-          }
-        }
+        updateBlock(f, px, nr, ad(LX, pxd + p0), <usize>nrd << 3, ncd, m1, m2);
       }
       si(LPOS, dd, p1);
       if (p1 < nrd) {
