@@ -393,7 +393,14 @@ export function factor(tol: f64): i32 {
   return zero;
 }
 
-/** Solve L D Lᵀ z = z in place at Z (the caller permutes: z = P b before, b = Pᵀ z after). */
+/**
+ * Solve L D Lᵀ z = z in place at Z (the caller permutes: z = P b before, b = Pᵀ z after).
+ * Supernode by supernode: the dense triangle of its columns, then the rows below as a small
+ * dense product — forward, u_i = Σ_j L[i, j] z_j summed in registers (four rows at a time, SIMD
+ * over rows) and subtracted once from z at row i; backward, z at the rows below gathered once
+ * into TMP, then a SIMD dot product per column. One indirect access per row of the supernode,
+ * not one per entry.
+ */
 export function solve(): void {
   // L z = P b
   for (let s = 0; s < NSUPER; s++) {
@@ -407,10 +414,38 @@ export function solve(): void {
       if (zj == 0) continue;
       const cj = px + j * nr;
       for (let i = j + 1; i < nc; i++) sf(Z, f + i, gf(Z, f + i) - gf(LX, cj + i) * zj);
-      for (let i = nc; i < nr; i++) {
-        const r = gi(RI, r0 + i);
-        sf(Z, r, gf(Z, r) - gf(LX, cj + i) * zj);
+    }
+    const stride = <usize>nr << 3;
+    const zf = ad(Z, f);
+    let i = nc;
+    for (; i + 3 < nr; i += 4) {
+      let sa = f64x2.splat(0);
+      let sb = f64x2.splat(0);
+      let lp = ad(LX, px + i);
+      for (let j = 0; j < nc; j++) {
+        const v = f64x2.splat(load<f64>(zf + (<usize>j << 3)));
+        sa = f64x2.add(sa, f64x2.mul(v128.load(lp), v));
+        sb = f64x2.add(sb, f64x2.mul(v128.load(lp, 16), v));
+        lp += stride;
       }
+      let r = gi(RI, r0 + i);
+      sf(Z, r, gf(Z, r) - f64x2.extract_lane(sa, 0));
+      r = gi(RI, r0 + i + 1);
+      sf(Z, r, gf(Z, r) - f64x2.extract_lane(sa, 1));
+      r = gi(RI, r0 + i + 2);
+      sf(Z, r, gf(Z, r) - f64x2.extract_lane(sb, 0));
+      r = gi(RI, r0 + i + 3);
+      sf(Z, r, gf(Z, r) - f64x2.extract_lane(sb, 1));
+    }
+    for (; i < nr; i++) {
+      let u = 0.0;
+      let lp = ad(LX, px + i);
+      for (let j = 0; j < nc; j++) {
+        u += load<f64>(lp) * load<f64>(zf + (<usize>j << 3));
+        lp += stride;
+      }
+      const r = gi(RI, r0 + i);
+      sf(Z, r, gf(Z, r) - u);
     }
   }
   for (let k = 0; k < N; k++) sf(Z, k, gf(Z, k) * gf(DINV, k));
@@ -421,11 +456,21 @@ export function solve(): void {
     const r0 = gi(RP, s);
     const nr = gi(RP, s + 1) - r0;
     const px = gi(BP, s);
+    const nb = nr - nc;
+    for (let i = 0; i < nb; i++) sf(TMP, i, gf(Z, gi(RI, r0 + nc + i)));
     for (let j = nc - 1; j >= 0; j--) {
       const cj = px + j * nr;
-      let acc = gf(Z, f + j);
+      // Σ over the rows below: SIMD dot product with the gathered z
+      const lp = ad(LX, cj + nc);
+      let sv = f64x2.splat(0);
+      let i = 0;
+      for (; i + 1 < nb; i += 2) {
+        const o = <usize>i << 3;
+        sv = f64x2.add(sv, f64x2.mul(v128.load(lp + o), v128.load(TMP + o)));
+      }
+      let acc = gf(Z, f + j) - (f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1));
+      if (i < nb) acc -= load<f64>(lp + (<usize>i << 3)) * gf(TMP, i);
       for (let i = j + 1; i < nc; i++) acc -= gf(LX, cj + i) * gf(Z, f + i);
-      for (let i = nc; i < nr; i++) acc -= gf(LX, cj + i) * gf(Z, gi(RI, r0 + i));
       sf(Z, f + j, acc);
     }
   }
