@@ -11,12 +11,26 @@
  * Targets: the 2M-row case factors in ≤ ~1 s (the 10k-bus OPF must solve in < 60 s overall).
  * Kernels: the timings are of the default (WebAssembly) kernel; the same factor and solve are then
  * timed with the TypeScript kernel in the same run (`js…Ms`, `wasmFactorSpeedup`, `wasmSolveSpeedup`).
+ *
+ * A real KKT matrix as well (issues #15/#16: the factorization bounds the 8500-node battery day and
+ * the IEEE 123 year): the IEEE 123 OPF over the first 720 h of the bundled year with one battery,
+ * solved by the interior-point solver with a kept workspace; its last KKT matrix (values,
+ * pattern, the solver's own ordering) is then factored and solved again here. Reported beside the
+ * times (wall and CPU medians: the machine may be shared): the supernodes' column and row counts
+ * (quantiles), flops and MFLOP/s — such matrices have ~2 columns per supernode, so the per-
+ * supernode and per-update overheads count as much as the dense loops.
  */
 import { amdOrder } from '../../src-solver/sparse/amd';
 import { kktAmdOrder } from '../../src-solver/testing/sparse/kktorder';
 import { LdlSolver } from '../../src-solver/sparse/ldl';
 import { opfLikeKkt } from '../../src-solver/testing/sparse/testmatrices';
 import type { BenchCase } from '../types';
+import { createSolverWorkspace } from '../../src-solver/nlp/index';
+import { solvePart, type Horizon } from '../../src-solver/siting/evaluate';
+import { yearStretchStudy } from '../../src-solver/siting/profiles';
+import { testYear } from '../../src-solver/testing/siting/year';
+import { readTestData } from '../../test-data/index';
+import { loadIeee123 } from '../ipopt-ref/export-data';
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -113,7 +127,114 @@ function runCase(
   return out;
 }
 
+/** CPU milliseconds of this process (user + system). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function quantiles(xs: Int32Array): Record<string, number> {
+  const s = Int32Array.from(xs).sort();
+  const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return {
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: s[s.length - 1],
+    mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(2),
+  };
+}
+
+/** The IEEE 123 year's first `hours` as the OPF solver factors them (its last KKT matrix). */
+function realKktCase(hours: number, repeats: number): Record<string, unknown> {
+  const year = testYear((n) => readTestData('year-profiles', n));
+  const horizon: Horizon = {
+    kind: 'contiguous',
+    parts: [{ label: 'year', weight: 1, study: yearStretchStudy(year, 0, hours) }],
+    annualFactor: 1,
+    description: `${hours} h`,
+  };
+  const ws = createSolverWorkspace();
+  let t0 = performance.now();
+  const out = solvePart(loadIeee123().feeder, {}, horizon, {}, [{ bus: '85', kw: 60, kwh: 240 }], 0, false, ws);
+  const opfSeconds = (performance.now() - t0) / 1000;
+  const kkt = ws.kept?.kkt;
+  if (!kkt) throw new Error('the solve kept no KKT system');
+  const values = kkt.values.slice();
+  const order = kkt.solver.permutation;
+  const dim = kkt.dim;
+  const b = Float64Array.from({ length: dim }, (_, i) => Math.sin(i + 1));
+  const work = new Float64Array(dim);
+  const timed = (kernel: 'wasm' | 'js'): Record<string, unknown> => {
+    t0 = performance.now();
+    const s = new LdlSolver(kkt.pattern, { ordering: order, kernel });
+    const symbolicMs = performance.now() - t0;
+    const fw: number[] = [];
+    const fc: number[] = [];
+    const sw: number[] = [];
+    const sc: number[] = [];
+    let inertia: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      let c0 = cpuMs();
+      t0 = performance.now();
+      const f = s.factor(values);
+      fw.push(performance.now() - t0);
+      fc.push(cpuMs() - c0);
+      inertia = [f.positive, f.negative, f.zero];
+      work.set(b);
+      c0 = cpuMs();
+      t0 = performance.now();
+      s.solve(work);
+      sw.push(performance.now() - t0);
+      sc.push(cpuMs() - c0);
+    }
+    return {
+      kernel: s.kernel,
+      symbolicMs,
+      factorMedianMs: median(fw),
+      factorCpuMedianMs: median(fc),
+      solveMedianMs: median(sw),
+      solveCpuMedianMs: median(sc),
+      mflops: s.flops / median(fc) / 1e3,
+      inertia,
+      solver: s,
+    };
+  };
+  const wasm = timed('wasm');
+  const solver = wasm.solver as LdlSolver;
+  const shapes = solver.supernodeShapes();
+  const js = timed('js');
+  delete wasm.solver;
+  delete js.solver;
+  return {
+    iterations: out.iterations,
+    status: out.status,
+    opfSeconds,
+    kktPath: out.timing?.kkt.path ?? null,
+    dim,
+    nnzA: solver.nnzA,
+    nnzL: solver.nnzL,
+    storedEntries: solver.storedEntries,
+    factorFlops: solver.flops,
+    supernodes: solver.supernodes,
+    supernodeColumns: quantiles(shapes.columns),
+    supernodeRows: quantiles(shapes.rows),
+    repeats,
+    wasm,
+    js,
+    factorMedianMs: wasm.factorMedianMs,
+    solveMedianMs: wasm.solveMedianMs,
+    wasmFactorSpeedup: (js.factorCpuMedianMs as number) / (wasm.factorCpuMedianMs as number),
+    wasmSolveSpeedup: (js.solveCpuMedianMs as number) / (wasm.solveCpuMedianMs as number),
+  };
+}
+
 const cases: BenchCase[] = [
+  {
+    name: 'ldl real KKT: IEEE 123 OPF, first 720 h of the year, one battery (the solver’s ordering)',
+    size: { buses: 128, periods: 720 },
+    run: () => realKktCase(720, 7),
+  },
   {
     name: 'ldl opf-like KKT N=128 T=24 (IEEE-123 scale)',
     size: { buses: 128, periods: 24 },

@@ -574,6 +574,17 @@ export class LdlSolver {
     return this.wasm ? this.wasm.arrays.values : null;
   }
 
+  /** Columns and rows (nc, nr) of every supernode, in elimination order (for reports and benchmarks). */
+  supernodeShapes(): { columns: Int32Array; rows: Int32Array } {
+    const columns = new Int32Array(this.nsuper);
+    const rows = new Int32Array(this.nsuper);
+    for (let s = 0; s < this.nsuper; s++) {
+      columns[s] = this.ss[s + 1] - this.ss[s];
+      rows[s] = this.rp[s + 1] - this.rp[s];
+    }
+    return { columns, rows };
+  }
+
   /** The pivots d_k of the last factorization, in elimination order (for diagnostics and tests). */
   pivots(): Float64Array {
     return this.d;
