@@ -9,7 +9,7 @@
  *
  * Memory: imported; the JS side (LdlSolver) lays out every array once and passes byte offsets
  * to `setup`. Nothing is allocated here. i32 arrays: ss, rp, ri, bp, colSuper, aToL, diagL,
- * head, next, lpos, relMap, relIdx; f64 arrays: lx, d, dInv, scale, tmp, wbuf, values, z.
+ * pairStart, pairDesc, pairP0, pairM1, relIdx (the update schedule, supernodal.ts), u16: rel; f64 arrays: lx, d, dInv, scale, tmp, wbuf, values, z.
  */
 
 let N: i32 = 0;
@@ -23,10 +23,11 @@ let BP: usize = 0;
 let CS: usize = 0;
 let ATOL: usize = 0;
 let DIAGL: usize = 0;
-let HEAD: usize = 0;
-let NEXT: usize = 0;
-let LPOS: usize = 0;
-let RELMAP: usize = 0;
+let PSTART: usize = 0;
+let PDESC: usize = 0;
+let PP0: usize = 0;
+let PM1: usize = 0;
+let REL: usize = 0;
 let RELIDX: usize = 0;
 let LX: usize = 0;
 let D: usize = 0;
@@ -63,12 +64,12 @@ let NEGATIVE: i32 = 0;
 export function setup(
   n: i32, nsuper: i32, nnzA: i32, stored: i32,
   ss: usize, rp: usize, ri: usize, bp: usize, cs: usize, aToL: usize, diagL: usize,
-  head: usize, next: usize, lpos: usize, relMap: usize, relIdx: usize,
+  pairStart: usize, pairDesc: usize, pairP0: usize, pairM1: usize, rel: usize, relIdx: usize,
   lx: usize, d: usize, dInv: usize, scale: usize, tmp: usize, wbuf: usize, values: usize, z: usize,
 ): void {
   N = n; NSUPER = nsuper; NNZA = nnzA; STORED = stored;
   SS = ss; RP = rp; RI = ri; BP = bp; CS = cs; ATOL = aToL; DIAGL = diagL;
-  HEAD = head; NEXT = next; LPOS = lpos; RELMAP = relMap; RELIDX = relIdx;
+  PSTART = pairStart; PDESC = pairDesc; PP0 = pairP0; PM1 = pairM1; REL = rel; RELIDX = relIdx;
   LX = lx; D = d; DINV = dInv; SCALE = scale; TMP = tmp; WBUF = wbuf; VALUES = values; Z = z;
 }
 
@@ -272,7 +273,7 @@ export function factor(tol: f64): i32 {
   memory.fill(LX, 0, <usize>STORED << 3);
   for (let q = 0; q < NNZA; q++) sf(LX, gi(ATOL, q), gf(VALUES, q));
   for (let k = 0; k < N; k++) sf(SCALE, k, Math.abs(gf(LX, gi(DIAGL, k))));
-  memory.fill(HEAD, 0xff, <usize>NSUPER << 2);
+  let rc = 0; // next entry of REL
   let pos = 0;
   let neg = 0;
   let zero = 0;
@@ -283,24 +284,21 @@ export function factor(tol: f64): i32 {
     const r0 = gi(RP, s);
     const nr = gi(RP, s + 1) - r0;
     const px = gi(BP, s);
-    for (let t = 0; t < nr; t++) si(RELMAP, gi(RI, r0 + t), t);
 
-    // --- updates from descendants whose next rows fall in f..l-1 ---
-    let dd = gi(HEAD, s);
-    while (dd != -1) {
-      const dnext = gi(NEXT, dd);
+    // --- updates from descendants whose rows reach f..l-1 (the precomputed schedule) ---
+    const kEnd = gi(PSTART, s + 1);
+    for (let k = gi(PSTART, s); k < kEnd; k++) {
+      const dd = gi(PDESC, k);
       const fd = gi(SS, dd);
       const ncd = gi(SS, dd + 1) - fd;
-      const r0d = gi(RP, dd);
-      const nrd = gi(RP, dd + 1) - r0d;
+      const nrd = gi(RP, dd + 1) - gi(RP, dd);
       const pxd = gi(BP, dd);
-      const p0 = gi(LPOS, dd);
-      let p1 = p0;
-      while (p1 < nrd && gi(RI, r0d + p1) < l) p1++;
-      const m1 = p1 - p0;
+      const p0 = gi(PP0, k);
+      const m1 = gi(PM1, k);
       const m2 = nrd - p0;
-      const rb = r0d + p0;
-      for (let ii = 0; ii < m2; ii++) si(RELIDX, ii, gi(RELMAP, gi(RI, rb + ii)));
+      const src = REL + (<usize>rc << 1); // u16: a supernode has at most 65,536 rows here
+      for (let ii = 0; ii < m2; ii++) si(RELIDX, ii, <i32>load<u16>(src + (<usize>ii << 1)));
+      rc += m2;
       if (ncd == 1) {
         const base = pxd + p0;
         const dt = gf(D, fd);
@@ -325,13 +323,6 @@ export function factor(tol: f64): i32 {
         }
         updateBlock(f, px, nr, ad(LX, pxd + p0), <usize>nrd << 3, ncd, m1, m2);
       }
-      si(LPOS, dd, p1);
-      if (p1 < nrd) {
-        const s2 = gi(CS, gi(RI, r0d + p1));
-        si(NEXT, dd, gi(HEAD, s2));
-        si(HEAD, s2, dd);
-      }
-      dd = dnext;
     }
 
     // --- dense LDLᵀ of the block, 1×1 pivots in order (left-looking inside the block) ---
@@ -380,12 +371,6 @@ export function factor(tol: f64): i32 {
         v128.store(y + o, f64x2.mul(v128.load(y + o), vd));
       }
       if (i < len) store<f64>(y + (<usize>i << 3), load<f64>(y + (<usize>i << 3)) * di);
-    }
-    if (nr > nc) {
-      si(LPOS, s, nc);
-      const s2 = gi(CS, gi(RI, r0 + nc));
-      si(NEXT, s, gi(HEAD, s2));
-      si(HEAD, s2, s);
     }
   }
   POSITIVE = pos;

@@ -72,8 +72,8 @@
 import { type SymmetricPattern, checkPattern, symMatVec } from './csc';
 import { amdOrder } from './amd';
 import { columnCounts, eliminationTree, permuteSymmetric, postorder } from './symbolic';
-import { supernodalStructure } from './supernodal';
-import { createWasmKernel, type WasmKernel } from './wasmKernel';
+import { fillUpdateSchedule, supernodalStructure, updateScheduleSize } from './supernodal';
+import { createWasmKernel, wasmKernelAvailable, type WasmKernel } from './wasmKernel';
 
 export { symMatVec };
 
@@ -226,18 +226,23 @@ export class LdlSolver {
     this.storedEntries = stored;
     this.nsuper = sn.nsuper;
     this.supernodes = sn.nsuper;
-    const wasm =
-      (options.kernel ?? LdlSolver.defaultKernel) === 'wasm'
-        ? createWasmKernel({
-            n,
-            nsuper: sn.nsuper,
-            nnzA: this.nnzA,
-            stored,
-            rowIdx: sn.rowIdx.length,
-            maxRows: sn.maxRows,
-            maxBlock: sn.maxBlock,
-          })
-        : null;
+    // The WebAssembly kernel follows a precomputed update schedule (supernodal.ts).
+    const schedule =
+      (options.kernel ?? LdlSolver.defaultKernel) === 'wasm' && wasmKernelAvailable() ? updateScheduleSize(sn) : null;
+    const wasm = schedule
+      ? createWasmKernel({
+          n,
+          nsuper: sn.nsuper,
+          nnzA: this.nnzA,
+          stored,
+          rowIdx: sn.rowIdx.length,
+          maxRows: sn.maxRows,
+          maxBlock: sn.maxBlock,
+          pairs: schedule.pairs,
+          rel: schedule.rel,
+        })
+      : null;
+    if (wasm) fillUpdateSchedule(sn, wasm.arrays);
     this.wasm = wasm;
     this.kernel = wasm ? 'wasm' : 'js';
     const kv = wasm?.arrays;
@@ -288,10 +293,11 @@ export class LdlSolver {
     this.d = kv?.d ?? new Float64Array(n);
     this.dInv = kv?.dInv ?? new Float64Array(n);
     this.scale = kv?.scale ?? new Float64Array(n);
-    this.head = kv?.head ?? new Int32Array(sn.nsuper);
-    this.next = kv?.next ?? new Int32Array(sn.nsuper);
-    this.lpos = kv?.lpos ?? new Int32Array(sn.nsuper);
-    this.relMap = kv?.relMap ?? new Int32Array(n);
+    // The TypeScript kernel's update lists (the WebAssembly one follows its schedule instead).
+    this.head = new Int32Array(kv ? 0 : sn.nsuper);
+    this.next = new Int32Array(kv ? 0 : sn.nsuper);
+    this.lpos = new Int32Array(kv ? 0 : sn.nsuper);
+    this.relMap = new Int32Array(kv ? 0 : n);
     this.tmp = kv?.tmp ?? new Float64Array(sn.maxRows);
     this.relIdx = kv?.relIdx ?? new Int32Array(sn.maxRows);
     this.wbuf = kv?.wbuf ?? new Float64Array(sn.maxBlock);

@@ -144,3 +144,96 @@ export function supernodalStructure(c: SymmetricPattern, parent: Int32Array, cc:
   });
   return { nsuper, superStart, rowPtr, rowIdx, blockPtr, colSuper, maxBlock, maxRows };
 }
+
+/**
+ * The numeric factorization's update schedule, fixed by the structure: for every supernode s (in
+ * order) the descendants d whose rows reach s's columns, in the order the left-looking kernel
+ * visits them (its linked lists, CHOLMOD's: a descendant moves on to the supernode of its next
+ * row once used), with the first row p0 of d in s and the number m1 of d's rows inside s's
+ * columns, and the positions in s's block of d's rows p0.. (`rel`, concatenated). Computed once
+ * per pattern, it spares every factorization the list walk, the search for p1 and the relative
+ * map: 11–14 % of the WebAssembly kernel's time on the 8500-node and IEEE 123 year KKT matrices
+ * (~2 columns per supernode), for 12 bytes per update and 2 per rel entry (77 MB on the former).
+ */
+export interface UpdateSchedule {
+  /** Updates of supernode s: pairStart[s] .. pairStart[s+1]-1. */
+  readonly pairStart: Int32Array;
+  readonly pairDesc: Int32Array;
+  readonly pairP0: Int32Array;
+  readonly pairM1: Int32Array;
+  /** Uint16: the kernel that uses it refuses supernodes of more than 65,536 rows. */
+  readonly rel: Uint16Array;
+}
+
+/** Sizes of the schedule (pairs, rel entries) without building it. */
+export function updateScheduleSize(sn: SupernodalStructure): { pairs: number; rel: number } {
+  let pairs = 0;
+  let rel = 0;
+  walkUpdates(sn, (_s, _d, p0, _p1, nrd) => {
+    pairs++;
+    rel += nrd - p0;
+  });
+  return { pairs, rel };
+}
+
+/** Fills a schedule whose arrays have the sizes updateScheduleSize gave. */
+export function fillUpdateSchedule(sn: SupernodalStructure, out: UpdateSchedule): void {
+  const { superStart: ss, rowPtr: rp, rowIdx: ri } = sn;
+  const relMap = new Int32Array(ss[sn.nsuper]);
+  let k = 0;
+  let r = 0;
+  let cur = -1;
+  out.pairStart.fill(0);
+  walkUpdates(sn, (s, d, p0, p1, nrd) => {
+    if (s !== cur) {
+      for (let t = rp[s]; t < rp[s + 1]; t++) relMap[ri[t]] = t - rp[s];
+      cur = s;
+    }
+    out.pairStart[s + 1]++;
+    out.pairDesc[k] = d;
+    out.pairP0[k] = p0;
+    out.pairM1[k] = p1 - p0;
+    k++;
+    for (let q = rp[d] + p0; q < rp[d] + nrd; q++) out.rel[r++] = relMap[ri[q]];
+  });
+  for (let s = 0; s < sn.nsuper; s++) out.pairStart[s + 1] += out.pairStart[s];
+}
+
+/** The left-looking kernel's traversal: f(target, descendant, p0, p1, nrd) in visiting order. */
+function walkUpdates(
+  sn: SupernodalStructure,
+  f: (s: number, d: number, p0: number, p1: number, nrd: number) => void,
+): void {
+  const { nsuper, superStart: ss, rowPtr: rp, rowIdx: ri, colSuper } = sn;
+  const head = new Int32Array(nsuper).fill(-1);
+  const next = new Int32Array(nsuper);
+  const lpos = new Int32Array(nsuper);
+  for (let s = 0; s < nsuper; s++) {
+    const l = ss[s + 1];
+    let dd = head[s];
+    while (dd !== -1) {
+      const dnext = next[dd];
+      const r0d = rp[dd];
+      const nrd = rp[dd + 1] - r0d;
+      const p0 = lpos[dd];
+      let p1 = p0;
+      while (p1 < nrd && ri[r0d + p1] < l) p1++;
+      f(s, dd, p0, p1, nrd);
+      lpos[dd] = p1;
+      if (p1 < nrd) {
+        const s2 = colSuper[ri[r0d + p1]];
+        next[dd] = head[s2];
+        head[s2] = dd;
+      }
+      dd = dnext;
+    }
+    const nc = l - ss[s];
+    const nr = rp[s + 1] - rp[s];
+    if (nr > nc) {
+      lpos[s] = nc;
+      const s2 = colSuper[ri[rp[s] + nc]];
+      next[s] = head[s2];
+      head[s2] = s;
+    }
+  }
+}

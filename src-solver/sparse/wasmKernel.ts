@@ -34,6 +34,9 @@ export interface KernelSizes {
   readonly rowIdx: number;
   readonly maxRows: number;
   readonly maxBlock: number;
+  /** Updates in the schedule (supernodal.ts UpdateSchedule) and its rel entries. */
+  readonly pairs: number;
+  readonly rel: number;
 }
 
 export interface KernelArrays {
@@ -44,10 +47,11 @@ export interface KernelArrays {
   readonly colSuper: Int32Array;
   readonly aToL: Int32Array;
   readonly diagL: Int32Array;
-  readonly head: Int32Array;
-  readonly next: Int32Array;
-  readonly lpos: Int32Array;
-  readonly relMap: Int32Array;
+  readonly pairStart: Int32Array;
+  readonly pairDesc: Int32Array;
+  readonly pairP0: Int32Array;
+  readonly pairM1: Int32Array;
+  readonly rel: Uint16Array;
   readonly relIdx: Int32Array;
   readonly lx: Float64Array;
   readonly d: Float64Array;
@@ -111,10 +115,10 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     ['colSuper', n],
     ['aToL', nnzA],
     ['diagL', n],
-    ['head', nsuper],
-    ['next', nsuper],
-    ['lpos', nsuper],
-    ['relMap', n],
+    ['pairStart', nsuper + 1],
+    ['pairDesc', sizes.pairs],
+    ['pairP0', sizes.pairs],
+    ['pairM1', sizes.pairs],
     ['relIdx', Math.max(1, sizes.maxRows)],
   ];
   const f64: [keyof KernelArrays, number][] = [
@@ -130,9 +134,13 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
   // Offsets: 16-byte aligned, after the first page (the module's own, unused, static area).
   const offsets = new Map<keyof KernelArrays, number>();
   let at = PAGE;
+  // rel is Uint16: a supernode of more than 65,536 rows holds a dense triangle of 2³¹ entries,
+  // beyond the 4 GiB memory anyway
+  if (sizes.maxRows > 65536) return null;
   for (const [name, len] of [
     ...f64.map(([k, l]) => [k, l * 8] as const),
     ...i32.map(([k, l]) => [k, l * 4] as const),
+    ['rel', sizes.rel * 2] as const,
   ]) {
     offsets.set(name, at);
     at += Math.ceil(len / 16) * 16;
@@ -148,15 +156,16 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     return null; // e.g. the memory could not be reserved
   }
   const buf = memory.buffer;
-  const views: Record<string, Int32Array | Float64Array> = {};
+  const views: Record<string, Int32Array | Float64Array | Uint16Array> = {};
   for (const [name, len] of i32) views[name] = new Int32Array(buf, offsets.get(name), len);
   for (const [name, len] of f64) views[name] = new Float64Array(buf, offsets.get(name), len);
+  views.rel = new Uint16Array(buf, offsets.get('rel'), sizes.rel);
   const arrays = views as unknown as KernelArrays;
   const o = (k: keyof KernelArrays): number => offsets.get(k) as number;
   exports.setup(
     n, nsuper, nnzA, stored,
     o('ss'), o('rp'), o('ri'), o('bp'), o('colSuper'), o('aToL'), o('diagL'),
-    o('head'), o('next'), o('lpos'), o('relMap'), o('relIdx'),
+    o('pairStart'), o('pairDesc'), o('pairP0'), o('pairM1'), o('rel'), o('relIdx'),
     o('lx'), o('d'), o('dInv'), o('scale'), o('tmp'), o('wbuf'), o('values'), o('z'),
   ); // prettier-ignore
   return {
