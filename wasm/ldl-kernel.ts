@@ -4,12 +4,16 @@
  * point iteration on large problems. Same algorithm, same data layout and the same pivot rule
  * as the TypeScript kernel in ldl.ts (which stays the reference and the fallback); the gain
  * comes from no bounds checks and 128-bit SIMD (two f64 per instruction) in the dense inner
- * loops, and from computing each descendant's update as a small dense product in registers
- * (updateBlock) instead of a column of axpys into a work array. Built by `npm run build:wasm` (tools/build-wasm.mjs) into src-solver/sparse/ldlKernelWasm.ts.
+ * loops, from computing each descendant's update as a small dense product in registers
+ * (updateBlock) instead of a column of axpys into a work array, and from following the update
+ * schedule precomputed with the structure (supernodal.ts UpdateSchedule: which descendants, in
+ * the TS kernel's list order, and where their rows land) instead of walking lists and mapping
+ * rows in every factorization. Built by `npm run build:wasm` (tools/build-wasm.mjs) into
+ * src-solver/sparse/ldlKernelWasm.ts.
  *
  * Memory: imported; the JS side (LdlSolver) lays out every array once and passes byte offsets
  * to `setup`. Nothing is allocated here. i32 arrays: ss, rp, ri, bp, colSuper, aToL, diagL,
- * pairStart, pairDesc, pairP0, pairM1, relIdx (the update schedule, supernodal.ts), u16: rel; f64 arrays: lx, d, dInv, scale, tmp, wbuf, values, z.
+ * pairStart, pairDesc, pairP0, pairM1 (the update schedule, supernodal.ts), u16: rel; f64 arrays: lx, d, dInv, scale, tmp, wbuf, values, z.
  */
 
 let N: i32 = 0;
@@ -28,7 +32,8 @@ let PDESC: usize = 0;
 let PP0: usize = 0;
 let PM1: usize = 0;
 let REL: usize = 0;
-let RELIDX: usize = 0;
+/** The current update's row positions in the target block: u16 entries in REL. */
+let RELP: usize = 0;
 let LX: usize = 0;
 let D: usize = 0;
 let DINV: usize = 0;
@@ -49,6 +54,10 @@ let NEGATIVE: i32 = 0;
   store<i32>(base + (<usize>k << 2), v);
 }
 // @ts-ignore: decorator
+@inline function rel(k: i32): i32 {
+  return <i32>load<u16>(RELP + (<usize>k << 1));
+}
+// @ts-ignore: decorator
 @inline function gf(base: usize, k: i32): f64 {
   return load<f64>(base + (<usize>k << 3));
 }
@@ -64,12 +73,12 @@ let NEGATIVE: i32 = 0;
 export function setup(
   n: i32, nsuper: i32, nnzA: i32, stored: i32,
   ss: usize, rp: usize, ri: usize, bp: usize, cs: usize, aToL: usize, diagL: usize,
-  pairStart: usize, pairDesc: usize, pairP0: usize, pairM1: usize, rel: usize, relIdx: usize,
+  pairStart: usize, pairDesc: usize, pairP0: usize, pairM1: usize, rel: usize,
   lx: usize, d: usize, dInv: usize, scale: usize, tmp: usize, wbuf: usize, values: usize, z: usize,
 ): void {
   N = n; NSUPER = nsuper; NNZA = nnzA; STORED = stored;
   SS = ss; RP = rp; RI = ri; BP = bp; CS = cs; ATOL = aToL; DIAGL = diagL;
-  PSTART = pairStart; PDESC = pairDesc; PP0 = pairP0; PM1 = pairM1; REL = rel; RELIDX = relIdx;
+  PSTART = pairStart; PDESC = pairDesc; PP0 = pairP0; PM1 = pairM1; REL = rel;
   LX = lx; D = d; DINV = dInv; SCALE = scale; TMP = tmp; WBUF = wbuf; VALUES = values; Z = z;
 }
 
@@ -115,8 +124,8 @@ export function negative(): i32 {
  * The update of one descendant d into the target block (column-major at px, nr rows; first
  * column f), register-blocked: for target columns jj (two at a time) and rows ii ≥ jj of d (four,
  * then two, then one at a time, SIMD over rows), u = Σ_t L_d[ii, t] · w[jj, t] is summed over
- * d's ncd columns in registers and subtracted straight from the target entry (row RELIDX[ii],
- * column RELIDX[jj]): no dense work column to clear, accumulate into and read back. ld: base of
+ * d's ncd columns in registers and subtracted straight from the target entry (row rel(ii),
+ * column rel(jj)): no dense work column to clear, accumulate into and read back. ld: base of
  * L_d's row p0 in its first column, stride: bytes between d's columns, w = WBUF (l·d, ncd per row).
  */
 // @ts-ignore: decorator
@@ -125,8 +134,8 @@ export function negative(): i32 {
   for (; jj + 1 < m1; jj += 2) {
     const w0 = WBUF + (<usize>(jj * ncd) << 3);
     const w1 = w0 + (<usize>ncd << 3);
-    const col0 = gi(RELIDX, jj);
-    const col1 = gi(RELIDX, jj + 1);
+    const col0 = rel(jj);
+    const col1 = rel(jj + 1);
     const tb0 = px + col0 * nr;
     const tb1 = px + col1 * nr;
     // rows jj and jj+1: the diagonal entries (and the SCALE sums), the one entry (jj+1, jj)
@@ -177,10 +186,10 @@ export function negative(): i32 {
         s1b = f64x2.add(s1b, f64x2.mul(xb, v1));
         lq += stride;
       }
-      const r0 = gi(RELIDX, ii);
-      const r1 = gi(RELIDX, ii + 1);
-      const r2 = gi(RELIDX, ii + 2);
-      const r3 = gi(RELIDX, ii + 3);
+      const r0 = rel(ii);
+      const r1 = rel(ii + 1);
+      const r2 = rel(ii + 2);
+      const r3 = rel(ii + 3);
       q = tb0 + r0;
       sf(LX, q, gf(LX, q) - f64x2.extract_lane(s0a, 0));
       q = tb0 + r1;
@@ -208,7 +217,7 @@ export function negative(): i32 {
         s1 += x * load<f64>(w1 + (<usize>t << 3));
         lq += stride;
       }
-      const r = gi(RELIDX, ii);
+      const r = rel(ii);
       q = tb0 + r;
       sf(LX, q, gf(LX, q) - s0);
       q = tb1 + r;
@@ -218,7 +227,7 @@ export function negative(): i32 {
   if (jj < m1) {
     // the last target column alone
     const w0 = WBUF + (<usize>(jj * ncd) << 3);
-    const col0 = gi(RELIDX, jj);
+    const col0 = rel(jj);
     const tb0 = px + col0 * nr;
     let a0 = 0.0;
     let u00 = 0.0;
@@ -243,13 +252,13 @@ export function negative(): i32 {
         sb = f64x2.add(sb, f64x2.mul(v128.load(lq, 16), v));
         lq += stride;
       }
-      q = tb0 + gi(RELIDX, ii);
+      q = tb0 + rel(ii);
       sf(LX, q, gf(LX, q) - f64x2.extract_lane(sa, 0));
-      q = tb0 + gi(RELIDX, ii + 1);
+      q = tb0 + rel(ii + 1);
       sf(LX, q, gf(LX, q) - f64x2.extract_lane(sa, 1));
-      q = tb0 + gi(RELIDX, ii + 2);
+      q = tb0 + rel(ii + 2);
       sf(LX, q, gf(LX, q) - f64x2.extract_lane(sb, 0));
-      q = tb0 + gi(RELIDX, ii + 3);
+      q = tb0 + rel(ii + 3);
       sf(LX, q, gf(LX, q) - f64x2.extract_lane(sb, 1));
     }
     for (; ii < m2; ii++) {
@@ -259,7 +268,7 @@ export function negative(): i32 {
         s0 += load<f64>(lq) * load<f64>(w0 + (<usize>t << 3));
         lq += stride;
       }
-      q = tb0 + gi(RELIDX, ii);
+      q = tb0 + rel(ii);
       sf(LX, q, gf(LX, q) - s0);
     }
   }
@@ -296,8 +305,7 @@ export function factor(tol: f64): i32 {
       const p0 = gi(PP0, k);
       const m1 = gi(PM1, k);
       const m2 = nrd - p0;
-      const src = REL + (<usize>rc << 1); // u16: a supernode has at most 65,536 rows here
-      for (let ii = 0; ii < m2; ii++) si(RELIDX, ii, <i32>load<u16>(src + (<usize>ii << 1)));
+      RELP = REL + (<usize>rc << 1); // u16: a supernode has at most 65,536 rows here
       rc += m2;
       if (ncd == 1) {
         const base = pxd + p0;
@@ -306,11 +314,11 @@ export function factor(tol: f64): i32 {
           const ljj = gf(LX, base + jj);
           const w = ljj * dt;
           if (w == 0) continue;
-          const col = gi(RELIDX, jj);
+          const col = rel(jj);
           sf(SCALE, f + col, gf(SCALE, f + col) + Math.abs(ljj * w));
           const tb = px + col * nr;
           for (let ii = jj; ii < m2; ii++) {
-            const q = tb + gi(RELIDX, ii);
+            const q = tb + rel(ii);
             sf(LX, q, gf(LX, q) - gf(LX, base + ii) * w);
           }
         }

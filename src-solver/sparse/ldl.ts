@@ -299,7 +299,7 @@ export class LdlSolver {
     this.lpos = new Int32Array(kv ? 0 : sn.nsuper);
     this.relMap = new Int32Array(kv ? 0 : n);
     this.tmp = kv?.tmp ?? new Float64Array(sn.maxRows);
-    this.relIdx = kv?.relIdx ?? new Int32Array(sn.maxRows);
+    this.relIdx = new Int32Array(kv ? 0 : sn.maxRows);
     this.wbuf = kv?.wbuf ?? new Float64Array(sn.maxBlock);
     this.work = kv?.z ?? new Float64Array(n); // the WebAssembly solve's work array is free between solves
     this.r = new Float64Array(n);

@@ -52,7 +52,6 @@ export interface KernelArrays {
   readonly pairP0: Int32Array;
   readonly pairM1: Int32Array;
   readonly rel: Uint16Array;
-  readonly relIdx: Int32Array;
   readonly lx: Float64Array;
   readonly d: Float64Array;
   readonly dInv: Float64Array;
@@ -119,7 +118,6 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     ['pairDesc', sizes.pairs],
     ['pairP0', sizes.pairs],
     ['pairM1', sizes.pairs],
-    ['relIdx', Math.max(1, sizes.maxRows)],
   ];
   const f64: [keyof KernelArrays, number][] = [
     ['lx', stored],
@@ -165,7 +163,7 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
   exports.setup(
     n, nsuper, nnzA, stored,
     o('ss'), o('rp'), o('ri'), o('bp'), o('colSuper'), o('aToL'), o('diagL'),
-    o('pairStart'), o('pairDesc'), o('pairP0'), o('pairM1'), o('rel'), o('relIdx'),
+    o('pairStart'), o('pairDesc'), o('pairP0'), o('pairM1'), o('rel'),
     o('lx'), o('d'), o('dInv'), o('scale'), o('tmp'), o('wbuf'), o('values'), o('z'),
   ); // prettier-ignore
   return {
