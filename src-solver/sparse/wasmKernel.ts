@@ -4,7 +4,7 @@
  * numeric phase touches; LdlSolver then uses views on it as its own arrays, so the TypeScript
  * kernel (the reference and the fallback) and the WebAssembly one read and write the same data.
  *
- * The module is 3.5 KB: synchronous compilation is allowed everywhere the solver runs (Node,
+ * The module is under 5 KB: synchronous compilation is allowed everywhere the solver runs (Node,
  * workers, Electron utility processes, even a browser main thread). Where WebAssembly is missing
  * or refuses the module, `createWasmKernel` returns null and LdlSolver runs the TypeScript kernel.
  */
