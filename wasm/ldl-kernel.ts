@@ -42,6 +42,8 @@ let TMP: usize = 0;
 let WBUF: usize = 0;
 let VALUES: usize = 0;
 let Z: usize = 0;
+let PERM: usize = 0;
+let B: usize = 0;
 let POSITIVE: i32 = 0;
 let NEGATIVE: i32 = 0;
 
@@ -74,12 +76,12 @@ export function setup(
   n: i32, nsuper: i32, nnzA: i32, stored: i32,
   ss: usize, rp: usize, ri: usize, bp: usize, cs: usize, aToL: usize, diagL: usize,
   pairStart: usize, pairDesc: usize, pairP0: usize, pairM1: usize, rel: usize,
-  lx: usize, d: usize, dInv: usize, scale: usize, tmp: usize, wbuf: usize, values: usize, z: usize,
+  lx: usize, d: usize, dInv: usize, scale: usize, tmp: usize, wbuf: usize, values: usize, z: usize, perm: usize, b: usize,
 ): void {
   N = n; NSUPER = nsuper; NNZA = nnzA; STORED = stored;
   SS = ss; RP = rp; RI = ri; BP = bp; CS = cs; ATOL = aToL; DIAGL = diagL;
   PSTART = pairStart; PDESC = pairDesc; PP0 = pairP0; PM1 = pairM1; REL = rel;
-  LX = lx; D = d; DINV = dInv; SCALE = scale; TMP = tmp; WBUF = wbuf; VALUES = values; Z = z;
+  LX = lx; D = d; DINV = dInv; SCALE = scale; TMP = tmp; WBUF = wbuf; VALUES = values; Z = z; PERM = perm; B = b;
 }
 
 export function positive(): i32 {
@@ -467,4 +469,11 @@ export function solve(): void {
       sf(Z, f + j, acc);
     }
   }
+}
+
+/** B := (L D Lᵀ)⁻¹ B in the original order: Z = P B, solve, B = Pᵀ Z (PERM[k] = original index of pivot k). */
+export function solvePermuted(): void {
+  for (let k = 0; k < N; k++) sf(Z, k, gf(B, gi(PERM, k)));
+  solve();
+  for (let k = 0; k < N; k++) sf(B, gi(PERM, k), gf(Z, k));
 }

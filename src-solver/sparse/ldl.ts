@@ -257,6 +257,7 @@ export class LdlSolver {
       return view;
     };
     this.permutation = perm;
+    kv?.perm.set(perm);
     this.ss = into(kv?.ss, sn.superStart);
     this.rp = into(kv?.rp, sn.rowPtr);
     this.ri = into(kv?.ri, sn.rowIdx);
@@ -473,11 +474,11 @@ export class LdlSolver {
   solve(b: Float64Array): void {
     const n = this.n;
     if (this.wasm) {
-      const z = this.wasm.arrays.z;
-      const perm = this.permutation;
-      for (let k = 0; k < n; k++) z[k] = b[perm[k]];
-      this.wasm.solve();
-      for (let k = 0; k < n; k++) b[perm[k]] = z[k];
+      // the permutation is applied inside the kernel: a copy in and out is cheaper than gathering from JS
+      const wb = this.wasm.arrays.b;
+      wb.set(b.subarray(0, n));
+      this.wasm.solvePermuted();
+      b.set(wb);
       return;
     }
     const { ss, rp, ri, bp, lx, dInv, work: z, permutation: perm } = this;

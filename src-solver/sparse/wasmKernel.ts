@@ -23,6 +23,7 @@ interface KernelExports {
   positive(): number;
   negative(): number;
   solve(): void;
+  solvePermuted(): void;
 }
 
 /** Lengths of the kernel's arrays. */
@@ -62,6 +63,9 @@ export interface KernelArrays {
   readonly values: Float64Array;
   /** Right-hand side and solution of `solve`, in pivot order. */
   readonly z: Float64Array;
+  /** The elimination order (perm[k] = original index of pivot k) and `solvePermuted`'s vector, original order. */
+  readonly perm: Int32Array;
+  readonly b: Float64Array;
 }
 
 export interface WasmKernel {
@@ -72,6 +76,8 @@ export interface WasmKernel {
   factor(tol: number): { positive: number; negative: number; zero: number };
   /** arrays.z := (L D Lᵀ)⁻¹ arrays.z (z in pivot order: the caller applies the permutation). */
   solve(): void;
+  /** arrays.b := A⁻¹ arrays.b in the original order (arrays.perm, filled by the caller, applied here). */
+  solvePermuted(): void;
 }
 
 let compiled: object | null | undefined;
@@ -114,6 +120,7 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     ['colSuper', n],
     ['aToL', nnzA],
     ['diagL', n],
+    ['perm', n],
     ['pairStart', nsuper + 1],
     ['pairDesc', sizes.pairs],
     ['pairP0', sizes.pairs],
@@ -128,6 +135,7 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     ['wbuf', Math.max(1, sizes.maxBlock)],
     ['values', nnzA],
     ['z', n],
+    ['b', n],
   ];
   // Offsets: 16-byte aligned, after the first page (the module's own, unused, static area).
   const offsets = new Map<keyof KernelArrays, number>();
@@ -164,7 +172,7 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     n, nsuper, nnzA, stored,
     o('ss'), o('rp'), o('ri'), o('bp'), o('colSuper'), o('aToL'), o('diagL'),
     o('pairStart'), o('pairDesc'), o('pairP0'), o('pairM1'), o('rel'),
-    o('lx'), o('d'), o('dInv'), o('scale'), o('tmp'), o('wbuf'), o('values'), o('z'),
+    o('lx'), o('d'), o('dInv'), o('scale'), o('tmp'), o('wbuf'), o('values'), o('z'), o('perm'), o('b'),
   ); // prettier-ignore
   return {
     arrays,
@@ -172,6 +180,9 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     factor(tol) {
       const zero = exports.factor(tol);
       return { positive: exports.positive(), negative: exports.negative(), zero };
+    },
+    solvePermuted() {
+      exports.solvePermuted();
     },
     solve() {
       exports.solve();
