@@ -156,6 +156,17 @@ export class KktSystem {
   private readonly jacPos: Int32Array;
   /** Slot of the diagonal of each w and each λ. */
   private readonly diagPos: Int32Array;
+  /**
+   * The diagonal of K before Σ + δ_w and −δ_c are added (W's diagonal; 1 for fixed rows), kept by
+   * `assemble` so that `perturb` can rewrite only the diagonal for the inertia correction's next
+   * trial: the same values as a full assembly, bit for bit, in O(nw + m) instead of O(nnz(K)).
+   */
+  private readonly diagBase: Float64Array;
+  /** True while `diagBase` belongs to the values in `values` (set by `assemble`). */
+  private diagBaseValid = false;
+  /** Full assemblies (`assemble` calls) and diagonal-only ones (`perturb`). */
+  assemblies = 0;
+  perturbations = 0;
   /** Slot of the −1 of slack k in its constraint column. */
   private readonly slackPos: Int32Array;
   private readonly nw: number;
@@ -214,6 +225,7 @@ export class KktSystem {
     const { pattern, map } = patternFromTriplets(dim, rows, cols);
     this.pattern = pattern;
     this.diagPos = map.slice(0, dim);
+    this.diagBase = new Float64Array(dim);
     this.hessPos = map.slice(hStart, jStart);
     this.jacPos = map.slice(jStart, sStart);
     this.slackPos = map.slice(sStart, sStart + nS);
@@ -304,13 +316,37 @@ export class KktSystem {
     const sp = this.slackPos;
     for (let k = 0; k < sp.length; k++) v[sp[k]] -= 1;
     const dp = this.diagPos;
+    const base = this.diagBase;
+    const fixed = this.fixed;
+    for (let j = 0; j < this.nw; j++) base[j] = j < fixed.length && fixed[j] ? 1 : v[dp[j]];
+    for (let i = this.nw; i < this.dim; i++) base[i] = v[dp[i]];
+    this.diagBaseValid = true;
+    this.assemblies++;
+    this.setDiagonal(sigma, deltaW, deltaC);
+  }
+
+  /**
+   * The same matrix with other perturbations (δ_w, δ_c): only the diagonal is rewritten, from
+   * the last `assemble`'s W, A and `sigma` (which must be the same array contents as then).
+   */
+  perturb(sigma: Float64Array, deltaW: number, deltaC: number): void {
+    if (!this.diagBaseValid) throw new Error('KktSystem.perturb before assemble');
+    this.normK = Number.NaN;
+    this.perturbations++;
+    this.setDiagonal(sigma, deltaW, deltaC);
+  }
+
+  private setDiagonal(sigma: Float64Array, deltaW: number, deltaC: number): void {
+    const v = this.values;
+    const dp = this.diagPos;
+    const base = this.diagBase;
     const nw = this.nw;
     const fixed = this.fixed;
     for (let j = 0; j < nw; j++) {
       if (j < fixed.length && fixed[j]) v[dp[j]] = 1;
-      else v[dp[j]] += sigma[j] + deltaW;
+      else v[dp[j]] = base[j] + (sigma[j] + deltaW);
     }
-    for (let i = nw; i < this.dim; i++) v[dp[i]] -= deltaC;
+    for (let i = nw; i < this.dim; i++) v[dp[i]] = base[i] - deltaC;
   }
 
   /** Numeric factorization; inertia wanted: (nw, m, 0). */
