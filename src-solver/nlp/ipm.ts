@@ -573,19 +573,50 @@ class InteriorPointSolver {
     const { nw, wL, wU, hasL, hasU } = nlp;
     const tau = this.tau;
     const phi = cur.barrierObjective(mu, o.kappaD);
-    // ∇φ_μᵀΔw (gradient without Aᵀλ)
-    cur.barrierGradientPlusAtLambda(mu, o.kappaD, this.gradPhi, false);
-    let gradPhiD = 0;
-    for (let j = 0; j < nw; j++) gradPhiD += this.gradPhi[j] * dw[j];
     const theta = cur.theta;
-    const alphaMax = maxStepToBoundary(cur.w, dw, wL, wU, hasL, hasU, tau);
-    const alphaDual = Math.min(
-      maxStepPositive(cur.zL, this.dzL, hasL, tau),
-      maxStepPositive(cur.zU, this.dzU, hasU, tau),
-    );
+    // One pass over the variables for: ∇φ_μᵀΔw (the barrier gradient without Aᵀλ, as
+    // Iterate.barrierGradientPlusAtLambda forms it, not stored), the fractions to the boundary
+    // (eq. 15) of w and of z (maxStepToBoundary, maxStepPositive) and the relative step size.
+    const { n, fixed } = nlp;
+    const { w, gradF, zL, zU } = cur;
+    const { dzL, dzU } = this;
+    const damp = o.kappaD * mu;
+    let gradPhiD = 0;
+    let alphaMax = 1;
+    let alphaL = 1;
+    let alphaU = 1;
     // Tiny step (Ipopt tiny_step_tol): the direction is at round-off level; take it without line search.
     let rel = 0;
-    for (let j = 0; j < nw; j++) rel = Math.max(rel, Math.abs(dw[j]) / (1 + Math.abs(cur.w[j])));
+    for (let j = 0; j < nw; j++) {
+      const dj = dw[j];
+      let g = j < n ? gradF[j] : 0;
+      if (hasL[j]) {
+        g -= mu / (w[j] - wL[j]) - (hasU[j] ? 0 : damp);
+        if (dj < 0) {
+          const a = (-tau * (w[j] - wL[j])) / dj;
+          if (a < alphaMax) alphaMax = a;
+        }
+        if (dzL[j] < 0) {
+          const a = (-tau * zL[j]) / dzL[j];
+          if (a < alphaL) alphaL = a;
+        }
+      }
+      if (hasU[j]) {
+        g += mu / (wU[j] - w[j]) - (hasL[j] ? 0 : damp);
+        if (dj > 0) {
+          const a = (tau * (wU[j] - w[j])) / dj;
+          if (a < alphaMax) alphaMax = a;
+        }
+        if (dzU[j] < 0) {
+          const a = (-tau * zU[j]) / dzU[j];
+          if (a < alphaU) alphaU = a;
+        }
+      }
+      if (j < n && fixed[j]) g = 0;
+      gradPhiD += g * dj;
+      rel = Math.max(rel, Math.abs(dj) / (1 + Math.abs(w[j])));
+    }
+    const alphaDual = Math.min(alphaL, alphaU);
     let relL = 0;
     for (let i = 0; i < dl.length; i++) relL = Math.max(relL, Math.abs(dl[i]) / (1 + Math.abs(cur.lambda[i])));
     if (rel < 10 * EPS && relL < 1e-2) {
