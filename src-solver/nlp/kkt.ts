@@ -234,11 +234,12 @@ export class KktSystem {
     }
     const { pattern, map } = patternFromTriplets(dim, rows, cols);
     this.pattern = pattern;
-    this.diagPos = map.slice(0, dim);
+    // views of the one map (no copy of its nnz(K)-size entries)
+    this.diagPos = map.subarray(0, dim);
     this.diagBase = new Float64Array(dim);
-    this.hessPos = map.slice(hStart, jStart);
-    this.jacPos = map.slice(jStart, sStart);
-    this.slackPos = map.slice(sStart, sStart + nS);
+    this.hessPos = map.subarray(hStart, jStart);
+    this.jacPos = map.subarray(jStart, sStart);
+    this.slackPos = map.subarray(sStart, sStart + nS);
     const fixed = nlp.fixed;
     for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
     for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
