@@ -44,33 +44,37 @@ export function newOptimalityError(): OptimalityError {
   };
 }
 
-/** Fill `e` with E_μ at `it`; `resid` (length nw) receives ∇_w L. */
-export function optimalityError(it: Iterate, mu: number, sMax: number, resid: Float64Array, e: OptimalityError): void {
+/**
+ * Fill `e` with E_μ at `it`; `resid` (length nw) receives ∇_w L. With `gradL` (length nw), the
+ * Jacobian product ∇f + Aᵀλ is left there for the step's right-hand side
+ * (Iterate.barrierGradientFrom). One pass over the variables and one over the constraints.
+ */
+export function optimalityError(
+  it: Iterate,
+  mu: number,
+  sMax: number,
+  resid: Float64Array,
+  e: OptimalityError,
+  gradL?: Float64Array,
+): void {
   const nlp = it.nlp;
-  const { n, nw, m, wL, wU, hasL, hasU, objScale, conScale, conOfSlack } = nlp;
-  it.dualResidual(resid);
+  const { n, nw, m, wL, wU, hasL, hasU, objScale, conScale, conOfSlack, fixed } = nlp;
+  const base = gradL ?? resid;
+  it.lagrangianGradient(base);
+  const { w, zL, zU, lambda, c } = it;
   let dual = 0;
   let dualU = 0;
-  for (let j = 0; j < nw; j++) {
-    const a = Math.abs(resid[j]);
-    if (a > dual) dual = a;
-    const u = j < n ? a / objScale : (a * conScale[conOfSlack[j - n]]) / objScale;
-    if (u > dualU) dualU = u;
-  }
-  let prim = 0;
-  let primU = 0;
-  for (let i = 0; i < m; i++) {
-    const a = Math.abs(it.c[i]);
-    if (a > prim) prim = a;
-    const u = a / conScale[i];
-    if (u > primU) primU = u;
-  }
   let compl = 0;
   let compl0 = 0;
   let zSum = 0;
   let nz = 0;
-  const { w, zL, zU } = it;
   for (let j = 0; j < nw; j++) {
+    const r = j < n && fixed[j] ? 0 : base[j] + (zU[j] - zL[j]);
+    resid[j] = r;
+    const a = Math.abs(r);
+    if (a > dual) dual = a;
+    const u = j < n ? a / objScale : (a * conScale[conOfSlack[j - n]]) / objScale;
+    if (u > dualU) dualU = u;
     if (hasL[j]) {
       const p = zL[j] * (w[j] - wL[j]);
       compl = Math.max(compl, Math.abs(p - mu));
@@ -86,8 +90,16 @@ export function optimalityError(it: Iterate, mu: number, sMax: number, resid: Fl
       nz++;
     }
   }
+  let prim = 0;
+  let primU = 0;
   let lamSum = 0;
-  for (let i = 0; i < m; i++) lamSum += Math.abs(it.lambda[i]);
+  for (let i = 0; i < m; i++) {
+    const a = Math.abs(c[i]);
+    if (a > prim) prim = a;
+    const u = a / conScale[i];
+    if (u > primU) primU = u;
+    lamSum += Math.abs(lambda[i]);
+  }
   const sd = m + nz > 0 ? Math.max(sMax, (lamSum + zSum) / (m + nz)) / sMax : 1;
   const sc = nz > 0 ? Math.max(sMax, zSum / nz) / sMax : 1;
   e.dualInf = dual;

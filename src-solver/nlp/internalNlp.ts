@@ -152,6 +152,7 @@ export class InternalNlp {
     this.evalJacobian(x0, jacBuf);
     const s = gradientScaling(gradBuf, this.jRows, jacBuf, this.conScale, maxGradient, minValue);
     this.objScale = s;
+    this.jacScaled = scaledEntries(this.jRows, this.conScale);
     this.setBounds();
     return allFinite(gradBuf) && allFinite(jacBuf);
   }
@@ -185,6 +186,12 @@ export class InternalNlp {
     for (let i = 0; i < out.length; i++) out[i] *= sc[i];
   }
 
+  /**
+   * The Jacobian entries whose row scale s_c,i is not 1 (computeScaling); the others are not
+   * multiplied (on the 8500-node OPF two thirds of its 6.7 million entries).
+   */
+  private jacScaled: Int32Array = new Int32Array(0);
+
   /** Scaled Jacobian values (order of jRows/jCols). */
   evalJacobian(x: Float64Array, out: Float64Array): void {
     const t = this.now();
@@ -193,7 +200,11 @@ export class InternalNlp {
     this.counters.ms += this.now() - t;
     const sc = this.conScale;
     const rows = this.jRows;
-    for (let k = 0; k < out.length; k++) out[k] *= sc[rows[k]];
+    const idx = this.jacScaled;
+    for (let q = 0; q < idx.length; q++) {
+      const k = idx[q];
+      out[k] *= sc[rows[k]];
+    }
   }
 
   /** Hessian of the scaled Lagrangian σ·s_f·∇²f + Σ λ_i s_c,i ∇²g_i (λ in scaled units). */
@@ -206,6 +217,16 @@ export class InternalNlp {
     this.counters.hessian++;
     this.counters.ms += this.now() - t;
   }
+}
+
+/** Indices k (ascending) of the Jacobian entries whose row scale is not 1. */
+function scaledEntries(rows: Int32Array, conScale: Float64Array): Int32Array {
+  let count = 0;
+  for (let k = 0; k < rows.length; k++) if (conScale[rows[k]] !== 1) count++;
+  const out = new Int32Array(count);
+  let q = 0;
+  for (let k = 0; k < rows.length; k++) if (conScale[rows[k]] !== 1) out[q++] = k;
+  return out;
 }
 
 export function allFinite(a: Float64Array): boolean {

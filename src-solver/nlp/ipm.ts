@@ -127,6 +127,12 @@ class InteriorPointSolver {
   private readonly hess: Float64Array;
   private readonly gradPhi: Float64Array;
   private readonly resid: Float64Array;
+  /**
+   * ∇f + Aᵀλ at `gradLOf` (the current iterate at the convergence test), reused for the step's
+   * right-hand side: one Jacobian product per iteration instead of two.
+   */
+  private readonly gradL: Float64Array;
+  private gradLOf: Iterate | null = null;
   private readonly err: OptimalityError = newOptimalityError();
   private readonly err0: OptimalityError = newOptimalityError();
   /** μ and τ of W&B §2.1, owned by the barrier strategy. */
@@ -175,6 +181,7 @@ class InteriorPointSolver {
     this.hess = new Float64Array(nlp.hRows.length);
     this.gradPhi = new Float64Array(nw);
     this.resid = new Float64Array(nw);
+    this.gradL = new Float64Array(nw);
     const tSetup = this.now();
     this.kkt = kktSystemFor(nlp, ctl.depth === 0 ? ctl.workspace : undefined, {
       ...(o.kktPivotTolerance !== undefined ? { stablePivotTolerance: o.kktPivotTolerance } : {}),
@@ -238,6 +245,7 @@ class InteriorPointSolver {
         if (stop) break;
       }
       this.iter++;
+      this.gradLOf = null;
       if (this.ctl.acceptIterate && this.ctl.acceptIterate(this.cur)) {
         this.stoppedByAccept = true;
         stop = { status: 'solved', detail: 'Restoration phase ended: the point is acceptable to the original filter.' };
@@ -390,7 +398,8 @@ class InteriorPointSolver {
 
   private checkConvergence(): Stop {
     const { o, cur } = this;
-    optimalityError(cur, 0, o.sMax, this.resid, this.err0);
+    optimalityError(cur, 0, o.sMax, this.resid, this.err0, this.gradL);
+    this.gradLOf = cur;
     const e = this.err0;
     if (meetsTolerances(e, o))
       return { status: 'solved', detail: `Converged in ${this.iter + this.ctl.iterOffset} iterations.` };
@@ -498,14 +507,16 @@ class InteriorPointSolver {
       sigma[j] = s;
     }
     const t0 = this.now();
+    this.kktStale = true;
     const ok = this.inertia.factorize(this, mu);
     this.factorMs += this.now() - t0;
     if (!ok) {
       this.log(2, `inertia correction failed (δ_w > ${this.inertia.c.deltaWMax})`);
       return false;
     }
-    // Right-hand side: −(∇φ_μ + Aᵀλ), −c
-    cur.barrierGradientPlusAtLambda(mu, o.kappaD, this.gradPhi, true);
+    // Right-hand side: −(∇φ_μ + Aᵀλ), −c (Aᵀλ from the convergence test at this iterate)
+    if (this.gradLOf === cur) cur.barrierGradientFrom(this.gradL, mu, o.kappaD, this.gradPhi);
+    else cur.barrierGradientPlusAtLambda(mu, o.kappaD, this.gradPhi, true);
     for (let j = 0; j < nw; j++) rhs[j] = -this.gradPhi[j];
     for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
     kkt.solve(rhs, sol);
@@ -517,9 +528,14 @@ class InteriorPointSolver {
     return true;
   }
 
+  /** True until this iteration's W, A and Σ are assembled; the inertia trials after that only change δ_w, δ_c. */
+  private kktStale = true;
+
   /** PerturbedSystem for InertiaCorrector. */
   assembleAndFactor(deltaW: number, deltaC: number): FactorResult {
-    this.kkt.assemble(this.hess, this.cur.jac, this.sigma, deltaW, deltaC);
+    if (this.kktStale) this.kkt.assemble(this.hess, this.cur.jac, this.sigma, deltaW, deltaC);
+    else this.kkt.perturb(this.sigma, deltaW, deltaC);
+    this.kktStale = false;
     this.factorizations++;
     const r = this.kkt.factor();
     if (this.o.printLevel >= 2 && this.hooks.log) {
@@ -557,19 +573,50 @@ class InteriorPointSolver {
     const { nw, wL, wU, hasL, hasU } = nlp;
     const tau = this.tau;
     const phi = cur.barrierObjective(mu, o.kappaD);
-    // ∇φ_μᵀΔw (gradient without Aᵀλ)
-    cur.barrierGradientPlusAtLambda(mu, o.kappaD, this.gradPhi, false);
-    let gradPhiD = 0;
-    for (let j = 0; j < nw; j++) gradPhiD += this.gradPhi[j] * dw[j];
     const theta = cur.theta;
-    const alphaMax = maxStepToBoundary(cur.w, dw, wL, wU, hasL, hasU, tau);
-    const alphaDual = Math.min(
-      maxStepPositive(cur.zL, this.dzL, hasL, tau),
-      maxStepPositive(cur.zU, this.dzU, hasU, tau),
-    );
+    // One pass over the variables for: ∇φ_μᵀΔw (the barrier gradient without Aᵀλ, as
+    // Iterate.barrierGradientPlusAtLambda forms it, not stored), the fractions to the boundary
+    // (eq. 15) of w and of z (maxStepToBoundary, maxStepPositive) and the relative step size.
+    const { n, fixed } = nlp;
+    const { w, gradF, zL, zU } = cur;
+    const { dzL, dzU } = this;
+    const damp = o.kappaD * mu;
+    let gradPhiD = 0;
+    let alphaMax = 1;
+    let alphaL = 1;
+    let alphaU = 1;
     // Tiny step (Ipopt tiny_step_tol): the direction is at round-off level; take it without line search.
     let rel = 0;
-    for (let j = 0; j < nw; j++) rel = Math.max(rel, Math.abs(dw[j]) / (1 + Math.abs(cur.w[j])));
+    for (let j = 0; j < nw; j++) {
+      const dj = dw[j];
+      let g = j < n ? gradF[j] : 0;
+      if (hasL[j]) {
+        g -= mu / (w[j] - wL[j]) - (hasU[j] ? 0 : damp);
+        if (dj < 0) {
+          const a = (-tau * (w[j] - wL[j])) / dj;
+          if (a < alphaMax) alphaMax = a;
+        }
+        if (dzL[j] < 0) {
+          const a = (-tau * zL[j]) / dzL[j];
+          if (a < alphaL) alphaL = a;
+        }
+      }
+      if (hasU[j]) {
+        g += mu / (wU[j] - w[j]) - (hasL[j] ? 0 : damp);
+        if (dj > 0) {
+          const a = (tau * (wU[j] - w[j])) / dj;
+          if (a < alphaMax) alphaMax = a;
+        }
+        if (dzU[j] < 0) {
+          const a = (-tau * zU[j]) / dzU[j];
+          if (a < alphaU) alphaU = a;
+        }
+      }
+      if (j < n && fixed[j]) g = 0;
+      gradPhiD += g * dj;
+      rel = Math.max(rel, Math.abs(dj) / (1 + Math.abs(w[j])));
+    }
+    const alphaDual = Math.min(alphaL, alphaU);
     let relL = 0;
     for (let i = 0; i < dl.length; i++) relL = Math.max(relL, Math.abs(dl[i]) / (1 + Math.abs(cur.lambda[i])));
     if (rel < 10 * EPS && relL < 1e-2) {

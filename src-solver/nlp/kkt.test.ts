@@ -77,6 +77,9 @@ describe('factorFlops', () => {
       expect(factorFlops(kkt.pattern, amd)).toBe(new LdlSolver(kkt.pattern, { ordering: amd }).flops);
       expect(factorFlops(kkt.pattern, stable)).toBe(new LdlSolver(kkt.pattern, { ordering: stable }).flops);
       expect(kkt.flopsAmd).toBe(factorFlops(kkt.pattern, amd));
+      // forced 'stable': no separate count, the solver's own (postordered) analysis gives it
+      expect(kkt.flopsStable).toBe(factorFlops(kkt.pattern, stable));
+      expect(kktAt(p, 'amd').kkt.flopsStable).toBe(factorFlops(kkt.pattern, stable));
     }
   });
 });

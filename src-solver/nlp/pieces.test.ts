@@ -10,7 +10,12 @@ import { InertiaCorrector } from './inertia';
 import { InternalNlp } from './internalNlp';
 import { KktSystem } from './kkt';
 import { resolveOptions } from './options';
+import { Iterate } from './iterate';
+import { newOptimalityError, optimalityError } from './convergence';
+import { createSolverWorkspace } from './workspace';
+import { solveNlp } from './index';
 import { hs071 } from '../testing/nlp/problems';
+import { HS_PROBLEMS } from '../testing/hs/index';
 
 const C = resolveOptions();
 
@@ -215,5 +220,100 @@ describe('KKT assembly (eq. 13) and ordering', () => {
     const pos = new Int32Array(perm.length);
     perm.forEach((v, k) => (pos[v] = k));
     for (let k = 0; k < nlp.jRows.length; k++) expect(pos[nlp.nw + nlp.jRows[k]]).toBeGreaterThan(pos[nlp.jCols[k]]);
+  });
+});
+
+describe('per-iteration shortcuts give bit for bit what the full computation gives', () => {
+  /** HS071 at x = (1, 2, 3, 4) with λ = (0.5, −1): W, A and Σ = (1, …, 5). */
+  function hs071Kkt() {
+    const p = hs071();
+    const nlp = new InternalNlp(p, 0, 1e-4, () => 0);
+    const x = Float64Array.from([1, 2, 3, 4]);
+    const hess = new Float64Array(nlp.hRows.length);
+    nlp.evalHessian(x, 1, Float64Array.from([0.5, -1]), hess);
+    const jac = new Float64Array(nlp.jRows.length);
+    nlp.evalJacobian(x, jac);
+    return { nlp, hess, jac, sigma: Float64Array.from([1.1, 2.3, 3.7, 4.9, 5.3]) };
+  }
+
+  it('KktSystem.perturb rewrites only the diagonal: the values of a full assembly with the new (δw, δc)', () => {
+    const { nlp, hess, jac, sigma } = hs071Kkt();
+    const trial = new KktSystem(nlp, { ordering: 'stable' });
+    const fresh = new KktSystem(nlp, { ordering: 'stable' });
+    trial.assemble(hess, jac, sigma, 1e-4 / 3, 0);
+    for (const [dw, dc] of [
+      [8e-4 / 3, 0],
+      [0.1, 1e-9],
+      [0, 0],
+    ] as const) {
+      trial.perturb(sigma, dw, dc);
+      fresh.assemble(hess, jac, sigma, dw, dc);
+      expect(Array.from(trial.values)).toEqual(Array.from(fresh.values));
+    }
+    expect([trial.assemblies, trial.perturbations]).toEqual([1, 3]);
+    expect(() => new KktSystem(nlp).perturb(sigma, 0, 0)).toThrow(/before assemble/);
+  });
+
+  it('the solver assembles W and A once per iteration; inertia trials only perturb the diagonal', () => {
+    // HS6 (Rosenbrock's valley as an equality) from its x0 needs δ_w: every factorization after
+    // the first of an iteration is a trial of the inertia correction.
+    const ws = createSolverWorkspace();
+    const r = solveNlp(HS_PROBLEMS.find((h) => h.id === 'hs006')!.build(), {}, { workspace: ws });
+    expect(r.status).toBe('solved');
+    expect(r.objective).toBeCloseTo(0, 12); // published f* = 0
+    const kkt = ws.kept!.kkt;
+    expect(kkt.perturbations).toBeGreaterThan(0);
+    // one assembly for the least-squares multipliers, one per iteration's first trial
+    expect(kkt.assemblies + kkt.perturbations).toBe(r.timing.factorizations);
+    expect(kkt.assemblies).toBeLessThanOrEqual(r.iterations + 2);
+  });
+
+  it('the convergence test leaves ∇f + Aᵀλ for the step: the same ∇φ_μ + Aᵀλ as computed afresh', () => {
+    const p = hs071();
+    const nlp = new InternalNlp(p, 1e-8, 1e-4, () => 0);
+    const it = new Iterate(nlp);
+    it.w.set([1.5, 4.2, 3.3, 1.2, 30]);
+    it.lambda.set([0.7, -0.4]);
+    it.zL.set([0.3, 0.2, 0.1, 0.05, 0.01]);
+    it.zU.set([0.01, 0.02, 0.03, 0.04, 0]);
+    expect(it.evalFunctions() && it.evalDerivatives()).toBe(true);
+    const gradL = new Float64Array(nlp.nw);
+    const resid = new Float64Array(nlp.nw);
+    const e = newOptimalityError();
+    optimalityError(it, 0, 100, resid, e, gradL);
+    // ∇f + Aᵀλ by hand: the problem's own gradient and Jacobian, the slack column −1
+    const gf = new Float64Array(4);
+    p.evalGradF(it.x, gf);
+    const J = new Float64Array(nlp.jRows.length);
+    p.evalJacobian(it.x, J);
+    const expected = [...gf, 0];
+    for (let k = 0; k < J.length; k++) expected[nlp.jCols[k]] += J[k] * it.lambda[nlp.jRows[k]];
+    expected[4] -= it.lambda[0]; // g1 (25 ≤ g1) is the inequality with the slack
+    for (let j = 0; j < 5; j++) expect(gradL[j]).toBeCloseTo(expected[j], 12);
+    for (let j = 0; j < 5; j++) expect(resid[j]).toBe(gradL[j] + (it.zU[j] - it.zL[j]));
+    const fromCache = new Float64Array(nlp.nw);
+    const afresh = new Float64Array(nlp.nw);
+    it.barrierGradientFrom(gradL, 1e-3, 1e-4, fromCache);
+    it.barrierGradientPlusAtLambda(1e-3, 1e-4, afresh, true);
+    expect(Array.from(fromCache)).toEqual(Array.from(afresh));
+  });
+
+  it('φ_μ is remembered per (μ, κ_d) until the functions are evaluated at a new point', () => {
+    const nlp = new InternalNlp(hs071(), 1e-8, 1e-4, () => 0);
+    const it = new Iterate(nlp);
+    it.w.set([1.5, 4.2, 3.3, 1.2, 30]);
+    it.evalFunctions();
+    const at = (w: number[], mu: number) => {
+      const o = new Iterate(nlp);
+      o.w.set(w);
+      o.evalFunctions();
+      return o.barrierObjective(mu, 1e-4);
+    };
+    expect(it.barrierObjective(0.1, 1e-4)).toBe(at([1.5, 4.2, 3.3, 1.2, 30], 0.1));
+    expect(it.barrierObjective(0.01, 1e-4)).toBe(at([1.5, 4.2, 3.3, 1.2, 30], 0.01));
+    it.w.set([1.4, 4.1, 3.2, 1.3, 29]);
+    it.evalFunctions();
+    expect(it.barrierObjective(0.01, 1e-4)).toBe(at([1.4, 4.1, 3.2, 1.3, 29], 0.01));
+    expect(it.barrierObjective(0.01, 1e-4)).not.toBe(at([1.5, 4.2, 3.3, 1.2, 30], 0.01));
   });
 });
