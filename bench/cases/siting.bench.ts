@@ -11,8 +11,10 @@
  *    than 1,000 — `sweepConfigurations` in the record);
  *  - a contiguous 8760-h year OPF with the chosen batteries, in this process (its peak RSS is the
  *    case's): under 5 min and 8 GB. It reports iterations, wall and CPU seconds, the solver's CPU
- *    split (factorizations, solves, evaluations) and the load average around it. Peak RSS of the
- *    other cases is the coordinator's only.
+ *    split (factorizations, solves, evaluations), the load average around it, and what limited the
+ *    steps (`steps`: opf/step-diagnosis — the bounds that cut the fraction-to-the-boundary step,
+ *    by kind, and per μ the iterations, cut steps and distinct periods that cut them). Peak RSS
+ *    of the other cases is the coordinator's only.
  */
 import { loadavg } from 'node:os';
 import { createSolverWorkspace } from '../../src-solver/nlp/index';
@@ -31,6 +33,10 @@ import {
   type SitingInput,
 } from '../../src-solver/siting/study';
 import { createSitingPool } from '../../src-main/backend/jobs/siting-pool';
+import { createIndexMap } from '../../src-solver/opf/index-map';
+import { buildNetwork } from '../../src-solver/opf/network';
+import { createStepDiagnosis } from '../../src-solver/opf/step-diagnosis';
+import { withBatteries } from '../../src-solver/siting/battery';
 import { daysHorizon, testYear } from '../../src-solver/testing/siting/year';
 import { readTestData } from '../../test-data/index';
 import { loadIeee123 } from '../ipopt-ref/export-data';
@@ -191,22 +197,25 @@ const cases: BenchCase[] = [
         annualFactor: 1,
         description: `${CONTIGUOUS_HOURS} h`,
       };
+      const specs = sites.map((x) => ({ bus: x.bus, kw: x.kw, kwh: x.kwh, kva: x.kva, phases: x.phases }));
+      // The OPF's variable layout, to name the bounds that cut the steps (the same network solvePart builds).
+      const net = buildNetwork(withBatteries(f, specs), { ...yearH.parts[0]!.study, objective: 'cost' });
+      const diagnosis = createStepDiagnosis(
+        createIndexMap(
+          net.periods,
+          net.nBus - 1,
+          net.nPv,
+          net.nBat,
+          net.study.batteryLimit === 'disk',
+          net.study.terminalSoc === 'equal',
+        ),
+      );
       const load0 = loadavg();
       const cpu0 = cpuMs();
       const t0 = performance.now();
       const ws = createSolverWorkspace();
       // CPU time as the solver's clock: its timing split is then CPU seconds (the machine is shared).
-      const out = solvePart(
-        f,
-        {},
-        yearH,
-        {},
-        sites.map((x) => ({ bus: x.bus, kw: x.kw, kwh: x.kwh, kva: x.kva, phases: x.phases })),
-        0,
-        false,
-        ws,
-        { now: cpuMs },
-      );
+      const out = solvePart(f, {}, yearH, {}, specs, 0, false, ws, { now: cpuMs, onStep: diagnosis.onStep });
       const cpuSeconds = (cpuMs() - cpu0) / 1000;
       const kkt = ws.kept?.kkt;
       const t = out.timing;
@@ -239,6 +248,7 @@ const cases: BenchCase[] = [
           ? { dim: kkt.dim, nnzK: kkt.pattern.colPtr[kkt.dim], nnzL: kkt.solver.nnzL, flops: kkt.solver.flops }
           : null,
         objectiveUsd: out.objective,
+        steps: diagnosis.summary(),
         validationMaxVoltageDiffPu: out.validationMaxVoltageDiffPu,
         loadAverageBefore: load0,
         loadAverageAfter: loadavg(),

@@ -9,6 +9,6 @@ export {
 export type { SolveStatus } from './status';
 export { STATUS_DESCRIPTIONS } from './status';
 export type { SolveOptions } from './options';
-export type { IterationRecord, SolveHooks, SolveResult, SolveTiming } from './types';
+export type { IterationRecord, SolveHooks, SolveResult, SolveTiming, StepBlocking, StepRecord } from './types';
 export type { NlpProblem, SparseStructure } from './problem';
 export { createSolverWorkspace, type SolverWorkspace } from './workspace';

@@ -3,7 +3,7 @@
  * documented multipliers), and on every way a solve can end.
  */
 import { describe, expect, it } from 'vitest';
-import { checkDerivatives, solveNlp, type NlpProblem } from './index';
+import { checkDerivatives, solveNlp, type NlpProblem, type StepRecord } from './index';
 import { denseProblem, hs071, stationarity } from '../testing/nlp/problems';
 
 const rosenbrock = (): NlpProblem =>
@@ -476,6 +476,38 @@ describe('solveNlp ends every other way with a clear status', () => {
     let t = 0;
     const r2 = solveNlp(rosenbrock(), { maxSeconds: 5 }, { now: () => (t += 1000) });
     expect(r2.status).toBe('maxTime');
+  });
+
+  it('onStep names the bound that cuts each step, in the user’s terms, and leaves the solve unchanged', () => {
+    // The LP: x ≥ 0 are its only variable bounds, g ≤ (4, 6) its only row bounds (slacks inside).
+    const steps: StepRecord[] = [];
+    const r = solveNlp(lp(), { history: true }, { onStep: (s) => steps.push(s) });
+    const plain = solveNlp(lp());
+    expect(r.status).toBe('solved');
+    expect(Array.from(r.x)).toEqual(Array.from(plain.x));
+    expect(r.iterations).toBe(plain.iterations);
+    expect(steps.length).toBe(r.iterations);
+    let cut = 0;
+    steps.forEach((s, k) => {
+      expect(s.iter).toBe(k);
+      expect(s.factorizations).toBeGreaterThanOrEqual(1);
+      const next = r.history![k + 1]!;
+      // A step taken without backtracking is the fraction-to-the-boundary step itself.
+      if (next.ls === 1) expect(next.alphaPr).toBeCloseTo(s.alphaPrimalMax, 14);
+      expect(next.alphaDu).toBeCloseTo(s.alphaDualMax, 14);
+      if (s.alphaPrimalMax < 1) {
+        cut++;
+        const b = s.primalBlocking!;
+        if (b.variable !== null) {
+          expect([0, 1]).toContain(b.variable);
+          expect(b.bound).toBe('lower');
+        } else {
+          expect([0, 1]).toContain(b.row);
+          expect(b.bound).toBe('upper');
+        }
+      } else expect(s.primalBlocking).toBeNull();
+    });
+    expect(cut).toBeGreaterThan(0);
   });
 
   it('history and the iteration log follow the run', () => {

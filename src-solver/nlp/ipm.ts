@@ -30,12 +30,21 @@ import { Iterate } from './iterate';
 import type { KktSystem } from './kkt';
 import { kktSystemFor, type SolverWorkspace } from './workspace';
 import { Filter } from './filter';
-import { alphaMinimum, filterAcceptance, maxStepPositive, maxStepToBoundary, type TrialVerdict } from './lineSearch';
+import {
+  alphaMinimum,
+  blockingBound,
+  blockingMultiplier,
+  filterAcceptance,
+  maxStepPositive,
+  maxStepToBoundary,
+  type BlockingBound,
+  type TrialVerdict,
+} from './lineSearch';
 import { MuStrategy, type MuUpdateContext } from './muStrategy';
 import { meetsTolerances, newOptimalityError, optimalityError, type OptimalityError } from './convergence';
 import { resolveOptions, type ResolvedOptions, type SolveOptions } from './options';
 import { statusMessage, type SolveStatus } from './status';
-import type { IterationRecord, SolveHooks, SolveResult } from './types';
+import type { IterationRecord, SolveHooks, SolveResult, StepBlocking } from './types';
 import type { NlpProblem } from './problem';
 import { runRestoration } from './restoration';
 import type { RunControl, RunOutcome } from './run';
@@ -617,6 +626,7 @@ class InteriorPointSolver {
       rel = Math.max(rel, Math.abs(dj) / (1 + Math.abs(w[j])));
     }
     const alphaDual = Math.min(alphaL, alphaU);
+    if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual);
     let relL = 0;
     for (let i = 0; i < dl.length; i++) relL = Math.max(relL, Math.abs(dl[i]) / (1 + Math.abs(cur.lambda[i])));
     if (rel < 10 * EPS && relL < 1e-2) {
@@ -668,6 +678,29 @@ class InteriorPointSolver {
         return 'failed';
       }
     }
+  }
+
+  /** SolveHooks.onStep: what limits this iteration's step (diagnosis only; two passes over w). */
+  private reportStep(alphaMax: number, alphaDual: number): void {
+    const { cur, nlp, tau, inertia } = this;
+    const { wL, wU, hasL, hasU } = nlp;
+    const user = (b: BlockingBound | null): StepBlocking | null =>
+      b === null
+        ? null
+        : b.index < nlp.n
+          ? { variable: b.index, row: null, bound: b.bound }
+          : { variable: null, row: nlp.conOfSlack[b.index - nlp.n], bound: b.bound };
+    this.hooks.onStep!({
+      iter: this.iter + this.ctl.iterOffset,
+      mu: this.mu,
+      alphaPrimalMax: alphaMax,
+      alphaDualMax: alphaDual,
+      primalBlocking: user(blockingBound(cur.w, this.dw, wL, wU, hasL, hasU, tau)),
+      dualBlocking: user(blockingMultiplier(cur.zL, this.dzL, hasL, cur.zU, this.dzU, hasU, tau)),
+      deltaW: inertia.deltaW,
+      deltaC: inertia.deltaC,
+      factorizations: inertia.trials,
+    });
   }
 
   private setTrialPrimal(alpha: number, d: Float64Array): void {

@@ -41,6 +41,81 @@ export function maxStepToBoundary(
   return alpha;
 }
 
+/** The component of w that sets `maxStepToBoundary`'s α (< 1): its index in w and which bound. */
+export interface BlockingBound {
+  readonly index: number;
+  readonly bound: 'lower' | 'upper';
+  readonly alpha: number;
+}
+
+/** Which component and bound cut the step of eq. (15) below 1 (the first of equals); null when none does. */
+export function blockingBound(
+  w: Float64Array,
+  d: Float64Array,
+  wL: Float64Array,
+  wU: Float64Array,
+  hasL: Uint8Array,
+  hasU: Uint8Array,
+  tau: number,
+): BlockingBound | null {
+  let alpha = 1;
+  let index = -1;
+  let upper = false;
+  for (let j = 0; j < w.length; j++) {
+    const dj = d[j];
+    if (dj < 0 && hasL[j]) {
+      const a = (-tau * (w[j] - wL[j])) / dj;
+      if (a < alpha) {
+        alpha = a;
+        index = j;
+        upper = false;
+      }
+    } else if (dj > 0 && hasU[j]) {
+      const a = (tau * (wU[j] - w[j])) / dj;
+      if (a < alpha) {
+        alpha = a;
+        index = j;
+        upper = true;
+      }
+    }
+  }
+  return index < 0 ? null : { index, bound: upper ? 'upper' : 'lower', alpha };
+}
+
+/** Which bound multiplier (index into z_L or z_U) cuts the dual step below 1; null when none does. */
+export function blockingMultiplier(
+  zL: Float64Array,
+  dzL: Float64Array,
+  hasL: Uint8Array,
+  zU: Float64Array,
+  dzU: Float64Array,
+  hasU: Uint8Array,
+  tau: number,
+): BlockingBound | null {
+  let alpha = 1;
+  let index = -1;
+  let upper = false;
+  for (let j = 0; j < zL.length; j++) {
+    if (hasL[j] && dzL[j] < 0) {
+      const a = (-tau * zL[j]) / dzL[j];
+      if (a < alpha) {
+        alpha = a;
+        index = j;
+        upper = false;
+      }
+    }
+    if (hasU[j] && dzU[j] < 0) {
+      const a = (-tau * zU[j]) / dzU[j];
+      if (a < alpha) {
+        alpha = a;
+        index = j;
+        upper = true;
+      }
+    }
+  }
+  return index < 0 ? null : { index, bound: upper ? 'upper' : 'lower', alpha };
+}
+
 /** Largest α ∈ (0, 1] with z + α dz ≥ (1 − τ) z for the components that have a bound. */
 export function maxStepPositive(z: Float64Array, dz: Float64Array, has: Uint8Array, tau: number): number {
   let alpha = 1;

@@ -4,7 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Filter } from './filter';
-import { alphaMinimum, filterAcceptance, maxStepPositive, maxStepToBoundary, switchingCondition } from './lineSearch';
+import {
+  alphaMinimum,
+  blockingBound,
+  blockingMultiplier,
+  filterAcceptance,
+  maxStepPositive,
+  maxStepToBoundary,
+  switchingCondition,
+} from './lineSearch';
 import { fractionToBoundaryTau, KktErrorReferences, loqoMu, monotoneMuDecrease } from './barrier';
 import { InertiaCorrector } from './inertia';
 import { InternalNlp } from './internalNlp';
@@ -52,6 +60,33 @@ describe('fraction to the boundary (eq. 15)', () => {
     expect(maxStepToBoundary(w, d, lo, hi, has([1, 0]), has([0, 1]), 0.99)).toBeCloseTo(0.099, 12);
     expect(maxStepToBoundary(w, d, lo, hi, has([1, 0]), has([0, 0]), 0.99)).toBeCloseTo(0.495, 12);
     expect(maxStepToBoundary(w, Float64Array.from([1, -1]), lo, hi, has([1, 0]), has([0, 1]), 0.99)).toBe(1);
+  });
+  it('names the component and bound that set the step', () => {
+    const w = Float64Array.from([1, 5]);
+    const d = Float64Array.from([-2, 10]);
+    const lo = Float64Array.from([0, -Infinity]);
+    const hi = Float64Array.from([Infinity, 6]);
+    const has = (a: number[]) => Uint8Array.from(a);
+    // as above: var 1's upper bound (α 0.099) before var 0's lower (0.495)
+    const b = blockingBound(w, d, lo, hi, has([1, 0]), has([0, 1]), 0.99)!;
+    expect(b.index).toBe(1);
+    expect(b.bound).toBe('upper');
+    expect(b.alpha).toBeCloseTo(0.099, 12);
+    const b0 = blockingBound(w, d, lo, hi, has([1, 0]), has([0, 0]), 0.99)!;
+    expect([b0.index, b0.bound]).toEqual([0, 'lower']);
+    expect(blockingBound(w, Float64Array.from([1, -1]), lo, hi, has([1, 0]), has([0, 1]), 0.99)).toBeNull();
+    // multipliers: z_U[1] = 1 with Δ −10 (α 0.099) cuts before z_L[0] = 2 with Δ −4 (0.495)
+    const m = blockingMultiplier(
+      Float64Array.from([2, 1]),
+      Float64Array.from([-4, 1]),
+      has([1, 1]),
+      Float64Array.from([0, 1]),
+      Float64Array.from([0, -10]),
+      has([0, 1]),
+      0.99,
+    )!;
+    expect([m.index, m.bound]).toEqual([1, 'upper']);
+    expect(m.alpha).toBeCloseTo(0.099, 12);
   });
   it('applies to the multipliers', () => {
     expect(

@@ -29,7 +29,40 @@ export interface IterationRecord {
   elapsedS: number;
 }
 
+/**
+ * What limits one iteration's step (SolveHooks.onStep), reported as the line search starts: the
+ * fraction-to-the-boundary step lengths (W&B eq. 15) of the primal variables and of the bound
+ * multipliers, the component and bound that set each (null when the full step fits), and the
+ * inertia correction of the factorization behind the direction (W&B §3.1). For diagnosing long
+ * runs of short steps: which kind of bound blocks, in which part of the model.
+ */
+export interface StepRecord {
+  /** Iteration counter k of the point the step leaves. */
+  readonly iter: number;
+  readonly mu: number;
+  /** α_max of the primal step and of the bound multipliers' step. */
+  readonly alphaPrimalMax: number;
+  readonly alphaDualMax: number;
+  /** The bound that sets alphaPrimalMax: a variable x_j (`variable` = j) or the slack of inequality row i (`row` = i). */
+  readonly primalBlocking: StepBlocking | null;
+  /** The bound whose multiplier sets alphaDualMax. */
+  readonly dualBlocking: StepBlocking | null;
+  /** δ_w and δ_c of the factorization, and how many factorizations the inertia correction took. */
+  readonly deltaW: number;
+  readonly deltaC: number;
+  readonly factorizations: number;
+}
+
+/** A bound in the user's terms: of variable x_j, or of the value g_i of an inequality row. */
+export interface StepBlocking {
+  readonly variable: number | null;
+  readonly row: number | null;
+  readonly bound: 'lower' | 'upper';
+}
+
 export interface SolveHooks {
+  /** Called once per iteration with what limits the step (outside the restoration phase); for diagnosis. */
+  onStep?: (s: StepRecord) => void;
   /** Called once per iteration (k = 0 included); returning false stops the solve ('cancelled'). */
   onIteration?: (r: IterationRecord) => void | boolean;
   /** Polled once per iteration and per trial point; an AbortSignal fits. */

@@ -59,7 +59,20 @@ export interface IndexMap {
   disk(k: number, t: number): number;
   /** Row of spec (9) for battery k (−1 unless terminalSoc is 'equal'). */
   terminal(k: number): number;
+  /** Which symbol x_j is: its kind, period and the index of its branch / bus / PV / battery (the inverse of P … B). */
+  variable(j: number): OpfVariable;
 }
+
+/** A variable of the OPF by name: `kind` of spec symbol, period t, and e (branch), b (bus), or k (PV or battery). */
+export interface OpfVariable {
+  readonly kind: 'P' | 'Q' | 'l' | 'v' | 'qD' | 'Pc' | 'Pd' | 'qB' | 'B';
+  readonly period: number;
+  /** Branch e for P, Q, l; bus b (≥ 1) for v; PV k for qD; battery k for Pc, Pd, qB, B. */
+  readonly index: number;
+}
+
+const FLOW_KINDS = ['P', 'Q', 'l', 'v'] as const;
+const BATTERY_KINDS = ['Pc', 'Pd', 'qB', 'B'] as const;
 
 export function createIndexMap(
   periods: number,
@@ -102,5 +115,17 @@ export function createIndexMap(
     soc: (k, t) => t * nc + socOff + k,
     disk: (k, t) => (disk ? t * nc + diskOff + k : -1),
     terminal: (k) => (terminalEqual ? termOff + k : -1),
+    variable(j: number): OpfVariable {
+      if (!Number.isInteger(j) || j < 0 || j >= periods * nv) throw new RangeError(`no OPF variable ${j}`);
+      const period = Math.floor(j / nv);
+      const r = j - period * nv;
+      if (r < pvOff) {
+        const kind = FLOW_KINDS[r % 4]!;
+        const e = Math.floor(r / 4);
+        return { kind, period, index: kind === 'v' ? e + 1 : e };
+      }
+      if (r < batOff) return { kind: 'qD', period, index: r - pvOff };
+      return { kind: BATTERY_KINDS[(r - batOff) % 4]!, period, index: Math.floor((r - batOff) / 4) };
+    },
   };
 }
