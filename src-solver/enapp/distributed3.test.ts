@@ -591,6 +591,56 @@ describe('distributed three-phase OPF on IEEE 123', () => {
     expect(Number.isFinite(out.rootSlackPu)).toBe(true);
   }, 600_000);
 
+  it('4 areas, 24 h from 10 h, cost, with the price rounds’ proximal term and per-period energy groups: converged in ≤ 40 rounds (without them: not in 100), every total within 1e-3 of the centralized, validated to 1e-6 pu', async () => {
+    const net = load('ieee123_fixedtaps');
+    const units = placeUnits(net, 15, 10, 10);
+    const study: Study = {
+      periods: 24,
+      startHour: 10,
+      loadProfile: profile('profiles/load_shape_24h.csv'),
+      pvProfile: profile('profiles/pv_shape_24h.csv'),
+      priceCentsPerKwh: loadIeee123().price,
+      objective: 'cost',
+      vMinPu: 0.95,
+      vMaxPu: 1.06,
+    };
+    const full = opf3FromNetwork(net, study, units, AREA_SOURCE);
+    const central = centralized(full);
+    const out = await solveDistributed3(
+      net,
+      full,
+      units,
+      [
+        { from: '13', to: '152' },
+        { from: '18', to: '135' },
+        { from: '97', to: '197' },
+      ],
+      inProcess,
+      {
+        tolerancePu: 1e-3,
+        maxRounds: 60,
+        proxFactor: 0.1,
+        energyGroups: 'period',
+        centralized: { objective: central.objective, periods: central.periods },
+      },
+      { clock },
+    );
+    const cmp = out.comparison!;
+    console.log(
+      `IEEE 123 3ph T = 24, proximal: ${out.enapp.rounds.length} rounds + ${out.polish?.rounds.length} consistency rounds (${out.enapp.message}); max |ΔV| ${cmp.maxVoltageDiffPu.toExponential(2)} at ${cmp.maxVoltageDiffAt}; ${cmp.rows.map((r) => `${r.quantity} ${r.relDiff.toExponential(1)}`).join(', ')}; validation ${out.validation!.maxDiffPu.toExponential(2)}`,
+    );
+    // measured: 39 rounds (the settle rule) + 13 consistency rounds; objective 3.1e-7, battery Q
+    // 8.5e-4, PV Q 4.5e-4 relative; node voltages within 8.7e-4 pu (111.1, 13 h: an hour whose
+    // price equals the next one's); power flow 1.2e-7 pu. The spec's record: without the proximal
+    // term and the per-period groups, not converged in 100 rounds, battery Q 1.2e-3.
+    expect(out.enapp.status, out.enapp.message).toBe('converged');
+    expect(out.enapp.rounds.length).toBeLessThanOrEqual(40);
+    expect(cmp.maxRelDiff).toBeLessThan(1e-3);
+    expect(Math.abs(out.objective! - central.objective) / central.objective).toBeLessThan(1e-5);
+    expect(cmp.maxVoltageDiffPu).toBeLessThan(2e-3);
+    expect(out.validation!.maxDiffPu).toBeLessThan(1e-6);
+  }, 1_500_000);
+
   it('4 areas, 2 h with 10 PV and 10 batteries (seeded placement): the centralized objective and node voltages; validated by the power flow', async () => {
     const net = load('ieee123_fixedtaps');
     const units = placeUnits(net, 15, 10, 10);

@@ -15,6 +15,13 @@
  * POLISH_TOLERANCE_FACTOR·tolerance, so that the merged dispatch is one feeder's power flow) and
  * 'published' (values only, the child's draw priced at the energy price, plain rounds to the
  * tolerance; not the centralized optimum — always compared).
+ *
+ * Options of the exact rounds, off by default (spec "proximal terms", "per-period energy groups"):
+ * the children's proximal term on their draw centred at the exchanged draw (`proxFactor`,
+ * `proxFactorQ`; or the parents' KKT curvature as its weights, `curvatureFactor`), the parents' on
+ * their boundary voltages (`voltageProxFactor`) — all zero at the fixed point — and Anderson groups
+ * per period for P, π_P (`energyGroups`). proxFactor 0.1 with energyGroups 'period' converges
+ * IEEE 123's 4 areas over 24 h from 10 h in 39 rounds (100 without); not yet every horizon.
  */
 import { buildOpf3Model } from '../opf3/model';
 import type { Opf3Network } from '../opf3/network';
