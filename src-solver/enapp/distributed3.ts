@@ -15,6 +15,13 @@
  * POLISH_TOLERANCE_FACTOR·tolerance, so that the merged dispatch is one feeder's power flow) and
  * 'published' (values only, the child's draw priced at the energy price, plain rounds to the
  * tolerance; not the centralized optimum — always compared).
+ *
+ * Options of the exact rounds, off by default (spec "proximal terms", "per-period energy groups"):
+ * the children's proximal term on their draw centred at the exchanged draw (`proxFactor`,
+ * `proxFactorQ`; or the parents' KKT curvature as its weights, `curvatureFactor`), the parents' on
+ * their boundary voltages (`voltageProxFactor`) — all zero at the fixed point — and Anderson groups
+ * per period for P, π_P (`energyGroups`). proxFactor 0.1 with energyGroups 'period' converges
+ * IEEE 123's 4 areas over 24 h from 10 h in 39 rounds (100 without); not yet every horizon.
  */
 import { buildOpf3Model } from '../opf3/model';
 import type { Opf3Network } from '../opf3/network';
@@ -70,6 +77,15 @@ export function buildAreaProblems3(
     readonly pinSlackWeight?: number;
     /** Exact coordination: the children's draw sensitivities in their parents (Opf3AreaSpec.drawSensitivity). */
     readonly drawSensitivity?: boolean;
+    /** Exact coordination: the children's proximal term on their draw (Opf3AreaSpec.proxFactor). */
+    readonly proxFactor?: number;
+    readonly proxFactorQ?: number;
+    /** Exact coordination: the parents' proximal term on their boundary voltages (Opf3AreaSpec.voltageProxFactor). */
+    readonly voltageProxFactor?: number;
+    /** Exact coordination: the children's proximal weights = this × their parent's curvature in the draw (Opf3AreaSpec.priceCurvature). */
+    readonly curvatureFactor?: number;
+    /** Anderson groups of the active powers and their prices: one over all periods (default) or per period (PhaseState.energyPerPeriod). */
+    readonly energyGroups?: 'horizon' | 'period';
   } = {},
 ): Distributed3Plan {
   const check = checkPartition3(unet, cuts);
@@ -88,6 +104,21 @@ export function buildAreaProblems3(
       ...(options.nlp ? { nlp: options.nlp } : {}),
       ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
       ...(options.drawSensitivity && (options.coordination ?? 'exact') === 'exact' ? { drawSensitivity: true } : {}),
+      ...(options.proxFactor && (options.coordination ?? 'exact') === 'exact' && a.parentArea !== null
+        ? {
+            proxFactor: options.proxFactor,
+            ...(options.proxFactorQ !== undefined ? { proxFactorQ: options.proxFactorQ } : {}),
+          }
+        : {}),
+      ...(options.voltageProxFactor && (options.coordination ?? 'exact') === 'exact' && p.children.length > 0
+        ? { voltageProxFactor: options.voltageProxFactor }
+        : {}),
+      ...(options.curvatureFactor !== undefined && (options.coordination ?? 'exact') === 'exact'
+        ? {
+            ...(p.children.length > 0 ? { priceCurvature: true } : {}),
+            ...(a.parentArea !== null ? { curvatureFactor: options.curvatureFactor } : {}),
+          }
+        : {}),
     };
     return { id: p.id, name: `${p.id} (root ${a.rootBus})`, parent: a.parentArea, kind: 'opf3', spec };
   });
@@ -126,6 +157,7 @@ export function buildAreaProblems3(
               priceVIm: new Array<number>(T * n).fill(0),
             }
           : {}),
+        ...(options.energyGroups === 'period' ? { energyPerPeriod: true } : {}),
       },
     };
   });
@@ -276,6 +308,16 @@ export interface Distributed3Options extends EnappOptions {
    * models the draw as a linearised load (opf3-area.ts Opf3AreaSpec.drawSensitivity).
    */
   readonly drawSensitivity?: boolean;
+  /** Exact coordination: the children's proximal term on their draw (Opf3AreaSpec.proxFactor). */
+  readonly proxFactor?: number;
+  /** The children's proximal weight on their draw's reactive power (default proxFactor). */
+  readonly proxFactorQ?: number;
+  /** Exact coordination: the parents' proximal term on their boundary voltages (Opf3AreaSpec.voltageProxFactor). */
+  readonly voltageProxFactor?: number;
+  /** Exact coordination: the children's proximal weights = this × their parent's curvature in the draw (Opf3AreaSpec.priceCurvature). */
+  readonly curvatureFactor?: number;
+  /** Anderson groups of the active powers and their prices (buildAreaProblems3): 'horizon' (default) or 'period'. */
+  readonly energyGroups?: 'horizon' | 'period';
   /**
    * Exact coordination: stop once every boundary value has changed by less than the rounds'
    * tolerance/10 for this many consecutive rounds, whatever the prices do (they may keep moving
@@ -380,6 +422,11 @@ export async function solveDistributed3(
     ...(options.nlp ? { nlp: options.nlp } : {}),
     ...(options.pinSlackWeight !== undefined ? { pinSlackWeight: options.pinSlackWeight } : {}),
     ...(options.drawSensitivity !== undefined ? { drawSensitivity: options.drawSensitivity } : {}),
+    ...(options.proxFactor !== undefined ? { proxFactor: options.proxFactor } : {}),
+    ...(options.proxFactorQ !== undefined ? { proxFactorQ: options.proxFactorQ } : {}),
+    ...(options.voltageProxFactor !== undefined ? { voltageProxFactor: options.voltageProxFactor } : {}),
+    ...(options.curvatureFactor !== undefined ? { curvatureFactor: options.curvatureFactor } : {}),
+    ...(options.energyGroups !== undefined ? { energyGroups: options.energyGroups } : {}),
   });
   const tolerancePu = options.tolerancePu ?? DEFAULT_BOUNDARY_TOLERANCE_PU;
   const modeOptions: EnappOptions = exact

@@ -57,11 +57,11 @@ import {
   type PhasePower,
   type PhaseVoltage,
 } from './protocol';
-import type { DrawSensitivity, PhasePowerWithSensitivity } from './phase-exchange';
+import type { DrawSensitivity, PhasePowerWithSensitivity, PhaseVoltageWithDraw } from './phase-exchange';
 import { sourceCurrents } from './opf3-currents';
 
 export { sourceCurrents };
-import { drawSensitivity } from './opf3-sensitivity';
+import { drawSensitivity, kktAtSolution } from './opf3-sensitivity';
 
 export interface Opf3AreaSpec {
   /** The area's network (opf3-split.ts), without hooks; a child's source nodes are its root bus's exchanged nodes. */
@@ -83,6 +83,40 @@ export interface Opf3AreaSpec {
    * (phase-exchange.ts DrawSensitivity). Default false.
    */
   readonly drawSensitivity?: boolean;
+  /**
+   * Exact coordination, child area: the proximal term's weight over the objective's value of one
+   * pu of power in the period (proxWeight): the child adds ρ_t/2 |I − Ī|² per root node and
+   * period, Ī the current of the boundary's exchanged draw S̄ at the given voltage (conj(S̄/V));
+   * zero at the coordinator's fixed point, where the child draws S̄. Default 0 (none).
+   */
+  readonly proxFactor?: number;
+  /** The same for the draw's reactive power (default proxFactor). */
+  readonly proxFactorQ?: number;
+  /**
+   * Exact coordination, parent area: the proximal term's weight on its child boundaries' voltages
+   * over proxWeight's scale: ρ_t/2 |V − V̄|² per exchanged node and period, V̄ the boundary's
+   * exchanged voltage. Default 0 (none).
+   */
+  readonly voltageProxFactor?: number;
+  /**
+   * Exact coordination, parent area: report with each child's prices its curvature in the draw,
+   * ∂π_P/∂P and ∂π_Q/∂Q per node and period, from its KKT matrix at its optimum (the sensitivity of
+   * the boundary load rows' multipliers to their right-hand sides, opf3-sensitivity.ts
+   * kktAtSolution). A child given them uses them × curvatureFactor as its proximal weights (in
+   * place of proxFactor's): the weight that makes the child's step a Newton step on the price loop.
+   */
+  readonly priceCurvature?: boolean;
+  /** Child area: its proximal weights = this × the parent's curvature (default 1). */
+  readonly curvatureFactor?: number;
+}
+
+/** The proximal term's weight of period t (Opf3AreaSpec.proxFactor): factor × the objective's value of one pu of power for one period then (at least 1e-3 of the largest, so that the term's structure is the same in every period and round). */
+export function proxWeight(net: Opf3Network, factor: number, t: number): number {
+  const perPu = net.study.dtH * net.baseKva;
+  if (net.study.objective !== 'cost') return factor * perPu;
+  let p = 0;
+  for (const v of net.priceUsdPerKwh) p = Math.max(p, Math.abs(v));
+  return factor * perPu * Math.max(Math.abs(net.priceUsdPerKwh[t]!), 1e-3 * p, p > 0 ? 0 : 1);
 }
 
 /**
@@ -142,6 +176,28 @@ export function withPhaseInputs(spec: Opf3AreaSpec, inputs: AreaInputs): Opf3Net
     if (w > 0) hooks.pinSlackWeight = w;
     if (rp.priceP && rp.priceQ)
       hooks.sourcePowerPrice = { p: Float64Array.from(rp.priceP), q: Float64Array.from(rp.priceQ) };
+    // The proximal term on the draw, centred at the exchanged draw, linear in the current at the given voltage.
+    const draw = rp as PhaseVoltageWithDraw;
+    const kP = spec.proxFactor ?? 0;
+    const kQ = spec.proxFactorQ ?? kP;
+    const curv = spec.curvatureFactor !== undefined && draw.curvP && draw.curvQ ? spec.curvatureFactor : 0;
+    if ((kP > 0 || kQ > 0 || curv > 0) && draw.drawP && draw.drawQ) {
+      const n = net.nSlack;
+      if (draw.drawP.length !== T * n || draw.drawQ.length !== T * n)
+        throw new Error(`area ${net.name}: the exchanged draw has ${draw.drawP.length} values, expected ${T * n}`);
+      // the parent's curvature (never below 1e-6 of the scale: the term's structure stays the same)
+      const floor = (j: number) => proxWeight(net, 1e-6, Math.floor(j / n));
+      const at = (j: number, f: number, c: readonly number[] | undefined) =>
+        curv > 0 ? Math.max(curv * c![j]!, floor(j)) : proxWeight(net, f, Math.floor(j / n));
+      hooks.sourceCurrentProx = {
+        e: slackRe,
+        f: slackIm,
+        weightP: Float64Array.from({ length: T * n }, (_, j) => at(j, kP, draw.curvP)),
+        weightQ: Float64Array.from({ length: T * n }, (_, j) => at(j, kQ, draw.curvQ)),
+        p: Float64Array.from(draw.drawP),
+        q: Float64Array.from(draw.drawQ),
+      };
+    }
   }
   const loads = [...net.loads];
   const loadVoltageTerms: NonNullable<Opf3AreaHooks['loadVoltageTerms']>[number][] = [];
@@ -215,6 +271,24 @@ export function withPhaseInputs(spec: Opf3AreaSpec, inputs: AreaInputs): Opf3Net
     }
     // Always present (zero without prices), so that the model's structure is the same every round.
     hooks.voltagePrice = { nodes, e: pe, f: pf };
+    if ((spec.voltageProxFactor ?? 0) > 0) {
+      const e0 = new Float64Array(T * K);
+      const f0 = new Float64Array(T * K);
+      const weight = new Float64Array(T * K);
+      let at = 0;
+      for (const c of spec.childBoundaries) {
+        const cl = inputs.childLoads.find((l) => l.boundary === c.boundary)!.phase as PhasePowerWithSensitivity;
+        const n = c.nodes.length;
+        for (let t = 0; t < T; t++)
+          for (let k = 0; k < n; k++) {
+            weight[t * K + at + k] = proxWeight(net, spec.voltageProxFactor!, t);
+            e0[t * K + at + k] = cl.vRe?.[t * n + k] ?? net.v0Re[t * net.nFree + c.nodes[k]!]!;
+            f0[t * K + at + k] = cl.vIm?.[t * n + k] ?? net.v0Im[t * net.nFree + c.nodes[k]!]!;
+          }
+        at += n;
+      }
+      hooks.voltageProx = { nodes, weight, e: e0, f: f0 };
+    }
     if (loadVoltageTerms.length > 0) hooks.loadVoltageTerms = loadVoltageTerms;
   }
   return { ...net, slackRe, slackIm, loads, area: hooks };
@@ -324,6 +398,13 @@ export function createOpf3Area(specIn: unknown): AreaSolver {
             priceTerms += (sp ? sp.p[k]! : w) * pS[k]! + (sp ? sp.q[k]! : 0) * qS[k]!;
           }
         }
+        const px = net.area?.sourceCurrentProx;
+        if (px)
+          for (let k = 0; k < T * nSlack; k++) {
+            const pl = px.e[k]! * cur.re[k]! + px.f[k]! * cur.im[k]!;
+            const ql = px.f[k]! * cur.re[k]! - px.e[k]! * cur.im[k]!;
+            priceTerms += 0.5 * (px.weightP[k]! * (pl - px.p[k]!) ** 2 + px.weightQ[k]! * (ql - px.q[k]!) ** 2);
+          }
         const ws = net.area?.pinSlackWeight ?? 0;
         for (const j of ix.pinSlack) priceTerms += ws * (x[j]! + x[j + 1]! + x[j + 2]! + x[j + 3]!);
         let sens: DrawSensitivity | undefined;
@@ -366,6 +447,16 @@ export function createOpf3Area(specIn: unknown): AreaSolver {
         };
         rootPhase = side;
       }
+      const vx = net.area?.voltageProx;
+      if (vx) {
+        const K = vx.nodes.length;
+        for (let t = 0; t < T; t++)
+          for (let j = 0; j < K; j++) {
+            const e = ix.e[t * nFree + vx.nodes[j]!]!;
+            const at = t * K + j;
+            priceTerms += 0.5 * vx.weight[at]! * ((x[e]! - vx.e[at]!) ** 2 + (x[e + 1]! - vx.f[at]!) ** 2);
+          }
+      }
       const vp = net.area?.voltagePrice;
       if (vp) {
         const K = vp.nodes.length;
@@ -375,10 +466,34 @@ export function createOpf3Area(specIn: unknown): AreaSolver {
             priceTerms += vp.e[t * K + j]! * x[e]! + vp.f[t * K + j]! * x[e + 1]!;
           }
       }
+      // The parent's curvature in each child's draw (spec.priceCurvature): −dλ/d(rhs) of the boundary load rows.
+      let kkt: ReturnType<typeof kktAtSolution> | null = null;
+      if (spec.priceCurvature && spec.childBoundaries.length > 0) {
+        try {
+          kkt = kktAtSolution(model.problem, r);
+        } catch {
+          kkt = null; // no curvature this round (a singular KKT matrix): the children keep their last
+        }
+      }
+      const nVar = model.problem.n;
+      const curvOf = (row: number): number => {
+        try {
+          return -kkt!.solveRow(row)[nVar + row]!;
+        } catch {
+          return NaN;
+        }
+      };
       const childVSq = spec.childBoundaries.map((c) => {
         const n = c.nodes.length;
+        const curvP = kkt
+          ? Array.from({ length: T * n }, (_, j) => curvOf(loadRow(c.boundary, j % n, Math.floor(j / n), 'active')))
+          : undefined;
+        const curvQ = kkt
+          ? Array.from({ length: T * n }, (_, j) => curvOf(loadRow(c.boundary, j % n, Math.floor(j / n), 'reactive')))
+          : undefined;
+        const curvOk = curvP && curvQ && [...curvP, ...curvQ].every(Number.isFinite);
         const at = (t: number, k: number) => ix.e[t * nFree + c.nodes[k]!]!;
-        const phase: PhaseVoltage = {
+        const phase: PhaseVoltageWithDraw = {
           nodes: n,
           vRe: Array.from({ length: T * n }, (_, j) => x[at(Math.floor(j / n), j % n)]!),
           vIm: Array.from({ length: T * n }, (_, j) => x[at(Math.floor(j / n), j % n) + 1]!),
@@ -391,6 +506,7 @@ export function createOpf3Area(specIn: unknown): AreaSolver {
             { length: T * n },
             (_, j) => -lam[loadRow(c.boundary, j % n, Math.floor(j / n), 'reactive')]!,
           ),
+          ...(curvOk ? { curvP, curvQ } : {}),
         };
         return { boundary: c.boundary, vSqPu: [], phase };
       });

@@ -12,6 +12,7 @@ import {
   phaseLength,
   phasePowerInput,
   phasePriceChange,
+  phaseVoltageInput,
   readPhase,
   withFreshSensitivity,
   writePhase,
@@ -53,6 +54,20 @@ describe('per-phase boundary values in the exchanged vector', () => {
     expect(layout.T).toBe(0);
     expect(layout.groups.length).toBe(T + 1);
     expect(layout.phasePrices.length).toBe(4);
+    // energyPerPeriod (on the round-1 states): P and π_P per period too, no horizon group
+    const y = x.map((b) => ({ ...b, phase: { ...b.phase!, energyPerPeriod: true } }));
+    const per = phaseGroups(y, 0).groups;
+    expect(per.map((g) => g.length)).toEqual([40, 40]);
+    const seenY = new Uint8Array(len);
+    for (const g of per) for (const i of g) seenY[i]!++;
+    expect([...seenY].every((c) => c === 1)).toBe(true);
+    // each period's group holds only that period's entries: the first boundary's P (its 5th kind after
+    // vRe, vIm, priceVRe, priceVIm; 3 nodes × T each) of node 0 at t = 1 is in group 1, not 0
+    const pAt = 4 * T * 3 + 1 * 3 + 0;
+    expect(per[1]!.includes(pAt)).toBe(true);
+    expect(per[0]!.includes(pAt)).toBe(false);
+    // mixing one flagged with one unflagged boundary keeps the horizon group
+    expect(phaseGroups([y[0]!, x[1]!], 0).groups.length).toBe(T + 1);
   });
 
   it('write then read is the identity; values only (published mode) without prices', () => {
@@ -112,5 +127,17 @@ describe('a child’s draw sensitivity beside the exchanged values', () => {
     expect((phasePowerInput(next[0]!.phase!) as PhasePowerWithSensitivity).sens!.p0).toEqual([7]);
     // without one in the round's outputs the state is left as it is
     expect(withFreshSensitivity(x, [{ phase: old }])[0]).toBe(x[0]);
+    // the parent's curvature in the draw: from the parent's side, carried to the child's input like the sensitivity
+    const curved = phaseFromOutputs(
+      { ...parent, curvP: [1, 2, 3, 4, 5, 6], curvQ: [6, 5, 4, 3, 2, 1] },
+      child,
+      old,
+      true,
+    );
+    expect(curved.curvP).toEqual([1, 2, 3, 4, 5, 6]);
+    const nextC = withFreshSensitivity(readPhase(f, x, 0), [{ phase: curved }]);
+    expect(phaseVoltageInput(nextC[0]!.phase!).curvQ).toEqual([6, 5, 4, 3, 2, 1]);
+    // the exchanged draw goes down with the prices (the centre of the child's proximal term)
+    expect(phaseVoltageInput(nextC[0]!.phase!).drawP).toEqual(nextC[0]!.phase!.p);
   });
 });

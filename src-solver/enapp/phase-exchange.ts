@@ -38,6 +38,24 @@ export interface DrawSensitivity {
 /** A child's per-phase side with its draw's sensitivity (opf3-area.ts, exact coordination with `drawSensitivity`). */
 export interface PhasePowerWithSensitivity extends PhasePower {
   readonly sens?: DrawSensitivity;
+  /** The boundary's exchanged voltage, index t·n + k: the centre of the parent's proximal term (opf3-area.ts Opf3AreaSpec.voltageProxFactor). */
+  readonly vRe?: readonly number[];
+  readonly vIm?: readonly number[];
+}
+
+/**
+ * The parent → child inputs with the boundary's current (exchanged) draw, index t·n + k: the centre
+ * of the child's proximal term on its draw (opf3-area.ts Opf3AreaSpec.proxFactor).
+ */
+export interface PhaseVoltageWithDraw extends PhaseVoltage {
+  readonly drawP?: readonly number[];
+  readonly drawQ?: readonly number[];
+  /**
+   * The parent's curvature in the draw, index t·n + k: ∂π_P/∂P and ∂π_Q/∂Q at node k (its KKT
+   * sensitivity, opf3-area.ts Opf3AreaSpec.priceCurvature) — the child's proximal weights.
+   */
+  readonly curvP?: readonly number[];
+  readonly curvQ?: readonly number[];
 }
 
 /** The per-phase boundary values of one boundary (BoundaryState.phase), index t·nodes + k. */
@@ -53,6 +71,15 @@ export interface PhaseState {
   readonly priceVIm?: number[];
   /** The child's latest draw sensitivity (not accelerated, not part of the convergence test). */
   readonly sens?: DrawSensitivity;
+  /**
+   * Anderson groups (read from the round-1 states that fix the layout): true puts the active powers
+   * and their prices per period too, beside V, Q and their prices, instead of one group over all
+   * periods (phaseGroups).
+   */
+  readonly energyPerPeriod?: boolean;
+  /** The parent's latest curvature in the draw (PhaseVoltageWithDraw; not accelerated, not tested). */
+  readonly curvP?: readonly number[];
+  readonly curvQ?: readonly number[];
 }
 
 const KINDS = ['vRe', 'vIm', 'priceVRe', 'priceVIm', 'p', 'q', 'priceP', 'priceQ'] as const;
@@ -66,6 +93,10 @@ export function copyPhase(p: PhaseState): PhaseState {
   const out: { -readonly [K in keyof PhaseState]?: PhaseState[K] } = { nodes: p.nodes };
   for (const k of KINDS) if (p[k]) out[k] = [...p[k]];
   if (p.sens) out.sens = p.sens;
+  if (p.curvP && p.curvQ) {
+    out.curvP = p.curvP;
+    out.curvQ = p.curvQ;
+  }
   return out as PhaseState;
 }
 
@@ -75,8 +106,16 @@ export function copyPhase(p: PhaseState): PhaseState {
  */
 export function withFreshSensitivity<S extends WithPhase>(next: readonly S[], fresh: readonly WithPhase[]): S[] {
   return next.map((b, i) => {
-    const sens = fresh[i]?.phase?.sens;
-    return b.phase && sens ? { ...b, phase: { ...b.phase, sens } } : b;
+    const f = fresh[i]?.phase;
+    if (!b.phase || !f || !(f.sens || (f.curvP && f.curvQ))) return b;
+    return {
+      ...b,
+      phase: {
+        ...b.phase,
+        ...(f.sens ? { sens: f.sens } : {}),
+        ...(f.curvP && f.curvQ ? { curvP: f.curvP, curvQ: f.curvQ } : {}),
+      },
+    };
   });
 }
 
@@ -96,6 +135,8 @@ export function phaseLength(x: readonly WithPhase[]): number {
 export function phaseGroups(x: readonly WithPhase[], offset: number): { groups: number[][]; priceEntries: number[][] } {
   const kinds = kindsOf(x);
   const T = Math.max(0, ...x.map((b) => (b.phase ? b.phase.vRe.length / b.phase.nodes : 0)));
+  const phases = x.filter((b) => b.phase);
+  const allPerPeriod = phases.length > 0 && phases.every((b) => b.phase!.energyPerPeriod === true);
   const perPeriod: number[][] = Array.from({ length: T }, () => []);
   const energy: number[] = [];
   const priceEntries = new Map<Kind, number[]>();
@@ -106,7 +147,7 @@ export function phaseGroups(x: readonly WithPhase[], offset: number): { groups: 
     const n = b.phase.nodes;
     for (const k of kinds) {
       for (let j = 0; j < len; j++) {
-        if (PER_PERIOD.has(k)) perPeriod[Math.floor(j / n)]!.push(at + j);
+        if (allPerPeriod || PER_PERIOD.has(k)) perPeriod[Math.floor(j / n)]!.push(at + j);
         else energy.push(at + j);
         if (k.startsWith('price')) {
           const list = priceEntries.get(k) ?? [];
@@ -201,6 +242,11 @@ export function mixPhase(old: PhaseState, o: PhaseState, omega: number): PhaseSt
   }
   const sens = o.sens ?? old.sens;
   if (sens) out.sens = sens;
+  const curv = o.curvP ? o : old;
+  if (curv.curvP && curv.curvQ) {
+    out.curvP = curv.curvP;
+    out.curvQ = curv.curvQ;
+  }
   return out as PhaseState;
 }
 
@@ -209,7 +255,7 @@ export function mixPhase(old: PhaseState, o: PhaseState, omega: number): PhaseSt
  * currents); prices from the areas when exchanged, else the old ones.
  */
 export function phaseFromOutputs(
-  parentSide: PhaseVoltage,
+  parentSide: PhaseVoltageWithDraw,
   childSide: PhasePower,
   old: PhaseState | undefined,
   prices: boolean,
@@ -230,16 +276,21 @@ export function phaseFromOutputs(
   for (const k of KINDS) if (out[k] === undefined) delete out[k];
   const sens = (childSide as PhasePowerWithSensitivity).sens;
   if (sens) out.sens = sens;
+  if (parentSide.curvP && parentSide.curvQ) {
+    out.curvP = [...parentSide.curvP];
+    out.curvQ = [...parentSide.curvQ];
+  }
   return out as PhaseState;
 }
 
 /** The parent → child inputs of a three-phase boundary. */
-export function phaseVoltageInput(p: PhaseState): PhaseVoltage {
+export function phaseVoltageInput(p: PhaseState): PhaseVoltageWithDraw {
   return {
     nodes: p.nodes,
     vRe: p.vRe,
     vIm: p.vIm,
-    ...(p.priceP && p.priceQ ? { priceP: p.priceP, priceQ: p.priceQ } : {}),
+    ...(p.priceP && p.priceQ ? { priceP: p.priceP, priceQ: p.priceQ, drawP: p.p, drawQ: p.q } : {}),
+    ...(p.curvP && p.curvQ ? { curvP: p.curvP, curvQ: p.curvQ } : {}),
   };
 }
 
@@ -249,7 +300,7 @@ export function phasePowerInput(p: PhaseState): PhasePowerWithSensitivity {
     nodes: p.nodes,
     p: p.p,
     q: p.q,
-    ...(p.priceVRe && p.priceVIm ? { priceVRe: p.priceVRe, priceVIm: p.priceVIm } : {}),
+    ...(p.priceVRe && p.priceVIm ? { priceVRe: p.priceVRe, priceVIm: p.priceVIm, vRe: p.vRe, vIm: p.vIm } : {}),
     ...(p.sens ? { sens: p.sens } : {}),
   };
 }

@@ -197,6 +197,13 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
 
     // (U1b) series elements: V_from − V_to − Z I = 0 per conductor; I leaves `from`, enters `to`.
     const priceW = net.priceUsdPerKwh[t]! * dt * base;
+    // An ENApp child area's proximal term on its source currents (hooks.sourceCurrentProx): each
+    // source node's current as its linear terms (coefficient, operand), real and imaginary part.
+    const prox = hooks?.sourceCurrentProx;
+    const curTerms = Array.from({ length: prox ? nSlack : 0 }, () => ({
+      re: [] as [number, Operand][],
+      im: [] as [number, Operand][],
+    }));
     /**
      * The objective's prices (πP, πQ) of the power S = V_s conj(I_s) leaving source node k: (U7)'s
      * energy price (priceW, 0) with the cost objective, or an ENApp child area's prices.
@@ -211,6 +218,10 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
      * V_s = e + j f, P = e a + f b and Q = f a − e b.
      */
     const pricedSourceCurrent = (k: number, c: number, a: Operand, b: Operand): void => {
+      if (prox) {
+        curTerms[k]!.re.push([c, a]);
+        curTerms[k]!.im.push([c, b]);
+      }
       const [pp, pq] = sourcePrice(k);
       if (pp === 0 && pq === 0) return;
       const e = eOf(nFree + k);
@@ -530,6 +541,10 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       const b = net.yB[k]!;
       const j = net.yCol[k]!;
       pricedSourceCurrent(sIx - nFree, g, eOf(j), fOf(j));
+      if (prox) {
+        curTerms[sIx - nFree]!.re.push([-b, fOf(j)]);
+        curTerms[sIx - nFree]!.im.push([b, eOf(j)]);
+      }
       const [pp, pq] = sourcePrice(sIx - nFree);
       if (pp === 0 && pq === 0) continue;
       // the −b f_j (real) and + b e_j (imaginary) parts: c·(a + j b) with c = b, a = −f_j, b = e_j
@@ -539,6 +554,46 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
       qp.objectiveProduct(b * pp, f, eOf(j));
       qp.objectiveProduct(-b * pq, f, fOf(j));
       qp.objectiveProduct(-b * pq, e, eOf(j));
+    }
+    // ρP/2 (P_s − P̄_s)² + ρQ/2 (Q_s − Q̄_s)² per source node (hooks.sourceCurrentProx), with the
+    // draw linear in the current at the given voltage e + j f: P = e Ir + f Ii, Q = f Ir − e Ii.
+    if (prox) {
+      for (let k = 0; k < nSlack; k++) {
+        const at = t * nSlack + k;
+        const e = prox.e[at]!;
+        const f = prox.f[at]!;
+        const { re, im } = curTerms[k]!;
+        const pTerms = [...re.map(([c, a]) => [e * c, a] as const), ...im.map(([c, a]) => [f * c, a] as const)];
+        const qTerms = [...re.map(([c, a]) => [f * c, a] as const), ...im.map(([c, a]) => [-e * c, a] as const)];
+        for (const [terms, w, centre] of [
+          [pTerms, prox.weightP[at]!, prox.p[at]!],
+          [qTerms, prox.weightQ[at]!, prox.q[at]!],
+        ] as const) {
+          for (let i = 0; i < terms.length; i++) {
+            const [ci, ai] = terms[i]!;
+            qp.objectiveLinear(-w * centre * ci, ai);
+            qp.objectiveProduct(0.5 * w * ci * ci, ai, ai);
+            for (let j = i + 1; j < terms.length; j++) qp.objectiveProduct(w * ci * terms[j]![0], ai, terms[j]![1]);
+          }
+          qp.objectiveLinear(0.5 * w * centre * centre, { c: 1 });
+        }
+      }
+    }
+    // An ENApp parent area: a proximal term on its boundary voltages (hooks.voltageProx).
+    if (hooks?.voltageProx) {
+      const { nodes, weight, e, f } = hooks.voltageProx;
+      for (let j = 0; j < nodes.length; j++) {
+        const at = t * nodes.length + j;
+        const w = weight[at]!;
+        for (const [op, centre] of [
+          [eOf(nodes[j]!), e[at]!],
+          [fOf(nodes[j]!), f[at]!],
+        ] as const) {
+          qp.objectiveProduct(0.5 * w, op, op);
+          qp.objectiveLinear(-w * centre, op);
+          qp.objectiveLinear(0.5 * w * centre * centre, { c: 1 });
+        }
+      }
     }
     // An ENApp parent area: a child's price of its source voltage.
     if (hooks?.voltagePrice) {

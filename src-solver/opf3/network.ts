@@ -191,6 +191,31 @@ export interface Opf3AreaHooks {
    * of (U7)'s energy price (πP = price, πQ = 0); also with the loss objective.
    */
   readonly sourcePowerPrice?: { readonly p: Float64Array; readonly q: Float64Array };
+  /**
+   * Child area, exact coordination: a proximal term Σ_t Σ_s (weightP/2 (P_s − p)² + weightQ/2
+   * (Q_s − q)²) on the power drawn at each source node, linear in its current I_s at the voltage
+   * e + j f (the given one): P_s = e Ir + f Ii, Q_s = f Ir − e Ii; all [t·nSlack + s]. Zero where the
+   * area draws (p, q): the coordinator's fixed point is unchanged.
+   */
+  readonly sourceCurrentProx?: {
+    readonly e: Float64Array;
+    readonly f: Float64Array;
+    readonly weightP: Float64Array;
+    readonly weightQ: Float64Array;
+    readonly p: Float64Array;
+    readonly q: Float64Array;
+  };
+  /**
+   * Parent area, exact coordination: a proximal term Σ_t Σ_j weight/2 ((e − e0)² + (f − f0)²) on
+   * the voltage of `nodes`, centred at e0 + j f0 = (e, f), [t·K + j] (zero at the coordinator's
+   * fixed point, where the parent holds the exchanged boundary voltage).
+   */
+  readonly voltageProx?: {
+    readonly nodes: Int32Array;
+    readonly weight: Float64Array;
+    readonly e: Float64Array;
+    readonly f: Float64Array;
+  };
   /** Parent area, exact coordination: the objective adds Σ_t Σ_j (πe e + πf f) at `nodes` (a child's price of its source voltage). */
   readonly voltagePrice?: { readonly nodes: Int32Array; readonly e: Float64Array; readonly f: Float64Array };
   /**
