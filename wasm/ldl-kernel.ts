@@ -309,7 +309,32 @@ export function factor(tol: f64): i32 {
       const m2 = nrd - p0;
       RELP = REL + (<usize>rc << 1); // u16: a supernode has at most 65,536 rows here
       rc += m2;
-      if (ncd == 1) {
+      if (ncd == 1 && m1 == 1) {
+        // one column into one target column: w = l·d, that column −= l_{rows} · w
+        const base = pxd + p0;
+        const l0 = gf(LX, base);
+        const w = l0 * gf(D, fd);
+        if (w != 0) {
+          const col = rel(0);
+          sf(SCALE, f + col, gf(SCALE, f + col) + Math.abs(l0 * w));
+          const tb = px + col * nr;
+          let q = tb + col;
+          sf(LX, q, gf(LX, q) - l0 * w);
+          let ii = 1;
+          const vw = f64x2.splat(w);
+          for (; ii + 1 < m2; ii += 2) {
+            const u = f64x2.mul(v128.load(ad(LX, base + ii)), vw);
+            q = tb + rel(ii);
+            sf(LX, q, gf(LX, q) - f64x2.extract_lane(u, 0));
+            q = tb + rel(ii + 1);
+            sf(LX, q, gf(LX, q) - f64x2.extract_lane(u, 1));
+          }
+          if (ii < m2) {
+            q = tb + rel(ii);
+            sf(LX, q, gf(LX, q) - gf(LX, base + ii) * w);
+          }
+        }
+      } else if (ncd == 1) {
         const base = pxd + p0;
         const dt = gf(D, fd);
         for (let jj = 0; jj < m1; jj++) {
@@ -336,6 +361,31 @@ export function factor(tol: f64): i32 {
     }
 
     // --- dense LDLᵀ of the block, 1×1 pivots in order (left-looking inside the block) ---
+    if (nc == 1) {
+      // a single column (most supernodes of the KKT matrices): the pivot, then the column scaled
+      const y = ad(LX, px);
+      const sc = gf(SCALE, f);
+      const dk = load<f64>(y);
+      sf(D, f, dk);
+      let di: f64;
+      if (Math.abs(dk) > tol * sc && isFinite(dk) && isFinite(sc)) {
+        di = 1 / dk;
+        if (dk > 0) pos++;
+        else neg++;
+      } else {
+        di = 0;
+        zero++;
+      }
+      sf(DINV, f, di);
+      const vd = f64x2.splat(di);
+      let i = 1;
+      for (; i + 1 < nr; i += 2) {
+        const o = <usize>i << 3;
+        v128.store(y + o, f64x2.mul(v128.load(y + o), vd));
+      }
+      if (i < nr) store<f64>(y + (<usize>i << 3), load<f64>(y + (<usize>i << 3)) * di);
+      continue;
+    }
     for (let j = 0; j < nc; j++) {
       const k = f + j;
       const cj = px + j * nr;
