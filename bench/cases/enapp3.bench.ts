@@ -46,7 +46,7 @@ const PLAIN = { proxFactor: 0 } as const;
 
 function case123(periods: number, coordination: Coordination, plain = false): BenchCase {
   return {
-    name: `enapp3: IEEE 123 three-phase, 4 areas, T = ${periods}, cost, ${coordination}${plain ? ', plain' : ''}`,
+    name: `enapp3: IEEE 123 three-phase, 4 areas, T = ${periods}, cost, ${plain ? 'plain ' : ''}${coordination}`,
     size: { periods, areas: 4, pv: 10, batteries: 10 },
     async run() {
       const ref = JSON.parse(readFs(opendssRef('opendss-results', 'ieee123_fixedtaps.json'))) as {
