@@ -41,12 +41,12 @@ const CUTS_123 = [
   { from: '97', to: '197' },
 ];
 
-/** The price rounds' proximal term and per-period energy groups (distributed3.ts Distributed3Options), measured on T = 24. */
-const PROXIMAL = { proxFactor: 0.1, energyGroups: 'period' } as const;
+/** The plain price rounds: the proximal term that equal-price hours switch on by themselves (distributed3.ts autoProximal) off. */
+const PLAIN = { proxFactor: 0 } as const;
 
-function case123(periods: number, coordination: Coordination, proximal = false): BenchCase {
+function case123(periods: number, coordination: Coordination, plain = false): BenchCase {
   return {
-    name: `enapp3: IEEE 123 three-phase, 4 areas, T = ${periods}, cost, ${coordination}${proximal ? ', proximal' : ''}`,
+    name: `enapp3: IEEE 123 three-phase, 4 areas, T = ${periods}, cost, ${plain ? 'plain ' : ''}${coordination}`,
     size: { periods, areas: 4, pv: 10, batteries: 10 },
     async run() {
       const ref = JSON.parse(readFs(opendssRef('opendss-results', 'ieee123_fixedtaps.json'))) as {
@@ -83,7 +83,7 @@ function case123(periods: number, coordination: Coordination, proximal = false):
         nodeAreaTransport(),
         {
           coordination,
-          ...(proximal ? PROXIMAL : {}),
+          ...(plain ? PLAIN : {}),
           maxRounds: 100,
           areaTimeoutMs: 900_000,
           ...(central.optimal ? { centralized: { objective: central.objective, periods: central.periods } } : {}),
@@ -100,7 +100,7 @@ function case123(periods: number, coordination: Coordination, proximal = false):
           : out.enapp.criticalPathCpuSeconds + (out.polish ? (out.polish.criticalPathCpuSeconds ?? NaN) : 0);
       return {
         coordination,
-        proximal: proximal ? PROXIMAL : null,
+        autoProximal: out.autoProximal ?? null,
         status: out.enapp.status,
         message: out.enapp.message,
         rounds: rounds.length,
@@ -139,12 +139,14 @@ function case123(periods: number, coordination: Coordination, proximal = false):
 }
 
 /**
- * T = 2 converges (16 rounds in-process, distributed3.test.ts); T = 24 is the measurement of how far
- * the exchange gets in 100 rounds (measured: not converged — values ~1e-4 pu, prices ~1e-2 relative
- * a round — then the consistency rounds make its merged dispatch one feeder's: power flow 6.7e-7 pu;
- * docs/spec/mpopf-formulation.md "long horizons"; `rootSlackPu` the children's root slack at the end).
- * T = 24 'proximal': the same with the children's proximal term on their draw (κ = 0.1) and
- * per-period Anderson groups for P, π_P (spec "proximal terms", "per-period energy groups";
- * measured in-process: converged in 39 rounds + 13 consistency rounds, every total within 1e-3).
+ * T = 2 converges (16 rounds in-process, distributed3.test.ts; hours 10 and 11 have different
+ * prices, so the plain exact rounds). T = 24 with the default options: hours of equal price, so the
+ * children's proximal term on their draw (κ = 0.1) and per-period Anderson groups for P, π_P switch
+ * on by themselves (distributed3.ts autoProximal; spec "the default: when the proximal rounds switch
+ * on"; measured in-process: converged in 39 rounds + 13 consistency rounds, every total within
+ * 1e-3). T = 24 'plain': the same with them off (proxFactor 0), the measurement of how far the plain
+ * exchange gets in 100 rounds (measured: not converged — values ~1e-4 pu, prices ~1e-2 relative a
+ * round — then the consistency rounds make its merged dispatch one feeder's: power flow 6.7e-7 pu;
+ * `rootSlackPu` the children's root slack at the end).
  */
 export default [case123(2, 'exact'), case123(2, 'published'), case123(24, 'exact'), case123(24, 'exact', true)];

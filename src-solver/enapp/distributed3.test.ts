@@ -21,7 +21,7 @@ import { hourlyProfile } from '../testing/opf/ieee123';
 import { referenceFeeder } from '../testing/unbalanced/reference';
 import type { UNetwork } from '../unbalanced/model';
 import type { Clock } from './coordinator';
-import { buildAreaProblems3, compareWithCentralized3, solveDistributed3 } from './distributed3';
+import { autoProximal, buildAreaProblems3, compareWithCentralized3, solveDistributed3 } from './distributed3';
 import {
   createOpf3Area,
   ELASTIC_ROOT_FACTOR,
@@ -306,6 +306,26 @@ describe('a child area’s draw sensitivity to its root voltage (KKT at its opti
   });
 });
 
+describe('the exact rounds’ proximal term switched on by itself (autoProximal)', () => {
+  it('on for a cost study with batteries and two hours of one price; off otherwise, and whenever the caller chose', () => {
+    // the bundled prices: 10 h 4.3, 11 h 3.5, 12 h and 13 h 2.8 ¢/kWh
+    const net = load('ieee13_fixedtaps');
+    const six = opf3FromNetwork(net, STUDY13, UNITS13, AREA_SOURCE);
+    const auto = autoProximal(six, {});
+    expect(auto.on).toBe(true);
+    expect(auto.reason).toMatch(/hours 12 and 13 have the same energy price/);
+    expect(autoProximal(opf3FromNetwork(net, { ...STUDY13, periods: 2 }, UNITS13, AREA_SOURCE), {})).toEqual({
+      on: false,
+      reason: 'no two periods with the same energy price',
+    });
+    expect(autoProximal({ ...six, batteries: [] }, {}).on).toBe(false);
+    expect(autoProximal({ ...six, study: { ...six.study, objective: 'loss' } }, {}).on).toBe(false);
+    expect(autoProximal(six, { coordination: 'published' }).on).toBe(false);
+    expect(autoProximal(six, { proxFactor: 0 })).toEqual({ on: false, reason: 'set by the caller' });
+    expect(autoProximal(six, { energyGroups: 'horizon' }).on).toBe(false);
+  });
+});
+
 describe('distributed three-phase OPF = centralized (exact coordination)', () => {
   it('IEEE 13, 2 areas, 6 h with PV and batteries: given the centralized boundary values and multipliers, each area returns the centralized optimum', () => {
     const net = load('ieee13_fixedtaps');
@@ -442,10 +462,12 @@ describe('distributed three-phase OPF = centralized (exact coordination)', () =>
     console.log(
       `IEEE 13 3ph, 2 areas: ${out.enapp.rounds.length} rounds + ${out.polish?.rounds.length} consistency rounds; objective ${out.objective} vs ${central.objective}; max |ΔV| ${cmp.maxVoltageDiffPu.toExponential(2)} at ${cmp.maxVoltageDiffAt}; ${cmp.rows.map((r) => `${r.quantity} ${r.relDiff.toExponential(1)}`).join(', ')}; validation ${out.validation!.maxDiffPu.toExponential(2)}`,
     );
-    // rounds stop at a change below 1e-4 pu (34 rounds), then the consistency rounds (values only,
-    // at the last prices, the children's draws linearised in their parents) until both sides of the
-    // boundary agree to 1e-6 pu: measured 10 of them; node voltages 7.6e-6 pu from the centralized
-    // ones, the objective 2e-8 relative, the merged dispatch's power flow 2.5e-9 pu (6e-6 without them)
+    // rounds stop at a change below 1e-4 pu, then the consistency rounds (values only, at the last
+    // prices, the children's draws linearised in their parents) until both sides of the boundary
+    // agree to 1e-6 pu. Hours 12 and 13 have one price, so the proximal term and per-period groups
+    // are on (autoProximal): measured 41 + 4 rounds, node voltages 2.8e-7 pu from the centralized
+    // ones, the objective 2e-8 relative, power flow 7.6e-7 pu (the plain rounds: 34 + 10, 7.6e-6 pu,
+    // 2.5e-9 pu; 6e-6 without the consistency rounds)
     expect(out.polish?.status).toBe('converged');
     expect(out.polish!.rounds.at(-1)!.maxChangePu).toBeLessThan(1e-6);
     expect(cmp.maxVoltageDiffPu).toBeLessThan(1e-4);
@@ -591,7 +613,7 @@ describe('distributed three-phase OPF on IEEE 123', () => {
     expect(Number.isFinite(out.rootSlackPu)).toBe(true);
   }, 600_000);
 
-  it('4 areas, 24 h from 10 h, cost, with the price rounds’ proximal term and per-period energy groups: converged in ≤ 40 rounds (without them: not in 100), every total within 1e-3 of the centralized, validated to 1e-6 pu', async () => {
+  it('4 areas, 24 h from 10 h, cost, default options (the proximal term and per-period energy groups switch on by themselves: hours of equal price): converged in ≤ 40 rounds (without them: not in 100), every total within 1e-3 of the centralized, validated to 1e-6 pu', async () => {
     const net = load('ieee123_fixedtaps');
     const units = placeUnits(net, 15, 10, 10);
     const study: Study = {
@@ -619,20 +641,19 @@ describe('distributed three-phase OPF on IEEE 123', () => {
       {
         tolerancePu: 1e-3,
         maxRounds: 60,
-        proxFactor: 0.1,
-        energyGroups: 'period',
         centralized: { objective: central.objective, periods: central.periods },
       },
       { clock },
     );
     const cmp = out.comparison!;
     console.log(
-      `IEEE 123 3ph T = 24, proximal: ${out.enapp.rounds.length} rounds + ${out.polish?.rounds.length} consistency rounds (${out.enapp.message}); max |ΔV| ${cmp.maxVoltageDiffPu.toExponential(2)} at ${cmp.maxVoltageDiffAt}; ${cmp.rows.map((r) => `${r.quantity} ${r.relDiff.toExponential(1)}`).join(', ')}; validation ${out.validation!.maxDiffPu.toExponential(2)}`,
+      `IEEE 123 3ph T = 24, default options (${out.autoProximal?.reason}): ${out.enapp.rounds.length} rounds + ${out.polish?.rounds.length} consistency rounds (${out.enapp.message}); max |ΔV| ${cmp.maxVoltageDiffPu.toExponential(2)} at ${cmp.maxVoltageDiffAt}; ${cmp.rows.map((r) => `${r.quantity} ${r.relDiff.toExponential(1)}`).join(', ')}; validation ${out.validation!.maxDiffPu.toExponential(2)}`,
     );
-    // measured: 39 rounds (the settle rule) + 13 consistency rounds; objective 3.1e-7, battery Q
+    // measured (the rule on, as with proxFactor 0.1 and energyGroups 'period' given): 39 rounds (the settle rule) + 13 consistency rounds; objective 3.1e-7, battery Q
     // 8.5e-4, PV Q 4.5e-4 relative; node voltages within 8.7e-4 pu (111.1, 13 h: an hour whose
     // price equals the next one's); power flow 1.2e-7 pu. The spec's record: without the proximal
     // term and the per-period groups, not converged in 100 rounds, battery Q 1.2e-3.
+    expect(out.autoProximal?.on, out.autoProximal?.reason).toBe(true);
     expect(out.enapp.status, out.enapp.message).toBe('converged');
     expect(out.enapp.rounds.length).toBeLessThanOrEqual(40);
     expect(cmp.maxRelDiff).toBeLessThan(1e-3);
@@ -669,6 +690,8 @@ describe('distributed three-phase OPF on IEEE 123', () => {
       { tolerancePu: 1e-3, maxRounds: 60, centralized: { objective: central.objective, periods: central.periods } },
       { clock },
     );
+    // hours 10 and 11 have different prices: the plain exact rounds
+    expect(out.autoProximal?.on, out.autoProximal?.reason).toBe(false);
     expect(out.enapp.status, out.enapp.message).toBe('converged');
     const cmp = out.comparison!;
     console.log(

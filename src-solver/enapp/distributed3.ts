@@ -16,7 +16,9 @@
  * 'published' (values only, the child's draw priced at the energy price, plain rounds to the
  * tolerance; not the centralized optimum — always compared).
  *
- * Options of the exact rounds, off by default (spec "proximal terms", "per-period energy groups"):
+ * Options of the exact rounds (spec "proximal terms", "per-period energy groups"; the first and the
+ * last switch on by themselves where autoProximal says so — spec "the default: when the proximal
+ * rounds switch on" — the others off by default):
  * the children's proximal term on their draw centred at the exchanged draw (`proxFactor`,
  * `proxFactorQ`; or the parents' KKT curvature as its weights, `curvatureFactor`), the parents' on
  * their boundary voltages (`voltageProxFactor`) — all zero at the fixed point — and Anderson groups
@@ -343,6 +345,49 @@ export interface Distributed3Options extends EnappOptions {
   readonly centralized?: { readonly objective: number; readonly periods: readonly Opf3Period[] };
 }
 
+/** The proximal weight κ the exact rounds switch on by themselves (autoProximal), measured on IEEE 123 T = 24. */
+export const AUTO_PROX_FACTOR = 0.1;
+
+/**
+ * Whether the exact rounds switch on the children's proximal term (κ = AUTO_PROX_FACTOR) and the
+ * per-period Anderson groups by themselves, and why (spec "the default: when the proximal rounds
+ * switch on"). The rule: exact coordination, the cost objective, at least one battery, and two
+ * periods of the horizon with the same energy price (to 1e-9 relative) — the horizons where a
+ * battery's split of energy between those hours is decided by the losses alone, the price rounds'
+ * slow mode. Only when the caller set none of proxFactor, proxFactorQ, energyGroups and
+ * curvatureFactor (any of them set: the caller's choice is used as given; proxFactor 0 turns the
+ * rule off).
+ */
+export function autoProximal(
+  net: Pick<Opf3Network, 'periods' | 'priceUsdPerKwh' | 'batteries' | 'hourOfPeriod' | 'study'>,
+  options: Pick<
+    Distributed3Options,
+    'coordination' | 'proxFactor' | 'proxFactorQ' | 'energyGroups' | 'curvatureFactor'
+  >,
+): { readonly on: boolean; readonly reason: string } {
+  if ((options.coordination ?? 'exact') !== 'exact') return { on: false, reason: 'published coordination' };
+  if (
+    options.proxFactor !== undefined ||
+    options.proxFactorQ !== undefined ||
+    options.energyGroups !== undefined ||
+    options.curvatureFactor !== undefined
+  )
+    return { on: false, reason: 'set by the caller' };
+  if (net.study.objective !== 'cost') return { on: false, reason: 'not the cost objective' };
+  if (net.batteries.length === 0) return { on: false, reason: 'no battery' };
+  for (let a = 0; a < net.periods; a++)
+    for (let b = a + 1; b < net.periods; b++) {
+      const pa = net.priceUsdPerKwh[a]!;
+      const pb = net.priceUsdPerKwh[b]!;
+      if (Math.abs(pa - pb) <= 1e-9 * Math.max(Math.abs(pa), Math.abs(pb)))
+        return {
+          on: true,
+          reason: `hours ${net.hourOfPeriod[a]} and ${net.hourOfPeriod[b]} have the same energy price and the feeder has batteries: the children's proximal term (κ = ${AUTO_PROX_FACTOR}) and per-period energy groups`,
+        };
+    }
+  return { on: false, reason: 'no two periods with the same energy price' };
+}
+
 /** Consecutive rounds with every value change below tolerance/10 after which exact rounds stop (Distributed3Options.settleRounds). */
 export const SETTLE_ROUNDS = 3;
 /**
@@ -376,6 +421,8 @@ export interface Distributed3Outcome {
   readonly rootSlackPu?: number;
   readonly validation?: Opf3Validation;
   readonly comparison?: Comparison3;
+  /** Whether the exact rounds switched their proximal term and per-period groups on by themselves (autoProximal), and why. */
+  readonly autoProximal?: { readonly on: boolean; readonly reason: string };
 }
 
 /**
@@ -405,8 +452,29 @@ export function withConsistencyRounds(out: Pick<Distributed3Outcome, 'enapp' | '
   };
 }
 
-/** Run the distributed three-phase solve end to end (see the file comment). */
+/**
+ * Run the distributed three-phase solve end to end (see the file comment). Exact coordination
+ * switches the children's proximal term and per-period energy groups on by itself where
+ * autoProximal says so (the outcome's `autoProximal`).
+ */
 export async function solveDistributed3(
+  unet: UNetwork,
+  net: Opf3Network,
+  units: readonly Opf3UnitSpec[],
+  cuts: readonly CutBranch[],
+  spawn: SpawnArea,
+  options: Distributed3Options,
+  hooks: EnappHooks,
+): Promise<Distributed3Outcome> {
+  const auto = autoProximal(net, options);
+  const used: Distributed3Options = auto.on
+    ? { ...options, proxFactor: AUTO_PROX_FACTOR, energyGroups: 'period' }
+    : options;
+  const out = await solveWith(unet, net, units, cuts, spawn, used, hooks);
+  return { ...out, autoProximal: auto };
+}
+
+async function solveWith(
   unet: UNetwork,
   net: Opf3Network,
   units: readonly Opf3UnitSpec[],
