@@ -613,7 +613,7 @@ describe('distributed three-phase OPF on IEEE 123', () => {
     expect(Number.isFinite(out.rootSlackPu)).toBe(true);
   }, 600_000);
 
-  it('4 areas, 24 h from 10 h, cost, default options (the proximal term and per-period energy groups switch on by themselves: hours of equal price): converged in ≤ 40 rounds (without them: not in 100), every total within 1e-3 of the centralized, validated to 1e-6 pu', async () => {
+  it('4 areas, 24 h from 10 h, cost, default options (the proximal term and per-period energy groups switch on by themselves: hours of equal price): converged in ≤ 50 rounds (without them: not in 100), every total within 1e-3 of the centralized, validated to 1e-6 pu', async () => {
     const net = load('ieee123_fixedtaps');
     const units = placeUnits(net, 15, 10, 10);
     const study: Study = {
@@ -655,7 +655,11 @@ describe('distributed three-phase OPF on IEEE 123', () => {
     // term and the per-period groups, not converged in 100 rounds, battery Q 1.2e-3.
     expect(out.autoProximal?.on, out.autoProximal?.reason).toBe(true);
     expect(out.enapp.status, out.enapp.message).toBe('converged');
-    expect(out.enapp.rounds.length).toBeLessThanOrEqual(40);
+    // The count moves with round-off: 39 rounds on the previous LDLᵀ kernel, 42 on the register-
+    // blocked one (same inertia, sums in another order) — the settle rule ends the rounds while
+    // the prices still move ~2e-2, so the last rounds are decided at round-off level. 50 leaves
+    // room for that; the plain rounds (not converged in 100) are far outside it.
+    expect(out.enapp.rounds.length).toBeLessThanOrEqual(50);
     expect(cmp.maxRelDiff).toBeLessThan(1e-3);
     expect(Math.abs(out.objective! - central.objective) / central.objective).toBeLessThan(1e-5);
     expect(cmp.maxVoltageDiffPu).toBeLessThan(2e-3);
