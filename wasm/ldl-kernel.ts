@@ -561,30 +561,46 @@ export function triangularSolves(): i32 {
  */
 function residualInto(r: usize, rowSum: usize): f64 {
   memory.fill(r, 0, <usize>N << 3);
-  if (rowSum) memory.fill(rowSum, 0, <usize>N << 3);
-  for (let j = 0; j < N; j++) {
-    const xj = gf(RX, j);
-    let rj = 0.0;
-    let sj = 0.0;
-    const end = gi(ACP, j + 1);
-    for (let q = gi(ACP, j); q < end; q++) {
-      const i = gi(ARI, q);
-      const a = gf(VALUES, q);
-      if (i != j) {
+  if (rowSum) {
+    memory.fill(rowSum, 0, <usize>N << 3);
+    for (let j = 0; j < N; j++) {
+      const xj = gf(RX, j);
+      let rj = 0.0;
+      let sj = 0.0;
+      const end = gi(ACP, j + 1);
+      for (let q = gi(ACP, j); q < end; q++) {
+        const i = gi(ARI, q);
+        const a = gf(VALUES, q);
+        const abs = Math.abs(a);
+        sj += abs;
+        if (i != j) {
+          sf(r, i, gf(r, i) + a * xj);
+          rj += a * gf(RX, i);
+          sf(rowSum, i, gf(rowSum, i) + abs);
+        } else rj += a * xj;
+      }
+      sf(r, j, gf(r, j) + rj);
+      sf(rowSum, j, gf(rowSum, j) + sj);
+    }
+  } else {
+    for (let j = 0; j < N; j++) {
+      const xj = gf(RX, j);
+      let rj = 0.0;
+      // each column ends with its diagonal (SymmetricPattern): the off-diagonal entries, then it
+      const last = gi(ACP, j + 1) - 1;
+      for (let q = gi(ACP, j); q < last; q++) {
+        const i = gi(ARI, q);
+        const a = gf(VALUES, q);
         sf(r, i, gf(r, i) + a * xj);
         rj += a * gf(RX, i);
-        if (rowSum) sf(rowSum, i, gf(rowSum, i) + Math.abs(a));
-      } else rj += a * xj;
-      if (rowSum) sj += Math.abs(a);
+      }
+      if (last >= gi(ACP, j)) rj += gf(VALUES, last) * xj;
+      sf(r, j, gf(r, j) + rj);
     }
-    sf(r, j, gf(r, j) + rj);
-    if (rowSum) sf(rowSum, j, gf(rowSum, j) + sj);
   }
   let m = 0.0;
-  for (let i = 0; i < N; i++) {
-    sf(r, i, gf(RB, i) - gf(r, i));
-    if (rowSum) m = Math.max(m, gf(rowSum, i));
-  }
+  for (let i = 0; i < N; i++) sf(r, i, gf(RB, i) - gf(r, i));
+  if (rowSum) for (let i = 0; i < N; i++) m = Math.max(m, gf(rowSum, i));
   return m;
 }
 
