@@ -527,3 +527,139 @@ export function solvePermuted(): void {
   solve();
   for (let k = 0; k < N; k++) sf(B, gi(PERM, k), gf(Z, k));
 }
+
+// --- iterative refinement (LdlSolver.solveRefined): the residual against A and the whole loop ---
+
+/** A's pattern (upper triangle by columns, as SymmetricPattern: ACP n + 1 i32, ARI nnzA i32). */
+let ACP: usize = 0;
+let ARI: usize = 0;
+/** Refinement vectors, original order, n f64 each: right-hand side, solution, two residuals. */
+let RB: usize = 0;
+let RX: usize = 0;
+let RR: usize = 0;
+let RR2: usize = 0;
+let NORM_A: f64 = 0;
+let TRI_SOLVES: i32 = 0;
+
+export function setupRefine(acp: usize, ari: usize, rb: usize, rx: usize, rr: usize, rr2: usize): void {
+  ACP = acp; ARI = ari; RB = rb; RX = rx; RR = rr; RR2 = rr2;
+}
+
+/** ‖A‖∞ used by the last `refine` (given or computed). */
+export function lastNormA(): f64 {
+  return NORM_A;
+}
+/** Triangular solve pairs of the last `refine`. */
+export function triangularSolves(): i32 {
+  return TRI_SOLVES;
+}
+
+/**
+ * r := RB − A RX with A's values at VALUES (same loop and summation order as ldl.ts residual /
+ * residualAndNorm, so the same result to the last bit). With `rowSum` ≠ 0 also ‖A‖∞, summing
+ * the absolute values of each row there (n f64), returned; otherwise returns 0.
+ */
+function residualInto(r: usize, rowSum: usize): f64 {
+  memory.fill(r, 0, <usize>N << 3);
+  if (rowSum) {
+    memory.fill(rowSum, 0, <usize>N << 3);
+    for (let j = 0; j < N; j++) {
+      const xj = gf(RX, j);
+      let rj = 0.0;
+      let sj = 0.0;
+      const end = gi(ACP, j + 1);
+      for (let q = gi(ACP, j); q < end; q++) {
+        const i = gi(ARI, q);
+        const a = gf(VALUES, q);
+        const abs = Math.abs(a);
+        sj += abs;
+        if (i != j) {
+          sf(r, i, gf(r, i) + a * xj);
+          rj += a * gf(RX, i);
+          sf(rowSum, i, gf(rowSum, i) + abs);
+        } else rj += a * xj;
+      }
+      sf(r, j, gf(r, j) + rj);
+      sf(rowSum, j, gf(rowSum, j) + sj);
+    }
+  } else {
+    for (let j = 0; j < N; j++) {
+      const xj = gf(RX, j);
+      let rj = 0.0;
+      // each column ends with its diagonal (SymmetricPattern): the off-diagonal entries, then it
+      const last = gi(ACP, j + 1) - 1;
+      for (let q = gi(ACP, j); q < last; q++) {
+        const i = gi(ARI, q);
+        const a = gf(VALUES, q);
+        sf(r, i, gf(r, i) + a * xj);
+        rj += a * gf(RX, i);
+      }
+      if (last >= gi(ACP, j)) rj += gf(VALUES, last) * xj;
+      sf(r, j, gf(r, j) + rj);
+    }
+  }
+  let m = 0.0;
+  for (let i = 0; i < N; i++) sf(r, i, gf(RB, i) - gf(r, i));
+  if (rowSum) for (let i = 0; i < N; i++) m = Math.max(m, gf(rowSum, i));
+  return m;
+}
+
+/** r := RB − A RX into RR; with `norm` ≠ 0 returns ‖A‖∞ (RR2 is used as the row-sum buffer), else 0. */
+export function residual(norm: i32): f64 {
+  return residualInto(RR, norm ? RR2 : 0);
+}
+
+/** ‖r‖∞ / (‖A‖∞‖x‖∞ + ‖b‖∞), as ldl.ts relativeResidual (NaN in r propagates). */
+function relativeResidual(r: usize, normA: f64, normB: f64): f64 {
+  let rMax = 0.0;
+  let xMax = 0.0;
+  for (let i = 0; i < N; i++) {
+    const a = Math.abs(gf(r, i));
+    if (!(a <= rMax)) rMax = a;
+    xMax = Math.max(xMax, Math.abs(gf(RX, i)));
+  }
+  const denom = normA * xMax + normB;
+  if (denom == 0) return rMax == 0 ? 0 : Infinity;
+  return rMax / denom;
+}
+
+/**
+ * LdlSolver.solveRefined on kernel memory: RX := A⁻¹ RB by the factor, then corrections
+ * against A (values at VALUES) until the relative residual is ≤ tol, after maxSteps, when a
+ * correction fails to halve it, or undone when it makes it worse. normA: ‖A‖∞, or NaN to
+ * compute it with the first residual. B holds each correction. Returns the relative residual.
+ */
+export function refine(maxSteps: i32, tol: f64, normA: f64): f64 {
+  const bytes = <usize>N << 3;
+  memory.copy(B, RB, bytes);
+  solvePermuted();
+  memory.copy(RX, B, bytes);
+  TRI_SOLVES = 1;
+  let normB = 0.0;
+  for (let i = 0; i < N; i++) normB = Math.max(normB, Math.abs(gf(RB, i)));
+  let r = RR;
+  let rNext = RR2;
+  if (isNaN(normA)) normA = residualInto(r, rNext);
+  else residualInto(r, 0);
+  NORM_A = normA;
+  let rel = relativeResidual(r, normA, normB);
+  for (let step = 0; step < maxSteps && rel > tol; step++) {
+    memory.copy(B, r, bytes);
+    solvePermuted();
+    TRI_SOLVES++;
+    for (let i = 0; i < N; i++) sf(RX, i, gf(RX, i) + gf(B, i));
+    residualInto(rNext, 0);
+    const next = relativeResidual(rNext, normA, normB);
+    if (!(next <= rel)) {
+      for (let i = 0; i < N; i++) sf(RX, i, gf(RX, i) - gf(B, i)); // worse: undo the correction
+      return rel;
+    }
+    const halved = next < 0.5 * rel;
+    rel = next;
+    if (!halved) return rel;
+    const t = r;
+    r = rNext;
+    rNext = t;
+  }
+  return rel;
+}

@@ -18,7 +18,8 @@
  * pattern, the solver's own ordering) is then factored and solved again here. Reported beside the
  * times (wall and CPU medians: the machine may be shared): the supernodes' column and row counts
  * (quantiles), flops and MFLOP/s — such matrices have ~2 columns per supernode, so the per-
- * supernode and per-update overheads count as much as the dense loops.
+ * supernode and per-update overheads count as much as the dense loops. Also the refined solve
+ * (solveRefined), with the refinement loop in the kernel and, for comparison, in TypeScript.
  */
 import { amdOrder } from '../../src-solver/sparse/amd';
 import { kktAmdOrder } from '../../src-solver/testing/sparse/kktorder';
@@ -188,9 +189,41 @@ function realKktCase(hours: number, repeats: number): Record<string, unknown> {
       sw.push(performance.now() - t0);
       sc.push(cpuMs() - c0);
     }
+    // Refined solve (A x = b with iterative refinement against the same values): with the
+    // WebAssembly kernel given its staging array the whole loop runs in the kernel; given another
+    // array (`refinedJsLoop…`, the loop before issue #15) the residuals and norms run in TypeScript.
+    const x = new Float64Array(dim);
+    const refined = (v: Float64Array): { wall: number; cpu: number; residual: number; solves: number } => {
+      const rw: number[] = [];
+      const rc: number[] = [];
+      let residual = 0;
+      for (let r = 0; r < repeats; r++) {
+        const c0 = cpuMs();
+        t0 = performance.now();
+        residual = s.solveRefined(v, b, x);
+        rw.push(performance.now() - t0);
+        rc.push(cpuMs() - c0);
+      }
+      return { wall: median(rw), cpu: median(rc), residual, solves: s.lastTriangularSolves };
+    };
+    const staged = s.stagingValues();
+    const main = refined(staged ?? values); // factor left `values` in the staging array
+    const jsLoop = staged ? refined(values) : null;
     return {
       kernel: s.kernel,
       symbolicMs,
+      refinedMedianMs: main.wall,
+      refinedCpuMedianMs: main.cpu,
+      refinedResidual: main.residual,
+      refinedSolves: main.solves,
+      ...(jsLoop
+        ? {
+            refinedJsLoopMedianMs: jsLoop.wall,
+            refinedJsLoopCpuMedianMs: jsLoop.cpu,
+            refinedJsLoopResidual: jsLoop.residual,
+            refinedJsLoopSolves: jsLoop.solves,
+          }
+        : {}),
       factorMedianMs: median(fw),
       factorCpuMedianMs: median(fc),
       solveMedianMs: median(sw),
@@ -226,6 +259,8 @@ function realKktCase(hours: number, repeats: number): Record<string, unknown> {
     solveMedianMs: wasm.solveMedianMs,
     wasmFactorSpeedup: (js.factorCpuMedianMs as number) / (wasm.factorCpuMedianMs as number),
     wasmSolveSpeedup: (js.solveCpuMedianMs as number) / (wasm.solveCpuMedianMs as number),
+    refinedMedianMs: wasm.refinedMedianMs,
+    refinedInKernelSpeedup: (wasm.refinedJsLoopCpuMedianMs as number) / (wasm.refinedCpuMedianMs as number),
   };
 }
 

@@ -258,6 +258,8 @@ export class LdlSolver {
     };
     this.permutation = perm;
     kv?.perm.set(perm);
+    kv?.acp.set(pattern.colPtr.subarray(0, n + 1));
+    kv?.ari.set(pattern.rowIdx.subarray(0, this.nnzA));
     this.ss = into(kv?.ss, sn.superStart);
     this.rp = into(kv?.rp, sn.rowPtr);
     this.ri = into(kv?.ri, sn.rowIdx);
@@ -537,6 +539,18 @@ export class LdlSolver {
     normA = Number.NaN,
   ): number {
     const n = this.n;
+    const wasm = this.wasm;
+    if (wasm && values === wasm.arrays.values) {
+      // the whole loop in the kernel, on the values it already holds: no per-entry JavaScript
+      const { rb, rx } = wasm.arrays;
+      rb.set(b.subarray(0, n)); // b may alias x: it is read here, once
+      const steps = Math.max(0, Math.min(maxSteps, 0x7fffffff)) | 0;
+      const out = wasm.refine(steps, tol, normA);
+      x.set(rx);
+      this.lastNormA = out.normA;
+      this.lastTriangularSolves = out.solves;
+      return out.rel;
+    }
     const { dx } = this;
     let r = this.r;
     let rNext = this.rNext;
@@ -599,6 +613,24 @@ export class LdlSolver {
   /** The pivots d_k of the last factorization, in elimination order (for diagnostics and tests). */
   pivots(): Float64Array {
     return this.d;
+  }
+
+  /**
+   * r = b − A x and ‖A‖∞ (returned): in the WebAssembly kernel when `values` is its staging
+   * array (stagingValues), else in TypeScript. For tests and diagnostics; allocates nothing but
+   * uses the kernel's refinement buffers.
+   */
+  residualWithNorm(values: Float64Array, b: Float64Array, x: Float64Array, r: Float64Array): number {
+    const n = this.n;
+    const wasm = this.wasm;
+    if (wasm && values === wasm.arrays.values) {
+      wasm.arrays.rb.set(b.subarray(0, n));
+      wasm.arrays.rx.set(x.subarray(0, n));
+      const normA = wasm.residual(true);
+      r.set(wasm.arrays.rr.subarray(0, n));
+      return normA;
+    }
+    return this.residualAndNorm(values, b, x, r);
   }
 
   /** r = b − A x. */

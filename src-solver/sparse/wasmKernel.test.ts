@@ -68,6 +68,75 @@ describe('WebAssembly LDLᵀ kernel', () => {
     expect(new LdlSolver(kkt.pattern, { kernel: 'js' }).stagingValues()).toBeNull();
   });
 
+  it('computes r = b − A x and ‖A‖∞ in the kernel equal to the TypeScript residual', () => {
+    const kkt = opfLikeKkt({ buses: 200, periods: 24, seed: 21 });
+    const n = kkt.pattern.n;
+    const s = new LdlSolver(kkt.pattern, { kernel: 'wasm' });
+    const js = new LdlSolver(kkt.pattern, { kernel: 'js' });
+    const staged = s.stagingValues()!;
+    staged.set(kkt.values);
+    const rand = mulberry32(21);
+    const x = Float64Array.from({ length: n }, () => rand() - 0.5);
+    const b = Float64Array.from({ length: n }, () => rand() - 0.5);
+    const rw = new Float64Array(n);
+    const rj = new Float64Array(n);
+    const normW = s.residualWithNorm(staged, b, x, rw);
+    const normJ = js.residualWithNorm(kkt.values, b, x, rj);
+    // an independent ‖A‖∞: the row sums of |A| from the full matrix product with |A| and ones
+    const ones = new Float64Array(n).fill(1);
+    const rowSums = new Float64Array(n);
+    symMatVec(kkt.pattern, kkt.values.map(Math.abs), ones, rowSums);
+    expect(normJ).toBeCloseTo(Math.max(...rowSums), 6);
+    expect(Math.abs(normW - normJ)).toBeLessThanOrEqual(1e-15 * normJ);
+    let rMax = 0;
+    let diff = 0;
+    for (let i = 0; i < n; i++) {
+      rMax = Math.max(rMax, Math.abs(rj[i]));
+      diff = Math.max(diff, Math.abs(rw[i] - rj[i]));
+    }
+    expect(rMax).toBeGreaterThan(1); // a random x: a residual far from zero, so the comparison means something
+    expect(diff).toBeLessThanOrEqual(1e-15 * rMax);
+    // and it is b − A x: against the product computed by csc.symMatVec
+    const ax = new Float64Array(n);
+    symMatVec(kkt.pattern, kkt.values, x, ax);
+    for (let i = 0; i < n; i++) expect(Math.abs(rw[i] - (b[i] - ax[i]))).toBeLessThanOrEqual(1e-12 * rMax);
+  });
+
+  it('runs the whole refinement in the kernel when given its staging array, as accurate as the TypeScript loop', () => {
+    const kkt = opfLikeKkt({ buses: 200, periods: 24, seed: 7 });
+    const n = kkt.pattern.n;
+    const s = new LdlSolver(kkt.pattern, { kernel: 'wasm' });
+    const staged = s.stagingValues()!;
+    staged.set(kkt.values);
+    expect(s.factor(staged).ok).toBe(true);
+    const xTrue = Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+    const b = new Float64Array(n);
+    symMatVec(kkt.pattern, kkt.values, xTrue, b);
+    const bSaved = b.slice();
+    // the kernel loop (values = staging array) and the TypeScript loop (a copy) on one factor
+    const xk = new Float64Array(n);
+    const relK = s.solveRefined(staged, b, xk);
+    const normK = s.lastNormA;
+    const solvesK = s.lastTriangularSolves;
+    const xt = new Float64Array(n);
+    const relT = s.solveRefined(kkt.values.slice(), b, xt);
+    expect(b).toEqual(bSaved);
+    expect(relK).toBeLessThan(1e-14);
+    expect(relT).toBeLessThan(1e-14);
+    expect(normK).toBe(s.lastNormA); // ‖A‖∞: same sums in the same order
+    expect(solvesK).toBeGreaterThanOrEqual(1);
+    expect(maxRelDiff(xk, xt)).toBeLessThan(1e-12);
+    expect(maxRelDiff(xk, xTrue)).toBeLessThan(1e-8);
+    // same arithmetic: without corrections the two loops return the same backward error
+    expect(s.solveRefined(staged, b, xk, 0)).toBe(s.solveRefined(kkt.values, b, xt, 0));
+    expect(xk).toEqual(xt);
+    // a given ‖A‖∞ is used as is, and x may alias b
+    const xb = b.slice();
+    expect(s.solveRefined(staged, xb, xb, 10, 1e-14, 2 * normK)).toBeLessThan(1e-14);
+    expect(s.lastNormA).toBe(2 * normK);
+    expect(maxRelDiff(xb, xTrue)).toBeLessThan(1e-8);
+  });
+
   it('decodes base64 like Node does', () => {
     const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37 + 11) & 0xff);
     for (const len of [0, 1, 2, 3, 4, 999, 1000]) {

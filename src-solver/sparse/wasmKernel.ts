@@ -24,6 +24,11 @@ interface KernelExports {
   negative(): number;
   solve(): void;
   solvePermuted(): void;
+  setupRefine(acp: number, ari: number, rb: number, rx: number, rr: number, rr2: number): void;
+  residual(norm: number): number;
+  refine(maxSteps: number, tol: number, normA: number): number;
+  lastNormA(): number;
+  triangularSolves(): number;
 }
 
 /** Lengths of the kernel's arrays. */
@@ -66,6 +71,14 @@ export interface KernelArrays {
   /** The elimination order (perm[k] = original index of pivot k) and `solvePermuted`'s vector, original order. */
   readonly perm: Int32Array;
   readonly b: Float64Array;
+  /** A's pattern (SymmetricPattern colPtr, rowIdx), filled by the caller, for the residual. */
+  readonly acp: Int32Array;
+  readonly ari: Int32Array;
+  /** Iterative refinement, original order: right-hand side, solution, residual (rr2: a second one). */
+  readonly rb: Float64Array;
+  readonly rx: Float64Array;
+  readonly rr: Float64Array;
+  readonly rr2: Float64Array;
 }
 
 export interface WasmKernel {
@@ -78,6 +91,17 @@ export interface WasmKernel {
   solve(): void;
   /** arrays.b := A⁻¹ arrays.b in the original order (arrays.perm, filled by the caller, applied here). */
   solvePermuted(): void;
+  /**
+   * arrays.rr := arrays.rb − A arrays.rx with A's values in arrays.values and its pattern in
+   * acp/ari; with `norm` also returns ‖A‖∞ (0 without; arrays.rr2 is overwritten then).
+   */
+  residual(norm: boolean): number;
+  /**
+   * LdlSolver.solveRefined in the kernel: arrays.rx := A⁻¹ arrays.rb with iterative refinement
+   * against arrays.values (normA NaN: computed); returns the relative residual, the ‖A‖∞ used and
+   * the number of triangular solve pairs.
+   */
+  refine(maxSteps: number, tol: number, normA: number): { rel: number; normA: number; solves: number };
 }
 
 let compiled: object | null | undefined;
@@ -121,6 +145,8 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     ['aToL', nnzA],
     ['diagL', n],
     ['perm', n],
+    ['acp', n + 1],
+    ['ari', nnzA],
     ['pairStart', nsuper + 1],
     ['pairDesc', sizes.pairs],
     ['pairP0', sizes.pairs],
@@ -136,6 +162,10 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     ['values', nnzA],
     ['z', n],
     ['b', n],
+    ['rb', n],
+    ['rx', n],
+    ['rr', n],
+    ['rr2', n],
   ];
   // Offsets: 16-byte aligned, after the first page (the module's own, unused, static area).
   const offsets = new Map<keyof KernelArrays, number>();
@@ -174,6 +204,7 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     o('pairStart'), o('pairDesc'), o('pairP0'), o('pairM1'), o('rel'),
     o('lx'), o('d'), o('dInv'), o('scale'), o('tmp'), o('wbuf'), o('values'), o('z'), o('perm'), o('b'),
   ); // prettier-ignore
+  exports.setupRefine(o('acp'), o('ari'), o('rb'), o('rx'), o('rr'), o('rr2'));
   return {
     arrays,
     bytes: pages * PAGE,
@@ -186,6 +217,13 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     },
     solve() {
       exports.solve();
+    },
+    residual(norm) {
+      return exports.residual(norm ? 1 : 0);
+    },
+    refine(maxSteps, tol, normA) {
+      const rel = exports.refine(maxSteps, tol, normA);
+      return { rel, normA: exports.lastNormA(), solves: exports.triangularSolves() };
     },
   };
 }
