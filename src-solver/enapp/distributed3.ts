@@ -467,22 +467,8 @@ export async function solveDistributed3(
   hooks: EnappHooks,
 ): Promise<Distributed3Outcome> {
   const auto = autoProximal(net, options);
-  const used: Distributed3Options = auto.on
-    ? { ...options, proxFactor: AUTO_PROX_FACTOR, energyGroups: 'period' }
-    : options;
-  const out = await solveWith(unet, net, units, cuts, spawn, used, hooks);
-  return { ...out, autoProximal: auto };
-}
-
-async function solveWith(
-  unet: UNetwork,
-  net: Opf3Network,
-  units: readonly Opf3UnitSpec[],
-  cuts: readonly CutBranch[],
-  spawn: SpawnArea,
-  options: Distributed3Options,
-  hooks: EnappHooks,
-): Promise<Distributed3Outcome> {
+  if (auto.on) options = { ...options, proxFactor: AUTO_PROX_FACTOR, energyGroups: 'period' };
+  const outcome = (o: Omit<Distributed3Outcome, 'autoProximal'>): Distributed3Outcome => ({ ...o, autoProximal: auto });
   const coordination = options.coordination ?? 'exact';
   const exact = coordination === 'exact';
   const plan = buildAreaProblems3(unet, net, cuts, {
@@ -570,13 +556,13 @@ async function solveWith(
       { ...hooks, onRound: (r) => hooks.onRound?.({ ...r, round: r.round + offset }) },
     );
     if (polish.status === 'cancelled')
-      return {
+      return outcome({
         plan,
         enapp: { ...enapp, status: 'cancelled', message: polish.message },
         polish,
         periods: null,
         objective: null,
-      };
+      });
     // Their solutions when they reached their tolerance, or at least a smaller change than the
     // rounds' last (the run's status stays the rounds'; the message says how far they got).
     const lastPolish = polish.rounds.at(-1)?.maxChangePu ?? Infinity;
@@ -596,7 +582,7 @@ async function solveWith(
     enapp.status === 'infeasible' ||
     solutions.some((s) => !s)
   )
-    return { plan, enapp, ...(polish ? { polish } : {}), periods: null, objective: null };
+    return outcome({ plan, enapp, ...(polish ? { polish } : {}), periods: null, objective: null });
   // The child areas' root voltages are elastic (opf3-area.ts): at the end each must hold the
   // voltage it was given, or the merged solution is not one feeder's.
   const slacks = solutions.map((s) => s!.rootSlackPu);
@@ -604,7 +590,7 @@ async function solveWith(
   const slackLimit = tolerancePu / BOUNDARY_ERROR_MARGIN;
   if (enapp.status === 'converged' && rootSlackPu > slackLimit) {
     const worst = plan.areas[slacks.indexOf(rootSlackPu)]!;
-    return {
+    return outcome({
       plan,
       ...(polish ? { polish } : {}),
       enapp: {
@@ -615,11 +601,11 @@ async function solveWith(
       periods: null,
       objective: null,
       rootSlackPu,
-    };
+    });
   }
   const { periods, objective } = mergeAreaSolutions3(plan, solutions);
   const validation = options.validate === false ? undefined : validateOpf3(unet, net, periods, units);
-  return {
+  return outcome({
     plan,
     enapp,
     ...(polish ? { polish } : {}),
@@ -630,5 +616,5 @@ async function solveWith(
     ...(options.centralized
       ? { comparison: compareWithCentralized3(net, options.centralized, { objective, periods }) }
       : {}),
-  };
+  });
 }
