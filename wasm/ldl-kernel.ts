@@ -293,6 +293,23 @@ export function prepare(): void {
 }
 
 /**
+ * `prepare` for supernodes s0 .. s1-1 only (two threads: each prepares what it factors): their
+ * blocks cleared, the `count` entries of A listed (i32 indices into VALUES) at `list` scattered
+ * — those whose slot lies in these blocks — and SCALE of their columns. The same stores as
+ * `prepare`, so the same factor.
+ */
+export function prepareRange(s0: i32, s1: i32, list: usize, count: i32): void {
+  const b0 = gi(BP, s0);
+  memory.fill(ad(LX, b0), 0, <usize>(gi(BP, s1) - b0) << 3);
+  for (let k = 0; k < count; k++) {
+    const q = load<i32>(list + (<usize>k << 2));
+    sf(LX, gi(ATOL, q), gf(VALUES, q));
+  }
+  const k1 = gi(SS, s1);
+  for (let k = gi(SS, s0); k < k1; k++) sf(SCALE, k, Math.abs(gf(LX, gi(DIAGL, k))));
+}
+
+/**
  * Supernodes s0 .. s1-1 of the factorization (after `prepare`), every supernode they update from
  * already factored; rc0: the first REL entry of their updates (Σ of the m2 of the schedule's
  * earlier updates). The same arithmetic per supernode whoever calls it, so a factor assembled

@@ -43,6 +43,7 @@ interface KernelExports {
   lastNormA(): number;
   triangularSolves(): number;
   prepare(): void;
+  prepareRange(s0: number, s1: number, list: number, count: number): void;
   factorRange(s0: number, s1: number, rc0: number, tol: number): number;
   forwardRange(s0: number, s1: number, limit: number, log: number): number;
   forwardReplay(s0: number, s1: number, limit: number, log: number): void;
@@ -56,8 +57,9 @@ interface KernelExports {
 /**
  * A command for the helper thread. `bind`: instantiate `module` on the shared `memory` and call
  * its `setup(...setup)` (the kernel's offsets with the helper's own scratch); the others run on
- * the instance bound under `id`: `factor` calls factorRange(s0, s1, rc0, tol) for each triple of
- * `ranges` and replies the summed inertia; `forward` forwardRange(s0, s1, limit, log) for each
+ * the instance bound under `id`: `factor` takes quintuples (s0, s1, rc0, list, count), calls
+ * prepareRange(s0, s1, list, count) for each, then factorRange(s0, s1, rc0, tol) for each, and
+ * replies the summed inertia; `forward` forwardRange(s0, s1, limit, log) for each
  * quadruple; `backward` backwardRange(s0, s1) for each pair, last pair first.
  */
 export type KernelThreadJob =
@@ -322,10 +324,11 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
   // The helper's scratch and the forward solve's logs (two threads only).
   const extra: [string, number][] = plan
     ? [
-        ['tmp2', Math.max(1, sizes.maxRows)],
-        ['wbuf2', Math.max(1, sizes.maxBlock)],
-        ['log0', Math.max(1, plan.logEntries[0])],
-        ['log1', Math.max(1, plan.logEntries[1])],
+        ['tmp2', Math.max(1, sizes.maxRows) * 8],
+        ['wbuf2', Math.max(1, sizes.maxBlock) * 8],
+        ['log0', Math.max(1, plan.logEntries[0]) * 8],
+        ['log1', Math.max(1, plan.logEntries[1]) * 8],
+        ['qlist', Math.max(1, nnzA) * 4], // A's entries grouped by the range that owns their slot
       ]
     : [];
   // Offsets: 16-byte aligned, after the first page (the module's own, unused, static area).
@@ -336,7 +339,7 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
   if (sizes.maxRows > 65536) return null;
   for (const [name, len] of [
     ...f64.map(([k, l]) => [k, l * 8] as const),
-    ...extra.map(([k, l]) => [k, l * 8] as const),
+    ...extra,
     ...i32.map(([k, l]) => [k, l * 4] as const),
     ['rel', sizes.rel * 2] as const,
   ]) {
@@ -415,6 +418,50 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
       rangesOf(t).map((r, k) => [r[0], r[1], t, k] as [number, number, number, number]),
     ),
   ].sort((x, y) => x[0] - y[0]);
+  /** Per range of `all`: its first entry in qlist and how many (prepareRange's list). */
+  let entries: { start: Int32Array; count: Int32Array } | null = null;
+  const rangeIndex = (): Int32Array => {
+    const at = new Int32Array(nsuper);
+    all.forEach(([s0, s1], k) => at.fill(k, s0, s1));
+    return at;
+  };
+  /** Groups A's entries by the range whose blocks hold their slot (first factorization: aToL is filled by then). */
+  const entryLists = (): { start: Int32Array; count: Int32Array } => {
+    if (entries) return entries;
+    const { aToL, bp } = arrays;
+    const at = rangeIndex();
+    const owner = new Int32Array(nnzA);
+    const count = new Int32Array(all.length);
+    for (let q = 0; q < nnzA; q++) {
+      // the supernode whose block holds slot aToL[q]: the last s with bp[s] ≤ slot
+      const slot = aToL[q];
+      let lo = 0;
+      let hi = nsuper - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (bp[mid] <= slot) lo = mid;
+        else hi = mid - 1;
+      }
+      owner[q] = at[lo];
+      count[at[lo]]++;
+    }
+    const start = new Int32Array(all.length);
+    for (let k = 1; k < all.length; k++) start[k] = start[k - 1] + count[k - 1];
+    const fill = start.slice();
+    const list = new Int32Array(memory.buffer, o('qlist'), nnzA);
+    for (let q = 0; q < nnzA; q++) list[fill[owner[q]]++] = q;
+    entries = { start, count };
+    return entries;
+  };
+  /** The range of `all` that starts at s0. */
+  const allIndex = new Map<number, number>(all.map(([s0], k) => [s0, k]));
+  const prepareRanges = (list: readonly (readonly [number, number])[]): void => {
+    const e = entryLists();
+    for (const [s0, s1] of list) {
+      const k = allIndex.get(s0) as number;
+      exports.prepareRange(s0, s1, o('qlist') + 4 * e.start[k], e.count[k]);
+    }
+  };
   let relBefore: Int32Array | null = null;
   /** First REL entry of supernode s's updates: Σ (nrd − p0) over the schedule's earlier updates. */
   const rc0 = (s: number): number => {
@@ -505,11 +552,18 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     threads: 2,
     partition: plan.partition,
     factor(tol) {
-      exports.prepare();
       bind();
-      const job = new Int32Array(plan.partition.threads[1].length * 3);
-      plan.partition.threads[1].forEach(([s0, s1], k) => job.set([s0, s1, rc0(s0)], 3 * k));
+      // each thread prepares (clears, scatters A into) the blocks it factors; this one the top's too
+      const e = entryLists();
+      const theirs = plan.partition.threads[1];
+      const job = new Int32Array(theirs.length * 5);
+      theirs.forEach(([s0, s1], k) => {
+        const r = allIndex.get(s0) as number;
+        job.set([s0, s1, rc0(s0), o('qlist') + 4 * e.start[r], e.count[r]], 5 * k);
+      });
       start({ type: 'factor', id, ranges: job, tol });
+      prepareRanges(plan.partition.threads[0]);
+      prepareRanges(top);
       const a = factorRanges(plan.partition.threads[0], tol);
       const b = wait();
       const c = factorRanges(top, tol);

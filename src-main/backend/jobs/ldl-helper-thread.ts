@@ -57,7 +57,8 @@ port.on('message', (job) => {
       const r = job.ranges;
       if (job.type === 'factor') {
         let zero = 0, positive = 0, negative = 0;
-        for (let i = 0; i < r.length; i += 3) {
+        for (let i = 0; i < r.length; i += 5) ex.prepareRange(r[i], r[i + 1], r[i + 3], r[i + 4]);
+        for (let i = 0; i < r.length; i += 5) {
           zero += ex.factorRange(r[i], r[i + 1], r[i + 2], job.tol);
           positive += ex.positive();
           negative += ex.negative();
