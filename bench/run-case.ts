@@ -5,6 +5,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { BenchCase } from './types';
+import { installLdlHelperThread } from '../src-main/backend/jobs/ldl-helper-thread';
+
+// The LDLᵀ kernel on two threads as `tessera solve` runs it (TESSERA_LDL_THREADS=1: one).
+const ldlThreads = installLdlHelperThread();
 
 const [file, which] = process.argv.slice(2);
 const mod = (await import(pathToFileURL(file!).href)) as { default: BenchCase[] };
@@ -31,6 +35,7 @@ if (which === 'list') {
     size: c.size,
     ...extra,
     iterations,
+    ldlThreads,
     wallSeconds,
     peakRssMb,
     ok,
