@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import type { BenchCase } from './types';
 import { installLdlHelperThread } from '../src-main/backend/jobs/ldl-helper-thread';
+import { lastKernelSplit } from '../src-solver/sparse/wasmKernel';
 
 // The LDLᵀ kernel on two threads as `tessera solve` runs it (TESSERA_LDL_THREADS=1: one).
 const ldlThreads = installLdlHelperThread();
@@ -36,6 +37,7 @@ if (which === 'list') {
     ...extra,
     iterations,
     ldlThreads,
+    ...(lastKernelSplit() ? { ldlLastSplit: lastKernelSplit() } : {}),
     wallSeconds,
     peakRssMb,
     ok,

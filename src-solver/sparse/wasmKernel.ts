@@ -260,10 +260,38 @@ interface ThreadPlan {
   readonly logEntries: readonly [number, number];
 }
 
+/** The split of the last kernel large enough to be considered for two threads (reports, benchmarks). */
+export interface KernelSplitReport {
+  readonly n: number;
+  readonly storedEntries: number;
+  /** Share of the estimated work in the top (after both threads), and each thread's share. */
+  readonly topShare: number;
+  readonly threadShares: readonly [number, number];
+  /** Estimated speed-up of two threads (partition.ts); two are used when ≥ the threshold. */
+  readonly estimatedSpeedup: number;
+  readonly threads: 1 | 2;
+}
+let lastSplit: KernelSplitReport | null = null;
+
+/** The split of the last kernel considered for two threads, or null. */
+export function lastKernelSplit(): KernelSplitReport | null {
+  return lastSplit;
+}
+
 function threadPlan(structure: PartitionInput, stored: number): ThreadPlan | null {
   if (!threadHost || stored < threadOptions.minStoredEntries || !sharedModule()) return null;
   const partition = partitionSupernodes(structure);
-  if (!(partition.speedup >= threadOptions.minSpeedup)) return null;
+  const { total, top, threads } = partition.work;
+  const use = partition.speedup >= threadOptions.minSpeedup;
+  lastSplit = {
+    n: structure.superStart[structure.nsuper],
+    storedEntries: stored,
+    topShare: top / total,
+    threadShares: [threads[0] / total, threads[1] / total],
+    estimatedSpeedup: partition.speedup,
+    threads: use ? 2 : 1,
+  };
+  if (!use) return null;
   const { superStart: ss, rowPtr: rp, rowIdx: ri } = structure;
   const logEntries: [number, number] = [0, 0];
   const ranges: [number[][], number[][]] = [[], []];
