@@ -119,7 +119,7 @@ describe('LDLᵀ kernel on two threads', () => {
     compare(kkt.pattern, kkt.values);
   });
 
-  it('is the one-thread kernel to the bit on the IEEE 123 OPF’s KKT matrix, and on it made indefinite', () => {
+  it('gives the IEEE 123 OPF the same iterates, and is the one-thread kernel to the bit on its KKT matrix and on it made indefinite', () => {
     const dir = testDataUrl('ieee123-balanced/');
     const feeder = ieee123Feeder(readIeee123Texts((rel) => readFileSync(new URL(rel, dir), 'utf8')));
     const year = testYear((name) => readTestData('year-profiles', name));
@@ -129,11 +129,23 @@ describe('LDLᵀ kernel on two threads', () => {
       annualFactor: 365,
       description: 'one day',
     };
-    const ws = createSolverWorkspace();
-    const out = solvePart(feeder, {}, horizon, {}, [{ bus: '85', kw: 60, kwh: 240 }], 0, false, ws);
+    const solve = (threads: 1 | 2) => {
+      setKernelThreadHost(threads === 2 ? helper() : null, ALWAYS);
+      const ws = createSolverWorkspace();
+      const out = solvePart(feeder, {}, horizon, {}, [{ bus: '85', kw: 60, kwh: 240 }], 0, false, ws);
+      const kkt = ws.kept?.kkt;
+      if (!kkt) throw new Error('the solve kept no KKT system');
+      expect(kkt.solver.threads).toBe(threads);
+      return { out, kkt };
+    };
+    // the whole interior-point solve: the same iterates, so the same iterations, objective and last KKT matrix
+    const a = solve(1);
+    const { out, kkt } = solve(2);
     expect(out.status).toBe('solved');
-    const kkt = ws.kept?.kkt;
-    if (!kkt) throw new Error('the solve kept no KKT system');
+    expect(out.iterations).toBe(a.out.iterations);
+    expect(out.objective).toBe(a.out.objective);
+    expect(out.lineLossKwh).toBe(a.out.lineLossKwh);
+    expect(bitDiffs(kkt.values, a.kkt.values)).toBe(0);
     const values = kkt.values.slice();
     compare(kkt.pattern, values, kkt.solver.permutation);
     // W made indefinite: the first 40 variables' diagonals pushed far negative — the inertia is
