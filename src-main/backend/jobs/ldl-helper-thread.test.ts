@@ -18,6 +18,7 @@ import { LdlSolver } from '../../../src-solver/sparse/ldl';
 import { symMatVec, type SymmetricPattern } from '../../../src-solver/sparse/csc';
 import { opfLikeKkt } from '../../../src-solver/testing/sparse/testmatrices';
 import { setKernelThreadHost } from '../../../src-solver/sparse/wasmKernel';
+import { main } from '../../cli/main';
 import {
   installLdlHelperThread,
   ldlThreadCount,
@@ -168,6 +169,24 @@ describe('LDLᵀ kernel on two threads', () => {
     expect(s.factor(kkt.values).ok).toBe(true);
     await helper.stop();
     expect(() => s.factor(kkt.values)).toThrow(/LDLᵀ kernel: the helper thread failed: the worker stopped/);
+  });
+
+  it('tessera solve refuses a bad TESSERA_LDL_THREADS with a message and exit status 2', async () => {
+    const before = process.env.TESSERA_LDL_THREADS;
+    process.env.TESSERA_LDL_THREADS = 'many';
+    let err = '';
+    try {
+      const code = await main(['solve', 'ieee123'], {
+        stdout: () => undefined,
+        stderr: (t) => void (err += t),
+        cwd: '.',
+      });
+      expect(code).toBe(2);
+    } finally {
+      if (before === undefined) delete process.env.TESSERA_LDL_THREADS;
+      else process.env.TESSERA_LDL_THREADS = before;
+    }
+    expect(err).toBe('tessera solve: TESSERA_LDL_THREADS must be 1 or 2, not "many"\n');
   });
 
   it('reads the thread count from TESSERA_LDL_THREADS', () => {
