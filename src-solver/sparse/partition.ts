@@ -26,8 +26,18 @@ export interface SupernodePartition {
   readonly threads: readonly [SupernodeRanges, SupernodeRanges];
   /** The rest, factored after both threads: every ancestor of a thread's subtree. */
   readonly top: SupernodeRanges;
-  /** Estimated work (arbitrary units): total, top, each thread's. */
-  readonly work: { readonly total: number; readonly top: number; readonly threads: readonly [number, number] };
+  /**
+   * Estimated work (arbitrary units): total, top, each thread's; topCriticalPath: the heaviest
+   * chain of the top (= top when it is one chain, the case on the real KKT matrices so far; what
+   * any split of the top could not go below); topLargest: its largest supernode.
+   */
+  readonly work: {
+    readonly total: number;
+    readonly top: number;
+    readonly threads: readonly [number, number];
+    readonly topCriticalPath: number;
+    readonly topLargest: number;
+  };
   /** total / (top + the larger thread's): the estimated speed-up of two threads over one. */
   readonly speedup: number;
 }
@@ -178,11 +188,22 @@ export function partitionSupernodes(sn: PartitionInput): SupernodePartition {
   }
   for (let s = 0; s < nsuper; s++) if (where[s] === 3) where[s] = 0;
   let top = 0;
-  for (let s = 0; s < nsuper; s++) if (where[s] === 0) top += own[s];
+  let topLargest = 0;
+  let topCriticalPath = 0;
+  const chain = new Float64Array(nsuper); // heaviest chain of the top ending at s
+  for (let s = 0; s < nsuper; s++) {
+    if (where[s] !== 0) continue;
+    top += own[s];
+    topLargest = Math.max(topLargest, own[s]);
+    chain[s] += own[s];
+    topCriticalPath = Math.max(topCriticalPath, chain[s]);
+    const p = parent[s];
+    if (p >= 0) chain[p] = Math.max(chain[p], chain[s]);
+  }
   return {
     threads: [toRanges(where, 1), toRanges(where, 2)],
     top: toRanges(where, 0),
-    work: { total, top, threads: load },
+    work: { total, top, threads: load, topCriticalPath, topLargest },
     speedup: total / (top + Math.max(load[0], load[1]) || 1),
   };
 }

@@ -267,6 +267,10 @@ export interface KernelSplitReport {
   /** Share of the estimated work in the top (after both threads), and each thread's share. */
   readonly topShare: number;
   readonly threadShares: readonly [number, number];
+  /** The top's heaviest chain and largest supernode, shares of the work (partition.ts). */
+  readonly topCriticalPathShare: number;
+  readonly topLargestShare: number;
+  readonly topSupernodes: number;
   /** Estimated speed-up of two threads (partition.ts); two are used when ≥ the threshold. */
   readonly estimatedSpeedup: number;
   readonly threads: 1 | 2;
@@ -288,6 +292,9 @@ function threadPlan(structure: PartitionInput, stored: number): ThreadPlan | nul
     storedEntries: stored,
     topShare: top / total,
     threadShares: [threads[0] / total, threads[1] / total],
+    topCriticalPathShare: partition.work.topCriticalPath / total,
+    topLargestShare: partition.work.topLargest / total,
+    topSupernodes: partition.top.reduce((k, [a, b]) => k + b - a, 0),
     estimatedSpeedup: partition.speedup,
     threads: use ? 2 : 1,
   };
