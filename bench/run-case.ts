@@ -5,6 +5,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { BenchCase } from './types';
+import { installLdlHelperThread } from '../src-main/backend/jobs/ldl-helper-thread';
+import { lastKernelSplit } from '../src-solver/sparse/wasmKernel';
+
+// The LDLᵀ kernel on two threads as `tessera solve` runs it (TESSERA_LDL_THREADS=1: one).
+const ldlThreads = installLdlHelperThread();
 
 const [file, which] = process.argv.slice(2);
 const mod = (await import(pathToFileURL(file!).href)) as { default: BenchCase[] };
@@ -31,6 +36,8 @@ if (which === 'list') {
     size: c.size,
     ...extra,
     iterations,
+    ldlThreads,
+    ...(lastKernelSplit() ? { ldlLastSplit: lastKernelSplit() } : {}),
     wallSeconds,
     peakRssMb,
     ok,

@@ -281,14 +281,47 @@ export function negative(): i32 {
  * number of zero pivots; positive()/negative() give the rest of the inertia.
  */
 export function factor(tol: f64): i32 {
+  prepare();
+  return factorRange(0, NSUPER, 0, tol);
+}
+
+/** The factorization's first pass: the blocks cleared, A's values scattered, SCALE = |c_kk|. */
+export function prepare(): void {
   memory.fill(LX, 0, <usize>STORED << 3);
   for (let q = 0; q < NNZA; q++) sf(LX, gi(ATOL, q), gf(VALUES, q));
   for (let k = 0; k < N; k++) sf(SCALE, k, Math.abs(gf(LX, gi(DIAGL, k))));
-  let rc = 0; // next entry of REL
+}
+
+/**
+ * `prepare` for supernodes s0 .. s1-1 only (two threads: each prepares what it factors): their
+ * blocks cleared, the `count` entries of A listed (i32 indices into VALUES) at `list` scattered
+ * — those whose slot lies in these blocks — and SCALE of their columns. The same stores as
+ * `prepare`, so the same factor.
+ */
+export function prepareRange(s0: i32, s1: i32, list: usize, count: i32): void {
+  const b0 = gi(BP, s0);
+  memory.fill(ad(LX, b0), 0, <usize>(gi(BP, s1) - b0) << 3);
+  for (let k = 0; k < count; k++) {
+    const q = load<i32>(list + (<usize>k << 2));
+    sf(LX, gi(ATOL, q), gf(VALUES, q));
+  }
+  const k1 = gi(SS, s1);
+  for (let k = gi(SS, s0); k < k1; k++) sf(SCALE, k, Math.abs(gf(LX, gi(DIAGL, k))));
+}
+
+/**
+ * Supernodes s0 .. s1-1 of the factorization (after `prepare`), every supernode they update from
+ * already factored; rc0: the first REL entry of their updates (Σ of the m2 of the schedule's
+ * earlier updates). The same arithmetic per supernode whoever calls it, so a factor assembled
+ * from ranges — on two instances sharing the memory, each with its own WBUF — is the one-call
+ * factor to the bit. Returns the zero pivots of the range; positive()/negative() its others.
+ */
+export function factorRange(s0: i32, s1: i32, rc0: i32, tol: f64): i32 {
+  let rc = rc0; // next entry of REL
   let pos = 0;
   let neg = 0;
   let zero = 0;
-  for (let s = 0; s < NSUPER; s++) {
+  for (let s = s0; s < s1; s++) {
     const f = gi(SS, s);
     const l = gi(SS, s + 1);
     const nc = l - f;
@@ -447,8 +480,34 @@ export function factor(tol: f64): i32 {
  * not one per entry.
  */
 export function solve(): void {
-  // L z = P b
-  for (let s = 0; s < NSUPER; s++) {
+  forwardRange(0, NSUPER, N, 0);
+  diagonalRange(0, N);
+  backwardRange(0, NSUPER);
+}
+
+/** Where `forwardRange` writes the updates of rows ≥ its limit (f64, in order). */
+let LOG: usize = 0;
+
+/** z[r] −= u when r < limit; otherwise u appended to the log. */
+// @ts-ignore: decorator
+@inline function put(r: i32, u: f64, limit: i32): void {
+  if (r < limit) sf(Z, r, gf(Z, r) - u);
+  else {
+    store<f64>(LOG, u);
+    LOG += 8;
+  }
+}
+
+/**
+ * L z = z over supernodes s0 .. s1-1 (every update into their columns from earlier supernodes
+ * already applied). The update of a row ≥ limit is not applied but appended to the log at `log`
+ * (its value u, in the order the loop meets them), for `forwardReplay` once the rows' other
+ * updates are in; returns the number of entries logged. With limit = N nothing is logged: the
+ * whole forward substitution is forwardRange(0, NSUPER, N, 0).
+ */
+export function forwardRange(s0: i32, s1: i32, limit: i32, log: usize): i32 {
+  LOG = log;
+  for (let s = s0; s < s1; s++) {
     const f = gi(SS, s);
     const nc = gi(SS, s + 1) - f;
     const r0 = gi(RP, s);
@@ -473,14 +532,10 @@ export function solve(): void {
         sb = f64x2.add(sb, f64x2.mul(v128.load(lp, 16), v));
         lp += stride;
       }
-      let r = gi(RI, r0 + i);
-      sf(Z, r, gf(Z, r) - f64x2.extract_lane(sa, 0));
-      r = gi(RI, r0 + i + 1);
-      sf(Z, r, gf(Z, r) - f64x2.extract_lane(sa, 1));
-      r = gi(RI, r0 + i + 2);
-      sf(Z, r, gf(Z, r) - f64x2.extract_lane(sb, 0));
-      r = gi(RI, r0 + i + 3);
-      sf(Z, r, gf(Z, r) - f64x2.extract_lane(sb, 1));
+      put(gi(RI, r0 + i), f64x2.extract_lane(sa, 0), limit);
+      put(gi(RI, r0 + i + 1), f64x2.extract_lane(sa, 1), limit);
+      put(gi(RI, r0 + i + 2), f64x2.extract_lane(sb, 0), limit);
+      put(gi(RI, r0 + i + 3), f64x2.extract_lane(sb, 1), limit);
     }
     for (; i < nr; i++) {
       let u = 0.0;
@@ -489,13 +544,36 @@ export function solve(): void {
         u += load<f64>(lp) * load<f64>(zf + (<usize>j << 3));
         lp += stride;
       }
-      const r = gi(RI, r0 + i);
-      sf(Z, r, gf(Z, r) - u);
+      put(gi(RI, r0 + i), u, limit);
     }
   }
-  for (let k = 0; k < N; k++) sf(Z, k, gf(Z, k) * gf(DINV, k));
-  // Lᵀ
-  for (let s = NSUPER - 1; s >= 0; s--) {
+  return <i32>((LOG - log) >> 3);
+}
+
+/** Applies what forwardRange(s0, s1, limit, log) logged: z[r] −= u, the same rows in the same order. */
+export function forwardReplay(s0: i32, s1: i32, limit: i32, log: usize): void {
+  let p = log;
+  for (let s = s0; s < s1; s++) {
+    const nc = gi(SS, s + 1) - gi(SS, s);
+    const r0 = gi(RP, s);
+    const end = gi(RP, s + 1);
+    for (let q = r0 + nc; q < end; q++) {
+      const r = gi(RI, q);
+      if (r < limit) continue;
+      sf(Z, r, gf(Z, r) - load<f64>(p));
+      p += 8;
+    }
+  }
+}
+
+/** z[k] ·= D⁻¹[k] for k0 ≤ k < k1. */
+export function diagonalRange(k0: i32, k1: i32): void {
+  for (let k = k0; k < k1; k++) sf(Z, k, gf(Z, k) * gf(DINV, k));
+}
+
+/** Lᵀ z = z over supernodes s1-1 down to s0 (the rows below them already final). */
+export function backwardRange(s0: i32, s1: i32): void {
+  for (let s = s1 - 1; s >= s0; s--) {
     const f = gi(SS, s);
     const nc = gi(SS, s + 1) - f;
     const r0 = gi(RP, s);
@@ -523,8 +601,18 @@ export function solve(): void {
 
 /** B := (L D Lᵀ)⁻¹ B in the original order: Z = P B, solve, B = Pᵀ Z (PERM[k] = original index of pivot k). */
 export function solvePermuted(): void {
-  for (let k = 0; k < N; k++) sf(Z, k, gf(B, gi(PERM, k)));
+  permuteIn();
   solve();
+  permuteOut();
+}
+
+/** Z = P B. */
+export function permuteIn(): void {
+  for (let k = 0; k < N; k++) sf(Z, k, gf(B, gi(PERM, k)));
+}
+
+/** B = Pᵀ Z. */
+export function permuteOut(): void {
   for (let k = 0; k < N; k++) sf(B, gi(PERM, k), gf(Z, k));
 }
 
@@ -543,6 +631,25 @@ let TRI_SOLVES: i32 = 0;
 
 export function setupRefine(acp: usize, ari: usize, rb: usize, rx: usize, rr: usize, rr2: usize): void {
   ACP = acp; ARI = ari; RB = rb; RX = rx; RR = rr; RR2 = rr2;
+}
+
+/**
+ * The host's solve of B (env.solveB: the same result as solvePermuted, e.g. on two threads),
+ * used by `refine` once `useHostSolve(1)` was called.
+ */
+// @ts-ignore: decorator
+@external("env", "solveB")
+declare function hostSolveB(): void;
+let HOST_SOLVE: i32 = 0;
+
+export function useHostSolve(on: i32): void {
+  HOST_SOLVE = on;
+}
+
+// @ts-ignore: decorator
+@inline function solveB(): void {
+  if (HOST_SOLVE) hostSolveB();
+  else solvePermuted();
 }
 
 /** ‖A‖∞ used by the last `refine` (given or computed). */
@@ -632,7 +739,7 @@ function relativeResidual(r: usize, normA: f64, normB: f64): f64 {
 export function refine(maxSteps: i32, tol: f64, normA: f64): f64 {
   const bytes = <usize>N << 3;
   memory.copy(B, RB, bytes);
-  solvePermuted();
+  solveB();
   memory.copy(RX, B, bytes);
   TRI_SOLVES = 1;
   let normB = 0.0;
@@ -645,7 +752,7 @@ export function refine(maxSteps: i32, tol: f64, normA: f64): f64 {
   let rel = relativeResidual(r, normA, normB);
   for (let step = 0; step < maxSteps && rel > tol; step++) {
     memory.copy(B, r, bytes);
-    solvePermuted();
+    solveB();
     TRI_SOLVES++;
     for (let i = 0; i < N; i++) sf(RX, i, gf(RX, i) + gf(B, i));
     residualInto(rNext, 0);

@@ -24,6 +24,7 @@
 import { amdOrder } from '../../src-solver/sparse/amd';
 import { kktAmdOrder } from '../../src-solver/testing/sparse/kktorder';
 import { LdlSolver } from '../../src-solver/sparse/ldl';
+import { kernelThreadHost, setKernelThreadHost } from '../../src-solver/sparse/wasmKernel';
 import { opfLikeKkt } from '../../src-solver/testing/sparse/testmatrices';
 import type { BenchCase } from '../types';
 import { createSolverWorkspace } from '../../src-solver/nlp/index';
@@ -166,10 +167,13 @@ function realKktCase(hours: number, repeats: number): Record<string, unknown> {
   const dim = kkt.dim;
   const b = Float64Array.from({ length: dim }, (_, i) => Math.sin(i + 1));
   const work = new Float64Array(dim);
-  const timed = (kernel: 'wasm' | 'js'): Record<string, unknown> => {
+  const timed = (kernel: 'wasm' | 'js', oneThread = false): Record<string, unknown> => {
+    const host = kernelThreadHost();
+    if (oneThread) setKernelThreadHost(null);
     t0 = performance.now();
     const s = new LdlSolver(kkt.pattern, { ordering: order, kernel });
     const symbolicMs = performance.now() - t0;
+    if (oneThread) setKernelThreadHost(host);
     const fw: number[] = [];
     const fc: number[] = [];
     const sw: number[] = [];
@@ -211,6 +215,7 @@ function realKktCase(hours: number, repeats: number): Record<string, unknown> {
     const jsLoop = staged ? refined(values) : null;
     return {
       kernel: s.kernel,
+      threads: s.threads,
       symbolicMs,
       refinedMedianMs: main.wall,
       refinedCpuMedianMs: main.cpu,
@@ -236,9 +241,12 @@ function realKktCase(hours: number, repeats: number): Record<string, unknown> {
   const wasm = timed('wasm');
   const solver = wasm.solver as LdlSolver;
   const shapes = solver.supernodeShapes();
+  // the same kernel on one thread, when the default ran on two (bench/run-case.ts installs the helper)
+  const wasm1 = solver.threads === 2 ? timed('wasm', true) : null;
   const js = timed('js');
   delete wasm.solver;
   delete js.solver;
+  if (wasm1) delete wasm1.solver;
   return {
     iterations: out.iterations,
     status: out.status,
@@ -253,7 +261,16 @@ function realKktCase(hours: number, repeats: number): Record<string, unknown> {
     supernodeColumns: quantiles(shapes.columns),
     supernodeRows: quantiles(shapes.rows),
     repeats,
+    threads: solver.threads,
     wasm,
+    ...(wasm1
+      ? {
+          wasmOneThread: wasm1,
+          twoThreadFactorSpeedup: (wasm1.factorMedianMs as number) / (wasm.factorMedianMs as number),
+          twoThreadSolveSpeedup: (wasm1.solveMedianMs as number) / (wasm.solveMedianMs as number),
+          twoThreadRefinedSpeedup: (wasm1.refinedMedianMs as number) / (wasm.refinedMedianMs as number),
+        }
+      : {}),
     js,
     factorMedianMs: wasm.factorMedianMs,
     solveMedianMs: wasm.solveMedianMs,

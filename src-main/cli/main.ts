@@ -56,6 +56,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
+    // `solve`'s LDLᵀ factorizations on two threads where the machine has two cores
+    // (TESSERA_LDL_THREADS=1: one); its area processes and `site`'s pool keep one each
+    if (first === 'solve') {
+      const { installLdlHelperThread } = await import('../backend/jobs/ldl-helper-thread');
+      try {
+        installLdlHelperThread();
+      } catch (err) {
+        throw new CliError(err instanceof Error ? err.message : String(err)); // a bad TESSERA_LDL_THREADS
+      }
+    }
     return await cmd.run(rest, io);
   } catch (err) {
     if (err instanceof CliError) {

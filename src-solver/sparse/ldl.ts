@@ -123,6 +123,10 @@ export class LdlSolver {
   static defaultKernel: 'wasm' | 'js' = 'wasm';
   /** The numeric kernel in use. */
   readonly kernel: 'wasm' | 'js';
+  /** Threads of the numeric factorization and solves: 2 with a helper thread (wasmKernel.ts setKernelThreadHost), else 1. */
+  get threads(): 1 | 2 {
+    return this.wasm?.threads ?? 1;
+  }
   private readonly wasm: WasmKernel | null;
   readonly n: number;
   /** Stored entries of A (upper triangle with diagonal). */
@@ -234,17 +238,20 @@ export class LdlSolver {
     const schedule =
       (options.kernel ?? LdlSolver.defaultKernel) === 'wasm' && wasmKernelAvailable() ? updateScheduleSize(sn) : null;
     const wasm = schedule
-      ? createWasmKernel({
-          n,
-          nsuper: sn.nsuper,
-          nnzA: this.nnzA,
-          stored,
-          rowIdx: sn.rowIdx.length,
-          maxRows: sn.maxRows,
-          maxBlock: sn.maxBlock,
-          pairs: schedule.pairs,
-          rel: schedule.rel,
-        })
+      ? createWasmKernel(
+          {
+            n,
+            nsuper: sn.nsuper,
+            nnzA: this.nnzA,
+            stored,
+            rowIdx: sn.rowIdx.length,
+            maxRows: sn.maxRows,
+            maxBlock: sn.maxBlock,
+            pairs: schedule.pairs,
+            rel: schedule.rel,
+          },
+          sn,
+        )
       : null;
     if (wasm) fillUpdateSchedule(sn, wasm.arrays);
     this.wasm = wasm;

@@ -7,12 +7,25 @@
  * The module is under 5 KB: synchronous compilation is allowed everywhere the solver runs (Node,
  * workers, Electron utility processes, even a browser main thread). Where WebAssembly is missing
  * or refuses the module, `createWasmKernel` returns null and LdlSolver runs the TypeScript kernel.
+ *
+ * Two threads (issues #15/#16): the solver core cannot start a thread, so a Node host installs a
+ * helper (setKernelThreadHost; src-main/backend/jobs/ldl-helper-thread.ts runs a worker_threads
+ * worker). A kernel large enough (KernelThreadOptions) then takes a shared memory and the module
+ * built for one (LDL_KERNEL_WASM_SHARED_BASE64: the same code), the helper instantiates the same
+ * module on that memory with its own scratch (WBUF, TMP, log), and factor and solves are split by
+ * subtrees of the supernodal elimination tree (partition.ts): each thread factors its subtrees,
+ * then this thread the supernodes above them. Every supernode's arithmetic is the one-thread
+ * kernel's, so L, D, the inertia and every solution are the same to the bit. The forward solve's
+ * updates of rows outside a thread's subtrees are logged, not applied, and replayed here in the
+ * one-thread order (floating-point subtraction is not associative). Without the host, without
+ * SharedArrayBuffer or shared WebAssembly memory, or below the size threshold: one thread, silently.
  */
-import { LDL_KERNEL_WASM_BASE64 } from './ldlKernelWasm';
+import { LDL_KERNEL_WASM_BASE64, LDL_KERNEL_WASM_SHARED_BASE64 } from './ldlKernelWasm';
+import { partitionSupernodes, type PartitionInput, type SupernodePartition } from './partition';
 
 /** The part of the WebAssembly API used here (the solver's lib is plain ES2022). */
 interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer };
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
@@ -29,6 +42,94 @@ interface KernelExports {
   refine(maxSteps: number, tol: number, normA: number): number;
   lastNormA(): number;
   triangularSolves(): number;
+  prepare(): void;
+  prepareRange(s0: number, s1: number, list: number, count: number): void;
+  factorRange(s0: number, s1: number, rc0: number, tol: number): number;
+  forwardRange(s0: number, s1: number, limit: number, log: number): number;
+  forwardReplay(s0: number, s1: number, limit: number, log: number): void;
+  diagonalRange(k0: number, k1: number): void;
+  backwardRange(s0: number, s1: number): void;
+  permuteIn(): void;
+  permuteOut(): void;
+  useHostSolve(on: number): void;
+}
+
+/**
+ * A command for the helper thread. `bind`: instantiate `module` on the shared `memory` and call
+ * its `setup(...setup)` (the kernel's offsets with the helper's own scratch); the others run on
+ * the instance bound under `id`: `factor` takes quintuples (s0, s1, rc0, list, count), calls
+ * prepareRange(s0, s1, list, count) for each, then factorRange(s0, s1, rc0, tol) for each, and
+ * replies the summed inertia; `forward` forwardRange(s0, s1, limit, log) for each
+ * quadruple; `backward` backwardRange(s0, s1) for each pair, last pair first.
+ */
+export type KernelThreadJob =
+  | {
+      readonly type: 'bind';
+      readonly id: number;
+      readonly module: object;
+      readonly memory: object;
+      readonly setup: number[];
+    }
+  | { readonly type: 'factor'; readonly id: number; readonly ranges: Int32Array; readonly tol: number }
+  | { readonly type: 'forward'; readonly id: number; readonly ranges: Int32Array }
+  | { readonly type: 'backward'; readonly id: number; readonly ranges: Int32Array };
+
+export interface KernelThreadReply {
+  readonly zero?: number;
+  readonly positive?: number;
+  readonly negative?: number;
+  /** The helper's error message (the job failed). */
+  readonly error?: string;
+}
+
+/**
+ * The second thread, provided by the host (the solver core has no threads of its own). `start`
+ * posts a job and returns at once; `wait` blocks the calling thread until the job's reply (it
+ * throws, with a clear message, when the helper stopped); one job at a time. `release`: the
+ * helper may drop the instance bound under `id` (its memory is no longer used here).
+ */
+export interface KernelThreadHost {
+  start(job: KernelThreadJob): void;
+  wait(): KernelThreadReply;
+  release(id: number): void;
+}
+
+export interface KernelThreadOptions {
+  /** Smallest factor (stored entries) split between two threads; default 2¹⁷ (smaller ones gain nothing). */
+  readonly minStoredEntries?: number;
+  /** Smallest estimated speed-up (partition.ts) for which two threads are used; default 1.2. */
+  readonly minSpeedup?: number;
+}
+
+let threadHost: KernelThreadHost | null = null;
+let threadOptions: Required<KernelThreadOptions> = { minStoredEntries: 2 ** 17, minSpeedup: 1.2 };
+/** The kernel whose instance the helper holds (-1: none). */
+let boundId = -1;
+let nextKernelId = 1;
+const releaser =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<{ host: KernelThreadHost; id: number }>(({ host, id }) => {
+        if (host === threadHost && boundId === id) boundId = -1;
+        host.release(id);
+      })
+    : null;
+
+/**
+ * Installs (or, with null, removes) the helper thread used by the kernels created from now on.
+ * Kernels created before keep the thread count they were created with.
+ */
+export function setKernelThreadHost(host: KernelThreadHost | null, options: KernelThreadOptions = {}): void {
+  threadHost = host;
+  boundId = -1;
+  threadOptions = {
+    minStoredEntries: options.minStoredEntries ?? 2 ** 17,
+    minSpeedup: options.minSpeedup ?? 1.2,
+  };
+}
+
+/** The installed helper, if any. */
+export function kernelThreadHost(): KernelThreadHost | null {
+  return threadHost;
 }
 
 /** Lengths of the kernel's arrays. */
@@ -85,6 +186,10 @@ export interface WasmKernel {
   readonly arrays: KernelArrays;
   /** Bytes of the kernel's memory. */
   readonly bytes: number;
+  /** Threads the factorization and solves run on: 2 with a helper thread (see above), else 1. */
+  readonly threads: 1 | 2;
+  /** The split between the threads (threads = 2), for reports. */
+  readonly partition: SupernodePartition | null;
   /** Factor arrays.values (filled by the caller); returns the inertia counts. */
   factor(tol: number): { positive: number; negative: number; zero: number };
   /** arrays.z := (L D Lᵀ)⁻¹ arrays.z (z in pivot order: the caller applies the permutation). */
@@ -105,6 +210,7 @@ export interface WasmKernel {
 }
 
 let compiled: object | null | undefined;
+let compiledShared: object | null | undefined;
 
 function api(): WasmApi | undefined {
   return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
@@ -121,6 +227,22 @@ function module(): object | null {
   return compiled;
 }
 
+/** The shared-memory build, or null where SharedArrayBuffer or WebAssembly threads are missing. */
+function sharedModule(): object | null {
+  if (compiledShared !== undefined) return compiledShared;
+  try {
+    const wa = api();
+    compiledShared =
+      wa && typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object'
+        ? new wa.Module(decodeBase64(LDL_KERNEL_WASM_SHARED_BASE64))
+        : null;
+    if (compiledShared && wa) new wa.Memory({ initial: 1, maximum: 1, shared: true }); // shared memory exists
+  } catch {
+    compiledShared = null;
+  }
+  return compiledShared;
+}
+
 /** True when the WebAssembly kernel can be used here. */
 export function wasmKernelAvailable(): boolean {
   return module() !== null;
@@ -130,12 +252,79 @@ const PAGE = 65536;
 /** Largest memory a 32-bit WebAssembly instance can address. */
 const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
 
-/** A kernel with memory for `sizes`, or null when WebAssembly is unavailable or the sizes exceed 4 GiB. */
-export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
+/** The two-thread plan of a kernel: the partition and each range's log (forward solve) size. */
+interface ThreadPlan {
+  readonly partition: SupernodePartition;
+  /** Per thread: [s0, s1, limit, log entries before this range in the thread's log] per range. */
+  readonly ranges: readonly [readonly (readonly number[])[], readonly (readonly number[])[]];
+  readonly logEntries: readonly [number, number];
+}
+
+/** The split of the last kernel large enough to be considered for two threads (reports, benchmarks). */
+export interface KernelSplitReport {
+  readonly n: number;
+  readonly storedEntries: number;
+  /** Share of the estimated work in the top (after both threads), and each thread's share. */
+  readonly topShare: number;
+  readonly threadShares: readonly [number, number];
+  /** The top's heaviest chain and largest supernode, shares of the work (partition.ts). */
+  readonly topCriticalPathShare: number;
+  readonly topLargestShare: number;
+  readonly topSupernodes: number;
+  /** Estimated speed-up of two threads (partition.ts); two are used when ≥ the threshold. */
+  readonly estimatedSpeedup: number;
+  readonly threads: 1 | 2;
+}
+let lastSplit: KernelSplitReport | null = null;
+
+/** The split of the last kernel considered for two threads, or null. */
+export function lastKernelSplit(): KernelSplitReport | null {
+  return lastSplit;
+}
+
+function threadPlan(structure: PartitionInput, stored: number): ThreadPlan | null {
+  if (!threadHost || stored < threadOptions.minStoredEntries || !sharedModule()) return null;
+  const partition = partitionSupernodes(structure);
+  const { total, top, threads } = partition.work;
+  const use = partition.speedup >= threadOptions.minSpeedup;
+  lastSplit = {
+    n: structure.superStart[structure.nsuper],
+    storedEntries: stored,
+    topShare: top / total,
+    threadShares: [threads[0] / total, threads[1] / total],
+    topCriticalPathShare: partition.work.topCriticalPath / total,
+    topLargestShare: partition.work.topLargest / total,
+    topSupernodes: partition.top.reduce((k, [a, b]) => k + b - a, 0),
+    estimatedSpeedup: partition.speedup,
+    threads: use ? 2 : 1,
+  };
+  if (!use) return null;
+  const { superStart: ss, rowPtr: rp, rowIdx: ri } = structure;
+  const logEntries: [number, number] = [0, 0];
+  const ranges: [number[][], number[][]] = [[], []];
+  for (const t of [0, 1] as const) {
+    for (const [s0, s1] of partition.threads[t]) {
+      const limit = ss[s1];
+      ranges[t].push([s0, s1, limit, logEntries[t]]);
+      for (let s = s0; s < s1; s++)
+        for (let q = rp[s] + ss[s + 1] - ss[s]; q < rp[s + 1]; q++) if (ri[q] >= limit) logEntries[t]++;
+    }
+  }
+  return { partition, ranges, logEntries };
+}
+
+/**
+ * A kernel with memory for `sizes`, or null when WebAssembly is unavailable or the sizes exceed
+ * 4 GiB. With the supernodal `structure` and a helper thread installed (setKernelThreadHost), a
+ * large enough kernel runs on two threads.
+ */
+export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput): WasmKernel | null {
   const mod = module();
   const wa = api();
   if (!mod || !wa) return null;
   const { n, nsuper, nnzA, stored } = sizes;
+  const plan = structure ? threadPlan(structure, stored) : null;
+  const host = plan ? threadHost : null;
   const i32: [keyof KernelArrays, number][] = [
     ['ss', nsuper + 1],
     ['rp', nsuper + 1],
@@ -167,14 +356,25 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
     ['rr', n],
     ['rr2', n],
   ];
+  // The helper's scratch and the forward solve's logs (two threads only).
+  const extra: [string, number][] = plan
+    ? [
+        ['tmp2', Math.max(1, sizes.maxRows) * 8],
+        ['wbuf2', Math.max(1, sizes.maxBlock) * 8],
+        ['log0', Math.max(1, plan.logEntries[0]) * 8],
+        ['log1', Math.max(1, plan.logEntries[1]) * 8],
+        ['qlist', Math.max(1, nnzA) * 4], // A's entries grouped by the range that owns their slot
+      ]
+    : [];
   // Offsets: 16-byte aligned, after the first page (the module's own, unused, static area).
-  const offsets = new Map<keyof KernelArrays, number>();
+  const offsets = new Map<string, number>();
   let at = PAGE;
   // rel is Uint16: a supernode of more than 65,536 rows holds a dense triangle of 2³¹ entries,
   // beyond the 4 GiB memory anyway
   if (sizes.maxRows > 65536) return null;
   for (const [name, len] of [
     ...f64.map(([k, l]) => [k, l * 8] as const),
+    ...extra,
     ...i32.map(([k, l]) => [k, l * 4] as const),
     ['rel', sizes.rel * 2] as const,
   ]) {
@@ -185,9 +385,15 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
   const pages = Math.ceil(at / PAGE);
   let memory: { buffer: ArrayBuffer };
   let exports: KernelExports;
+  let hostSolve: () => void = () => {
+    throw new Error('LDLᵀ kernel: no host solve');
+  };
   try {
-    memory = new wa.Memory({ initial: pages, maximum: pages });
-    exports = new wa.Instance(mod, { env: { memory } }).exports as unknown as KernelExports;
+    memory = new wa.Memory(
+      host ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: pages },
+    );
+    const env = { memory, solveB: () => hostSolve() };
+    exports = new wa.Instance(host ? (sharedModule() as object) : mod, { env }).exports as unknown as KernelExports;
   } catch {
     return null; // e.g. the memory could not be reserved
   }
@@ -197,27 +403,34 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
   for (const [name, len] of f64) views[name] = new Float64Array(buf, offsets.get(name), len);
   views.rel = new Uint16Array(buf, offsets.get('rel'), sizes.rel);
   const arrays = views as unknown as KernelArrays;
-  const o = (k: keyof KernelArrays): number => offsets.get(k) as number;
-  exports.setup(
+  const o = (k: string): number => offsets.get(k) as number;
+  const setupArgs = (tmp: string, wbuf: string): number[] => [
     n, nsuper, nnzA, stored,
     o('ss'), o('rp'), o('ri'), o('bp'), o('colSuper'), o('aToL'), o('diagL'),
     o('pairStart'), o('pairDesc'), o('pairP0'), o('pairM1'), o('rel'),
-    o('lx'), o('d'), o('dInv'), o('scale'), o('tmp'), o('wbuf'), o('values'), o('z'), o('perm'), o('b'),
-  ); // prettier-ignore
+    o('lx'), o('d'), o('dInv'), o('scale'), o(tmp), o(wbuf), o('values'), o('z'), o('perm'), o('b'),
+  ]; // prettier-ignore
+  exports.setup(...setupArgs('tmp', 'wbuf'));
   exports.setupRefine(o('acp'), o('ari'), o('rb'), o('rx'), o('rr'), o('rr2'));
-  return {
-    arrays,
-    bytes: pages * PAGE,
-    factor(tol) {
+
+  const single = {
+    factor(tol: number) {
       const zero = exports.factor(tol);
       return { positive: exports.positive(), negative: exports.negative(), zero };
-    },
-    solvePermuted() {
-      exports.solvePermuted();
     },
     solve() {
       exports.solve();
     },
+    solvePermuted() {
+      exports.solvePermuted();
+    },
+  };
+  const kernel: WasmKernel = {
+    arrays,
+    bytes: pages * PAGE,
+    threads: 1,
+    partition: null,
+    ...single,
     residual(norm) {
       return exports.residual(norm ? 1 : 0);
     },
@@ -226,6 +439,180 @@ export function createWasmKernel(sizes: KernelSizes): WasmKernel | null {
       return { rel, normA: exports.lastNormA(), solves: exports.triangularSolves() };
     },
   };
+  if (!plan || !host) return kernel;
+
+  // --- two threads ---
+  const id = nextKernelId++;
+  const logBase = [o('log0'), o('log1')];
+  const rangesOf = (t: 0 | 1) => plan.ranges[t];
+  const top = plan.partition.top;
+  /** Every range in increasing order: [s0, s1, thread (−1: the top), index in the thread's list]. */
+  const all: [number, number, number, number][] = [
+    ...top.map(([s0, s1]) => [s0, s1, -1, 0] as [number, number, number, number]),
+    ...([0, 1] as const).flatMap((t) =>
+      rangesOf(t).map((r, k) => [r[0], r[1], t, k] as [number, number, number, number]),
+    ),
+  ].sort((x, y) => x[0] - y[0]);
+  /** Per range of `all`: its first entry in qlist and how many (prepareRange's list). */
+  let entries: { start: Int32Array; count: Int32Array } | null = null;
+  const rangeIndex = (): Int32Array => {
+    const at = new Int32Array(nsuper);
+    all.forEach(([s0, s1], k) => at.fill(k, s0, s1));
+    return at;
+  };
+  /** Groups A's entries by the range whose blocks hold their slot (first factorization: aToL is filled by then). */
+  const entryLists = (): { start: Int32Array; count: Int32Array } => {
+    if (entries) return entries;
+    const { aToL, bp } = arrays;
+    const at = rangeIndex();
+    const owner = new Int32Array(nnzA);
+    const count = new Int32Array(all.length);
+    for (let q = 0; q < nnzA; q++) {
+      // the supernode whose block holds slot aToL[q]: the last s with bp[s] ≤ slot
+      const slot = aToL[q];
+      let lo = 0;
+      let hi = nsuper - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (bp[mid] <= slot) lo = mid;
+        else hi = mid - 1;
+      }
+      owner[q] = at[lo];
+      count[at[lo]]++;
+    }
+    const start = new Int32Array(all.length);
+    for (let k = 1; k < all.length; k++) start[k] = start[k - 1] + count[k - 1];
+    const fill = start.slice();
+    const list = new Int32Array(memory.buffer, o('qlist'), nnzA);
+    for (let q = 0; q < nnzA; q++) list[fill[owner[q]]++] = q;
+    entries = { start, count };
+    return entries;
+  };
+  /** The range of `all` that starts at s0. */
+  const allIndex = new Map<number, number>(all.map(([s0], k) => [s0, k]));
+  const prepareRanges = (list: readonly (readonly [number, number])[]): void => {
+    const e = entryLists();
+    for (const [s0, s1] of list) {
+      const k = allIndex.get(s0) as number;
+      exports.prepareRange(s0, s1, o('qlist') + 4 * e.start[k], e.count[k]);
+    }
+  };
+  let relBefore: Int32Array | null = null;
+  /** First REL entry of supernode s's updates: Σ (nrd − p0) over the schedule's earlier updates. */
+  const rc0 = (s: number): number => {
+    if (!relBefore) {
+      // the schedule is filled after createWasmKernel: computed at the first factorization
+      const { pairStart, pairDesc, pairP0, rp } = arrays;
+      relBefore = new Int32Array(nsuper + 1);
+      let acc = 0;
+      for (let t = 0; t < nsuper; t++) {
+        relBefore[t] = acc;
+        for (let k = pairStart[t]; k < pairStart[t + 1]; k++) {
+          const d = pairDesc[k];
+          acc += rp[d + 1] - rp[d] - pairP0[k];
+        }
+      }
+      relBefore[nsuper] = acc;
+    }
+    return relBefore[s];
+  };
+  const failed = (err: unknown): Error => {
+    boundId = -1;
+    return new Error(`LDLᵀ kernel: the helper thread failed: ${err instanceof Error ? err.message : String(err)}`);
+  };
+  const start = (job: KernelThreadJob): void => {
+    try {
+      host.start(job);
+    } catch (err) {
+      throw failed(err);
+    }
+  };
+  const wait = (): KernelThreadReply => {
+    let reply: KernelThreadReply;
+    try {
+      reply = host.wait();
+    } catch (err) {
+      throw failed(err);
+    }
+    if (reply.error !== undefined) throw failed(reply.error);
+    return reply;
+  };
+  const bind = (): void => {
+    if (boundId === id && threadHost === host) return;
+    start({ type: 'bind', id, module: sharedModule() as object, memory, setup: setupArgs('tmp2', 'wbuf2') });
+    boundId = -1;
+    wait();
+    boundId = id;
+  };
+  const factorRanges = (list: readonly (readonly [number, number])[], tol: number) => {
+    let zero = 0;
+    let positive = 0;
+    let negative = 0;
+    for (const [s0, s1] of list) {
+      zero += exports.factorRange(s0, s1, rc0(s0), tol);
+      positive += exports.positive();
+      negative += exports.negative();
+    }
+    return { zero, positive, negative };
+  };
+  const solveZ = (): void => {
+    bind();
+    const job = new Int32Array(rangesOf(1).length * 4);
+    rangesOf(1).forEach((r, k) => job.set([r[0], r[1], r[2], logBase[1] + r[3] * 8], 4 * k));
+    start({ type: 'forward', id, ranges: job });
+    for (const r of rangesOf(0)) exports.forwardRange(r[0], r[1], r[2], logBase[0] + r[3] * 8);
+    wait();
+    for (const [s0, s1, t, k] of all) {
+      if (t < 0) exports.forwardRange(s0, s1, n, 0);
+      else {
+        const r = rangesOf(t as 0 | 1)[k];
+        exports.forwardReplay(s0, s1, r[2], logBase[t] + r[3] * 8);
+      }
+    }
+    exports.diagonalRange(0, n);
+    for (let k = top.length - 1; k >= 0; k--) exports.backwardRange(top[k][0], top[k][1]);
+    start({ type: 'backward', id, ranges: Int32Array.from(plan.partition.threads[1].flat()) });
+    const mine = plan.partition.threads[0];
+    for (let k = mine.length - 1; k >= 0; k--) exports.backwardRange(mine[k][0], mine[k][1]);
+    wait();
+  };
+  hostSolve = () => {
+    exports.permuteIn();
+    solveZ();
+    exports.permuteOut();
+  };
+  exports.useHostSolve(1);
+  const threaded: WasmKernel = {
+    ...kernel,
+    threads: 2,
+    partition: plan.partition,
+    factor(tol) {
+      bind();
+      // each thread prepares (clears, scatters A into) the blocks it factors; this one the top's too
+      const e = entryLists();
+      const theirs = plan.partition.threads[1];
+      const job = new Int32Array(theirs.length * 5);
+      theirs.forEach(([s0, s1], k) => {
+        const r = allIndex.get(s0) as number;
+        job.set([s0, s1, rc0(s0), o('qlist') + 4 * e.start[r], e.count[r]], 5 * k);
+      });
+      start({ type: 'factor', id, ranges: job, tol });
+      prepareRanges(plan.partition.threads[0]);
+      prepareRanges(top);
+      const a = factorRanges(plan.partition.threads[0], tol);
+      const b = wait();
+      const c = factorRanges(top, tol);
+      return {
+        zero: a.zero + (b.zero ?? 0) + c.zero,
+        positive: a.positive + (b.positive ?? 0) + c.positive,
+        negative: a.negative + (b.negative ?? 0) + c.negative,
+      };
+    },
+    solve: solveZ,
+    solvePermuted: hostSolve,
+  };
+  releaser?.register(threaded, { host, id });
+  return threaded;
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

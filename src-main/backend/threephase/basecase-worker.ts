@@ -9,11 +9,14 @@ import { runBaseCase, type BaseCaseInput } from './basecase';
 import type { BaseCaseWorkerReply } from './run';
 import { runThreePhaseOpf, type ThreePhaseOpfInput } from './opf';
 import type { OpfWorkerReply } from './opf-run';
+import { installLdlHelperThread } from '../jobs/ldl-helper-thread';
 
 const port = parentPort;
 if (port) {
   port.on('message', (input: BaseCaseInput | { opf: ThreePhaseOpfInput }) => {
     if ('opf' in input) {
+      // the three-phase OPF's LDLᵀ on two threads where the machine has two cores (ldl-helper-thread.ts)
+      installLdlHelperThread();
       // A three-phase OPF run (opf-run.ts): stages and iterations on the way, the output at the end.
       const send = (m: OpfWorkerReply) => port.postMessage(m);
       try {
