@@ -14,7 +14,12 @@
  */
 import type { SymmetricPattern } from './csc';
 
-/** C = P A Pᵀ in upper CSC form (rows sorted, diagonal last) and, for each entry of A, its slot in C. */
+/**
+ * C = P A Pᵀ in upper CSC form (rows sorted, diagonal last) and, for each entry of A, its slot in C.
+ * Two passes over A (count per column of C, then place each entry), then each column of C sorted
+ * by row in place (insertion sort: KKT columns hold a few entries; a typed sort above 32) with
+ * the map following.
+ */
 export function permuteSymmetric(
   a: SymmetricPattern,
   perm: Int32Array,
@@ -23,33 +28,54 @@ export function permuteSymmetric(
   const iperm = new Int32Array(n);
   for (let k = 0; k < n; k++) iperm[perm[k]] = k;
   const nnz = a.colPtr[n];
-  const newRow = new Int32Array(nnz);
-  const newCol = new Int32Array(nnz);
+  const aColPtr = a.colPtr;
+  const aRowIdx = a.rowIdx;
+  const colPtr = new Int32Array(n + 1);
   for (let j = 0; j < n; j++) {
     const pj = iperm[j];
-    for (let q = a.colPtr[j]; q < a.colPtr[j + 1]; q++) {
-      const pi = iperm[a.rowIdx[q]];
-      newRow[q] = pi < pj ? pi : pj;
-      newCol[q] = pi < pj ? pj : pi;
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      colPtr[(pi < pj ? pj : pi) + 1]++;
     }
   }
-  // Radix sort: by row, then stably by column → columns sorted by row, diagonal (largest row) last.
-  const rowStart = new Int32Array(n + 1);
-  for (let q = 0; q < nnz; q++) rowStart[newRow[q] + 1]++;
-  for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
-  const byRow = new Int32Array(nnz);
-  for (let q = 0; q < nnz; q++) byRow[rowStart[newRow[q]]++] = q;
-  const colPtr = new Int32Array(n + 1);
-  for (let q = 0; q < nnz; q++) colPtr[newCol[q] + 1]++;
   for (let j = 0; j < n; j++) colPtr[j + 1] += colPtr[j];
-  const slot = colPtr.slice(0, n);
+  const next = colPtr.slice(0, n);
   const rowIdx = new Int32Array(nnz);
+  const src = new Int32Array(nnz); // the entry of A in each slot of C
+  for (let j = 0; j < n; j++) {
+    const pj = iperm[j];
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      const s = next[pi < pj ? pj : pi]++;
+      rowIdx[s] = pi < pj ? pi : pj;
+      src[s] = q;
+    }
+  }
   const map = new Int32Array(nnz);
-  for (let t = 0; t < nnz; t++) {
-    const q = byRow[t];
-    const s = slot[newCol[q]]++;
-    rowIdx[s] = newRow[q];
-    map[q] = s;
+  let srcOfRow: Int32Array | null = null; // long columns: the entry of each row, for a typed sort
+  for (let k = 0; k < n; k++) {
+    const lo = colPtr[k];
+    const hi = colPtr[k + 1];
+    if (hi - lo > 32) {
+      srcOfRow ??= new Int32Array(n);
+      for (let s = lo; s < hi; s++) srcOfRow[rowIdx[s]] = src[s];
+      rowIdx.subarray(lo, hi).sort();
+      for (let s = lo; s < hi; s++) src[s] = srcOfRow[rowIdx[s]];
+    } else
+      for (let s = lo + 1; s < hi; s++) {
+        const r = rowIdx[s];
+        if (r >= rowIdx[s - 1]) continue;
+        const q = src[s];
+        let t = s - 1;
+        while (t >= lo && rowIdx[t] > r) {
+          rowIdx[t + 1] = rowIdx[t];
+          src[t + 1] = src[t];
+          t--;
+        }
+        rowIdx[t + 1] = r;
+        src[t + 1] = q;
+      }
+    for (let s = lo; s < hi; s++) map[src[s]] = s;
   }
   return { pattern: { n, colPtr, rowIdx }, map };
 }
