@@ -47,6 +47,11 @@
  *     Measured on HS: every problem reaches the published f* with (1) forced (kkt.test.ts), but
  *     HS13 (no KKT point at x*) ends at stationarity 4e-5 instead of < 1e-5.
  *
+ * Fill-reducing base order of both paths: AMD over the whole pattern, or — when the problem gives
+ * a period per variable and constraint (NlpProblem.periods) that fits the pattern — nested
+ * dissection in time with one period's AMD order replicated (sparse/periodOrder.ts; `baseOrdering`,
+ * `orderingNote`). "AMD" in the names below stands for that base order.
+ *
  * Ordering (kktOrdering): AMD, except that every constraint row λ_i is eliminated only after all
  * the variables it couples to. The LDLᵀ uses static 1×1 pivots; eliminating λ_i first would
  * make its pivot −δ_c (tiny) and add ±a²/δ_c to its neighbours, which later cancel
