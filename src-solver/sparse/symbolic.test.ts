@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { patternFromTriplets, type SymmetricPattern } from './csc';
-import { permuteSymmetric } from './symbolic';
+import { eliminationTree, permutedEliminationTree, permuteSymmetric } from './symbolic';
 
 /** Deterministic pseudo-random numbers (xorshift). */
 function rng(seed: number): () => number {
@@ -76,5 +76,47 @@ describe('permuteSymmetric', () => {
         for (let s = lo; s < hi; s++) expect(want.has(`${c.rowIdx[s]},${k}`)).toBe(true);
       }
     }
+  });
+});
+
+describe('permutedEliminationTree', () => {
+  it('is the elimination tree of the permuted pattern, found without forming it', () => {
+    const rand = rng(11);
+    for (const [n, perNode, dense] of [
+      [1, 0, 0],
+      [50, 1, 0], // a forest: several roots
+      [400, 3, 1],
+    ] as const) {
+      const a = randomPattern(n, perNode, dense, rand);
+      const perm = randomPermutation(n, rand);
+      const want = eliminationTree(permuteSymmetric(a, perm).pattern);
+      expect(Array.from(permutedEliminationTree(a, perm))).toEqual(Array.from(want));
+    }
+  });
+
+  it('matches the definition parent(j) = min{ i > j : l_ij ≠ 0 } on a small dense-elimination check', () => {
+    // symbolic elimination on a boolean matrix: the first off-diagonal row of each column of L
+    const rand = rng(5);
+    const n = 40;
+    const a = randomPattern(n, 2, 0, rand);
+    const perm = randomPermutation(n, rand);
+    const iperm = new Int32Array(n);
+    for (let k = 0; k < n; k++) iperm[perm[k]!] = k;
+    const m = Array.from({ length: n }, () => new Uint8Array(n));
+    for (let j = 0; j < n; j++)
+      for (let q = a.colPtr[j]!; q < a.colPtr[j + 1]!; q++) {
+        const pi = iperm[a.rowIdx[q]!]!;
+        const pj = iperm[j]!;
+        m[pi]![pj] = 1;
+        m[pj]![pi] = 1;
+      }
+    const parent: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const below: number[] = [];
+      for (let i = k + 1; i < n; i++) if (m[i]![k]) below.push(i);
+      for (const i of below) for (const r of below) m[i]![r] = 1; // fill: the clique of k's neighbours
+      parent.push(below.length ? below[0]! : -1);
+    }
+    expect(Array.from(permutedEliminationTree(a, perm))).toEqual(parent);
   });
 });

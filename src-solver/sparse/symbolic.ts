@@ -99,6 +99,53 @@ export function eliminationTree(c: SymmetricPattern): Int32Array {
   return parent;
 }
 
+/**
+ * Elimination tree of C = P A Pᵀ (perm[k] = the original index of the k-th pivot) without forming
+ * C: Liu's algorithm needs each column's rows above the diagonal, in any order, so the entries of
+ * A are only grouped by the column of C they fall in (one counting pass, one placing pass; no row
+ * sort, no map). Same tree as eliminationTree(permuteSymmetric(a, perm).pattern).
+ */
+export function permutedEliminationTree(a: SymmetricPattern, perm: Int32Array): Int32Array {
+  const n = a.n;
+  const iperm = new Int32Array(n);
+  for (let k = 0; k < n; k++) iperm[perm[k]] = k;
+  const aColPtr = a.colPtr;
+  const aRowIdx = a.rowIdx;
+  const ptr = new Int32Array(n + 1);
+  for (let j = 0; j < n; j++) {
+    const pj = iperm[j];
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      if (pi !== pj) ptr[(pi < pj ? pj : pi) + 1]++;
+    }
+  }
+  for (let k = 0; k < n; k++) ptr[k + 1] += ptr[k];
+  const rows = new Int32Array(ptr[n]);
+  const next = ptr.slice(0, n);
+  for (let j = 0; j < n; j++) {
+    const pj = iperm[j];
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      if (pi < pj) rows[next[pj]++] = pi;
+      else if (pj < pi) rows[next[pi]++] = pj;
+    }
+  }
+  const parent = new Int32Array(n).fill(-1);
+  const ancestor = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    for (let q = ptr[k]; q < ptr[k + 1]; q++) {
+      let i = rows[q];
+      while (i !== -1 && i < k) {
+        const up = ancestor[i];
+        ancestor[i] = k;
+        if (up === -1) parent[i] = k;
+        i = up;
+      }
+    }
+  }
+  return parent;
+}
+
 /** Postorder of a forest: post[k] = the node numbered k (children before parents, subtrees contiguous). */
 export function postorder(parent: Int32Array): Int32Array {
   const n = parent.length;
