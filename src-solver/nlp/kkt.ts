@@ -64,7 +64,7 @@ import { patternFromTriplets, type SymmetricPattern } from '../sparse/csc';
 import { LdlSolver, type FactorResult } from '../sparse/ldl';
 import { amdOrder } from '../sparse/amd';
 import { periodOrder } from '../sparse/periodOrder';
-import { columnCounts, eliminationTree, permuteSymmetric } from '../sparse/symbolic';
+import { permutedColumnCounts } from '../sparse/symbolic';
 import type { InternalNlp } from './internalNlp';
 
 export interface KktOptions {
@@ -540,8 +540,7 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Arr
 
 /** Σ_j |L_{*j}|² of the LDLᵀ of P A Pᵀ for the order `order` (symbolic only, O(nnz(A))). */
 export function factorFlops(pattern: SymmetricPattern, order: Int32Array): number {
-  const { pattern: c } = permuteSymmetric(pattern, order);
-  const cc = columnCounts(c, eliminationTree(c));
+  const cc = permutedColumnCounts(pattern, order).counts;
   let flops = 0;
   for (let j = 0; j < cc.length; j++) flops += cc[j] * cc[j];
   return flops;

@@ -34,7 +34,7 @@
  */
 import type { SymmetricPattern } from './csc';
 import { amdOrder } from './amd';
-import { columnCounts, eliminationTree, permuteSymmetric } from './symbolic';
+import { permutedColumnCounts } from './symbolic';
 
 /**
  * Largest share of all nodes the separators may hold. Dissection in time pays a dense block per
@@ -313,10 +313,8 @@ export function periodOrder(
  * The subtrees can be factored independently of each other (two threads, one per half).
  */
 export function topSplit(pattern: SymmetricPattern, order: Int32Array): { top: number; halves: number[] } {
-  const c = permuteSymmetric(pattern, order).pattern;
-  const parent = eliminationTree(c);
-  const cc = columnCounts(c, parent);
-  const n = c.n;
+  const { parent, counts: cc } = permutedColumnCounts(pattern, order);
+  const n = pattern.n;
   // subtree work, children before parents (a parent's index is larger than its children's)
   const work = new Float64Array(n);
   const children = new Int32Array(n);

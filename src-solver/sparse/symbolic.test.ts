@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { patternFromTriplets, type SymmetricPattern } from './csc';
-import { eliminationTree, permutedEliminationTree, permuteSymmetric } from './symbolic';
+import {
+  columnCounts,
+  eliminationTree,
+  permutedColumnCounts,
+  permutedEliminationTree,
+  permuteSymmetric,
+} from './symbolic';
 
 /** Deterministic pseudo-random numbers (xorshift). */
 function rng(seed: number): () => number {
@@ -89,8 +95,12 @@ describe('permutedEliminationTree', () => {
     ] as const) {
       const a = randomPattern(n, perNode, dense, rand);
       const perm = randomPermutation(n, rand);
-      const want = eliminationTree(permuteSymmetric(a, perm).pattern);
+      const c = permuteSymmetric(a, perm).pattern;
+      const want = eliminationTree(c);
       expect(Array.from(permutedEliminationTree(a, perm))).toEqual(Array.from(want));
+      const both = permutedColumnCounts(a, perm);
+      expect(Array.from(both.parent)).toEqual(Array.from(want));
+      expect(Array.from(both.counts)).toEqual(Array.from(columnCounts(c, want)));
     }
   });
 
@@ -118,5 +128,12 @@ describe('permutedEliminationTree', () => {
       parent.push(below.length ? below[0]! : -1);
     }
     expect(Array.from(permutedEliminationTree(a, perm))).toEqual(parent);
+    // and the column counts are the filled matrix's off-diagonal entries below the diagonal
+    const counts = Array.from({ length: n }, (_, k) => {
+      let c = 0;
+      for (let i = k + 1; i < n; i++) c += m[i]![k]!;
+      return c;
+    });
+    expect(Array.from(permutedColumnCounts(a, perm).counts)).toEqual(counts);
   });
 });

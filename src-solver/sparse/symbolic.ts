@@ -100,12 +100,13 @@ export function eliminationTree(c: SymmetricPattern): Int32Array {
 }
 
 /**
- * Elimination tree of C = P A Pᵀ (perm[k] = the original index of the k-th pivot) without forming
- * C: Liu's algorithm needs each column's rows above the diagonal, in any order, so the entries of
- * A are only grouped by the column of C they fall in (one counting pass, one placing pass; no row
- * sort, no map). Same tree as eliminationTree(permuteSymmetric(a, perm).pattern).
+ * The strictly-upper entries of C = P A Pᵀ grouped by column (perm[k] = the original index of the
+ * k-th pivot), rows in no particular order: `rowIdx[colPtr[k] .. colPtr[k+1]-1]` are the rows
+ * i < k of column k. Enough for the elimination tree and the column counts (Liu's algorithm and
+ * the row-subtree walk take a column's rows in any order): one counting pass, one placing pass;
+ * no row sort, no map, no diagonal.
  */
-export function permutedEliminationTree(a: SymmetricPattern, perm: Int32Array): Int32Array {
+function permutedColumns(a: SymmetricPattern, perm: Int32Array): { colPtr: Int32Array; rowIdx: Int32Array } {
   const n = a.n;
   const iperm = new Int32Array(n);
   for (let k = 0; k < n; k++) iperm[perm[k]] = k;
@@ -130,6 +131,11 @@ export function permutedEliminationTree(a: SymmetricPattern, perm: Int32Array): 
       else if (pj < pi) rows[next[pi]++] = pj;
     }
   }
+  return { colPtr: ptr, rowIdx: rows };
+}
+
+/** Liu's algorithm on columns given as rows i < k in any order (see eliminationTree). */
+function treeOfColumns(n: number, ptr: Int32Array, rows: Int32Array): Int32Array {
   const parent = new Int32Array(n).fill(-1);
   const ancestor = new Int32Array(n).fill(-1);
   for (let k = 0; k < n; k++) {
@@ -144,6 +150,40 @@ export function permutedEliminationTree(a: SymmetricPattern, perm: Int32Array): 
     }
   }
   return parent;
+}
+
+/**
+ * Elimination tree of C = P A Pᵀ (perm[k] = the original index of the k-th pivot) without forming
+ * C (permutedColumns). Same tree as eliminationTree(permuteSymmetric(a, perm).pattern).
+ */
+export function permutedEliminationTree(a: SymmetricPattern, perm: Int32Array): Int32Array {
+  const { colPtr, rowIdx } = permutedColumns(a, perm);
+  return treeOfColumns(a.n, colPtr, rowIdx);
+}
+
+/**
+ * Elimination tree and strictly-lower column counts of L for C = P A Pᵀ without forming C: the
+ * same as eliminationTree and columnCounts of permuteSymmetric(a, perm).pattern.
+ */
+export function permutedColumnCounts(
+  a: SymmetricPattern,
+  perm: Int32Array,
+): { parent: Int32Array; counts: Int32Array } {
+  const n = a.n;
+  const { colPtr, rowIdx } = permutedColumns(a, perm);
+  const parent = treeOfColumns(n, colPtr, rowIdx);
+  const counts = new Int32Array(n);
+  const flag = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    flag[k] = k;
+    for (let q = colPtr[k]; q < colPtr[k + 1]; q++) {
+      for (let i = rowIdx[q]; i < k && flag[i] !== k; i = parent[i]) {
+        flag[i] = k;
+        counts[i]++;
+      }
+    }
+  }
+  return { parent, counts };
 }
 
 /** Postorder of a forest: post[k] = the node numbered k (children before parents, subtrees contiguous). */
