@@ -47,6 +47,11 @@
  *     Measured on HS: every problem reaches the published f* with (1) forced (kkt.test.ts), but
  *     HS13 (no KKT point at x*) ends at stationarity 4e-5 instead of < 1e-5.
  *
+ * Fill-reducing base order of both paths: AMD over the whole pattern, or — when the problem gives
+ * a period per variable and constraint (NlpProblem.periods) that fits the pattern — nested
+ * dissection in time with one period's AMD order replicated (sparse/periodOrder.ts; `baseOrdering`,
+ * `orderingNote`). "AMD" in the names below stands for that base order.
+ *
  * Ordering (kktOrdering): AMD, except that every constraint row λ_i is eliminated only after all
  * the variables it couples to. The LDLᵀ uses static 1×1 pivots; eliminating λ_i first would
  * make its pivot −δ_c (tiny) and add ±a²/δ_c to its neighbours, which later cancel
@@ -58,7 +63,8 @@
 import { patternFromTriplets, type SymmetricPattern } from '../sparse/csc';
 import { LdlSolver, type FactorResult } from '../sparse/ldl';
 import { amdOrder } from '../sparse/amd';
-import { columnCounts, eliminationTree, permuteSymmetric } from '../sparse/symbolic';
+import { periodOrder } from '../sparse/periodOrder';
+import { permutedColumnCounts } from '../sparse/symbolic';
 import type { InternalNlp } from './internalNlp';
 
 export interface KktOptions {
@@ -70,6 +76,11 @@ export interface KktOptions {
   readonly ordering?: 'auto' | 'amd' | 'stable';
   /** Zero-pivot threshold τ of the stable path's solver (LdlOptions.pivotTolerance); default LdlSolver's 1e-12. */
   readonly stablePivotTolerance?: number;
+  /**
+   * Use the problem's period hint (NlpProblem.periods) for the fill-reducing order when it fits
+   * (sparse/periodOrder.ts); default KktSystem.periodOrdering (true). False: AMD always.
+   */
+  readonly periodOrdering?: boolean;
 }
 
 export class KktSystem {
@@ -121,6 +132,15 @@ export class KktSystem {
   static readonly minFlops = 1e8;
   /** The ordering used when the constructor is given none (tests and experiments may change it). */
   static defaultOrdering: 'auto' | 'amd' | 'stable' = 'auto';
+  /** Whether a period hint is used when the constructor's options do not say (tests and benchmarks may change it). */
+  static periodOrdering = true;
+  /**
+   * The fill-reducing order both paths start from: 'period' (dissection in time with one
+   * period's AMD order replicated, sparse/periodOrder.ts — the problem gave a period hint that
+   * fits) or 'amd' (AMD over the whole pattern); `orderingNote` says why.
+   */
+  readonly baseOrdering: 'amd' | 'period';
+  readonly orderingNote: string;
   /** Multiply–adds of one factorization under each ordering (Σ_j |L_{*j}|²). */
   get flopsAmd(): number {
     // counted on first use when the AMD solver was not built (the stable path below minFlops)
@@ -199,7 +219,7 @@ export class KktSystem {
     private readonly nlp: InternalNlp,
     options: KktOptions = {},
   ) {
-    const { n, m, nw, nS } = nlp;
+    const { m, nw, nS } = nlp;
     this.stableTau = options.stablePivotTolerance !== undefined ? { pivotTolerance: options.stablePivotTolerance } : {};
     this.nw = nw;
     this.fixed = nlp.fixed;
@@ -207,32 +227,7 @@ export class KktSystem {
     this.dim = dim;
     const nnzH = nlp.hRows.length;
     const nnzJ = nlp.jRows.length;
-    const nt = dim + nnzH + nnzJ + nS;
-    const rows = new Int32Array(nt);
-    const cols = new Int32Array(nt);
-    let t = 0;
-    for (let j = 0; j < dim; j++, t++) {
-      rows[t] = j;
-      cols[t] = j;
-    }
-    const hStart = t;
-    for (let k = 0; k < nnzH; k++, t++) {
-      const r = nlp.hRows[k];
-      const c = nlp.hCols[k];
-      rows[t] = Math.min(r, c);
-      cols[t] = Math.max(r, c);
-    }
-    const jStart = t;
-    for (let k = 0; k < nnzJ; k++, t++) {
-      rows[t] = nlp.jCols[k];
-      cols[t] = nw + nlp.jRows[k];
-    }
-    const sStart = t;
-    for (let k = 0; k < nS; k++, t++) {
-      rows[t] = n + k;
-      cols[t] = nw + nlp.conOfSlack[k];
-    }
-    const { pattern, map } = patternFromTriplets(dim, rows, cols);
+    const { pattern, map, hStart, jStart, sStart } = kktPattern(nlp);
     this.pattern = pattern;
     // views of the one map (no copy of its nnz(K)-size entries)
     this.diagPos = map.subarray(0, dim);
@@ -244,7 +239,15 @@ export class KktSystem {
     for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
     for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
     const choice = options.ordering ?? KktSystem.defaultOrdering;
-    const amd = amdOrder(pattern);
+    // The fill-reducing order: dissection in time when the problem's period hint fits, else AMD.
+    const hint = (options.periodOrdering ?? KktSystem.periodOrdering) ? kktPeriods(nlp) : 'period ordering off';
+    const per =
+      typeof hint === 'string' ? { ok: false as const, reason: hint } : periodOrder(pattern, hint.of, hint.count);
+    this.baseOrdering = per.ok ? 'period' : 'amd';
+    this.orderingNote = per.ok
+      ? `dissection in time: ${per.periods} periods, ${per.separatorNodes} separator nodes, ${per.noPeriodNodes} of no period, ${per.amdRuns} AMD run(s) on a period`
+      : `AMD (${per.reason})`;
+    const amd = per.ok ? per.order : amdOrder(pattern);
     const stableOrder = kktOrdering(pattern, nw, amd);
     this.stableOrder = stableOrder;
     // 'auto': the stable order's cost first (its symbolic arrays are garbage before the solver's
@@ -429,6 +432,68 @@ export class KktSystem {
 }
 
 /**
+ * The upper-triangle pattern of K (diagonal, Hessian, Jacobian, slack entries, in this order in
+ * `map`: the slot of each) and where each group starts in `map`.
+ */
+export function kktPattern(nlp: InternalNlp): {
+  pattern: SymmetricPattern;
+  map: Int32Array;
+  hStart: number;
+  jStart: number;
+  sStart: number;
+} {
+  const { n, m, nw, nS } = nlp;
+  const dim = nw + m;
+  const nnzH = nlp.hRows.length;
+  const nnzJ = nlp.jRows.length;
+  const nt = dim + nnzH + nnzJ + nS;
+  const rows = new Int32Array(nt);
+  const cols = new Int32Array(nt);
+  let t = 0;
+  for (let j = 0; j < dim; j++, t++) {
+    rows[t] = j;
+    cols[t] = j;
+  }
+  const hStart = t;
+  for (let k = 0; k < nnzH; k++, t++) {
+    const r = nlp.hRows[k];
+    const c = nlp.hCols[k];
+    rows[t] = Math.min(r, c);
+    cols[t] = Math.max(r, c);
+  }
+  const jStart = t;
+  for (let k = 0; k < nnzJ; k++, t++) {
+    rows[t] = nlp.jCols[k];
+    cols[t] = nw + nlp.jRows[k];
+  }
+  const sStart = t;
+  for (let k = 0; k < nS; k++, t++) {
+    rows[t] = n + k;
+    cols[t] = nw + nlp.conOfSlack[k];
+  }
+  const { pattern, map } = patternFromTriplets(dim, rows, cols);
+  return { pattern, map, hStart, jStart, sStart };
+}
+
+/**
+ * The period of every node of K (x, then slacks, then λ) from the problem's hint
+ * (NlpProblem.periods): a slack and a λ take their constraint's period. A string says why there is
+ * none (no hint, or one of the wrong size).
+ */
+export function kktPeriods(nlp: InternalNlp): { count: number; of: Int32Array } | string {
+  const h = nlp.p.periods;
+  if (!h) return 'no period hint';
+  const { n, m, nw, nS } = nlp;
+  if (h.ofVar.length !== n || h.ofCon.length !== m)
+    return `period hint for ${h.ofVar.length} variables and ${h.ofCon.length} constraints, the problem has ${n} and ${m}`;
+  const of = new Int32Array(nw + m);
+  of.set(h.ofVar);
+  for (let k = 0; k < nS; k++) of[n + k] = h.ofCon[nlp.conOfSlack[k]];
+  of.set(h.ofCon, nw);
+  return { count: h.count, of };
+}
+
+/**
  * AMD order of the KKT pattern with each λ node (index ≥ nw) deferred until all its w
  * neighbours are eliminated (see the file comment).
  */
@@ -475,8 +540,7 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Arr
 
 /** Σ_j |L_{*j}|² of the LDLᵀ of P A Pᵀ for the order `order` (symbolic only, O(nnz(A))). */
 export function factorFlops(pattern: SymmetricPattern, order: Int32Array): number {
-  const { pattern: c } = permuteSymmetric(pattern, order);
-  const cc = columnCounts(c, eliminationTree(c));
+  const cc = permutedColumnCounts(pattern, order).counts;
   let flops = 0;
   for (let j = 0; j < cc.length; j++) flops += cc[j] * cc[j];
   return flops;

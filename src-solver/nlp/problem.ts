@@ -21,6 +21,14 @@ export interface SparseStructure {
   readonly cols: Int32Array;
 }
 
+export interface PeriodHint {
+  readonly count: number;
+  /** Length n. */
+  readonly ofVar: Int32Array;
+  /** Length m. */
+  readonly ofCon: Int32Array;
+}
+
 export interface NlpProblem {
   /** Number of variables n. */
   readonly n: number;
@@ -37,6 +45,15 @@ export interface NlpProblem {
   /** Optional names for diagnostics (length n / m). */
   readonly varNames?: readonly string[];
   readonly conNames?: readonly string[];
+  /**
+   * Optional structure hint of a multi-period problem (e.g. the OPF over T hours): the period
+   * (0 … count−1) of every variable and every constraint, −1 for those of no period (a row
+   * coupling the first and the last period). The KKT system may then order its matrix period by
+   * period (sparse/periodOrder.ts); a hint that does not match the sparsity (an entry joining
+   * periods more than one apart) is set aside with the reason (KktSystem.orderingNote). Results do
+   * not depend on it beyond round-off.
+   */
+  readonly periods?: PeriodHint;
 
   jacobianStructure(): SparseStructure;
   /** Lower triangle of the Lagrangian Hessian: rows[k] ≥ cols[k]. */

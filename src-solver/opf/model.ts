@@ -314,7 +314,14 @@ export function buildModel(net: OpfNetwork, x0In?: Float64Array): OpfModel {
   const invS2 = new Float64Array(nBat);
   for (let k = 0; k < nBat; k++) invS2[k] = 1 / net.batSPu[k]! ** 2;
 
+  // The KKT ordering's hint (NlpProblem.periods): the period blocks of the index map; the
+  // terminal rows after the last block belong to no period.
+  const ofVar = new Int32Array(n);
+  for (let j = 0; j < n; j++) ofVar[j] = Math.floor(j / ix.varsPerPeriod);
+  const ofCon = new Int32Array(m).fill(-1);
+  for (let i = 0; i < T * ix.consPerPeriod; i++) ofCon[i] = Math.floor(i / ix.consPerPeriod);
   const problem: NlpProblem = {
+    periods: { count: T, ofVar, ofCon },
     n,
     m,
     xL,

@@ -122,6 +122,7 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
 
   // Product rows of each period (J devices) are built after the node variables exist.
   for (let t = 0; t < T; t++) {
+    qp.period = t; // the KKT ordering's hint (NlpProblem.periods)
     for (let i = 0; i < nFree; i++) {
       eIx[t * nFree + i] = qp.addVar(-Infinity, Infinity, net.v0Re[t * nFree + i]!);
       qp.addVar(-Infinity, Infinity, net.v0Im[t * nFree + i]!);
@@ -605,6 +606,7 @@ export function buildOpf3Model(net: Opf3Network): Opf3Model {
     }
   }
 
+  qp.period = -1;
   // (U13) terminal state of charge.
   net.batteries.forEach((u, k) => {
     const bT: Operand = { v: batIx[(T - 1) * nBat + k]! + 3 };

@@ -75,6 +75,10 @@ export class QuadraticProgramBuilder {
   private objConst = 0;
   /** Objective quadratic terms: k, l | coef. */
   private readonly objQuad = new Grow(2, 1);
+  /** The period the variables and rows added next belong to (−1: none); the problem's hint (NlpProblem.periods). */
+  period = -1;
+  private readonly xPeriod: number[] = [];
+  private readonly gPeriod: number[] = [];
 
   get n(): number {
     return this.xLo.length;
@@ -88,6 +92,7 @@ export class QuadraticProgramBuilder {
     this.xHi.push(hi);
     this.xStart.push(start);
     this.objLin.push(0);
+    this.xPeriod.push(this.period);
     return this.xLo.length - 1;
   }
 
@@ -99,6 +104,7 @@ export class QuadraticProgramBuilder {
     this.gLo.push(lo);
     this.gHi.push(hi);
     this.gConst.push(0);
+    this.gPeriod.push(this.period);
     return this.gLo.length - 1;
   }
 
@@ -221,6 +227,9 @@ export class QuadraticProgramBuilder {
       hCols[nQ + t] = Math.min(oK[t]!, oL[t]!);
     }
 
+    let periods = 0;
+    for (const t of this.xPeriod) periods = Math.max(periods, t + 1);
+    for (const t of this.gPeriod) periods = Math.max(periods, t + 1);
     return {
       n,
       m,
@@ -229,6 +238,9 @@ export class QuadraticProgramBuilder {
       gL,
       gU,
       x0,
+      ...(periods > 0
+        ? { periods: { count: periods, ofVar: Int32Array.from(this.xPeriod), ofCon: Int32Array.from(this.gPeriod) } }
+        : {}),
       ...(names?.varNames ? { varNames: names.varNames } : {}),
       ...(names?.conNames ? { conNames: names.conNames } : {}),
       jacobianStructure(): SparseStructure {

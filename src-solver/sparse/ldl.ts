@@ -75,7 +75,7 @@
  */
 import { type SymmetricPattern, checkPattern, symMatVec } from './csc';
 import { amdOrder } from './amd';
-import { columnCounts, eliminationTree, permuteSymmetric, postorder } from './symbolic';
+import { columnCounts, permutedEliminationTree, permuteSymmetric, postorder } from './symbolic';
 import { fillUpdateSchedule, supernodalStructure, updateScheduleSize } from './supernodal';
 import { createWasmKernel, wasmKernelAvailable, type WasmKernel } from './wasmKernel';
 
@@ -201,7 +201,7 @@ export class LdlSolver {
     else order = checkedPermutation(ordering, n);
 
     // 2. Elimination tree of P A Pᵀ, postordered; the final permutation composes both.
-    const tree = eliminationTree(permuteSymmetric(pattern, order).pattern);
+    const tree = permutedEliminationTree(pattern, order);
     const post = postorder(tree);
     const perm = new Int32Array(n);
     for (let k = 0; k < n; k++) perm[k] = order[post[k]];

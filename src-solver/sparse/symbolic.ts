@@ -14,7 +14,12 @@
  */
 import type { SymmetricPattern } from './csc';
 
-/** C = P A Pᵀ in upper CSC form (rows sorted, diagonal last) and, for each entry of A, its slot in C. */
+/**
+ * C = P A Pᵀ in upper CSC form (rows sorted, diagonal last) and, for each entry of A, its slot in C.
+ * Two passes over A (count per column of C, then place each entry), then each column of C sorted
+ * by row in place (insertion sort: KKT columns hold a few entries; a typed sort above 32) with
+ * the map following.
+ */
 export function permuteSymmetric(
   a: SymmetricPattern,
   perm: Int32Array,
@@ -23,33 +28,54 @@ export function permuteSymmetric(
   const iperm = new Int32Array(n);
   for (let k = 0; k < n; k++) iperm[perm[k]] = k;
   const nnz = a.colPtr[n];
-  const newRow = new Int32Array(nnz);
-  const newCol = new Int32Array(nnz);
+  const aColPtr = a.colPtr;
+  const aRowIdx = a.rowIdx;
+  const colPtr = new Int32Array(n + 1);
   for (let j = 0; j < n; j++) {
     const pj = iperm[j];
-    for (let q = a.colPtr[j]; q < a.colPtr[j + 1]; q++) {
-      const pi = iperm[a.rowIdx[q]];
-      newRow[q] = pi < pj ? pi : pj;
-      newCol[q] = pi < pj ? pj : pi;
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      colPtr[(pi < pj ? pj : pi) + 1]++;
     }
   }
-  // Radix sort: by row, then stably by column → columns sorted by row, diagonal (largest row) last.
-  const rowStart = new Int32Array(n + 1);
-  for (let q = 0; q < nnz; q++) rowStart[newRow[q] + 1]++;
-  for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
-  const byRow = new Int32Array(nnz);
-  for (let q = 0; q < nnz; q++) byRow[rowStart[newRow[q]]++] = q;
-  const colPtr = new Int32Array(n + 1);
-  for (let q = 0; q < nnz; q++) colPtr[newCol[q] + 1]++;
   for (let j = 0; j < n; j++) colPtr[j + 1] += colPtr[j];
-  const slot = colPtr.slice(0, n);
+  const next = colPtr.slice(0, n);
   const rowIdx = new Int32Array(nnz);
+  const src = new Int32Array(nnz); // the entry of A in each slot of C
+  for (let j = 0; j < n; j++) {
+    const pj = iperm[j];
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      const s = next[pi < pj ? pj : pi]++;
+      rowIdx[s] = pi < pj ? pi : pj;
+      src[s] = q;
+    }
+  }
   const map = new Int32Array(nnz);
-  for (let t = 0; t < nnz; t++) {
-    const q = byRow[t];
-    const s = slot[newCol[q]]++;
-    rowIdx[s] = newRow[q];
-    map[q] = s;
+  let srcOfRow: Int32Array | null = null; // long columns: the entry of each row, for a typed sort
+  for (let k = 0; k < n; k++) {
+    const lo = colPtr[k];
+    const hi = colPtr[k + 1];
+    if (hi - lo > 32) {
+      srcOfRow ??= new Int32Array(n);
+      for (let s = lo; s < hi; s++) srcOfRow[rowIdx[s]] = src[s];
+      rowIdx.subarray(lo, hi).sort();
+      for (let s = lo; s < hi; s++) src[s] = srcOfRow[rowIdx[s]];
+    } else
+      for (let s = lo + 1; s < hi; s++) {
+        const r = rowIdx[s];
+        if (r >= rowIdx[s - 1]) continue;
+        const q = src[s];
+        let t = s - 1;
+        while (t >= lo && rowIdx[t] > r) {
+          rowIdx[t + 1] = rowIdx[t];
+          src[t + 1] = src[t];
+          t--;
+        }
+        rowIdx[t + 1] = r;
+        src[t + 1] = q;
+      }
+    for (let s = lo; s < hi; s++) map[src[s]] = s;
   }
   return { pattern: { n, colPtr, rowIdx }, map };
 }
@@ -71,6 +97,93 @@ export function eliminationTree(c: SymmetricPattern): Int32Array {
     }
   }
   return parent;
+}
+
+/**
+ * The strictly-upper entries of C = P A Pᵀ grouped by column (perm[k] = the original index of the
+ * k-th pivot), rows in no particular order: `rowIdx[colPtr[k] .. colPtr[k+1]-1]` are the rows
+ * i < k of column k. Enough for the elimination tree and the column counts (Liu's algorithm and
+ * the row-subtree walk take a column's rows in any order): one counting pass, one placing pass;
+ * no row sort, no map, no diagonal.
+ */
+function permutedColumns(a: SymmetricPattern, perm: Int32Array): { colPtr: Int32Array; rowIdx: Int32Array } {
+  const n = a.n;
+  const iperm = new Int32Array(n);
+  for (let k = 0; k < n; k++) iperm[perm[k]] = k;
+  const aColPtr = a.colPtr;
+  const aRowIdx = a.rowIdx;
+  const ptr = new Int32Array(n + 1);
+  for (let j = 0; j < n; j++) {
+    const pj = iperm[j];
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      if (pi !== pj) ptr[(pi < pj ? pj : pi) + 1]++;
+    }
+  }
+  for (let k = 0; k < n; k++) ptr[k + 1] += ptr[k];
+  const rows = new Int32Array(ptr[n]);
+  const next = ptr.slice(0, n);
+  for (let j = 0; j < n; j++) {
+    const pj = iperm[j];
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      if (pi < pj) rows[next[pj]++] = pi;
+      else if (pj < pi) rows[next[pi]++] = pj;
+    }
+  }
+  return { colPtr: ptr, rowIdx: rows };
+}
+
+/** Liu's algorithm on columns given as rows i < k in any order (see eliminationTree). */
+function treeOfColumns(n: number, ptr: Int32Array, rows: Int32Array): Int32Array {
+  const parent = new Int32Array(n).fill(-1);
+  const ancestor = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    for (let q = ptr[k]; q < ptr[k + 1]; q++) {
+      let i = rows[q];
+      while (i !== -1 && i < k) {
+        const up = ancestor[i];
+        ancestor[i] = k;
+        if (up === -1) parent[i] = k;
+        i = up;
+      }
+    }
+  }
+  return parent;
+}
+
+/**
+ * Elimination tree of C = P A Pᵀ (perm[k] = the original index of the k-th pivot) without forming
+ * C (permutedColumns). Same tree as eliminationTree(permuteSymmetric(a, perm).pattern).
+ */
+export function permutedEliminationTree(a: SymmetricPattern, perm: Int32Array): Int32Array {
+  const { colPtr, rowIdx } = permutedColumns(a, perm);
+  return treeOfColumns(a.n, colPtr, rowIdx);
+}
+
+/**
+ * Elimination tree and strictly-lower column counts of L for C = P A Pᵀ without forming C: the
+ * same as eliminationTree and columnCounts of permuteSymmetric(a, perm).pattern.
+ */
+export function permutedColumnCounts(
+  a: SymmetricPattern,
+  perm: Int32Array,
+): { parent: Int32Array; counts: Int32Array } {
+  const n = a.n;
+  const { colPtr, rowIdx } = permutedColumns(a, perm);
+  const parent = treeOfColumns(n, colPtr, rowIdx);
+  const counts = new Int32Array(n);
+  const flag = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    flag[k] = k;
+    for (let q = colPtr[k]; q < colPtr[k + 1]; q++) {
+      for (let i = rowIdx[q]; i < k && flag[i] !== k; i = parent[i]) {
+        flag[i] = k;
+        counts[i]++;
+      }
+    }
+  }
+  return { parent, counts };
 }
 
 /** Postorder of a forest: post[k] = the node numbered k (children before parents, subtrees contiguous). */

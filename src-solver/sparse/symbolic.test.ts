@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { patternFromTriplets, type SymmetricPattern } from './csc';
+import {
+  columnCounts,
+  eliminationTree,
+  permutedColumnCounts,
+  permutedEliminationTree,
+  permuteSymmetric,
+} from './symbolic';
+
+/** Deterministic pseudo-random numbers (xorshift). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+/** A random symmetric pattern with `dense` rows coupled to every node (long columns). */
+function randomPattern(n: number, perNode: number, dense: number, rand: () => number): SymmetricPattern {
+  const rows: number[] = [];
+  const cols: number[] = [];
+  for (let j = 0; j < n; j++)
+    for (let k = 0; k < perNode; k++) {
+      rows.push(Math.floor(rand() * n));
+      cols.push(j);
+    }
+  for (let d = 0; d < dense; d++)
+    for (let j = 0; j < n; j++) {
+      rows.push(d);
+      cols.push(j);
+    }
+  return patternFromTriplets(n, Int32Array.from(rows), Int32Array.from(cols)).pattern;
+}
+
+function randomPermutation(n: number, rand: () => number): Int32Array {
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+describe('permuteSymmetric', () => {
+  it('gives P A Pᵀ in upper CSC with sorted rows, the diagonal last, and the map of every entry', () => {
+    const rand = rng(3);
+    for (const [n, perNode, dense] of [
+      [1, 0, 0],
+      [7, 2, 0],
+      [200, 3, 0],
+      [300, 4, 2], // two rows coupled to all: columns longer than the insertion sort's limit
+    ] as const) {
+      const a = randomPattern(n, perNode, dense, rand);
+      const perm = randomPermutation(n, rand);
+      const iperm = new Int32Array(n);
+      for (let k = 0; k < n; k++) iperm[perm[k]!] = k;
+      const { pattern: c, map } = permuteSymmetric(a, perm);
+      // reference: every entry of A, relabelled, as a set of "row,col" keys of the upper triangle
+      const want = new Set<string>();
+      for (let j = 0; j < n; j++)
+        for (let q = a.colPtr[j]!; q < a.colPtr[j + 1]!; q++) {
+          const pi = iperm[a.rowIdx[q]!]!;
+          const pj = iperm[j]!;
+          const key = `${Math.min(pi, pj)},${Math.max(pi, pj)}`;
+          want.add(key);
+          // the map sends entry q to the slot holding its relabelled position
+          const s = map[q]!;
+          let col = 0;
+          while (c.colPtr[col + 1]! <= s) col++;
+          expect(`${c.rowIdx[s]},${col}`).toBe(key);
+        }
+      expect(c.colPtr[n]).toBe(want.size);
+      for (let k = 0; k < n; k++) {
+        const lo = c.colPtr[k]!;
+        const hi = c.colPtr[k + 1]!;
+        expect(c.rowIdx[hi - 1]).toBe(k); // diagonal last
+        for (let s = lo + 1; s < hi; s++) expect(c.rowIdx[s]!).toBeGreaterThan(c.rowIdx[s - 1]!);
+        for (let s = lo; s < hi; s++) expect(want.has(`${c.rowIdx[s]},${k}`)).toBe(true);
+      }
+    }
+  });
+});
+
+describe('permutedEliminationTree', () => {
+  it('is the elimination tree of the permuted pattern, found without forming it', () => {
+    const rand = rng(11);
+    for (const [n, perNode, dense] of [
+      [1, 0, 0],
+      [50, 1, 0], // a forest: several roots
+      [400, 3, 1],
+    ] as const) {
+      const a = randomPattern(n, perNode, dense, rand);
+      const perm = randomPermutation(n, rand);
+      const c = permuteSymmetric(a, perm).pattern;
+      const want = eliminationTree(c);
+      expect(Array.from(permutedEliminationTree(a, perm))).toEqual(Array.from(want));
+      const both = permutedColumnCounts(a, perm);
+      expect(Array.from(both.parent)).toEqual(Array.from(want));
+      expect(Array.from(both.counts)).toEqual(Array.from(columnCounts(c, want)));
+    }
+  });
+
+  it('matches the definition parent(j) = min{ i > j : l_ij ≠ 0 } on a small dense-elimination check', () => {
+    // symbolic elimination on a boolean matrix: the first off-diagonal row of each column of L
+    const rand = rng(5);
+    const n = 40;
+    const a = randomPattern(n, 2, 0, rand);
+    const perm = randomPermutation(n, rand);
+    const iperm = new Int32Array(n);
+    for (let k = 0; k < n; k++) iperm[perm[k]!] = k;
+    const m = Array.from({ length: n }, () => new Uint8Array(n));
+    for (let j = 0; j < n; j++)
+      for (let q = a.colPtr[j]!; q < a.colPtr[j + 1]!; q++) {
+        const pi = iperm[a.rowIdx[q]!]!;
+        const pj = iperm[j]!;
+        m[pi]![pj] = 1;
+        m[pj]![pi] = 1;
+      }
+    const parent: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const below: number[] = [];
+      for (let i = k + 1; i < n; i++) if (m[i]![k]) below.push(i);
+      for (const i of below) for (const r of below) m[i]![r] = 1; // fill: the clique of k's neighbours
+      parent.push(below.length ? below[0]! : -1);
+    }
+    expect(Array.from(permutedEliminationTree(a, perm))).toEqual(parent);
+    // and the column counts are the filled matrix's off-diagonal entries below the diagonal
+    const counts = Array.from({ length: n }, (_, k) => {
+      let c = 0;
+      for (let i = k + 1; i < n; i++) c += m[i]![k]!;
+      return c;
+    });
+    expect(Array.from(permutedColumnCounts(a, perm).counts)).toEqual(counts);
+  });
+});
