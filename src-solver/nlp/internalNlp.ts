@@ -270,6 +270,8 @@ export function validateProblem(p: NlpProblem): string | null {
       return `Jacobian structure entry ${k} (${js.rows[k]}, ${js.cols[k]}) is outside ${m}×${n}`;
     }
   }
+  if (p.constantJacobian && p.constantJacobian.length !== js.rows.length)
+    return `constantJacobian has ${p.constantJacobian.length} marks for ${js.rows.length} Jacobian entries`;
   const hs = p.hessianStructure();
   if (hs.rows.length !== hs.cols.length) return 'Hessian structure: rows and cols differ in length';
   for (let k = 0; k < hs.rows.length; k++) {

@@ -287,6 +287,8 @@ class InteriorPointSolver {
       }
     }
     if (o.nlpObjScale !== undefined && this.ctl.depth === 0) nlp.objScale = o.nlpObjScale;
+    // the Jacobian's row scaling is now final: K's constant slots are written by the first assembly
+    this.kkt.invalidateConstants();
     // Push x into its (relaxed) bounds: W&B eq. (36)-(37) with κ₁ = boundPush, κ₂ = boundFrac.
     for (let j = 0; j < n; j++) if (!nlp.fixed[j]) cur.w[j] = this.pushIntoBounds(cur.w[j], wL[j], wU[j]);
     // Slacks: s₀ = s_c g(x₀), pushed likewise.

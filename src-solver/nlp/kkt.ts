@@ -72,6 +72,17 @@ export interface KktOptions {
   readonly stablePivotTolerance?: number;
 }
 
+/** The slots of K that can change between assemblies, and the entries summed into them. */
+interface PartialAssembly {
+  /** Slots zeroed before the scatter (the diagonal and every slot with a changing entry). */
+  readonly slots: Int32Array;
+  /** Jacobian entries (ascending) whose slot is in `slots`, and their slots. */
+  readonly jacIdx: Int32Array;
+  readonly jacSlot: Int32Array;
+  /** Slots of the slack −1s that fall in `slots`. */
+  readonly slackSlot: Int32Array;
+}
+
 export class KktSystem {
   /** nw + m */
   readonly dim: number;
@@ -177,6 +188,26 @@ export class KktSystem {
   /** Full assemblies (`assemble` calls) and diagonal-only ones (`perturb`). */
   assemblies = 0;
   perturbations = 0;
+  /**
+   * Assemblies that rewrote only the slots that can change (`assemble` with the constant slots
+   * still valid): a subset of `assemblies`.
+   */
+  partialAssemblies = 0;
+  /**
+   * The part of K that can change between assemblies when the problem declares constant Jacobian
+   * entries (NlpProblem.constantJacobian; null otherwise). A slot of K is constant when it is off
+   * the diagonal and every entry summed into it is a constant Jacobian entry or a slack's −1:
+   * its value is then the same at every iterate, written by a full assembly and left alone by
+   * the next ones (nothing else writes off-diagonal slots: `perturb`, `factorAmd` and the
+   * refinement touch only the diagonal or read). The other slots are zeroed and receive their
+   * entries in the full assembly's order (Hessian, Jacobian, slacks, each in index order), so
+   * every slot's sum is formed in the same order as before — the same values, bit for bit.
+   * On the 8500-node OPF × 24 h, 5.2 million of the 6.7 million Jacobian entries are constant
+   * (the QCQP's linear terms).
+   */
+  private readonly partial: PartialAssembly | null;
+  /** True while the constant slots of `values` hold the constant Jacobian's values (see `partial`). */
+  private constantsValid = false;
   /** Slot of the −1 of slack k in its constraint column. */
   private readonly slackPos: Int32Array;
   private readonly nw: number;
@@ -243,6 +274,7 @@ export class KktSystem {
     const fixed = nlp.fixed;
     for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
     for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
+    this.partial = partialAssembly(pattern.colPtr[dim], this.diagPos, this.hessPos, this.jacPos, this.slackPos, nlp);
     const choice = options.ordering ?? KktSystem.defaultOrdering;
     const amd = amdOrder(pattern);
     const stableOrder = kktOrdering(pattern, nw, amd);
@@ -300,7 +332,7 @@ export class KktSystem {
     // K moves into the stable solver's input array: the AMD solver's memory (where K lived) is
     // then garbage as a whole instead of being kept alive by this one view.
     const staged = this.active.stagingValues();
-    this.k = staged ? (staged.set(this.k), staged) : this.k.slice();
+    this.k = staged ? (staged.set(this.k), staged) : this.k.slice(); // all of K, the constant slots too
     this.active.factor(this.values);
   }
 
@@ -311,7 +343,12 @@ export class KktSystem {
   assemble(hess: Float64Array | null, jac: Float64Array, sigma: Float64Array, deltaW: number, deltaC: number): void {
     const v = this.values;
     this.normK = Number.NaN;
-    v.fill(0);
+    const partial = this.constantsValid ? this.partial : null;
+    if (partial) {
+      // only the slots that can change (see `partial`); the constant ones keep their values
+      const zs = partial.slots;
+      for (let t = 0; t < zs.length; t++) v[zs[t]] = 0;
+    } else v.fill(0);
     if (hess) {
       const hp = this.hessPos;
       for (let k = 0; k < hp.length; k++) {
@@ -319,13 +356,21 @@ export class KktSystem {
         if (q >= 0) v[q] += hess[k];
       }
     }
-    const jp = this.jacPos;
-    for (let k = 0; k < jp.length; k++) {
-      const q = jp[k];
-      if (q >= 0) v[q] += jac[k];
+    if (partial) {
+      const { jacIdx, jacSlot, slackSlot } = partial;
+      for (let t = 0; t < jacIdx.length; t++) v[jacSlot[t]] += jac[jacIdx[t]];
+      for (let t = 0; t < slackSlot.length; t++) v[slackSlot[t]] -= 1;
+      this.partialAssemblies++;
+    } else {
+      const jp = this.jacPos;
+      for (let k = 0; k < jp.length; k++) {
+        const q = jp[k];
+        if (q >= 0) v[q] += jac[k];
+      }
+      const sp = this.slackPos;
+      for (let k = 0; k < sp.length; k++) v[sp[k]] -= 1;
+      this.constantsValid = this.partial !== null;
     }
-    const sp = this.slackPos;
-    for (let k = 0; k < sp.length; k++) v[sp[k]] -= 1;
     const dp = this.diagPos;
     const base = this.diagBase;
     const fixed = this.fixed;
@@ -334,6 +379,15 @@ export class KktSystem {
     this.diagBaseValid = true;
     this.assemblies++;
     this.setDiagonal(sigma, deltaW, deltaC);
+  }
+
+  /**
+   * Forget the constant slots' values (see `partial`): the next `assemble` writes all of K. For a
+   * new problem on a kept system (SolverWorkspace: the same structure, maybe other constants) and
+   * after the Jacobian's scaling changed. The solver calls it at the start of every solve.
+   */
+  invalidateConstants(): void {
+    this.constantsValid = false;
   }
 
   /**
@@ -480,4 +534,47 @@ export function factorFlops(pattern: SymmetricPattern, order: Int32Array): numbe
   let flops = 0;
   for (let j = 0; j < cc.length; j++) flops += cc[j] * cc[j];
   return flops;
+}
+
+/**
+ * KktSystem's partial assembly (see its `partial` field), or null when the problem declares no
+ * constant Jacobian entry or when nearly every slot can change (then nothing is saved).
+ */
+function partialAssembly(
+  nnzK: number,
+  diagPos: Int32Array,
+  hessPos: Int32Array,
+  jacPos: Int32Array,
+  slackPos: Int32Array,
+  nlp: InternalNlp,
+): PartialAssembly | null {
+  const constant = nlp.p.constantJacobian;
+  if (!constant) return null;
+  // 1 = the slot can change: the diagonal (perturb rewrites it), every Hessian slot, every slot
+  // of a changing Jacobian entry
+  const changing = new Uint8Array(nnzK);
+  for (let i = 0; i < diagPos.length; i++) changing[diagPos[i]] = 1;
+  for (let k = 0; k < hessPos.length; k++) if (hessPos[k] >= 0) changing[hessPos[k]] = 1;
+  for (let k = 0; k < jacPos.length; k++) if (jacPos[k] >= 0 && !constant[k]) changing[jacPos[k]] = 1;
+  let nSlots = 0;
+  for (let q = 0; q < nnzK; q++) nSlots += changing[q];
+  let nJac = 0;
+  for (let k = 0; k < jacPos.length; k++) if (jacPos[k] >= 0 && changing[jacPos[k]]) nJac++;
+  if (nJac === jacPos.length) return null;
+  const slots = new Int32Array(nSlots);
+  for (let q = 0, t = 0; q < nnzK; q++) if (changing[q]) slots[t++] = q;
+  const jacIdx = new Int32Array(nJac);
+  const jacSlot = new Int32Array(nJac);
+  for (let k = 0, t = 0; k < jacPos.length; k++) {
+    const q = jacPos[k];
+    if (q >= 0 && changing[q]) {
+      jacIdx[t] = k;
+      jacSlot[t++] = q;
+    }
+  }
+  let nSlack = 0;
+  for (let k = 0; k < slackPos.length; k++) nSlack += changing[slackPos[k]];
+  const slackSlot = new Int32Array(nSlack);
+  for (let k = 0, t = 0; k < slackPos.length; k++) if (changing[slackPos[k]]) slackSlot[t++] = slackPos[k];
+  return { slots, jacIdx, jacSlot, slackSlot };
 }

@@ -24,6 +24,8 @@ import { createSolverWorkspace } from './workspace';
 import { solveNlp } from './index';
 import { hs071 } from '../testing/nlp/problems';
 import { HS_PROBLEMS } from '../testing/hs/index';
+import { QuadraticProgramBuilder } from '../opf3/quadratic';
+import type { NlpProblem } from './problem';
 
 const C = resolveOptions();
 
@@ -350,5 +352,140 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     it.evalFunctions();
     expect(it.barrierObjective(0.01, 1e-4)).toBe(at([1.4, 4.1, 3.2, 1.3, 29], 0.01));
     expect(it.barrierObjective(0.01, 1e-4)).not.toBe(at([1.5, 4.2, 3.3, 1.2, 30], 0.01));
+  });
+});
+
+/** Park–Miller generator: the same test problem on every run. */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 48271) % 2147483647;
+    return s / 2147483647;
+  };
+}
+
+/**
+ * A random QCQP (QuadraticProgramBuilder: its linear terms are marked constant) with equality
+ * and inequality rows, a fixed variable, and linear and quadratic terms landing on the same
+ * (row, column) — KKT slots that sum constant and changing entries. `scale` multiplies the
+ * linear coefficients (another problem of the same structure).
+ */
+function randomQcqp(scale = 1): NlpProblem {
+  const r = rng(16);
+  const b = new QuadraticProgramBuilder();
+  const n = 30;
+  const m = 12;
+  for (let k = 0; k < n; k++) b.addVar(k === 7 ? 0.25 : -2, k === 7 ? 0.25 : 2, r() - 0.5);
+  for (let i = 0; i < m; i++) b.addRow(i % 3 === 0 ? 0 : -1, i % 3 === 0 ? 0 : 1);
+  for (let t = 0; t < 160; t++) {
+    const row = Math.floor(r() * m);
+    const k = Math.floor(r() * n);
+    const l = Math.floor(r() * n);
+    const coef = r() * 2 - 1;
+    if (t % 2 === 0) b.linear(row, scale * coef, { v: k });
+    else b.product(row, 0.1 * coef, { v: k }, { v: t % 5 === 0 ? k : l });
+    if (t % 11 === 0) b.product(row, 0.1 * coef, { v: k }, { v: l }); // beside a linear term of the same (row, k)
+  }
+  for (let k = 0; k < n; k++) b.objectiveProduct(0.5, { v: k }, { v: k });
+  for (let k = 0; k < n; k++) b.objectiveLinear(r() - 0.5, { v: k });
+  return b.build();
+}
+
+/** The bytes of a Float64Array: equality of these is equality bit for bit (−0 ≠ 0, NaN = NaN). */
+const bits = (a: Float64Array): number[] => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+
+describe('partial KKT assembly with constant Jacobian entries', () => {
+  /** W, A at a random point and λ (problem scaling on), Σ, for the problem's InternalNlp. */
+  function valuesAt(nlp: InternalNlp, seed: number) {
+    const r = rng(seed);
+    const x = Float64Array.from({ length: nlp.n }, (_, k) => (nlp.fixed[k] ? nlp.p.xL[k] : r() * 2 - 1));
+    const lam = Float64Array.from({ length: nlp.m }, () => r() * 4 - 2);
+    const hess = new Float64Array(nlp.hRows.length);
+    nlp.evalHessian(x, 1, lam, hess);
+    const jac = new Float64Array(nlp.jRows.length);
+    nlp.evalJacobian(x, jac);
+    const sigma = Float64Array.from({ length: nlp.nw }, () => r());
+    return { hess, jac, sigma };
+  }
+
+  it('rewrites only the slots that can change: the values of a full assembly, bit for bit', () => {
+    const nlp = new InternalNlp(randomQcqp(), 0, 1e-4, () => 0);
+    const a = valuesAt(nlp, 1);
+    const b = valuesAt(nlp, 2);
+    const kkt = new KktSystem(nlp, { ordering: 'stable' });
+    kkt.assemble(a.hess, a.jac, a.sigma, 1e-3, 1e-8);
+    kkt.assemble(b.hess, b.jac, b.sigma, 0, 0); // partial: the slots with changing entries only
+    kkt.assemble(b.hess, b.jac, b.sigma, 0, 0); // again: a slot not zeroed first would double
+    const fresh = new KktSystem(nlp, { ordering: 'stable' });
+    fresh.assemble(b.hess, b.jac, b.sigma, 0, 0);
+    expect(bits(kkt.values)).toEqual(bits(fresh.values));
+    expect([kkt.assemblies, kkt.partialAssemblies, fresh.partialAssemblies]).toEqual([3, 2, 0]);
+    // the same with W = 0 (the least-squares multipliers' system) after a partial assembly
+    kkt.assemble(null, b.jac, b.sigma, 0, 1e-8);
+    fresh.assemble(null, b.jac, b.sigma, 0, 1e-8);
+    expect(bits(kkt.values)).toEqual(bits(fresh.values));
+    // and its factorization and solve
+    const rhs = Float64Array.from({ length: kkt.dim }, (_, i) => Math.sin(i + 1));
+    const x1 = new Float64Array(kkt.dim);
+    const x2 = new Float64Array(kkt.dim);
+    kkt.factor();
+    kkt.solve(rhs, x1);
+    fresh.factor();
+    fresh.solve(rhs, x2);
+    expect(bits(x1)).toEqual(bits(x2));
+  });
+
+  it('rewrites the constant slots after invalidateConstants (new constants: another problem or scaling)', () => {
+    const nlp = new InternalNlp(randomQcqp(), 0, 1e-4, () => 0);
+    const a = valuesAt(nlp, 1);
+    const kkt = new KktSystem(nlp, { ordering: 'stable' });
+    kkt.assemble(a.hess, a.jac, a.sigma, 0, 0);
+    // the constant entries take other values (the linear coefficients of another problem)
+    const other = new InternalNlp(randomQcqp(3), 0, 1e-4, () => 0);
+    const c = valuesAt(other, 1);
+    const fresh = new KktSystem(other, { ordering: 'stable' });
+    fresh.assemble(c.hess, c.jac, c.sigma, 0, 0);
+    kkt.assemble(c.hess, c.jac, c.sigma, 0, 0);
+    expect(bits(kkt.values)).not.toEqual(bits(fresh.values)); // stale: the shortcut's contract
+    kkt.invalidateConstants();
+    kkt.assemble(c.hess, c.jac, c.sigma, 0, 0);
+    expect(bits(kkt.values)).toEqual(bits(fresh.values));
+  });
+
+  it('a kept workspace solves a problem with other constants exactly as a fresh solve does', () => {
+    const first = randomQcqp();
+    const second = randomQcqp(3);
+    const ws = createSolverWorkspace();
+    const r1 = solveNlp(first, {}, { workspace: ws });
+    const r2 = solveNlp(second, {}, { workspace: ws });
+    expect(ws.stats).toEqual({ reused: 1, built: 1 });
+    expect(ws.kept!.kkt.partialAssemblies).toBeGreaterThan(0);
+    const fresh = solveNlp(second);
+    expect(r1.status).toBe('solved');
+    expect(r2.status).toBe('solved');
+    expect(r2.iterations).toBe(fresh.iterations);
+    expect(bits(r2.x)).toEqual(bits(fresh.x));
+  });
+
+  it('marking the constant entries does not change the iterates', () => {
+    const p = randomQcqp();
+    const { constantJacobian, ...unmarked } = p;
+    expect(constantJacobian!.some((c) => c === 1)).toBe(true);
+    const hist = (q: NlpProblem) => {
+      const r = solveNlp(q, { history: true });
+      return { r, h: r.history!.map((e) => [e.objective, e.infPr, e.infDu, e.dNorm, e.alphaPr, e.alphaDu]) };
+    };
+    const marked = hist(p);
+    const plain = hist(unmarked as NlpProblem);
+    expect(marked.r.status).toBe('solved');
+    expect(marked.h).toEqual(plain.h);
+    expect(bits(marked.r.x)).toEqual(bits(plain.r.x));
+  });
+
+  it('rejects marks of the wrong length with a clear message', () => {
+    const p = { ...randomQcqp(), constantJacobian: new Uint8Array(3) };
+    const r = solveNlp(p);
+    expect(r.status).toBe('invalidProblem');
+    expect(r.message).toMatch(/constantJacobian has 3 marks for \d+ Jacobian entries/);
   });
 });
