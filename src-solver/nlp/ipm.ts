@@ -409,7 +409,8 @@ class InteriorPointSolver {
 
   private checkConvergence(): Stop {
     const { o, cur } = this;
-    optimalityError(cur, 0, o.sMax, this.resid, this.err0, this.gradL);
+    // with E_μ's complementarity at the current μ for the barrier update (same pass)
+    optimalityError(cur, 0, o.sMax, this.resid, this.err0, this.gradL, this.mu);
     this.gradLOf = cur;
     const e = this.err0;
     if (meetsTolerances(e, o))
@@ -596,8 +597,11 @@ class InteriorPointSolver {
     let alphaMax = 1;
     let alphaL = 1;
     let alphaU = 1;
-    // Tiny step (Ipopt tiny_step_tol): the direction is at round-off level; take it without line search.
-    let rel = 0;
+    // Tiny step (Ipopt tiny_step_tol): the direction is at round-off level; take it without line
+    // search. Only max_j |Δw_j|/(1 + |w_j|) < 10ε is asked, so the quotients stop at the first one
+    // that is not below it (no division per variable once the step is not tiny).
+    const tinyTol = 10 * EPS;
+    let tiny = true;
     for (let j = 0; j < nw; j++) {
       const dj = dw[j];
       let g = j < n ? gradF[j] : 0;
@@ -625,13 +629,11 @@ class InteriorPointSolver {
       }
       if (j < n && fixed[j]) g = 0;
       gradPhiD += g * dj;
-      rel = Math.max(rel, Math.abs(dj) / (1 + Math.abs(w[j])));
+      if (tiny && !(Math.abs(dj) / (1 + Math.abs(w[j])) < tinyTol)) tiny = false;
     }
     const alphaDual = Math.min(alphaL, alphaU);
     if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual);
-    let relL = 0;
-    for (let i = 0; i < dl.length; i++) relL = Math.max(relL, Math.abs(dl[i]) / (1 + Math.abs(cur.lambda[i])));
-    if (rel < 10 * EPS && relL < 1e-2) {
+    if (tiny && tinyMultiplierStep(dl, cur.lambda)) {
       this.consecutiveTinySteps++;
       if (this.consecutiveTinySteps > 2 && this.mu <= Math.min(o.muMin, o.tol / 10) * 1.0000001) {
         this.pendingStop = this.isAcceptable()
@@ -1039,6 +1041,15 @@ class InteriorPointSolver {
     this.log(1, `${status}: ${result.message}`);
     return { result, final: cur, stoppedByAccept: this.stoppedByAccept };
   }
+}
+
+/**
+ * max_i |Δλ_i|/(1 + |λ_i|) < 1e-2, the multiplier half of the tiny-step test (Ipopt
+ * tiny_step_y_tol), stopping at the first component that is not below it.
+ */
+export function tinyMultiplierStep(dl: Float64Array, lambda: Float64Array): boolean {
+  for (let i = 0; i < dl.length; i++) if (!(Math.abs(dl[i]) / (1 + Math.abs(lambda[i])) < 1e-2)) return false;
+  return true;
 }
 
 function fmt(v: number, w: number, digits: number): string {

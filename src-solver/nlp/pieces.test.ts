@@ -19,9 +19,10 @@ import { InternalNlp } from './internalNlp';
 import { KktSystem } from './kkt';
 import { resolveOptions } from './options';
 import { Iterate } from './iterate';
-import { newOptimalityError, optimalityError } from './convergence';
+import { newOptimalityError, optimalityError, optimalityErrorAtMu } from './convergence';
 import { createSolverWorkspace } from './workspace';
 import { solveNlp } from './index';
+import { tinyMultiplierStep } from './ipm';
 import { hs071 } from '../testing/nlp/problems';
 import { HS_PROBLEMS } from '../testing/hs/index';
 import { QuadraticProgramBuilder } from '../opf3/quadratic';
@@ -333,6 +334,69 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     it.barrierGradientFrom(gradL, 1e-3, 1e-4, fromCache);
     it.barrierGradientPlusAtLambda(1e-3, 1e-4, afresh, true);
     expect(Array.from(fromCache)).toEqual(Array.from(afresh));
+  });
+
+  it('E_μ of the barrier update from the convergence test pass equals E_μ computed afresh', () => {
+    const nlp = new InternalNlp(hs071(), 1e-8, 1e-4, () => 0);
+    const at = (zL0: number) => {
+      const it = new Iterate(nlp);
+      it.w.set([1.5, 4.2, 3.3, 1.2, 30]);
+      it.lambda.set([0.7, -0.4]);
+      it.zL.set([zL0, 0.2, 0.1, 0.05, 0.01]);
+      it.zU.set([0.01, 0.02, 0.03, 0.04, 0]);
+      it.evalFunctions();
+      it.evalDerivatives();
+      return it;
+    };
+    const resid = new Float64Array(nlp.nw);
+    /** E_μ the long way: E_0 without the second μ, then the complementarity pass. */
+    const afresh = (it: Iterate, mu: number) => {
+      const e0 = newOptimalityError();
+      optimalityError(it, 0, 100, resid, e0);
+      expect(e0.complAtMuOf).toBeNull();
+      const e = newOptimalityError();
+      optimalityErrorAtMu(it, mu, e0, e);
+      return e;
+    };
+    const it = at(0.3);
+    const e0 = newOptimalityError();
+    optimalityError(it, 0, 100, resid, e0, undefined, 0.02);
+    expect(e0.complAtMuOf).toBe(it);
+    const e = newOptimalityError();
+    optimalityErrorAtMu(it, 0.02, e0, e);
+    expect(e).toEqual(afresh(it, 0.02));
+    // another μ (the update's loop after a decrease) or another iterate: computed, not taken
+    optimalityErrorAtMu(it, 0.004, e0, e);
+    expect(e).toEqual(afresh(it, 0.004));
+    const other = at(5);
+    optimalityErrorAtMu(other, 0.02, e0, e); // (e0 is it's: only the complementarity is other's)
+    expect(e.compl).toBe(afresh(other, 0.02).compl);
+    expect(e.compl).not.toBe(afresh(it, 0.02).compl);
+    // an E_0 computed without the second μ forgets it (the iterate's z may have changed since)
+    it.zL[0] = 5;
+    optimalityError(it, 0, 100, resid, e0);
+    optimalityErrorAtMu(it, 0.02, e0, e);
+    expect(e).toEqual(afresh(it, 0.02));
+  });
+
+  it('the tiny-step test of Δλ stops at the first large component: the same answer as the maximum', () => {
+    const r = rng(7);
+    const byMax = (dl: Float64Array, lam: Float64Array) => {
+      let rel = 0;
+      for (let i = 0; i < dl.length; i++) rel = Math.max(rel, Math.abs(dl[i]) / (1 + Math.abs(lam[i])));
+      return rel < 1e-2;
+    };
+    for (let t = 0; t < 200; t++) {
+      const n = 1 + (t % 6);
+      const lam = Float64Array.from({ length: n }, () => (r() - 0.5) * 10 ** (4 * r()));
+      const dl = Float64Array.from({ length: n }, (_, i) => (r() - 0.5) * 0.04 * (1 + Math.abs(lam[i])));
+      if (t % 17 === 0) dl[n - 1] = NaN;
+      expect(tinyMultiplierStep(dl, lam)).toBe(byMax(dl, lam));
+    }
+    // exactly at the tolerance is not tiny; an empty Δλ is
+    expect(tinyMultiplierStep(Float64Array.of(0.02), Float64Array.of(1))).toBe(false);
+    expect(tinyMultiplierStep(Float64Array.of(0.0199), Float64Array.of(1))).toBe(true);
+    expect(tinyMultiplierStep(new Float64Array(0), new Float64Array(0))).toBe(true);
   });
 
   it('φ_μ is remembered per (μ, κ_d) until the functions are evaluated at a new point', () => {
