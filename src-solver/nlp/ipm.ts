@@ -47,6 +47,7 @@ import { statusMessage, type SolveStatus } from './status';
 import type { IterationRecord, SolveHooks, SolveResult, StepBlocking } from './types';
 import type { NlpProblem } from './problem';
 import { runRestoration } from './restoration';
+import { boundMultiplierStep, newStepPassResult, stepPass, type StepPassResult } from './stepPass';
 import type { RunControl, RunOutcome } from './run';
 
 export type { RunControl, RunOutcome } from './run';
@@ -141,6 +142,8 @@ class InteriorPointSolver {
    * right-hand side: one Jacobian product per iteration instead of two.
    */
   private readonly gradL: Float64Array;
+  /** The line search's first pass (stepPass.ts). */
+  private readonly pass: StepPassResult = newStepPassResult();
   private gradLOf: Iterate | null = null;
   private readonly err: OptimalityError = newOptimalityError();
   private readonly err0: OptimalityError = newOptimalityError();
@@ -532,10 +535,10 @@ class InteriorPointSolver {
     for (let j = 0; j < nw; j++) rhs[j] = -this.gradPhi[j];
     for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
     kkt.solve(rhs, sol);
-    for (let j = 0; j < nw; j++) this.dw[j] = sol[j];
-    for (let i = 0; i < m; i++) this.dl[i] = sol[nw + i];
+    this.dw.set(sol.subarray(0, nw));
+    this.dl.set(sol.subarray(nw, nw + m));
     if (!allFinite(sol)) return false;
-    this.recoverBoundMultiplierStep(this.dw);
+    // Δz (eq. 11) is formed by the line search's first pass (stepPass.ts)
     void n;
     return true;
   }
@@ -562,75 +565,18 @@ class InteriorPointSolver {
     return this.kkt.hasCorrectInertia(r);
   }
 
-  /** Δz_L = μ (W−W_L)⁻¹e − z_L − Σ_L Δw,  Δz_U = μ (W_U−W)⁻¹e − z_U + Σ_U Δw  (eq. 11 eliminated). */
-  private recoverBoundMultiplierStep(dw: Float64Array): void {
-    const { cur, nlp, mu } = this;
-    const { nw, wL, wU, hasL, hasU } = nlp;
-    for (let j = 0; j < nw; j++) {
-      if (hasL[j]) {
-        const s = cur.w[j] - wL[j];
-        this.dzL[j] = mu / s - cur.zL[j] - (cur.zL[j] / s) * dw[j];
-      } else this.dzL[j] = 0;
-      if (hasU[j]) {
-        const s = wU[j] - cur.w[j];
-        this.dzU[j] = mu / s - cur.zU[j] + (cur.zU[j] / s) * dw[j];
-      } else this.dzU[j] = 0;
-    }
-  }
-
   // ───────────────────────────────────────── lineSearch (§2.3-2.4) ──
 
   private lineSearch(): 'accepted' | 'failed' | 'stop' {
     const { cur, trial, nlp, o, mu, dw, dl } = this;
-    const { nw, wL, wU, hasL, hasU } = nlp;
     const tau = this.tau;
     const phi = cur.barrierObjective(mu, o.kappaD);
     const theta = cur.theta;
-    // One pass over the variables for: ∇φ_μᵀΔw (the barrier gradient without Aᵀλ, as
-    // Iterate.barrierGradientPlusAtLambda forms it, not stored), the fractions to the boundary
-    // (eq. 15) of w and of z (maxStepToBoundary, maxStepPositive) and the relative step size.
-    const { n, fixed } = nlp;
-    const { w, gradF, zL, zU } = cur;
-    const { dzL, dzU } = this;
-    const damp = o.kappaD * mu;
-    let gradPhiD = 0;
-    let alphaMax = 1;
-    let alphaL = 1;
-    let alphaU = 1;
-    // Tiny step (Ipopt tiny_step_tol): the direction is at round-off level; take it without line
-    // search. Only max_j |Δw_j|/(1 + |w_j|) < 10ε is asked, so the quotients stop at the first one
-    // that is not below it (no division per variable once the step is not tiny).
-    const tinyTol = 10 * EPS;
-    let tiny = true;
-    for (let j = 0; j < nw; j++) {
-      const dj = dw[j];
-      let g = j < n ? gradF[j] : 0;
-      if (hasL[j]) {
-        g -= mu / (w[j] - wL[j]) - (hasU[j] ? 0 : damp);
-        if (dj < 0) {
-          const a = (-tau * (w[j] - wL[j])) / dj;
-          if (a < alphaMax) alphaMax = a;
-        }
-        if (dzL[j] < 0) {
-          const a = (-tau * zL[j]) / dzL[j];
-          if (a < alphaL) alphaL = a;
-        }
-      }
-      if (hasU[j]) {
-        g += mu / (wU[j] - w[j]) - (hasL[j] ? 0 : damp);
-        if (dj > 0) {
-          const a = (tau * (wU[j] - w[j])) / dj;
-          if (a < alphaMax) alphaMax = a;
-        }
-        if (dzU[j] < 0) {
-          const a = (-tau * zU[j]) / dzU[j];
-          if (a < alphaU) alphaU = a;
-        }
-      }
-      if (j < n && fixed[j]) g = 0;
-      gradPhiD += g * dj;
-      if (tiny && !(Math.abs(dj) / (1 + Math.abs(w[j])) < tinyTol)) tiny = false;
-    }
+    // One pass over the variables (stepPass.ts): Δz_L, Δz_U (eq. 11), ∇φ_μᵀΔw, the fractions to
+    // the boundary (eq. 15) of w and of z, and whether the step is tiny.
+    const pass = this.pass;
+    stepPass(cur, mu, o.kappaD, tau, dw, this.dzL, this.dzU, pass);
+    const { gradPhiD, alphaMax, alphaL, alphaU, tiny } = pass;
     const alphaDual = Math.min(alphaL, alphaU);
     if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual);
     if (tiny && tinyMultiplierStep(dl, cur.lambda)) {
@@ -770,7 +716,7 @@ class InteriorPointSolver {
         // The corrected step replaces Δw (and Δλ); recover Δz for it.
         this.dw.set(dwSoc);
         for (let i = 0; i < m; i++) this.dl[i] = socSol[nw + i];
-        this.recoverBoundMultiplierStep(this.dw);
+        boundMultiplierStep(cur, this.mu, this.dw, this.dzL, this.dzU);
         const aDual = Math.min(
           maxStepPositive(cur.zL, this.dzL, hasL, this.tau),
           maxStepPositive(cur.zU, this.dzU, hasU, this.tau),

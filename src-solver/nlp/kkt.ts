@@ -72,15 +72,22 @@ export interface KktOptions {
   readonly stablePivotTolerance?: number;
 }
 
-/** The slots of K that can change between assemblies, and the entries summed into them. */
+/**
+ * The slots of K that can change between assemblies, and the entries summed into them, in the
+ * full assembly's order; `…First` marks each slot's first entry in that order.
+ */
 interface PartialAssembly {
-  /** Slots zeroed before the scatter (the diagonal and every slot with a changing entry). */
-  readonly slots: Int32Array;
-  /** Jacobian entries (ascending) whose slot is in `slots`, and their slots. */
+  /** Per Hessian entry. */
+  readonly hessFirst: Uint8Array;
+  /** Jacobian entries (ascending) whose slot can change, their slots and marks. */
   readonly jacIdx: Int32Array;
   readonly jacSlot: Int32Array;
-  /** Slots of the slack −1s that fall in `slots`. */
+  readonly jacFirst: Uint8Array;
+  /** The slack −1s whose slot can change, and their marks. */
   readonly slackSlot: Int32Array;
+  readonly slackFirst: Uint8Array;
+  /** Diagonal positions (0 … dim−1) that receive an entry (of W). */
+  readonly diagFed: Int32Array;
 }
 
 export class KktSystem {
@@ -343,25 +350,42 @@ export class KktSystem {
   assemble(hess: Float64Array | null, jac: Float64Array, sigma: Float64Array, deltaW: number, deltaC: number): void {
     const v = this.values;
     this.normK = Number.NaN;
-    const partial = this.constantsValid ? this.partial : null;
-    if (partial) {
-      // only the slots that can change (see `partial`); the constant ones keep their values
-      const zs = partial.slots;
-      for (let t = 0; t < zs.length; t++) v[zs[t]] = 0;
-    } else v.fill(0);
-    if (hess) {
+    const dp = this.diagPos;
+    const base = this.diagBase;
+    const fixed = this.fixed;
+    // (W = 0, the least-squares multipliers' system, is a full assembly: W's slots must be zeroed)
+    const partial = this.constantsValid && hess ? this.partial : null;
+    if (partial && hess) {
+      // Only the slots that can change (see `partial`). Each slot's first entry in the full
+      // assembly's order is written as 0 + value (what zeroing and adding gave, −0 included), the
+      // others are added after it in that order; the constant slots keep their values.
+      const { hessFirst, jacIdx, jacSlot, jacFirst, slackSlot, slackFirst, diagFed } = partial;
       const hp = this.hessPos;
       for (let k = 0; k < hp.length; k++) {
         const q = hp[k];
-        if (q >= 0) v[q] += hess[k];
+        if (q >= 0) v[q] = hessFirst[k] ? 0 + hess[k] : v[q] + hess[k];
       }
-    }
-    if (partial) {
-      const { jacIdx, jacSlot, slackSlot } = partial;
-      for (let t = 0; t < jacIdx.length; t++) v[jacSlot[t]] += jac[jacIdx[t]];
-      for (let t = 0; t < slackSlot.length; t++) v[slackSlot[t]] -= 1;
+      for (let t = 0; t < jacIdx.length; t++) {
+        const q = jacSlot[t];
+        v[q] = jacFirst[t] ? 0 + jac[jacIdx[t]] : v[q] + jac[jacIdx[t]];
+      }
+      for (let t = 0; t < slackSlot.length; t++) {
+        const q = slackSlot[t];
+        v[q] = slackFirst[t] ? 0 - 1 : v[q] - 1;
+      }
+      // W's diagonal where it has entries; the other diagonal slots are rewritten by setDiagonal
+      // from the base the full assembly left (0, or 1 for a fixed variable), which cannot change
+      for (let t = 0; t < diagFed.length; t++) base[diagFed[t]] = v[dp[diagFed[t]]];
       this.partialAssemblies++;
     } else {
+      v.fill(0);
+      if (hess) {
+        const hp = this.hessPos;
+        for (let k = 0; k < hp.length; k++) {
+          const q = hp[k];
+          if (q >= 0) v[q] += hess[k];
+        }
+      }
       const jp = this.jacPos;
       for (let k = 0; k < jp.length; k++) {
         const q = jp[k];
@@ -370,12 +394,9 @@ export class KktSystem {
       const sp = this.slackPos;
       for (let k = 0; k < sp.length; k++) v[sp[k]] -= 1;
       this.constantsValid = this.partial !== null;
+      for (let j = 0; j < this.nw; j++) base[j] = j < fixed.length && fixed[j] ? 1 : v[dp[j]];
+      for (let i = this.nw; i < this.dim; i++) base[i] = v[dp[i]];
     }
-    const dp = this.diagPos;
-    const base = this.diagBase;
-    const fixed = this.fixed;
-    for (let j = 0; j < this.nw; j++) base[j] = j < fixed.length && fixed[j] ? 1 : v[dp[j]];
-    for (let i = this.nw; i < this.dim; i++) base[i] = v[dp[i]];
     this.diagBaseValid = true;
     this.assemblies++;
     this.setDiagonal(sigma, deltaW, deltaC);
@@ -556,25 +577,38 @@ function partialAssembly(
   for (let i = 0; i < diagPos.length; i++) changing[diagPos[i]] = 1;
   for (let k = 0; k < hessPos.length; k++) if (hessPos[k] >= 0) changing[hessPos[k]] = 1;
   for (let k = 0; k < jacPos.length; k++) if (jacPos[k] >= 0 && !constant[k]) changing[jacPos[k]] = 1;
-  let nSlots = 0;
-  for (let q = 0; q < nnzK; q++) nSlots += changing[q];
   let nJac = 0;
   for (let k = 0; k < jacPos.length; k++) if (jacPos[k] >= 0 && changing[jacPos[k]]) nJac++;
   if (nJac === jacPos.length) return null;
-  const slots = new Int32Array(nSlots);
-  for (let q = 0, t = 0; q < nnzK; q++) if (changing[q]) slots[t++] = q;
+  // each changing slot's first entry, in the full assembly's order (Hessian, Jacobian, slacks)
+  const seen = new Uint8Array(nnzK);
+  const first = (q: number): number => (seen[q] ? 0 : (seen[q] = 1));
+  const hessFirst = new Uint8Array(hessPos.length);
+  for (let k = 0; k < hessPos.length; k++) if (hessPos[k] >= 0) hessFirst[k] = first(hessPos[k]);
   const jacIdx = new Int32Array(nJac);
   const jacSlot = new Int32Array(nJac);
+  const jacFirst = new Uint8Array(nJac);
   for (let k = 0, t = 0; k < jacPos.length; k++) {
     const q = jacPos[k];
     if (q >= 0 && changing[q]) {
       jacIdx[t] = k;
-      jacSlot[t++] = q;
+      jacSlot[t] = q;
+      jacFirst[t++] = first(q);
     }
   }
   let nSlack = 0;
   for (let k = 0; k < slackPos.length; k++) nSlack += changing[slackPos[k]];
   const slackSlot = new Int32Array(nSlack);
-  for (let k = 0, t = 0; k < slackPos.length; k++) if (changing[slackPos[k]]) slackSlot[t++] = slackPos[k];
-  return { slots, jacIdx, jacSlot, slackSlot };
+  const slackFirst = new Uint8Array(nSlack);
+  for (let k = 0, t = 0; k < slackPos.length; k++) {
+    if (changing[slackPos[k]]) {
+      slackSlot[t] = slackPos[k];
+      slackFirst[t++] = first(slackPos[k]);
+    }
+  }
+  let nFed = 0;
+  for (let i = 0; i < diagPos.length; i++) nFed += seen[diagPos[i]];
+  const diagFed = new Int32Array(nFed);
+  for (let i = 0, t = 0; i < diagPos.length; i++) if (seen[diagPos[i]]) diagFed[t++] = i;
+  return { hessFirst, jacIdx, jacSlot, jacFirst, slackSlot, slackFirst, diagFed };
 }

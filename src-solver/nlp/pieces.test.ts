@@ -23,6 +23,7 @@ import { newOptimalityError, optimalityError, optimalityErrorAtMu } from './conv
 import { createSolverWorkspace } from './workspace';
 import { solveNlp } from './index';
 import { tinyMultiplierStep } from './ipm';
+import { boundMultiplierStep, newStepPassResult, stepPass } from './stepPass';
 import { hs071 } from '../testing/nlp/problems';
 import { HS_PROBLEMS } from '../testing/hs/index';
 import { QuadraticProgramBuilder } from '../opf3/quadratic';
@@ -399,6 +400,54 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     expect(tinyMultiplierStep(new Float64Array(0), new Float64Array(0))).toBe(true);
   });
 
+  it('the line search pass forms Δz, ∇φ_μᵀΔw and the fractions to the boundary as their own functions do', () => {
+    // the random QCQP: lower-only, upper-only, two-sided and absent bounds, a fixed variable, slacks
+    const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
+    expect([...nlp.hasL].some((h, j) => h && !nlp.hasU[j])).toBe(true);
+    expect([...nlp.hasU].some((h, j) => h && !nlp.hasL[j])).toBe(true);
+    expect([...nlp.hasU].some((h, j) => !h && !nlp.hasL[j] && !(j < nlp.n && nlp.fixed[j]))).toBe(true);
+    const r = rng(5);
+    const it = new Iterate(nlp);
+    const { nw, n, wL, wU, hasL, hasU } = nlp;
+    const pass = newStepPassResult();
+    for (let trial = 0; trial < 20; trial++) {
+      for (let j = 0; j < nw; j++) {
+        const lo = hasL[j] ? wL[j] : -3;
+        const hi = hasU[j] ? wU[j] : 3;
+        it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : lo + (hi - lo) * (0.05 + 0.9 * r());
+        it.zL[j] = hasL[j] ? 10 ** (-3 * r()) : 0;
+        it.zU[j] = hasU[j] ? 10 ** (-3 * r()) : 0;
+      }
+      it.evalFunctions();
+      it.evalDerivatives();
+      const mu = 10 ** (-1 - 6 * r());
+      const tau = 0.99;
+      // a step of every size: from round-off level (tiny) to beyond the bounds
+      const size = trial % 5 === 0 ? 1e-17 : 10 ** (2 * r() - 1);
+      const dw = Float64Array.from({ length: nw }, () => (r() - 0.5) * size);
+      const dzL = new Float64Array(nw).fill(NaN);
+      const dzU = new Float64Array(nw).fill(NaN);
+      stepPass(it, mu, 1e-4, tau, dw, dzL, dzU, pass);
+      const refL = new Float64Array(nw);
+      const refU = new Float64Array(nw);
+      boundMultiplierStep(it, mu, dw, refL, refU);
+      expect(bits(dzL)).toEqual(bits(refL));
+      expect(bits(dzU)).toEqual(bits(refU));
+      const g = new Float64Array(nw);
+      it.barrierGradientPlusAtLambda(mu, 1e-4, g, false);
+      let gd = 0;
+      for (let j = 0; j < nw; j++) gd += g[j] * dw[j];
+      expect(pass.gradPhiD).toBe(gd);
+      expect(pass.alphaMax).toBe(maxStepToBoundary(it.w, dw, wL, wU, hasL, hasU, tau));
+      expect(pass.alphaL).toBe(maxStepPositive(it.zL, refL, hasL, tau));
+      expect(pass.alphaU).toBe(maxStepPositive(it.zU, refU, hasU, tau));
+      let rel = 0;
+      for (let j = 0; j < nw; j++) rel = Math.max(rel, Math.abs(dw[j]) / (1 + Math.abs(it.w[j])));
+      expect(pass.tiny).toBe(rel < 10 * 2.220446049250313e-16);
+      if (trial % 5 === 0) expect(pass.tiny).toBe(true);
+    }
+  });
+
   it('φ_μ is remembered per (μ, κ_d) until the functions are evaluated at a new point', () => {
     const nlp = new InternalNlp(hs071(), 1e-8, 1e-4, () => 0);
     const it = new Iterate(nlp);
@@ -434,13 +483,17 @@ function rng(seed: number): () => number {
  * (row, column) — KKT slots that sum constant and changing entries. `scale` multiplies the
  * linear coefficients (another problem of the same structure).
  */
-function randomQcqp(scale = 1): NlpProblem {
+function randomQcqp(scale = 1, oneSided = false): NlpProblem {
   const r = rng(16);
   const b = new QuadraticProgramBuilder();
   const n = 30;
   const m = 12;
-  for (let k = 0; k < n; k++) b.addVar(k === 7 ? 0.25 : -2, k === 7 ? 0.25 : 2, r() - 0.5);
-  for (let i = 0; i < m; i++) b.addRow(i % 3 === 0 ? 0 : -1, i % 3 === 0 ? 0 : 1);
+  // oneSided: every fourth variable has a lower bound only, the next an upper bound only, the next
+  // none; every sixth inequality row a lower bound only
+  const lo = (k: number) => (oneSided && (k % 4 === 2 || k % 4 === 3) ? -Infinity : -2);
+  const hi = (k: number) => (oneSided && (k % 4 === 1 || k % 4 === 3) ? Infinity : 2);
+  for (let k = 0; k < n; k++) b.addVar(k === 7 ? 0.25 : lo(k), k === 7 ? 0.25 : hi(k), r() - 0.5);
+  for (let i = 0; i < m; i++) b.addRow(i % 3 === 0 ? 0 : -1, i % 3 === 0 ? 0 : oneSided && i % 6 === 1 ? Infinity : 1);
   for (let t = 0; t < 160; t++) {
     const row = Math.floor(r() * m);
     const k = Math.floor(r() * n);
@@ -484,6 +537,11 @@ describe('partial KKT assembly with constant Jacobian entries', () => {
     fresh.assemble(b.hess, b.jac, b.sigma, 0, 0);
     expect(bits(kkt.values)).toEqual(bits(fresh.values));
     expect([kkt.assemblies, kkt.partialAssemblies, fresh.partialAssemblies]).toEqual([3, 2, 0]);
+    expect(nlp.fixed.some((f) => f === 1)).toBe(true);
+    // the inertia correction's next trial on a partial assembly: the diagonal's base is W's
+    kkt.perturb(b.sigma, 0.3, 1e-6);
+    fresh.assemble(b.hess, b.jac, b.sigma, 0.3, 1e-6);
+    expect(bits(kkt.values)).toEqual(bits(fresh.values));
     // the same with W = 0 (the least-squares multipliers' system) after a partial assembly
     kkt.assemble(null, b.jac, b.sigma, 0, 1e-8);
     fresh.assemble(null, b.jac, b.sigma, 0, 1e-8);
