@@ -135,7 +135,6 @@ class InteriorPointSolver {
   private readonly cSoc: Float64Array;
   private readonly sigma: Float64Array;
   private readonly hess: Float64Array;
-  private readonly gradPhi: Float64Array;
   private readonly resid: Float64Array;
   /**
    * ∇f + Aᵀλ at `gradLOf` (the current iterate at the convergence test), reused for the step's
@@ -191,7 +190,6 @@ class InteriorPointSolver {
     this.cSoc = new Float64Array(m);
     this.sigma = new Float64Array(nw);
     this.hess = new Float64Array(nlp.hRows.length);
-    this.gradPhi = new Float64Array(nw);
     this.resid = new Float64Array(nw);
     this.gradL = new Float64Array(nw);
     const tSetup = this.now();
@@ -510,17 +508,18 @@ class InteriorPointSolver {
 
   private computeSearchDirection(): boolean {
     const { cur, nlp, kkt, sigma, rhs, sol, o, mu } = this;
-    const { n, nw, m, wL, wU, hasL, hasU } = nlp;
+    const { n, nw, m } = nlp;
     // Hessian of the Lagrangian at (x, λ).
     nlp.evalHessian(cur.x, 1, cur.lambda, this.hess);
     if (!allFinite(this.hess)) return false;
-    // Σ = Z_L (W−W_L)⁻¹ + Z_U (W_U−W)⁻¹
-    for (let j = 0; j < nw; j++) {
-      let s = 0;
-      if (hasL[j]) s += cur.zL[j] / (cur.w[j] - wL[j]);
-      if (hasU[j]) s += cur.zU[j] / (wU[j] - cur.w[j]);
-      sigma[j] = s;
+    // Σ = Z_L (W−W_L)⁻¹ + Z_U (W_U−W)⁻¹ and the right-hand side −(∇φ_μ + Aᵀλ), −c in one pass
+    // (Aᵀλ from the convergence test at this iterate)
+    if (this.gradLOf !== cur) {
+      cur.lagrangianGradient(this.gradL);
+      this.gradLOf = cur;
     }
+    cur.sigmaAndStepRhs(this.gradL, mu, o.kappaD, sigma, rhs);
+    for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
     const t0 = this.now();
     this.kktStale = true;
     const ok = this.inertia.factorize(this, mu);
@@ -529,11 +528,6 @@ class InteriorPointSolver {
       this.log(2, `inertia correction failed (δ_w > ${this.inertia.c.deltaWMax})`);
       return false;
     }
-    // Right-hand side: −(∇φ_μ + Aᵀλ), −c (Aᵀλ from the convergence test at this iterate)
-    if (this.gradLOf === cur) cur.barrierGradientFrom(this.gradL, mu, o.kappaD, this.gradPhi);
-    else cur.barrierGradientPlusAtLambda(mu, o.kappaD, this.gradPhi, true);
-    for (let j = 0; j < nw; j++) rhs[j] = -this.gradPhi[j];
-    for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
     kkt.solve(rhs, sol);
     this.dw.set(sol.subarray(0, nw));
     this.dl.set(sol.subarray(nw, nw + m));

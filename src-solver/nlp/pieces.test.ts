@@ -448,6 +448,43 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     }
   });
 
+  it('Σ and the step right-hand side from one pass equal the Σ loop and −(∇φ_μ + Aᵀλ) computed apart', () => {
+    const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
+    const r = rng(9);
+    const it = new Iterate(nlp);
+    const { nw, n, wL, wU, hasL, hasU } = nlp;
+    for (let trial = 0; trial < 10; trial++) {
+      for (let j = 0; j < nw; j++) {
+        const lo = hasL[j] ? wL[j] : -3;
+        const hi = hasU[j] ? wU[j] : 3;
+        it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : lo + (hi - lo) * (0.05 + 0.9 * r());
+        it.zL[j] = hasL[j] ? 10 ** (-3 * r()) : 0;
+        it.zU[j] = hasU[j] ? 10 ** (-3 * r()) : 0;
+      }
+      for (let i = 0; i < nlp.m; i++) it.lambda[i] = r() - 0.5;
+      it.evalFunctions();
+      it.evalDerivatives();
+      const mu = 10 ** (-1 - 6 * r());
+      const gradL = new Float64Array(nw);
+      it.lagrangianGradient(gradL);
+      const sigma = new Float64Array(nw).fill(NaN);
+      const rhs = new Float64Array(nw + nlp.m).fill(NaN);
+      it.sigmaAndStepRhs(gradL, mu, 1e-4, sigma, rhs);
+      const refSigma = new Float64Array(nw);
+      for (let j = 0; j < nw; j++) {
+        let s = 0;
+        if (hasL[j]) s += it.zL[j] / (it.w[j] - wL[j]);
+        if (hasU[j]) s += it.zU[j] / (wU[j] - it.w[j]);
+        refSigma[j] = s;
+      }
+      const g = new Float64Array(nw);
+      it.barrierGradientPlusAtLambda(mu, 1e-4, g, true);
+      expect(bits(sigma)).toEqual(bits(refSigma));
+      expect(bits(rhs.subarray(0, nw))).toEqual(bits(g.map((v) => -v)));
+      expect(Number.isNaN(rhs[nw])).toBe(true); // the λ part is the caller's
+    }
+  });
+
   it('φ_μ is remembered per (μ, κ_d) until the functions are evaluated at a new point', () => {
     const nlp = new InternalNlp(hs071(), 1e-8, 1e-4, () => 0);
     const it = new Iterate(nlp);
