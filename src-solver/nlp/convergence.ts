@@ -84,13 +84,22 @@ export function optimalityError(
   const mu2 = muAlso ?? 0;
   let zSum = 0;
   let nz = 0;
+  // The unscaled dual infeasibility max_j |r_j|·(1 or s_c,i)/s_f: dividing by s_f > 0 is
+  // monotone in the rounded result, so the maximum of the quotients is the quotient of the
+  // maximum — one division per test instead of one per variable.
+  let dualX = 0;
+  let dualS = 0;
   for (let j = 0; j < nw; j++) {
     const r = j < n && fixed[j] ? 0 : base[j] + (zU[j] - zL[j]);
     resid[j] = r;
     const a = Math.abs(r);
     if (a > dual) dual = a;
-    const u = j < n ? a / objScale : (a * conScale[conOfSlack[j - n]]) / objScale;
-    if (u > dualU) dualU = u;
+    if (j < n) {
+      if (a > dualX) dualX = a;
+    } else {
+      const p = a * conScale[conOfSlack[j - n]];
+      if (p > dualS) dualS = p;
+    }
     if (hasL[j]) {
       const p = zL[j] * (w[j] - wL[j]);
       compl = Math.max(compl, Math.abs(p - mu));
@@ -111,6 +120,15 @@ export function optimalityError(
   e.complAtMu = complAlso;
   e.complAtMuValue = mu2;
   e.complAtMuOf = muAlso === undefined ? null : it;
+  if (objScale > 0 && objScale < Infinity) dualU = Math.max(dualX / objScale, dualS / objScale);
+  else {
+    // (a scale the monotonicity argument does not cover: each quotient, as the definition)
+    for (let j = 0; j < nw; j++) {
+      const a = Math.abs(resid[j]);
+      const u = j < n ? a / objScale : (a * conScale[conOfSlack[j - n]]) / objScale;
+      if (u > dualU) dualU = u;
+    }
+  }
   let prim = 0;
   let primU = 0;
   let lamSum = 0;

@@ -47,7 +47,15 @@ import { statusMessage, type SolveStatus } from './status';
 import type { IterationRecord, SolveHooks, SolveResult, StepBlocking } from './types';
 import type { NlpProblem } from './problem';
 import { runRestoration } from './restoration';
-import { boundMultiplierStep, newStepPassResult, stepPass, type StepPassResult } from './stepPass';
+import {
+  boundMultiplierStep,
+  kappaSigmaBand,
+  kappaSigmaSafeguard,
+  newStepPassResult,
+  stepPass,
+  type KappaSigmaBand,
+  type StepPassResult,
+} from './stepPass';
 import type { RunControl, RunOutcome } from './run';
 
 export type { RunControl, RunOutcome } from './run';
@@ -143,6 +151,7 @@ class InteriorPointSolver {
   private readonly gradL: Float64Array;
   /** The line search's first pass (stepPass.ts). */
   private readonly pass: StepPassResult = newStepPassResult();
+  private readonly band: KappaSigmaBand = { hi: 0, lo: 0 };
   private gradLOf: Iterate | null = null;
   private readonly err: OptimalityError = newOptimalityError();
   private readonly err0: OptimalityError = newOptimalityError();
@@ -744,19 +753,18 @@ class InteriorPointSolver {
     // λ⁺ = λ + α Δλ (Ipopt alpha_for_y = primal);  z⁺ = z + α_z Δz
     for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * dl[i];
     let dNorm = 0;
+    const mu = this.mu;
+    const ks = o.kappaSigma;
+    const band = kappaSigmaBand(mu, ks, this.band);
     for (let j = 0; j < nw; j++) {
       dNorm = Math.max(dNorm, Math.abs(trial.w[j] - cur.w[j]));
-      trial.zL[j] = hasL[j] ? cur.zL[j] + alphaDual * this.dzL[j] : 0;
-      trial.zU[j] = hasU[j] ? cur.zU[j] + alphaDual * this.dzU[j] : 0;
-      // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s].
-      if (hasL[j]) {
-        const s = trial.w[j] - wL[j];
-        trial.zL[j] = Math.max(Math.min(trial.zL[j], (o.kappaSigma * this.mu) / s), this.mu / (o.kappaSigma * s));
-      }
-      if (hasU[j]) {
-        const s = wU[j] - trial.w[j];
-        trial.zU[j] = Math.max(Math.min(trial.zU[j], (o.kappaSigma * this.mu) / s), this.mu / (o.kappaSigma * s));
-      }
+      // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s] (divisions only near the band)
+      trial.zL[j] = hasL[j]
+        ? kappaSigmaSafeguard(cur.zL[j] + alphaDual * this.dzL[j], trial.w[j] - wL[j], mu, ks, band)
+        : 0;
+      trial.zU[j] = hasU[j]
+        ? kappaSigmaSafeguard(cur.zU[j] + alphaDual * this.dzU[j], wU[j] - trial.w[j], mu, ks, band)
+        : 0;
     }
     const t = this.cur;
     this.cur = this.trial;

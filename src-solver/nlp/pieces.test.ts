@@ -23,7 +23,7 @@ import { newOptimalityError, optimalityError, optimalityErrorAtMu } from './conv
 import { createSolverWorkspace } from './workspace';
 import { solveNlp } from './index';
 import { tinyMultiplierStep } from './ipm';
-import { boundMultiplierStep, newStepPassResult, stepPass } from './stepPass';
+import { boundMultiplierStep, kappaSigmaBand, kappaSigmaSafeguard, newStepPassResult, stepPass } from './stepPass';
 import { hs071 } from '../testing/nlp/problems';
 import { HS_PROBLEMS } from '../testing/hs/index';
 import { QuadraticProgramBuilder } from '../opf3/quadratic';
@@ -483,6 +483,70 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
       expect(bits(rhs.subarray(0, nw))).toEqual(bits(g.map((v) => -v)));
       expect(Number.isNaN(rhs[nw])).toBe(true); // the λ part is the caller's
     }
+  });
+
+  it('the unscaled dual infeasibility from one division per kind equals the maximum of the quotients', () => {
+    const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
+    const r = rng(13);
+    const it = new Iterate(nlp);
+    const { nw, n, m } = nlp;
+    const resid = new Float64Array(nw);
+    const e = newOptimalityError();
+    for (const objScale of [1, 0.37, 3e-5, 0, Infinity]) {
+      nlp.objScale = objScale;
+      for (let i = 0; i < m; i++) nlp.conScale[i] = 10 ** (2 * r() - 1);
+      for (let j = 0; j < nw; j++) {
+        it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : r() - 0.5;
+        it.zL[j] = nlp.hasL[j] ? r() : 0;
+        it.zU[j] = nlp.hasU[j] ? r() : 0;
+      }
+      for (let i = 0; i < m; i++) it.lambda[i] = r() - 0.5;
+      it.evalFunctions();
+      it.evalDerivatives();
+      optimalityError(it, 0, 100, resid, e);
+      let dualU = 0;
+      for (let j = 0; j < nw; j++) {
+        const a = Math.abs(resid[j]);
+        const u = j < n ? a / objScale : (a * nlp.conScale[nlp.conOfSlack[j - n]]) / objScale;
+        if (u > dualU) dualU = u;
+      }
+      expect(Object.is(e.dualInfUnscaled, dualU)).toBe(true);
+    }
+  });
+
+  it('the κ_Σ safeguard skips its divisions only where the formula returns z itself', () => {
+    /** The next double above (dir 1) or below (dir −1) a positive x. */
+    const step = (x: number, dir: number) => {
+      const b = new BigInt64Array(Float64Array.of(x).buffer);
+      b[0] += BigInt(dir);
+      return new Float64Array(b.buffer)[0];
+    };
+    const formula = (z: number, sl: number, mu: number, k: number) =>
+      Math.max(Math.min(z, (k * mu) / sl), mu / (k * sl));
+    const r = rng(11);
+    const band = { hi: 0, lo: 0 };
+    let inside = 0;
+    for (let t = 0; t < 4000; t++) {
+      const mu = 10 ** (-11 + 10 * r());
+      const k = t % 3 === 0 ? 1e10 : 1 + 10 * r(); // Ipopt's κ_Σ, and narrow bands where the edges are hit
+      const sl = 10 ** (-8 + 12 * r());
+      kappaSigmaBand(mu, k, band);
+      const upper = (k * mu) / sl;
+      const lower = mu / (k * sl);
+      const edge = [upper, lower][t % 2]!;
+      // at the edges and a few ulps around them, and anywhere between
+      const candidates = [edge, step(edge, 1), step(edge, -1), step(step(edge, 1), 1), step(step(edge, -1), -1)];
+      candidates.push(lower + (upper - lower) * r(), -edge, 0, NaN, Infinity);
+      for (const z of candidates) {
+        const got = kappaSigmaSafeguard(z, sl, mu, k, band);
+        expect(Object.is(got, formula(z, sl, mu, k))).toBe(true);
+        if (z * sl < band.hi && z * sl > band.lo) inside++;
+      }
+      // s ≤ 0 (never at an accepted point): the formula's answer
+      expect(Object.is(kappaSigmaSafeguard(1, 0, mu, k, band), formula(1, 0, mu, k))).toBe(true);
+      expect(Object.is(kappaSigmaSafeguard(1, -sl, mu, k, band), formula(1, -sl, mu, k))).toBe(true);
+    }
+    expect(inside).toBeGreaterThan(2000); // the shortcut is the common case
   });
 
   it('φ_μ is remembered per (μ, κ_d) until the functions are evaluated at a new point', () => {

@@ -117,3 +117,35 @@ export function stepPass(
   out.alphaU = alphaU;
   out.tiny = tiny;
 }
+
+/**
+ * The κ_Σ safeguard of W&B eq. (16) on an updated bound multiplier z with slack s:
+ * max(min(z, κ_Σ μ / s), μ / (κ_Σ s)) — two divisions per bound and iteration. `hi` and `lo`
+ * (`kappaSigmaBand`) bound z·s so that, when fl(z·s) lies strictly between them, z is provably
+ * inside [fl(μ/fl(κ_Σ s)), fl(fl(κ_Σ μ)/s)] (the margins 1e-12 exceed the rounding of the
+ * product and the quotients, a few ulps) and is returned as it is, which is what the formula
+ * returns then; otherwise (near or beyond the band, s ≤ 0, NaN, underflow) the formula itself.
+ */
+export function kappaSigmaSafeguard(
+  z: number,
+  s: number,
+  mu: number,
+  kappaSigma: number,
+  band: KappaSigmaBand,
+): number {
+  const zs = z * s;
+  if (zs < band.hi && zs > band.lo) return z;
+  return Math.max(Math.min(z, (kappaSigma * mu) / s), mu / (kappaSigma * s));
+}
+
+export interface KappaSigmaBand {
+  hi: number;
+  lo: number;
+}
+
+/** The band of `kappaSigmaSafeguard` for (μ, κ_Σ), written into `out`. */
+export function kappaSigmaBand(mu: number, kappaSigma: number, out: KappaSigmaBand): KappaSigmaBand {
+  out.hi = kappaSigma * mu * (1 - 1e-12);
+  out.lo = (mu / kappaSigma) * (1 + 1e-12);
+  return out;
+}
