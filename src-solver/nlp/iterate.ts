@@ -84,9 +84,7 @@ export class Iterate {
     this.nlp.evalJacobian(x, this.jac);
     const g = this.gradF;
     for (let j = 0; j < g.length; j++) if (!Number.isFinite(g[j])) return false;
-    const a = this.jac;
-    for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
-    return true;
+    return this.nlp.jacobianFinite(this.jac);
   }
 
   /**

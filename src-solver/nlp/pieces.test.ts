@@ -705,6 +705,35 @@ describe('partial KKT assembly with constant Jacobian entries', () => {
     expect(bits(marked.r.x)).toEqual(bits(plain.r.x));
   });
 
+  it('checks the constant Jacobian entries for finiteness until a whole Jacobian passed, and after a new scaling', () => {
+    const p = randomQcqp();
+    const nlp = new InternalNlp(p, 0, 1e-4, () => 0);
+    const jac = new Float64Array(nlp.jRows.length);
+    nlp.evalJacobian(p.x0, jac);
+    const constant = p.constantJacobian!;
+    const kc = constant.indexOf(1);
+    const kv = constant.indexOf(0);
+    const withValue = (k: number, v: number) => {
+      const a = jac.slice();
+      a[k] = v;
+      return a;
+    };
+    // before any whole Jacobian passed: a non-finite constant entry is caught
+    expect(nlp.jacobianFinite(withValue(kc, NaN))).toBe(false);
+    expect(nlp.jacobianFinite(withValue(kv, Infinity))).toBe(false);
+    expect(nlp.jacobianFinite(jac)).toBe(true);
+    // then only the changing entries are looked at (the constant ones cannot change)
+    expect(nlp.jacobianFinite(withValue(kv, NaN))).toBe(false);
+    expect(nlp.jacobianFinite(withValue(kc, NaN))).toBe(true);
+    // a new scaling multiplies the constant entries: checked whole again
+    nlp.computeScaling(p.x0, new Float64Array(nlp.n), new Float64Array(nlp.jRows.length), 1e-3, 1e-8);
+    expect(nlp.jacobianFinite(withValue(kc, NaN))).toBe(false);
+    // without marks: every entry, every time
+    const plain = new InternalNlp({ ...p, constantJacobian: undefined }, 0, 1e-4, () => 0);
+    expect(plain.jacobianFinite(jac)).toBe(true);
+    expect(plain.jacobianFinite(withValue(kc, NaN))).toBe(false);
+  });
+
   it('rejects marks of the wrong length with a clear message', () => {
     const p = { ...randomQcqp(), constantJacobian: new Uint8Array(3) };
     const r = solveNlp(p);
