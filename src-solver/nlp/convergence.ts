@@ -28,6 +28,14 @@ export interface OptimalityError {
   dualInfUnscaled: number;
   primalInfUnscaled: number;
   complUnscaled: number;
+  /**
+   * max |z s − μ'| for a second μ' asked of `optimalityError` (its `muAlso`), formed in the same
+   * pass, for `optimalityErrorAtMu` at the same iterate and μ'; `complAtMuOf` is that iterate,
+   * null when not computed (every `optimalityError` call without `muAlso` clears it).
+   */
+  complAtMu: number;
+  complAtMuValue: number;
+  complAtMuOf: Iterate | null;
 }
 
 export function newOptimalityError(): OptimalityError {
@@ -41,13 +49,18 @@ export function newOptimalityError(): OptimalityError {
     dualInfUnscaled: 0,
     primalInfUnscaled: 0,
     complUnscaled: 0,
+    complAtMu: 0,
+    complAtMuValue: Number.NaN,
+    complAtMuOf: null,
   };
 }
 
 /**
  * Fill `e` with E_μ at `it`; `resid` (length nw) receives ∇_w L. With `gradL` (length nw), the
  * Jacobian product ∇f + Aᵀλ is left there for the step's right-hand side
- * (Iterate.barrierGradientFrom). One pass over the variables and one over the constraints.
+ * (Iterate.barrierGradientFrom). With `muAlso`, the complementarity at that μ too, for
+ * `optimalityErrorAtMu` (the barrier update's test, one pass over the variables less). One pass
+ * over the variables and one over the constraints.
  */
 export function optimalityError(
   it: Iterate,
@@ -56,6 +69,7 @@ export function optimalityError(
   resid: Float64Array,
   e: OptimalityError,
   gradL?: Float64Array,
+  muAlso?: number,
 ): void {
   const nlp = it.nlp;
   const { n, nw, m, wL, wU, hasL, hasU, objScale, conScale, conOfSlack, fixed } = nlp;
@@ -66,19 +80,31 @@ export function optimalityError(
   let dualU = 0;
   let compl = 0;
   let compl0 = 0;
+  let complAlso = 0;
+  const mu2 = muAlso ?? 0;
   let zSum = 0;
   let nz = 0;
+  // The unscaled dual infeasibility max_j |r_j|·(1 or s_c,i)/s_f: dividing by s_f > 0 is
+  // monotone in the rounded result, so the maximum of the quotients is the quotient of the
+  // maximum — one division per test instead of one per variable.
+  let dualX = 0;
+  let dualS = 0;
   for (let j = 0; j < nw; j++) {
     const r = j < n && fixed[j] ? 0 : base[j] + (zU[j] - zL[j]);
     resid[j] = r;
     const a = Math.abs(r);
     if (a > dual) dual = a;
-    const u = j < n ? a / objScale : (a * conScale[conOfSlack[j - n]]) / objScale;
-    if (u > dualU) dualU = u;
+    if (j < n) {
+      if (a > dualX) dualX = a;
+    } else {
+      const p = a * conScale[conOfSlack[j - n]];
+      if (p > dualS) dualS = p;
+    }
     if (hasL[j]) {
       const p = zL[j] * (w[j] - wL[j]);
       compl = Math.max(compl, Math.abs(p - mu));
       compl0 = Math.max(compl0, Math.abs(p));
+      complAlso = Math.max(complAlso, Math.abs(p - mu2));
       zSum += Math.abs(zL[j]);
       nz++;
     }
@@ -86,8 +112,21 @@ export function optimalityError(
       const p = zU[j] * (wU[j] - w[j]);
       compl = Math.max(compl, Math.abs(p - mu));
       compl0 = Math.max(compl0, Math.abs(p));
+      complAlso = Math.max(complAlso, Math.abs(p - mu2));
       zSum += Math.abs(zU[j]);
       nz++;
+    }
+  }
+  e.complAtMu = complAlso;
+  e.complAtMuValue = mu2;
+  e.complAtMuOf = muAlso === undefined ? null : it;
+  if (objScale > 0 && objScale < Infinity) dualU = Math.max(dualX / objScale, dualS / objScale);
+  else {
+    // (a scale the monotonicity argument does not cover: each quotient, as the definition)
+    for (let j = 0; j < nw; j++) {
+      const a = Math.abs(resid[j]);
+      const u = j < n ? a / objScale : (a * conScale[conOfSlack[j - n]]) / objScale;
+      if (u > dualU) dualU = u;
     }
   }
   let prim = 0;
@@ -135,12 +174,15 @@ export function meetsTolerances(e: OptimalityError, t: ToleranceSet): boolean {
  * so the dual residual (the expensive part) is not recomputed.
  */
 export function optimalityErrorAtMu(it: Iterate, mu: number, e0: OptimalityError, e: OptimalityError): void {
-  const { nw, wL, wU, hasL, hasU } = it.nlp;
-  const { w, zL, zU } = it;
   let compl = 0;
-  for (let j = 0; j < nw; j++) {
-    if (hasL[j]) compl = Math.max(compl, Math.abs(zL[j] * (w[j] - wL[j]) - mu));
-    if (hasU[j]) compl = Math.max(compl, Math.abs(zU[j] * (wU[j] - w[j]) - mu));
+  if (e0.complAtMuOf === it && e0.complAtMuValue === mu) compl = e0.complAtMu;
+  else {
+    const { nw, wL, wU, hasL, hasU } = it.nlp;
+    const { w, zL, zU } = it;
+    for (let j = 0; j < nw; j++) {
+      if (hasL[j]) compl = Math.max(compl, Math.abs(zL[j] * (w[j] - wL[j]) - mu));
+      if (hasU[j]) compl = Math.max(compl, Math.abs(zU[j] * (wU[j] - w[j]) - mu));
+    }
   }
   e.dualInf = e0.dualInf;
   e.primalInf = e0.primalInf;
@@ -151,4 +193,5 @@ export function optimalityErrorAtMu(it: Iterate, mu: number, e0: OptimalityError
   e.dualInfUnscaled = e0.dualInfUnscaled;
   e.primalInfUnscaled = e0.primalInfUnscaled;
   e.complUnscaled = e0.complUnscaled;
+  e.complAtMuOf = null;
 }

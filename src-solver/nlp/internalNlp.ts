@@ -102,6 +102,14 @@ export class InternalNlp {
     this.conScale = new Float64Array(m).fill(1);
     this.cTarget = new Float64Array(m);
     this.lamScaled = new Float64Array(m);
+    const constant = p.constantJacobian;
+    if (constant && constant.length === js.rows.length) {
+      let count = 0;
+      for (let k = 0; k < constant.length; k++) if (!constant[k]) count++;
+      const idx = new Int32Array(count);
+      for (let k = 0, t = 0; k < constant.length; k++) if (!constant[k]) idx[t++] = k;
+      this.changingJac = idx;
+    }
     this.boundRelax = boundRelaxFactor;
     this.relaxCap = constrViolTol;
     this.setBounds();
@@ -153,6 +161,7 @@ export class InternalNlp {
     const s = gradientScaling(gradBuf, this.jRows, jacBuf, this.conScale, maxGradient, minValue);
     this.objScale = s;
     this.jacScaled = scaledEntries(this.jRows, this.conScale);
+    this.constantJacobianFinite = false; // scaled anew: checked again
     this.setBounds();
     return allFinite(gradBuf) && allFinite(jacBuf);
   }
@@ -205,6 +214,28 @@ export class InternalNlp {
       const k = idx[q];
       out[k] *= sc[rows[k]];
     }
+  }
+
+  /** The Jacobian entries not marked constant (NlpProblem.constantJacobian), null without marks. */
+  private changingJac: Int32Array | null = null;
+  /** True once a scaled Jacobian passed `jacobianFinite` whole: its constant entries are finite. */
+  private constantJacobianFinite = false;
+
+  /**
+   * Every scaled Jacobian value (from `evalJacobian`) finite? The constant entries
+   * (NlpProblem.constantJacobian) have the same values at every x: once a whole Jacobian has
+   * passed, only the others are checked (on the 8500-node OPF × 24 h, 1.5 of 6.7 million),
+   * until the scaling changes.
+   */
+  jacobianFinite(jac: Float64Array): boolean {
+    const idx = this.changingJac;
+    if (idx && this.constantJacobianFinite) {
+      for (let t = 0; t < idx.length; t++) if (!Number.isFinite(jac[idx[t]])) return false;
+      return true;
+    }
+    for (let k = 0; k < jac.length; k++) if (!Number.isFinite(jac[k])) return false;
+    this.constantJacobianFinite = idx !== null;
+    return true;
   }
 
   /** Hessian of the scaled Lagrangian σ·s_f·∇²f + Σ λ_i s_c,i ∇²g_i (λ in scaled units). */
@@ -270,6 +301,8 @@ export function validateProblem(p: NlpProblem): string | null {
       return `Jacobian structure entry ${k} (${js.rows[k]}, ${js.cols[k]}) is outside ${m}×${n}`;
     }
   }
+  if (p.constantJacobian && p.constantJacobian.length !== js.rows.length)
+    return `constantJacobian has ${p.constantJacobian.length} marks for ${js.rows.length} Jacobian entries`;
   const hs = p.hessianStructure();
   if (hs.rows.length !== hs.cols.length) return 'Hessian structure: rows and cols differ in length';
   for (let k = 0; k < hs.rows.length; k++) {

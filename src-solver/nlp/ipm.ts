@@ -47,6 +47,15 @@ import { statusMessage, type SolveStatus } from './status';
 import type { IterationRecord, SolveHooks, SolveResult, StepBlocking } from './types';
 import type { NlpProblem } from './problem';
 import { runRestoration } from './restoration';
+import {
+  boundMultiplierStep,
+  kappaSigmaBand,
+  kappaSigmaSafeguard,
+  newStepPassResult,
+  stepPass,
+  type KappaSigmaBand,
+  type StepPassResult,
+} from './stepPass';
 import type { RunControl, RunOutcome } from './run';
 
 export type { RunControl, RunOutcome } from './run';
@@ -134,13 +143,15 @@ class InteriorPointSolver {
   private readonly cSoc: Float64Array;
   private readonly sigma: Float64Array;
   private readonly hess: Float64Array;
-  private readonly gradPhi: Float64Array;
   private readonly resid: Float64Array;
   /**
    * ∇f + Aᵀλ at `gradLOf` (the current iterate at the convergence test), reused for the step's
    * right-hand side: one Jacobian product per iteration instead of two.
    */
   private readonly gradL: Float64Array;
+  /** The line search's first pass (stepPass.ts). */
+  private readonly pass: StepPassResult = newStepPassResult();
+  private readonly band: KappaSigmaBand = { hi: 0, lo: 0 };
   private gradLOf: Iterate | null = null;
   private readonly err: OptimalityError = newOptimalityError();
   private readonly err0: OptimalityError = newOptimalityError();
@@ -188,7 +199,6 @@ class InteriorPointSolver {
     this.cSoc = new Float64Array(m);
     this.sigma = new Float64Array(nw);
     this.hess = new Float64Array(nlp.hRows.length);
-    this.gradPhi = new Float64Array(nw);
     this.resid = new Float64Array(nw);
     this.gradL = new Float64Array(nw);
     const tSetup = this.now();
@@ -287,6 +297,8 @@ class InteriorPointSolver {
       }
     }
     if (o.nlpObjScale !== undefined && this.ctl.depth === 0) nlp.objScale = o.nlpObjScale;
+    // the Jacobian's row scaling is now final: K's constant slots are written by the first assembly
+    this.kkt.invalidateConstants();
     // Push x into its (relaxed) bounds: W&B eq. (36)-(37) with κ₁ = boundPush, κ₂ = boundFrac.
     for (let j = 0; j < n; j++) if (!nlp.fixed[j]) cur.w[j] = this.pushIntoBounds(cur.w[j], wL[j], wU[j]);
     // Slacks: s₀ = s_c g(x₀), pushed likewise.
@@ -407,7 +419,8 @@ class InteriorPointSolver {
 
   private checkConvergence(): Stop {
     const { o, cur } = this;
-    optimalityError(cur, 0, o.sMax, this.resid, this.err0, this.gradL);
+    // with E_μ's complementarity at the current μ for the barrier update (same pass)
+    optimalityError(cur, 0, o.sMax, this.resid, this.err0, this.gradL, this.mu);
     this.gradLOf = cur;
     const e = this.err0;
     if (meetsTolerances(e, o))
@@ -504,17 +517,18 @@ class InteriorPointSolver {
 
   private computeSearchDirection(): boolean {
     const { cur, nlp, kkt, sigma, rhs, sol, o, mu } = this;
-    const { n, nw, m, wL, wU, hasL, hasU } = nlp;
+    const { n, nw, m } = nlp;
     // Hessian of the Lagrangian at (x, λ).
     nlp.evalHessian(cur.x, 1, cur.lambda, this.hess);
     if (!allFinite(this.hess)) return false;
-    // Σ = Z_L (W−W_L)⁻¹ + Z_U (W_U−W)⁻¹
-    for (let j = 0; j < nw; j++) {
-      let s = 0;
-      if (hasL[j]) s += cur.zL[j] / (cur.w[j] - wL[j]);
-      if (hasU[j]) s += cur.zU[j] / (wU[j] - cur.w[j]);
-      sigma[j] = s;
+    // Σ = Z_L (W−W_L)⁻¹ + Z_U (W_U−W)⁻¹ and the right-hand side −(∇φ_μ + Aᵀλ), −c in one pass
+    // (Aᵀλ from the convergence test at this iterate)
+    if (this.gradLOf !== cur) {
+      cur.lagrangianGradient(this.gradL);
+      this.gradLOf = cur;
     }
+    cur.sigmaAndStepRhs(this.gradL, mu, o.kappaD, sigma, rhs);
+    for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
     const t0 = this.now();
     this.kktStale = true;
     const ok = this.inertia.factorize(this, mu);
@@ -523,16 +537,11 @@ class InteriorPointSolver {
       this.log(2, `inertia correction failed (δ_w > ${this.inertia.c.deltaWMax})`);
       return false;
     }
-    // Right-hand side: −(∇φ_μ + Aᵀλ), −c (Aᵀλ from the convergence test at this iterate)
-    if (this.gradLOf === cur) cur.barrierGradientFrom(this.gradL, mu, o.kappaD, this.gradPhi);
-    else cur.barrierGradientPlusAtLambda(mu, o.kappaD, this.gradPhi, true);
-    for (let j = 0; j < nw; j++) rhs[j] = -this.gradPhi[j];
-    for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
     kkt.solve(rhs, sol);
-    for (let j = 0; j < nw; j++) this.dw[j] = sol[j];
-    for (let i = 0; i < m; i++) this.dl[i] = sol[nw + i];
+    this.dw.set(sol.subarray(0, nw));
+    this.dl.set(sol.subarray(nw, nw + m));
     if (!allFinite(sol)) return false;
-    this.recoverBoundMultiplierStep(this.dw);
+    // Δz (eq. 11) is formed by the line search's first pass (stepPass.ts)
     void n;
     return true;
   }
@@ -559,77 +568,21 @@ class InteriorPointSolver {
     return this.kkt.hasCorrectInertia(r);
   }
 
-  /** Δz_L = μ (W−W_L)⁻¹e − z_L − Σ_L Δw,  Δz_U = μ (W_U−W)⁻¹e − z_U + Σ_U Δw  (eq. 11 eliminated). */
-  private recoverBoundMultiplierStep(dw: Float64Array): void {
-    const { cur, nlp, mu } = this;
-    const { nw, wL, wU, hasL, hasU } = nlp;
-    for (let j = 0; j < nw; j++) {
-      if (hasL[j]) {
-        const s = cur.w[j] - wL[j];
-        this.dzL[j] = mu / s - cur.zL[j] - (cur.zL[j] / s) * dw[j];
-      } else this.dzL[j] = 0;
-      if (hasU[j]) {
-        const s = wU[j] - cur.w[j];
-        this.dzU[j] = mu / s - cur.zU[j] + (cur.zU[j] / s) * dw[j];
-      } else this.dzU[j] = 0;
-    }
-  }
-
   // ───────────────────────────────────────── lineSearch (§2.3-2.4) ──
 
   private lineSearch(): 'accepted' | 'failed' | 'stop' {
     const { cur, trial, nlp, o, mu, dw, dl } = this;
-    const { nw, wL, wU, hasL, hasU } = nlp;
     const tau = this.tau;
     const phi = cur.barrierObjective(mu, o.kappaD);
     const theta = cur.theta;
-    // One pass over the variables for: ∇φ_μᵀΔw (the barrier gradient without Aᵀλ, as
-    // Iterate.barrierGradientPlusAtLambda forms it, not stored), the fractions to the boundary
-    // (eq. 15) of w and of z (maxStepToBoundary, maxStepPositive) and the relative step size.
-    const { n, fixed } = nlp;
-    const { w, gradF, zL, zU } = cur;
-    const { dzL, dzU } = this;
-    const damp = o.kappaD * mu;
-    let gradPhiD = 0;
-    let alphaMax = 1;
-    let alphaL = 1;
-    let alphaU = 1;
-    // Tiny step (Ipopt tiny_step_tol): the direction is at round-off level; take it without line search.
-    let rel = 0;
-    for (let j = 0; j < nw; j++) {
-      const dj = dw[j];
-      let g = j < n ? gradF[j] : 0;
-      if (hasL[j]) {
-        g -= mu / (w[j] - wL[j]) - (hasU[j] ? 0 : damp);
-        if (dj < 0) {
-          const a = (-tau * (w[j] - wL[j])) / dj;
-          if (a < alphaMax) alphaMax = a;
-        }
-        if (dzL[j] < 0) {
-          const a = (-tau * zL[j]) / dzL[j];
-          if (a < alphaL) alphaL = a;
-        }
-      }
-      if (hasU[j]) {
-        g += mu / (wU[j] - w[j]) - (hasL[j] ? 0 : damp);
-        if (dj > 0) {
-          const a = (tau * (wU[j] - w[j])) / dj;
-          if (a < alphaMax) alphaMax = a;
-        }
-        if (dzU[j] < 0) {
-          const a = (-tau * zU[j]) / dzU[j];
-          if (a < alphaU) alphaU = a;
-        }
-      }
-      if (j < n && fixed[j]) g = 0;
-      gradPhiD += g * dj;
-      rel = Math.max(rel, Math.abs(dj) / (1 + Math.abs(w[j])));
-    }
+    // One pass over the variables (stepPass.ts): Δz_L, Δz_U (eq. 11), ∇φ_μᵀΔw, the fractions to
+    // the boundary (eq. 15) of w and of z, and whether the step is tiny.
+    const pass = this.pass;
+    stepPass(cur, mu, o.kappaD, tau, dw, this.dzL, this.dzU, pass);
+    const { gradPhiD, alphaMax, alphaL, alphaU, tiny } = pass;
     const alphaDual = Math.min(alphaL, alphaU);
     if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual);
-    let relL = 0;
-    for (let i = 0; i < dl.length; i++) relL = Math.max(relL, Math.abs(dl[i]) / (1 + Math.abs(cur.lambda[i])));
-    if (rel < 10 * EPS && relL < 1e-2) {
+    if (tiny && tinyMultiplierStep(dl, cur.lambda)) {
       this.consecutiveTinySteps++;
       if (this.consecutiveTinySteps > 2 && this.mu <= Math.min(o.muMin, o.tol / 10) * 1.0000001) {
         this.pendingStop = this.isAcceptable()
@@ -766,7 +719,7 @@ class InteriorPointSolver {
         // The corrected step replaces Δw (and Δλ); recover Δz for it.
         this.dw.set(dwSoc);
         for (let i = 0; i < m; i++) this.dl[i] = socSol[nw + i];
-        this.recoverBoundMultiplierStep(this.dw);
+        boundMultiplierStep(cur, this.mu, this.dw, this.dzL, this.dzU);
         const aDual = Math.min(
           maxStepPositive(cur.zL, this.dzL, hasL, this.tau),
           maxStepPositive(cur.zU, this.dzU, hasU, this.tau),
@@ -800,19 +753,18 @@ class InteriorPointSolver {
     // λ⁺ = λ + α Δλ (Ipopt alpha_for_y = primal);  z⁺ = z + α_z Δz
     for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * dl[i];
     let dNorm = 0;
+    const mu = this.mu;
+    const ks = o.kappaSigma;
+    const band = kappaSigmaBand(mu, ks, this.band);
     for (let j = 0; j < nw; j++) {
       dNorm = Math.max(dNorm, Math.abs(trial.w[j] - cur.w[j]));
-      trial.zL[j] = hasL[j] ? cur.zL[j] + alphaDual * this.dzL[j] : 0;
-      trial.zU[j] = hasU[j] ? cur.zU[j] + alphaDual * this.dzU[j] : 0;
-      // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s].
-      if (hasL[j]) {
-        const s = trial.w[j] - wL[j];
-        trial.zL[j] = Math.max(Math.min(trial.zL[j], (o.kappaSigma * this.mu) / s), this.mu / (o.kappaSigma * s));
-      }
-      if (hasU[j]) {
-        const s = wU[j] - trial.w[j];
-        trial.zU[j] = Math.max(Math.min(trial.zU[j], (o.kappaSigma * this.mu) / s), this.mu / (o.kappaSigma * s));
-      }
+      // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s] (divisions only near the band)
+      trial.zL[j] = hasL[j]
+        ? kappaSigmaSafeguard(cur.zL[j] + alphaDual * this.dzL[j], trial.w[j] - wL[j], mu, ks, band)
+        : 0;
+      trial.zU[j] = hasU[j]
+        ? kappaSigmaSafeguard(cur.zU[j] + alphaDual * this.dzU[j], wU[j] - trial.w[j], mu, ks, band)
+        : 0;
     }
     const t = this.cur;
     this.cur = this.trial;
@@ -1037,6 +989,15 @@ class InteriorPointSolver {
     this.log(1, `${status}: ${result.message}`);
     return { result, final: cur, stoppedByAccept: this.stoppedByAccept };
   }
+}
+
+/**
+ * max_i |Δλ_i|/(1 + |λ_i|) < 1e-2, the multiplier half of the tiny-step test (Ipopt
+ * tiny_step_y_tol), stopping at the first component that is not below it.
+ */
+export function tinyMultiplierStep(dl: Float64Array, lambda: Float64Array): boolean {
+  for (let i = 0; i < dl.length; i++) if (!(Math.abs(dl[i]) / (1 + Math.abs(lambda[i])) < 1e-2)) return false;
+  return true;
 }
 
 function fmt(v: number, w: number, digits: number): string {

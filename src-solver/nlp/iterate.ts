@@ -84,9 +84,7 @@ export class Iterate {
     this.nlp.evalJacobian(x, this.jac);
     const g = this.gradF;
     for (let j = 0; j < g.length; j++) if (!Number.isFinite(g[j])) return false;
-    const a = this.jac;
-    for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
-    return true;
+    return this.nlp.jacobianFinite(this.jac);
   }
 
   /**
@@ -171,6 +169,35 @@ export class Iterate {
       if (hasL[j]) v -= mu / (w[j] - wL[j]) - (hasU[j] ? 0 : dampL);
       if (hasU[j]) v += mu / (wU[j] - w[j]) - (hasL[j] ? 0 : dampL);
       out[j] = j < n && fixed[j] ? 0 : v;
+    }
+  }
+
+  /**
+   * Σ = Z_L (W−W_L)⁻¹ + Z_U (W_U−W)⁻¹ into `sigma` and the w part of the step's right-hand side
+   * −(∇φ_μ + Aᵀλ) into `rhs` (its first nw entries), with gradL = ∇f + Aᵀλ at this iterate: one
+   * pass over the variables for what was a Σ pass, a barrier-gradient pass and a negating copy —
+   * the same operations on the same slacks, so the same values bit for bit as `sigma[j] =
+   * 0 + z_L/(w−w_L) + z_U/(w_U−w)` and `rhs[j] = −out[j]` after `barrierGradientFrom`.
+   */
+  sigmaAndStepRhs(gradL: Float64Array, mu: number, kappaD: number, sigma: Float64Array, rhs: Float64Array): void {
+    const { n, nw, wL, wU, hasL, hasU, fixed } = this.nlp;
+    const { w, zL, zU } = this;
+    const dampL = kappaD * mu;
+    for (let j = 0; j < nw; j++) {
+      let s = 0;
+      let v = gradL[j];
+      if (hasL[j]) {
+        const d = w[j] - wL[j];
+        s += zL[j] / d;
+        v -= mu / d - (hasU[j] ? 0 : dampL);
+      }
+      if (hasU[j]) {
+        const d = wU[j] - w[j];
+        s += zU[j] / d;
+        v += mu / d - (hasL[j] ? 0 : dampL);
+      }
+      sigma[j] = s;
+      rhs[j] = -(j < n && fixed[j] ? 0 : v);
     }
   }
 

@@ -83,6 +83,24 @@ export interface KktOptions {
   readonly periodOrdering?: boolean;
 }
 
+/**
+ * The slots of K that can change between assemblies, and the entries summed into them, in the
+ * full assembly's order; `…First` marks each slot's first entry in that order.
+ */
+interface PartialAssembly {
+  /** Per Hessian entry. */
+  readonly hessFirst: Uint8Array;
+  /** Jacobian entries (ascending) whose slot can change, their slots and marks. */
+  readonly jacIdx: Int32Array;
+  readonly jacSlot: Int32Array;
+  readonly jacFirst: Uint8Array;
+  /** The slack −1s whose slot can change, and their marks. */
+  readonly slackSlot: Int32Array;
+  readonly slackFirst: Uint8Array;
+  /** Diagonal positions (0 … dim−1) that receive an entry (of W). */
+  readonly diagFed: Int32Array;
+}
+
 export class KktSystem {
   /** nw + m */
   readonly dim: number;
@@ -197,6 +215,27 @@ export class KktSystem {
   /** Full assemblies (`assemble` calls) and diagonal-only ones (`perturb`). */
   assemblies = 0;
   perturbations = 0;
+  /**
+   * Assemblies that rewrote only the slots that can change (`assemble` with the constant slots
+   * still valid): a subset of `assemblies`.
+   */
+  partialAssemblies = 0;
+  /**
+   * The part of K that can change between assemblies when the problem declares constant Jacobian
+   * entries (NlpProblem.constantJacobian; null otherwise). A slot of K is constant when it is off
+   * the diagonal and every entry summed into it is a constant Jacobian entry or a slack's −1:
+   * its value is then the same at every iterate, written by a full assembly and left alone by
+   * the next ones (nothing else writes off-diagonal slots: `perturb`, `factorAmd` and the
+   * refinement touch only the diagonal or read). The other slots receive their entries in the
+   * full assembly's order (Hessian, Jacobian, slacks, each in index order), the first written as
+   * 0 + value and the others added, so every slot's sum is formed as a full assembly forms it —
+   * the same values, bit for bit; diagonal slots without an entry are left to `setDiagonal`.
+   * On the 8500-node OPF × 24 h, 5.7 million of the 6.7 million Jacobian entries feed constant
+   * slots (the QCQP's linear terms); on the balanced IEEE 123 × 720 h OPF, 1.15 of 1.52 million.
+   */
+  private readonly partial: PartialAssembly | null;
+  /** True while the constant slots of `values` hold the constant Jacobian's values (see `partial`). */
+  private constantsValid = false;
   /** Slot of the −1 of slack k in its constraint column. */
   private readonly slackPos: Int32Array;
   private readonly nw: number;
@@ -238,6 +277,7 @@ export class KktSystem {
     const fixed = nlp.fixed;
     for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
     for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
+    this.partial = partialAssembly(pattern.colPtr[dim], this.diagPos, this.hessPos, this.jacPos, this.slackPos, nlp);
     const choice = options.ordering ?? KktSystem.defaultOrdering;
     // The fill-reducing order: dissection in time when the problem's period hint fits, else AMD.
     const hint = (options.periodOrdering ?? KktSystem.periodOrdering) ? kktPeriods(nlp) : 'period ordering off';
@@ -303,7 +343,7 @@ export class KktSystem {
     // K moves into the stable solver's input array: the AMD solver's memory (where K lived) is
     // then garbage as a whole instead of being kept alive by this one view.
     const staged = this.active.stagingValues();
-    this.k = staged ? (staged.set(this.k), staged) : this.k.slice();
+    this.k = staged ? (staged.set(this.k), staged) : this.k.slice(); // all of K, the constant slots too
     this.active.factor(this.values);
   }
 
@@ -314,29 +354,65 @@ export class KktSystem {
   assemble(hess: Float64Array | null, jac: Float64Array, sigma: Float64Array, deltaW: number, deltaC: number): void {
     const v = this.values;
     this.normK = Number.NaN;
-    v.fill(0);
-    if (hess) {
-      const hp = this.hessPos;
-      for (let k = 0; k < hp.length; k++) {
-        const q = hp[k];
-        if (q >= 0) v[q] += hess[k];
-      }
-    }
-    const jp = this.jacPos;
-    for (let k = 0; k < jp.length; k++) {
-      const q = jp[k];
-      if (q >= 0) v[q] += jac[k];
-    }
-    const sp = this.slackPos;
-    for (let k = 0; k < sp.length; k++) v[sp[k]] -= 1;
     const dp = this.diagPos;
     const base = this.diagBase;
     const fixed = this.fixed;
-    for (let j = 0; j < this.nw; j++) base[j] = j < fixed.length && fixed[j] ? 1 : v[dp[j]];
-    for (let i = this.nw; i < this.dim; i++) base[i] = v[dp[i]];
+    // (W = 0, the least-squares multipliers' system, is a full assembly: W's slots must be zeroed)
+    const partial = this.constantsValid && hess ? this.partial : null;
+    if (partial && hess) {
+      // Only the slots that can change (see `partial`). Each slot's first entry in the full
+      // assembly's order is written as 0 + value (what zeroing and adding gave, −0 included), the
+      // others are added after it in that order; the constant slots keep their values.
+      const { hessFirst, jacIdx, jacSlot, jacFirst, slackSlot, slackFirst, diagFed } = partial;
+      const hp = this.hessPos;
+      for (let k = 0; k < hp.length; k++) {
+        const q = hp[k];
+        if (q >= 0) v[q] = hessFirst[k] ? 0 + hess[k] : v[q] + hess[k];
+      }
+      for (let t = 0; t < jacIdx.length; t++) {
+        const q = jacSlot[t];
+        v[q] = jacFirst[t] ? 0 + jac[jacIdx[t]] : v[q] + jac[jacIdx[t]];
+      }
+      for (let t = 0; t < slackSlot.length; t++) {
+        const q = slackSlot[t];
+        v[q] = slackFirst[t] ? 0 - 1 : v[q] - 1;
+      }
+      // W's diagonal where it has entries; the other diagonal slots are rewritten by setDiagonal
+      // from the base the full assembly left (0, or 1 for a fixed variable), which cannot change
+      for (let t = 0; t < diagFed.length; t++) base[diagFed[t]] = v[dp[diagFed[t]]];
+      this.partialAssemblies++;
+    } else {
+      v.fill(0);
+      if (hess) {
+        const hp = this.hessPos;
+        for (let k = 0; k < hp.length; k++) {
+          const q = hp[k];
+          if (q >= 0) v[q] += hess[k];
+        }
+      }
+      const jp = this.jacPos;
+      for (let k = 0; k < jp.length; k++) {
+        const q = jp[k];
+        if (q >= 0) v[q] += jac[k];
+      }
+      const sp = this.slackPos;
+      for (let k = 0; k < sp.length; k++) v[sp[k]] -= 1;
+      this.constantsValid = this.partial !== null;
+      for (let j = 0; j < this.nw; j++) base[j] = j < fixed.length && fixed[j] ? 1 : v[dp[j]];
+      for (let i = this.nw; i < this.dim; i++) base[i] = v[dp[i]];
+    }
     this.diagBaseValid = true;
     this.assemblies++;
     this.setDiagonal(sigma, deltaW, deltaC);
+  }
+
+  /**
+   * Forget the constant slots' values (see `partial`): the next `assemble` writes all of K. For a
+   * new problem on a kept system (SolverWorkspace: the same structure, maybe other constants) and
+   * after the Jacobian's scaling changed. The solver calls it at the start of every solve.
+   */
+  invalidateConstants(): void {
+    this.constantsValid = false;
   }
 
   /**
@@ -544,4 +620,60 @@ export function factorFlops(pattern: SymmetricPattern, order: Int32Array): numbe
   let flops = 0;
   for (let j = 0; j < cc.length; j++) flops += cc[j] * cc[j];
   return flops;
+}
+
+/**
+ * KktSystem's partial assembly (see its `partial` field), or null when the problem declares no
+ * constant Jacobian entry or when nearly every slot can change (then nothing is saved).
+ */
+function partialAssembly(
+  nnzK: number,
+  diagPos: Int32Array,
+  hessPos: Int32Array,
+  jacPos: Int32Array,
+  slackPos: Int32Array,
+  nlp: InternalNlp,
+): PartialAssembly | null {
+  const constant = nlp.p.constantJacobian;
+  if (!constant) return null;
+  // 1 = the slot can change: the diagonal (perturb rewrites it), every Hessian slot, every slot
+  // of a changing Jacobian entry
+  const changing = new Uint8Array(nnzK);
+  for (let i = 0; i < diagPos.length; i++) changing[diagPos[i]] = 1;
+  for (let k = 0; k < hessPos.length; k++) if (hessPos[k] >= 0) changing[hessPos[k]] = 1;
+  for (let k = 0; k < jacPos.length; k++) if (jacPos[k] >= 0 && !constant[k]) changing[jacPos[k]] = 1;
+  let nJac = 0;
+  for (let k = 0; k < jacPos.length; k++) if (jacPos[k] >= 0 && changing[jacPos[k]]) nJac++;
+  if (nJac === jacPos.length) return null;
+  // each changing slot's first entry, in the full assembly's order (Hessian, Jacobian, slacks)
+  const seen = new Uint8Array(nnzK);
+  const first = (q: number): number => (seen[q] ? 0 : (seen[q] = 1));
+  const hessFirst = new Uint8Array(hessPos.length);
+  for (let k = 0; k < hessPos.length; k++) if (hessPos[k] >= 0) hessFirst[k] = first(hessPos[k]);
+  const jacIdx = new Int32Array(nJac);
+  const jacSlot = new Int32Array(nJac);
+  const jacFirst = new Uint8Array(nJac);
+  for (let k = 0, t = 0; k < jacPos.length; k++) {
+    const q = jacPos[k];
+    if (q >= 0 && changing[q]) {
+      jacIdx[t] = k;
+      jacSlot[t] = q;
+      jacFirst[t++] = first(q);
+    }
+  }
+  let nSlack = 0;
+  for (let k = 0; k < slackPos.length; k++) nSlack += changing[slackPos[k]];
+  const slackSlot = new Int32Array(nSlack);
+  const slackFirst = new Uint8Array(nSlack);
+  for (let k = 0, t = 0; k < slackPos.length; k++) {
+    if (changing[slackPos[k]]) {
+      slackSlot[t] = slackPos[k];
+      slackFirst[t++] = first(slackPos[k]);
+    }
+  }
+  let nFed = 0;
+  for (let i = 0; i < diagPos.length; i++) nFed += seen[diagPos[i]];
+  const diagFed = new Int32Array(nFed);
+  for (let i = 0, t = 0; i < diagPos.length; i++) if (seen[diagPos[i]]) diagFed[t++] = i;
+  return { hessFirst, jacIdx, jacSlot, jacFirst, slackSlot, slackFirst, diagFed };
 }

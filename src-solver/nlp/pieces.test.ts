@@ -19,11 +19,15 @@ import { InternalNlp } from './internalNlp';
 import { KktSystem } from './kkt';
 import { resolveOptions } from './options';
 import { Iterate } from './iterate';
-import { newOptimalityError, optimalityError } from './convergence';
+import { newOptimalityError, optimalityError, optimalityErrorAtMu } from './convergence';
 import { createSolverWorkspace } from './workspace';
 import { solveNlp } from './index';
+import { tinyMultiplierStep } from './ipm';
+import { boundMultiplierStep, kappaSigmaBand, kappaSigmaSafeguard, newStepPassResult, stepPass } from './stepPass';
 import { hs071 } from '../testing/nlp/problems';
 import { HS_PROBLEMS } from '../testing/hs/index';
+import { QuadraticProgramBuilder } from '../opf3/quadratic';
+import type { NlpProblem } from './problem';
 
 const C = resolveOptions();
 
@@ -333,6 +337,218 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     expect(Array.from(fromCache)).toEqual(Array.from(afresh));
   });
 
+  it('E_μ of the barrier update from the convergence test pass equals E_μ computed afresh', () => {
+    const nlp = new InternalNlp(hs071(), 1e-8, 1e-4, () => 0);
+    const at = (zL0: number) => {
+      const it = new Iterate(nlp);
+      it.w.set([1.5, 4.2, 3.3, 1.2, 30]);
+      it.lambda.set([0.7, -0.4]);
+      it.zL.set([zL0, 0.2, 0.1, 0.05, 0.01]);
+      it.zU.set([0.01, 0.02, 0.03, 0.04, 0]);
+      it.evalFunctions();
+      it.evalDerivatives();
+      return it;
+    };
+    const resid = new Float64Array(nlp.nw);
+    /** E_μ the long way: E_0 without the second μ, then the complementarity pass. */
+    const afresh = (it: Iterate, mu: number) => {
+      const e0 = newOptimalityError();
+      optimalityError(it, 0, 100, resid, e0);
+      expect(e0.complAtMuOf).toBeNull();
+      const e = newOptimalityError();
+      optimalityErrorAtMu(it, mu, e0, e);
+      return e;
+    };
+    const it = at(0.3);
+    const e0 = newOptimalityError();
+    optimalityError(it, 0, 100, resid, e0, undefined, 0.02);
+    expect(e0.complAtMuOf).toBe(it);
+    const e = newOptimalityError();
+    optimalityErrorAtMu(it, 0.02, e0, e);
+    expect(e).toEqual(afresh(it, 0.02));
+    // another μ (the update's loop after a decrease) or another iterate: computed, not taken
+    optimalityErrorAtMu(it, 0.004, e0, e);
+    expect(e).toEqual(afresh(it, 0.004));
+    const other = at(5);
+    optimalityErrorAtMu(other, 0.02, e0, e); // (e0 is it's: only the complementarity is other's)
+    expect(e.compl).toBe(afresh(other, 0.02).compl);
+    expect(e.compl).not.toBe(afresh(it, 0.02).compl);
+    // an E_0 computed without the second μ forgets it (the iterate's z may have changed since)
+    it.zL[0] = 5;
+    optimalityError(it, 0, 100, resid, e0);
+    optimalityErrorAtMu(it, 0.02, e0, e);
+    expect(e).toEqual(afresh(it, 0.02));
+  });
+
+  it('the tiny-step test of Δλ stops at the first large component: the same answer as the maximum', () => {
+    const r = rng(7);
+    const byMax = (dl: Float64Array, lam: Float64Array) => {
+      let rel = 0;
+      for (let i = 0; i < dl.length; i++) rel = Math.max(rel, Math.abs(dl[i]) / (1 + Math.abs(lam[i])));
+      return rel < 1e-2;
+    };
+    for (let t = 0; t < 200; t++) {
+      const n = 1 + (t % 6);
+      const lam = Float64Array.from({ length: n }, () => (r() - 0.5) * 10 ** (4 * r()));
+      const dl = Float64Array.from({ length: n }, (_, i) => (r() - 0.5) * 0.04 * (1 + Math.abs(lam[i])));
+      if (t % 17 === 0) dl[n - 1] = NaN;
+      expect(tinyMultiplierStep(dl, lam)).toBe(byMax(dl, lam));
+    }
+    // exactly at the tolerance is not tiny; an empty Δλ is
+    expect(tinyMultiplierStep(Float64Array.of(0.02), Float64Array.of(1))).toBe(false);
+    expect(tinyMultiplierStep(Float64Array.of(0.0199), Float64Array.of(1))).toBe(true);
+    expect(tinyMultiplierStep(new Float64Array(0), new Float64Array(0))).toBe(true);
+  });
+
+  it('the line search pass forms Δz, ∇φ_μᵀΔw and the fractions to the boundary as their own functions do', () => {
+    // the random QCQP: lower-only, upper-only, two-sided and absent bounds, a fixed variable, slacks
+    const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
+    expect([...nlp.hasL].some((h, j) => h && !nlp.hasU[j])).toBe(true);
+    expect([...nlp.hasU].some((h, j) => h && !nlp.hasL[j])).toBe(true);
+    expect([...nlp.hasU].some((h, j) => !h && !nlp.hasL[j] && !(j < nlp.n && nlp.fixed[j]))).toBe(true);
+    const r = rng(5);
+    const it = new Iterate(nlp);
+    const { nw, n, wL, wU, hasL, hasU } = nlp;
+    const pass = newStepPassResult();
+    for (let trial = 0; trial < 20; trial++) {
+      for (let j = 0; j < nw; j++) {
+        const lo = hasL[j] ? wL[j] : -3;
+        const hi = hasU[j] ? wU[j] : 3;
+        it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : lo + (hi - lo) * (0.05 + 0.9 * r());
+        it.zL[j] = hasL[j] ? 10 ** (-3 * r()) : 0;
+        it.zU[j] = hasU[j] ? 10 ** (-3 * r()) : 0;
+      }
+      it.evalFunctions();
+      it.evalDerivatives();
+      const mu = 10 ** (-1 - 6 * r());
+      const tau = 0.99;
+      // a step of every size: from round-off level (tiny) to beyond the bounds
+      const size = trial % 5 === 0 ? 1e-17 : 10 ** (2 * r() - 1);
+      const dw = Float64Array.from({ length: nw }, () => (r() - 0.5) * size);
+      const dzL = new Float64Array(nw).fill(NaN);
+      const dzU = new Float64Array(nw).fill(NaN);
+      stepPass(it, mu, 1e-4, tau, dw, dzL, dzU, pass);
+      const refL = new Float64Array(nw);
+      const refU = new Float64Array(nw);
+      boundMultiplierStep(it, mu, dw, refL, refU);
+      expect(bits(dzL)).toEqual(bits(refL));
+      expect(bits(dzU)).toEqual(bits(refU));
+      const g = new Float64Array(nw);
+      it.barrierGradientPlusAtLambda(mu, 1e-4, g, false);
+      let gd = 0;
+      for (let j = 0; j < nw; j++) gd += g[j] * dw[j];
+      expect(pass.gradPhiD).toBe(gd);
+      expect(pass.alphaMax).toBe(maxStepToBoundary(it.w, dw, wL, wU, hasL, hasU, tau));
+      expect(pass.alphaL).toBe(maxStepPositive(it.zL, refL, hasL, tau));
+      expect(pass.alphaU).toBe(maxStepPositive(it.zU, refU, hasU, tau));
+      let rel = 0;
+      for (let j = 0; j < nw; j++) rel = Math.max(rel, Math.abs(dw[j]) / (1 + Math.abs(it.w[j])));
+      expect(pass.tiny).toBe(rel < 10 * 2.220446049250313e-16);
+      if (trial % 5 === 0) expect(pass.tiny).toBe(true);
+    }
+  });
+
+  it('Σ and the step right-hand side from one pass equal the Σ loop and −(∇φ_μ + Aᵀλ) computed apart', () => {
+    const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
+    const r = rng(9);
+    const it = new Iterate(nlp);
+    const { nw, n, wL, wU, hasL, hasU } = nlp;
+    for (let trial = 0; trial < 10; trial++) {
+      for (let j = 0; j < nw; j++) {
+        const lo = hasL[j] ? wL[j] : -3;
+        const hi = hasU[j] ? wU[j] : 3;
+        it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : lo + (hi - lo) * (0.05 + 0.9 * r());
+        it.zL[j] = hasL[j] ? 10 ** (-3 * r()) : 0;
+        it.zU[j] = hasU[j] ? 10 ** (-3 * r()) : 0;
+      }
+      for (let i = 0; i < nlp.m; i++) it.lambda[i] = r() - 0.5;
+      it.evalFunctions();
+      it.evalDerivatives();
+      const mu = 10 ** (-1 - 6 * r());
+      const gradL = new Float64Array(nw);
+      it.lagrangianGradient(gradL);
+      const sigma = new Float64Array(nw).fill(NaN);
+      const rhs = new Float64Array(nw + nlp.m).fill(NaN);
+      it.sigmaAndStepRhs(gradL, mu, 1e-4, sigma, rhs);
+      const refSigma = new Float64Array(nw);
+      for (let j = 0; j < nw; j++) {
+        let s = 0;
+        if (hasL[j]) s += it.zL[j] / (it.w[j] - wL[j]);
+        if (hasU[j]) s += it.zU[j] / (wU[j] - it.w[j]);
+        refSigma[j] = s;
+      }
+      const g = new Float64Array(nw);
+      it.barrierGradientPlusAtLambda(mu, 1e-4, g, true);
+      expect(bits(sigma)).toEqual(bits(refSigma));
+      expect(bits(rhs.subarray(0, nw))).toEqual(bits(g.map((v) => -v)));
+      expect(Number.isNaN(rhs[nw])).toBe(true); // the λ part is the caller's
+    }
+  });
+
+  it('the unscaled dual infeasibility from one division per kind equals the maximum of the quotients', () => {
+    const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
+    const r = rng(13);
+    const it = new Iterate(nlp);
+    const { nw, n, m } = nlp;
+    const resid = new Float64Array(nw);
+    const e = newOptimalityError();
+    for (const objScale of [1, 0.37, 3e-5, 0, Infinity]) {
+      nlp.objScale = objScale;
+      for (let i = 0; i < m; i++) nlp.conScale[i] = 10 ** (2 * r() - 1);
+      for (let j = 0; j < nw; j++) {
+        it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : r() - 0.5;
+        it.zL[j] = nlp.hasL[j] ? r() : 0;
+        it.zU[j] = nlp.hasU[j] ? r() : 0;
+      }
+      for (let i = 0; i < m; i++) it.lambda[i] = r() - 0.5;
+      it.evalFunctions();
+      it.evalDerivatives();
+      optimalityError(it, 0, 100, resid, e);
+      let dualU = 0;
+      for (let j = 0; j < nw; j++) {
+        const a = Math.abs(resid[j]);
+        const u = j < n ? a / objScale : (a * nlp.conScale[nlp.conOfSlack[j - n]]) / objScale;
+        if (u > dualU) dualU = u;
+      }
+      expect(Object.is(e.dualInfUnscaled, dualU)).toBe(true);
+    }
+  });
+
+  it('the κ_Σ safeguard skips its divisions only where the formula returns z itself', () => {
+    /** The next double above (dir 1) or below (dir −1) a positive x. */
+    const step = (x: number, dir: number) => {
+      const b = new BigInt64Array(Float64Array.of(x).buffer);
+      b[0] += BigInt(dir);
+      return new Float64Array(b.buffer)[0];
+    };
+    const formula = (z: number, sl: number, mu: number, k: number) =>
+      Math.max(Math.min(z, (k * mu) / sl), mu / (k * sl));
+    const r = rng(11);
+    const band = { hi: 0, lo: 0 };
+    let inside = 0;
+    for (let t = 0; t < 4000; t++) {
+      const mu = 10 ** (-11 + 10 * r());
+      const k = t % 3 === 0 ? 1e10 : 1 + 10 * r(); // Ipopt's κ_Σ, and narrow bands where the edges are hit
+      const sl = 10 ** (-8 + 12 * r());
+      kappaSigmaBand(mu, k, band);
+      const upper = (k * mu) / sl;
+      const lower = mu / (k * sl);
+      const edge = [upper, lower][t % 2]!;
+      // at the edges and a few ulps around them, and anywhere between
+      const candidates = [edge, step(edge, 1), step(edge, -1), step(step(edge, 1), 1), step(step(edge, -1), -1)];
+      candidates.push(lower + (upper - lower) * r(), -edge, 0, NaN, Infinity);
+      for (const z of candidates) {
+        const got = kappaSigmaSafeguard(z, sl, mu, k, band);
+        expect(Object.is(got, formula(z, sl, mu, k))).toBe(true);
+        if (z * sl < band.hi && z * sl > band.lo) inside++;
+      }
+      // s ≤ 0 (never at an accepted point): the formula's answer
+      expect(Object.is(kappaSigmaSafeguard(1, 0, mu, k, band), formula(1, 0, mu, k))).toBe(true);
+      expect(Object.is(kappaSigmaSafeguard(1, -sl, mu, k, band), formula(1, -sl, mu, k))).toBe(true);
+    }
+    expect(inside).toBeGreaterThan(2000); // the shortcut is the common case
+  });
+
   it('φ_μ is remembered per (μ, κ_d) until the functions are evaluated at a new point', () => {
     const nlp = new InternalNlp(hs071(), 1e-8, 1e-4, () => 0);
     const it = new Iterate(nlp);
@@ -350,5 +566,178 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     it.evalFunctions();
     expect(it.barrierObjective(0.01, 1e-4)).toBe(at([1.4, 4.1, 3.2, 1.3, 29], 0.01));
     expect(it.barrierObjective(0.01, 1e-4)).not.toBe(at([1.5, 4.2, 3.3, 1.2, 30], 0.01));
+  });
+});
+
+/** Park–Miller generator: the same test problem on every run. */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 48271) % 2147483647;
+    return s / 2147483647;
+  };
+}
+
+/**
+ * A random QCQP (QuadraticProgramBuilder: its linear terms are marked constant) with equality
+ * and inequality rows, a fixed variable, and linear and quadratic terms landing on the same
+ * (row, column) — KKT slots that sum constant and changing entries. `scale` multiplies the
+ * linear coefficients (another problem of the same structure).
+ */
+function randomQcqp(scale = 1, oneSided = false): NlpProblem {
+  const r = rng(16);
+  const b = new QuadraticProgramBuilder();
+  const n = 30;
+  const m = 12;
+  // oneSided: every fourth variable has a lower bound only, the next an upper bound only, the next
+  // none; every sixth inequality row a lower bound only
+  const lo = (k: number) => (oneSided && (k % 4 === 2 || k % 4 === 3) ? -Infinity : -2);
+  const hi = (k: number) => (oneSided && (k % 4 === 1 || k % 4 === 3) ? Infinity : 2);
+  for (let k = 0; k < n; k++) b.addVar(k === 7 ? 0.25 : lo(k), k === 7 ? 0.25 : hi(k), r() - 0.5);
+  for (let i = 0; i < m; i++) b.addRow(i % 3 === 0 ? 0 : -1, i % 3 === 0 ? 0 : oneSided && i % 6 === 1 ? Infinity : 1);
+  for (let t = 0; t < 160; t++) {
+    const row = Math.floor(r() * m);
+    const k = Math.floor(r() * n);
+    const l = Math.floor(r() * n);
+    const coef = r() * 2 - 1;
+    if (t % 2 === 0) b.linear(row, scale * coef, { v: k });
+    else b.product(row, 0.1 * coef, { v: k }, { v: t % 5 === 0 ? k : l });
+    if (t % 11 === 0) b.product(row, 0.1 * coef, { v: k }, { v: l }); // beside a linear term of the same (row, k)
+  }
+  for (let k = 0; k < n; k++) b.objectiveProduct(0.5, { v: k }, { v: k });
+  for (let k = 0; k < n; k++) b.objectiveLinear(r() - 0.5, { v: k });
+  return b.build();
+}
+
+/** The bytes of a Float64Array: equality of these is equality bit for bit (−0 ≠ 0, NaN = NaN). */
+const bits = (a: Float64Array): number[] => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+
+describe('partial KKT assembly with constant Jacobian entries', () => {
+  /** W, A at a random point and λ (problem scaling on), Σ, for the problem's InternalNlp. */
+  function valuesAt(nlp: InternalNlp, seed: number) {
+    const r = rng(seed);
+    const x = Float64Array.from({ length: nlp.n }, (_, k) => (nlp.fixed[k] ? nlp.p.xL[k] : r() * 2 - 1));
+    const lam = Float64Array.from({ length: nlp.m }, () => r() * 4 - 2);
+    const hess = new Float64Array(nlp.hRows.length);
+    nlp.evalHessian(x, 1, lam, hess);
+    const jac = new Float64Array(nlp.jRows.length);
+    nlp.evalJacobian(x, jac);
+    const sigma = Float64Array.from({ length: nlp.nw }, () => r());
+    return { hess, jac, sigma };
+  }
+
+  it('rewrites only the slots that can change: the values of a full assembly, bit for bit', () => {
+    const nlp = new InternalNlp(randomQcqp(), 0, 1e-4, () => 0);
+    const a = valuesAt(nlp, 1);
+    const b = valuesAt(nlp, 2);
+    const kkt = new KktSystem(nlp, { ordering: 'stable' });
+    kkt.assemble(a.hess, a.jac, a.sigma, 1e-3, 1e-8);
+    kkt.assemble(b.hess, b.jac, b.sigma, 0, 0); // partial: the slots with changing entries only
+    kkt.assemble(b.hess, b.jac, b.sigma, 0, 0); // again: a slot not zeroed first would double
+    const fresh = new KktSystem(nlp, { ordering: 'stable' });
+    fresh.assemble(b.hess, b.jac, b.sigma, 0, 0);
+    expect(bits(kkt.values)).toEqual(bits(fresh.values));
+    expect([kkt.assemblies, kkt.partialAssemblies, fresh.partialAssemblies]).toEqual([3, 2, 0]);
+    expect(nlp.fixed.some((f) => f === 1)).toBe(true);
+    // the inertia correction's next trial on a partial assembly: the diagonal's base is W's
+    kkt.perturb(b.sigma, 0.3, 1e-6);
+    fresh.assemble(b.hess, b.jac, b.sigma, 0.3, 1e-6);
+    expect(bits(kkt.values)).toEqual(bits(fresh.values));
+    // the same with W = 0 (the least-squares multipliers' system) after a partial assembly
+    kkt.assemble(null, b.jac, b.sigma, 0, 1e-8);
+    fresh.assemble(null, b.jac, b.sigma, 0, 1e-8);
+    expect(bits(kkt.values)).toEqual(bits(fresh.values));
+    // and its factorization and solve
+    const rhs = Float64Array.from({ length: kkt.dim }, (_, i) => Math.sin(i + 1));
+    const x1 = new Float64Array(kkt.dim);
+    const x2 = new Float64Array(kkt.dim);
+    kkt.factor();
+    kkt.solve(rhs, x1);
+    fresh.factor();
+    fresh.solve(rhs, x2);
+    expect(bits(x1)).toEqual(bits(x2));
+  });
+
+  it('rewrites the constant slots after invalidateConstants (new constants: another problem or scaling)', () => {
+    const nlp = new InternalNlp(randomQcqp(), 0, 1e-4, () => 0);
+    const a = valuesAt(nlp, 1);
+    const kkt = new KktSystem(nlp, { ordering: 'stable' });
+    kkt.assemble(a.hess, a.jac, a.sigma, 0, 0);
+    // the constant entries take other values (the linear coefficients of another problem)
+    const other = new InternalNlp(randomQcqp(3), 0, 1e-4, () => 0);
+    const c = valuesAt(other, 1);
+    const fresh = new KktSystem(other, { ordering: 'stable' });
+    fresh.assemble(c.hess, c.jac, c.sigma, 0, 0);
+    kkt.assemble(c.hess, c.jac, c.sigma, 0, 0);
+    expect(bits(kkt.values)).not.toEqual(bits(fresh.values)); // stale: the shortcut's contract
+    kkt.invalidateConstants();
+    kkt.assemble(c.hess, c.jac, c.sigma, 0, 0);
+    expect(bits(kkt.values)).toEqual(bits(fresh.values));
+  });
+
+  it('a kept workspace solves a problem with other constants exactly as a fresh solve does', () => {
+    const first = randomQcqp();
+    const second = randomQcqp(3);
+    const ws = createSolverWorkspace();
+    const r1 = solveNlp(first, {}, { workspace: ws });
+    const r2 = solveNlp(second, {}, { workspace: ws });
+    expect(ws.stats).toEqual({ reused: 1, built: 1 });
+    expect(ws.kept!.kkt.partialAssemblies).toBeGreaterThan(0);
+    const fresh = solveNlp(second);
+    expect(r1.status).toBe('solved');
+    expect(r2.status).toBe('solved');
+    expect(r2.iterations).toBe(fresh.iterations);
+    expect(bits(r2.x)).toEqual(bits(fresh.x));
+  });
+
+  it('marking the constant entries does not change the iterates', () => {
+    const p = randomQcqp();
+    const { constantJacobian, ...unmarked } = p;
+    expect(constantJacobian!.some((c) => c === 1)).toBe(true);
+    const hist = (q: NlpProblem) => {
+      const r = solveNlp(q, { history: true });
+      return { r, h: r.history!.map((e) => [e.objective, e.infPr, e.infDu, e.dNorm, e.alphaPr, e.alphaDu]) };
+    };
+    const marked = hist(p);
+    const plain = hist(unmarked as NlpProblem);
+    expect(marked.r.status).toBe('solved');
+    expect(marked.h).toEqual(plain.h);
+    expect(bits(marked.r.x)).toEqual(bits(plain.r.x));
+  });
+
+  it('checks the constant Jacobian entries for finiteness until a whole Jacobian passed, and after a new scaling', () => {
+    const p = randomQcqp();
+    const nlp = new InternalNlp(p, 0, 1e-4, () => 0);
+    const jac = new Float64Array(nlp.jRows.length);
+    nlp.evalJacobian(p.x0, jac);
+    const constant = p.constantJacobian!;
+    const kc = constant.indexOf(1);
+    const kv = constant.indexOf(0);
+    const withValue = (k: number, v: number) => {
+      const a = jac.slice();
+      a[k] = v;
+      return a;
+    };
+    // before any whole Jacobian passed: a non-finite constant entry is caught
+    expect(nlp.jacobianFinite(withValue(kc, NaN))).toBe(false);
+    expect(nlp.jacobianFinite(withValue(kv, Infinity))).toBe(false);
+    expect(nlp.jacobianFinite(jac)).toBe(true);
+    // then only the changing entries are looked at (the constant ones cannot change)
+    expect(nlp.jacobianFinite(withValue(kv, NaN))).toBe(false);
+    expect(nlp.jacobianFinite(withValue(kc, NaN))).toBe(true);
+    // a new scaling multiplies the constant entries: checked whole again
+    nlp.computeScaling(p.x0, new Float64Array(nlp.n), new Float64Array(nlp.jRows.length), 1e-3, 1e-8);
+    expect(nlp.jacobianFinite(withValue(kc, NaN))).toBe(false);
+    // without marks: every entry, every time
+    const plain = new InternalNlp({ ...p, constantJacobian: undefined }, 0, 1e-4, () => 0);
+    expect(plain.jacobianFinite(jac)).toBe(true);
+    expect(plain.jacobianFinite(withValue(kc, NaN))).toBe(false);
+  });
+
+  it('rejects marks of the wrong length with a clear message', () => {
+    const p = { ...randomQcqp(), constantJacobian: new Uint8Array(3) };
+    const r = solveNlp(p);
+    expect(r.status).toBe('invalidProblem');
+    expect(r.message).toMatch(/constantJacobian has 3 marks for \d+ Jacobian entries/);
   });
 });

@@ -55,6 +55,14 @@ export interface NlpProblem {
    */
   readonly periods?: PeriodHint;
 
+  /**
+   * Optional, length nnz(J) in the order of jacobianStructure(): 1 where the Jacobian entry's
+   * value is the same at every x (a linear term). `evalJacobian` still writes every entry; the
+   * solver may skip re-assembling what only constant entries feed (kkt.ts). Part of the
+   * structure: a kept SolverWorkspace is reused only with the same marks.
+   */
+  readonly constantJacobian?: Uint8Array;
+
   jacobianStructure(): SparseStructure;
   /** Lower triangle of the Lagrangian Hessian: rows[k] ≥ cols[k]. */
   hessianStructure(): SparseStructure;

@@ -32,6 +32,8 @@ interface StructureKey {
   readonly hCols: Int32Array;
   readonly conOfSlack: Int32Array;
   readonly fixed: Uint8Array;
+  /** NlpProblem.constantJacobian (null when absent): it decides the KKT system's partial assembly. */
+  readonly constantJacobian: Uint8Array | null;
 }
 
 export interface SolverWorkspace {
@@ -56,6 +58,7 @@ function keyOf(nlp: InternalNlp): StructureKey {
     hCols: nlp.hCols.slice(),
     conOfSlack: nlp.conOfSlack.slice(),
     fixed: nlp.fixed.slice(),
+    constantJacobian: nlp.p.constantJacobian?.slice() ?? null,
   };
 }
 
@@ -74,7 +77,10 @@ function matches(k: StructureKey, nlp: InternalNlp): boolean {
     sameArray(k.hRows, nlp.hRows) &&
     sameArray(k.hCols, nlp.hCols) &&
     sameArray(k.conOfSlack, nlp.conOfSlack) &&
-    sameArray(k.fixed, nlp.fixed)
+    sameArray(k.fixed, nlp.fixed) &&
+    (k.constantJacobian === null
+      ? nlp.p.constantJacobian === undefined
+      : nlp.p.constantJacobian !== undefined && sameArray(k.constantJacobian, nlp.p.constantJacobian))
   );
 }
 
@@ -91,6 +97,7 @@ export function kktSystemFor(nlp: InternalNlp, ws: SolverWorkspace | undefined, 
   ) {
     ws.stats.reused++;
     const kkt = ws.kept.kkt;
+    kkt.invalidateConstants(); // another problem: its constant Jacobian values may differ
     kkt.solveMs = 0;
     kkt.solves = 0;
     kkt.triangularSolves = 0;

@@ -211,6 +211,8 @@ export function buildModel(net: OpfNetwork, x0In?: Float64Array): OpfModel {
   const jacRows = jac.rows.slice(0, jacNnz);
   const jacCols = jac.cols.slice(0, jacNnz);
   const jacConst = jac.vals.slice(0, jacNnz);
+  // the linear rows' entries [0, nLin) never change (NlpProblem.constantJacobian)
+  const constantJacobian = new Uint8Array(jacNnz).fill(1, 0, nLin);
 
   // ---- Hessian of the Lagrangian (lower triangle): positions per nonlinear row. ----
   const hes = new Triplets();
@@ -329,6 +331,7 @@ export function buildModel(net: OpfNetwork, x0In?: Float64Array): OpfModel {
     gL,
     gU,
     x0,
+    constantJacobian,
     jacobianStructure(): SparseStructure {
       return { rows: jacRows, cols: jacCols };
     },

@@ -173,6 +173,8 @@ export class QuadraticProgramBuilder {
       qDiag[t] = qK[t] === qL[t] ? 1 : 0;
       jn += qDiag[t] ? 1 : 2;
     }
+    // the linear terms' entries [0, nLin) never change (NlpProblem.constantJacobian)
+    const constantJacobian = new Uint8Array(jn).fill(1, 0, nLin);
     const jRows = new Int32Array(jn);
     const jCols = new Int32Array(jn);
     jRows.set(linRow);
@@ -241,6 +243,7 @@ export class QuadraticProgramBuilder {
       ...(periods > 0
         ? { periods: { count: periods, ofVar: Int32Array.from(this.xPeriod), ofCon: Int32Array.from(this.gPeriod) } }
         : {}),
+      constantJacobian,
       ...(names?.varNames ? { varNames: names.varNames } : {}),
       ...(names?.conNames ? { conNames: names.conNames } : {}),
       jacobianStructure(): SparseStructure {

@@ -1,0 +1,151 @@
+/**
+ * The pass over the variables that starts the line search (ipm.ts), for a search direction
+ * (Δw, Δλ) at the current iterate, forming in one walk over w what W&B 2006 asks of it:
+ *
+ *   Δz_L = μ (W−W_L)⁻¹e − z_L − Σ_L Δw,  Δz_U = μ (W_U−W)⁻¹e − z_U + Σ_U Δw   (eq. 11 eliminated)
+ *   ∇φ_μᵀΔw                    (eq. 3's gradient without Aᵀλ, as Iterate.barrierGradientPlusAtLambda)
+ *   α_max, α_z^L, α_z^U         (fraction to the boundary, eq. 15; maxStepToBoundary, maxStepPositive)
+ *   tiny                        max_j |Δw_j|/(1 + |w_j|) < 10 ε (Ipopt tiny_step_tol)
+ *
+ * Each quantity is formed with the same operations, in the same order, as its own function
+ * (`boundMultiplierStep` and the functions named above), so the values are the same bit for bit
+ * (pieces.test.ts); the pass shares the slacks w − w_L, w_U − w and μ/(w − w_L), μ/(w_U − w)
+ * between them and reads w, the bounds and z once instead of three times.
+ */
+import type { Iterate } from './iterate';
+
+const EPS = 2.220446049250313e-16;
+
+/** What `stepPass` returns (a caller-owned object, filled in place). */
+export interface StepPassResult {
+  gradPhiD: number;
+  alphaMax: number;
+  alphaL: number;
+  alphaU: number;
+  tiny: boolean;
+}
+
+export function newStepPassResult(): StepPassResult {
+  return { gradPhiD: 0, alphaMax: 1, alphaL: 1, alphaU: 1, tiny: true };
+}
+
+/** Δz_L, Δz_U of eq. (11) for the step Δw at `it` (0 where a bound is absent). */
+export function boundMultiplierStep(
+  it: Iterate,
+  mu: number,
+  dw: Float64Array,
+  dzL: Float64Array,
+  dzU: Float64Array,
+): void {
+  const { nw, wL, wU, hasL, hasU } = it.nlp;
+  const { w, zL, zU } = it;
+  for (let j = 0; j < nw; j++) {
+    if (hasL[j]) {
+      const s = w[j] - wL[j];
+      dzL[j] = mu / s - zL[j] - (zL[j] / s) * dw[j];
+    } else dzL[j] = 0;
+    if (hasU[j]) {
+      const s = wU[j] - w[j];
+      dzU[j] = mu / s - zU[j] + (zU[j] / s) * dw[j];
+    } else dzU[j] = 0;
+  }
+}
+
+/** The pass of the file comment: writes Δz_L, Δz_U and fills `out`. */
+export function stepPass(
+  it: Iterate,
+  mu: number,
+  kappaD: number,
+  tau: number,
+  dw: Float64Array,
+  dzL: Float64Array,
+  dzU: Float64Array,
+  out: StepPassResult,
+): void {
+  const { n, nw, wL, wU, hasL, hasU, fixed } = it.nlp;
+  const { w, gradF, zL, zU } = it;
+  const damp = kappaD * mu;
+  const tinyTol = 10 * EPS;
+  let gradPhiD = 0;
+  let alphaMax = 1;
+  let alphaL = 1;
+  let alphaU = 1;
+  let tiny = true;
+  for (let j = 0; j < nw; j++) {
+    const dj = dw[j];
+    let g = j < n ? gradF[j] : 0;
+    if (hasL[j]) {
+      const s = w[j] - wL[j];
+      const q = mu / s;
+      const zj = zL[j];
+      const dz = q - zj - (zj / s) * dj;
+      dzL[j] = dz;
+      g -= q - (hasU[j] ? 0 : damp);
+      if (dj < 0) {
+        const a = (-tau * s) / dj;
+        if (a < alphaMax) alphaMax = a;
+      }
+      if (dz < 0) {
+        const a = (-tau * zj) / dz;
+        if (a < alphaL) alphaL = a;
+      }
+    } else dzL[j] = 0;
+    if (hasU[j]) {
+      const s = wU[j] - w[j];
+      const q = mu / s;
+      const zj = zU[j];
+      const dz = q - zj + (zj / s) * dj;
+      dzU[j] = dz;
+      g += q - (hasL[j] ? 0 : damp);
+      if (dj > 0) {
+        const a = (tau * s) / dj;
+        if (a < alphaMax) alphaMax = a;
+      }
+      if (dz < 0) {
+        const a = (-tau * zj) / dz;
+        if (a < alphaU) alphaU = a;
+      }
+    } else dzU[j] = 0;
+    if (j < n && fixed[j]) g = 0;
+    gradPhiD += g * dj;
+    // only whether the largest quotient is below 10ε is asked: stop dividing at the first that is not
+    if (tiny && !(Math.abs(dj) / (1 + Math.abs(w[j])) < tinyTol)) tiny = false;
+  }
+  out.gradPhiD = gradPhiD;
+  out.alphaMax = alphaMax;
+  out.alphaL = alphaL;
+  out.alphaU = alphaU;
+  out.tiny = tiny;
+}
+
+/**
+ * The κ_Σ safeguard of W&B eq. (16) on an updated bound multiplier z with slack s:
+ * max(min(z, κ_Σ μ / s), μ / (κ_Σ s)) — two divisions per bound and iteration. `hi` and `lo`
+ * (`kappaSigmaBand`) bound z·s so that, when fl(z·s) lies strictly between them, z is provably
+ * inside [fl(μ/fl(κ_Σ s)), fl(fl(κ_Σ μ)/s)] (the margins 1e-12 exceed the rounding of the
+ * product and the quotients, a few ulps) and is returned as it is, which is what the formula
+ * returns then; otherwise (near or beyond the band, s ≤ 0, NaN, underflow) the formula itself.
+ */
+export function kappaSigmaSafeguard(
+  z: number,
+  s: number,
+  mu: number,
+  kappaSigma: number,
+  band: KappaSigmaBand,
+): number {
+  const zs = z * s;
+  if (zs < band.hi && zs > band.lo) return z;
+  return Math.max(Math.min(z, (kappaSigma * mu) / s), mu / (kappaSigma * s));
+}
+
+export interface KappaSigmaBand {
+  hi: number;
+  lo: number;
+}
+
+/** The band of `kappaSigmaSafeguard` for (μ, κ_Σ), written into `out`. */
+export function kappaSigmaBand(mu: number, kappaSigma: number, out: KappaSigmaBand): KappaSigmaBand {
+  out.hi = kappaSigma * mu * (1 - 1e-12);
+  out.lo = (mu / kappaSigma) * (1 + 1e-12);
+  return out;
+}
