@@ -200,10 +200,17 @@ describe('periodOrder: hints that do not fit', () => {
     );
   });
 
+  it('a small system keeps AMD unless asked for the period order', () => {
+    const kkt = new KktSystem(internal(opfProblem(6, 1)), { ordering: 'stable' });
+    expect(kkt.dim).toBeLessThan(KktSystem.periodOrderingMinDim);
+    expect(kkt.baseOrdering).toBe('amd');
+    expect(kkt.orderingNote).toMatch(/^AMD \(\d+ rows, below 200000/);
+  });
+
   it('a problem of the wrong size for its hint is ordered by AMD, saying why', () => {
     const p = opfProblem(6, 1);
     const wrong: NlpProblem = { ...p, periods: { ...p.periods!, ofVar: p.periods!.ofVar.subarray(1) } };
-    const kkt = new KktSystem(internal(wrong), { ordering: 'stable' });
+    const kkt = new KktSystem(internal(wrong), { ordering: 'stable', periodOrdering: true });
     expect(kkt.baseOrdering).toBe('amd');
     expect(kkt.orderingNote).toMatch(/^AMD \(period hint for \d+ variables/);
   });
