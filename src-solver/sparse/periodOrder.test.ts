@@ -200,6 +200,18 @@ describe('periodOrder: hints that do not fit', () => {
     );
   });
 
+  it('the plain KKT path keeps AMD’s order where dissection in time would cost it more flops', () => {
+    // 26 batteries: the plain order of dissection in time costs several times AMD's flops
+    const many = internal(opfProblem(24, 26));
+    const kkt = new KktSystem(many, { ordering: 'amd', periodOrdering: true });
+    expect(kkt.baseOrdering).toBe('period');
+    expect(kkt.path).toBe('amd');
+    const { pattern: p } = kktPattern(many);
+    const whole = symbolicCost(p, amdOrder(p)).flops;
+    expect(kkt.flopsAmd).toBeLessThanOrEqual(whole);
+    expect(kkt.orderingNote).toMatch(/the plain path on AMD's order/);
+  });
+
   it('a small system keeps AMD unless asked for the period order', () => {
     const kkt = new KktSystem(internal(opfProblem(6, 1)), { ordering: 'stable' });
     expect(kkt.dim).toBeLessThan(KktSystem.periodOrderingMinDim);
