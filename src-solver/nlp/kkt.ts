@@ -78,7 +78,8 @@ export interface KktOptions {
   readonly stablePivotTolerance?: number;
   /**
    * Use the problem's period hint (NlpProblem.periods) for the fill-reducing order when it fits
-   * (sparse/periodOrder.ts); default KktSystem.periodOrdering (true). False: AMD always.
+   * (sparse/periodOrder.ts). Default: KktSystem.periodOrdering, and only for systems of at least
+   * KktSystem.periodOrderingMinDim rows; true: whatever the size; false: AMD always.
    */
   readonly periodOrdering?: boolean;
 }
@@ -153,12 +154,20 @@ export class KktSystem {
   /** Whether a period hint is used when the constructor's options do not say (tests and benchmarks may change it). */
   static periodOrdering = true;
   /**
+   * …and from which size of K on. Below it AMD over the whole pattern takes well under 0.1 s and
+   * the factorization cannot be split over threads profitably, so the order (and with it the
+   * round-off of every solve, the distributed rounds' included) stays what it was: measured, an
+   * ENApp test on IEEE 123 three-phase × 24 h (4 areas) ends with its battery Q 1.2e-3 from the
+   * centralized one under the dissection order, against a 1e-3 tolerance.
+   */
+  static periodOrderingMinDim = 200_000;
+  /**
    * The fill-reducing order both paths start from: 'period' (dissection in time with one
    * period's AMD order replicated, sparse/periodOrder.ts — the problem gave a period hint that
    * fits) or 'amd' (AMD over the whole pattern); `orderingNote` says why.
    */
   readonly baseOrdering: 'amd' | 'period';
-  readonly orderingNote: string;
+  orderingNote: string;
   /** Multiply–adds of one factorization under each ordering (Σ_j |L_{*j}|²). */
   get flopsAmd(): number {
     // counted on first use when the AMD solver was not built (the stable path below minFlops)
@@ -166,7 +175,7 @@ export class KktSystem {
     return this.amdFlops;
   }
   private amdFlops: number | undefined;
-  private readonly amdOrdering: Int32Array;
+  private amdOrdering: Int32Array;
   /**
    * Multiply–adds of one factorization on the stable ordering: counted before the choice only
    * for 'auto' (which compares them); with the ordering forced, the stable solver's symbolic
@@ -280,7 +289,12 @@ export class KktSystem {
     this.partial = partialAssembly(pattern.colPtr[dim], this.diagPos, this.hessPos, this.jacPos, this.slackPos, nlp);
     const choice = options.ordering ?? KktSystem.defaultOrdering;
     // The fill-reducing order: dissection in time when the problem's period hint fits, else AMD.
-    const hint = (options.periodOrdering ?? KktSystem.periodOrdering) ? kktPeriods(nlp) : 'period ordering off';
+    const usePeriods = options.periodOrdering ?? (KktSystem.periodOrdering && dim >= KktSystem.periodOrderingMinDim);
+    const hint = usePeriods
+      ? kktPeriods(nlp)
+      : options.periodOrdering === false || !KktSystem.periodOrdering
+        ? 'period ordering off'
+        : `${dim} rows, below ${KktSystem.periodOrderingMinDim}: AMD takes well under 0.1 s`;
     const per =
       typeof hint === 'string' ? { ok: false as const, reason: hint } : periodOrder(pattern, hint.of, hint.count);
     this.baseOrdering = per.ok ? 'period' : 'amd';
@@ -290,23 +304,36 @@ export class KktSystem {
     const amd = per.ok ? per.order : amdOrder(pattern);
     const stableOrder = kktOrdering(pattern, nw, amd);
     this.stableOrder = stableOrder;
-    // 'auto': the stable order's cost first (its symbolic arrays are garbage before the solver's
-    // big arrays exist), then the AMD solver, whose symbolic analysis gives its flops.
+    // 'auto': the stable order's cost first; below minFlops the stable path is taken whatever the
+    // plain order's flops (counted only when asked for, flopsAmd); above it the plain order's flops
+    // are counted symbolically too, and only the solver of the path taken is built — a plain-path
+    // solver built just for its flops and then dropped cost a whole second symbolic analysis (IEEE
+    // 123 × 720 h, where dissection in time puts the stable order at 1.2e8 flops, the plain at 1.1e8).
     if (choice === 'auto') this.stableFlops = factorFlops(pattern, stableOrder);
-    // 'auto' below minFlops takes the stable path whatever AMD's flops: AMD's solver (symbolic
-    // analysis, supernodes, factor storage) is then not built, and its flops are only counted
-    // when asked for (flopsAmd).
-    const amdPossible = choice === 'amd' || (choice === 'auto' && this.flopsStable >= KktSystem.minFlops);
-    const amdSolver = amdPossible
-      ? new LdlSolver(pattern, { ordering: amd, pivotTolerance: KktSystem.amdPivotTolerance })
-      : null;
     this.amdOrdering = amd;
-    if (amdSolver) this.amdFlops = amdSolver.flops;
+    if (choice === 'auto' && this.flopsStable >= KktSystem.minFlops) this.amdFlops = factorFlops(pattern, amd);
     const useAmd =
       choice === 'amd' ||
       (choice === 'auto' &&
         this.flopsStable >= KktSystem.minFlops &&
         this.flopsStable > KktSystem.minFlopRatio * this.flopsAmd);
+    // The plain path on dissection in time can cost several times AMD's flops where the periods
+    // are coupled by many batteries (IEEE 123 × 720 h, 26 batteries: 1.06e8 against 0.36e8; the
+    // stable order's deferred λ rows hide the difference, the plain order does not): when that
+    // path is taken, AMD's order is counted too and the cheaper one kept.
+    if (useAmd && per.ok) {
+      const whole = amdOrder(pattern);
+      const wholeFlops = factorFlops(pattern, whole);
+      const periodFlops = this.amdFlops ?? factorFlops(pattern, amd);
+      if (wholeFlops < periodFlops) {
+        this.amdOrdering = whole;
+        this.orderingNote += `; the plain path on AMD's order (${wholeFlops.toExponential(2)} flops against ${periodFlops.toExponential(2)})`;
+      }
+    }
+    const amdSolver = useAmd
+      ? new LdlSolver(pattern, { ordering: this.amdOrdering, pivotTolerance: KktSystem.amdPivotTolerance })
+      : null;
+    if (amdSolver) this.amdFlops = amdSolver.flops;
     if (useAmd) {
       this.amdSolver = amdSolver;
     } else {

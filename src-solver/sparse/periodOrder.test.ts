@@ -200,10 +200,29 @@ describe('periodOrder: hints that do not fit', () => {
     );
   });
 
+  it('the plain KKT path keeps AMD’s order where dissection in time would cost it more flops', () => {
+    // 26 batteries: the plain order of dissection in time costs several times AMD's flops
+    const many = internal(opfProblem(24, 26));
+    const kkt = new KktSystem(many, { ordering: 'amd', periodOrdering: true });
+    expect(kkt.baseOrdering).toBe('period');
+    expect(kkt.path).toBe('amd');
+    const { pattern: p } = kktPattern(many);
+    const whole = symbolicCost(p, amdOrder(p)).flops;
+    expect(kkt.flopsAmd).toBeLessThanOrEqual(whole);
+    expect(kkt.orderingNote).toMatch(/the plain path on AMD's order/);
+  });
+
+  it('a small system keeps AMD unless asked for the period order', () => {
+    const kkt = new KktSystem(internal(opfProblem(6, 1)), { ordering: 'stable' });
+    expect(kkt.dim).toBeLessThan(KktSystem.periodOrderingMinDim);
+    expect(kkt.baseOrdering).toBe('amd');
+    expect(kkt.orderingNote).toMatch(/^AMD \(\d+ rows, below 200000/);
+  });
+
   it('a problem of the wrong size for its hint is ordered by AMD, saying why', () => {
     const p = opfProblem(6, 1);
     const wrong: NlpProblem = { ...p, periods: { ...p.periods!, ofVar: p.periods!.ofVar.subarray(1) } };
-    const kkt = new KktSystem(internal(wrong), { ordering: 'stable' });
+    const kkt = new KktSystem(internal(wrong), { ordering: 'stable', periodOrdering: true });
     expect(kkt.baseOrdering).toBe('amd');
     expect(kkt.orderingNote).toMatch(/^AMD \(period hint for \d+ variables/);
   });
