@@ -59,14 +59,24 @@ function maxRelDiff(a: Float64Array, b: Float64Array): number {
 
 /** One and two threads on the same matrix: everything equal to the bit; the TypeScript kernel agrees. */
 function compare(pattern: SymmetricPattern, values: Float64Array, ordering?: Int32Array): void {
+  for (const schedule of ['after', 'pipelined'] as const) compareWith(schedule, pattern, values, ordering);
+}
+
+function compareWith(
+  schedule: 'after' | 'pipelined',
+  pattern: SymmetricPattern,
+  values: Float64Array,
+  ordering?: Int32Array,
+): void {
   const opts = ordering ? { ordering } : {};
   setKernelThreadHost(null);
   const one = new LdlSolver(pattern, opts);
   const js = new LdlSolver(pattern, { ...opts, kernel: 'js' });
-  setKernelThreadHost(helper(), ALWAYS);
+  setKernelThreadHost(helper(), { ...ALWAYS, schedule });
   const two = new LdlSolver(pattern, opts);
   expect(one.threads).toBe(1);
   expect(two.threads).toBe(2);
+  expect(two.pipelined).toBe(schedule === 'pipelined');
   const f1 = one.factor(values);
   const f2 = two.factor(values);
   const fj = js.factor(values);
