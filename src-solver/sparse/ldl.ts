@@ -131,6 +131,10 @@ export class LdlSolver {
   get pipelined(): boolean {
     return this.wasm?.pipelined ?? false;
   }
+  /** Two threads: top supernodes whose updates are split by columns between the threads. */
+  get columnSplits(): number {
+    return this.wasm?.columnSplits ?? 0;
+  }
   private readonly wasm: WasmKernel | null;
   readonly n: number;
   /** Stored entries of A (upper triangle with diagonal). */

@@ -50,6 +50,8 @@ interface KernelExports {
   triangularSolves(): number;
   prepare(): void;
   prepareRange(s0: number, s1: number, list: number, count: number): void;
+  updateColumns(s: number, rc0: number, c0: number, c1: number): void;
+  denseFactor(s: number, tol: number): number;
   factorRange(s0: number, s1: number, rc0: number, tol: number): number;
   forwardRange(s0: number, s1: number, limit: number, log: number): number;
   forwardReplay(s0: number, s1: number, limit: number, log: number): void;
@@ -65,7 +67,8 @@ interface KernelExports {
  * its `setup(...setup)` (the kernel's offsets with the helper's own scratch); the others run on
  * the instance bound under `id`: `factor` takes quintuples (s0, s1, rc0, list, count), calls
  * prepareRange(s0, s1, list, count) for each, then factorRange(s0, s1, rc0, tol) for each, and
- * replies the summed inertia (with `progress`, see there); `forward` forwardRange(s0, s1, limit, log) for each
+ * replies the summed inertia (with `progress`, see there); `columns` updateColumns(s, rc0, c0,
+ * c1) for each quadruple; `forward` forwardRange(s0, s1, limit, log) for each
  * quadruple; `backward` backwardRange(s0, s1) for each pair, last pair first.
  */
 export type KernelThreadJob =
@@ -87,6 +90,7 @@ export type KernelThreadJob =
        */
       readonly progress?: number;
     }
+  | { readonly type: 'columns'; readonly id: number; readonly ranges: Int32Array }
   | { readonly type: 'forward'; readonly id: number; readonly ranges: Int32Array }
   | { readonly type: 'backward'; readonly id: number; readonly ranges: Int32Array };
 
@@ -123,10 +127,20 @@ export interface KernelThreadOptions {
    * threads). Tests take each.
    */
   readonly schedule?: 'auto' | 'pipelined' | 'after';
+  /**
+   * A supernode of the top whose descendants' updates take at least this many multiply–adds
+   * (estimate) has them split by target columns between the threads; default 2·10⁵.
+   */
+  readonly minColumnSplitWork?: number;
 }
 
 let threadHost: KernelThreadHost | null = null;
-let threadOptions: Required<KernelThreadOptions> = { minStoredEntries: 2 ** 17, minSpeedup: 1.2, schedule: 'auto' };
+let threadOptions: Required<KernelThreadOptions> = {
+  minStoredEntries: 2 ** 17,
+  minSpeedup: 1.2,
+  schedule: 'auto',
+  minColumnSplitWork: 2e5,
+};
 /** The kernel whose instance the helper holds (-1: none). */
 let boundId = -1;
 let nextKernelId = 1;
@@ -149,6 +163,7 @@ export function setKernelThreadHost(host: KernelThreadHost | null, options: Kern
     minStoredEntries: options.minStoredEntries ?? 2 ** 17,
     minSpeedup: options.minSpeedup ?? 1.2,
     schedule: options.schedule ?? 'auto',
+    minColumnSplitWork: options.minColumnSplitWork ?? 2e5,
   };
 }
 
@@ -217,6 +232,8 @@ export interface WasmKernel {
   readonly partition: SupernodePartition | null;
   /** Whether the factorization overlaps the top with the subtrees (partition.ts PipelineSchedule). */
   readonly pipelined: boolean;
+  /** Top supernodes whose updates the threads split by columns (known after the first factorization). */
+  readonly columnSplits: number;
   /** Factor arrays.values (filled by the caller); returns the inertia counts. */
   factor(tol: number): { positive: number; negative: number; zero: number };
   /** arrays.z := (L D Lᵀ)⁻¹ arrays.z (z in pivot order: the caller applies the permutation). */
@@ -471,6 +488,7 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     threads: 1,
     partition: null,
     pipelined: false,
+    columnSplits: 0,
     ...single,
     residual(norm) {
       return exports.residual(norm ? 1 : 0);
@@ -603,6 +621,62 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     }
     return { zero, positive, negative };
   };
+  const minSplit = threadOptions.minColumnSplitWork;
+  /** Per supernode: the column where the top's update split hands over to the helper (0: no split); lazily. */
+  let splitAt: Int32Array | null = null;
+  const columnSplit = (s: number): number => {
+    if (!splitAt) {
+      splitAt = new Int32Array(nsuper);
+      const { ss, rp, pairStart, pairDesc, pairP0, pairM1 } = arrays;
+      for (const [s0, s1] of top)
+        for (let t = s0; t < s1; t++) {
+          const nc = ss[t + 1] - ss[t];
+          if (nc < 2) continue;
+          let work = 0;
+          for (let k = pairStart[t]; k < pairStart[t + 1]; k++) {
+            const d = pairDesc[k];
+            work += (ss[d + 1] - ss[d]) * pairM1[k] * (rp[d + 1] - rp[d] - pairP0[k]);
+          }
+          if (work < minSplit) continue;
+          // balance the lower triangle: column j of the block has nr − j rows
+          const nr = rp[t + 1] - rp[t];
+          const half = (nc * (2 * nr - nc + 1)) / 4;
+          let acc = 0;
+          let c = 0;
+          while (c < nc - 1 && acc + (nr - c) <= half) acc += nr - c++;
+          splitAt[t] = Math.max(1, c);
+        }
+    }
+    return splitAt[s];
+  };
+  /** Top supernodes s0 .. s1-1 on this thread, the updates of the heavy ones split with the helper. */
+  const factorTop = (
+    s0: number,
+    s1: number,
+    tol: number,
+    acc: { zero: number; positive: number; negative: number },
+  ) => {
+    const plain = (a: number, b: number): void => {
+      if (a >= b) return;
+      acc.zero += exports.factorRange(a, b, rc0(a), tol);
+      acc.positive += exports.positive();
+      acc.negative += exports.negative();
+    };
+    let a = s0;
+    for (let t = s0; t < s1; t++) {
+      const c = columnSplit(t);
+      if (c <= 0) continue;
+      plain(a, t);
+      start({ type: 'columns', id, ranges: Int32Array.of(t, rc0(t), c, 0x7fffffff) });
+      exports.updateColumns(t, rc0(t), 0, c);
+      wait();
+      acc.zero += exports.denseFactor(t, tol);
+      acc.positive += exports.positive();
+      acc.negative += exports.negative();
+      a = t + 1;
+    }
+    plain(a, s1);
+  };
   const progress = new Int32Array(memory.buffer, o('progress'), 1);
   /** Blocks until the helper has finished `need` of its subtrees (it sets 2³¹−1 when its job failed). */
   const awaitProgress = (need: number): void => {
@@ -672,6 +746,9 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     threads: 2,
     partition: plan.partition,
     pipelined: pipe !== null,
+    get columnSplits() {
+      return splitAt ? splitAt.reduce((k, c) => k + (c > 0 ? 1 : 0), 0) : 0;
+    },
     factor(tol) {
       if (pipe) return pipelinedFactor(pipe, tol);
       bind();
@@ -688,7 +765,9 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
       prepareRanges(top);
       const a = factorRanges(plan.partition.threads[0], tol);
       const b = wait();
-      const c = factorRanges(top, tol);
+      // the top after both, each heavy supernode's updates split by columns with the helper
+      const c = { zero: 0, positive: 0, negative: 0 };
+      for (const [s0, s1] of top) factorTop(s0, s1, tol, c);
       return {
         zero: a.zero + (b.zero ?? 0) + c.zero,
         positive: a.positive + (b.positive ?? 0) + c.positive,

@@ -27,8 +27,8 @@ import {
   type LdlHelperThread,
 } from './ldl-helper-thread';
 
-/** Every split taken, however small the matrix. */
-const ALWAYS = { minStoredEntries: 0, minSpeedup: 0 };
+/** Every split taken, however small the matrix (the top's updates split by columns too). */
+const ALWAYS = { minStoredEntries: 0, minSpeedup: 0, minColumnSplitWork: 0 };
 
 let shared: LdlHelperThread | null = null;
 /** One helper for the comparisons (started on first use, stopped after the file). */
@@ -79,6 +79,9 @@ function compareWith(
   expect(two.pipelined).toBe(schedule === 'pipelined');
   const f1 = one.factor(values);
   const f2 = two.factor(values);
+  // the top after both threads: its supernodes' updates split by columns (ALWAYS); overlapped: none
+  if (schedule === 'after') expect(two.columnSplits).toBeGreaterThan(0);
+  else expect(two.columnSplits).toBe(0);
   const fj = js.factor(values);
   expect(f2).toEqual(f1);
   expect(fj).toEqual(f1);

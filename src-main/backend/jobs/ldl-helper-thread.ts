@@ -76,6 +76,9 @@ port.on('message', (job) => {
             Atomics.notify(bound.i32, cell);
           }
         }
+      } else if (job.type === 'columns') {
+        for (let i = 0; i < r.length; i += 4) ex.updateColumns(r[i], r[i + 1], r[i + 2], r[i + 3]);
+        reply = {};
       } else if (job.type === 'forward') {
         for (let i = 0; i < r.length; i += 4) ex.forwardRange(r[i], r[i + 1], r[i + 2], r[i + 3]);
         reply = {};
