@@ -131,8 +131,8 @@ export function negative(): i32 {
  * L_d's row p0 in its first column, stride: bytes between d's columns, w = WBUF (l·d, ncd per row).
  */
 // @ts-ignore: decorator
-@inline function updateBlock(f: i32, px: i32, nr: i32, ld: usize, stride: usize, ncd: i32, m1: i32, m2: i32): void {
-  let jj = 0;
+@inline function updateBlock(f: i32, px: i32, nr: i32, ld: usize, stride: usize, ncd: i32, j0: i32, m1: i32, m2: i32): void {
+  let jj = j0;
   for (; jj + 1 < m1; jj += 2) {
     const w0 = WBUF + (<usize>(jj * ncd) << 3);
     const w1 = w0 + (<usize>ncd << 3);
@@ -318,157 +318,208 @@ export function prepareRange(s0: i32, s1: i32, list: usize, count: i32): void {
  */
 export function factorRange(s0: i32, s1: i32, rc0: i32, tol: f64): i32 {
   let rc = rc0; // next entry of REL
-  let pos = 0;
-  let neg = 0;
-  let zero = 0;
+  DPOS = 0;
+  DNEG = 0;
+  DZERO = 0;
   for (let s = s0; s < s1; s++) {
-    const f = gi(SS, s);
-    const l = gi(SS, s + 1);
-    const nc = l - f;
-    const r0 = gi(RP, s);
-    const nr = gi(RP, s + 1) - r0;
-    const px = gi(BP, s);
+    rc = updates(s, rc, 0, 0x7fffffff);
+    denseBlock(s, tol);
+  }
+  POSITIVE = DPOS;
+  NEGATIVE = DNEG;
+  return DZERO;
+}
 
-    // --- updates from descendants whose rows reach f..l-1 (the precomputed schedule) ---
-    const kEnd = gi(PSTART, s + 1);
-    for (let k = gi(PSTART, s); k < kEnd; k++) {
-      const dd = gi(PDESC, k);
-      const fd = gi(SS, dd);
-      const ncd = gi(SS, dd + 1) - fd;
-      const nrd = gi(RP, dd + 1) - gi(RP, dd);
-      const pxd = gi(BP, dd);
-      const p0 = gi(PP0, k);
-      const m1 = gi(PM1, k);
-      const m2 = nrd - p0;
-      RELP = REL + (<usize>rc << 1); // u16: a supernode has at most 65,536 rows here
-      rc += m2;
-      if (ncd == 1 && m1 == 1) {
-        // one column into one target column: w = l·d, that column −= l_{rows} · w
-        const base = pxd + p0;
-        const l0 = gf(LX, base);
-        const w = l0 * gf(D, fd);
-        if (w != 0) {
-          const col = rel(0);
-          sf(SCALE, f + col, gf(SCALE, f + col) + Math.abs(l0 * w));
-          const tb = px + col * nr;
-          let q = tb + col;
-          sf(LX, q, gf(LX, q) - l0 * w);
-          let ii = 1;
-          const vw = f64x2.splat(w);
-          for (; ii + 1 < m2; ii += 2) {
-            const u = f64x2.mul(v128.load(ad(LX, base + ii)), vw);
-            q = tb + rel(ii);
-            sf(LX, q, gf(LX, q) - f64x2.extract_lane(u, 0));
-            q = tb + rel(ii + 1);
-            sf(LX, q, gf(LX, q) - f64x2.extract_lane(u, 1));
-          }
-          if (ii < m2) {
-            q = tb + rel(ii);
-            sf(LX, q, gf(LX, q) - gf(LX, base + ii) * w);
-          }
-        }
-      } else if (ncd == 1) {
-        const base = pxd + p0;
-        const dt = gf(D, fd);
-        for (let jj = 0; jj < m1; jj++) {
-          const ljj = gf(LX, base + jj);
-          const w = ljj * dt;
-          if (w == 0) continue;
-          const col = rel(jj);
-          sf(SCALE, f + col, gf(SCALE, f + col) + Math.abs(ljj * w));
-          const tb = px + col * nr;
-          for (let ii = jj; ii < m2; ii++) {
-            const q = tb + rel(ii);
-            sf(LX, q, gf(LX, q) - gf(LX, base + ii) * w);
-          }
-        }
-      } else {
-        // wbuf[jj·ncd + t] = l_{row jj, t} · d_t
-        for (let t = 0; t < ncd; t++) {
-          const dt = gf(D, fd + t);
-          const base = pxd + t * nrd + p0;
-          for (let jj = 0; jj < m1; jj++) sf(WBUF, jj * ncd + t, gf(LX, base + jj) * dt);
-        }
-        updateBlock(f, px, nr, ad(LX, pxd + p0), <usize>nrd << 3, ncd, m1, m2);
-      }
-    }
+/** Pivots of the dense factorizations since factorRange/denseFactor began (this instance's). */
+let DPOS: i32 = 0;
+let DNEG: i32 = 0;
+let DZERO: i32 = 0;
 
-    // --- dense LDLᵀ of the block, 1×1 pivots in order (left-looking inside the block) ---
-    if (nc == 1) {
-      // a single column (most supernodes of the KKT matrices): the pivot, then the column scaled
-      const y = ad(LX, px);
-      const sc = gf(SCALE, f);
-      const dk = load<f64>(y);
-      sf(D, f, dk);
-      let di: f64;
-      if (Math.abs(dk) > tol * sc && isFinite(dk) && isFinite(sc)) {
-        di = 1 / dk;
-        if (dk > 0) pos++;
-        else neg++;
-      } else {
-        di = 0;
-        zero++;
-      }
-      sf(DINV, f, di);
-      const vd = f64x2.splat(di);
-      let i = 1;
-      for (; i + 1 < nr; i += 2) {
-        const o = <usize>i << 3;
-        v128.store(y + o, f64x2.mul(v128.load(y + o), vd));
-      }
-      if (i < nr) store<f64>(y + (<usize>i << 3), load<f64>(y + (<usize>i << 3)) * di);
-      continue;
+/**
+ * Only the descendants' updates of supernode s (REL from rc0) into its target columns c0 .. c1-1
+ * (block-relative): two threads may each take a column range of one supernode — every entry
+ * gets the same updates in the same order as in factorRange, so the same value.
+ */
+export function updateColumns(s: i32, rc0: i32, c0: i32, c1: i32): void {
+  updates(s, rc0, c0, c1);
+}
+
+/** Only the dense LDLᵀ of supernode s's block (after all its updates); returns its zero pivots, positive()/negative() the others. */
+export function denseFactor(s: i32, tol: f64): i32 {
+  DPOS = 0;
+  DNEG = 0;
+  DZERO = 0;
+  denseBlock(s, tol);
+  POSITIVE = DPOS;
+  NEGATIVE = DNEG;
+  return DZERO;
+}
+
+/** The scheduled updates of supernode s into its columns c0 .. c1-1, REL from rc; returns the next rc. */
+function updates(s: i32, rc: i32, c0: i32, c1: i32): i32 {
+  const f = gi(SS, s);
+  const l = gi(SS, s + 1);
+  const nc = l - f;
+  const r0 = gi(RP, s);
+  const nr = gi(RP, s + 1) - r0;
+  const px = gi(BP, s);
+  const full = c0 <= 0 && c1 >= nc;
+  // --- updates from descendants whose rows reach f..l-1 (the precomputed schedule) ---
+  const kEnd = gi(PSTART, s + 1);
+  for (let k = gi(PSTART, s); k < kEnd; k++) {
+    const dd = gi(PDESC, k);
+    const fd = gi(SS, dd);
+    const ncd = gi(SS, dd + 1) - fd;
+    const nrd = gi(RP, dd + 1) - gi(RP, dd);
+    const pxd = gi(BP, dd);
+    const p0 = gi(PP0, k);
+    const m1 = gi(PM1, k);
+    const m2 = nrd - p0;
+    RELP = REL + (<usize>rc << 1); // u16: a supernode has at most 65,536 rows here
+    rc += m2;
+    // d's target columns within c0 .. c1-1: jj in jlo .. jhi-1 (rel is increasing in jj)
+    let jlo = 0;
+    let jhi = m1;
+    if (!full) {
+      while (jlo < m1 && rel(jlo) < c0) jlo++;
+      jhi = jlo;
+      while (jhi < m1 && rel(jhi) < c1) jhi++;
+      if (jlo == jhi) continue;
     }
-    for (let j = 0; j < nc; j++) {
-      const k = f + j;
-      const cj = px + j * nr;
-      const y = ad(LX, cj + j);
-      const len = nr - j;
-      let acc = 0.0;
-      let t = 0;
-      for (; t + 1 < j; t += 2) {
-        const c0 = px + t * nr;
-        const c1 = c0 + nr;
-        const l0 = gf(LX, c0 + j);
-        const l1 = gf(LX, c1 + j);
-        const w0 = l0 * gf(D, f + t);
-        const w1 = l1 * gf(D, f + t + 1);
-        acc += Math.abs(w0 * l0) + Math.abs(w1 * l1);
-        axpy2(y, ad(LX, c0 + j), -w0, ad(LX, c1 + j), -w1, len); // y −= l_{·t} w_t, two columns at once
+    if (ncd == 1 && m1 == 1) {
+      // one column into one target column: w = l·d, that column −= l_{rows} · w
+      const base = pxd + p0;
+      const l0 = gf(LX, base);
+      const w = l0 * gf(D, fd);
+      if (w != 0) {
+        const col = rel(0);
+        sf(SCALE, f + col, gf(SCALE, f + col) + Math.abs(l0 * w));
+        const tb = px + col * nr;
+        let q = tb + col;
+        sf(LX, q, gf(LX, q) - l0 * w);
+        let ii = 1;
+        const vw = f64x2.splat(w);
+        for (; ii + 1 < m2; ii += 2) {
+          const u = f64x2.mul(v128.load(ad(LX, base + ii)), vw);
+          q = tb + rel(ii);
+          sf(LX, q, gf(LX, q) - f64x2.extract_lane(u, 0));
+          q = tb + rel(ii + 1);
+          sf(LX, q, gf(LX, q) - f64x2.extract_lane(u, 1));
+        }
+        if (ii < m2) {
+          q = tb + rel(ii);
+          sf(LX, q, gf(LX, q) - gf(LX, base + ii) * w);
+        }
       }
-      if (t < j) {
-        const c0 = px + t * nr;
-        const l0 = gf(LX, c0 + j);
-        const w0 = l0 * gf(D, f + t);
-        acc += Math.abs(w0 * l0);
-        axpy1(y, ad(LX, c0 + j), -w0, len);
+    } else if (ncd == 1) {
+      const base = pxd + p0;
+      const dt = gf(D, fd);
+      for (let jj = jlo; jj < jhi; jj++) {
+        const ljj = gf(LX, base + jj);
+        const w = ljj * dt;
+        if (w == 0) continue;
+        const col = rel(jj);
+        sf(SCALE, f + col, gf(SCALE, f + col) + Math.abs(ljj * w));
+        const tb = px + col * nr;
+        for (let ii = jj; ii < m2; ii++) {
+          const q = tb + rel(ii);
+          sf(LX, q, gf(LX, q) - gf(LX, base + ii) * w);
+        }
       }
-      const sc = gf(SCALE, k) + acc;
-      sf(SCALE, k, sc);
-      const dk = load<f64>(y);
-      sf(D, k, dk);
-      let di: f64;
-      if (Math.abs(dk) > tol * sc && isFinite(dk) && isFinite(sc)) {
-        di = 1 / dk;
-        if (dk > 0) pos++;
-        else neg++;
-      } else {
-        di = 0; // zero pivot: l_{*k} becomes 0, so the rest of the factor stays finite
-        zero++;
+    } else {
+      // wbuf[jj·ncd + t] = l_{row jj, t} · d_t
+      for (let t = 0; t < ncd; t++) {
+        const dt = gf(D, fd + t);
+        const base = pxd + t * nrd + p0;
+        for (let jj = jlo; jj < jhi; jj++) sf(WBUF, jj * ncd + t, gf(LX, base + jj) * dt);
       }
-      sf(DINV, k, di);
-      const vd = f64x2.splat(di);
-      let i = 1;
-      for (; i + 1 < len; i += 2) {
-        const o = <usize>i << 3;
-        v128.store(y + o, f64x2.mul(v128.load(y + o), vd));
-      }
-      if (i < len) store<f64>(y + (<usize>i << 3), load<f64>(y + (<usize>i << 3)) * di);
+      updateBlock(f, px, nr, ad(LX, pxd + p0), <usize>nrd << 3, ncd, jlo, jhi, m2);
     }
   }
-  POSITIVE = pos;
-  NEGATIVE = neg;
-  return zero;
+
+  return rc;
+}
+
+/** The dense LDLᵀ of supernode s's block, 1×1 pivots in order; counts into DPOS/DNEG/DZERO. */
+function denseBlock(s: i32, tol: f64): void {
+  const f = gi(SS, s);
+  const l = gi(SS, s + 1);
+  const nc = l - f;
+  const r0 = gi(RP, s);
+  const nr = gi(RP, s + 1) - r0;
+  const px = gi(BP, s);
+  // --- dense LDLᵀ of the block, 1×1 pivots in order (left-looking inside the block) ---
+  if (nc == 1) {
+    // a single column (most supernodes of the KKT matrices): the pivot, then the column scaled
+    const y = ad(LX, px);
+    const sc = gf(SCALE, f);
+    const dk = load<f64>(y);
+    sf(D, f, dk);
+    let di: f64;
+    if (Math.abs(dk) > tol * sc && isFinite(dk) && isFinite(sc)) {
+      di = 1 / dk;
+      if (dk > 0) DPOS++;
+      else DNEG++;
+    } else {
+      di = 0;
+      DZERO++;
+    }
+    sf(DINV, f, di);
+    const vd = f64x2.splat(di);
+    let i = 1;
+    for (; i + 1 < nr; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(y + o, f64x2.mul(v128.load(y + o), vd));
+    }
+    if (i < nr) store<f64>(y + (<usize>i << 3), load<f64>(y + (<usize>i << 3)) * di);
+    return;
+  }
+  for (let j = 0; j < nc; j++) {
+    const k = f + j;
+    const cj = px + j * nr;
+    const y = ad(LX, cj + j);
+    const len = nr - j;
+    let acc = 0.0;
+    let t = 0;
+    for (; t + 1 < j; t += 2) {
+      const c0 = px + t * nr;
+      const c1 = c0 + nr;
+      const l0 = gf(LX, c0 + j);
+      const l1 = gf(LX, c1 + j);
+      const w0 = l0 * gf(D, f + t);
+      const w1 = l1 * gf(D, f + t + 1);
+      acc += Math.abs(w0 * l0) + Math.abs(w1 * l1);
+      axpy2(y, ad(LX, c0 + j), -w0, ad(LX, c1 + j), -w1, len); // y −= l_{·t} w_t, two columns at once
+    }
+    if (t < j) {
+      const c0 = px + t * nr;
+      const l0 = gf(LX, c0 + j);
+      const w0 = l0 * gf(D, f + t);
+      acc += Math.abs(w0 * l0);
+      axpy1(y, ad(LX, c0 + j), -w0, len);
+    }
+    const sc = gf(SCALE, k) + acc;
+    sf(SCALE, k, sc);
+    const dk = load<f64>(y);
+    sf(D, k, dk);
+    let di: f64;
+    if (Math.abs(dk) > tol * sc && isFinite(dk) && isFinite(sc)) {
+      di = 1 / dk;
+      if (dk > 0) DPOS++;
+      else DNEG++;
+    } else {
+      di = 0; // zero pivot: l_{*k} becomes 0, so the rest of the factor stays finite
+      DZERO++;
+    }
+    sf(DINV, k, di);
+    const vd = f64x2.splat(di);
+    let i = 1;
+    for (; i + 1 < len; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(y + o, f64x2.mul(v128.load(y + o), vd));
+    }
+    if (i < len) store<f64>(y + (<usize>i << 3), load<f64>(y + (<usize>i << 3)) * di);
+  }
 }
 
 /**

@@ -127,6 +127,14 @@ export class LdlSolver {
   get threads(): 1 | 2 {
     return this.wasm?.threads ?? 1;
   }
+  /** Two threads: whether the factorization overlaps the top of the tree with the subtrees (wasmKernel.ts). */
+  get pipelined(): boolean {
+    return this.wasm?.pipelined ?? false;
+  }
+  /** Two threads: top supernodes whose updates are split by columns between the threads. */
+  get columnSplits(): number {
+    return this.wasm?.columnSplits ?? 0;
+  }
   private readonly wasm: WasmKernel | null;
   readonly n: number;
   /** Stored entries of A (upper triangle with diagonal). */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
-import { partitionSupernodes, supernodeParents, type PartitionInput } from './partition';
+import { partitionSupernodes, pipelineSchedule, supernodeParents, type PartitionInput } from './partition';
 
 /**
  * A random forest of `n` one-column supernodes in postorder; each supernode's rows are its own
@@ -88,6 +88,49 @@ describe('two-thread split of the supernodal tree', () => {
     }
     expect(p.work.threads[0] + p.work.threads[1] + p.work.top).toBeCloseTo(p.work.total, 6);
     expect(p.speedup).toBeGreaterThan(1.3); // random trees are bushy: a good split exists
+  });
+
+  it.each([
+    { n: 3000, seed: 4, roots: 1 },
+    { n: 4000, seed: 5, roots: 3 },
+  ])('pipelined: every supernode once, each after all its descendants: n = $n', (o) => {
+    const sn = randomForest(o.n, o.seed, o.roots);
+    const parent = supernodeParents(sn);
+    const p = pipelineSchedule(sn);
+    if (!p) throw new Error('no pipelined schedule');
+    expect(p.speedup).toBeGreaterThan(1.3);
+    // when each supernode is done: helper ranges in order (h = index), main steps wait for `need`
+    const doneBy = new Int32Array(o.n).fill(-1); // helper: its range's index; main: −2
+    const placed = new Uint8Array(o.n);
+    p.helper.forEach(([a, b], k) => {
+      for (let s = a; s < b; s++) {
+        expect(placed[s]).toBe(0);
+        placed[s] = 1;
+        doneBy[s] = k;
+      }
+    });
+    const mainDone = new Uint8Array(o.n);
+    let lastNeed = 0;
+    for (const [a, b, need] of p.main) {
+      if (need >= 0) {
+        expect(need).toBeGreaterThanOrEqual(lastNeed); // the helper only moves forward
+        lastNeed = need;
+      }
+      for (let s = a; s < b; s++) {
+        expect(placed[s]).toBe(0);
+        placed[s] = 1;
+        // every child of s is done: by this thread before, or by the helper within `need` (for a
+        // subtree step, its children are inside the same range)
+        for (let c = 0; c < o.n; c++) {
+          if (parent[c] !== s) continue;
+          if (c >= a && c < b) continue;
+          const ok = mainDone[c] === 1 || (doneBy[c] >= 0 && doneBy[c] < need);
+          expect(ok).toBe(true);
+        }
+        mainDone[s] = 1;
+      }
+    }
+    expect(placed.every((x) => x === 1)).toBe(true);
   });
 
   it('keeps a chain (no two independent subtrees) in the top: speed-up 1', () => {

@@ -117,8 +117,15 @@ function toRanges(members: Uint8Array, value: number): [number, number][] {
   return out;
 }
 
-/** The two-thread split of a supernodal structure (see the file's comment). */
-export function partitionSupernodes(sn: PartitionInput): SupernodePartition {
+interface TreeWork {
+  readonly parent: Int32Array;
+  readonly own: Float64Array;
+  readonly subtree: Float64Array;
+  readonly size: Int32Array;
+  readonly total: number;
+}
+
+function treeWork(sn: PartitionInput): TreeWork {
   const { nsuper, superStart: ss, rowPtr: rp } = sn;
   const parent = supernodeParents(sn);
   const own = new Float64Array(nsuper);
@@ -141,7 +148,16 @@ export function partitionSupernodes(sn: PartitionInput): SupernodePartition {
       size[p] += size[s];
     }
   }
-  // Cut the heaviest whole subtree while the estimate improves (best step kept).
+  return { parent, own, subtree, size, total };
+}
+
+/**
+ * The cuts in order (heaviest whole subtree first) while the top stays under half the work, and
+ * the best prefix by the estimate top + max(heaviest candidate, half of all candidates).
+ */
+function cutSequence(tree: TreeWork): { cut: number[]; bestCuts: number } {
+  const { parent, own, subtree, size, total } = tree;
+  const nsuper = parent.length;
   const heap = new Heap(subtree);
   let candidates = 0;
   for (let s = 0; s < nsuper; s++)
@@ -170,6 +186,15 @@ export function partitionSupernodes(sn: PartitionInput): SupernodePartition {
       candidates += subtree[c];
     }
   }
+  return { cut, bestCuts };
+}
+
+/** The two-thread split of a supernodal structure (see the file's comment). */
+export function partitionSupernodes(sn: PartitionInput): SupernodePartition {
+  const nsuper = sn.nsuper;
+  const tree = treeWork(sn);
+  const { parent, own, subtree, size, total } = tree;
+  const { cut, bestCuts } = cutSequence(tree);
   // 0: top, 1/2: thread 0/1
   const where = new Uint8Array(nsuper);
   for (let k = 0; k < bestCuts; k++) where[cut[k]] = 3; // marked: in the top
@@ -205,5 +230,112 @@ export function partitionSupernodes(sn: PartitionInput): SupernodePartition {
     top: toRanges(where, 0),
     work: { total, top, threads: load, topCriticalPath, topLargest },
     speedup: total / (top + Math.max(load[0], load[1]) || 1),
+  };
+}
+
+/**
+ * The factorization's schedule with the top overlapped (wasmKernel.ts): the helper thread factors
+ * its subtrees in the order the top needs them, and this thread factors the top supernode by
+ * supernode, in order, each as soon as every subtree below it is done — its own share of the
+ * subtrees in between. On the 8500-node KKT the top is one chain of ~100 supernodes holding a
+ * third of the work: run after both threads it caps the gain at 1.5×; overlapped, the helper
+ * works on the subtrees the chain needs next while this thread climbs it.
+ */
+export interface PipelineSchedule {
+  /** The helper's subtrees [s0, s1), in the order it factors them. */
+  readonly helper: SupernodeRanges;
+  /**
+   * This thread's steps in order: [s0, s1, need] — a subtree (need −1), or a run of top
+   * supernodes, factored once the helper has finished `need` of its subtrees.
+   */
+  readonly main: readonly (readonly [number, number, number])[];
+  /** Estimated work of the one-thread factor over the schedule's (makespan). */
+  readonly speedup: number;
+}
+
+interface Simulation {
+  readonly makespan: number;
+  readonly helper: number[];
+  readonly main: [number, number, number][];
+}
+
+/** List-schedules the candidates below the cut (inTop) and returns the makespan (and, with `build`, the steps). */
+function simulate(tree: TreeWork, inTop: Uint8Array, build: boolean): Simulation {
+  const { parent, own, subtree } = tree;
+  const nsuper = parent.length;
+  // candidates: whole subtrees hanging off the top (or roots); due before their parent
+  const cand: number[] = [];
+  for (let s = 0; s < nsuper; s++) if (!inTop[s] && (parent[s] < 0 || inTop[parent[s]])) cand.push(s);
+  const due = (c: number): number => (parent[c] < 0 ? nsuper : parent[c]);
+  cand.sort((a, b) => due(a) - due(b) || subtree[b] - subtree[a] || a - b);
+  let t0 = 0;
+  let t1 = 0;
+  let k = 0;
+  let helperCount = 0;
+  const helper: number[] = [];
+  const main: [number, number, number][] = [];
+  const assign = (c: number): void => {
+    if (t1 <= t0) {
+      t1 += subtree[c];
+      helperCount++;
+      if (build) helper.push(c);
+    } else {
+      t0 += subtree[c];
+      if (build) main.push([c, c, -1]);
+    }
+  };
+  for (let s = 0; s < nsuper; s++) {
+    if (!inTop[s]) continue;
+    while (k < cand.length && due(cand[k]) <= s) assign(cand[k++]);
+    t0 = Math.max(t0, t1) + own[s];
+    if (build) {
+      const last = main[main.length - 1];
+      // a run of consecutive top supernodes with the same need
+      if (last && last[2] === helperCount && last[1] === s - 1) last[1] = s;
+      else main.push([s, s, helperCount]);
+    }
+  }
+  while (k < cand.length) assign(cand[k++]);
+  return { makespan: Math.max(t0, t1), helper, main };
+}
+
+/** The pipelined two-thread schedule of a supernodal structure (above), or null when it does not beat one thread. */
+export function pipelineSchedule(sn: PartitionInput): PipelineSchedule | null {
+  const tree = treeWork(sn);
+  const { size, total } = tree;
+  const { cut } = cutSequence(tree);
+  const nsuper = sn.nsuper;
+  // the makespan of prefixes of the cut sequence: ~40 spread over it, then ~20 around the best
+  const inTop = new Uint8Array(nsuper);
+  const makespan = (k: number): number => {
+    inTop.fill(0);
+    for (let i = 0; i < k; i++) inTop[cut[i]] = 1;
+    return simulate(tree, inTop, false).makespan;
+  };
+  let best = Infinity;
+  let bestCuts = 0;
+  const scan = (from: number, to: number, step: number): void => {
+    for (let k = Math.max(0, from); k <= Math.min(cut.length, to); k += step) {
+      const m = makespan(k);
+      if (m < best) {
+        best = m;
+        bestCuts = k;
+      }
+    }
+  };
+  const coarse = Math.max(1, Math.ceil(cut.length / 40));
+  scan(0, cut.length, coarse);
+  if (coarse > 1) scan(bestCuts - coarse, bestCuts + coarse, Math.max(1, Math.ceil(coarse / 10)));
+  inTop.fill(0);
+  for (let k = 0; k < bestCuts; k++) inTop[cut[k]] = 1;
+  const sim = simulate(tree, inTop, true);
+  if (!(sim.makespan < total)) return null;
+  // subtrees as ranges: the subtree of c is c − size(c) + 1 .. c
+  return {
+    helper: sim.helper.map((c) => [c - size[c] + 1, c + 1] as const),
+    main: sim.main.map(([a, b, need]) =>
+      need < 0 ? ([a - size[a] + 1, a + 1, -1] as const) : ([a, b + 1, need] as const),
+    ),
+    speedup: total / sim.makespan,
   };
 }

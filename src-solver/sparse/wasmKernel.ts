@@ -21,7 +21,13 @@
  * SharedArrayBuffer or shared WebAssembly memory, or below the size threshold: one thread, silently.
  */
 import { LDL_KERNEL_WASM_BASE64, LDL_KERNEL_WASM_SHARED_BASE64 } from './ldlKernelWasm';
-import { partitionSupernodes, type PartitionInput, type SupernodePartition } from './partition';
+import {
+  partitionSupernodes,
+  pipelineSchedule,
+  type PartitionInput,
+  type PipelineSchedule,
+  type SupernodePartition,
+} from './partition';
 
 /** The part of the WebAssembly API used here (the solver's lib is plain ES2022). */
 interface WasmApi {
@@ -44,6 +50,8 @@ interface KernelExports {
   triangularSolves(): number;
   prepare(): void;
   prepareRange(s0: number, s1: number, list: number, count: number): void;
+  updateColumns(s: number, rc0: number, c0: number, c1: number): void;
+  denseFactor(s: number, tol: number): number;
   factorRange(s0: number, s1: number, rc0: number, tol: number): number;
   forwardRange(s0: number, s1: number, limit: number, log: number): number;
   forwardReplay(s0: number, s1: number, limit: number, log: number): void;
@@ -59,7 +67,8 @@ interface KernelExports {
  * its `setup(...setup)` (the kernel's offsets with the helper's own scratch); the others run on
  * the instance bound under `id`: `factor` takes quintuples (s0, s1, rc0, list, count), calls
  * prepareRange(s0, s1, list, count) for each, then factorRange(s0, s1, rc0, tol) for each, and
- * replies the summed inertia; `forward` forwardRange(s0, s1, limit, log) for each
+ * replies the summed inertia (with `progress`, see there); `columns` updateColumns(s, rc0, c0,
+ * c1) for each quadruple; `forward` forwardRange(s0, s1, limit, log) for each
  * quadruple; `backward` backwardRange(s0, s1) for each pair, last pair first.
  */
 export type KernelThreadJob =
@@ -70,7 +79,18 @@ export type KernelThreadJob =
       readonly memory: object;
       readonly setup: number[];
     }
-  | { readonly type: 'factor'; readonly id: number; readonly ranges: Int32Array; readonly tol: number }
+  | {
+      readonly type: 'factor';
+      readonly id: number;
+      readonly ranges: Int32Array;
+      readonly tol: number;
+      /**
+       * Byte offset of an i32 in the kernel's memory (pipelined factorization): after each range
+       * the helper stores how many are done, and notifies; 2³¹−1 when the job failed.
+       */
+      readonly progress?: number;
+    }
+  | { readonly type: 'columns'; readonly id: number; readonly ranges: Int32Array }
   | { readonly type: 'forward'; readonly id: number; readonly ranges: Int32Array }
   | { readonly type: 'backward'; readonly id: number; readonly ranges: Int32Array };
 
@@ -91,6 +111,8 @@ export interface KernelThreadReply {
 export interface KernelThreadHost {
   start(job: KernelThreadJob): void;
   wait(): KernelThreadReply;
+  /** True once the helper has stopped (checked while waiting on a job's progress). */
+  stopped?(): boolean;
   release(id: number): void;
 }
 
@@ -99,10 +121,26 @@ export interface KernelThreadOptions {
   readonly minStoredEntries?: number;
   /** Smallest estimated speed-up (partition.ts) for which two threads are used; default 1.2. */
   readonly minSpeedup?: number;
+  /**
+   * The factorization's schedule: 'auto' (default: overlapped when its estimate beats the other
+   * by 10 %), 'pipelined' (the top overlapped with the subtrees, when there is such a schedule)
+   * or 'after' (the top after both threads). Tests take each.
+   */
+  readonly schedule?: 'auto' | 'pipelined' | 'after';
+  /**
+   * A supernode of the top whose descendants' updates take at least this many multiply–adds
+   * (estimate) has them split by target columns between the threads; default 2·10⁵.
+   */
+  readonly minColumnSplitWork?: number;
 }
 
 let threadHost: KernelThreadHost | null = null;
-let threadOptions: Required<KernelThreadOptions> = { minStoredEntries: 2 ** 17, minSpeedup: 1.2 };
+let threadOptions: Required<KernelThreadOptions> = {
+  minStoredEntries: 2 ** 17,
+  minSpeedup: 1.2,
+  schedule: 'auto',
+  minColumnSplitWork: 2e5,
+};
 /** The kernel whose instance the helper holds (-1: none). */
 let boundId = -1;
 let nextKernelId = 1;
@@ -124,6 +162,8 @@ export function setKernelThreadHost(host: KernelThreadHost | null, options: Kern
   threadOptions = {
     minStoredEntries: options.minStoredEntries ?? 2 ** 17,
     minSpeedup: options.minSpeedup ?? 1.2,
+    schedule: options.schedule ?? 'auto',
+    minColumnSplitWork: options.minColumnSplitWork ?? 2e5,
   };
 }
 
@@ -190,6 +230,10 @@ export interface WasmKernel {
   readonly threads: 1 | 2;
   /** The split between the threads (threads = 2), for reports. */
   readonly partition: SupernodePartition | null;
+  /** Whether the factorization overlaps the top with the subtrees (partition.ts PipelineSchedule). */
+  readonly pipelined: boolean;
+  /** Top supernodes whose updates the threads split by columns (known after the first factorization). */
+  readonly columnSplits: number;
   /** Factor arrays.values (filled by the caller); returns the inertia counts. */
   factor(tol: number): { positive: number; negative: number; zero: number };
   /** arrays.z := (L D Lᵀ)⁻¹ arrays.z (z in pivot order: the caller applies the permutation). */
@@ -255,6 +299,8 @@ const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
 /** The two-thread plan of a kernel: the partition and each range's log (forward solve) size. */
 interface ThreadPlan {
   readonly partition: SupernodePartition;
+  /** The factorization's schedule with the top overlapped, when it beats `partition` (partition.ts). */
+  readonly pipeline: PipelineSchedule | null;
   /** Per thread: [s0, s1, limit, log entries before this range in the thread's log] per range. */
   readonly ranges: readonly [readonly (readonly number[])[], readonly (readonly number[])[]];
   readonly logEntries: readonly [number, number];
@@ -271,8 +317,13 @@ export interface KernelSplitReport {
   readonly topCriticalPathShare: number;
   readonly topLargestShare: number;
   readonly topSupernodes: number;
-  /** Estimated speed-up of two threads (partition.ts); two are used when ≥ the threshold. */
+  /**
+   * Estimated speed-up of two threads with the top after both (partition.ts; the solves') and
+   * with the top overlapped (the factorization's when larger); two threads when one is ≥ the
+   * threshold.
+   */
   readonly estimatedSpeedup: number;
+  readonly pipelinedSpeedup: number | null;
   readonly threads: 1 | 2;
 }
 let lastSplit: KernelSplitReport | null = null;
@@ -286,7 +337,13 @@ function threadPlan(structure: PartitionInput, stored: number): ThreadPlan | nul
   if (!threadHost || stored < threadOptions.minStoredEntries || !sharedModule()) return null;
   const partition = partitionSupernodes(structure);
   const { total, top, threads } = partition.work;
-  const use = partition.speedup >= threadOptions.minSpeedup;
+  const mode = threadOptions.schedule;
+  const piped = mode === 'after' ? null : pipelineSchedule(structure);
+  // 'auto': overlapped only when clearly better — it costs more CPU (measured +30 % against +18 %
+  // for the top after both, IEEE 123 168-h KKT on a loaded machine: more ranges, more waits)
+  const pipeline = piped && (mode === 'pipelined' || piped.speedup > 1.1 * partition.speedup) ? piped : null;
+  const speedup = Math.max(partition.speedup, pipeline?.speedup ?? 0);
+  const use = speedup >= threadOptions.minSpeedup;
   lastSplit = {
     n: structure.superStart[structure.nsuper],
     storedEntries: stored,
@@ -296,6 +353,7 @@ function threadPlan(structure: PartitionInput, stored: number): ThreadPlan | nul
     topLargestShare: partition.work.topLargest / total,
     topSupernodes: partition.top.reduce((k, [a, b]) => k + b - a, 0),
     estimatedSpeedup: partition.speedup,
+    pipelinedSpeedup: piped?.speedup ?? null,
     threads: use ? 2 : 1,
   };
   if (!use) return null;
@@ -310,7 +368,7 @@ function threadPlan(structure: PartitionInput, stored: number): ThreadPlan | nul
         for (let q = rp[s] + ss[s + 1] - ss[s]; q < rp[s + 1]; q++) if (ri[q] >= limit) logEntries[t]++;
     }
   }
-  return { partition, ranges, logEntries };
+  return { partition, pipeline, ranges, logEntries };
 }
 
 /**
@@ -364,6 +422,7 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
         ['log0', Math.max(1, plan.logEntries[0]) * 8],
         ['log1', Math.max(1, plan.logEntries[1]) * 8],
         ['qlist', Math.max(1, nnzA) * 4], // A's entries grouped by the range that owns their slot
+        ['progress', 16], // i32: the helper's finished subtrees (pipelined factorization)
       ]
     : [];
   // Offsets: 16-byte aligned, after the first page (the module's own, unused, static area).
@@ -430,6 +489,8 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     bytes: pages * PAGE,
     threads: 1,
     partition: null,
+    pipelined: false,
+    columnSplits: 0,
     ...single,
     residual(norm) {
       return exports.residual(norm ? 1 : 0);
@@ -453,11 +514,18 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
       rangesOf(t).map((r, k) => [r[0], r[1], t, k] as [number, number, number, number]),
     ),
   ].sort((x, y) => x[0] - y[0]);
-  /** Per range of `all`: its first entry in qlist and how many (prepareRange's list). */
+  const pipe = plan.pipeline;
+  /** The factorization's ranges, increasing: the pipeline's steps, else those of `all`. */
+  const factorList: (readonly [number, number])[] = (
+    pipe
+      ? [...pipe.helper, ...pipe.main.map(([s0, s1]) => [s0, s1] as const)]
+      : all.map(([s0, s1]) => [s0, s1] as const)
+  ).sort((x, y) => x[0] - y[0]);
+  /** Per range of factorList: its first entry in qlist and how many (prepareRange's list). */
   let entries: { start: Int32Array; count: Int32Array } | null = null;
   const rangeIndex = (): Int32Array => {
     const at = new Int32Array(nsuper);
-    all.forEach(([s0, s1], k) => at.fill(k, s0, s1));
+    factorList.forEach(([s0, s1], k) => at.fill(k, s0, s1));
     return at;
   };
   /** Groups A's entries by the range whose blocks hold their slot (first factorization: aToL is filled by then). */
@@ -466,7 +534,7 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     const { aToL, bp } = arrays;
     const at = rangeIndex();
     const owner = new Int32Array(nnzA);
-    const count = new Int32Array(all.length);
+    const count = new Int32Array(factorList.length);
     for (let q = 0; q < nnzA; q++) {
       // the supernode whose block holds slot aToL[q]: the last s with bp[s] ≤ slot
       const slot = aToL[q];
@@ -480,16 +548,16 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
       owner[q] = at[lo];
       count[at[lo]]++;
     }
-    const start = new Int32Array(all.length);
-    for (let k = 1; k < all.length; k++) start[k] = start[k - 1] + count[k - 1];
+    const start = new Int32Array(factorList.length);
+    for (let k = 1; k < factorList.length; k++) start[k] = start[k - 1] + count[k - 1];
     const fill = start.slice();
     const list = new Int32Array(memory.buffer, o('qlist'), nnzA);
     for (let q = 0; q < nnzA; q++) list[fill[owner[q]]++] = q;
     entries = { start, count };
     return entries;
   };
-  /** The range of `all` that starts at s0. */
-  const allIndex = new Map<number, number>(all.map(([s0], k) => [s0, k]));
+  /** The range of factorList that starts at s0. */
+  const allIndex = new Map<number, number>(factorList.map(([s0], k) => [s0, k]));
   const prepareRanges = (list: readonly (readonly [number, number])[]): void => {
     const e = entryLists();
     for (const [s0, s1] of list) {
@@ -555,6 +623,99 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     }
     return { zero, positive, negative };
   };
+  const minSplit = threadOptions.minColumnSplitWork;
+  /** Per supernode: the column where the top's update split hands over to the helper (0: no split); lazily. */
+  let splitAt: Int32Array | null = null;
+  const columnSplit = (s: number): number => {
+    if (!splitAt) {
+      splitAt = new Int32Array(nsuper);
+      const { ss, rp, pairStart, pairDesc, pairP0, pairM1 } = arrays;
+      for (const [s0, s1] of top)
+        for (let t = s0; t < s1; t++) {
+          const nc = ss[t + 1] - ss[t];
+          if (nc < 2) continue;
+          let work = 0;
+          for (let k = pairStart[t]; k < pairStart[t + 1]; k++) {
+            const d = pairDesc[k];
+            work += (ss[d + 1] - ss[d]) * pairM1[k] * (rp[d + 1] - rp[d] - pairP0[k]);
+          }
+          if (work < minSplit) continue;
+          // balance the lower triangle: column j of the block has nr − j rows
+          const nr = rp[t + 1] - rp[t];
+          const half = (nc * (2 * nr - nc + 1)) / 4;
+          let acc = 0;
+          let c = 0;
+          while (c < nc - 1 && acc + (nr - c) <= half) acc += nr - c++;
+          splitAt[t] = Math.max(1, c);
+        }
+    }
+    return splitAt[s];
+  };
+  /** Top supernodes s0 .. s1-1 on this thread, the updates of the heavy ones split with the helper. */
+  const factorTop = (
+    s0: number,
+    s1: number,
+    tol: number,
+    acc: { zero: number; positive: number; negative: number },
+  ) => {
+    const plain = (a: number, b: number): void => {
+      if (a >= b) return;
+      acc.zero += exports.factorRange(a, b, rc0(a), tol);
+      acc.positive += exports.positive();
+      acc.negative += exports.negative();
+    };
+    let a = s0;
+    for (let t = s0; t < s1; t++) {
+      const c = columnSplit(t);
+      if (c <= 0) continue;
+      plain(a, t);
+      start({ type: 'columns', id, ranges: Int32Array.of(t, rc0(t), c, 0x7fffffff) });
+      exports.updateColumns(t, rc0(t), 0, c);
+      wait();
+      acc.zero += exports.denseFactor(t, tol);
+      acc.positive += exports.positive();
+      acc.negative += exports.negative();
+      a = t + 1;
+    }
+    plain(a, s1);
+  };
+  const progress = new Int32Array(memory.buffer, o('progress'), 1);
+  /** Blocks until the helper has finished `need` of its subtrees (it sets 2³¹−1 when its job failed). */
+  const awaitProgress = (need: number): void => {
+    for (;;) {
+      const v = Atomics.load(progress, 0);
+      if (v >= need) return;
+      if (host.stopped?.()) throw failed(new Error('the worker stopped during a job'));
+      Atomics.wait(progress, 0, v, 200);
+    }
+  };
+  const pipelinedFactor = (p: PipelineSchedule, tol: number) => {
+    bind();
+    const e = entryLists();
+    const job = new Int32Array(p.helper.length * 5);
+    p.helper.forEach(([s0, s1], k) => {
+      const r = allIndex.get(s0) as number;
+      job.set([s0, s1, rc0(s0), o('qlist') + 4 * e.start[r], e.count[r]], 5 * k);
+    });
+    Atomics.store(progress, 0, 0);
+    start({ type: 'factor', id, ranges: job, tol, progress: o('progress') });
+    prepareRanges(p.main.map(([s0, s1]) => [s0, s1] as const));
+    let zero = 0;
+    let positive = 0;
+    let negative = 0;
+    for (const [s0, s1, need] of p.main) {
+      if (need > 0) awaitProgress(need);
+      zero += exports.factorRange(s0, s1, rc0(s0), tol);
+      positive += exports.positive();
+      negative += exports.negative();
+    }
+    const b = wait();
+    return {
+      zero: zero + (b.zero ?? 0),
+      positive: positive + (b.positive ?? 0),
+      negative: negative + (b.negative ?? 0),
+    };
+  };
   const solveZ = (): void => {
     bind();
     const job = new Int32Array(rangesOf(1).length * 4);
@@ -586,7 +747,12 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     ...kernel,
     threads: 2,
     partition: plan.partition,
+    pipelined: pipe !== null,
+    get columnSplits() {
+      return splitAt ? splitAt.reduce((k, c) => k + (c > 0 ? 1 : 0), 0) : 0;
+    },
     factor(tol) {
+      if (pipe) return pipelinedFactor(pipe, tol);
       bind();
       // each thread prepares (clears, scatters A into) the blocks it factors; this one the top's too
       const e = entryLists();
@@ -601,7 +767,9 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
       prepareRanges(top);
       const a = factorRanges(plan.partition.threads[0], tol);
       const b = wait();
-      const c = factorRanges(top, tol);
+      // the top after both, each heavy supernode's updates split by columns with the helper
+      const c = { zero: 0, positive: 0, negative: 0 };
+      for (const [s0, s1] of top) factorTop(s0, s1, tol, c);
       return {
         zero: a.zero + (b.zero ?? 0) + c.zero,
         positive: a.positive + (b.positive ?? 0) + c.positive,

@@ -27,8 +27,8 @@ import {
   type LdlHelperThread,
 } from './ldl-helper-thread';
 
-/** Every split taken, however small the matrix. */
-const ALWAYS = { minStoredEntries: 0, minSpeedup: 0 };
+/** Every split taken, however small the matrix (the top's updates split by columns too). */
+const ALWAYS = { minStoredEntries: 0, minSpeedup: 0, minColumnSplitWork: 0 };
 
 let shared: LdlHelperThread | null = null;
 /** One helper for the comparisons (started on first use, stopped after the file). */
@@ -59,16 +59,29 @@ function maxRelDiff(a: Float64Array, b: Float64Array): number {
 
 /** One and two threads on the same matrix: everything equal to the bit; the TypeScript kernel agrees. */
 function compare(pattern: SymmetricPattern, values: Float64Array, ordering?: Int32Array): void {
+  for (const schedule of ['after', 'pipelined'] as const) compareWith(schedule, pattern, values, ordering);
+}
+
+function compareWith(
+  schedule: 'after' | 'pipelined',
+  pattern: SymmetricPattern,
+  values: Float64Array,
+  ordering?: Int32Array,
+): void {
   const opts = ordering ? { ordering } : {};
   setKernelThreadHost(null);
   const one = new LdlSolver(pattern, opts);
   const js = new LdlSolver(pattern, { ...opts, kernel: 'js' });
-  setKernelThreadHost(helper(), ALWAYS);
+  setKernelThreadHost(helper(), { ...ALWAYS, schedule });
   const two = new LdlSolver(pattern, opts);
   expect(one.threads).toBe(1);
   expect(two.threads).toBe(2);
+  expect(two.pipelined).toBe(schedule === 'pipelined');
   const f1 = one.factor(values);
   const f2 = two.factor(values);
+  // the top after both threads: its supernodes' updates split by columns (ALWAYS); overlapped: none
+  if (schedule === 'after') expect(two.columnSplits).toBeGreaterThan(0);
+  else expect(two.columnSplits).toBe(0);
   const fj = js.factor(values);
   expect(f2).toEqual(f1);
   expect(fj).toEqual(f1);

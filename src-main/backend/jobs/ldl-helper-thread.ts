@@ -49,21 +49,36 @@ port.on('message', (job) => {
       const env = { memory: job.memory, solveB() { throw new Error('solveB called on the helper thread'); } };
       const ex = new WebAssembly.Instance(job.module, { env }).exports;
       ex.setup(...job.setup);
-      bound = { id: job.id, ex };
+      bound = { id: job.id, ex, i32: new Int32Array(job.memory.buffer) };
       reply = {};
     } else {
       if (!bound || bound.id !== job.id) throw new Error('job for kernel ' + job.id + ', which is not bound');
       const ex = bound.ex;
       const r = job.ranges;
       if (job.type === 'factor') {
-        let zero = 0, positive = 0, negative = 0;
-        for (let i = 0; i < r.length; i += 5) ex.prepareRange(r[i], r[i + 1], r[i + 3], r[i + 4]);
-        for (let i = 0; i < r.length; i += 5) {
-          zero += ex.factorRange(r[i], r[i + 1], r[i + 2], job.tol);
-          positive += ex.positive();
-          negative += ex.negative();
+        const cell = job.progress === undefined ? -1 : job.progress >> 2;
+        try {
+          let zero = 0, positive = 0, negative = 0;
+          for (let i = 0; i < r.length; i += 5) ex.prepareRange(r[i], r[i + 1], r[i + 3], r[i + 4]);
+          for (let i = 0; i < r.length; i += 5) {
+            zero += ex.factorRange(r[i], r[i + 1], r[i + 2], job.tol);
+            positive += ex.positive();
+            negative += ex.negative();
+            if (cell >= 0) {
+              Atomics.store(bound.i32, cell, i / 5 + 1);
+              Atomics.notify(bound.i32, cell);
+            }
+          }
+          reply = { zero, positive, negative };
+        } finally {
+          if (cell >= 0 && !reply) {
+            Atomics.store(bound.i32, cell, 0x7fffffff); // failed: release the waiting thread
+            Atomics.notify(bound.i32, cell);
+          }
         }
-        reply = { zero, positive, negative };
+      } else if (job.type === 'columns') {
+        for (let i = 0; i < r.length; i += 4) ex.updateColumns(r[i], r[i + 1], r[i + 2], r[i + 3]);
+        reply = {};
       } else if (job.type === 'forward') {
         for (let i = 0; i < r.length; i += 4) ex.forwardRange(r[i], r[i + 1], r[i + 2], r[i + 3]);
         reply = {};
@@ -129,6 +144,9 @@ export function startLdlHelperThread(): LdlHelperThread {
       const m = receiveMessageOnPort(port);
       if (!m) throw new Error('the worker signalled a reply but none arrived');
       return m.message as KernelThreadReply;
+    },
+    stopped() {
+      return exitReason !== null || Atomics.load(ctl, STOPPED) === 1;
     },
     release(id: number) {
       if (exitReason === null) port.postMessage({ type: 'release', id });
