@@ -132,6 +132,12 @@ export interface KernelThreadOptions {
    * (estimate) has them split by target columns between the threads; default 2·10⁵.
    */
   readonly minColumnSplitWork?: number;
+  /**
+   * Triangular solves on two threads too; default false: measured on the IEEE 123 720-h KKT on a
+   * quiet 2-core machine the factorization went 92 → 72 ms on two threads but a solve 26.5 →
+   * 32 ms (the solve is memory-bound: two threads share the bandwidth, and the log replay is serial).
+   */
+  readonly solves?: boolean;
 }
 
 let threadHost: KernelThreadHost | null = null;
@@ -140,6 +146,7 @@ let threadOptions: Required<KernelThreadOptions> = {
   minSpeedup: 1.2,
   schedule: 'auto',
   minColumnSplitWork: 2e5,
+  solves: false,
 };
 /** The kernel whose instance the helper holds (-1: none). */
 let boundId = -1;
@@ -164,6 +171,7 @@ export function setKernelThreadHost(host: KernelThreadHost | null, options: Kern
     minSpeedup: options.minSpeedup ?? 1.2,
     schedule: options.schedule ?? 'auto',
     minColumnSplitWork: options.minColumnSplitWork ?? 2e5,
+    solves: options.solves ?? false,
   };
 }
 
@@ -419,8 +427,9 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     ? [
         ['tmp2', Math.max(1, sizes.maxRows) * 8],
         ['wbuf2', Math.max(1, sizes.maxBlock) * 8],
-        ['log0', Math.max(1, plan.logEntries[0]) * 8],
-        ['log1', Math.max(1, plan.logEntries[1]) * 8],
+        // the forward solve's logs, only when the solves run on two threads
+        ['log0', Math.max(1, threadOptions.solves ? plan.logEntries[0] : 0) * 8],
+        ['log1', Math.max(1, threadOptions.solves ? plan.logEntries[1] : 0) * 8],
         ['qlist', Math.max(1, nnzA) * 4], // A's entries grouped by the range that owns their slot
         ['progress', 16], // i32: the helper's finished subtrees (pipelined factorization)
       ]
@@ -742,7 +751,8 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
     solveZ();
     exports.permuteOut();
   };
-  exports.useHostSolve(1);
+  const twoThreadSolves = threadOptions.solves;
+  if (twoThreadSolves) exports.useHostSolve(1);
   const threaded: WasmKernel = {
     ...kernel,
     threads: 2,
@@ -776,8 +786,7 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
         negative: a.negative + (b.negative ?? 0) + c.negative,
       };
     },
-    solve: solveZ,
-    solvePermuted: hostSolve,
+    ...(twoThreadSolves ? { solve: solveZ, solvePermuted: hostSolve } : {}),
   };
   releaser?.register(threaded, { host, id });
   return threaded;

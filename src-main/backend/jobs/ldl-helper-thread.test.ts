@@ -27,8 +27,8 @@ import {
   type LdlHelperThread,
 } from './ldl-helper-thread';
 
-/** Every split taken, however small the matrix (the top's updates split by columns too). */
-const ALWAYS = { minStoredEntries: 0, minSpeedup: 0, minColumnSplitWork: 0 };
+/** Every split taken, however small the matrix (the top's updates split by columns too), solves on two threads too. */
+const ALWAYS = { minStoredEntries: 0, minSpeedup: 0, minColumnSplitWork: 0, solves: true };
 
 let shared: LdlHelperThread | null = null;
 /** One helper for the comparisons (started on first use, stopped after the file). */
@@ -60,6 +60,19 @@ function maxRelDiff(a: Float64Array, b: Float64Array): number {
 /** One and two threads on the same matrix: everything equal to the bit; the TypeScript kernel agrees. */
 function compare(pattern: SymmetricPattern, values: Float64Array, ordering?: Int32Array): void {
   for (const schedule of ['after', 'pipelined'] as const) compareWith(schedule, pattern, values, ordering);
+  // the default: factor on two threads, solves on one (on the shared memory)
+  const opts = ordering ? { ordering } : {};
+  setKernelThreadHost(null);
+  const one = new LdlSolver(pattern, opts);
+  setKernelThreadHost(helper(), { ...ALWAYS, solves: false });
+  const two = new LdlSolver(pattern, opts);
+  expect(two.threads).toBe(2);
+  expect(two.factor(values)).toEqual(one.factor(values));
+  const x1 = Float64Array.from({ length: pattern.n }, (_, i) => Math.cos(i));
+  const x2 = x1.slice();
+  one.solve(x1);
+  two.solve(x2);
+  expect(bitDiffs(x2, x1)).toBe(0);
 }
 
 function compareWith(
