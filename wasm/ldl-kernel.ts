@@ -452,26 +452,7 @@ function denseBlock(s: i32, tol: f64): void {
   if (nc == 1) {
     // a single column (most supernodes of the KKT matrices): the pivot, then the column scaled
     const y = ad(LX, px);
-    const sc = gf(SCALE, f);
-    const dk = load<f64>(y);
-    sf(D, f, dk);
-    let di: f64;
-    if (Math.abs(dk) > tol * sc && isFinite(dk) && isFinite(sc)) {
-      di = 1 / dk;
-      if (dk > 0) DPOS++;
-      else DNEG++;
-    } else {
-      di = 0;
-      DZERO++;
-    }
-    sf(DINV, f, di);
-    const vd = f64x2.splat(di);
-    let i = 1;
-    for (; i + 1 < nr; i += 2) {
-      const o = <usize>i << 3;
-      v128.store(y + o, f64x2.mul(v128.load(y + o), vd));
-    }
-    if (i < nr) store<f64>(y + (<usize>i << 3), load<f64>(y + (<usize>i << 3)) * di);
+    pivotAndScale(y, f, gf(SCALE, f), nr, tol);
     return;
   }
   for (let j = 0; j < nc; j++) {
@@ -500,26 +481,35 @@ function denseBlock(s: i32, tol: f64): void {
     }
     const sc = gf(SCALE, k) + acc;
     sf(SCALE, k, sc);
-    const dk = load<f64>(y);
-    sf(D, k, dk);
-    let di: f64;
-    if (Math.abs(dk) > tol * sc && isFinite(dk) && isFinite(sc)) {
-      di = 1 / dk;
-      if (dk > 0) DPOS++;
-      else DNEG++;
-    } else {
-      di = 0; // zero pivot: l_{*k} becomes 0, so the rest of the factor stays finite
-      DZERO++;
-    }
-    sf(DINV, k, di);
-    const vd = f64x2.splat(di);
-    let i = 1;
-    for (; i + 1 < len; i += 2) {
-      const o = <usize>i << 3;
-      v128.store(y + o, f64x2.mul(v128.load(y + o), vd));
-    }
-    if (i < len) store<f64>(y + (<usize>i << 3), load<f64>(y + (<usize>i << 3)) * di);
+    pivotAndScale(y, k, sc, len, tol);
   }
+}
+
+/**
+ * Column k's pivot d_k = y[0] (counted into DPOS/DNEG/DZERO against tol · sc), then the len − 1
+ * entries below it scaled by 1/d_k. A zero pivot gives 1/d_k = 0: l_{*k} becomes 0, so the rest
+ * of the factor stays finite.
+ */
+@inline function pivotAndScale(y: usize, k: i32, sc: f64, len: i32, tol: f64): void {
+  const dk = load<f64>(y);
+  sf(D, k, dk);
+  let di: f64;
+  if (Math.abs(dk) > tol * sc && isFinite(dk) && isFinite(sc)) {
+    di = 1 / dk;
+    if (dk > 0) DPOS++;
+    else DNEG++;
+  } else {
+    di = 0;
+    DZERO++;
+  }
+  sf(DINV, k, di);
+  const vd = f64x2.splat(di);
+  let i = 1;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(y + o, f64x2.mul(v128.load(y + o), vd));
+  }
+  if (i < len) store<f64>(y + (<usize>i << 3), load<f64>(y + (<usize>i << 3)) * di);
 }
 
 /**

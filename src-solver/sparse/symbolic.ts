@@ -82,21 +82,7 @@ export function permuteSymmetric(
 
 /** Elimination tree of an upper-CSC pattern: parent[j] (−1 for a root). Liu's algorithm with path compression. */
 export function eliminationTree(c: SymmetricPattern): Int32Array {
-  const n = c.n;
-  const parent = new Int32Array(n).fill(-1);
-  const ancestor = new Int32Array(n).fill(-1);
-  for (let k = 0; k < n; k++) {
-    for (let q = c.colPtr[k]; q < c.colPtr[k + 1]; q++) {
-      let i = c.rowIdx[q];
-      while (i !== -1 && i < k) {
-        const up = ancestor[i];
-        ancestor[i] = k;
-        if (up === -1) parent[i] = k;
-        i = up;
-      }
-    }
-  }
-  return parent;
+  return treeOfColumns(c.n, c.colPtr, c.rowIdx);
 }
 
 /**
