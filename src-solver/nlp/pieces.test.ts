@@ -28,6 +28,7 @@ import { hs071 } from '../testing/nlp/problems';
 import { HS_PROBLEMS } from '../testing/hs/index';
 import { QuadraticProgramBuilder } from '../opf3/quadratic';
 import type { NlpProblem } from './problem';
+import { mulberry32 } from '../random';
 
 const C = resolveOptions();
 
@@ -381,7 +382,7 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
   });
 
   it('the tiny-step test of Δλ stops at the first large component: the same answer as the maximum', () => {
-    const r = rng(7);
+    const r = mulberry32(7);
     const byMax = (dl: Float64Array, lam: Float64Array) => {
       let rel = 0;
       for (let i = 0; i < dl.length; i++) rel = Math.max(rel, Math.abs(dl[i]) / (1 + Math.abs(lam[i])));
@@ -406,7 +407,7 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     expect([...nlp.hasL].some((h, j) => h && !nlp.hasU[j])).toBe(true);
     expect([...nlp.hasU].some((h, j) => h && !nlp.hasL[j])).toBe(true);
     expect([...nlp.hasU].some((h, j) => !h && !nlp.hasL[j] && !(j < nlp.n && nlp.fixed[j]))).toBe(true);
-    const r = rng(5);
+    const r = mulberry32(5);
     const it = new Iterate(nlp);
     const { nw, n, wL, wU, hasL, hasU } = nlp;
     const pass = newStepPassResult();
@@ -450,7 +451,7 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
 
   it('Σ and the step right-hand side from one pass equal the Σ loop and −(∇φ_μ + Aᵀλ) computed apart', () => {
     const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
-    const r = rng(9);
+    const r = mulberry32(9);
     const it = new Iterate(nlp);
     const { nw, n, wL, wU, hasL, hasU } = nlp;
     for (let trial = 0; trial < 10; trial++) {
@@ -487,7 +488,7 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
 
   it('the unscaled dual infeasibility from one division per kind equals the maximum of the quotients', () => {
     const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
-    const r = rng(13);
+    const r = mulberry32(13);
     const it = new Iterate(nlp);
     const { nw, n, m } = nlp;
     const resid = new Float64Array(nw);
@@ -523,7 +524,7 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     };
     const formula = (z: number, sl: number, mu: number, k: number) =>
       Math.max(Math.min(z, (k * mu) / sl), mu / (k * sl));
-    const r = rng(11);
+    const r = mulberry32(11);
     const band = { hi: 0, lo: 0 };
     let inside = 0;
     for (let t = 0; t < 4000; t++) {
@@ -569,15 +570,6 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
   });
 });
 
-/** Park–Miller generator: the same test problem on every run. */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 48271) % 2147483647;
-    return s / 2147483647;
-  };
-}
-
 /**
  * A random QCQP (QuadraticProgramBuilder: its linear terms are marked constant) with equality
  * and inequality rows, a fixed variable, and linear and quadratic terms landing on the same
@@ -585,7 +577,7 @@ function rng(seed: number): () => number {
  * linear coefficients (another problem of the same structure).
  */
 function randomQcqp(scale = 1, oneSided = false): NlpProblem {
-  const r = rng(16);
+  const r = mulberry32(16);
   const b = new QuadraticProgramBuilder();
   const n = 30;
   const m = 12;
@@ -615,7 +607,7 @@ const bits = (a: Float64Array): number[] => Array.from(new Uint8Array(a.buffer, 
 describe('partial KKT assembly with constant Jacobian entries', () => {
   /** W, A at a random point and λ (problem scaling on), Σ, for the problem's InternalNlp. */
   function valuesAt(nlp: InternalNlp, seed: number) {
-    const r = rng(seed);
+    const r = mulberry32(seed);
     const x = Float64Array.from({ length: nlp.n }, (_, k) => (nlp.fixed[k] ? nlp.p.xL[k] : r() * 2 - 1));
     const lam = Float64Array.from({ length: nlp.m }, () => r() * 4 - 2);
     const hess = new Float64Array(nlp.hRows.length);

@@ -5,22 +5,12 @@ import { buildOpfModel, type OpfModel } from './model';
 import type { Study } from './study';
 import { ieee123Feeder, ieee123Price, readIeee123Texts } from '../testing/opf/ieee123';
 import { testDataUrl } from '../../test-data/index';
+import { mulberry32 } from '../random';
 
 const refDir = testDataUrl('ieee123-balanced/');
 const texts = readIeee123Texts((rel) => readFileSync(new URL(rel, refDir), 'utf8'));
 const ieee123 = ieee123Feeder(texts);
 const price = ieee123Price(texts);
-
-/** Deterministic pseudo-random numbers (xorshift), so a failure can be reproduced. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 function randomPoint(model: OpfModel, rand: () => number): Float64Array {
   const { n, xL, xU } = model.problem;
@@ -38,7 +28,7 @@ function randomPoint(model: OpfModel, rand: () => number): Float64Array {
 /** Compare the exact Jacobian and Hessian with central finite differences at random x and λ. */
 function checkDerivatives(model: OpfModel, seed: number): { jac: number; hes: number; grad: number } {
   const p = model.problem;
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const x = randomPoint(model, rand);
   const lambda = new Float64Array(p.m).map(() => 2 * rand() - 1);
   const sigma = 0.7;

@@ -5,19 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { QuadraticProgramBuilder } from './quadratic';
-
-/** Park–Miller generator: the test's terms are the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 48271) % 2147483647;
-    return s / 2147483647;
-  };
-}
+import { mulberry32 } from '../random';
 
 describe('QuadraticProgramBuilder', () => {
   it('evaluates g row by row to exactly the sum of its terms in the order they were added', () => {
-    const r = rng(15);
+    const r = mulberry32(15);
     const b = new QuadraticProgramBuilder();
     const n = 40;
     const m = 25;

@@ -10,6 +10,7 @@ import { amdOrder } from './amd';
 import { symMatVec } from './ldl';
 import { periodOrder, topSplit } from './periodOrder';
 import { columnCounts, eliminationTree, permuteSymmetric } from './symbolic';
+import { mulberry32 } from '../random';
 
 const refDir = testDataUrl('ieee123-balanced/');
 const texts = readIeee123Texts((rel) => readFileSync(new URL(rel, refDir), 'utf8'));
@@ -50,17 +51,6 @@ function isPermutation(order: Int32Array, n: number): boolean {
     seen[i] = 1;
   }
   return true;
-}
-
-/** Deterministic pseudo-random numbers (xorshift). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
 }
 
 /** K assembled at the start point with λ = 1 (curvature of the nonlinear rows), Σ = 10 (W + Σ ≻ 0), δ_c = 1e-8. */
@@ -116,7 +106,7 @@ describe('periodOrder: dissection in time on real multi-period OPF KKT systems',
 
   it('solves the same KKT systems as AMD, with the same inertia, on both KKT paths', () => {
     const nlp = internal(opfProblem(24, 1));
-    const rand = rng(7);
+    const rand = mulberry32(7);
     for (const ordering of ['stable', 'amd'] as const) {
       const per = new KktSystem(nlp, { ordering, periodOrdering: true });
       const amd = new KktSystem(nlp, { ordering, periodOrdering: false });

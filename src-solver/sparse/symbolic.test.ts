@@ -7,17 +7,7 @@ import {
   permutedEliminationTree,
   permuteSymmetric,
 } from './symbolic';
-
-/** Deterministic pseudo-random numbers (xorshift). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../random';
 
 /** A random symmetric pattern with `dense` rows coupled to every node (long columns). */
 function randomPattern(n: number, perNode: number, dense: number, rand: () => number): SymmetricPattern {
@@ -47,7 +37,7 @@ function randomPermutation(n: number, rand: () => number): Int32Array {
 
 describe('permuteSymmetric', () => {
   it('gives P A Pᵀ in upper CSC with sorted rows, the diagonal last, and the map of every entry', () => {
-    const rand = rng(3);
+    const rand = mulberry32(3);
     for (const [n, perNode, dense] of [
       [1, 0, 0],
       [7, 2, 0],
@@ -87,7 +77,7 @@ describe('permuteSymmetric', () => {
 
 describe('permutedEliminationTree', () => {
   it('is the elimination tree of the permuted pattern, found without forming it', () => {
-    const rand = rng(11);
+    const rand = mulberry32(11);
     for (const [n, perNode, dense] of [
       [1, 0, 0],
       [50, 1, 0], // a forest: several roots
@@ -106,7 +96,7 @@ describe('permutedEliminationTree', () => {
 
   it('matches the definition parent(j) = min{ i > j : l_ij ≠ 0 } on a small dense-elimination check', () => {
     // symbolic elimination on a boolean matrix: the first off-diagonal row of each column of L
-    const rand = rng(5);
+    const rand = mulberry32(5);
     const n = 40;
     const a = randomPattern(n, 2, 0, rand);
     const perm = randomPermutation(n, rand);
