@@ -63,16 +63,22 @@ function assembled(kkt: KktSystem, nlp: InternalNlp): void {
   kkt.assemble(hess, jac, new Float64Array(nlp.nw).fill(10), 0, 1e-8);
 }
 
+/** The KKT pattern of the IEEE 123 OPF over T hours with nBat batteries and its accepted time order. */
+function acceptedOrder(T: number, nBat: number) {
+  const nlp = internal(opfProblem(T, nBat));
+  const { pattern } = kktPattern(nlp);
+  const hint = kktPeriods(nlp);
+  if (typeof hint === 'string') throw new Error(hint);
+  const r = periodOrder(pattern, hint.of, hint.count);
+  if (!r.ok) throw new Error(r.reason);
+  return { pattern, r };
+}
+
 describe('periodOrder: dissection in time on real multi-period OPF KKT systems', () => {
   // The claim (periodOrder.ts): where the hint is accepted, nnz(L) and flops within 1 % of AMD's
   // over the whole pattern (measured: the 8500-node feeder × 24 h, −1 % and −41 %).
   it('is a valid permutation whose factor is within 1 % of AMD’s (IEEE 123 × 24 h, one battery)', () => {
-    const nlp = internal(opfProblem(24, 1));
-    const { pattern } = kktPattern(nlp);
-    const hint = kktPeriods(nlp);
-    if (typeof hint === 'string') throw new Error(hint);
-    const r = periodOrder(pattern, hint.of, hint.count);
-    if (!r.ok) throw new Error(r.reason);
+    const { pattern, r } = acceptedOrder(24, 1);
     expect(isPermutation(r.order, pattern.n)).toBe(true);
     expect(r.periods).toBe(24);
     // one SOC row per cut (the battery's), 23 cuts; the terminal row belongs to no period
@@ -87,12 +93,7 @@ describe('periodOrder: dissection in time on real multi-period OPF KKT systems',
   });
 
   it('splits the elimination tree at the top into two halves of the horizon', () => {
-    const nlp = internal(opfProblem(24, 1));
-    const { pattern } = kktPattern(nlp);
-    const hint = kktPeriods(nlp);
-    if (typeof hint === 'string') throw new Error(hint);
-    const r = periodOrder(pattern, hint.of, hint.count);
-    if (!r.ok) throw new Error(r.reason);
+    const { pattern, r } = acceptedOrder(24, 1);
     const s = topSplit(pattern, r.order);
     // below the top separator (and the terminal row), independent subtrees: the two largest are
     // the halves of the horizon, within 20 % of each other, and the top's work is negligible
