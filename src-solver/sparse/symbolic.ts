@@ -25,32 +25,8 @@ export function permuteSymmetric(
   perm: Int32Array,
 ): { pattern: SymmetricPattern; map: Int32Array } {
   const n = a.n;
-  const iperm = new Int32Array(n);
-  for (let k = 0; k < n; k++) iperm[perm[k]] = k;
   const nnz = a.colPtr[n];
-  const aColPtr = a.colPtr;
-  const aRowIdx = a.rowIdx;
-  const colPtr = new Int32Array(n + 1);
-  for (let j = 0; j < n; j++) {
-    const pj = iperm[j];
-    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
-      const pi = iperm[aRowIdx[q]];
-      colPtr[(pi < pj ? pj : pi) + 1]++;
-    }
-  }
-  for (let j = 0; j < n; j++) colPtr[j + 1] += colPtr[j];
-  const next = colPtr.slice(0, n);
-  const rowIdx = new Int32Array(nnz);
-  const src = new Int32Array(nnz); // the entry of A in each slot of C
-  for (let j = 0; j < n; j++) {
-    const pj = iperm[j];
-    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
-      const pi = iperm[aRowIdx[q]];
-      const s = next[pi < pj ? pj : pi]++;
-      rowIdx[s] = pi < pj ? pi : pj;
-      src[s] = q;
-    }
-  }
+  const { colPtr, rowIdx, src } = permutedScatter(a, perm, true);
   const map = new Int32Array(nnz);
   let srcOfRow: Int32Array | null = null; // long columns: the entry of each row, for a typed sort
   for (let k = 0; k < n; k++) {
@@ -86,6 +62,46 @@ export function eliminationTree(c: SymmetricPattern): Int32Array {
 }
 
 /**
+ * The columns of C = P A Pᵀ (upper CSC, rows unsorted) scattered from A (perm[k] = the original
+ * index of the k-th pivot); with the diagonal, also src[s] = the entry of A in slot s (without it,
+ * for the tree and counts only, src is empty).
+ */
+function permutedScatter(
+  a: SymmetricPattern,
+  perm: Int32Array,
+  keepDiagonal: boolean,
+): { colPtr: Int32Array; rowIdx: Int32Array; src: Int32Array } {
+  const n = a.n;
+  const iperm = new Int32Array(n);
+  for (let k = 0; k < n; k++) iperm[perm[k]] = k;
+  const aColPtr = a.colPtr;
+  const aRowIdx = a.rowIdx;
+  const colPtr = new Int32Array(n + 1);
+  for (let j = 0; j < n; j++) {
+    const pj = iperm[j];
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      if (keepDiagonal || pi !== pj) colPtr[(pi < pj ? pj : pi) + 1]++;
+    }
+  }
+  for (let j = 0; j < n; j++) colPtr[j + 1] += colPtr[j];
+  const next = colPtr.slice(0, n);
+  const rowIdx = new Int32Array(colPtr[n]);
+  const src = new Int32Array(keepDiagonal ? colPtr[n] : 0);
+  for (let j = 0; j < n; j++) {
+    const pj = iperm[j];
+    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
+      const pi = iperm[aRowIdx[q]];
+      if (!keepDiagonal && pi === pj) continue;
+      const s = next[pi < pj ? pj : pi]++;
+      rowIdx[s] = pi < pj ? pi : pj;
+      if (keepDiagonal) src[s] = q;
+    }
+  }
+  return { colPtr, rowIdx, src };
+}
+
+/**
  * The strictly-upper entries of C = P A Pᵀ grouped by column (perm[k] = the original index of the
  * k-th pivot), rows in no particular order: `rowIdx[colPtr[k] .. colPtr[k+1]-1]` are the rows
  * i < k of column k. Enough for the elimination tree and the column counts (Liu's algorithm and
@@ -93,31 +109,7 @@ export function eliminationTree(c: SymmetricPattern): Int32Array {
  * no row sort, no map, no diagonal.
  */
 function permutedColumns(a: SymmetricPattern, perm: Int32Array): { colPtr: Int32Array; rowIdx: Int32Array } {
-  const n = a.n;
-  const iperm = new Int32Array(n);
-  for (let k = 0; k < n; k++) iperm[perm[k]] = k;
-  const aColPtr = a.colPtr;
-  const aRowIdx = a.rowIdx;
-  const ptr = new Int32Array(n + 1);
-  for (let j = 0; j < n; j++) {
-    const pj = iperm[j];
-    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
-      const pi = iperm[aRowIdx[q]];
-      if (pi !== pj) ptr[(pi < pj ? pj : pi) + 1]++;
-    }
-  }
-  for (let k = 0; k < n; k++) ptr[k + 1] += ptr[k];
-  const rows = new Int32Array(ptr[n]);
-  const next = ptr.slice(0, n);
-  for (let j = 0; j < n; j++) {
-    const pj = iperm[j];
-    for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
-      const pi = iperm[aRowIdx[q]];
-      if (pi < pj) rows[next[pj]++] = pi;
-      else if (pj < pi) rows[next[pi]++] = pj;
-    }
-  }
-  return { colPtr: ptr, rowIdx: rows };
+  return permutedScatter(a, perm, false);
 }
 
 /** Liu's algorithm on columns given as rows i < k in any order (see eliminationTree). */
