@@ -409,16 +409,10 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     expect([...nlp.hasU].some((h, j) => !h && !nlp.hasL[j] && !(j < nlp.n && nlp.fixed[j]))).toBe(true);
     const r = mulberry32(5);
     const it = new Iterate(nlp);
-    const { nw, n, wL, wU, hasL, hasU } = nlp;
+    const { nw, wL, wU, hasL, hasU } = nlp;
     const pass = newStepPassResult();
     for (let trial = 0; trial < 20; trial++) {
-      for (let j = 0; j < nw; j++) {
-        const lo = hasL[j] ? wL[j] : -3;
-        const hi = hasU[j] ? wU[j] : 3;
-        it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : lo + (hi - lo) * (0.05 + 0.9 * r());
-        it.zL[j] = hasL[j] ? 10 ** (-3 * r()) : 0;
-        it.zU[j] = hasU[j] ? 10 ** (-3 * r()) : 0;
-      }
+      randomInteriorPoint(nlp, it, r);
       it.evalFunctions();
       it.evalDerivatives();
       const mu = 10 ** (-1 - 6 * r());
@@ -453,15 +447,9 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
     const r = mulberry32(9);
     const it = new Iterate(nlp);
-    const { nw, n, wL, wU, hasL, hasU } = nlp;
+    const { nw, wL, wU, hasL, hasU } = nlp;
     for (let trial = 0; trial < 10; trial++) {
-      for (let j = 0; j < nw; j++) {
-        const lo = hasL[j] ? wL[j] : -3;
-        const hi = hasU[j] ? wU[j] : 3;
-        it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : lo + (hi - lo) * (0.05 + 0.9 * r());
-        it.zL[j] = hasL[j] ? 10 ** (-3 * r()) : 0;
-        it.zU[j] = hasU[j] ? 10 ** (-3 * r()) : 0;
-      }
+      randomInteriorPoint(nlp, it, r);
       for (let i = 0; i < nlp.m; i++) it.lambda[i] = r() - 0.5;
       it.evalFunctions();
       it.evalDerivatives();
@@ -569,6 +557,21 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     expect(it.barrierObjective(0.01, 1e-4)).not.toBe(at([1.5, 4.2, 3.3, 1.2, 30], 0.01));
   });
 });
+
+/**
+ * A random strictly interior point of `nlp` into `it`: each w_j inside its bounds (within [−3, 3]
+ * where unbounded; fixed variables at their value), bound multipliers in [10⁻³, 1] where bounded.
+ */
+function randomInteriorPoint(nlp: InternalNlp, it: Iterate, r: () => number): void {
+  const { nw, n, wL, wU, hasL, hasU } = nlp;
+  for (let j = 0; j < nw; j++) {
+    const lo = hasL[j] ? wL[j] : -3;
+    const hi = hasU[j] ? wU[j] : 3;
+    it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : lo + (hi - lo) * (0.05 + 0.9 * r());
+    it.zL[j] = hasL[j] ? 10 ** (-3 * r()) : 0;
+    it.zU[j] = hasU[j] ? 10 ** (-3 * r()) : 0;
+  }
+}
 
 /**
  * A random QCQP (QuadraticProgramBuilder: its linear terms are marked constant) with equality
