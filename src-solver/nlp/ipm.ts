@@ -650,7 +650,7 @@ class InteriorPointSolver {
 
     // Per-period steps first (when some class's step is cut), then W&B's line search below.
     if (cs && alphaMax < 1) {
-      const r = this.perPeriodTrials(cs, phi, theta, alphaMax);
+      const r = this.perPeriodTrials(cs, phi, theta);
       if (r !== 'rejected') return r;
     }
 
@@ -692,25 +692,21 @@ class InteriorPointSolver {
   /**
    * stepLengths 'per-period' (periodSteps.ts): before W&B's line search along Δw, try the step
    * with each class's own fraction to the boundary, Δ̃w = diag(α_cls(j)) Δw, backtracked as a
-   * whole: trial points w + β Δ̃w for β = 1, ½, ¼, … while β ≥ α_max (the global fraction; below
-   * it the global step is the better candidate). Every trial passes the same tests as W&B's
-   * (filter, switching condition, Armijo with ∇φ_μᵀΔ̃w = Σ_k α_k (∇φ_μᵀΔw)_k — the directional
-   * derivative along the direction actually taken — or sufficient decrease of θ or φ), so an
-   * accepted point is one W&B's acceptance rules accept; λ and z move by their classes' steps.
-   * Δ̃w is not a Newton step of the rows that mix a coupled variable with per-period ones (their
-   * residual is not (1 − α) c): a trial that raises θ above max(θ, θ_min) is therefore not taken
-   * even when the filter would accept it for its lower φ (on a nonconvex chained test problem
-   * such steps drifted to a point of local infeasibility). When no trial passes, and for the
-   * second-order corrections, the soft restoration step and the restoration phase, the iteration
-   * is W&B's unchanged: this only adds trial points ahead of it, and the convergence safeguards
-   * are those of the global line search. Returns 'rejected' when no trial was accepted.
+   * whole: trial points w + β Δ̃w for β = 1, ½, ¼, … down to W&B's α_min (eq. 23) for Δ̃w. Every
+   * trial passes the same tests as W&B's (filter, switching condition, Armijo with
+   * ∇φ_μᵀΔ̃w = Σ_k α_k (∇φ_μᵀΔw)_k — the directional derivative along the direction actually
+   * taken — or sufficient decrease of θ or φ), so an accepted point is one W&B's acceptance rules
+   * accept; λ and z move by their classes' steps (λ_i by its row's). Δ̃w is not a Newton step of
+   * the rows that mix a coupled variable with per-period ones (their residual is not (1 − α) c),
+   * so it can fail where Δw would not: then, and for the second-order corrections, the soft
+   * restoration step and the restoration phase, the iteration is W&B's unchanged along Δw — this
+   * only adds trial points ahead of it, and the convergence safeguards are the global line
+   * search's. (Measured and dropped: stopping the per-period trials at the global α_max, and not
+   * taking a trial that raises θ above max(θ, θ_min) or 2θ even when the filter accepts it — both
+   * fell back far more often and took more iterations: docs/siting.md.) Returns 'rejected' when
+   * no trial was accepted.
    */
-  private perPeriodTrials(
-    cs: ClassSteps,
-    phi: number,
-    theta: number,
-    alphaMaxGlobal: number,
-  ): 'accepted' | 'rejected' | 'stop' {
+  private perPeriodTrials(cs: ClassSteps, phi: number, theta: number): 'accepted' | 'rejected' | 'stop' {
     const { trial, o, dw, dl } = this;
     combineCoupled(cs, o.coupledStep);
     if (o.printLevel >= 2) this.logClassSteps(cs);
@@ -720,7 +716,9 @@ class InteriorPointSolver {
     const ofVar = this.classes!.ofVar;
     for (let j = 0; j < ds.length; j++) ds[j] = cs.alphaPr[ofVar[j]] * dw[j];
     let ls = 0;
-    for (let beta = 1; beta >= alphaMaxGlobal; beta *= 0.5) {
+    // W&B's α_min (eq. 23) for this direction (at least ε, so that the halving ends)
+    const betaMin = Math.max(alphaMinimum(theta, gradPhiD, this.thetaMin, o), EPS);
+    for (let beta = 1; beta >= betaMin; beta *= 0.5) {
       ls++;
       if (this.hooks.signal?.aborted) {
         this.pendingStop = { status: 'cancelled', detail: 'Stopped by the abort signal.' };
@@ -728,8 +726,6 @@ class InteriorPointSolver {
       }
       this.setTrialPrimal(beta, ds);
       if (!trial.evalFunctions()) continue;
-      // not a Newton step of the mixed rows: it must not raise the infeasibility (beyond θ_min)
-      if (!(trial.theta <= Math.max(theta, this.thetaMin))) continue;
       const verdict = this.testTrial(beta, phi, theta, gradPhiD);
       if (verdict !== 'rejected' && trial.evalDerivatives()) {
         this.perPeriodAccepted++;

@@ -237,10 +237,8 @@ describe("solveNlp with stepLengths 'per-period'", () => {
     }
   });
 
-  it('keeps converging on a nonconvex chained problem: trials that raise θ fall back to W&B’s step', () => {
-    // Without the θ test of `perPeriodTrials` (every per-period trial the filter accepts kept)
-    // this problem drifted to a point of local infeasibility and ended 'infeasible'.
-    const p = multiPeriod(12, true, true);
+  it('on a nonconvex chained problem, trials W&B’s tests reject fall back to the global step, which converges', () => {
+    const p = multiPeriod(12, true, true, 11);
     expect(solveNlp(p, {}).status).toBe('solved');
     const { r, taken, fellBack } = solvePerPeriod(p, {});
     expect(r.status).toBe('solved');
