@@ -54,11 +54,18 @@ describe("OPF with stepLengths 'per-period' (IEEE 123 + 60 kW / 240 kWh at bus 8
     for (const kind of ['l', 'Q', 'qD', 'qB'] as const) expect(worst[kind]).toBeLessThan(1e-2);
   });
 
-  it("the default stays W&B's global step: the same iterates as stepLengths 'global'", () => {
+  it("is the OPF's default for more than one period ('global' overrides it); one period keeps W&B's step", () => {
     const short = { ...yearStretchStudy(year, 0, 6), objective: 'cost' as const };
-    const a = solveOpf(feeder, short, { validate: false });
-    const b = solveOpf(feeder, short, { nlp: { stepLengths: 'global' }, validate: false });
-    expect(b.nlp.iterations).toBe(a.nlp.iterations);
-    expect([...b.nlp.x]).toEqual([...a.nlp.x]);
+    const dflt = solveOpf(feeder, short, { validate: false });
+    const pp = solveOpf(feeder, short, { nlp: { stepLengths: 'per-period' }, validate: false });
+    const g = solveOpf(feeder, short, { nlp: { stepLengths: 'global' }, validate: false });
+    expect(dflt.nlp.iterations).toBe(pp.nlp.iterations);
+    expect([...dflt.nlp.x]).toEqual([...pp.nlp.x]);
+    expect([...g.nlp.x]).not.toEqual([...pp.nlp.x]);
+    const one = { ...yearStretchStudy(year, 3, 1), objective: 'cost' as const };
+    const a = solveOpf(feeder, one, { validate: false });
+    const b = solveOpf(feeder, one, { nlp: { stepLengths: 'global' }, validate: false });
+    expect(a.nlp.iterations).toBe(b.nlp.iterations);
+    expect([...a.nlp.x]).toEqual([...b.nlp.x]);
   });
 });
