@@ -58,6 +58,10 @@ const SIZES = [
  */
 const CONTIGUOUS_START = Number(process.env.TESSERA_BENCH_SITING_START ?? 0);
 const CONTIGUOUS_HOURS = Number(process.env.TESSERA_BENCH_SITING_HOURS ?? 8760);
+/** TESSERA_BENCH_SITING_STEPS=per-period: the solver's per-period step lengths (SolveOptions.stepLengths; default global). */
+const CONTIGUOUS_STEPS = process.env.TESSERA_BENCH_SITING_STEPS ?? 'global';
+if (CONTIGUOUS_STEPS !== 'global' && CONTIGUOUS_STEPS !== 'per-period')
+  throw new Error(`TESSERA_BENCH_SITING_STEPS = ${CONTIGUOUS_STEPS} is not 'global' or 'per-period'`);
 
 /** CPU milliseconds of this process (user + system). */
 function cpuMs(): number {
@@ -215,7 +219,18 @@ const cases: BenchCase[] = [
       const t0 = performance.now();
       const ws = createSolverWorkspace();
       // CPU time as the solver's clock: its timing split is then CPU seconds (the machine is shared).
-      const out = solvePart(f, {}, yearH, {}, specs, 0, false, ws, { now: cpuMs, onStep: diagnosis.onStep });
+      const out = solvePart(
+        f,
+        {},
+        yearH,
+        {},
+        specs,
+        0,
+        false,
+        ws,
+        { now: cpuMs, onStep: diagnosis.onStep },
+        CONTIGUOUS_STEPS === 'per-period' ? { stepLengths: 'per-period' } : {},
+      );
       const cpuSeconds = (cpuMs() - cpu0) / 1000;
       const kkt = ws.kept?.kkt;
       const t = out.timing;
@@ -223,6 +238,7 @@ const cases: BenchCase[] = [
         batteries: brief(sites),
         startHour: CONTIGUOUS_START,
         hours: CONTIGUOUS_HOURS,
+        stepLengths: CONTIGUOUS_STEPS,
         status: out.status,
         iterations: out.iterations,
         /** Wall seconds of the verification OPF (model, solve, power-flow validation). */

@@ -57,6 +57,14 @@ import {
   type StepPassResult,
 } from './stepPass';
 import type { RunControl, RunOutcome } from './run';
+import {
+  combineCoupled,
+  newClassSteps,
+  stepClasses,
+  stepPassPerClass,
+  type ClassSteps,
+  type StepClasses,
+} from './periodSteps';
 
 export type { RunControl, RunOutcome } from './run';
 import type { FactorResult } from '../sparse/ldl';
@@ -177,6 +185,14 @@ class InteriorPointSolver {
   private readonly setupMs: number;
   private factorizations = 0;
   private stoppedByAccept = false;
+  /**
+   * stepLengths 'per-period' (periodSteps.ts): the variables' classes, the per-class fractions
+   * to the boundary of this iteration, and the scaled direction Δ̃w = diag(α_cls(j)) Δw the line
+   * search backtracks along. Null with 'global' steps (W&B's), or without a usable period hint.
+   */
+  private readonly classes: StepClasses | null = null;
+  private readonly classSteps: ClassSteps | null = null;
+  private readonly dwScaled: Float64Array | null = null;
 
   constructor(
     private readonly p: NlpProblem,
@@ -229,6 +245,19 @@ class InteriorPointSolver {
       log: (level, line) => self.log(level, line),
     };
     if (o.history) this.history = [];
+    if (o.stepLengths === 'per-period' && ctl.depth === 0) {
+      const c = stepClasses(nlp, p.periods);
+      if (typeof c === 'string') this.log(2, `per-period step lengths not used: ${c}`);
+      else {
+        this.classes = c;
+        this.classSteps = newClassSteps(c.count);
+        this.dwScaled = new Float64Array(nw);
+        this.log(
+          2,
+          `per-period step lengths: ${c.count - 1} periods, ${c.coupledVars} coupled variables, ${c.couplingRows} coupling rows, ${c.mixedRows} mixed rows`,
+        );
+      }
+    }
   }
 
   private get mu(): number {
@@ -577,10 +606,31 @@ class InteriorPointSolver {
     const theta = cur.theta;
     // One pass over the variables (stepPass.ts): Δz_L, Δz_U (eq. 11), ∇φ_μᵀΔw, the fractions to
     // the boundary (eq. 15) of w and of z, and whether the step is tiny.
-    const pass = this.pass;
-    stepPass(cur, mu, o.kappaD, tau, dw, this.dzL, this.dzU, pass);
-    const { gradPhiD, alphaMax, alphaL, alphaU, tiny } = pass;
-    const alphaDual = Math.min(alphaL, alphaU);
+    let gradPhiD: number;
+    let alphaMax: number;
+    let alphaDual: number;
+    let tiny: boolean;
+    const cs = this.classSteps;
+    if (cs) {
+      // The same pass class by class (periodSteps.ts); the global quantities are the classes'
+      // minimum and sum.
+      tiny = stepPassPerClass(cur, mu, o.kappaD, tau, dw, this.dzL, this.dzU, this.classes!.ofVar, cs);
+      alphaMax = 1;
+      alphaDual = 1;
+      gradPhiD = 0;
+      for (let k = 0; k < cs.alphaPr.length; k++) {
+        alphaMax = Math.min(alphaMax, cs.alphaPr[k]);
+        alphaDual = Math.min(alphaDual, cs.alphaDu[k]);
+        gradPhiD += cs.gradPhiD[k];
+      }
+    } else {
+      const pass = this.pass;
+      stepPass(cur, mu, o.kappaD, tau, dw, this.dzL, this.dzU, pass);
+      gradPhiD = pass.gradPhiD;
+      alphaMax = pass.alphaMax;
+      alphaDual = Math.min(pass.alphaL, pass.alphaU);
+      tiny = pass.tiny;
+    }
     if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual);
     if (tiny && tinyMultiplierStep(dl, cur.lambda)) {
       this.consecutiveTinySteps++;
@@ -597,6 +647,12 @@ class InteriorPointSolver {
         return 'accepted';
       }
     } else this.consecutiveTinySteps = 0;
+
+    // Per-period steps first (when some class's step is cut), then W&B's line search below.
+    if (cs && alphaMax < 1) {
+      const r = this.perPeriodTrials(cs, phi, theta);
+      if (r !== 'rejected') return r;
+    }
 
     const alphaMin = alphaMinimum(theta, gradPhiD, this.thetaMin, o);
     let alpha = alphaMax;
@@ -631,6 +687,72 @@ class InteriorPointSolver {
         return 'failed';
       }
     }
+  }
+
+  /**
+   * stepLengths 'per-period' (periodSteps.ts): before W&B's line search along Δw, try the step
+   * with each class's own fraction to the boundary, Δ̃w = diag(α_cls(j)) Δw, backtracked as a
+   * whole: trial points w + β Δ̃w for β = 1, ½, ¼, … down to W&B's α_min (eq. 23) for Δ̃w. Every
+   * trial passes the same tests as W&B's (filter, switching condition, Armijo with
+   * ∇φ_μᵀΔ̃w = Σ_k α_k (∇φ_μᵀΔw)_k — the directional derivative along the direction actually
+   * taken — or sufficient decrease of θ or φ), so an accepted point is one W&B's acceptance rules
+   * accept; λ and z move by their classes' steps (λ_i by its row's). Δ̃w is not a Newton step of
+   * the rows that mix a coupled variable with per-period ones (their residual is not (1 − α) c),
+   * so it can fail where Δw would not: then, and for the second-order corrections, the soft
+   * restoration step and the restoration phase, the iteration is W&B's unchanged along Δw — this
+   * only adds trial points ahead of it, and the convergence safeguards are the global line
+   * search's. (Measured and dropped: stopping the per-period trials at the global α_max, and not
+   * taking a trial that raises θ above max(θ, θ_min) or 2θ even when the filter accepts it — both
+   * fell back far more often and took more iterations: docs/siting.md.) Returns 'rejected' when
+   * no trial was accepted.
+   */
+  private perPeriodTrials(cs: ClassSteps, phi: number, theta: number): 'accepted' | 'rejected' | 'stop' {
+    const { trial, o, dw, dl } = this;
+    combineCoupled(cs, o.coupledStep);
+    if (o.printLevel >= 2) this.logClassSteps(cs);
+    let gradPhiD = 0;
+    for (let k = 0; k < cs.alphaPr.length; k++) gradPhiD += cs.alphaPr[k] * cs.gradPhiD[k];
+    const ds = this.dwScaled!;
+    const ofVar = this.classes!.ofVar;
+    for (let j = 0; j < ds.length; j++) ds[j] = cs.alphaPr[ofVar[j]] * dw[j];
+    let ls = 0;
+    // W&B's α_min (eq. 23) for this direction (at least ε, so that the halving ends)
+    const betaMin = Math.max(alphaMinimum(theta, gradPhiD, this.thetaMin, o), EPS);
+    for (let beta = 1; beta >= betaMin; beta *= 0.5) {
+      ls++;
+      if (this.hooks.signal?.aborted) {
+        this.pendingStop = { status: 'cancelled', detail: 'Stopped by the abort signal.' };
+        return 'stop';
+      }
+      this.setTrialPrimal(beta, ds);
+      if (!trial.evalFunctions()) continue;
+      const verdict = this.testTrial(beta, phi, theta, gradPhiD);
+      if (verdict !== 'rejected' && trial.evalDerivatives()) {
+        this.perPeriodAccepted++;
+        this.acceptTrialPoint(beta, 1, dl, verdict, ls, phi, theta, true);
+        return 'accepted';
+      }
+    }
+    this.perPeriodRejected++;
+    return 'rejected';
+  }
+
+  /** Diagnostics of stepLengths 'per-period': iterations that took the per-period step / fell back to W&B's. */
+  private perPeriodAccepted = 0;
+  private perPeriodRejected = 0;
+
+  /** printLevel 2: how many classes' primal steps are cut, and the shortest (class T is the coupled one). */
+  private logClassSteps(cs: ClassSteps): void {
+    let cut = 0;
+    let kMin = 0;
+    for (let k = 0; k < cs.alphaPr.length; k++) {
+      if (cs.alphaPr[k] < 1) cut++;
+      if (cs.alphaPr[k] < cs.alphaPr[kMin]) kMin = k;
+    }
+    this.log(
+      2,
+      `  per-period steps: ${cut} of ${cs.alphaPr.length} classes cut; shortest α = ${cs.alphaPr[kMin].toExponential(2)} (class ${kMin})`,
+    );
   }
 
   /** SolveHooks.onStep: what limits this iteration's step (diagnosis only; two passes over w). */
@@ -745,30 +867,44 @@ class InteriorPointSolver {
     ls: number,
     phi: number,
     theta: number,
+    perClass = false,
   ): void {
     const { cur, trial, nlp, o } = this;
     const { nw, m, wL, wU, hasL, hasU } = nlp;
     // Filter augmentation (A-7): every iteration that is not f-type.
     if (verdict === 'hType') this.filter.augment(theta, phi, o.gammaTheta, o.gammaPhi);
+    const cs = perClass ? this.classSteps! : null;
+    const ofRow = cs ? this.classes!.ofRow : null;
+    const ofVar = cs ? this.classes!.ofVar : null;
     // λ⁺ = λ + α Δλ (Ipopt alpha_for_y = primal);  z⁺ = z + α_z Δz
-    for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * dl[i];
+    // per class: λ_i⁺ = λ_i + α α_row(i) Δλ_i,  z_j⁺ = z_j + α_z,cls(j) Δz_j
+    if (cs) for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * cs.alphaPr[ofRow![i]] * dl[i];
+    else for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * dl[i];
     let dNorm = 0;
     const mu = this.mu;
     const ks = o.kappaSigma;
     const band = kappaSigmaBand(mu, ks, this.band);
     for (let j = 0; j < nw; j++) {
       dNorm = Math.max(dNorm, Math.abs(trial.w[j] - cur.w[j]));
+      const aZ = cs ? cs.alphaDu[ofVar![j]] : alphaDual;
       // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s] (divisions only near the band)
-      trial.zL[j] = hasL[j]
-        ? kappaSigmaSafeguard(cur.zL[j] + alphaDual * this.dzL[j], trial.w[j] - wL[j], mu, ks, band)
-        : 0;
-      trial.zU[j] = hasU[j]
-        ? kappaSigmaSafeguard(cur.zU[j] + alphaDual * this.dzU[j], wU[j] - trial.w[j], mu, ks, band)
-        : 0;
+      trial.zL[j] = hasL[j] ? kappaSigmaSafeguard(cur.zL[j] + aZ * this.dzL[j], trial.w[j] - wL[j], mu, ks, band) : 0;
+      trial.zU[j] = hasU[j] ? kappaSigmaSafeguard(cur.zU[j] + aZ * this.dzU[j], wU[j] - trial.w[j], mu, ks, band) : 0;
     }
     const t = this.cur;
     this.cur = this.trial;
     this.trial = t;
+    if (cs) {
+      // the record shows the smallest step taken by any class
+      let aPr = 1;
+      let aDu = 1;
+      for (let k = 0; k < cs.alphaPr.length; k++) {
+        aPr = Math.min(aPr, cs.alphaPr[k]);
+        aDu = Math.min(aDu, cs.alphaDu[k]);
+      }
+      alpha *= aPr;
+      alphaDual = aDu;
+    }
     this.lastAlphaPr = alpha;
     this.lastAlphaDu = alphaDual;
     this.lastDNorm = dNorm;
@@ -986,6 +1122,11 @@ class InteriorPointSolver {
       },
     };
     if (this.history) result.history = this.history;
+    if (this.classes)
+      this.log(
+        1,
+        `per-period steps taken in ${this.perPeriodAccepted} iterations, W&B's global step after rejecting them in ${this.perPeriodRejected}`,
+      );
     this.log(1, `${status}: ${result.message}`);
     return { result, final: cur, stoppedByAccept: this.stoppedByAccept };
   }

@@ -100,6 +100,15 @@ export interface SolveOptions {
   restoPenalty?: number;
   /** |x|∞ beyond which the iterates are called diverging ('unbounded'). Default 1e20. Ipopt `diverging_iterates_tol`. */
   divergingIteratesTol?: number;
+  /**
+   * Fraction-to-the-boundary step lengths (periodSteps.ts): 'global' (default, W&B eq. 15: one α
+   * for all of w, one α_z for all of z) or 'per-period' — on a problem with a period hint
+   * (NlpProblem.periods), one α and α_z per period, and one shared by the variables that couple
+   * periods; the line search then backtracks along diag(α)Δw. Without a hint: 'global'.
+   */
+  stepLengths?: 'global' | 'per-period';
+  /** With 'per-period': the coupled variables' step from their own bounds only ('own', default) or also at most every period's ('min'). */
+  coupledStep?: 'own' | 'min';
   /** 0 silent, 1 one line per iteration through hooks.log, 2 also inertia/restoration details. Default 0. */
   printLevel?: 0 | 1 | 2;
   /** Keep every IterationRecord in SolveResult.history. Default false. */
@@ -147,6 +156,8 @@ export interface ResolvedOptions {
   divergingIteratesTol: number;
   printLevel: 0 | 1 | 2;
   history: boolean;
+  stepLengths: 'global' | 'per-period';
+  coupledStep: 'own' | 'min';
   // --- fixed constants of the paper (not user options) ---
   /** δ, s_θ, s_φ of the switching condition, W&B eq. (19). */
   delta: number;
@@ -176,6 +187,14 @@ function num(v: number | undefined, dflt: number, name: string, lo: number, hi: 
 function kktOrderingOption(v: unknown): 'auto' | 'amd' | 'stable' | undefined {
   if (v === undefined || v === 'auto' || v === 'amd' || v === 'stable') return v;
   throw new RangeError(`solveNlp: option kktOrdering = ${String(v)} is not 'auto', 'amd' or 'stable'`);
+}
+
+function oneOf<T extends string>(v: T | undefined, dflt: T, allowed: readonly T[], name: string): T {
+  if (v === undefined) return dflt;
+  if (!allowed.includes(v)) {
+    throw new RangeError(`solveNlp: option ${name} = ${String(v)} is not ${allowed.map((a) => `'${a}'`).join(' or ')}`);
+  }
+  return v;
 }
 
 /** Fill in defaults and check ranges; throws RangeError for an out-of-range option. */
@@ -225,6 +244,8 @@ export function resolveOptions(o: SolveOptions = {}): ResolvedOptions {
     divergingIteratesTol: num(o.divergingIteratesTol, 1e20, 'divergingIteratesTol', Number.MIN_VALUE, Infinity),
     printLevel: o.printLevel ?? 0,
     history: o.history ?? false,
+    stepLengths: oneOf(o.stepLengths, 'global', ['global', 'per-period'], 'stepLengths'),
+    coupledStep: oneOf(o.coupledStep, 'own', ['own', 'min'], 'coupledStep'),
     delta: 1,
     sTheta: 1.1,
     sPhi: 2.3,

@@ -220,6 +220,8 @@ export function runRestoration(inp: RestorationInput): RestorationOutput {
     boundPush: 1e-12,
     boundFrac: 1e-12,
     history: false,
+    // the restoration problem has no period hint; its steps are W&B's global ones
+    stepLengths: 'global',
   };
   const mapToOuter = (it: Iterate): void => {
     const w = it.w;

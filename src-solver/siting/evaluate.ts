@@ -8,7 +8,13 @@
  * plugs into (threephase.ts): anything that turns (added batteries, horizon part) into a `PartOutcome`.
  */
 import type { Feeder } from '../model/feeder';
-import { createSolverWorkspace, type SolveHooks, type SolverWorkspace, type SolveTiming } from '../nlp/index';
+import {
+  createSolverWorkspace,
+  type SolveHooks,
+  type SolveOptions,
+  type SolverWorkspace,
+  type SolveTiming,
+} from '../nlp/index';
 import { solveOpf } from '../opf/solve';
 import type { Study } from '../opf/study';
 import { withBatteries, type BatteryOptions, type BatterySpec } from './battery';
@@ -92,7 +98,8 @@ export function balancedPartSolver(
  * structure (the same batteries, the same number of periods), so a solver that takes the parts of
  * a configuration one after another builds it once instead of once per part (IEEE 123, 24 h: the
  * setup was ~20 % of a day-OPF's CPU). The results do not depend on it. `hooks` reach the
- * interior-point solver (e.g. a CPU-time clock as `now` for the timing split, a cancel signal).
+ * interior-point solver (e.g. a CPU-time clock as `now` for the timing split, a cancel signal);
+ * `nlpOptions` its options beyond the OPF's defaults (e.g. `stepLengths`, for measurements).
  */
 export function solvePart(
   feeder: Feeder,
@@ -104,13 +111,14 @@ export function solvePart(
   wantLmp: boolean,
   workspace?: SolverWorkspace,
   hooks: SolveHooks = {},
+  nlpOptions: SolveOptions = {},
 ): PartOutcome {
   const part = horizon.parts[partIndex];
   if (!part) throw new Error(`no horizon part ${partIndex}`);
   const study: Study = { ...baseStudy, ...part.study, objective: 'cost' };
   // solveOpf hands its hooks to solveNlp unchanged, which takes the workspace among them.
   const nlpHooks: SolveHooks & { workspace?: SolverWorkspace } = workspace ? { ...hooks, workspace } : hooks;
-  const out = solveOpf(withBatteries(feeder, specs, batteryOptions), study, {}, nlpHooks);
+  const out = solveOpf(withBatteries(feeder, specs, batteryOptions), study, { nlp: nlpOptions }, nlpHooks);
   const r = out.results;
   const vMin = out.model.net.study.vMinPu;
   const vMax = out.model.net.study.vMaxPu;
