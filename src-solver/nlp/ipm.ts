@@ -17,7 +17,8 @@
  *     reportIteration            one IterationRecord; callback, cancel, time and iteration limits
  *     updateBarrierParameter     §2.1 eq. (7)-(8) monotone, or adaptive (muStrategy.ts, barrier.ts)
  *     computeSearchDirection     eq. (13) with inertia correction §3.1 (kkt.ts, inertia.ts)
- *     lineSearch                 §2.3-2.4 filter, switching, Armijo, SOC (lineSearch.ts, filter.ts)
+ *     lineSearch                 §2.3-2.4 filter, switching, Armijo, SOC (lineSearch.ts, filter.ts);
+ *                                with stepLengths 'per-period', per-period steps tried first (periodSteps.ts)
  *       → restoration            §3.3 when α < α_min or the step cannot be computed (restoration.ts)
  *     acceptTrialPoint           λ, z updates with α, κ_Σ safeguard eq. (16)
  *
