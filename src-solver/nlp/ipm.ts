@@ -52,20 +52,13 @@ import {
   boundMultiplierStep,
   kappaSigmaBand,
   kappaSigmaSafeguard,
-  newStepPassResult,
+  newClassSteps,
   stepPass,
+  type ClassSteps,
   type KappaSigmaBand,
-  type StepPassResult,
 } from './stepPass';
 import type { RunControl, RunOutcome } from './run';
-import {
-  combineCoupled,
-  newClassSteps,
-  stepClasses,
-  stepPassPerClass,
-  type ClassSteps,
-  type StepClasses,
-} from './periodSteps';
+import { combineCoupled, stepClasses, type StepClasses } from './periodSteps';
 
 export type { RunControl, RunOutcome } from './run';
 import type { FactorResult } from '../sparse/ldl';
@@ -159,7 +152,7 @@ class InteriorPointSolver {
    */
   private readonly gradL: Float64Array;
   /** The line search's first pass (stepPass.ts). */
-  private readonly pass: StepPassResult = newStepPassResult();
+  private readonly pass: ClassSteps = newClassSteps(1);
   private readonly band: KappaSigmaBand = { hi: 0, lo: 0 };
   private gradLOf: Iterate | null = null;
   private readonly err: OptimalityError = newOptimalityError();
@@ -607,30 +600,18 @@ class InteriorPointSolver {
     const theta = cur.theta;
     // One pass over the variables (stepPass.ts): Δz_L, Δz_U (eq. 11), ∇φ_μᵀΔw, the fractions to
     // the boundary (eq. 15) of w and of z, and whether the step is tiny.
-    let gradPhiD: number;
-    let alphaMax: number;
-    let alphaDual: number;
-    let tiny: boolean;
+    // With per-period steps the pass runs class by class (periodSteps.ts); the global quantities
+    // are the classes' minimum and sum (W&B's: one class).
     const cs = this.classSteps;
-    if (cs) {
-      // The same pass class by class (periodSteps.ts); the global quantities are the classes'
-      // minimum and sum.
-      tiny = stepPassPerClass(cur, mu, o.kappaD, tau, dw, this.dzL, this.dzU, this.classes!.ofVar, cs);
-      alphaMax = 1;
-      alphaDual = 1;
-      gradPhiD = 0;
-      for (let k = 0; k < cs.alphaPr.length; k++) {
-        alphaMax = Math.min(alphaMax, cs.alphaPr[k]);
-        alphaDual = Math.min(alphaDual, cs.alphaDu[k]);
-        gradPhiD += cs.gradPhiD[k];
-      }
-    } else {
-      const pass = this.pass;
-      stepPass(cur, mu, o.kappaD, tau, dw, this.dzL, this.dzU, pass);
-      gradPhiD = pass.gradPhiD;
-      alphaMax = pass.alphaMax;
-      alphaDual = Math.min(pass.alphaL, pass.alphaU);
-      tiny = pass.tiny;
+    const steps = cs ?? this.pass;
+    const tiny = stepPass(cur, mu, o.kappaD, tau, dw, this.dzL, this.dzU, cs ? this.classes!.ofVar : null, steps);
+    let alphaMax = 1;
+    let alphaDual = 1;
+    let gradPhiD = 0;
+    for (let k = 0; k < steps.alphaPr.length; k++) {
+      alphaMax = Math.min(alphaMax, steps.alphaPr[k]);
+      alphaDual = Math.min(alphaDual, steps.alphaDu[k]);
+      gradPhiD += steps.gradPhiD[k];
     }
     if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual);
     if (tiny && tinyMultiplierStep(dl, cur.lambda)) {

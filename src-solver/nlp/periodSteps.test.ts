@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { InternalNlp } from './internalNlp';
 import { Iterate } from './iterate';
 import { maxStepPositive, maxStepToBoundary } from './lineSearch';
-import { boundMultiplierStep } from './stepPass';
-import { combineCoupled, newClassSteps, stepClasses, stepPassPerClass, type StepClasses } from './periodSteps';
+import { combineCoupled, stepClasses, type StepClasses } from './periodSteps';
+import { boundMultiplierStep, newClassSteps, stepPass } from './stepPass';
+import { randomInteriorPoint } from '../testing/nlp/points';
 import { solveNlp } from './index';
 import { QuadraticProgramBuilder } from '../opf3/quadratic';
 import { hs071 } from '../testing/nlp/problems';
@@ -138,22 +139,14 @@ describe('per-period step classes (periodSteps.ts)', () => {
     const r = mulberry32(9);
     const steps = newClassSteps(cls.count);
     for (let trial = 0; trial < 20; trial++) {
-      for (let j = 0; j < nw; j++) {
-        const lo = hasL[j] ? wL[j] : -3;
-        const hi = hasU[j] ? wU[j] : 3;
-        it.w[j] = lo + (hi - lo) * (0.05 + 0.9 * r());
-        it.zL[j] = hasL[j] ? 10 ** (-3 * r()) : 0;
-        it.zU[j] = hasU[j] ? 10 ** (-3 * r()) : 0;
-      }
-      it.evalFunctions();
-      it.evalDerivatives();
+      randomInteriorPoint(nlp, it, r);
       const mu = 10 ** (-1 - 6 * r());
       const tau = 0.99;
       const size = 10 ** (2 * r() - 1);
       const dw = Float64Array.from({ length: nw }, () => (r() - 0.5) * size);
       const dzL = new Float64Array(nw).fill(NaN);
       const dzU = new Float64Array(nw).fill(NaN);
-      stepPassPerClass(it, mu, 1e-4, tau, dw, dzL, dzU, cls.ofVar, steps);
+      stepPass(it, mu, 1e-4, tau, dw, dzL, dzU, cls.ofVar, steps);
       const refL = new Float64Array(nw);
       const refU = new Float64Array(nw);
       boundMultiplierStep(it, mu, dw, refL, refU);

@@ -20,10 +20,8 @@
  * ones (a battery's power at its bus's balance) see a mixed step.
  */
 import type { InternalNlp } from './internalNlp';
-import type { Iterate } from './iterate';
 import type { PeriodHint } from './problem';
-
-const EPS = 2.220446049250313e-16;
+import type { ClassSteps } from './stepPass';
 
 export interface StepClasses {
   /** Number of classes K = periods + 1; class K − 1 is "coupled". */
@@ -95,24 +93,6 @@ export function stepClasses(nlp: InternalNlp, hint: PeriodHint | undefined): Ste
   return { count: T + 1, ofVar, ofRow, coupledVars, couplingRows, mixedRows };
 }
 
-/** What `stepPassPerClass` fills, per class (length K each). */
-export interface ClassSteps {
-  /** Fraction to the boundary of w, eq. (15), over the class's variables. */
-  readonly alphaPr: Float64Array;
-  /** The same for z_L and z_U together. */
-  readonly alphaDu: Float64Array;
-  /** Σ over the class of (∇φ_μ)_j Δw_j: ∇φ_μᵀΔ̃w = Σ_k α_k · gradPhiD_k. */
-  readonly gradPhiD: Float64Array;
-}
-
-export function newClassSteps(count: number): ClassSteps {
-  return {
-    alphaPr: new Float64Array(count),
-    alphaDu: new Float64Array(count),
-    gradPhiD: new Float64Array(count),
-  };
-}
-
 /**
  * How the coupled class's step is formed: 'own' from its own variables' fractions to the
  * boundary; 'min' also not above any period's (the coupled variables then never outrun a period).
@@ -131,72 +111,4 @@ export function combineCoupled(steps: ClassSteps, rule: CoupledStep): void {
   }
   steps.alphaPr[C] = pr;
   steps.alphaDu[C] = du;
-}
-
-/**
- * `stepPass` (stepPass.ts) class by class: Δz_L, Δz_U of eq. (11) into dzL, dzU, and for every
- * class its fraction to the boundary of w and of z and its part of ∇φ_μᵀΔw. Returns whether the
- * step is tiny (Ipopt tiny_step_tol), as `stepPass` does.
- */
-export function stepPassPerClass(
-  it: Iterate,
-  mu: number,
-  kappaD: number,
-  tau: number,
-  dw: Float64Array,
-  dzL: Float64Array,
-  dzU: Float64Array,
-  ofVar: Int32Array,
-  out: ClassSteps,
-): boolean {
-  const { n, nw, wL, wU, hasL, hasU, fixed } = it.nlp;
-  const { w, gradF, zL, zU } = it;
-  const { alphaPr, alphaDu, gradPhiD } = out;
-  alphaPr.fill(1);
-  alphaDu.fill(1);
-  gradPhiD.fill(0);
-  const damp = kappaD * mu;
-  const tinyTol = 10 * EPS;
-  let tiny = true;
-  for (let j = 0; j < nw; j++) {
-    const k = ofVar[j];
-    const dj = dw[j];
-    let g = j < n ? gradF[j] : 0;
-    if (hasL[j]) {
-      const s = w[j] - wL[j];
-      const q = mu / s;
-      const zj = zL[j];
-      const dz = q - zj - (zj / s) * dj;
-      dzL[j] = dz;
-      g -= q - (hasU[j] ? 0 : damp);
-      if (dj < 0) {
-        const a = (-tau * s) / dj;
-        if (a < alphaPr[k]) alphaPr[k] = a;
-      }
-      if (dz < 0) {
-        const a = (-tau * zj) / dz;
-        if (a < alphaDu[k]) alphaDu[k] = a;
-      }
-    } else dzL[j] = 0;
-    if (hasU[j]) {
-      const s = wU[j] - w[j];
-      const q = mu / s;
-      const zj = zU[j];
-      const dz = q - zj + (zj / s) * dj;
-      dzU[j] = dz;
-      g += q - (hasL[j] ? 0 : damp);
-      if (dj > 0) {
-        const a = (tau * s) / dj;
-        if (a < alphaPr[k]) alphaPr[k] = a;
-      }
-      if (dz < 0) {
-        const a = (-tau * zj) / dz;
-        if (a < alphaDu[k]) alphaDu[k] = a;
-      }
-    } else dzU[j] = 0;
-    if (j < n && fixed[j]) g = 0;
-    gradPhiD[k] += g * dj;
-    if (tiny && !(Math.abs(dj) / (1 + Math.abs(w[j])) < tinyTol)) tiny = false;
-  }
-  return tiny;
 }

@@ -23,7 +23,8 @@ import { newOptimalityError, optimalityError, optimalityErrorAtMu } from './conv
 import { createSolverWorkspace } from './workspace';
 import { solveNlp } from './index';
 import { tinyMultiplierStep } from './ipm';
-import { boundMultiplierStep, kappaSigmaBand, kappaSigmaSafeguard, newStepPassResult, stepPass } from './stepPass';
+import { boundMultiplierStep, kappaSigmaBand, kappaSigmaSafeguard, newClassSteps, stepPass } from './stepPass';
+import { randomInteriorPoint } from '../testing/nlp/points';
 import { hs071 } from '../testing/nlp/problems';
 import { HS_PROBLEMS } from '../testing/hs/index';
 import { QuadraticProgramBuilder } from '../opf3/quadratic';
@@ -410,11 +411,9 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     const r = mulberry32(5);
     const it = new Iterate(nlp);
     const { nw, wL, wU, hasL, hasU } = nlp;
-    const pass = newStepPassResult();
+    const pass = newClassSteps(1);
     for (let trial = 0; trial < 20; trial++) {
       randomInteriorPoint(nlp, it, r);
-      it.evalFunctions();
-      it.evalDerivatives();
       const mu = 10 ** (-1 - 6 * r());
       const tau = 0.99;
       // a step of every size: from round-off level (tiny) to beyond the bounds
@@ -422,7 +421,7 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
       const dw = Float64Array.from({ length: nw }, () => (r() - 0.5) * size);
       const dzL = new Float64Array(nw).fill(NaN);
       const dzU = new Float64Array(nw).fill(NaN);
-      stepPass(it, mu, 1e-4, tau, dw, dzL, dzU, pass);
+      const tiny = stepPass(it, mu, 1e-4, tau, dw, dzL, dzU, null, pass);
       const refL = new Float64Array(nw);
       const refU = new Float64Array(nw);
       boundMultiplierStep(it, mu, dw, refL, refU);
@@ -432,14 +431,15 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
       it.barrierGradientPlusAtLambda(mu, 1e-4, g, false);
       let gd = 0;
       for (let j = 0; j < nw; j++) gd += g[j] * dw[j];
-      expect(pass.gradPhiD).toBe(gd);
-      expect(pass.alphaMax).toBe(maxStepToBoundary(it.w, dw, wL, wU, hasL, hasU, tau));
-      expect(pass.alphaL).toBe(maxStepPositive(it.zL, refL, hasL, tau));
-      expect(pass.alphaU).toBe(maxStepPositive(it.zU, refU, hasU, tau));
+      expect(pass.gradPhiD[0]).toBe(gd);
+      expect(pass.alphaPr[0]).toBe(maxStepToBoundary(it.w, dw, wL, wU, hasL, hasU, tau));
+      expect(pass.alphaDu[0]).toBe(
+        Math.min(maxStepPositive(it.zL, refL, hasL, tau), maxStepPositive(it.zU, refU, hasU, tau)),
+      );
       let rel = 0;
       for (let j = 0; j < nw; j++) rel = Math.max(rel, Math.abs(dw[j]) / (1 + Math.abs(it.w[j])));
-      expect(pass.tiny).toBe(rel < 10 * 2.220446049250313e-16);
-      if (trial % 5 === 0) expect(pass.tiny).toBe(true);
+      expect(tiny).toBe(rel < 10 * 2.220446049250313e-16);
+      if (trial % 5 === 0) expect(tiny).toBe(true);
     }
   });
 
@@ -449,10 +449,8 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     const it = new Iterate(nlp);
     const { nw, wL, wU, hasL, hasU } = nlp;
     for (let trial = 0; trial < 10; trial++) {
-      randomInteriorPoint(nlp, it, r);
       for (let i = 0; i < nlp.m; i++) it.lambda[i] = r() - 0.5;
-      it.evalFunctions();
-      it.evalDerivatives();
+      randomInteriorPoint(nlp, it, r);
       const mu = 10 ** (-1 - 6 * r());
       const gradL = new Float64Array(nw);
       it.lagrangianGradient(gradL);
@@ -557,21 +555,6 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     expect(it.barrierObjective(0.01, 1e-4)).not.toBe(at([1.5, 4.2, 3.3, 1.2, 30], 0.01));
   });
 });
-
-/**
- * A random strictly interior point of `nlp` into `it`: each w_j inside its bounds (within [−3, 3]
- * where unbounded; fixed variables at their value), bound multipliers in [10⁻³, 1] where bounded.
- */
-function randomInteriorPoint(nlp: InternalNlp, it: Iterate, r: () => number): void {
-  const { nw, n, wL, wU, hasL, hasU } = nlp;
-  for (let j = 0; j < nw; j++) {
-    const lo = hasL[j] ? wL[j] : -3;
-    const hi = hasU[j] ? wU[j] : 3;
-    it.w[j] = j < n && nlp.fixed[j] ? nlp.p.xL[j] : lo + (hi - lo) * (0.05 + 0.9 * r());
-    it.zL[j] = hasL[j] ? 10 ** (-3 * r()) : 0;
-    it.zU[j] = hasU[j] ? 10 ** (-3 * r()) : 0;
-  }
-}
 
 /**
  * A random QCQP (QuadraticProgramBuilder: its linear terms are marked constant) with equality

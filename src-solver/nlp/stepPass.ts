@@ -4,7 +4,8 @@
  *
  *   Δz_L = μ (W−W_L)⁻¹e − z_L − Σ_L Δw,  Δz_U = μ (W_U−W)⁻¹e − z_U + Σ_U Δw   (eq. 11 eliminated)
  *   ∇φ_μᵀΔw                    (eq. 3's gradient without Aᵀλ, as Iterate.barrierGradientPlusAtLambda)
- *   α_max, α_z^L, α_z^U         (fraction to the boundary, eq. 15; maxStepToBoundary, maxStepPositive)
+ *   α_max, α_z = min(α_z^L, α_z^U)  (fraction to the boundary, eq. 15; maxStepToBoundary, maxStepPositive),
+ *                               per class of variables (one class for W&B's step; per period, periodSteps.ts)
  *   tiny                        max_j |Δw_j|/(1 + |w_j|) < 10 ε (Ipopt tiny_step_tol)
  *
  * Each quantity is formed with the same operations, in the same order, as its own function
@@ -16,17 +17,25 @@ import type { Iterate } from './iterate';
 
 const EPS = 2.220446049250313e-16;
 
-/** What `stepPass` returns (a caller-owned object, filled in place). */
-export interface StepPassResult {
-  gradPhiD: number;
-  alphaMax: number;
-  alphaL: number;
-  alphaU: number;
-  tiny: boolean;
+/**
+ * What `stepPass` fills, per class of variables (length K each; K = 1 for W&B's one step, the
+ * periods and the coupled class with stepLengths 'per-period', periodSteps.ts).
+ */
+export interface ClassSteps {
+  /** Fraction to the boundary of w, eq. (15), over the class's variables. */
+  readonly alphaPr: Float64Array;
+  /** The same for z_L and z_U together (W&B's α_z = min(α_z^L, α_z^U)). */
+  readonly alphaDu: Float64Array;
+  /** Σ over the class of (∇φ_μ)_j Δw_j: ∇φ_μᵀΔw is their sum, ∇φ_μᵀ diag(α_cls)Δw = Σ_k α_k · gradPhiD_k. */
+  readonly gradPhiD: Float64Array;
 }
 
-export function newStepPassResult(): StepPassResult {
-  return { gradPhiD: 0, alphaMax: 1, alphaL: 1, alphaU: 1, tiny: true };
+export function newClassSteps(count: number): ClassSteps {
+  return {
+    alphaPr: new Float64Array(count),
+    alphaDu: new Float64Array(count),
+    gradPhiD: new Float64Array(count),
+  };
 }
 
 /** Δz_L, Δz_U of eq. (11) for the step Δw at `it` (0 where a bound is absent). */
@@ -51,7 +60,10 @@ export function boundMultiplierStep(
   }
 }
 
-/** The pass of the file comment: writes Δz_L, Δz_U and fills `out`. */
+/**
+ * The pass of the file comment: writes Δz_L, Δz_U and fills `out` class by class (variable j in
+ * class ofVar[j], or all in class 0 when ofVar is null). Returns whether the step is tiny.
+ */
 export function stepPass(
   it: Iterate,
   mu: number,
@@ -60,18 +72,20 @@ export function stepPass(
   dw: Float64Array,
   dzL: Float64Array,
   dzU: Float64Array,
-  out: StepPassResult,
-): void {
+  ofVar: Int32Array | null,
+  out: ClassSteps,
+): boolean {
   const { n, nw, wL, wU, hasL, hasU, fixed } = it.nlp;
   const { w, gradF, zL, zU } = it;
+  const { alphaPr, alphaDu, gradPhiD } = out;
+  alphaPr.fill(1);
+  alphaDu.fill(1);
+  gradPhiD.fill(0);
   const damp = kappaD * mu;
   const tinyTol = 10 * EPS;
-  let gradPhiD = 0;
-  let alphaMax = 1;
-  let alphaL = 1;
-  let alphaU = 1;
   let tiny = true;
   for (let j = 0; j < nw; j++) {
+    const k = ofVar === null ? 0 : ofVar[j];
     const dj = dw[j];
     let g = j < n ? gradF[j] : 0;
     if (hasL[j]) {
@@ -83,11 +97,11 @@ export function stepPass(
       g -= q - (hasU[j] ? 0 : damp);
       if (dj < 0) {
         const a = (-tau * s) / dj;
-        if (a < alphaMax) alphaMax = a;
+        if (a < alphaPr[k]) alphaPr[k] = a;
       }
       if (dz < 0) {
         const a = (-tau * zj) / dz;
-        if (a < alphaL) alphaL = a;
+        if (a < alphaDu[k]) alphaDu[k] = a;
       }
     } else dzL[j] = 0;
     if (hasU[j]) {
@@ -99,23 +113,19 @@ export function stepPass(
       g += q - (hasL[j] ? 0 : damp);
       if (dj > 0) {
         const a = (tau * s) / dj;
-        if (a < alphaMax) alphaMax = a;
+        if (a < alphaPr[k]) alphaPr[k] = a;
       }
       if (dz < 0) {
         const a = (-tau * zj) / dz;
-        if (a < alphaU) alphaU = a;
+        if (a < alphaDu[k]) alphaDu[k] = a;
       }
     } else dzU[j] = 0;
     if (j < n && fixed[j]) g = 0;
-    gradPhiD += g * dj;
+    gradPhiD[k] += g * dj;
     // only whether the largest quotient is below 10ε is asked: stop dividing at the first that is not
     if (tiny && !(Math.abs(dj) / (1 + Math.abs(w[j])) < tinyTol)) tiny = false;
   }
-  out.gradPhiD = gradPhiD;
-  out.alphaMax = alphaMax;
-  out.alphaL = alphaL;
-  out.alphaU = alphaU;
-  out.tiny = tiny;
+  return tiny;
 }
 
 /**
