@@ -36,6 +36,7 @@ import { createSitingPool } from '../../src-main/backend/jobs/siting-pool';
 import { createIndexMap } from '../../src-solver/opf/index-map';
 import { buildNetwork } from '../../src-solver/opf/network';
 import { createStepDiagnosis } from '../../src-solver/opf/step-diagnosis';
+import { OPF_MULTI_PERIOD_NLP_DEFAULTS } from '../../src-solver/opf/solve';
 import { withBatteries } from '../../src-solver/siting/battery';
 import { daysHorizon, testYear } from '../../src-solver/testing/siting/year';
 import { readTestData } from '../../test-data/index';
@@ -58,10 +59,18 @@ const SIZES = [
  */
 const CONTIGUOUS_START = Number(process.env.TESSERA_BENCH_SITING_START ?? 0);
 const CONTIGUOUS_HOURS = Number(process.env.TESSERA_BENCH_SITING_HOURS ?? 8760);
-/** TESSERA_BENCH_SITING_STEPS=per-period: the solver's per-period step lengths (SolveOptions.stepLengths; default global). */
-const CONTIGUOUS_STEPS = process.env.TESSERA_BENCH_SITING_STEPS ?? 'global';
+/**
+ * TESSERA_BENCH_SITING_STEPS=global|per-period and TESSERA_BENCH_SITING_SHIFT=global|perPeriod:
+ * the verification OPF's SolveOptions.stepLengths and hessianPerturbation; unset, the OPF's own
+ * defaults for T > 1 (OPF_MULTI_PERIOD_NLP_DEFAULTS: 'per-period' and 'perPeriod'), so the year
+ * can be measured with each and with neither (both 'global': W&B's step and shift).
+ */
+const CONTIGUOUS_STEPS = process.env.TESSERA_BENCH_SITING_STEPS ?? OPF_MULTI_PERIOD_NLP_DEFAULTS.stepLengths;
 if (CONTIGUOUS_STEPS !== 'global' && CONTIGUOUS_STEPS !== 'per-period')
   throw new Error(`TESSERA_BENCH_SITING_STEPS = ${CONTIGUOUS_STEPS} is not 'global' or 'per-period'`);
+const CONTIGUOUS_SHIFT = process.env.TESSERA_BENCH_SITING_SHIFT ?? OPF_MULTI_PERIOD_NLP_DEFAULTS.hessianPerturbation;
+if (CONTIGUOUS_SHIFT !== 'global' && CONTIGUOUS_SHIFT !== 'perPeriod')
+  throw new Error(`TESSERA_BENCH_SITING_SHIFT = ${CONTIGUOUS_SHIFT} is not 'global' or 'perPeriod'`);
 
 /** CPU milliseconds of this process (user + system). */
 function cpuMs(): number {
@@ -229,7 +238,7 @@ const cases: BenchCase[] = [
         false,
         ws,
         { now: cpuMs, onStep: diagnosis.onStep },
-        CONTIGUOUS_STEPS === 'per-period' ? { stepLengths: 'per-period' } : {},
+        { stepLengths: CONTIGUOUS_STEPS, hessianPerturbation: CONTIGUOUS_SHIFT },
       );
       const cpuSeconds = (cpuMs() - cpu0) / 1000;
       const kkt = ws.kept?.kkt;
@@ -239,6 +248,7 @@ const cases: BenchCase[] = [
         startHour: CONTIGUOUS_START,
         hours: CONTIGUOUS_HOURS,
         stepLengths: CONTIGUOUS_STEPS,
+        hessianPerturbation: CONTIGUOUS_SHIFT,
         status: out.status,
         iterations: out.iterations,
         /** Wall seconds of the verification OPF (model, solve, power-flow validation). */

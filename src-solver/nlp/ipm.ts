@@ -25,7 +25,7 @@
  * Everything the loop touches is allocated in the constructor; the loop allocates nothing
  * (except when entering the restoration phase, which builds its own solver once).
  */
-import { InertiaCorrector } from './inertia';
+import { InertiaCorrector, PeriodShift, periodGroups } from './inertia';
 import { InternalNlp, allFinite, validateProblem } from './internalNlp';
 import { Iterate } from './iterate';
 import type { KktSystem } from './kkt';
@@ -220,6 +220,10 @@ class InteriorPointSolver {
     this.kkt.refinementTolerance = o.kktRefinementTolerance;
     this.setupMs = this.now() - tSetup;
     this.barrier = new MuStrategy(o);
+    if (o.hessianPerturbation === 'perPeriod') {
+      const g = periodGroups(nlp.n, nw, p.periods?.ofVar, nlp.slackOfCon, nlp.jRows, nlp.jCols);
+      if (g) this.inertia.periodShift = new PeriodShift(g);
+    }
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context reads the loop's live fields
     const self = this;
     this.muContext = {
@@ -589,6 +593,14 @@ class InteriorPointSolver {
 
   hasCorrectInertia(r: FactorResult): boolean {
     return this.kkt.hasCorrectInertia(r);
+  }
+
+  setDeltaWPerVariable(d: Float64Array | null): void {
+    this.kkt.deltaWPerVariable = d;
+  }
+
+  pivots(): { d: Float64Array; perm: Int32Array } {
+    return { d: this.kkt.solver.pivots(), perm: this.kkt.solver.permutation };
   }
 
   // ───────────────────────────────────────── lineSearch (§2.3-2.4) ──

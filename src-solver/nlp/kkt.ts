@@ -453,15 +453,22 @@ export class KktSystem {
     this.setDiagonal(sigma, deltaW, deltaC);
   }
 
+  /**
+   * δ_w per primal variable (length nw) in place of the scalar δ_w of `assemble`/`perturb` while
+   * set (the inertia correction's per-period shift, inertia.ts); null: the scalar everywhere.
+   */
+  deltaWPerVariable: Float64Array | null = null;
+
   private setDiagonal(sigma: Float64Array, deltaW: number, deltaC: number): void {
     const v = this.values;
     const dp = this.diagPos;
     const base = this.diagBase;
     const nw = this.nw;
     const fixed = this.fixed;
+    const dv = this.deltaWPerVariable;
     for (let j = 0; j < nw; j++) {
       if (j < fixed.length && fixed[j]) v[dp[j]] = 1;
-      else v[dp[j]] = base[j] + (sigma[j] + deltaW);
+      else v[dp[j]] = base[j] + (sigma[j] + (dv ? dv[j] : deltaW));
     }
     for (let i = nw; i < this.dim; i++) v[dp[i]] = base[i] - deltaC;
   }

@@ -82,6 +82,14 @@ export interface SolveOptions {
    */
   kktOrdering?: 'auto' | 'amd' | 'stable';
   /**
+   * Where the inertia correction's Hessian shift δ_w goes (inertia.ts): 'global' (default, W&B
+   * §3.1: one δ_w on every primal variable) or 'perPeriod' — one δ_w per period of
+   * `NlpProblem.periods.ofVar`, raised only in the periods whose pivots have the wrong sign,
+   * with the global rule as the fallback; the inertia test is the same global one. Without the
+   * hint 'perPeriod' is 'global'.
+   */
+  hessianPerturbation?: 'global' | 'perPeriod';
+  /**
    * Backward error ‖K x − b‖∞ / (‖K‖∞ ‖x‖∞ + ‖b‖∞) at which the iterative refinement of every KKT
    * solve stops (LdlSolver.solveRefined). Default 1e-14; at most 1e-10 (Ipopt's
    * residual_ratio_max, and the AMD path's fallback threshold). Each refinement step costs a
@@ -147,6 +155,7 @@ export interface ResolvedOptions {
   nlpObjScale: number | undefined;
   kktPivotTolerance: number | undefined;
   kktOrdering: 'auto' | 'amd' | 'stable' | undefined;
+  hessianPerturbation: 'global' | 'perPeriod';
   kktRefinementTolerance: number;
   sMax: number;
   kappaSigma: number;
@@ -182,6 +191,11 @@ function num(v: number | undefined, dflt: number, name: string, lo: number, hi: 
     throw new RangeError(`solveNlp: option ${name} = ${String(v)} is outside [${lo}, ${hi}]`);
   }
   return v;
+}
+
+function hessianPerturbationOption(v: unknown): 'global' | 'perPeriod' {
+  if (v === undefined || v === 'global' || v === 'perPeriod') return v ?? 'global';
+  throw new RangeError(`solveNlp: option hessianPerturbation = ${String(v)} is not 'global' or 'perPeriod'`);
 }
 
 function kktOrderingOption(v: unknown): 'auto' | 'amd' | 'stable' | undefined {
@@ -235,6 +249,7 @@ export function resolveOptions(o: SolveOptions = {}): ResolvedOptions {
     kktPivotTolerance:
       o.kktPivotTolerance === undefined ? undefined : num(o.kktPivotTolerance, 1e-12, 'kktPivotTolerance', 0, 0.5),
     kktOrdering: kktOrderingOption(o.kktOrdering),
+    hessianPerturbation: hessianPerturbationOption(o.hessianPerturbation),
     kktRefinementTolerance: num(o.kktRefinementTolerance, 1e-14, 'kktRefinementTolerance', 1e-16, 1e-10),
     sMax: num(o.sMax, 100, 'sMax', 1, Infinity),
     kappaSigma: num(o.kappaSigma, 1e10, 'kappaSigma', 1, Infinity),
