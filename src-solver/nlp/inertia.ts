@@ -149,10 +149,16 @@ export class PeriodShift {
     this.excess = new Int32Array(g.groups);
   }
 
+  /** Writes δ_w per variable from the groups' δ_w (perVariable) and returns the largest. */
   fill(): number {
     const { groupOfW } = this.g;
-    let max = 0;
     for (let j = 0; j < groupOfW.length; j++) this.perVariable[j] = this.delta[groupOfW[j]];
+    return this.maxDelta();
+  }
+
+  /** The largest group δ_w. */
+  maxDelta(): number {
+    let max = 0;
     for (let q = 0; q < this.delta.length; q++) max = Math.max(max, this.delta[q]);
     return max;
   }
@@ -267,21 +273,15 @@ export class InertiaCorrector {
       if (out.done) return out.ok;
       deltaC = out.deltaC;
       deltaW = out.deltaW;
-    } else {
-      // IC-3
-      deltaW = this.deltaWLast === 0 ? c.deltaW0 : Math.max(c.deltaWMin, c.kappaWMinus * this.deltaWLast);
-    }
+    } else deltaW = this.firstGuess(this.deltaWLast);
     for (;;) {
       // IC-4
       this.trials++;
       r = sys.assembleAndFactor(deltaW, deltaC);
       if (sys.hasCorrectInertia(r)) {
-        this.deltaWLast = deltaW;
         this.globalLast = deltaW;
         if (ps) ps.last.fill(deltaW);
-        if (deltaC > 0) this.jacDegenerate = true;
-        if (++this.hessPerturbedIters >= InertiaCorrector.DEGEN_ITERS_MAX) this.hessDegenerate = true;
-        return this.accept(deltaW, deltaC);
+        return this.acceptShifted(deltaW, deltaC);
       }
       if (r.zero > 0 && deltaC === 0) deltaC = deltaCPert;
       // IC-5
@@ -308,7 +308,7 @@ export class InertiaCorrector {
     // period from its own δ_w^last instead was measured: more iterations, docs/siting.md).
     let lastMax = 0;
     for (let q = 0; q < G; q++) lastMax = Math.max(lastMax, ps.last[q]);
-    ps.delta.fill(lastMax === 0 ? c.deltaW0 : Math.max(c.deltaWMin, c.kappaWMinus * lastMax));
+    ps.delta.fill(this.firstGuess(lastMax));
     let max = 0;
     for (let trial = 0; trial < PeriodShift.PERIOD_TRIALS; trial++) {
       max = ps.fill();
@@ -319,10 +319,7 @@ export class InertiaCorrector {
       if (sys.hasCorrectInertia(r)) {
         ps.last.set(ps.delta);
         ps.settled++;
-        this.deltaWLast = max;
-        if (deltaC > 0) this.jacDegenerate = true;
-        if (++this.hessPerturbedIters >= InertiaCorrector.DEGEN_ITERS_MAX) this.hessDegenerate = true;
-        return { done: true, ok: this.accept(max, deltaC) };
+        return { done: true, ok: this.acceptShifted(max, deltaC) };
       }
       if (r.zero > 0 && deltaC === 0) deltaC = deltaCPert;
       const { d, perm } = sys.pivots!();
@@ -330,11 +327,24 @@ export class InertiaCorrector {
       // IC-5 in the flagged periods only
       for (let q = 0; q < G; q++) if (ps.isFlagged(q)) ps.delta[q] *= ps.last[q] === 0 ? c.kappaWPlusBar : c.kappaWPlus;
       // IC-6
-      if (!(ps.fill() <= c.deltaWMax)) return { done: true, ok: false };
+      if (!(ps.maxDelta() <= c.deltaWMax)) return { done: true, ok: false };
     }
     ps.fallbacks++;
-    const g = this.globalLast;
-    return { done: false, deltaW: g === 0 ? c.deltaW0 : Math.max(c.deltaWMin, c.kappaWMinus * g), deltaC };
+    return { done: false, deltaW: this.firstGuess(this.globalLast), deltaC };
+  }
+
+  /** IC-3: δ̄_w⁰ when δ_w^last = 0, else max(δ̄_w^min, κ_w⁻ δ_w^last). */
+  private firstGuess(last: number): number {
+    const c = this.c;
+    return last === 0 ? c.deltaW0 : Math.max(c.deltaWMin, c.kappaWMinus * last);
+  }
+
+  /** IC-4 accepted with δ_w > 0: δ_w^last, and the degeneracy memory (file comment). */
+  private acceptShifted(deltaW: number, deltaC: number): boolean {
+    this.deltaWLast = deltaW;
+    if (deltaC > 0) this.jacDegenerate = true;
+    if (++this.hessPerturbedIters >= InertiaCorrector.DEGEN_ITERS_MAX) this.hessDegenerate = true;
+    return this.accept(deltaW, deltaC);
   }
 
   private accept(deltaW: number, deltaC: number): boolean {

@@ -193,20 +193,18 @@ function num(v: number | undefined, dflt: number, name: string, lo: number, hi: 
   return v;
 }
 
-function hessianPerturbationOption(v: unknown): 'global' | 'perPeriod' {
-  if (v === undefined || v === 'global' || v === 'perPeriod') return v ?? 'global';
-  throw new RangeError(`solveNlp: option hessianPerturbation = ${String(v)} is not 'global' or 'perPeriod'`);
-}
-
-function kktOrderingOption(v: unknown): 'auto' | 'amd' | 'stable' | undefined {
-  if (v === undefined || v === 'auto' || v === 'amd' || v === 'stable') return v;
-  throw new RangeError(`solveNlp: option kktOrdering = ${String(v)} is not 'auto', 'amd' or 'stable'`);
-}
-
-function oneOf<T extends string>(v: T | undefined, dflt: T, allowed: readonly T[], name: string): T {
+/** A string option: `dflt` when absent, else one of `allowed` ("is not 'a', 'b' or 'c'" otherwise). */
+function oneOf<T extends string, D extends T | undefined>(
+  v: T | undefined,
+  dflt: D,
+  allowed: readonly T[],
+  name: string,
+): T | D {
   if (v === undefined) return dflt;
   if (!allowed.includes(v)) {
-    throw new RangeError(`solveNlp: option ${name} = ${String(v)} is not ${allowed.map((a) => `'${a}'`).join(' or ')}`);
+    const q = allowed.map((a) => `'${a}'`);
+    const list = `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
+    throw new RangeError(`solveNlp: option ${name} = ${String(v)} is not ${list}`);
   }
   return v;
 }
@@ -248,8 +246,8 @@ export function resolveOptions(o: SolveOptions = {}): ResolvedOptions {
       o.nlpObjScale === undefined ? undefined : num(o.nlpObjScale, 1, 'nlpObjScale', Number.MIN_VALUE, Infinity),
     kktPivotTolerance:
       o.kktPivotTolerance === undefined ? undefined : num(o.kktPivotTolerance, 1e-12, 'kktPivotTolerance', 0, 0.5),
-    kktOrdering: kktOrderingOption(o.kktOrdering),
-    hessianPerturbation: hessianPerturbationOption(o.hessianPerturbation),
+    kktOrdering: oneOf(o.kktOrdering, undefined, ['auto', 'amd', 'stable'] as const, 'kktOrdering'),
+    hessianPerturbation: oneOf(o.hessianPerturbation, 'global', ['global', 'perPeriod'], 'hessianPerturbation'),
     kktRefinementTolerance: num(o.kktRefinementTolerance, 1e-14, 'kktRefinementTolerance', 1e-16, 1e-10),
     sMax: num(o.sMax, 100, 'sMax', 1, Infinity),
     kappaSigma: num(o.kappaSigma, 1e10, 'kappaSigma', 1, Infinity),
