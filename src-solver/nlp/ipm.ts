@@ -135,7 +135,11 @@ class InteriorPointSolver {
   private readonly now: () => number;
   private cur: Iterate;
   private trial: Iterate;
-  /** Search direction (Δw, Δλ, Δz_L, Δz_U) and the second-order-correction direction. */
+  /**
+   * Search direction (Δw, Δλ, Δz_L, Δz_U). The KKT solve writes (Δw, Δλ) into `step`, whose two
+   * parts are `dw` and `dl` (views, no copy); `sol` is the second-order corrections' solution.
+   */
+  private readonly step: Float64Array;
   private readonly dw: Float64Array;
   private readonly dl: Float64Array;
   private readonly dzL: Float64Array;
@@ -180,13 +184,12 @@ class InteriorPointSolver {
   private factorizations = 0;
   private stoppedByAccept = false;
   /**
-   * stepLengths 'per-period' (periodSteps.ts): the variables' classes, the per-class fractions
-   * to the boundary of this iteration, and the scaled direction Δ̃w = diag(α_cls(j)) Δw the line
-   * search backtracks along. Null with 'global' steps (W&B's), or without a usable period hint.
+   * stepLengths 'per-period' (periodSteps.ts): the variables' classes and the per-class fractions
+   * to the boundary of this iteration. Null with 'global' steps (W&B's), or without a usable
+   * period hint.
    */
   private readonly classes: StepClasses | null = null;
   private readonly classSteps: ClassSteps | null = null;
-  private readonly dwScaled: Float64Array | null = null;
 
   constructor(
     private readonly p: NlpProblem,
@@ -200,8 +203,9 @@ class InteriorPointSolver {
     this.cur = new Iterate(nlp);
     this.trial = new Iterate(nlp);
     const { nw, m } = nlp;
-    this.dw = new Float64Array(nw);
-    this.dl = new Float64Array(m);
+    this.step = new Float64Array(nw + m);
+    this.dw = this.step.subarray(0, nw);
+    this.dl = this.step.subarray(nw);
     this.dzL = new Float64Array(nw);
     this.dzU = new Float64Array(nw);
     this.rhs = new Float64Array(nw + m);
@@ -249,7 +253,6 @@ class InteriorPointSolver {
       else {
         this.classes = c;
         this.classSteps = newClassSteps(c.count);
-        this.dwScaled = new Float64Array(nw);
         this.log(
           2,
           `per-period step lengths: ${c.count - 1} periods, ${c.coupledVars} coupled variables, ${c.couplingRows} coupling rows, ${c.mixedRows} mixed rows`,
@@ -543,7 +546,7 @@ class InteriorPointSolver {
   // ───────────────────────────────────────── computeSearchDirection (eq. 13, §3.1) ──
 
   private computeSearchDirection(): boolean {
-    const { cur, nlp, kkt, sigma, rhs, sol, o, mu } = this;
+    const { cur, nlp, kkt, sigma, rhs, o, mu } = this;
     const { n, nw, m } = nlp;
     // Hessian of the Lagrangian at (x, λ).
     nlp.evalHessian(cur.x, 1, cur.lambda, this.hess);
@@ -564,10 +567,8 @@ class InteriorPointSolver {
       this.log(2, `inertia correction failed (δ_w > ${this.inertia.c.deltaWMax})`);
       return false;
     }
-    kkt.solve(rhs, sol);
-    this.dw.set(sol.subarray(0, nw));
-    this.dl.set(sol.subarray(nw, nw + m));
-    if (!allFinite(sol)) return false;
+    kkt.solve(rhs, this.step);
+    if (!allFinite(this.step)) return false;
     // Δz (eq. 11) is formed by the line search's first pass (stepPass.ts)
     void n;
     return true;
@@ -706,9 +707,7 @@ class InteriorPointSolver {
     if (o.printLevel >= 2) this.logClassSteps(cs);
     let gradPhiD = 0;
     for (let k = 0; k < cs.alphaPr.length; k++) gradPhiD += cs.alphaPr[k] * cs.gradPhiD[k];
-    const ds = this.dwScaled!;
     const ofVar = this.classes!.ofVar;
-    for (let j = 0; j < ds.length; j++) ds[j] = cs.alphaPr[ofVar[j]] * dw[j];
     let ls = 0;
     // W&B's α_min (eq. 23) for this direction (at least ε, so that the halving ends)
     const betaMin = Math.max(alphaMinimum(theta, gradPhiD, this.thetaMin, o), EPS);
@@ -718,7 +717,7 @@ class InteriorPointSolver {
         this.pendingStop = { status: 'cancelled', detail: 'Stopped by the abort signal.' };
         return 'stop';
       }
-      this.setTrialPrimal(beta, ds);
+      this.setTrialPrimalPerClass(beta, cs.alphaPr, ofVar, dw);
       if (!trial.evalFunctions()) continue;
       const verdict = this.testTrial(beta, phi, theta, gradPhiD);
       if (verdict !== 'rejected' && trial.evalDerivatives()) {
@@ -778,6 +777,16 @@ class InteriorPointSolver {
     for (let j = 0; j < w.length; j++) tw[j] = w[j] + alpha * d[j];
   }
 
+  /**
+   * w + β Δ̃w with Δ̃w_j = α_cls(j) Δw_j (perPeriodTrials), Δ̃w formed on the fly: the same products
+   * as storing Δ̃w first, without a pass and an nw array for it.
+   */
+  private setTrialPrimalPerClass(beta: number, alphaOfClass: Float64Array, ofVar: Int32Array, dw: Float64Array): void {
+    const w = this.cur.w;
+    const tw = this.trial.w;
+    for (let j = 0; j < w.length; j++) tw[j] = w[j] + beta * (alphaOfClass[ofVar[j]] * dw[j]);
+  }
+
   /** W&B A-5.2..A-5.5 for the trial point already evaluated into this.trial. */
   private testTrial(alpha: number, phi: number, theta: number, gradPhiD: number): TrialVerdict {
     const { trial, o, mu } = this;
@@ -815,7 +824,7 @@ class InteriorPointSolver {
     theta: number,
     gradPhiD: number,
   ): boolean {
-    // The step's own arrays are free here (Δw, Δλ were copied out of `sol`); `rhs` keeps its w
+    // `sol` is free here (Δw, Δλ are in `step`); `rhs` keeps its w
     // part, the one the corrections share, and takes −c_soc as its λ part.
     const { cur, trial, nlp, o, kkt, cSoc, rhs: socRhs, sol: socSol } = this;
     const { nw, m, wL, wU, hasL, hasU } = nlp;
