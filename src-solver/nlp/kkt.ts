@@ -309,7 +309,9 @@ export class KktSystem {
     // are counted symbolically too, and only the solver of the path taken is built — a plain-path
     // solver built just for its flops and then dropped cost a whole second symbolic analysis (IEEE
     // 123 × 720 h, where dissection in time puts the stable order at 1.2e8 flops, the plain at 1.1e8).
-    if (choice === 'auto') this.stableFlops = factorFlops(pattern, stableOrder);
+    // (the stable order's tree and column counts, kept for its solver's constructor below)
+    const stableAnalysis = choice === 'auto' ? permutedColumnCounts(pattern, stableOrder) : undefined;
+    if (stableAnalysis) this.stableFlops = flopsOfCounts(stableAnalysis.counts);
     this.amdOrdering = amd;
     if (choice === 'auto' && this.flopsStable >= KktSystem.minFlops) this.amdFlops = factorFlops(pattern, amd);
     const useAmd =
@@ -338,7 +340,11 @@ export class KktSystem {
       this.amdSolver = amdSolver;
     } else {
       this.amdSolver = null;
-      this.stableSolver = new LdlSolver(pattern, { ordering: stableOrder, ...this.stableTau });
+      this.stableSolver = new LdlSolver(pattern, {
+        ordering: stableOrder,
+        ...this.stableTau,
+        ...(stableAnalysis ? { analysis: stableAnalysis } : {}),
+      });
     }
     // K lives in the factoring solver's own input array when it has one (WebAssembly kernel):
     // no copy of nnz(K) doubles per factorization, and one array of that size less.
@@ -650,7 +656,11 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Arr
 
 /** Σ_j |L_{*j}|² of the LDLᵀ of P A Pᵀ for the order `order` (symbolic only, O(nnz(A))). */
 export function factorFlops(pattern: SymmetricPattern, order: Int32Array): number {
-  const cc = permutedColumnCounts(pattern, order).counts;
+  return flopsOfCounts(permutedColumnCounts(pattern, order).counts);
+}
+
+/** Σ_j |L_{*j}|² from the strictly-lower column counts of L. */
+function flopsOfCounts(cc: Int32Array): number {
   let flops = 0;
   for (let j = 0; j < cc.length; j++) flops += cc[j] * cc[j];
   return flops;

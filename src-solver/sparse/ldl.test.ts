@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SymmetricPattern, patternFromTriplets, symMatVec } from './csc';
 import { LdlSolver } from './ldl';
+import { amdOrder } from './amd';
+import { permutedColumnCounts } from './symbolic';
 import { opfLikeKkt } from '../testing/sparse/testmatrices';
 
 // ---------------------------------------------------------------- helpers (independent of ldl.ts)
@@ -87,6 +89,16 @@ function xorshift(seed: number): () => number {
     s >>>= 0;
     return s / 4294967296;
   };
+}
+
+/** A uniformly random permutation of 0..n−1 (Fisher–Yates). */
+function randomPermutation(rand: () => number, n: number): Int32Array {
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
 }
 
 function maxAbs(x: ArrayLike<number>): number {
@@ -464,6 +476,29 @@ function ldlSuite(): void {
       const fresh = new LdlSolver(pattern);
       expect(fresh.factor(v2)).toEqual(f2);
       expect(Array.from(reused.pivots())).toEqual(Array.from(fresh.pivots()));
+    });
+  });
+
+  describe('LdlSolver with a given analysis (the tree and column counts of the order)', () => {
+    it('gives the factor it computes itself: same nnz(L), flops, blocks, inertia and pivots', () => {
+      const kkt = opfLikeKkt({ buses: 30, periods: 4, batteries: 2, seed: 7 });
+      const n = kkt.nVar + kkt.nCon;
+      const rand = xorshift(5);
+      for (const order of [amdOrder(kkt.pattern), randomPermutation(rand, n)]) {
+        const own = new LdlSolver(kkt.pattern, { ordering: order });
+        const given = new LdlSolver(kkt.pattern, {
+          ordering: order,
+          analysis: permutedColumnCounts(kkt.pattern, order),
+        });
+        expect([given.nnzL, given.flops, given.storedEntries, given.supernodes]).toEqual([
+          own.nnzL,
+          own.flops,
+          own.storedEntries,
+          own.supernodes,
+        ]);
+        expect(given.factor(kkt.values)).toEqual(own.factor(kkt.values));
+        expect(Array.from(given.pivots())).toEqual(Array.from(own.pivots()));
+      }
     });
   });
 

@@ -116,6 +116,12 @@ export interface LdlOptions {
    * 'wasm' falls back to 'js' where WebAssembly is unavailable; `kernel` says which one runs.
    */
   readonly kernel?: 'wasm' | 'js';
+  /**
+   * The elimination tree and column counts of P A Pᵀ for the explicit `ordering`, when the caller
+   * has them already (symbolic.ts permutedColumnCounts of the same pattern and permutation, e.g.
+   * from counting the order's flops): the constructor then skips computing them again.
+   */
+  readonly analysis?: { readonly parent: Int32Array; readonly counts: Int32Array };
 }
 
 export class LdlSolver {
@@ -209,7 +215,8 @@ export class LdlSolver {
     else order = checkedPermutation(ordering, n);
 
     // 2. Elimination tree of P A Pᵀ, postordered; the final permutation composes both.
-    const tree = permutedEliminationTree(pattern, order);
+    const analysis = options.analysis && ordering instanceof Int32Array ? options.analysis : null;
+    const tree = analysis ? analysis.parent : permutedEliminationTree(pattern, order);
     const post = postorder(tree);
     const perm = new Int32Array(n);
     for (let k = 0; k < n; k++) perm[k] = order[post[k]];
@@ -223,8 +230,13 @@ export class LdlSolver {
       parent[k] = p < 0 ? -1 : ipost[p];
     }
 
-    // 3. Column counts (exact nnz(L), flops), then relaxed supernodes and their rows.
-    const cc = columnCounts(c, parent);
+    // 3. Column counts (exact nnz(L), flops), then relaxed supernodes and their rows. Given for
+    // P A Pᵀ, they are the postordered matrix's relabelled: the same tree, numbered by `post`.
+    let cc: Int32Array;
+    if (analysis) {
+      cc = new Int32Array(n);
+      for (let k = 0; k < n; k++) cc[k] = analysis.counts[post[k]];
+    } else cc = columnCounts(c, parent);
     let nnzL = 0;
     let flops = 0;
     for (let j = 0; j < n; j++) {
