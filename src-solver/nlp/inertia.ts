@@ -28,6 +28,14 @@
  * the variables and rows of each period: as many negative pivots as the period has rows, none
  * zero) and their neighbours on the storage chain; when no period's count is wrong, every period.
  * After `PERIOD_TRIALS` failed factorizations the global rule takes over from its own δ_w^last.
+ * Two shortcuts, both only with the shift (issue #16, docs/siting.md "fewer factorizations per
+ * iteration"): once the per-period trials have fallen back at a barrier parameter μ, later calls at
+ * the same μ go to the global rule after their first failed trial (on the contiguous year's last μ
+ * the localization kept failing: 7–8 factorizations where the global rule's first guess sufficed);
+ * and a zero pivot that the δ_c trial did not remove marks the Hessian degenerate at once (the
+ * OPF's flow variables have neither curvature nor bounds), instead of after `DEGEN_ITERS_MAX`
+ * iterations whose unperturbed trial is certain to fail. Neither changes what is accepted when the
+ * skipped trials would have failed.
  * The test is always the global inertia (nw, m, 0) of the whole matrix, so the guarantee of W&B
  * §3.1 — a descent direction from a reduced Hessian made positive definite — is unchanged; only
  * the shift that achieves it may differ between periods. Measured on the contiguous-year OPF
@@ -140,6 +148,10 @@ export class PeriodShift {
   /** Iterations (calls) that fell back to the global rule, and that the per-period shift settled. */
   fallbacks = 0;
   settled = 0;
+  /** Calls that went to the global rule after one failed trial, a fallback having happened at their μ. */
+  shortcuts = 0;
+  /** The barrier parameter of the last fallback (NaN: none yet, or since reset). */
+  fellBackAtMu = NaN;
 
   constructor(readonly g: PeriodGroups) {
     this.last = new Float64Array(g.groups);
@@ -212,6 +224,7 @@ export class PeriodShift {
   reset(): void {
     this.last.fill(0);
     this.delta.fill(0);
+    this.fellBackAtMu = NaN;
   }
 }
 
@@ -268,8 +281,10 @@ export class InertiaCorrector {
       }
     }
     const ps = this.periodShift;
+    // With the shift: a zero pivot left at δ_w = 0 with δ_c > 0 is the Hessian's (file comment).
+    if (ps && r && r.zero > 0 && deltaC > 0) this.hessDegenerate = true;
     if (ps && sys.setDeltaWPerVariable && sys.pivots) {
-      const out = this.perPeriod(sys, ps, deltaC, deltaCPert);
+      const out = this.perPeriod(sys, ps, deltaC, deltaCPert, mu);
       if (out.done) return out.ok;
       deltaC = out.deltaC;
       deltaW = out.deltaW;
@@ -301,6 +316,7 @@ export class InertiaCorrector {
     ps: PeriodShift,
     deltaC: number,
     deltaCPert: number,
+    mu: number,
   ): { done: true; ok: boolean } | { done: false; deltaW: number; deltaC: number } {
     const c = this.c;
     const G = ps.delta.length;
@@ -310,7 +326,9 @@ export class InertiaCorrector {
     for (let q = 0; q < G; q++) lastMax = Math.max(lastMax, ps.last[q]);
     ps.delta.fill(this.firstGuess(lastMax));
     let max = 0;
-    for (let trial = 0; trial < PeriodShift.PERIOD_TRIALS; trial++) {
+    // After a fallback at this μ the localization is not trusted: one trial, then the global rule.
+    const trials = ps.fellBackAtMu === mu ? 1 : PeriodShift.PERIOD_TRIALS;
+    for (let trial = 0; trial < trials; trial++) {
       max = ps.fill();
       this.trials++;
       sys.setDeltaWPerVariable!(ps.perVariable);
@@ -329,7 +347,10 @@ export class InertiaCorrector {
       // IC-6
       if (!(ps.maxDelta() <= c.deltaWMax)) return { done: true, ok: false };
     }
-    ps.fallbacks++;
+    if (trials === PeriodShift.PERIOD_TRIALS) {
+      ps.fallbacks++;
+      ps.fellBackAtMu = mu;
+    } else ps.shortcuts++;
     return { done: false, deltaW: this.firstGuess(this.globalLast), deltaC };
   }
 
