@@ -197,6 +197,7 @@ export class PeriodShift {
       if (d[k] < 0) excess[q]++;
       else if (!(d[k] > 0)) this.flagged[q] = 1;
     }
+    this.dropBalancedRuns();
     let any = false;
     for (let q = 0; q < excess.length; q++) {
       if (excess[q] !== 0 || this.flagged[q] === 1) {
@@ -215,6 +216,39 @@ export class PeriodShift {
       if (q + 1 < excess.length && this.flagged[q + 1] === 0) this.flagged[q + 1] = 2;
     }
     return true;
+  }
+
+  /**
+   * Clears the excess of every run of groups with a wrong count (consecutive along the chain, one
+   * group with a right count allowed in between) whose counts sum to zero and which has no zero
+   * pivot. Such runs (+k negative pivots in one period, −k in the next: ±11 to ±25 on the week's
+   * last μ, most of the flagged periods there) read as one period's share of negative pivots
+   * counted in its neighbour, not as a wrong inertia: raising their δ_w did not fix the matrix. A
+   * wrong inertia of the whole matrix leaves a run whose counts do not sum to zero (negatives − m)
+   * or a zero pivot, so some group stays flagged; the global inertia test decides as before.
+   */
+  private dropBalancedRuns(): void {
+    const excess = this.excess;
+    const G = excess.length;
+    let a = 0;
+    while (a < G) {
+      if (excess[a] === 0) {
+        a++;
+        continue;
+      }
+      let b = a;
+      let sum = excess[a];
+      let zero = this.flagged[a] === 1;
+      for (;;) {
+        const next = b + 1 < G && excess[b + 1] !== 0 ? b + 1 : b + 2 < G && excess[b + 2] !== 0 ? b + 2 : -1;
+        if (next < 0) break;
+        b = next;
+        sum += excess[b];
+        if (this.flagged[b] === 1) zero = true;
+      }
+      if (sum === 0 && !zero) for (let q = a; q <= b; q++) excess[q] = 0;
+      a = b + 1;
+    }
   }
 
   isFlagged(q: number): boolean {
