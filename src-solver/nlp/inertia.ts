@@ -26,7 +26,9 @@
  * factorization raises (IC-5) only the periods
  * whose own pivots have the wrong count (the LDLᵀ's pivots mapped back through its permutation to
  * the variables and rows of each period: as many negative pivots as the period has rows, none
- * zero) and their neighbours on the storage chain; when no period's count is wrong, every period.
+ * zero; runs of neighbours whose wrong counts balance, +k and −k without a zero pivot, excepted:
+ * `dropBalancedRuns`) and their neighbours on the storage chain; when no period's count is wrong,
+ * every period.
  * After `PERIOD_TRIALS` failed factorizations the global rule takes over from its own δ_w^last.
  * Two shortcuts, both only with the shift (issue #16, docs/siting.md "fewer factorizations per
  * iteration"): once the per-period trials have fallen back at a barrier parameter μ, later calls at
