@@ -200,7 +200,7 @@ describe('per-period Hessian shift (inertia correction, issue #16)', () => {
     expect(next.log[1]!.delta).toEqual(Array(12).fill(INERTIA_DEFAULTS.kappaWMinus * last.delta[0]!));
   });
 
-  it('does not flag a run of periods whose wrong counts balance (+k, −k) without a zero pivot', () => {
+  it('with per-period steps, does not flag a run of periods whose wrong counts balance (+k, −k) without a zero pivot', () => {
     // 7 periods, two variables and one row each; pivots in the order w₀…w₁₃, then rows 0…6.
     const P = 7;
     const g = {
@@ -210,10 +210,11 @@ describe('per-period Hessian shift (inertia correction, issue #16)', () => {
     };
     const perm = Int32Array.from({ length: 3 * P }, (_, k) => k);
     const row = (p: number): number => 2 * P + p;
-    const flags = (changes: [number, number][]): number[] => {
+    const flags = (changes: [number, number][], balanced = true): number[] => {
       const d = [...Array<number>(2 * P).fill(1), ...Array<number>(P).fill(-1)];
       for (const [k, v] of changes) d[k] = v;
       const ps = new PeriodShift(g);
+      ps.ignoreBalancedRuns = balanced;
       expect(ps.flagWrongPivots(Float64Array.from(d), perm)).toBe(true);
       return Array.from({ length: P }, (_, q) => q).filter((q) => ps.isFlagged(q));
     };
@@ -225,6 +226,8 @@ describe('per-period Hessian shift (inertia correction, issue #16)', () => {
       [row(2), 1],
     ];
     expect(flags([...pair, [10, -1]])).toEqual([4, 5, 6]);
+    // Off (the solver's setting with W&B's global step): every wrong count and its neighbours.
+    expect(flags([...pair, [10, -1]], false)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     // The same with a zero pivot in the pair: the pair is flagged too.
     expect(flags([...pair, [10, -1], [3, 0]])).toEqual([0, 1, 2, 3, 4, 5, 6]);
     // One period between the halves of a pair (a gap of one) still balances.

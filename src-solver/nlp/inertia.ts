@@ -26,8 +26,8 @@
  * factorization raises (IC-5) only the periods
  * whose own pivots have the wrong count (the LDLᵀ's pivots mapped back through its permutation to
  * the variables and rows of each period: as many negative pivots as the period has rows, none
- * zero; runs of neighbours whose wrong counts balance, +k and −k without a zero pivot, excepted:
- * `dropBalancedRuns`) and their neighbours on the storage chain; when no period's count is wrong,
+ * zero; with per-period step lengths, runs of neighbours whose wrong counts balance, +k and −k
+ * without a zero pivot, excepted: `dropBalancedRuns`) and their neighbours on the storage chain; when no period's count is wrong,
  * every period.
  * After `PERIOD_TRIALS` failed factorizations the global rule takes over from its own δ_w^last.
  * Two shortcuts, both only with the shift (issue #16, docs/siting.md "fewer factorizations per
@@ -154,6 +154,13 @@ export class PeriodShift {
   shortcuts = 0;
   /** The barrier parameter of the last fallback (NaN: none yet, or since reset). */
   fellBackAtMu = NaN;
+  /**
+   * Leave runs of periods whose wrong counts balance unflagged (`dropBalancedRuns`). The solver
+   * sets it with per-period step lengths only, where it was measured to win (docs/siting.md, "fewer
+   * factorizations per iteration"); with W&B's global step it moved January 1–2's objective 3.3e-8
+   * from the global shift's (opf/period-shift.test.ts bounds that at 1e-8).
+   */
+  ignoreBalancedRuns = false;
 
   constructor(readonly g: PeriodGroups) {
     this.last = new Float64Array(g.groups);
@@ -199,7 +206,7 @@ export class PeriodShift {
       if (d[k] < 0) excess[q]++;
       else if (!(d[k] > 0)) this.flagged[q] = 1;
     }
-    this.dropBalancedRuns();
+    if (this.ignoreBalancedRuns) this.dropBalancedRuns();
     let any = false;
     for (let q = 0; q < excess.length; q++) {
       if (excess[q] !== 0 || this.flagged[q] === 1) {
