@@ -200,6 +200,116 @@ describe('per-period Hessian shift (inertia correction, issue #16)', () => {
     expect(next.log[1]!.delta).toEqual(Array(12).fill(INERTIA_DEFAULTS.kappaWMinus * last.delta[0]!));
   });
 
+  it('with per-period steps, does not flag a run of periods whose wrong counts balance (+k, −k) without a zero pivot', () => {
+    // 7 periods, two variables and one row each; pivots in the order w₀…w₁₃, then rows 0…6.
+    const P = 7;
+    const g = {
+      groupOfW: Int32Array.from({ length: 2 * P }, (_, j) => Math.floor(j / 2)),
+      groupOfRow: Int32Array.from({ length: P }, (_, i) => i),
+      groups: P,
+    };
+    const perm = Int32Array.from({ length: 3 * P }, (_, k) => k);
+    const row = (p: number): number => 2 * P + p;
+    const flags = (changes: [number, number][], balanced = true): number[] => {
+      const d = [...Array<number>(2 * P).fill(1), ...Array<number>(P).fill(-1)];
+      for (const [k, v] of changes) d[k] = v;
+      const ps = new PeriodShift(g);
+      ps.ignoreBalancedRuns = balanced;
+      expect(ps.flagWrongPivots(Float64Array.from(d), perm)).toBe(true);
+      return Array.from({ length: P }, (_, q) => q).filter((q) => ps.isFlagged(q));
+    };
+    // Period 1 one negative pivot too many, period 2 one too few (its row's pivot positive): the
+    // counts balance; period 5 one too many (the matrix has m + 1 negative pivots): only period 5
+    // and its neighbours.
+    const pair: [number, number][] = [
+      [2, -1],
+      [row(2), 1],
+    ];
+    expect(flags([...pair, [10, -1]])).toEqual([4, 5, 6]);
+    // Off (the solver's setting with W&B's global step): every wrong count and its neighbours.
+    expect(flags([...pair, [10, -1]], false)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // The same with a zero pivot in the pair: the pair is flagged too.
+    expect(flags([...pair, [10, -1], [3, 0]])).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // One period between the halves of a pair (a gap of one) still balances.
+    expect(
+      flags([
+        [0, -1],
+        [row(2), 1],
+        [10, -1],
+      ]),
+    ).toEqual([4, 5, 6]);
+    // An unbalanced run is flagged whole: +1, −1 and +1 in periods 1, 2, 3.
+    expect(flags([...pair, [6, -1]])).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('after a fallback at a μ, later calls at that μ take the global rule after one failed trial', () => {
+    // Period 3 needs δ_w > 1e9 (the fallback test above), then, at the next iterate, > 1e10.
+    const h = [...CONVEX, ...CONVEX, ...CONVEX, 1, -2e9, 1];
+    const harder = [...CONVEX, ...CONVEX, ...CONVEX, 1, -2e10, 1];
+    const run = (mu2: number): { ic: InertiaCorrector; sys: ChainKkt } => {
+      const ic = new InertiaCorrector();
+      const first = new ChainKkt(h);
+      ic.periodShift = new PeriodShift(first.groups());
+      expect(ic.factorize(first, 0.1)).toBe(true);
+      expect(ic.periodShift.fallbacks).toBe(1);
+      const sys = new ChainKkt(harder);
+      expect(ic.factorize(sys, mu2)).toBe(true);
+      expect(sys.log.length).toBe(ic.trials);
+      // Whatever the path, the accepted matrix has the inertia (n_w, m, 0) (W&B §3.1) and
+      // period 3's reduced curvature hₐ + hᵦ + 2δ_w is positive.
+      const last = sys.log[sys.log.length - 1]!;
+      expect(sys.hasCorrectInertia(last.r)).toBe(true);
+      expect(1 - 2e10 + 2 * last.delta[9]!).toBeGreaterThan(0);
+      for (const t of sys.log.slice(0, -1)) expect(sys.hasCorrectInertia(t.r)).toBe(false);
+      return { ic, sys };
+    };
+    // Same μ: the unperturbed trial, one per-period trial (every period at the first guess), then
+    // one δ_w for all from the global δ_w^last ÷ 3, raised ×8 until the inertia is right.
+    const same = run(0.1);
+    expect(same.ic.periodShift!.shortcuts).toBe(1);
+    expect(same.ic.periodShift!.fallbacks).toBe(1);
+    const trials = same.sys.log.slice(1);
+    for (const t of trials) expect(new Set(t.delta).size).toBe(1);
+    expect(trials[1]!.delta[0]).toBe(trials[0]!.delta[0]);
+    for (let k = 2; k < trials.length; k++) expect(trials[k]!.delta[0]).toBe(8 * trials[k - 1]!.delta[0]!);
+    // Another μ: the per-period trials are tried again, and here they settle it, period 3 raised
+    // alone.
+    const other = run(0.05);
+    expect(other.ic.periodShift!.shortcuts).toBe(0);
+    expect(other.ic.periodShift!.fallbacks).toBe(1);
+    expect(other.ic.periodShift!.settled).toBe(1);
+    const last = other.sys.log[other.sys.log.length - 1]!;
+    expect(last.delta[0]).toBe(other.sys.log[1]!.delta[0]);
+    expect(last.delta[9]).toBeGreaterThan(last.delta[0]!);
+  });
+
+  it('with the shift, a zero pivot that δ_c leaves marks the Hessian degenerate at once', () => {
+    // x꜀ has no curvature (h꜀ = 0): at δ_w = 0 its pivot is zero, with or without δ_c (the
+    // OPF's flow variables). Every later iteration needs δ_w > 0.
+    const h = [2, 2, 0, 2, 2, 0, 2, 2, 0];
+    const calls = (shift: boolean): number[] => {
+      const ic = new InertiaCorrector();
+      if (shift) ic.periodShift = new PeriodShift(new ChainKkt(h).groups());
+      const trials: number[] = [];
+      for (let k = 0; k < 4; k++) {
+        const sys = new ChainKkt(h);
+        expect(ic.factorize(sys, 0.1)).toBe(true);
+        const last = sys.log[sys.log.length - 1]!;
+        expect(sys.hasCorrectInertia(last.r)).toBe(true);
+        expect(last.delta[2]).toBeGreaterThan(0);
+        // The trials skipped are ones that fail: the unperturbed factorizations had zero pivots.
+        for (const t of sys.log.slice(0, -1)) expect(t.r.zero).toBeGreaterThan(0);
+        trials.push(ic.trials);
+      }
+      return trials;
+    };
+    // Global rule (Ipopt's degen_iters_max = 3): unperturbed, δ_c, δ_w; then unperturbed (δ_c
+    // remembered) and δ_w for two more iterations; from the fourth, δ_w at once.
+    expect(calls(false)).toEqual([3, 2, 2, 1]);
+    // With the shift: degenerate from the first call on.
+    expect(calls(true)).toEqual([3, 1, 1, 1]);
+  });
+
   it('is an option of the solver, off by default; a wrong value is a clear error', () => {
     expect(resolveOptions({}).hessianPerturbation).toBe('global');
     expect(resolveOptions({ hessianPerturbation: 'perPeriod' }).hessianPerturbation).toBe('perPeriod');

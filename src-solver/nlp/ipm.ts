@@ -226,7 +226,10 @@ class InteriorPointSolver {
     this.barrier = new MuStrategy(o);
     if (o.hessianPerturbation === 'perPeriod') {
       const g = periodGroups(nlp.n, nw, p.periods?.ofVar, nlp.slackOfCon, nlp.jRows, nlp.jCols);
-      if (g) this.inertia.periodShift = new PeriodShift(g);
+      if (g) {
+        this.inertia.periodShift = new PeriodShift(g);
+        this.inertia.periodShift.ignoreBalancedRuns = o.stepLengths === 'per-period';
+      }
     }
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context reads the loop's live fields
     const self = this;
