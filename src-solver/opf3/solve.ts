@@ -69,6 +69,22 @@ export const OPF3_NLP_DEFAULTS: SolveOptions = {
 };
 
 /**
+ * Added to `OPF3_NLP_DEFAULTS` for more than one period (a caller's options override it): each
+ * period's own fraction to the boundary, one step for the batteries' SOC chain
+ * (nlp/periodSteps.ts; the model's period hint, NlpProblem.periods, gives every variable its
+ * period, and only the SOC rows of hours 1… span two). Measured against W&B's global step
+ * (docs/spec/unbalanced-opf.md, "Per-period step lengths"): IEEE 8500 with 50 batteries, T = 24,
+ * 40 iterations / 63 factorizations against 54 / 84; the opf3 bench's IEEE 123 and IEEE 13 with
+ * 10 PV + 10 batteries 30 / 48 against 33 / 52 and 25 / 39 against 27 / 42; the three-phase
+ * siting's 12 representative days over 8 (feeder, battery) cases 1,881 / 2,775 against 1,929 /
+ * 2,844 (one case 2 iterations more). The objectives agree to 2.1e-10 (relative). The balanced OPF's
+ * per-period Hessian shift (OPF_MULTI_PERIOD_NLP_DEFAULTS) is not taken here: added to the steps
+ * it cost more factorizations on 7 of those 8 cases (2,869 in all, more than the global step's;
+ * IEEE 123 with a battery at 114.1: 439 against 409) and saved none on IEEE 8500 (41 / 64).
+ */
+export const OPF3_MULTI_PERIOD_NLP_DEFAULTS: SolveOptions = { stepLengths: 'per-period' };
+
+/**
  * The objective's scale factor s_f for the cost objective of a network whose Vsource is its EMF
  * behind its impedance (U7''), where the objective's gradient is the price per pu of substation
  * power (C·Δt·S_b·|E| ≲ 70, so the gradient-based rule would take s_f = 1). Measured
@@ -87,7 +103,12 @@ export function solveOpf3(net: Opf3Network, nlpOptions: SolveOptions = {}, hooks
   const emf = net.study.objective === 'cost' && net.series.some((b) => b.source);
   const nlp = solveNlp(
     model.problem,
-    { ...OPF3_NLP_DEFAULTS, ...(emf ? { nlpObjScale: OPF3_COST_OBJ_SCALE } : {}), ...nlpOptions },
+    {
+      ...OPF3_NLP_DEFAULTS,
+      ...(net.periods > 1 ? OPF3_MULTI_PERIOD_NLP_DEFAULTS : {}),
+      ...(emf ? { nlpObjScale: OPF3_COST_OBJ_SCALE } : {}),
+      ...nlpOptions,
+    },
     hooks,
   );
   const optimal = nlp.status === 'solved' || nlp.status === 'acceptable';
@@ -284,6 +305,37 @@ export function diagnoseOpf3(model: Opf3Model, r: SolveResult): string {
       worst = viol;
       row = i;
     }
+  }
+  // 3. No multiplier to go by (a restoration phase that returned resets λ to 0, and an infeasible
+  //    end keeps the outer iterate's): the voltage or (U5d) limit the least-infeasible point is
+  //    pressed against (within AT_LIMIT) in the hour of the most violated row. Measured on IEEE
+  //    123's 30 June with the loads' Vminpu 0.95 (siting/threephase.test.ts): the violation sits
+  //    on regulator 160r's current balance in hours 12–18 and load s114a.1's (U5d) rows are at
+  //    their bound in exactly those hours, every voltage row 9e-2 pu² inside its limits.
+  const hourRow = row >= 0 ? (problem.periods?.ofCon[row] ?? -1) : -1;
+  if (hourRow >= 0) {
+    const AT_LIMIT = 1e-8;
+    let closest = AT_LIMIT;
+    let textAt = '';
+    for (let i = 0; i < nFree; i++) {
+      const vr = ix.vRow[hourRow * nFree + i]!;
+      if (vr < 0) continue;
+      const gap = Math.min(r.g[vr]! - problem.gL[vr]!, problem.gU[vr]! - r.g[vr]!);
+      if (gap <= closest) {
+        closest = gap;
+        const lower = r.g[vr]! - problem.gL[vr]! <= problem.gU[vr]! - r.g[vr]!;
+        textAt = `voltage ${lower ? `lower limit ${s.vMinPu}` : `upper limit ${s.vMaxPu}`} pu at bus ${net.nodeBus[i]} phase ${phase(i)} (hour ${net.hourOfPeriod[hourRow]})`;
+      }
+    }
+    for (const { row: lr, text: low } of lowRows) {
+      if (problem.periods?.ofCon[lr] !== hourRow) continue;
+      const gap = r.g[lr]! - problem.gL[lr]!;
+      if (gap <= closest) {
+        closest = gap;
+        textAt = low(r.g[lr]!);
+      }
+    }
+    if (textAt) return textAt;
   }
   return row >= 0
     ? `${problem.conNames?.[row] ?? `row ${row}`} violated by ${worst.toExponential(2)}`
