@@ -26,9 +26,10 @@
  * factorization raises (IC-5) only the periods
  * whose own pivots have the wrong count (the LDLᵀ's pivots mapped back through its permutation to
  * the variables and rows of each period: as many negative pivots as the period has rows, none
- * zero; with per-period step lengths, runs of neighbours whose wrong counts balance, +k and −k
- * without a zero pivot, excepted: `dropBalancedRuns`) and their neighbours on the storage chain; when no period's count is wrong,
- * every period.
+ * zero) and their neighbours on the storage chain; when no period's count is wrong, every period.
+ * (Leaving out runs of neighbours whose wrong counts balance, +k and −k, saved iterations on
+ * stretches up to 2,160 h but jammed the year at μ = 2.5e-9: docs/siting.md, "fewer
+ * factorizations per iteration".)
  * After `PERIOD_TRIALS` failed factorizations the global rule takes over from its own δ_w^last.
  * Two shortcuts, both only with the shift (issue #16, docs/siting.md "fewer factorizations per
  * iteration"): once the per-period trials have fallen back at a barrier parameter μ, later calls at
@@ -154,13 +155,6 @@ export class PeriodShift {
   shortcuts = 0;
   /** The barrier parameter of the last fallback (NaN: none yet, or since reset). */
   fellBackAtMu = NaN;
-  /**
-   * Leave runs of periods whose wrong counts balance unflagged (`dropBalancedRuns`). The solver
-   * sets it with per-period step lengths only, where it was measured to win (docs/siting.md, "fewer
-   * factorizations per iteration"); with W&B's global step it moved January 1–2's objective 3.3e-8
-   * from the global shift's (opf/period-shift.test.ts bounds that at 1e-8).
-   */
-  ignoreBalancedRuns = false;
 
   constructor(readonly g: PeriodGroups) {
     this.last = new Float64Array(g.groups);
@@ -206,7 +200,6 @@ export class PeriodShift {
       if (d[k] < 0) excess[q]++;
       else if (!(d[k] > 0)) this.flagged[q] = 1;
     }
-    if (this.ignoreBalancedRuns) this.dropBalancedRuns();
     let any = false;
     for (let q = 0; q < excess.length; q++) {
       if (excess[q] !== 0 || this.flagged[q] === 1) {
@@ -225,39 +218,6 @@ export class PeriodShift {
       if (q + 1 < excess.length && this.flagged[q + 1] === 0) this.flagged[q + 1] = 2;
     }
     return true;
-  }
-
-  /**
-   * Clears the excess of every run of groups with a wrong count (consecutive along the chain, one
-   * group with a right count allowed in between) whose counts sum to zero and which has no zero
-   * pivot. Such runs (+k negative pivots in one period, −k in the next: ±11 to ±25 on the week's
-   * last μ, most of the flagged periods there) read as one period's share of negative pivots
-   * counted in its neighbour, not as a wrong inertia: raising their δ_w did not fix the matrix. A
-   * wrong inertia of the whole matrix leaves a run whose counts do not sum to zero (negatives − m)
-   * or a zero pivot, so some group stays flagged; the global inertia test decides as before.
-   */
-  private dropBalancedRuns(): void {
-    const excess = this.excess;
-    const G = excess.length;
-    let a = 0;
-    while (a < G) {
-      if (excess[a] === 0) {
-        a++;
-        continue;
-      }
-      let b = a;
-      let sum = excess[a];
-      let zero = this.flagged[a] === 1;
-      for (;;) {
-        const next = b + 1 < G && excess[b + 1] !== 0 ? b + 1 : b + 2 < G && excess[b + 2] !== 0 ? b + 2 : -1;
-        if (next < 0) break;
-        b = next;
-        sum += excess[b];
-        if (this.flagged[b] === 1) zero = true;
-      }
-      if (sum === 0 && !zero) for (let q = a; q <= b; q++) excess[q] = 0;
-      a = b + 1;
-    }
   }
 
   isFlagged(q: number): boolean {

@@ -226,10 +226,7 @@ class InteriorPointSolver {
     this.barrier = new MuStrategy(o);
     if (o.hessianPerturbation === 'perPeriod') {
       const g = periodGroups(nlp.n, nw, p.periods?.ofVar, nlp.slackOfCon, nlp.jRows, nlp.jCols);
-      if (g) {
-        this.inertia.periodShift = new PeriodShift(g);
-        this.inertia.periodShift.ignoreBalancedRuns = o.stepLengths === 'per-period';
-      }
+      if (g) this.inertia.periodShift = new PeriodShift(g);
     }
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context reads the loop's live fields
     const self = this;

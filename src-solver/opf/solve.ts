@@ -39,9 +39,8 @@ export const OPF_NLP_DEFAULTS: SolveOptions = { tol: 1e-8, constrViolTol: 1e-9 }
  * period" and "… with the per-period shift"): 2,160 h from January 1 in 122 iterations (per-period
  * steps alone 160, W&B's global step and shift 305), 720 h in 100 (113, 160), the week 60 (74,
  * 78), the whole 8,760-h year in 138 (174, 227); the bundled day 24 and 20 (cost, loss) against
- * 23 and 20. The shift's trials that cannot succeed skipped and its balanced pivot counts not
- * flagged ("… fewer factorizations per iteration"): iterations / factorizations 2,160 h 124 / 187
- * (122 / 190 before), 720 h 90 / 135 (100 / 152), the week 60 / 90 (60 / 96).
+ * 23 and 20. The shift's trials that cannot succeed skipped ("… fewer factorizations per
+ * iteration"): the same iterates, the year in 138 iterations / 216 factorizations (243 before).
  */
 export const OPF_MULTI_PERIOD_NLP_DEFAULTS: SolveOptions = {
   stepLengths: 'per-period',
