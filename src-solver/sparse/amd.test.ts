@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type SymmetricPattern, patternFromTriplets } from './csc';
 import { amdOrder } from './amd';
 import { LdlSolver } from './ldl';
+import { randomPermutation } from '../testing/sparse/permutation';
 
 /** Pattern of a graph given by its edges (the diagonal is added by patternFromTriplets). */
 function graphPattern(n: number, edges: [number, number][]): SymmetricPattern {
@@ -74,11 +75,7 @@ describe('amdOrder', () => {
     // Every tree has a perfect elimination order (leaves first); minimum degree finds one.
     const rand = xorshift(12345);
     const n = 500;
-    const label = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [label[i], label[j]] = [label[j], label[i]];
-    }
+    const label = randomPermutation(n, rand);
     const edges: [number, number][] = [];
     for (let i = 1; i < n; i++) edges.push([label[i], label[Math.floor(rand() * i)]]);
     const p = graphPattern(n, edges);

@@ -9,6 +9,7 @@ import { LdlSolver } from './ldl';
 import { amdOrder } from './amd';
 import { permutedColumnCounts } from './symbolic';
 import { opfLikeKkt } from '../testing/sparse/testmatrices';
+import { randomPermutation } from '../testing/sparse/permutation';
 
 // ---------------------------------------------------------------- helpers (independent of ldl.ts)
 
@@ -89,16 +90,6 @@ function xorshift(seed: number): () => number {
     s >>>= 0;
     return s / 4294967296;
   };
-}
-
-/** A uniformly random permutation of 0..n−1 (Fisher–Yates). */
-function randomPermutation(rand: () => number, n: number): Int32Array {
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
 }
 
 function maxAbs(x: ArrayLike<number>): number {
@@ -450,11 +441,7 @@ function ldlSuite(): void {
         const nPos = Math.floor(n / 2);
         expect(ev.filter((e) => e > 0).length).toBe(nPos); // the reference confirms the block inertia
         const { pattern, values } = fromDense(a);
-        const shuffled = Int32Array.from({ length: n }, (_, i) => i);
-        for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(rand() * (i + 1));
-          [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-        }
+        const shuffled = randomPermutation(n, rand);
         for (const ordering of ['amd', 'natural', shuffled] as const) {
           const s = new LdlSolver(pattern, { ordering });
           expect(s.factor(values)).toEqual({ ok: true, positive: nPos, negative: n - nPos, zero: 0 });
@@ -484,7 +471,7 @@ function ldlSuite(): void {
       const kkt = opfLikeKkt({ buses: 30, periods: 4, batteries: 2, seed: 7 });
       const n = kkt.nVar + kkt.nCon;
       const rand = xorshift(5);
-      for (const order of [amdOrder(kkt.pattern), randomPermutation(rand, n)]) {
+      for (const order of [amdOrder(kkt.pattern), randomPermutation(n, rand)]) {
         const own = new LdlSolver(kkt.pattern, { ordering: order });
         const given = new LdlSolver(kkt.pattern, {
           ordering: order,

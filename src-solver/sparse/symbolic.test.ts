@@ -8,6 +8,7 @@ import {
   permuteSymmetric,
 } from './symbolic';
 import { mulberry32 } from '../random';
+import { randomPermutation } from '../testing/sparse/permutation';
 
 /** A random symmetric pattern with `dense` rows coupled to every node (long columns). */
 function randomPattern(n: number, perNode: number, dense: number, rand: () => number): SymmetricPattern {
@@ -24,15 +25,6 @@ function randomPattern(n: number, perNode: number, dense: number, rand: () => nu
       cols.push(j);
     }
   return patternFromTriplets(n, Int32Array.from(rows), Int32Array.from(cols)).pattern;
-}
-
-function randomPermutation(n: number, rand: () => number): Int32Array {
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
 }
 
 describe('permuteSymmetric', () => {
