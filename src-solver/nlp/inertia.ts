@@ -311,8 +311,8 @@ export class InertiaCorrector {
 
   /**
    * IC-3 … IC-5 with one δ_w per period (see the file comment). `done` with `ok` when it settled
-   * (or must give up); otherwise the global rule continues from `deltaW` (the largest period's,
-   * raised once) with `deltaC`.
+   * (or must give up); otherwise the global rule continues from `deltaW` (IC-3 from its own
+   * δ_w^last, `globalLast`) with `deltaC`.
    */
   private perPeriod(
     sys: PerturbedSystem,
