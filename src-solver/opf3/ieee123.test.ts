@@ -10,13 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { loadIeee123 } from '../../bench/ipopt-ref/export-data';
 import { opendssRef, testDataPath } from '../../test-data/index';
 import type { Profile } from '../opf/study';
-import { importUnbalanced } from '../unbalanced/import';
 import type { UNetwork } from '../unbalanced/model';
 import { floatingBuses, solveThreePhaseOpf } from './fromNetwork';
 import { REGION_FREE } from './network';
 import { placeUnits } from './placement';
 import { validateOpf3 } from './validate';
 import { hourlyProfile } from '../testing/opf/ieee123';
+import { referenceFeeder } from '../testing/unbalanced/reference';
 
 const readFs = (p: string): string => readFileSync(p, 'utf8');
 const ref = JSON.parse(readFs(opendssRef('opendss-results', 'ieee123_fixedtaps.json'))) as {
@@ -26,11 +26,7 @@ const ref = JSON.parse(readFs(opendssRef('opendss-results', 'ieee123_fixedtaps.j
   bus_vmag_pu: Record<string, Record<string, number>>;
 };
 
-function load(): UNetwork {
-  const out = importUnbalanced(opendssRef(ref.master), readFs, { extraLines: ref.pre });
-  if (!out.ok) throw new Error(out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
-  return out.network;
-}
+const load = (): UNetwork => referenceFeeder('ieee123_fixedtaps', readFs, opendssRef);
 
 /** The reference case's hourly profile (headerless `hour,value`: every row counts, from hour 0). */
 function profile(rel: string): Profile {

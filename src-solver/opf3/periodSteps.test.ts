@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { opendssRef, testDataPath } from '../../test-data/index';
 import { loadIeee123 } from '../../bench/ipopt-ref/export-data';
 import type { Study } from '../opf/study';
-import { importUnbalanced } from '../unbalanced/import';
 import type { UNetwork } from '../unbalanced/model';
 import { hourlyProfile } from '../testing/opf/ieee123';
+import { referenceFeeder } from '../testing/unbalanced/reference';
 import { opf3FromNetwork, solveThreePhaseOpf } from './fromNetwork';
 import { buildOpf3Model } from './model';
 import { placeUnits } from './placement';
@@ -20,15 +20,7 @@ import { validateOpf3 } from './validate';
 
 const readFs = (p: string): string => readFileSync(p, 'utf8');
 
-function ieee13(): UNetwork {
-  const ref = JSON.parse(readFs(opendssRef('opendss-results', 'ieee13_fixedtaps.json'))) as {
-    master: string;
-    pre: string[];
-  };
-  const out = importUnbalanced(opendssRef(ref.master), readFs, { extraLines: ref.pre });
-  if (!out.ok) throw new Error(out.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
-  return out.network;
-}
+const ieee13 = (): UNetwork => referenceFeeder('ieee13_fixedtaps', readFs, opendssRef);
 
 const profile = (rel: string) => hourlyProfile(readFs(testDataPath('ieee123-balanced', rel)));
 
