@@ -267,6 +267,9 @@ const cases: BenchCase[] = [
               other: t.total - t.setup - t.factorization - t.solve - t.evaluation,
               factorizations: t.factorizations,
               factorizationsPerIteration: t.factorizations / Math.max(1, out.iterations),
+              /** Of those, inertia trials that refactored only what their δ_w change reaches (LdlSolver.refactorDiagonal). */
+              partialFactorizations: t.kkt.partialFactorizations,
+              partialMeanShare: t.kkt.partialMeanShare,
               kktPath: t.kkt.path,
             }
           : null,

@@ -115,7 +115,16 @@ function invalidResult(p: NlpProblem, detail: string): SolveResult {
       total: 0,
       factorizations: 0,
       evaluations: { f: 0, g: 0, gradF: 0, jacobian: 0, hessian: 0 },
-      kkt: { path: 'stable', fallbackReason: null, delta0: 0, zeroReports: 0, solves: 0, triangularSolves: 0 },
+      kkt: {
+        path: 'stable',
+        fallbackReason: null,
+        delta0: 0,
+        zeroReports: 0,
+        solves: 0,
+        triangularSolves: 0,
+        partialFactorizations: 0,
+        partialMeanShare: 0,
+      },
     },
   };
 }
@@ -1121,6 +1130,9 @@ class InteriorPointSolver {
           zeroReports: this.kkt.zeroReports,
           solves: this.kkt.solves,
           triangularSolves: this.kkt.triangularSolves,
+          partialFactorizations: this.kkt.partialFactorizations,
+          partialMeanShare:
+            this.kkt.partialFactorizations > 0 ? this.kkt.partialShare / this.kkt.partialFactorizations : 0,
         },
       },
     };

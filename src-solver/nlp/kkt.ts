@@ -378,6 +378,8 @@ export class KktSystem {
     const staged = this.active.stagingValues();
     this.k = staged ? (staged.set(this.k), staged) : this.k.slice(); // all of K, the constant slots too
     this.active.factor(this.values);
+    this.factoredInPlace = true;
+    this.changedCount = -1;
   }
 
   /**
@@ -387,6 +389,7 @@ export class KktSystem {
   assemble(hess: Float64Array | null, jac: Float64Array, sigma: Float64Array, deltaW: number, deltaC: number): void {
     const v = this.values;
     this.normK = Number.NaN;
+    this.factoredInPlace = false;
     const dp = this.diagPos;
     const base = this.diagBase;
     const fixed = this.fixed;
@@ -472,6 +475,22 @@ export class KktSystem {
     const nw = this.nw;
     const fixed = this.fixed;
     const dv = this.deltaWPerVariable;
+    if (this.factoredInPlace && !this.amdSolver) {
+      // Only the diagonal changes after the factorization in place: list the columns whose
+      // value changes (bit for bit: −0 and +0 differ) for a partial refactorization (`factor`).
+      const changed = (this.changedColumns ??= new Int32Array(this.dim));
+      let count = 0;
+      for (let i = 0; i < this.dim; i++) {
+        const x =
+          i < nw ? (i < fixed.length && fixed[i] ? 1 : base[i] + (sigma[i] + (dv ? dv[i] : deltaW))) : base[i] - deltaC;
+        const q = dp[i];
+        const old = v[q];
+        if (x !== old || (x === 0 && 1 / x !== 1 / old)) changed[count++] = i;
+        v[q] = x;
+      }
+      this.changedCount = count;
+      return;
+    }
     for (let j = 0; j < nw; j++) {
       if (j < fixed.length && fixed[j]) v[dp[j]] = 1;
       else v[dp[j]] = base[j] + (sigma[j] + (dv ? dv[j] : deltaW));
@@ -479,10 +498,36 @@ export class KktSystem {
     for (let i = nw; i < this.dim; i++) v[dp[i]] = base[i] - deltaC;
   }
 
+  /**
+   * True while `values` hold what the stable solver factored last (set by `factor`, cleared by
+   * every other writer of `values` but `setDiagonal`, which then lists what it changed).
+   */
+  private factoredInPlace = false;
+  /** Columns whose diagonal `setDiagonal` changed since that factorization (changedCount of them; −1: unknown). */
+  private changedColumns: Int32Array | null = null;
+  private changedCount = -1;
+  /** Factorizations that refactored only part of the factor (LdlSolver.refactorDiagonal), and the sum of their shares. */
+  partialFactorizations = 0;
+  partialShare = 0;
+
   /** Numeric factorization; inertia wanted: (nw, m, 0). */
   factor(): FactorResult {
     const amd = this.amdSolver;
-    if (!amd) return this.stable().factor(this.values);
+    if (!amd) {
+      const solver = this.stable();
+      const partial = this.factoredInPlace && this.changedCount >= 0;
+      const r = partial
+        ? solver.refactorDiagonal(this.values, this.changedColumns as Int32Array, this.changedCount)
+        : solver.factor(this.values);
+      if (partial && solver.lastRefactoredShare < 1) {
+        this.partialFactorizations++;
+        this.partialShare += solver.lastRefactoredShare;
+      }
+      this.factoredInPlace = true;
+      this.changedCount = -1;
+      return r;
+    }
+    this.factoredInPlace = false;
     let r = this.factorAmd(amd);
     // A zero pivot of K₀: usually AMD's cancellation of ±a²/δ₀ terms, which a larger δ₀ removes.
     while (!r.ok && this.delta0 * 100 <= KktSystem.maxDelta0) {

@@ -104,6 +104,13 @@ export interface SolveTiming {
     solves: number;
     /** Triangular solve pairs of those solves, refinement corrections included. */
     triangularSolves: number;
+    /**
+     * Factorizations (of `factorizations`) that refactored only the part of the factor an
+     * inertia trial's diagonal change reaches (LdlSolver.refactorDiagonal), and the mean share of
+     * the factor's entries they refactored.
+     */
+    partialFactorizations: number;
+    partialMeanShare: number;
   };
 }
 

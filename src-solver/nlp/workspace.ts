@@ -101,6 +101,8 @@ export function kktSystemFor(nlp: InternalNlp, ws: SolverWorkspace | undefined, 
     kkt.solveMs = 0;
     kkt.solves = 0;
     kkt.triangularSolves = 0;
+    kkt.partialFactorizations = 0;
+    kkt.partialShare = 0;
     kkt.lastResidual = 0;
     return kkt;
   }

@@ -352,11 +352,14 @@ export class LdlSolver {
     const n = this.n;
     if (values.length < this.nnzA)
       throw new RangeError(`LdlSolver.factor: ${values.length} values for ${this.nnzA} entries`);
+    this.lastFactor = null;
     if (this.wasm) {
       const staged = this.wasm.arrays.values;
       if (values !== staged) staged.set(values.subarray(0, this.nnzA));
       const r = this.wasm.factor(this.pivotTolerance);
-      return { ok: r.zero === 0, positive: r.positive, negative: r.negative, zero: r.zero };
+      this.lastFactor = { ok: r.zero === 0, positive: r.positive, negative: r.negative, zero: r.zero };
+      this.partialFactorizations = 0;
+      return this.lastFactor;
     }
     const { ss, rp, ri, bp, colSuper, aToL, diagL, lx, d, dInv, scale, head, next, lpos, relMap, relIdx, tmp, wbuf } =
       this;
@@ -497,6 +500,128 @@ export class LdlSolver {
       }
     }
     return { ok: zero === 0, positive, negative, zero };
+  }
+
+  /** The last factorization's result while the factor in place is that of the staged values (WebAssembly kernel). */
+  private lastFactor: FactorResult | null = null;
+  /** Partial factorizations (`refactorDiagonal` that did not factor everything) since the last full one. */
+  partialFactorizations = 0;
+  /** Share of the factor's stored entries refactored by the last `refactorDiagonal` (1: all of it). */
+  lastRefactoredShare = 1;
+  /** Lazily built for `refactorDiagonal`: inverse permutation, parent supernode, A's entries by supernode. */
+  private partialIndex: {
+    readonly pinv: Int32Array;
+    readonly superParent: Int32Array;
+    readonly qStart: Int32Array;
+    readonly qList: Int32Array;
+    readonly mark: Uint8Array;
+  } | null = null;
+
+  /**
+   * The factorization of `values` when they differ from the values of the last factorization
+   * only in the diagonal entries of the original columns cols[0 … count) — the inertia
+   * correction's next trial, which changes δ_w in a few periods only (nlp/kkt.ts, issue #16).
+   *
+   * Column k of L depends on A's column k and on the columns of its descendants in the
+   * elimination tree, nothing else. So only the supernodes that hold a changed column and their
+   * ancestors are factored again: each is cleared, A's entries of its block scattered, then
+   * factored by the kernel's own per-supernode routine (its descendants' updates, then its dense
+   * block) in increasing order — for every refactored supernode the same operations on the same
+   * inputs as in a full factorization, so L, D and the inertia are the full factorization's to
+   * the bit (ldl.test.ts checks them against `factor`). The inertia is the last one's with the
+   * refactored columns' pivots recounted (a zero pivot is stored with 1/d = 0, kernel).
+   * With the time-nested-dissection ordering (periodOrder.ts) a period's columns are one leaf
+   * subtree whose ancestors are ~log₂T small separators: a trial that raises δ_w in 25 of 720
+   * periods refactors ~4 % of the factor.
+   * Falls back to `factor` (everything) with the TypeScript kernel, when no factorization of the
+   * staged values is in place, or when the supernodes to refactor hold more than half of the
+   * factor's entries.
+   */
+  refactorDiagonal(values: Float64Array, cols: Int32Array, count: number): FactorResult {
+    const wasm = this.wasm;
+    const last = this.lastFactor;
+    if (!wasm || !last || values !== wasm.arrays.values) {
+      this.lastRefactoredShare = 1;
+      return this.factor(values);
+    }
+    const ix = (this.partialIndex ??= this.buildPartialIndex());
+    const { pinv, superParent, qStart, qList, mark } = ix;
+    const { ss, bp, colSuper, aToL, diagL, lx, d, dInv, scale } = this;
+    // Supernodes to refactor: those of the changed columns and every ancestor.
+    let entries = 0;
+    for (let t = 0; t < count; t++) {
+      let s = colSuper[pinv[cols[t]]];
+      while (s >= 0 && mark[s] === 0) {
+        mark[s] = 1;
+        entries += bp[s + 1] - bp[s];
+        s = superParent[s];
+      }
+    }
+    if (entries * 2 > this.storedEntries) {
+      mark.fill(0);
+      this.lastRefactoredShare = 1;
+      return this.factor(values);
+    }
+    this.lastRefactoredShare = entries / this.storedEntries;
+    // Clear and scatter each marked block (the full factorization's `prepare`, block by block),
+    // take its old pivots out of the inertia, and collect the marked supernodes as ranges.
+    let positive = last.positive;
+    let negative = last.negative;
+    let zero = last.zero;
+    const ranges: number[] = [];
+    for (let s = 0; s < this.nsuper; s++) {
+      if (mark[s] === 0) continue;
+      mark[s] = 0;
+      lx.fill(0, bp[s], bp[s + 1]);
+      for (let t = qStart[s]; t < qStart[s + 1]; t++) {
+        const q = qList[t];
+        lx[aToL[q]] = values[q];
+      }
+      for (let k = ss[s]; k < ss[s + 1]; k++) {
+        scale[k] = Math.abs(lx[diagL[k]]);
+        if (dInv[k] === 0) zero--;
+        else if (d[k] > 0) positive--;
+        else negative--;
+      }
+      if (ranges.length > 0 && ranges[ranges.length - 1] === s) ranges[ranges.length - 1] = s + 1;
+      else ranges.push(s, s + 1);
+    }
+    const r = wasm.factorSupernodes(Int32Array.from(ranges), this.pivotTolerance);
+    positive += r.positive;
+    negative += r.negative;
+    zero += r.zero;
+    this.partialFactorizations++;
+    this.lastFactor = { ok: zero === 0, positive, negative, zero };
+    return this.lastFactor;
+  }
+
+  private buildPartialIndex(): NonNullable<LdlSolver['partialIndex']> {
+    const { n, nsuper, ss, rp, ri, colSuper, permutation } = this;
+    const pinv = new Int32Array(n);
+    for (let k = 0; k < n; k++) pinv[permutation[k]] = k;
+    // The parent of a supernode holds the first row below its columns (supernodal.ts).
+    const superParent = new Int32Array(nsuper);
+    for (let s = 0; s < nsuper; s++) {
+      const below = rp[s] + (ss[s + 1] - ss[s]);
+      superParent[s] = below < rp[s + 1] ? colSuper[ri[below]] : -1;
+    }
+    // A's entry (i, j) lies in column min(pinv i, pinv j) of L: bucket the entries by its supernode.
+    const { colPtr, rowIdx } = this.aPattern;
+    const owner = new Int32Array(this.nnzA);
+    const qStart = new Int32Array(nsuper + 1);
+    for (let j = 0; j < n; j++) {
+      const pj = pinv[j];
+      for (let q = colPtr[j]; q < colPtr[j + 1]; q++) {
+        const s = colSuper[Math.min(pj, pinv[rowIdx[q]])];
+        owner[q] = s;
+        qStart[s + 1]++;
+      }
+    }
+    for (let s = 0; s < nsuper; s++) qStart[s + 1] += qStart[s];
+    const fill = qStart.slice(0, nsuper);
+    const qList = new Int32Array(this.nnzA);
+    for (let q = 0; q < this.nnzA; q++) qList[fill[owner[q]]++] = q;
+    return { pinv, superParent, qStart, qList, mark: new Uint8Array(nsuper) };
   }
 
   /** Solve A x = b in place (b overwritten with x). No allocation. */

@@ -244,6 +244,12 @@ export interface WasmKernel {
   readonly columnSplits: number;
   /** Factor arrays.values (filled by the caller); returns the inertia counts. */
   factor(tol: number): { positive: number; negative: number; zero: number };
+  /**
+   * Factor only the supernodes of `ranges` (pairs s0, s1: supernodes s0 … s1−1, increasing), on
+   * this thread, their blocks prepared by the caller and every other supernode they update from
+   * factored already; returns their pivots' counts (LdlSolver.refactorDiagonal).
+   */
+  factorSupernodes(ranges: Int32Array, tol: number): { positive: number; negative: number; zero: number };
   /** arrays.z := (L D Lᵀ)⁻¹ arrays.z (z in pivot order: the caller applies the permutation). */
   solve(): void;
   /** arrays.b := A⁻¹ arrays.b in the original order (arrays.perm, filled by the caller, applied here). */
@@ -481,10 +487,40 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
   exports.setup(...setupArgs('tmp', 'wbuf'));
   exports.setupRefine(o('acp'), o('ari'), o('rb'), o('rx'), o('rr'), o('rr2'));
 
+  let relBefore: Int32Array | null = null;
+  /** First REL entry of supernode s's updates: Σ (nrd − p0) over the schedule's earlier updates. */
+  const rc0 = (s: number): number => {
+    if (!relBefore) {
+      // the schedule is filled after createWasmKernel: computed at the first factorization
+      const { pairStart, pairDesc, pairP0, rp } = arrays;
+      relBefore = new Int32Array(nsuper + 1);
+      let acc = 0;
+      for (let t = 0; t < nsuper; t++) {
+        relBefore[t] = acc;
+        for (let k = pairStart[t]; k < pairStart[t + 1]; k++) {
+          const d = pairDesc[k];
+          acc += rp[d + 1] - rp[d] - pairP0[k];
+        }
+      }
+      relBefore[nsuper] = acc;
+    }
+    return relBefore[s];
+  };
   const single = {
     factor(tol: number) {
       const zero = exports.factor(tol);
       return { positive: exports.positive(), negative: exports.negative(), zero };
+    },
+    factorSupernodes(ranges: Int32Array, tol: number) {
+      let zero = 0;
+      let positive = 0;
+      let negative = 0;
+      for (let k = 0; k < ranges.length; k += 2) {
+        zero += exports.factorRange(ranges[k], ranges[k + 1], rc0(ranges[k]), tol);
+        positive += exports.positive();
+        negative += exports.negative();
+      }
+      return { positive, negative, zero };
     },
     solve() {
       exports.solve();
@@ -573,25 +609,6 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
       const k = allIndex.get(s0) as number;
       exports.prepareRange(s0, s1, o('qlist') + 4 * e.start[k], e.count[k]);
     }
-  };
-  let relBefore: Int32Array | null = null;
-  /** First REL entry of supernode s's updates: Σ (nrd − p0) over the schedule's earlier updates. */
-  const rc0 = (s: number): number => {
-    if (!relBefore) {
-      // the schedule is filled after createWasmKernel: computed at the first factorization
-      const { pairStart, pairDesc, pairP0, rp } = arrays;
-      relBefore = new Int32Array(nsuper + 1);
-      let acc = 0;
-      for (let t = 0; t < nsuper; t++) {
-        relBefore[t] = acc;
-        for (let k = pairStart[t]; k < pairStart[t + 1]; k++) {
-          const d = pairDesc[k];
-          acc += rp[d + 1] - rp[d] - pairP0[k];
-        }
-      }
-      relBefore[nsuper] = acc;
-    }
-    return relBefore[s];
   };
   const failed = (err: unknown): Error => {
     boundId = -1;

@@ -135,6 +135,15 @@ function compareWith(
   const v2 = values.map((v, q) => v * (1 + 1e-3 * Math.cos(q)));
   expect(two.factor(v2)).toEqual(one.factor(v2));
   expect(bitDiffs(two.pivots(), one.pivots())).toBe(0);
+  // after the two-thread factorization, a partial one (refactorDiagonal: the first two pivots'
+  // diagonals changed, their supernodes and ancestors refactored on this thread) is the full
+  // one-thread factorization of the same values
+  const staged = two.stagingValues() as Float64Array;
+  const cols = Int32Array.of(two.permutation[0], two.permutation[1]);
+  for (const j of cols) staged[pattern.colPtr[j + 1] - 1] *= 2;
+  expect(two.refactorDiagonal(staged, cols, cols.length)).toEqual(one.factor(staged));
+  expect(two.lastRefactoredShare).toBeLessThan(1);
+  expect(bitDiffs(two.pivots(), one.pivots())).toBe(0);
 }
 
 describe('LDLᵀ kernel on two threads', () => {
