@@ -605,22 +605,21 @@ export class LdlSolver {
       const below = rp[s] + (ss[s + 1] - ss[s]);
       superParent[s] = below < rp[s + 1] ? colSuper[ri[below]] : -1;
     }
-    // A's entry (i, j) lies in column min(pinv i, pinv j) of L: bucket the entries by its supernode.
+    // A's entry (i, j) lies in column min(pinv i, pinv j) of L: bucket the entries by its
+    // supernode (two passes, counting then placing: no per-entry owner array of nnz(A)).
     const { colPtr, rowIdx } = this.aPattern;
-    const owner = new Int32Array(this.nnzA);
     const qStart = new Int32Array(nsuper + 1);
     for (let j = 0; j < n; j++) {
       const pj = pinv[j];
-      for (let q = colPtr[j]; q < colPtr[j + 1]; q++) {
-        const s = colSuper[Math.min(pj, pinv[rowIdx[q]])];
-        owner[q] = s;
-        qStart[s + 1]++;
-      }
+      for (let q = colPtr[j]; q < colPtr[j + 1]; q++) qStart[colSuper[Math.min(pj, pinv[rowIdx[q]])] + 1]++;
     }
     for (let s = 0; s < nsuper; s++) qStart[s + 1] += qStart[s];
     const fill = qStart.slice(0, nsuper);
     const qList = new Int32Array(this.nnzA);
-    for (let q = 0; q < this.nnzA; q++) qList[fill[owner[q]]++] = q;
+    for (let j = 0; j < n; j++) {
+      const pj = pinv[j];
+      for (let q = colPtr[j]; q < colPtr[j + 1]; q++) qList[fill[colSuper[Math.min(pj, pinv[rowIdx[q]])]]++] = q;
+    }
     return { pinv, superParent, qStart, qList, mark: new Uint8Array(nsuper) };
   }
 
