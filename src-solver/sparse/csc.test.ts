@@ -32,6 +32,47 @@ describe('patternFromTriplets', () => {
     expect(() => patternFromTriplets(2, Int32Array.from([0]), Int32Array.from([0, 1]))).toThrow(RangeError);
   });
 
+  it('equals a brute-force construction on random triplets with short and long columns', () => {
+    // Reference: per column, the set of rows given (folded to the upper triangle) plus the
+    // diagonal, sorted; a triplet's slot is its row's index in that list. Columns 0 and n−1 get
+    // many entries (the long-column path, > 32 entries), the others a few.
+    let seed = 12345;
+    const rand = (k: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * k);
+    };
+    for (const n of [1, 2, 7, 60, 300]) {
+      const r: number[] = [];
+      const c: number[] = [];
+      for (let k = 0; k < 6 * n; k++) {
+        r.push(rand(n));
+        c.push(rand(n));
+      }
+      for (let k = 0; k < 3 * n; k++) {
+        const i = rand(n);
+        r.push(k % 2 ? i : n - 1); // column n−1, given as lower or upper
+        c.push(k % 2 ? n - 1 : i);
+        r.push(0);
+        c.push(0);
+      }
+      const { pattern, map } = patternFromTriplets(n, Int32Array.from(r), Int32Array.from(c));
+      expect(() => checkPattern(pattern)).not.toThrow();
+      const rowsOf: number[][] = [];
+      for (let j = 0; j < n; j++) rowsOf.push([j]);
+      r.forEach((i, k) => rowsOf[Math.max(i, c[k])].push(Math.min(i, c[k])));
+      const ref = rowsOf.map((l) => [...new Set(l)].sort((a, b) => a - b));
+      const colPtr = [0];
+      for (const l of ref) colPtr.push(colPtr[colPtr.length - 1] + l.length);
+      expect(Array.from(pattern.colPtr)).toEqual(colPtr);
+      expect(Array.from(pattern.rowIdx)).toEqual(ref.flat());
+      const refMap = r.map((i, k) => {
+        const j = Math.max(i, c[k]);
+        return colPtr[j] + ref[j].indexOf(Math.min(i, c[k]));
+      });
+      expect(Array.from(map)).toEqual(refMap);
+    }
+  });
+
   it('checkPattern rejects a column without its diagonal', () => {
     const bad = { n: 2, colPtr: Int32Array.from([0, 1, 2]), rowIdx: Int32Array.from([0, 0]) };
     expect(() => checkPattern(bad)).toThrow(RangeError);

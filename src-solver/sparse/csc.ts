@@ -39,62 +39,120 @@ export function patternFromTriplets(
   if (rows.length !== cols.length) throw new RangeError('patternFromTriplets: rows and cols differ in length');
   const nt = rows.length;
   const total = nt + n; // the triplets, then one implicit diagonal entry per column
-  const upperRow = new Int32Array(total);
-  const upperCol = new Int32Array(total);
+  // One counting sort by (upper) column, then each column's few rows sorted and merged in place.
+  // (It was a radix sort: bucket by row, then a stable bucket by column visiting the row order —
+  // five arrays of nt + n entries and a pass of random reads over all of them. KKT columns hold
+  // a handful of entries, so sorting them locally is cheaper: kktPattern of IEEE 123 × 720 h,
+  // 2.5 million triplets, ~110 → ~70 ms warm. The result is the same by definition: each
+  // column's distinct rows in increasing order, and each triplet's slot among them.)
+  // Pass 1: entries per column (the upper column of (i, j) is max(i, j)), +1 for the diagonal.
+  const start = new Int32Array(n + 1);
   for (let k = 0; k < nt; k++) {
     const i = rows[k];
     const j = cols[k];
     if (!(i >= 0 && i < n && j >= 0 && j < n)) {
       throw new RangeError(`patternFromTriplets: entry ${k} (${i}, ${j}) outside a ${n}×${n} matrix`);
     }
-    upperRow[k] = i < j ? i : j;
-    upperCol[k] = i < j ? j : i;
+    start[(i < j ? j : i) + 1]++;
+  }
+  for (let j = 0; j < n; j++) start[j + 1] += start[j] + 1;
+  // Pass 2: place (row, triplet) into its column; the implicit diagonal (id nt + j) goes last.
+  const row = new Int32Array(total);
+  const ent = new Int32Array(total);
+  const next = start.slice(0, n);
+  for (let k = 0; k < nt; k++) {
+    const i = rows[k];
+    const j = cols[k];
+    const s = next[i < j ? j : i]++;
+    row[s] = i < j ? i : j;
+    ent[s] = k;
   }
   for (let j = 0; j < n; j++) {
-    upperRow[nt + j] = j;
-    upperCol[nt + j] = j;
+    row[next[j]] = j;
+    ent[next[j]] = nt + j;
   }
-
-  // Pass 1: bucket entries by row. Pass 2: stable bucket by column, visiting rows in increasing
-  // order, so every column comes out sorted by row (two counting sorts = one radix sort).
-  const byRow = bucketBy(upperRow, n, null);
-  const byCol = bucketBy(upperCol, n, byRow.order);
-
-  // Pass 3: merge duplicates (adjacent after sorting).
+  // Pass 3: per column, sort by row (insertion sort for short columns; long ones through their
+  // distinct rows, see sortLongColumn), then merge duplicates, compacting the rows in place
+  // (the write position never passes the read position).
   const colPtr = new Int32Array(n + 1);
-  const position = new Int32Array(total);
-  const rowTmp = new Int32Array(total);
+  const position = new Int32Array(nt);
+  let slotOfRow: Int32Array | null = null; // long columns only
   let nnz = 0;
   for (let j = 0; j < n; j++) {
+    const lo = start[j];
+    const hi = start[j + 1];
     colPtr[j] = nnz;
+    if (hi - lo > 32) {
+      slotOfRow ??= new Int32Array(n);
+      nnz = mergeLongColumn(row, ent, lo, hi, nnz, nt, slotOfRow, position);
+      continue;
+    }
+    for (let s = lo + 1; s < hi; s++) {
+      const r = row[s];
+      if (r >= row[s - 1]) continue;
+      const e = ent[s];
+      let t = s - 1;
+      while (t >= lo && row[t] > r) {
+        row[t + 1] = row[t];
+        ent[t + 1] = ent[t];
+        t--;
+      }
+      row[t + 1] = r;
+      ent[t + 1] = e;
+    }
     let last = -1;
-    for (let q = byCol.start[j]; q < byCol.start[j + 1]; q++) {
-      const e = byCol.order[q];
-      const i = upperRow[e];
+    for (let s = lo; s < hi; s++) {
+      const i = row[s];
       if (i !== last) {
-        rowTmp[nnz++] = i;
+        row[nnz++] = i;
         last = i;
       }
-      position[e] = nnz - 1;
+      const e = ent[s];
+      if (e < nt) position[e] = nnz - 1;
     }
   }
   colPtr[n] = nnz;
-  return { pattern: { n, colPtr, rowIdx: rowTmp.slice(0, nnz) }, map: position.slice(0, nt) };
+  return { pattern: { n, colPtr, rowIdx: row.slice(0, nnz) }, map: position };
 }
 
-/** Counting sort of entry ids by `key` (0..n-1); visits ids in the order given by `visit` (or 0..len-1). */
-function bucketBy(key: Int32Array, n: number, visit: Int32Array | null): { start: Int32Array; order: Int32Array } {
-  const len = key.length;
-  const start = new Int32Array(n + 1);
-  for (let e = 0; e < len; e++) start[key[e] + 1]++;
-  for (let i = 0; i < n; i++) start[i + 1] += start[i];
-  const next = start.slice(0, n);
-  const order = new Int32Array(len);
-  for (let q = 0; q < len; q++) {
-    const e = visit === null ? q : visit[q];
-    order[next[key[e]]++] = e;
+/**
+ * One long column of patternFromTriplets (entries row/ent[lo .. hi-1]): its distinct rows,
+ * sorted by a typed-array sort, written to row[nnz …] (nnz ≤ lo, so nothing unread is
+ * overwritten: the distinct rows are first gathered at the column's own start); every triplet's
+ * slot through `slotOfRow`. Returns the new nnz.
+ */
+function mergeLongColumn(
+  row: Int32Array,
+  ent: Int32Array,
+  lo: number,
+  hi: number,
+  nnz: number,
+  nt: number,
+  slotOfRow: Int32Array,
+  position: Int32Array,
+): number {
+  // distinct rows: every row of the column marked −1, then 0 at its first occurrence
+  const rowsHere = row.slice(lo, hi);
+  for (let s = 0; s < rowsHere.length; s++) slotOfRow[rowsHere[s]] = -1;
+  let d = 0;
+  const distinct = new Int32Array(rowsHere.length);
+  for (let s = 0; s < rowsHere.length; s++) {
+    const r = rowsHere[s];
+    if (slotOfRow[r] === -1) {
+      slotOfRow[r] = 0;
+      distinct[d++] = r;
+    }
   }
-  return { start, order };
+  const sorted = distinct.subarray(0, d).sort();
+  for (let t = 0; t < d; t++) {
+    slotOfRow[sorted[t]] = nnz + t;
+    row[nnz + t] = sorted[t];
+  }
+  for (let s = 0; s < rowsHere.length; s++) {
+    const e = ent[lo + s];
+    if (e < nt) position[e] = slotOfRow[rowsHere[s]];
+  }
+  return nnz + d;
 }
 
 /** Number of stored entries (upper triangle with diagonal). */

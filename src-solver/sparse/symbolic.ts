@@ -102,6 +102,18 @@ function permutedScatter(
 }
 
 /**
+ * The entries of C = P A Pᵀ grouped by column (perm[k] = the original index of the k-th pivot),
+ * the diagonal included, rows in no particular order, and src[s] = the entry of A in slot s: a
+ * permuteSymmetric without the row sort (for consumers that take a column's rows in any order).
+ */
+export function permutedEntries(
+  a: SymmetricPattern,
+  perm: Int32Array,
+): { colPtr: Int32Array; rowIdx: Int32Array; src: Int32Array } {
+  return permutedScatter(a, perm, true);
+}
+
+/**
  * The strictly-upper entries of C = P A Pᵀ grouped by column (perm[k] = the original index of the
  * k-th pivot), rows in no particular order: `rowIdx[colPtr[k] .. colPtr[k+1]-1]` are the rows
  * i < k of column k. Enough for the elimination tree and the column counts (Liu's algorithm and
@@ -147,21 +159,70 @@ export function permutedColumnCounts(
   a: SymmetricPattern,
   perm: Int32Array,
 ): { parent: Int32Array; counts: Int32Array } {
-  const n = a.n;
   const { colPtr, rowIdx } = permutedColumns(a, perm);
-  const parent = treeOfColumns(n, colPtr, rowIdx);
+  const { parent, counts } = treeAndCounts(a.n, colPtr, rowIdx, Infinity);
+  return { parent, counts };
+}
+
+/**
+ * Σ_j |L_{*j}|² (the multiply–adds of the LDLᵀ of C = P A Pᵀ, as from permutedColumnCounts'
+ * counts), or — when that sum reaches `atLeast` — a partial sum ≥ `atLeast` (`complete` false),
+ * found without counting the remaining columns. For a comparison that only needs to know whether
+ * the flops stay below a bound (nlp/kkt.ts: the plain order is taken only when it costs less
+ * than half the stable one's).
+ */
+export function permutedFactorFlops(
+  a: SymmetricPattern,
+  perm: Int32Array,
+  atLeast: number,
+): { flops: number; complete: boolean } {
+  const { colPtr, rowIdx } = permutedColumns(a, perm);
+  const { flops, complete } = treeAndCounts(a.n, colPtr, rowIdx, atLeast);
+  return { flops, complete };
+}
+
+/**
+ * Liu's elimination tree and the row-subtree column counts in ONE pass over the columns (rows
+ * i < k in any order): after column k has updated the tree, every node of row k's subtree has its
+ * parent (they are all descendants of k, linked by columns ≤ k), so row k can be walked at once —
+ * the same tree and counts as two separate passes, with C's columns read once. `flops` is
+ * Σ counts² kept up to date; the pass stops after the first column at which it reaches
+ * `stopAt` (then `complete` is false and the tree and counts are partial).
+ */
+function treeAndCounts(
+  n: number,
+  ptr: Int32Array,
+  rows: Int32Array,
+  stopAt: number,
+): { parent: Int32Array; counts: Int32Array; flops: number; complete: boolean } {
+  const parent = new Int32Array(n).fill(-1);
+  const ancestor = new Int32Array(n).fill(-1);
   const counts = new Int32Array(n);
   const flag = new Int32Array(n).fill(-1);
+  let flops = 0;
   for (let k = 0; k < n; k++) {
+    const q0 = ptr[k];
+    const q1 = ptr[k + 1];
+    for (let q = q0; q < q1; q++) {
+      let i = rows[q];
+      while (i !== -1 && i < k) {
+        const up = ancestor[i];
+        ancestor[i] = k;
+        if (up === -1) parent[i] = k;
+        i = up;
+      }
+    }
     flag[k] = k;
-    for (let q = colPtr[k]; q < colPtr[k + 1]; q++) {
-      for (let i = rowIdx[q]; i < k && flag[i] !== k; i = parent[i]) {
+    for (let q = q0; q < q1; q++) {
+      for (let i = rows[q]; i < k && flag[i] !== k; i = parent[i]) {
         flag[i] = k;
+        flops += 2 * counts[i] + 1; // (c + 1)² − c²
         counts[i]++;
       }
     }
+    if (flops >= stopAt) return { parent, counts, flops, complete: k === n - 1 };
   }
-  return { parent, counts };
+  return { parent, counts, flops, complete: true };
 }
 
 /** Postorder of a forest: post[k] = the node numbered k (children before parents, subtrees contiguous). */
