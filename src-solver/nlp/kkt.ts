@@ -60,11 +60,12 @@
  * so the factorization is as stable as a Cholesky of each definite part. The elimination-tree
  * postorder done by LdlSolver keeps this property (neighbours are descendants).
  */
-import { patternFromTriplets, type SymmetricPattern } from '../sparse/csc';
+import { patternFromBlocks, type SymmetricPattern } from '../sparse/csc';
 import { LdlSolver, type FactorResult } from '../sparse/ldl';
 import { amdOrder } from '../sparse/amd';
 import { periodOrder } from '../sparse/periodOrder';
 import { permutedColumnCounts, permutedFactorFlops } from '../sparse/symbolic';
+import { dropScratch, giveInt32, takeInt32 } from '../sparse/scratch';
 import type { InternalNlp } from './internalNlp';
 
 export interface KktOptions {
@@ -297,6 +298,7 @@ export class KktSystem {
         : `${dim} rows, below ${KktSystem.periodOrderingMinDim}: AMD takes well under 0.1 s`;
     const per =
       typeof hint === 'string' ? { ok: false as const, reason: hint } : periodOrder(pattern, hint.of, hint.count);
+    if (typeof hint !== 'string') giveInt32(hint.of);
     this.baseOrdering = per.ok ? 'period' : 'amd';
     this.orderingNote = per.ok
       ? `dissection in time: ${per.periods} periods, ${per.separatorNodes} separator nodes, ${per.noPeriodNodes} of no period, ${per.amdRuns} AMD run(s) on a period`
@@ -355,6 +357,7 @@ export class KktSystem {
     // no copy of nnz(K) doubles per factorization, and one array of that size less.
     this.k = (useAmd ? amdSolver : this.stableSolver)?.stagingValues() ?? new Float64Array(pattern.colPtr[dim]);
     this.lambdaDiag = new Float64Array(useAmd ? m : 0);
+    dropScratch(); // the symbolic phase's pooled temporaries (sparse/scratch.ts) are not kept
   }
 
   /** 'amd' while on path (1), 'stable' once on path (2). */
@@ -567,32 +570,26 @@ export function kktPattern(nlp: InternalNlp): {
   const dim = nw + m;
   const nnzH = nlp.hRows.length;
   const nnzJ = nlp.jRows.length;
-  const nt = dim + nnzH + nnzJ + nS;
-  const rows = new Int32Array(nt);
-  const cols = new Int32Array(nt);
-  let t = 0;
-  for (let j = 0; j < dim; j++, t++) {
-    rows[t] = j;
-    cols[t] = j;
-  }
-  const hStart = t;
-  for (let k = 0; k < nnzH; k++, t++) {
-    const r = nlp.hRows[k];
-    const c = nlp.hCols[k];
-    rows[t] = Math.min(r, c);
-    cols[t] = Math.max(r, c);
-  }
-  const jStart = t;
-  for (let k = 0; k < nnzJ; k++, t++) {
-    rows[t] = nlp.jCols[k];
-    cols[t] = nw + nlp.jRows[k];
-  }
-  const sStart = t;
-  for (let k = 0; k < nS; k++, t++) {
-    rows[t] = n + k;
-    cols[t] = nw + nlp.conOfSlack[k];
-  }
-  const { pattern, map } = patternFromTriplets(dim, rows, cols);
+  // The blocks as they are (a Jacobian entry (r, c) is (c, nw + r) of K, a slack's −1 is
+  // (n + k, nw + conOfSlack[k])): no triplet arrays of K's size (fresh memory costs more than the
+  // passes, see patternFromBlocks); the diagonal is always stored, its slots read off colPtr.
+  const hStart = dim;
+  const jStart = hStart + nnzH;
+  const sStart = jStart + nnzJ;
+  const map = new Int32Array(sStart + nS);
+  const slackIds = new Int32Array(nS);
+  for (let k = 0; k < nS; k++) slackIds[k] = k;
+  const pattern = patternFromBlocks(
+    dim,
+    [
+      { rows: nlp.hRows, cols: nlp.hCols, rowShift: 0, colShift: 0 },
+      { rows: nlp.jCols, cols: nlp.jRows, rowShift: 0, colShift: nw },
+      { rows: slackIds, cols: nlp.conOfSlack, rowShift: n, colShift: nw },
+    ],
+    map,
+    hStart,
+  );
+  for (let j = 0; j < dim; j++) map[j] = pattern.colPtr[j + 1] - 1;
   return { pattern, map, hStart, jStart, sStart };
 }
 
@@ -607,7 +604,7 @@ export function kktPeriods(nlp: InternalNlp): { count: number; of: Int32Array } 
   const { n, m, nw, nS } = nlp;
   if (h.ofVar.length !== n || h.ofCon.length !== m)
     return `period hint for ${h.ofVar.length} variables and ${h.ofCon.length} constraints, the problem has ${n} and ${m}`;
-  const of = new Int32Array(nw + m);
+  const of = takeInt32(nw + m); // (scratch.ts: KktSystem hands it back after periodOrder)
   of.set(h.ofVar);
   for (let k = 0; k < nS; k++) of[n + k] = h.ofCon[nlp.conOfSlack[k]];
   of.set(h.ofCon, nw);
@@ -622,8 +619,8 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Arr
   const n = pattern.n;
   const { colPtr, rowIdx } = pattern;
   // w → λ adjacency (λ columns hold their w rows in the upper triangle).
-  const count = new Int32Array(n); // remaining w neighbours of each λ
-  const wDeg = new Int32Array(nw + 1);
+  const count = takeInt32(n); // remaining w neighbours of each λ (scratch.ts, as wDeg, adj, fill)
+  const wDeg = takeInt32(nw + 1);
   for (let c = nw; c < n; c++) {
     for (let q = colPtr[c]; q < colPtr[c + 1]; q++) {
       const r = rowIdx[q];
@@ -634,8 +631,9 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Arr
     }
   }
   for (let j = 0; j < nw; j++) wDeg[j + 1] += wDeg[j];
-  const adj = new Int32Array(wDeg[nw]);
-  const fill = wDeg.slice(0, nw);
+  const adj = takeInt32(wDeg[nw]);
+  const fill = takeInt32(nw);
+  fill.set(wDeg.subarray(0, nw));
   for (let c = nw; c < n; c++) {
     for (let q = colPtr[c]; q < colPtr[c + 1]; q++) {
       const r = rowIdx[q];
@@ -656,6 +654,7 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Arr
     } else if (count[v] === 0) out[k++] = v;
     else reached[v] = 1;
   }
+  giveInt32(count, wDeg, adj, fill);
   return out;
 }
 

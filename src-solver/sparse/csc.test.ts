@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPattern, patternFromTriplets, symMatVec } from './csc';
+import { checkPattern, patternFromBlocks, patternFromTriplets, symMatVec } from './csc';
 
 describe('patternFromTriplets', () => {
   it('sums duplicates, folds lower entries into the upper triangle and adds missing diagonals', () => {
@@ -71,6 +71,47 @@ describe('patternFromTriplets', () => {
       });
       expect(Array.from(map)).toEqual(refMap);
     }
+  });
+
+  it('patternFromBlocks: shifted blocks give the pattern and slots of the concatenated triplets (brute force)', () => {
+    // three blocks (Hessian-like, Jacobian-like shifted by nw in the column, identity-like rows
+    // shifted by n0), written after a 5-entry offset of the map; reference as above, on the
+    // materialized triplets
+    const n = 40;
+    const nw = 25;
+    const r: number[] = [];
+    const c: number[] = [];
+    const blocks = [
+      {
+        rows: Int32Array.from([0, 3, 3, 24, 7, 7]),
+        cols: Int32Array.from([0, 1, 1, 2, 24, 7]),
+        rowShift: 0,
+        colShift: 0,
+      },
+      { rows: Int32Array.from([1, 2, 24, 1, 0]), cols: Int32Array.from([0, 0, 14, 0, 3]), rowShift: 0, colShift: nw },
+      { rows: Int32Array.from([0, 1, 2]), cols: Int32Array.from([3, 3, 14]), rowShift: 20, colShift: nw },
+    ];
+    for (const b of blocks)
+      b.rows.forEach((i, k) => {
+        r.push(i + b.rowShift);
+        c.push(b.cols[k] + b.colShift);
+      });
+    const map = new Int32Array(5 + r.length).fill(-7);
+    const pattern = patternFromBlocks(n, blocks, map, 5);
+    expect(() => checkPattern(pattern)).not.toThrow();
+    const rowsOf: number[][] = [];
+    for (let j = 0; j < n; j++) rowsOf.push([j]);
+    r.forEach((i, k) => rowsOf[Math.max(i, c[k])].push(Math.min(i, c[k])));
+    const ref = rowsOf.map((l) => [...new Set(l)].sort((a, b) => a - b));
+    const colPtr = [0];
+    for (const l of ref) colPtr.push(colPtr[colPtr.length - 1] + l.length);
+    expect(Array.from(pattern.colPtr)).toEqual(colPtr);
+    expect(Array.from(pattern.rowIdx)).toEqual(ref.flat());
+    expect(Array.from(map.subarray(0, 5))).toEqual([-7, -7, -7, -7, -7]);
+    expect(Array.from(map.subarray(5))).toEqual(
+      r.map((i, k) => colPtr[Math.max(i, c[k])] + ref[Math.max(i, c[k])].indexOf(Math.min(i, c[k]))),
+    );
+    expect(() => patternFromBlocks(n, [{ ...blocks[2], rowShift: 38 }], new Int32Array(3), 0)).toThrow(RangeError);
   });
 
   it('checkPattern rejects a column without its diagonal', () => {

@@ -14,6 +14,8 @@
  * (triplet → CSC by counting sort, duplicates summed).
  */
 
+import { giveInt32, takeInt32 } from './scratch';
+
 /** Upper triangle (row ≤ col) INCLUDING every diagonal entry, compressed sparse column, sorted rows. */
 export interface SymmetricPattern {
   readonly n: number;
@@ -35,71 +37,103 @@ export function patternFromTriplets(
   rows: Int32Array,
   cols: Int32Array,
 ): { pattern: SymmetricPattern; map: Int32Array } {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`patternFromTriplets: bad dimension ${n}`);
   if (rows.length !== cols.length) throw new RangeError('patternFromTriplets: rows and cols differ in length');
-  const nt = rows.length;
-  const total = nt + n; // the triplets, then one implicit diagonal entry per column
-  // One counting sort by (upper) column, then each column's few rows sorted and merged in place.
-  // (It was a radix sort: bucket by row, then a stable bucket by column visiting the row order —
-  // five arrays of nt + n entries and a pass of random reads over all of them. KKT columns hold
-  // a handful of entries, so sorting them locally is cheaper: kktPattern of IEEE 123 × 720 h,
-  // 2.5 million triplets, ~110 → ~70 ms warm. The result is the same by definition: each
-  // column's distinct rows in increasing order, and each triplet's slot among them.)
-  // Pass 1: entries per column (the upper column of (i, j) is max(i, j)), +1 for the diagonal.
-  const start = new Int32Array(n + 1);
-  for (let k = 0; k < nt; k++) {
-    const i = rows[k];
-    const j = cols[k];
-    if (!(i >= 0 && i < n && j >= 0 && j < n)) {
-      throw new RangeError(`patternFromTriplets: entry ${k} (${i}, ${j}) outside a ${n}×${n} matrix`);
+  const map = new Int32Array(rows.length);
+  const pattern = patternFromBlocks(n, [{ rows, cols, rowShift: 0, colShift: 0 }], map, 0);
+  return { pattern, map };
+}
+
+/**
+ * Triplets (rows[k] + rowShift, cols[k] + colShift), k < rows.length: a block of entries given
+ * without materializing the shifted indices (nlp/kkt.ts: the Jacobian's entries are (jCols[k],
+ * nw + jRows[k]) in K).
+ */
+export interface TripletBlock {
+  readonly rows: Int32Array;
+  readonly cols: Int32Array;
+  readonly rowShift: number;
+  readonly colShift: number;
+}
+
+/**
+ * patternFromTriplets over the concatenation of `blocks` (in order), writing each triplet's slot
+ * to map[mapOffset + its index in the concatenation].
+ *
+ * Method (fresh memory is what costs here: a large typed array's first touch costs ~2 ms per MB
+ * on the bench machine, more than the passes over it): one counting sort of the rows by (upper)
+ * column into one array, each column then sorted in place (insertion sort, a typed sort above 32
+ * entries) and its duplicates merged, compacting the rows toward the front; a triplet's slot is
+ * then found by a binary search of its row in its column. Only the rows are moved: no array of
+ * triplet ids. (It was a radix sort: bucket by row, then a stable bucket by column visiting the
+ * row order — six arrays of nt + n entries.) The result is the same by definition: each column's
+ * distinct rows in increasing order, the diagonal last, and each triplet's slot among them.
+ */
+export function patternFromBlocks(
+  n: number,
+  blocks: readonly TripletBlock[],
+  map: Int32Array,
+  mapOffset: number,
+): SymmetricPattern {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`patternFromTriplets: bad dimension ${n}`);
+  let nt = 0;
+  for (const b of blocks) {
+    if (b.rows.length !== b.cols.length) throw new RangeError('patternFromTriplets: rows and cols differ in length');
+    nt += b.rows.length;
+  }
+  if (map.length < mapOffset + nt) throw new RangeError('patternFromTriplets: map too short');
+  const total = nt + n; // the triplets, then one diagonal entry per column
+  // Pass 1: entries per column (the upper column of (i, j) is max(i, j)), +1 for the diagonal;
+  // ptr[j] = the END of column j (inclusive prefix sums), entries are placed downward from it, so
+  // that afterwards ptr[j] is its start (one array for both).
+  const ptr = takeInt32(n + 1); // (scratch.ts, as `row`)
+  let k0 = 0;
+  for (const { rows, cols, rowShift, colShift } of blocks) {
+    for (let k = 0; k < rows.length; k++) {
+      const i = rows[k] + rowShift;
+      const j = cols[k] + colShift;
+      if (!(i >= 0 && i < n && j >= 0 && j < n)) {
+        throw new RangeError(`patternFromTriplets: entry ${k0 + k} (${i}, ${j}) outside a ${n}×${n} matrix`);
+      }
+      ptr[i < j ? j : i]++;
     }
-    start[(i < j ? j : i) + 1]++;
+    k0 += rows.length;
   }
-  for (let j = 0; j < n; j++) start[j + 1] += start[j] + 1;
-  // Pass 2: place (row, triplet) into its column; the implicit diagonal (id nt + j) goes last.
-  const row = new Int32Array(total);
-  const ent = new Int32Array(total);
-  const next = start.slice(0, n);
-  for (let k = 0; k < nt; k++) {
-    const i = rows[k];
-    const j = cols[k];
-    const s = next[i < j ? j : i]++;
-    row[s] = i < j ? i : j;
-    ent[s] = k;
-  }
+  let acc = 0;
   for (let j = 0; j < n; j++) {
-    row[next[j]] = j;
-    ent[next[j]] = nt + j;
+    acc += ptr[j] + 1;
+    ptr[j] = acc;
   }
-  // Pass 3: per column, sort by row (insertion sort for short columns; long ones through their
-  // distinct rows, see sortLongColumn), then merge duplicates, compacting the rows in place
-  // (the write position never passes the read position).
+  ptr[n] = total;
+  // Pass 2: the rows, column by column (order within a column irrelevant: sorted next).
+  const row = takeInt32(total);
+  for (let j = 0; j < n; j++) row[--ptr[j]] = j;
+  for (const { rows, cols, rowShift, colShift } of blocks) {
+    for (let k = 0; k < rows.length; k++) {
+      const i = rows[k] + rowShift;
+      const j = cols[k] + colShift;
+      row[--ptr[i < j ? j : i]] = i < j ? i : j;
+    }
+  }
+  // Pass 3: per column, sort, then merge duplicates, compacting in place (the write position
+  // never passes the read position).
   const colPtr = new Int32Array(n + 1);
-  const position = new Int32Array(nt);
-  let slotOfRow: Int32Array | null = null; // long columns only
   let nnz = 0;
   for (let j = 0; j < n; j++) {
-    const lo = start[j];
-    const hi = start[j + 1];
+    const lo = ptr[j];
+    const hi = ptr[j + 1];
     colPtr[j] = nnz;
-    if (hi - lo > 32) {
-      slotOfRow ??= new Int32Array(n);
-      nnz = mergeLongColumn(row, ent, lo, hi, nnz, nt, slotOfRow, position);
-      continue;
-    }
-    for (let s = lo + 1; s < hi; s++) {
-      const r = row[s];
-      if (r >= row[s - 1]) continue;
-      const e = ent[s];
-      let t = s - 1;
-      while (t >= lo && row[t] > r) {
-        row[t + 1] = row[t];
-        ent[t + 1] = ent[t];
-        t--;
+    if (hi - lo > 32) row.subarray(lo, hi).sort();
+    else
+      for (let s = lo + 1; s < hi; s++) {
+        const r = row[s];
+        if (r >= row[s - 1]) continue;
+        let t = s - 1;
+        while (t >= lo && row[t] > r) {
+          row[t + 1] = row[t];
+          t--;
+        }
+        row[t + 1] = r;
       }
-      row[t + 1] = r;
-      ent[t + 1] = e;
-    }
     let last = -1;
     for (let s = lo; s < hi; s++) {
       const i = row[s];
@@ -107,52 +141,29 @@ export function patternFromTriplets(
         row[nnz++] = i;
         last = i;
       }
-      const e = ent[s];
-      if (e < nt) position[e] = nnz - 1;
     }
   }
   colPtr[n] = nnz;
-  return { pattern: { n, colPtr, rowIdx: row.slice(0, nnz) }, map: position };
-}
-
-/**
- * One long column of patternFromTriplets (entries row/ent[lo .. hi-1]): its distinct rows,
- * sorted by a typed-array sort, written to row[nnz …] (nnz ≤ lo, so nothing unread is
- * overwritten: the distinct rows are first gathered at the column's own start); every triplet's
- * slot through `slotOfRow`. Returns the new nnz.
- */
-function mergeLongColumn(
-  row: Int32Array,
-  ent: Int32Array,
-  lo: number,
-  hi: number,
-  nnz: number,
-  nt: number,
-  slotOfRow: Int32Array,
-  position: Int32Array,
-): number {
-  // distinct rows: every row of the column marked −1, then 0 at its first occurrence
-  const rowsHere = row.slice(lo, hi);
-  for (let s = 0; s < rowsHere.length; s++) slotOfRow[rowsHere[s]] = -1;
-  let d = 0;
-  const distinct = new Int32Array(rowsHere.length);
-  for (let s = 0; s < rowsHere.length; s++) {
-    const r = rowsHere[s];
-    if (slotOfRow[r] === -1) {
-      slotOfRow[r] = 0;
-      distinct[d++] = r;
+  // Pass 4: each triplet's slot, by binary search of its row in its column.
+  let m = mapOffset;
+  for (const { rows, cols, rowShift, colShift } of blocks) {
+    for (let k = 0; k < rows.length; k++) {
+      const i = rows[k] + rowShift;
+      const j = cols[k] + colShift;
+      const r = i < j ? i : j;
+      let lo = colPtr[i < j ? j : i];
+      let hi = colPtr[(i < j ? j : i) + 1] - 1; // the diagonal: the last slot
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (row[mid] < r) lo = mid + 1;
+        else hi = mid;
+      }
+      map[m++] = lo;
     }
   }
-  const sorted = distinct.subarray(0, d).sort();
-  for (let t = 0; t < d; t++) {
-    slotOfRow[sorted[t]] = nnz + t;
-    row[nnz + t] = sorted[t];
-  }
-  for (let s = 0; s < rowsHere.length; s++) {
-    const e = ent[lo + s];
-    if (e < nt) position[e] = slotOfRow[rowsHere[s]];
-  }
-  return nnz + d;
+  const rowIdx = row.slice(0, nnz);
+  giveInt32(ptr, row);
+  return { n, colPtr, rowIdx };
 }
 
 /** Number of stored entries (upper triangle with diagonal). */

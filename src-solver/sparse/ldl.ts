@@ -78,6 +78,7 @@ import { amdOrder } from './amd';
 import { columnCounts, permutedEliminationTree, permutedEntries, postorder } from './symbolic';
 import { fillUpdateSchedule, supernodalStructure, updateScheduleSize } from './supernodal';
 import { createWasmKernel, wasmKernelAvailable, type WasmKernel } from './wasmKernel';
+import { dropScratch, giveInt32, takeInt32 } from './scratch';
 
 export { symMatVec };
 
@@ -226,9 +227,9 @@ export class LdlSolver {
     const { colPtr: cColPtr, rowIdx: cRowIdx, src: cSrc } = permutedEntries(pattern, perm);
     const c: SymmetricPattern = { n, colPtr: cColPtr, rowIdx: cRowIdx }; // (rows unsorted)
     // The postordered tree is the same tree relabelled: parent(k) = ipost[tree(post[k])].
-    const ipost = new Int32Array(n);
+    const ipost = takeInt32(n);
     for (let k = 0; k < n; k++) ipost[post[k]] = k;
-    const parent = new Int32Array(n);
+    const parent = takeInt32(n);
     for (let k = 0; k < n; k++) {
       const p = tree[post[k]];
       parent[k] = p < 0 ? -1 : ipost[p];
@@ -327,6 +328,9 @@ export class LdlSolver {
     }
     this.aToL = aToL;
     this.diagL = diagL;
+    giveInt32(cColPtr, cRowIdx, cSrc, ipost, parent, post, cc);
+    if (!analysis) giveInt32(tree);
+    dropScratch(); // the end of the symbolic analysis (scratch.ts)
 
     this.lx = kv?.lx ?? new Float64Array(stored);
     this.d = kv?.d ?? new Float64Array(n);

@@ -29,6 +29,7 @@
  * 2008 (relaxation parameters, left-looking supernodal update lists).
  */
 import type { SymmetricPattern } from './csc';
+import { giveInt32, takeInt32 } from './scratch';
 
 export interface SupernodalStructure {
   readonly nsuper: number;
@@ -115,7 +116,7 @@ export function supernodalStructure(c: SymmetricPattern, parent: Int32Array, cc:
     if (nr > maxRows) maxRows = nr;
   }
   const rowIdx = new Int32Array(rowPtr[nsuper]);
-  const fill = new Int32Array(nsuper);
+  const fill = takeInt32(nsuper); // (scratch.ts, as mark)
   for (let s = 0; s < nsuper; s++) {
     let t = rowPtr[s];
     for (let k = superStart[s]; k < superStart[s + 1]; k++) rowIdx[t++] = k;
@@ -123,7 +124,7 @@ export function supernodalStructure(c: SymmetricPattern, parent: Int32Array, cc:
   }
   // Row k of L, supernode by supernode: k goes below every supernode met walking up from the
   // rows of column k of C (k increasing, so each supernode's rows come out sorted).
-  const mark = new Int32Array(nsuper).fill(-1);
+  const mark = takeInt32(nsuper).fill(-1);
   const { colPtr: cp, rowIdx: cr } = c;
   for (let k = 0; k < n; k++) {
     for (let q = cp[k]; q < cp[k + 1]; q++) {
@@ -145,6 +146,7 @@ export function supernodalStructure(c: SymmetricPattern, parent: Int32Array, cc:
   }
   for (let s = 0; s < nsuper; s++)
     if (fill[s] !== rowPtr[s + 1]) throw new Error(`supernodalStructure: supernode ${s} has fewer rows than cc says`);
+  giveInt32(fill, mark);
   return { nsuper, superStart, rowPtr, rowIdx, blockPtr, colSuper, maxBlock, maxRows };
 }
 
@@ -198,7 +200,7 @@ export function updateScheduleSize(sn: SupernodalStructure): { pairs: number; re
 /** Fills a schedule whose arrays have the sizes updateScheduleSize gave. */
 export function fillUpdateSchedule(sn: SupernodalStructure, out: UpdateSchedule): void {
   const { nsuper, superStart: ss, rowPtr: rp, rowIdx: ri, colSuper } = sn;
-  const relMap = new Int32Array(ss[nsuper]);
+  const relMap = takeInt32(ss[nsuper]); // (scratch.ts, as head, next, lpos)
   const { pairStart, pairDesc, pairP0, pairM1, rel } = out;
   let k = 0;
   let r = 0;
@@ -207,9 +209,9 @@ export function fillUpdateSchedule(sn: SupernodalStructure, out: UpdateSchedule)
   // place (it went through a callback, a closure call per update): for each s, its row
   // positions into relMap, then each descendant waiting on s, which then moves on to the
   // supernode of its next row.
-  const head = new Int32Array(nsuper).fill(-1);
-  const next = new Int32Array(nsuper);
-  const lpos = new Int32Array(nsuper);
+  const head = takeInt32(nsuper).fill(-1);
+  const next = takeInt32(nsuper);
+  const lpos = takeInt32(nsuper);
   for (let s = 0; s < nsuper; s++) {
     const l = ss[s + 1];
     let dd = head[s];
@@ -245,4 +247,5 @@ export function fillUpdateSchedule(sn: SupernodalStructure, out: UpdateSchedule)
     }
   }
   for (let s = 0; s < nsuper; s++) pairStart[s + 1] += pairStart[s];
+  giveInt32(relMap, head, next, lpos);
 }

@@ -13,6 +13,7 @@
  * Systems", SIAM 2006, §4.1 (etree), §4.3 (postorder), §4.4–4.5 (row/column counts).
  */
 import type { SymmetricPattern } from './csc';
+import { giveInt32, takeInt32 } from './scratch';
 
 /**
  * C = P A Pᵀ in upper CSC form (rows sorted, diagonal last) and, for each entry of A, its slot in C.
@@ -53,6 +54,7 @@ export function permuteSymmetric(
       }
     for (let s = lo; s < hi; s++) map[src[s]] = s;
   }
+  giveInt32(src);
   return { pattern: { n, colPtr, rowIdx }, map };
 }
 
@@ -72,11 +74,12 @@ function permutedScatter(
   keepDiagonal: boolean,
 ): { colPtr: Int32Array; rowIdx: Int32Array; src: Int32Array } {
   const n = a.n;
-  const iperm = new Int32Array(n);
+  // (scratch.ts: the outputs too — callers hand them back once read)
+  const iperm = takeInt32(n);
   for (let k = 0; k < n; k++) iperm[perm[k]] = k;
   const aColPtr = a.colPtr;
   const aRowIdx = a.rowIdx;
-  const colPtr = new Int32Array(n + 1);
+  const colPtr = takeInt32(n + 1);
   for (let j = 0; j < n; j++) {
     const pj = iperm[j];
     for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
@@ -85,9 +88,10 @@ function permutedScatter(
     }
   }
   for (let j = 0; j < n; j++) colPtr[j + 1] += colPtr[j];
-  const next = colPtr.slice(0, n);
-  const rowIdx = new Int32Array(colPtr[n]);
-  const src = new Int32Array(keepDiagonal ? colPtr[n] : 0);
+  const next = takeInt32(n);
+  next.set(colPtr.subarray(0, n));
+  const rowIdx = takeInt32(colPtr[n]);
+  const src = keepDiagonal ? takeInt32(colPtr[n]) : new Int32Array(0);
   for (let j = 0; j < n; j++) {
     const pj = iperm[j];
     for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
@@ -98,6 +102,7 @@ function permutedScatter(
       if (keepDiagonal) src[s] = q;
     }
   }
+  giveInt32(iperm, next);
   return { colPtr, rowIdx, src };
 }
 
@@ -127,7 +132,7 @@ function permutedColumns(a: SymmetricPattern, perm: Int32Array): { colPtr: Int32
 /** Liu's algorithm on columns given as rows i < k in any order (see eliminationTree). */
 function treeOfColumns(n: number, ptr: Int32Array, rows: Int32Array): Int32Array {
   const parent = new Int32Array(n).fill(-1);
-  const ancestor = new Int32Array(n).fill(-1);
+  const ancestor = takeInt32(n).fill(-1);
   for (let k = 0; k < n; k++) {
     for (let q = ptr[k]; q < ptr[k + 1]; q++) {
       let i = rows[q];
@@ -139,6 +144,7 @@ function treeOfColumns(n: number, ptr: Int32Array, rows: Int32Array): Int32Array
       }
     }
   }
+  giveInt32(ancestor);
   return parent;
 }
 
@@ -148,7 +154,9 @@ function treeOfColumns(n: number, ptr: Int32Array, rows: Int32Array): Int32Array
  */
 export function permutedEliminationTree(a: SymmetricPattern, perm: Int32Array): Int32Array {
   const { colPtr, rowIdx } = permutedColumns(a, perm);
-  return treeOfColumns(a.n, colPtr, rowIdx);
+  const parent = treeOfColumns(a.n, colPtr, rowIdx);
+  giveInt32(colPtr, rowIdx);
+  return parent;
 }
 
 /**
@@ -160,7 +168,8 @@ export function permutedColumnCounts(
   perm: Int32Array,
 ): { parent: Int32Array; counts: Int32Array } {
   const { colPtr, rowIdx } = permutedColumns(a, perm);
-  const { parent, counts } = treeAndCounts(a.n, colPtr, rowIdx, Infinity);
+  const { parent, counts } = treeAndCounts(a.n, colPtr, rowIdx, Infinity, false);
+  giveInt32(colPtr, rowIdx);
   return { parent, counts };
 }
 
@@ -177,7 +186,8 @@ export function permutedFactorFlops(
   atLeast: number,
 ): { flops: number; complete: boolean } {
   const { colPtr, rowIdx } = permutedColumns(a, perm);
-  const { flops, complete } = treeAndCounts(a.n, colPtr, rowIdx, atLeast);
+  const { parent, counts, flops, complete } = treeAndCounts(a.n, colPtr, rowIdx, atLeast, true);
+  giveInt32(colPtr, rowIdx, parent, counts);
   return { flops, complete };
 }
 
@@ -194,11 +204,12 @@ function treeAndCounts(
   ptr: Int32Array,
   rows: Int32Array,
   stopAt: number,
+  scratchOutputs: boolean,
 ): { parent: Int32Array; counts: Int32Array; flops: number; complete: boolean } {
-  const parent = new Int32Array(n).fill(-1);
-  const ancestor = new Int32Array(n).fill(-1);
-  const counts = new Int32Array(n);
-  const flag = new Int32Array(n).fill(-1);
+  const parent = (scratchOutputs ? takeInt32(n) : new Int32Array(n)).fill(-1);
+  const ancestor = takeInt32(n).fill(-1);
+  const counts = scratchOutputs ? takeInt32(n) : new Int32Array(n);
+  const flag = takeInt32(n).fill(-1);
   let flops = 0;
   for (let k = 0; k < n; k++) {
     const q0 = ptr[k];
@@ -220,16 +231,20 @@ function treeAndCounts(
         counts[i]++;
       }
     }
-    if (flops >= stopAt) return { parent, counts, flops, complete: k === n - 1 };
+    if (flops >= stopAt) {
+      giveInt32(ancestor, flag);
+      return { parent, counts, flops, complete: k === n - 1 };
+    }
   }
+  giveInt32(ancestor, flag);
   return { parent, counts, flops, complete: true };
 }
 
 /** Postorder of a forest: post[k] = the node numbered k (children before parents, subtrees contiguous). */
 export function postorder(parent: Int32Array): Int32Array {
   const n = parent.length;
-  const firstChild = new Int32Array(n).fill(-1);
-  const sibling = new Int32Array(n).fill(-1);
+  const firstChild = takeInt32(n).fill(-1);
+  const sibling = takeInt32(n).fill(-1);
   // Insert in decreasing order so child lists come out increasing (keeps the given order on ties).
   for (let j = n - 1; j >= 0; j--) {
     const p = parent[j];
@@ -239,7 +254,7 @@ export function postorder(parent: Int32Array): Int32Array {
     }
   }
   const post = new Int32Array(n);
-  const stack = new Int32Array(n);
+  const stack = takeInt32(n);
   let k = 0;
   for (let root = 0; root < n; root++) {
     if (parent[root] !== -1) continue;
@@ -257,6 +272,7 @@ export function postorder(parent: Int32Array): Int32Array {
       }
     }
   }
+  giveInt32(firstChild, sibling, stack);
   return post;
 }
 
