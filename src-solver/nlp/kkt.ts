@@ -65,7 +65,7 @@ import { LdlSolver, type FactorResult } from '../sparse/ldl';
 import { amdOrder } from '../sparse/amd';
 import { periodOrder } from '../sparse/periodOrder';
 import { permutedColumnCounts, permutedFactorFlops } from '../sparse/symbolic';
-import { dropScratch, giveInt32, takeInt32 } from '../sparse/scratch';
+import { closeScratch, giveInt32, openScratch, takeInt32 } from '../sparse/scratch';
 import type { InternalNlp } from './internalNlp';
 
 export interface KktOptions {
@@ -268,96 +268,101 @@ export class KktSystem {
     private readonly nlp: InternalNlp,
     options: KktOptions = {},
   ) {
-    const { m, nw, nS } = nlp;
-    this.stableTau = options.stablePivotTolerance !== undefined ? { pivotTolerance: options.stablePivotTolerance } : {};
-    this.nw = nw;
-    this.fixed = nlp.fixed;
-    const dim = nw + m;
-    this.dim = dim;
-    const nnzH = nlp.hRows.length;
-    const nnzJ = nlp.jRows.length;
-    const { pattern, map, hStart, jStart, sStart } = kktPattern(nlp);
-    this.pattern = pattern;
-    // views of the one map (no copy of its nnz(K)-size entries)
-    this.diagPos = map.subarray(0, dim);
-    this.diagBase = new Float64Array(dim);
-    this.hessPos = map.subarray(hStart, jStart);
-    this.jacPos = map.subarray(jStart, sStart);
-    this.slackPos = map.subarray(sStart, sStart + nS);
-    const fixed = nlp.fixed;
-    for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
-    for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
-    this.partial = partialAssembly(pattern.colPtr[dim], this.diagPos, this.hessPos, this.jacPos, this.slackPos, nlp);
-    const choice = options.ordering ?? KktSystem.defaultOrdering;
-    // The fill-reducing order: dissection in time when the problem's period hint fits, else AMD.
-    const usePeriods = options.periodOrdering ?? (KktSystem.periodOrdering && dim >= KktSystem.periodOrderingMinDim);
-    const hint = usePeriods
-      ? kktPeriods(nlp)
-      : options.periodOrdering === false || !KktSystem.periodOrdering
-        ? 'period ordering off'
-        : `${dim} rows, below ${KktSystem.periodOrderingMinDim}: AMD takes well under 0.1 s`;
-    const per =
-      typeof hint === 'string' ? { ok: false as const, reason: hint } : periodOrder(pattern, hint.of, hint.count);
-    if (typeof hint !== 'string') giveInt32(hint.of);
-    this.baseOrdering = per.ok ? 'period' : 'amd';
-    this.orderingNote = per.ok
-      ? `dissection in time: ${per.periods} periods, ${per.separatorNodes} separator nodes, ${per.noPeriodNodes} of no period, ${per.amdRuns} AMD run(s) on a period`
-      : `AMD (${per.reason})`;
-    const amd = per.ok ? per.order : amdOrder(pattern);
-    const stableOrder = kktOrdering(pattern, nw, amd);
-    this.stableOrder = stableOrder;
-    // 'auto': the stable order's cost first; below minFlops the stable path is taken whatever the
-    // plain order's flops (counted only when asked for, flopsAmd); above it the plain order's flops
-    // are counted symbolically too, and only the solver of the path taken is built — a plain-path
-    // solver built just for its flops and then dropped cost a whole second symbolic analysis (IEEE
-    // 123 × 720 h, where dissection in time puts the stable order at 1.2e8 flops, the plain at 1.1e8).
-    // (the stable order's tree and column counts, kept for its solver's constructor below)
-    const stableAnalysis = choice === 'auto' ? permutedColumnCounts(pattern, stableOrder) : undefined;
-    if (stableAnalysis) this.stableFlops = flopsOfCounts(stableAnalysis.counts);
-    this.amdOrdering = amd;
-    // The plain order's count stops once it reaches flopsStable / minFlopRatio: the plain path is
-    // then out whatever the rest adds (exact: the ratio is 2, the halving rounds nothing), and
-    // flopsAmd is counted in full only if asked for. (On IEEE 123 × 720 h it stops at about half
-    // of the columns: 1.06e8 against 1.16e8.)
-    let amdCheaper = false;
-    if (choice === 'auto' && this.flopsStable >= KktSystem.minFlops) {
-      const plain = permutedFactorFlops(pattern, amd, this.flopsStable / KktSystem.minFlopRatio);
-      if (plain.complete) this.amdFlops = plain.flops;
-      amdCheaper = plain.complete && this.flopsStable > KktSystem.minFlopRatio * plain.flops;
-    }
-    const useAmd = choice === 'amd' || (choice === 'auto' && this.flopsStable >= KktSystem.minFlops && amdCheaper);
-    // The plain path on dissection in time can cost several times AMD's flops where the periods
-    // are coupled by many batteries (IEEE 123 × 720 h, 26 batteries: 1.06e8 against 0.36e8; the
-    // stable order's deferred λ rows hide the difference, the plain order does not): when that
-    // path is taken, AMD's order is counted too and the cheaper one kept.
-    if (useAmd && per.ok) {
-      const whole = amdOrder(pattern);
-      const wholeFlops = factorFlops(pattern, whole);
-      const periodFlops = this.amdFlops ?? factorFlops(pattern, amd);
-      if (wholeFlops < periodFlops) {
-        this.amdOrdering = whole;
-        this.orderingNote += `; the plain path on AMD's order (${wholeFlops.toExponential(2)} flops against ${periodFlops.toExponential(2)})`;
+    openScratch(); // the symbolic phase's temporaries are pooled (sparse/scratch.ts)
+    try {
+      const { m, nw, nS } = nlp;
+      this.stableTau =
+        options.stablePivotTolerance !== undefined ? { pivotTolerance: options.stablePivotTolerance } : {};
+      this.nw = nw;
+      this.fixed = nlp.fixed;
+      const dim = nw + m;
+      this.dim = dim;
+      const nnzH = nlp.hRows.length;
+      const nnzJ = nlp.jRows.length;
+      const { pattern, map, hStart, jStart, sStart } = kktPattern(nlp);
+      this.pattern = pattern;
+      // views of the one map (no copy of its nnz(K)-size entries)
+      this.diagPos = map.subarray(0, dim);
+      this.diagBase = new Float64Array(dim);
+      this.hessPos = map.subarray(hStart, jStart);
+      this.jacPos = map.subarray(jStart, sStart);
+      this.slackPos = map.subarray(sStart, sStart + nS);
+      const fixed = nlp.fixed;
+      for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
+      for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
+      this.partial = partialAssembly(pattern.colPtr[dim], this.diagPos, this.hessPos, this.jacPos, this.slackPos, nlp);
+      const choice = options.ordering ?? KktSystem.defaultOrdering;
+      // The fill-reducing order: dissection in time when the problem's period hint fits, else AMD.
+      const usePeriods = options.periodOrdering ?? (KktSystem.periodOrdering && dim >= KktSystem.periodOrderingMinDim);
+      const hint = usePeriods
+        ? kktPeriods(nlp)
+        : options.periodOrdering === false || !KktSystem.periodOrdering
+          ? 'period ordering off'
+          : `${dim} rows, below ${KktSystem.periodOrderingMinDim}: AMD takes well under 0.1 s`;
+      const per =
+        typeof hint === 'string' ? { ok: false as const, reason: hint } : periodOrder(pattern, hint.of, hint.count);
+      if (typeof hint !== 'string') giveInt32(hint.of);
+      this.baseOrdering = per.ok ? 'period' : 'amd';
+      this.orderingNote = per.ok
+        ? `dissection in time: ${per.periods} periods, ${per.separatorNodes} separator nodes, ${per.noPeriodNodes} of no period, ${per.amdRuns} AMD run(s) on a period`
+        : `AMD (${per.reason})`;
+      const amd = per.ok ? per.order : amdOrder(pattern);
+      const stableOrder = kktOrdering(pattern, nw, amd);
+      this.stableOrder = stableOrder;
+      // 'auto': the stable order's cost first; below minFlops the stable path is taken whatever the
+      // plain order's flops (counted only when asked for, flopsAmd); above it the plain order's flops
+      // are counted symbolically too, and only the solver of the path taken is built — a plain-path
+      // solver built just for its flops and then dropped cost a whole second symbolic analysis (IEEE
+      // 123 × 720 h, where dissection in time puts the stable order at 1.2e8 flops, the plain at 1.1e8).
+      // (the stable order's tree and column counts, kept for its solver's constructor below)
+      const stableAnalysis = choice === 'auto' ? permutedColumnCounts(pattern, stableOrder) : undefined;
+      if (stableAnalysis) this.stableFlops = flopsOfCounts(stableAnalysis.counts);
+      this.amdOrdering = amd;
+      // The plain order's count stops once it reaches flopsStable / minFlopRatio: the plain path is
+      // then out whatever the rest adds (exact: the ratio is 2, the halving rounds nothing), and
+      // flopsAmd is counted in full only if asked for. (On IEEE 123 × 720 h it stops at about half
+      // of the columns: 1.06e8 against 1.16e8.)
+      let amdCheaper = false;
+      if (choice === 'auto' && this.flopsStable >= KktSystem.minFlops) {
+        const plain = permutedFactorFlops(pattern, amd, this.flopsStable / KktSystem.minFlopRatio);
+        if (plain.complete) this.amdFlops = plain.flops;
+        amdCheaper = plain.complete && this.flopsStable > KktSystem.minFlopRatio * plain.flops;
       }
+      const useAmd = choice === 'amd' || (choice === 'auto' && this.flopsStable >= KktSystem.minFlops && amdCheaper);
+      // The plain path on dissection in time can cost several times AMD's flops where the periods
+      // are coupled by many batteries (IEEE 123 × 720 h, 26 batteries: 1.06e8 against 0.36e8; the
+      // stable order's deferred λ rows hide the difference, the plain order does not): when that
+      // path is taken, AMD's order is counted too and the cheaper one kept.
+      if (useAmd && per.ok) {
+        const whole = amdOrder(pattern);
+        const wholeFlops = factorFlops(pattern, whole);
+        const periodFlops = this.amdFlops ?? factorFlops(pattern, amd);
+        if (wholeFlops < periodFlops) {
+          this.amdOrdering = whole;
+          this.orderingNote += `; the plain path on AMD's order (${wholeFlops.toExponential(2)} flops against ${periodFlops.toExponential(2)})`;
+        }
+      }
+      const amdSolver = useAmd
+        ? new LdlSolver(pattern, { ordering: this.amdOrdering, pivotTolerance: KktSystem.amdPivotTolerance })
+        : null;
+      if (amdSolver) this.amdFlops = amdSolver.flops;
+      if (useAmd) {
+        this.amdSolver = amdSolver;
+      } else {
+        this.amdSolver = null;
+        this.stableSolver = new LdlSolver(pattern, {
+          ordering: stableOrder,
+          ...this.stableTau,
+          ...(stableAnalysis ? { analysis: stableAnalysis } : {}),
+        });
+      }
+      // K lives in the factoring solver's own input array when it has one (WebAssembly kernel):
+      // no copy of nnz(K) doubles per factorization, and one array of that size less.
+      this.k = (useAmd ? amdSolver : this.stableSolver)?.stagingValues() ?? new Float64Array(pattern.colPtr[dim]);
+      this.lambdaDiag = new Float64Array(useAmd ? m : 0);
+    } finally {
+      closeScratch();
     }
-    const amdSolver = useAmd
-      ? new LdlSolver(pattern, { ordering: this.amdOrdering, pivotTolerance: KktSystem.amdPivotTolerance })
-      : null;
-    if (amdSolver) this.amdFlops = amdSolver.flops;
-    if (useAmd) {
-      this.amdSolver = amdSolver;
-    } else {
-      this.amdSolver = null;
-      this.stableSolver = new LdlSolver(pattern, {
-        ordering: stableOrder,
-        ...this.stableTau,
-        ...(stableAnalysis ? { analysis: stableAnalysis } : {}),
-      });
-    }
-    // K lives in the factoring solver's own input array when it has one (WebAssembly kernel):
-    // no copy of nnz(K) doubles per factorization, and one array of that size less.
-    this.k = (useAmd ? amdSolver : this.stableSolver)?.stagingValues() ?? new Float64Array(pattern.colPtr[dim]);
-    this.lambdaDiag = new Float64Array(useAmd ? m : 0);
-    dropScratch(); // the symbolic phase's pooled temporaries (sparse/scratch.ts) are not kept
   }
 
   /** 'amd' while on path (1), 'stable' once on path (2). */

@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { dropScratch, giveInt32, scratchBuffers, takeInt32 } from './scratch';
+import { describe, expect, it } from 'vitest';
+import { closeScratch, giveInt32, openScratch, scratchBuffers, takeInt32 } from './scratch';
 
 describe('scratch pool', () => {
-  afterEach(() => dropScratch());
-
   it('reuses a given buffer (best fit), zero-filled, and hands it to one taker only', () => {
-    dropScratch();
-    const big = takeInt32(100_000);
+    openScratch();
     const small = takeInt32(20_000);
+    const big = takeInt32(100_000);
     big.fill(7);
     small.fill(9);
     giveInt32(big, small, big); // big twice: kept once
@@ -19,21 +17,35 @@ describe('scratch pool', () => {
     const b = takeInt32(50_000); // the other one
     expect(b.buffer).toBe(big.buffer);
     expect(b.every((x) => x === 0)).toBe(true);
-    const c = takeInt32(50_000); // none free: a new array
+    // none free: a new one, with the largest length asked so far behind it
+    const c = takeInt32(30_000);
     expect(c.buffer).not.toBe(big.buffer);
     expect(c.buffer).not.toBe(small.buffer);
+    expect(c.length).toBe(30_000);
+    expect(c.buffer.byteLength).toBe(100_000 * 4);
     expect(scratchBuffers()).toBe(0);
+    closeScratch();
   });
 
-  it('keeps no small arrays, no views inside a buffer, and forgets everything on drop', () => {
-    dropScratch();
+  it('keeps no small arrays and no views inside a buffer; nested scopes share the pool, the outer close forgets it', () => {
+    openScratch();
     const whole = new Int32Array(100_000);
     giveInt32(new Int32Array(10), whole.subarray(5));
     expect(scratchBuffers()).toBe(0);
     giveInt32(whole);
     expect(scratchBuffers()).toBe(1);
-    dropScratch();
+    openScratch();
+    closeScratch(); // inner: the pool stays
+    expect(scratchBuffers()).toBe(1);
+    closeScratch();
     expect(scratchBuffers()).toBe(0);
-    expect(takeInt32(1000).buffer).not.toBe(whole.buffer);
+  });
+
+  it('outside a scope: plain new arrays, nothing pooled', () => {
+    const a = takeInt32(100_000);
+    expect(a.buffer.byteLength).toBe(400_000);
+    giveInt32(a);
+    expect(scratchBuffers()).toBe(0);
+    expect(takeInt32(1000).buffer).not.toBe(a.buffer);
   });
 });

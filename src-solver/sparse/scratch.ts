@@ -9,21 +9,40 @@
  * IEEE 123 × 2160 h KKT (2.5 M rows, 7.3 M entries) allocated several hundred MB of temporaries of
  * a few sizes (n, nnz(K)); reusing them is most of what its setup time can lose.
  *
- * Contract: `takeInt32(len)` returns a zero-filled Int32Array of length len, a view on a pooled
- * buffer when one is free and large enough (best fit), else a new array; `giveInt32(a…)` hands
- * arrays back — only arrays the caller owns whole and never reads again (a view whose buffer
- * something else still uses must not be given). `dropScratch()` forgets the pool (called at the
- * end of a symbolic analysis, so that the solve does not hold its temporaries). Single-threaded:
- * nothing asynchronous runs between a take and its give.
+ * Contract: the pool exists only inside a scope (`openScratch()` … `closeScratch()`, in a
+ * try/finally; nested scopes share it, the outermost close forgets it — so nothing is held after
+ * a symbolic analysis: KktSystem's and LdlSolver's constructors open one). Outside a scope
+ * `takeInt32` is `new Int32Array` and `giveInt32` does nothing, so a function that uses them
+ * behaves as before when called on its own. Inside, `takeInt32(len)` returns a zero-filled
+ * Int32Array of length len, a view on a free pooled buffer when one is large enough (best fit),
+ * else a new one; a new buffer is given the largest length asked for so far in the scope (pages
+ * never touched cost no memory: the spare length is virtual), so that a later request of another
+ * size can reuse it. `giveInt32(a…)` hands arrays back — only arrays the caller owns whole and
+ * never reads again. Single-threaded: nothing asynchronous runs inside a scope.
  */
 const free: ArrayBuffer[] = [];
+let depth = 0;
+let largest = 0;
+
+export function openScratch(): void {
+  depth++;
+}
+
+export function closeScratch(): void {
+  if (depth > 0 && --depth === 0) {
+    free.length = 0;
+    largest = 0;
+  }
+}
 
 export function takeInt32(len: number): Int32Array {
+  if (depth === 0) return new Int32Array(len);
+  if (len > largest) largest = len;
   const bytes = len * 4;
   let best = -1;
   for (let i = 0; i < free.length; i++)
     if (free[i].byteLength >= bytes && (best < 0 || free[i].byteLength < free[best].byteLength)) best = i;
-  if (best < 0) return new Int32Array(len);
+  if (best < 0) return new Int32Array(new ArrayBuffer(largest * 4), 0, len);
   const buf = free[best];
   free[best] = free[free.length - 1];
   free.pop();
@@ -33,6 +52,7 @@ export function takeInt32(len: number): Int32Array {
 }
 
 export function giveInt32(...arrays: Int32Array[]): void {
+  if (depth === 0) return;
   for (const a of arrays) {
     // small arrays are not worth keeping, shared memory (the kernel's) never; a buffer already
     // free is not added twice
@@ -40,11 +60,6 @@ export function giveInt32(...arrays: Int32Array[]): void {
     if (!(b instanceof ArrayBuffer) || a.byteOffset !== 0 || b.byteLength < 1 << 16 || free.includes(b)) continue;
     free.push(b);
   }
-}
-
-/** Forget every pooled buffer (the garbage collector frees them). */
-export function dropScratch(): void {
-  free.length = 0;
 }
 
 /** Buffers in the pool (tests). */
