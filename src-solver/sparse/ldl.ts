@@ -241,7 +241,7 @@ export class LdlSolver {
       // P A Pᵀ, they are the postordered matrix's relabelled: the same tree, numbered by `post`.
       let cc: Int32Array;
       if (analysis) {
-        cc = new Int32Array(n);
+        cc = takeInt32(n);
         for (let k = 0; k < n; k++) cc[k] = analysis.counts[post[k]];
       } else cc = columnCounts(c, parent);
       let nnzL = 0;

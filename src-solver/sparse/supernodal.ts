@@ -55,7 +55,8 @@ function storedLower(nc: number, below: number): number {
 export function supernodalStructure(c: SymmetricPattern, parent: Int32Array, cc: Int32Array): SupernodalStructure {
   const n = c.n;
   // --- Fundamental supernodes, merged on the fly by the relaxation rule. ---
-  const starts: number[] = [];
+  const starts = takeInt32(n); // the first column of each supernode (scratch.ts)
+  let nsuper = 0;
   let curFirst = 0;
   let curTrue = 0; // true nonzeros (strictly lower) of the current group
   let j = 0;
@@ -82,18 +83,18 @@ export function supernodalStructure(c: SymmetricPattern, parent: Int32Array, cc:
       }
       if (merge) curTrue += nz;
       else {
-        starts.push(curFirst);
+        starts[nsuper++] = curFirst;
         curFirst = j;
         curTrue = nz;
       }
     }
     j = l + 1;
   }
-  if (n > 0) starts.push(curFirst);
-  const nsuper = starts.length;
+  if (n > 0) starts[nsuper++] = curFirst;
   const superStart = new Int32Array(nsuper + 1);
-  for (let s = 0; s < nsuper; s++) superStart[s] = starts[s];
+  superStart.set(starts.subarray(0, nsuper));
   superStart[nsuper] = n;
+  giveInt32(starts);
   const colSuper = new Int32Array(n);
   for (let s = 0; s < nsuper; s++) for (let k = superStart[s]; k < superStart[s + 1]; k++) colSuper[k] = s;
 
