@@ -320,8 +320,8 @@ export class KktSystem {
       this.amdOrdering = amd;
       // The plain order's count stops once it reaches flopsStable / minFlopRatio: the plain path is
       // then out whatever the rest adds (exact: the ratio is 2, the halving rounds nothing), and
-      // flopsAmd is counted in full only if asked for. (On IEEE 123 × 720 h it stops at about half
-      // of the columns: 1.06e8 against 1.16e8.)
+      // flopsAmd is counted in full only if asked for. (IEEE 123 × 720 h: 1.06e8 against 1.16e8,
+      // so the count stops once it passes 0.58e8.)
       let amdCheaper = false;
       if (choice === 'auto' && this.flopsStable >= KktSystem.minFlops) {
         const plain = permutedFactorFlops(pattern, amd, this.flopsStable / KktSystem.minFlopRatio);

@@ -59,8 +59,8 @@ export interface TripletBlock {
  * patternFromTriplets over the concatenation of `blocks` (in order), writing each triplet's slot
  * to map[mapOffset + its index in the concatenation].
  *
- * Method (fresh memory is what costs here: a large typed array's first touch costs ~2 ms per MB
- * on the bench machine, more than the passes over it): one counting sort of the rows by (upper)
+ * Method (fresh memory is what costs here: a large typed array's first touch costs ~3 ms per MB
+ * here, sparse/scratch.ts — more than the passes over it): one counting sort of the rows by (upper)
  * column into one array, each column then sorted in place (insertion sort, a typed sort above 32
  * entries) and its duplicates merged, compacting the rows toward the front; a triplet's slot is
  * then found by a binary search of its row in its column. Only the rows are moved: no array of
