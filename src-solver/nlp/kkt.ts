@@ -60,11 +60,12 @@
  * so the factorization is as stable as a Cholesky of each definite part. The elimination-tree
  * postorder done by LdlSolver keeps this property (neighbours are descendants).
  */
-import { patternFromTriplets, type SymmetricPattern } from '../sparse/csc';
+import { patternFromBlocks, type SymmetricPattern } from '../sparse/csc';
 import { LdlSolver, type FactorResult } from '../sparse/ldl';
 import { amdOrder } from '../sparse/amd';
 import { periodOrder } from '../sparse/periodOrder';
-import { permutedColumnCounts } from '../sparse/symbolic';
+import { permutedColumnCounts, permutedFactorFlops } from '../sparse/symbolic';
+import { closeScratch, giveInt32, openScratch, takeInt32 } from '../sparse/scratch';
 import type { InternalNlp } from './internalNlp';
 
 export interface KktOptions {
@@ -267,89 +268,101 @@ export class KktSystem {
     private readonly nlp: InternalNlp,
     options: KktOptions = {},
   ) {
-    const { m, nw, nS } = nlp;
-    this.stableTau = options.stablePivotTolerance !== undefined ? { pivotTolerance: options.stablePivotTolerance } : {};
-    this.nw = nw;
-    this.fixed = nlp.fixed;
-    const dim = nw + m;
-    this.dim = dim;
-    const nnzH = nlp.hRows.length;
-    const nnzJ = nlp.jRows.length;
-    const { pattern, map, hStart, jStart, sStart } = kktPattern(nlp);
-    this.pattern = pattern;
-    // views of the one map (no copy of its nnz(K)-size entries)
-    this.diagPos = map.subarray(0, dim);
-    this.diagBase = new Float64Array(dim);
-    this.hessPos = map.subarray(hStart, jStart);
-    this.jacPos = map.subarray(jStart, sStart);
-    this.slackPos = map.subarray(sStart, sStart + nS);
-    const fixed = nlp.fixed;
-    for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
-    for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
-    this.partial = partialAssembly(pattern.colPtr[dim], this.diagPos, this.hessPos, this.jacPos, this.slackPos, nlp);
-    const choice = options.ordering ?? KktSystem.defaultOrdering;
-    // The fill-reducing order: dissection in time when the problem's period hint fits, else AMD.
-    const usePeriods = options.periodOrdering ?? (KktSystem.periodOrdering && dim >= KktSystem.periodOrderingMinDim);
-    const hint = usePeriods
-      ? kktPeriods(nlp)
-      : options.periodOrdering === false || !KktSystem.periodOrdering
-        ? 'period ordering off'
-        : `${dim} rows, below ${KktSystem.periodOrderingMinDim}: AMD takes well under 0.1 s`;
-    const per =
-      typeof hint === 'string' ? { ok: false as const, reason: hint } : periodOrder(pattern, hint.of, hint.count);
-    this.baseOrdering = per.ok ? 'period' : 'amd';
-    this.orderingNote = per.ok
-      ? `dissection in time: ${per.periods} periods, ${per.separatorNodes} separator nodes, ${per.noPeriodNodes} of no period, ${per.amdRuns} AMD run(s) on a period`
-      : `AMD (${per.reason})`;
-    const amd = per.ok ? per.order : amdOrder(pattern);
-    const stableOrder = kktOrdering(pattern, nw, amd);
-    this.stableOrder = stableOrder;
-    // 'auto': the stable order's cost first; below minFlops the stable path is taken whatever the
-    // plain order's flops (counted only when asked for, flopsAmd); above it the plain order's flops
-    // are counted symbolically too, and only the solver of the path taken is built — a plain-path
-    // solver built just for its flops and then dropped cost a whole second symbolic analysis (IEEE
-    // 123 × 720 h, where dissection in time puts the stable order at 1.2e8 flops, the plain at 1.1e8).
-    // (the stable order's tree and column counts, kept for its solver's constructor below)
-    const stableAnalysis = choice === 'auto' ? permutedColumnCounts(pattern, stableOrder) : undefined;
-    if (stableAnalysis) this.stableFlops = flopsOfCounts(stableAnalysis.counts);
-    this.amdOrdering = amd;
-    if (choice === 'auto' && this.flopsStable >= KktSystem.minFlops) this.amdFlops = factorFlops(pattern, amd);
-    const useAmd =
-      choice === 'amd' ||
-      (choice === 'auto' &&
-        this.flopsStable >= KktSystem.minFlops &&
-        this.flopsStable > KktSystem.minFlopRatio * this.flopsAmd);
-    // The plain path on dissection in time can cost several times AMD's flops where the periods
-    // are coupled by many batteries (IEEE 123 × 720 h, 26 batteries: 1.06e8 against 0.36e8; the
-    // stable order's deferred λ rows hide the difference, the plain order does not): when that
-    // path is taken, AMD's order is counted too and the cheaper one kept.
-    if (useAmd && per.ok) {
-      const whole = amdOrder(pattern);
-      const wholeFlops = factorFlops(pattern, whole);
-      const periodFlops = this.amdFlops ?? factorFlops(pattern, amd);
-      if (wholeFlops < periodFlops) {
-        this.amdOrdering = whole;
-        this.orderingNote += `; the plain path on AMD's order (${wholeFlops.toExponential(2)} flops against ${periodFlops.toExponential(2)})`;
+    openScratch(); // the symbolic phase's temporaries are pooled (sparse/scratch.ts)
+    try {
+      const { m, nw, nS } = nlp;
+      this.stableTau =
+        options.stablePivotTolerance !== undefined ? { pivotTolerance: options.stablePivotTolerance } : {};
+      this.nw = nw;
+      this.fixed = nlp.fixed;
+      const dim = nw + m;
+      this.dim = dim;
+      const nnzH = nlp.hRows.length;
+      const nnzJ = nlp.jRows.length;
+      const { pattern, map, hStart, jStart, sStart } = kktPattern(nlp);
+      this.pattern = pattern;
+      // views of the one map (no copy of its nnz(K)-size entries)
+      this.diagPos = map.subarray(0, dim);
+      this.diagBase = new Float64Array(dim);
+      this.hessPos = map.subarray(hStart, jStart);
+      this.jacPos = map.subarray(jStart, sStart);
+      this.slackPos = map.subarray(sStart, sStart + nS);
+      const fixed = nlp.fixed;
+      for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
+      for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
+      this.partial = partialAssembly(pattern.colPtr[dim], this.diagPos, this.hessPos, this.jacPos, this.slackPos, nlp);
+      const choice = options.ordering ?? KktSystem.defaultOrdering;
+      // The fill-reducing order: dissection in time when the problem's period hint fits, else AMD.
+      const usePeriods = options.periodOrdering ?? (KktSystem.periodOrdering && dim >= KktSystem.periodOrderingMinDim);
+      const hint = usePeriods
+        ? kktPeriods(nlp)
+        : options.periodOrdering === false || !KktSystem.periodOrdering
+          ? 'period ordering off'
+          : `${dim} rows, below ${KktSystem.periodOrderingMinDim}: AMD takes well under 0.1 s`;
+      const per =
+        typeof hint === 'string' ? { ok: false as const, reason: hint } : periodOrder(pattern, hint.of, hint.count);
+      if (typeof hint !== 'string') giveInt32(hint.of);
+      this.baseOrdering = per.ok ? 'period' : 'amd';
+      this.orderingNote = per.ok
+        ? `dissection in time: ${per.periods} periods, ${per.separatorNodes} separator nodes, ${per.noPeriodNodes} of no period, ${per.amdRuns} AMD run(s) on a period`
+        : `AMD (${per.reason})`;
+      const amd = per.ok ? per.order : amdOrder(pattern);
+      const stableOrder = kktOrdering(pattern, nw, amd);
+      this.stableOrder = stableOrder;
+      // 'auto': the stable order's cost first; below minFlops the stable path is taken whatever the
+      // plain order's flops (counted only when asked for, flopsAmd); above it the plain order's flops
+      // are counted symbolically too, and only the solver of the path taken is built — a plain-path
+      // solver built just for its flops and then dropped cost a whole second symbolic analysis (IEEE
+      // 123 × 720 h, where dissection in time puts the stable order at 1.2e8 flops, the plain at 1.1e8).
+      // (the stable order's tree and column counts, kept for its solver's constructor below)
+      const stableAnalysis = choice === 'auto' ? permutedColumnCounts(pattern, stableOrder) : undefined;
+      if (stableAnalysis) this.stableFlops = flopsOfCounts(stableAnalysis.counts);
+      this.amdOrdering = amd;
+      // The plain order's count stops once it reaches flopsStable / minFlopRatio: the plain path is
+      // then out whatever the rest adds (exact: the ratio is 2, the halving rounds nothing), and
+      // flopsAmd is counted in full only if asked for. (IEEE 123 × 720 h: 1.06e8 against 1.16e8,
+      // so the count stops once it passes 0.58e8.)
+      let amdCheaper = false;
+      if (choice === 'auto' && this.flopsStable >= KktSystem.minFlops) {
+        const plain = permutedFactorFlops(pattern, amd, this.flopsStable / KktSystem.minFlopRatio);
+        if (plain.complete) this.amdFlops = plain.flops;
+        amdCheaper = plain.complete && this.flopsStable > KktSystem.minFlopRatio * plain.flops;
       }
+      const useAmd = choice === 'amd' || (choice === 'auto' && this.flopsStable >= KktSystem.minFlops && amdCheaper);
+      // The plain path on dissection in time can cost several times AMD's flops where the periods
+      // are coupled by many batteries (IEEE 123 × 720 h, 26 batteries: 1.06e8 against 0.36e8; the
+      // stable order's deferred λ rows hide the difference, the plain order does not): when that
+      // path is taken, AMD's order is counted too and the cheaper one kept.
+      if (useAmd && per.ok) {
+        const whole = amdOrder(pattern);
+        const wholeFlops = factorFlops(pattern, whole);
+        const periodFlops = this.amdFlops ?? factorFlops(pattern, amd);
+        if (wholeFlops < periodFlops) {
+          this.amdOrdering = whole;
+          this.orderingNote += `; the plain path on AMD's order (${wholeFlops.toExponential(2)} flops against ${periodFlops.toExponential(2)})`;
+        }
+      }
+      const amdSolver = useAmd
+        ? new LdlSolver(pattern, { ordering: this.amdOrdering, pivotTolerance: KktSystem.amdPivotTolerance })
+        : null;
+      if (amdSolver) this.amdFlops = amdSolver.flops;
+      if (useAmd) {
+        this.amdSolver = amdSolver;
+      } else {
+        this.amdSolver = null;
+        this.stableSolver = new LdlSolver(pattern, {
+          ordering: stableOrder,
+          ...this.stableTau,
+          ...(stableAnalysis ? { analysis: stableAnalysis } : {}),
+        });
+      }
+      // K lives in the factoring solver's own input array when it has one (WebAssembly kernel):
+      // no copy of nnz(K) doubles per factorization, and one array of that size less.
+      this.k = (useAmd ? amdSolver : this.stableSolver)?.stagingValues() ?? new Float64Array(pattern.colPtr[dim]);
+      this.lambdaDiag = new Float64Array(useAmd ? m : 0);
+    } finally {
+      closeScratch();
     }
-    const amdSolver = useAmd
-      ? new LdlSolver(pattern, { ordering: this.amdOrdering, pivotTolerance: KktSystem.amdPivotTolerance })
-      : null;
-    if (amdSolver) this.amdFlops = amdSolver.flops;
-    if (useAmd) {
-      this.amdSolver = amdSolver;
-    } else {
-      this.amdSolver = null;
-      this.stableSolver = new LdlSolver(pattern, {
-        ordering: stableOrder,
-        ...this.stableTau,
-        ...(stableAnalysis ? { analysis: stableAnalysis } : {}),
-      });
-    }
-    // K lives in the factoring solver's own input array when it has one (WebAssembly kernel):
-    // no copy of nnz(K) doubles per factorization, and one array of that size less.
-    this.k = (useAmd ? amdSolver : this.stableSolver)?.stagingValues() ?? new Float64Array(pattern.colPtr[dim]);
-    this.lambdaDiag = new Float64Array(useAmd ? m : 0);
   }
 
   /** 'amd' while on path (1), 'stable' once on path (2). */
@@ -607,32 +620,26 @@ export function kktPattern(nlp: InternalNlp): {
   const dim = nw + m;
   const nnzH = nlp.hRows.length;
   const nnzJ = nlp.jRows.length;
-  const nt = dim + nnzH + nnzJ + nS;
-  const rows = new Int32Array(nt);
-  const cols = new Int32Array(nt);
-  let t = 0;
-  for (let j = 0; j < dim; j++, t++) {
-    rows[t] = j;
-    cols[t] = j;
-  }
-  const hStart = t;
-  for (let k = 0; k < nnzH; k++, t++) {
-    const r = nlp.hRows[k];
-    const c = nlp.hCols[k];
-    rows[t] = Math.min(r, c);
-    cols[t] = Math.max(r, c);
-  }
-  const jStart = t;
-  for (let k = 0; k < nnzJ; k++, t++) {
-    rows[t] = nlp.jCols[k];
-    cols[t] = nw + nlp.jRows[k];
-  }
-  const sStart = t;
-  for (let k = 0; k < nS; k++, t++) {
-    rows[t] = n + k;
-    cols[t] = nw + nlp.conOfSlack[k];
-  }
-  const { pattern, map } = patternFromTriplets(dim, rows, cols);
+  // The blocks as they are (a Jacobian entry (r, c) is (c, nw + r) of K, a slack's −1 is
+  // (n + k, nw + conOfSlack[k])): no triplet arrays of K's size (fresh memory costs more than the
+  // passes, see patternFromBlocks); the diagonal is always stored, its slots read off colPtr.
+  const hStart = dim;
+  const jStart = hStart + nnzH;
+  const sStart = jStart + nnzJ;
+  const map = new Int32Array(sStart + nS);
+  const slackIds = new Int32Array(nS);
+  for (let k = 0; k < nS; k++) slackIds[k] = k;
+  const pattern = patternFromBlocks(
+    dim,
+    [
+      { rows: nlp.hRows, cols: nlp.hCols, rowShift: 0, colShift: 0 },
+      { rows: nlp.jCols, cols: nlp.jRows, rowShift: 0, colShift: nw },
+      { rows: slackIds, cols: nlp.conOfSlack, rowShift: n, colShift: nw },
+    ],
+    map,
+    hStart,
+  );
+  for (let j = 0; j < dim; j++) map[j] = pattern.colPtr[j + 1] - 1;
   return { pattern, map, hStart, jStart, sStart };
 }
 
@@ -647,7 +654,7 @@ export function kktPeriods(nlp: InternalNlp): { count: number; of: Int32Array } 
   const { n, m, nw, nS } = nlp;
   if (h.ofVar.length !== n || h.ofCon.length !== m)
     return `period hint for ${h.ofVar.length} variables and ${h.ofCon.length} constraints, the problem has ${n} and ${m}`;
-  const of = new Int32Array(nw + m);
+  const of = takeInt32(nw + m); // (scratch.ts: KktSystem hands it back after periodOrder)
   of.set(h.ofVar);
   for (let k = 0; k < nS; k++) of[n + k] = h.ofCon[nlp.conOfSlack[k]];
   of.set(h.ofCon, nw);
@@ -662,8 +669,8 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Arr
   const n = pattern.n;
   const { colPtr, rowIdx } = pattern;
   // w → λ adjacency (λ columns hold their w rows in the upper triangle).
-  const count = new Int32Array(n); // remaining w neighbours of each λ
-  const wDeg = new Int32Array(nw + 1);
+  const count = takeInt32(n); // remaining w neighbours of each λ (scratch.ts, as wDeg, adj, fill)
+  const wDeg = takeInt32(nw + 1);
   for (let c = nw; c < n; c++) {
     for (let q = colPtr[c]; q < colPtr[c + 1]; q++) {
       const r = rowIdx[q];
@@ -674,8 +681,9 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Arr
     }
   }
   for (let j = 0; j < nw; j++) wDeg[j + 1] += wDeg[j];
-  const adj = new Int32Array(wDeg[nw]);
-  const fill = wDeg.slice(0, nw);
+  const adj = takeInt32(wDeg[nw]);
+  const fill = takeInt32(nw);
+  fill.set(wDeg.subarray(0, nw));
   for (let c = nw; c < n; c++) {
     for (let q = colPtr[c]; q < colPtr[c + 1]; q++) {
       const r = rowIdx[q];
@@ -696,6 +704,7 @@ export function kktOrdering(pattern: SymmetricPattern, nw: number, amd: Int32Arr
     } else if (count[v] === 0) out[k++] = v;
     else reached[v] = 1;
   }
+  giveInt32(count, wDeg, adj, fill);
   return out;
 }
 

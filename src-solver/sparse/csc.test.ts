@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPattern, patternFromTriplets, symMatVec } from './csc';
+import { checkPattern, patternFromBlocks, patternFromTriplets, symMatVec } from './csc';
 
 describe('patternFromTriplets', () => {
   it('sums duplicates, folds lower entries into the upper triangle and adds missing diagonals', () => {
@@ -30,6 +30,88 @@ describe('patternFromTriplets', () => {
     expect(() => patternFromTriplets(2, Int32Array.from([0, 2]), Int32Array.from([0, 0]))).toThrow(RangeError);
     expect(() => patternFromTriplets(2, Int32Array.from([-1]), Int32Array.from([0]))).toThrow(RangeError);
     expect(() => patternFromTriplets(2, Int32Array.from([0]), Int32Array.from([0, 1]))).toThrow(RangeError);
+  });
+
+  it('equals a brute-force construction on random triplets with short and long columns', () => {
+    // Reference: per column, the set of rows given (folded to the upper triangle) plus the
+    // diagonal, sorted; a triplet's slot is its row's index in that list. Columns 0 and n−1 get
+    // many entries (the long-column path, > 32 entries), the others a few.
+    let seed = 12345;
+    const rand = (k: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * k);
+    };
+    for (const n of [1, 2, 7, 60, 300]) {
+      const r: number[] = [];
+      const c: number[] = [];
+      for (let k = 0; k < 6 * n; k++) {
+        r.push(rand(n));
+        c.push(rand(n));
+      }
+      for (let k = 0; k < 3 * n; k++) {
+        const i = rand(n);
+        r.push(k % 2 ? i : n - 1); // column n−1, given as lower or upper
+        c.push(k % 2 ? n - 1 : i);
+        r.push(0);
+        c.push(0);
+      }
+      const { pattern, map } = patternFromTriplets(n, Int32Array.from(r), Int32Array.from(c));
+      expect(() => checkPattern(pattern)).not.toThrow();
+      const rowsOf: number[][] = [];
+      for (let j = 0; j < n; j++) rowsOf.push([j]);
+      r.forEach((i, k) => rowsOf[Math.max(i, c[k])].push(Math.min(i, c[k])));
+      const ref = rowsOf.map((l) => [...new Set(l)].sort((a, b) => a - b));
+      const colPtr = [0];
+      for (const l of ref) colPtr.push(colPtr[colPtr.length - 1] + l.length);
+      expect(Array.from(pattern.colPtr)).toEqual(colPtr);
+      expect(Array.from(pattern.rowIdx)).toEqual(ref.flat());
+      const refMap = r.map((i, k) => {
+        const j = Math.max(i, c[k]);
+        return colPtr[j] + ref[j].indexOf(Math.min(i, c[k]));
+      });
+      expect(Array.from(map)).toEqual(refMap);
+    }
+  });
+
+  it('patternFromBlocks: shifted blocks give the pattern and slots of the concatenated triplets (brute force)', () => {
+    // three blocks (Hessian-like, Jacobian-like shifted by nw in the column, identity-like rows
+    // shifted by n0), written after a 5-entry offset of the map; reference as above, on the
+    // materialized triplets
+    const n = 40;
+    const nw = 25;
+    const r: number[] = [];
+    const c: number[] = [];
+    const blocks = [
+      {
+        rows: Int32Array.from([0, 3, 3, 24, 7, 7]),
+        cols: Int32Array.from([0, 1, 1, 2, 24, 7]),
+        rowShift: 0,
+        colShift: 0,
+      },
+      { rows: Int32Array.from([1, 2, 24, 1, 0]), cols: Int32Array.from([0, 0, 14, 0, 3]), rowShift: 0, colShift: nw },
+      { rows: Int32Array.from([0, 1, 2]), cols: Int32Array.from([3, 3, 14]), rowShift: 20, colShift: nw },
+    ];
+    for (const b of blocks)
+      b.rows.forEach((i, k) => {
+        r.push(i + b.rowShift);
+        c.push(b.cols[k] + b.colShift);
+      });
+    const map = new Int32Array(5 + r.length).fill(-7);
+    const pattern = patternFromBlocks(n, blocks, map, 5);
+    expect(() => checkPattern(pattern)).not.toThrow();
+    const rowsOf: number[][] = [];
+    for (let j = 0; j < n; j++) rowsOf.push([j]);
+    r.forEach((i, k) => rowsOf[Math.max(i, c[k])].push(Math.min(i, c[k])));
+    const ref = rowsOf.map((l) => [...new Set(l)].sort((a, b) => a - b));
+    const colPtr = [0];
+    for (const l of ref) colPtr.push(colPtr[colPtr.length - 1] + l.length);
+    expect(Array.from(pattern.colPtr)).toEqual(colPtr);
+    expect(Array.from(pattern.rowIdx)).toEqual(ref.flat());
+    expect(Array.from(map.subarray(0, 5))).toEqual([-7, -7, -7, -7, -7]);
+    expect(Array.from(map.subarray(5))).toEqual(
+      r.map((i, k) => colPtr[Math.max(i, c[k])] + ref[Math.max(i, c[k])].indexOf(Math.min(i, c[k]))),
+    );
+    expect(() => patternFromBlocks(n, [{ ...blocks[2], rowShift: 38 }], new Int32Array(3), 0)).toThrow(RangeError);
   });
 
   it('checkPattern rejects a column without its diagonal', () => {

@@ -14,6 +14,8 @@
  * (triplet → CSC by counting sort, duplicates summed).
  */
 
+import { giveInt32, takeInt32 } from './scratch';
+
 /** Upper triangle (row ≤ col) INCLUDING every diagonal entry, compressed sparse column, sorted rows. */
 export interface SymmetricPattern {
   readonly n: number;
@@ -35,66 +37,133 @@ export function patternFromTriplets(
   rows: Int32Array,
   cols: Int32Array,
 ): { pattern: SymmetricPattern; map: Int32Array } {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`patternFromTriplets: bad dimension ${n}`);
   if (rows.length !== cols.length) throw new RangeError('patternFromTriplets: rows and cols differ in length');
-  const nt = rows.length;
-  const total = nt + n; // the triplets, then one implicit diagonal entry per column
-  const upperRow = new Int32Array(total);
-  const upperCol = new Int32Array(total);
-  for (let k = 0; k < nt; k++) {
-    const i = rows[k];
-    const j = cols[k];
-    if (!(i >= 0 && i < n && j >= 0 && j < n)) {
-      throw new RangeError(`patternFromTriplets: entry ${k} (${i}, ${j}) outside a ${n}×${n} matrix`);
+  const map = new Int32Array(rows.length);
+  const pattern = patternFromBlocks(n, [{ rows, cols, rowShift: 0, colShift: 0 }], map, 0);
+  return { pattern, map };
+}
+
+/**
+ * Triplets (rows[k] + rowShift, cols[k] + colShift), k < rows.length: a block of entries given
+ * without materializing the shifted indices (nlp/kkt.ts: the Jacobian's entries are (jCols[k],
+ * nw + jRows[k]) in K).
+ */
+export interface TripletBlock {
+  readonly rows: Int32Array;
+  readonly cols: Int32Array;
+  readonly rowShift: number;
+  readonly colShift: number;
+}
+
+/**
+ * patternFromTriplets over the concatenation of `blocks` (in order), writing each triplet's slot
+ * to map[mapOffset + its index in the concatenation].
+ *
+ * Method (fresh memory is what costs here: a large typed array's first touch costs ~3 ms per MB
+ * here, sparse/scratch.ts — more than the passes over it): one counting sort of the rows by (upper)
+ * column into one array, each column then sorted in place (insertion sort, a typed sort above 32
+ * entries) and its duplicates merged, compacting the rows toward the front; a triplet's slot is
+ * then found by a binary search of its row in its column. Only the rows are moved: no array of
+ * triplet ids. (It was a radix sort: bucket by row, then a stable bucket by column visiting the
+ * row order — six arrays of nt + n entries.) The result is the same by definition: each column's
+ * distinct rows in increasing order, the diagonal last, and each triplet's slot among them.
+ */
+export function patternFromBlocks(
+  n: number,
+  blocks: readonly TripletBlock[],
+  map: Int32Array,
+  mapOffset: number,
+): SymmetricPattern {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`patternFromTriplets: bad dimension ${n}`);
+  let nt = 0;
+  for (const b of blocks) {
+    if (b.rows.length !== b.cols.length) throw new RangeError('patternFromTriplets: rows and cols differ in length');
+    nt += b.rows.length;
+  }
+  if (map.length < mapOffset + nt) throw new RangeError('patternFromTriplets: map too short');
+  const total = nt + n; // the triplets, then one diagonal entry per column
+  // Pass 1: entries per column (the upper column of (i, j) is max(i, j)), +1 for the diagonal;
+  // ptr[j] = the END of column j (inclusive prefix sums), entries are placed downward from it, so
+  // that afterwards ptr[j] is its start (one array for both).
+  const ptr = takeInt32(n + 1); // (scratch.ts, as `row`)
+  let k0 = 0;
+  for (const { rows, cols, rowShift, colShift } of blocks) {
+    for (let k = 0; k < rows.length; k++) {
+      const i = rows[k] + rowShift;
+      const j = cols[k] + colShift;
+      if (!(i >= 0 && i < n && j >= 0 && j < n)) {
+        throw new RangeError(`patternFromTriplets: entry ${k0 + k} (${i}, ${j}) outside a ${n}×${n} matrix`);
+      }
+      ptr[i < j ? j : i]++;
     }
-    upperRow[k] = i < j ? i : j;
-    upperCol[k] = i < j ? j : i;
+    k0 += rows.length;
   }
+  let acc = 0;
   for (let j = 0; j < n; j++) {
-    upperRow[nt + j] = j;
-    upperCol[nt + j] = j;
+    acc += ptr[j] + 1;
+    ptr[j] = acc;
   }
-
-  // Pass 1: bucket entries by row. Pass 2: stable bucket by column, visiting rows in increasing
-  // order, so every column comes out sorted by row (two counting sorts = one radix sort).
-  const byRow = bucketBy(upperRow, n, null);
-  const byCol = bucketBy(upperCol, n, byRow.order);
-
-  // Pass 3: merge duplicates (adjacent after sorting).
+  ptr[n] = total;
+  // Pass 2: the rows, column by column (order within a column irrelevant: sorted next).
+  const row = takeInt32(total);
+  for (let j = 0; j < n; j++) row[--ptr[j]] = j;
+  for (const { rows, cols, rowShift, colShift } of blocks) {
+    for (let k = 0; k < rows.length; k++) {
+      const i = rows[k] + rowShift;
+      const j = cols[k] + colShift;
+      row[--ptr[i < j ? j : i]] = i < j ? i : j;
+    }
+  }
+  // Pass 3: per column, sort, then merge duplicates, compacting in place (the write position
+  // never passes the read position).
   const colPtr = new Int32Array(n + 1);
-  const position = new Int32Array(total);
-  const rowTmp = new Int32Array(total);
   let nnz = 0;
   for (let j = 0; j < n; j++) {
+    const lo = ptr[j];
+    const hi = ptr[j + 1];
     colPtr[j] = nnz;
+    if (hi - lo > 32) row.subarray(lo, hi).sort();
+    else
+      for (let s = lo + 1; s < hi; s++) {
+        const r = row[s];
+        if (r >= row[s - 1]) continue;
+        let t = s - 1;
+        while (t >= lo && row[t] > r) {
+          row[t + 1] = row[t];
+          t--;
+        }
+        row[t + 1] = r;
+      }
     let last = -1;
-    for (let q = byCol.start[j]; q < byCol.start[j + 1]; q++) {
-      const e = byCol.order[q];
-      const i = upperRow[e];
+    for (let s = lo; s < hi; s++) {
+      const i = row[s];
       if (i !== last) {
-        rowTmp[nnz++] = i;
+        row[nnz++] = i;
         last = i;
       }
-      position[e] = nnz - 1;
     }
   }
   colPtr[n] = nnz;
-  return { pattern: { n, colPtr, rowIdx: rowTmp.slice(0, nnz) }, map: position.slice(0, nt) };
-}
-
-/** Counting sort of entry ids by `key` (0..n-1); visits ids in the order given by `visit` (or 0..len-1). */
-function bucketBy(key: Int32Array, n: number, visit: Int32Array | null): { start: Int32Array; order: Int32Array } {
-  const len = key.length;
-  const start = new Int32Array(n + 1);
-  for (let e = 0; e < len; e++) start[key[e] + 1]++;
-  for (let i = 0; i < n; i++) start[i + 1] += start[i];
-  const next = start.slice(0, n);
-  const order = new Int32Array(len);
-  for (let q = 0; q < len; q++) {
-    const e = visit === null ? q : visit[q];
-    order[next[key[e]]++] = e;
+  // Pass 4: each triplet's slot, by binary search of its row in its column.
+  let m = mapOffset;
+  for (const { rows, cols, rowShift, colShift } of blocks) {
+    for (let k = 0; k < rows.length; k++) {
+      const i = rows[k] + rowShift;
+      const j = cols[k] + colShift;
+      const r = i < j ? i : j;
+      let lo = colPtr[i < j ? j : i];
+      let hi = colPtr[(i < j ? j : i) + 1] - 1; // the diagonal: the last slot
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (row[mid] < r) lo = mid + 1;
+        else hi = mid;
+      }
+      map[m++] = lo;
+    }
   }
-  return { start, order };
+  const rowIdx = row.slice(0, nnz);
+  giveInt32(ptr, row);
+  return { n, colPtr, rowIdx };
 }
 
 /** Number of stored entries (upper triangle with diagonal). */

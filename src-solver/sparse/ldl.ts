@@ -75,9 +75,10 @@
  */
 import { type SymmetricPattern, checkPattern, symMatVec } from './csc';
 import { amdOrder } from './amd';
-import { columnCounts, permutedEliminationTree, permuteSymmetric, postorder } from './symbolic';
+import { columnCounts, permutedEliminationTree, permutedEntries, postorder } from './symbolic';
 import { fillUpdateSchedule, supernodalStructure, updateScheduleSize } from './supernodal';
 import { createWasmKernel, wasmKernelAvailable, type WasmKernel } from './wasmKernel';
+import { closeScratch, giveInt32, openScratch, takeInt32 } from './scratch';
 
 export { symMatVec };
 
@@ -197,148 +198,160 @@ export class LdlSolver {
 
   /** Symbolic analysis ONCE: fill-reducing ordering, elimination tree, supernodes, all buffers preallocated. */
   constructor(pattern: SymmetricPattern, options: LdlOptions = {}) {
-    checkPattern(pattern);
-    const n = pattern.n;
-    this.n = n;
-    this.nnzA = pattern.colPtr[n];
-    this.aPattern = pattern;
-    const tol = options.pivotTolerance ?? 1e-12;
-    if (!(tol >= 0 && tol < 1)) throw new RangeError(`LdlSolver: pivotTolerance ${tol} outside [0, 1)`);
-    this.pivotTolerance = tol;
-    const maxEntries = options.maxFactorEntries ?? 2 ** 27;
+    openScratch(); // the symbolic analysis' temporaries are pooled (scratch.ts)
+    try {
+      checkPattern(pattern);
+      const n = pattern.n;
+      this.n = n;
+      this.nnzA = pattern.colPtr[n];
+      this.aPattern = pattern;
+      const tol = options.pivotTolerance ?? 1e-12;
+      if (!(tol >= 0 && tol < 1)) throw new RangeError(`LdlSolver: pivotTolerance ${tol} outside [0, 1)`);
+      this.pivotTolerance = tol;
+      const maxEntries = options.maxFactorEntries ?? 2 ** 27;
 
-    // 1. Fill-reducing ordering.
-    const ordering = options.ordering ?? 'amd';
-    let order: Int32Array;
-    if (ordering === 'amd') order = amdOrder(pattern);
-    else if (ordering === 'natural') order = identity(n);
-    else order = checkedPermutation(ordering, n);
+      // 1. Fill-reducing ordering.
+      const ordering = options.ordering ?? 'amd';
+      let order: Int32Array;
+      if (ordering === 'amd') order = amdOrder(pattern);
+      else if (ordering === 'natural') order = identity(n);
+      else order = checkedPermutation(ordering, n);
 
-    // 2. Elimination tree of P A Pᵀ, postordered; the final permutation composes both.
-    const analysis = options.analysis && ordering instanceof Int32Array ? options.analysis : null;
-    const tree = analysis ? analysis.parent : permutedEliminationTree(pattern, order);
-    const post = postorder(tree);
-    const perm = new Int32Array(n);
-    for (let k = 0; k < n; k++) perm[k] = order[post[k]];
-    const { pattern: c, map } = permuteSymmetric(pattern, perm);
-    // The postordered tree is the same tree relabelled: parent(k) = ipost[tree(post[k])].
-    const ipost = new Int32Array(n);
-    for (let k = 0; k < n; k++) ipost[post[k]] = k;
-    const parent = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const p = tree[post[k]];
-      parent[k] = p < 0 ? -1 : ipost[p];
-    }
-
-    // 3. Column counts (exact nnz(L), flops), then relaxed supernodes and their rows. Given for
-    // P A Pᵀ, they are the postordered matrix's relabelled: the same tree, numbered by `post`.
-    let cc: Int32Array;
-    if (analysis) {
-      cc = new Int32Array(n);
-      for (let k = 0; k < n; k++) cc[k] = analysis.counts[post[k]];
-    } else cc = columnCounts(c, parent);
-    let nnzL = 0;
-    let flops = 0;
-    for (let j = 0; j < n; j++) {
-      nnzL += cc[j];
-      flops += cc[j] * cc[j];
-    }
-    this.nnzL = nnzL;
-    this.flops = flops;
-    const sn = supernodalStructure(c, parent, cc);
-    const stored = sn.blockPtr[sn.nsuper];
-    if (stored > maxEntries)
-      throw new RangeError(
-        `LdlSolver: the factor needs ${stored} stored entries (nnz(L) ${nnzL}), above the limit ${maxEntries} (${((maxEntries * 8) / 2 ** 30).toFixed(2)} GiB)`,
-      );
-    this.storedEntries = stored;
-    this.nsuper = sn.nsuper;
-    this.supernodes = sn.nsuper;
-    // The WebAssembly kernel follows a precomputed update schedule (supernodal.ts).
-    const schedule =
-      (options.kernel ?? LdlSolver.defaultKernel) === 'wasm' && wasmKernelAvailable() ? updateScheduleSize(sn) : null;
-    const wasm = schedule
-      ? createWasmKernel(
-          {
-            n,
-            nsuper: sn.nsuper,
-            nnzA: this.nnzA,
-            stored,
-            rowIdx: sn.rowIdx.length,
-            maxRows: sn.maxRows,
-            maxBlock: sn.maxBlock,
-            pairs: schedule.pairs,
-            rel: schedule.rel,
-          },
-          sn,
-        )
-      : null;
-    if (wasm) fillUpdateSchedule(sn, wasm.arrays);
-    this.wasm = wasm;
-    this.kernel = wasm ? 'wasm' : 'js';
-    const kv = wasm?.arrays;
-    // With the WebAssembly kernel every numeric array is a view on its memory (one copy only).
-    const into = <T extends Int32Array | Float64Array>(view: T | undefined, src: T): T => {
-      if (!view) return src;
-      view.set(src);
-      return view;
-    };
-    this.permutation = perm;
-    kv?.perm.set(perm);
-    kv?.acp.set(pattern.colPtr.subarray(0, n + 1));
-    kv?.ari.set(pattern.rowIdx.subarray(0, this.nnzA));
-    this.ss = into(kv?.ss, sn.superStart);
-    this.rp = into(kv?.rp, sn.rowPtr);
-    this.ri = into(kv?.ri, sn.rowIdx);
-    this.bp = into(kv?.bp, Int32Array.from(sn.blockPtr));
-    this.colSuper = into(kv?.colSuper, sn.colSuper);
-
-    // 4. Slot of every entry of A in the blocks: C's entry (i, k), i ≤ k, is L's (k, i), column i.
-    const { ss, rp, ri, bp, colSuper } = this;
-    const aToC = map;
-    const cToL = new Int32Array(this.nnzA);
-    for (let k = 0; k < n; k++) {
-      for (let q = c.colPtr[k]; q < c.colPtr[k + 1]; q++) {
-        const i = c.rowIdx[q];
-        const s = colSuper[i];
-        const f = ss[s];
-        const nr = rp[s + 1] - rp[s];
-        let rel: number;
-        if (k < ss[s + 1]) rel = k - f;
-        else {
-          let lo = rp[s] + ss[s + 1] - f;
-          let hi = rp[s + 1] - 1;
-          while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (ri[mid] < k) lo = mid + 1;
-            else hi = mid;
-          }
-          rel = lo - rp[s];
-        }
-        cToL[q] = bp[s] + (i - f) * nr + rel;
+      // 2. Elimination tree of P A Pᵀ, postordered; the final permutation composes both.
+      const analysis = options.analysis && ordering instanceof Int32Array ? options.analysis : null;
+      const tree = analysis ? analysis.parent : permutedEliminationTree(pattern, order);
+      const post = postorder(tree);
+      const perm = new Int32Array(n);
+      for (let k = 0; k < n; k++) perm[k] = order[post[k]];
+      // C's entries grouped by column, rows unsorted, with the entry of A in each slot: what the
+      // supernodal rows, the counts and the slot map below need (none needs C's rows sorted; a
+      // sorted C and its map from A cost 12 % of this constructor on IEEE 123 × 720 h).
+      const { colPtr: cColPtr, rowIdx: cRowIdx, src: cSrc } = permutedEntries(pattern, perm);
+      const c: SymmetricPattern = { n, colPtr: cColPtr, rowIdx: cRowIdx }; // (rows unsorted)
+      // The postordered tree is the same tree relabelled: parent(k) = ipost[tree(post[k])].
+      const ipost = takeInt32(n);
+      for (let k = 0; k < n; k++) ipost[post[k]] = k;
+      const parent = takeInt32(n);
+      for (let k = 0; k < n; k++) {
+        const p = tree[post[k]];
+        parent[k] = p < 0 ? -1 : ipost[p];
       }
-    }
-    this.aToL = kv?.aToL ?? new Int32Array(this.nnzA);
-    for (let q = 0; q < this.nnzA; q++) this.aToL[q] = cToL[aToC[q]];
-    this.diagL = kv?.diagL ?? new Int32Array(n);
-    for (let j = 0; j < n; j++) this.diagL[j] = cToL[c.colPtr[j + 1] - 1];
 
-    this.lx = kv?.lx ?? new Float64Array(stored);
-    this.d = kv?.d ?? new Float64Array(n);
-    this.dInv = kv?.dInv ?? new Float64Array(n);
-    this.scale = kv?.scale ?? new Float64Array(n);
-    // The TypeScript kernel's update lists (the WebAssembly one follows its schedule instead).
-    this.head = new Int32Array(kv ? 0 : sn.nsuper);
-    this.next = new Int32Array(kv ? 0 : sn.nsuper);
-    this.lpos = new Int32Array(kv ? 0 : sn.nsuper);
-    this.relMap = new Int32Array(kv ? 0 : n);
-    this.tmp = kv?.tmp ?? new Float64Array(sn.maxRows);
-    this.relIdx = new Int32Array(kv ? 0 : sn.maxRows);
-    this.wbuf = kv?.wbuf ?? new Float64Array(sn.maxBlock);
-    this.work = kv?.z ?? new Float64Array(n); // the WebAssembly solve's work array is free between solves
-    this.r = new Float64Array(n);
-    this.dx = new Float64Array(n);
-    this.rNext = new Float64Array(n);
+      // 3. Column counts (exact nnz(L), flops), then relaxed supernodes and their rows. Given for
+      // P A Pᵀ, they are the postordered matrix's relabelled: the same tree, numbered by `post`.
+      let cc: Int32Array;
+      if (analysis) {
+        cc = takeInt32(n);
+        for (let k = 0; k < n; k++) cc[k] = analysis.counts[post[k]];
+      } else cc = columnCounts(c, parent);
+      let nnzL = 0;
+      let flops = 0;
+      for (let j = 0; j < n; j++) {
+        nnzL += cc[j];
+        flops += cc[j] * cc[j];
+      }
+      this.nnzL = nnzL;
+      this.flops = flops;
+      const sn = supernodalStructure(c, parent, cc);
+      const stored = sn.blockPtr[sn.nsuper];
+      if (stored > maxEntries)
+        throw new RangeError(
+          `LdlSolver: the factor needs ${stored} stored entries (nnz(L) ${nnzL}), above the limit ${maxEntries} (${((maxEntries * 8) / 2 ** 30).toFixed(2)} GiB)`,
+        );
+      this.storedEntries = stored;
+      this.nsuper = sn.nsuper;
+      this.supernodes = sn.nsuper;
+      // The WebAssembly kernel follows a precomputed update schedule (supernodal.ts).
+      const schedule =
+        (options.kernel ?? LdlSolver.defaultKernel) === 'wasm' && wasmKernelAvailable() ? updateScheduleSize(sn) : null;
+      const wasm = schedule
+        ? createWasmKernel(
+            {
+              n,
+              nsuper: sn.nsuper,
+              nnzA: this.nnzA,
+              stored,
+              rowIdx: sn.rowIdx.length,
+              maxRows: sn.maxRows,
+              maxBlock: sn.maxBlock,
+              pairs: schedule.pairs,
+              rel: schedule.rel,
+            },
+            sn,
+          )
+        : null;
+      if (wasm) fillUpdateSchedule(sn, wasm.arrays);
+      this.wasm = wasm;
+      this.kernel = wasm ? 'wasm' : 'js';
+      const kv = wasm?.arrays;
+      // With the WebAssembly kernel every numeric array is a view on its memory (one copy only).
+      const into = <T extends Int32Array | Float64Array>(view: T | undefined, src: T): T => {
+        if (!view) return src;
+        view.set(src);
+        return view;
+      };
+      this.permutation = perm;
+      kv?.perm.set(perm);
+      kv?.acp.set(pattern.colPtr.subarray(0, n + 1));
+      kv?.ari.set(pattern.rowIdx.subarray(0, this.nnzA));
+      this.ss = into(kv?.ss, sn.superStart);
+      this.rp = into(kv?.rp, sn.rowPtr);
+      this.ri = into(kv?.ri, sn.rowIdx);
+      this.bp = into(kv?.bp, Int32Array.from(sn.blockPtr));
+      this.colSuper = into(kv?.colSuper, sn.colSuper);
+
+      // 4. Slot of every entry of A in the blocks: C's entry (i, k), i ≤ k, is L's (k, i), column i;
+      // written straight to A's entry (cSrc) — the diagonal's (i = k) also to diagL.
+      const { ss, rp, ri, bp, colSuper } = this;
+      const aToL = kv?.aToL ?? new Int32Array(this.nnzA);
+      const diagL = kv?.diagL ?? new Int32Array(n);
+      for (let k = 0; k < n; k++) {
+        for (let q = cColPtr[k]; q < cColPtr[k + 1]; q++) {
+          const i = cRowIdx[q];
+          const s = colSuper[i];
+          const f = ss[s];
+          const nr = rp[s + 1] - rp[s];
+          let rel: number;
+          if (k < ss[s + 1]) rel = k - f;
+          else {
+            let lo = rp[s] + ss[s + 1] - f;
+            let hi = rp[s + 1] - 1;
+            while (lo < hi) {
+              const mid = (lo + hi) >> 1;
+              if (ri[mid] < k) lo = mid + 1;
+              else hi = mid;
+            }
+            rel = lo - rp[s];
+          }
+          const slot = bp[s] + (i - f) * nr + rel;
+          aToL[cSrc[q]] = slot;
+          if (i === k) diagL[k] = slot;
+        }
+      }
+      this.aToL = aToL;
+      this.diagL = diagL;
+      giveInt32(cColPtr, cRowIdx, cSrc, ipost, parent, post, cc);
+      if (!analysis) giveInt32(tree);
+
+      this.lx = kv?.lx ?? new Float64Array(stored);
+      this.d = kv?.d ?? new Float64Array(n);
+      this.dInv = kv?.dInv ?? new Float64Array(n);
+      this.scale = kv?.scale ?? new Float64Array(n);
+      // The TypeScript kernel's update lists (the WebAssembly one follows its schedule instead).
+      this.head = new Int32Array(kv ? 0 : sn.nsuper);
+      this.next = new Int32Array(kv ? 0 : sn.nsuper);
+      this.lpos = new Int32Array(kv ? 0 : sn.nsuper);
+      this.relMap = new Int32Array(kv ? 0 : n);
+      this.tmp = kv?.tmp ?? new Float64Array(sn.maxRows);
+      this.relIdx = new Int32Array(kv ? 0 : sn.maxRows);
+      this.wbuf = kv?.wbuf ?? new Float64Array(sn.maxBlock);
+      this.work = kv?.z ?? new Float64Array(n); // the WebAssembly solve's work array is free between solves
+      this.r = new Float64Array(n);
+      this.dx = new Float64Array(n);
+      this.rNext = new Float64Array(n);
+    } finally {
+      closeScratch();
+    }
   }
 
   /**

@@ -35,6 +35,7 @@
 import type { SymmetricPattern } from './csc';
 import { amdOrder } from './amd';
 import { permutedColumnCounts } from './symbolic';
+import { giveInt32, takeInt32 } from './scratch';
 
 /**
  * Largest share of all nodes the separators may hold. Dissection in time pays a dense block per
@@ -109,8 +110,9 @@ export function periodOrder(
     if (start[t + 1] === 0) return { ok: false, reason: `period ${t} has no node` };
     start[t + 1] += start[t];
   }
-  const nodes = new Int32Array(start[periods]);
-  const rank = new Int32Array(n); // position of a node within its period
+  // (nodes, rank, blockOf: scratch.ts temporaries, handed back at the end)
+  const nodes = takeInt32(start[periods]);
+  const rank = takeInt32(n); // position of a node within its period
   {
     const fill = start.slice(0, periods);
     for (let i = 0; i < n; i++) {
@@ -203,7 +205,7 @@ export function periodOrder(
   // Leaves: ranges of at most `leafPeriods` periods, each ordered by AMD on its nodes outside
   // the separators; a leaf whose subgraph equals the last AMD-ordered one's (node q of one ↔
   // node q of the other, nodes in increasing index order) reuses that order.
-  const blockOf = new Int32Array(n).fill(-1); // leaf id of each node outside separators
+  const blockOf = takeInt32(n).fill(-1); // leaf id of each node outside separators
   const leaves: { nodes: Int32Array }[] = [];
   const collect = (a: number, b: number): void => {
     if (b - a > leafPeriods && b - a > 1) {
@@ -303,6 +305,7 @@ export function periodOrder(
   emit(0, periods);
   for (let i = 0; i < n; i++) if (periodOf[i] === -1) order[k++] = i;
   if (k !== n) throw new Error(`periodOrder: ordered ${k} of ${n} nodes`); // cannot happen
+  giveInt32(nodes, rank, blockOf);
   return { ok: true, order, periods, separatorNodes, noPeriodNodes: noPeriod, amdRuns };
 }
 

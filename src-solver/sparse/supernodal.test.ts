@@ -7,12 +7,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { amdOrder } from './amd';
-import { columnCounts, eliminationTree, permuteSymmetric, postorder } from './symbolic';
+import { columnCounts, eliminationTree, factorStructure, permuteSymmetric, postorder } from './symbolic';
 import { fillUpdateSchedule, supernodalStructure, updateScheduleSize } from './supernodal';
 import { opfLikeKkt } from '../testing/sparse/testmatrices';
 import { kktAmdOrder } from '../testing/sparse/kktorder';
 
 function structureOf(ordering: 'amd' | 'kkt', buses: number, periods: number) {
+  return analysisOf(ordering, buses, periods).sn;
+}
+
+function analysisOf(ordering: 'amd' | 'kkt', buses: number, periods: number) {
   const kkt = opfLikeKkt({ buses, periods, seed: 5, deltaC: ordering === 'kkt' ? 0 : 1e-8 });
   const order = ordering === 'amd' ? amdOrder(kkt.pattern) : kktAmdOrder(kkt.pattern, kkt.nVar, kkt.values).perm;
   const tree = eliminationTree(permuteSymmetric(kkt.pattern, order).pattern);
@@ -20,8 +24,38 @@ function structureOf(ordering: 'amd' | 'kkt', buses: number, periods: number) {
   const perm = Int32Array.from(post, (p) => order[p]);
   const c = permuteSymmetric(kkt.pattern, perm).pattern;
   const parent = eliminationTree(c);
-  return supernodalStructure(c, parent, columnCounts(c, parent));
+  return { c, parent, sn: supernodalStructure(c, parent, columnCounts(c, parent)) };
 }
+
+describe('supernodalStructure', () => {
+  it.each([
+    ['amd', 60, 12],
+    ['kkt', 60, 12],
+  ] as const)(
+    'rows of every supernode = its columns, then the structure of L below its last column: %s, %i buses × %i periods',
+    (ord, b, t) => {
+      // Reference: the exact column structure of L (symbolic.ts factorStructure, rows of each
+      // column by row-subtree traversal, no supernodes); the relaxed supernodes must hold all of
+      // every member column's rows, i.e. those of the last column.
+      const { c, parent, sn } = analysisOf(ord, b, t);
+      const L = factorStructure(c, parent);
+      let merged = 0;
+      for (let s = 0; s < sn.nsuper; s++) {
+        const f = sn.superStart[s];
+        const l = sn.superStart[s + 1] - 1;
+        const rows = Array.from(sn.rowIdx.subarray(sn.rowPtr[s], sn.rowPtr[s + 1]));
+        const want: number[] = [];
+        for (let k = f; k <= l; k++) want.push(k);
+        want.push(...L.Li.subarray(L.Lp[l], L.Lp[l + 1]));
+        expect(rows).toEqual(want);
+        for (let j = f; j <= l; j++)
+          for (const i of L.Li.subarray(L.Lp[j], L.Lp[j + 1])) expect(rows.includes(i)).toBe(true);
+        if (l > f) merged++;
+      }
+      expect(merged).toBeGreaterThan(0);
+    },
+  );
+});
 
 describe('update schedule', () => {
   it.each([

@@ -4,6 +4,8 @@ import {
   columnCounts,
   eliminationTree,
   permutedColumnCounts,
+  permutedFactorFlops,
+  permutedEntries,
   permutedEliminationTree,
   permuteSymmetric,
 } from './symbolic';
@@ -117,5 +119,67 @@ describe('permutedEliminationTree', () => {
       return c;
     });
     expect(Array.from(permutedColumnCounts(a, perm).counts)).toEqual(counts);
+  });
+});
+
+describe('permutedFactorFlops', () => {
+  it('is Σ|L_{*j}|² of the permuted pattern, or stops with a partial sum once it reaches the bound', () => {
+    // Reference: the column counts of P A Pᵀ formed explicitly (permuteSymmetric, eliminationTree,
+    // columnCounts), squared and summed.
+    const rand = mulberry32(23);
+    for (const [n, perNode, dense] of [
+      [1, 0, 0],
+      [50, 1, 0],
+      [400, 3, 1],
+    ] as const) {
+      const a = randomPattern(n, perNode, dense, rand);
+      const perm = randomPermutation(n, rand);
+      const c = permuteSymmetric(a, perm).pattern;
+      const cc = columnCounts(c, eliminationTree(c));
+      let want = 0;
+      for (const x of cc) want += x * x;
+      expect(permutedFactorFlops(a, perm, Infinity)).toEqual({ flops: want, complete: true });
+      // a bound just above the total: counted in full
+      expect(permutedFactorFlops(a, perm, want + 1)).toEqual({ flops: want, complete: true });
+      if (want >= 4) {
+        // a bound at half the total: stops at a partial sum in [bound, total]
+        const half = permutedFactorFlops(a, perm, want / 2);
+        expect(half.flops).toBeGreaterThanOrEqual(want / 2);
+        expect(half.flops).toBeLessThanOrEqual(want);
+        // on the dense-row pattern the last columns carry most of the fill: it stops before the end
+        if (dense) expect(half.complete).toBe(false);
+      }
+    }
+  });
+});
+
+describe('permutedEntries', () => {
+  it('holds the entries of permuteSymmetric column by column, unsorted, each with its entry of A', () => {
+    const rand = mulberry32(31);
+    for (const [n, perNode, dense] of [
+      [1, 0, 0],
+      [50, 1, 0],
+      [400, 3, 1],
+    ] as const) {
+      const a = randomPattern(n, perNode, dense, rand);
+      const perm = randomPermutation(n, rand);
+      const { pattern: c, map } = permuteSymmetric(a, perm);
+      const e = permutedEntries(a, perm);
+      expect(Array.from(e.colPtr)).toEqual(Array.from(c.colPtr));
+      for (let k = 0; k < n; k++) {
+        const lo = c.colPtr[k]!;
+        const hi = c.colPtr[k + 1]!;
+        expect(Array.from(e.rowIdx.subarray(lo, hi)).sort((x, y) => x - y)).toEqual(
+          Array.from(c.rowIdx.subarray(lo, hi)),
+        );
+        // the entry of A in each slot lands, in the sorted C, in this column at the same row
+        for (let s = lo; s < hi; s++) {
+          const slot = map[e.src[s]!]!;
+          expect(slot >= lo && slot < hi && c.rowIdx[slot] === e.rowIdx[s]).toBe(true);
+        }
+      }
+      // every entry of A appears once
+      expect(Array.from(e.src).sort((x, y) => x - y)).toEqual(Array.from({ length: a.colPtr[n]! }, (_, q) => q));
+    }
   });
 });

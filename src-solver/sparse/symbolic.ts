@@ -13,6 +13,7 @@
  * Systems", SIAM 2006, §4.1 (etree), §4.3 (postorder), §4.4–4.5 (row/column counts).
  */
 import type { SymmetricPattern } from './csc';
+import { giveInt32, takeInt32 } from './scratch';
 
 /**
  * C = P A Pᵀ in upper CSC form (rows sorted, diagonal last) and, for each entry of A, its slot in C.
@@ -53,6 +54,7 @@ export function permuteSymmetric(
       }
     for (let s = lo; s < hi; s++) map[src[s]] = s;
   }
+  giveInt32(src);
   return { pattern: { n, colPtr, rowIdx }, map };
 }
 
@@ -72,11 +74,12 @@ function permutedScatter(
   keepDiagonal: boolean,
 ): { colPtr: Int32Array; rowIdx: Int32Array; src: Int32Array } {
   const n = a.n;
-  const iperm = new Int32Array(n);
+  // (scratch.ts: the outputs too — callers hand them back once read)
+  const iperm = takeInt32(n);
   for (let k = 0; k < n; k++) iperm[perm[k]] = k;
   const aColPtr = a.colPtr;
   const aRowIdx = a.rowIdx;
-  const colPtr = new Int32Array(n + 1);
+  const colPtr = takeInt32(n + 1);
   for (let j = 0; j < n; j++) {
     const pj = iperm[j];
     for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
@@ -85,9 +88,10 @@ function permutedScatter(
     }
   }
   for (let j = 0; j < n; j++) colPtr[j + 1] += colPtr[j];
-  const next = colPtr.slice(0, n);
-  const rowIdx = new Int32Array(colPtr[n]);
-  const src = new Int32Array(keepDiagonal ? colPtr[n] : 0);
+  const next = takeInt32(n);
+  next.set(colPtr.subarray(0, n));
+  const rowIdx = takeInt32(colPtr[n]);
+  const src = keepDiagonal ? takeInt32(colPtr[n]) : new Int32Array(0);
   for (let j = 0; j < n; j++) {
     const pj = iperm[j];
     for (let q = aColPtr[j]; q < aColPtr[j + 1]; q++) {
@@ -98,7 +102,20 @@ function permutedScatter(
       if (keepDiagonal) src[s] = q;
     }
   }
+  giveInt32(iperm, next);
   return { colPtr, rowIdx, src };
+}
+
+/**
+ * The entries of C = P A Pᵀ grouped by column (perm[k] = the original index of the k-th pivot),
+ * the diagonal included, rows in no particular order, and src[s] = the entry of A in slot s: a
+ * permuteSymmetric without the row sort (for consumers that take a column's rows in any order).
+ */
+export function permutedEntries(
+  a: SymmetricPattern,
+  perm: Int32Array,
+): { colPtr: Int32Array; rowIdx: Int32Array; src: Int32Array } {
+  return permutedScatter(a, perm, true);
 }
 
 /**
@@ -115,7 +132,7 @@ function permutedColumns(a: SymmetricPattern, perm: Int32Array): { colPtr: Int32
 /** Liu's algorithm on columns given as rows i < k in any order (see eliminationTree). */
 function treeOfColumns(n: number, ptr: Int32Array, rows: Int32Array): Int32Array {
   const parent = new Int32Array(n).fill(-1);
-  const ancestor = new Int32Array(n).fill(-1);
+  const ancestor = takeInt32(n).fill(-1);
   for (let k = 0; k < n; k++) {
     for (let q = ptr[k]; q < ptr[k + 1]; q++) {
       let i = rows[q];
@@ -127,6 +144,7 @@ function treeOfColumns(n: number, ptr: Int32Array, rows: Int32Array): Int32Array
       }
     }
   }
+  giveInt32(ancestor);
   return parent;
 }
 
@@ -136,7 +154,9 @@ function treeOfColumns(n: number, ptr: Int32Array, rows: Int32Array): Int32Array
  */
 export function permutedEliminationTree(a: SymmetricPattern, perm: Int32Array): Int32Array {
   const { colPtr, rowIdx } = permutedColumns(a, perm);
-  return treeOfColumns(a.n, colPtr, rowIdx);
+  const parent = treeOfColumns(a.n, colPtr, rowIdx);
+  giveInt32(colPtr, rowIdx);
+  return parent;
 }
 
 /**
@@ -147,28 +167,84 @@ export function permutedColumnCounts(
   a: SymmetricPattern,
   perm: Int32Array,
 ): { parent: Int32Array; counts: Int32Array } {
-  const n = a.n;
   const { colPtr, rowIdx } = permutedColumns(a, perm);
-  const parent = treeOfColumns(n, colPtr, rowIdx);
-  const counts = new Int32Array(n);
-  const flag = new Int32Array(n).fill(-1);
+  const { parent, counts } = treeAndCounts(a.n, colPtr, rowIdx, Infinity, false);
+  giveInt32(colPtr, rowIdx);
+  return { parent, counts };
+}
+
+/**
+ * Σ_j |L_{*j}|² (the multiply–adds of the LDLᵀ of C = P A Pᵀ, as from permutedColumnCounts'
+ * counts), or — when that sum reaches `atLeast` — a partial sum ≥ `atLeast` (`complete` false),
+ * found without counting the remaining columns. For a comparison that only needs to know whether
+ * the flops stay below a bound (nlp/kkt.ts: the plain order is taken only when it costs less
+ * than half the stable one's).
+ */
+export function permutedFactorFlops(
+  a: SymmetricPattern,
+  perm: Int32Array,
+  atLeast: number,
+): { flops: number; complete: boolean } {
+  const { colPtr, rowIdx } = permutedColumns(a, perm);
+  const { parent, counts, flops, complete } = treeAndCounts(a.n, colPtr, rowIdx, atLeast, true);
+  giveInt32(colPtr, rowIdx, parent, counts);
+  return { flops, complete };
+}
+
+/**
+ * Liu's elimination tree and the row-subtree column counts in ONE pass over the columns (rows
+ * i < k in any order): after column k has updated the tree, every node of row k's subtree has its
+ * parent (they are all descendants of k, linked by columns ≤ k), so row k can be walked at once —
+ * the same tree and counts as two separate passes, with C's columns read once. `flops` is
+ * Σ counts² kept up to date; the pass stops after the first column at which it reaches
+ * `stopAt` (then `complete` is false and the tree and counts are partial).
+ */
+function treeAndCounts(
+  n: number,
+  ptr: Int32Array,
+  rows: Int32Array,
+  stopAt: number,
+  scratchOutputs: boolean,
+): { parent: Int32Array; counts: Int32Array; flops: number; complete: boolean } {
+  const parent = (scratchOutputs ? takeInt32(n) : new Int32Array(n)).fill(-1);
+  const ancestor = takeInt32(n).fill(-1);
+  const counts = scratchOutputs ? takeInt32(n) : new Int32Array(n);
+  const flag = takeInt32(n).fill(-1);
+  let flops = 0;
   for (let k = 0; k < n; k++) {
+    const q0 = ptr[k];
+    const q1 = ptr[k + 1];
+    for (let q = q0; q < q1; q++) {
+      let i = rows[q];
+      while (i !== -1 && i < k) {
+        const up = ancestor[i];
+        ancestor[i] = k;
+        if (up === -1) parent[i] = k;
+        i = up;
+      }
+    }
     flag[k] = k;
-    for (let q = colPtr[k]; q < colPtr[k + 1]; q++) {
-      for (let i = rowIdx[q]; i < k && flag[i] !== k; i = parent[i]) {
+    for (let q = q0; q < q1; q++) {
+      for (let i = rows[q]; i < k && flag[i] !== k; i = parent[i]) {
         flag[i] = k;
+        flops += 2 * counts[i] + 1; // (c + 1)² − c²
         counts[i]++;
       }
     }
+    if (flops >= stopAt) {
+      giveInt32(ancestor, flag);
+      return { parent, counts, flops, complete: k === n - 1 };
+    }
   }
-  return { parent, counts };
+  giveInt32(ancestor, flag);
+  return { parent, counts, flops, complete: true };
 }
 
 /** Postorder of a forest: post[k] = the node numbered k (children before parents, subtrees contiguous). */
 export function postorder(parent: Int32Array): Int32Array {
   const n = parent.length;
-  const firstChild = new Int32Array(n).fill(-1);
-  const sibling = new Int32Array(n).fill(-1);
+  const firstChild = takeInt32(n).fill(-1);
+  const sibling = takeInt32(n).fill(-1);
   // Insert in decreasing order so child lists come out increasing (keeps the given order on ties).
   for (let j = n - 1; j >= 0; j--) {
     const p = parent[j];
@@ -178,7 +254,7 @@ export function postorder(parent: Int32Array): Int32Array {
     }
   }
   const post = new Int32Array(n);
-  const stack = new Int32Array(n);
+  const stack = takeInt32(n);
   let k = 0;
   for (let root = 0; root < n; root++) {
     if (parent[root] !== -1) continue;
@@ -196,6 +272,7 @@ export function postorder(parent: Int32Array): Int32Array {
       }
     }
   }
+  giveInt32(firstChild, sibling, stack);
   return post;
 }
 
