@@ -562,16 +562,18 @@ export class LdlSolver {
     const { ss, bp, colSuper, aToL, diagL, lx, d, dInv, scale } = this;
     // Supernodes to refactor: those of the changed columns and every ancestor.
     let entries = 0;
+    const marked: number[] = [];
     for (let t = 0; t < count; t++) {
       let s = colSuper[pinv[cols[t]]];
       while (s >= 0 && mark[s] === 0) {
         mark[s] = 1;
+        marked.push(s);
         entries += bp[s + 1] - bp[s];
         s = superParent[s];
       }
     }
+    for (const s of marked) mark[s] = 0;
     if (entries * 2 > this.storedEntries) {
-      mark.fill(0);
       this.lastRefactoredShare = 1;
       return this.factor(values);
     }
@@ -582,9 +584,7 @@ export class LdlSolver {
     let negative = last.negative;
     let zero = last.zero;
     const ranges: number[] = [];
-    for (let s = 0; s < this.nsuper; s++) {
-      if (mark[s] === 0) continue;
-      mark[s] = 0;
+    for (const s of Int32Array.from(marked).sort()) {
       lx.fill(0, bp[s], bp[s + 1]);
       for (let t = qStart[s]; t < qStart[s + 1]; t++) {
         const q = qList[t];
