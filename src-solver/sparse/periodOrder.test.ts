@@ -11,6 +11,7 @@ import { symMatVec } from './ldl';
 import { periodOrder, topSplit } from './periodOrder';
 import { columnCounts, eliminationTree, permuteSymmetric } from './symbolic';
 import { mulberry32 } from '../random';
+import { assembleAtStart } from '../testing/nlp/assembled';
 
 const refDir = testDataUrl('ieee123-balanced/');
 const texts = readIeee123Texts((rel) => readFileSync(new URL(rel, refDir), 'utf8'));
@@ -51,16 +52,6 @@ function isPermutation(order: Int32Array, n: number): boolean {
     seen[i] = 1;
   }
   return true;
-}
-
-/** K assembled at the start point with λ = 1 (curvature of the nonlinear rows), Σ = 10 (W + Σ ≻ 0), δ_c = 1e-8. */
-function assembled(kkt: KktSystem, nlp: InternalNlp): void {
-  const p = nlp.p;
-  const jac = new Float64Array(nlp.jRows.length);
-  p.evalJacobian(p.x0, jac);
-  const hess = new Float64Array(nlp.hRows.length);
-  p.evalHessian(p.x0, 1, new Float64Array(p.m).fill(1), hess);
-  kkt.assemble(hess, jac, new Float64Array(nlp.nw).fill(10), 0, 1e-8);
 }
 
 /** The KKT pattern of the IEEE 123 OPF over T hours with nBat batteries and its accepted time order. */
@@ -114,8 +105,8 @@ describe('periodOrder: dissection in time on real multi-period OPF KKT systems',
       expect(per.baseOrdering).toBe('period');
       expect(amd.baseOrdering).toBe('amd');
       expect(amd.orderingNote).toBe('AMD (period ordering off)');
-      assembled(per, nlp);
-      assembled(amd, nlp);
+      assembleAtStart(per, nlp);
+      assembleAtStart(amd, nlp);
       const fp = per.factor();
       const fa = amd.factor();
       expect(fp.ok).toBe(true);

@@ -14,6 +14,7 @@ import { ieee123Feeder, ieee123Price, readIeee123Texts } from '../testing/opf/ie
 import { testDataUrl } from '../../test-data/index';
 import { InternalNlp } from '../nlp/internalNlp';
 import { KktSystem } from '../nlp/kkt';
+import { assembleAtStart } from '../testing/nlp/assembled';
 
 /** True when the two arrays hold the same doubles bit for bit (−0 ≠ +0, NaN = NaN). */
 function sameBits(a: Float64Array, b: Float64Array): boolean {
@@ -138,20 +139,11 @@ describe('KktSystem: an inertia trial that raises δ_w in one period refactors o
   ).problem;
   const nlp = new InternalNlp(problem, 1e-8, 1e-4, () => 0);
 
-  function assembled(kkt: KktSystem): void {
-    const p = nlp.p;
-    const jac = new Float64Array(nlp.jRows.length);
-    p.evalJacobian(p.x0, jac);
-    const hess = new Float64Array(nlp.hRows.length);
-    p.evalHessian(p.x0, 1, new Float64Array(p.m).fill(1), hess);
-    kkt.assemble(hess, jac, new Float64Array(nlp.nw).fill(10), 0, 1e-8);
-  }
-
   it('gives the full factorization of a second system to the bit', () => {
     LdlSolver.defaultKernel = 'wasm';
     const a = new KktSystem(nlp, { ordering: 'stable', periodOrdering: true });
     expect(a.baseOrdering).toBe('period');
-    assembled(a);
+    assembleAtStart(a, nlp);
     a.factor();
     // δ_w = 1e-3 on the variables of hours 5 and 6, as the per-period shift raises them
     const ofVar = problem.periods!.ofVar;
@@ -166,7 +158,7 @@ describe('KktSystem: an inertia trial that raises δ_w in one period refactors o
 
     const b = new KktSystem(nlp, { ordering: 'stable', periodOrdering: true });
     b.deltaWPerVariable = dw;
-    assembled(b);
+    assembleAtStart(b, nlp);
     const rb = b.factor();
     expect(b.partialFactorizations).toBe(0);
     expect(ra).toEqual(rb);
