@@ -36,6 +36,8 @@ export interface OptimalityError {
   complAtMu: number;
   complAtMuValue: number;
   complAtMuOf: Iterate | null;
+  /** max_j |x_j| over the original variables (not the slacks), Math.max's way (NaN wins): the divergence test's. */
+  xAbsMax: number;
 }
 
 export function newOptimalityError(): OptimalityError {
@@ -52,41 +54,60 @@ export function newOptimalityError(): OptimalityError {
     complAtMu: 0,
     complAtMuValue: Number.NaN,
     complAtMuOf: null,
+    xAbsMax: 0,
   };
 }
 
 /**
- * Fill `e` with E_μ at `it`; `resid` (length nw) receives ∇_w L. With `gradL` (length nw), the
- * Jacobian product ∇f + Aᵀλ is left there for the step's right-hand side
+ * Σ and the w part of the step's right-hand side for the barrier parameter `mu` (see
+ * Iterate.sigmaAndStepRhs), asked of `optimalityError` so that its pass over the variables forms
+ * them too: the step of the iteration reads the same w, z and bounds.
+ */
+export interface StepTerms {
+  readonly sigma: Float64Array;
+  readonly rhs: Float64Array;
+  readonly mu: number;
+  readonly kappaD: number;
+}
+
+/**
+ * Fill `e` with E_μ at `it`; `resid` (length nw), when given, receives ∇_w L. With `gradL`
+ * (length nw), the Jacobian product ∇f + Aᵀλ is left there for the step's right-hand side
  * (Iterate.barrierGradientFrom). With `muAlso`, the complementarity at that μ too, for
- * `optimalityErrorAtMu` (the barrier update's test, one pass over the variables less). One pass
- * over the variables and one over the constraints.
+ * `optimalityErrorAtMu` (the barrier update's test, one pass over the variables less). With
+ * `step`, Σ and −(∇φ_μ + Aᵀλ) at step.mu as Iterate.sigmaAndStepRhs forms them (the same values
+ * bit for bit). One pass over the variables and one over the constraints.
  */
 export function optimalityError(
   it: Iterate,
   mu: number,
   sMax: number,
-  resid: Float64Array,
+  resid: Float64Array | null,
   e: OptimalityError,
   gradL?: Float64Array,
   muAlso?: number,
+  step?: StepTerms,
 ): void {
   const nlp = it.nlp;
   const { n, nw, m, objScale, conScale, conOfSlack } = nlp;
-  const base = gradL ?? resid;
+  const normalScale = objScale > 0 && objScale < Infinity;
+  // ∇_w L is kept only when asked for, or for the unscaled test's loop below
+  const r = resid ?? (normalScale ? null : new Float64Array(nw));
+  const base = gradL ?? r ?? new Float64Array(nw);
   it.lagrangianGradient(base);
   const mu2 = muAlso ?? 0;
-  const v = variablePass(it, base, resid, mu, mu2);
+  const v = variablePass(it, base, r, mu, mu2, step ?? null);
   const { dual, compl, compl0, zSum, nz } = v;
   e.complAtMu = v.complAlso;
   e.complAtMuValue = mu2;
   e.complAtMuOf = muAlso === undefined ? null : it;
+  e.xAbsMax = v.xAbs;
   let dualU = 0;
-  if (objScale > 0 && objScale < Infinity) dualU = Math.max(v.dualX / objScale, v.dualS / objScale);
+  if (normalScale) dualU = Math.max(v.dualX / objScale, v.dualS / objScale);
   else {
     // (a scale the monotonicity argument does not cover: each quotient, as the definition)
     for (let j = 0; j < nw; j++) {
-      const a = Math.abs(resid[j]);
+      const a = Math.abs(r![j]);
       const u = j < n ? a / objScale : (a * conScale[conOfSlack[j - n]]) / objScale;
       if (u > dualU) dualU = u;
     }
@@ -106,13 +127,21 @@ export function optimalityError(
 }
 
 /**
- * The pass of `optimalityError` over the variables: r = ∇_w L into `resid` (0 for fixed
- * variables), its maxima (all, x part, slack part times s_c,i — see the unscaled test), and the
- * complementarity maxima at μ, 0 and μ₂ with Σ|z| and the count of bounds. A function of its own:
- * V8 then compiles the loop as a whole on the first call and keeps it (inside the larger function
- * it ran partly unoptimized on every call — see docs/siting.md, "same iterations cheaper?").
+ * The pass of `optimalityError` over the variables: r = ∇_w L into `resid` when given (0 for
+ * fixed variables), its maxima (all, x part, slack part times s_c,i — see the unscaled test), the
+ * complementarity maxima at μ, 0 and μ₂ with Σ|z| and the count of bounds, max |x|, and with
+ * `step` Σ and the step's right-hand side. A function of its own: V8 then compiles the loop as a
+ * whole on the first call and keeps it (inside the larger function it ran partly unoptimized on
+ * every call — see docs/siting.md, "same iterations cheaper?").
  */
-function variablePass(it: Iterate, base: Float64Array, resid: Float64Array, mu: number, mu2: number) {
+function variablePass(
+  it: Iterate,
+  base: Float64Array,
+  resid: Float64Array | null,
+  mu: number,
+  mu2: number,
+  step: StepTerms | null,
+) {
   const { n, nw, wL, wU, hasL, hasU, conScale, conOfSlack, fixed } = it.nlp;
   const { w, zL, zU } = it;
   let dual = 0;
@@ -126,35 +155,62 @@ function variablePass(it: Iterate, base: Float64Array, resid: Float64Array, mu: 
   // maximum — one division per test instead of one per variable.
   let dualX = 0;
   let dualS = 0;
+  let xAbs = 0;
+  const keep = resid !== null;
+  const withStep = step !== null;
+  const sigma = withStep ? step.sigma : base;
+  const rhs = withStep ? step.rhs : base;
+  const muS = withStep ? step.mu : 0;
+  const dampL = withStep ? step.kappaD * muS : 0;
   for (let j = 0; j < nw; j++) {
-    const r = j < n && fixed[j] ? 0 : base[j] + (zU[j] - zL[j]);
-    resid[j] = r;
+    const fx = j < n && fixed[j];
+    const bj = base[j]; // (read before resid is written: base may be resid)
+    const r = fx ? 0 : bj + (zU[j] - zL[j]);
+    if (keep) resid[j] = r;
     const a = Math.abs(r);
     if (a > dual) dual = a;
     if (j < n) {
       if (a > dualX) dualX = a;
+      xAbs = Math.max(xAbs, Math.abs(w[j]));
     } else {
       const p = a * conScale[conOfSlack[j - n]];
       if (p > dualS) dualS = p;
     }
+    // Σ_j and −(∇φ_μ + Aᵀλ)_j as Iterate.sigmaAndStepRhs forms them
+    let s = 0;
+    let v = bj;
     if (hasL[j]) {
-      const p = zL[j] * (w[j] - wL[j]);
+      const d = w[j] - wL[j];
+      const p = zL[j] * d;
       compl = Math.max(compl, Math.abs(p - mu));
       compl0 = Math.max(compl0, Math.abs(p));
       complAlso = Math.max(complAlso, Math.abs(p - mu2));
       zSum += Math.abs(zL[j]);
       nz++;
+      if (withStep) {
+        s += zL[j] / d;
+        v -= muS / d - (hasU[j] ? 0 : dampL);
+      }
     }
     if (hasU[j]) {
-      const p = zU[j] * (wU[j] - w[j]);
+      const d = wU[j] - w[j];
+      const p = zU[j] * d;
       compl = Math.max(compl, Math.abs(p - mu));
       compl0 = Math.max(compl0, Math.abs(p));
       complAlso = Math.max(complAlso, Math.abs(p - mu2));
       zSum += Math.abs(zU[j]);
       nz++;
+      if (withStep) {
+        s += zU[j] / d;
+        v += muS / d - (hasL[j] ? 0 : dampL);
+      }
+    }
+    if (withStep) {
+      sigma[j] = s;
+      rhs[j] = -(fx ? 0 : v);
     }
   }
-  return { dual, dualX, dualS, compl, compl0, complAlso, zSum, nz };
+  return { dual, dualX, dualS, compl, compl0, complAlso, zSum, nz, xAbs };
 }
 
 /** The pass of `optimalityError` over the constraints: max |c_i|, max |c_i|/s_c,i and Σ|λ_i|. */
@@ -214,4 +270,5 @@ export function optimalityErrorAtMu(it: Iterate, mu: number, e0: OptimalityError
   e.primalInfUnscaled = e0.primalInfUnscaled;
   e.complUnscaled = e0.complUnscaled;
   e.complAtMuOf = null;
+  e.xAbsMax = e0.xAbsMax;
 }

@@ -187,12 +187,20 @@ export class InternalNlp {
 
   /** s_c∘g(x) (length m). */
   evalG(x: Float64Array, out: Float64Array): void {
+    this.evalGUnscaled(x, out);
+    const sc = this.conScale;
+    for (let i = 0; i < out.length; i++) out[i] *= sc[i];
+  }
+
+  /**
+   * g(x) itself (length m), counted and timed as `evalG`: for a caller that multiplies by s_c in
+   * a pass of its own over the rows (Iterate.evalFunctions, which forms c there).
+   */
+  evalGUnscaled(x: Float64Array, out: Float64Array): void {
     const t = this.now();
     this.p.evalG(x, out);
     this.counters.g++;
     this.counters.ms += this.now() - t;
-    const sc = this.conScale;
-    for (let i = 0; i < out.length; i++) out[i] *= sc[i];
   }
 
   /**

@@ -31,16 +31,7 @@ import { Iterate } from './iterate';
 import type { KktSystem } from './kkt';
 import { kktSystemFor, type SolverWorkspace } from './workspace';
 import { Filter } from './filter';
-import {
-  alphaMinimum,
-  blockingBound,
-  blockingMultiplier,
-  filterAcceptance,
-  maxStepPositive,
-  maxStepToBoundary,
-  type BlockingBound,
-  type TrialVerdict,
-} from './lineSearch';
+import { alphaMinimum, filterAcceptance, maxStepPositive, maxStepToBoundary, type TrialVerdict } from './lineSearch';
 import { MuStrategy, type MuUpdateContext } from './muStrategy';
 import { meetsTolerances, newOptimalityError, optimalityError, type OptimalityError } from './convergence';
 import { resolveOptions, type ResolvedOptions, type SolveOptions } from './options';
@@ -56,6 +47,7 @@ import {
   stepPass,
   type ClassSteps,
   type KappaSigmaBand,
+  type PassBlocking,
 } from './stepPass';
 import type { RunControl, RunOutcome } from './run';
 import { combineCoupled, stepClasses, type StepClasses } from './periodSteps';
@@ -159,6 +151,12 @@ class InteriorPointSolver {
   private readonly pass: ClassSteps = newClassSteps(1);
   private readonly band: KappaSigmaBand = { hi: 0, lo: 0 };
   private gradLOf: Iterate | null = null;
+  /**
+   * The iterate and μ at which `sigma` and the w part of `rhs` were formed by the convergence
+   * test's pass (optimalityError's `step`); null when they are not current.
+   */
+  private stepTermsOf: Iterate | null = null;
+  private stepTermsMu = Number.NaN;
   private readonly err: OptimalityError = newOptimalityError();
   private readonly err0: OptimalityError = newOptimalityError();
   /** μ and τ of W&B §2.1, owned by the barrier strategy. */
@@ -295,6 +293,7 @@ class InteriorPointSolver {
       }
       this.iter++;
       this.gradLOf = null;
+      this.stepTermsOf = null;
       if (this.ctl.acceptIterate && this.ctl.acceptIterate(this.cur)) {
         this.stoppedByAccept = true;
         stop = { status: 'solved', detail: 'Restoration phase ended: the point is acceptable to the original filter.' };
@@ -449,9 +448,19 @@ class InteriorPointSolver {
 
   private checkConvergence(): Stop {
     const { o, cur } = this;
-    // with E_μ's complementarity at the current μ for the barrier update (same pass)
-    optimalityError(cur, 0, o.sMax, this.resid, this.err0, this.gradL, this.mu);
+    // with E_μ's complementarity at the current μ for the barrier update, and Σ and the step's
+    // right-hand side at the current μ (what the step takes unless the update changes μ), in the
+    // same pass; ∇_w L itself is not kept
+    const mu = this.mu;
+    optimalityError(cur, 0, o.sMax, null, this.err0, this.gradL, mu, {
+      sigma: this.sigma,
+      rhs: this.rhs,
+      mu,
+      kappaD: o.kappaD,
+    });
     this.gradLOf = cur;
+    this.stepTermsOf = cur;
+    this.stepTermsMu = mu;
     const e = this.err0;
     if (meetsTolerances(e, o))
       return { status: 'solved', detail: `Converged in ${this.iter + this.ctl.iterOffset} iterations.` };
@@ -531,9 +540,8 @@ class InteriorPointSolver {
       return { status: 'maxIterations', detail: `Reached maxIter = ${o.maxIter}.` };
     if ((this.now() - this.ctl.startMs) / 1000 > o.maxSeconds)
       return { status: 'maxTime', detail: `Reached maxSeconds = ${o.maxSeconds}.` };
-    const x = this.cur.x;
-    let xmax = 0;
-    for (let j = 0; j < x.length; j++) xmax = Math.max(xmax, Math.abs(x[j]));
+    // max |x_j| at this iterate, formed by the convergence test's pass (run() calls this right after it)
+    const xmax = this.err0.xAbsMax;
     if (xmax > o.divergingIteratesTol || this.cur.f / this.nlp.objScale < -o.divergingIteratesTol) {
       return {
         status: 'unbounded',
@@ -556,8 +564,11 @@ class InteriorPointSolver {
     if (this.gradLOf !== cur) {
       cur.lagrangianGradient(this.gradL);
       this.gradLOf = cur;
+      this.stepTermsOf = null;
     }
-    cur.sigmaAndStepRhs(this.gradL, mu, o.kappaD, sigma, rhs);
+    // (formed by the convergence test's pass unless the barrier update changed μ since)
+    if (this.stepTermsOf !== cur || this.stepTermsMu !== mu) cur.sigmaAndStepRhs(this.gradL, mu, o.kappaD, sigma, rhs);
+    this.stepTermsOf = null;
     for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
     const t0 = this.now();
     this.kktStale = true;
@@ -626,7 +637,7 @@ class InteriorPointSolver {
       alphaDual = Math.min(alphaDual, steps.alphaDu[k]);
       gradPhiD += steps.gradPhiD[k];
     }
-    if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual);
+    if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual, steps.blocking);
     if (tiny && tinyMultiplierStep(dl, cur.lambda)) {
       this.consecutiveTinySteps++;
       if (this.consecutiveTinySteps > 2 && this.mu <= Math.min(o.muMin, o.tol / 10) * 1.0000001) {
@@ -748,23 +759,26 @@ class InteriorPointSolver {
     );
   }
 
-  /** SolveHooks.onStep: what limits this iteration's step (diagnosis only; two passes over w). */
-  private reportStep(alphaMax: number, alphaDual: number): void {
-    const { cur, nlp, tau, inertia } = this;
-    const { wL, wU, hasL, hasU } = nlp;
-    const user = (b: BlockingBound | null): StepBlocking | null =>
-      b === null
+  /**
+   * SolveHooks.onStep: what limits this iteration's step (diagnosis only), from the line search's
+   * first pass: `blocking` is what blockingBound and blockingMultiplier (lineSearch.ts) return
+   * for (w, Δw) and (z, Δz), found by stepPass in its own walk over w.
+   */
+  private reportStep(alphaMax: number, alphaDual: number, blocking: PassBlocking): void {
+    const { nlp, inertia } = this;
+    const user = (index: number, upper: boolean): StepBlocking | null =>
+      index < 0
         ? null
-        : b.index < nlp.n
-          ? { variable: b.index, row: null, bound: b.bound }
-          : { variable: null, row: nlp.conOfSlack[b.index - nlp.n], bound: b.bound };
+        : index < nlp.n
+          ? { variable: index, row: null, bound: upper ? 'upper' : 'lower' }
+          : { variable: null, row: nlp.conOfSlack[index - nlp.n], bound: upper ? 'upper' : 'lower' };
     this.hooks.onStep!({
       iter: this.iter + this.ctl.iterOffset,
       mu: this.mu,
       alphaPrimalMax: alphaMax,
       alphaDualMax: alphaDual,
-      primalBlocking: user(blockingBound(cur.w, this.dw, wL, wU, hasL, hasU, tau)),
-      dualBlocking: user(blockingMultiplier(cur.zL, this.dzL, hasL, cur.zU, this.dzU, hasU, tau)),
+      primalBlocking: user(blocking.primalIndex, blocking.primalUpper),
+      dualBlocking: user(blocking.dualIndex, blocking.dualUpper),
       deltaW: inertia.deltaW,
       deltaC: inertia.deltaC,
       factorizations: inertia.trials,

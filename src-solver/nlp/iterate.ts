@@ -35,6 +35,15 @@ export class Iterate {
   private phiValue = NaN;
   private phiMu = NaN;
   private phiKappa = NaN;
+  /**
+   * The sums of φ_μ that do not depend on μ (Σ ln of the slacks, and the damped slacks), valid
+   * while `sumsValid` (until the next evalFunctions): φ_μ at another μ or κ_d from them without a
+   * logarithm per bound. `sumsInfinite`: a slack was not positive (φ_μ = +∞ at every μ).
+   */
+  private logSum = 0;
+  private dampSum = 0;
+  private sumsInfinite = false;
+  private sumsValid = false;
 
   constructor(readonly nlp: InternalNlp) {
     this.w = new Float64Array(nlp.nw);
@@ -57,16 +66,20 @@ export class Iterate {
     const nlp = this.nlp;
     const x = this.x;
     this.phiMu = NaN;
+    this.sumsValid = false;
     this.f = nlp.evalF(x);
     if (!Number.isFinite(this.f)) return false;
-    nlp.evalG(x, this.gs);
+    // g, then s_c∘g and c in one pass over the rows (InternalNlp.evalG's product, the same values)
+    nlp.evalGUnscaled(x, this.gs);
     const { c, gs, w } = this;
-    const { slackOfCon, cTarget, n } = nlp;
+    const { slackOfCon, cTarget, n, conScale } = nlp;
     let t1 = 0;
     let tInf = 0;
     for (let i = 0; i < c.length; i++) {
+      const gi = gs[i] * conScale[i];
+      gs[i] = gi;
       const k = slackOfCon[i];
-      const ci = k < 0 ? gs[i] - cTarget[i] : gs[i] - w[n + k];
+      const ci = k < 0 ? gi - cTarget[i] : gi - w[n + k];
       c[i] = ci;
       const a = Math.abs(ci);
       t1 += a;
@@ -102,25 +115,42 @@ export class Iterate {
   }
 
   private computeBarrierObjective(mu: number, kappaD: number): number {
+    if (!this.sumsValid) this.barrierSums();
+    if (this.sumsInfinite) return Infinity;
+    return this.f - mu * this.logSum + kappaD * mu * this.dampSum;
+  }
+
+  /** The μ-independent sums of φ_μ (see `logSum`): one pass over the bounds. */
+  private barrierSums(): void {
     const { w } = this;
     const { wL, wU, hasL, hasU, nw } = this.nlp;
     let logSum = 0;
     let damp = 0;
+    let infinite = false;
     for (let j = 0; j < nw; j++) {
       if (hasL[j]) {
         const s = w[j] - wL[j];
-        if (!(s > 0)) return Infinity;
+        if (!(s > 0)) {
+          infinite = true;
+          break;
+        }
         logSum += Math.log(s);
         if (!hasU[j]) damp += s;
       }
       if (hasU[j]) {
         const s = wU[j] - w[j];
-        if (!(s > 0)) return Infinity;
+        if (!(s > 0)) {
+          infinite = true;
+          break;
+        }
         logSum += Math.log(s);
         if (!hasL[j]) damp += s;
       }
     }
-    return this.f - mu * logSum + kappaD * mu * damp;
+    this.logSum = logSum;
+    this.dampSum = damp;
+    this.sumsInfinite = infinite;
+    this.sumsValid = true;
   }
 
   /**
@@ -128,12 +158,13 @@ export class Iterate {
    * ∇φ_μ + Aᵀλ that needs the Jacobian. Fixed variables are not zeroed here.
    */
   lagrangianGradient(out: Float64Array): void {
-    const { n, nw, jRows, jCols, conOfSlack } = this.nlp;
+    const { n, jRows, jCols, conOfSlack } = this.nlp;
     const { gradF, jac, lambda } = this;
     out.set(gradF);
-    out.fill(0, n, nw);
+    // the slack columns (the Jacobian has entries in x columns only): 0 − λ_i, what zeroing and
+    // subtracting gave, in one pass
+    for (let k = 0; k < conOfSlack.length; k++) out[n + k] = 0 - lambda[conOfSlack[k]];
     addJacobianTransposeProduct(jac, jRows, jCols, lambda, out);
-    for (let k = 0; k < conOfSlack.length; k++) out[n + k] -= lambda[conOfSlack[k]];
   }
 
   /**
@@ -211,6 +242,7 @@ export class Iterate {
   /** Copy the primal-dual variables (not the evaluated quantities) from another iterate. */
   copyVariablesFrom(o: Iterate): void {
     this.phiMu = NaN;
+    this.sumsValid = false;
     this.w.set(o.w);
     this.lambda.set(o.lambda);
     this.zL.set(o.zL);

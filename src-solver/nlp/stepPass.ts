@@ -28,6 +28,23 @@ export interface ClassSteps {
   readonly alphaDu: Float64Array;
   /** Σ over the class of (∇φ_μ)_j Δw_j: ∇φ_μᵀΔw is their sum, ∇φ_μᵀ diag(α_cls)Δw = Σ_k α_k · gradPhiD_k. */
   readonly gradPhiD: Float64Array;
+  /**
+   * Over all classes, the component that sets the smallest primal fraction to the boundary and
+   * the bound multiplier that sets the smallest dual one (the first of equals, in the order of
+   * w; −1 when the full step fits): what `blockingBound` and `blockingMultiplier` (lineSearch.ts)
+   * return, found in the same pass (SolveHooks.onStep reports them: two passes over w less).
+   */
+  readonly blocking: PassBlocking;
+}
+
+/** See ClassSteps.blocking; `upper` says which bound (of w, or which multiplier z_U vs z_L). */
+export interface PassBlocking {
+  primalIndex: number;
+  primalUpper: boolean;
+  primalAlpha: number;
+  dualIndex: number;
+  dualUpper: boolean;
+  dualAlpha: number;
 }
 
 export function newClassSteps(count: number): ClassSteps {
@@ -35,6 +52,7 @@ export function newClassSteps(count: number): ClassSteps {
     alphaPr: new Float64Array(count),
     alphaDu: new Float64Array(count),
     gradPhiD: new Float64Array(count),
+    blocking: { primalIndex: -1, primalUpper: false, primalAlpha: 1, dualIndex: -1, dualUpper: false, dualAlpha: 1 },
   };
 }
 
@@ -84,6 +102,14 @@ export function stepPass(
   const damp = kappaD * mu;
   const tinyTol = 10 * EPS;
   let tiny = true;
+  // the global minima and where they are set: a new one is always a new minimum of its class too
+  // (the global minimum is at most the class's), so they are looked at only inside the class test
+  let pA = 1;
+  let pIdx = -1;
+  let pUp = false;
+  let dA = 1;
+  let dIdx = -1;
+  let dUp = false;
   for (let j = 0; j < nw; j++) {
     const k = ofVar === null ? 0 : ofVar[j];
     const dj = dw[j];
@@ -97,11 +123,25 @@ export function stepPass(
       g -= q - (hasU[j] ? 0 : damp);
       if (dj < 0) {
         const a = (-tau * s) / dj;
-        if (a < alphaPr[k]) alphaPr[k] = a;
+        if (a < alphaPr[k]) {
+          alphaPr[k] = a;
+          if (a < pA) {
+            pA = a;
+            pIdx = j;
+            pUp = false;
+          }
+        }
       }
       if (dz < 0) {
         const a = (-tau * zj) / dz;
-        if (a < alphaDu[k]) alphaDu[k] = a;
+        if (a < alphaDu[k]) {
+          alphaDu[k] = a;
+          if (a < dA) {
+            dA = a;
+            dIdx = j;
+            dUp = false;
+          }
+        }
       }
     } else dzL[j] = 0;
     if (hasU[j]) {
@@ -113,11 +153,25 @@ export function stepPass(
       g += q - (hasL[j] ? 0 : damp);
       if (dj > 0) {
         const a = (tau * s) / dj;
-        if (a < alphaPr[k]) alphaPr[k] = a;
+        if (a < alphaPr[k]) {
+          alphaPr[k] = a;
+          if (a < pA) {
+            pA = a;
+            pIdx = j;
+            pUp = true;
+          }
+        }
       }
       if (dz < 0) {
         const a = (-tau * zj) / dz;
-        if (a < alphaDu[k]) alphaDu[k] = a;
+        if (a < alphaDu[k]) {
+          alphaDu[k] = a;
+          if (a < dA) {
+            dA = a;
+            dIdx = j;
+            dUp = true;
+          }
+        }
       }
     } else dzU[j] = 0;
     if (j < n && fixed[j]) g = 0;
@@ -125,6 +179,13 @@ export function stepPass(
     // only whether the largest quotient is below 10ε is asked: stop dividing at the first that is not
     if (tiny && !(Math.abs(dj) / (1 + Math.abs(w[j])) < tinyTol)) tiny = false;
   }
+  const b = out.blocking;
+  b.primalIndex = pIdx;
+  b.primalUpper = pUp;
+  b.primalAlpha = pA;
+  b.dualIndex = dIdx;
+  b.dualUpper = dUp;
+  b.dualAlpha = dA;
   return tiny;
 }
 
