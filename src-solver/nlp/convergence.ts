@@ -96,14 +96,43 @@ export function optimalityError(
   const base = gradL ?? r ?? new Float64Array(nw);
   it.lagrangianGradient(base);
   const mu2 = muAlso ?? 0;
-  const v = variablePass(it, base, r, mu, mu2, step ?? null);
-  const { dual, compl, compl0, zSum, nz } = v;
-  e.complAtMu = v.complAlso;
+  const { w, zL, zU } = it;
+  const v = passOut;
+  const st = step ?? null;
+  variablePass(
+    n,
+    nw,
+    nlp.wL,
+    nlp.wU,
+    nlp.hasL,
+    nlp.hasU,
+    conScale,
+    conOfSlack,
+    nlp.fixed,
+    w,
+    zL,
+    zU,
+    base,
+    r,
+    mu,
+    mu2,
+    st === null ? null : st.sigma,
+    st === null ? null : st.rhs,
+    st === null ? 0 : st.mu,
+    st === null ? 0 : st.kappaD,
+    v,
+  );
+  const dual = v[0];
+  const compl = v[3];
+  const compl0 = v[4];
+  const zSum = v[6];
+  const nz = v[7];
+  e.complAtMu = v[5];
   e.complAtMuValue = mu2;
   e.complAtMuOf = muAlso === undefined ? null : it;
-  e.xAbsMax = v.xAbs;
+  e.xAbsMax = v[8];
   let dualU = 0;
-  if (normalScale) dualU = Math.max(v.dualX / objScale, v.dualS / objScale);
+  if (normalScale) dualU = Math.max(v[1] / objScale, v[2] / objScale);
   else {
     // (a scale the monotonicity argument does not cover: each quotient, as the definition)
     for (let j = 0; j < nw; j++) {
@@ -126,24 +155,46 @@ export function optimalityError(
   e.complUnscaled = compl0 / objScale;
 }
 
+/** variablePass's results (see there), reused: the pass allocates nothing. */
+const passOut = new Float64Array(9);
+
 /**
  * The pass of `optimalityError` over the variables: r = ∇_w L into `resid` when given (0 for
  * fixed variables), its maxima (all, x part, slack part times s_c,i — see the unscaled test), the
  * complementarity maxima at μ, 0 and μ₂ with Σ|z| and the count of bounds, max |x|, and with
- * `step` Σ and the step's right-hand side. A function of its own: V8 then compiles the loop as a
- * whole on the first call and keeps it (inside the larger function it ran partly unoptimized on
- * every call — see docs/siting.md, "same iterations cheaper?").
+ * `sigma` Σ and the step's right-hand side at μ_s. Written into `out`: [max|r|, max|r_x|,
+ * max|r_s|·s_c, compl(μ), compl(0), compl(μ₂), Σ|z|, count, max|x|].
+ *
+ * A module-level function of typed arrays and numbers that ends with its loop: V8 compiles the
+ * loop on the first call (on-stack replacement) and enters that code on every later call; a
+ * method that reads a property of `this` or builds an object after its loop had that code
+ * deoptimized at the end of every call (no feedback for the code after the loop when it was
+ * compiled), and each call then ran a good part of the loop in the interpreter (measured on IEEE
+ * 123 × 168 h: a deoptimization per call, 9 MB of boxed numbers per call).
  */
 function variablePass(
-  it: Iterate,
+  n: number,
+  nw: number,
+  wL: Float64Array,
+  wU: Float64Array,
+  hasL: Uint8Array,
+  hasU: Uint8Array,
+  conScale: Float64Array,
+  conOfSlack: Int32Array,
+  fixed: Uint8Array,
+  w: Float64Array,
+  zL: Float64Array,
+  zU: Float64Array,
   base: Float64Array,
   resid: Float64Array | null,
   mu: number,
   mu2: number,
-  step: StepTerms | null,
-) {
-  const { n, nw, wL, wU, hasL, hasU, conScale, conOfSlack, fixed } = it.nlp;
-  const { w, zL, zU } = it;
+  sigma: Float64Array | null,
+  rhs: Float64Array | null,
+  muS: number,
+  kappaD: number,
+  out: Float64Array,
+): void {
   let dual = 0;
   let compl = 0;
   let compl0 = 0;
@@ -156,17 +207,12 @@ function variablePass(
   let dualX = 0;
   let dualS = 0;
   let xAbs = 0;
-  const keep = resid !== null;
-  const withStep = step !== null;
-  const sigma = withStep ? step.sigma : base;
-  const rhs = withStep ? step.rhs : base;
-  const muS = withStep ? step.mu : 0;
-  const dampL = withStep ? step.kappaD * muS : 0;
+  const dampL = kappaD * muS;
   for (let j = 0; j < nw; j++) {
     const fx = j < n && fixed[j];
     const bj = base[j]; // (read before resid is written: base may be resid)
     const r = fx ? 0 : bj + (zU[j] - zL[j]);
-    if (keep) resid[j] = r;
+    if (resid !== null) resid[j] = r;
     const a = Math.abs(r);
     if (a > dual) dual = a;
     if (j < n) {
@@ -187,7 +233,7 @@ function variablePass(
       complAlso = Math.max(complAlso, Math.abs(p - mu2));
       zSum += Math.abs(zL[j]);
       nz++;
-      if (withStep) {
+      if (sigma !== null) {
         s += zL[j] / d;
         v -= muS / d - (hasU[j] ? 0 : dampL);
       }
@@ -200,17 +246,25 @@ function variablePass(
       complAlso = Math.max(complAlso, Math.abs(p - mu2));
       zSum += Math.abs(zU[j]);
       nz++;
-      if (withStep) {
+      if (sigma !== null) {
         s += zU[j] / d;
         v += muS / d - (hasL[j] ? 0 : dampL);
       }
     }
-    if (withStep) {
+    if (sigma !== null && rhs !== null) {
       sigma[j] = s;
       rhs[j] = -(fx ? 0 : v);
     }
   }
-  return { dual, dualX, dualS, compl, compl0, complAlso, zSum, nz, xAbs };
+  out[0] = dual;
+  out[1] = dualX;
+  out[2] = dualS;
+  out[3] = compl;
+  out[4] = compl0;
+  out[5] = complAlso;
+  out[6] = zSum;
+  out[7] = nz;
+  out[8] = xAbs;
 }
 
 /** The pass of `optimalityError` over the constraints: max |c_i|, max |c_i|/s_c,i and Σ|λ_i|. */

@@ -569,7 +569,7 @@ class InteriorPointSolver {
     // (formed by the convergence test's pass unless the barrier update changed μ since)
     if (this.stepTermsOf !== cur || this.stepTermsMu !== mu) cur.sigmaAndStepRhs(this.gradL, mu, o.kappaD, sigma, rhs);
     this.stepTermsOf = null;
-    for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
+    negateInto(cur.c, rhs, nw, m);
     const t0 = this.now();
     this.kktStale = true;
     const ok = this.inertia.factorize(this, mu);
@@ -895,19 +895,33 @@ class InteriorPointSolver {
     const ofVar = cs ? this.classes!.ofVar : null;
     // λ⁺ = λ + α Δλ (Ipopt alpha_for_y = primal);  z⁺ = z + α_z Δz
     // per class: λ_i⁺ = λ_i + α α_row(i) Δλ_i,  z_j⁺ = z_j + α_z,cls(j) Δz_j
-    if (cs) for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * cs.alphaPr[ofRow![i]] * dl[i];
-    else for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * dl[i];
-    let dNorm = 0;
+    // (the loops are functions of their own: see iterate.ts on loops inside methods)
+    if (cs) stepMultipliersPerClass(cur.lambda, trial.lambda, alpha, cs.alphaPr, ofRow!, dl, m);
+    else stepMultipliers(cur.lambda, trial.lambda, alpha, dl, m);
     const mu = this.mu;
     const ks = o.kappaSigma;
     const band = kappaSigmaBand(mu, ks, this.band);
-    for (let j = 0; j < nw; j++) {
-      dNorm = Math.max(dNorm, Math.abs(trial.w[j] - cur.w[j]));
-      const aZ = cs ? cs.alphaDu[ofVar![j]] : alphaDual;
-      // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s] (divisions only near the band)
-      trial.zL[j] = hasL[j] ? kappaSigmaSafeguard(cur.zL[j] + aZ * this.dzL[j], trial.w[j] - wL[j], mu, ks, band) : 0;
-      trial.zU[j] = hasU[j] ? kappaSigmaSafeguard(cur.zU[j] + aZ * this.dzU[j], wU[j] - trial.w[j], mu, ks, band) : 0;
-    }
+    const dNorm = stepBoundMultipliers(
+      cur.w,
+      trial.w,
+      cur.zL,
+      cur.zU,
+      trial.zL,
+      trial.zU,
+      this.dzL,
+      this.dzU,
+      wL,
+      wU,
+      hasL,
+      hasU,
+      cs ? cs.alphaDu : null,
+      ofVar,
+      alphaDual,
+      mu,
+      ks,
+      band,
+      nw,
+    );
     const t = this.cur;
     this.cur = this.trial;
     this.trial = t;
@@ -1172,4 +1186,69 @@ export function formatRecord(r: IterationRecord): string {
     `${(r.lgRg === null ? '-' : r.lgRg.toFixed(1)).padStart(7)}` +
     `${fmt(r.alphaDu, 9, 2)}${fmt(r.alphaPr, 9, 2)}${String(r.ls).padStart(4)}`
   );
+}
+
+/*
+ * The loops over all rows or variables of acceptTrialPoint and computeSearchDirection, as
+ * functions of typed arrays and numbers that end with their loop (see iterate.ts: a loop inside
+ * a method that reads `this` after it ran partly in the interpreter on every call).
+ */
+
+/** out[off + i] = −c[i], i < m (the λ part of the step's right-hand side). */
+function negateInto(c: Float64Array, out: Float64Array, off: number, m: number): void {
+  for (let i = 0; i < m; i++) out[off + i] = -c[i];
+}
+
+/** λ⁺ = λ + α Δλ. */
+function stepMultipliers(lambda: Float64Array, out: Float64Array, alpha: number, dl: Float64Array, m: number): void {
+  for (let i = 0; i < m; i++) out[i] = lambda[i] + alpha * dl[i];
+}
+
+/** λ_i⁺ = λ_i + α α_row(i) Δλ_i (per-period steps). */
+function stepMultipliersPerClass(
+  lambda: Float64Array,
+  out: Float64Array,
+  alpha: number,
+  alphaOfClass: Float64Array,
+  ofRow: Int32Array,
+  dl: Float64Array,
+  m: number,
+): void {
+  for (let i = 0; i < m; i++) out[i] = lambda[i] + alpha * alphaOfClass[ofRow[i]] * dl[i];
+}
+
+/**
+ * z⁺ = z + α_z Δz with the κ_Σ safeguard (eq. 16), α_z per class when `alphaDuOfClass` is given
+ * (else `alphaDual`); returns max_j |w⁺_j − w_j|.
+ */
+function stepBoundMultipliers(
+  w: Float64Array,
+  wT: Float64Array,
+  zL: Float64Array,
+  zU: Float64Array,
+  zLT: Float64Array,
+  zUT: Float64Array,
+  dzL: Float64Array,
+  dzU: Float64Array,
+  wL: Float64Array,
+  wU: Float64Array,
+  hasL: Uint8Array,
+  hasU: Uint8Array,
+  alphaDuOfClass: Float64Array | null,
+  ofVar: Int32Array | null,
+  alphaDual: number,
+  mu: number,
+  ks: number,
+  band: KappaSigmaBand,
+  nw: number,
+): number {
+  let dNorm = 0;
+  for (let j = 0; j < nw; j++) {
+    dNorm = Math.max(dNorm, Math.abs(wT[j] - w[j]));
+    const aZ = alphaDuOfClass !== null ? alphaDuOfClass[ofVar![j]] : alphaDual;
+    // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s] (divisions only near the band)
+    zLT[j] = hasL[j] ? kappaSigmaSafeguard(zL[j] + aZ * dzL[j], wT[j] - wL[j], mu, ks, band) : 0;
+    zUT[j] = hasU[j] ? kappaSigmaSafeguard(zU[j] + aZ * dzU[j], wU[j] - wT[j], mu, ks, band) : 0;
+  }
+  return dNorm;
 }
