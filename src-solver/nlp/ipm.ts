@@ -47,7 +47,7 @@ import {
   stepPass,
   type ClassSteps,
   type KappaSigmaBand,
-  type PassBlocking,
+  PassBlocking,
 } from './stepPass';
 import type { RunControl, RunOutcome } from './run';
 import { combineCoupled, stepClasses, type StepClasses } from './periodSteps';
@@ -764,7 +764,7 @@ class InteriorPointSolver {
    * first pass: `blocking` is what blockingBound and blockingMultiplier (lineSearch.ts) return
    * for (w, Δw) and (z, Δz), found by stepPass in its own walk over w.
    */
-  private reportStep(alphaMax: number, alphaDual: number, blocking: PassBlocking): void {
+  private reportStep(alphaMax: number, alphaDual: number, blocking: Float64Array): void {
     const { nlp, inertia } = this;
     const user = (index: number, upper: boolean): StepBlocking | null =>
       index < 0
@@ -777,8 +777,8 @@ class InteriorPointSolver {
       mu: this.mu,
       alphaPrimalMax: alphaMax,
       alphaDualMax: alphaDual,
-      primalBlocking: user(blocking.primalIndex, blocking.primalUpper),
-      dualBlocking: user(blocking.dualIndex, blocking.dualUpper),
+      primalBlocking: user(blocking[PassBlocking.primalIndex], blocking[PassBlocking.primalUpper] === 1),
+      dualBlocking: user(blocking[PassBlocking.dualIndex], blocking[PassBlocking.dualUpper] === 1),
       deltaW: inertia.deltaW,
       deltaC: inertia.deltaC,
       factorizations: inertia.trials,

@@ -287,6 +287,8 @@ export class KktSystem {
     for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
     for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
     this.partial = partialAssembly(pattern.colPtr[dim], this.diagPos, this.hessPos, this.jacPos, this.slackPos, nlp);
+    const fed = this.partial?.diagFed;
+    this.lambdaDiagFed = fed !== undefined && fed.length > 0 && fed[fed.length - 1] >= nw;
     const choice = options.ordering ?? KktSystem.defaultOrdering;
     // The fill-reducing order: dissection in time when the problem's period hint fits, else AMD.
     const usePeriods = options.periodOrdering ?? (KktSystem.periodOrdering && dim >= KktSystem.periodOrderingMinDim);
@@ -407,6 +409,7 @@ export class KktSystem {
       this.partialAssemblies++;
     } else {
       v.fill(0);
+      this.lambdaDiagDeltaC = Number.NaN;
       if (hess) {
         const hp = this.hessPos;
         for (let k = 0; k < hp.length; k++) {
@@ -462,8 +465,22 @@ export class KktSystem {
     const base = this.diagBase;
     const nw = this.nw;
     const fixed = this.fixed;
-    writeDiagonal(v, dp, base, fixed, sigma, this.deltaWPerVariable, deltaW, deltaC, nw, this.dim);
+    // the λ diagonal is base − δ_c with a base no partial assembly changes: rewritten only when
+    // δ_c changed (Object.is: −0 and +0 give other results on a −0 base) or after a full assembly
+    const lambdaToo = !Object.is(this.lambdaDiagDeltaC, deltaC) || this.lambdaDiagFed;
+    writeDiagonal(v, dp, base, fixed, sigma, this.deltaWPerVariable, deltaW, deltaC, nw, lambdaToo ? this.dim : nw);
+    this.lambdaDiagDeltaC = deltaC;
   }
+
+  /**
+   * The δ_c that the λ diagonal of `values` holds as base − δ_c (NaN: not known, after a full
+   * assembly). Nothing else writes it: factorAmd restores it exactly after forming K₀, and the
+   * fallback copies K whole. Measured on IEEE 123 × 720 h: δ_c = 0 in every factorization, so
+   * each one after the first rewrote m unchanged values.
+   */
+  private lambdaDiagDeltaC = Number.NaN;
+  /** Whether a partial assembly can change the λ diagonal's base (an entry of W or A on it: never for this K). */
+  private readonly lambdaDiagFed: boolean;
 
   /** Numeric factorization; inertia wanted: (nw, m, 0). */
   factor(): FactorResult {
@@ -746,7 +763,10 @@ function gatherDiagonal(base: Float64Array, v: Float64Array, dp: Int32Array, fed
   for (let t = 0; t < fed.length; t++) base[fed[t]] = v[dp[fed[t]]];
 }
 
-/** KktSystem.setDiagonal's loops: W + Σ + δ_w (1 for fixed rows) and −δ_c on the λ diagonal. */
+/**
+ * KktSystem.setDiagonal's loops: W + Σ + δ_w (1 for fixed rows) on the w diagonal, and base − δ_c
+ * on the λ diagonal positions nw … end − 1 (end = nw: none).
+ */
 function writeDiagonal(
   v: Float64Array,
   dp: Int32Array,
@@ -757,13 +777,13 @@ function writeDiagonal(
   deltaW: number,
   deltaC: number,
   nw: number,
-  dim: number,
+  end: number,
 ): void {
   for (let j = 0; j < nw; j++) {
     if (j < fixed.length && fixed[j]) v[dp[j]] = 1;
     else v[dp[j]] = base[j] + (sigma[j] + (dv ? dv[j] : deltaW));
   }
-  for (let i = nw; i < dim; i++) v[dp[i]] = base[i] - deltaC;
+  for (let i = nw; i < end; i++) v[dp[i]] = base[i] - deltaC;
 }
 
 /** Keep K's λ diagonal and subtract δ₀ from it (KktSystem.factorAmd). */

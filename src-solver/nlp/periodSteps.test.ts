@@ -155,9 +155,9 @@ describe('per-period step classes (periodSteps.ts)', () => {
       // over all classes, the blocking component and multiplier of the whole step
       const bp = blockingBound(it.w, dw, nlp.wL, nlp.wU, nlp.hasL, nlp.hasU, tau);
       const bd = blockingMultiplier(it.zL, refL, nlp.hasL, it.zU, refU, nlp.hasU, tau);
-      expect([steps.blocking.primalIndex, steps.blocking.dualIndex]).toEqual([bp?.index ?? -1, bd?.index ?? -1]);
-      if (bp) expect(steps.blocking.primalUpper).toBe(bp.bound === 'upper');
-      if (bd) expect(steps.blocking.dualUpper).toBe(bd.bound === 'upper');
+      expect([steps.blocking[0], steps.blocking[3]]).toEqual([bp?.index ?? -1, bd?.index ?? -1]);
+      if (bp) expect(steps.blocking[1]).toBe(bp.bound === 'upper' ? 1 : 0);
+      if (bd) expect(steps.blocking[4]).toBe(bd.bound === 'upper' ? 1 : 0);
       const g = new Float64Array(nw);
       it.barrierGradientPlusAtLambda(mu, 1e-4, g, false);
       let cut = 0;

@@ -496,11 +496,11 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
       // the blocking component and multiplier (SolveHooks.onStep) as their own functions find them
       const bp = blockingBound(it.w, dw, wL, wU, hasL, hasU, tau);
       const bd = blockingMultiplier(it.zL, refL, hasL, it.zU, refU, hasU, tau);
-      const b = pass.blocking;
-      expect(b.primalIndex).toBe(bp?.index ?? -1);
-      if (bp) expect([b.primalUpper, b.primalAlpha]).toEqual([bp.bound === 'upper', bp.alpha]);
-      expect(b.dualIndex).toBe(bd?.index ?? -1);
-      if (bd) expect([b.dualUpper, b.dualAlpha]).toEqual([bd.bound === 'upper', bd.alpha]);
+      const b = pass.blocking; // (layout: PassBlocking)
+      expect(b[0]).toBe(bp?.index ?? -1);
+      if (bp) expect([b[1], b[2]]).toEqual([bp.bound === 'upper' ? 1 : 0, bp.alpha]);
+      expect(b[3]).toBe(bd?.index ?? -1);
+      if (bd) expect([b[4], b[5]]).toEqual([bd.bound === 'upper' ? 1 : 0, bd.alpha]);
       if (bp) blockedPr++;
       if (bd) blockedDu++;
       let rel = 0;
@@ -688,6 +688,39 @@ describe('partial KKT assembly with constant Jacobian entries', () => {
     const sigma = Float64Array.from({ length: nlp.nw }, () => r());
     return { hess, jac, sigma };
   }
+
+  it('leaves the λ diagonal alone while δ_c is unchanged: the values of a full assembly, factorizations between', () => {
+    const nlp = new InternalNlp(randomQcqp(), 0, 1e-4, () => 0);
+    const a = valuesAt(nlp, 3);
+    const b = valuesAt(nlp, 4);
+    // the AMD path forms K₀ = K − δ₀ on the λ diagonal inside each factorization and restores K
+    const kkt = new KktSystem(nlp, { ordering: 'amd' });
+    const check = (h: Float64Array | null, s: typeof a, dw: number, dc: number) => {
+      const fresh = new KktSystem(nlp, { ordering: 'amd' }); // (one full assembly, no history)
+      fresh.assemble(h, s.jac, s.sigma, dw, dc);
+      expect(bits(kkt.values)).toEqual(bits(fresh.values));
+    };
+    kkt.assemble(a.hess, a.jac, a.sigma, 0, 0);
+    kkt.factor();
+    kkt.assemble(b.hess, b.jac, b.sigma, 1e-4, 0); // partial, δ_c as before
+    check(b.hess, b, 1e-4, 0);
+    kkt.factor();
+    kkt.perturb(b.sigma, 1e-3, 0);
+    check(b.hess, b, 1e-3, 0);
+    kkt.perturb(b.sigma, 1e-2, 1e-8); // δ_c changes
+    check(b.hess, b, 1e-2, 1e-8);
+    kkt.factor();
+    kkt.perturb(b.sigma, 1e-2, -0); // back to (−)0
+    check(b.hess, b, 1e-2, -0);
+    kkt.assemble(a.hess, a.jac, a.sigma, 0, 1e-6);
+    check(a.hess, a, 0, 1e-6);
+    kkt.assemble(null, a.jac, a.sigma, 0, 1e-6); // a full assembly (W = 0, all of K zeroed), δ_c unchanged
+    check(null, a, 0, 1e-6);
+    kkt.assemble(a.hess, a.jac, a.sigma, 0, 0);
+    check(a.hess, a, 0, 0);
+    expect(kkt.path).toBe('amd');
+    expect(kkt.partialAssemblies).toBeGreaterThan(0);
+  });
 
   it('rewrites only the slots that can change: the values of a full assembly, bit for bit', () => {
     const nlp = new InternalNlp(randomQcqp(), 0, 1e-4, () => 0);

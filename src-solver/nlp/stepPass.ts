@@ -31,28 +31,34 @@ export interface ClassSteps {
   /**
    * Over all classes, the component that sets the smallest primal fraction to the boundary and
    * the bound multiplier that sets the smallest dual one (the first of equals, in the order of
-   * w; −1 when the full step fits): what `blockingBound` and `blockingMultiplier` (lineSearch.ts)
-   * return, found in the same pass (SolveHooks.onStep reports them: two passes over w less).
+   * w): what `blockingBound` and `blockingMultiplier` (lineSearch.ts) return, found in the same
+   * pass (SolveHooks.onStep reports them: two passes over w less). See `PassBlocking` for the
+   * layout; an array written where a minimum changes, inside the loop, so that nothing follows
+   * the loop but the return (see convergence.ts, variablePass, on code after long loops).
    */
-  readonly blocking: PassBlocking;
+  readonly blocking: Float64Array;
 }
 
-/** See ClassSteps.blocking; `upper` says which bound (of w, or which multiplier z_U vs z_L). */
-export interface PassBlocking {
-  primalIndex: number;
-  primalUpper: boolean;
-  primalAlpha: number;
-  dualIndex: number;
-  dualUpper: boolean;
-  dualAlpha: number;
-}
+/**
+ * The layout of ClassSteps.blocking: the blocking component's index (−1 when the full step
+ * fits), 1 for its upper bound (0 lower), and its α; then the same for the bound multipliers
+ * (1: z_U, 0: z_L).
+ */
+export const PassBlocking = {
+  primalIndex: 0,
+  primalUpper: 1,
+  primalAlpha: 2,
+  dualIndex: 3,
+  dualUpper: 4,
+  dualAlpha: 5,
+} as const;
 
 export function newClassSteps(count: number): ClassSteps {
   return {
     alphaPr: new Float64Array(count),
     alphaDu: new Float64Array(count),
     gradPhiD: new Float64Array(count),
-    blocking: { primalIndex: -1, primalUpper: false, primalAlpha: 1, dualIndex: -1, dualUpper: false, dualAlpha: 1 },
+    blocking: Float64Array.of(-1, 0, 1, -1, 0, 1),
   };
 }
 
@@ -105,11 +111,14 @@ export function stepPass(
   // the global minima and where they are set: a new one is always a new minimum of its class too
   // (the global minimum is at most the class's), so they are looked at only inside the class test
   let pA = 1;
-  let pIdx = -1;
-  let pUp = false;
   let dA = 1;
-  let dIdx = -1;
-  let dUp = false;
+  const b = out.blocking;
+  b[0] = -1;
+  b[1] = 0;
+  b[2] = 1;
+  b[3] = -1;
+  b[4] = 0;
+  b[5] = 1;
   for (let j = 0; j < nw; j++) {
     const k = ofVar === null ? 0 : ofVar[j];
     const dj = dw[j];
@@ -127,8 +136,9 @@ export function stepPass(
           alphaPr[k] = a;
           if (a < pA) {
             pA = a;
-            pIdx = j;
-            pUp = false;
+            b[0] = j;
+            b[1] = 0;
+            b[2] = a;
           }
         }
       }
@@ -138,8 +148,9 @@ export function stepPass(
           alphaDu[k] = a;
           if (a < dA) {
             dA = a;
-            dIdx = j;
-            dUp = false;
+            b[3] = j;
+            b[4] = 0;
+            b[5] = a;
           }
         }
       }
@@ -157,8 +168,9 @@ export function stepPass(
           alphaPr[k] = a;
           if (a < pA) {
             pA = a;
-            pIdx = j;
-            pUp = true;
+            b[0] = j;
+            b[1] = 1;
+            b[2] = a;
           }
         }
       }
@@ -168,8 +180,9 @@ export function stepPass(
           alphaDu[k] = a;
           if (a < dA) {
             dA = a;
-            dIdx = j;
-            dUp = true;
+            b[3] = j;
+            b[4] = 1;
+            b[5] = a;
           }
         }
       }
@@ -179,13 +192,6 @@ export function stepPass(
     // only whether the largest quotient is below 10ε is asked: stop dividing at the first that is not
     if (tiny && !(Math.abs(dj) / (1 + Math.abs(w[j])) < tinyTol)) tiny = false;
   }
-  const b = out.blocking;
-  b.primalIndex = pIdx;
-  b.primalUpper = pUp;
-  b.primalAlpha = pA;
-  b.dualIndex = dIdx;
-  b.dualUpper = dUp;
-  b.dualAlpha = dA;
   return tiny;
 }
 
