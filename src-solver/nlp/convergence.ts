@@ -36,6 +36,8 @@ export interface OptimalityError {
   complAtMu: number;
   complAtMuValue: number;
   complAtMuOf: Iterate | null;
+  /** max_j |x_j| over the original variables (not the slacks), Math.max's way (NaN wins): the divergence test's. */
+  xAbsMax: number;
 }
 
 export function newOptimalityError(): OptimalityError {
@@ -52,46 +54,96 @@ export function newOptimalityError(): OptimalityError {
     complAtMu: 0,
     complAtMuValue: Number.NaN,
     complAtMuOf: null,
+    xAbsMax: 0,
   };
 }
 
 /**
- * Fill `e` with E_μ at `it`; `resid` (length nw) receives ∇_w L. With `gradL` (length nw), the
- * Jacobian product ∇f + Aᵀλ is left there for the step's right-hand side
+ * Σ and the w part of the step's right-hand side for the barrier parameter `mu` (see
+ * Iterate.sigmaAndStepRhs), asked of `optimalityError` so that its pass over the variables forms
+ * them too: the step of the iteration reads the same w, z and bounds.
+ */
+export interface StepTerms {
+  readonly sigma: Float64Array;
+  readonly rhs: Float64Array;
+  readonly mu: number;
+  readonly kappaD: number;
+}
+
+/**
+ * Fill `e` with E_μ at `it`; `resid` (length nw), when given, receives ∇_w L. With `gradL`
+ * (length nw), the Jacobian product ∇f + Aᵀλ is left there for the step's right-hand side
  * (Iterate.barrierGradientFrom). With `muAlso`, the complementarity at that μ too, for
- * `optimalityErrorAtMu` (the barrier update's test, one pass over the variables less). One pass
- * over the variables and one over the constraints.
+ * `optimalityErrorAtMu` (the barrier update's test, one pass over the variables less). With
+ * `step`, Σ and −(∇φ_μ + Aᵀλ) at step.mu as Iterate.sigmaAndStepRhs forms them (the same values
+ * bit for bit). One pass over the variables and one over the constraints.
  */
 export function optimalityError(
   it: Iterate,
   mu: number,
   sMax: number,
-  resid: Float64Array,
+  resid: Float64Array | null,
   e: OptimalityError,
   gradL?: Float64Array,
   muAlso?: number,
+  step?: StepTerms,
 ): void {
   const nlp = it.nlp;
   const { n, nw, m, objScale, conScale, conOfSlack } = nlp;
-  const base = gradL ?? resid;
+  const normalScale = objScale > 0 && objScale < Infinity;
+  // ∇_w L is kept only when asked for, or for the unscaled test's loop below
+  const r = resid ?? (normalScale ? null : new Float64Array(nw));
+  const base = gradL ?? r ?? new Float64Array(nw);
   it.lagrangianGradient(base);
   const mu2 = muAlso ?? 0;
-  const v = variablePass(it, base, resid, mu, mu2);
-  const { dual, compl, compl0, zSum, nz } = v;
-  e.complAtMu = v.complAlso;
+  const { w, zL, zU } = it;
+  const v = passOut;
+  const st = step ?? null;
+  variablePass(
+    n,
+    nw,
+    nlp.wL,
+    nlp.wU,
+    nlp.hasL,
+    nlp.hasU,
+    conScale,
+    conOfSlack,
+    nlp.fixed,
+    w,
+    zL,
+    zU,
+    base,
+    r,
+    mu,
+    mu2,
+    st === null ? null : st.sigma,
+    st === null ? null : st.rhs,
+    st === null ? 0 : st.mu,
+    st === null ? 0 : st.kappaD,
+    v,
+  );
+  const dual = v[0];
+  const compl = v[3];
+  const compl0 = v[4];
+  const zSum = v[6];
+  const nz = v[7];
+  e.complAtMu = v[5];
   e.complAtMuValue = mu2;
   e.complAtMuOf = muAlso === undefined ? null : it;
+  e.xAbsMax = v[8];
   let dualU = 0;
-  if (objScale > 0 && objScale < Infinity) dualU = Math.max(v.dualX / objScale, v.dualS / objScale);
+  if (normalScale) dualU = Math.max(v[1] / objScale, v[2] / objScale);
   else {
     // (a scale the monotonicity argument does not cover: each quotient, as the definition)
     for (let j = 0; j < nw; j++) {
-      const a = Math.abs(resid[j]);
+      const a = Math.abs(r![j]);
       const u = j < n ? a / objScale : (a * conScale[conOfSlack[j - n]]) / objScale;
       if (u > dualU) dualU = u;
     }
   }
-  const { prim, primU, lamSum } = constraintPass(it.c, it.lambda, conScale, m);
+  const lamSum = constraintPass(it.c, it.lambda, conScale, m, consOut);
+  const prim = consOut[0];
+  const primU = consOut[1];
   const sd = m + nz > 0 ? Math.max(sMax, (lamSum + zSum) / (m + nz)) / sMax : 1;
   const sc = nz > 0 ? Math.max(sMax, zSum / nz) / sMax : 1;
   e.dualInf = dual;
@@ -105,16 +157,48 @@ export function optimalityError(
   e.complUnscaled = compl0 / objScale;
 }
 
+/** variablePass's results (see there), reused: the pass allocates nothing. */
+const passOut = new Float64Array(9);
+/** constraintPass's maxima, reused. */
+const consOut = new Float64Array(2);
+
 /**
- * The pass of `optimalityError` over the variables: r = ∇_w L into `resid` (0 for fixed
- * variables), its maxima (all, x part, slack part times s_c,i — see the unscaled test), and the
- * complementarity maxima at μ, 0 and μ₂ with Σ|z| and the count of bounds. A function of its own:
- * V8 then compiles the loop as a whole on the first call and keeps it (inside the larger function
- * it ran partly unoptimized on every call — see docs/siting.md, "same iterations cheaper?").
+ * The pass of `optimalityError` over the variables: r = ∇_w L into `resid` when given (0 for
+ * fixed variables), its maxima (all, x part, slack part times s_c,i — see the unscaled test), the
+ * complementarity maxima at μ, 0 and μ₂ with Σ|z| and the count of bounds, max |x|, and with
+ * `sigma` Σ and the step's right-hand side at μ_s. Written into `out`: [max|r|, max|r_x|,
+ * max|r_s|·s_c, compl(μ), compl(0), compl(μ₂), Σ|z|, count, max|x|].
+ *
+ * A module-level function of typed arrays and numbers that ends with its loop: V8 compiles the
+ * loop on the first call (on-stack replacement) and enters that code on every later call; a
+ * method that reads a property of `this` or builds an object after its loop had that code
+ * deoptimized at the end of every call (no feedback for the code after the loop when it was
+ * compiled), and each call then ran a good part of the loop in the interpreter (measured on IEEE
+ * 123 × 168 h: a deoptimization per call, 9 MB of boxed numbers per call).
  */
-function variablePass(it: Iterate, base: Float64Array, resid: Float64Array, mu: number, mu2: number) {
-  const { n, nw, wL, wU, hasL, hasU, conScale, conOfSlack, fixed } = it.nlp;
-  const { w, zL, zU } = it;
+function variablePass(
+  n: number,
+  nw: number,
+  wL: Float64Array,
+  wU: Float64Array,
+  hasL: Uint8Array,
+  hasU: Uint8Array,
+  conScale: Float64Array,
+  conOfSlack: Int32Array,
+  fixed: Uint8Array,
+  w: Float64Array,
+  zL: Float64Array,
+  zU: Float64Array,
+  base: Float64Array,
+  resid: Float64Array | null,
+  mu: number,
+  mu2: number,
+  sigma: Float64Array | null,
+  rhs: Float64Array | null,
+  muS: number,
+  kappaD: number,
+  out: Float64Array,
+): void {
   let dual = 0;
   let compl = 0;
   let compl0 = 0;
@@ -126,50 +210,100 @@ function variablePass(it: Iterate, base: Float64Array, resid: Float64Array, mu: 
   // maximum — one division per test instead of one per variable.
   let dualX = 0;
   let dualS = 0;
+  let xAbs = 0;
+  const dampL = kappaD * muS;
   for (let j = 0; j < nw; j++) {
-    const r = j < n && fixed[j] ? 0 : base[j] + (zU[j] - zL[j]);
-    resid[j] = r;
+    const fx = j < n && fixed[j];
+    const bj = base[j]; // (read before resid is written: base may be resid)
+    const r = fx ? 0 : bj + (zU[j] - zL[j]);
+    if (resid !== null) resid[j] = r;
     const a = Math.abs(r);
     if (a > dual) dual = a;
     if (j < n) {
       if (a > dualX) dualX = a;
+      xAbs = Math.max(xAbs, Math.abs(w[j]));
     } else {
       const p = a * conScale[conOfSlack[j - n]];
       if (p > dualS) dualS = p;
     }
+    // Σ_j and −(∇φ_μ + Aᵀλ)_j as Iterate.sigmaAndStepRhs forms them
+    let s = 0;
+    let v = bj;
     if (hasL[j]) {
-      const p = zL[j] * (w[j] - wL[j]);
+      const d = w[j] - wL[j];
+      const p = zL[j] * d;
       compl = Math.max(compl, Math.abs(p - mu));
       compl0 = Math.max(compl0, Math.abs(p));
       complAlso = Math.max(complAlso, Math.abs(p - mu2));
       zSum += Math.abs(zL[j]);
       nz++;
+      if (sigma !== null) {
+        s += zL[j] / d;
+        v -= muS / d - (hasU[j] ? 0 : dampL);
+      }
     }
     if (hasU[j]) {
-      const p = zU[j] * (wU[j] - w[j]);
+      const d = wU[j] - w[j];
+      const p = zU[j] * d;
       compl = Math.max(compl, Math.abs(p - mu));
       compl0 = Math.max(compl0, Math.abs(p));
       complAlso = Math.max(complAlso, Math.abs(p - mu2));
       zSum += Math.abs(zU[j]);
       nz++;
+      if (sigma !== null) {
+        s += zU[j] / d;
+        v += muS / d - (hasL[j] ? 0 : dampL);
+      }
+    }
+    if (sigma !== null && rhs !== null) {
+      sigma[j] = s;
+      rhs[j] = -(fx ? 0 : v);
     }
   }
-  return { dual, dualX, dualS, compl, compl0, complAlso, zSum, nz };
+  out[0] = dual;
+  out[1] = dualX;
+  out[2] = dualS;
+  out[3] = compl;
+  out[4] = compl0;
+  out[5] = complAlso;
+  out[6] = zSum;
+  out[7] = nz;
+  out[8] = xAbs;
 }
 
-/** The pass of `optimalityError` over the constraints: max |c_i|, max |c_i|/s_c,i and Σ|λ_i|. */
-function constraintPass(c: Float64Array, lambda: Float64Array, conScale: Float64Array, m: number) {
+/**
+ * The pass of `optimalityError` over the constraints: returns Σ|λ_i| and writes max |c_i| and
+ * max |c_i|/s_c,i into out[0], out[1]. The maxima are written where they change, inside the
+ * loop, so that nothing follows the loop but the return (see variablePass: code after a long
+ * loop had no type feedback when V8 compiled the loop, measured on IEEE 123 × 720 h as a
+ * deoptimization on every call of the earlier version that returned an object).
+ */
+function constraintPass(
+  c: Float64Array,
+  lambda: Float64Array,
+  conScale: Float64Array,
+  m: number,
+  out: Float64Array,
+): number {
   let prim = 0;
   let primU = 0;
   let lamSum = 0;
+  out[0] = 0;
+  out[1] = 0;
   for (let i = 0; i < m; i++) {
     const a = Math.abs(c[i]);
-    if (a > prim) prim = a;
+    if (a > prim) {
+      prim = a;
+      out[0] = a;
+    }
     const u = a / conScale[i];
-    if (u > primU) primU = u;
+    if (u > primU) {
+      primU = u;
+      out[1] = u;
+    }
     lamSum += Math.abs(lambda[i]);
   }
-  return { prim, primU, lamSum };
+  return lamSum;
 }
 
 export interface ToleranceSet {
@@ -198,11 +332,7 @@ export function optimalityErrorAtMu(it: Iterate, mu: number, e0: OptimalityError
   if (e0.complAtMuOf === it && e0.complAtMuValue === mu) compl = e0.complAtMu;
   else {
     const { nw, wL, wU, hasL, hasU } = it.nlp;
-    const { w, zL, zU } = it;
-    for (let j = 0; j < nw; j++) {
-      if (hasL[j]) compl = Math.max(compl, Math.abs(zL[j] * (w[j] - wL[j]) - mu));
-      if (hasU[j]) compl = Math.max(compl, Math.abs(zU[j] * (wU[j] - w[j]) - mu));
-    }
+    compl = complementarityPass(it.w, it.zL, it.zU, wL, wU, hasL, hasU, nw, mu);
   }
   e.dualInf = e0.dualInf;
   e.primalInf = e0.primalInf;
@@ -214,4 +344,25 @@ export function optimalityErrorAtMu(it: Iterate, mu: number, e0: OptimalityError
   e.primalInfUnscaled = e0.primalInfUnscaled;
   e.complUnscaled = e0.complUnscaled;
   e.complAtMuOf = null;
+  e.xAbsMax = e0.xAbsMax;
+}
+
+/** max |z s − μ| over the bounds (optimalityErrorAtMu; the loop alone, see variablePass). */
+function complementarityPass(
+  w: Float64Array,
+  zL: Float64Array,
+  zU: Float64Array,
+  wL: Float64Array,
+  wU: Float64Array,
+  hasL: Uint8Array,
+  hasU: Uint8Array,
+  nw: number,
+  mu: number,
+): number {
+  let compl = 0;
+  for (let j = 0; j < nw; j++) {
+    if (hasL[j]) compl = Math.max(compl, Math.abs(zL[j] * (w[j] - wL[j]) - mu));
+    if (hasU[j]) compl = Math.max(compl, Math.abs(zU[j] * (wU[j] - w[j]) - mu));
+  }
+  return compl;
 }

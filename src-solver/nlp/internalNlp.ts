@@ -187,12 +187,20 @@ export class InternalNlp {
 
   /** s_c∘g(x) (length m). */
   evalG(x: Float64Array, out: Float64Array): void {
+    this.evalGUnscaled(x, out);
+    const sc = this.conScale;
+    for (let i = 0; i < out.length; i++) out[i] *= sc[i];
+  }
+
+  /**
+   * g(x) itself (length m), counted and timed as `evalG`: for a caller that multiplies by s_c in
+   * a pass of its own over the rows (Iterate.evalFunctions, which forms c there).
+   */
+  evalGUnscaled(x: Float64Array, out: Float64Array): void {
     const t = this.now();
     this.p.evalG(x, out);
     this.counters.g++;
     this.counters.ms += this.now() - t;
-    const sc = this.conScale;
-    for (let i = 0; i < out.length; i++) out[i] *= sc[i];
   }
 
   /**
@@ -241,8 +249,7 @@ export class InternalNlp {
   /** Hessian of the scaled Lagrangian σ·s_f·∇²f + Σ λ_i s_c,i ∇²g_i (λ in scaled units). */
   evalHessian(x: Float64Array, sigma: number, lambda: Float64Array, out: Float64Array): void {
     const ls = this.lamScaled;
-    const sc = this.conScale;
-    for (let i = 0; i < ls.length; i++) ls[i] = lambda[i] * sc[i];
+    scaleInto(ls, lambda, this.conScale); // (a loop in a method followed by code: see iterate.ts)
     const t = this.now();
     this.p.evalHessian(x, sigma * this.objScale, ls, out);
     this.counters.hessian++;
@@ -315,4 +322,9 @@ export function validateProblem(p: NlpProblem): string | null {
 
 export function name(names: readonly string[] | undefined, i: number, prefix: string): string {
   return names?.[i] ?? `${prefix}[${i}]`;
+}
+
+/** out[i] = a[i] · s[i]. */
+function scaleInto(out: Float64Array, a: Float64Array, s: Float64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = a[i] * s[i];
 }

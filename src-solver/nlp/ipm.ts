@@ -31,16 +31,7 @@ import { Iterate } from './iterate';
 import type { KktSystem } from './kkt';
 import { kktSystemFor, type SolverWorkspace } from './workspace';
 import { Filter } from './filter';
-import {
-  alphaMinimum,
-  blockingBound,
-  blockingMultiplier,
-  filterAcceptance,
-  maxStepPositive,
-  maxStepToBoundary,
-  type BlockingBound,
-  type TrialVerdict,
-} from './lineSearch';
+import { alphaMinimum, filterAcceptance, maxStepPositive, maxStepToBoundary, type TrialVerdict } from './lineSearch';
 import { MuStrategy, type MuUpdateContext } from './muStrategy';
 import { meetsTolerances, newOptimalityError, optimalityError, type OptimalityError } from './convergence';
 import { resolveOptions, type ResolvedOptions, type SolveOptions } from './options';
@@ -56,6 +47,7 @@ import {
   stepPass,
   type ClassSteps,
   type KappaSigmaBand,
+  PassBlocking,
 } from './stepPass';
 import type { RunControl, RunOutcome } from './run';
 import { combineCoupled, stepClasses, type StepClasses } from './periodSteps';
@@ -168,6 +160,12 @@ class InteriorPointSolver {
   private readonly pass: ClassSteps = newClassSteps(1);
   private readonly band: KappaSigmaBand = { hi: 0, lo: 0 };
   private gradLOf: Iterate | null = null;
+  /**
+   * The iterate and μ at which `sigma` and the w part of `rhs` were formed by the convergence
+   * test's pass (optimalityError's `step`); null when they are not current.
+   */
+  private stepTermsOf: Iterate | null = null;
+  private stepTermsMu = Number.NaN;
   private readonly err: OptimalityError = newOptimalityError();
   private readonly err0: OptimalityError = newOptimalityError();
   /** μ and τ of W&B §2.1, owned by the barrier strategy. */
@@ -304,6 +302,7 @@ class InteriorPointSolver {
       }
       this.iter++;
       this.gradLOf = null;
+      this.stepTermsOf = null;
       if (this.ctl.acceptIterate && this.ctl.acceptIterate(this.cur)) {
         this.stoppedByAccept = true;
         stop = { status: 'solved', detail: 'Restoration phase ended: the point is acceptable to the original filter.' };
@@ -458,9 +457,19 @@ class InteriorPointSolver {
 
   private checkConvergence(): Stop {
     const { o, cur } = this;
-    // with E_μ's complementarity at the current μ for the barrier update (same pass)
-    optimalityError(cur, 0, o.sMax, this.resid, this.err0, this.gradL, this.mu);
+    // with E_μ's complementarity at the current μ for the barrier update, and Σ and the step's
+    // right-hand side at the current μ (what the step takes unless the update changes μ), in the
+    // same pass; ∇_w L itself is not kept
+    const mu = this.mu;
+    optimalityError(cur, 0, o.sMax, null, this.err0, this.gradL, mu, {
+      sigma: this.sigma,
+      rhs: this.rhs,
+      mu,
+      kappaD: o.kappaD,
+    });
     this.gradLOf = cur;
+    this.stepTermsOf = cur;
+    this.stepTermsMu = mu;
     const e = this.err0;
     if (meetsTolerances(e, o))
       return { status: 'solved', detail: `Converged in ${this.iter + this.ctl.iterOffset} iterations.` };
@@ -540,9 +549,8 @@ class InteriorPointSolver {
       return { status: 'maxIterations', detail: `Reached maxIter = ${o.maxIter}.` };
     if ((this.now() - this.ctl.startMs) / 1000 > o.maxSeconds)
       return { status: 'maxTime', detail: `Reached maxSeconds = ${o.maxSeconds}.` };
-    const x = this.cur.x;
-    let xmax = 0;
-    for (let j = 0; j < x.length; j++) xmax = Math.max(xmax, Math.abs(x[j]));
+    // max |x_j| at this iterate, formed by the convergence test's pass (run() calls this right after it)
+    const xmax = this.err0.xAbsMax;
     if (xmax > o.divergingIteratesTol || this.cur.f / this.nlp.objScale < -o.divergingIteratesTol) {
       return {
         status: 'unbounded',
@@ -565,9 +573,12 @@ class InteriorPointSolver {
     if (this.gradLOf !== cur) {
       cur.lagrangianGradient(this.gradL);
       this.gradLOf = cur;
+      this.stepTermsOf = null;
     }
-    cur.sigmaAndStepRhs(this.gradL, mu, o.kappaD, sigma, rhs);
-    for (let i = 0; i < m; i++) rhs[nw + i] = -cur.c[i];
+    // (formed by the convergence test's pass unless the barrier update changed μ since)
+    if (this.stepTermsOf !== cur || this.stepTermsMu !== mu) cur.sigmaAndStepRhs(this.gradL, mu, o.kappaD, sigma, rhs);
+    this.stepTermsOf = null;
+    negateInto(cur.c, rhs, nw, m);
     const t0 = this.now();
     this.kktStale = true;
     const ok = this.inertia.factorize(this, mu);
@@ -635,7 +646,7 @@ class InteriorPointSolver {
       alphaDual = Math.min(alphaDual, steps.alphaDu[k]);
       gradPhiD += steps.gradPhiD[k];
     }
-    if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual);
+    if (this.hooks.onStep && this.ctl.depth === 0) this.reportStep(alphaMax, alphaDual, steps.blocking);
     if (tiny && tinyMultiplierStep(dl, cur.lambda)) {
       this.consecutiveTinySteps++;
       if (this.consecutiveTinySteps > 2 && this.mu <= Math.min(o.muMin, o.tol / 10) * 1.0000001) {
@@ -757,23 +768,26 @@ class InteriorPointSolver {
     );
   }
 
-  /** SolveHooks.onStep: what limits this iteration's step (diagnosis only; two passes over w). */
-  private reportStep(alphaMax: number, alphaDual: number): void {
-    const { cur, nlp, tau, inertia } = this;
-    const { wL, wU, hasL, hasU } = nlp;
-    const user = (b: BlockingBound | null): StepBlocking | null =>
-      b === null
+  /**
+   * SolveHooks.onStep: what limits this iteration's step (diagnosis only), from the line search's
+   * first pass: `blocking` is what blockingBound and blockingMultiplier (lineSearch.ts) return
+   * for (w, Δw) and (z, Δz), found by stepPass in its own walk over w.
+   */
+  private reportStep(alphaMax: number, alphaDual: number, blocking: Float64Array): void {
+    const { nlp, inertia } = this;
+    const user = (index: number, upper: boolean): StepBlocking | null =>
+      index < 0
         ? null
-        : b.index < nlp.n
-          ? { variable: b.index, row: null, bound: b.bound }
-          : { variable: null, row: nlp.conOfSlack[b.index - nlp.n], bound: b.bound };
+        : index < nlp.n
+          ? { variable: index, row: null, bound: upper ? 'upper' : 'lower' }
+          : { variable: null, row: nlp.conOfSlack[index - nlp.n], bound: upper ? 'upper' : 'lower' };
     this.hooks.onStep!({
       iter: this.iter + this.ctl.iterOffset,
       mu: this.mu,
       alphaPrimalMax: alphaMax,
       alphaDualMax: alphaDual,
-      primalBlocking: user(blockingBound(cur.w, this.dw, wL, wU, hasL, hasU, tau)),
-      dualBlocking: user(blockingMultiplier(cur.zL, this.dzL, hasL, cur.zU, this.dzU, hasU, tau)),
+      primalBlocking: user(blocking[PassBlocking.primalIndex], blocking[PassBlocking.primalUpper] === 1),
+      dualBlocking: user(blocking[PassBlocking.dualIndex], blocking[PassBlocking.dualUpper] === 1),
       deltaW: inertia.deltaW,
       deltaC: inertia.deltaC,
       factorizations: inertia.trials,
@@ -890,19 +904,33 @@ class InteriorPointSolver {
     const ofVar = cs ? this.classes!.ofVar : null;
     // λ⁺ = λ + α Δλ (Ipopt alpha_for_y = primal);  z⁺ = z + α_z Δz
     // per class: λ_i⁺ = λ_i + α α_row(i) Δλ_i,  z_j⁺ = z_j + α_z,cls(j) Δz_j
-    if (cs) for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * cs.alphaPr[ofRow![i]] * dl[i];
-    else for (let i = 0; i < m; i++) trial.lambda[i] = cur.lambda[i] + alpha * dl[i];
-    let dNorm = 0;
+    // (the loops are functions of their own: see iterate.ts on loops inside methods)
+    if (cs) stepMultipliersPerClass(cur.lambda, trial.lambda, alpha, cs.alphaPr, ofRow!, dl, m);
+    else stepMultipliers(cur.lambda, trial.lambda, alpha, dl, m);
     const mu = this.mu;
     const ks = o.kappaSigma;
     const band = kappaSigmaBand(mu, ks, this.band);
-    for (let j = 0; j < nw; j++) {
-      dNorm = Math.max(dNorm, Math.abs(trial.w[j] - cur.w[j]));
-      const aZ = cs ? cs.alphaDu[ofVar![j]] : alphaDual;
-      // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s] (divisions only near the band)
-      trial.zL[j] = hasL[j] ? kappaSigmaSafeguard(cur.zL[j] + aZ * this.dzL[j], trial.w[j] - wL[j], mu, ks, band) : 0;
-      trial.zU[j] = hasU[j] ? kappaSigmaSafeguard(cur.zU[j] + aZ * this.dzU[j], wU[j] - trial.w[j], mu, ks, band) : 0;
-    }
+    const dNorm = stepBoundMultipliers(
+      cur.w,
+      trial.w,
+      cur.zL,
+      cur.zU,
+      trial.zL,
+      trial.zU,
+      this.dzL,
+      this.dzU,
+      wL,
+      wU,
+      hasL,
+      hasU,
+      cs ? cs.alphaDu : null,
+      ofVar,
+      alphaDual,
+      mu,
+      ks,
+      band,
+      nw,
+    );
     const t = this.cur;
     this.cur = this.trial;
     this.trial = t;
@@ -1170,4 +1198,69 @@ export function formatRecord(r: IterationRecord): string {
     `${(r.lgRg === null ? '-' : r.lgRg.toFixed(1)).padStart(7)}` +
     `${fmt(r.alphaDu, 9, 2)}${fmt(r.alphaPr, 9, 2)}${String(r.ls).padStart(4)}`
   );
+}
+
+/*
+ * The loops over all rows or variables of acceptTrialPoint and computeSearchDirection, as
+ * functions of typed arrays and numbers that end with their loop (see iterate.ts: a loop inside
+ * a method that reads `this` after it ran partly in the interpreter on every call).
+ */
+
+/** out[off + i] = −c[i], i < m (the λ part of the step's right-hand side). */
+function negateInto(c: Float64Array, out: Float64Array, off: number, m: number): void {
+  for (let i = 0; i < m; i++) out[off + i] = -c[i];
+}
+
+/** λ⁺ = λ + α Δλ. */
+function stepMultipliers(lambda: Float64Array, out: Float64Array, alpha: number, dl: Float64Array, m: number): void {
+  for (let i = 0; i < m; i++) out[i] = lambda[i] + alpha * dl[i];
+}
+
+/** λ_i⁺ = λ_i + α α_row(i) Δλ_i (per-period steps). */
+function stepMultipliersPerClass(
+  lambda: Float64Array,
+  out: Float64Array,
+  alpha: number,
+  alphaOfClass: Float64Array,
+  ofRow: Int32Array,
+  dl: Float64Array,
+  m: number,
+): void {
+  for (let i = 0; i < m; i++) out[i] = lambda[i] + alpha * alphaOfClass[ofRow[i]] * dl[i];
+}
+
+/**
+ * z⁺ = z + α_z Δz with the κ_Σ safeguard (eq. 16), α_z per class when `alphaDuOfClass` is given
+ * (else `alphaDual`); returns max_j |w⁺_j − w_j|.
+ */
+function stepBoundMultipliers(
+  w: Float64Array,
+  wT: Float64Array,
+  zL: Float64Array,
+  zU: Float64Array,
+  zLT: Float64Array,
+  zUT: Float64Array,
+  dzL: Float64Array,
+  dzU: Float64Array,
+  wL: Float64Array,
+  wU: Float64Array,
+  hasL: Uint8Array,
+  hasU: Uint8Array,
+  alphaDuOfClass: Float64Array | null,
+  ofVar: Int32Array | null,
+  alphaDual: number,
+  mu: number,
+  ks: number,
+  band: KappaSigmaBand,
+  nw: number,
+): number {
+  let dNorm = 0;
+  for (let j = 0; j < nw; j++) {
+    dNorm = Math.max(dNorm, Math.abs(wT[j] - w[j]));
+    const aZ = alphaDuOfClass !== null ? alphaDuOfClass[ofVar![j]] : alphaDual;
+    // κ_Σ safeguard, eq. (16): keep z within [μ/(κ_Σ s), κ_Σ μ/s] (divisions only near the band)
+    zLT[j] = hasL[j] ? kappaSigmaSafeguard(zL[j] + aZ * dzL[j], wT[j] - wL[j], mu, ks, band) : 0;
+    zUT[j] = hasU[j] ? kappaSigmaSafeguard(zU[j] + aZ * dzU[j], wU[j] - wT[j], mu, ks, band) : 0;
+  }
+  return dNorm;
 }

@@ -13,7 +13,7 @@
  * residual and the barrier gradient: `lagrangianGradient` computes it once, and both take it
  * (the solver computes it in the convergence test and reuses it for the step's right-hand side).
  */
-import type { InternalNlp } from './internalNlp';
+import { allFinite, type InternalNlp } from './internalNlp';
 
 export class Iterate {
   readonly w: Float64Array;
@@ -35,6 +35,15 @@ export class Iterate {
   private phiValue = NaN;
   private phiMu = NaN;
   private phiKappa = NaN;
+  /**
+   * The sums of φ_μ that do not depend on μ (Σ ln of the slacks, and the damped slacks), valid
+   * while `sumsValid` (until the next evalFunctions): φ_μ at another μ or κ_d from them without a
+   * logarithm per bound. `sumsInfinite`: a slack was not positive (φ_μ = +∞ at every μ).
+   */
+  private logSum = 0;
+  private dampSum = 0;
+  private sumsInfinite = false;
+  private sumsValid = false;
 
   constructor(readonly nlp: InternalNlp) {
     this.w = new Float64Array(nlp.nw);
@@ -57,23 +66,14 @@ export class Iterate {
     const nlp = this.nlp;
     const x = this.x;
     this.phiMu = NaN;
+    this.sumsValid = false;
     this.f = nlp.evalF(x);
     if (!Number.isFinite(this.f)) return false;
-    nlp.evalG(x, this.gs);
-    const { c, gs, w } = this;
-    const { slackOfCon, cTarget, n } = nlp;
-    let t1 = 0;
-    let tInf = 0;
-    for (let i = 0; i < c.length; i++) {
-      const k = slackOfCon[i];
-      const ci = k < 0 ? gs[i] - cTarget[i] : gs[i] - w[n + k];
-      c[i] = ci;
-      const a = Math.abs(ci);
-      t1 += a;
-      if (a > tInf) tInf = a;
-    }
+    // g, then s_c∘g and c in one pass over the rows (InternalNlp.evalG's product, the same values)
+    nlp.evalGUnscaled(x, this.gs);
+    const t1 = residualPass(this.gs, nlp.conScale, nlp.slackOfCon, nlp.cTarget, this.w, nlp.n, this.c, thetaOut);
     this.theta = t1;
-    this.thetaInf = tInf;
+    this.thetaInf = thetaOut[0];
     return Number.isFinite(t1);
   }
 
@@ -82,8 +82,8 @@ export class Iterate {
     const x = this.x;
     this.nlp.evalGradF(x, this.gradF);
     this.nlp.evalJacobian(x, this.jac);
-    const g = this.gradF;
-    for (let j = 0; j < g.length; j++) if (!Number.isFinite(g[j])) return false;
+    // (allFinite: the loop in a function of its own, see `residualPass`)
+    if (!allFinite(this.gradF)) return false;
     return this.nlp.jacobianFinite(this.jac);
   }
 
@@ -102,25 +102,19 @@ export class Iterate {
   }
 
   private computeBarrierObjective(mu: number, kappaD: number): number {
-    const { w } = this;
+    if (!this.sumsValid) this.barrierSums();
+    if (this.sumsInfinite) return Infinity;
+    return this.f - mu * this.logSum + kappaD * mu * this.dampSum;
+  }
+
+  /** The μ-independent sums of φ_μ (see `logSum`): one pass over the bounds. */
+  private barrierSums(): void {
     const { wL, wU, hasL, hasU, nw } = this.nlp;
-    let logSum = 0;
-    let damp = 0;
-    for (let j = 0; j < nw; j++) {
-      if (hasL[j]) {
-        const s = w[j] - wL[j];
-        if (!(s > 0)) return Infinity;
-        logSum += Math.log(s);
-        if (!hasU[j]) damp += s;
-      }
-      if (hasU[j]) {
-        const s = wU[j] - w[j];
-        if (!(s > 0)) return Infinity;
-        logSum += Math.log(s);
-        if (!hasL[j]) damp += s;
-      }
-    }
-    return this.f - mu * logSum + kappaD * mu * damp;
+    const ok = barrierSumsPass(this.w, wL, wU, hasL, hasU, nw, sumsOut);
+    this.logSum = sumsOut[0];
+    this.dampSum = sumsOut[1];
+    this.sumsInfinite = !ok;
+    this.sumsValid = true;
   }
 
   /**
@@ -128,12 +122,13 @@ export class Iterate {
    * ∇φ_μ + Aᵀλ that needs the Jacobian. Fixed variables are not zeroed here.
    */
   lagrangianGradient(out: Float64Array): void {
-    const { n, nw, jRows, jCols, conOfSlack } = this.nlp;
+    const { n, jRows, jCols, conOfSlack } = this.nlp;
     const { gradF, jac, lambda } = this;
     out.set(gradF);
-    out.fill(0, n, nw);
     addJacobianTransposeProduct(jac, jRows, jCols, lambda, out);
-    for (let k = 0; k < conOfSlack.length; k++) out[n + k] -= lambda[conOfSlack[k]];
+    // the slack columns (the Jacobian has entries in x columns only): 0 − λ_i, what zeroing and
+    // subtracting gave, in one pass
+    for (let k = 0; k < conOfSlack.length; k++) out[n + k] = 0 - lambda[conOfSlack[k]];
   }
 
   /**
@@ -211,6 +206,7 @@ export class Iterate {
   /** Copy the primal-dual variables (not the evaluated quantities) from another iterate. */
   copyVariablesFrom(o: Iterate): void {
     this.phiMu = NaN;
+    this.sumsValid = false;
     this.w.set(o.w);
     this.lambda.set(o.lambda);
     this.zL.set(o.zL);
@@ -231,4 +227,91 @@ function addJacobianTransposeProduct(
   out: Float64Array,
 ): void {
   for (let k = 0; k < jac.length; k++) out[jCols[k]] += jac[k] * lambda[jRows[k]];
+}
+
+/*
+ * The loops over all rows or variables are module-level functions of typed arrays and numbers
+ * that end with their loop: V8 compiles such a loop while it runs (on-stack replacement) and
+ * enters that code on every later call. A method that reads a property of `this` after its loop
+ * had that code deoptimized at the end of every call (the code after the loop had no type
+ * feedback when it was compiled, and the compiled code is kept and entered again), so each call
+ * ran part of its loop in the interpreter, boxing every number (IEEE 123 × 168 h: a
+ * deoptimization per call of evalFunctions and evalDerivatives).
+ */
+
+/** `residualPass`'s second result (‖c‖∞), reused. */
+const thetaOut = new Float64Array(1);
+
+/**
+ * gs ← s_c∘gs, c = gs − (c target or the slack), returns ‖c‖₁ and writes ‖c‖∞ into out[0]
+ * (Iterate.evalFunctions).
+ */
+function residualPass(
+  gs: Float64Array,
+  conScale: Float64Array,
+  slackOfCon: Int32Array,
+  cTarget: Float64Array,
+  w: Float64Array,
+  n: number,
+  c: Float64Array,
+  out: Float64Array,
+): number {
+  let t1 = 0;
+  let tInf = 0;
+  for (let i = 0; i < c.length; i++) {
+    const gi = gs[i] * conScale[i];
+    gs[i] = gi;
+    const k = slackOfCon[i];
+    const ci = k < 0 ? gi - cTarget[i] : gi - w[n + k];
+    c[i] = ci;
+    const a = Math.abs(ci);
+    t1 += a;
+    if (a > tInf) tInf = a;
+  }
+  out[0] = tInf;
+  return t1;
+}
+
+/** `barrierSumsPass`'s results (Σ ln, Σ damped slacks), reused. */
+const sumsOut = new Float64Array(2);
+
+/**
+ * Σ ln of the slacks to the bounds and Σ of the damped (one-sided) slacks into out[0], out[1];
+ * false (at the first) when a slack is not positive.
+ */
+function barrierSumsPass(
+  w: Float64Array,
+  wL: Float64Array,
+  wU: Float64Array,
+  hasL: Uint8Array,
+  hasU: Uint8Array,
+  nw: number,
+  out: Float64Array,
+): boolean {
+  let logSum = 0;
+  let damp = 0;
+  let ok = true;
+  for (let j = 0; j < nw; j++) {
+    if (hasL[j]) {
+      const s = w[j] - wL[j];
+      if (!(s > 0)) {
+        ok = false;
+        break;
+      }
+      logSum += Math.log(s);
+      if (!hasU[j]) damp += s;
+    }
+    if (hasU[j]) {
+      const s = wU[j] - w[j];
+      if (!(s > 0)) {
+        ok = false;
+        break;
+      }
+      logSum += Math.log(s);
+      if (!hasL[j]) damp += s;
+    }
+  }
+  out[0] = logSum;
+  out[1] = damp;
+  return ok;
 }

@@ -291,6 +291,8 @@ export class KktSystem {
       for (let k = 0; k < nnzH; k++) if (fixed[nlp.hRows[k]] || fixed[nlp.hCols[k]]) this.hessPos[k] = -1;
       for (let k = 0; k < nnzJ; k++) if (fixed[nlp.jCols[k]]) this.jacPos[k] = -1;
       this.partial = partialAssembly(pattern.colPtr[dim], this.diagPos, this.hessPos, this.jacPos, this.slackPos, nlp);
+      const fed = this.partial?.diagFed;
+      this.lambdaDiagFed = fed !== undefined && fed.length > 0 && fed[fed.length - 1] >= nw;
       const choice = options.ordering ?? KktSystem.defaultOrdering;
       // The fill-reducing order: dissection in time when the problem's period hint fits, else AMD.
       const usePeriods = options.periodOrdering ?? (KktSystem.periodOrdering && dim >= KktSystem.periodOrderingMinDim);
@@ -413,25 +415,17 @@ export class KktSystem {
       // assembly's order is written as 0 + value (what zeroing and adding gave, −0 included), the
       // others are added after it in that order; the constant slots keep their values.
       const { hessFirst, jacIdx, jacSlot, jacFirst, slackSlot, slackFirst, diagFed } = partial;
-      const hp = this.hessPos;
-      for (let k = 0; k < hp.length; k++) {
-        const q = hp[k];
-        if (q >= 0) v[q] = hessFirst[k] ? 0 + hess[k] : v[q] + hess[k];
-      }
-      for (let t = 0; t < jacIdx.length; t++) {
-        const q = jacSlot[t];
-        v[q] = jacFirst[t] ? 0 + jac[jacIdx[t]] : v[q] + jac[jacIdx[t]];
-      }
-      for (let t = 0; t < slackSlot.length; t++) {
-        const q = slackSlot[t];
-        v[q] = slackFirst[t] ? 0 - 1 : v[q] - 1;
-      }
+      // (each loop a function of its own: see iterate.ts on loops inside methods)
+      addHessianPartial(v, this.hessPos, hessFirst, hess);
+      addJacobianPartial(v, jacSlot, jacFirst, jacIdx, jac);
+      addSlacksPartial(v, slackSlot, slackFirst);
       // W's diagonal where it has entries; the other diagonal slots are rewritten by setDiagonal
       // from the base the full assembly left (0, or 1 for a fixed variable), which cannot change
-      for (let t = 0; t < diagFed.length; t++) base[diagFed[t]] = v[dp[diagFed[t]]];
+      gatherDiagonal(base, v, dp, diagFed);
       this.partialAssemblies++;
     } else {
       v.fill(0);
+      this.lambdaDiagDeltaC = Number.NaN;
       if (hess) {
         const hp = this.hessPos;
         for (let k = 0; k < hp.length; k++) {
@@ -487,29 +481,29 @@ export class KktSystem {
     const base = this.diagBase;
     const nw = this.nw;
     const fixed = this.fixed;
+    // the λ diagonal is base − δ_c with a base no partial assembly changes: rewritten only when
+    // δ_c changed (Object.is: −0 and +0 give other results on a −0 base) or after a full assembly
+    const lambdaToo = !Object.is(this.lambdaDiagDeltaC, deltaC) || this.lambdaDiagFed;
+    const end = lambdaToo ? this.dim : nw;
     const dv = this.deltaWPerVariable;
     if (this.factoredInPlace && !this.amdSolver) {
       // Only the diagonal changes after the factorization in place: list the columns whose
       // value changes (bit for bit: −0 and +0 differ) for a partial refactorization (`factor`).
       const changed = (this.changedColumns ??= new Int32Array(this.dim));
-      let count = 0;
-      for (let i = 0; i < this.dim; i++) {
-        const x =
-          i < nw ? (i < fixed.length && fixed[i] ? 1 : base[i] + (sigma[i] + (dv ? dv[i] : deltaW))) : base[i] - deltaC;
-        const q = dp[i];
-        const old = v[q];
-        if (x !== old || (x === 0 && 1 / x !== 1 / old)) changed[count++] = i;
-        v[q] = x;
-      }
-      this.changedCount = count;
-      return;
-    }
-    for (let j = 0; j < nw; j++) {
-      if (j < fixed.length && fixed[j]) v[dp[j]] = 1;
-      else v[dp[j]] = base[j] + (sigma[j] + (dv ? dv[j] : deltaW));
-    }
-    for (let i = nw; i < this.dim; i++) v[dp[i]] = base[i] - deltaC;
+      this.changedCount = writeDiagonalListingChanges(v, dp, base, fixed, sigma, dv, deltaW, deltaC, nw, end, changed);
+    } else writeDiagonal(v, dp, base, fixed, sigma, dv, deltaW, deltaC, nw, end);
+    this.lambdaDiagDeltaC = deltaC;
   }
+
+  /**
+   * The δ_c that the λ diagonal of `values` holds as base − δ_c (NaN: not known, after a full
+   * assembly). Nothing else writes it: factorAmd restores it exactly after forming K₀, and the
+   * fallback copies K whole. Measured on IEEE 123 × 720 h: δ_c = 0 in every factorization, so
+   * each one after the first rewrote m unchanged values.
+   */
+  private lambdaDiagDeltaC = Number.NaN;
+  /** Whether a partial assembly can change the λ diagonal's base (an entry of W or A on it: never for this K). */
+  private readonly lambdaDiagFed: boolean;
 
   /**
    * True while `values` hold what the stable solver factored last (set by `factor`, cleared by
@@ -562,15 +556,12 @@ export class KktSystem {
     const d0 = this.delta0;
     const nw = this.nw;
     const keep = this.lambdaDiag;
-    for (let i = nw; i < this.dim; i++) {
-      keep[i - nw] = v[dp[i]];
-      v[dp[i]] -= d0;
-    }
+    shiftLambdaDiagonal(v, dp, keep, d0, nw, this.dim);
     this.active = amd;
     try {
       return amd.factor(v);
     } finally {
-      for (let i = nw; i < this.dim; i++) v[dp[i]] = keep[i - nw];
+      restoreLambdaDiagonal(v, dp, keep, nw, this.dim);
     }
   }
 
@@ -774,4 +765,117 @@ function partialAssembly(
   const diagFed = new Int32Array(nFed);
   for (let i = 0, t = 0; i < diagPos.length; i++) if (seen[diagPos[i]]) diagFed[t++] = i;
   return { hessFirst, jacIdx, jacSlot, jacFirst, slackSlot, slackFirst, diagFed };
+}
+
+/*
+ * The per-iteration loops of KktSystem as functions of typed arrays and numbers that end with
+ * their loop (see iterate.ts: a loop inside a method that reads `this` after it ran partly in
+ * the interpreter on every call). The same operations in the same order as written inline.
+ */
+
+/** The changing Hessian slots of a partial assembly (first entry 0 + h, the others added). */
+function addHessianPartial(v: Float64Array, hp: Int32Array, hessFirst: Uint8Array, hess: Float64Array): void {
+  for (let k = 0; k < hp.length; k++) {
+    const q = hp[k];
+    if (q >= 0) v[q] = hessFirst[k] ? 0 + hess[k] : v[q] + hess[k];
+  }
+}
+
+/** The changing Jacobian slots of a partial assembly. */
+function addJacobianPartial(
+  v: Float64Array,
+  jacSlot: Int32Array,
+  jacFirst: Uint8Array,
+  jacIdx: Int32Array,
+  jac: Float64Array,
+): void {
+  for (let t = 0; t < jacIdx.length; t++) {
+    const q = jacSlot[t];
+    v[q] = jacFirst[t] ? 0 + jac[jacIdx[t]] : v[q] + jac[jacIdx[t]];
+  }
+}
+
+/** The slack −1s in changing slots of a partial assembly. */
+function addSlacksPartial(v: Float64Array, slackSlot: Int32Array, slackFirst: Uint8Array): void {
+  for (let t = 0; t < slackSlot.length; t++) {
+    const q = slackSlot[t];
+    v[q] = slackFirst[t] ? 0 - 1 : v[q] - 1;
+  }
+}
+
+/** base[i] = v[dp[i]] for the diagonal positions i in `fed`. */
+function gatherDiagonal(base: Float64Array, v: Float64Array, dp: Int32Array, fed: Int32Array): void {
+  for (let t = 0; t < fed.length; t++) base[fed[t]] = v[dp[fed[t]]];
+}
+
+/**
+ * KktSystem.setDiagonal's loops: W + Σ + δ_w (1 for fixed rows) on the w diagonal, and base − δ_c
+ * on the λ diagonal positions nw … end − 1 (end = nw: none).
+ */
+function writeDiagonal(
+  v: Float64Array,
+  dp: Int32Array,
+  base: Float64Array,
+  fixed: Uint8Array,
+  sigma: Float64Array,
+  dv: Float64Array | null,
+  deltaW: number,
+  deltaC: number,
+  nw: number,
+  end: number,
+): void {
+  for (let j = 0; j < nw; j++) {
+    if (j < fixed.length && fixed[j]) v[dp[j]] = 1;
+    else v[dp[j]] = base[j] + (sigma[j] + (dv ? dv[j] : deltaW));
+  }
+  for (let i = nw; i < end; i++) v[dp[i]] = base[i] - deltaC;
+}
+
+/**
+ * `writeDiagonal` after a factorization in place: the same values written, and the positions
+ * whose value changes (bit for bit: −0 and +0 differ) listed in `changed`; returns how many.
+ */
+function writeDiagonalListingChanges(
+  v: Float64Array,
+  dp: Int32Array,
+  base: Float64Array,
+  fixed: Uint8Array,
+  sigma: Float64Array,
+  dv: Float64Array | null,
+  deltaW: number,
+  deltaC: number,
+  nw: number,
+  end: number,
+  changed: Int32Array,
+): number {
+  let count = 0;
+  for (let i = 0; i < end; i++) {
+    const x =
+      i < nw ? (i < fixed.length && fixed[i] ? 1 : base[i] + (sigma[i] + (dv ? dv[i] : deltaW))) : base[i] - deltaC;
+    const q = dp[i];
+    const old = v[q];
+    if (x !== old || (x === 0 && 1 / x !== 1 / old)) changed[count++] = i;
+    v[q] = x;
+  }
+  return count;
+}
+
+/** Keep K's λ diagonal and subtract δ₀ from it (KktSystem.factorAmd). */
+function shiftLambdaDiagonal(
+  v: Float64Array,
+  dp: Int32Array,
+  keep: Float64Array,
+  d0: number,
+  nw: number,
+  dim: number,
+): void {
+  for (let i = nw; i < dim; i++) {
+    keep[i - nw] = v[dp[i]];
+    v[dp[i]] -= d0;
+  }
+}
+
+/** Put K's λ diagonal back exactly. */
+function restoreLambdaDiagonal(v: Float64Array, dp: Int32Array, keep: Float64Array, nw: number, dim: number): void {
+  for (let i = nw; i < dim; i++) v[dp[i]] = keep[i - nw];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InternalNlp } from './internalNlp';
 import { Iterate } from './iterate';
-import { maxStepPositive, maxStepToBoundary } from './lineSearch';
+import { blockingBound, blockingMultiplier, maxStepPositive, maxStepToBoundary } from './lineSearch';
 import { combineCoupled, stepClasses, type StepClasses } from './periodSteps';
 import { boundMultiplierStep, newClassSteps, stepPass } from './stepPass';
 import { randomInteriorPoint } from '../testing/nlp/points';
@@ -152,6 +152,12 @@ describe('per-period step classes (periodSteps.ts)', () => {
       boundMultiplierStep(it, mu, dw, refL, refU);
       expect([...dzL]).toEqual([...refL]);
       expect([...dzU]).toEqual([...refU]);
+      // over all classes, the blocking component and multiplier of the whole step
+      const bp = blockingBound(it.w, dw, nlp.wL, nlp.wU, nlp.hasL, nlp.hasU, tau);
+      const bd = blockingMultiplier(it.zL, refL, nlp.hasL, it.zU, refU, nlp.hasU, tau);
+      expect([steps.blocking[0], steps.blocking[3]]).toEqual([bp?.index ?? -1, bd?.index ?? -1]);
+      if (bp) expect(steps.blocking[1]).toBe(bp.bound === 'upper' ? 1 : 0);
+      if (bd) expect(steps.blocking[4]).toBe(bd.bound === 'upper' ? 1 : 0);
       const g = new Float64Array(nw);
       it.barrierGradientPlusAtLambda(mu, 1e-4, g, false);
       let cut = 0;

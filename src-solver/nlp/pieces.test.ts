@@ -382,6 +382,61 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     expect(e).toEqual(afresh(it, 0.02));
   });
 
+  it('the convergence pass gives max |x| of the divergence test: the loop over x, NaN included', () => {
+    const nlp = new InternalNlp(hs071(), 1e-8, 1e-4, () => 0);
+    const it = new Iterate(nlp);
+    it.w.set([1.5, -4.7, 3.3, 1.2, 30]); // the slack (30) is not an x
+    it.lambda.set([0.7, -0.4]);
+    it.zL.set([0.3, 0.2, 0.1, 0.05, 0.01]);
+    it.zU.set([0.01, 0.02, 0.03, 0.04, 0]);
+    it.evalFunctions();
+    it.evalDerivatives();
+    const resid = new Float64Array(nlp.nw);
+    const e = newOptimalityError();
+    const loop = () => {
+      let m = 0;
+      for (let j = 0; j < nlp.n; j++) m = Math.max(m, Math.abs(it.w[j]));
+      return m;
+    };
+    optimalityError(it, 0, 100, resid, e);
+    expect(e.xAbsMax).toBe(4.7);
+    expect(e.xAbsMax).toBe(loop());
+    it.w[2] = NaN;
+    optimalityError(it, 0, 100, resid, e);
+    expect(e.xAbsMax).toBeNaN();
+    expect(loop()).toBeNaN();
+  });
+
+  it('φ_μ at a second μ from the kept sums equals φ_μ computed afresh, bit for bit', () => {
+    const nlp = new InternalNlp(randomQcqp(1, true), 1e-8, 1e-4, () => 0);
+    const r = mulberry32(11);
+    const a = new Iterate(nlp);
+    const b = new Iterate(nlp);
+    for (let trial = 0; trial < 10; trial++) {
+      randomInteriorPoint(nlp, a, r);
+      b.copyVariablesFrom(a);
+      expect(a.evalFunctions() && b.evalFunctions()).toBe(true);
+      const mu1 = 10 ** (-1 - 6 * r());
+      const mu2 = mu1 * 0.2;
+      a.barrierObjective(mu1, 1e-4);
+      const fromSums = a.barrierObjective(mu2, 1e-4); // the sums of the first call
+      expect(Object.is(fromSums, b.barrierObjective(mu2, 1e-4))).toBe(true);
+      const c = new Iterate(nlp);
+      c.copyVariablesFrom(a);
+      c.evalFunctions();
+      expect(Object.is(a.barrierObjective(mu2, 1e-5), c.barrierObjective(mu2, 1e-5))).toBe(true);
+    }
+    // outside a bound: +∞ at every μ; a new evaluation forgets the sums
+    const j = nlp.hasL.findIndex((h, k) => Boolean(h) && !(k < nlp.n && nlp.fixed[k] !== 0));
+    a.w[j] = nlp.wL[j] - 1;
+    a.evalFunctions();
+    expect(a.barrierObjective(0.1, 1e-4)).toBe(Infinity);
+    expect(a.barrierObjective(0.01, 1e-4)).toBe(Infinity);
+    a.copyVariablesFrom(b);
+    a.evalFunctions();
+    expect(Object.is(a.barrierObjective(0.01, 1e-4), b.barrierObjective(0.01, 1e-4))).toBe(true);
+  });
+
   it('the tiny-step test of Δλ stops at the first large component: the same answer as the maximum', () => {
     const r = mulberry32(7);
     const byMax = (dl: Float64Array, lam: Float64Array) => {
@@ -412,6 +467,8 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
     const it = new Iterate(nlp);
     const { nw, wL, wU, hasL, hasU } = nlp;
     const pass = newClassSteps(1);
+    let blockedPr = 0;
+    let blockedDu = 0;
     for (let trial = 0; trial < 20; trial++) {
       randomInteriorPoint(nlp, it, r);
       const mu = 10 ** (-1 - 6 * r());
@@ -436,11 +493,24 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
       expect(pass.alphaDu[0]).toBe(
         Math.min(maxStepPositive(it.zL, refL, hasL, tau), maxStepPositive(it.zU, refU, hasU, tau)),
       );
+      // the blocking component and multiplier (SolveHooks.onStep) as their own functions find them
+      const bp = blockingBound(it.w, dw, wL, wU, hasL, hasU, tau);
+      const bd = blockingMultiplier(it.zL, refL, hasL, it.zU, refU, hasU, tau);
+      const b = pass.blocking; // (layout: PassBlocking)
+      expect(b[0]).toBe(bp?.index ?? -1);
+      if (bp) expect([b[1], b[2]]).toEqual([bp.bound === 'upper' ? 1 : 0, bp.alpha]);
+      expect(b[3]).toBe(bd?.index ?? -1);
+      if (bd) expect([b[4], b[5]]).toEqual([bd.bound === 'upper' ? 1 : 0, bd.alpha]);
+      if (bp) blockedPr++;
+      if (bd) blockedDu++;
       let rel = 0;
       for (let j = 0; j < nw; j++) rel = Math.max(rel, Math.abs(dw[j]) / (1 + Math.abs(it.w[j])));
       expect(tiny).toBe(rel < 10 * 2.220446049250313e-16);
       if (trial % 5 === 0) expect(tiny).toBe(true);
     }
+    // the steps beyond the bounds were cut, by a variable and by a multiplier
+    expect(blockedPr).toBeGreaterThan(5);
+    expect(blockedDu).toBeGreaterThan(5);
   });
 
   it('Σ and the step right-hand side from one pass equal the Σ loop and −(∇φ_μ + Aᵀλ) computed apart', () => {
@@ -469,6 +539,21 @@ describe('per-iteration shortcuts give bit for bit what the full computation giv
       expect(bits(sigma)).toEqual(bits(refSigma));
       expect(bits(rhs.subarray(0, nw))).toEqual(bits(g.map((v) => -v)));
       expect(Number.isNaN(rhs[nw])).toBe(true); // the λ part is the caller's
+      // the convergence test's pass forms them too (optimalityError's `step`), the same bits, and
+      // the same E with and without ∇_w L kept
+      const sigma2 = new Float64Array(nw).fill(NaN);
+      const rhs2 = new Float64Array(nw + nlp.m).fill(NaN);
+      const gradL2 = new Float64Array(nw);
+      const e1 = newOptimalityError();
+      const e2 = newOptimalityError();
+      const resid = new Float64Array(nw);
+      optimalityError(it, 0, 100, resid, e1, undefined, mu);
+      optimalityError(it, 0, 100, null, e2, gradL2, mu, { sigma: sigma2, rhs: rhs2, mu, kappaD: 1e-4 });
+      expect(bits(sigma2)).toEqual(bits(sigma));
+      expect(bits(rhs2.subarray(0, nw))).toEqual(bits(rhs.subarray(0, nw)));
+      expect(Number.isNaN(rhs2[nw])).toBe(true);
+      expect(bits(gradL2)).toEqual(bits(gradL));
+      expect({ ...e2, complAtMuOf: null }).toEqual({ ...e1, complAtMuOf: null });
     }
   });
 
@@ -603,6 +688,39 @@ describe('partial KKT assembly with constant Jacobian entries', () => {
     const sigma = Float64Array.from({ length: nlp.nw }, () => r());
     return { hess, jac, sigma };
   }
+
+  it('leaves the λ diagonal alone while δ_c is unchanged: the values of a full assembly, factorizations between', () => {
+    const nlp = new InternalNlp(randomQcqp(), 0, 1e-4, () => 0);
+    const a = valuesAt(nlp, 3);
+    const b = valuesAt(nlp, 4);
+    // the AMD path forms K₀ = K − δ₀ on the λ diagonal inside each factorization and restores K
+    const kkt = new KktSystem(nlp, { ordering: 'amd' });
+    const check = (h: Float64Array | null, s: typeof a, dw: number, dc: number) => {
+      const fresh = new KktSystem(nlp, { ordering: 'amd' }); // (one full assembly, no history)
+      fresh.assemble(h, s.jac, s.sigma, dw, dc);
+      expect(bits(kkt.values)).toEqual(bits(fresh.values));
+    };
+    kkt.assemble(a.hess, a.jac, a.sigma, 0, 0);
+    kkt.factor();
+    kkt.assemble(b.hess, b.jac, b.sigma, 1e-4, 0); // partial, δ_c as before
+    check(b.hess, b, 1e-4, 0);
+    kkt.factor();
+    kkt.perturb(b.sigma, 1e-3, 0);
+    check(b.hess, b, 1e-3, 0);
+    kkt.perturb(b.sigma, 1e-2, 1e-8); // δ_c changes
+    check(b.hess, b, 1e-2, 1e-8);
+    kkt.factor();
+    kkt.perturb(b.sigma, 1e-2, -0); // back to (−)0
+    check(b.hess, b, 1e-2, -0);
+    kkt.assemble(a.hess, a.jac, a.sigma, 0, 1e-6);
+    check(a.hess, a, 0, 1e-6);
+    kkt.assemble(null, a.jac, a.sigma, 0, 1e-6); // a full assembly (W = 0, all of K zeroed), δ_c unchanged
+    check(null, a, 0, 1e-6);
+    kkt.assemble(a.hess, a.jac, a.sigma, 0, 0);
+    check(a.hess, a, 0, 0);
+    expect(kkt.path).toBe('amd');
+    expect(kkt.partialAssemblies).toBeGreaterThan(0);
+  });
 
   it('rewrites only the slots that can change: the values of a full assembly, bit for bit', () => {
     const nlp = new InternalNlp(randomQcqp(), 0, 1e-4, () => 0);

@@ -28,13 +28,37 @@ export interface ClassSteps {
   readonly alphaDu: Float64Array;
   /** Σ over the class of (∇φ_μ)_j Δw_j: ∇φ_μᵀΔw is their sum, ∇φ_μᵀ diag(α_cls)Δw = Σ_k α_k · gradPhiD_k. */
   readonly gradPhiD: Float64Array;
+  /**
+   * Over all classes, the component that sets the smallest primal fraction to the boundary and
+   * the bound multiplier that sets the smallest dual one (the first of equals, in the order of
+   * w): what `blockingBound` and `blockingMultiplier` (lineSearch.ts) return, found in the same
+   * pass (SolveHooks.onStep reports them: two passes over w less). See `PassBlocking` for the
+   * layout; an array written where a minimum changes, inside the loop, so that nothing follows
+   * the loop but the return (see convergence.ts, variablePass, on code after long loops).
+   */
+  readonly blocking: Float64Array;
 }
+
+/**
+ * The layout of ClassSteps.blocking: the blocking component's index (−1 when the full step
+ * fits), 1 for its upper bound (0 lower), and its α; then the same for the bound multipliers
+ * (1: z_U, 0: z_L).
+ */
+export const PassBlocking = {
+  primalIndex: 0,
+  primalUpper: 1,
+  primalAlpha: 2,
+  dualIndex: 3,
+  dualUpper: 4,
+  dualAlpha: 5,
+} as const;
 
 export function newClassSteps(count: number): ClassSteps {
   return {
     alphaPr: new Float64Array(count),
     alphaDu: new Float64Array(count),
     gradPhiD: new Float64Array(count),
+    blocking: Float64Array.of(-1, 0, 1, -1, 0, 1),
   };
 }
 
@@ -84,6 +108,17 @@ export function stepPass(
   const damp = kappaD * mu;
   const tinyTol = 10 * EPS;
   let tiny = true;
+  // the global minima and where they are set: a new one is always a new minimum of its class too
+  // (the global minimum is at most the class's), so they are looked at only inside the class test
+  let pA = 1;
+  let dA = 1;
+  const b = out.blocking;
+  b[0] = -1;
+  b[1] = 0;
+  b[2] = 1;
+  b[3] = -1;
+  b[4] = 0;
+  b[5] = 1;
   for (let j = 0; j < nw; j++) {
     const k = ofVar === null ? 0 : ofVar[j];
     const dj = dw[j];
@@ -97,11 +132,27 @@ export function stepPass(
       g -= q - (hasU[j] ? 0 : damp);
       if (dj < 0) {
         const a = (-tau * s) / dj;
-        if (a < alphaPr[k]) alphaPr[k] = a;
+        if (a < alphaPr[k]) {
+          alphaPr[k] = a;
+          if (a < pA) {
+            pA = a;
+            b[0] = j;
+            b[1] = 0;
+            b[2] = a;
+          }
+        }
       }
       if (dz < 0) {
         const a = (-tau * zj) / dz;
-        if (a < alphaDu[k]) alphaDu[k] = a;
+        if (a < alphaDu[k]) {
+          alphaDu[k] = a;
+          if (a < dA) {
+            dA = a;
+            b[3] = j;
+            b[4] = 0;
+            b[5] = a;
+          }
+        }
       }
     } else dzL[j] = 0;
     if (hasU[j]) {
@@ -113,11 +164,27 @@ export function stepPass(
       g += q - (hasL[j] ? 0 : damp);
       if (dj > 0) {
         const a = (tau * s) / dj;
-        if (a < alphaPr[k]) alphaPr[k] = a;
+        if (a < alphaPr[k]) {
+          alphaPr[k] = a;
+          if (a < pA) {
+            pA = a;
+            b[0] = j;
+            b[1] = 1;
+            b[2] = a;
+          }
+        }
       }
       if (dz < 0) {
         const a = (-tau * zj) / dz;
-        if (a < alphaDu[k]) alphaDu[k] = a;
+        if (a < alphaDu[k]) {
+          alphaDu[k] = a;
+          if (a < dA) {
+            dA = a;
+            b[3] = j;
+            b[4] = 1;
+            b[5] = a;
+          }
+        }
       }
     } else dzU[j] = 0;
     if (j < n && fixed[j]) g = 0;
