@@ -519,8 +519,15 @@ export class LdlSolver {
   private lastFactor: FactorResult | null = null;
   /** Partial factorizations (`refactorDiagonal` that did not factor everything) since the last full one. */
   partialFactorizations = 0;
-  /** Share of the factor's stored entries refactored by the last `refactorDiagonal` (1: all of it). */
+  /** Share of the factorization's work redone by the last `refactorDiagonal` (1: all of it). */
   lastRefactoredShare = 1;
+  /**
+   * Largest share of the factorization's work (`partialIndex.work`) that `refactorDiagonal` redoes
+   * on one thread; above it (half of it with two threads) it factors everything. The share of a
+   * supernode is not its share of the entries: a separator near the root takes updates from much
+   * of the tree while holding few entries (the 12-day study's 24-period day OPFs, docs/siting.md).
+   */
+  static partialShareMax = 0.5;
   /** Lazily built for `refactorDiagonal`: inverse permutation, parent supernode, A's entries by supernode. */
   private partialIndex: {
     readonly pinv: Int32Array;
@@ -528,6 +535,9 @@ export class LdlSolver {
     readonly qStart: Int32Array;
     readonly qList: Int32Array;
     readonly mark: Uint8Array;
+    /** Multiply–adds and stores of each supernode's factorization (its updates, its dense block, its entries), and their sum. */
+    readonly work: Float64Array;
+    readonly totalWork: number;
   } | null = null;
 
   /**
@@ -558,26 +568,27 @@ export class LdlSolver {
       return this.factor(values);
     }
     const ix = (this.partialIndex ??= this.buildPartialIndex());
-    const { pinv, superParent, qStart, qList, mark } = ix;
+    const { pinv, superParent, qStart, qList, mark, work, totalWork } = ix;
     const { ss, bp, colSuper, aToL, diagL, lx, d, dInv, scale } = this;
     // Supernodes to refactor: those of the changed columns and every ancestor.
-    let entries = 0;
+    let dirtyWork = 0;
     const marked: number[] = [];
     for (let t = 0; t < count; t++) {
       let s = colSuper[pinv[cols[t]]];
       while (s >= 0 && mark[s] === 0) {
         mark[s] = 1;
         marked.push(s);
-        entries += bp[s + 1] - bp[s];
+        dirtyWork += work[s];
         s = superParent[s];
       }
     }
     for (const s of marked) mark[s] = 0;
-    if (entries * 2 > this.storedEntries) {
+    // This runs on one thread: against a full factorization on two, only a small share pays.
+    if (dirtyWork > totalWork * (wasm.threads === 2 ? LdlSolver.partialShareMax / 2 : LdlSolver.partialShareMax)) {
       this.lastRefactoredShare = 1;
       return this.factor(values);
     }
-    this.lastRefactoredShare = entries / this.storedEntries;
+    this.lastRefactoredShare = dirtyWork / totalWork;
     // Clear and scatter each marked block (the full factorization's `prepare`, block by block),
     // take its old pivots out of the inertia, and collect the marked supernodes as ranges.
     let positive = last.positive;
@@ -633,7 +644,24 @@ export class LdlSolver {
       const pj = pinv[j];
       for (let q = colPtr[j]; q < colPtr[j + 1]; q++) qList[fill[colSuper[Math.min(pj, pinv[rowIdx[q]])]]++] = q;
     }
-    return { pinv, superParent, qStart, qList, mark: new Uint8Array(nsuper) };
+    // Work of each supernode: its updates (columns of the descendant × rows in the target's
+    // columns × rows from there on, the kernel's dense product), its dense block, its entries.
+    const work = new Float64Array(nsuper);
+    let totalWork = 0;
+    const k = this.wasm?.arrays;
+    for (let s = 0; s < nsuper; s++) {
+      const nc = ss[s + 1] - ss[s];
+      const nr = rp[s + 1] - rp[s];
+      let w = (nc * nc * nr) / 2 + (this.bp[s + 1] - this.bp[s]);
+      if (k)
+        for (let t = k.pairStart[s]; t < k.pairStart[s + 1]; t++) {
+          const dd = k.pairDesc[t];
+          w += (ss[dd + 1] - ss[dd]) * k.pairM1[t] * (rp[dd + 1] - rp[dd] - k.pairP0[t]);
+        }
+      work[s] = w;
+      totalWork += w;
+    }
+    return { pinv, superParent, qStart, qList, mark: new Uint8Array(nsuper), work, totalWork };
   }
 
   /** Solve A x = b in place (b overwritten with x). No allocation. */
