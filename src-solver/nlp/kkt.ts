@@ -490,8 +490,8 @@ export class KktSystem {
       // Only the diagonal changes after the factorization in place: list the columns whose
       // value changes (bit for bit: −0 and +0 differ) for a partial refactorization (`factor`).
       const changed = (this.changedColumns ??= new Int32Array(this.dim));
-      this.changedCount = writeDiagonalListingChanges(v, dp, base, fixed, sigma, dv, deltaW, deltaC, nw, end, changed);
-    } else writeDiagonal(v, dp, base, fixed, sigma, dv, deltaW, deltaC, nw, end);
+      this.changedCount = writeDiagonal(v, dp, base, fixed, sigma, dv, deltaW, deltaC, nw, end, changed);
+    } else writeDiagonal(v, dp, base, fixed, sigma, dv, deltaW, deltaC, nw, end, null);
     this.lambdaDiagDeltaC = deltaC;
   }
 
@@ -810,7 +810,9 @@ function gatherDiagonal(base: Float64Array, v: Float64Array, dp: Int32Array, fed
 
 /**
  * KktSystem.setDiagonal's loops: W + Σ + δ_w (1 for fixed rows) on the w diagonal, and base − δ_c
- * on the λ diagonal positions nw … end − 1 (end = nw: none).
+ * on the λ diagonal positions nw … end − 1 (end = nw: none). With `changed` (after a
+ * factorization in place) the positions whose value changes (bit for bit: −0 and +0 differ) are
+ * listed there too; returns how many (−1 without).
  */
 function writeDiagonal(
   v: Float64Array,
@@ -823,31 +825,16 @@ function writeDiagonal(
   deltaC: number,
   nw: number,
   end: number,
-): void {
-  for (let j = 0; j < nw; j++) {
-    if (j < fixed.length && fixed[j]) v[dp[j]] = 1;
-    else v[dp[j]] = base[j] + (sigma[j] + (dv ? dv[j] : deltaW));
-  }
-  for (let i = nw; i < end; i++) v[dp[i]] = base[i] - deltaC;
-}
-
-/**
- * `writeDiagonal` after a factorization in place: the same values written, and the positions
- * whose value changes (bit for bit: −0 and +0 differ) listed in `changed`; returns how many.
- */
-function writeDiagonalListingChanges(
-  v: Float64Array,
-  dp: Int32Array,
-  base: Float64Array,
-  fixed: Uint8Array,
-  sigma: Float64Array,
-  dv: Float64Array | null,
-  deltaW: number,
-  deltaC: number,
-  nw: number,
-  end: number,
-  changed: Int32Array,
+  changed: Int32Array | null,
 ): number {
+  if (changed === null) {
+    for (let j = 0; j < nw; j++) {
+      if (j < fixed.length && fixed[j]) v[dp[j]] = 1;
+      else v[dp[j]] = base[j] + (sigma[j] + (dv ? dv[j] : deltaW));
+    }
+    for (let i = nw; i < end; i++) v[dp[i]] = base[i] - deltaC;
+    return -1;
+  }
   let count = 0;
   for (let i = 0; i < end; i++) {
     const x =
