@@ -551,8 +551,9 @@ export class LdlSolver {
    * factored by the kernel's own per-supernode routine (its descendants' updates, then its dense
    * block) in increasing order — for every refactored supernode the same operations on the same
    * inputs as in a full factorization, so L, D and the inertia are the full factorization's to
-   * the bit (ldl.test.ts checks them against `factor`). The inertia is the last one's with the
-   * refactored columns' pivots recounted (a zero pivot is stored with 1/d = 0, kernel).
+   * the bit (refactor.test.ts checks them against a second solver's `factor`). The inertia is
+   * the last one's with the refactored columns' pivots recounted (a zero pivot is stored with
+   * 1/d = 0, kernel).
    * With the time-nested-dissection ordering (periodOrder.ts) a period's columns are one leaf
    * subtree whose ancestors are ~log₂T small separators: a trial that raises δ_w in 25 of 720
    * periods (IEEE 123 × 720 h) redoes ~9 % of the factorization's work.
