@@ -107,7 +107,7 @@ export interface SolveTiming {
     /**
      * Factorizations (of `factorizations`) that refactored only the part of the factor an
      * inertia trial's diagonal change reaches (LdlSolver.refactorDiagonal), and the mean share of
-     * the factor's entries they refactored.
+     * the factorization's work they redid.
      */
     partialFactorizations: number;
     partialMeanShare: number;
