@@ -486,12 +486,17 @@ export class KktSystem {
     const lambdaToo = !Object.is(this.lambdaDiagDeltaC, deltaC) || this.lambdaDiagFed;
     const end = lambdaToo ? this.dim : nw;
     const dv = this.deltaWPerVariable;
-    if (this.factoredInPlace && !this.amdSolver) {
+    if (this.factoredInPlace && !this.amdSolver && this.changedCount < 0) {
       // Only the diagonal changes after the factorization in place: list the columns whose
       // value changes (bit for bit: −0 and +0 differ) for a partial refactorization (`factor`).
       const changed = (this.changedColumns ??= new Int32Array(this.dim));
       this.changedCount = writeDiagonal(v, dp, base, fixed, sigma, dv, deltaW, deltaC, nw, end, changed);
-    } else writeDiagonal(v, dp, base, fixed, sigma, dv, deltaW, deltaC, nw, end, null);
+    } else {
+      // a second rewrite before the factorization: the list would miss the first one's changes
+      this.factoredInPlace = false;
+      this.changedCount = -1;
+      writeDiagonal(v, dp, base, fixed, sigma, dv, deltaW, deltaC, nw, end, null);
+    }
     this.lambdaDiagDeltaC = deltaC;
   }
 

@@ -171,4 +171,29 @@ describe('KktSystem: an inertia trial that raises δ_w in one period refactors o
     b.solve(rhs, xb);
     expect(sameBits(xa, xb)).toBe(true);
   });
+
+  it('factors everything after two diagonal rewrites without a factorization between them', () => {
+    LdlSolver.defaultKernel = 'wasm';
+    const sigma = new Float64Array(nlp.nw).fill(10);
+    const ofVar = problem.periods!.ofVar;
+    const inHours = (hours: number[]) => {
+      const dw = new Float64Array(nlp.nw);
+      for (let j = 0; j < problem.n; j++) if (hours.includes(ofVar[j])) dw[j] = 1e-3;
+      return dw;
+    };
+    const a = new KktSystem(nlp, { ordering: 'stable', periodOrdering: true });
+    assembleAtStart(a, nlp);
+    a.factor();
+    a.deltaWPerVariable = inHours([5]);
+    a.perturb(sigma, 1e-3, 1e-8);
+    a.deltaWPerVariable = inHours([5, 9]); // hour 5 as the first rewrite left it: not listed again
+    a.perturb(sigma, 1e-3, 1e-8);
+    const ra = a.factor();
+    expect(a.partialFactorizations).toBe(0);
+    const b = new KktSystem(nlp, { ordering: 'stable', periodOrdering: true });
+    b.deltaWPerVariable = inHours([5, 9]);
+    assembleAtStart(b, nlp);
+    expect(ra).toEqual(b.factor());
+    expect(sameBits(a.solver.pivots(), b.solver.pivots())).toBe(true);
+  });
 });
