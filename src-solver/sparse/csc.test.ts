@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { checkPattern, patternFromBlocks, patternFromTriplets, symMatVec } from './csc';
 
+/**
+ * The pattern of triplets (r, c) built by brute force: per column, the set of rows given (folded
+ * to the upper triangle) plus the diagonal, sorted; a triplet's slot is its row's index there.
+ */
+function bruteForcePattern(n: number, r: number[], c: number[]): { colPtr: number[]; rowIdx: number[]; map: number[] } {
+  const rowsOf: number[][] = [];
+  for (let j = 0; j < n; j++) rowsOf.push([j]);
+  r.forEach((i, k) => rowsOf[Math.max(i, c[k])].push(Math.min(i, c[k])));
+  const ref = rowsOf.map((l) => [...new Set(l)].sort((a, b) => a - b));
+  const colPtr = [0];
+  for (const l of ref) colPtr.push(colPtr[colPtr.length - 1] + l.length);
+  const map = r.map((i, k) => colPtr[Math.max(i, c[k])] + ref[Math.max(i, c[k])].indexOf(Math.min(i, c[k])));
+  return { colPtr, rowIdx: ref.flat(), map };
+}
+
 describe('patternFromTriplets', () => {
   it('sums duplicates, folds lower entries into the upper triangle and adds missing diagonals', () => {
     // Triplets of the 3×3 matrix [[6,5,0],[5,0,0],[0,0,4]] given in a mixed way:
@@ -57,19 +72,10 @@ describe('patternFromTriplets', () => {
       }
       const { pattern, map } = patternFromTriplets(n, Int32Array.from(r), Int32Array.from(c));
       expect(() => checkPattern(pattern)).not.toThrow();
-      const rowsOf: number[][] = [];
-      for (let j = 0; j < n; j++) rowsOf.push([j]);
-      r.forEach((i, k) => rowsOf[Math.max(i, c[k])].push(Math.min(i, c[k])));
-      const ref = rowsOf.map((l) => [...new Set(l)].sort((a, b) => a - b));
-      const colPtr = [0];
-      for (const l of ref) colPtr.push(colPtr[colPtr.length - 1] + l.length);
-      expect(Array.from(pattern.colPtr)).toEqual(colPtr);
-      expect(Array.from(pattern.rowIdx)).toEqual(ref.flat());
-      const refMap = r.map((i, k) => {
-        const j = Math.max(i, c[k]);
-        return colPtr[j] + ref[j].indexOf(Math.min(i, c[k]));
-      });
-      expect(Array.from(map)).toEqual(refMap);
+      const ref = bruteForcePattern(n, r, c);
+      expect(Array.from(pattern.colPtr)).toEqual(ref.colPtr);
+      expect(Array.from(pattern.rowIdx)).toEqual(ref.rowIdx);
+      expect(Array.from(map)).toEqual(ref.map);
     }
   });
 
@@ -99,18 +105,11 @@ describe('patternFromTriplets', () => {
     const map = new Int32Array(5 + r.length).fill(-7);
     const pattern = patternFromBlocks(n, blocks, map, 5);
     expect(() => checkPattern(pattern)).not.toThrow();
-    const rowsOf: number[][] = [];
-    for (let j = 0; j < n; j++) rowsOf.push([j]);
-    r.forEach((i, k) => rowsOf[Math.max(i, c[k])].push(Math.min(i, c[k])));
-    const ref = rowsOf.map((l) => [...new Set(l)].sort((a, b) => a - b));
-    const colPtr = [0];
-    for (const l of ref) colPtr.push(colPtr[colPtr.length - 1] + l.length);
-    expect(Array.from(pattern.colPtr)).toEqual(colPtr);
-    expect(Array.from(pattern.rowIdx)).toEqual(ref.flat());
+    const ref = bruteForcePattern(n, r, c);
+    expect(Array.from(pattern.colPtr)).toEqual(ref.colPtr);
+    expect(Array.from(pattern.rowIdx)).toEqual(ref.rowIdx);
     expect(Array.from(map.subarray(0, 5))).toEqual([-7, -7, -7, -7, -7]);
-    expect(Array.from(map.subarray(5))).toEqual(
-      r.map((i, k) => colPtr[Math.max(i, c[k])] + ref[Math.max(i, c[k])].indexOf(Math.min(i, c[k]))),
-    );
+    expect(Array.from(map.subarray(5))).toEqual(ref.map);
     expect(() => patternFromBlocks(n, [{ ...blocks[2], rowShift: 38 }], new Int32Array(3), 0)).toThrow(RangeError);
   });
 

@@ -29,6 +29,13 @@ function randomPattern(n: number, perNode: number, dense: number, rand: () => nu
   return patternFromTriplets(n, Int32Array.from(rows), Int32Array.from(cols)).pattern;
 }
 
+/** Random patterns (n, entries per node, dense rows) of the tests below: one node, a forest (several roots), dense rows. */
+const RANDOM_CASES = [
+  [1, 0, 0],
+  [50, 1, 0],
+  [400, 3, 1],
+] as const;
+
 describe('permuteSymmetric', () => {
   it('gives P A Pᵀ in upper CSC with sorted rows, the diagonal last, and the map of every entry', () => {
     const rand = mulberry32(3);
@@ -72,11 +79,7 @@ describe('permuteSymmetric', () => {
 describe('permutedEliminationTree', () => {
   it('is the elimination tree of the permuted pattern, found without forming it', () => {
     const rand = mulberry32(11);
-    for (const [n, perNode, dense] of [
-      [1, 0, 0],
-      [50, 1, 0], // a forest: several roots
-      [400, 3, 1],
-    ] as const) {
+    for (const [n, perNode, dense] of RANDOM_CASES) {
       const a = randomPattern(n, perNode, dense, rand);
       const perm = randomPermutation(n, rand);
       const c = permuteSymmetric(a, perm).pattern;
@@ -127,11 +130,7 @@ describe('permutedFactorFlops', () => {
     // Reference: the column counts of P A Pᵀ formed explicitly (permuteSymmetric, eliminationTree,
     // columnCounts), squared and summed.
     const rand = mulberry32(23);
-    for (const [n, perNode, dense] of [
-      [1, 0, 0],
-      [50, 1, 0],
-      [400, 3, 1],
-    ] as const) {
+    for (const [n, perNode, dense] of RANDOM_CASES) {
       const a = randomPattern(n, perNode, dense, rand);
       const perm = randomPermutation(n, rand);
       const c = permuteSymmetric(a, perm).pattern;
@@ -156,11 +155,7 @@ describe('permutedFactorFlops', () => {
 describe('permutedEntries', () => {
   it('holds the entries of permuteSymmetric column by column, unsorted, each with its entry of A', () => {
     const rand = mulberry32(31);
-    for (const [n, perNode, dense] of [
-      [1, 0, 0],
-      [50, 1, 0],
-      [400, 3, 1],
-    ] as const) {
+    for (const [n, perNode, dense] of RANDOM_CASES) {
       const a = randomPattern(n, perNode, dense, rand);
       const perm = randomPermutation(n, rand);
       const { pattern: c, map } = permuteSymmetric(a, perm);
