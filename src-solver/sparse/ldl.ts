@@ -75,7 +75,7 @@
  */
 import { type SymmetricPattern, checkPattern, symMatVec } from './csc';
 import { amdOrder } from './amd';
-import { columnCounts, permutedEliminationTree, permutedEntries, postorder } from './symbolic';
+import { permutedColumnCounts, permutedEntries, postorder } from './symbolic';
 import { fillUpdateSchedule, supernodalStructure, updateScheduleSize } from './supernodal';
 import { createWasmKernel, wasmKernelAvailable, type WasmKernel } from './wasmKernel';
 import { closeScratch, giveInt32, openScratch, takeInt32 } from './scratch';
@@ -217,9 +217,11 @@ export class LdlSolver {
       else if (ordering === 'natural') order = identity(n);
       else order = checkedPermutation(ordering, n);
 
-      // 2. Elimination tree of P A Pᵀ, postordered; the final permutation composes both.
-      const analysis = options.analysis && ordering instanceof Int32Array ? options.analysis : null;
-      const tree = analysis ? analysis.parent : permutedEliminationTree(pattern, order);
+      // 2. Elimination tree of P A Pᵀ, postordered; the final permutation composes both. The tree
+      // and the column counts come in one pass (given by the caller, or permutedColumnCounts).
+      const given = options.analysis && ordering instanceof Int32Array ? options.analysis : null;
+      const analysis = given ?? permutedColumnCounts(pattern, order);
+      const tree = analysis.parent;
       const post = postorder(tree);
       const perm = new Int32Array(n);
       for (let k = 0; k < n; k++) perm[k] = order[post[k]];
@@ -239,11 +241,8 @@ export class LdlSolver {
 
       // 3. Column counts (exact nnz(L), flops), then relaxed supernodes and their rows. Given for
       // P A Pᵀ, they are the postordered matrix's relabelled: the same tree, numbered by `post`.
-      let cc: Int32Array;
-      if (analysis) {
-        cc = takeInt32(n);
-        for (let k = 0; k < n; k++) cc[k] = analysis.counts[post[k]];
-      } else cc = columnCounts(c, parent);
+      const cc = takeInt32(n);
+      for (let k = 0; k < n; k++) cc[k] = analysis.counts[post[k]];
       let nnzL = 0;
       let flops = 0;
       for (let j = 0; j < n; j++) {
@@ -331,7 +330,7 @@ export class LdlSolver {
       this.aToL = aToL;
       this.diagL = diagL;
       giveInt32(cColPtr, cRowIdx, cSrc, ipost, parent, post, cc);
-      if (!analysis) giveInt32(tree);
+      if (!given) giveInt32(analysis.parent, analysis.counts);
 
       this.lx = kv?.lx ?? new Float64Array(stored);
       this.d = kv?.d ?? new Float64Array(n);

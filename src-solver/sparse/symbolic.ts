@@ -149,17 +149,6 @@ function treeOfColumns(n: number, ptr: Int32Array, rows: Int32Array): Int32Array
 }
 
 /**
- * Elimination tree of C = P A Pᵀ (perm[k] = the original index of the k-th pivot) without forming
- * C (permutedColumns). Same tree as eliminationTree(permuteSymmetric(a, perm).pattern).
- */
-export function permutedEliminationTree(a: SymmetricPattern, perm: Int32Array): Int32Array {
-  const { colPtr, rowIdx } = permutedColumns(a, perm);
-  const parent = treeOfColumns(a.n, colPtr, rowIdx);
-  giveInt32(colPtr, rowIdx);
-  return parent;
-}
-
-/**
  * Elimination tree and strictly-lower column counts of L for C = P A Pᵀ without forming C: the
  * same as eliminationTree and columnCounts of permuteSymmetric(a, perm).pattern.
  */
