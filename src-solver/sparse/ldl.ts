@@ -76,7 +76,7 @@
 import { type SymmetricPattern, checkPattern, symMatVec } from './csc';
 import { amdOrder } from './amd';
 import { permutedColumnCounts, permutedEntries, postorder } from './symbolic';
-import { fillUpdateSchedule, supernodalStructure, updateScheduleSize } from './supernodal';
+import { fillUpdateSchedule, scheduledUpdateWork, supernodalStructure, updateScheduleSize } from './supernodal';
 import { createWasmKernel, wasmKernelAvailable, type WasmKernel } from './wasmKernel';
 import { closeScratch, giveInt32, openScratch, takeInt32 } from './scratch';
 
@@ -652,12 +652,7 @@ export class LdlSolver {
     for (let s = 0; s < nsuper; s++) {
       const nc = ss[s + 1] - ss[s];
       const nr = rp[s + 1] - rp[s];
-      let w = (nc * nc * nr) / 2 + (this.bp[s + 1] - this.bp[s]);
-      if (k)
-        for (let t = k.pairStart[s]; t < k.pairStart[s + 1]; t++) {
-          const dd = k.pairDesc[t];
-          w += (ss[dd + 1] - ss[dd]) * k.pairM1[t] * (rp[dd + 1] - rp[dd] - k.pairP0[t]);
-        }
+      const w = (nc * nc * nr) / 2 + (this.bp[s + 1] - this.bp[s]) + (k ? scheduledUpdateWork(s, ss, rp, k) : 0);
       work[s] = w;
       totalWork += w;
     }

@@ -172,6 +172,26 @@ export interface UpdateSchedule {
 }
 
 /**
+ * Multiply–adds of supernode t's scheduled updates: per descendant d, its columns × its rows in
+ * t's columns × its rows from there on (the kernel's dense product). For the column split of
+ * the top (wasmKernel.ts) and the share of a partial refactorization (LdlSolver.refactorDiagonal).
+ */
+export function scheduledUpdateWork(
+  t: number,
+  ss: Int32Array,
+  rp: Int32Array,
+  schedule: Pick<UpdateSchedule, 'pairStart' | 'pairDesc' | 'pairP0' | 'pairM1'>,
+): number {
+  const { pairStart, pairDesc, pairP0, pairM1 } = schedule;
+  let work = 0;
+  for (let k = pairStart[t]; k < pairStart[t + 1]; k++) {
+    const d = pairDesc[k];
+    work += (ss[d + 1] - ss[d]) * pairM1[k] * (rp[d + 1] - rp[d] - pairP0[k]);
+  }
+  return work;
+}
+
+/**
  * Sizes of the schedule (pairs, rel entries) without building it. Every pair is one descendant d
  * and one supernode s holding some of d's rows below d's own columns; d's rows are increasing and
  * a supernode's columns contiguous, so those rows form one run per target, and the pair's rel

@@ -28,6 +28,7 @@ import {
   type PipelineSchedule,
   type SupernodePartition,
 } from './partition';
+import { scheduledUpdateWork } from './supernodal';
 
 /** The part of the WebAssembly API used here (the solver's lib is plain ES2022). */
 interface WasmApi {
@@ -655,17 +656,12 @@ export function createWasmKernel(sizes: KernelSizes, structure?: PartitionInput)
   const columnSplit = (s: number): number => {
     if (!splitAt) {
       splitAt = new Int32Array(nsuper);
-      const { ss, rp, pairStart, pairDesc, pairP0, pairM1 } = arrays;
+      const { ss, rp } = arrays;
       for (const [s0, s1] of top)
         for (let t = s0; t < s1; t++) {
           const nc = ss[t + 1] - ss[t];
           if (nc < 2) continue;
-          let work = 0;
-          for (let k = pairStart[t]; k < pairStart[t + 1]; k++) {
-            const d = pairDesc[k];
-            work += (ss[d + 1] - ss[d]) * pairM1[k] * (rp[d + 1] - rp[d] - pairP0[k]);
-          }
-          if (work < minSplit) continue;
+          if (scheduledUpdateWork(t, ss, rp, arrays) < minSplit) continue;
           // balance the lower triangle: column j of the block has nr − j rows
           const nr = rp[t + 1] - rp[t];
           const half = (nc * (2 * nr - nc + 1)) / 4;
