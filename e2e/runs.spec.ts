@@ -383,6 +383,63 @@ test('the Runs tab starts a distributed run with the coordination chosen beside 
   await api.invoke('scenarios.delete', { id: copy.id, confirm: true });
 });
 
+test('a run started while the run list is still loading stays shown live (the late list reply does not hide it)', async ({
+  page,
+  api,
+}) => {
+  test.setTimeout(180_000);
+  const probe = await api.invoke('runs.list', { scenarioId: 0 });
+  test.skip(!probe.ok && probe.error.code === 'unknownCommand', 'the backend does not implement the run commands yet');
+  const example = await api.call('projects.openExample', { id: 'ieee123' });
+  const copy = await api.call('scenarios.duplicate', {
+    id: example.scenarios[0].id,
+    name: `e2e late list ${Date.now().toString(36)}`,
+  });
+  // Long enough to be still running when the list reply arrives; cancelled below.
+  await api.call('scenarios.update', { id: copy.id, patch: { study: { ...copy.study, periods: 336 } } });
+  // The Runs tab asks for the scenario's run list as it opens. Hold that reply back until the
+  // reply to the start click has gone through, then deliver it (CI's timing once did this on
+  // a fresh data folder, and the started run vanished from the list and the live panel).
+  const asked = new Map<number, { command: string; arg?: { scenarioId?: number } }>();
+  let held: string | null = null;
+  let heldOnce = false;
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      const req = JSON.parse(String(m)) as { id: number; command: string; arg?: { scenarioId?: number } };
+      asked.set(req.id, req);
+      server.send(m);
+    });
+    server.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { kind: string; id?: number };
+      const req = msg.kind === 'reply' ? asked.get(msg.id!) : undefined;
+      if (!heldOnce && req?.command === 'runs.list' && req.arg?.scenarioId === copy.id) {
+        heldOnce = true;
+        held = String(m);
+        return;
+      }
+      ws.send(m);
+      if (req?.command === 'runs.start' && held !== null) {
+        ws.send(held);
+        held = null;
+      }
+    });
+  });
+  const ws = new WorkspacePage(page);
+  const runs = new RunsPage(page);
+  await ws.goto();
+  await expect(ws.root).toBeVisible();
+  await runs.open(copy.name);
+  await expect.poll(() => heldOnce, { message: 'the run list reply was not held' }).toBe(true);
+  const id = await runs.start('centralized');
+  expect(held, 'the held list reply went out after the start reply').toBeNull();
+  await expect(runs.item(id)).toHaveAttribute('data-status', 'running');
+  await expect(runs.live).toHaveAttribute('data-run', String(id));
+  await page.getByTestId('cancel-run').click();
+  expect(await runs.waitFinished(id, 60_000)).toBe('cancelled');
+  await api.invoke('scenarios.delete', { id: copy.id, confirm: true });
+});
+
 test('an infeasible study shows the binding limit and keeps its record across a reload', async ({ page, api }) => {
   test.setTimeout(180_000);
   const probe = await api.invoke('runs.list', { scenarioId: 0 });

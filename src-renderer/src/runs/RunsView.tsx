@@ -81,10 +81,11 @@ export function RunsView({
     startListening();
     setSelectedId(null);
     void refresh().then((list) => {
-      // Open the newest run, or the one still running.
+      // Open the newest run, or the one still running, unless one was picked or started meanwhile.
       const running = list?.find((r) => r.status === 'running');
       const newest = list ? [...list].sort((a, b) => b.id - a.id)[0] : undefined;
-      if (running ?? newest) setSelectedId((running ?? newest)!.id);
+      const pick = running ?? newest;
+      if (pick) setSelectedId((cur) => cur ?? pick.id);
     });
   }, [refresh]);
 

@@ -3,7 +3,7 @@
  * run-finished events and, while anything runs, by polling (a lost event must not leave a
  * finished run looking as if it were still running); start, cancel and delete.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RunCoordination, RunKind, RunSummary } from '../../../src-main/contract';
 import { call } from '../api/transport';
 import { onRunFinished, startListening } from './progress';
@@ -13,14 +13,22 @@ export function useRuns(scenarioId: number) {
   const [listError, setListError] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState<Set<number>>(new Set());
 
+  // Every list change counts: a list reply asked for before a later change (another refresh, or a
+  // run just started) is stale and is dropped, or a reply that lost the race with a start click
+  // would take the started run out of the list and its live panel with it.
+  const generation = useRef(0);
+
+  /** The stored list, fetched again and shown unless a later change superseded it; resolves to it, or to null on an error. */
   const refresh = useCallback(async () => {
+    const asked = ++generation.current;
     try {
       const list = await call('runs.list', { scenarioId });
+      if (asked !== generation.current) return list;
       setRuns([...list].sort((a, b) => b.id - a.id));
       setListError(null);
       return list;
     } catch (e) {
-      setListError((e as Error).message);
+      if (asked === generation.current) setListError((e as Error).message);
       return null;
     }
   }, [scenarioId]);
@@ -59,6 +67,7 @@ export function useRuns(scenarioId: number) {
       kind,
       ...(kind === 'distributed' && coordination ? { coordination } : {}),
     });
+    generation.current++;
     setRuns((cur) => [r, ...cur.filter((x) => x.id !== r.id)]);
     return r;
   };
