@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
-import { partitionSupernodes, pipelineSchedule, supernodeParents, type PartitionInput } from './partition';
+import {
+  partitionSupernodes,
+  pipelineCouldWin,
+  pipelineSchedule,
+  PIPELINE_GAIN,
+  supernodeParents,
+  type PartitionInput,
+} from './partition';
 
 /**
  * A random forest of `n` one-column supernodes in postorder; each supernode's rows are its own
@@ -131,6 +138,27 @@ describe('two-thread split of the supernodal tree', () => {
       }
     }
     expect(placed.every((x) => x === 1)).toBe(true);
+  });
+
+  it("an overlapped schedule never beats two threads' bound, so where the plain split is near it the search can be skipped", () => {
+    // 'auto' (wasmKernel.ts) takes the overlapped schedule only when PIPELINE_GAIN × better than
+    // the plain split, and does not search it where pipelineCouldWin says it cannot be
+    let skipped = 0;
+    let searched = 0;
+    for (let seed = 1; seed <= 24; seed++) {
+      const sn = randomForest(300 + 150 * seed, seed, 1 + (seed % 5), 1 + (seed % 4));
+      const plain = partitionSupernodes(sn);
+      const piped = pipelineSchedule(sn);
+      expect(piped?.speedup ?? 0).toBeLessThanOrEqual(2 + 1e-12);
+      if (pipelineCouldWin(plain.speedup)) searched++;
+      else {
+        skipped++;
+        expect(piped === null || !(piped.speedup > PIPELINE_GAIN * plain.speedup)).toBe(true);
+      }
+    }
+    // both cases met (the forests are bushy: most splits come near 2)
+    expect(skipped).toBeGreaterThan(0);
+    expect(searched).toBeGreaterThan(0);
   });
 
   it('keeps a chain (no two independent subtrees) in the top: speed-up 1', () => {

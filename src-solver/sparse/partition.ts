@@ -299,6 +299,19 @@ function simulate(tree: TreeWork, inTop: Uint8Array, build: boolean): Simulation
   return { makespan: Math.max(t0, t1), helper, main };
 }
 
+/** How much better than the plain split (top after both) the overlapped schedule must be estimated for 'auto' to take it. */
+export const PIPELINE_GAIN = 1.1;
+
+/**
+ * Could an overlapped schedule be taken over a plain split of estimated speed-up `plainSpeedup`?
+ * Two threads never beat half the work each (a schedule's speed-up is at most 2), so not when the
+ * plain split is within PIPELINE_GAIN of that: then its search (a list schedule of every
+ * supernode per trial cut; 4 s on the IEEE 123 year) need not run.
+ */
+export function pipelineCouldWin(plainSpeedup: number): boolean {
+  return PIPELINE_GAIN * plainSpeedup < 2;
+}
+
 /** The pipelined two-thread schedule of a supernodal structure (above), or null when it does not beat one thread. */
 export function pipelineSchedule(sn: PartitionInput): PipelineSchedule | null {
   const tree = treeWork(sn);

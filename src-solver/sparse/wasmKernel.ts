@@ -23,7 +23,9 @@
 import { LDL_KERNEL_WASM_BASE64, LDL_KERNEL_WASM_SHARED_BASE64 } from './ldlKernelWasm';
 import {
   partitionSupernodes,
+  pipelineCouldWin,
   pipelineSchedule,
+  PIPELINE_GAIN,
   type PartitionInput,
   type PipelineSchedule,
   type SupernodePartition,
@@ -334,8 +336,9 @@ export interface KernelSplitReport {
   readonly topSupernodes: number;
   /**
    * Estimated speed-up of two threads with the top after both (partition.ts; the solves') and
-   * with the top overlapped (the factorization's when larger); two threads when one is ≥ the
-   * threshold.
+   * with the top overlapped (the factorization's when larger; null when there is no such
+   * schedule, or when it was not searched because it could not be chosen); two threads when one
+   * is ≥ the threshold.
    */
   readonly estimatedSpeedup: number;
   readonly pipelinedSpeedup: number | null;
@@ -353,10 +356,12 @@ function threadPlan(structure: PartitionInput, stored: number): ThreadPlan | nul
   const partition = partitionSupernodes(structure);
   const { total, top, threads } = partition.work;
   const mode = threadOptions.schedule;
-  const piped = mode === 'after' ? null : pipelineSchedule(structure);
+  // 'auto' searches the overlapped schedule only where it could win (pipelineCouldWin)
+  const piped =
+    mode === 'after' || (mode === 'auto' && !pipelineCouldWin(partition.speedup)) ? null : pipelineSchedule(structure);
   // 'auto': overlapped only when clearly better — it costs more CPU (measured +30 % against +18 %
   // for the top after both, IEEE 123 168-h KKT on a loaded machine: more ranges, more waits)
-  const pipeline = piped && (mode === 'pipelined' || piped.speedup > 1.1 * partition.speedup) ? piped : null;
+  const pipeline = piped && (mode === 'pipelined' || piped.speedup > PIPELINE_GAIN * partition.speedup) ? piped : null;
   const speedup = Math.max(partition.speedup, pipeline?.speedup ?? 0);
   const use = speedup >= threadOptions.minSpeedup;
   lastSplit = {

@@ -17,7 +17,8 @@ import { readTestData } from '../../../test-data/index';
 import { LdlSolver } from '../../../src-solver/sparse/ldl';
 import { symMatVec, type SymmetricPattern } from '../../../src-solver/sparse/csc';
 import { opfLikeKkt } from '../../../src-solver/testing/sparse/testmatrices';
-import { setKernelThreadHost } from '../../../src-solver/sparse/wasmKernel';
+import { PIPELINE_GAIN } from '../../../src-solver/sparse/partition';
+import { lastKernelSplit, setKernelThreadHost } from '../../../src-solver/sparse/wasmKernel';
 import { main } from '../../cli/main';
 import {
   installLdlHelperThread,
@@ -153,6 +154,15 @@ describe('LDLᵀ kernel on two threads', () => {
   ])('is the one-thread kernel to the bit: opf-like KKT $buses × $periods, δc = $deltaC', (o) => {
     const kkt = opfLikeKkt(o);
     compare(kkt.pattern, kkt.values);
+    // the default schedule ('auto') on a split this even: the overlapped one could not be taken
+    // (pipelineCouldWin), so it was not searched
+    setKernelThreadHost(helper(), { ...ALWAYS, solves: false });
+    const two = new LdlSolver(kkt.pattern);
+    const split = lastKernelSplit();
+    expect(split?.threads).toBe(2);
+    expect(split?.estimatedSpeedup).toBeGreaterThanOrEqual(2 / PIPELINE_GAIN);
+    expect(split?.pipelinedSpeedup).toBeNull();
+    expect(two.pipelined).toBe(false);
   });
 
   it('gives the IEEE 123 OPF the same iterates, and is the one-thread kernel to the bit on its KKT matrix and on it made indefinite', () => {
