@@ -170,6 +170,34 @@ describe('per-period Hessian shift (inertia correction, issue #16)', () => {
     expect(next.log[1]!.delta).toEqual(nextG.log[1]!.delta);
   });
 
+  it('held (a full step raised θ): the next call starts every period from δ_w^last itself, once', () => {
+    const h = [...CONVEX, ...CONVEX, ...CONVEX, 1, -3, 1];
+    const ic = new InertiaCorrector();
+    const first = new ChainKkt(h);
+    ic.periodShift = new PeriodShift(first.groups());
+    expect(ic.factorize(first, 0.1)).toBe(true);
+    const lastMax = Math.max(...first.log[first.log.length - 1]!.delta);
+    // held: the first shifted trial (log[1], after the unperturbed one) is δ_w^last, not κ_w⁻ of it
+    ic.holdShift = true;
+    const held = new ChainKkt(h);
+    expect(ic.factorize(held, 0.1)).toBe(true);
+    expect(held.log[1]!.delta).toEqual(Array(12).fill(lastMax));
+    expect(ic.holdShift).toBe(false); // used once
+    expect(ic.periodShift.holds).toBe(1);
+    // δ_w^last = lastMax was enough for period 3: that one trial settled it
+    expect(held.log.length).toBe(2);
+    expect(held.hasCorrectInertia(held.log[1]!.r)).toBe(true);
+    // not held: W&B's κ_w⁻·δ_w^last again
+    const after = new ChainKkt(h);
+    expect(ic.factorize(after, 0.1)).toBe(true);
+    expect(after.log[1]!.delta).toEqual(Array(12).fill(INERTIA_DEFAULTS.kappaWMinus * lastMax));
+    expect(ic.periodShift.holds).toBe(1);
+    // a restoration's reset forgets a hold set before it
+    ic.holdShift = true;
+    ic.reset();
+    expect(ic.holdShift).toBe(false);
+  });
+
   it('falls back to the global rule when the periods cannot settle it, keeping the global inertia test', () => {
     // Period 3 needs δ_w > 1e9: more than PERIOD_TRIALS escalations from δ̄_w⁰ reach.
     const h = [...CONVEX, ...CONVEX, ...CONVEX, 1, -2e9, 1];

@@ -155,6 +155,8 @@ export class PeriodShift {
   shortcuts = 0;
   /** The barrier parameter of the last fallback (NaN: none yet, or since reset). */
   fellBackAtMu = NaN;
+  /** Calls that started from δ_w^last itself (InertiaCorrector.holdShift). */
+  holds = 0;
 
   constructor(readonly g: PeriodGroups) {
     this.last = new Float64Array(g.groups);
@@ -247,6 +249,18 @@ export class InertiaCorrector {
 
   /** The per-period shift, when the solver has one (hessianPerturbation 'perPeriod' with a period hint). */
   periodShift: PeriodShift | null = null;
+  /**
+   * Set by the loop after each accepted step: true when the step was full (α = 1 in every class)
+   * and the constraint violation θ still rose. W&B start each correction from κ_w⁻·δ_w^last on
+   * the premise that the last shift was more than the step needed; a full Newton step that makes
+   * θ worse is evidence it was not (it reached along directions of almost no curvature, where
+   * the constraints' second-order terms take over). The per-period shift then starts its next
+   * correction from δ_w^last itself, once (docs/siting.md, "Holding the shift after a full step
+   * that raised θ").
+   */
+  holdShift = false;
+  /** Whether the last call started from the held δ_w^last (for SolveHooks.onStep). */
+  lastCallHeld = false;
   /** δ_w^last of the global rule alone (the per-period shift's fallback starts from it). */
   private globalLast = 0;
 
@@ -258,6 +272,7 @@ export class InertiaCorrector {
    */
   factorize(sys: PerturbedSystem, mu: number): boolean {
     const c = this.c;
+    this.lastCallHeld = false;
     const deltaCPert = c.deltaCBar * Math.pow(mu, c.kappaC);
     let deltaC = this.jacDegenerate ? deltaCPert : 0;
     let deltaW = 0;
@@ -327,7 +342,13 @@ export class InertiaCorrector {
     // period from its own δ_w^last instead was measured: more iterations, docs/siting.md).
     let lastMax = 0;
     for (let q = 0; q < G; q++) lastMax = Math.max(lastMax, ps.last[q]);
-    ps.delta.fill(this.firstGuess(lastMax));
+    const hold = this.holdShift && lastMax > 0;
+    this.holdShift = false;
+    if (hold) {
+      ps.holds++;
+      this.lastCallHeld = true;
+    }
+    ps.delta.fill(hold ? Math.max(c.deltaWMin, lastMax) : this.firstGuess(lastMax));
     let max = 0;
     // After a fallback at this μ the localization is not trusted: one trial, then the global rule.
     const trials = ps.fellBackAtMu === mu ? 1 : PeriodShift.PERIOD_TRIALS;
@@ -380,6 +401,7 @@ export class InertiaCorrector {
   /** Forget the degenerate-Jacobian memory and δ_w^last (after restoration, W&B §3.3). */
   reset(): void {
     this.deltaWLast = 0;
+    this.holdShift = false;
     this.jacDegenerate = false;
     this.hessDegenerate = false;
     this.hessPerturbedIters = 0;

@@ -791,6 +791,7 @@ class InteriorPointSolver {
       deltaW: inertia.deltaW,
       deltaC: inertia.deltaC,
       factorizations: inertia.trials,
+      shiftHeld: inertia.lastCallHeld,
     });
   }
 
@@ -897,6 +898,10 @@ class InteriorPointSolver {
   ): void {
     const { cur, trial, nlp, o } = this;
     const { nw, m, wL, wU, hasL, hasU } = nlp;
+    // A full step that raised θ holds the per-period shift (InertiaCorrector.holdShift).
+    if (this.inertia.periodShift)
+      this.inertia.holdShift =
+        alpha === 1 && (!perClass || allAtLeastOne(this.classSteps!.alphaPr)) && trial.theta > theta;
     // Filter augmentation (A-7): every iteration that is not f-type.
     if (verdict === 'hType') this.filter.augment(theta, phi, o.gammaTheta, o.gammaPhi);
     const cs = perClass ? this.classSteps! : null;
@@ -1233,6 +1238,12 @@ function stepMultipliersPerClass(
  * z⁺ = z + α_z Δz with the κ_Σ safeguard (eq. 16), α_z per class when `alphaDuOfClass` is given
  * (else `alphaDual`); returns max_j |w⁺_j − w_j|.
  */
+/** Every entry ≥ 1 (every class took its full step). */
+function allAtLeastOne(a: Float64Array): boolean {
+  for (let k = 0; k < a.length; k++) if (!(a[k] >= 1)) return false;
+  return true;
+}
+
 function stepBoundMultipliers(
   w: Float64Array,
   wT: Float64Array,

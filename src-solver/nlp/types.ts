@@ -51,6 +51,8 @@ export interface StepRecord {
   readonly deltaW: number;
   readonly deltaC: number;
   readonly factorizations: number;
+  /** The per-period shift started from δ_w^last itself: the step before was full and raised θ (InertiaCorrector.holdShift). */
+  readonly shiftHeld: boolean;
 }
 
 /** A bound in the user's terms: of variable x_j, or of the value g_i of an inequality row. */

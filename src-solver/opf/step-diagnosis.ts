@@ -20,6 +20,8 @@ export interface MuPhase {
   /** Largest δ_w and the factorizations of the inertia correction. */
   maxDeltaW: number;
   factorizations: number;
+  /** Iterations whose per-period shift started from δ_w^last (the step before was full and raised θ). */
+  held: number;
 }
 
 export interface StepDiagnosis {
@@ -60,12 +62,13 @@ export function createStepDiagnosis(ix: IndexMap): StepDiagnosisCollector {
       if (!phase || phase.mu !== s.mu) {
         if (phase) phase.periodsBlocking = periods.size;
         periods = new Set();
-        phase = { mu: s.mu, steps: 0, cut: 0, periodsBlocking: 0, maxDeltaW: 0, factorizations: 0 };
+        phase = { mu: s.mu, steps: 0, cut: 0, periodsBlocking: 0, maxDeltaW: 0, factorizations: 0, held: 0 };
         phases.push(phase);
       }
       phase.steps++;
       phase.maxDeltaW = Math.max(phase.maxDeltaW, s.deltaW);
       phase.factorizations += s.factorizations;
+      if (s.shiftHeld) phase.held++;
       if (s.primalBlocking && s.alphaPrimalMax < 1) {
         const w = where(s.primalBlocking);
         primal[w.label] = (primal[w.label] ?? 0) + 1;
