@@ -1234,16 +1234,16 @@ function stepMultipliersPerClass(
   for (let i = 0; i < m; i++) out[i] = lambda[i] + alpha * alphaOfClass[ofRow[i]] * dl[i];
 }
 
-/**
- * z⁺ = z + α_z Δz with the κ_Σ safeguard (eq. 16), α_z per class when `alphaDuOfClass` is given
- * (else `alphaDual`); returns max_j |w⁺_j − w_j|.
- */
 /** Every entry ≥ 1 (every class took its full step). */
 function allAtLeastOne(a: Float64Array): boolean {
   for (let k = 0; k < a.length; k++) if (!(a[k] >= 1)) return false;
   return true;
 }
 
+/**
+ * z⁺ = z + α_z Δz with the κ_Σ safeguard (eq. 16), α_z per class when `alphaDuOfClass` is given
+ * (else `alphaDual`); returns max_j |w⁺_j − w_j|.
+ */
 function stepBoundMultipliers(
   w: Float64Array,
   wT: Float64Array,

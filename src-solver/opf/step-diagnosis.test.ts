@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { readTestData, testDataUrl } from '../../test-data/index';
-import type { StepRecord } from '../nlp/index';
+import type { IterationRecord, StepRecord } from '../nlp/index';
 import { withBatteries } from '../siting/battery';
-import { dayStudy } from '../siting/profiles';
+import { dayStudy, yearStretchStudy } from '../siting/profiles';
 import { testYear } from '../testing/siting/year';
 import { ieee123Feeder, readIeee123Texts } from '../testing/opf/ieee123';
 import { createIndexMap } from './index-map';
@@ -79,5 +79,37 @@ describe('step diagnosis of an OPF solve', () => {
       .filter(([k]) => k.startsWith('qD') || k.startsWith('qB'))
       .reduce((a, [, n]) => a + n, 0);
     expect(reactive).toBeGreaterThan(0);
+  });
+});
+
+describe('the per-period shift held after a full step that raised θ (InertiaCorrector.holdShift)', () => {
+  it('holds only right after a full primal step, as a shifted start, and the diagnosis counts it', () => {
+    // The year's first 48 hours with the 60 kW / 240 kWh battery at bus 85: per-period steps and
+    // shift (the OPF's defaults for T > 1); its end game holds the shift (measured: once).
+    const year = testYear((n) => readTestData('year-profiles', n));
+    const study = { ...yearStretchStudy(year, 0, 48), objective: 'cost' as const };
+    const dir = testDataUrl('ieee123-balanced/');
+    const texts = readIeee123Texts((rel) => readFileSync(new URL(rel, dir), 'utf8'));
+    const feeder = withBatteries(ieee123Feeder(texts), [{ bus: '85', kw: 60, kwh: 240, kva: 72, phases: 3 }]);
+    const steps: StepRecord[] = [];
+    const records = new Map<number, IterationRecord>();
+    const out = solveOpf(
+      feeder,
+      study,
+      { validate: false },
+      { onStep: (s) => steps.push(s), onIteration: (r) => void records.set(r.iter, { ...r }) },
+    );
+    expect(out.nlp.status).toBe('solved');
+    const held = steps.filter((s) => s.shiftHeld);
+    expect(held.length).toBeGreaterThan(0);
+    for (const s of held) {
+      // the step into this point was full (α = 1 for every period: the per-period α's product
+      // with the line search's β is β = 1 here) and this iteration needed a shift
+      expect(records.get(s.iter)?.alphaPr).toBe(1);
+      expect(s.deltaW).toBeGreaterThan(0);
+    }
+    const d = createStepDiagnosis(out.model.ix);
+    for (const s of steps) d.onStep(s);
+    expect(d.summary().phases.reduce((a, p) => a + p.held, 0)).toBe(held.length);
   });
 });
